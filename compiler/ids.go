@@ -1,0 +1,92 @@
+package compiler
+
+import (
+	"strings"
+
+	"github.com/google/uuid"
+)
+
+// idNamespace is the fixed UUIDv5 namespace of every bpfc component id. It
+// never changes: ids derived from it are what Dataverse sees as the identity of
+// a flow, stage or step across versions.
+var idNamespace = uuid.MustParse("6f1c2b7e-3d4a-5b8c-9e0f-1a2b3c4d5e6f")
+
+// ID derives a component id from stable names (never display names), e.g.
+// ID("stage", solution, flow, stage). The result is a lowercase UUID without braces.
+func ID(kind string, names ...string) string {
+	return uuid.NewSHA1(idNamespace, []byte(kind+"\x00"+strings.Join(names, "\x00"))).String()
+}
+
+// FlowID is the workflow id of a flow.
+func (p *Project) FlowID(f *Flow) string { return ID("flow", p.Solution.Name, f.Name) }
+
+// StageID is the process stage id of a stage.
+func (p *Project) StageID(f *Flow, s *Stage) string {
+	return ID("stage", p.Solution.Name, f.Name, s.Name)
+}
+
+// StepID is the process step id of a step.
+func (p *Project) StepID(f *Flow, s *Stage, st *Step) string {
+	return ID("step", p.Solution.Name, f.Name, s.Name, st.Name)
+}
+
+// WorkflowID is the workflow id of a classic workflow.
+func (p *Project) WorkflowID(w *Workflow) string { return ID("workflow", p.Solution.Name, w.Name) }
+
+// RoleID is the id of a security role.
+func (p *Project) RoleID(r *Role) string { return ID("role", p.Solution.Name, r.Name) }
+
+// VariableID is the id of an environment variable definition.
+func (p *Project) VariableID(v *Variable) string { return ID("variable", p.Solution.Name, v.Name) }
+
+// Lookup helpers over the model.
+
+// Table returns the named table or nil.
+func (p *Project) Table(name string) *Table {
+	for _, t := range p.Tables {
+		if t.Name == name {
+			return t
+		}
+	}
+	return nil
+}
+
+// Flow returns the named flow or nil.
+func (p *Project) Flow(name string) *Flow {
+	for _, f := range p.Flows {
+		if f.Name == name {
+			return f
+		}
+	}
+	return nil
+}
+
+// Workflow returns the named workflow or nil.
+func (p *Project) Workflow(name string) *Workflow {
+	for _, w := range p.Workflows {
+		if w.Name == name {
+			return w
+		}
+	}
+	return nil
+}
+
+// Variable returns the named variable or nil.
+func (p *Project) Variable(name string) *Variable {
+	for _, v := range p.Variables {
+		if v.Name == name {
+			return v
+		}
+	}
+	return nil
+}
+
+// Environment returns the named environment or nil.
+func (p *Project) Environment(name string) *Environment {
+	for _, e := range p.Environments {
+		if e.Name == name {
+			return e
+		}
+	}
+	return nil
+}

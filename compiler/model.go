@@ -1,0 +1,334 @@
+package compiler
+
+import (
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Project is the checked model of a bpfc project: everything later stages
+// (build, deploy, run) need, with the source ranges diagnostics point at.
+// Slices are in a deterministic order: flows, tables, variables, roles and
+// workflows sorted by name; stages and steps in the order written.
+type Project struct {
+	Dir          string
+	Files        map[string]*hcl.File // parsed sources by file name, for rendering diagnostics
+	Solution     *Solution
+	Environments []*Environment // in the order written: the pipeline order
+	Variables    []*Variable
+	Tables       []*Table // every table a project can use: standard, extended, custom, external
+	Flows        []*Flow
+	Roles        []*Role
+	Workflows    []*Workflow
+	Policy       *Policy // nil when the project has none
+}
+
+// Solution is the solution block with its publisher.
+type Solution struct {
+	Name        string // unique name (the label)
+	DisplayName string
+	Version     string // as written: four dot-separated integers
+	VersionNums [4]int // parsed Version
+	Description string
+	Publisher   *Publisher
+	DeclRange   hcl.Range
+}
+
+// Publisher owns the solution's customization prefix.
+type Publisher struct {
+	Name              string
+	DisplayName       string
+	Prefix            string
+	OptionValuePrefix int
+	DeclRange         hcl.Range
+}
+
+// Environment is one stage of the ALM pipeline.
+type Environment struct {
+	Name                   string
+	Managed                bool
+	Store                  string // "" = sqlite at .bpfc/<name>.db
+	URL                    string // remote environment served by `bpfc serve`
+	PromoteFrom            string
+	Values                 map[string]cty.Value // variable name -> value, converted to the variable's type
+	ValueRanges            map[string]hcl.Range
+	MaxActiveFlowsPerTable int // default 10
+	DeclRange              hcl.Range
+}
+
+// Variable types.
+const (
+	VarString  = "string"
+	VarNumber  = "number"
+	VarBoolean = "boolean"
+	VarJSON    = "json"
+	VarSecret  = "secret"
+)
+
+// Variable is an environment variable definition.
+type Variable struct {
+	Name        string
+	SchemaName  string // <prefix>_<name>, as Dataverse names definitions
+	Type        string
+	Default     cty.Value // cty.NilVal when there is none
+	DisplayName string
+	Description string
+	DeclRange   hcl.Range
+}
+
+// HasDefault reports whether the variable declares a default value.
+func (v *Variable) HasDefault() bool { return v.Default != cty.NilVal && !v.Default.IsNull() }
+
+// Column types.
+const (
+	TypeString   = "string"
+	TypeMemo     = "memo"
+	TypeInteger  = "integer"
+	TypeDecimal  = "decimal"
+	TypeMoney    = "money"
+	TypeBoolean  = "boolean"
+	TypeDateTime = "datetime"
+	TypeChoice   = "choice"
+	TypeLookup   = "lookup"
+	TypeCustomer = "customer"
+	TypeEmail    = "email"
+	// Types only system columns have (never declared in HCL).
+	TypeUniqueID = "uniqueidentifier"
+	TypeState    = "state"
+	TypeStatus   = "status"
+)
+
+// Table is a table a project can use.
+type Table struct {
+	Name          string // logical name
+	DisplayName   string
+	PrimaryColumn string    // primary name column
+	PrimaryKey    string    // <name>id
+	Standard      bool      // shipped by every environment (account, lead, ...)
+	External      bool      // belongs to another solution: checked, not shipped
+	Custom        bool      // declared by this project and shipped with it
+	Extended      bool      // a standard or external table this project adds columns to
+	Columns       []*Column // in declaration order; standard columns first
+	DeclRange     hcl.Range // zero for standard tables the project does not mention
+}
+
+// Column returns the named column or nil.
+func (t *Table) Column(name string) *Column {
+	for _, c := range t.Columns {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// Column is one column of a table.
+type Column struct {
+	Name        string
+	DisplayName string
+	Type        string
+	MaxLength   int      // string, memo, email
+	Target      string   // lookup target table; customer: "account"
+	Targets     []string // customer: account and contact
+	Options     []Option // choice, sorted by value
+	Required    bool
+	Standard    bool // part of the standard catalog
+	Table       string
+	DeclRange   hcl.Range
+}
+
+// Option is one value of a choice column.
+type Option struct {
+	Label string
+	Value int
+}
+
+// Flow types.
+const (
+	FlowBusiness = "business"
+	FlowTask     = "task"
+)
+
+// Flow is a business process flow (or task flow).
+type Flow struct {
+	Name          string // the label
+	DisplayName   string
+	Description   string
+	PrimaryTable  string
+	Order         int
+	Type          string
+	Active        bool
+	UniqueName    string // default: label without underscores
+	InstanceTable string // <prefix>_<unique_name>
+	Owner         string
+	Stages        []*Stage
+	OnFinish      []*WorkflowRef
+	OnAbandon     []*WorkflowRef
+	DeclRange     hcl.Range
+}
+
+// Stage returns the named stage or nil.
+func (f *Flow) Stage(name string) *Stage {
+	for _, s := range f.Stages {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// Tables lists the distinct tables of the flow's stages in first-use order.
+func (f *Flow) Tables() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range f.Stages {
+		if !seen[s.Table] {
+			seen[s.Table] = true
+			out = append(out, s.Table)
+		}
+	}
+	return out
+}
+
+// Stage categories and their Dataverse option values.
+var StageCategories = map[string]int{
+	"qualify": 0, "develop": 1, "propose": 2, "close": 3,
+	"identify": 4, "research": 5, "resolve": 6, "approval": 7,
+}
+
+// Stage is one stage of a flow.
+type Stage struct {
+	Name         string
+	DisplayName  string
+	Category     string    // "" = none (-1)
+	Table        string    // resolved: defaults applied
+	Relationship string    // lookup on Table to the previous stage's table (cross-table stages)
+	Steps        []*Step   // data steps and action steps, in the order written
+	Branches     []*Branch // evaluated in order; first true wins
+	Next         string    // resolved default next stage; "" = the path ends
+	NextExplicit bool      // `next` was written
+	OnEnter      []*WorkflowRef
+	OnExit       []*WorkflowRef
+	Index        int // position in the flow
+	DeclRange    hcl.Range
+}
+
+// CategoryValue is the Dataverse StageCategory option value (-1 for none).
+func (s *Stage) CategoryValue() int {
+	if v, ok := StageCategories[s.Category]; ok {
+		return v
+	}
+	return -1
+}
+
+// Successors lists the stages a move from s can reach: branch targets, then Next.
+func (s *Stage) Successors() []string {
+	var out []string
+	for _, b := range s.Branches {
+		out = append(out, b.Next)
+	}
+	if s.Next != "" {
+		out = append(out, s.Next)
+	}
+	return out
+}
+
+// Step is a data step (a column to fill) or an action step (a button that runs a workflow).
+type Step struct {
+	Name        string
+	DisplayName string // defaults to the column's display name, else the label
+	Column      string // data step
+	Required    bool
+	Action      bool   // action step
+	Workflow    string // action step: the workflow it runs
+	DeclRange   hcl.Range
+}
+
+// Branch sends the flow to Next when When holds.
+type Branch struct {
+	When      Expr
+	Next      string
+	DeclRange hcl.Range
+}
+
+// WorkflowRef is a reference such as workflow.open_folder, with its range.
+type WorkflowRef struct {
+	Name  string
+	Range hcl.Range
+}
+
+// Privileges, in Dataverse's order.
+var Privileges = []string{"create", "read", "write", "delete", "append", "append_to"}
+
+// Depths and the Dataverse privilege level names.
+var Depths = map[string]string{
+	"user": "Basic", "business_unit": "Local", "parent_child": "Deep", "organization": "Global",
+}
+
+// Role is a security role.
+type Role struct {
+	Name        string
+	DisplayName string
+	Grants      []*Grant
+	DeclRange   hcl.Range
+}
+
+// Grant gives privileges on one flow's instance table.
+type Grant struct {
+	Flow       string
+	Privileges []string // subset of Privileges, in that order
+	Depth      string   // default "organization"
+	DeclRange  hcl.Range
+}
+
+// Workflow modes.
+const (
+	ModeBackground = "background"
+	ModeRealtime   = "realtime"
+)
+
+// Workflow is automation run by stage triggers and action steps.
+type Workflow struct {
+	Name        string
+	DisplayName string
+	Table       string
+	Mode        string
+	WaitUntil   Expr   // background only; nil when absent
+	Timeout     string // e.g. "72h"; "" when absent
+	Steps       []*WorkflowStep
+	DeclRange   hcl.Range
+}
+
+// Workflow step kinds.
+const (
+	StepUpdate        = "update"
+	StepCreate        = "create"
+	StepAssign        = "assign"
+	StepSendEmail     = "send_email"
+	StepChangeStatus  = "change_status"
+	StepWebhook       = "webhook"
+	StepStartWorkflow = "start_workflow"
+	StepStop          = "stop"
+)
+
+// WorkflowStep is one step of a workflow. Which fields are set depends on Kind.
+type WorkflowStep struct {
+	Name string
+	Kind string
+	When Expr // nil: always
+	// update: column -> value on the workflow's table.
+	// create: column -> value on CreateTable.
+	// send_email: to, subject, body.  webhook: url.  assign: owner.
+	// change_status: state, status.
+	Values      map[string]Expr
+	CreateTable string
+	Workflow    string // start_workflow
+	DeclRange   hcl.Range
+}
+
+// Policy is the project's governance rules.
+type Policy struct {
+	FlowNamePattern string
+	RequireOwner    bool
+	ManagedIn       []string
+	DeclRange       hcl.Range
+}
