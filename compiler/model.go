@@ -51,7 +51,8 @@ type Environment struct {
 	PromoteFrom            string
 	Values                 map[string]cty.Value // variable name -> value, converted to the variable's type
 	ValueRanges            map[string]hcl.Range
-	MaxActiveFlowsPerTable int // default 10
+	MaxActiveFlowsPerTable int    // default 10
+	Attrs                  Ranges // where each attribute was written
 	DeclRange              hcl.Range
 }
 
@@ -108,6 +109,7 @@ type Table struct {
 	Custom        bool      // declared by this project and shipped with it
 	Extended      bool      // a standard or external table this project adds columns to
 	Columns       []*Column // in declaration order; standard columns first
+	Attrs         Ranges    // where each attribute was written
 	DeclRange     hcl.Range // zero for standard tables the project does not mention
 }
 
@@ -133,6 +135,7 @@ type Column struct {
 	Required    bool
 	Standard    bool // part of the standard catalog
 	Table       string
+	Attrs       Ranges // where each attribute was written
 	DeclRange   hcl.Range
 }
 
@@ -163,6 +166,7 @@ type Flow struct {
 	Stages        []*Stage
 	OnFinish      []*WorkflowRef
 	OnAbandon     []*WorkflowRef
+	Attrs         Ranges // where each attribute was written
 	DeclRange     hcl.Range
 }
 
@@ -208,7 +212,8 @@ type Stage struct {
 	NextExplicit bool      // `next` was written
 	OnEnter      []*WorkflowRef
 	OnExit       []*WorkflowRef
-	Index        int // position in the flow
+	Index        int    // position in the flow
+	Attrs        Ranges // where each attribute was written
 	DeclRange    hcl.Range
 }
 
@@ -240,6 +245,7 @@ type Step struct {
 	Required    bool
 	Action      bool   // action step
 	Workflow    string // action step: the workflow it runs
+	Attrs       Ranges // where each attribute was written
 	DeclRange   hcl.Range
 }
 
@@ -277,6 +283,7 @@ type Grant struct {
 	Flow       string
 	Privileges []string // subset of Privileges, in that order
 	Depth      string   // default "organization"
+	Attrs      Ranges   // where each attribute was written
 	DeclRange  hcl.Range
 }
 
@@ -295,6 +302,7 @@ type Workflow struct {
 	WaitUntil   Expr   // background only; nil when absent
 	Timeout     string // e.g. "72h"; "" when absent
 	Steps       []*WorkflowStep
+	Attrs       Ranges // where each attribute was written
 	DeclRange   hcl.Range
 }
 
@@ -331,4 +339,16 @@ type Policy struct {
 	RequireOwner    bool
 	ManagedIn       []string
 	DeclRange       hcl.Range
+}
+
+// Ranges remembers where each attribute's value was written, so that checks
+// made after decoding still point at the exact attribute.
+type Ranges map[string]hcl.Range
+
+// Of returns the range of attr, or fallback when it was not written.
+func (r Ranges) Of(attr string, fallback hcl.Range) hcl.Range {
+	if rng, ok := r[attr]; ok {
+		return rng
+	}
+	return fallback
 }

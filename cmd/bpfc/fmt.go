@@ -1,0 +1,124 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/spf13/cobra"
+)
+
+type fmtOptions struct {
+	check bool
+}
+
+func newFmtCmd(g *globals) *cobra.Command {
+	o := &fmtOptions{}
+	cmd := &cobra.Command{
+		Use:   "fmt",
+		Short: "Rewrite every .hcl file of the project in canonical form",
+		Args:  argsUsage(cobra.NoArgs),
+		RunE:  func(cmd *cobra.Command, args []string) error { return runFmt(g, o) },
+	}
+	cmd.Flags().BoolVar(&o.check, "check", false, "change nothing; exit 1 if any file would change")
+	return cmd
+}
+
+// fmtResult is the JSON shape of `bpfc fmt --output json`.
+type fmtResult struct {
+	Changed     []string   `json:"changed"`
+	Diagnostics []diagJSON `json:"diagnostics,omitempty"`
+}
+
+func runFmt(g *globals, o *fmtOptions) error {
+	names, err := compiler.ProjectFiles(g.dir)
+	if err != nil {
+		return err
+	}
+	// Refuse to rewrite files that do not parse: formatting broken input could lose text.
+	parser := hclparse.NewParser()
+	var diags hcl.Diagnostics
+	srcs := map[string][]byte{}
+	for _, n := range names {
+		b, err := os.ReadFile(filepath.Join(g.dir, n))
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", n, err)
+		}
+		srcs[n] = b
+		_, d := parser.ParseHCL(b, n)
+		diags = append(diags, d...)
+	}
+	if diags.HasErrors() {
+		if g.output == "json" {
+			_ = writeJSON(g.stdout, fmtResult{Changed: []string{}, Diagnostics: diagsJSON(g.dir, diags)})
+		} else {
+			writeDiagnostics(g.stderr, g.dir, parser.Files(), diags)
+			fmt.Fprintln(g.stderr, "Nothing was formatted: fix the syntax errors first.")
+		}
+		return failed()
+	}
+	changed := []string{}
+	for _, n := range names {
+		out := hclwrite.Format(srcs[n])
+		if bytes.Equal(out, srcs[n]) {
+			continue
+		}
+		changed = append(changed, displayPath(g.dir, n))
+		if o.check {
+			continue
+		}
+		if err := writeFileAtomic(filepath.Join(g.dir, n), out); err != nil {
+			return err
+		}
+	}
+	if g.output == "json" {
+		if err := writeJSON(g.stdout, fmtResult{Changed: changed}); err != nil {
+			return err
+		}
+	} else {
+		for _, c := range changed {
+			fmt.Fprintln(g.stdout, c)
+		}
+	}
+	if o.check && len(changed) > 0 {
+		if g.output == "text" {
+			fmt.Fprintf(g.stderr, "%d files are not formatted; run bpfc fmt.\n", len(changed))
+		}
+		return failed()
+	}
+	return nil
+}
+
+// writeFileAtomic replaces a file through a temporary file and a rename, so
+// an interrupted write never leaves a half-written file.
+func writeFileAtomic(path string, data []byte) error {
+	mode := os.FileMode(0o644)
+	if st, err := os.Stat(path); err == nil {
+		mode = st.Mode().Perm()
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".bpfc-*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Chmod(mode); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"embed"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/spf13/cobra"
+)
+
+//go:embed scaffold
+var scaffold embed.FS
+
+// scaffoldFiles maps embedded files to their names in a new project.
+var scaffoldFiles = []struct{ src, dst string }{
+	{"scaffold/bpfc.hcl", "bpfc.hcl"},
+	{"scaffold/lead_qualification.hcl", "flows/lead_qualification.hcl"},
+	{"scaffold/gitignore", ".gitignore"},
+}
+
+func newInitCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "init [DIR]",
+		Short: "Create a new project with one example flow",
+		Args:  argsUsage(cobra.MaximumNArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir := g.dir
+			if len(args) == 1 {
+				dir = filepath.Join(g.dir, args[0])
+			}
+			return runInit(g, dir)
+		},
+	}
+}
+
+type initResult struct {
+	Dir   string   `json:"dir"`
+	Files []string `json:"files"`
+}
+
+func runInit(g *globals, dir string) error {
+	// Never overwrite: an existing project stays exactly as it was.
+	if existing, err := compiler.ProjectFiles(dir); err == nil && len(existing) > 0 {
+		fmt.Fprintf(g.stderr, "bpfc: %s already holds a project (%s); init creates new projects only.\n", dir, existing[0])
+		return failed()
+	}
+	for _, f := range scaffoldFiles {
+		if _, err := os.Stat(filepath.Join(dir, f.dst)); err == nil {
+			fmt.Fprintf(g.stderr, "bpfc: %s already exists; init creates new projects only.\n", filepath.Join(dir, f.dst))
+			return failed()
+		}
+	}
+	res := initResult{Dir: dir, Files: []string{}}
+	for _, f := range scaffoldFiles {
+		data, err := scaffold.ReadFile(f.src)
+		if err != nil {
+			return fmt.Errorf("scaffold: %w", err)
+		}
+		path := filepath.Join(dir, filepath.FromSlash(f.dst))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return fmt.Errorf("creating %s: %w", filepath.Dir(path), err)
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+		res.Files = append(res.Files, filepath.ToSlash(f.dst))
+	}
+	if g.output == "json" {
+		return writeJSON(g.stdout, res)
+	}
+	fmt.Fprintf(g.stdout, "Created a bpfc project in %s:\n", dir)
+	for _, f := range res.Files {
+		fmt.Fprintf(g.stdout, "  %s\n", f)
+	}
+	fmt.Fprintf(g.stdout, "Next: bpfc -C %s validate\n", dir)
+	return nil
+}

@@ -1,0 +1,35 @@
+# A bpfc project: every *.hcl file under this directory is read and merged.
+# Run `bpfc validate` after each change, `bpfc build` to compile to dist/.
+
+solution "MySolution" {
+  display_name = "My Solution"
+  version      = "1.0.0.0"
+  description  = "Business process flows kept as code"
+
+  publisher "mypublisher" {
+    display_name        = "My Publisher"
+    prefix              = "new"
+    option_value_prefix = 10000
+  }
+}
+
+environment "dev" {
+  managed = false
+}
+
+environment "test" {
+  managed      = true
+  promote_from = "dev"
+}
+
+environment "prod" {
+  managed      = true
+  promote_from = "test"
+}
+
+variable "big_deal_threshold" {
+  type         = "number"
+  default      = 50000
+  display_name = "Big deal threshold"
+  description  = "Leads with a budget above this take the review stage"
+}

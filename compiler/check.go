@@ -1,0 +1,505 @@
+package compiler
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Limits Dataverse enforces on business process flows.
+const (
+	MaxStages          = 30
+	MaxStepsPerStage   = 30
+	MaxTablesPerFlow   = 5
+	MaxBranchDepth     = 10
+	MaxTraversedPath   = 1250
+	MaxInstancesPerRow = 10
+	stageIDLen         = 36
+)
+
+// check runs the semantic rules over the resolved model.
+func check(p *Project, d *decoder) hcl.Diagnostics {
+	c := &checker{p: p, d: d}
+	for _, f := range p.Flows {
+		c.flow(f)
+	}
+	c.instanceTables()
+	c.workflows()
+	c.roles()
+	c.environments()
+	c.policy()
+	return c.diags
+}
+
+type checker struct {
+	p     *Project
+	d     *decoder
+	diags hcl.Diagnostics
+}
+
+func (c *checker) errorf(rng hcl.Range, summary, format string, args ...any) {
+	r := rng
+	c.diags = append(c.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: fmt.Sprintf(format, args...), Subject: &r})
+}
+
+func (c *checker) warnf(rng hcl.Range, summary, format string, args ...any) {
+	r := rng
+	c.diags = append(c.diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: summary, Detail: fmt.Sprintf(format, args...), Subject: &r})
+}
+
+func (c *checker) flow(f *Flow) {
+	p := c.p
+	if p.Table(f.PrimaryTable) == nil && f.PrimaryTable != "" {
+		c.errorf(f.Attrs.Of("primary_table", f.DeclRange), "Unknown table", "primary_table %q is neither a standard table nor declared in the project.%s", f.PrimaryTable, didYouMean(f.PrimaryTable, tableNames(p)))
+	}
+	if len(f.Stages) > MaxStages {
+		c.errorf(f.Stages[MaxStages].DeclRange, "Too many stages", "Flow %q has %d stages; Dataverse allows at most %d per flow.", f.Name, len(f.Stages), MaxStages)
+	}
+	tables := f.Tables()
+	if len(tables) > MaxTablesPerFlow {
+		for _, s := range f.Stages {
+			if s.Table == tables[MaxTablesPerFlow] {
+				c.errorf(s.DeclRange, "Too many tables", "Flow %q spans %d tables (%s); Dataverse allows at most %d per flow.", f.Name, len(tables), strings.Join(tables, ", "), MaxTablesPerFlow)
+				break
+			}
+		}
+	}
+	if f.Type == FlowTask && len(tables) > 1 {
+		c.errorf(f.DeclRange, "Task flow on several tables", "A task flow runs on one table; flow %q uses %s.", f.Name, strings.Join(tables, ", "))
+	}
+	if len(f.UniqueName)+len(p.Solution.Publisher.Prefix)+1 > 50 {
+		c.errorf(f.DeclRange, "Name too long", "The instance table %q is longer than Dataverse's 50 characters; set a shorter unique_name.", f.InstanceTable)
+	}
+	for _, s := range f.Stages {
+		c.stage(f, s)
+	}
+	if !c.d.brokenFlows[f] {
+		c.graph(f)
+	}
+}
+
+func (c *checker) stage(f *Flow, s *Stage) {
+	t := c.p.Table(s.Table)
+	if t == nil {
+		if s.Table != "" && (s.Index > 0 || c.d.stageTable[s]) {
+			c.errorf(s.Attrs.Of("table", s.DeclRange), "Unknown table", "Stage %q is on table %q, which is neither a standard table nor declared in the project.%s", s.Name, s.Table, didYouMean(s.Table, tableNames(c.p)))
+		}
+		return
+	}
+	if len(s.Steps) > MaxStepsPerStage {
+		c.errorf(s.Steps[MaxStepsPerStage].DeclRange, "Too many steps", "Stage %q has %d steps; Dataverse allows at most %d per stage.", s.Name, len(s.Steps), MaxStepsPerStage)
+	}
+	for _, st := range s.Steps {
+		if st.Action {
+			continue
+		}
+		col := t.Column(st.Column)
+		if col == nil {
+			c.errorf(st.Attrs.Of("column", st.DeclRange), "Unknown column", "Step %q uses column %q, which table %q does not have.%s", st.Name, st.Column, t.Name, didYouMean(st.Column, columnNames(t)))
+			continue
+		}
+		if st.DisplayName == "" {
+			st.DisplayName = col.DisplayName
+		}
+		if col.Type == TypeUniqueID {
+			c.errorf(st.Attrs.Of("column", st.DeclRange), "Invalid step column", "Step %q uses the primary key %q, which cannot be filled in.", st.Name, col.Name)
+		}
+	}
+}
+
+// graph checks the stage graph: references, acyclicity, reachability,
+// branch nesting, traversed path length, and cross-table relationships.
+func (c *checker) graph(f *Flow) {
+	if len(f.Stages) == 0 {
+		return
+	}
+	// Cycles: depth-first search with colours.
+	const (
+		white = iota
+		grey
+		black
+	)
+	colour := map[string]int{}
+	var cyclic bool
+	var visit func(s *Stage)
+	visit = func(s *Stage) {
+		colour[s.Name] = grey
+		for _, n := range s.Successors() {
+			ns := f.Stage(n)
+			if ns == nil {
+				continue
+			}
+			switch colour[n] {
+			case grey:
+				if !cyclic {
+					c.errorf(s.DeclRange, "Cycle in stages", "Stage %q leads back to %q; a flow's stages must not form a cycle (use prev to go back at run time).", s.Name, n)
+				}
+				cyclic = true
+			case white:
+				visit(ns)
+			}
+		}
+		colour[s.Name] = black
+	}
+	visit(f.Stages[0])
+	for _, s := range f.Stages[1:] {
+		if colour[s.Name] == white {
+			c.errorf(s.DeclRange, "Unreachable stage", "Stage %q cannot be reached from the first stage %q; point a next or branch at it, or remove it.", s.Name, f.Stages[0].Name)
+		}
+	}
+	if cyclic {
+		return
+	}
+	// Longest path in stages, memoised (the graph is acyclic here).
+	longest := map[string]int{}
+	var walk func(s *Stage) int
+	walk = func(s *Stage) int {
+		if n, ok := longest[s.Name]; ok {
+			return n
+		}
+		n := 0
+		for _, next := range s.Successors() {
+			if ns := f.Stage(next); ns != nil {
+				n = max(n, walk(ns))
+			}
+		}
+		longest[s.Name] = n + 1
+		return n + 1
+	}
+	stages := walk(f.Stages[0])
+	if depth := branchDepth(f); depth > MaxBranchDepth {
+		c.errorf(f.DeclRange, "Branches nested too deep", "Flow %q nests %d levels of branches (a branch inside a branch before they rejoin); Dataverse allows %d.", f.Name, depth, MaxBranchDepth)
+	}
+	if n := stages*(stageIDLen+1) - 1; n > MaxTraversedPath {
+		c.errorf(f.DeclRange, "Path too long for traversedpath", "The longest path of flow %q has %d stages, %d characters of stage ids; traversedpath holds %d.", f.Name, stages, n, MaxTraversedPath)
+	}
+	c.relationships(f)
+	for _, s := range f.Stages {
+		if len(s.Successors()) == 0 && len(s.OnExit) > 0 {
+			c.warnf(s.OnExit[0].Range, "on_exit never fires", "Stage %q ends the flow; finishing is not a stage transition, so on_exit never runs. Use the flow's on_finish.", s.Name)
+		}
+	}
+}
+
+// relationships checks that every move to another table has a lookup back.
+func (c *checker) relationships(f *Flow) {
+	incoming := map[string][]*Stage{}
+	for _, s := range f.Stages {
+		for _, n := range s.Successors() {
+			incoming[n] = append(incoming[n], s)
+		}
+	}
+	for _, t := range f.Stages {
+		tt := c.p.Table(t.Table)
+		if tt == nil {
+			continue
+		}
+		cross := false
+		for _, src := range incoming[t.Name] {
+			if src.Table == t.Table || c.p.Table(src.Table) == nil {
+				continue
+			}
+			cross = true
+			if t.Relationship == "" {
+				cands := lookupsTo(tt, src.Table)
+				switch len(cands) {
+				case 1:
+					t.Relationship = cands[0]
+				case 0:
+					c.errorf(t.DeclRange, "Cross-table stage without a relationship",
+						"Stage %q moves from %s to %s, but %s has no lookup to %s. Add a lookup column on %s (e.g. column \"%s_%sid\" { type = \"lookup\" target = \"%s\" }) and set relationship.",
+						t.Name, src.Table, t.Table, t.Table, src.Table, t.Table, c.p.Solution.Publisher.Prefix, src.Table, src.Table)
+				default:
+					c.errorf(t.DeclRange, "Ambiguous relationship", "Stage %q moves from %s to %s, and %s has several lookups to %s (%s); set relationship to one of them.",
+						t.Name, src.Table, t.Table, t.Table, src.Table, strings.Join(cands, ", "))
+				}
+				continue
+			}
+			col := tt.Column(t.Relationship)
+			if col == nil {
+				c.errorf(t.Attrs.Of("relationship", t.DeclRange), "Unknown relationship column", "relationship %q is not a column of %s.%s", t.Relationship, t.Table, didYouMean(t.Relationship, lookupsTo(tt, src.Table)))
+			} else if !looksUp(col, src.Table) {
+				c.errorf(t.Attrs.Of("relationship", t.DeclRange), "Unusable relationship", "relationship %q on %s does not look up %s (the previous stage's table); use a lookup column to %s.%s",
+					t.Relationship, t.Table, src.Table, src.Table, didYouMean(t.Relationship, lookupsTo(tt, src.Table)))
+			}
+		}
+		if !cross && t.Relationship != "" {
+			c.warnf(t.Attrs.Of("relationship", t.DeclRange), "Relationship on a same-table stage", "Stage %q does not change table, so relationship %q is not used.", t.Name, t.Relationship)
+		}
+	}
+}
+
+func looksUp(col *Column, table string) bool {
+	if col.Type != TypeLookup && col.Type != TypeCustomer {
+		return false
+	}
+	return col.Target == table || contains(col.Targets, table)
+}
+
+func lookupsTo(t *Table, target string) []string {
+	var out []string
+	for _, col := range t.Columns {
+		if looksUp(col, target) && col.Name != "ownerid" {
+			out = append(out, col.Name)
+		}
+	}
+	return out
+}
+
+func (c *checker) instanceTables() {
+	seen := map[string]*Flow{}
+	for _, f := range c.p.Flows {
+		if other, ok := seen[f.InstanceTable]; ok && other.Name != f.Name {
+			c.errorf(f.DeclRange, "Duplicate unique name", "Flows %q and %q both get the instance table %q; set unique_name on one of them.", other.Name, f.Name, f.InstanceTable)
+		}
+		seen[f.InstanceTable] = f
+		if t := c.p.Table(f.InstanceTable); t != nil {
+			c.errorf(f.DeclRange, "Instance table clashes with a table", "Flow %q's instance table %q has the name of a table; set a different unique_name.", f.Name, f.InstanceTable)
+		}
+	}
+	// Active flows per primary table, against every environment's limit.
+	active := map[string][]*Flow{}
+	for _, f := range c.p.Flows {
+		if f.Active {
+			active[f.PrimaryTable] = append(active[f.PrimaryTable], f)
+		}
+	}
+	for _, e := range c.p.Environments {
+		for table, flows := range active {
+			if len(flows) > e.MaxActiveFlowsPerTable {
+				c.errorf(flows[e.MaxActiveFlowsPerTable].DeclRange, "Too many active flows on a table",
+					"%d active flows run on %s, but environment %q allows %d (max_active_flows_per_table).", len(flows), table, e.Name, e.MaxActiveFlowsPerTable)
+			}
+		}
+	}
+}
+
+func (c *checker) workflows() {
+	p := c.p
+	wfNames := make([]string, len(p.Workflows))
+	for i, w := range p.Workflows {
+		wfNames[i] = w.Name
+		if p.Table(w.Table) == nil && w.Table != "" {
+			c.errorf(w.Attrs.Of("table", w.DeclRange), "Unknown table", "Workflow %q runs on table %q, which is neither a standard table nor declared in the project.%s", w.Name, w.Table, didYouMean(w.Table, tableNames(p)))
+		}
+	}
+	for _, cu := range c.d.createTables {
+		if p.Table(cu.step.CreateTable) == nil {
+			c.errorf(cu.rng, "Unknown table", "create.table %q is neither a standard table nor declared in the project.%s", cu.step.CreateTable, didYouMean(cu.step.CreateTable, tableNames(p)))
+		}
+	}
+	for _, u := range c.d.workflowUses {
+		w := p.Workflow(u.name)
+		if w == nil {
+			c.errorf(u.rng, "Unknown workflow", "No workflow %q is declared.%s", u.name, didYouMean(u.name, wfNames))
+			continue
+		}
+		if u.table != nil {
+			if t := u.table(); t != "" && w.Table != t {
+				c.errorf(u.rng, "Workflow on the wrong table", "Workflow %q runs on %s, but it is used where the record is a %s; use a workflow on %s.", w.Name, w.Table, t, t)
+			}
+		}
+		if u.any != nil {
+			if ts := u.any(); len(ts) > 0 && !contains(ts, w.Table) {
+				c.errorf(u.rng, "Workflow on the wrong table", "Workflow %q runs on %s, which is not a table of this flow (%s).", w.Name, w.Table, strings.Join(ts, ", "))
+			}
+		}
+	}
+	// start_workflow must not recurse.
+	state := map[string]int{}
+	var visit func(w *Workflow) bool
+	visit = func(w *Workflow) bool {
+		state[w.Name] = 1
+		for _, st := range w.Steps {
+			if st.Kind != StepStartWorkflow {
+				continue
+			}
+			child := p.Workflow(st.Workflow)
+			if child == nil {
+				continue
+			}
+			if state[child.Name] == 1 {
+				c.errorf(st.DeclRange, "Recursive workflow", "Workflow %q starts %q, which leads back to it; workflows must not start themselves.", w.Name, child.Name)
+				return true
+			}
+			if state[child.Name] == 0 && visit(child) {
+				return true
+			}
+		}
+		state[w.Name] = 2
+		return false
+	}
+	for _, w := range p.Workflows {
+		if state[w.Name] == 0 {
+			visit(w)
+		}
+	}
+}
+
+func (c *checker) roles() {
+	names := make([]string, len(c.p.Flows))
+	for i, f := range c.p.Flows {
+		names[i] = f.Name
+	}
+	for _, r := range c.p.Roles {
+		seen := map[string]hcl.Range{}
+		for _, g := range r.Grants {
+			if c.p.Flow(g.Flow) == nil {
+				c.errorf(g.Attrs.Of("flow", g.DeclRange), "Unknown flow", "Role %q grants flow %q, which is not declared.%s", r.Name, g.Flow, didYouMean(g.Flow, names))
+			}
+			if prev, ok := seen[g.Flow]; ok {
+				c.errorf(g.DeclRange, "Duplicate grant", "Role %q already grants %q at %s.", r.Name, g.Flow, rangeText(prev))
+			}
+			seen[g.Flow] = g.DeclRange
+		}
+	}
+}
+
+func (c *checker) environments() {
+	var names []string
+	for i, e := range c.p.Environments {
+		if e.PromoteFrom != "" {
+			src := c.p.Environment(e.PromoteFrom)
+			switch {
+			case src == nil:
+				c.errorf(e.Attrs.Of("promote_from", e.DeclRange), "Unknown environment", "promote_from %q is not a declared environment.%s", e.PromoteFrom, didYouMean(e.PromoteFrom, names))
+			case !contains(names, e.PromoteFrom):
+				c.errorf(e.Attrs.Of("promote_from", e.DeclRange), "Promotion against the pipeline", "Environment %q promotes from %q, which comes later in the pipeline (environments run in the order written).", e.Name, e.PromoteFrom)
+			}
+		}
+		_ = i
+		names = append(names, e.Name)
+	}
+}
+
+func (c *checker) policy() {
+	pol := c.p.Policy
+	if pol == nil {
+		return
+	}
+	if pol.FlowNamePattern != "" {
+		re := regexp.MustCompile(pol.FlowNamePattern)
+		for _, f := range c.p.Flows {
+			if !re.MatchString(f.Name) {
+				c.errorf(f.DeclRange, "Policy: flow name", "Flow %q does not match the policy's flow_name_pattern %q.", f.Name, pol.FlowNamePattern)
+			}
+		}
+	}
+	if pol.RequireOwner {
+		for _, f := range c.p.Flows {
+			if strings.TrimSpace(f.Owner) == "" {
+				c.errorf(f.DeclRange, "Policy: missing owner", "The policy requires every flow to name its owner; add owner = \"team@example.com\" to flow %q.", f.Name)
+			}
+		}
+	}
+	var names []string
+	for _, e := range c.p.Environments {
+		names = append(names, e.Name)
+	}
+	for _, n := range pol.ManagedIn {
+		e := c.p.Environment(n)
+		switch {
+		case e == nil:
+			c.errorf(c.d.policyManagedRange, "Unknown environment", "The policy names environment %q, which is not declared.%s", n, didYouMean(n, names))
+		case !e.Managed:
+			c.errorf(e.Attrs.Of("managed", e.DeclRange), "Policy: unmanaged environment", "The policy requires environment %q to receive the managed solution; set managed = true.", n)
+		}
+	}
+}
+
+// branchDepth is how deeply branches nest, as Dataverse nests condition
+// branches in its XAML: a branching stage opens a level that closes where its
+// paths meet again (its immediate post-dominator). The graph must be acyclic.
+func branchDepth(f *Flow) int {
+	reach := map[string]map[string]bool{} // stages reachable from a stage, itself included
+	var reachable func(s *Stage) map[string]bool
+	reachable = func(s *Stage) map[string]bool {
+		if r, ok := reach[s.Name]; ok {
+			return r
+		}
+		r := map[string]bool{s.Name: true}
+		for _, n := range s.Successors() {
+			if ns := f.Stage(n); ns != nil {
+				for k := range reachable(ns) {
+					r[k] = true
+				}
+			}
+		}
+		reach[s.Name] = r
+		return r
+	}
+	// pdom[s]: stages every path from s to the end passes through.
+	pdom := map[string]map[string]bool{}
+	var postdom func(s *Stage) map[string]bool
+	postdom = func(s *Stage) map[string]bool {
+		if p, ok := pdom[s.Name]; ok {
+			return p
+		}
+		var meet map[string]bool
+		for _, n := range s.Successors() {
+			ns := f.Stage(n)
+			if ns == nil {
+				continue
+			}
+			pd := postdom(ns)
+			if meet == nil {
+				meet = map[string]bool{}
+				for k := range pd {
+					meet[k] = true
+				}
+				continue
+			}
+			for k := range meet {
+				if !pd[k] {
+					delete(meet, k)
+				}
+			}
+		}
+		if meet == nil {
+			meet = map[string]bool{}
+		}
+		meet[s.Name] = true
+		pdom[s.Name] = meet
+		return meet
+	}
+	nest := map[string]int{}
+	var depth func(b *Stage) int
+	depth = func(b *Stage) int {
+		if d, ok := nest[b.Name]; ok {
+			return d
+		}
+		// The join: the strict post-dominator nearest to b.
+		join := ""
+		for k := range postdom(b) {
+			if k == b.Name {
+				continue
+			}
+			if join == "" || pdom[k][join] {
+				join = k
+			}
+		}
+		after := map[string]bool{}
+		if j := f.Stage(join); j != nil {
+			after = reachable(j)
+		}
+		inner := 0
+		for k := range reachable(b) {
+			ks := f.Stage(k)
+			if k == b.Name || after[k] || ks == nil || len(ks.Branches) == 0 {
+				continue
+			}
+			inner = max(inner, depth(ks))
+		}
+		nest[b.Name] = inner + 1
+		return inner + 1
+	}
+	best := 0
+	for _, s := range f.Stages {
+		if len(s.Branches) > 0 {
+			best = max(best, depth(s))
+		}
+	}
+	return best
+}

@@ -1,0 +1,357 @@
+package compiler
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Functions lists the functions conditions may call.
+var Functions = []string{"contains", "startswith", "endswith"}
+
+// exprScope is what a condition can see: self is the record of one table.
+type exprScope struct {
+	p          *Project
+	table      *Table   // nil when the table is unknown (already reported)
+	flowTables []string // other tables of the flow, for a precise message
+}
+
+type exprConverter struct {
+	sc    exprScope
+	diags hcl.Diagnostics
+}
+
+func (c *exprConverter) errorf(rng hcl.Range, summary, format string, args ...any) {
+	r := rng
+	c.diags = append(c.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: fmt.Sprintf(format, args...), Subject: &r})
+}
+
+// convertCondition converts and type-checks an HCL expression. When cond is
+// true the result must be a boolean condition.
+func convertCondition(e hcl.Expression, sc exprScope, cond bool) (Expr, hcl.Diagnostics) {
+	c := &exprConverter{sc: sc}
+	x := c.convert(e)
+	if x != nil && cond && x.Type() != KindBool && x.Type() != KindAny {
+		c.errorf(e.Range(), "Condition is not a boolean", "A condition must be true or false, such as self.estimatedvalue > 1000; this expression is a %s.", x.Type())
+	}
+	return x, c.diags
+}
+
+func (c *exprConverter) convert(e hcl.Expression) Expr {
+	switch e := e.(type) {
+	case *hclsyntax.ParenthesesExpr:
+		return c.convert(e.Expression)
+	case *hclsyntax.TemplateWrapExpr:
+		return c.convert(e.Wrapped)
+	case *hclsyntax.LiteralValueExpr:
+		return literal(e.Val, e.SrcRange)
+	case *hclsyntax.TemplateExpr:
+		if !e.IsStringLiteral() {
+			c.errorf(e.SrcRange, "Unsupported expression", "String templates are not supported here; write a plain string, or compare with a column or variable.")
+			return nil
+		}
+		v, _ := e.Value(nil)
+		return literal(v, e.SrcRange)
+	case *hclsyntax.ScopeTraversalExpr:
+		return c.traversal(e)
+	case *hclsyntax.UnaryOpExpr:
+		return c.unary(e)
+	case *hclsyntax.BinaryOpExpr:
+		return c.binary(e)
+	case *hclsyntax.FunctionCallExpr:
+		return c.call(e)
+	}
+	c.errorf(e.Range(), "Unsupported expression",
+		"Conditions and values use self.<column>, var.<variable>, literals, null, == != < <= > >= && || !, and the functions contains, startswith, endswith.")
+	return nil
+}
+
+func literal(v cty.Value, rng hcl.Range) Expr {
+	k := KindNull
+	switch {
+	case v.IsNull():
+	case v.Type() == cty.String:
+		k = KindString
+	case v.Type() == cty.Number:
+		k = KindNumber
+	case v.Type() == cty.Bool:
+		k = KindBool
+	default:
+		k = KindAny
+	}
+	return &Literal{Value: v, Kind: k, Rng: rng}
+}
+
+func (c *exprConverter) traversal(e *hclsyntax.ScopeTraversalExpr) Expr {
+	t := e.Traversal
+	name := ""
+	if len(t) == 2 {
+		if a, ok := t[1].(hcl.TraverseAttr); ok {
+			name = a.Name
+		}
+	}
+	switch t.RootName() {
+	case "self":
+		if name == "" {
+			c.errorf(e.SrcRange, "Invalid reference", "Refer to a column as self.<column>.")
+			return nil
+		}
+		ref := &ColumnRef{Column: name, Rng: e.SrcRange}
+		tbl := c.sc.table
+		if tbl == nil {
+			return ref
+		}
+		ref.Table = tbl.Name
+		ref.Col = tbl.Column(name)
+		if ref.Col == nil {
+			for _, other := range c.sc.flowTables {
+				if ot := c.sc.p.Table(other); ot != nil && other != tbl.Name && ot.Column(name) != nil {
+					c.errorf(e.SrcRange, "Condition on a column of another table",
+						"self is the %s record of this stage, and %s has no column %q; %s.%s belongs to another stage's table. Conditions can only test the record of the stage they sit on: move the branch to a stage on %s.",
+						tbl.Name, tbl.Name, name, other, name, other)
+					return ref
+				}
+			}
+			c.errorf(e.SrcRange, "Unknown column", "Table %q has no column %q.%s", tbl.Name, name, didYouMean(name, columnNames(tbl)))
+		}
+		return ref
+	case "var":
+		if name == "" {
+			c.errorf(e.SrcRange, "Invalid reference", "Refer to a variable as var.<name>.")
+			return nil
+		}
+		ref := &VarRef{Name: name, Var: c.sc.p.Variable(name), Rng: e.SrcRange}
+		if ref.Var == nil {
+			c.errorf(e.SrcRange, "Unknown variable", "No variable %q is declared.%s", name, didYouMean(name, variableNames(c.sc.p)))
+		}
+		return ref
+	}
+	c.errorf(e.SrcRange, "Unknown reference", "%q is not something a condition can refer to; use self.<column> or var.<variable>.%s",
+		t.RootName(), didYouMean(t.RootName(), []string{"self", "var"}))
+	return nil
+}
+
+func (c *exprConverter) unary(e *hclsyntax.UnaryOpExpr) Expr {
+	x := c.convert(e.Val)
+	if x == nil {
+		return nil
+	}
+	switch e.Op {
+	case hclsyntax.OpLogicalNot:
+		c.wantBool(x)
+		return &Not{X: x, Rng: e.SrcRange}
+	case hclsyntax.OpNegate:
+		if l, ok := x.(*Literal); ok && l.Kind == KindNumber {
+			return &Literal{Value: l.Value.Negate(), Kind: KindNumber, Rng: e.SrcRange}
+		}
+	}
+	c.errorf(e.SrcRange, "Unsupported expression", "Only ! (not) and negative number literals are supported here.")
+	return nil
+}
+
+var binaryOps = map[*hclsyntax.Operation]string{
+	hclsyntax.OpEqual: OpEq, hclsyntax.OpNotEqual: OpNe,
+	hclsyntax.OpLessThan: OpLt, hclsyntax.OpLessThanOrEqual: OpLe,
+	hclsyntax.OpGreaterThan: OpGt, hclsyntax.OpGreaterThanOrEqual: OpGe,
+	hclsyntax.OpLogicalAnd: OpAnd, hclsyntax.OpLogicalOr: OpOr,
+}
+
+func (c *exprConverter) binary(e *hclsyntax.BinaryOpExpr) Expr {
+	op, ok := binaryOps[e.Op]
+	if !ok {
+		c.errorf(e.SrcRange, "Unsupported operator", "Arithmetic is not supported in conditions; use == != < <= > >= && ||.")
+		return nil
+	}
+	l, r := c.convert(e.LHS), c.convert(e.RHS)
+	if l == nil || r == nil {
+		return nil
+	}
+	b := &Binary{Op: op, L: l, R: r, Rng: e.SrcRange}
+	if op == OpAnd || op == OpOr {
+		c.wantBool(l)
+		c.wantBool(r)
+		return b
+	}
+	c.compare(b)
+	return b
+}
+
+func (c *exprConverter) wantBool(x Expr) {
+	if k := x.Type(); k != KindBool && k != KindAny {
+		c.errorf(x.Range(), "Expected a condition", "&&, || and ! combine conditions; this operand is a %s.", k)
+	}
+}
+
+// compare type-checks a comparison.
+func (c *exprConverter) compare(b *Binary) {
+	lk, rk := b.L.Type(), b.R.Type()
+	if lk == KindNull || rk == KindNull {
+		if b.Op != OpEq && b.Op != OpNe {
+			c.errorf(b.Rng, "Invalid comparison with null", "null can only be compared with == or != (self.x == null tests for an empty column).")
+		}
+		return
+	}
+	if !c.compatible(b.L, b.R) {
+		c.errorf(b.Rng, "Type mismatch in condition", "Cannot compare %s (%s) with %s (%s).", describeExpr(b.L), typeName(b.L), describeExpr(b.R), typeName(b.R))
+		return
+	}
+	if b.Op != OpEq && b.Op != OpNe {
+		for _, x := range []Expr{b.L, b.R} {
+			if k := x.Type(); k != KindNumber && k != KindDateTime && k != KindAny && !isDateLiteral(x) {
+				c.errorf(x.Range(), "Invalid ordering comparison", "%s orders numbers and dates; %s is a %s.", b.Op, describeExpr(x), k)
+				return
+			}
+		}
+	}
+}
+
+// isDateLiteral reports a string literal that reads as a date (compared with a datetime column).
+func isDateLiteral(x Expr) bool {
+	l, ok := x.(*Literal)
+	if !ok || l.Kind != KindString {
+		return false
+	}
+	_, ok = ParseDate(l.Value.AsString())
+	return ok
+}
+
+// CompatibleKinds says whether values of two kinds can be compared or
+// assigned; choice and datetime literals are checked further by the caller.
+func CompatibleKinds(a, b Kind) bool {
+	if a == b || a == KindAny || b == KindAny || a == KindNull || b == KindNull {
+		return true
+	}
+	pair := func(x, y Kind) bool { return a == x && b == y || a == y && b == x }
+	return pair(KindChoice, KindString) || pair(KindChoice, KindNumber) ||
+		pair(KindLookup, KindString) || pair(KindDateTime, KindString)
+}
+
+func (c *exprConverter) compatible(l, r Expr) bool {
+	if !CompatibleKinds(l.Type(), r.Type()) {
+		return false
+	}
+	// Literals compared with choices and dates must be valid values.
+	for _, pair := range [][2]Expr{{l, r}, {r, l}} {
+		col, ok := pair[0].(*ColumnRef)
+		lit, isLit := pair[1].(*Literal)
+		if !ok || !isLit || col.Col == nil {
+			continue
+		}
+		c.checkLiteralFor(col.Col, lit)
+	}
+	return true
+}
+
+// checkLiteralFor checks a literal against a column's choice options or date format.
+func (c *exprConverter) checkLiteralFor(col *Column, lit *Literal) {
+	switch ColumnKind(col.Type) {
+	case KindChoice:
+		if len(col.Options) == 0 {
+			return
+		}
+		var labels []string
+		for _, o := range col.Options {
+			labels = append(labels, o.Label)
+			if lit.Kind == KindString && o.Label == lit.Value.AsString() {
+				return
+			}
+			if lit.Kind == KindNumber {
+				if n, err := convertInt(lit.Value); err == "" && n == o.Value {
+					return
+				}
+			}
+		}
+		given := ""
+		if lit.Kind == KindString {
+			given = lit.Value.AsString()
+		}
+		c.errorf(lit.Rng, "Unknown choice value", "%s.%s has no option %s; its options are %s.%s", col.Table, col.Name, describe(lit.Value), joinQuoted(labels), didYouMean(given, labels))
+	case KindDateTime:
+		if lit.Kind == KindString {
+			if _, ok := ParseDate(lit.Value.AsString()); !ok {
+				c.errorf(lit.Rng, "Invalid date", "%q is not a date; write it as \"2026-12-31\" or \"2026-12-31T17:00:00Z\".", lit.Value.AsString())
+			}
+		}
+	}
+}
+
+// ParseDate parses a date or date-time literal as conditions accept them.
+func ParseDate(s string) (time.Time, bool) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+func (c *exprConverter) call(e *hclsyntax.FunctionCallExpr) Expr {
+	if !contains(Functions, e.Name) {
+		c.errorf(e.NameRange, "Unknown function", "%q is not a function conditions can call; use contains, startswith or endswith.%s", e.Name, didYouMean(e.Name, Functions))
+		return nil
+	}
+	if len(e.Args) != 2 || e.ExpandFinal {
+		c.errorf(e.Range(), "Wrong number of arguments", "%s takes two arguments: %s(self.column, \"text\").", e.Name, e.Name)
+		return nil
+	}
+	call := &Call{Func: e.Name, Rng: e.Range()}
+	for _, a := range e.Args {
+		x := c.convert(a)
+		if x == nil {
+			return nil
+		}
+		if k := x.Type(); k != KindString && k != KindAny {
+			c.errorf(x.Range(), "Invalid argument", "%s works on text; %s is a %s.", e.Name, describeExpr(x), k)
+		}
+		call.Args = append(call.Args, x)
+	}
+	return call
+}
+
+func describeExpr(x Expr) string {
+	switch x := x.(type) {
+	case *ColumnRef:
+		if x.Table != "" {
+			return x.Table + "." + x.Column
+		}
+		return "self." + x.Column
+	case *VarRef:
+		return "var." + x.Name
+	case *Literal:
+		return describe(x.Value)
+	}
+	return "the expression"
+}
+
+func typeName(x Expr) string {
+	switch x := x.(type) {
+	case *ColumnRef:
+		if x.Col != nil {
+			return x.Col.Type + " column"
+		}
+	case *VarRef:
+		if x.Var != nil {
+			return x.Var.Type + " variable"
+		}
+	}
+	return string(x.Type())
+}
+
+func columnNames(t *Table) []string {
+	out := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		out[i] = c.Name
+	}
+	return out
+}
+
+func variableNames(p *Project) []string {
+	out := make([]string, len(p.Variables))
+	for i, v := range p.Variables {
+		out[i] = v.Name
+	}
+	return out
+}

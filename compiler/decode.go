@@ -1,0 +1,313 @@
+package compiler
+
+import (
+	"fmt"
+	"math/big"
+	"regexp"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+)
+
+var topSchema = &hcl.BodySchema{
+	Blocks: []hcl.BlockHeaderSchema{
+		{Type: "solution", LabelNames: []string{"name"}},
+		{Type: "environment", LabelNames: []string{"name"}},
+		{Type: "variable", LabelNames: []string{"name"}},
+		{Type: "table", LabelNames: []string{"name"}},
+		{Type: "flow", LabelNames: []string{"name"}},
+		{Type: "role", LabelNames: []string{"name"}},
+		{Type: "workflow", LabelNames: []string{"name"}},
+		{Type: "policy"},
+	},
+}
+
+// decoder accumulates the blocks of every file, then finish() builds the model.
+type decoder struct {
+	diags hcl.Diagnostics
+	p     *Project
+
+	solutions []*Solution
+	policies  []*Policy
+	// raw expressions resolved once every declaration is known.
+	envValues   map[*Environment]hcl.Expression
+	varDefaults map[*Variable]hcl.Expression
+	conds       []pendingExpr
+	stageNext   map[*Stage]hcl.Expression
+	branchNext  map[*Branch]hcl.Expression
+	stageTable  map[*Stage]bool // table written explicitly
+	wfSteps     map[*WorkflowStep]hcl.Expression
+	wfWait      map[*Workflow]hcl.Expression
+	tableDecls  []*Table
+	// workflowUses are references to workflows from stages and flows, with the
+	// tables the workflow may run on (known after resolution).
+	workflowUses []workflowUse
+
+	policyManagedRange hcl.Range
+	createTables       []createUse
+	assignments        []assignment
+	brokenFlows        map[*Flow]bool // flows with duplicate stage names
+}
+
+type workflowUse struct {
+	name  string
+	rng   hcl.Range
+	table func() string   // the one table the workflow must be on, or ""
+	any   func() []string // or: any of these tables
+}
+
+// pendingExpr is a condition to convert once tables and variables are known.
+type pendingExpr struct {
+	expr  hcl.Expression
+	table func() string // the table self refers to, known after resolution
+	set   func(Expr)
+	bool  bool // must be a condition (bool)
+}
+
+func newDecoder() *decoder {
+	return &decoder{
+		p:           &Project{},
+		envValues:   map[*Environment]hcl.Expression{},
+		varDefaults: map[*Variable]hcl.Expression{},
+		stageNext:   map[*Stage]hcl.Expression{},
+		branchNext:  map[*Branch]hcl.Expression{},
+		stageTable:  map[*Stage]bool{},
+		wfSteps:     map[*WorkflowStep]hcl.Expression{},
+		wfWait:      map[*Workflow]hcl.Expression{},
+		brokenFlows: map[*Flow]bool{},
+	}
+}
+
+func (d *decoder) decodeFile(f *hcl.File) {
+	content, diags := f.Body.Content(topSchema)
+	d.diags = append(d.diags, diags...)
+	for _, b := range content.Blocks {
+		switch b.Type {
+		case "solution":
+			d.decodeSolution(b)
+		case "environment":
+			d.decodeEnvironment(b)
+		case "variable":
+			d.decodeVariable(b)
+		case "table":
+			d.decodeTable(b)
+		case "flow":
+			d.decodeFlow(b)
+		case "role":
+			d.decodeRole(b)
+		case "workflow":
+			d.decodeWorkflow(b)
+		case "policy":
+			d.decodePolicy(b)
+		}
+	}
+}
+
+func (d *decoder) errorf(rng hcl.Range, summary, format string, args ...any) {
+	r := rng
+	d.diags = append(d.diags, &hcl.Diagnostic{
+		Severity: hcl.DiagError, Summary: summary, Detail: fmt.Sprintf(format, args...), Subject: &r,
+	})
+}
+
+func (d *decoder) warnf(rng hcl.Range, summary, format string, args ...any) {
+	r := rng
+	d.diags = append(d.diags, &hcl.Diagnostic{
+		Severity: hcl.DiagWarning, Summary: summary, Detail: fmt.Sprintf(format, args...), Subject: &r,
+	})
+}
+
+// content decodes a body against a schema built from attribute names and
+// block types; every attribute is optional unless listed in required.
+func (d *decoder) content(body hcl.Body, attrs []string, required []string, blocks ...hcl.BlockHeaderSchema) *hcl.BodyContent {
+	s := &hcl.BodySchema{Blocks: blocks}
+	req := map[string]bool{}
+	for _, r := range required {
+		req[r] = true
+	}
+	for _, a := range attrs {
+		s.Attributes = append(s.Attributes, hcl.AttributeSchema{Name: a, Required: req[a]})
+	}
+	c, diags := body.Content(s)
+	d.diags = append(d.diags, diags...)
+	return c
+}
+
+// ranges records where each attribute of c was written.
+func ranges(c *hcl.BodyContent) Ranges {
+	r := Ranges{}
+	for name, a := range c.Attributes {
+		r[name] = a.Expr.Range()
+	}
+	return r
+}
+
+// value evaluates a constant attribute (no variables or functions allowed).
+func (d *decoder) value(a *hcl.Attribute) (cty.Value, bool) {
+	v, diags := a.Expr.Value(nil)
+	d.diags = append(d.diags, diags...)
+	if diags.HasErrors() {
+		return cty.NilVal, false
+	}
+	return v, true
+}
+
+// typed evaluates a constant attribute and converts it to want, reporting a
+// type error on the attribute when it does not fit.
+func (d *decoder) typed(a *hcl.Attribute, want cty.Type, what string) (cty.Value, bool) {
+	v, ok := d.value(a)
+	if !ok {
+		return cty.NilVal, false
+	}
+	if v.IsNull() {
+		d.errorf(a.Expr.Range(), "Invalid "+a.Name, "%s must be %s, not null.", a.Name, what)
+		return cty.NilVal, false
+	}
+	c, err := convert.Convert(v, want)
+	if err != nil || !c.IsWhollyKnown() {
+		d.errorf(a.Expr.Range(), "Invalid "+a.Name, "%s must be %s; got %s.", a.Name, what, describe(v))
+		return cty.NilVal, false
+	}
+	// Bools from strings ("true") are accepted by cty's conversion; the
+	// language wants a real bool so that `required = "yes"` is caught.
+	if want == cty.Bool && v.Type() != cty.Bool {
+		d.errorf(a.Expr.Range(), "Invalid "+a.Name, "%s must be %s; got %s.", a.Name, what, describe(v))
+		return cty.NilVal, false
+	}
+	return c, true
+}
+
+func describe(v cty.Value) string {
+	switch {
+	case v.IsNull():
+		return "null"
+	case v.Type() == cty.String:
+		return fmt.Sprintf("the string %q", v.AsString())
+	case v.Type() == cty.Number:
+		return "the number " + v.AsBigFloat().Text('f', -1)
+	case v.Type() == cty.Bool:
+		return fmt.Sprintf("the bool %t", v.True())
+	}
+	return v.Type().FriendlyName()
+}
+
+func (d *decoder) str(c *hcl.BodyContent, name string, dst *string) bool {
+	a, ok := c.Attributes[name]
+	if !ok {
+		return false
+	}
+	if v, ok := d.typed(a, cty.String, "a string"); ok {
+		*dst = v.AsString()
+		return true
+	}
+	return false
+}
+
+func (d *decoder) boolean(c *hcl.BodyContent, name string, dst *bool) bool {
+	a, ok := c.Attributes[name]
+	if !ok {
+		return false
+	}
+	if v, ok := d.typed(a, cty.Bool, "true or false"); ok {
+		*dst = v.True()
+		return true
+	}
+	return false
+}
+
+func (d *decoder) integer(c *hcl.BodyContent, name string, dst *int) bool {
+	a, ok := c.Attributes[name]
+	if !ok {
+		return false
+	}
+	v, ok := d.typed(a, cty.Number, "a whole number")
+	if !ok {
+		return false
+	}
+	bf := v.AsBigFloat()
+	i, acc := bf.Int64()
+	if acc != big.Exact || i > 1<<31-1 || i < -(1<<31) {
+		d.errorf(a.Expr.Range(), "Invalid "+name, "%s must be a whole number; got %s.", name, describe(v))
+		return false
+	}
+	*dst = int(i)
+	return true
+}
+
+func (d *decoder) strList(c *hcl.BodyContent, name string) ([]string, hcl.Range, bool) {
+	a, ok := c.Attributes[name]
+	if !ok {
+		return nil, hcl.Range{}, false
+	}
+	v, ok := d.typed(a, cty.List(cty.String), "a list of strings")
+	if !ok {
+		return nil, a.Expr.Range(), false
+	}
+	var out []string
+	for _, e := range v.AsValueSlice() {
+		if e.IsNull() {
+			d.errorf(a.Expr.Range(), "Invalid "+name, "%s must not contain null.", name)
+			continue
+		}
+		out = append(out, e.AsString())
+	}
+	return out, a.Expr.Range(), true
+}
+
+// ref reads a reference such as workflow.open_folder or stage.propose.
+func (d *decoder) ref(expr hcl.Expression, kind string) (string, bool) {
+	trav, diags := hcl.AbsTraversalForExpr(expr)
+	if diags.HasErrors() || len(trav) != 2 || trav.RootName() != kind {
+		d.errorf(expr.Range(), "Invalid reference", "Expected a reference of the form %s.<name>.", kind)
+		return "", false
+	}
+	attr, ok := trav[1].(hcl.TraverseAttr)
+	if !ok {
+		d.errorf(expr.Range(), "Invalid reference", "Expected a reference of the form %s.<name>.", kind)
+		return "", false
+	}
+	return attr.Name, true
+}
+
+// workflowRefs reads a list of workflow references.
+func (d *decoder) workflowRefs(c *hcl.BodyContent, name string) []*WorkflowRef {
+	a, ok := c.Attributes[name]
+	if !ok {
+		return nil
+	}
+	exprs, diags := hcl.ExprList(a.Expr)
+	if diags.HasErrors() {
+		d.errorf(a.Expr.Range(), "Invalid "+name, "%s must be a list of workflow references, such as [workflow.notify].", name)
+		return nil
+	}
+	var out []*WorkflowRef
+	for _, e := range exprs {
+		if n, ok := d.ref(e, "workflow"); ok {
+			out = append(out, &WorkflowRef{Name: n, Range: e.Range()})
+		}
+	}
+	return out
+}
+
+var identRe = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// ident checks a block label against the identifier rule.
+func (d *decoder) ident(b *hcl.Block, what string) string {
+	if len(b.Labels) == 0 {
+		return ""
+	}
+	name := b.Labels[0]
+	if !identRe.MatchString(name) || len(name) > 64 {
+		d.errorf(b.LabelRanges[0], "Invalid "+what+" name",
+			"%q is not a valid %s name: use lowercase letters, digits and underscores, starting with a letter, at most 64 characters.", name, what)
+	}
+	return name
+}
+
+func labelRange(b *hcl.Block) hcl.Range {
+	if len(b.LabelRanges) > 0 {
+		return b.LabelRanges[0]
+	}
+	return b.DefRange
+}

@@ -1,0 +1,67 @@
+package compiler
+
+import (
+	"regexp"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+func (d *decoder) decodeRole(b *hcl.Block) {
+	r := &Role{Name: d.ident(b, "role"), DeclRange: b.DefRange}
+	c := d.content(b.Body, []string{"display_name", "description"}, nil,
+		hcl.BlockHeaderSchema{Type: "grant", LabelNames: []string{"flow"}})
+	d.str(c, "display_name", &r.DisplayName)
+	if r.DisplayName == "" {
+		r.DisplayName = r.Name
+	}
+	if r.Name == "system_administrator" || r.Name == "system_customizer" {
+		d.errorf(labelRange(b), "Built-in role", "%q exists in every environment with full access; it cannot be redefined.", r.Name)
+	}
+	for _, gb := range c.Blocks {
+		g := &Grant{Flow: gb.Labels[0], Depth: "organization", DeclRange: gb.DefRange}
+		gc := d.content(gb.Body, []string{"privileges", "depth"}, []string{"privileges"})
+		g.Attrs = ranges(gc)
+		g.Attrs["flow"] = gb.LabelRanges[0]
+		if privs, rng, ok := d.strList(gc, "privileges"); ok {
+			set := map[string]bool{}
+			for _, p := range privs {
+				if !contains(Privileges, p) {
+					d.errorf(rng, "Unknown privilege", "%q is not a privilege; use create, read, write, delete, append, append_to.%s", p, didYouMean(p, Privileges))
+					continue
+				}
+				set[p] = true
+			}
+			for _, p := range Privileges { // Dataverse's order, duplicates dropped
+				if set[p] {
+					g.Privileges = append(g.Privileges, p)
+				}
+			}
+		}
+		if d.str(gc, "depth", &g.Depth) {
+			if _, ok := Depths[g.Depth]; !ok {
+				d.errorf(gc.Attributes["depth"].Expr.Range(), "Unknown depth", "%q is not a privilege depth; use user, business_unit, parent_child or organization.%s",
+					g.Depth, didYouMean(g.Depth, sortedKeys(Depths)))
+				g.Depth = "organization"
+			}
+		}
+		r.Grants = append(r.Grants, g)
+	}
+	d.p.Roles = append(d.p.Roles, r)
+}
+
+func (d *decoder) decodePolicy(b *hcl.Block) {
+	pol := &Policy{DeclRange: b.DefRange}
+	c := d.content(b.Body, []string{"flow_name_pattern", "require_owner", "managed_in"}, nil)
+	if d.str(c, "flow_name_pattern", &pol.FlowNamePattern) {
+		if _, err := regexp.Compile(pol.FlowNamePattern); err != nil {
+			d.errorf(c.Attributes["flow_name_pattern"].Expr.Range(), "Invalid flow_name_pattern", "The pattern is not a valid regular expression: %v.", err)
+			pol.FlowNamePattern = ""
+		}
+	}
+	d.boolean(c, "require_owner", &pol.RequireOwner)
+	if l, _, ok := d.strList(c, "managed_in"); ok {
+		pol.ManagedIn = l
+		d.policyManagedRange = c.Attributes["managed_in"].Expr.Range()
+	}
+	d.policies = append(d.policies, pol)
+}

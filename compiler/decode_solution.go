@@ -1,0 +1,171 @@
+package compiler
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+var (
+	versionRe  = regexp.MustCompile(`^(\d{1,9})\.(\d{1,9})\.(\d{1,9})\.(\d{1,9})$`)
+	prefixRe   = regexp.MustCompile(`^[a-z][a-z0-9]{1,7}$`)
+	solNameRe  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	envNameRe  = regexp.MustCompile(`^[a-z][a-z0-9_-]*$`)
+	durationRe = regexp.MustCompile(`^(\d+(\.\d+)?(d|h|m|s))+$`)
+)
+
+func (d *decoder) decodeSolution(b *hcl.Block) {
+	s := &Solution{Name: b.Labels[0], DeclRange: b.DefRange}
+	if !solNameRe.MatchString(s.Name) || len(s.Name) > 65 {
+		d.errorf(b.LabelRanges[0], "Invalid solution name",
+			"%q is not a valid solution unique name: use letters, digits and underscores, starting with a letter or underscore (at most 65 characters).", s.Name)
+	}
+	c := d.content(b.Body, []string{"display_name", "version", "description"}, []string{"version"},
+		hcl.BlockHeaderSchema{Type: "publisher", LabelNames: []string{"name"}})
+	d.str(c, "display_name", &s.DisplayName)
+	d.str(c, "description", &s.Description)
+	if d.str(c, "version", &s.Version) {
+		m := versionRe.FindStringSubmatch(s.Version)
+		if m == nil {
+			d.errorf(c.Attributes["version"].Expr.Range(), "Invalid version",
+				"%q is not a solution version: Dataverse versions are four dot-separated integers, such as \"1.0.0.0\".", s.Version)
+		} else {
+			for i := range 4 {
+				s.VersionNums[i], _ = strconv.Atoi(m[i+1])
+			}
+		}
+	}
+	if s.DisplayName == "" {
+		s.DisplayName = s.Name
+	}
+	for _, pb := range c.Blocks {
+		if s.Publisher != nil {
+			d.errorf(pb.DefRange, "Duplicate publisher", "A solution has one publisher; the first is declared at %s.", rangeText(s.Publisher.DeclRange))
+			continue
+		}
+		s.Publisher = d.decodePublisher(pb)
+	}
+	if s.Publisher == nil {
+		d.errorf(b.DefRange, "Missing publisher", "The solution needs a publisher block, which sets the customization prefix, e.g. publisher \"contoso\" { prefix = \"cts\" }.")
+	}
+	d.solutions = append(d.solutions, s)
+}
+
+func (d *decoder) decodePublisher(b *hcl.Block) *Publisher {
+	p := &Publisher{Name: b.Labels[0], DeclRange: b.DefRange, OptionValuePrefix: 10000}
+	if !solNameRe.MatchString(p.Name) {
+		d.errorf(b.LabelRanges[0], "Invalid publisher name", "%q is not a valid publisher unique name: use letters, digits and underscores.", p.Name)
+	}
+	c := d.content(b.Body, []string{"display_name", "prefix", "option_value_prefix", "description"}, []string{"prefix"})
+	d.str(c, "display_name", &p.DisplayName)
+	if p.DisplayName == "" {
+		p.DisplayName = p.Name
+	}
+	if d.str(c, "prefix", &p.Prefix) {
+		if !prefixRe.MatchString(p.Prefix) || strings.HasPrefix(p.Prefix, "mscrm") {
+			d.errorf(c.Attributes["prefix"].Expr.Range(), "Invalid prefix",
+				"%q is not a valid customization prefix: 2 to 8 characters, lowercase letters and digits, starting with a letter, not starting with \"mscrm\".", p.Prefix)
+		}
+	}
+	if d.integer(c, "option_value_prefix", &p.OptionValuePrefix) {
+		if p.OptionValuePrefix < 10000 || p.OptionValuePrefix > 99999 {
+			d.errorf(c.Attributes["option_value_prefix"].Expr.Range(), "Invalid option value prefix",
+				"option_value_prefix must be between 10000 and 99999; got %d.", p.OptionValuePrefix)
+		}
+	}
+	return p
+}
+
+func (d *decoder) decodeEnvironment(b *hcl.Block) {
+	e := &Environment{Name: b.Labels[0], DeclRange: b.DefRange, MaxActiveFlowsPerTable: 10}
+	if !envNameRe.MatchString(e.Name) {
+		d.errorf(b.LabelRanges[0], "Invalid environment name", "%q is not a valid environment name: use lowercase letters, digits, '-' and '_', starting with a letter.", e.Name)
+	}
+	c := d.content(b.Body, []string{"managed", "store", "url", "promote_from", "values", "max_active_flows_per_table", "description"}, nil)
+	d.boolean(c, "managed", &e.Managed)
+	e.Attrs = ranges(c)
+	d.str(c, "store", &e.Store)
+	d.str(c, "url", &e.URL)
+	d.str(c, "promote_from", &e.PromoteFrom)
+	if d.integer(c, "max_active_flows_per_table", &e.MaxActiveFlowsPerTable) && e.MaxActiveFlowsPerTable < 1 {
+		d.errorf(c.Attributes["max_active_flows_per_table"].Expr.Range(), "Invalid max_active_flows_per_table", "max_active_flows_per_table must be at least 1.")
+	}
+	if e.Store != "" && e.URL != "" {
+		d.errorf(c.Attributes["url"].Expr.Range(), "Conflicting store and url", "An environment is either local (store) or remote (url), not both.")
+	}
+	if e.Store != "" && !strings.HasPrefix(e.Store, "sqlite://") && !strings.HasPrefix(e.Store, "postgres://") && !strings.HasPrefix(e.Store, "postgresql://") {
+		d.errorf(c.Attributes["store"].Expr.Range(), "Invalid store", "store must start with sqlite:// or postgres://; got %q.", e.Store)
+	}
+	if e.URL != "" && !strings.HasPrefix(e.URL, "http://") && !strings.HasPrefix(e.URL, "https://") {
+		d.errorf(c.Attributes["url"].Expr.Range(), "Invalid url", "url must start with http:// or https://; got %q.", e.URL)
+	}
+	if a, ok := c.Attributes["values"]; ok {
+		d.envValues[e] = a.Expr
+	}
+	d.p.Environments = append(d.p.Environments, e)
+}
+
+func (d *decoder) decodeVariable(b *hcl.Block) {
+	v := &Variable{Name: d.ident(b, "variable"), DeclRange: b.DefRange, Type: VarString}
+	c := d.content(b.Body, []string{"type", "default", "display_name", "description"}, nil)
+	if d.str(c, "type", &v.Type) {
+		switch v.Type {
+		case VarString, VarNumber, VarBoolean, VarJSON, VarSecret:
+		default:
+			d.errorf(c.Attributes["type"].Expr.Range(), "Unknown variable type",
+				"%q is not a variable type; use one of string, number, boolean, json, secret.%s", v.Type,
+				didYouMean(v.Type, []string{VarString, VarNumber, VarBoolean, VarJSON, VarSecret}))
+			v.Type = VarString
+		}
+	}
+	d.str(c, "display_name", &v.DisplayName)
+	d.str(c, "description", &v.Description)
+	if v.DisplayName == "" {
+		v.DisplayName = v.Name
+	}
+	if a, ok := c.Attributes["default"]; ok {
+		d.varDefaults[v] = a.Expr
+	}
+	d.p.Variables = append(d.p.Variables, v)
+}
+
+// variableValue converts a value for variable v (a default or an environment
+// value), reporting a diagnostic on rng when it does not fit.
+func variableValue(v *Variable, val cty.Value, rng hcl.Range, what string) (cty.Value, *hcl.Diagnostic) {
+	bad := func(want string) (cty.Value, *hcl.Diagnostic) {
+		return cty.NilVal, &hcl.Diagnostic{
+			Severity: hcl.DiagError, Summary: "Invalid value for variable", Subject: &rng,
+			Detail: what + " for variable \"" + v.Name + "\" must be " + want + "; got " + describe(val) + ".",
+		}
+	}
+	if val.IsNull() {
+		return bad("a value, not null")
+	}
+	switch v.Type {
+	case VarString, VarSecret:
+		if val.Type() != cty.String {
+			return bad("a string")
+		}
+		if val.AsString() == "" {
+			return bad("a non-empty string (an empty string is not a value)")
+		}
+	case VarNumber:
+		if val.Type() != cty.Number {
+			return bad("a number")
+		}
+	case VarBoolean:
+		if val.Type() != cty.Bool {
+			return bad("true or false")
+		}
+	case VarJSON:
+		// any value encodes as JSON; strings are taken as JSON text.
+	}
+	return val, nil
+}
+
+func rangeText(r hcl.Range) string {
+	return r.Filename + ":" + strconv.Itoa(r.Start.Line) + "," + strconv.Itoa(r.Start.Column)
+}

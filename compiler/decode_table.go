@@ -1,0 +1,130 @@
+package compiler
+
+import (
+	"sort"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// ColumnTypes lists the column types a project may declare.
+var ColumnTypes = []string{TypeString, TypeMemo, TypeInteger, TypeDecimal, TypeMoney, TypeBoolean,
+	TypeDateTime, TypeChoice, TypeLookup, TypeCustomer, TypeEmail}
+
+func (d *decoder) decodeTable(b *hcl.Block) {
+	name := b.Labels[0]
+	if !identRe.MatchString(name) || len(name) > 50 {
+		d.errorf(b.LabelRanges[0], "Invalid table name",
+			"%q is not a valid logical name: lowercase letters, digits and underscores, starting with a letter, at most 50 characters.", name)
+	}
+	t := &Table{Name: name, DeclRange: b.DefRange}
+	c := d.content(b.Body, []string{"display_name", "primary_column", "external", "description"}, nil,
+		hcl.BlockHeaderSchema{Type: "column", LabelNames: []string{"name"}})
+	d.str(c, "display_name", &t.DisplayName)
+	t.Attrs = ranges(c)
+	d.str(c, "primary_column", &t.PrimaryColumn)
+	d.boolean(c, "external", &t.External)
+	if a, ok := c.Attributes["primary_column"]; ok {
+		_ = a // checked once columns are known
+	}
+	for _, cb := range c.Blocks {
+		t.Columns = append(t.Columns, d.decodeColumn(cb, t))
+	}
+	d.tableDecls = append(d.tableDecls, t)
+}
+
+func (d *decoder) decodeColumn(b *hcl.Block, t *Table) *Column {
+	col := &Column{Name: b.Labels[0], Table: t.Name, DeclRange: b.DefRange}
+	if !identRe.MatchString(col.Name) || len(col.Name) > 50 {
+		d.errorf(b.LabelRanges[0], "Invalid column name",
+			"%q is not a valid logical name: lowercase letters, digits and underscores, starting with a letter, at most 50 characters.", col.Name)
+	}
+	c := d.content(b.Body, []string{"type", "max_length", "target", "options", "display_name", "required", "description"}, []string{"type"})
+	col.Attrs = ranges(c)
+	d.str(c, "display_name", &col.DisplayName)
+	if col.DisplayName == "" {
+		col.DisplayName = col.Name
+	}
+	d.boolean(c, "required", &col.Required)
+	if d.str(c, "type", &col.Type) && !contains(ColumnTypes, col.Type) {
+		d.errorf(c.Attributes["type"].Expr.Range(), "Unknown column type", "%q is not a column type; use one of %s.%s",
+			col.Type, joinQuoted(ColumnTypes), didYouMean(col.Type, ColumnTypes))
+		col.Type = ""
+	}
+	if d.integer(c, "max_length", &col.MaxLength) {
+		if col.Type != TypeString && col.Type != TypeMemo && col.Type != TypeEmail {
+			d.errorf(c.Attributes["max_length"].Range, "Unexpected max_length", "max_length applies only to string, memo and email columns.")
+		} else if col.MaxLength < 1 || col.MaxLength > 1048576 {
+			d.errorf(c.Attributes["max_length"].Expr.Range(), "Invalid max_length", "max_length must be between 1 and 1048576.")
+		}
+	}
+	if col.MaxLength == 0 {
+		switch col.Type {
+		case TypeString, TypeEmail:
+			col.MaxLength = 100
+		case TypeMemo:
+			col.MaxLength = 2000
+		}
+	}
+	if a, ok := c.Attributes["target"]; ok {
+		d.str(c, "target", &col.Target)
+		if col.Type != TypeLookup {
+			d.errorf(a.Range, "Unexpected target", "target applies only to lookup columns.")
+		}
+	} else if col.Type == TypeLookup {
+		d.errorf(b.DefRange, "Missing target", "A lookup column needs target = \"<table>\".")
+	}
+	if col.Type == TypeCustomer {
+		col.Target = "account"
+		col.Targets = []string{"account", "contact"}
+	}
+	if a, ok := c.Attributes["options"]; ok {
+		if col.Type != TypeChoice {
+			d.errorf(a.Range, "Unexpected options", "options apply only to choice columns.")
+		} else {
+			col.Options = d.options(a)
+		}
+	} else if col.Type == TypeChoice {
+		d.errorf(b.DefRange, "Missing options", "A choice column needs options = { Label = value, ... }.")
+	}
+	return col
+}
+
+func (d *decoder) options(a *hcl.Attribute) []Option {
+	v, ok := d.value(a)
+	if !ok {
+		return nil
+	}
+	if !v.Type().IsObjectType() && !v.Type().IsMapType() || v.IsNull() {
+		d.errorf(a.Expr.Range(), "Invalid options", "options must be an object of label = whole number, such as { Low = 1, High = 2 }.")
+		return nil
+	}
+	var out []Option
+	seen := map[int]string{}
+	for k, ov := range v.AsValueMap() {
+		n, err := convertInt(ov)
+		if err != "" {
+			d.errorf(a.Expr.Range(), "Invalid options", "The value of option %q must be a whole number; %s.", k, err)
+			continue
+		}
+		if other, dup := seen[n]; dup {
+			d.errorf(a.Expr.Range(), "Duplicate option value", "Options %q and %q both have the value %d.", other, k, n)
+			continue
+		}
+		seen[n] = k
+		out = append(out, Option{Label: k, Value: n})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Value < out[j].Value })
+	return out
+}
+
+func convertInt(v cty.Value) (int, string) {
+	if v.IsNull() || v.Type() != cty.Number {
+		return 0, "got " + describe(v)
+	}
+	i, acc := v.AsBigFloat().Int64()
+	if acc != 0 || i > 1<<31-1 || i < -(1<<31) {
+		return 0, "got " + describe(v)
+	}
+	return int(i), ""
+}

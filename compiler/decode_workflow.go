@@ -1,0 +1,192 @@
+package compiler
+
+import (
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// WorkflowStepKinds lists the step kinds of a workflow, in the language's order.
+var WorkflowStepKinds = []string{StepUpdate, StepCreate, StepAssign, StepSendEmail, StepChangeStatus, StepWebhook, StepStartWorkflow, StepStop}
+
+// stepFields lists the keys each object-valued step kind accepts, and which are required.
+var stepFields = map[string]struct{ allowed, required []string }{
+	StepSendEmail:    {[]string{"to", "subject", "body", "cc"}, []string{"to", "subject"}},
+	StepWebhook:      {[]string{"url"}, []string{"url"}},
+	StepAssign:       {[]string{"owner"}, []string{"owner"}},
+	StepChangeStatus: {[]string{"status"}, []string{"status"}},
+	StepStop:         {[]string{"status"}, nil},
+}
+
+func (d *decoder) decodeWorkflow(b *hcl.Block) {
+	w := &Workflow{Name: d.ident(b, "workflow"), DeclRange: b.DefRange, Mode: ModeBackground}
+	c := d.content(b.Body, []string{"display_name", "description", "table", "mode", "wait_until", "timeout"}, []string{"table"},
+		hcl.BlockHeaderSchema{Type: "step", LabelNames: []string{"name"}})
+	d.str(c, "display_name", &w.DisplayName)
+	if w.DisplayName == "" {
+		w.DisplayName = w.Name
+	}
+	w.Attrs = ranges(c)
+	d.str(c, "table", &w.Table)
+	if d.str(c, "mode", &w.Mode) && w.Mode != ModeBackground && w.Mode != ModeRealtime {
+		d.errorf(c.Attributes["mode"].Expr.Range(), "Unknown workflow mode", "%q is not a mode; use \"background\" or \"realtime\".%s",
+			w.Mode, didYouMean(w.Mode, []string{ModeBackground, ModeRealtime}))
+		w.Mode = ModeBackground
+	}
+	if a, ok := c.Attributes["wait_until"]; ok {
+		if w.Mode == ModeRealtime {
+			d.errorf(a.Range, "wait_until in a realtime workflow", "A realtime workflow runs inside the transition and cannot wait; use mode = \"background\".")
+		}
+		d.conds = append(d.conds, pendingExpr{expr: a.Expr, table: func() string { return w.Table }, set: func(e Expr) { w.WaitUntil = e }, bool: true})
+	}
+	if d.str(c, "timeout", &w.Timeout) {
+		if !durationRe.MatchString(w.Timeout) {
+			d.errorf(c.Attributes["timeout"].Expr.Range(), "Invalid timeout", "%q is not a duration; write it like \"72h\", \"30m\" or \"2d\".", w.Timeout)
+		}
+		if _, ok := c.Attributes["wait_until"]; !ok {
+			d.errorf(c.Attributes["timeout"].Range, "timeout without wait_until", "timeout limits how long wait_until waits; add wait_until or remove timeout.")
+		}
+	}
+	for _, sb := range c.Blocks {
+		w.Steps = append(w.Steps, d.decodeWorkflowStep(sb, w))
+	}
+	d.p.Workflows = append(d.p.Workflows, w)
+}
+
+func (d *decoder) decodeWorkflowStep(b *hcl.Block, w *Workflow) *WorkflowStep {
+	st := &WorkflowStep{Name: d.ident(b, "workflow step"), DeclRange: b.DefRange, Values: map[string]Expr{}}
+	c := d.content(b.Body, append([]string{"when"}, WorkflowStepKinds...), nil)
+	var kindAttr *hcl.Attribute
+	for _, k := range WorkflowStepKinds {
+		a, ok := c.Attributes[k]
+		if !ok {
+			continue
+		}
+		if kindAttr != nil {
+			d.errorf(a.Range, "More than one step kind", "A step does one thing: %s is already set at %s. Split it into two steps.", kindAttr.Name, rangeText(kindAttr.Range))
+			continue
+		}
+		kindAttr = a
+	}
+	if a, ok := c.Attributes["when"]; ok {
+		d.conds = append(d.conds, pendingExpr{expr: a.Expr, table: func() string { return w.Table }, set: func(e Expr) { st.When = e }, bool: true})
+	}
+	if kindAttr == nil {
+		d.errorf(b.DefRange, "Missing step kind", "A workflow step needs one of %s.", joinQuoted(WorkflowStepKinds))
+		return st
+	}
+	st.Kind = kindAttr.Name
+	table := func() string { return w.Table }
+	switch st.Kind {
+	case StepUpdate:
+		d.valueMap(kindAttr.Expr, table, table, st.Values)
+	case StepCreate:
+		fields := map[string]hcl.Expression{}
+		d.objectFields(kindAttr.Expr, fields, []string{"table", "values"}, []string{"table"})
+		if e, ok := fields["table"]; ok {
+			if v, diags := e.Value(nil); !diags.HasErrors() && v.Type() == cty.String && !v.IsNull() {
+				st.CreateTable = v.AsString()
+				d.createTables = append(d.createTables, createUse{step: st, rng: e.Range()})
+			} else {
+				d.errorf(e.Range(), "Invalid create", "create.table must be a table name string.")
+			}
+		}
+		if e, ok := fields["values"]; ok {
+			// Columns are the new record's; self is still the workflow's record.
+			d.valueMap(e, func() string { return st.CreateTable }, table, st.Values)
+		}
+	case StepStartWorkflow:
+		if n, ok := d.ref(kindAttr.Expr, "workflow"); ok {
+			st.Workflow = n
+			d.workflowUses = append(d.workflowUses, workflowUse{name: n, rng: kindAttr.Expr.Range(), table: table})
+		}
+	case StepStop:
+		if v, diags := kindAttr.Expr.Value(nil); !diags.HasErrors() && v.Type() == cty.Bool {
+			if v.False() {
+				d.errorf(kindAttr.Expr.Range(), "Invalid stop", "stop = false does nothing; remove the step.")
+			}
+			break
+		}
+		d.kindObject(kindAttr, st, table)
+	case StepAssign, StepChangeStatus:
+		// A plain value is shorthand for the one required field.
+		if _, diags := hcl.ExprMap(kindAttr.Expr); diags.HasErrors() {
+			key := stepFields[st.Kind].required[0]
+			d.conds = append(d.conds, pendingExpr{expr: kindAttr.Expr, table: table, set: func(e Expr) { st.Values[key] = e }})
+			break
+		}
+		d.kindObject(kindAttr, st, table)
+	default:
+		d.kindObject(kindAttr, st, table)
+	}
+	return st
+}
+
+type createUse struct {
+	step *WorkflowStep
+	rng  hcl.Range
+}
+
+func (d *decoder) kindObject(a *hcl.Attribute, st *WorkflowStep, table func() string) {
+	f := stepFields[st.Kind]
+	fields := map[string]hcl.Expression{}
+	d.objectFields(a.Expr, fields, f.allowed, f.required)
+	for k, e := range fields {
+		d.conds = append(d.conds, pendingExpr{expr: e, table: table, set: func(x Expr) { st.Values[k] = x }})
+	}
+}
+
+// objectFields reads an object expression's keys, checking allowed and required keys.
+func (d *decoder) objectFields(expr hcl.Expression, dst map[string]hcl.Expression, allowed, required []string) {
+	pairs, diags := hcl.ExprMap(expr)
+	if diags.HasErrors() {
+		d.errorf(expr.Range(), "Expected an object", "Expected an object such as { %s = ... }.", allowed[0])
+		return
+	}
+	for _, kv := range pairs {
+		k, ok := objectKey(kv.Key)
+		if !ok {
+			d.errorf(kv.Key.Range(), "Invalid key", "Keys must be names.")
+			continue
+		}
+		if allowed != nil && !contains(allowed, k) {
+			d.errorf(kv.Key.Range(), "Unknown field", "%q is not a field here; use %s.%s", k, joinQuoted(allowed), didYouMean(k, allowed))
+			continue
+		}
+		dst[k] = kv.Value
+	}
+	for _, r := range required {
+		if _, ok := dst[r]; !ok {
+			d.errorf(expr.Range(), "Missing field", "This object needs %q.", r)
+		}
+	}
+}
+
+// valueMap reads { column = expr, ... } into dst once tables are known:
+// columns of table, values that may refer to self, the record of selfTable.
+func (d *decoder) valueMap(expr hcl.Expression, table, selfTable func() string, dst map[string]Expr) {
+	fields := map[string]hcl.Expression{}
+	d.objectFields(expr, fields, nil, nil)
+	for k, e := range fields {
+		d.assignments = append(d.assignments, assignment{column: k, expr: e, table: table, self: selfTable, dst: dst})
+	}
+}
+
+// assignment is column = value in update/create, checked against the column type.
+type assignment struct {
+	column string
+	expr   hcl.Expression
+	table  func() string // the table the column is on
+	self   func() string // the table self refers to
+	dst    map[string]Expr
+}
+
+func objectKey(e hcl.Expression) (string, bool) {
+	if k := hcl.ExprAsKeyword(e); k != "" {
+		return k, true
+	}
+	v, diags := e.Value(nil)
+	if diags.HasErrors() || v.IsNull() || v.Type() != cty.String {
+		return "", false
+	}
+	return v.AsString(), true
+}

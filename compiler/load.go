@@ -1,0 +1,124 @@
+package compiler
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+)
+
+// OutputDir is the build output directory, skipped when reading a project.
+const OutputDir = "dist"
+
+// ProjectFiles lists the *.hcl files of the project at dir, recursively,
+// sorted, skipping hidden directories, .bpfc/ and the build output directory.
+// Paths are relative to dir, with forward slashes.
+func ProjectFiles(dir string) ([]string, error) {
+	var files []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		if d.IsDir() {
+			if path != dir && (strings.HasPrefix(d.Name(), ".") || rel == OutputDir) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.HasSuffix(d.Name(), ".hcl") && !strings.HasPrefix(d.Name(), ".") {
+			files = append(files, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading project %s: %w", dir, err)
+	}
+	sort.Strings(files)
+	return files, nil
+}
+
+// Load reads and checks the project in dir. It reports every problem it finds;
+// the project is usable only when the diagnostics have no errors.
+func Load(dir string) (*Project, hcl.Diagnostics) {
+	names, err := ProjectFiles(dir)
+	if err != nil {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read project", Detail: err.Error()}}
+	}
+	srcs := make(map[string][]byte, len(names))
+	for _, n := range names {
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(n)))
+		if err != nil {
+			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read file", Detail: err.Error()}}
+		}
+		srcs[n] = b
+	}
+	p, diags := LoadSources(srcs)
+	if p != nil {
+		p.Dir = dir
+	}
+	return p, diags
+}
+
+// LoadSources checks a project given as file name -> content. File names are
+// used in diagnostics as given.
+func LoadSources(srcs map[string][]byte) (*Project, hcl.Diagnostics) {
+	names := make([]string, 0, len(srcs))
+	for n := range srcs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+
+	parser := hclparse.NewParser()
+	var diags hcl.Diagnostics
+	var files []*hcl.File
+	for _, n := range names {
+		f, d := parser.ParseHCL(srcs[n], n)
+		diags = append(diags, d...)
+		if f != nil {
+			files = append(files, f)
+		}
+	}
+	if len(names) == 0 {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "No configuration files",
+			Detail:   "A bpfc project is a directory of *.hcl files; none were found. Run `bpfc init` to create one.",
+		})
+	}
+	d := newDecoder()
+	for _, f := range files {
+		d.decodeFile(f)
+	}
+	p := d.finish()
+	p.Files = parser.Files()
+	diags = append(diags, d.diags...)
+	diags = append(diags, check(p, d)...)
+	sortDiagnostics(diags)
+	return p, diags
+}
+
+// sortDiagnostics orders diagnostics by file and position so output is stable.
+func sortDiagnostics(diags hcl.Diagnostics) {
+	sort.SliceStable(diags, func(i, j int) bool {
+		a, b := diags[i].Subject, diags[j].Subject
+		switch {
+		case a == nil && b == nil:
+			return false
+		case a == nil:
+			return true
+		case b == nil:
+			return false
+		case a.Filename != b.Filename:
+			return a.Filename < b.Filename
+		case a.Start.Byte != b.Start.Byte:
+			return a.Start.Byte < b.Start.Byte
+		}
+		return diags[i].Summary < diags[j].Summary
+	})
+}

@@ -1,0 +1,155 @@
+package compiler_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/google/go-cmp/cmp"
+	"github.com/hashicorp/hcl/v2"
+	"golang.org/x/tools/txtar"
+)
+
+// baseSolution is added to fixtures that declare no solution of their own.
+const baseSolution = `solution "Fixture" {
+  version = "1.0.0.0"
+  publisher "fixture" {
+    prefix = "fx"
+  }
+}
+`
+
+// expectRe matches expectation comments: "# ERROR: Summary" or
+// "# WARNING: Summary | text the detail contains"; a line may hold several.
+var expectRe = regexp.MustCompile(`#\s*(ERROR|WARNING):\s*([^|#]+?)\s*(?:\|\s*([^#]+?))?\s*(?:#|$)`)
+
+type expectation struct {
+	file     string
+	line     int
+	severity string
+	summary  string
+	detail   string
+}
+
+func (e expectation) String() string {
+	return fmt.Sprintf("%s:%d: %s: %s", e.file, e.line, e.severity, e.summary)
+}
+
+// fixtureSources reads a txtar fixture into sources and its expectations.
+func fixtureSources(t *testing.T, path string) (map[string][]byte, []expectation) {
+	t.Helper()
+	ar, err := txtar.ParseFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srcs := map[string][]byte{}
+	var want []expectation
+	hasSolution := false
+	for _, f := range ar.Files {
+		srcs[f.Name] = f.Data
+		if strings.Contains(string(f.Data), "solution \"") {
+			hasSolution = true
+		}
+		for i, line := range strings.Split(string(f.Data), "\n") {
+			for rest := line; ; {
+				loc := expectRe.FindStringSubmatchIndex(rest)
+				if loc == nil {
+					break
+				}
+				m := func(k int) string {
+					if loc[2*k] < 0 {
+						return ""
+					}
+					return rest[loc[2*k]:loc[2*k+1]]
+				}
+				want = append(want, expectation{file: f.Name, line: i + 1, severity: strings.ToLower(m(1)), summary: m(2), detail: m(3)})
+				// The next comment starts at the '#' this match may have consumed.
+				next := loc[1]
+				if strings.HasSuffix(rest[:next], "#") {
+					next--
+				}
+				rest = rest[next:]
+			}
+		}
+	}
+	if !hasSolution {
+		srcs["zz_solution.hcl"] = []byte(baseSolution)
+	}
+	return srcs, want
+}
+
+// TestFixtures checks every fixture under testdata/compiler: each diagnostic
+// must be announced by a comment on the line it starts on, and every comment
+// must be matched by a diagnostic.
+func TestFixtures(t *testing.T) {
+	paths, _ := filepath.Glob("../testdata/compiler/*.txtar")
+	if len(paths) == 0 {
+		t.Fatal("no fixtures found")
+	}
+	for _, path := range paths {
+		t.Run(strings.TrimSuffix(filepath.Base(path), ".txtar"), func(t *testing.T) {
+			srcs, want := fixtureSources(t, path)
+			_, diags := compiler.LoadSources(srcs)
+			var got []expectation
+			details := map[string]string{}
+			for _, d := range diags {
+				e := expectation{severity: "error", summary: d.Summary}
+				if d.Severity == hcl.DiagWarning {
+					e.severity = "warning"
+				}
+				if d.Subject != nil {
+					e.file, e.line = d.Subject.Filename, d.Subject.Start.Line
+				}
+				got = append(got, e)
+				details[e.String()] += d.Detail + "\n"
+			}
+			var wantKeys, gotKeys []string
+			for _, w := range want {
+				wantKeys = append(wantKeys, w.String())
+				if w.detail != "" && !strings.Contains(details[w.String()], w.detail) {
+					t.Errorf("%s: detail %q does not contain %q", w, details[w.String()], w.detail)
+				}
+			}
+			for _, g := range got {
+				gotKeys = append(gotKeys, g.String())
+			}
+			sort.Strings(wantKeys)
+			sort.Strings(gotKeys)
+			if diff := cmp.Diff(wantKeys, gotKeys); diff != "" {
+				for _, d := range diags {
+					t.Logf("%s", d.Error())
+				}
+				t.Errorf("diagnostics differ (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestExamplesValidate keeps the shipped examples clean.
+func TestExamplesValidate(t *testing.T) {
+	dirs, _ := filepath.Glob("../examples/*")
+	n := 0
+	for _, dir := range dirs {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			continue
+		}
+		n++
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			p, diags := compiler.Load(dir)
+			for _, d := range diags {
+				t.Errorf("%s", d.Error())
+			}
+			if p == nil || len(p.Flows) == 0 {
+				t.Fatal("no flows loaded")
+			}
+		})
+	}
+	if n == 0 {
+		t.Fatal("no examples found")
+	}
+}

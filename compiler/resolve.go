@@ -1,0 +1,377 @@
+package compiler
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/bpfc/bpfc/compiler/catalog"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// finish builds the model from the decoded blocks: it merges tables with the
+// standard catalog, applies defaults, resolves references and converts conditions.
+func (d *decoder) finish() *Project {
+	p := d.p
+	d.resolveSolution()
+	prefix := ""
+	if p.Solution != nil && p.Solution.Publisher != nil {
+		prefix = p.Solution.Publisher.Prefix
+	}
+	d.resolveTables(prefix)
+
+	d.dupes("environment", len(p.Environments), func(i int) (string, hcl.Range) { return p.Environments[i].Name, p.Environments[i].DeclRange })
+	d.dupes("variable", len(p.Variables), func(i int) (string, hcl.Range) { return p.Variables[i].Name, p.Variables[i].DeclRange })
+	d.dupes("flow", len(p.Flows), func(i int) (string, hcl.Range) { return p.Flows[i].Name, p.Flows[i].DeclRange })
+	d.dupes("role", len(p.Roles), func(i int) (string, hcl.Range) { return p.Roles[i].Name, p.Roles[i].DeclRange })
+	d.dupes("workflow", len(p.Workflows), func(i int) (string, hcl.Range) { return p.Workflows[i].Name, p.Workflows[i].DeclRange })
+	sort.SliceStable(p.Variables, func(i, j int) bool { return p.Variables[i].Name < p.Variables[j].Name })
+	sort.SliceStable(p.Flows, func(i, j int) bool { return p.Flows[i].Name < p.Flows[j].Name })
+	sort.SliceStable(p.Roles, func(i, j int) bool { return p.Roles[i].Name < p.Roles[j].Name })
+	sort.SliceStable(p.Workflows, func(i, j int) bool { return p.Workflows[i].Name < p.Workflows[j].Name })
+
+	d.resolveVariables(prefix)
+	for _, f := range p.Flows {
+		d.resolveFlow(f, prefix)
+	}
+	d.resolveExprs()
+	return p
+}
+
+func (d *decoder) resolveSolution() {
+	for i, s := range d.solutions {
+		if i == 0 {
+			d.p.Solution = s
+			continue
+		}
+		d.errorf(s.DeclRange, "Duplicate solution", "A project has exactly one solution block; %q is already declared at %s.", d.solutions[0].Name, rangeText(d.solutions[0].DeclRange))
+	}
+	if d.p.Solution == nil {
+		d.diags = append(d.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Missing solution",
+			Detail: "A project needs one solution block, e.g. solution \"ContosoSales\" { version = \"1.0.0.0\" publisher \"contoso\" { prefix = \"cts\" } }."})
+		d.p.Solution = &Solution{Name: "Solution", DisplayName: "Solution", Version: "1.0.0.0", VersionNums: [4]int{1}, Publisher: &Publisher{Name: "publisher", Prefix: "new", OptionValuePrefix: 10000}}
+	}
+	if d.p.Solution.Publisher == nil {
+		d.p.Solution.Publisher = &Publisher{Name: "publisher", Prefix: "new", OptionValuePrefix: 10000}
+	}
+	for i, pol := range d.policies {
+		if i == 0 {
+			d.p.Policy = pol
+			continue
+		}
+		d.errorf(pol.DeclRange, "Duplicate policy", "A project has at most one policy block; the first is at %s.", rangeText(d.policies[0].DeclRange))
+	}
+}
+
+// dupes reports every name declared more than once, naming both places.
+func (d *decoder) dupes(what string, n int, at func(int) (string, hcl.Range)) bool {
+	found := false
+	first := map[string]hcl.Range{}
+	for i := range n {
+		name, rng := at(i)
+		if prev, ok := first[name]; ok {
+			d.errorf(rng, "Duplicate "+what, "A %s named %q is already declared at %s; each %s needs a unique name.", what, name, rangeText(prev), what)
+			found = true
+			continue
+		}
+		first[name] = rng
+	}
+	return found
+}
+
+func fromCatalog(ct catalog.Table) *Table {
+	t := &Table{Name: ct.Name, DisplayName: ct.DisplayName, PrimaryColumn: ct.PrimaryColumn, PrimaryKey: ct.PrimaryKey, Standard: true}
+	for _, cc := range ct.Columns {
+		col := &Column{Name: cc.Name, DisplayName: cc.DisplayName, Type: cc.Type, MaxLength: cc.MaxLength,
+			Target: cc.Target, Targets: cc.Targets, Required: cc.Required, Standard: true, Table: ct.Name}
+		for _, o := range cc.Options {
+			col.Options = append(col.Options, Option{Label: o.Label, Value: o.Value})
+		}
+		t.Columns = append(t.Columns, col)
+	}
+	return t
+}
+
+// systemColumns are the columns Dataverse adds to every custom table.
+func systemColumns(t *Table) []*Column {
+	mk := func(name, display, typ, target string, opts ...Option) *Column {
+		return &Column{Name: name, DisplayName: display, Type: typ, Target: target, Options: opts, Table: t.Name, Standard: true}
+	}
+	return []*Column{
+		mk(t.Name+"id", t.DisplayName, TypeUniqueID, ""),
+		mk("createdon", "Created On", TypeDateTime, ""),
+		mk("modifiedon", "Modified On", TypeDateTime, ""),
+		mk("ownerid", "Owner", TypeLookup, "systemuser"),
+		mk("statecode", "Status", TypeState, "", Option{"Active", 0}, Option{"Inactive", 1}),
+		mk("statuscode", "Status Reason", TypeStatus, "", Option{"Active", 1}, Option{"Inactive", 2}),
+	}
+}
+
+func (d *decoder) resolveTables(prefix string) {
+	p := d.p
+	byName := map[string]*Table{}
+	for _, ct := range catalog.Tables() {
+		t := fromCatalog(ct)
+		byName[t.Name] = t
+		p.Tables = append(p.Tables, t)
+	}
+	declared := map[string]hcl.Range{}
+	for _, decl := range d.tableDecls {
+		if prev, dup := declared[decl.Name]; dup {
+			d.errorf(decl.DeclRange, "Duplicate table", "Table %q is already declared at %s; declare each table once (columns may be split across files only by extending a standard table once).", decl.Name, rangeText(prev))
+			continue
+		}
+		declared[decl.Name] = decl.DeclRange
+		if std, ok := byName[decl.Name]; ok {
+			// Extra columns on a standard table.
+			std.Extended, std.DeclRange = true, decl.DeclRange
+			if decl.External {
+				d.errorf(decl.DeclRange, "Standard table marked external", "%q is a standard table that every environment has; remove external = true.", decl.Name)
+			}
+			for _, col := range decl.Columns {
+				d.checkCustomName(col.Name, prefix, col.DeclRange, "column on a standard table")
+				if prev := std.Column(col.Name); prev != nil {
+					d.errorf(col.DeclRange, "Duplicate column", "%s already has a column %q.", decl.Name, col.Name)
+					continue
+				}
+				std.Columns = append(std.Columns, col)
+			}
+			continue
+		}
+		t := decl
+		t.Custom = !t.External
+		t.PrimaryKey = t.Name + "id"
+		if t.DisplayName == "" {
+			t.DisplayName = t.Name
+		}
+		if t.Custom {
+			d.checkCustomName(t.Name, prefix, labelRangeOf(t), "custom table")
+		}
+		own := t.Columns
+		t.Columns = systemColumns(t)
+		for _, col := range own {
+			if t.Custom {
+				d.checkCustomName(col.Name, prefix, col.DeclRange, "custom column")
+			}
+			if prev := t.Column(col.Name); prev != nil {
+				if prev.DeclRange.Filename != "" {
+					d.errorf(col.DeclRange, "Duplicate column", "Table %q already has a column %q, declared at %s.", t.Name, col.Name, rangeText(prev.DeclRange))
+				} else {
+					d.errorf(col.DeclRange, "Duplicate column", "%q is a system column every table has.", col.Name)
+				}
+				continue
+			}
+			t.Columns = append(t.Columns, col)
+		}
+		if t.PrimaryColumn == "" {
+			for _, col := range own {
+				if col.Type == TypeString {
+					t.PrimaryColumn = col.Name
+					break
+				}
+			}
+			if t.PrimaryColumn == "" && t.Custom {
+				d.errorf(t.DeclRange, "Missing primary column", "Table %q needs a string column for its primary name: add one and set primary_column.", t.Name)
+			}
+		} else if col := t.Column(t.PrimaryColumn); col == nil {
+			d.errorf(t.Attrs.Of("primary_column", t.DeclRange), "Unknown primary column", "primary_column %q is not a column of %q.%s", t.PrimaryColumn, t.Name, didYouMean(t.PrimaryColumn, columnNames(t)))
+		} else if col.Type != TypeString {
+			d.errorf(col.DeclRange, "Invalid primary column", "The primary column %q must be a string column; it is %s.", col.Name, col.Type)
+		}
+		byName[t.Name] = t
+		p.Tables = append(p.Tables, t)
+	}
+	sort.SliceStable(p.Tables, func(i, j int) bool { return p.Tables[i].Name < p.Tables[j].Name })
+	// Lookup targets.
+	names := tableNames(p)
+	for _, t := range p.Tables {
+		for _, col := range t.Columns {
+			if col.Standard || col.Type != TypeLookup || col.Target == "" {
+				continue
+			}
+			if byName[col.Target] == nil {
+				d.errorf(col.Attrs.Of("target", col.DeclRange), "Unknown lookup target", "Column %s.%s looks up table %q, which is neither a standard table nor declared in the project.%s",
+					t.Name, col.Name, col.Target, didYouMean(col.Target, names))
+			}
+		}
+	}
+}
+
+func labelRangeOf(t *Table) hcl.Range { return t.DeclRange }
+
+func (d *decoder) checkCustomName(name, prefix string, rng hcl.Range, what string) {
+	if prefix != "" && !strings.HasPrefix(name, prefix+"_") {
+		d.errorf(rng, "Missing publisher prefix", "A %s is named with the publisher's prefix: %q should start with %q (for example %q).", what, name, prefix+"_", prefix+"_"+name)
+	}
+}
+
+func tableNames(p *Project) []string {
+	out := make([]string, len(p.Tables))
+	for i, t := range p.Tables {
+		out[i] = t.Name
+	}
+	return out
+}
+
+func (d *decoder) resolveVariables(prefix string) {
+	p := d.p
+	for _, v := range p.Variables {
+		v.SchemaName = prefix + "_" + v.Name
+		e, ok := d.varDefaults[v]
+		if !ok {
+			continue
+		}
+		if v.Type == VarSecret {
+			d.errorf(e.Range(), "Default for a secret", "A secret never has a default: its value comes from BPFC_VAR_%s at deploy time, so it never lands in a build.", strings.ToUpper(v.Name))
+			continue
+		}
+		val, diags := e.Value(nil)
+		d.diags = append(d.diags, diags...)
+		if diags.HasErrors() {
+			continue
+		}
+		if cv, diag := variableValue(v, val, e.Range(), "The default"); diag != nil {
+			d.diags = append(d.diags, diag)
+		} else {
+			v.Default = cv
+		}
+	}
+	for _, env := range p.Environments {
+		env.Values, env.ValueRanges = map[string]cty.Value{}, map[string]hcl.Range{}
+		e, ok := d.envValues[env]
+		if !ok {
+			continue
+		}
+		pairs, diags := hcl.ExprMap(e)
+		if diags.HasErrors() {
+			d.errorf(e.Range(), "Invalid values", "values must be an object of variable = value, such as { approval_threshold = 25000 }.")
+			continue
+		}
+		for _, kv := range pairs {
+			name, ok := objectKey(kv.Key)
+			if !ok {
+				d.errorf(kv.Key.Range(), "Invalid key", "Keys of values are variable names.")
+				continue
+			}
+			v := p.Variable(name)
+			if v == nil {
+				d.errorf(kv.Key.Range(), "Unknown variable", "No variable %q is declared.%s", name, didYouMean(name, variableNames(p)))
+				continue
+			}
+			if v.Type == VarSecret {
+				d.errorf(kv.Key.Range(), "Secret value in a definition", "The value of secret %q must not be written in a project; set BPFC_VAR_%s when deploying.", name, strings.ToUpper(name))
+				continue
+			}
+			val, diags := kv.Value.Value(nil)
+			d.diags = append(d.diags, diags...)
+			if diags.HasErrors() {
+				continue
+			}
+			if cv, diag := variableValue(v, val, kv.Value.Range(), "The value in environment \""+env.Name+"\""); diag != nil {
+				d.diags = append(d.diags, diag)
+			} else {
+				env.Values[name], env.ValueRanges[name] = cv, kv.Value.Range()
+			}
+		}
+	}
+}
+
+func (d *decoder) resolveFlow(f *Flow, prefix string) {
+	f.InstanceTable = prefix + "_" + f.UniqueName
+	if d.dupes("stage", len(f.Stages), func(i int) (string, hcl.Range) { return f.Stages[i].Name, f.Stages[i].DeclRange }) {
+		d.brokenFlows[f] = true // its graph is ambiguous: skip the graph checks
+	}
+	stageNames := make([]string, len(f.Stages))
+	for i, s := range f.Stages {
+		stageNames[i] = s.Name
+	}
+	for i, s := range f.Stages {
+		d.dupes("step", len(s.Steps), func(i int) (string, hcl.Range) { return s.Steps[i].Name, s.Steps[i].DeclRange })
+		if !d.stageTable[s] {
+			if i == 0 {
+				s.Table = f.PrimaryTable
+			} else {
+				s.Table = f.Stages[i-1].Table
+			}
+		}
+		resolve := func(e hcl.Expression) string {
+			n, ok := d.ref(e, "stage")
+			if !ok {
+				return ""
+			}
+			if f.Stage(n) == nil {
+				d.errorf(e.Range(), "Unknown stage", "Flow %q has no stage %q.%s", f.Name, n, didYouMean(n, stageNames))
+				return ""
+			}
+			return n
+		}
+		if e, ok := d.stageNext[s]; ok {
+			s.Next = resolve(e)
+		} else if i+1 < len(f.Stages) {
+			s.Next = f.Stages[i+1].Name
+		}
+		for _, b := range s.Branches {
+			if e, ok := d.branchNext[b]; ok {
+				b.Next = resolve(e)
+			}
+		}
+	}
+}
+
+// resolveExprs converts conditions and values now that tables are known.
+func (d *decoder) resolveExprs() {
+	p := d.p
+	// For each table, the other tables flows combine it with: a condition on
+	// a column of one of them gets a precise message.
+	related := map[string]map[string]bool{}
+	for _, f := range p.Flows {
+		tables := f.Tables()
+		for _, t := range tables {
+			if related[t] == nil {
+				related[t] = map[string]bool{}
+			}
+			for _, o := range tables {
+				related[t][o] = true
+			}
+		}
+	}
+	flowTables := map[string][]string{}
+	for t, set := range related {
+		flowTables[t] = sortedKeys(set)
+	}
+	for _, pe := range d.conds {
+		tname := pe.table()
+		sc := exprScope{p: p, table: p.Table(tname), flowTables: flowTables[tname]}
+		x, diags := convertCondition(pe.expr, sc, pe.bool)
+		d.diags = append(d.diags, diags...)
+		if x != nil {
+			pe.set(x)
+		}
+	}
+	for _, a := range d.assignments {
+		tname := a.table()
+		t := p.Table(tname)
+		if t == nil {
+			continue // the unknown table is reported on its own
+		}
+		col := t.Column(a.column)
+		if col == nil {
+			d.errorf(a.expr.Range(), "Unknown column", "Table %q has no column %q.%s", tname, a.column, didYouMean(a.column, columnNames(t)))
+			continue
+		}
+		x, diags := convertCondition(a.expr, exprScope{p: p, table: p.Table(a.self())}, false)
+		d.diags = append(d.diags, diags...)
+		if x == nil {
+			continue
+		}
+		target := &ColumnRef{Table: tname, Column: col.Name, Col: col, Rng: a.expr.Range()}
+		c := &exprConverter{sc: exprScope{p: p, table: t}}
+		if !CompatibleKinds(target.Type(), x.Type()) {
+			c.errorf(a.expr.Range(), "Type mismatch in value", "Column %s.%s is a %s column and cannot take %s (%s).", tname, col.Name, col.Type, describeExpr(x), typeName(x))
+		} else if lit, ok := x.(*Literal); ok {
+			c.checkLiteralFor(col, lit)
+		}
+		d.diags = append(d.diags, c.diags...)
+		a.dst[a.column] = x
+	}
+}
