@@ -5,11 +5,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
 // OutputDir is the build output directory, skipped when reading a project.
@@ -74,16 +76,7 @@ func LoadSources(srcs map[string][]byte) (*Project, hcl.Diagnostics) {
 	}
 	sort.Strings(names)
 
-	parser := hclparse.NewParser()
-	var diags hcl.Diagnostics
-	var files []*hcl.File
-	for _, n := range names {
-		f, d := parser.ParseHCL(srcs[n], n)
-		diags = append(diags, d...)
-		if f != nil {
-			files = append(files, f)
-		}
-	}
+	files, parsed, diags := parseAll(names, srcs)
 	if len(names) == 0 {
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
@@ -96,7 +89,7 @@ func LoadSources(srcs map[string][]byte) (*Project, hcl.Diagnostics) {
 		d.decodeFile(f)
 	}
 	p := d.finish()
-	p.Files = parser.Files()
+	p.Files = parsed
 	diags = append(diags, d.diags...)
 	diags = append(diags, check(p, d)...)
 	sortDiagnostics(diags)
@@ -121,4 +114,40 @@ func sortDiagnostics(diags hcl.Diagnostics) {
 		}
 		return diags[i].Summary < diags[j].Summary
 	})
+}
+
+// parseAll parses every file, several at a time: lexing dominates the cost of
+// loading a large project, and files parse independently. Results keep the
+// order of names, so diagnostics do not depend on scheduling.
+func parseAll(names []string, srcs map[string][]byte) ([]*hcl.File, map[string]*hcl.File, hcl.Diagnostics) {
+	files := make([]*hcl.File, len(names))
+	fileDiags := make([]hcl.Diagnostics, len(names))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(names)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				files[i], fileDiags[i] = hclsyntax.ParseConfig(srcs[names[i]], names[i], hcl.InitialPos)
+			}
+		}()
+	}
+	for i := range names {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+
+	var diags hcl.Diagnostics
+	var ok []*hcl.File
+	byName := make(map[string]*hcl.File, len(names))
+	for i, f := range files {
+		diags = append(diags, fileDiags[i]...)
+		if f != nil {
+			ok = append(ok, f)
+			byName[names[i]] = f
+		}
+	}
+	return ok, byName, diags
 }
