@@ -92,12 +92,12 @@ func LoadSources(srcs map[string][]byte) (*Project, hcl.Diagnostics) {
 	p.Files = parsed
 	diags = append(diags, d.diags...)
 	diags = append(diags, check(p, d)...)
-	sortDiagnostics(diags)
+	SortDiagnostics(diags)
 	return p, diags
 }
 
-// sortDiagnostics orders diagnostics by file and position so output is stable.
-func sortDiagnostics(diags hcl.Diagnostics) {
+// SortDiagnostics orders diagnostics by file and position so output is stable.
+func SortDiagnostics(diags hcl.Diagnostics) {
 	sort.SliceStable(diags, func(i, j int) bool {
 		a, b := diags[i].Subject, diags[j].Subject
 		switch {

@@ -87,7 +87,7 @@ func runFmt(g *globals, o *fmtOptions) error {
 	}
 	if o.check && len(changed) > 0 {
 		if g.output == "text" {
-			fmt.Fprintf(g.stderr, "%d files are not formatted; run bpfc fmt.\n", len(changed))
+			fmt.Fprintf(g.stderr, "%s not formatted; run bpfc fmt.\n", plural(len(changed), "file"))
 		}
 		return failed()
 	}

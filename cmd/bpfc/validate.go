@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/compiler/emit"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 )
@@ -20,6 +21,7 @@ func newValidateCmd(g *globals) *cobra.Command {
 		Args:  argsUsage(cobra.NoArgs),
 		RunE:  func(cmd *cobra.Command, args []string) error { return runValidate(g, o) },
 	}
+	cmd.Flags().BoolVar(&o.dataverse, "dataverse", false, "also warn about every construct real Dataverse could not import")
 	return cmd
 }
 
@@ -37,31 +39,49 @@ func loadProject(g *globals, extra func(*compiler.Project) hcl.Diagnostics) (*co
 	p, diags := compiler.Load(g.dir)
 	if extra != nil && p != nil && !diags.HasErrors() {
 		diags = append(diags, extra(p)...)
+		compiler.SortDiagnostics(diags)
 	}
 	return p, diags, !diags.HasErrors()
 }
 
 func runValidate(g *globals, o *validateOptions) error {
 	var extra func(*compiler.Project) hcl.Diagnostics
-	p, diags, ok := loadProject(g, extra)
-	errs, warns := summaryLine(diags)
-	if g.output == "json" {
-		if err := writeJSON(g.stdout, validateResult{Valid: ok, Errors: errs, Warnings: warns, Diagnostics: diagsJSON(g.dir, diags)}); err != nil {
-			return err
-		}
-	} else {
-		writeDiagnostics(g.stderr, g.dir, projectFiles(p), diags)
-		if ok {
-			fmt.Fprintf(g.stdout, "The project is valid: %d flows, %d tables used, %d workflows, %d roles (%d warnings).\n",
-				len(p.Flows), usedTables(p), len(p.Workflows), len(p.Roles), warns)
-		} else {
-			fmt.Fprintf(g.stderr, "%d errors, %d warnings.\n", errs, warns)
-		}
+	if o.dataverse {
+		extra = dataverseDiagnostics
 	}
+	p, diags, ok := loadProject(g, extra)
+	reportDiagnostics(g, p, diags)
 	if !ok {
 		return failed()
 	}
+	if g.output == "text" {
+		_, warns := summaryLine(diags)
+		fmt.Fprintf(g.stdout, "The project is valid: %s, %s used, %s, %s (%s).\n",
+			plural(len(p.Flows), "flow"), plural(usedTables(p), "table"), plural(len(p.Workflows), "workflow"),
+			plural(len(p.Roles), "role"), plural(warns, "warning"))
+	}
 	return nil
+}
+
+// reportDiagnostics prints diagnostics: as JSON on stdout (the validate
+// shape), or for people on stderr with a count when there are errors.
+func reportDiagnostics(g *globals, p *compiler.Project, diags hcl.Diagnostics) {
+	errs, warns := summaryLine(diags)
+	if g.output == "json" {
+		_ = writeJSON(g.stdout, validateResult{Valid: errs == 0, Errors: errs, Warnings: warns, Diagnostics: diagsJSON(g.dir, diags)})
+		return
+	}
+	writeDiagnostics(g.stderr, g.dir, projectFiles(p), diags)
+	if errs > 0 {
+		fmt.Fprintf(g.stderr, "%s, %s.\n", plural(errs, "error"), plural(warns, "warning"))
+	}
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
 
 func projectFiles(p *compiler.Project) map[string]*hcl.File {
@@ -79,4 +99,14 @@ func usedTables(p *compiler.Project) int {
 		}
 	}
 	return n
+}
+
+// dataverseDiagnostics turns the emitter's Dataverse warnings into diagnostics.
+func dataverseDiagnostics(p *compiler.Project) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, w := range emit.DataverseWarnings(p) {
+		r := w.Range
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Not importable into Dataverse", Detail: w.Message, Subject: &r})
+	}
+	return diags
 }

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/bpfc/bpfc/solution"
+	"github.com/spf13/cobra"
+)
+
+type buildOptions struct {
+	out string
+}
+
+func newBuildCmd(g *globals) *cobra.Command {
+	o := &buildOptions{}
+	cmd := &cobra.Command{
+		Use:   "build",
+		Short: "Compile the project to dist/: the solution tree, both archives and build.json",
+		Args:  argsUsage(cobra.NoArgs),
+		RunE:  func(cmd *cobra.Command, args []string) error { return runBuild(g, o) },
+	}
+	cmd.Flags().StringVarP(&o.out, "out", "o", "dist", "output directory (relative to the project directory)")
+	return cmd
+}
+
+// buildResult is the JSON shape of `bpfc build --output json`.
+type buildResult struct {
+	Solution   string `json:"solution"`
+	Version    string `json:"version"`
+	Digest     string `json:"digest"`
+	Out        string `json:"out"`
+	Unmanaged  string `json:"unmanaged"`
+	Managed    string `json:"managed"`
+	BuildInfo  string `json:"build_info"`
+	Components int    `json:"components"`
+}
+
+func runBuild(g *globals, o *buildOptions) error {
+	p, diags, ok := loadProject(g, nil)
+	if !ok {
+		reportDiagnostics(g, p, diags)
+		return failed()
+	}
+	if g.output == "text" {
+		writeDiagnostics(g.stderr, g.dir, projectFiles(p), diags) // warnings only
+	}
+	out := o.out
+	if !filepath.IsAbs(out) {
+		out = filepath.Join(g.dir, out)
+	}
+	res, err := solution.Build(p, out)
+	if err != nil {
+		return fmt.Errorf("build: %w", err)
+	}
+	r := buildResult{
+		Solution: res.Info.Solution, Version: res.Info.Version, Digest: res.Info.Digest, Out: out,
+		Unmanaged: res.Unmanaged, Managed: res.Managed, BuildInfo: res.BuildInfo, Components: len(res.Info.Components),
+	}
+	if g.output == "json" {
+		return writeJSON(g.stdout, r)
+	}
+	fmt.Fprintf(g.stdout, "Built %s %s (%d flows, %d components)\n", r.Solution, r.Version, len(p.Flows), r.Components)
+	fmt.Fprintf(g.stdout, "  digest     %s\n  unmanaged  %s\n  managed    %s\n  tree       %s\n",
+		r.Digest, r.Unmanaged, r.Managed, res.TreeDir)
+	return nil
+}

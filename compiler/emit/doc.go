@@ -1,0 +1,9 @@
+// Package emit turns a checked compiler.Project into the files Dataverse writes for it:
+// business process flow and workflow XAML with their .xaml.data.xml records, instance
+// and custom table Entity.xml, the bpf_duration formula, and a JSON schema for the runtime.
+//
+// Entry points: Files (every file of the unpacked solution tree), Schema, DataverseWarnings.
+// Output is deterministic: attributes in a declared order, counters in document order,
+// no timestamps. Constructs Dataverse cannot encode use the bpfc extension namespace
+// (ExtensionNamespace), declared mc:Ignorable so Dataverse's XAML reader skips them.
+package emit

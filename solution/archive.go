@@ -1,0 +1,211 @@
+package solution
+
+import (
+	"archive/zip"
+	"bytes"
+	"compress/flate"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Archive conventions (what Dataverse's exports look like, and what makes a
+// build reproducible):
+//   - entries: customizations.xml, solution.xml, the other parts sorted by
+//     name, [Content_Types].xml last; no directory entries;
+//   - every entry deflated at maximum compression (general purpose flag 0x2,
+//     as Dataverse sets it), sizes and CRC in the local header (no data
+//     descriptors), no extra fields, no comment;
+//   - "made by" 4.5 on MS-DOS/FAT with external attributes 0, as Dataverse
+//     writes them, so no Unix modes are recorded (unzip creates 0644 files);
+//   - every entry has the same modification time: SOURCE_DATE_EPOCH (seconds
+//     since 1970, taken as UTC) when set, else 1980-01-01 00:00:00, the
+//     earliest time a zip can record. The time zone never enters.
+//   - XML entries have no BOM and no declaration, CRLF line endings and a
+//     two-space indent; [Content_Types].xml has a BOM and a declaration and
+//     is one line.
+
+// DefaultModTime is the entry time of archives built without SOURCE_DATE_EPOCH.
+var DefaultModTime = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// ModTime is the entry time of archives: SOURCE_DATE_EPOCH when set, else
+// DefaultModTime. Times outside what a zip can record (1980-2107) are clamped.
+func ModTime() (time.Time, error) {
+	s, ok := os.LookupEnv("SOURCE_DATE_EPOCH")
+	if !ok || s == "" {
+		return DefaultModTime, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH=%q is not a number of seconds", s)
+	}
+	t := time.Unix(n, 0).UTC()
+	if t.Before(DefaultModTime) {
+		t = DefaultModTime
+	}
+	if last := time.Date(2107, 12, 31, 23, 59, 58, 0, time.UTC); t.After(last) {
+		t = last
+	}
+	return t, nil
+}
+
+// WriteArchive writes tree as a solution archive that Dataverse imports:
+// managed or unmanaged. As in Dataverse's own exports, the manifest's Managed
+// flag is the only difference: IsCustomizable and the other managed
+// properties keep their authored values (a managed export of a customizable
+// component still says 1), and the XAML is identical.
+// The split files of the tree are merged into customizations.xml; see mergeTree
+// and the archive conventions above.
+func WriteArchive(w io.Writer, tree *Tree, managed bool) error {
+	m, err := mergeTree(tree, &managed)
+	if err != nil {
+		return err
+	}
+	return writeMerged(w, m)
+}
+
+// Pack packs an unpacked solution tree on disk (ours or SolutionPackager's)
+// into an archive in Dataverse's order. The archive is managed when the
+// tree's manifest says Managed 1, unmanaged for 0 or 2.
+func Pack(dir string, w io.Writer) error {
+	t, err := ReadTree(dir)
+	if err != nil {
+		return err
+	}
+	m, err := mergeTree(t, nil)
+	if err != nil {
+		return err
+	}
+	return writeMerged(w, m)
+}
+
+func writeMerged(w io.Writer, m *merged) error {
+	mod, err := ModTime()
+	if err != nil {
+		return err
+	}
+	cust, err := marshalXML(m.customizations, bare)
+	if err != nil {
+		return fmt.Errorf("customizations.xml: %w", err)
+	}
+	sol, err := marshalXML(m.solution, bare)
+	if err != nil {
+		return fmt.Errorf("solution.xml: %w", err)
+	}
+	entries := []part{{"customizations.xml", cust}, {"solution.xml", sol}}
+	for _, p := range m.parts {
+		switch strings.ToLower(p.name) {
+		case "customizations.xml", "solution.xml", "[content_types].xml":
+			return fmt.Errorf("%s: reserved archive entry name", p.name)
+		}
+		entries = append(entries, p)
+	}
+	entries = append(entries, part{"[Content_Types].xml", contentTypes(entries)})
+	return writeZip(w, entries, mod)
+}
+
+// contentTypes builds [Content_Types].xml: one Default per extension, in
+// order of first use, all application/octet-stream; an Override for every
+// entry without an extension.
+func contentTypes(entries []part) []byte {
+	var b bytes.Buffer
+	b.WriteString(bom + xmlDecl)
+	b.WriteString(`<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">`)
+	seen := map[string]bool{}
+	var overrides []string
+	for _, e := range entries {
+		ext := strings.ToLower(strings.TrimPrefix(path.Ext(path.Base(e.name)), "."))
+		if ext == "" {
+			overrides = append(overrides, "/"+e.name)
+			continue
+		}
+		if seen[ext] {
+			continue
+		}
+		seen[ext] = true
+		b.WriteString(`<Default Extension="`)
+		_ = escapeAttr(&b, ext)
+		b.WriteString(`" ContentType="application/octet-stream" />`)
+	}
+	for _, o := range overrides {
+		b.WriteString(`<Override PartName="`)
+		_ = escapeAttr(&b, o)
+		b.WriteString(`" ContentType="application/octet-stream" />`)
+	}
+	b.WriteString(`</Types>`)
+	return b.Bytes()
+}
+
+// writeZip writes the entries in order with fixed metadata (see the archive
+// conventions above).
+func writeZip(w io.Writer, entries []part, mod time.Time) error {
+	date, tm := msDosTime(mod)
+	zw := zip.NewWriter(w)
+	seen := map[string]bool{}
+	for _, e := range entries {
+		if err := checkRelPath(e.name); err != nil {
+			return err
+		}
+		if seen[strings.ToLower(e.name)] {
+			return fmt.Errorf("%s: duplicate archive entry", e.name)
+		}
+		seen[strings.ToLower(e.name)] = true
+
+		var comp bytes.Buffer
+		fw, err := flate.NewWriter(&comp, flate.BestCompression)
+		if err != nil {
+			return err
+		}
+		if _, err := fw.Write(e.data); err != nil {
+			return err
+		}
+		if err := fw.Close(); err != nil {
+			return err
+		}
+		fh := &zip.FileHeader{
+			Name:               e.name,
+			Method:             zip.Deflate,
+			Flags:              0x2, // deflate, maximum compression
+			CreatorVersion:     45,  // 4.5, MS-DOS/FAT
+			ReaderVersion:      20,
+			CRC32:              crc32.ChecksumIEEE(e.data),
+			CompressedSize64:   uint64(comp.Len()),
+			UncompressedSize64: uint64(len(e.data)),
+			ModifiedDate:       date, // set directly: Modified would add an extra field
+			ModifiedTime:       tm,
+		}
+		if !isASCII(e.name) && utf8.ValidString(e.name) {
+			fh.Flags |= 0x800 // the name is UTF-8
+		}
+		ew, err := zw.CreateRaw(fh)
+		if err != nil {
+			return err
+		}
+		if _, err := ew.Write(comp.Bytes()); err != nil {
+			return err
+		}
+	}
+	return zw.Close()
+}
+
+// msDosTime encodes t (already UTC) as MS-DOS date and time (2-second resolution).
+func msDosTime(t time.Time) (date, tm uint16) {
+	date = uint16(t.Day() + int(t.Month())<<5 + (t.Year()-1980)<<9)
+	tm = uint16(t.Second()/2 + t.Minute()<<5 + t.Hour()<<11)
+	return date, tm
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}

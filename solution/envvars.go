@@ -1,0 +1,129 @@
+package solution
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/beevik/etree"
+	"github.com/zclconf/go-cty/cty"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+
+	"github.com/bpfc/bpfc/compiler"
+)
+
+// Environment variable definition types, as Dataverse numbers them.
+var variableTypes = map[string]string{
+	compiler.VarString:  "100000000",
+	compiler.VarNumber:  "100000001",
+	compiler.VarBoolean: "100000002",
+	compiler.VarJSON:    "100000003",
+	compiler.VarSecret:  "100000005",
+}
+
+// introducedVersion is written on every definition. Dataverse records the
+// solution version a component first shipped in; bpfc has no history, and a
+// value that followed the solution version would change every definition on
+// every release, so it is fixed.
+const introducedVersion = "1.0.0.0"
+
+// VariablePath is where a variable's definition lives, in the unpacked tree
+// and in archives alike.
+func VariablePath(v *compiler.Variable) string {
+	return "environmentvariabledefinitions/" + v.SchemaName + "/environmentvariabledefinition.xml"
+}
+
+// VariableXML builds a variable's environmentvariabledefinition.xml: children
+// in alphabetical order as Dataverse writes them, a default only when the
+// variable declares one (never for secrets, whose secretstore is 0 = the value
+// is supplied per environment). No current value is ever written
+// (environmentvariablevalues.json): a build goes to several environments.
+func VariableXML(v *compiler.Variable) (*etree.Document, error) {
+	typ, ok := variableTypes[v.Type]
+	if !ok {
+		return nil, fmt.Errorf("variable %s: unknown type %q", v.Name, v.Type)
+	}
+	doc, root := newDoc("environmentvariabledefinition", "schemaname", v.SchemaName)
+	if v.Type != compiler.VarSecret && v.HasDefault() {
+		s, err := VariableValueText(v.Type, v.Default)
+		if err != nil {
+			return nil, fmt.Errorf("variable %s: %w", v.Name, err)
+		}
+		textElem(root, "defaultvalue", s)
+	}
+	if v.Description != "" {
+		label(root, "description", v.Description)
+	}
+	label(root, "displayname", cmp.Or(v.DisplayName, v.Name))
+	textElem(root, "introducedversion", introducedVersion)
+	textElem(root, "iscustomizable", "1")
+	textElem(root, "isrequired", "0")
+	textElem(root, "secretstore", "0")
+	textElem(root, "type", typ)
+	return doc, nil
+}
+
+// label writes <tag default=text><label description=text languagecode=1033 /></tag>.
+func label(parent *etree.Element, tag, text string) {
+	e := elem(parent, tag, "default", text)
+	elem(e, "label", "description", text, "languagecode", languageCode)
+}
+
+// VariableValueText is a variable value as Dataverse stores it: strings as
+// they are, numbers in plain decimal, booleans as yes/no, JSON as JSON text
+// (a string value is taken to be JSON text already).
+func VariableValueText(varType string, v cty.Value) (string, error) {
+	if v == cty.NilVal || v.IsNull() || !v.IsWhollyKnown() {
+		return "", fmt.Errorf("no value")
+	}
+	switch varType {
+	case compiler.VarString, compiler.VarSecret:
+		if v.Type() != cty.String {
+			return "", fmt.Errorf("want a string, got %s", v.Type().FriendlyName())
+		}
+		return v.AsString(), nil
+	case compiler.VarNumber:
+		if v.Type() != cty.Number {
+			return "", fmt.Errorf("want a number, got %s", v.Type().FriendlyName())
+		}
+		return v.AsBigFloat().Text('f', -1), nil
+	case compiler.VarBoolean:
+		if v.Type() != cty.Bool {
+			return "", fmt.Errorf("want a bool, got %s", v.Type().FriendlyName())
+		}
+		if v.True() {
+			return "yes", nil
+		}
+		return "no", nil
+	case compiler.VarJSON:
+		if v.Type() == cty.String {
+			return v.AsString(), nil
+		}
+		b, err := ctyjson.Marshal(v, v.Type())
+		if err != nil {
+			return "", err
+		}
+		return unescapeHTML(b)
+	}
+	return "", fmt.Errorf("unknown variable type %q", varType)
+}
+
+// unescapeHTML re-encodes JSON without encoding/json's HTML escaping
+// (\u003c for <, ...), keeping numbers exactly as they were written.
+func unescapeHTML(b []byte) (string, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return "", err
+	}
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(out.String(), "\n"), nil
+}
