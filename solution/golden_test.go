@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bpfc/bpfc/compiler"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -90,14 +91,37 @@ func goldenFiles(t *testing.T, out string) map[string][]byte {
 
 func TestBuildGolden(t *testing.T) {
 	_, out := buildOutput(t)
-	got := goldenFiles(t, out)
+	compareGolden(t, goldenDir, goldenFiles(t, out))
+}
 
+// TestExamplesGolden builds each example project through the parser and the
+// real emitters and compares every output file with testdata/solution/examples.
+func TestExamplesGolden(t *testing.T) {
+	for _, name := range []string{"sales", "claims"} {
+		t.Run(name, func(t *testing.T) {
+			os.Unsetenv("SOURCE_DATE_EPOCH")
+			p, diags := compiler.Load(filepath.Join("..", "examples", name))
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			out := t.TempDir()
+			if _, err := Build(p, out); err != nil {
+				t.Fatal(err)
+			}
+			compareGolden(t, filepath.Join("..", "testdata", "solution", "examples", name), goldenFiles(t, out))
+		})
+	}
+}
+
+// compareGolden compares got with the files under dir, or rewrites dir with -update.
+func compareGolden(t *testing.T, dir string, got map[string][]byte) {
+	t.Helper()
 	if *update {
-		if err := os.RemoveAll(goldenDir); err != nil {
+		if err := os.RemoveAll(dir); err != nil {
 			t.Fatal(err)
 		}
 		for rel, b := range got {
-			p := filepath.Join(goldenDir, filepath.FromSlash(rel))
+			p := filepath.Join(dir, filepath.FromSlash(rel))
 			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 				t.Fatal(err)
 			}
@@ -109,17 +133,17 @@ func TestBuildGolden(t *testing.T) {
 	}
 
 	want := map[string][]byte{}
-	err := filepath.WalkDir(goldenDir, func(p string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		rel, _ := filepath.Rel(goldenDir, p)
+		rel, _ := filepath.Rel(dir, p)
 		b, err := os.ReadFile(p)
 		want[filepath.ToSlash(rel)] = b
 		return err
 	})
 	if err != nil {
-		t.Fatalf("reading golden files (run go test ./solution -run TestBuildGolden -update): %v", err)
+		t.Fatalf("reading golden files (run go test ./solution -update): %v", err)
 	}
 	if diff := cmp.Diff(sortedKeys(want), sortedKeys(got)); diff != "" {
 		t.Errorf("output files differ from the golden set (-want +got):\n%s", diff)
