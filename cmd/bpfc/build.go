@@ -60,7 +60,7 @@ func runBuild(g *globals, o *buildOptions) error {
 	if g.output == "json" {
 		return writeJSON(g.stdout, r)
 	}
-	fmt.Fprintf(g.stdout, "Built %s %s (%d flows, %d components)\n", r.Solution, r.Version, len(p.Flows), r.Components)
+	fmt.Fprintf(g.stdout, "Built %s %s (%s, %s)\n", r.Solution, r.Version, plural(len(p.Flows), "flow"), plural(r.Components, "component"))
 	fmt.Fprintf(g.stdout, "  digest     %s\n  unmanaged  %s\n  managed    %s\n  tree       %s\n",
 		r.Digest, r.Unmanaged, r.Managed, res.TreeDir)
 	return nil
