@@ -1,0 +1,155 @@
+package process
+
+import (
+	"testing"
+	"time"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/zclconf/go-cty/cty"
+)
+
+const testProject = `
+solution "T" {
+  version = "1.0.0.0"
+  publisher "p" { prefix = "tp" }
+}
+variable "threshold" {
+  type    = "number"
+  default = 100
+}
+flow "deal" {
+  primary_table = "lead"
+  stage "qualify" {
+    step "budget" {
+      column   = "budgetamount"
+      required = true
+    }
+    step "decider" {
+      column   = "decisionmaker"
+      required = true
+    }
+    branch {
+      when = self.budgetamount > var.threshold && self.purchasetimeframe == "Immediate"
+      next = stage.fast
+    }
+    branch {
+      when = self.subject == null || startswith(self.subject, "VIP")
+      next = stage.review
+    }
+    next = stage.close
+  }
+  stage "fast" {
+    next = stage.close
+  }
+  stage "review" {}
+  stage "close" {}
+}
+`
+
+func load(t *testing.T) *compiler.Project {
+	t.Helper()
+	p, diags := compiler.LoadSources(map[string][]byte{"p.hcl": []byte(testProject)})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	return p
+}
+
+func names(stages []*compiler.Stage) []string {
+	var out []string
+	for _, s := range stages {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
+func TestActivePathFollowsValuesAndVariables(t *testing.T) {
+	p := load(t)
+	f := p.Flow("deal")
+	vars := Vars{"threshold": cty.NumberIntVal(100)}
+	cases := []struct {
+		row  Row
+		vars Vars
+		want string
+	}{
+		{Row{"budgetamount": 500.0, "purchasetimeframe": int64(0), "subject": "x"}, vars, "qualify fast close"},
+		{Row{"budgetamount": 500.0, "purchasetimeframe": int64(0), "subject": "x"}, Vars{"threshold": cty.NumberIntVal(1000)}, "qualify close"},
+		{Row{"budgetamount": int64(50), "subject": "vip deal"}, vars, "qualify review close"}, // case-insensitive startswith
+		{Row{"budgetamount": 500.0, "purchasetimeframe": int64(1), "subject": "x"}, vars, "qualify close"},
+		{Row{"purchasetimeframe": int64(0)}, vars, "qualify review close"}, // empty budget: > is false; empty subject == null
+	}
+	for i, c := range cases {
+		path, err := ActivePath(f, nil, Records{"lead": c.row}, c.vars)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := joinNames(names(path)); got != c.want {
+			t.Errorf("case %d: path %q, want %q", i, got, c.want)
+		}
+	}
+	// The traversed part is kept even when values change afterwards.
+	path, _ := ActivePath(f, []string{"qualify", "fast"}, Records{"lead": {}}, vars)
+	if got := joinNames(names(path)); got != "qualify fast close" {
+		t.Errorf("traversed path: %q", got)
+	}
+}
+
+func joinNames(n []string) string {
+	out := ""
+	for i, s := range n {
+		if i > 0 {
+			out += " "
+		}
+		out += s
+	}
+	return out
+}
+
+func TestMissingRequired(t *testing.T) {
+	p := load(t)
+	s := p.Flow("deal").Stage("qualify")
+	if got := MissingRequired(p, s, Row{"budgetamount": 1.0, "decisionmaker": true}); len(got) != 0 {
+		t.Errorf("all filled: %v", got)
+	}
+	got := MissingRequired(p, s, Row{"decisionmaker": false})
+	if len(got) != 2 || got[0].Step.Name != "budget" || !got[1].IsBool {
+		t.Fatalf("got %v", got)
+	}
+	if msg := got[0].Error(); msg != `required step "budget" (lead.budgetamount) is empty` {
+		t.Errorf("message %q", msg)
+	}
+}
+
+func TestEvalComparisons(t *testing.T) {
+	p := load(t)
+	parse := func(src string) compiler.Expr {
+		x, err := compiler.ParseExpr(p, src, "lead", true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	row := Row{"subject": "Big Deal", "budgetamount": int64(10), "estimatedclosedate": time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC), "decisionmaker": true}
+	for src, want := range map[string]bool{
+		`self.subject == "big deal"`:                    true,
+		`self.subject != "big deal"`:                    false,
+		`self.budgetamount >= 10`:                       true,
+		`self.budgetamount < 10`:                        false,
+		`self.estimatedclosedate > "2026-04-30"`:        true,
+		`self.decisionmaker`:                            true,
+		`!self.decisionmaker`:                           false,
+		`self.description != null`:                      false,
+		`self.description == "x"`:                       false,
+		`contains(self.subject, "DEAL")`:                true,
+		`endswith(self.subject, "x")`:                   false,
+		`self.budgetamount > 5 || self.subject == null`: true,
+	} {
+		got, err := Eval(parse(src), row, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("%s = %t, want %t", src, got, want)
+		}
+	}
+}
