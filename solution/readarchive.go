@@ -2,11 +2,13 @@ package solution
 
 import (
 	"archive/zip"
+	"bytes"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/beevik/etree"
 )
@@ -17,10 +19,36 @@ const (
 	maxEntries   = 20000
 	maxEntrySize = 256 << 20 // uncompressed bytes per entry
 	maxTotalSize = 1 << 30   // uncompressed bytes in all
-	maxRatio     = 200       // uncompressed:compressed, for entries over ratioFloor
+	maxRatio     = 200       // uncompressed:compressed, for entries (and the whole archive) over ratioFloor
 	ratioFloor   = 1 << 20
 	maxXMLDepth  = 512
 )
+
+// ParseXML parses one XML document of a solution as every bpfc reader does:
+// UTF-8 only (a UTF-16 byte-order mark, an encoding declaration naming
+// anything else, or invalid UTF-8 bytes are refused), a leading UTF-8 BOM
+// dropped, no DTD and so no entity declarations, nesting bounded. Errors say
+// why; callers add the file or entry name.
+func ParseXML(data []byte) (*etree.Document, error) {
+	switch {
+	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}), bytes.HasPrefix(data, []byte{0xFF, 0xFE}):
+		return nil, fmt.Errorf("UTF-16 text (byte-order mark); only UTF-8 is accepted")
+	case bytes.HasPrefix(data, []byte{0, 0, 0xFE, 0xFF}), bytes.HasPrefix(data, []byte{0xFF, 0xFE, 0, 0}):
+		return nil, fmt.Errorf("UTF-32 text (byte-order mark); only UTF-8 is accepted")
+	}
+	if !utf8.Valid(data) {
+		off := 0
+		for off < len(data) {
+			r, n := utf8.DecodeRune(data[off:])
+			if r == utf8.RuneError && n <= 1 {
+				break
+			}
+			off += n
+		}
+		return nil, fmt.Errorf("not UTF-8: invalid byte 0x%02X at offset %d", data[off], off)
+	}
+	return parseXML(data)
+}
 
 // Archive is the content of a solution archive, entry by entry, as read by
 // ReadArchive.
@@ -41,7 +69,7 @@ func (a *Archive) XML(name string) (*etree.Document, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: not in the archive", name)
 	}
-	doc, err := parseXML(b)
+	doc, err := ParseXML(b)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -67,24 +95,33 @@ func ReadArchiveFile(path string) (*Archive, error) {
 }
 
 // ReadArchive reads a solution archive defensively: entry names must be
-// clean relative paths (no absolute paths, drive letters, backslashes or
-// ".." segments), unique regardless of case, and regular files (symbolic
-// links and encrypted entries are refused); entry count, sizes and
-// compression ratios are bounded; solution.xml and customizations.xml must be
-// present and well-formed XML without a DTD. Directory entries are ignored.
+// clean relative paths in UTF-8 (no absolute paths, drive letters,
+// backslashes or ".." segments), unique regardless of case, and regular
+// files (symbolic links and encrypted entries are refused); entry count,
+// sizes and compression ratios (per entry and for the whole archive) are
+// bounded, and no entry may decompress to more than its header says;
+// solution.xml and customizations.xml must be present and well-formed UTF-8
+// XML without a DTD. Directory entries are ignored. Every refusal names the
+// entry. Nothing is written anywhere: entries are held in memory.
 func ReadArchive(r io.ReaderAt, size int64) (*Archive, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("not a zip archive: %w", err)
 	}
 	if len(zr.File) > maxEntries {
 		return nil, fmt.Errorf("%d entries: more than %d", len(zr.File), maxEntries)
 	}
 	a := &Archive{entries: map[string][]byte{}}
 	seen := map[string]string{}
-	var total uint64
+	var total, compressed uint64
 	for _, f := range zr.File {
 		name := f.Name
+		if !utf8.ValidString(name) {
+			return nil, fmt.Errorf("entry %q: name is not UTF-8", name)
+		}
+		if f.CompressedSize64 > uint64(size) {
+			return nil, fmt.Errorf("entry %q: compressed size %d is larger than the archive", name, f.CompressedSize64)
+		}
 		if strings.HasSuffix(name, "/") && f.UncompressedSize64 == 0 {
 			if err := checkRelPath(strings.TrimSuffix(name, "/")); err != nil {
 				return nil, fmt.Errorf("entry %q: %w", name, err)
@@ -112,10 +149,14 @@ func ReadArchive(r io.ReaderAt, size int64) (*Archive, error) {
 			return nil, fmt.Errorf("entry %q: %d bytes, more than %d", name, f.UncompressedSize64, maxEntrySize)
 		}
 		if total += f.UncompressedSize64; total > maxTotalSize {
-			return nil, fmt.Errorf("more than %d bytes uncompressed", maxTotalSize)
+			return nil, fmt.Errorf("entry %q: more than %d bytes uncompressed in all", name, maxTotalSize)
 		}
 		if f.UncompressedSize64 > ratioFloor && f.UncompressedSize64 > maxRatio*max(f.CompressedSize64, 1) {
 			return nil, fmt.Errorf("entry %q: compression ratio above %d:1", name, maxRatio)
+		}
+		// Many small entries can add up to a bomb each of them is not.
+		if compressed += f.CompressedSize64; total > ratioFloor && total > maxRatio*max(compressed, 1) {
+			return nil, fmt.Errorf("entry %q: the archive's compression ratio is above %d:1", name, maxRatio)
 		}
 		rc, err := f.Open()
 		if err != nil {

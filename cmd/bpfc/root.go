@@ -72,7 +72,7 @@ func newRoot(g *globals) *cobra.Command {
 	})
 	root.SetOut(g.stdout)
 	root.SetErr(g.stderr)
-	root.AddCommand(newInitCmd(g), newFmtCmd(g), newValidateCmd(g), newBuildCmd(g))
+	root.AddCommand(newInitCmd(g), newFmtCmd(g), newValidateCmd(g), newBuildCmd(g), newDiffCmd(g), newGraphCmd(g), newCreateSettingsCmd(g), newUnpackCmd(g), newPackCmd(g))
 	return root
 }
 

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/compiler/graph"
+	"github.com/spf13/cobra"
+)
+
+type graphOptions struct {
+	format string
+	out    string
+}
+
+func newGraphCmd(g *globals) *cobra.Command {
+	o := &graphOptions{}
+	cmd := &cobra.Command{
+		Use:   "graph FLOW",
+		Short: "Draw a flow's stages, branches and tables as SVG, DOT or Mermaid",
+		Long: "Draws the flow's stages in order with their tables (cross-table stages marked),\n" +
+			"categories and steps (required ones with an asterisk), default moves, and\n" +
+			"branches labelled with their conditions. SVG is drawn by bpfc itself.",
+		Args: argsUsage(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error { return runGraph(g, o, args[0]) },
+	}
+	cmd.Flags().StringVar(&o.format, "format", "svg", "svg, dot or mermaid")
+	cmd.Flags().StringVarP(&o.out, "out", "o", "", "write to `FILE` (relative to the project directory) instead of stdout")
+	return cmd
+}
+
+// graphResult is the JSON shape of `bpfc graph --output json`: the drawing
+// in graph, or the file it was written to in file.
+type graphResult struct {
+	Flow   string `json:"flow"`
+	Format string `json:"format"`
+	File   string `json:"file,omitempty"`
+	Graph  string `json:"graph,omitempty"`
+}
+
+func runGraph(g *globals, o *graphOptions, flowName string) error {
+	if !slices.Contains(graph.Formats, o.format) {
+		return usageErr("--format must be one of %s, not %q", strings.Join(graph.Formats, ", "), o.format)
+	}
+	p, diags, ok := loadProject(g, nil)
+	if !ok {
+		reportDiagnostics(g, p, diags)
+		return failed()
+	}
+	if g.output == "text" {
+		writeDiagnostics(g.stderr, g.dir, projectFiles(p), diags) // warnings only
+	}
+	f := p.Flow(flowName)
+	if f == nil {
+		return &exitError{code: 1, msg: unknownFlow(p, flowName)}
+	}
+	var b bytes.Buffer
+	if err := graph.Write(&b, p, f, o.format); err != nil {
+		return err
+	}
+	res := graphResult{Flow: f.Name, Format: o.format}
+	if o.out == "" {
+		if g.output == "json" {
+			res.Graph = b.String()
+			return writeJSON(g.stdout, res)
+		}
+		_, err := g.stdout.Write(b.Bytes())
+		return err
+	}
+	path := o.out
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(g.dir, path)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		return err
+	}
+	res.File = path
+	if g.output == "json" {
+		return writeJSON(g.stdout, res)
+	}
+	fmt.Fprintf(g.stdout, "Drew flow %s (%s) to %s\n", f.Name, o.format, path)
+	return nil
+}
+
+func unknownFlow(p *compiler.Project, name string) string {
+	var names []string
+	for _, f := range p.Flows {
+		names = append(names, f.Name)
+	}
+	if len(names) == 0 {
+		return fmt.Sprintf("unknown flow %q: the project has no flows", name)
+	}
+	return fmt.Sprintf("unknown flow %q; the project's flows: %s", name, strings.Join(names, ", "))
+}

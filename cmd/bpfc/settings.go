@@ -1,0 +1,67 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/bpfc/bpfc/solution"
+	"github.com/spf13/cobra"
+)
+
+type createSettingsOptions struct {
+	out string
+}
+
+func newCreateSettingsCmd(g *globals) *cobra.Command {
+	o := &createSettingsOptions{}
+	cmd := &cobra.Command{
+		Use:   "create-settings",
+		Short: "Write a deployment settings template (pac format) listing every variable",
+		Long: "Writes the deployment settings file of `pac solution create-settings` for the\n" +
+			"project's build: every environment variable by schema name, sorted, with an\n" +
+			"empty value to fill in. `bpfc deploy --settings FILE` reads it.",
+		Args: argsUsage(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error { return runCreateSettings(g, o) },
+	}
+	cmd.Flags().StringVarP(&o.out, "out", "o", "", "write to `FILE` (relative to the project directory) instead of stdout")
+	return cmd
+}
+
+// settingsResult is the JSON shape of `bpfc create-settings -o FILE --output
+// json`. Without -o the settings file itself (JSON) goes to stdout.
+type settingsResult struct {
+	File      string `json:"file"`
+	Variables int    `json:"variables"`
+}
+
+func runCreateSettings(g *globals, o *createSettingsOptions) error {
+	p, diags, ok := loadProject(g, nil)
+	if !ok {
+		reportDiagnostics(g, p, diags)
+		return failed()
+	}
+	if g.output == "text" {
+		writeDiagnostics(g.stderr, g.dir, projectFiles(p), diags) // warnings only
+	}
+	b, err := solution.CreateSettings(p)
+	if err != nil {
+		return err
+	}
+	if o.out == "" {
+		_, err := g.stdout.Write(b)
+		return err
+	}
+	path := o.out
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(g.dir, path)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		return err
+	}
+	if g.output == "json" {
+		return writeJSON(g.stdout, settingsResult{File: path, Variables: len(p.Variables)})
+	}
+	fmt.Fprintf(g.stdout, "Wrote %s (%s to fill in)\n", path, plural(len(p.Variables), "variable"))
+	return nil
+}

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/solution/unpack"
+	"github.com/spf13/cobra"
+)
+
+type unpackOptions struct {
+	out   string
+	force bool
+}
+
+func newUnpackCmd(g *globals) *cobra.Command {
+	o := &unpackOptions{}
+	cmd := &cobra.Command{
+		Use:   "unpack ARCHIVE -o DIR",
+		Short: "Turn a solution archive (or an unpacked solution tree) into a bpfc project",
+		Long: "unpack reads a solution archive — one bpfc built or a Dataverse export — or an unpacked\n" +
+			"SolutionPackager tree, and writes it as a bpfc project in DIR. What the project cannot\n" +
+			"express is listed as warnings, each naming the component and the file.",
+		Args: argsUsage(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error { return runUnpack(g, o, args[0]) },
+	}
+	cmd.Flags().StringVarP(&o.out, "out", "o", "", "directory to write the project to (default: the -C directory)")
+	cmd.Flags().BoolVar(&o.force, "force", false, "write into a directory that is not empty (files of the same names are replaced)")
+	return cmd
+}
+
+// unpackResult is the JSON shape of `bpfc unpack --output json`.
+type unpackResult struct {
+	Solution string           `json:"solution"`
+	Version  string           `json:"version"`
+	Digest   string           `json:"digest"`
+	Out      string           `json:"out"`
+	Files    []string         `json:"files"`
+	Warnings []unpack.Warning `json:"warnings"`
+}
+
+func runUnpack(g *globals, o *unpackOptions, archive string) error {
+	out := o.out
+	if out == "" {
+		out = g.dir
+	}
+	if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 && !o.force {
+		fmt.Fprintf(g.stderr, "bpfc: %s is not empty; unpack writes into an empty directory (use --force to write there anyway)\n", out)
+		return failed()
+	} else if err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	p, warns, err := unpack.Read(archive)
+	if err != nil {
+		fmt.Fprintf(g.stderr, "bpfc: unpack %s: %v\n", archive, err)
+		return failed()
+	}
+	files, err := unpack.WriteHCL(p, out)
+	if err != nil {
+		return fmt.Errorf("unpack: %w", err)
+	}
+	// Files already in the directory (with --force) may conflict with the new ones.
+	written, diags := compiler.Load(out)
+	if diags.HasErrors() {
+		reportDiagnostics(&globals{dir: out, output: g.output, stdout: g.stdout, stderr: g.stderr}, written, diags)
+		fmt.Fprintf(g.stderr, "bpfc: the project in %s does not validate with the files that were already there\n", out)
+		return failed()
+	}
+	for i, f := range files {
+		files[i] = filepath.ToSlash(filepath.Join(out, f))
+	}
+	if warns == nil {
+		warns = []unpack.Warning{}
+	}
+	res := unpackResult{Solution: p.Solution.Name, Version: p.Solution.Version, Digest: p.Digest(), Out: out, Files: files, Warnings: warns}
+	if g.output == "json" {
+		return writeJSON(g.stdout, res)
+	}
+	for _, w := range warns {
+		fmt.Fprintf(g.stderr, "warning: %s\n", w)
+	}
+	fmt.Fprintf(g.stdout, "Unpacked %s %s into %s: %s, %s, %s, %s, %s (%s).\n", res.Solution, res.Version, out,
+		plural(len(p.Flows), "flow"), plural(usedTables(p), "table"), plural(len(p.Workflows), "workflow"),
+		plural(len(p.Roles), "role"), plural(len(p.Variables), "variable"), plural(len(warns), "warning"))
+	for _, f := range files {
+		fmt.Fprintf(g.stdout, "  %s\n", f)
+	}
+	return nil
+}

@@ -1,0 +1,182 @@
+package diff
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// Report is the result of comparing two builds. Its JSON form is stable:
+//
+//	{"changed": bool, "changes": [Change...], "files": [FileDiff...]}
+//
+// changed is true when there is any semantic change or any file differs;
+// changes and files are never null.
+type Report struct {
+	Old     string     `json:"-"` // the old side's label
+	New     string     `json:"-"` // the new side's label
+	Changed bool       `json:"changed"`
+	Changes []Change   `json:"changes"`
+	Files   []FileDiff `json:"files"`
+}
+
+// Compare compares two sides: their models (Semantic) and their files
+// (Files). When one side is an archive and the other a tree, the tree is
+// packed so that archive entries are compared with archive entries.
+func Compare(old, new *Side) (*Report, error) {
+	of, nf := old.Files, new.Files
+	if old.Layout != new.Layout {
+		var err error
+		if of, err = old.archiveFiles(); err != nil {
+			return nil, err
+		}
+		if nf, err = new.archiveFiles(); err != nil {
+			return nil, err
+		}
+	}
+	r := &Report{Old: old.Label, New: new.Label, Changes: Semantic(old.Project, new.Project), Files: Files(of, nf)}
+	if r.Changes == nil {
+		r.Changes = []Change{}
+	}
+	if r.Files == nil {
+		r.Files = []FileDiff{}
+	}
+	r.Changed = len(r.Changes) > 0 || len(r.Files) > 0
+	return r, nil
+}
+
+// Output formats of Write.
+var Formats = []string{"text", "markdown", "json"}
+
+// Write writes the report in one of Formats.
+func (r *Report) Write(w io.Writer, format string) error {
+	switch format {
+	case "text":
+		return r.WriteText(w)
+	case "markdown":
+		return r.WriteMarkdown(w)
+	case "json":
+		return r.WriteJSON(w)
+	}
+	return fmt.Errorf("unknown diff format %q (want text, markdown or json)", format)
+}
+
+// WriteJSON writes the report's JSON form: two-space indent, no HTML
+// escaping, a final newline.
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r)
+}
+
+// Sections group changes for people, in the order Semantic finds them.
+var sections = []struct {
+	title string
+	kinds []string
+}{
+	{"Solution", []string{"solution", "publisher"}},
+	{"Variables", []string{"variable"}},
+	{"Tables", []string{"table", "column"}},
+	{"Flows", []string{"flow", "stage", "step", "branch"}},
+	{"Roles", []string{"role", "grant"}},
+	{"Workflows", []string{"workflow", "workflow_step"}},
+}
+
+type section struct {
+	title   string
+	changes []Change
+}
+
+func (r *Report) sections() []section {
+	var out []section
+	for _, s := range sections {
+		var cs []Change
+		for _, c := range r.Changes {
+			for _, k := range s.kinds {
+				if c.Kind == k {
+					cs = append(cs, c)
+				}
+			}
+		}
+		if len(cs) > 0 {
+			out = append(out, section{s.title, cs})
+		}
+	}
+	return out
+}
+
+// kindWord is how a kind reads in a sentence.
+func kindWord(kind string) string { return strings.ReplaceAll(kind, "_", " ") }
+
+// WriteText writes the report for a terminal or a log: the semantic
+// changes by section, one per line, then the XML diff of every changed file.
+func (r *Report) WriteText(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Comparing %s with %s\n", r.Old, r.New)
+	if !r.Changed {
+		b.WriteString("\nNo changes.\n")
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	if len(r.Changes) == 0 {
+		b.WriteString("\nNo semantic changes.\n")
+	} else {
+		fmt.Fprintf(&b, "\n%s:\n", capitalize(plural(len(r.Changes), "change")))
+	}
+	for _, s := range r.sections() {
+		fmt.Fprintf(&b, "\n%s\n", s.title)
+		for _, c := range s.changes {
+			fmt.Fprintf(&b, "  %-8s %s %s", c.Change, kindWord(c.Kind), c.Name)
+			switch c.Change {
+			case Added:
+				appendSummary(&b, c.New)
+			case Removed:
+				appendSummary(&b, c.Old)
+			default:
+				fmt.Fprintf(&b, ": %s %s → %s", fieldWord(c.Field), textValue(c.Field, c.Old), textValue(c.Field, c.New))
+			}
+			b.WriteString("\n")
+		}
+	}
+	if len(r.Files) > 0 {
+		fmt.Fprintf(&b, "\nXML diff (%s):\n\n", plural(len(r.Files), "file"))
+		for _, f := range r.Files {
+			b.WriteString(f.Diff)
+		}
+	} else {
+		b.WriteString("\nThe generated XML is the same.\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func appendSummary(b *strings.Builder, s string) {
+	if s != "" {
+		b.WriteString(": " + s)
+	}
+}
+
+// fieldWord is how a field reads: "display name", "on enter".
+func fieldWord(f string) string { return strings.ReplaceAll(f, "_", " ") }
+
+// textValue shows a value in text output: "(none)" for no value, prose
+// (display names, descriptions) quoted so that its words stay together.
+func textValue(field, v string) string {
+	switch {
+	case v == "":
+		return "(none)"
+	case field == "display_name" || field == "description":
+		return strconv.Quote(v)
+	}
+	return v
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

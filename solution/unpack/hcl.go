@@ -1,0 +1,505 @@
+package unpack
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/bpfc/bpfc/compiler"
+)
+
+// Project files WriteHCL writes, relative to the project directory.
+const (
+	ProjectFile   = "bpfc.hcl"
+	TablesFile    = "tables.hcl"
+	RolesFile     = "roles.hcl"
+	WorkflowsFile = "workflows.hcl"
+	FlowsDir      = "flows"
+)
+
+// WriteHCL writes p as a bpfc project in dir: bpfc.hcl (solution, publisher,
+// variables), tables.hcl, flows/<flow>.hcl, roles.hcl and workflows.hcl
+// (the last three only when there is something to write). Files are in
+// `bpfc fmt`'s canonical form and the same project always gives the same
+// bytes. dir is created when missing; files of these names are replaced,
+// nothing else is touched, and nothing is written outside dir. It returns the
+// files written, relative to dir with forward slashes, sorted.
+func WriteHCL(p *compiler.Project, dir string) ([]string, error) {
+	files, err := Render(p)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	root, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		full := filepath.Join(root, filepath.FromSlash(n))
+		if rel, err := filepath.Rel(root, full); err != nil || rel != filepath.FromSlash(n) || strings.HasPrefix(rel, "..") {
+			return nil, fmt.Errorf("%s: refusing to write outside %s", n, dir)
+		}
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(full, files[n], 0o644); err != nil {
+			return nil, err
+		}
+	}
+	return names, nil
+}
+
+// Render returns the files WriteHCL writes, by relative path.
+func Render(p *compiler.Project) (map[string][]byte, error) {
+	if p == nil || p.Solution == nil || p.Solution.Publisher == nil {
+		return nil, fmt.Errorf("render: the project has no solution or publisher")
+	}
+	r := &renderer{p: p}
+	out := map[string][]byte{ProjectFile: r.project()}
+	if f := r.tables(); f != nil {
+		out[TablesFile] = f
+	}
+	for _, fl := range p.Flows {
+		if !validName(fl.Name) {
+			return nil, fmt.Errorf("render: %q is not a valid flow name", fl.Name)
+		}
+		out[FlowsDir+"/"+fl.Name+".hcl"] = r.flow(fl)
+	}
+	if len(p.Roles) > 0 {
+		out[RolesFile] = r.roles()
+	}
+	if len(p.Workflows) > 0 {
+		out[WorkflowsFile] = r.workflows()
+	}
+	return out, nil
+}
+
+type renderer struct{ p *compiler.Project }
+
+func finish(f *hclwrite.File) []byte {
+	return hclwrite.Format(f.Bytes())
+}
+
+func str(b *hclwrite.Body, name, v string) { b.SetAttributeValue(name, cty.StringVal(v)) }
+
+func (r *renderer) project() []byte {
+	f := hclwrite.NewEmptyFile()
+	body := f.Body()
+	s := r.p.Solution
+	sb := body.AppendNewBlock("solution", []string{s.Name}).Body()
+	if s.DisplayName != "" && s.DisplayName != s.Name {
+		str(sb, "display_name", s.DisplayName)
+	}
+	str(sb, "version", fmt.Sprintf("%d.%d.%d.%d", s.VersionNums[0], s.VersionNums[1], s.VersionNums[2], s.VersionNums[3]))
+	if s.Description != "" {
+		str(sb, "description", s.Description)
+	}
+	sb.AppendNewline()
+	pub := s.Publisher
+	pb := sb.AppendNewBlock("publisher", []string{pub.Name}).Body()
+	if pub.DisplayName != "" && pub.DisplayName != pub.Name {
+		str(pb, "display_name", pub.DisplayName)
+	}
+	str(pb, "prefix", pub.Prefix)
+	pb.SetAttributeValue("option_value_prefix", cty.NumberIntVal(int64(pub.OptionValuePrefix)))
+	for _, v := range r.p.Variables {
+		body.AppendNewline()
+		vb := body.AppendNewBlock("variable", []string{v.Name}).Body()
+		str(vb, "type", v.Type)
+		if v.HasDefault() {
+			vb.SetAttributeValue("default", v.Default)
+		}
+		if v.DisplayName != "" && v.DisplayName != v.Name {
+			str(vb, "display_name", v.DisplayName)
+		}
+		if v.Description != "" {
+			str(vb, "description", v.Description)
+		}
+	}
+	return finish(f)
+}
+
+// declared reports whether a table is written: custom, external and
+// extended standard tables.
+func declared(t *compiler.Table) bool { return t.Custom || t.External || t.Extended }
+
+func (r *renderer) tables() []byte {
+	f := hclwrite.NewEmptyFile()
+	body := f.Body()
+	n := 0
+	for _, t := range r.p.Tables {
+		if !declared(t) {
+			continue
+		}
+		if n > 0 {
+			body.AppendNewline()
+		}
+		n++
+		tb := body.AppendNewBlock("table", []string{t.Name}).Body()
+		if !t.Standard && t.DisplayName != "" && t.DisplayName != t.Name {
+			str(tb, "display_name", t.DisplayName)
+		}
+		if t.Custom && t.PrimaryColumn != "" {
+			str(tb, "primary_column", t.PrimaryColumn)
+		}
+		if t.External && !t.Standard {
+			tb.SetAttributeValue("external", cty.True)
+		}
+		for _, c := range t.Columns {
+			if c.Standard {
+				continue
+			}
+			tb.AppendNewline()
+			cb := tb.AppendNewBlock("column", []string{c.Name}).Body()
+			if c.DisplayName != "" && c.DisplayName != c.Name {
+				str(cb, "display_name", c.DisplayName)
+			}
+			str(cb, "type", c.Type)
+			switch c.Type {
+			case compiler.TypeString, compiler.TypeEmail:
+				if c.MaxLength > 0 && c.MaxLength != 100 {
+					cb.SetAttributeValue("max_length", cty.NumberIntVal(int64(c.MaxLength)))
+				}
+			case compiler.TypeMemo:
+				if c.MaxLength > 0 && c.MaxLength != 2000 {
+					cb.SetAttributeValue("max_length", cty.NumberIntVal(int64(c.MaxLength)))
+				}
+			case compiler.TypeLookup:
+				str(cb, "target", c.Target)
+			case compiler.TypeChoice:
+				var attrs []hclwrite.ObjectAttrTokens
+				opts := slices.Clone(c.Options)
+				sort.SliceStable(opts, func(i, j int) bool { return opts[i].Value < opts[j].Value })
+				for _, o := range opts {
+					attrs = append(attrs, hclwrite.ObjectAttrTokens{Name: keyTokens(o.Label), Value: hclwrite.TokensForValue(cty.NumberIntVal(int64(o.Value)))})
+				}
+				cb.SetAttributeRaw("options", hclwrite.TokensForObject(attrs))
+			}
+			if c.Required {
+				cb.SetAttributeValue("required", cty.True)
+			}
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	return finish(f)
+}
+
+// keyTokens writes an object key: bare when it is an identifier, quoted otherwise.
+func keyTokens(k string) hclwrite.Tokens {
+	if hclsyntax.ValidIdentifier(k) {
+		return hclwrite.TokensForIdentifier(k)
+	}
+	return hclwrite.TokensForValue(cty.StringVal(k))
+}
+
+func traversal(root, name string) hclwrite.Tokens {
+	return hclwrite.TokensForTraversal(hcl.Traversal{hcl.TraverseRoot{Name: root}, hcl.TraverseAttr{Name: name}})
+}
+
+func refList(kind string, refs []*compiler.WorkflowRef) hclwrite.Tokens {
+	var elems []hclwrite.Tokens
+	for _, ref := range refs {
+		elems = append(elems, traversal(kind, ref.Name))
+	}
+	return hclwrite.TokensForTuple(elems)
+}
+
+func (r *renderer) flow(fl *compiler.Flow) []byte {
+	f := hclwrite.NewEmptyFile()
+	fb := f.Body().AppendNewBlock("flow", []string{fl.Name}).Body()
+	if fl.DisplayName != "" && fl.DisplayName != fl.Name {
+		str(fb, "display_name", fl.DisplayName)
+	}
+	if fl.Description != "" {
+		str(fb, "description", fl.Description)
+	}
+	str(fb, "primary_table", fl.PrimaryTable)
+	if fl.Order != 0 {
+		fb.SetAttributeValue("order", cty.NumberIntVal(int64(fl.Order)))
+	}
+	if fl.Type == compiler.FlowTask {
+		str(fb, "type", compiler.FlowTask)
+	}
+	if !fl.Active {
+		fb.SetAttributeValue("active", cty.False)
+	}
+	if fl.UniqueName != "" && fl.UniqueName != strings.ReplaceAll(fl.Name, "_", "") {
+		str(fb, "unique_name", fl.UniqueName)
+	}
+	if fl.Owner != "" {
+		str(fb, "owner", fl.Owner)
+	}
+	for i, s := range fl.Stages {
+		fb.AppendNewline()
+		sb := fb.AppendNewBlock("stage", []string{s.Name}).Body()
+		if s.DisplayName != "" && s.DisplayName != s.Name {
+			str(sb, "display_name", s.DisplayName)
+		}
+		if s.Category != "" {
+			str(sb, "category", s.Category)
+		}
+		defTable := fl.PrimaryTable
+		if i > 0 {
+			defTable = fl.Stages[i-1].Table
+		}
+		if s.Table != "" && s.Table != defTable {
+			str(sb, "table", s.Table)
+		}
+		if s.Relationship != "" {
+			str(sb, "relationship", s.Relationship)
+		}
+		var table *compiler.Table
+		if s.Table != "" {
+			table = r.p.Table(s.Table)
+		}
+		for _, st := range s.Steps {
+			sb.AppendNewline()
+			if st.Action {
+				ab := sb.AppendNewBlock("action", []string{st.Name}).Body()
+				if st.DisplayName != "" && st.DisplayName != st.Name {
+					str(ab, "display_name", st.DisplayName)
+				}
+				ab.SetAttributeRaw("workflow", traversal("workflow", st.Workflow))
+				continue
+			}
+			stb := sb.AppendNewBlock("step", []string{st.Name}).Body()
+			def := ""
+			if table != nil {
+				if c := table.Column(st.Column); c != nil {
+					def = c.DisplayName
+				}
+			}
+			if st.DisplayName != "" && st.DisplayName != def {
+				str(stb, "display_name", st.DisplayName)
+			}
+			str(stb, "column", st.Column)
+			if st.Required {
+				stb.SetAttributeValue("required", cty.True)
+			}
+		}
+		if len(s.OnEnter) > 0 || len(s.OnExit) > 0 {
+			sb.AppendNewline()
+		}
+		if len(s.OnEnter) > 0 {
+			sb.SetAttributeRaw("on_enter", refList("workflow", s.OnEnter))
+		}
+		if len(s.OnExit) > 0 {
+			sb.SetAttributeRaw("on_exit", refList("workflow", s.OnExit))
+		}
+		for _, b := range s.Branches {
+			sb.AppendNewline()
+			bb := sb.AppendNewBlock("branch", nil).Body()
+			bb.SetAttributeRaw("when", exprTokens(b.When, 0))
+			bb.SetAttributeRaw("next", traversal("stage", b.Next))
+		}
+		following := ""
+		if i+1 < len(fl.Stages) {
+			following = fl.Stages[i+1].Name
+		}
+		if s.Next != "" && (s.Next != following || len(s.Branches) > 0) {
+			if len(s.Branches) == 0 && len(s.OnEnter) == 0 && len(s.OnExit) == 0 {
+				sb.AppendNewline()
+			}
+			sb.SetAttributeRaw("next", traversal("stage", s.Next))
+		}
+	}
+	if len(fl.OnFinish) > 0 || len(fl.OnAbandon) > 0 {
+		fb.AppendNewline()
+	}
+	if len(fl.OnFinish) > 0 {
+		fb.SetAttributeRaw("on_finish", refList("workflow", fl.OnFinish))
+	}
+	if len(fl.OnAbandon) > 0 {
+		fb.SetAttributeRaw("on_abandon", refList("workflow", fl.OnAbandon))
+	}
+	return finish(f)
+}
+
+func (r *renderer) roles() []byte {
+	f := hclwrite.NewEmptyFile()
+	body := f.Body()
+	for i, ro := range r.p.Roles {
+		if i > 0 {
+			body.AppendNewline()
+		}
+		rb := body.AppendNewBlock("role", []string{ro.Name}).Body()
+		if ro.DisplayName != "" && ro.DisplayName != ro.Name {
+			str(rb, "display_name", ro.DisplayName)
+		}
+		for _, g := range ro.Grants {
+			rb.AppendNewline()
+			gb := rb.AppendNewBlock("grant", []string{g.Flow}).Body()
+			var privs []cty.Value
+			for _, pv := range g.Privileges {
+				privs = append(privs, cty.StringVal(pv))
+			}
+			if len(privs) == 0 {
+				gb.SetAttributeValue("privileges", cty.ListValEmpty(cty.String))
+			} else {
+				gb.SetAttributeValue("privileges", cty.ListVal(privs))
+			}
+			if g.Depth != "" && g.Depth != "organization" {
+				str(gb, "depth", g.Depth)
+			}
+		}
+	}
+	return finish(f)
+}
+
+// sendEmailKeys is the order send_email's fields are written in.
+var sendEmailKeys = []string{"to", "cc", "subject", "body"}
+
+func (r *renderer) workflows() []byte {
+	f := hclwrite.NewEmptyFile()
+	body := f.Body()
+	for i, w := range r.p.Workflows {
+		if i > 0 {
+			body.AppendNewline()
+		}
+		wb := body.AppendNewBlock("workflow", []string{w.Name}).Body()
+		if w.DisplayName != "" && w.DisplayName != w.Name {
+			str(wb, "display_name", w.DisplayName)
+		}
+		str(wb, "table", w.Table)
+		if w.Mode == compiler.ModeRealtime {
+			str(wb, "mode", compiler.ModeRealtime)
+		}
+		if w.WaitUntil != nil {
+			wb.SetAttributeRaw("wait_until", exprTokens(w.WaitUntil, 0))
+		}
+		if w.Timeout != "" {
+			str(wb, "timeout", w.Timeout)
+		}
+		for _, st := range w.Steps {
+			wb.AppendNewline()
+			sb := wb.AppendNewBlock("step", []string{st.Name}).Body()
+			if st.When != nil {
+				sb.SetAttributeRaw("when", exprTokens(st.When, 0))
+			}
+			switch st.Kind {
+			case compiler.StepUpdate:
+				sb.SetAttributeRaw(st.Kind, valuesObject(st.Values, nil))
+			case compiler.StepCreate:
+				attrs := []hclwrite.ObjectAttrTokens{{Name: hclwrite.TokensForIdentifier("table"), Value: hclwrite.TokensForValue(cty.StringVal(st.CreateTable))}}
+				if len(st.Values) > 0 {
+					attrs = append(attrs, hclwrite.ObjectAttrTokens{Name: hclwrite.TokensForIdentifier("values"), Value: valuesObject(st.Values, nil)})
+				}
+				sb.SetAttributeRaw(st.Kind, hclwrite.TokensForObject(attrs))
+			case compiler.StepSendEmail:
+				sb.SetAttributeRaw(st.Kind, valuesObject(st.Values, sendEmailKeys))
+			case compiler.StepStartWorkflow:
+				sb.SetAttributeRaw(st.Kind, traversal("workflow", st.Workflow))
+			case compiler.StepStop:
+				if len(st.Values) == 0 {
+					sb.SetAttributeValue(st.Kind, cty.True)
+				} else {
+					sb.SetAttributeRaw(st.Kind, valuesObject(st.Values, nil))
+				}
+			default: // assign, change_status, webhook
+				sb.SetAttributeRaw(st.Kind, valuesObject(st.Values, nil))
+			}
+		}
+	}
+	return finish(f)
+}
+
+// valuesObject writes { key = expr, ... }: keys in order, then the rest sorted.
+func valuesObject(values map[string]compiler.Expr, order []string) hclwrite.Tokens {
+	keys := make([]string, 0, len(values))
+	for k := range values {
+		if !slices.Contains(order, k) {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	var ordered []string
+	for _, k := range order {
+		if _, ok := values[k]; ok {
+			ordered = append(ordered, k)
+		}
+	}
+	ordered = append(ordered, keys...)
+	var attrs []hclwrite.ObjectAttrTokens
+	for _, k := range ordered {
+		attrs = append(attrs, hclwrite.ObjectAttrTokens{Name: keyTokens(k), Value: exprTokens(values[k], 0)})
+	}
+	return hclwrite.TokensForObject(attrs)
+}
+
+// precedence of binary operators, as compiler.FormatExpr parenthesises them.
+func precedence(op string) int {
+	switch op {
+	case compiler.OpOr:
+		return 1
+	case compiler.OpAnd:
+		return 2
+	case compiler.OpEq, compiler.OpNe:
+		return 3
+	}
+	return 4
+}
+
+var opTokens = map[string]hclsyntax.TokenType{
+	compiler.OpEq: hclsyntax.TokenEqualOp, compiler.OpNe: hclsyntax.TokenNotEqual,
+	compiler.OpLt: hclsyntax.TokenLessThan, compiler.OpLe: hclsyntax.TokenLessThanEq,
+	compiler.OpGt: hclsyntax.TokenGreaterThan, compiler.OpGe: hclsyntax.TokenGreaterThanEq,
+	compiler.OpAnd: hclsyntax.TokenAnd, compiler.OpOr: hclsyntax.TokenOr,
+}
+
+func tok(t hclsyntax.TokenType, s string) *hclwrite.Token {
+	return &hclwrite.Token{Type: t, Bytes: []byte(s)}
+}
+
+// exprTokens writes an expression as compiler.FormatExpr does, with string
+// literals escaped by hclwrite (so "${" stays text).
+func exprTokens(e compiler.Expr, parent int) hclwrite.Tokens {
+	switch e := e.(type) {
+	case nil:
+		return hclwrite.TokensForIdentifier("null")
+	case *compiler.Literal:
+		if e.Value == cty.NilVal || e.Value.IsNull() {
+			return hclwrite.TokensForIdentifier("null")
+		}
+		return hclwrite.TokensForValue(e.Value)
+	case *compiler.ColumnRef:
+		return traversal("self", e.Column)
+	case *compiler.VarRef:
+		return traversal("var", e.Name)
+	case *compiler.Not:
+		return append(hclwrite.Tokens{tok(hclsyntax.TokenBang, "!")}, exprTokens(e.X, 5)...)
+	case *compiler.Call:
+		var args []hclwrite.Tokens
+		for _, a := range e.Args {
+			args = append(args, exprTokens(a, 0))
+		}
+		return hclwrite.TokensForFunctionCall(e.Func, args...)
+	case *compiler.Binary:
+		p := precedence(e.Op)
+		var out hclwrite.Tokens
+		if p <= parent {
+			out = append(out, tok(hclsyntax.TokenOParen, "("))
+		}
+		out = append(out, exprTokens(e.L, p-1)...)
+		out = append(out, tok(opTokens[e.Op], e.Op))
+		out = append(out, exprTokens(e.R, p)...)
+		if p <= parent {
+			out = append(out, tok(hclsyntax.TokenCParen, ")"))
+		}
+		return out
+	}
+	return hclwrite.TokensForIdentifier("null")
+}

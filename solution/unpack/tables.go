@@ -1,0 +1,383 @@
+package unpack
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/compiler/catalog"
+)
+
+// Tables. Every table the project knows is in b.tables: the standard
+// catalog (extended with the custom columns the solution adds to it), the
+// custom tables the solution carries (declared and shipped), and tables it
+// uses but does not carry (declared external = true, with the columns its
+// flows use).
+
+func (b *builder) initTables() {
+	b.tables = map[string]*compiler.Table{}
+	b.noted = map[string]bool{}
+	for _, ct := range catalog.Tables() {
+		t := &compiler.Table{Name: ct.Name, DisplayName: ct.DisplayName, PrimaryColumn: ct.PrimaryColumn, PrimaryKey: ct.PrimaryKey, Standard: true}
+		for _, cc := range ct.Columns {
+			c := &compiler.Column{Name: cc.Name, DisplayName: cc.DisplayName, Type: cc.Type, MaxLength: cc.MaxLength, Target: cc.Target,
+				Targets: cc.Targets, Required: cc.Required, Standard: true, Table: ct.Name}
+			for _, o := range cc.Options {
+				c.Options = append(c.Options, compiler.Option{Label: o.Label, Value: o.Value})
+			}
+			t.Columns = append(t.Columns, c)
+		}
+		b.tables[t.Name] = t
+	}
+	b.archive = map[string]*tinfo{}
+	for _, e := range b.src.entities {
+		t := readEntity(e)
+		if t.name == "" {
+			b.w.add("table", e.file, "an <Entity> without a name was left out")
+			continue
+		}
+		if _, dup := b.archive[t.name]; dup {
+			b.w.add("table "+t.name, e.file, "declared twice; the first is kept")
+			continue
+		}
+		b.archive[t.name] = t
+	}
+	b.refs = map[string]string{}
+	for _, r := range b.src.rels {
+		from := strings.ToLower(text(r, "ReferencingEntityName"))
+		to := strings.ToLower(text(r, "ReferencedEntityName"))
+		attr := strings.ToLower(text(r, "ReferencingAttributeName"))
+		if from != "" && to != "" && attr != "" && strings.EqualFold(text(r, "EntityRelationshipType"), "OneToMany") {
+			b.refs[from+"."+attr] = to
+		}
+	}
+}
+
+// withSystemColumns gives a custom or external table the columns bpfc adds
+// to every such table, so that steps and conditions on them resolve.
+func withSystemColumns(t *compiler.Table) {
+	mk := func(name, display, typ, target string, opts ...compiler.Option) *compiler.Column {
+		return &compiler.Column{Name: name, DisplayName: display, Type: typ, Target: target, Options: opts, Table: t.Name, Standard: true}
+	}
+	display := t.DisplayName
+	if display == "" {
+		display = t.Name
+	}
+	t.Columns = append([]*compiler.Column{
+		mk(t.Name+"id", display, compiler.TypeUniqueID, ""),
+		mk("createdon", "Created On", compiler.TypeDateTime, ""),
+		mk("modifiedon", "Modified On", compiler.TypeDateTime, ""),
+		mk("ownerid", "Owner", compiler.TypeLookup, "systemuser"),
+		mk("statecode", "Status", compiler.TypeState, "", compiler.Option{Label: "Active", Value: 0}, compiler.Option{Label: "Inactive", Value: 1}),
+		mk("statuscode", "Status Reason", compiler.TypeStatus, "", compiler.Option{Label: "Active", Value: 1}, compiler.Option{Label: "Inactive", Value: 2}),
+	}, t.Columns...)
+}
+
+func (b *builder) ownPrefix(name string) bool { return strings.HasPrefix(name, b.prefix+"_") }
+
+// archiveTables declares the tables the solution carries.
+func (b *builder) archiveTables() {
+	names := make([]string, 0, len(b.archive))
+	for n := range b.archive {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		ti := b.archive[n]
+		comp := "table " + n
+		switch {
+		case ti.bpf:
+			// A flow's instance table: bpfc writes its own. Checked against the flows later.
+		case b.tables[n] != nil && b.tables[n].Standard:
+			b.extendStandard(ti)
+		case ti.shell:
+			// Dataverse's shell of a table the solution only refers to:
+			// declared external when something uses it.
+		case !b.ownPrefix(n):
+			t := b.external(n, ti.display)
+			b.w.add(comp, ti.file, "the table does not carry the publisher prefix %q, so bpfc cannot ship it; it is declared external = true", b.prefix)
+			b.archiveColumns(t, ti, true)
+		default:
+			b.customTable(ti)
+		}
+	}
+}
+
+// extendStandard adds a solution's custom columns on a standard table.
+func (b *builder) extendStandard(ti *tinfo) {
+	t := b.tables[ti.name]
+	for _, name := range ti.order {
+		ai := ti.attrs[name]
+		if !ai.custom || t.Column(name) != nil {
+			continue
+		}
+		if !b.ownPrefix(name) {
+			b.w.add("table "+ti.name, ti.file, "column %s does not carry the publisher prefix %q and was left out", name, b.prefix)
+			continue
+		}
+		if b.archiveColumn(t, ti, ai) != nil {
+			t.Extended = true
+		}
+	}
+}
+
+// customTable declares a custom table the solution carries.
+func (b *builder) customTable(ti *tinfo) {
+	comp := "table " + ti.name
+	display := ti.display
+	if display == "" {
+		display = ti.name
+	}
+	t := &compiler.Table{Name: ti.name, DisplayName: display, PrimaryKey: ti.name + "id", Custom: true}
+	withSystemColumns(t)
+	b.archiveColumns(t, ti, false)
+	if c := t.Column(ti.primary); c != nil && !c.Standard && c.Type == compiler.TypeString {
+		t.PrimaryColumn = c.Name
+	} else {
+		for _, c := range t.Columns {
+			if !c.Standard && c.Type == compiler.TypeString {
+				t.PrimaryColumn = c.Name
+				b.w.add(comp, ti.file, "no primary name column bpfc can declare; %s was made the primary column", c.Name)
+				break
+			}
+		}
+	}
+	if t.PrimaryColumn == "" {
+		t.Custom, t.External = false, true
+		b.w.add(comp, ti.file, "the table has no text column bpfc can declare as its primary name; it is declared external = true")
+	}
+	if len(ti.sections) > 0 || len(ti.parts) > 0 {
+		b.w.add(comp, ti.file, "forms, views, ribbons and other table settings are not expressed; bpfc writes the table with its columns only")
+	}
+	b.tables[t.Name] = t
+}
+
+// archiveColumns declares the custom columns of an archive table.
+func (b *builder) archiveColumns(t *compiler.Table, ti *tinfo, anyPrefix bool) {
+	for _, name := range ti.order {
+		ai := ti.attrs[name]
+		if !ai.custom || ai.typ == "primarykey" || t.Column(name) != nil {
+			continue
+		}
+		if !anyPrefix && !b.ownPrefix(name) {
+			b.w.add("table "+ti.name, ti.file, "column %s does not carry the publisher prefix %q and was left out", name, b.prefix)
+			continue
+		}
+		b.archiveColumn(t, ti, ai)
+	}
+}
+
+// archiveColumn declares one column from its attribute.
+func (b *builder) archiveColumn(t *compiler.Table, ti *tinfo, ai *attrInfo) *compiler.Column {
+	typ := columnType(ai)
+	if typ == "" {
+		b.w.add("table "+ti.name, ti.file, "column %s has type %s, which bpfc does not declare; it was left out", ai.name, ai.typ)
+		return nil
+	}
+	display := ai.display
+	if display == "" {
+		display = ai.name
+	}
+	c := &compiler.Column{Name: ai.name, DisplayName: display, Type: typ, Table: t.Name,
+		Required: ai.required && ai.name != ti.primary}
+	switch typ {
+	case compiler.TypeString, compiler.TypeEmail, compiler.TypeMemo:
+		if ai.maxLength > 0 && ai.maxLength <= 1048576 {
+			c.MaxLength = ai.maxLength
+		}
+	case compiler.TypeChoice:
+		c.Options = ai.options
+		if len(c.Options) == 0 && ai.optionSet != "" {
+			if os := b.src.optionsets[ai.optionSet]; os != nil {
+				c.Options = readOptions(os)
+			}
+		}
+		if len(c.Options) == 0 {
+			b.w.add("table "+ti.name, ti.file, "the options of choice column %s (option set %s) are not in the solution; declared without options", ai.name, ai.optionSet)
+		}
+	case compiler.TypeCustomer:
+		c.Target, c.Targets = "account", []string{"account", "contact"}
+	case compiler.TypeLookup:
+		b.pending = append(b.pending, pendingLookup{table: t.Name, col: c, ai: ai})
+	}
+	t.Columns = append(t.Columns, c)
+	return c
+}
+
+// external returns the named table, declaring it external when the project
+// does not know it.
+func (b *builder) external(name, display string) *compiler.Table {
+	if t := b.tables[name]; t != nil {
+		return t
+	}
+	t := &compiler.Table{Name: name, DisplayName: display, PrimaryKey: name + "id", External: true}
+	if t.DisplayName == "" {
+		t.DisplayName = name
+	}
+	withSystemColumns(t)
+	b.tables[name] = t
+	return t
+}
+
+// useTable returns a table something uses, declaring it external (with a
+// warning) when the solution does not carry it.
+func (b *builder) useTable(name, component, file string) *compiler.Table {
+	if t := b.tables[name]; t != nil {
+		return t
+	}
+	if ti := b.archive[name]; ti != nil && !ti.bpf {
+		t := b.external(name, ti.display)
+		b.archiveColumns(t, ti, true)
+		return t
+	}
+	t := b.external(name, "")
+	if !b.noted[name] {
+		b.noted[name] = true
+		b.w.add(component, file, "table %s is not in the solution (a missing dependency); it is declared external = true with the columns the solution uses", name)
+	}
+	return t
+}
+
+// addColumn declares a column the solution uses on a table it does not
+// define it on. It fails for columns bpfc cannot declare there: a column
+// without the publisher prefix on a standard or custom table.
+func (b *builder) addColumn(t *compiler.Table, name, typ string) (*compiler.Column, bool) {
+	if c := t.Column(name); c != nil {
+		return c, true
+	}
+	if !validName(name) || len(name) > 50 {
+		return nil, false
+	}
+	if !t.External && !b.ownPrefix(name) {
+		return nil, false
+	}
+	if typ == "" || typ == compiler.TypeState || typ == compiler.TypeStatus {
+		typ = compiler.TypeString
+	}
+	c := &compiler.Column{Name: name, DisplayName: name, Type: typ, Table: t.Name}
+	if typ == compiler.TypeChoice {
+		c.Options = []compiler.Option{}
+	}
+	if typ == compiler.TypeCustomer {
+		c.Target, c.Targets = "account", []string{"account", "contact"}
+	}
+	if t.Standard {
+		t.Extended = true
+	}
+	t.Columns = append(t.Columns, c)
+	if typ == compiler.TypeLookup {
+		b.pending = append(b.pending, pendingLookup{table: t.Name, col: c})
+	}
+	return c, true
+}
+
+// objectTypeCodes maps Dataverse object type codes to catalog tables.
+func objectTypeCode(code string) string {
+	n, err := strconv.Atoi(code)
+	if err != nil {
+		return ""
+	}
+	for _, t := range catalog.Tables() {
+		if t.ObjectTypeCode == n {
+			return t.Name
+		}
+	}
+	return ""
+}
+
+// resolveLookups gives every declared lookup column its target: from the
+// solution's relationships, the column's lookup types, the system column it
+// is, or its name; else systemuser, with a warning.
+func (b *builder) resolveLookups() {
+	for i := 0; i < len(b.pending); i++ { // targets may declare more tables, never more lookups
+		pl := b.pending[i]
+		c := pl.col
+		if c.Target != "" {
+			continue
+		}
+		comp := "table " + pl.table
+		file := ""
+		if ti := b.archive[pl.table]; ti != nil {
+			file = ti.file
+		}
+		target := b.refs[pl.table+"."+c.Name]
+		if target == "" && pl.ai != nil {
+			for _, code := range pl.ai.lookupTypes {
+				if t := objectTypeCode(code); t != "" {
+					target = t
+					break
+				}
+			}
+		}
+		if target == "" && userColumns[c.Name] {
+			target = "systemuser"
+		}
+		if target == "" {
+			target = b.tableByName(c.Name)
+		}
+		if target == "" {
+			target = "systemuser"
+			b.w.add(comp, file, "the target of lookup %s is not in the solution; systemuser was assumed (set target if it is another table)", c.Name)
+		}
+		if b.tables[target] == nil {
+			b.useTable(target, comp, file)
+		}
+		c.Target = target
+	}
+}
+
+// tableByName guesses a lookup's target from its name: "nwi_policyid" ->
+// nwi_policy, "cts_originatingphonecallid" -> phonecall. The longest known
+// table name the column's stem ends with wins.
+func (b *builder) tableByName(col string) string {
+	stem := strings.TrimSuffix(col, "id")
+	rest := stem
+	if _, after, ok := strings.Cut(stem, "_"); ok {
+		rest = after
+	}
+	best := ""
+	consider := func(name string) {
+		short := name
+		if _, after, ok := strings.Cut(name, "_"); ok {
+			short = after
+		}
+		if name == stem || name == rest || short == rest || strings.HasSuffix(rest, short) && len(short) >= 4 {
+			if len(name) > len(best) {
+				best = name
+			}
+		}
+	}
+	for n := range b.tables {
+		consider(n)
+	}
+	for n, ti := range b.archive {
+		if !ti.bpf {
+			consider(n)
+		}
+	}
+	return best
+}
+
+// columnFor returns a table's column, declaring it from how the solution
+// uses it when the table is external. typ is the column type the use
+// suggests ("" when unknown).
+func (b *builder) columnFor(t *compiler.Table, name, typ, component, file string) (*compiler.Column, error) {
+	if c := t.Column(name); c != nil {
+		return c, nil
+	}
+	if !t.External {
+		if t.Custom || t.Standard {
+			return nil, fmt.Errorf("table %s has no column %s that bpfc can declare", t.Name, name)
+		}
+	}
+	c, ok := b.addColumn(t, name, typ)
+	if !ok {
+		return nil, fmt.Errorf("column %s cannot be declared on %s", name, t.Name)
+	}
+	if typ == "" {
+		b.w.add(component, file, "the type of column %s.%s is not known; declared as string", t.Name, name)
+	}
+	return c, nil
+}

@@ -1,0 +1,39 @@
+package unpack
+
+import "fmt"
+
+// Warning is something of the solution that the bpfc project does not
+// express, or expresses by an assumption to check: the component it is
+// about ("flow \"Package Review Process\"", "table bac_package", ...), the
+// file or archive entry it comes from, and what was done.
+type Warning struct {
+	Component string `json:"component"`
+	File      string `json:"file"`
+	Message   string `json:"message"`
+}
+
+func (w Warning) String() string {
+	s := w.Component
+	if w.File != "" {
+		s += " (" + w.File + ")"
+	}
+	return s + ": " + w.Message
+}
+
+// warnings collects warnings in the order found, without duplicates.
+type warnings struct {
+	list []Warning
+	seen map[Warning]bool
+}
+
+func (w *warnings) add(component, file, format string, args ...any) {
+	x := Warning{Component: component, File: file, Message: fmt.Sprintf(format, args...)}
+	if w.seen == nil {
+		w.seen = map[Warning]bool{}
+	}
+	if w.seen[x] {
+		return
+	}
+	w.seen[x] = true
+	w.list = append(w.list, x)
+}
