@@ -1,0 +1,44 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/bpfc/bpfc/runtime/deploy"
+	"github.com/spf13/cobra"
+)
+
+type applyUpgradeOptions struct {
+	env string
+}
+
+func newApplyUpgradeCmd(g *globals) *cobra.Command {
+	o := &applyUpgradeOptions{}
+	cmd := &cobra.Command{
+		Use:   "apply-upgrade SOLUTION --env E",
+		Short: "Complete a staged upgrade (deploy --mode stage)",
+		Long: "apply-upgrade completes the staged upgrade of SOLUTION in environment E: what the\n" +
+			"old version has and the new one does not is removed (with instance tables and\n" +
+			"rows), and the holding solution <SOLUTION>_Upgrade becomes SOLUTION.\n\n" +
+			"--output json prints the same shape as uninstall (operation \"apply-upgrade\").",
+		Args: argsUsage(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error { return runApplyUpgrade(g, o, args[0]) },
+	}
+	cmd.Flags().StringVar(&o.env, "env", "", "the environment (required)")
+	return cmd
+}
+
+func runApplyUpgrade(g *globals, o *applyUpgradeOptions, name string) error {
+	if o.env == "" {
+		return usageErr("apply-upgrade: --env is required")
+	}
+	p, ok := loadForDeploy(g)
+	if !ok {
+		return failed()
+	}
+	out, err := pipeline(p).ApplyUpgrade(context.Background(), o.env, name, deploy.Options{Who: whoAmI()})
+	return reportOutcome(g, out, err, func() {
+		fmt.Fprintf(g.stdout, "Applied the upgrade of %s to %s in %s: removed %s and %s of instance tables.\n", out.Solution,
+			out.Version, out.Environment, plural(len(out.Removed), "component"), plural(out.InstanceRows, "row"))
+	})
+}

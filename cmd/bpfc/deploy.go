@@ -1,0 +1,307 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/deploy"
+	"github.com/bpfc/bpfc/solution"
+	"github.com/bpfc/bpfc/solution/unpack"
+	"github.com/spf13/cobra"
+)
+
+type deployOptions struct {
+	env      string
+	archive  string
+	settings string
+	mode     string
+}
+
+func newDeployCmd(g *globals) *cobra.Command {
+	o := &deployOptions{}
+	cmd := &cobra.Command{
+		Use:   "deploy --env E",
+		Short: "Import the build into an environment (managed or unmanaged per the environment)",
+		Long: "deploy builds the project and imports it into environment E in one transaction:\n" +
+			"it applies completely or leaves the environment as it was, and a refusal names\n" +
+			"every cause. An environment with promote_from accepts only the build live there.\n" +
+			"Modes: upgrade (default) removes what the new version dropped, update keeps it,\n" +
+			"stage installs a holding solution that `bpfc apply-upgrade` completes.\n\n" +
+			"--output json prints the result: environment, solution, version, managed, mode,\n" +
+			"digest, archive, archive_sha256, result (applied | refused | failed), message,\n" +
+			"duration_ms, import_id and changes ([{action, kind, name}]).",
+		Args: argsUsage(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error { return runDeploy(g, o) },
+	}
+	cmd.Flags().StringVar(&o.env, "env", "", "the environment to import into (required)")
+	cmd.Flags().StringVar(&o.archive, "archive", "", "import this solution `ZIP` (of the environment's flavour) instead of building the project")
+	cmd.Flags().StringVar(&o.settings, "settings", "", "variable values from a deployment settings `FILE` (pac format)")
+	cmd.Flags().StringVar(&o.mode, "mode", "upgrade", "upgrade | update | stage")
+	return cmd
+}
+
+func runDeploy(g *globals, o *deployOptions) error {
+	if o.env == "" {
+		return usageErr("deploy: --env is required")
+	}
+	mode, err := deploy.ParseMode(o.mode)
+	if err != nil {
+		return usageErr("deploy: %v", err)
+	}
+	p, ok := loadForDeploy(g)
+	if !ok {
+		return failed()
+	}
+	opts, err := importOptions(g, p, mode, o.settings)
+	if err != nil {
+		return err
+	}
+	var b *deploy.Build
+	if o.archive != "" {
+		b, err = archiveBuild(g, p, o.env, o.archive)
+	} else {
+		b, err = buildForDeploy(p)
+	}
+	if err != nil {
+		return err
+	}
+	stop := progress(g, o.env, &opts)
+	res, err := pipeline(p).Deploy(context.Background(), o.env, b, opts)
+	stop()
+	return reportResult(g, res, err)
+}
+
+// loadForDeploy loads and checks the project, reporting diagnostics.
+func loadForDeploy(g *globals) (*compiler.Project, bool) {
+	p, diags, ok := loadProject(g, nil)
+	if !ok {
+		reportDiagnostics(g, p, diags)
+		return nil, false
+	}
+	if g.output == "text" {
+		writeDiagnostics(g.stderr, g.dir, projectFiles(p), diags) // warnings only
+	}
+	return p, true
+}
+
+func pipeline(p *compiler.Project) *deploy.Pipeline { return &deploy.Pipeline{Project: p} }
+
+// importOptions are the options of an import from the command line.
+func importOptions(g *globals, p *compiler.Project, mode deploy.Mode, settings string) (deploy.Options, error) {
+	o := deploy.Options{Mode: mode, Who: whoAmI()}
+	if settings != "" {
+		path := settings
+		if !filepath.IsAbs(path) {
+			if _, err := os.Stat(path); err != nil {
+				path = filepath.Join(p.Dir, settings)
+			}
+		}
+		values, err := deploy.ReadSettings(path)
+		if err != nil {
+			return o, &exitError{code: 1, msg: "--settings: " + err.Error()}
+		}
+		o.Settings = values
+	}
+	return o, nil
+}
+
+// buildForDeploy builds the project in a temporary directory and reads both
+// archives back.
+func buildForDeploy(p *compiler.Project) (*deploy.Build, error) {
+	tmp, err := os.MkdirTemp("", "bpfc-deploy-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	res, err := solution.Build(p, tmp)
+	if err != nil {
+		return nil, fmt.Errorf("build: %w", err)
+	}
+	read := func(path string) (deploy.Archive, error) {
+		data, err := os.ReadFile(path)
+		return deploy.Archive{Name: filepath.Base(path), Data: data}, err
+	}
+	unmanaged, err := read(res.Unmanaged)
+	if err != nil {
+		return nil, err
+	}
+	managed, err := read(res.Managed)
+	if err != nil {
+		return nil, err
+	}
+	b, err := deploy.NewBuild(p, unmanaged, managed)
+	if err != nil {
+		return nil, err
+	}
+	if res.Info.Digest != b.Digest {
+		return nil, fmt.Errorf("build: build.json says digest %s, the project %s", res.Info.Digest, b.Digest)
+	}
+	return b, nil
+}
+
+// archiveBuild reads a solution archive (bpfc's or a Dataverse export) as the
+// build to import: its model comes from unpacking it, and it must be of the
+// flavour the environment takes. The project gives the environments only.
+func archiveBuild(g *globals, p *compiler.Project, env, path string) (*deploy.Build, error) {
+	e := p.Environment(env)
+	if e == nil {
+		return nil, usageErr("deploy: no environment %q", env)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &exitError{code: 1, msg: "--archive: " + err.Error()}
+	}
+	a, err := solution.ReadArchive(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, &exitError{code: 1, msg: fmt.Sprintf("--archive %s: %v", path, err)}
+	}
+	managed := false
+	if doc, err := a.XML("solution.xml"); err == nil {
+		if m := doc.FindElement("/ImportExportXml/SolutionManifest/Managed"); m != nil {
+			managed = strings.TrimSpace(m.Text()) == "1"
+		}
+	}
+	if managed != e.Managed {
+		want := map[bool]string{true: "managed", false: "unmanaged"}
+		return nil, &exitError{code: 1, msg: fmt.Sprintf("--archive %s is %s, but environment %s takes %s archives (managed = %t)",
+			path, want[managed], env, want[e.Managed], e.Managed)}
+	}
+	ap, warns, err := unpack.ReadArchive(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, &exitError{code: 1, msg: fmt.Sprintf("--archive %s: %v", path, err)}
+	}
+	if g.output == "text" {
+		for _, w := range warns {
+			fmt.Fprintf(g.stderr, "warning: %s\n", w)
+		}
+	}
+	ap.Dir = p.Dir
+	arch := deploy.Archive{Name: filepath.Base(path), Data: data}
+	if managed {
+		return deploy.NewBuild(ap, deploy.Archive{}, arch)
+	}
+	return deploy.NewBuild(ap, arch, deploy.Archive{})
+}
+
+// whoAmI names the person importing, for the history.
+func whoAmI() string {
+	if v := os.Getenv("BPFC_USER"); v != "" {
+		return v
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return orElse(os.Getenv("USER"), "unknown")
+}
+
+func orElse(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
+// progress shows the phases of an import on one line of stderr when stderr
+// is a terminal; the returned function clears the line.
+func progress(g *globals, env string, o *deploy.Options) func() {
+	if !isTerminal(g.stderr) {
+		return func() {}
+	}
+	o.Progress = func(msg string) { fmt.Fprintf(g.stderr, "\r\033[K[%s] %s", env, msg) }
+	return func() { fmt.Fprint(g.stderr, "\r\033[K") }
+}
+
+// reportResult prints an import's result; a refusal or failure exits 1.
+func reportResult(g *globals, res *deploy.Result, err error) error {
+	if res == nil {
+		if err != nil {
+			return &exitError{code: 1, msg: err.Error()}
+		}
+		return nil
+	}
+	if g.output == "json" {
+		if werr := writeJSON(g.stdout, res); werr != nil {
+			return werr
+		}
+		if err != nil {
+			return &exitError{code: 1, msg: err.Error()}
+		}
+		return nil
+	}
+	if err != nil {
+		return &exitError{code: 1, msg: err.Error()}
+	}
+	flavour := "unmanaged"
+	if res.Managed {
+		flavour = "managed"
+	}
+	fmt.Fprintf(g.stdout, "Imported %s %s into %s (%s, %s) in %s\n", res.Solution, res.Version, res.Environment, flavour, res.Mode,
+		duration(res.DurationMS))
+	fmt.Fprintf(g.stdout, "  digest   %s\n  archive  %s\n  changes  %s\n", res.Digest, res.Archive, changeSummary(res.Changes))
+	return nil
+}
+
+func changeSummary(cs []deploy.Change) string {
+	n := map[string]int{}
+	for _, c := range cs {
+		n[c.Action]++
+	}
+	s := fmt.Sprintf("%d added, %d changed, %d removed", n["add"], n["change"], n["remove"])
+	if n["keep"] > 0 {
+		s += fmt.Sprintf(", %d kept", n["keep"])
+	}
+	return s
+}
+
+func duration(ms int64) string {
+	return (time.Duration(ms) * time.Millisecond).Round(time.Millisecond).String()
+}
+
+// table writes rows as aligned columns, the first row being the header.
+func table(w io.Writer, rows [][]string) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, r := range rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	tw.Flush()
+}
+
+// shortDigest abbreviates a build digest for tables.
+func shortDigest(d string) string {
+	if len(d) > 19 {
+		return d[:19]
+	}
+	if d == "" {
+		return "-"
+	}
+	return d
+}
+
+// envError reports an environment that cannot be opened as a user-facing failure.
+func envError(err error) error {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return err
+	}
+	return &exitError{code: 1, msg: err.Error()}
+}

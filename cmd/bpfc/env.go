@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+func newEnvCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "env",
+		Short: "Environments of the pipeline",
+		Args:  argsUsage(cobra.NoArgs),
+	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "list",
+		Short: "List the environments with what is installed in each",
+		Long: "env list shows every environment in pipeline order: managed or not, its\n" +
+			"promote_from, where its store is, and the solutions installed there. Environments\n" +
+			"never deployed to are listed as not created (and are not created).\n\n" +
+			"--output json prints {\"environments\": [{name, managed, promote_from, store, created,\n" +
+			"solutions: [{name, display_name, version, managed, state, upgrade_of, publisher,\n" +
+			"digest, installed_on, modified_on, components}], error}]}.",
+		Args: argsUsage(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error { return runEnvList(g) },
+	})
+	return cmd
+}
+
+func runEnvList(g *globals) error {
+	p, ok := loadForDeploy(g)
+	if !ok {
+		return failed()
+	}
+	envs := pipeline(p).Status(context.Background())
+	if g.output == "json" {
+		return writeJSON(g.stdout, map[string]any{"environments": envs})
+	}
+	if len(envs) == 0 {
+		fmt.Fprintln(g.stdout, "The project declares no environments.")
+		return nil
+	}
+	rows := [][]string{{"ENVIRONMENT", "MANAGED", "PROMOTE FROM", "STORE", "SOLUTION", "VERSION", "DIGEST"}}
+	for _, e := range envs {
+		row := []string{e.Name, yesNo(e.Managed), orElse(e.PromoteFrom, "-"), e.Store}
+		switch {
+		case e.Error != "":
+			rows = append(rows, append(row, "error: "+e.Error, "", ""))
+		case !e.Created:
+			rows = append(rows, append(row, "(not created)", "", ""))
+		case len(e.Solutions) == 0:
+			rows = append(rows, append(row, "(none)", "", ""))
+		default:
+			for i, s := range e.Solutions {
+				if i > 0 {
+					row = []string{"", "", "", ""}
+				}
+				name := s.Name
+				if s.State != "installed" {
+					name += " (" + s.State + ")"
+				}
+				rows = append(rows, append(row, name, s.Version, shortDigest(s.Digest)))
+			}
+		}
+	}
+	table(g.stdout, rows)
+	return nil
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}

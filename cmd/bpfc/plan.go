@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/bpfc/bpfc/runtime/deploy"
+	"github.com/spf13/cobra"
+)
+
+type planOptions struct {
+	env      string
+	settings string
+	mode     string
+}
+
+func newPlanCmd(g *globals) *cobra.Command {
+	o := &planOptions{}
+	cmd := &cobra.Command{
+		Use:   "plan --env E",
+		Short: "Show what deploy would add, change and remove in an environment, changing nothing",
+		Long: "plan builds the project and runs every rule of an import against environment E\n" +
+			"without writing anything: the flows, stages, steps, tables, columns, variables,\n" +
+			"roles and workflows it would add, change, remove (or keep, with --mode update or\n" +
+			"stage), and every reason it would be refused (then the exit status is 1).\n\n" +
+			"--output json prints: environment, solution, installed_version, version, managed,\n" +
+			"mode, digest, changes ([{action, kind, name}]) and refusals ([string]).",
+		Args: argsUsage(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error { return runPlan(g, o) },
+	}
+	cmd.Flags().StringVar(&o.env, "env", "", "the environment to plan for (required)")
+	cmd.Flags().StringVar(&o.settings, "settings", "", "variable values from a deployment settings `FILE` (pac format)")
+	cmd.Flags().StringVar(&o.mode, "mode", "upgrade", "upgrade | update | stage")
+	return cmd
+}
+
+func runPlan(g *globals, o *planOptions) error {
+	if o.env == "" {
+		return usageErr("plan: --env is required")
+	}
+	mode, err := deploy.ParseMode(o.mode)
+	if err != nil {
+		return usageErr("plan: %v", err)
+	}
+	p, ok := loadForDeploy(g)
+	if !ok {
+		return failed()
+	}
+	opts, err := importOptions(g, p, mode, o.settings)
+	if err != nil {
+		return err
+	}
+	b, err := buildForDeploy(p)
+	if err != nil {
+		return err
+	}
+	plan, err := pipeline(p).Plan(context.Background(), o.env, b, opts)
+	if err != nil {
+		return envError(err)
+	}
+	if g.output == "json" {
+		if err := writeJSON(g.stdout, plan); err != nil {
+			return err
+		}
+	} else {
+		installed := plan.InstalledVersion
+		if installed == "" {
+			installed = "nothing installed"
+		} else {
+			installed = "installed " + installed
+		}
+		flavour := "unmanaged"
+		if plan.Managed {
+			flavour = "managed"
+		}
+		fmt.Fprintf(g.stdout, "Plan: %s %s into %s (%s; %s, %s)\n", plan.Solution, plan.Version, plan.Environment, installed, flavour, plan.Mode)
+		if len(plan.Changes) == 0 {
+			fmt.Fprintln(g.stdout, "No changes.")
+		} else {
+			rows := [][]string{{"ACTION", "KIND", "NAME"}}
+			for _, c := range plan.Changes {
+				rows = append(rows, []string{c.Action, c.Kind, c.Name})
+			}
+			table(g.stdout, rows)
+			fmt.Fprintf(g.stdout, "%s.\n", changeSummary(plan.Changes))
+		}
+	}
+	if len(plan.Refusals) > 0 {
+		return &exitError{code: 1, msg: "deploy would be refused:\n  - " + strings.Join(plan.Refusals, "\n  - ")}
+	}
+	return nil
+}

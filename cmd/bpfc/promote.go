@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+
+	"github.com/bpfc/bpfc/runtime/deploy"
+	"github.com/spf13/cobra"
+)
+
+type promoteOptions struct {
+	from, to string
+	settings string
+	mode     string
+}
+
+func newPromoteCmd(g *globals) *cobra.Command {
+	o := &promoteOptions{}
+	cmd := &cobra.Command{
+		Use:   "promote --from A --to B",
+		Short: "Deploy to B exactly the build that is live in A",
+		Long: "promote imports into environment B the build live in A — the model and the\n" +
+			"archives A keeps, whatever the project directory now holds — in B's flavour\n" +
+			"(managed or unmanaged). Values for B's variables come from B's environment block,\n" +
+			"--settings and BPFC_VAR_<NAME>. --output json prints the same result as deploy.",
+		Args: argsUsage(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error { return runPromote(g, o) },
+	}
+	cmd.Flags().StringVar(&o.from, "from", "", "the environment whose live build is promoted (required)")
+	cmd.Flags().StringVar(&o.to, "to", "", "the environment to import into (required)")
+	cmd.Flags().StringVar(&o.settings, "settings", "", "variable values from a deployment settings `FILE` (pac format)")
+	cmd.Flags().StringVar(&o.mode, "mode", "upgrade", "upgrade | update | stage")
+	return cmd
+}
+
+func runPromote(g *globals, o *promoteOptions) error {
+	if o.from == "" || o.to == "" {
+		return usageErr("promote: --from and --to are required")
+	}
+	mode, err := deploy.ParseMode(o.mode)
+	if err != nil {
+		return usageErr("promote: %v", err)
+	}
+	p, ok := loadForDeploy(g)
+	if !ok {
+		return failed()
+	}
+	opts, err := importOptions(g, p, mode, o.settings)
+	if err != nil {
+		return err
+	}
+	opts.Operation = "promote"
+	stop := progress(g, o.to, &opts)
+	res, err := pipeline(p).Promote(context.Background(), o.from, o.to, opts)
+	stop()
+	return reportResult(g, res, err)
+}

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/bpfc/bpfc/runtime/deploy"
+	"github.com/spf13/cobra"
+)
+
+func newReleaseCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "release",
+		Short: "Build, deploy to the first environment and promote along promote_from to the last",
+		Long: "release runs the whole pipeline: it builds the project, deploys it to the first\n" +
+			"environment, then each further environment in the order written — promoted from\n" +
+			"its promote_from, or deployed when it has none — stopping at the first that does\n" +
+			"not apply, and prints a summary (environment, solution, version, digest, result,\n" +
+			"time).\n\n" +
+			"--output json prints: solution, version, digest, ok, and environments: [{environment,\n" +
+			"action, solution, version, digest, result (applied | refused | failed | skipped),\n" +
+			"message, duration_ms}].",
+		Args: argsUsage(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error { return runRelease(g) },
+	}
+	return cmd
+}
+
+func runRelease(g *globals) error {
+	p, ok := loadForDeploy(g)
+	if !ok {
+		return failed()
+	}
+	b, err := buildForDeploy(p)
+	if err != nil {
+		return err
+	}
+	opts := deploy.Options{Who: whoAmI()}
+	term := isTerminal(g.stderr)
+	if term {
+		opts.Progress = func(msg string) { fmt.Fprintf(g.stderr, "\r\033[K[release] %s", msg) }
+	}
+	rel, err := pipeline(p).Release(context.Background(), b, opts, func(s deploy.ReleaseStep) {
+		if term {
+			fmt.Fprintf(g.stderr, "\r\033[K%s: %s\n", s.Environment, s.Result)
+		}
+	})
+	if rel == nil {
+		return envError(err)
+	}
+	if g.output == "json" {
+		if werr := writeJSON(g.stdout, rel); werr != nil {
+			return werr
+		}
+	} else {
+		fmt.Fprintf(g.stdout, "Release of %s %s (build %s)\n", rel.Solution, rel.Version, shortDigest(rel.Digest))
+		rows := [][]string{{"ENVIRONMENT", "ACTION", "SOLUTION", "VERSION", "DIGEST", "RESULT", "TIME"}}
+		for _, s := range rel.Environments {
+			t := "-"
+			if s.Result != deploy.Skipped {
+				t = duration(s.DurationMS)
+			}
+			rows = append(rows, []string{s.Environment, s.Action, s.Solution, s.Version, shortDigest(s.Digest), s.Result, t})
+		}
+		table(g.stdout, rows)
+	}
+	if err != nil {
+		return &exitError{code: 1, msg: err.Error()}
+	}
+	return nil
+}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/bpfc/bpfc/runtime/deploy"
+	"github.com/spf13/cobra"
+)
+
+type uninstallOptions struct {
+	env string
+	yes bool
+}
+
+func newUninstallCmd(g *globals) *cobra.Command {
+	o := &uninstallOptions{}
+	cmd := &cobra.Command{
+		Use:   "uninstall SOLUTION --env E [--yes]",
+		Short: "Remove a solution from an environment (a managed one takes its components with it)",
+		Long: "uninstall removes SOLUTION from environment E. A managed solution takes its\n" +
+			"components with it — flows with their instance tables and rows, workflows, roles,\n" +
+			"variables, custom tables and added columns — and needs --yes; without it, uninstall\n" +
+			"lists what would go and exits 1. An unmanaged solution only loses its record: its\n" +
+			"components stay in the environment, as in Dataverse.\n\n" +
+			"--output json prints: environment, operation, solution, version, managed, result\n" +
+			"(applied | refused | failed), message, removed ([{action, kind, name}]),\n" +
+			"instance_rows, duration_ms.",
+		Args: argsUsage(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error { return runUninstall(g, o, args[0]) },
+	}
+	cmd.Flags().StringVar(&o.env, "env", "", "the environment (required)")
+	cmd.Flags().BoolVar(&o.yes, "yes", false, "confirm removing a managed solution's components and data")
+	return cmd
+}
+
+func runUninstall(g *globals, o *uninstallOptions, name string) error {
+	if o.env == "" {
+		return usageErr("uninstall: --env is required")
+	}
+	p, ok := loadForDeploy(g)
+	if !ok {
+		return failed()
+	}
+	out, err := pipeline(p).Uninstall(context.Background(), o.env, name, o.yes, deploy.Options{Who: whoAmI()})
+	return reportOutcome(g, out, err, func() {
+		if len(out.Removed) == 0 {
+			fmt.Fprintf(g.stdout, "Uninstalled %s %s from %s; its components stay (it was unmanaged).\n", out.Solution, out.Version, out.Environment)
+			return
+		}
+		fmt.Fprintf(g.stdout, "Uninstalled %s %s from %s: removed %s and %s of instance tables.\n", out.Solution, out.Version,
+			out.Environment, plural(len(out.Removed), "component"), plural(out.InstanceRows, "row"))
+	})
+}
+
+// reportOutcome prints an apply-upgrade or uninstall outcome.
+func reportOutcome(g *globals, out *deploy.Outcome, err error, text func()) error {
+	if out == nil {
+		return envError(err)
+	}
+	if g.output == "json" {
+		if werr := writeJSON(g.stdout, out); werr != nil {
+			return werr
+		}
+	} else if errors.Is(err, deploy.ErrNeedsConfirmation) {
+		rows := [][]string{{"WOULD REMOVE", "NAME"}}
+		for _, c := range out.Removed {
+			rows = append(rows, []string{c.Kind, c.Name})
+		}
+		table(g.stdout, rows)
+	} else if err == nil {
+		text()
+	}
+	if err != nil {
+		return &exitError{code: 1, msg: err.Error()}
+	}
+	return nil
+}

@@ -1,0 +1,206 @@
+package deploy
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// compareVersions compares two four-part versions.
+func compareVersions(a, b string) int {
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(pa) || i < len(pb); i++ {
+		var x, y int
+		if i < len(pa) {
+			x, _ = strconv.Atoi(pa[i])
+		}
+		if i < len(pb) {
+			y, _ = strconv.Atoi(pb[i])
+		}
+		if x != y {
+			if x < y {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
+}
+
+// checkSolution applies the rules about what is installed: managed or not,
+// the version gate, and a pending staged upgrade.
+func checkSolution(st *state, t Target, b *Build, mode Mode) []string {
+	var causes []string
+	name, managed, version := b.Solution(), t.Env.Managed, b.Version()
+	if st.base != nil {
+		switch {
+		case st.base.Managed && !managed:
+			causes = append(causes, fmt.Sprintf("%s is installed managed in %s; an unmanaged import over a managed solution is not allowed "+
+				"(set managed = true for environment %q, or uninstall %s first)", name, t.Env.Name, t.Env.Name, name))
+		case !st.base.Managed && managed:
+			causes = append(causes, fmt.Sprintf("%s is installed unmanaged in %s; a managed import over it is not allowed: "+
+				"uninstall it first (bpfc uninstall %s --env %s; its components stay and the managed import takes them over), "+
+				"or set managed = false for environment %q", name, t.Env.Name, name, t.Env.Name, t.Env.Name))
+		}
+		if c := compareVersions(version, st.base.Version); c < 0 {
+			causes = append(causes, fmt.Sprintf("version %s is lower than the installed %s %s; raise the solution version above %s",
+				version, name, st.base.Version, st.base.Version))
+		} else if c == 0 && mode == Stage {
+			causes = append(causes, fmt.Sprintf("a staged upgrade needs a higher version than the installed %s %s", name, st.base.Version))
+		}
+	}
+	if st.holding != nil {
+		causes = append(causes, fmt.Sprintf("a staged upgrade of %s (%s %s) is pending in %s: complete it with bpfc apply-upgrade %s --env %s, or uninstall %s",
+			name, st.holding.Name, st.holding.Version, t.Env.Name, name, t.Env.Name, st.holding.Name))
+	}
+	if mode == Stage && !managed {
+		causes = append(causes, fmt.Sprintf("staged upgrades are for managed solutions; %s receives %s unmanaged (use --mode upgrade or update)", t.Env.Name, name))
+	}
+	if s, ok := st.solutions[name]; ok && s.State == store.StateHolding {
+		causes = append(causes, fmt.Sprintf("%s is a holding solution in %s", name, t.Env.Name))
+	}
+	return causes
+}
+
+// checkTables applies the rules about tables and columns: every dependency
+// exists in the environment or comes with the build; a table or column the
+// build ships is not another solution's; a column's type never changes.
+func checkTables(st *state, b *Build) []string {
+	p, name := b.Project, b.Solution()
+	var causes []string
+	shipped := map[string]bool{} // "table" and "table.column" the build creates
+	for _, t := range p.Tables {
+		if t.Custom {
+			shipped[t.Name] = true
+			for _, c := range t.Columns {
+				shipped[t.Name+"."+c.Name] = true
+			}
+		} else {
+			for _, c := range shippedColumns(t) {
+				shipped[t.Name+"."+c.Name] = true
+			}
+		}
+	}
+	missing := map[string][]string{} // "table X" / "column X.Y" -> users
+	for _, u := range uses(p) {
+		key, what := u.table, "table "+u.table
+		if u.column != "" {
+			key, what = u.table+"."+u.column, "column "+u.table+"."+u.column
+		}
+		if shipped[key] {
+			continue
+		}
+		if et, ok := st.tables[u.table]; ok {
+			if u.column == "" {
+				continue
+			}
+			if _, ok := et.Column(u.column); ok {
+				continue
+			}
+		}
+		if !slices.Contains(missing[what], u.by) {
+			missing[what] = append(missing[what], u.by)
+		}
+	}
+	for _, what := range slices.Sorted(maps.Keys(missing)) {
+		causes = append(causes, "missing "+what+", used by "+strings.Join(missing[what], "; "))
+	}
+	for _, t := range p.Tables {
+		et, exists := st.tables[t.Name]
+		if t.Custom && exists {
+			if et.Kind != store.TableCustom {
+				causes = append(causes, fmt.Sprintf("table %s exists in the environment as a %s table; a custom table cannot replace it", t.Name, et.Kind))
+				continue
+			}
+			if owner := st.ownedElsewhere(et.Solution, name); owner != "" {
+				causes = append(causes, fmt.Sprintf("table %s belongs to solution %s in this environment", t.Name, owner))
+				continue
+			}
+		}
+		if !exists {
+			continue
+		}
+		for _, c := range shippedColumns(t) {
+			ec, ok := et.Column(c.Name)
+			if !ok {
+				continue
+			}
+			if ec.Type != c.Type {
+				causes = append(causes, fmt.Sprintf("column %s.%s is %s in the environment and %s in the build: a column's type cannot change "+
+					"(keep %s, or add a new column and retire this one)", t.Name, c.Name, ec.Type, c.Type, ec.Type))
+			}
+			if owner := st.ownedElsewhere(ec.Solution, name); owner != "" && !t.Custom {
+				causes = append(causes, fmt.Sprintf("column %s.%s belongs to solution %s in this environment", t.Name, c.Name, owner))
+			}
+		}
+	}
+	for _, f := range p.Flows {
+		if et, ok := st.tables[f.InstanceTable]; ok {
+			if et.Kind != store.TableInstance {
+				causes = append(causes, fmt.Sprintf("flow %s needs its instance table %s, but the environment has a %s table of that name", f.Name, f.InstanceTable, et.Kind))
+			} else if owner := st.ownedElsewhere(et.Solution, name); owner != "" {
+				causes = append(causes, fmt.Sprintf("flow %s: instance table %s belongs to solution %s", f.Name, f.InstanceTable, owner))
+			}
+		}
+	}
+	for _, r := range p.Roles {
+		if er, ok := st.roles[r.Name]; ok && !builtinRoles[r.Name] {
+			if owner := st.ownedElsewhere(er.Solution, name); owner != "" {
+				causes = append(causes, fmt.Sprintf("role %s belongs to solution %s in this environment", r.Name, owner))
+			}
+		}
+	}
+	return causes
+}
+
+// checkActiveFlows enforces max_active_flows_per_table, counting the active
+// flows of every solution in the environment after the import.
+func checkActiveFlows(st *state, t Target, b *Build, mode Mode) []string {
+	p := b.Project
+	incoming := map[string]bool{}
+	active := map[string][]string{} // primary table -> flow descriptions
+	for _, f := range p.Flows {
+		id := p.FlowID(f)
+		incoming[id] = true
+		if f.Active {
+			active[f.PrimaryTable] = append(active[f.PrimaryTable], f.Name)
+		}
+	}
+	dropped := map[string]bool{}
+	if mode == Upgrade {
+		for _, c := range st.comps {
+			if c.Kind == store.KindFlow && !incoming[c.ObjectID] {
+				dropped[c.ObjectID] = true
+			}
+		}
+	}
+	for _, w := range st.workflows {
+		if w.Category != store.CategoryBPF || !w.Active || incoming[w.ID] || dropped[w.ID] {
+			continue
+		}
+		who := w.Name
+		if w.Solution != "" && w.Solution != b.Solution() {
+			who += " (" + w.Solution + ")"
+		}
+		active[w.PrimaryTable] = append(active[w.PrimaryTable], who)
+	}
+	var causes []string
+	limit := t.maxActive()
+	for _, table := range slices.Sorted(maps.Keys(active)) {
+		flows := active[table]
+		if len(flows) > limit {
+			slices.Sort(flows)
+			causes = append(causes, fmt.Sprintf("%d active flows on table %s, more than max_active_flows_per_table = %d in %s: %s",
+				len(flows), table, limit, t.Env.Name, strings.Join(flows, ", ")))
+		}
+	}
+	return causes
+}
+
+// isBuiltinRole reports whether a role of the model is a built-in one.
+func isBuiltinRole(r *compiler.Role) bool { return builtinRoles[r.Name] }

@@ -1,0 +1,217 @@
+package deploy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// hookBeforeCommit, when set by a test, runs inside the import transaction
+// after everything is written and before it commits.
+var hookBeforeCommit func()
+
+// prepare runs every rule against the environment and returns the
+// variables' values, or a *Refusal with every cause.
+func prepare(st *state, t Target, b *Build, o *Options) ([]value, error) {
+	var causes []string
+	causes = append(causes, checkSolution(st, t, b, o.Mode)...)
+	vals, vc := resolveValues(b.Project, t.Env, o.Settings, o.Getenv, st.kept)
+	causes = append(causes, vc...)
+	causes = append(causes, checkTables(st, b)...)
+	causes = append(causes, checkActiveFlows(st, t, b, o.Mode)...)
+	if len(causes) > 0 {
+		return nil, &Refusal{Env: t.Env.Name, Solution: b.Solution(), Version: b.Version(), Causes: causes}
+	}
+	return vals, nil
+}
+
+// Import imports b into t in one transaction: it applies completely or
+// leaves the environment as it was (but for a history entry saying why).
+// The error is a *Refusal when a rule refused the import; the Result says
+// what happened either way.
+func Import(ctx context.Context, t Target, b *Build, o Options) (*Result, error) {
+	o.defaults()
+	start := o.Now()
+	arch := b.archive(t.Env.Managed)
+	res := &Result{Environment: t.Env.Name, Solution: b.Solution(), Version: b.Version(), Managed: t.Env.Managed,
+		Mode: string(o.Mode), Digest: b.Digest, Archive: arch.Name, ArchiveSHA256: arch.SHA256(), Changes: []Change{}}
+	var err error
+	if arch.Data == nil {
+		flavour := "unmanaged"
+		if t.Env.Managed {
+			flavour = "managed"
+		}
+		err = fmt.Errorf("build %s has no %s archive", b.Digest, flavour)
+	} else {
+		ctx = store.WithWaitNotice(ctx, func() { o.Progress("waiting for another import into " + t.Env.Name + " to finish") })
+		err = t.Store.Write(ctx, func(tx store.Tx) error {
+			id, changes, err := importTx(tx, t, b, &o, start, arch)
+			res.ImportID, res.Changes = id, changes
+			return err
+		})
+	}
+	res.DurationMS = o.Now().Sub(start).Milliseconds()
+	if err == nil {
+		res.Result = Applied
+		return res, nil
+	}
+	res.Result, res.Message, res.ImportID, res.Changes = Failed, err.Error(), 0, []Change{}
+	var ref *Refusal
+	if errors.As(err, &ref) {
+		res.Result = Refused
+	}
+	if !errors.Is(err, store.ErrBusy) {
+		res.ImportID = recordFailure(ctx, t.Store, store.ImportRecord{Operation: o.Operation, Solution: b.Solution(), Version: b.Version(),
+			Managed: t.Env.Managed, Mode: string(o.Mode), Who: o.Who, StartedOn: start, Duration: o.Now().Sub(start),
+			ArchiveSHA256: res.ArchiveSHA256, BuildDigest: b.Digest, Result: store.ResultFailed, Message: err.Error()})
+	}
+	return res, err
+}
+
+// recordFailure adds a failed attempt to the history in a transaction of its
+// own; it returns the entry's id, or 0 when it could not be written.
+func recordFailure(ctx context.Context, s store.Store, r store.ImportRecord) int64 {
+	var id int64
+	_ = s.Write(ctx, func(tx store.Tx) error {
+		var err error
+		id, err = tx.AddImport(r)
+		return err
+	})
+	return id
+}
+
+func importTx(tx store.Tx, t Target, b *Build, o *Options, start time.Time, arch Archive) (int64, []Change, error) {
+	o.Progress("checking " + b.Solution() + " " + b.Version() + " against " + t.Env.Name)
+	st, err := loadState(tx, b.Solution())
+	if err != nil {
+		return 0, nil, err
+	}
+	vals, err := prepare(st, t, b, o)
+	if err != nil {
+		return 0, nil, err
+	}
+	mode := o.Mode
+	if mode == Stage && st.base == nil {
+		mode = Upgrade // nothing to stage beside: a plain install
+	}
+	changes := diffModels(st.old, b.Project, mode)
+	p, name := b.Project, b.Solution()
+	a := &applier{tx: tx, st: st, b: b, p: p, owner: name, o: o, xaml: xamlByID(arch.Data)}
+	pub := p.Solution.Publisher
+	if err := tx.PutPublisher(store.Publisher{Name: pub.Name, DisplayName: pub.DisplayName, Prefix: pub.Prefix,
+		OptionValuePrefix: pub.OptionValuePrefix}); err != nil {
+		return 0, nil, err
+	}
+	o.Progress("tables")
+	if err := a.tables(); err != nil {
+		return 0, nil, err
+	}
+	if err := a.flows(); err != nil {
+		return 0, nil, err
+	}
+	o.Progress("workflows, roles and variables")
+	if err := a.workflows(); err != nil {
+		return 0, nil, err
+	}
+	if err := a.roles(); err != nil {
+		return 0, nil, err
+	}
+	if err := storeValues(tx, b, t.Env.Name, vals, o); err != nil {
+		return 0, nil, err
+	}
+
+	// What the solution row and its component list become.
+	now := o.Now()
+	newComps := components(p)
+	sol := store.Solution{Name: name, DisplayName: p.Solution.DisplayName, Version: b.Version(), Managed: t.Env.Managed,
+		Publisher: pub.Name, State: store.StateInstalled, BuildDigest: b.Digest, ArchiveSHA256: arch.SHA256(), ModifiedOn: now}
+	if st.base != nil {
+		sol.InstalledOn = st.base.InstalledOn
+	}
+	switch mode {
+	case Upgrade:
+		if err := remove(tx, dropped(st.comps, newComps), o.Progress); err != nil {
+			return 0, nil, err
+		}
+	case Update:
+		newComps = union(st.comps, newComps)
+	case Stage:
+		sol.Name, sol.State, sol.UpgradeOf, sol.InstalledOn = HoldingName(name), store.StateHolding, name, now
+	}
+	if err := tx.PutSolution(sol); err != nil {
+		return 0, nil, err
+	}
+	if err := tx.SetComponents(sol.Name, newComps); err != nil {
+		return 0, nil, err
+	}
+	if err := keepBuild(tx, b); err != nil {
+		return 0, nil, err
+	}
+	id, err := tx.AddImport(store.ImportRecord{Operation: o.Operation, Solution: name, Version: b.Version(), Managed: t.Env.Managed,
+		Mode: string(o.Mode), Who: o.Who, StartedOn: start, Duration: o.Now().Sub(start), ArchiveSHA256: arch.SHA256(), BuildDigest: b.Digest,
+		Result: store.ResultSucceeded, Message: summary(changes)})
+	if err != nil {
+		return 0, nil, err
+	}
+	o.Progress("committing")
+	if hookBeforeCommit != nil {
+		hookBeforeCommit()
+	}
+	return id, changes, nil
+}
+
+// keepBuild stores the build's archives and model snapshot, so that the
+// exact build can be promoted from this environment.
+func keepBuild(tx store.Tx, b *Build) error {
+	model, err := packModel(b.Model)
+	if err != nil {
+		return err
+	}
+	snap := store.Snapshot{Digest: b.Digest, Solution: b.Solution(), Version: b.Version(), Model: model}
+	for _, x := range []struct {
+		a       Archive
+		managed bool
+		sha     *string
+	}{{b.Unmanaged, false, &snap.UnmanagedSHA256}, {b.Managed, true, &snap.ManagedSHA256}} {
+		if x.a.Data == nil {
+			continue
+		}
+		*x.sha = x.a.SHA256()
+		if err := tx.PutArchive(store.Archive{SHA256: *x.sha, Name: x.a.Name, Managed: x.managed, Data: x.a.Data}); err != nil {
+			return err
+		}
+	}
+	return tx.PutSnapshot(snap)
+}
+
+// dropped lists the components of old that new does not have.
+func dropped(old, new []store.Component) []store.Component {
+	have := map[[2]string]bool{}
+	for _, c := range new {
+		have[[2]string{c.Kind, c.Name}] = true
+	}
+	var out []store.Component
+	for _, c := range old {
+		if !have[[2]string{c.Kind, c.Name}] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// union is new plus the components of old it does not have.
+func union(old, new []store.Component) []store.Component {
+	out := append([]store.Component(nil), new...)
+	out = append(out, dropped(old, new)...)
+	sortComponents(out)
+	return out
+}
+
+// summary is the history message of an applied import.
+func summary(changes []Change) string {
+	n := countChanges(changes)
+	return fmt.Sprintf("%d added, %d changed, %d removed, %d kept", n["add"], n["change"], n["remove"], n["keep"])
+}

@@ -1,0 +1,242 @@
+package deploy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/bpfc/bpfc/runtime/store"
+	"github.com/bpfc/bpfc/runtime/store/sqlite"
+)
+
+// Outcome is the result of apply-upgrade and uninstall. JSON shape:
+//
+//	environment    the environment's name
+//	operation      apply-upgrade | uninstall
+//	solution       the solution's unique name
+//	version        its version (after apply-upgrade: the new one)
+//	managed        whether it was managed
+//	result         applied | refused | failed
+//	message        why, when not applied
+//	removed        the components removed (Change with action "remove")
+//	instance_rows  rows of instance tables removed with them
+//	duration_ms    how long it took
+type Outcome struct {
+	Environment  string   `json:"environment"`
+	Operation    string   `json:"operation"`
+	Solution     string   `json:"solution"`
+	Version      string   `json:"version"`
+	Managed      bool     `json:"managed"`
+	Result       string   `json:"result"`
+	Message      string   `json:"message,omitempty"`
+	Removed      []Change `json:"removed"`
+	InstanceRows int      `json:"instance_rows"`
+	DurationMS   int64    `json:"duration_ms"`
+}
+
+// ErrNeedsConfirmation: a managed uninstall deletes data and was not confirmed.
+var ErrNeedsConfirmation = errors.New("not confirmed")
+
+// lifecycle runs op in the environment's write transaction and records it.
+func (pl *Pipeline) lifecycle(ctx context.Context, envName, solution, op string, o Options,
+	fn func(tx store.Tx, out *Outcome, o *Options) error) (*Outcome, error) {
+	env, err := pl.env(envName)
+	if err != nil {
+		return nil, err
+	}
+	o = pl.options(o)
+	o.defaults()
+	s, err := pl.open(ctx, envName, true)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	start := o.Now()
+	out := &Outcome{Environment: env.Name, Operation: op, Solution: solution, Removed: []Change{}}
+	ctx = store.WithWaitNotice(ctx, func() { o.Progress("waiting for another import into " + env.Name + " to finish") })
+	err = s.Write(ctx, func(tx store.Tx) error {
+		if err := fn(tx, out, &o); err != nil {
+			return err
+		}
+		_, err := tx.AddImport(store.ImportRecord{Operation: op, Solution: solution, Version: out.Version, Managed: out.Managed,
+			Who: o.Who, StartedOn: start, Duration: o.Now().Sub(start), Result: store.ResultSucceeded, Message: removedSummary(out)})
+		return err
+	})
+	out.DurationMS = o.Now().Sub(start).Milliseconds()
+	if err == nil {
+		out.Result = Applied
+		return out, nil
+	}
+	out.Result, out.Message = Failed, err.Error()
+	var ref *Refusal
+	if errors.As(err, &ref) || errors.Is(err, ErrNeedsConfirmation) {
+		out.Result = Refused
+	}
+	if !errors.Is(err, store.ErrBusy) && !errors.Is(err, ErrNeedsConfirmation) && !errors.Is(err, store.ErrNotFound) {
+		recordFailure(ctx, s, store.ImportRecord{Operation: op, Solution: solution, Version: out.Version, Managed: out.Managed,
+			Who: o.Who, StartedOn: start, Duration: o.Now().Sub(start), Result: store.ResultFailed, Message: err.Error()})
+	}
+	return out, err
+}
+
+func removedSummary(out *Outcome) string {
+	return fmt.Sprintf("%d components removed, %d instance rows", len(out.Removed), out.InstanceRows)
+}
+
+// ApplyUpgrade completes a staged upgrade: the components the old version
+// has and the new one does not are removed (with their instance tables),
+// the old solution is deleted and the holding solution takes its name.
+func (pl *Pipeline) ApplyUpgrade(ctx context.Context, envName, solution string, o Options) (*Outcome, error) {
+	return pl.lifecycle(ctx, envName, solution, "apply-upgrade", o, func(tx store.Tx, out *Outcome, o *Options) error {
+		base, err := tx.Solution(solution)
+		if err != nil {
+			return fmt.Errorf("%s is not installed in %s: %w", solution, envName, err)
+		}
+		holding, err := tx.Solution(HoldingName(solution))
+		if errors.Is(err, store.ErrNotFound) || err == nil && holding.State != store.StateHolding {
+			return &Refusal{Env: envName, Solution: solution, Version: base.Version,
+				Causes: []string{fmt.Sprintf("no staged upgrade of %s is pending in %s (deploy with --mode stage first)", solution, envName)}}
+		}
+		if err != nil {
+			return err
+		}
+		out.Version, out.Managed = holding.Version, holding.Managed
+		oldComps, err := tx.Components(solution)
+		if err != nil {
+			return err
+		}
+		newComps, err := tx.Components(holding.Name)
+		if err != nil {
+			return err
+		}
+		gone := dropped(oldComps, newComps)
+		if out.InstanceRows, err = instanceRows(tx, gone); err != nil {
+			return err
+		}
+		if err := remove(tx, gone, o.Progress); err != nil {
+			return err
+		}
+		for _, c := range gone {
+			out.Removed = append(out.Removed, Change{Action: "remove", Kind: c.Kind, Name: c.Name})
+		}
+		if err := tx.DeleteSolution(solution); err != nil {
+			return err
+		}
+		if err := tx.RenameSolution(holding.Name, solution); err != nil {
+			return err
+		}
+		holding.Name, holding.State, holding.UpgradeOf = solution, store.StateInstalled, ""
+		holding.InstalledOn = base.InstalledOn
+		return tx.PutSolution(holding)
+	})
+}
+
+// Uninstall removes a solution. A managed one takes its components with it:
+// flows with their instance tables and rows, workflows, roles, variables,
+// custom tables and added columns; that needs confirm (bpfc uninstall
+// --yes). An unmanaged one only loses its solution record: its components
+// stay in the environment, as in Dataverse. Uninstalling a solution also
+// uninstalls its pending staged upgrade.
+func (pl *Pipeline) Uninstall(ctx context.Context, envName, solution string, confirm bool, o Options) (*Outcome, error) {
+	return pl.lifecycle(ctx, envName, solution, "uninstall", o, func(tx store.Tx, out *Outcome, o *Options) error {
+		sol, err := tx.Solution(solution)
+		if err != nil {
+			return fmt.Errorf("%s is not installed in %s: %w", solution, envName, err)
+		}
+		out.Version, out.Managed = sol.Version, sol.Managed
+		if sol.State == store.StateHolding {
+			return &Refusal{Env: envName, Solution: solution, Version: sol.Version, Causes: []string{fmt.Sprintf(
+				"%s is a staged upgrade of %s: complete it with bpfc apply-upgrade %s --env %s, or uninstall %s (which takes the upgrade with it)",
+				solution, sol.UpgradeOf, sol.UpgradeOf, envName, sol.UpgradeOf)}}
+		}
+		names := []string{solution}
+		if h, err := tx.Solution(HoldingName(solution)); err == nil && h.State == store.StateHolding {
+			names = append(names, h.Name)
+		}
+		var comps []store.Component
+		for _, n := range names {
+			cs, err := tx.Components(n)
+			if err != nil {
+				return err
+			}
+			comps = union(comps, cs)
+		}
+		if sol.Managed {
+			if out.InstanceRows, err = instanceRows(tx, comps); err != nil {
+				return err
+			}
+			for _, c := range comps {
+				out.Removed = append(out.Removed, Change{Action: "remove", Kind: c.Kind, Name: c.Name})
+			}
+			if !confirm {
+				return fmt.Errorf("uninstalling managed %s from %s removes %d components and %d rows of instance tables; run again with --yes to go ahead: %w",
+					solution, envName, len(comps), out.InstanceRows, ErrNeedsConfirmation)
+			}
+			if err := remove(tx, comps, o.Progress); err != nil {
+				return err
+			}
+		}
+		for _, n := range slices.Backward(names) {
+			if err := tx.DeleteSolution(n); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// instanceRows counts the rows of the instance tables of the flows among cs.
+func instanceRows(tx store.Tx, cs []store.Component) (int, error) {
+	n := 0
+	for _, c := range cs {
+		if c.Kind != store.KindFlow {
+			continue
+		}
+		w, err := tx.Workflow(c.ObjectID)
+		if errors.Is(err, store.ErrNotFound) || w.InstanceTable == "" {
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		rows, err := tx.CountRows(w.InstanceTable)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		n += rows
+	}
+	return n, nil
+}
+
+// scratchStore is a new, empty environment in a temporary directory, removed
+// on Close: what a plan for a never-created environment runs against.
+type scratchStore struct {
+	store.Store
+	dir string
+}
+
+func (s *scratchStore) Close() error {
+	err := s.Store.Close()
+	os.RemoveAll(s.dir)
+	return err
+}
+
+func scratch(ctx context.Context, name string) (store.Store, error) {
+	dir, err := os.MkdirTemp("", "bpfc-plan-")
+	if err != nil {
+		return nil, err
+	}
+	s, err := sqlite.Open(ctx, filepath.Join(dir, strings.ReplaceAll(name, string(filepath.Separator), "_")+".db"), sqlite.Options{Name: name})
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	return &scratchStore{Store: s, dir: dir}, nil
+}

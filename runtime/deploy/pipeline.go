@@ -1,0 +1,322 @@
+package deploy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/environ"
+	"github.com/bpfc/bpfc/runtime/secret"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// Pipeline is a project's environments, in the order written, with the
+// promote_from gates between them.
+type Pipeline struct {
+	Project *compiler.Project   // its environments and directory
+	Open    environ.Options     // how stores are opened
+	Getenv  func(string) string // the process environment (os.Getenv when nil)
+}
+
+func (pl *Pipeline) env(name string) (*compiler.Environment, error) {
+	if e := pl.Project.Environment(name); e != nil {
+		return e, nil
+	}
+	return nil, environ.UnknownEnvironment(pl.Project, name)
+}
+
+func (pl *Pipeline) open(ctx context.Context, name string, mustExist bool) (store.Store, error) {
+	o := pl.Open
+	o.MustExist = mustExist
+	s, _, err := environ.Open(ctx, pl.Project, name, o)
+	return s, err
+}
+
+func (pl *Pipeline) options(o Options) Options {
+	if o.Getenv == nil {
+		o.Getenv = pl.Getenv
+	}
+	if o.Getenv == nil {
+		o.Getenv = os.Getenv
+	}
+	if o.Keyring == nil {
+		o.Keyring = secret.NewKeyring(pl.Project.Dir, o.Getenv)
+	}
+	return o
+}
+
+// Live returns the build of solution that is live in s (its staged upgrade
+// when there is one) and its solution row.
+func Live(ctx context.Context, s store.Store, solution string) (*Build, store.Solution, error) {
+	var b *Build
+	var sol store.Solution
+	err := s.Read(ctx, func(tx store.Tx) error {
+		var err error
+		sol, err = tx.Solution(solution)
+		if err != nil {
+			return err
+		}
+		if h, err := tx.Solution(HoldingName(solution)); err == nil && h.State == store.StateHolding {
+			sol = h
+		}
+		snap, err := tx.Snapshot(sol.BuildDigest)
+		if err != nil {
+			return err
+		}
+		b, err = buildFromSnapshot(tx, snap)
+		return err
+	})
+	return b, sol, err
+}
+
+// gate checks env's promote_from: the build must be live in the source.
+func (pl *Pipeline) gate(ctx context.Context, env *compiler.Environment, solution, version, digest string) error {
+	if env.PromoteFrom == "" {
+		return nil
+	}
+	refuse := func(format string, args ...any) error {
+		return &Refusal{Env: env.Name, Solution: solution, Version: version,
+			Causes: []string{fmt.Sprintf("promote_from = %q: ", env.PromoteFrom) + fmt.Sprintf(format, args...)}}
+	}
+	src, err := pl.open(ctx, env.PromoteFrom, true)
+	if errors.Is(err, environ.ErrNotCreated) {
+		return refuse("nothing was ever deployed to %s; deploy build %s there first", env.PromoteFrom, short(digest))
+	}
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	var live store.Solution
+	err = src.Read(ctx, func(tx store.Tx) error {
+		var err error
+		live, err = tx.Solution(solution)
+		if err == nil {
+			if h, herr := tx.Solution(HoldingName(solution)); herr == nil && h.BuildDigest == digest {
+				live = h
+			}
+		}
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return refuse("%s is not installed in %s; deploy build %s there first", solution, env.PromoteFrom, short(digest))
+	}
+	if err != nil {
+		return err
+	}
+	if live.BuildDigest != digest {
+		return refuse("build %s is not live in %s, which has %s %s (build %s); deploy this build to %s first, or run bpfc promote --from %s --to %s",
+			short(digest), env.PromoteFrom, solution, live.Version, short(live.BuildDigest), env.PromoteFrom, env.PromoteFrom, env.Name)
+	}
+	return nil
+}
+
+// short abbreviates a digest for messages.
+func short(digest string) string {
+	if len(digest) > 19 {
+		return digest[:19]
+	}
+	return digest
+}
+
+// Deploy imports b into the named environment after its promote_from gate.
+func (pl *Pipeline) Deploy(ctx context.Context, name string, b *Build, o Options) (*Result, error) {
+	env, err := pl.env(name)
+	if err != nil {
+		return nil, err
+	}
+	o = pl.options(o)
+	if err := pl.gate(ctx, env, b.Solution(), b.Version(), b.Digest); err != nil {
+		return pl.refusedBeforeImport(ctx, env, b, o, err)
+	}
+	return pl.importInto(ctx, env, b, o)
+}
+
+// importInto opens (creating) env's store and imports b. When the
+// environment did not exist and the import does not apply, it is removed
+// again: a refused first import leaves nothing behind.
+func (pl *Pipeline) importInto(ctx context.Context, env *compiler.Environment, b *Build, o Options) (*Result, error) {
+	loc, err := environ.Locate(pl.Project, env)
+	if err != nil {
+		return nil, err
+	}
+	_, statErr := os.Stat(loc.Path)
+	isNew := errors.Is(statErr, fs.ErrNotExist)
+	s, err := pl.open(ctx, env.Name, false)
+	if err != nil {
+		return nil, err
+	}
+	res, err := Import(ctx, Target{Env: env, Store: s}, b, o)
+	s.Close()
+	if err != nil && isNew {
+		for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+			os.Remove(loc.Path + suffix)
+		}
+		if res != nil {
+			res.ImportID = 0
+		}
+	}
+	return res, err
+}
+
+// refusedBeforeImport reports a refusal that came before the import could
+// start, recording it in the target's history when the target exists.
+func (pl *Pipeline) refusedBeforeImport(ctx context.Context, env *compiler.Environment, b *Build, o Options, err error) (*Result, error) {
+	o.defaults()
+	arch := b.archive(env.Managed)
+	res := &Result{Environment: env.Name, Solution: b.Solution(), Version: b.Version(), Managed: env.Managed, Mode: string(o.Mode),
+		Digest: b.Digest, Archive: arch.Name, ArchiveSHA256: arch.SHA256(), Result: Failed, Message: err.Error(), Changes: []Change{}}
+	var ref *Refusal
+	if !errors.As(err, &ref) {
+		return res, err
+	}
+	res.Result = Refused
+	if s, oerr := pl.open(ctx, env.Name, true); oerr == nil {
+		res.ImportID = recordFailure(ctx, s, store.ImportRecord{Operation: o.Operation, Solution: b.Solution(), Version: b.Version(),
+			Managed: env.Managed, Mode: string(o.Mode), Who: o.Who, StartedOn: o.Now(), ArchiveSHA256: res.ArchiveSHA256,
+			BuildDigest: b.Digest, Result: store.ResultFailed, Message: err.Error()})
+		s.Close()
+	}
+	return res, err
+}
+
+// Plan runs the gate and Import's rules for b against the named environment
+// and lists the changes, writing nothing. An environment that was never
+// deployed to is planned as a new, empty one (and not created).
+func (pl *Pipeline) Plan(ctx context.Context, name string, b *Build, o Options) (*Plan, error) {
+	env, err := pl.env(name)
+	if err != nil {
+		return nil, err
+	}
+	o = pl.options(o)
+	var gateCauses []string
+	if err := pl.gate(ctx, env, b.Solution(), b.Version(), b.Digest); err != nil {
+		var ref *Refusal
+		if !errors.As(err, &ref) {
+			return nil, err
+		}
+		gateCauses = ref.Causes
+	}
+	s, err := pl.open(ctx, name, true)
+	if errors.Is(err, environ.ErrNotCreated) {
+		s, err = scratch(ctx, name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	plan, err := PlanImport(ctx, Target{Env: env, Store: s}, b, o)
+	if plan != nil {
+		plan.Refusals = append(gateCauses, plan.Refusals...)
+	}
+	return plan, err
+}
+
+// Promote imports into to exactly the build live in from, in to's flavour.
+func (pl *Pipeline) Promote(ctx context.Context, from, to string, o Options) (*Result, error) {
+	if _, err := pl.env(from); err != nil {
+		return nil, err
+	}
+	env, err := pl.env(to)
+	if err != nil {
+		return nil, err
+	}
+	if from == to {
+		return nil, fmt.Errorf("cannot promote %s to itself", from)
+	}
+	o = pl.options(o)
+	if o.Operation == "" {
+		o.Operation = "promote"
+	}
+	src, err := pl.open(ctx, from, true)
+	if err != nil {
+		return nil, err
+	}
+	b, _, err := Live(ctx, src, pl.Project.Solution.Name)
+	src.Close()
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("nothing to promote: %s is not installed in %s", pl.Project.Solution.Name, from)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the build live in %s: %w", from, err)
+	}
+	if env.PromoteFrom != "" && env.PromoteFrom != from {
+		if err := pl.gate(ctx, env, b.Solution(), b.Version(), b.Digest); err != nil {
+			return pl.refusedBeforeImport(ctx, env, b, o, err)
+		}
+	}
+	return pl.importInto(ctx, env, b, o)
+}
+
+// ReleaseStep is one environment of a release. JSON shape: environment,
+// action ("deploy" or "promote from <env>"), solution, version, digest,
+// result (applied | refused | failed | skipped), message, duration_ms.
+type ReleaseStep struct {
+	Environment string `json:"environment"`
+	Action      string `json:"action"`
+	Solution    string `json:"solution"`
+	Version     string `json:"version"`
+	Digest      string `json:"digest"`
+	Result      string `json:"result"`
+	Message     string `json:"message,omitempty"`
+	DurationMS  int64  `json:"duration_ms"`
+}
+
+// Release is the outcome of a release. JSON shape (bpfc release --output
+// json): solution, version, digest (of the build released), ok (every
+// environment applied), environments (ReleaseStep, in pipeline order).
+type Release struct {
+	Solution     string        `json:"solution"`
+	Version      string        `json:"version"`
+	Digest       string        `json:"digest"`
+	OK           bool          `json:"ok"`
+	Environments []ReleaseStep `json:"environments"`
+}
+
+// Release deploys b to the first environment, then each further one in
+// order: promoted from its promote_from, or deployed when it has none. It
+// stops at the first environment that does not apply; the rest are skipped.
+func (pl *Pipeline) Release(ctx context.Context, b *Build, o Options, progress func(ReleaseStep)) (*Release, error) {
+	rel := &Release{Solution: b.Solution(), Version: b.Version(), Digest: b.Digest, OK: true, Environments: []ReleaseStep{}}
+	if len(pl.Project.Environments) == 0 {
+		return rel, errors.New("the project declares no environments: add environment blocks (dev, test, prod) to release")
+	}
+	if progress == nil {
+		progress = func(ReleaseStep) {}
+	}
+	var firstErr error
+	for i, env := range pl.Project.Environments {
+		step := ReleaseStep{Environment: env.Name, Action: "deploy", Solution: b.Solution(), Version: b.Version(), Digest: b.Digest}
+		if !rel.OK {
+			step.Result = Skipped
+			rel.Environments = append(rel.Environments, step)
+			continue
+		}
+		var res *Result
+		var err error
+		if i > 0 && env.PromoteFrom != "" {
+			step.Action = "promote from " + env.PromoteFrom
+			po := o
+			po.Operation = "promote"
+			res, err = pl.Promote(ctx, env.PromoteFrom, env.Name, po)
+		} else {
+			res, err = pl.Deploy(ctx, env.Name, b, o)
+		}
+		if res != nil {
+			step.Version, step.Digest, step.Result, step.DurationMS = res.Version, res.Digest, res.Result, res.DurationMS
+		}
+		if err != nil {
+			if step.Result == "" || step.Result == Applied {
+				step.Result = Failed
+			}
+			step.Message = err.Error()
+			rel.OK = false
+			firstErr = err
+		}
+		rel.Environments = append(rel.Environments, step)
+		progress(step)
+	}
+	return rel, firstErr
+}

@@ -1,0 +1,442 @@
+package deploy
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bpfc/bpfc/runtime/store"
+	"github.com/bpfc/bpfc/runtime/store/sqlite"
+)
+
+// write runs fn in a write transaction on the environment.
+func (pr *project) write(env string, fn func(tx store.Tx) error) {
+	pr.t.Helper()
+	s, err := sqlite.Open(context.Background(), pr.path(env), sqlite.Options{Name: env})
+	must(pr.t, err)
+	defer s.Close()
+	must(pr.t, s.Write(context.Background(), fn))
+}
+
+func (pr *project) addInstanceRow(env, table, id string) {
+	pr.write(env, func(tx store.Tx) error {
+		return tx.InsertRow(table, map[string]any{"businessprocessflowinstanceid": id, "bpf_name": "row " + id})
+	})
+}
+
+// v2 drops the project flow, its table, the workflow and the grant on the flow.
+func (pr *project) v2() *project {
+	pr.version("2.0.0.0").set("project.hcl", "").set("workflows.hcl", "")
+	pr.edit("roles.hcl", `  grant "project_flow" {
+    privileges = ["read"]
+  }
+`, "")
+	pr.edit("tables.hcl", `table "cts_project" {
+  display_name   = "Project"
+  primary_column = "cts_name"
+  column "cts_name" {
+    type = "string"
+  }
+  column "cts_budget" {
+    type = "money"
+  }
+}
+`, "")
+	return pr
+}
+
+func (pr *project) exists(env, what string, get func(tx store.Tx) error) bool {
+	var err error
+	pr.read(env, func(tx store.Tx) { err = get(tx) })
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		pr.t.Fatalf("%s: %v", what, err)
+	}
+	return err == nil
+}
+
+// TestManagedOverUnmanaged: a managed import over the same solution
+// installed unmanaged is refused and says what to do; the reverse is refused.
+func TestManagedOverUnmanaged(t *testing.T) {
+	pr := newProject(t)
+	pr.deploy("dev", quiet())
+	pr.edit("bpfc.hcl", "managed = false", "managed = true")
+	pr.refuse("dev", quiet(), "installed unmanaged", "uninstall it first (bpfc uninstall Sales --env dev")
+
+	pr = newProject(t)
+	pr.edit("bpfc.hcl", "managed = false", "managed = true")
+	pr.deploy("dev", quiet())
+	pr.edit("bpfc.hcl", "managed = true\n  values", "managed = false\n  values")
+	pr.refuse("dev", quiet(), "installed managed in dev; an unmanaged import over a managed solution is not allowed")
+}
+
+// TestUpgradeRemovesDropped: upgrade mode removes what the new version no
+// longer has: flows with their instance tables and rows, tables, workflows,
+// grants.
+func TestUpgradeRemovesDropped(t *testing.T) {
+	pr := newProject(t)
+	pr.deploy("dev", quiet())
+	pr.addInstanceRow("dev", "cts_projectflow", "i1")
+	b1 := pr.build()
+	res := pr.v2().deploy("dev", quiet())
+	p1 := b1.Project
+	flowID := p1.FlowID(p1.Flow("project_flow"))
+	if pr.exists("dev", "flow", func(tx store.Tx) error { _, err := tx.Workflow(flowID); return err }) {
+		t.Error("the dropped flow is still there")
+	}
+	if pr.exists("dev", "instance table", func(tx store.Tx) error { _, err := tx.CountRows("cts_projectflow"); return err }) {
+		t.Error("the dropped flow's instance table is still there")
+	}
+	if pr.exists("dev", "table", func(tx store.Tx) error { _, err := tx.Table("cts_project"); return err }) {
+		t.Error("the dropped custom table is still there")
+	}
+	if pr.exists("dev", "workflow", func(tx store.Tx) error { _, err := tx.Workflow(p1.WorkflowID(p1.Workflow("notify"))); return err }) {
+		t.Error("the dropped workflow is still there")
+	}
+	pr.read("dev", func(tx store.Tx) {
+		ps, _ := tx.Privileges("salesperson")
+		for _, p := range ps {
+			if p.Table == "cts_projectflow" {
+				t.Errorf("privilege on a dropped instance table: %+v", p)
+			}
+		}
+		cs, _ := tx.Components("Sales")
+		for _, c := range cs {
+			if c.Name == "project_flow" || c.Name == "cts_project" {
+				t.Errorf("component %v still listed", c)
+			}
+		}
+	})
+	if !hasChange(res.Changes, "remove", "flow", "project_flow") || !hasChange(res.Changes, "remove", "table", "cts_project") {
+		t.Errorf("changes = %+v", res.Changes)
+	}
+}
+
+func hasChange(cs []Change, action, kind, name string) bool {
+	for _, c := range cs {
+		if c.Action == action && c.Kind == kind && c.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// TestUpdateKeepsDropped: update mode keeps what the new version dropped,
+// still listed as the solution's, so a later upgrade removes it.
+func TestUpdateKeepsDropped(t *testing.T) {
+	pr := newProject(t)
+	pr.deploy("dev", quiet())
+	pr.addInstanceRow("dev", "cts_projectflow", "i1")
+	o := quiet()
+	o.Mode = Update
+	res := pr.v2().deploy("dev", o)
+	if !hasChange(res.Changes, "keep", "flow", "project_flow") {
+		t.Errorf("changes = %+v", res.Changes)
+	}
+	pr.read("dev", func(tx store.Tx) {
+		if n, err := tx.CountRows("cts_projectflow"); err != nil || n != 1 {
+			t.Errorf("kept instance table: %d rows, %v", n, err)
+		}
+		s, _ := tx.Solution("Sales")
+		if s.Version != "2.0.0.0" {
+			t.Errorf("version = %s", s.Version)
+		}
+		cs, _ := tx.Components("Sales")
+		found := false
+		for _, c := range cs {
+			found = found || c.Name == "project_flow"
+		}
+		if !found {
+			t.Error("the kept flow is no longer the solution's")
+		}
+	})
+	pr.version2("2.0.0.0", "2.0.0.1").deploy("dev", quiet())
+	if pr.exists("dev", "instance table", func(tx store.Tx) error { _, err := tx.CountRows("cts_projectflow"); return err }) {
+		t.Error("a later upgrade kept what update kept")
+	}
+}
+
+// TestStageAndApplyUpgrade: stage mode installs a holding solution beside the
+// old one, keeping everything; apply-upgrade then removes what the new
+// version dropped and leaves one solution. Other imports wait for it.
+func TestStageAndApplyUpgrade(t *testing.T) {
+	pr := newProject(t)
+	pr.edit("bpfc.hcl", "managed = false", "managed = true")
+	pr.deploy("dev", quiet())
+	o := quiet()
+	o.Mode = Stage
+	pr.refuse("dev", o, "a staged upgrade needs a higher version")
+	pr.v2().deploy("dev", o)
+	pr.read("dev", func(tx store.Tx) {
+		base, err1 := tx.Solution("Sales")
+		hold, err2 := tx.Solution("Sales_Upgrade")
+		if err1 != nil || err2 != nil || base.Version != "1.0.0.0" || hold.Version != "2.0.0.0" || hold.State != store.StateHolding || hold.UpgradeOf != "Sales" {
+			t.Errorf("solutions = %+v %+v (%v %v)", base, hold, err1, err2)
+		}
+		if _, err := tx.CountRows("cts_projectflow"); err != nil {
+			t.Errorf("stage removed the old flow's table: %v", err)
+		}
+	})
+	pr.version2("2.0.0.0", "3.0.0.0").refuse("dev", quiet(), "a staged upgrade of Sales (Sales_Upgrade 2.0.0.0) is pending", "bpfc apply-upgrade Sales --env dev")
+	pl := pr.pipeline(pr.load())
+	out, err := pl.ApplyUpgrade(context.Background(), "dev", "Sales", quiet())
+	must(t, err)
+	if out.Version != "2.0.0.0" || !hasChange(out.Removed, "remove", "flow", "project_flow") {
+		t.Errorf("apply-upgrade = %+v", out)
+	}
+	pr.read("dev", func(tx store.Tx) {
+		sols, _ := tx.Solutions()
+		if len(sols) != 1 || sols[0].Name != "Sales" || sols[0].Version != "2.0.0.0" || sols[0].State != store.StateInstalled {
+			t.Errorf("solutions after apply-upgrade = %+v", sols)
+		}
+		if _, err := tx.CountRows("cts_projectflow"); err == nil {
+			t.Error("apply-upgrade kept the dropped flow's table")
+		}
+		h, _ := tx.Imports(store.ImportFilter{Limit: 1})
+		if h[0].Operation != "apply-upgrade" || h[0].Result != store.ResultSucceeded {
+			t.Errorf("history = %+v", h[0])
+		}
+	})
+	if _, err := pl.ApplyUpgrade(context.Background(), "dev", "Sales", quiet()); err == nil || !strings.Contains(err.Error(), "no staged upgrade") {
+		t.Errorf("second apply-upgrade: %v", err)
+	}
+}
+
+// TestMissingDependenciesListed: every table and column the build uses that
+// is neither in the environment nor in the build is listed.
+func TestMissingDependenciesListed(t *testing.T) {
+	pr := newProject(t)
+	pr.set("external.hcl", `
+table "cts_contract" {
+  external = true
+  column "cts_signed" {
+    type = "boolean"
+  }
+}
+
+flow "contract_flow" {
+  primary_table = "cts_contract"
+  stage "sign" {
+    step "signed" {
+      column = "cts_signed"
+    }
+  }
+}
+`)
+	pr.refuse("dev", quiet(), "missing table cts_contract, used by flow contract_flow",
+		"missing column cts_contract.cts_signed, used by flow contract_flow stage sign step signed; external table cts_contract")
+	// Once another solution brings the table, the import goes through.
+	pr.write("dev", func(tx store.Tx) error {
+		return tx.CreateTable(store.Table{Name: "cts_contract", PrimaryKey: "cts_contractid", Kind: store.TableCustom,
+			Columns: []store.Column{{Name: "cts_signed", Type: "boolean"}}})
+	})
+	pr.deploy("dev", quiet())
+}
+
+// TestColumnTypeChangeRefused: a column's type never changes.
+func TestColumnTypeChangeRefused(t *testing.T) {
+	pr := newProject(t)
+	pr.deploy("dev", quiet())
+	pr.edit("tables.hcl", `column "cts_budget" {
+    type = "money"`, `column "cts_budget" {
+    type = "integer"`)
+	pr.refuse("dev", quiet(), "column cts_project.cts_budget is money in the environment and integer in the build")
+}
+
+// TestNewColumnsCreated: extra columns on existing tables are added by DDL.
+func TestNewColumnsCreated(t *testing.T) {
+	pr := newProject(t)
+	pr.deploy("dev", quiet())
+	pr.edit("tables.hcl", `  column "cts_budget" {`, `  column "cts_code" {
+    type = "string"
+  }
+  column "cts_budget" {`)
+	pr.edit("tables.hcl", `column "cts_approved" {`, `column "cts_margin" {
+    type = "decimal"
+  }
+  column "cts_approved" {`)
+	res := pr.version("1.1.0.0").deploy("dev", quiet())
+	if !hasChange(res.Changes, "add", "column", "cts_project.cts_code") || !hasChange(res.Changes, "add", "column", "opportunity.cts_margin") {
+		t.Errorf("changes = %+v", res.Changes)
+	}
+	pr.write("dev", func(tx store.Tx) error {
+		if err := tx.InsertRow("cts_project", map[string]any{"cts_projectid": "p", "cts_code": "X"}); err != nil {
+			return err
+		}
+		return tx.InsertRow("opportunity", map[string]any{"opportunityid": "o", "cts_margin": 0.25})
+	})
+}
+
+// TestVariableValues: values from the environment block, a settings file,
+// BPFC_VAR_<NAME>; a variable without value or default refuses the import
+// and is named; an empty string is not a value; secrets come only from
+// BPFC_VAR_<NAME>, are sealed and never stored in clear.
+func TestVariableValues(t *testing.T) {
+	pr := newProject(t)
+	pr.set("more.hcl", `
+variable "mailbox" {
+  type = "string"
+}
+
+variable "api_key" {
+  type = "secret"
+}
+`)
+	pr.refuse("dev", quiet(), "variable mailbox has no value for environment dev and no default",
+		"secret api_key has no value for environment dev: set BPFC_VAR_API_KEY")
+
+	// An empty string is not a value (the compiler refuses one in an
+	// environment block; settings files and BPFC_VAR_* are checked here).
+	empty := quiet()
+	empty.Settings, _ = ReadSettings(writeFile(t, `{"EnvironmentVariables":[{"SchemaName":"cts_mailbox","Value":""}]}`))
+	empty.Getenv = func(k string) string { return "" }
+	pr.refuse("dev", empty, "variable mailbox has no value")
+
+	// A secret in a settings file is refused.
+	o := quiet()
+	o.Settings = map[string]string{"cts_mailbox": "a@b.c", "cts_api_key": "nope"}
+	pr.refuse("dev", o, "secret api_key has a value in the settings file")
+
+	// Settings, BPFC_VAR and the environment block; the settings file wins.
+	settings := filepath.Join(t.TempDir(), "settings.json")
+	must(t, os.WriteFile(settings, []byte(`{"EnvironmentVariables":[{"SchemaName":"cts_mailbox","Value":"sales@example.com"},`+
+		`{"SchemaName":"cts_threshold","Value":""}],"ConnectionReferences":[]}`), 0o644))
+	o.Settings, _ = ReadSettings(settings)
+	const secretValue = "s3cr3t-Value-42"
+	o.Getenv = func(k string) string {
+		switch k {
+		case "BPFC_VAR_API_KEY":
+			return secretValue
+		case "BPFC_VAR_MAILBOX":
+			return "ignored@example.com"
+		}
+		return ""
+	}
+	pr.deploy("dev", o)
+	pr.read("dev", func(tx store.Tx) {
+		v, _ := tx.VariableValue("cts_mailbox")
+		if v.Value != "sales@example.com" || v.Source != SourceSettings {
+			t.Errorf("mailbox = %+v", v)
+		}
+		v, _ = tx.VariableValue("cts_threshold")
+		if v.Value != "25000" || v.Source != SourceEnvironment {
+			t.Errorf("threshold (empty in settings, so from the environment) = %+v", v)
+		}
+		v, _ = tx.VariableValue("cts_api_key")
+		if v.Value != "" || len(v.Sealed) == 0 || v.Source != SourceProcess {
+			t.Errorf("secret = %+v", v)
+		}
+	})
+	if d := pr.dump("dev"); strings.Contains(d, secretValue) {
+		t.Error("the secret is stored in clear text")
+	}
+	raw, _ := os.ReadFile(pr.path("dev"))
+	wal, _ := os.ReadFile(pr.path("dev") + "-wal")
+	if strings.Contains(string(raw)+string(wal), secretValue) {
+		t.Error("the secret is in the database file in clear text")
+	}
+	if info, err := os.Stat(filepath.Join(pr.dir, ".bpfc", "secret.key")); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("secret key file: %v", err)
+	}
+
+	// A later import without BPFC_VAR_API_KEY keeps the sealed value.
+	o.Getenv = func(string) string { return "" }
+	pr.deploy("dev", o)
+
+	// A value of the wrong type is refused.
+	o.Settings = map[string]string{"cts_mailbox": "x", "cts_threshold": "lots"}
+	pr.refuse("dev", o, `the value of threshold from the settings file is not valid: "lots" is not a number`)
+}
+
+// TestActiveFlowLimit: more active flows on a table than
+// max_active_flows_per_table, counting other solutions, refuses the import.
+func TestActiveFlowLimit(t *testing.T) {
+	other := newProject(t)
+	other.edit("bpfc.hcl", `solution "Sales"`, `solution "Other"`)
+	other.set("project.hcl", "").set("roles.hcl", "").set("workflows.hcl", "").set("tables.hcl", "").set("variables.hcl", "")
+	other.set("lead.hcl", leadFlows("other", 2))
+	other.edit("bpfc.hcl", `values  = { threshold = 25000 }`, ``)
+	other.deploy("dev", quiet())
+
+	pr := newProject(t)
+	pr.dir = other.dir // the same environments
+	pr.edit("bpfc.hcl", `managed = false`, "managed = false\n  max_active_flows_per_table = 3")
+	pr.set("lead.hcl", leadFlows("mine", 2)).set("roles.hcl", "")
+	pr.refuse("dev", quiet(), "4 active flows on table lead, more than max_active_flows_per_table = 3 in dev",
+		"mine_0, mine_1, other_0 (Other), other_1 (Other)")
+	pr.set("lead.hcl", leadFlows("mine", 1)).deploy("dev", quiet())
+}
+
+func leadFlows(prefix string, n int) string {
+	var b strings.Builder
+	for i := range n {
+		b.WriteString(`
+flow "` + prefix + `_` + string(rune('0'+i)) + `" {
+  primary_table = "lead"
+  stage "only" {
+    step "s" {
+      column = "subject"
+    }
+  }
+}
+`)
+	}
+	return b.String()
+}
+
+// TestConcurrentImportsNeverInterleave: while one import holds the
+// environment, a second one is told it waits, then fails clearly; the
+// environment then has exactly the first import.
+func TestConcurrentImportsNeverInterleave(t *testing.T) {
+	pr := newProject(t)
+	pr.deploy("dev", quiet()) // create the environment
+	inside, release := make(chan struct{}), make(chan struct{})
+	hookBeforeCommit = func() {
+		close(inside)
+		<-release
+	}
+	defer func() { hookBeforeCommit = nil }()
+	b1 := pr.version("1.1.0.0").build()
+	done := make(chan error)
+	go func() {
+		_, err := pr.pipeline(b1.Project).Deploy(context.Background(), "dev", b1, quiet())
+		done <- err
+	}()
+	<-inside
+	hookBeforeCommit = nil
+	b2 := pr.version2("1.1.0.0", "1.2.0.0").build()
+	pl := pr.pipeline(b2.Project)
+	pl.Open.BusyTimeout = 300 * time.Millisecond
+	var notices []string
+	o := quiet()
+	o.Progress = func(s string) { notices = append(notices, s) }
+	res, err := pl.Deploy(context.Background(), "dev", b2, o)
+	if !errors.Is(err, store.ErrBusy) || !strings.Contains(err.Error(), "another import is running") || res.Result != Failed {
+		t.Errorf("second import: %v (%+v)", err, res)
+	}
+	if len(notices) == 0 || !strings.Contains(strings.Join(notices, "\n"), "waiting for another import into dev") {
+		t.Errorf("no waiting message: %q", notices)
+	}
+	close(release)
+	must(t, <-done)
+	pr.read("dev", func(tx store.Tx) {
+		s, _ := tx.Solution("Sales")
+		if s.Version != "1.1.0.0" {
+			t.Errorf("version = %s, want the first import's", s.Version)
+		}
+	})
+	// With time to wait, the second import goes through after the first.
+	pl.Open.BusyTimeout = 5 * time.Second
+	if _, err := pl.Deploy(context.Background(), "dev", b2, quiet()); err != nil {
+		t.Error(err)
+	}
+}
+
+func writeFile(t *testing.T, content string) string {
+	path := filepath.Join(t.TempDir(), "file")
+	must(t, os.WriteFile(path, []byte(content), 0o644))
+	return path
+}

@@ -1,0 +1,168 @@
+package deploy
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/secret"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// Mode is how an import treats what the new version no longer has.
+type Mode string
+
+// Import modes.
+const (
+	// Upgrade (the default) removes the components the new version dropped,
+	// with their instance tables.
+	Upgrade Mode = "upgrade"
+	// Update keeps them.
+	Update Mode = "update"
+	// Stage installs the new version as a holding solution beside the old
+	// one (keeping everything) until ApplyUpgrade.
+	Stage Mode = "stage"
+)
+
+// ParseMode checks a mode name; "" is Upgrade.
+func ParseMode(s string) (Mode, error) {
+	switch Mode(s) {
+	case "", Upgrade:
+		return Upgrade, nil
+	case Update, Stage:
+		return Mode(s), nil
+	}
+	return "", fmt.Errorf("unknown mode %q: use upgrade, update or stage", s)
+}
+
+// Target is an environment to import into: its definition in the project
+// (managed, values, limits) and its store.
+type Target struct {
+	Env   *compiler.Environment
+	Store store.Store
+}
+
+func (t Target) maxActive() int {
+	if t.Env.MaxActiveFlowsPerTable > 0 {
+		return t.Env.MaxActiveFlowsPerTable
+	}
+	return 10
+}
+
+// Options configure an import.
+type Options struct {
+	Mode Mode
+	// Settings are variable values by schema name from a deployment
+	// settings file (ReadSettings).
+	Settings map[string]string
+	// Getenv reads BPFC_VAR_<NAME> (os.Getenv when nil).
+	Getenv func(string) string
+	// Keyring seals secret values (runtime/secret); required only when the
+	// build has secret variables.
+	Keyring *secret.Keyring
+	// Who is recorded in the history (the operating system user by default).
+	Who string
+	// Operation is recorded in the history: "deploy" (default) or "promote".
+	Operation string
+	// Progress receives a short line per phase of a long import.
+	Progress func(string)
+	// Now is the clock (time.Now by default).
+	Now func() time.Time
+}
+
+func (o *Options) defaults() {
+	if o.Mode == "" {
+		o.Mode = Upgrade
+	}
+	if o.Getenv == nil {
+		o.Getenv = os.Getenv
+	}
+	if o.Who == "" {
+		o.Who = currentUser()
+	}
+	if o.Operation == "" {
+		o.Operation = "deploy"
+	}
+	if o.Progress == nil {
+		o.Progress = func(string) {}
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+}
+
+// Refusal is an import the rules refused; Causes says every reason.
+type Refusal struct {
+	Env      string
+	Solution string
+	Version  string
+	Causes   []string
+}
+
+func (r *Refusal) Error() string {
+	head := fmt.Sprintf("import of %s %s into %s refused", r.Solution, r.Version, r.Env)
+	if len(r.Causes) == 1 {
+		return head + ": " + r.Causes[0]
+	}
+	return head + ":\n  - " + strings.Join(r.Causes, "\n  - ")
+}
+
+// Results of an operation, as Result.Result says them.
+const (
+	Applied = "applied"
+	Refused = "refused"
+	Failed  = "failed"
+	Skipped = "skipped"
+)
+
+// Result is what an import did. JSON shape (bpfc deploy/promote --output json):
+//
+//	environment     the environment's name
+//	solution        the solution's unique name (a holding solution: <name>_Upgrade)
+//	version         the version imported
+//	managed         whether it was imported managed
+//	mode            upgrade | update | stage
+//	digest          the build digest
+//	archive         the archive's file name; archive_sha256 its SHA-256
+//	result          applied | refused | failed
+//	message         why, when not applied
+//	duration_ms     how long the import took
+//	import_id       its entry in the environment's history (0 if none)
+//	changes         what it added, changed and removed (see Change)
+type Result struct {
+	Environment   string   `json:"environment"`
+	Solution      string   `json:"solution"`
+	Version       string   `json:"version"`
+	Managed       bool     `json:"managed"`
+	Mode          string   `json:"mode"`
+	Digest        string   `json:"digest"`
+	Archive       string   `json:"archive"`
+	ArchiveSHA256 string   `json:"archive_sha256"`
+	Result        string   `json:"result"`
+	Message       string   `json:"message,omitempty"`
+	DurationMS    int64    `json:"duration_ms"`
+	ImportID      int64    `json:"import_id"`
+	Changes       []Change `json:"changes"`
+}
+
+// Change is one line of a plan or of what an import did.
+//
+//	action  add | change | remove | keep (dropped by the new version, kept by update or stage mode)
+//	kind    flow | stage | step | table | column | variable | role | workflow
+//	name    flow, "flow.stage", "flow.stage.step", table, "table.column", ...
+type Change struct {
+	Action string `json:"action"`
+	Kind   string `json:"kind"`
+	Name   string `json:"name"`
+}
+
+func currentUser() string {
+	for _, k := range []string{"BPFC_USER", "USER", "USERNAME"} {
+		if v := os.Getenv(k); v != "" {
+			return v
+		}
+	}
+	return "unknown"
+}

@@ -1,0 +1,270 @@
+package deploy
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/zclconf/go-cty/cty"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// Sources of a variable's value, as recorded in the store.
+const (
+	SourceEnvironment = "environment" // the environment block's values
+	SourceSettings    = "settings"    // --settings FILE
+	SourceProcess     = "BPFC_VAR"    // BPFC_VAR_<NAME>
+	SourceKept        = "kept"        // a secret already in the environment
+)
+
+// ReadSettings reads a deployment settings file in the format of `pac
+// solution create-settings`: {"EnvironmentVariables": [{"SchemaName": …,
+// "Value": …}]}. It returns the values by schema name; empty values (the
+// template's placeholders) are left out.
+func ReadSettings(path string) (map[string]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var doc struct {
+		EnvironmentVariables []struct {
+			SchemaName string `json:"SchemaName"`
+			Value      any    `json:"Value"`
+		} `json:"EnvironmentVariables"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("%s: not a deployment settings file: %w", path, err)
+	}
+	out := map[string]string{}
+	for i, v := range doc.EnvironmentVariables {
+		if v.SchemaName == "" {
+			return nil, fmt.Errorf("%s: EnvironmentVariables[%d] has no SchemaName", path, i)
+		}
+		var s string
+		switch x := v.Value.(type) {
+		case nil:
+		case string:
+			s = x
+		case json.Number:
+			s = x.String()
+		case bool:
+			s = strconv.FormatBool(x)
+		default:
+			return nil, fmt.Errorf("%s: the Value of %s must be a string", path, v.SchemaName)
+		}
+		if s != "" {
+			out[v.SchemaName] = s
+		}
+	}
+	return out, nil
+}
+
+// envVarName is the process environment variable of a project variable.
+func envVarName(v *compiler.Variable) string { return "BPFC_VAR_" + strings.ToUpper(v.Name) }
+
+// value is a variable's resolved value in one environment.
+type value struct {
+	v      *compiler.Variable
+	text   string // as Dataverse stores it; secrets: the clear text, sealed before storing
+	source string // "" = none (the definition's default applies)
+}
+
+// resolveValues finds each variable's value for env: a settings file, then
+// BPFC_VAR_<NAME>, then the environment's values (secrets: BPFC_VAR_<NAME>
+// only, or the sealed value the environment already keeps). A variable with
+// neither a value nor a default is a cause of refusal; so is a value that is
+// not of the variable's type. An empty string is not a value.
+func resolveValues(p *compiler.Project, env *compiler.Environment, settings map[string]string, getenv func(string) string,
+	kept map[string]bool) ([]value, []string) {
+	var out []value
+	var causes []string
+	for _, v := range p.Variables {
+		val := value{v: v}
+		fromProcess := getenv(envVarName(v))
+		if fromProcess == "" {
+			fromProcess = getenv("BPFC_VAR_" + v.Name)
+		}
+		if v.Type == compiler.VarSecret {
+			if settings[v.SchemaName] != "" {
+				causes = append(causes, fmt.Sprintf("secret %s has a value in the settings file: secrets come only from %s, so that they never sit in a file",
+					v.Name, envVarName(v)))
+				continue
+			}
+			switch {
+			case fromProcess != "":
+				val.text, val.source = fromProcess, SourceProcess
+			case kept[v.SchemaName]:
+				val.source = SourceKept
+			default:
+				causes = append(causes, fmt.Sprintf("secret %s has no value for environment %s: set %s", v.Name, env.Name, envVarName(v)))
+				continue
+			}
+			out = append(out, val)
+			continue
+		}
+		var raw, source string
+		switch {
+		case settings[v.SchemaName] != "":
+			raw, source = settings[v.SchemaName], SourceSettings
+		case fromProcess != "":
+			raw, source = fromProcess, SourceProcess
+		}
+		if source != "" {
+			text, err := parseText(v.Type, raw)
+			if err != nil {
+				causes = append(causes, fmt.Sprintf("the value of %s from %s is not valid: %v", v.Name, sourceText(source, v), err))
+				continue
+			}
+			val.text, val.source = text, source
+		} else if cv, ok := env.Values[v.Name]; ok && !isEmpty(cv) {
+			text, err := valueText(v.Type, cv)
+			if err != nil {
+				causes = append(causes, fmt.Sprintf("the value of %s in environment %q is not valid: %v", v.Name, env.Name, err))
+				continue
+			}
+			val.text, val.source = text, SourceEnvironment
+		} else if !v.HasDefault() || isEmpty(v.Default) {
+			causes = append(causes, fmt.Sprintf("variable %s has no value for environment %s and no default: set it in environment %q values, in a --settings file (SchemaName %s), or in %s",
+				v.Name, env.Name, env.Name, v.SchemaName, envVarName(v)))
+			continue
+		}
+		out = append(out, val)
+	}
+	return out, causes
+}
+
+func sourceText(source string, v *compiler.Variable) string {
+	if source == SourceSettings {
+		return "the settings file"
+	}
+	return envVarName(v)
+}
+
+func isEmpty(v cty.Value) bool {
+	return v == cty.NilVal || v.IsNull() || !v.IsKnown() || (v.Type() == cty.String && v.AsString() == "")
+}
+
+// valueText is a value as Dataverse stores it: strings as they are, numbers
+// in plain decimal, booleans as yes/no, JSON as JSON text.
+func valueText(typ string, v cty.Value) (string, error) {
+	if isEmpty(v) {
+		return "", errors.New("no value")
+	}
+	switch typ {
+	case compiler.VarString, compiler.VarSecret:
+		if v.Type() != cty.String {
+			return "", fmt.Errorf("want a string, got %s", v.Type().FriendlyName())
+		}
+		return v.AsString(), nil
+	case compiler.VarNumber:
+		if v.Type() != cty.Number {
+			return "", fmt.Errorf("want a number, got %s", v.Type().FriendlyName())
+		}
+		return v.AsBigFloat().Text('f', -1), nil
+	case compiler.VarBoolean:
+		if v.Type() != cty.Bool {
+			return "", fmt.Errorf("want a bool, got %s", v.Type().FriendlyName())
+		}
+		if v.True() {
+			return "yes", nil
+		}
+		return "no", nil
+	case compiler.VarJSON:
+		if v.Type() == cty.String {
+			return parseText(typ, v.AsString())
+		}
+		b, err := ctyjson.Marshal(v, v.Type())
+		if err != nil {
+			return "", err
+		}
+		return string(b), nil
+	}
+	return "", fmt.Errorf("unknown variable type %q", typ)
+}
+
+// parseText checks a value given as text (settings file, BPFC_VAR_*) and
+// returns it as Dataverse stores it.
+func parseText(typ, s string) (string, error) {
+	switch typ {
+	case compiler.VarNumber:
+		f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		if err != nil {
+			return "", fmt.Errorf("%q is not a number", s)
+		}
+		return strconv.FormatFloat(f, 'f', -1, 64), nil
+	case compiler.VarBoolean:
+		switch strings.ToLower(strings.TrimSpace(s)) {
+		case "true", "yes", "1":
+			return "yes", nil
+		case "false", "no", "0":
+			return "no", nil
+		}
+		return "", fmt.Errorf("%q is not a boolean (true/false, yes/no)", s)
+	case compiler.VarJSON:
+		if !json.Valid([]byte(s)) {
+			return "", errors.New("not valid JSON")
+		}
+	}
+	return s, nil
+}
+
+// defaultText is a definition's default as stored, or nil.
+func defaultText(v *compiler.Variable) *string {
+	if v.Type == compiler.VarSecret || !v.HasDefault() {
+		return nil
+	}
+	s, err := valueText(v.Type, v.Default)
+	if err != nil {
+		return nil
+	}
+	return &s
+}
+
+// storeValues writes the variables' definitions and values.
+func storeValues(tx store.Tx, b *Build, env string, vals []value, o *Options) error {
+	p := b.Project
+	for _, val := range vals {
+		v := val.v
+		def := store.VariableDefinition{SchemaName: v.SchemaName, ID: p.VariableID(v), Name: v.Name, Solution: b.Solution(),
+			Type: v.Type, Default: defaultText(v), DisplayName: v.DisplayName, Description: v.Description}
+		if err := tx.PutVariableDefinition(def); err != nil {
+			return err
+		}
+		switch {
+		case val.source == SourceKept:
+			// The sealed value the environment has stays.
+		case val.source == "":
+			if err := tx.DeleteVariableValue(v.SchemaName); err != nil {
+				return err
+			}
+		case v.Type == compiler.VarSecret:
+			if o.Keyring == nil {
+				return errors.New("a secret variable needs a keyring to seal its value")
+			}
+			sealed, err := o.Keyring.Seal(val.text, sealContext(env, v.SchemaName))
+			if err != nil {
+				return fmt.Errorf("sealing %s: %w", v.Name, err)
+			}
+			if err := tx.PutVariableValue(store.VariableValue{SchemaName: v.SchemaName, Sealed: sealed, Source: val.source}); err != nil {
+				return err
+			}
+		default:
+			if err := tx.PutVariableValue(store.VariableValue{SchemaName: v.SchemaName, Value: val.text, Source: val.source}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// sealContext binds a sealed value to its environment and variable.
+func sealContext(env, schemaName string) string { return env + "/" + schemaName }

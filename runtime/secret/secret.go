@@ -1,0 +1,161 @@
+package secret
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+)
+
+// EnvKey is the process environment variable that holds the key.
+const EnvKey = "BPFC_SECRET_KEY"
+
+// KeyFile is the key file, relative to the project directory.
+const KeyFile = ".bpfc/secret.key"
+
+// version is the first byte of every sealed value.
+const version = 1
+
+// Keyring finds the key lazily: nothing is read or created until a value is
+// sealed or opened.
+type Keyring struct {
+	projectDir string
+	getenv     func(string) string
+
+	once sync.Once
+	aead cipher.AEAD
+	err  error
+}
+
+// NewKeyring returns the keyring of the project in dir. getenv reads the
+// process environment (os.Getenv when nil).
+func NewKeyring(dir string, getenv func(string) string) *Keyring {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	return &Keyring{projectDir: dir, getenv: getenv}
+}
+
+// Seal encrypts plain for the place named by aad.
+func (k *Keyring) Seal(plain, aad string) ([]byte, error) {
+	aead, err := k.load(true)
+	if err != nil {
+		return nil, err
+	}
+	nonce := make([]byte, aead.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, err
+	}
+	out := append([]byte{version}, nonce...)
+	return aead.Seal(out, nonce, []byte(plain), []byte(aad)), nil
+}
+
+// Open decrypts a value sealed for aad.
+func (k *Keyring) Open(sealed []byte, aad string) (string, error) {
+	aead, err := k.load(false)
+	if err != nil {
+		return "", err
+	}
+	if len(sealed) < 1+aead.NonceSize()+aead.Overhead() || sealed[0] != version {
+		return "", errors.New("not a sealed bpfc secret")
+	}
+	nonce := sealed[1 : 1+aead.NonceSize()]
+	plain, err := aead.Open(nil, nonce, sealed[1+aead.NonceSize():], []byte(aad))
+	if err != nil {
+		return "", fmt.Errorf("cannot open the secret: wrong key (%s or %s) or damaged value", EnvKey, KeyFile)
+	}
+	return string(plain), nil
+}
+
+func (k *Keyring) load(create bool) (cipher.AEAD, error) {
+	k.once.Do(func() {
+		var key []byte
+		key, k.err = k.key(create)
+		if k.err != nil {
+			return
+		}
+		block, err := aes.NewCipher(key)
+		if err != nil {
+			k.err = err
+			return
+		}
+		k.aead, k.err = cipher.NewGCM(block)
+	})
+	return k.aead, k.err
+}
+
+func (k *Keyring) key(create bool) ([]byte, error) {
+	if s := strings.TrimSpace(k.getenv(EnvKey)); s != "" {
+		key, err := decodeKey(s)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", EnvKey, err)
+		}
+		return key, nil
+	}
+	path := filepath.Join(k.projectDir, filepath.FromSlash(KeyFile))
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) && create {
+		return createKey(path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the secret key: %w", err)
+	}
+	if info, err := os.Stat(path); err == nil && info.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("%s is readable by others (mode %04o): chmod 600 %s", path, info.Mode().Perm(), path)
+	}
+	key, err := decodeKey(strings.TrimSpace(string(b)))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return key, nil
+}
+
+func createKey(path string) ([]byte, error) {
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		// Another process created it first: use theirs.
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		return decodeKey(strings.TrimSpace(string(b)))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("creating the secret key: %w", err)
+	}
+	if _, err := f.WriteString(base64.StdEncoding.EncodeToString(key) + "\n"); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return key, f.Close()
+}
+
+// decodeKey accepts 32 bytes as standard base64 or hex.
+func decodeKey(s string) ([]byte, error) {
+	if b, err := base64.StdEncoding.DecodeString(s); err == nil && len(b) == 32 {
+		return b, nil
+	}
+	if b, err := hex.DecodeString(s); err == nil && len(b) == 32 {
+		return b, nil
+	}
+	return nil, errors.New("the key must be 32 bytes, written in base64 or hex (e.g. `openssl rand -base64 32`)")
+}

@@ -1,0 +1,85 @@
+package secret
+
+import (
+	"bytes"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func noEnv(string) string { return "" }
+
+func TestKeyFileCreatedOnFirstSeal(t *testing.T) {
+	dir := t.TempDir()
+	k := NewKeyring(dir, noEnv)
+	path := filepath.Join(dir, KeyFile)
+	if _, err := os.Stat(path); err == nil {
+		t.Fatal("key file exists before first use")
+	}
+	sealed, err := k.Seal("hunter2", "dev/cts_key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Mode().Perm() != 0o600 {
+		t.Errorf("key file mode %04o, want 0600", info.Mode().Perm())
+	}
+	if bytes.Contains(sealed, []byte("hunter2")) {
+		t.Error("the sealed value contains the clear text")
+	}
+	// A new keyring (another process) opens it with the same file.
+	got, err := NewKeyring(dir, noEnv).Open(sealed, "dev/cts_key")
+	if err != nil || got != "hunter2" {
+		t.Errorf("Open = %q, %v", got, err)
+	}
+	// Bound to its place.
+	if _, err := NewKeyring(dir, noEnv).Open(sealed, "prod/cts_key"); err == nil {
+		t.Error("a value sealed for dev opened for prod")
+	}
+}
+
+func TestEnvKey(t *testing.T) {
+	dir := t.TempDir()
+	key := hex.EncodeToString(bytes.Repeat([]byte{7}, 32))
+	env := func(k string) string {
+		if k == EnvKey {
+			return key
+		}
+		return ""
+	}
+	sealed, err := NewKeyring(dir, env).Seal("s3cret", "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, KeyFile)); err == nil {
+		t.Error("a key file was created although BPFC_SECRET_KEY is set")
+	}
+	if got, err := NewKeyring(dir, env).Open(sealed, "a"); err != nil || got != "s3cret" {
+		t.Errorf("Open = %q, %v", got, err)
+	}
+	if _, err := NewKeyring(dir, noEnv).Open(sealed, "a"); err == nil {
+		t.Error("opened without the key")
+	}
+	bad := func(string) string { return "short" }
+	if _, err := NewKeyring(dir, bad).Seal("x", "a"); err == nil || !strings.Contains(err.Error(), "32 bytes") {
+		t.Errorf("bad key: %v", err)
+	}
+}
+
+func TestKeyFileReadableByOthersRefused(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := NewKeyring(dir, noEnv).Seal("x", "a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(filepath.Join(dir, KeyFile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewKeyring(dir, noEnv).Seal("x", "a"); err == nil || !strings.Contains(err.Error(), "chmod 600") {
+		t.Errorf("world-readable key: %v", err)
+	}
+}

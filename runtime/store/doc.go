@@ -1,0 +1,16 @@
+// Package store defines the environment store: what an environment holds
+// (publishers, solutions and their components, workflow records and process
+// stages, environment variables, tables and columns with their real SQL
+// tables, roles and privileges, users, imported archives, deployed model
+// snapshots and the import history) and the one interface every backend
+// implements.
+//
+// Backends: runtime/store/sqlite (the embedded default, one file per
+// environment) over runtime/store/sqlstore, the database/sql implementation
+// that a PostgreSQL backend will share. runtime/store/storetest is the
+// conformance suite every backend must pass.
+//
+// Entry points: Store.Read and Store.Write run a function in a transaction;
+// Write is exclusive per environment (a second writer waits up to the
+// backend's busy timeout, then fails with ErrBusy).
+package store

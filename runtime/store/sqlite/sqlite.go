@@ -1,0 +1,147 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	sqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/bpfc/bpfc/runtime/store"
+	"github.com/bpfc/bpfc/runtime/store/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DefaultBusyTimeout is how long a writer waits for another one.
+const DefaultBusyTimeout = 10 * time.Second
+
+// Options configure Open.
+type Options struct {
+	Name        string           // the environment's name, recorded when the file is created
+	BusyTimeout time.Duration    // how long a writer waits for another; default DefaultBusyTimeout
+	Now         func() time.Time // the clock; default time.Now
+}
+
+// Open opens (creating if needed) the environment store at path: it applies
+// pending migrations and, for a new file, creates the standard tables, the
+// built-in roles and the administrator.
+func Open(ctx context.Context, path string, opts Options) (*sqlstore.DB, error) {
+	if opts.BusyTimeout <= 0 {
+		opts.BusyTimeout = DefaultBusyTimeout
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, err
+		}
+	}
+	db, err := sql.Open("sqlite", dsn(path, opts.BusyTimeout))
+	if err != nil {
+		return nil, err
+	}
+	d := &dialect{busy: opts.BusyTimeout}
+	s, err := sqlstore.Open(ctx, db, d, sqlstore.Options{Name: opts.Name, Location: path, Now: opts.Now})
+	if err != nil {
+		db.Close()
+		if d.IsBusy(err) {
+			return nil, fmt.Errorf("opening %s: %w", path, store.ErrBusy)
+		}
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// dsn is the connection string: WAL, full durability, foreign keys, the busy
+// timeout, and BEGIN IMMEDIATE for every write transaction.
+func dsn(path string, busy time.Duration) string {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "foreign_keys(ON)")
+	q.Add("_pragma", "cache_size(-65536)") // 64 MiB: a large import stays in memory until it commits
+	q.Add("_pragma", "temp_store(MEMORY)") // statement journals in memory
+	q.Set("_txlock", "immediate")
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+type dialect struct {
+	busy time.Duration
+}
+
+func (d *dialect) Name() string { return "sqlite" }
+
+func (d *dialect) Migrations() fs.FS {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
+
+func (d *dialect) ColumnType(colType string) string {
+	switch colType {
+	case "integer", "choice", "state", "status", "boolean", store.TypeRowVersion:
+		return "INTEGER"
+	case "decimal", "money":
+		return "NUMERIC"
+	}
+	return "TEXT" // string memo email lookup customer uniqueidentifier datetime
+}
+
+// BeginWrite tries BEGIN IMMEDIATE without waiting; when another writer holds
+// the database it tells onWait and tries again under the busy timeout.
+func (d *dialect) BeginWrite(ctx context.Context, db *sql.DB, onWait func()) (*sql.Conn, *sql.Tx, error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	setBusy := func(ms int64) error {
+		_, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", ms))
+		return err
+	}
+	if err := setBusy(0); err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil && d.IsBusy(err) {
+		onWait()
+		if err := setBusy(d.busy.Milliseconds()); err != nil {
+			conn.Close()
+			return nil, nil, err
+		}
+		tx, err = conn.BeginTx(ctx, nil)
+	}
+	if err != nil {
+		_ = setBusy(d.busy.Milliseconds())
+		conn.Close()
+		return nil, nil, err
+	}
+	if err := setBusy(d.busy.Milliseconds()); err != nil {
+		tx.Rollback()
+		conn.Close()
+		return nil, nil, err
+	}
+	return conn, tx, nil
+}
+
+func (d *dialect) IsBusy(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,159 @@
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/bpfc/bpfc/runtime/store"
+	"github.com/bpfc/bpfc/runtime/store/storetest"
+)
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		s, err := Open(context.Background(), filepath.Join(t.TempDir(), ".bpfc", "test.db"), Options{Name: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
+
+func TestPragmasAndMigrations(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "env.db")
+	s, err := Open(ctx, path, Options{Name: "dev"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var mode string
+	var sync, fk int
+	db := s.SQL()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+		t.Errorf("journal_mode = %q, %v", mode, err)
+	}
+	if err := conn.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&sync); err != nil || sync != 2 {
+		t.Errorf("synchronous = %d (want 2 = FULL), %v", sync, err)
+	}
+	if err := conn.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
+		t.Errorf("foreign_keys = %d, %v", fk, err)
+	}
+	var version int
+	var name string
+	if err := conn.QueryRowContext(ctx, "SELECT version, name FROM schema_migrations ORDER BY version LIMIT 1").Scan(&version, &name); err != nil {
+		t.Fatal(err)
+	}
+	if version != 1 || name != "environment" {
+		t.Errorf("first migration = %d %s", version, name)
+	}
+}
+
+// TestReopen: data survives closing, the environment keeps its name, and a
+// second Open neither re-applies migrations nor re-creates the administrator.
+func TestReopen(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "env.db")
+	s, err := Open(ctx, path, Options{Name: "dev"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Write(ctx, func(tx store.Tx) error {
+		return tx.PutPublisher(store.Publisher{Name: "p", Prefix: "pp"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	before, err := Dump(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = Open(ctx, path, Options{Name: "other"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	m, _ := s.Meta(ctx)
+	if m.Name != "dev" || m.SchemaVersion != 1 || m.Backend != "sqlite" {
+		t.Errorf("Meta = %+v", m)
+	}
+	after, _ := Dump(ctx, path)
+	if before != after {
+		t.Error("reopening changed the environment")
+	}
+}
+
+// TestBusy: a second writer is told it waits, then fails with ErrBusy.
+func TestBusy(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "env.db")
+	a, err := Open(ctx, path, Options{Name: "dev"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := Open(ctx, path, Options{Name: "dev", BusyTimeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	holding, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error)
+	go func() {
+		done <- a.Write(ctx, func(store.Tx) error {
+			close(holding)
+			<-release
+			return nil
+		})
+	}()
+	<-holding
+	var waited atomic.Int32
+	start := time.Now()
+	err = b.Write(store.WithWaitNotice(ctx, func() { waited.Add(1) }), func(store.Tx) error { return nil })
+	if !errors.Is(err, store.ErrBusy) || !strings.Contains(err.Error(), "another import is running") {
+		t.Errorf("second writer: %v", err)
+	}
+	if waited.Load() != 1 {
+		t.Errorf("wait notice called %d times", waited.Load())
+	}
+	if d := time.Since(start); d < 150*time.Millisecond {
+		t.Errorf("gave up after %v, before the busy timeout", d)
+	}
+	// Readers are never blocked by the writer (WAL).
+	if err := b.Read(ctx, func(tx store.Tx) error { _, err := tx.Solutions(); return err }); err != nil {
+		t.Errorf("read during a write: %v", err)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	// Once the first is done, the second goes through.
+	if err := b.Write(ctx, func(store.Tx) error { return nil }); err != nil {
+		t.Errorf("after release: %v", err)
+	}
+}
+
+func TestNewerSchemaRefused(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "env.db")
+	s, err := Open(ctx, path, Options{Name: "dev"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SQL().ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_on) VALUES (999, 'future', '')`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := Open(ctx, path, Options{Name: "dev"}); err == nil || !strings.Contains(err.Error(), "newer than this bpfc") {
+		t.Errorf("Open of a newer schema: %v", err)
+	}
+}

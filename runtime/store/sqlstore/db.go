@@ -1,0 +1,204 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// Options configure Open.
+type Options struct {
+	Name     string           // the environment's name, recorded when it is created
+	Location string           // reported in store.Meta
+	Now      func() time.Time // the clock; default time.Now
+}
+
+// DB is a store.Store over a database/sql database.
+type DB struct {
+	db   *sql.DB
+	d    Dialect
+	opts Options
+}
+
+var _ store.Store = (*DB)(nil)
+
+// Open migrates db and, when the environment is new, bootstraps it. The
+// returned store owns db and closes it on Close.
+func Open(ctx context.Context, db *sql.DB, d Dialect, opts Options) (*DB, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	s := &DB{db: db, d: d, opts: opts}
+	migs, err := loadMigrations(d.Migrations())
+	if err != nil {
+		return nil, err
+	}
+	ready, err := s.upToDate(ctx, migs)
+	if err != nil {
+		return nil, err
+	}
+	if !ready {
+		if err := s.migrate(ctx, migs); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *DB) Close() error { return s.db.Close() }
+
+// SQL returns the underlying database, for backends and tests.
+func (s *DB) SQL() *sql.DB { return s.db }
+
+// Meta describes the environment.
+func (s *DB) Meta(ctx context.Context) (store.Meta, error) {
+	m := store.Meta{Backend: s.d.Name(), Location: s.opts.Location}
+	var created string
+	err := s.db.QueryRowContext(ctx, `SELECT name, created_on FROM organization`).Scan(&m.Name, &created)
+	if err != nil {
+		return m, fmt.Errorf("reading the environment: %w", err)
+	}
+	m.CreatedOn = parseTime(created)
+	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&m.SchemaVersion); err != nil {
+		return m, err
+	}
+	return m, nil
+}
+
+// Read runs fn in a read-only transaction.
+func (s *DB) Read(ctx context.Context, fn func(store.Tx) error) error {
+	sqlTx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer sqlTx.Rollback()
+	return fn(&tx{ctx: ctx, tx: sqlTx, d: s.d, now: s.opts.Now})
+}
+
+// Write runs fn in the exclusive write transaction.
+func (s *DB) Write(ctx context.Context, fn func(store.Tx) error) (err error) {
+	conn, sqlTx, err := s.d.BeginWrite(ctx, s.db, store.WaitNotice(ctx))
+	if err != nil {
+		if s.d.IsBusy(err) {
+			return fmt.Errorf("%w (%v)", store.ErrBusy, err)
+		}
+		return err
+	}
+	defer conn.Close()
+	committed := false
+	defer func() {
+		if !committed {
+			_ = sqlTx.Rollback()
+		}
+	}()
+	if err := fn(&tx{ctx: ctx, tx: sqlTx, d: s.d, now: s.opts.Now, write: true}); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		if s.d.IsBusy(err) {
+			return fmt.Errorf("%w (%v)", store.ErrBusy, err)
+		}
+		return err
+	}
+	committed = true
+	return nil
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func loadMigrations(fsys fs.FS) ([]migration, error) {
+	names, err := fs.Glob(fsys, "*.sql")
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	seen := map[int]string{}
+	for _, n := range names {
+		num, rest, ok := strings.Cut(path.Base(n), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || v <= 0 {
+			return nil, fmt.Errorf("migration %s: the name must be NNNN_name.sql", n)
+		}
+		if prev, dup := seen[v]; dup {
+			return nil, fmt.Errorf("migrations %s and %s have the same version", prev, n)
+		}
+		seen[v] = n
+		b, err := fs.ReadFile(fsys, n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{version: v, name: strings.TrimSuffix(rest, ".sql"), sql: string(b)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	if len(out) == 0 {
+		return nil, errors.New("no migrations")
+	}
+	return out, nil
+}
+
+// upToDate reports, without taking the write lock, whether every migration
+// is applied and the environment is bootstrapped for the current catalog.
+func (s *DB) upToDate(ctx context.Context, migs []migration) (bool, error) {
+	var version int
+	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&version)
+	if err != nil {
+		return false, nil // no schema_migrations yet: a new environment
+	}
+	if version > migs[len(migs)-1].version {
+		return false, fmt.Errorf("the environment's schema is version %d, newer than this bpfc knows (%d): upgrade bpfc", version, migs[len(migs)-1].version)
+	}
+	if version < migs[len(migs)-1].version {
+		return false, nil
+	}
+	var digest string
+	if err := s.db.QueryRowContext(ctx, `SELECT catalog_digest FROM organization`).Scan(&digest); err != nil {
+		return false, nil
+	}
+	return digest == catalogDigest(), nil
+}
+
+// migrate applies the pending migrations and bootstraps the environment in
+// one exclusive transaction.
+func (s *DB) migrate(ctx context.Context, migs []migration) error {
+	return s.Write(ctx, func(t store.Tx) error {
+		tx := t.(*tx)
+		if _, err := tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+	version INTEGER PRIMARY KEY,
+	name TEXT NOT NULL,
+	applied_on TEXT NOT NULL
+)`); err != nil {
+			return fmt.Errorf("creating schema_migrations: %w", err)
+		}
+		var version int
+		if err := tx.queryRow(`SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&version); err != nil {
+			return err
+		}
+		for _, m := range migs {
+			if m.version <= version {
+				continue
+			}
+			if _, err := tx.exec(m.sql); err != nil {
+				return fmt.Errorf("migration %04d_%s: %w", m.version, m.name, err)
+			}
+			if _, err := tx.exec(`INSERT INTO schema_migrations (version, name, applied_on) VALUES ($1, $2, $3)`,
+				m.version, m.name, tx.stamp()); err != nil {
+				return err
+			}
+		}
+		return bootstrap(tx, s.opts.Name)
+	})
+}

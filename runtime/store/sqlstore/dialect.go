@@ -1,0 +1,26 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"io/fs"
+)
+
+// Dialect is what differs between the databases a Store runs on.
+type Dialect interface {
+	// Name is the backend name reported in store.Meta ("sqlite").
+	Name() string
+	// Migrations holds the schema migrations, files named NNNN_name.sql,
+	// applied in order of NNNN.
+	Migrations() fs.FS
+	// ColumnType is the SQL type of a column of the given bpfc column type
+	// (store.Column.Type).
+	ColumnType(colType string) string
+	// BeginWrite starts the environment's exclusive write transaction on a
+	// connection of its own. When another writer holds the environment it
+	// calls onWait once, waits up to its busy timeout, then returns an error
+	// for which IsBusy holds.
+	BeginWrite(ctx context.Context, db *sql.DB, onWait func()) (*sql.Conn, *sql.Tx, error)
+	// IsBusy reports whether err says another writer holds the database.
+	IsBusy(err error) bool
+}

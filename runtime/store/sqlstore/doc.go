@@ -1,0 +1,13 @@
+// Package sqlstore implements store.Store over database/sql with portable
+// SQL: $N placeholders, INSERT … ON CONFLICT … DO UPDATE, RETURNING, quoted
+// identifiers, text timestamps (RFC 3339, UTC) and 0/1 integers for flags.
+// What differs between databases — the SQL type of a column type, the
+// migrations, how the exclusive write transaction is taken and how a busy
+// database reports itself — is a Dialect (runtime/store/sqlite today,
+// PostgreSQL through pgx/v5/stdlib later).
+//
+// Entry point: Open(ctx, db, dialect, options) migrates the schema (embedded,
+// versioned, applied in one transaction and recorded in schema_migrations)
+// and creates a new environment's standard tables, built-in roles and
+// administrator.
+package sqlstore

@@ -1,0 +1,183 @@
+package sqlstore
+
+import (
+	"database/sql"
+	"errors"
+	"slices"
+
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+func scanRole(sc interface{ Scan(...any) error }) (store.Role, error) {
+	var r store.Role
+	var builtin, full int
+	err := sc.Scan(&r.ID, &r.Name, &r.DisplayName, &r.Solution, &builtin, &full)
+	r.Builtin, r.FullAccess = builtin != 0, full != 0
+	return r, err
+}
+
+func (t *tx) Roles() ([]store.Role, error) {
+	rows, err := t.query(`SELECT role_id, name, display_name, solution, builtin, full_access FROM role ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Role
+	for rows.Next() {
+		r, err := scanRole(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) Role(name string) (store.Role, error) {
+	r, err := scanRole(t.queryRow(`SELECT role_id, name, display_name, solution, builtin, full_access FROM role WHERE name = $1`, name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, notFound("role", name)
+	}
+	return r, err
+}
+
+func (t *tx) PutRole(r store.Role) error {
+	_, err := t.exec(`INSERT INTO role (role_id, name, display_name, solution, builtin, full_access) VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (name) DO UPDATE SET role_id = excluded.role_id, display_name = excluded.display_name, solution = excluded.solution,
+	builtin = excluded.builtin, full_access = excluded.full_access`,
+		r.ID, r.Name, r.DisplayName, r.Solution, b2i(r.Builtin), b2i(r.FullAccess))
+	return err
+}
+
+func (t *tx) DeleteRole(name string) error {
+	for _, q := range []string{`DELETE FROM roleprivilege WHERE role = $1`, `DELETE FROM systemuserroles WHERE role = $1`} {
+		if _, err := t.exec(q, name); err != nil {
+			return err
+		}
+	}
+	res, err := t.exec(`DELETE FROM role WHERE name = $1`, name)
+	if err != nil {
+		return err
+	}
+	return affected(res, "role", name)
+}
+
+func (t *tx) SetPrivileges(role string, ps []store.Privilege) error {
+	if _, err := t.Role(role); err != nil {
+		return err
+	}
+	if _, err := t.exec(`DELETE FROM roleprivilege WHERE role = $1`, role); err != nil {
+		return err
+	}
+	for _, p := range ps {
+		if _, err := t.exec(`INSERT INTO roleprivilege (role, table_name, privilege, depth) VALUES ($1, $2, $3, $4)
+ON CONFLICT (role, table_name, privilege) DO UPDATE SET depth = excluded.depth`, role, p.Table, p.Privilege, p.Depth); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *tx) Privileges(role string) ([]store.Privilege, error) {
+	rows, err := t.query(`SELECT table_name, privilege, depth FROM roleprivilege WHERE role = $1 ORDER BY table_name, privilege`, role)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Privilege
+	for rows.Next() {
+		var p store.Privilege
+		if err := rows.Scan(&p.Table, &p.Privilege, &p.Depth); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// Users.
+
+func (t *tx) Users() ([]store.User, error) {
+	rows, err := t.query(`SELECT systemuserid, domainname, COALESCE(fullname, ''), COALESCE(internalemailaddress, ''), COALESCE(isdisabled, 0)
+FROM systemuser ORDER BY domainname`)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.User
+	for rows.Next() {
+		var u store.User
+		var disabled int
+		if err := rows.Scan(&u.ID, &u.Name, &u.FullName, &u.Email, &disabled); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		u.Disabled = disabled != 0
+		out = append(out, u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if out[i].Roles, err = t.userRoles(out[i].ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (t *tx) userRoles(id string) ([]string, error) {
+	rows, err := t.query(`SELECT role FROM systemuserroles WHERE systemuserid = $1 ORDER BY role`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) User(name string) (store.User, error) {
+	users, err := t.Users()
+	if err != nil {
+		return store.User{}, err
+	}
+	for _, u := range users {
+		if u.Name == name {
+			return u, nil
+		}
+	}
+	return store.User{}, notFound("user", name)
+}
+
+func (t *tx) PutUser(u store.User) error {
+	now := t.stamp()
+	_, err := t.exec(`INSERT INTO systemuser (systemuserid, domainname, fullname, internalemailaddress, isdisabled, accessmode, createdon, modifiedon)
+VALUES ($1, $2, $3, $4, $5, 0, $6, $6)
+ON CONFLICT (systemuserid) DO UPDATE SET domainname = excluded.domainname, fullname = excluded.fullname,
+	internalemailaddress = excluded.internalemailaddress, isdisabled = excluded.isdisabled, modifiedon = excluded.modifiedon`,
+		u.ID, u.Name, u.FullName, u.Email, b2i(u.Disabled), now)
+	if err != nil {
+		return err
+	}
+	if _, err := t.exec(`DELETE FROM systemuserroles WHERE systemuserid = $1`, u.ID); err != nil {
+		return err
+	}
+	roles := slices.Clone(u.Roles)
+	slices.Sort(roles)
+	for _, r := range slices.Compact(roles) {
+		if _, err := t.Role(r); err != nil {
+			return err
+		}
+		if _, err := t.exec(`INSERT INTO systemuserroles (systemuserid, role) VALUES ($1, $2)`, u.ID, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}

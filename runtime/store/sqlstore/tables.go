@@ -1,0 +1,317 @@
+package sqlstore
+
+import (
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+func (t *tx) Tables() ([]store.Table, error) {
+	rows, err := t.query(`SELECT name, display_name, entity_set_name, primary_key, primary_column, kind, solution FROM entity ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.Table
+	idx := map[string]int{}
+	for rows.Next() {
+		var tb store.Table
+		if err := rows.Scan(&tb.Name, &tb.DisplayName, &tb.EntitySetName, &tb.PrimaryKey, &tb.PrimaryColumn, &tb.Kind, &tb.Solution); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		idx[tb.Name] = len(out)
+		out = append(out, tb)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	cols, err := t.columns(`ORDER BY entity, position`)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cols {
+		if i, ok := idx[c.table]; ok {
+			out[i].Columns = append(out[i].Columns, c.Column)
+		}
+	}
+	return out, nil
+}
+
+func (t *tx) Table(name string) (store.Table, error) {
+	tb := store.Table{Name: name}
+	err := t.queryRow(`SELECT display_name, entity_set_name, primary_key, primary_column, kind, solution FROM entity WHERE name = $1`, name).
+		Scan(&tb.DisplayName, &tb.EntitySetName, &tb.PrimaryKey, &tb.PrimaryColumn, &tb.Kind, &tb.Solution)
+	if errors.Is(err, sql.ErrNoRows) {
+		return tb, notFound("table", name)
+	}
+	if err != nil {
+		return tb, err
+	}
+	cols, err := t.columns(`WHERE entity = $1 ORDER BY position`, name)
+	if err != nil {
+		return tb, err
+	}
+	for _, c := range cols {
+		tb.Columns = append(tb.Columns, c.Column)
+	}
+	return tb, nil
+}
+
+type tableColumn struct {
+	table string
+	store.Column
+}
+
+func (t *tx) columns(where string, args ...any) ([]tableColumn, error) {
+	rows, err := t.query(`SELECT entity, name, display_name, type, max_length, targets, options, required, is_system, solution FROM attribute `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []tableColumn
+	for rows.Next() {
+		var c tableColumn
+		var targets, options string
+		var req, sys int
+		if err := rows.Scan(&c.table, &c.Name, &c.DisplayName, &c.Type, &c.MaxLength, &targets, &options, &req, &sys, &c.Solution); err != nil {
+			return nil, err
+		}
+		if targets != "" {
+			c.Targets = strings.Split(targets, ",")
+		}
+		if err := json.Unmarshal([]byte(options), &c.Options); err != nil {
+			return nil, fmt.Errorf("options of %s.%s: %w", c.table, c.Name, err)
+		}
+		c.Required, c.System = req != 0, sys != 0
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) putColumnMeta(table string, position int, c store.Column, update bool) error {
+	opts := c.Options
+	if opts == nil {
+		opts = []store.Option{}
+	}
+	oj, err := json.Marshal(opts)
+	if err != nil {
+		return err
+	}
+	if update {
+		res, err := t.exec(`UPDATE attribute SET display_name = $3, max_length = $4, targets = $5, options = $6, required = $7,
+	is_system = $8, solution = $9 WHERE entity = $1 AND name = $2`,
+			table, c.Name, c.DisplayName, c.MaxLength, strings.Join(c.Targets, ","), string(oj), b2i(c.Required), b2i(c.System), c.Solution)
+		if err != nil {
+			return err
+		}
+		return affected(res, "column", table+"."+c.Name)
+	}
+	_, err = t.execP(`INSERT INTO attribute (entity, name, position, display_name, type, max_length, targets, options, required, is_system, solution)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		table, c.Name, position, c.DisplayName, c.Type, c.MaxLength, strings.Join(c.Targets, ","), string(oj), b2i(c.Required), b2i(c.System), c.Solution)
+	return err
+}
+
+func (t *tx) columnDDL(c store.Column, primaryKey string) (string, error) {
+	q, err := quote(c.Name)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case c.Name == primaryKey:
+		return q + " " + t.d.ColumnType(c.Type) + " PRIMARY KEY NOT NULL", nil
+	case c.Type == store.TypeRowVersion:
+		return q + " " + t.d.ColumnType(c.Type) + " NOT NULL DEFAULT 0", nil
+	}
+	return q + " " + t.d.ColumnType(c.Type), nil
+}
+
+func (t *tx) CreateTable(tb store.Table) error {
+	name, err := quote(tb.Name)
+	if err != nil {
+		return err
+	}
+	if tb.PrimaryKey == "" {
+		return fmt.Errorf("table %s has no primary key", tb.Name)
+	}
+	if _, ok := tb.Column(tb.PrimaryKey); !ok {
+		tb.Columns = append([]store.Column{{Name: tb.PrimaryKey, DisplayName: tb.DisplayName, Type: "uniqueidentifier", System: true}}, tb.Columns...)
+	}
+	if _, ok := tb.Column(store.RowVersionColumn); !ok {
+		tb.Columns = append(tb.Columns, store.Column{Name: store.RowVersionColumn, DisplayName: "Version Number", Type: store.TypeRowVersion, System: true})
+	}
+	if _, err := t.Table(tb.Name); err == nil {
+		return fmt.Errorf("table %q: %w", tb.Name, store.ErrExists)
+	}
+	var defs []string
+	seen := map[string]bool{}
+	for _, c := range tb.Columns {
+		if seen[c.Name] {
+			return fmt.Errorf("table %s: duplicate column %s", tb.Name, c.Name)
+		}
+		seen[c.Name] = true
+		def, err := t.columnDDL(c, tb.PrimaryKey)
+		if err != nil {
+			return err
+		}
+		defs = append(defs, def)
+	}
+	if _, err := t.exec("CREATE TABLE " + name + " (\n\t" + strings.Join(defs, ",\n\t") + "\n)"); err != nil {
+		return fmt.Errorf("creating table %s: %w", tb.Name, err)
+	}
+	if _, err := t.exec(`INSERT INTO entity (name, display_name, entity_set_name, primary_key, primary_column, kind, solution)
+VALUES ($1, $2, $3, $4, $5, $6, $7)`, tb.Name, tb.DisplayName, tb.EntitySetName, tb.PrimaryKey, tb.PrimaryColumn, tb.Kind, tb.Solution); err != nil {
+		return err
+	}
+	for i, c := range tb.Columns {
+		if err := t.putColumnMeta(tb.Name, i, c, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *tx) UpdateTable(tb store.Table) error {
+	res, err := t.exec(`UPDATE entity SET display_name = $2, entity_set_name = $3, primary_column = $4, kind = $5, solution = $6 WHERE name = $1`,
+		tb.Name, tb.DisplayName, tb.EntitySetName, tb.PrimaryColumn, tb.Kind, tb.Solution)
+	if err != nil {
+		return err
+	}
+	return affected(res, "table", tb.Name)
+}
+
+func (t *tx) DropTable(name string) error {
+	q, err := quote(name)
+	if err != nil {
+		return err
+	}
+	if _, err := t.Table(name); err != nil {
+		return err
+	}
+	if _, err := t.exec("DROP TABLE " + q); err != nil {
+		return fmt.Errorf("dropping table %s: %w", name, err)
+	}
+	for _, stmt := range []string{
+		`DELETE FROM attribute WHERE entity = $1`,
+		`DELETE FROM entity WHERE name = $1`,
+		`DELETE FROM roleprivilege WHERE table_name = $1`,
+	} {
+		if _, err := t.exec(stmt, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *tx) AddColumn(table string, c store.Column) error {
+	tb, err := t.Table(table)
+	if err != nil {
+		return err
+	}
+	if _, ok := tb.Column(c.Name); ok {
+		return fmt.Errorf("column %s.%s: %w", table, c.Name, store.ErrExists)
+	}
+	q, _ := quote(table)
+	def, err := t.columnDDL(c, "")
+	if err != nil {
+		return err
+	}
+	if _, err := t.exec("ALTER TABLE " + q + " ADD COLUMN " + def); err != nil {
+		return fmt.Errorf("adding column %s.%s: %w", table, c.Name, err)
+	}
+	return t.putColumnMeta(table, t.nextPosition(table), c, false)
+}
+
+func (t *tx) nextPosition(table string) int {
+	var n int
+	_ = t.queryRow(`SELECT COALESCE(MAX(position), -1) + 1 FROM attribute WHERE entity = $1`, table).Scan(&n)
+	return n
+}
+
+func (t *tx) UpdateColumn(table string, c store.Column) error {
+	tb, err := t.Table(table)
+	if err != nil {
+		return err
+	}
+	old, ok := tb.Column(c.Name)
+	if !ok {
+		return notFound("column", table+"."+c.Name)
+	}
+	if old.Type != c.Type {
+		return fmt.Errorf("column %s.%s is %s; its type cannot change to %s", table, c.Name, old.Type, c.Type)
+	}
+	return t.putColumnMeta(table, 0, c, true)
+}
+
+func (t *tx) DropColumn(table, column string) error {
+	tb, err := t.Table(table)
+	if err != nil {
+		return err
+	}
+	if _, ok := tb.Column(column); !ok {
+		return notFound("column", table+"."+column)
+	}
+	if column == tb.PrimaryKey || column == store.RowVersionColumn {
+		return fmt.Errorf("column %s.%s cannot be dropped", table, column)
+	}
+	qt, _ := quote(table)
+	qc, err := quote(column)
+	if err != nil {
+		return err
+	}
+	if _, err := t.exec("ALTER TABLE " + qt + " DROP COLUMN " + qc); err != nil {
+		return fmt.Errorf("dropping column %s.%s: %w", table, column, err)
+	}
+	_, err = t.exec(`DELETE FROM attribute WHERE entity = $1 AND name = $2`, table, column)
+	return err
+}
+
+// Rows.
+
+func (t *tx) InsertRow(table string, values map[string]any) error {
+	qt, err := quote(table)
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(values))
+	for n := range values {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	cols := make([]string, len(names))
+	marks := make([]string, len(names))
+	args := make([]any, len(names))
+	for i, n := range names {
+		if cols[i], err = quote(n); err != nil {
+			return err
+		}
+		marks[i] = fmt.Sprintf("$%d", i+1)
+		v := values[n]
+		if tm, ok := v.(time.Time); ok {
+			v = formatTime(tm)
+		}
+		args[i] = v
+	}
+	_, err = t.exec("INSERT INTO "+qt+" ("+strings.Join(cols, ", ")+") VALUES ("+strings.Join(marks, ", ")+")", args...)
+	return err
+}
+
+func (t *tx) CountRows(table string) (int, error) {
+	qt, err := quote(table)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := t.Table(table); err != nil {
+		return 0, err
+	}
+	var n int
+	err = t.queryRow("SELECT COUNT(*) FROM " + qt).Scan(&n)
+	return n, err
+}

@@ -1,0 +1,147 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Errors every backend returns (wrapped) for these conditions.
+var (
+	// ErrNotFound: the named object does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrBusy: another writer (an import) held the environment for longer
+	// than the busy timeout.
+	ErrBusy = errors.New("another import is running in this environment")
+	// ErrExists: an object that must be new already exists.
+	ErrExists = errors.New("already exists")
+)
+
+// Store is one environment. A Store is safe for concurrent use; transactions
+// of different processes on the same environment never interleave writes.
+type Store interface {
+	// Meta describes the environment.
+	Meta(ctx context.Context) (Meta, error)
+	// Read runs fn in a read-only transaction over a consistent snapshot.
+	Read(ctx context.Context, fn func(Tx) error) error
+	// Write runs fn in the environment's exclusive write transaction and
+	// commits when fn returns nil; any error (or a panic, or the process
+	// dying) leaves the environment as it was. When another writer holds the
+	// environment, Write calls the WaitNotice of ctx (if any) once, waits up
+	// to the backend's busy timeout, then returns an error wrapping ErrBusy.
+	Write(ctx context.Context, fn func(Tx) error) error
+	// Close releases the store.
+	Close() error
+}
+
+// Meta describes an environment store.
+type Meta struct {
+	Name          string    // the environment's name, recorded at creation
+	Backend       string    // "sqlite", "postgres"
+	Location      string    // file path or connection string without secrets
+	CreatedOn     time.Time // when the environment was created
+	SchemaVersion int       // the highest applied migration
+}
+
+type waitKey struct{}
+
+// WithWaitNotice returns a context whose Write calls notice once before it
+// waits for another writer.
+func WithWaitNotice(ctx context.Context, notice func()) context.Context {
+	return context.WithValue(ctx, waitKey{}, notice)
+}
+
+// WaitNotice returns the notice of ctx, or a no-op.
+func WaitNotice(ctx context.Context) func() {
+	if f, ok := ctx.Value(waitKey{}).(func()); ok && f != nil {
+		return f
+	}
+	return func() {}
+}
+
+// Tx is a transaction on an environment. Methods that change something fail
+// in a read-only transaction. Lists are sorted by name unless said otherwise.
+// Getters return an error wrapping ErrNotFound when the object is absent.
+type Tx interface {
+	// Publishers.
+	PutPublisher(Publisher) error
+	Publisher(name string) (Publisher, error)
+
+	// Solutions (installed and holding) and their components.
+	Solutions() ([]Solution, error)
+	Solution(name string) (Solution, error)
+	PutSolution(Solution) error
+	// DeleteSolution removes the solution row and its component list; the
+	// components themselves are removed by the caller.
+	DeleteSolution(name string) error
+	// RenameSolution renames a solution (a holding solution becoming the
+	// installed one), moving its component list.
+	RenameSolution(old, new string) error
+	Components(solution string) ([]Component, error)
+	// SetComponents replaces the component list of a solution.
+	SetComponents(solution string, cs []Component) error
+
+	// Workflow records: business process flows (category 4) and classic
+	// workflows (category 0), with their stages and steps.
+	Workflows() ([]Workflow, error)
+	Workflow(id string) (Workflow, error)
+	PutWorkflow(Workflow) error
+	DeleteWorkflow(id string) error // with its stages and steps
+	// SetStages replaces the stages (with their steps) of a workflow.
+	SetStages(workflowID string, stages []Stage) error
+	Stages(workflowID string) ([]Stage, error) // in flow order
+
+	// Environment variables.
+	VariableDefinitions() ([]VariableDefinition, error)
+	PutVariableDefinition(VariableDefinition) error
+	DeleteVariableDefinition(schemaName string) error // with its value
+	VariableValue(schemaName string) (VariableValue, error)
+	PutVariableValue(VariableValue) error
+	DeleteVariableValue(schemaName string) error
+
+	// Tables: metadata and the real SQL tables behind it.
+	Tables() ([]Table, error) // with their columns
+	Table(name string) (Table, error)
+	// CreateTable records a table and creates its SQL table with every
+	// column, plus the row-version column RowVersionColumn.
+	CreateTable(Table) error
+	// DropTable removes a table, its rows and the privileges on it.
+	DropTable(name string) error
+	// AddColumn adds a column to an existing table (metadata and SQL).
+	AddColumn(table string, c Column) error
+	// UpdateColumn rewrites a column's metadata; the type cannot change.
+	UpdateColumn(table string, c Column) error
+	// UpdateTable rewrites a table's metadata (not its columns).
+	UpdateTable(Table) error
+	DropColumn(table, column string) error
+
+	// Rows of real tables, by column name. Values: string, int64, float64,
+	// bool, time.Time, []byte or nil.
+	InsertRow(table string, values map[string]any) error
+	CountRows(table string) (int, error)
+
+	// Security roles and their privileges on tables.
+	Roles() ([]Role, error)
+	Role(name string) (Role, error)
+	PutRole(Role) error
+	DeleteRole(name string) error // with its privileges and user assignments
+	// SetPrivileges replaces a role's privileges.
+	SetPrivileges(role string, ps []Privilege) error
+	Privileges(role string) ([]Privilege, error) // sorted by table, then privilege
+
+	// Users: rows of systemuser and their roles.
+	Users() ([]User, error)
+	User(name string) (User, error)
+	PutUser(User) error
+
+	// Imported archives (content-addressed by SHA-256) and deployed model
+	// snapshots (by build digest).
+	PutArchive(Archive) error
+	Archive(sha256 string) (Archive, error)
+	PutSnapshot(Snapshot) error
+	Snapshot(digest string) (Snapshot, error)
+
+	// The import history.
+	AddImport(ImportRecord) (int64, error)
+	Imports(f ImportFilter) ([]ImportRecord, error) // newest first
+}

@@ -1,0 +1,269 @@
+package store
+
+import "time"
+
+// The objects an environment holds.
+
+// Publisher owns a customization prefix.
+type Publisher struct {
+	Name              string
+	DisplayName       string
+	Prefix            string
+	OptionValuePrefix int
+}
+
+// Solution states.
+const (
+	StateInstalled = "installed"
+	StateHolding   = "holding" // a staged upgrade waiting for apply-upgrade
+)
+
+// Solution is an installed (or holding) solution.
+type Solution struct {
+	Name          string // unique name; a holding solution is <base>_Upgrade
+	DisplayName   string
+	Version       string // four dot-separated integers
+	Managed       bool
+	Publisher     string
+	State         string // StateInstalled or StateHolding
+	UpgradeOf     string // holding: the installed solution it upgrades
+	BuildDigest   string
+	ArchiveSHA256 string
+	InstalledOn   time.Time
+	ModifiedOn    time.Time
+}
+
+// Component kinds.
+const (
+	KindFlow     = "flow"
+	KindWorkflow = "workflow"
+	KindRole     = "role"
+	KindVariable = "variable"
+	KindTable    = "table"  // a custom table
+	KindColumn   = "column" // an extra column on a table the solution does not own: "<table>.<column>"
+)
+
+// Component is one component of a solution.
+type Component struct {
+	Kind     string
+	Name     string // the flow, workflow, role or variable name; table name; "<table>.<column>"
+	ObjectID string // the component id (flows, workflows, roles, variables) or the table name
+}
+
+// Workflow categories, as Dataverse numbers them.
+const (
+	CategoryWorkflow = 0
+	CategoryBPF      = 4
+)
+
+// Workflow is a workflow record: a business process flow or a classic workflow.
+type Workflow struct {
+	ID            string
+	Name          string // the HCL label
+	UniqueName    string
+	Solution      string // owning (base) solution; "" when unmanaged and orphaned
+	Category      int
+	DisplayName   string
+	PrimaryTable  string
+	Type          string // flows: business | task
+	Mode          string // workflows: background | realtime
+	Order         int    // process order
+	Active        bool   // statecode 1 (Activated)
+	InstanceTable string // flows: the instance table
+	XAML          string // the workflow XAML, when the archive had it
+	Definition    []byte // the runtime's JSON definition (runtime/snapshot)
+	CreatedOn     time.Time
+	ModifiedOn    time.Time
+}
+
+// Stage is a process stage of a flow.
+type Stage struct {
+	ID           string
+	Name         string
+	DisplayName  string
+	Category     int // -1 none
+	Table        string
+	Relationship string
+	Next         string // default next stage name; "" = the path ends
+	Branches     []Branch
+	Steps        []Step
+}
+
+// Branch is a conditional next stage.
+type Branch struct {
+	When string `json:"when"` // compiler.FormatExpr text
+	Next string `json:"next"`
+}
+
+// Step is a data or action step of a stage.
+type Step struct {
+	ID          string
+	Name        string
+	DisplayName string
+	Column      string
+	Required    bool
+	Action      bool
+	Workflow    string
+}
+
+// VariableDefinition is an environment variable definition.
+type VariableDefinition struct {
+	SchemaName  string
+	ID          string
+	Name        string
+	Solution    string
+	Type        string  // string | number | boolean | json | secret
+	Default     *string // as Dataverse stores it; nil = none
+	DisplayName string
+	Description string
+}
+
+// VariableValue is the value of a variable in this environment. A secret's
+// value is only ever stored sealed (runtime/secret); Value is then empty.
+type VariableValue struct {
+	SchemaName string
+	Value      string
+	Sealed     []byte
+	Source     string // environment | settings | BPFC_VAR
+	ModifiedOn time.Time
+}
+
+// Table kinds.
+const (
+	TableStandard = "standard" // shipped by every environment
+	TableCustom   = "custom"   // created by a solution
+	TableInstance = "instance" // a flow's instance table
+)
+
+// RowVersionColumn is the row-version column every real table has.
+const RowVersionColumn = "versionnumber"
+
+// Table is a table's metadata.
+type Table struct {
+	Name          string
+	DisplayName   string
+	EntitySetName string
+	PrimaryKey    string
+	PrimaryColumn string
+	Kind          string // TableStandard, TableCustom or TableInstance
+	Solution      string // owner of custom and instance tables
+	Columns       []Column
+}
+
+// Column returns the named column and whether it exists.
+func (t Table) Column(name string) (Column, bool) {
+	for _, c := range t.Columns {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Column{}, false
+}
+
+// Column types beyond compiler's: the row version.
+const TypeRowVersion = "rowversion"
+
+// Column is a column's metadata. Types are the compiler's column types
+// (string, memo, integer, decimal, money, boolean, datetime, choice, lookup,
+// customer, email, uniqueidentifier, state, status) or TypeRowVersion.
+type Column struct {
+	Name        string
+	DisplayName string
+	Type        string
+	MaxLength   int
+	Targets     []string // lookup and customer targets
+	Options     []Option // choice, state and status
+	Required    bool
+	System      bool   // part of the table as the platform or its creator defined it
+	Solution    string // the solution that added it to a table it does not own
+}
+
+// Option is a value of a choice column.
+type Option struct {
+	Label string `json:"label"`
+	Value int    `json:"value"`
+}
+
+// Depths of a privilege.
+const (
+	DepthUser         = "user"
+	DepthBusinessUnit = "business_unit"
+	DepthParentChild  = "parent_child"
+	DepthOrganization = "organization"
+)
+
+// Role is a security role.
+type Role struct {
+	ID          string
+	Name        string
+	DisplayName string
+	Solution    string
+	Builtin     bool // exists in every environment
+	FullAccess  bool // every privilege on every table (system_administrator, system_customizer)
+}
+
+// Privilege is one privilege of a role on a table.
+type Privilege struct {
+	Table     string
+	Privilege string // create read write delete append append_to
+	Depth     string
+}
+
+// User is a row of systemuser with its roles.
+type User struct {
+	ID       string // systemuserid
+	Name     string // domainname, unique
+	FullName string
+	Email    string
+	Disabled bool
+	Roles    []string // role names, sorted
+}
+
+// Archive is an imported solution archive.
+type Archive struct {
+	SHA256     string // hex
+	Name       string // file name, e.g. ContosoSales_1_0_0_0_managed.zip
+	Managed    bool
+	Data       []byte
+	ImportedOn time.Time
+}
+
+// Snapshot is the model of a deployed build, for promotion and the runtime.
+type Snapshot struct {
+	Digest          string // build digest
+	Solution        string
+	Version         string
+	Model           []byte // runtime/snapshot JSON
+	UnmanagedSHA256 string // the build's archives, when stored
+	ManagedSHA256   string
+	CreatedOn       time.Time
+}
+
+// Import results.
+const (
+	ResultSucceeded = "succeeded"
+	ResultFailed    = "failed"
+)
+
+// ImportRecord is one entry of the import history.
+type ImportRecord struct {
+	ID            int64
+	Operation     string // deploy | promote | apply-upgrade | uninstall
+	Solution      string
+	Version       string
+	Managed       bool
+	Mode          string // upgrade | update | stage; "" for other operations
+	Who           string
+	StartedOn     time.Time
+	Duration      time.Duration
+	ArchiveSHA256 string
+	BuildDigest   string
+	Result        string // ResultSucceeded or ResultFailed
+	Message       string
+}
+
+// ImportFilter selects history entries.
+type ImportFilter struct {
+	Solution string // "" = all
+	Limit    int    // 0 = all
+}
