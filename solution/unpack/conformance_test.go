@@ -1,6 +1,7 @@
 package unpack
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"slices"
@@ -368,5 +369,104 @@ func TestConformanceVariableTypes(t *testing.T) {
 	p, _ = mustRead(t, conformanceFile(t, coeDir))
 	if len(p.Variables) != 1 || p.Variables[0].Type != compiler.VarSecret || p.Variables[0].HasDefault() {
 		t.Errorf("coe variables: %+v", p.Variables)
+	}
+}
+
+// TestEveryWarningNamesItsFile: over the corpus, each warning names a component and a file.
+func TestEveryWarningNamesItsFile(t *testing.T) {
+	for _, in := range []string{coeDir, prDir, rulesDir, rulesZip,
+		"terraform-provider-power-platform/examples/resources/powerplatform_solution/TerraformTestSolution_Complex_1_1_0_0.zip",
+		"powercat-business-approvals-kit/BusinessApprovalKit/SolutionPackage/src"} {
+		_, warns := mustRead(t, conformanceFile(t, in))
+		if len(warns) == 0 {
+			t.Errorf("%s: no warnings", in)
+		}
+		for _, w := range warns {
+			if w.Component == "" || w.File == "" || w.Message == "" {
+				t.Errorf("%s: incomplete warning %+v", in, w)
+			}
+		}
+	}
+}
+
+// TestTaskFlowOnSeveralTables: a task flow bpfc cannot express is reported and left out.
+func TestTaskFlowOnSeveralTables(t *testing.T) {
+	files := corpusTree(t, prDir)
+	data := "Workflows/InternalPurchaseRequisitionOF95-D036ABAE-41DA-EE11-904D-00224804912F.xaml.data.xml"
+	files[data] = bytes.Replace(files[data], []byte("<BusinessProcessType>0</BusinessProcessType>"), []byte("<BusinessProcessType>1</BusinessProcessType>"), 1)
+	p, warns := mustRead(t, writeTree(t, files))
+	if len(p.Flows) != 0 {
+		t.Errorf("%d flows, want the task flow left out", len(p.Flows))
+	}
+	found := false
+	for _, w := range warns {
+		found = found || strings.Contains(w.Message, "a task flow on 3 tables cannot be expressed") && w.File != ""
+	}
+	if !found {
+		t.Errorf("no warning about the task flow: %v", warns)
+	}
+
+	// On one table a task flow is expressed.
+	files = corpusTree(t, rulesDir)
+	data = "Workflows/PackageReviewProcess-C9064D35-616B-ED11-81AC-000D3AF4F400.xaml.data.xml"
+	files[data] = bytes.Replace(files[data], []byte("<BusinessProcessType>0</BusinessProcessType>"), []byte("<BusinessProcessType>1</BusinessProcessType>"), 1)
+	p, _ = mustRead(t, writeTree(t, files))
+	if len(p.Flows) != 1 || p.Flows[0].Type != compiler.FlowTask {
+		t.Errorf("flows %v, want one task flow", p.Flows)
+	}
+}
+
+// TestExternalTableColumns: tables the exports use without carrying them are
+// declared external, with the columns their flows use, typed from the step
+// control classes.
+func TestExternalTableColumns(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want map[string]string // table.column -> type (lookups: type>target)
+	}{
+		{coeDir, map[string]string{
+			"admin_app.admin_makersubmittedrequirements": "boolean", "admin_app.admin_requirement_4": "choice",
+			"admin_app.admin_requirement_5": "boolean", "admin_app.admin_riskassessment": "choice", "admin_app.admin_quarantineapp": "boolean",
+			"admin_app.admin_category": "choice", "admin_app.admin_inappcatalog": "boolean", "admin_app.admin_inappcatalogfeatured": "boolean",
+		}},
+		{prDir, map[string]string{
+			"cttech_internalpurchaserequisition.cttech_of95statusreason":        "choice",
+			"cttech_internalpurchaserequisition.cttech_grantfunding":            "choice",
+			"cttech_internalpurchaserequisition.cttech_purchaserequisitiontype": "choice",
+			"cttech_internalpurchaserequisition.cttech_emailaddress":            "email",
+			"cttech_internalpurchaserequisition.cttech_approvaluserid":          "lookup>cttech_approvaluser",
+			"cttech_internalpurchaserequisition.cttech_fiscalreviewid":          "lookup>cttech_fiscalreview",
+			"cttech_approvaluser.createdby":                                     "lookup>systemuser",
+			"cttech_approvaluser.cttech_approvaldecision":                       "choice",
+			"cttech_approvaluser.cttech_decisioncomment":                        "string",
+			"cttech_approvaluser.cttech_purchaserequisitiontype":                "choice",
+			"cttech_approvaluser.cttech_internalpurchaserequisitionid":          "lookup>cttech_internalpurchaserequisition",
+			"cttech_fiscalreview.cttech_department":                             "lookup>systemuser",
+			"cttech_fiscalreview.cttech_internalpurchaserequisitionid":          "lookup>cttech_internalpurchaserequisition",
+		}},
+		{rulesDir, map[string]string{"bac_package.bac_type": "choice", "bac_package.bac_name": "string"}},
+	} {
+		t.Run(filepath.Base(tc.in), func(t *testing.T) {
+			p, _ := mustRead(t, conformanceFile(t, tc.in))
+			got := map[string]string{}
+			for _, tb := range p.Tables {
+				if !tb.External {
+					continue
+				}
+				for _, c := range tb.Columns {
+					if c.Standard {
+						continue
+					}
+					v := c.Type
+					if c.Type == compiler.TypeLookup {
+						v += ">" + c.Target
+					}
+					got[tb.Name+"."+c.Name] = v
+				}
+			}
+			if diff := gocmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("external columns (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

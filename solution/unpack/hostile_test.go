@@ -255,3 +255,51 @@ func TestHostileExtensionExpressions(t *testing.T) {
 		})
 	}
 }
+
+// TestClassicWorkflowNotExpressed: a classic workflow in a form bpfc does not
+// write is reported and left out, with the action step that runs it.
+func TestClassicWorkflowNotExpressed(t *testing.T) {
+	orig := loadProject(t, filepath.Join(repoRoot(t), "examples", "sales"))
+	res := buildProject(t, orig)
+	raw, err := os.ReadFile(res.Unmanaged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := solution.ReadArchive(bytes.NewReader(raw), int64(len(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var entries []entry
+	for _, n := range a.Names() {
+		b := a.File(n)
+		if strings.HasPrefix(n, "Workflows/Verifylead") {
+			b = bytes.Replace(b, []byte("<mxswa:Workflow>"), []byte(`<mxswa:Workflow><mxswa:ActivityReference AssemblyQualifiedName="Microsoft.Crm.Workflow.Activities.StepComposite, Microsoft.Crm.Workflow" DisplayName="StepStep1: Designer step" />`), 1)
+		}
+		entries = append(entries, entry{name: n, data: b})
+	}
+	z := zipOf(t, entries...)
+	p, warns, err := ReadArchive(bytes.NewReader(z), int64(len(z)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Workflow("verify_lead") != nil {
+		t.Error("the workflow was read")
+	}
+	for _, s := range p.Flow("strategic_deal").Stage("qualify").Steps {
+		if s.Action {
+			t.Error("the action step that runs it was kept")
+		}
+	}
+	var all []string
+	for _, w := range warns {
+		all = append(all, w.String())
+	}
+	text := strings.Join(all, "\n")
+	for _, want := range []string{`workflow "Verify lead" (Workflows/Verifylead-BFFF66B1-C814-5AC1-A8F3-C57CE3653ADF.xaml): classic workflow not expressed`,
+		`action step "Verify Lead" of stage "Qualify" runs process bfff66b1-c814-5ac1-a8f3-c57ce3653adf`} {
+		if !strings.Contains(text, want) {
+			t.Errorf("no warning %q in:\n%s", want, text)
+		}
+	}
+	writeAndLoad(t, p)
+}

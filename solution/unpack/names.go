@@ -330,3 +330,11 @@ func (f idFuncs) step(flow, stage string) func(string) string {
 }
 func (f idFuncs) workflow(name string) string { return compiler.ID("workflow", f.solution, name) }
 func (f idFuncs) role(name string) string     { return compiler.ID("role", f.solution, name) }
+
+// lostName reports a component whose id bpfc derived but whose name none of
+// the candidates gives back: the rebuilt component gets a new id.
+func (b *builder) lostName(id, name, component, file, what string) {
+	if derived(id) {
+		b.w.add(component, file, "the bpfc name of %s was not recovered from its id; it is named %s, so the rebuilt component gets a new id (rename it to keep the old one)", what, name)
+	}
+}

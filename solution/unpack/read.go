@@ -101,9 +101,14 @@ type InvalidError struct {
 func (e *InvalidError) Error() string {
 	var b strings.Builder
 	b.WriteString("the unpacked project does not validate:")
+	n := 0
 	for _, d := range e.Diags {
 		if d.Severity != hcl.DiagError {
 			continue
+		}
+		if n++; n > 20 {
+			b.WriteString("\n  …")
+			break
 		}
 		b.WriteString("\n  ")
 		if d.Subject != nil {
@@ -127,11 +132,12 @@ type builder struct {
 	prefix string
 	ids    idFuncs
 
-	archive map[string]*tinfo          // tables the solution carries, by logical name
-	refs    map[string]string          // "table.column" -> referenced table (EntityRelationships)
-	tables  map[string]*compiler.Table // every table the project knows
-	pending []pendingLookup            // lookup columns whose target is resolved once all tables are known
-	noted   map[string]bool            // tables already reported
+	archive        map[string]*tinfo          // tables the solution carries, by logical name
+	refs           map[string]string          // "table.column" -> referenced table (EntityRelationships)
+	usedOptionSets map[string]bool            // global option sets declared columns use
+	tables         map[string]*compiler.Table // every table the project knows
+	pending        []pendingLookup            // lookup columns whose target is resolved once all tables are known
+	noted          map[string]bool            // tables already reported
 
 	flows          []*rawFlow
 	flowByInstance map[string]string // the instance table in the export -> flow name
@@ -142,6 +148,7 @@ type builder struct {
 }
 
 type pendingLookup struct {
+	file  string // where the column is used, when the solution does not define it
 	table string
 	col   *compiler.Column
 	ai    *attrInfo
@@ -163,6 +170,7 @@ func (b *builder) project() (*compiler.Project, error) {
 	b.flowByInstance = map[string]string{}
 	flows := b.buildFlows()
 	b.resolveLookups()
+	b.unusedOptionSets()
 	roles := b.roles(flows)
 	p := &compiler.Project{Solution: b.sol, Variables: b.vars, Flows: flows, Roles: roles, Workflows: workflows}
 	names := make([]string, 0, len(b.tables))
@@ -197,9 +205,7 @@ func (b *builder) solution() {
 		b.w.add("solution", file, "unique name %q is not a valid solution name; it became %q", n, s.Name)
 	}
 	s.DisplayName = localized(m, "LocalizedNames")
-	if d := m.SelectElement("Descriptions"); d != nil {
-		s.Description = localized(m, "Descriptions")
-	}
+	s.Description = localized(m, "Descriptions")
 	v := text(m, "Version")
 	parts := strings.Split(v, ".")
 	ok := len(parts) >= 1 && len(parts) <= 4

@@ -41,6 +41,7 @@ func (b *builder) roles(flows []*compiler.Flow) []*compiler.Role {
 		n := recoverName(&b.budget, id, b.ids.role, labelCandidates(display))
 		if n == "" || sc[n] {
 			n = sc.unique(ident(display, "role"))
+			b.lostName(id, n, comp, rs.file, "the role")
 		} else {
 			sc[n] = true
 		}

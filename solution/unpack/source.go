@@ -21,8 +21,9 @@ type source struct {
 	workflows    []*workflowSrc
 	roles        []*elemSrc
 	variables    []*variableSrc
-	rels         []*etree.Element          // EntityRelationship
+	rels         []*elemSrc                // EntityRelationship
 	optionsets   map[string]*etree.Element // global option sets by lowercase name
+	optionFiles  map[string]string         // the file of each global option set
 	warnings     *warnings
 }
 
@@ -116,10 +117,12 @@ func (s *source) readCustomizations(root *etree.Element, file string) {
 				s.workflows = append(s.workflows, &workflowSrc{data: e, dataFile: file})
 			}
 		case name == "entityrelationships":
-			s.rels = append(s.rels, children...)
+			for _, e := range children {
+				s.rels = append(s.rels, &elemSrc{e, file})
+			}
 		case name == "optionsets":
 			for _, e := range children {
-				s.optionsets[strings.ToLower(e.SelectAttrValue("Name", ""))] = e
+				s.addOptionSet(e, file)
 			}
 		case name == "environmentvariabledefinitions":
 			for _, e := range children {
@@ -132,10 +135,16 @@ func (s *source) readCustomizations(root *etree.Element, file string) {
 	}
 }
 
+func (s *source) addOptionSet(e *etree.Element, file string) {
+	n := strings.ToLower(e.SelectAttrValue("Name", ""))
+	s.optionsets[n] = e
+	s.optionFiles[n] = file
+}
+
 // fromArchive sorts an archive's entries.
 func fromArchive(a *solution.Archive, w *warnings) (*source, error) {
 	fs := archiveFiles{a}
-	s := &source{optionsets: map[string]*etree.Element{}, warnings: w}
+	s := &source{optionsets: map[string]*etree.Element{}, optionFiles: map[string]string{}, warnings: w}
 	sol, err := parse(fs, "solution.xml")
 	if err != nil {
 		return nil, err
@@ -232,134 +241,6 @@ func (s *source) readVariableFiles(fs files, used map[string]bool) error {
 		s.variables = append(s.variables, v)
 	}
 	return nil
-}
-
-// fromTree sorts the files of an unpacked tree (SolutionPackager's layout).
-func fromTree(t *solution.Tree, w *warnings) (*source, error) {
-	fs := treeFiles{t}
-	s := &source{optionsets: map[string]*etree.Element{}, warnings: w}
-	used := map[string]bool{}
-	if n, ok := lookup(fs, "Other/Solution.xml"); ok {
-		doc, err := parse(fs, n)
-		if err != nil {
-			return nil, err
-		}
-		s.manifest, s.manifestFile = doc.FindElement("/ImportExportXml/SolutionManifest"), n
-		used[strings.ToLower(n)] = true
-	} else {
-		s.warnings.add("solution", "Other/Solution.xml", "the tree has no Other/Solution.xml: the solution and publisher are made up and must be checked")
-	}
-	if n, ok := lookup(fs, "Other/Customizations.xml"); ok {
-		doc, err := parse(fs, n)
-		if err != nil {
-			return nil, err
-		}
-		if doc.Root() != nil {
-			s.readCustomizations(doc.Root(), n)
-		}
-		used[strings.ToLower(n)] = true
-	}
-	entities := map[string]*entitySrc{}
-	var entityDirs []string
-	for _, n := range fs.names() {
-		seg := strings.Split(n, "/")
-		low := strings.ToLower(n)
-		switch {
-		case used[low]:
-		case len(seg) >= 3 && strings.EqualFold(seg[0], "Entities"):
-			e := entities[seg[1]]
-			if e == nil {
-				e = &entitySrc{}
-				entities[seg[1]] = e
-				entityDirs = append(entityDirs, seg[1])
-			}
-			if len(seg) == 3 && strings.EqualFold(seg[2], "Entity.xml") {
-				doc, err := parse(fs, n)
-				if err != nil {
-					return nil, err
-				}
-				e.elem, e.file = doc.Root(), n
-			} else {
-				e.parts = append(e.parts, n)
-			}
-			used[low] = true
-		case len(seg) == 2 && strings.EqualFold(seg[0], "Roles") && strings.HasSuffix(low, ".xml"):
-			doc, err := parse(fs, n)
-			if err != nil {
-				return nil, err
-			}
-			s.roles = append(s.roles, &elemSrc{doc.Root(), n})
-			used[low] = true
-		case len(seg) == 2 && strings.EqualFold(seg[0], "Workflows") && strings.HasSuffix(low, ".data.xml"):
-			doc, err := parse(fs, n)
-			if err != nil {
-				return nil, err
-			}
-			s.workflows = append(s.workflows, &workflowSrc{data: doc.Root(), dataFile: n})
-			used[low] = true
-		case len(seg) == 2 && strings.EqualFold(seg[0], "OptionSets") && strings.HasSuffix(low, ".xml"):
-			doc, err := parse(fs, n)
-			if err != nil {
-				return nil, err
-			}
-			if r := doc.Root(); r != nil {
-				s.optionsets[strings.ToLower(r.SelectAttrValue("Name", ""))] = r
-			}
-			used[low] = true
-		case len(seg) == 3 && strings.EqualFold(seg[0], "Other") && strings.EqualFold(seg[1], "Relationships") && strings.HasSuffix(low, ".xml"):
-			doc, err := parse(fs, n)
-			if err != nil {
-				return nil, err
-			}
-			if r := doc.Root(); r != nil {
-				if r.Tag == "EntityRelationships" {
-					s.rels = append(s.rels, r.ChildElements()...)
-				} else {
-					s.rels = append(s.rels, r)
-				}
-			}
-			used[low] = true
-		case low == "other/relationships.xml", low == "[content_types].xml":
-			used[low] = true
-		}
-	}
-	for _, d := range entityDirs {
-		e := entities[d]
-		if e.elem == nil {
-			s.warnings.add("table "+d, "Entities/"+d, "forms, views or formulas without an Entity.xml were left out")
-			continue
-		}
-		s.entities = append(s.entities, e)
-	}
-	for _, wf := range s.workflows {
-		if err := s.attachXAML(fs, wf, used); err != nil {
-			return nil, err
-		}
-		if wf.xamlFile == "" && strings.HasSuffix(strings.ToLower(wf.dataFile), ".data.xml") {
-			// SolutionPackager keeps the XAML beside its record.
-			base := strings.TrimSuffix(wf.dataFile, wf.dataFile[len(wf.dataFile)-len(".data.xml"):])
-			if n, ok := lookup(fs, base); ok {
-				used[strings.ToLower(n)] = true
-				wf.xamlFile = n
-				if strings.EqualFold(path.Ext(n), ".xaml") {
-					doc, err := parse(fs, n)
-					if err != nil {
-						return nil, err
-					}
-					wf.xaml = doc
-				}
-			}
-		}
-	}
-	if err := s.readVariableFiles(fs, used); err != nil {
-		return nil, err
-	}
-	for _, n := range fs.names() {
-		if !used[strings.ToLower(n)] {
-			s.warnings.add("tree", n, "this file is not expressed in bpfc and was left out")
-		}
-	}
-	return s, nil
 }
 
 // text returns the trimmed text of e's first child named tag, or "".

@@ -45,13 +45,32 @@ func (b *builder) initTables() {
 		b.archive[t.name] = t
 	}
 	b.refs = map[string]string{}
-	for _, r := range b.src.rels {
+	b.usedOptionSets = map[string]bool{}
+	for _, rs := range b.src.rels {
+		r := rs.elem
 		from := strings.ToLower(text(r, "ReferencingEntityName"))
 		to := strings.ToLower(text(r, "ReferencedEntityName"))
 		attr := strings.ToLower(text(r, "ReferencingAttributeName"))
-		if from != "" && to != "" && attr != "" && strings.EqualFold(text(r, "EntityRelationshipType"), "OneToMany") {
+		switch {
+		case strings.EqualFold(text(r, "EntityRelationshipType"), "ManyToMany"):
+			b.w.add("relationship "+r.SelectAttrValue("Name", ""), rs.file, "a many-to-many relationship is not expressed in bpfc and was left out")
+		case from != "" && to != "" && attr != "":
 			b.refs[from+"."+attr] = to
 		}
+	}
+}
+
+// unusedOptionSets reports the global option sets no declared column uses.
+func (b *builder) unusedOptionSets() {
+	var names []string
+	for n := range b.src.optionsets {
+		if !b.usedOptionSets[n] {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		b.w.add("option set "+n, b.src.optionFiles[n], "a global option set no declared column uses is not expressed and was left out")
 	}
 }
 
@@ -108,6 +127,9 @@ func (b *builder) archiveTables() {
 // extendStandard adds a solution's custom columns on a standard table.
 func (b *builder) extendStandard(ti *tinfo) {
 	t := b.tables[ti.name]
+	if len(ti.sections) > 0 || len(ti.parts) > 0 {
+		b.w.add("table "+ti.name, ti.file, "forms, views and ribbons of this standard table are not expressed; bpfc declares only the columns the solution adds")
+	}
 	for _, name := range ti.order {
 		ai := ti.attrs[name]
 		if !ai.custom || t.Column(name) != nil {
@@ -189,6 +211,9 @@ func (b *builder) archiveColumn(t *compiler.Table, ti *tinfo, ai *attrInfo) *com
 		}
 	case compiler.TypeChoice:
 		c.Options = ai.options
+		if ai.optionSet != "" {
+			b.usedOptionSets[ai.optionSet] = true
+		}
 		if len(c.Options) == 0 && ai.optionSet != "" {
 			if os := b.src.optionsets[ai.optionSet]; os != nil {
 				c.Options = readOptions(os)
@@ -243,7 +268,7 @@ func (b *builder) useTable(name, component, file string) *compiler.Table {
 // addColumn declares a column the solution uses on a table it does not
 // define it on. It fails for columns bpfc cannot declare there: a column
 // without the publisher prefix on a standard or custom table.
-func (b *builder) addColumn(t *compiler.Table, name, typ string) (*compiler.Column, bool) {
+func (b *builder) addColumn(t *compiler.Table, name, typ, file string) (*compiler.Column, bool) {
 	if c := t.Column(name); c != nil {
 		return c, true
 	}
@@ -268,7 +293,7 @@ func (b *builder) addColumn(t *compiler.Table, name, typ string) (*compiler.Colu
 	}
 	t.Columns = append(t.Columns, c)
 	if typ == compiler.TypeLookup {
-		b.pending = append(b.pending, pendingLookup{table: t.Name, col: c})
+		b.pending = append(b.pending, pendingLookup{table: t.Name, col: c, file: file})
 	}
 	return c, true
 }
@@ -298,8 +323,8 @@ func (b *builder) resolveLookups() {
 			continue
 		}
 		comp := "table " + pl.table
-		file := ""
-		if ti := b.archive[pl.table]; ti != nil {
+		file := pl.file
+		if ti := b.archive[pl.table]; ti != nil && file == "" {
 			file = ti.file
 		}
 		target := b.refs[pl.table+"."+c.Name]
@@ -372,7 +397,7 @@ func (b *builder) columnFor(t *compiler.Table, name, typ, component, file string
 			return nil, fmt.Errorf("table %s has no column %s that bpfc can declare", t.Name, name)
 		}
 	}
-	c, ok := b.addColumn(t, name, typ)
+	c, ok := b.addColumn(t, name, typ, file)
 	if !ok {
 		return nil, fmt.Errorf("column %s cannot be declared on %s", name, t.Name)
 	}

@@ -18,10 +18,18 @@ func (b *builder) decodeWorkflowNames() {
 		return b.wfs[i].id < b.wfs[j].id
 	})
 	sc := scope{}
+	var kept []*rawWorkflow
 	for _, wf := range b.wfs {
+		if wf.table != "" && (!validName(wf.table) || len(wf.table) > 50) {
+			b.w.add(wf.component, wf.dataFile, "the primary table %q is not a table name bpfc accepts; the workflow was left out", wf.table)
+			delete(b.wfByID, wf.id)
+			continue
+		}
+		kept = append(kept, wf)
 		n := recoverName(&b.budget, wf.id, b.ids.workflow, labelCandidates(wf.display))
 		if n == "" || sc[n] {
 			n = sc.unique(ident(wf.display, "workflow"))
+			b.lostName(wf.id, n, wf.component, wf.dataFile, "the workflow")
 		} else {
 			sc[n] = true
 		}
@@ -32,6 +40,7 @@ func (b *builder) decodeWorkflowNames() {
 		}
 		b.useTable(wf.table, wf.component, wf.dataFile)
 	}
+	b.wfs = kept
 }
 
 // buildWorkflows turns the decoded workflows into the model.
