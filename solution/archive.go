@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/flate"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -110,7 +111,7 @@ func writeMerged(w io.Writer, m *merged) error {
 		entries = append(entries, p)
 	}
 	entries = append(entries, part{"[Content_Types].xml", contentTypes(entries)})
-	return writeZip(w, entries, mod)
+	return writeZip(w, entries, mod, m.deflated)
 }
 
 // contentTypes builds [Content_Types].xml: one Default per extension, in
@@ -147,11 +148,11 @@ func contentTypes(entries []part) []byte {
 
 // writeZip writes the entries in order with fixed metadata (see the archive
 // conventions above).
-func writeZip(w io.Writer, entries []part, mod time.Time) error {
+func writeZip(w io.Writer, entries []part, mod time.Time, cache *deflateCache) error {
 	date, tm := msDosTime(mod)
 	zw := zip.NewWriter(w)
 	seen := map[string]bool{}
-	compressed, err := deflateAll(entries)
+	compressed, err := deflateAll(entries, cache)
 	if err != nil {
 		return err
 	}
@@ -210,7 +211,7 @@ func isASCII(s string) bool {
 // deflateAll compresses every entry at maximum compression, as Dataverse
 // does, on all cores: deflate dominates the cost of a build. The output
 // depends only on the data, so parallelism never changes the bytes.
-func deflateAll(entries []part) ([][]byte, error) {
+func deflateAll(entries []part, cache *deflateCache) ([][]byte, error) {
 	out := make([][]byte, len(entries))
 	errs := make([]error, len(entries))
 	next := make(chan int)
@@ -220,7 +221,7 @@ func deflateAll(entries []part) ([][]byte, error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				out[i], errs[i] = deflate(entries[i].data)
+				out[i], errs[i] = cache.deflate(entries[i].data)
 			}
 		}()
 	}
@@ -245,4 +246,36 @@ func deflate(data []byte) ([]byte, error) {
 		return nil, err
 	}
 	return comp.Bytes(), nil
+}
+
+// deflateCache remembers compressed entries by content: the managed and
+// unmanaged archives of a build share every entry but the manifest. A nil
+// cache compresses every time.
+type deflateCache struct {
+	mu sync.Mutex
+	m  map[[sha256.Size]byte][]byte
+}
+
+func (c *deflateCache) deflate(data []byte) ([]byte, error) {
+	if c == nil {
+		return deflate(data)
+	}
+	key := sha256.Sum256(data)
+	c.mu.Lock()
+	b, ok := c.m[key]
+	c.mu.Unlock()
+	if ok {
+		return b, nil
+	}
+	b, err := deflate(data)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[[sha256.Size]byte][]byte{}
+	}
+	c.m[key] = b
+	c.mu.Unlock()
+	return b, nil
 }

@@ -36,7 +36,8 @@ type entityParts struct {
 // merged is the unpacked tree folded back into archive form.
 type merged struct {
 	solution, customizations *etree.Document
-	parts                    []part // every entry besides customizations.xml and solution.xml
+	parts                    []part        // every entry besides customizations.xml and solution.xml
+	deflated                 *deflateCache // the tree's, so both archives of a build compress each part once
 }
 
 // mergeTree folds the split files of an unpacked tree back into
@@ -70,7 +71,7 @@ func mergeTree(t *Tree, managed *bool) (*merged, error) {
 		return nil, fmt.Errorf("%s: root element is not ImportExportXml", CustomizationsXMLPath)
 	}
 
-	m := &merged{solution: sol, customizations: cust}
+	m := &merged{solution: sol, customizations: cust, deflated: &t.deflated}
 	entities := map[string]*entityParts{}
 	entity := func(dir string) *entityParts {
 		if e := entities[dir]; e != nil {
@@ -307,15 +308,10 @@ func isXML(p string) bool { return strings.EqualFold(path.Ext(p), ".xml") }
 func (t *Tree) archiveBytes(p string) ([]byte, error) {
 	f := t.files[p]
 	if isXML(p) {
-		doc, err := t.XML(p)
-		if err != nil {
+		if _, err := t.XML(p); err != nil {
 			return nil, err
 		}
-		b, err := marshalXML(doc, bare)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
-		}
-		return b, nil
+		return f.render(p, bare)
 	}
 	if f.doc != nil {
 		return t.Bytes(p)

@@ -28,16 +28,19 @@ import (
 // a two-space indent, no final newline, and a UTF-8 BOM plus XML declaration
 // on every XML file except XAML and environment variable definitions.
 type Tree struct {
-	files map[string]*treeFile
+	files    map[string]*treeFile
+	lower    map[string]string // lowercased path -> path, to refuse case clashes
+	deflated deflateCache      // compressed entries, shared by the archives of one build
 }
 
 type treeFile struct {
-	doc  *etree.Document
-	data []byte
+	doc      *etree.Document
+	data     []byte
+	rendered map[framing][]byte // serialisations of doc: documents do not change once added
 }
 
 // NewTree returns an empty tree.
-func NewTree() *Tree { return &Tree{files: map[string]*treeFile{}} }
+func NewTree() *Tree { return &Tree{files: map[string]*treeFile{}, lower: map[string]string{}} }
 
 // AddXML adds a document at path. Paths are relative, slash-separated and
 // unique; anything else is an error.
@@ -60,12 +63,11 @@ func (t *Tree) add(p string, f *treeFile) error {
 	if _, dup := t.files[p]; dup {
 		return fmt.Errorf("%s: duplicate file in solution tree", p)
 	}
-	for q := range t.files {
-		if strings.EqualFold(q, p) {
-			return fmt.Errorf("%s: clashes with %s (paths differ only in case)", p, q)
-		}
+	if q, ok := t.lower[strings.ToLower(p)]; ok {
+		return fmt.Errorf("%s: clashes with %s (paths differ only in case)", p, q)
 	}
 	t.files[p] = f
+	t.lower[strings.ToLower(p)] = p
 	return nil
 }
 
@@ -112,10 +114,22 @@ func (t *Tree) Bytes(p string) ([]byte, error) {
 	if f.data != nil || f.doc == nil {
 		return f.data, nil
 	}
-	b, err := marshalXML(f.doc, treeFraming(p))
+	return f.render(p, treeFraming(p))
+}
+
+// render serialises the file's document with the given framing, once.
+func (f *treeFile) render(p string, fr framing) ([]byte, error) {
+	if b, ok := f.rendered[fr]; ok {
+		return b, nil
+	}
+	b, err := marshalXML(f.doc, fr)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p, err)
 	}
+	if f.rendered == nil {
+		f.rendered = map[framing][]byte{}
+	}
+	f.rendered[fr] = b
 	return b, nil
 }
 
