@@ -1,0 +1,237 @@
+package odata
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Expr is a parsed $filter expression.
+type Expr interface{ expr() }
+
+// Logical is `L and R` or `L or R`.
+type Logical struct {
+	Op   string // "and", "or"
+	L, R Expr
+}
+
+// Not negates X.
+type Not struct{ X Expr }
+
+// Compare is `Left op Right` with op one of eq ne gt ge lt le.
+type Compare struct {
+	Op          string
+	Left, Right Operand
+}
+
+// Func is contains(Column, 'text'), startswith(...) or endswith(...).
+type Func struct {
+	Name   string
+	Column string
+	Arg    Operand
+}
+
+// Operand is a Column or a Literal.
+type Operand interface{ operand() }
+
+// Column is a property name as written (e.g. name, _parentaccountid_value).
+type Column struct{ Name string }
+
+// Literal is a constant: string, float64, bool, time.Time or nil (null).
+type Literal struct{ Value any }
+
+func (Logical) expr()    {}
+func (Not) expr()        {}
+func (Compare) expr()    {}
+func (Func) expr()       {}
+func (Column) operand()  {}
+func (Literal) operand() {}
+
+// Error is a syntax error with the byte offset where it was found.
+type Error struct {
+	Pos int
+	Msg string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("at position %d: %s", e.Pos+1, e.Msg) }
+
+// ParseFilter parses a $filter value.
+func ParseFilter(s string) (Expr, error) {
+	p := &parser{lex: lexer{src: s}}
+	p.next()
+	e, err := p.or()
+	if err != nil {
+		return nil, err
+	}
+	if p.tok.kind != tEOF {
+		return nil, p.errorf("unexpected %q; expected and, or or the end", p.tok.text)
+	}
+	return e, nil
+}
+
+type parser struct {
+	lex lexer
+	tok token
+}
+
+func (p *parser) next() { p.tok = p.lex.next() }
+
+func (p *parser) errorf(format string, args ...any) error {
+	return &Error{Pos: p.tok.pos, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (p *parser) keyword(kw string) bool {
+	return p.tok.kind == tIdent && strings.EqualFold(p.tok.text, kw)
+}
+
+func (p *parser) or() (Expr, error) {
+	l, err := p.and()
+	if err != nil {
+		return nil, err
+	}
+	for p.keyword("or") {
+		p.next()
+		r, err := p.and()
+		if err != nil {
+			return nil, err
+		}
+		l = Logical{Op: "or", L: l, R: r}
+	}
+	return l, nil
+}
+
+func (p *parser) and() (Expr, error) {
+	l, err := p.unary()
+	if err != nil {
+		return nil, err
+	}
+	for p.keyword("and") {
+		p.next()
+		r, err := p.unary()
+		if err != nil {
+			return nil, err
+		}
+		l = Logical{Op: "and", L: l, R: r}
+	}
+	return l, nil
+}
+
+func (p *parser) unary() (Expr, error) {
+	if p.keyword("not") {
+		p.next()
+		x, err := p.unary()
+		if err != nil {
+			return nil, err
+		}
+		return Not{X: x}, nil
+	}
+	if p.tok.kind == tLParen {
+		p.next()
+		e, err := p.or()
+		if err != nil {
+			return nil, err
+		}
+		if p.tok.kind != tRParen {
+			return nil, p.errorf("expected ')'")
+		}
+		p.next()
+		return e, nil
+	}
+	return p.comparison()
+}
+
+var compareOps = map[string]bool{"eq": true, "ne": true, "gt": true, "ge": true, "lt": true, "le": true}
+
+// Functions lists the functions $filter may call.
+var Functions = []string{"contains", "startswith", "endswith"}
+
+func (p *parser) comparison() (Expr, error) {
+	if p.tok.kind == tIdent {
+		name := strings.ToLower(p.tok.text)
+		for _, f := range Functions {
+			if name == f {
+				return p.call(f)
+			}
+		}
+	}
+	l, err := p.operand()
+	if err != nil {
+		return nil, err
+	}
+	if p.tok.kind != tIdent || !compareOps[strings.ToLower(p.tok.text)] {
+		return nil, p.errorf("expected a comparison operator (eq, ne, gt, ge, lt, le)")
+	}
+	op := strings.ToLower(p.tok.text)
+	p.next()
+	r, err := p.operand()
+	if err != nil {
+		return nil, err
+	}
+	return Compare{Op: op, Left: l, Right: r}, nil
+}
+
+func (p *parser) call(name string) (Expr, error) {
+	p.next()
+	if p.tok.kind != tLParen {
+		return nil, p.errorf("expected '(' after %s", name)
+	}
+	p.next()
+	if p.tok.kind != tIdent {
+		return nil, p.errorf("expected a property name as the first argument of %s", name)
+	}
+	col := p.tok.text
+	p.next()
+	if p.tok.kind != tComma {
+		return nil, p.errorf("expected ',' in %s", name)
+	}
+	p.next()
+	arg, err := p.operand()
+	if err != nil {
+		return nil, err
+	}
+	if p.tok.kind != tRParen {
+		return nil, p.errorf("expected ')' to close %s", name)
+	}
+	p.next()
+	return Func{Name: name, Column: col, Arg: arg}, nil
+}
+
+func (p *parser) operand() (Operand, error) {
+	t := p.tok
+	switch t.kind {
+	case tString:
+		p.next()
+		return Literal{Value: t.text}, nil
+	case tNumber:
+		p.next()
+		f, err := strconv.ParseFloat(t.text, 64)
+		if err != nil {
+			return nil, &Error{Pos: t.pos, Msg: "invalid number " + t.text}
+		}
+		return Literal{Value: f}, nil
+	case tDate:
+		p.next()
+		for _, layout := range []string{time.RFC3339Nano, "2006-01-02"} {
+			if tm, err := time.Parse(layout, t.text); err == nil {
+				return Literal{Value: tm.UTC()}, nil
+			}
+		}
+		return nil, &Error{Pos: t.pos, Msg: "invalid date " + t.text}
+	case tIdent:
+		p.next()
+		switch strings.ToLower(t.text) {
+		case "null":
+			return Literal{Value: nil}, nil
+		case "true":
+			return Literal{Value: true}, nil
+		case "false":
+			return Literal{Value: false}, nil
+		}
+		return Column{Name: t.text}, nil
+	}
+	if t.kind == tEOF {
+		return nil, p.errorf("unexpected end of the filter; expected a property name or a value")
+	}
+	return nil, p.errorf("unexpected %q; expected a property name or a value", t.text)
+}

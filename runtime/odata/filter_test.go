@@ -1,0 +1,90 @@
+package odata
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestParseFilter(t *testing.T) {
+	date := time.Date(2026, 1, 31, 0, 0, 0, 0, time.UTC)
+	cases := map[string]Expr{
+		"name eq 'Contoso'":                               Compare{"eq", Column{"name"}, Literal{"Contoso"}},
+		"name eq 'O''Brien'":                              Compare{"eq", Column{"name"}, Literal{"O'Brien"}},
+		"revenue gt 1000.5":                               Compare{"gt", Column{"revenue"}, Literal{1000.5}},
+		"revenue ge -3":                                   Compare{"ge", Column{"revenue"}, Literal{-3.0}},
+		"revenue lt 10 and x le 2":                        Logical{"and", Compare{"lt", Column{"revenue"}, Literal{10.0}}, Compare{"le", Column{"x"}, Literal{2.0}}},
+		"a ne null or b eq true":                          Logical{"or", Compare{"ne", Column{"a"}, Literal{nil}}, Compare{"eq", Column{"b"}, Literal{true}}},
+		"not (a eq false)":                                Not{Compare{"eq", Column{"a"}, Literal{false}}},
+		"createdon ge 2026-01-31":                         Compare{"ge", Column{"createdon"}, Literal{date}},
+		"createdon lt 2026-01-31T00:00:00Z":               Compare{"lt", Column{"createdon"}, Literal{date}},
+		"contains(name,'tos')":                            Func{"contains", "name", Literal{"tos"}},
+		"startswith(name, 'Con') and endswith(name,'so')": Logical{"and", Func{"startswith", "name", Literal{"Con"}}, Func{"endswith", "name", Literal{"so"}}},
+		// and binds tighter than or; parentheses override.
+		"a eq 1 or b eq 2 and c eq 3":   Logical{"or", Compare{"eq", Column{"a"}, Literal{1.0}}, Logical{"and", Compare{"eq", Column{"b"}, Literal{2.0}}, Compare{"eq", Column{"c"}, Literal{3.0}}}},
+		"(a eq 1 or b eq 2) and c eq 3": Logical{"and", Logical{"or", Compare{"eq", Column{"a"}, Literal{1.0}}, Compare{"eq", Column{"b"}, Literal{2.0}}}, Compare{"eq", Column{"c"}, Literal{3.0}}},
+		"_parentaccountid_value eq 5":   Compare{"eq", Column{"_parentaccountid_value"}, Literal{5.0}},
+	}
+	for src, want := range cases {
+		got, err := ParseFilter(src)
+		if err != nil {
+			t.Errorf("%s: %v", src, err)
+			continue
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", src, diff)
+		}
+	}
+}
+
+func TestParseFilterErrors(t *testing.T) {
+	for src, want := range map[string]string{
+		"name eq":            "at position 8: unexpected end",
+		"name equals 'x'":    "at position 6: expected a comparison operator",
+		"(a eq 1":            "expected ')'",
+		"a eq 'open":         "unexpected",
+		"a eq 1 b eq 2":      "expected and, or or the end",
+		"contains(name 'x')": "expected ','",
+		"a eq 2026-13-45":    "invalid date",
+		"":                   "unexpected end",
+	} {
+		_, err := ParseFilter(src)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: error %v, want it to contain %q", src, err, want)
+		}
+	}
+}
+
+func TestParseQueryOptions(t *testing.T) {
+	o, err := ParseOrderBy("name desc, createdon")
+	if err != nil || len(o) != 2 || !o[0].Desc || o[1].Desc || o[1].Column != "createdon" {
+		t.Errorf("orderby: %v %v", o, err)
+	}
+	if _, err := ParseOrderBy("name sideways"); err == nil {
+		t.Error("bad direction accepted")
+	}
+	s, err := ParseSelect("name, revenue")
+	if err != nil || len(s) != 2 || s[1] != "revenue" {
+		t.Errorf("select: %v %v", s, err)
+	}
+	if _, err := ParseSelect("name;drop"); err == nil {
+		t.Error("bad select accepted")
+	}
+	if n, err := ParseTop("5"); n != 5 || err != nil {
+		t.Errorf("top: %d %v", n, err)
+	}
+	if _, err := ParseTop("0"); err == nil {
+		t.Error("$top=0 accepted")
+	}
+}
+
+func FuzzParseFilter(f *testing.F) {
+	for _, s := range []string{"name eq 'x'", "not (a eq 1) or contains(b,'c')", "x ge 2026-01-01T00:00:00Z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		_, _ = ParseFilter(s)
+	})
+}

@@ -1,0 +1,90 @@
+package odata
+
+import "strings"
+
+type kind int
+
+const (
+	tEOF kind = iota
+	tIdent
+	tString
+	tNumber
+	tDate
+	tLParen
+	tRParen
+	tComma
+	tInvalid
+)
+
+type token struct {
+	kind kind
+	text string
+	pos  int
+}
+
+type lexer struct {
+	src string
+	pos int
+}
+
+func (l *lexer) next() token {
+	for l.pos < len(l.src) && (l.src[l.pos] == ' ' || l.src[l.pos] == '\t') {
+		l.pos++
+	}
+	start := l.pos
+	if l.pos >= len(l.src) {
+		return token{kind: tEOF, pos: start}
+	}
+	c := l.src[l.pos]
+	switch {
+	case c == '(':
+		l.pos++
+		return token{kind: tLParen, text: "(", pos: start}
+	case c == ')':
+		l.pos++
+		return token{kind: tRParen, text: ")", pos: start}
+	case c == ',':
+		l.pos++
+		return token{kind: tComma, text: ",", pos: start}
+	case c == '\'':
+		// A string; '' is an escaped quote.
+		var b strings.Builder
+		l.pos++
+		for l.pos < len(l.src) {
+			if l.src[l.pos] == '\'' {
+				if l.pos+1 < len(l.src) && l.src[l.pos+1] == '\'' {
+					b.WriteByte('\'')
+					l.pos += 2
+					continue
+				}
+				l.pos++
+				return token{kind: tString, text: b.String(), pos: start}
+			}
+			b.WriteByte(l.src[l.pos])
+			l.pos++
+		}
+		return token{kind: tInvalid, text: l.src[start:], pos: start}
+	case c >= '0' && c <= '9' || c == '-' || c == '.':
+		for l.pos < len(l.src) && strings.IndexByte("0123456789.-+eE:TZ", l.src[l.pos]) >= 0 {
+			l.pos++
+		}
+		text := l.src[start:l.pos]
+		// 2026-01-31 or 2026-01-31T10:00:00Z are dates; everything else a number.
+		if len(text) >= 10 && text[4] == '-' && text[7] == '-' {
+			return token{kind: tDate, text: text, pos: start}
+		}
+		return token{kind: tNumber, text: text, pos: start}
+	case c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+		for l.pos < len(l.src) {
+			c := l.src[l.pos]
+			if c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+				l.pos++
+				continue
+			}
+			break
+		}
+		return token{kind: tIdent, text: l.src[start:l.pos], pos: start}
+	}
+	l.pos++
+	return token{kind: tInvalid, text: string(c), pos: start}
+}
