@@ -221,6 +221,11 @@ func mergeTree(t *Tree, managed *bool) (*merged, error) {
 	appendAll(section(croot, "Roles"), roles)
 	appendAll(section(croot, "Workflows"), workflows)
 	if len(relationships) > 0 {
+		// SolutionPackager files relationships by table; customizations.xml
+		// holds them all in one list, ordered by name ignoring case.
+		slices.SortStableFunc(relationships, func(a, b *etree.Element) int {
+			return cmp.Compare(strings.ToLower(a.SelectAttrValue("Name", "")), strings.ToLower(b.SelectAttrValue("Name", "")))
+		})
 		appendAll(section(croot, "EntityRelationships"), relationships)
 	}
 	if len(optionsets) > 0 {

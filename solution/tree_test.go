@@ -63,7 +63,8 @@ func TestPackRefusesUnknownComponents(t *testing.T) {
 
 // TestPackSplitEntityFiles: SolutionPackager's forms, views and ribbon files
 // go back into the table's Entity element; *_managed.xml variants only into
-// managed archives.
+// managed archives; relationships of every Other/Relationships file form one
+// list, sorted by name as Dataverse writes it.
 func TestPackSplitEntityFiles(t *testing.T) {
 	p := testProject()
 	tr, err := ProjectTree(p, fakeEmitted(p))
@@ -78,6 +79,7 @@ func TestPackSplitEntityFiles(t *testing.T) {
 		base + "SavedQueries/{q1}.xml":            `<savedqueries><savedquery><savedqueryid>{q1}</savedqueryid></savedquery></savedqueries>`,
 		base + "RibbonDiff.xml":                   `<RibbonDiffXml><CustomActions /></RibbonDiffXml>`,
 		"Other/Relationships/cts_claimreview.xml": `<EntityRelationships xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><EntityRelationship Name="bpf_xyz_claim_cts_claimreview" /></EntityRelationships>`,
+		"Other/Relationships/Account.xml":         `<EntityRelationships xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><EntityRelationship Name="cts_cts_claimreview_Account_account" /></EntityRelationships>`,
 		"Other/Relationships.xml":                 `<EntityRelationships><EntityRelationship Name="bpf_xyz_claim_cts_claimreview" /></EntityRelationships>`,
 	} {
 		if err := tr.AddBytes(path, []byte(xml)); err != nil {
@@ -93,7 +95,8 @@ func TestPackSplitEntityFiles(t *testing.T) {
 		s := string(b)
 		for _, want := range []string{`<forms type="main">`, `<formid>{f1}</formid>`, `<forms type="quick">`,
 			"<SavedQueries>\r\n        <savedqueries>\r\n          <savedquery>", "<RibbonDiffXml>\r\n        <CustomActions />",
-			"<EntityRelationships>\r\n    <EntityRelationship Name=\"bpf_xyz_claim_cts_claimreview\" />"} {
+			// relationships from every file, in one list sorted by name
+			"<EntityRelationships>\r\n    <EntityRelationship Name=\"bpf_xyz_claim_cts_claimreview\" />\r\n    <EntityRelationship Name=\"cts_cts_claimreview_Account_account\" />\r\n  </EntityRelationships>"} {
 			if !strings.Contains(s, want) {
 				t.Errorf("managed=%v: customizations.xml lacks %q", managed, want)
 			}

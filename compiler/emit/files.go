@@ -22,6 +22,8 @@ type File struct {
 //	Entities/<instance table>/FormXml/main/{<form id>}.xml
 //	Entities/<instance table>/Formulas/<instance table>-bpf_duration.xaml
 //	Entities/<schema name>/Entity.xml              per custom or extended table
+//	Other/Relationships/<referenced table>.xml     the relationships behind lookups (Relationships)
+//	Other/Relationships.xml                        their names
 //
 // Documents carry no XML declaration; the solution package adds BOMs,
 // declarations and line endings as Dataverse writes them.
@@ -56,6 +58,7 @@ func Files(p *compiler.Project) []File {
 			out = append(out, File{"Entities/" + TableSchemaName(t.Name) + "/Entity.xml", entityDoc(CustomEntity(p, t))})
 		}
 	}
+	out = append(out, relationshipFiles(p)...)
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out
 }

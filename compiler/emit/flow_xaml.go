@@ -48,15 +48,25 @@ func (w *flowWriter) relationships() {
 			continue
 		}
 		seq := el(acts, "Sequence", "DisplayName", w.d.step("Relationship"))
-		el(seq, "mcwb:StageRelationship", "AttributeName", s.Relationship, "RelationshipName", RelationshipName(s.Table, s.Relationship),
+		el(seq, "mcwb:StageRelationship", "AttributeName", s.Relationship, "RelationshipName", RelationshipName(w.p, s.Table, s.Relationship, src.Table),
 			"SourceStageId", w.p.StageID(w.f, src), "TargetStageId", w.p.StageID(w.f, s))
 	}
 }
 
 // RelationshipName names the 1:N relationship behind a cross-table stage's
-// lookup: "<table>_<lookup column>" on the table holding the lookup (for example
-// opportunity_originatingleadid), following Dataverse's <table>_<attribute> convention.
-func RelationshipName(table, lookup string) string { return table + "_" + lookup }
+// lookup on table pointing at source. A lookup the solution ships has the
+// relationship Relationships writes for it (LookupRelationship); any other
+// (a standard column, a column of an external table) is named
+// "<table>_<lookup column>" (for example opportunity_originatingleadid),
+// following Dataverse's <table>_<attribute> convention.
+func RelationshipName(p *compiler.Project, table, lookup, source string) string {
+	if t := p.Table(table); t != nil && ships(t) {
+		if c := t.Column(lookup); c != nil && !c.Standard && (c.Type == compiler.TypeLookup || c.Type == compiler.TypeCustomer) {
+			return LookupRelationship(table, lookup, source)
+		}
+	}
+	return table + "_" + lookup
+}
 
 func (w *flowWriter) stage(s *compiler.Stage) {
 	ec := activityRef(w.d.wf, "EntityComposite", w.d.step("Entity")+": "+s.Table)

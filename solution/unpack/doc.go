@@ -17,7 +17,9 @@
 // triggers, order, state, unique name); the classic workflows bpfc writes;
 // security roles (privileges on flow instance tables become grants);
 // environment variable definitions; custom tables and the custom columns of
-// standard tables (Entity.xml); tables the solution uses without carrying
+// standard tables (Entity.xml), lookup targets from the relationships
+// (Other/Relationships/*.xml or <EntityRelationships>; without one, a guess
+// from the column's name, reported); tables the solution uses without carrying
 // them become external tables with the columns its flows use, typed from
 // the step control classes and condition literals.
 //

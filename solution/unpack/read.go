@@ -133,7 +133,7 @@ type builder struct {
 	ids    idFuncs
 
 	archive        map[string]*tinfo          // tables the solution carries, by logical name
-	refs           map[string]string          // "table.column" -> referenced table (EntityRelationships)
+	refs           map[string][]string        // "table.column" -> referenced tables (EntityRelationships), in document order
 	usedOptionSets map[string]bool            // global option sets declared columns use
 	tables         map[string]*compiler.Table // every table the project knows
 	pending        []pendingLookup            // lookup columns whose target is resolved once all tables are known

@@ -25,13 +25,14 @@ import (
 //     suggest (their ids are checked against candidates, see names.go);
 //   - the order columns were declared in (Entity.xml lists them sorted) and
 //     the order of a role's grants (privileges are sorted);
-//   - lookup targets the archive does not record (Entity.xml has empty
-//     LookupTypes and no relationship for them) where the column name does
-//     not name the table.
+//   - the display names of external tables (the solution does not carry
+//     them), which their <table>id columns take.
+//
+// Lookup targets are kept: every declared lookup has its relationship
+// (Other/Relationships, <EntityRelationships>), so they must come back.
 type lossy struct {
 	workflows []string // workflow names not recovered
 	steps     []string // flow.stage.step names not recovered
-	lookups   []string // table.column lookup targets not recovered
 }
 
 func TestRoundTripExamples(t *testing.T) {
@@ -47,8 +48,7 @@ func TestRoundTripExamples(t *testing.T) {
 				"claims_site_inspection.inspect.visit_date"},
 		}},
 		{filepath.Join("testdata", "everything"), lossy{
-			steps:   []string{"lead_to_project.fast_close.fast_notes"},
-			lookups: []string{"cts_project.cts_sponsor"},
+			steps: []string{"lead_to_project.fast_close.fast_notes"},
 		}},
 	} {
 		t.Run(filepath.Base(tc.dir), func(t *testing.T) {
@@ -217,16 +217,12 @@ func normalize(o, got *compiler.Project) lossy {
 			sort.SliceStable(r.Grants, func(i, j int) bool { return r.Grants[i].Flow < r.Grants[j].Flow })
 		}
 	}
-	// Lookup targets the archive does not record.
+	// Display names of external tables.
 	for _, t := range o.Tables {
-		gt := got.Table(t.Name)
-		if gt == nil {
-			continue
-		}
-		for _, c := range t.Columns {
-			if gc := gt.Column(c.Name); gc != nil && !c.Standard && c.Type == compiler.TypeLookup && gc.Target != c.Target {
-				lost.lookups = append(lost.lookups, t.Name+"."+c.Name)
-				c.Target = gc.Target
+		if gt := got.Table(t.Name); gt != nil && t.External && gt.External {
+			t.DisplayName = gt.DisplayName
+			if c, gc := t.Column(t.Name+"id"), gt.Column(t.Name+"id"); c != nil && gc != nil && c.Standard {
+				c.DisplayName = gc.DisplayName
 			}
 		}
 	}

@@ -44,7 +44,7 @@ func (b *builder) initTables() {
 		}
 		b.archive[t.name] = t
 	}
-	b.refs = map[string]string{}
+	b.refs = map[string][]string{}
 	b.usedOptionSets = map[string]bool{}
 	for _, rs := range b.src.rels {
 		r := rs.elem
@@ -54,8 +54,8 @@ func (b *builder) initTables() {
 		switch {
 		case strings.EqualFold(text(r, "EntityRelationshipType"), "ManyToMany"):
 			b.w.add("relationship "+r.SelectAttrValue("Name", ""), rs.file, "a many-to-many relationship is not expressed in bpfc and was left out")
-		case from != "" && to != "" && attr != "":
-			b.refs[from+"."+attr] = to
+		case from != "" && to != "" && attr != "" && !contains(b.refs[from+"."+attr], to):
+			b.refs[from+"."+attr] = append(b.refs[from+"."+attr], to)
 		}
 	}
 }
@@ -313,8 +313,8 @@ func objectTypeCode(code string) string {
 }
 
 // resolveLookups gives every declared lookup column its target: from the
-// solution's relationships, the column's lookup types, the system column it
-// is, or its name; else systemuser, with a warning.
+// solution's relationships, the column's lookup types, or the system column
+// it is; else, with a warning, the table its name suggests or systemuser.
 func (b *builder) resolveLookups() {
 	for i := 0; i < len(b.pending); i++ { // targets may declare more tables, never more lookups
 		pl := b.pending[i]
@@ -327,7 +327,13 @@ func (b *builder) resolveLookups() {
 		if ti := b.archive[pl.table]; ti != nil && file == "" {
 			file = ti.file
 		}
-		target := b.refs[pl.table+"."+c.Name]
+		target := ""
+		if to := b.refs[pl.table+"."+c.Name]; len(to) > 0 {
+			target = to[0]
+			if len(to) > 1 {
+				b.w.add(comp, file, "lookup %s has relationships to %s; bpfc declares a lookup to one table, so %s was kept", c.Name, strings.Join(to, ", "), target)
+			}
+		}
 		if target == "" && pl.ai != nil {
 			for _, code := range pl.ai.lookupTypes {
 				if t := objectTypeCode(code); t != "" {
@@ -340,7 +346,9 @@ func (b *builder) resolveLookups() {
 			target = "systemuser"
 		}
 		if target == "" {
-			target = b.tableByName(c.Name)
+			if target = b.tableByName(c.Name); target != "" {
+				b.w.add(comp, file, "the solution has no relationship for lookup %s; its target %s was guessed from its name (set target if it is another table)", c.Name, target)
+			}
 		}
 		if target == "" {
 			target = "systemuser"
