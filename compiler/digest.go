@@ -14,7 +14,7 @@ import (
 
 // digestFormat names the encoding below; change it whenever the encoding
 // changes, so that old and new digests never collide by accident.
-const digestFormat = "bpfc-digest/1"
+const digestFormat = "bpfc-digest/2"
 
 // Digest identifies what a build of the project contains: "sha256:" and the
 // hex SHA-256 of a canonical JSON encoding of the model's meaning — the
@@ -25,8 +25,22 @@ const digestFormat = "bpfc-digest/1"
 // any change of a name, type, order, expression or value changes it.
 // Defaults are encoded resolved (a written default equals an omitted one).
 // Environments and the policy are not part of a build and do not enter.
+//
+// The digest is taken over EncodeModel's document made canonical where the
+// project's text carries something a build does not:
+//   - columns are sorted by name within their table, and a role's grants by
+//     flow: Dataverse stores neither order (Entity.xml lists attributes
+//     sorted, a role's privileges are a set), so the order they are declared
+//     in is not meaning. The order of stages, steps, branches, workflow steps
+//     and triggered workflows is meaning and is kept.
+//   - the display names of external tables (and of their primary key, which
+//     takes the table's) are left out: an external table is not shipped, and
+//     nothing the build writes holds them.
+//
+// So a project and the project unpack gives back from its archive have the
+// same digest.
 func (p *Project) Digest() string {
-	b, err := json.Marshal(digestOf(p))
+	b, err := json.Marshal(canonical(digestOf(p)))
 	if err != nil {
 		// Only plain strings, numbers and slices are encoded: cannot happen.
 		panic(fmt.Sprintf("compiler: encoding the digest model: %v", err))
@@ -258,6 +272,27 @@ func digestOf(p *Project) dProject {
 	slices.SortFunc(d.Flows, func(a, b dFlow) int { return strings.Compare(a.Name, b.Name) })
 	slices.SortFunc(d.Roles, func(a, b dRole) int { return strings.Compare(a.Name, b.Name) })
 	slices.SortFunc(d.Workflows, func(a, b dWorkflow) int { return strings.Compare(a.Name, b.Name) })
+	return d
+}
+
+// canonical drops from d what a build does not carry (see Digest). It sorts
+// and blanks d's own slices, which digestOf built afresh.
+func canonical(d dProject) dProject {
+	for i := range d.Tables {
+		t := &d.Tables[i]
+		slices.SortStableFunc(t.Columns, func(a, b dColumn) int { return strings.Compare(a.Name, b.Name) })
+		if t.External {
+			t.DisplayName = ""
+			for j := range t.Columns {
+				if c := &t.Columns[j]; c.Standard && c.Name == t.PrimaryKey {
+					c.DisplayName = ""
+				}
+			}
+		}
+	}
+	for i := range d.Roles {
+		slices.SortStableFunc(d.Roles[i].Grants, func(a, b dGrant) int { return strings.Compare(a.Flow, b.Flow) })
+	}
 	return d
 }
 

@@ -7,6 +7,7 @@
 // Entry points: Files (every file of the unpacked solution tree), Relationships, Schema,
 // DataverseWarnings.
 // Output is deterministic: attributes in a declared order, counters in document order,
-// no timestamps. Constructs Dataverse cannot encode use the bpfc extension namespace
-// (ExtensionNamespace), declared mc:Ignorable so Dataverse's XAML reader skips them.
+// no timestamps. Constructs Dataverse cannot encode, and the names and owners Dataverse
+// has no field for, use the bpfc extension namespace (ExtensionNamespace) in XAML only,
+// declared mc:Ignorable so Dataverse's XAML reader skips them.
 package emit

@@ -15,8 +15,14 @@ import (
 // steps, the triggered workflows (on_enter/on_exit; on_finish/on_abandon in the
 // first stage) and, last, the branching ConditionSequence. A task flow has the
 // same XAML (its pages are stages); FlowData marks it BusinessProcessType 1.
+// The flow's, stages' and steps' names and the flow's owner are carried in the
+// bpfc extension (see ExtensionNamespace).
 func FlowXAML(p *compiler.Project, f *compiler.Flow) *etree.Document {
 	w := &flowWriter{p: p, f: f, d: newXAML(p.FlowID(f))}
+	carryName(w.d.root, f.Name)
+	if f.Owner != "" {
+		w.d.root.CreateAttr("bpfc:Owner", f.Owner)
+	}
 	w.relationships()
 	for _, s := range f.Stages {
 		w.stage(s)
@@ -73,6 +79,7 @@ func (w *flowWriter) stage(s *compiler.Stage) {
 	eprops := refProps(ec)
 	_, eacts := composite(eprops)
 	sc := activityRef(eacts, "StageComposite", w.d.step("Stage")+": "+s.DisplayName)
+	carryName(sc, s.Name)
 	props := refProps(sc)
 	_, acts := composite(props)
 	for _, st := range s.Steps {
@@ -119,6 +126,7 @@ func (w *flowWriter) dataStep(acts *etree.Element, s *compiler.Stage, st *compil
 		}
 	}
 	sc := activityRef(acts, "StepComposite", w.d.step("Step")+": "+st.DisplayName)
+	carryName(sc, st.Name)
 	props := refProps(sc)
 	_, sacts := composite(props)
 	seq := el(sacts, "Sequence", "DisplayName", w.d.step("Control"))
@@ -137,6 +145,7 @@ func (w *flowWriter) actionStep(acts *etree.Element, s *compiler.Stage, st *comp
 	wf := workflowOf(w.p, st.Workflow)
 	id := w.p.StepID(w.f, s, st)
 	sc := activityRef(acts, "StepComposite", w.d.step("Step")+": "+wf.DisplayName)
+	carryName(sc, st.Name)
 	props := refProps(sc)
 	_, sacts := composite(props)
 	ac := activityRef(sacts, "ActionComposite", w.d.step("Action")+": "+st.DisplayName)

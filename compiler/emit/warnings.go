@@ -22,8 +22,9 @@ const ignored = "; it is written as a bpfc extension that Dataverse ignores"
 
 // DataverseWarnings lists every construct of p that Dataverse has no encoding
 // for (used by `bpfc validate --dataverse`), in project order. The emitters
-// make the same decisions, so each warning matches one bpfc extension in the
-// output.
+// make the same decisions, so each warning matches one use of the bpfc
+// extension in the output. The names the extension carries (bpfc:Name, a
+// flow's bpfc:Owner) are no warning: Dataverse loses nothing by skipping them.
 func DataverseWarnings(p *compiler.Project) []Warning {
 	var out []Warning
 	for _, f := range p.Flows {

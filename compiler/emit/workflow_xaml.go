@@ -16,9 +16,11 @@ import (
 // a step's `when` as a check condition around it, wait_until as a wait
 // condition holding the steps, and a Persist after each step of a background
 // workflow. Webhook steps, and values Dataverse cannot compute, use the bpfc
-// extension (see ExtensionNamespace).
+// extension (see ExtensionNamespace), which also carries the names of the
+// workflow and its steps.
 func WorkflowXAML(p *compiler.Project, w *compiler.Workflow) *etree.Document {
 	ww := &workflowWriter{p: p, w: w, d: newXAML(p.WorkflowID(w))}
+	carryName(ww.d.root, w.Name)
 	parent := ww.d.wf
 	if w.WaitUntil != nil {
 		parent = ww.wait(parent)
@@ -64,7 +66,16 @@ func (ww *workflowWriter) condition(vars, acts *etree.Element, name string, e co
 	return sc.condition(e), ""
 }
 
+// step writes one step and carries its name on the step's outermost activity.
 func (ww *workflowWriter) step(parent *etree.Element, st *compiler.WorkflowStep) {
+	before := len(parent.ChildElements())
+	ww.stepBody(parent, st)
+	if kids := parent.ChildElements(); len(kids) > before {
+		carryName(kids[before], st.Name)
+	}
+}
+
+func (ww *workflowWriter) stepBody(parent *etree.Element, st *compiler.WorkflowStep) {
 	if st.When != nil {
 		cs := activityRef(parent, "ConditionSequence", ww.d.step("Condition"))
 		inArg(refArgs(cs), "x:Boolean", "Wait", "False")

@@ -1,6 +1,7 @@
 package emit
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -9,8 +10,26 @@ import (
 
 // ExtensionNamespace is the XML namespace of bpfc's extensions to Dataverse XAML
 // (prefix bpfc). Documents that use it also declare it mc:Ignorable, so
-// Dataverse's XAML reader skips every element and attribute in it; each use is
-// one DataverseWarnings entry. Expression texts are bpfc source (compiler.FormatExpr).
+// Dataverse's XAML reader skips every element and attribute in it. The
+// extension is only ever written in XAML: .xaml.data.xml, customizations.xml
+// and Entity.xml are not XAML and have no Ignorable mechanism.
+//
+// Names, which the archive otherwise keeps only as ids derived from them
+// (compiler.ID) or not at all, are carried on every process so that unpack
+// gives them back exactly. Dataverse loses nothing by skipping them, so they
+// are no DataverseWarnings entry:
+//
+//   - bpfc:Name="<flow>" and, when set, bpfc:Owner="<text>" (the flow's owner,
+//     plain text) on the root Activity of a business process flow or task
+//     flow; bpfc:Name="<stage>" on each StageComposite and bpfc:Name="<step>"
+//     on each StepComposite.
+//   - bpfc:Name="<workflow>" on the root Activity of a classic workflow, and
+//     bpfc:Name="<step>" on the outermost activity of each of its steps (the
+//     ConditionSequence of a step with a condition, else its Sequence,
+//     mxswa:SetState, bpfc:Webhook or bpfc:SetState).
+//
+// Constructs Dataverse cannot encode are each one DataverseWarnings entry
+// (expression texts are bpfc source, compiler.FormatExpr):
 //
 //   - bpfc:Condition="<expr>" on a ConditionBranch whose condition Dataverse cannot
 //     encode (var.<name>, mixed && and ||, contains/startswith/endswith, a negation
@@ -99,9 +118,16 @@ func (d *xamlDoc) finish() *etree.Document {
 	return finish(d.doc)
 }
 
+// carryName writes the bpfc:Name extension attribute: a component's bpfc name,
+// which Dataverse skips and unpack reads back.
+func carryName(e *etree.Element, name string) {
+	e.CreateAttr("bpfc:Name", name)
+}
+
 // declareNamespaces adds xmlns declarations to root for exactly the prefixes
 // its tree uses (plus srs, which Dataverse always declares), sorted by prefix,
-// and marks the bpfc extension ignorable when it is used.
+// and marks the bpfc extension ignorable when it is used. The root's own bpfc
+// attributes move after the declarations.
 func declareNamespaces(root *etree.Element) {
 	used := map[string]bool{"srs": true, "x": true}
 	var walk func(e *etree.Element)
@@ -123,6 +149,13 @@ func declareNamespaces(root *etree.Element) {
 	if used["bpfc"] {
 		used["mc"] = true
 	}
+	var own []etree.Attr
+	for _, a := range slices.Clone(root.Attr) {
+		if a.Space == "bpfc" {
+			own = append(own, a)
+			root.RemoveAttr(a.FullKey())
+		}
+	}
 	root.CreateAttr("xmlns", "http://schemas.microsoft.com/netfx/2009/xaml/activities")
 	for _, ns := range xamlNamespaces {
 		if used[ns.prefix] {
@@ -131,6 +164,9 @@ func declareNamespaces(root *etree.Element) {
 	}
 	if used["bpfc"] {
 		root.CreateAttr("mc:Ignorable", "bpfc")
+	}
+	for _, a := range own {
+		root.CreateAttr(a.FullKey(), a.Value)
 	}
 }
 

@@ -23,11 +23,17 @@
 // them become external tables with the columns its flows use, typed from
 // the step control classes and condition literals.
 //
-// Names: bpfc derives component ids from names (compiler.ID), so for an
-// archive bpfc built the original name of a flow, stage, step, workflow or
-// role is recovered by finding the candidate — from its labels, its column,
-// the flow's unique name — that derives its id. Other components get names
-// made from their labels: lowercase [a-z0-9_], unique in their scope.
+// Names: an archive bpfc built carries the names of its flows, stages,
+// steps, workflows and workflow steps, and each flow's owner, in the bpfc
+// extension of the XAML (bpfc:Name, bpfc:Owner; see emit.ExtensionNamespace),
+// and those are used. Without them (a real export, or one that went through
+// Dataverse, which drops the extension) the original name of a flow, stage,
+// step, workflow or role is recovered where it can be: bpfc derives
+// component ids from names (compiler.ID), so the candidate — from its
+// labels, its column, the flow's unique name — that derives its id is the
+// name. Other components get names made from their labels: lowercase
+// [a-z0-9_], unique in their scope, each reported. So unpacking an archive
+// bpfc built gives a project with the same digest (compiler.Project.Digest).
 //
 // Nothing is dropped silently: every construct not expressed, and every
 // assumption (a lookup target, an invented relationship of a draft flow),

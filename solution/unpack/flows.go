@@ -135,7 +135,7 @@ func (b *builder) buildFlow(rf *rawFlow, flowScope, instScope scope) *compiler.F
 	} else {
 		instScope[unique] = true
 	}
-	name := recoverName(&b.budget, rf.id, b.ids.flow, uniqueNameCandidates(unique, rf.display), labelCandidates(rf.display))
+	name := recoverName(&b.budget, rf.id, b.ids.flow, []string{rf.name}, uniqueNameCandidates(unique, rf.display), labelCandidates(rf.display))
 	if name == "" && derived(rf.id) {
 		allSegmentations(&b.budget, unique, func(c string) bool {
 			if validName(c) && b.ids.flow(c) == rf.id {
@@ -146,13 +146,14 @@ func (b *builder) buildFlow(rf *rawFlow, flowScope, instScope scope) *compiler.F
 		})
 	}
 	if name == "" || flowScope[name] {
-		name = flowScope.unique(ident(rf.display, "flow"))
+		name = flowScope.fallback(rf.name, ident(rf.display, "flow"))
 		b.lostName(rf.id, name, comp, rf.dataFile, "the flow")
 	} else {
 		flowScope[name] = true
 	}
 	f := &compiler.Flow{Name: name, DisplayName: rf.display, Description: rf.description, PrimaryTable: rf.primary,
-		Order: rf.order, Type: compiler.FlowBusiness, Active: rf.active, UniqueName: unique, InstanceTable: b.prefix + "_" + unique}
+		Order: rf.order, Type: compiler.FlowBusiness, Active: rf.active, UniqueName: unique, InstanceTable: b.prefix + "_" + unique,
+		Owner: rf.owner}
 	if rf.task {
 		f.Type = compiler.FlowTask
 	}
@@ -177,9 +178,9 @@ func (b *builder) buildFlow(rf *rawFlow, flowScope, instScope scope) *compiler.F
 	byID := map[string]*compiler.Stage{}
 	raws := map[*compiler.Stage]*rawStage{}
 	for i, rs := range rf.stages {
-		sname := recoverName(&b.budget, rs.id, b.ids.stage(name), labelCandidates(rs.label))
+		sname := recoverName(&b.budget, rs.id, b.ids.stage(name), []string{rs.name}, labelCandidates(rs.label))
 		if sname == "" || stageScope[sname] {
-			sname = stageScope.unique(ident(rs.label, "stage"))
+			sname = stageScope.fallback(rs.name, ident(rs.label, "stage"))
 			b.lostName(rs.id, sname, comp, file, fmt.Sprintf("stage %q", rs.label))
 		} else {
 			stageScope[sname] = true
@@ -248,9 +249,9 @@ func (b *builder) steps(f *compiler.Flow, s *compiler.Stage, rs *rawStage, t *co
 				b.w.add(comp, file, "action step %q of stage %q runs process %s, which bpfc does not express; left out", label, rs.label, st.workflowID)
 				continue
 			}
-			n := recoverName(&b.budget, st.id, b.ids.step(f.Name, s.Name), labelCandidates(label))
+			n := recoverName(&b.budget, st.id, b.ids.step(f.Name, s.Name), []string{st.name}, labelCandidates(label))
 			if n == "" || stepScope[n] {
-				n = stepScope.unique(ident(label, "action"))
+				n = stepScope.fallback(st.name, ident(label, "action"))
 				b.lostName(st.id, n, comp, file, fmt.Sprintf("action step %q of stage %q", label, rs.label))
 			} else {
 				stepScope[n] = true
@@ -270,12 +271,15 @@ func (b *builder) steps(f *compiler.Flow, s *compiler.Stage, rs *rawStage, t *co
 			b.w.add(comp, file, "step %q of stage %q: %v; the step was left out", label, rs.label, err)
 			continue
 		}
+		if t.External && !col.Standard && col.DisplayName == col.Name && st.controlLabel != "" {
+			// A column the solution does not define: its control carries its display name.
+			col.DisplayName = st.controlLabel
+		}
 		if col.Type == compiler.TypeUniqueID {
 			b.w.add(comp, file, "step %q of stage %q edits the primary key %s, which bpfc does not allow; left out", label, rs.label, col.Name)
 			continue
 		}
-		var cands [][]string
-		cands = append(cands, labelCandidates(label), columnCandidates(st.column, b.prefix))
+		cands := [][]string{{st.name}, labelCandidates(label), columnCandidates(st.column, b.prefix)}
 		if col.DisplayName != "" {
 			cands = append(cands, labelCandidates(col.DisplayName))
 		}
@@ -288,7 +292,7 @@ func (b *builder) steps(f *compiler.Flow, s *compiler.Stage, rs *rawStage, t *co
 			if base == "" || label == "New Step" {
 				base = ident(strings.TrimPrefix(st.column, b.prefix+"_"), "step")
 			}
-			n = stepScope.unique(base)
+			n = stepScope.fallback(st.name, base)
 			b.lostName(st.id, n, comp, file, fmt.Sprintf("step %q of stage %q", label, rs.label))
 		} else {
 			stepScope[n] = true

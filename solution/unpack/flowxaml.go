@@ -18,6 +18,7 @@ type rawFlow struct {
 	id, file, dataFile string
 	component          string // for warnings: flow "<display name>"
 	display            string
+	name, owner        string // bpfc:Name and bpfc:Owner, when bpfc wrote the XAML
 	description        string
 	primary            string // logical name of the primary table
 	uniqueName         string // the instance table
@@ -32,6 +33,7 @@ type rawFlow struct {
 
 type rawStage struct {
 	id, label, table string
+	name             string // bpfc:Name
 	category         int
 	next             string // NextStageId
 	steps            []*rawStep
@@ -44,6 +46,7 @@ type rawStage struct {
 
 type rawStep struct {
 	id, label, column, classID, controlLabel string
+	name                                     string // bpfc:Name
 	required, action                         bool
 	workflowID                               string
 }
@@ -61,6 +64,8 @@ func (f *rawFlow) decode(doc *etree.Document, w *warnings) error {
 		return fmt.Errorf("%s: root element is not <Activity>", f.file)
 	}
 	ext := extensionPrefix(root, emit.ExtensionNamespace)
+	f.name, _ = extAttr(root, ext, "Name")
+	f.owner, _ = extAttr(root, ext, "Owner")
 	var wf *etree.Element
 	for _, c := range root.ChildElements() {
 		if local(c) == "Workflow" {
@@ -131,6 +136,7 @@ func descendants(e *etree.Element, name string) []*etree.Element {
 
 func (f *rawFlow) stage(e *etree.Element, table, ext string, w *warnings) {
 	s := &rawStage{id: normID(propText(e, "StageId")), table: table, category: -1, next: normID(propText(e, "NextStageId"))}
+	s.name, _ = extAttr(e, ext, "Name")
 	s.label = stepLabel(e)
 	if s.label == "" {
 		s.label = f.labels[s.id]
@@ -144,7 +150,7 @@ func (f *rawFlow) stage(e *etree.Element, table, ext string, w *warnings) {
 	for _, a := range activities(e) {
 		switch class(a) {
 		case "StepComposite":
-			f.step(s, a, w)
+			f.step(s, a, ext, w)
 		case "ConditionSequence":
 			f.branches(s, a, nil, ext, w)
 		case "ActionComposite":
@@ -176,8 +182,9 @@ func controlDataField(c *etree.Element) string {
 	return ""
 }
 
-func (f *rawFlow) step(s *rawStage, e *etree.Element, w *warnings) {
+func (f *rawFlow) step(s *rawStage, e *etree.Element, ext string, w *warnings) {
 	st := &rawStep{id: normID(propText(e, "ProcessStepId")), required: strings.EqualFold(propText(e, "IsProcessRequired"), "True")}
+	st.name, _ = extAttr(e, ext, "Name")
 	st.label = stepLabel(e)
 	if st.label == "" {
 		st.label = f.labels[st.id]

@@ -126,12 +126,16 @@ func (s scope) unique(name string) string {
 	}
 }
 
-// Recovering names. bpfc derives every component id from names
-// (compiler.ID: UUIDv5), so for an archive bpfc built the original name of a
-// component can be recognised: a candidate name is right exactly when it
-// derives the component's id. Candidates come from what the archive keeps of
-// a name: display labels, column names, the flow's unique name. Ids that are
-// not version-5 UUIDs (Dataverse's own) are never searched.
+// Recovering names. bpfc carries the names of flows, stages, steps, workflows
+// and workflow steps in its XAML (bpfc:Name, see emit.ExtensionNamespace), and
+// derives every component id from names (compiler.ID: UUIDv5). A carried name
+// is tried first; a candidate name is right exactly when it derives the
+// component's id. Without a carried name (a real export, or an archive that
+// went through Dataverse, which drops the extension) candidates come from
+// what the archive keeps of a name: display labels, column names, the flow's
+// unique name. Ids that are not version-5 UUIDs (Dataverse's own) are never
+// searched. When no candidate derives the id, the carried name is still
+// preferred to one made from a label.
 
 // derived reports whether id can be one bpfc derived.
 func derived(id string) bool {
@@ -180,6 +184,17 @@ func recoverName(bd *budget, id string, idOf func(name string) string, candidate
 		}
 	}
 	return ""
+}
+
+// fallback names a component no candidate recovered: the name its XAML
+// carries when that is valid and free in the scope, else made (the name its
+// label suggests) made unique in the scope.
+func (s scope) fallback(carried, made string) string {
+	if validName(carried) && !s[carried] {
+		s[carried] = true
+		return carried
+	}
+	return s.unique(made)
 }
 
 // stopWords are left out of word subsets first: "Record the approval" -> record_approval.

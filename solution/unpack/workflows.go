@@ -26,9 +26,9 @@ func (b *builder) decodeWorkflowNames() {
 			continue
 		}
 		kept = append(kept, wf)
-		n := recoverName(&b.budget, wf.id, b.ids.workflow, labelCandidates(wf.display))
+		n := recoverName(&b.budget, wf.id, b.ids.workflow, []string{wf.bpfcName}, labelCandidates(wf.display))
 		if n == "" || sc[n] {
-			n = sc.unique(ident(wf.display, "workflow"))
+			n = sc.fallback(wf.bpfcName, ident(wf.display, "workflow"))
 			b.lostName(wf.id, n, wf.component, wf.dataFile, "the workflow")
 		} else {
 			sc[n] = true
@@ -94,7 +94,7 @@ func (b *builder) buildWorkflows() []*compiler.Workflow {
 
 func (b *builder) workflowStep(rw *rawWorkflow, rs *rawWStep, t *compiler.Table, sc scope) (*compiler.WorkflowStep, string) {
 	comp, file := rw.component, rw.file
-	st := &compiler.WorkflowStep{Name: sc.unique(rs.kind), Kind: rs.kind, Values: map[string]compiler.Expr{}, CreateTable: rs.createTable}
+	st := &compiler.WorkflowStep{Name: sc.fallback(rs.name, rs.kind), Kind: rs.kind, Values: map[string]compiler.Expr{}, CreateTable: rs.createTable}
 	if rs.when != nil {
 		x, err := b.finishExpr(rs.when, t, nil, comp, file)
 		if err != nil {

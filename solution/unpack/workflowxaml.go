@@ -24,10 +24,12 @@ type rawWorkflow struct {
 	waitUntil          compiler.Expr
 	timeout            string
 	steps              []*rawWStep
+	bpfcName           string // bpfc:Name, when bpfc wrote the XAML
 	name               string // chosen later
 }
 
 type rawWStep struct {
+	name        string // bpfc:Name
 	kind        string
 	when        compiler.Expr
 	values      map[string]compiler.Expr
@@ -63,6 +65,7 @@ func (w *rawWorkflow) decode(doc *etree.Document) error {
 	if wf == nil {
 		return unsupported("no <Workflow> activity")
 	}
+	w.bpfcName, _ = extAttr(root, ext, "Name")
 	acts := wf.ChildElements()
 	if len(acts) > 0 && class(acts[0]) == "ConditionSequence" && strings.EqualFold(argText(acts[0], "Wait"), "True") {
 		cond, then, err := w.branch(acts[0], ext)
@@ -135,9 +138,12 @@ var stepPrefixes = []struct{ prefix, kind string }{
 	{"SendEmailStep", compiler.StepSendEmail}, {"ChildWorkflowStep", compiler.StepStartWorkflow}, {"StopWorkflowStep", compiler.StepStop},
 }
 
+// readSteps reads a workflow's steps; each takes the bpfc:Name its outermost
+// activity carries.
 func (w *rawWorkflow) readSteps(acts []*etree.Element, ext string) ([]*rawWStep, error) {
 	var out []*rawWStep
 	for _, a := range acts {
+		n := len(out)
 		switch {
 		case local(a) == "Persist":
 		case a.Space == ext && ext != "" && local(a) == "Webhook":
@@ -180,6 +186,9 @@ func (w *rawWorkflow) readSteps(acts []*etree.Element, ext string) ([]*rawWStep,
 			out = append(out, st)
 		default:
 			return nil, unsupported("activity %s", describe(a))
+		}
+		if name, ok := extAttr(a, ext, "Name"); ok && len(out) > n {
+			out[n].name = name
 		}
 	}
 	return out, nil

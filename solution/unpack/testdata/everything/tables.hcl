@@ -67,9 +67,11 @@ table "cts_project" {
 }
 
 table "cts_vendor" {
-  external = true
+  display_name = "Vendor"
+  external     = true
 
   column "cts_rating" {
-    type = "integer"
+    display_name = "Rating"
+    type         = "integer"
   }
 }
