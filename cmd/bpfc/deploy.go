@@ -75,6 +75,9 @@ func runDeploy(g *globals, o *deployOptions) error {
 	if err != nil {
 		return err
 	}
+	if e := p.Environment(o.env); e != nil && e.URL != "" {
+		return remoteDeploy(g, e, b, opts)
+	}
 	stop := progress(g, o.env, &opts)
 	res, err := pipeline(p).Deploy(context.Background(), o.env, b, opts)
 	stop()

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -26,7 +29,37 @@ func TestScripts(t *testing.T) {
 			env.Setenv("NO_COLOR", "1")
 			return nil
 		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"jsonget": jsonget},
 	})
+}
+
+// jsonget VAR PATH sets $VAR to the value at PATH (keys and indexes joined
+// by dots, e.g. instances.0.id) of the JSON document the last command
+// printed: how scripts carry ids from one command to the next.
+func jsonget(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: jsonget VAR PATH")
+	}
+	var doc any
+	ts.Check(json.Unmarshal([]byte(ts.ReadFile("stdout")), &doc))
+	for _, key := range strings.Split(args[1], ".") {
+		switch d := doc.(type) {
+		case map[string]any:
+			doc = d[key]
+		case []any:
+			var i int
+			if _, err := fmt.Sscan(key, &i); err != nil || i < 0 || i >= len(d) {
+				ts.Fatalf("jsonget: no element %s in %s", key, args[1])
+			}
+			doc = d[i]
+		default:
+			ts.Fatalf("jsonget: %s has no %s", args[1], key)
+		}
+	}
+	if doc == nil {
+		ts.Fatalf("jsonget: %s is null or missing", args[1])
+	}
+	ts.Setenv(args[0], fmt.Sprint(doc))
 }
 
 func mustAbs(p string) string {

@@ -43,18 +43,28 @@ func NewBuild(p *compiler.Project, unmanaged, managed Archive) (*Build, error) {
 	return &Build{Project: p, Digest: p.Digest(), Model: model, Unmanaged: unmanaged, Managed: managed}, nil
 }
 
-// buildFromSnapshot rebuilds the Build an environment keeps.
-func buildFromSnapshot(tx store.Tx, snap store.Snapshot) (*Build, error) {
+// DecodeSnapshot rebuilds the checked model an environment keeps for a
+// deployed build: what the runtime runs. It also returns the model's JSON.
+func DecodeSnapshot(snap store.Snapshot) (*compiler.Project, []byte, error) {
 	model, err := unpackModel(snap.Model)
 	if err != nil {
-		return nil, fmt.Errorf("the model of build %s: %w", snap.Digest, err)
+		return nil, nil, fmt.Errorf("the model of build %s: %w", snap.Digest, err)
 	}
 	p, err := compiler.DecodeModel(model)
 	if err != nil {
-		return nil, fmt.Errorf("the model of build %s: %w", snap.Digest, err)
+		return nil, nil, fmt.Errorf("the model of build %s: %w", snap.Digest, err)
 	}
 	if got := p.Digest(); got != snap.Digest {
-		return nil, fmt.Errorf("the model kept for build %s decodes to %s: the snapshot is damaged", snap.Digest, got)
+		return nil, nil, fmt.Errorf("the model kept for build %s decodes to %s: the snapshot is damaged", snap.Digest, got)
+	}
+	return p, model, nil
+}
+
+// buildFromSnapshot rebuilds the Build an environment keeps.
+func buildFromSnapshot(tx store.Tx, snap store.Snapshot) (*Build, error) {
+	p, model, err := DecodeSnapshot(snap)
+	if err != nil {
+		return nil, err
 	}
 	b := &Build{Project: p, Digest: snap.Digest, Model: model}
 	for _, x := range []struct {

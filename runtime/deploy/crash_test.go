@@ -23,6 +23,7 @@ func crashChild(t *testing.T) {
 		fmt.Fprintln(os.Stderr, diags)
 		os.Exit(3)
 	}
+	useStore(p, os.Getenv("BPFC_CRASH_STORE"))
 	b, err := NewBuild(p, fakeArchive(t, p, false), fakeArchive(t, p, true))
 	if err != nil {
 		os.Exit(3)
@@ -64,7 +65,7 @@ func TestImportKilledMidway(t *testing.T) {
 			pr.writeFiles()
 
 			cmd := exec.Command(os.Args[0], "-test.run=^TestImportKilledMidway$")
-			cmd.Env = append(os.Environ(), "BPFC_CRASH_DIR="+pr.dir, "BPFC_CRASH_AT="+phase)
+			cmd.Env = append(os.Environ(), "BPFC_CRASH_DIR="+pr.dir, "BPFC_CRASH_AT="+phase, "BPFC_CRASH_STORE="+pr.pgURL)
 			cmd.Stderr = os.Stderr
 			must(t, cmd.Start())
 			inside := filepath.Join(pr.dir, "inside")

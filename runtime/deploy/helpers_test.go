@@ -15,6 +15,8 @@ import (
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/environ"
 	"github.com/bpfc/bpfc/runtime/store"
+	"github.com/bpfc/bpfc/runtime/store/postgres"
+	"github.com/bpfc/bpfc/runtime/store/postgres/pgtest"
 	"github.com/bpfc/bpfc/runtime/store/sqlite"
 )
 
@@ -139,13 +141,34 @@ workflow "notify" {
 
 // project is a test project on disk.
 type project struct {
-	t    *testing.T
-	dir  string
-	srcs map[string]string
+	t     *testing.T
+	dir   string
+	srcs  map[string]string
+	pgURL string // the database of every environment's store; "" = SQLite files in dir
 }
 
+// With BPFC_TEST_STORE=postgres, the test projects' environments are
+// PostgreSQL stores (store = "postgres://…"), each project's in a database
+// of its own on BPFC_TEST_POSTGRES; without that server they are skipped.
+var testStore = os.Getenv("BPFC_TEST_STORE")
+
 func newProject(t *testing.T) *project {
-	return &project{t: t, dir: t.TempDir(), srcs: maps.Clone(baseSources)}
+	pr := &project{t: t, dir: t.TempDir(), srcs: maps.Clone(baseSources)}
+	if testStore == "postgres" {
+		pr.pgURL = pgtest.URL(t)
+	}
+	return pr
+}
+
+// useStore points every environment of p at the project's PostgreSQL
+// database, when it has one.
+func useStore(p *compiler.Project, pgURL string) {
+	if pgURL == "" {
+		return
+	}
+	for _, e := range p.Environments {
+		e.Store = pgURL
+	}
 }
 
 // set replaces a file ("" removes it).
@@ -184,6 +207,7 @@ func (pr *project) load() *compiler.Project {
 		pr.t.Fatalf("test project does not validate: %v", diags)
 	}
 	p.Dir = pr.dir
+	useStore(p, pr.pgURL)
 	return p
 }
 
@@ -264,26 +288,53 @@ func (pr *project) refuse(env string, o Options, want ...string) *Refusal {
 
 func (pr *project) path(env string) string { return filepath.Join(pr.dir, environ.Dir, env+".db") }
 
+// created reports whether the environment's store exists.
+func (pr *project) created(env string) bool {
+	pr.t.Helper()
+	if pr.pgURL != "" {
+		ok, err := postgres.Exists(context.Background(), pr.pgURL, postgres.SchemaFor(env))
+		must(pr.t, err)
+		return ok
+	}
+	_, err := os.Stat(pr.path(env))
+	return err == nil
+}
+
+// open opens the environment's store.
+func (pr *project) open(env string, busy time.Duration) store.Store {
+	pr.t.Helper()
+	var s store.Store
+	var err error
+	if pr.pgURL != "" {
+		s, err = postgres.Open(context.Background(), pr.pgURL, postgres.Options{Name: env, BusyTimeout: busy})
+	} else {
+		s, err = sqlite.Open(context.Background(), pr.path(env), sqlite.Options{Name: env, BusyTimeout: busy})
+	}
+	must(pr.t, err)
+	return s
+}
+
 // dump is the environment's data as text ("" when it does not exist yet).
 func (pr *project) dump(env string, skip ...string) string {
 	pr.t.Helper()
-	if _, err := os.Stat(pr.path(env)); err != nil {
+	if !pr.created(env) {
 		return ""
 	}
-	d, err := sqlite.Dump(context.Background(), pr.path(env), skip...)
-	if err != nil {
-		pr.t.Fatal(err)
+	var d string
+	var err error
+	if pr.pgURL != "" {
+		d, err = postgres.Dump(context.Background(), pr.pgURL, postgres.SchemaFor(env), skip...)
+	} else {
+		d, err = sqlite.Dump(context.Background(), pr.path(env), skip...)
 	}
+	must(pr.t, err)
 	return d
 }
 
 // read runs fn on the environment's store.
 func (pr *project) read(env string, fn func(tx store.Tx)) {
 	pr.t.Helper()
-	s, err := sqlite.Open(context.Background(), pr.path(env), sqlite.Options{Name: env, BusyTimeout: time.Second})
-	if err != nil {
-		pr.t.Fatal(err)
-	}
+	s := pr.open(env, time.Second)
 	defer s.Close()
 	if err := s.Read(context.Background(), func(tx store.Tx) error { fn(tx); return nil }); err != nil {
 		pr.t.Fatal(err)

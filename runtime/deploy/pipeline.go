@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 
 	"github.com/bpfc/bpfc/compiler"
@@ -142,18 +141,18 @@ func (pl *Pipeline) importInto(ctx context.Context, env *compiler.Environment, b
 	if err != nil {
 		return nil, err
 	}
-	_, statErr := os.Stat(loc.Path)
-	isNew := errors.Is(statErr, fs.ErrNotExist)
+	existed, err := environ.Exists(ctx, loc)
+	if err != nil {
+		return nil, err
+	}
 	s, err := pl.open(ctx, env.Name, false)
 	if err != nil {
 		return nil, err
 	}
 	res, err := Import(ctx, Target{Env: env, Store: s}, b, o)
 	s.Close()
-	if err != nil && isNew {
-		for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
-			os.Remove(loc.Path + suffix)
-		}
+	if err != nil && !existed {
+		_ = environ.RemoveNew(ctx, loc)
 		if res != nil {
 			res.ImportID = 0
 		}

@@ -3,7 +3,6 @@ package deploy
 import (
 	"context"
 	"errors"
-	"os"
 	"strings"
 	"testing"
 
@@ -16,7 +15,7 @@ import (
 func TestPromotionGate(t *testing.T) {
 	pr := newProject(t)
 	pr.refuse("test", quiet(), `promote_from = "dev": nothing was ever deployed to dev`)
-	if _, err := os.Stat(pr.path("test")); err == nil {
+	if pr.created("test") {
 		t.Error("a refused first import left an environment file")
 	}
 	pr.deploy("dev", quiet())
@@ -120,7 +119,7 @@ func TestPlan(t *testing.T) {
 	pl := pr.pipeline(b.Project)
 	plan, err := pl.Plan(context.Background(), "dev", b, quiet())
 	must(t, err)
-	if _, err := os.Stat(pr.path("dev")); err == nil {
+	if pr.created("dev") {
 		t.Error("plan created the environment")
 	}
 	if !hasChange(plan.Changes, "add", "flow", "lead_to_opportunity") || !hasChange(plan.Changes, "add", "step", "lead_to_opportunity.qualify.budget") ||

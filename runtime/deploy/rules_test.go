@@ -10,14 +10,12 @@ import (
 	"time"
 
 	"github.com/bpfc/bpfc/runtime/store"
-	"github.com/bpfc/bpfc/runtime/store/sqlite"
 )
 
 // write runs fn in a write transaction on the environment.
 func (pr *project) write(env string, fn func(tx store.Tx) error) {
 	pr.t.Helper()
-	s, err := sqlite.Open(context.Background(), pr.path(env), sqlite.Options{Name: env})
-	must(pr.t, err)
+	s := pr.open(env, 0)
 	defer s.Close()
 	must(pr.t, s.Write(context.Background(), fn))
 }
@@ -333,10 +331,12 @@ variable "api_key" {
 	if d := pr.dump("dev"); strings.Contains(d, secretValue) {
 		t.Error("the secret is stored in clear text")
 	}
-	raw, _ := os.ReadFile(pr.path("dev"))
-	wal, _ := os.ReadFile(pr.path("dev") + "-wal")
-	if strings.Contains(string(raw)+string(wal), secretValue) {
-		t.Error("the secret is in the database file in clear text")
+	if pr.pgURL == "" {
+		raw, _ := os.ReadFile(pr.path("dev"))
+		wal, _ := os.ReadFile(pr.path("dev") + "-wal")
+		if strings.Contains(string(raw)+string(wal), secretValue) {
+			t.Error("the secret is in the database file in clear text")
+		}
 	}
 	if info, err := os.Stat(filepath.Join(pr.dir, ".bpfc", "secret.key")); err != nil || info.Mode().Perm() != 0o600 {
 		t.Errorf("secret key file: %v", err)
@@ -362,7 +362,7 @@ func TestActiveFlowLimit(t *testing.T) {
 	other.deploy("dev", quiet())
 
 	pr := newProject(t)
-	pr.dir = other.dir // the same environments
+	pr.dir, pr.pgURL = other.dir, other.pgURL // the same environments
 	pr.edit("bpfc.hcl", `managed = false`, "managed = false\n  max_active_flows_per_table = 3")
 	pr.set("lead.hcl", leadFlows("mine", 2)).set("roles.hcl", "")
 	pr.refuse("dev", quiet(), "4 active flows on table lead, more than max_active_flows_per_table = 3 in dev",

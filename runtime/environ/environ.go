@@ -12,6 +12,7 @@ import (
 
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/store"
+	"github.com/bpfc/bpfc/runtime/store/postgres"
 	"github.com/bpfc/bpfc/runtime/store/sqlite"
 )
 
@@ -21,9 +22,13 @@ const Dir = ".bpfc"
 // Location is where an environment's store is.
 type Location struct {
 	Env     string
-	Backend string // "sqlite"
-	Path    string // the database file
-	Display string // as shown to people: the path relative to the project when inside it
+	Backend string // "sqlite" or "postgres"
+	Path    string // sqlite: the database file
+	URL     string // postgres: the connection URL, as the store attribute has it
+	Schema  string // postgres: the schema that holds the environment
+	// Display is the location as shown to people: the path relative to the
+	// project when inside it; the URL without its password, and the schema.
+	Display string
 }
 
 // ErrNotCreated: the environment's store does not exist yet (nothing was
@@ -49,32 +54,17 @@ func Locate(p *compiler.Project, env *compiler.Environment) (Location, error) {
 		}
 		loc.Path = path
 	case strings.HasPrefix(s, "postgres://"), strings.HasPrefix(s, "postgresql://"):
-		return loc, fmt.Errorf("environment %q: PostgreSQL stores are not supported yet (store = %q); remove store to use SQLite at %s/%s.db",
-			env.Name, redact(s), Dir, env.Name)
+		loc.Backend, loc.URL, loc.Schema = "postgres", s, postgres.SchemaFor(env.Name)
+		loc.Display = postgres.Location(s, loc.Schema)
+		return loc, nil
 	default:
-		return loc, fmt.Errorf("environment %q: unknown store %q; use \"sqlite://PATH\"", env.Name, redact(s))
+		return loc, fmt.Errorf("environment %q: unknown store %q; use \"sqlite://PATH\" or \"postgres://…\"", env.Name, postgres.Redact(s))
 	}
 	loc.Display = loc.Path
 	if rel, err := filepath.Rel(p.Dir, loc.Path); err == nil && !strings.HasPrefix(rel, "..") {
 		loc.Display = filepath.ToSlash(rel)
 	}
 	return loc, nil
-}
-
-// redact hides a password in a connection string.
-func redact(s string) string {
-	scheme, rest, ok := strings.Cut(s, "://")
-	if !ok {
-		return s
-	}
-	userinfo, host, ok := strings.Cut(rest, "@")
-	if !ok {
-		return s
-	}
-	if user, _, hasPass := strings.Cut(userinfo, ":"); hasPass {
-		return scheme + "://" + user + ":***@" + host
-	}
-	return s
 }
 
 // Options configure Open.
@@ -96,15 +86,58 @@ func Open(ctx context.Context, p *compiler.Project, name string, opts Options) (
 		return nil, loc, err
 	}
 	if opts.MustExist {
-		if _, err := os.Stat(loc.Path); errors.Is(err, fs.ErrNotExist) {
+		ok, err := Exists(ctx, loc)
+		if err != nil {
+			return nil, loc, fmt.Errorf("environment %q: %w", name, err)
+		}
+		if !ok {
 			return nil, loc, fmt.Errorf("environment %q (%s): %w", name, loc.Display, ErrNotCreated)
 		}
 	}
-	s, err := sqlite.Open(ctx, loc.Path, sqlite.Options{Name: name, BusyTimeout: opts.BusyTimeout})
+	var s store.Store
+	if loc.Backend == "postgres" {
+		s, err = postgres.Open(ctx, loc.URL, postgres.Options{Name: name, Schema: loc.Schema, BusyTimeout: opts.BusyTimeout})
+	} else {
+		s, err = sqlite.Open(ctx, loc.Path, sqlite.Options{Name: name, BusyTimeout: opts.BusyTimeout})
+	}
 	if err != nil {
 		return nil, loc, fmt.Errorf("environment %q: %w", name, err)
 	}
 	return s, loc, nil
+}
+
+// Exists reports whether the store at loc was ever created: its file, or
+// its schema with the environment in it.
+func Exists(ctx context.Context, loc Location) (bool, error) {
+	if loc.Backend == "postgres" {
+		ok, err := postgres.Exists(ctx, loc.URL, loc.Schema)
+		if err != nil {
+			return false, fmt.Errorf("%s: %w", loc.Display, err)
+		}
+		return ok, nil
+	}
+	_, err := os.Stat(loc.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// RemoveNew removes the store at loc that the caller created and could not
+// use (a first import that did not apply). A PostgreSQL environment is only
+// dropped while nothing is installed in it and no import succeeded there:
+// another process may have deployed to it meanwhile.
+func RemoveNew(ctx context.Context, loc Location) error {
+	if loc.Backend == "postgres" {
+		_, err := postgres.DropIfUnused(ctx, loc.URL, loc.Schema, 0)
+		return err
+	}
+	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+		if err := os.Remove(loc.Path + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
 }
 
 // UnknownEnvironment is the error for a name that is not an environment of p.

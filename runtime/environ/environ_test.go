@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/store"
+	"github.com/bpfc/bpfc/runtime/store/postgres/pgtest"
 )
 
 func TestLocate(t *testing.T) {
@@ -18,8 +20,7 @@ func TestLocate(t *testing.T) {
 		{"", "/proj/.bpfc/dev.db", ".bpfc/dev.db", ""},
 		{"sqlite://.bpfc/other.db", "/proj/.bpfc/other.db", ".bpfc/other.db", ""},
 		{"sqlite:///var/lib/bpfc/dev.db", "/var/lib/bpfc/dev.db", "/var/lib/bpfc/dev.db", ""},
-		{"postgres://bpfc:pa55word@db.example/bpfc", "", "", "PostgreSQL stores are not supported yet (store = \"postgres://bpfc:***@db.example/bpfc\")"},
-		{"mysql://x", "", "", `unknown store "mysql://x"`},
+		{"mysql://u:pa55word@x", "", "", `unknown store "mysql://u:***@x"`},
 	} {
 		loc, err := Locate(p, &compiler.Environment{Name: "dev", Store: tc.store})
 		if tc.err != "" {
@@ -31,6 +32,11 @@ func TestLocate(t *testing.T) {
 		if err != nil || loc.Path != filepath.FromSlash(tc.want) || loc.Display != tc.display {
 			t.Errorf("store %q: %+v, %v", tc.store, loc, err)
 		}
+	}
+	loc, err := Locate(p, &compiler.Environment{Name: "dev", Store: "postgres://bpfc:pa55word@db.example/bpfc"})
+	if err != nil || loc.Backend != "postgres" || loc.URL != "postgres://bpfc:pa55word@db.example/bpfc" || loc.Schema != "bpfc_dev" ||
+		loc.Display != "postgres://bpfc:***@db.example/bpfc (schema bpfc_dev)" {
+		t.Errorf("postgres store: %+v, %v", loc, err)
 	}
 	if _, err := Locate(p, &compiler.Environment{Name: "far", URL: "http://10.0.0.5:8080"}); err == nil || !strings.Contains(err.Error(), "not supported yet") {
 		t.Errorf("remote environment: %v", err)
@@ -60,5 +66,56 @@ func TestOpen(t *testing.T) {
 	}
 	if _, _, err := Open(ctx, p, "prod", Options{}); err == nil || !strings.Contains(err.Error(), "the project's environments are dev") {
 		t.Errorf("unknown environment: %v", err)
+	}
+}
+
+// TestOpenPostgres: a postgres:// store is opened in the environment's
+// schema; MustExist, Exists and RemoveNew work on it as on a file.
+func TestOpenPostgres(t *testing.T) {
+	url := pgtest.URL(t)
+	ctx := context.Background()
+	p := &compiler.Project{Dir: t.TempDir(), Environments: []*compiler.Environment{{Name: "dev", Store: url}, {Name: "test", Store: url}}}
+	if _, _, err := Open(ctx, p, "dev", Options{MustExist: true}); !errors.Is(err, ErrNotCreated) {
+		t.Errorf("MustExist on a new environment: %v", err)
+	}
+	s, loc, err := Open(ctx, p, "dev", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := s.Meta(ctx)
+	if m.Name != "dev" || m.Backend != "postgres" || loc.Schema != "bpfc_dev" || m.Location != loc.Display {
+		t.Errorf("opened %+v at %+v", m, loc)
+	}
+	if err := s.Write(ctx, func(tx store.Tx) error {
+		if err := tx.PutPublisher(store.Publisher{Name: "p", Prefix: "pp"}); err != nil {
+			return err
+		}
+		return tx.PutSolution(store.Solution{Name: "S", Version: "1.0.0.0", Publisher: "p"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if s, _, err := Open(ctx, p, "dev", Options{MustExist: true}); err != nil {
+		t.Errorf("MustExist on an existing environment: %v", err)
+	} else {
+		s.Close()
+	}
+	// An environment in use is never removed; a new, empty one is.
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(RemoveNew(ctx, loc))
+	if ok, err := Exists(ctx, loc); !ok || err != nil {
+		t.Errorf("RemoveNew removed an environment with a solution: %v, %v", ok, err)
+	}
+	s, tloc, err := Open(ctx, p, "test", Options{})
+	must(err)
+	s.Close()
+	must(RemoveNew(ctx, tloc))
+	if ok, err := Exists(ctx, tloc); ok || err != nil {
+		t.Errorf("RemoveNew left an empty new environment: %v, %v", ok, err)
 	}
 }

@@ -15,6 +15,9 @@ var (
 	ErrBusy = errors.New("another import is running in this environment")
 	// ErrExists: an object that must be new already exists.
 	ErrExists = errors.New("already exists")
+	// ErrConflict: a row changed since the version the caller read
+	// (optimistic concurrency on the row version).
+	ErrConflict = errors.New("changed by someone else")
 )
 
 // Store is one environment. A Store is safe for concurrent use; transactions
@@ -32,6 +35,15 @@ type Store interface {
 	Write(ctx context.Context, fn func(Tx) error) error
 	// Close releases the store.
 	Close() error
+}
+
+// RowReader is a Store that reads one row outside any transaction, in a
+// single statement (consistent by itself): what an optimistic change reads
+// before it takes the write lock. Backends may implement it; callers find
+// it by a type assertion on the Store and fall back on Read.
+type RowReader interface {
+	// ReadRow reads a row as Tx.GetRow does.
+	ReadRow(ctx context.Context, t Table, id string) (Row, error)
 }
 
 // Meta describes an environment store.
@@ -119,6 +131,23 @@ type Tx interface {
 	// bool, time.Time, []byte or nil.
 	InsertRow(table string, values map[string]any) error
 	CountRows(table string) (int, error)
+	// GetRow reads the row of t (metadata as Table returns it) whose
+	// primary key is id, every column converted by its type: string,
+	// int64 (integer, choice, state, status, row version), float64
+	// (decimal, money), bool, time.Time (datetime) or nil. Only t's
+	// Columns are read: a caller may pass a subset.
+	GetRow(t Table, id string) (Row, error)
+	// FindRows reads the rows of t whose columns equal the values of match
+	// (nil matches an empty column), in primary-key order; a nil match
+	// reads every row.
+	FindRows(t Table, match map[string]any) ([]Row, error)
+	// UpdateRow writes values into the row of t whose primary key is id and
+	// increments its row version, returning the new one. With version > 0
+	// it writes only when the row's version is still version, else it
+	// returns an error wrapping ErrConflict.
+	UpdateRow(t Table, id string, values map[string]any, version int64) (int64, error)
+	// DeleteRow deletes the row of t whose primary key is id.
+	DeleteRow(t Table, id string) error
 
 	// Security roles and their privileges on tables.
 	Roles() ([]Role, error)
@@ -133,6 +162,18 @@ type Tx interface {
 	Users() ([]User, error)
 	User(name string) (User, error)
 	PutUser(User) error
+	// Access is what the named user may do: the user, whether a role gives
+	// full access, and the privileges of all its roles (one query).
+	Access(user string) (Access, error)
+
+	// The stage log: every stage entry and exit of every process instance.
+	// AddStageVisit records an entry (the visit is open until closed);
+	// CloseStageVisit records the exit from the open visit of an instance
+	// (ErrNotFound when it has none); StageVisits lists visits in the
+	// order they began.
+	AddStageVisit(StageVisit) error
+	CloseStageVisit(instanceID string, left time.Time, by, how string) error
+	StageVisits(f StageVisitFilter) ([]StageVisit, error)
 
 	// Imported archives (content-addressed by SHA-256) and deployed model
 	// snapshots (by build digest).

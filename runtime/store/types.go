@@ -219,6 +219,65 @@ type User struct {
 	Roles    []string // role names, sorted
 }
 
+// Access is what a user may do: its roles' privileges, merged.
+type Access struct {
+	User       User
+	FullAccess bool        // a role with every privilege on every table
+	Privileges []Privilege // of every role, sorted by table and privilege; the widest depth of each
+}
+
+// Allows reports whether the access grants privilege on table.
+func (a Access) Allows(table, privilege string) bool {
+	if a.FullAccess {
+		return true
+	}
+	for _, p := range a.Privileges {
+		if p.Table == table && p.Privilege == privilege {
+			return true
+		}
+	}
+	return false
+}
+
+// Row is a row of a real table: values by column name.
+type Row map[string]any
+
+// How a stage visit began and ended.
+const (
+	VisitStart      = "start"      // entered: the instance started
+	VisitNext       = "next"       // entered or left by a move forward
+	VisitPrev       = "prev"       // entered or left by a move back
+	VisitFinish     = "finish"     // left: the instance finished
+	VisitAbandon    = "abandon"    // left: the instance was abandoned
+	VisitReactivate = "reactivate" // entered: the instance was reactivated
+	VisitDelete     = "delete"     // left: the instance was deleted
+)
+
+// StageVisit is one stay of a process instance in a stage: who moved it
+// in and when, who moved it out, when and how. LeftOn is zero while the
+// stage is active.
+type StageVisit struct {
+	ID            int64
+	InstanceID    string
+	InstanceTable string
+	WorkflowID    string // the flow
+	StageID       string
+	Stage         string // the stage's name
+	EnteredOn     time.Time
+	EnteredBy     string // systemuserid
+	EnteredHow    string // VisitStart, VisitNext, VisitPrev, VisitReactivate
+	LeftOn        time.Time
+	LeftBy        string
+	LeftHow       string // VisitNext, VisitPrev, VisitFinish, VisitAbandon, VisitDelete
+}
+
+// StageVisitFilter selects stage visits.
+type StageVisitFilter struct {
+	InstanceID string // "" = all
+	WorkflowID string // "" = all
+	Limit      int    // 0 = all
+}
+
 // Archive is an imported solution archive.
 type Archive struct {
 	SHA256     string // hex

@@ -24,9 +24,10 @@ type Options struct {
 
 // DB is a store.Store over a database/sql database.
 type DB struct {
-	db   *sql.DB
-	d    Dialect
-	opts Options
+	db    *sql.DB
+	d     Dialect
+	opts  Options
+	cache stmtCache
 }
 
 var _ store.Store = (*DB)(nil)
@@ -55,7 +56,10 @@ func Open(ctx context.Context, db *sql.DB, d Dialect, opts Options) (*DB, error)
 }
 
 // Close closes the database.
-func (s *DB) Close() error { return s.db.Close() }
+func (s *DB) Close() error {
+	s.cache.close()
+	return s.db.Close()
+}
 
 // SQL returns the underlying database, for backends and tests.
 func (s *DB) SQL() *sql.DB { return s.db }
@@ -82,7 +86,7 @@ func (s *DB) Read(ctx context.Context, fn func(store.Tx) error) error {
 		return err
 	}
 	defer sqlTx.Rollback()
-	return fn(&tx{ctx: ctx, tx: sqlTx, d: s.d, now: s.opts.Now})
+	return fn(&tx{ctx: ctx, tx: sqlTx, db: s.db, cache: &s.cache, d: s.d, now: s.opts.Now})
 }
 
 // Write runs fn in the exclusive write transaction.
@@ -101,7 +105,7 @@ func (s *DB) Write(ctx context.Context, fn func(store.Tx) error) (err error) {
 			_ = sqlTx.Rollback()
 		}
 	}()
-	if err := fn(&tx{ctx: ctx, tx: sqlTx, d: s.d, now: s.opts.Now, write: true}); err != nil {
+	if err := fn(&tx{ctx: ctx, tx: sqlTx, db: s.db, cache: &s.cache, d: s.d, now: s.opts.Now, write: true}); err != nil {
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {

@@ -18,8 +18,9 @@ type Dialect interface {
 	ColumnType(colType string) string
 	// BeginWrite starts the environment's exclusive write transaction on a
 	// connection of its own. When another writer holds the environment it
-	// calls onWait once, waits up to its busy timeout, then returns an error
-	// for which IsBusy holds.
+	// calls onWait once (at the latest when the wait becomes noticeable, and
+	// before it returns), waits up to its busy timeout, then returns an
+	// error for which IsBusy holds.
 	BeginWrite(ctx context.Context, db *sql.DB, onWait func()) (*sql.Conn, *sql.Tx, error)
 	// IsBusy reports whether err says another writer holds the database.
 	IsBusy(err error) bool

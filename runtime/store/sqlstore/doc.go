@@ -6,6 +6,9 @@
 // database reports itself — is a Dialect (runtime/store/sqlite today,
 // PostgreSQL through pgx/v5/stdlib later).
 //
+// The statements of hot paths (rows, a user's access, the stage log) are
+// prepared once per database and reused by every transaction.
+//
 // Entry point: Open(ctx, db, dialect, options) migrates the schema (embedded,
 // versioned, applied in one transaction and recorded in schema_migrations)
 // and creates a new environment's standard tables, built-in roles and

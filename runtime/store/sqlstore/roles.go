@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"database/sql"
 	"errors"
 	"slices"
@@ -144,17 +145,66 @@ func (t *tx) userRoles(id string) ([]string, error) {
 }
 
 func (t *tx) User(name string) (store.User, error) {
-	users, err := t.Users()
-	if err != nil {
-		return store.User{}, err
-	}
-	for _, u := range users {
-		if u.Name == name {
-			return u, nil
-		}
-	}
-	return store.User{}, notFound("user", name)
+	a, err := t.Access(name)
+	return a.User, err
 }
+
+// Access reads the user, its roles and their privileges in one query.
+func (t *tx) Access(name string) (store.Access, error) {
+	rows, err := t.queryC(`SELECT u.systemuserid, COALESCE(u.fullname, ''), COALESCE(u.internalemailaddress, ''), COALESCE(u.isdisabled, 0),
+	COALESCE(r.name, ''), COALESCE(r.full_access, 0), COALESCE(p.table_name, ''), COALESCE(p.privilege, ''), COALESCE(p.depth, '')
+FROM systemuser u
+LEFT JOIN systemuserroles ur ON ur.systemuserid = u.systemuserid
+LEFT JOIN role r ON r.name = ur.role
+LEFT JOIN roleprivilege p ON p.role = r.name
+WHERE u.domainname = $1`, name)
+	if err != nil {
+		return store.Access{}, err
+	}
+	defer rows.Close()
+	a := store.Access{User: store.User{Name: name}}
+	found := false
+	seen := map[[2]string]int{}
+	for rows.Next() {
+		var disabled, full int
+		var role string
+		var p store.Privilege
+		if err := rows.Scan(&a.User.ID, &a.User.FullName, &a.User.Email, &disabled, &role, &full, &p.Table, &p.Privilege, &p.Depth); err != nil {
+			return a, err
+		}
+		found = true
+		a.User.Disabled = disabled != 0
+		if role != "" && !slices.Contains(a.User.Roles, role) {
+			a.User.Roles = append(a.User.Roles, role)
+		}
+		a.FullAccess = a.FullAccess || full != 0
+		if p.Table == "" {
+			continue
+		}
+		k := [2]string{p.Table, p.Privilege}
+		if i, ok := seen[k]; ok {
+			if depthRank[p.Depth] > depthRank[a.Privileges[i].Depth] {
+				a.Privileges[i].Depth = p.Depth
+			}
+			continue
+		}
+		seen[k] = len(a.Privileges)
+		a.Privileges = append(a.Privileges, p)
+	}
+	if err := rows.Err(); err != nil {
+		return a, err
+	}
+	if !found {
+		return store.Access{}, notFound("user", name)
+	}
+	slices.Sort(a.User.Roles)
+	slices.SortFunc(a.Privileges, func(x, y store.Privilege) int {
+		return cmp.Or(cmp.Compare(x.Table, y.Table), cmp.Compare(x.Privilege, y.Privilege))
+	})
+	return a, nil
+}
+
+var depthRank = map[string]int{store.DepthUser: 1, store.DepthBusinessUnit: 2, store.DepthParentChild: 3, store.DepthOrganization: 4}
 
 func (t *tx) PutUser(u store.User) error {
 	now := t.stamp()

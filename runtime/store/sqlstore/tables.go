@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/bpfc/bpfc/runtime/store"
 )
@@ -293,13 +292,9 @@ func (t *tx) InsertRow(table string, values map[string]any) error {
 			return err
 		}
 		marks[i] = fmt.Sprintf("$%d", i+1)
-		v := values[n]
-		if tm, ok := v.(time.Time); ok {
-			v = formatTime(tm)
-		}
-		args[i] = v
+		args[i] = sqlValue(values[n])
 	}
-	_, err = t.exec("INSERT INTO "+qt+" ("+strings.Join(cols, ", ")+") VALUES ("+strings.Join(marks, ", ")+")", args...)
+	_, err = t.execC("INSERT INTO "+qt+" ("+strings.Join(cols, ", ")+") VALUES ("+strings.Join(marks, ", ")+")", args...)
 	return err
 }
 

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/bpfc/bpfc/runtime/store"
@@ -15,6 +14,8 @@ import (
 type tx struct {
 	ctx   context.Context
 	tx    *sql.Tx
+	db    *sql.DB
+	cache *stmtCache
 	d     Dialect
 	now   func() time.Time
 	write bool
@@ -90,12 +91,16 @@ func notFound(what, name string) error {
 	return fmt.Errorf("%s %q: %w", what, name, store.ErrNotFound)
 }
 
-// identRe is what bpfc accepts as a table or column name in generated SQL.
-var identRe = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,127}$`)
-
-// quote quotes an identifier after checking it is a plain lowercase name.
+// quote quotes an identifier after checking it is a plain lowercase name,
+// [a-z_][a-z0-9_]{0,127}: what bpfc accepts as a table or column name in
+// generated SQL.
 func quote(name string) (string, error) {
-	if !identRe.MatchString(name) {
+	ok := len(name) > 0 && len(name) <= 128 && (name[0] == '_' || name[0] >= 'a' && name[0] <= 'z')
+	for i := 1; ok && i < len(name); i++ {
+		c := name[i]
+		ok = c == '_' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+	}
+	if !ok {
 		return "", fmt.Errorf("invalid SQL name %q", name)
 	}
 	return `"` + name + `"`, nil
@@ -148,7 +153,7 @@ func scanSolution(sc interface{ Scan(...any) error }) (store.Solution, error) {
 }
 
 func (t *tx) Solutions() ([]store.Solution, error) {
-	rows, err := t.query(`SELECT ` + solutionCols + ` FROM solution ORDER BY name`)
+	rows, err := t.queryC(`SELECT ` + solutionCols + ` FROM solution ORDER BY name`)
 	if err != nil {
 		return nil, err
 	}

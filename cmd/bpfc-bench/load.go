@@ -1,0 +1,291 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// call sends one request and decodes a JSON answer into out (nil: none).
+func (e *env) call(ctx context.Context, method, path string, body any, out any, headers ...string) (*http.Response, error) {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, e.base+path, rd)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+e.token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := e.hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return resp, err
+	}
+	if out != nil && resp.StatusCode < 300 && len(data) > 0 {
+		if err := json.Unmarshal(data, out); err != nil {
+			return resp, err
+		}
+	}
+	if resp.StatusCode >= 500 {
+		return resp, fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, strings.TrimSpace(string(data)))
+	}
+	return resp, nil
+}
+
+// instance is a phone-to-case instance moving between research and resolve.
+type instance struct {
+	id       string
+	path     string
+	etag     string
+	atSecond bool
+}
+
+// stages are the process stage ids of the phone to case flow.
+type stages struct{ research, resolve string }
+
+// newInstance creates an account and a case (the phone to case flow
+// starts on it), and moves it to research.
+func (e *env) newInstance(ctx context.Context, n int) (*instance, *stages, error) {
+	resp, err := e.call(ctx, "POST", "accounts", map[string]any{"name": fmt.Sprintf("Bench account %d", n)}, nil)
+	if err != nil || resp.StatusCode != http.StatusNoContent {
+		return nil, nil, fmt.Errorf("creating an account: %v %v", err, status(resp))
+	}
+	acct := key(resp.Header.Get("OData-EntityId"))
+	resp, err = e.call(ctx, "POST", "incidents", map[string]any{"title": fmt.Sprintf("Bench case %d", n),
+		"customerid@odata.bind": "/accounts(" + acct + ")"}, nil)
+	if err != nil || resp.StatusCode != http.StatusNoContent || resp.Header.Get("BPFC-Instance") == "" {
+		return nil, nil, fmt.Errorf("creating a case: %v %v", err, status(resp))
+	}
+	in := &instance{id: resp.Header.Get("BPFC-Instance")}
+	in.path = "cts_phonetocases(" + in.id + ")"
+	var path struct {
+		ProcessStages []struct {
+			ID   string `json:"processstageid"`
+			Name string `json:"uniquename"`
+		}
+	}
+	if resp, err = e.call(ctx, "GET", "RetrieveActivePath(ProcessInstanceId="+in.id+")", nil, &path); err != nil || resp.StatusCode != 200 {
+		return nil, nil, fmt.Errorf("reading the active path: %v %v", err, status(resp))
+	}
+	st := &stages{}
+	for _, s := range path.ProcessStages {
+		switch s.Name {
+		case "research":
+			st.research = s.ID
+		case "resolve":
+			st.resolve = s.ID
+		}
+	}
+	if st.research == "" || st.resolve == "" {
+		return nil, nil, fmt.Errorf("the phone to case flow has no research and resolve stages")
+	}
+	resp, err = e.call(ctx, "PATCH", in.path, move(st.research), nil)
+	if err != nil || resp.StatusCode != http.StatusNoContent {
+		return nil, nil, fmt.Errorf("moving to research: %v %v", err, status(resp))
+	}
+	in.etag = resp.Header.Get("ETag")
+	return in, st, nil
+}
+
+func status(r *http.Response) string {
+	if r == nil {
+		return "no answer"
+	}
+	return r.Status
+}
+
+// key is the id of an OData-EntityId.
+func key(loc string) string {
+	i, j := strings.LastIndexByte(loc, '('), strings.LastIndexByte(loc, ')')
+	if i < 0 || j < i {
+		return ""
+	}
+	return loc[i+1 : j]
+}
+
+func move(stage string) map[string]any {
+	return map[string]any{"activestageid@odata.bind": "/processstages(" + stage + ")"}
+}
+
+// latencies collects request times.
+type latencies struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func (l *latencies) add(d time.Duration) {
+	l.mu.Lock()
+	l.d = append(l.d, d)
+	l.mu.Unlock()
+}
+
+// quantile of the collected times, in milliseconds.
+func (l *latencies) quantile(q float64) float64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.d) == 0 {
+		return 0
+	}
+	slices.Sort(l.d)
+	i := int(q * float64(len(l.d)-1))
+	return float64(l.d[i].Microseconds()) / 1000
+}
+
+// throughput runs the writers, each on its own instance, for the duration
+// or until they sent the maximum of moves.
+func throughput(e *env, o *options) (*Report, error) {
+	ctx := context.Background()
+	ins := make([]*instance, o.writers)
+	var st *stages
+	for i := range ins {
+		var err error
+		if ins[i], st, err = e.newInstance(ctx, i); err != nil {
+			return nil, err
+		}
+	}
+	var sent, ok, failed atomic.Int64
+	lat := &latencies{}
+	deadline := time.Now().Add(o.duration)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for _, in := range ins {
+		wg.Go(func() {
+			for time.Now().Before(deadline) && sent.Add(1) <= int64(o.maxRequests) {
+				to := st.resolve
+				if in.atSecond {
+					to = st.research
+				}
+				t0 := time.Now()
+				resp, err := e.call(ctx, "PATCH", in.path, move(to), nil, "If-Match", in.etag)
+				lat.add(time.Since(t0))
+				if err != nil || resp.StatusCode != http.StatusNoContent {
+					failed.Add(1)
+					continue
+				}
+				ok.Add(1)
+				in.etag, in.atSecond = resp.Header.Get("ETag"), !in.atSecond
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	return &Report{Backend: "sqlite", Writers: o.writers, DurationS: elapsed.Seconds(), Transitions: ok.Load(), Errors: failed.Load(),
+		PerSecond: float64(ok.Load()) / elapsed.Seconds(), P50MS: lat.quantile(0.5), P99MS: lat.quantile(0.99), MaxMS: lat.quantile(1),
+		DataverseLimitPerS: 6000.0 / 300}, nil
+}
+
+// contention puts the contenders on one instance: read it, move it with
+// its ETag. Then the moves acknowledged must be the new rows of the
+// instance's stage log.
+func contention(e *env, o *options) (*Contention, error) {
+	ctx := context.Background()
+	in, st, err := e.newInstance(ctx, 1_000_000)
+	if err != nil {
+		return nil, err
+	}
+	before, err := visits(e.s, in.id)
+	if err != nil {
+		return nil, err
+	}
+	c := &Contention{Writers: o.contenders}
+	var attempts, acked, refused, failed atomic.Int64
+	lat := &latencies{}
+	deadline := time.Now().Add(o.duration)
+	var wg sync.WaitGroup
+	for range o.contenders {
+		wg.Go(func() {
+			for time.Now().Before(deadline) && attempts.Add(1) <= int64(o.maxRequests) {
+				var row struct {
+					Stage string `json:"_activestageid_value"`
+				}
+				resp, err := e.call(ctx, "GET", in.path+"?$select=_activestageid_value", nil, &row)
+				if err != nil || resp.StatusCode != http.StatusOK {
+					failed.Add(1)
+					continue
+				}
+				to := st.resolve
+				if row.Stage == st.resolve {
+					to = st.research
+				}
+				t0 := time.Now()
+				resp, err = e.call(ctx, "PATCH", in.path, move(to), nil, "If-Match", resp.Header.Get("ETag"))
+				lat.add(time.Since(t0))
+				switch {
+				case err != nil:
+					failed.Add(1)
+				case resp.StatusCode == http.StatusNoContent:
+					acked.Add(1)
+				case resp.StatusCode == http.StatusPreconditionFailed || resp.StatusCode == http.StatusConflict:
+					refused.Add(1)
+				default:
+					failed.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	after, err := visits(e.s, in.id)
+	if err != nil {
+		return nil, err
+	}
+	c.Attempts, c.Acknowledged, c.Refused, c.Errors = acked.Load()+refused.Load()+failed.Load(), acked.Load(), refused.Load(), failed.Load()
+	c.LogEntries = after - before
+	c.Lost = c.Acknowledged - c.LogEntries
+	c.P50MS, c.P99MS = lat.quantile(0.5), lat.quantile(0.99)
+	return c, nil
+}
+
+// visits counts the rows of an instance's stage log.
+func visits(s store.Store, id string) (int64, error) {
+	var n int64
+	err := s.Read(context.Background(), func(tx store.Tx) error {
+		vs, err := tx.StageVisits(store.StageVisitFilter{InstanceID: id})
+		n = int64(len(vs))
+		return err
+	})
+	return n, err
+}
+
+func printReport(w io.Writer, r *Report) {
+	fmt.Fprintf(w, "bpfc Web API on loopback, %s environment (WAL, synchronous=FULL)\n", r.Backend)
+	fmt.Fprintf(w, "  %d writers, one instance each, PATCH activestageid with If-Match, %.1fs:\n", r.Writers, r.DurationS)
+	fmt.Fprintf(w, "    %d transitions (%d errors): %.0f transitions/s; latency p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+		r.Transitions, r.Errors, r.PerSecond, r.P50MS, r.P99MS, r.MaxMS)
+	fmt.Fprintf(w, "    Dataverse's service protection limit: 6,000 requests per 5 minutes per user = %.0f/s (%.0fx)\n",
+		r.DataverseLimitPerS, r.PerSecond/r.DataverseLimitPerS)
+	if c := r.Contention; c != nil {
+		verdict := "nothing lost"
+		if c.Lost != 0 {
+			verdict = fmt.Sprintf("MISMATCH: %d", c.Lost)
+		}
+		fmt.Fprintf(w, "  %d writers on one instance (GET, then PATCH with its ETag):\n", c.Writers)
+		fmt.Fprintf(w, "    %d moves: %d acknowledged, %d refused as stale (412/409), %d errors; stage log +%d rows: %s\n",
+			c.Attempts, c.Acknowledged, c.Refused, c.Errors, c.LogEntries, verdict)
+		fmt.Fprintf(w, "    PATCH latency p50 %.2f ms, p99 %.2f ms\n", c.P50MS, c.P99MS)
+	}
+}

@@ -1,0 +1,334 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/bpfc/bpfc/runtime/engine"
+)
+
+type instanceOptions struct {
+	runtimeOptions
+	record    string
+	flow      string
+	link      string
+	ifVersion int64
+}
+
+func newInstanceCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "instance",
+		Short: "Process instances: start, list, show and move them",
+		Args:  argsUsage(cobra.NoArgs),
+	}
+	cmd.AddCommand(newInstanceStartCmd(g), newInstanceListCmd(g), newInstanceShowCmd(g))
+	for _, m := range moves {
+		cmd.AddCommand(newInstanceMoveCmd(g, m))
+	}
+	return cmd
+}
+
+// instanceJSONHelp says what --output json prints for one instance.
+const instanceJSONHelp = "--output json prints the instance: {id, flow, unique_name, table, primary_table,\n" +
+	"name, state (active | finished | aborted), statecode, statuscode, active_stage,\n" +
+	"traversed_path, active_path, records ({table: id}), record_names,\n" +
+	"active_stage_started_on, completed_on, duration_minutes, created_on, created_by,\n" +
+	"modified_on, modified_by, version, visits ([{stage, entered_on, entered_by,\n" +
+	"entered_how, left_on, left_by, left_how}])}."
+
+func newInstanceStartCmd(g *globals) *cobra.Command {
+	o := &instanceOptions{}
+	cmd := &cobra.Command{
+		Use:   "start FLOW --env E --record TABLE:ID",
+		Short: "Start another flow on a record",
+		Long: "instance start starts FLOW on a record of its primary table, at its first stage.\n" +
+			"A record may hold several instances (of different flows, or the same one), up to 10.\n\n" +
+			instanceJSONHelp,
+		Args: argsUsage(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error { return runInstanceStart(g, o, args[0]) },
+	}
+	o.flags(cmd)
+	cmd.Flags().StringVar(&o.record, "record", "", "the record, as `TABLE:ID` (required)")
+	return cmd
+}
+
+func runInstanceStart(g *globals, o *instanceOptions, flow string) error {
+	if o.record == "" {
+		return usageErr("instance start: --record TABLE:ID is required")
+	}
+	table, id, err := parseRecordRef("instance start", o.record)
+	if err != nil {
+		return err
+	}
+	s, done, err := openSession(g, &o.runtimeOptions, "instance start")
+	if err != nil {
+		return err
+	}
+	defer done()
+	ctx := context.Background()
+	in, err := s.Start(ctx, flow, table, id)
+	if err != nil {
+		return runtimeErr(err)
+	}
+	return printInstance(g, s, in.ID, fmt.Sprintf("Started %s on %s %s: instance %s", in.Flow, table, id, in.ID))
+}
+
+func newInstanceListCmd(g *globals) *cobra.Command {
+	o := &instanceOptions{}
+	cmd := &cobra.Command{
+		Use:   "list --env E [--record TABLE:ID] [--flow F]",
+		Short: "List instances, most recently modified first",
+		Long: "instance list prints the instances the user (--as) may read, most recently\n" +
+			"modified first: all of them, those of one flow (--flow), or those that span one\n" +
+			"record (--record TABLE:ID).\n\n" +
+			"--output json prints {\"environment\": E, \"instances\": [instances as instance show\n" +
+			"prints them, without active_path and visits]}.",
+		Args: argsUsage(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error { return runInstanceList(g, o) },
+	}
+	o.flags(cmd)
+	cmd.Flags().StringVar(&o.record, "record", "", "only instances that span the record `TABLE:ID`")
+	cmd.Flags().StringVar(&o.flow, "flow", "", "only instances of `FLOW`")
+	return cmd
+}
+
+func runInstanceList(g *globals, o *instanceOptions) error {
+	f := engine.InstanceFilter{Flow: o.flow}
+	if o.record != "" {
+		var err error
+		if f.Table, f.RecordID, err = parseRecordRef("instance list", o.record); err != nil {
+			return err
+		}
+	}
+	s, done, err := openSession(g, &o.runtimeOptions, "instance list")
+	if err != nil {
+		return err
+	}
+	defer done()
+	ins, err := s.Instances(context.Background(), f)
+	if err != nil {
+		return runtimeErr(err)
+	}
+	if g.output == "json" {
+		return writeJSON(g.stdout, map[string]any{"environment": o.env, "instances": ins})
+	}
+	if len(ins) == 0 {
+		fmt.Fprintln(g.stdout, "No instances.")
+		return nil
+	}
+	rows := [][]string{{"ID", "FLOW", "STATE", "STAGE", "RECORD", "MODIFIED"}}
+	for _, in := range ins {
+		rows = append(rows, []string{in.ID, in.Flow, in.State, in.ActiveStage, primaryRecord(in), in.ModifiedOn.UTC().Format(time.DateTime)})
+	}
+	table(g.stdout, rows)
+	return nil
+}
+
+// primaryRecord is TABLE:ID of the record an instance started on.
+func primaryRecord(in *engine.Instance) string {
+	if id, ok := in.Records[in.PrimaryTable]; ok {
+		return in.PrimaryTable + ":" + id
+	}
+	return "-"
+}
+
+func newInstanceShowCmd(g *globals) *cobra.Command {
+	o := &instanceOptions{}
+	cmd := &cobra.Command{
+		Use:   "show ID --env E",
+		Short: "Show an instance and its active path",
+		Long: "instance show prints an instance: its flow, state, active stage, the path it\n" +
+			"traversed and the active path resolved on the records' current values and the\n" +
+			"environment's own variable values, its records and its stage log.\n\n" +
+			instanceJSONHelp,
+		Args: argsUsage(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error { return runInstanceShow(g, o, args[0]) },
+	}
+	o.flags(cmd)
+	return cmd
+}
+
+func runInstanceShow(g *globals, o *instanceOptions, id string) error {
+	s, done, err := openSession(g, &o.runtimeOptions, "instance show")
+	if err != nil {
+		return err
+	}
+	defer done()
+	return printInstance(g, s, id, "")
+}
+
+// printInstance reads an instance with its active path and prints it,
+// after a headline when there is one.
+func printInstance(g *globals, s *engine.Session, id, headline string) error {
+	in, err := s.Instance(context.Background(), id)
+	if err != nil {
+		return runtimeErr(err)
+	}
+	if g.output == "json" {
+		return writeJSON(g.stdout, in)
+	}
+	if headline != "" {
+		fmt.Fprintln(g.stdout, headline)
+	}
+	writeInstance(g.stdout, in)
+	return nil
+}
+
+func writeInstance(w io.Writer, in *engine.Instance) {
+	state := in.State
+	if in.CompletedOn != nil {
+		state += fmt.Sprintf(" (completed %s", in.CompletedOn.UTC().Format(time.DateTime))
+		if in.DurationMinutes != nil {
+			state += fmt.Sprintf(", %d min", *in.DurationMinutes)
+		}
+		state += ")"
+	}
+	rows := [][]string{
+		{"Instance", fmt.Sprintf("%s (version %d)", in.ID, in.Version)},
+		{"Flow", fmt.Sprintf("%s (%s)", in.Flow, in.Table)},
+		{"State", state},
+		{"Stage", fmt.Sprintf("%s, since %s", in.ActiveStage, in.ActiveStageStartedOn.UTC().Format(time.DateTime))},
+		{"Path", pathText(in)},
+		{"Records", recordList(in)},
+	}
+	tw := make([][]string, len(rows))
+	for i, r := range rows {
+		tw[i] = []string{r[0] + ":", r[1]}
+	}
+	table(w, tw)
+	if len(in.Visits) > 0 {
+		fmt.Fprintln(w)
+		vrows := [][]string{{"STAGE", "ENTERED", "BY", "HOW", "LEFT", "BY", "HOW"}}
+		for _, v := range in.Visits {
+			left, by, how := "-", "", ""
+			if v.LeftOn != nil {
+				left, by, how = v.LeftOn.UTC().Format(time.DateTime), v.LeftBy, v.LeftHow
+			}
+			vrows = append(vrows, []string{v.Stage, v.EnteredOn.UTC().Format(time.DateTime), v.EnteredBy, v.EnteredHow, left, by, how})
+		}
+		table(w, vrows)
+	}
+}
+
+// pathText shows the traversed stages, the active one in brackets, then the
+// rest of the active path.
+func pathText(in *engine.Instance) string {
+	path := in.ActivePath
+	if len(path) == 0 {
+		path = in.TraversedPath
+	}
+	parts := make([]string, len(path))
+	for i, s := range path {
+		parts[i] = s
+		if i == len(in.TraversedPath)-1 {
+			parts[i] = "[" + s + "]"
+		}
+	}
+	return strings.Join(parts, " > ")
+}
+
+func recordList(in *engine.Instance) string {
+	var parts []string
+	for _, t := range slices.Sorted(mapKeys(in.Records)) {
+		p := t + ":" + in.Records[t]
+		if name, ok := in.RecordNames[t]; ok {
+			p += " (" + name + ")"
+		} else if in.RecordNames != nil {
+			p += " (deleted)"
+		}
+		parts = append(parts, p)
+	}
+	return orElse(strings.Join(parts, ", "), "-")
+}
+
+func mapKeys(m map[string]string) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// move is one of the instance commands that change an instance.
+type move struct {
+	name, short, long string
+	past              string // for the headline: "Moved", "Finished", ...
+	link              bool
+	do                func(*engine.Session, context.Context, string, engine.MoveOptions) (*engine.Instance, error)
+}
+
+var moves = []move{
+	{name: "next", short: "Move an instance to the next stage of its active path", past: "Moved", link: true,
+		long: "instance next moves an instance forward to the next stage of its active path: every\n" +
+			"required step of the active stage must be filled (a yes/no step must be yes), and\n" +
+			"branches are evaluated on the current values and the environment's variables. A\n" +
+			"move to a stage on another table links that table's record (--link ID) or creates\n" +
+			"one whose relationship lookup points back at the current record.",
+		do: (*engine.Session).Next},
+	{name: "prev", short: "Move an instance back one stage on its traversed path", past: "Moved",
+		long: "instance prev moves an instance back one stage on the path it traversed; moving\n" +
+			"back to a stage on another table clears the instance's lookup to the table it leaves.",
+		do: (*engine.Session).Prev},
+	{name: "finish", short: "Finish an instance on the last stage of its active path", past: "Finished",
+		long: "instance finish ends an instance that is on the last stage of its active path (its\n" +
+			"required steps filled): state finished (statecode 1, statuscode 2), completedon\n" +
+			"and the duration in minutes since it was created.",
+		do: (*engine.Session).Finish},
+	{name: "abandon", short: "Abandon an instance", past: "Abandoned",
+		long: "instance abandon ends an active instance: state aborted (statecode 1, statuscode 3),\n" +
+			"completedon and the duration in minutes since it was created.",
+		do: (*engine.Session).Abandon},
+	{name: "reactivate", short: "Reopen a finished or abandoned instance", past: "Reactivated",
+		long: "instance reactivate makes a finished or aborted instance active again at the stage\n" +
+			"it ended on (statecode 0, statuscode 1); completedon and the duration are kept.",
+		do: (*engine.Session).Reactivate},
+}
+
+func newInstanceMoveCmd(g *globals, m move) *cobra.Command {
+	o := &instanceOptions{}
+	use := m.name + " ID --env E"
+	if m.link {
+		use += " [--link ID]"
+	}
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: m.short,
+		Long: m.long + "\n\nA refusal names the rule (and the step) and changes nothing. --if-version N\n" +
+			"changes the instance only if it is still at row version N (instance show prints it);\n" +
+			"a concurrent change is a conflict either way, never silently overwritten.\n\n" +
+			instanceJSONHelp,
+		Args: argsUsage(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error { return runInstanceMove(g, o, m, args[0]) },
+	}
+	o.flags(cmd)
+	if m.link {
+		cmd.Flags().StringVar(&o.link, "link", "", "for a stage on another table, link that table's record `ID`")
+	}
+	cmd.Flags().Int64Var(&o.ifVersion, "if-version", 0, "change the instance only if it is at row version `N`")
+	return cmd
+}
+
+func runInstanceMove(g *globals, o *instanceOptions, m move, id string) error {
+	s, done, err := openSession(g, &o.runtimeOptions, "instance "+m.name)
+	if err != nil {
+		return err
+	}
+	defer done()
+	in, err := m.do(s, context.Background(), id, engine.MoveOptions{IfVersion: o.ifVersion, Link: o.link})
+	if err != nil {
+		return runtimeErr(err)
+	}
+	headline := fmt.Sprintf("%s instance %s: %s", m.past, in.ID, in.State)
+	if m.name == "next" || m.name == "prev" {
+		headline = fmt.Sprintf("%s instance %s to stage %s", m.past, in.ID, in.ActiveStage)
+	}
+	return printInstance(g, s, in.ID, headline)
+}

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/environ"
+	"github.com/bpfc/bpfc/runtime/secret"
+	"github.com/bpfc/bpfc/runtime/webapi"
+)
+
+type serveOptions struct {
+	env     string
+	addr    string
+	logJSON bool
+}
+
+func newServeCmd(g *globals) *cobra.Command {
+	o := &serveOptions{}
+	cmd := &cobra.Command{
+		Use:   "serve --env E [--addr 127.0.0.1:8080]",
+		Short: "Serve an environment's Web API",
+		Long: "serve serves environment E in the shape of the Dataverse Web API under /api/data/v9.2/:\n" +
+			"entity sets for every table and flow instance table (GET with $select, $filter,\n" +
+			"$orderby, $top and paging; POST, PATCH, DELETE with ETags), the functions\n" +
+			"RetrieveProcessInstances and RetrieveActivePath, and ImportSolution, which\n" +
+			"bpfc deploy uses for an environment with url = \"http://…\".\n\n" +
+			"Every request needs Authorization: Bearer TOKEN (bpfc user token NAME --env E)\n" +
+			"and acts as the token's user, with its roles. One log line per request goes to\n" +
+			"stderr. SIGINT or SIGTERM stop it gracefully: requests in flight finish first.\n\n" +
+			"--output json prints {\"environment\", \"url\"} once listening.",
+		Args: argsUsage(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error { return runServe(cmd.Context(), g, o) },
+	}
+	cmd.Flags().StringVar(&o.env, "env", "", "the environment to serve (required)")
+	cmd.Flags().StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen on `HOST:PORT` (port 0: any free port)")
+	cmd.Flags().BoolVar(&o.logJSON, "log-json", false, "write the request log as JSON lines")
+	return cmd
+}
+
+func runServe(ctx context.Context, g *globals, o *serveOptions) error {
+	if o.env == "" {
+		return usageErr("serve: --env is required")
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	p, ok := loadForDeploy(g)
+	if !ok {
+		return failed()
+	}
+	s, loc, err := environ.Open(ctx, p, o.env, environ.Options{MustExist: true})
+	if errors.Is(err, environ.ErrNotCreated) {
+		return &exitError{code: 1, msg: fmt.Sprintf("environment %s (%s) has nothing deployed yet: run bpfc deploy --env %s first",
+			o.env, loc.Display, o.env)}
+	}
+	if err != nil {
+		return envError(err)
+	}
+	defer s.Close()
+	var h slog.Handler = slog.NewTextHandler(g.stderr, nil)
+	if o.logJSON {
+		h = slog.NewJSONHandler(g.stderr, nil)
+	}
+	log := slog.New(h).With("env", o.env)
+	srv := webapi.New(webapi.Config{Store: s, Project: p, Env: o.env, Logger: log,
+		EngineOptions: engine.Options{Keyring: secret.NewKeyring(p.Dir, os.Getenv)}})
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return &exitError{code: 1, msg: "serve: " + err.Error()}
+	}
+	if host, _, _ := net.SplitHostPort(o.addr); !isLoopback(host) {
+		fmt.Fprintf(g.stderr, "warning: serving on %s, beyond this machine, without TLS: tokens travel in clear text\n", ln.Addr())
+	}
+	url := "http://" + ln.Addr().String() + webapi.Prefix
+	if g.output == "json" {
+		if err := writeJSON(g.stdout, map[string]string{"environment": o.env, "url": url}); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(g.stdout, "Serving environment %s (%s) on %s\n", o.env, loc.Display, url)
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := srv.Serve(ctx, ln); err != nil {
+		return &exitError{code: 1, msg: "serve: " + err.Error()}
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,341 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/bpfc/bpfc/runtime/process"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// Entry points of the Web API (runtime/webapi): rows of any table by its
+// entity set (instance tables included, read with the flow's read
+// privilege), filtered and paged reads, a move to a named stage, the
+// processes of a record and an instance's active path with stage ids. The
+// bearer tokens that authenticate users are in tokens.go.
+
+// EntitySets lists every table of the environment with its entity set
+// name, sorted by table name.
+func (s *Session) EntitySets(ctx context.Context) ([]store.Table, error) {
+	var out []store.Table
+	err := s.e.run(ctx, s.user, false, func(o *op) error {
+		for _, name := range sortedKeys(o.dep.tables) {
+			out = append(out, o.dep.tables[name])
+		}
+		return nil
+	})
+	return out, err
+}
+
+// entitySet finds the table whose entity set is set, checking that the
+// acting user may read it: an instance table needs the read privilege on
+// its flow; standard and custom tables are open to every user.
+func (o *op) entitySet(set string) (store.Table, *flow, error) {
+	for _, t := range o.dep.tables {
+		if t.EntitySetName != set {
+			continue
+		}
+		if t.Kind != store.TableInstance {
+			return t, nil, nil
+		}
+		f := o.dep.byTable[t.Name]
+		if f == nil {
+			return t, nil, notFound("no entity set %q in %s: its flow is not deployed", set, o.dep.env)
+		}
+		return t, f, o.require(f, PrivRead)
+	}
+	return store.Table{}, nil, notFound("no entity set %q in %s", set, o.dep.env)
+}
+
+// TableOf returns the table behind an entity set, if the acting user may
+// read it.
+func (s *Session) TableOf(ctx context.Context, set string) (store.Table, error) {
+	var out store.Table
+	err := s.e.run(ctx, s.user, false, func(o *op) error {
+		var err error
+		out, _, err = o.entitySet(set)
+		return err
+	})
+	return out, err
+}
+
+// QueryRows reads rows of an entity set by a query that build makes from
+// the table's metadata (in the same transaction). Its errors wrap
+// store.ErrBadQuery for an unknown column or a value that does not fit.
+func (s *Session) QueryRows(ctx context.Context, set string, build func(store.Table) (store.Query, error)) (store.Table, []store.Row, error) {
+	var t store.Table
+	var rows []store.Row
+	err := s.e.run(ctx, s.user, false, func(o *op) error {
+		var err error
+		if t, _, err = o.entitySet(set); err != nil {
+			return err
+		}
+		qt, ok := o.tx.(store.QueryTx)
+		if !ok {
+			return errors.New("this environment's store cannot filter rows")
+		}
+		q, err := build(t)
+		if err != nil {
+			return err
+		}
+		q.Table = t
+		rows, err = qt.QueryRows(q)
+		if errors.Is(err, store.ErrBadQuery) {
+			return fmt.Errorf("%w%w", err, errSilent{ErrInvalid})
+		}
+		return err
+	})
+	return t, rows, err
+}
+
+// Row reads one row of an entity set.
+func (s *Session) Row(ctx context.Context, set, id string) (store.Table, store.Row, error) {
+	var t store.Table
+	var row store.Row
+	err := s.e.run(ctx, s.user, false, func(o *op) error {
+		var err error
+		if t, _, err = o.entitySet(set); err != nil {
+			return err
+		}
+		row, err = o.tx.GetRow(t, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound("no %s %q in %s", t.Name, id, o.dep.env)
+		}
+		return err
+	})
+	return t, row, err
+}
+
+// DeleteRecordIf deletes a record as DeleteRecord does, only if it is still
+// at row version ifVersion (> 0), else a *ConflictError.
+func (s *Session) DeleteRecordIf(ctx context.Context, table, id string, ifVersion int64) error {
+	if ifVersion <= 0 {
+		return s.DeleteRecord(ctx, table, id)
+	}
+	return s.e.run(ctx, s.user, true, func(o *op) error {
+		t, err := o.recordTable(table, true)
+		if err != nil {
+			return err
+		}
+		row, err := o.getRecord(t, id)
+		if err != nil {
+			return err
+		}
+		if v := num(row[store.RowVersionColumn]); v != ifVersion {
+			return &ConflictError{What: table, ID: id, Expected: ifVersion, Actual: v}
+		}
+		if err := o.tx.DeleteRow(t, id); err != nil {
+			return err
+		}
+		return o.unlink(table, id)
+	})
+}
+
+// Directions of a move to a named stage.
+const (
+	DirectionNone = 0  // the instance is at that stage already
+	DirectionNext = 1  // the next stage of the active path
+	DirectionPrev = -1 // the previous stage of the traversed path
+)
+
+// MoveTarget says how an instance would move to a stage (by process stage
+// id or name): next, prev, or nowhere (already there). The returned version
+// is the instance's row version the decision was made on; mo.IfVersion,
+// when set, must be it. A stage that is neither is refused. The decision
+// reads the current values: pass the version to Next or Prev (IfVersion)
+// so that the move applies to the state it was decided on, and check that
+// the transition lands on the stage (Transition.To), since the values of a
+// record can change in between.
+//
+// table, when not "", is the instance table the caller names the instance
+// by: an instance of another flow is not found.
+func (s *Session) MoveTarget(ctx context.Context, table, id, stage string, mo MoveOptions) (dir int, version int64, target string, err error) {
+	err = s.e.run(ctx, s.user, false, func(o *op) error {
+		f, row, err := o.instanceIn(table, id)
+		if err != nil {
+			return err
+		}
+		if err := o.require(f, PrivRead, PrivWrite); err != nil {
+			return err
+		}
+		in := instanceOf(f, row)
+		version = in.Version
+		if mo.IfVersion > 0 && mo.IfVersion != version {
+			return &ConflictError{What: "instance", ID: id, Expected: mo.IfVersion, Actual: version}
+		}
+		to := f.stage(stage)
+		if to == nil {
+			to = f.f.Stage(stage)
+		}
+		if to == nil {
+			return invalid("flow %s has no stage %q", f.f.Name, stage)
+		}
+		target = to.Name
+		cur := f.stage(str(row[colStage]))
+		if cur == nil {
+			return fmt.Errorf("instance %s is at stage %s, which flow %s does not have", id, str(row[colStage]), f.f.Name)
+		}
+		refuse := func(format string, args ...any) error {
+			return &ErrRefused{Op: "move to stage " + to.Name, Rule: RuleTargetStage, Instance: id, Stage: cur.Name,
+				Reason: fmt.Sprintf(format, args...)}
+		}
+		if to == cur {
+			dir = DirectionNone
+			return nil
+		}
+		path := splitPath(str(row[colPath]))
+		if len(path) >= 2 && f.stage(path[len(path)-2]) == to {
+			dir = DirectionPrev
+			return nil
+		}
+		if in.State != StateActive {
+			dir = DirectionNext // Next refuses it, saying why
+			return nil
+		}
+		recs, err := o.records(f, in)
+		if err != nil {
+			return err
+		}
+		if recs[cur.Table] == nil {
+			dir = DirectionNext // Next refuses: the stage's record was deleted
+			return nil
+		}
+		next, err := process.NextFrom(f.f, cur, recs, o.dep.vars)
+		if err != nil {
+			return err
+		}
+		if next == to {
+			dir = DirectionNext
+			return nil
+		}
+		back := "none (it is the first stage)"
+		if len(path) >= 2 {
+			if p := f.stage(path[len(path)-2]); p != nil {
+				back = fmt.Sprintf("%q", p.Name)
+			}
+		}
+		ahead := "none (it is the last stage of the active path)"
+		if next != nil {
+			ahead = fmt.Sprintf("%q", next.Name)
+		}
+		return refuse("an instance moves one stage at a time: from %q the next stage is %s and the previous one %s",
+			cur.Name, ahead, back)
+	})
+	return dir, version, target, err
+}
+
+// instanceIn finds an instance, in the named instance table when table is
+// not "".
+func (o *op) instanceIn(table, id string) (*flow, store.Row, error) {
+	f, row, err := o.findInstance(id)
+	if err == nil && table != "" && f.table.Name != table {
+		return nil, nil, notFound("no %s %q in %s", table, id, o.dep.env)
+	}
+	return f, row, err
+}
+
+// InstanceVersion reads the row version of an instance the acting user may
+// read, in the named instance table ("" = any): what a change decides on
+// (MoveOptions.IfVersion). With ifVersion > 0 it must be that version
+// (*ConflictError).
+func (s *Session) InstanceVersion(ctx context.Context, table, id string, ifVersion int64) (int64, error) {
+	var v int64
+	err := s.e.run(ctx, s.user, false, func(o *op) error {
+		f, row, err := o.instanceIn(table, id)
+		if err != nil {
+			return err
+		}
+		if err := o.require(f, PrivRead); err != nil {
+			return err
+		}
+		v = num(row[store.RowVersionColumn])
+		if ifVersion > 0 && ifVersion != v {
+			return &ConflictError{What: "instance", ID: id, Expected: ifVersion, Actual: v}
+		}
+		return nil
+	})
+	return v, err
+}
+
+// RuleTargetStage refuses a move to a stage that is neither the next nor
+// the previous one.
+const RuleTargetStage = "target stage"
+
+// ProcessInstance is an instance with the ids the Web API shows.
+type ProcessInstance struct {
+	*Instance
+	ProcessID     string // the flow's workflow id
+	ActiveStageID string
+	Row           store.Row // the instance table's row
+}
+
+// ProcessInstances lists the instances that span a record (of every flow
+// the acting user may read), most recently modified first.
+func (s *Session) ProcessInstances(ctx context.Context, table, recordID string) ([]ProcessInstance, error) {
+	ins, err := s.Instances(ctx, InstanceFilter{Table: table, RecordID: recordID})
+	if err != nil {
+		return nil, err
+	}
+	out := []ProcessInstance{}
+	err = s.e.run(ctx, s.user, false, func(o *op) error {
+		for _, in := range ins {
+			f := o.dep.byTable[in.Table]
+			if f == nil {
+				continue
+			}
+			row, err := o.tx.GetRow(f.table, in.ID)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			out = append(out, ProcessInstance{Instance: instanceOf(f, row), ProcessID: f.wf.ID, ActiveStageID: str(row[colStage]), Row: row})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// PathStage is a stage of an instance's active path.
+type PathStage struct {
+	ID          string // process stage id
+	Name        string
+	DisplayName string
+	Category    int // Dataverse's stage category value; -1 = none
+	Table       string
+	ProcessID   string
+}
+
+// ActivePath returns an instance's active path as stages with their ids,
+// with the instance (Session.Instance).
+func (s *Session) ActivePath(ctx context.Context, id string) ([]PathStage, *Instance, error) {
+	in, err := s.Instance(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []PathStage
+	err = s.e.run(ctx, s.user, false, func(o *op) error {
+		f := o.dep.byTable[in.Table]
+		if f == nil {
+			return notFound("no instance %q in %s", id, o.dep.env)
+		}
+		for _, name := range in.ActivePath {
+			st := f.f.Stage(name)
+			if st == nil {
+				continue
+			}
+			out = append(out, PathStage{ID: f.stageID[name], Name: name, DisplayName: st.DisplayName, Category: st.CategoryValue(),
+				Table: st.Table, ProcessID: f.wf.ID})
+		}
+		return nil
+	})
+	return out, in, err
+}
+
+// RequireAdmin fails with a *ForbiddenError unless the acting user is a
+// system administrator.
+func (s *Session) RequireAdmin(ctx context.Context, doing string) error {
+	return s.e.run(ctx, s.user, false, func(o *op) error { return o.requireAdmin(doing) })
+}

@@ -1,0 +1,140 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/bpfc/bpfc/runtime/store/sqlite"
+)
+
+// BenchmarkTransitions moves one instance of the sales example's phone to
+// case flow back and forth between two stages of the incident table, on a
+// SQLite environment file with full durability (WAL, synchronous=FULL), as
+// `bpfc instance next|prev` do: each transition reads the instance, then,
+// in one committed write transaction, checks the user's privileges, the
+// row version, the required steps and the branches, and writes the instance
+// and the stage log. IfVersion moves as a Web API client holding the
+// instance's ETag does: the version it passes replaces the read.
+//
+// Beside it, in the same run and interleaved with it in rounds (so that
+// both see the same disk), it measures the raw rate of one single-row
+// UPDATE per committed transaction on a new file of the same kind, and
+// reports transitions/s, raw_updates/s, their ratio (pct_of_raw) and the
+// CPU time per transition.
+func BenchmarkTransitions(b *testing.B) {
+	b.Run("CLI", func(b *testing.B) { benchTransitions(b, false) })
+	b.Run("IfVersion", func(b *testing.B) { benchTransitions(b, true) })
+}
+
+func benchTransitions(b *testing.B, ifVersion bool) {
+	p := release(b, "sales")
+	v := open(b, p, "dev")
+	ctx := context.Background()
+	s := v.admin()
+	acct, err := s.CreateRecord(ctx, "account", Values{"name": "Fabrikam"}, StartOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, err := s.CreateRecord(ctx, "incident", Values{"title": "Printer on fire", "customerid": acct.ID}, StartOptions{Flow: "phone_to_case"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	id := c.Instance.ID
+	in, err := s.Next(ctx, id, MoveOptions{}) // identify -> research
+	if err != nil {
+		b.Fatal(err)
+	}
+	version := in.Version
+	raw := newRawUpdater(b)
+	const round = 50
+	var moving, updating, cpu time.Duration
+	b.ResetTimer()
+	for done := 0; done < b.N; {
+		n := min(round, b.N-done)
+		c0 := cpuTime()
+		start := time.Now()
+		for i := done; i < done+n; i++ {
+			move := s.Next // research -> resolve
+			if i%2 == 1 {
+				move = s.Prev // resolve -> research
+			}
+			mo := MoveOptions{}
+			if ifVersion {
+				mo.IfVersion = version
+			}
+			in, err := move(ctx, id, mo)
+			if err != nil {
+				b.Fatal(err)
+			}
+			version = in.Version
+		}
+		moving += time.Since(start)
+		cpu += cpuTime() - c0
+		b.StopTimer()
+		updating += raw.run(n)
+		b.StartTimer()
+		done += n
+	}
+	b.StopTimer()
+	rate := float64(b.N) / moving.Seconds()
+	rawRate := float64(b.N) / updating.Seconds()
+	b.ReportMetric(rate, "transitions/s")
+	b.ReportMetric(rawRate, "raw_updates/s")
+	b.ReportMetric(100*rate/rawRate, "pct_of_raw")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu_µs/transition")
+}
+
+// cpuTime is the CPU time the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// rawUpdater runs transactions of one single-row UPDATE each on a new
+// environment file: the same pragmas (WAL, synchronous=FULL) and the same
+// BEGIN IMMEDIATE as the store's writes, none of their work.
+type rawUpdater struct {
+	b  *testing.B
+	db *sql.DB
+}
+
+func newRawUpdater(b *testing.B) *rawUpdater {
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "raw.db"), sqlite.Options{Name: "raw"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	db := s.SQL()
+	for _, q := range []string{`CREATE TABLE counter (id TEXT PRIMARY KEY, n INTEGER NOT NULL)`, `INSERT INTO counter VALUES ('a', 0)`} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return &rawUpdater{b: b, db: db}
+}
+
+func (r *rawUpdater) run(n int) time.Duration {
+	ctx := context.Background()
+	start := time.Now()
+	for range n {
+		tx, err := r.db.BeginTx(ctx, nil)
+		if err != nil {
+			r.b.Fatal(err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE counter SET n = n + 1 WHERE id = $1`, "a"); err != nil {
+			r.b.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			r.b.Fatal(err)
+		}
+	}
+	return time.Since(start)
+}

@@ -1,0 +1,277 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/process"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// MoveOptions qualify a change of an instance.
+type MoveOptions struct {
+	// IfVersion: change the instance only if it is at this row version
+	// (e.g. an ETag); 0 = the version it has when the operation starts.
+	IfVersion int64
+	// Link: for a move to a stage on another table, the id of that table's
+	// record to link; "" creates one with the stage's relationship lookup
+	// pointing back at the previous stage's record.
+	Link string
+}
+
+// enter records the entry of an instance into a stage.
+func (o *op) enter(f *flow, id string, s *compiler.Stage, how string) error {
+	return o.tx.AddStageVisit(store.StageVisit{InstanceID: id, InstanceTable: f.table.Name, WorkflowID: f.wf.ID,
+		StageID: f.stageID[s.Name], Stage: s.Name, EnteredOn: o.now, EnteredBy: o.userID(), EnteredHow: how})
+}
+
+// leave records the exit of an instance from its active stage.
+func (o *op) leave(id, how string) error {
+	err := o.tx.CloseStageVisit(id, o.now, o.userID(), how)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // an instance from before the stage log
+	}
+	return err
+}
+
+func (o *op) reread(f *flow, id string) (*Instance, error) {
+	row, err := o.tx.GetRow(f.table, id)
+	if err != nil {
+		return nil, err
+	}
+	return instanceOf(f, row), nil
+}
+
+func (o *op) hook(t *Transition) error {
+	if o.e.o.Hooks == nil {
+		return nil
+	}
+	t.User, t.Now = o.acc.User, o.now
+	return o.e.o.Hooks.Transition(o.ctx, o.tx, t)
+}
+
+// change is an instance being changed in its write transaction.
+type change struct {
+	o      *op
+	f      *flow
+	row    store.Row
+	in     *Instance
+	stage  *compiler.Stage // the active stage
+	set    map[string]any  // the columns to write
+	action string          // for refusals: "move to the next stage"
+}
+
+func (c *change) refuse(rule, format string, args ...any) error {
+	return &ErrRefused{Op: c.action, Rule: rule, Instance: c.in.ID, Stage: c.stage.Name, Reason: fmt.Sprintf(format, args...)}
+}
+
+func (c *change) mustBeActive() error {
+	if c.in.State != StateActive {
+		return c.refuse(RuleNotActive, "the instance is %s (reactivate it first)", c.in.State)
+	}
+	return nil
+}
+
+// stageRecord reads the record of the active stage, refusing when it was
+// deleted.
+func (c *change) stageRecord() (store.Row, error) {
+	table := c.stage.Table
+	id := c.in.Records[table]
+	t, ok := c.f.reads[c.stage.Name]
+	if id == "" || !ok {
+		return nil, c.refuse(RuleRecordDeleted, "stage %q has no %s record", c.stage.Name, table)
+	}
+	row, err := c.o.tx.GetRow(t, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, c.refuse(RuleRecordDeleted, "%s %s of stage %q was deleted", table, id, c.stage.Name)
+	}
+	return row, err
+}
+
+// requiredFilled refuses when a required step of the active stage is empty.
+func (c *change) requiredFilled(row store.Row) error {
+	missing := process.MissingRequired(c.f.p, c.stage, process.Row(row))
+	if len(missing) == 0 {
+		return nil
+	}
+	var msgs, steps []string
+	for _, m := range missing {
+		msgs = append(msgs, m.Error())
+		steps = append(steps, m.Step.Name)
+	}
+	err := c.refuse(RuleRequiredStep, "%s", strings.Join(msgs, "; "))
+	err.(*ErrRefused).Step, err.(*ErrRefused).Steps = steps[0], steps
+	return err
+}
+
+// change runs fn on an instance in the write transaction, optimistic on
+// its row version, then writes the columns fn set and calls the hooks.
+func (s *Session) change(ctx context.Context, id, action string, mo MoveOptions, privs []string,
+	fn func(c *change) (*Transition, error)) (*Instance, error) {
+	expect := mo.IfVersion
+	var read *readInstance // the instance as read before the write lock
+	if expect == 0 {
+		read = s.e.quickRead(ctx, id)
+		if read != nil {
+			expect = num(read.row[store.RowVersionColumn])
+		} else {
+			v, err := s.e.version(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			expect = v
+		}
+	}
+	var out *Instance
+	err := s.e.run(ctx, s.user, true, func(o *op) error {
+		var f *flow
+		var row store.Row
+		var err error
+		preread := read != nil && read.dep == o.dep
+		// moved is a *ConflictError when the instance is no longer at the
+		// version the change was decided on.
+		moved := func() error {
+			now, err := o.tx.GetRow(f.versionOnly(), id)
+			if err != nil {
+				return err
+			}
+			if v := num(now[store.RowVersionColumn]); v != expect {
+				return &ConflictError{What: "instance", ID: id, Expected: expect, Actual: v}
+			}
+			return nil
+		}
+		if preread {
+			// What was read is the row as it is now if its version still
+			// is: the conditional update below makes sure of it.
+			f, row = read.f, read.row
+		} else if f, row, err = o.findInstance(id); err != nil {
+			return err
+		}
+		if err := o.require(f, append([]string{PrivRead}, privs...)...); err != nil {
+			return err
+		}
+		in := instanceOf(f, row)
+		if in.Version != expect {
+			return &ConflictError{What: "instance", ID: id, Expected: expect, Actual: in.Version}
+		}
+		stage := f.stage(str(row[colStage]))
+		if stage == nil {
+			return fmt.Errorf("instance %s is at stage %s, which flow %s does not have", id, str(row[colStage]), f.f.Name)
+		}
+		c := &change{o: o, f: f, row: row, in: in, stage: stage, set: map[string]any{}, action: action}
+		t, err := fn(c)
+		var ref *ErrRefused
+		if preread && errors.As(err, &ref) {
+			// A refusal of what was read stands only if it still is so.
+			if merr := moved(); merr != nil {
+				return merr
+			}
+		}
+		if err != nil {
+			return err
+		}
+		c.set[colModifiedOn], c.set[colModifiedBy] = o.now, o.userID()
+		version, err := o.tx.UpdateRow(f.table, id, c.set, expect)
+		if errors.Is(err, store.ErrConflict) {
+			if merr := moved(); merr != nil {
+				return merr
+			}
+		}
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound("no instance %q in %s", id, o.dep.env)
+		}
+		if err != nil {
+			return err
+		}
+		after := store.Row{store.RowVersionColumn: version}
+		for k, v := range row {
+			if _, ok := after[k]; !ok {
+				after[k] = v
+			}
+		}
+		for k, v := range c.set {
+			after[k] = v
+		}
+		out = instanceOf(f, after)
+		if t == nil {
+			return nil
+		}
+		t.Model, t.Flow, t.Instance = f.p, f.f, out
+		return o.hook(t)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// version reads an instance's row version: what a change is decided on.
+// It first reads with the deployment loaded last, if any (the change itself
+// checks that it is still current), and again with the current one when
+// that fails.
+func (e *Engine) version(ctx context.Context, id string) (int64, error) {
+	var v int64
+	err := e.s.Read(ctx, func(tx store.Tx) error {
+		e.mu.Lock()
+		dep := e.dep
+		e.mu.Unlock()
+		for try := 0; ; try++ {
+			if dep == nil || try > 0 {
+				var err error
+				if dep, err = e.deployment(ctx, tx); err != nil {
+					return err
+				}
+			}
+			o := &op{ctx: ctx, e: e, tx: tx, dep: dep}
+			f, err := o.instanceFlow(id)
+			if err == nil {
+				var row store.Row
+				row, err = tx.GetRow(f.versionOnly(), id)
+				if errors.Is(err, store.ErrNotFound) {
+					err = notFound("no instance %q in %s", id, dep.env)
+				}
+				v = num(row[store.RowVersionColumn])
+			}
+			if err == nil || try > 0 {
+				return err
+			}
+		}
+	})
+	return v, err
+}
+
+// readInstance is an instance read outside the write transaction, with
+// the deployment it was read under.
+type readInstance struct {
+	dep *deployment
+	f   *flow
+	row store.Row
+}
+
+// quickRead reads an instance in one statement, when the store can and the
+// engine knows the instance's table already; nil otherwise.
+func (e *Engine) quickRead(ctx context.Context, id string) *readInstance {
+	rr, ok := e.s.(store.RowReader)
+	if !ok {
+		return nil
+	}
+	table, ok := e.instanceTable(id)
+	if !ok {
+		return nil
+	}
+	e.mu.Lock()
+	dep := e.dep
+	e.mu.Unlock()
+	if dep == nil || dep.byTable[table] == nil {
+		return nil
+	}
+	f := dep.byTable[table]
+	row, err := rr.ReadRow(ctx, f.table, id)
+	if err != nil {
+		return nil
+	}
+	return &readInstance{dep: dep, f: f, row: row}
+}

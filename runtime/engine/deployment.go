@@ -1,0 +1,326 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/deploy"
+	"github.com/bpfc/bpfc/runtime/process"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// deployment is what is deployed in the environment, as the engine runs it:
+// the flows with their deployed models, every table's metadata and the
+// environment's variable values. It is rebuilt when an import changes the
+// environment's solutions.
+type deployment struct {
+	fingerprint string
+	env         string
+	tables      map[string]store.Table
+	flows       []*flow          // sorted by name
+	byTable     map[string]*flow // by instance table
+	vars        process.Vars
+}
+
+// model is a decoded snapshot.
+type model struct {
+	p *compiler.Project
+}
+
+// flow is a deployed business process flow.
+type flow struct {
+	wf        store.Workflow
+	p         *compiler.Project
+	f         *compiler.Flow
+	table     store.Table // its instance table; Name "" when it has none (a draft)
+	version   store.Table // the instance table's key and row version
+	stageID   map[string]string
+	stageByID map[string]*compiler.Stage
+	// reads is, by stage name, the columns of the stage's record that a
+	// move decides on: its steps', its branches', its key and name.
+	reads map[string]store.Table
+}
+
+func (f *flow) hasTable() bool { return f.table.Name != "" }
+
+// versionOnly is the instance table reduced to its key and row version.
+func (f *flow) versionOnly() store.Table { return f.version }
+
+func versionOnly(table store.Table) store.Table {
+	t := table
+	t.Columns = nil
+	for _, c := range table.Columns {
+		if c.Name == t.PrimaryKey || c.Name == store.RowVersionColumn {
+			t.Columns = append(t.Columns, c)
+		}
+	}
+	return t
+}
+
+// stage returns the stage with the given process stage id.
+func (f *flow) stage(id string) *compiler.Stage { return f.stageByID[id] }
+
+// fingerprint says which builds are installed; any import changes it.
+func fingerprint(sols []store.Solution) string {
+	var b strings.Builder
+	for _, s := range sols {
+		fmt.Fprintf(&b, "%s|%s|%s|%s\n", s.Name, s.State, s.BuildDigest, s.ModifiedOn.Format("2006-01-02T15:04:05.999999999"))
+	}
+	return b.String()
+}
+
+// deployment returns the environment's deployment, loading it when the
+// installed solutions changed since it was last loaded.
+func (e *Engine) deployment(ctx context.Context, tx store.Tx) (*deployment, error) {
+	sols, err := tx.Solutions()
+	if err != nil {
+		return nil, err
+	}
+	fp := fingerprint(sols)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.dep != nil && e.dep.fingerprint == fp {
+		return e.dep, nil
+	}
+	dep, err := e.load(ctx, tx, sols)
+	if err != nil {
+		return nil, err
+	}
+	dep.fingerprint = fp
+	e.dep = dep
+	return dep, nil
+}
+
+func (e *Engine) load(ctx context.Context, tx store.Tx, sols []store.Solution) (*deployment, error) {
+	meta, err := e.s.Meta(ctx)
+	if err != nil {
+		return nil, err
+	}
+	dep := &deployment{env: meta.Name, tables: map[string]store.Table{}, byTable: map[string]*flow{}}
+	tables, err := tx.Tables()
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range tables {
+		dep.tables[t.Name] = t
+	}
+	// The live build of each solution: its staged upgrade when there is one.
+	live := map[string]string{}
+	for _, s := range sols {
+		if s.State == store.StateInstalled && live[s.Name] == "" {
+			live[s.Name] = s.BuildDigest
+		}
+	}
+	for _, s := range sols {
+		if s.State == store.StateHolding && s.UpgradeOf != "" {
+			live[s.UpgradeOf] = s.BuildDigest
+		}
+	}
+	models := map[string]*model{}
+	for name, digest := range live {
+		m, err := e.model(tx, digest)
+		if err != nil {
+			return nil, fmt.Errorf("the build of %s deployed in %s: %w", name, meta.Name, err)
+		}
+		if m != nil {
+			models[name] = m
+		}
+	}
+	wfs, err := tx.Workflows()
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range wfs {
+		m := models[w.Solution]
+		if w.Category != store.CategoryBPF || m == nil {
+			continue
+		}
+		cf := m.p.Flow(w.Name)
+		if cf == nil {
+			continue
+		}
+		stages, err := tx.Stages(w.ID)
+		if err != nil {
+			return nil, err
+		}
+		fl := &flow{wf: w, p: m.p, f: cf, stageID: map[string]string{}, stageByID: map[string]*compiler.Stage{}}
+		for _, s := range stages {
+			if cs := cf.Stage(s.Name); cs != nil {
+				fl.stageID[s.Name], fl.stageByID[s.ID] = s.ID, cs
+			}
+		}
+		for _, cs := range cf.Stages {
+			if _, ok := fl.stageID[cs.Name]; !ok {
+				id := m.p.StageID(cf, cs)
+				fl.stageID[cs.Name], fl.stageByID[id] = id, cs
+			}
+		}
+		fl.reads = stageReads(cf, dep.tables)
+		if t, ok := dep.tables[w.InstanceTable]; ok && t.Kind == store.TableInstance {
+			fl.table, fl.version = t, versionOnly(t)
+			dep.byTable[t.Name] = fl
+		}
+		dep.flows = append(dep.flows, fl)
+	}
+	slices.SortFunc(dep.flows, func(a, b *flow) int { return strings.Compare(a.f.Name, b.f.Name) })
+	if dep.vars, err = e.variables(tx, meta.Name); err != nil {
+		return nil, err
+	}
+	return dep, nil
+}
+
+// model decodes (once) the snapshot of a build.
+func (e *Engine) model(tx store.Tx, digest string) (*model, error) {
+	if digest == "" {
+		return nil, nil
+	}
+	if m, ok := e.models[digest]; ok {
+		return m, nil
+	}
+	snap, err := tx.Snapshot(digest)
+	if err != nil {
+		return nil, err
+	}
+	p, _, err := deploy.DecodeSnapshot(snap)
+	if err != nil {
+		return nil, err
+	}
+	m := &model{p: p}
+	e.models[digest] = m
+	return m, nil
+}
+
+// variables are the environment's variable values by variable name: the
+// value set in the environment, else the definition's default.
+func (e *Engine) variables(tx store.Tx, env string) (process.Vars, error) {
+	defs, err := tx.VariableDefinitions()
+	if err != nil {
+		return nil, err
+	}
+	vars := process.Vars{}
+	for _, d := range defs {
+		text, ok := "", false
+		v, err := tx.VariableValue(d.SchemaName)
+		switch {
+		case err == nil && d.Type == compiler.VarSecret:
+			if e.o.Keyring != nil && len(v.Sealed) > 0 {
+				if plain, err := e.o.Keyring.Open(v.Sealed, env+"/"+d.SchemaName); err == nil {
+					text, ok = plain, true
+				}
+			}
+		case err == nil:
+			text, ok = v.Value, true
+		case d.Default != nil:
+			text, ok = *d.Default, true
+		}
+		if !ok {
+			continue
+		}
+		if val, ok := variableValue(d.Type, text); ok {
+			vars[d.Name] = val
+		}
+	}
+	return vars, nil
+}
+
+// variableValue reads a variable's value as Dataverse stores it.
+func variableValue(typ, text string) (cty.Value, bool) {
+	switch typ {
+	case compiler.VarNumber:
+		v, err := cty.ParseNumberVal(strings.TrimSpace(text))
+		return v, err == nil
+	case compiler.VarBoolean:
+		switch strings.ToLower(strings.TrimSpace(text)) {
+		case "yes", "true", "1":
+			return cty.True, true
+		case "no", "false", "0":
+			return cty.False, true
+		}
+		return cty.NilVal, false
+	}
+	return cty.StringVal(text), true
+}
+
+// flow finds a deployed flow by name, unique name or instance table.
+func (d *deployment) flow(name string) (*flow, error) {
+	for _, match := range []func(*flow) bool{
+		func(f *flow) bool { return f.f.Name == name },
+		func(f *flow) bool { return f.f.UniqueName == name },
+		func(f *flow) bool { return f.wf.InstanceTable == name },
+	} {
+		for _, f := range d.flows {
+			if match(f) {
+				return f, nil
+			}
+		}
+	}
+	var names []string
+	for _, f := range d.flows {
+		names = append(names, f.f.Name)
+	}
+	if len(names) == 0 {
+		return nil, notFound("no flow %q: nothing is deployed in %s", name, d.env)
+	}
+	return nil, notFound("no flow %q in %s; the deployed flows are %s", name, d.env, strings.Join(names, ", "))
+}
+
+// table finds a table by name.
+func (d *deployment) table(name string) (store.Table, error) {
+	if t, ok := d.tables[name]; ok {
+		return t, nil
+	}
+	return store.Table{}, notFound("no table %q in %s", name, d.env)
+}
+
+// stageReads lists, for each stage of f, the columns of its record a move
+// reads: the primary key, the row version, the primary column, the steps'
+// columns and the columns its branches compare.
+func stageReads(f *compiler.Flow, tables map[string]store.Table) map[string]store.Table {
+	out := map[string]store.Table{}
+	for _, s := range f.Stages {
+		t, ok := tables[s.Table]
+		if !ok {
+			continue
+		}
+		want := map[string]bool{t.PrimaryKey: true, store.RowVersionColumn: true, t.PrimaryColumn: true}
+		for _, st := range s.Steps {
+			if st.Column != "" {
+				want[st.Column] = true
+			}
+		}
+		for _, b := range s.Branches {
+			columnRefs(b.When, func(c *compiler.ColumnRef) { want[c.Column] = true })
+		}
+		sub := t
+		sub.Columns = nil
+		for _, c := range t.Columns {
+			if want[c.Name] {
+				sub.Columns = append(sub.Columns, c)
+			}
+		}
+		out[s.Name] = sub
+	}
+	return out
+}
+
+// columnRefs calls fn for every column reference in e.
+func columnRefs(e compiler.Expr, fn func(*compiler.ColumnRef)) {
+	switch e := e.(type) {
+	case *compiler.ColumnRef:
+		fn(e)
+	case *compiler.Binary:
+		columnRefs(e.L, fn)
+		columnRefs(e.R, fn)
+	case *compiler.Not:
+		columnRefs(e.X, fn)
+	case *compiler.Call:
+		for _, a := range e.Args {
+			columnRefs(a, fn)
+		}
+	}
+}

@@ -1,0 +1,113 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/bpfc/bpfc/runtime/secret"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// Options configure an Engine.
+type Options struct {
+	// Now is the clock (time.Now by default).
+	Now func() time.Time
+	// Hooks are called inside every transition (nil: none).
+	Hooks Hooks
+	// Keyring opens secret variables for conditions; without one a secret
+	// variable is empty.
+	Keyring *secret.Keyring
+}
+
+// Engine runs an environment. It is safe for concurrent use.
+type Engine struct {
+	s store.Store
+	o Options
+
+	mu     sync.Mutex
+	dep    *deployment
+	models map[string]*model // decoded snapshots by build digest
+
+	imu       sync.Mutex
+	instTable map[string]string // instance id -> instance table
+}
+
+// New returns the engine of the environment s.
+func New(s store.Store, o Options) *Engine {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Engine{s: s, o: o, models: map[string]*model{}, instTable: map[string]string{}}
+}
+
+// Session is the engine acting as one user: every operation checks that
+// user's roles.
+type Session struct {
+	e    *Engine
+	user string
+}
+
+// As returns a session acting as the named user (a systemuser domainname).
+func (e *Engine) As(user string) *Session { return &Session{e: e, user: user} }
+
+// User is the name the session acts as.
+func (s *Session) User() string { return s.user }
+
+// op is one operation in its transaction.
+type op struct {
+	ctx  context.Context
+	e    *Engine
+	tx   store.Tx
+	dep  *deployment
+	acc  store.Access
+	now  time.Time
+	user string
+}
+
+// run runs fn in a transaction of the store, with the deployment loaded
+// and the acting user checked.
+func (e *Engine) run(ctx context.Context, user string, write bool, fn func(*op) error) error {
+	body := func(tx store.Tx) error {
+		dep, err := e.deployment(ctx, tx)
+		if err != nil {
+			return err
+		}
+		acc, err := tx.Access(user)
+		if errors.Is(err, store.ErrNotFound) {
+			return &ForbiddenError{User: user, Reason: "is not a user of environment " + dep.env + " (bpfc user list shows who is)"}
+		}
+		if err != nil {
+			return err
+		}
+		switch {
+		case acc.User.Disabled:
+			return &ForbiddenError{User: user, Reason: "is disabled"}
+		case !acc.FullAccess && len(acc.User.Roles) == 0:
+			return &ForbiddenError{User: user, Reason: "has no security role"}
+		}
+		return fn(&op{ctx: ctx, e: e, tx: tx, dep: dep, acc: acc, now: e.o.Now().UTC(), user: user})
+	}
+	if write {
+		return e.s.Write(ctx, body)
+	}
+	return e.s.Read(ctx, body)
+}
+
+// rememberInstance caches which instance table holds an instance.
+func (e *Engine) rememberInstance(id, table string) {
+	e.imu.Lock()
+	defer e.imu.Unlock()
+	if len(e.instTable) >= 100_000 {
+		clear(e.instTable)
+	}
+	e.instTable[id] = table
+}
+
+func (e *Engine) instanceTable(id string) (string, bool) {
+	e.imu.Lock()
+	defer e.imu.Unlock()
+	t, ok := e.instTable[id]
+	return t, ok
+}

@@ -1,0 +1,139 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// Errors the engine returns (wrapped, or as the typed errors below).
+var (
+	// ErrNotFound: an unknown table, record, instance, flow or user.
+	ErrNotFound = store.ErrNotFound
+	// ErrConflict: the instance or record changed since the version the
+	// operation was decided on (*ConflictError).
+	ErrConflict = store.ErrConflict
+	// ErrForbidden: the acting user may not do this (*ForbiddenError).
+	ErrForbidden = errors.New("forbidden")
+	// ErrInvalid: a value does not fit its column, or a request names
+	// something it cannot (*ValueError, or a wrapped message).
+	ErrInvalid = errors.New("invalid")
+)
+
+// Rules a refused operation names (ErrRefused.Rule).
+const (
+	RuleRequiredStep  = "required step"      // a required step of the stage is empty (a yes/no step is not yes)
+	RuleLastStage     = "last stage"         // next from the last stage of the active path: finish instead
+	RuleNotLastStage  = "not the last stage" // finish before the last stage of the active path
+	RuleFirstStage    = "first stage"        // prev from the first stage
+	RuleNotActive     = "not active"         // a move of a finished or aborted instance
+	RuleAlreadyActive = "already active"     // reactivate of an active instance
+	RuleMaxInstances  = "instances per record"
+	RuleTraversedPath = "traversed path" // traversedpath would exceed 1,250 characters
+	RuleLink          = "link"           // --link to a missing, foreign or same-table record
+	RuleFlowInactive  = "flow not active"
+	RuleFlowTable     = "flow table"     // a flow started on a record of another table
+	RuleRecordDeleted = "record deleted" // the stage's record was deleted
+)
+
+// MaxInstancesPerRecord is how many process instances a record can hold.
+const MaxInstancesPerRecord = 10
+
+// MaxTraversedPath is the length of the traversedpath column.
+const MaxTraversedPath = 1250
+
+// ErrRefused is an operation a rule of the flow refuses; nothing changed.
+type ErrRefused struct {
+	Op       string   // what was refused, e.g. "move to the next stage"
+	Rule     string   // one of the Rule constants
+	Instance string   // the instance, when there is one
+	Stage    string   // the stage the rule is about
+	Step     string   // RuleRequiredStep: the first missing step
+	Steps    []string // RuleRequiredStep: every missing step
+	Reason   string   // the sentence that says why
+}
+
+func (e *ErrRefused) Error() string { return "cannot " + e.Op + ": " + e.Reason }
+
+// ForbiddenError is an operation the acting user's roles do not allow.
+type ForbiddenError struct {
+	User      string
+	Privilege string // create read write delete append append_to; "" when the user itself is refused
+	Table     string // the flow's instance table
+	Flow      string
+	Reason    string
+}
+
+func (e *ForbiddenError) Error() string {
+	if e.Privilege == "" {
+		return fmt.Sprintf("user %q %s", e.User, e.Reason)
+	}
+	return fmt.Sprintf("user %q may not %s: %s", e.User, e.Reason, e.denied())
+}
+
+func (e *ForbiddenError) denied() string {
+	return fmt.Sprintf("none of their roles grants %s on %s", e.Privilege, e.Table)
+}
+
+// Is makes errors.Is(err, ErrForbidden) hold.
+func (e *ForbiddenError) Is(target error) bool { return target == ErrForbidden }
+
+// ConflictError is a change to a row that changed since it was read.
+type ConflictError struct {
+	What     string // "instance", or the record's table
+	ID       string
+	Expected int64 // the version the change was decided on
+	Actual   int64 // the version the row has now (0: unknown)
+}
+
+func (e *ConflictError) Error() string {
+	now := ""
+	if e.Actual > 0 {
+		now = fmt.Sprintf(", now %d", e.Actual)
+	}
+	return fmt.Sprintf("%s %s was changed by someone else (version %d%s): read it again and retry", e.What, e.ID, e.Expected, now)
+}
+
+// Is makes errors.Is(err, ErrConflict) hold.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
+// ValueError is a value that does not fit its column.
+type ValueError struct {
+	Table  string
+	Column string
+	Type   string // the column's type
+	Value  string // the value as given
+	Reason string
+}
+
+func (e *ValueError) Error() string {
+	return fmt.Sprintf("%s.%s is %s %s column: %q %s", e.Table, e.Column, article(e.Type), e.Type, e.Value, e.Reason)
+}
+
+// Is makes errors.Is(err, ErrInvalid) hold.
+func (e *ValueError) Is(target error) bool { return target == ErrInvalid }
+
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
+}
+
+// invalid is an ErrInvalid with a message.
+func invalid(format string, args ...any) error {
+	return fmt.Errorf("%s%w", fmt.Sprintf(format, args...), errSilent{ErrInvalid})
+}
+
+// notFound is an ErrNotFound with a message.
+func notFound(format string, args ...any) error {
+	return fmt.Errorf("%s%w", fmt.Sprintf(format, args...), errSilent{ErrNotFound})
+}
+
+// errSilent wraps a sentinel without adding its text to the message.
+type errSilent struct{ err error }
+
+func (e errSilent) Error() string { return "" }
+func (e errSilent) Unwrap() error { return e.err }

@@ -1,0 +1,71 @@
+package engine
+
+import (
+	"context"
+	"time"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// Hooks is where the workflow runtime plugs into stage transitions. The
+// engine calls Transition inside the transition's transaction, after the
+// instance row and the stage log are written and before the commit: a
+// realtime workflow runs there and can write through tx; a background one
+// is queued there. An error refuses the transition and rolls everything
+// back (the caller gets the error).
+type Hooks interface {
+	Transition(ctx context.Context, tx store.Tx, t *Transition) error
+}
+
+// Kind is what a transition does.
+type Kind string
+
+// Transition kinds.
+const (
+	KindStart      Kind = "start"
+	KindNext       Kind = "next"
+	KindPrev       Kind = "prev"
+	KindFinish     Kind = "finish"
+	KindAbandon    Kind = "abandon"
+	KindReactivate Kind = "reactivate"
+)
+
+// Transition is one change of an instance's stage or state.
+type Transition struct {
+	Kind     Kind
+	Model    *compiler.Project // the deployed model the flow belongs to
+	Flow     *compiler.Flow
+	Instance *Instance       // as it is after the transition (no active path)
+	From     *compiler.Stage // the stage left (next, prev); nil otherwise
+	To       *compiler.Stage // the stage entered (start, next, prev); nil otherwise
+	User     store.User      // who made it
+	Now      time.Time
+}
+
+// Triggers lists the workflows the transition fires, in order, as the
+// language defines them: next fires on_exit of the stage left and on_enter
+// of the stage entered; start and prev fire on_enter of the stage entered
+// (it becomes active); finish fires the flow's on_finish (never the last
+// stage's on_exit: finishing is not a stage transition) and abandon its
+// on_abandon; reactivate fires nothing.
+func (t *Transition) Triggers() []string {
+	var out []string
+	add := func(refs []*compiler.WorkflowRef) {
+		for _, r := range refs {
+			out = append(out, r.Name)
+		}
+	}
+	switch t.Kind {
+	case KindNext:
+		add(t.From.OnExit)
+		add(t.To.OnEnter)
+	case KindStart, KindPrev:
+		add(t.To.OnEnter)
+	case KindFinish:
+		add(t.Flow.OnFinish)
+	case KindAbandon:
+		add(t.Flow.OnAbandon)
+	}
+	return out
+}

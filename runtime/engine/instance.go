@@ -1,0 +1,372 @@
+package engine
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/process"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// Instance states, as Instance.State says them.
+const (
+	StateActive   = "active"   // statecode 0, statuscode 1
+	StateFinished = "finished" // statecode 1, statuscode 2
+	StateAborted  = "aborted"  // statecode 1, statuscode 3
+)
+
+// Instance is a process instance: a row of a flow's instance table. JSON
+// shape (bpfc instance show --output json):
+//
+//	id, flow (the flow's name), unique_name, table (the instance table),
+//	primary_table (the flow's), name (bpf_name), state (active | finished | aborted), statecode,
+//	statuscode, active_stage, traversed_path and active_path (stage names;
+//	active_path only from Session.Instance), records ({table: id}; a deleted
+//	record's id stays), record_names ({table: primary name} of the records
+//	that still exist), active_stage_started_on, completed_on,
+//	duration_minutes (null until finished or abandoned), created_on,
+//	created_by, modified_on, modified_by (user names), version (the row
+//	version, for IfVersion), visits (the stage log, from Session.Instance).
+type Instance struct {
+	ID                   string            `json:"id"`
+	Flow                 string            `json:"flow"`
+	UniqueName           string            `json:"unique_name"`
+	Table                string            `json:"table"`
+	PrimaryTable         string            `json:"primary_table"`
+	Name                 string            `json:"name"`
+	State                string            `json:"state"`
+	StateCode            int64             `json:"statecode"`
+	StatusCode           int64             `json:"statuscode"`
+	ActiveStage          string            `json:"active_stage"`
+	TraversedPath        []string          `json:"traversed_path"`
+	ActivePath           []string          `json:"active_path,omitempty"`
+	Records              map[string]string `json:"records"`
+	RecordNames          map[string]string `json:"record_names,omitempty"`
+	ActiveStageStartedOn time.Time         `json:"active_stage_started_on"`
+	CompletedOn          *time.Time        `json:"completed_on"`
+	DurationMinutes      *int64            `json:"duration_minutes"`
+	CreatedOn            time.Time         `json:"created_on"`
+	CreatedBy            string            `json:"created_by"`
+	ModifiedOn           time.Time         `json:"modified_on"`
+	ModifiedBy           string            `json:"modified_by"`
+	Version              int64             `json:"version"`
+	Visits               []Visit           `json:"visits,omitempty"`
+}
+
+// Visit is one stay of an instance in a stage (the stage log). JSON shape:
+// stage, entered_on, entered_by (a user name), entered_how (start | next |
+// prev | reactivate), left_on (null while active), left_by, left_how (next |
+// prev | finish | abandon | delete).
+type Visit struct {
+	Stage      string     `json:"stage"`
+	EnteredOn  time.Time  `json:"entered_on"`
+	EnteredBy  string     `json:"entered_by"`
+	EnteredHow string     `json:"entered_how"`
+	LeftOn     *time.Time `json:"left_on"`
+	LeftBy     string     `json:"left_by,omitempty"`
+	LeftHow    string     `json:"left_how,omitempty"`
+}
+
+// Instance columns.
+const (
+	colID          = "businessprocessflowinstanceid"
+	colName        = "bpf_name"
+	colProcess     = "processid"
+	colStage       = "activestageid"
+	colStageOn     = "activestagestartedon"
+	colPath        = "traversedpath"
+	colState       = "statecode"
+	colStatus      = "statuscode"
+	colCompletedOn = "completedon"
+	colDuration    = "bpf_duration"
+	colCreatedOn   = "createdon"
+	colCreatedBy   = "createdby"
+	colModifiedOn  = "modifiedon"
+	colModifiedBy  = "modifiedby"
+)
+
+// lookupColumn is the instance table's lookup to a table of its flow.
+func lookupColumn(table string) string { return "bpf_" + table + "id" }
+
+// instanceOf reads an instance row.
+func instanceOf(f *flow, row store.Row) *Instance {
+	in := &Instance{ID: str(row[colID]), Flow: f.f.Name, UniqueName: f.f.UniqueName, Table: f.wf.InstanceTable, PrimaryTable: f.f.PrimaryTable,
+		Name: str(row[colName]), StateCode: num(row[colState]), StatusCode: num(row[colStatus]),
+		ActiveStageStartedOn: tm(row[colStageOn]), CreatedOn: tm(row[colCreatedOn]), CreatedBy: str(row[colCreatedBy]),
+		ModifiedOn: tm(row[colModifiedOn]), ModifiedBy: str(row[colModifiedBy]), Version: num(row[store.RowVersionColumn]),
+		Records: map[string]string{}, TraversedPath: []string{}}
+	switch {
+	case in.StateCode == 0:
+		in.State = StateActive
+	case in.StatusCode == 3:
+		in.State = StateAborted
+	default:
+		in.State = StateFinished
+	}
+	if s := f.stage(str(row[colStage])); s != nil {
+		in.ActiveStage = s.Name
+	} else {
+		in.ActiveStage = str(row[colStage])
+	}
+	for _, id := range splitPath(str(row[colPath])) {
+		if s := f.stage(id); s != nil {
+			in.TraversedPath = append(in.TraversedPath, s.Name)
+		} else {
+			in.TraversedPath = append(in.TraversedPath, id)
+		}
+	}
+	for _, t := range f.f.Tables() {
+		if id := str(row[lookupColumn(t)]); id != "" {
+			in.Records[t] = id
+		}
+	}
+	if v, ok := row[colCompletedOn].(time.Time); ok {
+		in.CompletedOn = &v
+	}
+	if v, ok := row[colDuration].(int64); ok {
+		in.DurationMinutes = &v
+	}
+	return in
+}
+
+func splitPath(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func num(v any) int64 {
+	n, _ := v.(int64)
+	return n
+}
+
+func tm(v any) time.Time {
+	t, _ := v.(time.Time)
+	return t
+}
+
+// instanceFlow finds the flow whose instance table holds an instance.
+func (o *op) instanceFlow(id string) (*flow, error) {
+	table, ok := o.e.instanceTable(id)
+	if !ok {
+		vs, err := o.tx.StageVisits(store.StageVisitFilter{InstanceID: id, Limit: 1})
+		if err != nil {
+			return nil, err
+		}
+		if len(vs) > 0 {
+			table = vs[0].InstanceTable
+		}
+	}
+	f := o.dep.byTable[table]
+	if f == nil {
+		return nil, notFound("no instance %q in %s", id, o.dep.env)
+	}
+	return f, nil
+}
+
+// findInstance finds an instance by id in whichever instance table holds it.
+func (o *op) findInstance(id string) (*flow, store.Row, error) {
+	f, err := o.instanceFlow(id)
+	if err != nil {
+		return nil, nil, err
+	}
+	row, err := o.tx.GetRow(f.table, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, notFound("no instance %q in %s", id, o.dep.env)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	o.e.rememberInstance(id, f.table.Name)
+	return f, row, nil
+}
+
+// records reads the rows an instance spans, by table; a deleted record is
+// absent.
+func (o *op) records(f *flow, in *Instance) (process.Records, error) {
+	recs := process.Records{}
+	for table, id := range in.Records {
+		t, ok := o.dep.tables[table]
+		if !ok {
+			continue
+		}
+		row, err := o.tx.GetRow(t, id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		recs[table] = process.Row(row)
+	}
+	return recs, nil
+}
+
+// Instance reads one instance with its active path (resolved on the
+// current values and the environment's variables) and its stage log.
+func (s *Session) Instance(ctx context.Context, id string) (*Instance, error) {
+	var out *Instance
+	err := s.e.run(ctx, s.user, false, func(o *op) error {
+		f, row, err := o.findInstance(id)
+		if err != nil {
+			return err
+		}
+		if err := o.require(f, PrivRead); err != nil {
+			return err
+		}
+		out = instanceOf(f, row)
+		recs, err := o.records(f, out)
+		if err != nil {
+			return err
+		}
+		if err := o.resolvePath(f, out, recs); err != nil {
+			return err
+		}
+		if err := o.visits(f, out); err != nil {
+			return err
+		}
+		return o.userNames([]*Instance{out})
+	})
+	return out, err
+}
+
+// userNames shows users by name rather than systemuserid.
+func (o *op) userNames(ins []*Instance) error {
+	t, ok := o.dep.tables["systemuser"]
+	if !ok || len(ins) == 0 {
+		return nil
+	}
+	names := map[string]string{}
+	rows, err := o.tx.FindRows(t, nil)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		names[str(r[t.PrimaryKey])] = str(r["domainname"])
+	}
+	name := func(id *string) {
+		if n := names[*id]; n != "" {
+			*id = n
+		}
+	}
+	for _, in := range ins {
+		name(&in.CreatedBy)
+		name(&in.ModifiedBy)
+		for i := range in.Visits {
+			name(&in.Visits[i].EnteredBy)
+			name(&in.Visits[i].LeftBy)
+		}
+	}
+	return nil
+}
+
+// resolvePath fills the active path and the names of the records.
+func (o *op) resolvePath(f *flow, in *Instance, recs process.Records) error {
+	path, err := process.ActivePath(f.f, in.TraversedPath, recs, o.dep.vars)
+	if err != nil {
+		return err
+	}
+	in.ActivePath = stageNames(path)
+	in.RecordNames = map[string]string{}
+	for table, row := range recs {
+		if t, ok := o.dep.tables[table]; ok && t.PrimaryColumn != "" {
+			if name := str(row[t.PrimaryColumn]); name != "" {
+				in.RecordNames[table] = name
+			}
+		}
+	}
+	return nil
+}
+
+func stageNames(stages []*compiler.Stage) []string {
+	out := make([]string, len(stages))
+	for i, s := range stages {
+		out[i] = s.Name
+	}
+	return out
+}
+
+// visits fills the instance's stage log.
+func (o *op) visits(f *flow, in *Instance) error {
+	vs, err := o.tx.StageVisits(store.StageVisitFilter{InstanceID: in.ID})
+	if err != nil {
+		return err
+	}
+	in.Visits = []Visit{}
+	for _, v := range vs {
+		vi := Visit{Stage: v.Stage, EnteredOn: v.EnteredOn, EnteredBy: v.EnteredBy, EnteredHow: v.EnteredHow,
+			LeftBy: v.LeftBy, LeftHow: v.LeftHow}
+		if !v.LeftOn.IsZero() {
+			left := v.LeftOn
+			vi.LeftOn = &left
+		}
+		in.Visits = append(in.Visits, vi)
+	}
+	return nil
+}
+
+// InstanceFilter selects instances.
+type InstanceFilter struct {
+	Flow     string // a flow's name ("" = every flow the user may read)
+	Table    string // with RecordID: instances that span this record
+	RecordID string
+}
+
+// Instances lists the instances the acting user may read, most recently
+// modified first (without active paths).
+func (s *Session) Instances(ctx context.Context, filter InstanceFilter) ([]*Instance, error) {
+	out := []*Instance{}
+	err := s.e.run(ctx, s.user, false, func(o *op) error {
+		flows := o.dep.flows
+		if filter.Flow != "" {
+			f, err := o.dep.flow(filter.Flow)
+			if err != nil {
+				return err
+			}
+			if err := o.require(f, PrivRead); err != nil {
+				return err
+			}
+			flows = []*flow{f}
+		}
+		if filter.Table != "" {
+			if _, err := o.dep.table(filter.Table); err != nil {
+				return err
+			}
+		}
+		for _, f := range flows {
+			if !f.hasTable() || !o.allows(f, PrivRead) {
+				continue
+			}
+			var match map[string]any
+			if filter.Table != "" {
+				if !slices.Contains(f.f.Tables(), filter.Table) {
+					continue
+				}
+				match = map[string]any{lookupColumn(filter.Table): filter.RecordID}
+			}
+			rows, err := o.tx.FindRows(f.table, match)
+			if err != nil {
+				return err
+			}
+			for _, row := range rows {
+				out = append(out, instanceOf(f, row))
+			}
+		}
+		return o.userNames(out)
+	})
+	slices.SortStableFunc(out, func(a, b *Instance) int {
+		return cmp.Or(b.ModifiedOn.Compare(a.ModifiedOn), cmp.Compare(b.Version, a.Version), strings.Compare(a.ID, b.ID))
+	})
+	return out, err
+}

@@ -1,0 +1,157 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/process"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// Next moves an instance to the next stage of its active path: every
+// required step of the active stage filled, branches evaluated on the
+// current values and the environment's variables; a stage on another table
+// links (mo.Link) or creates that table's record.
+func (s *Session) Next(ctx context.Context, id string, mo MoveOptions) (*Instance, error) {
+	return s.change(ctx, id, "move to the next stage", mo, []string{PrivWrite}, func(c *change) (*Transition, error) {
+		if err := c.mustBeActive(); err != nil {
+			return nil, err
+		}
+		row, err := c.stageRecord()
+		if err != nil {
+			return nil, err
+		}
+		to, err := process.NextFrom(c.f.f, c.stage, process.Records{c.stage.Table: process.Row(row)}, c.o.dep.vars)
+		if err != nil {
+			return nil, err
+		}
+		if to == nil {
+			return nil, c.refuse(RuleLastStage, "stage %q is the last stage of the active path; finish the instance instead", c.stage.Name)
+		}
+		if err := c.requiredFilled(row); err != nil {
+			return nil, err
+		}
+		path := str(c.row[colPath])
+		if path != "" {
+			path += ","
+		}
+		path += c.f.stageID[to.Name]
+		if len(path) > MaxTraversedPath {
+			return nil, c.refuse(RuleTraversedPath, "the traversed path would be %d characters long, more than the %d traversedpath holds",
+				len(path), MaxTraversedPath)
+		}
+		if to.Table != c.stage.Table {
+			if err := c.cross(to, row, mo.Link); err != nil {
+				return nil, err
+			}
+		} else if mo.Link != "" {
+			return nil, c.refuse(RuleLink, "stage %q is on %s like stage %q: a link is only for a move to a stage on another table",
+				to.Name, to.Table, c.stage.Name)
+		}
+		c.set[colStage], c.set[colStageOn], c.set[colPath] = c.f.stageID[to.Name], c.o.now, path
+		if err := c.o.leave(c.in.ID, store.VisitNext); err != nil {
+			return nil, err
+		}
+		if err := c.o.enter(c.f, c.in.ID, to, store.VisitNext); err != nil {
+			return nil, err
+		}
+		return &Transition{Kind: KindNext, From: c.stage, To: to}, nil
+	})
+}
+
+// cross links or creates the record of a stage on another table.
+func (c *change) cross(to *compiler.Stage, from store.Row, link string) error {
+	if err := c.o.require(c.f, PrivAppend, PrivAppendTo); err != nil {
+		return err
+	}
+	col := lookupColumn(to.Table)
+	fromID := c.in.Records[c.stage.Table]
+	if have := c.in.Records[to.Table]; have != "" {
+		if link != "" && link != have {
+			return c.refuse(RuleLink, "the instance is already linked to %s %s", to.Table, have)
+		}
+		return nil
+	}
+	t, ok := c.o.dep.tables[to.Table]
+	if !ok {
+		return fmt.Errorf("table %s of stage %s is not in %s", to.Table, to.Name, c.o.dep.env)
+	}
+	if link != "" {
+		target, err := c.o.tx.GetRow(t, link)
+		if errors.Is(err, store.ErrNotFound) {
+			return c.refuse(RuleLink, "there is no %s %q to link to stage %q", to.Table, link, to.Name)
+		}
+		if err != nil {
+			return err
+		}
+		if to.Relationship != "" {
+			switch back := str(target[to.Relationship]); back {
+			case fromID:
+			case "":
+				if _, err := c.o.tx.UpdateRow(t, link, map[string]any{to.Relationship: fromID, "modifiedon": c.o.now,
+					"modifiedby": c.o.userID()}, 0); err != nil {
+					return err
+				}
+			default:
+				return c.refuse(RuleLink, "%s %s belongs to another %s (%s.%s = %s)", to.Table, link, c.stage.Table, to.Table,
+					to.Relationship, back)
+			}
+		}
+		c.set[col] = link
+		return nil
+	}
+	vals := map[string]any{}
+	if to.Relationship != "" {
+		vals[to.Relationship] = fromID
+	}
+	if ft, ok := c.o.dep.tables[c.stage.Table]; ok && t.PrimaryColumn != "" {
+		if name := str(from[ft.PrimaryColumn]); name != "" {
+			if pc, ok := t.Column(t.PrimaryColumn); !ok || pc.MaxLength == 0 || len([]rune(name)) <= pc.MaxLength {
+				vals[t.PrimaryColumn] = name
+			}
+		}
+	}
+	id, err := c.o.insertRecord(t, vals)
+	if err != nil {
+		return err
+	}
+	c.set[col] = id
+	return nil
+}
+
+// Prev moves an instance back one stage on its traversed path; leaving a
+// stage on another table clears the instance's lookup to that table.
+func (s *Session) Prev(ctx context.Context, id string, mo MoveOptions) (*Instance, error) {
+	return s.change(ctx, id, "move to the previous stage", mo, []string{PrivWrite}, func(c *change) (*Transition, error) {
+		if err := c.mustBeActive(); err != nil {
+			return nil, err
+		}
+		path := splitPath(str(c.row[colPath]))
+		if len(path) < 2 {
+			return nil, c.refuse(RuleFirstStage, "stage %q is the first stage of the instance", c.stage.Name)
+		}
+		path = path[:len(path)-1]
+		to := c.f.stage(path[len(path)-1])
+		if to == nil {
+			return nil, fmt.Errorf("instance %s traversed stage %s, which flow %s does not have", c.in.ID, path[len(path)-1], c.f.f.Name)
+		}
+		if to.Table != c.stage.Table && !slices.ContainsFunc(path, func(id string) bool {
+			s := c.f.stage(id)
+			return s != nil && s.Table == c.stage.Table
+		}) {
+			c.set[lookupColumn(c.stage.Table)] = nil
+		}
+		c.set[colStage], c.set[colStageOn], c.set[colPath] = path[len(path)-1], c.o.now, strings.Join(path, ",")
+		if err := c.o.leave(c.in.ID, store.VisitPrev); err != nil {
+			return nil, err
+		}
+		if err := c.o.enter(c.f, c.in.ID, to, store.VisitPrev); err != nil {
+			return nil, err
+		}
+		return &Transition{Kind: KindPrev, From: c.stage, To: to}, nil
+	})
+}

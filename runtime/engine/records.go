@@ -1,0 +1,312 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// Record is a row of a standard or custom table: every column by name
+// (lookups as the target row's id), including the primary key and the row
+// version.
+type Record struct {
+	Table         string
+	ID            string
+	PrimaryColumn string // the table's name column
+	Version       int64
+	Values        store.Row
+}
+
+// Created is what CreateRecord made. JSON shape (bpfc record create
+// --output json): {"id", "table", "instance": id | null}.
+type Created struct {
+	ID       string    `json:"id"`
+	Table    string    `json:"table"`
+	Instance *Instance `json:"-"`
+}
+
+// StartOptions choose the flow a new record starts.
+type StartOptions struct {
+	Flow   string // start this flow ("" = the default flow)
+	NoFlow bool   // start none
+}
+
+// recordTable finds a table whose records callers may work on.
+func (o *op) recordTable(name string, writing bool) (store.Table, error) {
+	t, err := o.dep.table(name)
+	if err != nil {
+		return t, err
+	}
+	switch {
+	case t.Kind == store.TableInstance:
+		return t, invalid("%s is the instance table of a flow: use bpfc instance (start, next, ...) for its rows", name)
+	case writing && name == "systemuser":
+		return t, invalid("users are written with bpfc user add, not as records of systemuser")
+	}
+	return t, nil
+}
+
+// CreateRecord creates a record of a standard or custom table. Unless told
+// otherwise, the default flow starts on it: the active business process
+// flow on that table with the lowest order that the acting user may start.
+func (s *Session) CreateRecord(ctx context.Context, table string, values Values, so StartOptions) (*Created, error) {
+	var out *Created
+	err := s.e.run(ctx, s.user, true, func(o *op) error {
+		t, err := o.recordTable(table, true)
+		if err != nil {
+			return err
+		}
+		vals, err := o.values(t, values, true)
+		if err != nil {
+			return err
+		}
+		fullName(t, nil, vals)
+		var start *flow
+		switch {
+		case so.NoFlow && so.Flow != "":
+			return invalid("choose a flow or no flow, not both")
+		case so.NoFlow:
+		case so.Flow != "":
+			if start, err = o.dep.flow(so.Flow); err != nil {
+				return err
+			}
+		default:
+			start = o.defaultFlow(table)
+		}
+		id, err := o.insertRecord(t, vals)
+		if err != nil {
+			return err
+		}
+		out = &Created{ID: id, Table: table}
+		if start != nil {
+			out.Instance, err = o.start(start, table, id)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// defaultFlow is the flow a new record of table starts: active, a business
+// (not task) flow, on that table, startable by the user; the lowest order,
+// then the first by name.
+func (o *op) defaultFlow(table string) *flow {
+	var best *flow
+	for _, f := range o.dep.flows {
+		if !f.wf.Active || !f.hasTable() || f.f.PrimaryTable != table || f.f.Type == "task" || !o.allows(f, PrivCreate, PrivAppend) {
+			continue
+		}
+		if best == nil || f.f.Order < best.f.Order {
+			best = f
+		}
+	}
+	return best
+}
+
+// insertRecord inserts a row of t with the system columns filled.
+func (o *op) insertRecord(t store.Table, vals map[string]any) (string, error) {
+	id, _ := vals[t.PrimaryKey].(string)
+	if id == "" {
+		id = uuid.NewString()
+	} else if _, err := o.tx.GetRow(t, id); err == nil {
+		return "", invalid("%s %s already exists", t.Name, id)
+	}
+	row := map[string]any{t.PrimaryKey: id, store.RowVersionColumn: int64(1)}
+	for k, v := range vals {
+		row[k] = v
+	}
+	for name, v := range map[string]any{"createdon": o.now, "modifiedon": o.now, "createdby": o.userID(), "modifiedby": o.userID(),
+		"ownerid": o.userID()} {
+		if _, ok := t.Column(name); ok && row[name] == nil {
+			row[name] = v
+		}
+	}
+	for _, name := range []string{"statecode", "statuscode"} {
+		if c, ok := t.Column(name); ok && row[name] == nil && len(c.Options) > 0 {
+			row[name] = int64(c.Options[0].Value)
+		}
+	}
+	for k, v := range row {
+		if v == nil {
+			delete(row, k)
+		}
+	}
+	return id, o.tx.InsertRow(t.Name, row)
+}
+
+// getRecord reads a record or says it does not exist.
+func (o *op) getRecord(t store.Table, id string) (store.Row, error) {
+	row, err := o.tx.GetRow(t, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, notFound("no %s %q in %s", t.Name, id, o.dep.env)
+	}
+	return row, err
+}
+
+func recordOf(t store.Table, row store.Row) *Record {
+	return &Record{Table: t.Name, ID: str(row[t.PrimaryKey]), PrimaryColumn: t.PrimaryColumn, Version: num(row[store.RowVersionColumn]),
+		Values: row}
+}
+
+// UpdateRecord writes values into a record. With ifVersion > 0 it writes
+// only if the record is still at that row version (*ConflictError).
+func (s *Session) UpdateRecord(ctx context.Context, table, id string, values Values, ifVersion int64) (*Record, error) {
+	var out *Record
+	err := s.e.run(ctx, s.user, true, func(o *op) error {
+		t, err := o.recordTable(table, true)
+		if err != nil {
+			return err
+		}
+		row, err := o.getRecord(t, id)
+		if err != nil {
+			return err
+		}
+		if ifVersion > 0 && num(row[store.RowVersionColumn]) != ifVersion {
+			return &ConflictError{What: table, ID: id, Expected: ifVersion, Actual: num(row[store.RowVersionColumn])}
+		}
+		if len(values) == 0 {
+			return invalid("nothing to update: give at least one column")
+		}
+		vals, err := o.values(t, values, false)
+		if err != nil {
+			return err
+		}
+		fullName(t, row, vals)
+		for name, v := range map[string]any{"modifiedon": o.now, "modifiedby": o.userID()} {
+			if _, ok := t.Column(name); ok {
+				vals[name] = v
+			}
+		}
+		if _, err := o.tx.UpdateRow(t, id, vals, num(row[store.RowVersionColumn])); err != nil {
+			return err
+		}
+		row, err = o.tx.GetRow(t, id)
+		out = recordOf(t, row)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DeleteRecord deletes a record. Its process instances remain (their
+// lookup to it dangles, as in Dataverse); lookups of other records to it
+// are emptied (Dataverse's "remove link").
+func (s *Session) DeleteRecord(ctx context.Context, table, id string) error {
+	return s.e.run(ctx, s.user, true, func(o *op) error {
+		t, err := o.recordTable(table, true)
+		if err != nil {
+			return err
+		}
+		if _, err := o.getRecord(t, id); err != nil {
+			return err
+		}
+		if err := o.tx.DeleteRow(t, id); err != nil {
+			return err
+		}
+		return o.unlink(table, id)
+	})
+}
+
+// unlink empties the lookups of standard and custom records to a deleted row.
+func (o *op) unlink(table, id string) error {
+	for _, name := range sortedKeys(o.dep.tables) {
+		t := o.dep.tables[name]
+		if t.Kind == store.TableInstance {
+			continue
+		}
+		for _, c := range t.Columns {
+			if (c.Type != "lookup" && c.Type != "customer") || !slices.Contains(c.Targets, table) {
+				continue
+			}
+			rows, err := o.tx.FindRows(t, map[string]any{c.Name: id})
+			if err != nil {
+				return err
+			}
+			for _, row := range rows {
+				if _, err := o.tx.UpdateRow(t, str(row[t.PrimaryKey]), map[string]any{c.Name: nil}, 0); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// Record reads one record.
+func (s *Session) Record(ctx context.Context, table, id string) (*Record, error) {
+	var out *Record
+	err := s.e.run(ctx, s.user, false, func(o *op) error {
+		t, err := o.recordTable(table, false)
+		if err != nil {
+			return err
+		}
+		row, err := o.getRecord(t, id)
+		if err == nil {
+			out = recordOf(t, row)
+		}
+		return err
+	})
+	return out, err
+}
+
+// Records reads every record of a table, oldest first.
+func (s *Session) Records(ctx context.Context, table string) ([]*Record, error) {
+	out := []*Record{}
+	err := s.e.run(ctx, s.user, false, func(o *op) error {
+		t, err := o.recordTable(table, false)
+		if err != nil {
+			return err
+		}
+		rows, err := o.tx.FindRows(t, nil)
+		if err != nil {
+			return err
+		}
+		for _, row := range rows {
+			out = append(out, recordOf(t, row))
+		}
+		slices.SortStableFunc(out, func(a, b *Record) int {
+			if c := tm(a.Values["createdon"]).Compare(tm(b.Values["createdon"])); c != 0 {
+				return c
+			}
+			return strings.Compare(a.ID, b.ID)
+		})
+		return nil
+	})
+	return out, err
+}
+
+// fullName keeps a person's full name (lead, contact, user) made of the
+// first and last names, as Dataverse composes it, unless it is given.
+func fullName(t store.Table, row store.Row, vals map[string]any) {
+	for _, c := range []string{"fullname", "firstname", "lastname"} {
+		if _, ok := t.Column(c); !ok {
+			return
+		}
+	}
+	_, first := vals["firstname"]
+	_, last := vals["lastname"]
+	if _, given := vals["fullname"]; given || !first && !last {
+		return
+	}
+	get := func(c string) string {
+		if v, ok := vals[c]; ok {
+			return str(v)
+		}
+		return str(row[c])
+	}
+	name := strings.TrimSpace(get("firstname") + " " + get("lastname"))
+	if name == "" {
+		vals["fullname"] = nil
+	} else {
+		vals["fullname"] = name
+	}
+}

@@ -1,0 +1,91 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// Start starts flow on a record of its primary table (a record may hold
+// several instances, of the same or other flows, up to
+// MaxInstancesPerRecord).
+func (s *Session) Start(ctx context.Context, flowName, table, recordID string) (*Instance, error) {
+	var out *Instance
+	err := s.e.run(ctx, s.user, true, func(o *op) error {
+		f, err := o.dep.flow(flowName)
+		if err != nil {
+			return err
+		}
+		out, err = o.start(f, table, recordID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// start inserts an instance of f on a record, at the first stage.
+func (o *op) start(f *flow, table, recordID string) (*Instance, error) {
+	refuse := func(rule, format string, args ...any) error {
+		return &ErrRefused{Op: "start flow " + f.f.Name, Rule: rule, Reason: fmt.Sprintf(format, args...)}
+	}
+	if !f.wf.Active || !f.hasTable() {
+		return nil, refuse(RuleFlowInactive, "the flow is not active in %s (a draft)", o.dep.env)
+	}
+	if f.f.PrimaryTable != table {
+		return nil, refuse(RuleFlowTable, "the flow runs on %s records, not %s", f.f.PrimaryTable, table)
+	}
+	if err := o.require(f, PrivCreate, PrivAppend); err != nil {
+		return nil, err
+	}
+	t, err := o.recordTable(table, false)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := o.getRecord(t, recordID); err != nil {
+		return nil, err
+	}
+	n := 0
+	for _, g := range o.dep.flows {
+		if !g.hasTable() || g.f.PrimaryTable != table {
+			continue
+		}
+		rows, err := o.tx.FindRows(g.table, map[string]any{lookupColumn(table): recordID})
+		if err != nil {
+			return nil, err
+		}
+		n += len(rows)
+	}
+	if n >= MaxInstancesPerRecord {
+		return nil, refuse(RuleMaxInstances, "%s %s already holds %d process instances, the most a record can hold", table, recordID, n)
+	}
+	first := f.f.Stages[0]
+	id := uuid.NewString()
+	row := map[string]any{colID: id, colName: truncate(f.f.DisplayName, 100), colProcess: f.wf.ID, colStage: f.stageID[first.Name],
+		colStageOn: o.now, colPath: f.stageID[first.Name], colState: int64(0), colStatus: int64(1),
+		colCreatedOn: o.now, colCreatedBy: o.userID(), colModifiedOn: o.now, colModifiedBy: o.userID(),
+		lookupColumn(table): recordID, store.RowVersionColumn: int64(1)}
+	if err := o.tx.InsertRow(f.table.Name, row); err != nil {
+		return nil, err
+	}
+	if err := o.enter(f, id, first, store.VisitStart); err != nil {
+		return nil, err
+	}
+	o.e.rememberInstance(id, f.table.Name)
+	in, err := o.reread(f, id)
+	if err != nil {
+		return nil, err
+	}
+	return in, o.hook(&Transition{Kind: KindStart, Model: f.p, Flow: f.f, Instance: in, To: first})
+}
+
+func truncate(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n])
+	}
+	return s
+}

@@ -1,0 +1,160 @@
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"strings"
+
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// Bearer tokens of the Web API (runtime/webapi): issued per user, kept in
+// the environment as their SHA-256 only (store.TokenTx), revocable.
+
+// tokenPrefix starts every token, so that a leaked one is recognisable.
+const tokenPrefix = "bpfc_"
+
+// HashToken is how the store keeps a token: its hex SHA-256.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+func tokenTx(tx store.Tx) (store.TokenTx, error) {
+	tt, ok := tx.(store.TokenTx)
+	if !ok {
+		return nil, errors.New("this environment's store cannot keep tokens")
+	}
+	return tt, nil
+}
+
+// IssueToken issues a bearer token for a user: a system administrator may
+// issue one for anyone, other users only for themselves. It returns the
+// token, which is shown once and kept only as its hash.
+func (s *Session) IssueToken(ctx context.Context, user, label string) (string, store.Token, error) {
+	var secret string
+	var tk store.Token
+	err := s.e.run(ctx, s.user, true, func(o *op) error {
+		if user != o.user {
+			if err := o.requireAdmin("issue tokens for other users"); err != nil {
+				return err
+			}
+		}
+		u, err := o.tx.User(user)
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound("no user %q in %s (bpfc user list shows who is)", user, o.dep.env)
+		}
+		if err != nil {
+			return err
+		}
+		if u.Disabled {
+			return invalid("user %q is disabled", user)
+		}
+		tt, err := tokenTx(o.tx)
+		if err != nil {
+			return err
+		}
+		var raw [32]byte
+		var idRaw [5]byte
+		if _, err := rand.Read(raw[:]); err != nil {
+			return err
+		}
+		if _, err := rand.Read(idRaw[:]); err != nil {
+			return err
+		}
+		secret = tokenPrefix + base64.RawURLEncoding.EncodeToString(raw[:])
+		tk = store.Token{ID: strings.ToLower(base32.StdEncoding.EncodeToString(idRaw[:])), User: user, Hash: HashToken(secret),
+			Label: label, CreatedOn: o.now, CreatedBy: o.user}
+		return tt.PutToken(tk)
+	})
+	if err != nil {
+		return "", store.Token{}, err
+	}
+	return secret, tk, nil
+}
+
+// Tokens lists a user's tokens ("" = every user's: administrators only).
+func (s *Session) Tokens(ctx context.Context, user string) ([]store.Token, error) {
+	var out []store.Token
+	err := s.e.run(ctx, s.user, false, func(o *op) error {
+		if user != o.user {
+			if err := o.requireAdmin("list other users' tokens"); err != nil {
+				return err
+			}
+		}
+		tt, err := tokenTx(o.tx)
+		if err != nil {
+			return err
+		}
+		out, err = tt.Tokens(user)
+		return err
+	})
+	return out, err
+}
+
+// RevokeToken revokes a token by its id; a user may revoke their own,
+// an administrator anyone's.
+func (s *Session) RevokeToken(ctx context.Context, id string) error {
+	return s.e.run(ctx, s.user, true, func(o *op) error {
+		tt, err := tokenTx(o.tx)
+		if err != nil {
+			return err
+		}
+		all, err := tt.Tokens("")
+		if err != nil {
+			return err
+		}
+		for _, tk := range all {
+			if tk.ID != id || !tk.RevokedOn.IsZero() {
+				continue
+			}
+			if tk.User != o.user {
+				if err := o.requireAdmin("revoke other users' tokens"); err != nil {
+					return err
+				}
+			}
+			return tt.RevokeToken(id, o.now)
+		}
+		return notFound("no valid token %q in %s", id, o.dep.env)
+	})
+}
+
+// ErrUnauthenticated: a bearer token that is unknown, revoked, or names a
+// user that is gone or disabled.
+var ErrUnauthenticated = errors.New("unauthenticated")
+
+// Authenticate returns the name of the user a bearer token belongs to.
+func (e *Engine) Authenticate(ctx context.Context, token string) (string, error) {
+	if !strings.HasPrefix(token, tokenPrefix) {
+		return "", ErrUnauthenticated
+	}
+	var user string
+	err := e.s.Read(ctx, func(tx store.Tx) error {
+		tt, err := tokenTx(tx)
+		if err != nil {
+			return err
+		}
+		tk, err := tt.TokenByHash(HashToken(token))
+		if errors.Is(err, store.ErrNotFound) {
+			return ErrUnauthenticated
+		}
+		if err != nil {
+			return err
+		}
+		if !tk.RevokedOn.IsZero() {
+			return ErrUnauthenticated
+		}
+		u, err := tx.User(tk.User)
+		if errors.Is(err, store.ErrNotFound) || err == nil && u.Disabled {
+			return ErrUnauthenticated
+		}
+		user = tk.User
+		return err
+	})
+	return user, err
+}

@@ -1,0 +1,249 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/agext/levenshtein"
+	"github.com/google/uuid"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// Values are column values as a caller gives them: text as typed on a
+// command line (parsed by the column's type), or typed values as the Web
+// API's JSON has them (string, float64, int64, int, bool, time.Time). nil or
+// "" empties a column.
+type Values map[string]any
+
+// systemColumns are filled by the engine, never by callers.
+var systemColumns = map[string]bool{
+	"createdon": true, "createdby": true, "modifiedon": true, "modifiedby": true, store.RowVersionColumn: true,
+}
+
+// column finds a column a caller names, suggesting the closest one.
+func column(t store.Table, name string) (store.Column, error) {
+	if c, ok := t.Column(name); ok {
+		return c, nil
+	}
+	best, bestD := "", 4
+	for _, c := range t.Columns {
+		if d := levenshtein.Distance(name, c.Name, nil); d < bestD {
+			best, bestD = c.Name, d
+		}
+	}
+	hint := ""
+	if best != "" {
+		hint = fmt.Sprintf(" (did you mean %s?)", best)
+	}
+	return store.Column{}, invalid("table %s has no column %q%s", t.Name, name, hint)
+}
+
+// values checks and converts a caller's values for table t: every value
+// against its column's type, choice labels to their values, and lookups to
+// rows that exist. creating allows the primary key.
+func (o *op) values(t store.Table, in Values, creating bool) (map[string]any, error) {
+	out := make(map[string]any, len(in))
+	for _, name := range sortedKeys(in) {
+		c, err := column(t, name)
+		if err != nil {
+			return nil, err
+		}
+		if systemColumns[name] || name == t.PrimaryKey && !creating {
+			return nil, invalid("%s.%s is set by the system and cannot be written", t.Name, name)
+		}
+		v, err := o.value(t, c, in[name])
+		if err != nil {
+			return nil, err
+		}
+		out[name] = v
+	}
+	return out, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+var emailRe = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)
+
+// value converts one value for column c of t.
+func (o *op) value(t store.Table, c store.Column, in any) (any, error) {
+	if in == nil {
+		return nil, nil
+	}
+	text, isText := in.(string)
+	if isText && strings.TrimSpace(text) == "" {
+		return nil, nil
+	}
+	bad := func(reason string, args ...any) error {
+		return &ValueError{Table: t.Name, Column: c.Name, Type: c.Type, Value: display(in), Reason: fmt.Sprintf(reason, args...)}
+	}
+	switch c.Type {
+	case compiler.TypeString, compiler.TypeMemo, compiler.TypeEmail:
+		if !isText {
+			return nil, bad("is not text")
+		}
+		if c.MaxLength > 0 && len([]rune(text)) > c.MaxLength {
+			return nil, bad("is longer than %d characters", c.MaxLength)
+		}
+		if c.Type == compiler.TypeEmail && !emailRe.MatchString(text) {
+			return nil, bad("is not an email address")
+		}
+		return text, nil
+	case compiler.TypeInteger:
+		n, ok := integer(in)
+		if !ok {
+			return nil, bad("is not a whole number")
+		}
+		return n, nil
+	case compiler.TypeDecimal, compiler.TypeMoney:
+		f, ok := number(in)
+		if !ok {
+			return nil, bad("is not a number")
+		}
+		return f, nil
+	case compiler.TypeBoolean:
+		switch x := in.(type) {
+		case bool:
+			return x, nil
+		case string:
+			switch strings.ToLower(strings.TrimSpace(x)) {
+			case "true", "yes", "1":
+				return true, nil
+			case "false", "no", "0":
+				return false, nil
+			}
+		}
+		return nil, bad("is not yes or no (true/false, yes/no, 1/0)")
+	case compiler.TypeDateTime:
+		switch x := in.(type) {
+		case time.Time:
+			return x.UTC(), nil
+		case string:
+			if tm, ok := compiler.ParseDate(strings.TrimSpace(x)); ok {
+				return tm, nil
+			}
+		}
+		return nil, bad("is not a date (2026-12-31 or 2026-12-31T17:00:00Z)")
+	case compiler.TypeChoice, compiler.TypeState, compiler.TypeStatus:
+		return choice(c, in, bad)
+	case compiler.TypeLookup, compiler.TypeCustomer:
+		if !isText {
+			return nil, bad("is not a row id")
+		}
+		return o.lookup(t, c, strings.TrimSpace(text), bad)
+	case compiler.TypeUniqueID:
+		if !isText {
+			return nil, bad("is not an id")
+		}
+		u, err := uuid.Parse(strings.TrimSpace(text))
+		if err != nil {
+			return nil, bad("is not an id (a GUID)")
+		}
+		return u.String(), nil
+	}
+	return nil, bad("cannot be written")
+}
+
+// display is a value as a message quotes it.
+func display(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case time.Time:
+		return x.Format(time.RFC3339)
+	}
+	return fmt.Sprint(v)
+}
+
+func integer(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, true
+	case int:
+		return int64(x), true
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+			return int64(x), true
+		}
+	case string:
+		n, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64)
+		return n, err == nil
+	}
+	return 0, false
+}
+
+func number(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, !math.IsNaN(x) && !math.IsInf(x, 0)
+	case int64:
+		return float64(x), true
+	case int:
+		return float64(x), true
+	case string:
+		f, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
+		return f, err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
+	}
+	return 0, false
+}
+
+// choice accepts an option's label (any case) or its value.
+func choice(c store.Column, in any, bad func(string, ...any) error) (any, error) {
+	if s, ok := in.(string); ok {
+		for _, opt := range c.Options {
+			if strings.EqualFold(opt.Label, strings.TrimSpace(s)) {
+				return int64(opt.Value), nil
+			}
+		}
+	}
+	if n, ok := integer(in); ok {
+		for _, opt := range c.Options {
+			if int64(opt.Value) == n {
+				return n, nil
+			}
+		}
+	}
+	var opts []string
+	for _, opt := range c.Options {
+		opts = append(opts, fmt.Sprintf("%s (%d)", opt.Label, opt.Value))
+	}
+	return nil, bad("is not one of its options: %s", strings.Join(opts, ", "))
+}
+
+// lookup checks that id is a row of one of the column's target tables. A
+// lookup to users also takes a user's name.
+func (o *op) lookup(t store.Table, c store.Column, id string, bad func(string, ...any) error) (any, error) {
+	for _, target := range c.Targets {
+		tt, ok := o.dep.tables[target]
+		if !ok {
+			continue
+		}
+		_, err := o.tx.GetRow(tt, id)
+		if err == nil {
+			return id, nil
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+		if target == "systemuser" {
+			if u, err := o.tx.User(id); err == nil {
+				return u.ID, nil
+			}
+		}
+	}
+	return nil, bad("is not the id of a row of %s", strings.Join(c.Targets, " or "))
+}

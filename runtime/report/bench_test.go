@@ -1,0 +1,151 @@
+package report
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bpfc/bpfc/runtime/store"
+	"github.com/bpfc/bpfc/runtime/store/sqlstore"
+)
+
+// BenchmarkReport measures a report over 1,000,000 instances of a
+// three-stage flow and their 2.42 million stays in the stage log, generated
+// with SQL: 60% finished (2% after moving back once), 20% abandoned, 20%
+// active. The baselines in the same run are a bare COUNT(*) over the
+// instance table and over the stage log.
+//
+//	go test -run '^$' -bench Report -benchtime 5x ./runtime/report/
+func BenchmarkReport(b *testing.B) {
+	const n = 1_000_000
+	v := deployed(b, "", map[string]string{"p.hcl": dealProject})
+	db := v.s.(*sqlstore.DB).SQL()
+	start := time.Now()
+	generate(b, v, db, n)
+	if _, err := Build(v.ctx, v.s, Options{}); err != nil { // creates the instance table's report index
+		b.Fatal(err)
+	}
+	b.Logf("generated %d instances in %v", n, time.Since(start).Round(time.Second))
+
+	count := func(table string) func(*testing.B) {
+		return func(b *testing.B) {
+			for b.Loop() {
+				var got int
+				if err := db.QueryRowContext(v.ctx, `SELECT COUNT(*) FROM `+table).Scan(&got); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	}
+	b.Run("baseline_count_instances", count("tr_deal"))
+	b.Run("baseline_count_stays", count("stagevisit"))
+	b.Run("report", func(b *testing.B) {
+		var rep *Report
+		for b.Loop() {
+			var err error
+			if rep, err = Build(v.ctx, v.s, Options{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		f := rep.Flows[0]
+		if f.Instances.Total != n || f.Stages[0].Reached != n || f.Stages[1].Reached != n*8/10 || f.Stages[2].Reached != n*6/10 {
+			b.Fatalf("report of the generated data: %+v %+v", f.Instances, f.Stages)
+		}
+		b.ReportMetric(float64(n), "instances")
+	})
+}
+
+// generate fills flow deal's instance table and the stage log with n
+// instances, with SQL only; the stage log's report indexes are dropped
+// during the load and created again after it, as CREATE INDEX builds them
+// faster than row-by-row inserts do.
+func generate(b *testing.B, v *env, db *sql.DB, n int) {
+	ctx := context.Background()
+	var wf string
+	stages := map[string]string{}
+	if err := v.s.Read(ctx, func(tx store.Tx) error {
+		wfs, err := tx.Workflows()
+		if err != nil {
+			return err
+		}
+		for _, w := range wfs {
+			if w.Name == "deal" && w.Category == store.CategoryBPF {
+				wf = w.ID
+			}
+		}
+		ss, err := tx.Stages(wf)
+		for _, s := range ss {
+			stages[s.Name] = s.ID
+		}
+		return err
+	}); err != nil {
+		b.Fatal(err)
+	}
+	var indexes []string
+	rows, err := db.QueryContext(ctx, `SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'stagevisit' AND sql IS NOT NULL`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for rows.Next() {
+		var ddl string
+		rows.Scan(&ddl)
+		indexes = append(indexes, ddl)
+	}
+	rows.Close()
+	ts := func(expr string) string { return `strftime('%Y-%m-%dT%H:%M:%SZ', ` + expr + `, 'unixepoch')` }
+	// Instance i starts at t0 and stays da, db, dc seconds in a, b, c.
+	const (
+		t0 = `(1767225600 + i * 30)`
+		da = `(600 + (i * 7919) % 86400)`
+		dB = `(1800 + (i * 104729) % 172800)`
+		dc = `(300 + (i * 15485863) % 43200)`
+	)
+	nums := fmt.Sprintf(`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < %d) `, n-1)
+	visit := func(stage, entered, left, enteredHow, leftHow, where string) string {
+		return nums + `INSERT INTO stagevisit (instance_id, instance_table, workflow_id, stage_id, stage_name, entered_on, entered_by, entered_how,
+	left_on, left_by, left_how)
+SELECT printf('%08x-0000-4000-8000-%012x', i, i), 'tr_deal', '` + wf + `', '` + stages[stage] + `', '` + stage + `', ` + ts(entered) + `,
+	'u', ` + enteredHow + `, ` + left + `, 'u', ` + leftHow + ` FROM n` + where
+	}
+	stmts := []string{`BEGIN`}
+	for _, ddl := range indexes {
+		name := strings.Fields(ddl)[2]
+		stmts = append(stmts, `DROP INDEX `+name)
+	}
+	stmts = append(stmts,
+		nums+`INSERT INTO tr_deal (businessprocessflowinstanceid, bpf_name, processid, activestageid, activestagestartedon, traversedpath,
+	statecode, statuscode, completedon, bpf_duration, createdon, createdby, modifiedon, modifiedby, bpf_leadid, versionnumber)
+SELECT printf('%08x-0000-4000-8000-%012x', i, i), 'Deal', '`+wf+`', '`+stages["a"]+`', `+ts(t0)+`, '`+stages["a"]+`',
+	CASE WHEN i % 10 < 8 THEN 1 ELSE 0 END, CASE WHEN i % 10 < 6 THEN 2 WHEN i % 10 < 8 THEN 3 ELSE 1 END,
+	CASE WHEN i % 10 < 6 THEN `+ts(t0+"+"+da+"+"+dB+"+"+dc)+` WHEN i % 10 < 8 THEN `+ts(t0+"+"+da)+` END,
+	CASE WHEN i % 10 < 6 THEN (`+da+"+"+dB+"+"+dc+`) / 60 WHEN i % 10 < 8 THEN `+da+` / 60 END,
+	`+ts(t0)+`, 'u', `+ts(t0)+`, 'u', printf('%08x-0000-4000-9000-%012x', i, i), 1 FROM n`,
+		// a: every instance; open for i%10 = 8, abandoned for 6.
+		visit("a", t0, `CASE WHEN i % 10 = 8 THEN '' ELSE `+ts(t0+"+"+da)+` END`, `'start'`,
+			`CASE i % 10 WHEN 6 THEN 'abandon' WHEN 8 THEN '' ELSE 'next' END`, ``),
+		// b: not for 6 and 8; open for 9, abandoned for 7.
+		visit("b", t0+"+"+da, `CASE WHEN i % 10 = 9 THEN '' ELSE `+ts(t0+"+"+da+"+"+dB)+` END`, `'next'`,
+			`CASE i % 10 WHEN 7 THEN 'abandon' WHEN 9 THEN '' ELSE 'next' END`, ` WHERE i % 10 NOT IN (6, 8)`),
+		// c: the finished ones.
+		visit("c", t0+"+"+da+"+"+dB, ts(t0+"+"+da+"+"+dB+"+"+dc), `'next'`, `'finish'`, ` WHERE i % 10 < 6`),
+		// 2% moved back from b to a once, then on to b again.
+		visit("a", t0+"+"+da+"+ 100", ts(t0+"+"+da+"+ 700"), `'prev'`, `'next'`, ` WHERE i % 50 = 0`),
+		visit("b", t0+"+"+da+"+ 700", ts(t0+"+"+da+"+ 1900"), `'next'`, `'next'`, ` WHERE i % 50 = 0`),
+	)
+	stmts = append(stmts, indexes...)
+	stmts = append(stmts, `COMMIT`)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close()
+	for _, q := range stmts {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			conn.ExecContext(ctx, `ROLLBACK`)
+			b.Fatalf("%v\n%s", err, q)
+		}
+	}
+}

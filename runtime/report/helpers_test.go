@@ -1,0 +1,125 @@
+package report
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/deploy"
+	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/store"
+	"github.com/bpfc/bpfc/runtime/store/sqlite"
+)
+
+// clock is a test clock that moves only when told.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// env is a project deployed to a fresh SQLite environment "dev", with an
+// engine on a test clock.
+type env struct {
+	t     testing.TB
+	ctx   context.Context
+	s     store.Store
+	e     *engine.Engine
+	clock *clock
+}
+
+// deployed writes sources (file name → HCL) to a new project directory, or
+// copies an example there when sources is nil, and deploys it to dev.
+func deployed(t testing.TB, example string, sources map[string]string) *env {
+	t.Helper()
+	dir := t.TempDir()
+	if example != "" {
+		if err := os.CopyFS(dir, os.DirFS(filepath.Join("..", "..", "examples", example))); err != nil {
+			t.Fatal(err)
+		}
+		os.RemoveAll(filepath.Join(dir, ".bpfc"))
+	}
+	for name, src := range sources {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, diags := compiler.Load(dir)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	b, err := deploy.NewBuild(p, fakeArchive(t, p, false), fakeArchive(t, p, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	c := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	s, err := sqlite.Open(ctx, filepath.Join(dir, "dev.db"), sqlite.Options{Name: "dev", Now: c.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := deploy.Import(ctx, deploy.Target{Env: p.Environment("dev"), Store: s}, b,
+		deploy.Options{Who: "tester", Getenv: func(string) string { return "" }, Now: c.Now}); err != nil {
+		t.Fatal(err)
+	}
+	return &env{t: t, ctx: ctx, s: s, e: engine.New(s, engine.Options{Now: c.Now}), clock: c}
+}
+
+func fakeArchive(t testing.TB, p *compiler.Project, managed bool) deploy.Archive {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.Create("Other/Solution.xml")
+	w.Write([]byte("<Digest>" + p.Digest() + "</Digest>"))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	name := p.Solution.Name + "_" + strings.ReplaceAll(p.Solution.Version, ".", "_")
+	if managed {
+		name += "_managed"
+	}
+	return deploy.Archive{Name: name + ".zip", Data: buf.Bytes()}
+}
+
+func (v *env) admin() *engine.Session { return v.e.As("admin") }
+
+// start creates a lead, starting flow on it.
+func (v *env) start(flow string, vals engine.Values) *engine.Instance {
+	v.t.Helper()
+	all := engine.Values{"lastname": "Lead", "subject": "Deal"}
+	for k, x := range vals {
+		all[k] = x
+	}
+	c, err := v.admin().CreateRecord(v.ctx, "lead", all, engine.StartOptions{Flow: flow})
+	if err != nil || c.Instance == nil {
+		v.t.Fatalf("create lead: %v", err)
+	}
+	return c.Instance
+}
+
+// after advances the clock by d, then makes the move.
+func (v *env) after(d time.Duration, move func(context.Context, string, engine.MoveOptions) (*engine.Instance, error), id string) {
+	v.t.Helper()
+	v.clock.advance(d)
+	if _, err := move(v.ctx, id, engine.MoveOptions{}); err != nil {
+		v.t.Fatal(err)
+	}
+}

@@ -1,0 +1,275 @@
+package report
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// Options choose what a report covers.
+type Options struct {
+	// Flow limits the report to one flow (its name, unique name or
+	// instance table); "" reports every flow.
+	Flow string
+	// Since limits the report to the instances created and the stays
+	// begun at or after it (to the second); zero reports everything.
+	Since time.Time
+	// Now is the clock that dates the report (time.Now by default).
+	Now func() time.Time
+}
+
+// Report is the report of an environment. JSON shape (bpfc report
+// --format json): environment, generated_on, since (null for all), flows
+// ([Flow]).
+type Report struct {
+	Environment string     `json:"environment"`
+	GeneratedOn time.Time  `json:"generated_on"`
+	Since       *time.Time `json:"since"`
+	Flows       []*Flow    `json:"flows"`
+}
+
+// Flow is the report of one business process flow. JSON shape: flow,
+// display_name, instance_table, instances ({total, active, finished,
+// aborted}), abandonment_rate (aborted of ended, 0..1; null when none
+// ended), cycle_time (Durations of the finished instances), stages
+// ([Stage], in flow order), bottleneck (the stage name, "" for none).
+type Flow struct {
+	Name            string    `json:"flow"`
+	DisplayName     string    `json:"display_name"`
+	InstanceTable   string    `json:"instance_table"`
+	Instances       Instances `json:"instances"`
+	AbandonmentRate *float64  `json:"abandonment_rate"`
+	CycleTime       Durations `json:"cycle_time"`
+	Stages          []*Stage  `json:"stages"`
+	Bottleneck      string    `json:"bottleneck"`
+}
+
+// Instances counts a flow's instances by state.
+type Instances struct {
+	Total    int64 `json:"total"`
+	Active   int64 `json:"active"`
+	Finished int64 `json:"finished"`
+	Aborted  int64 `json:"aborted"`
+}
+
+// Durations summarise a set of durations: how many, their mean, and their
+// nearest-rank median and 90th percentile (percentile_disc: the value at
+// rank ceil(p·n)). JSON: count, mean_seconds, median_seconds, p90_seconds.
+type Durations struct {
+	Count  int64         `json:"count"`
+	Mean   time.Duration `json:"-"`
+	Median time.Duration `json:"-"`
+	P90    time.Duration `json:"-"`
+}
+
+// Stage is the report of one stage: how many instances reached it, how many
+// stays it had (an instance moved back and forth stays more than once), how
+// many of them ended, and how long those took. JSON: stage, display_name,
+// reached, stays, completed, time (Durations), bottleneck.
+type Stage struct {
+	Name        string    `json:"stage"`
+	DisplayName string    `json:"display_name"`
+	Reached     int64     `json:"reached"`
+	Stays       int64     `json:"stays"`
+	Completed   int64     `json:"completed"`
+	Time        Durations `json:"time"`
+	Bottleneck  bool      `json:"bottleneck"`
+}
+
+// Build reads the report of the environment s. Every figure is computed by
+// the database (runtime/store's ReportTx). The first report of a flow
+// creates the index its instance table's figures are read from.
+func Build(ctx context.Context, s store.Store, o Options) (*Report, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	meta, err := s.Meta(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Environment: meta.Name, GeneratedOn: o.Now().UTC(), Flows: []*Flow{}}
+	if !o.Since.IsZero() {
+		since := o.Since.UTC().Truncate(time.Second)
+		rep.Since, o.Since = &since, since
+	}
+	flows, err := deployedFlows(ctx, s, meta.Name, o.Flow)
+	if err != nil {
+		return nil, err
+	}
+	if err := ensureIndexes(ctx, s, flows); err != nil {
+		return nil, err
+	}
+	err = s.Read(ctx, func(tx store.Tx) error {
+		rt, ok := tx.(store.ReportTx)
+		if !ok {
+			return errors.New("this environment's store cannot answer report queries")
+		}
+		for _, w := range flows {
+			f, err := flowReport(tx, rt, w, o.Since)
+			if err != nil {
+				return fmt.Errorf("flow %s: %w", w.Name, err)
+			}
+			rep.Flows = append(rep.Flows, f)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// deployedFlows lists the flows with an instance table, sorted by name, or
+// the one named.
+func deployedFlows(ctx context.Context, s store.Store, env, name string) ([]store.Workflow, error) {
+	var out []store.Workflow
+	err := s.Read(ctx, func(tx store.Tx) error {
+		wfs, err := tx.Workflows()
+		if err != nil {
+			return err
+		}
+		var names []string
+		for _, w := range wfs {
+			if w.Category != store.CategoryBPF || w.InstanceTable == "" {
+				continue
+			}
+			if _, err := tx.Table(w.InstanceTable); errors.Is(err, store.ErrNotFound) {
+				continue // a draft: no instances
+			} else if err != nil {
+				return err
+			}
+			names = append(names, w.Name)
+			if name == "" || name == w.Name || name == w.UniqueName || name == w.InstanceTable {
+				out = append(out, w)
+			}
+		}
+		switch {
+		case name != "" && len(out) == 0 && len(names) == 0:
+			return fmt.Errorf("no flow %q: no active flow is deployed in %s%w", name, env, errSilent{store.ErrNotFound})
+		case name != "" && len(out) == 0:
+			return fmt.Errorf("no flow %q in %s; the active flows are %s%w", name, env, strings.Join(names, ", "), errSilent{store.ErrNotFound})
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b store.Workflow) int { return strings.Compare(a.Name, b.Name) })
+	return out, err
+}
+
+// ensureIndexes creates the report index of the instance tables that lack
+// it, in one write.
+func ensureIndexes(ctx context.Context, s store.Store, flows []store.Workflow) error {
+	var missing []string
+	err := s.Read(ctx, func(tx store.Tx) error {
+		rt, ok := tx.(store.ReportTx)
+		if !ok {
+			return errors.New("this environment's store cannot answer report queries")
+		}
+		for _, w := range flows {
+			has, err := rt.HasReportIndex(w.InstanceTable)
+			if err != nil {
+				return err
+			}
+			if !has {
+				missing = append(missing, w.InstanceTable)
+			}
+		}
+		return nil
+	})
+	if err != nil || len(missing) == 0 {
+		return err
+	}
+	return s.Write(ctx, func(tx store.Tx) error {
+		rt := tx.(store.ReportTx)
+		for _, t := range missing {
+			if err := rt.CreateReportIndex(t); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func flowReport(tx store.Tx, rt store.ReportTx, w store.Workflow, since time.Time) (*Flow, error) {
+	f := &Flow{Name: w.Name, DisplayName: w.DisplayName, InstanceTable: w.InstanceTable, Stages: []*Stage{}}
+	is, err := rt.InstanceStats(w.InstanceTable, since)
+	if err != nil {
+		return nil, err
+	}
+	f.Instances = Instances{Total: is.Active + is.Finished + is.Aborted, Active: is.Active, Finished: is.Finished, Aborted: is.Aborted}
+	if ended := is.Finished + is.Aborted; ended > 0 {
+		rate := float64(is.Aborted) / float64(ended)
+		f.AbandonmentRate = &rate
+	}
+	min := func(n int64) time.Duration { return time.Duration(n) * time.Minute }
+	f.CycleTime = Durations{Count: is.CycleCount, Median: min(is.CycleMedian), P90: min(is.CycleP90)}
+	if is.CycleCount > 0 {
+		f.CycleTime.Mean = mean(min(is.CycleTotal), is.CycleCount)
+	}
+	stages, err := tx.Stages(w.ID)
+	if err != nil {
+		return nil, err
+	}
+	stats, err := rt.StageStats(w.ID, since)
+	if err != nil {
+		return nil, err
+	}
+	byName := map[string]store.StageStats{}
+	for _, st := range stats {
+		byName[st.Stage] = st
+	}
+	add := func(name, display string) {
+		st := byName[name]
+		delete(byName, name)
+		ms := func(n int64) time.Duration { return time.Duration(n) * time.Millisecond }
+		s := &Stage{Name: name, DisplayName: display, Reached: st.Reached, Stays: st.Visits, Completed: st.Completed,
+			Time: Durations{Count: st.Completed, Median: ms(st.MedianMS), P90: ms(st.P90MS)}}
+		if st.Completed > 0 {
+			s.Time.Mean = mean(ms(st.TotalMS), st.Completed)
+		}
+		f.Stages = append(f.Stages, s)
+	}
+	for _, s := range stages {
+		add(s.Name, s.DisplayName)
+	}
+	for _, st := range stats { // stages of an earlier version of the flow
+		if _, left := byName[st.Stage]; left {
+			add(st.Stage, st.Stage)
+		}
+	}
+	if b := bottleneck(f.Stages); b != nil {
+		b.Bottleneck, f.Bottleneck = true, b.Name
+	}
+	return f, nil
+}
+
+func mean(total time.Duration, n int64) time.Duration {
+	return time.Duration(float64(total)/float64(n) + 0.5)
+}
+
+// bottleneck is the stage whose completed stays have the longest median
+// time; ties go to the longer 90th percentile, then mean, then the earlier
+// stage. Nil when no stay ended.
+func bottleneck(stages []*Stage) *Stage {
+	var best *Stage
+	for _, s := range stages {
+		if s.Time.Count == 0 {
+			continue
+		}
+		if best == nil || s.Time.Median > best.Time.Median ||
+			s.Time.Median == best.Time.Median && (s.Time.P90 > best.Time.P90 || s.Time.P90 == best.Time.P90 && s.Time.Mean > best.Time.Mean) {
+			best = s
+		}
+	}
+	return best
+}
+
+// errSilent wraps a sentinel without adding its text to the message.
+type errSilent struct{ err error }
+
+func (e errSilent) Error() string { return "" }
+func (e errSilent) Unwrap() error { return e.err }

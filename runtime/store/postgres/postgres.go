@@ -1,0 +1,260 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/bpfc/bpfc/runtime/store"
+	"github.com/bpfc/bpfc/runtime/store/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DefaultBusyTimeout is how long a writer waits for another one.
+const DefaultBusyTimeout = 10 * time.Second
+
+// Options configure Open.
+type Options struct {
+	Name        string           // the environment's name, recorded when it is created
+	Schema      string           // the schema that holds the environment; default SchemaFor(Name)
+	BusyTimeout time.Duration    // how long a writer waits for another; default DefaultBusyTimeout
+	Now         func() time.Time // the clock; default time.Now
+}
+
+// SchemaFor is the schema that holds the environment named env.
+func SchemaFor(env string) string { return "bpfc_" + env }
+
+// Open opens (creating if needed) the environment in the schema of opts on
+// the database that url names: it creates the schema and its lock row,
+// applies pending migrations and, for a new environment, creates the
+// standard tables, the built-in roles and the administrator. The database
+// itself must exist and the login must be allowed to create a schema in it
+// (once; later opens only need the schema).
+func Open(ctx context.Context, url string, opts Options) (*sqlstore.DB, error) {
+	if opts.BusyTimeout <= 0 {
+		opts.BusyTimeout = DefaultBusyTimeout
+	}
+	if opts.Schema == "" {
+		opts.Schema = SchemaFor(opts.Name)
+	}
+	loc := Location(url, opts.Schema)
+	db, err := openDB(url, opts.Schema, opts.BusyTimeout)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", loc, err)
+	}
+	d := &dialect{busy: opts.BusyTimeout}
+	if err := prepare(ctx, db, opts.Schema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("opening %s: %w", loc, err)
+	}
+	s, err := sqlstore.Open(ctx, db, d, sqlstore.Options{Name: opts.Name, Location: loc, Now: opts.Now})
+	if err != nil {
+		db.Close()
+		if d.IsBusy(err) {
+			return nil, fmt.Errorf("opening %s: %w", loc, store.ErrBusy)
+		}
+		return nil, fmt.Errorf("opening %s: %w", loc, err)
+	}
+	return s, nil
+}
+
+// Location is how an environment is shown to people: the URL without its
+// password, and the schema.
+func Location(url, schema string) string {
+	return Redact(url) + " (schema " + schema + ")"
+}
+
+// Exists reports whether the environment in schema on the database url
+// names was ever created (its migrations applied and bootstrapped).
+func Exists(ctx context.Context, url, schema string) (bool, error) {
+	db, err := openDB(url, schema, DefaultBusyTimeout)
+	if err != nil {
+		return false, err
+	}
+	defer db.Close()
+	return bootstrapped(ctx, db, schema)
+}
+
+// bootstrapped: the organization table, created and filled in the same
+// transaction as the first migration, is there.
+func bootstrapped(ctx context.Context, db interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, schema string) (bool, error) {
+	var n int
+	err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'organization'`,
+		schema).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("looking for schema %s: %w", schema, err)
+	}
+	return n > 0, nil
+}
+
+// DropIfUnused drops the environment's schema, with everything in it, when
+// nothing is installed there and no import ever succeeded: it undoes the
+// creation of an environment whose first import did not apply, without
+// touching one that another process has deployed to meanwhile. It reports
+// whether it dropped the schema; a missing schema is not an error.
+func DropIfUnused(ctx context.Context, url, schema string, busy time.Duration) (bool, error) {
+	if busy <= 0 {
+		busy = DefaultBusyTimeout
+	}
+	db, err := openDB(url, schema, busy)
+	if err != nil {
+		return false, err
+	}
+	defer db.Close()
+	var lockTable int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'environmentlock'`,
+		schema).Scan(&lockTable); err != nil || lockTable == 0 {
+		return false, err
+	}
+	d := &dialect{busy: busy}
+	conn, tx, err := d.BeginWrite(ctx, db, func() {})
+	if err != nil {
+		if d.IsBusy(err) {
+			return false, fmt.Errorf("%w (%v)", store.ErrBusy, err)
+		}
+		return false, err
+	}
+	defer conn.Close()
+	defer tx.Rollback()
+	ok, err := bootstrapped(ctx, tx, schema)
+	if err != nil {
+		return false, err
+	}
+	if ok {
+		var used int
+		if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM solution) + (SELECT COUNT(*) FROM importjob WHERE result = $1)`,
+			store.ResultSucceeded).Scan(&used); err != nil {
+			return false, err
+		}
+		if used > 0 {
+			return false, nil
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DROP SCHEMA `+quoteIdent(schema)+` CASCADE`); err != nil {
+		return false, err
+	}
+	return true, tx.Commit()
+}
+
+// openDB opens a pool whose connections see only schema, read in
+// REPEATABLE READ unless told otherwise and wait at most busy for a lock
+// (lock_timeout): no statement of the store waits longer than the busy
+// timeout for another transaction.
+func openDB(url, schema string, busy time.Duration) (*sql.DB, error) {
+	if schema == "" || len(schema) > 63 || strings.ContainsRune(schema, 0) {
+		return nil, fmt.Errorf("invalid schema name %q (1 to 63 bytes)", schema)
+	}
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return nil, errors.New(Redact(err.Error()))
+	}
+	cfg.RuntimeParams["search_path"] = quoteIdent(schema)
+	cfg.RuntimeParams["default_transaction_isolation"] = "repeatable read"
+	cfg.RuntimeParams["lock_timeout"] = strconv.FormatInt(max(busy.Milliseconds(), 1), 10)
+	if cfg.RuntimeParams["application_name"] == "" {
+		cfg.RuntimeParams["application_name"] = "bpfc"
+	}
+	db := stdlib.OpenDB(*cfg, stdlib.OptionAfterConnect(func(_ context.Context, c *pgx.Conn) error {
+		m := c.TypeMap()
+		m.TryWrapEncodePlanFuncs = append([]pgtype.TryWrapEncodePlanFunc{wrapBool}, m.TryWrapEncodePlanFuncs...)
+		return nil
+	}))
+	db.SetMaxIdleConns(4)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	return db, nil
+}
+
+// prepare creates the schema and the lock row every write transaction
+// takes, unless they are there. Sessions creating the same schema at once
+// can collide on the catalog's unique indexes: that is retried.
+func prepare(ctx context.Context, db *sql.DB, schema string) error {
+	q := quoteIdent(schema)
+	var id int
+	if err := db.QueryRowContext(ctx, `SELECT id FROM `+q+`.environmentlock WHERE id = 1`).Scan(&id); err == nil {
+		return nil
+	}
+	for attempt := 1; ; attempt++ {
+		err := prepareOnce(ctx, db, q)
+		var pe *pgconn.PgError
+		if err == nil || attempt == 5 || !errors.As(err, &pe) || !duplicateObject[pe.Code] {
+			if err != nil {
+				return fmt.Errorf("creating schema %s: %w", schema, err)
+			}
+			return nil
+		}
+	}
+}
+
+// duplicateObject: unique_violation (on the system catalogs),
+// duplicate_schema, duplicate_table.
+var duplicateObject = map[string]bool{"23505": true, "42P06": true, "42P07": true}
+
+func prepareOnce(ctx context.Context, db *sql.DB, q string) error {
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, stmt := range []string{
+		`CREATE SCHEMA IF NOT EXISTS ` + q,
+		// The row every write transaction locks (SELECT … FOR UPDATE).
+		`CREATE TABLE IF NOT EXISTS ` + q + `.environmentlock (id INTEGER PRIMARY KEY CHECK (id = 1))`,
+		`INSERT INTO ` + q + `.environmentlock (id) VALUES (1) ON CONFLICT (id) DO NOTHING`,
+	} {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// quoteIdent quotes a PostgreSQL identifier.
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+var (
+	kvPassword  = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
+	urlPassword = regexp.MustCompile(`(://[^:/@\s]*:)[^@\s]*@`)
+)
+
+// Redact hides the password of a connection string, in its user information
+// or its password parameter.
+func Redact(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme == "" {
+		return urlPassword.ReplaceAllString(kvPassword.ReplaceAllString(s, "${1}***"), "${1}***@")
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "***")
+	}
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", "***")
+		u.RawQuery = q.Encode()
+	}
+	return strings.Replace(u.String(), "%2A%2A%2A", "***", -1)
+}
+
+// Migrations are the schema migrations, for tests and tools.
+func Migrations() fs.FS {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}

@@ -1,0 +1,364 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/bpfc/bpfc/runtime/store"
+	"github.com/bpfc/bpfc/runtime/store/postgres/pgtest"
+	"github.com/bpfc/bpfc/runtime/store/sqlstore"
+	"github.com/bpfc/bpfc/runtime/store/storetest"
+)
+
+func TestConformance(t *testing.T) {
+	pgtest.Skip(t)
+	storetest.Run(t, func(t *testing.T) store.Store {
+		s, err := Open(context.Background(), pgtest.URL(t), Options{Name: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
+
+func open(t *testing.T, url string, opts Options) *sqlstore.DB {
+	t.Helper()
+	s, err := Open(context.Background(), url, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// TestSessionAndMigrations: the environment is in its own schema, reads are
+// REPEATABLE READ, the first migration is recorded, Meta says where it is
+// without the password.
+func TestSessionAndMigrations(t *testing.T) {
+	url := pgtest.URL(t)
+	ctx := context.Background()
+	s := open(t, strings.Replace(url, "postgres@", "postgres:pa55word@", 1), Options{Name: "dev"})
+	var path, iso string
+	if err := s.SQL().QueryRowContext(ctx, `SELECT current_setting('search_path'), current_setting('transaction_isolation')`).Scan(&path, &iso); err != nil {
+		t.Fatal(err)
+	}
+	if path != `bpfc_dev` && path != `"bpfc_dev"` || iso != "repeatable read" {
+		t.Errorf("search_path = %s, isolation = %s", path, iso)
+	}
+	var version int
+	var name string
+	if err := s.SQL().QueryRowContext(ctx, "SELECT version, name FROM schema_migrations ORDER BY version LIMIT 1").Scan(&version, &name); err != nil {
+		t.Fatal(err)
+	}
+	if version != 1 || name != "environment" {
+		t.Errorf("first migration = %d %s", version, name)
+	}
+	m, err := s.Meta(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Backend != "postgres" || m.Name != "dev" || !strings.HasSuffix(m.Location, "(schema bpfc_dev)") ||
+		strings.Contains(m.Location, "pa55word") || !strings.Contains(m.Location, "postgres:***@") {
+		t.Errorf("Meta = %+v", m)
+	}
+}
+
+// TestSchemasIsolate: two environments in one database see nothing of each
+// other; Exists and DropIfUnused tell them apart.
+func TestSchemasIsolate(t *testing.T) {
+	url := pgtest.URL(t)
+	ctx := context.Background()
+	if ok, err := Exists(ctx, url, SchemaFor("dev")); ok || err != nil {
+		t.Errorf("Exists before Open = %v, %v", ok, err)
+	}
+	dev := open(t, url, Options{Name: "dev"})
+	prod := open(t, url, Options{Name: "prod"})
+	if err := dev.Write(ctx, func(tx store.Tx) error {
+		if err := tx.PutPublisher(store.Publisher{Name: "p", Prefix: "pp"}); err != nil {
+			return err
+		}
+		if err := tx.PutSolution(store.Solution{Name: "S", Version: "1.0.0.0", Publisher: "p"}); err != nil {
+			return err
+		}
+		return tx.CreateTable(store.Table{Name: "pp_thing", PrimaryKey: "pp_thingid", Kind: store.TableCustom})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := prod.Read(ctx, func(tx store.Tx) error {
+		if _, err := tx.Publisher("p"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("prod sees dev's publisher: %v", err)
+		}
+		if _, err := tx.Table("pp_thing"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("prod sees dev's table: %v", err)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, env := range []string{"dev", "prod"} {
+		if ok, err := Exists(ctx, url, SchemaFor(env)); !ok || err != nil {
+			t.Errorf("Exists(%s) = %v, %v", env, ok, err)
+		}
+	}
+	if dropped, err := DropIfUnused(ctx, url, SchemaFor("dev"), time.Second); dropped || err != nil {
+		t.Errorf("DropIfUnused of an environment with a solution = %v, %v", dropped, err)
+	}
+	prod.Close()
+	if dropped, err := DropIfUnused(ctx, url, SchemaFor("prod"), time.Second); !dropped || err != nil {
+		t.Errorf("DropIfUnused of an empty environment = %v, %v", dropped, err)
+	}
+	if ok, _ := Exists(ctx, url, SchemaFor("prod")); ok {
+		t.Error("prod still exists")
+	}
+	if dropped, err := DropIfUnused(ctx, url, SchemaFor("prod"), time.Second); dropped || err != nil {
+		t.Errorf("DropIfUnused of a missing environment = %v, %v", dropped, err)
+	}
+}
+
+// TestReopen: data survives closing, the environment keeps its name, and a
+// second Open changes nothing.
+func TestReopen(t *testing.T) {
+	url := pgtest.URL(t)
+	ctx := context.Background()
+	s := open(t, url, Options{Name: "dev"})
+	if err := s.Write(ctx, func(tx store.Tx) error {
+		return tx.PutPublisher(store.Publisher{Name: "p", Prefix: "pp"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	before, err := Dump(ctx, url, SchemaFor("dev"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(before, "TABLE publisher (") || !strings.Contains(before, "  p |  | pp | 0\n") {
+		t.Errorf("dump:\n%s", before)
+	}
+	s.Close()
+	s = open(t, url, Options{Name: "other", Schema: SchemaFor("dev")})
+	m, _ := s.Meta(ctx)
+	if m.Name != "dev" || m.SchemaVersion < 1 {
+		t.Errorf("Meta = %+v", m)
+	}
+	if after, _ := Dump(ctx, url, SchemaFor("dev")); before != after {
+		t.Error("reopening changed the environment")
+	}
+}
+
+// TestBusy: a second writer is told it waits, then fails with ErrBusy;
+// readers are never blocked by the writer.
+func TestBusy(t *testing.T) {
+	url := pgtest.URL(t)
+	ctx := context.Background()
+	a := open(t, url, Options{Name: "dev"})
+	b := open(t, url, Options{Name: "dev", BusyTimeout: 200 * time.Millisecond})
+	holding, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error)
+	go func() {
+		done <- a.Write(ctx, func(tx store.Tx) error {
+			if err := tx.PutPublisher(store.Publisher{Name: "p", Prefix: "pp"}); err != nil {
+				return err
+			}
+			close(holding)
+			<-release
+			return nil
+		})
+	}()
+	<-holding
+	var waited atomic.Int32
+	start := time.Now()
+	err := b.Write(store.WithWaitNotice(ctx, func() { waited.Add(1) }), func(store.Tx) error { return nil })
+	if !errors.Is(err, store.ErrBusy) || !strings.Contains(err.Error(), "another import is running") {
+		t.Errorf("second writer: %v", err)
+	}
+	if waited.Load() != 1 {
+		t.Errorf("wait notice called %d times", waited.Load())
+	}
+	if d := time.Since(start); d < 150*time.Millisecond {
+		t.Errorf("gave up after %v, before the busy timeout", d)
+	}
+	if err := b.Read(ctx, func(tx store.Tx) error {
+		_, err := tx.Publisher("p")
+		if !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("a reader sees an uncommitted write: %v", err)
+		}
+		return nil
+	}); err != nil {
+		t.Errorf("read during a write: %v", err)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Write(ctx, func(store.Tx) error { return nil }); err != nil {
+		t.Errorf("after release: %v", err)
+	}
+}
+
+// TestReadIsOneSnapshot: a Read does not see what a Write commits while it
+// runs.
+func TestReadIsOneSnapshot(t *testing.T) {
+	url := pgtest.URL(t)
+	ctx := context.Background()
+	s := open(t, url, Options{Name: "dev"})
+	err := s.Read(ctx, func(tx store.Tx) error {
+		if _, err := tx.Solutions(); err != nil {
+			return err
+		}
+		if err := s.Write(ctx, func(tx store.Tx) error {
+			return tx.PutPublisher(store.Publisher{Name: "p", Prefix: "pp"})
+		}); err != nil {
+			return err
+		}
+		if _, err := tx.Publisher("p"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("a read saw a write committed after it began: %v", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestConcurrentFirstOpen: processes opening a new environment at once all
+// succeed and create it once.
+func TestConcurrentFirstOpen(t *testing.T) {
+	url := pgtest.URL(t)
+	ctx := context.Background()
+	const n = 4
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, err := Open(ctx, url, Options{Name: "dev"})
+			if err == nil {
+				s.Close()
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	s := open(t, url, Options{Name: "dev"})
+	if err := s.Read(ctx, func(tx store.Tx) error {
+		users, err := tx.Users()
+		if len(users) != 1 {
+			t.Errorf("users = %+v", users)
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRowValues: every kind of value InsertRow takes goes into the column
+// types the dialect gives, and reads back as SQLite's would.
+func TestRowValues(t *testing.T) {
+	url := pgtest.URL(t)
+	ctx := context.Background()
+	s := open(t, url, Options{Name: "dev"})
+	when := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
+	err := s.Write(ctx, func(tx store.Tx) error {
+		if err := tx.CreateTable(store.Table{Name: "cts_x", PrimaryKey: "cts_xid", Kind: store.TableCustom, Columns: []store.Column{
+			{Name: "cts_n", Type: "integer"}, {Name: "cts_b", Type: "boolean"}, {Name: "cts_m", Type: "money"},
+			{Name: "cts_d", Type: "datetime"}, {Name: "cts_c", Type: "choice"}, {Name: "cts_s", Type: "string"}}}); err != nil {
+			return err
+		}
+		return tx.InsertRow("cts_x", map[string]any{"cts_xid": "a", "cts_n": int64(1) << 40, "cts_b": true, "cts_m": 12.5,
+			"cts_d": when, "cts_c": int64(3), "cts_s": "héllo"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		n, b, c, v int64
+		m          float64
+		d, str     string
+	)
+	if err := s.SQL().QueryRowContext(ctx, `SELECT cts_n, cts_b, cts_m, cts_d, cts_c, cts_s, versionnumber FROM cts_x`).
+		Scan(&n, &b, &m, &d, &c, &str, &v); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1<<40 || b != 1 || m != 12.5 || d != "2026-01-02T03:04:05.000000006Z" || c != 3 || str != "héllo" || v != 0 {
+		t.Errorf("row = %v %v %v %v %v %v %v", n, b, m, d, c, str, v)
+	}
+}
+
+// TestDDLThenRowsInOneWrite: a write transaction that changes a table and
+// then writes its rows never waits for itself. On PostgreSQL the DDL holds
+// the table's ACCESS EXCLUSIVE lock until commit, so anything that prepares
+// or runs a statement on that table on another connection of the pool
+// meanwhile waits for the transaction (here until the busy timeout).
+func TestDDLThenRowsInOneWrite(t *testing.T) {
+	url := pgtest.URL(t)
+	ctx := context.Background()
+	s := open(t, url, Options{Name: "dev", BusyTimeout: 5 * time.Second})
+	start := time.Now()
+	err := s.Write(ctx, func(tx store.Tx) error {
+		if err := tx.AddColumn("lead", store.Column{Name: "cts_x", Type: "string"}); err != nil {
+			return err
+		}
+		if err := tx.InsertRow("lead", map[string]any{"leadid": "l1", "cts_x": "x"}); err != nil {
+			return err
+		}
+		_, err := tx.CountRows("lead")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("the write took %v: a statement of the transaction went through another connection and waited for the transaction's own locks", d)
+	}
+}
+
+func TestNewerSchemaRefused(t *testing.T) {
+	url := pgtest.URL(t)
+	ctx := context.Background()
+	s := open(t, url, Options{Name: "dev"})
+	if _, err := s.SQL().ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_on) VALUES (999, 'future', '')`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := Open(ctx, url, Options{Name: "dev"}); err == nil || !strings.Contains(err.Error(), "newer than this bpfc") {
+		t.Errorf("Open of a newer schema: %v", err)
+	}
+}
+
+// TestNoServer: errors name the place without the password.
+func TestNoServer(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := Open(ctx, "postgres://bpfc:pa55word@127.0.0.1:1/bpfc?connect_timeout=5", Options{Name: "dev"})
+	if err == nil || strings.Contains(err.Error(), "pa55word") || !strings.Contains(err.Error(), "postgres://bpfc:***@127.0.0.1:1/bpfc") {
+		t.Errorf("Open without a server: %v", err)
+	}
+	if _, err := Open(ctx, "postgres://x/y", Options{Name: strings.Repeat("n", 60)}); err == nil || !strings.Contains(err.Error(), "invalid schema name") {
+		t.Errorf("Open with a long name: %v", err)
+	}
+}
+
+func TestRedact(t *testing.T) {
+	for in, want := range map[string]string{
+		"postgres://bpfc:s3cret@db.example:5432/bpfc?sslmode=require": "postgres://bpfc:***@db.example:5432/bpfc?sslmode=require",
+		"postgres://bpfc@db.example/bpfc":                             "postgres://bpfc@db.example/bpfc",
+		"postgresql://db/bpfc?password=s3cret&user=u":                 "postgresql://db/bpfc?password=***&user=u",
+		"host=db password=s3cret user=u":                              "host=db password=*** user=u",
+		"host=db password='s3 cret' user=u":                           "host=db password=*** user=u",
+	} {
+		if got := Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,386 @@
+package sqlstore
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// QueryRows: store.Query rendered as one SELECT. Every column is checked
+// against the table's metadata and quoted; every value is a bind
+// parameter. The SQL is portable between SQLite and PostgreSQL: comparisons
+// are two-valued (an empty column never makes a condition unknown), empty
+// columns sort first ascending and last descending on both, and times,
+// stored as RFC 3339 text with a variable number of fraction digits, are
+// compared and sorted in a fixed-width form.
+
+var _ store.QueryTx = (*tx)(nil)
+
+// kinds of column, as a query compares them.
+const (
+	kText = iota
+	kInt
+	kNum
+	kBool
+	kTime
+)
+
+func kindOf(c store.Column) int {
+	switch c.Type {
+	case "integer", "choice", "state", "status", store.TypeRowVersion:
+		return kInt
+	case "decimal", "money":
+		return kNum
+	case "boolean":
+		return kBool
+	case "datetime":
+		return kTime
+	}
+	return kText
+}
+
+// timeLayout is the fixed-width form times are compared in:
+// 2006-01-02T15:04:05.000000000.
+const timeLayout = "2006-01-02T15:04:05.000000000"
+
+type queryBuilder struct {
+	tb   store.Table
+	args []any
+}
+
+func badQuery(format string, args ...any) error {
+	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), store.ErrBadQuery)
+}
+
+func (b *queryBuilder) column(name string) (store.Column, string, error) {
+	c, ok := b.tb.Column(name)
+	if !ok {
+		return c, "", badQuery("table %s has no column %q", b.tb.Name, name)
+	}
+	qc, err := quote(name)
+	if err != nil {
+		return c, "", badQuery("%v", err)
+	}
+	if kindOf(c) == kTime {
+		// Empty text is an empty time; fraction digits padded to nine.
+		v := "NULLIF(" + qc + ", '')"
+		r := "replace(" + v + ", 'Z', '')"
+		qc = "substr(CASE WHEN length(" + r + ") = 19 THEN " + r + " || '.' ELSE " + r + " END || '000000000', 1, 29)"
+	}
+	return c, qc, nil
+}
+
+func (b *queryBuilder) bind(v any) string {
+	b.args = append(b.args, v)
+	return "$" + strconv.Itoa(len(b.args))
+}
+
+const (
+	sqlTrue  = "(1 = 1)"
+	sqlFalse = "(1 = 0)"
+)
+
+func (b *queryBuilder) cond(c store.Cond) (string, error) {
+	switch c := c.(type) {
+	case nil:
+		return sqlTrue, nil
+	case store.All, store.Any:
+		var parts []string
+		list, join, empty := []store.Cond(nil), " AND ", sqlTrue
+		if all, ok := c.(store.All); ok {
+			list = all
+		} else {
+			list, join, empty = c.(store.Any), " OR ", sqlFalse
+		}
+		for _, x := range list {
+			s, err := b.cond(x)
+			if err != nil {
+				return "", err
+			}
+			parts = append(parts, s)
+		}
+		if len(parts) == 0 {
+			return empty, nil
+		}
+		return "(" + strings.Join(parts, join) + ")", nil
+	case store.Not:
+		s, err := b.cond(c.X)
+		if err != nil {
+			return "", err
+		}
+		return "(NOT " + s + ")", nil
+	case store.Compare:
+		return b.compare(c)
+	case store.Match:
+		return b.match(c)
+	}
+	return "", badQuery("unknown condition %T", c)
+}
+
+var sqlOps = map[string]string{store.OpEq: "=", store.OpNe: "<>", store.OpGt: ">", store.OpGe: ">=", store.OpLt: "<", store.OpLe: "<="}
+
+func (b *queryBuilder) compare(c store.Compare) (string, error) {
+	col, qc, err := b.column(c.Column)
+	if err != nil {
+		return "", err
+	}
+	op, ok := sqlOps[c.Op]
+	if !ok {
+		return "", badQuery("unknown operator %q", c.Op)
+	}
+	if c.OtherColumn != "" {
+		other, qo, err := b.column(c.OtherColumn)
+		if err != nil {
+			return "", err
+		}
+		if k1, k2 := kindOf(col), kindOf(other); k1 != k2 && !(k1 == kInt && k2 == kNum || k1 == kNum && k2 == kInt) {
+			return "", badQuery("%s (%s) and %s (%s) cannot be compared", col.Name, col.Type, other.Name, other.Type)
+		}
+		both := "(" + qc + " IS NOT NULL AND " + qo + " IS NOT NULL AND " + qc + " " + op + " " + qo + ")"
+		switch c.Op {
+		case store.OpEq:
+			return "((" + qc + " IS NULL AND " + qo + " IS NULL) OR " + both + ")", nil
+		case store.OpNe:
+			return "(NOT ((" + qc + " IS NULL AND " + qo + " IS NULL) OR (" + qc + " IS NOT NULL AND " + qo + " IS NOT NULL AND " +
+				qc + " = " + qo + ")))", nil
+		}
+		return both, nil
+	}
+	if c.Value == nil {
+		switch c.Op {
+		case store.OpEq:
+			return "(" + qc + " IS NULL)", nil
+		case store.OpNe:
+			return "(" + qc + " IS NOT NULL)", nil
+		}
+		return "", badQuery("%s %s null: only eq and ne compare with null", col.Name, c.Op)
+	}
+	v, err := b.value(col, c.Op, c.Value)
+	if err != nil {
+		return "", err
+	}
+	if k, ok := v.(constCond); ok {
+		return string(k), nil
+	}
+	p := b.bind(v)
+	if c.Op == store.OpNe {
+		return "(" + qc + " IS NULL OR " + qc + " <> " + p + ")", nil
+	}
+	return "(" + qc + " IS NOT NULL AND " + qc + " " + op + " " + p + ")", nil
+}
+
+// constCond is a comparison decided without the database (an integer
+// column against a fraction).
+type constCond string
+
+// value converts a comparison's value for column c: the Go type the
+// column's SQL type binds.
+func (b *queryBuilder) value(c store.Column, op string, v any) (any, error) {
+	bad := func() error {
+		return badQuery("%s is a %s column: %v (%T) does not fit it", c.Name, c.Type, v, v)
+	}
+	switch kindOf(c) {
+	case kText:
+		if s, ok := v.(string); ok {
+			return s, nil
+		}
+	case kInt:
+		var f float64
+		switch x := v.(type) {
+		case int64:
+			return x, nil
+		case int:
+			return int64(x), nil
+		case float64:
+			f = x
+		default:
+			return nil, bad()
+		}
+		if math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 1<<62 {
+			return nil, bad()
+		}
+		if f == math.Trunc(f) {
+			return int64(f), nil
+		}
+		// An integer column against a fraction: exact, and portable (a
+		// PostgreSQL BIGINT parameter takes no fraction).
+		switch op {
+		case store.OpEq:
+			return constCond(sqlFalse), nil
+		case store.OpNe:
+			return constCond(sqlTrue), nil
+		case store.OpGt, store.OpLe:
+			return int64(math.Floor(f)), nil
+		default: // ge, lt
+			return int64(math.Ceil(f)), nil
+		}
+	case kNum:
+		switch x := v.(type) {
+		case float64:
+			if !math.IsNaN(x) && !math.IsInf(x, 0) {
+				return x, nil
+			}
+		case int64:
+			return float64(x), nil
+		case int:
+			return float64(x), nil
+		}
+	case kBool:
+		if x, ok := v.(bool); ok {
+			return int64(b2i(x)), nil
+		}
+	case kTime:
+		if x, ok := v.(time.Time); ok {
+			return x.UTC().Format(timeLayout), nil
+		}
+	}
+	return nil, bad()
+}
+
+// likeEscape escapes LIKE's wildcards with backslash.
+var likeEscape = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+func (b *queryBuilder) match(m store.Match) (string, error) {
+	col, qc, err := b.column(m.Column)
+	if err != nil {
+		return "", err
+	}
+	if kindOf(col) != kText {
+		return "", badQuery("%s(%s, ...): %s is a %s column, not text", m.Kind, col.Name, col.Name, col.Type)
+	}
+	pat := likeEscape.Replace(m.Text)
+	switch m.Kind {
+	case store.MatchContains:
+		pat = "%" + pat + "%"
+	case store.MatchStartsWith:
+		pat += "%"
+	case store.MatchEndsWith:
+		pat = "%" + pat
+	default:
+		return "", badQuery("unknown function %q", m.Kind)
+	}
+	return "(" + qc + " IS NOT NULL AND " + qc + " LIKE " + b.bind(pat) + ` ESCAPE '\')`, nil
+}
+
+// after is the keyset condition: rows that sort strictly after key under
+// order (the order's terms, then the primary key ascending).
+func (b *queryBuilder) after(order []store.Order, key []any) (string, error) {
+	if len(key) != len(order) {
+		return "", badQuery("a page key has %d values; the order has %d terms", len(key), len(order))
+	}
+	var alts []string
+	var equal []string
+	for i, o := range order {
+		col, qc, err := b.column(o.Column)
+		if err != nil {
+			return "", err
+		}
+		var strictly, same string
+		if key[i] == nil {
+			same = "(" + qc + " IS NULL)"
+			if o.Desc {
+				strictly = sqlFalse // empty sorts last descending
+			} else {
+				strictly = "(" + qc + " IS NOT NULL)"
+			}
+		} else {
+			v, err := b.value(col, store.OpEq, key[i])
+			if err != nil {
+				return "", err
+			}
+			if _, ok := v.(constCond); ok {
+				return "", badQuery("a page key value %v does not fit %s", key[i], col.Name)
+			}
+			p := b.bind(v)
+			same = "(" + qc + " IS NOT NULL AND " + qc + " = " + p + ")"
+			if o.Desc {
+				strictly = "(" + qc + " IS NULL OR " + qc + " < " + p + ")"
+			} else {
+				strictly = "(" + qc + " IS NOT NULL AND " + qc + " > " + p + ")"
+			}
+		}
+		alts = append(alts, "("+strings.Join(append(slices.Clone(equal), strictly), " AND ")+")")
+		equal = append(equal, same)
+	}
+	return "(" + strings.Join(alts, " OR ") + ")", nil
+}
+
+// QueryRows reads rows by a query.
+func (t *tx) QueryRows(q store.Query) ([]store.Row, error) {
+	tb := q.Table
+	if _, ok := tb.Column(tb.PrimaryKey); !ok {
+		return nil, badQuery("table %s has no primary key column", tb.Name)
+	}
+	b := &queryBuilder{tb: tb}
+	// The columns read: the selection, the sort columns and the key.
+	want := map[string]bool{tb.PrimaryKey: true}
+	if _, ok := tb.Column(store.RowVersionColumn); ok {
+		want[store.RowVersionColumn] = true
+	}
+	for _, name := range q.Select {
+		if _, _, err := b.column(name); err != nil {
+			return nil, err
+		}
+		want[name] = true
+	}
+	order := slices.Clone(q.OrderBy)
+	for _, o := range order {
+		want[o.Column] = true
+	}
+	order = append(order, store.Order{Column: tb.PrimaryKey})
+	sub := tb
+	sub.Columns = nil
+	for _, c := range tb.Columns {
+		if len(q.Select) == 0 || want[c.Name] {
+			sub.Columns = append(sub.Columns, c)
+		}
+	}
+	sel, err := selectRows(sub)
+	if err != nil {
+		return nil, err
+	}
+	var where []string
+	if q.Where != nil {
+		s, err := b.cond(q.Where)
+		if err != nil {
+			return nil, err
+		}
+		where = append(where, s)
+	}
+	if q.After != nil {
+		s, err := b.after(order, q.After)
+		if err != nil {
+			return nil, err
+		}
+		where = append(where, s)
+	}
+	if len(where) > 0 {
+		sel += " WHERE " + strings.Join(where, " AND ")
+	}
+	var terms []string
+	for _, o := range order {
+		_, qc, err := b.column(o.Column)
+		if err != nil {
+			return nil, err
+		}
+		if o.Desc {
+			terms = append(terms, qc+" DESC NULLS LAST")
+		} else {
+			terms = append(terms, qc+" ASC NULLS FIRST")
+		}
+	}
+	sel += " ORDER BY " + strings.Join(terms, ", ")
+	if q.Limit > 0 {
+		sel += " LIMIT " + b.bind(int64(q.Limit))
+	}
+	rows, err := t.query(sel, b.args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanRows(sub, rows)
+}

@@ -1,0 +1,265 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// What the run time needs: typed rows with optimistic concurrency on the
+// row version, users' access, and the stage log.
+
+func rowsTable() store.Table {
+	tb := customTable()
+	tb.Columns = append(tb.Columns,
+		store.Column{Name: "cts_active", Type: "boolean"},
+		store.Column{Name: "cts_signed_on", Type: "datetime"},
+		store.Column{Name: "cts_headcount", Type: "integer"},
+		store.Column{Name: "cts_rate", Type: "decimal"},
+	)
+	return tb
+}
+
+func testRows(t *testing.T, s store.Store) {
+	signed := time.Date(2026, 3, 4, 5, 6, 7, 800, time.UTC)
+	var tb store.Table
+	write(t, s, func(tx store.Tx) error {
+		must(t, tx.CreateTable(rowsTable()))
+		var err error
+		tb, err = tx.Table("cts_project")
+		must(t, err)
+		must(t, tx.InsertRow(tb.Name, map[string]any{"cts_projectid": "p1", "cts_name": "Apollo", "cts_budget": 100.0,
+			"cts_priority": int64(2), "cts_active": true, "cts_signed_on": signed, "cts_headcount": 7, "cts_rate": 0.25,
+			store.RowVersionColumn: int64(1)}))
+		must(t, tx.InsertRow(tb.Name, map[string]any{"cts_projectid": "p2", "cts_name": "Gemini", "cts_active": false,
+			store.RowVersionColumn: int64(1)}))
+		return nil
+	})
+	read(t, s, func(tx store.Tx) error {
+		got, err := tx.GetRow(tb, "p1")
+		must(t, err)
+		diff(t, "row", store.Row{"cts_projectid": "p1", "cts_name": "Apollo", "cts_budget": 100.0, "cts_priority": int64(2),
+			"cts_sponsor": nil, "cts_active": true, "cts_signed_on": signed, "cts_headcount": int64(7), "cts_rate": 0.25,
+			store.RowVersionColumn: int64(1)}, got)
+		if _, err := tx.GetRow(tb, "nope"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("GetRow of a missing row: %v", err)
+		}
+		all, err := tx.FindRows(tb, nil)
+		must(t, err)
+		if len(all) != 2 || all[0]["cts_projectid"] != "p1" || all[1]["cts_projectid"] != "p2" {
+			t.Errorf("FindRows(nil) = %v", all)
+		}
+		some, err := tx.FindRows(tb, map[string]any{"cts_active": false, "cts_budget": nil})
+		must(t, err)
+		if len(some) != 1 || some[0]["cts_projectid"] != "p2" {
+			t.Errorf("FindRows(inactive, no budget) = %v", some)
+		}
+		if _, err := tx.UpdateRow(tb, "p1", map[string]any{"cts_name": "x"}, 0); err == nil {
+			t.Error("UpdateRow in a read transaction succeeded")
+		}
+		return nil
+	})
+	write(t, s, func(tx store.Tx) error {
+		v, err := tx.UpdateRow(tb, "p1", map[string]any{"cts_name": "Apollo 2", "cts_active": false, "cts_sponsor": "c1"}, 1)
+		must(t, err)
+		if v != 2 {
+			t.Errorf("new version = %d, want 2", v)
+		}
+		if _, err := tx.UpdateRow(tb, "p1", map[string]any{"cts_name": "stale"}, 1); !errors.Is(err, store.ErrConflict) {
+			t.Errorf("UpdateRow at a stale version: %v", err)
+		}
+		if v, err := tx.UpdateRow(tb, "p1", map[string]any{"cts_budget": nil}, 0); err != nil || v != 3 {
+			t.Errorf("unconditional UpdateRow = %d, %v", v, err)
+		}
+		if _, err := tx.UpdateRow(tb, "nope", map[string]any{"cts_name": "x"}, 1); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("UpdateRow of a missing row: %v", err)
+		}
+		if _, err := tx.UpdateRow(tb, "p1", map[string]any{store.RowVersionColumn: int64(9)}, 0); err == nil {
+			t.Error("UpdateRow wrote the row version")
+		}
+		must(t, tx.DeleteRow(tb, "p2"))
+		if err := tx.DeleteRow(tb, "p2"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("DeleteRow twice: %v", err)
+		}
+		return nil
+	})
+	read(t, s, func(tx store.Tx) error {
+		got, err := tx.GetRow(tb, "p1")
+		must(t, err)
+		if got["cts_name"] != "Apollo 2" || got["cts_active"] != false || got["cts_sponsor"] != "c1" || got["cts_budget"] != nil ||
+			got[store.RowVersionColumn] != int64(3) {
+			t.Errorf("updated row = %v", got)
+		}
+		if n, _ := tx.CountRows(tb.Name); n != 1 {
+			t.Errorf("rows after delete = %d", n)
+		}
+		return nil
+	})
+	// A store that reads single rows outside transactions reads them as
+	// GetRow does.
+	if rr, ok := s.(store.RowReader); ok {
+		got, err := rr.ReadRow(context.Background(), tb, "p1")
+		must(t, err)
+		if got["cts_name"] != "Apollo 2" || got[store.RowVersionColumn] != int64(3) || got["cts_active"] != false {
+			t.Errorf("ReadRow = %v", got)
+		}
+		if _, err := rr.ReadRow(context.Background(), tb, "p2"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("ReadRow of a deleted row: %v", err)
+		}
+	}
+}
+
+func testAccess(t *testing.T, s store.Store) {
+	write(t, s, func(tx store.Tx) error {
+		must(t, tx.PutRole(store.Role{ID: "r1", Name: "seller"}))
+		must(t, tx.PutRole(store.Role{ID: "r2", Name: "manager"}))
+		must(t, tx.SetPrivileges("seller", []store.Privilege{
+			{Table: "cts_a", Privilege: "read", Depth: store.DepthUser},
+			{Table: "cts_a", Privilege: "write", Depth: store.DepthUser},
+		}))
+		must(t, tx.SetPrivileges("manager", []store.Privilege{
+			{Table: "cts_a", Privilege: "read", Depth: store.DepthOrganization},
+			{Table: "cts_b", Privilege: "create", Depth: store.DepthBusinessUnit},
+		}))
+		must(t, tx.PutUser(store.User{ID: "u1", Name: "alice", FullName: "Alice", Roles: []string{"seller", "manager"}}))
+		must(t, tx.PutUser(store.User{ID: "u2", Name: "bob", Disabled: true}))
+		return nil
+	})
+	read(t, s, func(tx store.Tx) error {
+		a, err := tx.Access("alice")
+		must(t, err)
+		diff(t, "alice's access", store.Access{
+			User: store.User{ID: "u1", Name: "alice", FullName: "Alice", Roles: []string{"manager", "seller"}},
+			Privileges: []store.Privilege{
+				{Table: "cts_a", Privilege: "read", Depth: store.DepthOrganization},
+				{Table: "cts_a", Privilege: "write", Depth: store.DepthUser},
+				{Table: "cts_b", Privilege: "create", Depth: store.DepthBusinessUnit},
+			}}, a)
+		if !a.Allows("cts_a", "write") || a.Allows("cts_b", "write") {
+			t.Error("Allows disagrees with the privileges")
+		}
+		b, err := tx.Access("bob")
+		must(t, err)
+		if !b.User.Disabled || len(b.User.Roles) != 0 || b.FullAccess || len(b.Privileges) != 0 {
+			t.Errorf("bob's access = %+v", b)
+		}
+		admin, err := tx.Access("admin")
+		must(t, err)
+		if !admin.FullAccess || !admin.Allows("anything", "delete") {
+			t.Errorf("the administrator's access = %+v", admin)
+		}
+		if _, err := tx.Access("carol"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("Access of an unknown user: %v", err)
+		}
+		u, err := tx.User("alice")
+		must(t, err)
+		diff(t, "User", a.User, u)
+		return nil
+	})
+}
+
+func testStageVisits(t *testing.T, s store.Store) {
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	v1 := store.StageVisit{InstanceID: "i1", InstanceTable: "cts_flow", WorkflowID: "w1", StageID: "s1", Stage: "qualify",
+		EnteredOn: t0, EnteredBy: "u1", EnteredHow: store.VisitStart}
+	write(t, s, func(tx store.Tx) error {
+		must(t, tx.AddStageVisit(v1))
+		must(t, tx.CloseStageVisit("i1", t0.Add(time.Hour), "u2", store.VisitNext))
+		if err := tx.CloseStageVisit("i1", t0.Add(2*time.Hour), "u2", store.VisitNext); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("closing a closed visit: %v", err)
+		}
+		must(t, tx.AddStageVisit(store.StageVisit{InstanceID: "i1", InstanceTable: "cts_flow", WorkflowID: "w1", StageID: "s2",
+			Stage: "develop", EnteredOn: t0.Add(time.Hour), EnteredBy: "u2", EnteredHow: store.VisitNext}))
+		return tx.AddStageVisit(store.StageVisit{InstanceID: "i2", InstanceTable: "cts_other", WorkflowID: "w2", StageID: "s9",
+			Stage: "x", EnteredBy: "u1", EnteredHow: store.VisitStart})
+	})
+	read(t, s, func(tx store.Tx) error {
+		vs, err := tx.StageVisits(store.StageVisitFilter{InstanceID: "i1"})
+		must(t, err)
+		if len(vs) != 2 {
+			t.Fatalf("visits of i1 = %+v", vs)
+		}
+		v1.ID, v1.LeftOn, v1.LeftBy, v1.LeftHow = vs[0].ID, t0.Add(time.Hour), "u2", store.VisitNext
+		diff(t, "first visit", v1, vs[0])
+		if !vs[1].LeftOn.IsZero() || vs[1].Stage != "develop" || vs[1].ID <= vs[0].ID {
+			t.Errorf("open visit = %+v", vs[1])
+		}
+		first, _ := tx.StageVisits(store.StageVisitFilter{InstanceID: "i1", Limit: 1})
+		if len(first) != 1 || first[0].InstanceTable != "cts_flow" {
+			t.Errorf("first visit of i1 = %+v", first)
+		}
+		w2, _ := tx.StageVisits(store.StageVisitFilter{WorkflowID: "w2"})
+		if len(w2) != 1 || w2[0].InstanceID != "i2" || w2[0].EnteredOn.IsZero() {
+			t.Errorf("visits of w2 = %+v", w2)
+		}
+		return nil
+	})
+}
+
+// testRowVersionRace: writers that all read a row's version, then all
+// update it at that version: exactly one writes, the others get
+// ErrConflict, and the row has the winner's value.
+func testRowVersionRace(t *testing.T, s store.Store) {
+	var tb store.Table
+	write(t, s, func(tx store.Tx) error {
+		must(t, tx.CreateTable(rowsTable()))
+		var err error
+		tb, err = tx.Table("cts_project")
+		must(t, err)
+		return tx.InsertRow(tb.Name, map[string]any{"cts_projectid": "p1", "cts_name": "v1", store.RowVersionColumn: int64(1)})
+	})
+	const n = 6
+	var readAll, wg sync.WaitGroup
+	readAll.Add(n)
+	start := make(chan struct{})
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var version int64
+			err := s.Read(context.Background(), func(tx store.Tx) error {
+				row, err := tx.GetRow(tb, "p1")
+				version, _ = row[store.RowVersionColumn].(int64)
+				return err
+			})
+			readAll.Done()
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			<-start
+			errs[i] = s.Write(context.Background(), func(tx store.Tx) error {
+				_, err := tx.UpdateRow(tb, "p1", map[string]any{"cts_name": fmt.Sprint("writer ", i)}, version)
+				return err
+			})
+		}()
+	}
+	readAll.Wait()
+	close(start)
+	wg.Wait()
+	winner := -1
+	for i, err := range errs {
+		switch {
+		case err == nil && winner >= 0:
+			t.Errorf("writers %d and %d both wrote at version 1", winner, i)
+		case err == nil:
+			winner = i
+		case !errors.Is(err, store.ErrConflict):
+			t.Errorf("writer %d: %v", i, err)
+		}
+	}
+	read(t, s, func(tx store.Tx) error {
+		row, err := tx.GetRow(tb, "p1")
+		must(t, err)
+		if row[store.RowVersionColumn] != int64(2) || row["cts_name"] != fmt.Sprint("writer ", winner) {
+			t.Errorf("row after the race = %v (winner %d)", row, winner)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,90 @@
+package webapi
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestAuthentication: no token, a malformed or unknown one and a revoked
+// one are 401 with a JSON error and a WWW-Authenticate challenge.
+func TestAuthentication(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	for name, tok := range map[string]string{"none": "", "unknown": "bpfc_nosuchtoken", "not ours": "eyJhbGciOi"} {
+		r := f.do("GET", "accounts", tok, nil).must(t, http.StatusUnauthorized)
+		if r.errCode() != "Unauthorized" || !strings.HasPrefix(r.header.Get("WWW-Authenticate"), "Bearer") {
+			t.Errorf("%s: %s %v", name, r.raw, r.header)
+		}
+	}
+	tok := f.user("alice", "salesperson")
+	f.do("GET", "accounts", tok, nil).must(t, http.StatusOK)
+	ctx := context.Background()
+	list, err := f.srv.Engine().As("admin").Tokens(ctx, "alice")
+	if err != nil || len(list) != 1 {
+		t.Fatalf("tokens: %v %v", list, err)
+	}
+	if err := f.srv.Engine().As("admin").RevokeToken(ctx, list[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	f.do("GET", "accounts", tok, nil).must(t, http.StatusUnauthorized)
+	// The store keeps only the hash.
+	if strings.Contains(list[0].Hash, tok) || len(list[0].Hash) != 64 {
+		t.Errorf("stored %q", list[0].Hash)
+	}
+}
+
+// TestAuthCache: a revoked token stops working within the cache's TTL.
+func TestAuthCache(t *testing.T) {
+	f := serve(t, fixtureOptions{ttl: 300 * time.Millisecond})
+	tok := f.user("alice", "salesperson")
+	f.do("GET", "accounts", tok, nil).must(t, http.StatusOK)
+	ctx := context.Background()
+	list, _ := f.srv.Engine().As("alice").Tokens(ctx, "alice")
+	if err := f.srv.Engine().As("alice").RevokeToken(ctx, list[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(400 * time.Millisecond)
+	f.do("GET", "accounts", tok, nil).must(t, http.StatusUnauthorized)
+}
+
+// TestForbidden: roles are enforced; what a user's roles do not grant is 403.
+func TestForbidden(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	carol := f.user("carol", "customer_service_representative")
+	sam := f.user("sam", "salesperson")
+	nobody := f.user("nobody")
+	lead := f.create("leads", map[string]any{"lastname": "Smith", "subject": "Printers"}, "Prefer", "odata.maxpagesize=1")
+	inst := f.do("GET", "cts_leadtoopportunities", f.admin, nil).must(t, 200).rows()[0]["businessprocessflowinstanceid"].(string)
+
+	for _, c := range []struct {
+		method, path, token string
+		body                any
+		status              int
+	}{
+		{"GET", "cts_leadtoopportunities", carol, nil, 403},
+		{"GET", "cts_leadtoopportunities(" + inst + ")", carol, nil, 403},
+		{"PATCH", "cts_leadtoopportunities(" + inst + ")", carol, map[string]any{"statecode": 1, "statuscode": 3}, 403},
+		{"GET", "RetrieveActivePath(ProcessInstanceId=" + inst + ")", carol, nil, 403},
+		{"GET", "cts_phonetocases", carol, nil, 200},
+		{"GET", "cts_leadtoopportunities", sam, nil, 200},
+		{"DELETE", "cts_leadtoopportunities(" + inst + ")", sam, nil, 403}, // salesperson has no delete
+		{"POST", "ImportSolution", sam, map[string]any{"CustomizationFile": "eA=="}, 403},
+		{"GET", "accounts", nobody, nil, 403}, // no role at all
+	} {
+		r := f.do(c.method, c.path, c.token, c.body)
+		if r.status != c.status {
+			t.Errorf("%s %s: %d, want %d: %s", c.method, c.path, r.status, c.status, r.raw)
+			continue
+		}
+		if c.status == 403 && r.errCode() != "Forbidden" {
+			t.Errorf("%s %s: %s", c.method, c.path, r.raw)
+		}
+	}
+	// RetrieveProcessInstances shows only the flows the user may read.
+	r := f.do("GET", "RetrieveProcessInstances(EntityLogicalName='lead',EntityId="+lead+")", carol, nil).must(t, 200)
+	if ps, _ := r.body["Processes"].([]any); len(ps) != 0 {
+		t.Errorf("carol sees %v", ps)
+	}
+}

@@ -1,0 +1,53 @@
+// Package webapi serves an environment in the shape of the Dataverse Web
+// API (v9.2), JSON only, on net/http's ServeMux:
+//
+//	GET    /api/data/v9.2/                      the service document: every entity set
+//	GET    /api/data/v9.2/{set}                 rows: $select, $filter, $orderby, $top;
+//	                                            paged (Prefer: odata.maxpagesize=N, @odata.nextLink)
+//	POST   /api/data/v9.2/{set}                 create: 204 + OData-EntityId, or 201 with the
+//	                                            row under Prefer: return=representation
+//	GET    /api/data/v9.2/{set}({id})           one row (If-None-Match: 304)
+//	PATCH  /api/data/v9.2/{set}({id})           update (If-Match: 412 when stale); on an
+//	                                            instance table: a move by activestageid, or
+//	                                            finish/abandon/reactivate by statecode/statuscode
+//	DELETE /api/data/v9.2/{set}({id})           delete (If-Match)
+//	GET    /api/data/v9.2/RetrieveProcessInstances(EntityLogicalName='lead',EntityId=ID)
+//	GET    /api/data/v9.2/RetrieveActivePath(ProcessInstanceId=ID)
+//	POST   /api/data/v9.2/ImportSolution        deploys an archive (runtime/deploy); administrators
+//	GET    /healthz                             {"status": "ok"}, without a token
+//
+// Entity sets are the tables' plural names (store.Table.EntitySetName):
+// leads, opportunities, and each flow's instance table, e.g.
+// cts_leadtoopportunities. Rows carry @odata.etag (W/"<versionnumber>");
+// lookups appear as _<column>_value and are written as
+// "<column>@odata.bind": "/<set>(<id>)" (or _<column>_value: id). Times are
+// UTC to the second. $filter compares properties with quoted text (ids
+// too), numbers, true/false, null and dates; contains, startswith and
+// endswith match text. Creating a record starts its default flow, as bpfc
+// record create does, unless the BPFC-Flow header names another flow or
+// says none; the BPFC-Instance header then names the instance. POST to an
+// instance table with bpf_<table>id@odata.bind starts that flow on the
+// record. A PATCH of activestageid moves an instance one stage, forward
+// along its active path or back along its traversed path, by the engine's
+// rules; anything else is refused with the rule.
+//
+// Every request but /healthz carries "Authorization: Bearer <token>" (bpfc
+// user token); the token's user acts, with its roles (runtime/engine
+// enforces them). Errors are {"error": {"code", "message"}} (a refusal
+// adds rule, stage and steps): 400 BadRequest or Refused, 401
+// Unauthorized, 403 Forbidden, 404 NotFound, 405, 409 Conflict (changed
+// concurrently), 412 PreconditionFailed (a stale If-Match), 413 TooLarge,
+// 415, 503 Busy or Timeout (with Retry-After). Bodies, query strings and
+// request times are bounded (Limits).
+//
+// The server queues its write transactions in process (one environment
+// takes one writer at a time), so that concurrent writers wait in order
+// rather than in SQLite's polling busy handler.
+//
+// Entry points: New builds the Server over an environment's store (with an
+// engine whose hooks include Guard); Server.Handler is its http.Handler;
+// Server.Serve serves a listener until its context ends, then shuts down
+// gracefully: requests in flight finish, then background workers (the
+// workflow runner) stop. Client is the other side: what bpfc deploy uses
+// for an environment with url = "http://…".
+package webapi

@@ -1,0 +1,330 @@
+package webapi
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// The entity sets: lists, single rows, create, update, delete.
+
+// baseURL is the API's root as the client reached it.
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + Prefix
+}
+
+// prefer reads the Prefer header's preferences: name -> value.
+func prefer(r *http.Request) map[string]string {
+	out := map[string]string{}
+	for _, h := range r.Header.Values("Prefer") {
+		for _, p := range strings.Split(h, ",") {
+			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+			out[strings.ToLower(strings.TrimSpace(k))] = strings.Trim(strings.TrimSpace(v), `"`)
+		}
+	}
+	return out
+}
+
+func wantsRepresentation(r *http.Request) bool { return prefer(r)["return"] == "representation" }
+
+// serviceDocument lists the entity sets.
+func (s *Server) serviceDocument(w http.ResponseWriter, r *http.Request) {
+	tables, err := session(r).EntitySets(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sets := []map[string]string{}
+	for _, t := range tables {
+		sets = append(sets, map[string]string{"name": t.EntitySetName, "kind": "EntitySet", "url": t.EntitySetName, "table": t.Name,
+			"tablekind": t.Kind})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"@odata.context": baseURL(r) + "$metadata", "value": sets})
+}
+
+// get serves a function, a row or a list.
+func (s *Server) get(w http.ResponseWriter, r *http.Request) {
+	seg := r.PathValue("seg")
+	name, key, isKey := splitKey(seg)
+	switch {
+	case name == "RetrieveProcessInstances" || name == "RetrieveActivePath":
+		s.function(w, r, name, seg)
+	case isKey:
+		s.getRow(w, r, name, key)
+	case strings.Contains(seg, "("):
+		s.fail(w, r, badRequest("%q is not <entityset>(<id>)", seg))
+	default:
+		s.list(w, r, seg)
+	}
+}
+
+func (s *Server) list(w http.ResponseWriter, r *http.Request, set string) {
+	pageSize := s.cfg.Limits.MaxPageSize
+	applied := ""
+	if v, ok := prefer(r)["odata.maxpagesize"]; ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			s.fail(w, r, badRequest("Prefer: odata.maxpagesize=%s is not a positive whole number", v))
+			return
+		}
+		pageSize = min(n, pageSize)
+		applied = "odata.maxpagesize=" + strconv.Itoa(pageSize)
+	}
+	opts, err := parseList(r.URL.Query(), pageSize)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var q store.Query
+	var sel []string
+	t, rows, err := session(r).QueryRows(r.Context(), set, func(t store.Table) (store.Query, error) {
+		var err error
+		q, sel, err = opts.query(t)
+		return q, err
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := map[string]any{"@odata.context": baseURL(r) + "$metadata#" + set}
+	n := opts.limit()
+	more := len(rows) > n
+	if more {
+		rows = rows[:n]
+	}
+	if opts.top > 0 && opts.top <= n {
+		more = false
+	}
+	value := make([]map[string]any, len(rows))
+	for i, row := range rows {
+		value[i] = rowJSON(t, row, sel)
+	}
+	out["value"] = value
+	if more {
+		next := url.Values{}
+		for k, v := range r.URL.Query() {
+			next[k] = v
+		}
+		next.Set("$skiptoken", encodeSkipToken(q.SortKey(rows[len(rows)-1]), opts.pageSize))
+		if opts.top > 0 {
+			next.Set("$top", strconv.Itoa(opts.top-n))
+		}
+		out["@odata.nextLink"] = baseURL(r) + set + "?" + next.Encode()
+	}
+	if applied != "" {
+		w.Header().Set("Preference-Applied", applied)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) getRow(w http.ResponseWriter, r *http.Request, set, id string) {
+	var sel []string
+	if v := r.URL.Query().Get("$select"); v != "" {
+		opts, err := parseList(url.Values{"$select": {v}}, 1)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		sel = opts.sel
+	}
+	t, row, err := session(r).Row(r.Context(), set, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var cols []string
+	for _, p := range sel {
+		c, err := column(t, p)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		cols = append(cols, c.Name)
+	}
+	tag := etag(row)
+	w.Header().Set("ETag", tag)
+	if inm := r.Header.Get("If-None-Match"); inm != "" && (inm == "*" || inm == tag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	body := rowJSON(t, row, cols)
+	body["@odata.context"] = baseURL(r) + "$metadata#" + set + "/$entity"
+	writeJSON(w, http.StatusOK, body)
+}
+
+// post creates a record (its default flow starting, unless BPFC-Flow says
+// otherwise) or, on an instance table, starts the flow on the record that
+// its lookup binds.
+func (s *Server) post(w http.ResponseWriter, r *http.Request) {
+	set := r.PathValue("seg")
+	if strings.Contains(set, "(") {
+		s.fail(w, r, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "POST creates rows in an entity set; use PATCH to change %s", set))
+		return
+	}
+	t, err := s.tableOf(r, set)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	fields, err := readBody(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var id, instance string
+	version := int64(1) // a new row's
+	if t.Kind == store.TableInstance {
+		var in *engine.Instance
+		if in, err = s.startInstance(r, t, fields); err == nil {
+			id, version = in.ID, in.Version
+		}
+	} else {
+		so := engine.StartOptions{}
+		switch f := strings.TrimSpace(r.Header.Get("BPFC-Flow")); f {
+		case "":
+		case "none":
+			so.NoFlow = true
+		default:
+			so.Flow = f
+		}
+		var c *engine.Created
+		if c, err = session(r).CreateRecord(r.Context(), t.Name, values(fields), so); err == nil {
+			id = c.ID
+			if c.Instance != nil {
+				instance = c.Instance.ID
+			}
+		}
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("OData-EntityId", baseURL(r)+set+"("+id+")")
+	if instance != "" {
+		w.Header().Set("BPFC-Instance", instance)
+	}
+	s.respond(w, r, set, id, http.StatusCreated, version, nil)
+}
+
+// startInstance starts the flow of instance table t on the record that
+// the body's bpf_<table>id binds.
+func (s *Server) startInstance(r *http.Request, t store.Table, fields []field) (*engine.Instance, error) {
+	var table, record string
+	for _, f := range fields {
+		c, ok := t.Column(f.column)
+		rec, isRec := strings.CutPrefix(f.column, "bpf_")
+		if !ok || !isLookup(c) || !isRec || !strings.HasSuffix(rec, "id") {
+			return nil, badRequest("starting a flow takes only the record, as bpf_<table>id@odata.bind (e.g. bpf_leadid@odata.bind: \"/leads(ID)\"); %s cannot be set", f.prop)
+		}
+		if table != "" {
+			return nil, badRequest("a flow starts on one record; the body binds %s and %s", table, strings.TrimSuffix(rec, "id"))
+		}
+		record, _ = f.value.(string)
+		table = strings.TrimSuffix(rec, "id")
+	}
+	if record == "" {
+		return nil, badRequest("name the record to start the flow on, as bpf_<table>id@odata.bind")
+	}
+	return session(r).Start(r.Context(), t.Name, table, record)
+}
+
+// respond answers a change: 204 with the row's ETag, or the row (read
+// again unless given) with status under Prefer: return=representation.
+func (s *Server) respond(w http.ResponseWriter, r *http.Request, set, id string, status int, version int64, row store.Row) {
+	w.Header().Set("ETag", `W/"`+strconv.FormatInt(version, 10)+`"`)
+	if !wantsRepresentation(r) {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	t, err := s.tableOf(r, set)
+	if err == nil && row == nil {
+		t, row, err = session(r).Row(r.Context(), set, id)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("ETag", etag(row))
+	w.Header().Set("Preference-Applied", "return=representation")
+	body := rowJSON(t, row, nil)
+	body["@odata.context"] = baseURL(r) + "$metadata#" + set + "/$entity"
+	writeJSON(w, status, body)
+}
+
+// patch updates a record, or moves or ends an instance.
+func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
+	set, id, ok := splitKey(r.PathValue("seg"))
+	if !ok || id == "" {
+		s.fail(w, r, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "PATCH changes one row: %s(<id>)", set))
+		return
+	}
+	version, err := ifMatch(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t, err := s.tableOf(r, set)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	fields, err := readBody(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var row store.Row
+	if t.Kind == store.TableInstance {
+		version, err = s.changeInstance(r, t, id, version, fields)
+	} else {
+		var rec *engine.Record
+		if rec, err = session(r).UpdateRecord(r.Context(), t.Name, id, values(fields), version); err == nil {
+			version, row = rec.Version, rec.Values
+		}
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.respond(w, r, set, id, http.StatusOK, version, row)
+}
+
+// delete deletes a record (its instances remain) or an instance.
+func (s *Server) delete(w http.ResponseWriter, r *http.Request) {
+	set, id, ok := splitKey(r.PathValue("seg"))
+	if !ok || id == "" {
+		s.fail(w, r, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "DELETE removes one row: %s(<id>)", set))
+		return
+	}
+	version, err := ifMatch(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sess := session(r)
+	t, err := s.tableOf(r, set)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if t.Kind == store.TableInstance {
+		if version, err = sess.InstanceVersion(r.Context(), t.Name, id, version); err == nil {
+			err = sess.DeleteInstance(r.Context(), id, engine.MoveOptions{IfVersion: version})
+		}
+	} else {
+		err = sess.DeleteRecordIf(r.Context(), t.Name, id, version)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,116 @@
+package webapi
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestRecordLifecycle: create (201 with the row, 204 with OData-EntityId),
+// read, update and delete a record, with ETags: a stale If-Match is 412 and
+// changes nothing.
+func TestRecordLifecycle(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	r := f.do("POST", "leads", f.admin, map[string]any{"lastname": "Smith", "firstname": "Ann", "subject": "Printers",
+		"budgetamount": 2500.5, "numberofemployees": 40}, "Prefer", "return=representation").must(t, http.StatusCreated)
+	id := r.str("leadid")
+	if r.str("@odata.etag") != `W/"1"` || r.str("fullname") != "Ann Smith" || r.body["budgetamount"] != 2500.5 ||
+		r.header.Get("OData-EntityId") != f.url+Prefix+"leads("+id+")" || r.header.Get("BPFC-Instance") == "" {
+		t.Fatalf("created: %s %v", r.raw, r.header)
+	}
+	if _, ok := r.body["_parentaccountid_value"]; !ok {
+		t.Errorf("lookups are not _x_value: %s", r.raw)
+	}
+	// No flow when told so.
+	r = f.do("POST", "leads", f.admin, map[string]any{"lastname": "Jones", "subject": "Paper"}, "BPFC-Flow", "none").must(t, 204)
+	if r.header.Get("BPFC-Instance") != "" || r.header.Get("OData-EntityId") == "" {
+		t.Errorf("no flow: %v", r.header)
+	}
+
+	acct := f.create("accounts", map[string]any{"name": "Fabrikam"})
+	r = f.do("GET", "leads("+id+")", f.admin, nil).must(t, 200)
+	if r.header.Get("ETag") != `W/"1"` {
+		t.Errorf("ETag %q", r.header.Get("ETag"))
+	}
+	f.do("GET", "leads("+id+")", f.admin, nil, "If-None-Match", `W/"1"`).must(t, http.StatusNotModified)
+
+	// Update with the current version, binding a lookup.
+	r = f.do("PATCH", "leads("+id+")", f.admin, map[string]any{"companyname": "Fabrikam", "parentaccountid@odata.bind": "/accounts(" + acct + ")"},
+		"If-Match", `W/"1"`).must(t, 204)
+	if r.header.Get("ETag") != `W/"2"` {
+		t.Errorf("ETag after update %q", r.header.Get("ETag"))
+	}
+	// A stale version is refused and changes nothing.
+	r = f.do("PATCH", "leads("+id+")", f.admin, map[string]any{"companyname": "Contoso"}, "If-Match", `W/"1"`).must(t, 412)
+	if r.errCode() != "PreconditionFailed" {
+		t.Errorf("stale: %s", r.raw)
+	}
+	r = f.do("GET", "leads("+id+")?$select=companyname,_parentaccountid_value", f.admin, nil).must(t, 200)
+	if r.str("companyname") != "Fabrikam" || r.str("_parentaccountid_value") != acct || r.str("@odata.etag") != `W/"2"` ||
+		r.str("leadid") != id || len(r.body) != 5 {
+		t.Errorf("after a stale update: %s", r.raw)
+	}
+	// Return the row on update.
+	r = f.do("PATCH", "leads("+id+")", f.admin, map[string]any{"companyname": "Contoso"}, "Prefer", "return=representation").must(t, 200)
+	if r.str("companyname") != "Contoso" || r.str("@odata.etag") != `W/"3"` {
+		t.Errorf("update: %s", r.raw)
+	}
+	// Bad values and names are 400 with a reason.
+	for body, want := range map[string]string{
+		`{"companyname": 5}`:                                "is not text",
+		`{"compnyname": "x"}`:                               "did you mean companyname",
+		`{"numberofemployees": 1.5}`:                        "whole number",
+		`{"parentaccountid@odata.bind": "/accounts(nope)"}`: "is not the id",
+		`{"leadid": "x"}`:                                   "set by the system",
+		`[1]`:                                               "JSON object",
+		`{"a": {"b": 1}}`:                                   "objects and arrays",
+	} {
+		r := f.do("PATCH", "leads("+id+")", f.admin, body).must(t, 400)
+		if !strings.Contains(r.str("error")+string(r.raw), want) {
+			t.Errorf("%s: %s, want %q", body, r.raw, want)
+		}
+	}
+	// Delete: stale If-Match is 412; then 204; then 404.
+	f.do("DELETE", "leads("+id+")", f.admin, nil, "If-Match", `W/"2"`).must(t, 412)
+	f.do("DELETE", "leads("+id+")", f.admin, nil, "If-Match", `W/"3"`).must(t, 204)
+	if r := f.do("GET", "leads("+id+")", f.admin, nil).must(t, 404); r.errCode() != "NotFound" {
+		t.Errorf("deleted: %s", r.raw)
+	}
+	f.do("PATCH", "leads("+id+")", f.admin, map[string]any{"companyname": "x"}).must(t, 404)
+	f.do("DELETE", "leads("+id+")", f.admin, nil).must(t, 404)
+}
+
+// TestRequestErrors: unknown sets, methods and options, malformed ETags and
+// oversized bodies are JSON errors.
+func TestRequestErrors(t *testing.T) {
+	f := serve(t, fixtureOptions{limits: Limits{MaxBody: 1 << 10}})
+	for _, c := range []struct {
+		method, path string
+		body         any
+		headers      []string
+		status       int
+		code         string
+	}{
+		{"GET", "nosuchset", nil, nil, 404, "NotFound"},
+		{"GET", "accounts(nope)", nil, nil, 404, "NotFound"},
+		{"PUT", "accounts", nil, nil, 405, "MethodNotAllowed"},
+		{"GET", "accounts?$expand=primarycontactid", nil, nil, 400, "BadRequest"},
+		{"GET", "accounts?$top=0", nil, nil, 400, "BadRequest"},
+		{"GET", "accounts?$skiptoken=garbage", nil, nil, 400, "BadRequest"},
+		{"GET", "accounts?$orderby=name%20sideways", nil, nil, 400, "BadRequest"},
+		{"GET", "accounts", nil, []string{"Prefer", "odata.maxpagesize=0"}, 400, "BadRequest"},
+		{"PATCH", "accounts(x)", map[string]any{"name": "x"}, []string{"If-Match", "12"}, 400, "BadRequest"},
+		{"POST", "accounts", map[string]any{"name": strings.Repeat("x", 2000)}, nil, 413, "TooLarge"},
+		{"POST", "accounts", "name=x", []string{"Content-Type", "text/plain"}, 415, "UnsupportedMediaType"},
+		{"GET", "elsewhere", nil, nil, 404, "NotFound"},
+	} {
+		r := f.do(c.method, c.path, f.admin, c.body, c.headers...)
+		if r.status != c.status || r.errCode() != c.code {
+			t.Errorf("%s %s: %d %s, want %d %s", c.method, c.path, r.status, r.raw, c.status, c.code)
+		}
+	}
+	r := f.do("GET", f.url+"/nowhere", "", nil).must(t, 404)
+	if r.errCode() != "NotFound" {
+		t.Errorf("%s", r.raw)
+	}
+}

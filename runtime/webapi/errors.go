@@ -1,0 +1,129 @@
+package webapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/odata"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// apiError is an error with its HTTP status and code.
+type apiError struct {
+	status int
+	code   string
+	msg    string
+	extra  map[string]any // more members of the error object
+}
+
+func (e *apiError) Error() string { return e.msg }
+
+func errorf(status int, code, format string, args ...any) *apiError {
+	return &apiError{status: status, code: code, msg: fmt.Sprintf(format, args...)}
+}
+
+func badRequest(format string, args ...any) *apiError {
+	return errorf(http.StatusBadRequest, "BadRequest", format, args...)
+}
+
+// ErrorBody is the JSON of every error response:
+// {"error": {"code": "…", "message": "…"}}, with the rule, stage and steps
+// of a refused move.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail is the error object.
+type ErrorDetail struct {
+	Code    string   `json:"code"`
+	Message string   `json:"message"`
+	Rule    string   `json:"rule,omitempty"`
+	Stage   string   `json:"stage,omitempty"`
+	Steps   []string `json:"steps,omitempty"`
+}
+
+// classify maps an error to its HTTP status and error object. A version
+// conflict is 412 when the client sent If-Match (its version is stale),
+// 409 otherwise (another request changed the row meanwhile).
+func classify(err error, ifMatch bool) (int, ErrorDetail) {
+	var ae *apiError
+	var mbe *http.MaxBytesError
+	var ref *engine.ErrRefused
+	var oe *odata.Error
+	d := ErrorDetail{Message: err.Error()}
+	switch {
+	case errors.As(err, &ae):
+		d.Code = ae.code
+		return ae.status, d
+	case errors.As(err, &mbe):
+		d.Code, d.Message = "TooLarge", fmt.Sprintf("the request body is larger than %d bytes", mbe.Limit)
+		return http.StatusRequestEntityTooLarge, d
+	case errors.Is(err, context.DeadlineExceeded):
+		d.Code, d.Message = "Timeout", "the request took too long and was stopped; nothing it did was kept"
+		return http.StatusServiceUnavailable, d
+	case errors.Is(err, context.Canceled):
+		d.Code = "Canceled"
+		return http.StatusServiceUnavailable, d
+	case errors.As(err, &ref):
+		d.Code, d.Rule, d.Stage, d.Steps = "Refused", ref.Rule, ref.Stage, ref.Steps
+		return http.StatusBadRequest, d
+	case errors.Is(err, engine.ErrForbidden):
+		d.Code = "Forbidden"
+		return http.StatusForbidden, d
+	case errors.Is(err, store.ErrConflict):
+		if ifMatch {
+			d.Code = "PreconditionFailed"
+			return http.StatusPreconditionFailed, d
+		}
+		d.Code = "Conflict"
+		return http.StatusConflict, d
+	case errors.Is(err, store.ErrNotFound):
+		d.Code = "NotFound"
+		return http.StatusNotFound, d
+	case errors.Is(err, engine.ErrInvalid), errors.Is(err, store.ErrBadQuery), errors.As(err, &oe):
+		d.Code = "BadRequest"
+		return http.StatusBadRequest, d
+	case errors.Is(err, store.ErrBusy):
+		d.Code = "Busy"
+		return http.StatusServiceUnavailable, d
+	}
+	d.Code = "InternalError"
+	return http.StatusInternalServerError, d
+}
+
+// fail writes err as an error response and notes it for the request log.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status, d := classify(err, r.Header.Get("If-Match") != "")
+	info(r).code = d.Code
+	if status >= 500 && d.Code == "InternalError" {
+		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err.Error())
+	}
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "1")
+	}
+	writeJSON(w, status, ErrorBody{Error: d})
+}
+
+// writeError writes an error response outside a handler's flow.
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, ErrorBody{Error: ErrorDetail{Code: code, Message: msg}})
+}
+
+// writeJSON writes v as the JSON body of a response.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		b, _ = json.Marshal(ErrorBody{Error: ErrorDetail{Code: "InternalError", Message: err.Error()}})
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; odata.metadata=minimal")
+	h.Set("OData-Version", "4.0")
+	w.WriteHeader(status)
+	w.Write(b)
+	w.Write([]byte("\n"))
+}

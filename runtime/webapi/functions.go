@@ -1,0 +1,152 @@
+package webapi
+
+import (
+	"net/http"
+	"strings"
+)
+
+// The business process flow functions of the Web API:
+// RetrieveProcessInstances(EntityLogicalName='lead',EntityId=ID) and
+// RetrieveActivePath(ProcessInstanceId=ID), in Dataverse's response shapes.
+
+// functionParams reads "Name(a='x',b=ID)" into its parameters.
+func functionParams(seg string) (map[string]string, error) {
+	_, inner, ok := splitKeyRaw(seg)
+	if !ok {
+		return nil, badRequest("%q: write the function's parameters in parentheses", seg)
+	}
+	out := map[string]string{}
+	for len(inner) > 0 {
+		eq := strings.IndexByte(inner, '=')
+		if eq <= 0 {
+			return nil, badRequest("%q: a parameter is Name=value", seg)
+		}
+		name := strings.TrimSpace(inner[:eq])
+		rest := strings.TrimLeft(inner[eq+1:], " ")
+		var val string
+		if strings.HasPrefix(rest, "'") {
+			var b strings.Builder
+			i := 1
+			for ; i < len(rest); i++ {
+				if rest[i] == '\'' {
+					if i+1 < len(rest) && rest[i+1] == '\'' {
+						b.WriteByte('\'')
+						i++
+						continue
+					}
+					break
+				}
+				b.WriteByte(rest[i])
+			}
+			if i >= len(rest) {
+				return nil, badRequest("%q: a text value is not closed", seg)
+			}
+			val, rest = b.String(), strings.TrimLeft(rest[i+1:], " ")
+		} else {
+			end := strings.IndexByte(rest, ',')
+			if end < 0 {
+				end = len(rest)
+			}
+			val, rest = strings.TrimSpace(rest[:end]), rest[end:]
+		}
+		if _, dup := out[name]; dup {
+			return nil, badRequest("%q: parameter %s is given twice", seg, name)
+		}
+		out[name] = val
+		if rest != "" && rest[0] != ',' {
+			return nil, badRequest("%q: expected ',' between parameters", seg)
+		}
+		inner = strings.TrimPrefix(rest, ",")
+	}
+	return out, nil
+}
+
+// splitKeyRaw splits "Name(inner)" without unquoting.
+func splitKeyRaw(seg string) (string, string, bool) {
+	i := strings.IndexByte(seg, '(')
+	if i <= 0 || !strings.HasSuffix(seg, ")") {
+		return seg, "", false
+	}
+	return seg[:i], seg[i+1 : len(seg)-1], true
+}
+
+func (s *Server) function(w http.ResponseWriter, r *http.Request, name, seg string) {
+	params, err := functionParams(seg)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	need := func(p string) (string, bool) {
+		v := params[p]
+		if v == "" {
+			s.fail(w, r, badRequest("%s needs the parameter %s", name, p))
+			return "", false
+		}
+		return v, true
+	}
+	ctx, sess := r.Context(), session(r)
+	switch name {
+	case "RetrieveProcessInstances":
+		table, ok := need("EntityLogicalName")
+		if !ok {
+			return
+		}
+		id, ok := need("EntityId")
+		if !ok {
+			return
+		}
+		ins, err := sess.ProcessInstances(ctx, table, id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		procs := make([]map[string]any, 0, len(ins))
+		for _, in := range ins {
+			procs = append(procs, map[string]any{
+				"@odata.etag":                   etag(in.Row),
+				"businessprocessflowinstanceid": in.ID,
+				"processinstanceid":             in.ID,
+				"name":                          in.Name,
+				"_processid_value":              in.ProcessID,
+				"_processstageid_value":         in.ActiveStageID,
+				"_activestageid_value":          in.ActiveStageID,
+				"statecode":                     in.StateCode,
+				"statuscode":                    in.StatusCode,
+				"traversedpath":                 in.Row["traversedpath"],
+				"entitylogicalname":             in.Table,
+				"uniquename":                    in.UniqueName,
+				"modifiedon":                    jsonValue(in.ModifiedOn),
+			})
+		}
+		writeJSON(w, http.StatusOK, map[string]any{
+			"@odata.context": baseURL(r) + "$metadata#Microsoft.Dynamics.CRM.RetrieveProcessInstancesResponse",
+			"Processes":      procs,
+		})
+	case "RetrieveActivePath":
+		id, ok := need("ProcessInstanceId")
+		if !ok {
+			return
+		}
+		stages, in, err := sess.ActivePath(ctx, id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		out := make([]map[string]any, 0, len(stages))
+		for _, st := range stages {
+			out = append(out, map[string]any{
+				"processstageid":        st.ID,
+				"stagename":             st.DisplayName,
+				"uniquename":            st.Name,
+				"stagecategory":         st.Category,
+				"primaryentitytypecode": st.Table,
+				"_processid_value":      st.ProcessID,
+				"isactive":              st.Name == in.ActiveStage,
+			})
+		}
+		writeJSON(w, http.StatusOK, map[string]any{
+			"@odata.context": baseURL(r) + "$metadata#Microsoft.Dynamics.CRM.RetrieveActivePathResponse",
+			"ProcessStages":  out,
+		})
+	}
+}

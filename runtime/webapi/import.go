@@ -1,0 +1,148 @@
+package webapi
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/deploy"
+	"github.com/bpfc/bpfc/solution"
+	"github.com/bpfc/bpfc/solution/unpack"
+)
+
+// ImportRequest is the body of POST ImportSolution: Dataverse's
+// CustomizationFile (the archive, base64), plus what bpfc deploy sends.
+type ImportRequest struct {
+	CustomizationFile string            `json:"CustomizationFile"`     // the solution archive, base64, of the environment's flavour
+	ArchiveName       string            `json:"ArchiveName,omitempty"` // its file name, e.g. ContosoSales_1_0_0_0.zip
+	Model             string            `json:"Model,omitempty"`       // the build's model (compiler.EncodeModel), base64; without it the archive is unpacked
+	Digest            string            `json:"Digest,omitempty"`      // the build digest the model must have
+	Mode              string            `json:"Mode,omitempty"`        // upgrade (default) | update | stage
+	Settings          map[string]string `json:"Settings,omitempty"`    // variable values by schema name
+	Who               string            `json:"Who,omitempty"`         // the person deploying, for the history
+}
+
+// ImportResponse is the body of a refused or failed import: the error and
+// what the import did (deploy.Result). An applied import answers with the
+// deploy.Result alone.
+type ImportResponse struct {
+	Error  ErrorDetail    `json:"error"`
+	Result *deploy.Result `json:"result,omitempty"`
+}
+
+// importSolution deploys an archive into the served environment, through
+// the same pipeline as bpfc deploy (promote_from gate, one transaction).
+// Only a system administrator may.
+func (s *Server) importSolution(w http.ResponseWriter, r *http.Request) {
+	ctx, sess := r.Context(), session(r)
+	if err := sess.RequireAdmin(ctx, "import solutions"); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if s.cfg.Project == nil || s.cfg.Project.Environment(s.cfg.Env) == nil {
+		s.fail(w, r, errorf(http.StatusNotImplemented, "NotImplemented", "this server was started without its project: it cannot import"))
+		return
+	}
+	var req ImportRequest
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			s.fail(w, r, err)
+			return
+		}
+		s.fail(w, r, badRequest("the body is not an ImportSolution request: %v", err))
+		return
+	}
+	b, err := s.importBuild(&req)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	mode, err := deploy.ParseMode(req.Mode)
+	if err != nil {
+		s.fail(w, r, badRequest("%v", err))
+		return
+	}
+	who := sess.User()
+	if req.Who != "" && req.Who != who {
+		who = req.Who + " (as " + who + ")"
+	}
+	pl := &deploy.Pipeline{Project: s.cfg.Project, Getenv: s.cfg.Getenv}
+	res, err := pl.Deploy(ctx, s.cfg.Env, b, deploy.Options{Mode: mode, Settings: req.Settings, Who: who, Getenv: s.cfg.Getenv})
+	if err == nil {
+		s.log.Info("import", "solution", res.Solution, "version", res.Version, "digest", res.Digest, "user", sess.User())
+		writeJSON(w, http.StatusOK, res)
+		return
+	}
+	status, d := classify(err, false)
+	var ref *deploy.Refusal
+	if errors.As(err, &ref) {
+		status, d.Code = http.StatusConflict, "ImportRefused"
+	} else if d.Code == "InternalError" {
+		d.Code = "ImportFailed"
+		s.log.Error("import failed", "err", err.Error())
+	}
+	info(r).code = d.Code
+	writeJSON(w, status, ImportResponse{Error: d, Result: res})
+}
+
+// importBuild reads the build an ImportSolution request carries.
+func (s *Server) importBuild(req *ImportRequest) (*deploy.Build, error) {
+	env := s.cfg.Project.Environment(s.cfg.Env)
+	data, err := base64.StdEncoding.DecodeString(req.CustomizationFile)
+	if err != nil || len(data) == 0 {
+		return nil, badRequest("CustomizationFile must be the solution archive, base64-encoded")
+	}
+	a, err := solution.ReadArchive(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, badRequest("CustomizationFile: %v", err)
+	}
+	managed := false
+	if doc, err := a.XML("solution.xml"); err == nil {
+		if m := doc.FindElement("/ImportExportXml/SolutionManifest/Managed"); m != nil {
+			managed = strings.TrimSpace(m.Text()) == "1"
+		}
+	}
+	flavour := map[bool]string{true: "managed", false: "unmanaged"}
+	if managed != env.Managed {
+		return nil, badRequest("the archive is %s, but environment %s takes %s archives", flavour[managed], env.Name, flavour[env.Managed])
+	}
+	name := req.ArchiveName
+	if name == "" {
+		name = "solution.zip"
+	}
+	arch := deploy.Archive{Name: name, Data: data}
+	var p *compiler.Project
+	if req.Model != "" {
+		model, err := base64.StdEncoding.DecodeString(req.Model)
+		if err != nil {
+			return nil, badRequest("Model must be base64")
+		}
+		if p, err = compiler.DecodeModel(model); err != nil {
+			return nil, badRequest("Model: %v", err)
+		}
+		if req.Digest != "" && p.Digest() != req.Digest {
+			return nil, badRequest("the model is build %s, not %s", p.Digest(), req.Digest)
+		}
+	} else {
+		var warns []unpack.Warning
+		if p, warns, err = unpack.ReadArchive(bytes.NewReader(data), int64(len(data))); err != nil {
+			return nil, badRequest("CustomizationFile: %v", err)
+		}
+		for _, w := range warns {
+			s.log.Warn("import", "warning", fmt.Sprint(w))
+		}
+	}
+	p.Dir = s.cfg.Project.Dir
+	if managed {
+		return deploy.NewBuild(p, deploy.Archive{}, arch)
+	}
+	return deploy.NewBuild(p, arch, deploy.Archive{})
+}

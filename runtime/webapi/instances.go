@@ -1,0 +1,176 @@
+package webapi
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// Changes of process instances through their instance tables, by the same
+// rules as bpfc instance next|prev|finish|abandon|reactivate.
+
+// instanceChange is what a PATCH of an instance asks for.
+type instanceChange struct {
+	stage      string // activestageid: a process stage id (or name)
+	link       string // bpf_<table>id: the record to link on a cross-table move
+	state      *int64 // statecode
+	status     *int64 // statuscode
+	hasChanges bool
+}
+
+func readInstanceChange(t store.Table, fields []field) (*instanceChange, error) {
+	ch := &instanceChange{}
+	for _, f := range fields {
+		switch c := f.column; {
+		case c == "activestageid":
+			s, ok := f.value.(string)
+			if !ok || s == "" {
+				return nil, badRequest("activestageid is the id of a stage of the flow (activestageid@odata.bind: \"/processstages(ID)\")")
+			}
+			ch.stage = s
+		case c == "statecode" || c == "statuscode":
+			n, ok := f.value.(int64)
+			if !ok {
+				return nil, badRequest("%s is a whole number", c)
+			}
+			if c == "statecode" {
+				ch.state = &n
+			} else {
+				ch.status = &n
+			}
+		case strings.HasPrefix(c, "bpf_") && strings.HasSuffix(c, "id"):
+			col, ok := t.Column(c)
+			s, isText := f.value.(string)
+			if !ok || !isLookup(col) || !isText || s == "" {
+				return nil, badRequest("%s links the record of a stage on another table: %s@odata.bind: \"/<entityset>(ID)\"", c, c)
+			}
+			if ch.link != "" {
+				return nil, badRequest("a move links one record; the body binds two")
+			}
+			ch.link = s
+		default:
+			return nil, badRequest("%s of an instance cannot be written: change activestageid to move it (next or previous stage), "+
+				"statecode/statuscode to finish (1/2), abandon (1/3) or reactivate (0/1) it", f.prop)
+		}
+		ch.hasChanges = true
+	}
+	if !ch.hasChanges {
+		return nil, badRequest("nothing to change: give activestageid, or statecode and statuscode")
+	}
+	if ch.link != "" && ch.stage == "" {
+		return nil, badRequest("a link goes with a move: give activestageid too")
+	}
+	return ch, nil
+}
+
+// changeInstance applies a PATCH of an instance: a move to the next or
+// previous stage, then a change of state. It returns the instance's row
+// version after them.
+func (s *Server) changeInstance(r *http.Request, t store.Table, id string, version int64, fields []field) (int64, error) {
+	ch, err := readInstanceChange(t, fields)
+	if err != nil {
+		return 0, err
+	}
+	ctx, sess := r.Context(), session(r)
+	decided := false // version is the instance's current one
+	if ch.stage != "" {
+		dir, v, target, err := sess.MoveTarget(ctx, t.Name, id, ch.stage, engine.MoveOptions{IfVersion: version})
+		if err != nil {
+			return 0, err
+		}
+		mo := engine.MoveOptions{IfVersion: v, Link: ch.link}
+		var in *engine.Instance
+		switch dir {
+		case engine.DirectionNext:
+			in, err = sess.Next(pinTarget(ctx, target), id, mo)
+		case engine.DirectionPrev:
+			in, err = sess.Prev(pinTarget(ctx, target), id, mo)
+		default:
+			if ch.link != "" {
+				return 0, badRequest("the instance is at stage %s already: there is no move to link a record to", target)
+			}
+		}
+		if err != nil {
+			return 0, err
+		}
+		version, decided = v, true
+		if in != nil {
+			version = in.Version
+		}
+	}
+	if ch.state == nil && ch.status == nil {
+		return version, nil
+	}
+	if !decided {
+		// The version the change is decided on, read in the instance's
+		// own table (and checked against If-Match).
+		if version, err = sess.InstanceVersion(ctx, t.Name, id, version); err != nil {
+			return 0, err
+		}
+	}
+	state, status := int64(-1), int64(-1)
+	if ch.state != nil {
+		state = *ch.state
+	}
+	if ch.status != nil {
+		status = *ch.status
+	}
+	mo := engine.MoveOptions{IfVersion: version}
+	var in *engine.Instance
+	switch {
+	case state == 0 && (status == -1 || status == 1), state == -1 && status == 1:
+		in, err = sess.Reactivate(ctx, id, mo)
+	case state == 1 && (status == -1 || status == 2), state == -1 && status == 2:
+		in, err = sess.Finish(ctx, id, mo)
+	case state == 1 && status == 3, state == -1 && status == 3:
+		in, err = sess.Abandon(ctx, id, mo)
+	default:
+		return 0, badRequest("statecode %d with statuscode %d is not a state of an instance: Active is 0/1, Finished 1/2, Aborted 1/3",
+			state, status)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return in.Version, nil
+}
+
+// Guard pinning the stage a move must land on.
+
+type targetKey struct{}
+
+// pinTarget marks ctx so that a transition made with it must enter stage.
+func pinTarget(ctx context.Context, stage string) context.Context {
+	return context.WithValue(ctx, targetKey{}, stage)
+}
+
+// Guard wraps the engine's hooks (nil: none) so that a move the Web API
+// decided on (PATCH activestageid) lands on the stage the client named: a
+// move forward follows branches on the current values, which may change
+// between the decision and the move; the transition is then refused and
+// rolled back instead of landing elsewhere.
+func Guard(inner engine.Hooks) engine.Hooks { return guard{inner: inner} }
+
+type guard struct{ inner engine.Hooks }
+
+func (g guard) Transition(ctx context.Context, tx store.Tx, t *engine.Transition) error {
+	if want, ok := ctx.Value(targetKey{}).(string); ok && t.To != nil && t.To.Name != want {
+		from := ""
+		if t.From != nil {
+			from = t.From.Name
+		}
+		id := ""
+		if t.Instance != nil {
+			id = t.Instance.ID
+		}
+		return &engine.ErrRefused{Op: "move to stage " + want, Rule: engine.RuleTargetStage, Instance: id, Stage: from,
+			Reason: fmt.Sprintf("the record's values changed meanwhile: the next stage is now %q; read the instance again", t.To.Name)}
+	}
+	if g.inner != nil {
+		return g.inner.Transition(ctx, tx, t)
+	}
+	return nil
+}

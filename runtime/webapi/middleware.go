@@ -1,0 +1,155 @@
+package webapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/bpfc/bpfc/runtime/engine"
+)
+
+// reqInfo is what the request log says beyond the request line: filled in
+// by the handlers as they learn it.
+type reqInfo struct {
+	user string
+	code string // the error code, when the response is an error
+}
+
+type infoKey struct{}
+
+func info(r *http.Request) *reqInfo {
+	if i, ok := r.Context().Value(infoKey{}).(*reqInfo); ok {
+		return i
+	}
+	return &reqInfo{}
+}
+
+// statusWriter records the status and size of a response.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// logged writes one structured line per request.
+func (s *Server) logged(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		ri := &reqInfo{}
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), infoKey{}, ri)))
+		level := slog.LevelInfo
+		if sw.status >= 500 {
+			level = slog.LevelError
+		}
+		attrs := []slog.Attr{
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", sw.status),
+			slog.Int64("bytes", sw.bytes), slog.Float64("ms", float64(time.Since(start).Microseconds())/1000),
+			slog.String("remote", r.RemoteAddr),
+		}
+		if ri.user != "" {
+			attrs = append(attrs, slog.String("user", ri.user))
+		}
+		if ri.code != "" {
+			attrs = append(attrs, slog.String("error", ri.code))
+		}
+		s.log.LogAttrs(r.Context(), level, "request", attrs...)
+	})
+}
+
+// recovered turns a panic into a 500 and logs it.
+func (s *Server) recovered(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				writeError(w, http.StatusInternalServerError, "InternalError", "internal error")
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+type sessionKey struct{}
+
+// session is the acting user's engine session.
+func session(r *http.Request) *engine.Session {
+	return r.Context().Value(sessionKey{}).(*engine.Session)
+}
+
+// bearer reads the token of an Authorization header.
+func bearer(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	scheme, token, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
+}
+
+// authed authenticates the request's bearer token, bounds its body, query
+// and time, and runs h as the token's user.
+func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		lim := s.cfg.Limits
+		maxBody, timeout := lim.MaxBody, lim.RequestTimeout
+		if r.URL.Path == Prefix+"ImportSolution" {
+			maxBody, timeout = lim.MaxImport, lim.ImportTimeout
+		}
+		if len(r.URL.RawQuery) > lim.MaxQuery {
+			s.fail(w, r, errorf(http.StatusRequestURITooLong, "TooLarge", "the query string is longer than %d bytes", lim.MaxQuery))
+			return
+		}
+		token, ok := bearer(r)
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="bpfc"`)
+			s.fail(w, r, errorf(http.StatusUnauthorized, "Unauthorized", "send Authorization: Bearer <token> (bpfc user token NAME --env E prints one)"))
+			return
+		}
+		r, cancel := withTimeout(r, timeout)
+		defer cancel()
+		user, err := s.authenticate(r.Context(), token)
+		if errors.Is(err, engine.ErrUnauthenticated) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="bpfc", error="invalid_token"`)
+			s.fail(w, r, errorf(http.StatusUnauthorized, "Unauthorized", "the bearer token is unknown or revoked, or its user is disabled"))
+			return
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		info(r).user = user
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		}
+		ctx := context.WithValue(r.Context(), sessionKey{}, s.eng.As(user))
+		h(w, r.WithContext(ctx))
+	})
+}

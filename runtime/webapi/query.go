@@ -1,0 +1,259 @@
+package webapi
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bpfc/bpfc/runtime/odata"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// listOptions are the query options of a list request.
+type listOptions struct {
+	sel      []string // properties as written
+	filter   odata.Expr
+	orderBy  []odata.Order
+	top      int // 0 = none
+	after    []any
+	pageSize int
+}
+
+// queryOptions are the system query options a list takes.
+var queryOptions = map[string]bool{"$select": true, "$filter": true, "$orderby": true, "$top": true, "$skiptoken": true}
+
+// parseList reads a list request's query options.
+func parseList(q url.Values, pageSize int) (*listOptions, error) {
+	o := &listOptions{pageSize: pageSize}
+	for k, v := range q {
+		if !queryOptions[k] {
+			if strings.HasPrefix(k, "$") {
+				return nil, badRequest("query option %s is not supported; use $select, $filter, $orderby and $top", k)
+			}
+			continue // parameters aliases and the like are ignored
+		}
+		if len(v) != 1 {
+			return nil, badRequest("query option %s is given %d times", k, len(v))
+		}
+	}
+	var err error
+	if s := q.Get("$select"); s != "" {
+		if o.sel, err = odata.ParseSelect(s); err != nil {
+			return nil, badRequest("%v", err)
+		}
+	}
+	if s := q.Get("$filter"); s != "" {
+		if o.filter, err = odata.ParseFilter(s); err != nil {
+			return nil, badRequest("$filter %v", err)
+		}
+	}
+	if s := q.Get("$orderby"); s != "" {
+		if o.orderBy, err = odata.ParseOrderBy(s); err != nil {
+			return nil, badRequest("%v", err)
+		}
+	}
+	if s := q.Get("$top"); s != "" {
+		if o.top, err = odata.ParseTop(s); err != nil {
+			return nil, badRequest("%v", err)
+		}
+	}
+	if s := q.Get("$skiptoken"); s != "" {
+		tok, err := decodeSkipToken(s)
+		if err != nil {
+			return nil, badRequest("$skiptoken is not one this server gave out: %v", err)
+		}
+		o.after, o.pageSize = tok.Key, min(max(tok.PageSize, 1), pageSize)
+	}
+	return o, nil
+}
+
+// query builds the store query of a list on table t, reading one row more
+// than it returns, to know whether there is a next page.
+func (o *listOptions) query(t store.Table) (store.Query, []string, error) {
+	q := store.Query{Table: t}
+	var sel []string
+	for _, p := range o.sel {
+		c, err := column(t, p)
+		if err != nil {
+			return q, nil, err
+		}
+		sel = append(sel, c.Name)
+	}
+	q.Select = sel
+	if o.filter != nil {
+		cond, err := condition(t, o.filter)
+		if err != nil {
+			return q, nil, err
+		}
+		q.Where = cond
+	}
+	for _, ob := range o.orderBy {
+		c, err := column(t, ob.Column)
+		if err != nil {
+			return q, nil, err
+		}
+		q.OrderBy = append(q.OrderBy, store.Order{Column: c.Name, Desc: ob.Desc})
+	}
+	if o.after != nil {
+		key, err := typedKey(t, q.OrderBy, o.after)
+		if err != nil {
+			return q, nil, badRequest("$skiptoken does not fit this query: %v", err)
+		}
+		q.After = key
+	}
+	q.Limit = o.limit() + 1
+	return q, sel, nil
+}
+
+// limit is how many rows this page returns at most.
+func (o *listOptions) limit() int {
+	if o.top > 0 && o.top < o.pageSize {
+		return o.top
+	}
+	return o.pageSize
+}
+
+// condition turns a $filter into a store condition, checking every
+// property against t and typing every value by its column.
+func condition(t store.Table, e odata.Expr) (store.Cond, error) {
+	switch e := e.(type) {
+	case odata.Logical:
+		l, err := condition(t, e.L)
+		if err != nil {
+			return nil, err
+		}
+		r, err := condition(t, e.R)
+		if err != nil {
+			return nil, err
+		}
+		if e.Op == "and" {
+			return store.All{l, r}, nil
+		}
+		return store.Any{l, r}, nil
+	case odata.Not:
+		x, err := condition(t, e.X)
+		if err != nil {
+			return nil, err
+		}
+		return store.Not{X: x}, nil
+	case odata.Func:
+		c, err := column(t, e.Column)
+		if err != nil {
+			return nil, err
+		}
+		lit, ok := e.Arg.(odata.Literal)
+		s, isText := lit.Value.(string)
+		if !ok || !isText {
+			return nil, badRequest("%s(%s, …) takes a text value in quotes", e.Name, e.Column)
+		}
+		if kindOf(c) != "text" {
+			return nil, badRequest("%s(%s, …): %s is a %s column, not text", e.Name, e.Column, e.Column, c.Type)
+		}
+		return store.Match{Column: c.Name, Kind: e.Name, Text: s}, nil
+	case odata.Compare:
+		return compare(t, e)
+	}
+	return nil, badRequest("unsupported $filter expression %T", e)
+}
+
+// mirror is the operator with its operands swapped.
+var mirror = map[string]string{"eq": "eq", "ne": "ne", "gt": "lt", "ge": "le", "lt": "gt", "le": "ge"}
+
+func compare(t store.Table, e odata.Compare) (store.Cond, error) {
+	lc, lIsCol := e.Left.(odata.Column)
+	rc, rIsCol := e.Right.(odata.Column)
+	switch {
+	case lIsCol && rIsCol:
+		a, err := column(t, lc.Name)
+		if err != nil {
+			return nil, err
+		}
+		b, err := column(t, rc.Name)
+		if err != nil {
+			return nil, err
+		}
+		return store.Compare{Column: a.Name, Op: e.Op, OtherColumn: b.Name}, nil
+	case !lIsCol && !rIsCol:
+		return nil, badRequest("a comparison needs a property on one side")
+	case !lIsCol:
+		e = odata.Compare{Op: mirror[e.Op], Left: e.Right, Right: e.Left}
+		lc = e.Left.(odata.Column)
+	}
+	c, err := column(t, lc.Name)
+	if err != nil {
+		return nil, err
+	}
+	v, err := literal(c, e.Op, e.Right.(odata.Literal).Value)
+	if err != nil {
+		return nil, err
+	}
+	return store.Compare{Column: c.Name, Op: e.Op, Value: v}, nil
+}
+
+// kindOf is how a column's values are written in a $filter.
+func kindOf(c store.Column) string {
+	switch c.Type {
+	case "integer", "choice", "state", "status", store.TypeRowVersion, "decimal", "money":
+		return "number"
+	case "boolean":
+		return "boolean"
+	case "datetime":
+		return "date"
+	}
+	return "text"
+}
+
+// literal checks a $filter value against its column and types it.
+func literal(c store.Column, op string, v any) (any, error) {
+	if v == nil {
+		if op != "eq" && op != "ne" {
+			return nil, badRequest("%s %s null: only eq and ne compare with null", propertyName(c), op)
+		}
+		return nil, nil
+	}
+	bad := func(want string) error {
+		return badRequest("%s is a %s column: compare it with %s, not %s", propertyName(c), c.Type, want, describe(v))
+	}
+	switch kindOf(c) {
+	case "number":
+		if f, ok := v.(float64); ok {
+			return f, nil
+		}
+		return nil, bad("a number")
+	case "boolean":
+		if b, ok := v.(bool); ok {
+			return b, nil
+		}
+		return nil, bad("true or false")
+	case "date":
+		switch x := v.(type) {
+		case time.Time:
+			return x, nil
+		case string:
+			for _, layout := range []string{time.RFC3339Nano, "2006-01-02"} {
+				if tm, err := time.Parse(layout, x); err == nil {
+					return tm.UTC(), nil
+				}
+			}
+		}
+		return nil, bad("a date (2026-01-31 or 2026-01-31T10:00:00Z)")
+	}
+	if s, ok := v.(string); ok {
+		return s, nil
+	}
+	return nil, bad("text in quotes")
+}
+
+func describe(v any) string {
+	switch x := v.(type) {
+	case string:
+		return "'" + x + "'"
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case time.Time:
+		return x.Format(time.RFC3339)
+	}
+	return fmt.Sprint(v)
+}

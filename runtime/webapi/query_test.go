@@ -1,0 +1,227 @@
+package webapi
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// accounts creates the accounts the filter tests query, each at its own
+// time, and returns their ids by name.
+func accounts(f *fixture) map[string]string {
+	f.t.Helper()
+	ids := map[string]string{}
+	for _, a := range []struct {
+		on   string
+		body map[string]any
+	}{
+		{"2026-01-10T08:00:00.25Z", map[string]any{"name": "Alpha", "numberofemployees": 10, "revenue": 1000.5, "creditonhold": true}},
+		{"2026-01-20T00:00:00Z", map[string]any{"name": "Beta", "numberofemployees": 20, "revenue": 2000, "creditonhold": false}},
+		{"2026-02-01T00:00:00Z", map[string]any{"name": "Gamma Co", "numberofemployees": 30}},
+		{"2026-02-10T00:00:00Z", map[string]any{"name": "O'Brien", "revenue": 500, "creditonhold": true, "parentaccountid@odata.bind": "/accounts(ALPHA)"}},
+		{"2026-03-01T12:00:00Z", map[string]any{"name": "delta_50%", "numberofemployees": 50, "revenue": 5000, "creditonhold": false}},
+	} {
+		tm, err := time.Parse(time.RFC3339Nano, a.on)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		f.clock.set(tm)
+		if b, ok := a.body["parentaccountid@odata.bind"].(string); ok {
+			a.body["parentaccountid@odata.bind"] = strings.Replace(b, "ALPHA", ids["Alpha"], 1)
+		}
+		ids[a.body["name"].(string)] = f.create("accounts", a.body)
+	}
+	return ids
+}
+
+// names lists the names of a list answer's rows, sorted.
+func names(r *response) []string {
+	out := []string{}
+	for _, row := range r.rows() {
+		out = append(out, row["name"].(string))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestFilter: every operator of $filter, and/or/not with parentheses,
+// strings, numbers, null, booleans, dates and lookups, against SQL.
+func TestFilter(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	ids := accounts(f)
+	all := []string{"Alpha", "Beta", "Gamma Co", "O'Brien", "delta_50%"}
+	cases := map[string][]string{
+		"name eq 'Alpha'":                             {"Alpha"},
+		"name ne 'Alpha'":                             {"Beta", "Gamma Co", "O'Brien", "delta_50%"},
+		"name eq 'O''Brien'":                          {"O'Brien"},
+		"numberofemployees gt 20":                     {"Gamma Co", "delta_50%"},
+		"numberofemployees ge 20":                     {"Beta", "Gamma Co", "delta_50%"},
+		"numberofemployees lt 20":                     {"Alpha"},
+		"numberofemployees le 20":                     {"Alpha", "Beta"},
+		"numberofemployees gt 15.5":                   {"Beta", "Gamma Co", "delta_50%"},
+		"numberofemployees le 19.9":                   {"Alpha"},
+		"numberofemployees eq 10.5":                   {},
+		"numberofemployees ne 10.5":                   all,
+		"20 lt numberofemployees":                     {"Gamma Co", "delta_50%"},
+		"numberofemployees eq null":                   {"O'Brien"},
+		"numberofemployees ne null":                   {"Alpha", "Beta", "Gamma Co", "delta_50%"},
+		"null eq revenue":                             {"Gamma Co"},
+		"revenue gt 1000":                             {"Alpha", "Beta", "delta_50%"},
+		"revenue le 1000.5":                           {"Alpha", "O'Brien"},
+		"revenue eq 2000":                             {"Beta"},
+		"creditonhold eq true":                        {"Alpha", "O'Brien"},
+		"creditonhold eq false":                       {"Beta", "delta_50%"},
+		"creditonhold ne true":                        {"Beta", "Gamma Co", "delta_50%"},
+		"not (creditonhold eq true)":                  {"Beta", "Gamma Co", "delta_50%"},
+		"not creditonhold eq true":                    {"Beta", "Gamma Co", "delta_50%"},
+		"not (numberofemployees gt 15)":               {"Alpha", "O'Brien"},
+		"createdon ge 2026-02-01":                     {"Gamma Co", "O'Brien", "delta_50%"},
+		"createdon lt 2026-01-20":                     {"Alpha"},
+		"createdon gt 2026-01-10T08:00:00Z":           all,
+		"createdon le 2026-01-10T08:00:00Z":           {},
+		"createdon eq 2026-01-10T08:00:00.25Z":        {"Alpha"},
+		"createdon lt 2026-03-01T12:00:00.001Z":       all,
+		"createdon ge '2026-03-01'":                   {"delta_50%"},
+		"_parentaccountid_value eq '" + "ALPHA" + "'": {"O'Brien"},
+		"_parentaccountid_value ne null":              {"O'Brien"},
+		"contains(name,'%')":                          {"delta_50%"},
+		"contains(name,'_5')":                         {"delta_50%"},
+		"contains(name,'eta')":                        {"Beta"},
+		"startswith(name,'G')":                        {"Gamma Co"},
+		"endswith(name, 'Co')":                        {"Gamma Co"},
+		"(numberofemployees lt 15 or numberofemployees gt 40) and creditonhold eq false": {"delta_50%"},
+		"numberofemployees lt 15 or numberofemployees gt 40 and creditonhold eq false":   {"Alpha", "delta_50%"},
+		"numberofemployees lt 15 or (numberofemployees gt 40 and creditonhold eq false)": {"Alpha", "delta_50%"},
+		"statecode eq 0 and statuscode eq 1":                                             all,
+		"numberofemployees eq numberofemployees":                                         all,
+		"numberofemployees lt revenue":                                                   {"Alpha", "Beta", "delta_50%"},
+		"createdon eq modifiedon":                                                        all,
+	}
+	for filter, want := range cases {
+		filter = strings.Replace(filter, "ALPHA", ids["Alpha"], 1)
+		r := f.do("GET", "accounts?$select=name&$filter="+url.QueryEscape(filter), f.admin, nil)
+		if r.status != http.StatusOK {
+			t.Errorf("%s: %d %s", filter, r.status, r.raw)
+			continue
+		}
+		if d := cmp.Diff(want, names(r)); d != "" {
+			t.Errorf("%s (-want +got):\n%s", filter, d)
+		}
+	}
+	for filter, msg := range map[string]string{
+		"nosuch eq 1":                     "has no property",
+		"name eq 5":                       "compare it with text",
+		"numberofemployees eq 'ten'":      "compare it with a number",
+		"creditonhold eq 1":               "true or false",
+		"createdon gt 'yesterday'":        "a date",
+		"numberofemployees gt null":       "only eq and ne",
+		"contains(numberofemployees,'1')": "not text",
+		"contains(name, 5)":               "text value",
+		"name eq":                         "unexpected end",
+		"1 eq 1":                          "a property on one side",
+		"name eq revenue":                 "cannot be compared",
+	} {
+		r := f.do("GET", "accounts?$filter="+url.QueryEscape(filter), f.admin, nil)
+		if r.status != 400 || r.errCode() != "BadRequest" || !strings.Contains(string(r.raw), msg) {
+			t.Errorf("%s: %d %s, want 400 with %q", filter, r.status, r.raw, msg)
+		}
+	}
+}
+
+// TestPaging: server-driven paging by @odata.nextLink under Prefer:
+// odata.maxpagesize, in any order (empty values included), with $top and
+// $select; every row once, in order.
+func TestPaging(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	type acct struct {
+		name string
+		emp  any
+		on   time.Time
+	}
+	var want []acct
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 25 {
+		a := acct{name: fmt.Sprintf("acct-%02d", i), on: base.Add(time.Duration(i%4) * time.Hour)}
+		body := map[string]any{"name": a.name}
+		if i%3 != 0 {
+			a.emp = int64(i % 5)
+			body["numberofemployees"] = i % 5
+		}
+		f.clock.set(a.on)
+		f.create("accounts", body)
+		want = append(want, a)
+	}
+	// numberofemployees desc (empty last), then name.
+	slices.SortStableFunc(want, func(x, y acct) int {
+		switch {
+		case x.emp == nil && y.emp == nil:
+		case x.emp == nil:
+			return 1
+		case y.emp == nil:
+			return -1
+		case x.emp.(int64) != y.emp.(int64):
+			return int(y.emp.(int64) - x.emp.(int64))
+		}
+		return strings.Compare(x.name, y.name)
+	})
+	var wantNames []string
+	for _, a := range want {
+		wantNames = append(wantNames, a.name)
+	}
+	collect := func(path string, pageSize int) ([]string, []int) {
+		var got []string
+		var sizes []int
+		for path != "" && len(sizes) < 20 {
+			r := f.do("GET", path, f.admin, nil, "Prefer", fmt.Sprintf("odata.maxpagesize=%d", pageSize)).must(t, 200)
+			if r.header.Get("Preference-Applied") != fmt.Sprintf("odata.maxpagesize=%d", pageSize) {
+				t.Errorf("Preference-Applied %q", r.header.Get("Preference-Applied"))
+			}
+			for _, row := range r.rows() {
+				got = append(got, row["name"].(string))
+				if _, ok := row["revenue"]; ok {
+					t.Errorf("$select not applied: %v", row)
+				}
+				if row["@odata.etag"] == nil || row["accountid"] == nil {
+					t.Errorf("row without etag or key: %v", row)
+				}
+			}
+			sizes = append(sizes, len(r.rows()))
+			path = r.str("@odata.nextLink")
+		}
+		return got, sizes
+	}
+	got, sizes := collect("accounts?$select=name,numberofemployees&$orderby=numberofemployees%20desc,name", 7)
+	if d := cmp.Diff(wantNames, got); d != "" {
+		t.Errorf("pages (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff([]int{7, 7, 7, 4}, sizes); d != "" {
+		t.Errorf("page sizes (-want +got):\n%s", d)
+	}
+	// $top bounds the total across pages.
+	got, sizes = collect("accounts?$select=name&$orderby=numberofemployees%20desc,name&$top=10", 4)
+	if d := cmp.Diff(wantNames[:10], got); d != "" || !slices.Equal(sizes, []int{4, 4, 2}) {
+		t.Errorf("$top=10 by 4: %v %v", got, sizes)
+	}
+	// A filter and a time order, paged by 3.
+	got, _ = collect("accounts?$select=name&$filter=numberofemployees%20ne%20null&$orderby=createdon", 3)
+	if len(got) != 16 {
+		t.Errorf("filtered pages: %d rows %v", len(got), got)
+	}
+	// Default order: the primary key; no nextLink when everything fits.
+	r := f.do("GET", "accounts?$select=name", f.admin, nil).must(t, 200)
+	if len(r.rows()) != 25 || r.str("@odata.nextLink") != "" {
+		t.Errorf("unpaged: %d rows, next %q", len(r.rows()), r.str("@odata.nextLink"))
+	}
+	// $top alone.
+	r = f.do("GET", "accounts?$select=name&$top=3&$orderby=name%20desc", f.admin, nil).must(t, 200)
+	if d := cmp.Diff([]string{"acct-22", "acct-23", "acct-24"}, names(r)); d != "" || r.str("@odata.nextLink") != "" {
+		t.Errorf("$top=3: %s", r.raw)
+	}
+}

@@ -1,0 +1,238 @@
+package webapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/agext/levenshtein"
+
+	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// Rows as the Web API shows and takes them.
+
+func isLookup(c store.Column) bool { return c.Type == "lookup" || c.Type == "customer" }
+
+// propertyName is how the API names a column: _<name>_value for lookups.
+func propertyName(c store.Column) string {
+	if isLookup(c) {
+		return "_" + c.Name + "_value"
+	}
+	return c.Name
+}
+
+// column resolves a property name of a query ($select, $filter, $orderby)
+// to a column: _x_value for a lookup x (x itself is accepted too).
+func column(t store.Table, prop string) (store.Column, error) {
+	if strings.HasPrefix(prop, "_") && strings.HasSuffix(prop, "_value") && len(prop) > len("__value") {
+		if c, ok := t.Column(prop[1 : len(prop)-len("_value")]); ok && isLookup(c) {
+			return c, nil
+		}
+	}
+	if c, ok := t.Column(prop); ok {
+		return c, nil
+	}
+	return store.Column{}, badRequest("%s has no property %q%s", t.EntitySetName, prop, suggest(t, prop))
+}
+
+// suggest names the closest property, for a misspelt one.
+func suggest(t store.Table, prop string) string {
+	best, bestD := "", 4
+	for _, c := range t.Columns {
+		if d := levenshtein.Distance(prop, propertyName(c), nil); d < bestD {
+			best, bestD = propertyName(c), d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %s?)", best)
+}
+
+// etag is a row's entity tag: its row version, weak as Dataverse's.
+func etag(row store.Row) string {
+	v, _ := row[store.RowVersionColumn].(int64)
+	return `W/"` + strconv.FormatInt(v, 10) + `"`
+}
+
+// jsonValue is a column value as JSON shows it: times in UTC to the second,
+// as Dataverse shows them.
+func jsonValue(v any) any {
+	if t, ok := v.(time.Time); ok {
+		return t.UTC().Truncate(time.Second).Format(time.RFC3339)
+	}
+	return v
+}
+
+// rowJSON is a row as an entity: @odata.etag, then the selected columns
+// (every column when sel is empty) by property name; the primary key is
+// always there.
+func rowJSON(t store.Table, row store.Row, sel []string) map[string]any {
+	out := map[string]any{"@odata.etag": etag(row)}
+	if len(sel) == 0 {
+		for _, c := range t.Columns {
+			out[propertyName(c)] = jsonValue(row[c.Name])
+		}
+		return out
+	}
+	for _, name := range sel {
+		if c, ok := t.Column(name); ok {
+			out[propertyName(c)] = jsonValue(row[c.Name])
+		}
+	}
+	out[t.PrimaryKey] = row[t.PrimaryKey]
+	return out
+}
+
+// field is one property of a request body: the column it writes, and
+// whether it came as a lookup binding.
+type field struct {
+	prop   string // as written
+	column string
+	value  any
+	bind   string // "<set>" of an @odata.bind
+}
+
+// readBody decodes a JSON object body into fields, in the order written.
+// Annotations (@…) are skipped; "x@odata.bind": "/set(id)" binds lookup x;
+// _x_value writes lookup x; numbers become int64 when whole, else float64.
+func readBody(r *http.Request) ([]field, error) {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
+		return nil, errorf(http.StatusUnsupportedMediaType, "UnsupportedMediaType", "send JSON (Content-Type: application/json), not %s", ct)
+	}
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(r.Body); err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(&buf)
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil || tok != json.Delim('{') {
+		return nil, badRequest("the body must be a JSON object")
+	}
+	var out []field
+	seen := map[string]bool{}
+	for dec.More() {
+		kt, err := dec.Token()
+		if err != nil {
+			return nil, badRequest("the body is not valid JSON: %v", err)
+		}
+		key := kt.(string)
+		var raw any
+		if err := dec.Decode(&raw); err != nil {
+			return nil, badRequest("the body is not valid JSON: %v", err)
+		}
+		f := field{prop: key, column: key}
+		switch {
+		case strings.HasSuffix(key, "@odata.bind"):
+			f.column = strings.TrimSuffix(key, "@odata.bind")
+			s, ok := raw.(string)
+			if !ok && raw != nil {
+				return nil, badRequest("%s: a binding is a string, \"/<entityset>(<id>)\"", key)
+			}
+			if raw != nil {
+				set, id, err := parseBinding(s)
+				if err != nil {
+					return nil, badRequest("%s: %v", key, err)
+				}
+				f.bind, raw = set, id
+			}
+		case strings.HasPrefix(key, "@") || strings.Contains(key, "@"):
+			continue // an annotation
+		case strings.HasPrefix(key, "_") && strings.HasSuffix(key, "_value") && len(key) > len("__value"):
+			f.column = key[1 : len(key)-len("_value")]
+		}
+		switch v := raw.(type) {
+		case json.Number:
+			if n, err := v.Int64(); err == nil {
+				f.value = n
+			} else if x, err := v.Float64(); err == nil {
+				f.value = x
+			} else {
+				return nil, badRequest("%s: %s is not a number", key, v)
+			}
+		case string, bool, nil:
+			f.value = v
+		default:
+			return nil, badRequest("%s: objects and arrays are not values (write a lookup as %s@odata.bind)", key, f.column)
+		}
+		if seen[f.column] {
+			return nil, badRequest("%s is given twice", f.column)
+		}
+		seen[f.column] = true
+		out = append(out, f)
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, badRequest("the body is not valid JSON: %v", err)
+	}
+	if dec.More() {
+		return nil, badRequest("the body holds more than one JSON value")
+	}
+	return out, nil
+}
+
+// parseBinding reads "/accounts(ID)", "accounts(ID)" or a full URL.
+func parseBinding(s string) (set, id string, err error) {
+	if u, perr := url.Parse(s); perr == nil && u.Scheme != "" {
+		s = u.Path
+	}
+	s = strings.TrimPrefix(s, Prefix)
+	s = strings.TrimPrefix(s, "/")
+	set, key, ok := splitKey(s)
+	if !ok || key == "" {
+		return "", "", fmt.Errorf("%q is not \"/<entityset>(<id>)\"", s)
+	}
+	return set, key, nil
+}
+
+// splitKey splits "leads(ID)" into "leads" and "ID" (quotes removed).
+func splitKey(seg string) (name, key string, ok bool) {
+	i := strings.IndexByte(seg, '(')
+	if i <= 0 || !strings.HasSuffix(seg, ")") {
+		return seg, "", false
+	}
+	key = seg[i+1 : len(seg)-1]
+	if len(key) >= 2 && key[0] == '\'' && key[len(key)-1] == '\'' {
+		key = strings.ReplaceAll(key[1:len(key)-1], "''", "'")
+	}
+	return seg[:i], key, true
+}
+
+// values are the fields of a body as engine values.
+func values(fs []field) engine.Values {
+	out := engine.Values{}
+	for _, f := range fs {
+		out[f.column] = f.value
+	}
+	return out
+}
+
+// ifMatch reads If-Match: W/"12" or "12" is version 12; * or nothing is
+// any version (0).
+func ifMatch(r *http.Request) (int64, error) {
+	h := strings.TrimSpace(r.Header.Get("If-Match"))
+	if h == "" || h == "*" {
+		return 0, nil
+	}
+	v, ok := parseETag(h)
+	if !ok {
+		return 0, badRequest("If-Match %q is not an entity tag of this API (W/\"<version>\")", h)
+	}
+	return v, nil
+}
+
+func parseETag(h string) (int64, bool) {
+	h = strings.TrimPrefix(strings.TrimSpace(h), "W/")
+	if len(h) < 3 || h[0] != '"' || h[len(h)-1] != '"' {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(h[1:len(h)-1], 10, 64)
+	return v, err == nil && v > 0
+}

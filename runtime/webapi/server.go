@@ -1,0 +1,140 @@
+package webapi
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// Prefix is where the API lives.
+const Prefix = "/api/data/v9.2/"
+
+// Limits bound what one request may cost.
+type Limits struct {
+	MaxBody        int64         // bytes of a request body; default 1 MiB
+	MaxImport      int64         // bytes of an ImportSolution body; default 256 MiB
+	RequestTimeout time.Duration // per request; default 30 s
+	ImportTimeout  time.Duration // per import; default 10 min
+	MaxPageSize    int           // rows per page; default (and Dataverse's) 5000
+	MaxQuery       int           // bytes of a query string; default 8 KiB
+}
+
+func (l *Limits) defaults() {
+	if l.MaxBody <= 0 {
+		l.MaxBody = 1 << 20
+	}
+	if l.MaxImport <= 0 {
+		l.MaxImport = 256 << 20
+	}
+	if l.RequestTimeout <= 0 {
+		l.RequestTimeout = 30 * time.Second
+	}
+	if l.ImportTimeout <= 0 {
+		l.ImportTimeout = 10 * time.Minute
+	}
+	if l.MaxPageSize <= 0 {
+		l.MaxPageSize = 5000
+	}
+	if l.MaxQuery <= 0 {
+		l.MaxQuery = 8 << 10
+	}
+}
+
+// Config configures a Server.
+type Config struct {
+	// Store is the environment served; the caller closes it.
+	Store store.Store
+	// Engine runs the environment; its Options.Hooks must include Guard
+	// (New builds the engine with it when Engine is nil).
+	Engine *engine.Engine
+	// EngineOptions configure the engine New builds (Hooks are wrapped
+	// with Guard).
+	EngineOptions engine.Options
+	// Project and Env are the served environment's project and name: what
+	// ImportSolution deploys with (the environment's flavour, values,
+	// promote_from gate and keys). Without them imports are refused.
+	Project *compiler.Project
+	Env     string
+	// Getenv reads BPFC_VAR_* for imports (os.Getenv when nil).
+	Getenv func(string) string
+	// Logger receives one structured line per request (discarded when nil).
+	Logger *slog.Logger
+	Limits Limits
+	// AuthCacheTTL is how long a token's user is remembered (default 2 s;
+	// negative: not at all). A revoked token stops working within it.
+	AuthCacheTTL time.Duration
+}
+
+// Server serves one environment.
+type Server struct {
+	cfg  Config
+	eng  *engine.Engine
+	log  *slog.Logger
+	mux  *http.ServeMux
+	h    http.Handler
+	auth authCache
+	sets setCache
+}
+
+// New returns the server of an environment.
+func New(cfg Config) *Server {
+	cfg.Limits.defaults()
+	if cfg.Getenv == nil {
+		cfg.Getenv = os.Getenv
+	}
+	if cfg.AuthCacheTTL == 0 {
+		cfg.AuthCacheTTL = 2 * time.Second
+	}
+	s := &Server{cfg: cfg, eng: cfg.Engine, log: cfg.Logger}
+	if s.log == nil {
+		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if s.eng == nil {
+		o := cfg.EngineOptions
+		o.Hooks = Guard(o.Hooks)
+		s.eng = engine.New(gated(cfg.Store), o)
+	}
+	s.routes()
+	s.h = s.logged(s.recovered(s.mux))
+	return s
+}
+
+// Engine is the engine the server runs.
+func (s *Server) Engine() *engine.Engine { return s.eng }
+
+// Handler is the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.h }
+
+func (s *Server) routes() {
+	m := http.NewServeMux()
+	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	m.Handle("GET "+Prefix+"{$}", s.authed(s.serviceDocument))
+	m.Handle("POST "+Prefix+"ImportSolution", s.authed(s.importSolution))
+	m.Handle("GET "+Prefix+"{seg}", s.authed(s.get))
+	m.Handle("POST "+Prefix+"{seg}", s.authed(s.post))
+	m.Handle("PATCH "+Prefix+"{seg}", s.authed(s.patch))
+	m.Handle("DELETE "+Prefix+"{seg}", s.authed(s.delete))
+	m.HandleFunc(Prefix+"{seg}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", "GET, POST, PATCH, DELETE")
+		writeError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", r.Method+" is not allowed here")
+	})
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "NotFound", "no resource "+r.URL.Path+"; the API is under "+Prefix)
+	})
+	s.mux = m
+}
+
+// withTimeout bounds a request's work.
+func withTimeout(r *http.Request, d time.Duration) (*http.Request, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(r.Context(), d)
+	return r.WithContext(ctx), cancel
+}

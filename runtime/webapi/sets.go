@@ -1,0 +1,49 @@
+package webapi
+
+import (
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// setsTTL is how long the server trusts its map of entity sets before it
+// reads it again; a set it does not know makes it read at once.
+const setsTTL = 2 * time.Second
+
+// setCache maps entity set names to their tables. Reads (lists, rows)
+// check the set in their own transaction; a change only needs to know the
+// table's kind, and the engine checks the acting user's privileges itself.
+type setCache struct {
+	mu     sync.Mutex
+	m      map[string]store.Table
+	loaded time.Time
+}
+
+// tableOf returns the table behind an entity set.
+func (s *Server) tableOf(r *http.Request, set string) (store.Table, error) {
+	c := &s.sets
+	c.mu.Lock()
+	t, ok := c.m[set]
+	fresh := time.Since(c.loaded) < setsTTL
+	c.mu.Unlock()
+	if ok && fresh {
+		return t, nil
+	}
+	tables, err := session(r).EntitySets(r.Context())
+	if err != nil {
+		return store.Table{}, err
+	}
+	m := make(map[string]store.Table, len(tables))
+	for _, t := range tables {
+		m[t.EntitySetName] = t
+	}
+	c.mu.Lock()
+	c.m, c.loaded = m, time.Now()
+	c.mu.Unlock()
+	if t, ok := m[set]; ok {
+		return t, nil
+	}
+	return store.Table{}, errorf(http.StatusNotFound, "NotFound", "no entity set %q (GET %s lists them)", set, Prefix)
+}

@@ -1,0 +1,296 @@
+package workflow
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// hookServer records webhook calls and answers them as told.
+type hookServer struct {
+	*httptest.Server
+	mu    sync.Mutex
+	calls []hookCall
+	fail  int // answer 500 to this many calls first
+}
+
+type hookCall struct {
+	header http.Header
+	record map[string]any
+}
+
+func newHookServer(t *testing.T, fail int) *hookServer {
+	h := &hookServer{fail: fail}
+	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		var rec map[string]any
+		if err := json.Unmarshal(body, &rec); err != nil || r.Method != http.MethodPost {
+			http.Error(w, "want a POST of JSON", http.StatusBadRequest)
+			return
+		}
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.calls = append(h.calls, hookCall{header: r.Header.Clone(), record: rec})
+		if h.fail > 0 {
+			h.fail--
+			http.Error(w, "service unavailable\ntry later", http.StatusInternalServerError)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(h.Close)
+	return h
+}
+
+func (h *hookServer) seen() []hookCall {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]hookCall(nil), h.calls...)
+}
+
+// Background workflows are queued by the transition and run by the worker:
+// send_email writes the outbox, webhook posts the record, and a webhook that
+// fails is retried with exponential backoff until it succeeds, resuming at
+// the webhook (the email before it is not sent again).
+func TestBackgroundJobRetriesAWebhookThatFailsThenSucceeds(t *testing.T) {
+	v := newEnv(t, Options{Backoff: time.Minute, MaxAttempts: 5})
+	h := newHookServer(t, 2)
+	v.setVar("hook_url", h.URL+"/hooks?token=s3cret")
+	id, in := v.lead("background", engine.Values{"budgetamount": "5000"})
+	if _, err := v.admin().Next(v.ctx, in.ID, engine.MoveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	js := v.jobs()
+	if len(js) != 1 || js[0].State != store.JobQueued || js[0].Workflow != "mail_and_hook" || js[0].RecordID != id ||
+		js[0].Trigger != "next qualify>close" || js[0].Attempts != 0 {
+		t.Fatalf("queued: %+v", js)
+	}
+	if got := v.record("lead", id)["description"]; got != nil {
+		t.Fatalf("the job ran in the transition: description %v", got)
+	}
+
+	ran := v.runDue() // attempt 1: the email, then the webhook fails
+	if len(ran) != 1 || ran[0].State != store.JobQueued || ran[0].Attempts != 1 || ran[0].Step != 1 ||
+		!strings.Contains(ran[0].LastError, "answered 500 Internal Server Error: service unavailable try later") {
+		t.Fatalf("attempt 1: %+v", ran)
+	}
+	if strings.Contains(ran[0].LastError, "s3cret") {
+		t.Errorf("the error shows the URL's query: %s", ran[0].LastError)
+	}
+	if want := v.clock.Now().Add(time.Minute); !ran[0].NextRunAt.Equal(want) {
+		t.Errorf("retry at %v, want %v (backoff 1m)", ran[0].NextRunAt, want)
+	}
+	if ran := v.runDue(); len(ran) != 0 {
+		t.Fatalf("a job ran before its backoff ended: %+v", ran)
+	}
+	v.clock.advance(time.Minute)
+	ran = v.runDue() // attempt 2 fails: the backoff doubles
+	if len(ran) != 1 || ran[0].Attempts != 2 || !ran[0].NextRunAt.Equal(v.clock.Now().Add(2*time.Minute)) {
+		t.Fatalf("attempt 2: %+v", ran)
+	}
+	v.clock.advance(2 * time.Minute)
+	ran = v.runDue() // attempt 3 succeeds
+	if len(ran) != 1 || ran[0].State != store.JobSucceeded || ran[0].Attempts != 3 || ran[0].LastError != "" || ran[0].Result != "ran 3 steps" {
+		t.Fatalf("attempt 3: %+v", ran)
+	}
+
+	calls := h.seen()
+	if len(calls) != 3 {
+		t.Fatalf("%d webhook calls, want 3", len(calls))
+	}
+	key := calls[0].header.Get("Idempotency-Key")
+	for _, c := range calls {
+		if c.header.Get("Idempotency-Key") != key || c.header.Get("X-Bpfc-Workflow") != "mail_and_hook" || c.header.Get("X-Bpfc-Step") != "post" ||
+			c.header.Get("X-Bpfc-Record") != id || c.header.Get("Content-Type") != "application/json" {
+			t.Errorf("headers %v", c.header)
+		}
+		if c.record["leadid"] != id || c.record["budgetamount"] != 5000.0 || c.record["subject"] != "Big deal" {
+			t.Errorf("posted record %v", c.record)
+		}
+	}
+	es := v.emails()
+	if len(es) != 1 || es[0].To != "desk@example.com" || es[0].Subject != "Qualified" || es[0].Body != "Big deal" || es[0].JobID != js[0].ID {
+		t.Errorf("outbox %+v, want the one email of the first attempt", es)
+	}
+	if got := v.record("lead", id)["description"]; got != "Hooked" {
+		t.Errorf("the step after the webhook: description %v", got)
+	}
+}
+
+// A job that keeps failing is failed, with its error, after MaxAttempts.
+func TestBackgroundJobFailsAfterItsLastAttempt(t *testing.T) {
+	v := newEnv(t, Options{Backoff: time.Second, MaxAttempts: 3})
+	h := newHookServer(t, 100)
+	v.setVar("hook_url", h.URL)
+	_, in := v.lead("actions", nil)
+	if _, err := v.admin().RunAction(v.ctx, in.ID, "hook"); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		v.runDue()
+		v.clock.advance(time.Hour)
+	}
+	js := v.jobs()
+	if len(js) != 1 || js[0].State != store.JobFailed || js[0].Attempts != 3 || !strings.Contains(js[0].LastError, "answered 500") ||
+		js[0].FinishedOn.IsZero() {
+		t.Fatalf("after 3 attempts: %+v", js)
+	}
+	if len(h.seen()) != 3 {
+		t.Errorf("%d calls, want 3", len(h.seen()))
+	}
+	if ran := v.runDue(); len(ran) != 0 {
+		t.Errorf("a failed job ran again: %+v", ran)
+	}
+}
+
+// Webhooks go only to http and https URLs, follow redirects only on the
+// same host, and give up after the timeout.
+func TestWebhookLimits(t *testing.T) {
+	v := newEnv(t, Options{MaxAttempts: 1, WebhookTimeout: 200 * time.Millisecond})
+	h := newHookServer(t, 0)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/same", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, h.URL+"/landed", http.StatusTemporaryRedirect)
+	})
+	mux.HandleFunc("/other", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, strings.Replace(h.URL, "127.0.0.1", "localhost", 1)+"/landed", http.StatusTemporaryRedirect)
+	})
+	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(time.Second):
+		case <-r.Context().Done():
+		}
+	})
+	redirector := httptest.NewServer(mux)
+	t.Cleanup(redirector.Close)
+	for _, c := range []struct {
+		url, state, err string
+	}{
+		{h.URL + "/direct", store.JobSucceeded, ""},
+		{redirector.URL + "/same", store.JobSucceeded, ""}, // to another port of 127.0.0.1: the same host
+		{redirector.URL + "/other", store.JobFailed, "refused a redirect to another host (localhost)"},
+		{redirector.URL + "/slow", store.JobFailed, "no answer within 200ms"},
+		{"ftp://127.0.0.1/x", store.JobFailed, "is not an http or https URL"},
+	} {
+		v.setVar("hook_url", c.url)
+		_, in := v.lead("actions", nil)
+		if _, err := v.admin().RunAction(v.ctx, in.ID, "hook"); err != nil {
+			t.Fatal(err)
+		}
+		ran := v.runDue()
+		if len(ran) != 1 {
+			t.Fatalf("%s: ran %d jobs", c.url, len(ran))
+		}
+		if j := ran[0]; j.State != c.state || !strings.Contains(j.LastError, c.err) {
+			t.Errorf("%s: %s %q, want %s with %q", c.url, j.State, j.LastError, c.state, c.err)
+		}
+	}
+	var landed int
+	for _, c := range h.seen() {
+		if c.header.Get("X-Bpfc-Workflow") == "hook" {
+			landed++
+		}
+	}
+	if landed != 2 {
+		t.Errorf("%d calls reached the hook server, want 2 (direct, same-host redirect)", landed)
+	}
+}
+
+// A background workflow with wait_until waits until its condition holds,
+// re-checked when its record changes (through any writer: here the engine's
+// record update), or until its timeout ends.
+func TestWaitUntil(t *testing.T) {
+	v := newEnv(t, Options{})
+	decided, _ := v.lead("waiting", nil)
+	undecided, _ := v.lead("waiting", nil)
+	js := v.jobs()
+	if len(js) != 2 || js[0].Step != -1 || js[0].State != store.JobQueued || js[0].Trigger != "start qualify" {
+		t.Fatalf("queued on start: %+v", js)
+	}
+	ran := v.runDue()
+	if len(ran) != 2 || ran[0].State != store.JobWaiting || ran[0].Attempts != 0 {
+		t.Fatalf("first check: %+v", ran)
+	}
+	if want := v.clock.Now().Add(2 * time.Hour); !ran[0].NextRunAt.Equal(want) {
+		t.Errorf("waits until %v, want the timeout %v", ran[0].NextRunAt, want)
+	}
+	if ran := v.runDue(); len(ran) != 0 {
+		t.Fatalf("re-checked without a change: %+v", ran)
+	}
+	v.clock.advance(time.Minute)
+	if _, err := v.admin().UpdateRecord(v.ctx, "lead", undecided, engine.Values{"description": "still thinking"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	ran = v.runDue()
+	if len(ran) != 1 || ran[0].RecordID != undecided || ran[0].State != store.JobWaiting {
+		t.Fatalf("after a change that leaves the condition false: %+v", ran)
+	}
+	if _, err := v.admin().UpdateRecord(v.ctx, "lead", decided, engine.Values{"decisionmaker": "yes"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	ran = v.runDue()
+	if len(ran) != 1 || ran[0].RecordID != decided || ran[0].State != store.JobSucceeded || ran[0].Attempts != 1 {
+		t.Fatalf("after the condition came true: %+v", ran)
+	}
+	v.clock.advance(2 * time.Hour)
+	ran = v.runDue()
+	if len(ran) != 1 || ran[0].RecordID != undecided || ran[0].State != store.JobSucceeded {
+		t.Fatalf("after the timeout: %+v", ran)
+	}
+	var subjects []string
+	for _, e := range v.emails() {
+		subjects = append(subjects, e.Subject+" "+e.RecordID)
+	}
+	if want := []string{"Timed out " + undecided, "Decided " + decided}; strings.Join(subjects, ",") != strings.Join(want, ",") {
+		t.Errorf("outbox %v, want %v", subjects, want)
+	}
+}
+
+// RecordChanged (engine.RecordHooks) wakes a record's waiting jobs at once.
+func TestRecordChangedWakesWaitingJobs(t *testing.T) {
+	v := newEnv(t, Options{})
+	id, _ := v.lead("waiting", nil)
+	v.runDue()
+	if err := v.s.Write(v.ctx, func(tx store.Tx) error { return v.r.RecordChanged(v.ctx, tx, "lead", id) }); err != nil {
+		t.Fatal(err)
+	}
+	var j store.Job
+	if err := v.s.Read(v.ctx, func(tx store.Tx) error {
+		js, err := tx.(store.JobTx).Jobs(store.JobFilter{RecordID: id})
+		if len(js) == 1 {
+			j = js[0]
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if j.State != store.JobWaiting || !j.NextRunAt.Equal(v.clock.Now()) {
+		t.Errorf("woken job: %+v", j)
+	}
+}
+
+// on_abandon queues its background workflow.
+func TestAbandonQueues(t *testing.T) {
+	v := newEnv(t, Options{})
+	_, in := v.lead("realtime", nil)
+	if _, err := v.admin().Abandon(v.ctx, in.ID, engine.MoveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	js := v.jobs()
+	if len(js) != 1 || js[0].Workflow != "mail" || js[0].Trigger != "abandon" {
+		t.Fatalf("jobs %+v", js)
+	}
+	v.runDue()
+	es := v.emails()
+	if len(es) != 1 || es[0].Cc != "boss@example.com" || es[0].InstanceID != in.ID {
+		t.Errorf("outbox %+v", es)
+	}
+}

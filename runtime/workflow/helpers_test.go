@@ -1,0 +1,469 @@
+package workflow
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/deploy"
+	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/store"
+	"github.com/bpfc/bpfc/runtime/store/sqlite"
+)
+
+// The test project: one flow per concern on lead, so that each test
+// starts the flow it needs, and a workflow of every step kind.
+const testProject = `
+solution "WF" {
+  version = "1.0.0.0"
+  publisher "p" {
+    prefix              = "tw"
+    option_value_prefix = 10000
+  }
+}
+
+environment "dev" {
+  managed = false
+}
+
+variable "hook_url" {
+  type    = "string"
+  default = "http://127.0.0.1:9/unused"
+}
+variable "mailbox" {
+  type    = "string"
+  default = "desk@example.com"
+}
+variable "owner_name" {
+  type    = "string"
+  default = "siu.lead"
+}
+
+# realtime: each step kind that writes the record, on the move out of qualify
+flow "realtime" {
+  primary_table = "lead"
+  order         = 1
+  stage "qualify" {
+    on_exit = [workflow.rate, workflow.call_back, workflow.give_to_siu]
+  }
+  stage "develop" {
+    table        = "opportunity"
+    relationship = "originatingleadid"
+    on_enter     = [workflow.rate_opportunity]
+  }
+  stage "close" {
+    table = "opportunity"
+  }
+  on_finish  = [workflow.win]
+  on_abandon = [workflow.mail]
+}
+
+# a realtime failure after a queued background workflow refuses the move
+flow "failing" {
+  primary_table = "lead"
+  order         = 2
+  stage "qualify" {
+    on_exit = [workflow.mail, workflow.rate, workflow.give_to_nobody]
+  }
+  stage "close" {}
+}
+
+# background: an email and a webhook on the move out of qualify
+flow "background" {
+  primary_table = "lead"
+  order         = 3
+  stage "qualify" {
+    on_exit = [workflow.mail_and_hook]
+  }
+  stage "close" {}
+}
+
+# action steps
+flow "actions" {
+  primary_table = "lead"
+  order         = 4
+  stage "qualify" {
+    action "rate" { workflow = workflow.rate }
+    action "mail" { workflow = workflow.mail }
+    action "parent" { workflow = workflow.parent }
+    action "stopper" { workflow = workflow.stopper }
+    action "canceler" { workflow = workflow.canceler }
+    action "qualify" { workflow = workflow.qualify }
+    action "hook" { workflow = workflow.hook }
+  }
+  stage "close" {}
+}
+
+# wait_until, on start
+flow "waiting" {
+  primary_table = "lead"
+  order         = 5
+  stage "qualify" {
+    on_enter = [workflow.waiter]
+  }
+  stage "close" {}
+}
+
+# a background workflow queued on start
+flow "queue" {
+  primary_table = "lead"
+  order         = 6
+  stage "qualify" {
+    on_enter = [workflow.mail_and_hook]
+  }
+  stage "close" {}
+}
+
+workflow "rate" {
+  table = "lead"
+  mode  = "realtime"
+  step "note" {
+    update = {
+      description     = "Rated"
+      leadqualitycode = "Hot"
+      estimatedamount = self.budgetamount
+    }
+  }
+  step "only_big" {
+    when   = self.budgetamount > 1000
+    update = { qualificationcomments = "big" }
+  }
+  step "only_small" {
+    when   = self.budgetamount <= 1000
+    update = { qualificationcomments = "small" }
+  }
+}
+
+workflow "call_back" {
+  table = "lead"
+  mode  = "realtime"
+  step "call" {
+    create = {
+      table = "phonecall"
+      values = {
+        subject           = self.subject
+        directioncode     = true
+        prioritycode      = "High"
+        regardingobjectid = self.leadid
+      }
+    }
+  }
+}
+
+workflow "give_to_siu" {
+  table = "lead"
+  mode  = "realtime"
+  step "assign" {
+    assign = var.owner_name
+  }
+}
+
+workflow "give_to_nobody" {
+  table = "lead"
+  mode  = "realtime"
+  step "assign" {
+    assign = { owner = "nobody" }
+  }
+}
+
+workflow "rate_opportunity" {
+  table = "opportunity"
+  mode  = "realtime"
+  step "rate" {
+    update = { opportunityratingcode = "Warm" }
+  }
+}
+
+workflow "win" {
+  table = "opportunity"
+  mode  = "realtime"
+  step "won" {
+    change_status = "Won"
+  }
+}
+
+workflow "qualify" {
+  table = "lead"
+  mode  = "realtime"
+  step "qualified" {
+    change_status = { status = "Qualified" }
+  }
+}
+
+workflow "mail" {
+  table = "lead"
+  step "send" {
+    send_email = {
+      to      = var.mailbox
+      cc      = "boss@example.com"
+      subject = "Lead"
+      body    = self.subject
+    }
+  }
+}
+
+workflow "hook" {
+  table = "lead"
+  step "post" {
+    webhook = { url = var.hook_url }
+  }
+}
+
+workflow "mail_and_hook" {
+  table = "lead"
+  step "send" {
+    send_email = {
+      to      = var.mailbox
+      subject = "Qualified"
+      body    = self.subject
+    }
+  }
+  step "post" {
+    webhook = { url = var.hook_url }
+  }
+  step "done" {
+    update = { description = "Hooked" }
+  }
+}
+
+workflow "parent" {
+  table = "lead"
+  mode  = "realtime"
+  step "child_now" {
+    start_workflow = workflow.rate
+  }
+  step "child_later" {
+    start_workflow = workflow.mail
+  }
+}
+
+workflow "stopper" {
+  table = "lead"
+  mode  = "realtime"
+  step "first" {
+    update = { description = "first" }
+  }
+  step "halt" {
+    when = self.budgetamount > 100
+    stop = true
+  }
+  step "last" {
+    update = { description = "last" }
+  }
+}
+
+workflow "canceler" {
+  table = "lead"
+  mode  = "realtime"
+  step "first" {
+    update = { description = "first" }
+  }
+  step "cancel" {
+    stop = { status = "canceled" }
+  }
+}
+
+workflow "waiter" {
+  table      = "lead"
+  wait_until = self.decisionmaker == true
+  timeout    = "2h"
+  step "decided" {
+    when = self.decisionmaker == true
+    send_email = {
+      to      = var.mailbox
+      subject = "Decided"
+    }
+  }
+  step "gave_up" {
+    when = !self.decisionmaker
+    send_email = {
+      to      = var.mailbox
+      subject = "Timed out"
+    }
+  }
+}
+`
+
+// clock is a test clock that moves only when told.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// env is the test project deployed to a fresh SQLite environment, with an
+// engine whose hooks are a Runner.
+type env struct {
+	t     testing.TB
+	ctx   context.Context
+	p     *compiler.Project
+	path  string
+	s     store.Store
+	e     *engine.Engine
+	r     *Runner
+	clock *clock
+}
+
+// deployTestProject writes the test project to dir and deploys it to a new
+// environment file; it returns the file's path.
+func deployTestProject(t testing.TB, dir string) (*compiler.Project, string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, "project.hcl"), []byte(testProject), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, diags := compiler.Load(dir)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	b, err := deploy.NewBuild(p, fakeArchive(t, p, false), fakeArchive(t, p, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "dev.db")
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, path, sqlite.Options{Name: "dev"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := deploy.Import(ctx, deploy.Target{Env: p.Environment("dev"), Store: s}, b,
+		deploy.Options{Who: "tester", Getenv: func(string) string { return "" }}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Write(ctx, func(tx store.Tx) error {
+		return tx.PutUser(store.User{ID: "7f5b6c1e-0000-4000-8000-000000000001", Name: "siu.lead", FullName: "SIU Lead", Roles: []string{"system_administrator"}})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return p, path
+}
+
+// newEnv deploys the test project and opens it with a runner.
+func newEnv(t testing.TB, o Options) *env {
+	t.Helper()
+	p, path := deployTestProject(t, t.TempDir())
+	return openEnv(t, p, path, o)
+}
+
+func openEnv(t testing.TB, p *compiler.Project, path string, o Options) *env {
+	t.Helper()
+	ctx := context.Background()
+	c := newClock()
+	s, err := sqlite.Open(ctx, path, sqlite.Options{Name: "dev", Now: c.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if o.Now == nil {
+		o.Now = c.Now
+	}
+	r := New(s, o)
+	e := engine.New(s, engine.Options{Now: o.Now, Hooks: r})
+	return &env{t: t, ctx: ctx, p: p, path: path, s: s, e: e, r: r, clock: c}
+}
+
+// fakeArchive is a solution archive good enough for an import.
+func fakeArchive(t testing.TB, p *compiler.Project, managed bool) deploy.Archive {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.Create("Other/Solution.xml")
+	w.Write([]byte("<Digest>" + p.Digest() + "</Digest>"))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	name := p.Solution.Name + "_" + strings.ReplaceAll(p.Solution.Version, ".", "_")
+	if managed {
+		name += "_managed"
+	}
+	return deploy.Archive{Name: name + ".zip", Data: buf.Bytes()}
+}
+
+func (v *env) admin() *engine.Session { return v.e.As("admin") }
+
+// lead creates a lead starting flow.
+func (v *env) lead(flow string, vals engine.Values) (string, *engine.Instance) {
+	v.t.Helper()
+	all := engine.Values{"lastname": "Smith", "subject": "Big deal"}
+	for k, x := range vals {
+		all[k] = x
+	}
+	c, err := v.admin().CreateRecord(v.ctx, "lead", all, engine.StartOptions{Flow: flow})
+	if err != nil {
+		v.t.Fatalf("create lead: %v", err)
+	}
+	return c.ID, c.Instance
+}
+
+func (v *env) record(table, id string) store.Row {
+	v.t.Helper()
+	rec, err := v.admin().Record(v.ctx, table, id)
+	if err != nil {
+		v.t.Fatalf("read %s %s: %v", table, id, err)
+	}
+	return rec.Values
+}
+
+func (v *env) setVar(name, value string) {
+	v.t.Helper()
+	if err := v.s.Write(v.ctx, func(tx store.Tx) error {
+		return tx.PutVariableValue(store.VariableValue{SchemaName: "tw_" + name, Value: value, Source: "environment"})
+	}); err != nil {
+		v.t.Fatal(err)
+	}
+}
+
+func (v *env) jobs() []store.Job {
+	v.t.Helper()
+	js, err := v.r.Jobs(v.ctx, store.JobFilter{})
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	return js
+}
+
+func (v *env) emails() []store.Email {
+	v.t.Helper()
+	es, err := v.r.Emails(v.ctx, store.EmailFilter{})
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	return es
+}
+
+func (v *env) runDue() []store.Job {
+	v.t.Helper()
+	js, err := v.r.RunDue(v.ctx)
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	return js
+}
+
+func (v *env) dump() string {
+	v.t.Helper()
+	d, err := sqlite.Dump(v.ctx, v.path)
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	return d
+}

@@ -1,0 +1,170 @@
+package workflow
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+const siuID = "7f5b6c1e-0000-4000-8000-000000000001"
+
+// update, create, assign (on_exit), update on another table (on_enter) and
+// change_status (on_finish) run inside the transitions.
+func TestRealtimeStepsRunInTheTransition(t *testing.T) {
+	v := newEnv(t, Options{})
+	id, in := v.lead("realtime", engine.Values{"budgetamount": "5000"})
+	in, err := v.admin().Next(v.ctx, in.ID, engine.MoveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lead := v.record("lead", id)
+	for col, want := range map[string]any{
+		"description": "Rated", "leadqualitycode": int64(1), "estimatedamount": 5000.0, "qualificationcomments": "big", "ownerid": siuID,
+	} {
+		if lead[col] != want {
+			t.Errorf("lead.%s = %#v, want %#v", col, lead[col], want)
+		}
+	}
+	calls, err := v.admin().Records(v.ctx, "phonecall")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != 1 {
+		t.Fatalf("%d phone calls, want 1", len(calls))
+	}
+	call := calls[0].Values
+	for col, want := range map[string]any{
+		"subject": "Big deal", "prioritycode": int64(2), "directioncode": true, "regardingobjectid": id, "statecode": int64(0),
+		"statuscode": int64(1), "versionnumber": int64(1),
+	} {
+		if call[col] != want {
+			t.Errorf("phonecall.%s = %#v, want %#v", col, call[col], want)
+		}
+	}
+	opp := in.Records["opportunity"]
+	if got := v.record("opportunity", opp)["opportunityratingcode"]; got != int64(2) {
+		t.Errorf("on_enter of develop: opportunityratingcode = %#v, want 2 (Warm)", got)
+	}
+	if _, err := v.admin().Next(v.ctx, in.ID, engine.MoveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.admin().Finish(v.ctx, in.ID, engine.MoveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	o := v.record("opportunity", opp)
+	if o["statecode"] != int64(1) || o["statuscode"] != int64(3) {
+		t.Errorf("on_finish change_status Won: state %v status %v, want 1 and 3", o["statecode"], o["statuscode"])
+	}
+	if len(v.jobs()) != 0 {
+		t.Errorf("realtime workflows queued jobs: %+v", v.jobs())
+	}
+}
+
+// A realtime step that fails refuses the transition: nothing changes — not
+// the instance, not the record a realtime step before it updated, and no
+// background job queued before it in the same transition.
+func TestRealtimeFailureRollsBackTheTransition(t *testing.T) {
+	v := newEnv(t, Options{})
+	id, in := v.lead("failing", engine.Values{"budgetamount": "50"})
+	before := v.dump()
+	_, err := v.admin().Next(v.ctx, in.ID, engine.MoveOptions{})
+	var se *StepError
+	if !errors.As(err, &se) || se.Workflow != "give_to_nobody" || se.Step != "assign" {
+		t.Fatalf("next: %v, want the step error of give_to_nobody.assign", err)
+	}
+	if !strings.Contains(err.Error(), `there is no user "nobody"`) {
+		t.Errorf("message %q", err)
+	}
+	if after := v.dump(); after != before {
+		t.Error("a refused transition changed the environment")
+	}
+	if got := v.record("lead", id)["description"]; got != nil {
+		t.Errorf("the update of an earlier realtime workflow stayed: %v", got)
+	}
+	if js := v.jobs(); len(js) != 0 {
+		t.Errorf("a background workflow was queued for a refused transition: %+v", js)
+	}
+	got, err := v.admin().Instance(v.ctx, in.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ActiveStage != "qualify" || got.Version != in.Version {
+		t.Errorf("instance moved: stage %s version %d", got.ActiveStage, got.Version)
+	}
+}
+
+// Action steps: a realtime action runs now and reports its steps (with
+// when), a background one is queued; start_workflow runs a realtime child
+// inline and queues a background one; stop ends a workflow early; stop with
+// status canceled refuses the action and undoes its steps; change_status
+// sets the state Dataverse pairs with the status.
+func TestActionSteps(t *testing.T) {
+	v := newEnv(t, Options{})
+	id, in := v.lead("actions", engine.Values{"budgetamount": "500"})
+	run := func(name string) *Outcome {
+		t.Helper()
+		a, err := v.admin().RunAction(v.ctx, in.ID, name)
+		if err != nil {
+			t.Fatalf("action %s: %v", name, err)
+		}
+		return a.Result.(*Outcome)
+	}
+
+	out := run("rate")
+	if out.State != Ran || len(out.Steps) != 3 || !out.Steps[0].Ran || out.Steps[1].Ran || !out.Steps[2].Ran {
+		t.Errorf("rate: %+v", out)
+	}
+	if got := v.record("lead", id)["qualificationcomments"]; got != "small" {
+		t.Errorf("when: qualificationcomments = %v, want small", got)
+	}
+
+	out = run("mail")
+	if out.State != Queued || out.Job == 0 {
+		t.Errorf("mail: %+v", out)
+	}
+	js := v.jobs()
+	if len(js) != 1 || js[0].Trigger != "action mail" || js[0].InstanceID != in.ID || js[0].State != store.JobQueued {
+		t.Errorf("jobs %+v", js)
+	}
+
+	out = run("parent")
+	if len(out.Children) != 2 || out.Children[0].State != Ran || out.Children[1].State != Queued {
+		t.Errorf("parent: %+v", out)
+	}
+	if js := v.jobs(); len(js) != 2 || js[0].Workflow != "mail" || js[0].Trigger != "start_workflow parent" || js[0].Depth != 1 {
+		t.Errorf("child job: %+v", js[0])
+	}
+
+	out = run("stopper")
+	if out.State != Stopped || len(out.Steps) != 2 {
+		t.Errorf("stopper: %+v", out)
+	}
+	if got := v.record("lead", id)["description"]; got != "first" {
+		t.Errorf("stop: description = %v, want first (the step after stop never ran)", got)
+	}
+
+	before := v.dump()
+	_, err := v.admin().RunAction(v.ctx, in.ID, "canceler")
+	var ce *CanceledError
+	if !errors.As(err, &ce) || ce.Step != "cancel" {
+		t.Fatalf("canceler: %v", err)
+	}
+	if v.dump() != before {
+		t.Error("a canceled realtime workflow changed the environment")
+	}
+
+	run("qualify")
+	lead := v.record("lead", id)
+	if lead["statecode"] != int64(1) || lead["statuscode"] != int64(3) {
+		t.Errorf("change_status Qualified: state %v status %v, want 1 and 3", lead["statecode"], lead["statuscode"])
+	}
+
+	_, err = v.admin().RunAction(v.ctx, in.ID, "nosuch")
+	var ref *engine.ErrRefused
+	if !errors.As(err, &ref) || ref.Rule != engine.RuleAction || !strings.Contains(err.Error(), "its actions are rate, mail") {
+		t.Errorf("unknown action: %v", err)
+	}
+}

@@ -1,0 +1,260 @@
+package workflow
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/compiler/emit"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// plain is an evaluated value as a Go value: string, float64, int64, bool,
+// time.Time, or nil for null and an empty column.
+func plain(v any) any {
+	switch v.(type) {
+	case string, float64, int64, bool, time.Time:
+		return v
+	}
+	return nil
+}
+
+// text is a value as an email or a message shows it.
+func text(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case bool:
+		return strconv.FormatBool(x)
+	case time.Time:
+		return x.UTC().Format(time.RFC3339)
+	}
+	return fmt.Sprint(v)
+}
+
+// columnValue converts an evaluated value for column c of t, as the column
+// stores it. The compiler checked the kinds; this checks what only the
+// values can say (a whole number, a known option, an existing row).
+func (x *execution) columnValue(t store.Table, c store.Column, v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%s.%s (%s) cannot take %q: %s", t.Name, c.Name, c.Type, text(v), fmt.Sprintf(format, args...))
+	}
+	switch c.Type {
+	case compiler.TypeString, compiler.TypeMemo, compiler.TypeEmail:
+		s := text(v)
+		if c.MaxLength > 0 && len([]rune(s)) > c.MaxLength {
+			return nil, bad("it is longer than %d characters", c.MaxLength)
+		}
+		return s, nil
+	case compiler.TypeInteger:
+		switch n := v.(type) {
+		case int64:
+			return n, nil
+		case float64:
+			if n == math.Trunc(n) && math.Abs(n) < 1<<53 {
+				return int64(n), nil
+			}
+		}
+		return nil, bad("it is not a whole number")
+	case compiler.TypeDecimal, compiler.TypeMoney:
+		switch n := v.(type) {
+		case int64:
+			return float64(n), nil
+		case float64:
+			return n, nil
+		}
+		return nil, bad("it is not a number")
+	case compiler.TypeBoolean:
+		if b, ok := v.(bool); ok {
+			return b, nil
+		}
+		return nil, bad("it is not true or false")
+	case compiler.TypeDateTime:
+		switch d := v.(type) {
+		case time.Time:
+			return d.UTC(), nil
+		case string:
+			if tm, ok := compiler.ParseDate(d); ok {
+				return tm, nil
+			}
+		}
+		return nil, bad("it is not a date")
+	case compiler.TypeChoice, compiler.TypeState, compiler.TypeStatus:
+		if o, ok := option(c.Options, v); ok {
+			return int64(o.Value), nil
+		}
+		return nil, bad("it is not one of the column's options")
+	case compiler.TypeLookup, compiler.TypeCustomer:
+		id, ok := v.(string)
+		if !ok {
+			return nil, bad("it is not a row id")
+		}
+		return x.lookup(c, id, bad)
+	case compiler.TypeUniqueID:
+		if s, ok := v.(string); ok {
+			if u, err := uuid.Parse(s); err == nil {
+				return u.String(), nil
+			}
+		}
+		return nil, bad("it is not an id")
+	}
+	return nil, bad("the column cannot be written")
+}
+
+// option finds a choice's option by label (any case) or value.
+func option(opts []store.Option, v any) (store.Option, bool) {
+	for _, o := range opts {
+		switch x := v.(type) {
+		case string:
+			if strings.EqualFold(o.Label, strings.TrimSpace(x)) {
+				return o, true
+			}
+		case float64:
+			if float64(o.Value) == x {
+				return o, true
+			}
+		case int64:
+			if int64(o.Value) == x {
+				return o, true
+			}
+		}
+	}
+	return store.Option{}, false
+}
+
+// lookup checks that id is a row of one of a lookup's target tables (a
+// lookup to users also takes a user's name).
+func (x *execution) lookup(c store.Column, id string, bad func(string, ...any) error) (any, error) {
+	for _, target := range c.Targets {
+		if target == "systemuser" {
+			if uid, err := x.userID(id); err == nil {
+				return uid, nil
+			}
+			continue
+		}
+		tt, err := x.tx.Table(target)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if _, err := x.tx.GetRow(tt, id); err == nil {
+			return id, nil
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+	}
+	return nil, bad("it is not the id of a %s row", strings.Join(c.Targets, " or "))
+}
+
+// defaultStatuses are the status reasons of a table without a statuscode
+// column of its own: Dataverse's default pair.
+var defaultStatuses = []store.Option{{Label: "Active", Value: 1}, {Label: "Inactive", Value: 2}}
+
+// stateAndStatus resolves change_status's status (a status reason's label
+// or value) to the state Dataverse pairs with it and the status.
+func stateAndStatus(t store.Table, v any) (state, status int, label string, err error) {
+	opts := defaultStatuses
+	if c, ok := t.Column("statuscode"); ok && len(c.Options) > 0 {
+		opts = c.Options
+	}
+	o, ok := option(opts, v)
+	if !ok {
+		var labels []string
+		for _, o := range opts {
+			labels = append(labels, o.Label)
+		}
+		return 0, 0, "", permanent(fmt.Errorf("%q is not a status reason of %s (%s)", text(v), t.Name, strings.Join(labels, ", ")))
+	}
+	state, ok = emit.StateOfStatus(t.Name, o.Value)
+	if !ok {
+		return 0, 0, "", permanent(fmt.Errorf("status reason %s of %s has no state", o.Label, t.Name))
+	}
+	if c, has := t.Column("statecode"); has && len(c.Options) > 0 {
+		if _, known := option(c.Options, int64(state)); !known {
+			return 0, 0, "", permanent(fmt.Errorf("status reason %s of %s pairs with state %d, which %s does not have", o.Label, t.Name, state, t.Name))
+		}
+	}
+	return state, o.Value, o.Label, nil
+}
+
+// insert creates a record of t with the system columns filled, as the
+// engine creates one: a new id, created and modified on and by, the owner,
+// the first state and status, row version 1.
+func (x *execution) insert(t store.Table, vals map[string]any) (string, error) {
+	id := uuid.NewString()
+	row := map[string]any{t.PrimaryKey: id, store.RowVersionColumn: int64(1)}
+	for k, v := range vals {
+		if v != nil {
+			row[k] = v
+		}
+	}
+	system := map[string]any{"createdon": x.now, "modifiedon": x.now}
+	if x.user != "" {
+		system["createdby"], system["modifiedby"], system["ownerid"] = x.user, x.user, x.user
+	}
+	for name, v := range system {
+		if _, ok := t.Column(name); ok && row[name] == nil {
+			row[name] = v
+		}
+	}
+	for _, name := range []string{"statecode", "statuscode"} {
+		if c, ok := t.Column(name); ok && row[name] == nil && len(c.Options) > 0 {
+			row[name] = int64(c.Options[0].Value)
+		}
+	}
+	return id, x.tx.InsertRow(t.Name, row)
+}
+
+// recordJSON is a record as a webhook posts it: every column by name,
+// times in RFC 3339.
+func recordJSON(row store.Row) map[string]any {
+	out := make(map[string]any, len(row))
+	for k, v := range row {
+		if tm, ok := v.(time.Time); ok {
+			v = tm.UTC().Format(time.RFC3339Nano)
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// parseTimeout reads a workflow timeout such as "72h", "30m", "2d" or
+// "1d12h".
+func parseTimeout(s string) (time.Duration, error) {
+	var total time.Duration
+	rest := s
+	for rest != "" {
+		i := strings.IndexAny(rest, "dhms")
+		if i <= 0 {
+			return 0, fmt.Errorf("invalid timeout %q", s)
+		}
+		n, err := strconv.ParseFloat(rest[:i], 64)
+		if err != nil {
+			return 0, fmt.Errorf("invalid timeout %q", s)
+		}
+		unit := map[byte]time.Duration{'d': 24 * time.Hour, 'h': time.Hour, 'm': time.Minute, 's': time.Second}[rest[i]]
+		total += time.Duration(n * float64(unit))
+		rest = rest[i+1:]
+	}
+	if s == "" {
+		return 0, fmt.Errorf("invalid timeout %q", s)
+	}
+	return total, nil
+}

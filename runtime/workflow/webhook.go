@@ -1,0 +1,125 @@
+package workflow
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// webhookCall is a webhook step's request, prepared inside the transaction
+// (URL and record as they are then) and posted outside it when the run is
+// a background job.
+type webhookCall struct {
+	url     *url.URL
+	body    []byte
+	headers http.Header
+}
+
+// webhook prepares the POST of a webhook step: the record as JSON, with
+// headers that name the workflow, step, record and (for a job) an
+// idempotency key that stays the same across the job's retries.
+func (x *execution) webhook(wf *compiler.Workflow, t store.Table, row store.Row, st *compiler.WorkflowStep, index int) (*webhookCall, error) {
+	v, err := x.eval(st.Values["url"], row)
+	if err != nil {
+		return nil, err
+	}
+	raw, _ := v.(string)
+	if strings.TrimSpace(raw) == "" {
+		return nil, fmt.Errorf("the url is empty")
+	}
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, permanent(fmt.Errorf("the url %q is not an http or https URL", redact(raw)))
+	}
+	body, err := json.Marshal(recordJSON(row))
+	if err != nil {
+		return nil, err
+	}
+	h := http.Header{}
+	h.Set("Content-Type", "application/json")
+	h.Set("User-Agent", "bpfc-workflow")
+	h.Set("X-Bpfc-Workflow", wf.Name)
+	h.Set("X-Bpfc-Step", st.Name)
+	h.Set("X-Bpfc-Table", t.Name)
+	h.Set("X-Bpfc-Record", fmt.Sprint(row[t.PrimaryKey]))
+	if x.src.instanceID != "" {
+		h.Set("X-Bpfc-Instance", x.src.instanceID)
+	}
+	key := uuid.NewString()
+	if x.src.jobID != 0 {
+		h.Set("X-Bpfc-Job", strconv.FormatInt(x.src.jobID, 10))
+		key = fmt.Sprintf("bpfc-job-%d-step-%d", x.src.jobID, index)
+	}
+	h.Set("Idempotency-Key", key)
+	return &webhookCall{url: u, body: body, headers: h}, nil
+}
+
+// post sends a webhook; any answer but 2xx is an error.
+func (r *Runner) post(ctx context.Context, c *webhookCall) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.o.WebhookTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url.String(), bytes.NewReader(c.body))
+	if err != nil {
+		return "", err
+	}
+	req.Header = c.headers.Clone()
+	resp, err := r.o.Client.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // its URL may carry a secret in the query
+		}
+		if errors.Is(err, context.DeadlineExceeded) || os.IsTimeout(err) {
+			err = fmt.Errorf("no answer within %v", r.o.WebhookTimeout)
+		}
+		return "", fmt.Errorf("POST %s: %w", redact(c.url.String()), err)
+	}
+	defer resp.Body.Close()
+	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		msg := strings.TrimSpace(string(answer))
+		if msg != "" {
+			msg = ": " + strings.Join(strings.Fields(msg), " ")
+		}
+		return "", fmt.Errorf("POST %s answered %s%s", redact(c.url.String()), resp.Status, msg)
+	}
+	return "POST " + redact(c.url.String()) + " " + resp.Status, nil
+}
+
+// sameHostRedirects follows up to 5 redirects over http or https, and only
+// to the host the webhook named.
+func sameHostRedirects(req *http.Request, via []*http.Request) error {
+	switch {
+	case len(via) >= 5:
+		return errors.New("stopped after 5 redirects")
+	case req.URL.Scheme != "http" && req.URL.Scheme != "https":
+		return fmt.Errorf("refused a redirect to a %s URL", req.URL.Scheme)
+	case !strings.EqualFold(req.URL.Hostname(), via[0].URL.Hostname()):
+		return fmt.Errorf("refused a redirect to another host (%s)", req.URL.Hostname())
+	}
+	return nil
+}
+
+// redact is a URL as messages show it: without credentials or query.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(an invalid URL)"
+	}
+	u.User, u.RawQuery, u.Fragment = nil, "", ""
+	return u.String()
+}

@@ -1,0 +1,281 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/process"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// Run runs the queue until ctx ends: every Options.Poll it runs the jobs
+// that are due. Errors of a pass are logged and the next pass tries again.
+func (r *Runner) Run(ctx context.Context) error {
+	for {
+		if _, err := r.RunDue(ctx); err != nil && ctx.Err() == nil {
+			r.o.Log.Error("workflow queue", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(r.o.Poll):
+		}
+	}
+}
+
+// RunDue runs every job that is due now, one at a time, and returns each
+// as it stands after its run. It first wakes the waiting jobs whose record
+// changed since they last checked their condition.
+func (r *Runner) RunDue(ctx context.Context) ([]store.Job, error) {
+	if err := r.s.Write(ctx, func(tx store.Tx) error {
+		jt, err := jobTx(tx)
+		if err != nil {
+			return err
+		}
+		_, err = jt.WakeChangedJobs(r.o.Now())
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	var done []store.Job
+	for ctx.Err() == nil {
+		j, ok, err := r.claim(ctx)
+		if err != nil || !ok {
+			return done, err
+		}
+		done = append(done, r.execute(ctx, j))
+	}
+	return done, ctx.Err()
+}
+
+// claim takes the next due job.
+func (r *Runner) claim(ctx context.Context) (store.Job, bool, error) {
+	var jobs []store.Job
+	err := r.s.Write(ctx, func(tx store.Tx) error {
+		jt, err := jobTx(tx)
+		if err != nil {
+			return err
+		}
+		now := r.o.Now()
+		jobs, err = jt.ClaimJobs(r.o.Owner, now, now.Add(r.o.Lease), 1)
+		return err
+	})
+	if err != nil || len(jobs) == 0 {
+		return store.Job{}, false, err
+	}
+	return jobs[0], true, nil
+}
+
+// execute runs a claimed job as far as it goes and returns it as it ends
+// (succeeded, failed, canceled, queued for a retry, or waiting).
+func (r *Runner) execute(ctx context.Context, j store.Job) store.Job {
+	if j.Step >= 0 && j.Attempts > j.MaxAttempts {
+		return r.fail(ctx, j, permanent(fmt.Errorf("gave up after %d attempts (its worker stopped while running it)", j.MaxAttempts)))
+	}
+	for {
+		next, call, err := r.advance(ctx, j)
+		switch {
+		case errors.Is(err, store.ErrConflict):
+			r.o.Log.Warn("workflow job taken over", "job", j.ID, "error", err)
+			return next
+		case err != nil:
+			return r.fail(ctx, next, err)
+		case call == nil:
+			r.o.Log.Info("workflow job", "job", next.ID, "workflow", next.Workflow, "state", next.State, "result", next.Result)
+			return next
+		}
+		j = next
+		if _, err := r.post(ctx, call); err != nil {
+			return r.fail(ctx, j, &StepError{Workflow: j.Workflow, Step: stepName(r, j), Kind: compiler.StepWebhook, Err: err})
+		}
+		j.Step++ // posted: the next transaction records it
+	}
+}
+
+// advance runs a job's steps from j.Step in one write transaction, up to
+// its end or its next webhook (returned, to post outside the transaction),
+// and records where it got in the same transaction.
+func (r *Runner) advance(ctx context.Context, j store.Job) (store.Job, *webhookCall, error) {
+	var call *webhookCall
+	next := j
+	err := r.s.Write(ctx, func(tx store.Tx) error {
+		jt, err := jobTx(tx)
+		if err != nil {
+			return err
+		}
+		next = j
+		p, err := r.model(tx, j.BuildDigest)
+		if err != nil {
+			return err
+		}
+		wf := p.Workflow(j.Workflow)
+		if wf == nil {
+			return permanent(fmt.Errorf("workflow %s is not in build %s", j.Workflow, j.BuildDigest))
+		}
+		now := r.o.Now().UTC()
+		x, err := r.newExecution(ctx, tx, p, j.RunAs, now, source{instanceID: j.InstanceID, flow: j.Flow, trigger: j.Trigger, jobID: j.ID,
+			depth: j.Depth})
+		if err != nil {
+			return err
+		}
+		t, err := x.table(wf.Table)
+		if err != nil {
+			return err
+		}
+		if next.Step < 0 {
+			row, err := x.record(t, j.RecordID)
+			if err != nil {
+				return err
+			}
+			over, deadline, err := x.waitOver(wf, row, j)
+			if err != nil {
+				return err
+			}
+			if !over {
+				next.State, next.NextRunAt, next.WaitVersion = store.JobWaiting, deadline, versionOf(row)
+				next.LeaseOwner, next.LeaseUntil = "", time.Time{}
+				return jt.SaveJob(next, r.o.Owner)
+			}
+			next.Step, next.Attempts = 0, next.Attempts+1
+		}
+		out := &Outcome{}
+		end, at, err := x.steps(wf, t, j.RecordID, next.Step, false, j.Depth, out)
+		if err != nil {
+			return err
+		}
+		switch end {
+		case endWebhook:
+			call = x.pending
+			next.Step, next.LeaseUntil = at, now.Add(r.o.Lease)
+		default:
+			next.State, next.FinishedOn, next.LeaseOwner, next.LeaseUntil = store.JobSucceeded, now, "", time.Time{}
+			next.LastError = ""
+			next.Result = fmt.Sprintf("ran %d steps", len(wf.Steps))
+			if end != endDone {
+				next.Result = fmt.Sprintf("stopped at step %s", wf.Steps[at].Name)
+			}
+			if end == endCanceled {
+				next.State = store.JobCanceled
+			}
+		}
+		return jt.SaveJob(next, r.o.Owner)
+	})
+	if err != nil {
+		// Nothing of the transaction stays, but a wait that was over
+		// stays over: the failed attempt counts, and a retry starts at
+		// the first step.
+		j.Step, j.Attempts = next.Step, next.Attempts
+		return j, nil, err
+	}
+	return next, call, nil
+}
+
+// waitOver checks a waiting job's wait_until on its record: over when it
+// holds or its timeout (counted from when the job was queued) has ended;
+// otherwise the job waits until deadline (store.Never without a timeout).
+func (x *execution) waitOver(wf *compiler.Workflow, row store.Row, j store.Job) (bool, time.Time, error) {
+	ok, err := process.Eval(wf.WaitUntil, process.Row(row), x.vars)
+	if err != nil || ok {
+		return ok, time.Time{}, err
+	}
+	if wf.Timeout == "" {
+		return false, store.Never, nil
+	}
+	d, err := parseTimeout(wf.Timeout)
+	if err != nil {
+		return false, time.Time{}, permanent(err)
+	}
+	deadline := j.CreatedOn.Add(d)
+	return !x.now.Before(deadline), deadline, nil
+}
+
+func versionOf(row store.Row) int64 {
+	v, _ := row[store.RowVersionColumn].(int64)
+	return v
+}
+
+// stepName names a job's current step for messages.
+func stepName(r *Runner, j store.Job) string {
+	r.mu.Lock()
+	p := r.models[j.BuildDigest]
+	r.mu.Unlock()
+	if p != nil {
+		if wf := p.Workflow(j.Workflow); wf != nil && j.Step >= 0 && j.Step < len(wf.Steps) {
+			return wf.Steps[j.Step].Name
+		}
+	}
+	return fmt.Sprintf("#%d", j.Step+1)
+}
+
+// fail records a failed attempt: queued again after the backoff, or failed
+// for good when it was the last attempt or no retry can mend it.
+func (r *Runner) fail(ctx context.Context, j store.Job, cause error) store.Job {
+	next := j
+	err := r.s.Write(ctx, func(tx store.Tx) error {
+		jt, err := jobTx(tx)
+		if err != nil {
+			return err
+		}
+		next = j
+		if j.Step < 0 {
+			next.Attempts++ // checking the wait failed: that counts too
+		}
+		now := r.o.Now().UTC()
+		next.LastError, next.LeaseOwner, next.LeaseUntil = cause.Error(), "", time.Time{}
+		if isPermanent(cause) || next.Attempts >= j.MaxAttempts {
+			next.State, next.FinishedOn = store.JobFailed, now
+			next.Result = fmt.Sprintf("failed after %d attempts", max(next.Attempts, 1))
+		} else {
+			next.State, next.NextRunAt = store.JobQueued, now.Add(r.backoff(next.Attempts))
+			next.Result = fmt.Sprintf("attempt %d failed; retrying", next.Attempts)
+		}
+		return jt.SaveJob(next, r.o.Owner)
+	})
+	if err != nil {
+		r.o.Log.Error("recording a failed workflow job", "job", j.ID, "error", err, "cause", cause)
+		return j
+	}
+	r.o.Log.Info("workflow job", "job", next.ID, "workflow", next.Workflow, "state", next.State, "error", cause)
+	return next
+}
+
+// backoff is the delay after failed attempt n (1-based): Backoff doubled
+// n-1 times, at most MaxBackoff.
+func (r *Runner) backoff(n int) time.Duration {
+	d := r.o.Backoff
+	for i := 1; i < n && d < r.o.MaxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, r.o.MaxBackoff)
+}
+
+// Jobs lists the environment's jobs, newest first.
+func (r *Runner) Jobs(ctx context.Context, f store.JobFilter) ([]store.Job, error) {
+	var out []store.Job
+	err := r.s.Read(ctx, func(tx store.Tx) error {
+		jt, err := jobTx(tx)
+		if err != nil {
+			return err
+		}
+		out, err = jt.Jobs(f)
+		return err
+	})
+	return out, err
+}
+
+// Emails lists the environment's outbox, newest first.
+func (r *Runner) Emails(ctx context.Context, f store.EmailFilter) ([]store.Email, error) {
+	var out []store.Email
+	err := r.s.Read(ctx, func(tx store.Tx) error {
+		jt, err := jobTx(tx)
+		if err != nil {
+			return err
+		}
+		out, err = jt.Emails(f)
+		return err
+	})
+	return out, err
+}
