@@ -163,7 +163,7 @@ func TestReportFormats(t *testing.T) {
 		Environment string
 		Since       *string
 		Flows       []struct {
-			AbandonmentRate float64 `json:"abandonment_rate"`
+			AbandonmentRate float64            `json:"abandonment_rate"`
 			CycleTime       map[string]float64 `json:"cycle_time"`
 			Stages          []struct {
 				Stage   string
