@@ -52,11 +52,27 @@ func (c *stmtCache) close() {
 	c.m = nil
 }
 
+// cached returns q's statement if it is already prepared, without preparing it.
+func (c *stmtCache) cached(q string) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[q]
+}
+
 // stmt is q prepared for this transaction from the cache, or nil when it
 // is not cached (the cache is full, or q names something only this
-// transaction sees yet).
+// transaction sees yet). On a server database a write transaction never
+// prepares a new statement on the pool: the prepare runs on another
+// connection and waits for locks the transaction itself holds (DDL, rows it
+// changed). SQLite prepares without taking locks, so its writes fill the cache.
 func (t *tx) stmt(q string) (*sql.Stmt, error) {
 	if t.cache == nil {
+		return nil, nil
+	}
+	if t.write && t.d.Name() != "sqlite" {
+		if st := t.cache.cached(q); st != nil {
+			return t.tx.StmtContext(t.ctx, st), nil
+		}
 		return nil, nil
 	}
 	st, err := t.cache.get(t.ctx, t.db, q)
