@@ -72,7 +72,7 @@ func newRoot(g *globals) *cobra.Command {
 	})
 	root.SetOut(g.stdout)
 	root.SetErr(g.stderr)
-	root.AddCommand(newInitCmd(g), newFmtCmd(g), newValidateCmd(g), newBuildCmd(g), newDiffCmd(g), newGraphCmd(g), newCreateSettingsCmd(g), newUnpackCmd(g), newPackCmd(g), newDeployCmd(g), newPlanCmd(g), newPromoteCmd(g), newReleaseCmd(g), newEnvCmd(g), newSolutionCmd(g), newHistoryCmd(g), newUninstallCmd(g), newApplyUpgradeCmd(g), newRecordCmd(g), newUserCmd(g), newInstanceCmd(g), newServeCmd(g))
+	root.AddCommand(newInitCmd(g), newFmtCmd(g), newValidateCmd(g), newBuildCmd(g), newDiffCmd(g), newGraphCmd(g), newCreateSettingsCmd(g), newUnpackCmd(g), newPackCmd(g), newDeployCmd(g), newPlanCmd(g), newPromoteCmd(g), newReleaseCmd(g), newEnvCmd(g), newSolutionCmd(g), newHistoryCmd(g), newUninstallCmd(g), newApplyUpgradeCmd(g), newRecordCmd(g), newUserCmd(g), withInstanceAction(g, newInstanceCmd(g)), newServeCmd(g), newJobCmd(g), newOutboxCmd(g), newReportCmd(g))
 	return root
 }
 

@@ -47,7 +47,7 @@ func openSession(g *globals, o *runtimeOptions, command string) (*engine.Session
 	if err != nil {
 		return nil, nil, envError(err)
 	}
-	e := engine.New(s, engine.Options{Keyring: secret.NewKeyring(p.Dir, os.Getenv)})
+	e, _ := newRuntime(s, secret.NewKeyring(p.Dir, os.Getenv)) // workflows run in its transitions
 	return e.As(o.as), func() { s.Close() }, nil
 }
 

@@ -186,15 +186,14 @@ func (s *Session) change(ctx context.Context, id, action string, mo MoveOptions,
 		if err != nil {
 			return err
 		}
-		after := store.Row{store.RowVersionColumn: version}
+		after := make(store.Row, len(row))
 		for k, v := range row {
-			if _, ok := after[k]; !ok {
-				after[k] = v
-			}
+			after[k] = v
 		}
 		for k, v := range c.set {
 			after[k] = v
 		}
+		after[store.RowVersionColumn] = version
 		out = instanceOf(f, after)
 		if t == nil {
 			return nil

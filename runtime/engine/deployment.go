@@ -17,14 +17,14 @@ import (
 // deployment is what is deployed in the environment, as the engine runs it:
 // the flows with their deployed models, every table's metadata and the
 // environment's variable values. It is rebuilt when an import changes the
-// environment's solutions.
+// environment.
 type deployment struct {
-	fingerprint string
-	env         string
-	tables      map[string]store.Table
-	flows       []*flow          // sorted by name
-	byTable     map[string]*flow // by instance table
-	vars        process.Vars
+	generation int64 // the import generation it was loaded at
+	env        string
+	tables     map[string]store.Table
+	flows      []*flow          // sorted by name
+	byTable    map[string]*flow // by instance table
+	vars       process.Vars
 }
 
 // model is a decoded snapshot.
@@ -65,33 +65,38 @@ func versionOnly(table store.Table) store.Table {
 // stage returns the stage with the given process stage id.
 func (f *flow) stage(id string) *compiler.Stage { return f.stageByID[id] }
 
-// fingerprint says which builds are installed; any import changes it.
-func fingerprint(sols []store.Solution) string {
-	var b strings.Builder
-	for _, s := range sols {
-		fmt.Fprintf(&b, "%s|%s|%s|%s\n", s.Name, s.State, s.BuildDigest, s.ModifiedOn.Format("2006-01-02T15:04:05.999999999"))
-	}
-	return b.String()
-}
-
-// deployment returns the environment's deployment, loading it when the
-// installed solutions changed since it was last loaded.
+// deployment returns the environment's deployment, loading it when an
+// import changed the environment since it was last loaded.
 func (e *Engine) deployment(ctx context.Context, tx store.Tx) (*deployment, error) {
-	sols, err := tx.Solutions()
+	last, err := tx.Imports(store.ImportFilter{Limit: 1})
 	if err != nil {
 		return nil, err
 	}
-	fp := fingerprint(sols)
+	var gen int64
+	if len(last) > 0 {
+		gen = last[0].ID
+	}
+	return e.deploymentAt(ctx, tx, gen)
+}
+
+// deploymentAt returns the deployment as of import generation gen (the
+// latest import's id, store.Access.Generation): every import adds one in
+// the transaction that changes what is deployed.
+func (e *Engine) deploymentAt(ctx context.Context, tx store.Tx, gen int64) (*deployment, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.dep != nil && e.dep.fingerprint == fp {
+	if e.dep != nil && e.dep.generation == gen {
 		return e.dep, nil
+	}
+	sols, err := tx.Solutions()
+	if err != nil {
+		return nil, err
 	}
 	dep, err := e.load(ctx, tx, sols)
 	if err != nil {
 		return nil, err
 	}
-	dep.fingerprint = fp
+	dep.generation = gen
 	e.dep = dep
 	return dep, nil
 }

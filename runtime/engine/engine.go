@@ -70,14 +70,18 @@ type op struct {
 // and the acting user checked.
 func (e *Engine) run(ctx context.Context, user string, write bool, fn func(*op) error) error {
 	body := func(tx store.Tx) error {
-		dep, err := e.deployment(ctx, tx)
+		acc, err := tx.Access(user)
+		if errors.Is(err, store.ErrNotFound) {
+			dep, err := e.deployment(ctx, tx)
+			if err != nil {
+				return err
+			}
+			return &ForbiddenError{User: user, Reason: "is not a user of environment " + dep.env + " (bpfc user list shows who is)"}
+		}
 		if err != nil {
 			return err
 		}
-		acc, err := tx.Access(user)
-		if errors.Is(err, store.ErrNotFound) {
-			return &ForbiddenError{User: user, Reason: "is not a user of environment " + dep.env + " (bpfc user list shows who is)"}
-		}
+		dep, err := e.deploymentAt(ctx, tx, acc.Generation)
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,14 +22,19 @@ import (
 //
 //	go test -run '^$' -bench Report -benchtime 5x ./runtime/report/
 func BenchmarkReport(b *testing.B) {
-	const n = 1_000_000
+	n := 1_000_000
+	if s := os.Getenv("BPFC_BENCH_INSTANCES"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
 	v := deployed(b, "", map[string]string{"p.hcl": dealProject})
 	db := v.s.(*sqlstore.DB).SQL()
 	start := time.Now()
 	generate(b, v, db, n)
+	st := time.Now()
 	if _, err := Build(v.ctx, v.s, Options{}); err != nil { // creates the instance table's report index
 		b.Fatal(err)
 	}
+	b.Logf("first report %v", time.Since(st))
 	b.Logf("generated %d instances in %v", n, time.Since(start).Round(time.Second))
 
 	count := func(table string) func(*testing.B) {
@@ -51,7 +58,7 @@ func BenchmarkReport(b *testing.B) {
 			}
 		}
 		f := rep.Flows[0]
-		if f.Instances.Total != n || f.Stages[0].Reached != n || f.Stages[1].Reached != n*8/10 || f.Stages[2].Reached != n*6/10 {
+		if n := int64(n); f.Instances.Total != n || f.Stages[0].Reached != n || f.Stages[1].Reached != n*8/10 || f.Stages[2].Reached != n*6/10 {
 			b.Fatalf("report of the generated data: %+v %+v", f.Instances, f.Stages)
 		}
 		b.ReportMetric(float64(n), "instances")
@@ -59,9 +66,9 @@ func BenchmarkReport(b *testing.B) {
 }
 
 // generate fills flow deal's instance table and the stage log with n
-// instances, with SQL only; the stage log's report indexes are dropped
-// during the load and created again after it, as CREATE INDEX builds them
-// faster than row-by-row inserts do.
+// instances, with SQL only (SQLite's or PostgreSQL's); the stage log's
+// indexes are dropped during the load and created again after it, as
+// CREATE INDEX builds them faster than row-by-row inserts do.
 func generate(b *testing.B, v *env, db *sql.DB, n int) {
 	ctx := context.Background()
 	var wf string
@@ -84,18 +91,40 @@ func generate(b *testing.B, v *env, db *sql.DB, n int) {
 	}); err != nil {
 		b.Fatal(err)
 	}
-	var indexes []string
-	rows, err := db.QueryContext(ctx, `SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'stagevisit' AND sql IS NOT NULL`)
+	meta, err := v.s.Meta(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pg := meta.Backend == "postgres"
+	// The SQL of each backend: the numbers 0..n-1 as i, an id from i, and
+	// RFC 3339 text from Unix seconds.
+	nums := fmt.Sprintf(`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < %d) `, n-1)
+	from := ` FROM n`
+	id := func(tag string) string { return `printf('%08x-0000-4000-` + tag + `-%012x', i, i)` }
+	ts := func(expr string) string { return `strftime('%Y-%m-%dT%H:%M:%SZ', ` + expr + `, 'unixepoch')` }
+	indexQuery := `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'stagevisit' AND sql IS NOT NULL`
+	if pg {
+		nums, from = ``, fmt.Sprintf(` FROM generate_series(0::bigint, %d) AS n(i)`, n-1)
+		id = func(tag string) string {
+			return `lpad(to_hex(i), 8, '0') || '-0000-4000-` + tag + `-' || lpad(to_hex(i), 12, '0')`
+		}
+		ts = func(expr string) string {
+			return `to_char(to_timestamp(` + expr + `) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`
+		}
+		indexQuery = `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'stagevisit'
+	AND indexname NOT LIKE '%pkey'`
+	}
+	var names, indexes []string
+	rows, err := db.QueryContext(ctx, indexQuery)
 	if err != nil {
 		b.Fatal(err)
 	}
 	for rows.Next() {
-		var ddl string
-		rows.Scan(&ddl)
-		indexes = append(indexes, ddl)
+		var name, ddl string
+		rows.Scan(&name, &ddl)
+		names, indexes = append(names, name), append(indexes, ddl)
 	}
 	rows.Close()
-	ts := func(expr string) string { return `strftime('%Y-%m-%dT%H:%M:%SZ', ` + expr + `, 'unixepoch')` }
 	// Instance i starts at t0 and stays da, db, dc seconds in a, b, c.
 	const (
 		t0 = `(1767225600 + i * 30)`
@@ -103,26 +132,24 @@ func generate(b *testing.B, v *env, db *sql.DB, n int) {
 		dB = `(1800 + (i * 104729) % 172800)`
 		dc = `(300 + (i * 15485863) % 43200)`
 	)
-	nums := fmt.Sprintf(`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < %d) `, n-1)
 	visit := func(stage, entered, left, enteredHow, leftHow, where string) string {
 		return nums + `INSERT INTO stagevisit (instance_id, instance_table, workflow_id, stage_id, stage_name, entered_on, entered_by, entered_how,
 	left_on, left_by, left_how)
-SELECT printf('%08x-0000-4000-8000-%012x', i, i), 'tr_deal', '` + wf + `', '` + stages[stage] + `', '` + stage + `', ` + ts(entered) + `,
-	'u', ` + enteredHow + `, ` + left + `, 'u', ` + leftHow + ` FROM n` + where
+SELECT ` + id("8000") + `, 'tr_deal', '` + wf + `', '` + stages[stage] + `', '` + stage + `', ` + ts(entered) + `,
+	'u', ` + enteredHow + `, ` + left + `, 'u', ` + leftHow + from + where
 	}
 	stmts := []string{`BEGIN`}
-	for _, ddl := range indexes {
-		name := strings.Fields(ddl)[2]
+	for _, name := range names {
 		stmts = append(stmts, `DROP INDEX `+name)
 	}
 	stmts = append(stmts,
 		nums+`INSERT INTO tr_deal (businessprocessflowinstanceid, bpf_name, processid, activestageid, activestagestartedon, traversedpath,
 	statecode, statuscode, completedon, bpf_duration, createdon, createdby, modifiedon, modifiedby, bpf_leadid, versionnumber)
-SELECT printf('%08x-0000-4000-8000-%012x', i, i), 'Deal', '`+wf+`', '`+stages["a"]+`', `+ts(t0)+`, '`+stages["a"]+`',
+SELECT `+id("8000")+`, 'Deal', '`+wf+`', '`+stages["a"]+`', `+ts(t0)+`, '`+stages["a"]+`',
 	CASE WHEN i % 10 < 8 THEN 1 ELSE 0 END, CASE WHEN i % 10 < 6 THEN 2 WHEN i % 10 < 8 THEN 3 ELSE 1 END,
 	CASE WHEN i % 10 < 6 THEN `+ts(t0+"+"+da+"+"+dB+"+"+dc)+` WHEN i % 10 < 8 THEN `+ts(t0+"+"+da)+` END,
 	CASE WHEN i % 10 < 6 THEN (`+da+"+"+dB+"+"+dc+`) / 60 WHEN i % 10 < 8 THEN `+da+` / 60 END,
-	`+ts(t0)+`, 'u', `+ts(t0)+`, 'u', printf('%08x-0000-4000-9000-%012x', i, i), 1 FROM n`,
+	`+ts(t0)+`, 'u', `+ts(t0)+`, 'u', `+id("9000")+`, 1`+from,
 		// a: every instance; open for i%10 = 8, abandoned for 6.
 		visit("a", t0, `CASE WHEN i % 10 = 8 THEN '' ELSE `+ts(t0+"+"+da)+` END`, `'start'`,
 			`CASE i % 10 WHEN 6 THEN 'abandon' WHEN 8 THEN '' ELSE 'next' END`, ``),
@@ -137,13 +164,19 @@ SELECT printf('%08x-0000-4000-8000-%012x', i, i), 'Deal', '`+wf+`', '`+stages["a
 	)
 	stmts = append(stmts, indexes...)
 	stmts = append(stmts, `COMMIT`)
+	if pg {
+		stmts = append(stmts, `VACUUM ANALYZE`) // as autovacuum would: index-only scans
+	}
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer conn.Close()
 	for _, q := range stmts {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
+		st := time.Now()
+		_, err := conn.ExecContext(ctx, q)
+		b.Logf("%v %.70s", time.Since(st).Round(time.Millisecond), strings.Join(strings.Fields(q), " "))
+		if err != nil {
 			conn.ExecContext(ctx, `ROLLBACK`)
 			b.Fatalf("%v\n%s", err, q)
 		}

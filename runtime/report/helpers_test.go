@@ -15,6 +15,8 @@ import (
 	"github.com/bpfc/bpfc/runtime/deploy"
 	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/store"
+	"github.com/bpfc/bpfc/runtime/store/postgres"
+	"github.com/bpfc/bpfc/runtime/store/postgres/pgtest"
 	"github.com/bpfc/bpfc/runtime/store/sqlite"
 )
 
@@ -35,6 +37,11 @@ func (c *clock) advance(d time.Duration) {
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
 }
+
+// With BPFC_TEST_STORE=postgres the environment is a PostgreSQL store, in
+// a database of its own on BPFC_TEST_POSTGRES; without that server the
+// tests are skipped.
+var testStore = os.Getenv("BPFC_TEST_STORE")
 
 // env is a project deployed to a fresh SQLite environment "dev", with an
 // engine on a test clock.
@@ -72,7 +79,12 @@ func deployed(t testing.TB, example string, sources map[string]string) *env {
 	}
 	ctx := context.Background()
 	c := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-	s, err := sqlite.Open(ctx, filepath.Join(dir, "dev.db"), sqlite.Options{Name: "dev", Now: c.Now})
+	var s store.Store
+	if testStore == "postgres" {
+		s, err = postgres.Open(ctx, pgtest.URL(t), postgres.Options{Name: "dev", Now: c.Now})
+	} else {
+		s, err = sqlite.Open(ctx, filepath.Join(dir, "dev.db"), sqlite.Options{Name: "dev", Now: c.Now})
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

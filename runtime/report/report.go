@@ -21,6 +21,9 @@ type Options struct {
 	Since time.Time
 	// Now is the clock that dates the report (time.Now by default).
 	Now func() time.Time
+	// User, when set, limits the report to the flows whose instances
+	// that user (a systemuser name) may read.
+	User string
 }
 
 // Report is the report of an environment. JSON shape (bpfc report
@@ -97,7 +100,7 @@ func Build(ctx context.Context, s store.Store, o Options) (*Report, error) {
 		since := o.Since.UTC().Truncate(time.Second)
 		rep.Since, o.Since = &since, since
 	}
-	flows, err := deployedFlows(ctx, s, meta.Name, o.Flow)
+	flows, err := deployedFlows(ctx, s, meta.Name, o.Flow, o.User)
 	if err != nil {
 		return nil, err
 	}
@@ -124,11 +127,25 @@ func Build(ctx context.Context, s store.Store, o Options) (*Report, error) {
 	return rep, nil
 }
 
-// deployedFlows lists the flows with an instance table, sorted by name, or
-// the one named.
-func deployedFlows(ctx context.Context, s store.Store, env, name string) ([]store.Workflow, error) {
+// deployedFlows lists the flows with an instance table that user ("" =
+// anyone) may read, sorted by name, or the one named.
+func deployedFlows(ctx context.Context, s store.Store, env, name, user string) ([]store.Workflow, error) {
 	var out []store.Workflow
 	err := s.Read(ctx, func(tx store.Tx) error {
+		readable := func(string) bool { return true }
+		if user != "" {
+			acc, err := tx.Access(user)
+			if errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("user %q is not a user of environment %s (bpfc user list shows who is)%w", user, env, errSilent{ErrForbidden})
+			}
+			if err != nil {
+				return err
+			}
+			if acc.User.Disabled {
+				return fmt.Errorf("user %q is disabled%w", user, errSilent{ErrForbidden})
+			}
+			readable = func(table string) bool { return acc.Allows(table, "read") }
+		}
 		wfs, err := tx.Workflows()
 		if err != nil {
 			return err
@@ -143,8 +160,16 @@ func deployedFlows(ctx context.Context, s store.Store, env, name string) ([]stor
 			} else if err != nil {
 				return err
 			}
+			named := name == w.Name || name == w.UniqueName || name == w.InstanceTable
+			if !readable(w.InstanceTable) {
+				if named {
+					return fmt.Errorf("user %q may not see instances of flow %s: none of their roles grants read on %s%w",
+						user, w.Name, w.InstanceTable, errSilent{ErrForbidden})
+				}
+				continue
+			}
 			names = append(names, w.Name)
-			if name == "" || name == w.Name || name == w.UniqueName || name == w.InstanceTable {
+			if name == "" || named {
 				out = append(out, w)
 			}
 		}
@@ -267,6 +292,9 @@ func bottleneck(stages []*Stage) *Stage {
 	}
 	return best
 }
+
+// ErrForbidden: Options.User may not see what the report would show.
+var ErrForbidden = errors.New("forbidden")
 
 // errSilent wraps a sentinel without adding its text to the message.
 type errSilent struct{ err error }

@@ -163,14 +163,15 @@ type Tx interface {
 	User(name string) (User, error)
 	PutUser(User) error
 	// Access is what the named user may do: the user, whether a role gives
-	// full access, and the privileges of all its roles (one query).
+	// full access, and the privileges of all its roles, with the import
+	// generation (one query).
 	Access(user string) (Access, error)
 
 	// The stage log: every stage entry and exit of every process instance.
 	// AddStageVisit records an entry (the visit is open until closed);
-	// CloseStageVisit records the exit from the open visit of an instance
-	// (ErrNotFound when it has none); StageVisits lists visits in the
-	// order they began.
+	// CloseStageVisit records the exit from an instance's latest visit,
+	// its open one (ErrNotFound when it is closed or there is none);
+	// StageVisits lists visits in the order they began.
 	AddStageVisit(StageVisit) error
 	CloseStageVisit(instanceID string, left time.Time, by, how string) error
 	StageVisits(f StageVisitFilter) ([]StageVisit, error)

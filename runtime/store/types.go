@@ -224,6 +224,13 @@ type Access struct {
 	User       User
 	FullAccess bool        // a role with every privilege on every table
 	Privileges []Privilege // of every role, sorted by table and privilege; the widest depth of each
+	// Generation is the environment's import generation as the access
+	// was read: the id of the latest entry of the import history, which
+	// every import, promotion, upgrade and uninstall (refused ones too)
+	// adds in the transaction that changes the environment. A run time
+	// that caches what is deployed reloads it when this changes, at no
+	// extra query.
+	Generation int64
 }
 
 // Allows reports whether the access grants privilege on table.

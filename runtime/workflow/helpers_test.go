@@ -15,6 +15,8 @@ import (
 	"github.com/bpfc/bpfc/runtime/deploy"
 	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/store"
+	"github.com/bpfc/bpfc/runtime/store/postgres"
+	"github.com/bpfc/bpfc/runtime/store/postgres/pgtest"
 	"github.com/bpfc/bpfc/runtime/store/sqlite"
 )
 
@@ -340,8 +342,11 @@ func deployTestProject(t testing.TB, dir string) (*compiler.Project, string) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "dev.db")
+	if testStore == "postgres" {
+		path = pgtest.URL(t)
+	}
 	ctx := context.Background()
-	s, err := sqlite.Open(ctx, path, sqlite.Options{Name: "dev"})
+	s, err := openAt(ctx, path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -369,7 +374,7 @@ func openEnv(t testing.TB, p *compiler.Project, path string, o Options) *env {
 	t.Helper()
 	ctx := context.Background()
 	c := newClock()
-	s, err := sqlite.Open(ctx, path, sqlite.Options{Name: "dev", Now: c.Now})
+	s, err := openAt(ctx, path, c.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -459,9 +464,28 @@ func (v *env) runDue() []store.Job {
 	return js
 }
 
+// With BPFC_TEST_STORE=postgres the environment is a PostgreSQL store, in
+// a database of its own on BPFC_TEST_POSTGRES; without that server the
+// tests are skipped.
+var testStore = os.Getenv("BPFC_TEST_STORE")
+
+// openAt opens the environment "dev" at a file path or a postgres:// URL.
+func openAt(ctx context.Context, loc string, now func() time.Time) (store.Store, error) {
+	if strings.HasPrefix(loc, "postgres") {
+		return postgres.Open(ctx, loc, postgres.Options{Name: "dev", Now: now})
+	}
+	return sqlite.Open(ctx, loc, sqlite.Options{Name: "dev", Now: now})
+}
+
 func (v *env) dump() string {
 	v.t.Helper()
-	d, err := sqlite.Dump(v.ctx, v.path)
+	var d string
+	var err error
+	if strings.HasPrefix(v.path, "postgres") {
+		d, err = postgres.Dump(v.ctx, v.path, postgres.SchemaFor("dev"))
+	} else {
+		d, err = sqlite.Dump(v.ctx, v.path)
+	}
 	if err != nil {
 		v.t.Fatal(err)
 	}

@@ -16,7 +16,6 @@ import (
 
 	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/store"
-	"github.com/bpfc/bpfc/runtime/store/sqlite"
 )
 
 // The queue survives a killed process: a worker process queues jobs and
@@ -167,7 +166,7 @@ func child(role string) int {
 	defer cancel()
 	path := os.Getenv("BPFC_WF_DB")
 	n, _ := strconv.Atoi(os.Getenv("BPFC_WF_N"))
-	s, err := sqlite.Open(ctx, path, sqlite.Options{Name: "dev"})
+	s, err := openAt(ctx, path, nil)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -202,7 +201,7 @@ func child(role string) int {
 
 func openStore(t *testing.T, path string) store.Store {
 	t.Helper()
-	s, err := sqlite.Open(context.Background(), path, sqlite.Options{Name: "dev"})
+	s, err := openAt(context.Background(), path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -153,7 +153,7 @@ func (r *Runner) advance(ctx context.Context, j store.Job) (store.Job, *webhookC
 		default:
 			next.State, next.FinishedOn, next.LeaseOwner, next.LeaseUntil = store.JobSucceeded, now, "", time.Time{}
 			next.LastError = ""
-			next.Result = fmt.Sprintf("ran %d steps", len(wf.Steps))
+			next.Result = "ran " + plural(len(wf.Steps), "step")
 			if end != endDone {
 				next.Result = fmt.Sprintf("stopped at step %s", wf.Steps[at].Name)
 			}
@@ -227,7 +227,7 @@ func (r *Runner) fail(ctx context.Context, j store.Job, cause error) store.Job {
 		next.LastError, next.LeaseOwner, next.LeaseUntil = cause.Error(), "", time.Time{}
 		if isPermanent(cause) || next.Attempts >= j.MaxAttempts {
 			next.State, next.FinishedOn = store.JobFailed, now
-			next.Result = fmt.Sprintf("failed after %d attempts", max(next.Attempts, 1))
+			next.Result = "failed after " + plural(max(next.Attempts, 1), "attempt")
 		} else {
 			next.State, next.NextRunAt = store.JobQueued, now.Add(r.backoff(next.Attempts))
 			next.Result = fmt.Sprintf("attempt %d failed; retrying", next.Attempts)
@@ -240,6 +240,13 @@ func (r *Runner) fail(ctx context.Context, j store.Job, cause error) store.Job {
 	}
 	r.o.Log.Info("workflow job", "job", next.ID, "workflow", next.Workflow, "state", next.State, "error", cause)
 	return next
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // backoff is the delay after failed attempt n (1-based): Backoff doubled

@@ -28,6 +28,16 @@ func sinceText(since time.Time) string {
 	return since.UTC().Format("2006-01-02T15:04:05")
 }
 
+// using names the index a query of a report reads, on SQLite, whose
+// planner (without ANALYZE statistics) would otherwise prefer an index that
+// yields the GROUP BY's order over the one that narrows the search.
+func (t *tx) using(index string) string {
+	if t.d.Name() == "sqlite" {
+		return " INDEXED BY " + index
+	}
+	return ""
+}
+
 // rank is the 1-based nearest rank of percentile pct (0-100) of n values.
 func rank(pct, n int64) int64 {
 	return (pct*n + 99) / 100
@@ -99,8 +109,8 @@ func (t *tx) StageStats(workflowID string, since time.Time) ([]store.StageStats,
 	if !since.IsZero() {
 		cond, args = " AND entered_on >= $2", append(args, sinceText(since))
 	}
-	rows, err := t.query(`SELECT stage_name, COUNT(*), COUNT(duration_ms), COALESCE(SUM(duration_ms), 0) FROM stagevisit
-WHERE workflow_id = $1`+cond+` GROUP BY stage_name ORDER BY stage_name`, args...)
+	rows, err := t.query(`SELECT stage_name, COUNT(*), COUNT(duration_ms), COALESCE(SUM(duration_ms), 0) FROM stagevisit`+
+		t.using("stagevisit_duration")+` WHERE workflow_id = $1`+cond+` GROUP BY stage_name ORDER BY stage_name`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +135,7 @@ WHERE workflow_id = $1`+cond+` GROUP BY stage_name ORDER BY stage_name`, args...
 		if s.Completed == 0 {
 			continue
 		}
-		from := `FROM stagevisit WHERE workflow_id = $1 AND stage_name = $2 AND duration_ms IS NOT NULL`
+		from := `FROM stagevisit` + t.using("stagevisit_duration") + ` WHERE workflow_id = $1 AND stage_name = $2 AND duration_ms IS NOT NULL`
 		a := []any{workflowID, s.Stage}
 		if !since.IsZero() {
 			from, a = from+` AND entered_on >= $3`, append(a, sinceText(since))
@@ -176,16 +186,21 @@ func (t *tx) reached(workflowID string, since time.Time, out []store.StageStats)
 GROUP BY stage_name`, []any{workflowID, sinceText(since)}, func(s *store.StageStats, n int64) { s.Reached = n })
 	}
 	less := func(s *store.StageStats, n int64) { s.Reached -= n }
-	if err := count(`SELECT stage_name, COUNT(*) FROM stagevisit WHERE workflow_id = $1 AND entered_how IN ('prev', 'reactivate')
-GROUP BY stage_name`, []any{workflowID}, less); err != nil {
+	if err := count(`SELECT stage_name, COUNT(*) FROM stagevisit`+t.using("stagevisit_by_how")+`
+WHERE workflow_id = $1 AND entered_how IN ('prev', 'reactivate') GROUP BY stage_name`, []any{workflowID}, less); err != nil {
 		return err
 	}
-	// CROSS JOIN keeps SQLite's join order: from the (few) instances that
-	// moved back, to their next-entries.
-	return count(`SELECT v.stage_name, COUNT(*)
-FROM (SELECT DISTINCT instance_id FROM stagevisit WHERE workflow_id = $1 AND entered_how = 'prev') p
-CROSS JOIN stagevisit v
-WHERE v.instance_id = p.instance_id AND v.workflow_id = $1 AND v.entered_how = 'next'
+	// From the (few) instances that moved back to their next-entries,
+	// each instance's stays found by its id: on SQLite, CROSS JOIN keeps
+	// the join in that order; on PostgreSQL, the ids are an array computed
+	// once, which the planner looks up in the index (it would hash-join a
+	// scan of the whole log otherwise).
+	moved := `SELECT DISTINCT instance_id FROM stagevisit` + t.using("stagevisit_by_how") + ` WHERE workflow_id = $1 AND entered_how = 'prev'`
+	from := `FROM (` + moved + `) p CROSS JOIN stagevisit v` + t.using("stagevisit_by_instance") + ` WHERE v.instance_id = p.instance_id AND`
+	if t.d.Name() == "postgres" {
+		from = `FROM stagevisit v WHERE v.instance_id = ANY(ARRAY(` + moved + `)) AND`
+	}
+	return count(`SELECT v.stage_name, COUNT(*) `+from+` v.workflow_id = $1 AND v.entered_how = 'next'
 	AND EXISTS (SELECT 1 FROM stagevisit w WHERE w.instance_id = v.instance_id AND w.stage_name = v.stage_name
 		AND w.stagevisit_id < v.stagevisit_id)
 GROUP BY v.stage_name`, []any{workflowID}, less)

@@ -152,7 +152,8 @@ func (t *tx) User(name string) (store.User, error) {
 // Access reads the user, its roles and their privileges in one query.
 func (t *tx) Access(name string) (store.Access, error) {
 	rows, err := t.queryC(`SELECT u.systemuserid, COALESCE(u.fullname, ''), COALESCE(u.internalemailaddress, ''), COALESCE(u.isdisabled, 0),
-	COALESCE(r.name, ''), COALESCE(r.full_access, 0), COALESCE(p.table_name, ''), COALESCE(p.privilege, ''), COALESCE(p.depth, '')
+	COALESCE(r.name, ''), COALESCE(r.full_access, 0), COALESCE(p.table_name, ''), COALESCE(p.privilege, ''), COALESCE(p.depth, ''),
+	(SELECT COALESCE(MAX(importjob_id), 0) FROM importjob)
 FROM systemuser u
 LEFT JOIN systemuserroles ur ON ur.systemuserid = u.systemuserid
 LEFT JOIN role r ON r.name = ur.role
@@ -169,7 +170,8 @@ WHERE u.domainname = $1`, name)
 		var disabled, full int
 		var role string
 		var p store.Privilege
-		if err := rows.Scan(&a.User.ID, &a.User.FullName, &a.User.Email, &disabled, &role, &full, &p.Table, &p.Privilege, &p.Depth); err != nil {
+		if err := rows.Scan(&a.User.ID, &a.User.FullName, &a.User.Email, &disabled, &role, &full, &p.Table, &p.Privilege, &p.Depth,
+			&a.Generation); err != nil {
 			return a, err
 		}
 		found = true

@@ -161,6 +161,21 @@ func testAccess(t *testing.T, s store.Store) {
 		diff(t, "User", a.User, u)
 		return nil
 	})
+	// The generation follows the import history.
+	var id int64
+	write(t, s, func(tx store.Tx) error {
+		var err error
+		id, err = tx.AddImport(store.ImportRecord{Operation: "deploy", Solution: "S", StartedOn: time.Now(), Result: store.ResultSucceeded})
+		return err
+	})
+	read(t, s, func(tx store.Tx) error {
+		a, err := tx.Access("alice")
+		must(t, err)
+		if a.Generation != id || id == 0 {
+			t.Errorf("generation %d after import %d", a.Generation, id)
+		}
+		return nil
+	})
 }
 
 func testStageVisits(t *testing.T, s store.Store) {

@@ -15,4 +15,4 @@ CREATE TABLE stagevisit (
 	left_by TEXT NOT NULL DEFAULT '',
 	left_how TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX stagevisit_by_instance ON stagevisit (instance_id, left_on);
+CREATE INDEX stagevisit_by_instance ON stagevisit (instance_id, stagevisit_id);

@@ -18,6 +18,6 @@ CREATE TABLE stagevisit (
 	left_by TEXT NOT NULL DEFAULT '',
 	left_how TEXT NOT NULL DEFAULT ''
 );
--- One index serves both a transition (the instance's open visit) and an
--- instance's log; reports read the whole log.
-CREATE INDEX stagevisit_by_instance ON stagevisit (instance_id, left_on);
+-- One index serves both a transition (an instance's latest visit is its
+-- open one) and an instance's log; a transition only appends to it.
+CREATE INDEX stagevisit_by_instance ON stagevisit (instance_id, stagevisit_id);

@@ -1,0 +1,266 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/environ"
+	"github.com/bpfc/bpfc/runtime/secret"
+	"github.com/bpfc/bpfc/runtime/store"
+	"github.com/bpfc/bpfc/runtime/workflow"
+)
+
+// runtimeEnv is an environment opened for run-time commands: its store,
+// the workflow runner and an engine whose hooks are the runner, so that
+// stage transitions run their workflows.
+type runtimeEnv struct {
+	store  store.Store
+	engine *engine.Engine
+	runner *workflow.Runner
+	close  func()
+}
+
+// newRuntime is the engine of environment s with its workflow runner as
+// hooks. Every run-time command's engine should come from here (openSession
+// too), so that transitions and action steps run workflows.
+func newRuntime(s store.Store, kr *secret.Keyring) (*engine.Engine, *workflow.Runner) {
+	r := workflow.New(s, workflow.Options{Keyring: kr})
+	return engine.New(s, engine.Options{Keyring: kr, Hooks: r}), r
+}
+
+// openRuntime opens environment --env of the project, which must have been
+// deployed to, with the engine and the workflow runner.
+func openRuntime(g *globals, o *runtimeOptions, command string) (*runtimeEnv, error) {
+	if o.env == "" {
+		return nil, usageErr("%s: --env is required", command)
+	}
+	p, ok := loadForDeploy(g)
+	if !ok {
+		return nil, failed()
+	}
+	s, loc, err := environ.Open(context.Background(), p, o.env, environ.Options{MustExist: true})
+	if errors.Is(err, environ.ErrNotCreated) {
+		return nil, &exitError{code: 1, msg: fmt.Sprintf("environment %s (%s) has nothing deployed yet: run bpfc deploy --env %s first",
+			o.env, loc.Display, o.env)}
+	}
+	if err != nil {
+		return nil, envError(err)
+	}
+	e, r := newRuntime(s, secret.NewKeyring(p.Dir, os.Getenv))
+	return &runtimeEnv{store: s, engine: e, runner: r, close: func() { s.Close() }}, nil
+}
+
+// openAdmin opens the runtime and checks that --as is a system
+// administrator: what the queue and the outbox need.
+func openAdmin(g *globals, o *runtimeOptions, command, doing string) (*runtimeEnv, error) {
+	rt, err := openRuntime(g, o, command)
+	if err != nil {
+		return nil, err
+	}
+	if err := rt.engine.As(o.as).RequireAdmin(context.Background(), doing); err != nil {
+		rt.close()
+		return nil, runtimeErr(err)
+	}
+	return rt, nil
+}
+
+type jobOptions struct {
+	runtimeOptions
+	once  bool
+	state string
+	limit int
+}
+
+func newJobCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "job",
+		Short: "Background workflow runs: run the queue, list the jobs",
+		Args:  argsUsage(cobra.NoArgs),
+	}
+	cmd.AddCommand(newJobRunCmd(g), newJobListCmd(g))
+	return cmd
+}
+
+func newJobRunCmd(g *globals) *cobra.Command {
+	o := &jobOptions{}
+	cmd := &cobra.Command{
+		Use:   "run --env E [--once]",
+		Short: "Run the background workflow queue",
+		Long: "job run runs the background workflows that stage transitions and action steps\n" +
+			"queued in environment E: until interrupted, or with --once only the jobs due now.\n" +
+			"A failed attempt is retried with exponential backoff, then recorded as failed.\n" +
+			"Several job run processes (and bpfc serve) may run the same queue: no job runs\n" +
+			"twice, and a job whose worker died is taken over when its lease ends.\n\n" +
+			"--output json prints {\"environment\": E, \"jobs\": [jobs as job list prints them]}.",
+		Args: argsUsage(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error { return runJobRun(g, o) },
+	}
+	o.flags(cmd)
+	cmd.Flags().BoolVar(&o.once, "once", false, "run the jobs that are due now, then exit")
+	return cmd
+}
+
+func runJobRun(g *globals, o *jobOptions) error {
+	rt, err := openAdmin(g, &o.runtimeOptions, "job run", "run the workflow queue")
+	if err != nil {
+		return err
+	}
+	defer rt.close()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var ran []store.Job
+	for {
+		js, err := rt.runner.RunDue(ctx)
+		if err != nil && ctx.Err() == nil {
+			return runtimeErr(err)
+		}
+		ran = append(ran, js...)
+		if g.output == "text" {
+			for _, j := range js {
+				fmt.Fprintln(g.stdout, jobLine(j))
+			}
+		}
+		if o.once || ctx.Err() != nil {
+			break
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+	if g.output == "json" {
+		return writeJSON(g.stdout, map[string]any{"environment": o.env, "jobs": jobsJSON(ran)})
+	}
+	if o.once && len(ran) == 0 {
+		fmt.Fprintln(g.stdout, "No jobs due.")
+	}
+	return nil
+}
+
+// jobLine says in one line how a run of a job ended.
+func jobLine(j store.Job) string {
+	line := fmt.Sprintf("job %d %s on %s %s: %s", j.ID, j.Workflow, j.Table, j.RecordID, j.State)
+	switch {
+	case j.State == store.JobQueued:
+		line += fmt.Sprintf(" (attempt %d failed, retry at %s): %s", j.Attempts, j.NextRunAt.UTC().Format(time.DateTime), j.LastError)
+	case j.State == store.JobWaiting:
+		line += " (for its wait_until)"
+	case j.State == store.JobFailed:
+		line += " (" + plural(j.Attempts, "attempt") + "): " + j.LastError
+	case j.Result != "":
+		line += " (" + j.Result + ")"
+	}
+	return line
+}
+
+func newJobListCmd(g *globals) *cobra.Command {
+	o := &jobOptions{}
+	cmd := &cobra.Command{
+		Use:   "list --env E [--state S]",
+		Short: "List background workflow runs",
+		Long: "job list prints the background workflow runs of environment E, newest first:\n" +
+			"queued, waiting (for a wait_until), running, succeeded, failed or canceled, with\n" +
+			"their attempts and last error.\n\n" +
+			"--output json prints {\"environment\": E, \"jobs\": [{id, workflow, table, record,\n" +
+			"instance, flow, trigger, parent, state, step, attempts, max_attempts, next_run_at,\n" +
+			"last_error, result, created_on, started_on, finished_on}]} (times null when not yet).",
+		Args: argsUsage(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error { return runJobList(g, o) },
+	}
+	o.flags(cmd)
+	cmd.Flags().StringVar(&o.state, "state", "", "only jobs in `STATE` (queued, waiting, running, succeeded, failed, canceled)")
+	cmd.Flags().IntVar(&o.limit, "limit", 0, "at most `N` jobs (0: all)")
+	return cmd
+}
+
+func runJobList(g *globals, o *jobOptions) error {
+	switch o.state {
+	case "", store.JobQueued, store.JobWaiting, store.JobRunning, store.JobSucceeded, store.JobFailed, store.JobCanceled:
+	default:
+		return usageErr("job list: --state %q: use queued, waiting, running, succeeded, failed or canceled", o.state)
+	}
+	rt, err := openAdmin(g, &o.runtimeOptions, "job list", "list the workflow queue")
+	if err != nil {
+		return err
+	}
+	defer rt.close()
+	js, err := rt.runner.Jobs(context.Background(), store.JobFilter{State: o.state, Limit: o.limit})
+	if err != nil {
+		return runtimeErr(err)
+	}
+	if g.output == "json" {
+		return writeJSON(g.stdout, map[string]any{"environment": o.env, "jobs": jobsJSON(js)})
+	}
+	if len(js) == 0 {
+		fmt.Fprintln(g.stdout, "No jobs.")
+		return nil
+	}
+	rows := [][]string{{"ID", "WORKFLOW", "RECORD", "TRIGGER", "STATE", "ATTEMPTS", "WHEN", "LAST ERROR"}}
+	for _, j := range js {
+		when := j.ModifiedOn
+		switch j.State {
+		case store.JobQueued, store.JobWaiting:
+			when = j.NextRunAt
+		}
+		whenText := when.UTC().Format(time.DateTime)
+		if when.Equal(store.Never) {
+			whenText = "-"
+		}
+		rows = append(rows, []string{strconv.FormatInt(j.ID, 10), j.Workflow, j.Table + ":" + j.RecordID, orElse(j.Trigger, "-"), j.State,
+			fmt.Sprintf("%d/%d", j.Attempts, j.MaxAttempts), whenText, orElse(j.LastError, "-")})
+	}
+	table(g.stdout, rows)
+	return nil
+}
+
+// jobJSON is a job as job list --output json prints it.
+type jobJSON struct {
+	ID          int64      `json:"id"`
+	Workflow    string     `json:"workflow"`
+	Table       string     `json:"table"`
+	Record      string     `json:"record"`
+	Instance    string     `json:"instance"`
+	Flow        string     `json:"flow"`
+	Trigger     string     `json:"trigger"`
+	Parent      int64      `json:"parent"`
+	State       string     `json:"state"`
+	Step        int        `json:"step"`
+	Attempts    int        `json:"attempts"`
+	MaxAttempts int        `json:"max_attempts"`
+	NextRunAt   *time.Time `json:"next_run_at"`
+	LastError   string     `json:"last_error"`
+	Result      string     `json:"result"`
+	CreatedOn   time.Time  `json:"created_on"`
+	StartedOn   *time.Time `json:"started_on"`
+	FinishedOn  *time.Time `json:"finished_on"`
+}
+
+func jobsJSON(js []store.Job) []jobJSON {
+	opt := func(t time.Time) *time.Time {
+		if t.IsZero() || t.Equal(store.Never) {
+			return nil
+		}
+		return &t
+	}
+	out := make([]jobJSON, 0, len(js))
+	for _, j := range js {
+		next := opt(j.NextRunAt)
+		if j.Done() || j.State == store.JobRunning {
+			next = nil
+		}
+		out = append(out, jobJSON{ID: j.ID, Workflow: j.Workflow, Table: j.Table, Record: j.RecordID, Instance: j.InstanceID, Flow: j.Flow,
+			Trigger: j.Trigger, Parent: j.ParentID, State: j.State, Step: j.Step, Attempts: j.Attempts, MaxAttempts: j.MaxAttempts,
+			NextRunAt: next, LastError: j.LastError, Result: j.Result, CreatedOn: j.CreatedOn, StartedOn: opt(j.StartedOn),
+			FinishedOn: opt(j.FinishedOn)})
+	}
+	return out
+}

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/report"
+)
+
+type reportOptions struct {
+	runtimeOptions
+	flow   string
+	since  string
+	format string
+}
+
+func newReportCmd(g *globals) *cobra.Command {
+	o := &reportOptions{}
+	cmd := &cobra.Command{
+		Use:   "report --env E [--flow F] [--since T] [--format table|json|csv|html]",
+		Short: "Stage durations, cycle time, abandonment rate",
+		Long: "report measures the flows of environment E that the user (--as) may read: their\n" +
+			"instances by state, the abandonment rate (aborted of ended), the cycle time of the\n" +
+			"finished instances, the time spent in each stage with the bottleneck named (the\n" +
+			"stage with the longest median time), and how many instances reached each stage.\n" +
+			"Medians and 90th percentiles are nearest-rank. Everything is computed in the\n" +
+			"database. --since T (2026-05-01 or 2026-05-01T09:00:00Z) counts only the\n" +
+			"instances created and the stays begun since T.\n\n" +
+			"--format: table (default), json, csv (flow, stage, metric, value; durations in\n" +
+			"seconds), or html (one self-contained page with SVG charts). --output json is\n" +
+			"--format json. JSON: {environment, generated_on, since, flows: [{flow,\n" +
+			"display_name, instance_table, instances: {total, active, finished, aborted},\n" +
+			"abandonment_rate, cycle_time: {count, mean_seconds, median_seconds, p90_seconds},\n" +
+			"stages: [{stage, display_name, reached, stays, completed, time, bottleneck}],\n" +
+			"bottleneck}]}.",
+		Args: argsUsage(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !cmd.Flags().Changed("format") && g.output == "json" {
+				o.format = "json"
+			}
+			return runReport(g, o)
+		},
+	}
+	o.flags(cmd)
+	cmd.Flags().StringVar(&o.flow, "flow", "", "only `FLOW`")
+	cmd.Flags().StringVar(&o.since, "since", "", "only instances created and stays begun since `T`")
+	cmd.Flags().StringVar(&o.format, "format", "table", "table, json, csv or html")
+	return cmd
+}
+
+func runReport(g *globals, o *reportOptions) error {
+	if !slices.Contains(report.Formats, o.format) {
+		return usageErr("report: --format %q: use %s", o.format, strings.Join(report.Formats, ", "))
+	}
+	var since time.Time
+	if o.since != "" {
+		t, ok := compiler.ParseDate(strings.TrimSpace(o.since))
+		if !ok {
+			return usageErr("report: --since %q is not a date or time (2026-05-01 or 2026-05-01T09:00:00Z)", o.since)
+		}
+		since = t
+	}
+	rt, err := openRuntime(g, &o.runtimeOptions, "report")
+	if err != nil {
+		return err
+	}
+	defer rt.close()
+	rep, err := report.Build(context.Background(), rt.store, report.Options{Flow: o.flow, Since: since, User: o.as})
+	if err != nil {
+		return runtimeErr(err)
+	}
+	return report.Write(g.stdout, rep, o.format)
+}
