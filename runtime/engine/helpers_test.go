@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bpfc/bpfc/runtime/internal/testclock"
+
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/deploy"
 	"github.com/bpfc/bpfc/runtime/environ"
@@ -20,24 +22,9 @@ import (
 )
 
 // clock is a test clock that moves only when told.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type clock = testclock.Clock
 
-func newClock() *clock { return &clock{t: time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+func newClock() *clock { return testclock.New(time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)) }
 
 // env is an environment of an example project, released along its
 // pipeline, with an engine on one of its stores.

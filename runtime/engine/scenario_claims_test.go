@@ -141,7 +141,7 @@ func TestClaimsScenario(t *testing.T) {
 		if err != nil || r.Values["nwi_claimid"] != devClaim.ID || r.Values["nwi_name"] != "CLM-1" || in.ActiveStage != "settle" {
 			t.Errorf("payment %v, %v; stage %s", r, err, in.ActiveStage)
 		}
-		dev.clock.advance(48 * time.Hour)
+		dev.clock.Advance(48 * time.Hour)
 		refused(t, dev.unchanged("finish with the payment unreleased", func() error {
 			_, err := adam.Finish(ctx, id, MoveOptions{})
 			return err

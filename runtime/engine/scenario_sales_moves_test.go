@@ -50,7 +50,7 @@ func (sc *salesScenario) next(t *testing.T) {
 		return err
 	}), RuleLink, "belongs to another lead (opportunity.originatingleadid = "+other.ID+")")
 
-	dev.clock.advance(time.Hour)
+	dev.clock.Advance(time.Hour)
 	in := dev.must(admin.Next(ctx, id, MoveOptions{})) // creates the opportunity
 	opp := in.Records["opportunity"]
 	if in.ActiveStage != "develop" || opp == "" || !slices.Equal(in.TraversedPath, []string{"qualify", "develop"}) ||
@@ -161,7 +161,7 @@ func (sc *salesScenario) finishAbandonReactivate(t *testing.T) {
 	}), RuleNotLastStage, `cannot finish the instance: stage "develop" is not the last stage of the active path ("propose" comes next)`)
 	dev.must(admin.Next(ctx, id, MoveOptions{}))
 	dev.must(admin.Next(ctx, id, MoveOptions{}))
-	dev.clock.advance(90*time.Minute + 30*time.Second)
+	dev.clock.Advance(90*time.Minute + 30*time.Second)
 	in := dev.must(admin.Finish(ctx, id, MoveOptions{}))
 	if in.State != StateFinished || in.StateCode != 1 || in.StatusCode != 2 || in.CompletedOn == nil ||
 		!in.CompletedOn.Equal(created.Add(90*time.Minute+30*time.Second)) || in.DurationMinutes == nil || *in.DurationMinutes != 90 {
@@ -173,7 +173,7 @@ func (sc *salesScenario) finishAbandonReactivate(t *testing.T) {
 			return err
 		}), RuleNotActive, "the instance is finished (reactivate it first)")
 	}
-	dev.clock.advance(time.Hour)
+	dev.clock.Advance(time.Hour)
 	in = dev.must(admin.Reactivate(ctx, id, MoveOptions{}))
 	if in.State != StateActive || in.StateCode != 0 || in.StatusCode != 1 || in.CompletedOn == nil ||
 		!in.CompletedOn.Equal(created.Add(90*time.Minute+30*time.Second)) || *in.DurationMinutes != 90 || in.ActiveStage != "close" {

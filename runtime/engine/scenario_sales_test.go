@@ -280,11 +280,11 @@ func (sc *salesScenario) listNewestModifiedFirst(t *testing.T) {
 	dev, admin, ctx, newLead := sc.dev.with(t), sc.admin, sc.ctx, sc.lead(sc.dev.with(t))
 	lead := newLead(admin, StartOptions{}, nil)
 	i1 := lead.Instance.ID
-	dev.clock.advance(time.Minute)
+	dev.clock.Advance(time.Minute)
 	i2 := dev.must(admin.Start(ctx, "strategic_deal", "lead", lead.ID)).ID
-	dev.clock.advance(time.Minute)
+	dev.clock.Advance(time.Minute)
 	i3 := dev.must(admin.Start(ctx, "lead_to_opportunity", "lead", lead.ID)).ID
-	dev.clock.advance(time.Minute)
+	dev.clock.Advance(time.Minute)
 	moved := dev.must(admin.Next(ctx, i1, MoveOptions{})) // crosses to a new opportunity
 	ids := func(ins []*Instance, err error) []string {
 		t.Helper()

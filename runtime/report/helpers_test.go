@@ -7,9 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/bpfc/bpfc/runtime/internal/testclock"
 
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/deploy"
@@ -21,22 +22,7 @@ import (
 )
 
 // clock is a test clock that moves only when told.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+type clock = testclock.Clock
 
 // With BPFC_TEST_STORE=postgres the environment is a PostgreSQL store, in
 // a database of its own on BPFC_TEST_POSTGRES; without that server the
@@ -78,7 +64,7 @@ func deployed(t testing.TB, example string, sources map[string]string) *env {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	c := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	c := testclock.New(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	var s store.Store
 	if testStore == "postgres" {
 		s, err = postgres.Open(ctx, pgtest.URL(t), postgres.Options{Name: "dev", Now: c.Now})
@@ -130,7 +116,7 @@ func (v *env) start(flow string, vals engine.Values) *engine.Instance {
 // after advances the clock by d, then makes the move.
 func (v *env) after(d time.Duration, move func(context.Context, string, engine.MoveOptions) (*engine.Instance, error), id string) {
 	v.t.Helper()
-	v.clock.advance(d)
+	v.clock.Advance(d)
 	if _, err := move(v.ctx, id, engine.MoveOptions{}); err != nil {
 		v.t.Fatal(err)
 	}

@@ -32,7 +32,7 @@ func TestSampleReport(t *testing.T) {
 		return time.Duration(lo+rnd(hi-lo+1))*time.Hour + time.Duration(rnd(60))*time.Minute
 	}
 	for range 120 {
-		v.clock.advance(time.Duration(rnd(300)) * time.Minute)
+		v.clock.Advance(time.Duration(rnd(300)) * time.Minute)
 		in := v.start("lead_to_opportunity", nil)
 		r := rnd(100)
 		switch {

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bpfc/bpfc/runtime/internal/testclock"
+
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/deploy"
 	"github.com/bpfc/bpfc/runtime/engine"
@@ -28,22 +30,7 @@ import (
 func noEnv(string) string { return "" }
 
 // clock is a test clock that moves only when told.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
+type clock = testclock.Clock
 
 // build builds the project in dir for real (both archives).
 func build(t testing.TB, p *compiler.Project) *deploy.Build {
@@ -137,7 +124,7 @@ func serveEnv(t testing.TB, p *compiler.Project, env string, fo fixtureOptions) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &clock{t: time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)}
+	c := testclock.New(time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC))
 	ttl := fo.ttl
 	if ttl == 0 {
 		ttl = -1

@@ -32,7 +32,7 @@ func accounts(f *fixture) map[string]string {
 		if err != nil {
 			f.t.Fatal(err)
 		}
-		f.clock.set(tm)
+		f.clock.Set(tm)
 		if b, ok := a.body["parentaccountid@odata.bind"].(string); ok {
 			a.body["parentaccountid@odata.bind"] = strings.Replace(b, "ALPHA", ids["Alpha"], 1)
 		}
@@ -154,7 +154,7 @@ func TestPaging(t *testing.T) {
 			a.emp = int64(i % 5)
 			body["numberofemployees"] = i % 5
 		}
-		f.clock.set(a.on)
+		f.clock.Set(a.on)
 		f.create("accounts", body)
 		want = append(want, a)
 	}

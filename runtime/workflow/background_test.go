@@ -91,12 +91,12 @@ func TestBackgroundJobRetriesAWebhookThatFailsThenSucceeds(t *testing.T) {
 	if ran := v.runDue(); len(ran) != 0 {
 		t.Fatalf("a job ran before its backoff ended: %+v", ran)
 	}
-	v.clock.advance(time.Minute)
+	v.clock.Advance(time.Minute)
 	ran = v.runDue() // attempt 2 fails: the backoff doubles
 	if len(ran) != 1 || ran[0].Attempts != 2 || !ran[0].NextRunAt.Equal(v.clock.Now().Add(2*time.Minute)) {
 		t.Fatalf("attempt 2: %+v", ran)
 	}
-	v.clock.advance(2 * time.Minute)
+	v.clock.Advance(2 * time.Minute)
 	ran = v.runDue() // attempt 3 succeeds
 	if len(ran) != 1 || ran[0].State != store.JobSucceeded || ran[0].Attempts != 3 || ran[0].LastError != "" || ran[0].Result != "ran 3 steps" {
 		t.Fatalf("attempt 3: %+v", ran)
@@ -136,7 +136,7 @@ func TestBackgroundJobFailsAfterItsLastAttempt(t *testing.T) {
 	}
 	for range 3 {
 		v.runDue()
-		v.clock.advance(time.Hour)
+		v.clock.Advance(time.Hour)
 	}
 	js := v.jobs()
 	if len(js) != 1 || js[0].State != store.JobFailed || js[0].Attempts != 3 || !strings.Contains(js[0].LastError, "answered 500") ||
@@ -225,7 +225,7 @@ func TestWaitUntil(t *testing.T) {
 	if ran := v.runDue(); len(ran) != 0 {
 		t.Fatalf("re-checked without a change: %+v", ran)
 	}
-	v.clock.advance(time.Minute)
+	v.clock.Advance(time.Minute)
 	if _, err := v.admin().UpdateRecord(v.ctx, "lead", undecided, engine.Values{"description": "still thinking"}, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +240,7 @@ func TestWaitUntil(t *testing.T) {
 	if len(ran) != 1 || ran[0].RecordID != decided || ran[0].State != store.JobSucceeded || ran[0].Attempts != 1 {
 		t.Fatalf("after the condition came true: %+v", ran)
 	}
-	v.clock.advance(2 * time.Hour)
+	v.clock.Advance(2 * time.Hour)
 	ran = v.runDue()
 	if len(ran) != 1 || ran[0].RecordID != undecided || ran[0].State != store.JobSucceeded {
 		t.Fatalf("after the timeout: %+v", ran)
