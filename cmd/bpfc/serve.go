@@ -16,12 +16,14 @@ import (
 	"github.com/bpfc/bpfc/runtime/environ"
 	"github.com/bpfc/bpfc/runtime/secret"
 	"github.com/bpfc/bpfc/runtime/webapi"
+	"github.com/bpfc/bpfc/runtime/workflow"
 )
 
 type serveOptions struct {
-	env     string
-	addr    string
-	logJSON bool
+	env      string
+	addr     string
+	logJSON  bool
+	noWorker bool
 }
 
 func newServeCmd(g *globals) *cobra.Command {
@@ -36,7 +38,9 @@ func newServeCmd(g *globals) *cobra.Command {
 			"bpfc deploy uses for an environment with url = \"http://…\".\n\n" +
 			"Every request needs Authorization: Bearer TOKEN (bpfc user token NAME --env E)\n" +
 			"and acts as the token's user, with its roles. One log line per request goes to\n" +
-			"stderr. SIGINT or SIGTERM stop it gracefully: requests in flight finish first.\n\n" +
+			"stderr. Background workflows run in a worker beside the server (--no-worker: not\n" +
+			"here). SIGINT or SIGTERM stop it gracefully: requests in flight finish first,\n" +
+			"then the worker stops after its current step.\n\n" +
 			"--output json prints {\"environment\", \"url\"} once listening.",
 		Args: argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error { return runServe(cmd.Context(), g, o) },
@@ -44,6 +48,7 @@ func newServeCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&o.env, "env", "", "the environment to serve (required)")
 	cmd.Flags().StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen on `HOST:PORT` (port 0: any free port)")
 	cmd.Flags().BoolVar(&o.logJSON, "log-json", false, "write the request log as JSON lines")
+	cmd.Flags().BoolVar(&o.noWorker, "no-worker", false, "do not run background workflows here (another server or bpfc job run does)")
 	return cmd
 }
 
@@ -72,8 +77,17 @@ func runServe(ctx context.Context, g *globals, o *serveOptions) error {
 		h = slog.NewJSONHandler(g.stderr, nil)
 	}
 	log := slog.New(h).With("env", o.env)
+	kr := secret.NewKeyring(p.Dir, os.Getenv)
+	// The workflow runtime runs realtime workflows inside transitions and,
+	// as a worker beside the server, the background queue. Several servers
+	// on one database each run one: a job is claimed by one worker only.
+	runner := workflow.New(s, workflow.Options{Keyring: kr, Log: log.With("component", "worker")})
+	var workers []func(context.Context) error
+	if !o.noWorker {
+		workers = append(workers, runner.Run)
+	}
 	srv := webapi.New(webapi.Config{Store: s, Project: p, Env: o.env, Logger: log,
-		EngineOptions: engine.Options{Keyring: secret.NewKeyring(p.Dir, os.Getenv)}})
+		EngineOptions: engine.Options{Keyring: kr, Hooks: runner}})
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return &exitError{code: 1, msg: "serve: " + err.Error()}
@@ -91,7 +105,7 @@ func runServe(ctx context.Context, g *globals, o *serveOptions) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := srv.Serve(ctx, ln); err != nil {
+	if err := srv.Serve(ctx, ln, workers...); err != nil {
 		return &exitError{code: 1, msg: "serve: " + err.Error()}
 	}
 	return nil

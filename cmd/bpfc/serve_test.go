@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -51,31 +52,7 @@ func TestServeRemoteDeploy(t *testing.T) {
 		t.Fatalf("token: %v %s", err, stdout)
 	}
 
-	// bpfc serve --addr 127.0.0.1:0 --output json prints where it listens.
-	pr, pw := io.Pipe()
-	var serveErr bytes.Buffer
-	g := &globals{dir: server, output: "json", stdout: pw, stderr: &serveErr}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- runServe(ctx, g, &serveOptions{env: "dev", addr: "127.0.0.1:0"})
-		pw.Close()
-	}()
-	var started struct{ URL string }
-	lines := bufio.NewReader(pr)
-	var doc strings.Builder
-	for !json.Valid([]byte(doc.String())) || doc.Len() == 0 {
-		line, err := lines.ReadString('\n')
-		if err != nil {
-			t.Fatalf("serve: %v %s", err, serveErr.String())
-		}
-		doc.WriteString(line)
-	}
-	go io.Copy(io.Discard, pr)
-	if err := json.Unmarshal([]byte(doc.String()), &started); err != nil || !strings.HasPrefix(started.URL, "http://127.0.0.1:") {
-		t.Fatalf("serve printed %q", doc.String())
-	}
-	base := strings.TrimSuffix(started.URL, "/api/data/v9.2/")
+	base, stop := startServe(t, server, "dev")
 
 	// The developer's project: the same solution, one version on, with the
 	// server as a remote environment.
@@ -114,16 +91,130 @@ func TestServeRemoteDeploy(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "1.0.1.0") {
 		t.Errorf("solution list on the server: %s", stdout)
 	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not stop")
+	serveErr := stop()
+	if !strings.Contains(serveErr, "msg=request") || !strings.Contains(serveErr, "path=/api/data/v9.2/ImportSolution") {
+		t.Errorf("request log: %s", serveErr)
 	}
-	if !strings.Contains(serveErr.String(), "msg=request") || !strings.Contains(serveErr.String(), "path=/api/data/v9.2/ImportSolution") {
-		t.Errorf("request log: %s", serveErr.String())
+}
+
+// lockedBuffer is a bytes.Buffer that the server's request log and worker
+// may write while a test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// startServe runs bpfc serve --addr 127.0.0.1:0 --output json for env in
+// dir and returns the server's base URL and a function that stops it
+// (gracefully, as SIGTERM would) and returns what it wrote to stderr.
+func startServe(t *testing.T, dir, env string, extra ...func(*serveOptions)) (string, func() string) {
+	t.Helper()
+	pr, pw := io.Pipe()
+	serveErr := &lockedBuffer{}
+	g := &globals{dir: dir, output: "json", stdout: pw, stderr: serveErr}
+	o := &serveOptions{env: env, addr: "127.0.0.1:0"}
+	for _, f := range extra {
+		f(o)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- runServe(ctx, g, o)
+		pw.Close()
+	}()
+	var once sync.Once
+	stop := func() string {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("serve: %v", err)
+				}
+			case <-time.After(30 * time.Second):
+				t.Error("serve did not stop")
+			}
+		})
+		return serveErr.String()
+	}
+	var started struct{ URL string }
+	lines := bufio.NewReader(pr)
+	var doc strings.Builder
+	for !json.Valid([]byte(doc.String())) || doc.Len() == 0 {
+		line, err := lines.ReadString('\n')
+		if err != nil {
+			t.Fatalf("serve: %v %s", err, serveErr.String())
+		}
+		doc.WriteString(line)
+	}
+	go io.Copy(io.Discard, pr)
+	if err := json.Unmarshal([]byte(doc.String()), &started); err != nil || !strings.HasPrefix(started.URL, "http://127.0.0.1:") {
+		stop()
+		t.Fatalf("serve printed %q", doc.String())
+	}
+	return strings.TrimSuffix(started.URL, "/api/data/v9.2/"), stop
+}
+
+// TestServeRunsBackgroundWorkflows: the server runs the job queue beside
+// the API (a move made with the CLI queues a job that the server's worker
+// runs), and an action step posted to the API runs its realtime workflow.
+func TestServeRunsBackgroundWorkflows(t *testing.T) {
+	dir := copyExample(t, "sales")
+	if code, _, stderr := bpfc(t, "-C", dir, "deploy", "--env", "dev"); code != 0 {
+		t.Fatalf("deploy dev: %d %s", code, stderr)
+	}
+	code, stdout, stderr := bpfc(t, "-C", dir, "record", "create", "lead", "--env", "dev", "--set", "subject=Fleet", "--set", "lastname=Bloggs",
+		"--set", "qualificationcomments=Twelve trucks", "--flow", "strategic_deal", "--output", "json")
+	if code != 0 {
+		t.Fatalf("record create: %d %s", code, stderr)
+	}
+	var created struct{ ID, Instance string }
+	if err := json.Unmarshal([]byte(stdout), &created); err != nil {
+		t.Fatalf("record create: %v %s", err, stdout)
+	}
+	_, stop := startServe(t, dir, "dev")
+	defer stop()
+
+	if code, _, stderr := bpfc(t, "-C", dir, "instance", "action", created.Instance, "verify", "--env", "dev"); code != 0 {
+		t.Fatalf("instance action: %d %s", code, stderr)
+	}
+	if code, _, stderr := bpfc(t, "-C", dir, "record", "update", "lead", created.ID, "--env", "dev", "--set", "budgetamount=30000",
+		"--set", "purchasetimeframe=Immediate", "--set", "decisionmaker=yes"); code != 0 {
+		t.Fatalf("record update: %d %s", code, stderr)
+	}
+	if code, _, stderr := bpfc(t, "-C", dir, "instance", "next", created.Instance, "--env", "dev"); code != 0 {
+		t.Fatalf("instance next: %d %s", code, stderr)
+	}
+	// The worker polls every second; give it ten.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, stdout, _ = bpfc(t, "-C", dir, "job", "list", "--env", "dev", "--state", "succeeded", "--output", "json")
+		if strings.Contains(stdout, `"notify_deal_desk"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			_, all, _ := bpfc(t, "-C", dir, "job", "list", "--env", "dev")
+			t.Fatalf("the server's worker did not run the queued job: %s", all)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	_, stdout, _ = bpfc(t, "-C", dir, "outbox", "list", "--env", "dev")
+	if !strings.Contains(stdout, "Strategic lead qualified") {
+		t.Errorf("outbox after the server's worker ran: %s", stdout)
+	}
+	if log := stop(); !strings.Contains(log, "notify_deal_desk") {
+		t.Errorf("the worker logged nothing about its job: %s", log)
 	}
 }

@@ -53,6 +53,15 @@ func (o *op) hook(t *Transition) error {
 	return o.e.o.Hooks.Transition(o.ctx, o.tx, t)
 }
 
+// recordChanged tells the hooks, when they watch records, that a record was
+// created or updated, inside the transaction that did it.
+func (o *op) recordChanged(table, id string) error {
+	if rh, ok := o.e.o.Hooks.(RecordHooks); ok {
+		return rh.RecordChanged(o.ctx, o.tx, table, id)
+	}
+	return nil
+}
+
 // change is an instance being changed in its write transaction.
 type change struct {
 	o      *op

@@ -83,6 +83,9 @@ func (s *Session) CreateRecord(ctx context.Context, table string, values Values,
 			return err
 		}
 		out = &Created{ID: id, Table: table}
+		if err := o.recordChanged(table, id); err != nil {
+			return err
+		}
 		if start != nil {
 			out.Instance, err = o.start(start, table, id)
 		}
@@ -185,6 +188,9 @@ func (s *Session) UpdateRecord(ctx context.Context, table, id string, values Val
 			}
 		}
 		if _, err := o.tx.UpdateRow(t, id, vals, num(row[store.RowVersionColumn])); err != nil {
+			return err
+		}
+		if err := o.recordChanged(table, id); err != nil {
 			return err
 		}
 		row, err = o.tx.GetRow(t, id)

@@ -174,3 +174,21 @@ func (g guard) Transition(ctx context.Context, tx store.Tx, t *engine.Transition
 	}
 	return nil
 }
+
+// Action passes action steps to the inner hooks when they run them.
+func (g guard) Action(ctx context.Context, tx store.Tx, a *engine.Action) error {
+	ah, ok := g.inner.(engine.ActionHooks)
+	if !ok {
+		return fmt.Errorf("cannot run action %s: no workflow runtime runs action steps in this server", a.Step.Name)
+	}
+	return ah.Action(ctx, tx, a)
+}
+
+// RecordChanged passes record changes to the inner hooks when they watch
+// records.
+func (g guard) RecordChanged(ctx context.Context, tx store.Tx, table, id string) error {
+	if rh, ok := g.inner.(engine.RecordHooks); ok {
+		return rh.RecordChanged(ctx, tx, table, id)
+	}
+	return nil
+}

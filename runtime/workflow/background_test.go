@@ -254,12 +254,13 @@ func TestWaitUntil(t *testing.T) {
 	}
 }
 
-// RecordChanged (engine.RecordHooks) wakes a record's waiting jobs at once.
+// An update of a record through the engine calls RecordChanged
+// (engine.RecordHooks), which wakes the record's waiting jobs at once.
 func TestRecordChangedWakesWaitingJobs(t *testing.T) {
 	v := newEnv(t, Options{})
 	id, _ := v.lead("waiting", nil)
 	v.runDue()
-	if err := v.s.Write(v.ctx, func(tx store.Tx) error { return v.r.RecordChanged(v.ctx, tx, "lead", id) }); err != nil {
+	if _, err := v.admin().UpdateRecord(v.ctx, "lead", id, engine.Values{"subject": "changed"}, 0); err != nil {
 		t.Fatal(err)
 	}
 	var j store.Job
