@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/bpfc/bpfc/compiler"
@@ -81,6 +82,8 @@ type Server struct {
 	h    http.Handler
 	auth authCache
 	sets setCache
+
+	pages atomic.Pointer[http.Handler] // what serves paths outside the API (SetPages)
 }
 
 // New returns the server of an environment.
@@ -109,6 +112,11 @@ func New(cfg Config) *Server {
 // Engine is the engine the server runs.
 func (s *Server) Engine() *engine.Engine { return s.eng }
 
+// SetPages serves h on every path outside the API and /healthz (the web
+// pages for people, runtime/webui); the request log and panic recovery
+// cover it too. Without it those paths are a JSON 404.
+func (s *Server) SetPages(h http.Handler) { s.pages.Store(&h) }
+
 // Handler is the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.h }
 
@@ -128,6 +136,10 @@ func (s *Server) routes() {
 		writeError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", r.Method+" is not allowed here")
 	})
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if p := s.pages.Load(); p != nil {
+			(*p).ServeHTTP(w, r)
+			return
+		}
 		writeError(w, http.StatusNotFound, "NotFound", "no resource "+r.URL.Path+"; the API is under "+Prefix)
 	})
 	s.mux = m
