@@ -16,8 +16,9 @@ import (
 	"github.com/bpfc/bpfc/runtime/store"
 )
 
-// call sends one request and decodes a JSON answer into out (nil: none).
-func (e *env) call(ctx context.Context, method, path string, body any, out any, headers ...string) (*http.Response, error) {
+// call sends one request to server sv (modulo the number of servers) and
+// decodes a JSON answer into out (nil: none).
+func (e *env) call(ctx context.Context, sv int, method, path string, body any, out any, headers ...string) (*http.Response, error) {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -26,7 +27,7 @@ func (e *env) call(ctx context.Context, method, path string, body any, out any, 
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, e.base+path, rd)
+	req, err := http.NewRequestWithContext(ctx, method, e.bases[sv%len(e.bases)]+path, rd)
 	if err != nil {
 		return nil, err
 	}
@@ -69,14 +70,14 @@ type instance struct {
 type stages struct{ research, resolve string }
 
 // newInstance creates an account and a case (the phone to case flow
-// starts on it), and moves it to research.
+// starts on it), and moves it to research, through server n.
 func (e *env) newInstance(ctx context.Context, n int) (*instance, *stages, error) {
-	resp, err := e.call(ctx, "POST", "accounts", map[string]any{"name": fmt.Sprintf("Bench account %d", n)}, nil)
+	resp, err := e.call(ctx, n, "POST", "accounts", map[string]any{"name": fmt.Sprintf("Bench account %d", n)}, nil)
 	if err != nil || resp.StatusCode != http.StatusNoContent {
 		return nil, nil, fmt.Errorf("creating an account: %v %v", err, status(resp))
 	}
 	acct := key(resp.Header.Get("OData-EntityId"))
-	resp, err = e.call(ctx, "POST", "incidents", map[string]any{"title": fmt.Sprintf("Bench case %d", n),
+	resp, err = e.call(ctx, n, "POST", "incidents", map[string]any{"title": fmt.Sprintf("Bench case %d", n),
 		"customerid@odata.bind": "/accounts(" + acct + ")"}, nil)
 	if err != nil || resp.StatusCode != http.StatusNoContent || resp.Header.Get("BPFC-Instance") == "" {
 		return nil, nil, fmt.Errorf("creating a case: %v %v", err, status(resp))
@@ -89,7 +90,7 @@ func (e *env) newInstance(ctx context.Context, n int) (*instance, *stages, error
 			Name string `json:"uniquename"`
 		}
 	}
-	if resp, err = e.call(ctx, "GET", "RetrieveActivePath(ProcessInstanceId="+in.id+")", nil, &path); err != nil || resp.StatusCode != 200 {
+	if resp, err = e.call(ctx, n, "GET", "RetrieveActivePath(ProcessInstanceId="+in.id+")", nil, &path); err != nil || resp.StatusCode != 200 {
 		return nil, nil, fmt.Errorf("reading the active path: %v %v", err, status(resp))
 	}
 	st := &stages{}
@@ -104,7 +105,7 @@ func (e *env) newInstance(ctx context.Context, n int) (*instance, *stages, error
 	if st.research == "" || st.resolve == "" {
 		return nil, nil, fmt.Errorf("the phone to case flow has no research and resolve stages")
 	}
-	resp, err = e.call(ctx, "PATCH", in.path, move(st.research), nil)
+	resp, err = e.call(ctx, n, "PATCH", in.path, move(st.research), nil)
 	if err != nil || resp.StatusCode != http.StatusNoContent {
 		return nil, nil, fmt.Errorf("moving to research: %v %v", err, status(resp))
 	}
@@ -156,9 +157,9 @@ func (l *latencies) quantile(q float64) float64 {
 	return float64(l.d[i].Microseconds()) / 1000
 }
 
-// throughput runs the writers, each on its own instance, for the duration
-// or until they sent the maximum of moves.
-func throughput(e *env, o *options) (*Report, error) {
+// throughput runs the writers, each on its own instance and spread over
+// the servers, for the duration or until they sent the maximum of moves.
+func throughput(e *env, o *options) (*Throughput, error) {
 	ctx := context.Background()
 	ins := make([]*instance, o.writers)
 	var st *stages
@@ -173,7 +174,7 @@ func throughput(e *env, o *options) (*Report, error) {
 	deadline := time.Now().Add(o.duration)
 	start := time.Now()
 	var wg sync.WaitGroup
-	for _, in := range ins {
+	for w, in := range ins {
 		wg.Go(func() {
 			for time.Now().Before(deadline) && sent.Add(1) <= int64(o.maxRequests) {
 				to := st.resolve
@@ -181,7 +182,7 @@ func throughput(e *env, o *options) (*Report, error) {
 					to = st.research
 				}
 				t0 := time.Now()
-				resp, err := e.call(ctx, "PATCH", in.path, move(to), nil, "If-Match", in.etag)
+				resp, err := e.call(ctx, w, "PATCH", in.path, move(to), nil, "If-Match", in.etag)
 				lat.add(time.Since(t0))
 				if err != nil || resp.StatusCode != http.StatusNoContent {
 					failed.Add(1)
@@ -194,13 +195,13 @@ func throughput(e *env, o *options) (*Report, error) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	return &Report{Backend: "sqlite", Writers: o.writers, DurationS: elapsed.Seconds(), Transitions: ok.Load(), Errors: failed.Load(),
-		PerSecond: float64(ok.Load()) / elapsed.Seconds(), P50MS: lat.quantile(0.5), P99MS: lat.quantile(0.99), MaxMS: lat.quantile(1),
-		DataverseLimitPerS: 6000.0 / 300}, nil
+	return &Throughput{Servers: len(e.bases), Writers: o.writers, DurationS: elapsed.Seconds(), Transitions: ok.Load(), Errors: failed.Load(),
+		PerSecond: float64(ok.Load()) / elapsed.Seconds(), P50MS: lat.quantile(0.5), P99MS: lat.quantile(0.99), MaxMS: lat.quantile(1)}, nil
 }
 
-// contention puts the contenders on one instance: read it, move it with
-// its ETag. Then the moves acknowledged must be the new rows of the
+// contention puts the contenders on one instance, spread over the servers
+// (each reads through one and moves through the next): read it, move it
+// with its ETag. Then the moves acknowledged must be the new rows of the
 // instance's stage log.
 func contention(e *env, o *options) (*Contention, error) {
 	ctx := context.Background()
@@ -212,18 +213,18 @@ func contention(e *env, o *options) (*Contention, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Contention{Writers: o.contenders}
+	c := &Contention{Writers: o.contenders, Servers: len(e.bases)}
 	var attempts, acked, refused, failed atomic.Int64
 	lat := &latencies{}
 	deadline := time.Now().Add(o.duration)
 	var wg sync.WaitGroup
-	for range o.contenders {
+	for c := range o.contenders {
 		wg.Go(func() {
 			for time.Now().Before(deadline) && attempts.Add(1) <= int64(o.maxRequests) {
 				var row struct {
 					Stage string `json:"_activestageid_value"`
 				}
-				resp, err := e.call(ctx, "GET", in.path+"?$select=_activestageid_value", nil, &row)
+				resp, err := e.call(ctx, c, "GET", in.path+"?$select=_activestageid_value", nil, &row)
 				if err != nil || resp.StatusCode != http.StatusOK {
 					failed.Add(1)
 					continue
@@ -233,7 +234,7 @@ func contention(e *env, o *options) (*Contention, error) {
 					to = st.research
 				}
 				t0 := time.Now()
-				resp, err = e.call(ctx, "PATCH", in.path, move(to), nil, "If-Match", resp.Header.Get("ETag"))
+				resp, err = e.call(ctx, c+1, "PATCH", in.path, move(to), nil, "If-Match", resp.Header.Get("ETag"))
 				lat.add(time.Since(t0))
 				switch {
 				case err != nil:
@@ -272,18 +273,35 @@ func visits(s store.Store, id string) (int64, error) {
 }
 
 func printReport(w io.Writer, r *Report) {
-	fmt.Fprintf(w, "bpfc Web API on loopback, %s environment (WAL, synchronous=FULL)\n", r.Backend)
-	fmt.Fprintf(w, "  %d writers, one instance each, PATCH activestageid with If-Match, %.1fs:\n", r.Writers, r.DurationS)
-	fmt.Fprintf(w, "    %d transitions (%d errors): %.0f transitions/s; latency p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
-		r.Transitions, r.Errors, r.PerSecond, r.P50MS, r.P99MS, r.MaxMS)
-	fmt.Fprintf(w, "    Dataverse's service protection limit: 6,000 requests per 5 minutes per user = %.0f/s (%.0fx)\n",
-		r.DataverseLimitPerS, r.PerSecond/r.DataverseLimitPerS)
+	where := "sqlite environment (WAL, synchronous=FULL)"
+	if r.Backend == "postgres" {
+		where = "PostgreSQL environment (" + r.Server + ")"
+	}
+	fmt.Fprintf(w, "bpfc Web API on loopback, %s\n", where)
+	if r.Backend == "postgres" && r.Pgbench == nil {
+		fmt.Fprintln(w, "  no pgbench baseline (-pgbench none, or no pgbench found)")
+	}
+	if p := r.Pgbench; p != nil {
+		fmt.Fprintf(w, "  pgbench, the same server, %d clients (-c %d -j %d), one single-row UPDATE per transaction, %.0fs: %.0f tps\n",
+			p.Clients, p.Clients, p.Clients, p.DurationS, p.TPS)
+	}
+	for _, t := range r.Throughput {
+		fmt.Fprintf(w, "  %d writers, one instance each, over %d server(s), PATCH activestageid with If-Match, %.1fs:\n", t.Writers, t.Servers,
+			t.DurationS)
+		fmt.Fprintf(w, "    %d transitions (%d errors): %.0f transitions/s; latency p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+			t.Transitions, t.Errors, t.PerSecond, t.P50MS, t.P99MS, t.MaxMS)
+		if t.OfPgbench > 0 {
+			fmt.Fprintf(w, "    %.0f%% of pgbench's single-row update rate at the same concurrency\n", 100*t.OfPgbench)
+		}
+		fmt.Fprintf(w, "    Dataverse's service protection limit: 6,000 requests per 5 minutes per user = %.0f/s (%.0fx)\n",
+			r.DataverseLimitPerS, t.PerSecond/r.DataverseLimitPerS)
+	}
 	if c := r.Contention; c != nil {
 		verdict := "nothing lost"
 		if c.Lost != 0 {
 			verdict = fmt.Sprintf("MISMATCH: %d", c.Lost)
 		}
-		fmt.Fprintf(w, "  %d writers on one instance (GET, then PATCH with its ETag):\n", c.Writers)
+		fmt.Fprintf(w, "  %d writers on one instance over %d server(s) (GET, then PATCH with its ETag):\n", c.Writers, c.Servers)
 		fmt.Fprintf(w, "    %d moves: %d acknowledged, %d refused as stale (412/409), %d errors; stage log +%d rows: %s\n",
 			c.Attempts, c.Acknowledged, c.Refused, c.Errors, c.LogEntries, verdict)
 		fmt.Fprintf(w, "    PATCH latency p50 %.2f ms, p99 %.2f ms\n", c.P50MS, c.P99MS)

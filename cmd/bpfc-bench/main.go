@@ -1,38 +1,61 @@
 // Command bpfc-bench measures stage transitions over the Web API on
 // loopback: it deploys an example project (examples/sales) into a fresh
-// SQLite environment in a temporary directory, serves it with bpfc's Web
-// API on 127.0.0.1, and drives it over HTTP with concurrent writers, each
-// moving a phone-to-case instance back and forth between two stages with
-// PATCH activestageid and If-Match, as a client of the Dataverse Web API
-// would. It reports transitions per second and the latency of each move
-// (p50, p99), beside Dataverse's published service protection limit
+// environment — a SQLite file in a temporary directory, or with -store
+// postgres a scratch database on a PostgreSQL server — serves it with bpfc's
+// Web API on 127.0.0.1, and drives it over HTTP with concurrent writers,
+// each moving a phone-to-case instance back and forth between two stages
+// with PATCH activestageid and If-Match, as a client of the Dataverse Web
+// API would. It reports transitions per second and the latency of each
+// move (p50, p99), beside Dataverse's published service protection limit
 // (6,000 requests per 5 minutes per user).
 //
-// A second phase puts 32 writers (-contenders) on one instance: each reads
-// the instance and moves it with its ETag. Only one of two racing moves
-// may apply; the bench checks that the moves acknowledged (204) are
-// exactly the new rows of the instance's stage log: nothing lost, nothing
-// doubled.
+// On PostgreSQL, -servers 1,3 runs the writers against one server, then
+// against three on the same database (in this process, each with its own
+// store and connection pool, the writers spread over them), and before
+// that measures the server's raw rate with pgbench in a second scratch
+// database: one single-row UPDATE of pgbench_accounts per transaction,
+// with as many clients (-c, -j) as there are writers, for the same
+// duration. Each phase reports its rate as a share of pgbench's.
+//
+// A last phase puts 32 writers (-contenders) on one instance (spread over
+// the servers): each reads the instance and moves it with its ETag. Only
+// one of two racing moves may apply; the bench checks that the moves
+// acknowledged (204) are exactly the new rows of the instance's stage log:
+// nothing lost, nothing doubled.
 //
 // It is bounded: -duration and -max-requests stop each phase, and it sends
-// traffic only to the loopback server it starts.
+// traffic only to the loopback servers it starts (and to the PostgreSQL
+// server named, whose scratch databases it drops at the end).
 //
 //	go run ./cmd/bpfc-bench [-writers 4] [-duration 10s] [-contenders 32]
+//	go run ./cmd/bpfc-bench -store postgres -postgres postgres://… -servers 1,3 [-pgbench PATH]
 package main
 
 import (
 	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime/pprof"
+	"strconv"
+	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/deploy"
@@ -46,6 +69,10 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
 type options struct {
 	example     string
+	store       string // sqlite or postgres
+	postgres    string // a login that may create databases
+	servers     []int
+	pgbench     string // the pgbench binary; "" = none
 	writers     int
 	contenders  int
 	duration    time.Duration
@@ -57,7 +84,20 @@ type options struct {
 
 // Report is what the bench measured; -json prints it.
 type Report struct {
-	Backend     string  `json:"backend"`
+	Backend    string        `json:"backend"`          // sqlite or postgres
+	Server     string        `json:"server,omitempty"` // PostgreSQL's version
+	Writers    int           `json:"writers"`
+	Pgbench    *Pgbench      `json:"pgbench,omitempty"`
+	Throughput []*Throughput `json:"throughput"`
+	// Dataverse's service protection limit: 6,000 requests per 5 minutes
+	// per user, i.e. 20 per second.
+	DataverseLimitPerS float64     `json:"dataverse_limit_per_s"`
+	Contention         *Contention `json:"contention,omitempty"`
+}
+
+// Throughput is one phase of writers on instances of their own.
+type Throughput struct {
+	Servers     int     `json:"servers"`
 	Writers     int     `json:"writers"`
 	DurationS   float64 `json:"duration_s"`
 	Transitions int64   `json:"transitions"`
@@ -66,15 +106,21 @@ type Report struct {
 	P50MS       float64 `json:"p50_ms"`
 	P99MS       float64 `json:"p99_ms"`
 	MaxMS       float64 `json:"max_ms"`
-	// Dataverse's service protection limit: 6,000 requests per 5 minutes
-	// per user, i.e. 20 per second.
-	DataverseLimitPerS float64     `json:"dataverse_limit_per_s"`
-	Contention         *Contention `json:"contention,omitempty"`
+	OfPgbench   float64 `json:"of_pgbench,omitempty"` // PerSecond / Pgbench.TPS
+}
+
+// Pgbench is the raw single-row update rate of the PostgreSQL server.
+type Pgbench struct {
+	Clients   int     `json:"clients"`
+	DurationS float64 `json:"duration_s"`
+	TPS       float64 `json:"tps"`
+	Script    string  `json:"script"`
 }
 
 // Contention is the phase of many writers on one instance.
 type Contention struct {
 	Writers      int     `json:"writers"`
+	Servers      int     `json:"servers"`
 	Attempts     int64   `json:"attempts"`
 	Acknowledged int64   `json:"acknowledged"`
 	Refused      int64   `json:"refused"` // 412 stale ETag or 409 concurrent change
@@ -90,6 +136,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	o := &options{}
 	fs.StringVar(&o.example, "example", "examples/sales", "the example project to deploy (its copy; the original is not touched)")
+	fs.StringVar(&o.store, "store", "sqlite", "the environment's store: sqlite or postgres")
+	fs.StringVar(&o.postgres, "postgres", os.Getenv("BPFC_TEST_POSTGRES"), "with -store postgres: the `URL` of a login that may create databases (default $BPFC_TEST_POSTGRES)")
+	servers := fs.String("servers", "1", "with -store postgres: how many servers, comma-separated for several phases (e.g. 1,3)")
+	fs.StringVar(&o.pgbench, "pgbench", "auto", "with -store postgres: the pgbench `binary` for the baseline (auto: from PATH or /usr/lib/postgresql; none: skip)")
 	fs.IntVar(&o.writers, "writers", 4, "concurrent writers, each on its own instance")
 	fs.IntVar(&o.contenders, "contenders", 32, "writers on one instance in the contention phase (0: skip it)")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "how long each phase runs at most")
@@ -103,6 +153,30 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if o.writers < 1 || o.writers > 1024 || o.contenders < 0 || o.contenders > 1024 || o.duration <= 0 || o.duration > time.Hour || o.maxRequests < 1 {
 		fmt.Fprintln(stderr, "bpfc-bench: -writers and -contenders 1..1024, -duration up to 1h, -max-requests at least 1")
 		return 2
+	}
+	for _, f := range strings.Split(*servers, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 || n > 16 {
+			fmt.Fprintln(stderr, "bpfc-bench: -servers is a list of server counts, 1..16 each")
+			return 2
+		}
+		o.servers = append(o.servers, n)
+	}
+	switch {
+	case o.store != "sqlite" && o.store != "postgres":
+		fmt.Fprintln(stderr, "bpfc-bench: -store is sqlite or postgres")
+		return 2
+	case o.store == "sqlite" && (len(o.servers) != 1 || o.servers[0] != 1):
+		fmt.Fprintln(stderr, "bpfc-bench: several servers need -store postgres (a SQLite environment is one machine's)")
+		return 2
+	case o.store == "postgres" && o.postgres == "":
+		fmt.Fprintln(stderr, "bpfc-bench: -store postgres needs -postgres URL (or BPFC_TEST_POSTGRES)")
+		return 2
+	}
+	if o.store != "postgres" || o.pgbench == "none" {
+		o.pgbench = ""
+	} else if o.pgbench == "auto" {
+		o.pgbench = findPgbench()
 	}
 	if o.cpuprofile != "" {
 		f, err := os.Create(o.cpuprofile)
@@ -118,6 +192,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		defer pprof.StopCPUProfile()
 	}
 	rep, err := bench(o, stderr)
+	dropScratch(o, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "bpfc-bench:", err)
 		return 1
@@ -129,16 +204,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 	} else {
 		printReport(stdout, rep)
 	}
-	if rep.Contention != nil && rep.Contention.Lost != 0 {
+	if rep.Contention != nil && (rep.Contention.Lost != 0 || rep.Contention.Errors != 0) {
 		return 1
 	}
 	return 0
 }
 
-// env is the served environment.
+// env is the served environment: one or more servers on one store.
 type env struct {
-	s     store.Store
-	base  string // http://127.0.0.1:PORT/api/data/v9.2/
+	s     store.Store // the first server's, for reading the stage log
+	bases []string    // http://127.0.0.1:PORT/api/data/v9.2/ of each server
 	token string
 	hc    *http.Client
 	stop  func()
@@ -154,26 +229,42 @@ func bench(o *options, stderr io.Writer) (*Report, error) {
 	} else {
 		defer os.RemoveAll(tmp)
 	}
-	e, err := setup(o, tmp, stderr)
+	rep := &Report{Backend: o.store, Writers: o.writers, DataverseLimitPerS: 6000.0 / 300}
+	p, err := deployed(o, tmp, rep)
 	if err != nil {
 		return nil, err
 	}
-	defer e.stop()
-	rep, err := throughput(e, o)
-	if err != nil {
-		return nil, err
-	}
-	if o.contenders > 0 {
-		if rep.Contention, err = contention(e, o); err != nil {
+	if o.pgbench != "" {
+		if rep.Pgbench, err = pgbench(o, tmp); err != nil {
 			return nil, err
 		}
+	}
+	token := ""
+	for i, n := range o.servers {
+		e, err := serve(p, n, token, stderr)
+		if err != nil {
+			return nil, err
+		}
+		token = e.token
+		th, err := throughput(e, o)
+		if err == nil && i == len(o.servers)-1 && o.contenders > 0 {
+			rep.Contention, err = contention(e, o)
+		}
+		e.stop()
+		if err != nil {
+			return nil, err
+		}
+		if rep.Pgbench != nil && rep.Pgbench.TPS > 0 {
+			th.OfPgbench = th.PerSecond / rep.Pgbench.TPS
+		}
+		rep.Throughput = append(rep.Throughput, th)
 	}
 	return rep, nil
 }
 
-// setup deploys a copy of the example to a new SQLite environment and
-// serves it on a loopback port.
-func setup(o *options, tmp string, stderr io.Writer) (*env, error) {
+// deployed copies the example and deploys it to its environment dev: a
+// new SQLite file, or on PostgreSQL a scratch database (see scratchDB).
+func deployed(o *options, tmp string, rep *Report) (*compiler.Project, error) {
 	dir := filepath.Join(tmp, "project")
 	if err := os.CopyFS(dir, os.DirFS(o.example)); err != nil {
 		return nil, fmt.Errorf("copying %s: %w", o.example, err)
@@ -187,6 +278,13 @@ func setup(o *options, tmp string, stderr io.Writer) (*env, error) {
 	envName := "dev"
 	if p.Environment(envName) == nil || p.Environment(envName).URL != "" || p.Environment(envName).Store != "" {
 		return nil, fmt.Errorf("%s needs a local environment dev with the default store", o.example)
+	}
+	if o.store == "postgres" {
+		u, version, err := scratchDB(o, "bpfc_bench_")
+		if err != nil {
+			return nil, err
+		}
+		p.Environment(envName).Store, rep.Server = u, version
 	}
 	res, err := solution.Build(p, filepath.Join(tmp, "dist"))
 	if err != nil {
@@ -208,43 +306,178 @@ func setup(o *options, tmp string, stderr io.Writer) (*env, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx := context.Background()
 	noEnv := func(string) string { return "" }
 	pl := &deploy.Pipeline{Project: p, Getenv: noEnv}
-	if _, err := pl.Deploy(ctx, envName, b, deploy.Options{Who: "bpfc-bench", Getenv: noEnv}); err != nil {
+	if _, err := pl.Deploy(context.Background(), envName, b, deploy.Options{Who: "bpfc-bench", Getenv: noEnv}); err != nil {
 		return nil, err
 	}
-	s, _, err := environ.Open(ctx, p, envName, environ.Options{MustExist: true})
-	if err != nil {
-		return nil, err
-	}
-	srv := webapi.New(webapi.Config{Store: s, Project: p, Env: envName, Getenv: noEnv,
-		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		s.Close()
-		return nil, err
-	}
+	return p, nil
+}
+
+// serve serves the environment dev of p with n servers on loopback ports,
+// each with its own store (its own connection pool), as n processes would.
+// Without a token it issues one for admin.
+func serve(p *compiler.Project, n int, token string, stderr io.Writer) (*env, error) {
+	ctx := context.Background()
+	noEnv := func(string) string { return "" }
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	sctx, cancel := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(sctx, ln) }()
-	token, _, err := srv.Engine().As("admin").IssueToken(ctx, "admin", "bpfc-bench")
-	if err != nil {
+	var stores []store.Store
+	var done []chan error
+	stop := func() {
 		cancel()
-		s.Close()
-		return nil, err
+		for _, d := range done {
+			<-d
+		}
+		for _, s := range stores {
+			s.Close()
+		}
+	}
+	e := &env{}
+	for i := range n {
+		s, _, err := environ.Open(ctx, p, "dev", environ.Options{MustExist: true})
+		if err != nil {
+			stop()
+			return nil, err
+		}
+		stores = append(stores, s)
+		srv := webapi.New(webapi.Config{Store: s, Project: p, Env: "dev", Getenv: noEnv, Logger: log})
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			stop()
+			return nil, err
+		}
+		d := make(chan error, 1)
+		done = append(done, d)
+		go func() { d <- srv.Serve(sctx, ln) }()
+		e.bases = append(e.bases, "http://"+ln.Addr().String()+webapi.Prefix)
+		if i == 0 && token == "" {
+			if token, _, err = srv.Engine().As("admin").IssueToken(ctx, "admin", "bpfc-bench"); err != nil {
+				stop()
+				return nil, err
+			}
+		}
 	}
 	tr := &http.Transport{MaxIdleConns: 2048, MaxIdleConnsPerHost: 2048, IdleConnTimeout: time.Minute,
 		DialContext: loopbackOnly}
-	e := &env{s: s, base: "http://" + ln.Addr().String() + webapi.Prefix, token: token,
-		hc: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
+	e.s, e.token, e.hc = stores[0], token, &http.Client{Transport: tr, Timeout: 30 * time.Second}
 	e.stop = func() {
-		cancel()
-		<-done
+		stop()
 		tr.CloseIdleConnections()
-		s.Close()
 	}
 	return e, nil
+}
+
+// scratchDBs are the databases the bench created, dropped by dropScratch.
+var scratchDBs []string
+
+// scratchDB creates a database named prefix + random hex on the server of
+// o.postgres and returns its URL and the server's version.
+func scratchDB(o *options, prefix string) (string, string, error) {
+	admin, err := adminDB(o.postgres)
+	if err != nil {
+		return "", "", err
+	}
+	defer admin.Close()
+	var b [6]byte
+	rand.Read(b[:])
+	name := prefix + hex.EncodeToString(b[:])
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var version string
+	if err := admin.QueryRowContext(ctx, `SHOW server_version`).Scan(&version); err != nil {
+		return "", "", fmt.Errorf("connecting to -postgres: %w", err)
+	}
+	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
+		return "", "", fmt.Errorf("creating a scratch database: %w", err)
+	}
+	scratchDBs = append(scratchDBs, name)
+	u, _ := url.Parse(o.postgres)
+	u.Path = "/" + name
+	return u.String(), "PostgreSQL " + strings.Fields(version)[0], nil
+}
+
+// dropScratch drops the scratch databases, unless -keep.
+func dropScratch(o *options, stderr io.Writer) {
+	if len(scratchDBs) == 0 {
+		return
+	}
+	if o.keep {
+		fmt.Fprintln(stderr, "scratch databases kept:", strings.Join(scratchDBs, " "))
+		return
+	}
+	admin, err := adminDB(o.postgres)
+	if err != nil {
+		fmt.Fprintln(stderr, "bpfc-bench: dropping the scratch databases:", err)
+		return
+	}
+	defer admin.Close()
+	for _, name := range scratchDBs {
+		if _, err := admin.ExecContext(context.Background(), `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
+			fmt.Fprintf(stderr, "bpfc-bench: dropping scratch database %s: %v\n", name, err)
+		}
+	}
+	scratchDBs = nil
+}
+
+func adminDB(u string) (*sql.DB, error) {
+	pu, err := url.Parse(u)
+	if err != nil || (pu.Scheme != "postgres" && pu.Scheme != "postgresql") {
+		return nil, fmt.Errorf("-postgres must be a postgres:// URL")
+	}
+	cfg, err := pgx.ParseConfig(u)
+	if err != nil {
+		return nil, err
+	}
+	return stdlib.OpenDB(*cfg), nil
+}
+
+// pgbenchScript is the baseline transaction: one single-row update.
+const pgbenchScript = `\set aid random(1, 100000)
+UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid = :aid;
+`
+
+var tpsRe = regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`)
+
+// pgbench measures the server's single-row update rate with as many
+// clients as the bench has writers, in a scratch database of its own.
+func pgbench(o *options, tmp string) (*Pgbench, error) {
+	u, _, err := scratchDB(o, "bpfc_pgbench_")
+	if err != nil {
+		return nil, err
+	}
+	if out, err := exec.Command(o.pgbench, "-i", "-q", "-s", "1", u).CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("pgbench -i: %v\n%s", err, out)
+	}
+	script := filepath.Join(tmp, "update.sql")
+	if err := os.WriteFile(script, []byte(pgbenchScript), 0o644); err != nil {
+		return nil, err
+	}
+	secs := max(1, int(math.Ceil(o.duration.Seconds())))
+	n := strconv.Itoa(o.writers)
+	out, err := exec.Command(o.pgbench, "-n", "-f", script, "-c", n, "-j", n, "-T", strconv.Itoa(secs), u).CombinedOutput()
+	if err != nil {
+		return nil, fmt.Errorf("pgbench: %v\n%s", err, out)
+	}
+	m := tpsRe.FindSubmatch(out)
+	if m == nil {
+		return nil, fmt.Errorf("pgbench printed no rate:\n%s", out)
+	}
+	tps, _ := strconv.ParseFloat(string(m[1]), 64)
+	return &Pgbench{Clients: o.writers, DurationS: float64(secs), TPS: tps, Script: pgbenchScript}, nil
+}
+
+// findPgbench looks for pgbench in PATH, then in Debian's PostgreSQL
+// directories (the newest).
+func findPgbench() string {
+	if p, err := exec.LookPath("pgbench"); err == nil {
+		return p
+	}
+	ms, _ := filepath.Glob("/usr/lib/postgresql/*/bin/pgbench")
+	if len(ms) == 0 {
+		return ""
+	}
+	return ms[len(ms)-1]
 }
 
 // loopbackOnly dials only loopback addresses: the bench sends nothing

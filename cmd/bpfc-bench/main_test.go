@@ -4,14 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+
+	"github.com/bpfc/bpfc/runtime/store/postgres/pgtest"
 )
 
-// TestBench runs a short bench: moves are acknowledged, and on one
-// contended instance every acknowledged move is one row of the stage log.
-func TestBench(t *testing.T) {
+// benchReport runs the bench with args and decodes its report.
+func benchReport(t *testing.T, args ...string) *Report {
+	t.Helper()
 	var out, errb bytes.Buffer
-	code := run([]string{"-example", "../../examples/sales", "-writers", "2", "-contenders", "8", "-duration", "500ms",
-		"-max-requests", "400", "-json"}, &out, &errb)
+	code := run(append([]string{"-example", "../../examples/sales", "-json"}, args...), &out, &errb)
 	if code != 0 {
 		t.Fatalf("exit %d: %s %s", code, out.String(), errb.String())
 	}
@@ -19,16 +20,68 @@ func TestBench(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
 		t.Fatal(err)
 	}
+	return &r
+}
+
+// checkReport: moves are acknowledged without errors, within the bounds,
+// on the servers asked for; on the contended instance every acknowledged
+// move is one row of the stage log.
+func checkReport(t *testing.T, r *Report, servers []int, maxRequests int64) {
+	t.Helper()
+	if len(r.Throughput) != len(servers) {
+		t.Fatalf("%d throughput phases, want %d", len(r.Throughput), len(servers))
+	}
+	for i, th := range r.Throughput {
+		if th.Servers != servers[i] || th.Transitions == 0 || th.Errors != 0 || th.Transitions > maxRequests {
+			t.Errorf("phase %d: %+v", i, th)
+		}
+	}
 	c := r.Contention
-	if r.Transitions == 0 || r.Errors != 0 || c == nil || c.Acknowledged == 0 || c.Lost != 0 || c.Errors != 0 ||
-		c.LogEntries != c.Acknowledged || r.Transitions > 400 || c.Attempts > 400 {
-		t.Errorf("report: %s", out.String())
+	if c == nil || c.Acknowledged == 0 || c.Lost != 0 || c.Errors != 0 || c.LogEntries != c.Acknowledged || c.Attempts > maxRequests ||
+		c.Servers != servers[len(servers)-1] {
+		t.Errorf("contention: %+v", c)
+	}
+}
+
+// TestBench runs a short bench on SQLite.
+func TestBench(t *testing.T) {
+	r := benchReport(t, "-writers", "2", "-contenders", "8", "-duration", "500ms", "-max-requests", "400")
+	if r.Backend != "sqlite" || r.Pgbench != nil {
+		t.Errorf("report: %+v", r)
+	}
+	checkReport(t, r, []int{1}, 400)
+}
+
+// TestBenchPostgres runs a short bench on PostgreSQL with one, then two
+// servers, beside pgbench when it is installed.
+func TestBenchPostgres(t *testing.T) {
+	pgtest.Skip(t)
+	r := benchReport(t, "-store", "postgres", "-postgres", pgtest.URL(t), "-servers", "1,2", "-writers", "3", "-contenders", "6",
+		"-duration", "1s", "-max-requests", "600")
+	if r.Backend != "postgres" || r.Server == "" {
+		t.Errorf("report: %+v", r)
+	}
+	checkReport(t, r, []int{1, 2}, 600)
+	if findPgbench() == "" {
+		t.Log("no pgbench installed: no baseline")
+		return
+	}
+	if r.Pgbench == nil || r.Pgbench.TPS <= 0 || r.Pgbench.Clients != 3 {
+		t.Fatalf("pgbench: %+v", r.Pgbench)
+	}
+	for _, th := range r.Throughput {
+		if th.OfPgbench <= 0 {
+			t.Errorf("phase %+v has no share of pgbench's rate", th)
+		}
 	}
 }
 
 func TestBenchFlags(t *testing.T) {
-	var out, errb bytes.Buffer
-	if code := run([]string{"-writers", "0"}, &out, &errb); code != 2 {
-		t.Errorf("-writers 0: exit %d", code)
+	for _, args := range [][]string{{"-writers", "0"}, {"-servers", "3"}, {"-store", "mysql"}, {"-store", "postgres", "-postgres", "",
+		"-servers", "1"}, {"-servers", "x"}} {
+		var out, errb bytes.Buffer
+		if code := run(args, &out, &errb); code != 2 {
+			t.Errorf("%v: exit %d", args, code)
+		}
 	}
 }

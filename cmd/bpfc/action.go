@@ -37,22 +37,21 @@ func withRuntimeFlags(o *runtimeOptions, cmd *cobra.Command) *cobra.Command {
 }
 
 func runInstanceAction(g *globals, o *runtimeOptions, id, name string) error {
-	rt, err := openRuntime(g, o, "instance action")
+	s, done, err := openEnv(g, o, "instance action")
 	if err != nil {
 		return err
 	}
-	defer rt.close()
-	a, err := rt.engine.As(o.as).RunAction(context.Background(), id, name)
+	defer done()
+	a, err := s.RunAction(context.Background(), id, name)
 	if err != nil {
 		return runtimeErr(err)
 	}
-	out, _ := a.Result.(*workflow.Outcome)
 	if g.output == "json" {
-		return writeJSON(g.stdout, map[string]any{"instance": id, "stage": a.Stage.Name, "action": a.Step.Name, "run": out})
+		return writeJSON(g.stdout, map[string]any{"instance": id, "stage": a.Stage, "action": a.Action, "run": a.Run})
 	}
-	fmt.Fprintf(g.stdout, "Ran action %s of stage %s on instance %s\n", a.Step.Name, a.Stage.Name, id)
-	if out != nil {
-		writeOutcome(g.stdout, out, "  ")
+	fmt.Fprintf(g.stdout, "Ran action %s of stage %s on instance %s\n", a.Action, a.Stage, id)
+	if a.Run != nil {
+		writeOutcome(g.stdout, a.Run, "  ")
 	}
 	return nil
 }

@@ -66,7 +66,7 @@ func runInstanceStart(g *globals, o *instanceOptions, flow string) error {
 	if err != nil {
 		return err
 	}
-	s, done, err := openSession(g, &o.runtimeOptions, "instance start")
+	s, done, err := openEnv(g, &o.runtimeOptions, "instance start")
 	if err != nil {
 		return err
 	}
@@ -106,7 +106,7 @@ func runInstanceList(g *globals, o *instanceOptions) error {
 			return err
 		}
 	}
-	s, done, err := openSession(g, &o.runtimeOptions, "instance list")
+	s, done, err := openEnv(g, &o.runtimeOptions, "instance list")
 	if err != nil {
 		return err
 	}
@@ -155,7 +155,7 @@ func newInstanceShowCmd(g *globals) *cobra.Command {
 }
 
 func runInstanceShow(g *globals, o *instanceOptions, id string) error {
-	s, done, err := openSession(g, &o.runtimeOptions, "instance show")
+	s, done, err := openEnv(g, &o.runtimeOptions, "instance show")
 	if err != nil {
 		return err
 	}
@@ -165,7 +165,7 @@ func runInstanceShow(g *globals, o *instanceOptions, id string) error {
 
 // printInstance reads an instance with its active path and prints it,
 // after a headline when there is one.
-func printInstance(g *globals, s *engine.Session, id, headline string) error {
+func printInstance(g *globals, s runtimeSession, id, headline string) error {
 	in, err := s.Instance(context.Background(), id)
 	if err != nil {
 		return runtimeErr(err)
@@ -262,7 +262,7 @@ type move struct {
 	name, short, long string
 	past              string // for the headline: "Moved", "Finished", ...
 	link              bool
-	do                func(*engine.Session, context.Context, string, engine.MoveOptions) (*engine.Instance, error)
+	do                func(runtimeSession, context.Context, string, engine.MoveOptions) (*engine.Instance, error)
 }
 
 var moves = []move{
@@ -272,24 +272,24 @@ var moves = []move{
 			"branches are evaluated on the current values and the environment's variables. A\n" +
 			"move to a stage on another table links that table's record (--link ID) or creates\n" +
 			"one whose relationship lookup points back at the current record.",
-		do: (*engine.Session).Next},
+		do: runtimeSession.Next},
 	{name: "prev", short: "Move an instance back one stage on its traversed path", past: "Moved",
 		long: "instance prev moves an instance back one stage on the path it traversed; moving\n" +
 			"back to a stage on another table clears the instance's lookup to the table it leaves.",
-		do: (*engine.Session).Prev},
+		do: runtimeSession.Prev},
 	{name: "finish", short: "Finish an instance on the last stage of its active path", past: "Finished",
 		long: "instance finish ends an instance that is on the last stage of its active path (its\n" +
 			"required steps filled): state finished (statecode 1, statuscode 2), completedon\n" +
 			"and the duration in minutes since it was created.",
-		do: (*engine.Session).Finish},
+		do: runtimeSession.Finish},
 	{name: "abandon", short: "Abandon an instance", past: "Abandoned",
 		long: "instance abandon ends an active instance: state aborted (statecode 1, statuscode 3),\n" +
 			"completedon and the duration in minutes since it was created.",
-		do: (*engine.Session).Abandon},
+		do: runtimeSession.Abandon},
 	{name: "reactivate", short: "Reopen a finished or abandoned instance", past: "Reactivated",
 		long: "instance reactivate makes a finished or aborted instance active again at the stage\n" +
 			"it ended on (statecode 0, statuscode 1); completedon and the duration are kept.",
-		do: (*engine.Session).Reactivate},
+		do: runtimeSession.Reactivate},
 }
 
 func newInstanceMoveCmd(g *globals, m move) *cobra.Command {
@@ -317,7 +317,7 @@ func newInstanceMoveCmd(g *globals, m move) *cobra.Command {
 }
 
 func runInstanceMove(g *globals, o *instanceOptions, m move, id string) error {
-	s, done, err := openSession(g, &o.runtimeOptions, "instance "+m.name)
+	s, done, err := openEnv(g, &o.runtimeOptions, "instance "+m.name)
 	if err != nil {
 		return err
 	}

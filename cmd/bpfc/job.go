@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/environ"
 	"github.com/bpfc/bpfc/runtime/secret"
@@ -47,6 +48,12 @@ func openRuntime(g *globals, o *runtimeOptions, command string) (*runtimeEnv, er
 	if !ok {
 		return nil, failed()
 	}
+	return openProject(p, o)
+}
+
+// openProject opens environment --env of the loaded project p, which must
+// have been deployed to, with the engine and the workflow runner.
+func openProject(p *compiler.Project, o *runtimeOptions) (*runtimeEnv, error) {
 	s, loc, err := environ.Open(context.Background(), p, o.env, environ.Options{MustExist: true})
 	if errors.Is(err, environ.ErrNotCreated) {
 		return nil, &exitError{code: 1, msg: fmt.Sprintf("environment %s (%s) has nothing deployed yet: run bpfc deploy --env %s first",
@@ -188,12 +195,12 @@ func runJobList(g *globals, o *jobOptions) error {
 	default:
 		return usageErr("job list: --state %q: use queued, waiting, running, succeeded, failed or canceled", o.state)
 	}
-	rt, err := openAdmin(g, &o.runtimeOptions, "job list", "list the workflow queue")
+	s, done, err := openEnv(g, &o.runtimeOptions, "job list")
 	if err != nil {
 		return err
 	}
-	defer rt.close()
-	js, err := rt.runner.Jobs(context.Background(), store.JobFilter{State: o.state, Limit: o.limit})
+	defer done()
+	js, err := s.Jobs(context.Background(), store.JobFilter{State: o.state, Limit: o.limit})
 	if err != nil {
 		return runtimeErr(err)
 	}

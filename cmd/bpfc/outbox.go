@@ -56,12 +56,12 @@ type emailJSON struct {
 }
 
 func runOutboxList(g *globals, o *outboxOptions) error {
-	rt, err := openAdmin(g, &o.runtimeOptions, "outbox list", "read the outbox")
+	s, done, err := openEnv(g, &o.runtimeOptions, "outbox list")
 	if err != nil {
 		return err
 	}
-	defer rt.close()
-	es, err := rt.runner.Emails(context.Background(), store.EmailFilter{Limit: o.limit})
+	defer done()
+	es, err := s.Emails(context.Background(), store.EmailFilter{Limit: o.limit})
 	if err != nil {
 		return runtimeErr(err)
 	}

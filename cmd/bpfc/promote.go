@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/bpfc/bpfc/runtime/deploy"
 	"github.com/spf13/cobra"
@@ -49,6 +50,14 @@ func runPromote(g *globals, o *promoteOptions) error {
 		return err
 	}
 	opts.Operation = "promote"
+	if from := p.Environment(o.from); from != nil && from.URL != "" {
+		return &exitError{code: 1, msg: fmt.Sprintf("promote --from %s: environment %s is remote (url = %q): promoting from a remote "+
+			"environment is not supported yet (its server has no export); run bpfc promote on that machine, or deploy the same build "+
+			"to %s with bpfc deploy", o.from, o.from, from.URL, o.to)}
+	}
+	if to := p.Environment(o.to); to != nil && to.URL != "" {
+		return remotePromote(g, p, o.from, to, opts)
+	}
 	stop := progress(g, o.to, &opts)
 	res, err := pipeline(p).Promote(context.Background(), o.from, o.to, opts)
 	stop()

@@ -59,7 +59,7 @@ func runRecordCreate(g *globals, o *recordOptions, table string) error {
 	if err != nil {
 		return err
 	}
-	s, done, err := openSession(g, &o.runtimeOptions, "record create")
+	s, done, err := openEnv(g, &o.runtimeOptions, "record create")
 	if err != nil {
 		return err
 	}
@@ -114,7 +114,7 @@ func runRecordUpdate(g *globals, o *recordOptions, table, id string) error {
 	if len(vals) == 0 {
 		return usageErr("record update: give at least one --set COLUMN=VALUE")
 	}
-	s, done, err := openSession(g, &o.runtimeOptions, "record update")
+	s, done, err := openEnv(g, &o.runtimeOptions, "record update")
 	if err != nil {
 		return err
 	}
@@ -146,7 +146,7 @@ func newRecordDeleteCmd(g *globals) *cobra.Command {
 }
 
 func runRecordDelete(g *globals, o *recordOptions, table, id string) error {
-	s, done, err := openSession(g, &o.runtimeOptions, "record delete")
+	s, done, err := openEnv(g, &o.runtimeOptions, "record delete")
 	if err != nil {
 		return err
 	}
@@ -177,7 +177,7 @@ func newRecordShowCmd(g *globals) *cobra.Command {
 }
 
 func runRecordShow(g *globals, o *recordOptions, tableName, id string) error {
-	s, done, err := openSession(g, &o.runtimeOptions, "record show")
+	s, done, err := openEnv(g, &o.runtimeOptions, "record show")
 	if err != nil {
 		return err
 	}
@@ -212,7 +212,7 @@ func newRecordListCmd(g *globals) *cobra.Command {
 }
 
 func runRecordList(g *globals, o *recordOptions, tableName string) error {
-	s, done, err := openSession(g, &o.runtimeOptions, "record list")
+	s, done, err := openEnv(g, &o.runtimeOptions, "record list")
 	if err != nil {
 		return err
 	}

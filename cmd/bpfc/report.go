@@ -65,12 +65,12 @@ func runReport(g *globals, o *reportOptions) error {
 		}
 		since = t
 	}
-	rt, err := openRuntime(g, &o.runtimeOptions, "report")
+	s, done, err := openEnv(g, &o.runtimeOptions, "report")
 	if err != nil {
 		return err
 	}
-	defer rt.close()
-	rep, err := report.Build(context.Background(), rt.store, report.Options{Flow: o.flow, Since: since, User: o.as})
+	defer done()
+	rep, err := s.Report(context.Background(), o.flow, since)
 	if err != nil {
 		return runtimeErr(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/bpfc/bpfc/runtime/environ"
 	"github.com/bpfc/bpfc/runtime/secret"
 	"github.com/bpfc/bpfc/runtime/webapi"
+	"github.com/bpfc/bpfc/runtime/webui"
 	"github.com/bpfc/bpfc/runtime/workflow"
 )
 
@@ -41,7 +42,11 @@ func newServeCmd(g *globals) *cobra.Command {
 			"stderr. Background workflows run in a worker beside the server (--no-worker: not\n" +
 			"here). SIGINT or SIGTERM stop it gracefully: requests in flight finish first,\n" +
 			"then the worker stops after its current step.\n\n" +
-			"--output json prints {\"environment\", \"url\"} once listening.",
+			"Beside the API it serves web pages for people: / (tables and flows),\n" +
+			"/records/TABLE, /records/TABLE/ID (the process bar, the active stage's steps and\n" +
+			"the moves) and /flows/FLOW (graph and report). At start it prints a one-time\n" +
+			"sign-in link for the administrator; others sign in with a token of theirs.\n\n" +
+			"--output json prints {\"environment\", \"url\", \"signin\"} once listening.",
 		Args: argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error { return runServe(cmd.Context(), g, o) },
 	}
@@ -88,6 +93,11 @@ func runServe(ctx context.Context, g *globals, o *serveOptions) error {
 	}
 	srv := webapi.New(webapi.Config{Store: s, Project: p, Env: o.env, Logger: log,
 		EngineOptions: engine.Options{Keyring: kr, Hooks: runner}})
+	pages, err := webui.New(webui.Config{Engine: srv.Engine(), Store: s, Logger: log.With("component", "pages")})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	srv.SetPages(pages)
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return &exitError{code: 1, msg: "serve: " + err.Error()}
@@ -96,12 +106,14 @@ func runServe(ctx context.Context, g *globals, o *serveOptions) error {
 		fmt.Fprintf(g.stderr, "warning: serving on %s, beyond this machine, without TLS: tokens travel in clear text\n", ln.Addr())
 	}
 	url := "http://" + ln.Addr().String() + webapi.Prefix
+	signin := "http://" + linkHost(ln.Addr()) + pages.SignInPath()
 	if g.output == "json" {
-		if err := writeJSON(g.stdout, map[string]string{"environment": o.env, "url": url}); err != nil {
+		if err := writeJSON(g.stdout, map[string]string{"environment": o.env, "url": url, "signin": signin}); err != nil {
 			return err
 		}
 	} else {
 		fmt.Fprintf(g.stdout, "Serving environment %s (%s) on %s\n", o.env, loc.Display, url)
+		fmt.Fprintf(g.stdout, "Web pages: sign in as admin with this one-time link: %s\n", signin)
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -109,6 +121,19 @@ func runServe(ctx context.Context, g *globals, o *serveOptions) error {
 		return &exitError{code: 1, msg: "serve: " + err.Error()}
 	}
 	return nil
+}
+
+// linkHost is the host and port a link to the server names: a server
+// listening on every address is reached on loopback.
+func linkHost(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return addr.String()
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
 }
 
 func isLoopback(host string) bool {

@@ -1,37 +1,51 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/bpfc/bpfc/runtime/engine"
-	"github.com/bpfc/bpfc/runtime/environ"
-	"github.com/bpfc/bpfc/runtime/secret"
 	"github.com/bpfc/bpfc/runtime/store/sqlstore"
+	"github.com/bpfc/bpfc/runtime/webapi"
 )
 
 // runtimeOptions are the flags every run-time command takes.
 type runtimeOptions struct {
-	env string
-	as  string
+	env    string
+	as     string
+	asFlag *pflag.Flag // --as, to know whether it was given
 }
 
 func (o *runtimeOptions) flags(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&o.env, "env", "", "the environment (required)")
-	cmd.Flags().StringVar(&o.as, "as", sqlstore.AdminUser, "act as `USER`, with that user's roles")
+	cmd.Flags().StringVar(&o.as, "as", sqlstore.AdminUser, "act as `USER`, with that user's roles (a remote environment: its token's user)")
+	o.asFlag = cmd.Flags().Lookup("as")
 }
 
 // openSession opens environment --env of the project (which must have been
 // deployed to) with the run-time engine, acting as --as. The returned
-// function closes it.
+// function closes it. It is for the commands that work on local
+// environments only (users, tokens); a remote one is refused with
+// environ's message.
 func openSession(g *globals, o *runtimeOptions, command string) (*engine.Session, func(), error) {
+	rt, err := openRuntime(g, o, command)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rt.engine.As(o.as), rt.close, nil
+}
+
+// openEnv opens environment --env for a run-time command: a local one with
+// the engine acting as --as (openRuntime); a remote one (url = "http://…")
+// as a client of its server's Web API acting as the user of its token
+// (BPFC_TOKEN_<ENV> or BPFC_TOKEN). The returned function closes it.
+func openEnv(g *globals, o *runtimeOptions, command string) (runtimeSession, func(), error) {
 	if o.env == "" {
 		return nil, nil, usageErr("%s: --env is required", command)
 	}
@@ -39,16 +53,18 @@ func openSession(g *globals, o *runtimeOptions, command string) (*engine.Session
 	if !ok {
 		return nil, nil, failed()
 	}
-	s, loc, err := environ.Open(context.Background(), p, o.env, environ.Options{MustExist: true})
-	if errors.Is(err, environ.ErrNotCreated) {
-		return nil, nil, &exitError{code: 1, msg: fmt.Sprintf("environment %s (%s) has nothing deployed yet: run bpfc deploy --env %s first",
-			o.env, loc.Display, o.env)}
+	if env := p.Environment(o.env); env != nil && env.URL != "" {
+		c, err := remoteClient(env, o)
+		if err != nil {
+			return nil, nil, err
+		}
+		return c, func() {}, nil
 	}
+	rt, err := openProject(p, o)
 	if err != nil {
-		return nil, nil, envError(err)
+		return nil, nil, err
 	}
-	e, _ := newRuntime(s, secret.NewKeyring(p.Dir, os.Getenv)) // workflows run in its transitions
-	return e.As(o.as), func() { s.Close() }, nil
+	return localSession{Session: rt.engine.As(o.as), store: rt.store, runner: rt.runner}, rt.close, nil
 }
 
 // runtimeErr reports an engine error: every refusal, forbidden operation,
@@ -60,6 +76,12 @@ func runtimeErr(err error) error {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return err
+	}
+	// A remote environment's server says what its engine said: the message
+	// the local command gives.
+	var ae *webapi.APIError
+	if errors.As(err, &ae) && ae.UserFacing() {
+		return &exitError{code: 1, msg: ae.Message}
 	}
 	return &exitError{code: 1, msg: err.Error()}
 }

@@ -2,16 +2,18 @@ package engine
 
 import "fmt"
 
-// Privileges on a flow's instance table, as roles grant them. Instance
-// tables are organization-owned (as in Dataverse), so a privilege at any
-// depth gives access to every instance.
+// Privileges, as roles grant them on a table. On a flow's instance table
+// (organization-owned, as in Dataverse: a privilege at any depth reaches
+// every instance) they say what a user may do with the flow's instances;
+// on standard and custom tables, with their depth, which records a user
+// may create, read, write, delete and link (privileges.go).
 const (
-	PrivCreate   = "create"    // start an instance
-	PrivRead     = "read"      // see instances
-	PrivWrite    = "write"     // move, finish, abandon, reactivate
-	PrivDelete   = "delete"    // delete an instance
-	PrivAppend   = "append"    // associate a record with an instance (start, a cross-table move)
-	PrivAppendTo = "append_to" // associate an instance with a record of another table (a cross-table move)
+	PrivCreate   = "create"    // start an instance; create a record
+	PrivRead     = "read"      // see instances; read a record
+	PrivWrite    = "write"     // move, finish, abandon, reactivate; update a record
+	PrivDelete   = "delete"    // delete an instance or a record
+	PrivAppend   = "append"    // associate a record with an instance (start, a cross-table move); set a record's lookup
+	PrivAppendTo = "append_to" // associate an instance with a record of another table; be the target of a lookup
 )
 
 // what says, for a refusal, what a privilege would have allowed.

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -73,6 +74,13 @@ func (s *Session) RunAction(ctx context.Context, id, name string) (*Action, erro
 		}
 		if in.State != StateActive {
 			return refuse(RuleNotActive, "the instance is %s (reactivate it first)", in.State)
+		}
+		// The action works on the stage's record: the user must reach it.
+		if t, ok := o.dep.tables[stage.Table]; ok && in.Records[stage.Table] != "" && !o.acc.FullAccess {
+			_, err := o.stageRow(t, in.Records[stage.Table], "run action "+name+" of instance "+id+" on "+stage.Table+" "+in.Records[stage.Table])
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
 		}
 		var step *compiler.Step
 		var names []string

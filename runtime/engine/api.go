@@ -30,14 +30,16 @@ func (s *Session) EntitySets(ctx context.Context) ([]store.Table, error) {
 
 // entitySet finds the table whose entity set is set, checking that the
 // acting user may read it: an instance table needs the read privilege on
-// its flow; standard and custom tables are open to every user.
+// its flow; a standard or custom table, read at some depth (which rows it
+// reaches is for the caller to apply).
 func (o *op) entitySet(set string) (store.Table, *flow, error) {
 	for _, t := range o.dep.tables {
 		if t.EntitySetName != set {
 			continue
 		}
 		if t.Kind != store.TableInstance {
-			return t, nil, nil
+			_, err := o.mayOn(t, PrivRead, "read "+t.Name+" records")
+			return t, nil, err
 		}
 		f := o.dep.byTable[t.Name]
 		if f == nil {
@@ -80,6 +82,22 @@ func (s *Session) QueryRows(ctx context.Context, set string, build func(store.Ta
 			return err
 		}
 		q.Table = t
+		if t.Kind != store.TableInstance {
+			// At user depth, the rows the user owns: a condition of the
+			// query, so that its order and pages hold.
+			match, err := o.ownRows(t)
+			if err != nil {
+				return err
+			}
+			if owner, ok := match[colOwner]; ok {
+				mine := store.Compare{Column: colOwner, Op: store.OpEq, Value: owner}
+				if q.Where == nil {
+					q.Where = mine
+				} else {
+					q.Where = store.All{q.Where, mine}
+				}
+			}
+		}
 		rows, err = qt.QueryRows(q)
 		if errors.Is(err, store.ErrBadQuery) {
 			return fmt.Errorf("%w%w", err, errSilent{ErrInvalid})
@@ -102,34 +120,12 @@ func (s *Session) Row(ctx context.Context, set, id string) (store.Table, store.R
 		if errors.Is(err, store.ErrNotFound) {
 			return notFound("no %s %q in %s", t.Name, id, o.dep.env)
 		}
-		return err
+		if err != nil || t.Kind == store.TableInstance {
+			return err
+		}
+		return o.mayRow(t, row, PrivRead, "read "+t.Name+" "+id)
 	})
 	return t, row, err
-}
-
-// DeleteRecordIf deletes a record as DeleteRecord does, only if it is still
-// at row version ifVersion (> 0), else a *ConflictError.
-func (s *Session) DeleteRecordIf(ctx context.Context, table, id string, ifVersion int64) error {
-	if ifVersion <= 0 {
-		return s.DeleteRecord(ctx, table, id)
-	}
-	return s.e.run(ctx, s.user, true, func(o *op) error {
-		t, err := o.recordTable(table, true)
-		if err != nil {
-			return err
-		}
-		row, err := o.getRecord(t, id)
-		if err != nil {
-			return err
-		}
-		if v := num(row[store.RowVersionColumn]); v != ifVersion {
-			return &ConflictError{What: table, ID: id, Expected: ifVersion, Actual: v}
-		}
-		if err := o.tx.DeleteRow(t, id); err != nil {
-			return err
-		}
-		return o.unlink(table, id)
-	})
 }
 
 // Directions of a move to a named stage.
@@ -200,6 +196,11 @@ func (s *Session) MoveTarget(ctx context.Context, table, id, stage string, mo Mo
 		if recs[cur.Table] == nil {
 			dir = DirectionNext // Next refuses: the stage's record was deleted
 			return nil
+		}
+		if t, ok := o.dep.tables[cur.Table]; ok {
+			if err := o.mayRow(t, store.Row(recs[cur.Table]), PrivRead, "move instance "+id+" on "+cur.Table+" "+in.Records[cur.Table]); err != nil {
+				return err
+			}
 		}
 		next, err := process.NextFrom(f.f, cur, recs, o.dep.vars)
 		if err != nil {

@@ -29,25 +29,33 @@ import (
 //
 //	go test -run '^$' -bench Transitions -benchtime 5000x -count 3 ./runtime/engine/
 func BenchmarkTransitions(b *testing.B) {
-	b.Run("CLI", func(b *testing.B) { benchTransitions(b, false, false) })
-	b.Run("IfVersion", func(b *testing.B) { benchTransitions(b, true, false) })
-	// The reports' two indexes on the stage log (migration 0003) are
-	// written by every transition; this measures the engine without them.
-	b.Run("CLI_without_report_indexes", func(b *testing.B) { benchTransitions(b, false, true) })
+	b.Run("CLI", func(b *testing.B) { benchTransitions(b, false) })
+	b.Run("IfVersion", func(b *testing.B) { benchTransitions(b, true) })
+	// The stage log's report indexes as migration 0003 made them (every
+	// stay indexed by its time when it begins and moved in that index when
+	// it ends), in place of migration 0005's (written once per stay): what
+	// 0005 saves.
+	b.Run("CLI_with_0003_report_indexes", func(b *testing.B) {
+		benchTransitions(b, false, "DROP INDEX stagevisit_done", "DROP INDEX stagevisit_entries",
+			"CREATE INDEX stagevisit_duration ON stagevisit (workflow_id, stage_name, duration_ms)",
+			"CREATE INDEX stagevisit_by_how ON stagevisit (workflow_id, entered_how, stage_name, instance_id)")
+	})
+	// The reports' two indexes on the stage log are written by every
+	// transition; this measures the engine without them.
+	b.Run("CLI_without_report_indexes", func(b *testing.B) {
+		benchTransitions(b, false, "DROP INDEX stagevisit_done", "DROP INDEX stagevisit_entries")
+	})
 }
 
-// reportIndexes are the stage log's indexes that serve reports only.
-var reportIndexes = []string{"stagevisit_duration", "stagevisit_by_how"}
-
-func benchTransitions(b *testing.B, ifVersion, withoutReportIndexes bool) {
+// benchTransitions measures transitions, after running ddl (changes to the
+// stage log's indexes) on the environment.
+func benchTransitions(b *testing.B, ifVersion bool, ddl ...string) {
 	p := release(b, "sales")
 	v := open(b, p, "dev")
 	ctx := context.Background()
-	if withoutReportIndexes {
-		for _, name := range reportIndexes {
-			if _, err := v.s.(*sqlstore.DB).SQL().ExecContext(context.Background(), "DROP INDEX "+name); err != nil {
-				b.Fatal(err)
-			}
+	for _, q := range ddl {
+		if _, err := v.s.(*sqlstore.DB).SQL().ExecContext(ctx, q); err != nil {
+			b.Fatal(err)
 		}
 	}
 	s := New(v.s, Options{}).As("admin") // no hooks: the engine alone

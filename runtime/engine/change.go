@@ -93,7 +93,7 @@ func (c *change) stageRecord() (store.Row, error) {
 	if id == "" || !ok {
 		return nil, c.refuse(RuleRecordDeleted, "stage %q has no %s record", c.stage.Name, table)
 	}
-	row, err := c.o.tx.GetRow(t, id)
+	row, err := c.o.stageRow(t, id, c.action+" of instance "+c.in.ID+" on "+table+" "+id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, c.refuse(RuleRecordDeleted, "%s %s of stage %q was deleted", table, id, c.stage.Name)
 	}

@@ -24,7 +24,10 @@ type deployment struct {
 	tables     map[string]store.Table
 	flows      []*flow          // sorted by name
 	byTable    map[string]*flow // by instance table
-	vars       process.Vars
+	// flowsOn lists, by table, the flows whose stages use it: a role's
+	// grant on a flow gives its privileges on them too (privileges.go).
+	flowsOn map[string][]*flow
+	vars    process.Vars
 }
 
 // model is a decoded snapshot.
@@ -106,7 +109,7 @@ func (e *Engine) load(ctx context.Context, tx store.Tx, sols []store.Solution) (
 	if err != nil {
 		return nil, err
 	}
-	dep := &deployment{env: meta.Name, tables: map[string]store.Table{}, byTable: map[string]*flow{}}
+	dep := &deployment{env: meta.Name, tables: map[string]store.Table{}, byTable: map[string]*flow{}, flowsOn: map[string][]*flow{}}
 	tables, err := tx.Tables()
 	if err != nil {
 		return nil, err
@@ -173,6 +176,11 @@ func (e *Engine) load(ctx context.Context, tx store.Tx, sols []store.Solution) (
 		dep.flows = append(dep.flows, fl)
 	}
 	slices.SortFunc(dep.flows, func(a, b *flow) int { return strings.Compare(a.f.Name, b.f.Name) })
+	for _, f := range dep.flows {
+		for _, t := range f.f.Tables() {
+			dep.flowsOn[t] = append(dep.flowsOn[t], f)
+		}
+	}
 	if dep.vars, err = e.variables(tx, meta.Name); err != nil {
 		return nil, err
 	}
@@ -283,8 +291,9 @@ func (d *deployment) table(name string) (store.Table, error) {
 }
 
 // stageReads lists, for each stage of f, the columns of its record a move
-// reads: the primary key, the row version, the primary column, the steps'
-// columns and the columns its branches compare.
+// reads: the primary key, the row version, the primary column, the owner
+// (which rows the acting user's depth reaches), the steps' columns and the
+// columns its branches compare.
 func stageReads(f *compiler.Flow, tables map[string]store.Table) map[string]store.Table {
 	out := map[string]store.Table{}
 	for _, s := range f.Stages {
@@ -292,7 +301,7 @@ func stageReads(f *compiler.Flow, tables map[string]store.Table) map[string]stor
 		if !ok {
 			continue
 		}
-		want := map[string]bool{t.PrimaryKey: true, store.RowVersionColumn: true, t.PrimaryColumn: true}
+		want := map[string]bool{t.PrimaryKey: true, store.RowVersionColumn: true, t.PrimaryColumn: true, colOwner: true}
 		for _, st := range s.Steps {
 			if st.Column != "" {
 				want[st.Column] = true

@@ -3,7 +3,12 @@
 // tables (values checked against their columns), process instances (start,
 // next, prev, finish, abandon, reactivate, delete) in the flows' instance
 // tables, the stage log every move writes, and users with their roles'
-// privileges on each flow's instance table.
+// privileges: on each flow's instance table (organization-owned: any depth
+// reaches every instance), and, with their depth, on the records of every
+// standard and custom table (privileges.go: a user-depth privilege reaches
+// the rows the user owns; the one business unit makes business_unit and
+// parent_child reach every row; setting a lookup needs append and
+// append_to).
 //
 // The engine runs the model that is deployed — the snapshot the environment
 // keeps of each installed solution's build (its staged upgrade when there is

@@ -94,7 +94,7 @@ func (e *Engine) run(ctx context.Context, user string, write bool, fn func(*op) 
 		return fn(&op{ctx: ctx, e: e, tx: tx, dep: dep, acc: acc, now: e.o.Now().UTC(), user: user})
 	}
 	if write {
-		return e.s.Write(ctx, body)
+		return e.s.WriteShared(ctx, body)
 	}
 	return e.s.Read(ctx, body)
 }

@@ -57,13 +57,18 @@ type ErrRefused struct {
 
 func (e *ErrRefused) Error() string { return "cannot " + e.Op + ": " + e.Reason }
 
-// ForbiddenError is an operation the acting user's roles do not allow.
+// ForbiddenError is an operation the acting user's roles do not allow:
+// a privilege no role grants on a table, or one granted at a depth that
+// does not reach the row (Depth, Record and Owner set).
 type ForbiddenError struct {
 	User      string
 	Privilege string // create read write delete append append_to; "" when the user itself is refused
-	Table     string // the flow's instance table
-	Flow      string
-	Reason    string
+	Table     string // the flow's instance table, or the record's table
+	Flow      string // the flow, for a privilege on its instance table
+	Depth     string // the widest depth the user holds the privilege at, when it does not reach Record
+	Record    string // the row refused (Depth set)
+	Owner     string // the row's owner, a user name ("" when it has none)
+	Reason    string // what the user may not do, e.g. "read lead 1f3…"
 }
 
 func (e *ForbiddenError) Error() string {
@@ -74,7 +79,15 @@ func (e *ForbiddenError) Error() string {
 }
 
 func (e *ForbiddenError) denied() string {
-	return fmt.Sprintf("none of their roles grants %s on %s", e.Privilege, e.Table)
+	if e.Depth == "" {
+		return fmt.Sprintf("none of their roles grants %s on %s", e.Privilege, e.Table)
+	}
+	owner := "has no owner"
+	if e.Owner != "" {
+		owner = "is owned by " + e.Owner
+	}
+	return fmt.Sprintf("their roles grant %s on %s only at %s depth, which reaches the rows they own; %s %s %s",
+		e.Privilege, e.Table, e.Depth, e.Table, e.Record, owner)
 }
 
 // Is makes errors.Is(err, ErrForbidden) hold.

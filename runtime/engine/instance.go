@@ -271,7 +271,8 @@ func (o *op) userNames(ins []*Instance) error {
 	return nil
 }
 
-// resolvePath fills the active path and the names of the records.
+// resolvePath fills the active path and the names of the records the
+// acting user may read.
 func (o *op) resolvePath(f *flow, in *Instance, recs process.Records) error {
 	path, err := process.ActivePath(f.f, in.TraversedPath, recs, o.dep.vars)
 	if err != nil {
@@ -280,7 +281,7 @@ func (o *op) resolvePath(f *flow, in *Instance, recs process.Records) error {
 	in.ActivePath = stageNames(path)
 	in.RecordNames = map[string]string{}
 	for table, row := range recs {
-		if t, ok := o.dep.tables[table]; ok && t.PrimaryColumn != "" {
+		if t, ok := o.dep.tables[table]; ok && t.PrimaryColumn != "" && o.readable(t, store.Row(row)) {
 			if name := str(row[t.PrimaryColumn]); name != "" {
 				in.RecordNames[table] = name
 			}

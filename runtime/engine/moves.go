@@ -63,7 +63,12 @@ func (s *Session) Next(ctx context.Context, id string, mo MoveOptions) (*Instanc
 	})
 }
 
-// cross links or creates the record of a stage on another table.
+// cross links or creates the record of a stage on another table. Besides
+// the privileges on the flow's instances, the acting user needs, on the
+// records: to link one, read and append_to on it (and, to point its
+// relationship back at the stage's record, write and append on it and
+// append_to on that record); to create one, create on its table, append
+// and append_to on the stage's record for the relationship.
 func (c *change) cross(to *compiler.Stage, from store.Row, link string) error {
 	if err := c.o.require(c.f, PrivAppend, PrivAppendTo); err != nil {
 		return err
@@ -80,6 +85,8 @@ func (c *change) cross(to *compiler.Stage, from store.Row, link string) error {
 	if !ok {
 		return fmt.Errorf("table %s of stage %s is not in %s", to.Table, to.Name, c.o.dep.env)
 	}
+	ft := c.o.dep.tables[c.stage.Table]
+	rel := []lookupRef{{column: to.Relationship, target: ft, row: from}}
 	if link != "" {
 		target, err := c.o.tx.GetRow(t, link)
 		if errors.Is(err, store.ErrNotFound) {
@@ -88,10 +95,23 @@ func (c *change) cross(to *compiler.Stage, from store.Row, link string) error {
 		if err != nil {
 			return err
 		}
+		doing := fmt.Sprintf("link instance %s to %s %s", c.in.ID, to.Table, link)
+		if err := c.o.mayRow(t, target, PrivRead, doing); err != nil {
+			return err
+		}
+		if err := c.o.mayLinkTo(t, target, doing); err != nil {
+			return err
+		}
 		if to.Relationship != "" {
 			switch back := str(target[to.Relationship]); back {
 			case fromID:
 			case "":
+				if err := c.o.mayRow(t, target, PrivWrite, "update "+to.Table+" "+link); err != nil {
+					return err
+				}
+				if err := c.o.mayLink(t, target, link, rel); err != nil {
+					return err
+				}
 				if _, err := c.o.tx.UpdateRow(t, link, map[string]any{to.Relationship: fromID, "modifiedon": c.o.now,
 					"modifiedby": c.o.userID()}, 0); err != nil {
 					return err
@@ -104,8 +124,18 @@ func (c *change) cross(to *compiler.Stage, from store.Row, link string) error {
 		c.set[col] = link
 		return nil
 	}
+	if _, err := c.o.mayOn(t, PrivCreate, fmt.Sprintf("create the %s of stage %q", to.Table, to.Name)); err != nil {
+		return err
+	}
+	mine := store.Row{colOwner: c.o.userID()}
+	if err := c.o.mayLinkTo(t, mine, fmt.Sprintf("link instance %s to a new %s", c.in.ID, to.Table)); err != nil {
+		return err
+	}
 	vals := map[string]any{}
 	if to.Relationship != "" {
+		if err := c.o.mayLink(t, mine, "", rel); err != nil {
+			return err
+		}
 		vals[to.Relationship] = fromID
 	}
 	if ft, ok := c.o.dep.tables[c.stage.Table]; ok && t.PrimaryColumn != "" {

@@ -61,8 +61,18 @@ func (s *Session) CreateRecord(ctx context.Context, table string, values Values,
 		if err != nil {
 			return err
 		}
-		vals, err := o.values(t, values, true)
+		if _, err := o.mayOn(t, PrivCreate, "create "+table+" records"); err != nil {
+			return err
+		}
+		vals, links, err := o.values(t, values, true)
 		if err != nil {
+			return err
+		}
+		owner := store.Row{colOwner: o.userID()}
+		if v, ok := vals[colOwner]; ok && v != nil {
+			owner[colOwner] = v
+		}
+		if err := o.mayLink(t, owner, "", links); err != nil {
 			return err
 		}
 		fullName(t, nil, vals)
@@ -98,10 +108,15 @@ func (s *Session) CreateRecord(ctx context.Context, table string, values Values,
 }
 
 // defaultFlow is the flow a new record of table starts: active, a business
-// (not task) flow, on that table, startable by the user; the lowest order,
+// (not task) flow, on that table, startable by the user (create and append
+// on its instances, append_to on the user's new record); the lowest order,
 // then the first by name.
 func (o *op) defaultFlow(table string) *flow {
 	var best *flow
+	t, ok := o.dep.tables[table]
+	if !ok || o.depthOn(t, PrivAppendTo) == "" {
+		return nil
+	}
 	for _, f := range o.dep.flows {
 		if !f.wf.Active || !f.hasTable() || f.f.PrimaryTable != table || f.f.Type == "task" || !o.allows(f, PrivCreate, PrivAppend) {
 			continue
@@ -171,14 +186,23 @@ func (s *Session) UpdateRecord(ctx context.Context, table, id string, values Val
 		if err != nil {
 			return err
 		}
+		if err := o.mayRow(t, row, PrivWrite, "update "+table+" "+id); err != nil {
+			return err
+		}
+		if err := o.mayRow(t, row, PrivRead, "read "+table+" "+id); err != nil {
+			return err
+		}
 		if ifVersion > 0 && num(row[store.RowVersionColumn]) != ifVersion {
 			return &ConflictError{What: table, ID: id, Expected: ifVersion, Actual: num(row[store.RowVersionColumn])}
 		}
 		if len(values) == 0 {
 			return invalid("nothing to update: give at least one column")
 		}
-		vals, err := o.values(t, values, false)
+		vals, links, err := o.values(t, values, false)
 		if err != nil {
+			return err
+		}
+		if err := o.mayLink(t, row, id, links); err != nil {
 			return err
 		}
 		fullName(t, row, vals)
@@ -205,15 +229,29 @@ func (s *Session) UpdateRecord(ctx context.Context, table, id string, values Val
 
 // DeleteRecord deletes a record. Its process instances remain (their
 // lookup to it dangles, as in Dataverse); lookups of other records to it
-// are emptied (Dataverse's "remove link").
+// are emptied (Dataverse's "remove link", which needs no privilege on
+// them).
 func (s *Session) DeleteRecord(ctx context.Context, table, id string) error {
+	return s.DeleteRecordIf(ctx, table, id, 0)
+}
+
+// DeleteRecordIf deletes a record as DeleteRecord does, only if it is still
+// at row version ifVersion (> 0; 0 = any), else a *ConflictError.
+func (s *Session) DeleteRecordIf(ctx context.Context, table, id string, ifVersion int64) error {
 	return s.e.run(ctx, s.user, true, func(o *op) error {
 		t, err := o.recordTable(table, true)
 		if err != nil {
 			return err
 		}
-		if _, err := o.getRecord(t, id); err != nil {
+		row, err := o.getRecord(t, id)
+		if err != nil {
 			return err
+		}
+		if err := o.mayRow(t, row, PrivDelete, "delete "+table+" "+id); err != nil {
+			return err
+		}
+		if v := num(row[store.RowVersionColumn]); ifVersion > 0 && v != ifVersion {
+			return &ConflictError{What: table, ID: id, Expected: ifVersion, Actual: v}
 		}
 		if err := o.tx.DeleteRow(t, id); err != nil {
 			return err
@@ -256,15 +294,20 @@ func (s *Session) Record(ctx context.Context, table, id string) (*Record, error)
 			return err
 		}
 		row, err := o.getRecord(t, id)
-		if err == nil {
-			out = recordOf(t, row)
+		if err != nil {
+			return err
 		}
-		return err
+		if err := o.mayRow(t, row, PrivRead, "read "+table+" "+id); err != nil {
+			return err
+		}
+		out = recordOf(t, row)
+		return nil
 	})
 	return out, err
 }
 
-// Records reads every record of a table, oldest first.
+// Records reads the records of a table the acting user may read (at user
+// depth, those it owns), oldest first.
 func (s *Session) Records(ctx context.Context, table string) ([]*Record, error) {
 	out := []*Record{}
 	err := s.e.run(ctx, s.user, false, func(o *op) error {
@@ -272,7 +315,11 @@ func (s *Session) Records(ctx context.Context, table string) ([]*Record, error) 
 		if err != nil {
 			return err
 		}
-		rows, err := o.tx.FindRows(t, nil)
+		match, err := o.ownRows(t)
+		if err != nil {
+			return err
+		}
+		rows, err := o.tx.FindRows(t, match)
 		if err != nil {
 			return err
 		}

@@ -24,10 +24,13 @@ func TestClaimsScenario(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// newClaim creates a policy and a claim of amount on it in v, as user.
+	// newClaim creates a policy and a claim of amount on it in v, as user
+	// (who owns all three: the claim's lookups need append_to on the
+	// account and the policy, which the basic level gives on the user's own
+	// rows).
 	newClaim := func(v *env, user, amount string) (*Created, string) {
-		holder := v.create(v.admin(), "account", Values{"name": "Holder Ltd"}, StartOptions{})
-		policy := v.create(v.admin(), "nwi_policy", Values{"nwi_name": "POL-1", "nwi_holderid": holder.ID, "nwi_product": "Motor",
+		holder := v.create(v.as(user), "account", Values{"name": "Holder Ltd"}, StartOptions{})
+		policy := v.create(v.as(user), "nwi_policy", Values{"nwi_name": "POL-1", "nwi_holderid": holder.ID, "nwi_product": "Motor",
 			"nwi_premium": "420.50", "nwi_startdate": "2026-01-01"}, StartOptions{NoFlow: true})
 		claim := v.create(v.as(user), "nwi_claim", Values{"nwi_name": "CLM-1", "nwi_claimantid": holder.ID, "nwi_policyid": policy.ID,
 			"nwi_claimtype": "Vehicle", "nwi_lossdate": "2026-04-30", "nwi_claimedamount": amount}, StartOptions{})
@@ -75,7 +78,7 @@ func TestClaimsScenario(t *testing.T) {
 			_, err := admin.Start(ctx, "claims_site_inspection", "nwi_claim", claim.ID)
 			return err
 		}), RuleFlowInactive, "cannot start flow claims_site_inspection: the flow is not active in dev (a draft)")
-		pol := dev.create(dev.as("uma"), "nwi_policy", Values{"nwi_name": "POL-2", "nwi_holderid": dev.create(admin, "account",
+		pol := dev.create(dev.as("uma"), "nwi_policy", Values{"nwi_name": "POL-2", "nwi_holderid": dev.create(dev.as("uma"), "account",
 			Values{"name": "H"}, StartOptions{}).ID}, StartOptions{})
 		if pol.Instance == nil || pol.Instance.Flow != "claims_policy_renewal" {
 			t.Errorf("the underwriter's policy started %+v", pol.Instance)

@@ -238,7 +238,9 @@ func (sc *salesScenario) deletingARecordKeepsItsInstances(t *testing.T) {
 
 func (sc *salesScenario) usersAndRoles(t *testing.T) {
 	dev, admin, ctx, newLead := sc.dev.with(t), sc.admin, sc.ctx, sc.lead(sc.dev.with(t))
-	lead := newLead(admin, StartOptions{}, nil) // lead to opportunity
+	// alice's lead (lead to opportunity): her salesperson role reaches the
+	// leads she owns (user depth), which her moves read.
+	lead := newLead(dev.as("alice"), StartOptions{}, nil)
 	id := lead.Instance.ID
 	if _, err := dev.as("alice").AddUser(ctx, NewUser{Name: "mallory", Roles: []string{"system_administrator"}}); !errors.Is(err, ErrForbidden) ||
 		!strings.Contains(err.Error(), `user "alice" may not add users: only a system_administrator may`) {

@@ -46,8 +46,18 @@ func (o *op) start(f *flow, table, recordID string) (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := o.getRecord(t, recordID); err != nil {
+	rec, err := o.getRecord(t, recordID)
+	if err != nil {
 		return nil, err
+	}
+	if !o.acc.FullAccess {
+		doing := fmt.Sprintf("start flow %s on %s %s", f.f.Name, table, recordID)
+		if err := o.mayRow(t, rec, PrivRead, doing); err != nil {
+			return nil, err
+		}
+		if err := o.mayLinkTo(t, rec, doing); err != nil {
+			return nil, err
+		}
 	}
 	n := 0
 	for _, g := range o.dep.flows {

@@ -48,24 +48,29 @@ func column(t store.Table, name string) (store.Column, error) {
 
 // values checks and converts a caller's values for table t: every value
 // against its column's type, choice labels to their values, and lookups to
-// rows that exist. creating allows the primary key.
-func (o *op) values(t store.Table, in Values, creating bool) (map[string]any, error) {
+// rows that exist, which it returns as links (for the privileges setting
+// them needs). creating allows the primary key.
+func (o *op) values(t store.Table, in Values, creating bool) (map[string]any, []lookupRef, error) {
 	out := make(map[string]any, len(in))
+	var links []lookupRef
 	for _, name := range sortedKeys(in) {
 		c, err := column(t, name)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if systemColumns[name] || name == t.PrimaryKey && !creating {
-			return nil, invalid("%s.%s is set by the system and cannot be written", t.Name, name)
+			return nil, nil, invalid("%s.%s is set by the system and cannot be written", t.Name, name)
 		}
-		v, err := o.value(t, c, in[name])
+		v, l, err := o.value(t, c, in[name])
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		out[name] = v
+		if l != nil {
+			links = append(links, *l)
+		}
 	}
-	return out, nil
+	return out, links, nil
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -79,15 +84,32 @@ func sortedKeys[V any](m map[string]V) []string {
 
 var emailRe = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)
 
-// value converts one value for column c of t.
-func (o *op) value(t store.Table, c store.Column, in any) (any, error) {
+// value converts one value for column c of t; a lookup's also returns
+// the row it points at.
+func (o *op) value(t store.Table, c store.Column, in any) (any, *lookupRef, error) {
 	if in == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	text, isText := in.(string)
 	if isText && strings.TrimSpace(text) == "" {
-		return nil, nil
+		return nil, nil, nil
 	}
+	if c.Type == compiler.TypeLookup || c.Type == compiler.TypeCustomer {
+		bad := func(reason string, args ...any) error {
+			return &ValueError{Table: t.Name, Column: c.Name, Type: c.Type, Value: display(in), Reason: fmt.Sprintf(reason, args...)}
+		}
+		if !isText {
+			return nil, nil, bad("is not a row id")
+		}
+		return o.lookup(c, strings.TrimSpace(text), bad)
+	}
+	v, err := o.scalar(t, c, in)
+	return v, nil, err
+}
+
+// scalar converts a value that is not a lookup for column c of t.
+func (o *op) scalar(t store.Table, c store.Column, in any) (any, error) {
+	text, isText := in.(string)
 	bad := func(reason string, args ...any) error {
 		return &ValueError{Table: t.Name, Column: c.Name, Type: c.Type, Value: display(in), Reason: fmt.Sprintf(reason, args...)}
 	}
@@ -140,11 +162,6 @@ func (o *op) value(t store.Table, c store.Column, in any) (any, error) {
 		return nil, bad("is not a date (2026-12-31 or 2026-12-31T17:00:00Z)")
 	case compiler.TypeChoice, compiler.TypeState, compiler.TypeStatus:
 		return choice(c, in, bad)
-	case compiler.TypeLookup, compiler.TypeCustomer:
-		if !isText {
-			return nil, bad("is not a row id")
-		}
-		return o.lookup(t, c, strings.TrimSpace(text), bad)
 	case compiler.TypeUniqueID:
 		if !isText {
 			return nil, bad("is not an id")
@@ -226,24 +243,24 @@ func choice(c store.Column, in any, bad func(string, ...any) error) (any, error)
 
 // lookup checks that id is a row of one of the column's target tables. A
 // lookup to users also takes a user's name.
-func (o *op) lookup(t store.Table, c store.Column, id string, bad func(string, ...any) error) (any, error) {
+func (o *op) lookup(c store.Column, id string, bad func(string, ...any) error) (any, *lookupRef, error) {
 	for _, target := range c.Targets {
 		tt, ok := o.dep.tables[target]
 		if !ok {
 			continue
 		}
-		_, err := o.tx.GetRow(tt, id)
+		row, err := o.tx.GetRow(tt, id)
 		if err == nil {
-			return id, nil
+			return id, &lookupRef{column: c.Name, target: tt, row: row}, nil
 		}
 		if !errors.Is(err, store.ErrNotFound) {
-			return nil, err
+			return nil, nil, err
 		}
 		if target == "systemuser" {
 			if u, err := o.tx.User(id); err == nil {
-				return u.ID, nil
+				return u.ID, &lookupRef{column: c.Name, target: tt, row: store.Row{tt.PrimaryKey: u.ID}}, nil
 			}
 		}
 	}
-	return nil, bad("is not the id of a row of %s", strings.Join(c.Targets, " or "))
+	return nil, nil, bad("is not the id of a row of %s", strings.Join(c.Targets, " or "))
 }

@@ -22,9 +22,9 @@ const Dir = ".bpfc"
 // Location is where an environment's store is.
 type Location struct {
 	Env     string
-	Backend string // "sqlite" or "postgres"
+	Backend string // "sqlite", "postgres" or "remote"
 	Path    string // sqlite: the database file
-	URL     string // postgres: the connection URL, as the store attribute has it
+	URL     string // postgres: the connection URL, as the store attribute has it; remote: the server's
 	Schema  string // postgres: the schema that holds the environment
 	// Display is the location as shown to people: the path relative to the
 	// project when inside it; the URL without its password, and the schema.
@@ -35,11 +35,31 @@ type Location struct {
 // ever deployed to it).
 var ErrNotCreated = errors.New("environment not created yet")
 
-// Locate resolves where env's store is.
+// ErrRemote: the environment is another machine's bpfc serve (url =
+// "http://…"); its store is opened there, not here.
+var ErrRemote = errors.New("remote environment")
+
+// RemoteCommands are the commands that reach a remote environment through
+// its server's Web API; the others need the store and run on its machine.
+const RemoteCommands = "deploy, promote, record, instance, report, job list and outbox list"
+
+// remoteError is Locate's error for a remote environment.
+type remoteError struct{ env, url string }
+
+func (e *remoteError) Error() string {
+	return fmt.Sprintf("environment %q is remote (url = %q): this needs its store, which only its server opens; "+
+		"run it on that machine (%s reach a remote environment from here)", e.env, e.url, RemoteCommands)
+}
+
+func (e *remoteError) Is(target error) bool { return target == ErrRemote }
+
+// Locate resolves where env's store is. A remote environment's Location has
+// Backend "remote" and its URL, and the error wraps ErrRemote.
 func Locate(p *compiler.Project, env *compiler.Environment) (Location, error) {
 	loc := Location{Env: env.Name, Backend: "sqlite"}
 	if env.URL != "" {
-		return loc, fmt.Errorf("environment %q is remote (url = %q): remote environments are not supported yet", env.Name, env.URL)
+		loc.Backend, loc.URL, loc.Display = "remote", env.URL, env.URL
+		return loc, &remoteError{env: env.Name, url: env.URL}
 	}
 	switch s := env.Store; {
 	case s == "":

@@ -38,8 +38,14 @@ func TestLocate(t *testing.T) {
 		loc.Display != "postgres://bpfc:***@db.example/bpfc (schema bpfc_dev)" {
 		t.Errorf("postgres store: %+v, %v", loc, err)
 	}
-	if _, err := Locate(p, &compiler.Environment{Name: "far", URL: "http://10.0.0.5:8080"}); err == nil || !strings.Contains(err.Error(), "not supported yet") {
-		t.Errorf("remote environment: %v", err)
+	loc, err = Locate(p, &compiler.Environment{Name: "far", URL: "http://10.0.0.5:8080"})
+	if !errors.Is(err, ErrRemote) || !strings.Contains(err.Error(), `environment "far" is remote (url = "http://10.0.0.5:8080")`) ||
+		!strings.Contains(err.Error(), "run it on that machine") || loc.Backend != "remote" || loc.Display != "http://10.0.0.5:8080" {
+		t.Errorf("remote environment: %+v, %v", loc, err)
+	}
+	p.Environments = append(p.Environments, &compiler.Environment{Name: "far", URL: "http://10.0.0.5:8080"})
+	if s, _, err := Open(context.Background(), p, "far", Options{}); !errors.Is(err, ErrRemote) || s != nil {
+		t.Errorf("Open of a remote environment: %v", err)
 	}
 }
 

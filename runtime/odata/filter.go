@@ -38,8 +38,13 @@ type Operand interface{ operand() }
 // Column is a property name as written (e.g. name, _parentaccountid_value).
 type Column struct{ Name string }
 
-// Literal is a constant: string, float64, bool, time.Time or nil (null).
+// Literal is a constant: string, float64, bool, time.Time, GUID or nil
+// (null).
 type Literal struct{ Value any }
+
+// GUID is an unquoted GUID literal (accountid eq 5f3e…), as Dataverse
+// writes ids; lower case. A quoted id is a string.
+type GUID string
 
 func (Logical) expr()    {}
 func (Not) expr()        {}
@@ -210,6 +215,9 @@ func (p *parser) operand() (Operand, error) {
 			return nil, &Error{Pos: t.pos, Msg: "invalid number " + t.text}
 		}
 		return Literal{Value: f}, nil
+	case tGUID:
+		p.next()
+		return Literal{Value: GUID(strings.ToLower(t.text))}, nil
 	case tDate:
 		p.next()
 		for _, layout := range []string{time.RFC3339Nano, "2006-01-02"} {

@@ -26,6 +26,13 @@ func TestParseFilter(t *testing.T) {
 		"a eq 1 or b eq 2 and c eq 3":   Logical{"or", Compare{"eq", Column{"a"}, Literal{1.0}}, Logical{"and", Compare{"eq", Column{"b"}, Literal{2.0}}, Compare{"eq", Column{"c"}, Literal{3.0}}}},
 		"(a eq 1 or b eq 2) and c eq 3": Logical{"and", Logical{"or", Compare{"eq", Column{"a"}, Literal{1.0}}, Compare{"eq", Column{"b"}, Literal{2.0}}}, Compare{"eq", Column{"c"}, Literal{3.0}}},
 		"_parentaccountid_value eq 5":   Compare{"eq", Column{"_parentaccountid_value"}, Literal{5.0}},
+		// GUIDs unquoted, as Dataverse writes ids (lower-cased), or quoted as text.
+		"accountid eq 5F3E0A1B-1234-4cde-8F00-0123456789AB":   Compare{"eq", Column{"accountid"}, Literal{GUID("5f3e0a1b-1234-4cde-8f00-0123456789ab")}},
+		"accountid eq '5f3e0a1b-1234-4cde-8f00-0123456789ab'": Compare{"eq", Column{"accountid"}, Literal{"5f3e0a1b-1234-4cde-8f00-0123456789ab"}},
+		"_parentaccountid_value ne 00000000-0000-0000-0000-000000000000 and a eq 1": Logical{"and",
+			Compare{"ne", Column{"_parentaccountid_value"}, Literal{GUID("00000000-0000-0000-0000-000000000000")}}, Compare{"eq", Column{"a"}, Literal{1.0}}},
+		"(accountid eq deadbeef-dead-beef-dead-beefdeadbeef)": Compare{"eq", Column{"accountid"}, Literal{GUID("deadbeef-dead-beef-dead-beefdeadbeef")}},
+		"deadbeef-dead-beef-dead-beefdeadbeef eq accountid":   Compare{"eq", Literal{GUID("deadbeef-dead-beef-dead-beefdeadbeef")}, Column{"accountid"}},
 	}
 	for src, want := range cases {
 		got, err := ParseFilter(src)
@@ -49,6 +56,10 @@ func TestParseFilterErrors(t *testing.T) {
 		"contains(name 'x')": "expected ','",
 		"a eq 2026-13-45":    "invalid date",
 		"":                   "unexpected end",
+		// Not GUIDs: a digit too many, a non-hex digit, a name glued on.
+		"a eq 5f3e0a1b-1234-4cde-8f00-0123456789abc": "unexpected",
+		"a eq 5f3e0a1g-1234-4cde-8f00-0123456789ab":  "unexpected",
+		"a eq 12345678-1234-1234-1234-123456789012x": "invalid number",
 	} {
 		_, err := ParseFilter(src)
 		if err == nil || !strings.Contains(err.Error(), want) {

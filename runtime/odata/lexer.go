@@ -10,6 +10,7 @@ const (
 	tString
 	tNumber
 	tDate
+	tGUID
 	tLParen
 	tRParen
 	tComma
@@ -36,6 +37,10 @@ func (l *lexer) next() token {
 		return token{kind: tEOF, pos: start}
 	}
 	c := l.src[l.pos]
+	if n := guidAt(l.src[l.pos:]); n > 0 {
+		l.pos += n
+		return token{kind: tGUID, text: l.src[start:l.pos], pos: start}
+	}
 	switch {
 	case c == '(':
 		l.pos++
@@ -88,3 +93,33 @@ func (l *lexer) next() token {
 	l.pos++
 	return token{kind: tInvalid, text: string(c), pos: start}
 }
+
+// guidAt is the length of the unquoted GUID literal that s starts with
+// (8-4-4-4-12 hexadecimal digits, not followed by a name character), or 0.
+func guidAt(s string) int {
+	const n = 36
+	if len(s) < n {
+		return 0
+	}
+	for i := 0; i < n; i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return 0
+			}
+		default:
+			if !isHex(c) {
+				return 0
+			}
+		}
+	}
+	if len(s) > n {
+		if c := s[n]; c == '_' || c == '-' || c == '.' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+			return 0
+		}
+	}
+	return n
+}
+
+func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }

@@ -11,10 +11,16 @@
 //
 // Backends: runtime/store/sqlite (the embedded default, one file per
 // environment) over runtime/store/sqlstore, the database/sql implementation
-// that a PostgreSQL backend will share. runtime/store/storetest is the
+// that the PostgreSQL backend (runtime/store/postgres) shares. runtime/store/storetest is the
 // conformance suite every backend must pass.
 //
-// Entry points: Store.Read and Store.Write run a function in a transaction;
-// Write is exclusive per environment (a second writer waits up to the
-// backend's busy timeout, then fails with ErrBusy).
+// Entry points: Store.Read, Store.Write and Store.WriteShared run a
+// function in a transaction. Write is exclusive per environment (a second
+// writer waits up to the backend's busy timeout, then fails with ErrBusy):
+// imports, migrations, anything that changes definitions. WriteShared is
+// for the run time's changes of rows (transitions, records, workflow jobs):
+// it excludes Write but not other shared writes, which a backend may run
+// beside each other (PostgreSQL, from several processes); two that change
+// the same row cannot both commit — the loser is run again, up to
+// MaxSharedAttempts times, then fails with ErrConflict.
 package store

@@ -10,7 +10,8 @@ import (
 var (
 	// ErrNotFound: the named object does not exist.
 	ErrNotFound = errors.New("not found")
-	// ErrBusy: another writer (an import) held the environment for longer
+	// ErrBusy: another writer (an import) held the environment — or, for a
+	// shared write, another transaction held a row it changes — for longer
 	// than the busy timeout.
 	ErrBusy = errors.New("another import is running in this environment")
 	// ErrExists: an object that must be new already exists.
@@ -20,8 +21,11 @@ var (
 	ErrConflict = errors.New("changed by someone else")
 )
 
-// Store is one environment. A Store is safe for concurrent use; transactions
-// of different processes on the same environment never interleave writes.
+// Store is one environment. A Store is safe for concurrent use, by several
+// processes too. Write transactions come in two kinds: Write is exclusive
+// (imports, migrations: nothing else writes meanwhile); WriteShared is for
+// run-time changes of rows (stage transitions, records, workflow jobs),
+// which may run beside each other but never beside a Write.
 type Store interface {
 	// Meta describes the environment.
 	Meta(ctx context.Context) (Meta, error)
@@ -33,9 +37,31 @@ type Store interface {
 	// environment, Write calls the WaitNotice of ctx (if any) once, waits up
 	// to the backend's busy timeout, then returns an error wrapping ErrBusy.
 	Write(ctx context.Context, fn func(Tx) error) error
+	// WriteShared runs fn in a run-time write transaction and commits when
+	// fn returns nil. It waits for a Write as Write does (WaitNotice, the
+	// busy timeout, ErrBusy) and a Write waits for it, so fn sees the
+	// environment's definitions (tables, roles, deployments) as one Write
+	// left them; it starts after every Write that committed before it.
+	//
+	// Backends that can (PostgreSQL) run shared writes beside each other,
+	// each on one snapshot of the rows taken when it starts. Two that
+	// change the same row cannot both commit: the later one is rolled back
+	// and fn runs again from the start, in a new transaction, up to
+	// MaxSharedAttempts times in all; after that WriteShared returns an
+	// error wrapping ErrConflict. So fn must keep its effects in the
+	// transaction (what it does elsewhere may happen more than once), and
+	// a decision on a row fn reads but does not write must be guarded by
+	// that row's version (UpdateRow's version): another shared write may
+	// change it before fn commits. Backends that cannot (SQLite) run one
+	// write at a time, so that WriteShared is Write, queued in the process.
+	WriteShared(ctx context.Context, fn func(Tx) error) error
 	// Close releases the store.
 	Close() error
 }
+
+// MaxSharedAttempts is how many times WriteShared runs fn when concurrent
+// shared writes keep changing the rows it changes.
+const MaxSharedAttempts = 10
 
 // RowReader is a Store that reads one row outside any transaction, in a
 // single statement (consistent by itself): what an optimistic change reads

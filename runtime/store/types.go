@@ -235,15 +235,48 @@ type Access struct {
 
 // Allows reports whether the access grants privilege on table.
 func (a Access) Allows(table, privilege string) bool {
+	return a.Depth(table, privilege) != ""
+}
+
+// Depth is the widest depth at which the access grants privilege on table:
+// DepthOrganization with full access, "" when no role grants it.
+func (a Access) Depth(table, privilege string) string {
 	if a.FullAccess {
-		return true
+		return DepthOrganization
 	}
 	for _, p := range a.Privileges {
 		if p.Table == table && p.Privilege == privilege {
-			return true
+			if p.Depth == "" {
+				return DepthOrganization // the language's default depth
+			}
+			return p.Depth
 		}
 	}
-	return false
+	return ""
+}
+
+// DepthRank orders depths from the narrowest (user, 1) to the widest
+// (organization, 4); an unknown depth or "" ranks 0.
+func DepthRank(depth string) int {
+	switch depth {
+	case DepthUser:
+		return 1
+	case DepthBusinessUnit:
+		return 2
+	case DepthParentChild:
+		return 3
+	case DepthOrganization:
+		return 4
+	}
+	return 0
+}
+
+// WiderDepth is the wider of two depths ("" is narrower than any).
+func WiderDepth(a, b string) string {
+	if DepthRank(b) > DepthRank(a) {
+		return b
+	}
+	return a
 }
 
 // Row is a row of a real table: values by column name.

@@ -9,9 +9,12 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bpfc/bpfc/runtime/deploy"
+	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/store"
 )
 
 // Client talks to a bpfc serve (or its Dataverse-shaped API): what the CLI
@@ -20,17 +23,53 @@ type Client struct {
 	URL   string       // the server, e.g. http://127.0.0.1:8080 (the API prefix is added)
 	Token string       // a bearer token (bpfc user token)
 	HTTP  *http.Client // default: a client with a 10-minute timeout
+	Env   string       // the environment's name, for messages the client makes itself
+
+	mu   sync.Mutex
+	defs map[string]EntityDefinition // the tables, once read (Definitions)
 }
 
-// APIError is an error response of the API.
+// APIError is an error response of the API. A refusal carries the rule,
+// the stage and the missing steps.
 type APIError struct {
 	Status  int
 	Code    string
 	Message string
+	Rule    string
+	Stage   string
+	Steps   []string
 }
 
 func (e *APIError) Error() string {
 	return fmt.Sprintf("%s (HTTP %d %s)", e.Message, e.Status, e.Code)
+}
+
+// Is makes errors.Is hold for the engine's and the store's errors that the
+// status stands for: 404 store.ErrNotFound, 409 and 412 store.ErrConflict,
+// 403 engine.ErrForbidden, 400 engine.ErrInvalid (but a refusal).
+func (e *APIError) Is(target error) bool {
+	switch e.Status {
+	case http.StatusNotFound:
+		return target == store.ErrNotFound
+	case http.StatusConflict, http.StatusPreconditionFailed:
+		return target == store.ErrConflict
+	case http.StatusForbidden:
+		return target == engine.ErrForbidden
+	case http.StatusBadRequest:
+		return target == engine.ErrInvalid && e.Code != "Refused"
+	}
+	return false
+}
+
+// UserFacing reports whether the error is one the engine itself gives
+// (a refusal, a forbidden operation, an unknown name, a conflict, a bad
+// value): its Message then reads as the local command's.
+func (e *APIError) UserFacing() bool {
+	switch e.Status {
+	case http.StatusBadRequest, http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusPreconditionFailed:
+		return true
+	}
+	return false
 }
 
 func (c *Client) http() *http.Client {
@@ -44,6 +83,12 @@ func (c *Client) http() *http.Client {
 // none) and decodes a JSON answer into out (nil: discarded). An error
 // answer is an *APIError; with errBody set, its body is decoded there too.
 func (c *Client) Do(ctx context.Context, method, path string, body, out, errBody any) (*http.Response, error) {
+	return c.do(ctx, method, path, nil, body, out, errBody)
+}
+
+// do is Do with request headers (name, value, ...). A path that starts
+// with http:// or https:// is a whole URL (an @odata.nextLink).
+func (c *Client) do(ctx context.Context, method, path string, headers []string, body, out, errBody any) (*http.Response, error) {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -52,9 +97,18 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out, errBody
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(c.URL, "/")+Prefix+strings.TrimPrefix(path, "/"), rd)
+	u := strings.TrimSuffix(c.URL, "/") + Prefix + strings.TrimPrefix(path, "/")
+	if strings.HasPrefix(path, "http://") || strings.HasPrefix(path, "https://") {
+		u = path
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, rd)
 	if err != nil {
 		return nil, err
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i+1] != "" {
+			req.Header.Set(headers[i], headers[i+1])
+		}
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -78,7 +132,8 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out, errBody
 		if errBody != nil {
 			_ = json.Unmarshal(data, errBody)
 		}
-		return resp, &APIError{Status: resp.StatusCode, Code: eb.Error.Code, Message: eb.Error.Message}
+		return resp, &APIError{Status: resp.StatusCode, Code: eb.Error.Code, Message: eb.Error.Message, Rule: eb.Error.Rule,
+			Stage: eb.Error.Stage, Steps: eb.Error.Steps}
 	}
 	if out != nil && len(bytes.TrimSpace(data)) > 0 {
 		if err := json.Unmarshal(data, out); err != nil {
@@ -92,6 +147,17 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out, errBody
 // with its model. The Result says what happened, also when the import was
 // refused (the error then says why).
 func (c *Client) Import(ctx context.Context, b *deploy.Build, managed bool, mode deploy.Mode, settings map[string]string, who string) (*deploy.Result, error) {
+	return c.importAs(ctx, "", b, managed, mode, settings, who)
+}
+
+// Promote imports a build as Import does, recorded in the remote
+// environment's history as a promotion: what bpfc promote sends, the build
+// being the one live in the source environment.
+func (c *Client) Promote(ctx context.Context, b *deploy.Build, managed bool, mode deploy.Mode, settings map[string]string, who string) (*deploy.Result, error) {
+	return c.importAs(ctx, "promote", b, managed, mode, settings, who)
+}
+
+func (c *Client) importAs(ctx context.Context, op string, b *deploy.Build, managed bool, mode deploy.Mode, settings map[string]string, who string) (*deploy.Result, error) {
 	arch := b.Unmanaged
 	if managed {
 		arch = b.Managed
@@ -100,7 +166,7 @@ func (c *Client) Import(ctx context.Context, b *deploy.Build, managed bool, mode
 		return nil, fmt.Errorf("build %s has no %s archive", b.Digest, map[bool]string{true: "managed", false: "unmanaged"}[managed])
 	}
 	req := ImportRequest{CustomizationFile: base64.StdEncoding.EncodeToString(arch.Data), ArchiveName: arch.Name,
-		Model: base64.StdEncoding.EncodeToString(b.Model), Digest: b.Digest, Mode: string(mode), Settings: settings, Who: who}
+		Model: base64.StdEncoding.EncodeToString(b.Model), Digest: b.Digest, Mode: string(mode), Settings: settings, Who: who, Operation: op}
 	var res deploy.Result
 	var failed ImportResponse
 	_, err := c.Do(ctx, http.MethodPost, "ImportSolution", req, &res, &failed)

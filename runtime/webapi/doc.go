@@ -14,6 +14,14 @@
 //	GET    /api/data/v9.2/RetrieveProcessInstances(EntityLogicalName='lead',EntityId=ID)
 //	GET    /api/data/v9.2/RetrieveActivePath(ProcessInstanceId=ID)
 //	POST   /api/data/v9.2/ImportSolution        deploys an archive (runtime/deploy); administrators
+//	GET    /api/data/v9.2/EntityDefinitions     the tables: entity sets, keys, primary names, attribute types
+//	GET    /api/data/v9.2/$metadata             a minimal CSDL document: entity types, properties, entity sets
+//	GET    /api/data/v9.2/bpfc_RetrieveInstance(ProcessInstanceId=ID), bpfc_RetrieveInstances(…),
+//	       bpfc_Report(…), bpfc_RetrieveJobs(…), bpfc_RetrieveEmails(…)
+//	POST   /api/data/v9.2/bpfc_StartInstance, bpfc_NextStage, bpfc_PreviousStage, bpfc_FinishInstance,
+//	       bpfc_AbandonInstance, bpfc_ReactivateInstance, bpfc_RunAction
+//	                                            bpfc's own functions and actions (bpfc.go): what the
+//	                                            run-time commands need, in their --output json shapes
 //	GET    /healthz                             {"status": "ok"}, without a token
 //
 // Entity sets are the tables' plural names (store.Table.EntitySetName):
@@ -21,9 +29,9 @@
 // cts_leadtoopportunities. Rows carry @odata.etag (W/"<versionnumber>");
 // lookups appear as _<column>_value and are written as
 // "<column>@odata.bind": "/<set>(<id>)" (or _<column>_value: id). Times are
-// UTC to the second. $filter compares properties with quoted text (ids
-// too), numbers, true/false, null and dates; contains, startswith and
-// endswith match text. Creating a record starts its default flow, as bpfc
+// UTC to the second. $filter compares properties with quoted text, numbers,
+// true/false, null, dates and ids (unquoted GUIDs, as Dataverse writes
+// them, or quoted); contains, startswith and endswith match text. Creating a record starts its default flow, as bpfc
 // record create does, unless the BPFC-Flow header names another flow or
 // says none; the BPFC-Instance header then names the instance. POST to an
 // instance table with bpf_<table>id@odata.bind starts that flow on the
@@ -48,6 +56,8 @@
 // engine whose hooks include Guard); Server.Handler is its http.Handler;
 // Server.Serve serves a listener until its context ends, then shuts down
 // gracefully: requests in flight finish, then background workers (the
-// workflow runner) stop. Client is the other side: what bpfc deploy uses
-// for an environment with url = "http://…".
+// workflow runner) stop. Client is the other side: what bpfc uses for an
+// environment with url = "http://…": Import for deploy and promote, and
+// the engine's run-time operations (remote.go) for record, instance,
+// report, job list and outbox list, returning the engine's types.
 package webapi

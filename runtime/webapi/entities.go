@@ -57,6 +57,10 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case name == "RetrieveProcessInstances" || name == "RetrieveActivePath":
 		s.function(w, r, name, seg)
+	case bpfcFunctions[name]:
+		s.bpfcFunction(w, r, name, seg)
+	case name == "EntityDefinitions":
+		s.entityDefinitions(w, r, seg)
 	case isKey:
 		s.getRow(w, r, name, key)
 	case strings.Contains(seg, "("):

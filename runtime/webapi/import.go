@@ -25,6 +25,7 @@ type ImportRequest struct {
 	Mode              string            `json:"Mode,omitempty"`        // upgrade (default) | update | stage
 	Settings          map[string]string `json:"Settings,omitempty"`    // variable values by schema name
 	Who               string            `json:"Who,omitempty"`         // the person deploying, for the history
+	Operation         string            `json:"Operation,omitempty"`   // for the history: deploy (default) or promote (bpfc promote)
 }
 
 // ImportResponse is the body of a refused or failed import: the error and
@@ -70,12 +71,17 @@ func (s *Server) importSolution(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, badRequest("%v", err))
 		return
 	}
+	if req.Operation != "" && req.Operation != "deploy" && req.Operation != "promote" {
+		s.fail(w, r, badRequest("Operation %q: use deploy or promote", req.Operation))
+		return
+	}
 	who := sess.User()
 	if req.Who != "" && req.Who != who {
 		who = req.Who + " (as " + who + ")"
 	}
 	pl := &deploy.Pipeline{Project: s.cfg.Project, Getenv: s.cfg.Getenv}
-	res, err := pl.Deploy(ctx, s.cfg.Env, b, deploy.Options{Mode: mode, Settings: req.Settings, Who: who, Getenv: s.cfg.Getenv})
+	res, err := pl.Deploy(ctx, s.cfg.Env, b, deploy.Options{Mode: mode, Settings: req.Settings, Who: who, Getenv: s.cfg.Getenv,
+		Operation: req.Operation})
 	if err == nil {
 		s.log.Info("import", "solution", res.Solution, "version", res.Version, "digest", res.Digest, "user", sess.User())
 		writeJSON(w, http.StatusOK, res)

@@ -216,6 +216,13 @@ func literal(c store.Column, op string, v any) (any, error) {
 	bad := func(want string) error {
 		return badRequest("%s is a %s column: compare it with %s, not %s", propertyName(c), c.Type, want, describe(v))
 	}
+	if g, ok := v.(odata.GUID); ok {
+		// An unquoted GUID compares with ids (lookups and keys), as in Dataverse.
+		if !isID(c) {
+			return nil, badRequest("%s is a %s column, not an id: compare it with %s, not %s", propertyName(c), c.Type, want(c), describe(v))
+		}
+		return string(g), nil
+	}
 	switch kindOf(c) {
 	case "number":
 		if f, ok := v.(float64); ok {
@@ -246,8 +253,27 @@ func literal(c store.Column, op string, v any) (any, error) {
 	return nil, bad("text in quotes")
 }
 
+// isID reports whether c holds row ids: a lookup or a unique identifier
+// (a primary key).
+func isID(c store.Column) bool { return isLookup(c) || c.Type == "uniqueidentifier" }
+
+// want says what a column's values are written as in a $filter.
+func want(c store.Column) string {
+	switch kindOf(c) {
+	case "number":
+		return "a number"
+	case "boolean":
+		return "true or false"
+	case "date":
+		return "a date (2026-01-31 or 2026-01-31T10:00:00Z)"
+	}
+	return "text in quotes"
+}
+
 func describe(v any) string {
 	switch x := v.(type) {
+	case odata.GUID:
+		return "the GUID " + string(x)
 	case string:
 		return "'" + x + "'"
 	case float64:

@@ -30,7 +30,7 @@ func (r *Runner) Run(ctx context.Context) error {
 // as it stands after its run. It first wakes the waiting jobs whose record
 // changed since they last checked their condition.
 func (r *Runner) RunDue(ctx context.Context) ([]store.Job, error) {
-	if err := r.s.Write(ctx, func(tx store.Tx) error {
+	if err := r.s.WriteShared(ctx, func(tx store.Tx) error {
 		jt, err := jobTx(tx)
 		if err != nil {
 			return err
@@ -51,10 +51,12 @@ func (r *Runner) RunDue(ctx context.Context) ([]store.Job, error) {
 	return done, ctx.Err()
 }
 
-// claim takes the next due job.
+// claim takes the next due job. Workers claim in shared write
+// transactions, beside transitions and other workers: the claim skips the
+// jobs another transaction has locked (store.JobTx.ClaimJobs).
 func (r *Runner) claim(ctx context.Context) (store.Job, bool, error) {
 	var jobs []store.Job
-	err := r.s.Write(ctx, func(tx store.Tx) error {
+	err := r.s.WriteShared(ctx, func(tx store.Tx) error {
 		jt, err := jobTx(tx)
 		if err != nil {
 			return err
@@ -101,12 +103,12 @@ func (r *Runner) execute(ctx context.Context, j store.Job) store.Job {
 func (r *Runner) advance(ctx context.Context, j store.Job) (store.Job, *webhookCall, error) {
 	var call *webhookCall
 	next := j
-	err := r.s.Write(ctx, func(tx store.Tx) error {
+	err := r.s.WriteShared(ctx, func(tx store.Tx) error {
 		jt, err := jobTx(tx)
 		if err != nil {
 			return err
 		}
-		next = j
+		next, call = j, nil // a retried transaction starts afresh
 		p, err := r.model(tx, j.BuildDigest)
 		if err != nil {
 			return err
@@ -214,7 +216,7 @@ func stepName(r *Runner, j store.Job) string {
 // for good when it was the last attempt or no retry can mend it.
 func (r *Runner) fail(ctx context.Context, j store.Job, cause error) store.Job {
 	next := j
-	err := r.s.Write(ctx, func(tx store.Tx) error {
+	err := r.s.WriteShared(ctx, func(tx store.Tx) error {
 		jt, err := jobTx(tx)
 		if err != nil {
 			return err

@@ -11,12 +11,15 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/bpfc/bpfc/runtime/store"
+	"github.com/bpfc/bpfc/runtime/store/sqlstore"
 )
 
-// dialect is PostgreSQL for sqlstore.
+// dialect is PostgreSQL for sqlstore: a sqlstore.SharedDialect.
 type dialect struct {
 	busy time.Duration
 }
+
+var _ sqlstore.SharedDialect = (*dialect)(nil)
 
 func (d *dialect) Name() string { return "postgres" }
 
@@ -35,18 +38,29 @@ func (d *dialect) ColumnType(colType string) string {
 	return "TEXT" // string memo email lookup customer uniqueidentifier datetime
 }
 
-// BeginWrite locks the environment's lock row: first without waiting; when
-// another writer holds it, it tells onWait and waits up to the busy timeout
-// (the connection's lock_timeout).
+// The environment's write locks are two one-row tables of its schema (see
+// prepare): environmentlock, which every write transaction locks, exclusive
+// ones by rewriting its row, shared ones FOR SHARE; and environmentgate, a
+// turnstile that an exclusive writer holds FOR UPDATE while it waits for the
+// shared transactions in flight, so that a steady stream of new ones cannot
+// starve it: each shared writer first passes the gate (locks it FOR SHARE in
+// a savepoint and rolls that back, which releases the lock).
+
+// BeginWrite takes the gate, first without waiting; when another exclusive
+// writer holds it, it tells onWait and waits up to the busy timeout (the
+// connection's lock_timeout). Then it rewrites the lock row, which waits
+// for the shared transactions that hold it and makes every shared
+// transaction whose snapshot is older than this one's commit fail to lock
+// it (a serialization failure: it starts again and sees what this one did).
 func (d *dialect) BeginWrite(ctx context.Context, db *sql.DB, onWait func()) (*sql.Conn, *sql.Tx, error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	tx, err := d.lock(ctx, conn, "FOR UPDATE NOWAIT")
+	tx, err := d.lock(ctx, conn, sql.LevelReadCommitted, exclusiveLocks(" NOWAIT"))
 	if err != nil && d.IsBusy(err) {
 		onWait()
-		tx, err = d.lock(ctx, conn, "FOR UPDATE")
+		tx, err = d.lock(ctx, conn, sql.LevelReadCommitted, exclusiveLocks(""))
 	}
 	if err != nil {
 		conn.Close()
@@ -55,17 +69,60 @@ func (d *dialect) BeginWrite(ctx context.Context, db *sql.DB, onWait func()) (*s
 	return conn, tx, nil
 }
 
-func (d *dialect) lock(ctx context.Context, conn *sql.Conn, mode string) (*sql.Tx, error) {
-	tx, err := conn.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
+func exclusiveLocks(wait string) string {
+	return `SELECT id FROM environmentgate WHERE id = 1 FOR UPDATE` + wait + `;
+UPDATE environmentlock SET id = 1 WHERE id = 1`
+}
+
+// BeginShared starts a REPEATABLE READ transaction that passes the gate and
+// locks the lock row FOR SHARE: shared transactions run beside each other,
+// never beside an exclusive one. When an exclusive writer holds the gate it
+// tells onWait and waits for it (up to the busy timeout) in a transaction
+// whose snapshot is then stale: its lock of the rewritten lock row fails
+// with a serialization failure (IsRetryable), and store.WriteShared starts
+// again on a new snapshot.
+func (d *dialect) BeginShared(ctx context.Context, db *sql.DB, onWait func()) (*sql.Conn, *sql.Tx, error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	tx, err := d.lock(ctx, conn, sql.LevelRepeatableRead, sharedLocks(" NOWAIT"))
+	if err != nil && d.IsBusy(err) && !d.IsRetryable(err) {
+		onWait()
+		tx, err = d.lock(ctx, conn, sql.LevelRepeatableRead, sharedLocks(""))
+	}
+	if err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	return conn, tx, nil
+}
+
+func sharedLocks(wait string) string {
+	return `SAVEPOINT bpfc_gate;
+SELECT id FROM environmentgate WHERE id = 1 FOR SHARE` + wait + `;
+ROLLBACK TO SAVEPOINT bpfc_gate;
+RELEASE SAVEPOINT bpfc_gate;
+SELECT id FROM environmentlock WHERE id = 1 FOR SHARE`
+}
+
+// lock begins a transaction and runs the locking statements: one round
+// trip (without arguments pgx sends them in one simple query). The last
+// statement must touch the lock row.
+func (d *dialect) lock(ctx context.Context, conn *sql.Conn, iso sql.IsolationLevel, stmts string) (*sql.Tx, error) {
+	tx, err := conn.BeginTx(ctx, &sql.TxOptions{Isolation: iso})
 	if err != nil {
 		return nil, err
 	}
-	var id int
-	if err := tx.QueryRowContext(ctx, `SELECT id FROM environmentlock WHERE id = 1 `+mode).Scan(&id); err != nil {
-		tx.Rollback()
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, errors.New("the environment's lock row is missing")
+	res, err := tx.ExecContext(ctx, stmts)
+	if err == nil {
+		var n int64
+		if n, err = res.RowsAffected(); err == nil && n != 1 {
+			err = errors.New("the environment's lock row is missing")
 		}
+	}
+	if err != nil {
+		tx.Rollback()
 		return nil, err
 	}
 	return tx, nil
@@ -78,6 +135,20 @@ func (d *dialect) IsBusy(err error) bool {
 	if errors.As(err, &pe) {
 		switch pe.Code {
 		case "55P03", "40001", "40P01":
+			return true
+		}
+	}
+	return false
+}
+
+// IsRetryable: serialization_failure (a row this REPEATABLE READ
+// transaction changes or locks changed since its snapshot) and
+// deadlock_detected. PostgreSQL rolled the transaction back.
+func (d *dialect) IsRetryable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "40001", "40P01":
 			return true
 		}
 	}

@@ -9,17 +9,32 @@
 // database and one login while never seeing each other's tables. Every
 // connection's search_path is that schema alone.
 //
-// Writes: every write transaction (an import, a migration) starts by locking
-// the one row of the schema's environmentlock table with SELECT … FOR UPDATE,
-// first with NOWAIT and then, after telling the caller it waits, for up to
-// the busy timeout; a writer that still cannot have it fails with
-// store.ErrBusy. The busy timeout is every connection's lock_timeout, so no
-// statement of the store waits longer than that for another transaction.
-// Write transactions are READ COMMITTED, so each statement after the lock
-// sees everything the previous writer committed; reads are REPEATABLE READ,
-// READ ONLY: one consistent snapshot. No advisory locks, no LISTEN/NOTIFY,
-// nothing outside plain SQL that PostgreSQL-compatible distributed
-// databases also accept.
+// Writes come in two kinds (store.Store.Write and WriteShared). An
+// exclusive one (an import, a migration) is READ COMMITTED: it takes the
+// schema's environmentgate row FOR UPDATE — first with NOWAIT and then,
+// after telling the caller it waits, for up to the busy timeout; a writer
+// that still cannot have it fails with store.ErrBusy — and then rewrites the
+// one row of environmentlock, which waits for the shared transactions in
+// flight. A shared one (the run time: transitions, records, workflow jobs,
+// from any number of processes) is REPEATABLE READ: it passes the gate
+// (locks it FOR SHARE in a savepoint and rolls that back, so it never holds
+// it; while an exclusive writer holds the gate, new shared writers wait
+// there and cannot starve it) and locks the environmentlock row FOR SHARE
+// until it ends. Shared transactions thus run beside each other but never
+// beside an exclusive one, and a shared transaction whose snapshot predates
+// an exclusive commit fails to lock the rewritten row (serialization
+// failure) and starts again, seeing the new definitions. Between shared
+// transactions, row locks and REPEATABLE READ's first-updater-wins decide:
+// of two that change the same row, the later fails with a serialization
+// failure (or, crossing, a deadlock) and sqlstore runs it again on a new
+// snapshot; optimistic checks on row versions (store.Tx.UpdateRow) turn a
+// stale decision into store.ErrConflict. Job claims select FOR UPDATE SKIP
+// LOCKED. The busy timeout is every connection's lock_timeout, so no
+// statement of the store waits longer than that for another transaction
+// (a row held longer fails a shared write with store.ErrBusy). Reads are
+// REPEATABLE READ, READ ONLY: one consistent snapshot. No advisory locks,
+// no LISTEN/NOTIFY, no table locks: nothing outside plain SQL (row locks,
+// savepoints) that PostgreSQL-compatible distributed databases also accept.
 //
 // Entry point: Open(ctx, url, Options).
 package postgres

@@ -119,8 +119,8 @@ func DropIfUnused(ctx context.Context, url, schema string, busy time.Duration) (
 	}
 	defer db.Close()
 	var lockTable int
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'environmentlock'`,
-		schema).Scan(&lockTable); err != nil || lockTable == 0 {
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = $1 AND table_name IN ('environmentlock', 'environmentgate')`,
+		schema).Scan(&lockTable); err != nil || lockTable < 2 {
 		return false, err
 	}
 	d := &dialect{busy: busy}
@@ -176,18 +176,23 @@ func openDB(url, schema string, busy time.Duration) (*sql.DB, error) {
 		m.TryWrapEncodePlanFuncs = append([]pgtype.TryWrapEncodePlanFunc{wrapBool}, m.TryWrapEncodePlanFuncs...)
 		return nil
 	}))
-	db.SetMaxIdleConns(4)
+	// Keep enough connections for a server's concurrent requests: a
+	// connection closed for want of an idle slot is a new backend process
+	// for the next transaction.
+	db.SetMaxIdleConns(32)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	return db, nil
 }
 
-// prepare creates the schema and the lock row every write transaction
-// takes, unless they are there. Sessions creating the same schema at once
-// can collide on the catalog's unique indexes: that is retried.
+// prepare creates the schema, the lock row every write transaction takes
+// and the gate row exclusive writers hold (see dialect.go), unless they are
+// there. Sessions creating the same schema at once can collide on the
+// catalog's unique indexes: that is retried.
 func prepare(ctx context.Context, db *sql.DB, schema string) error {
 	q := quoteIdent(schema)
 	var id int
-	if err := db.QueryRowContext(ctx, `SELECT id FROM `+q+`.environmentlock WHERE id = 1`).Scan(&id); err == nil {
+	if err := db.QueryRowContext(ctx, `SELECT l.id FROM `+q+`.environmentlock l JOIN `+q+`.environmentgate g ON g.id = l.id WHERE l.id = 1`).
+		Scan(&id); err == nil {
 		return nil
 	}
 	for attempt := 1; ; attempt++ {
@@ -214,9 +219,14 @@ func prepareOnce(ctx context.Context, db *sql.DB, q string) error {
 	defer tx.Rollback()
 	for _, stmt := range []string{
 		`CREATE SCHEMA IF NOT EXISTS ` + q,
-		// The row every write transaction locks (SELECT … FOR UPDATE).
+		// The row every write transaction locks: exclusive ones rewrite
+		// it, shared ones lock it FOR SHARE.
 		`CREATE TABLE IF NOT EXISTS ` + q + `.environmentlock (id INTEGER PRIMARY KEY CHECK (id = 1))`,
 		`INSERT INTO ` + q + `.environmentlock (id) VALUES (1) ON CONFLICT (id) DO NOTHING`,
+		// The turnstile: an exclusive writer holds it FOR UPDATE, every
+		// shared one passes it (FOR SHARE in a savepoint rolled back).
+		`CREATE TABLE IF NOT EXISTS ` + q + `.environmentgate (id INTEGER PRIMARY KEY CHECK (id = 1))`,
+		`INSERT INTO ` + q + `.environmentgate (id) VALUES (1) ON CONFLICT (id) DO NOTHING`,
 	} {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return err

@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"path"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bpfc/bpfc/runtime/store"
@@ -28,6 +30,10 @@ type DB struct {
 	d     Dialect
 	opts  Options
 	cache stmtCache
+	// gate queues WriteShared in the process when the database takes one
+	// writer at a time: waiting here is in order, where a database's busy
+	// handler polls.
+	gate chan struct{}
 }
 
 var _ store.Store = (*DB)(nil)
@@ -38,7 +44,7 @@ func Open(ctx context.Context, db *sql.DB, d Dialect, opts Options) (*DB, error)
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &DB{db: db, d: d, opts: opts}
+	s := &DB{db: db, d: d, opts: opts, gate: make(chan struct{}, 1)}
 	migs, err := loadMigrations(d.Migrations())
 	if err != nil {
 		return nil, err
@@ -90,13 +96,28 @@ func (s *DB) Read(ctx context.Context, fn func(store.Tx) error) error {
 }
 
 // Write runs fn in the exclusive write transaction.
-func (s *DB) Write(ctx context.Context, fn func(store.Tx) error) (err error) {
-	conn, sqlTx, err := s.d.BeginWrite(ctx, s.db, store.WaitNotice(ctx))
+func (s *DB) Write(ctx context.Context, fn func(store.Tx) error) error {
+	at, err := s.write(ctx, s.d.BeginWrite, store.WaitNotice(ctx), fn)
+	if err != nil && at != inFn && s.d.IsBusy(err) {
+		return fmt.Errorf("%w (%v)", store.ErrBusy, err)
+	}
+	return err
+}
+
+// Where a write transaction failed.
+const (
+	atBegin = iota
+	inFn
+	atCommit
+)
+
+// write runs fn in the write transaction begin starts and commits it;
+// an error comes back as it was, with where it happened.
+func (s *DB) write(ctx context.Context, begin func(context.Context, *sql.DB, func()) (*sql.Conn, *sql.Tx, error),
+	onWait func(), fn func(store.Tx) error) (at int, err error) {
+	conn, sqlTx, err := begin(ctx, s.db, onWait)
 	if err != nil {
-		if s.d.IsBusy(err) {
-			return fmt.Errorf("%w (%v)", store.ErrBusy, err)
-		}
-		return err
+		return atBegin, err
 	}
 	defer conn.Close()
 	committed := false
@@ -106,17 +127,72 @@ func (s *DB) Write(ctx context.Context, fn func(store.Tx) error) (err error) {
 		}
 	}()
 	if err := fn(&tx{ctx: ctx, tx: sqlTx, db: s.db, cache: &s.cache, d: s.d, now: s.opts.Now, write: true}); err != nil {
-		return err
+		return inFn, err
 	}
 	if err := sqlTx.Commit(); err != nil {
-		if s.d.IsBusy(err) {
-			return fmt.Errorf("%w (%v)", store.ErrBusy, err)
-		}
-		return err
+		return atCommit, err
 	}
 	committed = true
-	return nil
+	return 0, nil
 }
+
+// WriteShared runs fn in a run-time write transaction: beside other shared
+// ones when the dialect is a SharedDialect, retried when it loses a race
+// with one of them; otherwise the exclusive transaction, queued in the
+// process.
+func (s *DB) WriteShared(ctx context.Context, fn func(store.Tx) error) error {
+	sd, ok := s.d.(SharedDialect)
+	if !ok {
+		select {
+		case s.gate <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		defer func() { <-s.gate }()
+		return s.Write(ctx, fn)
+	}
+	var once sync.Once
+	notice := store.WaitNotice(ctx)
+	onWait := func() { once.Do(notice) }
+	for attempt := 1; ; attempt++ {
+		at, err := s.write(ctx, sd.BeginShared, onWait, fn)
+		switch {
+		case err == nil:
+			return nil
+		case sd.IsRetryable(err):
+			if attempt >= store.MaxSharedAttempts {
+				return fmt.Errorf("%w: concurrent changes to the same rows, %d attempts (%v)", store.ErrConflict, attempt, err)
+			}
+		case at == inFn && sd.IsBusy(err):
+			return &rowBusyError{err: err}
+		case at != inFn && sd.IsBusy(err):
+			return fmt.Errorf("%w (%v)", store.ErrBusy, err)
+		default:
+			return err
+		}
+		// Lost a race: let the winner finish, then run fn again on a
+		// new snapshot. The pause grows with each attempt, jittered so
+		// that the losers do not collide again.
+		pause := time.Duration(rand.Int64N(int64(attempt) * int64(2*time.Millisecond)))
+		select {
+		case <-time.After(pause):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// rowBusyError: a shared write waited longer than the busy timeout for a
+// row that another transaction holds.
+type rowBusyError struct{ err error }
+
+func (e *rowBusyError) Error() string {
+	return "a row this change writes stayed locked by another transaction for longer than the busy timeout (" + e.err.Error() + ")"
+}
+
+func (e *rowBusyError) Is(target error) bool { return target == store.ErrBusy }
+
+func (e *rowBusyError) Unwrap() error { return e.err }
 
 type migration struct {
 	version int

@@ -25,3 +25,20 @@ type Dialect interface {
 	// IsBusy reports whether err says another writer holds the database.
 	IsBusy(err error) bool
 }
+
+// SharedDialect is a Dialect whose database runs run-time write
+// transactions beside each other (store.Store.WriteShared). Without it,
+// WriteShared is BeginWrite's exclusive transaction, queued in the process.
+type SharedDialect interface {
+	Dialect
+	// BeginShared starts a run-time write transaction on a connection of
+	// its own: it excludes BeginWrite's transactions but not other
+	// BeginShared ones, and reads one snapshot taken after every exclusive
+	// transaction that committed before it. It waits for an exclusive
+	// writer as BeginWrite does (onWait, the busy timeout, IsBusy).
+	BeginShared(ctx context.Context, db *sql.DB, onWait func()) (*sql.Conn, *sql.Tx, error)
+	// IsRetryable reports whether err says the transaction lost a race
+	// with a concurrent one (a serialization failure, a deadlock) and
+	// nothing of it remains: run it again.
+	IsRetryable(err error) bool
+}

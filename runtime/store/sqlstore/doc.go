@@ -3,8 +3,13 @@
 // identifiers, text timestamps (RFC 3339, UTC) and 0/1 integers for flags.
 // What differs between databases — the SQL type of a column type, the
 // migrations, how the exclusive write transaction is taken and how a busy
-// database reports itself — is a Dialect (runtime/store/sqlite today,
-// PostgreSQL through pgx/v5/stdlib later).
+// database reports itself — is a Dialect (runtime/store/sqlite,
+// runtime/store/postgres through pgx/v5/stdlib). A SharedDialect also
+// starts shared write transactions (store.Store.WriteShared) that run
+// beside each other and says which errors mean a lost race; DB.WriteShared
+// runs those again, with a short jittered pause, up to
+// store.MaxSharedAttempts times. Without it WriteShared is the exclusive
+// transaction, queued in the process.
 //
 // The statements of hot paths (rows, a user's access, the stage log) are
 // prepared once per database and reused by every transaction.

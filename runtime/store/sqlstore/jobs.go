@@ -14,11 +14,13 @@ import (
 // Background workflow jobs and the outbox (migration 0003_workflows).
 //
 // A claim is one statement, UPDATE … WHERE job_id IN (the due jobs) …
-// RETURNING, inside the environment's exclusive write transaction: on
-// SQLite that transaction is the only writer, so no two workers can take
-// the same job; on PostgreSQL the due jobs are also selected FOR UPDATE
-// SKIP LOCKED, so a claim never waits for, nor takes, a row another
-// transaction holds.
+// RETURNING, in a write transaction (runtime/workflow claims in shared
+// ones, store.Store.WriteShared): on SQLite that transaction is the only
+// writer, so no two workers can take the same job; on PostgreSQL the due
+// jobs are selected FOR UPDATE SKIP LOCKED, so a claim never waits for, nor
+// takes, a job another transaction holds, and a job that another claim took
+// since this transaction's snapshot fails it with a serialization failure
+// (WriteShared runs it again on a new snapshot): a job is claimed once.
 
 var _ store.JobTx = (*tx)(nil)
 

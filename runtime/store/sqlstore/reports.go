@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"strconv"
 	"time"
 
@@ -13,11 +14,16 @@ import (
 
 // Report queries. Every figure is an SQL aggregate; percentiles are
 // nearest-rank (percentile_disc), read as one row at an offset in index
-// order, from whichever end is nearer. The stage log's per-stay time is the
-// generated column duration_ms, indexed by (workflow_id, stage_name,
-// duration_ms); an instance table's states and durations are indexed by
-// (statecode, statuscode, bpf_duration) once CreateReportIndex made that
-// index, so that a report reads index ranges, not table rows.
+// order, from whichever end is nearer. The stage log is read through two
+// indexes that a transition writes once per stay and never updates
+// (migration 0005): stagevisit_entries (workflow_id, entered_how,
+// stage_name), written when a stay begins, counts every stay;
+// stagevisit_done (workflow_id, stage_name, duration_ms), partial on the
+// completed stays (left_on <> '') and written when a stay ends, gives the
+// count, total and percentiles of the generated per-stay time duration_ms.
+// An instance table's states and durations are indexed by (statecode,
+// statuscode, bpf_duration) once CreateReportIndex made that index, so
+// that a report reads index ranges, not table rows.
 
 var _ store.ReportTx = (*tx)(nil)
 
@@ -104,30 +110,75 @@ func (t *tx) InstanceStats(table string, since time.Time) (store.InstanceStats, 
 	return st, err
 }
 
+// eachRow runs q and calls scan for each row.
+func (t *tx) eachRow(q string, args []any, scan func(sc interface{ Scan(...any) error }) error) error {
+	rows, err := t.query(q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 func (t *tx) StageStats(workflowID string, since time.Time) ([]store.StageStats, error) {
 	cond, args := "", []any{workflowID}
 	if !since.IsZero() {
 		cond, args = " AND entered_on >= $2", append(args, sinceText(since))
 	}
-	rows, err := t.query(`SELECT stage_name, COUNT(*), COUNT(duration_ms), COALESCE(SUM(duration_ms), 0) FROM stagevisit`+
-		t.using("stagevisit_duration")+` WHERE workflow_id = $1`+cond+` GROUP BY stage_name ORDER BY stage_name`, args...)
-	if err != nil {
-		return nil, err
-	}
-	var out []store.StageStats
-	for rows.Next() {
-		var s store.StageStats
-		if err := rows.Scan(&s.Stage, &s.Visits, &s.Completed, &s.TotalMS); err != nil {
-			rows.Close()
-			return nil, err
+	// Every stay, by how it began and its stage, in the order of
+	// stagevisit_entries: the visits of each stage, and the entries by prev
+	// and reactivate that reached subtracts.
+	byStage := map[string]*store.StageStats{}
+	backs := map[string]int64{}
+	var names []string
+	if err := t.eachRow(`SELECT entered_how, stage_name, COUNT(*) FROM stagevisit`+t.using("stagevisit_entries")+
+		` WHERE workflow_id = $1`+cond+` GROUP BY entered_how, stage_name`, args, func(sc interface{ Scan(...any) error }) error {
+		var how, stage string
+		var n int64
+		if err := sc.Scan(&how, &stage, &n); err != nil {
+			return err
 		}
-		out = append(out, s)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		s := byStage[stage]
+		if s == nil {
+			s = &store.StageStats{Stage: stage}
+			byStage[stage] = s
+			names = append(names, stage)
+		}
+		s.Visits += n
+		if how == store.VisitPrev || how == store.VisitReactivate {
+			backs[stage] += n
+		}
+		return nil
+	}); err != nil {
 		return nil, err
 	}
-	if err := t.reached(workflowID, since, out); err != nil {
+	// The completed stays, on the partial index of their times.
+	done := `FROM stagevisit` + t.using("stagevisit_done") + ` WHERE workflow_id = $1 AND left_on <> ''`
+	if err := t.eachRow(`SELECT stage_name, COUNT(duration_ms), COALESCE(SUM(duration_ms), 0) `+done+cond+` GROUP BY stage_name`, args,
+		func(sc interface{ Scan(...any) error }) error {
+			var stage string
+			var n, total int64
+			if err := sc.Scan(&stage, &n, &total); err != nil {
+				return err
+			}
+			if s := byStage[stage]; s != nil {
+				s.Completed, s.TotalMS = n, total
+			}
+			return nil
+		}); err != nil {
+		return nil, err
+	}
+	slices.Sort(names)
+	out := make([]store.StageStats, 0, len(names))
+	for _, name := range names {
+		out = append(out, *byStage[name])
+	}
+	if err := t.reached(workflowID, since, out, backs); err != nil {
 		return nil, err
 	}
 	for i := range out {
@@ -135,11 +186,12 @@ func (t *tx) StageStats(workflowID string, since time.Time) ([]store.StageStats,
 		if s.Completed == 0 {
 			continue
 		}
-		from := `FROM stagevisit` + t.using("stagevisit_duration") + ` WHERE workflow_id = $1 AND stage_name = $2 AND duration_ms IS NOT NULL`
+		from := done + ` AND stage_name = $2 AND duration_ms IS NOT NULL`
 		a := []any{workflowID, s.Stage}
 		if !since.IsZero() {
 			from, a = from+` AND entered_on >= $3`, append(a, sinceText(since))
 		}
+		var err error
 		if s.MedianMS, err = t.nth(from, "duration_ms", a, s.Completed, rank(50, s.Completed)); err != nil {
 			return nil, err
 		}
@@ -153,49 +205,40 @@ func (t *tx) StageStats(workflowID string, since time.Time) ([]store.StageStats,
 // reached fills how many distinct instances entered each stage. Over the
 // whole log it counts without DISTINCT: an instance's first stay in a stage
 // began by start or next, so the distinct instances are the stays less the
-// ones begun by prev or reactivate, less the next-entries into a stage the
-// instance had been in before — which only instances that ever moved back
-// (a prev entry) can have. Over a window the first stay may lie before it,
-// so a since filter counts distinct instances.
-func (t *tx) reached(workflowID string, since time.Time, out []store.StageStats) error {
+// ones begun by prev or reactivate (backs, by stage), less the next-entries
+// into a stage the instance had been in before — which only instances that
+// ever moved back (a prev entry) can have. Over a window the first stay may
+// lie before it, so a since filter counts distinct instances.
+func (t *tx) reached(workflowID string, since time.Time, out []store.StageStats, backs map[string]int64) error {
 	byStage := map[string]*store.StageStats{}
 	for i := range out {
 		byStage[out[i].Stage] = &out[i]
-		out[i].Reached = out[i].Visits
+		out[i].Reached = out[i].Visits - backs[out[i].Stage]
 	}
 	count := func(q string, args []any, apply func(s *store.StageStats, n int64)) error {
-		rows, err := t.query(q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
+		return t.eachRow(q, args, func(sc interface{ Scan(...any) error }) error {
 			var stage string
 			var n int64
-			if err := rows.Scan(&stage, &n); err != nil {
+			if err := sc.Scan(&stage, &n); err != nil {
 				return err
 			}
 			if s := byStage[stage]; s != nil {
 				apply(s, n)
 			}
-		}
-		return rows.Err()
+			return nil
+		})
 	}
 	if !since.IsZero() {
 		return count(`SELECT stage_name, COUNT(DISTINCT instance_id) FROM stagevisit WHERE workflow_id = $1 AND entered_on >= $2
 GROUP BY stage_name`, []any{workflowID, sinceText(since)}, func(s *store.StageStats, n int64) { s.Reached = n })
 	}
 	less := func(s *store.StageStats, n int64) { s.Reached -= n }
-	if err := count(`SELECT stage_name, COUNT(*) FROM stagevisit`+t.using("stagevisit_by_how")+`
-WHERE workflow_id = $1 AND entered_how IN ('prev', 'reactivate') GROUP BY stage_name`, []any{workflowID}, less); err != nil {
-		return err
-	}
 	// From the (few) instances that moved back to their next-entries,
 	// each instance's stays found by its id: on SQLite, CROSS JOIN keeps
 	// the join in that order; on PostgreSQL, the ids are an array computed
 	// once, which the planner looks up in the index (it would hash-join a
 	// scan of the whole log otherwise).
-	moved := `SELECT DISTINCT instance_id FROM stagevisit` + t.using("stagevisit_by_how") + ` WHERE workflow_id = $1 AND entered_how = 'prev'`
+	moved := `SELECT DISTINCT instance_id FROM stagevisit` + t.using("stagevisit_entries") + ` WHERE workflow_id = $1 AND entered_how = 'prev'`
 	from := `FROM (` + moved + `) p CROSS JOIN stagevisit v` + t.using("stagevisit_by_instance") + ` WHERE v.instance_id = p.instance_id AND`
 	if t.d.Name() == "postgres" {
 		from = `FROM stagevisit v WHERE v.instance_id = ANY(ARRAY(` + moved + `)) AND`

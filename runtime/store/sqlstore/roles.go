@@ -185,9 +185,7 @@ WHERE u.domainname = $1`, name)
 		}
 		k := [2]string{p.Table, p.Privilege}
 		if i, ok := seen[k]; ok {
-			if depthRank[p.Depth] > depthRank[a.Privileges[i].Depth] {
-				a.Privileges[i].Depth = p.Depth
-			}
+			a.Privileges[i].Depth = store.WiderDepth(a.Privileges[i].Depth, p.Depth)
 			continue
 		}
 		seen[k] = len(a.Privileges)
@@ -205,8 +203,6 @@ WHERE u.domainname = $1`, name)
 	})
 	return a, nil
 }
-
-var depthRank = map[string]int{store.DepthUser: 1, store.DepthBusinessUnit: 2, store.DepthParentChild: 3, store.DepthOrganization: 4}
 
 func (t *tx) PutUser(u store.User) error {
 	now := t.stamp()

@@ -25,8 +25,9 @@ func (t *tx) CloseStageVisit(instanceID string, left time.Time, by, how string) 
 	if left.IsZero() {
 		left = t.now()
 	}
-	// The open visit is the instance's latest: the index finds it, and
-	// closing it changes no indexed column.
+	// The open visit is the instance's latest: the index finds it. Closing
+	// it changes no indexed column; it adds the stay, once, to the partial
+	// index of completed stays (stagevisit_done, migration 0005).
 	res, err := t.execC(`UPDATE stagevisit SET left_on = $2, left_by = $3, left_how = $4
 WHERE stagevisit_id = (SELECT MAX(stagevisit_id) FROM stagevisit WHERE instance_id = $1) AND left_on = ''`,
 		instanceID, formatTime(left), by, how)

@@ -37,6 +37,12 @@ func Run(t *testing.T, open Open) {
 		{"WriteRollsBack", testRollback},
 		{"ReadIsReadOnly", testReadOnly},
 		{"WritersNeverInterleave", testSerialWriters},
+		{"SharedKeepsEveryIncrement", testSharedKeepsEveryIncrement},
+		{"SharedRowVersionRace", testSharedRowVersionRace},
+		{"WriteExcludesShared", testWriteExcludesShared},
+		{"SharedExcludesWrite", testSharedExcludesWrite},
+		{"SharedRollsBack", testSharedRollsBack},
+		{"SharedClaims", testSharedClaims},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

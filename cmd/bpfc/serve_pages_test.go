@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// runServeFor runs bpfc serve --addr 127.0.0.1:0 for env in dir with the
+// output format given, returns the first lines it printed (text) or its
+// JSON object, and stops it when the test ends.
+func runServeFor(t *testing.T, dir, env, output string) string {
+	t.Helper()
+	pr, pw := io.Pipe()
+	serveErr := &lockedBuffer{}
+	g := &globals{dir: dir, output: output, stdout: pw, stderr: serveErr}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- runServe(ctx, g, &serveOptions{env: env, addr: "127.0.0.1:0", noWorker: true})
+		pw.Close()
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Error("serve did not stop")
+		}
+	})
+	lines := bufio.NewReader(pr)
+	var out strings.Builder
+	for {
+		line, err := lines.ReadString('\n')
+		if err != nil {
+			t.Fatalf("serve: %v %s", err, serveErr.String())
+		}
+		out.WriteString(line)
+		if output == "json" && json.Valid([]byte(out.String())) || output == "text" && strings.Contains(line, "/signin?token=") {
+			break
+		}
+	}
+	go io.Copy(io.Discard, lines)
+	return out.String()
+}
+
+// TestServePages: bpfc serve prints a one-time sign-in link for the
+// administrator beside the API's address (in its JSON as "signin"); the
+// link signs a browser in to the pages, once, and the API is unchanged.
+func TestServePages(t *testing.T) {
+	dir := copyExample(t, "sales")
+	if code, _, stderr := bpfc(t, "-C", dir, "deploy", "--env", "dev"); code != 0 {
+		t.Fatalf("deploy dev: %d %s", code, stderr)
+	}
+	var started struct{ Environment, URL, Signin string }
+	out := runServeFor(t, dir, "dev", "json")
+	if err := json.Unmarshal([]byte(out), &started); err != nil {
+		t.Fatalf("serve printed %q: %v", out, err)
+	}
+	base := strings.TrimSuffix(started.URL, "/api/data/v9.2/")
+	if started.Environment != "dev" || !strings.HasPrefix(started.URL, "http://127.0.0.1:") ||
+		!regexp.MustCompile(`^`+regexp.QuoteMeta(base)+`/signin\?token=[A-Za-z0-9_-]{43}$`).MatchString(started.Signin) {
+		t.Fatalf("serve printed %q", out)
+	}
+
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	get := func(c *http.Client, url string) (int, string, string) {
+		t.Helper()
+		resp, err := c.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header.Get("Location"), string(body)
+	}
+	if code, loc, _ := get(client, base+"/"); code != http.StatusSeeOther || !strings.HasPrefix(loc, "/signin") {
+		t.Errorf("the pages before signing in: %d %q", code, loc)
+	}
+	if code, loc, body := get(client, started.Signin); code != http.StatusSeeOther || loc != "/" {
+		t.Fatalf("the sign-in link: %d %q %s", code, loc, body)
+	}
+	code, _, body := get(client, base+"/")
+	if code != http.StatusOK || !strings.Contains(body, "Strategic Deal Process") || !strings.Contains(body, "Signed in as <strong>admin</strong>") {
+		t.Errorf("the home page: %d %s", code, body)
+	}
+	if code, _, body := get(client, base+"/flows/strategic_deal/graph.svg"); code != http.StatusOK || !strings.Contains(body, "<svg") {
+		t.Errorf("the graph: %d", code)
+	}
+	// The link works once.
+	other, _ := cookiejar.New(nil)
+	if code, _, _ := get(&http.Client{Jar: other}, started.Signin); code != http.StatusForbidden {
+		t.Errorf("the sign-in link a second time: %d", code)
+	}
+	// The API is as it was: JSON, bearer tokens.
+	resp, err := http.Get(base + "/api/data/v9.2/leads")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		t.Errorf("the API without a token: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}
+
+// TestServePrintsSignInLink: the text output names the link.
+func TestServePrintsSignInLink(t *testing.T) {
+	dir := copyExample(t, "sales")
+	if code, _, stderr := bpfc(t, "-C", dir, "deploy", "--env", "dev"); code != 0 {
+		t.Fatalf("deploy dev: %d %s", code, stderr)
+	}
+	out := runServeFor(t, dir, "dev", "text")
+	if !regexp.MustCompile(`(?m)^Serving environment dev \(.*\) on http://127\.0\.0\.1:\d+/api/data/v9\.2/\n` +
+		`Web pages: sign in as admin with this one-time link: http://127\.0\.0\.1:\d+/signin\?token=[A-Za-z0-9_-]{43}\n$`).MatchString(out) {
+		t.Errorf("serve printed %q", out)
+	}
+}

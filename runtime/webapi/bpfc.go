@@ -1,0 +1,284 @@
+package webapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/report"
+	"github.com/bpfc/bpfc/runtime/store"
+	"github.com/bpfc/bpfc/runtime/workflow"
+)
+
+// bpfc's own functions and actions: what the run-time commands (bpfc
+// instance, report, job list, outbox list) need and Dataverse has no
+// equivalent for. They are unbound, named with the bpfc_ prefix as a
+// publisher names its custom actions, and answer with the JSON the local
+// command prints with --output json:
+//
+//	GET  bpfc_RetrieveInstance(ProcessInstanceId=ID)            an instance (engine.Instance), active path and stage log included
+//	GET  bpfc_RetrieveInstances(FlowName='f',EntityLogicalName='lead',EntityId=ID)
+//	                                                            {"value": [instances]}, most recently modified first; every parameter optional
+//	POST bpfc_StartInstance     {"FlowName", "EntityLogicalName", "EntityId"}       the started instance
+//	POST bpfc_NextStage         {"ProcessInstanceId", "LinkId"}                     the instance after the move
+//	POST bpfc_PreviousStage     {"ProcessInstanceId"}                               (If-Match: W/"<version>" moves only
+//	POST bpfc_FinishInstance    {"ProcessInstanceId"}                                that version: 412 when stale)
+//	POST bpfc_AbandonInstance   {"ProcessInstanceId"}
+//	POST bpfc_ReactivateInstance {"ProcessInstanceId"}
+//	POST bpfc_RunAction         {"ProcessInstanceId", "ActionName"}                 {"instance", "stage", "action", "run"}
+//	GET  bpfc_Report(FlowName='f',Since='2026-05-01T00:00:00Z')  the report (runtime/report's JSON)
+//	GET  bpfc_RetrieveJobs(State='failed',Limit=10)             {"value": [store.Job]}; administrators
+//	GET  bpfc_RetrieveEmails(Limit=10)                           {"value": [store.Email]}; administrators
+//
+// A refused move is 400 with code Refused and the rule, as a PATCH of
+// activestageid is.
+
+// moveActions are the actions that change an instance, by name.
+var moveActions = map[string]func(*engine.Session, context.Context, string, engine.MoveOptions) (*engine.Instance, error){
+	"bpfc_NextStage":          (*engine.Session).Next,
+	"bpfc_PreviousStage":      (*engine.Session).Prev,
+	"bpfc_FinishInstance":     (*engine.Session).Finish,
+	"bpfc_AbandonInstance":    (*engine.Session).Abandon,
+	"bpfc_ReactivateInstance": (*engine.Session).Reactivate,
+}
+
+// bpfcFunctions are the GET functions of this file.
+var bpfcFunctions = map[string]bool{
+	"bpfc_RetrieveInstance": true, "bpfc_RetrieveInstances": true, "bpfc_Report": true,
+	"bpfc_RetrieveJobs": true, "bpfc_RetrieveEmails": true,
+}
+
+// ActionRequest is the body of bpfc's instance actions; each takes the
+// members its description names and refuses others.
+type ActionRequest struct {
+	ProcessInstanceId string `json:"ProcessInstanceId,omitempty"`
+	LinkId            string `json:"LinkId,omitempty"`     // bpfc_NextStage: the record to link on a cross-table move
+	ActionName        string `json:"ActionName,omitempty"` // bpfc_RunAction
+	FlowName          string `json:"FlowName,omitempty"`   // bpfc_StartInstance
+	EntityLogicalName string `json:"EntityLogicalName,omitempty"`
+	EntityId          string `json:"EntityId,omitempty"`
+}
+
+// ActionRun is the answer of bpfc_RunAction, the JSON bpfc instance action
+// prints.
+type ActionRun struct {
+	Instance string            `json:"instance"`
+	Stage    string            `json:"stage"`
+	Action   string            `json:"action"`
+	Run      *workflow.Outcome `json:"run"`
+}
+
+// bpfcAction serves POST bpfc_<action>.
+func (s *Server) bpfcAction(name string) func(w http.ResponseWriter, r *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
+			s.fail(w, r, errorf(http.StatusUnsupportedMediaType, "UnsupportedMediaType", "send JSON (Content-Type: application/json), not %s", ct))
+			return
+		}
+		var req ActionRequest
+		dec := json.NewDecoder(r.Body)
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&req); err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				s.fail(w, r, err)
+				return
+			}
+			s.fail(w, r, badRequest("the body of %s is a JSON object of its parameters: %v", name, err))
+			return
+		}
+		version, err := ifMatch(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if err := req.check(name, version); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		ctx, sess := r.Context(), session(r)
+		switch name {
+		case "bpfc_StartInstance":
+			in, err := sess.Start(ctx, req.FlowName, req.EntityLogicalName, req.EntityId)
+			s.instanceAnswer(w, r, in, err)
+		case "bpfc_RunAction":
+			a, err := sess.RunAction(ctx, req.ProcessInstanceId, req.ActionName)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			out, _ := a.Result.(*workflow.Outcome)
+			writeJSON(w, http.StatusOK, ActionRun{Instance: req.ProcessInstanceId, Stage: a.Stage.Name, Action: a.Step.Name, Run: out})
+		default:
+			in, err := moveActions[name](sess, ctx, req.ProcessInstanceId, engine.MoveOptions{IfVersion: version, Link: req.LinkId})
+			s.instanceAnswer(w, r, in, err)
+		}
+	}
+}
+
+// check says what a request of action name lacks or has too much of.
+func (req *ActionRequest) check(name string, version int64) error {
+	given := map[string]string{"ProcessInstanceId": req.ProcessInstanceId, "LinkId": req.LinkId, "ActionName": req.ActionName,
+		"FlowName": req.FlowName, "EntityLogicalName": req.EntityLogicalName, "EntityId": req.EntityId}
+	takes := map[string][]string{
+		"bpfc_StartInstance": {"FlowName", "EntityLogicalName", "EntityId"},
+		"bpfc_NextStage":     {"ProcessInstanceId", "LinkId?"},
+		"bpfc_RunAction":     {"ProcessInstanceId", "ActionName"},
+	}[name]
+	if takes == nil {
+		takes = []string{"ProcessInstanceId"}
+	}
+	allowed := map[string]bool{}
+	for _, p := range takes {
+		p, optional := strings.CutSuffix(p, "?")
+		allowed[p] = true
+		if !optional && given[p] == "" {
+			return badRequest("%s needs the parameter %s", name, p)
+		}
+	}
+	for _, p := range []string{"ProcessInstanceId", "LinkId", "ActionName", "FlowName", "EntityLogicalName", "EntityId"} {
+		if given[p] != "" && !allowed[p] {
+			return badRequest("%s takes no parameter %s", name, p)
+		}
+	}
+	if version > 0 && moveActions[name] == nil {
+		return badRequest("If-Match applies to the moves of an instance, not to %s", name)
+	}
+	return nil
+}
+
+// instanceAnswer answers with an instance read again in full (active path
+// and stage log), as bpfc instance prints it after a change.
+func (s *Server) instanceAnswer(w http.ResponseWriter, r *http.Request, in *engine.Instance, err error) {
+	if err == nil {
+		in, err = session(r).Instance(r.Context(), in.ID)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("ETag", `W/"`+strconv.FormatInt(in.Version, 10)+`"`)
+	writeJSON(w, http.StatusOK, in)
+}
+
+// bpfcFunction serves GET bpfc_<function>(…).
+func (s *Server) bpfcFunction(w http.ResponseWriter, r *http.Request, name, seg string) {
+	params := map[string]string{}
+	if strings.Contains(seg, "(") {
+		var err error
+		if params, err = functionParams(seg); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	takes := map[string][]string{
+		"bpfc_RetrieveInstance":  {"ProcessInstanceId"},
+		"bpfc_RetrieveInstances": {"FlowName", "EntityLogicalName", "EntityId"},
+		"bpfc_Report":            {"FlowName", "Since"},
+		"bpfc_RetrieveJobs":      {"State", "Limit"},
+		"bpfc_RetrieveEmails":    {"Limit"},
+	}[name]
+	for p := range params {
+		if !slices.Contains(takes, p) {
+			s.fail(w, r, badRequest("%s takes the parameters %s, not %s", name, strings.Join(takes, ", "), p))
+			return
+		}
+	}
+	limit := 0
+	if v := params["Limit"]; v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			s.fail(w, r, badRequest("%s: Limit=%s is not a whole number ≥ 0", name, v))
+			return
+		}
+		limit = n
+	}
+	ctx, sess := r.Context(), session(r)
+	switch name {
+	case "bpfc_RetrieveInstance":
+		id := params["ProcessInstanceId"]
+		if id == "" {
+			s.fail(w, r, badRequest("%s needs the parameter ProcessInstanceId", name))
+			return
+		}
+		in, err := sess.Instance(ctx, id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		w.Header().Set("ETag", `W/"`+strconv.FormatInt(in.Version, 10)+`"`)
+		writeJSON(w, http.StatusOK, in)
+	case "bpfc_RetrieveInstances":
+		f := engine.InstanceFilter{Flow: params["FlowName"], Table: params["EntityLogicalName"], RecordID: params["EntityId"]}
+		if (f.Table == "") != (f.RecordID == "") {
+			s.fail(w, r, badRequest("%s: give EntityLogicalName and EntityId together (the record), or neither", name))
+			return
+		}
+		ins, err := sess.Instances(ctx, f)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"value": ins})
+	case "bpfc_Report":
+		o := report.Options{Flow: params["FlowName"], User: sess.User()}
+		if v := params["Since"]; v != "" {
+			t, ok := compiler.ParseDate(v)
+			if !ok {
+				s.fail(w, r, badRequest("%s: Since=%s is not a date or time (2026-05-01 or 2026-05-01T09:00:00Z)", name, v))
+				return
+			}
+			o.Since = t
+		}
+		o.Now = s.cfg.EngineOptions.Now // the engine's clock, when the server was given one
+		rep, err := report.Build(ctx, s.cfg.Store, o)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, rep)
+	case "bpfc_RetrieveJobs":
+		if err := sess.RequireAdmin(ctx, "list the workflow queue"); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		st := params["State"]
+		switch st {
+		case "", store.JobQueued, store.JobWaiting, store.JobRunning, store.JobSucceeded, store.JobFailed, store.JobCanceled:
+		default:
+			s.fail(w, r, badRequest("%s: State=%s: use queued, waiting, running, succeeded, failed or canceled", name, st))
+			return
+		}
+		js, err := workflow.New(s.cfg.Store, workflow.Options{}).Jobs(ctx, store.JobFilter{State: st, Limit: limit})
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"value": nonNil(js)})
+	case "bpfc_RetrieveEmails":
+		if err := sess.RequireAdmin(ctx, "read the outbox"); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		es, err := workflow.New(s.cfg.Store, workflow.Options{}).Emails(ctx, store.EmailFilter{Limit: limit})
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"value": nonNil(es)})
+	}
+}
+
+// nonNil makes an empty list [] in JSON, not null.
+func nonNil[T any](xs []T) []T {
+	if xs == nil {
+		return []T{}
+	}
+	return xs
+}

@@ -1,0 +1,296 @@
+package webapi
+
+import (
+	"context"
+	"encoding/xml"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// TestEntityDefinitions: the tables with their entity sets, keys, primary
+// names and attribute types, in Dataverse's EntityDefinitions shape.
+func TestEntityDefinitions(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	r := f.do("GET", "EntityDefinitions", f.admin, nil).must(t, 200)
+	byName := map[string]map[string]any{}
+	for _, d := range r.rows() {
+		byName[d["LogicalName"].(string)] = d
+	}
+	lead, inst := byName["lead"], byName["cts_leadtoopportunity"]
+	if lead == nil || inst == nil || lead["EntitySetName"] != "leads" || lead["PrimaryIdAttribute"] != "leadid" ||
+		lead["IsBPFEntity"] != false || inst["IsBPFEntity"] != true || inst["EntitySetName"] != "cts_leadtoopportunities" {
+		t.Fatalf("definitions: lead %v, instance table %v", lead, inst)
+	}
+	types := map[string]string{}
+	for _, a := range lead["Attributes"].([]any) {
+		m := a.(map[string]any)
+		types[m["LogicalName"].(string)] = m["AttributeType"].(string)
+	}
+	for col, want := range map[string]string{"leadid": "Uniqueidentifier", "subject": "String", "budgetamount": "Money",
+		"createdon": "DateTime", "decisionmaker": "Boolean", "versionnumber": "BigInt", "parentaccountid": "Lookup", "statecode": "State"} {
+		if types[col] != want {
+			t.Errorf("lead.%s: %q, want %q", col, types[col], want)
+		}
+	}
+	r = f.do("GET", "EntityDefinitions(LogicalName='opportunity')", f.admin, nil).must(t, 200)
+	if r.str("EntitySetName") != "opportunities" || r.str("PrimaryNameAttribute") != "name" {
+		t.Errorf("one definition: %s", r.raw)
+	}
+	f.do("GET", "EntityDefinitions(LogicalName='nosuch')", f.admin, nil).must(t, 404)
+	f.do("GET", "EntityDefinitions(Name='lead')", f.admin, nil).must(t, 400)
+	f.do("GET", "EntityDefinitions", "", nil).must(t, 401)
+}
+
+// TestBPFCActions: instances started, moved and ended through bpfc's
+// actions answer with the instance as bpfc instance show prints it; a
+// refusal is 400 Refused with its rule and changes nothing; If-Match is a
+// 412 when stale; parameters are checked.
+func TestBPFCActions(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	lead := f.create("leads", map[string]any{"lastname": "Smith", "subject": "Printers"}, "BPFC-Flow", "none")
+	r := f.do("POST", "bpfc_StartInstance", f.admin, map[string]any{"FlowName": "strategic_deal", "EntityLogicalName": "lead", "EntityId": lead}).must(t, 200)
+	inst := r.str("id")
+	if inst == "" || r.str("active_stage") != "qualify" || r.header.Get("ETag") != `W/"1"` || len(r.body["active_path"].([]any)) < 3 {
+		t.Fatalf("start: %s", r.raw)
+	}
+	// Refused: required steps empty; nothing changed.
+	r = f.do("POST", "bpfc_NextStage", f.admin, map[string]any{"ProcessInstanceId": inst}).must(t, 400)
+	e := r.body["error"].(map[string]any)
+	if e["code"] != "Refused" || e["rule"] != engine.RuleRequiredStep || e["stage"] != "qualify" ||
+		!strings.HasPrefix(e["message"].(string), `cannot move to the next stage: required step "budget" (lead.budgetamount) is empty`) {
+		t.Errorf("refused move: %s", r.raw)
+	}
+	f.do("PATCH", "leads("+lead+")", f.admin, map[string]any{"budgetamount": 30000, "purchasetimeframe": "Immediate", "decisionmaker": true}).must(t, 204)
+	// A stale If-Match: 412, nothing moves.
+	r = f.do("POST", "bpfc_NextStage", f.admin, map[string]any{"ProcessInstanceId": inst}, "If-Match", `W/"7"`).must(t, 412)
+	if r.errCode() != "PreconditionFailed" || !strings.Contains(string(r.raw), "was changed by someone else (version 7, now 1)") {
+		t.Errorf("stale If-Match: %s", r.raw)
+	}
+	r = f.do("POST", "bpfc_NextStage", f.admin, map[string]any{"ProcessInstanceId": inst}, "If-Match", `W/"1"`).must(t, 200)
+	if r.str("active_stage") != "develop" || r.body["records"].(map[string]any)["opportunity"] == nil || r.body["visits"] == nil {
+		t.Fatalf("next: %s", r.raw)
+	}
+	r = f.do("POST", "bpfc_PreviousStage", f.admin, map[string]any{"ProcessInstanceId": inst}).must(t, 200)
+	if r.str("active_stage") != "qualify" {
+		t.Errorf("prev: %s", r.raw)
+	}
+	r = f.do("POST", "bpfc_FinishInstance", f.admin, map[string]any{"ProcessInstanceId": inst}).must(t, 400)
+	if r.body["error"].(map[string]any)["rule"] != engine.RuleNotLastStage {
+		t.Errorf("finish before the end: %s", r.raw)
+	}
+	if r = f.do("POST", "bpfc_AbandonInstance", f.admin, map[string]any{"ProcessInstanceId": inst}).must(t, 200); r.str("state") != "aborted" {
+		t.Errorf("abandon: %s", r.raw)
+	}
+	if r = f.do("POST", "bpfc_ReactivateInstance", f.admin, map[string]any{"ProcessInstanceId": inst}).must(t, 200); r.str("state") != "active" {
+		t.Errorf("reactivate: %s", r.raw)
+	}
+	// The instance as read: the same document.
+	r = f.do("GET", "bpfc_RetrieveInstance(ProcessInstanceId="+inst+")", f.admin, nil).must(t, 200)
+	if r.str("state") != "active" || r.str("flow") != "strategic_deal" || len(r.body["visits"].([]any)) != 4 {
+		t.Errorf("retrieve: %s", r.raw)
+	}
+	r = f.do("GET", "bpfc_RetrieveInstances(EntityLogicalName='lead',EntityId="+lead+")", f.admin, nil).must(t, 200)
+	if len(r.rows()) != 1 || r.rows()[0]["id"] != inst {
+		t.Errorf("retrieve instances: %s", r.raw)
+	}
+	r = f.do("GET", "bpfc_RetrieveInstances()", f.admin, nil).must(t, 200)
+	if len(r.rows()) != 1 {
+		t.Errorf("every instance: %s", r.raw)
+	}
+	// Bad requests: a missing or foreign parameter, an unknown member, If-Match where no move is.
+	for _, c := range []struct {
+		action string
+		body   any
+		header []string
+		status int
+		msg    string
+	}{
+		{"bpfc_NextStage", map[string]any{}, nil, 400, "bpfc_NextStage needs the parameter ProcessInstanceId"},
+		{"bpfc_PreviousStage", map[string]any{"ProcessInstanceId": inst, "LinkId": lead}, nil, 400, "bpfc_PreviousStage takes no parameter LinkId"},
+		{"bpfc_NextStage", map[string]any{"ProcessInstanceId": inst, "Stage": "x"}, nil, 400, `unknown field`},
+		{"bpfc_RunAction", map[string]any{"ProcessInstanceId": inst}, nil, 400, "needs the parameter ActionName"},
+		{"bpfc_StartInstance", map[string]any{"FlowName": "strategic_deal", "EntityLogicalName": "lead", "EntityId": lead}, []string{"If-Match", `W/"1"`}, 400, "If-Match applies to the moves"},
+		{"bpfc_NextStage", "not json", nil, 400, "JSON object"},
+		{"bpfc_NextStage", map[string]any{"ProcessInstanceId": "00000000-0000-0000-0000-000000000000"}, nil, 404, "no instance"},
+	} {
+		r := f.do("POST", c.action, f.admin, c.body, c.header...)
+		if r.status != c.status || !strings.Contains(string(r.raw), c.msg) {
+			t.Errorf("%s %v: %d %s, want %d with %q", c.action, c.body, r.status, r.raw, c.status, c.msg)
+		}
+	}
+	f.do("GET", "bpfc_NextStage", f.admin, nil).must(t, 404)
+	f.do("GET", "bpfc_RetrieveInstances(EntityLogicalName='lead')", f.admin, nil).must(t, 400)
+	f.do("GET", "bpfc_RetrieveInstance(Id=1)", f.admin, nil).must(t, 400)
+
+	// A user without the flow's privileges: 403, as the engine says.
+	carol := f.user("carol", "customer_service_representative")
+	r = f.do("POST", "bpfc_AbandonInstance", carol, map[string]any{"ProcessInstanceId": inst}).must(t, 403)
+	if !strings.Contains(string(r.raw), `user \"carol\" may not`) {
+		t.Errorf("forbidden: %s", r.raw)
+	}
+	f.do("GET", "bpfc_RetrieveJobs()", carol, nil).must(t, 403)
+	f.do("GET", "bpfc_RetrieveJobs(State='done')", f.admin, nil).must(t, 400)
+	if r = f.do("GET", "bpfc_RetrieveJobs(State='failed',Limit=5)", f.admin, nil).must(t, 200); len(r.rows()) != 0 {
+		t.Errorf("jobs: %s", r.raw)
+	}
+	f.do("GET", "bpfc_RetrieveEmails(Limit=x)", f.admin, nil).must(t, 400)
+}
+
+// TestClientSession: the Client's engine-shaped operations over a served
+// environment give what the engine gives, and the server's errors as
+// *APIError that errors.Is reads as the engine's.
+func TestClientSession(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	ctx := context.Background()
+	c := &Client{URL: f.url, Token: f.admin, Env: "remote"}
+	sess := f.srv.Engine().As("admin")
+
+	created, err := c.CreateRecord(ctx, "lead", engine.Values{"subject": "Fleet", "lastname": "Bloggs", "budgetamount": "1250.5",
+		"decisionmaker": "yes"}, engine.StartOptions{Flow: "strategic_deal"})
+	if err != nil || created.Instance == nil || created.Instance.Flow != "strategic_deal" || len(created.Instance.ActivePath) == 0 {
+		t.Fatalf("create: %+v %v", created, err)
+	}
+	got, err := c.Record(ctx, "lead", created.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := sess.Record(ctx, "lead", created.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != want.ID || got.PrimaryColumn != want.PrimaryColumn || got.Version != want.Version || len(got.Values) != len(want.Values) {
+		t.Errorf("record: %+v, engine %+v", got, want)
+	}
+	for col, v := range want.Values {
+		if tm, ok := v.(time.Time); ok {
+			v = tm.UTC().Truncate(time.Second) // the API gives times to the second
+		}
+		if g := got.Values[col]; g != v {
+			t.Errorf("lead.%s: %#v (%T), engine %#v (%T)", col, g, g, v, v)
+		}
+	}
+	recs, err := c.Records(ctx, "lead")
+	if err != nil || len(recs) != 1 || recs[0].ID != created.ID {
+		t.Errorf("records: %v %v", recs, err)
+	}
+
+	// Errors: the engine's messages, typed.
+	_, err = c.UpdateRecord(ctx, "lead", created.ID, engine.Values{"subject": "x"}, 9)
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.Status != 412 || !errors.Is(err, store.ErrConflict) || !ae.UserFacing() ||
+		ae.Message != "lead "+created.ID+" was changed by someone else (version 9, now 1): read it again and retry" {
+		t.Errorf("stale update: %v", err)
+	}
+	_, err = c.Next(ctx, created.Instance.ID, engine.MoveOptions{})
+	if !errors.As(err, &ae) || ae.Code != "Refused" || ae.Rule != engine.RuleRequiredStep || errors.Is(err, engine.ErrInvalid) {
+		t.Errorf("refused move: %v", err)
+	}
+	if _, err := c.Record(ctx, "lead", "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown record: %v", err)
+	}
+	if _, err := c.Record(ctx, "cts_strategicdeal", created.Instance.ID); !errors.As(err, &ae) || ae.Status != 400 ||
+		!strings.Contains(ae.Message, "is the instance table of a flow") {
+		t.Errorf("a record of an instance table: %v", err)
+	}
+	if err := c.DeleteRecord(ctx, "nosuch", "x"); !errors.As(err, &ae) || ae.Message != `no table "nosuch" in remote` {
+		t.Errorf("unknown table: %v", err)
+	}
+	if _, err := c.Prev(ctx, created.Instance.ID, engine.MoveOptions{Link: "x"}); err == nil {
+		t.Error("prev with a link")
+	}
+
+	// The report reads back with its durations.
+	f.clock.Advance(90 * time.Minute)
+	if _, err := c.Abandon(ctx, created.Instance.ID, engine.MoveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := c.Report(ctx, "strategic_deal", time.Time{})
+	if err != nil || len(rep.Flows) != 1 || rep.Flows[0].Instances.Aborted != 1 || len(rep.Flows[0].Stages) == 0 ||
+		rep.Flows[0].Stages[0].Time.Median != 90*time.Minute {
+		t.Fatalf("report: %+v %v", rep, err)
+	}
+	if _, err := c.Report(ctx, "strategic_deal", time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
+		t.Errorf("report since: %v", err)
+	}
+	if _, err := (&Client{URL: f.url, Token: "bpfc_wrong"}).Instances(ctx, engine.InstanceFilter{}); !errors.As(err, &ae) || ae.Status != http.StatusUnauthorized || ae.UserFacing() {
+		t.Errorf("a wrong token: %v", err)
+	}
+}
+
+// TestMetadata: $metadata is a CSDL document naming every entity set with
+// its entity type, key and typed properties (lookups as _x_value Edm.Guid
+// with a navigation property).
+func TestMetadata(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	req, _ := http.NewRequest("GET", f.url+Prefix+"$metadata", nil)
+	req.Header.Set("Authorization", "Bearer "+f.admin)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var doc struct {
+		Schema struct {
+			Namespace string `xml:"Namespace,attr"`
+			Types     []struct {
+				Name string `xml:"Name,attr"`
+				Key  struct {
+					Ref struct {
+						Name string `xml:"Name,attr"`
+					} `xml:"PropertyRef"`
+				} `xml:"Key"`
+				Props []struct {
+					Name string `xml:"Name,attr"`
+					Type string `xml:"Type,attr"`
+				} `xml:"Property"`
+				Nav []struct {
+					Name string `xml:"Name,attr"`
+					Type string `xml:"Type,attr"`
+				} `xml:"NavigationProperty"`
+			} `xml:"EntityType"`
+			Sets []struct {
+				Name string `xml:"Name,attr"`
+				Type string `xml:"EntityType,attr"`
+			} `xml:"EntityContainer>EntitySet"`
+		} `xml:"DataServices>Schema"`
+	}
+	if err := xml.NewDecoder(resp.Body).Decode(&doc); err != nil || resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/xml" {
+		t.Fatalf("$metadata: %d %v", resp.StatusCode, err)
+	}
+	sets := map[string]string{}
+	for _, s := range doc.Schema.Sets {
+		sets[s.Name] = s.Type
+	}
+	if doc.Schema.Namespace != "Microsoft.Dynamics.CRM" || sets["leads"] != "mscrm.lead" || sets["cts_leadtoopportunities"] != "mscrm.cts_leadtoopportunity" {
+		t.Errorf("entity sets: %v", sets)
+	}
+	for _, et := range doc.Schema.Types {
+		if et.Name != "account" {
+			continue
+		}
+		props := map[string]string{}
+		for _, p := range et.Props {
+			props[p.Name] = p.Type
+		}
+		if et.Key.Ref.Name != "accountid" || props["accountid"] != "Edm.Guid" || props["name"] != "Edm.String" ||
+			props["revenue"] != "Edm.Decimal" || props["createdon"] != "Edm.DateTimeOffset" || props["_parentaccountid_value"] != "Edm.Guid" ||
+			props["numberofemployees"] != "Edm.Int32" || props["creditonhold"] != "Edm.Boolean" {
+			t.Errorf("account: key %s, properties %v", et.Key.Ref.Name, props)
+		}
+		found := false
+		for _, n := range et.Nav {
+			found = found || n.Name == "parentaccountid" && n.Type == "mscrm.account"
+		}
+		if !found {
+			t.Errorf("account navigation: %v", et.Nav)
+		}
+		return
+	}
+	t.Error("no account entity type")
+}

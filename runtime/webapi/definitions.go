@@ -1,0 +1,108 @@
+package webapi
+
+import (
+	"net/http"
+
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// Table metadata in the shape of Dataverse's EntityDefinitions (a subset of
+// EntityMetadata and AttributeMetadata), what a client reads to know the
+// entity set, key, primary name and column types of a table:
+//
+//	GET EntityDefinitions                       every table, with its Attributes
+//	GET EntityDefinitions(LogicalName='lead')   one table
+//
+// Attributes are always expanded ($expand and $select are accepted and
+// ignored).
+
+// EntityDefinition is one table.
+type EntityDefinition struct {
+	LogicalName          string                `json:"LogicalName"`
+	EntitySetName        string                `json:"EntitySetName"`
+	PrimaryIdAttribute   string                `json:"PrimaryIdAttribute"`
+	PrimaryNameAttribute string                `json:"PrimaryNameAttribute"`
+	IsBPFEntity          bool                  `json:"IsBPFEntity"` // a flow's instance table
+	IsCustomEntity       bool                  `json:"IsCustomEntity"`
+	Attributes           []AttributeDefinition `json:"Attributes"`
+}
+
+// AttributeDefinition is one column. AttributeType is Dataverse's
+// AttributeTypeCode: String, Memo, Integer, BigInt, Decimal, Money,
+// Boolean, DateTime, Picklist, State, Status, Lookup, Customer,
+// Uniqueidentifier.
+type AttributeDefinition struct {
+	LogicalName   string   `json:"LogicalName"`
+	AttributeType string   `json:"AttributeType"`
+	Targets       []string `json:"Targets,omitempty"` // lookups
+	IsPrimaryId   bool     `json:"IsPrimaryId"`
+	IsPrimaryName bool     `json:"IsPrimaryName"`
+}
+
+// attributeTypes maps column types to AttributeTypeCode names.
+var attributeTypes = map[string]string{
+	"string": "String", "email": "String", "memo": "Memo", "integer": "Integer", store.TypeRowVersion: "BigInt",
+	"decimal": "Decimal", "money": "Money", "boolean": "Boolean", "datetime": "DateTime", "choice": "Picklist",
+	"state": "State", "status": "Status", "lookup": "Lookup", "customer": "Customer", "uniqueidentifier": "Uniqueidentifier",
+}
+
+func definitionOf(t store.Table) EntityDefinition {
+	d := EntityDefinition{LogicalName: t.Name, EntitySetName: t.EntitySetName, PrimaryIdAttribute: t.PrimaryKey,
+		PrimaryNameAttribute: t.PrimaryColumn, IsBPFEntity: t.Kind == store.TableInstance, IsCustomEntity: t.Kind == store.TableCustom,
+		Attributes: []AttributeDefinition{}}
+	for _, c := range t.Columns {
+		typ, ok := attributeTypes[c.Type]
+		if !ok {
+			typ = c.Type
+		}
+		d.Attributes = append(d.Attributes, AttributeDefinition{LogicalName: c.Name, AttributeType: typ, Targets: c.Targets,
+			IsPrimaryId: c.Name == t.PrimaryKey, IsPrimaryName: c.Name == t.PrimaryColumn})
+	}
+	return d
+}
+
+// entityDefinitions serves GET EntityDefinitions and
+// EntityDefinitions(LogicalName='x').
+func (s *Server) entityDefinitions(w http.ResponseWriter, r *http.Request, seg string) {
+	one := ""
+	if _, _, ok := splitKeyRaw(seg); ok {
+		params, err := functionParams(seg)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if len(params) != 1 || params["LogicalName"] == "" {
+			s.fail(w, r, badRequest("write EntityDefinitions(LogicalName='<table>')"))
+			return
+		}
+		one = params["LogicalName"]
+	}
+	tables, err := session(r).EntitySets(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defs := []EntityDefinition{}
+	for _, t := range tables {
+		if one == "" {
+			defs = append(defs, definitionOf(t))
+			continue
+		}
+		if t.Name == one {
+			body := map[string]any{"@odata.context": baseURL(r) + "$metadata#EntityDefinitions/$entity"}
+			d := definitionOf(t)
+			for k, v := range map[string]any{"LogicalName": d.LogicalName, "EntitySetName": d.EntitySetName,
+				"PrimaryIdAttribute": d.PrimaryIdAttribute, "PrimaryNameAttribute": d.PrimaryNameAttribute,
+				"IsBPFEntity": d.IsBPFEntity, "IsCustomEntity": d.IsCustomEntity, "Attributes": d.Attributes} {
+				body[k] = v
+			}
+			writeJSON(w, http.StatusOK, body)
+			return
+		}
+	}
+	if one != "" {
+		s.fail(w, r, errorf(http.StatusNotFound, "NotFound", "no table %q (GET %sEntityDefinitions lists them)", one, Prefix))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"@odata.context": baseURL(r) + "$metadata#EntityDefinitions", "value": defs})
+}

@@ -1,0 +1,275 @@
+package webui
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// Sign-in. A session is a bearer token of the environment (engine
+// IssueToken), kept by the store as its hash, revocable with bpfc user
+// token --revoke, and valid on every server of the same database; the
+// browser holds it in an HttpOnly, SameSite=Lax cookie. The
+// administrator's one-time link carries a secret this server holds in
+// memory (used once); anyone else signs in with a token of theirs from bpfc
+// user token, for which the pages issue a session token of its own, so
+// that signing out never revokes the token they signed in with.
+
+// cookieName is the session cookie.
+const cookieName = "bpfc_session"
+
+// sessionLabel labels the tokens sessions are.
+const sessionLabel = "web sign-in"
+
+type ctxKey struct{}
+
+// reqSession is the signed-in user of a request.
+type reqSession struct {
+	user  string
+	token string
+	csrf  string // the token every form of the session carries
+	s     *engine.Session
+}
+
+func current(r *http.Request) *reqSession {
+	rs, _ := r.Context().Value(ctxKey{}).(*reqSession)
+	return rs
+}
+
+// csrfToken is the form token of a session: derived from its secret, so
+// that only a page of the session can know it, on any server.
+func csrfToken(token string) string {
+	sum := sha256.Sum256([]byte("bpfc web form\x00" + token))
+	return hex.EncodeToString(sum[:16])
+}
+
+// sessionCache remembers checked sessions for a moment, so that a page
+// does not cost two store reads; a revoked session ends within its TTL.
+type sessionCache struct {
+	mu sync.Mutex
+	m  map[string]cachedSession
+}
+
+type cachedSession struct {
+	user    string
+	expires time.Time
+}
+
+const sessionCacheTTL = 2 * time.Second
+
+// authenticate returns the user of a session token, if it is valid and
+// younger than the session TTL.
+func (h *Handler) authenticate(ctx context.Context, token string) (string, error) {
+	hash := engine.HashToken(token)
+	now := h.cfg.Now()
+	h.sessions.mu.Lock()
+	c, ok := h.sessions.m[hash]
+	h.sessions.mu.Unlock()
+	if ok && now.Before(c.expires) {
+		return c.user, nil
+	}
+	user, err := h.eng.Authenticate(ctx, token)
+	if err != nil {
+		return "", err
+	}
+	var created time.Time
+	err = h.cfg.Store.Read(ctx, func(tx store.Tx) error {
+		tt, ok := tx.(store.TokenTx)
+		if !ok {
+			return errors.New("this environment's store cannot keep tokens")
+		}
+		tk, err := tt.TokenByHash(hash)
+		created = tk.CreatedOn
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	if now.Sub(created) > h.cfg.SessionTTL {
+		return "", engine.ErrUnauthenticated
+	}
+	h.sessions.mu.Lock()
+	if h.sessions.m == nil || len(h.sessions.m) > 10_000 {
+		h.sessions.m = map[string]cachedSession{}
+	}
+	h.sessions.m[hash] = cachedSession{user: user, expires: now.Add(sessionCacheTTL)}
+	h.sessions.mu.Unlock()
+	return user, nil
+}
+
+// forget drops a session from the cache (signed out).
+func (h *Handler) forget(token string) {
+	h.sessions.mu.Lock()
+	delete(h.sessions.m, engine.HashToken(token))
+	h.sessions.mu.Unlock()
+}
+
+// authed runs a page for a signed-in user: without a valid session a page
+// sends the browser to the sign-in form (and a form post is refused); a
+// form post must carry the session's form token.
+func (h *Handler) authed(fn func(w http.ResponseWriter, r *http.Request)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r, cancel := h.withTimeout(r)
+		defer cancel()
+		var user, token string
+		if c, err := r.Cookie(cookieName); err == nil && c.Value != "" {
+			token = c.Value
+			user, err = h.authenticate(r.Context(), token)
+			if err != nil && !errors.Is(err, engine.ErrUnauthenticated) {
+				h.fail(w, r, nil, err)
+				return
+			}
+		}
+		if user == "" {
+			if token != "" {
+				h.clearCookie(w, r)
+			}
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			h.fail(w, r, nil, errorf(http.StatusUnauthorized, "Signed out", "Your session has ended. Sign in again, then repeat what you did."))
+			return
+		}
+		rs := &reqSession{user: user, token: token, csrf: csrfToken(token), s: h.eng.As(user)}
+		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, rs))
+		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxForm)
+			if err := r.ParseForm(); err != nil {
+				h.fail(w, r, rs, errorf(http.StatusBadRequest, "Bad form", "The form could not be read: %v.", err))
+				return
+			}
+			if subtle.ConstantTimeCompare([]byte(r.PostForm.Get("csrf")), []byte(rs.csrf)) != 1 {
+				h.fail(w, r, rs, errorf(http.StatusForbidden, "Refused", "This form is not from this session (it may be from before you signed in again). Reload the page and try again."))
+				return
+			}
+		}
+		fn(w, r)
+	})
+}
+
+func (h *Handler) setCookie(w http.ResponseWriter, r *http.Request, token string) {
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: r.TLS != nil, MaxAge: int(h.cfg.SessionTTL / time.Second)})
+}
+
+func (h *Handler) clearCookie(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: r.TLS != nil, MaxAge: -1})
+}
+
+// signInPage is the sign-in form, or the administrator's one-time link.
+func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) {
+	r, cancel := h.withTimeout(r)
+	defer cancel()
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	w.Header().Set("Cache-Control", "no-store")
+	secret := r.URL.Query().Get("token")
+	if secret == "" {
+		h.render(w, r, nil, http.StatusOK, "signin", signInData{Next: localPath(r.URL.Query().Get("next"))})
+		return
+	}
+	if !h.useOneTime(secret) {
+		h.render(w, r, nil, http.StatusForbidden, "signin", signInData{
+			Error: "This sign-in link is wrong or was used already: it works once. Restart bpfc serve for a new one, or sign in with a token from bpfc user token."})
+		return
+	}
+	token, _, err := h.eng.As(h.cfg.Admin).IssueToken(r.Context(), h.cfg.Admin, sessionLabel)
+	if err != nil {
+		h.fail(w, r, nil, err)
+		return
+	}
+	h.setCookie(w, r, token)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// useOneTime consumes the administrator's one-time secret if it is s.
+func (h *Handler) useOneTime(s string) bool {
+	h.once.Lock()
+	defer h.once.Unlock()
+	if h.oneTime == "" || subtle.ConstantTimeCompare([]byte(s), []byte(h.oneTime)) != 1 {
+		return false
+	}
+	h.oneTime = ""
+	return true
+}
+
+type signInData struct {
+	Next  string
+	Error string
+}
+
+// signIn signs in with a bearer token of the environment.
+func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
+	r, cancel := h.withTimeout(r)
+	defer cancel()
+	w.Header().Set("Cache-Control", "no-store")
+	r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxForm)
+	if err := r.ParseForm(); err != nil {
+		h.fail(w, r, nil, errorf(http.StatusBadRequest, "Bad form", "The form could not be read: %v.", err))
+		return
+	}
+	next := localPath(r.PostForm.Get("next"))
+	token := strings.TrimSpace(r.PostForm.Get("token"))
+	user, err := h.eng.Authenticate(r.Context(), token)
+	if errors.Is(err, engine.ErrUnauthenticated) || err == nil && user == "" {
+		h.render(w, r, nil, http.StatusUnauthorized, "signin", signInData{Next: next,
+			Error: "That token is unknown or revoked, or its user is disabled. bpfc user token NAME --env E prints a new one."})
+		return
+	}
+	if err != nil {
+		h.fail(w, r, nil, err)
+		return
+	}
+	session, _, err := h.eng.As(user).IssueToken(r.Context(), user, sessionLabel)
+	if err != nil {
+		h.render(w, r, nil, statusOf(err), "signin", signInData{Next: next, Error: "Cannot sign in: " + err.Error()})
+		return
+	}
+	h.setCookie(w, r, session)
+	http.Redirect(w, r, cmpOr(next, "/"), http.StatusSeeOther)
+}
+
+// signOut revokes the session's token.
+func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) {
+	rs := current(r)
+	var id string
+	err := h.cfg.Store.Read(r.Context(), func(tx store.Tx) error {
+		tt, ok := tx.(store.TokenTx)
+		if !ok {
+			return errors.New("this environment's store cannot keep tokens")
+		}
+		tk, err := tt.TokenByHash(engine.HashToken(rs.token))
+		id = tk.ID
+		return err
+	})
+	if err == nil {
+		err = rs.s.RevokeToken(r.Context(), id)
+	}
+	if err != nil {
+		h.fail(w, r, rs, err)
+		return
+	}
+	h.forget(rs.token)
+	h.clearCookie(w, r)
+	http.Redirect(w, r, "/signin", http.StatusSeeOther)
+}
+
+// localPath keeps a "next" address only when it is a path of this site.
+func localPath(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") ||
+		strings.HasPrefix(p, "/signin") {
+		return ""
+	}
+	return p
+}

@@ -1,0 +1,262 @@
+package webui
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bpfc/bpfc/runtime/engine"
+)
+
+// TestSignInLinkOnce: the administrator's link signs in once, into a
+// session that is a stored (hashed) token in an HttpOnly, SameSite cookie;
+// the link does not work again.
+func TestSignInLinkOnce(t *testing.T) {
+	f := newFixture(t)
+	b := f.browser()
+	p := b.get("/")
+	if p.status != http.StatusSeeOther || p.location != "/signin?next=%2F" {
+		t.Fatalf("signed out: %d %q", p.status, p.location)
+	}
+	b.get("/signin?next=%2F").must(t, http.StatusOK, `<label for="token">Token</label>`, `name="next" value="/"`)
+
+	link := f.ui.SignInPath()
+	p = b.get(link)
+	if p.status != http.StatusSeeOther || p.location != "/" {
+		t.Fatalf("one-time link: %d %q %s", p.status, p.location, p.body)
+	}
+	if p.header.Get("Referrer-Policy") != "no-referrer" {
+		t.Errorf("Referrer-Policy %q", p.header.Get("Referrer-Policy"))
+	}
+	var session *http.Cookie
+	for _, c := range (&http.Response{Header: p.header}).Cookies() {
+		if c.Name == cookieName {
+			session = c
+		}
+	}
+	if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteLaxMode || session.Secure || session.Path != "/" {
+		t.Fatalf("session cookie: %+v", session)
+	}
+	b.get("/").must(t, http.StatusOK, "Signed in as <strong>admin</strong>", "Tables and flows")
+
+	// The session is a token of the environment, kept hashed.
+	tokens, err := f.eng.As("admin").Tokens(context.Background(), "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, tk := range tokens {
+		if tk.Label == sessionLabel {
+			found = tk.Hash == engine.HashToken(session.Value) && !strings.Contains(tk.Hash, session.Value)
+		}
+	}
+	if !found {
+		t.Errorf("no stored session token for the cookie: %+v", tokens)
+	}
+
+	// Used once: a second browser cannot use it again.
+	other := f.browser()
+	other.get(link).must(t, http.StatusForbidden, "wrong or was used already")
+	if p := other.get("/"); p.status != http.StatusSeeOther {
+		t.Errorf("second use signed in: %d", p.status)
+	}
+	other.get("/signin?token=nonsense").must(t, http.StatusForbidden, "wrong or was used already")
+}
+
+// TestSignInWithToken: another user signs in with a token of theirs and
+// lands where they were going; a wrong token is refused; signing out
+// revokes the session (not the token signed in with).
+func TestSignInWithToken(t *testing.T) {
+	f := newFixture(t)
+	tok := f.addUser("sam", "salesperson")
+	b := f.browser()
+	b.post("/signin", url.Values{"token": {"bpfc_wrong"}}).must(t, http.StatusUnauthorized, "unknown or revoked")
+	b.post("/signin", url.Values{"token": {""}}).must(t, http.StatusUnauthorized, "unknown or revoked")
+	p := b.post("/signin", url.Values{"token": {tok}, "next": {"/records/lead"}})
+	if p.status != http.StatusSeeOther || p.location != "/records/lead" {
+		t.Fatalf("sign in: %d %q", p.status, p.location)
+	}
+	// An address elsewhere is not followed.
+	p = f.browser().post("/signin", url.Values{"token": {tok}, "next": {"//evil.example/"}})
+	if p.status != http.StatusSeeOther || p.location != "/" {
+		t.Errorf("next elsewhere: %d %q", p.status, p.location)
+	}
+	home := b.get("/").must(t, http.StatusOK, "Signed in as <strong>sam</strong>")
+
+	cookie := ""
+	u, _ := url.Parse(f.srv.URL)
+	for _, c := range b.jar.Cookies(u) {
+		if c.Name == cookieName {
+			cookie = c.Value
+		}
+	}
+	// Sign out needs the form token.
+	b.post("/signout", url.Values{}).must(t, http.StatusForbidden)
+	p = b.post("/signout", url.Values{"csrf": {home.csrf(t)}})
+	if p.status != http.StatusSeeOther || p.location != "/signin" {
+		t.Fatalf("sign out: %d %q %s", p.status, p.location, p.body)
+	}
+	if p := b.get("/"); p.status != http.StatusSeeOther {
+		t.Errorf("after sign out: %d", p.status)
+	}
+	// The session's token is revoked, even for a client that kept it...
+	replay := f.browser()
+	replay.jar.SetCookies(u, []*http.Cookie{{Name: cookieName, Value: cookie}})
+	if p := replay.get("/"); p.status != http.StatusSeeOther {
+		t.Errorf("a signed-out session still works: %d", p.status)
+	}
+	if _, err := f.eng.Authenticate(context.Background(), cookie); err == nil {
+		t.Error("the session token was not revoked")
+	}
+	// ...and the token sam signed in with still works.
+	if user, err := f.eng.Authenticate(context.Background(), tok); err != nil || user != "sam" {
+		t.Errorf("sam's own token: %q %v", user, err)
+	}
+}
+
+// TestSessionExpires: a session older than its TTL signs out.
+func TestSessionExpires(t *testing.T) {
+	f := newFixture(t)
+	b := f.browser()
+	b.signIn()
+	b.get("/").must(t, http.StatusOK)
+	f.clock.Advance(13 * time.Hour)
+	if p := b.get("/"); p.status != http.StatusSeeOther {
+		t.Errorf("an expired session: %d", p.status)
+	}
+	p := b.post("/records/lead", url.Values{"csrf": {"x"}})
+	p.must(t, http.StatusUnauthorized, "Sign in again")
+}
+
+// TestFormsAreProtected: a form post without the session's token, or sent
+// by a browser from another site, changes nothing.
+func TestFormsAreProtected(t *testing.T) {
+	f := newFixture(t)
+	b := f.browser()
+	b.signIn()
+	token := b.get("/records/lead").must(t, http.StatusOK).csrf(t)
+	form := url.Values{"f_subject": {"Forged"}, "f_lastname": {"Mallory"}, "flow": {"-"}}
+	b.post("/records/lead", form).must(t, http.StatusForbidden, "not from this session")
+	form.Set("csrf", "0123456789abcdef0123456789abcdef")
+	b.post("/records/lead", form).must(t, http.StatusForbidden, "not from this session")
+	form.Set("csrf", token)
+	b.post("/records/lead", form, "Sec-Fetch-Site", "cross-site").must(t, http.StatusForbidden, "from another site")
+	b.post("/records/lead", form, "Origin", "https://evil.example").must(t, http.StatusForbidden, "from another site")
+	recs, err := f.eng.As("admin").Records(context.Background(), "lead")
+	if err != nil || len(recs) != 0 {
+		t.Fatalf("forged posts created %d leads (%v)", len(recs), err)
+	}
+	// The same form from the page itself works.
+	p := b.post("/records/lead", form, "Sec-Fetch-Site", "same-origin", "Origin", f.srv.URL)
+	if p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, "/records/lead/") {
+		t.Fatalf("create: %d %q %s", p.status, p.location, p.body)
+	}
+	// Signed-out pages have the security headers too.
+	p = f.browser().get("/signin")
+	if csp := p.header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "form-action 'self'") {
+		t.Errorf("Content-Security-Policy %q", csp)
+	}
+	if p.header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("X-Content-Type-Options %q", p.header.Get("X-Content-Type-Options"))
+	}
+}
+
+// TestRolesHideAndRefuse: a user sees only the flows their roles let them
+// read, and a change their roles do not allow is refused by the engine
+// even when the form is forged.
+func TestRolesHideAndRefuse(t *testing.T) {
+	f := newFixture(t, "viewer.hcl", `
+role "deal_viewer" {
+  grant "strategic_deal" {
+    privileges = ["read"]
+    depth      = "organization"
+  }
+}
+`)
+	lead, inst := f.createLead("strategic_deal", engine.Values{"budgetamount": "90000", "purchasetimeframe": "Immediate", "decisionmaker": "yes"})
+	f.addUser("cara", "customer_service_representative")
+	viewerToken := f.addUser("vic", "deal_viewer")
+
+	cara := f.browser()
+	tok, _, err := f.eng.As("admin").IssueToken(context.Background(), "cara", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cara.signInWith(tok)
+	cara.get("/").must(t, http.StatusOK, "Phone to Case").lacks(t, "Strategic Deal Process", "Lead to Opportunity")
+	cara.get("/flows/strategic_deal").must(t, http.StatusNotFound)
+	cara.get("/flows/strategic_deal/graph.svg").must(t, http.StatusNotFound)
+	cara.get("/flows/strategic_deal/report").must(t, http.StatusNotFound)
+	// The lead is not hers to read (the engine's record privileges).
+	cara.get("/records/lead/"+lead).must(t, http.StatusForbidden).lacks(t, "Strategic Deal Process", `name="op"`)
+
+	vic := f.browser()
+	vic.signInWith(viewerToken)
+	p := vic.get("/records/lead/"+lead).must(t, http.StatusOK, "Strategic Deal Process", "You may read this process but not change it")
+	p.lacks(t, `value="next"`, `value="abandon"`, "Start a process")
+	// A forged move: the engine refuses it and nothing moves.
+	form := url.Values{"csrf": {p.csrf(t)}, "instance": {inst}, "version": {p.hidden(t, "version")}, "stage": {"qualify"}, "op": {"next"}}
+	next := vic.follow(vic.post("/records/lead/"+lead+"/process", form))
+	next.must(t, http.StatusOK, "may not change instances of flow strategic_deal")
+	if in := f.instance(inst); in.ActiveStage != "qualify" {
+		t.Errorf("a forged move moved the instance to %s", in.ActiveStage)
+	}
+}
+
+// TestBadRequests: bad addresses and forms get a clear page and status,
+// never a crash.
+func TestBadRequests(t *testing.T) {
+	f := newFixture(t)
+	lead, inst := f.createLead("strategic_deal", nil)
+	b := f.browser()
+	b.signIn()
+	csrf := b.get("/records/lead/"+lead).must(t, http.StatusOK).csrf(t)
+	for path, status := range map[string]int{
+		"/nowhere":                         http.StatusNotFound,
+		"/records/nosuchtable":             http.StatusNotFound,
+		"/records/cts_strategicdeal":       http.StatusNotFound, // an instance table
+		"/records/systemuser":              http.StatusNotFound,
+		"/records/lead/no-such-id":         http.StatusNotFound,
+		"/records/lead/" + lead + "x":      http.StatusNotFound,
+		"/flows/nosuchflow":                http.StatusNotFound,
+		"/flows/nosuchflow/graph.svg":      http.StatusNotFound,
+		"/records/lead/" + lead + "?x=%zz": http.StatusOK,
+	} {
+		if p := b.get(path); p.status != status || !strings.Contains(p.header.Get("Content-Type"), "text/html") {
+			t.Errorf("GET %s: %d %s, want %d", path, p.status, p.header.Get("Content-Type"), status)
+		}
+	}
+	post := func(form url.Values) *page {
+		form.Set("csrf", csrf)
+		return b.post("/records/lead/"+lead+"/process", form)
+	}
+	post(url.Values{"instance": {inst}, "version": {"abc"}, "op": {"next"}}).must(t, http.StatusBadRequest, "reload the page")
+	post(url.Values{"instance": {inst}, "version": {"1"}, "op": {"jump"}}).must(t, http.StatusBadRequest, "Unknown operation")
+	post(url.Values{"instance": {inst}, "version": {"1"}, "op": {"action:"}}).must(t, http.StatusBadRequest)
+	p := post(url.Values{"instance": {"no-such-instance"}, "version": {"1"}, "op": {"next"}})
+	if p.status != http.StatusNotFound {
+		t.Errorf("an unknown instance: %d", p.status)
+	}
+	b.post("/records/lead/"+lead+"/start", url.Values{"csrf": {csrf}}).must(t, http.StatusBadRequest, "Choose a flow")
+	b.follow(b.post("/records/lead/"+lead+"/start", url.Values{"csrf": {csrf}, "flow": {"phone_to_case"}})).
+		must(t, http.StatusOK, "the flow runs on incident records, not lead")
+	big := url.Values{"csrf": {csrf}, "f_subject": {strings.Repeat("x", 100<<10)}}
+	b.post("/records/lead", big).must(t, http.StatusBadRequest, "could not be read")
+	// A value that does not fit its column is shown beside its field, with
+	// what was typed kept.
+	p = b.follow(b.post("/records/lead", url.Values{"csrf": {csrf}, "f_subject": {"Fleet"}, "f_lastname": {strings.Repeat("n", 60)}}))
+	p.must(t, http.StatusOK, `aria-invalid="true" aria-describedby="new-lastname-err"`, "is longer than 50 characters", strings.Repeat("n", 60))
+	// The graph is the SVG bpfc graph draws; the report the HTML one.
+	g := b.get("/flows/strategic_deal/graph.svg").must(t, http.StatusOK, "<svg", "Qualify")
+	if g.header.Get("Content-Type") != "image/svg+xml" {
+		t.Errorf("graph Content-Type %q", g.header.Get("Content-Type"))
+	}
+	b.get("/flows/strategic_deal/report").must(t, http.StatusOK, "<html", "Strategic Deal Process")
+	b.get("/static/style.css").must(t, http.StatusOK, ".bar")
+	if p := b.get("/static/nothing.css"); p.status != http.StatusNotFound {
+		t.Errorf("a missing static file: %d", p.status)
+	}
+}

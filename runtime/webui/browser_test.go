@@ -1,0 +1,310 @@
+package webui
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// Browser tests: the pages in headless Chromium (Debian's chromium),
+// driven with chromedp. Without a Chromium they are skipped, except under
+// CI=true, where .ci/run installs one and its absence is a failure.
+
+var update = flag.Bool("update", false, "rewrite the screenshots examples/sales/screenshots/record.png and flow.png")
+
+// screenshotDir holds the screenshots shown in the README.
+var screenshotDir = filepath.Join("..", "..", "examples", "sales", "screenshots")
+
+// chromium finds the browser: $BPFC_CHROMIUM, else chromium on the PATH.
+func chromium(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("BPFC_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "/usr/bin/chromium"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("no chromium: .ci/run installs Debian's chromium under CI=true")
+	}
+	t.Skip("no chromium on this machine (apt-get install chromium, or set BPFC_CHROMIUM): browser tests skipped")
+	return ""
+}
+
+// tab is a headless Chromium tab on the fixture's server.
+type tab struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+	out  string // where screenshots go
+	n    int
+}
+
+func newTab(t *testing.T, f *fixture) *tab {
+	t.Helper()
+	path := chromium(t)
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-default-apps", true),
+		chromedp.Flag("no-default-browser-check", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.Flag("font-render-hinting", "none"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(func() {
+		cancel()
+		cancelAlloc()
+	})
+	// Start the browser with no deadline (a deadline on the first run would
+	// stop the browser with it); every later step has its own.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting %s: %v", path, err)
+	}
+	return &tab{t: t, ctx: ctx, base: f.srv.URL, out: t.ArtifactDir()}
+}
+
+// do runs steps with a deadline.
+func (b *tab) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		body, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string]("document.body ? document.body.innerText : ''"))
+		b.shot("failed-" + strings.ReplaceAll(what, " ", "-"))
+		b.t.Fatalf("%s: %v\npage:\n%s", what, err, body)
+	}
+}
+
+// eval evaluates a JavaScript expression.
+func eval[T any](b *tab, expr string) T {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		b.t.Fatalf("%s: %v", expr, err)
+	}
+	return v
+}
+
+// waitFor waits until a JavaScript predicate holds on a loaded page; it
+// outlasts navigations (an evaluation a navigation interrupts is retried).
+func waitFor(expr string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		full := `document.readyState === "complete" && !window.bpfcOld && !!(` + expr + `)`
+		var last error
+		for {
+			ok, err := chromedp.Evaluate[bool](full)(ctx, t)
+			if err == nil && ok {
+				return nil
+			}
+			last = err
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("waiting for %s: %w (last: %v)", expr, ctx.Err(), last)
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	})
+}
+
+// press clicks a button that posts a form, marking the page it leaves so
+// that what follows waits for the next one.
+func press(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(chromedp.Evaluate[chromedp.Void](`window.bpfcOld = true`), chromedp.Click(chromedp.CSS(sel)))
+}
+
+// message waits for the page's message (the outcome of the last post) to
+// contain text.
+func message(text string) chromedp.Action[chromedp.Void] {
+	return waitFor(fmt.Sprintf(`Array.from(document.querySelectorAll(".flash")).some(e => e.textContent.includes(%q))`, text))
+}
+
+// shot writes a full-page screenshot to the test's output folder and
+// returns it.
+func (b *tab) shot(name string) []byte {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	img, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Errorf("screenshot %s: %v", name, err)
+		return nil
+	}
+	b.n++
+	path := filepath.Join(b.out, fmt.Sprintf("%02d-%s.png", b.n, name))
+	if err := os.WriteFile(path, img, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	b.t.Logf("screenshot %s", path)
+	return img
+}
+
+// activeStage is the name of the stage the bar highlights.
+const activeStageJS = `(document.querySelector('.bar .stage.active .name') || {}).textContent`
+
+// TestBrowserScenario: in Chromium, sign in with the one-time link, create
+// a lead, fill a required step, run an action, move next across tables
+// (lead → opportunity), see a branch change the path, go on to the end
+// and finish; then read the page at 320 px. With -update it rewrites the
+// README's screenshots of the record page and the flow page.
+func TestBrowserScenario(t *testing.T) {
+	f := newFixture(t)
+	b := newTab(t, f)
+
+	b.do("sign in", chromedp.Navigate(b.base+f.ui.SignInPath()), waitFor(`document.querySelector("h1").textContent === "Tables and flows"`))
+	if got := eval[string](b, `location.pathname`); got != "/" {
+		t.Errorf("after the sign-in link: %s", got)
+	}
+	b.shot("signed-in")
+
+	b.do("open the leads", press(`a[href="/records/lead"]`), waitFor(`document.querySelector("#new-lastname")`))
+	b.do("create a lead",
+		chromedp.SendKeys(chromedp.CSS("#new-firstname"), "Joe"),
+		chromedp.SendKeys(chromedp.CSS("#new-lastname"), "Bloggs"),
+		chromedp.SendKeys(chromedp.CSS("#new-subject"), "Fleet renewal: 40 trucks"),
+		chromedp.SetValue(chromedp.CSS("#new-flow"), "strategic_deal"),
+		press(`#create button[type="submit"]`),
+		message("Strategic Deal Process started"))
+	if got := eval[string](b, activeStageJS); got != "Qualify" {
+		t.Errorf("active stage after create: %q", got)
+	}
+	b.shot("created")
+
+	b.do("next without the required steps",
+		press(`button[value="next"]`),
+		message("required step"),
+		waitFor(`document.querySelector("#step-budget-err")`))
+	if got := eval[string](b, `document.activeElement.id`); got != "step-budget" {
+		t.Errorf("the keyboard is not on the first refused step but on %q", got)
+	}
+	b.shot("refused")
+
+	b.do("fill the required steps and run the action",
+		chromedp.SendKeys(chromedp.CSS("#step-budget"), "250000"),
+		chromedp.SetValue(chromedp.CSS("#step-timeframe"), "1"),
+		chromedp.SetValue(chromedp.CSS("#step-decision_maker"), "true"),
+		chromedp.SendKeys(chromedp.CSS("#step-summary"), "Forty trucks, renewal in Q3."),
+		press(`button[value="action:verify"]`),
+		message("Verify Lead: workflow verify_lead ran"))
+	b.shot("action")
+
+	b.do("move next across tables",
+		press(`button[value="next"]`),
+		message("Moved to Develop"))
+	if got := eval[string](b, `location.pathname`); !strings.HasPrefix(got, "/records/opportunity/") {
+		t.Errorf("after next: %s", got)
+	}
+	b.shot("develop")
+
+	b.do("a small deal skips approval",
+		chromedp.SendKeys(chromedp.CSS("#step-value"), "10000"),
+		chromedp.SendKeys(chromedp.CSS("#step-customer_need"), "Forty trucks by September"),
+		press(`button[value="save"]`),
+		message("Saved"))
+	small := eval[string](b, `Array.from(document.querySelectorAll(".bar .name")).map(e => e.textContent).join(" ")`)
+	b.do("a large deal takes approval",
+		chromedp.SetValue(chromedp.CSS("#step-value"), ""),
+		chromedp.SendKeys(chromedp.CSS("#step-value"), "180000"),
+		press(`button[value="save"]`),
+		message("Saved"))
+	large := eval[string](b, `Array.from(document.querySelectorAll(".bar .name")).map(e => e.textContent).join(" ")`)
+	if small != "Qualify Develop Propose Close" || large != "Qualify Develop Approval Propose Close" {
+		t.Errorf("the branch did not change the path: %q, then %q", small, large)
+	}
+	record := b.shot("branch")
+	if *update {
+		writeScreenshot(t, "record.png", record)
+	}
+
+	b.do("approve",
+		press(`button[value="next"]`),
+		message("Moved to Approval"),
+		chromedp.Evaluate[chromedp.Void](`(s => { s.value = s.options[1].value; })(document.querySelector("#step-approver"))`),
+		chromedp.SetValue(chromedp.CSS("#step-approved"), "true"),
+		press(`button[value="next"]`),
+		message("Moved to Propose"),
+		chromedp.SetValue(chromedp.CSS("#step-develop_proposal"), "true"),
+		press(`button[value="next"]`),
+		message("Moved to Close"))
+	b.shot("close")
+	b.do("finish",
+		chromedp.SetValue(chromedp.CSS("#step-decision_date"), "2026-06-30"),
+		press(`button[value="finish"]`),
+		message("Finished"),
+		waitFor(`document.querySelector('button[value="reactivate"]')`))
+	if got := eval[int](b, `document.querySelectorAll(".bar .stage.done").length`); got != 5 {
+		t.Errorf("completed stages when finished: %d", got)
+	}
+	b.shot("finished")
+
+	// Readable at 320 px: nothing wider than the screen.
+	b.do("narrow", chromedp.EmulateViewport(320, 640), chromedp.Evaluate[chromedp.Void](`window.bpfcOld = true`), chromedp.Reload(), waitFor("true"))
+	if w := eval[int](b, `document.documentElement.scrollWidth`); w > 320 {
+		t.Errorf("at 320 px the record page is %d px wide", w)
+	}
+	b.shot("narrow")
+
+	b.do("flow page", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(b.base+"/flows/strategic_deal"),
+		waitFor(`document.querySelector(".graph img").complete && document.querySelector(".graph img").naturalWidth > 0`))
+	flow := b.shot("flow")
+	if *update {
+		writeScreenshot(t, "flow.png", flow)
+	}
+	b.do("flow page narrow", chromedp.EmulateViewport(320, 640), chromedp.Evaluate[chromedp.Void](`window.bpfcOld = true`), chromedp.Reload(), waitFor("true"))
+	if w := eval[int](b, `document.documentElement.scrollWidth`); w > 320 {
+		t.Errorf("at 320 px the flow page is %d px wide", w)
+	}
+}
+
+func writeScreenshot(t *testing.T, name string, img []byte) {
+	t.Helper()
+	if len(img) == 0 {
+		t.Fatalf("no screenshot for %s", name)
+	}
+	if err := os.MkdirAll(screenshotDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(screenshotDir, name), img, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestScreenshotsCheckedIn: the README's screenshots are there and are
+// desktop-wide PNG images (TestBrowserScenario -update rewrites them).
+func TestScreenshotsCheckedIn(t *testing.T) {
+	for _, name := range []string{"record.png", "flow.png"} {
+		data, err := os.ReadFile(filepath.Join(screenshotDir, name))
+		if err != nil {
+			t.Fatalf("%v (go test ./runtime/webui -run TestBrowserScenario -update writes it)", err)
+		}
+		cfg, err := png.DecodeConfig(bytes.NewReader(data))
+		if err != nil || cfg.Width != 1280 || cfg.Height < 400 {
+			t.Errorf("%s: %v %dx%d, want a 1280 px wide PNG", name, err, cfg.Width, cfg.Height)
+		}
+	}
+}

@@ -1,0 +1,43 @@
+// Package webui serves the web pages of an environment beside its Web API
+// (bpfc serve): / lists the tables and the flows the user may see;
+// /records/{table} a table's newest records with each one's active flow
+// and stage, and a form that creates a record (and starts its default
+// flow, another one, or none); /records/{table}/{id} a record with the
+// process bar of the chosen instance — its stages with their tables, the
+// completed and the active stage, the path as it resolves now on the
+// current values with its branches — the active stage's steps as form
+// fields (an input fitting each column's type, required steps marked),
+// Next, Previous, Finish, Abandon, Reactivate and the stage's action
+// steps, a switcher between the record's instances, and the record's own
+// columns; /flows/{flow} the flow's graph (as bpfc graph draws it) and its
+// report (as bpfc report --format html writes it).
+//
+// Every change is a form post that goes through the engine, so the rules
+// and roles of the CLI and the Web API apply; the answer is a redirect to
+// the page the form came from, where the outcome is shown (Post/Redirect/
+// Get; the outcome travels in a short-lived cookie). A refused move names
+// its reason beside the steps it concerns. The stage form carries the
+// instance's and the record's row versions: when someone else moved the
+// instance or changed the record since the page was shown, the engine
+// refuses the change (ConflictError) and the reloaded page says so;
+// nothing is overwritten.
+//
+// Sign-in: New makes a random one-time secret (SignInPath) that signs the
+// administrator in once; others post a bearer token of theirs (bpfc user
+// token). Either way the pages issue a session token through the engine
+// (IssueToken: kept hashed in the environment, revocable, valid on every
+// server of a database), held in an HttpOnly, SameSite=Lax cookie (Secure
+// over TLS) and revoked on sign-out; a session lasts Config.SessionTTL.
+// Forms are protected twice: net/http's CrossOriginProtection refuses a
+// browser's cross-origin post, and every form of a session carries a token
+// derived from the session's secret.
+//
+// The pages are html/template documents with a little plain CSS and
+// JavaScript embedded in the binary; nothing is loaded from elsewhere, and
+// everything works with JavaScript off. They read what is deployed — the
+// snapshots of the installed builds, as the engine runs them — never a
+// project's sources.
+//
+// Entry point: New(Config) returns an http.Handler for webapi's
+// Server.SetPages.
+package webui

@@ -1,0 +1,87 @@
+package webui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// pageError is an error a page shows as it is, with its status.
+type pageError struct {
+	status int
+	title  string
+	text   string
+}
+
+func (e *pageError) Error() string { return e.text }
+
+func errorf(status int, title, format string, args ...any) error {
+	return &pageError{status: status, title: title, text: fmt.Sprintf(format, args...)}
+}
+
+// statusOf maps an engine error to an HTTP status.
+func statusOf(err error) int {
+	var pe *pageError
+	var ref *engine.ErrRefused
+	switch {
+	case errors.As(err, &pe):
+		return pe.status
+	case errors.Is(err, engine.ErrForbidden):
+		return http.StatusForbidden
+	case errors.Is(err, engine.ErrNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, engine.ErrConflict):
+		return http.StatusConflict
+	case errors.Is(err, engine.ErrInvalid), errors.As(err, &ref):
+		return http.StatusUnprocessableEntity
+	case errors.Is(err, store.ErrBusy):
+		return http.StatusServiceUnavailable
+	case errors.Is(err, context.DeadlineExceeded):
+		return http.StatusGatewayTimeout
+	}
+	return http.StatusInternalServerError
+}
+
+// titleOf is the heading of an error page.
+func titleOf(err error, status int) string {
+	var pe *pageError
+	if errors.As(err, &pe) {
+		return pe.title
+	}
+	switch status {
+	case http.StatusForbidden:
+		return "Not allowed"
+	case http.StatusNotFound:
+		return "Not found"
+	case http.StatusConflict:
+		return "Changed by someone else"
+	case http.StatusUnprocessableEntity:
+		return "Refused"
+	case http.StatusServiceUnavailable:
+		return "Busy"
+	case http.StatusGatewayTimeout:
+		return "Too slow"
+	}
+	return "Something went wrong"
+}
+
+type errorData struct {
+	Title, Text string
+	Status      int
+}
+
+// fail shows an error page; an unexpected error is logged and shown
+// without its details.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, rs *reqSession, err error) {
+	status := statusOf(err)
+	text := err.Error()
+	if status == http.StatusInternalServerError {
+		h.log.Error("page", "method", r.Method, "path", r.URL.Path, "error", err)
+		text = "The server could not show this page; its log says why."
+	}
+	h.render(w, r, rs, status, "error", errorData{Title: titleOf(err, status), Text: text, Status: status})
+}

@@ -1,0 +1,311 @@
+package webui
+
+import (
+	"context"
+	"math"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// Form fields: a column as an input of the right kind, its value as the
+// input holds it, and the way back from what a form posts to the engine's
+// Values (text, which the engine parses by the column's type).
+
+// field is one input of a form.
+type field struct {
+	Name     string // the form's name: "f_" + column
+	ID       string // the element id
+	Column   string
+	Label    string
+	Type     string // the column's type
+	Input    string // text, email, number, textarea, select, date, datetime-local
+	Step     string // number inputs: "1" or "any"
+	Max      int    // maxlength; 0 = none
+	Value    string
+	Options  []option
+	Required bool // required to move on (a required step) or to create
+	Error    string
+	Hint     string
+}
+
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// fieldPrefix starts the form name of a column's input.
+const fieldPrefix = "f_"
+
+// lookupLimit is how many rows a lookup's list offers; a table with more
+// takes an id typed in.
+const lookupLimit = 200
+
+// fieldFor builds the input of column c of table t holding value v.
+func (h *Handler) fieldFor(ctx context.Context, s *engine.Session, d *deployed, t store.Table, c store.Column, label string, v any) field {
+	f := field{Name: fieldPrefix + c.Name, ID: "f-" + t.Name + "-" + c.Name, Column: c.Name, Label: label, Type: c.Type,
+		Value: inputValue(v)}
+	if f.Label == "" {
+		f.Label = columnTitle(c)
+	}
+	switch c.Type {
+	case compiler.TypeString:
+		f.Input, f.Max = "text", c.MaxLength
+	case compiler.TypeEmail:
+		f.Input, f.Max = "email", c.MaxLength
+	case compiler.TypeMemo:
+		f.Input, f.Max = "textarea", c.MaxLength
+	case compiler.TypeInteger:
+		f.Input, f.Step = "number", "1"
+	case compiler.TypeDecimal, compiler.TypeMoney:
+		f.Input, f.Step = "number", "any"
+	case compiler.TypeBoolean:
+		f.Input = "select"
+		f.Options = []option{{Value: "", Label: "—"}, {Value: "true", Label: "Yes"}, {Value: "false", Label: "No"}}
+	case compiler.TypeDateTime:
+		f.Input = "date"
+		if strings.Contains(f.Value, "T") {
+			f.Input, f.Hint = "datetime-local", "UTC"
+		}
+	case compiler.TypeChoice, compiler.TypeState, compiler.TypeStatus:
+		f.Input = "select"
+		f.Options = []option{{Value: "", Label: "—"}}
+		for _, o := range c.Options {
+			f.Options = append(f.Options, option{Value: strconv.Itoa(o.Value), Label: o.Label})
+		}
+	case compiler.TypeLookup, compiler.TypeCustomer:
+		opts, ok := h.lookupOptions(ctx, s, d, c)
+		if ok {
+			f.Input, f.Options = "select", append([]option{{Value: "", Label: "—"}}, opts...)
+		} else {
+			f.Input, f.Hint = "text", "the id of a row of "+strings.Join(c.Targets, " or ")
+		}
+	default:
+		f.Input = "text"
+	}
+	f.selectValue()
+	return f
+}
+
+// selectValue marks the option that holds the field's value; a value no
+// option has (a deleted row) gets an option of its own, so that it is
+// shown and kept.
+func (f *field) selectValue() {
+	if f.Input != "select" {
+		return
+	}
+	found := false
+	for i := range f.Options {
+		f.Options[i].Selected = f.Options[i].Value == f.Value
+		found = found || f.Options[i].Selected
+	}
+	if !found && f.Value != "" {
+		f.Options = append(f.Options, option{Value: f.Value, Label: f.Value, Selected: true})
+	}
+}
+
+// lookupOptions lists the rows a lookup may point at, by name, when there
+// are few enough; users by their full names.
+func (h *Handler) lookupOptions(ctx context.Context, s *engine.Session, d *deployed, c store.Column) ([]option, bool) {
+	var out []option
+	for _, target := range c.Targets {
+		if target == "systemuser" {
+			users, err := s.Users(ctx)
+			if err != nil {
+				return nil, false
+			}
+			for _, u := range users {
+				if !u.Disabled {
+					out = append(out, option{Value: u.ID, Label: cmpOr(u.FullName, u.Name)})
+				}
+			}
+			continue
+		}
+		t, ok := d.tables[target]
+		if !ok || t.Kind == store.TableInstance {
+			continue
+		}
+		rows, err := h.rows(ctx, s, t, lookupLimit+1)
+		if err != nil || len(rows) > lookupLimit {
+			return nil, false
+		}
+		for _, r := range rows {
+			id, _ := r[t.PrimaryKey].(string)
+			name, _ := r[t.PrimaryColumn].(string)
+			label := cmpOr(name, id)
+			if len(c.Targets) > 1 {
+				label += " (" + d.tableTitle(target) + ")"
+			}
+			out = append(out, option{Value: id, Label: label})
+		}
+	}
+	if len(out) > lookupLimit {
+		return nil, false
+	}
+	slices.SortStableFunc(out, func(a, b option) int { return strings.Compare(strings.ToLower(a.Label), strings.ToLower(b.Label)) })
+	return out, true
+}
+
+// rows reads up to limit rows of a record table, newest first when it
+// has createdon.
+func (h *Handler) rows(ctx context.Context, s *engine.Session, t store.Table, limit int) ([]store.Row, error) {
+	_, rows, err := s.QueryRows(ctx, t.EntitySetName, func(t store.Table) (store.Query, error) {
+		q := store.Query{Limit: limit}
+		if _, ok := t.Column("createdon"); ok {
+			q.OrderBy = []store.Order{{Column: "createdon", Desc: true}}
+		}
+		return q, nil
+	})
+	return rows, err
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// columnTitle is a column's display name, else its name.
+func columnTitle(c store.Column) string { return cmpOr(c.DisplayName, c.Name) }
+
+// inputValue is a stored value as an input holds it.
+func inputValue(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	case time.Time:
+		x = x.UTC()
+		if x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0 {
+			return x.Format(time.DateOnly)
+		}
+		return x.Format("2006-01-02T15:04:05")
+	}
+	return ""
+}
+
+// displayValue is a stored value as a person reads it (lookups aside).
+func displayValue(c store.Column, v any) string {
+	if v == nil {
+		return ""
+	}
+	switch c.Type {
+	case compiler.TypeBoolean:
+		if b, ok := v.(bool); ok {
+			if b {
+				return "Yes"
+			}
+			return "No"
+		}
+	case compiler.TypeChoice, compiler.TypeState, compiler.TypeStatus:
+		if n, ok := v.(int64); ok {
+			for _, o := range c.Options {
+				if int64(o.Value) == n {
+					return o.Label
+				}
+			}
+		}
+	case compiler.TypeMoney:
+		if f, ok := v.(float64); ok && !math.IsInf(f, 0) && !math.IsNaN(f) {
+			return groupThousands(strconv.FormatFloat(f, 'f', 2, 64))
+		}
+	case compiler.TypeDateTime:
+		if t, ok := v.(time.Time); ok {
+			t = t.UTC()
+			if t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 {
+				return t.Format("2 Jan 2006")
+			}
+			return t.Format("2 Jan 2006 15:04 UTC")
+		}
+	}
+	return inputValue(v)
+}
+
+// groupThousands writes 1234567.50 as 1,234,567.50.
+func groupThousands(s string) string {
+	sign := ""
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
+	}
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, r := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if hasFrac {
+		b.WriteString("." + frac)
+	}
+	return sign + b.String()
+}
+
+// localDateTime is what a datetime-local input posts without seconds.
+var localDateTime = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$`)
+
+// postedValue is a posted input's text as the engine reads it.
+func postedValue(c store.Column, text string) any {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return nil
+	}
+	if c.Type == compiler.TypeDateTime && localDateTime.MatchString(text) {
+		return text + ":00"
+	}
+	return text
+}
+
+// changedValues are the posted columns of t whose values differ from the
+// row's, as engine Values; only the columns in allowed are read.
+func changedValues(form url.Values, t store.Table, row store.Row, allowed []string) (engine.Values, map[string]string) {
+	vals := engine.Values{}
+	posted := map[string]string{}
+	for _, col := range allowed {
+		key := fieldPrefix + col
+		if _, ok := form[key]; !ok {
+			continue
+		}
+		c, ok := t.Column(col)
+		if !ok {
+			continue
+		}
+		text := form.Get(key)
+		posted[col] = text
+		if strings.TrimSpace(text) == inputValue(row[col]) {
+			continue
+		}
+		if c.Type == compiler.TypeDateTime && sameInstant(text, row[col]) {
+			continue
+		}
+		vals[col] = postedValue(c, text)
+	}
+	return vals, posted
+}
+
+// sameInstant reports whether a posted date or time is the stored one
+// (a datetime-local input may drop the seconds).
+func sameInstant(text string, v any) bool {
+	t, ok := v.(time.Time)
+	if !ok {
+		return false
+	}
+	s, _ := postedValue(store.Column{Type: compiler.TypeDateTime}, text).(string)
+	p, ok := compiler.ParseDate(s)
+	return ok && p.Equal(t.UTC())
+}

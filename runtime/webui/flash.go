@@ -1,0 +1,75 @@
+package webui
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+)
+
+// Post/Redirect/Get: a form post changes something through the engine and
+// answers with a redirect to the page it came from; what happened (done,
+// refused and why, changed by someone else) travels to that page in a
+// short-lived cookie, read once. It works on any server of a scale-out and
+// with JavaScript off.
+
+const flashCookie = "bpfc_flash"
+
+// flash is the outcome of a form post, shown on the next page.
+type flash struct {
+	Kind     string            `json:"k"` // ok, error or conflict
+	Text     string            `json:"t"`
+	Instance string            `json:"i,omitempty"` // the instance it concerns
+	Stage    string            `json:"s,omitempty"` // the stage a refusal is about
+	Steps    []string          `json:"st,omitempty"`
+	Fields   map[string]string `json:"f,omitempty"` // by column: why its value was refused
+	Values   map[string]string `json:"v,omitempty"` // by column: what was posted, kept after a refusal
+}
+
+// maxFlash bounds the cookie: browsers keep 4 KB per cookie.
+const maxFlash = 3500
+
+func (h *Handler) setFlash(w http.ResponseWriter, r *http.Request, f *flash) {
+	enc := func() string {
+		b, _ := json.Marshal(f)
+		return base64.RawURLEncoding.EncodeToString(b)
+	}
+	v := enc()
+	if len(v) > maxFlash {
+		f.Values = nil
+		v = enc()
+	}
+	for len(v) > maxFlash && len(f.Text) > 200 {
+		f.Text = f.Text[:len(f.Text)/2] + "…"
+		v = enc()
+	}
+	if len(v) > maxFlash {
+		f.Fields, f.Steps = nil, nil
+		v = enc()
+	}
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: v, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: r.TLS != nil, MaxAge: 60})
+}
+
+// takeFlash reads the flash of the request and clears it.
+func (h *Handler) takeFlash(w http.ResponseWriter, r *http.Request) *flash {
+	c, err := r.Cookie(flashCookie)
+	if err != nil || c.Value == "" {
+		return nil
+	}
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: r.TLS != nil, MaxAge: -1})
+	b, err := base64.RawURLEncoding.DecodeString(c.Value)
+	if err != nil {
+		return nil
+	}
+	var f flash
+	if json.Unmarshal(b, &f) != nil || f.Text == "" {
+		return nil
+	}
+	switch f.Kind {
+	case "ok", "error", "conflict":
+	default:
+		f.Kind = "error"
+	}
+	return &f
+}

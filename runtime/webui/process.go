@@ -1,0 +1,224 @@
+package webui
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/workflow"
+)
+
+// The moves. The stage form posts the instance, the row version the page
+// showed it at, the active stage's step values and the button pressed.
+// The step values are saved first (only those that changed, and only if
+// the record is still at the version shown), then the move is made through
+// the engine at the instance's version shown: when someone else moved the
+// instance or changed the record in between, nothing is written and the
+// page says so.
+
+// Operations the stage form's buttons post (op); "action:NAME" runs an
+// action step.
+const (
+	opSave       = "save"
+	opNext       = "next"
+	opPrev       = "prev"
+	opFinish     = "finish"
+	opAbandon    = "abandon"
+	opReactivate = "reactivate"
+	opAction     = "action:"
+)
+
+func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
+	rs := current(r)
+	ctx := r.Context()
+	form := r.PostForm
+	id := form.Get("instance")
+	back := recordHref(r.PathValue("table"), r.PathValue("id")) + "?instance=" + url.QueryEscape(id)
+	op := form.Get("op")
+	version, err := strconv.ParseInt(form.Get("version"), 10, 64)
+	if id == "" || err != nil || version <= 0 {
+		h.fail(w, r, rs, errorf(http.StatusBadRequest, "Bad form", "The form names no instance and version; reload the page."))
+		return
+	}
+	switch {
+	case op == opSave, op == opNext, op == opPrev, op == opFinish, op == opAbandon, op == opReactivate:
+	case strings.HasPrefix(op, opAction) && len(op) > len(opAction):
+	default:
+		h.fail(w, r, rs, errorf(http.StatusBadRequest, "Bad form", "Unknown operation %q.", op))
+		return
+	}
+	v, err := h.models.view(ctx, rs.user)
+	if err != nil {
+		h.fail(w, r, rs, err)
+		return
+	}
+	in, err := rs.s.Instance(ctx, id)
+	if err != nil {
+		if !h.refused(w, r, err, id, nil) {
+			h.fail(w, r, rs, err)
+			return
+		}
+		http.Redirect(w, r, back, http.StatusSeeOther)
+		return
+	}
+	if in.Version != version {
+		h.refused(w, r, &engine.ConflictError{What: "instance", ID: id, Expected: version, Actual: in.Version}, id, nil)
+		http.Redirect(w, r, back, http.StatusSeeOther)
+		return
+	}
+	fi := v.byName[in.Flow]
+	if fi == nil {
+		h.fail(w, r, rs, errorf(http.StatusNotFound, "Not found", "Flow %s is not deployed any more.", in.Flow))
+		return
+	}
+	saved := false
+	switch op {
+	case opPrev, opAbandon, opReactivate:
+	default:
+		// The step values go with Save, Next, Finish and actions.
+		stage := fi.f.Stage(in.ActiveStage)
+		if stage == nil || form.Get("stage") != in.ActiveStage {
+			break
+		}
+		rid := in.Records[stage.Table]
+		st, ok := v.tables[stage.Table]
+		if rid == "" || !ok {
+			break
+		}
+		rv, _ := strconv.ParseInt(form.Get("rversion"), 10, 64)
+		var cols []string
+		for _, step := range stage.Steps {
+			if !step.Action && step.Column != "" {
+				cols = append(cols, step.Column)
+			}
+		}
+		rec, err := rs.s.Record(ctx, stage.Table, rid)
+		if err != nil {
+			if !h.refused(w, r, err, id, nil) {
+				h.fail(w, r, rs, err)
+				return
+			}
+			http.Redirect(w, r, back, http.StatusSeeOther)
+			return
+		}
+		vals, posted := changedValues(form, st, rec.Values, cols)
+		if len(vals) == 0 {
+			break
+		}
+		if rv <= 0 {
+			rv = rec.Version
+		}
+		if _, err := rs.s.UpdateRecord(ctx, stage.Table, rid, vals, rv); err != nil {
+			if !h.refused(w, r, err, id, posted) {
+				h.fail(w, r, rs, err)
+				return
+			}
+			http.Redirect(w, r, back, http.StatusSeeOther)
+			return
+		}
+		saved = true
+	}
+	mo := engine.MoveOptions{IfVersion: version}
+	var after *engine.Instance
+	done := ""
+	switch {
+	case op == opSave:
+		done = "Nothing to save: no step changed."
+		if saved {
+			done = "Saved."
+		}
+	case op == opNext:
+		after, err = rs.s.Next(ctx, id, mo)
+		done = "Moved to the next stage."
+	case op == opPrev:
+		after, err = rs.s.Prev(ctx, id, mo)
+		done = "Moved back to the previous stage."
+	case op == opFinish:
+		after, err = rs.s.Finish(ctx, id, mo)
+		done = "Finished."
+	case op == opAbandon:
+		after, err = rs.s.Abandon(ctx, id, mo)
+		done = "Abandoned."
+	case op == opReactivate:
+		after, err = rs.s.Reactivate(ctx, id, mo)
+		done = "Reactivated."
+	default:
+		var a *engine.Action
+		a, err = rs.s.RunAction(ctx, id, strings.TrimPrefix(op, opAction))
+		if err == nil {
+			done = actionDone(a)
+		}
+	}
+	if err != nil {
+		if saved {
+			err = fmt.Errorf("%w (the steps were saved)", err)
+		}
+		if !h.refused(w, r, err, id, nil) {
+			h.fail(w, r, rs, err)
+			return
+		}
+		http.Redirect(w, r, back, http.StatusSeeOther)
+		return
+	}
+	to := back
+	if after != nil {
+		// Follow the instance to the record of its stage, as Dataverse
+		// opens the next table's record after a cross-table move.
+		if s := fi.f.Stage(after.ActiveStage); s != nil && after.Records[s.Table] != "" {
+			to = recordHref(s.Table, after.Records[s.Table]) + "?instance=" + url.QueryEscape(id)
+		}
+		if s := fi.f.Stage(after.ActiveStage); s != nil && (op == opNext || op == opPrev) {
+			done = "Moved to " + stageTitle(s) + "."
+		}
+	}
+	h.setFlash(w, r, &flash{Kind: "ok", Text: done, Instance: id})
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// actionDone says what an action step did.
+func actionDone(a *engine.Action) string {
+	title := cmpOr(a.Step.DisplayName, a.Step.Name)
+	o, ok := a.Result.(*workflow.Outcome)
+	if !ok || o == nil {
+		return title + ": done."
+	}
+	switch o.State {
+	case workflow.Queued:
+		return fmt.Sprintf("%s: workflow %s queued (job %d).", title, o.Workflow, o.Job)
+	case workflow.Stopped:
+		return fmt.Sprintf("%s: workflow %s stopped.", title, o.Workflow)
+	}
+	ran := 0
+	for _, s := range o.Steps {
+		if s.Ran {
+			ran++
+		}
+	}
+	return fmt.Sprintf("%s: workflow %s ran (%d of %d steps).", title, o.Workflow, ran, len(o.Steps))
+}
+
+// start starts another flow on the record.
+func (h *Handler) start(w http.ResponseWriter, r *http.Request) {
+	rs := current(r)
+	table, id := r.PathValue("table"), r.PathValue("id")
+	back := recordHref(table, id)
+	flow := r.PostForm.Get("flow")
+	if flow == "" {
+		h.fail(w, r, rs, errorf(http.StatusBadRequest, "Bad form", "Choose a flow to start."))
+		return
+	}
+	in, err := rs.s.Start(r.Context(), flow, table, id)
+	if err != nil {
+		if !h.refused(w, r, err, "", nil) {
+			h.fail(w, r, rs, err)
+			return
+		}
+		http.Redirect(w, r, back, http.StatusSeeOther)
+		return
+	}
+	h.setFlash(w, r, &flash{Kind: "ok", Text: "Started.", Instance: in.ID})
+	http.Redirect(w, r, back+"?instance="+url.QueryEscape(in.ID), http.StatusSeeOther)
+}

@@ -1,0 +1,342 @@
+package webui
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// The record page: the process bar of the chosen instance (stages with
+// their tables, completed and active stages, the path as it resolves on
+// the current values, with its branches), the active stage's steps as a
+// form with the moves, a switcher between the record's instances, and the
+// record's own columns.
+
+type recordPage struct {
+	Table, TableTitle, ID, Name, Href string
+	Columns                           []colView
+	Empty                             []colView // columns without a value
+	Instances                         []instTab
+	Sel                               *procView
+	Start                             []option // flows that may start on the record
+	Flash                             *flash
+}
+
+func (p recordPage) title() string     { return p.Name + " · " + p.TableTitle }
+func (p recordPage) pageFlash() *flash { return p.Flash }
+
+type colView struct {
+	Label, Column, Value, Href string
+}
+
+type instTab struct {
+	ID, Title, Stage, State, Href string
+	Selected                      bool
+}
+
+// procView is the selected instance: its bar and its active stage.
+type procView struct {
+	ID, Flow, FlowTitle, FlowHref, State string
+	Version                              int64
+	Active, CanWrite                     bool
+	Bar                                  []barStage
+	Off                                  []barStage // stages the path does not take now
+	Branches                             []string   // how each branch on the path resolves now
+	Stage                                barStage
+	// The active stage's record, whose columns its steps fill.
+	RecordTable, RecordID, RecordName, RecordHref string
+	RecordVersion                                 int64
+	RecordGone                                    bool // the stage's record was deleted
+	Elsewhere                                     bool // the stage's record is not this page's
+	Steps                                         []stepView
+	Actions                                       []actionView
+	CanPrev, CanNext, CanFinish                   bool
+	Message                                       *flash // the outcome of the last post about this instance
+	Visits                                        []engine.Visit
+	StageTitles                                   map[string]string
+}
+
+type barStage struct {
+	Name, Title, Table, TableTitle, Category, Status string
+	Number                                           int
+	Cross                                            bool // on another table than the stage before it
+}
+
+type stepView struct {
+	field
+	StepName string
+	Refused  bool // named by the last refusal
+}
+
+type actionView struct {
+	Name, Title string
+}
+
+func (h *Handler) record(w http.ResponseWriter, r *http.Request) {
+	rs := current(r)
+	ctx := r.Context()
+	v, err := h.models.view(ctx, rs.user)
+	if err != nil {
+		h.fail(w, r, rs, err)
+		return
+	}
+	t, ok := v.recordTable(r.PathValue("table"))
+	if !ok {
+		h.fail(w, r, rs, errorf(http.StatusNotFound, "Not found", "There is no table %q here.", r.PathValue("table")))
+		return
+	}
+	rec, err := rs.s.Record(ctx, t.Name, r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, rs, err)
+		return
+	}
+	page := recordPage{Table: t.Name, TableTitle: cmpOr(t.DisplayName, t.Name), ID: rec.ID, Href: recordHref(t.Name, rec.ID),
+		Flash: h.takeFlash(w, r)}
+	page.Name = cmpOr(str(rec.Values[t.PrimaryColumn]), "(no name)")
+	lk := &lookups{h: h, s: rs.s, d: v.deployed}
+	for _, c := range t.Columns {
+		if c.Name == t.PrimaryKey || c.Type == store.TypeRowVersion {
+			continue
+		}
+		cv := colView{Label: columnTitle(c), Column: c.Name}
+		cv.Value, cv.Href = lk.show(ctx, c, rec.Values[c.Name])
+		if cv.Value == "" {
+			page.Empty = append(page.Empty, cv)
+		} else {
+			page.Columns = append(page.Columns, cv)
+		}
+	}
+	ins, err := rs.s.ProcessInstances(ctx, t.Name, rec.ID)
+	if err != nil {
+		h.fail(w, r, rs, err)
+		return
+	}
+	sel := r.URL.Query().Get("instance")
+	if sel == "" || !slices.ContainsFunc(ins, func(p engine.ProcessInstance) bool { return p.ID == sel }) {
+		sel = ""
+		for _, in := range ins { // the most recently changed active one, else the most recent
+			if in.State == engine.StateActive {
+				sel = in.ID
+				break
+			}
+		}
+		if sel == "" && len(ins) > 0 {
+			sel = ins[0].ID
+		}
+	}
+	for _, in := range ins {
+		fi := v.byName[in.Flow]
+		tab := instTab{ID: in.ID, Title: cmpOr(fi.title(), in.Flow), State: in.State, Selected: in.ID == sel,
+			Href: page.Href + "?instance=" + url.QueryEscape(in.ID)}
+		if fi != nil {
+			tab.Stage = stageTitle(fi.f.Stage(in.ActiveStage))
+		}
+		page.Instances = append(page.Instances, tab)
+	}
+	if sel != "" {
+		if page.Sel, err = h.procView(ctx, rs, v, lk, t, rec, sel, page.Flash); err != nil {
+			h.fail(w, r, rs, err)
+			return
+		}
+	}
+	if len(ins) < engine.MaxInstancesPerRecord {
+		for _, fi := range v.readable() {
+			if fi.f.PrimaryTable == t.Name && fi.running(v.deployed) && v.may(fi, "create", "append") {
+				page.Start = append(page.Start, option{Value: fi.f.Name, Label: fi.title()})
+			}
+		}
+	}
+	h.render(w, r, rs, http.StatusOK, "record", page)
+}
+
+func recordHref(table, id string) string { return "/records/" + table + "/" + url.PathEscape(id) }
+
+// procView reads the selected instance as the engine resolves it now.
+func (h *Handler) procView(ctx context.Context, rs *reqSession, v *view, lk *lookups, t store.Table, rec *engine.Record, id string,
+	fl *flash) (*procView, error) {
+	in, err := rs.s.Instance(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	fi := v.byName[in.Flow]
+	if fi == nil {
+		return nil, errorf(http.StatusNotFound, "Not found", "Flow %s of instance %s is not deployed any more.", in.Flow, id)
+	}
+	p := &procView{ID: in.ID, Flow: in.Flow, FlowTitle: fi.title(), FlowHref: "/flows/" + in.Flow, State: in.State,
+		Version: in.Version, Active: in.State == engine.StateActive, CanWrite: v.may(fi, "write"), Visits: in.Visits,
+		StageTitles: map[string]string{}}
+	for _, s := range fi.f.Stages {
+		p.StageTitles[s.Name] = stageTitle(s)
+	}
+	if fl != nil && fl.Instance == in.ID {
+		p.Message = fl
+	}
+	// The bar: the active path, stages before the active one completed.
+	active := slices.Index(in.ActivePath, in.ActiveStage)
+	prevTable := ""
+	for i, name := range in.ActivePath {
+		s := fi.f.Stage(name)
+		if s == nil {
+			continue
+		}
+		b := barStage{Name: s.Name, Title: stageTitle(s), Table: s.Table, TableTitle: v.tableTitle(s.Table), Category: s.Category,
+			Number: len(p.Bar) + 1, Cross: prevTable != "" && s.Table != prevTable}
+		prevTable = s.Table
+		switch {
+		case i < active:
+			b.Status = "done"
+		case i == active && in.State == engine.StateFinished:
+			b.Status = "done"
+		case i == active && in.State == engine.StateAborted:
+			b.Status = "stopped"
+		case i == active:
+			b.Status = "active"
+		default:
+			b.Status = "next"
+		}
+		if i == active {
+			p.Stage = b
+		}
+		p.Bar = append(p.Bar, b)
+		if len(s.Branches) > 0 {
+			var alts []string
+			for _, br := range s.Branches {
+				alts = append(alts, stageTitle(fi.f.Stage(br.Next))+" when "+compiler.FormatExpr(br.When))
+			}
+			if n := fi.f.Stage(s.Next); n != nil {
+				alts = append(alts, stageTitle(n)+" otherwise")
+			} else {
+				alts = append(alts, "the end otherwise")
+			}
+			now := "the end of the flow"
+			if i+1 < len(in.ActivePath) {
+				now = stageTitle(fi.f.Stage(in.ActivePath[i+1]))
+			}
+			p.Branches = append(p.Branches, "After "+b.Title+": "+strings.Join(alts, "; ")+". Now: "+now+".")
+		}
+	}
+	for _, s := range fi.f.Stages {
+		if !slices.Contains(in.ActivePath, s.Name) {
+			p.Off = append(p.Off, barStage{Name: s.Name, Title: stageTitle(s), Table: s.Table, TableTitle: v.tableTitle(s.Table), Status: "off"})
+		}
+	}
+	stage := fi.f.Stage(in.ActiveStage)
+	if stage == nil {
+		return p, nil
+	}
+	last := active == len(in.ActivePath)-1
+	p.CanPrev = p.Active && p.CanWrite && len(in.TraversedPath) >= 2
+	p.CanNext = p.Active && p.CanWrite && !last
+	p.CanFinish = p.Active && p.CanWrite && last
+	p.RecordTable = stage.Table
+	p.RecordID = in.Records[stage.Table]
+	p.Elsewhere = stage.Table != t.Name || p.RecordID != rec.ID
+	st, ok := v.tables[stage.Table]
+	var row store.Row
+	switch {
+	case p.RecordID == "" || !ok:
+		p.RecordGone = true
+	case !p.Elsewhere:
+		row, p.RecordVersion, p.RecordName = rec.Values, rec.Version, str(rec.Values[st.PrimaryColumn])
+	default:
+		other, err := rs.s.Record(ctx, stage.Table, p.RecordID)
+		if errors.Is(err, engine.ErrNotFound) {
+			p.RecordGone = true
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		row, p.RecordVersion, p.RecordName = other.Values, other.Version, str(other.Values[st.PrimaryColumn])
+	}
+	if p.RecordID != "" {
+		p.RecordHref = recordHref(stage.Table, p.RecordID) + "?instance=" + url.QueryEscape(in.ID)
+	}
+	for _, step := range stage.Steps {
+		if step.Action {
+			p.Actions = append(p.Actions, actionView{Name: step.Name, Title: cmpOr(step.DisplayName, step.Name)})
+			continue
+		}
+		c, ok := st.Column(step.Column)
+		if !ok || p.RecordGone {
+			continue
+		}
+		sv := stepView{field: h.fieldFor(ctx, rs.s, v.deployed, st, c, step.DisplayName, row[c.Name]), StepName: step.Name}
+		sv.Required = step.Required
+		sv.ID = "step-" + step.Name
+		if p.Message != nil {
+			sv.Refused = slices.Contains(p.Message.Steps, step.Name)
+			if val, ok := p.Message.Values[c.Name]; ok {
+				sv.Value = val
+				sv.selectValue()
+			}
+			sv.Error = p.Message.Fields[c.Name]
+			if sv.Refused && sv.Error == "" {
+				sv.Error = "Required to move on"
+				if c.Type == compiler.TypeBoolean {
+					sv.Error = "Must be Yes to move on"
+				}
+			}
+		}
+		p.Steps = append(p.Steps, sv)
+	}
+	return p, nil
+}
+
+// lookups shows the rows lookups point at by name, each read once.
+type lookups struct {
+	h     *Handler
+	s     *engine.Session
+	d     *deployed
+	users map[string]string
+	names map[string]string
+}
+
+// show is a column's value as a person reads it, with a link for a lookup.
+func (l *lookups) show(ctx context.Context, c store.Column, v any) (string, string) {
+	id, isText := v.(string)
+	if (c.Type != compiler.TypeLookup && c.Type != compiler.TypeCustomer) || !isText || id == "" {
+		return displayValue(c, v), ""
+	}
+	for _, target := range c.Targets {
+		if target == "systemuser" {
+			if l.users == nil {
+				l.users = map[string]string{}
+				if us, err := l.s.Users(ctx); err == nil {
+					for _, u := range us {
+						l.users[u.ID] = cmpOr(u.FullName, u.Name)
+					}
+				}
+			}
+			if n, ok := l.users[id]; ok {
+				return n, ""
+			}
+			continue
+		}
+		if _, ok := l.d.recordTable(target); !ok {
+			continue
+		}
+		key := target + "/" + id
+		if l.names == nil {
+			l.names = map[string]string{}
+		}
+		name, ok := l.names[key]
+		if !ok {
+			if rec, err := l.s.Record(ctx, target, id); err == nil {
+				name = cmpOr(str(rec.Values[rec.PrimaryColumn]), id)
+			}
+			l.names[key] = name
+		}
+		if name != "" {
+			return name, recordHref(target, id)
+		}
+	}
+	return strings.TrimSpace(id + " (deleted)"), ""
+}

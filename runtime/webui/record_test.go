@@ -1,0 +1,254 @@
+package webui
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/bpfc/bpfc/runtime/engine"
+)
+
+// stageForm is the stage form of a record page, ready to post: its
+// hidden fields, the form token, and values.
+func stageForm(t *testing.T, p *page, op string, values ...string) url.Values {
+	t.Helper()
+	form := url.Values{"csrf": {p.csrf(t)}, "op": {op}}
+	for _, name := range []string{"instance", "version", "stage", "rversion"} {
+		form.Set(name, p.hidden(t, name))
+	}
+	for i := 0; i+1 < len(values); i += 2 {
+		form.Set(fieldPrefix+values[i], values[i+1])
+	}
+	return form
+}
+
+var processAction = regexp.MustCompile(`<form method="post" action="([^"]+/process)"`)
+
+// postStage posts the stage form of page p and follows the redirect.
+func (b *browser) postStage(p *page, op string, values ...string) *page {
+	b.t.Helper()
+	m := processAction.FindStringSubmatch(p.body)
+	if m == nil {
+		b.t.Fatalf("no stage form: %s", p.body)
+	}
+	return b.follow(b.post(m[1], stageForm(b.t.(*testing.T), p, op, values...)))
+}
+
+// activeStage is the name of the stage the bar shows active.
+var activeStageRe = regexp.MustCompile(`(?s)<li class="stage active[^"]*" aria-current="step">.*?<span class="name">([^<]+)</span>`)
+
+func activeStage(p *page) string {
+	m := activeStageRe.FindStringSubmatch(p.body)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
+// barStages are the stage names of the bar, in order.
+var barStageRe = regexp.MustCompile(`(?s)<li class="stage ([a-z]+)[^"]*"[^>]*>.*?<span class="name">([^<]+)</span>`)
+
+func barStages(p *page) []string {
+	var out []string
+	for _, m := range barStageRe.FindAllStringSubmatch(p.body, -1) {
+		out = append(out, m[2]+":"+m[1])
+	}
+	return out
+}
+
+// TestProcessThroughThePages takes a lead through the Strategic Deal
+// Process with the pages' forms only: create, a refused Next with the
+// missing steps marked, an action step, Next across tables to the
+// opportunity, a branch changing the path, Previous, Finish, Reactivate
+// and Abandon.
+func TestProcessThroughThePages(t *testing.T) {
+	f := newFixture(t)
+	b := f.browser()
+	b.signIn()
+	list := b.get("/records/lead").must(t, http.StatusOK, "No records yet.", `<label for="new-lastname">Last Name`,
+		`<label for="new-subject">Topic`, `<option value="" selected>The default flow (Lead to Opportunity Sales Process)</option>`)
+	created := b.post("/records/lead", url.Values{"csrf": {list.csrf(t)}, "f_firstname": {"Joe"}, "f_lastname": {"Bloggs"},
+		"f_subject": {"Fleet renewal"}, "flow": {"strategic_deal"}})
+	if created.status != http.StatusSeeOther || !strings.Contains(created.location, "?instance=") {
+		t.Fatalf("create: %d %q %s", created.status, created.location, created.body)
+	}
+	p := b.follow(created).must(t, http.StatusOK, "Created; Strategic Deal Process started.", "<h1>Joe Bloggs")
+	if got := strings.Join(barStages(p), " "); got != "Qualify:active Develop:next Propose:next Close:next" {
+		t.Errorf("bar: %s", got)
+	}
+	// Each step's input fits its column; required ones are marked.
+	p.must(t, http.StatusOK,
+		`<label for="step-budget">Estimated Budget <span class="req" aria-hidden="true">*</span><span class="sr"> (required)</span></label>`,
+		`<input id="step-budget" name="f_budgetamount" type="number" value="" step="any" aria-required="true">`,
+		`<select id="step-timeframe" name="f_purchasetimeframe" aria-required="true">`, `<option value="1">This Quarter</option>`,
+		`<select id="step-decision_maker" name="f_decisionmaker" aria-required="true">`, `<option value="true">Yes</option>`,
+		`<textarea id="step-summary" name="f_qualificationcomments" rows="3" maxlength="2000">`,
+		`<button type="submit" name="op" value="action:verify">Verify Lead</button>`,
+		"After Develop: Approval when self.estimatedvalue &gt; var.approval_threshold; Propose otherwise. Now: Propose.",
+		"Not on the path now: Approval.")
+	p.lacks(t, `value="prev"`, `value="finish"`)
+	list = b.get("/records/lead").must(t, http.StatusOK, "Joe Bloggs", "Strategic Deal Process", "Qualify")
+
+	// Next without the required steps: refused, the steps marked.
+	p = b.postStage(p, "next", "qualificationcomments", "Twelve trucks")
+	p.must(t, http.StatusOK, `cannot move to the next stage: required step`,
+		`<input id="step-budget" name="f_budgetamount" type="number" value="" step="any" aria-required="true" aria-invalid="true" aria-describedby="step-budget-err">`,
+		`<p class="error" id="step-budget-err">Required to move on</p>`,
+		`<p class="error" id="step-decision_maker-err">Must be Yes to move on</p>`,
+		"Twelve trucks")
+	if activeStage(p) != "Qualify" {
+		t.Errorf("after a refused next: %s", activeStage(p))
+	}
+	// A value that does not fit: beside its field, what was typed kept.
+	p = b.postStage(p, "save", "budgetamount", "lots")
+	p.must(t, http.StatusOK, `<p class="error" id="step-budget-err">lead.budgetamount is a money column: &#34;lots&#34; is not a number</p>`,
+		`value="lots"`)
+
+	// The action step runs its workflow.
+	p = b.postStage(b.get(strings.SplitN(created.location, "#", 2)[0]), "action:verify")
+	p.must(t, http.StatusOK, "Verify Lead: workflow verify_lead ran (1 of 1 steps).", "<dt>Confirm Interest</dt><dd>Yes</dd>")
+
+	// Next with the steps filled moves to the opportunity's stage.
+	p = b.postStage(p, "next", "budgetamount", "250000", "purchasetimeframe", "1", "decisionmaker", "true")
+	p.must(t, http.StatusOK, "Moved to Develop.", "<h1>Joe Bloggs <span class=\"kind\">Opportunity</span>",
+		`<label for="step-value">Estimated Revenue`, "Originating Lead")
+	if got := strings.Join(barStages(p), " "); got != "Qualify:done Develop:active Propose:next Close:next" {
+		t.Errorf("bar after next: %s", got)
+	}
+	// A branch: a large deal takes the Approval stage, a small one not.
+	p = b.postStage(p, "save", "estimatedvalue", "10000", "customerneed", "Trucks")
+	p.must(t, http.StatusOK, "Saved.", "Now: Propose.", "Not on the path now: Approval.")
+	p = b.postStage(p, "save", "estimatedvalue", "50000")
+	p.must(t, http.StatusOK, "Saved.", "Now: Approval.").lacks(t, "Not on the path now")
+	if got := strings.Join(barStages(p), " "); got != "Qualify:done Develop:active Approval:next Propose:next Close:next" {
+		t.Errorf("bar after the branch: %s", got)
+	}
+	p = b.postStage(p, "next")
+	p.must(t, http.StatusOK, "Moved to Approval.", `<select id="step-approver" name="f_cts_approverid" aria-required="true">`)
+	admin := regexp.MustCompile(`<option value="([0-9a-f-]{36})">System Administrator</option>`).FindStringSubmatch(p.body)
+	if admin == nil {
+		t.Fatalf("no user to choose as approver: %s", p.body)
+	}
+	p = b.postStage(p, "prev")
+	if activeStage(p) != "Develop" {
+		t.Fatalf("after prev: %s", activeStage(p))
+	}
+	p = b.postStage(b.postStage(p, "next"), "next", "cts_approverid", admin[1], "cts_dealapproved", "true")
+	p = b.postStage(p, "next", "developproposal", "true")
+	p.must(t, http.StatusOK, "Moved to Close.", `<button type="submit" name="op" value="finish" class="primary">Finish</button>`,
+		`<input id="step-decision_date" name="f_finaldecisiondate" type="date" value=""`).lacks(t, `value="next"`)
+	p = b.postStage(p, "finish", "finaldecisiondate", "2026-06-30")
+	p.must(t, http.StatusOK, "Finished.", `<span class="state finished">finished</span>`, `value="reactivate"`, "30 Jun 2026")
+	if got := strings.Join(barStages(p), " "); got != "Qualify:done Develop:done Approval:done Propose:done Close:done" {
+		t.Errorf("bar when finished: %s", got)
+	}
+	p = b.postStage(p, "reactivate")
+	p.must(t, http.StatusOK, "Reactivated.", `value="finish"`)
+	p = b.postStage(p, "abandon")
+	p.must(t, http.StatusOK, "Abandoned.", `<span class="state aborted">aborted</span>`, `<li class="stage stopped"`)
+	// The stage history lists every stay.
+	p.must(t, http.StatusOK, "Stage history", "(start, admin)", "(prev, admin)", "(reactivate, admin)")
+}
+
+// TestConcurrentInstances: a record's instances are listed and switched
+// between; a flow started from the page becomes one of them.
+func TestConcurrentInstances(t *testing.T) {
+	f := newFixture(t)
+	lead, first := f.createLead("strategic_deal", nil)
+	b := f.browser()
+	b.signIn()
+	p := b.get("/records/lead/"+lead).must(t, http.StatusOK, `<label for="start-flow">Start a process</label>`)
+	p = b.follow(b.post("/records/lead/"+lead+"/start", url.Values{"csrf": {p.csrf(t)}, "flow": {"lead_to_opportunity"}}))
+	p.must(t, http.StatusOK, "Started.", `aria-label="Processes of this record"`, "Lead to Opportunity Sales Process", "Strategic Deal Process")
+	second := p.hidden(t, "instance")
+	if second == first {
+		t.Fatal("the started instance is not the one shown")
+	}
+	p = b.get("/records/lead/"+lead+"?instance="+first).must(t, http.StatusOK)
+	if p.hidden(t, "instance") != first || !strings.Contains(p.body, `href="/records/lead/`+lead+`?instance=`+first+`" aria-current="page"`) {
+		t.Errorf("switching to the first instance: %s", p.body)
+	}
+	// An instance of another record is not shown here.
+	other, _ := f.createLead("strategic_deal", nil)
+	p = b.get("/records/lead/"+other+"?instance="+first).must(t, http.StatusOK)
+	if p.hidden(t, "instance") == first {
+		t.Error("another record's instance was shown")
+	}
+	b.get("/records/lead").must(t, http.StatusOK, "(+1)")
+}
+
+// TestConflicts: a form posted after someone else moved the instance, or
+// changed the record, says so and changes nothing.
+func TestConflicts(t *testing.T) {
+	f := newFixture(t)
+	lead, inst := f.createLead("strategic_deal", engine.Values{"budgetamount": "90000", "purchasetimeframe": "Immediate", "decisionmaker": "yes"})
+	b := f.browser()
+	b.signIn()
+	stale := b.get("/records/lead/"+lead).must(t, http.StatusOK)
+	ctx := context.Background()
+	if _, err := f.eng.As("admin").Next(ctx, inst, engine.MoveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	p := b.postStage(stale, "next")
+	p.must(t, http.StatusOK, `class="flash conflict" role="alert"`, "Someone else changed this process while you had the page open, so nothing was changed.")
+	if in := f.instance(inst); in.ActiveStage != "develop" {
+		t.Errorf("the stale form moved the instance on to %s", in.ActiveStage)
+	}
+	if activeStage(p) != "Develop" {
+		t.Errorf("the page after a conflict shows %s", activeStage(p))
+	}
+
+	// The record changed under the form: the step value is not written.
+	p = b.get("/records/lead/" + lead + "?instance=" + inst)
+	p = b.postStage(p, "prev")
+	stale = p
+	if _, err := f.eng.As("admin").UpdateRecord(ctx, "lead", lead, engine.Values{"budgetamount": "95000"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	p = b.postStage(stale, "save", "budgetamount", "1")
+	p.must(t, http.StatusOK, "Someone else changed this record while you had the page open")
+	rec, err := f.eng.As("admin").Record(ctx, "lead", lead)
+	if err != nil || rec.Values["budgetamount"] != 95000.0 {
+		t.Errorf("budget after a conflicting save: %v %v", rec.Values["budgetamount"], err)
+	}
+}
+
+func TestGroupThousands(t *testing.T) {
+	for in, want := range map[string]string{"0.00": "0.00", "999.50": "999.50", "1000.00": "1,000.00", "-1234567.89": "-1,234,567.89",
+		"250000.00": "250,000.00"} {
+		if got := groupThousands(in); got != want {
+			t.Errorf("groupThousands(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestLocalPath(t *testing.T) {
+	for in, want := range map[string]string{"/records/lead": "/records/lead", "//evil.example": "", "/\\evil": "", "https://x": "",
+		"": "", "/signin?token=x": "", "/a\r\nb": "", "records": ""} {
+		if got := localPath(in); got != want {
+			t.Errorf("localPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestFlowPage: the graph with its size and a text alternative, the
+// stages as text with their branches, and the report in a frame.
+func TestFlowPage(t *testing.T) {
+	f := newFixture(t)
+	b := f.browser()
+	b.signIn()
+	p := b.get("/flows/strategic_deal").must(t, http.StatusOK, "<h1>Strategic Deal Process</h1>",
+		`alt="The stages of Strategic Deal Process: Qualify (Lead), Develop (Opportunity), Approval (Opportunity), Propose (Opportunity), Close (Opportunity)."`,
+		"Branch: when self.estimatedvalue &gt; var.approval_threshold → Approval", "Estimated Budget *", "Verify Lead (action)",
+		`<iframe class="report" src="/flows/strategic_deal/report" title="Report of Strategic Deal Process"`)
+	if !regexp.MustCompile(`src="/flows/strategic_deal/graph.svg" alt="[^"]+" width="\d+" height="\d+">`).MatchString(p.body) {
+		t.Errorf("the graph has no size: %s", p.body)
+	}
+	b.get("/").must(t, http.StatusOK, `<a href="/flows/strategic_deal">Strategic Deal Process</a>`, `<a href="/records/lead">Lead</a>`)
+	if p := b.get("/static/"); p.status != http.StatusNotFound {
+		t.Errorf("the static folder is listed: %d", p.status)
+	}
+}

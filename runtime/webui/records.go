@@ -1,0 +1,337 @@
+package webui
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// The records of a table, with each one's active flow and stage, and the
+// form that creates one.
+
+// listLimit is how many records the list shows, newest first.
+const listLimit = 200
+
+type recordsPage struct {
+	Table      string
+	TableTitle string
+	Rows       []recordRow
+	More       bool // there are more than the list shows
+	Fields     []field
+	Flows      []option // what the new record starts
+	CanCreate  bool
+	Flash      *flash
+}
+
+func (p recordsPage) pageFlash() *flash { return p.Flash }
+
+func (p recordsPage) title() string { return p.TableTitle }
+
+type recordRow struct {
+	ID, Name, Href, Created string
+	Flow, Stage, State      string
+	Others                  int // further instances
+}
+
+// instanceRow is an instance as the list reads it.
+type instanceRow struct {
+	flow     *flowInfo
+	stage    string
+	state    string
+	modified time.Time
+}
+
+func (h *Handler) records(w http.ResponseWriter, r *http.Request) {
+	rs := current(r)
+	v, err := h.models.view(r.Context(), rs.user)
+	if err != nil {
+		h.fail(w, r, rs, err)
+		return
+	}
+	t, ok := v.recordTable(r.PathValue("table"))
+	if !ok {
+		h.fail(w, r, rs, errorf(http.StatusNotFound, "Not found", "There is no table %q here.", r.PathValue("table")))
+		return
+	}
+	rows, err := h.rows(r.Context(), rs.s, t, listLimit+1)
+	if err != nil {
+		h.fail(w, r, rs, err)
+		return
+	}
+	page := recordsPage{Table: t.Name, TableTitle: cmpOr(t.DisplayName, t.Name), Flash: h.takeFlash(w, r)}
+	if len(rows) > listLimit {
+		rows, page.More = rows[:listLimit], true
+	}
+	ids := make([]string, 0, len(rows))
+	for _, row := range rows {
+		id, _ := row[t.PrimaryKey].(string)
+		ids = append(ids, id)
+	}
+	byRecord, err := h.instancesOf(r.Context(), rs.s, v, t.Name, ids)
+	if err != nil {
+		h.fail(w, r, rs, err)
+		return
+	}
+	for _, row := range rows {
+		id, _ := row[t.PrimaryKey].(string)
+		name, _ := row[t.PrimaryColumn].(string)
+		rr := recordRow{ID: id, Name: cmpOr(name, "(no name)"), Href: "/records/" + t.Name + "/" + id}
+		if c, ok := row["createdon"].(time.Time); ok {
+			rr.Created = c.UTC().Format("2 Jan 2006 15:04")
+		}
+		if ins := byRecord[id]; len(ins) > 0 {
+			first := ins[0]
+			rr.Flow, rr.Stage, rr.State, rr.Others = cmpOr(first.flow.f.DisplayName, first.flow.f.Name), first.stage, first.state, len(ins)-1
+		}
+		page.Rows = append(page.Rows, rr)
+	}
+	h.createForm(r.Context(), rs, v, t, &page, page.Flash)
+	h.render(w, r, rs, http.StatusOK, "records", page)
+}
+
+// instancesOf reads the instances spanning each of the records ids of
+// table, by record: active ones first, then the most recently modified.
+// One query per flow the user may read.
+func (h *Handler) instancesOf(ctx context.Context, s *engine.Session, v *view, table string, ids []string) (map[string][]instanceRow, error) {
+	out := map[string][]instanceRow{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	for _, fi := range v.flowsOn(table) {
+		it, ok := v.tables[fi.wf.InstanceTable]
+		if !ok || it.Kind != store.TableInstance {
+			continue
+		}
+		col := instanceLookup(table)
+		any := store.Any{}
+		for _, id := range ids {
+			any = append(any, store.Compare{Column: col, Op: store.OpEq, Value: id})
+		}
+		_, rows, err := s.QueryRows(ctx, it.EntitySetName, func(store.Table) (store.Query, error) {
+			return store.Query{Select: []string{col, "activestageid", "statecode", "statuscode", "modifiedon"}, Where: any}, nil
+		})
+		if errors.Is(err, engine.ErrForbidden) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, row := range rows {
+			id, _ := row[col].(string)
+			ir := instanceRow{flow: fi, state: stateOf(row)}
+			if name := fi.stageName[str(row["activestageid"])]; name != "" {
+				ir.stage = stageTitle(fi.f.Stage(name))
+			}
+			ir.modified, _ = row["modifiedon"].(time.Time)
+			out[id] = append(out[id], ir)
+		}
+	}
+	for _, ins := range out {
+		slices.SortStableFunc(ins, func(a, b instanceRow) int {
+			if (a.state == engine.StateActive) != (b.state == engine.StateActive) {
+				if a.state == engine.StateActive {
+					return -1
+				}
+				return 1
+			}
+			return b.modified.Compare(a.modified)
+		})
+	}
+	return out, nil
+}
+
+// instanceLookup is a flow instance table's lookup to a table of the flow,
+// as Dataverse names it (bpf_<table>id).
+func instanceLookup(table string) string { return "bpf_" + table + "id" }
+
+// stateOf reads an instance row's state as the engine names it.
+func stateOf(row store.Row) string {
+	state, _ := row["statecode"].(int64)
+	status, _ := row["statuscode"].(int64)
+	switch {
+	case state == 0:
+		return engine.StateActive
+	case status == 3:
+		return engine.StateAborted
+	}
+	return engine.StateFinished
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+// createColumns are the columns the create form asks for: the name (first
+// and last names where the full name is made of them) and every required
+// column.
+func createColumns(t store.Table) []store.Column {
+	var out []store.Column
+	add := func(name string) {
+		c, ok := t.Column(name)
+		if !ok || slices.ContainsFunc(out, func(x store.Column) bool { return x.Name == name }) {
+			return
+		}
+		out = append(out, c)
+	}
+	_, first := t.Column("firstname")
+	_, last := t.Column("lastname")
+	if t.PrimaryColumn == "fullname" && first && last {
+		add("firstname")
+		add("lastname")
+	} else if t.PrimaryColumn != "" {
+		add(t.PrimaryColumn)
+	}
+	for _, c := range t.Columns {
+		if c.Required && c.Name != t.PrimaryKey && c.Type != store.TypeRowVersion && !systemColumn(c.Name) {
+			add(c.Name)
+		}
+	}
+	return out
+}
+
+// systemColumn: columns the engine fills.
+func systemColumn(name string) bool {
+	switch name {
+	case "createdon", "createdby", "modifiedon", "modifiedby", "ownerid", "statecode", "statuscode":
+		return true
+	}
+	return false
+}
+
+// createForm fills the create form of a records page; f is the outcome of
+// a refused create (its values and errors), if any.
+func (h *Handler) createForm(ctx context.Context, rs *reqSession, v *view, t store.Table, page *recordsPage, f *flash) {
+	page.CanCreate = true
+	for _, c := range createColumns(t) {
+		fd := h.fieldFor(ctx, rs.s, v.deployed, t, c, "", nil)
+		fd.ID = "new-" + c.Name
+		fd.Required = c.Required
+		if f != nil && f.Instance == "" {
+			if val, ok := f.Values[c.Name]; ok {
+				fd.Value = val
+				fd.selectValue()
+			}
+			fd.Error = f.Fields[c.Name]
+		}
+		page.Fields = append(page.Fields, fd)
+	}
+	var def *flowInfo
+	var startable []*flowInfo
+	for _, fi := range v.readable() {
+		if fi.f.PrimaryTable != t.Name || !fi.running(v.deployed) || !v.may(fi, "create", "append") {
+			continue
+		}
+		startable = append(startable, fi)
+		if fi.f.Type != "task" && (def == nil || fi.f.Order < def.f.Order) {
+			def = fi
+		}
+	}
+	chosen := ""
+	if f != nil {
+		chosen = f.Values["@flow"]
+	}
+	if def != nil {
+		page.Flows = append(page.Flows, option{Value: "", Label: "The default flow (" + cmpOr(def.f.DisplayName, def.f.Name) + ")", Selected: chosen == ""})
+	}
+	for _, fi := range startable {
+		page.Flows = append(page.Flows, option{Value: fi.f.Name, Label: cmpOr(fi.f.DisplayName, fi.f.Name), Selected: chosen == fi.f.Name})
+	}
+	page.Flows = append(page.Flows, option{Value: "-", Label: "No flow", Selected: def == nil || chosen == "-"})
+}
+
+// createRecord creates a record through the engine (its default flow, the
+// one chosen, or none) and shows it.
+func (h *Handler) createRecord(w http.ResponseWriter, r *http.Request) {
+	rs := current(r)
+	v, err := h.models.view(r.Context(), rs.user)
+	if err != nil {
+		h.fail(w, r, rs, err)
+		return
+	}
+	t, ok := v.recordTable(r.PathValue("table"))
+	if !ok {
+		h.fail(w, r, rs, errorf(http.StatusNotFound, "Not found", "There is no table %q here.", r.PathValue("table")))
+		return
+	}
+	vals := engine.Values{}
+	posted := map[string]string{}
+	for _, c := range createColumns(t) {
+		text := r.PostForm.Get(fieldPrefix + c.Name)
+		posted[c.Name] = text
+		if pv := postedValue(c, text); pv != nil {
+			vals[c.Name] = pv
+		}
+	}
+	so := engine.StartOptions{}
+	fl := r.PostForm.Get("flow")
+	posted["@flow"] = fl
+	switch fl {
+	case "":
+	case "-":
+		so.NoFlow = true
+	default:
+		so.Flow = fl
+	}
+	back := "/records/" + t.Name
+	created, err := rs.s.CreateRecord(r.Context(), t.Name, vals, so)
+	if err != nil {
+		if !h.refused(w, r, err, "", posted) {
+			h.fail(w, r, rs, err)
+			return
+		}
+		http.Redirect(w, r, back+"#create", http.StatusSeeOther)
+		return
+	}
+	to := back + "/" + created.ID
+	text := "Created."
+	if created.Instance != nil {
+		to += "?instance=" + created.Instance.ID
+		text = "Created; " + cmpOr(v.byName[created.Instance.Flow].title(), created.Instance.Flow) + " started."
+	}
+	h.setFlash(w, r, &flash{Kind: "ok", Text: text})
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+func (fi *flowInfo) title() string {
+	if fi == nil {
+		return ""
+	}
+	return cmpOr(fi.f.DisplayName, fi.f.Name)
+}
+
+// refused turns an error the user can act on (a refusal, a value that
+// does not fit, a conflict, a missing privilege) into the flash of the
+// page the form came from; false for other errors.
+func (h *Handler) refused(w http.ResponseWriter, r *http.Request, err error, instance string, posted map[string]string) bool {
+	f := &flash{Kind: "error", Text: err.Error(), Instance: instance}
+	var ref *engine.ErrRefused
+	var ve *engine.ValueError
+	var ce *engine.ConflictError
+	switch {
+	case errors.As(err, &ce):
+		what := "record"
+		if ce.What == "instance" {
+			what = "process"
+		}
+		f.Kind = "conflict"
+		f.Text = "Someone else changed this " + what + " while you had the page open, so nothing was changed. " +
+			"The page now shows it as it is; check it and try again."
+	case errors.As(err, &ref):
+		f.Stage, f.Steps = ref.Stage, ref.Steps
+	case errors.As(err, &ve):
+		f.Fields = map[string]string{ve.Column: err.Error()}
+		f.Values = posted
+	case errors.Is(err, engine.ErrInvalid), errors.Is(err, engine.ErrForbidden):
+		f.Values = posted
+	default:
+		return false
+	}
+	h.setFlash(w, r, f)
+	return true
+}
