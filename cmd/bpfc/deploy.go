@@ -79,7 +79,7 @@ func runDeploy(g *globals, o *deployOptions) error {
 		return remoteDeploy(g, e, b, opts)
 	}
 	stop := progress(g, o.env, &opts)
-	res, err := pipeline(p).Deploy(context.Background(), o.env, b, opts)
+	res, err := remotePipeline(p).Deploy(context.Background(), o.env, b, opts)
 	stop()
 	return reportResult(g, res, err)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/bpfc/bpfc/runtime/deploy"
 	"github.com/spf13/cobra"
@@ -22,7 +21,11 @@ func newPromoteCmd(g *globals) *cobra.Command {
 		Long: "promote imports into environment B the build live in A — the model and the\n" +
 			"archives A keeps, whatever the project directory now holds — in B's flavour\n" +
 			"(managed or unmanaged). Values for B's variables come from B's environment block,\n" +
-			"--settings and BPFC_VAR_<NAME>. --output json prints the same result as deploy.",
+			"--settings and BPFC_VAR_<NAME>. --output json prints the same result as deploy.\n\n" +
+			"Either may be remote (url = \"http://…\"): the build is read from A's server\n" +
+			"(bpfc_ExportSolution) and imported through B's (ImportSolution), with the token\n" +
+			"of each (BPFC_TOKEN_<ENV> or BPFC_TOKEN). B's promote_from gate is checked here,\n" +
+			"also when its source is remote.",
 		Args: argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error { return runPromote(g, o) },
 	}
@@ -50,16 +53,8 @@ func runPromote(g *globals, o *promoteOptions) error {
 		return err
 	}
 	opts.Operation = "promote"
-	if from := p.Environment(o.from); from != nil && from.URL != "" {
-		return &exitError{code: 1, msg: fmt.Sprintf("promote --from %s: environment %s is remote (url = %q): promoting from a remote "+
-			"environment is not supported yet (its server has no export); run bpfc promote on that machine, or deploy the same build "+
-			"to %s with bpfc deploy", o.from, o.from, from.URL, o.to)}
-	}
-	if to := p.Environment(o.to); to != nil && to.URL != "" {
-		return remotePromote(g, p, o.from, to, opts)
-	}
 	stop := progress(g, o.to, &opts)
-	res, err := pipeline(p).Promote(context.Background(), o.from, o.to, opts)
+	res, err := remotePipeline(p).Promote(context.Background(), o.from, o.to, opts)
 	stop()
 	return reportResult(g, res, err)
 }

@@ -17,6 +17,10 @@ func newReleaseCmd(g *globals) *cobra.Command {
 			"its promote_from, or deployed when it has none — stopping at the first that does\n" +
 			"not apply, and prints a summary (environment, solution, version, digest, result,\n" +
 			"time).\n\n" +
+			"Any environment may be remote (url = \"http://…\"): it is deployed to through its\n" +
+			"server's ImportSolution, promoted from through its bpfc_ExportSolution, and its\n" +
+			"promote_from gate is checked here, with the token of each (BPFC_TOKEN_<ENV> or\n" +
+			"BPFC_TOKEN).\n\n" +
 			"--output json prints: solution, version, digest, ok, and environments: [{environment,\n" +
 			"action, solution, version, digest, result (applied | refused | failed | skipped),\n" +
 			"message, duration_ms}].",
@@ -40,7 +44,7 @@ func runRelease(g *globals) error {
 	if term {
 		opts.Progress = func(msg string) { fmt.Fprintf(g.stderr, "\r\033[K[release] %s", msg) }
 	}
-	rel, err := pipeline(p).Release(context.Background(), b, opts, func(s deploy.ReleaseStep) {
+	rel, err := remotePipeline(p).Release(context.Background(), b, opts, func(s deploy.ReleaseStep) {
 		if term {
 			fmt.Fprintf(g.stderr, "\r\033[K%s: %s\n", s.Environment, s.Result)
 		}

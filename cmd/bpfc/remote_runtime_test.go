@@ -376,8 +376,4 @@ func TestRemoteReportAndPromote(t *testing.T) {
 	if !strings.Contains(out, `"operation": "promote"`) || !strings.Contains(out, `"1.0.1.0"`) {
 		t.Errorf("the server's history after the promotion: %s", out)
 	}
-	code, _, stderr = bpfc(t, "-C", f.client, "promote", "--from", "shared", "--to", "dev")
-	if code != 1 || !strings.Contains(stderr, "promoting from a remote environment is not supported yet") {
-		t.Errorf("promote from a remote environment: %d %q", code, stderr)
-	}
 }

@@ -18,6 +18,34 @@ type Pipeline struct {
 	Project *compiler.Project   // its environments and directory
 	Open    environ.Options     // how stores are opened
 	Getenv  func(string) string // the process environment (os.Getenv when nil)
+	// Remote reaches the environments with a url (another machine's bpfc
+	// serve): imports into them, promotions from them and promote_from
+	// gates on them. Without it they are refused.
+	Remote Remote
+}
+
+// Remote is how a pipeline reaches an environment with a url.
+type Remote interface {
+	// Installed reads solution as env has it installed, and its holding
+	// solution when an upgrade is staged there (zero otherwise). A
+	// solution not installed is an error wrapping store.ErrNotFound.
+	Installed(ctx context.Context, env *compiler.Environment, solution string) (installed, holding store.Solution, err error)
+	// Live reads the build of solution live in env, as Live reads a
+	// local store's (an error wrapping store.ErrNotFound when it is not
+	// installed).
+	Live(ctx context.Context, env *compiler.Environment, solution string) (*Build, error)
+	// Import imports b into env, as Import does into a local store; the
+	// Result says what happened, also when it did not apply.
+	Import(ctx context.Context, env *compiler.Environment, b *Build, o Options) (*Result, error)
+}
+
+// remote is pl.Remote, or an error saying that env is remote.
+func (pl *Pipeline) remote(env *compiler.Environment) (Remote, error) {
+	if pl.Remote == nil {
+		_, err := environ.Locate(pl.Project, env)
+		return nil, err
+	}
+	return pl.Remote, nil
 }
 
 func (pl *Pipeline) env(name string) (*compiler.Environment, error) {
@@ -71,8 +99,11 @@ func Live(ctx context.Context, s store.Store, solution string) (*Build, store.So
 	return b, sol, err
 }
 
-// gate checks env's promote_from: the build must be live in the source.
-func (pl *Pipeline) gate(ctx context.Context, env *compiler.Environment, solution, version, digest string) error {
+// Gate checks env's promote_from: the build (solution, version, digest)
+// must be live in the source environment, installed there or staged as
+// its upgrade. A remote source is read through pl.Remote. The refusal is a
+// *Refusal naming the gate.
+func (pl *Pipeline) Gate(ctx context.Context, env *compiler.Environment, solution, version, digest string) error {
 	if env.PromoteFrom == "" {
 		return nil
 	}
@@ -80,12 +111,42 @@ func (pl *Pipeline) gate(ctx context.Context, env *compiler.Environment, solutio
 		return &Refusal{Env: env.Name, Solution: solution, Version: version,
 			Causes: []string{fmt.Sprintf("promote_from = %q: ", env.PromoteFrom) + fmt.Sprintf(format, args...)}}
 	}
-	src, err := pl.open(ctx, env.PromoteFrom, true)
-	if errors.Is(err, environ.ErrNotCreated) {
-		return refuse("nothing was ever deployed to %s; deploy build %s there first", env.PromoteFrom, short(digest))
+	var live store.Solution
+	var err error
+	if src := pl.Project.Environment(env.PromoteFrom); src != nil && src.URL != "" {
+		if pl.Remote == nil {
+			return refuse("%s is remote, and what is live there cannot be read from here; promote from %s itself", env.PromoteFrom, env.PromoteFrom)
+		}
+		var holding store.Solution
+		live, holding, err = pl.Remote.Installed(ctx, src, solution)
+		if err == nil && holding.BuildDigest == digest && digest != "" {
+			live = holding
+		}
+	} else {
+		live, err = pl.installed(ctx, env.PromoteFrom, solution, digest)
+		if errors.Is(err, environ.ErrNotCreated) {
+			return refuse("nothing was ever deployed to %s; deploy build %s there first", env.PromoteFrom, short(digest))
+		}
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return refuse("%s is not installed in %s; deploy build %s there first", solution, env.PromoteFrom, short(digest))
 	}
 	if err != nil {
 		return err
+	}
+	if live.BuildDigest != digest {
+		return refuse("build %s is not live in %s, which has %s %s (build %s); deploy this build to %s first, or run bpfc promote --from %s --to %s",
+			short(digest), env.PromoteFrom, solution, live.Version, short(live.BuildDigest), env.PromoteFrom, env.PromoteFrom, env.Name)
+	}
+	return nil
+}
+
+// installed reads solution as the local environment name has it: its
+// holding solution when that is build digest, else the installed one.
+func (pl *Pipeline) installed(ctx context.Context, name, solution, digest string) (store.Solution, error) {
+	src, err := pl.open(ctx, name, true)
+	if err != nil {
+		return store.Solution{}, err
 	}
 	defer src.Close()
 	var live store.Solution
@@ -99,17 +160,7 @@ func (pl *Pipeline) gate(ctx context.Context, env *compiler.Environment, solutio
 		}
 		return err
 	})
-	if errors.Is(err, store.ErrNotFound) {
-		return refuse("%s is not installed in %s; deploy build %s there first", solution, env.PromoteFrom, short(digest))
-	}
-	if err != nil {
-		return err
-	}
-	if live.BuildDigest != digest {
-		return refuse("build %s is not live in %s, which has %s %s (build %s); deploy this build to %s first, or run bpfc promote --from %s --to %s",
-			short(digest), env.PromoteFrom, solution, live.Version, short(live.BuildDigest), env.PromoteFrom, env.PromoteFrom, env.Name)
-	}
-	return nil
+	return live, err
 }
 
 // short abbreviates a digest for messages.
@@ -127,7 +178,7 @@ func (pl *Pipeline) Deploy(ctx context.Context, name string, b *Build, o Options
 		return nil, err
 	}
 	o = pl.options(o)
-	if err := pl.gate(ctx, env, b.Solution(), b.Version(), b.Digest); err != nil {
+	if err := pl.Gate(ctx, env, b.Solution(), b.Version(), b.Digest); err != nil {
 		return pl.refusedBeforeImport(ctx, env, b, o, err)
 	}
 	return pl.importInto(ctx, env, b, o)
@@ -137,6 +188,13 @@ func (pl *Pipeline) Deploy(ctx context.Context, name string, b *Build, o Options
 // environment did not exist and the import does not apply, it is removed
 // again: a refused first import leaves nothing behind.
 func (pl *Pipeline) importInto(ctx context.Context, env *compiler.Environment, b *Build, o Options) (*Result, error) {
+	if env.URL != "" {
+		r, err := pl.remote(env)
+		if err != nil {
+			return nil, err
+		}
+		return r.Import(ctx, env, b, o)
+	}
 	loc, err := environ.Locate(pl.Project, env)
 	if err != nil {
 		return nil, err
@@ -191,7 +249,7 @@ func (pl *Pipeline) Plan(ctx context.Context, name string, b *Build, o Options) 
 	}
 	o = pl.options(o)
 	var gateCauses []string
-	if err := pl.gate(ctx, env, b.Solution(), b.Version(), b.Digest); err != nil {
+	if err := pl.Gate(ctx, env, b.Solution(), b.Version(), b.Digest); err != nil {
 		var ref *Refusal
 		if !errors.As(err, &ref) {
 			return nil, err
@@ -215,7 +273,8 @@ func (pl *Pipeline) Plan(ctx context.Context, name string, b *Build, o Options) 
 
 // Promote imports into to exactly the build live in from, in to's flavour.
 func (pl *Pipeline) Promote(ctx context.Context, from, to string, o Options) (*Result, error) {
-	if _, err := pl.env(from); err != nil {
+	src, err := pl.env(from)
+	if err != nil {
 		return nil, err
 	}
 	env, err := pl.env(to)
@@ -229,12 +288,21 @@ func (pl *Pipeline) Promote(ctx context.Context, from, to string, o Options) (*R
 	if o.Operation == "" {
 		o.Operation = "promote"
 	}
-	src, err := pl.open(ctx, from, true)
-	if err != nil {
-		return nil, err
+	var b *Build
+	if src.URL != "" {
+		r, rerr := pl.remote(src)
+		if rerr != nil {
+			return nil, rerr
+		}
+		b, err = r.Live(ctx, src, pl.Project.Solution.Name)
+	} else {
+		s, oerr := pl.open(ctx, from, true)
+		if oerr != nil {
+			return nil, oerr
+		}
+		b, _, err = Live(ctx, s, pl.Project.Solution.Name)
+		s.Close()
 	}
-	b, _, err := Live(ctx, src, pl.Project.Solution.Name)
-	src.Close()
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("nothing to promote: %s is not installed in %s", pl.Project.Solution.Name, from)
 	}
@@ -242,7 +310,7 @@ func (pl *Pipeline) Promote(ctx context.Context, from, to string, o Options) (*R
 		return nil, fmt.Errorf("reading the build live in %s: %w", from, err)
 	}
 	if env.PromoteFrom != "" && env.PromoteFrom != from {
-		if err := pl.gate(ctx, env, b.Solution(), b.Version(), b.Digest); err != nil {
+		if err := pl.Gate(ctx, env, b.Solution(), b.Version(), b.Digest); err != nil {
 			return pl.refusedBeforeImport(ctx, env, b, o, err)
 		}
 	}

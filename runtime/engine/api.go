@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/process"
 	"github.com/bpfc/bpfc/runtime/store"
 )
@@ -172,10 +173,6 @@ func (s *Session) MoveTarget(ctx context.Context, table, id, stage string, mo Mo
 		if cur == nil {
 			return fmt.Errorf("instance %s is at stage %s, which flow %s does not have", id, str(row[colStage]), f.f.Name)
 		}
-		refuse := func(format string, args ...any) error {
-			return &ErrRefused{Op: "move to stage " + to.Name, Rule: RuleTargetStage, Instance: id, Stage: cur.Name,
-				Reason: fmt.Sprintf(format, args...)}
-		}
 		if to == cur {
 			dir = DirectionNone
 			return nil
@@ -210,20 +207,69 @@ func (s *Session) MoveTarget(ctx context.Context, table, id, stage string, mo Mo
 			dir = DirectionNext
 			return nil
 		}
-		back := "none (it is the first stage)"
-		if len(path) >= 2 {
-			if p := f.stage(path[len(path)-2]); p != nil {
-				back = fmt.Sprintf("%q", p.Name)
-			}
-		}
-		ahead := "none (it is the last stage of the active path)"
-		if next != nil {
-			ahead = fmt.Sprintf("%q", next.Name)
-		}
-		return refuse("an instance moves one stage at a time: from %q the next stage is %s and the previous one %s",
-			cur.Name, ahead, back)
+		return notAdjacent(f, id, cur, to, next, path)
 	})
 	return dir, version, target, err
+}
+
+// notAdjacent refuses a move of instance id from stage cur to stage to,
+// which is neither the next stage (next; nil: there is none) nor the
+// previous one on the traversed path.
+func notAdjacent(f *flow, id string, cur, to, next *compiler.Stage, path []string) error {
+	back := "none (it is the first stage)"
+	if len(path) >= 2 {
+		if p := f.stage(path[len(path)-2]); p != nil {
+			back = fmt.Sprintf("%q", p.Name)
+		}
+	}
+	ahead := "none (it is the last stage of the active path)"
+	if next != nil {
+		ahead = fmt.Sprintf("%q", next.Name)
+	}
+	return &ErrRefused{Op: "move to stage " + to.Name, Rule: RuleTargetStage, Instance: id, Stage: cur.Name,
+		Reason: fmt.Sprintf("an instance moves one stage at a time: from %q the next stage is %s and the previous one %s",
+			cur.Name, ahead, back)}
+}
+
+func (c *change) notAdjacent(to, next *compiler.Stage) error {
+	return notAdjacent(c.f, c.in.ID, c.stage, to, next, splitPath(str(c.row[colPath])))
+}
+
+// MoveTo moves an instance to a stage (by process stage id or name) by
+// MoveTarget's rules, deciding and moving in one write transaction: to the
+// next stage of the active path (Next; mo.Link as for Next), to the
+// previous one of the traversed path (Prev), or nowhere when the instance
+// is at that stage already (DirectionNone: nothing is written, and the
+// instance is returned as it is, at mo.IfVersion when that is set). A
+// stage that is neither is refused (RuleTargetStage). The decision and the
+// move see the same values, so the move lands on the stage named.
+//
+// table, when not "", is the instance table the caller names the instance
+// by: an instance of another flow is not found.
+func (s *Session) MoveTo(ctx context.Context, table, id, stage string, mo MoveOptions) (dir int, in *Instance, err error) {
+	in, err = s.changeIn(ctx, table, id, "move to stage "+stage, mo, []string{PrivWrite}, func(c *change) (*Transition, error) {
+		to := c.f.stage(stage)
+		if to == nil {
+			to = c.f.f.Stage(stage)
+		}
+		if to == nil {
+			return nil, invalid("flow %s has no stage %q", c.f.f.Name, stage)
+		}
+		if to == c.stage {
+			dir, c.keep = DirectionNone, true
+			return nil, nil
+		}
+		if path := splitPath(str(c.row[colPath])); len(path) >= 2 && c.f.stage(path[len(path)-2]) == to {
+			dir, c.action = DirectionPrev, "move to the previous stage"
+			return c.prev()
+		}
+		dir, c.action = DirectionNext, "move to the next stage"
+		return c.next(mo.Link, to)
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	return dir, in, nil
 }
 
 // instanceIn finds an instance, in the named instance table when table is

@@ -20,6 +20,10 @@ type MoveOptions struct {
 	// record to link; "" creates one with the stage's relationship lookup
 	// pointing back at the previous stage's record.
 	Link string
+	// Full: return the instance after the change as Session.Instance reads
+	// it (active path, record names, stage log, user names), read in the
+	// change's own transaction rather than in another one after it.
+	Full bool
 }
 
 // enter records the entry of an instance into a stage.
@@ -71,6 +75,7 @@ type change struct {
 	stage  *compiler.Stage // the active stage
 	set    map[string]any  // the columns to write
 	action string          // for refusals: "move to the next stage"
+	keep   bool            // fn decided to change nothing (a move to the stage the instance is at)
 }
 
 func (c *change) refuse(rule, format string, args ...any) error {
@@ -120,6 +125,13 @@ func (c *change) requiredFilled(row store.Row) error {
 // its row version, then writes the columns fn set and calls the hooks.
 func (s *Session) change(ctx context.Context, id, action string, mo MoveOptions, privs []string,
 	fn func(c *change) (*Transition, error)) (*Instance, error) {
+	return s.changeIn(ctx, "", id, action, mo, privs, fn)
+}
+
+// changeIn is change of an instance of the named instance table ("" =
+// any): an instance of another flow is not found.
+func (s *Session) changeIn(ctx context.Context, table, id, action string, mo MoveOptions, privs []string,
+	fn func(c *change) (*Transition, error)) (*Instance, error) {
 	expect := mo.IfVersion
 	var read *readInstance // the instance as read before the write lock
 	if expect == 0 {
@@ -159,6 +171,9 @@ func (s *Session) change(ctx context.Context, id, action string, mo MoveOptions,
 		} else if f, row, err = o.findInstance(id); err != nil {
 			return err
 		}
+		if table != "" && f.table.Name != table {
+			return notFound("no %s %q in %s", table, id, o.dep.env)
+		}
 		if err := o.require(f, append([]string{PrivRead}, privs...)...); err != nil {
 			return err
 		}
@@ -182,6 +197,16 @@ func (s *Session) change(ctx context.Context, id, action string, mo MoveOptions,
 		if err != nil {
 			return err
 		}
+		if c.keep {
+			// Nothing to write: the instance as it is, if it still is.
+			if preread {
+				if err := moved(); err != nil {
+					return err
+				}
+			}
+			out = in
+			return o.detail(f, out, mo.Full)
+		}
 		c.set[colModifiedOn], c.set[colModifiedBy] = o.now, o.userID()
 		version, err := o.tx.UpdateRow(f.table, id, c.set, expect)
 		if errors.Is(err, store.ErrConflict) {
@@ -204,11 +229,13 @@ func (s *Session) change(ctx context.Context, id, action string, mo MoveOptions,
 		}
 		after[store.RowVersionColumn] = version
 		out = instanceOf(f, after)
-		if t == nil {
-			return nil
+		if t != nil {
+			t.Model, t.Flow, t.Instance = f.p, f.f, out
+			if err := o.hook(t); err != nil {
+				return err
+			}
 		}
-		t.Model, t.Flow, t.Instance = f.p, f.f, out
-		return o.hook(t)
+		return o.detail(f, out, mo.Full)
 	})
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/zclconf/go-cty/cty"
 
@@ -28,6 +29,9 @@ type deployment struct {
 	// grant on a flow gives its privileges on them too (privileges.go).
 	flowsOn map[string][]*flow
 	vars    process.Vars
+
+	once   sync.Once // makes public (model.go)
+	public *Deployed
 }
 
 // model is a decoded snapshot.

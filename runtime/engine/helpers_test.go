@@ -1,18 +1,15 @@
 package engine
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/bpfc/bpfc/runtime/internal/testclock"
+	"github.com/bpfc/bpfc/runtime/internal/testenv"
 
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/deploy"
@@ -44,32 +41,15 @@ type env struct {
 // pipeline (dev, test, prod).
 func release(t testing.TB, example string, extra ...string) *compiler.Project {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), example)
-	if err := os.CopyFS(dir, os.DirFS(filepath.Join("..", "..", "examples", example))); err != nil {
-		t.Fatal(err)
-	}
-	os.RemoveAll(filepath.Join(dir, ".bpfc"))
-	for i := 0; i+1 < len(extra); i += 2 {
-		if err := os.WriteFile(filepath.Join(dir, extra[i]), []byte(extra[i+1]), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return deployAll(t, dir)
+	return deployAll(t, testenv.Example(t, example, extra...))
 }
 
 // deployAll loads the project in dir and releases it along its pipeline.
 func deployAll(t testing.TB, dir string) *compiler.Project {
 	t.Helper()
-	p, diags := compiler.Load(dir)
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	b, err := deploy.NewBuild(p, fakeArchive(t, p, false), fakeArchive(t, p, true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pl := &deploy.Pipeline{Project: p, Getenv: func(string) string { return "" }}
-	rel, err := pl.Release(context.Background(), b, deploy.Options{Who: "tester", Getenv: func(string) string { return "" }}, nil)
+	p := testenv.Load(t, dir)
+	pl := &deploy.Pipeline{Project: p, Getenv: testenv.NoEnv}
+	rel, err := pl.Release(context.Background(), testenv.FakeBuild(t, p), testenv.Options(nil), nil)
 	if err != nil || !rel.OK {
 		t.Fatalf("release: %v %+v", err, rel)
 	}
@@ -88,23 +68,6 @@ func open(t testing.TB, p *compiler.Project, name string) *env {
 	c := newClock()
 	h := &recorder{}
 	return &env{t: t, p: p, path: loc.Path, s: s, e: New(s, Options{Now: c.Now, Hooks: h}), clock: c, hooks: h, ctx: ctx}
-}
-
-// fakeArchive is a solution archive with the flows' XAML entries: enough
-// for an import, which keeps it and reads the XAML.
-func fakeArchive(t testing.TB, p *compiler.Project, managed bool) deploy.Archive {
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	w, _ := zw.Create("Other/Solution.xml")
-	w.Write([]byte("<Digest>" + p.Digest() + "</Digest>"))
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	name := p.Solution.Name + "_" + strings.ReplaceAll(p.Solution.Version, ".", "_")
-	if managed {
-		name += "_managed"
-	}
-	return deploy.Archive{Name: name + ".zip", Data: buf.Bytes()}
 }
 
 func (v *env) as(user string) *Session { return v.e.As(user) }

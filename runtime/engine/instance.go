@@ -226,20 +226,34 @@ func (s *Session) Instance(ctx context.Context, id string) (*Instance, error) {
 			return err
 		}
 		out = instanceOf(f, row)
-		recs, err := o.records(f, out)
-		if err != nil {
-			return err
-		}
-		if err := o.resolvePath(f, out, recs); err != nil {
-			return err
-		}
-		if err := o.visits(f, out); err != nil {
-			return err
-		}
-		return o.userNames([]*Instance{out})
+		return o.detail(f, out, true)
 	})
 	return out, err
 }
+
+// detail fills in what Session.Instance shows beyond the row, when full:
+// the active path, the names of the records, the stage log and the users
+// by name.
+func (o *op) detail(f *flow, in *Instance, full bool) error {
+	if !full {
+		return nil
+	}
+	recs, err := o.records(f, in)
+	if err != nil {
+		return err
+	}
+	if err := o.resolvePath(f, in, recs); err != nil {
+		return err
+	}
+	if err := o.visits(f, in); err != nil {
+		return err
+	}
+	return o.userNames([]*Instance{in})
+}
+
+// fewUsers is how many users userNames reads one by one; beyond that it
+// reads every user's name in one statement.
+const fewUsers = 4
 
 // userNames shows users by name rather than systemuserid.
 func (o *op) userNames(ins []*Instance) error {
@@ -247,13 +261,46 @@ func (o *op) userNames(ins []*Instance) error {
 	if !ok || len(ins) == 0 {
 		return nil
 	}
-	names := map[string]string{}
-	rows, err := o.tx.FindRows(t, nil)
-	if err != nil {
-		return err
+	var ids []string
+	for _, in := range ins {
+		ids = append(ids, in.CreatedBy, in.ModifiedBy)
+		for _, v := range in.Visits {
+			ids = append(ids, v.EnteredBy, v.LeftBy)
+		}
 	}
-	for _, r := range rows {
-		names[str(r[t.PrimaryKey])] = str(r["domainname"])
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	if len(ids) > 0 && ids[0] == "" {
+		ids = ids[1:]
+	}
+	// The key and the name only: what a user row shows here.
+	nt := t
+	nt.Columns = nil
+	for _, c := range t.Columns {
+		if c.Name == t.PrimaryKey || c.Name == "domainname" {
+			nt.Columns = append(nt.Columns, c)
+		}
+	}
+	names := map[string]string{}
+	if len(ids) <= fewUsers {
+		for _, id := range ids {
+			r, err := o.tx.GetRow(nt, id)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			names[id] = str(r["domainname"])
+		}
+	} else {
+		rows, err := o.tx.FindRows(nt, nil)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			names[str(r[t.PrimaryKey])] = str(r["domainname"])
+		}
 	}
 	name := func(id *string) {
 		if n := names[*id]; n != "" {

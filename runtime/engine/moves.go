@@ -18,49 +18,58 @@ import (
 // links (mo.Link) or creates that table's record.
 func (s *Session) Next(ctx context.Context, id string, mo MoveOptions) (*Instance, error) {
 	return s.change(ctx, id, "move to the next stage", mo, []string{PrivWrite}, func(c *change) (*Transition, error) {
-		if err := c.mustBeActive(); err != nil {
-			return nil, err
-		}
-		row, err := c.stageRecord()
-		if err != nil {
-			return nil, err
-		}
-		to, err := process.NextFrom(c.f.f, c.stage, process.Records{c.stage.Table: process.Row(row)}, c.o.dep.vars)
-		if err != nil {
-			return nil, err
-		}
-		if to == nil {
-			return nil, c.refuse(RuleLastStage, "stage %q is the last stage of the active path; finish the instance instead", c.stage.Name)
-		}
-		if err := c.requiredFilled(row); err != nil {
-			return nil, err
-		}
-		path := str(c.row[colPath])
-		if path != "" {
-			path += ","
-		}
-		path += c.f.stageID[to.Name]
-		if len(path) > MaxTraversedPath {
-			return nil, c.refuse(RuleTraversedPath, "the traversed path would be %d characters long, more than the %d traversedpath holds",
-				len(path), MaxTraversedPath)
-		}
-		if to.Table != c.stage.Table {
-			if err := c.cross(to, row, mo.Link); err != nil {
-				return nil, err
-			}
-		} else if mo.Link != "" {
-			return nil, c.refuse(RuleLink, "stage %q is on %s like stage %q: a link is only for a move to a stage on another table",
-				to.Name, to.Table, c.stage.Name)
-		}
-		c.set[colStage], c.set[colStageOn], c.set[colPath] = c.f.stageID[to.Name], c.o.now, path
-		if err := c.o.leave(c.in.ID, store.VisitNext); err != nil {
-			return nil, err
-		}
-		if err := c.o.enter(c.f, c.in.ID, to, store.VisitNext); err != nil {
-			return nil, err
-		}
-		return &Transition{Kind: KindNext, From: c.stage, To: to}, nil
+		return c.next(mo.Link, nil)
 	})
+}
+
+// next moves the instance to the next stage of its active path; with want
+// not nil, only if that is want (else RuleTargetStage).
+func (c *change) next(link string, want *compiler.Stage) (*Transition, error) {
+	if err := c.mustBeActive(); err != nil {
+		return nil, err
+	}
+	row, err := c.stageRecord()
+	if err != nil {
+		return nil, err
+	}
+	to, err := process.NextFrom(c.f.f, c.stage, process.Records{c.stage.Table: process.Row(row)}, c.o.dep.vars)
+	if err != nil {
+		return nil, err
+	}
+	if want != nil && to != want {
+		return nil, c.notAdjacent(want, to)
+	}
+	if to == nil {
+		return nil, c.refuse(RuleLastStage, "stage %q is the last stage of the active path; finish the instance instead", c.stage.Name)
+	}
+	if err := c.requiredFilled(row); err != nil {
+		return nil, err
+	}
+	path := str(c.row[colPath])
+	if path != "" {
+		path += ","
+	}
+	path += c.f.stageID[to.Name]
+	if len(path) > MaxTraversedPath {
+		return nil, c.refuse(RuleTraversedPath, "the traversed path would be %d characters long, more than the %d traversedpath holds",
+			len(path), MaxTraversedPath)
+	}
+	if to.Table != c.stage.Table {
+		if err := c.cross(to, row, link); err != nil {
+			return nil, err
+		}
+	} else if link != "" {
+		return nil, c.refuse(RuleLink, "stage %q is on %s like stage %q: a link is only for a move to a stage on another table",
+			to.Name, to.Table, c.stage.Name)
+	}
+	c.set[colStage], c.set[colStageOn], c.set[colPath] = c.f.stageID[to.Name], c.o.now, path
+	if err := c.o.leave(c.in.ID, store.VisitNext); err != nil {
+		return nil, err
+	}
+	if err := c.o.enter(c.f, c.in.ID, to, store.VisitNext); err != nil {
+		return nil, err
+	}
+	return &Transition{Kind: KindNext, From: c.stage, To: to}, nil
 }
 
 // cross links or creates the record of a stage on another table. Besides
@@ -156,32 +165,35 @@ func (c *change) cross(to *compiler.Stage, from store.Row, link string) error {
 // Prev moves an instance back one stage on its traversed path; leaving a
 // stage on another table clears the instance's lookup to that table.
 func (s *Session) Prev(ctx context.Context, id string, mo MoveOptions) (*Instance, error) {
-	return s.change(ctx, id, "move to the previous stage", mo, []string{PrivWrite}, func(c *change) (*Transition, error) {
-		if err := c.mustBeActive(); err != nil {
-			return nil, err
-		}
-		path := splitPath(str(c.row[colPath]))
-		if len(path) < 2 {
-			return nil, c.refuse(RuleFirstStage, "stage %q is the first stage of the instance", c.stage.Name)
-		}
-		path = path[:len(path)-1]
-		to := c.f.stage(path[len(path)-1])
-		if to == nil {
-			return nil, fmt.Errorf("instance %s traversed stage %s, which flow %s does not have", c.in.ID, path[len(path)-1], c.f.f.Name)
-		}
-		if to.Table != c.stage.Table && !slices.ContainsFunc(path, func(id string) bool {
-			s := c.f.stage(id)
-			return s != nil && s.Table == c.stage.Table
-		}) {
-			c.set[lookupColumn(c.stage.Table)] = nil
-		}
-		c.set[colStage], c.set[colStageOn], c.set[colPath] = path[len(path)-1], c.o.now, strings.Join(path, ",")
-		if err := c.o.leave(c.in.ID, store.VisitPrev); err != nil {
-			return nil, err
-		}
-		if err := c.o.enter(c.f, c.in.ID, to, store.VisitPrev); err != nil {
-			return nil, err
-		}
-		return &Transition{Kind: KindPrev, From: c.stage, To: to}, nil
-	})
+	return s.change(ctx, id, "move to the previous stage", mo, []string{PrivWrite}, (*change).prev)
+}
+
+// prev moves the instance back one stage on its traversed path.
+func (c *change) prev() (*Transition, error) {
+	if err := c.mustBeActive(); err != nil {
+		return nil, err
+	}
+	path := splitPath(str(c.row[colPath]))
+	if len(path) < 2 {
+		return nil, c.refuse(RuleFirstStage, "stage %q is the first stage of the instance", c.stage.Name)
+	}
+	path = path[:len(path)-1]
+	to := c.f.stage(path[len(path)-1])
+	if to == nil {
+		return nil, fmt.Errorf("instance %s traversed stage %s, which flow %s does not have", c.in.ID, path[len(path)-1], c.f.f.Name)
+	}
+	if to.Table != c.stage.Table && !slices.ContainsFunc(path, func(id string) bool {
+		s := c.f.stage(id)
+		return s != nil && s.Table == c.stage.Table
+	}) {
+		c.set[lookupColumn(c.stage.Table)] = nil
+	}
+	c.set[colStage], c.set[colStageOn], c.set[colPath] = path[len(path)-1], c.o.now, strings.Join(path, ",")
+	if err := c.o.leave(c.in.ID, store.VisitPrev); err != nil {
+		return nil, err
+	}
+	if err := c.o.enter(c.f, c.in.ID, to, store.VisitPrev); err != nil {
+		return nil, err
+	}
+	return &Transition{Kind: KindPrev, From: c.stage, To: to}, nil
 }

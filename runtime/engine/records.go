@@ -97,7 +97,7 @@ func (s *Session) CreateRecord(ctx context.Context, table string, values Values,
 			return err
 		}
 		if start != nil {
-			out.Instance, err = o.start(start, table, id)
+			out.Instance, err = o.start(start, table, id, false)
 		}
 		return err
 	})
@@ -156,7 +156,14 @@ func (o *op) insertRecord(t store.Table, vals map[string]any) (string, error) {
 			delete(row, k)
 		}
 	}
-	return id, o.tx.InsertRow(t.Name, row)
+	if err := o.tx.InsertRow(t.Name, row); err != nil {
+		if errors.Is(err, store.ErrExists) {
+			// Another shared write inserted it after this one's snapshot.
+			return "", invalid("%s %s already exists", t.Name, id)
+		}
+		return "", err
+	}
+	return id, nil
 }
 
 // getRecord reads a record or says it does not exist.

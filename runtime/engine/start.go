@@ -19,7 +19,7 @@ func (s *Session) Start(ctx context.Context, flowName, table, recordID string) (
 		if err != nil {
 			return err
 		}
-		out, err = o.start(f, table, recordID)
+		out, err = o.start(f, table, recordID, true)
 		return err
 	})
 	if err != nil {
@@ -28,8 +28,10 @@ func (s *Session) Start(ctx context.Context, flowName, table, recordID string) (
 	return out, nil
 }
 
-// start inserts an instance of f on a record, at the first stage.
-func (o *op) start(f *flow, table, recordID string) (*Instance, error) {
+// start inserts an instance of f on a record, at the first stage. lock
+// says that the record is not new in this transaction: others may start
+// flows on it at the same time.
+func (o *op) start(f *flow, table, recordID string, lock bool) (*Instance, error) {
 	refuse := func(rule, format string, args ...any) error {
 		return &ErrRefused{Op: "start flow " + f.f.Name, Rule: rule, Reason: fmt.Sprintf(format, args...)}
 	}
@@ -57,6 +59,16 @@ func (o *op) start(f *flow, table, recordID string) (*Instance, error) {
 		}
 		if err := o.mayLinkTo(t, rec, doing); err != nil {
 			return nil, err
+		}
+	}
+	if lock {
+		// The instances of the record are counted from this transaction's
+		// snapshot: with the record locked, two starts on it cannot both
+		// count the same instances (see store.RowLocker).
+		if rl, ok := o.tx.(store.RowLocker); ok {
+			if err := rl.LockRow(t, recordID); err != nil {
+				return nil, err
+			}
 		}
 	}
 	n := 0

@@ -1,19 +1,15 @@
 package report
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/bpfc/bpfc/runtime/internal/testclock"
+	"github.com/bpfc/bpfc/runtime/internal/testenv"
 
-	"github.com/bpfc/bpfc/compiler"
-	"github.com/bpfc/bpfc/runtime/deploy"
 	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/store"
 	"github.com/bpfc/bpfc/runtime/store/postgres"
@@ -43,29 +39,16 @@ type env struct {
 // copies an example there when sources is nil, and deploys it to dev.
 func deployed(t testing.TB, example string, sources map[string]string) *env {
 	t.Helper()
-	dir := t.TempDir()
-	if example != "" {
-		if err := os.CopyFS(dir, os.DirFS(filepath.Join("..", "..", "examples", example))); err != nil {
-			t.Fatal(err)
-		}
-		os.RemoveAll(filepath.Join(dir, ".bpfc"))
-	}
+	var files []string
 	for name, src := range sources {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		files = append(files, name, src)
 	}
-	p, diags := compiler.Load(dir)
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	b, err := deploy.NewBuild(p, fakeArchive(t, p, false), fakeArchive(t, p, true))
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir := testenv.Example(t, example, files...)
+	p := testenv.Load(t, dir)
 	ctx := context.Background()
 	c := testclock.New(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	var s store.Store
+	var err error
 	if testStore == "postgres" {
 		s, err = postgres.Open(ctx, pgtest.URL(t), postgres.Options{Name: "dev", Now: c.Now})
 	} else {
@@ -75,26 +58,8 @@ func deployed(t testing.TB, example string, sources map[string]string) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	if _, err := deploy.Import(ctx, deploy.Target{Env: p.Environment("dev"), Store: s}, b,
-		deploy.Options{Who: "tester", Getenv: func(string) string { return "" }, Now: c.Now}); err != nil {
-		t.Fatal(err)
-	}
+	testenv.Import(t, p, s, testenv.FakeBuild(t, p), c.Now)
 	return &env{t: t, ctx: ctx, s: s, e: engine.New(s, engine.Options{Now: c.Now}), clock: c}
-}
-
-func fakeArchive(t testing.TB, p *compiler.Project, managed bool) deploy.Archive {
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	w, _ := zw.Create("Other/Solution.xml")
-	w.Write([]byte("<Digest>" + p.Digest() + "</Digest>"))
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	name := p.Solution.Name + "_" + strings.ReplaceAll(p.Solution.Version, ".", "_")
-	if managed {
-		name += "_managed"
-	}
-	return deploy.Archive{Name: name + ".zip", Data: buf.Bytes()}
 }
 
 func (v *env) admin() *engine.Session { return v.e.As("admin") }

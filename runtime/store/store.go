@@ -72,6 +72,22 @@ type RowReader interface {
 	ReadRow(ctx context.Context, t Table, id string) (Row, error)
 }
 
+// RowLocker is a Tx that locks a row for the rest of the transaction: what
+// a shared write does to a row its decision reads but does not change
+// (the record an instance is started on, whose instances it counts), so
+// that two such writes cannot both decide on the same state. Backends that
+// run shared writes beside each other implement it; callers find it by a
+// type assertion.
+type RowLocker interface {
+	// LockRow locks the row of t whose primary key is id as a change of
+	// the row would, without changing a value: a concurrent shared write
+	// that locks or changes it waits for this transaction and then runs
+	// again from the start on a new snapshot (see Store.WriteShared). Where
+	// it locks, it returns an error wrapping ErrNotFound when there is no
+	// such row; where shared writes run one at a time it does nothing.
+	LockRow(t Table, id string) error
+}
+
 // Meta describes an environment store.
 type Meta struct {
 	Name          string    // the environment's name, recorded at creation

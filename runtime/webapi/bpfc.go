@@ -106,6 +106,9 @@ func (s *Server) bpfcAction(name string) func(w http.ResponseWriter, r *http.Req
 		switch name {
 		case "bpfc_StartInstance":
 			in, err := sess.Start(ctx, req.FlowName, req.EntityLogicalName, req.EntityId)
+			if err == nil {
+				in, err = sess.Instance(ctx, in.ID)
+			}
 			s.instanceAnswer(w, r, in, err)
 		case "bpfc_RunAction":
 			a, err := sess.RunAction(ctx, req.ProcessInstanceId, req.ActionName)
@@ -116,7 +119,8 @@ func (s *Server) bpfcAction(name string) func(w http.ResponseWriter, r *http.Req
 			out, _ := a.Result.(*workflow.Outcome)
 			writeJSON(w, http.StatusOK, ActionRun{Instance: req.ProcessInstanceId, Stage: a.Stage.Name, Action: a.Step.Name, Run: out})
 		default:
-			in, err := moveActions[name](sess, ctx, req.ProcessInstanceId, engine.MoveOptions{IfVersion: version, Link: req.LinkId})
+			// The instance after the change, read in full in its transaction.
+			in, err := moveActions[name](sess, ctx, req.ProcessInstanceId, engine.MoveOptions{IfVersion: version, Link: req.LinkId, Full: true})
 			s.instanceAnswer(w, r, in, err)
 		}
 	}
@@ -153,12 +157,9 @@ func (req *ActionRequest) check(name string, version int64) error {
 	return nil
 }
 
-// instanceAnswer answers with an instance read again in full (active path
-// and stage log), as bpfc instance prints it after a change.
+// instanceAnswer answers with an instance in full (active path and stage
+// log), as bpfc instance prints it after a change.
 func (s *Server) instanceAnswer(w http.ResponseWriter, r *http.Request, in *engine.Instance, err error) {
-	if err == nil {
-		in, err = session(r).Instance(r.Context(), in.ID)
-	}
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -120,9 +120,12 @@ func (c *Client) do(ctx context.Context, method, path string, headers []string, 
 		return nil, err
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
 	if err != nil {
 		return resp, err
+	}
+	if len(data) > maxAnswer {
+		return resp, fmt.Errorf("%s %s: the answer is larger than %d MiB", method, path, maxAnswer>>20)
 	}
 	if resp.StatusCode >= 400 {
 		var eb ErrorBody
@@ -143,6 +146,10 @@ func (c *Client) do(ctx context.Context, method, path string, headers []string, 
 	return resp, nil
 }
 
+// maxAnswer bounds the body of an answer the client reads: an exported
+// build carries its archives, as large as an import's (Limits.MaxImport).
+const maxAnswer = 640 << 20
+
 // Import deploys a build's archive (of the remote environment's flavour)
 // with its model. The Result says what happened, also when the import was
 // refused (the error then says why).
@@ -158,15 +165,20 @@ func (c *Client) Promote(ctx context.Context, b *deploy.Build, managed bool, mod
 }
 
 func (c *Client) importAs(ctx context.Context, op string, b *deploy.Build, managed bool, mode deploy.Mode, settings map[string]string, who string) (*deploy.Result, error) {
-	arch := b.Unmanaged
+	arch, other := b.Unmanaged, b.Managed
 	if managed {
-		arch = b.Managed
+		arch, other = b.Managed, b.Unmanaged
 	}
 	if arch.Data == nil {
 		return nil, fmt.Errorf("build %s has no %s archive", b.Digest, map[bool]string{true: "managed", false: "unmanaged"}[managed])
 	}
 	req := ImportRequest{CustomizationFile: base64.StdEncoding.EncodeToString(arch.Data), ArchiveName: arch.Name,
 		Model: base64.StdEncoding.EncodeToString(b.Model), Digest: b.Digest, Mode: string(mode), Settings: settings, Who: who, Operation: op}
+	if other.Data != nil {
+		// Kept with the build there, so that it can be promoted on to
+		// environments of the other flavour.
+		req.OtherCustomizationFile, req.OtherArchiveName = base64.StdEncoding.EncodeToString(other.Data), other.Name
+	}
 	var res deploy.Result
 	var failed ImportResponse
 	_, err := c.Do(ctx, http.MethodPost, "ImportSolution", req, &res, &failed)

@@ -3,7 +3,8 @@
 //
 //	GET    /api/data/v9.2/                      the service document: every entity set
 //	GET    /api/data/v9.2/{set}                 rows: $select, $filter, $orderby, $top;
-//	                                            paged (Prefer: odata.maxpagesize=N, @odata.nextLink)
+//	                                            paged (Prefer: odata.maxpagesize=N, @odata.nextLink);
+//	                                            $expand of lookups (expand.go), also on one row
 //	POST   /api/data/v9.2/{set}                 create: 204 + OData-EntityId, or 201 with the
 //	                                            row under Prefer: return=representation
 //	GET    /api/data/v9.2/{set}({id})           one row (If-None-Match: 304)
@@ -14,6 +15,8 @@
 //	GET    /api/data/v9.2/RetrieveProcessInstances(EntityLogicalName='lead',EntityId=ID)
 //	GET    /api/data/v9.2/RetrieveActivePath(ProcessInstanceId=ID)
 //	POST   /api/data/v9.2/ImportSolution        deploys an archive (runtime/deploy); administrators
+//	POST   /api/data/v9.2/bpfc_ExportSolution   the build live in the environment, as ImportSolution
+//	                                            takes it (export.go); administrators
 //	GET    /api/data/v9.2/EntityDefinitions     the tables: entity sets, keys, primary names, attribute types
 //	GET    /api/data/v9.2/$metadata             a minimal CSDL document: entity types, properties, entity sets
 //	GET    /api/data/v9.2/bpfc_RetrieveInstance(ProcessInstanceId=ID), bpfc_RetrieveInstances(…),
@@ -57,7 +60,9 @@
 // Server.Serve serves a listener until its context ends, then shuts down
 // gracefully: requests in flight finish, then background workers (the
 // workflow runner) stop. Client is the other side: what bpfc uses for an
-// environment with url = "http://…": Import for deploy and promote, and
-// the engine's run-time operations (remote.go) for record, instance,
-// report, job list and outbox list, returning the engine's types.
+// environment with url = "http://…": Import for deploy and promote, Export
+// for a promotion from it (Remotes reaches remote environments for
+// runtime/deploy's Pipeline: promote, release, promote_from gates), and the
+// engine's run-time operations (remote.go) for record, instance, report,
+// job list and outbox list, returning the engine's types.
 package webapi

@@ -94,7 +94,7 @@ func TestRequestErrors(t *testing.T) {
 		{"GET", "nosuchset", nil, nil, 404, "NotFound"},
 		{"GET", "accounts(nope)", nil, nil, 404, "NotFound"},
 		{"PUT", "accounts", nil, nil, 405, "MethodNotAllowed"},
-		{"GET", "accounts?$expand=primarycontactid", nil, nil, 400, "BadRequest"},
+		{"GET", "accounts?$expand=primarycontactid($expand=ownerid)", nil, nil, 400, "BadRequest"},
 		{"GET", "accounts?$top=0", nil, nil, 400, "BadRequest"},
 		{"GET", "accounts?$skiptoken=garbage", nil, nil, 400, "BadRequest"},
 		{"GET", "accounts?$orderby=name%20sideways", nil, nil, 400, "BadRequest"},

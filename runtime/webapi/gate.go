@@ -6,12 +6,15 @@ import (
 	"github.com/bpfc/bpfc/runtime/store"
 )
 
-// gatedStore queues the server's write transactions in the process, one at
-// a time, before they reach the database. An environment takes one writer
-// at a time anyway; without the gate, concurrent requests would wait in
-// SQLite's busy handler, which polls with sleeps of up to 100 ms, and the
-// slowest of a burst of writers would wait hundreds of milliseconds. With
-// it they wait their turn in order, for as long as their context allows.
+// gatedStore is the store of the server's engine: it queues the exclusive
+// write transactions (Store.Write) made through it in the process, one at
+// a time, before they reach the database, so that a burst of them waits
+// its turn in order, for as long as each context allows, instead of in
+// SQLite's busy handler, which polls with sleeps of up to 100 ms. Shared
+// writes (Store.WriteShared, which the engine's run-time changes use) and
+// reads pass through ungated: the store itself queues shared writes in
+// the process where the database takes one writer at a time (SQLite), and
+// runs them beside each other where it can (PostgreSQL).
 type gatedStore struct {
 	store.Store
 	gate chan struct{}
@@ -21,6 +24,7 @@ func gated(s store.Store) *gatedStore {
 	return &gatedStore{Store: s, gate: make(chan struct{}, 1)}
 }
 
+// Write waits for the gate, then runs the exclusive write.
 func (g *gatedStore) Write(ctx context.Context, fn func(store.Tx) error) error {
 	select {
 	case g.gate <- struct{}{}:
@@ -30,3 +34,21 @@ func (g *gatedStore) Write(ctx context.Context, fn func(store.Tx) error) error {
 	defer func() { <-g.gate }()
 	return g.Store.Write(ctx, fn)
 }
+
+// ReadRow passes the store's one-statement row read through the gate's
+// wrapper, so that the engine's optimistic reads keep their fast path; a
+// store without one reads the row in a read transaction.
+func (g *gatedStore) ReadRow(ctx context.Context, t store.Table, id string) (store.Row, error) {
+	if rr, ok := g.Store.(store.RowReader); ok {
+		return rr.ReadRow(ctx, t, id)
+	}
+	var row store.Row
+	err := g.Store.Read(ctx, func(tx store.Tx) error {
+		var err error
+		row, err = tx.GetRow(t, id)
+		return err
+	})
+	return row, err
+}
+
+var _ store.RowReader = (*gatedStore)(nil)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/bpfc/bpfc/runtime/internal/testclock"
+	"github.com/bpfc/bpfc/runtime/internal/testenv"
 
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/deploy"
@@ -25,9 +25,6 @@ import (
 	"github.com/bpfc/bpfc/runtime/store/postgres/pgtest"
 	"github.com/bpfc/bpfc/solution"
 )
-
-// noEnv is a process environment without BPFC_VAR_*.
-func noEnv(string) string { return "" }
 
 // clock is a test clock that moves only when told.
 type clock = testclock.Clock
@@ -58,21 +55,7 @@ func build(t testing.TB, p *compiler.Project) *deploy.Build {
 // (name, content, ...), and loads it.
 func project(t testing.TB, example string, extra ...string) *compiler.Project {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), example)
-	if err := os.CopyFS(dir, os.DirFS(filepath.Join("..", "..", "examples", example))); err != nil {
-		t.Fatal(err)
-	}
-	os.RemoveAll(filepath.Join(dir, ".bpfc"))
-	os.RemoveAll(filepath.Join(dir, "dist"))
-	for i := 0; i+1 < len(extra); i += 2 {
-		if err := os.WriteFile(filepath.Join(dir, extra[i]), []byte(extra[i+1]), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	p, diags := compiler.Load(dir)
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
+	p := testenv.Load(t, testenv.Example(t, example, extra...))
 	if testStore == "postgres" {
 		u := pgtest.URL(t)
 		for _, e := range p.Environments {
@@ -109,11 +92,7 @@ type fixtureOptions struct {
 func serve(t testing.TB, fo fixtureOptions) *fixture {
 	t.Helper()
 	p := project(t, "sales")
-	ctx := context.Background()
-	pl := &deploy.Pipeline{Project: p, Getenv: noEnv}
-	if _, err := pl.Deploy(ctx, "dev", build(t, p), deploy.Options{Who: "tester", Getenv: noEnv}); err != nil {
-		t.Fatal(err)
-	}
+	testenv.Deploy(t, p, "dev", build(t, p))
 	return serveEnv(t, p, "dev", fo)
 }
 
@@ -129,9 +108,8 @@ func serveEnv(t testing.TB, p *compiler.Project, env string, fo fixtureOptions) 
 	if ttl == 0 {
 		ttl = -1
 	}
-	srv := New(Config{Store: s, Project: p, Env: env, Getenv: noEnv, Limits: fo.limits, AuthCacheTTL: ttl,
-		EngineOptions: engine.Options{Now: c.Now, Hooks: fo.hooks},
-		Logger:        slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	srv := New(Config{Store: s, Project: p, Env: env, Getenv: testenv.NoEnv, Limits: fo.limits, AuthCacheTTL: ttl,
+		EngineOptions: engine.Options{Now: c.Now, Hooks: fo.hooks}, Logger: testenv.Logger(t)})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -159,14 +137,6 @@ func serveEnv(t testing.TB, p *compiler.Project, env string, fo fixtureOptions) 
 		t.Fatal(err)
 	}
 	return &fixture{t: t, p: p, s: s, srv: srv, url: "http://" + ln.Addr().String(), admin: tok, clock: c, stop: stop}
-}
-
-// testWriter sends the server's log to the test's.
-type testWriter struct{ t testing.TB }
-
-func (w testWriter) Write(b []byte) (int, error) {
-	w.t.Log(strings.TrimRight(string(b), "\n"))
-	return len(b), nil
 }
 
 // user adds a user with roles and returns a token of theirs.

@@ -26,6 +26,11 @@ type ImportRequest struct {
 	Settings          map[string]string `json:"Settings,omitempty"`    // variable values by schema name
 	Who               string            `json:"Who,omitempty"`         // the person deploying, for the history
 	Operation         string            `json:"Operation,omitempty"`   // for the history: deploy (default) or promote (bpfc promote)
+	// OtherCustomizationFile is the build's archive of the other flavour
+	// (base64), kept with the build so that it can be promoted on from
+	// here to environments of that flavour; OtherArchiveName its name.
+	OtherCustomizationFile string `json:"OtherCustomizationFile,omitempty"`
+	OtherArchiveName       string `json:"OtherArchiveName,omitempty"`
 }
 
 // ImportResponse is the body of a refused or failed import: the error and
@@ -110,12 +115,8 @@ func (s *Server) importBuild(req *ImportRequest) (*deploy.Build, error) {
 	if err != nil {
 		return nil, badRequest("CustomizationFile: %v", err)
 	}
-	managed := false
-	if doc, err := a.XML("solution.xml"); err == nil {
-		if m := doc.FindElement("/ImportExportXml/SolutionManifest/Managed"); m != nil {
-			managed = strings.TrimSpace(m.Text()) == "1"
-		}
-	}
+	manifest := archiveManifest(a)
+	managed := manifest.managed
 	flavour := map[bool]string{true: "managed", false: "unmanaged"}
 	if managed != env.Managed {
 		return nil, badRequest("the archive is %s, but environment %s takes %s archives", flavour[managed], env.Name, flavour[env.Managed])
@@ -125,6 +126,29 @@ func (s *Server) importBuild(req *ImportRequest) (*deploy.Build, error) {
 		name = "solution.zip"
 	}
 	arch := deploy.Archive{Name: name, Data: data}
+	var other deploy.Archive
+	if req.OtherCustomizationFile != "" {
+		if req.Model == "" {
+			return nil, badRequest("OtherCustomizationFile comes with the build's Model")
+		}
+		od, err := base64.StdEncoding.DecodeString(req.OtherCustomizationFile)
+		if err != nil || len(od) == 0 {
+			return nil, badRequest("OtherCustomizationFile must be a solution archive, base64-encoded")
+		}
+		oa, err := solution.ReadArchive(bytes.NewReader(od), int64(len(od)))
+		if err != nil {
+			return nil, badRequest("OtherCustomizationFile: %v", err)
+		}
+		om := archiveManifest(oa)
+		if om.managed == managed || om.name != manifest.name || om.version != manifest.version {
+			return nil, badRequest("OtherCustomizationFile is %s %s %s; it must be the same solution and version as CustomizationFile (%s %s), %s",
+				flavour[om.managed], om.name, om.version, manifest.name, manifest.version, flavour[!managed])
+		}
+		other = deploy.Archive{Name: req.OtherArchiveName, Data: od}
+		if other.Name == "" {
+			other.Name = "solution_" + flavour[!managed] + ".zip"
+		}
+	}
 	var p *compiler.Project
 	if req.Model != "" {
 		model, err := base64.StdEncoding.DecodeString(req.Model)
@@ -148,7 +172,31 @@ func (s *Server) importBuild(req *ImportRequest) (*deploy.Build, error) {
 	}
 	p.Dir = s.cfg.Project.Dir
 	if managed {
-		return deploy.NewBuild(p, deploy.Archive{}, arch)
+		return deploy.NewBuild(p, other, arch)
 	}
-	return deploy.NewBuild(p, arch, deploy.Archive{})
+	return deploy.NewBuild(p, arch, other)
+}
+
+// manifest is what an archive's solution.xml says of it.
+type manifest struct {
+	name, version string
+	managed       bool
+}
+
+func archiveManifest(a *solution.Archive) manifest {
+	var m manifest
+	doc, err := a.XML("solution.xml")
+	if err != nil {
+		return m
+	}
+	text := func(path string) string {
+		if e := doc.FindElement(path); e != nil {
+			return strings.TrimSpace(e.Text())
+		}
+		return ""
+	}
+	m.managed = text("/ImportExportXml/SolutionManifest/Managed") == "1"
+	m.name = text("/ImportExportXml/SolutionManifest/UniqueName")
+	m.version = text("/ImportExportXml/SolutionManifest/Version")
+	return m
 }

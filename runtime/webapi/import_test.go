@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/deploy"
 	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/internal/testenv"
 	"github.com/bpfc/bpfc/runtime/store"
 )
 
@@ -34,14 +34,8 @@ func TestRemoteImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.RemoveAll(filepath.Join(next, ".bpfc"))
-	if err := os.WriteFile(filepath.Join(next, "bpfc.hcl"), []byte(strings.Replace(string(hcl), `version      = "1.0.0.0"`, `version      = "1.1.0.0"`, 1)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	p, diags := compiler.Load(next)
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	b := build(t, p)
+	testenv.Write(t, next, "bpfc.hcl", strings.Replace(string(hcl), `version      = "1.0.0.0"`, `version      = "1.1.0.0"`, 1))
+	b := build(t, testenv.Load(t, next))
 
 	c := &Client{URL: f.url, Token: f.admin}
 	res, err := c.Import(ctx, b, false, deploy.Upgrade, nil, "dev-laptop")

@@ -78,29 +78,16 @@ func (s *Server) changeInstance(r *http.Request, t store.Table, id string, versi
 	ctx, sess := r.Context(), session(r)
 	decided := false // version is the instance's current one
 	if ch.stage != "" {
-		dir, v, target, err := sess.MoveTarget(ctx, t.Name, id, ch.stage, engine.MoveOptions{IfVersion: version})
+		// One write transaction decides the direction and moves: the
+		// move lands on the stage the client named, or is refused.
+		dir, in, err := sess.MoveTo(ctx, t.Name, id, ch.stage, engine.MoveOptions{IfVersion: version, Link: ch.link})
 		if err != nil {
 			return 0, err
 		}
-		mo := engine.MoveOptions{IfVersion: v, Link: ch.link}
-		var in *engine.Instance
-		switch dir {
-		case engine.DirectionNext:
-			in, err = sess.Next(pinTarget(ctx, target), id, mo)
-		case engine.DirectionPrev:
-			in, err = sess.Prev(pinTarget(ctx, target), id, mo)
-		default:
-			if ch.link != "" {
-				return 0, badRequest("the instance is at stage %s already: there is no move to link a record to", target)
-			}
+		if dir == engine.DirectionNone && ch.link != "" {
+			return 0, badRequest("the instance is at stage %s already: there is no move to link a record to", in.ActiveStage)
 		}
-		if err != nil {
-			return 0, err
-		}
-		version, decided = v, true
-		if in != nil {
-			version = in.Version
-		}
+		version, decided = in.Version, true
 	}
 	if ch.state == nil && ch.status == nil {
 		return version, nil
@@ -138,37 +125,16 @@ func (s *Server) changeInstance(r *http.Request, t store.Table, id string, versi
 	return in.Version, nil
 }
 
-// Guard pinning the stage a move must land on.
-
-type targetKey struct{}
-
-// pinTarget marks ctx so that a transition made with it must enter stage.
-func pinTarget(ctx context.Context, stage string) context.Context {
-	return context.WithValue(ctx, targetKey{}, stage)
-}
-
-// Guard wraps the engine's hooks (nil: none) so that a move the Web API
-// decided on (PATCH activestageid) lands on the stage the client named: a
-// move forward follows branches on the current values, which may change
-// between the decision and the move; the transition is then refused and
-// rolled back instead of landing elsewhere.
+// Guard wraps the engine's hooks (nil: none) for the Web API: it passes
+// transitions, action steps and record changes through to them. (A move
+// to a named stage, PATCH activestageid, is decided and made in one
+// transaction by engine.Session.MoveTo, so it lands on the stage the
+// client named or is refused.)
 func Guard(inner engine.Hooks) engine.Hooks { return guard{inner: inner} }
 
 type guard struct{ inner engine.Hooks }
 
 func (g guard) Transition(ctx context.Context, tx store.Tx, t *engine.Transition) error {
-	if want, ok := ctx.Value(targetKey{}).(string); ok && t.To != nil && t.To.Name != want {
-		from := ""
-		if t.From != nil {
-			from = t.From.Name
-		}
-		id := ""
-		if t.Instance != nil {
-			id = t.Instance.ID
-		}
-		return &engine.ErrRefused{Op: "move to stage " + want, Rule: engine.RuleTargetStage, Instance: id, Stage: from,
-			Reason: fmt.Sprintf("the record's values changed meanwhile: the next stage is now %q; read the instance again", t.To.Name)}
-	}
 	if g.inner != nil {
 		return g.inner.Transition(ctx, tx, t)
 	}

@@ -94,8 +94,14 @@ func (s *Server) metadata(w http.ResponseWriter, r *http.Request) {
 			name := a.LogicalName
 			if a.AttributeType == "Lookup" || a.AttributeType == "Customer" {
 				name = "_" + name + "_value"
+				// The navigation properties $expand takes: the lookup's
+				// name, or one per target of a customer lookup.
 				if len(a.Targets) == 1 {
 					et.Navigation = append(et.Navigation, edmNavigation{Name: a.LogicalName, Type: "mscrm." + a.Targets[0]})
+				} else {
+					for _, tg := range a.Targets {
+						et.Navigation = append(et.Navigation, edmNavigation{Name: a.LogicalName + "_" + tg, Type: "mscrm." + tg})
+					}
 				}
 			}
 			et.Properties = append(et.Properties, edmProperty{Name: name, Type: typ})

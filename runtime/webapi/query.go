@@ -30,7 +30,7 @@ func parseList(q url.Values, pageSize int) (*listOptions, error) {
 	for k, v := range q {
 		if !queryOptions[k] {
 			if strings.HasPrefix(k, "$") {
-				return nil, badRequest("query option %s is not supported; use $select, $filter, $orderby and $top", k)
+				return nil, badRequest("query option %s is not supported; use $select, $filter, $orderby, $top and $expand", k)
 			}
 			continue // parameters aliases and the like are ignored
 		}

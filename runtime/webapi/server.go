@@ -127,12 +127,13 @@ func (s *Server) routes() {
 	})
 	m.Handle("GET "+Prefix+"{$}", s.authed(s.serviceDocument))
 	m.Handle("POST "+Prefix+"ImportSolution", s.authed(s.importSolution))
+	m.Handle("POST "+Prefix+"bpfc_ExportSolution", s.authed(s.exportSolution))
 	m.Handle("GET "+Prefix+"$metadata", s.authed(s.metadata))
 	for _, name := range []string{"bpfc_StartInstance", "bpfc_NextStage", "bpfc_PreviousStage", "bpfc_FinishInstance",
 		"bpfc_AbandonInstance", "bpfc_ReactivateInstance", "bpfc_RunAction"} {
 		m.Handle("POST "+Prefix+name, s.authed(s.bpfcAction(name)))
 	}
-	m.Handle("GET "+Prefix+"{seg}", s.authed(s.get))
+	m.Handle("GET "+Prefix+"{seg}", s.authed(s.expanding(s.get)))
 	m.Handle("POST "+Prefix+"{seg}", s.authed(s.post))
 	m.Handle("PATCH "+Prefix+"{seg}", s.authed(s.patch))
 	m.Handle("DELETE "+Prefix+"{seg}", s.authed(s.delete))

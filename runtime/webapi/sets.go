@@ -23,27 +23,39 @@ type setCache struct {
 
 // tableOf returns the table behind an entity set.
 func (s *Server) tableOf(r *http.Request, set string) (store.Table, error) {
-	c := &s.sets
-	c.mu.Lock()
-	t, ok := c.m[set]
-	fresh := time.Since(c.loaded) < setsTTL
-	c.mu.Unlock()
-	if ok && fresh {
-		return t, nil
-	}
-	tables, err := session(r).EntitySets(r.Context())
+	m, err := s.entitySets(r, set)
 	if err != nil {
 		return store.Table{}, err
 	}
-	m := make(map[string]store.Table, len(tables))
+	if t, ok := m[set]; ok {
+		return t, nil
+	}
+	return store.Table{}, errorf(http.StatusNotFound, "NotFound", "no entity set %q (GET %s lists them)", set, Prefix)
+}
+
+// entitySets returns every table by its entity set name: the cached map,
+// read again when stale or when it does not know set ("" for none). The
+// map is shared: read it, never change it.
+func (s *Server) entitySets(r *http.Request, set string) (map[string]store.Table, error) {
+	c := &s.sets
+	c.mu.Lock()
+	m := c.m
+	_, ok := m[set]
+	fresh := time.Since(c.loaded) < setsTTL
+	c.mu.Unlock()
+	if (ok || set == "") && fresh && m != nil {
+		return m, nil
+	}
+	tables, err := session(r).EntitySets(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	m = make(map[string]store.Table, len(tables))
 	for _, t := range tables {
 		m[t.EntitySetName] = t
 	}
 	c.mu.Lock()
 	c.m, c.loaded = m, time.Now()
 	c.mu.Unlock()
-	if t, ok := m[set]; ok {
-		return t, nil
-	}
-	return store.Table{}, errorf(http.StatusNotFound, "NotFound", "no entity set %q (GET %s lists them)", set, Prefix)
+	return m, nil
 }

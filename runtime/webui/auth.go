@@ -1,6 +1,7 @@
 package webui
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -82,20 +83,11 @@ func (h *Handler) authenticate(ctx context.Context, token string) (string, error
 	if err != nil {
 		return "", err
 	}
-	var created time.Time
-	err = h.cfg.Store.Read(ctx, func(tx store.Tx) error {
-		tt, ok := tx.(store.TokenTx)
-		if !ok {
-			return errors.New("this environment's store cannot keep tokens")
-		}
-		tk, err := tt.TokenByHash(hash)
-		created = tk.CreatedOn
-		return err
-	})
+	tk, err := h.token(ctx, hash)
 	if err != nil {
 		return "", err
 	}
-	if now.Sub(created) > h.cfg.SessionTTL {
+	if now.Sub(tk.CreatedOn) > h.cfg.SessionTTL {
 		return "", engine.ErrUnauthenticated
 	}
 	h.sessions.mu.Lock()
@@ -105,6 +97,21 @@ func (h *Handler) authenticate(ctx context.Context, token string) (string, error
 	h.sessions.m[hash] = cachedSession{user: user, expires: now.Add(sessionCacheTTL)}
 	h.sessions.mu.Unlock()
 	return user, nil
+}
+
+// token reads the token whose hash is hash.
+func (h *Handler) token(ctx context.Context, hash string) (store.Token, error) {
+	var tk store.Token
+	err := h.cfg.Store.Read(ctx, func(tx store.Tx) error {
+		tt, ok := tx.(store.TokenTx)
+		if !ok {
+			return errors.New("this environment's store cannot keep tokens")
+		}
+		var err error
+		tk, err = tt.TokenByHash(hash)
+		return err
+	})
+	return tk, err
 }
 
 // forget drops a session from the cache (signed out).
@@ -237,24 +244,15 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.setCookie(w, r, session)
-	http.Redirect(w, r, cmpOr(next, "/"), http.StatusSeeOther)
+	http.Redirect(w, r, cmp.Or(next, "/"), http.StatusSeeOther)
 }
 
 // signOut revokes the session's token.
 func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) {
 	rs := current(r)
-	var id string
-	err := h.cfg.Store.Read(r.Context(), func(tx store.Tx) error {
-		tt, ok := tx.(store.TokenTx)
-		if !ok {
-			return errors.New("this environment's store cannot keep tokens")
-		}
-		tk, err := tt.TokenByHash(engine.HashToken(rs.token))
-		id = tk.ID
-		return err
-	})
+	tk, err := h.token(r.Context(), engine.HashToken(rs.token))
 	if err == nil {
-		err = rs.s.RevokeToken(r.Context(), id)
+		err = rs.s.RevokeToken(r.Context(), tk.ID)
 	}
 	if err != nil {
 		h.fail(w, r, rs, err)

@@ -1,6 +1,7 @@
 package webui
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"net/url"
@@ -123,7 +124,7 @@ func (h *Handler) lookupOptions(ctx context.Context, s *engine.Session, d *deplo
 			}
 			for _, u := range users {
 				if !u.Disabled {
-					out = append(out, option{Value: u.ID, Label: cmpOr(u.FullName, u.Name)})
+					out = append(out, option{Value: u.ID, Label: cmp.Or(u.FullName, u.Name)})
 				}
 			}
 			continue
@@ -139,7 +140,7 @@ func (h *Handler) lookupOptions(ctx context.Context, s *engine.Session, d *deplo
 		for _, r := range rows {
 			id, _ := r[t.PrimaryKey].(string)
 			name, _ := r[t.PrimaryColumn].(string)
-			label := cmpOr(name, id)
+			label := cmp.Or(name, id)
 			if len(c.Targets) > 1 {
 				label += " (" + d.tableTitle(target) + ")"
 			}
@@ -166,15 +167,8 @@ func (h *Handler) rows(ctx context.Context, s *engine.Session, t store.Table, li
 	return rows, err
 }
 
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
 // columnTitle is a column's display name, else its name.
-func columnTitle(c store.Column) string { return cmpOr(c.DisplayName, c.Name) }
+func columnTitle(c store.Column) string { return cmp.Or(c.DisplayName, c.Name) }
 
 // inputValue is a stored value as an input holds it.
 func inputValue(v any) string {

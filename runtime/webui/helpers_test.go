@@ -1,28 +1,23 @@
 package webui
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/bpfc/bpfc/compiler"
-	"github.com/bpfc/bpfc/runtime/deploy"
 	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/environ"
 	"github.com/bpfc/bpfc/runtime/internal/testclock"
+	"github.com/bpfc/bpfc/runtime/internal/testenv"
 	"github.com/bpfc/bpfc/runtime/store"
 	"github.com/bpfc/bpfc/runtime/webapi"
 	"github.com/bpfc/bpfc/runtime/workflow"
@@ -44,41 +39,18 @@ type fixture struct {
 // ...), deploys it to dev and serves dev.
 func newFixture(t testing.TB, extra ...string) *fixture {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "sales")
-	if err := os.CopyFS(dir, os.DirFS(filepath.Join("..", "..", "examples", "sales"))); err != nil {
-		t.Fatal(err)
-	}
-	os.RemoveAll(filepath.Join(dir, ".bpfc"))
-	os.RemoveAll(filepath.Join(dir, "dist"))
-	os.RemoveAll(filepath.Join(dir, "screenshots"))
-	for i := 0; i+1 < len(extra); i += 2 {
-		if err := os.WriteFile(filepath.Join(dir, extra[i]), []byte(extra[i+1]), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	p, diags := compiler.Load(dir)
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
+	p := testenv.Load(t, testenv.Example(t, "sales", extra...))
+	testenv.Deploy(t, p, "dev", testenv.FakeBuild(t, p))
 	ctx := context.Background()
-	noEnv := func(string) string { return "" }
-	b, err := deploy.NewBuild(p, fakeArchive(t, p, false), fakeArchive(t, p, true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pl := &deploy.Pipeline{Project: p, Getenv: noEnv}
-	if _, err := pl.Deploy(ctx, "dev", b, deploy.Options{Who: "tester", Getenv: noEnv}); err != nil {
-		t.Fatal(err)
-	}
 	s, _, err := environ.Open(ctx, p, "dev", environ.Options{MustExist: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
 	c := testclock.New(time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC))
-	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := testenv.Logger(t)
 	runner := workflow.New(s, workflow.Options{Now: c.Now})
-	api := webapi.New(webapi.Config{Store: s, Project: p, Env: "dev", Getenv: noEnv, Logger: log, AuthCacheTTL: -1,
+	api := webapi.New(webapi.Config{Store: s, Project: p, Env: "dev", Getenv: testenv.NoEnv, Logger: log, AuthCacheTTL: -1,
 		EngineOptions: engine.Options{Now: c.Now, Hooks: runner}})
 	ui, err := New(Config{Engine: api.Engine(), Store: s, Now: c.Now, Logger: log})
 	if err != nil {
@@ -88,31 +60,6 @@ func newFixture(t testing.TB, extra ...string) *fixture {
 	srv := httptest.NewServer(api.Handler())
 	t.Cleanup(srv.Close)
 	return &fixture{t: t, p: p, s: s, eng: api.Engine(), ui: ui, srv: srv, clock: c}
-}
-
-// fakeArchive is a solution archive with just the digest: enough for an
-// import, which keeps the model as its snapshot.
-func fakeArchive(t testing.TB, p *compiler.Project, managed bool) deploy.Archive {
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	w, _ := zw.Create("Other/Solution.xml")
-	w.Write([]byte("<Digest>" + p.Digest() + "</Digest>"))
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	name := p.Solution.Name + "_" + strings.ReplaceAll(p.Solution.Version, ".", "_")
-	if managed {
-		name += "_managed"
-	}
-	return deploy.Archive{Name: name + ".zip", Data: buf.Bytes()}
-}
-
-// testWriter sends the server's log to the test's.
-type testWriter struct{ t testing.TB }
-
-func (w testWriter) Write(b []byte) (int, error) {
-	w.t.Log(strings.TrimRight(string(b), "\n"))
-	return len(b), nil
 }
 
 // addUser adds a user with roles and returns a bearer token of theirs.

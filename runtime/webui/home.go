@@ -2,6 +2,7 @@ package webui
 
 import (
 	"bytes"
+	"cmp"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -33,10 +34,8 @@ type flowLink struct {
 }
 
 func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
-	rs := current(r)
-	v, err := h.models.view(r.Context(), rs.user)
-	if err != nil {
-		h.fail(w, r, rs, err)
+	v, ok := h.readView(w, r)
+	if !ok {
 		return
 	}
 	var page homePage
@@ -44,17 +43,17 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 		page.Flows = append(page.Flows, h.flowLink(v, fi))
 	}
 	for _, t := range v.recordTables() {
-		tl := tableLink{Name: t.Name, Title: cmpOr(t.DisplayName, t.Name), Href: "/records/" + t.Name}
+		tl := tableLink{Name: t.Name, Title: cmp.Or(t.DisplayName, t.Name), Href: "/records/" + t.Name}
 		for _, fi := range v.flowsOn(t.Name) {
 			tl.Flows = append(tl.Flows, h.flowLink(v, fi))
 		}
 		page.Tables = append(page.Tables, tl)
 	}
-	h.render(w, r, rs, http.StatusOK, "home", page)
+	h.render(w, r, current(r), http.StatusOK, "home", page)
 }
 
 func (h *Handler) flowLink(v *view, fi *flowInfo) flowLink {
-	return flowLink{Name: fi.f.Name, Title: cmpOr(fi.f.DisplayName, fi.f.Name), Href: "/flows/" + fi.f.Name,
+	return flowLink{Name: fi.f.Name, Title: cmp.Or(fi.f.DisplayName, fi.f.Name), Href: "/flows/" + fi.f.Name,
 		Table: fi.f.PrimaryTable, TableTitle: v.tableTitle(fi.f.PrimaryTable), Description: fi.f.Description,
 		Stages: len(fi.f.Stages), Running: fi.running(v.deployed)}
 }
@@ -79,15 +78,13 @@ type flowStage struct {
 // readableFlow finds a flow the user may see, or answers 404 (a flow the
 // user may not read is as absent as one that is not deployed).
 func (h *Handler) readableFlow(w http.ResponseWriter, r *http.Request) (*view, *flowInfo, bool) {
-	rs := current(r)
-	v, err := h.models.view(r.Context(), rs.user)
-	if err != nil {
-		h.fail(w, r, rs, err)
+	v, ok := h.readView(w, r)
+	if !ok {
 		return nil, nil, false
 	}
 	fi := v.byName[r.PathValue("flow")]
 	if fi == nil || !v.may(fi, "read") {
-		h.fail(w, r, rs, errorf(http.StatusNotFound, "Not found", "There is no flow %q here that you may see.", r.PathValue("flow")))
+		h.fail(w, r, current(r), errorf(http.StatusNotFound, "Not found", "There is no flow %q here that you may see.", r.PathValue("flow")))
 		return nil, nil, false
 	}
 	return v, fi, true
@@ -103,7 +100,7 @@ func (h *Handler) flow(w http.ResponseWriter, r *http.Request) {
 	for _, s := range fi.f.Stages {
 		fs := flowStage{Title: stageTitle(s), Table: v.tableTitle(s.Table), Cross: s.Relationship != ""}
 		for _, st := range s.Steps {
-			text := cmpOr(st.DisplayName, st.Name)
+			text := cmp.Or(st.DisplayName, st.Name)
 			switch {
 			case st.Action:
 				text += " (action)"
@@ -139,7 +136,7 @@ func stageTitle(s *compiler.Stage) string {
 	if s == nil {
 		return ""
 	}
-	return cmpOr(s.DisplayName, s.Name)
+	return cmp.Or(s.DisplayName, s.Name)
 }
 
 // flowGraph is the flow's drawing, as bpfc graph draws it.

@@ -2,26 +2,25 @@ package webui
 
 import (
 	"context"
-	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/bpfc/bpfc/compiler"
-	"github.com/bpfc/bpfc/runtime/deploy"
+	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/store"
 )
 
 // The pages draw what is deployed, as the engine runs it: each installed
 // solution's build (its staged upgrade when there is one), decoded from the
-// environment's snapshot, never a project's sources. The engine keeps this
-// model to itself, so the pages decode the same snapshots (once per build)
-// and reload when an import changes the environment. Every change still
-// goes through the engine.
+// environment's snapshot, never a project's sources. The engine loads it
+// (Session.Deployed) and reloads it when an import changes the
+// environment. Every change goes through the engine.
 
 // deployed is what the pages know about the environment.
 type deployed struct {
-	gen    int64
+	src    *engine.Deployed
 	env    string
 	tables map[string]store.Table
 	flows  []*flowInfo // sorted by name
@@ -82,120 +81,71 @@ func (v *view) flowsOn(table string) []*flowInfo {
 	return out
 }
 
-// models caches the decoded deployment.
+// models keeps the pages' view of the engine's deployment, rebuilt when
+// the engine loads another one (after an import).
 type models struct {
-	s store.Store
-
-	mu     sync.Mutex
-	cur    *deployed
-	builds map[string]*compiler.Project // by build digest
+	mu  sync.Mutex
+	cur *deployed
 }
 
-// view reads the deployment (reloading it after an import) and the access
-// of user.
-func (m *models) view(ctx context.Context, user string) (*view, error) {
-	var out *view
-	err := m.s.Read(ctx, func(tx store.Tx) error {
-		acc, err := tx.Access(user)
-		if err != nil {
-			return err
-		}
-		d, err := m.load(ctx, tx, acc.Generation)
-		if err != nil {
-			return err
-		}
-		out = &view{deployed: d, acc: acc}
-		return nil
-	})
-	return out, err
+// view reads the deployment and the access of the session's user.
+func (m *models) view(ctx context.Context, s *engine.Session) (*view, error) {
+	src, acc, err := s.Deployed(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &view{deployed: m.load(src), acc: acc}, nil
 }
 
-func (m *models) load(ctx context.Context, tx store.Tx, gen int64) (*deployed, error) {
+func (m *models) load(src *engine.Deployed) *deployed {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.cur != nil && m.cur.gen == gen {
-		return m.cur, nil
+	if m.cur != nil && m.cur.src == src {
+		return m.cur
 	}
-	meta, err := m.s.Meta(ctx)
-	if err != nil {
-		return nil, err
-	}
-	d := &deployed{gen: gen, env: meta.Name, tables: map[string]store.Table{}, byName: map[string]*flowInfo{}}
-	tables, err := tx.Tables()
-	if err != nil {
-		return nil, err
-	}
-	for _, t := range tables {
-		d.tables[t.Name] = t
-	}
-	sols, err := tx.Solutions()
-	if err != nil {
-		return nil, err
-	}
-	live := map[string]string{}
-	for _, s := range sols {
-		if s.State == store.StateInstalled && live[s.Name] == "" {
-			live[s.Name] = s.BuildDigest
+	d := &deployed{src: src, env: src.Env, tables: src.Tables, byName: map[string]*flowInfo{}}
+	for _, df := range src.Flows {
+		p, f := df.Project, df.Flow
+		fi := &flowInfo{p: p, f: f, wf: df.Workflow, stageName: map[string]string{}}
+		for id, s := range df.Stages {
+			fi.stageName[id] = s.Name
 		}
-	}
-	for _, s := range sols {
-		if s.State == store.StateHolding && s.UpgradeOf != "" {
-			live[s.UpgradeOf] = s.BuildDigest
-		}
-	}
-	if m.builds == nil || len(m.builds) > 32 {
-		m.builds = map[string]*compiler.Project{}
-	}
-	projects := map[string]*compiler.Project{}
-	for name, digest := range live {
-		if digest == "" {
-			continue
-		}
-		p, ok := m.builds[digest]
-		if !ok {
-			snap, err := tx.Snapshot(digest)
-			if err != nil {
-				return nil, fmt.Errorf("the build of %s deployed in %s: %w", name, meta.Name, err)
-			}
-			if p, _, err = deploy.DecodeSnapshot(snap); err != nil {
-				return nil, fmt.Errorf("the build of %s deployed in %s: %w", name, meta.Name, err)
-			}
-			m.builds[digest] = p
-		}
-		projects[name] = p
-	}
-	wfs, err := tx.Workflows()
-	if err != nil {
-		return nil, err
-	}
-	for _, w := range wfs {
-		p := projects[w.Solution]
-		if w.Category != store.CategoryBPF || p == nil {
-			continue
-		}
-		f := p.Flow(w.Name)
-		if f == nil {
-			continue
-		}
-		stages, err := tx.Stages(w.ID)
-		if err != nil {
-			return nil, err
-		}
-		fi := &flowInfo{p: p, f: f, wf: w, stageName: map[string]string{}}
-		for _, s := range stages {
-			if f.Stage(s.Name) != nil {
-				fi.stageName[s.ID] = s.Name
-			}
-		}
+		// An instance may also name a stage by the id the model gives it.
 		for _, s := range f.Stages {
 			fi.stageName[p.StageID(f, s)] = s.Name
 		}
 		d.flows = append(d.flows, fi)
 		d.byName[f.Name] = fi
 	}
-	slices.SortFunc(d.flows, func(a, b *flowInfo) int { return strings.Compare(a.f.Name, b.f.Name) })
 	m.cur = d
-	return d, nil
+	return d
+}
+
+// readView reads the view of a page's user, or shows the error page.
+func (h *Handler) readView(w http.ResponseWriter, r *http.Request) (*view, bool) {
+	rs := current(r)
+	v, err := h.models.view(r.Context(), rs.s)
+	if err != nil {
+		h.fail(w, r, rs, err)
+		return nil, false
+	}
+	return v, true
+}
+
+// tableView reads the view of a page's user and the record table the
+// page's path names, or shows the error page (404 for a table the pages
+// do not show).
+func (h *Handler) tableView(w http.ResponseWriter, r *http.Request) (*view, store.Table, bool) {
+	v, ok := h.readView(w, r)
+	if !ok {
+		return nil, store.Table{}, false
+	}
+	t, ok := v.recordTable(r.PathValue("table"))
+	if !ok {
+		h.fail(w, r, current(r), errorf(http.StatusNotFound, "Not found", "There is no table %q here.", r.PathValue("table")))
+		return nil, store.Table{}, false
+	}
+	return v, t, true
 }
 
 // recordTables lists the tables whose records the pages show: standard and

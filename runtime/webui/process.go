@@ -1,6 +1,8 @@
 package webui
 
 import (
+	"cmp"
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -31,6 +33,19 @@ const (
 	opAction     = "action:"
 )
 
+// moves are the stage form's moves: the engine's call, and what the page
+// says when it is made.
+var moves = map[string]struct {
+	call func(*engine.Session, context.Context, string, engine.MoveOptions) (*engine.Instance, error)
+	done string
+}{
+	opNext:       {(*engine.Session).Next, "Moved to the next stage."},
+	opPrev:       {(*engine.Session).Prev, "Moved back to the previous stage."},
+	opFinish:     {(*engine.Session).Finish, "Finished."},
+	opAbandon:    {(*engine.Session).Abandon, "Abandoned."},
+	opReactivate: {(*engine.Session).Reactivate, "Reactivated."},
+}
+
 func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 	rs := current(r)
 	ctx := r.Context()
@@ -43,30 +58,25 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, rs, errorf(http.StatusBadRequest, "Bad form", "The form names no instance and version; reload the page."))
 		return
 	}
+	_, isMove := moves[op]
 	switch {
-	case op == opSave, op == opNext, op == opPrev, op == opFinish, op == opAbandon, op == opReactivate:
+	case op == opSave, isMove:
 	case strings.HasPrefix(op, opAction) && len(op) > len(opAction):
 	default:
 		h.fail(w, r, rs, errorf(http.StatusBadRequest, "Bad form", "Unknown operation %q.", op))
 		return
 	}
-	v, err := h.models.view(ctx, rs.user)
-	if err != nil {
-		h.fail(w, r, rs, err)
+	v, ok := h.readView(w, r)
+	if !ok {
 		return
 	}
 	in, err := rs.s.Instance(ctx, id)
 	if err != nil {
-		if !h.refused(w, r, err, id, nil) {
-			h.fail(w, r, rs, err)
-			return
-		}
-		http.Redirect(w, r, back, http.StatusSeeOther)
+		h.failOrBack(w, r, err, id, nil, back)
 		return
 	}
 	if in.Version != version {
-		h.refused(w, r, &engine.ConflictError{What: "instance", ID: id, Expected: version, Actual: in.Version}, id, nil)
-		http.Redirect(w, r, back, http.StatusSeeOther)
+		h.failOrBack(w, r, &engine.ConflictError{What: "instance", ID: id, Expected: version, Actual: in.Version}, id, nil, back)
 		return
 	}
 	fi := v.byName[in.Flow]
@@ -97,11 +107,7 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 		}
 		rec, err := rs.s.Record(ctx, stage.Table, rid)
 		if err != nil {
-			if !h.refused(w, r, err, id, nil) {
-				h.fail(w, r, rs, err)
-				return
-			}
-			http.Redirect(w, r, back, http.StatusSeeOther)
+			h.failOrBack(w, r, err, id, nil, back)
 			return
 		}
 		vals, posted := changedValues(form, st, rec.Values, cols)
@@ -112,11 +118,7 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 			rv = rec.Version
 		}
 		if _, err := rs.s.UpdateRecord(ctx, stage.Table, rid, vals, rv); err != nil {
-			if !h.refused(w, r, err, id, posted) {
-				h.fail(w, r, rs, err)
-				return
-			}
-			http.Redirect(w, r, back, http.StatusSeeOther)
+			h.failOrBack(w, r, err, id, posted, back)
 			return
 		}
 		saved = true
@@ -124,27 +126,15 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 	mo := engine.MoveOptions{IfVersion: version}
 	var after *engine.Instance
 	done := ""
-	switch {
+	switch mv := moves[op]; {
 	case op == opSave:
 		done = "Nothing to save: no step changed."
 		if saved {
 			done = "Saved."
 		}
-	case op == opNext:
-		after, err = rs.s.Next(ctx, id, mo)
-		done = "Moved to the next stage."
-	case op == opPrev:
-		after, err = rs.s.Prev(ctx, id, mo)
-		done = "Moved back to the previous stage."
-	case op == opFinish:
-		after, err = rs.s.Finish(ctx, id, mo)
-		done = "Finished."
-	case op == opAbandon:
-		after, err = rs.s.Abandon(ctx, id, mo)
-		done = "Abandoned."
-	case op == opReactivate:
-		after, err = rs.s.Reactivate(ctx, id, mo)
-		done = "Reactivated."
+	case isMove:
+		after, err = mv.call(rs.s, ctx, id, mo)
+		done = mv.done
 	default:
 		var a *engine.Action
 		a, err = rs.s.RunAction(ctx, id, strings.TrimPrefix(op, opAction))
@@ -156,11 +146,7 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 		if saved {
 			err = fmt.Errorf("%w (the steps were saved)", err)
 		}
-		if !h.refused(w, r, err, id, nil) {
-			h.fail(w, r, rs, err)
-			return
-		}
-		http.Redirect(w, r, back, http.StatusSeeOther)
+		h.failOrBack(w, r, err, id, nil, back)
 		return
 	}
 	to := back
@@ -180,7 +166,7 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 
 // actionDone says what an action step did.
 func actionDone(a *engine.Action) string {
-	title := cmpOr(a.Step.DisplayName, a.Step.Name)
+	title := cmp.Or(a.Step.DisplayName, a.Step.Name)
 	o, ok := a.Result.(*workflow.Outcome)
 	if !ok || o == nil {
 		return title + ": done."
@@ -212,11 +198,7 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) {
 	}
 	in, err := rs.s.Start(r.Context(), flow, table, id)
 	if err != nil {
-		if !h.refused(w, r, err, "", nil) {
-			h.fail(w, r, rs, err)
-			return
-		}
-		http.Redirect(w, r, back, http.StatusSeeOther)
+		h.failOrBack(w, r, err, "", nil, back)
 		return
 	}
 	h.setFlash(w, r, &flash{Kind: "ok", Text: "Started.", Instance: in.ID})

@@ -1,6 +1,7 @@
 package webui
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -82,14 +83,8 @@ type actionView struct {
 func (h *Handler) record(w http.ResponseWriter, r *http.Request) {
 	rs := current(r)
 	ctx := r.Context()
-	v, err := h.models.view(ctx, rs.user)
-	if err != nil {
-		h.fail(w, r, rs, err)
-		return
-	}
-	t, ok := v.recordTable(r.PathValue("table"))
+	v, t, ok := h.tableView(w, r)
 	if !ok {
-		h.fail(w, r, rs, errorf(http.StatusNotFound, "Not found", "There is no table %q here.", r.PathValue("table")))
 		return
 	}
 	rec, err := rs.s.Record(ctx, t.Name, r.PathValue("id"))
@@ -97,9 +92,9 @@ func (h *Handler) record(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, rs, err)
 		return
 	}
-	page := recordPage{Table: t.Name, TableTitle: cmpOr(t.DisplayName, t.Name), ID: rec.ID, Href: recordHref(t.Name, rec.ID),
+	page := recordPage{Table: t.Name, TableTitle: cmp.Or(t.DisplayName, t.Name), ID: rec.ID, Href: recordHref(t.Name, rec.ID),
 		Flash: h.takeFlash(w, r)}
-	page.Name = cmpOr(str(rec.Values[t.PrimaryColumn]), "(no name)")
+	page.Name = cmp.Or(str(rec.Values[t.PrimaryColumn]), "(no name)")
 	lk := &lookups{h: h, s: rs.s, d: v.deployed}
 	for _, c := range t.Columns {
 		if c.Name == t.PrimaryKey || c.Type == store.TypeRowVersion {
@@ -133,7 +128,7 @@ func (h *Handler) record(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, in := range ins {
 		fi := v.byName[in.Flow]
-		tab := instTab{ID: in.ID, Title: cmpOr(fi.title(), in.Flow), State: in.State, Selected: in.ID == sel,
+		tab := instTab{ID: in.ID, Title: cmp.Or(fi.title(), in.Flow), State: in.State, Selected: in.ID == sel,
 			Href: page.Href + "?instance=" + url.QueryEscape(in.ID)}
 		if fi != nil {
 			tab.Stage = stageTitle(fi.f.Stage(in.ActiveStage))
@@ -261,7 +256,7 @@ func (h *Handler) procView(ctx context.Context, rs *reqSession, v *view, lk *loo
 	}
 	for _, step := range stage.Steps {
 		if step.Action {
-			p.Actions = append(p.Actions, actionView{Name: step.Name, Title: cmpOr(step.DisplayName, step.Name)})
+			p.Actions = append(p.Actions, actionView{Name: step.Name, Title: cmp.Or(step.DisplayName, step.Name)})
 			continue
 		}
 		c, ok := st.Column(step.Column)
@@ -311,7 +306,7 @@ func (l *lookups) show(ctx context.Context, c store.Column, v any) (string, stri
 				l.users = map[string]string{}
 				if us, err := l.s.Users(ctx); err == nil {
 					for _, u := range us {
-						l.users[u.ID] = cmpOr(u.FullName, u.Name)
+						l.users[u.ID] = cmp.Or(u.FullName, u.Name)
 					}
 				}
 			}
@@ -330,7 +325,7 @@ func (l *lookups) show(ctx context.Context, c store.Column, v any) (string, stri
 		name, ok := l.names[key]
 		if !ok {
 			if rec, err := l.s.Record(ctx, target, id); err == nil {
-				name = cmpOr(str(rec.Values[rec.PrimaryColumn]), id)
+				name = cmp.Or(str(rec.Values[rec.PrimaryColumn]), id)
 			}
 			l.names[key] = name
 		}

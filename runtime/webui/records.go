@@ -1,6 +1,7 @@
 package webui
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -48,14 +49,8 @@ type instanceRow struct {
 
 func (h *Handler) records(w http.ResponseWriter, r *http.Request) {
 	rs := current(r)
-	v, err := h.models.view(r.Context(), rs.user)
-	if err != nil {
-		h.fail(w, r, rs, err)
-		return
-	}
-	t, ok := v.recordTable(r.PathValue("table"))
+	v, t, ok := h.tableView(w, r)
 	if !ok {
-		h.fail(w, r, rs, errorf(http.StatusNotFound, "Not found", "There is no table %q here.", r.PathValue("table")))
 		return
 	}
 	rows, err := h.rows(r.Context(), rs.s, t, listLimit+1)
@@ -63,7 +58,7 @@ func (h *Handler) records(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, rs, err)
 		return
 	}
-	page := recordsPage{Table: t.Name, TableTitle: cmpOr(t.DisplayName, t.Name), Flash: h.takeFlash(w, r)}
+	page := recordsPage{Table: t.Name, TableTitle: cmp.Or(t.DisplayName, t.Name), Flash: h.takeFlash(w, r)}
 	if len(rows) > listLimit {
 		rows, page.More = rows[:listLimit], true
 	}
@@ -80,13 +75,13 @@ func (h *Handler) records(w http.ResponseWriter, r *http.Request) {
 	for _, row := range rows {
 		id, _ := row[t.PrimaryKey].(string)
 		name, _ := row[t.PrimaryColumn].(string)
-		rr := recordRow{ID: id, Name: cmpOr(name, "(no name)"), Href: "/records/" + t.Name + "/" + id}
+		rr := recordRow{ID: id, Name: cmp.Or(name, "(no name)"), Href: "/records/" + t.Name + "/" + id}
 		if c, ok := row["createdon"].(time.Time); ok {
 			rr.Created = c.UTC().Format("2 Jan 2006 15:04")
 		}
 		if ins := byRecord[id]; len(ins) > 0 {
 			first := ins[0]
-			rr.Flow, rr.Stage, rr.State, rr.Others = cmpOr(first.flow.f.DisplayName, first.flow.f.Name), first.stage, first.state, len(ins)-1
+			rr.Flow, rr.Stage, rr.State, rr.Others = cmp.Or(first.flow.f.DisplayName, first.flow.f.Name), first.stage, first.state, len(ins)-1
 		}
 		page.Rows = append(page.Rows, rr)
 	}
@@ -237,10 +232,10 @@ func (h *Handler) createForm(ctx context.Context, rs *reqSession, v *view, t sto
 		chosen = f.Values["@flow"]
 	}
 	if def != nil {
-		page.Flows = append(page.Flows, option{Value: "", Label: "The default flow (" + cmpOr(def.f.DisplayName, def.f.Name) + ")", Selected: chosen == ""})
+		page.Flows = append(page.Flows, option{Value: "", Label: "The default flow (" + cmp.Or(def.f.DisplayName, def.f.Name) + ")", Selected: chosen == ""})
 	}
 	for _, fi := range startable {
-		page.Flows = append(page.Flows, option{Value: fi.f.Name, Label: cmpOr(fi.f.DisplayName, fi.f.Name), Selected: chosen == fi.f.Name})
+		page.Flows = append(page.Flows, option{Value: fi.f.Name, Label: cmp.Or(fi.f.DisplayName, fi.f.Name), Selected: chosen == fi.f.Name})
 	}
 	page.Flows = append(page.Flows, option{Value: "-", Label: "No flow", Selected: def == nil || chosen == "-"})
 }
@@ -249,14 +244,8 @@ func (h *Handler) createForm(ctx context.Context, rs *reqSession, v *view, t sto
 // one chosen, or none) and shows it.
 func (h *Handler) createRecord(w http.ResponseWriter, r *http.Request) {
 	rs := current(r)
-	v, err := h.models.view(r.Context(), rs.user)
-	if err != nil {
-		h.fail(w, r, rs, err)
-		return
-	}
-	t, ok := v.recordTable(r.PathValue("table"))
+	v, t, ok := h.tableView(w, r)
 	if !ok {
-		h.fail(w, r, rs, errorf(http.StatusNotFound, "Not found", "There is no table %q here.", r.PathValue("table")))
 		return
 	}
 	vals := engine.Values{}
@@ -281,18 +270,14 @@ func (h *Handler) createRecord(w http.ResponseWriter, r *http.Request) {
 	back := "/records/" + t.Name
 	created, err := rs.s.CreateRecord(r.Context(), t.Name, vals, so)
 	if err != nil {
-		if !h.refused(w, r, err, "", posted) {
-			h.fail(w, r, rs, err)
-			return
-		}
-		http.Redirect(w, r, back+"#create", http.StatusSeeOther)
+		h.failOrBack(w, r, err, "", posted, back+"#create")
 		return
 	}
 	to := back + "/" + created.ID
 	text := "Created."
 	if created.Instance != nil {
 		to += "?instance=" + created.Instance.ID
-		text = "Created; " + cmpOr(v.byName[created.Instance.Flow].title(), created.Instance.Flow) + " started."
+		text = "Created; " + cmp.Or(v.byName[created.Instance.Flow].title(), created.Instance.Flow) + " started."
 	}
 	h.setFlash(w, r, &flash{Kind: "ok", Text: text})
 	http.Redirect(w, r, to, http.StatusSeeOther)
@@ -302,7 +287,18 @@ func (fi *flowInfo) title() string {
 	if fi == nil {
 		return ""
 	}
-	return cmpOr(fi.f.DisplayName, fi.f.Name)
+	return cmp.Or(fi.f.DisplayName, fi.f.Name)
+}
+
+// failOrBack answers a form post that err stopped: with the page the form
+// came from (back) when the user can act on err (refused), else with the
+// error page.
+func (h *Handler) failOrBack(w http.ResponseWriter, r *http.Request, err error, instance string, posted map[string]string, back string) {
+	if !h.refused(w, r, err, instance, posted) {
+		h.fail(w, r, current(r), err)
+		return
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
 }
 
 // refused turns an error the user can act on (a refusal, a value that

@@ -30,8 +30,8 @@ type Config struct {
 	// Engine runs the environment: every change goes through it (the Web
 	// API server's, webapi.Server.Engine, so that its hooks run).
 	Engine *engine.Engine
-	// Store is the environment the engine runs: the pages read the
-	// deployed model and reports from it.
+	// Store is the environment the engine runs: the pages read reports
+	// and sign-in tokens from it.
 	Store store.Store
 	// Admin is the user the one-time sign-in link signs in ("admin" by
 	// default, the administrator every environment starts with).
@@ -84,7 +84,7 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 30 * time.Second
 	}
-	h := &Handler{cfg: cfg, eng: cfg.Engine, log: cfg.Logger, models: models{s: cfg.Store}}
+	h := &Handler{cfg: cfg, eng: cfg.Engine, log: cfg.Logger}
 	if h.log == nil {
 		h.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}

@@ -22,11 +22,14 @@
 // rights of the workflow, not of the user (as Dataverse runs workflows).
 //
 // The worker (Runner.Run, Runner.RunDue) claims due jobs one at a time in
-// the environment's write transaction, so that no two workers — in one
-// process or several — ever run the same job; a claim is a lease, and a job
-// whose worker died (its lease ended) is claimed again. A job's steps run in
-// write transactions that also record how far it got, so a retry resumes at
-// the step that failed and no step's writes happen twice; a webhook is
+// shared write transactions (store.Store.WriteShared), beside transitions
+// and other workers; a claim never takes a job another worker holds
+// (store.JobTx.ClaimJobs), so that no two workers — in one process or
+// several — ever run the same job; a claim is a lease, and a job whose
+// worker died (its lease ended) is claimed again. A job's steps run in
+// shared write transactions that also record how far it got (a transaction
+// that loses a race runs again from the start), so a retry resumes at the
+// step that failed and no step's writes happen twice; a webhook is
 // posted between transactions (at least once: it carries an Idempotency-Key
 // that stays the same across retries). A failed attempt is retried with
 // exponential backoff up to Options.MaxAttempts, then the job is failed

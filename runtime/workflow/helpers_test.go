@@ -1,8 +1,6 @@
 package workflow
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -11,9 +9,9 @@ import (
 	"time"
 
 	"github.com/bpfc/bpfc/runtime/internal/testclock"
+	"github.com/bpfc/bpfc/runtime/internal/testenv"
 
 	"github.com/bpfc/bpfc/compiler"
-	"github.com/bpfc/bpfc/runtime/deploy"
 	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/store"
 	"github.com/bpfc/bpfc/runtime/store/postgres"
@@ -316,17 +314,9 @@ type env struct {
 // environment file; it returns the file's path.
 func deployTestProject(t testing.TB, dir string) (*compiler.Project, string) {
 	t.Helper()
-	if err := os.WriteFile(filepath.Join(dir, "project.hcl"), []byte(testProject), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	p, diags := compiler.Load(dir)
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	b, err := deploy.NewBuild(p, fakeArchive(t, p, false), fakeArchive(t, p, true))
-	if err != nil {
-		t.Fatal(err)
-	}
+	testenv.Write(t, dir, "project.hcl", testProject)
+	p := testenv.Load(t, dir)
+	b := testenv.FakeBuild(t, p)
 	path := filepath.Join(dir, "dev.db")
 	if testStore == "postgres" {
 		path = pgtest.URL(t)
@@ -337,10 +327,7 @@ func deployTestProject(t testing.TB, dir string) (*compiler.Project, string) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if _, err := deploy.Import(ctx, deploy.Target{Env: p.Environment("dev"), Store: s}, b,
-		deploy.Options{Who: "tester", Getenv: func(string) string { return "" }}); err != nil {
-		t.Fatal(err)
-	}
+	testenv.Import(t, p, s, b, nil)
 	if err := s.Write(ctx, func(tx store.Tx) error {
 		return tx.PutUser(store.User{ID: "7f5b6c1e-0000-4000-8000-000000000001", Name: "siu.lead", FullName: "SIU Lead", Roles: []string{"system_administrator"}})
 	}); err != nil {
@@ -371,22 +358,6 @@ func openEnv(t testing.TB, p *compiler.Project, path string, o Options) *env {
 	r := New(s, o)
 	e := engine.New(s, engine.Options{Now: o.Now, Hooks: r})
 	return &env{t: t, ctx: ctx, p: p, path: path, s: s, e: e, r: r, clock: c}
-}
-
-// fakeArchive is a solution archive good enough for an import.
-func fakeArchive(t testing.TB, p *compiler.Project, managed bool) deploy.Archive {
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	w, _ := zw.Create("Other/Solution.xml")
-	w.Write([]byte("<Digest>" + p.Digest() + "</Digest>"))
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	name := p.Solution.Name + "_" + strings.ReplaceAll(p.Solution.Version, ".", "_")
-	if managed {
-		name += "_managed"
-	}
-	return deploy.Archive{Name: name + ".zip", Data: buf.Bytes()}
 }
 
 func (v *env) admin() *engine.Session { return v.e.As("admin") }

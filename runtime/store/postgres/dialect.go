@@ -155,6 +155,15 @@ func (d *dialect) IsRetryable(err error) bool {
 	return false
 }
 
+// IsUniqueViolation: unique_violation. Two shared transactions that insert
+// the same key do not both commit: the later one waits for the earlier and
+// then fails with it (not with a serialization failure), even when the
+// earlier one's row is not in its snapshot.
+func (d *dialect) IsUniqueViolation(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
+}
+
 // wrapBool lets a Go bool be written to an integer column, as 1 or 0 (as
 // SQLite stores it): store.Tx.InsertRow takes bools for boolean columns.
 func wrapBool(v any) (pgtype.WrappedEncodePlanNextSetter, any, bool) {

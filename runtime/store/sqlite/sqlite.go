@@ -137,3 +137,15 @@ func (d *dialect) IsBusy(err error) bool {
 	}
 	return false
 }
+
+// IsUniqueViolation: SQLITE_CONSTRAINT_PRIMARYKEY or SQLITE_CONSTRAINT_UNIQUE.
+func (d *dialect) IsUniqueViolation(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY, sqlite3.SQLITE_CONSTRAINT_UNIQUE:
+			return true
+		}
+	}
+	return false
+}

@@ -24,6 +24,9 @@ type Dialect interface {
 	BeginWrite(ctx context.Context, db *sql.DB, onWait func()) (*sql.Conn, *sql.Tx, error)
 	// IsBusy reports whether err says another writer holds the database.
 	IsBusy(err error) bool
+	// IsUniqueViolation reports whether err says a statement would have
+	// made two rows with the same key (a primary key or a unique index).
+	IsUniqueViolation(err error) bool
 }
 
 // SharedDialect is a Dialect whose database runs run-time write

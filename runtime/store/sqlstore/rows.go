@@ -287,6 +287,39 @@ func (t *tx) UpdateRow(tb store.Table, id string, values map[string]any, version
 	return next, err
 }
 
+var _ store.RowLocker = (*tx)(nil)
+
+// LockRow locks a row for the rest of a shared write. On a database whose
+// shared writes run beside each other (REPEATABLE READ on PostgreSQL) that
+// takes an UPDATE that changes nothing, not a SELECT … FOR UPDATE: a
+// transaction that waited for a row another one only locked goes on with
+// its old snapshot when that one commits, while one that waited for a row
+// another one updated fails with a serialization failure, and
+// store.WriteShared runs it again on a snapshot that sees what the other
+// one did. Where writes run one at a time (SQLite) every write sees the
+// rows as they are: there LockRow does nothing.
+func (t *tx) LockRow(tb store.Table, id string) error {
+	if !t.write {
+		return errReadOnly
+	}
+	if _, shared := t.d.(SharedDialect); !shared {
+		return nil
+	}
+	qt, err := quote(tb.Name)
+	if err != nil {
+		return err
+	}
+	pk, err := quote(tb.PrimaryKey)
+	if err != nil {
+		return err
+	}
+	res, err := t.execC("UPDATE "+qt+" SET "+pk+" = "+pk+" WHERE "+pk+" = $1", id)
+	if err != nil {
+		return err
+	}
+	return affected(res, tb.Name, id)
+}
+
 func (t *tx) DeleteRow(tb store.Table, id string) error {
 	qt, err := quote(tb.Name)
 	if err != nil {

@@ -103,10 +103,13 @@ func (t *tx) execC(q string, args ...any) (sql.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	var res sql.Result
 	if st == nil {
-		return t.exec(q, args...)
+		res, err = t.exec(q, args...)
+	} else {
+		res, err = st.ExecContext(t.ctx, args...)
 	}
-	return st.ExecContext(t.ctx, args...)
+	return res, t.exists(err)
 }
 
 // write1C is write1 through the statement cache.

@@ -106,6 +106,17 @@ func quote(name string) (string, error) {
 	return `"` + name + `"`, nil
 }
 
+// exists wraps an error that says a statement would have duplicated a key
+// as store.ErrExists, keeping the database's message: two shared writes
+// that insert the same key, where the later one cannot see the earlier
+// one's row before it inserts.
+func (t *tx) exists(err error) error {
+	if err != nil && t.d.IsUniqueViolation(err) {
+		return fmt.Errorf("%w: %w", store.ErrExists, err)
+	}
+	return err
+}
+
 // affected returns ErrNotFound when a statement touched no row.
 func affected(res sql.Result, what, name string) error {
 	n, err := res.RowsAffected()

@@ -43,6 +43,9 @@ func Run(t *testing.T, open Open) {
 		{"SharedExcludesWrite", testSharedExcludesWrite},
 		{"SharedRollsBack", testSharedRollsBack},
 		{"SharedClaims", testSharedClaims},
+		{"InsertExisting", testInsertExisting},
+		{"LockRowSerializes", testLockRowSerializes},
+		{"LockRowMissing", testLockRowMissing},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

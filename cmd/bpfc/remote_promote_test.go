@@ -1,0 +1,274 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// Promotions and releases through remote environments, against real
+// servers (bpfc serve) on loopback.
+
+// servedProject is a sales project whose environment env is deployed and
+// served, with an administrator's token.
+type servedProject struct {
+	dir, base, token string
+	stop             func() string // stops the server; what it logged
+}
+
+// serveProject copies the sales example (with its bpfc.hcl edited by
+// edit, when given), deploys env and serves it.
+func serveProject(t *testing.T, env string, edit func(string) string) servedProject {
+	t.Helper()
+	dir := copyExample(t, "sales")
+	if edit != nil {
+		editFile(t, filepath.Join(dir, "bpfc.hcl"), edit)
+	}
+	if code, _, stderr := bpfc(t, "-C", dir, "deploy", "--env", env); code != 0 {
+		t.Fatalf("deploy %s: %d %s", env, code, stderr)
+	}
+	code, stdout, stderr := bpfc(t, "-C", dir, "user", "token", "admin", "--env", env, "--output", "json")
+	if code != 0 {
+		t.Fatalf("user token: %d %s", code, stderr)
+	}
+	var tok struct{ Token string }
+	if err := json.Unmarshal([]byte(stdout), &tok); err != nil || tok.Token == "" {
+		t.Fatalf("token: %v %s", err, stdout)
+	}
+	base, stop := startServe(t, dir, env)
+	t.Cleanup(func() { stop() })
+	return servedProject{dir: dir, base: base, token: tok.Token, stop: stop}
+}
+
+func editFile(t *testing.T, path string, edit func(string) string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(edit(string(b))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// atVersion sets the solution's version in a bpfc.hcl.
+func atVersion(v string) func(string) string {
+	return func(s string) string {
+		return strings.Replace(s, `version      = "1.0.0.0"`, `version      = "`+v+`"`, 1)
+	}
+}
+
+// result is what deploy and promote print with --output json.
+type result struct {
+	Environment, Solution, Version, Digest, Result, Message string
+	Managed                                                 bool
+}
+
+func jsonResult(t *testing.T, out string) result {
+	t.Helper()
+	var r result
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("not a result: %v\n%s", err, out)
+	}
+	return r
+}
+
+// installed is the version of ContosoSales an environment of dir has.
+func installed(t *testing.T, dir, env string) string {
+	t.Helper()
+	code, out, stderr := bpfc(t, "-C", dir, "solution", "list", "--env", env, "--output", "json")
+	if code != 0 {
+		t.Fatalf("solution list --env %s: %d %s", env, code, stderr)
+	}
+	var list struct {
+		Solutions []struct{ Name, Version string }
+	}
+	if err := json.Unmarshal([]byte(out), &list); err != nil {
+		t.Fatalf("solution list: %v %s", err, out)
+	}
+	for _, s := range list.Solutions {
+		if s.Name == "ContosoSales" {
+			return s.Version
+		}
+	}
+	return ""
+}
+
+// TestPromoteFromRemote: promote --from a remote environment into local
+// ones reads the build live on its server (bpfc_ExportSolution), in the
+// target's flavour; the target's promote_from gate holds, also when its
+// source is the remote environment.
+func TestPromoteFromRemote(t *testing.T) {
+	srv := serveProject(t, "dev", atVersion("1.0.1.0"))
+	client := copyExample(t, "sales")
+	editFile(t, filepath.Join(client, "bpfc.hcl"), func(s string) string {
+		return s + "\nenvironment \"shared\" {\n  managed = false\n  url     = \"" + srv.base + "\"\n}\n" +
+			"\nenvironment \"staging\" {\n  managed      = true\n  promote_from = \"shared\"\n}\n" +
+			"\nenvironment \"scratch\" {\n  managed = false\n}\n"
+	})
+
+	// Without a token: which variable to set.
+	code, _, stderr := bpfc(t, "-C", client, "promote", "--from", "shared", "--to", "dev")
+	if code != 1 || !strings.Contains(stderr, "set BPFC_TOKEN_SHARED (or BPFC_TOKEN)") {
+		t.Errorf("without a token: %d %q", code, stderr)
+	}
+	t.Setenv("BPFC_TOKEN_SHARED", srv.token)
+
+	// Into the client's dev (never deployed): the server's build, not the
+	// client's (1.0.0.0).
+	code, out, stderr := bpfc(t, "-C", client, "promote", "--from", "shared", "--to", "dev", "--output", "json")
+	if code != 0 {
+		t.Fatalf("promote shared -> dev: %d %s %s", code, out, stderr)
+	}
+	if r := jsonResult(t, out); r.Result != "applied" || r.Environment != "dev" || r.Version != "1.0.1.0" || r.Managed {
+		t.Errorf("promote shared -> dev: %s", out)
+	}
+	if v := installed(t, client, "dev"); v != "1.0.1.0" {
+		t.Errorf("the client's dev has %q", v)
+	}
+	_, out, _ = bpfc(t, "-C", client, "history", "--env", "dev", "--output", "json")
+	if !strings.Contains(out, `"operation": "promote"`) {
+		t.Errorf("history: %s", out)
+	}
+
+	// prod takes only what is live in test, which has nothing yet.
+	code, out, stderr = bpfc(t, "-C", client, "promote", "--from", "shared", "--to", "prod", "--output", "json")
+	if code != 1 || !strings.Contains(stderr, `promote_from = "test": nothing was ever deployed to test`) || jsonResult(t, out).Result != "refused" {
+		t.Errorf("promote past prod's gate: %d %s %q", code, out, stderr)
+	}
+	// test takes what is live in dev: the same build, managed this time
+	// (the server keeps both archives of a build deployed there).
+	code, out, stderr = bpfc(t, "-C", client, "promote", "--from", "shared", "--to", "test", "--output", "json")
+	if r := jsonResult(t, out); code != 0 || r.Result != "applied" || !r.Managed || r.Version != "1.0.1.0" {
+		t.Fatalf("promote shared -> test: %d %s %s", code, out, stderr)
+	}
+	code, out, stderr = bpfc(t, "-C", client, "promote", "--from", "shared", "--to", "prod", "--output", "json")
+	if code != 0 || jsonResult(t, out).Result != "applied" {
+		t.Errorf("promote shared -> prod once test has it: %d %s %s", code, out, stderr)
+	}
+
+	// staging's gate reads what is live on the server: a build that is
+	// not (the client's own 1.0.0.0, deployed to scratch) is refused.
+	if code, _, stderr := bpfc(t, "-C", client, "deploy", "--env", "scratch"); code != 0 {
+		t.Fatalf("deploy scratch: %d %s", code, stderr)
+	}
+	code, out, stderr = bpfc(t, "-C", client, "promote", "--from", "scratch", "--to", "staging", "--output", "json")
+	if code != 1 || !strings.Contains(stderr, `promote_from = "shared": build `) ||
+		!strings.Contains(stderr, "is not live in shared, which has ContosoSales 1.0.1.0") || jsonResult(t, out).Result != "refused" {
+		t.Errorf("promote past staging's remote gate: %d %s %q", code, out, stderr)
+	}
+	// dev has the build live on the server: it passes.
+	code, out, stderr = bpfc(t, "-C", client, "promote", "--from", "dev", "--to", "staging", "--output", "json")
+	if code != 0 || jsonResult(t, out).Result != "applied" || jsonResult(t, out).Version != "1.0.1.0" {
+		t.Errorf("promote dev -> staging: %d %s %s", code, out, stderr)
+	}
+	// The server logged the exports.
+	if log := srv.stop(); !strings.Contains(log, "path=/api/data/v9.2/bpfc_ExportSolution") {
+		t.Errorf("server log: %s", log)
+	}
+}
+
+// TestPromoteRemoteToRemote: promote between two servers: the build live
+// on one is imported through the other, recorded there as a promotion;
+// the target's promote_from gate is checked first.
+func TestPromoteRemoteToRemote(t *testing.T) {
+	a := serveProject(t, "dev", atVersion("1.0.1.0"))
+	b := serveProject(t, "dev", nil)
+	client := copyExample(t, "sales")
+	editFile(t, filepath.Join(client, "bpfc.hcl"), func(s string) string {
+		return s + "\nenvironment \"a\" {\n  managed = false\n  url     = \"" + a.base + "\"\n}\n" +
+			"\nenvironment \"b\" {\n  managed      = false\n  promote_from = \"a\"\n  url          = \"" + b.base + "\"\n}\n" +
+			"\nenvironment \"b_gated\" {\n  managed      = false\n  promote_from = \"test\"\n  url          = \"" + b.base + "\"\n}\n"
+	})
+	t.Setenv("BPFC_TOKEN_A", a.token)
+	t.Setenv("BPFC_TOKEN_B", b.token)
+	t.Setenv("BPFC_TOKEN_B_GATED", b.token)
+
+	// b_gated takes only what is live in the client's test: nothing.
+	code, out, stderr := bpfc(t, "-C", client, "promote", "--from", "a", "--to", "b_gated", "--output", "json")
+	if code != 1 || !strings.Contains(stderr, `promote_from = "test": nothing was ever deployed to test`) || jsonResult(t, out).Result != "refused" {
+		t.Errorf("promote past the gate: %d %s %q", code, out, stderr)
+	}
+	if v := installed(t, b.dir, "dev"); v != "1.0.0.0" {
+		t.Errorf("a refused promotion changed b: %q", v)
+	}
+
+	code, out, stderr = bpfc(t, "-C", client, "promote", "--from", "a", "--to", "b", "--output", "json")
+	if r := jsonResult(t, out); code != 0 || r.Result != "applied" || r.Environment != "b" || r.Version != "1.0.1.0" {
+		t.Fatalf("promote a -> b: %d %s %s", code, out, stderr)
+	}
+	if v := installed(t, b.dir, "dev"); v != "1.0.1.0" {
+		t.Errorf("b has %q", v)
+	}
+	_, out, _ = bpfc(t, "-C", b.dir, "history", "--env", "dev", "--output", "json")
+	if !strings.Contains(out, `"operation": "promote"`) {
+		t.Errorf("b's history: %s", out)
+	}
+	// The same build on both servers.
+	digest := regexp.MustCompile(`sha256:[0-9a-f]+`)
+	_, outA, _ := bpfc(t, "-C", a.dir, "solution", "list", "--env", "dev")
+	_, outB, _ := bpfc(t, "-C", b.dir, "solution", "list", "--env", "dev")
+	if da := digest.FindString(outA); da == "" || da != digest.FindString(outB) {
+		t.Errorf("a and b differ:\n%s\n%s", outA, outB)
+	}
+	// Back from b to a is gated by nothing and re-applies the same build.
+	if code, _, stderr := bpfc(t, "-C", client, "promote", "--from", "b", "--to", "a"); code != 0 {
+		t.Errorf("promote b -> a: %d %s", code, stderr)
+	}
+}
+
+// TestReleaseWithRemoteTest: bpfc release deploys the local dev, promotes
+// to a remote test (through its server) and from there to the local prod.
+func TestReleaseWithRemoteTest(t *testing.T) {
+	// The test server: an environment "qa" of its own project, managed,
+	// without a gate of its own.
+	srv := serveProject(t, "qa", func(s string) string { return s + "\nenvironment \"qa\" {\n  managed = true\n}\n" })
+	client := copyExample(t, "sales")
+	editFile(t, filepath.Join(client, "bpfc.hcl"), func(s string) string {
+		s = atVersion("1.0.1.0")(s)
+		return strings.Replace(s, "environment \"test\" {\n  managed      = true\n  promote_from = \"dev\"\n}",
+			"environment \"test\" {\n  managed      = true\n  promote_from = \"dev\"\n  url          = \""+srv.base+"\"\n}", 1)
+	})
+
+	// Without test's token the release stops at test.
+	code, out, stderr := bpfc(t, "-C", client, "release", "--output", "json")
+	var rel struct {
+		OK           bool
+		Version      string
+		Environments []struct{ Environment, Action, Version, Result, Message string }
+	}
+	if err := json.Unmarshal([]byte(out), &rel); err != nil || code != 1 || rel.OK || len(rel.Environments) != 3 ||
+		rel.Environments[0].Result != "applied" || rel.Environments[1].Result != "failed" ||
+		!strings.Contains(rel.Environments[1].Message, "set BPFC_TOKEN_TEST") || rel.Environments[2].Result != "skipped" {
+		t.Fatalf("release without a token: %d %v %s %s", code, err, out, stderr)
+	}
+
+	t.Setenv("BPFC_TOKEN_TEST", srv.token)
+	code, out, stderr = bpfc(t, "-C", client, "release", "--output", "json")
+	if err := json.Unmarshal([]byte(out), &rel); err != nil || code != 0 || !rel.OK || rel.Version != "1.0.1.0" {
+		t.Fatalf("release: %d %v %s %s", code, err, out, stderr)
+	}
+	for i, want := range []struct{ env, action string }{{"dev", "deploy"}, {"test", "promote from dev"}, {"prod", "promote from test"}} {
+		if s := rel.Environments[i]; s.Environment != want.env || s.Action != want.action || s.Result != "applied" || s.Version != "1.0.1.0" {
+			t.Errorf("step %d: %+v", i, s)
+		}
+	}
+	if v := installed(t, srv.dir, "qa"); v != "1.0.1.0" {
+		t.Errorf("the test server has %q", v)
+	}
+	if v := installed(t, client, "prod"); v != "1.0.1.0" {
+		t.Errorf("prod has %q", v)
+	}
+	_, out, _ = bpfc(t, "-C", srv.dir, "history", "--env", "qa", "--output", "json")
+	if !strings.Contains(out, `"operation": "promote"`) {
+		t.Errorf("the test server's history: %s", out)
+	}
+	// The text summary says the same.
+	code, out, stderr = bpfc(t, "-C", client, "release")
+	if code != 0 || !strings.Contains(out, "test") || !strings.Contains(out, "promote from dev") {
+		t.Errorf("release (text): %d %s %s", code, out, stderr)
+	}
+}

@@ -1,0 +1,519 @@
+package webapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/agext/levenshtein"
+
+	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/odata"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// $expand of single-valued lookups, as Dataverse does it:
+//
+//	GET leads?$select=subject&$expand=parentaccountid($select=name),ownerid
+//
+// gives each row the looked-up row under the navigation property's name
+// (here the lookup column's logical name; a customer lookup, which has
+// two targets, as Dataverse names its halves: customerid_account,
+// customerid_contact), with the $select inside the parentheses: its
+// @odata.etag, its primary key and the columns selected (all without
+// one). The property is null when the lookup is empty, when its row is
+// gone, or when the user may not read it: the rows are read through the
+// engine as the token's user, so that privileges and their depth hold.
+// Collection-valued navigation properties, nested $expand and other
+// options inside the parentheses are refused with 400.
+//
+// The expansion wraps the GET of lists and rows (expanding): the request
+// is served without $expand (with the lookups added to its $select), and
+// the answer is completed with the looked-up rows before it is written.
+
+// expandItem is one navigation property of $expand, as written.
+type expandItem struct {
+	name string
+	sel  []string // the $select inside the parentheses; nil: every column
+}
+
+// expansion is an expandItem resolved against the table.
+type expansion struct {
+	name   string       // the navigation property, as the answer names it
+	lookup store.Column // the lookup column of the table
+	target store.Table  // the table it looks up
+	cols   []string     // target columns to show; empty: all
+}
+
+// parseExpand reads the value of $expand.
+func parseExpand(s string) ([]expandItem, error) {
+	parts, err := splitTop(s, ',')
+	if err != nil {
+		return nil, err
+	}
+	var out []expandItem
+	seen := map[string]bool{}
+	for _, part := range parts {
+		part = strings.TrimSpace(part)
+		name, opts, hasOpts := strings.Cut(part, "(")
+		name = strings.TrimSpace(name)
+		if strings.Contains(name, "/") {
+			return nil, badRequest("$expand=%s: paths are not supported; expand a lookup of the entity set itself", part)
+		}
+		if !validName(name) {
+			return nil, badRequest("$expand: %q is not a navigation property name", name)
+		}
+		it := expandItem{name: name}
+		if hasOpts {
+			if !strings.HasSuffix(opts, ")") {
+				return nil, badRequest("$expand=%s: the options in parentheses are not closed", part)
+			}
+			if it.sel, err = expandOptions(name, strings.TrimSuffix(opts, ")")); err != nil {
+				return nil, err
+			}
+		}
+		if seen[name] {
+			return nil, badRequest("$expand names %s twice", name)
+		}
+		seen[name] = true
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+// expandOptions reads the options inside an expansion's parentheses: only
+// $select.
+func expandOptions(name, s string) ([]string, error) {
+	opts, err := splitTop(s, ';')
+	if err != nil {
+		return nil, err
+	}
+	var sel []string
+	for _, o := range opts {
+		k, v, _ := strings.Cut(strings.TrimSpace(o), "=")
+		switch k = strings.TrimSpace(k); k {
+		case "$select":
+			if sel != nil {
+				return nil, badRequest("$expand=%s(…): $select is given twice", name)
+			}
+			if sel, err = odata.ParseSelect(v); err != nil {
+				return nil, badRequest("$expand=%s(…): %v", name, err)
+			}
+		case "$expand":
+			return nil, badRequest("$expand=%s(…): nested $expand is not supported; expand one level, the lookups of the entity set itself", name)
+		case "":
+			return nil, badRequest("$expand=%s(): the parentheses are empty; write $expand=%s($select=…) or $expand=%s", name, name, name)
+		default:
+			return nil, badRequest("$expand=%s(%s=…): only $select is supported inside the parentheses of $expand", name, k)
+		}
+	}
+	return sel, nil
+}
+
+// splitTop splits s at sep outside parentheses.
+func splitTop(s string, sep byte) ([]string, error) {
+	var out []string
+	depth, start := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '(':
+			depth++
+		case ')':
+			if depth--; depth < 0 {
+				return nil, badRequest("$expand=%s: a parenthesis closes that was not opened", s)
+			}
+		case sep:
+			if depth == 0 {
+				out = append(out, s[start:i])
+				start = i + 1
+			}
+		}
+	}
+	if depth != 0 {
+		return nil, badRequest("$expand=%s: a parenthesis is not closed", s)
+	}
+	return append(out, s[start:]), nil
+}
+
+func validName(s string) bool {
+	for i, c := range s {
+		if c != '_' && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (i == 0 || c < '0' || c > '9') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// resolve checks each navigation property against t (sets: every table by
+// entity set) and finds the table it looks up.
+func resolve(t store.Table, items []expandItem, sets map[string]store.Table) ([]expansion, error) {
+	byName := make(map[string]store.Table, len(sets))
+	for _, u := range sets {
+		byName[u.Name] = u
+	}
+	var out []expansion
+	for _, it := range items {
+		x, err := resolveOne(t, it.name, byName)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range it.sel {
+			c, err := column(x.target, p)
+			if err != nil {
+				var ae *apiError
+				if errors.As(err, &ae) {
+					return nil, badRequest("$expand=%s($select=…): %s", it.name, ae.msg)
+				}
+				return nil, err
+			}
+			x.cols = append(x.cols, c.Name)
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}
+
+func resolveOne(t store.Table, name string, tables map[string]store.Table) (expansion, error) {
+	x := expansion{name: name}
+	var target string
+	if c, ok := t.Column(name); ok {
+		switch {
+		case !isLookup(c):
+			return x, badRequest("$expand=%s: %s is a %s column of %s, not a lookup; only lookups expand", name, name, c.Type, t.EntitySetName)
+		case len(c.Targets) != 1:
+			var halves []string
+			for _, tg := range c.Targets {
+				halves = append(halves, name+"_"+tg)
+			}
+			return x, badRequest("$expand=%s: %s is a %s lookup to %s; expand the half for one table: %s", name, name, c.Type,
+				strings.Join(c.Targets, " or "), strings.Join(halves, " or "))
+		}
+		x.lookup, target = c, c.Targets[0]
+	} else {
+		for _, c := range t.Columns {
+			if isLookup(c) && len(c.Targets) > 1 {
+				for _, tg := range c.Targets {
+					if name == c.Name+"_"+tg {
+						x.lookup, target = c, tg
+					}
+				}
+			}
+		}
+	}
+	if target == "" {
+		return x, unknownNavigation(t, name, tables)
+	}
+	u, ok := tables[target]
+	if !ok {
+		return x, badRequest("$expand=%s: %s looks up %s, which this API does not serve", name, name, target)
+	}
+	x.target = u
+	return x, nil
+}
+
+// unknownNavigation explains a name that is no lookup of t: a lookup's
+// value, a collection-valued navigation property (rows of another table
+// that look up t), or nothing known.
+func unknownNavigation(t store.Table, name string, tables map[string]store.Table) error {
+	if strings.HasPrefix(name, "_") && strings.HasSuffix(name, "_value") {
+		return badRequest("$expand=%s: that is a lookup's value; expand its navigation property, %s", name,
+			strings.TrimSuffix(strings.TrimPrefix(name, "_"), "_value"))
+	}
+	for _, u := range sortedTables(tables) {
+		if name != u.EntitySetName && name != u.Name && !strings.HasPrefix(name, u.Name+"_") {
+			continue
+		}
+		for _, c := range u.Columns {
+			if isLookup(c) && slices.Contains(c.Targets, t.Name) {
+				return badRequest("$expand=%s: collection-valued navigation properties (the %s rows that look up a %s) are not supported; "+
+					"only lookups of %s expand; read those rows with %s?$filter=_%s_value eq <id>", name, u.Name, t.Name, t.EntitySetName,
+					u.EntitySetName, c.Name)
+			}
+		}
+	}
+	var lookups []string
+	best, bestD := "", 4
+	for _, c := range t.Columns {
+		if !isLookup(c) {
+			continue
+		}
+		names := []string{c.Name}
+		if len(c.Targets) > 1 {
+			names = nil
+			for _, tg := range c.Targets {
+				names = append(names, c.Name+"_"+tg)
+			}
+		}
+		for _, n := range names {
+			lookups = append(lookups, n)
+			if d := levenshtein.Distance(name, n, nil); d < bestD {
+				best, bestD = n, d
+			}
+		}
+	}
+	hint := ""
+	if best != "" {
+		hint = fmt.Sprintf(" (did you mean %s?)", best)
+	}
+	return badRequest("$expand=%s: %s has no navigation property %q%s; its lookups expand: %s", name, t.EntitySetName, name, hint,
+		strings.Join(lookups, ", "))
+}
+
+func sortedTables(m map[string]store.Table) []store.Table {
+	out := make([]store.Table, 0, len(m))
+	for _, t := range m {
+		out = append(out, t)
+	}
+	slices.SortFunc(out, func(a, b store.Table) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// expanding serves a GET of an entity set or a row with $expand; any other
+// GET goes to next as it came.
+func (s *Server) expanding(next func(http.ResponseWriter, *http.Request)) func(http.ResponseWriter, *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) {
+		raw := rawValues(r.URL.RawQuery, "$expand")
+		if raw == nil {
+			next(w, r)
+			return
+		}
+		q := r.URL.Query()
+		set, _, _ := splitKey(r.PathValue("seg"))
+		if bpfcFunctions[set] || set == "EntityDefinitions" || set == "RetrieveProcessInstances" || set == "RetrieveActivePath" {
+			next(w, r)
+			return
+		}
+		sets, err := s.entitySets(r, set)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		t, isSet := sets[set]
+		if !isSet {
+			s.fail(w, r, errorf(http.StatusNotFound, "NotFound", "no entity set %q (GET %s lists them)", set, Prefix))
+			return
+		}
+		if len(raw) != 1 {
+			s.fail(w, r, badRequest("query option $expand is given %d times", len(raw)))
+			return
+		}
+		items, err := parseExpand(raw[0])
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		exps, err := resolve(t, items, sets)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		// Serve it without $expand, reading the lookups too.
+		inner := url.Values{}
+		for k, v := range q {
+			inner[k] = v
+		}
+		inner.Del("$expand")
+		var added []string // properties read only for the expansion
+		if sel := q.Get("$select"); sel != "" {
+			have := map[string]bool{}
+			if props, err := odata.ParseSelect(sel); err == nil {
+				for _, p := range props {
+					if c, err := column(t, p); err == nil {
+						have[c.Name] = true
+					}
+				}
+			}
+			for _, x := range exps {
+				if !have[x.lookup.Name] {
+					have[x.lookup.Name] = true
+					added = append(added, propertyName(x.lookup))
+					sel += "," + propertyName(x.lookup)
+				}
+			}
+			inner.Set("$select", sel)
+		}
+		r2 := r.WithContext(r.Context())
+		u := *r.URL
+		u.RawQuery = inner.Encode()
+		r2.URL = &u
+		rec := &bufferedResponse{header: http.Header{}}
+		next(rec, r2)
+		if rec.status != http.StatusOK {
+			rec.copyTo(w)
+			return
+		}
+		body, objs, err := decodeAnswer(rec.body.Bytes())
+		if err != nil {
+			s.fail(w, r, fmt.Errorf("$expand: the answer to expand: %w", err))
+			return
+		}
+		for _, x := range exps {
+			if err := s.expand(r, x, objs); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+		}
+		for _, o := range objs {
+			for _, p := range added {
+				delete(o, p)
+			}
+		}
+		if link, ok := body["@odata.nextLink"].(string); ok {
+			body["@odata.nextLink"] = restoreOptions(link, q["$select"], raw)
+		}
+		for k, v := range rec.header {
+			w.Header()[k] = v
+		}
+		writeJSON(w, http.StatusOK, body)
+	}
+}
+
+// rawValues are the values of query option key as the raw query has
+// them: url.ParseQuery drops a pair with a semicolon, which separates the
+// options inside $expand's parentheses. nil when the query has none.
+func rawValues(rawQuery, key string) []string {
+	var out []string
+	for _, pair := range strings.Split(rawQuery, "&") {
+		k, v, _ := strings.Cut(pair, "=")
+		if uk, err := url.QueryUnescape(k); err != nil || uk != key {
+			continue
+		}
+		uv, err := url.QueryUnescape(v)
+		if err != nil {
+			uv = v
+		}
+		out = append(out, uv)
+	}
+	return out
+}
+
+// decodeAnswer reads an answer of a list (its rows are under value) or of
+// a row (the answer is the row), keeping numbers as written.
+func decodeAnswer(b []byte) (map[string]any, []map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var body map[string]any
+	if err := dec.Decode(&body); err != nil {
+		return nil, nil, err
+	}
+	vs, isList := body["value"].([]any)
+	if !isList {
+		return body, []map[string]any{body}, nil
+	}
+	objs := make([]map[string]any, 0, len(vs))
+	for _, v := range vs {
+		o, ok := v.(map[string]any)
+		if !ok {
+			return nil, nil, errors.New("a row is not an object")
+		}
+		objs = append(objs, o)
+	}
+	return body, objs, nil
+}
+
+// restoreOptions puts the request's own $select and $expand back into a
+// next link made for the request served without $expand.
+func restoreOptions(link string, sel, expand []string) string {
+	u, err := url.Parse(link)
+	if err != nil {
+		return link
+	}
+	nq := u.Query()
+	nq.Del("$select")
+	if sel != nil {
+		nq["$select"] = sel
+	}
+	nq["$expand"] = expand
+	u.RawQuery = nq.Encode()
+	return u.String()
+}
+
+// expandChunk is how many rows one read of an expansion asks for by id.
+const expandChunk = 200
+
+// expand sets x's navigation property of every row: the row its lookup
+// names, read as the request's user (null when empty, gone or not
+// readable).
+func (s *Server) expand(r *http.Request, x expansion, objs []map[string]any) error {
+	prop := propertyName(x.lookup)
+	var ids []string
+	seen := map[string]bool{}
+	for _, o := range objs {
+		if id, ok := o[prop].(string); ok && id != "" && !seen[strings.ToLower(id)] {
+			seen[strings.ToLower(id)] = true
+			ids = append(ids, id)
+		}
+	}
+	found := map[string]map[string]any{}
+	for len(ids) > 0 {
+		n := min(len(ids), expandChunk)
+		chunk := ids[:n]
+		ids = ids[n:]
+		t, rows, err := session(r).QueryRows(r.Context(), x.target.EntitySetName, func(t store.Table) (store.Query, error) {
+			ofIDs := make(store.Any, len(chunk))
+			for i, id := range chunk {
+				ofIDs[i] = store.Compare{Column: t.PrimaryKey, Op: store.OpEq, Value: id}
+			}
+			return store.Query{Select: x.cols, Where: ofIDs}, nil
+		})
+		if errors.Is(err, engine.ErrForbidden) {
+			break // the user may not read the table: every one is null
+		}
+		if err != nil {
+			return err
+		}
+		for _, row := range rows {
+			if id, ok := row[t.PrimaryKey].(string); ok {
+				found[strings.ToLower(id)] = rowJSON(t, row, x.cols)
+			}
+		}
+	}
+	for _, o := range objs {
+		id, _ := o[prop].(string)
+		if row, ok := found[strings.ToLower(id)]; ok && id != "" {
+			o[x.name] = row
+		} else {
+			o[x.name] = nil
+		}
+	}
+	return nil
+}
+
+// bufferedResponse keeps an answer for expanding to complete.
+type bufferedResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedResponse) Header() http.Header { return b.header }
+
+func (b *bufferedResponse) WriteHeader(status int) {
+	if b.status == 0 {
+		b.status = status
+	}
+}
+
+func (b *bufferedResponse) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	return b.body.Write(p)
+}
+
+// copyTo writes the answer as it is.
+func (b *bufferedResponse) copyTo(w http.ResponseWriter) {
+	for k, v := range b.header {
+		w.Header()[k] = v
+	}
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	w.WriteHeader(b.status)
+	w.Write(b.body.Bytes())
+}

@@ -1,0 +1,65 @@
+package webapi
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// TestMovesInOneTransaction: a PATCH of activestageid decides and moves in
+// one transaction, and bpfc's move actions answer with the instance read
+// in their own transaction: exactly what reading it afterwards shows.
+func TestMovesInOneTransaction(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	lead := f.create("leads", map[string]any{"lastname": "Jones", "subject": "Scanners", "companyname": "Contoso"})
+	r := f.do("GET", "cts_leadtoopportunities?$filter=_bpf_leadid_value%20eq%20'"+lead+"'", f.admin, nil).must(t, 200)
+	inst := r.rows()[0]["businessprocessflowinstanceid"].(string)
+	ids, _ := f.stageIDs(inst)
+	path := "cts_leadtoopportunities(" + inst + ")"
+	retrieve := "bpfc_RetrieveInstance(ProcessInstanceId=" + inst + ")"
+
+	// Forward and back with the actions: the answer is the instance as a
+	// read after the move gives it, active path, record names and stage
+	// log included.
+	for i, action := range []string{"bpfc_NextStage", "bpfc_PreviousStage", "bpfc_NextStage"} {
+		moved := f.do("POST", action, f.admin, map[string]any{"ProcessInstanceId": inst}).must(t, 200)
+		read := f.do("GET", retrieve, f.admin, nil).must(t, 200)
+		if !bytes.Equal(moved.raw, read.raw) || moved.header.Get("ETag") != read.header.Get("ETag") {
+			t.Errorf("%s (move %d) answered\n%s\nETag %s; reading the instance after it gives\n%s\nETag %s",
+				action, i+1, moved.raw, moved.header.Get("ETag"), read.raw, read.header.Get("ETag"))
+		}
+		if visits, _ := moved.body["visits"].([]any); len(visits) != i+2 {
+			t.Errorf("%s (move %d): %d stays in the stage log, want %d", action, i+1, len(visits), i+2)
+		}
+	}
+	if r := f.do("GET", retrieve, f.admin, nil).must(t, 200); r.str("active_stage") != "develop" {
+		t.Fatalf("after the actions: %s", r.raw)
+	}
+
+	// A move to the stage the instance is at changes nothing, and still
+	// checks If-Match.
+	f.do("PATCH", path, f.admin, moveTo(ids["develop"]), "If-Match", `W/"1"`).must(t, 412)
+	r = f.do("PATCH", path, f.admin, moveTo(ids["develop"]), "If-Match", `W/"4"`).must(t, 204)
+	if r.header.Get("ETag") != `W/"4"` {
+		t.Errorf("a move to the stage the instance is at: ETag %s, want W/\"4\"", r.header.Get("ETag"))
+	}
+	// It takes no link.
+	r = f.do("PATCH", path, f.admin, map[string]any{"activestageid@odata.bind": "/processstages(" + ids["develop"] + ")",
+		"bpf_opportunityid@odata.bind": "/opportunities(" + lead + ")"}).must(t, 400)
+	if !strings.Contains(string(r.raw), "at stage develop already") {
+		t.Errorf("a link with no move: %s", r.raw)
+	}
+	// The instance is named by its own instance table only.
+	f.do("PATCH", "cts_strategicdeals("+inst+")", f.admin, moveTo(ids["propose"])).must(t, 404)
+	// By name as by id; then the stage log has every move once.
+	f.do("PATCH", path, f.admin, moveTo("propose"), "If-Match", `W/"4"`).must(t, 204)
+	r = f.do("GET", retrieve, f.admin, nil).must(t, 200)
+	var got []string
+	for _, v := range r.body["visits"].([]any) {
+		m := v.(map[string]any)
+		got = append(got, m["stage"].(string)+":"+m["entered_how"].(string))
+	}
+	if s := strings.Join(got, " "); s != "qualify:start develop:next qualify:prev develop:next propose:next" {
+		t.Errorf("stage log: %s", s)
+	}
+}
