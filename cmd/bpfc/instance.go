@@ -238,7 +238,11 @@ func recordList(in *engine.Instance) string {
 	for _, t := range slices.Sorted(mapKeys(in.Records)) {
 		p := t + ":" + in.Records[t]
 		if name, ok := in.RecordNames[t]; ok {
-			p += " (" + name + ")"
+			if name != "" {
+				p += " (" + name + ")"
+			}
+		} else if slices.Contains(in.Unreadable, t) {
+			p += " (not readable by you)"
 		} else if in.RecordNames != nil {
 			p += " (deleted)"
 		}

@@ -52,7 +52,8 @@ func remoteClient(env *compiler.Environment, o *runtimeOptions) (*webapi.Client,
 	if err != nil {
 		return nil, err
 	}
-	return &webapi.Client{URL: env.URL, Token: token, Env: env.Name}, nil
+	return &webapi.Client{URL: env.URL, Token: token, Env: env.Name,
+		TokenHint: "set BPFC_TOKEN_" + envKey(env.Name) + " (or BPFC_TOKEN) to a valid token of its server (bpfc user token NAME --env E, run there)"}, nil
 }
 
 // remoteDeploy imports b into a remote environment through its server's

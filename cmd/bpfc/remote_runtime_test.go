@@ -314,7 +314,7 @@ func TestRemoteUsersAndTokens(t *testing.T) {
 
 	t.Setenv("BPFC_TOKEN_SHARED", "bpfc_wrong")
 	code, _, stderr = f.remote("instance", "list")
-	if code != 1 || !strings.Contains(stderr, "HTTP 401") {
+	if code != 1 || !strings.Contains(stderr, "HTTP 401") || !strings.Contains(stderr, "set BPFC_TOKEN_SHARED (or BPFC_TOKEN) to a valid token") {
 		t.Errorf("a wrong token: %d %q", code, stderr)
 	}
 	t.Setenv("BPFC_TOKEN_SHARED", "")

@@ -22,7 +22,7 @@ type tokenOptions struct {
 func newUserTokenCmd(g *globals) *cobra.Command {
 	o := &tokenOptions{}
 	cmd := &cobra.Command{
-		Use:   "token NAME --env E [--label TEXT] | --list | --revoke ID",
+		Use:   "token NAME --env E [--label TEXT | --list | --revoke ID]",
 		Short: "Print a bearer token for the Web API (bpfc serve)",
 		Long: "user token prints a new bearer token for user NAME of environment E: send it as\n" +
 			"Authorization: Bearer TOKEN to bpfc serve. The token is shown once; the environment\n" +

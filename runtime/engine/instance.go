@@ -33,29 +33,33 @@ const (
 //	created_by, modified_on, modified_by (user names), version (the row
 //	version, for IfVersion), visits (the stage log, from Session.Instance).
 type Instance struct {
-	ID                   string            `json:"id"`
-	Flow                 string            `json:"flow"`
-	UniqueName           string            `json:"unique_name"`
-	Table                string            `json:"table"`
-	PrimaryTable         string            `json:"primary_table"`
-	Name                 string            `json:"name"`
-	State                string            `json:"state"`
-	StateCode            int64             `json:"statecode"`
-	StatusCode           int64             `json:"statuscode"`
-	ActiveStage          string            `json:"active_stage"`
-	TraversedPath        []string          `json:"traversed_path"`
-	ActivePath           []string          `json:"active_path,omitempty"`
-	Records              map[string]string `json:"records"`
-	RecordNames          map[string]string `json:"record_names,omitempty"`
-	ActiveStageStartedOn time.Time         `json:"active_stage_started_on"`
-	CompletedOn          *time.Time        `json:"completed_on"`
-	DurationMinutes      *int64            `json:"duration_minutes"`
-	CreatedOn            time.Time         `json:"created_on"`
-	CreatedBy            string            `json:"created_by"`
-	ModifiedOn           time.Time         `json:"modified_on"`
-	ModifiedBy           string            `json:"modified_by"`
-	Version              int64             `json:"version"`
-	Visits               []Visit           `json:"visits,omitempty"`
+	ID            string            `json:"id"`
+	Flow          string            `json:"flow"`
+	UniqueName    string            `json:"unique_name"`
+	Table         string            `json:"table"`
+	PrimaryTable  string            `json:"primary_table"`
+	Name          string            `json:"name"`
+	State         string            `json:"state"`
+	StateCode     int64             `json:"statecode"`
+	StatusCode    int64             `json:"statuscode"`
+	ActiveStage   string            `json:"active_stage"`
+	TraversedPath []string          `json:"traversed_path"`
+	ActivePath    []string          `json:"active_path,omitempty"`
+	Records       map[string]string `json:"records"`
+	RecordNames   map[string]string `json:"record_names,omitempty"`
+	// Unreadable lists the tables whose linked record exists but the acting
+	// user may not read (its name is not shown); a linked record that is in
+	// neither RecordNames nor Unreadable was deleted.
+	Unreadable           []string   `json:"unreadable_records,omitempty"`
+	ActiveStageStartedOn time.Time  `json:"active_stage_started_on"`
+	CompletedOn          *time.Time `json:"completed_on"`
+	DurationMinutes      *int64     `json:"duration_minutes"`
+	CreatedOn            time.Time  `json:"created_on"`
+	CreatedBy            string     `json:"created_by"`
+	ModifiedOn           time.Time  `json:"modified_on"`
+	ModifiedBy           string     `json:"modified_by"`
+	Version              int64      `json:"version"`
+	Visits               []Visit    `json:"visits,omitempty"`
 }
 
 // Visit is one stay of an instance in a stage (the stage log). JSON shape:
@@ -327,13 +331,19 @@ func (o *op) resolvePath(f *flow, in *Instance, recs process.Records) error {
 	}
 	in.ActivePath = stageNames(path)
 	in.RecordNames = map[string]string{}
+	in.Unreadable = nil
 	for table, row := range recs {
-		if t, ok := o.dep.tables[table]; ok && t.PrimaryColumn != "" && o.readable(t, store.Row(row)) {
-			if name := str(row[t.PrimaryColumn]); name != "" {
-				in.RecordNames[table] = name
-			}
+		t, ok := o.dep.tables[table]
+		switch {
+		case !ok:
+		case !o.readable(t, store.Row(row)):
+			in.Unreadable = append(in.Unreadable, table)
+		case t.PrimaryColumn != "":
+			// A readable record without a name shows its id only.
+			in.RecordNames[table] = str(row[t.PrimaryColumn])
 		}
 	}
+	slices.Sort(in.Unreadable)
 	return nil
 }
 

@@ -24,6 +24,9 @@ type Client struct {
 	Token string       // a bearer token (bpfc user token)
 	HTTP  *http.Client // default: a client with a 10-minute timeout
 	Env   string       // the environment's name, for messages the client makes itself
+	// TokenHint is added to a 401's message: where the token came from and
+	// how to get another (e.g. "set BPFC_TOKEN_TEST (or BPFC_TOKEN) …").
+	TokenHint string
 
 	mu   sync.Mutex
 	defs map[string]EntityDefinition // the tables, once read (Definitions)
@@ -135,7 +138,11 @@ func (c *Client) do(ctx context.Context, method, path string, headers []string, 
 		if errBody != nil {
 			_ = json.Unmarshal(data, errBody)
 		}
-		return resp, &APIError{Status: resp.StatusCode, Code: eb.Error.Code, Message: eb.Error.Message, Rule: eb.Error.Rule,
+		msg := eb.Error.Message
+		if resp.StatusCode == http.StatusUnauthorized && c.TokenHint != "" {
+			msg += ": " + c.TokenHint
+		}
+		return resp, &APIError{Status: resp.StatusCode, Code: eb.Error.Code, Message: msg, Rule: eb.Error.Rule,
 			Stage: eb.Error.Stage, Steps: eb.Error.Steps}
 	}
 	if out != nil && len(bytes.TrimSpace(data)) > 0 {

@@ -234,5 +234,7 @@ func parseETag(h string) (int64, bool) {
 		return 0, false
 	}
 	v, err := strconv.ParseInt(h[1:len(h)-1], 10, 64)
-	return v, err == nil && v > 0
+	// W/"0" is the tag of a row without a version (systemusers): it
+	// matches any version, as * does.
+	return v, err == nil && v >= 0
 }

@@ -295,6 +295,10 @@ type lookups struct {
 }
 
 // show is a column's value as a person reads it, with a link for a lookup.
+// unreadable marks, among the names looked up, a record that exists but
+// the user may not read.
+const unreadable = "\x00unreadable"
+
 func (l *lookups) show(ctx context.Context, c store.Column, v any) (string, string) {
 	id, isText := v.(string)
 	if (c.Type != compiler.TypeLookup && c.Type != compiler.TypeCustomer) || !isText || id == "" {
@@ -324,12 +328,20 @@ func (l *lookups) show(ctx context.Context, c store.Column, v any) (string, stri
 		}
 		name, ok := l.names[key]
 		if !ok {
-			if rec, err := l.s.Record(ctx, target, id); err == nil {
+			rec, err := l.s.Record(ctx, target, id)
+			switch {
+			case err == nil:
 				name = cmp.Or(str(rec.Values[rec.PrimaryColumn]), id)
+			case errors.Is(err, engine.ErrForbidden):
+				name = unreadable
 			}
 			l.names[key] = name
 		}
-		if name != "" {
+		switch name {
+		case "":
+		case unreadable:
+			return id + " (not readable by you)", ""
+		default:
 			return name, recordHref(target, id)
 		}
 	}
