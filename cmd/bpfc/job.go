@@ -111,7 +111,7 @@ func newJobRunCmd(g *globals) *cobra.Command {
 		Args: argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error { return runJobRun(g, o) },
 	}
-	o.flags(cmd)
+	o.localFlags(cmd)
 	cmd.Flags().BoolVar(&o.once, "once", false, "run the jobs that are due now, then exit")
 	return cmd
 }

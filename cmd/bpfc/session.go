@@ -28,6 +28,13 @@ func (o *runtimeOptions) flags(cmd *cobra.Command) {
 	o.asFlag = cmd.Flags().Lookup("as")
 }
 
+// localFlags adds the flags of a command that works on local environments
+// only (users, tokens, running the queue): --as has no remote meaning there.
+func (o *runtimeOptions) localFlags(cmd *cobra.Command) {
+	o.flags(cmd)
+	o.asFlag.Usage = "act as `USER`, with that user's roles"
+}
+
 // openSession opens environment --env of the project (which must have been
 // deployed to) with the run-time engine, acting as --as. The returned
 // function closes it. It is for the commands that work on local

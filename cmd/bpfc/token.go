@@ -34,7 +34,7 @@ func newUserTokenCmd(g *globals) *cobra.Command {
 		Args: argsUsage(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error { return runUserToken(g, o, args[0]) },
 	}
-	o.flags(cmd)
+	o.localFlags(cmd)
 	cmd.Flags().StringVar(&o.label, "label", "", "what the token is for, for the list")
 	cmd.Flags().BoolVar(&o.list, "list", false, "list the user's tokens instead")
 	cmd.Flags().StringVar(&o.revoke, "revoke", "", "revoke the token with this `ID` instead")

@@ -36,7 +36,7 @@ func newUserCmd(g *globals) *cobra.Command {
 		Args: argsUsage(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error { return runUserAdd(g, o, args[0]) },
 	}
-	o.flags(add)
+	o.localFlags(add)
 	add.Flags().StringArrayVar(&o.roles, "role", nil, "give the user `ROLE` (repeatable)")
 	add.Flags().StringVar(&o.fullName, "full-name", "", "the user's full `NAME`")
 	add.Flags().StringVar(&o.email, "email", "", "the user's email `ADDRESS`")
@@ -50,7 +50,7 @@ func newUserCmd(g *globals) *cobra.Command {
 		Args: argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error { return runUserList(g, lo) },
 	}
-	lo.flags(list)
+	lo.localFlags(list)
 	cmd.AddCommand(add, list, newUserTokenCmd(g))
 	return cmd
 }
