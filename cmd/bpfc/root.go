@@ -38,6 +38,21 @@ type globals struct {
 type exitError struct {
 	code int
 	msg  string
+	// detail is what --output json prints for the failure when the command
+	// printed no JSON of its own (runtimeErr fills it).
+	detail *errorDetail
+}
+
+// errorDetail is the JSON shape of a refused or failed run-time command
+// under --output json: {"error": {"code", "message", "rule"?, "stage"?,
+// "steps"?}}, the codes as the Web API's (Refused, Forbidden, NotFound,
+// Conflict, BadRequest, Failed).
+type errorDetail struct {
+	Code    string   `json:"code"`
+	Message string   `json:"message"`
+	Rule    string   `json:"rule,omitempty"`
+	Stage   string   `json:"stage,omitempty"`
+	Steps   []string `json:"steps,omitempty"`
 }
 
 func (e *exitError) Error() string { return e.msg }
@@ -82,7 +97,8 @@ func Main() int {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	g := &globals{stdout: stdout, stderr: stderr}
+	out := &countingWriter{w: stdout}
+	g := &globals{stdout: out, stderr: stderr}
 	root := newRoot(g)
 	root.SetArgs(args)
 	err := root.Execute()
@@ -93,6 +109,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if errors.As(err, &ee) {
 		if ee.msg != "" {
 			fmt.Fprintln(stderr, "bpfc: "+ee.msg)
+		}
+		// One JSON document per invocation, a refusal too.
+		if g.output == "json" && ee.detail != nil && out.n == 0 {
+			_ = writeJSON(out, map[string]*errorDetail{"error": ee.detail})
 		}
 		return ee.code
 	}
@@ -122,4 +142,16 @@ func argsUsage(v cobra.PositionalArgs) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// countingWriter tells whether a command printed anything on stdout.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }

@@ -88,9 +88,33 @@ func runtimeErr(err error) error {
 	// the local command gives.
 	var ae *webapi.APIError
 	if errors.As(err, &ae) && ae.UserFacing() {
-		return &exitError{code: 1, msg: ae.Message}
+		d := &errorDetail{Code: errorCode(err), Message: ae.Message, Rule: ae.Rule, Stage: ae.Stage, Steps: ae.Steps}
+		if ae.Rule != "" {
+			d.Code = "Refused"
+		}
+		return &exitError{code: 1, msg: ae.Message, detail: d}
 	}
-	return &exitError{code: 1, msg: err.Error()}
+	d := &errorDetail{Code: errorCode(err), Message: err.Error()}
+	var re *engine.ErrRefused
+	if errors.As(err, &re) {
+		d.Code, d.Rule, d.Stage, d.Steps = "Refused", re.Rule, re.Stage, re.Steps
+	}
+	return &exitError{code: 1, msg: err.Error(), detail: d}
+}
+
+// errorCode names a run-time failure as the Web API's error codes do.
+func errorCode(err error) string {
+	switch {
+	case errors.Is(err, engine.ErrForbidden):
+		return "Forbidden"
+	case errors.Is(err, engine.ErrNotFound):
+		return "NotFound"
+	case errors.Is(err, engine.ErrConflict):
+		return "Conflict"
+	case errors.Is(err, engine.ErrInvalid):
+		return "BadRequest"
+	}
+	return "Failed"
 }
 
 // parseSets reads --set col=val flags.
