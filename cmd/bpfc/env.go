@@ -33,7 +33,7 @@ func runEnvList(g *globals) error {
 	if !ok {
 		return failed()
 	}
-	envs := pipeline(p).Status(context.Background())
+	envs := remotePipeline(p).Status(context.Background())
 	if g.output == "json" {
 		return writeJSON(g.stdout, map[string]any{"environments": envs})
 	}

@@ -117,9 +117,34 @@ func TestPromoteFromRemote(t *testing.T) {
 	}
 	t.Setenv("BPFC_TOKEN_SHARED", srv.token)
 
+	// env list asks the server what is live there.
+	code, out, stderr := bpfc(t, "-C", client, "env", "list", "--output", "json")
+	if code != 0 {
+		t.Fatalf("env list: %d %s", code, stderr)
+	}
+	var envs struct {
+		Environments []struct {
+			Name, Store, Error string
+			Created            bool
+			Solutions          []struct{ Name, Version, State string }
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &envs); err != nil {
+		t.Fatalf("env list: %v %s", err, out)
+	}
+	for _, e := range envs.Environments {
+		if e.Name != "shared" {
+			continue
+		}
+		if e.Store != srv.base || !e.Created || e.Error != "" || len(e.Solutions) != 1 || e.Solutions[0].Version != "1.0.1.0" ||
+			e.Solutions[0].State != "installed" {
+			t.Errorf("env list, the remote environment: %+v", e)
+		}
+	}
+
 	// Into the client's dev (never deployed): the server's build, not the
 	// client's (1.0.0.0).
-	code, out, stderr := bpfc(t, "-C", client, "promote", "--from", "shared", "--to", "dev", "--output", "json")
+	code, out, stderr = bpfc(t, "-C", client, "promote", "--from", "shared", "--to", "dev", "--output", "json")
 	if code != 0 {
 		t.Fatalf("promote shared -> dev: %d %s %s", code, out, stderr)
 	}

@@ -1,8 +1,10 @@
 package deploy
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"github.com/bpfc/bpfc/compiler"
 	"time"
 
 	"github.com/bpfc/bpfc/runtime/environ"
@@ -68,7 +70,10 @@ func (pl *Pipeline) Status(ctx context.Context) []EnvStatus {
 		es := EnvStatus{Name: env.Name, Managed: env.Managed, PromoteFrom: env.PromoteFrom, Solutions: []SolutionInfo{}}
 		loc, err := environ.Locate(pl.Project, env)
 		es.Store = loc.Display
-		if err == nil {
+		if env.URL != "" && pl.Remote != nil {
+			es.Store = env.URL
+			es.Solutions, es.Created, err = pl.remoteSolutions(ctx, env)
+		} else if err == nil {
 			es.Solutions, err = pl.Solutions(ctx, env.Name)
 			es.Created = err == nil
 			if errors.Is(err, environ.ErrNotCreated) {
@@ -84,6 +89,31 @@ func (pl *Pipeline) Status(ctx context.Context) []EnvStatus {
 		out = append(out, es)
 	}
 	return out
+}
+
+// remoteSolutions is what a remote environment's server says of the
+// project's solution: installed, and its holding solution when an upgrade
+// is staged (the server does not count components: 0).
+func (pl *Pipeline) remoteSolutions(ctx context.Context, env *compiler.Environment) ([]SolutionInfo, bool, error) {
+	installed, holding, err := pl.Remote.Installed(ctx, env, pl.Project.Solution.Name)
+	if errors.Is(err, store.ErrNotFound) {
+		return []SolutionInfo{}, true, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	out := []SolutionInfo{}
+	holding.State = cmp.Or(holding.State, store.StateHolding)
+	installed.State = cmp.Or(installed.State, store.StateInstalled)
+	for _, sol := range []store.Solution{installed, holding} {
+		if sol.Name == "" {
+			continue
+		}
+		out = append(out, SolutionInfo{Name: sol.Name, DisplayName: sol.DisplayName, Version: sol.Version, Managed: sol.Managed,
+			State: sol.State, UpgradeOf: sol.UpgradeOf, Publisher: sol.Publisher, Digest: sol.BuildDigest,
+			InstalledOn: sol.InstalledOn, ModifiedOn: sol.ModifiedOn})
+	}
+	return out, true, nil
 }
 
 // Solutions lists the solutions of an environment. The error wraps
