@@ -117,10 +117,7 @@ func (s *Session) Row(ctx context.Context, set, id string) (store.Table, store.R
 		if t, _, err = o.entitySet(set); err != nil {
 			return err
 		}
-		row, err = o.tx.GetRow(t, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound("no %s %q in %s", t.Name, id, o.dep.env)
-		}
+		row, err = o.getRecord(t, id)
 		if err != nil || t.Kind == store.TableInstance {
 			return err
 		}

@@ -175,6 +175,29 @@ func (o *op) getRecord(t store.Table, id string) (store.Row, error) {
 	return row, err
 }
 
+// verbs name what each record privilege allows, for refusals.
+var verbs = map[string]string{PrivRead: "read", PrivWrite: "update", PrivDelete: "delete"}
+
+// reachRecord reads record id of table (writing: a table callers may
+// write) and checks, in order, that the acting user holds each privilege
+// on it at a depth that reaches it.
+func (o *op) reachRecord(table, id string, writing bool, privs ...string) (store.Table, store.Row, error) {
+	t, err := o.recordTable(table, writing)
+	if err != nil {
+		return t, nil, err
+	}
+	row, err := o.getRecord(t, id)
+	if err != nil {
+		return t, nil, err
+	}
+	for _, p := range privs {
+		if err := o.mayRow(t, row, p, verbs[p]+" "+table+" "+id); err != nil {
+			return t, nil, err
+		}
+	}
+	return t, row, nil
+}
+
 func recordOf(t store.Table, row store.Row) *Record {
 	return &Record{Table: t.Name, ID: str(row[t.PrimaryKey]), PrimaryColumn: t.PrimaryColumn, Version: num(row[store.RowVersionColumn]),
 		Values: row}
@@ -185,18 +208,8 @@ func recordOf(t store.Table, row store.Row) *Record {
 func (s *Session) UpdateRecord(ctx context.Context, table, id string, values Values, ifVersion int64) (*Record, error) {
 	var out *Record
 	err := s.e.run(ctx, s.user, true, func(o *op) error {
-		t, err := o.recordTable(table, true)
+		t, row, err := o.reachRecord(table, id, true, PrivWrite, PrivRead)
 		if err != nil {
-			return err
-		}
-		row, err := o.getRecord(t, id)
-		if err != nil {
-			return err
-		}
-		if err := o.mayRow(t, row, PrivWrite, "update "+table+" "+id); err != nil {
-			return err
-		}
-		if err := o.mayRow(t, row, PrivRead, "read "+table+" "+id); err != nil {
 			return err
 		}
 		if ifVersion > 0 && num(row[store.RowVersionColumn]) != ifVersion {
@@ -246,15 +259,8 @@ func (s *Session) DeleteRecord(ctx context.Context, table, id string) error {
 // at row version ifVersion (> 0; 0 = any), else a *ConflictError.
 func (s *Session) DeleteRecordIf(ctx context.Context, table, id string, ifVersion int64) error {
 	return s.e.run(ctx, s.user, true, func(o *op) error {
-		t, err := o.recordTable(table, true)
+		t, row, err := o.reachRecord(table, id, true, PrivDelete)
 		if err != nil {
-			return err
-		}
-		row, err := o.getRecord(t, id)
-		if err != nil {
-			return err
-		}
-		if err := o.mayRow(t, row, PrivDelete, "delete "+table+" "+id); err != nil {
 			return err
 		}
 		if v := num(row[store.RowVersionColumn]); ifVersion > 0 && v != ifVersion {
@@ -296,15 +302,8 @@ func (o *op) unlink(table, id string) error {
 func (s *Session) Record(ctx context.Context, table, id string) (*Record, error) {
 	var out *Record
 	err := s.e.run(ctx, s.user, false, func(o *op) error {
-		t, err := o.recordTable(table, false)
+		t, row, err := o.reachRecord(table, id, false, PrivRead)
 		if err != nil {
-			return err
-		}
-		row, err := o.getRecord(t, id)
-		if err != nil {
-			return err
-		}
-		if err := o.mayRow(t, row, PrivRead, "read "+table+" "+id); err != nil {
 			return err
 		}
 		out = recordOf(t, row)

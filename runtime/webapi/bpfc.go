@@ -2,8 +2,6 @@ package webapi
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -82,15 +80,8 @@ func (s *Server) bpfcAction(name string) func(w http.ResponseWriter, r *http.Req
 			return
 		}
 		var req ActionRequest
-		dec := json.NewDecoder(r.Body)
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				s.fail(w, r, err)
-				return
-			}
-			s.fail(w, r, badRequest("the body of %s is a JSON object of its parameters: %v", name, err))
+		if err := decodeBody(r, &req, "the body of "+name+" is a JSON object of its parameters"); err != nil {
+			s.fail(w, r, err)
 			return
 		}
 		version, err := ifMatch(r)

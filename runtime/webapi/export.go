@@ -3,7 +3,6 @@ package webapi
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -65,15 +64,8 @@ func (s *Server) exportSolution(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req ExportRequest
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			s.fail(w, r, err)
-			return
-		}
-		s.fail(w, r, badRequest("the body is not a bpfc_ExportSolution request ({\"SolutionName\": \"…\"}): %v", err))
+	if err := decodeBody(r, &req, `the body is not a bpfc_ExportSolution request ({"SolutionName": "…"})`); err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	if strings.TrimSpace(req.SolutionName) == "" {

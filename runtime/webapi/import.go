@@ -55,15 +55,8 @@ func (s *Server) importSolution(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req ImportRequest
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			s.fail(w, r, err)
-			return
-		}
-		s.fail(w, r, badRequest("the body is not an ImportSolution request: %v", err))
+	if err := decodeBody(r, &req, "the body is not an ImportSolution request"); err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	b, err := s.importBuild(&req)
@@ -199,4 +192,18 @@ func archiveManifest(a *solution.Archive) manifest {
 	m.name = text("/ImportExportXml/SolutionManifest/UniqueName")
 	m.version = text("/ImportExportXml/SolutionManifest/Version")
 	return m
+}
+
+// decodeBody decodes a request's JSON body into v, refusing members v does
+// not have. A body over the size limit is that error (413); any other
+// failure a 400 that starts with what.
+func decodeBody(r *http.Request, v any, what string) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	var mbe *http.MaxBytesError
+	if err == nil || errors.As(err, &mbe) {
+		return err
+	}
+	return badRequest("%s: %v", what, err)
 }

@@ -258,17 +258,7 @@ func testRowVersionRace(t *testing.T, s store.Store) {
 	readAll.Wait()
 	close(start)
 	wg.Wait()
-	winner := -1
-	for i, err := range errs {
-		switch {
-		case err == nil && winner >= 0:
-			t.Errorf("writers %d and %d both wrote at version 1", winner, i)
-		case err == nil:
-			winner = i
-		case !errors.Is(err, store.ErrConflict):
-			t.Errorf("writer %d: %v", i, err)
-		}
-	}
+	winner := oneWinner(t, errs, "writer")
 	read(t, s, func(tx store.Tx) error {
 		row, err := tx.GetRow(tb, "p1")
 		must(t, err)
@@ -277,4 +267,23 @@ func testRowVersionRace(t *testing.T, s store.Store) {
 		}
 		return nil
 	})
+}
+
+// oneWinner checks the outcome of writers racing to update one row at
+// version 1: at most one wrote, every other lost with ErrConflict. It
+// returns the winner's index (-1: none).
+func oneWinner(t *testing.T, errs []error, who string) int {
+	t.Helper()
+	winner := -1
+	for i, err := range errs {
+		switch {
+		case err == nil && winner >= 0:
+			t.Errorf("%ss %d and %d both wrote at version 1", who, winner, i)
+		case err == nil:
+			winner = i
+		case !errors.Is(err, store.ErrConflict):
+			t.Errorf("%s %d: %v", who, i, err)
+		}
+	}
+	return winner
 }

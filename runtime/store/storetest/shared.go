@@ -112,17 +112,7 @@ func testSharedRowVersionRace(t *testing.T, s store.Store) {
 	}
 	close(start)
 	wg.Wait()
-	winner := -1
-	for i, err := range errs {
-		switch {
-		case err == nil && winner >= 0:
-			t.Errorf("shared writers %d and %d both wrote at version 1", winner, i)
-		case err == nil:
-			winner = i
-		case !errors.Is(err, store.ErrConflict):
-			t.Errorf("shared writer %d: %v", i, err)
-		}
-	}
+	winner := oneWinner(t, errs, "shared writer")
 	if winner < 0 {
 		t.Fatal("no shared writer wrote")
 	}
