@@ -206,14 +206,19 @@ type Tx interface {
 	PutUser(User) error
 	// Access is what the named user may do: the user, whether a role gives
 	// full access, and the privileges of all its roles, with the import
-	// generation (one query).
+	// generation (one query, none when a shared write's snapshot has the
+	// access stamp under which the store read it last).
 	Access(user string) (Access, error)
 
 	// The stage log: every stage entry and exit of every process instance.
 	// AddStageVisit records an entry (the visit is open until closed);
 	// CloseStageVisit records the exit from an instance's latest visit,
-	// its open one (ErrNotFound when it is closed or there is none);
-	// StageVisits lists visits in the order they began.
+	// its open one (ErrNotFound when it is closed or there is none, except
+	// in a shared write that holds its statements for the next round trip,
+	// as PostgreSQL's does: there it reports nothing and changes nothing);
+	// StageVisits lists visits in the order they began. In such a
+	// transaction a failed held write is reported by a later statement or
+	// by the commit.
 	AddStageVisit(StageVisit) error
 	CloseStageVisit(instanceID string, left time.Time, by, how string) error
 	StageVisits(f StageVisitFilter) ([]StageVisit, error)

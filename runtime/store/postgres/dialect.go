@@ -80,30 +80,34 @@ UPDATE environmentlock SET id = 1 WHERE id = 1`
 // tells onWait and waits for it (up to the busy timeout) in a transaction
 // whose snapshot is then stale: its lock of the rewritten lock row fails
 // with a serialization failure (IsRetryable), and store.WriteShared starts
-// again on a new snapshot.
-func (d *dialect) BeginShared(ctx context.Context, db *sql.DB, onWait func()) (*sql.Conn, *sql.Tx, error) {
+// again on a new snapshot. BEGIN, the locks and the read of the access
+// stamp go in one round trip, and the transaction holds the stage log's
+// writes for the next one (pipeTx).
+func (d *dialect) BeginShared(ctx context.Context, db *sql.DB, onWait func()) (*sqlstore.SharedTx, error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	tx, err := d.lock(ctx, conn, sql.LevelRepeatableRead, sharedLocks(" NOWAIT"))
+	st, err := beginShared(ctx, conn, " NOWAIT")
 	if err != nil && d.IsBusy(err) && !d.IsRetryable(err) {
 		onWait()
-		tx, err = d.lock(ctx, conn, sql.LevelRepeatableRead, sharedLocks(""))
+		st, err = beginShared(ctx, conn, "")
 	}
 	if err != nil {
 		conn.Close()
-		return nil, nil, err
+		return nil, err
 	}
-	return conn, tx, nil
+	return st, nil
 }
 
 func sharedLocks(wait string) string {
-	return `SAVEPOINT bpfc_gate;
+	return `BEGIN ISOLATION LEVEL REPEATABLE READ;
+SAVEPOINT bpfc_gate;
 SELECT id FROM environmentgate WHERE id = 1 FOR SHARE` + wait + `;
 ROLLBACK TO SAVEPOINT bpfc_gate;
 RELEASE SAVEPOINT bpfc_gate;
-SELECT id FROM environmentlock WHERE id = 1 FOR SHARE`
+SELECT a.n, (SELECT COALESCE(MAX(importjob_id), 0) FROM importjob) FROM environmentlock l, accessstamp a
+WHERE l.id = 1 AND a.id = 1 FOR SHARE OF l`
 }
 
 // lock begins a transaction and runs the locking statements: one round

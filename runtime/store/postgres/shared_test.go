@@ -204,3 +204,78 @@ func TestWriteNotStarved(t *testing.T) {
 		t.Errorf("shared writes: %d before the Write, %d in all", before, shared.Load())
 	}
 }
+
+// TestHeldWriteFails: a shared write holds the stage log's writes for its
+// next round trip; when one fails, the transaction reports that failure
+// (not the aborted transaction the next statement finds) and keeps
+// nothing, whether a later statement or the commit carried it.
+func TestHeldWriteFails(t *testing.T) {
+	s, tb := sharedEnv(t, Options{})
+	bad := store.StageVisit{InstanceID: "i\x00", InstanceTable: "cts_flow", WorkflowID: "w", StageID: "s", Stage: "one",
+		EnteredOn: time.Now(), EnteredHow: store.VisitStart} // PostgreSQL text holds no NUL
+	for _, then := range []string{"read", "readRow", "update", "commit"} {
+		t.Run(then, func(t *testing.T) {
+			err := s.WriteShared(context.Background(), func(tx store.Tx) error {
+				if err := tx.AddStageVisit(store.StageVisit{InstanceID: "i1", InstanceTable: "cts_flow", WorkflowID: "w",
+					StageID: "s", Stage: "one", EnteredOn: time.Now(), EnteredHow: store.VisitStart}); err != nil {
+					return err
+				}
+				if err := tx.AddStageVisit(bad); err != nil {
+					return err
+				}
+				switch then {
+				case "read":
+					_, err := tx.StageVisits(store.StageVisitFilter{})
+					return err
+				case "readRow":
+					_, err := tx.Role("system_administrator")
+					return err
+				case "update":
+					_, err := tx.UpdateRow(tb, "a", map[string]any{"cts_n": int64(7)}, 0)
+					return err
+				}
+				return nil
+			})
+			var pe *pgconn.PgError
+			if !errors.As(err, &pe) || pe.Code != "22021" {
+				t.Fatalf("err = %v, want the held insert's character_not_in_repertoire", err)
+			}
+			err = s.Read(context.Background(), func(tx store.Tx) error {
+				vs, err := tx.StageVisits(store.StageVisitFilter{})
+				if len(vs) != 0 {
+					t.Errorf("the failed transaction kept stage visits: %+v", vs)
+				}
+				row, err2 := tx.GetRow(tb, "a")
+				if n, _ := row["cts_n"].(int64); n != 0 {
+					t.Errorf("the failed transaction kept its update: %v", row)
+				}
+				return errors.Join(err, err2)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	// And a held write that succeeds is kept, with what carried it.
+	err := s.WriteShared(context.Background(), func(tx store.Tx) error {
+		if err := tx.AddStageVisit(store.StageVisit{InstanceID: "i2", InstanceTable: "cts_flow", WorkflowID: "w", StageID: "s",
+			Stage: "one", EnteredOn: time.Now(), EnteredHow: store.VisitStart}); err != nil {
+			return err
+		}
+		_, err := tx.UpdateRow(tb, "b", map[string]any{"cts_n": int64(3)}, 0)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Read(context.Background(), func(tx store.Tx) error {
+		vs, err := tx.StageVisits(store.StageVisitFilter{InstanceID: "i2"})
+		if len(vs) != 1 {
+			t.Errorf("stage visits of i2 = %+v", vs)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

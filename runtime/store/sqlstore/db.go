@@ -34,6 +34,8 @@ type DB struct {
 	// writer at a time: waiting here is in order, where a database's busy
 	// handler polls.
 	gate chan struct{}
+	// access holds the users' access as read under one access stamp.
+	access accessCache
 }
 
 var _ store.Store = (*DB)(nil)
@@ -97,7 +99,7 @@ func (s *DB) Read(ctx context.Context, fn func(store.Tx) error) error {
 
 // Write runs fn in the exclusive write transaction.
 func (s *DB) Write(ctx context.Context, fn func(store.Tx) error) error {
-	at, err := s.write(ctx, s.d.BeginWrite, store.WaitNotice(ctx), fn)
+	at, err := s.write(ctx, exclusive(s.d.BeginWrite), store.WaitNotice(ctx), fn)
 	if err != nil && at != inFn && s.d.IsBusy(err) {
 		return fmt.Errorf("%w (%v)", store.ErrBusy, err)
 	}
@@ -113,27 +115,44 @@ const (
 
 // write runs fn in the write transaction begin starts and commits it;
 // an error comes back as it was, with where it happened.
-func (s *DB) write(ctx context.Context, begin func(context.Context, *sql.DB, func()) (*sql.Conn, *sql.Tx, error),
+func (s *DB) write(ctx context.Context, begin func(context.Context, *sql.DB, func()) (*SharedTx, error),
 	onWait func(), fn func(store.Tx) error) (at int, err error) {
-	conn, sqlTx, err := begin(ctx, s.db, onWait)
+	st, err := begin(ctx, s.db, onWait)
 	if err != nil {
 		return atBegin, err
 	}
-	defer conn.Close()
+	defer st.Conn.Close()
 	committed := false
 	defer func() {
 		if !committed {
-			_ = sqlTx.Rollback()
+			_ = st.Tx.Rollback()
 		}
 	}()
-	if err := fn(&tx{ctx: ctx, tx: sqlTx, db: s.db, cache: &s.cache, d: s.d, now: s.opts.Now, write: true}); err != nil {
+	if err := fn(&tx{ctx: ctx, tx: st.Tx, db: s.db, cache: &s.cache, d: s.d, now: s.opts.Now, write: true,
+		accessStamp: st.AccessStamp, importGen: st.ImportGeneration, access: &s.access}); err != nil {
+		if p, ok := st.Tx.(Pipeline); ok && p.Err() != nil {
+			// A held write failed: that is what went wrong, whatever
+			// the statement that carried it said.
+			err = p.Err()
+		}
 		return inFn, err
 	}
-	if err := sqlTx.Commit(); err != nil {
+	if err := st.Tx.Commit(); err != nil {
 		return atCommit, err
 	}
 	committed = true
 	return 0, nil
+}
+
+// exclusive adapts a Dialect's BeginWrite to write.
+func exclusive(begin func(context.Context, *sql.DB, func()) (*sql.Conn, *sql.Tx, error)) func(context.Context, *sql.DB, func()) (*SharedTx, error) {
+	return func(ctx context.Context, db *sql.DB, onWait func()) (*SharedTx, error) {
+		conn, tx, err := begin(ctx, db, onWait)
+		if err != nil {
+			return nil, err
+		}
+		return &SharedTx{Conn: conn, Tx: tx}, nil
+	}
 }
 
 // WriteShared runs fn in a run-time write transaction: beside other shared

@@ -39,9 +39,42 @@ type SharedDialect interface {
 	// BeginShared ones, and reads one snapshot taken after every exclusive
 	// transaction that committed before it. It waits for an exclusive
 	// writer as BeginWrite does (onWait, the busy timeout, IsBusy).
-	BeginShared(ctx context.Context, db *sql.DB, onWait func()) (*sql.Conn, *sql.Tx, error)
+	// It reads the access stamp and import generation in the same round
+	// trip, so that a user's access read under them is not read again.
+	BeginShared(ctx context.Context, db *sql.DB, onWait func()) (*SharedTx, error)
 	// IsRetryable reports whether err says the transaction lost a race
 	// with a concurrent one (a serialization failure, a deadlock) and
 	// nothing of it remains: run it again.
 	IsRetryable(err error) bool
+}
+
+// TxConn runs a transaction's statements: a *sql.Tx, or a transaction a
+// dialect began by hand on one connection (to send BEGIN with its locks).
+type TxConn interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+	Commit() error
+	Rollback() error
+}
+
+// Pipeline is a TxConn that holds writes whose results nobody reads
+// (ExecLater) until the next statement goes to the database, and sends
+// them with it, or with COMMIT, in one round trip. Err is the error of a
+// held write, if one failed: the transaction's error, whatever the
+// statement that carried it reported.
+type Pipeline interface {
+	ExecLater(query string, args ...any)
+	Err() error
+}
+
+// SharedTx is a shared write transaction as BeginShared starts it.
+type SharedTx struct {
+	Conn *sql.Conn
+	Tx   TxConn
+	// AccessStamp and ImportGeneration are the environment's access stamp
+	// (see access.go) and its latest import job's id as the transaction's
+	// snapshot has them; AccessStamp 0 if unknown.
+	AccessStamp, ImportGeneration int64
 }

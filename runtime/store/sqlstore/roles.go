@@ -43,6 +43,14 @@ func (t *tx) Role(name string) (store.Role, error) {
 }
 
 func (t *tx) PutRole(r store.Role) error {
+	// Of a role's columns only full_access is in users' access.
+	if was, err := t.Role(r.Name); errors.Is(err, store.ErrNotFound) || err == nil && was.FullAccess != r.FullAccess {
+		if err := t.accessChanged(); err != nil {
+			return err
+		}
+	} else if err != nil {
+		return err
+	}
 	_, err := t.exec(`INSERT INTO role (role_id, name, display_name, solution, builtin, full_access) VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT (name) DO UPDATE SET role_id = excluded.role_id, display_name = excluded.display_name, solution = excluded.solution,
 	builtin = excluded.builtin, full_access = excluded.full_access`,
@@ -51,6 +59,9 @@ ON CONFLICT (name) DO UPDATE SET role_id = excluded.role_id, display_name = excl
 }
 
 func (t *tx) DeleteRole(name string) error {
+	if err := t.accessChanged(); err != nil {
+		return err
+	}
 	for _, q := range []string{`DELETE FROM roleprivilege WHERE role = $1`, `DELETE FROM systemuserroles WHERE role = $1`} {
 		if _, err := t.exec(q, name); err != nil {
 			return err
@@ -67,6 +78,16 @@ func (t *tx) SetPrivileges(role string, ps []store.Privilege) error {
 	if _, err := t.Role(role); err != nil {
 		return err
 	}
+	was, err := t.Privileges(role)
+	if err != nil {
+		return err
+	}
+	if samePrivileges(was, ps) {
+		return nil // an import that applies the same roles again
+	}
+	if err := t.accessChanged(); err != nil {
+		return err
+	}
 	if _, err := t.exec(`DELETE FROM roleprivilege WHERE role = $1`, role); err != nil {
 		return err
 	}
@@ -77,6 +98,25 @@ ON CONFLICT (role, table_name, privilege) DO UPDATE SET depth = excluded.depth`,
 		}
 	}
 	return nil
+}
+
+// samePrivileges reports whether setting ps leaves a role with was (sorted
+// by table and privilege): a later privilege of ps replaces an earlier one
+// of the same table and privilege, as SetPrivileges writes them.
+func samePrivileges(was, ps []store.Privilege) bool {
+	byKey := map[[2]string]string{}
+	for _, p := range ps {
+		byKey[[2]string{p.Table, p.Privilege}] = p.Depth
+	}
+	if len(byKey) != len(was) {
+		return false
+	}
+	for _, p := range was {
+		if d, ok := byKey[[2]string{p.Table, p.Privilege}]; !ok || d != p.Depth {
+			return false
+		}
+	}
+	return true
 }
 
 func (t *tx) Privileges(role string) ([]store.Privilege, error) {
@@ -151,6 +191,19 @@ func (t *tx) User(name string) (store.User, error) {
 
 // Access reads the user, its roles and their privileges in one query.
 func (t *tx) Access(name string) (store.Access, error) {
+	if t.accessStamp != 0 {
+		if a, ok := t.access.get(t.accessStamp, t.importGen, name); ok {
+			return a, nil
+		}
+	}
+	a, err := t.readAccess(name)
+	if err == nil && t.accessStamp != 0 {
+		t.access.put(t.accessStamp, t.importGen, a)
+	}
+	return a, err
+}
+
+func (t *tx) readAccess(name string) (store.Access, error) {
 	rows, err := t.queryC(`SELECT u.systemuserid, COALESCE(u.fullname, ''), COALESCE(u.internalemailaddress, ''), COALESCE(u.isdisabled, 0),
 	COALESCE(r.name, ''), COALESCE(r.full_access, 0), COALESCE(p.table_name, ''), COALESCE(p.privilege, ''), COALESCE(p.depth, ''),
 	(SELECT COALESCE(MAX(importjob_id), 0) FROM importjob)
@@ -205,6 +258,9 @@ WHERE u.domainname = $1`, name)
 }
 
 func (t *tx) PutUser(u store.User) error {
+	if err := t.accessChanged(); err != nil {
+		return err
+	}
 	now := t.stamp()
 	_, err := t.exec(`INSERT INTO systemuser (systemuserid, domainname, fullname, internalemailaddress, isdisabled, accessmode, createdon, modifiedon)
 VALUES ($1, $2, $3, $4, $5, 0, $6, $6)

@@ -66,12 +66,15 @@ func (c *stmtCache) cached(q string) *sql.Stmt {
 // connection and waits for locks the transaction itself holds (DDL, rows it
 // changed). SQLite prepares without taking locks, so its writes fill the cache.
 func (t *tx) stmt(q string) (*sql.Stmt, error) {
-	if t.cache == nil {
+	sqlTx, ok := t.tx.(*sql.Tx)
+	if t.cache == nil || !ok {
+		// A transaction run by hand on a connection: the driver's own
+		// statement cache serves it.
 		return nil, nil
 	}
 	if t.write && t.d.Name() != "sqlite" {
 		if st := t.cache.cached(q); st != nil {
-			return t.tx.StmtContext(t.ctx, st), nil
+			return sqlTx.StmtContext(t.ctx, st), nil
 		}
 		return nil, nil
 	}
@@ -79,7 +82,7 @@ func (t *tx) stmt(q string) (*sql.Stmt, error) {
 	if err != nil || st == nil {
 		return nil, err
 	}
-	return t.tx.StmtContext(t.ctx, st), nil
+	return sqlTx.StmtContext(t.ctx, st), nil
 }
 
 // queryC is query through the statement cache.

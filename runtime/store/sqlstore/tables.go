@@ -200,13 +200,19 @@ func (t *tx) DropTable(name string) error {
 	for _, stmt := range []string{
 		`DELETE FROM attribute WHERE entity = $1`,
 		`DELETE FROM entity WHERE name = $1`,
-		`DELETE FROM roleprivilege WHERE table_name = $1`,
 	} {
 		if _, err := t.exec(stmt, name); err != nil {
 			return err
 		}
 	}
-	return nil
+	res, err := t.exec(`DELETE FROM roleprivilege WHERE table_name = $1`, name)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return err
+	}
+	return t.accessChanged()
 }
 
 func (t *tx) AddColumn(table string, c store.Column) error {

@@ -13,13 +13,18 @@ import (
 // tx implements store.Tx.
 type tx struct {
 	ctx   context.Context
-	tx    *sql.Tx
+	tx    TxConn
 	db    *sql.DB
 	cache *stmtCache
 	d     Dialect
 	now   func() time.Time
 	write bool
 	stmts map[string]*sql.Stmt // prepared statements of hot paths, closed with the transaction
+	// accessStamp and importGen are what the transaction's snapshot has
+	// (stamp 0: unknown), access the store's cache of users' access.
+	accessStamp int64
+	importGen   int64
+	access      *accessCache
 }
 
 var _ store.Tx = (*tx)(nil)
@@ -51,6 +56,20 @@ func (t *tx) execP(q string, args ...any) (sql.Result, error) {
 		t.stmts[q] = st
 	}
 	return st.ExecContext(t.ctx, args...)
+}
+
+// execLater runs a writing statement whose result nobody reads: a
+// Pipeline holds it to send with the next statement; otherwise it runs now.
+func (t *tx) execLater(q string, args ...any) error {
+	if !t.write {
+		return errReadOnly
+	}
+	if p, ok := t.tx.(Pipeline); ok {
+		p.ExecLater(q, args...)
+		return nil
+	}
+	_, err := t.execC(q, args...)
+	return err
 }
 
 func (t *tx) query(q string, args ...any) (*sql.Rows, error) {

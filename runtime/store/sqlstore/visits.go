@@ -14,11 +14,10 @@ func (t *tx) AddStageVisit(v store.StageVisit) error {
 	if v.EnteredOn.IsZero() {
 		v.EnteredOn = t.now()
 	}
-	_, err := t.execC(`INSERT INTO stagevisit (instance_id, instance_table, workflow_id, stage_id, stage_name, entered_on, entered_by,
+	return t.execLater(`INSERT INTO stagevisit (instance_id, instance_table, workflow_id, stage_id, stage_name, entered_on, entered_by,
 	entered_how, left_on, left_by, left_how) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		v.InstanceID, v.InstanceTable, v.WorkflowID, v.StageID, v.Stage, formatTime(v.EnteredOn), v.EnteredBy, v.EnteredHow,
 		formatTime(v.LeftOn), v.LeftBy, v.LeftHow)
-	return err
 }
 
 func (t *tx) CloseStageVisit(instanceID string, left time.Time, by, how string) error {
@@ -28,9 +27,14 @@ func (t *tx) CloseStageVisit(instanceID string, left time.Time, by, how string) 
 	// The open visit is the instance's latest: the index finds it. Closing
 	// it changes no indexed column; it adds the stay, once, to the partial
 	// index of completed stays (stagevisit_done, migration 0005).
-	res, err := t.execC(`UPDATE stagevisit SET left_on = $2, left_by = $3, left_how = $4
-WHERE stagevisit_id = (SELECT MAX(stagevisit_id) FROM stagevisit WHERE instance_id = $1) AND left_on = ''`,
-		instanceID, formatTime(left), by, how)
+	const q = `UPDATE stagevisit SET left_on = $2, left_by = $3, left_how = $4
+WHERE stagevisit_id = (SELECT MAX(stagevisit_id) FROM stagevisit WHERE instance_id = $1) AND left_on = ''`
+	if _, ok := t.tx.(Pipeline); ok && t.write {
+		// Held for the next statement: whether a visit was open is not
+		// known here (the store's contract allows it).
+		return t.execLater(q, instanceID, formatTime(left), by, how)
+	}
+	res, err := t.execC(q, instanceID, formatTime(left), by, how)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -286,4 +287,92 @@ func oneWinner(t *testing.T, errs []error, who string) int {
 		}
 	}
 	return winner
+}
+
+// testAccessInSharedWrites: a shared write sees every change of a user's
+// access that committed before it, whatever a store keeps between
+// transactions: privileges, roles, a disabled user, a role's full access,
+// a dropped table's privileges and a new import generation.
+func testAccessInSharedWrites(t *testing.T, s store.Store) {
+	access := func() store.Access {
+		t.Helper()
+		var a store.Access
+		err := s.WriteShared(context.Background(), func(tx store.Tx) error {
+			var err error
+			a, err = tx.Access("alice")
+			return err
+		})
+		must(t, err)
+		return a
+	}
+	shared := func(fn func(tx store.Tx) error) {
+		t.Helper()
+		must(t, s.WriteShared(context.Background(), fn))
+	}
+	write(t, s, func(tx store.Tx) error {
+		must(t, tx.CreateTable(store.Table{Name: "cts_a", PrimaryKey: "cts_aid", Kind: store.TableCustom,
+			Columns: []store.Column{{Name: "cts_aid", Type: "uniqueidentifier"}}}))
+		must(t, tx.PutRole(store.Role{ID: "r1", Name: "seller"}))
+		must(t, tx.SetPrivileges("seller", []store.Privilege{{Table: "cts_a", Privilege: "read", Depth: store.DepthUser}}))
+		return tx.PutUser(store.User{ID: "u1", Name: "alice", Roles: []string{"seller"}})
+	})
+	if a := access(); !a.Allows("cts_a", "read") || a.Allows("cts_a", "write") {
+		t.Fatalf("first access = %+v", a)
+	}
+	access() // a store that keeps access has it now
+
+	shared(func(tx store.Tx) error {
+		return tx.SetPrivileges("seller", []store.Privilege{{Table: "cts_a", Privilege: "write", Depth: store.DepthUser}})
+	})
+	if a := access(); a.Allows("cts_a", "read") || !a.Allows("cts_a", "write") {
+		t.Errorf("after new privileges: %+v", a)
+	}
+	shared(func(tx store.Tx) error { return tx.PutUser(store.User{ID: "u1", Name: "alice", Disabled: true}) })
+	if a := access(); !a.User.Disabled || len(a.User.Roles) != 0 {
+		t.Errorf("after disabling and taking the role: %+v", a)
+	}
+	shared(func(tx store.Tx) error {
+		return tx.PutUser(store.User{ID: "u1", Name: "alice", Roles: []string{"seller"}})
+	})
+	if a := access(); a.User.Disabled || !slices.Equal(a.User.Roles, []string{"seller"}) {
+		t.Errorf("after enabling and giving the role back: %+v", a)
+	}
+	write(t, s, func(tx store.Tx) error { return tx.PutRole(store.Role{ID: "r1", Name: "seller", FullAccess: true}) })
+	if a := access(); !a.FullAccess {
+		t.Errorf("after full access for the role: %+v", a)
+	}
+	write(t, s, func(tx store.Tx) error { return tx.PutRole(store.Role{ID: "r1", Name: "seller"}) })
+	if a := access(); a.FullAccess || !a.Allows("cts_a", "write") {
+		t.Errorf("after taking full access back: %+v", a)
+	}
+	write(t, s, func(tx store.Tx) error { return tx.DropTable("cts_a") })
+	if a := access(); len(a.Privileges) != 0 {
+		t.Errorf("after dropping the table: %+v", a)
+	}
+	var id int64
+	write(t, s, func(tx store.Tx) error {
+		var err error
+		id, err = tx.AddImport(store.ImportRecord{Operation: "deploy", Solution: "S", StartedOn: time.Now(), Result: store.ResultSucceeded})
+		return err
+	})
+	if a := access(); a.Generation != id {
+		t.Errorf("generation %d after import %d", a.Generation, id)
+	}
+	// A change in the same transaction is seen there.
+	shared(func(tx store.Tx) error {
+		if _, err := tx.Access("alice"); err != nil {
+			return err
+		}
+		if err := tx.DeleteRole("seller"); err != nil {
+			return err
+		}
+		a, err := tx.Access("alice")
+		if err == nil && len(a.User.Roles) != 0 {
+			t.Errorf("after deleting the role in the same transaction: %+v", a)
+		}
+		return err
+	})
+	if a := access(); len(a.User.Roles) != 0 {
+		t.Errorf("after deleting the role: %+v", a)
+	}
 }

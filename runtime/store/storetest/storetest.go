@@ -32,6 +32,7 @@ func Run(t *testing.T, open Open) {
 		{"ArchivesSnapshotsHistory", testHistory},
 		{"Rows", testRows},
 		{"Access", testAccess},
+		{"AccessInSharedWrites", testAccessInSharedWrites},
 		{"StageVisits", testStageVisits},
 		{"RowVersionRace", testRowVersionRace},
 		{"WriteRollsBack", testRollback},

@@ -1,0 +1,200 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/bpfc/bpfc/runtime/store/sqlstore"
+)
+
+// beginShared begins a shared transaction by hand on conn: BEGIN, the
+// locks (sharedLocks) and the access stamp in one simple query, one round
+// trip. On an error the transaction is rolled back.
+func beginShared(ctx context.Context, conn *sql.Conn, wait string) (*sqlstore.SharedTx, error) {
+	st := &sqlstore.SharedTx{Conn: conn}
+	err := conn.Raw(func(dc any) error {
+		pc := dc.(*stdlib.Conn).Conn().PgConn()
+		res, err := pc.Exec(ctx, sharedLocks(wait)).ReadAll()
+		if err == nil {
+			err = readStamps(res, st)
+		}
+		if err != nil {
+			// The session may be in the aborted transaction: end it, on a
+			// context of its own (ctx may be what ended the statement).
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			_, _ = pc.Exec(rctx, "ROLLBACK").ReadAll()
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	st.Tx = &pipeTx{ctx: ctx, conn: conn}
+	return st, nil
+}
+
+// readStamps reads the access stamp and import generation from the last
+// result of sharedLocks: its one row is also the lock row, locked.
+func readStamps(res []*pgconn.Result, st *sqlstore.SharedTx) error {
+	last := res[len(res)-1]
+	if len(last.Rows) != 1 || len(last.Rows[0]) != 2 {
+		return errors.New("the environment's lock row is missing")
+	}
+	var err error
+	if st.AccessStamp, err = strconv.ParseInt(string(last.Rows[0][0]), 10, 64); err != nil {
+		return fmt.Errorf("reading the access stamp: %w", err)
+	}
+	if st.ImportGeneration, err = strconv.ParseInt(string(last.Rows[0][1]), 10, 64); err != nil {
+		return fmt.Errorf("reading the import generation: %w", err)
+	}
+	return nil
+}
+
+// pipeTx is a shared transaction begun by hand on one connection: a
+// sqlstore.Pipeline. Writes whose results nobody reads (the stage log's)
+// wait in held and go with the next statement, or with COMMIT, as one
+// pgx batch: one round trip where there were several. A statement that
+// reads first sends what is held.
+type pipeTx struct {
+	ctx  context.Context
+	conn *sql.Conn
+	held []heldStmt
+	err  error // a held write's failure: the transaction's error
+	done bool
+}
+
+type heldStmt struct {
+	q    string
+	args []any
+}
+
+var (
+	_ sqlstore.TxConn   = (*pipeTx)(nil)
+	_ sqlstore.Pipeline = (*pipeTx)(nil)
+)
+
+func (p *pipeTx) ExecLater(q string, args ...any) { p.held = append(p.held, heldStmt{q, args}) }
+
+func (p *pipeTx) Err() error { return p.err }
+
+// flush sends what is held.
+func (p *pipeTx) flush(ctx context.Context) error {
+	if len(p.held) == 0 {
+		return p.err
+	}
+	_, err := p.send(ctx, "", nil)
+	return err
+}
+
+// send sends the held statements, then q (if any), in one batch, and
+// returns q's command tag. A failure of a held statement is kept as the
+// transaction's error.
+func (p *pipeTx) send(ctx context.Context, q string, args []any) (pgconn.CommandTag, error) {
+	if p.err != nil {
+		return pgconn.CommandTag{}, p.err
+	}
+	held := p.held
+	p.held = nil
+	var tag pgconn.CommandTag
+	err := p.conn.Raw(func(dc any) error {
+		b := &pgx.Batch{}
+		for _, h := range held {
+			b.Queue(h.q, h.args...)
+		}
+		if q != "" {
+			b.Queue(q, args...)
+		}
+		br := dc.(*stdlib.Conn).Conn().SendBatch(ctx, b)
+		var err error
+		for i := 0; i < b.Len() && err == nil; i++ {
+			if tag, err = br.Exec(); err != nil && i < len(held) {
+				p.err = err
+			}
+		}
+		if cerr := br.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	})
+	return tag, err
+}
+
+func (p *pipeTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if len(p.held) == 0 && p.err == nil {
+		return p.conn.ExecContext(ctx, q, args...)
+	}
+	tag, err := p.send(ctx, q, args)
+	if err != nil {
+		return nil, err
+	}
+	return driverResult(tag.RowsAffected()), nil
+}
+
+func (p *pipeTx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if err := p.flush(ctx); err != nil {
+		return nil, err
+	}
+	return p.conn.QueryContext(ctx, q, args...)
+}
+
+// QueryRowContext sends what is held first; if that fails the transaction
+// is aborted, so the query fails too, and Err says why.
+func (p *pipeTx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	_ = p.flush(ctx)
+	return p.conn.QueryRowContext(ctx, q, args...)
+}
+
+func (p *pipeTx) PrepareContext(ctx context.Context, q string) (*sql.Stmt, error) {
+	if err := p.flush(ctx); err != nil {
+		return nil, err
+	}
+	return p.conn.PrepareContext(ctx, q)
+}
+
+// Commit sends what is held and COMMIT in one round trip. PostgreSQL
+// answers ROLLBACK to a COMMIT of a failed transaction.
+func (p *pipeTx) Commit() error {
+	if p.done {
+		return sql.ErrTxDone
+	}
+	tag, err := p.send(p.ctx, "COMMIT", nil)
+	if err != nil {
+		return err
+	}
+	p.done = true
+	if tag.String() != "COMMIT" {
+		return fmt.Errorf("the transaction was rolled back (%s)", tag)
+	}
+	return nil
+}
+
+// Rollback ends the transaction unless it is over; what is held is
+// dropped.
+func (p *pipeTx) Rollback() error {
+	if p.done {
+		return sql.ErrTxDone
+	}
+	p.done, p.held = true, nil
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(p.ctx), 5*time.Second)
+	defer cancel()
+	_, err := p.conn.ExecContext(ctx, "ROLLBACK")
+	return err
+}
+
+// driverResult is a statement's count of rows for sql.Result.
+type driverResult int64
+
+func (r driverResult) LastInsertId() (int64, error) {
+	return 0, errors.New("LastInsertId is not supported by PostgreSQL")
+}
+
+func (r driverResult) RowsAffected() (int64, error) { return int64(r), nil }
