@@ -8,11 +8,13 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/store"
 )
 
@@ -160,6 +162,47 @@ func (l *latencies) quantile(q float64) float64 {
 // throughput runs the writers, each on its own instance and spread over
 // the servers, for the duration or until they sent the maximum of moves.
 func throughput(e *env, o *options) (*Throughput, error) {
+	th, err := drive(e, o, func(ctx context.Context, w int, in *instance, to string) bool {
+		resp, err := e.call(ctx, w, "PATCH", in.path, move(to), nil, "If-Match", in.etag)
+		if err != nil || resp.StatusCode != http.StatusNoContent {
+			return false
+		}
+		in.etag = resp.Header.Get("ETag")
+		return true
+	})
+	if th != nil {
+		th.Servers = len(e.bases)
+	}
+	return th, err
+}
+
+// inProcess runs the writers as throughput does, but each move is a call
+// of the first server's engine, as its Web API makes it for a PATCH with
+// If-Match: what bpfc costs without HTTP, JSON and the bearer token.
+func inProcess(e *env, o *options) (*Throughput, error) {
+	sess := e.eng.As("admin")
+	th, err := drive(e, o, func(ctx context.Context, w int, in *instance, to string) bool {
+		v, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(in.etag, `W/"`), `"`), 10, 64)
+		if err != nil {
+			return false
+		}
+		_, after, err := sess.MoveTo(ctx, "cts_phonetocase", in.id, to, engine.MoveOptions{IfVersion: v})
+		if err != nil {
+			return false
+		}
+		in.etag = `W/"` + strconv.FormatInt(after.Version, 10) + `"`
+		return true
+	})
+	if th != nil {
+		th.Servers, th.Via = 1, "engine"
+	}
+	return th, err
+}
+
+// drive makes an instance per writer (through the servers) and runs the
+// writers, each moving its instance back and forth with step, for the
+// duration or until they sent the maximum of moves.
+func drive(e *env, o *options, step func(ctx context.Context, w int, in *instance, to string) bool) (*Throughput, error) {
 	ctx := context.Background()
 	ins := make([]*instance, o.writers)
 	var st *stages
@@ -182,20 +225,20 @@ func throughput(e *env, o *options) (*Throughput, error) {
 					to = st.research
 				}
 				t0 := time.Now()
-				resp, err := e.call(ctx, w, "PATCH", in.path, move(to), nil, "If-Match", in.etag)
+				moved := step(ctx, w, in, to)
 				lat.add(time.Since(t0))
-				if err != nil || resp.StatusCode != http.StatusNoContent {
+				if !moved {
 					failed.Add(1)
 					continue
 				}
 				ok.Add(1)
-				in.etag, in.atSecond = resp.Header.Get("ETag"), !in.atSecond
+				in.atSecond = !in.atSecond
 			}
 		})
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	return &Throughput{Servers: len(e.bases), Writers: o.writers, DurationS: elapsed.Seconds(), Transitions: ok.Load(), Errors: failed.Load(),
+	return &Throughput{Writers: o.writers, DurationS: elapsed.Seconds(), Transitions: ok.Load(), Errors: failed.Load(),
 		PerSecond: float64(ok.Load()) / elapsed.Seconds(), P50MS: lat.quantile(0.5), P99MS: lat.quantile(0.99), MaxMS: lat.quantile(1)}, nil
 }
 
@@ -295,6 +338,14 @@ func printReport(w io.Writer, r *Report) {
 		}
 		fmt.Fprintf(w, "    Dataverse's service protection limit: 6,000 requests per 5 minutes per user = %.0f/s (%.0fx)\n",
 			r.DataverseLimitPerS, t.PerSecond/r.DataverseLimitPerS)
+	}
+	if t := r.InProcess; t != nil {
+		fmt.Fprintf(w, "  %d writers, one instance each, calling the first server's engine in its process (no HTTP), %.1fs:\n", t.Writers, t.DurationS)
+		fmt.Fprintf(w, "    %d transitions (%d errors): %.0f transitions/s; latency p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+			t.Transitions, t.Errors, t.PerSecond, t.P50MS, t.P99MS, t.MaxMS)
+		if t.OfPgbench > 0 {
+			fmt.Fprintf(w, "    %.0f%% of pgbench's single-row update rate at the same concurrency\n", 100*t.OfPgbench)
+		}
 	}
 	if c := r.Contention; c != nil {
 		verdict := "nothing lost"

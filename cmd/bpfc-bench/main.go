@@ -59,6 +59,7 @@ import (
 
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/deploy"
+	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/environ"
 	"github.com/bpfc/bpfc/runtime/store"
 	"github.com/bpfc/bpfc/runtime/webapi"
@@ -78,6 +79,7 @@ type options struct {
 	duration    time.Duration
 	maxRequests int
 	json        bool
+	inProcess   bool
 	keep        bool
 	cpuprofile  string
 }
@@ -89,6 +91,9 @@ type Report struct {
 	Writers    int           `json:"writers"`
 	Pgbench    *Pgbench      `json:"pgbench,omitempty"`
 	Throughput []*Throughput `json:"throughput"`
+	// InProcess is the same writers calling the first server's engine in
+	// its process: bpfc without HTTP (-in-process).
+	InProcess *Throughput `json:"in_process,omitempty"`
 	// Dataverse's service protection limit: 6,000 requests per 5 minutes
 	// per user, i.e. 20 per second.
 	DataverseLimitPerS float64     `json:"dataverse_limit_per_s"`
@@ -107,6 +112,7 @@ type Throughput struct {
 	P99MS       float64 `json:"p99_ms"`
 	MaxMS       float64 `json:"max_ms"`
 	OfPgbench   float64 `json:"of_pgbench,omitempty"` // PerSecond / Pgbench.TPS
+	Via         string  `json:"via,omitempty"`        // "engine" for the in-process phase; "" = the Web API
 }
 
 // Pgbench is the raw single-row update rate of the PostgreSQL server.
@@ -145,6 +151,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "how long each phase runs at most")
 	fs.IntVar(&o.maxRequests, "max-requests", 200_000, "how many moves each phase sends at most")
 	fs.BoolVar(&o.json, "json", false, "print the report as JSON")
+	fs.BoolVar(&o.inProcess, "in-process", false, "also run the writers against the first server's engine in its process, without HTTP")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary environment and print where it is")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the run to `FILE`")
 	if err := fs.Parse(args); err != nil {
@@ -212,8 +219,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // env is the served environment: one or more servers on one store.
 type env struct {
-	s     store.Store // the first server's, for reading the stage log
-	bases []string    // http://127.0.0.1:PORT/api/data/v9.2/ of each server
+	s     store.Store    // the first server's, for reading the stage log
+	eng   *engine.Engine // the first server's
+	bases []string       // http://127.0.0.1:PORT/api/data/v9.2/ of each server
 	token string
 	hc    *http.Client
 	stop  func()
@@ -247,6 +255,11 @@ func bench(o *options, stderr io.Writer) (*Report, error) {
 		}
 		token = e.token
 		th, err := throughput(e, o)
+		if err == nil && i == 0 && o.inProcess {
+			if rep.InProcess, err = inProcess(e, o); err == nil && rep.Pgbench != nil && rep.Pgbench.TPS > 0 {
+				rep.InProcess.OfPgbench = rep.InProcess.PerSecond / rep.Pgbench.TPS
+			}
+		}
 		if err == nil && i == len(o.servers)-1 && o.contenders > 0 {
 			rep.Contention, err = contention(e, o)
 		}
@@ -351,6 +364,9 @@ func serve(p *compiler.Project, n int, token string, stderr io.Writer) (*env, er
 		done = append(done, d)
 		go func() { d <- srv.Serve(sctx, ln) }()
 		e.bases = append(e.bases, "http://"+ln.Addr().String()+webapi.Prefix)
+		if i == 0 {
+			e.eng = srv.Engine()
+		}
 		if i == 0 && token == "" {
 			if token, _, err = srv.Engine().As("admin").IssueToken(ctx, "admin", "bpfc-bench"); err != nil {
 				stop()

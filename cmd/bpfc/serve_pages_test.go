@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -88,8 +89,24 @@ func TestServePages(t *testing.T) {
 	if code, loc, _ := get(client, base+"/"); code != http.StatusSeeOther || !strings.HasPrefix(loc, "/signin") {
 		t.Errorf("the pages before signing in: %d %q", code, loc)
 	}
-	if code, loc, body := get(client, started.Signin); code != http.StatusSeeOther || loc != "/" {
-		t.Fatalf("the sign-in link: %d %q %s", code, loc, body)
+	// Opening the link shows a button; pressing it (a post of the
+	// link's secret) signs in.
+	secret := strings.TrimPrefix(started.Signin, base+"/signin?token=")
+	if code, _, body := get(client, started.Signin); code != http.StatusOK || !strings.Contains(body, `name="once" value="`+secret+`"`) ||
+		!strings.Contains(body, "Sign in as admin") {
+		t.Fatalf("the sign-in link: %d %s", code, body)
+	}
+	press := func(c *http.Client) (int, string) {
+		t.Helper()
+		resp, err := c.PostForm(base+"/signin", url.Values{"once": {secret}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode, resp.Header.Get("Location")
+	}
+	if code, loc := press(client); code != http.StatusSeeOther || loc != "/" {
+		t.Fatalf("pressing the sign-in button: %d %q", code, loc)
 	}
 	code, _, body := get(client, base+"/")
 	if code != http.StatusOK || !strings.Contains(body, "Strategic Deal Process") || !strings.Contains(body, "Signed in as <strong>admin</strong>") {
@@ -100,7 +117,7 @@ func TestServePages(t *testing.T) {
 	}
 	// The link works once.
 	other, _ := cookiejar.New(nil)
-	if code, _, _ := get(&http.Client{Jar: other}, started.Signin); code != http.StatusForbidden {
+	if code, _ := press(&http.Client{Jar: other, CheckRedirect: client.CheckRedirect}); code != http.StatusForbidden {
 		t.Errorf("the sign-in link a second time: %d", code)
 	}
 	// The API is as it was: JSON, bearer tokens.

@@ -3,7 +3,6 @@ package webapi
 import (
 	"context"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -35,7 +34,8 @@ import (
 //	GET  bpfc_RetrieveEmails(Limit=10)                           {"value": [store.Email]}; administrators
 //
 // A refused move is 400 with code Refused and the rule, as a PATCH of
-// activestageid is.
+// activestageid is. Their parameters and types are their entries in
+// operations (operations.go), which $metadata declares.
 
 // moveActions are the actions that change an instance, by name.
 var moveActions = map[string]func(*engine.Session, context.Context, string, engine.MoveOptions) (*engine.Instance, error){
@@ -46,14 +46,8 @@ var moveActions = map[string]func(*engine.Session, context.Context, string, engi
 	"bpfc_ReactivateInstance": (*engine.Session).Reactivate,
 }
 
-// bpfcFunctions are the GET functions of this file.
-var bpfcFunctions = map[string]bool{
-	"bpfc_RetrieveInstance": true, "bpfc_RetrieveInstances": true, "bpfc_Report": true,
-	"bpfc_RetrieveJobs": true, "bpfc_RetrieveEmails": true,
-}
-
 // ActionRequest is the body of bpfc's instance actions; each takes the
-// members its description names and refuses others.
+// members its entry in operations names and refuses others.
 type ActionRequest struct {
 	ProcessInstanceId string `json:"ProcessInstanceId,omitempty"`
 	LinkId            string `json:"LinkId,omitempty"`     // bpfc_NextStage: the record to link on a cross-table move
@@ -73,77 +67,63 @@ type ActionRun struct {
 }
 
 // bpfcAction serves POST bpfc_<action>.
-func (s *Server) bpfcAction(name string) func(w http.ResponseWriter, r *http.Request) {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
-			s.fail(w, r, errorf(http.StatusUnsupportedMediaType, "UnsupportedMediaType", "send JSON (Content-Type: application/json), not %s", ct))
-			return
+func (s *Server) bpfcAction(w http.ResponseWriter, r *http.Request, op *operation, _ string) {
+	name := op.Name
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
+		s.fail(w, r, errorf(http.StatusUnsupportedMediaType, "UnsupportedMediaType", "send JSON (Content-Type: application/json), not %s", ct))
+		return
+	}
+	var req ActionRequest
+	if err := decodeBody(r, &req, "the body of "+name+" is a JSON object of its parameters"); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	version, err := ifMatch(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := req.check(op, version); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ctx, sess := r.Context(), session(r)
+	switch name {
+	case "bpfc_StartInstance":
+		in, err := sess.Start(ctx, req.FlowName, req.EntityLogicalName, req.EntityId)
+		if err == nil {
+			in, err = sess.Instance(ctx, in.ID)
 		}
-		var req ActionRequest
-		if err := decodeBody(r, &req, "the body of "+name+" is a JSON object of its parameters"); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		version, err := ifMatch(r)
+		s.instanceAnswer(w, r, in, err)
+	case "bpfc_RunAction":
+		a, err := sess.RunAction(ctx, req.ProcessInstanceId, req.ActionName)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		if err := req.check(name, version); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		ctx, sess := r.Context(), session(r)
-		switch name {
-		case "bpfc_StartInstance":
-			in, err := sess.Start(ctx, req.FlowName, req.EntityLogicalName, req.EntityId)
-			if err == nil {
-				in, err = sess.Instance(ctx, in.ID)
-			}
-			s.instanceAnswer(w, r, in, err)
-		case "bpfc_RunAction":
-			a, err := sess.RunAction(ctx, req.ProcessInstanceId, req.ActionName)
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			out, _ := a.Result.(*workflow.Outcome)
-			writeJSON(w, http.StatusOK, ActionRun{Instance: req.ProcessInstanceId, Stage: a.Stage.Name, Action: a.Step.Name, Run: out})
-		default:
-			// The instance after the change, read in full in its transaction.
-			in, err := moveActions[name](sess, ctx, req.ProcessInstanceId, engine.MoveOptions{IfVersion: version, Link: req.LinkId, Full: true})
-			s.instanceAnswer(w, r, in, err)
-		}
+		out, _ := a.Result.(*workflow.Outcome)
+		writeJSON(w, http.StatusOK, ActionRun{Instance: req.ProcessInstanceId, Stage: a.Stage.Name, Action: a.Step.Name, Run: out})
+	default:
+		// The instance after the change, read in full in its transaction.
+		in, err := moveActions[name](sess, ctx, req.ProcessInstanceId, engine.MoveOptions{IfVersion: version, Link: req.LinkId, Full: true})
+		s.instanceAnswer(w, r, in, err)
 	}
 }
 
-// check says what a request of action name lacks or has too much of.
-func (req *ActionRequest) check(name string, version int64) error {
+// check says what a request of action op lacks or has too much of.
+func (req *ActionRequest) check(op *operation, version int64) error {
 	given := map[string]string{"ProcessInstanceId": req.ProcessInstanceId, "LinkId": req.LinkId, "ActionName": req.ActionName,
 		"FlowName": req.FlowName, "EntityLogicalName": req.EntityLogicalName, "EntityId": req.EntityId}
-	takes := map[string][]string{
-		"bpfc_StartInstance": {"FlowName", "EntityLogicalName", "EntityId"},
-		"bpfc_NextStage":     {"ProcessInstanceId", "LinkId?"},
-		"bpfc_RunAction":     {"ProcessInstanceId", "ActionName"},
-	}[name]
-	if takes == nil {
-		takes = []string{"ProcessInstanceId"}
-	}
-	allowed := map[string]bool{}
-	for _, p := range takes {
-		p, optional := strings.CutSuffix(p, "?")
-		allowed[p] = true
-		if !optional && given[p] == "" {
-			return badRequest("%s needs the parameter %s", name, p)
-		}
+	if err := op.need(given); err != nil {
+		return err
 	}
 	for _, p := range []string{"ProcessInstanceId", "LinkId", "ActionName", "FlowName", "EntityLogicalName", "EntityId"} {
-		if given[p] != "" && !allowed[p] {
-			return badRequest("%s takes no parameter %s", name, p)
+		if given[p] != "" && !op.takes(p) {
+			return badRequest("%s takes no parameter %s", op.Name, p)
 		}
 	}
-	if version > 0 && moveActions[name] == nil {
-		return badRequest("If-Match applies to the moves of an instance, not to %s", name)
+	if version > 0 && moveActions[op.Name] == nil {
+		return badRequest("If-Match applies to the moves of an instance, not to %s", op.Name)
 	}
 	return nil
 }
@@ -160,7 +140,8 @@ func (s *Server) instanceAnswer(w http.ResponseWriter, r *http.Request, in *engi
 }
 
 // bpfcFunction serves GET bpfc_<function>(…).
-func (s *Server) bpfcFunction(w http.ResponseWriter, r *http.Request, name, seg string) {
+func (s *Server) bpfcFunction(w http.ResponseWriter, r *http.Request, op *operation, seg string) {
+	name := op.Name
 	params := map[string]string{}
 	if strings.Contains(seg, "(") {
 		var err error
@@ -169,18 +150,15 @@ func (s *Server) bpfcFunction(w http.ResponseWriter, r *http.Request, name, seg 
 			return
 		}
 	}
-	takes := map[string][]string{
-		"bpfc_RetrieveInstance":  {"ProcessInstanceId"},
-		"bpfc_RetrieveInstances": {"FlowName", "EntityLogicalName", "EntityId"},
-		"bpfc_Report":            {"FlowName", "Since"},
-		"bpfc_RetrieveJobs":      {"State", "Limit"},
-		"bpfc_RetrieveEmails":    {"Limit"},
-	}[name]
 	for p := range params {
-		if !slices.Contains(takes, p) {
-			s.fail(w, r, badRequest("%s takes the parameters %s, not %s", name, strings.Join(takes, ", "), p))
+		if !op.takes(p) {
+			s.fail(w, r, badRequest("%s takes the parameters %s, not %s", name, op.paramNames(), p))
 			return
 		}
+	}
+	if err := op.need(params); err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	limit := 0
 	if v := params["Limit"]; v != "" {
@@ -194,12 +172,7 @@ func (s *Server) bpfcFunction(w http.ResponseWriter, r *http.Request, name, seg 
 	ctx, sess := r.Context(), session(r)
 	switch name {
 	case "bpfc_RetrieveInstance":
-		id := params["ProcessInstanceId"]
-		if id == "" {
-			s.fail(w, r, badRequest("%s needs the parameter ProcessInstanceId", name))
-			return
-		}
-		in, err := sess.Instance(ctx, id)
+		in, err := sess.Instance(ctx, params["ProcessInstanceId"])
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -264,6 +237,8 @@ func (s *Server) bpfcFunction(w http.ResponseWriter, r *http.Request, name, seg 
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"value": nonNil(es)})
+	default:
+		s.fail(w, r, unserved(op))
 	}
 }
 

@@ -18,7 +18,9 @@
 //	POST   /api/data/v9.2/bpfc_ExportSolution   the build live in the environment, as ImportSolution
 //	                                            takes it (export.go); administrators
 //	GET    /api/data/v9.2/EntityDefinitions     the tables: entity sets, keys, primary names, attribute types
-//	GET    /api/data/v9.2/$metadata             a minimal CSDL document: entity types, properties, entity sets
+//	GET    /api/data/v9.2/$metadata             a CSDL document: entity types, properties, entity sets, and
+//	                                            each function and action here (unbound, with its parameters,
+//	                                            return type and import; operations.go, metadata.go)
 //	GET    /api/data/v9.2/bpfc_RetrieveInstance(ProcessInstanceId=ID), bpfc_RetrieveInstances(…),
 //	       bpfc_Report(…), bpfc_RetrieveJobs(…), bpfc_RetrieveEmails(…)
 //	POST   /api/data/v9.2/bpfc_StartInstance, bpfc_NextStage, bpfc_PreviousStage, bpfc_FinishInstance,
@@ -26,6 +28,10 @@
 //	                                            bpfc's own functions and actions (bpfc.go): what the
 //	                                            run-time commands need, in their --output json shapes
 //	GET    /healthz                             {"status": "ok"}, without a token
+//
+// The functions and actions are one table (operations.go): the router
+// serves each from it and $metadata declares each from it, and their
+// handlers read which parameters are required, and which allowed, from it.
 //
 // Entity sets are the tables' plural names (store.Table.EntitySetName):
 // leads, opportunities, and each flow's instance table, e.g.

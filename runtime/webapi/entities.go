@@ -54,11 +54,11 @@ func (s *Server) serviceDocument(w http.ResponseWriter, r *http.Request) {
 func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 	seg := r.PathValue("seg")
 	name, key, isKey := splitKey(seg)
+	if op := functions[name]; op != nil {
+		op.serve(s, w, r, op, seg)
+		return
+	}
 	switch {
-	case name == "RetrieveProcessInstances" || name == "RetrieveActivePath":
-		s.function(w, r, name, seg)
-	case bpfcFunctions[name]:
-		s.bpfcFunction(w, r, name, seg)
 	case name == "EntityDefinitions":
 		s.entityDefinitions(w, r, seg)
 	case isKey:

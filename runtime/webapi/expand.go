@@ -284,7 +284,7 @@ func (s *Server) expanding(next func(http.ResponseWriter, *http.Request)) func(h
 		}
 		q := r.URL.Query()
 		set, _, _ := splitKey(r.PathValue("seg"))
-		if bpfcFunctions[set] || set == "EntityDefinitions" || set == "RetrieveProcessInstances" || set == "RetrieveActivePath" {
+		if functions[set] != nil || set == "EntityDefinitions" {
 			next(w, r)
 			return
 		}

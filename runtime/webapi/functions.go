@@ -7,7 +7,9 @@ import (
 
 // The business process flow functions of the Web API:
 // RetrieveProcessInstances(EntityLogicalName='lead',EntityId=ID) and
-// RetrieveActivePath(ProcessInstanceId=ID), in Dataverse's response shapes.
+// RetrieveActivePath(ProcessInstanceId=ID), in Dataverse's response shapes
+// (their parameters: operations.go; their response types: complexTypes
+// in metadata.go).
 
 // functionParams reads "Name(a='x',b=ID)" into its parameters.
 func functionParams(seg string) (map[string]string, error) {
@@ -70,32 +72,19 @@ func splitKeyRaw(seg string) (string, string, bool) {
 	return seg[:i], seg[i+1 : len(seg)-1], true
 }
 
-func (s *Server) function(w http.ResponseWriter, r *http.Request, name, seg string) {
+func (s *Server) function(w http.ResponseWriter, r *http.Request, op *operation, seg string) {
 	params, err := functionParams(seg)
+	if err == nil {
+		err = op.need(params)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	need := func(p string) (string, bool) {
-		v := params[p]
-		if v == "" {
-			s.fail(w, r, badRequest("%s needs the parameter %s", name, p))
-			return "", false
-		}
-		return v, true
-	}
 	ctx, sess := r.Context(), session(r)
-	switch name {
+	switch op.Name {
 	case "RetrieveProcessInstances":
-		table, ok := need("EntityLogicalName")
-		if !ok {
-			return
-		}
-		id, ok := need("EntityId")
-		if !ok {
-			return
-		}
-		ins, err := sess.ProcessInstances(ctx, table, id)
+		ins, err := sess.ProcessInstances(ctx, params["EntityLogicalName"], params["EntityId"])
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -123,11 +112,7 @@ func (s *Server) function(w http.ResponseWriter, r *http.Request, name, seg stri
 			"Processes":      procs,
 		})
 	case "RetrieveActivePath":
-		id, ok := need("ProcessInstanceId")
-		if !ok {
-			return
-		}
-		stages, in, err := sess.ActivePath(ctx, id)
+		stages, in, err := sess.ActivePath(ctx, params["ProcessInstanceId"])
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -148,5 +133,7 @@ func (s *Server) function(w http.ResponseWriter, r *http.Request, name, seg stri
 			"@odata.context": baseURL(r) + "$metadata#Microsoft.Dynamics.CRM.RetrieveActivePathResponse",
 			"ProcessStages":  out,
 		})
+	default:
+		s.fail(w, r, unserved(op))
 	}
 }

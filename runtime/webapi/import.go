@@ -100,7 +100,7 @@ func (s *Server) importSolution(w http.ResponseWriter, r *http.Request) {
 // importBuild reads the build an ImportSolution request carries.
 func (s *Server) importBuild(req *ImportRequest) (*deploy.Build, error) {
 	env := s.cfg.Project.Environment(s.cfg.Env)
-	data, err := base64.StdEncoding.DecodeString(req.CustomizationFile)
+	data, err := decodeBinary(req.CustomizationFile)
 	if err != nil || len(data) == 0 {
 		return nil, badRequest("CustomizationFile must be the solution archive, base64-encoded")
 	}
@@ -124,7 +124,7 @@ func (s *Server) importBuild(req *ImportRequest) (*deploy.Build, error) {
 		if req.Model == "" {
 			return nil, badRequest("OtherCustomizationFile comes with the build's Model")
 		}
-		od, err := base64.StdEncoding.DecodeString(req.OtherCustomizationFile)
+		od, err := decodeBinary(req.OtherCustomizationFile)
 		if err != nil || len(od) == 0 {
 			return nil, badRequest("OtherCustomizationFile must be a solution archive, base64-encoded")
 		}
@@ -144,7 +144,7 @@ func (s *Server) importBuild(req *ImportRequest) (*deploy.Build, error) {
 	}
 	var p *compiler.Project
 	if req.Model != "" {
-		model, err := base64.StdEncoding.DecodeString(req.Model)
+		model, err := decodeBinary(req.Model)
 		if err != nil {
 			return nil, badRequest("Model must be base64")
 		}
@@ -206,4 +206,18 @@ func decodeBody(r *http.Request, v any, what string) error {
 		return err
 	}
 	return badRequest("%s: %v", what, err)
+}
+
+// decodeBinary decodes an Edm.Binary parameter: base64url as OData's JSON
+// format writes it, or standard base64 as Dataverse's clients send it,
+// padded or not.
+func decodeBinary(s string) ([]byte, error) {
+	var err error
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+		var b []byte
+		if b, err = enc.DecodeString(s); err == nil {
+			return b, nil
+		}
+	}
+	return nil, err
 }

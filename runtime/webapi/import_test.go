@@ -1,7 +1,9 @@
 package webapi
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"net/http"
 	"os"
@@ -163,5 +165,20 @@ func TestGracefulShutdown(t *testing.T) {
 	})
 	if err != nil || stage != "research" {
 		t.Errorf("the in-flight move was not kept: %q %v", stage, err)
+	}
+}
+
+// TestDecodeBinary: Edm.Binary parameters are read as base64url (OData's
+// JSON format) or standard base64, padded or not.
+func TestDecodeBinary(t *testing.T) {
+	want := []byte{0xfb, 0xff, 0xbf, 0x01} // "+/+/AQ==" in standard base64
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+		s := enc.EncodeToString(want)
+		if got, err := decodeBinary(s); err != nil || !bytes.Equal(got, want) {
+			t.Errorf("decodeBinary(%q) = %x, %v", s, got, err)
+		}
+	}
+	if _, err := decodeBinary("not base64!"); err == nil {
+		t.Error("decodeBinary accepted a string that is no base64")
 	}
 }

@@ -1,8 +1,10 @@
 package webapi
 
 import (
+	"cmp"
 	"encoding/xml"
 	"net/http"
+	"slices"
 )
 
 // GET $metadata: a minimal CSDL document (OData 4.0 XML), what OData
@@ -10,7 +12,12 @@ import (
 // EntityType per table, named by its logical name, with its key, every
 // column as a property (lookups as _<column>_value, Edm.Guid, and a
 // navigation property <column> to the target table) and one EntitySet per
-// table in the container. Functions and actions are not described.
+// table in the container. Then the functions and actions the server serves
+// (operations.go), each an edm:Function or edm:Action with its parameters
+// (a required one Nullable="false") and ReturnType, with a FunctionImport
+// or ActionImport in the container (every one is unbound), and the
+// complex types of their answers (complexTypes). The operations, complex
+// types and imports are sorted by name; parameters keep their order.
 
 type edmx struct {
 	XMLName      xml.Name    `xml:"edmx:Edmx"`
@@ -24,11 +31,14 @@ type edmxService struct {
 }
 
 type edmSchema struct {
-	Xmlns       string          `xml:"xmlns,attr"`
-	Namespace   string          `xml:"Namespace,attr"`
-	Alias       string          `xml:"Alias,attr"`
-	EntityTypes []edmEntityType `xml:"EntityType"`
-	Container   edmContainer    `xml:"EntityContainer"`
+	Xmlns        string           `xml:"xmlns,attr"`
+	Namespace    string           `xml:"Namespace,attr"`
+	Alias        string           `xml:"Alias,attr"`
+	EntityTypes  []edmEntityType  `xml:"EntityType"`
+	ComplexTypes []edmComplexType `xml:"ComplexType"`
+	Functions    []edmOperation   `xml:"Function"`
+	Actions      []edmOperation   `xml:"Action"`
+	Container    edmContainer     `xml:"EntityContainer"`
 }
 
 type edmEntityType struct {
@@ -54,9 +64,44 @@ type edmNavigation struct {
 	Type string `xml:"Type,attr"`
 }
 
+type edmComplexType struct {
+	Name       string        `xml:"Name,attr"`
+	OpenType   bool          `xml:"OpenType,attr,omitempty"`
+	Properties []edmProperty `xml:"Property"`
+}
+
+type edmOperation struct {
+	Name       string         `xml:"Name,attr"`
+	Parameters []edmParameter `xml:"Parameter"`
+	ReturnType edmReturnType  `xml:"ReturnType"`
+}
+
+type edmParameter struct {
+	Name     string `xml:"Name,attr"`
+	Type     string `xml:"Type,attr"`
+	Nullable string `xml:"Nullable,attr,omitempty"`
+}
+
+type edmReturnType struct {
+	Type     string `xml:"Type,attr"`
+	Nullable string `xml:"Nullable,attr"`
+}
+
 type edmContainer struct {
-	Name string      `xml:"Name,attr"`
-	Sets []edmEntity `xml:"EntitySet"`
+	Name            string              `xml:"Name,attr"`
+	Sets            []edmEntity         `xml:"EntitySet"`
+	FunctionImports []edmFunctionImport `xml:"FunctionImport"`
+	ActionImports   []edmActionImport   `xml:"ActionImport"`
+}
+
+type edmFunctionImport struct {
+	Name     string `xml:"Name,attr"`
+	Function string `xml:"Function,attr"`
+}
+
+type edmActionImport struct {
+	Name   string `xml:"Name,attr"`
+	Action string `xml:"Action,attr"`
 }
 
 type edmEntity struct {
@@ -109,6 +154,9 @@ func (s *Server) metadata(w http.ResponseWriter, r *http.Request) {
 		sc.EntityTypes = append(sc.EntityTypes, et)
 		sc.Container.Sets = append(sc.Container.Sets, edmEntity{Name: d.EntitySetName, EntityType: "mscrm." + d.LogicalName})
 	}
+	ops := declaredOperations
+	sc.ComplexTypes, sc.Functions, sc.Actions = ops.complexTypes, ops.functions, ops.actions
+	sc.Container.FunctionImports, sc.Container.ActionImports = ops.functionImports, ops.actionImports
 	b, err := xml.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		s.fail(w, r, err)
@@ -120,4 +168,75 @@ func (s *Server) metadata(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte(xml.Header))
 	w.Write(b)
 	w.Write([]byte("\n"))
+}
+
+// complexTypes are the types of the operations' answers and parameters
+// that are no EDM primitive. Dataverse's responses list their properties
+// (functions.go writes them); bpfc's own are open types, their JSON that
+// of the Go type named beside them, as the run-time commands print it with
+// --output json.
+var complexTypes = []edmComplexType{
+	{Name: "RetrieveActivePathResponse", Properties: []edmProperty{{Name: "ProcessStages", Type: "Collection(mscrm.bpfc_ActivePathStage)"}}},
+	{Name: "bpfc_ActivePathStage", Properties: []edmProperty{
+		{Name: "processstageid", Type: "Edm.Guid"}, {Name: "stagename", Type: "Edm.String"}, {Name: "uniquename", Type: "Edm.String"},
+		{Name: "stagecategory", Type: "Edm.Int32"}, {Name: "primaryentitytypecode", Type: "Edm.String"},
+		{Name: "_processid_value", Type: "Edm.Guid"}, {Name: "isactive", Type: "Edm.Boolean"},
+	}},
+	{Name: "RetrieveProcessInstancesResponse", Properties: []edmProperty{{Name: "Processes", Type: "Collection(mscrm.bpfc_ProcessInstance)"}}},
+	{Name: "bpfc_ProcessInstance", Properties: []edmProperty{
+		{Name: "businessprocessflowinstanceid", Type: "Edm.Guid"}, {Name: "processinstanceid", Type: "Edm.Guid"},
+		{Name: "name", Type: "Edm.String"}, {Name: "_processid_value", Type: "Edm.Guid"}, {Name: "_processstageid_value", Type: "Edm.Guid"},
+		{Name: "_activestageid_value", Type: "Edm.Guid"}, {Name: "statecode", Type: "Edm.Int32"}, {Name: "statuscode", Type: "Edm.Int32"},
+		{Name: "traversedpath", Type: "Edm.String"}, {Name: "entitylogicalname", Type: "Edm.String"},
+		{Name: "uniquename", Type: "Edm.String"}, {Name: "modifiedon", Type: "Edm.DateTimeOffset"},
+	}},
+	{Name: "bpfc_Instance", OpenType: true},               // engine.Instance
+	{Name: "bpfc_ActionRun", OpenType: true},              // ActionRun
+	{Name: "bpfc_Report", OpenType: true},                 // report.Report
+	{Name: "bpfc_Job", OpenType: true},                    // store.Job
+	{Name: "bpfc_Email", OpenType: true},                  // store.Email
+	{Name: "bpfc_DeployResult", OpenType: true},           // deploy.Result
+	{Name: "bpfc_ExportSolutionResponse", OpenType: true}, // ExportResponse
+	{Name: "bpfc_Settings", OpenType: true},               // ImportRequest.Settings: values by variable schema name
+}
+
+// declaredOperations is what $metadata declares of the operations, the
+// same in every answer.
+var declaredOperations = declare(operations, complexTypes)
+
+type declarations struct {
+	complexTypes       []edmComplexType
+	functions, actions []edmOperation
+	functionImports    []edmFunctionImport
+	actionImports      []edmActionImport
+}
+
+// declare writes the operations and complex types as CSDL, sorted by name.
+func declare(ops []operation, types []edmComplexType) declarations {
+	var d declarations
+	d.complexTypes = slices.Clone(types)
+	for _, op := range ops {
+		o := edmOperation{Name: op.Name, ReturnType: edmReturnType{Type: op.Returns, Nullable: "false"}}
+		for _, p := range op.Params {
+			ep := edmParameter{Name: p.Name, Type: p.Type}
+			if !p.Optional {
+				ep.Nullable = "false"
+			}
+			o.Parameters = append(o.Parameters, ep)
+		}
+		if op.Action {
+			d.actions = append(d.actions, o)
+			d.actionImports = append(d.actionImports, edmActionImport{Name: op.Name, Action: "mscrm." + op.Name})
+		} else {
+			d.functions = append(d.functions, o)
+			d.functionImports = append(d.functionImports, edmFunctionImport{Name: op.Name, Function: "mscrm." + op.Name})
+		}
+	}
+	slices.SortFunc(d.complexTypes, func(a, b edmComplexType) int { return cmp.Compare(a.Name, b.Name) })
+	byName := func(a, b edmOperation) int { return cmp.Compare(a.Name, b.Name) }
+	slices.SortFunc(d.functions, byName)
+	slices.SortFunc(d.actions, byName)
+	slices.SortFunc(d.functionImports, func(a, b edmFunctionImport) int { return cmp.Compare(a.Name, b.Name) })
+	slices.SortFunc(d.actionImports, func(a, b edmActionImport) int { return cmp.Compare(a.Name, b.Name) })
+	return d
 }

@@ -126,12 +126,13 @@ func (s *Server) routes() {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	m.Handle("GET "+Prefix+"{$}", s.authed(s.serviceDocument))
-	m.Handle("POST "+Prefix+"ImportSolution", s.authed(s.importSolution))
-	m.Handle("POST "+Prefix+"bpfc_ExportSolution", s.authed(s.exportSolution))
 	m.Handle("GET "+Prefix+"$metadata", s.authed(s.metadata))
-	for _, name := range []string{"bpfc_StartInstance", "bpfc_NextStage", "bpfc_PreviousStage", "bpfc_FinishInstance",
-		"bpfc_AbandonInstance", "bpfc_ReactivateInstance", "bpfc_RunAction"} {
-		m.Handle("POST "+Prefix+name, s.authed(s.bpfcAction(name)))
+	// The actions of the operations table (operations.go); get serves its
+	// functions.
+	for i := range operations {
+		if op := &operations[i]; op.Action {
+			m.Handle("POST "+Prefix+op.Name, s.authed(func(w http.ResponseWriter, r *http.Request) { op.serve(s, w, r, op, "") }))
+		}
 	}
 	m.Handle("GET "+Prefix+"{seg}", s.authed(s.expanding(s.get)))
 	m.Handle("POST "+Prefix+"{seg}", s.authed(s.post))

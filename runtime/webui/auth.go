@@ -22,9 +22,12 @@ import (
 // token --revoke, and valid on every server of the same database; the
 // browser holds it in an HttpOnly, SameSite=Lax cookie. The
 // administrator's one-time link carries a secret this server holds in
-// memory (used once); anyone else signs in with a token of theirs from bpfc
-// user token, for which the pages issue a session token of its own, so
-// that signing out never revokes the token they signed in with.
+// memory: opening the link (a GET, which a chat or mail client's link
+// preview also makes) only shows a button, whose form posts the secret
+// back as "once", and that post uses it up. Anyone else signs in with a
+// token of theirs from bpfc user token, posted as "token", for which the
+// pages issue a session token of its own, so that signing out never
+// revokes the token they signed in with.
 
 // cookieName is the session cookie.
 const cookieName = "bpfc_session"
@@ -175,29 +178,19 @@ func (h *Handler) clearCookie(w http.ResponseWriter, r *http.Request) {
 		Secure: r.TLS != nil, MaxAge: -1})
 }
 
-// signInPage is the sign-in form, or the administrator's one-time link.
+// signInPage is the sign-in form, or the page of the administrator's
+// one-time link: a button that posts the link's secret. It uses nothing
+// up and says nothing of the secret, right or wrong: only the post does.
 func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request) {
 	r, cancel := h.withTimeout(r)
 	defer cancel()
-	w.Header().Set("Referrer-Policy", "no-referrer")
+	// same-origin, not no-referrer: the secret never leaves for another
+	// site, and the button's post keeps its Origin (no-referrer makes it
+	// "null" over plain http, which CrossOriginProtection refuses).
+	w.Header().Set("Referrer-Policy", "same-origin")
 	w.Header().Set("Cache-Control", "no-store")
-	secret := r.URL.Query().Get("token")
-	if secret == "" {
-		h.render(w, r, nil, http.StatusOK, "signin", signInData{Next: localPath(r.URL.Query().Get("next"))})
-		return
-	}
-	if !h.useOneTime(secret) {
-		h.render(w, r, nil, http.StatusForbidden, "signin", signInData{
-			Error: "This sign-in link is wrong or was used already: it works once. Restart bpfc serve for a new one, or sign in with a token from bpfc user token."})
-		return
-	}
-	token, _, err := h.eng.As(h.cfg.Admin).IssueToken(r.Context(), h.cfg.Admin, sessionLabel)
-	if err != nil {
-		h.fail(w, r, nil, err)
-		return
-	}
-	h.setCookie(w, r, token)
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	q := r.URL.Query()
+	h.render(w, r, nil, http.StatusOK, "signin", signInData{Next: localPath(q.Get("next")), OneTime: q.Get("token"), Admin: h.cfg.Admin})
 }
 
 // useOneTime consumes the administrator's one-time secret if it is s.
@@ -212,14 +205,18 @@ func (h *Handler) useOneTime(s string) bool {
 }
 
 type signInData struct {
-	Next  string
-	Error string
+	Next    string
+	Error   string
+	OneTime string // the one-time link's secret, which the page's button posts
+	Admin   string
 }
 
-// signIn signs in with a bearer token of the environment.
+// signIn signs in with the one-time secret (the field "once", from the
+// link's page) or with a bearer token of the environment ("token").
 func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 	r, cancel := h.withTimeout(r)
 	defer cancel()
+	w.Header().Set("Referrer-Policy", "same-origin")
 	w.Header().Set("Cache-Control", "no-store")
 	r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxForm)
 	if err := r.ParseForm(); err != nil {
@@ -227,6 +224,10 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	next := localPath(r.PostForm.Get("next"))
+	if r.PostForm.Has("once") {
+		h.signInOnce(w, r, r.PostForm.Get("once"), next)
+		return
+	}
 	token := strings.TrimSpace(r.PostForm.Get("token"))
 	user, err := h.eng.Authenticate(r.Context(), token)
 	if errors.Is(err, engine.ErrUnauthenticated) || err == nil && user == "" {
@@ -244,6 +245,23 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.setCookie(w, r, session)
+	http.Redirect(w, r, cmp.Or(next, "/"), http.StatusSeeOther)
+}
+
+// signInOnce signs the administrator in with the one-time secret, using
+// it up.
+func (h *Handler) signInOnce(w http.ResponseWriter, r *http.Request, secret, next string) {
+	if !h.useOneTime(secret) {
+		h.render(w, r, nil, http.StatusForbidden, "signin", signInData{Next: next,
+			Error: "This sign-in link is wrong or was used already: it works once. Restart bpfc serve for a new one, or sign in with a token from bpfc user token."})
+		return
+	}
+	token, _, err := h.eng.As(h.cfg.Admin).IssueToken(r.Context(), h.cfg.Admin, sessionLabel)
+	if err != nil {
+		h.fail(w, r, nil, err)
+		return
+	}
+	h.setCookie(w, r, token)
 	http.Redirect(w, r, cmp.Or(next, "/"), http.StatusSeeOther)
 }
 

@@ -11,7 +11,8 @@ import (
 	"github.com/bpfc/bpfc/runtime/engine"
 )
 
-// TestSignInLinkOnce: the administrator's link signs in once, into a
+// TestSignInLinkOnce: opening the administrator's link (twice) signs no
+// one in and shows a button; the button's post signs in once, into a
 // session that is a stored (hashed) token in an HttpOnly, SameSite cookie;
 // the link does not work again.
 func TestSignInLinkOnce(t *testing.T) {
@@ -21,22 +22,28 @@ func TestSignInLinkOnce(t *testing.T) {
 	if p.status != http.StatusSeeOther || p.location != "/signin?next=%2F" {
 		t.Fatalf("signed out: %d %q", p.status, p.location)
 	}
-	b.get("/signin?next=%2F").must(t, http.StatusOK, `<label for="token">Token</label>`, `name="next" value="/"`)
+	b.get("/signin?next=%2F").must(t, http.StatusOK, `<label for="token">Token</label>`, `name="next" value="/"`).lacks(t, `name="once"`)
 
 	link := f.ui.SignInPath()
-	p = b.get(link)
-	if p.status != http.StatusSeeOther || p.location != "/" {
-		t.Fatalf("one-time link: %d %q %s", p.status, p.location, p.body)
-	}
-	if p.header.Get("Referrer-Policy") != "no-referrer" {
-		t.Errorf("Referrer-Policy %q", p.header.Get("Referrer-Policy"))
-	}
-	var session *http.Cookie
-	for _, c := range (&http.Response{Header: p.header}).Cookies() {
-		if c.Name == cookieName {
-			session = c
+	secret := strings.TrimPrefix(link, "/signin?token=")
+	var linkPage *page
+	for range 2 {
+		linkPage = b.get(link).must(t, http.StatusOK, "Sign in as admin", `name="once" value="`+secret+`"`).lacks(t, `name="token"`)
+		checkSignInHeaders(t, "the link's page", linkPage)
+		if c := linkPage.sessionCookie(); c != nil {
+			t.Fatalf("opening the link set a session cookie: %+v", c)
+		}
+		if p := b.get("/"); p.status != http.StatusSeeOther {
+			t.Fatalf("opening the link signed in: %d", p.status)
 		}
 	}
+
+	p = b.signInOnce(linkPage)
+	if p.status != http.StatusSeeOther || p.location != "/" {
+		t.Fatalf("one-time sign-in: %d %q %s", p.status, p.location, p.body)
+	}
+	checkSignInHeaders(t, "the sign-in", p)
+	session := p.sessionCookie()
 	if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteLaxMode || session.Secure || session.Path != "/" {
 		t.Fatalf("session cookie: %+v", session)
 	}
@@ -57,13 +64,86 @@ func TestSignInLinkOnce(t *testing.T) {
 		t.Errorf("no stored session token for the cookie: %+v", tokens)
 	}
 
-	// Used once: a second browser cannot use it again.
+	// Used once: posting the secret again, from this browser or another,
+	// is refused. Opening the link still shows the button (it tells nothing).
+	b.signInOnce(linkPage).must(t, http.StatusForbidden, "wrong or was used already")
 	other := f.browser()
-	other.get(link).must(t, http.StatusForbidden, "wrong or was used already")
+	p = other.signInOnce(other.get(link).must(t, http.StatusOK, "Sign in as admin"))
+	p.must(t, http.StatusForbidden, "wrong or was used already")
+	checkSignInHeaders(t, "a used link", p)
+	if c := p.sessionCookie(); c != nil {
+		t.Errorf("a used link set a session cookie: %+v", c)
+	}
 	if p := other.get("/"); p.status != http.StatusSeeOther {
 		t.Errorf("second use signed in: %d", p.status)
 	}
-	other.get("/signin?token=nonsense").must(t, http.StatusForbidden, "wrong or was used already")
+	other.post("/signin", url.Values{"once": {"nonsense"}}).must(t, http.StatusForbidden, "wrong or was used already")
+	other.post("/signin", url.Values{"once": {""}}).must(t, http.StatusForbidden, "wrong or was used already")
+}
+
+// TestSignInLinkPreview: a link preview (a chat or mail client fetching
+// the link with GET or HEAD) gets the page and no session, and spends
+// nothing: the person who then presses the button signs in, and lands
+// where the link's next says. A wrong secret gets the same page as the
+// right one.
+func TestSignInLinkPreview(t *testing.T) {
+	f := newFixture(t)
+	link := f.ui.SignInPath() + "&next=%2Frecords%2Flead"
+	preview := f.browser()
+	var seen *page
+	for range 3 {
+		seen = preview.get(link).must(t, http.StatusOK, "Sign in as admin", `name="next" value="/records/lead"`,
+			`href="/signin?next=%2frecords%2flead">Sign in with a token instead`)
+		if c := seen.sessionCookie(); c != nil {
+			t.Fatalf("a preview got a session cookie: %+v", c)
+		}
+	}
+	req, err := http.NewRequest("HEAD", f.srv.URL+link, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := preview.do(req); p.status != http.StatusOK || p.sessionCookie() != nil {
+		t.Fatalf("HEAD of the link: %d %v", p.status, p.header)
+	}
+	u, _ := url.Parse(f.srv.URL)
+	if cs := preview.jar.Cookies(u); len(cs) != 0 {
+		t.Fatalf("a preview holds cookies: %v", cs)
+	}
+	if p := preview.get("/"); p.status != http.StatusSeeOther {
+		t.Fatalf("a preview signed in: %d", p.status)
+	}
+
+	// A wrong secret: the same page, nothing said about the secret.
+	wrong := preview.get("/signin?token=nonsense&next=%2Frecords%2Flead").must(t, http.StatusOK, "Sign in as admin")
+	if strings.ReplaceAll(wrong.body, "nonsense", seen.hidden(t, "once")) != seen.body {
+		t.Errorf("a wrong secret's page differs from the right one's:\n%s\n%s", wrong.body, seen.body)
+	}
+
+	// A post from another site is refused and spends nothing.
+	person := f.browser()
+	page := person.get(link).must(t, http.StatusOK)
+	form := url.Values{"once": {page.hidden(t, "once")}, "next": {"/records/lead"}}
+	person.post("/signin", form, "Sec-Fetch-Site", "cross-site").must(t, http.StatusForbidden, "from another site")
+	person.post("/signin", form, "Origin", "https://evil.example").must(t, http.StatusForbidden, "from another site")
+
+	// The person presses the button: signed in, where the link went.
+	p := person.signInOnce(page)
+	if p.status != http.StatusSeeOther || p.location != "/records/lead" || p.sessionCookie() == nil {
+		t.Fatalf("sign-in after a preview: %d %q %s", p.status, p.location, p.body)
+	}
+	person.get("/records/lead").must(t, http.StatusOK, "Signed in as <strong>admin</strong>")
+}
+
+// checkSignInHeaders fails unless a sign-in answer keeps the secret out of
+// caches and out of Referer headers to other sites.
+func checkSignInHeaders(t *testing.T, what string, p *page) {
+	t.Helper()
+	if got := p.header.Get("Referrer-Policy"); got != "same-origin" {
+		t.Errorf("%s: Referrer-Policy %q", what, got)
+	}
+	if got := p.header.Get("Cache-Control"); got != "no-store" {
+		t.Errorf("%s: Cache-Control %q", what, got)
+	}
 }
 
 // TestSignInWithToken: another user signs in with a token of theirs and

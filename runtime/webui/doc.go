@@ -23,11 +23,15 @@
 // nothing is overwritten.
 //
 // Sign-in: New makes a random one-time secret (SignInPath) that signs the
-// administrator in once; others post a bearer token of theirs (bpfc user
-// token). Either way the pages issue a session token through the engine
-// (IssueToken: kept hashed in the environment, revocable, valid on every
-// server of a database), held in an HttpOnly, SameSite=Lax cookie (Secure
-// over TLS) and revoked on sign-out; a session lasts Config.SessionTTL.
+// administrator in once. Opening the link (GET /signin?token=…) signs no
+// one in: it shows a "Sign in as admin" button whose form posts the secret
+// to /signin, and only that post uses it up, so a chat or mail client that
+// fetches the link for a preview does not spend it. Others post a bearer
+// token of theirs (bpfc user token). Either way the pages issue a session
+// token through the engine (IssueToken: kept hashed in the environment,
+// revocable, valid on every server of a database), held in an HttpOnly,
+// SameSite=Lax cookie (Secure over TLS) and revoked on sign-out; a session
+// lasts Config.SessionTTL.
 // Forms are protected twice: net/http's CrossOriginProtection refuses a
 // browser's cross-origin post, and every form of a session carries a token
 // derived from the session's secret.

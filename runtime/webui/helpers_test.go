@@ -145,13 +145,32 @@ func (b *browser) follow(p *page) *page {
 	return b.get(p.location)
 }
 
-// signIn signs the browser in with the administrator's one-time link.
+// signIn signs the browser in with the administrator's one-time link: it
+// opens the link and presses the page's button.
 func (b *browser) signIn() {
 	b.t.Helper()
-	p := b.get(b.f.ui.SignInPath())
+	p := b.signInOnce(b.get(b.f.ui.SignInPath()).must(b.t, http.StatusOK))
 	if p.status != http.StatusSeeOther || p.location != "/" {
 		b.t.Fatalf("one-time link: %d %q %s", p.status, p.location, p.body)
 	}
+}
+
+// signInOnce presses the "Sign in as" button of a one-time link's page:
+// it posts the form's fields as the browser would from the page.
+func (b *browser) signInOnce(linkPage *page) *page {
+	b.t.Helper()
+	form := url.Values{"once": {linkPage.hidden(b.t, "once")}, "next": {linkPage.hidden(b.t, "next")}}
+	return b.post("/signin", form, "Sec-Fetch-Site", "same-origin", "Origin", b.f.srv.URL)
+}
+
+// sessionCookie is the session cookie an answer sets, or nil.
+func (p *page) sessionCookie() *http.Cookie {
+	for _, c := range (&http.Response{Header: p.header}).Cookies() {
+		if c.Name == cookieName {
+			return c
+		}
+	}
+	return nil
 }
 
 // signInWith signs the browser in with a bearer token.

@@ -102,7 +102,8 @@ func New(cfg Config) (*Handler, error) {
 }
 
 // SignInPath is the administrator's one-time sign-in link, relative to the
-// server's address: /signin?token=…; it works once.
+// server's address: /signin?token=…. Opening it shows a "Sign in as"
+// button and uses nothing up; the button's post signs in, once.
 func (h *Handler) SignInPath() string {
 	h.once.Lock()
 	defer h.once.Unlock()

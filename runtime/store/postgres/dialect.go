@@ -38,13 +38,18 @@ func (d *dialect) ColumnType(colType string) string {
 	return "TEXT" // string memo email lookup customer uniqueidentifier datetime
 }
 
-// The environment's write locks are two one-row tables of its schema (see
+// The environment's write locks are one-row tables of its schema (see
 // prepare): environmentlock, which every write transaction locks, exclusive
-// ones by rewriting its row, shared ones FOR SHARE; and environmentgate, a
+// ones by rewriting its row, shared ones FOR SHARE; environmentgate, a
 // turnstile that an exclusive writer holds FOR UPDATE while it waits for the
 // shared transactions in flight, so that a steady stream of new ones cannot
-// starve it: each shared writer first passes the gate (locks it FOR SHARE in
-// a savepoint and rolls that back, which releases the lock).
+// starve it: a shared writer passes the gate (locks it FOR SHARE in a
+// savepoint and rolls that back, which releases the lock); and
+// environmentlease, where an exclusive writer says, before it takes the
+// gate, until when it may be waiting. Passing the gate costs a savepoint
+// and a lock; a shared writer does it only while the lease runs, or when
+// the lock row is held (NOWAIT): otherwise no exclusive writer waits or
+// holds the environment.
 
 // BeginWrite takes the gate, first without waiting; when another exclusive
 // writer holds it, it tells onWait and waits up to the busy timeout (the
@@ -52,10 +57,18 @@ func (d *dialect) ColumnType(colType string) string {
 // for the shared transactions that hold it and makes every shared
 // transaction whose snapshot is older than this one's commit fail to lock
 // it (a serialization failure: it starts again and sees what this one did).
-func (d *dialect) BeginWrite(ctx context.Context, db *sql.DB, onWait func()) (*sql.Conn, *sql.Tx, error) {
+func (d *dialect) BeginWrite(ctx context.Context, db *sql.DB, onWait func()) (*sqlstore.Txn, error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
+	}
+	// The lease covers the two waits below (each up to the busy timeout),
+	// committed before them so that the shared writers that start from now
+	// on pass the gate; it ends with the transaction.
+	lease, err := takeLease(ctx, conn, 2*d.busy+time.Second)
+	if err != nil {
+		conn.Close()
+		return nil, err
 	}
 	tx, err := d.lock(ctx, conn, sql.LevelReadCommitted, exclusiveLocks(" NOWAIT"))
 	if err != nil && d.IsBusy(err) {
@@ -63,10 +76,11 @@ func (d *dialect) BeginWrite(ctx context.Context, db *sql.DB, onWait func()) (*s
 		tx, err = d.lock(ctx, conn, sql.LevelReadCommitted, exclusiveLocks(""))
 	}
 	if err != nil {
+		endLease(ctx, conn, lease)
 		conn.Close()
-		return nil, nil, err
+		return nil, err
 	}
-	return conn, tx, nil
+	return &sqlstore.Txn{Conn: conn, Tx: &leasedTx{Tx: tx, ctx: ctx, conn: conn, lease: lease}}, nil
 }
 
 func exclusiveLocks(wait string) string {
@@ -83,22 +97,33 @@ UPDATE environmentlock SET id = 1 WHERE id = 1`
 // again on a new snapshot. BEGIN, the locks and the read of the access
 // stamp go in one round trip, and the transaction holds the stage log's
 // writes for the next one (pipeTx).
-func (d *dialect) BeginShared(ctx context.Context, db *sql.DB, onWait func()) (*sqlstore.SharedTx, error) {
+func (d *dialect) BeginShared(ctx context.Context, db *sql.DB, onWait func()) (*sqlstore.Txn, error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	st, err := beginShared(ctx, conn, " NOWAIT")
-	if err != nil && d.IsBusy(err) && !d.IsRetryable(err) {
-		onWait()
-		st, err = beginShared(ctx, conn, "")
+	st, err := beginShared(ctx, conn, fastLocks)
+	if err != nil && d.IsBusy(err) && !d.IsRetryable(err) || err == nil && st.gated {
+		// An exclusive writer holds the lock row, or may be waiting for it.
+		st, err = beginShared(ctx, conn, sharedLocks(" NOWAIT"))
+		if err != nil && d.IsBusy(err) && !d.IsRetryable(err) {
+			onWait()
+			st, err = beginShared(ctx, conn, sharedLocks(""))
+		}
 	}
 	if err != nil {
 		conn.Close()
 		return nil, err
 	}
-	return st, nil
+	return st.Txn, nil
 }
+
+// fastLocks begins a shared transaction without the gate: it locks the
+// lock row unless an exclusive writer holds it (NOWAIT) and says whether
+// the lease runs (then the transaction passes the gate instead).
+const fastLocks = `BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT a.n, (SELECT COALESCE(MAX(importjob_id), 0) FROM importjob), CASE WHEN g.closed_until > now() THEN 1 ELSE 0 END
+FROM environmentlock l, accessstamp a, environmentlease g WHERE l.id = 1 AND a.id = 1 AND g.id = 1 FOR SHARE OF l NOWAIT`
 
 func sharedLocks(wait string) string {
 	return `BEGIN ISOLATION LEVEL REPEATABLE READ;
@@ -106,7 +131,7 @@ SAVEPOINT bpfc_gate;
 SELECT id FROM environmentgate WHERE id = 1 FOR SHARE` + wait + `;
 ROLLBACK TO SAVEPOINT bpfc_gate;
 RELEASE SAVEPOINT bpfc_gate;
-SELECT a.n, (SELECT COALESCE(MAX(importjob_id), 0) FROM importjob) FROM environmentlock l, accessstamp a
+SELECT a.n, (SELECT COALESCE(MAX(importjob_id), 0) FROM importjob), 0 FROM environmentlock l, accessstamp a
 WHERE l.id = 1 AND a.id = 1 FOR SHARE OF l`
 }
 

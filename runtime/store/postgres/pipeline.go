@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -15,18 +16,26 @@ import (
 	"github.com/bpfc/bpfc/runtime/store/sqlstore"
 )
 
+// begun is a shared transaction begun by beginShared; gated says that it
+// was rolled back because it must pass the gate (fastLocks).
+type begun struct {
+	*sqlstore.Txn
+	gated bool
+}
+
 // beginShared begins a shared transaction by hand on conn: BEGIN, the
-// locks (sharedLocks) and the access stamp in one simple query, one round
-// trip. On an error the transaction is rolled back.
-func beginShared(ctx context.Context, conn *sql.Conn, wait string) (*sqlstore.SharedTx, error) {
-	st := &sqlstore.SharedTx{Conn: conn}
+// locks (fastLocks or sharedLocks) and the access stamp in one simple
+// query, one round trip. On an error, or when it must pass the gate, the
+// transaction is rolled back.
+func beginShared(ctx context.Context, conn *sql.Conn, locks string) (*begun, error) {
+	st := &begun{Txn: &sqlstore.Txn{Conn: conn}}
 	err := conn.Raw(func(dc any) error {
 		pc := dc.(*stdlib.Conn).Conn().PgConn()
-		res, err := pc.Exec(ctx, sharedLocks(wait)).ReadAll()
+		res, err := pc.Exec(ctx, locks).ReadAll()
 		if err == nil {
-			err = readStamps(res, st)
+			st.gated, err = readStamps(res, st.Txn)
 		}
-		if err != nil {
+		if err != nil || st.gated {
 			// The session may be in the aborted transaction: end it, on a
 			// context of its own (ctx may be what ended the statement).
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -35,28 +44,28 @@ func beginShared(ctx context.Context, conn *sql.Conn, wait string) (*sqlstore.Sh
 		}
 		return err
 	})
-	if err != nil {
-		return nil, err
+	if err != nil || st.gated {
+		return st, err
 	}
 	st.Tx = &pipeTx{ctx: ctx, conn: conn}
 	return st, nil
 }
 
-// readStamps reads the access stamp and import generation from the last
-// result of sharedLocks: its one row is also the lock row, locked.
-func readStamps(res []*pgconn.Result, st *sqlstore.SharedTx) error {
+// readStamps reads the access stamp, the import generation and whether
+// the lease runs from the last result of the locks: its one row is also
+// the lock row, locked.
+func readStamps(res []*pgconn.Result, st *sqlstore.Txn) (gated bool, err error) {
 	last := res[len(res)-1]
-	if len(last.Rows) != 1 || len(last.Rows[0]) != 2 {
-		return errors.New("the environment's lock row is missing")
+	if len(last.Rows) != 1 || len(last.Rows[0]) != 3 {
+		return false, errors.New("the environment's lock row is missing")
 	}
-	var err error
 	if st.AccessStamp, err = strconv.ParseInt(string(last.Rows[0][0]), 10, 64); err != nil {
-		return fmt.Errorf("reading the access stamp: %w", err)
+		return false, fmt.Errorf("reading the access stamp: %w", err)
 	}
 	if st.ImportGeneration, err = strconv.ParseInt(string(last.Rows[0][1]), 10, 64); err != nil {
-		return fmt.Errorf("reading the import generation: %w", err)
+		return false, fmt.Errorf("reading the import generation: %w", err)
 	}
-	return nil
+	return string(last.Rows[0][2]) == "1", nil
 }
 
 // pipeTx is a shared transaction begun by hand on one connection: a
@@ -198,3 +207,67 @@ func (r driverResult) LastInsertId() (int64, error) {
 }
 
 func (r driverResult) RowsAffected() (int64, error) { return int64(r), nil }
+
+// takeLease says, in a transaction of its own, that an exclusive writer
+// may wait until now + d (or later, if another one said so) and returns
+// the lease as the database wrote it. READ COMMITTED: exclusive writers
+// that lease at once wait for each other instead of failing.
+func takeLease(ctx context.Context, conn *sql.Conn, d time.Duration) (string, error) {
+	var lease string
+	err := conn.Raw(func(dc any) error {
+		res, err := dc.(*stdlib.Conn).Conn().PgConn().Exec(ctx, fmt.Sprintf(`BEGIN ISOLATION LEVEL READ COMMITTED;
+UPDATE environmentlease SET closed_until = GREATEST(closed_until, now() + interval '%d milliseconds') WHERE id = 1
+RETURNING closed_until::text;
+COMMIT`, d.Milliseconds())).ReadAll()
+		if err != nil {
+			return err
+		}
+		if len(res) != 3 || len(res[1].Rows) != 1 {
+			return errors.New("the environment's lease row is missing")
+		}
+		lease = string(res[1].Rows[0][0])
+		return nil
+	})
+	return lease, err
+}
+
+// endLease ends the lease an exclusive writer took, unless another one
+// has taken it further since. It runs on a context of its own: a failure
+// leaves the lease to run out.
+func endLease(ctx context.Context, conn *sql.Conn, lease string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if _, err := conn.ExecContext(ctx, `BEGIN ISOLATION LEVEL READ COMMITTED;
+UPDATE environmentlease SET closed_until = '1970-01-01T00:00:00Z' WHERE id = 1 AND closed_until::text = '`+strings.ReplaceAll(lease, "'", "''")+`';
+COMMIT`); err != nil {
+		_, _ = conn.ExecContext(ctx, "ROLLBACK")
+	}
+}
+
+// leasedTx is an exclusive transaction that ends its lease when it ends.
+type leasedTx struct {
+	*sql.Tx
+	ctx   context.Context
+	conn  *sql.Conn
+	lease string
+	ended bool
+}
+
+func (t *leasedTx) Commit() error {
+	err := t.Tx.Commit()
+	t.end()
+	return err
+}
+
+func (t *leasedTx) Rollback() error {
+	err := t.Tx.Rollback()
+	t.end()
+	return err
+}
+
+func (t *leasedTx) end() {
+	if !t.ended {
+		t.ended = true
+		endLease(t.ctx, t.conn, t.lease)
+	}
+}

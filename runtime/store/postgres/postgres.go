@@ -124,14 +124,15 @@ func DropIfUnused(ctx context.Context, url, schema string, busy time.Duration) (
 		return false, err
 	}
 	d := &dialect{busy: busy}
-	conn, tx, err := d.BeginWrite(ctx, db, func() {})
+	w, err := d.BeginWrite(ctx, db, func() {})
 	if err != nil {
 		if d.IsBusy(err) {
 			return false, fmt.Errorf("%w (%v)", store.ErrBusy, err)
 		}
 		return false, err
 	}
-	defer conn.Close()
+	defer w.Conn.Close()
+	tx := w.Tx
 	defer tx.Rollback()
 	ok, err := bootstrapped(ctx, tx, schema)
 	if err != nil {
@@ -191,7 +192,8 @@ func openDB(url, schema string, busy time.Duration) (*sql.DB, error) {
 func prepare(ctx context.Context, db *sql.DB, schema string) error {
 	q := quoteIdent(schema)
 	var id int
-	if err := db.QueryRowContext(ctx, `SELECT l.id FROM `+q+`.environmentlock l JOIN `+q+`.environmentgate g ON g.id = l.id WHERE l.id = 1`).
+	if err := db.QueryRowContext(ctx, `SELECT l.id FROM `+q+`.environmentlock l JOIN `+q+`.environmentgate g ON g.id = l.id
+JOIN `+q+`.environmentlease e ON e.id = l.id WHERE l.id = 1`).
 		Scan(&id); err == nil {
 		return nil
 	}
@@ -227,6 +229,11 @@ func prepareOnce(ctx context.Context, db *sql.DB, q string) error {
 		// shared one passes it (FOR SHARE in a savepoint rolled back).
 		`CREATE TABLE IF NOT EXISTS ` + q + `.environmentgate (id INTEGER PRIMARY KEY CHECK (id = 1))`,
 		`INSERT INTO ` + q + `.environmentgate (id) VALUES (1) ON CONFLICT (id) DO NOTHING`,
+		// Until when an exclusive writer may be waiting for the lock row:
+		// while it runs, shared writers pass the gate.
+		`CREATE TABLE IF NOT EXISTS ` + q + `.environmentlease (id INTEGER PRIMARY KEY CHECK (id = 1),
+	closed_until TIMESTAMPTZ NOT NULL DEFAULT '1970-01-01T00:00:00Z')`,
+		`INSERT INTO ` + q + `.environmentlease (id) VALUES (1) ON CONFLICT (id) DO NOTHING`,
 	} {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return err

@@ -279,3 +279,34 @@ func TestHeldWriteFails(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestLeaseEndsWithWrite: while an exclusive write runs, its lease tells
+// shared writers to pass the gate; when it ends, committed or rolled back,
+// so does the lease (they take the lock row directly again).
+func TestLeaseEndsWithWrite(t *testing.T) {
+	s, _ := sharedEnv(t, Options{})
+	leased := func() bool {
+		t.Helper()
+		var on bool
+		if err := s.SQL().QueryRow(`SELECT closed_until > now() FROM environmentlease`).Scan(&on); err != nil {
+			t.Fatal(err)
+		}
+		return on
+	}
+	for _, fail := range []bool{false, true} {
+		var during bool
+		err := s.Write(context.Background(), func(tx store.Tx) error {
+			during = leased()
+			if fail {
+				return errors.New("rolled back")
+			}
+			return nil
+		})
+		if fail != (err != nil) {
+			t.Fatalf("Write = %v", err)
+		}
+		if !during || leased() {
+			t.Errorf("rolled back %v: leased during the write %v, after it %v", fail, during, leased())
+		}
+	}
+}

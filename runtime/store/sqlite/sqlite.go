@@ -106,10 +106,10 @@ const waitNotice = 10 * time.Millisecond
 // connection's busy timeout; when the wait lasts longer than waitNotice it
 // tells onWait (once, and before it returns). An uncontended write thus
 // costs one statement, not a busy-timeout switch around it.
-func (d *dialect) BeginWrite(ctx context.Context, db *sql.DB, onWait func()) (*sql.Conn, *sql.Tx, error) {
+func (d *dialect) BeginWrite(ctx context.Context, db *sql.DB, onWait func()) (*sqlstore.Txn, error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	told := make(chan struct{})
 	timer := time.AfterFunc(waitNotice, func() {
@@ -122,9 +122,9 @@ func (d *dialect) BeginWrite(ctx context.Context, db *sql.DB, onWait func()) (*s
 	}
 	if err != nil {
 		conn.Close()
-		return nil, nil, err
+		return nil, err
 	}
-	return conn, tx, nil
+	return &sqlstore.Txn{Conn: conn, Tx: tx}, nil
 }
 
 func (d *dialect) IsBusy(err error) bool {

@@ -10,7 +10,7 @@ import (
 // The access stamp (table accessstamp, migration 0006) counts the changes
 // to users, roles and privileges: every statement of the store that changes
 // them adds one to it in the same transaction. A shared write reads it with
-// its locks, with the import generation (SharedTx), so a user's access read
+// its locks, with the import generation (Txn), so a user's access read
 // under one stamp and generation holds for every transaction whose
 // snapshot has the same: the store reads it once, not once per transition.
 

@@ -99,7 +99,7 @@ func (s *DB) Read(ctx context.Context, fn func(store.Tx) error) error {
 
 // Write runs fn in the exclusive write transaction.
 func (s *DB) Write(ctx context.Context, fn func(store.Tx) error) error {
-	at, err := s.write(ctx, exclusive(s.d.BeginWrite), store.WaitNotice(ctx), fn)
+	at, err := s.write(ctx, s.d.BeginWrite, store.WaitNotice(ctx), fn)
 	if err != nil && at != inFn && s.d.IsBusy(err) {
 		return fmt.Errorf("%w (%v)", store.ErrBusy, err)
 	}
@@ -115,7 +115,7 @@ const (
 
 // write runs fn in the write transaction begin starts and commits it;
 // an error comes back as it was, with where it happened.
-func (s *DB) write(ctx context.Context, begin func(context.Context, *sql.DB, func()) (*SharedTx, error),
+func (s *DB) write(ctx context.Context, begin func(context.Context, *sql.DB, func()) (*Txn, error),
 	onWait func(), fn func(store.Tx) error) (at int, err error) {
 	st, err := begin(ctx, s.db, onWait)
 	if err != nil {
@@ -142,17 +142,6 @@ func (s *DB) write(ctx context.Context, begin func(context.Context, *sql.DB, fun
 	}
 	committed = true
 	return 0, nil
-}
-
-// exclusive adapts a Dialect's BeginWrite to write.
-func exclusive(begin func(context.Context, *sql.DB, func()) (*sql.Conn, *sql.Tx, error)) func(context.Context, *sql.DB, func()) (*SharedTx, error) {
-	return func(ctx context.Context, db *sql.DB, onWait func()) (*SharedTx, error) {
-		conn, tx, err := begin(ctx, db, onWait)
-		if err != nil {
-			return nil, err
-		}
-		return &SharedTx{Conn: conn, Tx: tx}, nil
-	}
 }
 
 // WriteShared runs fn in a run-time write transaction: beside other shared

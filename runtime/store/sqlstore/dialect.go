@@ -21,7 +21,7 @@ type Dialect interface {
 	// calls onWait once (at the latest when the wait becomes noticeable, and
 	// before it returns), waits up to its busy timeout, then returns an
 	// error for which IsBusy holds.
-	BeginWrite(ctx context.Context, db *sql.DB, onWait func()) (*sql.Conn, *sql.Tx, error)
+	BeginWrite(ctx context.Context, db *sql.DB, onWait func()) (*Txn, error)
 	// IsBusy reports whether err says another writer holds the database.
 	IsBusy(err error) bool
 	// IsUniqueViolation reports whether err says a statement would have
@@ -41,7 +41,7 @@ type SharedDialect interface {
 	// writer as BeginWrite does (onWait, the busy timeout, IsBusy).
 	// It reads the access stamp and import generation in the same round
 	// trip, so that a user's access read under them is not read again.
-	BeginShared(ctx context.Context, db *sql.DB, onWait func()) (*SharedTx, error)
+	BeginShared(ctx context.Context, db *sql.DB, onWait func()) (*Txn, error)
 	// IsRetryable reports whether err says the transaction lost a race
 	// with a concurrent one (a serialization failure, a deadlock) and
 	// nothing of it remains: run it again.
@@ -69,8 +69,8 @@ type Pipeline interface {
 	Err() error
 }
 
-// SharedTx is a shared write transaction as BeginShared starts it.
-type SharedTx struct {
+// Txn is a write transaction as BeginWrite or BeginShared starts it.
+type Txn struct {
 	Conn *sql.Conn
 	Tx   TxConn
 	// AccessStamp and ImportGeneration are the environment's access stamp

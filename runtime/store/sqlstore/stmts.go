@@ -66,7 +66,9 @@ func (c *stmtCache) cached(q string) *sql.Stmt {
 // connection and waits for locks the transaction itself holds (DDL, rows it
 // changed). SQLite prepares without taking locks, so its writes fill the cache.
 func (t *tx) stmt(q string) (*sql.Stmt, error) {
-	sqlTx, ok := t.tx.(*sql.Tx)
+	sqlTx, ok := t.tx.(interface {
+		StmtContext(context.Context, *sql.Stmt) *sql.Stmt
+	})
 	if t.cache == nil || !ok {
 		// A transaction run by hand on a connection: the driver's own
 		// statement cache serves it.
