@@ -46,6 +46,7 @@ type Action struct {
 	Step     *compiler.Step  // the action step; Step.Workflow is the workflow it runs
 	User     store.User      // who runs it
 	Now      time.Time
+	Op       string // as Transition.Op
 	// Result is what the hooks did, for the caller to show
 	// (runtime/workflow sets a *workflow.Outcome).
 	Result any
@@ -103,7 +104,7 @@ func (s *Session) RunAction(ctx context.Context, id, name string) (*Action, erro
 		if !ok {
 			return fmt.Errorf("cannot run action %s: no workflow runtime runs action steps in this engine", name)
 		}
-		a := &Action{Model: f.p, Flow: f.f, Instance: in, Stage: stage, Step: step, User: o.acc.User, Now: o.now}
+		a := &Action{Model: f.p, Flow: f.f, Instance: in, Stage: stage, Step: step, User: o.acc.User, Now: o.now, Op: o.id}
 		if err := ah.Action(ctx, o.tx, a); err != nil {
 			return err
 		}

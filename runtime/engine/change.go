@@ -53,7 +53,7 @@ func (o *op) hook(t *Transition) error {
 	if o.e.o.Hooks == nil {
 		return nil
 	}
-	t.User, t.Now = o.acc.User, o.now
+	t.User, t.Now, t.Op = o.acc.User, o.now, o.id
 	return o.e.o.Hooks.Transition(o.ctx, o.tx, t)
 }
 

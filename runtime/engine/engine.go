@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/bpfc/bpfc/runtime/secret"
 	"github.com/bpfc/bpfc/runtime/store"
 )
@@ -64,11 +66,16 @@ type op struct {
 	acc  store.Access
 	now  time.Time
 	user string
+	// id names the operation: the same each time the store runs its
+	// transaction again after losing a race (hooks derive idempotency
+	// keys from it).
+	id string
 }
 
 // run runs fn in a transaction of the store, with the deployment loaded
 // and the acting user checked.
 func (e *Engine) run(ctx context.Context, user string, write bool, fn func(*op) error) error {
+	id := uuid.NewString()
 	body := func(tx store.Tx) error {
 		acc, err := tx.Access(user)
 		if errors.Is(err, store.ErrNotFound) {
@@ -91,7 +98,7 @@ func (e *Engine) run(ctx context.Context, user string, write bool, fn func(*op) 
 		case !acc.FullAccess && len(acc.User.Roles) == 0:
 			return &ForbiddenError{User: user, Reason: "has no security role"}
 		}
-		return fn(&op{ctx: ctx, e: e, tx: tx, dep: dep, acc: acc, now: e.o.Now().UTC(), user: user})
+		return fn(&op{ctx: ctx, e: e, tx: tx, dep: dep, acc: acc, now: e.o.Now().UTC(), user: user, id: id})
 	}
 	if write {
 		return e.s.WriteShared(ctx, body)

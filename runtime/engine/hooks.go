@@ -41,6 +41,9 @@ type Transition struct {
 	To       *compiler.Stage // the stage entered (start, next, prev); nil otherwise
 	User     store.User      // who made it
 	Now      time.Time
+	// Op names the operation that made it: the same each time the store
+	// runs the transaction again after losing a race.
+	Op string
 }
 
 // Triggers lists the workflows the transition fires, in order, as the

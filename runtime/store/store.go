@@ -19,6 +19,9 @@ var (
 	// ErrConflict: a row changed since the version the caller read
 	// (optimistic concurrency on the row version).
 	ErrConflict = errors.New("changed by someone else")
+	// ErrContended: a shared write lost MaxSharedAttempts races in a row
+	// and gave up; it also wraps ErrConflict.
+	ErrContended = errors.New("concurrent changes to the same rows")
 )
 
 // Store is one environment. A Store is safe for concurrent use, by several
@@ -48,7 +51,7 @@ type Store interface {
 	// change the same row cannot both commit: the later one is rolled back
 	// and fn runs again from the start, in a new transaction, up to
 	// MaxSharedAttempts times in all; after that WriteShared returns an
-	// error wrapping ErrConflict. So fn must keep its effects in the
+	// error wrapping ErrConflict and ErrContended. So fn must keep its effects in the
 	// transaction (what it does elsewhere may happen more than once), and
 	// a decision on a row fn reads but does not write must be guarded by
 	// that row's version (UpdateRow's version): another shared write may

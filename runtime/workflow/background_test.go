@@ -1,7 +1,9 @@
 package workflow
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -293,5 +295,48 @@ func TestAbandonQueues(t *testing.T) {
 	es := v.emails()
 	if len(es) != 1 || es[0].Cc != "boss@example.com" || es[0].InstanceID != in.ID {
 		t.Errorf("outbox %+v", es)
+	}
+}
+
+// contendedStore makes its n-th shared write give up as PostgreSQL's store
+// does after losing MaxSharedAttempts races, without running it.
+type contendedStore struct {
+	store.Store
+	n     int
+	calls int
+}
+
+func (s *contendedStore) WriteShared(ctx context.Context, fn func(store.Tx) error) error {
+	if s.calls++; s.calls == s.n {
+		return fmt.Errorf("%w: %w, %d attempts", store.ErrConflict, store.ErrContended, store.MaxSharedAttempts)
+	}
+	return s.Store.WriteShared(ctx, fn)
+}
+
+// A job whose run keeps losing races (the store gives up) is still its
+// worker's: the attempt fails and the job is queued again after the
+// backoff, not left held until its lease ends.
+func TestContendedJobIsRetried(t *testing.T) {
+	v := newEnv(t, Options{})
+	h := newHookServer(t, 0)
+	v.setVar("hook_url", h.URL)
+	_, in := v.lead("actions", nil)
+	if _, err := v.admin().RunAction(v.ctx, in.ID, "hook"); err != nil {
+		t.Fatal(err)
+	}
+	// RunDue: wake the waiting jobs (1), claim (2), run the steps (3).
+	r := New(&contendedStore{Store: v.s, n: 3}, Options{Now: v.clock.Now, Backoff: time.Minute})
+	ran, err := r.RunDue(v.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	js := v.jobs()
+	if len(ran) != 1 || len(js) != 1 || js[0].State != store.JobQueued || js[0].LeaseOwner != "" || js[0].Attempts != 1 ||
+		!strings.Contains(js[0].LastError, "concurrent changes") || !js[0].NextRunAt.Equal(v.clock.Now().Add(time.Minute)) {
+		t.Fatalf("after a contended run: %+v", js)
+	}
+	v.clock.Advance(time.Minute)
+	if ran := v.runDue(); len(ran) != 1 || ran[0].State != store.JobSucceeded || len(h.seen()) != 1 {
+		t.Errorf("the retry: %+v, %d webhook calls", ran, len(h.seen()))
 	}
 }

@@ -31,7 +31,9 @@
 // that loses a race runs again from the start), so a retry resumes at the
 // step that failed and no step's writes happen twice; a webhook is
 // posted between transactions (at least once: it carries an Idempotency-Key
-// that stays the same across retries). A failed attempt is retried with
+// that stays the same across retries). A realtime webhook is posted inside
+// the transition's transaction, again if the store runs it again after a
+// lost race, with the same key (from engine.Transition.Op). A failed attempt is retried with
 // exponential backoff up to Options.MaxAttempts, then the job is failed
 // with the error. A background workflow with wait_until waits (state
 // waiting) until its condition holds on its record, re-checked whenever the

@@ -98,6 +98,7 @@ flow "actions" {
     action "canceler" { workflow = workflow.canceler }
     action "qualify" { workflow = workflow.qualify }
     action "hook" { workflow = workflow.hook }
+    action "hook_now" { workflow = workflow.hook_now }
   }
   stage "close" {}
 }
@@ -212,6 +213,14 @@ workflow "mail" {
 
 workflow "hook" {
   table = "lead"
+  step "post" {
+    webhook = { url = var.hook_url }
+  }
+}
+
+workflow "hook_now" {
+  table = "lead"
+  mode  = "realtime"
   step "post" {
     webhook = { url = var.hook_url }
   }

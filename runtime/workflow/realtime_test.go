@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -166,5 +167,50 @@ func TestActionSteps(t *testing.T) {
 	var ref *engine.ErrRefused
 	if !errors.As(err, &ref) || ref.Rule != engine.RuleAction || !strings.Contains(err.Error(), "its actions are rate, mail") {
 		t.Errorf("unknown action: %v", err)
+	}
+}
+
+// retryingStore runs every shared write twice, as PostgreSQL's store does
+// when the first attempt loses a race: the first attempt's transaction is
+// rolled back after fn ran, then fn runs again in a new one.
+type retryingStore struct{ store.Store }
+
+var errLostRace = errors.New("lost a race")
+
+func (s retryingStore) WriteShared(ctx context.Context, fn func(store.Tx) error) error {
+	err := s.Store.WriteShared(ctx, func(tx store.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return errLostRace
+	})
+	if !errors.Is(err, errLostRace) {
+		return err
+	}
+	return s.Store.WriteShared(ctx, fn)
+}
+
+// A realtime webhook posts from inside the transaction; when the store runs
+// the transaction again, the post is made again with the same
+// Idempotency-Key, so the receiver can tell; another run of the action has
+// another key.
+func TestRealtimeWebhookKeyStaysAcrossRetries(t *testing.T) {
+	v := newEnv(t, Options{})
+	h := newHookServer(t, 0)
+	v.setVar("hook_url", h.URL+"/now")
+	_, in := v.lead("actions", nil)
+	e := engine.New(retryingStore{v.s}, engine.Options{Now: v.clock.Now, Hooks: New(retryingStore{v.s}, Options{Now: v.clock.Now})})
+	for range 2 {
+		if _, err := e.As("admin").RunAction(v.ctx, in.ID, "hook_now"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	calls := h.seen()
+	if len(calls) != 4 {
+		t.Fatalf("%d webhook calls, want 4 (two runs, each posted twice)", len(calls))
+	}
+	key := func(i int) string { return calls[i].header.Get("Idempotency-Key") }
+	if key(0) == "" || key(0) != key(1) || key(2) != key(3) || key(1) == key(2) || calls[0].header.Get("X-Bpfc-Workflow") != "hook_now" {
+		t.Errorf("Idempotency-Keys %q %q (first run), %q %q (second run)", key(0), key(1), key(2), key(3))
 	}
 }

@@ -157,7 +157,7 @@ func (r *Runner) Transition(ctx context.Context, tx store.Tx, t *engine.Transiti
 	case t.To != nil:
 		trigger += " " + t.To.Name
 	}
-	x, err := r.newExecution(ctx, tx, t.Model, t.User.ID, t.Now, source{instanceID: t.Instance.ID, flow: t.Flow.Name, trigger: trigger})
+	x, err := r.newExecution(ctx, tx, t.Model, t.User.ID, t.Now, source{instanceID: t.Instance.ID, flow: t.Flow.Name, trigger: trigger, op: t.Op})
 	if err != nil {
 		return err
 	}
@@ -173,7 +173,7 @@ func (r *Runner) Transition(ctx context.Context, tx store.Tx, t *engine.Transiti
 // transaction; background: queued) and reports what it did in a.Result.
 func (r *Runner) Action(ctx context.Context, tx store.Tx, a *engine.Action) error {
 	x, err := r.newExecution(ctx, tx, a.Model, a.User.ID, a.Now, source{instanceID: a.Instance.ID, flow: a.Flow.Name,
-		trigger: "action " + a.Step.Name})
+		trigger: "action " + a.Step.Name, op: a.Op})
 	if err != nil {
 		return err
 	}

@@ -19,8 +19,9 @@ type source struct {
 	instanceID string
 	flow       string
 	trigger    string
-	jobID      int64 // the job being run; 0 in a transition or action
-	depth      int   // start_workflow nesting of the job
+	jobID      int64  // the job being run; 0 in a transition or action
+	op         string // the transition's or action's engine operation (engine.Transition.Op)
+	depth      int    // start_workflow nesting of the job
 }
 
 // execution runs workflows in one transaction.
@@ -37,6 +38,8 @@ type execution struct {
 	// pending is the webhook a background run stopped at, to be posted
 	// outside the transaction.
 	pending *webhookCall
+	// posts counts the webhook steps prepared, for realtime idempotency keys.
+	posts int
 }
 
 func (r *Runner) newExecution(ctx context.Context, tx store.Tx, p *compiler.Project, user string, now time.Time, src source) (*execution, error) {

@@ -29,8 +29,10 @@ type webhookCall struct {
 }
 
 // webhook prepares the POST of a webhook step: the record as JSON, with
-// headers that name the workflow, step, record and (for a job) an
-// idempotency key that stays the same across the job's retries.
+// headers that name the workflow, step, record and an idempotency key that
+// stays the same across retries: a job's, and a realtime run's when the
+// store runs the transition's transaction again after losing a race (the
+// engine operation's id and the webhook's place among the run's posts).
 func (x *execution) webhook(wf *compiler.Workflow, t store.Table, row store.Row, st *compiler.WorkflowStep, index int) (*webhookCall, error) {
 	v, err := x.eval(st.Values["url"], row)
 	if err != nil {
@@ -59,9 +61,13 @@ func (x *execution) webhook(wf *compiler.Workflow, t store.Table, row store.Row,
 		h.Set("X-Bpfc-Instance", x.src.instanceID)
 	}
 	key := uuid.NewString()
-	if x.src.jobID != 0 {
+	x.posts++
+	switch {
+	case x.src.jobID != 0:
 		h.Set("X-Bpfc-Job", strconv.FormatInt(x.src.jobID, 10))
 		key = fmt.Sprintf("bpfc-job-%d-step-%d", x.src.jobID, index)
+	case x.src.op != "":
+		key = fmt.Sprintf("bpfc-op-%s-%d", x.src.op, x.posts)
 	}
 	h.Set("Idempotency-Key", key)
 	return &webhookCall{url: u, body: body, headers: h}, nil

@@ -80,6 +80,10 @@ func (r *Runner) execute(ctx context.Context, j store.Job) store.Job {
 	for {
 		next, call, err := r.advance(ctx, j)
 		switch {
+		case errors.Is(err, store.ErrContended):
+			// Still this worker's job: an attempt that failed, retried
+			// after the backoff rather than when the lease ends.
+			return r.fail(ctx, next, err)
 		case errors.Is(err, store.ErrConflict):
 			r.o.Log.Warn("workflow job taken over", "job", j.ID, "error", err)
 			return next

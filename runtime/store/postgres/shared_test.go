@@ -122,7 +122,7 @@ func TestSharedGivesUp(t *testing.T) {
 		calls++
 		return &pgconn.PgError{Code: "40001", Message: "could not serialize access due to concurrent update"}
 	})
-	if !errors.Is(err, store.ErrConflict) || calls != store.MaxSharedAttempts {
+	if !errors.Is(err, store.ErrConflict) || !errors.Is(err, store.ErrContended) || calls != store.MaxSharedAttempts {
 		t.Errorf("WriteShared = %v after %d calls", err, calls)
 	}
 }

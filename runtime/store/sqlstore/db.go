@@ -169,7 +169,7 @@ func (s *DB) WriteShared(ctx context.Context, fn func(store.Tx) error) error {
 			return nil
 		case sd.IsRetryable(err):
 			if attempt >= store.MaxSharedAttempts {
-				return fmt.Errorf("%w: concurrent changes to the same rows, %d attempts (%v)", store.ErrConflict, attempt, err)
+				return fmt.Errorf("%w: %w, %d attempts (%v)", store.ErrConflict, store.ErrContended, attempt, err)
 			}
 		case at == inFn && sd.IsBusy(err):
 			return &rowBusyError{err: err}
