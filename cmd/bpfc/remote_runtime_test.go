@@ -93,8 +93,13 @@ func (f *remoteFixture) same(normalize func(string) string, args ...string) (int
 	if normalize == nil {
 		normalize = func(s string) string { return s }
 	}
-	// JSON output names the environment as the command line does.
+	// Output and messages name the environment as the command line does
+	// (the server's messages say "in dev", the client "in shared").
 	rout = strings.ReplaceAll(rout, `"environment": "shared"`, `"environment": "dev"`)
+	if strings.Contains(rout+rerr, " in dev") {
+		f.t.Errorf("%s: a remote message names the server's environment: %s%s", strings.Join(args, " "), rout, rerr)
+	}
+	rout, rerr = strings.ReplaceAll(rout, " in shared", " in dev"), strings.ReplaceAll(rerr, " in shared", " in dev")
 	if rc != lc || normalize(rout) != normalize(lout) || rerr != lerr {
 		f.t.Errorf("%s: remote and local differ:\nremote: exit %d\n%s%s\nlocal: exit %d\n%s%s", strings.Join(args, " "), rc, rout, rerr, lc, lout, lerr)
 	}

@@ -294,3 +294,29 @@ func TestMetadata(t *testing.T) {
 	}
 	t.Error("no account entity type")
 }
+
+// TestClientNamesItsEnvironment: the server's messages name its
+// environment by the server's name; a client whose project knows it by
+// another name says that one (the word "dev" elsewhere is left alone).
+func TestClientNamesItsEnvironment(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	ctx := context.Background()
+	_, err := (&Client{URL: f.url, Token: f.admin, Env: "shared"}).Instance(ctx, "c0ffee00-0000-4000-8000-000000000000")
+	if err == nil || !strings.Contains(err.Error(), "in shared") || strings.Contains(err.Error(), "in dev") {
+		t.Errorf("error of a client that knows dev as shared: %v", err)
+	}
+	_, err = (&Client{URL: f.url, Token: f.admin, Env: "dev"}).Instance(ctx, "c0ffee00-0000-4000-8000-000000000000")
+	if err == nil || !strings.Contains(err.Error(), "in dev") {
+		t.Errorf("error of a client that knows dev as dev: %v", err)
+	}
+	for _, c := range []struct{ msg, want string }{
+		{`no instance "x" in dev`, `no instance "x" in shared`},
+		{`admin is not a user of environment dev (bpfc user list shows who is)`, `admin is not a user of environment shared (bpfc user list shows who is)`},
+		{`stage "dev" is in development`, `stage "dev" is in development`},
+		{`no table "x" in devtest`, `no table "x" in devtest`},
+	} {
+		if got := renameEnv(c.msg, "dev", "shared"); got != c.want {
+			t.Errorf("renameEnv(%q) = %q, want %q", c.msg, got, c.want)
+		}
+	}
+}

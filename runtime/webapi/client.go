@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -138,7 +139,7 @@ func (c *Client) do(ctx context.Context, method, path string, headers []string, 
 		if errBody != nil {
 			_ = json.Unmarshal(data, errBody)
 		}
-		msg := eb.Error.Message
+		msg := renameEnv(eb.Error.Message, eb.Error.Environment, c.Env)
 		if resp.StatusCode == http.StatusUnauthorized && c.TokenHint != "" {
 			msg += ": " + c.TokenHint
 		}
@@ -196,4 +197,15 @@ func (c *Client) importAs(ctx context.Context, op string, b *deploy.Build, manag
 		return nil, err
 	}
 	return &res, nil
+}
+
+// renameEnv says local where a server's message names its environment by
+// the server's name ("in dev", "environment dev"), when the client's
+// project knows it as local.
+func renameEnv(msg, server, local string) string {
+	if server == "" || local == "" || server == local {
+		return msg
+	}
+	re := regexp.MustCompile(`\b(in|environment) ` + regexp.QuoteMeta(server) + `\b`)
+	return re.ReplaceAllString(msg, "${1} "+strings.ReplaceAll(local, "$", "$$"))
 }

@@ -44,6 +44,10 @@ type ErrorDetail struct {
 	Rule    string   `json:"rule,omitempty"`
 	Stage   string   `json:"stage,omitempty"`
 	Steps   []string `json:"steps,omitempty"`
+	// Environment is the server's name for its environment, which the
+	// message uses ("no instance … in dev"): a client that knows the
+	// environment by another name says that one instead.
+	Environment string `json:"environment,omitempty"`
 }
 
 // classify maps an error to its HTTP status and error object. A version
@@ -98,6 +102,7 @@ func classify(err error, ifMatch bool) (int, ErrorDetail) {
 // fail writes err as an error response and notes it for the request log.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status, d := classify(err, r.Header.Get("If-Match") != "")
+	d.Environment = s.cfg.Env
 	info(r).code = d.Code
 	if status >= 500 && d.Code == "InternalError" {
 		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err.Error())
