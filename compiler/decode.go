@@ -156,8 +156,12 @@ func (d *decoder) value(a *hcl.Attribute) (cty.Value, bool) {
 // typed evaluates a constant attribute and converts it to want, reporting a
 // type error on the attribute when it does not fit.
 func (d *decoder) typed(a *hcl.Attribute, want cty.Type, what string) (cty.Value, bool) {
-	v, ok := d.value(a)
-	if !ok {
+	v, diags := a.Expr.Value(nil)
+	if want == cty.String || want == cty.List(cty.String) {
+		quoteHint(a.Expr, diags)
+	}
+	d.diags = append(d.diags, diags...)
+	if diags.HasErrors() {
 		return cty.NilVal, false
 	}
 	if v.IsNull() {

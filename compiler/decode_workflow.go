@@ -87,7 +87,7 @@ func (d *decoder) decodeWorkflowStep(b *hcl.Block, w *Workflow) *WorkflowStep {
 				st.CreateTable = v.AsString()
 				d.createTables = append(d.createTables, createUse{step: st, rng: e.Range()})
 			} else {
-				d.errorf(e.Range(), "Invalid create", "create.table must be a table name string.")
+				d.errorf(e.Range(), "Invalid create", "create.table must be a table name string.%s", bareNameHint(e))
 			}
 		}
 		if e, ok := fields["values"]; ok {

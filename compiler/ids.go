@@ -51,6 +51,37 @@ func (p *Project) Table(name string) *Table {
 	return nil
 }
 
+// UsedTables lists, sorted, the distinct tables the project uses: the tables
+// of its flows' stages and the tables its workflows run on or create records
+// in (standard or not), and every table it declares (custom, external, or a
+// standard one it adds columns to). Tables lists more: the whole standard
+// catalog, used or not.
+func (p *Project) UsedTables() []string {
+	seen := map[string]bool{}
+	add := func(name string) {
+		if name != "" {
+			seen[name] = true
+		}
+	}
+	for _, t := range p.Tables {
+		if !t.Standard || t.Extended {
+			add(t.Name)
+		}
+	}
+	for _, f := range p.Flows {
+		for _, s := range f.Stages {
+			add(s.Table)
+		}
+	}
+	for _, w := range p.Workflows {
+		add(w.Table)
+		for _, st := range w.Steps {
+			add(st.CreateTable)
+		}
+	}
+	return sortedKeys(seen)
+}
+
 // Flow returns the named flow or nil.
 func (p *Project) Flow(name string) *Flow {
 	for _, f := range p.Flows {

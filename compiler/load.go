@@ -76,7 +76,7 @@ func LoadSources(srcs map[string][]byte) (*Project, hcl.Diagnostics) {
 	}
 	sort.Strings(names)
 
-	files, parsed, diags := parseAll(names, srcs)
+	files, parsed, broken, diags := parseAll(names, srcs)
 	if len(names) == 0 {
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
@@ -90,10 +90,32 @@ func LoadSources(srcs map[string][]byte) (*Project, hcl.Diagnostics) {
 	}
 	p := d.finish()
 	p.Files = parsed
-	diags = append(diags, d.diags...)
-	diags = append(diags, check(p, d)...)
+	semantic := append(d.diags, check(p, d)...)
+	diags = append(diags, afterParseErrors(semantic, broken)...)
 	SortDiagnostics(diags)
 	return p, diags
+}
+
+// afterParseErrors drops the semantic diagnostics that a parse error makes
+// meaningless. The parser returns what it could read of a broken file, so
+// its blocks are still decoded (other files may name what they declare), but
+// what the decoder and checks say about that file comes from a truncated
+// body: an unclosed block swallows the rest of the file, and a flow cut short
+// is "without stages". Those diagnostics are dropped with the ones about the
+// project as a whole (no subject), which may be missing what the parser lost.
+// The parse errors themselves, and everything said about well-parsed files,
+// are kept.
+func afterParseErrors(diags hcl.Diagnostics, broken map[string]bool) hcl.Diagnostics {
+	if len(broken) == 0 {
+		return diags
+	}
+	var out hcl.Diagnostics
+	for _, d := range diags {
+		if d.Subject != nil && !broken[d.Subject.Filename] {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // SortDiagnostics orders diagnostics by file and position so output is stable.
@@ -118,9 +140,10 @@ func SortDiagnostics(diags hcl.Diagnostics) {
 
 // parseAll parses every file, several at a time: lexing dominates the cost of
 // loading a large project, and files parse independently. Results keep the
-// order of names, so diagnostics do not depend on scheduling.
-func parseAll(names []string, srcs map[string][]byte) ([]*hcl.File, map[string]*hcl.File, hcl.Diagnostics) {
-	files := make([]*hcl.File, len(names))
+// order of names, so diagnostics do not depend on scheduling. broken holds
+// the names of the files with parse errors.
+func parseAll(names []string, srcs map[string][]byte) (files []*hcl.File, byName map[string]*hcl.File, broken map[string]bool, diags hcl.Diagnostics) {
+	parsed := make([]*hcl.File, len(names))
 	fileDiags := make([]hcl.Diagnostics, len(names))
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -129,7 +152,7 @@ func parseAll(names []string, srcs map[string][]byte) ([]*hcl.File, map[string]*
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				files[i], fileDiags[i] = hclsyntax.ParseConfig(srcs[names[i]], names[i], hcl.InitialPos)
+				parsed[i], fileDiags[i] = hclsyntax.ParseConfig(srcs[names[i]], names[i], hcl.InitialPos)
 			}
 		}()
 	}
@@ -139,15 +162,17 @@ func parseAll(names []string, srcs map[string][]byte) ([]*hcl.File, map[string]*
 	close(next)
 	wg.Wait()
 
-	var diags hcl.Diagnostics
-	var ok []*hcl.File
-	byName := make(map[string]*hcl.File, len(names))
-	for i, f := range files {
+	byName = make(map[string]*hcl.File, len(names))
+	broken = map[string]bool{}
+	for i, f := range parsed {
 		diags = append(diags, fileDiags[i]...)
+		if fileDiags[i].HasErrors() {
+			broken[names[i]] = true
+		}
 		if f != nil {
-			ok = append(ok, f)
+			files = append(files, f)
 			byName[names[i]] = f
 		}
 	}
-	return ok, byName, diags
+	return files, byName, broken, diags
 }

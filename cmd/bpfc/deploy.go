@@ -10,7 +10,6 @@ import (
 	"os/user"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/bpfc/bpfc/compiler"
@@ -278,15 +277,6 @@ func changeSummary(cs []deploy.Change) string {
 
 func duration(ms int64) string {
 	return (time.Duration(ms) * time.Millisecond).Round(time.Millisecond).String()
-}
-
-// table writes rows as aligned columns, the first row being the header.
-func table(w io.Writer, rows [][]string) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for _, r := range rows {
-		fmt.Fprintln(tw, strings.Join(r, "\t"))
-	}
-	tw.Flush()
 }
 
 // shortDigest abbreviates a build digest for tables.

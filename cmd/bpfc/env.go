@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -42,11 +43,14 @@ func runEnvList(g *globals) error {
 		return nil
 	}
 	rows := [][]string{{"ENVIRONMENT", "MANAGED", "PROMOTE FROM", "STORE", "SOLUTION", "VERSION", "DIGEST"}}
+	clipped := false
 	for _, e := range envs {
 		row := []string{e.Name, yesNo(e.Managed), orElse(e.PromoteFrom, "-"), e.Store}
 		switch {
 		case e.Error != "":
-			rows = append(rows, append(row, "error: "+e.Error, "", ""))
+			msg := statusError(e.Name, e.Store, e.Error)
+			clipped = clipped || strings.HasSuffix(msg, "…")
+			rows = append(rows, append(row, msg))
 		case !e.Created:
 			rows = append(rows, append(row, "(not created)", "", ""))
 		case len(e.Solutions) == 0:
@@ -65,7 +69,23 @@ func runEnvList(g *globals) error {
 		}
 	}
 	table(g.stdout, rows)
+	if clipped {
+		fmt.Fprintln(g.stdout, "(errors shortened: bpfc env list --output json shows them in full)")
+	}
 	return nil
+}
+
+// maxStatus is how many characters of an environment's error env list
+// shows in its table (--output json has all of it).
+const maxStatus = 80
+
+// statusError is an environment's error as its row in env list shows it:
+// "error: " and the message without the environment and the store that
+// the row names already, on one line, clipped to maxStatus characters.
+func statusError(env, store, msg string) string {
+	msg = strings.TrimPrefix(msg, fmt.Sprintf("environment %q: ", env))
+	msg = strings.TrimPrefix(msg, store+": ")
+	return clip("error: "+msg, maxStatus)
 }
 
 func yesNo(b bool) string {

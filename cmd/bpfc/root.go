@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -83,12 +84,33 @@ func newRoot(g *globals) *cobra.Command {
 		return nil
 	}
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		// "bpfc instance nxt ID --env E": the unknown command, not its flag.
+		if args := cmd.Flags().Args(); cmd.HasAvailableSubCommands() && len(args) > 0 {
+			return argsError(cmd, args)
+		}
 		return &exitError{code: 2, msg: err.Error() + "\nRun '" + cmd.CommandPath() + " --help' for usage."}
 	})
 	root.SetOut(g.stdout)
 	root.SetErr(g.stderr)
 	root.AddCommand(newInitCmd(g), newFmtCmd(g), newValidateCmd(g), newBuildCmd(g), newDiffCmd(g), newGraphCmd(g), newCreateSettingsCmd(g), newUnpackCmd(g), newPackCmd(g), newDeployCmd(g), newPlanCmd(g), newPromoteCmd(g), newReleaseCmd(g), newEnvCmd(g), newSolutionCmd(g), newHistoryCmd(g), newUninstallCmd(g), newApplyUpgradeCmd(g), newRecordCmd(g), newUserCmd(g), withInstanceAction(g, newInstanceCmd(g)), newServeCmd(g), newJobCmd(g), newOutboxCmd(g), newReportCmd(g))
+	for _, c := range root.Commands() {
+		groupHelp(c)
+	}
 	return root
+}
+
+// groupHelp makes command groups (bpfc instance, bpfc record, ...) print
+// their help when run alone. Cobra checks no arguments of a group without
+// a Run, so "bpfc instance nxt" would print the help and succeed; with one,
+// the group's Args (argsUsage) refuse the unknown command.
+func groupHelp(c *cobra.Command) {
+	if c.HasSubCommands() && !c.Runnable() {
+		c.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
+		c.SuggestionsMinimumDistance = 2
+	}
+	for _, sub := range c.Commands() {
+		groupHelp(sub)
+	}
 }
 
 // Main runs bpfc with os.Args and returns the exit status.
@@ -106,22 +128,31 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	var ee *exitError
-	if errors.As(err, &ee) {
-		if ee.msg != "" {
-			fmt.Fprintln(stderr, "bpfc: "+ee.msg)
+	if !errors.As(err, &ee) {
+		// Cobra's own argument and command errors are usage errors.
+		ee = &exitError{code: 1, msg: err.Error()}
+		if isUsage(err) {
+			ee.code = 2
 		}
-		// One JSON document per invocation, a refusal too.
-		if g.output == "json" && ee.detail != nil && out.n == 0 {
-			_ = writeJSON(out, map[string]*errorDetail{"error": ee.detail})
+	}
+	if ee.msg != "" {
+		fmt.Fprintln(stderr, "bpfc: "+ee.msg)
+	}
+	// One JSON document per invocation, a failure too: the command's own
+	// (a refused deploy prints its result), else the error.
+	if g.output == "json" && out.n == 0 {
+		d := ee.detail
+		if d == nil && ee.msg != "" {
+			d = &errorDetail{Code: "Failed", Message: strings.SplitN(ee.msg, "\n", 2)[0]}
+			if ee.code == 2 {
+				d.Code = "BadRequest"
+			}
 		}
-		return ee.code
+		if d != nil {
+			_ = writeJSON(out, map[string]*errorDetail{"error": d})
+		}
 	}
-	// Cobra's own argument and command errors are usage errors.
-	fmt.Fprintln(stderr, "bpfc: "+err.Error())
-	if isUsage(err) {
-		return 2
-	}
-	return 1
+	return ee.code
 }
 
 func isUsage(err error) bool {
@@ -134,14 +165,109 @@ func isUsage(err error) bool {
 	return false
 }
 
-// argsUsage turns an argument-count error into a usage error (exit 2).
+// argsUsage checks a command's arguments with v (every command's Args goes
+// through it): a wrong count is a usage error (exit 2) that says what the
+// command takes, read from its Use string, followed by its usage line; an
+// unknown subcommand of a command group names the closest one.
 func argsUsage(v cobra.PositionalArgs) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if err := v(cmd, args); err != nil {
-			return usageErr("%s: %v", cmd.CommandPath(), err)
+			return argsError(cmd, args)
 		}
 		return nil
 	}
+}
+
+func argsError(cmd *cobra.Command, args []string) error {
+	name := strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ")
+	if cmd.HasAvailableSubCommands() && len(args) > 0 {
+		msg := fmt.Sprintf("%s has no command %q", name, args[0])
+		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+			msg += "; did you mean " + strings.Join(s, " or ") + "?"
+		}
+		return &exitError{code: 2, msg: msg + "\nRun '" + cmd.CommandPath() + " --help' for its commands."}
+	}
+	required, optional := positionals(cmd)
+	var takes string
+	switch n := len(required); {
+	case n == 0 && len(optional) == 0:
+		takes = "no arguments"
+	case len(optional) == 0:
+		takes = fmt.Sprintf("%s (%s)", plural(n, "argument"), sentenceList(argPhrases(cmd, required)))
+	case n == 0:
+		takes = fmt.Sprintf("at most %s (%s)", plural(len(optional), "argument"), sentenceList(argPhrases(cmd, optional)))
+	default:
+		takes = fmt.Sprintf("%d to %d arguments (%s)", n, n+len(optional), sentenceList(argPhrases(cmd, append(required, optional...))))
+	}
+	got := fmt.Sprintf("got %d", len(args))
+	if len(args) > 0 {
+		q := make([]string, len(args))
+		for i, a := range args {
+			q[i] = strconv.Quote(a)
+		}
+		got += " (" + strings.Join(q, " ") + ")"
+	}
+	return &exitError{code: 2, msg: fmt.Sprintf("%s takes %s, %s\nUsage: %s", name, takes, got, cmd.UseLine())}
+}
+
+// positionals reads the arguments a command takes from its Use string
+// ("update TABLE ID --env E ...", "init [DIR]"): the words between the
+// command's name and its first flag, [optional] ones apart.
+func positionals(cmd *cobra.Command) (required, optional []string) {
+	for _, w := range strings.Fields(cmd.Use)[1:] {
+		if strings.HasPrefix(w, "-") || strings.HasPrefix(w, "[-") || w == "..." {
+			break
+		}
+		if strings.HasPrefix(w, "[") && strings.HasSuffix(w, "]") {
+			optional = append(optional, strings.Trim(w, "[]"))
+			continue
+		}
+		required = append(required, w)
+	}
+	return required, optional
+}
+
+// argMeanings says what an argument placeholder of a Use string stands
+// for; %s is the command group ("the instance id", "the user name").
+var argMeanings = map[string]string{
+	"ID":       "the %s id",
+	"NAME":     "the %s name",
+	"TABLE":    "the table",
+	"FLOW":     "the flow",
+	"ACTION":   "the action",
+	"SOLUTION": "the solution",
+	"DIR":      "the directory",
+	"ARCHIVE":  "the archive",
+	"OLD":      "the old version",
+	"NEW":      "the new version",
+}
+
+func argPhrases(cmd *cobra.Command, words []string) []string {
+	group := ""
+	if p := cmd.Parent(); p != nil && p != cmd.Root() {
+		group = p.Name()
+	}
+	out := make([]string, len(words))
+	for i, w := range words {
+		m, ok := argMeanings[w]
+		switch {
+		case !ok:
+			out[i] = w
+		case strings.Contains(m, "%s") && group == "":
+			out[i] = strings.Replace(m, "%s ", "", 1)
+		default:
+			out[i] = strings.Replace(m, "%s", group, 1)
+		}
+	}
+	return out
+}
+
+// sentenceList joins "a", "b" and "c" as "a, b and c".
+func sentenceList(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }
 
 // countingWriter tells whether a command printed anything on stdout.

@@ -100,7 +100,7 @@ func runServe(ctx context.Context, g *globals, o *serveOptions) error {
 	srv.SetPages(pages)
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
-		return &exitError{code: 1, msg: "serve: " + err.Error()}
+		return &exitError{code: 1, msg: "serve: " + listenError(err, o.addr)}
 	}
 	if host, _, _ := net.SplitHostPort(o.addr); !isLoopback(host) {
 		fmt.Fprintf(g.stderr, "warning: serving on %s, beyond this machine, without TLS: tokens travel in clear text\n", ln.Addr())
@@ -121,6 +121,14 @@ func runServe(ctx context.Context, g *globals, o *serveOptions) error {
 		return &exitError{code: 1, msg: "serve: " + err.Error()}
 	}
 	return nil
+}
+
+// listenError says what to do about an address that is taken.
+func listenError(err error, addr string) string {
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Sprintf("%v (another server is on %s; choose another with --addr HOST:PORT)", err, addr)
+	}
+	return err.Error()
 }
 
 // linkHost is the host and port a link to the server names: a server

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -216,5 +217,26 @@ func TestServeRunsBackgroundWorkflows(t *testing.T) {
 	}
 	if log := stop(); !strings.Contains(log, "notify_deal_desk") {
 		t.Errorf("the worker logged nothing about its job: %s", log)
+	}
+}
+
+// TestServeAddressInUse: a taken address is a user-facing failure (1) that
+// says another server is there and how to choose another address.
+func TestServeAddressInUse(t *testing.T) {
+	dir := copyExample(t, "sales")
+	if code, _, stderr := bpfc(t, "-C", dir, "deploy", "--env", "dev"); code != 0 {
+		t.Fatalf("deploy dev: %d %s", code, stderr)
+	}
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	addr := taken.Addr().String()
+	code, stdout, stderr := bpfc(t, "-C", dir, "serve", "--env", "dev", "--addr", addr)
+	want := "bpfc: serve: listen tcp " + addr + ": bind: address already in use (another server is on " + addr +
+		"; choose another with --addr HOST:PORT)\n"
+	if code != 1 || stderr != want || stdout != "" {
+		t.Errorf("serve on a taken address: exit %d, stdout %q\n%s\nwant exit 1\n%s", code, stdout, stderr, want)
 	}
 }

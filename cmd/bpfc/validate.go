@@ -57,7 +57,7 @@ func runValidate(g *globals, o *validateOptions) error {
 	if g.output == "text" {
 		_, warns := summaryLine(diags)
 		fmt.Fprintf(g.stdout, "The project is valid: %s, %s used, %s, %s (%s).\n",
-			plural(len(p.Flows), "flow"), plural(usedTables(p), "table"), plural(len(p.Workflows), "workflow"),
+			plural(len(p.Flows), "flow"), plural(len(p.UsedTables()), "table"), plural(len(p.Workflows), "workflow"),
 			plural(len(p.Roles), "role"), plural(warns, "warning"))
 	}
 	return nil
@@ -91,6 +91,8 @@ func projectFiles(p *compiler.Project) map[string]*hcl.File {
 	return p.Files
 }
 
+// usedTables counts the tables a project declares: custom, external, or
+// standard with added columns (what an unpacked solution holds).
 func usedTables(p *compiler.Project) int {
 	n := 0
 	for _, t := range p.Tables {

@@ -286,10 +286,21 @@ func (d *deployment) flow(name string) (*flow, error) {
 	return nil, notFound("no flow %q in %s; the deployed flows are %s", name, d.env, strings.Join(names, ", "))
 }
 
-// table finds a table by name.
+// table finds a table by name. For an unknown name it says which table a
+// Web API entity set name ("leads") stands for, or else the closest table
+// name.
 func (d *deployment) table(name string) (store.Table, error) {
 	if t, ok := d.tables[name]; ok {
 		return t, nil
+	}
+	names := sortedKeys(d.tables)
+	for _, n := range names {
+		if d.tables[n].EntitySetName == name {
+			return store.Table{}, notFound("no table %q in %s: %s is the Web API's name for table %s", name, d.env, name, n)
+		}
+	}
+	if best := closest(name, names); best != "" {
+		return store.Table{}, notFound("no table %q in %s; did you mean %s?", name, d.env, best)
 	}
 	return store.Table{}, notFound("no table %q in %s", name, d.env)
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/agext/levenshtein"
 	"github.com/google/uuid"
@@ -33,17 +34,29 @@ func column(t store.Table, name string) (store.Column, error) {
 	if c, ok := t.Column(name); ok {
 		return c, nil
 	}
-	best, bestD := "", 4
-	for _, c := range t.Columns {
-		if d := levenshtein.Distance(name, c.Name, nil); d < bestD {
-			best, bestD = c.Name, d
-		}
+	names := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		names[i] = c.Name
 	}
 	hint := ""
-	if best != "" {
+	if best := closest(name, names); best != "" {
 		hint = fmt.Sprintf(" (did you mean %s?)", best)
 	}
 	return store.Column{}, invalid("table %s has no column %q%s", t.Name, name, hint)
+}
+
+// closest returns the known name closest to a mistyped one, the first of
+// equally close ones, or "" when none is close enough to be a likely typo:
+// at most 3 edits, and at most one for every two characters typed (so that
+// a short word is not "corrected" into an unrelated one).
+func closest(name string, known []string) string {
+	best, bestD := "", 4
+	for _, k := range known {
+		if d := levenshtein.Distance(name, k, nil); d < bestD && 2*d <= utf8.RuneCountInString(name) {
+			best, bestD = k, d
+		}
+	}
+	return best
 }
 
 // values checks and converts a caller's values for table t: every value

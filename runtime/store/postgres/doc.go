@@ -10,17 +10,22 @@
 // connection's search_path is that schema alone.
 //
 // Writes come in two kinds (store.Store.Write and WriteShared). An
-// exclusive one (an import, a migration) is READ COMMITTED: it takes the
-// schema's environmentgate row FOR UPDATE — first with NOWAIT and then,
-// after telling the caller it waits, for up to the busy timeout; a writer
-// that still cannot have it fails with store.ErrBusy — and then rewrites the
-// one row of environmentlock, which waits for the shared transactions in
-// flight. A shared one (the run time: transitions, records, workflow jobs,
-// from any number of processes) is REPEATABLE READ: it passes the gate
-// (locks it FOR SHARE in a savepoint and rolls that back, so it never holds
-// it; while an exclusive writer holds the gate, new shared writers wait
-// there and cannot starve it) and locks the environmentlock row FOR SHARE
-// until it ends. Shared transactions thus run beside each other but never
+// exclusive one (an import, a migration) first writes a lease in
+// environmentlease (until when it may be waiting), then, READ COMMITTED,
+// takes the schema's environmentgate row FOR UPDATE — first with NOWAIT and
+// then, after telling the caller it waits, for up to the busy timeout; a
+// writer that still cannot have it fails with store.ErrBusy — and rewrites
+// the one row of environmentlock, which waits for the shared transactions
+// in flight; it ends its lease when it ends. A shared one (the run time:
+// transitions, records, workflow jobs, from any number of processes) is
+// REPEATABLE READ, begun by hand (BEGIN with its locks in one round trip):
+// it locks the environmentlock row FOR SHARE NOWAIT until it ends, and while
+// a lease runs or that lock fails it passes the gate instead (locks it FOR
+// SHARE in a savepoint and rolls that back, so it never holds it; while an
+// exclusive writer holds the gate, new shared writers wait there and cannot
+// starve it) and then waits for the lock row. It holds the stage log's
+// writes and sends them with its next statement or COMMIT as one pgx
+// batch (pipeTx). Shared transactions thus run beside each other but never
 // beside an exclusive one, and a shared transaction whose snapshot predates
 // an exclusive commit fails to lock the rewritten row (serialization
 // failure) and starts again, seeing the new definitions. Between shared

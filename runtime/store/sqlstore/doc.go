@@ -12,7 +12,10 @@
 // transaction, queued in the process.
 //
 // The statements of hot paths (rows, a user's access, the stage log) are
-// prepared once per database and reused by every transaction.
+// prepared once per database and reused by every transaction. A shared
+// write whose dialect reports the access stamp (access.go) reads a user's
+// access once per stamp; one whose transaction is a Pipeline holds the
+// stage log's writes for its next round trip.
 //
 // Entry point: Open(ctx, db, dialect, options) migrates the schema (embedded,
 // versioned, applied in one transaction and recorded in schema_migrations)

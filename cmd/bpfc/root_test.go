@@ -1,0 +1,98 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+)
+
+// TestArgsErrors: every command checks its arguments, and agrees with
+// its Use string on how many it takes; a wrong count is a usage error
+// (exit 2) that says what the command takes and shows its usage line; an
+// unknown command of a group is one too.
+func TestArgsErrors(t *testing.T) {
+	root := newRoot(&globals{stdout: io.Discard, stderr: io.Discard})
+	var visit func(c *cobra.Command)
+	visit = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			if sub.Name() == "help" || sub.Name() == "completion" {
+				continue
+			}
+			visit(sub)
+		}
+		if c == root {
+			return
+		}
+		path := c.CommandPath()
+		if c.Args == nil {
+			t.Errorf("%s: no Args (use argsUsage)", path)
+			return
+		}
+		if c.HasSubCommands() {
+			checkUsageErr(t, path+" nope", c.Args(c, []string{"nope"}), strings.TrimPrefix(path, "bpfc ")+` has no command "nope"`)
+			return
+		}
+		required, optional := positionals(c)
+		for n := 0; n <= 3; n++ {
+			args := make([]string, n)
+			for i := range args {
+				args[i] = "a"
+			}
+			err := c.Args(c, args)
+			if ok := n >= len(required) && n <= len(required)+len(optional); ok {
+				if err != nil {
+					t.Errorf("%s with %d arguments: %v", path, n, err)
+				}
+				continue
+			}
+			checkUsageErr(t, path, err, strings.TrimPrefix(path, "bpfc ")+" takes ")
+			if err != nil && !strings.HasSuffix(err.Error(), "\nUsage: "+c.UseLine()) {
+				t.Errorf("%s with %d arguments: no usage line: %q", path, n, err)
+			}
+		}
+	}
+	visit(root)
+}
+
+func checkUsageErr(t *testing.T, what string, err error, prefix string) {
+	t.Helper()
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != 2 || !strings.HasPrefix(ee.msg, prefix) {
+		t.Errorf("%s: got %#v, want a usage error starting %q", what, err, prefix)
+	}
+}
+
+// TestArgsErrorOutput: what a user sees for a missing or extra argument,
+// an unknown command of a group, and a group alone (its help).
+func TestArgsErrorOutput(t *testing.T) {
+	for _, tc := range []struct {
+		args   []string
+		code   int
+		stderr string
+	}{
+		{[]string{"instance", "next"}, 2, "bpfc: instance next takes 1 argument (the instance id), got 0\n" +
+			"Usage: bpfc instance next ID --env E [--link ID] [flags]\n"},
+		{[]string{"record", "show", "lead", "--env", "dev"}, 2, `bpfc: record show takes 2 arguments (the table and the record id), got 1 ("lead")` + "\n" +
+			"Usage: bpfc record show TABLE ID --env E [flags]\n"},
+		{[]string{"init", "a", "b"}, 2, `bpfc: init takes at most 1 argument (the directory), got 2 ("a" "b")` + "\nUsage: bpfc init [DIR] [flags]\n"},
+		{[]string{"deploy", "dev"}, 2, `bpfc: deploy takes no arguments, got 1 ("dev")` + "\nUsage: bpfc deploy --env E [flags]\n"},
+		{[]string{"diff", "old"}, 2, `bpfc: diff takes 2 arguments (the old version and the new version), got 1 ("old")` + "\nUsage: bpfc diff OLD NEW [flags]\n"},
+		{[]string{"instance", "nxt"}, 2, `bpfc: instance has no command "nxt"; did you mean next?` + "\nRun 'bpfc instance --help' for its commands.\n"},
+		{[]string{"instance", "nxt", "x", "--env", "dev"}, 2, `bpfc: instance has no command "nxt"; did you mean next?` + "\nRun 'bpfc instance --help' for its commands.\n"},
+		{[]string{"instance"}, 0, ""},
+	} {
+		code, stdout, stderr := bpfc(t, tc.args...)
+		if code != tc.code || stderr != tc.stderr {
+			t.Errorf("bpfc %s: exit %d\n%s\nwant exit %d\n%s", strings.Join(tc.args, " "), code, stderr, tc.code, tc.stderr)
+		}
+		if tc.code == 0 && !strings.Contains(stdout, "Available Commands:") {
+			t.Errorf("bpfc %s: no help on stdout: %q", strings.Join(tc.args, " "), stdout)
+		}
+		if tc.code != 0 && stdout != "" {
+			t.Errorf("bpfc %s: printed %q on stdout", strings.Join(tc.args, " "), stdout)
+		}
+	}
+}
