@@ -55,10 +55,10 @@ func beginShared(ctx context.Context, conn *sql.Conn, locks string) (*begun, err
 // the lease runs from the last result of the locks: its one row is also
 // the lock row, locked.
 func readStamps(res []*pgconn.Result, st *sqlstore.Txn) (gated bool, err error) {
-	last := res[len(res)-1]
-	if len(last.Rows) != 1 || len(last.Rows[0]) != 3 {
+	if len(res) == 0 || len(res[len(res)-1].Rows) != 1 || len(res[len(res)-1].Rows[0]) != 3 {
 		return false, errors.New("the environment's lock row is missing")
 	}
+	last := res[len(res)-1]
 	if st.AccessStamp, err = strconv.ParseInt(string(last.Rows[0][0]), 10, 64); err != nil {
 		return false, fmt.Errorf("reading the access stamp: %w", err)
 	}
