@@ -29,18 +29,16 @@ type begun struct {
 // transaction is rolled back.
 func beginShared(ctx context.Context, conn *sql.Conn, locks string) (*begun, error) {
 	st := &begun{Txn: &sqlstore.Txn{Conn: conn}}
-	err := conn.Raw(func(dc any) error {
-		pc := dc.(*stdlib.Conn).Conn().PgConn()
-		res, err := pc.Exec(ctx, locks).ReadAll()
+	err := withPgx(conn, func(c *pgx.Conn) error {
+		res, err := c.PgConn().Exec(ctx, locks).ReadAll()
 		if err == nil {
 			st.gated, err = readStamps(res, st.Txn)
 		}
 		if err != nil || st.gated {
-			// The session may be in the aborted transaction: end it, on a
-			// context of its own (ctx may be what ended the statement).
-			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			// The session may be in the aborted transaction: end it.
+			rctx, cancel := ending(ctx)
 			defer cancel()
-			_, _ = pc.Exec(rctx, "ROLLBACK").ReadAll()
+			_, _ = c.PgConn().Exec(rctx, "ROLLBACK").ReadAll()
 		}
 		return err
 	})
@@ -114,7 +112,7 @@ func (p *pipeTx) send(ctx context.Context, q string, args []any) (pgconn.Command
 	held := p.held
 	p.held = nil
 	var tag pgconn.CommandTag
-	err := p.conn.Raw(func(dc any) error {
+	err := withPgx(p.conn, func(c *pgx.Conn) error {
 		b := &pgx.Batch{}
 		for _, h := range held {
 			b.Queue(h.q, h.args...)
@@ -122,7 +120,7 @@ func (p *pipeTx) send(ctx context.Context, q string, args []any) (pgconn.Command
 		if q != "" {
 			b.Queue(q, args...)
 		}
-		br := dc.(*stdlib.Conn).Conn().SendBatch(ctx, b)
+		br := c.SendBatch(ctx, b)
 		var err error
 		for i := 0; i < b.Len() && err == nil; i++ {
 			if tag, err = br.Exec(); err != nil && i < len(held) {
@@ -193,7 +191,7 @@ func (p *pipeTx) Rollback() error {
 		return sql.ErrTxDone
 	}
 	p.done, p.held = true, nil
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(p.ctx), 5*time.Second)
+	ctx, cancel := ending(p.ctx)
 	defer cancel()
 	_, err := p.conn.ExecContext(ctx, "ROLLBACK")
 	return err
@@ -214,8 +212,8 @@ func (r driverResult) RowsAffected() (int64, error) { return int64(r), nil }
 // that lease at once wait for each other instead of failing.
 func takeLease(ctx context.Context, conn *sql.Conn, d time.Duration) (string, error) {
 	var lease string
-	err := conn.Raw(func(dc any) error {
-		res, err := dc.(*stdlib.Conn).Conn().PgConn().Exec(ctx, fmt.Sprintf(`BEGIN ISOLATION LEVEL READ COMMITTED;
+	err := withPgx(conn, func(c *pgx.Conn) error {
+		res, err := c.PgConn().Exec(ctx, fmt.Sprintf(`BEGIN ISOLATION LEVEL READ COMMITTED;
 UPDATE environmentlease SET closed_until = GREATEST(closed_until, now() + interval '%d milliseconds') WHERE id = 1
 RETURNING closed_until::text;
 COMMIT`, d.Milliseconds())).ReadAll()
@@ -232,10 +230,9 @@ COMMIT`, d.Milliseconds())).ReadAll()
 }
 
 // endLease ends the lease an exclusive writer took, unless another one
-// has taken it further since. It runs on a context of its own: a failure
-// leaves the lease to run out.
+// has taken it further since. A failure leaves the lease to run out.
 func endLease(ctx context.Context, conn *sql.Conn, lease string) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	ctx, cancel := ending(ctx)
 	defer cancel()
 	if _, err := conn.ExecContext(ctx, `BEGIN ISOLATION LEVEL READ COMMITTED;
 UPDATE environmentlease SET closed_until = '1970-01-01T00:00:00Z' WHERE id = 1 AND closed_until::text = '`+strings.ReplaceAll(lease, "'", "''")+`';
@@ -270,4 +267,17 @@ func (t *leasedTx) end() {
 		t.ended = true
 		endLease(t.ctx, t.conn, t.lease)
 	}
+}
+
+// withPgx runs fn on conn's pgx connection: for what database/sql does not
+// do (simple queries with several results, batches).
+func withPgx(conn *sql.Conn, fn func(*pgx.Conn) error) error {
+	return conn.Raw(func(dc any) error { return fn(dc.(*stdlib.Conn).Conn()) })
+}
+
+// ending is the context for ending a transaction or a lease: ctx's values
+// without its end (ctx may be what ended the last statement), five seconds
+// at most.
+func ending(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 }
