@@ -245,8 +245,9 @@ func TestRemoteRecordsAndInstances(t *testing.T) {
 	}
 	f.same(nil, "instance", "action", deal, "no_such_action")
 	f.same(nil, "instance", "action", inst, "verify")
-	// The server's worker runs the queued jobs meanwhile: wait until it is
-	// done, then the lists agree.
+	// The server's worker runs the queued jobs meanwhile: wait until it
+	// has run every one at least once (a failed one waits for its retry)
+	// and none is running, then the lists agree.
 	// (The outbox too: a job the worker runs between the two reads of one
 	// list adds an email to the second.)
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
@@ -255,7 +256,8 @@ func TestRemoteRecordsAndInstances(t *testing.T) {
 		_, rmail, _ := f.remote("outbox", "list", "--output", "json")
 		_, lmail, _ := f.local("outbox", "list", "--output", "json")
 		_, lafter, _ := f.local("job", "list", "--output", "json")
-		if !strings.Contains(lout, `"state": "running"`) && strings.Contains(lout, `"id": 1`) && lafter == lout &&
+		if !strings.Contains(lout, `"state": "running"`) && !strings.Contains(lout, `"attempts": 0,`) &&
+			strings.Contains(lout, `"id": 1`) && lafter == lout &&
 			strings.ReplaceAll(rout, `"environment": "shared"`, `"environment": "dev"`) == lout &&
 			strings.ReplaceAll(rmail, `"environment": "shared"`, `"environment": "dev"`) == lmail {
 			break

@@ -53,6 +53,9 @@ func (o *op) hook(t *Transition) error {
 	if o.e.o.Hooks == nil {
 		return nil
 	}
+	if o.oneShot && len(t.Triggers()) > 0 {
+		return errOneShot // a workflow runs in a transaction
+	}
 	t.User, t.Now, t.Op = o.acc.User, o.now, o.id
 	return o.e.o.Hooks.Transition(o.ctx, o.tx, t)
 }
@@ -60,6 +63,9 @@ func (o *op) hook(t *Transition) error {
 // recordChanged tells the hooks, when they watch records, that a record was
 // created or updated, inside the transaction that did it.
 func (o *op) recordChanged(table, id string) error {
+	if o.oneShot {
+		return errOneShot
+	}
 	if rh, ok := o.e.o.Hooks.(RecordHooks); ok {
 		return rh.RecordChanged(o.ctx, o.tx, table, id)
 	}
@@ -76,6 +82,7 @@ type change struct {
 	set    map[string]any  // the columns to write
 	action string          // for refusals: "move to the next stage"
 	keep   bool            // fn decided to change nothing (a move to the stage the instance is at)
+	record *cachedRow      // the active stage's record, once read
 }
 
 func (c *change) refuse(rule, format string, args ...any) error {
@@ -101,6 +108,9 @@ func (c *change) stageRecord() (store.Row, error) {
 	row, err := c.o.stageRow(t, id, c.action+" of instance "+c.in.ID+" on "+table+" "+id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, c.refuse(RuleRecordDeleted, "%s %s of stage %q was deleted", table, id, c.stage.Name)
+	}
+	if err == nil {
+		c.record = &cachedRow{t.Name, id, row}
 	}
 	return row, err
 }
@@ -132,6 +142,9 @@ func (s *Session) change(ctx context.Context, id, action string, mo MoveOptions,
 // any): an instance of another flow is not found.
 func (s *Session) changeIn(ctx context.Context, table, id, action string, mo MoveOptions, privs []string,
 	fn func(c *change) (*Transition, error)) (*Instance, error) {
+	if out, done, err := s.oneShot(ctx, table, id, action, mo, privs, fn); done {
+		return out, err
+	}
 	expect := mo.IfVersion
 	var read *readInstance // the instance as read before the write lock
 	if expect == 0 {
@@ -147,100 +160,124 @@ func (s *Session) changeIn(ctx context.Context, table, id, action string, mo Mov
 		}
 	}
 	var out *Instance
+	var seen []cachedRow
 	err := s.e.run(ctx, s.user, true, func(o *op) error {
-		var f *flow
-		var row store.Row
 		var err error
-		preread := read != nil && read.dep == o.dep
-		// moved is a *ConflictError when the instance is no longer at the
-		// version the change was decided on.
-		moved := func() error {
-			now, err := o.tx.GetRow(f.versionOnly(), id)
-			if err != nil {
-				return err
-			}
-			if v := num(now[store.RowVersionColumn]); v != expect {
-				return &ConflictError{What: "instance", ID: id, Expected: expect, Actual: v}
-			}
-			return nil
-		}
-		if preread {
-			// What was read is the row as it is now if its version still
-			// is: the conditional update below makes sure of it.
-			f, row = read.f, read.row
-		} else if f, row, err = o.findInstance(id); err != nil {
-			return err
-		}
-		if table != "" && f.table.Name != table {
-			return notFound("no %s %q in %s", table, id, o.dep.env)
-		}
-		if err := o.require(f, append([]string{PrivRead}, privs...)...); err != nil {
-			return err
-		}
-		in := instanceOf(f, row)
-		if in.Version != expect {
-			return &ConflictError{What: "instance", ID: id, Expected: expect, Actual: in.Version}
-		}
-		stage := f.stage(str(row[colStage]))
-		if stage == nil {
-			return fmt.Errorf("instance %s is at stage %s, which flow %s does not have", id, str(row[colStage]), f.f.Name)
-		}
-		c := &change{o: o, f: f, row: row, in: in, stage: stage, set: map[string]any{}, action: action}
-		t, err := fn(c)
-		var ref *ErrRefused
-		if preread && errors.As(err, &ref) {
-			// A refusal of what was read stands only if it still is so.
-			if merr := moved(); merr != nil {
-				return merr
-			}
-		}
-		if err != nil {
-			return err
-		}
-		if c.keep {
-			// Nothing to write: the instance as it is, if it still is.
-			if preread {
-				if err := moved(); err != nil {
-					return err
-				}
-			}
-			out = in
-			return o.detail(f, out, mo.Full)
-		}
-		c.set[colModifiedOn], c.set[colModifiedBy] = o.now, o.userID()
-		version, err := o.tx.UpdateRow(f.table, id, c.set, expect)
-		if errors.Is(err, store.ErrConflict) {
-			if merr := moved(); merr != nil {
-				return merr
-			}
-		}
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound("no instance %q in %s", id, o.dep.env)
-		}
-		if err != nil {
-			return err
-		}
-		after := make(store.Row, len(row))
-		for k, v := range row {
-			after[k] = v
-		}
-		for k, v := range c.set {
-			after[k] = v
-		}
-		after[store.RowVersionColumn] = version
-		out = instanceOf(f, after)
-		if t != nil {
-			t.Model, t.Flow, t.Instance = f.p, f.f, out
-			if err := o.hook(t); err != nil {
-				return err
-			}
-		}
-		return o.detail(f, out, mo.Full)
+		out, seen, err = o.applyChange(table, id, action, expect, read, mo, privs, fn)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
+	s.e.rows.put(seen...)
 	return out, nil
+}
+
+// cachedRow is a row a committed change read or wrote, for later one-shot
+// changes (oneshot.go).
+type cachedRow struct {
+	table, id string
+	row       store.Row
+}
+
+// applyChange runs fn on the instance in o's transaction, as changeIn
+// decided it (expect: the version to change; read: the instance as read
+// before the transaction, nil if not), writes the columns fn set and calls
+// the hooks. It returns the instance after the change and the rows worth
+// keeping once the transaction commits.
+func (o *op) applyChange(table, id, action string, expect int64, read *readInstance, mo MoveOptions, privs []string,
+	fn func(c *change) (*Transition, error)) (*Instance, []cachedRow, error) {
+	var f *flow
+	var row store.Row
+	var err error
+	preread := read != nil && read.dep == o.dep
+	// moved is a *ConflictError when the instance is no longer at the
+	// version the change was decided on.
+	moved := func() error {
+		now, err := o.tx.GetRow(f.versionOnly(), id)
+		if err != nil {
+			return err
+		}
+		if v := num(now[store.RowVersionColumn]); v != expect {
+			return &ConflictError{What: "instance", ID: id, Expected: expect, Actual: v}
+		}
+		return nil
+	}
+	if preread {
+		// What was read is the row as it is now if its version still
+		// is: the conditional update below makes sure of it.
+		f, row = read.f, read.row
+	} else if f, row, err = o.findInstance(id); err != nil {
+		return nil, nil, err
+	}
+	if table != "" && f.table.Name != table {
+		return nil, nil, notFound("no %s %q in %s", table, id, o.dep.env)
+	}
+	if err := o.require(f, append([]string{PrivRead}, privs...)...); err != nil {
+		return nil, nil, err
+	}
+	in := instanceOf(f, row)
+	if in.Version != expect {
+		return nil, nil, &ConflictError{What: "instance", ID: id, Expected: expect, Actual: in.Version}
+	}
+	stage := f.stage(str(row[colStage]))
+	if stage == nil {
+		return nil, nil, fmt.Errorf("instance %s is at stage %s, which flow %s does not have", id, str(row[colStage]), f.f.Name)
+	}
+	c := &change{o: o, f: f, row: row, in: in, stage: stage, set: map[string]any{}, action: action}
+	t, err := fn(c)
+	var ref *ErrRefused
+	if preread && errors.As(err, &ref) {
+		// A refusal of what was read stands only if it still is so.
+		if merr := moved(); merr != nil {
+			return nil, nil, merr
+		}
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if c.keep {
+		// Nothing to write: the instance as it is, if it still is.
+		if preread {
+			if err := moved(); err != nil {
+				return nil, nil, err
+			}
+		}
+		return in, nil, o.detail(f, in, mo.Full)
+	}
+	c.set[colModifiedOn], c.set[colModifiedBy] = o.now, o.userID()
+	version, err := o.tx.UpdateRow(f.table, id, c.set, expect)
+	if errors.Is(err, store.ErrConflict) {
+		if merr := moved(); merr != nil {
+			return nil, nil, merr
+		}
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, notFound("no instance %q in %s", id, o.dep.env)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	after := make(store.Row, len(row)+len(c.set))
+	for k, v := range row {
+		after[k] = v
+	}
+	for k, v := range c.set {
+		after[k] = v
+	}
+	after[store.RowVersionColumn] = version
+	out := instanceOf(f, after)
+	if t != nil {
+		t.Model, t.Flow, t.Instance = f.p, f.f, out
+		if err := o.hook(t); err != nil {
+			return nil, nil, err
+		}
+	}
+	seen := []cachedRow{{f.table.Name, id, after}}
+	if c.record != nil {
+		seen = append(seen, *c.record)
+	}
+	return out, seen, o.detail(f, out, mo.Full)
 }
 
 // version reads an instance's row version: what a change is decided on.

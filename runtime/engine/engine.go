@@ -34,6 +34,8 @@ type Engine struct {
 
 	imu       sync.Mutex
 	instTable map[string]string // instance id -> instance table
+
+	rows rowCache // what one-shot changes decide on
 }
 
 // New returns the engine of the environment s.
@@ -70,6 +72,8 @@ type op struct {
 	// transaction again after losing a race (hooks derive idempotency
 	// keys from it).
 	id string
+	// oneShot: tx is a one-shot change's (oneshot.go).
+	oneShot bool
 }
 
 // run runs fn in a transaction of the store, with the deployment loaded

@@ -13,7 +13,11 @@ import (
 // instance row and the stage log are written and before the commit: a
 // realtime workflow runs there and can write through tx; a background one
 // is queued there. An error refuses the transition and rolls everything
-// back (the caller gets the error).
+// back (the caller gets the error). A transition that fires no workflow
+// may be a one-shot change (oneshot.go): then tx only reads the rows the
+// change was decided on, and anything else the hooks ask of it sends the
+// change through a shared write instead; one that fires a workflow always
+// runs in a shared write.
 type Hooks interface {
 	Transition(ctx context.Context, tx store.Tx, t *Transition) error
 }

@@ -52,3 +52,21 @@ func (g *gatedStore) ReadRow(ctx context.Context, t store.Table, id string) (sto
 }
 
 var _ store.RowReader = (*gatedStore)(nil)
+
+// CachedAccess and WriteOnce pass the store's one-shot writes through
+// (they are shared writes: not gated); a store without them has none.
+func (g *gatedStore) CachedAccess(user string) (store.Access, int64, bool) {
+	if ow, ok := g.Store.(store.OneShotWriter); ok {
+		return ow.CachedAccess(user)
+	}
+	return store.Access{}, 0, false
+}
+
+func (g *gatedStore) WriteOnce(ctx context.Context, w store.OneShot) (bool, error) {
+	if ow, ok := g.Store.(store.OneShotWriter); ok {
+		return ow.WriteOnce(ctx, w)
+	}
+	return false, nil
+}
+
+var _ store.OneShotWriter = (*gatedStore)(nil)

@@ -85,7 +85,25 @@ func (d *dialect) BeginWrite(ctx context.Context, db *sql.DB, onWait func()) (*s
 
 func exclusiveLocks(wait string) string {
 	return `SELECT id FROM environmentgate WHERE id = 1 FOR UPDATE` + wait + `;
-UPDATE environmentlock SET id = 1 WHERE id = 1`
+UPDATE environmentlock SET n = n + 1 WHERE id = 1`
+}
+
+var _ sqlstore.OneShotDialect = (*dialect)(nil)
+
+// OneShotFence locks the lock row FOR SHARE NOWAIT, as a shared
+// transaction does, for the one statement of a one-shot write. The
+// statement reads a READ COMMITTED snapshot, but a row it locks is the
+// row's newest version: when an exclusive writer committed after the
+// snapshot, the counter it locked is not the one its snapshot has, and the
+// write does nothing. While an exclusive writer holds the row, NOWAIT
+// fails; while its lease runs (it waits for the row), the write does
+// nothing and the caller passes the gate in a shared transaction.
+func (d *dialect) OneShotFence() (with, cond string) {
+	return `l AS (SELECT n FROM environmentlock WHERE id = 1 FOR SHARE NOWAIT),`,
+		`(SELECT n FROM l) = (SELECT n FROM environmentlock WHERE id = 1)
+ AND NOT EXISTS (SELECT 1 FROM environmentlease WHERE id = 1 AND closed_until > now())
+ AND (SELECT n FROM accessstamp WHERE id = 1) = $1
+ AND (SELECT COALESCE(MAX(importjob_id), 0) FROM importjob) = $2`
 }
 
 // BeginShared starts a REPEATABLE READ transaction that passes the gate and

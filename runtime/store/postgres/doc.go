@@ -37,7 +37,17 @@
 // LOCKED. The busy timeout is every connection's lock_timeout, so no
 // statement of the store waits longer than that for another transaction
 // (a row held longer fails a shared write with store.ErrBusy). Reads are
-// REPEATABLE READ, READ ONLY: one consistent snapshot. No advisory locks,
+// REPEATABLE READ, READ ONLY: one consistent snapshot.
+//
+// A one-shot write (store.OneShotWriter: a move decided on rows the engine
+// read before) is one statement in a transaction of its own, READ
+// COMMITTED: it locks the lock row FOR SHARE NOWAIT (so an exclusive
+// writer waits for it, and it does not wait for one), does nothing when
+// the counter an exclusive writer adds to that row is not the one its
+// snapshot has (one committed since the snapshot), a lease runs, the
+// access stamp or import generation moved, or a row it was decided on is
+// at another version; else it updates the row at its version and writes
+// the stage log (data-modifying WITH). No advisory locks,
 // no LISTEN/NOTIFY, no table locks: nothing outside plain SQL (row locks,
 // savepoints) that PostgreSQL-compatible distributed databases also accept.
 //

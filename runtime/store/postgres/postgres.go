@@ -191,14 +191,14 @@ func openDB(url, schema string, busy time.Duration) (*sql.DB, error) {
 // catalog's unique indexes: that is retried.
 func prepare(ctx context.Context, db *sql.DB, schema string) error {
 	q := quoteIdent(schema)
-	var id int
-	if err := db.QueryRowContext(ctx, `SELECT l.id FROM `+q+`.environmentlock l JOIN `+q+`.environmentgate g ON g.id = l.id
+	var n int64 // fails on a schema from before the counter: prepare it again
+	if err := db.QueryRowContext(ctx, `SELECT l.n FROM `+q+`.environmentlock l JOIN `+q+`.environmentgate g ON g.id = l.id
 JOIN `+q+`.environmentlease e ON e.id = l.id WHERE l.id = 1`).
-		Scan(&id); err == nil {
+		Scan(&n); err == nil {
 		return nil
 	}
 	for attempt := 1; ; attempt++ {
-		err := prepareOnce(ctx, db, q)
+		err := prepareOnce(ctx, db, schema)
 		var pe *pgconn.PgError
 		if err == nil || attempt == 5 || !errors.As(err, &pe) || !duplicateObject[pe.Code] {
 			if err != nil {
@@ -213,7 +213,8 @@ JOIN `+q+`.environmentlease e ON e.id = l.id WHERE l.id = 1`).
 // duplicate_schema, duplicate_table.
 var duplicateObject = map[string]bool{"23505": true, "42P06": true, "42P07": true}
 
-func prepareOnce(ctx context.Context, db *sql.DB, q string) error {
+func prepareOnce(ctx context.Context, db *sql.DB, schema string) error {
+	q := quoteIdent(schema)
 	tx, err := db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
 	if err != nil {
 		return err
@@ -223,7 +224,10 @@ func prepareOnce(ctx context.Context, db *sql.DB, q string) error {
 		`CREATE SCHEMA IF NOT EXISTS ` + q,
 		// The row every write transaction locks: exclusive ones rewrite
 		// it, shared ones lock it FOR SHARE.
-		`CREATE TABLE IF NOT EXISTS ` + q + `.environmentlock (id INTEGER PRIMARY KEY CHECK (id = 1))`,
+		// n counts the exclusive writers that took it: a one-shot write
+		// (dialect.OneShotFence) sees whether one committed since its
+		// snapshot.
+		`CREATE TABLE IF NOT EXISTS ` + q + `.environmentlock (id INTEGER PRIMARY KEY CHECK (id = 1), n BIGINT NOT NULL DEFAULT 0)`,
 		`INSERT INTO ` + q + `.environmentlock (id) VALUES (1) ON CONFLICT (id) DO NOTHING`,
 		// The turnstile: an exclusive writer holds it FOR UPDATE, every
 		// shared one passes it (FOR SHARE in a savepoint rolled back).
@@ -236,6 +240,18 @@ func prepareOnce(ctx context.Context, db *sql.DB, q string) error {
 		`INSERT INTO ` + q + `.environmentlease (id) VALUES (1) ON CONFLICT (id) DO NOTHING`,
 	} {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	// A schema from before the counter gets it (only then: ALTER TABLE
+	// would lock the table for sessions opening a new schema beside this).
+	var has bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = $1
+AND table_name = 'environmentlock' AND column_name = 'n')`, schema).Scan(&has); err != nil {
+		return err
+	}
+	if !has {
+		if _, err := tx.ExecContext(ctx, `ALTER TABLE `+q+`.environmentlock ADD COLUMN n BIGINT NOT NULL DEFAULT 0`); err != nil {
 			return err
 		}
 	}

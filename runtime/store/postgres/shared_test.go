@@ -19,8 +19,14 @@ import (
 // sharedEnv opens an environment with a table of two rows, a and b.
 func sharedEnv(t *testing.T, opts Options) (*sqlstore.DB, store.Table) {
 	t.Helper()
+	return sharedEnvAt(t, pgtest.URL(t), opts)
+}
+
+// sharedEnvAt is sharedEnv in the database at url.
+func sharedEnvAt(t *testing.T, url string, opts Options) (*sqlstore.DB, store.Table) {
+	t.Helper()
 	opts.Name = "dev"
-	s := open(t, pgtest.URL(t), opts)
+	s := open(t, url, opts)
 	var tb store.Table
 	err := s.Write(context.Background(), func(tx store.Tx) error {
 		if err := tx.CreateTable(store.Table{Name: "cts_item", PrimaryKey: "cts_itemid", Kind: store.TableCustom,

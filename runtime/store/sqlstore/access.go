@@ -35,6 +35,18 @@ func (c *accessCache) get(stamp, gen int64, name string) (store.Access, bool) {
 	return cloneAccess(a), true
 }
 
+// latest is the user's access under the newest stamp and generation the
+// cache has seen, with that stamp.
+func (c *accessCache) latest(name string) (store.Access, int64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	a, ok := c.m[name]
+	if !ok || c.stamp == 0 {
+		return store.Access{}, 0, false
+	}
+	return cloneAccess(a), c.stamp, true
+}
+
 // put keeps a, read under stamp and import generation gen: newer ones
 // start the cache again, older ones are not kept (a transaction on an
 // older snapshot).

@@ -1,0 +1,137 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// OneShotDialect is a SharedDialect whose database applies a run-time write
+// in one statement of its own (store.OneShotWriter): several changes in
+// one statement, each conditional on the others (data-modifying WITH).
+type OneShotDialect interface {
+	SharedDialect
+	// OneShotFence keeps exclusive writers out of the statement: WITH items
+	// (each ending in ",") that lock the environment as a shared write
+	// transaction does, and a condition that holds only when no exclusive
+	// writer committed, holds or waits for the environment since the
+	// statement's snapshot, the access stamp is $1 and the import
+	// generation $2. While an exclusive writer holds it, the statement
+	// fails at once with an error for which IsBusy holds.
+	OneShotFence() (with, cond string)
+}
+
+var _ store.OneShotWriter = (*DB)(nil)
+
+// CachedAccess is the access the store read last for user, under the
+// latest access stamp and import generation it saw in a shared write.
+func (s *DB) CachedAccess(user string) (store.Access, int64, bool) {
+	if _, ok := s.d.(OneShotDialect); !ok {
+		return store.Access{}, 0, false
+	}
+	return s.access.latest(user)
+}
+
+// WriteOnce applies w in one statement: the environment's fence, the
+// checks of the rows read, the conditional update, and the stage log's
+// writes only if the update wrote. Nothing is held between statements, so
+// a one-shot write costs the database one statement and one commit.
+func (s *DB) WriteOnce(ctx context.Context, w store.OneShot) (bool, error) {
+	d, ok := s.d.(OneShotDialect)
+	if !ok {
+		return false, nil
+	}
+	q, args, err := oneShotSQL(d, w)
+	if err != nil {
+		return false, err
+	}
+	st, err := s.cache.get(ctx, s.db, q)
+	if err != nil {
+		return false, err
+	}
+	var n int64
+	if st != nil {
+		err = st.QueryRowContext(ctx, args...).Scan(&n)
+	} else {
+		err = s.db.QueryRowContext(ctx, q, args...).Scan(&n)
+	}
+	switch {
+	case err != nil && (d.IsBusy(err) || d.IsRetryable(err)):
+		// An exclusive writer holds the environment, or a concurrent
+		// change won the row: nothing was written.
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("one-shot write of %s %s: %w", w.Update.Table.Name, w.Update.ID, err)
+	}
+	return n == 1, nil
+}
+
+// oneShotSQL is the statement of a one-shot write and its arguments.
+func oneShotSQL(d OneShotDialect, w store.OneShot) (string, []any, error) {
+	if w.Update.Version < 0 {
+		return "", nil, errors.New("a one-shot write needs the row version it updates")
+	}
+	rv, _ := quote(store.RowVersionColumn)
+	args := []any{w.AccessStamp, w.Generation}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	with, cond := d.OneShotFence()
+	conds := []string{cond}
+	for _, r := range w.Reads {
+		qt, err := quote(r.Table.Name)
+		if err != nil {
+			return "", nil, err
+		}
+		pk, err := quote(r.Table.PrimaryKey)
+		if err != nil {
+			return "", nil, err
+		}
+		conds = append(conds, "EXISTS (SELECT 1 FROM "+qt+" WHERE "+pk+" = "+arg(r.ID)+" AND "+rv+" = "+arg(r.Version)+")")
+	}
+	u := w.Update
+	qt, err := quote(u.Table.Name)
+	if err != nil {
+		return "", nil, err
+	}
+	pk, err := quote(u.Table.PrimaryKey)
+	if err != nil {
+		return "", nil, err
+	}
+	sets := []string{rv + " = " + rv + " + 1"}
+	for _, name := range slices.Sorted(maps.Keys(u.Values)) {
+		if name == store.RowVersionColumn || name == u.Table.PrimaryKey {
+			return "", nil, fmt.Errorf("%s.%s cannot be updated", u.Table.Name, name)
+		}
+		qc, err := quote(name)
+		if err != nil {
+			return "", nil, err
+		}
+		sets = append(sets, qc+" = "+arg(sqlValue(u.Values[name])))
+	}
+	var b strings.Builder
+	b.WriteString("WITH " + with + "\nok AS (SELECT 1 WHERE " + strings.Join(conds, "\n AND ") + "),\n")
+	b.WriteString("u AS (UPDATE " + qt + " SET " + strings.Join(sets, ", ") + " WHERE " + pk + " = " + arg(u.ID) + " AND " + rv +
+		" = " + arg(u.Version) + " AND EXISTS (SELECT 1 FROM ok) RETURNING 1)")
+	if x := w.Leave; x != nil {
+		// The same statement as Tx.CloseStageVisit, after the update.
+		b.WriteString(",\nx AS (UPDATE stagevisit SET left_on = " + arg(formatTime(x.Left)) + ", left_by = " + arg(x.By) + ", left_how = " +
+			arg(x.How) + " WHERE stagevisit_id = (SELECT MAX(stagevisit_id) FROM stagevisit WHERE instance_id = " + arg(x.InstanceID) +
+			") AND left_on = '' AND EXISTS (SELECT 1 FROM u))")
+	}
+	if v := w.Enter; v != nil {
+		b.WriteString(",\ne AS (INSERT INTO stagevisit (instance_id, instance_table, workflow_id, stage_id, stage_name, entered_on, entered_by, " +
+			"entered_how, left_on, left_by, left_how) SELECT " + strings.Join([]string{arg(v.InstanceID), arg(v.InstanceTable),
+			arg(v.WorkflowID), arg(v.StageID), arg(v.Stage), arg(formatTime(v.EnteredOn)), arg(v.EnteredBy), arg(v.EnteredHow),
+			arg(formatTime(v.LeftOn)), arg(v.LeftBy), arg(v.LeftHow)}, ", ") + " WHERE EXISTS (SELECT 1 FROM u))")
+	}
+	b.WriteString("\nSELECT COUNT(*) FROM u")
+	return b.String(), args, nil
+}
