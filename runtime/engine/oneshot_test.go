@@ -2,11 +2,14 @@ package engine
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/bpfc/bpfc/runtime/store"
 )
@@ -131,5 +134,73 @@ func TestOneShotMoves(t *testing.T) {
 	}
 	if in, err := one.Instance(ctx, id); err != nil || in.Version != version || in.ActiveStage != "identify" {
 		t.Errorf("instance: %+v, %v; want version %d at identify", in, err, version)
+	}
+}
+
+// TestOneShotRacesShared: one-shot moves and shared transactions racing on
+// one instance lock its row and its open stay in the same order, so they
+// never deadlock (PostgreSQL would detect it only after its
+// deadlock_timeout, and every racer would wait that long).
+func TestOneShotRacesShared(t *testing.T) {
+	if os.Getenv("BPFC_TEST_STORE") != "postgres" {
+		t.Skip("one-shot changes are PostgreSQL's: run with BPFC_TEST_STORE=postgres and BPFC_TEST_POSTGRES")
+	}
+	_, bs := sharedEnv(t)
+	db := bs.Store.(interface{ SQL() *sql.DB }).SQL()
+	cs := &countingStore{Store: bs.Store}
+	one, other := New(cs, Options{}).As("admin"), New(bs.Store, Options{}).As("admin")
+	ctx := context.Background()
+	acct, err := one.CreateRecord(ctx, "account", Values{"name": "Fabrikam"}, StartOptions{NoFlow: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := one.CreateRecord(ctx, "incident", Values{"title": "Race", "customerid": acct.ID}, StartOptions{Flow: "phone_to_case"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := c.Instance.ID
+	deadlocks := func() int64 {
+		var n int64
+		if err := db.QueryRowContext(ctx, `SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := deadlocks()
+	var moved atomic.Int64
+	var wg sync.WaitGroup
+	for i := range 6 {
+		s := []*Session{one, other}[i%2]
+		wg.Go(func() {
+			for range 40 {
+				in, err := s.Instance(ctx, id)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				to := "research"
+				if in.ActiveStage == "research" {
+					to = "identify"
+				}
+				_, _, err = s.MoveTo(ctx, "cts_phonetocase", id, to, MoveOptions{IfVersion: in.Version})
+				var conflict *ConflictError
+				switch {
+				case err == nil:
+					moved.Add(1)
+				case !errors.As(err, &conflict):
+					t.Errorf("move to %s: %v", to, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if cs.applied.Load() == 0 {
+		t.Fatalf("no one-shot move among the %d moves: the test did not race them", moved.Load())
+	}
+	// The server counts a deadlock when the session that found it reports
+	// its statistics (at the latest a second later).
+	time.Sleep(1500 * time.Millisecond)
+	if n := deadlocks() - before; n > 0 {
+		t.Errorf("%d deadlocks among %d moves (%d in one shot)", n, moved.Load(), cs.applied.Load())
 	}
 }
