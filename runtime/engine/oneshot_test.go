@@ -33,6 +33,30 @@ func (c *countingStore) WriteOnce(ctx context.Context, w store.OneShot) (bool, e
 	return ok, err
 }
 
+// twoServers deploys the sales example (sharedEnv) and opens two engines
+// on it, as two servers would, one of them counting its one-shot writes;
+// the first creates an account and a case on it, on which the phone to
+// case flow starts.
+func twoServers(t *testing.T) (bs *barrierStore, cs *countingStore, one, other *Session, acct, c *Created) {
+	t.Helper()
+	if os.Getenv("BPFC_TEST_STORE") != "postgres" {
+		t.Skip("one-shot changes are PostgreSQL's: run with BPFC_TEST_STORE=postgres and BPFC_TEST_POSTGRES")
+	}
+	_, bs = sharedEnv(t)
+	cs = &countingStore{Store: bs.Store}
+	one, other = New(cs, Options{}).As("admin"), New(bs.Store, Options{}).As("admin")
+	ctx := context.Background()
+	acct, err := one.CreateRecord(ctx, "account", Values{"name": "Fabrikam"}, StartOptions{NoFlow: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err = one.CreateRecord(ctx, "incident", Values{"title": "Printer on fire", "customerid": acct.ID}, StartOptions{Flow: "phone_to_case"})
+	if err != nil || c.Instance == nil {
+		t.Fatalf("creating the case: %v %+v", err, c)
+	}
+	return bs, cs, one, other, acct, c
+}
+
 // TestOneShotMoves: on PostgreSQL an engine moves an instance it moved
 // before in one statement, decided on what it saw then; when another
 // engine (another server) changed the instance or its stage's record
@@ -41,21 +65,8 @@ func (c *countingStore) WriteOnce(ctx context.Context, w store.OneShot) (bool, e
 // move, a stale If-Match answers a conflict, and the stage log has every
 // move exactly once.
 func TestOneShotMoves(t *testing.T) {
-	if os.Getenv("BPFC_TEST_STORE") != "postgres" {
-		t.Skip("one-shot changes are PostgreSQL's: run with BPFC_TEST_STORE=postgres and BPFC_TEST_POSTGRES")
-	}
-	_, bs := sharedEnv(t)
-	cs := &countingStore{Store: bs.Store}
-	one, other := New(cs, Options{}).As("admin"), New(bs.Store, Options{}).As("admin")
+	bs, cs, one, other, acct, c := twoServers(t)
 	ctx := context.Background()
-	acct, err := one.CreateRecord(ctx, "account", Values{"name": "Fabrikam"}, StartOptions{NoFlow: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := one.CreateRecord(ctx, "incident", Values{"title": "Printer on fire", "customerid": acct.ID}, StartOptions{Flow: "phone_to_case"})
-	if err != nil || c.Instance == nil {
-		t.Fatalf("creating the case: %v %+v", err, c)
-	}
 	id, version := c.Instance.ID, c.Instance.Version
 	var path []string // the stages entered, in order
 	move := func(s *Session, to string, ifVersion int64) error {
@@ -82,7 +93,7 @@ func TestOneShotMoves(t *testing.T) {
 	if _, err := other.UpdateRecord(ctx, "incident", c.ID, Values{"customerid": nil}, 0); err != nil {
 		t.Fatal(err)
 	}
-	err = move(one, "research", version)
+	err := move(one, "research", version)
 	var r *ErrRefused
 	if !errors.As(err, &r) || r.Rule != RuleRequiredStep {
 		t.Fatalf("moving on after the customer was emptied elsewhere: %v, want refused by %s", err, RuleRequiredStep)
@@ -142,22 +153,9 @@ func TestOneShotMoves(t *testing.T) {
 // never deadlock (PostgreSQL would detect it only after its
 // deadlock_timeout, and every racer would wait that long).
 func TestOneShotRacesShared(t *testing.T) {
-	if os.Getenv("BPFC_TEST_STORE") != "postgres" {
-		t.Skip("one-shot changes are PostgreSQL's: run with BPFC_TEST_STORE=postgres and BPFC_TEST_POSTGRES")
-	}
-	_, bs := sharedEnv(t)
+	bs, cs, one, other, _, c := twoServers(t)
 	db := bs.Store.(interface{ SQL() *sql.DB }).SQL()
-	cs := &countingStore{Store: bs.Store}
-	one, other := New(cs, Options{}).As("admin"), New(bs.Store, Options{}).As("admin")
 	ctx := context.Background()
-	acct, err := one.CreateRecord(ctx, "account", Values{"name": "Fabrikam"}, StartOptions{NoFlow: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := one.CreateRecord(ctx, "incident", Values{"title": "Race", "customerid": acct.ID}, StartOptions{Flow: "phone_to_case"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	id := c.Instance.ID
 	deadlocks := func() int64 {
 		var n int64

@@ -86,22 +86,14 @@ func oneShotSQL(d OneShotDialect, w store.OneShot) (string, []any, error) {
 	with, cond := d.OneShotFence()
 	conds := []string{cond}
 	for _, r := range w.Reads {
-		qt, err := quote(r.Table.Name)
-		if err != nil {
-			return "", nil, err
-		}
-		pk, err := quote(r.Table.PrimaryKey)
+		qt, pk, err := quoteTable(r.Table)
 		if err != nil {
 			return "", nil, err
 		}
 		conds = append(conds, "EXISTS (SELECT 1 FROM "+qt+" WHERE "+pk+" = "+arg(r.ID)+" AND "+rv+" = "+arg(r.Version)+")")
 	}
 	u := w.Update
-	qt, err := quote(u.Table.Name)
-	if err != nil {
-		return "", nil, err
-	}
-	pk, err := quote(u.Table.PrimaryKey)
+	qt, pk, err := quoteTable(u.Table)
 	if err != nil {
 		return "", nil, err
 	}
@@ -143,4 +135,12 @@ func oneShotSQL(d OneShotDialect, w store.OneShot) (string, []any, error) {
 	}
 	b.WriteString("\nSELECT COUNT(*) FROM u")
 	return b.String(), args, nil
+}
+
+// quoteTable quotes a table's name and primary key.
+func quoteTable(t store.Table) (name, pk string, err error) {
+	if name, err = quote(t.Name); err == nil {
+		pk, err = quote(t.PrimaryKey)
+	}
+	return name, pk, err
 }
