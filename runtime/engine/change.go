@@ -287,9 +287,7 @@ func (o *op) applyChange(table, id, action string, expect int64, read *readInsta
 func (e *Engine) version(ctx context.Context, id string) (int64, error) {
 	var v int64
 	err := e.s.Read(ctx, func(tx store.Tx) error {
-		e.mu.Lock()
-		dep := e.dep
-		e.mu.Unlock()
+		dep := e.loaded()
 		for try := 0; ; try++ {
 			if dep == nil || try > 0 {
 				var err error
@@ -334,9 +332,7 @@ func (e *Engine) quickRead(ctx context.Context, id string) *readInstance {
 	if !ok {
 		return nil
 	}
-	e.mu.Lock()
-	dep := e.dep
-	e.mu.Unlock()
+	dep := e.loaded()
 	if dep == nil || dep.byTable[table] == nil {
 		return nil
 	}

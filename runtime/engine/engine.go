@@ -96,11 +96,8 @@ func (e *Engine) run(ctx context.Context, user string, write bool, fn func(*op) 
 		if err != nil {
 			return err
 		}
-		switch {
-		case acc.User.Disabled:
-			return &ForbiddenError{User: user, Reason: "is disabled"}
-		case !acc.FullAccess && len(acc.User.Roles) == 0:
-			return &ForbiddenError{User: user, Reason: "has no security role"}
+		if err := forbidden(user, acc); err != nil {
+			return err
 		}
 		return fn(&op{ctx: ctx, e: e, tx: tx, dep: dep, acc: acc, now: e.o.Now().UTC(), user: user, id: id})
 	}
@@ -108,6 +105,25 @@ func (e *Engine) run(ctx context.Context, user string, write bool, fn func(*op) 
 		return e.s.WriteShared(ctx, body)
 	}
 	return e.s.Read(ctx, body)
+}
+
+// forbidden refuses a user who may do nothing: disabled, or without a
+// role.
+func forbidden(user string, acc store.Access) error {
+	switch {
+	case acc.User.Disabled:
+		return &ForbiddenError{User: user, Reason: "is disabled"}
+	case !acc.FullAccess && len(acc.User.Roles) == 0:
+		return &ForbiddenError{User: user, Reason: "has no security role"}
+	}
+	return nil
+}
+
+// loaded is the deployment loaded last, nil before the first.
+func (e *Engine) loaded() *deployment {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.dep
 }
 
 // rememberInstance caches which instance table holds an instance.

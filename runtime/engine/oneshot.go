@@ -36,12 +36,10 @@ func (s *Session) oneShot(ctx context.Context, table, id, action string, mo Move
 		return nil, false, nil
 	}
 	acc, stamp, ok := ow.CachedAccess(s.user)
-	if !ok || acc.User.Disabled || !acc.FullAccess && len(acc.User.Roles) == 0 {
+	if !ok || forbidden(s.user, acc) != nil {
 		return nil, false, nil
 	}
-	e.mu.Lock()
-	dep := e.dep
-	e.mu.Unlock()
+	dep := e.loaded()
 	tname, ok := e.instanceTable(id)
 	if !ok || dep == nil || dep.generation != acc.Generation || dep.byTable[tname] == nil {
 		return nil, false, nil
