@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -97,16 +95,9 @@ func oneShotSQL(d OneShotDialect, w store.OneShot) (string, []any, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	sets := []string{rv + " = " + rv + " + 1"}
-	for _, name := range slices.Sorted(maps.Keys(u.Values)) {
-		if name == store.RowVersionColumn || name == u.Table.PrimaryKey {
-			return "", nil, fmt.Errorf("%s.%s cannot be updated", u.Table.Name, name)
-		}
-		qc, err := quote(name)
-		if err != nil {
-			return "", nil, err
-		}
-		sets = append(sets, qc+" = "+arg(sqlValue(u.Values[name])))
+	set, err := setClause(u.Table, u.Values, arg)
+	if err != nil {
+		return "", nil, err
 	}
 	var b strings.Builder
 	b.WriteString("WITH " + with + "\nok AS (SELECT 1 WHERE " + strings.Join(conds, "\n AND ") + "),\n")
@@ -120,7 +111,7 @@ func oneShotSQL(d OneShotDialect, w store.OneShot) (string, []any, error) {
 			"WHERE instance_id = " + arg(x.InstanceID) + ") AND left_on = '' FOR UPDATE),\n")
 		first = " AND (SELECT COUNT(*) FROM s) >= 0"
 	}
-	b.WriteString("u AS (UPDATE " + qt + " SET " + strings.Join(sets, ", ") + " WHERE " + pk + " = " + arg(u.ID) + " AND " + rv +
+	b.WriteString("u AS (UPDATE " + qt + " SET " + set + " WHERE " + pk + " = " + arg(u.ID) + " AND " + rv +
 		" = " + arg(u.Version) + " AND EXISTS (SELECT 1 FROM ok)" + first + " RETURNING 1)")
 	if x := w.Leave; x != nil {
 		// Tx.CloseStageVisit, only with the update.
@@ -128,19 +119,13 @@ func oneShotSQL(d OneShotDialect, w store.OneShot) (string, []any, error) {
 			arg(x.How) + " WHERE stagevisit_id IN (SELECT stagevisit_id FROM s) AND EXISTS (SELECT 1 FROM u))")
 	}
 	if v := w.Enter; v != nil {
-		b.WriteString(",\ne AS (INSERT INTO stagevisit (instance_id, instance_table, workflow_id, stage_id, stage_name, entered_on, entered_by, " +
-			"entered_how, left_on, left_by, left_how) SELECT " + strings.Join([]string{arg(v.InstanceID), arg(v.InstanceTable),
-			arg(v.WorkflowID), arg(v.StageID), arg(v.Stage), arg(formatTime(v.EnteredOn)), arg(v.EnteredBy), arg(v.EnteredHow),
-			arg(formatTime(v.LeftOn)), arg(v.LeftBy), arg(v.LeftHow)}, ", ") + " WHERE EXISTS (SELECT 1 FROM u))")
+		var vals []string
+		for _, x := range visitValues(*v) {
+			vals = append(vals, arg(x))
+		}
+		b.WriteString(",\ne AS (INSERT INTO stagevisit (" + visitColumns + ") SELECT " + strings.Join(vals, ", ") +
+			" WHERE EXISTS (SELECT 1 FROM u))")
 	}
 	b.WriteString("\nSELECT COUNT(*) FROM u")
 	return b.String(), args, nil
-}
-
-// quoteTable quotes a table's name and primary key.
-func quoteTable(t store.Table) (name, pk string, err error) {
-	if name, err = quote(t.Name); err == nil {
-		pk, err = quote(t.PrimaryKey)
-	}
-	return name, pk, err
 }

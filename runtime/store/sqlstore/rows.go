@@ -234,30 +234,48 @@ func (t *tx) FindRows(tb store.Table, match map[string]any) ([]store.Row, error)
 	return scanRows(tb, rows)
 }
 
-func (t *tx) UpdateRow(tb store.Table, id string, values map[string]any, version int64) (int64, error) {
-	qt, err := quote(tb.Name)
-	if err != nil {
-		return 0, err
+// setClause is an UPDATE's SET list: the row version counted up, then
+// values by column name; arg adds a value to the statement's arguments and
+// returns its placeholder.
+func setClause(tb store.Table, values map[string]any, arg func(any) string) (string, error) {
+	rv, _ := quote(store.RowVersionColumn)
+	sets := []string{rv + " = " + rv + " + 1"}
+	for _, name := range slices.Sorted(maps.Keys(values)) {
+		if name == store.RowVersionColumn || name == tb.PrimaryKey {
+			return "", fmt.Errorf("%s.%s cannot be updated", tb.Name, name)
+		}
+		qc, err := quote(name)
+		if err != nil {
+			return "", err
+		}
+		sets = append(sets, qc+" = "+arg(sqlValue(values[name])))
 	}
-	pk, err := quote(tb.PrimaryKey)
+	return strings.Join(sets, ", "), nil
+}
+
+// quoteTable quotes a table's name and primary key.
+func quoteTable(t store.Table) (name, pk string, err error) {
+	if name, err = quote(t.Name); err == nil {
+		pk, err = quote(t.PrimaryKey)
+	}
+	return name, pk, err
+}
+
+func (t *tx) UpdateRow(tb store.Table, id string, values map[string]any, version int64) (int64, error) {
+	qt, pk, err := quoteTable(tb)
 	if err != nil {
 		return 0, err
 	}
 	rv, _ := quote(store.RowVersionColumn)
-	sets := []string{rv + " = " + rv + " + 1"}
 	args := []any{id}
-	for _, name := range slices.Sorted(maps.Keys(values)) {
-		if name == store.RowVersionColumn || name == tb.PrimaryKey {
-			return 0, fmt.Errorf("%s.%s cannot be updated", tb.Name, name)
-		}
-		qc, err := quote(name)
-		if err != nil {
-			return 0, err
-		}
-		args = append(args, sqlValue(values[name]))
-		sets = append(sets, qc+" = $"+strconv.Itoa(len(args)))
+	set, err := setClause(tb, values, func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	})
+	if err != nil {
+		return 0, err
 	}
-	q := "UPDATE " + qt + " SET " + strings.Join(sets, ", ") + " WHERE " + pk + " = $1"
+	q := "UPDATE " + qt + " SET " + set + " WHERE " + pk + " = $1"
 	var next int64
 	if version > 0 {
 		// The new version is known: a plain statement, no result rows.

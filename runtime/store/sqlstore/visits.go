@@ -14,10 +14,16 @@ func (t *tx) AddStageVisit(v store.StageVisit) error {
 	if v.EnteredOn.IsZero() {
 		v.EnteredOn = t.now()
 	}
-	return t.execLater(`INSERT INTO stagevisit (instance_id, instance_table, workflow_id, stage_id, stage_name, entered_on, entered_by,
-	entered_how, left_on, left_by, left_how) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		v.InstanceID, v.InstanceTable, v.WorkflowID, v.StageID, v.Stage, formatTime(v.EnteredOn), v.EnteredBy, v.EnteredHow,
-		formatTime(v.LeftOn), v.LeftBy, v.LeftHow)
+	return t.execLater(`INSERT INTO stagevisit (`+visitColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, visitValues(v)...)
+}
+
+// visitColumns are the columns a new visit writes, visitValues its values
+// for them.
+const visitColumns = `instance_id, instance_table, workflow_id, stage_id, stage_name, entered_on, entered_by, entered_how, left_on, left_by, left_how`
+
+func visitValues(v store.StageVisit) []any {
+	return []any{v.InstanceID, v.InstanceTable, v.WorkflowID, v.StageID, v.Stage, formatTime(v.EnteredOn), v.EnteredBy, v.EnteredHow,
+		formatTime(v.LeftOn), v.LeftBy, v.LeftHow}
 }
 
 func (t *tx) CloseStageVisit(instanceID string, left time.Time, by, how string) error {
