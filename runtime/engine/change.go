@@ -169,7 +169,9 @@ func (s *Session) changeIn(ctx context.Context, table, id, action string, mo Mov
 	if err != nil {
 		return nil, err
 	}
-	s.e.rows.put(seen...)
+	if s.e.oneShots {
+		s.e.rows.put(seen...)
+	}
 	return out, nil
 }
 

@@ -35,7 +35,10 @@ type Engine struct {
 	imu       sync.Mutex
 	instTable map[string]string // instance id -> instance table
 
-	rows rowCache // what one-shot changes decide on
+	// oneShots: the store writes changes in one shot (oneshot.go); only
+	// then does the engine keep rows for them.
+	oneShots bool
+	rows     rowCache
 }
 
 // New returns the engine of the environment s.
@@ -43,7 +46,8 @@ func New(s store.Store, o Options) *Engine {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Engine{s: s, o: o, models: map[string]*model{}, instTable: map[string]string{}}
+	ow, ok := s.(store.OneShotWriter)
+	return &Engine{s: s, o: o, models: map[string]*model{}, instTable: map[string]string{}, oneShots: ok && ow.CanWriteOnce()}
 }
 
 // Session is the engine acting as one user: every operation checks that

@@ -20,6 +20,8 @@ type countingStore struct {
 	calls, applied atomic.Int64
 }
 
+func (c *countingStore) CanWriteOnce() bool { return c.Store.(store.OneShotWriter).CanWriteOnce() }
+
 func (c *countingStore) CachedAccess(user string) (store.Access, int64, bool) {
 	return c.Store.(store.OneShotWriter).CachedAccess(user)
 }

@@ -14,6 +14,9 @@ import (
 // written and the caller makes the change as a shared write instead.
 // PostgreSQL's store implements it; callers find it by a type assertion.
 type OneShotWriter interface {
+	// CanWriteOnce says whether the store writes in one shot at all (a
+	// store type may serve backends that do and that do not).
+	CanWriteOnce() bool
 	// CachedAccess is the user's access as the store last read it in a
 	// shared write, with the access stamp it was read under; false when the
 	// store has none (or cannot write in one shot).

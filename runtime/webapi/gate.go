@@ -53,8 +53,14 @@ func (g *gatedStore) ReadRow(ctx context.Context, t store.Table, id string) (sto
 
 var _ store.RowReader = (*gatedStore)(nil)
 
-// CachedAccess and WriteOnce pass the store's one-shot writes through
-// (they are shared writes: not gated); a store without them has none.
+// CanWriteOnce, CachedAccess and WriteOnce pass the store's one-shot
+// writes through (they are shared writes: not gated); a store without them
+// has none.
+func (g *gatedStore) CanWriteOnce() bool {
+	ow, ok := g.Store.(store.OneShotWriter)
+	return ok && ow.CanWriteOnce()
+}
+
 func (g *gatedStore) CachedAccess(user string) (store.Access, int64, bool) {
 	if ow, ok := g.Store.(store.OneShotWriter); ok {
 		return ow.CachedAccess(user)

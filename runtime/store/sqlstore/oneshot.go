@@ -27,10 +27,16 @@ type OneShotDialect interface {
 
 var _ store.OneShotWriter = (*DB)(nil)
 
+// CanWriteOnce: where the dialect can.
+func (s *DB) CanWriteOnce() bool {
+	_, ok := s.d.(OneShotDialect)
+	return ok
+}
+
 // CachedAccess is the access the store read last for user, under the
 // latest access stamp and import generation it saw in a shared write.
 func (s *DB) CachedAccess(user string) (store.Access, int64, bool) {
-	if _, ok := s.d.(OneShotDialect); !ok {
+	if !s.CanWriteOnce() {
 		return store.Access{}, 0, false
 	}
 	return s.access.latest(user)
