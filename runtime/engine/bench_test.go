@@ -31,19 +31,10 @@ import (
 func BenchmarkTransitions(b *testing.B) {
 	b.Run("CLI", func(b *testing.B) { benchTransitions(b, false) })
 	b.Run("IfVersion", func(b *testing.B) { benchTransitions(b, true) })
-	// The stage log's report indexes as migration 0003 made them (every
-	// stay indexed by its time when it begins and moved in that index when
-	// it ends), in place of migration 0005's (written once per stay): what
-	// 0005 saves.
-	b.Run("CLI_with_0003_report_indexes", func(b *testing.B) {
-		benchTransitions(b, false, "DROP INDEX stagevisit_done", "DROP INDEX stagevisit_entries",
-			"CREATE INDEX stagevisit_duration ON stagevisit (workflow_id, stage_name, duration_ms)",
-			"CREATE INDEX stagevisit_by_how ON stagevisit (workflow_id, entered_how, stage_name, instance_id)")
-	})
 	// The reports' two indexes on the stage log are written by every
 	// transition; this measures the engine without them.
 	b.Run("CLI_without_report_indexes", func(b *testing.B) {
-		benchTransitions(b, false, "DROP INDEX stagevisit_done", "DROP INDEX stagevisit_entries")
+		benchTransitions(b, false, "DROP INDEX stageexit_done", "DROP INDEX stagevisit_entries")
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -102,7 +103,7 @@ func generate(b *testing.B, v *env, db *sql.DB, n int) {
 	from := ` FROM n`
 	id := func(tag string) string { return `printf('%08x-0000-4000-` + tag + `-%012x', i, i)` }
 	ts := func(expr string) string { return `strftime('%Y-%m-%dT%H:%M:%SZ', ` + expr + `, 'unixepoch')` }
-	indexQuery := `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'stagevisit' AND sql IS NOT NULL`
+	indexQuery := `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('stagevisit', 'stageexit') AND sql IS NOT NULL`
 	if pg {
 		nums, from = ``, fmt.Sprintf(` FROM generate_series(0::bigint, %d) AS n(i)`, n-1)
 		id = func(tag string) string {
@@ -111,7 +112,7 @@ func generate(b *testing.B, v *env, db *sql.DB, n int) {
 		ts = func(expr string) string {
 			return `to_char(to_timestamp(` + expr + `) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`
 		}
-		indexQuery = `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'stagevisit'
+		indexQuery = `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ('stagevisit', 'stageexit')
 	AND indexname NOT LIKE '%pkey'`
 	}
 	var names, indexes []string
@@ -132,11 +133,17 @@ func generate(b *testing.B, v *env, db *sql.DB, n int) {
 		dB = `(1800 + (i * 104729) % 172800)`
 		dc = `(300 + (i * 15485863) % 43200)`
 	)
-	visit := func(stage, entered, left, enteredHow, leftHow, where string) string {
-		return nums + `INSERT INTO stagevisit (instance_id, instance_table, workflow_id, stage_id, stage_name, entered_on, entered_by, entered_how,
-	left_on, left_by, left_how)
-SELECT ` + id("8000") + `, 'tr_deal', '` + wf + `', '` + stages[stage] + `', '` + stage + `', ` + ts(entered) + `,
-	'u', ` + enteredHow + `, ` + left + `, 'u', ` + leftHow + from + where
+	// The k-th stay of instance i is stage log row k*n+i+1 (stays in the
+	// order they began), and its exit (where it has left) the exit of that
+	// row.
+	visit := func(k int, stage, entered, left, enteredHow, leftHow, where string) []string {
+		row := fmt.Sprintf(`%d * %d + i + 1`, k, n)
+		return []string{nums + `INSERT INTO stagevisit (stagevisit_id, instance_id, instance_table, workflow_id, stage_id, stage_name, entered_on,
+	entered_by, entered_how)
+SELECT ` + row + `, ` + id("8000") + `, 'tr_deal', '` + wf + `', '` + stages[stage] + `', '` + stage + `', ` + ts(entered) + `,
+	'u', ` + enteredHow + from + where, nums + `INSERT INTO stageexit (stagevisit_id, workflow_id, stage_name, entered_on, left_on, left_by, left_how)
+SELECT * FROM (SELECT ` + row + ` AS stagevisit_id, '` + wf + `' AS workflow_id, '` + stage + `' AS stage_name, ` + ts(entered) + ` AS entered_on,
+	` + left + ` AS left_on, 'u' AS left_by, ` + leftHow + ` AS left_how` + from + where + `) x WHERE left_on <> ''`}
 	}
 	stmts := []string{`BEGIN`}
 	for _, name := range names {
@@ -149,18 +156,19 @@ SELECT `+id("8000")+`, 'Deal', '`+wf+`', '`+stages["a"]+`', `+ts(t0)+`, '`+stage
 	CASE WHEN i % 10 < 8 THEN 1 ELSE 0 END, CASE WHEN i % 10 < 6 THEN 2 WHEN i % 10 < 8 THEN 3 ELSE 1 END,
 	CASE WHEN i % 10 < 6 THEN `+ts(t0+"+"+da+"+"+dB+"+"+dc)+` WHEN i % 10 < 8 THEN `+ts(t0+"+"+da)+` END,
 	CASE WHEN i % 10 < 6 THEN (`+da+"+"+dB+"+"+dc+`) / 60 WHEN i % 10 < 8 THEN `+da+` / 60 END,
-	`+ts(t0)+`, 'u', `+ts(t0)+`, 'u', `+id("9000")+`, 1`+from,
+	`+ts(t0)+`, 'u', `+ts(t0)+`, 'u', `+id("9000")+`, 1`+from)
+	stmts = slices.Concat(stmts,
 		// a: every instance; open for i%10 = 8, abandoned for 6.
-		visit("a", t0, `CASE WHEN i % 10 = 8 THEN '' ELSE `+ts(t0+"+"+da)+` END`, `'start'`,
+		visit(0, "a", t0, `CASE WHEN i % 10 = 8 THEN '' ELSE `+ts(t0+"+"+da)+` END`, `'start'`,
 			`CASE i % 10 WHEN 6 THEN 'abandon' WHEN 8 THEN '' ELSE 'next' END`, ``),
 		// b: not for 6 and 8; open for 9, abandoned for 7.
-		visit("b", t0+"+"+da, `CASE WHEN i % 10 = 9 THEN '' ELSE `+ts(t0+"+"+da+"+"+dB)+` END`, `'next'`,
+		visit(1, "b", t0+"+"+da, `CASE WHEN i % 10 = 9 THEN '' ELSE `+ts(t0+"+"+da+"+"+dB)+` END`, `'next'`,
 			`CASE i % 10 WHEN 7 THEN 'abandon' WHEN 9 THEN '' ELSE 'next' END`, ` WHERE i % 10 NOT IN (6, 8)`),
 		// c: the finished ones.
-		visit("c", t0+"+"+da+"+"+dB, ts(t0+"+"+da+"+"+dB+"+"+dc), `'next'`, `'finish'`, ` WHERE i % 10 < 6`),
+		visit(2, "c", t0+"+"+da+"+"+dB, ts(t0+"+"+da+"+"+dB+"+"+dc), `'next'`, `'finish'`, ` WHERE i % 10 < 6`),
 		// 2% moved back from b to a once, then on to b again.
-		visit("a", t0+"+"+da+"+ 100", ts(t0+"+"+da+"+ 700"), `'prev'`, `'next'`, ` WHERE i % 50 = 0`),
-		visit("b", t0+"+"+da+"+ 700", ts(t0+"+"+da+"+ 1900"), `'next'`, `'next'`, ` WHERE i % 50 = 0`),
+		visit(3, "a", t0+"+"+da+"+ 100", ts(t0+"+"+da+"+ 700"), `'prev'`, `'next'`, ` WHERE i % 50 = 0`),
+		visit(4, "b", t0+"+"+da+"+ 700", ts(t0+"+"+da+"+ 1900"), `'next'`, `'next'`, ` WHERE i % 50 = 0`),
 	)
 	stmts = append(stmts, indexes...)
 	stmts = append(stmts, `COMMIT`)

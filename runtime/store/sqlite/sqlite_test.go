@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"io/fs"
 	"path"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/bpfc/bpfc/runtime/store"
+	"github.com/bpfc/bpfc/runtime/store/sqlstore"
 	"github.com/bpfc/bpfc/runtime/store/storetest"
 )
 
@@ -172,4 +174,41 @@ func latestMigration(t *testing.T) int {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// TestStageExitsMigrated: migration 0007 moves the ends of stays written
+// in place before it into stageexit.
+func TestStageExitsMigrated(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", dsn(path, DefaultBusyTimeout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := sqlstore.Open(ctx, db, &before{dialect: &dialect{busy: DefaultBusyTimeout}, version: 6}, sqlstore.Options{Name: "old"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.OldStays(func(q string, args ...any) {
+		if _, err := old.SQL().ExecContext(ctx, q, args...); err != nil {
+			t.Fatal(err)
+		}
+	})
+	old.Close()
+	s, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	storetest.CheckMigratedStays(t, s)
+}
+
+// before is the dialect with the migrations up to version only.
+type before struct {
+	*dialect
+	version int
+}
+
+func (b *before) Migrations() fs.FS {
+	return storetest.MigrationsUpTo(b.dialect.Migrations(), b.version)
 }

@@ -107,22 +107,12 @@ func oneShotSQL(d OneShotDialect, w store.OneShot) (string, []any, error) {
 	}
 	var b strings.Builder
 	b.WriteString("WITH " + with + "\nok AS (SELECT 1 WHERE " + strings.Join(conds, "\n AND ") + "),\n")
-	first := ""
-	if x := w.Leave; x != nil {
-		// The open stay is locked before the row is updated: a shared
-		// transaction's move writes the stage log first (held writes go
-		// before the update that carries them), and two moves that lock
-		// the same rows in opposite orders would deadlock.
-		b.WriteString("s AS (SELECT stagevisit_id FROM stagevisit WHERE stagevisit_id = (SELECT MAX(stagevisit_id) FROM stagevisit " +
-			"WHERE instance_id = " + arg(x.InstanceID) + ") AND left_on = '' FOR UPDATE),\n")
-		first = " AND (SELECT COUNT(*) FROM s) >= 0"
-	}
 	b.WriteString("u AS (UPDATE " + qt + " SET " + set + " WHERE " + pk + " = " + arg(u.ID) + " AND " + rv +
-		" = " + arg(u.Version) + " AND EXISTS (SELECT 1 FROM ok)" + first + " RETURNING 1)")
+		" = " + arg(u.Version) + " AND EXISTS (SELECT 1 FROM ok) RETURNING 1)")
 	if x := w.Leave; x != nil {
-		// Tx.CloseStageVisit, only with the update.
-		b.WriteString(",\nx AS (UPDATE stagevisit SET left_on = " + arg(formatTime(x.Left)) + ", left_by = " + arg(x.By) + ", left_how = " +
-			arg(x.How) + " WHERE stagevisit_id IN (SELECT stagevisit_id FROM s) AND EXISTS (SELECT 1 FROM u))")
+		// Tx.CloseStageVisit, only with the update. The stay itself is
+		// not locked: the update serializes the moves of the instance.
+		b.WriteString(",\nx AS (" + exitSQL(arg(x.InstanceID), arg(formatTime(x.Left)), arg(x.By), arg(x.How), " AND EXISTS (SELECT 1 FROM u)") + ")")
 	}
 	if v := w.Enter; v != nil {
 		var vals []string

@@ -15,12 +15,11 @@ import (
 // Report queries. Every figure is an SQL aggregate; percentiles are
 // nearest-rank (percentile_disc), read as one row at an offset in index
 // order, from whichever end is nearer. The stage log is read through two
-// indexes that a transition writes once per stay and never updates
-// (migration 0005): stagevisit_entries (workflow_id, entered_how,
-// stage_name), written when a stay begins, counts every stay;
-// stagevisit_done (workflow_id, stage_name, duration_ms), partial on the
-// completed stays (left_on <> '') and written when a stay ends, gives the
-// count, total and percentiles of the generated per-stay time duration_ms.
+// indexes written once per stay: stagevisit_entries (workflow_id,
+// entered_how, stage_name; migration 0005), written when a stay begins,
+// counts every stay; stageexit_done (workflow_id, stage_name, duration_ms;
+// migration 0007), on the exits written when stays end, gives the count,
+// total and percentiles of the generated per-stay time duration_ms.
 // An instance table's states and durations are indexed by (statecode,
 // statuscode, bpf_duration) once CreateReportIndex made that index, so
 // that a report reads index ranges, not table rows.
@@ -157,8 +156,8 @@ func (t *tx) StageStats(workflowID string, since time.Time) ([]store.StageStats,
 	}); err != nil {
 		return nil, err
 	}
-	// The completed stays, on the partial index of their times.
-	done := `FROM stagevisit` + t.using("stagevisit_done") + ` WHERE workflow_id = $1 AND left_on <> ''`
+	// The completed stays: their exits, on the index of their times.
+	done := `FROM stageexit` + t.using("stageexit_done") + ` WHERE workflow_id = $1`
 	if err := t.eachRow(`SELECT stage_name, COUNT(duration_ms), COALESCE(SUM(duration_ms), 0) `+done+cond+` GROUP BY stage_name`, args,
 		func(sc interface{ Scan(...any) error }) error {
 			var stage string

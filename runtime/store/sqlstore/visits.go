@@ -14,27 +14,32 @@ func (t *tx) AddStageVisit(v store.StageVisit) error {
 	if v.EnteredOn.IsZero() {
 		v.EnteredOn = t.now()
 	}
-	return t.execLater(`INSERT INTO stagevisit (`+visitColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, visitValues(v)...)
+	return t.execLater(`INSERT INTO stagevisit (`+visitColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, visitValues(v)...)
 }
 
 // visitColumns are the columns a new visit writes, visitValues its values
-// for them.
-const visitColumns = `instance_id, instance_table, workflow_id, stage_id, stage_name, entered_on, entered_by, entered_how, left_on, left_by, left_how`
+// for them. A visit begins open: its Left fields are not written.
+const visitColumns = `instance_id, instance_table, workflow_id, stage_id, stage_name, entered_on, entered_by, entered_how`
 
 func visitValues(v store.StageVisit) []any {
-	return []any{v.InstanceID, v.InstanceTable, v.WorkflowID, v.StageID, v.Stage, formatTime(v.EnteredOn), v.EnteredBy, v.EnteredHow,
-		formatTime(v.LeftOn), v.LeftBy, v.LeftHow}
+	return []any{v.InstanceID, v.InstanceTable, v.WorkflowID, v.StageID, v.Stage, formatTime(v.EnteredOn), v.EnteredBy, v.EnteredHow}
+}
+
+// exitSQL ends the open stay of the instance $1 (its latest, if it has no
+// exit yet) at $2, by $3, how $4: a row of stageexit (migration 0007),
+// never an update. cond adds a condition (" AND …").
+func exitSQL(instance, left, by, how, cond string) string {
+	return `INSERT INTO stageexit (stagevisit_id, workflow_id, stage_name, entered_on, left_on, left_by, left_how)
+SELECT v.stagevisit_id, v.workflow_id, v.stage_name, v.entered_on, ` + left + `, ` + by + `, ` + how + ` FROM stagevisit v
+WHERE v.stagevisit_id = (SELECT MAX(stagevisit_id) FROM stagevisit WHERE instance_id = ` + instance + `)
+AND NOT EXISTS (SELECT 1 FROM stageexit x WHERE x.stagevisit_id = v.stagevisit_id)` + cond
 }
 
 func (t *tx) CloseStageVisit(instanceID string, left time.Time, by, how string) error {
 	if left.IsZero() {
 		left = t.now()
 	}
-	// The open visit is the instance's latest: the index finds it. Closing
-	// it changes no indexed column; it adds the stay, once, to the partial
-	// index of completed stays (stagevisit_done, migration 0005).
-	const q = `UPDATE stagevisit SET left_on = $2, left_by = $3, left_how = $4
-WHERE stagevisit_id = (SELECT MAX(stagevisit_id) FROM stagevisit WHERE instance_id = $1) AND left_on = ''`
+	q := exitSQL("$1", "$2", "$3", "$4", "")
 	if _, ok := t.tx.(Pipeline); ok && t.write {
 		// Held for the next statement: whether a visit was open is not
 		// known here (the store's contract allows it).
@@ -48,22 +53,24 @@ WHERE stagevisit_id = (SELECT MAX(stagevisit_id) FROM stagevisit WHERE instance_
 }
 
 func (t *tx) StageVisits(f store.StageVisitFilter) ([]store.StageVisit, error) {
-	q := `SELECT stagevisit_id, instance_id, instance_table, workflow_id, stage_id, stage_name, entered_on, entered_by, entered_how,
-	left_on, left_by, left_how FROM stagevisit`
+	// A stay and its exit, if it ended.
+	q := `SELECT v.stagevisit_id, v.instance_id, v.instance_table, v.workflow_id, v.stage_id, v.stage_name, v.entered_on, v.entered_by,
+	v.entered_how, COALESCE(x.left_on, ''), COALESCE(x.left_by, ''), COALESCE(x.left_how, '')
+FROM stagevisit v LEFT JOIN stageexit x ON x.stagevisit_id = v.stagevisit_id`
 	var conds []string
 	var args []any
 	if f.InstanceID != "" {
 		args = append(args, f.InstanceID)
-		conds = append(conds, "instance_id = $"+strconv.Itoa(len(args)))
+		conds = append(conds, "v.instance_id = $"+strconv.Itoa(len(args)))
 	}
 	if f.WorkflowID != "" {
 		args = append(args, f.WorkflowID)
-		conds = append(conds, "workflow_id = $"+strconv.Itoa(len(args)))
+		conds = append(conds, "v.workflow_id = $"+strconv.Itoa(len(args)))
 	}
 	if len(conds) > 0 {
 		q += " WHERE " + strings.Join(conds, " AND ")
 	}
-	q += " ORDER BY stagevisit_id"
+	q += " ORDER BY v.stagevisit_id"
 	if f.Limit > 0 {
 		args = append(args, f.Limit)
 		q += " LIMIT $" + strconv.Itoa(len(args))

@@ -1,0 +1,106 @@
+package storetest
+
+import (
+	"context"
+	"io/fs"
+	"strconv"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// OldStays are stage-log rows in the shape before migration 0007 (a stay
+// ended in place: left_on, left_by, left_how), for a backend's migration
+// test to insert into a store at migration 0006 with exec, before it
+// opens the store again with every migration.
+func OldStays(exec func(q string, args ...any)) {
+	const q = `INSERT INTO stagevisit (instance_id, instance_table, workflow_id, stage_id, stage_name, entered_on, entered_by, entered_how,
+	left_on, left_by, left_how) VALUES ($1, 'cts_flow', 'w1', $2, $3, $4, 'u1', $5, $6, $7, $8)`
+	exec(q, "i1", "s1", "qualify", "2026-01-01T00:00:00Z", store.VisitStart, "2026-01-01T01:00:00Z", "u2", store.VisitNext)
+	exec(q, "i1", "s2", "develop", "2026-01-01T01:00:00Z", store.VisitNext, "", "", "")
+	exec(q, "i2", "s1", "qualify", "2026-01-02T00:00:00Z", store.VisitStart, "2026-01-02T00:30:00Z", "u3", store.VisitFinish)
+}
+
+// CheckMigratedStays checks a store migrated from OldStays: every stay
+// with the end it had, the report's completed stays and times, and the
+// open stay still the one that ends next.
+func CheckMigratedStays(t *testing.T, s store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	at := func(v string) time.Time {
+		tm, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tm
+	}
+	var vs []store.StageVisit
+	must(t, s.Read(ctx, func(tx store.Tx) error {
+		var err error
+		vs, err = tx.StageVisits(store.StageVisitFilter{WorkflowID: "w1"})
+		return err
+	}))
+	type stay struct {
+		instance, stage, left, by, how string
+	}
+	var got []stay
+	for _, v := range vs {
+		left := ""
+		if !v.LeftOn.IsZero() {
+			left = v.LeftOn.UTC().Format(time.RFC3339)
+		}
+		got = append(got, stay{v.InstanceID, v.Stage, left, v.LeftBy, v.LeftHow})
+	}
+	want := []stay{{"i1", "qualify", "2026-01-01T01:00:00Z", "u2", store.VisitNext}, {"i1", "develop", "", "", ""},
+		{"i2", "qualify", "2026-01-02T00:30:00Z", "u3", store.VisitFinish}}
+	if len(got) != len(want) {
+		t.Fatalf("stays after the migration: %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("stay %d after the migration: %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	stats := func() map[string]store.StageStats {
+		out := map[string]store.StageStats{}
+		must(t, s.Read(ctx, func(tx store.Tx) error {
+			st, err := tx.(store.ReportTx).StageStats("w1", time.Time{})
+			for _, x := range st {
+				out[x.Stage] = x
+			}
+			return err
+		}))
+		return out
+	}
+	if q := stats()["qualify"]; q.Visits != 2 || q.Completed != 2 || q.TotalMS != 90*60*1000 || q.MedianMS != 30*60*1000 {
+		t.Errorf("qualify after the migration: %+v, want 2 visits, 2 completed in 90 minutes, median 30", q)
+	}
+	// The open stay ends once, as a new exit.
+	must(t, s.Write(ctx, func(tx store.Tx) error {
+		return tx.CloseStageVisit("i1", at("2026-01-01T03:00:00Z"), "u4", store.VisitFinish)
+	}))
+	if d := stats()["develop"]; d.Completed != 1 || d.TotalMS != 2*3600*1000 {
+		t.Errorf("develop after it ended: %+v, want 1 completed in 2 hours", d)
+	}
+	if err := s.Write(ctx, func(tx store.Tx) error {
+		return tx.CloseStageVisit("i1", at("2026-01-01T04:00:00Z"), "u4", store.VisitFinish)
+	}); err == nil {
+		t.Error("a stay ended twice")
+	}
+}
+
+// MigrationsUpTo is migrations without those after version: a backend's
+// migrations as an older bpfc had them.
+func MigrationsUpTo(migrations fs.FS, version int) fs.FS {
+	out := fstest.MapFS{}
+	names, _ := fs.Glob(migrations, "*.sql")
+	for _, n := range names {
+		if v, err := strconv.Atoi(n[:4]); err == nil && v <= version {
+			data, _ := fs.ReadFile(migrations, n)
+			out[n] = &fstest.MapFile{Data: data}
+		}
+	}
+	return out
+}
