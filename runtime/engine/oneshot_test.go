@@ -151,9 +151,10 @@ func TestOneShotMoves(t *testing.T) {
 }
 
 // TestOneShotRacesShared: one-shot moves and shared transactions racing on
-// one instance lock its row and its open stay in the same order, so they
-// never deadlock (PostgreSQL would detect it only after its
-// deadlock_timeout, and every racer would wait that long).
+// one instance never deadlock (PostgreSQL would detect it only after its
+// deadlock_timeout, and every racer would wait that long): the one row both
+// lock is the instance's, as the stage log is only inserted into and its
+// exits' index is not unique, so that no insert waits for another.
 func TestOneShotRacesShared(t *testing.T) {
 	bs, cs, one, other, _, c := twoServers(t)
 	db := bs.Store.(interface{ SQL() *sql.DB }).SQL()
