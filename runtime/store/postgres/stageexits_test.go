@@ -28,12 +28,7 @@ func TestStageExitsMigrated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	storetest.OldStays(func(q string, args ...any) {
-		if _, err := old.SQL().ExecContext(ctx, q, args...); err != nil {
-			t.Fatal(err)
-		}
-	})
-	old.Close()
+	storetest.WriteOldStays(t, old)
 	storetest.CheckMigratedStays(t, open(t, url, Options{Name: "old"}))
 }
 

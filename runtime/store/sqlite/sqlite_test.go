@@ -189,12 +189,7 @@ func TestStageExitsMigrated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	storetest.OldStays(func(q string, args ...any) {
-		if _, err := old.SQL().ExecContext(ctx, q, args...); err != nil {
-			t.Fatal(err)
-		}
-	})
-	old.Close()
+	storetest.WriteOldStays(t, old)
 	s, err := Open(ctx, path, Options{})
 	if err != nil {
 		t.Fatal(err)

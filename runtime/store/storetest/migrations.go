@@ -9,21 +9,30 @@ import (
 	"time"
 
 	"github.com/bpfc/bpfc/runtime/store"
+	"github.com/bpfc/bpfc/runtime/store/sqlstore"
 )
 
-// OldStays are stage-log rows in the shape before migration 0007 (a stay
-// ended in place: left_on, left_by, left_how), for a backend's migration
-// test to insert into a store at migration 0006 with exec, before it
-// opens the store again with every migration.
-func OldStays(exec func(q string, args ...any)) {
+// WriteOldStays writes stage-log rows in the shape before migration 0007
+// (a stay ended in place: left_on, left_by, left_how) into old, a store a
+// backend's migration test opened at migration 0006 (MigrationsUpTo), and
+// closes it; the test then opens the store again with every migration.
+func WriteOldStays(t *testing.T, old *sqlstore.DB) {
+	t.Helper()
+	defer old.Close()
 	const q = `INSERT INTO stagevisit (instance_id, instance_table, workflow_id, stage_id, stage_name, entered_on, entered_by, entered_how,
 	left_on, left_by, left_how) VALUES ($1, 'cts_flow', 'w1', $2, $3, $4, 'u1', $5, $6, $7, $8)`
-	exec(q, "i1", "s1", "qualify", "2026-01-01T00:00:00Z", store.VisitStart, "2026-01-01T01:00:00Z", "u2", store.VisitNext)
-	exec(q, "i1", "s2", "develop", "2026-01-01T01:00:00Z", store.VisitNext, "", "", "")
-	exec(q, "i2", "s1", "qualify", "2026-01-02T00:00:00Z", store.VisitStart, "2026-01-02T00:30:00Z", "u3", store.VisitFinish)
+	for _, v := range [][]any{
+		{"i1", "s1", "qualify", "2026-01-01T00:00:00Z", store.VisitStart, "2026-01-01T01:00:00Z", "u2", store.VisitNext},
+		{"i1", "s2", "develop", "2026-01-01T01:00:00Z", store.VisitNext, "", "", ""},
+		{"i2", "s1", "qualify", "2026-01-02T00:00:00Z", store.VisitStart, "2026-01-02T00:30:00Z", "u3", store.VisitFinish},
+	} {
+		if _, err := old.SQL().ExecContext(context.Background(), q, v...); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
-// CheckMigratedStays checks a store migrated from OldStays: every stay
+// CheckMigratedStays checks a store migrated from WriteOldStays': every stay
 // with the end it had, the report's completed stays and times, and the
 // open stay still the one that ends next.
 func CheckMigratedStays(t *testing.T, s store.Store) {
