@@ -35,11 +35,15 @@ WHERE v.stagevisit_id = (SELECT MAX(stagevisit_id) FROM stagevisit WHERE instanc
 AND NOT EXISTS (SELECT 1 FROM stageexit x WHERE x.stagevisit_id = v.stagevisit_id)` + cond
 }
 
+// closeVisitSQL is CloseStageVisit's statement, built once: it is on every
+// move's path.
+var closeVisitSQL = exitSQL("$1", "$2", "$3", "$4", "")
+
 func (t *tx) CloseStageVisit(instanceID string, left time.Time, by, how string) error {
 	if left.IsZero() {
 		left = t.now()
 	}
-	q := exitSQL("$1", "$2", "$3", "$4", "")
+	q := closeVisitSQL
 	if _, ok := t.tx.(Pipeline); ok && t.write {
 		// Held for the next statement: whether a visit was open is not
 		// known here (the store's contract allows it).
