@@ -59,7 +59,11 @@ func BenchmarkReport(b *testing.B) {
 			}
 		}
 		f := rep.Flows[0]
-		if n := int64(n); f.Instances.Total != n || f.Stages[0].Reached != n || f.Stages[1].Reached != n*8/10 || f.Stages[2].Reached != n*6/10 {
+		// Completed stays: a's ends carried by b and abandoned ones (and
+		// the 2% back in a), b's carried by c, abandoned and the 2% again,
+		// c's finished; from both places ends are kept.
+		if n := int64(n); f.Instances.Total != n || f.Stages[0].Reached != n || f.Stages[1].Reached != n*8/10 || f.Stages[2].Reached != n*6/10 ||
+			f.Stages[0].Completed != n*92/100 || f.Stages[1].Completed != n*72/100 || f.Stages[2].Completed != n*6/10 {
 			b.Fatalf("report of the generated data: %+v %+v", f.Instances, f.Stages)
 		}
 		b.ReportMetric(float64(n), "instances")
@@ -134,16 +138,31 @@ func generate(b *testing.B, v *env, db *sql.DB, n int) {
 		dc = `(300 + (i * 15485863) % 43200)`
 	)
 	// The k-th stay of instance i is stage log row k*n+i+1 (stays in the
-	// order they began), and its exit (where it has left) the exit of that
-	// row.
-	visit := func(k int, stage, entered, left, enteredHow, leftHow, where string) []string {
-		row := fmt.Sprintf(`%d * %d + i + 1`, k, n)
+	// order they began). As the runtime writes them (migration 0008), a
+	// stay ended by a move has its end carried by the stay the move began
+	// (prev: its k, stage and begin); where carried does not hold, the
+	// stay's end, if it has left, is a row of stageexit.
+	type prevStay struct {
+		k              int
+		stage, entered string
+	}
+	row := func(k int) string { return fmt.Sprintf(`%d * %d + i + 1`, k, n) }
+	visit := func(k int, stage, entered, left, enteredHow, leftHow, where string, prev *prevStay, carried string) []string {
+		cols, vals := "", ""
+		if prev != nil {
+			cols = `, prev_id, prev_stage, prev_entered_on, prev_duration_ms`
+			vals = `, ` + row(prev.k) + `, '` + prev.stage + `', ` + ts(prev.entered) + `, (` + entered + ` - ` + prev.entered + `) * 1000`
+		}
+		and := " WHERE "
+		if where != "" {
+			and = " AND "
+		}
 		return []string{nums + `INSERT INTO stagevisit (stagevisit_id, instance_id, instance_table, workflow_id, stage_id, stage_name, entered_on,
-	entered_by, entered_how)
-SELECT ` + row + `, ` + id("8000") + `, 'tr_deal', '` + wf + `', '` + stages[stage] + `', '` + stage + `', ` + ts(entered) + `,
-	'u', ` + enteredHow + from + where, nums + `INSERT INTO stageexit (stagevisit_id, workflow_id, stage_name, entered_on, left_on, left_by, left_how)
-SELECT * FROM (SELECT ` + row + ` AS stagevisit_id, '` + wf + `' AS workflow_id, '` + stage + `' AS stage_name, ` + ts(entered) + ` AS entered_on,
-	` + left + ` AS left_on, 'u' AS left_by, ` + leftHow + ` AS left_how` + from + where + `) x WHERE left_on <> ''`}
+	entered_by, entered_how` + cols + `)
+SELECT ` + row(k) + `, ` + id("8000") + `, 'tr_deal', '` + wf + `', '` + stages[stage] + `', '` + stage + `', ` + ts(entered) + `,
+	'u', ` + enteredHow + vals + from + where, nums + `INSERT INTO stageexit (stagevisit_id, workflow_id, stage_name, entered_on, left_on, left_by, left_how)
+SELECT * FROM (SELECT ` + row(k) + ` AS stagevisit_id, '` + wf + `' AS workflow_id, '` + stage + `' AS stage_name, ` + ts(entered) + ` AS entered_on,
+	` + left + ` AS left_on, 'u' AS left_by, ` + leftHow + ` AS left_how` + from + where + and + `NOT (` + carried + `)) x WHERE left_on <> ''`}
 	}
 	stmts := []string{`BEGIN`}
 	for _, name := range names {
@@ -158,17 +177,19 @@ SELECT `+id("8000")+`, 'Deal', '`+wf+`', '`+stages["a"]+`', `+ts(t0)+`, '`+stage
 	CASE WHEN i % 10 < 6 THEN (`+da+"+"+dB+"+"+dc+`) / 60 WHEN i % 10 < 8 THEN `+da+` / 60 END,
 	`+ts(t0)+`, 'u', `+ts(t0)+`, 'u', `+id("9000")+`, 1`+from)
 	stmts = slices.Concat(stmts,
-		// a: every instance; open for i%10 = 8, abandoned for 6.
+		// a: every instance; open for i%10 = 8, abandoned for 6; moved on
+		// to b (which carries its end) otherwise.
 		visit(0, "a", t0, `CASE WHEN i % 10 = 8 THEN '' ELSE `+ts(t0+"+"+da)+` END`, `'start'`,
-			`CASE i % 10 WHEN 6 THEN 'abandon' WHEN 8 THEN '' ELSE 'next' END`, ``),
-		// b: not for 6 and 8; open for 9, abandoned for 7.
+			`CASE i % 10 WHEN 6 THEN 'abandon' WHEN 8 THEN '' ELSE 'next' END`, ``, nil, `i % 10 NOT IN (6, 8)`),
+		// b: not for 6 and 8; open for 9, abandoned for 7, moved on to c
+		// for the others.
 		visit(1, "b", t0+"+"+da, `CASE WHEN i % 10 = 9 THEN '' ELSE `+ts(t0+"+"+da+"+"+dB)+` END`, `'next'`,
-			`CASE i % 10 WHEN 7 THEN 'abandon' WHEN 9 THEN '' ELSE 'next' END`, ` WHERE i % 10 NOT IN (6, 8)`),
+			`CASE i % 10 WHEN 7 THEN 'abandon' WHEN 9 THEN '' ELSE 'next' END`, ` WHERE i % 10 NOT IN (6, 8)`, &prevStay{0, "a", t0}, `i % 10 < 6`),
 		// c: the finished ones.
-		visit(2, "c", t0+"+"+da+"+"+dB, ts(t0+"+"+da+"+"+dB+"+"+dc), `'next'`, `'finish'`, ` WHERE i % 10 < 6`),
+		visit(2, "c", t0+"+"+da+"+"+dB, ts(t0+"+"+da+"+"+dB+"+"+dc), `'next'`, `'finish'`, ` WHERE i % 10 < 6`, &prevStay{1, "b", t0 + "+" + da}, `1 = 0`),
 		// 2% moved back from b to a once, then on to b again.
-		visit(3, "a", t0+"+"+da+"+ 100", ts(t0+"+"+da+"+ 700"), `'prev'`, `'next'`, ` WHERE i % 50 = 0`),
-		visit(4, "b", t0+"+"+da+"+ 700", ts(t0+"+"+da+"+ 1900"), `'next'`, `'next'`, ` WHERE i % 50 = 0`),
+		visit(3, "a", t0+"+"+da+"+ 100", ts(t0+"+"+da+"+ 700"), `'prev'`, `'next'`, ` WHERE i % 50 = 0`, nil, `1 = 1`),
+		visit(4, "b", t0+"+"+da+"+ 700", ts(t0+"+"+da+"+ 1900"), `'next'`, `'next'`, ` WHERE i % 50 = 0`, &prevStay{3, "a", t0 + "+" + da + "+ 100"}, `1 = 0`),
 	)
 	stmts = append(stmts, indexes...)
 	stmts = append(stmts, `COMMIT`)

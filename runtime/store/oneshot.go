@@ -37,7 +37,8 @@ type OneShot struct {
 	Reads  []RowVersion
 	Update RowUpdate
 	// Leave closes the instance's open stay (as Tx.CloseStageVisit), Enter
-	// opens one (Tx.AddStageVisit); both only with the update.
+	// opens one (Tx.AddStageVisit); both only with the update. Both are
+	// one move: the same instance, time, user and way.
 	Leave *StageExit
 	Enter *StageVisit
 }

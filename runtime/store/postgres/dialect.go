@@ -25,6 +25,17 @@ func (d *dialect) Name() string { return "postgres" }
 
 func (d *dialect) Migrations() fs.FS { return Migrations() }
 
+func (d *dialect) Millis(from, to string) string {
+	return `round(extract(epoch FROM ` + timestamp(to) + ` - ` + timestamp(from) + `) * 1000)::bigint`
+}
+
+// timestamp reads a stored time (RFC 3339 text in UTC) as a timestamp,
+// as the migrations' generated durations do.
+func timestamp(t string) string {
+	return `make_timestamp(substr(` + t + `, 1, 4)::int, substr(` + t + `, 6, 2)::int, substr(` + t + `, 9, 2)::int,
+	substr(` + t + `, 12, 2)::int, substr(` + t + `, 15, 2)::int, rtrim(substr(` + t + `, 18, 6), 'Z')::double precision)`
+}
+
 // ColumnType keeps SQLite's storage classes, so that values read back have
 // the same Go types on both backends: 64-bit integers for integers, choices
 // and flags (0/1), doubles for decimal and money, text for the rest.

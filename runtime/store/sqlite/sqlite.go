@@ -80,6 +80,10 @@ type dialect struct {
 
 func (d *dialect) Name() string { return "sqlite" }
 
+func (d *dialect) Millis(from, to string) string {
+	return `CAST(ROUND((julianday(substr(` + to + `, 1, 23)) - julianday(substr(` + from + `, 1, 23))) * 86400000.0) AS INTEGER)`
+}
+
 func (d *dialect) Migrations() fs.FS {
 	sub, err := fs.Sub(migrations, "migrations")
 	if err != nil {

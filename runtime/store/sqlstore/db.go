@@ -128,8 +128,13 @@ func (s *DB) write(ctx context.Context, begin func(context.Context, *sql.DB, fun
 			_ = st.Tx.Rollback()
 		}
 	}()
-	if err := fn(&tx{ctx: ctx, tx: st.Tx, db: s.db, cache: &s.cache, d: s.d, now: s.opts.Now, write: true,
-		accessStamp: st.AccessStamp, importGen: st.ImportGeneration, access: &s.access}); err != nil {
+	t := &tx{ctx: ctx, tx: st.Tx, db: s.db, cache: &s.cache, d: s.d, now: s.opts.Now, write: true,
+		accessStamp: st.AccessStamp, importGen: st.ImportGeneration, access: &s.access}
+	err = fn(t)
+	if err == nil {
+		err = t.flushExit()
+	}
+	if err != nil {
 		if p, ok := st.Tx.(Pipeline); ok && p.Err() != nil {
 			// A held write failed: that is what went wrong, whatever
 			// the statement that carried it said.

@@ -27,6 +27,11 @@ type Dialect interface {
 	// IsUniqueViolation reports whether err says a statement would have
 	// made two rows with the same key (a primary key or a unique index).
 	IsUniqueViolation(err error) bool
+	// Millis is an SQL expression for the milliseconds (rounded, an
+	// integer) from the stored time from to the stored time to (both SQL
+	// expressions of formatTime's text), as the stage log's generated
+	// durations count them.
+	Millis(from, to string) string
 }
 
 // SharedDialect is a Dialect whose database runs run-time write

@@ -109,18 +109,26 @@ func oneShotSQL(d OneShotDialect, w store.OneShot) (string, []any, error) {
 	b.WriteString("WITH " + with + "\nok AS (SELECT 1 WHERE " + strings.Join(conds, "\n AND ") + "),\n")
 	b.WriteString("u AS (UPDATE " + qt + " SET " + set + " WHERE " + pk + " = " + arg(u.ID) + " AND " + rv +
 		" = " + arg(u.Version) + " AND EXISTS (SELECT 1 FROM ok) RETURNING 1)")
-	if x := w.Leave; x != nil {
-		// Tx.CloseStageVisit, only with the update. The stay itself is
-		// not locked: the update serializes the moves of the instance.
-		b.WriteString(",\nx AS (" + exitSQL(arg(x.InstanceID), arg(formatTime(x.Left)), arg(x.By), arg(x.How), " AND EXISTS (SELECT 1 FROM u)") + ")")
+	x, v := w.Leave, w.Enter
+	if x != nil && v != nil && (x.InstanceID != v.InstanceID || !x.Left.Equal(v.EnteredOn) || x.By != v.EnteredBy || x.How != v.EnteredHow) {
+		return "", nil, errors.New("a one-shot write's exit and entry must be one move of one instance")
 	}
-	if v := w.Enter; v != nil {
+	// Only with the update. The open stay is not locked: the update
+	// serializes the moves of the instance.
+	const withU = "EXISTS (SELECT 1 FROM u)"
+	switch {
+	case v != nil:
 		var vals []string
-		for _, x := range visitValues(*v) {
-			vals = append(vals, arg(x))
+		for _, a := range visitValues(*v) {
+			vals = append(vals, arg(a))
 		}
-		b.WriteString(",\ne AS (INSERT INTO stagevisit (" + visitColumns + ") SELECT " + strings.Join(vals, ", ") +
-			" WHERE EXISTS (SELECT 1 FROM u))")
+		if x != nil {
+			b.WriteString(",\ne AS (" + moveSQL(d, vals, " WHERE "+withU) + ")")
+		} else {
+			b.WriteString(",\ne AS (INSERT INTO stagevisit (" + visitColumns + ") SELECT " + strings.Join(vals, ", ") + " WHERE " + withU + ")")
+		}
+	case x != nil:
+		b.WriteString(",\nx AS (" + exitSQL(arg(x.InstanceID), arg(formatTime(x.Left)), arg(x.By), arg(x.How), " AND "+withU) + ")")
 	}
 	b.WriteString("\nSELECT COUNT(*) FROM u")
 	return b.String(), args, nil

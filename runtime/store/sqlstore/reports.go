@@ -7,6 +7,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bpfc/bpfc/runtime/store"
@@ -14,12 +15,13 @@ import (
 
 // Report queries. Every figure is an SQL aggregate; percentiles are
 // nearest-rank (percentile_disc), read as one row at an offset in index
-// order, from whichever end is nearer. The stage log is read through two
+// order, from whichever end is nearer. The stage log is read through
 // indexes written once per stay: stagevisit_entries (workflow_id,
 // entered_how, stage_name; migration 0005), written when a stay begins,
-// counts every stay; stageexit_done (workflow_id, stage_name, duration_ms;
-// migration 0007), on the exits written when stays end, gives the count,
-// total and percentiles of the generated per-stay time duration_ms.
+// counts every stay; the ends of stays, by flow, stage and the generated
+// time of the stay, give the count, total and percentiles of the time in
+// each stage: stageexit_done (migration 0007) on the rows of stageexit,
+// stagevisit_left (0008) on the stays that carry the end of the one before.
 // An instance table's states and durations are indexed by (statecode,
 // statuscode, bpf_duration) once CreateReportIndex made that index, so
 // that a report reads index ranges, not table rows.
@@ -48,15 +50,16 @@ func rank(pct, n int64) int64 {
 	return (pct*n + 99) / 100
 }
 
-// nth reads the value at 1-based rank r of n in the order of col, from
-// whichever end is nearer. q selects col's values (FROM … WHERE …).
-func (t *tx) nth(q, col string, args []any, n, r int64) (int64, error) {
+// nth reads the value at 1-based rank r of n in the order of the values
+// sel selects (one column; a SELECT, or several joined by UNION ALL), from
+// whichever end is nearer.
+func (t *tx) nth(sel string, args []any, n, r int64) (int64, error) {
 	dir, off := "", r-1
 	if n-r < off {
 		dir, off = " DESC", n-r
 	}
 	var v int64
-	err := t.queryRow(`SELECT `+col+` `+q+` ORDER BY `+col+dir+` LIMIT 1 OFFSET `+strconv.FormatInt(off, 10), args...).Scan(&v)
+	err := t.queryRow(sel+` ORDER BY 1`+dir+` LIMIT 1 OFFSET `+strconv.FormatInt(off, 10), args...).Scan(&v)
 	return v, err
 }
 
@@ -102,10 +105,10 @@ func (t *tx) InstanceStats(table string, since time.Time) (store.InstanceStats, 
 	if st.CycleCount == 0 {
 		return st, nil
 	}
-	if st.CycleMedian, err = t.nth(from, "bpf_duration", args, st.CycleCount, rank(50, st.CycleCount)); err != nil {
+	if st.CycleMedian, err = t.nth(`SELECT bpf_duration `+from, args, st.CycleCount, rank(50, st.CycleCount)); err != nil {
 		return st, err
 	}
-	st.CycleP90, err = t.nth(from, "bpf_duration", args, st.CycleCount, rank(90, st.CycleCount))
+	st.CycleP90, err = t.nth(`SELECT bpf_duration `+from, args, st.CycleCount, rank(90, st.CycleCount))
 	return st, err
 }
 
@@ -125,6 +128,9 @@ func (t *tx) eachRow(q string, args []any, scan func(sc interface{ Scan(...any) 
 }
 
 func (t *tx) StageStats(workflowID string, since time.Time) ([]store.StageStats, error) {
+	if err := t.flushExit(); err != nil {
+		return nil, err
+	}
 	cond, args := "", []any{workflowID}
 	if !since.IsZero() {
 		cond, args = " AND entered_on >= $2", append(args, sinceText(since))
@@ -156,21 +162,25 @@ func (t *tx) StageStats(workflowID string, since time.Time) ([]store.StageStats,
 	}); err != nil {
 		return nil, err
 	}
-	// The completed stays: their exits, on the index of their times.
-	done := `FROM stageexit` + t.using("stageexit_done") + ` WHERE workflow_id = $1`
-	if err := t.eachRow(`SELECT stage_name, COUNT(duration_ms), COALESCE(SUM(duration_ms), 0) `+done+cond+` GROUP BY stage_name`, args,
-		func(sc interface{ Scan(...any) error }) error {
-			var stage string
-			var n, total int64
-			if err := sc.Scan(&stage, &n, &total); err != nil {
-				return err
-			}
-			if s := byStage[stage]; s != nil {
-				s.Completed, s.TotalMS = n, total
-			}
-			return nil
-		}); err != nil {
-		return nil, err
+	// The completed stays: their ends, each on the index of its times;
+	// endsIn: in which of the places a stage has any.
+	endsIn := map[string]int{}
+	for i, e := range t.ends() {
+		if err := t.eachRow(`SELECT `+e.stage+`, COUNT(`+e.ms+`), COALESCE(SUM(`+e.ms+`), 0) `+e.from+e.since(cond)+` GROUP BY `+e.stage, args,
+			func(sc interface{ Scan(...any) error }) error {
+				var stage string
+				var n, total int64
+				if err := sc.Scan(&stage, &n, &total); err != nil {
+					return err
+				}
+				if s := byStage[stage]; s != nil {
+					s.Completed, s.TotalMS = s.Completed+n, s.TotalMS+total
+					endsIn[stage] |= 1 << i
+				}
+				return nil
+			}); err != nil {
+			return nil, err
+		}
 	}
 	slices.Sort(names)
 	out := make([]store.StageStats, 0, len(names))
@@ -185,20 +195,55 @@ func (t *tx) StageStats(workflowID string, since time.Time) ([]store.StageStats,
 		if s.Completed == 0 {
 			continue
 		}
-		from := done + ` AND stage_name = $2 AND duration_ms IS NOT NULL`
+		// The times of the stage's ends, from the places that hold any.
+		var sels []string
 		a := []any{workflowID, s.Stage}
-		if !since.IsZero() {
-			from, a = from+` AND entered_on >= $3`, append(a, sinceText(since))
+		for j, e := range t.ends() {
+			if endsIn[s.Stage]&(1<<j) == 0 {
+				continue
+			}
+			cond := ""
+			if !since.IsZero() {
+				cond = e.since(" AND entered_on >= $3")
+			}
+			sels = append(sels, `SELECT `+e.ms+` `+e.from+` AND `+e.stage+` = $2 AND `+e.ms+` IS NOT NULL`+cond)
 		}
+		if !since.IsZero() {
+			a = append(a, sinceText(since))
+		}
+		// Ends in both places are read in one order: SQLite merges the
+		// two index orders; PostgreSQL 15 sorts them (it does not merge the
+		// indexes of UNION ALL arms with conditions of their own, nor in a
+		// subquery, which is slower on SQLite).
+		sel := strings.Join(sels, " UNION ALL ")
 		var err error
-		if s.MedianMS, err = t.nth(from, "duration_ms", a, s.Completed, rank(50, s.Completed)); err != nil {
+		if s.MedianMS, err = t.nth(sel, a, s.Completed, rank(50, s.Completed)); err != nil {
 			return nil, err
 		}
-		if s.P90MS, err = t.nth(from, "duration_ms", a, s.Completed, rank(90, s.Completed)); err != nil {
+		if s.P90MS, err = t.nth(sel, a, s.Completed, rank(90, s.Completed)); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// end is a place where the stage log keeps the ends of stays (visits.go):
+// the rows of stageexit, or the stays that carry the end of the one before
+// them. from selects the place's ends of the flow $1, on the index of
+// their stage and time (ms); entered is when the ended stay began.
+type end struct{ from, stage, ms, entered string }
+
+func (t *tx) ends() []end {
+	return []end{
+		{from: `FROM stageexit` + t.using("stageexit_done") + ` WHERE workflow_id = $1`, stage: "stage_name", ms: "duration_ms", entered: "entered_on"},
+		{from: `FROM stagevisit` + t.using("stagevisit_left") + ` WHERE workflow_id = $1 AND prev_id IS NOT NULL`,
+			stage: "prev_stage", ms: "prev_duration_ms", entered: "prev_entered_on"},
+	}
+}
+
+// since is the since filter cond (on entered_on) for the place's ends.
+func (e end) since(cond string) string {
+	return strings.Replace(cond, "entered_on", e.entered, 1)
 }
 
 // reached fills how many distinct instances entered each stage. Over the

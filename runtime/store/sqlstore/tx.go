@@ -25,6 +25,7 @@ type tx struct {
 	accessStamp int64
 	importGen   int64
 	access      *accessCache
+	exit        *heldExit // CloseStageVisit's, until written (visits.go)
 }
 
 var _ store.Tx = (*tx)(nil)

@@ -33,8 +33,9 @@ func WriteOldStays(t *testing.T, old *sqlstore.DB) {
 }
 
 // CheckMigratedStays checks a store migrated from WriteOldStays': every stay
-// with the end it had, the report's completed stays and times, and the
-// open stay still the one that ends next.
+// with the end it had, the report's completed stays and times, the open
+// stay still the one that ends next, and the report of a stage whose ends
+// are in both places a stay's end is kept (stageexit, the next stay).
 func CheckMigratedStays(t *testing.T, s store.Store) {
 	t.Helper()
 	ctx := context.Background()
@@ -98,6 +99,43 @@ func CheckMigratedStays(t *testing.T, s store.Store) {
 	}); err == nil {
 		t.Error("a stay ended twice")
 	}
+	// A stay ended by a move now (migration 0008: carried by the next
+	// stay) counts with the older ends of its stage: 60, 30 and 10 minutes.
+	must(t, s.Write(ctx, func(tx store.Tx) error {
+		must(t, tx.AddStageVisit(store.StageVisit{InstanceID: "i3", InstanceTable: "cts_flow", WorkflowID: "w1", StageID: "s1",
+			Stage: "qualify", EnteredOn: at("2026-01-03T00:00:00Z"), EnteredBy: "u1", EnteredHow: store.VisitStart}))
+		must(t, tx.CloseStageVisit("i3", at("2026-01-03T00:10:00Z"), "u5", store.VisitNext))
+		return tx.AddStageVisit(store.StageVisit{InstanceID: "i3", InstanceTable: "cts_flow", WorkflowID: "w1", StageID: "s2",
+			Stage: "develop", EnteredOn: at("2026-01-03T00:10:00Z"), EnteredBy: "u5", EnteredHow: store.VisitNext})
+	}))
+	q := stats()["qualify"]
+	if q.Visits != 3 || q.Completed != 3 || q.TotalMS != 100*60*1000 || q.MedianMS != 30*60*1000 || q.P90MS != 60*60*1000 {
+		t.Errorf("qualify with an end carried by the next stay: %+v, want 3 visits, 3 completed in 100 minutes, median 30, p90 60", q)
+	}
+	since := func(from string) store.StageStats {
+		var out store.StageStats
+		must(t, s.Read(ctx, func(tx store.Tx) error {
+			st, err := tx.(store.ReportTx).StageStats("w1", at(from))
+			for _, x := range st {
+				if x.Stage == "qualify" {
+					out = x
+				}
+			}
+			return err
+		}))
+		return out
+	}
+	if q := since("2026-01-02T00:00:00Z"); q.Completed != 2 || q.TotalMS != 40*60*1000 || q.MedianMS != 10*60*1000 {
+		t.Errorf("qualify since January 2: %+v, want 2 completed in 40 minutes, median 10", q)
+	}
+	must(t, s.Read(ctx, func(tx store.Tx) error {
+		vs, err := tx.StageVisits(store.StageVisitFilter{InstanceID: "i3"})
+		if len(vs) != 2 || !vs[0].LeftOn.Equal(at("2026-01-03T00:10:00Z")) || vs[0].LeftBy != "u5" || vs[0].LeftHow != store.VisitNext ||
+			!vs[1].LeftOn.IsZero() {
+			t.Errorf("stays of i3: %+v", vs)
+		}
+		return err
+	}))
 }
 
 // MigrationsUpTo is migrations without those after version: a backend's

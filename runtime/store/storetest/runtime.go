@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -215,6 +216,24 @@ func testStageVisits(t *testing.T, s store.Store) {
 		}
 		return nil
 	})
+	checkOneRowPerMove(t, s)
+}
+
+// checkOneRowPerMove: in an SQL store, the move of i1 above (an exit and an
+// entry at one time, by one user, one way) wrote one row, the new stay
+// carrying the end of the one before (migration 0008), and no exit.
+func checkOneRowPerMove(t *testing.T, s store.Store) {
+	db, ok := s.(interface{ SQL() *sql.DB })
+	if !ok {
+		return
+	}
+	var exits, carried int
+	must(t, db.SQL().QueryRow(`SELECT (SELECT COUNT(*) FROM stageexit),
+	(SELECT COUNT(*) FROM stagevisit n JOIN stagevisit p ON p.stagevisit_id = n.prev_id
+		WHERE n.instance_id = 'i1' AND n.stage_name = 'develop' AND p.stage_name = 'qualify' AND n.prev_duration_ms = 3600000)`).Scan(&exits, &carried))
+	if exits != 0 || carried != 1 {
+		t.Errorf("a move wrote %d exits and %d stays carrying the end of the one before, want 0 and 1", exits, carried)
+	}
 }
 
 // testRowVersionRace: writers that all read a row's version, then all
