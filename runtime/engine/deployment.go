@@ -306,8 +306,9 @@ func (d *deployment) table(name string) (store.Table, error) {
 }
 
 // stageReads lists, for each stage of f, the columns of its record a move
-// reads: the primary key, the row version, the primary column, the owner
-// (which rows the acting user's depth reaches), the steps' columns and the
+// reads: the primary key, the row version and creation time (a one-shot
+// move checks the record by both), the primary column, the owner (which
+// rows the acting user's depth reaches), the steps' columns and the
 // columns its branches compare.
 func stageReads(f *compiler.Flow, tables map[string]store.Table) map[string]store.Table {
 	out := map[string]store.Table{}
@@ -316,7 +317,7 @@ func stageReads(f *compiler.Flow, tables map[string]store.Table) map[string]stor
 		if !ok {
 			continue
 		}
-		want := map[string]bool{t.PrimaryKey: true, store.RowVersionColumn: true, t.PrimaryColumn: true, colOwner: true}
+		want := map[string]bool{t.PrimaryKey: true, store.RowVersionColumn: true, colCreatedOn: true, t.PrimaryColumn: true, colOwner: true}
 		for _, st := range s.Steps {
 			if st.Column != "" {
 				want[st.Column] = true

@@ -98,15 +98,29 @@ func (t *oneShotTx) GetRow(tb store.Table, id string) (store.Row, error) {
 	if !ok {
 		return nil, errOneShot
 	}
-	t.reads[[2]string{tb.Name, id}] = store.RowVersion{Table: tb, ID: id, Version: num(row[store.RowVersionColumn])}
+	t.reads[[2]string{tb.Name, id}] = rowVersion(tb, id, row)
 	return row, nil
+}
+
+// rowVersion names row as the one-shot statement checks it: its version
+// and, where the table has one, its creation time.
+func rowVersion(tb store.Table, id string, row store.Row) store.RowVersion {
+	rv := store.RowVersion{Table: tb, ID: id, Version: num(row[store.RowVersionColumn])}
+	if _, ok := tb.Column(colCreatedOn); ok {
+		rv.Created = tm(row[colCreatedOn])
+	}
+	return rv
 }
 
 func (t *oneShotTx) UpdateRow(tb store.Table, id string, values map[string]any, version int64) (int64, error) {
 	if t.w.Update.ID != "" || version <= 0 {
 		return 0, errOneShot
 	}
-	t.w.Update = store.RowUpdate{RowVersion: store.RowVersion{Table: tb, ID: id, Version: version}, Values: maps.Clone(values)}
+	rv := store.RowVersion{Table: tb, ID: id, Version: version}
+	if row, ok := t.rows.get(tb, id); ok && num(row[store.RowVersionColumn]) == version {
+		rv.Created = rowVersion(tb, id, row).Created
+	}
+	t.w.Update = store.RowUpdate{RowVersion: rv, Values: maps.Clone(values)}
 	return version + 1, nil
 }
 

@@ -14,10 +14,12 @@ import (
 	"github.com/bpfc/bpfc/runtime/store"
 )
 
-// countingStore counts a store's one-shot writes.
+// countingStore counts a store's one-shot writes and keeps them.
 type countingStore struct {
 	store.Store
 	calls, applied atomic.Int64
+	mu             sync.Mutex
+	writes         []store.OneShot
 }
 
 func (c *countingStore) CanWriteOnce() bool { return c.Store.(store.OneShotWriter).CanWriteOnce() }
@@ -28,6 +30,9 @@ func (c *countingStore) CachedAccess(user string) (store.Access, int64, bool) {
 
 func (c *countingStore) WriteOnce(ctx context.Context, w store.OneShot) (bool, error) {
 	c.calls.Add(1)
+	c.mu.Lock()
+	c.writes = append(c.writes, w)
+	c.mu.Unlock()
 	ok, err := c.Store.(store.OneShotWriter).WriteOnce(ctx, w)
 	if ok {
 		c.applied.Add(1)
@@ -89,6 +94,23 @@ func TestOneShotMoves(t *testing.T) {
 	// the other three were decided on what it saw, in one statement each.
 	if calls, applied := cs.calls.Load(), cs.applied.Load(); calls != 3 || applied != 3 {
 		t.Errorf("one-shot writes: %d, %d written; want 3, 3", calls, applied)
+	}
+	// Each checks the rows it decided on by version and creation time (a
+	// record deleted and created again with the same id starts at the
+	// same version).
+	cs.mu.Lock()
+	caseRead := false
+	for _, w := range cs.writes {
+		for _, r := range w.Reads {
+			caseRead = caseRead || r.ID == c.ID && !r.Created.IsZero()
+		}
+		if w.Update.ID != id || w.Update.Created.IsZero() {
+			t.Errorf("a one-shot write updates %s created %v; want the instance with its creation time", w.Update.ID, w.Update.Created)
+		}
+	}
+	cs.mu.Unlock()
+	if !caseRead {
+		t.Error("no one-shot write checked the case with its creation time")
 	}
 
 	// Another server empties the required customer of stage identify.

@@ -48,6 +48,10 @@ type RowVersion struct {
 	Table   Table
 	ID      string
 	Version int64
+	// Created, when not zero, is the row's createdon as well: a row
+	// deleted and created again with the same id starts at the same
+	// version, not at the same time.
+	Created time.Time
 }
 
 // RowUpdate writes Values into a row at Version (Tx.UpdateRow).

@@ -80,6 +80,38 @@ func TestWriteOnce(t *testing.T) {
 	refused("another access stamp", write(func(w *store.OneShot) { w.AccessStamp++ }))
 	refused("another import generation", write(func(w *store.OneShot) { w.Generation++ }))
 
+	// A row read that was deleted and created again with the same id: at
+	// the same version, but not created at the same time.
+	var rec store.Table
+	t1, t2 := now.Add(-time.Hour), now.Add(-time.Minute)
+	if err := s.Write(ctx, func(tx store.Tx) error {
+		if err := tx.CreateTable(store.Table{Name: "cts_rec", PrimaryKey: "cts_recid", Kind: store.TableCustom,
+			Columns: []store.Column{{Name: "cts_recid", Type: "uniqueidentifier"}, {Name: "createdon", Type: "datetime"}}}); err != nil {
+			return err
+		}
+		var err error
+		if rec, err = tx.Table("cts_rec"); err != nil {
+			return err
+		}
+		return tx.InsertRow(rec.Name, map[string]any{"cts_recid": "r", "createdon": t1, store.RowVersionColumn: int64(1)})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Write(ctx, func(tx store.Tx) error {
+		if err := tx.DeleteRow(rec, "r"); err != nil {
+			return err
+		}
+		return tx.InsertRow(rec.Name, map[string]any{"cts_recid": "r", "createdon": t2, store.RowVersionColumn: int64(1)})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	readRec := func(created time.Time) func(w *store.OneShot) {
+		return func(w *store.OneShot) {
+			w.Reads = append(w.Reads, store.RowVersion{Table: rec, ID: "r", Version: 1, Created: created})
+		}
+	}
+	refused("a row read deleted and created again", write(readRec(t1)))
+
 	// An import's lease: it waits for the environment.
 	if _, err := s.SQL().ExecContext(ctx, `UPDATE environmentlease SET closed_until = now() + interval '1 minute'`); err != nil {
 		t.Fatal(err)
@@ -110,10 +142,10 @@ func TestWriteOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// After that exclusive write, and with everything as decided, it
-	// writes all three.
+	// After that exclusive write, and with everything as decided (the
+	// row read as it was created the second time), it writes all three.
 	va := version("a")
-	ok, err := s.WriteOnce(ctx, write(nil))
+	ok, err := s.WriteOnce(ctx, write(readRec(t2)))
 	if err != nil || !ok {
 		t.Fatalf("WriteOnce = %v, %v; want true", ok, err)
 	}

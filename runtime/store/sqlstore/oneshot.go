@@ -94,7 +94,7 @@ func oneShotSQL(d OneShotDialect, w store.OneShot) (string, []any, error) {
 		if err != nil {
 			return "", nil, err
 		}
-		conds = append(conds, "EXISTS (SELECT 1 FROM "+qt+" WHERE "+pk+" = "+arg(r.ID)+" AND "+rv+" = "+arg(r.Version)+")")
+		conds = append(conds, "EXISTS (SELECT 1 FROM "+qt+" WHERE "+pk+" = "+arg(r.ID)+" AND "+rv+" = "+arg(r.Version)+created(r, arg)+")")
 	}
 	u := w.Update
 	qt, pk, err := quoteTable(u.Table)
@@ -108,7 +108,7 @@ func oneShotSQL(d OneShotDialect, w store.OneShot) (string, []any, error) {
 	var b strings.Builder
 	b.WriteString("WITH " + with + "\nok AS (SELECT 1 WHERE " + strings.Join(conds, "\n AND ") + "),\n")
 	b.WriteString("u AS (UPDATE " + qt + " SET " + set + " WHERE " + pk + " = " + arg(u.ID) + " AND " + rv +
-		" = " + arg(u.Version) + " AND EXISTS (SELECT 1 FROM ok) RETURNING 1)")
+		" = " + arg(u.Version) + created(u.RowVersion, arg) + " AND EXISTS (SELECT 1 FROM ok) RETURNING 1)")
 	x, v := w.Leave, w.Enter
 	if x != nil && v != nil && (x.InstanceID != v.InstanceID || !x.Left.Equal(v.EnteredOn) || x.By != v.EnteredBy || x.How != v.EnteredHow) {
 		return "", nil, errors.New("a one-shot write's exit and entry must be one move of one instance")
@@ -132,4 +132,13 @@ func oneShotSQL(d OneShotDialect, w store.OneShot) (string, []any, error) {
 	}
 	b.WriteString("\nSELECT COUNT(*) FROM u")
 	return b.String(), args, nil
+}
+
+// created is the condition on a row's createdon that RowVersion.Created
+// asks for (" AND …"), or none.
+func created(r store.RowVersion, arg func(any) string) string {
+	if r.Created.IsZero() {
+		return ""
+	}
+	return " AND createdon = " + arg(formatTime(r.Created))
 }
