@@ -162,6 +162,7 @@ func (t *tx) flushExit() error {
 	}
 	return t.execLater(heldExitSQL, x.visit, x.workflow, x.stage, x.since, x.left, x.by, x.how)
 }
+
 func (t *tx) StageVisits(f store.StageVisitFilter) ([]store.StageVisit, error) {
 	if err := t.flushExit(); err != nil {
 		return nil, err
