@@ -106,7 +106,8 @@ func writeTable(w io.Writer, r *Report) error {
 		}
 		fmt.Fprintln(w)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "  STAGE\tREACHED\tSTAYS\tMEAN\tMEDIAN\tP90")
+		// ENDED: the stays the times are of (an open stay has none yet).
+		fmt.Fprintln(tw, "  STAGE\tREACHED\tSTAYS\tENDED\tMEAN\tMEDIAN\tP90")
 		for _, s := range f.Stages {
 			name := s.Name
 			if s.Bottleneck {
@@ -116,7 +117,7 @@ func writeTable(w io.Writer, r *Report) error {
 			if s.Time.Count > 0 {
 				mean, median, p90 = Human(s.Time.Mean), Human(s.Time.Median), Human(s.Time.P90)
 			}
-			fmt.Fprintf(tw, "  %s\t%d\t%d\t%s\t%s\t%s\n", name, s.Reached, s.Stays, mean, median, p90)
+			fmt.Fprintf(tw, "  %s\t%d\t%d\t%d\t%s\t%s\t%s\n", name, s.Reached, s.Stays, s.Completed, mean, median, p90)
 		}
 		if err := tw.Flush(); err != nil {
 			return err

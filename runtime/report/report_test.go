@@ -145,9 +145,10 @@ func TestReportFormats(t *testing.T) {
 		"Instances     7: 2 active, 4 finished, 1 aborted",
 		"Abandonment   20.0% (1 of 5 ended)",
 		"Cycle time    mean 5h 52m, median 5h, p90 9h (4 finished)",
-		"  STAGE  REACHED  STAYS  MEAN    MEDIAN  P90\n",
-		"  a      7        8      1h 17m  1h      3h\n",
-		"  b *    5        6      2h 12m  2h      4h\n",
+		"  STAGE  REACHED  STAYS  ENDED  MEAN    MEDIAN  P90\n",
+		"  a      7        8      7      1h 17m  1h      3h\n",
+		"  b *    5        6      5      2h 12m  2h      4h\n",
+		"  c      4        5      5      1h 30m  1h      3h\n",
 		"* bottleneck: b (median 2h)",
 	} {
 		if !strings.Contains(out.String(), want) {
