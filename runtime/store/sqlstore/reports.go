@@ -18,8 +18,8 @@ import (
 // order, from whichever end is nearer. The stage log is read through
 // indexes written once per stay: stagevisit_entries (workflow_id,
 // entered_how, stage_name; migration 0005), written when a stay begins,
-// counts every stay; the ends of stays, by flow, stage and the generated
-// time of the stay, give the count, total and percentiles of the time in
+// counts every stay; the ends of stays, by flow, stage and the time of
+// the ended stay, give the count, total and percentiles of the time in
 // each stage: stageexit_done (migration 0007) on the rows of stageexit,
 // stagevisit_left (0008) on the stays that carry the end of the one before.
 // An instance table's states and durations are indexed by (statecode,
