@@ -212,10 +212,11 @@ func (t *tx) StageStats(workflowID string, since time.Time) ([]store.StageStats,
 			a = append(a, sinceText(since))
 		}
 		// Ends in both places are read in one order: SQLite merges the
-		// two index orders; PostgreSQL 15 sorts them (it does not merge the
-		// indexes of UNION ALL arms with conditions of their own, nor in a
-		// subquery, which is slower on SQLite).
+		// two index orders of the arms.
 		sel := strings.Join(sels, " UNION ALL ")
+		if len(sels) > 1 && t.d.Name() == "postgres" {
+			sel = t.endsMerged(!since.IsZero())
+		}
 		var err error
 		if s.MedianMS, err = t.nth(sel, a, s.Completed, rank(50, s.Completed)); err != nil {
 			return nil, err
@@ -230,15 +231,35 @@ func (t *tx) StageStats(workflowID string, since time.Time) ([]store.StageStats,
 // end is a place where the stage log keeps the ends of stays (visits.go):
 // the rows of stageexit, or the stays that carry the end of the one before
 // them. from selects the place's ends of the flow $1, on the index of
-// their stage and time (ms); entered is when the ended stay began.
-type end struct{ from, stage, ms, entered string }
+// their stage and time (ms); entered is when the ended stay began; table
+// and present are the place's table and a column not null where it holds
+// an end.
+type end struct{ from, stage, ms, entered, table, present string }
 
 func (t *tx) ends() []end {
 	return []end{
-		{from: `FROM stageexit` + t.using("stageexit_done") + ` WHERE workflow_id = $1`, stage: "stage_name", ms: "duration_ms", entered: "entered_on"},
+		{from: `FROM stageexit` + t.using("stageexit_done") + ` WHERE workflow_id = $1`, stage: "stage_name", ms: "duration_ms", entered: "entered_on",
+			table: "stageexit", present: "duration_ms"},
 		{from: `FROM stagevisit` + t.using("stagevisit_left") + ` WHERE workflow_id = $1 AND prev_id IS NOT NULL`,
-			stage: "prev_stage", ms: "prev_duration_ms", entered: "prev_entered_on"},
+			stage: "prev_stage", ms: "prev_duration_ms", entered: "prev_entered_on", table: "stagevisit", present: "prev_id"},
 	}
+}
+
+// endsMerged selects the times of the ends of stage $2 of flow $1 (begun
+// at or after $3 when since) from every place, for PostgreSQL to read in
+// one order by merging the places' indexes: it does so for a UNION ALL
+// subquery whose arms have no conditions of their own (the conditions
+// outside, on the arms' columns, reach each index), and sorts otherwise.
+func (t *tx) endsMerged(since bool) string {
+	var arms []string
+	for _, e := range t.ends() {
+		arms = append(arms, `SELECT workflow_id AS w, `+e.stage+` AS s, `+e.ms+` AS ms, `+e.present+` AS k, `+e.entered+` AS e FROM `+e.table)
+	}
+	q := `SELECT ms FROM (` + strings.Join(arms, " UNION ALL ") + `) AS ends WHERE w = $1 AND s = $2 AND k IS NOT NULL AND ms IS NOT NULL`
+	if since {
+		q += ` AND e >= $3`
+	}
+	return q
 }
 
 // since is the since filter cond (on entered_on) for the place's ends.
