@@ -230,19 +230,24 @@ func (t *tx) StageStats(workflowID string, since time.Time) ([]store.StageStats,
 
 // end is a place where the stage log keeps the ends of stays (visits.go):
 // the rows of stageexit, or the stays that carry the end of the one before
-// them. from selects the place's ends of the flow $1, on the index of
-// their stage and time (ms); entered is when the ended stay began; table
-// and present are the place's table and a column not null where it holds
-// an end.
-type end struct{ from, stage, ms, entered, table, present string }
+// them: the place's table, a column not null where it holds an end
+// (present), and the index of the ends' stage and time (ms); entered is
+// when the ended stay began. from selects the place's ends of the flow $1
+// on that index.
+type end struct {
+	table, index, present, stage, ms, entered string
+	from                                      string
+}
 
 func (t *tx) ends() []end {
-	return []end{
-		{from: `FROM stageexit` + t.using("stageexit_done") + ` WHERE workflow_id = $1`, stage: "stage_name", ms: "duration_ms", entered: "entered_on",
-			table: "stageexit", present: "duration_ms"},
-		{from: `FROM stagevisit` + t.using("stagevisit_left") + ` WHERE workflow_id = $1 AND prev_id IS NOT NULL`,
-			stage: "prev_stage", ms: "prev_duration_ms", entered: "prev_entered_on", table: "stagevisit", present: "prev_id"},
+	out := []end{
+		{table: "stageexit", index: "stageexit_done", present: "duration_ms", stage: "stage_name", ms: "duration_ms", entered: "entered_on"},
+		{table: "stagevisit", index: "stagevisit_left", present: "prev_id", stage: "prev_stage", ms: "prev_duration_ms", entered: "prev_entered_on"},
 	}
+	for i, e := range out {
+		out[i].from = `FROM ` + e.table + t.using(e.index) + ` WHERE workflow_id = $1 AND ` + e.present + ` IS NOT NULL`
+	}
+	return out
 }
 
 // endsMerged selects the times of the ends of stage $2 of flow $1 (begun
