@@ -172,7 +172,16 @@ func child(role string) int {
 		return 1
 	}
 	defer s.Close()
-	r := New(s, Options{Lease: time.Second, Backoff: 50 * time.Millisecond, Poll: 20 * time.Millisecond, WebhookTimeout: time.Minute})
+	// The killed worker's leases are short, so that its job is claimed
+	// again soon after the kill; the workers after it hold theirs long
+	// enough that a slow machine (CI, -race) never has a live worker's job
+	// taken over between its steps — that would post a webhook twice by
+	// design, not because of the kill.
+	lease := time.Minute
+	if role == "queue-and-work" {
+		lease = time.Second
+	}
+	r := New(s, Options{Lease: lease, Backoff: 50 * time.Millisecond, Poll: 20 * time.Millisecond, WebhookTimeout: time.Minute})
 	if role == "queue-and-work" {
 		e := engine.New(s, engine.Options{Hooks: r})
 		for i := range n {
