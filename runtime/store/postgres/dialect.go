@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"io/fs"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -109,12 +110,23 @@ var _ sqlstore.OneShotDialect = (*dialect)(nil)
 // write does nothing. While an exclusive writer holds the row, NOWAIT
 // fails; while its lease runs (it waits for the row), the write does
 // nothing and the caller passes the gate in a shared transaction.
-func (d *dialect) OneShotFence() (with, cond string) {
+func (d *dialect) OneShotFence(stamp, generation string) (with, cond string) {
 	return `l AS (SELECT n FROM environmentlock WHERE id = 1 FOR SHARE NOWAIT),`,
 		`(SELECT n FROM l) = (SELECT n FROM environmentlock WHERE id = 1)
  AND NOT EXISTS (SELECT 1 FROM environmentlease WHERE id = 1 AND closed_until > now())
- AND (SELECT n FROM accessstamp WHERE id = 1) = $1
- AND (SELECT COALESCE(MAX(importjob_id), 0) FROM importjob) = $2`
+ AND (SELECT n FROM accessstamp WHERE id = 1) = ` + stamp + `
+ AND (SELECT COALESCE(MAX(importjob_id), 0) FROM importjob) = ` + generation
+}
+
+var _ sqlstore.OneShotBatchDialect = (*dialect)(nil)
+
+// Unnest: PostgreSQL's unnest of several arrays, one row per index.
+func (d *dialect) Unnest(params, types []string, alias string, cols []string) string {
+	args := make([]string, len(params))
+	for i, p := range params {
+		args[i] = p + "::" + types[i] + "[]"
+	}
+	return "unnest(" + strings.Join(args, ", ") + ") AS " + alias + "(" + strings.Join(cols, ", ") + ")"
 }
 
 // BeginShared starts a REPEATABLE READ transaction that passes the gate and

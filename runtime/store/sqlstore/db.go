@@ -36,6 +36,8 @@ type DB struct {
 	gate chan struct{}
 	// access holds the users' access as read under one access stamp.
 	access accessCache
+	// oneShots queues one-shot writes for the statements that apply them.
+	oneShots oneShotQueue
 }
 
 var _ store.Store = (*DB)(nil)

@@ -19,10 +19,11 @@ type OneShotDialect interface {
 	// (each ending in ",") that lock the environment as a shared write
 	// transaction does, and a condition that holds only when no exclusive
 	// writer committed, holds or waits for the environment since the
-	// statement's snapshot, the access stamp is $1 and the import
-	// generation $2. While an exclusive writer holds it, the statement
-	// fails at once with an error for which IsBusy holds.
-	OneShotFence() (with, cond string)
+	// statement's snapshot, the access stamp is the SQL expression stamp
+	// and the import generation the expression generation. While an
+	// exclusive writer holds it, the statement fails at once with an error
+	// for which IsBusy holds.
+	OneShotFence(stamp, generation string) (with, cond string)
 }
 
 var _ store.OneShotWriter = (*DB)(nil)
@@ -47,6 +48,16 @@ func (s *DB) CachedAccess(user string) (store.Access, int64, bool) {
 // writes only if the update wrote. Nothing is held between statements, so
 // a one-shot write costs the database one statement and one commit.
 func (s *DB) WriteOnce(ctx context.Context, w store.OneShot) (bool, error) {
+	if _, ok := s.d.(OneShotBatchDialect); ok {
+		if shape, ok := batchShape(w); ok {
+			return s.queueOneShot(ctx, w, shape)
+		}
+	}
+	return s.writeOne(ctx, w)
+}
+
+// writeOne applies w in a statement of its own.
+func (s *DB) writeOne(ctx context.Context, w store.OneShot) (bool, error) {
 	d, ok := s.d.(OneShotDialect)
 	if !ok {
 		return false, nil
@@ -87,7 +98,7 @@ func oneShotSQL(d OneShotDialect, w store.OneShot) (string, []any, error) {
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	with, cond := d.OneShotFence()
+	with, cond := d.OneShotFence("$1", "$2")
 	conds := []string{cond}
 	for _, r := range w.Reads {
 		qt, pk, err := quoteTable(r.Table)

@@ -1,0 +1,419 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// One-shot writes that arrive together are applied together: while a
+// process's one-shot statements are in flight, the moves that come in
+// queue, and the next statement applies every queued move of one shape
+// (the same instance table, columns and rows read) at once, each on its
+// own conditions. The database then starts one statement, takes the
+// environment's lock once and commits once for them all — most of what a
+// move costs it. A move alone goes as it came, in its own statement.
+
+// OneShotBatchDialect is a OneShotDialect that binds arrays and reads them
+// back as rows, for a one-shot statement of several writes.
+type OneShotBatchDialect interface {
+	OneShotDialect
+	// Unnest is a FROM item named alias whose rows are the elements of the
+	// array parameters (one column each, named cols; element types
+	// "text", "bigint" or "double precision"), index by index.
+	Unnest(params, types []string, alias string, cols []string) string
+}
+
+// Batching limits: how many one-shot statements a store has in flight at
+// once (more writes queue for the next), and how many writes one applies.
+const (
+	oneShotsInFlight = 2
+	oneShotBatchMax  = 64
+)
+
+// oneShotQueue holds the one-shot writes waiting for a statement.
+type oneShotQueue struct {
+	mu       sync.Mutex
+	waiting  []*queuedWrite
+	inFlight int
+	stats    OneShotStats
+}
+
+// OneShotStats count the statements that applied queued one-shot writes
+// and the writes they carried: how much the writes were batched.
+type OneShotStats struct{ Statements, Writes int64 }
+
+// OneShotStats is how the one-shot writes of this store went so far.
+func (s *DB) OneShotStats() OneShotStats {
+	s.oneShots.mu.Lock()
+	defer s.oneShots.mu.Unlock()
+	return s.oneShots.stats
+}
+
+type queuedWrite struct {
+	w     store.OneShot
+	shape string
+	taken bool // in a statement: its result will come
+	done  chan writeResult
+}
+
+type writeResult struct {
+	ok  bool
+	err error
+}
+
+// queueOneShot applies w with the writes queued beside it. A caller that
+// finds fewer statements in flight than allowed runs the queue itself
+// (with w in it); the others wait for theirs.
+func (s *DB) queueOneShot(ctx context.Context, w store.OneShot, shape string) (bool, error) {
+	q := &queuedWrite{w: w, shape: shape, done: make(chan writeResult, 1)}
+	s.oneShots.mu.Lock()
+	s.oneShots.waiting = append(s.oneShots.waiting, q)
+	lead := s.oneShots.inFlight < oneShotsInFlight
+	if lead {
+		s.oneShots.inFlight++
+	}
+	s.oneShots.mu.Unlock()
+	if lead {
+		// The statement carries others' writes: this caller's context
+		// ending must not cancel them.
+		s.runOneShots(context.WithoutCancel(ctx), q)
+	}
+	select {
+	case r := <-q.done:
+		return r.ok, r.err
+	case <-ctx.Done():
+	}
+	s.oneShots.mu.Lock()
+	if !q.taken {
+		s.oneShots.waiting = slices.DeleteFunc(s.oneShots.waiting, func(x *queuedWrite) bool { return x == q })
+		s.oneShots.mu.Unlock()
+		return false, ctx.Err()
+	}
+	s.oneShots.mu.Unlock()
+	r := <-q.done // in a statement already: it tells whether it wrote
+	return r.ok, r.err
+}
+
+// runOneShots applies queued writes until mine is applied, then leaves the
+// rest of the queue to a goroutine of its own (mine nil: until the queue is
+// empty).
+func (s *DB) runOneShots(ctx context.Context, mine *queuedWrite) {
+	for {
+		s.oneShots.mu.Lock()
+		batch := s.oneShots.take()
+		if len(batch) == 0 {
+			s.oneShots.inFlight--
+			s.oneShots.mu.Unlock()
+			return
+		}
+		s.oneShots.mu.Unlock()
+		oks, err := s.writeBatch(ctx, batch)
+		for i, q := range batch {
+			q.done <- writeResult{ok: err == nil && oks[i], err: err}
+		}
+		if mine != nil && slices.Contains(batch, mine) {
+			s.oneShots.mu.Lock()
+			idle := len(s.oneShots.waiting) == 0
+			if idle {
+				s.oneShots.inFlight--
+			}
+			s.oneShots.mu.Unlock()
+			if !idle {
+				go s.runOneShots(ctx, nil)
+			}
+			return
+		}
+	}
+}
+
+// take removes the next statement's writes from the queue: the first
+// waiting and those of its shape behind it, one per instance (a second
+// move of an instance is decided on the first's outcome).
+func (q *oneShotQueue) take() []*queuedWrite {
+	if len(q.waiting) == 0 {
+		return nil
+	}
+	shape := q.waiting[0].shape
+	ids := map[string]bool{}
+	var batch, rest []*queuedWrite
+	for _, x := range q.waiting {
+		if x.shape == shape && !ids[x.w.Update.ID] && len(batch) < oneShotBatchMax {
+			ids[x.w.Update.ID] = true
+			x.taken = true
+			batch = append(batch, x)
+		} else {
+			rest = append(rest, x)
+		}
+	}
+	q.waiting = rest
+	q.stats.Statements++
+	q.stats.Writes += int64(len(batch))
+	return batch
+}
+
+// writeBatch applies the writes of one shape: one alone in its own
+// statement, several in one statement of them all.
+func (s *DB) writeBatch(ctx context.Context, batch []*queuedWrite) ([]bool, error) {
+	if len(batch) == 1 {
+		ok, err := s.writeOne(ctx, batch[0].w)
+		return []bool{ok}, err
+	}
+	ws := make([]store.OneShot, len(batch))
+	for i, q := range batch {
+		ws[i] = q.w
+	}
+	return s.WriteOnceBatch(ctx, ws)
+}
+
+// WriteOnceBatch applies one-shot writes of one shape (the same table,
+// columns and value types updated, the same tables read, each a move of
+// the updated instance) in one statement, each if its own conditions
+// hold, and says which it applied. Writes of other shapes, or of one
+// instance twice, are an error; so is a dialect that cannot.
+func (s *DB) WriteOnceBatch(ctx context.Context, ws []store.OneShot) ([]bool, error) {
+	d, ok := s.d.(OneShotBatchDialect)
+	if !ok || len(ws) == 0 {
+		return nil, errors.New("this store cannot apply one-shot writes together")
+	}
+	shape, ok := batchShape(ws[0])
+	if !ok {
+		return nil, errors.New("these one-shot writes cannot be applied together")
+	}
+	ids := map[string]int{}
+	for i, w := range ws {
+		if sh, ok := batchShape(w); !ok || sh != shape {
+			return nil, fmt.Errorf("one-shot write %d is not of the shape of the first", i)
+		}
+		if _, dup := ids[w.Update.ID]; dup {
+			return nil, fmt.Errorf("one-shot writes of %s twice", w.Update.ID)
+		}
+		ids[w.Update.ID] = i
+	}
+	q, err := batchSQL(d, shape, ws[0])
+	if err != nil {
+		return nil, err
+	}
+	args := batchArgs(ws)
+	st, err := s.cache.get(ctx, s.db, q)
+	if err != nil {
+		return nil, err
+	}
+	var rows *sql.Rows
+	if st != nil {
+		rows, err = st.QueryContext(ctx, args...)
+	} else {
+		rows, err = s.db.QueryContext(ctx, q, args...)
+	}
+	oks := make([]bool, len(ws))
+	if err == nil {
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err = rows.Scan(&id); err != nil {
+				break
+			}
+			if i, ok := ids[id]; ok {
+				oks[i] = true
+			}
+		}
+		if err == nil {
+			err = rows.Err()
+		}
+	}
+	switch {
+	case err != nil && (d.IsBusy(err) || d.IsRetryable(err)):
+		// An exclusive writer holds the environment, or a concurrent
+		// change won a row (or two statements locked theirs in turn):
+		// nothing was written, each decides again.
+		return make([]bool, len(ws)), nil
+	case err != nil:
+		return nil, fmt.Errorf("one-shot write of %d rows of %s: %w", len(ws), ws[0].Update.Table.Name, err)
+	}
+	return oks, nil
+}
+
+// batchShape is what the statement of a batch of one-shot writes depends
+// on, or false when w cannot be batched: only a move (the exit of the
+// instance's open stay and the entry of its next, with the update of the
+// instance itself) whose values are text or numbers.
+func batchShape(w store.OneShot) (string, bool) {
+	u, x, v := w.Update, w.Leave, w.Enter
+	if x == nil || v == nil || x.InstanceID != u.ID || v.InstanceID != u.ID || u.Version < 0 ||
+		!x.Left.Equal(v.EnteredOn) || x.By != v.EnteredBy || x.How != v.EnteredHow {
+		return "", false
+	}
+	var b strings.Builder
+	b.WriteString(u.Table.Name + "\x00" + u.Table.PrimaryKey + "\x00" + strconv.FormatBool(!u.Created.IsZero()))
+	for _, name := range slices.Sorted(maps.Keys(u.Values)) {
+		t, ok := elemType(sqlValue(u.Values[name]))
+		if !ok {
+			return "", false
+		}
+		b.WriteString("\x00" + name + "=" + t)
+	}
+	for _, r := range sortedReads(w.Reads) {
+		b.WriteString("\x00read " + r.Table.Name + "\x00" + r.Table.PrimaryKey + "\x00" + strconv.FormatBool(!r.Created.IsZero()))
+	}
+	return b.String(), true
+}
+
+// elemType is the array element type of a value, where it has one.
+func elemType(v any) (string, bool) {
+	switch v.(type) {
+	case string:
+		return "text", true
+	case int64:
+		return "bigint", true
+	case float64:
+		return "double precision", true
+	}
+	return "", false
+}
+
+// sortedReads orders a write's reads by table and id: the same column of
+// the batch reads the same table in every write.
+func sortedReads(rs []store.RowVersion) []store.RowVersion {
+	return slices.SortedFunc(slices.Values(rs), func(a, b store.RowVersion) int {
+		if c := strings.Compare(a.Table.Name, b.Table.Name); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+}
+
+// batchStatements are the batch statements built, by dialect and shape.
+var batchStatements sync.Map
+
+// batchSQL is the statement of a batch of the shape of w: the writes come
+// as rows w (stamp, gen, id, ver[, cr], s0…, r0id, r0ver[, r0cr]…, the
+// stay's columns after its instance), ok are those whose conditions hold,
+// u updates their instances (in order of id, as they come) and e begins
+// the stays of those it updated, each carrying the end of the one before.
+func batchSQL(d OneShotBatchDialect, shape string, w store.OneShot) (string, error) {
+	key := d.Name() + "\x00" + shape
+	if q, ok := batchStatements.Load(key); ok {
+		return q.(string), nil
+	}
+	var cols, types, conds []string
+	col := func(name, typ string) string {
+		cols, types = append(cols, name), append(types, typ)
+		return "ok." + name
+	}
+	col("stamp", "bigint")
+	col("gen", "bigint")
+	col("id", "text")
+	col("ver", "bigint")
+	u := w.Update
+	qt, pk, err := quoteTable(u.Table)
+	if err != nil {
+		return "", err
+	}
+	rv, _ := quote(store.RowVersionColumn)
+	where := "t." + pk + " = ok.id AND t." + rv + " = ok.ver"
+	if !u.Created.IsZero() {
+		where += " AND t.createdon = " + col("cr", "text")
+	}
+	sets := []string{rv + " = t." + rv + " + 1"}
+	for i, name := range slices.Sorted(maps.Keys(u.Values)) {
+		if name == store.RowVersionColumn || name == u.Table.PrimaryKey {
+			return "", fmt.Errorf("%s.%s cannot be updated", u.Table.Name, name)
+		}
+		qc, err := quote(name)
+		if err != nil {
+			return "", err
+		}
+		t, _ := elemType(sqlValue(u.Values[name]))
+		sets = append(sets, qc+" = "+col("s"+strconv.Itoa(i), t))
+	}
+	for i, r := range sortedReads(w.Reads) {
+		rt, rpk, err := quoteTable(r.Table)
+		if err != nil {
+			return "", err
+		}
+		n := "r" + strconv.Itoa(i)
+		c := "EXISTS (SELECT 1 FROM " + rt + " " + n + " WHERE " + n + "." + rpk + " = " + col(n+"id", "text") +
+			" AND " + n + "." + rv + " = " + col(n+"ver", "bigint")
+		if !r.Created.IsZero() {
+			c += " AND " + n + ".createdon = " + col(n+"cr", "text")
+		}
+		conds = append(conds, c+")")
+	}
+	// The stay's columns after its instance (visitColumns' order).
+	stay := []string{"ok.id"}
+	for _, name := range []string{"vtable", "vflow", "vstageid", "vstage", "von", "vby", "vhow"} {
+		stay = append(stay, col(name, "text"))
+	}
+	params := make([]string, len(cols))
+	for i := range cols {
+		params[i] = "$" + strconv.Itoa(i+1)
+	}
+	with, cond := d.OneShotFence("ok.stamp", "ok.gen")
+	q := "WITH " + with + "\nok AS (SELECT * FROM " + d.Unnest(params, types, "ok", cols) + "\nWHERE " +
+		strings.Join(append([]string{cond}, conds...), "\n AND ") + "),\n" +
+		"u AS (UPDATE " + qt + " t SET " + strings.Join(sets, ", ") + " FROM ok WHERE " + where + " RETURNING t." + pk + " AS id),\n" +
+		"e AS (INSERT INTO stagevisit (" + visitColumns + ", prev_id, prev_stage, prev_entered_on, prev_duration_ms)\nSELECT " +
+		strings.Join(stay, ", ") + ", p.stagevisit_id, p.stage_name, p.entered_on, " + d.Millis("p.entered_on", "ok.von") +
+		"\nFROM ok JOIN u ON u.id = ok.id LEFT JOIN LATERAL (SELECT p.stagevisit_id, p.stage_name, p.entered_on FROM " +
+		openStay("ok.id") + ") p ON true)\nSELECT id FROM u"
+	batchStatements.Store(key, q)
+	return q, nil
+}
+
+// batchArgs are the arrays of a batch statement, in batchSQL's column
+// order, the writes in order of instance id.
+func batchArgs(ws []store.OneShot) []any {
+	ws = slices.SortedFunc(slices.Values(ws), func(a, b store.OneShot) int { return strings.Compare(a.Update.ID, b.Update.ID) })
+	reads := make([][]store.RowVersion, len(ws))
+	for i, w := range ws {
+		reads[i] = sortedReads(w.Reads)
+	}
+	var args []any
+	column := func(f func(i int) any) {
+		switch f(0).(type) {
+		case string:
+			args = append(args, arrayOf[string](len(ws), f))
+		case int64:
+			args = append(args, arrayOf[int64](len(ws), f))
+		case float64:
+			args = append(args, arrayOf[float64](len(ws), f))
+		}
+	}
+	column(func(i int) any { return ws[i].AccessStamp })
+	column(func(i int) any { return ws[i].Generation })
+	column(func(i int) any { return ws[i].Update.ID })
+	column(func(i int) any { return ws[i].Update.Version })
+	if !ws[0].Update.Created.IsZero() {
+		column(func(i int) any { return formatTime(ws[i].Update.Created) })
+	}
+	for _, name := range slices.Sorted(maps.Keys(ws[0].Update.Values)) {
+		column(func(i int) any { return sqlValue(ws[i].Update.Values[name]) })
+	}
+	for j, r := range reads[0] {
+		column(func(i int) any { return reads[i][j].ID })
+		column(func(i int) any { return reads[i][j].Version })
+		if !r.Created.IsZero() {
+			column(func(i int) any { return formatTime(reads[i][j].Created) })
+		}
+	}
+	for k := 1; k < 8; k++ { // the stay's columns after its instance
+		column(func(i int) any { return visitValues(*ws[i].Enter)[k] })
+	}
+	return args
+}
+
+func arrayOf[T any](n int, f func(i int) any) []T {
+	a := make([]T, n)
+	for i := range a {
+		a[i] = f(i).(T)
+	}
+	return a
+}
