@@ -113,6 +113,10 @@ type Throughput struct {
 	MaxMS       float64 `json:"max_ms"`
 	OfPgbench   float64 `json:"of_pgbench,omitempty"` // PerSecond / Pgbench.TPS
 	Via         string  `json:"via,omitempty"`        // "engine" for the in-process phase; "" = the Web API
+	// The one-shot writes of the servers' stores in the phase and the
+	// statements that applied them (PostgreSQL; see sqlstore.OneShotStats).
+	OneShotWrites     int64 `json:"one_shot_writes,omitempty"`
+	OneShotStatements int64 `json:"one_shot_statements,omitempty"`
 }
 
 // Pgbench is the raw single-row update rate of the PostgreSQL server.
@@ -219,12 +223,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // env is the served environment: one or more servers on one store.
 type env struct {
-	s     store.Store    // the first server's, for reading the stage log
-	eng   *engine.Engine // the first server's
-	bases []string       // http://127.0.0.1:PORT/api/data/v9.2/ of each server
-	token string
-	hc    *http.Client
-	stop  func()
+	s      store.Store    // the first server's, for reading the stage log
+	stores []store.Store  // every server's
+	eng    *engine.Engine // the first server's
+	bases  []string       // http://127.0.0.1:PORT/api/data/v9.2/ of each server
+	token  string
+	hc     *http.Client
+	stop   func()
 }
 
 func bench(o *options, stderr io.Writer) (*Report, error) {
@@ -376,7 +381,7 @@ func serve(p *compiler.Project, n int, token string, stderr io.Writer) (*env, er
 	}
 	tr := &http.Transport{MaxIdleConns: 2048, MaxIdleConnsPerHost: 2048, IdleConnTimeout: time.Minute,
 		DialContext: loopbackOnly}
-	e.s, e.token, e.hc = stores[0], token, &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	e.s, e.stores, e.token, e.hc = stores[0], stores, token, &http.Client{Transport: tr, Timeout: 30 * time.Second}
 	e.stop = func() {
 		stop()
 		tr.CloseIdleConnections()

@@ -44,7 +44,11 @@ type oneShotQueue struct {
 	mu       sync.Mutex
 	waiting  []*queuedWrite
 	inFlight int
-	stats    OneShotStats
+	// pending counts the queued and applying writes by instance: a second
+	// move of one does not queue behind the first (it runs beside it, as
+	// racing moves do, and the loser learns at once that it lost).
+	pending map[string]int
+	stats   OneShotStats
 }
 
 // OneShotStats count the statements that applied queued one-shot writes
@@ -75,7 +79,23 @@ type writeResult struct {
 // (with w in it); the others wait for theirs.
 func (s *DB) queueOneShot(ctx context.Context, w store.OneShot, shape string) (bool, error) {
 	q := &queuedWrite{w: w, shape: shape, done: make(chan writeResult, 1)}
+	id := w.Update.ID
 	s.oneShots.mu.Lock()
+	if s.oneShots.pending[id] > 0 {
+		s.oneShots.mu.Unlock()
+		return s.writeOne(ctx, w)
+	}
+	if s.oneShots.pending == nil {
+		s.oneShots.pending = map[string]int{}
+	}
+	s.oneShots.pending[id]++
+	defer func() {
+		s.oneShots.mu.Lock()
+		if s.oneShots.pending[id]--; s.oneShots.pending[id] == 0 {
+			delete(s.oneShots.pending, id)
+		}
+		s.oneShots.mu.Unlock()
+	}()
 	s.oneShots.waiting = append(s.oneShots.waiting, q)
 	lead := s.oneShots.inFlight < oneShotsInFlight
 	if lead {
