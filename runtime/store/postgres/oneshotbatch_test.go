@@ -186,3 +186,59 @@ func TestWriteOnceConcurrent(t *testing.T) {
 	}
 	t.Logf("%d writes in %d statements", st.Writes, st.Statements)
 }
+
+// TestWriteOnceNotStalled: a one-shot write waiting for a row lock (a
+// shared transaction holds the row) does not hold up the writes of other
+// instances queued behind its statement.
+func TestWriteOnceNotStalled(t *testing.T) {
+	start := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
+	s, tb, stamp, gen := batchEnv(t, []string{"a", "b", "c"}, start)
+	ctx := context.Background()
+	inside, release := make(chan struct{}), make(chan struct{})
+	held := make(chan error, 1)
+	go func() {
+		held <- s.WriteShared(ctx, func(tx store.Tx) error {
+			if _, err := tx.UpdateRow(tb, "a", map[string]any{"cts_n": int64(7)}, 0); err != nil {
+				return err
+			}
+			close(inside)
+			<-release
+			return nil
+		})
+	}()
+	<-inside
+	blocked := make(chan error, 1)
+	go func() { // a's row is locked: this statement waits for it
+		_, err := s.WriteOnce(ctx, batchMove(tb, stamp, gen, "a", 0, 0, 1, start.Add(time.Second)))
+		blocked <- err
+	}()
+	time.Sleep(100 * time.Millisecond) // a's statement is in flight
+	done := make(chan error, 1)
+	go func() {
+		ok, err := s.WriteOnce(ctx, batchMove(tb, stamp, gen, "c", 0, 0, 1, start.Add(time.Second)))
+		if err == nil && !ok {
+			err = fmt.Errorf("the move of c was not applied")
+		}
+		done <- err
+	}()
+	stalled := false
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Error(err)
+		}
+	case <-time.After(3 * time.Second): // a's statement waits up to the busy timeout, 5 s
+		t.Error("the move of c waited for the statement that waits for a's row")
+		stalled = true
+	}
+	close(release)
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-blocked; err != nil {
+		t.Fatal(err)
+	}
+	if stalled {
+		<-done
+	}
+}

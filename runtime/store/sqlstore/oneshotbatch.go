@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/bpfc/bpfc/runtime/store"
 )
@@ -32,10 +33,16 @@ type OneShotBatchDialect interface {
 	Unnest(params, types []string, alias string, cols []string) string
 }
 
-// Batching limits: how many one-shot statements a store has in flight at
-// once (more writes queue for the next), and how many writes one applies.
+// Batching limits. A store has one one-shot statement in flight at a time
+// and the writes that come meanwhile queue for the next: measured against
+// two, one carries more moves per statement and its lock of the
+// environment row is not shared with another statement's (PostgreSQL
+// then keeps no multixact for it). A write that has waited oneShotStall
+// does not wait longer for a slow statement (one waiting for a row lock,
+// say): it starts its own. A statement applies at most oneShotBatchMax.
 const (
-	oneShotsInFlight = 2
+	oneShotsInFlight = 1
+	oneShotStall     = 20 * time.Millisecond
 	oneShotBatchMax  = 64
 )
 
@@ -76,7 +83,8 @@ type writeResult struct {
 
 // queueOneShot applies w with the writes queued beside it. A caller that
 // finds fewer statements in flight than allowed runs the queue itself
-// (with w in it); the others wait for theirs.
+// (with w in it); the others wait for theirs, or run it after
+// oneShotStall.
 func (s *DB) queueOneShot(ctx context.Context, w store.OneShot, shape string) (bool, error) {
 	q := &queuedWrite{w: w, shape: shape, done: make(chan writeResult, 1)}
 	id := w.Update.ID
@@ -107,10 +115,25 @@ func (s *DB) queueOneShot(ctx context.Context, w store.OneShot, shape string) (b
 		// ending must not cancel them.
 		s.runOneShots(context.WithoutCancel(ctx), q)
 	}
-	select {
-	case r := <-q.done:
-		return r.ok, r.err
-	case <-ctx.Done():
+	stall := time.NewTimer(oneShotStall)
+	defer stall.Stop()
+wait:
+	for {
+		select {
+		case r := <-q.done:
+			return r.ok, r.err
+		case <-stall.C:
+			s.oneShots.mu.Lock()
+			if q.taken {
+				s.oneShots.mu.Unlock()
+				continue
+			}
+			s.oneShots.inFlight++
+			s.oneShots.mu.Unlock()
+			s.runOneShots(context.WithoutCancel(ctx), q)
+		case <-ctx.Done():
+			break wait
+		}
 	}
 	s.oneShots.mu.Lock()
 	if !q.taken {
