@@ -47,7 +47,11 @@
 // snapshot has (one committed since the snapshot), a lease runs, the
 // access stamp or import generation moved, or a row it was decided on is
 // at another version; else it updates the row at its version and writes
-// the stage log (data-modifying WITH). No advisory locks,
+// the stage log (data-modifying WITH). Moves that arrive while a
+// process's one-shot statement is in flight queue, and the next statement
+// applies all of one shape together, each on its own conditions (the
+// writes bound as arrays and read back with unnest; sqlstore's
+// OneShotBatchDialect). No advisory locks,
 // no LISTEN/NOTIFY, no table locks: nothing outside plain SQL (row locks,
 // savepoints) that PostgreSQL-compatible distributed databases also accept.
 //
