@@ -194,19 +194,7 @@ func TestWriteOnceNotStalled(t *testing.T) {
 	start := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
 	s, tb, stamp, gen := batchEnv(t, []string{"a", "b", "c"}, start)
 	ctx := context.Background()
-	inside, release := make(chan struct{}), make(chan struct{})
-	held := make(chan error, 1)
-	go func() {
-		held <- s.WriteShared(ctx, func(tx store.Tx) error {
-			if _, err := tx.UpdateRow(tb, "a", map[string]any{"cts_n": int64(7)}, 0); err != nil {
-				return err
-			}
-			close(inside)
-			<-release
-			return nil
-		})
-	}()
-	<-inside
+	release := holdRow(s, tb, "a")
 	blocked := make(chan error, 1)
 	go func() { // a's row is locked: this statement waits for it
 		_, err := s.WriteOnce(ctx, batchMove(tb, stamp, gen, "a", 0, 0, 1, start.Add(time.Second)))
@@ -231,8 +219,7 @@ func TestWriteOnceNotStalled(t *testing.T) {
 		t.Error("the move of c waited for the statement that waits for a's row")
 		stalled = true
 	}
-	close(release)
-	if err := <-held; err != nil {
+	if err := release(); err != nil {
 		t.Fatal(err)
 	}
 	if err := <-blocked; err != nil {

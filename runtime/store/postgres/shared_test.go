@@ -137,29 +137,42 @@ func TestSharedGivesUp(t *testing.T) {
 // than the busy timeout fails with ErrBusy, saying so.
 func TestSharedRowLockTimeout(t *testing.T) {
 	s, tb := sharedEnv(t, Options{BusyTimeout: 300 * time.Millisecond})
-	holding, release := make(chan struct{}), make(chan struct{})
-	done := make(chan error, 1)
-	go func() {
-		done <- s.WriteShared(context.Background(), func(tx store.Tx) error {
-			if _, err := tx.UpdateRow(tb, "a", map[string]any{"cts_n": int64(1)}, 0); err != nil {
-				return err
-			}
-			close(holding)
-			<-release
-			return nil
-		})
-	}()
-	<-holding
+	release := holdRow(s, tb, "a")
 	err := s.WriteShared(context.Background(), func(tx store.Tx) error {
 		_, err := tx.UpdateRow(tb, "a", map[string]any{"cts_n": int64(2)}, 0)
 		return err
 	})
-	close(release)
+	if err := release(); err != nil {
+		t.Error(err)
+	}
 	if !errors.Is(err, store.ErrBusy) || !strings.Contains(err.Error(), "row") {
 		t.Errorf("WriteShared = %v", err)
 	}
-	if err := <-done; err != nil {
-		t.Error(err)
+}
+
+// holdRow updates row id of tb in a shared write that holds it until
+// release, which returns the write's error once it ended.
+func holdRow(s *sqlstore.DB, tb store.Table, id string) (release func() error) {
+	holding, end := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- s.WriteShared(context.Background(), func(tx store.Tx) error {
+			if _, err := tx.UpdateRow(tb, id, map[string]any{"cts_n": int64(1)}, 0); err != nil {
+				return err
+			}
+			close(holding)
+			<-end
+			return nil
+		})
+	}()
+	select {
+	case <-holding:
+	case err := <-done: // it failed before it held the row
+		return func() error { return err }
+	}
+	return func() error {
+		close(end)
+		return <-done
 	}
 }
 
