@@ -46,7 +46,10 @@ func (s *DB) CachedAccess(user string) (store.Access, int64, bool) {
 // WriteOnce applies w in one statement: the environment's fence, the
 // checks of the rows read, the conditional update, and the stage log's
 // writes only if the update wrote. Nothing is held between statements, so
-// a one-shot write costs the database one statement and one commit.
+// a one-shot write costs the database one statement and one commit — or a
+// share of one: a move that comes while another statement is in flight
+// queues, and the next statement applies the queued moves together
+// (oneshotbatch.go).
 func (s *DB) WriteOnce(ctx context.Context, w store.OneShot) (bool, error) {
 	if _, ok := s.d.(OneShotBatchDialect); ok {
 		if shape, ok := batchShape(w); ok {
