@@ -120,6 +120,13 @@ func (d *dialect) OneShotFence(stamp, generation string) (with, cond string) {
 
 var _ sqlstore.OneShotBatchDialect = (*dialect)(nil)
 
+// IsStatementError: an error the server reported for the statement (a
+// constraint, a type, a value); it rolled the statement back.
+func (d *dialect) IsStatementError(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe)
+}
+
 // Unnest: PostgreSQL's unnest of several arrays, one row per index.
 func (d *dialect) Unnest(params, types []string, alias string, cols []string) string {
 	args := make([]string, len(params))

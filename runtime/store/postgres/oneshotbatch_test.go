@@ -112,18 +112,15 @@ func TestWriteOnceBatch(t *testing.T) {
 		"one instance twice":         {ws[0], move("f", nil)},
 		"a write that is not a move": {ws[0], func() store.OneShot { w := move("c", nil); w.Enter = nil; return w }()},
 	} {
-		if oks, err := s.WriteOnceBatch(ctx, bad); err == nil {
-			t.Errorf("%s: WriteOnceBatch = %v, nil; want an error", what, oks)
+		if oks, errs := s.WriteOnceBatch(ctx, bad); errs[0] == nil || errs[1] == nil || oks[0] || oks[1] {
+			t.Errorf("%s: WriteOnceBatch = %v, %v; want an error for each", what, oks, errs)
 		}
 	}
 
-	oks, err := s.WriteOnceBatch(ctx, ws)
-	if err != nil {
-		t.Fatal(err)
-	}
+	oks, errs := s.WriteOnceBatch(ctx, ws)
 	want := []bool{true, false, true, false, false, false}
-	if fmt.Sprint(oks) != fmt.Sprint(want) {
-		t.Errorf("applied %v, want %v", oks, want)
+	if fmt.Sprint(oks) != fmt.Sprint(want) || fmt.Sprint(errs) != fmt.Sprint(make([]error, len(ws))) {
+		t.Errorf("applied %v (%v), want %v", oks, errs, want)
 	}
 	for _, id := range ids {
 		n, v, log := history(t, s, tb, id)
@@ -141,6 +138,30 @@ func TestWriteOnceBatch(t *testing.T) {
 	}
 	if carried != 2*90_000 {
 		t.Errorf("the two stays ended carry %d ms, want %d", carried, 2*90_000)
+	}
+}
+
+// TestWriteOnceBatchRefused: when the database refuses the statement of
+// several writes because of one of them, the others are applied each on
+// its own and only that one fails.
+func TestWriteOnceBatchRefused(t *testing.T) {
+	start := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
+	s, tb, stamp, gen := batchEnv(t, []string{"a", "b", "c", "d"}, start)
+	ctx := context.Background()
+	if _, err := s.SQL().ExecContext(ctx, `ALTER TABLE cts_item ADD CONSTRAINT small CHECK (cts_n < 100)`); err != nil {
+		t.Fatal(err)
+	}
+	at := start.Add(time.Minute)
+	ws := []store.OneShot{batchMove(tb, stamp, gen, "a", 0, 0, 1, at), batchMove(tb, stamp, gen, "c", 0, 0, 100, at),
+		batchMove(tb, stamp, gen, "d", 0, 0, 2, at)}
+	oks, errs := s.WriteOnceBatch(ctx, ws)
+	if !oks[0] || oks[1] || !oks[2] || errs[0] != nil || errs[1] == nil || !strings.Contains(errs[1].Error(), "small") || errs[2] != nil {
+		t.Errorf("WriteOnceBatch = %v, %v; want a and d applied, c refused by the constraint", oks, errs)
+	}
+	for id, want := range map[string]int64{"a": 1, "c": 0, "d": 1} {
+		if _, v, _ := history(t, s, tb, id); v != want {
+			t.Errorf("%s at version %d, want %d", id, v, want)
+		}
 	}
 }
 

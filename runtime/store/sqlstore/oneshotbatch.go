@@ -31,6 +31,9 @@ type OneShotBatchDialect interface {
 	// array parameters (one column each, named cols; element types
 	// "text", "bigint" or "double precision"), index by index.
 	Unnest(params, types []string, alias string, cols []string) string
+	// IsStatementError says that the database refused a statement, so
+	// that it wrote nothing (a constraint or a value failed it, say).
+	IsStatementError(err error) bool
 }
 
 // Batching limits. A store has one one-shot statement in flight at a time
@@ -159,9 +162,9 @@ func (s *DB) runOneShots(ctx context.Context, mine *queuedWrite) {
 			return
 		}
 		s.oneShots.mu.Unlock()
-		oks, err := s.writeBatch(ctx, batch)
+		oks, errs := s.writeBatch(ctx, batch)
 		for i, q := range batch {
-			q.done <- writeResult{ok: err == nil && oks[i], err: err}
+			q.done <- writeResult{ok: oks[i], err: errs[i]}
 		}
 		if mine != nil && slices.Contains(batch, mine) {
 			s.oneShots.mu.Lock()
@@ -204,11 +207,11 @@ func (q *oneShotQueue) take() []*queuedWrite {
 }
 
 // writeBatch applies the writes of one shape: one alone in its own
-// statement, several in one statement of them all.
-func (s *DB) writeBatch(ctx context.Context, batch []*queuedWrite) ([]bool, error) {
+// statement, several together (WriteOnceBatch).
+func (s *DB) writeBatch(ctx context.Context, batch []*queuedWrite) ([]bool, []error) {
 	if len(batch) == 1 {
 		ok, err := s.writeOne(ctx, batch[0].w)
-		return []bool{ok}, err
+		return []bool{ok}, []error{err}
 	}
 	ws := make([]store.OneShot, len(batch))
 	for i, q := range batch {
@@ -220,9 +223,28 @@ func (s *DB) writeBatch(ctx context.Context, batch []*queuedWrite) ([]bool, erro
 // WriteOnceBatch applies one-shot writes of one shape (the same table,
 // columns and value types updated, the same tables read, each a move of
 // the updated instance) in one statement, each if its own conditions
-// hold, and says which it applied. Writes of other shapes, or of one
-// instance twice, are an error; so is a dialect that cannot.
-func (s *DB) WriteOnceBatch(ctx context.Context, ws []store.OneShot) ([]bool, error) {
+// hold, and says which it applied. errs[i] is write i's error: when the
+// database refused the statement (it wrote nothing), each write is tried
+// again alone, so that one write's error is not its neighbours'; any
+// other error (writes of other shapes or of one instance twice, a dialect
+// that cannot, a lost connection) is every write's.
+func (s *DB) WriteOnceBatch(ctx context.Context, ws []store.OneShot) (applied []bool, errs []error) {
+	applied, errs = make([]bool, len(ws)), make([]error, len(ws))
+	oks, err := s.writeTogether(ctx, ws)
+	if d, ok := s.d.(OneShotBatchDialect); ok && err != nil && d.IsStatementError(err) {
+		for i, w := range ws {
+			applied[i], errs[i] = s.writeOne(ctx, w)
+		}
+		return applied, errs
+	}
+	for i := range ws {
+		applied[i], errs[i] = err == nil && oks[i], err
+	}
+	return applied, errs
+}
+
+// writeTogether is WriteOnceBatch's one statement.
+func (s *DB) writeTogether(ctx context.Context, ws []store.OneShot) ([]bool, error) {
 	d, ok := s.d.(OneShotBatchDialect)
 	if !ok || len(ws) == 0 {
 		return nil, errors.New("this store cannot apply one-shot writes together")
