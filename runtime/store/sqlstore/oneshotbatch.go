@@ -16,8 +16,8 @@ import (
 )
 
 // One-shot writes that arrive together are applied together: while a
-// process's one-shot statements are in flight, the moves that come in
-// queue, and the next statement applies every queued move of one shape
+// store's one-shot statement is in flight, the moves that come in queue,
+// and the next statement applies every queued move of one shape
 // (the same instance table, columns and rows read) at once, each on its
 // own conditions. The database then starts one statement, takes the
 // environment's lock once and commits once for them all — most of what a
