@@ -95,7 +95,6 @@ func oneShotSQL(d OneShotDialect, w store.OneShot) (string, []any, error) {
 	if w.Update.Version < 0 {
 		return "", nil, errors.New("a one-shot write needs the row version it updates")
 	}
-	rv, _ := quote(store.RowVersionColumn)
 	args := []any{w.AccessStamp, w.Generation}
 	arg := func(v any) string {
 		args = append(args, v)
@@ -108,7 +107,7 @@ func oneShotSQL(d OneShotDialect, w store.OneShot) (string, []any, error) {
 		if err != nil {
 			return "", nil, err
 		}
-		conds = append(conds, "EXISTS (SELECT 1 FROM "+qt+" WHERE "+pk+" = "+arg(r.ID)+" AND "+rv+" = "+arg(r.Version)+created(r, arg)+")")
+		conds = append(conds, "EXISTS (SELECT 1 FROM "+qt+" WHERE "+rowAt("", pk, arg(r.ID), arg(r.Version), created(r, arg))+")")
 	}
 	u := w.Update
 	qt, pk, err := quoteTable(u.Table)
@@ -121,10 +120,10 @@ func oneShotSQL(d OneShotDialect, w store.OneShot) (string, []any, error) {
 	}
 	var b strings.Builder
 	b.WriteString("WITH " + with + "\nok AS (SELECT 1 WHERE " + strings.Join(conds, "\n AND ") + "),\n")
-	b.WriteString("u AS (UPDATE " + qt + " SET " + set + " WHERE " + pk + " = " + arg(u.ID) + " AND " + rv +
-		" = " + arg(u.Version) + created(u.RowVersion, arg) + " AND EXISTS (SELECT 1 FROM ok) RETURNING 1)")
+	b.WriteString("u AS (UPDATE " + qt + " SET " + set + " WHERE " + rowAt("", pk, arg(u.ID), arg(u.Version), created(u.RowVersion, arg)) +
+		" AND EXISTS (SELECT 1 FROM ok) RETURNING 1)")
 	x, v := w.Leave, w.Enter
-	if x != nil && v != nil && (x.InstanceID != v.InstanceID || !x.Left.Equal(v.EnteredOn) || x.By != v.EnteredBy || x.How != v.EnteredHow) {
+	if x != nil && v != nil && !oneMove(x, v) {
 		return "", nil, errors.New("a one-shot write's exit and entry must be one move of one instance")
 	}
 	// Only with the update. The open stay is not locked: the update
@@ -148,11 +147,30 @@ func oneShotSQL(d OneShotDialect, w store.OneShot) (string, []any, error) {
 	return b.String(), args, nil
 }
 
-// created is the condition on a row's createdon that RowVersion.Created
-// asks for (" AND …"), or none.
+// created is the argument for a row's createdon that RowVersion.Created
+// asks for, or "" for none.
 func created(r store.RowVersion, arg func(any) string) string {
 	if r.Created.IsZero() {
 		return ""
 	}
-	return " AND createdon = " + arg(formatTime(r.Created))
+	return arg(formatTime(r.Created))
+}
+
+// rowAt is the condition that a row (its columns qualified by prefix, ""
+// or "t.") is the one with primary key pk = id at version ver and, unless
+// cr is "", created at cr: the check of every row a one-shot write was
+// decided on.
+func rowAt(prefix, pk, id, ver, cr string) string {
+	rv, _ := quote(store.RowVersionColumn)
+	c := prefix + pk + " = " + id + " AND " + prefix + rv + " = " + ver
+	if cr != "" {
+		c += " AND " + prefix + "createdon = " + cr
+	}
+	return c
+}
+
+// oneMove says whether an exit and an entry are one move: the same
+// instance, time, user and way.
+func oneMove(x *store.StageExit, v *store.StageVisit) bool {
+	return x.InstanceID == v.InstanceID && x.Left.Equal(v.EnteredOn) && x.By == v.EnteredBy && x.How == v.EnteredHow
 }

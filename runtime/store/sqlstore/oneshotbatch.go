@@ -54,10 +54,11 @@ type oneShotQueue struct {
 	mu       sync.Mutex
 	waiting  []*queuedWrite
 	inFlight int
-	// pending counts the queued and applying writes by instance: a second
-	// move of one does not queue behind the first (it runs beside it, as
-	// racing moves do, and the loser learns at once that it lost).
-	pending map[string]int
+	// pending are the instances with a write queued or being applied: a
+	// second move of one does not queue behind the first (it runs beside
+	// it, as racing moves do, and the loser learns at once that it lost).
+	// So the queue holds one write per instance.
+	pending map[string]bool
 	stats   OneShotStats
 }
 
@@ -92,19 +93,17 @@ func (s *DB) queueOneShot(ctx context.Context, w store.OneShot, shape string) (b
 	q := &queuedWrite{w: w, shape: shape, done: make(chan writeResult, 1)}
 	id := w.Update.ID
 	s.oneShots.mu.Lock()
-	if s.oneShots.pending[id] > 0 {
+	if s.oneShots.pending[id] {
 		s.oneShots.mu.Unlock()
 		return s.writeOne(ctx, w)
 	}
 	if s.oneShots.pending == nil {
-		s.oneShots.pending = map[string]int{}
+		s.oneShots.pending = map[string]bool{}
 	}
-	s.oneShots.pending[id]++
+	s.oneShots.pending[id] = true
 	defer func() {
 		s.oneShots.mu.Lock()
-		if s.oneShots.pending[id]--; s.oneShots.pending[id] == 0 {
-			delete(s.oneShots.pending, id)
-		}
+		delete(s.oneShots.pending, id)
 		s.oneShots.mu.Unlock()
 	}()
 	s.oneShots.waiting = append(s.oneShots.waiting, q)
@@ -182,18 +181,15 @@ func (s *DB) runOneShots(ctx context.Context, mine *queuedWrite) {
 }
 
 // take removes the next statement's writes from the queue: the first
-// waiting and those of its shape behind it, one per instance (a second
-// move of an instance is decided on the first's outcome).
+// waiting and those of its shape behind it (one per instance: pending).
 func (q *oneShotQueue) take() []*queuedWrite {
 	if len(q.waiting) == 0 {
 		return nil
 	}
 	shape := q.waiting[0].shape
-	ids := map[string]bool{}
 	var batch, rest []*queuedWrite
 	for _, x := range q.waiting {
-		if x.shape == shape && !ids[x.w.Update.ID] && len(batch) < oneShotBatchMax {
-			ids[x.w.Update.ID] = true
+		if x.shape == shape && len(batch) < oneShotBatchMax {
 			x.taken = true
 			batch = append(batch, x)
 		} else {
@@ -207,7 +203,7 @@ func (q *oneShotQueue) take() []*queuedWrite {
 }
 
 // writeBatch applies the writes of one shape: one alone in its own
-// statement, several together (WriteOnceBatch).
+// statement, several together.
 func (s *DB) writeBatch(ctx context.Context, batch []*queuedWrite) ([]bool, []error) {
 	if len(batch) == 1 {
 		ok, err := s.writeOne(ctx, batch[0].w)
@@ -217,7 +213,7 @@ func (s *DB) writeBatch(ctx context.Context, batch []*queuedWrite) ([]bool, []er
 	for i, q := range batch {
 		ws[i] = q.w
 	}
-	return s.WriteOnceBatch(ctx, ws)
+	return s.writeTogether(ctx, batch[0].shape, ws)
 }
 
 // WriteOnceBatch applies one-shot writes of one shape (the same table,
@@ -229,8 +225,45 @@ func (s *DB) writeBatch(ctx context.Context, batch []*queuedWrite) ([]bool, []er
 // other error (writes of other shapes or of one instance twice, a dialect
 // that cannot, a lost connection) is every write's.
 func (s *DB) WriteOnceBatch(ctx context.Context, ws []store.OneShot) (applied []bool, errs []error) {
+	shape, err := oneShape(ws)
+	if err != nil {
+		errs = make([]error, len(ws))
+		for i := range errs {
+			errs[i] = err
+		}
+		return make([]bool, len(ws)), errs
+	}
+	return s.writeTogether(ctx, shape, ws)
+}
+
+// oneShape is the shape of writes that can be applied together: all of
+// one shape, each of another instance.
+func oneShape(ws []store.OneShot) (string, error) {
+	if len(ws) == 0 {
+		return "", errors.New("no one-shot writes to apply")
+	}
+	shape, ok := batchShape(ws[0])
+	if !ok {
+		return "", errors.New("these one-shot writes cannot be applied together")
+	}
+	ids := map[string]bool{}
+	for i, w := range ws {
+		if sh, ok := batchShape(w); !ok || sh != shape {
+			return "", fmt.Errorf("one-shot write %d is not of the shape of the first", i)
+		}
+		if ids[w.Update.ID] {
+			return "", fmt.Errorf("one-shot writes of %s twice", w.Update.ID)
+		}
+		ids[w.Update.ID] = true
+	}
+	return shape, nil
+}
+
+// writeTogether is WriteOnceBatch for writes known to be of shape, each
+// of another instance (the queue's are).
+func (s *DB) writeTogether(ctx context.Context, shape string, ws []store.OneShot) (applied []bool, errs []error) {
 	applied, errs = make([]bool, len(ws)), make([]error, len(ws))
-	oks, err := s.writeTogether(ctx, ws)
+	oks, err := s.oneStatement(ctx, shape, ws)
 	if d, ok := s.d.(OneShotBatchDialect); ok && err != nil && d.IsStatementError(err) {
 		for i, w := range ws {
 			applied[i], errs[i] = s.writeOne(ctx, w)
@@ -243,24 +276,14 @@ func (s *DB) WriteOnceBatch(ctx context.Context, ws []store.OneShot) (applied []
 	return applied, errs
 }
 
-// writeTogether is WriteOnceBatch's one statement.
-func (s *DB) writeTogether(ctx context.Context, ws []store.OneShot) ([]bool, error) {
+// oneStatement is writeTogether's statement.
+func (s *DB) oneStatement(ctx context.Context, shape string, ws []store.OneShot) ([]bool, error) {
 	d, ok := s.d.(OneShotBatchDialect)
-	if !ok || len(ws) == 0 {
+	if !ok {
 		return nil, errors.New("this store cannot apply one-shot writes together")
 	}
-	shape, ok := batchShape(ws[0])
-	if !ok {
-		return nil, errors.New("these one-shot writes cannot be applied together")
-	}
-	ids := map[string]int{}
+	ids := make(map[string]int, len(ws))
 	for i, w := range ws {
-		if sh, ok := batchShape(w); !ok || sh != shape {
-			return nil, fmt.Errorf("one-shot write %d is not of the shape of the first", i)
-		}
-		if _, dup := ids[w.Update.ID]; dup {
-			return nil, fmt.Errorf("one-shot writes of %s twice", w.Update.ID)
-		}
 		ids[w.Update.ID] = i
 	}
 	q, err := batchSQL(d, shape, ws[0])
@@ -312,8 +335,7 @@ func (s *DB) writeTogether(ctx context.Context, ws []store.OneShot) ([]bool, err
 // instance itself) whose values are text or numbers.
 func batchShape(w store.OneShot) (string, bool) {
 	u, x, v := w.Update, w.Leave, w.Enter
-	if x == nil || v == nil || x.InstanceID != u.ID || v.InstanceID != u.ID || u.Version < 0 ||
-		!x.Left.Equal(v.EnteredOn) || x.By != v.EnteredBy || x.How != v.EnteredHow {
+	if x == nil || v == nil || v.InstanceID != u.ID || u.Version < 0 || !oneMove(x, v) {
 		return "", false
 	}
 	var b strings.Builder
@@ -329,6 +351,15 @@ func batchShape(w store.OneShot) (string, bool) {
 		b.WriteString("\x00read " + r.Table.Name + "\x00" + r.Table.PrimaryKey + "\x00" + strconv.FormatBool(!r.Created.IsZero()))
 	}
 	return b.String(), true
+}
+
+// createdCol is the batch's column for a row's createdon (col adds it),
+// or "" when RowVersion.Created asks for none.
+func createdCol(r store.RowVersion, name string, col func(name, typ string) string) string {
+	if r.Created.IsZero() {
+		return ""
+	}
+	return col(name, "text")
 }
 
 // elemType is the array element type of a value, where it has one.
@@ -382,22 +413,17 @@ func batchSQL(d OneShotBatchDialect, shape string, w store.OneShot) (string, err
 	if err != nil {
 		return "", err
 	}
-	rv, _ := quote(store.RowVersionColumn)
-	where := "t." + pk + " = ok.id AND t." + rv + " = ok.ver"
-	if !u.Created.IsZero() {
-		where += " AND t.createdon = " + col("cr", "text")
-	}
-	sets := []string{rv + " = t." + rv + " + 1"}
-	for i, name := range slices.Sorted(maps.Keys(u.Values)) {
-		if name == store.RowVersionColumn || name == u.Table.PrimaryKey {
-			return "", fmt.Errorf("%s.%s cannot be updated", u.Table.Name, name)
-		}
-		qc, err := quote(name)
-		if err != nil {
-			return "", err
-		}
-		t, _ := elemType(sqlValue(u.Values[name]))
-		sets = append(sets, qc+" = "+col("s"+strconv.Itoa(i), t))
+	// Qualified: the columns of ok are in scope too.
+	where := rowAt("t.", pk, "ok.id", "ok.ver", createdCol(u.RowVersion, "cr", col))
+	// The values, in setClause's order, are the columns s0, s1, ….
+	nset := 0
+	set, err := setClause(u.Table, u.Values, func(v any) string {
+		t, _ := elemType(v)
+		nset++
+		return col("s"+strconv.Itoa(nset-1), t)
+	})
+	if err != nil {
+		return "", err
 	}
 	for i, r := range sortedReads(w.Reads) {
 		rt, rpk, err := quoteTable(r.Table)
@@ -405,12 +431,8 @@ func batchSQL(d OneShotBatchDialect, shape string, w store.OneShot) (string, err
 			return "", err
 		}
 		n := "r" + strconv.Itoa(i)
-		c := "EXISTS (SELECT 1 FROM " + rt + " " + n + " WHERE " + n + "." + rpk + " = " + col(n+"id", "text") +
-			" AND " + n + "." + rv + " = " + col(n+"ver", "bigint")
-		if !r.Created.IsZero() {
-			c += " AND " + n + ".createdon = " + col(n+"cr", "text")
-		}
-		conds = append(conds, c+")")
+		conds = append(conds, "EXISTS (SELECT 1 FROM "+rt+" "+n+" WHERE "+
+			rowAt(n+".", rpk, col(n+"id", "text"), col(n+"ver", "bigint"), createdCol(r, n+"cr", col))+")")
 	}
 	// The stay's columns after its instance (visitColumns' order).
 	stay := []string{"ok.id"}
@@ -424,8 +446,8 @@ func batchSQL(d OneShotBatchDialect, shape string, w store.OneShot) (string, err
 	with, cond := d.OneShotFence("ok.stamp", "ok.gen")
 	q := "WITH " + with + "\nok AS (SELECT * FROM " + d.Unnest(params, types, "ok", cols) + "\nWHERE " +
 		strings.Join(append([]string{cond}, conds...), "\n AND ") + "),\n" +
-		"u AS (UPDATE " + qt + " t SET " + strings.Join(sets, ", ") + " FROM ok WHERE " + where + " RETURNING t." + pk + " AS id),\n" +
-		"e AS (INSERT INTO stagevisit (" + visitColumns + ", prev_id, prev_stage, prev_entered_on, prev_duration_ms)\nSELECT " +
+		"u AS (UPDATE " + qt + " t SET " + set + " FROM ok WHERE " + where + " RETURNING t." + pk + " AS id),\n" +
+		"e AS (INSERT INTO stagevisit (" + movedColumns + ")\nSELECT " +
 		strings.Join(stay, ", ") + ", p.stagevisit_id, p.stage_name, p.entered_on, " + d.Millis("p.entered_on", "ok.von") +
 		"\nFROM ok JOIN u ON u.id = ok.id LEFT JOIN LATERAL (SELECT p.stagevisit_id, p.stage_name, p.entered_on FROM " +
 		openStay("ok.id") + ") p ON true)\nSELECT id FROM u"

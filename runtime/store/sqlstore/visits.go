@@ -32,6 +32,9 @@ type heldExit struct {
 // for them.
 const visitColumns = `instance_id, instance_table, workflow_id, stage_id, stage_name, entered_on, entered_by, entered_how`
 
+// movedColumns are those of a stay that carries the end of the one before.
+const movedColumns = visitColumns + `, prev_id, prev_stage, prev_entered_on, prev_duration_ms`
+
 func visitValues(v store.StageVisit) []any {
 	return []any{v.InstanceID, v.InstanceTable, v.WorkflowID, v.StageID, v.Stage, formatTime(v.EnteredOn), v.EnteredBy, v.EnteredHow}
 }
@@ -54,7 +57,7 @@ SELECT p.stagevisit_id, p.workflow_id, p.stage_name, p.entered_on, ` + left + `,
 // instance, vals[5] when it began) that carries the end of the instance's
 // open stay, if it has one. cond adds a condition (" WHERE …").
 func moveSQL(d Dialect, vals []string, cond string) string {
-	return `INSERT INTO stagevisit (` + visitColumns + `, prev_id, prev_stage, prev_entered_on, prev_duration_ms)
+	return `INSERT INTO stagevisit (` + movedColumns + `)
 SELECT ` + strings.Join(vals, ", ") + `, p.stagevisit_id, p.stage_name, p.entered_on, ` + d.Millis("p.entered_on", vals[5]) + `
 FROM (SELECT 1 AS one) o LEFT JOIN ` + strings.Replace(openStay(vals[0]), " WHERE ", " ON ", 1) + cond
 }
@@ -87,7 +90,7 @@ func (t *tx) moves() *movesSQL {
 		return m.(*movesSQL)
 	}
 	m := &movesSQL{move: moveSQL(t.d, params(1, 8), ""),
-		carry: `INSERT INTO stagevisit (` + visitColumns + `, prev_id, prev_stage, prev_entered_on, prev_duration_ms) VALUES (` +
+		carry: `INSERT INTO stagevisit (` + movedColumns + `) VALUES (` +
 			strings.Join(params(1, 11), ", ") + `, ` + t.d.Millis("$11", "$6") + `)`}
 	movesByDialect.Store(t.d.Name(), m)
 	return m
