@@ -217,6 +217,7 @@ func drive(e *env, o *options, step func(ctx context.Context, w int, in *instanc
 	var sent, ok, failed atomic.Int64
 	lat := &latencies{}
 	deadline := time.Now().Add(o.duration)
+	cpu := markCPU()
 	start := time.Now()
 	var wg sync.WaitGroup
 	for w, in := range ins {
@@ -241,9 +242,11 @@ func drive(e *env, o *options, step func(ctx context.Context, w int, in *instanc
 	wg.Wait()
 	elapsed := time.Since(start)
 	statements, writes := e.oneShotStats()
-	return &Throughput{Writers: o.writers, DurationS: elapsed.Seconds(), Transitions: ok.Load(), Errors: failed.Load(),
+	t := &Throughput{Writers: o.writers, DurationS: elapsed.Seconds(), Transitions: ok.Load(), Errors: failed.Load(),
 		PerSecond: float64(ok.Load()) / elapsed.Seconds(), P50MS: lat.quantile(0.5), P99MS: lat.quantile(0.99), MaxMS: lat.quantile(1),
-		OneShotWrites: writes - writes0, OneShotStatements: statements - statements0}, nil
+		OneShotWrites: writes - writes0, OneShotStatements: statements - statements0}
+	cpu.since(t)
+	return t, nil
 }
 
 // oneShotStats sums the one-shot statements of the servers' stores and
@@ -263,6 +266,13 @@ func printOneShots(w io.Writer, t *Throughput) {
 	if t.OneShotStatements > 0 {
 		fmt.Fprintf(w, "    one-shot moves: %d in %d statements (%.1f per statement)\n", t.OneShotWrites, t.OneShotStatements,
 			float64(t.OneShotWrites)/float64(t.OneShotStatements))
+	}
+	if t.ProcessCPUPerMoveUS > 0 {
+		fmt.Fprintf(w, "    CPU: %.0f µs per move in this process (writers and servers)", t.ProcessCPUPerMoveUS)
+		if t.MachineBusy > 0 {
+			fmt.Fprintf(w, "; the machine's cores %.0f%% busy", 100*t.MachineBusy)
+		}
+		fmt.Fprintln(w)
 	}
 }
 
@@ -344,7 +354,7 @@ func printReport(w io.Writer, r *Report) {
 	if r.Backend == "postgres" {
 		where = "PostgreSQL environment (" + r.Server + ")"
 	}
-	fmt.Fprintf(w, "bpfc Web API on loopback, %s\n", where)
+	fmt.Fprintf(w, "bpfc Web API on loopback, %s; this process on %d Go processors (GOMAXPROCS), %d cores\n", where, r.GoMaxProcs, r.Cores)
 	if r.Backend == "postgres" && r.Pgbench == nil {
 		fmt.Fprintln(w, "  no pgbench baseline (-pgbench none, or no pgbench found)")
 	}

@@ -5,9 +5,12 @@
 // Web API on 127.0.0.1, and drives it over HTTP with concurrent writers,
 // each moving a phone-to-case instance back and forth between two stages
 // with PATCH activestageid and If-Match, as a client of the Dataverse Web
-// API would. It reports transitions per second and the latency of each
-// move (p50, p99), beside Dataverse's published service protection limit
-// (6,000 requests per 5 minutes per user).
+// API would. It reports transitions per second, the latency of each move
+// (p50, p99) and the CPU spent per move (this process's; how busy the
+// machine's cores were), beside Dataverse's published service protection
+// limit (6,000 requests per 5 minutes per user). -procs runs the process
+// on fewer Go processors than cores (GOMAXPROCS), as an operator may run
+// bpfc serve beside its PostgreSQL.
 //
 // On PostgreSQL, -servers 1,3 runs the writers against one server, then
 // against three on the same database (in this process, each with its own
@@ -49,6 +52,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -89,6 +93,8 @@ type Report struct {
 	Backend    string        `json:"backend"`          // sqlite or postgres
 	Server     string        `json:"server,omitempty"` // PostgreSQL's version
 	Writers    int           `json:"writers"`
+	GoMaxProcs int           `json:"gomaxprocs"` // the bench process's Go processors: its writers and servers share them
+	Cores      int           `json:"cores"`      // the machine's
 	Pgbench    *Pgbench      `json:"pgbench,omitempty"`
 	Throughput []*Throughput `json:"throughput"`
 	// InProcess is the same writers calling the first server's engine in
@@ -117,6 +123,10 @@ type Throughput struct {
 	// statements that applied them (PostgreSQL; see sqlstore.OneShotStats).
 	OneShotWrites     int64 `json:"one_shot_writes,omitempty"`
 	OneShotStatements int64 `json:"one_shot_statements,omitempty"`
+	// The CPU the bench process (writers and servers) spent per move, and
+	// how busy the machine's cores were in the phase (Linux; 0 = unknown).
+	ProcessCPUPerMoveUS float64 `json:"process_cpu_per_move_us,omitempty"`
+	MachineBusy         float64 `json:"machine_busy,omitempty"`
 }
 
 // Pgbench is the raw single-row update rate of the PostgreSQL server.
@@ -158,8 +168,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.inProcess, "in-process", false, "also run the writers against the first server's engine in its process, without HTTP")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary environment and print where it is")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the run to `FILE`")
+	procs := fs.Int("procs", 0, "run this process (writers and servers) on `N` Go processors, as GOMAXPROCS=N would (0: Go's default)")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *procs < 0 || *procs > 1024 {
+		fmt.Fprintln(stderr, "bpfc-bench: -procs is 0 (Go's default) to 1024")
+		return 2
+	}
+	if *procs > 0 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(*procs))
 	}
 	if o.writers < 1 || o.writers > 1024 || o.contenders < 0 || o.contenders > 1024 || o.duration <= 0 || o.duration > time.Hour || o.maxRequests < 1 {
 		fmt.Fprintln(stderr, "bpfc-bench: -writers and -contenders 1..1024, -duration up to 1h, -max-requests at least 1")
@@ -242,7 +260,8 @@ func bench(o *options, stderr io.Writer) (*Report, error) {
 	} else {
 		defer os.RemoveAll(tmp)
 	}
-	rep := &Report{Backend: o.store, Writers: o.writers, DataverseLimitPerS: 6000.0 / 300}
+	rep := &Report{Backend: o.store, Writers: o.writers, GoMaxProcs: runtime.GOMAXPROCS(0), Cores: runtime.NumCPU(),
+		DataverseLimitPerS: 6000.0 / 300}
 	p, err := deployed(o, tmp, rep)
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"runtime"
 	"testing"
 
 	"github.com/bpfc/bpfc/runtime/store/postgres/pgtest"
@@ -35,6 +36,9 @@ func checkReport(t *testing.T, r *Report, servers []int, maxRequests int64) {
 		if th.Servers != servers[i] || th.Transitions == 0 || th.Errors != 0 || th.Transitions > maxRequests {
 			t.Errorf("phase %d: %+v", i, th)
 		}
+		if runtime.GOOS == "linux" && (th.ProcessCPUPerMoveUS <= 0 || th.MachineBusy <= 0 || th.MachineBusy > 1) {
+			t.Errorf("phase %d's CPU: %+v", i, th)
+		}
 	}
 	c := r.Contention
 	if c == nil || c.Acknowledged == 0 || c.Lost != 0 || c.Errors != 0 || c.LogEntries != c.Acknowledged || c.Attempts > maxRequests ||
@@ -43,11 +47,16 @@ func checkReport(t *testing.T, r *Report, servers []int, maxRequests int64) {
 	}
 }
 
-// TestBench runs a short bench on SQLite.
+// TestBench runs a short bench on SQLite, on one Go processor (-procs),
+// which it gives back when it ends.
 func TestBench(t *testing.T) {
-	r := benchReport(t, "-writers", "2", "-contenders", "8", "-duration", "500ms", "-max-requests", "400")
-	if r.Backend != "sqlite" || r.Pgbench != nil {
+	before := runtime.GOMAXPROCS(0)
+	r := benchReport(t, "-writers", "2", "-contenders", "8", "-duration", "500ms", "-max-requests", "400", "-procs", "1")
+	if r.Backend != "sqlite" || r.Pgbench != nil || r.GoMaxProcs != 1 || r.Cores != runtime.NumCPU() {
 		t.Errorf("report: %+v", r)
+	}
+	if after := runtime.GOMAXPROCS(0); after != before {
+		t.Errorf("GOMAXPROCS %d after the bench, was %d", after, before)
 	}
 	checkReport(t, r, []int{1}, 400)
 }
@@ -78,7 +87,7 @@ func TestBenchPostgres(t *testing.T) {
 
 func TestBenchFlags(t *testing.T) {
 	for _, args := range [][]string{{"-writers", "0"}, {"-servers", "3"}, {"-store", "mysql"}, {"-store", "postgres", "-postgres", "",
-		"-servers", "1"}, {"-servers", "x"}} {
+		"-servers", "1"}, {"-servers", "x"}, {"-procs", "-1"}} {
 		var out, errb bytes.Buffer
 		if code := run(args, &out, &errb); code != 2 {
 			t.Errorf("%v: exit %d", args, code)

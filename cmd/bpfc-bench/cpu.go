@@ -1,0 +1,65 @@
+package main
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// cpuMark is a point in time for measuring the CPU a phase used: this
+// process's (the load generator and the servers it runs) and, where
+// /proc/stat can be read, the whole machine's (PostgreSQL's too, when it
+// runs here).
+type cpuMark struct {
+	self       time.Duration
+	busy, all  int64 // machine jiffies: not idle, in all
+	hasMachine bool
+}
+
+func markCPU() cpuMark {
+	var m cpuMark
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		m.self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	m.busy, m.all, m.hasMachine = machineJiffies()
+	return m
+}
+
+// machineJiffies reads the first line of /proc/stat: the machine's CPU
+// time busy and in all (idle and iowait are not busy).
+func machineJiffies() (busy, all int64, ok bool) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0, false
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 6 || f[0] != "cpu" {
+		return 0, 0, false
+	}
+	for i, s := range f[1:] {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return 0, 0, false
+		}
+		all += n
+		if i != 3 && i != 4 { // idle, iowait
+			busy += n
+		}
+	}
+	return busy, all, true
+}
+
+// since fills t's CPU figures for the phase that began at m.
+func (m cpuMark) since(t *Throughput) {
+	now := markCPU()
+	if t.Transitions > 0 {
+		t.ProcessCPUPerMoveUS = float64((now.self - m.self).Microseconds()) / float64(t.Transitions)
+	}
+	if m.hasMachine && now.hasMachine && now.all > m.all {
+		t.MachineBusy = float64(now.busy-m.busy) / float64(now.all-m.all)
+	}
+}
