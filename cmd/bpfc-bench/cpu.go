@@ -9,17 +9,22 @@ import (
 )
 
 // cpuMark is a point in time for measuring the CPU a phase used: this
-// process's (the load generator and the servers it runs) and, where
+// process's (the load generator and the servers it runs), the server
+// processes' (-bpfc) and, where
 // /proc/stat can be read, the whole machine's (PostgreSQL's too, when it
 // runs here).
 type cpuMark struct {
 	self       time.Duration
-	busy, all  int64 // machine jiffies: not idle, in all
+	servers    time.Duration // with -bpfc: the server processes'
+	busy, all  int64         // machine jiffies: not idle, in all
 	hasMachine bool
 }
 
-func markCPU() cpuMark {
+func markCPU(e *env) cpuMark {
 	var m cpuMark
+	for _, sp := range e.procs {
+		m.servers += sp.cpu()
+	}
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
 		m.self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
@@ -54,10 +59,13 @@ func machineJiffies() (busy, all int64, ok bool) {
 }
 
 // since fills t's CPU figures for the phase that began at m.
-func (m cpuMark) since(t *Throughput) {
-	now := markCPU()
+func (m cpuMark) since(e *env, t *Throughput) {
+	now := markCPU(e)
 	if t.Transitions > 0 {
 		t.ProcessCPUPerMoveUS = float64((now.self - m.self).Microseconds()) / float64(t.Transitions)
+		if len(e.procs) > 0 {
+			t.ServersCPUPerMoveUS = float64((now.servers - m.servers).Microseconds()) / float64(t.Transitions)
+		}
 	}
 	if m.hasMachine && now.hasMachine && now.all > m.all {
 		t.MachineBusy = float64(now.busy-m.busy) / float64(now.all-m.all)

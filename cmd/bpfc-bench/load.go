@@ -217,7 +217,7 @@ func drive(e *env, o *options, step func(ctx context.Context, w int, in *instanc
 	var sent, ok, failed atomic.Int64
 	lat := &latencies{}
 	deadline := time.Now().Add(o.duration)
-	cpu := markCPU()
+	cpu := markCPU(e)
 	start := time.Now()
 	var wg sync.WaitGroup
 	for w, in := range ins {
@@ -245,7 +245,7 @@ func drive(e *env, o *options, step func(ctx context.Context, w int, in *instanc
 	t := &Throughput{Writers: o.writers, DurationS: elapsed.Seconds(), Transitions: ok.Load(), Errors: failed.Load(),
 		PerSecond: float64(ok.Load()) / elapsed.Seconds(), P50MS: lat.quantile(0.5), P99MS: lat.quantile(0.99), MaxMS: lat.quantile(1),
 		OneShotWrites: writes - writes0, OneShotStatements: statements - statements0}
-	cpu.since(t)
+	cpu.since(e, t)
 	return t, nil
 }
 
@@ -267,8 +267,14 @@ func printOneShots(w io.Writer, t *Throughput) {
 		fmt.Fprintf(w, "    one-shot moves: %d in %d statements (%.1f per statement)\n", t.OneShotWrites, t.OneShotStatements,
 			float64(t.OneShotWrites)/float64(t.OneShotStatements))
 	}
-	if t.ProcessCPUPerMoveUS > 0 {
+	switch {
+	case t.ServersCPUPerMoveUS > 0:
+		fmt.Fprintf(w, "    CPU: %.0f µs per move in the server processes, %.0f µs in this one (writers)", t.ServersCPUPerMoveUS,
+			t.ProcessCPUPerMoveUS)
+	case t.ProcessCPUPerMoveUS > 0:
 		fmt.Fprintf(w, "    CPU: %.0f µs per move in this process (writers and servers)", t.ProcessCPUPerMoveUS)
+	}
+	if t.ProcessCPUPerMoveUS > 0 {
 		if t.MachineBusy > 0 {
 			fmt.Fprintf(w, "; the machine's cores %.0f%% busy", 100*t.MachineBusy)
 		}
@@ -355,6 +361,13 @@ func printReport(w io.Writer, r *Report) {
 		where = "PostgreSQL environment (" + r.Server + ")"
 	}
 	fmt.Fprintf(w, "bpfc Web API on loopback, %s; this process on %d Go processors (GOMAXPROCS), %d cores\n", where, r.GoMaxProcs, r.Cores)
+	if r.ServerProcesses {
+		procs := "Go's default processors"
+		if r.ServerProcs > 0 {
+			procs = fmt.Sprintf("GOMAXPROCS=%d", r.ServerProcs)
+		}
+		fmt.Fprintf(w, "  servers: bpfc serve processes (%s); the in-process phase calls an engine of this process\n", procs)
+	}
 	if r.Backend == "postgres" && r.Pgbench == nil {
 		fmt.Fprintln(w, "  no pgbench baseline (-pgbench none, or no pgbench found)")
 	}

@@ -10,7 +10,9 @@
 // machine's cores were), beside Dataverse's published service protection
 // limit (6,000 requests per 5 minutes per user). -procs runs the process
 // on fewer Go processors than cores (GOMAXPROCS), as an operator may run
-// bpfc serve beside its PostgreSQL.
+// bpfc serve beside its PostgreSQL. With -bpfc PATH the servers are bpfc
+// serve processes of that binary instead (-server-procs: their
+// GOMAXPROCS), whose CPU per move the bench reads from /proc.
 //
 // On PostgreSQL, -servers 1,3 runs the writers against one server, then
 // against three on the same database (in this process, each with its own
@@ -86,17 +88,23 @@ type options struct {
 	inProcess   bool
 	keep        bool
 	cpuprofile  string
+	bpfc        string // a bpfc binary: servers are bpfc serve processes of it ("": in this process)
+	serverProcs int    // with bpfc: their GOMAXPROCS (0: Go's default)
 }
 
 // Report is what the bench measured; -json prints it.
 type Report struct {
-	Backend    string        `json:"backend"`          // sqlite or postgres
-	Server     string        `json:"server,omitempty"` // PostgreSQL's version
-	Writers    int           `json:"writers"`
-	GoMaxProcs int           `json:"gomaxprocs"` // the bench process's Go processors: its writers and servers share them
-	Cores      int           `json:"cores"`      // the machine's
-	Pgbench    *Pgbench      `json:"pgbench,omitempty"`
-	Throughput []*Throughput `json:"throughput"`
+	Backend    string `json:"backend"`          // sqlite or postgres
+	Server     string `json:"server,omitempty"` // PostgreSQL's version
+	Writers    int    `json:"writers"`
+	GoMaxProcs int    `json:"gomaxprocs"` // the bench process's Go processors: its writers and servers share them
+	Cores      int    `json:"cores"`      // the machine's
+	// With -bpfc the servers are bpfc serve processes, on ServerProcs Go
+	// processors each (0: Go's default).
+	ServerProcesses bool          `json:"server_processes,omitempty"`
+	ServerProcs     int           `json:"server_procs,omitempty"`
+	Pgbench         *Pgbench      `json:"pgbench,omitempty"`
+	Throughput      []*Throughput `json:"throughput"`
 	// InProcess is the same writers calling the first server's engine in
 	// its process: bpfc without HTTP (-in-process).
 	InProcess *Throughput `json:"in_process,omitempty"`
@@ -126,6 +134,7 @@ type Throughput struct {
 	// The CPU the bench process (writers and servers) spent per move, and
 	// how busy the machine's cores were in the phase (Linux; 0 = unknown).
 	ProcessCPUPerMoveUS float64 `json:"process_cpu_per_move_us,omitempty"`
+	ServersCPUPerMoveUS float64 `json:"servers_cpu_per_move_us,omitempty"` // with -bpfc: the server processes'
 	MachineBusy         float64 `json:"machine_busy,omitempty"`
 }
 
@@ -169,15 +178,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary environment and print where it is")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the run to `FILE`")
 	procs := fs.Int("procs", 0, "run this process (writers and servers) on `N` Go processors, as GOMAXPROCS=N would (0: Go's default)")
+	fs.StringVar(&o.bpfc, "bpfc", "", "run each server as a bpfc serve process of this `binary` instead of in this process")
+	fs.IntVar(&o.serverProcs, "server-procs", 0, "with -bpfc: the servers' GOMAXPROCS (0: Go's default)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if *procs < 0 || *procs > 1024 {
-		fmt.Fprintln(stderr, "bpfc-bench: -procs is 0 (Go's default) to 1024")
+	if *procs < 0 || *procs > 1024 || o.serverProcs < 0 || o.serverProcs > 1024 {
+		fmt.Fprintln(stderr, "bpfc-bench: -procs and -server-procs are 0 (Go's default) to 1024")
 		return 2
 	}
 	if *procs > 0 {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(*procs))
+	}
+	if o.serverProcs > 0 && o.bpfc == "" {
+		fmt.Fprintln(stderr, "bpfc-bench: -server-procs is for server processes (-bpfc)")
+		return 2
 	}
 	if o.writers < 1 || o.writers > 1024 || o.contenders < 0 || o.contenders > 1024 || o.duration <= 0 || o.duration > time.Hour || o.maxRequests < 1 {
 		fmt.Fprintln(stderr, "bpfc-bench: -writers and -contenders 1..1024, -duration up to 1h, -max-requests at least 1")
@@ -247,6 +262,7 @@ type env struct {
 	bases  []string       // http://127.0.0.1:PORT/api/data/v9.2/ of each server
 	token  string
 	hc     *http.Client
+	procs  []*serverProcess // with -bpfc: the servers
 	stop   func()
 }
 
@@ -261,7 +277,7 @@ func bench(o *options, stderr io.Writer) (*Report, error) {
 		defer os.RemoveAll(tmp)
 	}
 	rep := &Report{Backend: o.store, Writers: o.writers, GoMaxProcs: runtime.GOMAXPROCS(0), Cores: runtime.NumCPU(),
-		DataverseLimitPerS: 6000.0 / 300}
+		ServerProcesses: o.bpfc != "", ServerProcs: o.serverProcs, DataverseLimitPerS: 6000.0 / 300}
 	p, err := deployed(o, tmp, rep)
 	if err != nil {
 		return nil, err
@@ -273,7 +289,7 @@ func bench(o *options, stderr io.Writer) (*Report, error) {
 	}
 	token := ""
 	for i, n := range o.servers {
-		e, err := serve(p, n, token, stderr)
+		e, err := serve(o, p, n, token, stderr)
 		if err != nil {
 			return nil, err
 		}
@@ -322,6 +338,11 @@ func deployed(o *options, tmp string, rep *Report) (*compiler.Project, error) {
 			return nil, err
 		}
 		p.Environment(envName).Store, rep.Server = u, version
+		if o.bpfc != "" {
+			if err := setStore(dir, envName, u); err != nil {
+				return nil, err
+			}
+		}
 	}
 	res, err := solution.Build(p, filepath.Join(tmp, "dist"))
 	if err != nil {
@@ -354,14 +375,21 @@ func deployed(o *options, tmp string, rep *Report) (*compiler.Project, error) {
 // serve serves the environment dev of p with n servers on loopback ports,
 // each with its own store (its own connection pool), as n processes would.
 // Without a token it issues one for admin.
-func serve(p *compiler.Project, n int, token string, stderr io.Writer) (*env, error) {
+// serve starts n servers of the deployed project: Web APIs in this
+// process, or with -bpfc bpfc serve processes (beside one Web API here,
+// not listening, whose engine and store the bench uses itself).
+func serve(o *options, p *compiler.Project, n int, token string, stderr io.Writer) (*env, error) {
 	ctx := context.Background()
 	noEnv := func(string) string { return "" }
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	sctx, cancel := context.WithCancel(ctx)
 	var stores []store.Store
 	var done []chan error
+	e := &env{}
 	stop := func() {
+		for _, sp := range e.procs {
+			sp.stop()
+		}
 		cancel()
 		for _, d := range done {
 			<-d
@@ -370,8 +398,11 @@ func serve(p *compiler.Project, n int, token string, stderr io.Writer) (*env, er
 			s.Close()
 		}
 	}
-	e := &env{}
-	for i := range n {
+	here := n
+	if o.bpfc != "" {
+		here = 1
+	}
+	for i := range here {
 		s, _, err := environ.Open(ctx, p, "dev", environ.Options{MustExist: true})
 		if err != nil {
 			stop()
@@ -379,15 +410,17 @@ func serve(p *compiler.Project, n int, token string, stderr io.Writer) (*env, er
 		}
 		stores = append(stores, s)
 		srv := webapi.New(webapi.Config{Store: s, Project: p, Env: "dev", Getenv: noEnv, Logger: log})
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			stop()
-			return nil, err
+		if o.bpfc == "" {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				stop()
+				return nil, err
+			}
+			d := make(chan error, 1)
+			done = append(done, d)
+			go func() { d <- srv.Serve(sctx, ln) }()
+			e.bases = append(e.bases, "http://"+ln.Addr().String()+webapi.Prefix)
 		}
-		d := make(chan error, 1)
-		done = append(done, d)
-		go func() { d <- srv.Serve(sctx, ln) }()
-		e.bases = append(e.bases, "http://"+ln.Addr().String()+webapi.Prefix)
 		if i == 0 {
 			e.eng = srv.Engine()
 		}
@@ -396,6 +429,17 @@ func serve(p *compiler.Project, n int, token string, stderr io.Writer) (*env, er
 				stop()
 				return nil, err
 			}
+		}
+	}
+	if o.bpfc != "" {
+		for range n {
+			sp, err := startServer(ctx, o.bpfc, p.Dir, "dev", o.serverProcs)
+			if err != nil {
+				stop()
+				return nil, err
+			}
+			e.procs = append(e.procs, sp)
+			e.bases = append(e.bases, sp.url)
 		}
 	}
 	tr := &http.Transport{MaxIdleConns: 2048, MaxIdleConnsPerHost: 2048, IdleConnTimeout: time.Minute,

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os/exec"
+	"path/filepath"
 	"runtime"
 	"testing"
 
@@ -85,9 +87,37 @@ func TestBenchPostgres(t *testing.T) {
 	}
 }
 
+// TestBenchServerProcesses runs the servers as bpfc serve processes
+// (-bpfc, built here) on one Go processor each: the moves go through them
+// (their CPU is counted) and nothing is lost.
+func TestBenchServerProcesses(t *testing.T) {
+	pgtest.Skip(t)
+	if testing.Short() {
+		t.Skip("-short: builds bpfc and starts its servers")
+	}
+	bin := filepath.Join(t.TempDir(), "bpfc")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/bpfc/bpfc/cmd/bpfc").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	r := benchReport(t, "-store", "postgres", "-postgres", pgtest.URL(t), "-pgbench", "none", "-servers", "1,2", "-writers", "3",
+		"-contenders", "6", "-duration", "1s", "-max-requests", "600", "-bpfc", bin, "-server-procs", "1")
+	if !r.ServerProcesses || r.ServerProcs != 1 {
+		t.Errorf("report: %+v", r)
+	}
+	checkReport(t, r, []int{1, 2}, 600)
+	for _, th := range r.Throughput {
+		if runtime.GOOS == "linux" && th.ServersCPUPerMoveUS <= 0 {
+			t.Errorf("phase %+v: no CPU counted in the server processes", th)
+		}
+		if th.OneShotStatements != 0 {
+			t.Errorf("phase %+v: one-shot statements counted in this process, where no server ran", th)
+		}
+	}
+}
+
 func TestBenchFlags(t *testing.T) {
 	for _, args := range [][]string{{"-writers", "0"}, {"-servers", "3"}, {"-store", "mysql"}, {"-store", "postgres", "-postgres", "",
-		"-servers", "1"}, {"-servers", "x"}, {"-procs", "-1"}} {
+		"-servers", "1"}, {"-servers", "x"}, {"-procs", "-1"}, {"-server-procs", "1"}} {
 		var out, errb bytes.Buffer
 		if code := run(args, &out, &errb); code != 2 {
 			t.Errorf("%v: exit %d", args, code)

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// With -bpfc, each server is a bpfc serve process of that binary: its
+// own Go runtime (GOMAXPROCS from -server-procs), as servers run in
+// production, rather than a Web API in the bench's process beside the
+// writers.
+
+// setStore writes store = url into the environment block named env of the
+// project in dir, so that bpfc serve processes started there use the
+// bench's scratch database.
+func setStore(dir, env, url string) error {
+	files, err := filepath.Glob(filepath.Join(dir, "*.hcl"))
+	if err != nil {
+		return err
+	}
+	for _, path := range files {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		f, diags := hclwrite.ParseConfig(src, path, hcl.InitialPos)
+		if diags.HasErrors() {
+			return fmt.Errorf("%s: %s", path, diags.Error())
+		}
+		for _, b := range f.Body().Blocks() {
+			if b.Type() == "environment" && len(b.Labels()) == 1 && b.Labels()[0] == env {
+				b.Body().SetAttributeValue("store", cty.StringVal(url))
+				return os.WriteFile(path, f.Bytes(), 0o644)
+			}
+		}
+	}
+	return fmt.Errorf("no environment %q in %s", env, dir)
+}
+
+// serverProcess is one bpfc serve.
+type serverProcess struct {
+	cmd  *exec.Cmd
+	url  string // its Web API: http://127.0.0.1:PORT/api/data/v9.2/
+	logs *strings.Builder
+}
+
+// startServer starts bpfc serve for environment env of the project in
+// dir on a free loopback port, on procs Go processors (0: Go's default),
+// and waits until it says where it listens.
+func startServer(ctx context.Context, bin, dir, env string, procs int) (*serverProcess, error) {
+	cmd := exec.Command(bin, "-C", dir, "--output", "json", "serve", "--env", env, "--addr", "127.0.0.1:0", "--no-worker")
+	cmd.Env = os.Environ()
+	if procs > 0 {
+		cmd.Env = append(cmd.Env, "GOMAXPROCS="+strconv.Itoa(procs))
+	}
+	sp := &serverProcess{cmd: cmd, logs: &strings.Builder{}}
+	cmd.Stderr = &limitedWriter{b: sp.logs, n: 64 << 10}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting %s serve: %w", bin, err)
+	}
+	type answer struct {
+		URL string `json:"url"`
+		err error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		var a answer
+		a.err = json.NewDecoder(bufio.NewReader(stdout)).Decode(&a)
+		got <- a
+		io.Copy(io.Discard, stdout)
+	}()
+	select {
+	case a := <-got:
+		if a.err != nil || a.URL == "" {
+			sp.stop()
+			return nil, fmt.Errorf("%s serve said no address (%v): %s", bin, a.err, sp.logs.String())
+		}
+		sp.url = strings.TrimSuffix(a.URL, "/") + "/"
+	case <-time.After(30 * time.Second):
+		sp.stop()
+		return nil, fmt.Errorf("%s serve did not start within 30s: %s", bin, sp.logs.String())
+	case <-ctx.Done():
+		sp.stop()
+		return nil, ctx.Err()
+	}
+	return sp, nil
+}
+
+// stop ends the server gracefully (SIGTERM), or kills it after 10s.
+func (sp *serverProcess) stop() {
+	if sp.cmd.Process == nil {
+		return
+	}
+	sp.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { sp.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		sp.cmd.Process.Kill()
+		<-done
+	}
+}
+
+// cpu is the CPU time the server process used so far (Linux: /proc; 0
+// elsewhere).
+func (sp *serverProcess) cpu() time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", sp.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command name (in parentheses, which may hold
+	// spaces): utime and stime are the 12th and 13th, in clock ticks.
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	ut, err1 := strconv.ParseInt(f[11], 10, 64)
+	st, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return time.Duration(ut+st) * time.Second / clockTicks
+}
+
+// clockTicks is Linux's USER_HZ, the unit of /proc's CPU times: 100 on
+// every architecture Go supports.
+const clockTicks = 100
+
+// limitedWriter keeps the first n bytes written to it.
+type limitedWriter struct {
+	b *strings.Builder
+	n int
+}
+
+func (w *limitedWriter) Write(p []byte) (int, error) {
+	if room := w.n - w.b.Len(); room > 0 {
+		w.b.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil
+}
