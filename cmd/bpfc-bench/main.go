@@ -432,8 +432,9 @@ func serve(o *options, p *compiler.Project, n int, token string, stderr io.Write
 		}
 	}
 	if o.bpfc != "" {
-		for range n {
-			sp, err := startServer(ctx, o.bpfc, p.Dir, "dev", o.serverProcs)
+		for i := range n {
+			logPath := filepath.Join(filepath.Dir(p.Dir), fmt.Sprintf("serve-%d-of-%d.log", i+1, n))
+			sp, err := startServer(ctx, o.bpfc, p.Dir, "dev", o.serverProcs, logPath)
 			if err != nil {
 				stop()
 				return nil, err

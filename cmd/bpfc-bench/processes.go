@@ -53,27 +53,33 @@ func setStore(dir, env, url string) error {
 
 // serverProcess is one bpfc serve.
 type serverProcess struct {
-	cmd  *exec.Cmd
-	url  string // its Web API: http://127.0.0.1:PORT/api/data/v9.2/
-	logs *strings.Builder
+	cmd *exec.Cmd
+	url string   // its Web API: http://127.0.0.1:PORT/api/data/v9.2/
+	log *os.File // its stderr (the request log), as a file: as a service's log would be
 }
 
 // startServer starts bpfc serve for environment env of the project in
 // dir on a free loopback port, on procs Go processors (0: Go's default),
-// and waits until it says where it listens.
-func startServer(ctx context.Context, bin, dir, env string, procs int) (*serverProcess, error) {
+// with its log in logPath, and waits until it says where it listens.
+func startServer(ctx context.Context, bin, dir, env string, procs int, logPath string) (*serverProcess, error) {
 	cmd := exec.Command(bin, "-C", dir, "--output", "json", "serve", "--env", env, "--addr", "127.0.0.1:0", "--no-worker")
 	cmd.Env = os.Environ()
 	if procs > 0 {
 		cmd.Env = append(cmd.Env, "GOMAXPROCS="+strconv.Itoa(procs))
 	}
-	sp := &serverProcess{cmd: cmd, logs: &strings.Builder{}}
-	cmd.Stderr = &limitedWriter{b: sp.logs, n: 64 << 10}
-	stdout, err := cmd.StdoutPipe()
+	log, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
 	}
+	sp := &serverProcess{cmd: cmd, log: log}
+	cmd.Stderr = log
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		log.Close()
+		return nil, err
+	}
 	if err := cmd.Start(); err != nil {
+		log.Close()
 		return nil, fmt.Errorf("starting %s serve: %w", bin, err)
 	}
 	type answer struct {
@@ -91,12 +97,12 @@ func startServer(ctx context.Context, bin, dir, env string, procs int) (*serverP
 	case a := <-got:
 		if a.err != nil || a.URL == "" {
 			sp.stop()
-			return nil, fmt.Errorf("%s serve said no address (%v): %s", bin, a.err, sp.logs.String())
+			return nil, fmt.Errorf("%s serve said no address (%v): %s", bin, a.err, sp.logTail())
 		}
 		sp.url = strings.TrimSuffix(a.URL, "/") + "/"
 	case <-time.After(30 * time.Second):
 		sp.stop()
-		return nil, fmt.Errorf("%s serve did not start within 30s: %s", bin, sp.logs.String())
+		return nil, fmt.Errorf("%s serve did not start within 30s: %s", bin, sp.logTail())
 	case <-ctx.Done():
 		sp.stop()
 		return nil, ctx.Err()
@@ -106,6 +112,7 @@ func startServer(ctx context.Context, bin, dir, env string, procs int) (*serverP
 
 // stop ends the server gracefully (SIGTERM), or kills it after 10s.
 func (sp *serverProcess) stop() {
+	defer sp.log.Close()
 	if sp.cmd.Process == nil {
 		return
 	}
@@ -118,6 +125,12 @@ func (sp *serverProcess) stop() {
 		sp.cmd.Process.Kill()
 		<-done
 	}
+}
+
+// logTail is the end of the server's log, for an error.
+func (sp *serverProcess) logTail() string {
+	b, _ := os.ReadFile(sp.log.Name())
+	return string(b[max(0, len(b)-4096):])
 }
 
 // cpu is the CPU time the server process used so far (Linux: /proc; 0
@@ -145,16 +158,3 @@ func (sp *serverProcess) cpu() time.Duration {
 // clockTicks is Linux's USER_HZ, the unit of /proc's CPU times: 100 on
 // every architecture Go supports.
 const clockTicks = 100
-
-// limitedWriter keeps the first n bytes written to it.
-type limitedWriter struct {
-	b *strings.Builder
-	n int
-}
-
-func (w *limitedWriter) Write(p []byte) (int, error) {
-	if room := w.n - w.b.Len(); room > 0 {
-		w.b.Write(p[:min(len(p), room)])
-	}
-	return len(p), nil
-}
