@@ -4,15 +4,13 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
 // cpuMark is a point in time for measuring the CPU a phase used: this
-// process's (the load generator and the servers it runs), the server
-// processes' (-bpfc) and, where
-// /proc/stat can be read, the whole machine's (PostgreSQL's too, when it
-// runs here).
+// process's (the writers, and the servers it runs), the server processes'
+// (-bpfc) and, where /proc/stat can be read, the whole machine's
+// (PostgreSQL's too, when it runs here).
 type cpuMark struct {
 	self       time.Duration
 	servers    time.Duration // with -bpfc: the server processes'
@@ -25,10 +23,7 @@ func markCPU(e *env) cpuMark {
 	for _, sp := range e.procs {
 		m.servers += sp.cpu()
 	}
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
-		m.self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	}
+	m.self = selfCPU()
 	m.busy, m.all, m.hasMachine = machineJiffies()
 	return m
 }

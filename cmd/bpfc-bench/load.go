@@ -261,8 +261,9 @@ func (e *env) oneShotStats() (statements, writes int64) {
 	return statements, writes
 }
 
-// printOneShots prints how a phase's one-shot writes were batched.
-func printOneShots(w io.Writer, t *Throughput) {
+// printCosts prints how a phase's one-shot writes were batched and the
+// CPU its moves cost.
+func printCosts(w io.Writer, t *Throughput) {
 	if t.OneShotStatements > 0 {
 		fmt.Fprintf(w, "    one-shot moves: %d in %d statements (%.1f per statement)\n", t.OneShotWrites, t.OneShotStatements,
 			float64(t.OneShotWrites)/float64(t.OneShotStatements))
@@ -383,7 +384,7 @@ func printReport(w io.Writer, r *Report) {
 		if t.OfPgbench > 0 {
 			fmt.Fprintf(w, "    %.0f%% of pgbench's single-row update rate at the same concurrency\n", 100*t.OfPgbench)
 		}
-		printOneShots(w, t)
+		printCosts(w, t)
 		fmt.Fprintf(w, "    Dataverse's service protection limit: 6,000 requests per 5 minutes per user = %.0f/s (%.0fx)\n",
 			r.DataverseLimitPerS, t.PerSecond/r.DataverseLimitPerS)
 	}
@@ -394,7 +395,7 @@ func printReport(w io.Writer, r *Report) {
 		if t.OfPgbench > 0 {
 			fmt.Fprintf(w, "    %.0f%% of pgbench's single-row update rate at the same concurrency\n", 100*t.OfPgbench)
 		}
-		printOneShots(w, t)
+		printCosts(w, t)
 	}
 	if c := r.Contention; c != nil {
 		verdict := "nothing lost"

@@ -373,11 +373,10 @@ func deployed(o *options, tmp string, rep *Report) (*compiler.Project, error) {
 }
 
 // serve serves the environment dev of p with n servers on loopback ports,
-// each with its own store (its own connection pool), as n processes would.
-// Without a token it issues one for admin.
-// serve starts n servers of the deployed project: Web APIs in this
-// process, or with -bpfc bpfc serve processes (beside one Web API here,
-// not listening, whose engine and store the bench uses itself).
+// each with its own store (its own connection pool), as n processes would:
+// Web APIs in this process, or with -bpfc bpfc serve processes (beside one
+// Web API here, not listening, whose engine and store the bench uses
+// itself). Without a token it issues one for admin.
 func serve(o *options, p *compiler.Project, n int, token string, stderr io.Writer) (*env, error) {
 	ctx := context.Background()
 	noEnv := func(string) string { return "" }
