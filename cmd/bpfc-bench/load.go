@@ -163,12 +163,31 @@ func (l *latencies) quantile(q float64) float64 {
 // throughput runs the writers, each on its own instance and spread over
 // the servers, for the duration or until they sent the maximum of moves.
 func throughput(e *env, o *options) (*Throughput, error) {
+	conns := make([]*writerConn, o.writers) // each writer's own
+	defer func() {
+		for _, c := range conns {
+			if c != nil {
+				c.Close()
+			}
+		}
+	}()
 	th, err := drive(e, o, func(ctx context.Context, w int, in *instance, to string) bool {
-		resp, err := e.call(ctx, w, "PATCH", in.path, move(to), nil, "If-Match", in.etag)
-		if err != nil || resp.StatusCode != http.StatusNoContent {
+		if conns[w] == nil {
+			c, err := dialWriter(ctx, e.bases[w%len(e.bases)], e.token)
+			if err != nil {
+				return false
+			}
+			conns[w] = c
+		}
+		code, etag, err := conns[w].patch(in.path, moveBody(to), in.etag)
+		if err != nil {
+			conns[w].Close()
+			conns[w] = nil
+		}
+		if err != nil || code != http.StatusNoContent {
 			return false
 		}
-		in.etag = resp.Header.Get("ETag")
+		in.etag = etag
 		return true
 	})
 	if th != nil {

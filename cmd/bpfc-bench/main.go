@@ -5,7 +5,8 @@
 // Web API on 127.0.0.1, and drives it over HTTP with concurrent writers,
 // each moving a phone-to-case instance back and forth between two stages
 // with PATCH activestageid and If-Match, as a client of the Dataverse Web
-// API would. It reports transitions per second, the latency of each move
+// API would, each on a kept-alive connection of its own (writerConn). It
+// reports transitions per second, the latency of each move
 // (p50, p99) and the CPU spent per move (this process's; how busy the
 // machine's cores were), beside Dataverse's published service protection
 // limit (6,000 requests per 5 minutes per user). -procs runs the process
