@@ -3,12 +3,12 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 )
 
@@ -70,7 +70,8 @@ func (wc *writerConn) patch(path string, body []byte, ifMatch string) (int, stri
 
 func (wc *writerConn) Close() error { return wc.c.Close() }
 
-// moveBody is the JSON body of a move to stage.
+// moveBody is the JSON body of a move to stage: move's, encoded.
 func moveBody(stage string) []byte {
-	return []byte(`{"activestageid@odata.bind":` + strconv.Quote("/processstages("+stage+")") + `}`)
+	b, _ := json.Marshal(move(stage)) // a map of strings always encodes
+	return b
 }
