@@ -381,10 +381,16 @@ func printReport(w io.Writer, r *Report) {
 		where = "PostgreSQL environment (" + r.Server + ")"
 	}
 	fmt.Fprintf(w, "bpfc Web API on loopback, %s; this process on %d Go processors (GOMAXPROCS), %d cores\n", where, r.GoMaxProcs, r.Cores)
+	if r.GoDebug != "" {
+		fmt.Fprintf(w, "  this process's GODEBUG (its servers inherit it): %s\n", r.GoDebug)
+	}
 	if r.ServerProcesses {
 		procs := "Go's default processors"
 		if r.ServerProcs > 0 {
 			procs = fmt.Sprintf("GOMAXPROCS=%d", r.ServerProcs)
+		}
+		if len(r.ServerEnv) > 0 {
+			procs += ", " + strings.Join(r.ServerEnv, " ")
 		}
 		fmt.Fprintf(w, "  servers: bpfc serve processes (%s); the in-process phase calls an engine of this process\n", procs)
 	}

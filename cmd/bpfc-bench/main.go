@@ -13,7 +13,8 @@
 // on fewer Go processors than cores (GOMAXPROCS), as an operator may run
 // bpfc serve beside its PostgreSQL. With -bpfc PATH the servers are bpfc
 // serve processes of that binary instead (-server-procs: their
-// GOMAXPROCS), whose CPU per move the bench reads from /proc.
+// GOMAXPROCS; -server-env: more of their environment, such as GODEBUG),
+// whose CPU per move the bench reads from /proc.
 //
 // On PostgreSQL, -servers 1,3 runs the writers against one server, then
 // against three on the same database (in this process, each with its own
@@ -91,6 +92,22 @@ type options struct {
 	cpuprofile  string
 	bpfc        string // a bpfc binary: servers are bpfc serve processes of it ("": in this process)
 	serverProcs int    // with bpfc: their GOMAXPROCS (0: Go's default)
+	serverEnv   envList
+}
+
+// envList is KEY=VALUE settings that -server-env adds to the servers'
+// environment, in the order given.
+type envList []string
+
+func (l *envList) String() string { return strings.Join(*l, " ") }
+
+func (l *envList) Set(v string) error {
+	k, _, ok := strings.Cut(v, "=")
+	if !ok || k == "" || strings.ContainsAny(k, " \t") {
+		return fmt.Errorf("want KEY=VALUE, e.g. GOGC=200")
+	}
+	*l = append(*l, v)
+	return nil
 }
 
 // Report is what the bench measured; -json prints it.
@@ -98,12 +115,14 @@ type Report struct {
 	Backend    string `json:"backend"`          // sqlite or postgres
 	Server     string `json:"server,omitempty"` // PostgreSQL's version
 	Writers    int    `json:"writers"`
-	GoMaxProcs int    `json:"gomaxprocs"` // the bench process's Go processors: its writers and servers share them
-	Cores      int    `json:"cores"`      // the machine's
+	GoMaxProcs int    `json:"gomaxprocs"`        // the bench process's Go processors: its writers and servers share them
+	Cores      int    `json:"cores"`             // the machine's
+	GoDebug    string `json:"godebug,omitempty"` // this process's GODEBUG, which its servers inherit (with -bpfc too)
 	// With -bpfc the servers are bpfc serve processes, on ServerProcs Go
 	// processors each (0: Go's default).
 	ServerProcesses bool          `json:"server_processes,omitempty"`
 	ServerProcs     int           `json:"server_procs,omitempty"`
+	ServerEnv       []string      `json:"server_env,omitempty"` // -server-env: what the servers' environment had added
 	Pgbench         *Pgbench      `json:"pgbench,omitempty"`
 	Throughput      []*Throughput `json:"throughput"`
 	// InProcess is the same writers calling the first server's engine in
@@ -181,6 +200,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	procs := fs.Int("procs", 0, "run this process (writers and servers) on `N` Go processors, as GOMAXPROCS=N would (0: Go's default)")
 	fs.StringVar(&o.bpfc, "bpfc", "", "run each server as a bpfc serve process of this `binary` instead of in this process")
 	fs.IntVar(&o.serverProcs, "server-procs", 0, "with -bpfc: the servers' GOMAXPROCS (0: Go's default)")
+	fs.Var(&o.serverEnv, "server-env", "with -bpfc: add `KEY=VALUE` to the servers' environment (repeatable), e.g. GODEBUG=schedtrace=2000000000")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -191,8 +211,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *procs > 0 {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(*procs))
 	}
-	if o.serverProcs > 0 && o.bpfc == "" {
-		fmt.Fprintln(stderr, "bpfc-bench: -server-procs is for server processes (-bpfc)")
+	if (o.serverProcs > 0 || len(o.serverEnv) > 0) && o.bpfc == "" {
+		fmt.Fprintln(stderr, "bpfc-bench: -server-procs and -server-env are for server processes (-bpfc)")
 		return 2
 	}
 	if o.writers < 1 || o.writers > 1024 || o.contenders < 0 || o.contenders > 1024 || o.duration <= 0 || o.duration > time.Hour || o.maxRequests < 1 {
@@ -278,7 +298,9 @@ func bench(o *options, stderr io.Writer) (*Report, error) {
 		defer os.RemoveAll(tmp)
 	}
 	rep := &Report{Backend: o.store, Writers: o.writers, GoMaxProcs: runtime.GOMAXPROCS(0), Cores: runtime.NumCPU(),
-		ServerProcesses: o.bpfc != "", ServerProcs: o.serverProcs, DataverseLimitPerS: 6000.0 / 300}
+		GoDebug:         os.Getenv("GODEBUG"),
+		ServerProcesses: o.bpfc != "", ServerProcs: o.serverProcs, ServerEnv: o.serverEnv,
+		DataverseLimitPerS: 6000.0 / 300}
 	p, err := deployed(o, tmp, rep)
 	if err != nil {
 		return nil, err
@@ -434,7 +456,7 @@ func serve(o *options, p *compiler.Project, n int, token string, stderr io.Write
 	if o.bpfc != "" {
 		for i := range n {
 			logPath := filepath.Join(filepath.Dir(p.Dir), fmt.Sprintf("serve-%d-of-%d.log", i+1, n))
-			sp, err := startServer(ctx, o.bpfc, p.Dir, "dev", o.serverProcs, logPath)
+			sp, err := startServer(ctx, o.bpfc, p.Dir, "dev", o.serverProcs, o.serverEnv, logPath)
 			if err != nil {
 				stop()
 				return nil, err

@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/bpfc/bpfc/runtime/store/postgres/pgtest"
@@ -89,7 +91,8 @@ func TestBenchPostgres(t *testing.T) {
 
 // TestBenchServerProcesses runs the servers as bpfc serve processes
 // (-bpfc, built here) on one Go processor each: the moves go through them
-// (their CPU is counted) and nothing is lost.
+// (their CPU is counted), nothing is lost, and each server starts with the
+// environment -server-procs and -server-env ask for.
 func TestBenchServerProcesses(t *testing.T) {
 	pgtest.Skip(t)
 	if testing.Short() {
@@ -99,10 +102,25 @@ func TestBenchServerProcesses(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, "github.com/bpfc/bpfc/cmd/bpfc").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	// A wrapper that notes the environment each server starts with.
+	probe := filepath.Join(t.TempDir(), "probe")
+	wrapper := filepath.Join(t.TempDir(), "bpfc.sh")
+	script := "#!/bin/sh\necho \"$GOMAXPROCS $BENCH_PROBE $GODEBUG\" >> '" + probe + "'\nexec '" + bin + "' \"$@\"\n"
+	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// The bench's own GODEBUG is reported, and its servers inherit it.
+	t.Setenv("GODEBUG", "madvdontneed=1")
 	r := benchReport(t, "-store", "postgres", "-postgres", pgtest.URL(t), "-pgbench", "none", "-servers", "1,2", "-writers", "3",
-		"-contenders", "6", "-duration", "1s", "-max-requests", "600", "-bpfc", bin, "-server-procs", "1")
-	if !r.ServerProcesses || r.ServerProcs != 1 {
+		"-contenders", "6", "-duration", "1s", "-max-requests", "600", "-bpfc", wrapper, "-server-procs", "1",
+		"-server-env", "BENCH_PROBE=a", "-server-env", "BENCH_PROBE=b c")
+	if !r.ServerProcesses || r.ServerProcs != 1 || strings.Join(r.ServerEnv, ";") != "BENCH_PROBE=a;BENCH_PROBE=b c" ||
+		r.GoDebug != "madvdontneed=1" {
 		t.Errorf("report: %+v", r)
+	}
+	// One server, then two: three starts, each with the last value given.
+	if b, err := os.ReadFile(probe); err != nil || string(b) != strings.Repeat("1 b c madvdontneed=1\n", 3) {
+		t.Errorf("the servers' environment: %q (%v)", b, err)
 	}
 	checkReport(t, r, []int{1, 2}, 600)
 	for _, th := range r.Throughput {
@@ -117,7 +135,8 @@ func TestBenchServerProcesses(t *testing.T) {
 
 func TestBenchFlags(t *testing.T) {
 	for _, args := range [][]string{{"-writers", "0"}, {"-servers", "3"}, {"-store", "mysql"}, {"-store", "postgres", "-postgres", "",
-		"-servers", "1"}, {"-servers", "x"}, {"-procs", "-1"}, {"-server-procs", "1"}} {
+		"-servers", "1"}, {"-servers", "x"}, {"-procs", "-1"}, {"-server-procs", "1"},
+		{"-server-env", "GOGC=200"}, {"-bpfc", "bpfc", "-server-env", "=1"}, {"-bpfc", "bpfc", "-server-env", "GOGC"}} {
 		var out, errb bytes.Buffer
 		if code := run(args, &out, &errb); code != 2 {
 			t.Errorf("%v: exit %d", args, code)

@@ -60,13 +60,16 @@ type serverProcess struct {
 
 // startServer starts bpfc serve for environment env of the project in
 // dir on a free loopback port, on procs Go processors (0: Go's default),
-// with its log in logPath, and waits until it says where it listens.
-func startServer(ctx context.Context, bin, dir, env string, procs int, logPath string) (*serverProcess, error) {
+// with extra (KEY=VALUE) added to its environment and its log in logPath,
+// and waits until it says where it listens.
+func startServer(ctx context.Context, bin, dir, env string, procs int, extra []string, logPath string) (*serverProcess, error) {
 	cmd := exec.Command(bin, "-C", dir, "--output", "json", "serve", "--env", env, "--addr", "127.0.0.1:0", "--no-worker")
 	cmd.Env = os.Environ()
 	if procs > 0 {
 		cmd.Env = append(cmd.Env, "GOMAXPROCS="+strconv.Itoa(procs))
 	}
+	// Later entries win (os/exec keeps the last of a key).
+	cmd.Env = append(cmd.Env, extra...)
 	log, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
