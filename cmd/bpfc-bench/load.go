@@ -295,6 +295,9 @@ func printCosts(w io.Writer, t *Throughput) {
 		fmt.Fprintf(w, "    CPU: %.0f µs per move in this process (writers and servers)", t.ProcessCPUPerMoveUS)
 	}
 	if t.ProcessCPUPerMoveUS > 0 {
+		if t.DatabaseCPUPerMoveUS > 0 {
+			fmt.Fprintf(w, ", %.0f µs in PostgreSQL", t.DatabaseCPUPerMoveUS)
+		}
 		if t.MachineBusy > 0 {
 			fmt.Fprintf(w, "; the machine's cores %.0f%% busy", 100*t.MachineBusy)
 		}
@@ -400,6 +403,9 @@ func printReport(w io.Writer, r *Report) {
 	if p := r.Pgbench; p != nil {
 		fmt.Fprintf(w, "  pgbench, the same server, %d clients (-c %d -j %d), one single-row UPDATE per transaction, %.0fs: %.0f tps\n",
 			p.Clients, p.Clients, p.Clients, p.DurationS, p.TPS)
+		if p.DatabaseCPUPerTxUS > 0 || p.ClientCPUPerTxUS > 0 {
+			fmt.Fprintf(w, "    CPU: %.0f µs per transaction in PostgreSQL, %.0f µs in pgbench\n", p.DatabaseCPUPerTxUS, p.ClientCPUPerTxUS)
+		}
 	}
 	for _, t := range r.Throughput {
 		fmt.Fprintf(w, "  %d writers, one instance each, over %d server(s), PATCH activestageid with If-Match, %.1fs:\n", t.Writers, t.Servers,

@@ -155,7 +155,10 @@ type Throughput struct {
 	// how busy the machine's cores were in the phase (Linux; 0 = unknown).
 	ProcessCPUPerMoveUS float64 `json:"process_cpu_per_move_us,omitempty"`
 	ServersCPUPerMoveUS float64 `json:"servers_cpu_per_move_us,omitempty"` // with -bpfc: the server processes'
-	MachineBusy         float64 `json:"machine_busy,omitempty"`
+	// PostgreSQL's processes' when the server runs on this machine
+	// (databaseCPU).
+	DatabaseCPUPerMoveUS float64 `json:"database_cpu_per_move_us,omitempty"`
+	MachineBusy          float64 `json:"machine_busy,omitempty"`
 }
 
 // Pgbench is the raw single-row update rate of the PostgreSQL server.
@@ -164,6 +167,10 @@ type Pgbench struct {
 	DurationS float64 `json:"duration_s"`
 	TPS       float64 `json:"tps"`
 	Script    string  `json:"script"`
+	// CPU per transaction (Linux): PostgreSQL's, when it runs on this
+	// machine, and pgbench's own.
+	DatabaseCPUPerTxUS float64 `json:"database_cpu_per_tx_us,omitempty"`
+	ClientCPUPerTxUS   float64 `json:"client_cpu_per_tx_us,omitempty"`
 }
 
 // Contention is the phase of many writers on one instance.
@@ -284,7 +291,10 @@ type env struct {
 	token  string
 	hc     *http.Client
 	procs  []*serverProcess // with -bpfc: the servers
-	stop   func()
+	// localDB: the PostgreSQL server runs on this machine, so its CPU per
+	// move can be read from /proc.
+	localDB bool
+	stop    func()
 }
 
 func bench(o *options, stderr io.Writer) (*Report, error) {
@@ -407,7 +417,7 @@ func serve(o *options, p *compiler.Project, n int, token string, stderr io.Write
 	sctx, cancel := context.WithCancel(ctx)
 	var stores []store.Store
 	var done []chan error
-	e := &env{}
+	e := &env{localDB: o.store == "postgres" && localServer(o.postgres)}
 	stop := func() {
 		for _, sp := range e.procs {
 			sp.stop()
@@ -562,7 +572,13 @@ func pgbench(o *options, tmp string) (*Pgbench, error) {
 	}
 	secs := max(1, int(math.Ceil(o.duration.Seconds())))
 	n := strconv.Itoa(o.writers)
-	out, err := exec.Command(o.pgbench, "-n", "-f", script, "-c", n, "-j", n, "-T", strconv.Itoa(secs), u).CombinedOutput()
+	local := localServer(o.postgres)
+	var db0 time.Duration
+	if local {
+		db0 = databaseCPU()
+	}
+	cmd := exec.Command(o.pgbench, "-n", "-f", script, "-c", n, "-j", n, "-T", strconv.Itoa(secs), u)
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return nil, fmt.Errorf("pgbench: %v\n%s", err, out)
 	}
@@ -571,7 +587,22 @@ func pgbench(o *options, tmp string) (*Pgbench, error) {
 		return nil, fmt.Errorf("pgbench printed no rate:\n%s", out)
 	}
 	tps, _ := strconv.ParseFloat(string(m[1]), 64)
-	return &Pgbench{Clients: o.writers, DurationS: float64(secs), TPS: tps, Script: pgbenchScript}, nil
+	pb := &Pgbench{Clients: o.writers, DurationS: float64(secs), TPS: tps, Script: pgbenchScript}
+	// Per transaction of the rate's: the run's CPU over the transactions
+	// it made in its duration.
+	if txs := tps * float64(secs); txs > 0 {
+		if local {
+			if db := databaseCPU() - db0; db > 0 {
+				pb.DatabaseCPUPerTxUS = float64(db.Microseconds()) / txs
+			}
+		}
+		if st := cmd.ProcessState; st != nil {
+			if c := st.UserTime() + st.SystemTime(); c > 0 {
+				pb.ClientCPUPerTxUS = float64(c.Microseconds()) / txs
+			}
+		}
+	}
+	return pb, nil
 }
 
 // findPgbench looks for pgbench in PATH, then in Debian's PostgreSQL

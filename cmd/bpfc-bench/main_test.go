@@ -66,21 +66,32 @@ func TestBench(t *testing.T) {
 }
 
 // TestBenchPostgres runs a short bench on PostgreSQL with one, then two
-// servers, beside pgbench when it is installed.
+// servers, beside pgbench when it is installed. Where the server runs on
+// this machine, each phase counts its CPU, and pgbench's.
 func TestBenchPostgres(t *testing.T) {
 	pgtest.Skip(t)
-	r := benchReport(t, "-store", "postgres", "-postgres", pgtest.URL(t), "-servers", "1,2", "-writers", "3", "-contenders", "6",
+	url := pgtest.URL(t)
+	r := benchReport(t, "-store", "postgres", "-postgres", url, "-servers", "1,2", "-writers", "3", "-contenders", "6",
 		"-duration", "1s", "-max-requests", "600")
 	if r.Backend != "postgres" || r.Server == "" {
 		t.Errorf("report: %+v", r)
 	}
 	checkReport(t, r, []int{1, 2}, 600)
+	local := runtime.GOOS == "linux" && localServer(url) && databaseCPU() > 0
+	for _, th := range r.Throughput {
+		if local && th.DatabaseCPUPerMoveUS <= 0 {
+			t.Errorf("phase %+v: no CPU counted in the local PostgreSQL", th)
+		}
+	}
 	if findPgbench() == "" {
 		t.Log("no pgbench installed: no baseline")
 		return
 	}
 	if r.Pgbench == nil || r.Pgbench.TPS <= 0 || r.Pgbench.Clients != 3 {
 		t.Fatalf("pgbench: %+v", r.Pgbench)
+	}
+	if runtime.GOOS == "linux" && (r.Pgbench.ClientCPUPerTxUS <= 0 || local && r.Pgbench.DatabaseCPUPerTxUS <= 0) {
+		t.Errorf("pgbench's CPU not counted: %+v", r.Pgbench)
 	}
 	for _, th := range r.Throughput {
 		if th.OfPgbench <= 0 {

@@ -139,25 +139,6 @@ func (sp *serverProcess) logTail() string {
 // cpu is the CPU time the server process used so far (Linux: /proc; 0
 // elsewhere).
 func (sp *serverProcess) cpu() time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", sp.cmd.Process.Pid))
-	if err != nil {
-		return 0
-	}
-	// The fields after the command name (in parentheses, which may hold
-	// spaces): utime and stime are the 12th and 13th, in clock ticks.
-	s := string(b)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(f) < 13 {
-		return 0
-	}
-	ut, err1 := strconv.ParseInt(f[11], 10, 64)
-	st, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0
-	}
-	return time.Duration(ut+st) * time.Second / clockTicks
+	_, own, _, _ := procTimes(fmt.Sprintf("/proc/%d/stat", sp.cmd.Process.Pid))
+	return own
 }
-
-// clockTicks is Linux's USER_HZ, the unit of /proc's CPU times: 100 on
-// every architecture Go supports.
-const clockTicks = 100
