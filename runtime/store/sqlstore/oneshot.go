@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/bpfc/bpfc/runtime/store"
 )
@@ -56,16 +60,17 @@ func (s *DB) WriteOnce(ctx context.Context, w store.OneShot) (bool, error) {
 			return s.queueOneShot(ctx, w, shape)
 		}
 	}
-	return s.writeOne(ctx, w)
+	return s.writeOne(ctx, w, "")
 }
 
-// writeOne applies w in a statement of its own.
-func (s *DB) writeOne(ctx context.Context, w store.OneShot) (bool, error) {
+// writeOne applies w in a statement of its own; shape is w's batchShape,
+// or "" when it has none.
+func (s *DB) writeOne(ctx context.Context, w store.OneShot, shape string) (bool, error) {
 	d, ok := s.d.(OneShotDialect)
 	if !ok {
 		return false, nil
 	}
-	q, args, err := oneShotSQL(d, w)
+	q, args, err := oneShotStatement(d, w, shape)
 	if err != nil {
 		return false, err
 	}
@@ -90,6 +95,53 @@ func (s *DB) writeOne(ctx context.Context, w store.OneShot) (bool, error) {
 	return n == 1, nil
 }
 
+// moveStatements are the statements of single moves built, by dialect and
+// shape: a move's statement depends on its shape only, so the text is
+// built once and each move binds its own arguments (moveArgs).
+var moveStatements sync.Map
+
+// oneShotStatement is oneShotSQL, for a move of a shape seen before from
+// moveStatements.
+func oneShotStatement(d OneShotDialect, w store.OneShot, shape string) (string, []any, error) {
+	if shape == "" {
+		return oneShotSQL(d, w)
+	}
+	key := d.Name() + "\x00" + shape
+	if q, ok := moveStatements.Load(key); ok {
+		return q.(string), moveArgs(w), nil
+	}
+	q, args, err := oneShotSQL(d, w)
+	// Kept only where moveArgs gives the arguments the text was built
+	// with, in its order.
+	if err == nil && reflect.DeepEqual(args, moveArgs(w)) {
+		moveStatements.Store(key, q)
+	}
+	return q, args, err
+}
+
+// moveArgs are the arguments of a move's one-shot statement, in
+// oneShotSQL's order: the fence's, each row read (by table and id) at its
+// version, the values set (by column), the instance at its version, and
+// the stay it begins.
+func moveArgs(w store.OneShot) []any {
+	at := func(args []any, r store.RowVersion) []any {
+		args = append(args, r.ID, r.Version)
+		if !r.Created.IsZero() {
+			args = append(args, formatTime(r.Created))
+		}
+		return args
+	}
+	args := []any{w.AccessStamp, w.Generation}
+	for _, r := range sortedReads(w.Reads) {
+		args = at(args, r)
+	}
+	for _, name := range slices.Sorted(maps.Keys(w.Update.Values)) {
+		args = append(args, sqlValue(w.Update.Values[name]))
+	}
+	args = at(args, w.Update.RowVersion)
+	return append(args, visitValues(*w.Enter)...)
+}
+
 // oneShotSQL is the statement of a one-shot write and its arguments.
 func oneShotSQL(d OneShotDialect, w store.OneShot) (string, []any, error) {
 	if w.Update.Version < 0 {
@@ -102,7 +154,8 @@ func oneShotSQL(d OneShotDialect, w store.OneShot) (string, []any, error) {
 	}
 	with, cond := d.OneShotFence("$1", "$2")
 	conds := []string{cond}
-	for _, r := range w.Reads {
+	// In a fixed order, so that a move's text depends on its shape only.
+	for _, r := range sortedReads(w.Reads) {
 		qt, pk, err := quoteTable(r.Table)
 		if err != nil {
 			return "", nil, err

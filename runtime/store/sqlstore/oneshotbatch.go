@@ -95,7 +95,7 @@ func (s *DB) queueOneShot(ctx context.Context, w store.OneShot, shape string) (b
 	s.oneShots.mu.Lock()
 	if s.oneShots.pending[id] {
 		s.oneShots.mu.Unlock()
-		return s.writeOne(ctx, w)
+		return s.writeOne(ctx, w, shape)
 	}
 	if s.oneShots.pending == nil {
 		s.oneShots.pending = map[string]bool{}
@@ -206,7 +206,7 @@ func (q *oneShotQueue) take() []*queuedWrite {
 // statement, several together.
 func (s *DB) writeBatch(ctx context.Context, batch []*queuedWrite) ([]bool, []error) {
 	if len(batch) == 1 {
-		ok, err := s.writeOne(ctx, batch[0].w)
+		ok, err := s.writeOne(ctx, batch[0].w, batch[0].shape)
 		return []bool{ok}, []error{err}
 	}
 	ws := make([]store.OneShot, len(batch))
@@ -266,7 +266,7 @@ func (s *DB) writeTogether(ctx context.Context, shape string, ws []store.OneShot
 	oks, err := s.oneStatement(ctx, shape, ws)
 	if d, ok := s.d.(OneShotBatchDialect); ok && err != nil && d.IsStatementError(err) {
 		for i, w := range ws {
-			applied[i], errs[i] = s.writeOne(ctx, w)
+			applied[i], errs[i] = s.writeOne(ctx, w, shape)
 		}
 		return applied, errs
 	}
