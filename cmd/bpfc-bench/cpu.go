@@ -18,7 +18,7 @@ import (
 type cpuMark struct {
 	self       time.Duration
 	servers    time.Duration // with -bpfc: the server processes'
-	database   time.Duration // PostgreSQL's, when it runs on this machine (e.local)
+	database   time.Duration // PostgreSQL's, when it runs on this machine (env.localDB)
 	busy, all  int64         // machine jiffies: not idle, in all
 	hasMachine bool
 }
