@@ -124,21 +124,21 @@ func oneShotStatement(d OneShotDialect, w store.OneShot, shape string) (string, 
 // version, the values set (by column), the instance at its version, and
 // the stay it begins.
 func moveArgs(w store.OneShot) []any {
-	at := func(args []any, r store.RowVersion) []any {
-		args = append(args, r.ID, r.Version)
-		if !r.Created.IsZero() {
-			args = append(args, formatTime(r.Created))
-		}
-		return args
-	}
 	args := []any{w.AccessStamp, w.Generation}
+	arg := func(v any) string {
+		args = append(args, v)
+		return ""
+	}
+	// A row at its version, as rowAt checks it: created asks for its
+	// creation time as the builder does.
+	at := func(r store.RowVersion) { arg(r.ID); arg(r.Version); created(r, arg) }
 	for _, r := range sortedReads(w.Reads) {
-		args = at(args, r)
+		at(r)
 	}
 	for _, name := range slices.Sorted(maps.Keys(w.Update.Values)) {
-		args = append(args, sqlValue(w.Update.Values[name]))
+		arg(sqlValue(w.Update.Values[name]))
 	}
-	args = at(args, w.Update.RowVersion)
+	at(w.Update.RowVersion)
 	return append(args, visitValues(*w.Enter)...)
 }
 
