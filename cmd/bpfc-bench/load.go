@@ -164,6 +164,15 @@ func (l *latencies) quantile(q float64) float64 {
 // the servers, for the duration or until they sent the maximum of moves.
 func throughput(e *env, o *options) (*Throughput, error) {
 	conns := make([]*writerConn, o.writers) // each writer's own
+	var bodies sync.Map                     // the moves' JSON bodies by stage, encoded once
+	body := func(to string) []byte {
+		if b, ok := bodies.Load(to); ok {
+			return b.([]byte)
+		}
+		b := moveBody(to)
+		bodies.Store(to, b)
+		return b
+	}
 	defer func() {
 		for _, c := range conns {
 			if c != nil {
@@ -179,7 +188,7 @@ func throughput(e *env, o *options) (*Throughput, error) {
 			}
 			conns[w] = c
 		}
-		code, etag, err := conns[w].patch(in.path, moveBody(to), in.etag)
+		code, etag, err := conns[w].patch(in.path, body(to), in.etag)
 		if err != nil {
 			conns[w].Close()
 			conns[w] = nil

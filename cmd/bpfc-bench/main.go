@@ -93,6 +93,7 @@ type options struct {
 	bpfc        string // a bpfc binary: servers are bpfc serve processes of it ("": in this process)
 	serverProcs int    // with bpfc: their GOMAXPROCS (0: Go's default)
 	serverEnv   envList
+	localDB     bool // the PostgreSQL server runs on this machine: its CPU can be read from /proc
 }
 
 // envList is KEY=VALUE settings that -server-env adds to the servers'
@@ -245,6 +246,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "bpfc-bench: -store postgres needs -postgres URL (or BPFC_TEST_POSTGRES)")
 		return 2
 	}
+	o.localDB = o.store == "postgres" && localServer(o.postgres)
 	if o.store != "postgres" || o.pgbench == "none" {
 		o.pgbench = ""
 	} else if o.pgbench == "auto" {
@@ -417,7 +419,7 @@ func serve(o *options, p *compiler.Project, n int, token string, stderr io.Write
 	sctx, cancel := context.WithCancel(ctx)
 	var stores []store.Store
 	var done []chan error
-	e := &env{localDB: o.store == "postgres" && localServer(o.postgres)}
+	e := &env{localDB: o.localDB}
 	stop := func() {
 		for _, sp := range e.procs {
 			sp.stop()
@@ -572,9 +574,8 @@ func pgbench(o *options, tmp string) (*Pgbench, error) {
 	}
 	secs := max(1, int(math.Ceil(o.duration.Seconds())))
 	n := strconv.Itoa(o.writers)
-	local := localServer(o.postgres)
 	var db0 time.Duration
-	if local {
+	if o.localDB {
 		db0 = databaseCPU()
 	}
 	cmd := exec.Command(o.pgbench, "-n", "-f", script, "-c", n, "-j", n, "-T", strconv.Itoa(secs), u)
@@ -591,7 +592,7 @@ func pgbench(o *options, tmp string) (*Pgbench, error) {
 	// Per transaction of the rate's: the run's CPU over the transactions
 	// it made in its duration.
 	if txs := tps * float64(secs); txs > 0 {
-		if local {
+		if o.localDB {
 			if db := databaseCPU() - db0; db > 0 {
 				pb.DatabaseCPUPerTxUS = float64(db.Microseconds()) / txs
 			}
