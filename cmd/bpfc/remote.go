@@ -41,19 +41,20 @@ func envKey(env string) string {
 }
 
 // remoteClient is the Web API client of a remote environment for a
-// run-time command. The token's user acts: --as cannot choose another.
+// run-time command. The token's user acts; with --as, it acts on behalf of
+// that user (Dataverse's impersonation, which the server allows a system
+// administrator's token only).
 func remoteClient(env *compiler.Environment, o *runtimeOptions) (*webapi.Client, error) {
-	if o.asFlag != nil && o.asFlag.Changed {
-		return nil, &exitError{code: 1, msg: "--as " + o.as + ": environment " + env.Name + " is remote, and its server acts as the user of the token " +
-			"(BPFC_TOKEN_" + envKey(env.Name) + " or BPFC_TOKEN); to act as " + o.as + ", use a token of theirs (bpfc user token " + o.as +
-			" --env E, run on the server)"}
-	}
 	token, err := remoteToken(env.Name)
 	if err != nil {
 		return nil, err
 	}
-	return &webapi.Client{URL: env.URL, Token: token, Env: env.Name,
-		TokenHint: "set BPFC_TOKEN_" + envKey(env.Name) + " (or BPFC_TOKEN) to a valid token of its server (bpfc user token NAME --env E, run there)"}, nil
+	c := &webapi.Client{URL: env.URL, Token: token, Env: env.Name,
+		TokenHint: "set BPFC_TOKEN_" + envKey(env.Name) + " (or BPFC_TOKEN) to a valid token of its server (bpfc user token NAME --env E, run there)"}
+	if o.asFlag != nil && o.asFlag.Changed {
+		c.OnBehalfOf = o.as
+	}
+	return c, nil
 }
 
 // remoteDeploy imports b into a remote environment through its server's

@@ -290,8 +290,9 @@ func jsonNumber(n int64) string {
 }
 
 // TestRemoteUsersAndTokens: the token's user acts on a remote environment,
-// with its roles (403 comes out as the local refusal); --as cannot choose
-// another user there; without a token, or with a wrong one, nothing runs.
+// with its roles (403 comes out as the local refusal); with --as a system
+// administrator's token acts on behalf of another user, with that user's
+// roles, and another user's token may not; without a token, or with a wrong one, nothing runs.
 func TestRemoteUsersAndTokens(t *testing.T) {
 	f := newRemoteFixture(t, "")
 	for _, args := range [][]string{
@@ -320,9 +321,25 @@ func TestRemoteUsersAndTokens(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, `user "carol"`) {
 		t.Errorf("carol listing jobs: %d %q", code, stderr)
 	}
+	// --as: the token's user acts on behalf of another (MSCRMCallerID),
+	// which only a system administrator may.
 	code, _, stderr = f.remote("instance", "list", "--as", "alice")
-	if code != 1 || !strings.Contains(stderr, "--as alice: environment shared is remote") {
-		t.Errorf("--as on a remote environment: %d %q", code, stderr)
+	if code != 1 || !strings.Contains(stderr, `user "carol" may not act on behalf of another user: only a system_administrator may`) {
+		t.Errorf("carol acting as alice: %d %q", code, stderr)
+	}
+	t.Setenv("BPFC_TOKEN_SHARED", f.token)
+	code, _, stderr = f.remote("instance", "show", inst, "--as", "carol")
+	if code != 1 || stderr != local {
+		t.Errorf("admin acting as carol, reading alice's instance: %d %q, locally %q", code, stderr, local)
+	}
+	out = f.must("instance", "list", "--as", "alice", "--output", "json")
+	_, localOut, localErr := f.local("instance", "list", "--as", "alice", "--output", "json")
+	if !strings.Contains(out, inst) || out != strings.Replace(localOut, `"environment": "dev"`, `"environment": "shared"`, 1) {
+		t.Errorf("admin acting as alice, listing: %s\nlocally: %s%s", out, localOut, localErr)
+	}
+	code, _, stderr = f.remote("instance", "list", "--as", "nobody")
+	if code != 1 || !strings.Contains(stderr, `no user "nobody" in environment shared to act on behalf of`) {
+		t.Errorf("acting as no user: %d %q", code, stderr)
 	}
 
 	t.Setenv("BPFC_TOKEN_SHARED", "bpfc_wrong")

@@ -76,3 +76,29 @@ func (s *Session) Users(ctx context.Context) ([]store.User, error) {
 	})
 	return out, err
 }
+
+// OnBehalfOf is the name of the user the acting user asks to act for,
+// named by systemuserid (Dataverse's MSCRMCallerID header) or by name. As
+// in Dataverse, where only holders of prvActOnBehalfOfAnotherUser may, only
+// a system administrator may act for another user; that user's own roles
+// then decide what it may do (a disabled one may do nothing).
+func (s *Session) OnBehalfOf(ctx context.Context, user string) (string, error) {
+	var name string
+	err := s.e.run(ctx, s.user, false, func(o *op) error {
+		if err := o.requireAdmin("act on behalf of another user"); err != nil {
+			return err
+		}
+		users, err := o.tx.Users()
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			if strings.EqualFold(u.ID, user) || u.Name == user {
+				name = u.Name
+				return nil
+			}
+		}
+		return invalid("no user %q in environment %s to act on behalf of (bpfc user list shows who is)", user, o.dep.env)
+	})
+	return name, err
+}

@@ -28,6 +28,10 @@ type Client struct {
 	// TokenHint is added to a 401's message: where the token came from and
 	// how to get another (e.g. "set BPFC_TOKEN_TEST (or BPFC_TOKEN) …").
 	TokenHint string
+	// OnBehalfOf, when set, is the user the token's user acts for
+	// (CallerIDHeader): a system administrator's token acting as another
+	// user, with that user's roles.
+	OnBehalfOf string
 
 	mu   sync.Mutex
 	defs map[string]EntityDefinition // the tables, once read (Definitions)
@@ -119,6 +123,9 @@ func (c *Client) do(ctx context.Context, method, path string, headers []string, 
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Authorization", "Bearer "+c.Token)
+	if c.OnBehalfOf != "" {
+		req.Header.Set(CallerIDHeader, c.OnBehalfOf)
+	}
 	resp, err := c.http().Do(req)
 	if err != nil {
 		return nil, err

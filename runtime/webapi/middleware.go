@@ -17,6 +17,7 @@ import (
 // by the handlers as they learn it.
 type reqInfo struct {
 	user string
+	by   string // the token's user, when it acts on behalf of user
 	code string // the error code, when the response is an error
 }
 
@@ -72,6 +73,9 @@ func (s *Server) logged(next http.Handler) http.Handler {
 		}
 		if ri.user != "" {
 			attrs = append(attrs, slog.String("user", ri.user))
+		}
+		if ri.by != "" {
+			attrs = append(attrs, slog.String("by", ri.by))
 		}
 		if ri.code != "" {
 			attrs = append(attrs, slog.String("error", ri.code))
@@ -146,6 +150,16 @@ func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request)) http.Han
 			return
 		}
 		info(r).user = user
+		if caller := r.Header.Get(CallerIDHeader); caller != "" {
+			// Dataverse's impersonation: the token's user acts for
+			// another, with that user's roles.
+			acting, err := s.eng.As(user).OnBehalfOf(r.Context(), caller)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			info(r).user, info(r).by, user = acting, user, acting
+		}
 		if r.Body != nil {
 			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 		}

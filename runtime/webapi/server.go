@@ -17,6 +17,11 @@ import (
 // Prefix is where the API lives.
 const Prefix = "/api/data/v9.2/"
 
+// CallerIDHeader names the user a system administrator's request acts for
+// (Dataverse's impersonation header): a systemuserid, or in bpfc a user's
+// name too.
+const CallerIDHeader = "MSCRMCallerID"
+
 // Limits bound what one request may cost.
 type Limits struct {
 	MaxBody        int64         // bytes of a request body; default 1 MiB
