@@ -57,7 +57,7 @@ func runDeploy(g *globals, o *deployOptions) error {
 	if err != nil {
 		return usageErr("deploy: %v", err)
 	}
-	p, ok := loadForDeploy(g)
+	p, ok := loadForImport(g)
 	if !ok {
 		return failed()
 	}
@@ -83,11 +83,31 @@ func runDeploy(g *globals, o *deployOptions) error {
 	return reportResult(g, res, err)
 }
 
-// loadForDeploy loads and checks the project, reporting diagnostics.
+// loadForDeploy loads and checks the project, reporting diagnostics; a
+// command's JSON document for an invalid project is the diagnostics with
+// an error.
 func loadForDeploy(g *globals) (*compiler.Project, bool) {
+	return loadChecked(g, func(doc *validateResult) {
+		doc.Error = &errorDetail{Code: "BadRequest", Message: invalidProject(doc.Errors)}
+	})
+}
+
+// loadForImport is loadForDeploy for deploy, promote and release, whose
+// JSON document for an invalid project is a refused result.
+func loadForImport(g *globals) (*compiler.Project, bool) {
+	return loadChecked(g, func(doc *validateResult) {
+		doc.Result, doc.Message = deploy.Refused, invalidProject(doc.Errors)
+	})
+}
+
+func invalidProject(errs int) string {
+	return "the project is not valid: " + plural(errs, "error") + " (bpfc validate lists them)"
+}
+
+func loadChecked(g *globals, as func(*validateResult)) (*compiler.Project, bool) {
 	p, diags, ok := loadProject(g, nil)
 	if !ok {
-		reportDiagnostics(g, p, diags)
+		reportDiagnosticsAs(g, p, diags, as)
 		return nil, false
 	}
 	if g.output == "text" {

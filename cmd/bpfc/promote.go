@@ -44,7 +44,7 @@ func runPromote(g *globals, o *promoteOptions) error {
 	if err != nil {
 		return usageErr("promote: %v", err)
 	}
-	p, ok := loadForDeploy(g)
+	p, ok := loadForImport(g)
 	if !ok {
 		return failed()
 	}

@@ -31,7 +31,7 @@ func newReleaseCmd(g *globals) *cobra.Command {
 }
 
 func runRelease(g *globals) error {
-	p, ok := loadForDeploy(g)
+	p, ok := loadForImport(g)
 	if !ok {
 		return failed()
 	}

@@ -31,6 +31,12 @@ type validateResult struct {
 	Errors      int        `json:"errors"`
 	Warnings    int        `json:"warnings"`
 	Diagnostics []diagJSON `json:"diagnostics"`
+	// Another command that stops at an invalid project says so in its
+	// own shape beside the diagnostics: deploy, promote and release as
+	// their result ("refused", the message), the others as an error.
+	Result  string       `json:"result,omitempty"`
+	Message string       `json:"message,omitempty"`
+	Error   *errorDetail `json:"error,omitempty"`
 }
 
 // loadProject loads and checks the project, printing diagnostics. It returns
@@ -66,9 +72,19 @@ func runValidate(g *globals, o *validateOptions) error {
 // reportDiagnostics prints diagnostics: as JSON on stdout (the validate
 // shape), or for people on stderr with a count when there are errors.
 func reportDiagnostics(g *globals, p *compiler.Project, diags hcl.Diagnostics) {
+	reportDiagnosticsAs(g, p, diags, nil)
+}
+
+// reportDiagnosticsAs is reportDiagnostics with the JSON document
+// completed by as (nil: validate's own).
+func reportDiagnosticsAs(g *globals, p *compiler.Project, diags hcl.Diagnostics, as func(*validateResult)) {
 	errs, warns := summaryLine(diags)
 	if g.output == "json" {
-		_ = writeJSON(g.stdout, validateResult{Valid: errs == 0, Errors: errs, Warnings: warns, Diagnostics: diagsJSON(g.dir, diags)})
+		doc := validateResult{Valid: errs == 0, Errors: errs, Warnings: warns, Diagnostics: diagsJSON(g.dir, diags)}
+		if as != nil {
+			as(&doc)
+		}
+		_ = writeJSON(g.stdout, doc)
 		return
 	}
 	writeDiagnostics(g.stderr, g.dir, projectFiles(p), diags)
