@@ -28,6 +28,10 @@ func nameSuggestion(given string, known []string) string {
 	return best
 }
 
+// ClosestName is the known name a misspelt one most likely meant, or ""
+// (the rule of the diagnostics' "Did you mean", for other tools' messages).
+func ClosestName(given string, known []string) string { return nameSuggestion(given, known) }
+
 // didYouMean returns ` Did you mean "x"?` or "".
 func didYouMean(given string, known []string) string {
 	if s := nameSuggestion(given, known); s != "" {

@@ -102,6 +102,10 @@ type ConflictError struct {
 }
 
 func (e *ConflictError) Error() string {
+	if e.Actual > 0 && e.Expected > e.Actual {
+		// Not a change by someone else: a version the row never had.
+		return fmt.Sprintf("%s %s is at version %d, not %d: read it again and retry", e.What, e.ID, e.Actual, e.Expected)
+	}
 	now := ""
 	if e.Actual > 0 {
 		now = fmt.Sprintf(", now %d", e.Actual)

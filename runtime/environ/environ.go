@@ -169,5 +169,9 @@ func UnknownEnvironment(p *compiler.Project, name string) error {
 	if len(names) == 0 {
 		return fmt.Errorf("no environment %q: the project declares no environments (add an environment block)", name)
 	}
-	return fmt.Errorf("no environment %q: the project's environments are %s", name, strings.Join(names, ", "))
+	msg := fmt.Sprintf("no environment %q: the project's environments are %s", name, strings.Join(names, ", "))
+	if s := compiler.ClosestName(name, names); s != "" {
+		msg += "; did you mean " + s + "?"
+	}
+	return errors.New(msg)
 }

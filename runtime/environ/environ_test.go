@@ -73,6 +73,9 @@ func TestOpen(t *testing.T) {
 	if _, _, err := Open(ctx, p, "prod", Options{}); err == nil || !strings.Contains(err.Error(), "the project's environments are dev") {
 		t.Errorf("unknown environment: %v", err)
 	}
+	if _, _, err := Open(ctx, p, "dve", Options{}); err == nil || !strings.HasSuffix(err.Error(), "; did you mean dev?") {
+		t.Errorf("a misspelt environment: %v", err)
+	}
 }
 
 // TestOpenPostgres: a postgres:// store is opened in the environment's

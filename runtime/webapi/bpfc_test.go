@@ -69,7 +69,7 @@ func TestBPFCActions(t *testing.T) {
 	f.do("PATCH", "leads("+lead+")", f.admin, map[string]any{"budgetamount": 30000, "purchasetimeframe": "Immediate", "decisionmaker": true}).must(t, 204)
 	// A stale If-Match: 412, nothing moves.
 	r = f.do("POST", "bpfc_NextStage", f.admin, map[string]any{"ProcessInstanceId": inst}, "If-Match", `W/"7"`).must(t, 412)
-	if r.errCode() != "PreconditionFailed" || !strings.Contains(string(r.raw), "was changed by someone else (version 7, now 1)") {
+	if r.errCode() != "PreconditionFailed" || !strings.Contains(string(r.raw), "is at version 1, not 7: read it again and retry") {
 		t.Errorf("stale If-Match: %s", r.raw)
 	}
 	r = f.do("POST", "bpfc_NextStage", f.admin, map[string]any{"ProcessInstanceId": inst}, "If-Match", `W/"1"`).must(t, 200)
@@ -184,7 +184,7 @@ func TestClientSession(t *testing.T) {
 	_, err = c.UpdateRecord(ctx, "lead", created.ID, engine.Values{"subject": "x"}, 9)
 	var ae *APIError
 	if !errors.As(err, &ae) || ae.Status != 412 || !errors.Is(err, store.ErrConflict) || !ae.UserFacing() ||
-		ae.Message != "lead "+created.ID+" was changed by someone else (version 9, now 1): read it again and retry" {
+		ae.Message != "lead "+created.ID+" is at version 1, not 9: read it again and retry" {
 		t.Errorf("stale update: %v", err)
 	}
 	_, err = c.Next(ctx, created.Instance.ID, engine.MoveOptions{})

@@ -211,7 +211,6 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	w.Header().Set("OData-EntityId", baseURL(r)+set+"("+id+")")
 	if instance != "" {
 		w.Header().Set("BPFC-Instance", instance)
 	}
@@ -244,6 +243,7 @@ func (s *Server) startInstance(r *http.Request, t store.Table, fields []field) (
 // again unless given) with status under Prefer: return=representation.
 func (s *Server) respond(w http.ResponseWriter, r *http.Request, set, id string, status int, version int64, row store.Row) {
 	w.Header().Set("ETag", `W/"`+strconv.FormatInt(version, 10)+`"`)
+	w.Header().Set("OData-EntityId", baseURL(r)+set+"("+id+")")
 	if !wantsRepresentation(r) {
 		w.WriteHeader(http.StatusNoContent)
 		return

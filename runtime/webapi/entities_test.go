@@ -114,3 +114,19 @@ func TestRequestErrors(t *testing.T) {
 		t.Errorf("%s", r.raw)
 	}
 }
+
+// TestNoContentHeaders: a 204 says its protocol as Dataverse's do, and a
+// create or an update names the row (OData-EntityId).
+func TestNoContentHeaders(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	lead := f.create("leads", map[string]any{"subject": "Paper"}, "BPFC-Flow", "none")
+	want := f.url + Prefix + "leads(" + lead + ")"
+	r := f.do("PATCH", "leads("+lead+")", f.admin, map[string]any{"subject": "More paper"}).must(t, 204)
+	if r.header.Get("OData-Version") != "4.0" || r.header.Get("OData-EntityId") != want {
+		t.Errorf("PATCH: OData-Version %q, OData-EntityId %q; want 4.0, %s", r.header.Get("OData-Version"), r.header.Get("OData-EntityId"), want)
+	}
+	r = f.do("DELETE", "leads("+lead+")", f.admin, nil).must(t, 204)
+	if r.header.Get("OData-Version") != "4.0" {
+		t.Errorf("DELETE: OData-Version %q", r.header.Get("OData-Version"))
+	}
+}

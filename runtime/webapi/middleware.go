@@ -163,6 +163,8 @@ func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request)) http.Han
 		if r.Body != nil {
 			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 		}
+		// Every answer of the API says its protocol, a 204 too.
+		w.Header().Set("OData-Version", "4.0")
 		ctx := context.WithValue(r.Context(), sessionKey{}, s.eng.As(user))
 		h(w, r.WithContext(ctx))
 	})
