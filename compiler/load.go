@@ -165,7 +165,7 @@ func parseAll(names []string, srcs map[string][]byte) (files []*hcl.File, byName
 	byName = make(map[string]*hcl.File, len(names))
 	broken = map[string]bool{}
 	for i, f := range parsed {
-		diags = append(diags, fileDiags[i]...)
+		diags = append(diags, quoteCascade(fileDiags[i])...)
 		if fileDiags[i].HasErrors() {
 			broken[names[i]] = true
 		}
@@ -175,4 +175,31 @@ func parseAll(names []string, srcs map[string][]byte) (files []*hcl.File, byName
 		}
 	}
 	return files, byName, broken, diags
+}
+
+// quoteCascade keeps the first of a file's "Invalid multi-line string"
+// errors: after a string left open, every later line reads as inside or
+// outside a string the wrong way round, and the parser reports each one.
+// The first says how many it stands for.
+func quoteCascade(diags hcl.Diagnostics) hcl.Diagnostics {
+	const multiLine = "Invalid multi-line string"
+	var first *hcl.Diagnostic
+	more := 0
+	out := diags[:0:0]
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError && d.Summary == multiLine {
+			if first != nil {
+				more++
+				continue
+			}
+			c := *d
+			first = &c
+			d = first
+		}
+		out = append(out, d)
+	}
+	if more > 0 {
+		first.Detail += fmt.Sprintf(" A string left open here makes every later line parse the wrong way round: %d more errors like this one after it are left out; fix this one first.", more)
+	}
+	return out
 }

@@ -60,7 +60,11 @@ func runBuild(g *globals, o *buildOptions) error {
 	if g.output == "json" {
 		return writeJSON(g.stdout, r)
 	}
-	fmt.Fprintf(g.stdout, "Built %s %s (%s, %s)\n", r.Solution, r.Version, plural(len(p.Flows), "flow"), plural(r.Components, "component"))
+	// Not "components": an environment counts its solution's components as
+	// Dataverse does (flows, workflows, roles, variables, tables, columns),
+	// build.json gives an id to each stage and step too.
+	fmt.Fprintf(g.stdout, "Built %s %s (%s; %s in build.json: flows, stages, steps, workflows, roles, variables)\n",
+		r.Solution, r.Version, plural(len(p.Flows), "flow"), plural(r.Components, "id"))
 	fmt.Fprintf(g.stdout, "  digest     %s\n  unmanaged  %s\n  managed    %s\n  tree       %s\n",
 		r.Digest, r.Unmanaged, r.Managed, res.TreeDir)
 	return nil
