@@ -96,6 +96,9 @@ func (c *checker) stage(f *Flow, s *Stage) {
 			continue
 		}
 		col := t.Column(st.Column)
+		if col == nil && c.d.noColumn[st] {
+			continue // no column, or not a string: reported as it was decoded
+		}
 		if col == nil {
 			c.errorf(st.Attrs.Of("column", st.DeclRange), "Unknown column", "Step %q uses column %q, which table %q does not have.%s", st.Name, st.Column, t.Name, didYouMean(st.Column, columnNames(t)))
 			continue
@@ -144,8 +147,10 @@ func (c *checker) graph(f *Flow) {
 		colour[s.Name] = black
 	}
 	visit(f.Stages[0])
+	// A next that names no stage was reported: the stage it meant may be
+	// one of these.
 	for _, s := range f.Stages[1:] {
-		if colour[s.Name] == white {
+		if colour[s.Name] == white && !c.d.danglingFlows[f] {
 			c.errorf(s.DeclRange, "Unreachable stage", "Stage %q cannot be reached from the first stage %q; point a next or branch at it, or remove it.", s.Name, f.Stages[0].Name)
 		}
 	}

@@ -48,6 +48,8 @@ type decoder struct {
 	createTables       []createUse
 	assignments        []assignment
 	brokenFlows        map[*Flow]bool // flows with duplicate stage names
+	danglingFlows      map[*Flow]bool // flows with a next that names no stage: reachability unknown
+	noColumn           map[*Step]bool // steps whose column is missing or not a string (reported)
 }
 
 type workflowUse struct {
@@ -67,15 +69,17 @@ type pendingExpr struct {
 
 func newDecoder() *decoder {
 	return &decoder{
-		p:           &Project{},
-		envValues:   map[*Environment]hcl.Expression{},
-		varDefaults: map[*Variable]hcl.Expression{},
-		stageNext:   map[*Stage]hcl.Expression{},
-		branchNext:  map[*Branch]hcl.Expression{},
-		stageTable:  map[*Stage]bool{},
-		wfSteps:     map[*WorkflowStep]hcl.Expression{},
-		wfWait:      map[*Workflow]hcl.Expression{},
-		brokenFlows: map[*Flow]bool{},
+		p:             &Project{},
+		envValues:     map[*Environment]hcl.Expression{},
+		varDefaults:   map[*Variable]hcl.Expression{},
+		stageNext:     map[*Stage]hcl.Expression{},
+		branchNext:    map[*Branch]hcl.Expression{},
+		stageTable:    map[*Stage]bool{},
+		wfSteps:       map[*WorkflowStep]hcl.Expression{},
+		wfWait:        map[*Workflow]hcl.Expression{},
+		brokenFlows:   map[*Flow]bool{},
+		danglingFlows: map[*Flow]bool{},
+		noColumn:      map[*Step]bool{},
 	}
 }
 

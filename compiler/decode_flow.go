@@ -84,7 +84,9 @@ func (d *decoder) decodeStage(b *hcl.Block, f *Flow) *Stage {
 			st := &Step{Name: d.ident(blk, "step"), DeclRange: blk.DefRange}
 			sc := d.content(blk.Body, []string{"column", "required", "display_name"}, []string{"column"})
 			st.Attrs = ranges(sc)
-			d.str(sc, "column", &st.Column)
+			if !d.str(sc, "column", &st.Column) {
+				d.noColumn[st] = true
+			}
 			d.boolean(sc, "required", &st.Required)
 			d.str(sc, "display_name", &st.DisplayName)
 			s.Steps = append(s.Steps, st)

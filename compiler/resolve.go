@@ -297,10 +297,12 @@ func (d *decoder) resolveFlow(f *Flow, prefix string) {
 		resolve := func(e hcl.Expression) string {
 			n, ok := d.ref(e, "stage")
 			if !ok {
+				d.danglingFlows[f] = true
 				return ""
 			}
 			if f.Stage(n) == nil {
 				d.errorf(e.Range(), "Unknown stage", "Flow %q has no stage %q.%s", f.Name, n, didYouMean(n, stageNames))
+				d.danglingFlows[f] = true
 				return ""
 			}
 			return n

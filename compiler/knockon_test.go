@@ -1,0 +1,39 @@
+package compiler_test
+
+import (
+	"testing"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestNoKnockOns: a mistake is reported once, not again by the checks that
+// run on what it left: a misspelt next does not make its stage
+// unreachable, a step column that is not a string is not an unknown
+// column, and a string left open is one error, not one per line after it.
+func TestNoKnockOns(t *testing.T) {
+	tests := []struct {
+		name, flow string
+		want       []string
+	}{{
+		name: "misspelt next",
+		flow: "flow \"f\" {\n  primary_table = \"lead\"\n  stage \"a\" {\n    next = stage.resolv\n  }\n  stage \"b\" {\n  }\n  stage \"resolve\" {\n  }\n}\n",
+		want: []string{"f.hcl:4: error: Unknown stage"},
+	}, {
+		name: "column not a string",
+		flow: "flow \"f\" {\n  primary_table = \"lead\"\n  stage \"a\" {\n    step \"b\" { column = [\"subject\"] }\n  }\n}\n",
+		want: []string{"f.hcl:4: error: Invalid column"},
+	}, {
+		name: "string left open",
+		flow: "flow \"f\" {\n  primary_table = \"lead\"\n  display_name = \"F\n  stage \"a\" {\n    step \"b\" { column = \"subject\" }\n  }\n}\n",
+		want: []string{"f.hcl:3: error: Invalid multi-line string", "f.hcl:3: error: Unterminated template string"},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, diags := compiler.LoadSources(map[string][]byte{"f.hcl": []byte(tt.flow), "s.hcl": []byte(baseSolution)})
+			if diff := cmp.Diff(tt.want, diagKeys(diags)); diff != "" {
+				t.Errorf("diagnostics differ (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
