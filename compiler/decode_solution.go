@@ -167,5 +167,5 @@ func variableValue(v *Variable, val cty.Value, rng hcl.Range, what string) (cty.
 }
 
 func rangeText(r hcl.Range) string {
-	return r.Filename + ":" + strconv.Itoa(r.Start.Line) + "," + strconv.Itoa(r.Start.Column)
+	return r.Filename + ":" + strconv.Itoa(r.Start.Line) + ":" + strconv.Itoa(r.Start.Column)
 }

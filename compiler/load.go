@@ -18,8 +18,10 @@ import (
 const OutputDir = "dist"
 
 // ProjectFiles lists the *.hcl files of the project at dir, recursively,
-// sorted, skipping hidden directories, .bpfc/ and the build output directory.
-// Paths are relative to dir, with forward slashes.
+// sorted, skipping hidden directories, .bpfc/, the build output directory
+// and the directories of other projects (those with a bpfc.hcl of their
+// own, as Go skips a nested module). Paths are relative to dir, with
+// forward slashes.
 func ProjectFiles(dir string) ([]string, error) {
 	var files []string
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
@@ -30,6 +32,11 @@ func ProjectFiles(dir string) ([]string, error) {
 		if d.IsDir() {
 			if path != dir && (strings.HasPrefix(d.Name(), ".") || rel == OutputDir) {
 				return filepath.SkipDir
+			}
+			if path != dir {
+				if _, err := os.Stat(filepath.Join(path, ProjectFile)); err == nil {
+					return filepath.SkipDir
+				}
 			}
 			return nil
 		}
@@ -44,6 +51,10 @@ func ProjectFiles(dir string) ([]string, error) {
 	sort.Strings(files)
 	return files, nil
 }
+
+// ProjectFile is the file bpfc init writes at a project's root; a
+// directory below that has one is another project.
+const ProjectFile = "bpfc.hcl"
 
 // Load reads and checks the project in dir. It reports every problem it finds;
 // the project is usable only when the diagnostics have no errors.

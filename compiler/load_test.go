@@ -153,3 +153,27 @@ func TestExamplesValidate(t *testing.T) {
 		t.Fatal("no examples found")
 	}
 }
+
+// TestProjectFiles: a project's files are its *.hcl files below it, but
+// not those of hidden directories, the build output or another project
+// (a directory with a bpfc.hcl of its own).
+func TestProjectFiles(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"bpfc.hcl", "flows/a.hcl", "flows/notes.txt", ".bpfc/x.hcl", compiler.OutputDir + "/y.hcl",
+		"other/bpfc.hcl", "other/flows/b.hcl", "flows/deep/c.hcl"} {
+		path := filepath.Join(dir, filepath.FromSlash(f))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := compiler.ProjectFiles(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"bpfc.hcl", "flows/a.hcl", "flows/deep/c.hcl"}, got); diff != "" {
+		t.Errorf("ProjectFiles (-want +got):\n%s", diff)
+	}
+}

@@ -70,7 +70,7 @@ func (d *decoder) dupes(what string, n int, at func(int) (string, hcl.Range)) bo
 	for i := range n {
 		name, rng := at(i)
 		if prev, ok := first[name]; ok {
-			d.errorf(rng, "Duplicate "+what, "A %s named %q is already declared at %s; each %s needs a unique name.", what, name, rangeText(prev), what)
+			d.errorf(rng, "Duplicate "+what, "%s named %q is already declared at %s; each %s needs a unique name.", capitalArticle(what), name, rangeText(prev), what)
 			found = true
 			continue
 		}
@@ -376,4 +376,12 @@ func (d *decoder) resolveExprs() {
 		d.diags = append(d.diags, c.diags...)
 		a.dst[a.column] = x
 	}
+}
+
+// capitalArticle is "A word" or "An word", for a sentence's start.
+func capitalArticle(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "An " + word
+	}
+	return "A " + word
 }
