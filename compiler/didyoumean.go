@@ -13,9 +13,15 @@ func nameSuggestion(given string, known []string) string {
 	best, bestDist := "", 0
 	for _, k := range known {
 		dist := levenshtein.Distance(given, k, nil)
+		if swapped(given, k) {
+			dist = 1 // "dve" for "dev": one slip, two edits
+		}
 		limit := 2
-		if len(given) > 8 {
+		switch {
+		case len(given) > 8:
 			limit = 3
+		case len(given) <= 3: // two edits of three letters is another word
+			limit = 1
 		}
 		// A known name that starts with what was typed ("date" for "datetime") also counts.
 		if len(given) >= 3 && strings.HasPrefix(k, given) {
@@ -31,6 +37,18 @@ func nameSuggestion(given string, known []string) string {
 // ClosestName is the known name a misspelt one most likely meant, or ""
 // (the rule of the diagnostics' "Did you mean", for other tools' messages).
 func ClosestName(given string, known []string) string { return nameSuggestion(given, known) }
+
+// swapped says whether a and b differ by two neighbouring letters swapped.
+func swapped(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
+}
 
 // didYouMean returns ` Did you mean "x"?` or "".
 func didYouMean(given string, known []string) string {

@@ -10,6 +10,9 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/bpfc/bpfc/compiler"
 )
 
 // version is set at link time (-ldflags "-X main.version=..."); otherwise the
@@ -88,7 +91,7 @@ func newRoot(g *globals) *cobra.Command {
 		if args := cmd.Flags().Args(); cmd.HasAvailableSubCommands() && len(args) > 0 {
 			return argsError(cmd, args)
 		}
-		return &exitError{code: 2, msg: err.Error() + "\nRun '" + cmd.CommandPath() + " --help' for usage."}
+		return &exitError{code: 2, msg: err.Error() + flagSuggestion(cmd, err) + "\nRun '" + cmd.CommandPath() + " --help' for usage."}
 	})
 	root.SetOut(g.stdout)
 	root.SetErr(g.stderr)
@@ -153,6 +156,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return ee.code
+}
+
+// flagSuggestion is "; did you mean --x?" for an unknown flag close to one
+// of the command's, or "".
+func flagSuggestion(cmd *cobra.Command, err error) string {
+	name, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
+	if !ok {
+		return ""
+	}
+	var names []string
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if !f.Hidden {
+			names = append(names, f.Name)
+		}
+	})
+	if s := compiler.ClosestName(name, names); s != "" {
+		return "; did you mean --" + s + "?"
+	}
+	return ""
 }
 
 func isUsage(err error) bool {
