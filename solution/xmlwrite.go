@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/beevik/etree"
@@ -40,15 +41,22 @@ func marshalXML(doc *etree.Document, f framing) ([]byte, error) {
 	if root == nil {
 		return nil, fmt.Errorf("xml document has no root element")
 	}
-	var b bytes.Buffer
+	// Written into a buffer kept from an earlier document: a flow's XAML
+	// is megabytes, and growing a new buffer to that clears and copies it
+	// several times over. The bytes returned are the caller's own.
+	b := xmlBuffers.Get().(*bytes.Buffer)
+	defer xmlBuffers.Put(b)
+	b.Reset()
 	if f == declared {
 		b.WriteString(bom + xmlDecl + newline)
 	}
-	if err := writeElement(&b, root, 0); err != nil {
+	if err := writeElement(b, root, 0); err != nil {
 		return nil, err
 	}
-	return b.Bytes(), nil
+	return bytes.Clone(b.Bytes()), nil
 }
+
+var xmlBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func writeElement(b *bytes.Buffer, e *etree.Element, depth int) error {
 	b.WriteByte('<')
