@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -264,11 +265,12 @@ func (c *exprConverter) checkLiteralFor(col *Column, lit *Literal) {
 				}
 			}
 		}
-		given := ""
+		given, what := "", describe(lit.Value)
 		if lit.Kind == KindString {
 			given = lit.Value.AsString()
+			what = strconv.Quote(given) // an option is a label: "High", not the string "High"
 		}
-		c.errorf(lit.Rng, "Unknown choice value", "%s.%s has no option %s; its options are %s.%s", col.Table, col.Name, describe(lit.Value), joinQuoted(labels), didYouMean(given, labels))
+		c.errorf(lit.Rng, "Unknown choice value", "%s.%s has no option %s; its options are %s.%s", col.Table, col.Name, what, joinQuoted(labels), didYouMean(given, labels))
 	case KindDateTime:
 		if lit.Kind == KindString {
 			if _, ok := ParseDate(lit.Value.AsString()); !ok {
