@@ -292,7 +292,8 @@ func jsonNumber(n int64) string {
 // TestRemoteUsersAndTokens: the token's user acts on a remote environment,
 // with its roles (403 comes out as the local refusal); with --as a system
 // administrator's token acts on behalf of another user, with that user's
-// roles, and another user's token may not; without a token, or with a wrong one, nothing runs.
+// roles, and another user's token may not; without a token, or with a
+// wrong one, nothing runs.
 func TestRemoteUsersAndTokens(t *testing.T) {
 	f := newRemoteFixture(t, "")
 	for _, args := range [][]string{
