@@ -11,6 +11,9 @@ import (
 // conditionIssue says why Dataverse cannot encode a condition, or returns ""
 // when it can: comparisons of self.<column> with a literal, null or another
 // column, combined by only && or only ||, a boolean column, true or false.
+// A clause of an && may itself be one column equal to any of several values
+// (self.x == a || self.x == b), which Dataverse writes as one Equal with
+// several values.
 func conditionIssue(e compiler.Expr) string {
 	switch e := e.(type) {
 	case *compiler.Literal:
@@ -82,19 +85,60 @@ func comparisonIssue(b *compiler.Binary) string {
 	return "compares with a computed value"
 }
 
-// logicalOps lists the && and || operators of the logical tree rooted at e.
+// logicalOps lists the && and || operators of the logical tree rooted at e,
+// an in-list under an && counting as one clause.
 func logicalOps(e compiler.Expr) map[string]bool {
 	ops := map[string]bool{}
-	var walk func(x compiler.Expr)
-	walk = func(x compiler.Expr) {
+	var walk func(x compiler.Expr, underAnd bool)
+	walk = func(x compiler.Expr, underAnd bool) {
 		if b, ok := x.(*compiler.Binary); ok && (b.Op == compiler.OpAnd || b.Op == compiler.OpOr) {
+			if underAnd {
+				if _, _, ok := inList(b); ok {
+					return
+				}
+			}
 			ops[b.Op] = true
-			walk(b.L)
-			walk(b.R)
+			walk(b.L, b.Op == compiler.OpAnd)
+			walk(b.R, b.Op == compiler.OpAnd)
 		}
 	}
-	walk(e)
+	walk(e, false)
 	return ops
+}
+
+// inList returns the column and values of e when it is one column equal to
+// any of several values, self.x == a || self.x == b || …: what Dataverse's
+// designer writes as one Equal condition with several values.
+func inList(e compiler.Expr) (*compiler.ColumnRef, []*compiler.Literal, bool) {
+	var col *compiler.ColumnRef
+	var lits []*compiler.Literal
+	var walk func(x compiler.Expr) bool
+	walk = func(x compiler.Expr) bool {
+		b, ok := x.(*compiler.Binary)
+		if !ok {
+			return false
+		}
+		if b.Op == compiler.OpOr {
+			return walk(b.L) && walk(b.R)
+		}
+		if b.Op != compiler.OpEq {
+			return false
+		}
+		c, other, _ := orient(b)
+		lit, ok := other.(*compiler.Literal)
+		if c == nil || !ok || lit.Kind == compiler.KindNull || (col != nil && (c.Table != col.Table || c.Column != col.Column)) {
+			return false
+		}
+		if _, ok := crmLiteral(c.Col, lit); !ok {
+			return false
+		}
+		col, lits = c, append(lits, lit)
+		return true
+	}
+	if !walk(e) || len(lits) < 2 {
+		return nil, nil, false
+	}
+	return col, lits, true
 }
 
 // orient returns the column side of a comparison, the other side, and the
@@ -187,14 +231,30 @@ func (s *scope) emit(e compiler.Expr, result string) {
 	case *compiler.Binary:
 		if e.Op == compiler.OpAnd || e.Op == compiler.OpOr {
 			l := s.boolean()
-			s.emit(e.L, l)
+			s.emitClause(e, e.L, l)
 			r := s.boolean()
-			s.emit(e.R, r)
+			s.emitClause(e, e.R, r)
 			s.logical(map[string]string{compiler.OpAnd: "And", compiler.OpOr: "Or"}[e.Op], l, r, result)
 			return
 		}
 		s.compare(e, result)
 	}
+}
+
+// emitClause writes a clause of parent: an in-list clause of an && as one
+// Equal with its values, as Dataverse does (logicalOps counts it so).
+func (s *scope) emitClause(parent *compiler.Binary, e compiler.Expr, result string) {
+	if col, lits, ok := inList(e); ok && parent.Op == compiler.OpAnd {
+		operand := s.object()
+		s.getProperty(col.Column, operand, "")
+		params := make([]string, len(lits))
+		for i, lit := range lits {
+			params[i], _ = s.literal(col.Col, lit)
+		}
+		s.evalCondition("Equal", params, operand, result)
+		return
+	}
+	s.emit(e, result)
 }
 
 func (s *scope) compare(b *compiler.Binary, result string) {
