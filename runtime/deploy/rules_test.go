@@ -349,6 +349,13 @@ variable "api_key" {
 	// A value of the wrong type is refused.
 	o.Settings = map[string]string{"cts_mailbox": "x", "cts_threshold": "lots"}
 	pr.refuse("dev", o, `the value of threshold from the settings file is not valid: "lots" is not a number`)
+	// Schema names match whatever their case, as in Dataverse (pac's file
+	// spells them as the solution does)...
+	o.Settings = map[string]string{"cts_mailbox": "x", "CTS_Threshold": "lots"}
+	pr.refuse("dev", o, `the value of threshold from the settings file is not valid: "lots" is not a number`)
+	// ...and a name no variable has is refused, not left unread.
+	o.Settings = map[string]string{"cts_mailbox": "x", "cts_treshold": "7"}
+	pr.refuse("dev", o, "the settings file gives a value to cts_treshold, which is not the schema name of a variable of the project (did you mean cts_threshold?)")
 }
 
 // TestActiveFlowLimit: more active flows on a table than

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -86,7 +88,8 @@ type value struct {
 func resolveValues(p *compiler.Project, env *compiler.Environment, settings map[string]string, getenv func(string) string,
 	kept map[string]bool) ([]value, []string) {
 	var out []value
-	var causes []string
+	causes := unknownSettings(p, settings)
+	settings = bySchemaName(p, settings)
 	for _, v := range p.Variables {
 		val := value{v: v}
 		fromProcess := getenv(envVarName(v))
@@ -140,6 +143,50 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings map[
 		out = append(out, val)
 	}
 	return out, causes
+}
+
+// bySchemaName keys a settings file's values by the project's schema
+// names: Dataverse's schema names do not depend on case, so neither does
+// the file (pac's, made from the solution, may spell them otherwise than
+// an unpacked project does).
+func bySchemaName(p *compiler.Project, settings map[string]string) map[string]string {
+	out := make(map[string]string, len(settings))
+	for _, v := range p.Variables {
+		for name, val := range settings {
+			if strings.EqualFold(name, v.SchemaName) {
+				out[v.SchemaName] = val
+			}
+		}
+	}
+	return out
+}
+
+// unknownSettings are the causes of refusal of a settings file's values
+// for no variable of the project: left unread, they would leave the
+// variable they were meant for at its default.
+func unknownSettings(p *compiler.Project, settings map[string]string) []string {
+	var names, causes []string
+	for _, v := range p.Variables {
+		names = append(names, v.SchemaName)
+	}
+	for _, name := range slices.Sorted(maps.Keys(settings)) {
+		if !slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, name) }) {
+			c := fmt.Sprintf("the settings file gives a value to %s, which is not the schema name of a variable of the project", name)
+			if s := compiler.ClosestName(strings.ToLower(name), lower(names)); s != "" {
+				c += " (did you mean " + names[slices.Index(lower(names), s)] + "?)"
+			}
+			causes = append(causes, c)
+		}
+	}
+	return causes
+}
+
+func lower(list []string) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = strings.ToLower(s)
+	}
+	return out
 }
 
 func sourceText(source string, v *compiler.Variable) string {
