@@ -33,8 +33,11 @@ type field struct {
 	Value    string
 	Options  []option
 	Required bool // required to move on (a required step) or to create
-	Error    string
-	Hint     string
+	// Mandatory: the form cannot be sent without it (a create form's
+	// required column); a required step may be left empty until the move.
+	Mandatory bool
+	Error     string
+	Hint      string
 }
 
 type option struct {

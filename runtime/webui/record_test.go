@@ -252,3 +252,21 @@ func TestFlowPage(t *testing.T) {
 		t.Errorf("the static folder is listed: %d", p.status)
 	}
 }
+
+// TestCreateRequiresColumns: as a Dataverse form, the create form cannot
+// be sent without a business-required column (required on the input, and
+// checked by the server for a client that ignores it); what was typed is
+// kept and nothing is created.
+func TestCreateRequiresColumns(t *testing.T) {
+	f := newFixture(t)
+	b := f.browser()
+	b.signIn()
+	list := b.get("/records/lead").must(t, http.StatusOK, `<input id="new-lastname" name="f_lastname" type="text" value="" maxlength="50" required>`)
+	r := b.post("/records/lead", url.Values{"csrf": {list.csrf(t)}, "f_firstname": {"Joe"}, "f_lastname": {""},
+		"f_subject": {"Fleet renewal"}, "flow": {"-"}})
+	if r.status != http.StatusSeeOther || !strings.HasSuffix(r.location, "/records/lead#create") {
+		t.Fatalf("create without a last name: %d %q", r.status, r.location)
+	}
+	b.follow(r).must(t, http.StatusOK, "Fill in the required fields: Last Name.", `value="Fleet renewal"`, `value="Joe"`,
+		`aria-invalid="true" aria-describedby="new-lastname-err"`, "No records yet.")
+}

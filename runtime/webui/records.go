@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/bpfc/bpfc/runtime/engine"
@@ -206,7 +207,7 @@ func (h *Handler) createForm(ctx context.Context, rs *reqSession, v *view, t sto
 	for _, c := range createColumns(t) {
 		fd := h.fieldFor(ctx, rs.s, v.deployed, t, c, "", nil)
 		fd.ID = "new-" + c.Name
-		fd.Required = c.Required
+		fd.Required, fd.Mandatory = c.Required, c.Required
 		if f != nil && f.Instance == "" {
 			if val, ok := f.Values[c.Name]; ok {
 				fd.Value = val
@@ -250,12 +251,26 @@ func (h *Handler) createRecord(w http.ResponseWriter, r *http.Request) {
 	}
 	vals := engine.Values{}
 	posted := map[string]string{}
+	missing := map[string]string{}
+	var labels []string
 	for _, c := range createColumns(t) {
 		text := r.PostForm.Get(fieldPrefix + c.Name)
 		posted[c.Name] = text
 		if pv := postedValue(c, text); pv != nil {
 			vals[c.Name] = pv
+		} else if c.Required {
+			missing[c.Name] = "Required"
+			labels = append(labels, cmp.Or(c.DisplayName, c.Name))
 		}
+	}
+	back := "/records/" + t.Name
+	if len(missing) > 0 {
+		// As a Dataverse form does: a business-required column blocks the
+		// save (the API would take the record without it).
+		h.setFlash(w, r, &flash{Kind: "error", Text: "Fill in the required fields: " + strings.Join(labels, ", ") + ".",
+			Fields: missing, Values: posted})
+		http.Redirect(w, r, back+"#create", http.StatusSeeOther)
+		return
 	}
 	so := engine.StartOptions{}
 	fl := r.PostForm.Get("flow")
@@ -267,7 +282,6 @@ func (h *Handler) createRecord(w http.ResponseWriter, r *http.Request) {
 	default:
 		so.Flow = fl
 	}
-	back := "/records/" + t.Name
 	created, err := rs.s.CreateRecord(r.Context(), t.Name, vals, so)
 	if err != nil {
 		h.failOrBack(w, r, err, "", posted, back+"#create")
