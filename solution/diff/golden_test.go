@@ -133,7 +133,7 @@ func TestNoChanges(t *testing.T) {
 	if err := r.WriteJSON(&out); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := out.String(), "{\n  \"changed\": false,\n  \"changes\": [],\n  \"files\": []\n}\n"; got != want {
+	if got, want := out.String(), "{\n  \"changed\": false,\n  \"changes\": [],\n  \"files\": [],\n  \"not_compared\": []\n}\n"; got != want {
 		t.Errorf("JSON of no change: %s", got)
 	}
 }

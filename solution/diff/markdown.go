@@ -21,7 +21,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
-	if len(r.Changes) == 0 {
+	if len(r.Changes) == 0 && len(r.NotCompared) > 0 {
+		b.WriteString("No semantic changes in what bpfc expresses; the generated XML differs (see also *Not compared*).\n")
+	} else if len(r.Changes) == 0 {
 		b.WriteString("No semantic changes; the generated XML differs.\n")
 	} else {
 		fmt.Fprintf(&b, "%s:\n", capitalize(plural(len(r.Changes), "change")))
@@ -43,6 +45,12 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 				fmt.Fprintf(&b, ": %s %s → %s", fieldWord(c.Field), mdValue(c.Old), mdValue(c.New))
 			}
 			b.WriteString("\n")
+		}
+	}
+	if len(r.NotCompared) > 0 {
+		b.WriteString("\n#### Not compared (bpfc does not express them)\n\n")
+		for _, nc := range r.NotCompared {
+			b.WriteString("- " + escapeMarkdown(nc) + "\n")
 		}
 	}
 	if len(r.Files) == 0 {

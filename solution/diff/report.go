@@ -10,16 +10,21 @@ import (
 
 // Report is the result of comparing two builds. Its JSON form is stable:
 //
-//	{"changed": bool, "changes": [Change...], "files": [FileDiff...]}
+//	{"changed": bool, "changes": [Change...], "files": [FileDiff...],
+//	 "not_compared": ["old: …", "new: …"]}
 //
 // changed is true when there is any semantic change or any file differs;
-// changes and files are never null.
+// changes, files and not_compared are never null. not_compared are what
+// reading an archive could not express in the model (a variable of a
+// type bpfc has not, a name it spells otherwise, …), which the semantic
+// changes therefore cannot show; the files' diff does.
 type Report struct {
-	Old     string     `json:"-"` // the old side's label
-	New     string     `json:"-"` // the new side's label
-	Changed bool       `json:"changed"`
-	Changes []Change   `json:"changes"`
-	Files   []FileDiff `json:"files"`
+	Old         string     `json:"-"` // the old side's label
+	New         string     `json:"-"` // the new side's label
+	Changed     bool       `json:"changed"`
+	Changes     []Change   `json:"changes"`
+	Files       []FileDiff `json:"files"`
+	NotCompared []string   `json:"not_compared"`
 }
 
 // Compare compares two sides: their models (Semantic) and their files
@@ -42,6 +47,13 @@ func Compare(old, new *Side) (*Report, error) {
 	}
 	if r.Files == nil {
 		r.Files = []FileDiff{}
+	}
+	r.NotCompared = []string{}
+	for _, w := range old.Warnings {
+		r.NotCompared = append(r.NotCompared, "old: "+w)
+	}
+	for _, w := range new.Warnings {
+		r.NotCompared = append(r.NotCompared, "new: "+w)
 	}
 	r.Changed = len(r.Changes) > 0 || len(r.Files) > 0
 	return r, nil
@@ -121,9 +133,13 @@ func (r *Report) WriteText(w io.Writer) error {
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
-	if len(r.Changes) == 0 {
+	switch {
+	case len(r.Changes) == 0 && len(r.NotCompared) > 0:
+		fmt.Fprintf(&b, "\nNo semantic changes in what bpfc expresses; it does not express %s (listed below), and the XML diff shows what else differs.\n",
+			plural(len(r.NotCompared), "thing"))
+	case len(r.Changes) == 0:
 		b.WriteString("\nNo semantic changes.\n")
-	} else {
+	default:
 		fmt.Fprintf(&b, "\n%s:\n", capitalize(plural(len(r.Changes), "change")))
 	}
 	for _, s := range r.sections() {
@@ -139,6 +155,12 @@ func (r *Report) WriteText(w io.Writer) error {
 				fmt.Fprintf(&b, ": %s %s → %s", fieldWord(c.Field), textValue(c.Field, c.Old), textValue(c.Field, c.New))
 			}
 			b.WriteString("\n")
+		}
+	}
+	if len(r.NotCompared) > 0 {
+		b.WriteString("\nNot compared (bpfc does not express them):\n")
+		for _, w := range r.NotCompared {
+			b.WriteString("  " + w + "\n")
 		}
 	}
 	if len(r.Files) > 0 {
