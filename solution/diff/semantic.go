@@ -180,7 +180,12 @@ func (c *collector) tables(old, new *compiler.Project) {
 			continue
 		}
 		c.field("table", name, "kind", tableKind(ot), tableKind(nt))
-		c.field("table", name, "display_name", ot.DisplayName, nt.DisplayName)
+		if !ot.External || !nt.External {
+			// An external table's display name is the project's note only:
+			// no build carries it (nor the digest), so an unpacked build
+			// cannot give it back.
+			c.field("table", name, "display_name", ot.DisplayName, nt.DisplayName)
+		}
 		c.field("table", name, "primary_column", ot.PrimaryColumn, nt.PrimaryColumn)
 		c.columns(ot, nt)
 	}

@@ -195,6 +195,27 @@ changed column pp_thing.pp_kind: options: "A = 1, B = 2" -> "A = 1, B = 2, C = 3
 `,
 		},
 		{
+			// No build carries an external table's display name: its
+			// round trip through unpack loses it, which is no change.
+			name: "an external table's display name",
+			old: `table "aaduser" {
+  display_name = "AAD User"
+  external     = true
+}
+table "pp_thing" {
+  display_name = "Thing"
+  external     = true
+}`,
+			new: `table "aaduser" {
+  external = true
+}
+table "pp_thing" {
+  display_name = "Thing"
+  external     = true
+}`,
+			want: ``,
+		},
+		{
 			name: "roles, variables and the solution",
 			old: `variable "v" {
   type    = "string"
