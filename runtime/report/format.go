@@ -89,7 +89,7 @@ func scope(r *Report) string {
 func writeTable(w io.Writer, r *Report) error {
 	fmt.Fprintf(w, "Environment %s, %s (%s)\n", r.Environment, scope(r), r.GeneratedOn.Format("2006-01-02 15:04 UTC"))
 	if len(r.Flows) == 0 {
-		fmt.Fprintln(w, "\nNo active flows.")
+		fmt.Fprintln(w, "\nNo active flows you may read.")
 	}
 	for _, f := range r.Flows {
 		fmt.Fprintf(w, "\n%s (%s)\n", f.DisplayName, f.Name)

@@ -215,7 +215,7 @@ footer { color: #9aa5b1; font-size: 12px; padding: 32px 24px; }
 <h1>Process report: {{.R.Environment}}</h1>
 <p class="scope">{{.Scope}} · generated {{.R.GeneratedOn.Format "2006-01-02 15:04 UTC"}}</p>
 </header>
-{{if not .Flows}}<section><p class="empty">No active flows.</p></section>{{end}}
+{{if not .Flows}}<section><p class="empty">No active flows you may read.</p></section>{{end}}
 {{range .Flows}}<section>
 <h2>{{.DisplayName}}<small>{{.Name}}</small></h2>
 <div class="cards">

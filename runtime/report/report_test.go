@@ -240,3 +240,18 @@ func TestHuman(t *testing.T) {
 		}
 	}
 }
+
+// TestReportNoFlows: a report without flows says that there are none the
+// user may read (there may be others), in text and in HTML.
+func TestReportNoFlows(t *testing.T) {
+	r := &Report{Environment: "dev", GeneratedOn: time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)}
+	for _, format := range []string{"table", "html"} {
+		var b bytes.Buffer
+		if err := Write(&b, r, format); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), "No active flows you may read.") {
+			t.Errorf("%s: %s", format, b.String())
+		}
+	}
+}

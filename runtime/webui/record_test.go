@@ -68,7 +68,7 @@ func TestProcessThroughThePages(t *testing.T) {
 	f := newFixture(t)
 	b := f.browser()
 	b.signIn()
-	list := b.get("/records/lead").must(t, http.StatusOK, "No records yet.", `<label for="new-lastname">Last Name`,
+	list := b.get("/records/lead").must(t, http.StatusOK, "No records you may see.", `<label for="new-lastname">Last Name`,
 		`<label for="new-subject">Topic`, `<option value="" selected>The default flow (Lead to Opportunity Sales Process)</option>`)
 	created := b.post("/records/lead", url.Values{"csrf": {list.csrf(t)}, "f_firstname": {"Joe"}, "f_lastname": {"Bloggs"},
 		"f_subject": {"Fleet renewal"}, "flow": {"strategic_deal"}})
@@ -268,5 +268,5 @@ func TestCreateRequiresColumns(t *testing.T) {
 		t.Fatalf("create without a last name: %d %q", r.status, r.location)
 	}
 	b.follow(r).must(t, http.StatusOK, "Fill in the required fields: Last Name.", `value="Fleet renewal"`, `value="Joe"`,
-		`aria-invalid="true" aria-describedby="new-lastname-err"`, "No records yet.")
+		`aria-invalid="true" aria-describedby="new-lastname-err"`, "No records you may see.")
 }
