@@ -40,18 +40,8 @@ func (s *Session) AddUser(ctx context.Context, nu NewUser) (store.User, error) {
 		if nu.Email != "" && !emailRe.MatchString(nu.Email) {
 			return invalid("%q is not an email address", nu.Email)
 		}
-		roles, err := o.tx.Roles()
-		if err != nil {
+		if err := o.knownRoles(nu.Roles); err != nil {
 			return err
-		}
-		var known []string
-		for _, r := range roles {
-			known = append(known, r.Name)
-		}
-		for _, r := range nu.Roles {
-			if !slices.Contains(known, r) {
-				return notFound("no role %q in %s; its roles are %s", r, o.dep.env, strings.Join(known, ", "))
-			}
 		}
 		out = store.User{ID: uuid.NewString(), Name: name, FullName: nu.FullName, Email: nu.Email, Roles: nu.Roles}
 		if out.FullName == "" {
@@ -59,6 +49,81 @@ func (s *Session) AddUser(ctx context.Context, nu NewUser) (store.User, error) {
 		}
 		if err := o.tx.PutUser(out); err != nil {
 			return fmt.Errorf("adding user %s: %w", name, err)
+		}
+		var err error
+		out, err = o.tx.User(name)
+		return err
+	})
+	return out, err
+}
+
+// knownRoles fails with ErrNotFound for a role the environment has not.
+func (o *op) knownRoles(names []string) error {
+	roles, err := o.tx.Roles()
+	if err != nil {
+		return err
+	}
+	var known []string
+	for _, r := range roles {
+		known = append(known, r.Name)
+	}
+	for _, r := range names {
+		if !slices.Contains(known, r) {
+			return notFound("no role %q in %s; its roles are %s", r, o.dep.env, strings.Join(known, ", "))
+		}
+	}
+	return nil
+}
+
+// UserChange is what SetUser changes; nil fields are left as they are.
+type UserChange struct {
+	Roles    *[]string // the user's roles from now on (replacing theirs)
+	Disabled *bool     // disable (Dataverse's isdisabled) or enable the user
+}
+
+// SetUser changes a user's roles or disables or enables them; only a
+// system administrator may. A change that would leave the environment
+// without an enabled system administrator is refused: nobody could undo
+// it. A disabled user's tokens and sessions stop working at once.
+func (s *Session) SetUser(ctx context.Context, name string, c UserChange) (store.User, error) {
+	var out store.User
+	err := s.e.run(ctx, s.user, true, func(o *op) error {
+		if err := o.requireAdmin("change users"); err != nil {
+			return err
+		}
+		u, err := o.tx.User(name)
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound("no user %q in %s (bpfc user list shows who is)", name, o.dep.env)
+		} else if err != nil {
+			return err
+		}
+		if c.Roles != nil {
+			if err := o.knownRoles(*c.Roles); err != nil {
+				return err
+			}
+			u.Roles = slices.Clone(*c.Roles)
+		}
+		if c.Disabled != nil {
+			u.Disabled = *c.Disabled
+		}
+		users, err := o.tx.Users()
+		if err != nil {
+			return err
+		}
+		admins := 0
+		for _, x := range users {
+			if x.ID == u.ID {
+				x = u
+			}
+			if !x.Disabled && slices.Contains(x.Roles, "system_administrator") {
+				admins++
+			}
+		}
+		if admins == 0 {
+			return invalid("that would leave %s without an enabled system_administrator, and nobody could change users again", o.dep.env)
+		}
+		if err := o.tx.PutUser(u); err != nil {
+			return fmt.Errorf("changing user %s: %w", name, err)
 		}
 		out, err = o.tx.User(name)
 		return err
