@@ -76,7 +76,8 @@ func (e *ProjectError) Error() string {
 
 // Open reads one side of a comparison from what the user named: a project
 // directory, a build folder (a directory with build.json, model.json or
-// solution/), a solution archive (*.zip), or else a git revision of the
+// solution/), an unpacked solution (Other/Solution.xml), a solution archive
+// (*.zip), or else a git revision of the
 // repository the project directory is in. An existing path wins over a
 // revision of the same name. Projects and revisions are built in temporary
 // folders that are removed before Open returns.
@@ -101,6 +102,9 @@ func Open(arg string, o Options) (*Side, error) {
 		if err != nil {
 			return nil, err
 		}
+		if len(files) == 0 && isSolutionTree(path) {
+			return openSolutionTree(arg, path, o)
+		}
 		if len(files) == 0 {
 			return nil, fmt.Errorf("%s is neither a project (no .hcl files) nor a build folder (no build.json, %s or solution/)", arg, ModelFile)
 		}
@@ -123,6 +127,35 @@ func isBuildDir(dir string) bool {
 		}
 	}
 	return false
+}
+
+// isSolutionTree says whether dir is an unpacked solution (SolutionPackager's
+// layout, as bpfc unpack reads): Other/Solution.xml at its root.
+func isSolutionTree(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, "Other", "Solution.xml"))
+	return err == nil
+}
+
+// openSolutionTree reads an unpacked solution: its files as they are, its
+// model through ReadArchive. Compared with an archive, it is packed first.
+func openSolutionTree(label, dir string, o Options) (*Side, error) {
+	if o.ReadArchive == nil {
+		return nil, fmt.Errorf("%s: comparing unpacked solutions needs bpfc unpack's reader", label)
+	}
+	p, warns, err := o.ReadArchive(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", label, err)
+	}
+	files, err := readTree(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", label, err)
+	}
+	side := &Side{Label: label, From: FromBuild, Project: p, Layout: LayoutTree, Files: files, Warnings: warns}
+	var buf bytes.Buffer
+	if err := solution.Pack(dir, &buf); err == nil {
+		side.archive = buf.Bytes()
+	}
+	return side, nil
 }
 
 // openProject loads and builds the project in dir.

@@ -221,12 +221,10 @@ func (ev *evaluator) condition(op string, params *etree.Element, operand string)
 		return nil, false
 	}
 	if o, ok := compareOps[op]; ok {
-		if len(rights) > 1 && ev.warn != nil {
-			joiner := "||"
-			if o == compiler.OpNe {
-				joiner = "&&"
-			}
-			ev.warn(fmt.Sprintf("the condition %s %s (any of %d values) is written as comparisons joined by %s; where that is combined with the other operator, Dataverse cannot encode it and the rebuilt XAML carries it as a bpfc extension", col.Column, op, len(rights), joiner))
+		// Equal with several values is written back as Dataverse wrote it
+		// (emit's in-list); NotEqual with several is not, yet.
+		if len(rights) > 1 && o == compiler.OpNe && ev.warn != nil {
+			ev.warn(fmt.Sprintf("the condition %s %s (none of %d values) is written as comparisons joined by &&; where that is combined with ||, Dataverse cannot encode it and the rebuilt XAML carries it as a bpfc extension", col.Column, op, len(rights)))
 		}
 		if len(rights) > maxCondSize/4 {
 			return &xval{bad: "compares with too many values"}
