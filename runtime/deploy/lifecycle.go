@@ -130,7 +130,7 @@ func (pl *Pipeline) ApplyUpgrade(ctx context.Context, envName, solution string, 
 			return err
 		}
 		holding.Name, holding.State, holding.UpgradeOf = solution, store.StateInstalled, ""
-		holding.InstalledOn = base.InstalledOn
+		holding.InstalledOn, holding.ModifiedOn = base.InstalledOn, o.Now() // applied now, not when staged
 		return tx.PutSolution(holding)
 	})
 }

@@ -180,7 +180,10 @@ func TestStageAndApplyUpgrade(t *testing.T) {
 	})
 	pr.version2("2.0.0.0", "3.0.0.0").refuse("dev", quiet(), "a staged upgrade of Sales (Sales_Upgrade 2.0.0.0) is pending", "bpfc apply-upgrade Sales --env dev")
 	pl := pr.pipeline(pr.load())
-	out, err := pl.ApplyUpgrade(context.Background(), "dev", "Sales", quiet())
+	applied := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	ao := quiet()
+	ao.Now = func() time.Time { return applied }
+	out, err := pl.ApplyUpgrade(context.Background(), "dev", "Sales", ao)
 	must(t, err)
 	if out.Version != "2.0.0.0" || !hasChange(out.Removed, "remove", "flow", "project_flow") {
 		t.Errorf("apply-upgrade = %+v", out)
@@ -189,6 +192,9 @@ func TestStageAndApplyUpgrade(t *testing.T) {
 		sols, _ := tx.Solutions()
 		if len(sols) != 1 || sols[0].Name != "Sales" || sols[0].Version != "2.0.0.0" || sols[0].State != store.StateInstalled {
 			t.Errorf("solutions after apply-upgrade = %+v", sols)
+		}
+		if !sols[0].ModifiedOn.Equal(applied) {
+			t.Errorf("modified on %v after apply-upgrade, want its time %v", sols[0].ModifiedOn, applied)
 		}
 		if _, err := tx.CountRows("cts_projectflow"); err == nil {
 			t.Error("apply-upgrade kept the dropped flow's table")
