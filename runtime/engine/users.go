@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/store"
 )
 
@@ -166,4 +168,27 @@ func (s *Session) OnBehalfOf(ctx context.Context, user string) (string, error) {
 		return invalid("no user %q in environment %s to act on behalf of (bpfc user list shows who is)", user, o.dep.env)
 	})
 	return name, err
+}
+
+// Me is who the session acts as: Dataverse's WhoAmI. The environment has
+// one business unit in one organization; their ids are derived from the
+// environment's name and creation time, so they stay the same for its
+// life and differ between environments.
+type Me struct {
+	UserID, BusinessUnitID, OrganizationID string
+}
+
+// WhoAmI says who the session acts as.
+func (s *Session) WhoAmI(ctx context.Context) (Me, error) {
+	var me Me
+	err := s.e.run(ctx, s.user, false, func(o *op) error {
+		meta, err := s.e.s.Meta(ctx)
+		if err != nil {
+			return err
+		}
+		org := compiler.ID("organization", meta.Name, meta.CreatedOn.UTC().Format(time.RFC3339Nano))
+		me = Me{UserID: o.userID(), BusinessUnitID: compiler.ID("businessunit", org), OrganizationID: org}
+		return nil
+	})
+	return me, err
 }

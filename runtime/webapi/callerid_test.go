@@ -35,4 +35,32 @@ func TestCallerID(t *testing.T) {
 		t.Errorf("sam acting as admin: %s", r.raw)
 	}
 	f.do("GET", "leads?$select=subject", f.admin, nil, CallerIDHeader, "00000000-0000-0000-0000-000000000001").must(t, http.StatusBadRequest)
+	// Braces, as some clients send a Guid; WhoAmI says who acts.
+	r = f.do("GET", "WhoAmI", f.admin, nil, CallerIDHeader, "{"+samID+"}").must(t, 200)
+	if r.str("UserId") != samID || r.str("BusinessUnitId") == "" || r.str("OrganizationId") == "" {
+		t.Errorf("WhoAmI on sam's behalf: %s", r.raw)
+	}
+	// Entra's CallerObjectId is refused, never ignored (the admin would act).
+	r = f.do("GET", "leads?$select=subject", f.admin, nil, "CallerObjectId", "5f0e9b34-0000-0000-0000-000000000000").must(t, http.StatusBadRequest)
+	if !strings.Contains(string(r.raw), "CallerObjectId") {
+		t.Errorf("CallerObjectId: %s", r.raw)
+	}
+}
+
+// TestWhoAmI: Dataverse's WhoAmI, with or without (): the token's user's
+// systemuserid and the ids of the environment's business unit and
+// organization, the same on every call.
+func TestWhoAmI(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	sam := f.user("sam", "salesperson")
+	a := f.do("GET", "WhoAmI", f.admin, nil).must(t, 200)
+	b := f.do("GET", "WhoAmI()", sam, nil).must(t, 200)
+	rows := f.do("GET", "systemusers?$filter=fullname%20eq%20'sam'&$select=fullname", f.admin, nil).must(t, 200).rows()
+	if b.str("UserId") != rows[0]["systemuserid"] || a.str("UserId") == b.str("UserId") {
+		t.Errorf("WhoAmI: admin %s, sam %s", a.raw, b.raw)
+	}
+	if a.str("OrganizationId") == "" || a.str("OrganizationId") != b.str("OrganizationId") || a.str("BusinessUnitId") != b.str("BusinessUnitId") ||
+		!strings.HasSuffix(a.str("@odata.context"), "$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse") {
+		t.Errorf("WhoAmI: %s / %s", a.raw, b.raw)
+	}
 }

@@ -280,6 +280,17 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if strings.TrimSpace(r.Header.Get("If-None-Match")) == "*" {
+		// Dataverse's "create, never update": the row exists, so 412. bpfc's
+		// PATCH never creates (no upsert): a missing row stays 404.
+		if _, _, err := session(r).Row(r.Context(), set, id); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.fail(w, r, errorf(http.StatusPreconditionFailed, "PreconditionFailed",
+			"%s(%s) exists, and If-None-Match: * asks to create only: nothing was changed", set, id))
+		return
+	}
 	fields, err := readBody(r)
 	if err != nil {
 		s.fail(w, r, err)

@@ -130,3 +130,32 @@ func TestNoContentHeaders(t *testing.T) {
 		t.Errorf("DELETE: OData-Version %q", r.header.Get("OData-Version"))
 	}
 }
+
+// TestPathsBelowARow: a path below an entity set or row ($count, a single
+// property, $ref) is answered in JSON, never with the web pages' HTML.
+func TestPathsBelowARow(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	lead := f.create("leads", map[string]any{"subject": "Paper"}, "BPFC-Flow", "none")
+	for _, c := range []struct{ method, path string }{
+		{"GET", "leads/$count"}, {"GET", "leads(" + lead + ")/subject"}, {"PUT", "leads(" + lead + ")/subject"},
+		{"DELETE", "leads(" + lead + ")/parentaccountid/$ref"},
+	} {
+		r := f.do(c.method, c.path, f.admin, nil).must(t, http.StatusNotImplemented)
+		if r.errCode() != "NotImplemented" || !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") {
+			t.Errorf("%s %s: %s %s", c.method, c.path, r.header.Get("Content-Type"), r.raw)
+		}
+	}
+}
+
+// TestPatchIfNoneMatch: If-None-Match: * on PATCH asks to create only, as
+// in Dataverse: the row exists, so 412 and nothing changes; a missing row
+// is 404 (bpfc's PATCH does not create).
+func TestPatchIfNoneMatch(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	lead := f.create("leads", map[string]any{"subject": "Paper"}, "BPFC-Flow", "none")
+	f.do("PATCH", "leads("+lead+")", f.admin, map[string]any{"subject": "x"}, "If-None-Match", "*").must(t, http.StatusPreconditionFailed)
+	if got := f.do("GET", "leads("+lead+")?$select=subject", f.admin, nil).must(t, 200).str("subject"); got != "Paper" {
+		t.Errorf("subject after a refused create-only PATCH: %q", got)
+	}
+	f.do("PATCH", "leads(00000000-0000-0000-0000-000000000009)", f.admin, map[string]any{"subject": "x"}, "If-None-Match", "*").must(t, http.StatusNotFound)
+}

@@ -216,6 +216,14 @@ func resolveOne(t store.Table, name string, tables map[string]store.Table) (expa
 	return x, nil
 }
 
+// article is "a" or "an" before word.
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
+}
+
 // unknownNavigation explains a name that is no lookup of t: a lookup's
 // value, a collection-valued navigation property (rows of another table
 // that look up t), or nothing known.
@@ -228,12 +236,24 @@ func unknownNavigation(t store.Table, name string, tables map[string]store.Table
 		if name != u.EntitySetName && name != u.Name && !strings.HasPrefix(name, u.Name+"_") {
 			continue
 		}
+		// The lookups of u to t; the relationship's name (lead_parent_account)
+		// usually says which (parentaccountid), else each is named.
+		var filters []string
+		hint := strings.ReplaceAll(strings.TrimPrefix(name, u.Name+"_"), "_", "")
 		for _, c := range u.Columns {
 			if isLookup(c) && slices.Contains(c.Targets, t.Name) {
-				return badRequest("$expand=%s: collection-valued navigation properties (the %s rows that look up a %s) are not supported; "+
-					"only lookups of %s expand; read those rows with %s?$filter=_%s_value eq <id>", name, u.Name, t.Name, t.EntitySetName,
-					u.EntitySetName, c.Name)
+				f := u.EntitySetName + "?$filter=_" + c.Name + "_value eq <id>"
+				if hint != "" && strings.Contains(c.Name, hint) {
+					filters = []string{f}
+					break
+				}
+				filters = append(filters, f)
 			}
+		}
+		if len(filters) > 0 {
+			return badRequest("$expand=%s: collection-valued navigation properties (the %s rows that look up %s %s) are not supported; "+
+				"only lookups of %s expand; read those rows with %s", name, u.Name, article(t.Name), t.Name, t.EntitySetName,
+				strings.Join(filters, " or "))
 		}
 	}
 	var lookups []string

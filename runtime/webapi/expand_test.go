@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -156,7 +157,7 @@ func TestExpandErrors(t *testing.T) {
 		"leads?$expand=subject":                                    "subject is a string column of leads, not a lookup",
 		"leads?$expand=_parentaccountid_value":                     "expand its navigation property, parentaccountid",
 		"accounts?$expand=leads":                                   "collection-valued navigation properties",
-		"accounts?$expand=lead_parent_account":                     "collection-valued navigation properties",
+		"accounts?$expand=lead_parent_account":                     "the lead rows that look up an account) are not supported; only lookups of accounts expand; read those rows with leads?$filter=_parentaccountid_value eq <id>",
 		"leads?$expand=parentaccountid($expand=ownerid)":           "nested $expand is not supported",
 		"leads?$expand=parentaccountid($filter=name eq 'x')":       "only $select is supported inside the parentheses",
 		"leads?$expand=parentaccountid($top=1)":                    "only $select is supported",
@@ -209,5 +210,16 @@ func TestExpandMetadata(t *testing.T) {
 	}
 	if strings.Contains(string(body), `NavigationProperty Name="customerid"`) {
 		t.Error("$metadata names a customer lookup as one navigation property")
+	}
+	// Every navigation property's type is an entity type of the document
+	// (an instance table's processid and activestageid name none).
+	types := map[string]bool{}
+	for _, m := range regexp.MustCompile(`<EntityType Name="([^"]+)"`).FindAllStringSubmatch(string(body), -1) {
+		types["mscrm."+m[1]] = true
+	}
+	for _, m := range regexp.MustCompile(`<NavigationProperty Name="([^"]+)" Type="([^"]+)"`).FindAllStringSubmatch(string(body), -1) {
+		if !types[m[2]] {
+			t.Errorf("navigation property %s names %s, which $metadata does not define", m[1], m[2])
+		}
 	}
 }

@@ -13,6 +13,9 @@ import (
 
 // functionParams reads "Name(a='x',b=ID)" into its parameters.
 func functionParams(seg string) (map[string]string, error) {
+	if !strings.Contains(seg, "(") {
+		return map[string]string{}, nil // WhoAmI as Dataverse takes it, without ()
+	}
 	_, inner, ok := splitKeyRaw(seg)
 	if !ok {
 		return nil, badRequest("%q: write the function's parameters in parentheses", seg)
@@ -83,6 +86,16 @@ func (s *Server) function(w http.ResponseWriter, r *http.Request, op *operation,
 	}
 	ctx, sess := r.Context(), session(r)
 	switch op.Name {
+	case "WhoAmI":
+		me, err := sess.WhoAmI(ctx)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{
+			"@odata.context": baseURL(r) + "$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse",
+			"BusinessUnitId": me.BusinessUnitID, "UserId": me.UserID, "OrganizationId": me.OrganizationID,
+		})
 	case "RetrieveProcessInstances":
 		ins, err := sess.ProcessInstances(ctx, params["EntityLogicalName"], params["EntityId"])
 		if err != nil {

@@ -127,6 +127,18 @@ func (s *Server) metadata(w http.ResponseWriter, r *http.Request) {
 	sc := &doc.DataServices.Schema
 	sc.Xmlns, sc.Namespace, sc.Alias = "http://docs.oasis-open.org/odata/ns/edm", ns, "mscrm"
 	sc.Container.Name = "System"
+	// A navigation property names an entity type this document defines
+	// (lookups to processstage or workflow, which are no entity sets here,
+	// have their _x_value only).
+	defined := map[string]bool{}
+	for _, t := range tables {
+		defined[t.Name] = true
+	}
+	nav := func(et *edmEntityType, name, target string) {
+		if defined[target] {
+			et.Navigation = append(et.Navigation, edmNavigation{Name: name, Type: "mscrm." + target})
+		}
+	}
 	for _, t := range tables {
 		d := definitionOf(t)
 		et := edmEntityType{Name: d.LogicalName}
@@ -142,10 +154,10 @@ func (s *Server) metadata(w http.ResponseWriter, r *http.Request) {
 				// The navigation properties $expand takes: the lookup's
 				// name, or one per target of a customer lookup.
 				if len(a.Targets) == 1 {
-					et.Navigation = append(et.Navigation, edmNavigation{Name: a.LogicalName, Type: "mscrm." + a.Targets[0]})
+					nav(&et, a.LogicalName, a.Targets[0])
 				} else {
 					for _, tg := range a.Targets {
-						et.Navigation = append(et.Navigation, edmNavigation{Name: a.LogicalName + "_" + tg, Type: "mscrm." + tg})
+						nav(&et, a.LogicalName+"_"+tg, tg)
 					}
 				}
 			}
@@ -176,6 +188,9 @@ func (s *Server) metadata(w http.ResponseWriter, r *http.Request) {
 // of the Go type named beside them, as the run-time commands print it with
 // --output json.
 var complexTypes = []edmComplexType{
+	{Name: "WhoAmIResponse", Properties: []edmProperty{
+		{Name: "BusinessUnitId", Type: "Edm.Guid"}, {Name: "UserId", Type: "Edm.Guid"}, {Name: "OrganizationId", Type: "Edm.Guid"},
+	}},
 	{Name: "RetrieveActivePathResponse", Properties: []edmProperty{{Name: "ProcessStages", Type: "Collection(mscrm.bpfc_ActivePathStage)"}}},
 	{Name: "bpfc_ActivePathStage", Properties: []edmProperty{
 		{Name: "processstageid", Type: "Edm.Guid"}, {Name: "stagename", Type: "Edm.String"}, {Name: "uniquename", Type: "Edm.String"},

@@ -21,6 +21,7 @@ import (
 // the tests: kind(Parameter Type, …) ReturnType, a required parameter
 // marked !.
 var wantOperations = map[string]string{
+	"WhoAmI":                   "function() mscrm.WhoAmIResponse",
 	"RetrieveActivePath":       "function(ProcessInstanceId Edm.Guid!) mscrm.RetrieveActivePathResponse",
 	"RetrieveProcessInstances": "function(EntityLogicalName Edm.String!, EntityId Edm.Guid!) mscrm.RetrieveProcessInstancesResponse",
 	"ImportSolution": "action(CustomizationFile Edm.Binary!, ArchiveName Edm.String, Model Edm.Binary, Digest Edm.String, " +

@@ -150,7 +150,12 @@ func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request)) http.Han
 			return
 		}
 		info(r).user = user
-		if caller := r.Header.Get(CallerIDHeader); caller != "" {
+		if r.Header.Get("CallerObjectId") != "" {
+			// Never ignored: the request would run as the token's user.
+			s.fail(w, r, badRequest("CallerObjectId (a Microsoft Entra object id) is not supported: name the user with %s (systemuserid or name)", CallerIDHeader))
+			return
+		}
+		if caller := strings.Trim(r.Header.Get(CallerIDHeader), "{} "); caller != "" {
 			// Dataverse's impersonation: the token's user acts for
 			// another, with that user's roles.
 			acting, err := s.eng.As(user).OnBehalfOf(r.Context(), caller)

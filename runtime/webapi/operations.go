@@ -49,6 +49,7 @@ var instanceID = required("ProcessInstanceId", "Edm.Guid")
 // operations are the API's functions and actions.
 var operations = []operation{
 	// Dataverse's (functions.go), in its response shapes.
+	{Name: "WhoAmI", Returns: "mscrm.WhoAmIResponse", serve: (*Server).function},
 	{Name: "RetrieveActivePath", Params: []param{instanceID}, Returns: "mscrm.RetrieveActivePathResponse", serve: (*Server).function},
 	{Name: "RetrieveProcessInstances", Params: []param{required("EntityLogicalName", "Edm.String"), required("EntityId", "Edm.Guid")},
 		Returns: "mscrm.RetrieveProcessInstancesResponse", serve: (*Server).function},

@@ -143,6 +143,14 @@ func (s *Server) routes() {
 	m.Handle("POST "+Prefix+"{seg}", s.authed(s.post))
 	m.Handle("PATCH "+Prefix+"{seg}", s.authed(s.patch))
 	m.Handle("DELETE "+Prefix+"{seg}", s.authed(s.delete))
+	// Paths below a row (a single property, $count, $ref, a navigation
+	// property) are Dataverse's but not bpfc's: a JSON error that says what
+	// to use, never the web pages' HTML.
+	m.Handle(Prefix+"{seg}/{rest...}", s.authed(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, errorf(http.StatusNotImplemented, "NotImplemented",
+			"%s/%s: paths below an entity set or row are not supported; use $select for a property, $expand or $filter on a lookup's _<column>_value for related rows, @odata.bind to set a lookup",
+			r.PathValue("seg"), r.PathValue("rest")))
+	}))
 	m.HandleFunc(Prefix+"{seg}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", "GET, POST, PATCH, DELETE")
 		writeError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", r.Method+" is not allowed here")
