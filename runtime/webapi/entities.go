@@ -99,6 +99,25 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, set string) {
 		return
 	}
 	out := map[string]any{"@odata.context": baseURL(r) + "$metadata#" + set}
+	if opts.count {
+		// The rows of the filter the user may read, every page's, up to
+		// Dataverse's limit.
+		all := *opts
+		all.top, all.after, all.pageSize = 0, nil, maxCount
+		_, counted, err := session(r).QueryRows(r.Context(), set, func(t store.Table) (store.Query, error) {
+			q, _, err := all.query(t)
+			q.Select = []string{t.PrimaryKey}
+			return q, err
+		})
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		out["@odata.count"] = min(len(counted), maxCount)
+		if len(counted) > maxCount {
+			out["@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"] = true
+		}
+	}
 	n := opts.limit()
 	more := len(rows) > n
 	if more {

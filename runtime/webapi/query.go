@@ -19,10 +19,15 @@ type listOptions struct {
 	top      int // 0 = none
 	after    []any
 	pageSize int
+	count    bool // $count=true
 }
 
+// maxCount is the most rows $count counts, as in Dataverse: a larger
+// total is answered as maxCount with totalrecordcountlimitexceeded.
+const maxCount = 5000
+
 // queryOptions are the system query options a list takes.
-var queryOptions = map[string]bool{"$select": true, "$filter": true, "$orderby": true, "$top": true, "$skiptoken": true}
+var queryOptions = map[string]bool{"$select": true, "$filter": true, "$orderby": true, "$top": true, "$skiptoken": true, "$count": true}
 
 // parseList reads a list request's query options.
 func parseList(q url.Values, pageSize int) (*listOptions, error) {
@@ -30,7 +35,7 @@ func parseList(q url.Values, pageSize int) (*listOptions, error) {
 	for k, v := range q {
 		if !queryOptions[k] {
 			if strings.HasPrefix(k, "$") {
-				return nil, badRequest("query option %s is not supported; use $select, $filter, $orderby, $top and $expand", k)
+				return nil, badRequest("query option %s is not supported; use $select, $filter, $orderby, $top, $count and $expand", k)
 			}
 			continue // parameters aliases and the like are ignored
 		}
@@ -58,6 +63,13 @@ func parseList(q url.Values, pageSize int) (*listOptions, error) {
 		if o.top, err = odata.ParseTop(s); err != nil {
 			return nil, badRequest("%v", err)
 		}
+	}
+	switch q.Get("$count") {
+	case "", "false":
+	case "true":
+		o.count = true
+	default:
+		return nil, badRequest("$count is true or false, not %q", q.Get("$count"))
 	}
 	if s := q.Get("$skiptoken"); s != "" {
 		tok, err := decodeSkipToken(s)

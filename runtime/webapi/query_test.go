@@ -225,3 +225,26 @@ func TestPaging(t *testing.T) {
 		t.Errorf("$top=3: %s", r.raw)
 	}
 }
+
+// TestCount: $count=true adds @odata.count, the rows of the filter the
+// user may read over every page, whatever $top or the page size.
+func TestCount(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	sam := f.user("sam", "salesperson")
+	for _, subject := range []string{"Paper", "Pens", "Printers"} {
+		f.create("leads", map[string]any{"subject": subject}, "BPFC-Flow", "none")
+	}
+	f.do("POST", "leads", sam, map[string]any{"subject": "Sam's"}, "BPFC-Flow", "none").must(t, 204)
+	r := f.do("GET", "leads?$select=subject&$count=true&$top=1&$filter=startswith(subject,'P')", f.admin, nil).must(t, 200)
+	if n, _ := r.body["@odata.count"].(float64); n != 3 || len(r.rows()) != 1 {
+		t.Errorf("admin's count of P leads: %s", r.raw)
+	}
+	r = f.do("GET", "leads?$select=subject&$count=true", sam, nil, "Prefer", "odata.maxpagesize=1").must(t, 200)
+	if n, _ := r.body["@odata.count"].(float64); n != 1 {
+		t.Errorf("sam (user depth) counts %s", r.raw)
+	}
+	if _, ok := f.do("GET", "leads?$select=subject", f.admin, nil).must(t, 200).body["@odata.count"]; ok {
+		t.Error("@odata.count without $count=true")
+	}
+	f.do("GET", "leads?$count=yes", f.admin, nil).must(t, http.StatusBadRequest)
+}
