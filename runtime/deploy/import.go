@@ -98,6 +98,12 @@ func importTx(tx store.Tx, t Target, b *Build, o *Options, start time.Time, arch
 		mode = Upgrade // nothing to stage beside: a plain install
 	}
 	changes := diffModels(st.old, b.Project, mode)
+	vc, err := valueChanges(tx, t.Env.Name, vals, o.Keyring)
+	if err != nil {
+		return 0, nil, err
+	}
+	changes = append(changes, vc...)
+	sortChanges(changes)
 	p, name := b.Project, b.Solution()
 	a := &applier{tx: tx, st: st, b: b, p: p, owner: name, o: o, xaml: xamlByID(arch.Data)}
 	pub := p.Solution.Publisher

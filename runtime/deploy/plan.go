@@ -49,7 +49,8 @@ func PlanImport(ctx context.Context, t Target, b *Build, o Options) (*Plan, erro
 		if st.base != nil {
 			pl.InstalledVersion = st.base.Version
 		}
-		if _, err := prepare(st, t, b, &o); err != nil {
+		vals, err := prepare(st, t, b, &o)
+		if err != nil {
 			ref, ok := err.(*Refusal)
 			if !ok {
 				return err
@@ -61,13 +62,19 @@ func PlanImport(ctx context.Context, t Target, b *Build, o Options) (*Plan, erro
 			mode = Upgrade
 		}
 		pl.Changes = diffModels(st.old, b.Project, mode)
+		vc, err := valueChanges(tx, t.Env.Name, vals, o.Keyring)
+		if err != nil {
+			return err
+		}
+		pl.Changes = append(pl.Changes, vc...)
+		sortChanges(pl.Changes)
 		return nil
 	})
 	return pl, err
 }
 
 // Kinds of Change, in the order plans list them.
-var changeKinds = []string{"flow", "stage", "step", "table", "column", "variable", "role", "workflow"}
+var changeKinds = []string{"flow", "stage", "step", "table", "column", "variable", "value", "role", "workflow"}
 
 type itemKey struct{ kind, name string }
 

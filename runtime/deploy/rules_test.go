@@ -348,9 +348,16 @@ variable "api_key" {
 		t.Errorf("secret key file: %v", err)
 	}
 
-	// A later import without BPFC_VAR_API_KEY keeps the sealed value.
+	// A later import without BPFC_VAR_API_KEY keeps the sealed value: no
+	// value changes; a new value for mailbox is one.
 	o.Getenv = func(string) string { return "" }
-	pr.deploy("dev", o)
+	if res := pr.deploy("dev", o); hasKind(res.Changes, "value") {
+		t.Errorf("the same values again: %+v", res.Changes)
+	}
+	o.Settings = map[string]string{"cts_mailbox": "desk@example.com"}
+	if res := pr.deploy("dev", o); !hasChange(res.Changes, "change", "value", "mailbox") || len(kinds(res.Changes, "value")) != 1 {
+		t.Errorf("a new mailbox: %+v", res.Changes)
+	}
 
 	// A value of the wrong type is refused.
 	o.Settings = map[string]string{"cts_mailbox": "x", "cts_threshold": "lots"}
@@ -452,4 +459,17 @@ func writeFile(t *testing.T, content string) string {
 	path := filepath.Join(t.TempDir(), "file")
 	must(t, os.WriteFile(path, []byte(content), 0o644))
 	return path
+}
+
+func hasKind(cs []Change, kind string) bool { return len(kinds(cs, kind)) > 0 }
+
+// kinds are the changes of one kind.
+func kinds(cs []Change, kind string) []Change {
+	var out []Change
+	for _, c := range cs {
+		if c.Kind == kind {
+			out = append(out, c)
+		}
+	}
+	return out
 }

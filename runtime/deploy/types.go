@@ -150,7 +150,7 @@ type Result struct {
 // Change is one line of a plan or of what an import did.
 //
 //	action  add | change | remove | keep (dropped by the new version, kept by update or stage mode)
-//	kind    flow | stage | step | table | column | variable | role | workflow
+//	kind    flow | stage | step | table | column | variable | value (a variable's value in the environment) | role | workflow
 //	name    flow, "flow.stage", "flow.stage.step", table, "table.column", ...
 type Change struct {
 	Action string `json:"action"`

@@ -15,6 +15,7 @@ import (
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
 	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/secret"
 	"github.com/bpfc/bpfc/runtime/store"
 )
 
@@ -311,6 +312,45 @@ func storeValues(tx store.Tx, b *Build, env string, vals []value, o *Options) er
 		}
 	}
 	return nil
+}
+
+// valueChanges are the variables whose value in env changes with vals
+// (a "value" Change each): added (none before), changed, or removed (the
+// default applies again). A
+// secret's is compared opened, when the keyring can; the values themselves
+// are never in a Change.
+func valueChanges(tx store.Tx, env string, vals []value, keyring *secret.Keyring) ([]Change, error) {
+	var out []Change
+	for _, val := range vals {
+		v := val.v
+		cur, err := tx.VariableValue(v.SchemaName)
+		had := err == nil
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+		action := ""
+		switch {
+		case val.source == SourceKept:
+		case val.source == "":
+			if had {
+				action = "remove" // the default applies again
+			}
+		case !had:
+			action = "add"
+		case v.Type == compiler.VarSecret && keyring == nil:
+			action = "change" // cannot tell: said as changed
+		case v.Type == compiler.VarSecret:
+			if old, err := keyring.Open(cur.Sealed, sealContext(env, v.SchemaName)); err != nil || old != val.text {
+				action = "change"
+			}
+		case cur.Value != val.text:
+			action = "change"
+		}
+		if action != "" {
+			out = append(out, Change{Action: action, Kind: "value", Name: v.Name})
+		}
+	}
+	return out, nil
 }
 
 // sealContext binds a sealed value to its environment and variable.
