@@ -160,11 +160,17 @@ func (p *parser) comparison() (Expr, error) {
 			}
 		}
 	}
+	first := p.tok
 	l, err := p.operand()
 	if err != nil {
 		return nil, err
 	}
-	if p.tok.kind != tIdent || !compareOps[strings.ToLower(p.tok.text)] {
+	switch {
+	case first.kind == tIdent && p.tok.kind == tLParen:
+		return nil, p.errorf("%s() is not a function $filter has; it calls %s", first.text, strings.Join(Functions, ", "))
+	case p.tok.kind == tIdent && strings.EqualFold(p.tok.text, "in"):
+		return nil, p.errorf("the in operator is not supported; join eq comparisons with or")
+	case p.tok.kind != tIdent || !compareOps[strings.ToLower(p.tok.text)]:
 		return nil, p.errorf("expected a comparison operator (eq, ne, gt, ge, lt, le)")
 	}
 	op := strings.ToLower(p.tok.text)

@@ -48,14 +48,16 @@ func TestParseFilter(t *testing.T) {
 
 func TestParseFilterErrors(t *testing.T) {
 	for src, want := range map[string]string{
-		"name eq":            "at position 8: unexpected end",
-		"name equals 'x'":    "at position 6: expected a comparison operator",
-		"(a eq 1":            "expected ')'",
-		"a eq 'open":         "unexpected",
-		"a eq 1 b eq 2":      "expected and, or or the end",
-		"contains(name 'x')": "expected ','",
-		"a eq 2026-13-45":    "invalid date",
-		"":                   "unexpected end",
+		"name eq":              "at position 8: unexpected end",
+		"name equals 'x'":      "at position 6: expected a comparison operator",
+		"tolower(name) eq 'x'": "tolower() is not a function $filter has; it calls contains, startswith, endswith",
+		"name in ('a','b')":    "the in operator is not supported; join eq comparisons with or",
+		"(a eq 1":              "expected ')'",
+		"a eq 'open":           "unexpected",
+		"a eq 1 b eq 2":        "expected and, or or the end",
+		"contains(name 'x')":   "expected ','",
+		"a eq 2026-13-45":      "invalid date",
+		"":                     "unexpected end",
 		// Not GUIDs: a digit too many, a non-hex digit, a name glued on.
 		"a eq 5f3e0a1b-1234-4cde-8f00-0123456789abc": "unexpected",
 		"a eq 5f3e0a1g-1234-4cde-8f00-0123456789ab":  "unexpected",
