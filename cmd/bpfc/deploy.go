@@ -280,6 +280,9 @@ func reportResult(g *globals, res *deploy.Result, err error) error {
 	fmt.Fprintf(g.stdout, "Imported %s %s into %s (%s, %s) in %s\n", res.Solution, res.Version, res.Environment, flavour, res.Mode,
 		duration(res.DurationMS))
 	fmt.Fprintf(g.stdout, "  digest   %s\n  archive  %s\n  changes  %s\n", res.Digest, res.Archive, changeSummary(res.Changes))
+	for _, n := range res.Notes {
+		fmt.Fprintf(g.stderr, "bpfc: note: %s\n", n)
+	}
 	return nil
 }
 

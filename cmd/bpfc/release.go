@@ -67,6 +67,11 @@ func runRelease(g *globals) error {
 			rows = append(rows, []string{s.Environment, s.Action, s.Solution, s.Version, shortDigest(s.Digest), s.Result, t})
 		}
 		table(g.stdout, rows)
+		for _, s := range rel.Environments {
+			for _, n := range s.Notes {
+				fmt.Fprintf(g.stderr, "bpfc: note: %s: %s\n", s.Environment, n)
+			}
+		}
 	}
 	if err != nil {
 		return &exitError{code: 1, msg: err.Error()}

@@ -48,7 +48,8 @@ func Import(ctx context.Context, t Target, b *Build, o Options) (*Result, error)
 	} else {
 		ctx = store.WithWaitNotice(ctx, func() { o.Progress("waiting for another import into " + t.Env.Name + " to finish") })
 		err = t.Store.Write(ctx, func(tx store.Tx) error {
-			id, changes, err := importTx(tx, t, b, &o, start, arch)
+			res.Notes = nil // a transaction run again starts over
+			id, changes, err := importTx(tx, t, b, &o, start, arch, &res.Notes)
 			res.ImportID, res.Changes = id, changes
 			return err
 		})
@@ -83,7 +84,7 @@ func recordFailure(ctx context.Context, s store.Store, r store.ImportRecord) int
 	return id
 }
 
-func importTx(tx store.Tx, t Target, b *Build, o *Options, start time.Time, arch Archive) (int64, []Change, error) {
+func importTx(tx store.Tx, t Target, b *Build, o *Options, start time.Time, arch Archive, notes *[]string) (int64, []Change, error) {
 	o.Progress("checking " + b.Solution() + " " + b.Version() + " against " + t.Env.Name)
 	st, err := loadState(tx, b.Solution())
 	if err != nil {
@@ -92,6 +93,12 @@ func importTx(tx store.Tx, t Target, b *Build, o *Options, start time.Time, arch
 	vals, err := prepare(st, t, b, o)
 	if err != nil {
 		return 0, nil, err
+	}
+	if base := st.base; base != nil && base.Version == b.Version() && base.BuildDigest != "" && base.BuildDigest != b.Digest {
+		// Allowed, as Dataverse allows it; but two builds now share a
+		// version, and environments can no longer be told apart by it.
+		*notes = append(*notes, fmt.Sprintf("version %s was installed from another build (%s); this build replaces it at the same version: raise the version so that environments can be told apart by it",
+			base.Version, shortDigest(base.BuildDigest)))
 	}
 	mode := o.Mode
 	if mode == Stage && st.base == nil {
@@ -220,4 +227,12 @@ func union(old, new []store.Component) []store.Component {
 func summary(changes []Change) string {
 	n := countChanges(changes)
 	return fmt.Sprintf("%d added, %d changed, %d removed, %d kept", n["add"], n["change"], n["remove"], n["keep"])
+}
+
+// shortDigest is a digest as people compare them: sha256:<12 hex>.
+func shortDigest(d string) string {
+	if len(d) > len("sha256:")+12 {
+		return d[:len("sha256:")+12]
+	}
+	return d
 }

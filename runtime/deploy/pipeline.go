@@ -321,14 +321,15 @@ func (pl *Pipeline) Promote(ctx context.Context, from, to string, o Options) (*R
 // action ("deploy" or "promote from <env>"), solution, version, digest,
 // result (applied | refused | failed | skipped), message, duration_ms.
 type ReleaseStep struct {
-	Environment string `json:"environment"`
-	Action      string `json:"action"`
-	Solution    string `json:"solution"`
-	Version     string `json:"version"`
-	Digest      string `json:"digest"`
-	Result      string `json:"result"`
-	Message     string `json:"message,omitempty"`
-	DurationMS  int64  `json:"duration_ms"`
+	Environment string   `json:"environment"`
+	Action      string   `json:"action"`
+	Solution    string   `json:"solution"`
+	Version     string   `json:"version"`
+	Digest      string   `json:"digest"`
+	Result      string   `json:"result"`
+	Message     string   `json:"message,omitempty"`
+	DurationMS  int64    `json:"duration_ms"`
+	Notes       []string `json:"notes,omitempty"` // the import's (Result.Notes)
 }
 
 // Release is the outcome of a release. JSON shape (bpfc release --output
@@ -372,7 +373,7 @@ func (pl *Pipeline) Release(ctx context.Context, b *Build, o Options, progress f
 			res, err = pl.Deploy(ctx, env.Name, b, o)
 		}
 		if res != nil {
-			step.Version, step.Digest, step.Result, step.DurationMS = res.Version, res.Digest, res.Result, res.DurationMS
+			step.Version, step.Digest, step.Result, step.DurationMS, step.Notes = res.Version, res.Digest, res.Result, res.DurationMS, res.Notes
 		}
 		if err != nil {
 			if step.Result == "" || step.Result == Applied {

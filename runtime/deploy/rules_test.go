@@ -473,3 +473,20 @@ func kinds(cs []Change, kind string) []Change {
 	}
 	return out
 }
+
+// TestSameVersionOtherBuild: another build at the installed version is
+// applied, as Dataverse allows, with a note that the version no longer tells
+// the builds apart; the same build again has no note.
+func TestSameVersionOtherBuild(t *testing.T) {
+	pr := newProject(t)
+	pr.deploy("dev", quiet())
+	if res := pr.deploy("dev", quiet()); len(res.Notes) != 0 {
+		t.Errorf("the same build again: notes %q", res.Notes)
+	}
+	pr.edit("lead.hcl", `display_name  = "Lead to Opportunity"`, `display_name  = "Lead to Deal"`)
+	res := pr.deploy("dev", quiet())
+	if res.Result != Applied || len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "version 1.0.0.0 was installed from another build (sha256:") ||
+		!strings.Contains(res.Notes[0], "raise the version") {
+		t.Errorf("another build at 1.0.0.0: %s, notes %q", res.Result, res.Notes)
+	}
+}

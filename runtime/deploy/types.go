@@ -131,6 +131,8 @@ const (
 //	duration_ms     how long the import took
 //	import_id       its entry in the environment's history (0 if none)
 //	changes         what it added, changed and removed (see Change)
+//	notes           what an applied import should tell (omitted when nothing), e.g. that
+//	                another build was installed at the same version
 type Result struct {
 	Environment   string   `json:"environment"`
 	Solution      string   `json:"solution"`
@@ -145,6 +147,7 @@ type Result struct {
 	DurationMS    int64    `json:"duration_ms"`
 	ImportID      int64    `json:"import_id"`
 	Changes       []Change `json:"changes"`
+	Notes         []string `json:"notes,omitempty"`
 }
 
 // Change is one line of a plan or of what an import did.
