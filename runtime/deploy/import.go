@@ -105,6 +105,9 @@ func importTx(tx store.Tx, t Target, b *Build, o *Options, start time.Time, arch
 		mode = Upgrade // nothing to stage beside: a plain install
 	}
 	changes := diffModels(st.old, b.Project, mode)
+	if mode == Upgrade {
+		changes = append(changes, keptRemovals(st, components(b.Project))...)
+	}
 	vc, err := valueChanges(tx, t.Env.Name, vals, o.Keyring)
 	if err != nil {
 		return 0, nil, err
@@ -198,6 +201,26 @@ func keepBuild(tx store.Tx, b *Build) error {
 		}
 	}
 	return tx.PutSnapshot(snap)
+}
+
+// keptRemovals are the removals of components an earlier update kept:
+// the live build no longer has them, so diffModels cannot list them, yet
+// an upgrade removes them with the rest of what the new build lacks.
+func keptRemovals(st *state, newComps []store.Component) []Change {
+	if st.old == nil {
+		return nil
+	}
+	live := map[[2]string]bool{}
+	for _, c := range components(st.old) {
+		live[[2]string{c.Kind, c.Name}] = true
+	}
+	var out []Change
+	for _, c := range dropped(st.comps, newComps) {
+		if !live[[2]string{c.Kind, c.Name}] {
+			out = append(out, Change{Action: "remove", Kind: c.Kind, Name: c.Name})
+		}
+	}
+	return out
 }
 
 // dropped lists the components of old that new does not have.

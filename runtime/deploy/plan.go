@@ -62,6 +62,9 @@ func PlanImport(ctx context.Context, t Target, b *Build, o Options) (*Plan, erro
 			mode = Upgrade
 		}
 		pl.Changes = diffModels(st.old, b.Project, mode)
+		if mode == Upgrade {
+			pl.Changes = append(pl.Changes, keptRemovals(st, components(b.Project))...)
+		}
 		vc, err := valueChanges(tx, t.Env.Name, vals, o.Keyring)
 		if err != nil {
 			return err

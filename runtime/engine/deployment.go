@@ -154,7 +154,16 @@ func (e *Engine) load(ctx context.Context, tx store.Tx, sols []store.Solution) (
 		}
 		cf := m.p.Flow(w.Name)
 		if cf == nil {
-			continue
+			// A flow the live build dropped but the environment keeps (an
+			// import with --mode update, or an upgrade staged and not yet
+			// applied): it runs as the last build that had it defined it.
+			if m, err = e.keptModel(tx, w); err != nil {
+				return nil, err
+			}
+			if m == nil {
+				continue
+			}
+			cf = m.p.Flow(w.Name)
 		}
 		stages, err := tx.Stages(w.ID)
 		if err != nil {
@@ -189,6 +198,31 @@ func (e *Engine) load(ctx context.Context, tx store.Tx, sols []store.Solution) (
 		return nil, err
 	}
 	return dep, nil
+}
+
+// keptModel is the model of the latest build of w's solution that has w,
+// from the import history (successful imports, newest first); nil when none
+// has.
+func (e *Engine) keptModel(tx store.Tx, w store.Workflow) (*model, error) {
+	imports, err := tx.Imports(store.ImportFilter{})
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, imp := range imports {
+		if imp.Result != store.ResultSucceeded || imp.BuildDigest == "" || seen[imp.BuildDigest] {
+			continue
+		}
+		seen[imp.BuildDigest] = true
+		m, err := e.model(tx, imp.BuildDigest)
+		if err != nil {
+			return nil, err
+		}
+		if m != nil && m.p.Solution != nil && m.p.Solution.Name == w.Solution && m.p.Flow(w.Name) != nil {
+			return m, nil
+		}
+	}
+	return nil, nil
 }
 
 // model decodes (once) the snapshot of a build.
