@@ -312,6 +312,29 @@ func (c *checker) workflows() {
 			}
 		}
 	}
+	// change_status by label: the label must be a status reason of the
+	// table (the run time can do nothing else with it).
+	for _, w := range p.Workflows {
+		t := p.Table(w.Table)
+		if t == nil {
+			continue
+		}
+		labels := []string{"Active", "Inactive"} // a table without statuscode has Dataverse's two
+		if col := t.Column("statuscode"); col != nil && len(col.Options) > 0 {
+			labels = nil
+			for _, o := range col.Options {
+				labels = append(labels, o.Label)
+			}
+		}
+		for _, st := range w.Steps {
+			lit, ok := st.Values["status"].(*Literal)
+			if st.Kind != StepChangeStatus || !ok || lit.Kind != KindString || contains(labels, lit.Value.AsString()) {
+				continue
+			}
+			c.errorf(lit.Rng, "Unknown status reason", "change_status %q is not a status reason of %s; its status reasons are %s.%s",
+				lit.Value.AsString(), t.Name, joinQuoted(labels), didYouMean(lit.Value.AsString(), labels))
+		}
+	}
 	// start_workflow must not recurse.
 	state := map[string]int{}
 	var visit func(w *Workflow) bool

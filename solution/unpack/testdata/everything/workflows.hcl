@@ -57,7 +57,7 @@ workflow "open_folder" {
     }
   }
   step "hold" {
-    change_status = { status = "Disqualified" }
+    change_status = { status = "Lost" }
   }
   step "hook" {
     webhook = { url = var.folder_service_url }
