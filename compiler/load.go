@@ -18,9 +18,9 @@ import (
 const OutputDir = "dist"
 
 // ProjectFiles lists the *.hcl files of the project at dir, recursively,
-// sorted, skipping hidden directories, .bpfc/, the build output directory
-// and the directories of other projects (those with a bpfc.hcl of their
-// own, as Go skips a nested module). Paths are relative to dir, with
+// sorted, skipping hidden directories, .bpfc/, build output directories
+// (dist/, or any with a build.json) and the directories of other projects
+// (those with a bpfc.hcl of their own, as Go skips a nested module). Paths are relative to dir, with
 // forward slashes.
 func ProjectFiles(dir string) ([]string, error) {
 	var files []string
@@ -34,8 +34,12 @@ func ProjectFiles(dir string) ([]string, error) {
 				return filepath.SkipDir
 			}
 			if path != dir {
-				if _, err := os.Stat(filepath.Join(path, ProjectFile)); err == nil {
-					return filepath.SkipDir
+				// Another project, or a build written elsewhere than dist/
+				// (bpfc build -o DIR leaves its build.json there).
+				for _, marker := range []string{ProjectFile, "build.json"} {
+					if _, err := os.Stat(filepath.Join(path, marker)); err == nil {
+						return filepath.SkipDir
+					}
 				}
 			}
 			return nil

@@ -155,12 +155,12 @@ func TestExamplesValidate(t *testing.T) {
 }
 
 // TestProjectFiles: a project's files are its *.hcl files below it, but
-// not those of hidden directories, the build output or another project
-// (a directory with a bpfc.hcl of its own).
+// not those of hidden directories, build outputs (dist/, or another with a
+// build.json) or another project (a directory with a bpfc.hcl of its own).
 func TestProjectFiles(t *testing.T) {
 	dir := t.TempDir()
 	for _, f := range []string{"bpfc.hcl", "flows/a.hcl", "flows/notes.txt", ".bpfc/x.hcl", compiler.OutputDir + "/y.hcl",
-		"other/bpfc.hcl", "other/flows/b.hcl", "flows/deep/c.hcl"} {
+		"other/bpfc.hcl", "other/flows/b.hcl", "flows/deep/c.hcl", "out/build.json", "out/d.hcl"} {
 		path := filepath.Join(dir, filepath.FromSlash(f))
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)

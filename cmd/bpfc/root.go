@@ -142,8 +142,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "bpfc: "+ee.msg)
 	}
 	// One JSON document per invocation, a failure too: the command's own
-	// (a refused deploy prints its result), else the error.
-	if g.output == "json" && out.n == 0 {
+	// (a refused deploy prints its result), else the error — also when a
+	// bad flag stopped the parsing before --output json was read.
+	if (g.output == "json" || wantsJSON(args)) && out.n == 0 {
 		d := ee.detail
 		if d == nil && ee.msg != "" {
 			d = &errorDetail{Code: "Failed", Message: strings.SplitN(ee.msg, "\n", 2)[0]}
@@ -175,6 +176,19 @@ func flagSuggestion(cmd *cobra.Command, err error) string {
 		return "; did you mean --" + s + "?"
 	}
 	return ""
+}
+
+// wantsJSON says whether the arguments ask for --output json.
+func wantsJSON(args []string) bool {
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "--output=json" || a == "--output" && i+1 < len(args) && args[i+1] == "json" {
+			return true
+		}
+	}
+	return false
 }
 
 func isUsage(err error) bool {

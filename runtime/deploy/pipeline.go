@@ -357,6 +357,9 @@ func (pl *Pipeline) Release(ctx context.Context, b *Build, o Options, progress f
 	var firstErr error
 	for i, env := range pl.Project.Environments {
 		step := ReleaseStep{Environment: env.Name, Action: "deploy", Solution: b.Solution(), Version: b.Version(), Digest: b.Digest}
+		if i > 0 && env.PromoteFrom != "" {
+			step.Action = "promote from " + env.PromoteFrom // skipped or not
+		}
 		if !rel.OK {
 			step.Result = Skipped
 			rel.Environments = append(rel.Environments, step)
@@ -365,7 +368,6 @@ func (pl *Pipeline) Release(ctx context.Context, b *Build, o Options, progress f
 		var res *Result
 		var err error
 		if i > 0 && env.PromoteFrom != "" {
-			step.Action = "promote from " + env.PromoteFrom
 			po := o
 			po.Operation = "promote"
 			res, err = pl.Promote(ctx, env.PromoteFrom, env.Name, po)

@@ -109,6 +109,9 @@ variable "region" {
 	if got[0] != Applied || got[1] != Refused || got[2] != Skipped {
 		t.Errorf("results = %v", got)
 	}
+	if a := rel.Environments[2].Action; a != "promote from "+pr.load().Environments[2].PromoteFrom || a == "promote from " {
+		t.Errorf("the skipped step's action: %q, want what it would have done", a)
+	}
 }
 
 // TestPlan: plan lists what would be added, changed and removed and the
