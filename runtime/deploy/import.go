@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/bpfc/bpfc/runtime/secret"
 	"github.com/bpfc/bpfc/runtime/store"
 )
 
@@ -98,22 +99,13 @@ func importTx(tx store.Tx, t Target, b *Build, o *Options, start time.Time, arch
 		// Allowed, as Dataverse allows it; but two builds now share a
 		// version, and environments can no longer be told apart by it.
 		*notes = append(*notes, fmt.Sprintf("version %s was installed from another build (%s); this build replaces it at the same version: raise the version so that environments can be told apart by it",
-			base.Version, shortDigest(base.BuildDigest)))
+			base.Version, short(base.BuildDigest)))
 	}
-	mode := o.Mode
-	if mode == Stage && st.base == nil {
-		mode = Upgrade // nothing to stage beside: a plain install
-	}
-	changes := diffModels(st.old, b.Project, mode)
-	if mode == Upgrade {
-		changes = append(changes, keptRemovals(st, components(b.Project))...)
-	}
-	vc, err := valueChanges(tx, t.Env.Name, vals, o.Keyring)
+	mode := importMode(st, o.Mode)
+	changes, err := importChanges(tx, st, t.Env.Name, b, mode, vals, o.Keyring)
 	if err != nil {
 		return 0, nil, err
 	}
-	changes = append(changes, vc...)
-	sortChanges(changes)
 	p, name := b.Project, b.Solution()
 	a := &applier{tx: tx, st: st, b: b, p: p, owner: name, o: o, xaml: xamlByID(arch.Data)}
 	pub := p.Solution.Publisher
@@ -252,10 +244,28 @@ func summary(changes []Change) string {
 	return fmt.Sprintf("%d added, %d changed, %d removed, %d kept", n["add"], n["change"], n["remove"], n["keep"])
 }
 
-// shortDigest is a digest as people compare them: sha256:<12 hex>.
-func shortDigest(d string) string {
-	if len(d) > len("sha256:")+12 {
-		return d[:len("sha256:")+12]
+// importMode is the mode an import of mode runs in: a stage with nothing
+// installed to stage beside is a plain install.
+func importMode(st *state, mode Mode) Mode {
+	if mode == Stage && st.base == nil {
+		return Upgrade
 	}
-	return d
+	return mode
+}
+
+// importChanges are what an import in mode (importMode's) changes, as its
+// plan and its result list them: the models' difference, in an upgrade the
+// removal of what an earlier update kept, and the variables' values.
+func importChanges(tx store.Tx, st *state, env string, b *Build, mode Mode, vals []value, keyring *secret.Keyring) ([]Change, error) {
+	changes := diffModels(st.old, b.Project, mode)
+	if mode == Upgrade {
+		changes = append(changes, keptRemovals(st, components(b.Project))...)
+	}
+	vc, err := valueChanges(tx, env, vals, keyring)
+	if err != nil {
+		return nil, err
+	}
+	changes = append(changes, vc...)
+	sortChanges(changes)
+	return changes, nil
 }

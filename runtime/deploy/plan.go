@@ -57,21 +57,8 @@ func PlanImport(ctx context.Context, t Target, b *Build, o Options) (*Plan, erro
 			}
 			pl.Refusals = ref.Causes
 		}
-		mode := o.Mode
-		if mode == Stage && st.base == nil {
-			mode = Upgrade
-		}
-		pl.Changes = diffModels(st.old, b.Project, mode)
-		if mode == Upgrade {
-			pl.Changes = append(pl.Changes, keptRemovals(st, components(b.Project))...)
-		}
-		vc, err := valueChanges(tx, t.Env.Name, vals, o.Keyring)
-		if err != nil {
-			return err
-		}
-		pl.Changes = append(pl.Changes, vc...)
-		sortChanges(pl.Changes)
-		return nil
+		pl.Changes, err = importChanges(tx, st, t.Env.Name, b, importMode(st, o.Mode), vals, o.Keyring)
+		return err
 	})
 	return pl, err
 }

@@ -89,8 +89,7 @@ type value struct {
 func resolveValues(p *compiler.Project, env *compiler.Environment, settings map[string]string, getenv func(string) string,
 	kept map[string]bool) ([]value, []string) {
 	var out []value
-	causes := unknownSettings(p, settings)
-	settings = bySchemaName(p, settings)
+	settings, causes := bySchemaName(p, settings)
 	for _, v := range p.Variables {
 		val := value{v: v}
 		fromProcess := getenv(envVarName(v))
@@ -149,45 +148,31 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings map[
 // bySchemaName keys a settings file's values by the project's schema
 // names: Dataverse's schema names do not depend on case, so neither does
 // the file (pac's, made from the solution, may spell them otherwise than
-// an unpacked project does).
-func bySchemaName(p *compiler.Project, settings map[string]string) map[string]string {
+// an unpacked project does). A value for no variable of the project is a
+// cause of refusal: left unread, it would leave the variable it was meant
+// for at its default.
+func bySchemaName(p *compiler.Project, settings map[string]string) (map[string]string, []string) {
+	byLower := make(map[string]string, len(p.Variables)) // lower case -> schema name
+	var lowered []string
+	for _, v := range p.Variables {
+		l := strings.ToLower(v.SchemaName)
+		byLower[l] = v.SchemaName
+		lowered = append(lowered, l)
+	}
 	out := make(map[string]string, len(settings))
-	for _, v := range p.Variables {
-		for name, val := range settings {
-			if strings.EqualFold(name, v.SchemaName) {
-				out[v.SchemaName] = val
-			}
-		}
-	}
-	return out
-}
-
-// unknownSettings are the causes of refusal of a settings file's values
-// for no variable of the project: left unread, they would leave the
-// variable they were meant for at its default.
-func unknownSettings(p *compiler.Project, settings map[string]string) []string {
-	var names, causes []string
-	for _, v := range p.Variables {
-		names = append(names, v.SchemaName)
-	}
+	var causes []string
 	for _, name := range slices.Sorted(maps.Keys(settings)) {
-		if !slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, name) }) {
-			c := fmt.Sprintf("the settings file gives a value to %s, which is not the schema name of a variable of the project", name)
-			if s := compiler.ClosestName(strings.ToLower(name), lower(names)); s != "" {
-				c += " (did you mean " + names[slices.Index(lower(names), s)] + "?)"
-			}
-			causes = append(causes, c)
+		if schema, ok := byLower[strings.ToLower(name)]; ok {
+			out[schema] = settings[name]
+			continue
 		}
+		c := fmt.Sprintf("the settings file gives a value to %s, which is not the schema name of a variable of the project", name)
+		if s := compiler.ClosestName(strings.ToLower(name), lowered); s != "" {
+			c += " (did you mean " + byLower[s] + "?)"
+		}
+		causes = append(causes, c)
 	}
-	return causes
-}
-
-func lower(list []string) []string {
-	out := make([]string, len(list))
-	for i, s := range list {
-		out[i] = strings.ToLower(s)
-	}
-	return out
+	return out, causes
 }
 
 func sourceText(source string, v *compiler.Variable) string {

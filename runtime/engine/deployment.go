@@ -147,6 +147,7 @@ func (e *Engine) load(ctx context.Context, tx store.Tx, sols []store.Solution) (
 	if err != nil {
 		return nil, err
 	}
+	var imports []store.ImportRecord // read once, for the kept flows (keptModel)
 	for _, w := range wfs {
 		m := models[w.Solution]
 		if w.Category != store.CategoryBPF || m == nil {
@@ -157,7 +158,12 @@ func (e *Engine) load(ctx context.Context, tx store.Tx, sols []store.Solution) (
 			// A flow the live build dropped but the environment keeps (an
 			// import with --mode update, or an upgrade staged and not yet
 			// applied): it runs as the last build that had it defined it.
-			if m, err = e.keptModel(tx, w); err != nil {
+			if imports == nil {
+				if imports, err = tx.Imports(store.ImportFilter{}); err != nil {
+					return nil, err
+				}
+			}
+			if m, err = e.keptModel(tx, imports, w); err != nil {
 				return nil, err
 			}
 			if m == nil {
@@ -201,13 +207,9 @@ func (e *Engine) load(ctx context.Context, tx store.Tx, sols []store.Solution) (
 }
 
 // keptModel is the model of the latest build of w's solution that has w,
-// from the import history (successful imports, newest first); nil when none
-// has.
-func (e *Engine) keptModel(tx store.Tx, w store.Workflow) (*model, error) {
-	imports, err := tx.Imports(store.ImportFilter{})
-	if err != nil {
-		return nil, err
-	}
+// from the import history (imports, newest first: only successful ones
+// count); nil when none has.
+func (e *Engine) keptModel(tx store.Tx, imports []store.ImportRecord, w store.Workflow) (*model, error) {
 	seen := map[string]bool{}
 	for _, imp := range imports {
 		if imp.Result != store.ResultSucceeded || imp.BuildDigest == "" || seen[imp.BuildDigest] {
