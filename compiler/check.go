@@ -319,12 +319,13 @@ func (c *checker) workflows() {
 		if t == nil {
 			continue
 		}
-		labels := []string{"Active", "Inactive"} // a table without statuscode has Dataverse's two
+		reasons := DefaultStatusReasons
 		if col := t.Column("statuscode"); col != nil && len(col.Options) > 0 {
-			labels = nil
-			for _, o := range col.Options {
-				labels = append(labels, o.Label)
-			}
+			reasons = col.Options
+		}
+		var labels []string
+		for _, o := range reasons {
+			labels = append(labels, o.Label)
 		}
 		for _, st := range w.Steps {
 			lit, ok := st.Values["status"].(*Literal)

@@ -145,6 +145,10 @@ type Option struct {
 	Value int
 }
 
+// DefaultStatusReasons are the status reasons of a table whose statuscode
+// lists none of its own: Dataverse's default pair.
+var DefaultStatusReasons = []Option{{Label: "Active", Value: 1}, {Label: "Inactive", Value: 2}}
+
 // Flow types.
 const (
 	FlowBusiness = "business"

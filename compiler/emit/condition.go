@@ -37,7 +37,7 @@ func conditionIssue(e compiler.Expr) string {
 		return "negates with !, which Dataverse conditions do not offer"
 	case *compiler.Binary:
 		if e.Op == compiler.OpAnd || e.Op == compiler.OpOr {
-			if logicalOps(e)[compiler.OpAnd] && logicalOps(e)[compiler.OpOr] {
+			if ops := logicalOps(e); ops[compiler.OpAnd] && ops[compiler.OpOr] {
 				return "mixes && and ||; a Dataverse condition combines its clauses with one operator"
 			}
 			if issue := conditionIssue(e.L); issue != "" {

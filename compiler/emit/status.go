@@ -33,7 +33,7 @@ func resolveStatus(p *compiler.Project, table string, e compiler.Expr) (state, s
 	col := column(p, table, "statuscode")
 	if col == nil {
 		col = &compiler.Column{Name: "statuscode", Type: compiler.TypeStatus,
-			Options: []compiler.Option{{Label: "Active", Value: 1}, {Label: "Inactive", Value: 2}}}
+			Options: compiler.DefaultStatusReasons}
 	}
 	status, ok = optionValue(col, lit)
 	if !ok {

@@ -136,7 +136,7 @@ func (b *builder) workflowStep(rw *rawWorkflow, rs *rawWStep, t *compiler.Table,
 		col := t.Column("statuscode")
 		if col == nil || len(col.Options) == 0 {
 			col = &compiler.Column{Name: "statuscode", Type: compiler.TypeStatus,
-				Options: []compiler.Option{{Label: "Active", Value: 1}, {Label: "Inactive", Value: 2}}}
+				Options: compiler.DefaultStatusReasons}
 		}
 		st.Values["status"] = choiceLabel(col, lit)
 	case compiler.StepStop:
