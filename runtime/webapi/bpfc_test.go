@@ -187,6 +187,15 @@ func TestClientSession(t *testing.T) {
 		ae.Message != "lead "+created.ID+" is at version 1, not 9: read it again and retry" {
 		t.Errorf("stale update: %v", err)
 	}
+	// bpfc record update changes a record, never makes one (the API's
+	// PATCH would upsert).
+	const missing = "2b7c1c0e-5a7e-4d2a-9a61-6a0e1d3f0009"
+	if _, err := c.UpdateRecord(ctx, "lead", missing, engine.Values{"subject": "x"}, 0); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("update of a missing record: %v", err)
+	}
+	if _, err := c.Record(ctx, "lead", missing); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("after an update of a missing record: %v", err)
+	}
 	_, err = c.Next(ctx, created.Instance.ID, engine.MoveOptions{})
 	if !errors.As(err, &ae) || ae.Code != "Refused" || ae.Rule != engine.RuleRequiredStep || errors.Is(err, engine.ErrInvalid) {
 		t.Errorf("refused move: %v", err)

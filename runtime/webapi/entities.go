@@ -1,6 +1,8 @@
 package webapi
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -210,16 +212,8 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request) {
 			id, version = in.ID, in.Version
 		}
 	} else {
-		so := engine.StartOptions{}
-		switch f := strings.TrimSpace(r.Header.Get("BPFC-Flow")); f {
-		case "":
-		case "none":
-			so.NoFlow = true
-		default:
-			so.Flow = f
-		}
 		var c *engine.Created
-		if c, err = session(r).CreateRecord(r.Context(), t.Name, values(fields), so); err == nil {
+		if c, err = session(r).CreateRecord(r.Context(), t.Name, values(fields), flowOptions(r)); err == nil {
 			id = c.ID
 			if c.Instance != nil {
 				instance = c.Instance.ID
@@ -234,6 +228,19 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("BPFC-Instance", instance)
 	}
 	s.respond(w, r, set, id, http.StatusCreated, version, nil)
+}
+
+// flowOptions reads which flow a new record starts from BPFC-Flow: a
+// flow's name, none, or (absent) the table's default flow.
+func flowOptions(r *http.Request) engine.StartOptions {
+	switch f := strings.TrimSpace(r.Header.Get("BPFC-Flow")); f {
+	case "":
+		return engine.StartOptions{}
+	case "none":
+		return engine.StartOptions{NoFlow: true}
+	default:
+		return engine.StartOptions{Flow: f}
+	}
 }
 
 // startInstance starts the flow of instance table t on the record that
@@ -300,19 +307,22 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if strings.TrimSpace(r.Header.Get("If-None-Match")) == "*" {
-		// Dataverse's "create, never update": the row exists, so 412. bpfc's
-		// PATCH never creates (no upsert): a missing row stays 404.
-		if _, _, err := session(r).Row(r.Context(), set, id); err != nil {
+		// Dataverse's "create, never update": the row exists, so 412.
+		if _, _, err := session(r).Row(r.Context(), set, id); err == nil {
+			s.fail(w, r, errorf(http.StatusPreconditionFailed, "PreconditionFailed",
+				"%s(%s) exists, and If-None-Match: * asks to create only: nothing was changed", set, id))
+			return
+		} else if !errors.Is(err, engine.ErrNotFound) || t.Kind == store.TableInstance {
 			s.fail(w, r, err)
 			return
 		}
-		s.fail(w, r, errorf(http.StatusPreconditionFailed, "PreconditionFailed",
-			"%s(%s) exists, and If-None-Match: * asks to create only: nothing was changed", set, id))
-		return
 	}
 	fields, err := readBody(r)
 	if err != nil {
 		s.fail(w, r, err)
+		return
+	}
+	if t.Kind != store.TableInstance && s.upsertCreates(w, r, t, set, id, fields) {
 		return
 	}
 	var row store.Row
@@ -329,6 +339,38 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.respond(w, r, set, id, http.StatusOK, version, row)
+}
+
+// upsertCreates is Dataverse's upsert: a PATCH of a record that does not
+// exist creates it with the id of the URL, unless If-Match (* or a
+// version) asks to update only, when it is 404. It reports whether it
+// answered; false leaves an existing row to the update. Instances are
+// not upserted: a flow starts with POST, on its record.
+func (s *Server) upsertCreates(w http.ResponseWriter, r *http.Request, t store.Table, set, id string, fields []field) bool {
+	_, _, err := session(r).Row(r.Context(), set, id)
+	if err == nil {
+		return false
+	}
+	if !errors.Is(err, engine.ErrNotFound) || strings.TrimSpace(r.Header.Get("If-Match")) != "" {
+		s.fail(w, r, err)
+		return true
+	}
+	vals := values(fields)
+	if v, ok := vals[t.PrimaryKey]; ok && !strings.EqualFold(fmt.Sprint(v), id) {
+		s.fail(w, r, badRequest("the body's %s %v is not the row of the URL, %s(%s)", t.PrimaryKey, v, set, id))
+		return true
+	}
+	vals[t.PrimaryKey] = strings.ToLower(id)
+	c, err := session(r).CreateRecord(r.Context(), t.Name, vals, flowOptions(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return true
+	}
+	if c.Instance != nil {
+		w.Header().Set("BPFC-Instance", c.Instance.ID)
+	}
+	s.respond(w, r, set, c.ID, http.StatusCreated, 1, nil)
+	return true
 }
 
 // delete deletes a record (its instances remain) or an instance.

@@ -76,7 +76,8 @@ func TestRecordLifecycle(t *testing.T) {
 	if r := f.do("GET", "leads("+id+")", f.admin, nil).must(t, 404); r.errCode() != "NotFound" {
 		t.Errorf("deleted: %s", r.raw)
 	}
-	f.do("PATCH", "leads("+id+")", f.admin, map[string]any{"companyname": "x"}).must(t, 404)
+	// Update only (If-Match: *): not there, 404 (without it, an upsert).
+	f.do("PATCH", "leads("+id+")", f.admin, map[string]any{"companyname": "x"}, "If-Match", "*").must(t, 404)
 	f.do("DELETE", "leads("+id+")", f.admin, nil).must(t, 404)
 }
 
@@ -149,7 +150,7 @@ func TestPathsBelowARow(t *testing.T) {
 
 // TestPatchIfNoneMatch: If-None-Match: * on PATCH asks to create only, as
 // in Dataverse: the row exists, so 412 and nothing changes; a missing row
-// is 404 (bpfc's PATCH does not create).
+// is created.
 func TestPatchIfNoneMatch(t *testing.T) {
 	f := serve(t, fixtureOptions{})
 	lead := f.create("leads", map[string]any{"subject": "Paper"}, "BPFC-Flow", "none")
@@ -157,5 +158,46 @@ func TestPatchIfNoneMatch(t *testing.T) {
 	if got := f.do("GET", "leads("+lead+")?$select=subject", f.admin, nil).must(t, 200).str("subject"); got != "Paper" {
 		t.Errorf("subject after a refused create-only PATCH: %q", got)
 	}
-	f.do("PATCH", "leads(00000000-0000-0000-0000-000000000009)", f.admin, map[string]any{"subject": "x"}, "If-None-Match", "*").must(t, http.StatusNotFound)
+	f.do("PATCH", "leads(00000000-0000-0000-0000-000000000009)", f.admin, map[string]any{"subject": "x"}, "If-None-Match", "*", "BPFC-Flow", "none").must(t, http.StatusNoContent)
+	if got := f.do("GET", "leads(00000000-0000-0000-0000-000000000009)?$select=subject", f.admin, nil).must(t, 200).str("subject"); got != "x" {
+		t.Errorf("subject of the row a create-only PATCH made: %q", got)
+	}
+}
+
+// TestPatchUpsert: a PATCH of a missing record creates it with the URL's
+// id, as Dataverse's upsert; If-Match asks to update only (404, nothing
+// made); the user needs the create privilege; an instance is never
+// upserted.
+func TestPatchUpsert(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	const id = "2b7c1c0e-5a7e-4d2a-9a61-6a0e1d3f0001"
+	r := f.do("PATCH", "leads("+strings.ToUpper(id)+")", f.admin, map[string]any{"subject": "Upserted"}, "BPFC-Flow", "none").must(t, http.StatusNoContent)
+	if got := r.header.Get("OData-EntityId"); !strings.HasSuffix(got, "leads("+id+")") {
+		t.Errorf("OData-EntityId of the upserted row: %q", got)
+	}
+	if got := r.header.Get("ETag"); got != `W/"1"` {
+		t.Errorf("ETag of the upserted row: %q", got)
+	}
+	if got := f.do("GET", "leads("+id+")?$select=subject", f.admin, nil).must(t, 200).str("subject"); got != "Upserted" {
+		t.Errorf("subject of the upserted row: %q", got)
+	}
+	// The second PATCH of the same id updates it.
+	r = f.do("PATCH", "leads("+id+")", f.admin, map[string]any{"subject": "Again"}, "Prefer", "return=representation").must(t, http.StatusOK)
+	if r.str("subject") != "Again" || r.header.Get("ETag") != `W/"2"` {
+		t.Errorf("second PATCH: subject %q, ETag %q", r.str("subject"), r.header.Get("ETag"))
+	}
+	// With return=representation a create is 201 with the row.
+	const other = "2b7c1c0e-5a7e-4d2a-9a61-6a0e1d3f0002"
+	r = f.do("PATCH", "leads("+other+")", f.admin, map[string]any{"subject": "Shown"}, "Prefer", "return=representation", "BPFC-Flow", "none").must(t, http.StatusCreated)
+	if r.str("leadid") != other || r.str("subject") != "Shown" {
+		t.Errorf("created row: %s", r.raw)
+	}
+
+	const missing = "2b7c1c0e-5a7e-4d2a-9a61-6a0e1d3f0003"
+	f.do("PATCH", "leads("+missing+")", f.admin, map[string]any{"subject": "x"}, "If-Match", "*").must(t, http.StatusNotFound)
+	f.do("PATCH", "leads("+missing+")", f.admin, map[string]any{"subject": "x", "leadid": other}).must(t, http.StatusBadRequest)
+	f.do("PATCH", "leads("+missing+")", f.user("nobody"), map[string]any{"subject": "x"}).must(t, http.StatusForbidden)
+	f.do("GET", "leads("+missing+")", f.admin, nil).must(t, http.StatusNotFound)
+
+	f.do("PATCH", "cts_leadtoopportunities("+missing+")", f.admin, map[string]any{"statecode": 1, "statuscode": 3}).must(t, http.StatusNotFound)
 }

@@ -116,8 +116,12 @@ func (c *Client) UpdateRecord(ctx context.Context, table, id string, values engi
 	if err != nil {
 		return nil, err
 	}
+	match := ifMatchHeader(ifVersion)
+	if match == "" {
+		match = "*" // update only: a PATCH of a missing row would create it (upsert)
+	}
 	var raw map[string]json.RawMessage
-	_, err = c.do(ctx, http.MethodPatch, d.EntitySetName+key(id), []string{"If-Match", ifMatchHeader(ifVersion), "Prefer", "return=representation"},
+	_, err = c.do(ctx, http.MethodPatch, d.EntitySetName+key(id), []string{"If-Match", match, "Prefer", "return=representation"},
 		map[string]any(values), &raw, nil)
 	if err != nil {
 		return nil, err
