@@ -121,8 +121,9 @@ func (c *change) cross(to *compiler.Stage, from store.Row, link string) error {
 				if err := c.o.mayLink(t, target, link, rel); err != nil {
 					return err
 				}
-				if _, err := c.o.tx.UpdateRow(t, link, map[string]any{to.Relationship: fromID, "modifiedon": c.o.now,
-					"modifiedby": c.o.userID()}, 0); err != nil {
+				vals := map[string]any{to.Relationship: fromID}
+				c.o.stampModified(t, vals)
+				if _, err := c.o.tx.UpdateRow(t, link, vals, 0); err != nil {
 					return err
 				}
 			default:

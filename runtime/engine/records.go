@@ -107,6 +107,16 @@ func (s *Session) CreateRecord(ctx context.Context, table string, values Values,
 	return out, nil
 }
 
+// stampModified sets who changed a record and when, in the columns its
+// table has (a custom table has neither).
+func (o *op) stampModified(t store.Table, vals map[string]any) {
+	for name, v := range map[string]any{"modifiedon": o.now, "modifiedby": o.userID()} {
+		if _, ok := t.Column(name); ok {
+			vals[name] = v
+		}
+	}
+}
+
 // defaultFlow is the flow a new record of table starts: active, a business
 // (not task) flow, on that table, startable by the user (create and append
 // on its instances, append_to on the user's new record); the lowest order,
@@ -226,11 +236,7 @@ func (s *Session) UpdateRecord(ctx context.Context, table, id string, values Val
 			return err
 		}
 		fullName(t, row, vals)
-		for name, v := range map[string]any{"modifiedon": o.now, "modifiedby": o.userID()} {
-			if _, ok := t.Column(name); ok {
-				vals[name] = v
-			}
-		}
+		o.stampModified(t, vals)
 		if _, err := o.tx.UpdateRow(t, id, vals, num(row[store.RowVersionColumn])); err != nil {
 			return err
 		}

@@ -161,6 +161,13 @@ func TestClaimsScenario(t *testing.T) {
 		if in.ActiveStage != "review" || in.Records["nwi_payment"] != "" || *in.DurationMinutes != 48*60 {
 			t.Errorf("after prev from settle: %+v", in)
 		}
+		// Forward again to a payment made beforehand, on no claim: the link
+		// writes its lookup to the claim (a custom table: no modifiedby).
+		own := dev.create(admin, "nwi_payment", Values{"nwi_name": "PAY-2"}, StartOptions{NoFlow: true})
+		in = dev.must(admin.Next(ctx, id, MoveOptions{Link: own.ID}))
+		if r, err := admin.Record(ctx, "nwi_payment", own.ID); err != nil || r.Values["nwi_claimid"] != devClaim.ID || in.Records["nwi_payment"] != own.ID {
+			t.Errorf("linked payment %v, %v; instance's %q", r, err, in.Records["nwi_payment"])
+		}
 		if got := dev.hooks.take(); !slices.Contains(got, "next report>assess acknowledge_claim,score_fraud") ||
 			!slices.Contains(got, "next assess>review flag_suspicious_claim") || !slices.Contains(got, "finish ->- close_claim") {
 			t.Errorf("hooks saw %q", got)
