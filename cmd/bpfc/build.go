@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
 
 	"github.com/bpfc/bpfc/solution"
 	"github.com/spf13/cobra"
@@ -45,10 +44,7 @@ func runBuild(g *globals, o *buildOptions) error {
 	if g.output == "text" {
 		writeDiagnostics(g.stderr, g.dir, projectFiles(p), diags) // warnings only
 	}
-	out := o.out
-	if !filepath.IsAbs(out) {
-		out = filepath.Join(g.dir, out)
-	}
+	out := g.path(o.out)
 	res, err := solution.Build(p, out)
 	if err != nil {
 		return fmt.Errorf("build: %w", err)

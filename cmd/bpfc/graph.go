@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -72,10 +71,7 @@ func runGraph(g *globals, o *graphOptions, flowName string) error {
 		_, err := g.stdout.Write(b.Bytes())
 		return err
 	}
-	path := o.out
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(g.dir, path)
-	}
+	path := g.path(o.out)
 	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
 		return err
 	}

@@ -28,7 +28,7 @@ func newInitCmd(g *globals) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := g.dir
 			if len(args) == 1 {
-				dir = filepath.Join(g.dir, args[0])
+				dir = g.path(args[0])
 			}
 			return runInit(g, dir)
 		},

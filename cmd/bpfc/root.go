@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -35,6 +36,15 @@ type globals struct {
 	output string
 	stdout io.Writer
 	stderr io.Writer
+}
+
+// path is a path given on the command line: as written when absolute,
+// else below the project directory (-C).
+func (g *globals) path(p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(g.dir, p)
 }
 
 // exitError carries an exit status: 1 for user-facing failures that have

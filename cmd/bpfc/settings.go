@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/bpfc/bpfc/solution"
 	"github.com/spf13/cobra"
@@ -52,10 +51,7 @@ func runCreateSettings(g *globals, o *createSettingsOptions) error {
 		_, err := g.stdout.Write(b)
 		return err
 	}
-	path := o.out
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(g.dir, path)
-	}
+	path := g.path(o.out)
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		return err
 	}
