@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"io"
 	"os"
 	"os/user"
@@ -280,10 +281,42 @@ func reportResult(g *globals, res *deploy.Result, err error) error {
 	fmt.Fprintf(g.stdout, "Imported %s %s into %s (%s, %s) in %s\n", res.Solution, res.Version, res.Environment, flavour, res.Mode,
 		duration(res.DurationMS))
 	fmt.Fprintf(g.stdout, "  digest   %s\n  archive  %s\n  changes  %s\n", res.Digest, res.Archive, changeSummary(res.Changes))
+	for _, l := range dataLines(res.Changes) {
+		fmt.Fprintf(g.stdout, "  data     %s\n", l)
+	}
 	for _, n := range res.Notes {
 		fmt.Fprintf(g.stderr, "bpfc: note: %s\n", n)
 	}
 	return nil
+}
+
+// changeRows is the table of a plan's changes; DATA, what a removal does
+// to rows, only when one does.
+func changeRows(cs []deploy.Change) [][]string {
+	data := slices.ContainsFunc(cs, func(c deploy.Change) bool { return c.Data != "" })
+	rows := [][]string{{"ACTION", "KIND", "NAME"}}
+	if data {
+		rows[0] = append(rows[0], "DATA")
+	}
+	for _, c := range cs {
+		row := []string{c.Action, c.Kind, c.Name}
+		if data {
+			row = append(row, c.Data)
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// dataLines are the removals that touch rows, one line each.
+func dataLines(cs []deploy.Change) []string {
+	var out []string
+	for _, c := range cs {
+		if c.Data != "" {
+			out = append(out, fmt.Sprintf("%s %s %s: %s", c.Action, c.Kind, c.Name, c.Data))
+		}
+	}
+	return out
 }
 
 func changeSummary(cs []deploy.Change) string {

@@ -78,11 +78,7 @@ func runPlan(g *globals, o *planOptions) error {
 		if len(plan.Changes) == 0 {
 			fmt.Fprintln(g.stdout, "No changes.")
 		} else {
-			rows := [][]string{{"ACTION", "KIND", "NAME"}}
-			for _, c := range plan.Changes {
-				rows = append(rows, []string{c.Action, c.Kind, c.Name})
-			}
-			table(g.stdout, rows)
+			table(g.stdout, changeRows(plan.Changes))
 			fmt.Fprintf(g.stdout, "%s.\n", changeSummary(plan.Changes))
 		}
 	}

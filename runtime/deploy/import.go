@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bpfc/bpfc/runtime/secret"
@@ -267,5 +270,92 @@ func importChanges(tx store.Tx, st *state, env string, b *Build, mode Mode, vals
 	}
 	changes = append(changes, vc...)
 	sortChanges(changes)
-	return changes, nil
+	return changes, dataLoss(tx, st, changes)
+}
+
+// dataLoss says, on the removals that touch rows, what happens to them:
+// a flow's instances are deleted with its instance table, a custom table's
+// rows with it, and the instances at a removed stage go back to the last
+// stage of their traversed path that the flow keeps (as the engine reads
+// them).
+func dataLoss(tx store.Tx, st *state, cs []Change) error {
+	flows := map[string]store.Workflow{}
+	for _, w := range st.workflows {
+		if w.Category == store.CategoryBPF && w.InstanceTable != "" {
+			flows[w.Name] = w
+		}
+	}
+	count := func(table string) (int, error) {
+		n, err := tx.CountRows(table)
+		if errors.Is(err, store.ErrNotFound) {
+			return 0, nil
+		}
+		return n, err
+	}
+	for i := range cs {
+		c := &cs[i]
+		if c.Action != "remove" {
+			continue
+		}
+		switch c.Kind {
+		case "flow", "table":
+			table, what := c.Name, "row"
+			if c.Kind == "flow" {
+				w, ok := flows[c.Name]
+				if !ok {
+					continue
+				}
+				table, what = w.InstanceTable, "instance"
+			}
+			n, err := count(table)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				c.Data = "deletes " + plural(n, what)
+				if c.Kind == "flow" {
+					c.Data += " and their stage history"
+				}
+			}
+		case "stage":
+			flow, name, _ := strings.Cut(c.Name, ".")
+			w, ok := flows[flow]
+			if !ok {
+				continue
+			}
+			n, err := instancesAt(tx, st, w, name)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				c.Data = plural(n, "instance") + " at it go back to the last stage of their path that " + flow + " keeps"
+			}
+		}
+	}
+	return nil
+}
+
+// instancesAt counts the instances of flow w at its stage name.
+func instancesAt(tx store.Tx, st *state, w store.Workflow, name string) (int, error) {
+	stages, err := tx.Stages(w.ID)
+	if err != nil {
+		return 0, err
+	}
+	i := slices.IndexFunc(stages, func(s store.Stage) bool { return s.Name == name })
+	t, ok := st.tables[w.InstanceTable]
+	if i < 0 || !ok {
+		return 0, nil
+	}
+	key := t
+	key.Columns = slices.DeleteFunc(slices.Clone(t.Columns), func(c store.Column) bool { return c.Name != t.PrimaryKey })
+	rows, err := tx.FindRows(key, map[string]any{"activestageid": stages[i].ID})
+	return len(rows), err
+}
+
+// plural is "1 instance", "3 instances".
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return strconv.Itoa(n) + " " + what + "s"
 }

@@ -155,10 +155,13 @@ type Result struct {
 //	action  add | change | remove | keep (dropped by the new version, kept by update or stage mode)
 //	kind    flow | stage | step | table | column | variable | value (a variable's value in the environment) | role | workflow
 //	name    flow, "flow.stage", "flow.stage.step", table, "table.column", ...
+//	data    what a removal does to the environment's rows, when it touches any
+//	        ("deletes 3 instances and their stage history"); omitted otherwise
 type Change struct {
 	Action string `json:"action"`
 	Kind   string `json:"kind"`
 	Name   string `json:"name"`
+	Data   string `json:"data,omitempty"`
 }
 
 func currentUser() string {

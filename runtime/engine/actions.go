@@ -66,7 +66,7 @@ func (s *Session) RunAction(ctx context.Context, id, name string) (*Action, erro
 			return err
 		}
 		in := instanceOf(f, row)
-		stage := f.stage(str(row[colStage]))
+		stage, _, _ := f.at(row)
 		if stage == nil {
 			return fmt.Errorf("instance %s is at stage %s, which flow %s does not have", id, str(row[colStage]), f.f.Name)
 		}

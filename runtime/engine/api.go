@@ -166,7 +166,7 @@ func (s *Session) MoveTarget(ctx context.Context, table, id, stage string, mo Mo
 			return invalid("flow %s has no stage %q", f.f.Name, stage)
 		}
 		target = to.Name
-		cur := f.stage(str(row[colStage]))
+		cur, path, _ := f.at(row)
 		if cur == nil {
 			return fmt.Errorf("instance %s is at stage %s, which flow %s does not have", id, str(row[colStage]), f.f.Name)
 		}
@@ -174,7 +174,6 @@ func (s *Session) MoveTarget(ctx context.Context, table, id, stage string, mo Mo
 			dir = DirectionNone
 			return nil
 		}
-		path := splitPath(str(row[colPath]))
 		if len(path) >= 2 && f.stage(path[len(path)-2]) == to {
 			dir = DirectionPrev
 			return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/bpfc/bpfc/compiler"
@@ -222,11 +223,18 @@ func (o *op) applyChange(table, id, action string, expect int64, read *readInsta
 	if in.Version != expect {
 		return nil, nil, &ConflictError{What: "instance", ID: id, Expected: expect, Actual: in.Version}
 	}
-	stage := f.stage(str(row[colStage]))
+	stage, path, removed := f.at(row)
 	if stage == nil {
 		return nil, nil, fmt.Errorf("instance %s is at stage %s, which flow %s does not have", id, str(row[colStage]), f.f.Name)
 	}
 	c := &change{o: o, f: f, row: row, in: in, stage: stage, set: map[string]any{}, action: action}
+	if removed {
+		// Its stage was removed by an upgrade: the change starts from the
+		// stage at() chose, and writes it unless fn moves on.
+		c.row = maps.Clone(row)
+		c.row[colStage], c.row[colPath] = f.stageID[stage.Name], strings.Join(path, ",")
+		c.set[colStage], c.set[colPath] = c.row[colStage], c.row[colPath]
+	}
 	t, err := fn(c)
 	var ref *ErrRefused
 	if preread && errors.As(err, &ref) {

@@ -72,6 +72,38 @@ func versionOnly(table store.Table) store.Table {
 // stage returns the stage with the given process stage id.
 func (f *flow) stage(id string) *compiler.Stage { return f.stageByID[id] }
 
+// at is the stage an instance row is at, and its traversed path (stage
+// ids). An upgrade that removed stages leaves the instance at the last
+// stage of its path the flow still has (the first stage when none is),
+// the removed stages dropped from the path: moves, actions and ends start
+// from there, and its next change writes both (removed is then true).
+func (f *flow) at(row store.Row) (stage *compiler.Stage, path []string, removed bool) {
+	path = splitPath(str(row[colPath]))
+	if s := f.stage(str(row[colStage])); s != nil {
+		for _, id := range path {
+			if f.stage(id) == nil {
+				removed = true
+			}
+		}
+		if !removed {
+			return s, path, false
+		}
+	}
+	kept := make([]string, 0, len(path))
+	for _, id := range path {
+		if f.stage(id) != nil {
+			kept = append(kept, id)
+		}
+	}
+	if len(kept) == 0 && len(f.f.Stages) > 0 {
+		kept = append(kept, f.stageID[f.f.Stages[0].Name])
+	}
+	if len(kept) == 0 {
+		return nil, kept, true
+	}
+	return f.stage(kept[len(kept)-1]), kept, true
+}
+
 // deployment returns the environment's deployment, loading it when an
 // import changed the environment since it was last loaded.
 func (e *Engine) deployment(ctx context.Context, tx store.Tx) (*deployment, error) {

@@ -112,17 +112,14 @@ func instanceOf(f *flow, row store.Row) *Instance {
 	default:
 		in.State = StateFinished
 	}
-	if s := f.stage(str(row[colStage])); s != nil {
-		in.ActiveStage = s.Name
+	stage, path, _ := f.at(row)
+	if stage != nil {
+		in.ActiveStage = stage.Name
 	} else {
 		in.ActiveStage = str(row[colStage])
 	}
-	for _, id := range splitPath(str(row[colPath])) {
-		if s := f.stage(id); s != nil {
-			in.TraversedPath = append(in.TraversedPath, s.Name)
-		} else {
-			in.TraversedPath = append(in.TraversedPath, id)
-		}
+	for _, id := range path {
+		in.TraversedPath = append(in.TraversedPath, f.stage(id).Name)
 	}
 	for _, t := range f.f.Tables() {
 		if id := str(row[lookupColumn(t)]); id != "" {

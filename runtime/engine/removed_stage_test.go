@@ -1,0 +1,86 @@
+package engine
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/bpfc/bpfc/runtime/internal/testenv"
+)
+
+// TestRemovedStage: an upgrade that removes the stage instances are at
+// leaves them at the last stage of their traversed path the flow still
+// has; they move, end and reactivate from there, and the next change
+// writes that stage and the path without the removed one.
+func TestRemovedStage(t *testing.T) {
+	const tiny = `flow "tiny" {
+  primary_table = "lead"
+  order         = 90
+  stage "a" {
+    step "topic" { column = "subject" }
+  }
+  stage "b" {
+    step "notes" { column = "description" }
+  }
+  stage "c" {
+    step "phone" { column = "telephone1" }
+  }
+}
+`
+	p := release(t, "sales", "flows/tiny.hcl", tiny)
+	dev := open(t, p, "dev")
+	admin, ctx := dev.admin(), dev.ctx
+	var ids []string
+	for range 3 {
+		lead := dev.create(admin, "lead", Values{"subject": "Tiny", "lastname": "Doe"}, StartOptions{Flow: "tiny"})
+		in := dev.must(admin.Next(ctx, lead.Instance.ID, MoveOptions{}))
+		if in.ActiveStage != "b" {
+			t.Fatalf("before the upgrade: at %s", in.ActiveStage)
+		}
+		ids = append(ids, in.ID)
+	}
+
+	testenv.Write(t, p.Dir, "flows/tiny.hcl", strings.Replace(tiny, `  stage "b" {
+    step "notes" { column = "description" }
+  }
+`, "", 1))
+	file := filepath.Join(p.Dir, "bpfc.hcl")
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testenv.Write(t, p.Dir, "bpfc.hcl", strings.Replace(string(src), `version      = "1.0.0.0"`, `version      = "1.1.0.0"`, 1))
+	deployAll(t, p.Dir)
+
+	in := dev.show(ids[0])
+	if in.ActiveStage != "a" || !slices.Equal(in.TraversedPath, []string{"a"}) || !slices.Equal(in.ActivePath, []string{"a", "c"}) {
+		t.Errorf("after the upgrade: at %s, traversed %v, active path %v", in.ActiveStage, in.TraversedPath, in.ActivePath)
+	}
+	in = dev.must(admin.Next(ctx, ids[0], MoveOptions{}))
+	if in.ActiveStage != "c" || !slices.Equal(in.TraversedPath, []string{"a", "c"}) {
+		t.Errorf("next: at %s, traversed %v", in.ActiveStage, in.TraversedPath)
+	}
+	if row := dev.instanceRow(in); row[colStage] != dev.flow("tiny").stageID["c"] || strings.Count(str(row[colPath]), ",") != 1 {
+		t.Errorf("row after next: %v, %v", row[colStage], row[colPath])
+	}
+
+	in = dev.must(admin.Abandon(ctx, ids[1], MoveOptions{}))
+	if in.State != StateAborted || in.ActiveStage != "a" {
+		t.Errorf("abandoned: %s at %s", in.State, in.ActiveStage)
+	}
+	if row := dev.instanceRow(in); row[colStage] != dev.flow("tiny").stageID["a"] || row[colPath] != dev.flow("tiny").stageID["a"] {
+		t.Errorf("row after abandon: %v, %v", row[colStage], row[colPath])
+	}
+	dev.must(admin.Reactivate(ctx, ids[1], MoveOptions{}))
+
+	refused(t, dev.unchanged("prev from the first stage", func() error {
+		_, err := admin.Prev(ctx, ids[2], MoveOptions{})
+		return err
+	}), RuleFirstStage, `stage "a" is the first stage of the instance`)
+	refused(t, dev.unchanged("finish short of the end", func() error {
+		_, err := admin.Finish(ctx, ids[2], MoveOptions{})
+		return err
+	}), RuleNotLastStage, `stage "a" is not the last stage of the active path ("c" comes next)`)
+}
