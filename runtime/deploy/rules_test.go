@@ -358,6 +358,18 @@ variable "api_key" {
 	if res := pr.deploy("dev", o); !hasChange(res.Changes, "change", "value", "mailbox") || len(kinds(res.Changes, "value")) != 1 {
 		t.Errorf("a new mailbox: %+v", res.Changes)
 	}
+	// A later import without a settings file keeps the value the last one
+	// gave (mailbox has no default: it is not refused), as Dataverse keeps
+	// a current value; the environment block's values follow the project.
+	o.Settings = nil
+	if res := pr.deploy("dev", o); hasKind(res.Changes, "value") {
+		t.Errorf("no settings file: %+v", res.Changes)
+	}
+	pr.read("dev", func(tx store.Tx) {
+		if v, _ := tx.VariableValue("cts_mailbox"); v.Value != "desk@example.com" || v.Source != SourceSettings {
+			t.Errorf("mailbox kept = %+v", v)
+		}
+	})
 
 	// A value of the wrong type is refused.
 	o.Settings = map[string]string{"cts_mailbox": "x", "cts_threshold": "lots"}

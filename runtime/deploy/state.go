@@ -19,13 +19,16 @@ type state struct {
 	tables    map[string]store.Table
 	workflows map[string]store.Workflow // by id
 	roles     map[string]store.Role
-	kept      map[string]bool // schema names of secrets with a sealed value
+	// kept are the values the environment holds that came from outside the
+	// project (--settings, BPFC_VAR_<NAME>), by schema name: a later import
+	// that gives none keeps them, as Dataverse keeps a current value.
+	kept map[string]store.VariableValue
 	old       *compiler.Project
 }
 
 func loadState(tx store.Tx, solution string) (*state, error) {
 	st := &state{solutions: map[string]store.Solution{}, tables: map[string]store.Table{}, workflows: map[string]store.Workflow{},
-		roles: map[string]store.Role{}, kept: map[string]bool{}}
+		roles: map[string]store.Role{}, kept: map[string]store.VariableValue{}}
 	sols, err := tx.Solutions()
 	if err != nil {
 		return nil, err
@@ -68,12 +71,9 @@ func loadState(tx store.Tx, solution string) (*state, error) {
 		return nil, err
 	}
 	for _, d := range defs {
-		if d.Type != compiler.VarSecret {
-			continue
-		}
 		v, err := tx.VariableValue(d.SchemaName)
-		if err == nil && len(v.Sealed) > 0 {
-			st.kept[d.SchemaName] = true
+		if err == nil && v.Source != SourceEnvironment && (len(v.Sealed) > 0 || v.Value != "") {
+			st.kept[d.SchemaName] = v
 		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, err
 		}

@@ -24,7 +24,7 @@ const (
 	SourceEnvironment = "environment" // the environment block's values
 	SourceSettings    = "settings"    // --settings FILE
 	SourceProcess     = "BPFC_VAR"    // BPFC_VAR_<NAME>
-	SourceKept        = "kept"        // a secret already in the environment
+	SourceKept        = "kept"        // a value already in the environment, from --settings or BPFC_VAR
 )
 
 // ReadSettings reads a deployment settings file in the format of `pac
@@ -82,12 +82,13 @@ type value struct {
 }
 
 // resolveValues finds each variable's value for env: a settings file, then
-// BPFC_VAR_<NAME>, then the environment's values (secrets: BPFC_VAR_<NAME>
-// only, or the sealed value the environment already keeps). A variable with
+// BPFC_VAR_<NAME>, then the environment block's values, then the value an
+// earlier settings file or BPFC_VAR_<NAME> left in the environment (kept;
+// secrets: BPFC_VAR_<NAME> or the sealed value kept). A variable with
 // neither a value nor a default is a cause of refusal; so is a value that is
 // not of the variable's type. An empty string is not a value.
 func resolveValues(p *compiler.Project, env *compiler.Environment, settings map[string]string, getenv func(string) string,
-	kept map[string]bool) ([]value, []string) {
+	kept map[string]store.VariableValue) ([]value, []string) {
 	var out []value
 	settings, causes := bySchemaName(p, settings)
 	for _, v := range p.Variables {
@@ -105,7 +106,7 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings map[
 			switch {
 			case fromProcess != "":
 				val.text, val.source = fromProcess, SourceProcess
-			case kept[v.SchemaName]:
+			case len(kept[v.SchemaName].Sealed) > 0:
 				val.source = SourceKept
 			default:
 				causes = append(causes, fmt.Sprintf("secret %s has no value for environment %s: set %s", v.Name, env.Name, envVarName(v)))
@@ -135,6 +136,13 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings map[
 				continue
 			}
 			val.text, val.source = text, SourceEnvironment
+		} else if k, ok := kept[v.SchemaName]; ok && k.Value != "" {
+			if _, err := parseText(v.Type, k.Value); err != nil {
+				causes = append(causes, fmt.Sprintf("the value of %s that environment %s keeps (from %s) is not valid for its type now: %v; give a new one",
+					v.Name, env.Name, sourceText(k.Source, v), err))
+				continue
+			}
+			val.text, val.source = k.Value, SourceKept
 		} else if !v.HasDefault() || isEmpty(v.Default) {
 			causes = append(causes, fmt.Sprintf("variable %s has no value for environment %s and no default: set it in environment %q values, in a --settings file (SchemaName %s), or in %s",
 				v.Name, env.Name, env.Name, v.SchemaName, envVarName(v)))
