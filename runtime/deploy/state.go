@@ -23,7 +23,7 @@ type state struct {
 	// project (--settings, BPFC_VAR_<NAME>), by schema name: a later import
 	// that gives none keeps them, as Dataverse keeps a current value.
 	kept map[string]store.VariableValue
-	old       *compiler.Project
+	old  *compiler.Project
 }
 
 func loadState(tx store.Tx, solution string) (*state, error) {
