@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/process"
@@ -251,21 +252,53 @@ func (s *Session) MoveTo(ctx context.Context, table, id, stage string, mo MoveOp
 		if to == nil {
 			return nil, invalid("flow %s has no stage %q", c.f.f.Name, stage)
 		}
-		if to == c.stage {
+		var t *Transition
+		var err error
+		switch path := splitPath(str(c.row[colPath])); {
+		case to == c.stage:
 			dir, c.keep = DirectionNone, true
-			return nil, nil
-		}
-		if path := splitPath(str(c.row[colPath])); len(path) >= 2 && c.f.stage(path[len(path)-2]) == to {
+		case len(path) >= 2 && c.f.stage(path[len(path)-2]) == to:
 			dir, c.action = DirectionPrev, "move to the previous stage"
-			return c.prev()
+			t, err = c.prev()
+		default:
+			dir, c.action = DirectionNext, "move to the next stage"
+			t, err = c.next(mo.Link, to)
 		}
-		dir, c.action = DirectionNext, "move to the next stage"
-		return c.next(mo.Link, to)
+		if err == nil && mo.Path != "" {
+			err = c.pathIs(mo.Path)
+		}
+		return t, err
 	})
 	if err != nil {
 		return 0, nil, err
 	}
 	return dir, in, nil
+}
+
+// pathIs checks that the change leaves the instance with the traversed
+// path want (stage ids, comma-separated; case and spaces aside).
+func (c *change) pathIs(want string) error {
+	got, ok := c.set[colPath].(string)
+	if !ok {
+		got = str(c.row[colPath])
+	}
+	norm := strings.ToLower(strings.ReplaceAll(want, " ", ""))
+	if norm == got {
+		return nil
+	}
+	names := func(ids string) string {
+		var out []string
+		for _, id := range splitPath(ids) {
+			if s := c.f.stage(id); s != nil {
+				out = append(out, s.Name)
+			} else {
+				out = append(out, id)
+			}
+		}
+		return strings.Join(out, ", ")
+	}
+	return invalid("traversedpath %q (%s) is not the path the move leaves (%s: %s); send the stage ids of the path, ending with the new active stage, or leave traversedpath out",
+		want, names(norm), got, names(got))
 }
 
 // instanceIn finds an instance, in the named instance table when table is

@@ -21,6 +21,11 @@ type MoveOptions struct {
 	// record to link; "" creates one with the stage's relationship lookup
 	// pointing back at the previous stage's record.
 	Link string
+	// Path: for MoveTo, the traversed path (stage ids, comma-separated)
+	// the instance must have after the move, as Dataverse's clients send
+	// traversedpath beside activestageid; "" = any. Another path refuses
+	// the move (ErrInvalid), nothing changed.
+	Path string
 	// Full: return the instance after the change as Session.Instance reads
 	// it (active path, record names, stage log, user names), read in the
 	// change's own transaction rather than in another one after it.

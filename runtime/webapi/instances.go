@@ -17,6 +17,7 @@ import (
 type instanceChange struct {
 	stage      string // activestageid: a process stage id (or name)
 	link       string // bpf_<table>id: the record to link on a cross-table move
+	path       string // traversedpath: the path the move must leave (as Dataverse's clients send it)
 	state      *int64 // statecode
 	status     *int64 // statuscode
 	hasChanges bool
@@ -32,6 +33,12 @@ func readInstanceChange(t store.Table, fields []field) (*instanceChange, error) 
 				return nil, badRequest("activestageid is the id of a stage of the flow (activestageid@odata.bind: \"/processstages(ID)\")")
 			}
 			ch.stage = s
+		case c == "traversedpath":
+			s, ok := f.value.(string)
+			if !ok {
+				return nil, badRequest("traversedpath is the stage ids of the instance's path, comma-separated")
+			}
+			ch.path = s
 		case c == "statecode" || c == "statuscode":
 			n, ok := f.value.(int64)
 			if !ok {
@@ -64,6 +71,9 @@ func readInstanceChange(t store.Table, fields []field) (*instanceChange, error) 
 	if ch.link != "" && ch.stage == "" {
 		return nil, badRequest("a link goes with a move: give activestageid too")
 	}
+	if ch.path != "" && ch.stage == "" {
+		return nil, badRequest("traversedpath goes with a move: give activestageid too (the path follows from the moves)")
+	}
 	return ch, nil
 }
 
@@ -80,7 +90,7 @@ func (s *Server) changeInstance(r *http.Request, t store.Table, id string, versi
 	if ch.stage != "" {
 		// One write transaction decides the direction and moves: the
 		// move lands on the stage the client named, or is refused.
-		dir, in, err := sess.MoveTo(ctx, t.Name, id, ch.stage, engine.MoveOptions{IfVersion: version, Link: ch.link})
+		dir, in, err := sess.MoveTo(ctx, t.Name, id, ch.stage, engine.MoveOptions{IfVersion: version, Link: ch.link, Path: ch.path})
 		if err != nil {
 			return 0, err
 		}

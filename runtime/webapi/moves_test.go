@@ -63,3 +63,39 @@ func TestMovesInOneTransaction(t *testing.T) {
 		t.Errorf("stage log: %s", s)
 	}
 }
+
+// TestMoveWithTraversedPath: Dataverse's clients send traversedpath with
+// activestageid; the path the move leaves is accepted, another one refuses
+// the move and changes nothing, and a path alone is no move.
+func TestMoveWithTraversedPath(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	lead := f.create("leads", map[string]any{"lastname": "Jones", "subject": "Scanners", "companyname": "Contoso"})
+	r := f.do("GET", "cts_leadtoopportunities?$filter=_bpf_leadid_value%20eq%20'"+lead+"'", f.admin, nil).must(t, 200)
+	inst := r.rows()[0]["businessprocessflowinstanceid"].(string)
+	ids, _ := f.stageIDs(inst)
+	path := "cts_leadtoopportunities(" + inst + ")"
+	at := func() string {
+		return f.do("GET", path+"?$select=traversedpath", f.admin, nil).must(t, 200).str("traversedpath")
+	}
+	move := func(stage, traversed string) *response {
+		return f.do("PATCH", path, f.admin, map[string]any{"activestageid@odata.bind": "/processstages(" + ids[stage] + ")",
+			"traversedpath": traversed})
+	}
+
+	r = move("develop", ids["qualify"]).must(t, 400)
+	if !strings.Contains(string(r.raw), "is not the path the move leaves") || at() != ids["qualify"] {
+		t.Errorf("a wrong path: %s; path now %s", r.raw, at())
+	}
+	move("develop", strings.ToUpper(ids["qualify"]+", "+ids["develop"])).must(t, 204)
+	if got := at(); got != ids["qualify"]+","+ids["develop"] {
+		t.Errorf("after next with its path: %s", got)
+	}
+	move("qualify", ids["qualify"]).must(t, 204)
+	if got := at(); got != ids["qualify"] {
+		t.Errorf("after prev with its path: %s", got)
+	}
+	r = f.do("PATCH", path, f.admin, map[string]any{"traversedpath": ids["qualify"]}).must(t, 400)
+	if !strings.Contains(string(r.raw), "give activestageid too") {
+		t.Errorf("a path alone: %s", r.raw)
+	}
+}
