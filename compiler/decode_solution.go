@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -80,7 +81,10 @@ func (d *decoder) decodePublisher(b *hcl.Block) *Publisher {
 }
 
 func (d *decoder) decodeEnvironment(b *hcl.Block) {
-	e := &Environment{Name: b.Labels[0], DeclRange: b.DefRange, MaxActiveFlowsPerTable: 10}
+	e := &Environment{Name: b.Labels[0], DeclRange: b.DefRange, BlockRange: b.DefRange, MaxActiveFlowsPerTable: 10}
+	if body, ok := b.Body.(*hclsyntax.Body); ok {
+		e.BlockRange = hcl.RangeBetween(b.DefRange, body.SrcRange)
+	}
 	if !envNameRe.MatchString(e.Name) {
 		d.errorf(b.LabelRanges[0], "Invalid environment name", "%q is not a valid environment name: use lowercase letters, digits, '-' and '_', starting with a letter.", e.Name)
 	}

@@ -54,6 +54,7 @@ type Environment struct {
 	MaxActiveFlowsPerTable int    // default 10
 	Attrs                  Ranges // where each attribute was written
 	DeclRange              hcl.Range
+	BlockRange             hcl.Range // the whole block, to its closing brace
 }
 
 // Variable types.

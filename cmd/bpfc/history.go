@@ -37,7 +37,7 @@ func runHistory(g *globals, o *historyOptions) error {
 	if o.env == "" {
 		return usageErr("history: --env is required")
 	}
-	p, ok := loadForDeploy(g)
+	p, ok := loadForRuntime(g, o.env)
 	if !ok {
 		return failed()
 	}

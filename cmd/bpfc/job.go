@@ -44,7 +44,7 @@ func openRuntime(g *globals, o *runtimeOptions, command string) (*runtimeEnv, er
 	if o.env == "" {
 		return nil, usageErr("%s: --env is required", command)
 	}
-	p, ok := loadForDeploy(g)
+	p, ok := loadForRuntime(g, o.env)
 	if !ok {
 		return nil, failed()
 	}

@@ -64,7 +64,7 @@ func runServe(ctx context.Context, g *globals, o *serveOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	p, ok := loadForDeploy(g)
+	p, ok := loadForRuntime(g, o.env)
 	if !ok {
 		return failed()
 	}

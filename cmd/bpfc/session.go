@@ -56,7 +56,7 @@ func openEnv(g *globals, o *runtimeOptions, command string) (runtimeSession, fun
 	if o.env == "" {
 		return nil, nil, usageErr("%s: --env is required", command)
 	}
-	p, ok := loadForDeploy(g)
+	p, ok := loadForRuntime(g, o.env)
 	if !ok {
 		return nil, nil, failed()
 	}

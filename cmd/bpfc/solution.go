@@ -39,7 +39,7 @@ func runSolutionList(g *globals, o *solutionListOptions) error {
 	if o.env == "" {
 		return usageErr("solution list: --env is required")
 	}
-	p, ok := loadForDeploy(g)
+	p, ok := loadForRuntime(g, o.env)
 	if !ok {
 		return failed()
 	}
