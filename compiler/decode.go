@@ -50,6 +50,7 @@ type decoder struct {
 	brokenFlows        map[*Flow]bool // flows with duplicate stage names
 	danglingFlows      map[*Flow]bool // flows with a next that names no stage: reachability unknown
 	noColumn           map[*Step]bool // steps whose column is missing or not a string (reported)
+	noPrefix           bool           // no solution, publisher or valid prefix (reported): custom names go unchecked
 }
 
 type workflowUse struct {

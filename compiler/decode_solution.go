@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -67,8 +68,13 @@ func (d *decoder) decodePublisher(b *hcl.Block) *Publisher {
 	}
 	if d.str(c, "prefix", &p.Prefix) {
 		if !prefixRe.MatchString(p.Prefix) || strings.HasPrefix(p.Prefix, "mscrm") {
+			hint := ""
+			if l := strings.ToLower(p.Prefix); l != p.Prefix && prefixRe.MatchString(l) && !strings.HasPrefix(l, "mscrm") {
+				hint = fmt.Sprintf(" Did you mean %q?", l)
+			}
 			d.errorf(c.Attributes["prefix"].Expr.Range(), "Invalid prefix",
-				"%q is not a valid customization prefix: 2 to 8 characters, lowercase letters and digits, starting with a letter, not starting with \"mscrm\".", p.Prefix)
+				"%q is not a valid customization prefix: 2 to 8 characters, lowercase letters and digits, starting with a letter, not starting with \"mscrm\".%s", p.Prefix, hint)
+			d.noPrefix = true
 		}
 	}
 	if d.integer(c, "option_value_prefix", &p.OptionValuePrefix) {

@@ -1,6 +1,7 @@
 package compiler_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/bpfc/bpfc/compiler"
@@ -31,6 +32,32 @@ func TestNoKnockOns(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, diags := compiler.LoadSources(map[string][]byte{"f.hcl": []byte(tt.flow), "s.hcl": []byte(baseSolution)})
+			if diff := cmp.Diff(tt.want, diagKeys(diags)); diff != "" {
+				t.Errorf("diagnostics differ (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestPrefixKnockOns: without a valid prefix of the project's own (a
+// misspelt solution block, a prefix in capitals) the custom names are not
+// each reported as lacking it; the one mistake is.
+func TestPrefixKnockOns(t *testing.T) {
+	const tables = "table \"fx_thing\" {\n  display_name = \"Thing\"\n  column \"fx_name\" {\n    type = \"string\"\n  }\n}\n"
+	for _, tt := range []struct {
+		name, solution string
+		want           []string
+	}{{
+		name:     "prefix in capitals",
+		solution: strings.Replace(baseSolution, `prefix = "fx"`, `prefix = "FX"`, 1),
+		want:     []string{"s.hcl:4: error: Invalid prefix"},
+	}, {
+		name:     "misspelt solution block",
+		solution: strings.Replace(baseSolution, "solution ", "soluton ", 1),
+		want:     []string{"<project>: error: Missing solution", "s.hcl:1: error: Unsupported block type"},
+	}} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, diags := compiler.LoadSources(map[string][]byte{"t.hcl": []byte(tables), "s.hcl": []byte(tt.solution)})
 			if diff := cmp.Diff(tt.want, diagKeys(diags)); diff != "" {
 				t.Errorf("diagnostics differ (-want +got):\n%s", diff)
 			}

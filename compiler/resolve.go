@@ -50,9 +50,11 @@ func (d *decoder) resolveSolution() {
 		d.diags = append(d.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Missing solution",
 			Detail: "A project needs one solution block, e.g. solution \"ContosoSales\" { version = \"1.0.0.0\" publisher \"contoso\" { prefix = \"cts\" } }."})
 		d.p.Solution = &Solution{Name: "Solution", DisplayName: "Solution", Version: "1.0.0.0", VersionNums: [4]int{1}, Publisher: &Publisher{Name: "publisher", Prefix: "new", OptionValuePrefix: 10000}}
+		d.noPrefix = true
 	}
 	if d.p.Solution.Publisher == nil {
 		d.p.Solution.Publisher = &Publisher{Name: "publisher", Prefix: "new", OptionValuePrefix: 10000}
+		d.noPrefix = true
 	}
 	for i, pol := range d.policies {
 		if i == 0 {
@@ -200,7 +202,9 @@ func (d *decoder) resolveTables(prefix string) {
 func labelRangeOf(t *Table) hcl.Range { return t.DeclRange }
 
 func (d *decoder) checkCustomName(name, prefix string, rng hcl.Range, what string) {
-	if prefix != "" && !strings.HasPrefix(name, prefix+"_") {
+	// Without a valid prefix of the project's own (its error is reported)
+	// every custom name would be reported too.
+	if prefix != "" && !d.noPrefix && !strings.HasPrefix(name, prefix+"_") {
 		d.errorf(rng, "Missing publisher prefix", "A %s is named with the publisher's prefix: %q should start with %q (for example %q).", what, name, prefix+"_", prefix+"_"+name)
 	}
 }
