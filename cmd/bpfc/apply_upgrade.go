@@ -32,7 +32,7 @@ func runApplyUpgrade(g *globals, o *applyUpgradeOptions, name string) error {
 	if o.env == "" {
 		return usageErr("apply-upgrade: --env is required")
 	}
-	p, ok := loadForDeploy(g)
+	p, ok := loadValid(g)
 	if !ok {
 		return failed()
 	}

@@ -36,13 +36,9 @@ type buildResult struct {
 }
 
 func runBuild(g *globals, o *buildOptions) error {
-	p, diags, ok := loadProject(g, nil)
+	p, ok := loadValid(g)
 	if !ok {
-		reportDiagnostics(g, p, diags)
 		return failed()
-	}
-	if g.output == "text" {
-		writeDiagnostics(g.stderr, g.dir, projectFiles(p), diags) // warnings only
 	}
 	out := g.path(o.out)
 	res, err := solution.Build(p, out)

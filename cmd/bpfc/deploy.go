@@ -85,10 +85,10 @@ func runDeploy(g *globals, o *deployOptions) error {
 	return reportResult(g, res, err)
 }
 
-// loadForDeploy loads and checks the project, reporting diagnostics; a
+// loadValid loads and checks the project, reporting diagnostics; a
 // command's JSON document for an invalid project is the diagnostics with
 // an error.
-func loadForDeploy(g *globals) (*compiler.Project, bool) {
+func loadValid(g *globals) (*compiler.Project, bool) {
 	return loadChecked(g, invalidAsBadRequest)
 }
 
@@ -98,7 +98,7 @@ func invalidAsBadRequest(doc *validateResult) {
 	doc.Error = &errorDetail{Code: "BadRequest", Message: invalidProject(doc.Errors)}
 }
 
-// loadForImport is loadForDeploy for deploy, promote and release, whose
+// loadForImport is loadValid for deploy, promote and release, whose
 // JSON document for an invalid project is a refused result.
 func loadForImport(g *globals) (*compiler.Project, bool) {
 	return loadChecked(g, func(doc *validateResult) {
@@ -114,7 +114,7 @@ func invalidProject(errs int) string {
 // environment env as deployed (run time, serve, history): the sources do
 // not matter to it, so errors elsewhere in the project only warn (a
 // half-edited flow does not stop the live environment); errors in env's
-// block, or no such block, stop it as loadForDeploy does.
+// block, or no such block, stop it as loadValid does.
 func loadForRuntime(g *globals, env string) (*compiler.Project, bool) {
 	p, diags, ok := loadProject(g, nil)
 	var e *compiler.Environment

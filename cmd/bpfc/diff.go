@@ -93,7 +93,7 @@ func openSide(g *globals, arg string, opts diff.Options) (*diff.Side, error) {
 	var pe *diff.ProjectError
 	if errors.As(err, &pe) {
 		writeSideDiagnostics(g, pe)
-		return nil, &exitError{code: 1, msg: pe.Error()}
+		return nil, &exitError{code: 1, msg: pe.Error(), detail: &errorDetail{Code: "BadRequest", Message: pe.Error()}}
 	}
 	if err != nil {
 		return nil, &exitError{code: 1, msg: err.Error()}

@@ -30,7 +30,7 @@ func newEnvCmd(g *globals) *cobra.Command {
 }
 
 func runEnvList(g *globals) error {
-	p, ok := loadForDeploy(g)
+	p, ok := loadValid(g)
 	if !ok {
 		return failed()
 	}

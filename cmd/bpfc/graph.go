@@ -46,13 +46,9 @@ func runGraph(g *globals, o *graphOptions, flowName string) error {
 	if !slices.Contains(graph.Formats, o.format) {
 		return usageErr("--format must be one of %s, not %q", strings.Join(graph.Formats, ", "), o.format)
 	}
-	p, diags, ok := loadProject(g, nil)
+	p, ok := loadValid(g)
 	if !ok {
-		reportDiagnostics(g, p, diags)
 		return failed()
-	}
-	if g.output == "text" {
-		writeDiagnostics(g.stderr, g.dir, projectFiles(p), diags) // warnings only
 	}
 	f := p.Flow(flowName)
 	if f == nil {

@@ -43,7 +43,7 @@ func runPlan(g *globals, o *planOptions) error {
 	if err != nil {
 		return usageErr("plan: %v", err)
 	}
-	p, ok := loadForDeploy(g)
+	p, ok := loadValid(g)
 	if !ok {
 		return failed()
 	}

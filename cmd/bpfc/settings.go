@@ -35,13 +35,9 @@ type settingsResult struct {
 }
 
 func runCreateSettings(g *globals, o *createSettingsOptions) error {
-	p, diags, ok := loadProject(g, nil)
+	p, ok := loadValid(g)
 	if !ok {
-		reportDiagnostics(g, p, diags)
 		return failed()
-	}
-	if g.output == "text" {
-		writeDiagnostics(g.stderr, g.dir, projectFiles(p), diags) // warnings only
 	}
 	b, err := solution.CreateSettings(p)
 	if err != nil {

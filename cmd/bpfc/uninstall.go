@@ -39,7 +39,7 @@ func runUninstall(g *globals, o *uninstallOptions, name string) error {
 	if o.env == "" {
 		return usageErr("uninstall: --env is required")
 	}
-	p, ok := loadForDeploy(g)
+	p, ok := loadValid(g)
 	if !ok {
 		return failed()
 	}
