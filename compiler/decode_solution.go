@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -171,7 +172,14 @@ func variableValue(v *Variable, val cty.Value, rng hcl.Range, what string) (cty.
 			return bad("true or false")
 		}
 	case VarJSON:
-		// any value encodes as JSON; strings are taken as JSON text.
+		// Any value encodes as JSON; a string is taken as JSON text, so it
+		// must be some.
+		if val.Type() == cty.String {
+			var x any
+			if err := json.Unmarshal([]byte(val.AsString()), &x); err != nil {
+				return bad("JSON text (a string is taken as JSON: " + err.Error() + "), or an HCL object or list")
+			}
+		}
 	}
 	return val, nil
 }
