@@ -6,6 +6,7 @@ import (
 
 	"github.com/bpfc/bpfc/compiler/catalog"
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -312,7 +313,9 @@ func (d *decoder) resolveFlow(f *Flow, prefix string) {
 			return n
 		}
 		if e, ok := d.stageNext[s]; ok {
-			s.Next = resolve(e)
+			if !isNull(e) { // next = null: the path ends here (a bpfc extension)
+				s.Next = resolve(e)
+			}
 		} else if i+1 < len(f.Stages) {
 			s.Next = f.Stages[i+1].Name
 		}
@@ -322,6 +325,12 @@ func (d *decoder) resolveFlow(f *Flow, prefix string) {
 			}
 		}
 	}
+}
+
+// isNull reports whether e is the literal null.
+func isNull(e hcl.Expression) bool {
+	lit, ok := e.(*hclsyntax.LiteralValueExpr)
+	return ok && lit.Val.IsNull()
 }
 
 // resolveExprs converts conditions and values now that tables are known.

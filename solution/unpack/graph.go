@@ -48,14 +48,8 @@ func (b *builder) graph(f *compiler.Flow, rf *rawFlow, byID map[string]*compiler
 				b.w.add(comp, file, "stage %q continues to stage %s, which is not in the flow", rs.label, rs.next)
 			}
 		}
-		if next == "" && following != "" {
-			if len(s.Branches) > 0 {
-				b.w.add(comp, file, "when no branch of stage %q matches, the flow ends there in the export; bpfc continues to the following stage %q", rs.label, f.Stages[i+1].DisplayName)
-			} else {
-				b.w.add(comp, file, "stage %q ends the flow in the export, but it is not the last stage; bpfc continues to the following stage %q", rs.label, f.Stages[i+1].DisplayName)
-			}
-			next = following
-		}
+		// next == "" before the last stage: the path ends there, as in
+		// the export (written next = null).
 		s.Next = next
 		s.NextExplicit = next != following
 	}

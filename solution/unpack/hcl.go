@@ -310,11 +310,18 @@ func (r *renderer) flow(fl *compiler.Flow) []byte {
 		if i+1 < len(fl.Stages) {
 			following = fl.Stages[i+1].Name
 		}
-		if s.Next != "" && (s.Next != following || len(s.Branches) > 0) {
+		switch {
+		case s.Next != "" && (s.Next != following || len(s.Branches) > 0):
 			if len(s.Branches) == 0 && len(s.OnEnter) == 0 && len(s.OnExit) == 0 {
 				sb.AppendNewline()
 			}
 			sb.SetAttributeRaw("next", traversal("stage", s.Next))
+		case s.Next == "" && following != "":
+			// The path ends before the last stage written.
+			if len(s.Branches) == 0 && len(s.OnEnter) == 0 && len(s.OnExit) == 0 {
+				sb.AppendNewline()
+			}
+			sb.SetAttributeValue("next", cty.NullVal(cty.DynamicPseudoType))
 		}
 	}
 	if len(fl.OnFinish) > 0 || len(fl.OnAbandon) > 0 {
