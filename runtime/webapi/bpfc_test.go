@@ -200,8 +200,11 @@ func TestClientSession(t *testing.T) {
 	if !errors.As(err, &ae) || ae.Code != "Refused" || ae.Rule != engine.RuleRequiredStep || errors.Is(err, engine.ErrInvalid) {
 		t.Errorf("refused move: %v", err)
 	}
-	if _, err := c.Record(ctx, "lead", "nope"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := c.Record(ctx, "lead", "00000000-0000-0000-0000-00000000dead"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown record: %v", err)
+	}
+	if _, err := c.Record(ctx, "lead", "nope"); !errors.As(err, &ae) || ae.Status != 400 || !strings.Contains(ae.Message, "is its id, a GUID") {
+		t.Errorf("a key that is no GUID: %v", err)
 	}
 	if _, err := c.Record(ctx, "cts_strategicdeal", created.Instance.ID); !errors.As(err, &ae) || ae.Status != 400 ||
 		!strings.Contains(ae.Message, "is the instance table of a flow") {

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/google/uuid"
+
 	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/store"
 )
@@ -64,6 +66,10 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 	case name == "EntityDefinitions":
 		s.entityDefinitions(w, r, seg)
 	case isKey:
+		if err := s.checkKey(r, name, key); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		s.getRow(w, r, name, key)
 	case strings.Contains(seg, "("):
 		s.fail(w, r, badRequest("%q is not <entityset>(<id>)", seg))
@@ -230,6 +236,18 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request) {
 	s.respond(w, r, set, id, http.StatusCreated, version, nil)
 }
 
+// checkKey refuses a row key that is not a GUID, as Dataverse does (400),
+// once the entity set is known (an unknown one is 404).
+func (s *Server) checkKey(r *http.Request, set, id string) error {
+	if _, err := s.tableOf(r, set); err != nil {
+		return err
+	}
+	if uuid.Validate(id) != nil || len(id) != 36 {
+		return badRequest("%s(%s): a row's key is its id, a GUID such as %s(00000000-0000-0000-0000-000000000001)", set, id, set)
+	}
+	return nil
+}
+
 // flowOptions reads which flow a new record starts from BPFC-Flow: a
 // flow's name, none, or (absent) the table's default flow.
 func flowOptions(r *http.Request) engine.StartOptions {
@@ -297,6 +315,9 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	version, err := ifMatch(r)
+	if err == nil {
+		err = s.checkKey(r, set, id)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -381,6 +402,9 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	version, err := ifMatch(r)
+	if err == nil {
+		err = s.checkKey(r, set, id)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -93,7 +93,11 @@ func TestRequestErrors(t *testing.T) {
 		code         string
 	}{
 		{"GET", "nosuchset", nil, nil, 404, "NotFound"},
-		{"GET", "accounts(nope)", nil, nil, 404, "NotFound"},
+		{"GET", "accounts(nope)", nil, nil, 400, "BadRequest"}, // as Dataverse: a key is a GUID
+		{"GET", "accounts(00000000-0000-0000-0000-00000000dead)", nil, nil, 404, "NotFound"},
+		{"GET", "nosuchset(nope)", nil, nil, 404, "NotFound"},
+		{"PATCH", "accounts(nope)", map[string]any{"name": "x"}, nil, 400, "BadRequest"},
+		{"DELETE", "accounts(nope)", nil, nil, 400, "BadRequest"},
 		{"PUT", "accounts", nil, nil, 405, "MethodNotAllowed"},
 		{"GET", "accounts?$expand=primarycontactid($expand=ownerid)", nil, nil, 400, "BadRequest"},
 		{"GET", "accounts?$top=0", nil, nil, 400, "BadRequest"},
