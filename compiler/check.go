@@ -202,11 +202,12 @@ func (c *checker) relationships(f *Flow) {
 			continue
 		}
 		cross := false
+		checked := map[string]bool{} // source tables: several stages of one table lead here
 		for _, src := range incoming[t.Name] {
-			if src.Table == t.Table || c.p.Table(src.Table) == nil {
+			if src.Table == t.Table || c.p.Table(src.Table) == nil || checked[src.Table] {
 				continue
 			}
-			cross = true
+			cross, checked[src.Table] = true, true
 			if t.Relationship == "" {
 				cands := lookupsTo(tt, src.Table)
 				switch len(cands) {
@@ -214,8 +215,8 @@ func (c *checker) relationships(f *Flow) {
 					t.Relationship = cands[0]
 				case 0:
 					c.errorf(t.DeclRange, "Cross-table stage without a relationship",
-						"Stage %q moves from %s to %s, but %s has no lookup to %s. Add a lookup column on %s (e.g. column \"%s_%sid\" { type = \"lookup\" target = \"%s\" }) and set relationship.",
-						t.Name, src.Table, t.Table, t.Table, src.Table, t.Table, c.p.Solution.Publisher.Prefix, src.Table, src.Table)
+						"Stage %q moves from %s to %s, but %s has no lookup to %s. Add a lookup column on %s (e.g. column \"%s\" { type = \"lookup\" target = \"%s\" }) and set relationship.",
+						t.Name, src.Table, t.Table, t.Table, src.Table, t.Table, c.lookupName(src.Table), src.Table)
 				default:
 					c.errorf(t.DeclRange, "Ambiguous relationship", "Stage %q moves from %s to %s, and %s has several lookups to %s (%s); set relationship to one of them.",
 						t.Name, src.Table, t.Table, t.Table, src.Table, strings.Join(cands, ", "))
@@ -234,6 +235,15 @@ func (c *checker) relationships(f *Flow) {
 			c.warnf(t.Attrs.Of("relationship", t.DeclRange), "Relationship on a same-table stage", "Stage %q does not change table, so relationship %q is not used.", t.Name, t.Relationship)
 		}
 	}
+}
+
+// lookupName is a name for a new lookup column to table: prefixed, once.
+func (c *checker) lookupName(table string) string {
+	prefix := c.p.Solution.Publisher.Prefix + "_"
+	if strings.HasPrefix(table, prefix) {
+		return table + "id"
+	}
+	return prefix + table + "id"
 }
 
 func looksUp(col *Column, table string) bool {
