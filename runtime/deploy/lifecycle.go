@@ -84,7 +84,7 @@ func (pl *Pipeline) lifecycle(ctx context.Context, envName, solution, op string,
 }
 
 func removedSummary(out *Outcome) string {
-	return fmt.Sprintf("%d components removed, %d instance rows", len(out.Removed), out.InstanceRows)
+	return fmt.Sprintf("%s removed, %s", plural(len(out.Removed), "component"), plural(out.InstanceRows, "instance row"))
 }
 
 // ApplyUpgrade completes a staged upgrade: the components the old version
@@ -173,8 +173,8 @@ func (pl *Pipeline) Uninstall(ctx context.Context, envName, solution string, con
 				out.Removed = append(out.Removed, Change{Action: "remove", Kind: c.Kind, Name: c.Name})
 			}
 			if !confirm {
-				return fmt.Errorf("uninstalling managed %s from %s removes %d components and %d rows of instance tables; run again with --yes to go ahead: %w",
-					solution, envName, len(comps), out.InstanceRows, ErrNeedsConfirmation)
+				return fmt.Errorf("uninstalling managed %s from %s removes %s and %s of instance tables; run again with --yes to go ahead: %w",
+					solution, envName, plural(len(comps), "component"), plural(out.InstanceRows, "row"), ErrNeedsConfirmation)
 			}
 			if err := remove(tx, comps, o.Progress); err != nil {
 				return err
