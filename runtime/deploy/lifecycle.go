@@ -98,7 +98,7 @@ func (pl *Pipeline) ApplyUpgrade(ctx context.Context, envName, solution string, 
 		}
 		holding, err := tx.Solution(HoldingName(solution))
 		if errors.Is(err, store.ErrNotFound) || err == nil && holding.State != store.StateHolding {
-			return &Refusal{Env: envName, Solution: solution, Version: base.Version,
+			return &Refusal{Env: envName, Solution: solution, Version: base.Version, Operation: "apply-upgrade",
 				Causes: []string{fmt.Sprintf("no staged upgrade of %s is pending in %s (deploy with --mode stage first)", solution, envName)}}
 		}
 		if err != nil {
@@ -149,7 +149,7 @@ func (pl *Pipeline) Uninstall(ctx context.Context, envName, solution string, con
 		}
 		out.Version, out.Managed = sol.Version, sol.Managed
 		if sol.State == store.StateHolding {
-			return &Refusal{Env: envName, Solution: solution, Version: sol.Version, Causes: []string{fmt.Sprintf(
+			return &Refusal{Env: envName, Solution: solution, Version: sol.Version, Operation: "uninstall", Causes: []string{fmt.Sprintf(
 				"%s is a staged upgrade of %s: complete it with bpfc apply-upgrade %s --env %s, or uninstall %s (which takes the upgrade with it)",
 				solution, sol.UpgradeOf, sol.UpgradeOf, envName, sol.UpgradeOf)}}
 		}

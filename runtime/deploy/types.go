@@ -99,10 +99,16 @@ type Refusal struct {
 	Solution string
 	Version  string
 	Causes   []string
+	// Operation is what was refused when it is not an import
+	// ("apply-upgrade", "uninstall").
+	Operation string
 }
 
 func (r *Refusal) Error() string {
 	head := fmt.Sprintf("import of %s %s into %s refused", r.Solution, r.Version, r.Env)
+	if r.Operation != "" {
+		head = fmt.Sprintf("%s of %s %s in %s refused", r.Operation, r.Solution, r.Version, r.Env)
+	}
 	if len(r.Causes) == 1 {
 		return head + ": " + r.Causes[0]
 	}
