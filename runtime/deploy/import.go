@@ -201,7 +201,7 @@ func keepBuild(tx store.Tx, b *Build) error {
 // keptRemovals are the removals of components an earlier update kept:
 // the live build no longer has them, so diffModels cannot list them, yet
 // an upgrade removes them with the rest of what the new build lacks.
-func keptRemovals(st *state, newComps []store.Component) []Change {
+func keptRemovals(st *state, newComps []store.Component, prefix string) []Change {
 	if st.old == nil {
 		return nil
 	}
@@ -212,7 +212,13 @@ func keptRemovals(st *state, newComps []store.Component) []Change {
 	var out []Change
 	for _, c := range dropped(st.comps, newComps) {
 		if !live[[2]string{c.Kind, c.Name}] {
-			out = append(out, Change{Action: "remove", Kind: c.Kind, Name: c.Name})
+			name := c.Name
+			if c.Kind == store.KindVariable {
+				// Plans name variables as the project does (their schema
+				// name is the publisher's prefix and that name).
+				name = strings.TrimPrefix(name, prefix+"_")
+			}
+			out = append(out, Change{Action: "remove", Kind: c.Kind, Name: name})
 		}
 	}
 	return out
@@ -262,7 +268,7 @@ func importMode(st *state, mode Mode) Mode {
 func importChanges(tx store.Tx, st *state, env string, b *Build, mode Mode, vals []value, keyring *secret.Keyring) ([]Change, error) {
 	changes := diffModels(st.old, b.Project, mode)
 	if mode == Upgrade {
-		changes = append(changes, keptRemovals(st, components(b.Project))...)
+		changes = append(changes, keptRemovals(st, components(b.Project), b.Project.Solution.Publisher.Prefix)...)
 	}
 	vc, err := valueChanges(tx, env, vals, keyring)
 	if err != nil {
