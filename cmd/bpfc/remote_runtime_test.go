@@ -353,10 +353,17 @@ func TestRemoteUsersAndTokens(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "set BPFC_TOKEN_SHARED (or BPFC_TOKEN)") {
 		t.Errorf("no token: %d %q", code, stderr)
 	}
+	// user list reads the server's users (bpfc_RetrieveUsers), as locally.
+	t.Setenv("BPFC_TOKEN_SHARED", f.token)
+	out = f.must("user", "list", "--output", "json")
+	_, localOut, _ = f.local("user", "list", "--output", "json")
+	if !strings.Contains(out, `"salesperson"`) || out != strings.Replace(localOut, `"environment": "dev"`, `"environment": "shared"`, 1) {
+		t.Errorf("user list remotely: %s\nlocally: %s", out, localOut)
+	}
 	// Commands that need the store say where to run them.
-	code, _, stderr = f.remote("user", "list")
+	code, _, stderr = f.remote("user", "add", "dave")
 	if code != 1 || !strings.Contains(stderr, `environment "shared" is remote`) || !strings.Contains(stderr, "run it on that machine") {
-		t.Errorf("user list on a remote environment: %d %q", code, stderr)
+		t.Errorf("user add on a remote environment: %d %q", code, stderr)
 	}
 }
 

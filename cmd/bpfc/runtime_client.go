@@ -35,6 +35,7 @@ type runtimeSession interface {
 	Report(ctx context.Context, flow string, since time.Time) (*report.Report, error)
 	Jobs(ctx context.Context, f store.JobFilter) ([]store.Job, error)
 	Emails(ctx context.Context, f store.EmailFilter) ([]store.Email, error)
+	Users(ctx context.Context) ([]store.User, error)
 }
 
 var (

@@ -149,7 +149,7 @@ func runUserSet(g *globals, o *userOptions, cmd *cobra.Command, name string) err
 }
 
 func runUserList(g *globals, o *userOptions) error {
-	s, done, err := openSession(g, &o.runtimeOptions, "user list")
+	s, done, err := openEnv(g, &o.runtimeOptions, "user list")
 	if err != nil {
 		return err
 	}

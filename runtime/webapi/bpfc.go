@@ -32,6 +32,7 @@ import (
 //	GET  bpfc_Report(FlowName='f',Since='2026-05-01T00:00:00Z')  the report (runtime/report's JSON)
 //	GET  bpfc_RetrieveJobs(State='failed',Limit=10)             {"value": [store.Job]}; administrators
 //	GET  bpfc_RetrieveEmails(Limit=10)                           {"value": [store.Email]}; administrators
+//	GET  bpfc_RetrieveUsers                                      {"value": [UserInfo]}: the environment's users and their roles
 //
 // A refused move is 400 with code Refused and the rule, as a PATCH of
 // activestageid is. Their parameters and types are their entries in
@@ -226,6 +227,17 @@ func (s *Server) bpfcFunction(w http.ResponseWriter, r *http.Request, op *operat
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"value": nonNil(js)})
+	case "bpfc_RetrieveUsers":
+		us, err := sess.Users(ctx)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		out := make([]UserInfo, len(us))
+		for i, u := range us {
+			out[i] = UserInfo{ID: u.ID, Name: u.Name, FullName: u.FullName, Email: u.Email, Disabled: u.Disabled, Roles: nonNil(u.Roles)}
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"value": out})
 	case "bpfc_RetrieveEmails":
 		if err := sess.RequireAdmin(ctx, "read the outbox"); err != nil {
 			s.fail(w, r, err)

@@ -210,6 +210,7 @@ var complexTypes = []edmComplexType{
 	{Name: "bpfc_Report", OpenType: true},                 // report.Report
 	{Name: "bpfc_Job", OpenType: true},                    // store.Job
 	{Name: "bpfc_Email", OpenType: true},                  // store.Email
+	{Name: "bpfc_User", OpenType: true},                   // UserInfo
 	{Name: "bpfc_DeployResult", OpenType: true},           // deploy.Result
 	{Name: "bpfc_ExportSolutionResponse", OpenType: true}, // ExportResponse
 	{Name: "bpfc_Settings", OpenType: true},               // ImportRequest.Settings: values by variable schema name

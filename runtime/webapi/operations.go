@@ -75,6 +75,7 @@ var operations = []operation{
 		Returns: "Collection(mscrm.bpfc_Job)", serve: (*Server).bpfcFunction},
 	{Name: "bpfc_RetrieveEmails", Params: []param{optional("Limit", "Edm.Int32")}, Returns: "Collection(mscrm.bpfc_Email)",
 		serve: (*Server).bpfcFunction},
+	{Name: "bpfc_RetrieveUsers", Returns: "Collection(mscrm.bpfc_User)", serve: (*Server).bpfcFunction},
 	// ... and actions, on members of ActionRequest.
 	{Name: "bpfc_StartInstance", Action: true, Params: []param{required("FlowName", "Edm.String"), required("EntityLogicalName", "Edm.String"),
 		required("EntityId", "Edm.Guid")}, Returns: "mscrm.bpfc_Instance", serve: (*Server).bpfcAction},

@@ -173,6 +173,32 @@ func (c *Client) Jobs(ctx context.Context, f store.JobFilter) ([]store.Job, erro
 	return body.Value, nil
 }
 
+// UserInfo is a user as bpfc_RetrieveUsers gives it: systemuser's columns
+// and the names of the user's roles.
+type UserInfo struct {
+	ID       string   `json:"systemuserid"`
+	Name     string   `json:"domainname"`
+	FullName string   `json:"fullname"`
+	Email    string   `json:"internalemailaddress"`
+	Disabled bool     `json:"isdisabled"`
+	Roles    []string `json:"roles"`
+}
+
+// Users lists the environment's users with their roles.
+func (c *Client) Users(ctx context.Context) ([]store.User, error) {
+	var body struct {
+		Value []UserInfo `json:"value"`
+	}
+	if _, err := c.Do(ctx, http.MethodGet, "bpfc_RetrieveUsers", nil, &body, nil); err != nil {
+		return nil, err
+	}
+	out := make([]store.User, len(body.Value))
+	for i, u := range body.Value {
+		out[i] = store.User{ID: u.ID, Name: u.Name, FullName: u.FullName, Email: u.Email, Disabled: u.Disabled, Roles: u.Roles}
+	}
+	return out, nil
+}
+
 // Emails lists the outbox, newest first (administrators).
 func (c *Client) Emails(ctx context.Context, f store.EmailFilter) ([]store.Email, error) {
 	var body struct {
