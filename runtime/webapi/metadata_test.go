@@ -32,6 +32,7 @@ var wantOperations = map[string]string{
 	"bpfc_RetrieveInstances":  "function(FlowName Edm.String, EntityLogicalName Edm.String, EntityId Edm.Guid) Collection(mscrm.bpfc_Instance)",
 	"bpfc_Report":             "function(FlowName Edm.String, Since Edm.DateTimeOffset) mscrm.bpfc_Report",
 	"bpfc_RetrieveJobs":       "function(State Edm.String, Limit Edm.Int32) Collection(mscrm.bpfc_Job)",
+	"bpfc_RetrieveUsers":      "function() Collection(mscrm.bpfc_User)",
 	"bpfc_RetrieveEmails":     "function(Limit Edm.Int32) Collection(mscrm.bpfc_Email)",
 	"bpfc_StartInstance":      "action(FlowName Edm.String!, EntityLogicalName Edm.String!, EntityId Edm.Guid!) mscrm.bpfc_Instance",
 	"bpfc_NextStage":          "action(ProcessInstanceId Edm.Guid!, LinkId Edm.Guid) mscrm.bpfc_Instance",
