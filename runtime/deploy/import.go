@@ -71,9 +71,19 @@ func Import(ctx context.Context, t Target, b *Build, o Options) (*Result, error)
 	if !errors.Is(err, store.ErrBusy) {
 		res.ImportID = recordFailure(ctx, t.Store, store.ImportRecord{Operation: o.Operation, Solution: b.Solution(), Version: b.Version(),
 			Managed: t.Env.Managed, Mode: string(o.Mode), Who: o.Who, StartedOn: start, Duration: o.Now().Sub(start),
-			ArchiveSHA256: res.ArchiveSHA256, BuildDigest: b.Digest, Result: store.ResultFailed, Message: err.Error()})
+			ArchiveSHA256: res.ArchiveSHA256, BuildDigest: b.Digest, Result: historyResult(err), Message: err.Error()})
 	}
 	return res, err
+}
+
+// historyResult is how the history records an operation that ended in err:
+// refused by the rules, or failed.
+func historyResult(err error) string {
+	var ref *Refusal
+	if errors.As(err, &ref) {
+		return store.ResultRefused
+	}
+	return store.ResultFailed
 }
 
 // recordFailure adds a failed attempt to the history in a transaction of its

@@ -78,7 +78,7 @@ func (pl *Pipeline) lifecycle(ctx context.Context, envName, solution, op string,
 	}
 	if !errors.Is(err, store.ErrBusy) && !errors.Is(err, ErrNeedsConfirmation) && !errors.Is(err, store.ErrNotFound) {
 		recordFailure(ctx, s, store.ImportRecord{Operation: op, Solution: solution, Version: out.Version, Managed: out.Managed,
-			Who: o.Who, StartedOn: start, Duration: o.Now().Sub(start), Result: store.ResultFailed, Message: err.Error()})
+			Who: o.Who, StartedOn: start, Duration: o.Now().Sub(start), Result: historyResult(err), Message: err.Error()})
 	}
 	return out, err
 }

@@ -233,7 +233,7 @@ func (pl *Pipeline) refusedBeforeImport(ctx context.Context, env *compiler.Envir
 	if s, oerr := pl.open(ctx, env.Name, true); oerr == nil {
 		res.ImportID = recordFailure(ctx, s, store.ImportRecord{Operation: o.Operation, Solution: b.Solution(), Version: b.Version(),
 			Managed: env.Managed, Mode: string(o.Mode), Who: o.Who, StartedOn: o.Now(), ArchiveSHA256: res.ArchiveSHA256,
-			BuildDigest: b.Digest, Result: store.ResultFailed, Message: err.Error()})
+			BuildDigest: b.Digest, Result: store.ResultRefused, Message: err.Error()})
 		s.Close()
 	}
 	return res, err

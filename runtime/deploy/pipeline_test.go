@@ -23,7 +23,7 @@ func TestPromotionGate(t *testing.T) {
 	pr.version("1.1.0.0").refuse("test", quiet(), `build sha256:`, "is not live in dev, which has Sales 1.0.0.0", "bpfc promote --from dev --to test")
 	pr.read("test", func(tx store.Tx) {
 		h, _ := tx.Imports(store.ImportFilter{})
-		if len(h) != 2 || h[0].Result != store.ResultFailed || !strings.Contains(h[0].Message, "not live in dev") {
+		if len(h) != 2 || h[0].Result != store.ResultRefused || !strings.Contains(h[0].Message, "not live in dev") {
 			t.Errorf("the refusal is not in test's history: %+v", h)
 		}
 	})

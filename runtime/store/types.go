@@ -342,6 +342,7 @@ type Snapshot struct {
 const (
 	ResultSucceeded = "succeeded"
 	ResultFailed    = "failed"
+	ResultRefused   = "refused" // the rules refused it; nothing was applied
 )
 
 // ImportRecord is one entry of the import history.
@@ -357,7 +358,7 @@ type ImportRecord struct {
 	Duration      time.Duration
 	ArchiveSHA256 string
 	BuildDigest   string
-	Result        string // ResultSucceeded or ResultFailed
+	Result        string // ResultSucceeded, ResultRefused or ResultFailed
 	Message       string
 }
 
