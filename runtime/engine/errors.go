@@ -86,7 +86,7 @@ func (e *ForbiddenError) denied() string {
 	if e.Owner != "" {
 		owner = "is owned by " + e.Owner
 	}
-	return fmt.Sprintf("their roles grant %s on %s only at %s depth, which reaches the rows they own; %s %s %s",
+	return fmt.Sprintf("they hold %s on %s only at %s depth (their roles and the basic level every user has), which reaches the rows they own; %s %s %s",
 		e.Privilege, e.Table, e.Depth, e.Table, e.Record, owner)
 }
 

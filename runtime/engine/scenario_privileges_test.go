@@ -138,7 +138,7 @@ func TestPrivilegesScenario(t *testing.T) {
 	})
 
 	t.Run("AnotherUsersRow", func(t *testing.T) {
-		const userDepth = `their roles grant %s on lead only at user depth, which reaches the rows they own; lead `
+		const userDepth = `they hold %s on lead only at user depth (their roles and the basic level every user has), which reaches the rows they own; lead `
 		msg := func(priv string) string {
 			return strings.Replace(userDepth, "%s", priv, 1) + bobLead.ID + " is owned by bob"
 		}
@@ -199,7 +199,7 @@ func TestPrivilegesScenario(t *testing.T) {
 	t.Run("Lookups", func(t *testing.T) {
 		// append_to on the target's table, at a depth reaching the target.
 		forbidden(t, "alice links a new lead to bob's contact", PrivAppendTo, store.DepthUser, "contact",
-			`user "alice" may not set lead.parentcontactid of a new lead to contact `+bobContact.ID+`: their roles grant append_to on contact only at user depth`,
+			`user "alice" may not set lead.parentcontactid of a new lead to contact `+bobContact.ID+`: they hold append_to on contact only at user depth (their roles and the basic level every user has)`,
 			func() error {
 				_, err := alice.CreateRecord(ctx, "lead", Values{"subject": "Linked", "parentcontactid": bobContact.ID}, StartOptions{})
 				return err
@@ -213,7 +213,7 @@ func TestPrivilegesScenario(t *testing.T) {
 		// write bob's lead (organization) but appends only to his own.
 		edContact := v.create(ed, "contact", Values{"lastname": "Eds"}, StartOptions{})
 		forbidden(t, "ed links bob's lead to his contact", PrivAppend, store.DepthUser, "lead",
-			`user "ed" may not set lead.parentcontactid of lead `+bobLead.ID+` to contact `+edContact.ID+`: their roles grant append on lead only at user depth`,
+			`user "ed" may not set lead.parentcontactid of lead `+bobLead.ID+` to contact `+edContact.ID+`: they hold append on lead only at user depth (their roles and the basic level every user has)`,
 			func() error {
 				_, err := ed.UpdateRecord(ctx, "lead", bobLead.ID, Values{"parentcontactid": edContact.ID}, 0)
 				return err
@@ -262,7 +262,7 @@ func TestPrivilegesScenario(t *testing.T) {
 		// A move reads the stage's record: alice may not move bob's
 		// instance, nor start a flow on his lead.
 		forbidden(t, "alice moves bob's instance", PrivRead, store.DepthUser, "lead",
-			`user "alice" may not move to the next stage of instance `+id+` on lead `+bobLead.ID+`: their roles grant read on lead only at user depth`,
+			`user "alice" may not move to the next stage of instance `+id+` on lead `+bobLead.ID+`: they hold read on lead only at user depth (their roles and the basic level every user has)`,
 			func() error { _, err := alice.Next(ctx, id, MoveOptions{}); return err })
 		forbidden(t, "alice asks where bob's instance moves", PrivRead, store.DepthUser, "lead", "is owned by bob",
 			func() error {
