@@ -29,12 +29,31 @@ func baseURL(r *http.Request) string {
 func prefer(r *http.Request) map[string]string {
 	out := map[string]string{}
 	for _, h := range r.Header.Values("Prefer") {
-		for _, p := range strings.Split(h, ",") {
+		for _, p := range splitUnquoted(h, ',') {
 			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
 			out[strings.ToLower(strings.TrimSpace(k))] = strings.Trim(strings.TrimSpace(v), `"`)
 		}
 	}
 	return out
+}
+
+// splitUnquoted splits s at sep outside double quotes (a preference's
+// value may be a quoted list: odata.include-annotations="a,b").
+func splitUnquoted(s string, sep byte) []string {
+	var out []string
+	quoted, start := false, 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '"':
+			quoted = !quoted
+		case sep:
+			if !quoted {
+				out = append(out, s[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(out, s[start:])
 }
 
 func wantsRepresentation(r *http.Request) bool { return prefer(r)["return"] == "representation" }
@@ -106,7 +125,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, set string) {
 		s.fail(w, r, err)
 		return
 	}
-	out := map[string]any{"@odata.context": baseURL(r) + "$metadata#" + set}
+	out := map[string]any{"@odata.context": baseURL(r) + "$metadata#" + set + selected(r)}
 	if opts.count {
 		// The rows of the filter the user may read, every page's, up to
 		// Dataverse's limit.
@@ -138,6 +157,11 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, set string) {
 	for i, row := range rows {
 		value[i] = rowJSON(t, row, sel)
 	}
+	ann, annApplied := wantedAnnotations(r)
+	if err := s.annotate(r, ann, t, rows, value, sel); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	out["value"] = value
 	if more {
 		next := url.Values{}
@@ -150,10 +174,21 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, set string) {
 		}
 		out["@odata.nextLink"] = baseURL(r) + set + "?" + next.Encode()
 	}
-	if applied != "" {
+	if applied = joinPreferences(applied, annApplied); applied != "" {
 		w.Header().Set("Preference-Applied", applied)
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// joinPreferences lists the preferences applied, "" for none.
+func joinPreferences(ps ...string) string {
+	var out []string
+	for _, p := range ps {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, ",")
 }
 
 func (s *Server) getRow(w http.ResponseWriter, r *http.Request, set, id string) {
@@ -187,8 +222,42 @@ func (s *Server) getRow(w http.ResponseWriter, r *http.Request, set, id string) 
 		return
 	}
 	body := rowJSON(t, row, cols)
-	body["@odata.context"] = baseURL(r) + "$metadata#" + set + "/$entity"
+	if err := s.annotateOne(w, r, t, row, body, cols); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	body["@odata.context"] = baseURL(r) + "$metadata#" + set + selected(r) + "/$entity"
 	writeJSON(w, http.StatusOK, body)
+}
+
+// selected is the context URL's list of the properties $select names, as
+// OData writes it: "(name,revenue)"; "" without $select.
+func selected(r *http.Request) string {
+	v := r.URL.Query().Get("$select")
+	if v == "" {
+		return ""
+	}
+	var props []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			props = append(props, p)
+		}
+	}
+	return "(" + strings.Join(props, ",") + ")"
+}
+
+// annotateOne annotates one row's JSON as the request asks, saying so in
+// Preference-Applied.
+func (s *Server) annotateOne(w http.ResponseWriter, r *http.Request, t store.Table, row store.Row, body map[string]any, cols []string) error {
+	ann, applied := wantedAnnotations(r)
+	if ann == nil {
+		return nil
+	}
+	if err := s.annotate(r, ann, t, []store.Row{row}, []map[string]any{body}, cols); err != nil {
+		return err
+	}
+	w.Header().Set("Preference-Applied", joinPreferences(w.Header().Get("Preference-Applied"), applied))
+	return nil
 }
 
 // post creates a record (its default flow starting, unless BPFC-Flow says
@@ -303,6 +372,10 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, set, id string,
 	w.Header().Set("ETag", etag(row))
 	w.Header().Set("Preference-Applied", "return=representation")
 	body := rowJSON(t, row, nil)
+	if err := s.annotateOne(w, r, t, row, body, nil); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	body["@odata.context"] = baseURL(r) + "$metadata#" + set + "/$entity"
 	writeJSON(w, status, body)
 }

@@ -1,0 +1,241 @@
+package webapi
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// Instance annotations of a row, as Dataverse adds them when a request
+// asks with Prefer: odata.include-annotations="…": a choice's label, a
+// lookup's target table and name. Formats are en-US, times in UTC.
+const (
+	annFormatted   = "OData.Community.Display.V1.FormattedValue"
+	annLogicalName = "Microsoft.Dynamics.CRM.lookuplogicalname"
+	annNavigation  = "Microsoft.Dynamics.CRM.associatednavigationproperty"
+)
+
+// annotationFilter is what odata.include-annotations asks for: names,
+// "*", or prefixes written "Namespace.*"; nil asks for none.
+type annotationFilter []string
+
+// wantedAnnotations reads the request's odata.include-annotations, and
+// the preference to echo in Preference-Applied ("" when there is none).
+func wantedAnnotations(r *http.Request) (annotationFilter, string) {
+	v, ok := prefer(r)["odata.include-annotations"]
+	if !ok || v == "" {
+		return nil, ""
+	}
+	var f annotationFilter
+	for _, term := range strings.Split(v, ",") {
+		if term = strings.TrimSpace(term); term != "" && !strings.HasPrefix(term, "-") {
+			f = append(f, term)
+		}
+	}
+	return f, `odata.include-annotations="` + v + `"`
+}
+
+func (f annotationFilter) has(name string) bool {
+	for _, term := range f {
+		if term == "*" || strings.EqualFold(term, name) ||
+			strings.HasSuffix(term, ".*") && len(name) > len(term)-1 && strings.EqualFold(name[:len(term)-1], term[:len(term)-1]) {
+			return true
+		}
+	}
+	return false
+}
+
+// annotate adds the annotations f asks for to objs, the JSON of rows of t
+// (cols: the columns written; nil: every one). A lookup's name is read as
+// the request's user: none for a row the user may not read.
+func (s *Server) annotate(r *http.Request, f annotationFilter, t store.Table, rows []store.Row, objs []map[string]any, cols []string) error {
+	if f == nil {
+		return nil
+	}
+	var columns []store.Column
+	if len(cols) == 0 {
+		columns = t.Columns
+	} else {
+		for _, name := range cols {
+			if c, ok := t.Column(name); ok {
+				columns = append(columns, c)
+			}
+		}
+	}
+	for _, c := range columns {
+		if isLookup(c) {
+			if err := s.annotateLookup(r, f, c, rows, objs); err != nil {
+				return err
+			}
+			continue
+		}
+		if !f.has(annFormatted) {
+			continue
+		}
+		for i, row := range rows {
+			if text, ok := formatted(c, row[c.Name]); ok {
+				objs[i][c.Name+"@"+annFormatted] = text
+			}
+		}
+	}
+	return nil
+}
+
+// formatted is a value as Dataverse's formatted value shows it.
+func formatted(c store.Column, v any) (string, bool) {
+	if v == nil {
+		return "", false
+	}
+	switch c.Type {
+	case compiler.TypeChoice, compiler.TypeState, compiler.TypeStatus:
+		n, ok := v.(int64)
+		for _, o := range c.Options {
+			if ok && int64(o.Value) == n {
+				return o.Label, true
+			}
+		}
+	case compiler.TypeBoolean:
+		if b, ok := v.(bool); ok {
+			if b {
+				return "Yes", true
+			}
+			return "No", true
+		}
+	case compiler.TypeInteger:
+		if n, ok := v.(int64); ok {
+			return grouped(strconv.FormatInt(n, 10)), true
+		}
+	case compiler.TypeDecimal, compiler.TypeMoney:
+		if x, ok := v.(float64); ok {
+			return grouped(strconv.FormatFloat(x, 'f', 2, 64)), true
+		}
+	case compiler.TypeDateTime:
+		if tm, ok := v.(time.Time); ok {
+			return tm.UTC().Format("1/2/2006 3:04 PM"), true
+		}
+	}
+	return "", false
+}
+
+// grouped puts thousands separators into a decimal number's whole part.
+func grouped(s string) string {
+	sign, whole, frac := "", s, ""
+	if strings.HasPrefix(whole, "-") {
+		sign, whole = "-", whole[1:]
+	}
+	if i := strings.IndexByte(whole, '.'); i >= 0 {
+		whole, frac = whole[:i], whole[i:]
+	}
+	var b strings.Builder
+	for i, d := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(d)
+	}
+	return sign + b.String() + frac
+}
+
+// annotateLookup adds a lookup's target table, navigation property and the
+// name of the row it names (its table's primary column).
+func (s *Server) annotateLookup(r *http.Request, f annotationFilter, c store.Column, rows []store.Row, objs []map[string]any) error {
+	prop := propertyName(c)
+	// The target and name of each id, read per target table.
+	type target struct{ table, name string }
+	found := map[string]target{}
+	var ids []string
+	for _, row := range rows {
+		if id, ok := row[c.Name].(string); ok && id != "" {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	for _, table := range c.Targets {
+		set, err := s.setOfTable(r, table)
+		if err != nil {
+			return err
+		}
+		missing := ids[:0:0]
+		for _, id := range ids {
+			if _, ok := found[strings.ToLower(id)]; !ok {
+				missing = append(missing, id)
+			}
+		}
+		for len(missing) > 0 {
+			n := min(len(missing), expandChunk)
+			chunk := missing[:n]
+			missing = missing[n:]
+			t, got, err := session(r).QueryRows(r.Context(), set, func(t store.Table) (store.Query, error) {
+				ofIDs := make(store.Any, len(chunk))
+				for i, id := range chunk {
+					ofIDs[i] = store.Compare{Column: t.PrimaryKey, Op: store.OpEq, Value: id}
+				}
+				var sel []string
+				if t.PrimaryColumn != "" {
+					sel = []string{t.PrimaryColumn}
+				}
+				return store.Query{Select: sel, Where: ofIDs}, nil
+			})
+			if errors.Is(err, engine.ErrForbidden) || errors.Is(err, engine.ErrNotFound) {
+				break // not readable (or no such set): no name
+			}
+			if err != nil {
+				return err
+			}
+			for _, row := range got {
+				id, _ := row[t.PrimaryKey].(string)
+				name, _ := row[t.PrimaryColumn].(string)
+				found[strings.ToLower(id)] = target{table: table, name: name}
+			}
+		}
+	}
+	for i, row := range rows {
+		id, _ := row[c.Name].(string)
+		if id == "" {
+			continue
+		}
+		tg, ok := found[strings.ToLower(id)]
+		if !ok && len(c.Targets) == 1 {
+			tg, ok = target{table: c.Targets[0]}, true // not readable: its table only
+		}
+		if !ok {
+			continue
+		}
+		if f.has(annLogicalName) {
+			objs[i][prop+"@"+annLogicalName] = tg.table
+		}
+		if f.has(annNavigation) {
+			nav := c.Name
+			if len(c.Targets) > 1 {
+				nav += "_" + tg.table
+			}
+			objs[i][prop+"@"+annNavigation] = nav
+		}
+		if f.has(annFormatted) && tg.name != "" {
+			objs[i][prop+"@"+annFormatted] = tg.name
+		}
+	}
+	return nil
+}
+
+// setOfTable is the entity set of a table ("" when it has none).
+func (s *Server) setOfTable(r *http.Request, table string) (string, error) {
+	m, err := s.entitySets(r, "")
+	if err != nil {
+		return "", err
+	}
+	for set, t := range m {
+		if t.Name == table {
+			return set, nil
+		}
+	}
+	return "", nil
+}
