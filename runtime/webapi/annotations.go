@@ -9,6 +9,7 @@ import (
 
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/internal/valuetext"
 	"github.com/bpfc/bpfc/runtime/store"
 )
 
@@ -92,28 +93,17 @@ func formatted(c store.Column, v any) (string, bool) {
 	if v == nil {
 		return "", false
 	}
+	if label, ok := valuetext.Label(c, v); ok {
+		return label, true
+	}
 	switch c.Type {
-	case compiler.TypeChoice, compiler.TypeState, compiler.TypeStatus:
-		n, ok := v.(int64)
-		for _, o := range c.Options {
-			if ok && int64(o.Value) == n {
-				return o.Label, true
-			}
-		}
-	case compiler.TypeBoolean:
-		if b, ok := v.(bool); ok {
-			if b {
-				return "Yes", true
-			}
-			return "No", true
-		}
 	case compiler.TypeInteger:
 		if n, ok := v.(int64); ok {
-			return grouped(strconv.FormatInt(n, 10)), true
+			return valuetext.Grouped(strconv.FormatInt(n, 10)), true
 		}
 	case compiler.TypeDecimal, compiler.TypeMoney:
 		if x, ok := v.(float64); ok {
-			return grouped(strconv.FormatFloat(x, 'f', 2, 64)), true
+			return valuetext.Grouped(strconv.FormatFloat(x, 'f', 2, 64)), true
 		}
 	case compiler.TypeDateTime:
 		if tm, ok := v.(time.Time); ok {
@@ -121,25 +111,6 @@ func formatted(c store.Column, v any) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// grouped puts thousands separators into a decimal number's whole part.
-func grouped(s string) string {
-	sign, whole, frac := "", s, ""
-	if strings.HasPrefix(whole, "-") {
-		sign, whole = "-", whole[1:]
-	}
-	if i := strings.IndexByte(whole, '.'); i >= 0 {
-		whole, frac = whole[:i], whole[i:]
-	}
-	var b strings.Builder
-	for i, d := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(d)
-	}
-	return sign + b.String() + frac
 }
 
 // annotateLookup adds a lookup's target table, navigation property and the

@@ -78,11 +78,3 @@ func TestAnnotations(t *testing.T) {
 		t.Errorf("sam's lead on an account he may not read: %v", rows)
 	}
 }
-
-func TestGrouped(t *testing.T) {
-	for in, want := range map[string]string{"0": "0", "999": "999", "1000": "1,000", "-1234567.50": "-1,234,567.50", "12345.5": "12,345.5"} {
-		if got := grouped(in); got != want {
-			t.Errorf("grouped(%s) = %s, want %s", in, got, want)
-		}
-	}
-}

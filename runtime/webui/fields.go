@@ -13,6 +13,7 @@ import (
 
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/internal/valuetext"
 	"github.com/bpfc/bpfc/runtime/store"
 )
 
@@ -201,25 +202,13 @@ func displayValue(c store.Column, v any) string {
 	if v == nil {
 		return ""
 	}
+	if label, ok := valuetext.Label(c, v); ok {
+		return label
+	}
 	switch c.Type {
-	case compiler.TypeBoolean:
-		if b, ok := v.(bool); ok {
-			if b {
-				return "Yes"
-			}
-			return "No"
-		}
-	case compiler.TypeChoice, compiler.TypeState, compiler.TypeStatus:
-		if n, ok := v.(int64); ok {
-			for _, o := range c.Options {
-				if int64(o.Value) == n {
-					return o.Label
-				}
-			}
-		}
 	case compiler.TypeMoney:
 		if f, ok := v.(float64); ok && !math.IsInf(f, 0) && !math.IsNaN(f) {
-			return groupThousands(strconv.FormatFloat(f, 'f', 2, 64))
+			return valuetext.Grouped(strconv.FormatFloat(f, 'f', 2, 64))
 		}
 	case compiler.TypeDateTime:
 		if t, ok := v.(time.Time); ok {
@@ -231,26 +220,6 @@ func displayValue(c store.Column, v any) string {
 		}
 	}
 	return inputValue(v)
-}
-
-// groupThousands writes 1234567.50 as 1,234,567.50.
-func groupThousands(s string) string {
-	sign := ""
-	if strings.HasPrefix(s, "-") {
-		sign, s = "-", s[1:]
-	}
-	whole, frac, hasFrac := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if hasFrac {
-		b.WriteString("." + frac)
-	}
-	return sign + b.String()
 }
 
 // localDateTime is what a datetime-local input posts without seconds.

@@ -216,15 +216,6 @@ func TestConflicts(t *testing.T) {
 	}
 }
 
-func TestGroupThousands(t *testing.T) {
-	for in, want := range map[string]string{"0.00": "0.00", "999.50": "999.50", "1000.00": "1,000.00", "-1234567.89": "-1,234,567.89",
-		"250000.00": "250,000.00"} {
-		if got := groupThousands(in); got != want {
-			t.Errorf("groupThousands(%s) = %s, want %s", in, got, want)
-		}
-	}
-}
-
 func TestLocalPath(t *testing.T) {
 	for in, want := range map[string]string{"/records/lead": "/records/lead", "//evil.example": "", "/\\evil": "", "https://x": "",
 		"": "", "/signin?token=x": "", "/a\r\nb": "", "records": ""} {
