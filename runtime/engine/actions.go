@@ -106,7 +106,7 @@ func (s *Session) RunAction(ctx context.Context, id, name string) (*Action, erro
 		}
 		a := &Action{Model: f.p, Flow: f.f, Instance: in, Stage: stage, Step: step, User: o.acc.User, Now: o.now, Op: o.id}
 		if err := ah.Action(ctx, o.tx, a); err != nil {
-			return err
+			return hookRefusal(err, "run action "+name, id, stage.Name)
 		}
 		out = a
 		return nil

@@ -63,7 +63,20 @@ func (o *op) hook(t *Transition) error {
 		return errOneShot // a workflow runs in a transaction
 	}
 	t.User, t.Now, t.Op = o.acc.User, o.now, o.id
-	return o.e.o.Hooks.Transition(o.ctx, o.tx, t)
+	stage := ""
+	switch {
+	case t.From != nil:
+		stage = t.From.Name
+	case t.To != nil:
+		stage = t.To.Name
+	}
+	return hookRefusal(o.e.o.Hooks.Transition(o.ctx, o.tx, t), transitionOps[t.Kind], t.Instance.ID, stage)
+}
+
+// transitionOps name the transitions as refusals say them.
+var transitionOps = map[Kind]string{
+	KindStart: "start the flow", KindNext: "move to the next stage", KindPrev: "move to the previous stage",
+	KindFinish: "finish the instance", KindAbandon: "abandon the instance", KindReactivate: "reactivate the instance",
 }
 
 // recordChanged tells the hooks, when they watch records, that a record was

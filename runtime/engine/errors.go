@@ -36,6 +36,7 @@ const (
 	RuleFlowInactive  = "flow not active"
 	RuleFlowTable     = "flow table"     // a flow started on a record of another table
 	RuleRecordDeleted = "record deleted" // the stage's record was deleted
+	RuleWorkflow      = "workflow"       // a realtime workflow the change ran stopped it (canceled) or failed
 )
 
 // MaxInstancesPerRecord is how many process instances a record can hold.
@@ -53,9 +54,13 @@ type ErrRefused struct {
 	Step     string   // RuleRequiredStep: the first missing step
 	Steps    []string // RuleRequiredStep: every missing step
 	Reason   string   // the sentence that says why
+	cause    error    // RuleWorkflow: the workflow's error
 }
 
 func (e *ErrRefused) Error() string { return "cannot " + e.Op + ": " + e.Reason }
+
+// Unwrap is the workflow's error of a RuleWorkflow refusal.
+func (e *ErrRefused) Unwrap() error { return e.cause }
 
 // ForbiddenError is an operation the acting user's roles do not allow:
 // a privilege no role grants on a table, or one granted at a depth that
@@ -154,3 +159,22 @@ type errSilent struct{ err error }
 
 func (e errSilent) Error() string { return "" }
 func (e errSilent) Unwrap() error { return e.err }
+
+// ChangeRefuser is an error of a hook that refuses the change that ran it
+// (a realtime workflow that cancels it, or whose step fails): the engine
+// answers it as an *ErrRefused with RuleWorkflow, as Dataverse shows a
+// real-time workflow's error to the user who made the change.
+type ChangeRefuser interface {
+	error
+	RefusesChange() bool
+}
+
+// hookRefusal turns a hook's refusal into *ErrRefused of op on instance at
+// stage; any other error stays as it is.
+func hookRefusal(err error, op, instance, stage string) error {
+	var cr ChangeRefuser
+	if err == nil || !errors.As(err, &cr) || !cr.RefusesChange() {
+		return err
+	}
+	return &ErrRefused{Op: op, Rule: RuleWorkflow, Instance: instance, Stage: stage, Reason: err.Error(), cause: err}
+}

@@ -79,6 +79,12 @@ func TestRealtimeFailureRollsBackTheTransition(t *testing.T) {
 	if !strings.Contains(err.Error(), `there is no user "nobody"`) {
 		t.Errorf("message %q", err)
 	}
+	// The user who moved is told, as a refusal (the Web API's 400 Refused).
+	var ref *engine.ErrRefused
+	if !errors.As(err, &ref) || ref.Rule != engine.RuleWorkflow || ref.Stage != "qualify" ||
+		!strings.HasPrefix(err.Error(), "cannot move to the next stage: workflow give_to_nobody failed at step assign") {
+		t.Errorf("a failing realtime step: %v, want a refusal of rule workflow", err)
+	}
 	if after := v.dump(); after != before {
 		t.Error("a refused transition changed the environment")
 	}
@@ -152,6 +158,9 @@ func TestActionSteps(t *testing.T) {
 	var ce *CanceledError
 	if !errors.As(err, &ce) || ce.Step != "cancel" {
 		t.Fatalf("canceler: %v", err)
+	}
+	if ref := (*engine.ErrRefused)(nil); !errors.As(err, &ref) || ref.Rule != engine.RuleWorkflow || err.Error() != "cannot run action canceler: "+ce.Error() {
+		t.Errorf("a cancel: %v, want a refusal of rule workflow", err)
 	}
 	if v.dump() != before {
 		t.Error("a canceled realtime workflow changed the environment")

@@ -64,6 +64,14 @@ func (e *StepError) Error() string {
 
 func (e *StepError) Unwrap() error { return e.Err }
 
+// RefusesChange: a realtime step's failure refuses the change that ran
+// it, unless it is the store's (a lost race the transaction runs again,
+// a busy store, a stopped request).
+func (e *StepError) RefusesChange() bool {
+	return !errors.Is(e.Err, store.ErrConflict) && !errors.Is(e.Err, store.ErrBusy) &&
+		!errors.Is(e.Err, context.Canceled) && !errors.Is(e.Err, context.DeadlineExceeded)
+}
+
 // CanceledError is a stop step with status canceled in a realtime
 // workflow: it cancels the change that ran the workflow.
 type CanceledError struct {
@@ -74,6 +82,9 @@ type CanceledError struct {
 func (e *CanceledError) Error() string {
 	return fmt.Sprintf("workflow %s canceled the change (step %s)", e.Workflow, e.Step)
 }
+
+// RefusesChange: a cancel refuses the change that ran the workflow.
+func (e *CanceledError) RefusesChange() bool { return true }
 
 // startOn starts the named workflow on the instance's record of its table.
 func (x *execution) startOn(name string, records map[string]string) (*Outcome, error) {
