@@ -47,6 +47,7 @@ type Action struct {
 	User     store.User      // who runs it
 	Now      time.Time
 	Op       string // as Transition.Op
+	May      Checker // as Transition.May
 	// Result is what the hooks did, for the caller to show
 	// (runtime/workflow sets a *workflow.Outcome).
 	Result any
@@ -104,7 +105,7 @@ func (s *Session) RunAction(ctx context.Context, id, name string) (*Action, erro
 		if !ok {
 			return fmt.Errorf("cannot run action %s: no workflow runtime runs action steps in this engine", name)
 		}
-		a := &Action{Model: f.p, Flow: f.f, Instance: in, Stage: stage, Step: step, User: o.acc.User, Now: o.now, Op: o.id}
+		a := &Action{Model: f.p, Flow: f.f, Instance: in, Stage: stage, Step: step, User: o.acc.User, Now: o.now, Op: o.id, May: o.checker()}
 		if err := ah.Action(ctx, o.tx, a); err != nil {
 			return hookRefusal(err, "run action "+name, id, stage.Name)
 		}

@@ -62,7 +62,7 @@ func (o *op) hook(t *Transition) error {
 	if o.oneShot && len(t.Triggers()) > 0 {
 		return errOneShot // a workflow runs in a transaction
 	}
-	t.User, t.Now, t.Op = o.acc.User, o.now, o.id
+	t.User, t.Now, t.Op, t.May = o.acc.User, o.now, o.id, o.checker()
 	stage := ""
 	switch {
 	case t.From != nil:

@@ -48,7 +48,16 @@ type Transition struct {
 	// Op names the operation that made it: the same each time the store
 	// runs the transaction again after losing a race.
 	Op string
+	// May checks, in the transition's transaction, that its user holds
+	// priv on row of t (a nil row: on t, as to create one), as the engine
+	// checks its own operations: what a realtime workflow, which runs as
+	// the calling user, asks before it writes.
+	May Checker
 }
+
+// Checker checks that the acting user holds priv on row of t (nil: on the
+// table); doing says what for, in the refusal.
+type Checker func(t store.Table, row store.Row, priv, doing string) error
 
 // Triggers lists the workflows the transition fires, in order, as the
 // language defines them: next fires on_exit of the stage left and on_enter

@@ -99,6 +99,17 @@ func (o *op) mayOn(t store.Table, priv, doing string) (string, error) {
 
 // mayRow fails unless the acting user holds priv on t at a depth that
 // reaches row.
+// checker is mayOn and mayRow for the hooks.
+func (o *op) checker() Checker {
+	return func(t store.Table, row store.Row, priv, doing string) error {
+		if row == nil {
+			_, err := o.mayOn(t, priv, doing)
+			return err
+		}
+		return o.mayRow(t, row, priv, doing)
+	}
+}
+
 func (o *op) mayRow(t store.Table, row store.Row, priv, doing string) error {
 	d, err := o.mayOn(t, priv, doing)
 	if err != nil || o.reaches(d, t, row) {

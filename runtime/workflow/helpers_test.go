@@ -47,6 +47,24 @@ variable "owner_name" {
   default = "siu.lead"
 }
 
+# a user-depth role on the action steps' flow: a realtime workflow runs as
+# the calling user
+role "rep" {
+  grant "guarded" {
+    privileges = ["create", "read", "write", "append", "append_to"]
+    depth      = "user"
+  }
+}
+
+# abandoning runs a realtime update of the lead, and a background email
+flow "guarded" {
+  primary_table = "lead"
+  order         = 7
+  stage "qualify" {}
+  stage "close" {}
+  on_abandon = [workflow.rate, workflow.mail]
+}
+
 # realtime: each step kind that writes the record, on the move out of qualify
 flow "realtime" {
   primary_table = "lead"

@@ -223,3 +223,43 @@ func TestRealtimeWebhookKeyStaysAcrossRetries(t *testing.T) {
 		t.Errorf("Idempotency-Keys %q %q (first run), %q %q (second run)", key(0), key(1), key(2), key(3))
 	}
 }
+
+// TestRealtimeRunsAsTheCallingUser: a realtime workflow runs with the
+// roles of the user whose change ran it (RunAs calling user, as bpfc's
+// workflow records declare): abandoning an instance whose on_abandon
+// updates a lead the user may not write is forbidden and changes nothing;
+// on the user's own lead it runs.
+func TestRealtimeRunsAsTheCallingUser(t *testing.T) {
+	v := newEnv(t, Options{})
+	if _, err := v.admin().AddUser(v.ctx, engine.NewUser{Name: "rep", Roles: []string{"rep"}}); err != nil {
+		t.Fatal(err)
+	}
+	rep := v.e.As("rep")
+	id, in := v.lead("guarded", nil) // the administrator's
+	before := v.dump()
+	_, err := rep.Abandon(v.ctx, in.ID, engine.MoveOptions{})
+	if !errors.Is(err, engine.ErrForbidden) || !strings.Contains(err.Error(), `user "rep" may not update lead `+id) {
+		t.Fatalf("rep abandons on the administrator's lead: %v, want forbidden", err)
+	}
+	var ref *engine.ErrRefused
+	if errors.As(err, &ref) {
+		t.Errorf("a forbidden step is a refusal: %v", err)
+	}
+	if v.dump() != before {
+		t.Error("a forbidden realtime step changed the environment")
+	}
+
+	own, err := rep.CreateRecord(v.ctx, "lead", engine.Values{"lastname": "Rep", "subject": "Mine"}, engine.StartOptions{Flow: "guarded"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rep.Abandon(v.ctx, own.Instance.ID, engine.MoveOptions{}); err != nil {
+		t.Errorf("rep abandons on their own lead: %v", err)
+	}
+	if got := v.record("lead", own.ID)["description"]; got == nil {
+		t.Error("the realtime update of rep's own lead did not run")
+	}
+	if js := v.jobs(); len(js) != 1 || js[0].Workflow != "mail" {
+		t.Errorf("the background email of the abandon: %+v", js)
+	}
+}

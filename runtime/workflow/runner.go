@@ -161,6 +161,7 @@ func (r *Runner) Transition(ctx context.Context, tx store.Tx, t *engine.Transiti
 	if err != nil {
 		return err
 	}
+	x.may = t.May
 	for _, name := range names {
 		if _, err := x.startOn(name, t.Instance.Records); err != nil {
 			return err
@@ -177,6 +178,7 @@ func (r *Runner) Action(ctx context.Context, tx store.Tx, a *engine.Action) erro
 	if err != nil {
 		return err
 	}
+	x.may = a.May
 	out, err := x.startOn(a.Step.Workflow, a.Instance.Records)
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/process"
 	"github.com/bpfc/bpfc/runtime/store"
 )
@@ -40,6 +41,19 @@ type execution struct {
 	pending *webhookCall
 	// posts counts the webhook steps prepared, for realtime idempotency keys.
 	posts int
+	// may checks the calling user's privileges before a realtime step
+	// writes (Dataverse's RunAs calling user, as bpfc's workflows declare);
+	// nil for a background job, which runs as the workflow's owner.
+	may engine.Checker
+}
+
+// allowed checks priv of the calling user on row of t (nil: on t) before a
+// realtime step writes; background jobs are not checked.
+func (x *execution) allowed(t store.Table, row store.Row, priv, doing string) error {
+	if x.may == nil {
+		return nil
+	}
+	return x.may(t, row, priv, doing)
 }
 
 func (r *Runner) newExecution(ctx context.Context, tx store.Tx, p *compiler.Project, user string, now time.Time, src source) (*execution, error) {
@@ -68,7 +82,7 @@ func (e *StepError) Unwrap() error { return e.Err }
 // it, unless it is the store's (a lost race the transaction runs again,
 // a busy store, a stopped request).
 func (e *StepError) RefusesChange() bool {
-	return !errors.Is(e.Err, store.ErrConflict) && !errors.Is(e.Err, store.ErrBusy) &&
+	return !errors.Is(e.Err, store.ErrConflict) && !errors.Is(e.Err, store.ErrBusy) && !errors.Is(e.Err, engine.ErrForbidden) &&
 		!errors.Is(e.Err, context.Canceled) && !errors.Is(e.Err, context.DeadlineExceeded)
 }
 
@@ -276,6 +290,9 @@ func (x *execution) write(t store.Table, id string, vals map[string]any) error {
 }
 
 func (x *execution) update(t store.Table, id string, row store.Row, values map[string]compiler.Expr) error {
+	if err := x.allowed(t, row, engine.PrivWrite, "update "+t.Name+" "+id); err != nil {
+		return err
+	}
 	vals := map[string]any{}
 	for _, col := range slices.Sorted(maps.Keys(values)) {
 		c, ok := t.Column(col)
@@ -296,6 +313,9 @@ func (x *execution) update(t store.Table, id string, row store.Row, values map[s
 func (x *execution) create(self store.Row, st *compiler.WorkflowStep) (string, error) {
 	t, err := x.table(st.CreateTable)
 	if err != nil {
+		return "", err
+	}
+	if err := x.allowed(t, nil, engine.PrivCreate, "create a "+t.Name+" record"); err != nil {
 		return "", err
 	}
 	vals := map[string]any{}
@@ -319,6 +339,9 @@ func (x *execution) create(self store.Row, st *compiler.WorkflowStep) (string, e
 func (x *execution) assign(t store.Table, id string, row store.Row, st *compiler.WorkflowStep) (string, error) {
 	if _, ok := t.Column("ownerid"); !ok {
 		return "", permanent(fmt.Errorf("%s records have no owner", t.Name))
+	}
+	if err := x.allowed(t, row, engine.PrivWrite, "assign "+t.Name+" "+id); err != nil {
+		return "", err
 	}
 	v, err := x.eval(st.Values["owner"], row)
 	if err != nil {
@@ -355,6 +378,9 @@ func (x *execution) userID(name string) (string, error) {
 }
 
 func (x *execution) changeStatus(t store.Table, id string, row store.Row, st *compiler.WorkflowStep) (string, error) {
+	if err := x.allowed(t, row, engine.PrivWrite, "change the status of "+t.Name+" "+id); err != nil {
+		return "", err
+	}
 	v, err := x.eval(st.Values["status"], row)
 	if err != nil {
 		return "", err
