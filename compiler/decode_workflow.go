@@ -1,6 +1,10 @@
 package compiler
 
 import (
+	"net/mail"
+	"net/url"
+	"strings"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -130,8 +134,51 @@ func (d *decoder) kindObject(a *hcl.Attribute, st *WorkflowStep, table func() st
 	f := stepFields[st.Kind]
 	fields := map[string]hcl.Expression{}
 	d.objectFields(a.Expr, fields, f.allowed, f.required)
+	d.checkLiterals(st.Kind, fields)
 	for k, e := range fields {
 		d.conds = append(d.conds, pendingExpr{expr: e, table: table, set: func(x Expr) { st.Values[k] = x }})
+	}
+}
+
+// checkLiterals checks what a step's literal fields must be, which the run
+// time would only find when the step runs: a webhook's url is http or
+// https, an email's recipients are addresses.
+func (d *decoder) checkLiterals(kind string, fields map[string]hcl.Expression) {
+	literal := func(k string) (string, hcl.Range, bool) {
+		e, ok := fields[k]
+		if !ok {
+			return "", hcl.Range{}, false
+		}
+		v, diags := e.Value(nil)
+		if diags.HasErrors() || v.IsNull() || !v.IsKnown() || v.Type() != cty.String {
+			return "", hcl.Range{}, false
+		}
+		return v.AsString(), e.Range(), true
+	}
+	switch kind {
+	case StepWebhook:
+		if raw, rng, ok := literal("url"); ok {
+			u, err := url.Parse(strings.TrimSpace(raw))
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				d.errorf(rng, "Invalid webhook url", "A webhook posts to an http or https URL, such as \"https://hooks.example.com/deals\"; got %q.", raw)
+			}
+		}
+	case StepSendEmail:
+		for _, k := range []string{"to", "cc"} {
+			raw, rng, ok := literal(k)
+			if !ok {
+				continue
+			}
+			for _, addr := range strings.FieldsFunc(raw, func(r rune) bool { return r == ';' || r == ',' }) {
+				if _, err := mail.ParseAddress(strings.TrimSpace(addr)); err != nil {
+					d.errorf(rng, "Invalid email address", "%s holds %q, which is not an email address (name@example.com; several separated by ; or ,).", k, strings.TrimSpace(addr))
+					break
+				}
+			}
+			if strings.TrimSpace(raw) == "" {
+				d.errorf(rng, "Invalid email address", "%s is empty: give an address, or an expression such as self.emailaddress1.", k)
+			}
+		}
 	}
 }
 

@@ -46,7 +46,7 @@ type Action struct {
 	Step     *compiler.Step  // the action step; Step.Workflow is the workflow it runs
 	User     store.User      // who runs it
 	Now      time.Time
-	Op       string // as Transition.Op
+	Op       string  // as Transition.Op
 	May      Checker // as Transition.May
 	// Result is what the hooks did, for the caller to show
 	// (runtime/workflow sets a *workflow.Outcome).
