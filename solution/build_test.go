@@ -111,10 +111,6 @@ func TestCreateSettings(t *testing.T) {
     {
       "SchemaName": "cts_folder_service_url",
       "Value": ""
-    },
-    {
-      "SchemaName": "cts_service_key",
-      "Value": ""
     }
   ],
   "ConnectionReferences": []

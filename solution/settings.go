@@ -30,16 +30,20 @@ type SettingsConnection struct {
 }
 
 // CreateSettings returns a deployment settings template for the project, as
-// `pac solution create-settings` writes it: every environment variable
-// (secrets included) by schema name, sorted, with an empty value to fill in,
-// and no connection references. Two-space indent, LF, final newline.
+// `pac solution create-settings` writes it: every environment variable by
+// schema name, sorted, with an empty value to fill in, and no connection
+// references. Secrets are left out: their value comes only from
+// BPFC_VAR_<NAME>, and deploy refuses one in a settings file. Two-space
+// indent, LF, final newline.
 func CreateSettings(p *compiler.Project) ([]byte, error) {
 	s := DeploymentSettings{
 		EnvironmentVariables: []SettingsVariable{},
 		ConnectionReferences: []SettingsConnection{},
 	}
 	for _, v := range p.Variables {
-		s.EnvironmentVariables = append(s.EnvironmentVariables, SettingsVariable{SchemaName: v.SchemaName})
+		if v.Type != compiler.VarSecret {
+			s.EnvironmentVariables = append(s.EnvironmentVariables, SettingsVariable{SchemaName: v.SchemaName})
+		}
 	}
 	slices.SortFunc(s.EnvironmentVariables, func(a, b SettingsVariable) int {
 		return strings.Compare(a.SchemaName, b.SchemaName)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/solution"
 	"github.com/spf13/cobra"
 )
@@ -51,9 +52,20 @@ func runCreateSettings(g *globals, o *createSettingsOptions) error {
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		return err
 	}
-	if g.output == "json" {
-		return writeJSON(g.stdout, settingsResult{File: path, Variables: len(p.Variables)})
+	n, secrets := 0, 0
+	for _, v := range p.Variables {
+		if v.Type == compiler.VarSecret {
+			secrets++
+		} else {
+			n++
+		}
 	}
-	fmt.Fprintf(g.stdout, "Wrote %s (%s to fill in)\n", path, plural(len(p.Variables), "variable"))
+	if g.output == "json" {
+		return writeJSON(g.stdout, settingsResult{File: path, Variables: n})
+	}
+	fmt.Fprintf(g.stdout, "Wrote %s (%s to fill in)\n", path, plural(n, "variable"))
+	if secrets > 0 {
+		fmt.Fprintf(g.stdout, "%s left out: give their values in BPFC_VAR_<NAME> when you deploy\n", plural(secrets, "secret"))
+	}
 	return nil
 }
