@@ -90,11 +90,61 @@ type jobOptions struct {
 func newJobCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "job",
-		Short: "Background workflow runs: run the queue, list the jobs",
+		Short: "Background workflow runs: run the queue, list, retry or cancel jobs",
 		Args:  argsUsage(cobra.NoArgs),
 	}
-	cmd.AddCommand(newJobRunCmd(g), newJobListCmd(g))
+	cmd.AddCommand(newJobRunCmd(g), newJobListCmd(g), newJobChangeCmd(g, "retry"), newJobChangeCmd(g, "cancel"))
 	return cmd
+}
+
+// newJobChangeCmd is job retry or job cancel: an operator's change of one
+// job, by an administrator, on a local environment (as job run).
+func newJobChangeCmd(g *globals, verb string) *cobra.Command {
+	o := &jobOptions{}
+	short, long := "Queue a failed or canceled job again", "job retry queues a failed or canceled job of environment E again, due now, with its\n"+
+		"attempts counted afresh: it resumes where it ended (the step that failed).\n"
+	if verb == "cancel" {
+		short, long = "Cancel a queued, waiting or running job", "job cancel ends a queued, waiting or running job of environment E as canceled; a\n"+
+			"worker running it loses it, and what its steps wrote is rolled back.\n"
+	}
+	cmd := &cobra.Command{
+		Use:   verb + " ID --env E",
+		Short: short,
+		Long:  long + "\n--output json prints the job as job list does.",
+		Args:  argsUsage(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := strconv.ParseInt(args[0], 10, 64)
+			if err != nil || id <= 0 {
+				return usageErr("job %s: %q is not a job id (job list shows them)", verb, args[0])
+			}
+			return runJobChange(g, o, verb, id)
+		},
+	}
+	o.localFlags(cmd)
+	return cmd
+}
+
+func runJobChange(g *globals, o *jobOptions, verb string, id int64) error {
+	rt, err := openAdmin(g, &o.runtimeOptions, "job "+verb, verb+" workflow jobs")
+	if err != nil {
+		return err
+	}
+	defer rt.close()
+	ctx := context.Background()
+	var j store.Job
+	if verb == "retry" {
+		j, err = rt.runner.RetryJob(ctx, id)
+	} else {
+		j, err = rt.runner.CancelJob(ctx, id, o.as)
+	}
+	if err != nil {
+		return runtimeErr(err)
+	}
+	if g.output == "json" {
+		return writeJSON(g.stdout, jobsJSON([]store.Job{j})[0])
+	}
+	fmt.Fprintln(g.stdout, jobLine(j))
+	return nil
 }
 
 func newJobRunCmd(g *globals) *cobra.Command {

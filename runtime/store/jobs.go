@@ -99,6 +99,11 @@ type JobTx interface {
 	// SaveJob writes the state of a job that owner holds (running, leased
 	// to owner); ErrConflict when owner no longer holds it.
 	SaveJob(j Job, owner string) error
+	// SetJob writes j over its job if the job is still in the state and at
+	// the attempts of was (as read); ErrConflict otherwise. It is how an
+	// operator's retry or cancel changes a job no worker holds for them: a
+	// worker running a job canceled this way loses it (SaveJob conflicts).
+	SetJob(j, was Job) error
 	Job(id int64) (Job, error)
 	// Jobs lists jobs, newest first.
 	Jobs(JobFilter) ([]Job, error)

@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -50,6 +51,13 @@ func newHookServer(t *testing.T, fail int) *hookServer {
 	}))
 	t.Cleanup(h.Close)
 	return h
+}
+
+// failFirst makes the next n calls fail.
+func (h *hookServer) failFirst(n int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.fail = n
 }
 
 func (h *hookServer) seen() []hookCall {
@@ -150,6 +158,67 @@ func TestBackgroundJobFailsAfterItsLastAttempt(t *testing.T) {
 	}
 	if ran := v.runDue(); len(ran) != 0 {
 		t.Errorf("a failed job ran again: %+v", ran)
+	}
+}
+
+// TestRetryAndCancelJobs: an operator retries a failed job (due now, its
+// attempts afresh, resuming at the failed step) and cancels a waiting one;
+// a retry of a job that has not ended, or a cancel of one that has, is
+// refused and changes nothing.
+func TestRetryAndCancelJobs(t *testing.T) {
+	v := newEnv(t, Options{Backoff: time.Second, MaxAttempts: 2})
+	h := newHookServer(t, 100) // the first 100 calls answer 500
+	v.setVar("hook_url", h.URL)
+	_, in := v.lead("actions", nil)
+	if _, err := v.admin().RunAction(v.ctx, in.ID, "hook"); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		v.runDue()
+		v.clock.Advance(time.Hour)
+	}
+	failed := v.jobs()[0]
+	if failed.State != store.JobFailed {
+		t.Fatalf("not failed: %+v", failed)
+	}
+	if _, err := v.r.CancelJob(v.ctx, failed.ID, "admin"); !errors.Is(err, engine.ErrInvalid) || !strings.Contains(err.Error(), "has ended (failed)") {
+		t.Errorf("cancel of a failed job: %v", err)
+	}
+	j, err := v.r.RetryJob(v.ctx, failed.ID)
+	if err != nil || j.State != store.JobQueued || j.Attempts != 0 || j.Step != failed.Step || !j.FinishedOn.IsZero() || !j.NextRunAt.Equal(v.clock.Now()) {
+		t.Fatalf("retried: %+v %v", j, err)
+	}
+	if _, err := v.r.RetryJob(v.ctx, failed.ID); !errors.Is(err, engine.ErrInvalid) || !strings.Contains(err.Error(), "is queued: only a failed or canceled job is retried") {
+		t.Errorf("retry of a queued job: %v", err)
+	}
+	h.failFirst(0) // the receiver is fixed
+	ran := v.runDue()
+	if len(ran) != 1 || ran[0].State != store.JobSucceeded || ran[0].Attempts != 1 {
+		t.Errorf("the retried job: %+v", ran)
+	}
+
+	// A waiting job is canceled; the worker no longer checks it.
+	v.lead("waiting", nil)
+	v.runDue()
+	var waiting store.Job
+	for _, j := range v.jobs() {
+		if j.State == store.JobWaiting {
+			waiting = j
+		}
+	}
+	if waiting.ID == 0 {
+		t.Fatalf("no waiting job: %+v", v.jobs())
+	}
+	j, err = v.r.CancelJob(v.ctx, waiting.ID, "admin")
+	if err != nil || j.State != store.JobCanceled || j.Result != "canceled by admin" || j.FinishedOn.IsZero() {
+		t.Fatalf("canceled: %+v %v", j, err)
+	}
+	v.clock.Advance(3 * time.Hour) // past its timeout
+	if ran := v.runDue(); len(ran) != 0 {
+		t.Errorf("a canceled job ran: %+v", ran)
+	}
+	if _, err := v.r.RetryJob(v.ctx, 999); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("retry of no job: %v", err)
 	}
 }
 

@@ -131,6 +131,26 @@ WHERE job_id = $1 AND lease_owner = $2 AND state = 'running'`,
 	return nil
 }
 
+func (t *tx) SetJob(j, was store.Job) error {
+	j.ModifiedOn = t.now()
+	res, err := t.exec(`UPDATE workflowjob SET state = $4, step = $5, attempts = $6, next_run_at = $7, wait_version = $8, lease_owner = $9,
+	lease_until = $10, last_error = $11, result = $12, started_on = $13, finished_on = $14, modified_on = $15
+WHERE job_id = $1 AND state = $2 AND attempts = $3`,
+		j.ID, was.State, was.Attempts, j.State, j.Step, j.Attempts, jobTime(j.NextRunAt), j.WaitVersion, j.LeaseOwner, jobTime(j.LeaseUntil),
+		j.LastError, j.Result, jobTime(j.StartedOn), jobTime(j.FinishedOn), jobTime(j.ModifiedOn))
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("job %d changed since it was read: %w", j.ID, store.ErrConflict)
+	}
+	return nil
+}
+
 func (t *tx) Job(id int64) (store.Job, error) {
 	j, err := scanJob(t.queryRow(`SELECT `+jobCols+` FROM workflowjob WHERE job_id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
