@@ -304,7 +304,9 @@ func (e *jobStateError) Is(target error) bool { return target == engine.ErrInval
 // noJobError is a retry or cancel of a job the environment does not have.
 type noJobError struct{ id int64 }
 
-func (e *noJobError) Error() string        { return fmt.Sprintf("no job %d (bpfc job list shows the jobs)", e.id) }
+func (e *noJobError) Error() string {
+	return fmt.Sprintf("no job %d (bpfc job list shows the jobs)", e.id)
+}
 func (e *noJobError) Is(target error) bool { return target == store.ErrNotFound }
 
 // RetryJob queues a failed or canceled job again, due now, its attempts
