@@ -40,7 +40,8 @@ const instanceJSONHelp = "--output json prints the instance: {id, flow, unique_n
 	"traversed_path, active_path, records ({table: id}), record_names,\n" +
 	"active_stage_started_on, completed_on, duration_minutes, created_on, created_by,\n" +
 	"modified_on, modified_by, version, visits ([{stage, entered_on, entered_by,\n" +
-	"entered_how, left_on, left_by, left_how}])}."
+	"entered_how, left_on, left_by, left_how}]), and after a change workflows\n" +
+	"([{workflow, mode, state (ran | stopped | queued), job}]: what it ran or queued)}."
 
 func newInstanceStartCmd(g *globals) *cobra.Command {
 	o := &instanceOptions{}
@@ -76,7 +77,7 @@ func runInstanceStart(g *globals, o *instanceOptions, flow string) error {
 	if err != nil {
 		return runtimeErr(err)
 	}
-	return printInstance(g, s, in.ID, fmt.Sprintf("Started %s on %s %s: instance %s", in.Flow, table, id, in.ID))
+	return printInstance(g, s, in.ID, fmt.Sprintf("Started %s on %s %s: instance %s", in.Flow, table, id, in.ID), in.Workflows)
 }
 
 func newInstanceListCmd(g *globals) *cobra.Command {
@@ -160,21 +161,31 @@ func runInstanceShow(g *globals, o *instanceOptions, id string) error {
 		return err
 	}
 	defer done()
-	return printInstance(g, s, id, "")
+	return printInstance(g, s, id, "", nil)
 }
 
 // printInstance reads an instance with its active path and prints it,
-// after a headline when there is one.
-func printInstance(g *globals, s runtimeSession, id, headline string) error {
+// after a headline when there is one and the workflows the change that
+// led to it ran or queued.
+func printInstance(g *globals, s runtimeSession, id, headline string, runs []engine.WorkflowRun) error {
 	in, err := s.Instance(context.Background(), id)
 	if err != nil {
 		return runtimeErr(err)
 	}
+	in.Workflows = runs
 	if g.output == "json" {
 		return writeJSON(g.stdout, in)
 	}
 	if headline != "" {
 		fmt.Fprintln(g.stdout, headline)
+	}
+	for _, r := range runs {
+		switch {
+		case r.Job != 0:
+			fmt.Fprintf(g.stdout, "  workflow %s (%s) queued as job %d\n", r.Workflow, r.Mode, r.Job)
+		default:
+			fmt.Fprintf(g.stdout, "  workflow %s (%s) %s\n", r.Workflow, r.Mode, r.State)
+		}
 	}
 	writeInstance(g.stdout, in)
 	return nil
@@ -334,5 +345,5 @@ func runInstanceMove(g *globals, o *instanceOptions, m move, id string) error {
 	if m.name == "next" || m.name == "prev" {
 		headline = fmt.Sprintf("%s instance %s to stage %s", m.past, in.ID, in.ActiveStage)
 	}
-	return printInstance(g, s, in.ID, headline)
+	return printInstance(g, s, in.ID, headline, in.Workflows)
 }

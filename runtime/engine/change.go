@@ -300,6 +300,7 @@ func (o *op) applyChange(table, id, action string, expect int64, read *readInsta
 		if err := o.hook(t); err != nil {
 			return nil, nil, err
 		}
+		out.Workflows = t.Runs
 	}
 	seen := []cachedRow{{f.table.Name, id, after}}
 	if c.record != nil {

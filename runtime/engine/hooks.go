@@ -53,6 +53,18 @@ type Transition struct {
 	// checks its own operations: what a realtime workflow, which runs as
 	// the calling user, asks before it writes.
 	May Checker
+	// Runs are what the hooks ran or queued, for the caller to show.
+	Runs []WorkflowRun
+}
+
+// WorkflowRun is a workflow a change ran (realtime) or queued
+// (background), as the hooks report it. JSON: workflow, mode, state (ran,
+// stopped, queued), job (a queued one's id).
+type WorkflowRun struct {
+	Workflow string `json:"workflow"`
+	Mode     string `json:"mode"`
+	State    string `json:"state"`
+	Job      int64  `json:"job,omitempty"`
 }
 
 // Checker checks that the acting user holds priv on row of t (nil: on the

@@ -60,6 +60,9 @@ type Instance struct {
 	ModifiedBy           string     `json:"modified_by"`
 	Version              int64      `json:"version"`
 	Visits               []Visit    `json:"visits,omitempty"`
+	// Workflows are the workflows the change that returned the instance
+	// ran or queued (none on a read).
+	Workflows []WorkflowRun `json:"workflows,omitempty"`
 }
 
 // Visit is one stay of an instance in a stage (the stage log). JSON shape:

@@ -102,7 +102,12 @@ func (o *op) start(f *flow, table, recordID string, lock bool) (*Instance, error
 	if err != nil {
 		return nil, err
 	}
-	return in, o.hook(&Transition{Kind: KindStart, Model: f.p, Flow: f.f, Instance: in, To: first})
+	tr := &Transition{Kind: KindStart, Model: f.p, Flow: f.f, Instance: in, To: first}
+	if err := o.hook(tr); err != nil {
+		return nil, err
+	}
+	in.Workflows = tr.Runs
+	return in, nil
 }
 
 func truncate(s string, n int) string {

@@ -21,6 +21,14 @@ func TestRealtimeStepsRunInTheTransition(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The move says what it ran: on_exit's three, then on_enter's.
+	var ran []string
+	for _, r := range in.Workflows {
+		ran = append(ran, r.Workflow+" "+r.Mode+" "+r.State)
+	}
+	if got, want := strings.Join(ran, ", "), "rate realtime ran, call_back realtime ran, give_to_siu realtime ran, rate_opportunity realtime ran"; got != want {
+		t.Errorf("workflows of the move: %s, want %s", got, want)
+	}
 	lead := v.record("lead", id)
 	for col, want := range map[string]any{
 		"description": "Rated", "leadqualitycode": int64(1), "estimatedamount": 5000.0, "qualificationcomments": "big", "ownerid": siuID,

@@ -163,11 +163,22 @@ func (r *Runner) Transition(ctx context.Context, tx store.Tx, t *engine.Transiti
 	}
 	x.may = t.May
 	for _, name := range names {
-		if _, err := x.startOn(name, t.Instance.Records); err != nil {
+		out, err := x.startOn(name, t.Instance.Records)
+		if err != nil {
 			return err
 		}
+		t.Runs = appendRuns(t.Runs, out)
 	}
 	return nil
+}
+
+// appendRuns adds a run and the runs it started to runs.
+func appendRuns(runs []engine.WorkflowRun, out *Outcome) []engine.WorkflowRun {
+	runs = append(runs, engine.WorkflowRun{Workflow: out.Workflow, Mode: out.Mode, State: out.State, Job: out.Job})
+	for _, c := range out.Children {
+		runs = appendRuns(runs, c)
+	}
+	return runs
 }
 
 // Action runs the workflow of an action step (realtime: now, in the
