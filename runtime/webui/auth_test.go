@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -283,6 +284,21 @@ role "deal_viewer" {
 	next.must(t, http.StatusOK, "may not change instances of flow strategic_deal")
 	if in := f.instance(inst); in.ActiveStage != "qualify" {
 		t.Errorf("a forged move moved the instance to %s", in.ActiveStage)
+	}
+
+	// A move the user may make on a record they may not read: made, and
+	// said so on the records list rather than on a "Not allowed" page.
+	sam := f.browser()
+	sam.signInWith(f.addUser("sam", "salesperson"))
+	home := sam.get("/").must(t, http.StatusOK)
+	form = url.Values{"csrf": {home.csrf(t)}, "instance": {inst}, "version": {strconv.FormatInt(f.instance(inst).Version, 10)}, "op": {"abandon"}}
+	moved := sam.post("/records/lead/"+lead+"/process", form)
+	if moved.status != http.StatusSeeOther || moved.location != "/records/lead" {
+		t.Fatalf("sam abandons on a lead he may not read: %d %q", moved.status, moved.location)
+	}
+	sam.follow(moved).must(t, http.StatusOK, "Abandoned.")
+	if in := f.instance(inst); in.State != engine.StateAborted {
+		t.Errorf("sam's abandon: %s", in.State)
 	}
 }
 

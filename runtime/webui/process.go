@@ -3,6 +3,7 @@ package webui
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -149,18 +150,26 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 		h.failOrBack(w, r, err, id, nil, back)
 		return
 	}
-	to := back
+	to, table, rid := back, r.PathValue("table"), r.PathValue("id")
 	if after != nil {
 		// Follow the instance to the record of its stage, as Dataverse
 		// opens the next table's record after a cross-table move.
 		if s := fi.f.Stage(after.ActiveStage); s != nil && after.Records[s.Table] != "" {
-			to = recordHref(s.Table, after.Records[s.Table]) + "?instance=" + url.QueryEscape(id)
+			table, rid = s.Table, after.Records[s.Table]
+			to = recordHref(table, rid) + "?instance=" + url.QueryEscape(id)
 		}
 		if s := fi.f.Stage(after.ActiveStage); s != nil && (op == opNext || op == opPrev) {
 			done = "Moved to " + stageTitle(s) + "."
 		}
 	}
-	h.setFlash(w, r, &flash{Kind: "ok", Text: done, Instance: id})
+	fl := &flash{Kind: "ok", Text: done, Instance: id}
+	if _, err := rs.s.Record(ctx, table, rid); errors.Is(err, engine.ErrForbidden) {
+		// The move was the user's to make, the record is not theirs to
+		// read: the list says it was made rather than a page saying "Not
+		// allowed" (the page's own message, not the process panel's).
+		to, fl.Instance = "/records/"+table, ""
+	}
+	h.setFlash(w, r, fl)
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
