@@ -283,8 +283,8 @@ func TestWaitUntil(t *testing.T) {
 	decided, _ := v.lead("waiting", nil)
 	undecided, _ := v.lead("waiting", nil)
 	js := v.jobs()
-	if len(js) != 2 || js[0].Step != -1 || js[0].State != store.JobQueued || js[0].Trigger != "start qualify" {
-		t.Fatalf("queued on start: %+v", js)
+	if len(js) != 2 || js[0].Step != -1 || js[0].State != store.JobWaiting || js[0].Trigger != "start qualify" {
+		t.Fatalf("waiting from the start: %+v", js)
 	}
 	ran := v.runDue()
 	if len(ran) != 2 || ran[0].State != store.JobWaiting || ran[0].Attempts != 0 {

@@ -141,7 +141,9 @@ func (x *execution) enqueue(wf *compiler.Workflow, id string, depth int, out *Ou
 		Flow: x.src.flow, Trigger: x.src.trigger, ParentID: x.src.jobID, Depth: depth, RunAs: x.user, State: store.JobQueued,
 		MaxAttempts: x.r.o.MaxAttempts, NextRunAt: x.now, CreatedOn: x.now}
 	if wf.WaitUntil != nil {
-		j.Step = -1 // the first claim checks wait_until
+		// Waiting from the start (job list says so); due now, so the
+		// first claim checks wait_until.
+		j.Step, j.State = -1, store.JobWaiting
 	}
 	out.State = Queued
 	out.Job, err = jt.EnqueueJob(j)
