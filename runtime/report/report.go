@@ -141,8 +141,12 @@ func deployedFlows(ctx context.Context, s store.Store, env, name, user string) (
 			if err != nil {
 				return err
 			}
-			if acc.User.Disabled {
+			switch {
+			case acc.User.Disabled:
 				return fmt.Errorf("user %q is disabled%w", user, errSilent{ErrForbidden})
+			case !acc.FullAccess && len(acc.User.Roles) == 0:
+				// As the engine refuses a user who may do nothing.
+				return fmt.Errorf("user %q has no security role%w", user, errSilent{ErrForbidden})
 			}
 			readable = func(table string) bool { return acc.Allows(table, "read") }
 		}
