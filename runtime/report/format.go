@@ -100,7 +100,7 @@ func writeTable(w io.Writer, r *Report) error {
 		} else {
 			fmt.Fprintln(w, "  Abandonment   - (none ended)")
 		}
-		fmt.Fprintf(w, "  Cycle time    %s\n", durationsText(f.CycleTime, "finished"))
+		fmt.Fprintf(w, "  Cycle time    %s\n", durationsText(f.CycleTime, "finished, in bpf_duration's whole minutes"))
 		if len(f.Stages) == 0 {
 			continue
 		}

@@ -144,7 +144,7 @@ func TestReportFormats(t *testing.T) {
 		"Deal (deal)",
 		"Instances     7: 2 active, 4 finished, 1 aborted",
 		"Abandonment   20.0% (1 of 5 ended)",
-		"Cycle time    mean 5h 52m, median 5h, p90 9h (4 finished)",
+		"Cycle time    mean 5h 52m, median 5h, p90 9h (4 finished, in bpf_duration's whole minutes)",
 		"  STAGE  REACHED  STAYS  ENDED  MEAN    MEDIAN  P90\n",
 		"  a      7        8      7      1h 17m  1h      3h\n",
 		"  b *    5        6      5      2h 12m  2h      4h\n",
