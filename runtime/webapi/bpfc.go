@@ -79,6 +79,7 @@ func (s *Server) bpfcAction(w http.ResponseWriter, r *http.Request, op *operatio
 		s.fail(w, r, err)
 		return
 	}
+	req.ProcessInstanceId, req.LinkId, req.EntityId = canonicalID(req.ProcessInstanceId), canonicalID(req.LinkId), canonicalID(req.EntityId)
 	version, err := ifMatch(r)
 	if err != nil {
 		s.fail(w, r, err)
@@ -146,7 +147,7 @@ func (s *Server) bpfcFunction(w http.ResponseWriter, r *http.Request, op *operat
 	params := map[string]string{}
 	if strings.Contains(seg, "(") {
 		var err error
-		if params, err = functionParams(seg); err != nil {
+		if params, err = functionParams(seg, r.URL.Query()); err != nil {
 			s.fail(w, r, err)
 			return
 		}

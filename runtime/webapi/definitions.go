@@ -66,7 +66,7 @@ func definitionOf(t store.Table) EntityDefinition {
 func (s *Server) entityDefinitions(w http.ResponseWriter, r *http.Request, seg string) {
 	one := ""
 	if _, _, ok := splitKeyRaw(seg); ok {
-		params, err := functionParams(seg)
+		params, err := functionParams(seg, r.URL.Query())
 		if err != nil {
 			s.fail(w, r, err)
 			return

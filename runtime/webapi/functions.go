@@ -2,6 +2,7 @@ package webapi
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -12,7 +13,7 @@ import (
 // in metadata.go).
 
 // functionParams reads "Name(a='x',b=ID)" into its parameters.
-func functionParams(seg string) (map[string]string, error) {
+func functionParams(seg string, query url.Values) (map[string]string, error) {
 	if !strings.Contains(seg, "(") {
 		return map[string]string{}, nil // WhoAmI as Dataverse takes it, without ()
 	}
@@ -29,7 +30,8 @@ func functionParams(seg string) (map[string]string, error) {
 		name := strings.TrimSpace(inner[:eq])
 		rest := strings.TrimLeft(inner[eq+1:], " ")
 		var val string
-		if strings.HasPrefix(rest, "'") {
+		quoted := strings.HasPrefix(rest, "'")
+		if quoted {
 			var b strings.Builder
 			i := 1
 			for ; i < len(rest); i++ {
@@ -54,10 +56,21 @@ func functionParams(seg string) (map[string]string, error) {
 			}
 			val, rest = strings.TrimSpace(rest[:end]), rest[end:]
 		}
+		if strings.HasPrefix(val, "@") && !quoted {
+			// A parameter alias: Name=@p1 with @p1=value in the query.
+			v, ok := query[val]
+			if !ok {
+				return nil, badRequest("%q: the query string gives no value for the alias %s (add &%s=...)", seg, val, val)
+			}
+			val = v[0]
+			if len(val) >= 2 && val[0] == '\'' && val[len(val)-1] == '\'' {
+				val = strings.ReplaceAll(val[1:len(val)-1], "''", "'")
+			}
+		}
 		if _, dup := out[name]; dup {
 			return nil, badRequest("%q: parameter %s is given twice", seg, name)
 		}
-		out[name] = val
+		out[name] = canonicalID(val)
 		if rest != "" && rest[0] != ',' {
 			return nil, badRequest("%q: expected ',' between parameters", seg)
 		}
@@ -76,7 +89,7 @@ func splitKeyRaw(seg string) (string, string, bool) {
 }
 
 func (s *Server) function(w http.ResponseWriter, r *http.Request, op *operation, seg string) {
-	params, err := functionParams(seg)
+	params, err := functionParams(seg, r.URL.Query())
 	if err == nil {
 		err = op.need(params)
 	}

@@ -47,3 +47,39 @@ func TestFilterUnquotedGUID(t *testing.T) {
 		}
 	}
 }
+
+// TestGUIDForms: a GUID in upper case or braces names the same row as
+// Dataverse reads it, in keys, bindings, function parameters (and their
+// @aliases) and action bodies; a PATCH of an upper-case key updates the
+// row rather than trying to create it again.
+func TestGUIDForms(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	ids := accounts(f)
+	alpha := ids["Alpha"]
+	up := strings.ToUpper(alpha)
+	f.do("GET", "accounts("+up+")?$select=name", f.admin, nil).must(t, http.StatusOK)
+	f.do("GET", "accounts({"+up+"})?$select=name", f.admin, nil).must(t, http.StatusOK)
+	f.do("PATCH", "accounts("+up+")", f.admin, map[string]any{"description": "upper"}).must(t, http.StatusNoContent)
+	if got := f.do("GET", "accounts("+alpha+")?$select=description", f.admin, nil).must(t, http.StatusOK).str("description"); got != "upper" {
+		t.Errorf("description after a PATCH by the upper-case key: %q", got)
+	}
+	lead := f.create("leads", map[string]any{"subject": "Case", "lastname": "Upper", "parentaccountid@odata.bind": "/accounts(" + up + ")"})
+	if got := f.do("GET", "leads("+lead+")?$select=_parentaccountid_value", f.admin, nil).must(t, http.StatusOK).str("_parentaccountid_value"); got != alpha {
+		t.Errorf("bound by an upper-case id: %q", got)
+	}
+	r := f.do("GET", "RetrieveProcessInstances(EntityLogicalName='lead',EntityId="+strings.ToUpper(lead)+")", f.admin, nil).must(t, http.StatusOK)
+	procs, _ := r.body["Processes"].([]any)
+	if len(procs) != 1 {
+		t.Fatalf("instances of the lead named in upper case: %s", r.raw)
+	}
+	inst := procs[0].(map[string]any)["businessprocessflowinstanceid"].(string)
+	f.do("GET", "RetrieveActivePath(ProcessInstanceId=@p1)?@p1="+strings.ToUpper(inst), f.admin, nil).must(t, http.StatusOK)
+	f.do("GET", "RetrieveActivePath(ProcessInstanceId=@p1)", f.admin, nil).must(t, http.StatusBadRequest)
+	f.do("POST", "bpfc_AbandonInstance", f.admin, map[string]any{"ProcessInstanceId": "{" + strings.ToUpper(inst) + "}"}).must(t, http.StatusOK)
+
+	// A bad escape in the query is refused, not dropped with its $filter.
+	r = f.do("GET", "accounts?$filter=name%20eq%20'50%off'", f.admin, nil).must(t, http.StatusBadRequest)
+	if !strings.Contains(r.message(), "escape % as %25") {
+		t.Errorf("a bad escape: %s", r.raw)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -129,6 +130,17 @@ func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request)) http.Han
 		}
 		if len(r.URL.RawQuery) > lim.MaxQuery {
 			s.fail(w, r, errorf(http.StatusRequestURITooLong, "TooLarge", "the query string is longer than %d bytes", lim.MaxQuery))
+			return
+		}
+		if strings.Contains(r.URL.RawQuery, ";") {
+			// OData separates an $expand's own options with ';', which
+			// Go's query parsing would drop with the option.
+			r.URL.RawQuery = strings.ReplaceAll(r.URL.RawQuery, ";", "%3B")
+		}
+		if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
+			// A bad escape would drop its option ($filter) silently: the
+			// request would act on every row.
+			s.fail(w, r, badRequest("the query string is not valid (%v): escape %% as %%25", err))
 			return
 		}
 		token, ok := bearer(r)

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/google/uuid"
 	"time"
 
 	"github.com/agext/levenshtein"
@@ -192,7 +194,21 @@ func parseBinding(s string) (set, id string, err error) {
 	return set, key, nil
 }
 
-// splitKey splits "leads(ID)" into "leads" and "ID" (quotes removed).
+// canonicalID writes a GUID as bpfc stores ids (lower case, no braces), as
+// Dataverse reads GUIDs in any case and with braces; anything else stays.
+func canonicalID(s string) string {
+	t := strings.TrimSpace(s)
+	if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
+		t = t[1 : len(t)-1]
+	}
+	if len(t) == 36 && uuid.Validate(t) == nil {
+		return strings.ToLower(t)
+	}
+	return s
+}
+
+// splitKey splits "leads(ID)" into "leads" and "ID" (quotes removed, a
+// GUID in canonical form).
 func splitKey(seg string) (name, key string, ok bool) {
 	i := strings.IndexByte(seg, '(')
 	if i <= 0 || !strings.HasSuffix(seg, ")") {
@@ -202,7 +218,7 @@ func splitKey(seg string) (name, key string, ok bool) {
 	if len(key) >= 2 && key[0] == '\'' && key[len(key)-1] == '\'' {
 		key = strings.ReplaceAll(key[1:len(key)-1], "''", "'")
 	}
-	return seg[:i], key, true
+	return seg[:i], canonicalID(key), true
 }
 
 // values are the fields of a body as engine values.
