@@ -419,6 +419,19 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
 	if t.Kind != store.TableInstance && s.upsertCreates(w, r, t, set, id, fields) {
 		return
 	}
+	if len(fields) == 0 {
+		// An empty update, as Dataverse answers it: nothing changes.
+		_, row, err := session(r).Row(r.Context(), set, id)
+		if err == nil && version > 0 && rowVersion(row) != version {
+			err = &engine.ConflictError{What: t.Name, ID: id, Expected: version, Actual: rowVersion(row)}
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.respond(w, r, set, id, http.StatusOK, rowVersion(row), row)
+		return
+	}
 	var row store.Row
 	if t.Kind == store.TableInstance {
 		version, err = s.changeInstance(r, t, id, version, fields)

@@ -205,3 +205,31 @@ func TestPatchUpsert(t *testing.T) {
 
 	f.do("PATCH", "cts_leadtoopportunities("+missing+")", f.admin, map[string]any{"statecode": 1, "statuscode": 3}).must(t, http.StatusNotFound)
 }
+
+// TestNoOpUpdates: as Dataverse answers them, an empty PATCH and a state
+// an instance has already change nothing (204, the same ETag); a body
+// after a UTF-8 byte order mark is read.
+func TestNoOpUpdates(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	lead := f.create("leads", map[string]any{"subject": "Same", "lastname": "Ames"}, "BPFC-Flow", "none")
+	r := f.do("PATCH", "leads("+lead+")", f.admin, map[string]any{}).must(t, http.StatusNoContent)
+	if r.header.Get("ETag") != `W/"1"` {
+		t.Errorf("an empty PATCH: ETag %s", r.header.Get("ETag"))
+	}
+	f.do("PATCH", "leads("+lead+")", f.admin, map[string]any{}, "If-Match", `W/"7"`).must(t, http.StatusPreconditionFailed)
+	f.do("PATCH", "leads("+lead+")", f.admin, "\xef\xbb\xbf{\"subject\": \"BOM\"}").must(t, http.StatusNoContent)
+	f.do("POST", "leads", f.admin, "\xef\xbb\xbf{\"subject\": \"BOM\", \"lastname\": \"B\"}", "BPFC-Flow", "none").must(t, http.StatusNoContent)
+
+	other := f.create("leads", map[string]any{"subject": "Flow", "lastname": "Ames"})
+	r = f.do("GET", "cts_leadtoopportunities?$filter=_bpf_leadid_value%20eq%20"+other, f.admin, nil).must(t, http.StatusOK)
+	inst := r.rows()[0]["businessprocessflowinstanceid"].(string)
+	path := "cts_leadtoopportunities(" + inst + ")"
+	f.do("PATCH", path, f.admin, map[string]any{"statecode": 1, "statuscode": 3}).must(t, http.StatusNoContent)
+	r = f.do("PATCH", path, f.admin, map[string]any{"statecode": 1, "statuscode": 3}).must(t, http.StatusNoContent)
+	if r.header.Get("ETag") != `W/"2"` {
+		t.Errorf("abandoning an aborted instance again: ETag %s, want the same W/\"2\"", r.header.Get("ETag"))
+	}
+	f.do("PATCH", path, f.admin, map[string]any{}).must(t, http.StatusNoContent)
+	// Finishing an aborted one is still refused.
+	f.do("PATCH", path, f.admin, map[string]any{"statecode": 1, "statuscode": 2}).must(t, http.StatusBadRequest)
+}

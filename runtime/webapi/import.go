@@ -1,11 +1,13 @@
 package webapi
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 
@@ -198,7 +200,7 @@ func archiveManifest(a *solution.Archive) manifest {
 // not have. A body over the size limit is that error (413); any other
 // failure a 400 that starts with what.
 func decodeBody(r *http.Request, v any, what string) error {
-	dec := json.NewDecoder(r.Body)
+	dec := json.NewDecoder(skipBOM(r.Body))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
 	var mbe *http.MaxBytesError
@@ -206,6 +208,16 @@ func decodeBody(r *http.Request, v any, what string) error {
 		return err
 	}
 	return badRequest("%s: %v", what, err)
+}
+
+// skipBOM reads a body without the UTF-8 byte order mark some clients
+// write before JSON.
+func skipBOM(body io.Reader) io.Reader {
+	br := bufio.NewReader(body)
+	if b, err := br.Peek(3); err == nil && string(b) == "\xef\xbb\xbf" {
+		_, _ = br.Discard(3)
+	}
+	return br
 }
 
 // decodeBinary decodes an Edm.Binary parameter: base64url as OData's JSON

@@ -2,6 +2,7 @@ package webapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -118,16 +119,28 @@ func (s *Server) changeInstance(r *http.Request, t store.Table, id string, versi
 	}
 	mo := engine.MoveOptions{IfVersion: version}
 	var in *engine.Instance
+	var want string // the state asked for
 	switch {
 	case state == 0 && (status == -1 || status == 1), state == -1 && status == 1:
 		in, err = sess.Reactivate(ctx, id, mo)
+		want = engine.StateActive
 	case state == 1 && (status == -1 || status == 2), state == -1 && status == 2:
 		in, err = sess.Finish(ctx, id, mo)
+		want = engine.StateFinished
 	case state == 1 && status == 3, state == -1 && status == 3:
 		in, err = sess.Abandon(ctx, id, mo)
+		want = engine.StateAborted
 	default:
 		return 0, badRequest("statecode %d with statuscode %d is not a state of an instance: Active is 0/1, Finished 1/2, Aborted 1/3",
 			state, status)
+	}
+	var ref *engine.ErrRefused
+	if errors.As(err, &ref) && (ref.Rule == engine.RuleNotActive || ref.Rule == engine.RuleAlreadyActive) {
+		// The state it has already: nothing to change, as setting a
+		// column to its value in Dataverse.
+		if cur, rerr := sess.Instance(ctx, id); rerr == nil && cur.State == want && cur.Version == version {
+			return cur.Version, nil
+		}
 	}
 	if err != nil {
 		return 0, err

@@ -60,8 +60,13 @@ func suggest(t store.Table, prop string) string {
 
 // etag is a row's entity tag: its row version, weak as Dataverse's.
 func etag(row store.Row) string {
+	return `W/"` + strconv.FormatInt(rowVersion(row), 10) + `"`
+}
+
+// rowVersion is a row's version, what its ETag says.
+func rowVersion(row store.Row) int64 {
 	v, _ := row[store.RowVersionColumn].(int64)
-	return `W/"` + strconv.FormatInt(v, 10) + `"`
+	return v
 }
 
 // jsonValue is a column value as JSON shows it: times in UTC to the second,
@@ -110,7 +115,7 @@ func readBody(r *http.Request) ([]field, error) {
 		return nil, errorf(http.StatusUnsupportedMediaType, "UnsupportedMediaType", "send JSON (Content-Type: application/json), not %s", ct)
 	}
 	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(r.Body); err != nil {
+	if _, err := buf.ReadFrom(skipBOM(r.Body)); err != nil {
 		return nil, err
 	}
 	dec := json.NewDecoder(&buf)
