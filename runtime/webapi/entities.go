@@ -275,6 +275,9 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fields, err := readBody(r)
+	if err == nil {
+		err = s.bindings(r, t, fields)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -412,6 +415,9 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	fields, err := readBody(r)
+	if err == nil {
+		err = s.bindings(r, t, fields)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -233,3 +233,28 @@ func TestNoOpUpdates(t *testing.T) {
 	// Finishing an aborted one is still refused.
 	f.do("PATCH", path, f.admin, map[string]any{"statecode": 1, "statuscode": 2}).must(t, http.StatusBadRequest)
 }
+
+// TestBindings: a binding names an entity set of the lookup's table (or
+// one of them); a multi-table lookup is bound by its navigation property
+// (customerid_account), as Dataverse's clients bind it.
+func TestBindings(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	ids := accounts(f)
+	alpha := ids["Alpha"]
+	contact := f.create("contacts", map[string]any{"lastname": "Doe", "parentcustomerid_account@odata.bind": "/accounts(" + alpha + ")"})
+	r := f.do("GET", "contacts("+contact+")?$select=_parentcustomerid_value", f.admin, nil, "Prefer", `odata.include-annotations="*"`).must(t, http.StatusOK)
+	if r.str("_parentcustomerid_value") != alpha || r.str("_parentcustomerid_value@Microsoft.Dynamics.CRM.lookuplogicalname") != "account" {
+		t.Errorf("bound by customerid_account: %s", r.raw)
+	}
+	f.create("incidents", map[string]any{"title": "Broken", "customerid_contact@odata.bind": "/contacts(" + contact + ")"}, "BPFC-Flow", "none")
+	for body, want := range map[string]string{
+		`{"subject": "s", "lastname": "w", "parentaccountid@odata.bind": "/nosuch(` + alpha + `)"}`:   "bind it to /accounts(<id>), not /nosuch(…)",
+		`{"subject": "s", "lastname": "w", "parentaccountid@odata.bind": "/contacts(` + alpha + `)"}`: "parentaccountid looks up account",
+		`{"subject": "s", "lastname": "w", "customerid_lead@odata.bind": "/leads(` + alpha + `)"}`:    "customerid_lead",
+	} {
+		r := f.do("POST", "leads", f.admin, body).must(t, http.StatusBadRequest)
+		if !strings.Contains(r.message(), want) {
+			t.Errorf("%s: %s, want %q", body, r.raw, want)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -197,6 +198,55 @@ func parseBinding(s string) (set, id string, err error) {
 		return "", "", fmt.Errorf("%q is not \"/<entityset>(<id>)\"", s)
 	}
 	return set, key, nil
+}
+
+// bindings checks the entity sets of a body's @odata.bind fields against
+// their lookups' targets, as Dataverse does, and reads a multi-table
+// lookup bound by its navigation property (customerid_account@odata.bind
+// is customerid, bound to an account). Targets without an entity set
+// (an instance's process stage) take the binding as it is.
+func (s *Server) bindings(r *http.Request, t store.Table, fields []field) error {
+	sets, err := s.entitySets(r, "")
+	if err != nil {
+		return err
+	}
+	for i := range fields {
+		f := &fields[i]
+		if f.bind == "" {
+			continue
+		}
+		c, ok := t.Column(f.column)
+		if !ok {
+			// A navigation property of a multi-table lookup: <lookup>_<table>.
+			for _, lc := range t.Columns {
+				if isLookup(lc) && len(lc.Targets) > 1 && strings.HasPrefix(f.column, lc.Name+"_") &&
+					slices.Contains(lc.Targets, strings.TrimPrefix(f.column, lc.Name+"_")) {
+					c, ok, f.column = lc, true, lc.Name
+					break
+				}
+			}
+		}
+		if !ok || !isLookup(c) {
+			continue // the engine names the column it does not know
+		}
+		var targetSets []string
+		for _, target := range c.Targets {
+			for set, st := range sets {
+				if st.Name == target {
+					targetSets = append(targetSets, set)
+				}
+			}
+		}
+		if len(targetSets) == 0 {
+			continue
+		}
+		if bt, known := sets[f.bind]; !known || !slices.Contains(c.Targets, bt.Name) {
+			slices.Sort(targetSets)
+			return badRequest("%s: %s looks up %s; bind it to /%s(<id>), not /%s(…)", f.prop, c.Name, strings.Join(c.Targets, " or "),
+				strings.Join(targetSets, "(<id>) or /"), f.bind)
+		}
+	}
+	return nil
 }
 
 // canonicalID writes a GUID as bpfc stores ids (lower case, no braces), as
