@@ -77,6 +77,13 @@ func TestGUIDForms(t *testing.T) {
 	f.do("GET", "RetrieveActivePath(ProcessInstanceId=@p1)", f.admin, nil).must(t, http.StatusBadRequest)
 	f.do("POST", "bpfc_AbandonInstance", f.admin, map[string]any{"ProcessInstanceId": "{" + strings.ToUpper(inst) + "}"}).must(t, http.StatusOK)
 
+	// A quoted id in any case; a quoted text that is no GUID is refused.
+	r = f.do("GET", "leads?$select=subject&$filter="+url.QueryEscape("_parentaccountid_value eq '"+up+"'"), f.admin, nil).must(t, http.StatusOK)
+	if len(r.rows()) != 1 {
+		t.Errorf("a quoted upper-case id: %s", r.raw)
+	}
+	f.do("GET", "leads?$filter="+url.QueryEscape("_parentaccountid_value eq 'abc'"), f.admin, nil).must(t, http.StatusBadRequest)
+
 	// A bad escape in the query is refused, not dropped with its $filter.
 	r = f.do("GET", "accounts?$filter=name%20eq%20'50%off'", f.admin, nil).must(t, http.StatusBadRequest)
 	if !strings.Contains(r.message(), "escape % as %25") {

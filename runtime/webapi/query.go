@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/bpfc/bpfc/runtime/odata"
 	"github.com/bpfc/bpfc/runtime/store"
 )
@@ -260,6 +262,14 @@ func literal(c store.Column, op string, v any) (any, error) {
 		return nil, bad("a date (2026-01-31 or 2026-01-31T10:00:00Z)")
 	}
 	if s, ok := v.(string); ok {
+		if isID(c) && (op == "eq" || op == "ne") {
+			// An id quoted: a GUID in any case or braces; anything else
+			// matches nothing, which Dataverse refuses.
+			if id := canonicalID(s); id != s || uuid.Validate(s) == nil {
+				return id, nil
+			}
+			return nil, badRequest("%s holds ids: compare it with a GUID, not %q", propertyName(c), s)
+		}
 		return s, nil
 	}
 	return nil, bad("text in quotes")
