@@ -143,11 +143,18 @@ func TestPathsBelowARow(t *testing.T) {
 	lead := f.create("leads", map[string]any{"subject": "Paper"}, "BPFC-Flow", "none")
 	for _, c := range []struct{ method, path string }{
 		{"GET", "leads/$count"}, {"GET", "leads(" + lead + ")/subject"}, {"PUT", "leads(" + lead + ")/subject"},
-		{"DELETE", "leads(" + lead + ")/parentaccountid/$ref"},
+		{"DELETE", "leads(" + lead + ")/parentaccountid/$ref"}, {"POST", "$batch"},
 	} {
 		r := f.do(c.method, c.path, f.admin, nil).must(t, http.StatusNotImplemented)
 		if r.errCode() != "NotImplemented" || !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") {
 			t.Errorf("%s %s: %s %s", c.method, c.path, r.header.Get("Content-Type"), r.raw)
+		}
+	}
+	// The API's earlier versions' paths serve the same API.
+	for _, v := range []string{"v9.0", "v9.1"} {
+		r := f.do("GET", f.url+"/api/data/"+v+"/leads("+lead+")?$select=subject", f.admin, nil).must(t, http.StatusOK)
+		if r.str("subject") != "Paper" {
+			t.Errorf("%s: %s", v, r.raw)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -110,8 +111,24 @@ func New(cfg Config) *Server {
 		s.eng = engine.New(gated(cfg.Store), o)
 	}
 	s.routes()
-	s.h = s.logged(s.recovered(s.mux))
+	s.h = s.logged(s.recovered(olderVersions(s.mux)))
 	return s
+}
+
+// olderVersions serves the API's earlier paths (/api/data/v9.0/, v9.1/),
+// which Dataverse serves alike and older samples use, as Prefix's.
+func olderVersions(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for _, old := range []string{"/api/data/v9.0/", "/api/data/v9.1/"} {
+			if rest, ok := strings.CutPrefix(r.URL.Path, old); ok {
+				r2 := r.Clone(r.Context())
+				r2.URL.Path, r2.URL.RawPath = Prefix+rest, ""
+				h.ServeHTTP(w, r2)
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // Engine is the engine the server runs.
@@ -139,6 +156,9 @@ func (s *Server) routes() {
 			m.Handle("POST "+Prefix+op.Name, s.authed(func(w http.ResponseWriter, r *http.Request) { op.serve(s, w, r, op, "") }))
 		}
 	}
+	m.Handle("POST "+Prefix+"$batch", s.authed(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, errorf(http.StatusNotImplemented, "NotImplemented", "$batch is not supported: send the requests one by one"))
+	}))
 	m.Handle("GET "+Prefix+"{seg}", s.authed(s.expanding(s.get)))
 	m.Handle("POST "+Prefix+"{seg}", s.authed(s.post))
 	m.Handle("PATCH "+Prefix+"{seg}", s.authed(s.patch))
