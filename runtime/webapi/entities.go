@@ -191,29 +191,44 @@ func joinPreferences(ps ...string) string {
 	return strings.Join(out, ",")
 }
 
-func (s *Server) getRow(w http.ResponseWriter, r *http.Request, set, id string) {
-	var sel []string
-	if v := r.URL.Query().Get("$select"); v != "" {
-		opts, err := parseList(url.Values{"$select": {v}}, 1)
+// selectedColumns are the columns of t that the request's $select names
+// (nil: every one).
+func selectedColumns(r *http.Request, t store.Table) ([]string, error) {
+	v := r.URL.Query().Get("$select")
+	if v == "" {
+		return nil, nil
+	}
+	opts, err := parseList(url.Values{"$select": {v}}, 1)
+	if err != nil {
+		return nil, err
+	}
+	var cols []string
+	for _, p := range opts.sel {
+		c, err := column(t, p)
 		if err != nil {
-			s.fail(w, r, err)
+			return nil, err
+		}
+		cols = append(cols, c.Name)
+	}
+	return cols, nil
+}
+
+func (s *Server) getRow(w http.ResponseWriter, r *http.Request, set, id string) {
+	if v := r.URL.Query().Get("$select"); v != "" {
+		if _, err := parseList(url.Values{"$select": {v}}, 1); err != nil {
+			s.fail(w, r, err) // before the row is read: a bad $select is the request's error
 			return
 		}
-		sel = opts.sel
 	}
 	t, row, err := session(r).Row(r.Context(), set, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	var cols []string
-	for _, p := range sel {
-		c, err := column(t, p)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		cols = append(cols, c.Name)
+	cols, err := selectedColumns(r, t)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	tag := etag(row)
 	w.Header().Set("ETag", tag)
@@ -277,6 +292,9 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request) {
 	fields, err := readBody(r)
 	if err == nil {
 		err = s.bindings(r, t, fields)
+	}
+	if err == nil {
+		_, err = selectedColumns(r, t) // before the change: a bad $select changes nothing
 	}
 	if err != nil {
 		s.fail(w, r, err)
@@ -372,14 +390,15 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, set, id string,
 		s.fail(w, r, err)
 		return
 	}
+	cols, _ := selectedColumns(r, t) // checked before the change (checkSelect)
 	w.Header().Set("ETag", etag(row))
 	w.Header().Set("Preference-Applied", "return=representation")
-	body := rowJSON(t, row, nil)
-	if err := s.annotateOne(w, r, t, row, body, nil); err != nil {
+	body := rowJSON(t, row, cols)
+	if err := s.annotateOne(w, r, t, row, body, cols); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	body["@odata.context"] = baseURL(r) + "$metadata#" + set + "/$entity"
+	body["@odata.context"] = baseURL(r) + "$metadata#" + set + selected(r) + "/$entity"
 	writeJSON(w, status, body)
 }
 
@@ -417,6 +436,9 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
 	fields, err := readBody(r)
 	if err == nil {
 		err = s.bindings(r, t, fields)
+	}
+	if err == nil {
+		_, err = selectedColumns(r, t) // before the change: a bad $select changes nothing
 	}
 	if err != nil {
 		s.fail(w, r, err)

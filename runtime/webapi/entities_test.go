@@ -265,3 +265,23 @@ func TestBindings(t *testing.T) {
 		}
 	}
 }
+
+// TestRepresentationSelect: Prefer: return=representation answers with the
+// columns $select names; a bad $select is refused before anything changes.
+func TestRepresentationSelect(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	r := f.do("POST", "leads?$select=subject,lastname", f.admin, map[string]any{"subject": "Sel", "lastname": "Ect"},
+		"Prefer", "return=representation", "BPFC-Flow", "none").must(t, http.StatusCreated)
+	if r.str("subject") != "Sel" || r.body["companyname"] != nil || len(r.body) != 5 || !strings.HasSuffix(r.str("@odata.context"), "#leads(subject,lastname)/$entity") {
+		t.Errorf("created with $select: %s", r.raw)
+	}
+	id := r.str("leadid")
+	r = f.do("PATCH", "leads("+id+")?$select=subject", f.admin, map[string]any{"subject": "Two"}, "Prefer", "return=representation").must(t, http.StatusOK)
+	if r.str("subject") != "Two" || r.body["lastname"] != nil {
+		t.Errorf("updated with $select: %s", r.raw)
+	}
+	f.do("PATCH", "leads("+id+")?$select=nosuch", f.admin, map[string]any{"subject": "Three"}, "Prefer", "return=representation").must(t, http.StatusBadRequest)
+	if got := f.do("GET", "leads("+id+")?$select=subject", f.admin, nil).must(t, http.StatusOK).str("subject"); got != "Two" {
+		t.Errorf("a refused $select changed the row: %q", got)
+	}
+}
