@@ -48,6 +48,7 @@ func TestClaimsScenario(t *testing.T) {
 			{Values{"nwi_holderid": "nope"}, `nwi_policy.nwi_holderid is a customer column: "nope" is not the id of a row of account or contact`},
 			{Values{"nwi_name": strings.Repeat("9", 41)}, `nwi_policy.nwi_name is a string column: "` + strings.Repeat("9", 41) + `" is longer than 40 characters`},
 			{Values{"nwi_claimfreeyears": "three"}, `nwi_policy.nwi_claimfreeyears is an integer column: "three" is not a whole number`},
+			{Values{"nwi_claimfreeyears": "3000000000"}, `"3000000000" is outside a whole number's range`},
 			{Values{"nwi_renewalaccepted": "perhaps"}, `nwi_policy.nwi_renewalaccepted is a boolean column: "perhaps" is not yes or no`},
 			{Values{"nwi_holderemail": "holder at example"}, `is not an email address`},
 		} {

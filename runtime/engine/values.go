@@ -143,11 +143,18 @@ func (o *op) scalar(t store.Table, c store.Column, in any) (any, error) {
 		if !ok {
 			return nil, bad("is not a whole number")
 		}
+		if _, err := compiler.StoredNumber(c.Type, float64(n)); err != nil {
+			return nil, bad("%v", err)
+		}
 		return n, nil
 	case compiler.TypeDecimal, compiler.TypeMoney:
 		f, ok := number(in)
 		if !ok {
 			return nil, bad("is not a number")
+		}
+		f, err := compiler.StoredNumber(c.Type, f)
+		if err != nil {
+			return nil, bad("%v", err)
 		}
 		return f, nil
 	case compiler.TypeBoolean:

@@ -62,23 +62,37 @@ func (x *execution) columnValue(t store.Table, c store.Column, v any) (any, erro
 		}
 		return s, nil
 	case compiler.TypeInteger:
-		switch n := v.(type) {
+		var n int64
+		switch x := v.(type) {
 		case int64:
-			return n, nil
+			n = x
 		case float64:
-			if n == math.Trunc(n) && math.Abs(n) < 1<<53 {
-				return int64(n), nil
+			if x != math.Trunc(x) || math.Abs(x) >= 1<<53 {
+				return nil, bad("it is not a whole number")
 			}
+			n = int64(x)
+		default:
+			return nil, bad("it is not a whole number")
 		}
-		return nil, bad("it is not a whole number")
+		if _, err := compiler.StoredNumber(c.Type, float64(n)); err != nil {
+			return nil, bad("it %v", err)
+		}
+		return n, nil
 	case compiler.TypeDecimal, compiler.TypeMoney:
-		switch n := v.(type) {
+		var f float64
+		switch x := v.(type) {
 		case int64:
-			return float64(n), nil
+			f = float64(x)
 		case float64:
-			return n, nil
+			f = x
+		default:
+			return nil, bad("it is not a number")
 		}
-		return nil, bad("it is not a number")
+		f, err := compiler.StoredNumber(c.Type, f)
+		if err != nil {
+			return nil, bad("it %v", err)
+		}
+		return f, nil
 	case compiler.TypeBoolean:
 		if b, ok := v.(bool); ok {
 			return b, nil
