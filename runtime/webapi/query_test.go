@@ -248,3 +248,44 @@ func TestCount(t *testing.T) {
 	}
 	f.do("GET", "leads?$count=yes", f.admin, nil).must(t, http.StatusBadRequest)
 }
+
+// TestTextIgnoresCase: as Dataverse, $filter compares text and $orderby
+// sorts it without regard to case (contains and startswith too), and a
+// page continues in that order.
+func TestTextIgnoresCase(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	accounts(f) // Alpha, Beta, Gamma Co, O'Brien, delta_50%
+	for filter, want := range map[string][]string{
+		"name eq 'alpha'":           {"Alpha"},
+		"name eq 'ALPHA'":           {"Alpha"},
+		"name ne 'alpha'":           {"Beta", "Gamma Co", "O'Brien", "delta_50%"},
+		"name gt 'c'":               {"Gamma Co", "O'Brien", "delta_50%"},
+		"contains(name, 'GAMMA')":   {"Gamma Co"},
+		"startswith(name, 'DELTA')": {"delta_50%"},
+		"endswith(name, 'co')":      {"Gamma Co"},
+		"name eq 'o''brien'":        {"O'Brien"},
+		"name eq 'Delta_50%'":       {"delta_50%"},
+	} {
+		r := f.do("GET", "accounts?$select=name&$filter="+url.QueryEscape(filter), f.admin, nil)
+		if r.status != http.StatusOK {
+			t.Errorf("%s: %d %s", filter, r.status, r.raw)
+			continue
+		}
+		if d := cmp.Diff(want, names(r)); d != "" {
+			t.Errorf("%s (-want +got):\n%s", filter, d)
+		}
+	}
+	// Sorted without regard to case, page by page.
+	var got []string
+	next := "accounts?$select=name&$orderby=name"
+	for next != "" {
+		r := f.do("GET", next, f.admin, nil, "Prefer", "odata.maxpagesize=2").must(t, http.StatusOK)
+		for _, row := range r.rows() {
+			got = append(got, row["name"].(string))
+		}
+		next = r.str("@odata.nextLink")
+	}
+	if want := []string{"Alpha", "Beta", "delta_50%", "Gamma Co", "O'Brien"}; !cmp.Equal(want, got) {
+		t.Errorf("$orderby=name, paged: %v, want %v", got, want)
+	}
+}

@@ -44,6 +44,16 @@ func kindOf(c store.Column) int {
 	return kText
 }
 
+// holdsIDs reports whether a text column holds row ids (a key or a
+// lookup), which are compared as they are, by their indexes.
+func holdsIDs(c store.Column) bool {
+	switch c.Type {
+	case "uniqueidentifier", "lookup", "customer", "owner":
+		return true
+	}
+	return false
+}
+
 // timeLayout is the fixed-width form times are compared in:
 // 2006-01-02T15:04:05.000000000.
 const timeLayout = "2006-01-02T15:04:05.000000000"
@@ -65,6 +75,11 @@ func (b *queryBuilder) column(name string) (store.Column, string, error) {
 	qc, err := quote(name)
 	if err != nil {
 		return c, "", badQuery("%v", err)
+	}
+	if kindOf(c) == kText && !holdsIDs(c) {
+		// Dataverse compares and sorts text without regard to case; value
+		// and match lower the other side.
+		qc = "LOWER(" + qc + ")"
 	}
 	if kindOf(c) == kTime {
 		// Empty text is an empty time; fraction digits padded to nine.
@@ -187,6 +202,9 @@ func (b *queryBuilder) value(c store.Column, op string, v any) (any, error) {
 	switch kindOf(c) {
 	case kText:
 		if s, ok := v.(string); ok {
+			if !holdsIDs(c) {
+				s = strings.ToLower(s)
+			}
 			return s, nil
 		}
 	case kInt:
@@ -254,6 +272,9 @@ func (b *queryBuilder) match(m store.Match) (string, error) {
 		return "", badQuery("%s(%s, ...): %s is a %s column, not text", m.Kind, col.Name, col.Name, col.Type)
 	}
 	pat := likeEscape.Replace(m.Text)
+	if !holdsIDs(col) {
+		pat = strings.ToLower(pat)
+	}
 	switch m.Kind {
 	case store.MatchContains:
 		pat = "%" + pat + "%"
