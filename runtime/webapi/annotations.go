@@ -1,6 +1,7 @@
 package webapi
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"strconv"
@@ -130,6 +131,20 @@ func (s *Server) annotateLookup(r *http.Request, f annotationFilter, c store.Col
 		return nil
 	}
 	for _, table := range c.Targets {
+		if table == "workflow" || table == "processstage" {
+			// No entity sets here: the names of the deployed processes
+			// and their stages.
+			names, err := processNames(r, table)
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				if name, ok := names[strings.ToLower(id)]; ok {
+					found[strings.ToLower(id)] = target{table: table, name: name}
+				}
+			}
+			continue
+		}
 		set, err := s.setOfTable(r, table)
 		if err != nil {
 			return err
@@ -209,4 +224,25 @@ func (s *Server) setOfTable(r *http.Request, table string) (string, error) {
 		}
 	}
 	return "", nil
+}
+
+// processNames are the display names of the deployed business process
+// flows (table workflow) or of their stages (processstage), by id: what
+// Dataverse shows of an instance's processid and activestageid.
+func processNames(r *http.Request, table string) (map[string]string, error) {
+	d, _, err := session(r).Deployed(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, f := range d.Flows {
+		if table == "workflow" {
+			out[strings.ToLower(f.Workflow.ID)] = cmp.Or(f.Workflow.DisplayName, f.Flow.Name)
+			continue
+		}
+		for id, st := range f.Stages {
+			out[strings.ToLower(id)] = cmp.Or(st.DisplayName, st.Name)
+		}
+	}
+	return out, nil
 }

@@ -65,6 +65,16 @@ func TestAnnotations(t *testing.T) {
 		t.Errorf("one row, a prefix: %v", r.body)
 	}
 
+	// An instance's process and active stage by their names.
+	other := f.create("leads", map[string]any{"subject": "Flow", "lastname": "Ames"})
+	r = f.do("GET", "cts_leadtoopportunities?$select=_processid_value,_activestageid_value&$filter=_bpf_leadid_value%20eq%20"+other, f.admin, nil,
+		"Prefer", `odata.include-annotations="*"`).must(t, http.StatusOK)
+	if row := r.rows()[0]; row["_activestageid_value@OData.Community.Display.V1.FormattedValue"] != "Qualify" ||
+		row["_processid_value@OData.Community.Display.V1.FormattedValue"] != "Lead to Opportunity Sales Process" ||
+		row["_activestageid_value@Microsoft.Dynamics.CRM.lookuplogicalname"] != "processstage" {
+		t.Errorf("an instance's lookups: %v", row)
+	}
+
 	// A lookup to a row the user may not read: its table, no name.
 	sam := f.user("sam", "salesperson")
 	samID := f.do("GET", "systemusers?$filter=domainname%20eq%20'sam'", f.admin, nil).must(t, http.StatusOK).rows()[0]["systemuserid"].(string)
