@@ -112,43 +112,43 @@ RETURNING `+jobCols, owner, jobTime(leaseUntil), n, limit)
 }
 
 func (t *tx) SaveJob(j store.Job, owner string) error {
-	j.ModifiedOn = t.now()
-	res, err := t.exec(`UPDATE workflowjob SET state = $3, step = $4, attempts = $5, next_run_at = $6, wait_version = $7, lease_owner = $8,
-	lease_until = $9, last_error = $10, result = $11, started_on = $12, finished_on = $13, modified_on = $14
-WHERE job_id = $1 AND lease_owner = $2 AND state = 'running'`,
-		j.ID, owner, j.State, j.Step, j.Attempts, jobTime(j.NextRunAt), j.WaitVersion, j.LeaseOwner, jobTime(j.LeaseUntil), j.LastError,
-		j.Result, jobTime(j.StartedOn), jobTime(j.FinishedOn), jobTime(j.ModifiedOn))
-	if err != nil {
-		return err
+	ok, err := t.writeJob(j, "lease_owner = $2 AND state = 'running'", owner)
+	if err == nil && !ok {
+		err = fmt.Errorf("job %d is no longer held by %s: %w", j.ID, owner, store.ErrConflict)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return fmt.Errorf("job %d is no longer held by %s: %w", j.ID, owner, store.ErrConflict)
-	}
-	return nil
+	return err
 }
 
 func (t *tx) SetJob(j, was store.Job) error {
+	ok, err := t.writeJob(j, "state = $2 AND attempts = $3", was.State, was.Attempts)
+	if err == nil && !ok {
+		err = fmt.Errorf("job %d changed since it was read: %w", j.ID, store.ErrConflict)
+	}
+	return err
+}
+
+// jobRunColumns are the columns of a job's run state, in writeJob's order.
+var jobRunColumns = []string{"state", "step", "attempts", "next_run_at", "wait_version", "lease_owner", "lease_until", "last_error",
+	"result", "started_on", "finished_on", "modified_on"}
+
+// writeJob writes j's run state over its row if cond holds (its
+// parameters from $2: condArgs; $1 is the job's id), and reports whether
+// it did.
+func (t *tx) writeJob(j store.Job, cond string, condArgs ...any) (bool, error) {
 	j.ModifiedOn = t.now()
-	res, err := t.exec(`UPDATE workflowjob SET state = $4, step = $5, attempts = $6, next_run_at = $7, wait_version = $8, lease_owner = $9,
-	lease_until = $10, last_error = $11, result = $12, started_on = $13, finished_on = $14, modified_on = $15
-WHERE job_id = $1 AND state = $2 AND attempts = $3`,
-		j.ID, was.State, was.Attempts, j.State, j.Step, j.Attempts, jobTime(j.NextRunAt), j.WaitVersion, j.LeaseOwner, jobTime(j.LeaseUntil),
-		j.LastError, j.Result, jobTime(j.StartedOn), jobTime(j.FinishedOn), jobTime(j.ModifiedOn))
+	vals := []any{j.State, j.Step, j.Attempts, jobTime(j.NextRunAt), j.WaitVersion, j.LeaseOwner, jobTime(j.LeaseUntil), j.LastError,
+		j.Result, jobTime(j.StartedOn), jobTime(j.FinishedOn), jobTime(j.ModifiedOn)}
+	args := append(append([]any{j.ID}, condArgs...), vals...)
+	var set []string
+	for i, col := range jobRunColumns {
+		set = append(set, col+" = $"+strconv.Itoa(2+len(condArgs)+i))
+	}
+	res, err := t.exec(`UPDATE workflowjob SET `+strings.Join(set, ", ")+` WHERE job_id = $1 AND `+cond, args...)
 	if err != nil {
-		return err
+		return false, err
 	}
 	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return fmt.Errorf("job %d changed since it was read: %w", j.ID, store.ErrConflict)
-	}
-	return nil
+	return n > 0, err
 }
 
 func (t *tx) Job(id int64) (store.Job, error) {
