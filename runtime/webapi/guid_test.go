@@ -5,8 +5,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 )
 
 // TestFilterUnquotedGUID: ids in $filter are written unquoted, as
@@ -27,14 +25,7 @@ func TestFilterUnquotedGUID(t *testing.T) {
 		"_parentaccountid_value eq " + ids["Beta"]:                         {},
 		"(accountid eq " + alpha + " or accountid eq " + ids["Beta"] + ")": {"Alpha", "Beta"},
 	} {
-		r := f.do("GET", "accounts?$select=name&$filter="+url.QueryEscape(filter), f.admin, nil)
-		if r.status != http.StatusOK {
-			t.Errorf("%s: %d %s", filter, r.status, r.raw)
-			continue
-		}
-		if d := cmp.Diff(want, names(r)); d != "" {
-			t.Errorf("%s (-want +got):\n%s", filter, d)
-		}
+		f.wantAccounts(t, filter, want)
 	}
 	for filter, msg := range map[string]string{
 		"name eq " + alpha:                   "name is a string column, not an id: compare it with text in quotes, not the GUID " + alpha,
