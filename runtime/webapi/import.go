@@ -213,7 +213,7 @@ func decodeBody(r *http.Request, v any, what string) error {
 // skipBOM reads a body without the UTF-8 byte order mark some clients
 // write before JSON.
 func skipBOM(body io.Reader) io.Reader {
-	br := bufio.NewReader(body)
+	br := bufio.NewReaderSize(body, 16) // the smallest: only the mark is peeked
 	if b, err := br.Peek(3); err == nil && string(b) == "\xef\xbb\xbf" {
 		_, _ = br.Discard(3)
 	}

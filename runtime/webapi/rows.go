@@ -116,10 +116,10 @@ func readBody(r *http.Request) ([]field, error) {
 		return nil, errorf(http.StatusUnsupportedMediaType, "UnsupportedMediaType", "send JSON (Content-Type: application/json), not %s", ct)
 	}
 	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(skipBOM(r.Body)); err != nil {
+	if _, err := buf.ReadFrom(r.Body); err != nil {
 		return nil, err
 	}
-	dec := json.NewDecoder(&buf)
+	dec := json.NewDecoder(bytes.NewReader(bytes.TrimPrefix(buf.Bytes(), []byte("\xef\xbb\xbf")))) // a UTF-8 mark some clients write
 	dec.UseNumber()
 	tok, err := dec.Token()
 	if err != nil || tok != json.Delim('{') {
@@ -206,10 +206,7 @@ func parseBinding(s string) (set, id string, err error) {
 // is customerid, bound to an account). Targets without an entity set
 // (an instance's process stage) take the binding as it is.
 func (s *Server) bindings(r *http.Request, t store.Table, fields []field) error {
-	sets, err := s.entitySets(r, "")
-	if err != nil {
-		return err
-	}
+	var sets map[string]store.Table
 	for i := range fields {
 		f := &fields[i]
 		if f.bind == "" {
@@ -226,8 +223,14 @@ func (s *Server) bindings(r *http.Request, t store.Table, fields []field) error 
 				}
 			}
 		}
-		if !ok || !isLookup(c) {
-			continue // the engine names the column it does not know
+		if !ok || !isLookup(c) || slices.Equal(c.Targets, []string{"processstage"}) || slices.Equal(c.Targets, []string{"workflow"}) {
+			continue // the engine names the column it does not know; a stage or process has no set
+		}
+		if sets == nil {
+			var err error
+			if sets, err = s.entitySets(r, ""); err != nil {
+				return err
+			}
 		}
 		var targetSets []string
 		for _, target := range c.Targets {
