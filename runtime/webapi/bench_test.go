@@ -12,10 +12,7 @@ import (
 // the Web API around the engine (HTTP parsing and answering aside).
 func BenchmarkPatchMove(b *testing.B) {
 	f := serve(b, fixtureOptions{})
-	lead := f.create("leads", map[string]any{"lastname": "Jones", "subject": "Scanners", "companyname": "Contoso"})
-	r := f.do("GET", "cts_leadtoopportunities?$filter=_bpf_leadid_value%20eq%20'"+lead+"'", f.admin, nil).must(b, 200)
-	inst := r.rows()[0]["businessprocessflowinstanceid"].(string)
-	ids, _ := f.stageIDs(inst)
+	inst, ids := f.leadInstance(map[string]any{"lastname": "Jones", "subject": "Scanners", "companyname": "Contoso"})
 	path := f.url + Prefix + "cts_leadtoopportunities(" + inst + ")"
 	bodies := [][]byte{[]byte(`{"activestageid@odata.bind": "/processstages(` + ids["develop"] + `)"}`),
 		[]byte(`{"activestageid@odata.bind": "/processstages(` + ids["qualify"] + `)"}`)}

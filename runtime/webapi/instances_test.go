@@ -26,6 +26,18 @@ func (f *fixture) stageIDs(inst string) (map[string]string, []string) {
 	return ids, order
 }
 
+// leadInstance creates a lead with the values given (its default flow,
+// lead to opportunity, starts) and returns its instance and the stage
+// ids of that flow by name.
+func (f *fixture) leadInstance(vals map[string]any) (string, map[string]string) {
+	f.t.Helper()
+	lead := f.create("leads", vals)
+	r := f.do("GET", "cts_leadtoopportunities?$filter=_bpf_leadid_value%20eq%20'"+lead+"'", f.admin, nil).must(f.t, 200)
+	inst := r.rows()[0]["businessprocessflowinstanceid"].(string)
+	ids, _ := f.stageIDs(inst)
+	return inst, ids
+}
+
 func moveTo(stageID string) map[string]any {
 	return map[string]any{"activestageid@odata.bind": "/processstages(" + stageID + ")"}
 }

@@ -69,10 +69,7 @@ func TestMovesInOneTransaction(t *testing.T) {
 // the move and changes nothing, and a path alone is no move.
 func TestMoveWithTraversedPath(t *testing.T) {
 	f := serve(t, fixtureOptions{})
-	lead := f.create("leads", map[string]any{"lastname": "Jones", "subject": "Scanners", "companyname": "Contoso"})
-	r := f.do("GET", "cts_leadtoopportunities?$filter=_bpf_leadid_value%20eq%20'"+lead+"'", f.admin, nil).must(t, 200)
-	inst := r.rows()[0]["businessprocessflowinstanceid"].(string)
-	ids, _ := f.stageIDs(inst)
+	inst, ids := f.leadInstance(map[string]any{"lastname": "Jones", "subject": "Scanners", "companyname": "Contoso"})
 	path := "cts_leadtoopportunities(" + inst + ")"
 	at := func() string {
 		return f.do("GET", path+"?$select=traversedpath", f.admin, nil).must(t, 200).str("traversedpath")
@@ -82,7 +79,7 @@ func TestMoveWithTraversedPath(t *testing.T) {
 			"traversedpath": traversed})
 	}
 
-	r = move("develop", ids["qualify"]).must(t, 400)
+	r := move("develop", ids["qualify"]).must(t, 400)
 	if !strings.Contains(string(r.raw), "is not the path the move leaves") || at() != ids["qualify"] {
 		t.Errorf("a wrong path: %s; path now %s", r.raw, at())
 	}
