@@ -2,14 +2,12 @@ package webapi
 
 import (
 	"cmp"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/bpfc/bpfc/compiler"
-	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/internal/valuetext"
 	"github.com/bpfc/bpfc/runtime/store"
 )
@@ -149,38 +147,27 @@ func (s *Server) annotateLookup(r *http.Request, f annotationFilter, c store.Col
 		if err != nil {
 			return err
 		}
-		missing := ids[:0:0]
+		var missing []string
 		for _, id := range ids {
 			if _, ok := found[strings.ToLower(id)]; !ok {
 				missing = append(missing, id)
 			}
 		}
-		for len(missing) > 0 {
-			n := min(len(missing), expandChunk)
-			chunk := missing[:n]
-			missing = missing[n:]
-			t, got, err := session(r).QueryRows(r.Context(), set, func(t store.Table) (store.Query, error) {
-				ofIDs := make(store.Any, len(chunk))
-				for i, id := range chunk {
-					ofIDs[i] = store.Compare{Column: t.PrimaryKey, Op: store.OpEq, Value: id}
-				}
-				var sel []string
-				if t.PrimaryColumn != "" {
-					sel = []string{t.PrimaryColumn}
-				}
-				return store.Query{Select: sel, Where: ofIDs}, nil
-			})
-			if errors.Is(err, engine.ErrForbidden) || errors.Is(err, engine.ErrNotFound) {
-				break // not readable (or no such set): no name
+		if set == "" || len(missing) == 0 {
+			continue
+		}
+		t, got, err := rowsByID(r, set, missing, func(t store.Table) []string {
+			if t.PrimaryColumn == "" {
+				return nil
 			}
-			if err != nil {
-				return err
-			}
-			for _, row := range got {
-				id, _ := row[t.PrimaryKey].(string)
-				name, _ := row[t.PrimaryColumn].(string)
-				found[strings.ToLower(id)] = target{table: table, name: name}
-			}
+			return []string{t.PrimaryColumn}
+		})
+		if err != nil {
+			return err
+		}
+		for id, row := range got {
+			name, _ := row[t.PrimaryColumn].(string)
+			found[id] = target{table: table, name: name}
 		}
 	}
 	for i, row := range rows {

@@ -462,46 +462,67 @@ const expandChunk = 200
 func (s *Server) expand(r *http.Request, x expansion, objs []map[string]any) error {
 	prop := propertyName(x.lookup)
 	var ids []string
-	seen := map[string]bool{}
 	for _, o := range objs {
-		if id, ok := o[prop].(string); ok && id != "" && !seen[strings.ToLower(id)] {
-			seen[strings.ToLower(id)] = true
+		if id, ok := o[prop].(string); ok && id != "" {
 			ids = append(ids, id)
 		}
 	}
-	found := map[string]map[string]any{}
-	for len(ids) > 0 {
-		n := min(len(ids), expandChunk)
-		chunk := ids[:n]
-		ids = ids[n:]
-		t, rows, err := session(r).QueryRows(r.Context(), x.target.EntitySetName, func(t store.Table) (store.Query, error) {
-			ofIDs := make(store.Any, len(chunk))
-			for i, id := range chunk {
-				ofIDs[i] = store.Compare{Column: t.PrimaryKey, Op: store.OpEq, Value: id}
-			}
-			return store.Query{Select: x.cols, Where: ofIDs}, nil
-		})
-		if errors.Is(err, engine.ErrForbidden) {
-			break // the user may not read the table: every one is null
-		}
-		if err != nil {
-			return err
-		}
-		for _, row := range rows {
-			if id, ok := row[t.PrimaryKey].(string); ok {
-				found[strings.ToLower(id)] = rowJSON(t, row, x.cols)
-			}
-		}
+	t, found, err := rowsByID(r, x.target.EntitySetName, ids, func(store.Table) []string { return x.cols })
+	if err != nil {
+		return err
 	}
 	for _, o := range objs {
 		id, _ := o[prop].(string)
 		if row, ok := found[strings.ToLower(id)]; ok && id != "" {
-			o[x.name] = row
+			o[x.name] = rowJSON(t, row, x.cols)
 		} else {
 			o[x.name] = nil
 		}
 	}
 	return nil
+}
+
+// rowsByID reads the rows of set with the given ids as the request's
+// user, keyed by the id in lower case, expandChunk ids a statement; cols
+// chooses the columns for the table (nil: every one). A set the user may
+// not read gives none. $expand and the lookup annotations share it.
+func rowsByID(r *http.Request, set string, ids []string, cols func(store.Table) []string) (store.Table, map[string]store.Row, error) {
+	var t store.Table
+	found := map[string]store.Row{}
+	seen := map[string]bool{}
+	var unique []string
+	for _, id := range ids {
+		if l := strings.ToLower(id); !seen[l] {
+			seen[l] = true
+			unique = append(unique, id)
+		}
+	}
+	for len(unique) > 0 {
+		n := min(len(unique), expandChunk)
+		chunk := unique[:n]
+		unique = unique[n:]
+		var rows []store.Row
+		var err error
+		t, rows, err = session(r).QueryRows(r.Context(), set, func(t store.Table) (store.Query, error) {
+			ofIDs := make(store.Any, len(chunk))
+			for i, id := range chunk {
+				ofIDs[i] = store.Compare{Column: t.PrimaryKey, Op: store.OpEq, Value: id}
+			}
+			return store.Query{Select: cols(t), Where: ofIDs}, nil
+		})
+		if errors.Is(err, engine.ErrForbidden) {
+			break
+		}
+		if err != nil {
+			return t, nil, err
+		}
+		for _, row := range rows {
+			if id, ok := row[t.PrimaryKey].(string); ok {
+				found[strings.ToLower(id)] = row
+			}
+		}
+	}
+	return t, found, nil
 }
 
 // bufferedResponse keeps an answer for expanding to complete.

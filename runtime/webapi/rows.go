@@ -3,6 +3,7 @@ package webapi
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -206,7 +207,6 @@ func parseBinding(s string) (set, id string, err error) {
 // is customerid, bound to an account). Targets without an entity set
 // (an instance's process stage) take the binding as it is.
 func (s *Server) bindings(r *http.Request, t store.Table, fields []field) error {
-	var sets map[string]store.Table
 	for i := range fields {
 		f := &fields[i]
 		if f.bind == "" {
@@ -223,27 +223,28 @@ func (s *Server) bindings(r *http.Request, t store.Table, fields []field) error 
 				}
 			}
 		}
-		if !ok || !isLookup(c) || slices.Equal(c.Targets, []string{"processstage"}) || slices.Equal(c.Targets, []string{"workflow"}) {
-			continue // the engine names the column it does not know; a stage or process has no set
-		}
-		if sets == nil {
-			var err error
-			if sets, err = s.entitySets(r, ""); err != nil {
-				return err
-			}
+		if !ok || !isLookup(c) {
+			continue // the engine names the column it does not know
 		}
 		var targetSets []string
 		for _, target := range c.Targets {
-			for set, st := range sets {
-				if st.Name == target {
-					targetSets = append(targetSets, set)
-				}
+			set, err := s.setOfTable(r, target)
+			if err != nil {
+				return err
+			}
+			if set != "" {
+				targetSets = append(targetSets, set)
 			}
 		}
 		if len(targetSets) == 0 {
-			continue
+			continue // a process or its stage: no set to check
 		}
-		if bt, known := sets[f.bind]; !known || !slices.Contains(c.Targets, bt.Name) {
+		bt, err := s.tableOf(r, f.bind)
+		var unknown *apiError // no such entity set
+		if err != nil && !errors.As(err, &unknown) {
+			return err
+		}
+		if err != nil || !slices.Contains(c.Targets, bt.Name) {
 			slices.Sort(targetSets)
 			return badRequest("%s: %s looks up %s; bind it to /%s(<id>), not /%s(…)", f.prop, c.Name, strings.Join(c.Targets, " or "),
 				strings.Join(targetSets, "(<id>) or /"), f.bind)
