@@ -85,7 +85,7 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 	case name == "EntityDefinitions":
 		s.entityDefinitions(w, r, seg)
 	case isKey:
-		if err := s.checkKey(r, name, key); err != nil {
+		if _, err := s.keyedTable(r, name, key); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -326,16 +326,18 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request) {
 	s.respond(w, r, set, id, http.StatusCreated, version, nil)
 }
 
-// checkKey refuses a row key that is not a GUID, as Dataverse does (400),
-// once the entity set is known (an unknown one is 404).
-func (s *Server) checkKey(r *http.Request, set, id string) error {
-	if _, err := s.tableOf(r, set); err != nil {
-		return err
+// keyedTable is the table of set, for a row of it keyed by id: a key that
+// is not a GUID is refused, as Dataverse does (400), once the entity set
+// is known (an unknown one is 404).
+func (s *Server) keyedTable(r *http.Request, set, id string) (store.Table, error) {
+	t, err := s.tableOf(r, set)
+	if err != nil {
+		return t, err
 	}
 	if uuid.Validate(id) != nil || len(id) != 36 {
-		return badRequest("%s(%s): a row's key is its id, a GUID such as %s(00000000-0000-0000-0000-000000000001)", set, id, set)
+		return t, badRequest("%s(%s): a row's key is its id, a GUID such as %s(00000000-0000-0000-0000-000000000001)", set, id, set)
 	}
-	return nil
+	return t, nil
 }
 
 // flowOptions reads which flow a new record starts from BPFC-Flow: a
@@ -390,7 +392,7 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, set, id string,
 		s.fail(w, r, err)
 		return
 	}
-	cols, _ := selectedColumns(r, t) // checked before the change (checkSelect)
+	cols, _ := selectedColumns(r, t) // checked by post and patch before the change
 	w.Header().Set("ETag", etag(row))
 	w.Header().Set("Preference-Applied", "return=representation")
 	body := rowJSON(t, row, cols)
@@ -410,14 +412,10 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	version, err := ifMatch(r)
+	var t store.Table
 	if err == nil {
-		err = s.checkKey(r, set, id)
+		t, err = s.keyedTable(r, set, id)
 	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	t, err := s.tableOf(r, set)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -444,12 +442,14 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if t.Kind != store.TableInstance && s.upsertCreates(w, r, t, set, id, fields) {
-		return
-	}
 	if len(fields) == 0 {
-		// An empty update, as Dataverse answers it: nothing changes.
+		// An empty update, as Dataverse answers it: nothing changes (a
+		// missing record is still upserted).
 		_, row, err := session(r).Row(r.Context(), set, id)
+		if errors.Is(err, engine.ErrNotFound) && t.Kind != store.TableInstance {
+			s.upsert(w, r, t, set, id, fields, err)
+			return
+		}
 		if err == nil && version > 0 && rowVersion(row) != version {
 			err = &engine.ConflictError{What: t.Name, ID: id, Expected: version, Actual: rowVersion(row)}
 		}
@@ -465,7 +465,12 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
 		version, err = s.changeInstance(r, t, id, version, fields)
 	} else {
 		var rec *engine.Record
-		if rec, err = session(r).UpdateRecord(r.Context(), t.Name, id, values(fields), version); err == nil {
+		rec, err = session(r).UpdateRecord(r.Context(), t.Name, id, values(fields), version)
+		if errors.Is(err, engine.ErrNotFound) {
+			s.upsert(w, r, t, set, id, fields, err)
+			return
+		}
+		if err == nil {
 			version, row = rec.Version, rec.Values
 		}
 	}
@@ -476,36 +481,30 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
 	s.respond(w, r, set, id, http.StatusOK, version, row)
 }
 
-// upsertCreates is Dataverse's upsert: a PATCH of a record that does not
-// exist creates it with the id of the URL, unless If-Match (* or a
-// version) asks to update only, when it is 404. It reports whether it
-// answered; false leaves an existing row to the update. Instances are
-// not upserted: a flow starts with POST, on its record.
-func (s *Server) upsertCreates(w http.ResponseWriter, r *http.Request, t store.Table, set, id string, fields []field) bool {
-	_, _, err := session(r).Row(r.Context(), set, id)
-	if err == nil {
-		return false
-	}
-	if !errors.Is(err, engine.ErrNotFound) || strings.TrimSpace(r.Header.Get("If-Match")) != "" {
-		s.fail(w, r, err)
-		return true
+// upsert is Dataverse's upsert of a record the PATCH found missing
+// (missing: the engine's error saying so): created with the id of the URL,
+// unless If-Match (* or a version) asks to update only, when it is that
+// 404. Instances are not upserted: a flow starts with POST, on its record.
+func (s *Server) upsert(w http.ResponseWriter, r *http.Request, t store.Table, set, id string, fields []field, missing error) {
+	if strings.TrimSpace(r.Header.Get("If-Match")) != "" {
+		s.fail(w, r, missing)
+		return
 	}
 	vals := values(fields)
 	if v, ok := vals[t.PrimaryKey]; ok && !strings.EqualFold(fmt.Sprint(v), id) {
 		s.fail(w, r, badRequest("the body's %s %v is not the row of the URL, %s(%s)", t.PrimaryKey, v, set, id))
-		return true
+		return
 	}
-	vals[t.PrimaryKey] = strings.ToLower(id)
+	vals[t.PrimaryKey] = id // a GUID in lower case (splitKey, keyedTable)
 	c, err := session(r).CreateRecord(r.Context(), t.Name, vals, flowOptions(r))
 	if err != nil {
 		s.fail(w, r, err)
-		return true
+		return
 	}
 	if c.Instance != nil {
 		w.Header().Set("BPFC-Instance", c.Instance.ID)
 	}
 	s.respond(w, r, set, c.ID, http.StatusCreated, 1, nil)
-	return true
 }
 
 // delete deletes a record (its instances remain) or an instance.
@@ -516,19 +515,15 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	version, err := ifMatch(r)
+	var t store.Table
 	if err == nil {
-		err = s.checkKey(r, set, id)
+		t, err = s.keyedTable(r, set, id)
 	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	sess := session(r)
-	t, err := s.tableOf(r, set)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	if t.Kind == store.TableInstance {
 		if version, err = sess.InstanceVersion(r.Context(), t.Name, id, version); err == nil {
 			err = sess.DeleteInstance(r.Context(), id, engine.MoveOptions{IfVersion: version})
