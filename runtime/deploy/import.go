@@ -22,7 +22,7 @@ var hookBeforeCommit func()
 func prepare(st *state, t Target, b *Build, o *Options) ([]value, error) {
 	var causes []string
 	causes = append(causes, checkSolution(st, t, b, o.Mode)...)
-	vals, vc := resolveValues(b.Project, t.Env, o.Settings, o.Getenv, st.kept)
+	vals, vc := resolveValues(b.Project, t.Env, o.Settings, o.Getenv, st.values)
 	causes = append(causes, vc...)
 	causes = append(causes, checkTables(st, b)...)
 	causes = append(causes, checkActiveFlows(st, t, b, o.Mode)...)
@@ -280,11 +280,7 @@ func importChanges(tx store.Tx, st *state, env string, b *Build, mode Mode, vals
 	if mode == Upgrade {
 		changes = append(changes, keptRemovals(st, components(b.Project), b.Project.Solution.Publisher.Prefix)...)
 	}
-	vc, err := valueChanges(tx, env, vals, keyring)
-	if err != nil {
-		return nil, err
-	}
-	changes = append(changes, vc...)
+	changes = append(changes, valueChanges(st.values, env, vals, keyring)...)
 	sortChanges(changes)
 	return changes, dataLoss(tx, st, changes)
 }

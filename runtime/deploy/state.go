@@ -19,16 +19,16 @@ type state struct {
 	tables    map[string]store.Table
 	workflows map[string]store.Workflow // by id
 	roles     map[string]store.Role
-	// kept are the values the environment holds that came from outside the
-	// project (--settings, BPFC_VAR_<NAME>), by schema name: a later import
-	// that gives none keeps them, as Dataverse keeps a current value.
-	kept map[string]store.VariableValue
-	old  *compiler.Project
+	// values are the variables' values the environment holds, by schema
+	// name: what a plan compares the new ones with, and (kept) what a
+	// later import that gives none keeps.
+	values map[string]store.VariableValue
+	old    *compiler.Project
 }
 
 func loadState(tx store.Tx, solution string) (*state, error) {
 	st := &state{solutions: map[string]store.Solution{}, tables: map[string]store.Table{}, workflows: map[string]store.Workflow{},
-		roles: map[string]store.Role{}, kept: map[string]store.VariableValue{}}
+		roles: map[string]store.Role{}, values: map[string]store.VariableValue{}}
 	sols, err := tx.Solutions()
 	if err != nil {
 		return nil, err
@@ -72,9 +72,9 @@ func loadState(tx store.Tx, solution string) (*state, error) {
 	}
 	for _, d := range defs {
 		v, err := tx.VariableValue(d.SchemaName)
-		if err == nil && v.Source != SourceEnvironment && (len(v.Sealed) > 0 || v.Value != "") {
-			st.kept[d.SchemaName] = v
-		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+		if err == nil {
+			st.values[d.SchemaName] = v
+		} else if !errors.Is(err, store.ErrNotFound) {
 			return nil, err
 		}
 	}

@@ -88,11 +88,12 @@ type value struct {
 // neither a value nor a default is a cause of refusal; so is a value that is
 // not of the variable's type. An empty string is not a value.
 func resolveValues(p *compiler.Project, env *compiler.Environment, settings map[string]string, getenv func(string) string,
-	kept map[string]store.VariableValue) ([]value, []string) {
+	current map[string]store.VariableValue) ([]value, []string) {
 	var out []value
 	settings, causes := bySchemaName(p, settings)
 	for _, v := range p.Variables {
 		val := value{v: v}
+		k, isKept := keptValue(current, v.SchemaName)
 		fromProcess := getenv(envVarName(v))
 		if fromProcess == "" {
 			fromProcess = getenv("BPFC_VAR_" + v.Name)
@@ -106,7 +107,7 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings map[
 			switch {
 			case fromProcess != "":
 				val.text, val.source = fromProcess, SourceProcess
-			case len(kept[v.SchemaName].Sealed) > 0:
+			case isKept && len(k.Sealed) > 0:
 				val.source = SourceKept
 			default:
 				causes = append(causes, fmt.Sprintf("secret %s has no value for environment %s: set %s", v.Name, env.Name, envVarName(v)))
@@ -136,7 +137,7 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings map[
 				continue
 			}
 			val.text, val.source = text, SourceEnvironment
-		} else if k, ok := kept[v.SchemaName]; ok && k.Value != "" {
+		} else if isKept && k.Value != "" {
 			if _, err := parseText(v.Type, k.Value); err != nil {
 				causes = append(causes, fmt.Sprintf("the value of %s that environment %s keeps (from %s) is not valid for its type now: %v; give a new one",
 					v.Name, env.Name, sourceText(k.Source, v), err))
@@ -151,6 +152,15 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings map[
 		out = append(out, val)
 	}
 	return out, causes
+}
+
+// keptValue is the value the environment keeps for a variable when an
+// import gives none: one a settings file or BPFC_VAR_<NAME> set, as
+// Dataverse keeps a current value (the environment block's follow the
+// project).
+func keptValue(current map[string]store.VariableValue, schema string) (store.VariableValue, bool) {
+	v, ok := current[schema]
+	return v, ok && v.Source != SourceEnvironment && (len(v.Sealed) > 0 || v.Value != "")
 }
 
 // bySchemaName keys a settings file's values by the project's schema
@@ -307,20 +317,16 @@ func storeValues(tx store.Tx, b *Build, env string, vals []value, o *Options) er
 	return nil
 }
 
-// valueChanges are the variables whose value in env changes with vals
-// (a "value" Change each): added (none before), changed, or removed (the
-// default applies again). A
+// valueChanges are the variables whose value in env (current, as the
+// environment holds them) changes with vals (a "value" Change each):
+// added (none before), changed, or removed (the default applies again). A
 // secret's is compared opened, when the keyring can; the values themselves
 // are never in a Change.
-func valueChanges(tx store.Tx, env string, vals []value, keyring *secret.Keyring) ([]Change, error) {
+func valueChanges(current map[string]store.VariableValue, env string, vals []value, keyring *secret.Keyring) []Change {
 	var out []Change
 	for _, val := range vals {
 		v := val.v
-		cur, err := tx.VariableValue(v.SchemaName)
-		had := err == nil
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return nil, err
-		}
+		cur, had := current[v.SchemaName]
 		action := ""
 		switch {
 		case val.source == SourceKept:
@@ -343,7 +349,7 @@ func valueChanges(tx store.Tx, env string, vals []value, keyring *secret.Keyring
 			out = append(out, Change{Action: action, Kind: "value", Name: v.Name})
 		}
 	}
-	return out, nil
+	return out
 }
 
 // sealContext binds a sealed value to its environment and variable.
