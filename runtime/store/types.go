@@ -178,6 +178,16 @@ type Column struct {
 	Solution    string // the solution that added it to a table it does not own
 }
 
+// HoldsIDs reports whether c's values are row ids: a key (uniqueidentifier)
+// or a lookup (to one table or, customer, to several).
+func (c Column) HoldsIDs() bool {
+	switch c.Type {
+	case "uniqueidentifier", "lookup", "customer":
+		return true
+	}
+	return false
+}
+
 // Option is a value of a choice column.
 type Option struct {
 	Label string `json:"label"`

@@ -232,7 +232,7 @@ func literal(c store.Column, op string, v any) (any, error) {
 	}
 	if g, ok := v.(odata.GUID); ok {
 		// An unquoted GUID compares with ids (lookups and keys), as in Dataverse.
-		if !isID(c) {
+		if !c.HoldsIDs() {
 			return nil, badRequest("%s is a %s column, not an id: compare it with %s, not %s", propertyName(c), c.Type, want(c), describe(v))
 		}
 		return string(g), nil
@@ -262,7 +262,7 @@ func literal(c store.Column, op string, v any) (any, error) {
 		return nil, bad("a date (2026-01-31 or 2026-01-31T10:00:00Z)")
 	}
 	if s, ok := v.(string); ok {
-		if isID(c) && (op == "eq" || op == "ne") {
+		if c.HoldsIDs() && (op == "eq" || op == "ne") {
 			// An id quoted: a GUID in any case or braces; anything else
 			// matches nothing, which Dataverse refuses.
 			if id := canonicalID(s); id != s || uuid.Validate(s) == nil {
@@ -274,10 +274,6 @@ func literal(c store.Column, op string, v any) (any, error) {
 	}
 	return nil, bad("text in quotes")
 }
-
-// isID reports whether c holds row ids: a lookup or a unique identifier
-// (a primary key).
-func isID(c store.Column) bool { return isLookup(c) || c.Type == "uniqueidentifier" }
 
 // want says what a column's values are written as in a $filter.
 func want(c store.Column) string {

@@ -44,16 +44,6 @@ func kindOf(c store.Column) int {
 	return kText
 }
 
-// holdsIDs reports whether a text column holds row ids (a key or a
-// lookup), which are compared as they are, by their indexes.
-func holdsIDs(c store.Column) bool {
-	switch c.Type {
-	case "uniqueidentifier", "lookup", "customer", "owner":
-		return true
-	}
-	return false
-}
-
 // timeLayout is the fixed-width form times are compared in:
 // 2006-01-02T15:04:05.000000000.
 const timeLayout = "2006-01-02T15:04:05.000000000"
@@ -76,7 +66,7 @@ func (b *queryBuilder) column(name string) (store.Column, string, error) {
 	if err != nil {
 		return c, "", badQuery("%v", err)
 	}
-	if kindOf(c) == kText && !holdsIDs(c) {
+	if kindOf(c) == kText && !c.HoldsIDs() {
 		// Dataverse compares and sorts text without regard to case; value
 		// and match lower the other side.
 		qc = "LOWER(" + qc + ")"
@@ -202,7 +192,7 @@ func (b *queryBuilder) value(c store.Column, op string, v any) (any, error) {
 	switch kindOf(c) {
 	case kText:
 		if s, ok := v.(string); ok {
-			if !holdsIDs(c) {
+			if !c.HoldsIDs() {
 				s = strings.ToLower(s)
 			}
 			return s, nil
@@ -272,7 +262,7 @@ func (b *queryBuilder) match(m store.Match) (string, error) {
 		return "", badQuery("%s(%s, ...): %s is a %s column, not text", m.Kind, col.Name, col.Name, col.Type)
 	}
 	pat := likeEscape.Replace(m.Text)
-	if !holdsIDs(col) {
+	if !col.HoldsIDs() {
 		pat = strings.ToLower(pat)
 	}
 	switch m.Kind {
