@@ -282,8 +282,13 @@ func (x *execution) stamp(t store.Table, vals map[string]any) {
 	}
 }
 
-// write updates record id of t and wakes the jobs waiting on it.
-func (x *execution) write(t store.Table, id string, vals map[string]any) error {
+// write updates record id of t (row, as read) and wakes the jobs waiting
+// on it; a realtime step's write needs the calling user's privilege
+// (doing says what for).
+func (x *execution) write(t store.Table, id string, row store.Row, vals map[string]any, doing string) error {
+	if err := x.allowed(t, row, engine.PrivWrite, doing); err != nil {
+		return err
+	}
 	x.stamp(t, vals)
 	if _, err := x.tx.UpdateRow(t, id, vals, 0); err != nil {
 		return err
@@ -292,9 +297,6 @@ func (x *execution) write(t store.Table, id string, vals map[string]any) error {
 }
 
 func (x *execution) update(t store.Table, id string, row store.Row, values map[string]compiler.Expr) error {
-	if err := x.allowed(t, row, engine.PrivWrite, "update "+t.Name+" "+id); err != nil {
-		return err
-	}
 	vals := map[string]any{}
 	for _, col := range slices.Sorted(maps.Keys(values)) {
 		c, ok := t.Column(col)
@@ -309,15 +311,12 @@ func (x *execution) update(t store.Table, id string, row store.Row, values map[s
 			return err
 		}
 	}
-	return x.write(t, id, vals)
+	return x.write(t, id, row, vals, "update "+t.Name+" "+id)
 }
 
 func (x *execution) create(self store.Row, st *compiler.WorkflowStep) (string, error) {
 	t, err := x.table(st.CreateTable)
 	if err != nil {
-		return "", err
-	}
-	if err := x.allowed(t, nil, engine.PrivCreate, "create a "+t.Name+" record"); err != nil {
 		return "", err
 	}
 	vals := map[string]any{}
@@ -342,9 +341,6 @@ func (x *execution) assign(t store.Table, id string, row store.Row, st *compiler
 	if _, ok := t.Column("ownerid"); !ok {
 		return "", permanent(fmt.Errorf("%s records have no owner", t.Name))
 	}
-	if err := x.allowed(t, row, engine.PrivWrite, "assign "+t.Name+" "+id); err != nil {
-		return "", err
-	}
 	v, err := x.eval(st.Values["owner"], row)
 	if err != nil {
 		return "", err
@@ -357,7 +353,7 @@ func (x *execution) assign(t store.Table, id string, row store.Row, st *compiler
 	if err != nil {
 		return "", err
 	}
-	return "owner " + owner, x.write(t, id, map[string]any{"ownerid": userID})
+	return "owner " + owner, x.write(t, id, row, map[string]any{"ownerid": userID}, "assign "+t.Name+" "+id)
 }
 
 // userID finds a user by name (domainname) or systemuserid.
@@ -380,9 +376,6 @@ func (x *execution) userID(name string) (string, error) {
 }
 
 func (x *execution) changeStatus(t store.Table, id string, row store.Row, st *compiler.WorkflowStep) (string, error) {
-	if err := x.allowed(t, row, engine.PrivWrite, "change the status of "+t.Name+" "+id); err != nil {
-		return "", err
-	}
 	v, err := x.eval(st.Values["status"], row)
 	if err != nil {
 		return "", err
@@ -391,7 +384,8 @@ func (x *execution) changeStatus(t store.Table, id string, row store.Row, st *co
 	if err != nil {
 		return "", err
 	}
-	return "status " + label, x.write(t, id, map[string]any{"statecode": int64(state), "statuscode": int64(status)})
+	return "status " + label, x.write(t, id, row, map[string]any{"statecode": int64(state), "statuscode": int64(status)},
+		"change the status of "+t.Name+" "+id)
 }
 
 func (x *execution) sendEmail(wf *compiler.Workflow, t store.Table, id string, row store.Row, st *compiler.WorkflowStep) (string, error) {

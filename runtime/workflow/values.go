@@ -12,6 +12,7 @@ import (
 
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/compiler/emit"
+	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/store"
 )
 
@@ -210,8 +211,12 @@ func stateAndStatus(t store.Table, v any) (state, status int, label string, err 
 
 // insert creates a record of t with the system columns filled, as the
 // engine creates one: a new id, created and modified on and by, the owner,
-// the first state and status, row version 1.
+// the first state and status, row version 1. A realtime step's insert
+// needs the calling user's create privilege.
 func (x *execution) insert(t store.Table, vals map[string]any) (string, error) {
+	if err := x.allowed(t, nil, engine.PrivCreate, "create a "+t.Name+" record"); err != nil {
+		return "", err
+	}
 	id := uuid.NewString()
 	row := map[string]any{t.PrimaryKey: id, store.RowVersionColumn: int64(1)}
 	for k, v := range vals {
