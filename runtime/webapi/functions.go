@@ -62,10 +62,7 @@ func functionParams(seg string, query url.Values) (map[string]string, error) {
 			if !ok {
 				return nil, badRequest("%q: the query string gives no value for the alias %s (add &%s=...)", seg, val, val)
 			}
-			val = v[0]
-			if len(val) >= 2 && val[0] == '\'' && val[len(val)-1] == '\'' {
-				val = strings.ReplaceAll(val[1:len(val)-1], "''", "'")
-			}
+			val = unquote(v[0])
 		}
 		if _, dup := out[name]; dup {
 			return nil, badRequest("%q: parameter %s is given twice", seg, name)

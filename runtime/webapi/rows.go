@@ -269,15 +269,17 @@ func canonicalID(s string) string {
 // splitKey splits "leads(ID)" into "leads" and "ID" (quotes removed, a
 // GUID in canonical form).
 func splitKey(seg string) (name, key string, ok bool) {
-	i := strings.IndexByte(seg, '(')
-	if i <= 0 || !strings.HasSuffix(seg, ")") {
-		return seg, "", false
+	name, raw, ok := splitKeyRaw(seg)
+	return name, canonicalID(unquote(raw)), ok
+}
+
+// unquote reads an OData text literal ('O”Brien' is O'Brien); anything
+// not in single quotes stays as it is.
+func unquote(s string) string {
+	if len(s) >= 2 && s[0] == '\'' && s[len(s)-1] == '\'' {
+		return strings.ReplaceAll(s[1:len(s)-1], "''", "'")
 	}
-	key = seg[i+1 : len(seg)-1]
-	if len(key) >= 2 && key[0] == '\'' && key[len(key)-1] == '\'' {
-		key = strings.ReplaceAll(key[1:len(key)-1], "''", "'")
-	}
-	return seg[:i], canonicalID(key), true
+	return s
 }
 
 // values are the fields of a body as engine values.
