@@ -40,15 +40,25 @@ func CreateSettings(p *compiler.Project) ([]byte, error) {
 		EnvironmentVariables: []SettingsVariable{},
 		ConnectionReferences: []SettingsConnection{},
 	}
-	for _, v := range p.Variables {
-		if v.Type != compiler.VarSecret {
-			s.EnvironmentVariables = append(s.EnvironmentVariables, SettingsVariable{SchemaName: v.SchemaName})
-		}
+	for _, v := range SettingsVariables(p) {
+		s.EnvironmentVariables = append(s.EnvironmentVariables, SettingsVariable{SchemaName: v.SchemaName})
 	}
 	slices.SortFunc(s.EnvironmentVariables, func(a, b SettingsVariable) int {
 		return strings.Compare(a.SchemaName, b.SchemaName)
 	})
 	return marshalJSON(s)
+}
+
+// SettingsVariables are the variables a settings file gives values to:
+// all but the secrets.
+func SettingsVariables(p *compiler.Project) []*compiler.Variable {
+	var out []*compiler.Variable
+	for _, v := range p.Variables {
+		if v.Type != compiler.VarSecret {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // marshalJSON is the JSON form of every file bpfc writes: two-space indent,

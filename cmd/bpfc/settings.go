@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/solution"
 	"github.com/spf13/cobra"
 )
@@ -52,14 +51,8 @@ func runCreateSettings(g *globals, o *createSettingsOptions) error {
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		return err
 	}
-	n, secrets := 0, 0
-	for _, v := range p.Variables {
-		if v.Type == compiler.VarSecret {
-			secrets++
-		} else {
-			n++
-		}
-	}
+	n := len(solution.SettingsVariables(p))
+	secrets := len(p.Variables) - n
 	if g.output == "json" {
 		return writeJSON(g.stdout, settingsResult{File: path, Variables: n})
 	}
