@@ -86,6 +86,12 @@ func (l *lexer) next() token {
 				l.pos++
 				continue
 			}
+			// A path through a navigation property (processid/workflowid)
+			// is one name; the server says which it serves.
+			if c == '/' && l.pos+1 < len(l.src) && (l.src[l.pos+1] == '_' || isLetter(l.src[l.pos+1])) {
+				l.pos++
+				continue
+			}
 			break
 		}
 		return token{kind: tIdent, text: l.src[start:l.pos], pos: start}
@@ -121,5 +127,7 @@ func guidAt(s string) int {
 	}
 	return n
 }
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }

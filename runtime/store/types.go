@@ -188,6 +188,20 @@ func (c Column) HoldsIDs() bool {
 	return false
 }
 
+// Comparable reports whether a query may compare c with column o: both
+// text (ids included), both numbers, both true/false or both times.
+func (c Column) Comparable(o Column) bool { return c.valueKind() == o.valueKind() }
+
+func (c Column) valueKind() string {
+	switch c.Type {
+	case "integer", "choice", "state", "status", TypeRowVersion, "decimal", "money":
+		return "number"
+	case "boolean", "datetime":
+		return c.Type
+	}
+	return "text"
+}
+
 // Option is a value of a choice column.
 type Option struct {
 	Label string `json:"label"`

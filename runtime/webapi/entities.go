@@ -1,10 +1,13 @@
 package webapi
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -70,6 +73,9 @@ func (s *Server) serviceDocument(w http.ResponseWriter, r *http.Request) {
 		sets = append(sets, map[string]string{"name": t.EntitySetName, "kind": "EntitySet", "url": t.EntitySetName, "table": t.Name,
 			"tablekind": t.Kind})
 	}
+	for _, set := range slices.Sorted(maps.Keys(processTables)) {
+		sets = append(sets, map[string]string{"name": set, "kind": "EntitySet", "url": set, "table": processTables[set].Name, "tablekind": "process"})
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"@odata.context": baseURL(r) + "$metadata", "value": sets})
 }
 
@@ -84,6 +90,12 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case name == "EntityDefinitions":
 		s.entityDefinitions(w, r, seg)
+	case isKey && processTables[name].Name != "":
+		if err := checkKey(name, key); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.getRow(w, r, name, canonicalID(key))
 	case isKey:
 		if _, err := s.keyedTable(r, name, key); err != nil {
 			s.fail(w, r, err)
@@ -116,7 +128,13 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, set string) {
 	}
 	var q store.Query
 	var sel []string
-	t, rows, err := session(r).QueryRows(r.Context(), set, func(t store.Table) (store.Query, error) {
+	query := session(r).QueryRows
+	if _, ok := processTables[set]; ok {
+		query = func(ctx context.Context, set string, build func(store.Table) (store.Query, error)) (store.Table, []store.Row, error) {
+			return s.processRows(ctx, session(r), set, build)
+		}
+	}
+	t, rows, err := query(r.Context(), set, func(t store.Table) (store.Query, error) {
 		var err error
 		q, sel, err = opts.query(t)
 		return q, err
@@ -131,7 +149,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, set string) {
 		// Dataverse's limit.
 		all := *opts
 		all.top, all.after, all.pageSize = 0, nil, maxCount
-		_, counted, err := session(r).QueryRows(r.Context(), set, func(t store.Table) (store.Query, error) {
+		_, counted, err := query(r.Context(), set, func(t store.Table) (store.Query, error) {
 			q, _, err := all.query(t)
 			q.Select = []string{t.PrimaryKey}
 			return q, err
@@ -158,6 +176,9 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, set string) {
 		value[i] = rowJSON(t, row, sel)
 	}
 	ann, annApplied := wantedAnnotations(r)
+	if _, ok := processTables[set]; ok {
+		ann, annApplied = nil, "" // no annotations on the process records
+	}
 	if err := s.annotate(r, ann, t, rows, value, sel); err != nil {
 		s.fail(w, r, err)
 		return
@@ -220,7 +241,13 @@ func (s *Server) getRow(w http.ResponseWriter, r *http.Request, set, id string) 
 			return
 		}
 	}
-	t, row, err := session(r).Row(r.Context(), set, id)
+	read := session(r).Row
+	if _, ok := processTables[set]; ok {
+		read = func(ctx context.Context, set, id string) (store.Table, store.Row, error) {
+			return s.processRow(ctx, session(r), set, id)
+		}
+	}
+	t, row, err := read(r.Context(), set, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -265,8 +292,8 @@ func selected(r *http.Request) string {
 // Preference-Applied.
 func (s *Server) annotateOne(w http.ResponseWriter, r *http.Request, t store.Table, row store.Row, body map[string]any, cols []string) error {
 	ann, applied := wantedAnnotations(r)
-	if ann == nil {
-		return nil
+	if ann == nil || processTables[t.EntitySetName].Name != "" {
+		return nil // no annotations on the process records
 	}
 	if err := s.annotate(r, ann, t, []store.Row{row}, []map[string]any{body}, cols); err != nil {
 		return err
@@ -334,10 +361,15 @@ func (s *Server) keyedTable(r *http.Request, set, id string) (store.Table, error
 	if err != nil {
 		return t, err
 	}
+	return t, checkKey(set, id)
+}
+
+// checkKey refuses a row's key that is not a GUID.
+func checkKey(set, id string) error {
 	if uuid.Validate(id) != nil || len(id) != 36 {
-		return t, badRequest("%s(%s): a row's key is its id, a GUID such as %s(00000000-0000-0000-0000-000000000001)", set, id, set)
+		return badRequest("%s(%s): a row's key is its id, a GUID such as %s(00000000-0000-0000-0000-000000000001)", set, id, set)
 	}
-	return t, nil
+	return nil
 }
 
 // flowOptions reads which flow a new record starts from BPFC-Flow: a

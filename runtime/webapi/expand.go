@@ -308,6 +308,10 @@ func (s *Server) expanding(next func(http.ResponseWriter, *http.Request)) func(h
 			next(w, r)
 			return
 		}
+		if _, ok := processTables[set]; ok {
+			s.fail(w, r, badRequest("$expand is not supported on %s; read the process by its id from workflows(ID)", set))
+			return
+		}
 		sets, err := s.entitySets(r, set)
 		if err != nil {
 			s.fail(w, r, err)

@@ -3,6 +3,7 @@ package webapi
 import (
 	"cmp"
 	"encoding/xml"
+	"maps"
 	"net/http"
 	"slices"
 )
@@ -128,11 +129,15 @@ func (s *Server) metadata(w http.ResponseWriter, r *http.Request) {
 	sc.Xmlns, sc.Namespace, sc.Alias = "http://docs.oasis-open.org/odata/ns/edm", ns, "mscrm"
 	sc.Container.Name = "System"
 	// A navigation property names an entity type this document defines
-	// (lookups to processstage or workflow, which are no entity sets here,
+	// (lookups to processstage or workflow, whose sets take no $expand,
 	// have their _x_value only).
 	defined := map[string]bool{}
 	for _, t := range tables {
 		defined[t.Name] = true
+	}
+	// The process records' sets, read-only, which take no $expand.
+	for _, set := range slices.Sorted(maps.Keys(processTables)) {
+		tables = append(tables, processTables[set])
 	}
 	nav := func(et *edmEntityType, name, target string) {
 		if defined[target] {

@@ -43,6 +43,13 @@ func column(t store.Table, prop string) (store.Column, error) {
 	if c, ok := t.Column(prop); ok {
 		return c, nil
 	}
+	if nav, _, isPath := strings.Cut(prop, "/"); isPath {
+		if p, ok := processPaths[prop]; ok && t.EntitySetName == "processstages" {
+			return column(t, p)
+		}
+		return store.Column{}, badRequest("%s: paths through a lookup are not supported; compare the lookup's id, _%s_value, or use $expand=%s to read the row it names",
+			prop, nav, nav)
+	}
 	return store.Column{}, badRequest("%s has no property %q%s", t.EntitySetName, prop, suggest(t, prop))
 }
 

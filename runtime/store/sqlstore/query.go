@@ -143,7 +143,7 @@ func (b *queryBuilder) compare(c store.Compare) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if k1, k2 := kindOf(col), kindOf(other); k1 != k2 && !(k1 == kInt && k2 == kNum || k1 == kNum && k2 == kInt) {
+		if !col.Comparable(other) {
 			return "", badQuery("%s (%s) and %s (%s) cannot be compared", col.Name, col.Type, other.Name, other.Type)
 		}
 		both := "(" + qc + " IS NOT NULL AND " + qo + " IS NOT NULL AND " + qc + " " + op + " " + qo + ")"

@@ -1,0 +1,197 @@
+package webapi
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// TestProcessSets: workflows and processstages as Dataverse's clients read
+// them (Microsoft's samples list a process's stages by processid/workflowid
+// and move an instance by binding one), read-only, for every user with a
+// role.
+func TestProcessSets(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	inst, ids := f.leadInstance(map[string]any{"lastname": "Jones", "subject": "Scanners", "companyname": "Contoso"})
+	r := f.do("GET", "RetrieveProcessInstances(EntityLogicalName='lead',EntityId="+f.create("leads", map[string]any{"lastname": "Ng"})+")",
+		f.admin, nil).must(t, http.StatusOK)
+	pid := r.body["Processes"].([]any)[0].(map[string]any)["_processid_value"].(string)
+
+	// The flow among the processes, by category; a classic workflow too.
+	q := func(s string) string { return url.QueryEscape(s) }
+	r = f.do("GET", "workflows?$select=name,uniquename,primaryentity,statecode&$filter="+q("category eq 4")+"&$orderby=name", f.admin, nil).
+		must(t, http.StatusOK)
+	var flow map[string]any
+	for _, row := range r.rows() {
+		if row["workflowid"] == pid {
+			flow = row
+		}
+		if row["category"] != nil {
+			t.Errorf("$select left category in: %v", row)
+		}
+	}
+	if flow == nil || flow["name"] != "Lead to Opportunity Sales Process" || flow["primaryentity"] != "lead" || flow["statecode"] != 1.0 {
+		t.Fatalf("the flow %s among the processes: %s", pid, r.raw)
+	}
+	if n := len(f.do("GET", "workflows?$filter="+q("category eq 0"), f.admin, nil).must(t, http.StatusOK).rows()); n == 0 {
+		t.Errorf("no classic workflow among the processes")
+	}
+
+	// Its stages, by Microsoft's path and by the lookup's value; they are
+	// the ids RetrieveActivePath gives and a PATCH binds.
+	r = f.do("GET", "processstages?$select=stagename,uniquename&$filter="+q("processid/workflowid eq "+strings.ToUpper(pid)), f.admin, nil).
+		must(t, http.StatusOK)
+	byName := map[string]string{}
+	for _, row := range r.rows() {
+		byName[row["uniquename"].(string)] = row["processstageid"].(string)
+	}
+	for name, id := range ids {
+		if byName[name] != id {
+			t.Errorf("stage %s: %q in processstages, %q on the active path", name, byName[name], id)
+		}
+	}
+	r = f.do("GET", "processstages?$select=stagename&$filter="+q("_processid_value eq "+pid+" and primaryentitytypecode eq 'OPPORTUNITY'")+
+		"&$orderby="+q("stagename desc")+"&$count=true", f.admin, nil).must(t, http.StatusOK)
+	var names []string
+	for _, row := range r.rows() {
+		names = append(names, row["stagename"].(string))
+	}
+	if len(names) < 2 || !slices.IsSortedFunc(names, func(a, b string) int { return strings.Compare(b, a) }) ||
+		r.body["@odata.count"] != float64(len(names)) {
+		t.Errorf("the opportunity's stages by name, descending: %v (count %v)", names, r.body["@odata.count"])
+	}
+	f.do("PATCH", "cts_leadtoopportunities("+inst+")", f.admin, moveTo(byName["develop"])).must(t, http.StatusNoContent)
+
+	// Pages, one row by id, its ETag.
+	var paged []string
+	next := "processstages?$select=stagename&$filter=" + q("_processid_value eq "+pid)
+	for pages := 0; next != ""; pages++ {
+		if pages > 10 {
+			t.Fatal("paging does not end")
+		}
+		r = f.do("GET", next, f.admin, nil, "Prefer", "odata.maxpagesize=2").must(t, http.StatusOK)
+		for _, row := range r.rows() {
+			paged = append(paged, row["processstageid"].(string))
+		}
+		next = strings.TrimPrefix(r.str("@odata.nextLink"), f.url+Prefix)
+	}
+	slices.Sort(paged)
+	if len(paged) != len(byName) || len(slices.Compact(paged)) != len(byName) {
+		t.Errorf("pages of 2 gave %d stages, %d distinct; the flow has %d", len(paged), len(slices.Compact(paged)), len(byName))
+	}
+	r = f.do("GET", "processstages("+byName["qualify"]+")", f.admin, nil).must(t, http.StatusOK)
+	if r.str("stagename") != "Qualify" || r.str("_processid_value") != pid || r.header.Get("ETag") == "" {
+		t.Errorf("one stage: %s (ETag %q)", r.raw, r.header.Get("ETag"))
+	}
+	f.do("GET", "workflows("+pid+")?$select=uniquename", f.admin, nil).must(t, http.StatusOK)
+	f.do("GET", "processstages(00000000-0000-0000-0000-000000000001)", f.admin, nil).must(t, http.StatusNotFound)
+	f.do("GET", "processstages(qualify)", f.admin, nil).must(t, http.StatusBadRequest)
+
+	// Read-only; no $expand; a path through another lookup is refused with
+	// what to write instead.
+	f.do("POST", "workflows", f.admin, map[string]any{"name": "x"}).must(t, http.StatusMethodNotAllowed)
+	f.do("PATCH", "processstages("+byName["qualify"]+")", f.admin, map[string]any{"stagename": "x"}).must(t, http.StatusMethodNotAllowed)
+	f.do("DELETE", "workflows("+pid+")", f.admin, nil).must(t, http.StatusMethodNotAllowed)
+	f.do("GET", "processstages?$expand=processid", f.admin, nil).must(t, http.StatusBadRequest)
+	r = f.do("GET", "leads?$filter="+q("parentaccountid/name eq 'Contoso'"), f.admin, nil).must(t, http.StatusBadRequest)
+	if !strings.Contains(r.message(), "_parentaccountid_value") {
+		t.Errorf("a path through a lookup: %s", r.raw)
+	}
+	f.do("GET", "processstages?$filter="+q("stagenme eq 'Qualify'"), f.admin, nil).must(t, http.StatusBadRequest)
+
+	// Any user with a role reads them; a user without one may not.
+	sam := f.user("sam", "salesperson")
+	if n := len(f.do("GET", "processstages?$filter="+q("_processid_value eq "+pid), sam, nil).must(t, http.StatusOK).rows()); n != len(byName) {
+		t.Errorf("a salesperson reads %d of the flow's %d stages", n, len(byName))
+	}
+	f.do("GET", "workflows", f.user("nobody"), nil).must(t, http.StatusForbidden)
+
+	// The service document and $metadata name both sets.
+	doc := f.do("GET", "", f.admin, nil).must(t, http.StatusOK)
+	if !strings.Contains(string(doc.raw), `"processstages"`) || !strings.Contains(string(doc.raw), `"workflows"`) {
+		t.Errorf("service document: %s", doc.raw)
+	}
+	if _, raw := f.metadata(); !strings.Contains(string(raw), `<EntitySet Name="processstages" EntityType="mscrm.processstage"`) {
+		t.Errorf("$metadata has no processstages set")
+	}
+}
+
+// TestRunAgreesWithTheStore: store.Query.Run, which serves the process
+// sets from memory, selects and orders rows as the store's SQL does, for
+// the queries the $filter and $orderby tests make of accounts, with pages.
+func TestRunAgreesWithTheStore(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	ids := accounts(f)
+	f.create("accounts", map[string]any{"name": "alpha", "numberofemployees": 10}) // text equal but for case
+	ctx := context.Background()
+	sess := f.srv.Engine().As("admin")
+	for _, opts := range []string{
+		"$filter=name eq 'ALPHA'", "$filter=name ne 'Alpha'", "$filter=numberofemployees gt 15.5", "$filter=numberofemployees ne 10.5",
+		"$filter=numberofemployees eq null", "$filter=null eq revenue", "$filter=revenue le 1000.5", "$filter=creditonhold ne true",
+		"$filter=not (numberofemployees gt 15)", "$filter=createdon ge 2026-02-01", "$filter=createdon eq 2026-01-10T08:00:00.25Z",
+		"$filter=_parentaccountid_value eq ALPHA", "$filter=_parentaccountid_value ne null", "$filter=contains(name,'%')",
+		"$filter=startswith(name,'g')", "$filter=endswith(name, 'CO')",
+		"$filter=numberofemployees lt 15 or numberofemployees gt 40 and creditonhold eq false",
+		"$filter=numberofemployees eq numberofemployees", "$filter=numberofemployees ne numberofemployees", "$filter=numberofemployees lt revenue",
+		"$orderby=name", "$orderby=name desc", "$orderby=numberofemployees desc,name", "$orderby=revenue,createdon desc",
+		"$orderby=creditonhold desc,numberofemployees&$top=4", "$filter=revenue gt 0&$orderby=revenue desc&$top=2",
+	} {
+		opts = strings.Replace(opts, "ALPHA", ids["Alpha"], 1)
+		vals, err := url.ParseQuery(strings.ReplaceAll(strings.ReplaceAll(opts, "%", "%25"), "+", "%2B"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, pageSize := range []int{2, 100} {
+			lo, err := parseList(vals, pageSize)
+			if err != nil {
+				t.Fatalf("%s: %v", opts, err)
+			}
+			tb, err := sess.TableOf(ctx, "accounts")
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, all, err := sess.QueryRows(ctx, "accounts", func(store.Table) (store.Query, error) { return store.Query{}, nil })
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Page through both ways; compare the ids of each page.
+			var inSQL, inMemory []string
+			for {
+				q, _, err := lo.query(tb)
+				if err != nil {
+					t.Fatalf("%s: %v", opts, err)
+				}
+				_, rows, err := sess.QueryRows(ctx, "accounts", func(store.Table) (store.Query, error) { return q, nil })
+				if err != nil {
+					t.Fatalf("%s in SQL: %v", opts, err)
+				}
+				q.Table = tb
+				mem, err := q.Run(all)
+				if err != nil {
+					t.Fatalf("%s in memory: %v", opts, err)
+				}
+				for _, r := range rows {
+					inSQL = append(inSQL, r["name"].(string))
+				}
+				for _, r := range mem {
+					inMemory = append(inMemory, r["name"].(string))
+				}
+				if len(rows) <= lo.limit() || (lo.top > 0 && lo.top <= lo.limit()) {
+					break
+				}
+				lo.after = q.SortKey(rows[lo.limit()-1])
+				inSQL, inMemory = inSQL[:len(inSQL)-1], inMemory[:len(inMemory)-1] // the look-ahead row
+			}
+			if d := cmp.Diff(inSQL, inMemory); d != "" {
+				t.Errorf("%s, pages of %d (-SQL +memory):\n%s", opts, pageSize, d)
+			}
+		}
+	}
+}
