@@ -97,7 +97,7 @@ func (s *Session) CreateRecord(ctx context.Context, table string, values Values,
 			return err
 		}
 		if start != nil {
-			out.Instance, err = o.start(start, table, id, false)
+			out.Instance, err = o.start(start, table, id, "", false)
 		}
 		return err
 	})

@@ -13,13 +13,23 @@ import (
 // several instances, of the same or other flows, up to
 // MaxInstancesPerRecord).
 func (s *Session) Start(ctx context.Context, flowName, table, recordID string) (*Instance, error) {
+	return s.StartNamed(ctx, flowName, table, recordID, "")
+}
+
+// StartNamed is Start with the instance's name (bpf_name, at most 100
+// characters) given, as a Dataverse client may set it; "" names it after
+// the flow, as Start does.
+func (s *Session) StartNamed(ctx context.Context, flowName, table, recordID, name string) (*Instance, error) {
+	if n := len([]rune(name)); n > instanceNameLength {
+		return nil, invalid("an instance's name (bpf_name) is at most %d characters; this one has %d", instanceNameLength, n)
+	}
 	var out *Instance
 	err := s.e.run(ctx, s.user, true, func(o *op) error {
 		f, err := o.dep.flow(flowName)
 		if err != nil {
 			return err
 		}
-		out, err = o.start(f, table, recordID, true)
+		out, err = o.start(f, table, recordID, name, true)
 		return err
 	})
 	if err != nil {
@@ -28,10 +38,13 @@ func (s *Session) Start(ctx context.Context, flowName, table, recordID string) (
 	return out, nil
 }
 
-// start inserts an instance of f on a record, at the first stage. lock
-// says that the record is not new in this transaction: others may start
-// flows on it at the same time.
-func (o *op) start(f *flow, table, recordID string, lock bool) (*Instance, error) {
+// instanceNameLength is bpf_name's length.
+const instanceNameLength = 100
+
+// start inserts an instance of f on a record, at the first stage, named
+// name ("": after the flow). lock says that the record is not new in this
+// transaction: others may start flows on it at the same time.
+func (o *op) start(f *flow, table, recordID, name string, lock bool) (*Instance, error) {
 	refuse := func(rule, format string, args ...any) error {
 		return &ErrRefused{Op: "start flow " + f.f.Name, Rule: rule, Reason: fmt.Sprintf(format, args...)}
 	}
@@ -87,7 +100,10 @@ func (o *op) start(f *flow, table, recordID string, lock bool) (*Instance, error
 	}
 	first := f.f.Stages[0]
 	id := uuid.NewString()
-	row := map[string]any{colID: id, colName: truncate(f.f.DisplayName, 100), colProcess: f.wf.ID, colStage: f.stageID[first.Name],
+	if name == "" {
+		name = truncate(f.f.DisplayName, instanceNameLength)
+	}
+	row := map[string]any{colID: id, colName: name, colProcess: f.wf.ID, colStage: f.stageID[first.Name],
 		colStageOn: o.now, colPath: f.stageID[first.Name], colState: int64(0), colStatus: int64(1),
 		colCreatedOn: o.now, colCreatedBy: o.userID(), colModifiedOn: o.now, colModifiedBy: o.userID(),
 		lookupColumn(table): recordID, store.RowVersionColumn: int64(1)}

@@ -386,14 +386,33 @@ func flowOptions(r *http.Request) engine.StartOptions {
 }
 
 // startInstance starts the flow of instance table t on the record that
-// the body's bpf_<table>id binds.
+// the body's bpf_<table>id binds. As a Dataverse client may, the body may
+// also bind the process (processid, the flow's own), the first stage
+// (activestageid: a flow starts there) and name the instance (bpf_name).
 func (s *Server) startInstance(r *http.Request, t store.Table, fields []field) (*engine.Instance, error) {
-	var table, record string
-	for _, f := range fields {
+	var table, record, name string
+	var process, stage *field
+	for i, f := range fields {
+		switch f.column {
+		case "processid":
+			process = &fields[i]
+			continue
+		case "activestageid":
+			stage = &fields[i]
+			continue
+		case "bpf_name":
+			n, ok := f.value.(string)
+			if !ok {
+				return nil, badRequest("bpf_name is the instance's name, text")
+			}
+			name = n
+			continue
+		}
 		c, ok := t.Column(f.column)
 		rec, isRec := strings.CutPrefix(f.column, "bpf_")
 		if !ok || !isLookup(c) || !isRec || !strings.HasSuffix(rec, "id") {
-			return nil, badRequest("starting a flow takes only the record, as bpf_<table>id@odata.bind (e.g. bpf_leadid@odata.bind: \"/leads(ID)\"); %s cannot be set", f.prop)
+			return nil, badRequest("starting a flow takes the record, as bpf_<table>id@odata.bind (e.g. bpf_leadid@odata.bind: \"/leads(ID)\"), "+
+				"and may take processid@odata.bind, activestageid@odata.bind (the first stage) and bpf_name; %s cannot be set", f.prop)
 		}
 		if table != "" {
 			return nil, badRequest("a flow starts on one record; the body binds %s and %s", table, strings.TrimSuffix(rec, "id"))
@@ -404,7 +423,58 @@ func (s *Server) startInstance(r *http.Request, t store.Table, fields []field) (
 	if record == "" {
 		return nil, badRequest("name the record to start the flow on, as bpf_<table>id@odata.bind")
 	}
-	return session(r).Start(r.Context(), t.Name, table, record)
+	if process != nil || stage != nil {
+		if err := s.checkStart(r, t, process, stage); err != nil {
+			return nil, err
+		}
+	}
+	return session(r).StartNamed(r.Context(), t.Name, table, record, name)
+}
+
+// checkStart checks the process and stage a start's body binds: the
+// instance table's flow, and its first stage (by id or name).
+func (s *Server) checkStart(r *http.Request, t store.Table, process, stage *field) error {
+	dep, _, err := session(r).Deployed(r.Context())
+	if err != nil {
+		return err
+	}
+	var df *engine.DeployedFlow
+	for _, f := range dep.Flows {
+		if f.Workflow.InstanceTable == t.Name {
+			df = f
+		}
+	}
+	if df == nil || len(df.Flow.Stages) == 0 {
+		return errorf(http.StatusNotFound, "NotFound", "no flow of %s is deployed", t.EntitySetName)
+	}
+	bound := func(f *field, set string) (string, error) {
+		id, _ := f.value.(string)
+		if f.bind != "" && f.bind != set {
+			return "", badRequest("%s binds /%s(<id>), not /%s(…)", f.prop, set, f.bind)
+		}
+		return canonicalID(id), nil
+	}
+	if process != nil {
+		id, err := bound(process, "workflows")
+		if err != nil {
+			return err
+		}
+		if id != df.Workflow.ID {
+			return badRequest("%s is the process of flow %s (%s); %s names another", t.EntitySetName, df.Flow.Name, df.Workflow.ID, process.prop)
+		}
+	}
+	if stage != nil {
+		id, err := bound(stage, "processstages")
+		if err != nil {
+			return err
+		}
+		first := df.Flow.Stages[0]
+		if st := df.Stages[id]; id != first.Name && (st == nil || st.Name != first.Name) {
+			return badRequest("a flow starts at its first stage, %s; start it without activestageid, or with that stage, then move it with a PATCH of activestageid",
+				first.Name)
+		}
+	}
+	return nil
 }
 
 // respond answers a change: 204 with the row's ETag, or the row (read

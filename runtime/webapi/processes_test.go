@@ -195,3 +195,67 @@ func TestRunAgreesWithTheStore(t *testing.T) {
 		}
 	}
 }
+
+// TestStartWithProcessAndStage: a POST that starts a flow may bind its
+// process and first stage and name the instance, as Dataverse's clients
+// write it; another process or stage is refused and starts nothing.
+func TestStartWithProcessAndStage(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	lead := f.create("leads", map[string]any{"lastname": "Ng", "subject": "Desks"}, "BPFC-Flow", "none")
+	r := f.do("GET", "workflows?$select=uniquename&$filter="+url.QueryEscape("category eq 4"), f.admin, nil).must(t, http.StatusOK)
+	procs := map[string]string{}
+	for _, row := range r.rows() {
+		procs[row["uniquename"].(string)] = row["workflowid"].(string)
+	}
+	var deal, other string
+	for name, id := range procs {
+		if strings.Contains(name, "strategicdeal") {
+			deal = id
+		} else {
+			other = id
+		}
+	}
+	if deal == "" || other == "" {
+		t.Fatalf("processes: %v", procs)
+	}
+	stages := map[string]string{}
+	r = f.do("GET", "processstages?$orderby=stagename&$filter="+url.QueryEscape("_processid_value eq "+deal), f.admin, nil).must(t, http.StatusOK)
+	for _, row := range r.rows() {
+		stages[row["uniquename"].(string)] = row["processstageid"].(string)
+	}
+	count := func() int {
+		return len(f.do("GET", "cts_strategicdeals?$filter="+url.QueryEscape("_bpf_leadid_value eq "+lead), f.admin, nil).must(t, http.StatusOK).rows())
+	}
+	body := func(kv ...string) map[string]any {
+		b := map[string]any{"bpf_leadid@odata.bind": "/leads(" + lead + ")"}
+		for i := 0; i < len(kv); i += 2 {
+			b[kv[i]] = kv[i+1]
+		}
+		return b
+	}
+	var first, later string
+	for name, id := range stages {
+		if name == "qualify" {
+			first = id
+		} else {
+			later = id
+		}
+	}
+	for _, bad := range []map[string]any{
+		body("processid@odata.bind", "/workflows("+other+")"),
+		body("processid@odata.bind", "/accounts("+deal+")"),
+		body("activestageid@odata.bind", "/processstages("+later+")"),
+		body("bpf_name", strings.Repeat("x", 101)),
+		body("description", "x"),
+	} {
+		f.do("POST", "cts_strategicdeals", f.admin, bad).must(t, http.StatusBadRequest)
+	}
+	if n := count(); n != 0 {
+		t.Fatalf("refused starts left %d instances", n)
+	}
+	r = f.do("POST", "cts_strategicdeals", f.admin, body("processid@odata.bind", "/workflows("+strings.ToUpper(deal)+")",
+		"activestageid@odata.bind", "/processstages("+first+")", "bpf_name", "Ng desks"), "Prefer", "return=representation").must(t, http.StatusCreated)
+	if r.str("bpf_name") != "Ng desks" || r.str("_activestageid_value") != first || r.str("_processid_value") != deal {
+		t.Errorf("started: %s", r.raw)
+	}
+}
