@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -108,3 +109,31 @@ func quote(names []string) []string {
 }
 
 func escape(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+// TestRelationshipsNameLookups: every relationship name belongs to a
+// lookup of the catalog (and to one target of a lookup to several).
+func TestRelationshipsNameLookups(t *testing.T) {
+	for key := range relationships {
+		parts := strings.Split(key, ".")
+		tb, ok := Lookup(parts[0])
+		if !ok {
+			t.Errorf("%s: no table %s", key, parts[0])
+			continue
+		}
+		c, ok := tb.column(parts[1])
+		switch {
+		case !ok || c.Type != "lookup" && c.Type != "customer":
+			t.Errorf("%s: %s has no lookup %s", key, parts[0], parts[1])
+		case len(c.Targets) > 1 && (len(parts) != 3 || !slices.Contains(c.Targets, parts[2])):
+			t.Errorf("%s: %s looks up %v; name one of them", key, parts[1], c.Targets)
+		case len(c.Targets) <= 1 && len(parts) != 2:
+			t.Errorf("%s: %s looks up one table", key, parts[1])
+		}
+	}
+	if name, ok := Relationship("opportunity", "originatingleadid", "lead"); !ok || name != "opportunity_originating_lead" {
+		t.Errorf("opportunity.originatingleadid: %q %v", name, ok)
+	}
+	if name, _ := Relationship("contact", "parentcustomerid", "contact"); name != "contact_customer_contacts" {
+		t.Errorf("contact.parentcustomerid to a contact: %q", name)
+	}
+}

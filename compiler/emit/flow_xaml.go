@@ -7,6 +7,7 @@ import (
 	"github.com/beevik/etree"
 
 	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/compiler/catalog"
 )
 
 // FlowXAML returns the XAML of a business process flow or task flow
@@ -61,14 +62,21 @@ func (w *flowWriter) relationships() {
 
 // RelationshipName names the 1:N relationship behind a cross-table stage's
 // lookup on table pointing at source. A lookup the solution ships has the
-// relationship Relationships writes for it (LookupRelationship); any other
-// (a standard column, a column of an external table) is named
-// "<table>_<lookup column>" (for example opportunity_originatingleadid),
-// following Dataverse's <table>_<attribute> convention.
+// relationship Relationships writes for it (LookupRelationship); a standard
+// table's lookup, Dataverse's name for it (opportunity_originating_lead
+// for opportunity.originatingleadid) where the catalog knows it; any
+// other (a column of an external table) is named "<table>_<lookup
+// column>", following Dataverse's <table>_<attribute> convention.
 func RelationshipName(p *compiler.Project, table, lookup, source string) string {
-	if t := p.Table(table); t != nil && ships(t) {
+	t := p.Table(table)
+	if t != nil && ships(t) {
 		if c := t.Column(lookup); c != nil && !c.Standard && (c.Type == compiler.TypeLookup || c.Type == compiler.TypeCustomer) {
 			return LookupRelationship(table, lookup, source)
+		}
+	}
+	if t == nil || t.Standard {
+		if name, ok := catalog.Relationship(table, lookup, source); ok {
+			return name
 		}
 	}
 	return table + "_" + lookup
