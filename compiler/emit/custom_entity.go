@@ -12,7 +12,9 @@ import (
 // CustomEntity returns the <Entity> of a table the solution ships: a custom
 // table (t.Custom) with its primary key, its declared columns and the columns
 // Dataverse adds to every user-owned table; or, for a standard table the
-// project extends, a shell holding only the added columns. Tables are enabled
+// project extends, a shell holding only the added columns (unmodified="1",
+// as Dataverse exports one). A custom table's collection name is its
+// display name in the plural. Tables are enabled
 // for business process flows (IsBusinessProcessEnabled 1).
 func CustomEntity(p *compiler.Project, t *compiler.Table) *etree.Element {
 	display := t.DisplayName
@@ -22,7 +24,11 @@ func CustomEntity(p *compiler.Project, t *compiler.Table) *etree.Element {
 	schema := TableSchemaName(t.Name)
 	e := etree.NewElement("Entity")
 	if !t.Custom {
-		info := entityHeader(e, schema, display, display, display)
+		// A shell, as Dataverse exports a table whose metadata the solution
+		// does not include (root behavior 2): unmodified, no names, so
+		// that an import leaves the table's labels as they are.
+		textEl(e, "Name", schema, "LocalizedName", display, "OriginalName", display)
+		info := el(e.CreateElement("EntityInfo"), "entity", "Name", schema, "unmodified", "1")
 		var attrs []attrSpec
 		for _, c := range t.Columns {
 			if !c.Standard {
@@ -33,7 +39,7 @@ func CustomEntity(p *compiler.Project, t *compiler.Table) *etree.Element {
 		emptyEntityParts(e)
 		return e
 	}
-	info := entityHeader(e, schema, display, display, display)
+	info := entityHeader(e, schema, display, entitySetName(display), display)
 	attrs := []attrSpec{{physical: schema + "Id", logical: t.PrimaryKey, typ: "primarykey", required: "systemrequired",
 		mask: "ValidForAdvancedFind|RequiredForGrid", ime: "auto", create: true, fixedRequirement: true, filter: true, fetch: true,
 		display: display, description: "Unique identifier for entity instances"}}
