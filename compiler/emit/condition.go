@@ -29,10 +29,13 @@ func conditionIssue(e compiler.Expr) string {
 	case *compiler.VarRef:
 		return varIssue(e)
 	case *compiler.Call:
-		return "calls " + e.Func + "(), which Dataverse conditions do not offer"
+		return callIssue(e)
 	case *compiler.Not:
 		if b, ok := e.X.(*compiler.Binary); ok && nullTest(b) != nil {
 			return ""
+		}
+		if c, ok := e.X.(*compiler.Call); ok && callIssue(c) == "" {
+			return "" // DoesNotContain, DoesNotBeginWith, DoesNotEndWith
 		}
 		return "negates with !, which Dataverse conditions do not offer"
 	case *compiler.Binary:
@@ -48,6 +51,34 @@ func conditionIssue(e compiler.Expr) string {
 		return comparisonIssue(e)
 	}
 	return "is not a condition Dataverse can encode"
+}
+
+// textOperators are Dataverse's condition operators for contains,
+// startswith and endswith, and for their negations.
+var textOperators = map[string][2]string{
+	"contains":   {"Contains", "DoesNotContain"},
+	"startswith": {"BeginsWith", "DoesNotBeginWith"},
+	"endswith":   {"EndsWith", "DoesNotEndWith"},
+}
+
+// callIssue checks a text function: Dataverse writes it as one condition
+// on a column of the record with a text literal.
+func callIssue(c *compiler.Call) string {
+	if len(c.Args) != 2 {
+		return "calls " + c.Func + "() with other than two arguments"
+	}
+	col, ok := c.Args[0].(*compiler.ColumnRef)
+	lit, isLit := c.Args[1].(*compiler.Literal)
+	switch {
+	case !ok:
+		return "calls " + c.Func + "() on a value that is not a self.<column>; Dataverse conditions test a column"
+	case !isLit || lit.Kind != compiler.KindString:
+		return "calls " + c.Func + "() with a computed value; Dataverse conditions compare with text written in the flow"
+	}
+	if _, ok := crmLiteral(col.Col, lit); !ok {
+		return "calls " + c.Func + "() on " + col.Column + ", whose values Dataverse cannot compare with text"
+	}
+	return ""
 }
 
 func varIssue(v *compiler.VarRef) string {
@@ -221,7 +252,13 @@ func (s *scope) emit(e compiler.Expr, result string) {
 		s.getProperty(e.Column, operand, "")
 		param, _ := s.literal(e.Col, &compiler.Literal{Kind: compiler.KindBool, Value: ctyTrue})
 		s.evalCondition("Equal", []string{param}, operand, result)
+	case *compiler.Call:
+		s.textCompare(e, false, result)
 	case *compiler.Not:
+		if c, ok := e.X.(*compiler.Call); ok {
+			s.textCompare(c, true, result)
+			return
+		}
 		b := e.X.(*compiler.Binary)
 		neg := &compiler.Binary{Op: compiler.OpEq, L: b.L, R: b.R}
 		if b.Op == compiler.OpEq {
@@ -274,6 +311,20 @@ func (s *scope) compare(b *compiler.Binary, result string) {
 		param, _ := s.literal(col.Col, o)
 		s.evalCondition(conditionOperators[op], []string{param}, operand, result)
 	}
+}
+
+// textCompare writes contains, startswith or endswith (negated: their
+// DoesNot… operators) on a column with a text literal.
+func (s *scope) textCompare(c *compiler.Call, negated bool, result string) {
+	col, lit := c.Args[0].(*compiler.ColumnRef), c.Args[1].(*compiler.Literal)
+	operand := s.object()
+	s.getProperty(col.Column, operand, "")
+	param, _ := s.literal(col.Col, lit)
+	op := textOperators[c.Func][0]
+	if negated {
+		op = textOperators[c.Func][1]
+	}
+	s.evalCondition(op, []string{param}, operand, result)
 }
 
 // getProperty reads a column of the scope's record into variable v.

@@ -51,6 +51,14 @@ flow "lead_to_project" {
       when = self.purchasetimeframe == "This Quarter" && self.closeprobability > 10 || contains(self.name, "VIP")
       next = stage.approval
     }
+    branch {
+      when = !contains(self.name, "Test") && endswith(self.name, "Ltd")
+      next = stage.approval
+    }
+    branch {
+      when = startswith(self.name, "Gov") || !endswith(self.name, "Inc")
+      next = stage.approval
+    }
     next = stage.propose
   }
 
