@@ -54,6 +54,15 @@ func (c *checker) flow(f *Flow) {
 	if p.Table(f.PrimaryTable) == nil && f.PrimaryTable != "" {
 		c.errorf(f.Attrs.Of("primary_table", f.DeclRange), "Unknown table", "primary_table %q is neither a standard table nor declared in the project.%s", f.PrimaryTable, didYouMean(f.PrimaryTable, tableNames(p)))
 	}
+	if _, set := f.Attrs["primary_table"]; set && f.PrimaryTable == "" {
+		c.errorf(f.Attrs.Of("primary_table", f.DeclRange), "Missing table", "primary_table is empty; name the table the flow runs on, such as \"lead\".")
+	}
+	if len(f.Stages) > 0 && f.PrimaryTable != "" && f.Stages[0].Table != "" && f.Stages[0].Table != f.PrimaryTable {
+		first := f.Stages[0]
+		c.errorf(first.Attrs.Of("table", first.DeclRange), "First stage on another table",
+			"A flow starts on a record of its primary_table, %s, at its first stage; stage %q is on %s. Put a stage on %s first, or make %s the primary_table.",
+			f.PrimaryTable, first.Name, first.Table, f.PrimaryTable, first.Table)
+	}
 	if len(f.Stages) > MaxStages {
 		c.errorf(f.Stages[MaxStages].DeclRange, "Too many stages", "Flow %q has %d stages; Dataverse allows at most %d per flow.", f.Name, len(f.Stages), MaxStages)
 	}
@@ -296,6 +305,9 @@ func (c *checker) workflows() {
 	wfNames := make([]string, len(p.Workflows))
 	for i, w := range p.Workflows {
 		wfNames[i] = w.Name
+		if _, set := w.Attrs["table"]; set && w.Table == "" {
+			c.errorf(w.Attrs.Of("table", w.DeclRange), "Missing table", "table is empty; name the table the workflow runs on, such as \"lead\".")
+		}
 		if p.Table(w.Table) == nil && w.Table != "" {
 			c.errorf(w.Attrs.Of("table", w.DeclRange), "Unknown table", "Workflow %q runs on table %q, which is neither a standard table nor declared in the project.%s", w.Name, w.Table, didYouMean(w.Table, tableNames(p)))
 		}
@@ -344,6 +356,30 @@ func (c *checker) workflows() {
 			}
 			c.errorf(lit.Rng, "Unknown status reason", "change_status %q is not a status reason of %s; its status reasons are %s.%s",
 				lit.Value.AsString(), t.Name, joinQuoted(labels), didYouMean(lit.Value.AsString(), labels))
+		}
+	}
+	// A secret's value never lands in the store in clear text: no step may
+	// write it into a record or an email (the outbox keeps what it sends).
+	// A webhook's url may carry it, and a condition may read it.
+	for _, w := range p.Workflows {
+		for _, st := range w.Steps {
+			if st.Kind == StepWebhook {
+				continue
+			}
+			for _, k := range sortedKeys(st.Values) {
+				for _, ref := range VarRefs(st.Values[k]) {
+					if ref.Var == nil || ref.Var.Type != VarSecret {
+						continue
+					}
+					where := "a column of the record it writes"
+					if st.Kind == StepSendEmail {
+						where = "an email, which the outbox keeps"
+					}
+					c.errorf(ref.Rng, "Secret in a stored value",
+						"var.%s is a secret, whose value never lands in the store in clear text; step %q would write it into %s. A webhook's url may carry a secret; if %s is not secret, make it a string variable.",
+						ref.Name, st.Name, where, ref.Name)
+				}
+			}
 		}
 	}
 	// start_workflow must not recurse.

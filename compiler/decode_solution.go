@@ -114,6 +114,7 @@ func (d *decoder) decodeEnvironment(b *hcl.Block) {
 		d.errorf(c.Attributes["url"].Expr.Range(), "Invalid url", "url must start with http:// or https://; got %q.", e.URL)
 	}
 	if a, ok := c.Attributes["values"]; ok {
+		d.noDuplicateKeys(a.Expr)
 		d.envValues[e] = a.Expr
 	}
 	d.p.Environments = append(d.p.Environments, e)

@@ -91,12 +91,17 @@ func (d *decoder) decodeColumn(b *hcl.Block, t *Table) *Column {
 }
 
 func (d *decoder) options(a *hcl.Attribute) []Option {
+	d.noDuplicateKeys(a.Expr)
 	v, ok := d.value(a)
 	if !ok {
 		return nil
 	}
 	if !v.Type().IsObjectType() && !v.Type().IsMapType() || v.IsNull() {
 		d.errorf(a.Expr.Range(), "Invalid options", "options must be an object of label = whole number, such as { Low = 1, High = 2 }.")
+		return nil
+	}
+	if v.LengthInt() == 0 {
+		d.errorf(a.Expr.Range(), "Missing options", "A choice column needs at least one option: options = { Label = value, ... }.")
 		return nil
 	}
 	var out []Option
@@ -118,13 +123,38 @@ func (d *decoder) options(a *hcl.Attribute) []Option {
 	return out
 }
 
+// noDuplicateKeys reports a key an object expression gives twice, which
+// evaluating it would silently drop.
+func (d *decoder) noDuplicateKeys(e hcl.Expression) {
+	pairs, diags := hcl.ExprMap(e)
+	if diags.HasErrors() {
+		return
+	}
+	seen := map[string]hcl.Range{}
+	for _, kv := range pairs {
+		k, ok := objectKey(kv.Key)
+		if !ok {
+			continue
+		}
+		if prev, dup := seen[k]; dup {
+			d.errorf(kv.Key.Range(), "Duplicate key", "%q is already given at %s; give each key once.", k, rangeText(prev))
+			continue
+		}
+		seen[k] = kv.Key.Range()
+	}
+}
+
 func convertInt(v cty.Value) (int, string) {
 	if v.IsNull() || v.Type() != cty.Number {
 		return 0, "got " + describe(v)
 	}
-	i, acc := v.AsBigFloat().Int64()
-	if acc != 0 || i > 1<<31-1 || i < -(1<<31) {
+	f := v.AsBigFloat()
+	if !f.IsInt() {
 		return 0, "got " + describe(v)
+	}
+	i, acc := f.Int64()
+	if acc != 0 || i > 1<<31-1 || i < -(1<<31) {
+		return 0, "got " + describe(v) + ", outside Dataverse's whole numbers (-2,147,483,648 to 2,147,483,647)"
 	}
 	return int(i), ""
 }

@@ -199,6 +199,10 @@ func (d *decoder) objectFields(expr hcl.Expression, dst map[string]hcl.Expressio
 			d.errorf(kv.Key.Range(), "Unknown field", "%q is not a field here; use %s.%s", k, joinQuoted(allowed), didYouMean(k, allowed))
 			continue
 		}
+		if prev, dup := dst[k]; dup {
+			d.errorf(kv.Key.Range(), "Duplicate key", "%q is already given at %s; give each key once.", k, rangeText(prev.Range()))
+			continue
+		}
 		dst[k] = kv.Value
 	}
 	for _, r := range required {

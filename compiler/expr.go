@@ -138,3 +138,26 @@ func VariableKind(varType string) Kind {
 	}
 	return KindAny
 }
+
+// VarRefs lists the variable references in e, in the order written.
+func VarRefs(e Expr) []*VarRef {
+	var out []*VarRef
+	var walk func(Expr)
+	walk = func(e Expr) {
+		switch e := e.(type) {
+		case *VarRef:
+			out = append(out, e)
+		case *Binary:
+			walk(e.L)
+			walk(e.R)
+		case *Not:
+			walk(e.X)
+		case *Call:
+			for _, a := range e.Args {
+				walk(a)
+			}
+		}
+	}
+	walk(e)
+	return out
+}
