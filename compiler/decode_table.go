@@ -82,7 +82,13 @@ func (d *decoder) decodeColumn(b *hcl.Block, t *Table) *Column {
 		if col.Type != TypeChoice {
 			d.errorf(a.Range, "Unexpected options", "options apply only to choice columns.")
 		} else {
-			col.Options = d.options(a)
+			var empty bool
+			col.Options, empty = d.options(a)
+			if empty && !t.External {
+				// An external table's options may be unknown (unpack writes
+				// {}); a table the project ships needs them.
+				d.errorf(a.Expr.Range(), "Missing options", "A choice column needs at least one option: options = { Label = value, ... }.")
+			}
 		}
 	} else if col.Type == TypeChoice {
 		d.errorf(b.DefRange, "Missing options", "A choice column needs options = { Label = value, ... }.")
@@ -90,19 +96,19 @@ func (d *decoder) decodeColumn(b *hcl.Block, t *Table) *Column {
 	return col
 }
 
-func (d *decoder) options(a *hcl.Attribute) []Option {
+// options reads a choice column's options; empty says the object has none.
+func (d *decoder) options(a *hcl.Attribute) (opts []Option, empty bool) {
 	d.noDuplicateKeys(a.Expr)
 	v, ok := d.value(a)
 	if !ok {
-		return nil
+		return nil, false
 	}
 	if !v.Type().IsObjectType() && !v.Type().IsMapType() || v.IsNull() {
 		d.errorf(a.Expr.Range(), "Invalid options", "options must be an object of label = whole number, such as { Low = 1, High = 2 }.")
-		return nil
+		return nil, false
 	}
 	if v.LengthInt() == 0 {
-		d.errorf(a.Expr.Range(), "Missing options", "A choice column needs at least one option: options = { Label = value, ... }.")
-		return nil
+		return nil, true
 	}
 	var out []Option
 	seen := map[int]string{}
@@ -120,7 +126,7 @@ func (d *decoder) options(a *hcl.Attribute) []Option {
 		out = append(out, Option{Label: k, Value: n})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Value < out[j].Value })
-	return out
+	return out, false
 }
 
 // noDuplicateKeys reports a key an object expression gives twice, which
