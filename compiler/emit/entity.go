@@ -2,6 +2,7 @@ package emit
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/beevik/etree"
@@ -152,7 +153,9 @@ func FormID(p *compiler.Project, f *compiler.Flow) string {
 }
 
 // mainForm is the instance table's main form: one hidden tab per stage (tab
-// id = stage id) with one cell per step (cell id = step id).
+// id = stage id) with one cell per step (cell id = step id), each data
+// step's control bound to its column through the relationship of the
+// stage table's bpf_<table>id lookup.
 func mainForm(p *compiler.Project, f *compiler.Flow) *etree.Element {
 	sf := etree.NewElement("systemform")
 	texts(sf, "formid", "{"+FormID(p, f)+"}", "IntroducedVersion", "1.0", "FormPresentation", "1", "FormActivationState", "1")
@@ -170,14 +173,19 @@ func mainForm(p *compiler.Project, f *compiler.Flow) *etree.Element {
 			cell := el(rows.CreateElement("row"), "cell", "id", "{"+p.StepID(f, s, st)+"}", "showlabel", "true", "locklevel", "0")
 			label(cell, st.DisplayName)
 			if st.Action {
-				el(cell, "control", "id", "action_"+st.Name, "classid", "{"+strings.ToUpper(actionButtonClassID)+"}", "disabled", "false")
+				el(cell, "control", "id", "action_"+st.Name, "classid", "{"+actionButtonClassID+"}", "disabled", "false")
 				continue
 			}
 			colType := ""
 			if col := column(p, s.Table, st.Column); col != nil {
 				colType = col.Type
 			}
-			el(cell, "control", "id", st.Column, "classid", "{"+strings.ToUpper(controlClassID(colType))+"}", "datafieldname", st.Column, "disabled", "false")
+			// Bound through the instance table's lookup to the stage's
+			// table, as Dataverse writes a step's control: the column is
+			// the stage record's, not the instance table's.
+			rel := InstanceRelationship(s.Table, f.InstanceTable)
+			el(cell, "control", "id", rel+":"+st.Column, "classid", "{"+controlClassID(colType)+"}", "datafieldname", st.Column,
+				"relationship", rel, "isrequired", strconv.FormatBool(st.Required), "disabled", "false")
 		}
 	}
 	texts(sf, "IsCustomizable", "1", "CanBeDeleted", "1")
