@@ -3,6 +3,7 @@ package compiler
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -112,6 +113,11 @@ func (d *decoder) decodeEnvironment(b *hcl.Block) {
 	}
 	if e.URL != "" && !strings.HasPrefix(e.URL, "http://") && !strings.HasPrefix(e.URL, "https://") {
 		d.errorf(c.Attributes["url"].Expr.Range(), "Invalid url", "url must start with http:// or https://; got %q.", e.URL)
+	} else if u, err := url.Parse(e.URL); e.URL != "" && (err != nil || u.Host == "") {
+		d.errorf(c.Attributes["url"].Expr.Range(), "Invalid url", "url names the server, such as \"http://build-box.internal:8080\"; %q has no host.", e.URL)
+	} else if e.URL != "" && strings.Trim(u.Path, "/") != "" {
+		root := u.Scheme + "://" + u.Host
+		d.errorf(c.Attributes["url"].Expr.Range(), "Invalid url", "url names the server's root, not a path on it: write %q (bpfc adds the API's path %s itself).", root, "/api/data/v9.2/")
 	}
 	if a, ok := c.Attributes["values"]; ok {
 		d.noDuplicateKeys(a.Expr)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bpfc/bpfc/runtime/deploy"
 	"github.com/bpfc/bpfc/runtime/engine"
@@ -128,7 +129,11 @@ func (c *Client) do(ctx context.Context, method, path string, headers []string, 
 	}
 	resp, err := c.http().Do(req)
 	if err != nil {
-		return nil, err
+		if ctx.Err() != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("cannot reach %s%s (%w): is bpfc serve running there, and does the environment's url name it (http://host:port)?",
+			c.URL, c.envText(), err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
@@ -141,7 +146,14 @@ func (c *Client) do(ctx context.Context, method, path string, headers []string, 
 	if resp.StatusCode >= 400 {
 		var eb ErrorBody
 		if json.Unmarshal(data, &eb) != nil || eb.Error.Code == "" {
-			return resp, &APIError{Status: resp.StatusCode, Code: http.StatusText(resp.StatusCode), Message: strings.TrimSpace(string(data))}
+			// Not bpfc's answer: a proxy, another service, a wrong url.
+			msg := fmt.Sprintf("%s %s%s answered %d %s, not as bpfc serve does (no JSON error)", method, u, c.envText(), resp.StatusCode,
+				http.StatusText(resp.StatusCode))
+			if text := strings.TrimSpace(string(data)); text != "" {
+				msg += ": " + clip(text, 200)
+			}
+			msg += "; check that the environment's url names a bpfc serve (http://host:port)"
+			return resp, &APIError{Status: resp.StatusCode, Code: http.StatusText(resp.StatusCode), Message: msg}
 		}
 		if errBody != nil {
 			_ = json.Unmarshal(data, errBody)
@@ -203,7 +215,31 @@ func (c *Client) importAs(ctx context.Context, op string, b *deploy.Build, manag
 		}
 		return nil, err
 	}
+	if res.Result == "" || res.Digest == "" {
+		// A 2xx that is no import's result: never report it as one.
+		return nil, fmt.Errorf("%s%s answered ImportSolution without an import's result; it is not a bpfc serve (check the environment's url), and nothing is known to be deployed",
+			c.URL, c.envText())
+	}
 	return &res, nil
+}
+
+// envText names the client's environment in a message, when it knows it.
+func (c *Client) envText() string {
+	if c.Env == "" {
+		return ""
+	}
+	return " (environment " + c.Env + ")"
+}
+
+// clip cuts s to at most n bytes, at a rune boundary, marking the cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // renameEnv says local where a server's message names its environment by

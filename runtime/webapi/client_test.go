@@ -1,0 +1,58 @@
+package webapi
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/bpfc/bpfc/runtime/deploy"
+)
+
+// TestClientAgainstOtherServers: an environment's url that names something
+// other than a bpfc serve never reads as success or as an empty message.
+func TestClientAgainstOtherServers(t *testing.T) {
+	b := &deploy.Build{Digest: "sha256:x", Model: []byte("{}"), Unmanaged: deploy.Archive{Name: "x.zip", Data: []byte("PK")}}
+	ctx := context.Background()
+
+	// Any service that answers 200 {}: no import's result.
+	ok := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte("{}"))
+	}))
+	defer ok.Close()
+	c := &Client{URL: ok.URL, Token: "t", Env: "ci"}
+	res, err := c.Import(ctx, b, false, deploy.Upgrade, nil, "tester")
+	if err == nil || res != nil || !strings.Contains(err.Error(), "not a bpfc serve") || !strings.Contains(err.Error(), "environment ci") {
+		t.Errorf("a 200 {} from another service: %v, %v", res, err)
+	}
+
+	// A proxy's empty 404 and 502.
+	for _, status := range []int{http.StatusNotFound, http.StatusBadGateway} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(status) }))
+		c := &Client{URL: srv.URL, Token: "t", Env: "lb"}
+		_, err := c.Do(ctx, http.MethodGet, "leads", nil, nil, nil)
+		var ae *APIError
+		if !errors.As(err, &ae) || ae.Status != status || !strings.Contains(ae.Message, srv.URL+Prefix+"leads") ||
+			!strings.Contains(ae.Message, "names a bpfc serve") {
+			t.Errorf("an empty %d: %v", status, err)
+		}
+		srv.Close()
+	}
+
+	// Nothing listening.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	c = &Client{URL: "http://" + addr, Token: "t", Env: "gone"}
+	_, err = c.Do(ctx, http.MethodGet, "leads", nil, nil, nil)
+	if err == nil || !strings.Contains(err.Error(), "cannot reach http://"+addr+" (environment gone)") || !strings.Contains(err.Error(), "bpfc serve running") {
+		t.Errorf("nothing listening: %v", err)
+	}
+}
