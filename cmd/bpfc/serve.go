@@ -41,7 +41,8 @@ func newServeCmd(g *globals) *cobra.Command {
 			"and acts as the token's user, with its roles. One log line per request goes to\n" +
 			"stderr. Background workflows run in a worker beside the server (--no-worker: not\n" +
 			"here). SIGINT or SIGTERM stop it gracefully: requests in flight finish first,\n" +
-			"then the worker stops after its current step.\n\n" +
+			"and a job the worker is running goes back to the queue at the step it reached\n" +
+			"(not counted as an attempt), for another worker to take at once.\n\n" +
 			"Beside the API it serves web pages for people: / (tables and flows),\n" +
 			"/records/TABLE, /records/TABLE/ID (the process bar, the active stage's steps and\n" +
 			"the moves) and /flows/FLOW (graph and report). At start it prints a one-time\n" +

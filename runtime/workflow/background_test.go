@@ -409,3 +409,52 @@ func TestContendedJobIsRetried(t *testing.T) {
 		t.Errorf("the retry: %+v, %d webhook calls", ran, len(h.seen()))
 	}
 }
+
+// A worker that stops (serve's graceful stop) while a job's webhook is in
+// flight gives the job back at once, at that step, without counting the
+// attempt: another worker runs it now, not when the lease ends.
+func TestStoppingWorkerReleasesItsJob(t *testing.T) {
+	v := newEnv(t, Options{Backoff: time.Minute, MaxAttempts: 5, Lease: 5 * time.Minute})
+	inFlight := make(chan struct{})
+	var once sync.Once
+	h := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.ReadAll(r.Body) // read: the server then notices the client going away
+		first := false
+		once.Do(func() { first = true; close(inFlight) })
+		if first {
+			<-r.Context().Done() // the first call hangs until its worker stops
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer h.Close()
+	v.setVar("hook_url", h.URL+"/hooks")
+	_, in := v.lead("background", engine.Values{"budgetamount": "5000"})
+	if _, err := v.admin().Next(v.ctx, in.ID, engine.MoveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(v.ctx)
+	done := make(chan []store.Job, 1)
+	go func() {
+		js, _ := v.r.RunDue(ctx)
+		done <- js
+	}()
+	<-inFlight
+	stop()
+	ran := <-done
+	if len(ran) != 1 || ran[0].State != store.JobQueued || ran[0].Attempts != 0 || ran[0].Step != 1 || ran[0].LeaseOwner != "" ||
+		!ran[0].NextRunAt.Equal(v.clock.Now()) {
+		t.Fatalf("released: %+v", ran)
+	}
+	js := v.jobs()
+	if len(js) != 1 || js[0].State != store.JobQueued || js[0].Attempts != 0 || js[0].Step != 1 {
+		t.Fatalf("stored: %+v", js)
+	}
+	// Another worker takes it at once and finishes it.
+	ran = v.runDue()
+	if len(ran) != 1 || ran[0].State != store.JobSucceeded || ran[0].Attempts != 1 {
+		t.Fatalf("the next run: %+v", ran)
+	}
+	if es := v.emails(); len(es) != 1 {
+		t.Errorf("%d emails: the step before the webhook ran again", len(es))
+	}
+}

@@ -218,8 +218,12 @@ func stepName(r *Runner, j store.Job) string {
 }
 
 // fail records a failed attempt: queued again after the backoff, or failed
-// for good when it was the last attempt or no retry can mend it.
+// for good when it was the last attempt or no retry can mend it. A job
+// whose worker is stopping (ctx ended) did not fail: it is released.
 func (r *Runner) fail(ctx context.Context, j store.Job, cause error) store.Job {
+	if ctx.Err() != nil {
+		return r.release(ctx, j)
+	}
 	next := j
 	err := r.s.WriteShared(ctx, func(tx store.Tx) error {
 		jt, err := jobTx(tx)
@@ -246,6 +250,35 @@ func (r *Runner) fail(ctx context.Context, j store.Job, cause error) store.Job {
 		return j
 	}
 	r.o.Log.Info("workflow job", "job", next.ID, "workflow", next.Workflow, "state", next.State, "error", cause)
+	return next
+}
+
+// release gives back a job its worker stopped running (a graceful stop:
+// serve's SIGTERM): queued again at once at the step it reached, the claim
+// not counted as an attempt, so that another worker takes it now instead
+// of when its lease ends. Its own transaction outlives ctx, briefly.
+func (r *Runner) release(ctx context.Context, j store.Job) store.Job {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	next := j
+	err := r.s.WriteShared(ctx, func(tx store.Tx) error {
+		jt, err := jobTx(tx)
+		if err != nil {
+			return err
+		}
+		next = j
+		if j.Step >= 0 && next.Attempts > 0 {
+			next.Attempts-- // the claim counted it; it did not run to an end
+		}
+		next.State, next.NextRunAt, next.LeaseOwner, next.LeaseUntil = store.JobQueued, r.o.Now().UTC(), "", time.Time{}
+		next.Result = "released: its worker stopped"
+		return jt.SaveJob(next, r.o.Owner)
+	})
+	if err != nil {
+		r.o.Log.Error("releasing a workflow job", "job", j.ID, "error", err)
+		return j
+	}
+	r.o.Log.Info("workflow job released", "job", next.ID, "workflow", next.Workflow, "step", next.Step)
 	return next
 }
 
