@@ -40,6 +40,12 @@ func envKey(env string) string {
 	}, env)
 }
 
+// tokenHint says, for a 401, where a remote environment's token comes
+// from and how to get another.
+func tokenHint(env string) string {
+	return "set BPFC_TOKEN_" + envKey(env) + " (or BPFC_TOKEN) to a valid token of its server (bpfc user token NAME --env E, run there)"
+}
+
 // remoteClient is the Web API client of a remote environment for a
 // run-time command. The token's user acts; with --as, it acts on behalf of
 // that user (Dataverse's impersonation, which the server allows a system
@@ -49,8 +55,7 @@ func remoteClient(env *compiler.Environment, o *runtimeOptions) (*webapi.Client,
 	if err != nil {
 		return nil, err
 	}
-	c := &webapi.Client{URL: env.URL, Token: token, Env: env.Name,
-		TokenHint: "set BPFC_TOKEN_" + envKey(env.Name) + " (or BPFC_TOKEN) to a valid token of its server (bpfc user token NAME --env E, run there)"}
+	c := &webapi.Client{URL: env.URL, Token: token, Env: env.Name, TokenHint: tokenHint(env.Name)}
 	if o.asFlag != nil && o.asFlag.Changed {
 		c.OnBehalfOf = o.as
 	}
@@ -63,7 +68,7 @@ func remoteDeploy(g *globals, env *compiler.Environment, b *deploy.Build, opts d
 	if _, err := remoteToken(env.Name); err != nil {
 		return err
 	}
-	res, err := webapi.Remotes{Token: remoteToken}.Import(context.Background(), env, b, opts)
+	res, err := webapi.Remotes{Token: remoteToken, TokenHint: tokenHint}.Import(context.Background(), env, b, opts)
 	return reportResult(g, res, err)
 }
 
@@ -74,6 +79,6 @@ func remoteDeploy(g *globals, env *compiler.Environment, b *deploy.Build, opts d
 // promote_from gate like a local one.
 func remotePipeline(p *compiler.Project) *deploy.Pipeline {
 	pl := pipeline(p)
-	pl.Remote = webapi.Remotes{Token: remoteToken}
+	pl.Remote = webapi.Remotes{Token: remoteToken, TokenHint: tokenHint}
 	return pl
 }

@@ -227,6 +227,9 @@ func TestClientSession(t *testing.T) {
 		rep.Flows[0].Stages[0].Time.Median != 90*time.Minute {
 		t.Fatalf("report: %+v %v", rep, err)
 	}
+	if rep.Environment != "remote" {
+		t.Errorf("the report names the server's environment %q, not the project's", rep.Environment)
+	}
 	if _, err := c.Report(ctx, "strategic_deal", time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
 		t.Errorf("report since: %v", err)
 	}
@@ -326,6 +329,7 @@ func TestClientNamesItsEnvironment(t *testing.T) {
 		{`admin is not a user of environment dev (bpfc user list shows who is)`, `admin is not a user of environment shared (bpfc user list shows who is)`},
 		{`stage "dev" is in development`, `stage "dev" is in development`},
 		{`no table "x" in devtest`, `no table "x" in devtest`},
+		{`import of ContosoSales 1.0.0.0 into dev refused`, `import of ContosoSales 1.0.0.0 into shared refused`},
 	} {
 		if got := renameEnv(c.msg, "dev", "shared"); got != c.want {
 			t.Errorf("renameEnv(%q) = %q, want %q", c.msg, got, c.want)

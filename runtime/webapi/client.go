@@ -249,6 +249,6 @@ func renameEnv(msg, server, local string) string {
 	if server == "" || local == "" || server == local {
 		return msg
 	}
-	re := regexp.MustCompile(`\b(in|environment) ` + regexp.QuoteMeta(server) + `\b`)
+	re := regexp.MustCompile(`\b(in|into|environment) ` + regexp.QuoteMeta(server) + `\b`)
 	return re.ReplaceAllString(msg, "${1} "+strings.ReplaceAll(local, "$", "$$"))
 }

@@ -184,6 +184,9 @@ type Remotes struct {
 	Token func(env string) (string, error)
 	// HTTP is the client's (nil: Client's default).
 	HTTP *http.Client
+	// TokenHint, when set, says for a 401 where the environment's token
+	// comes from (Client.TokenHint).
+	TokenHint func(env string) string
 }
 
 var _ deploy.Remote = Remotes{}
@@ -193,7 +196,11 @@ func (rs Remotes) client(env *compiler.Environment) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{URL: env.URL, Token: tok, HTTP: rs.HTTP, Env: env.Name}, nil
+	c := &Client{URL: env.URL, Token: tok, HTTP: rs.HTTP, Env: env.Name}
+	if rs.TokenHint != nil {
+		c.TokenHint = rs.TokenHint(env.Name)
+	}
+	return c, nil
 }
 
 // Installed reads what env has installed of solution (bpfc_ExportSolution,

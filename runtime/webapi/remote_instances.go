@@ -119,7 +119,11 @@ func (c *Client) Report(ctx context.Context, flow string, since time.Time) (*rep
 	if _, err := c.Do(ctx, http.MethodGet, "bpfc_Report"+call("FlowName", flow, "Since", sinceText), nil, &raw, nil); err != nil {
 		return nil, err
 	}
-	return decodeReport(raw)
+	r, err := decodeReport(raw)
+	if err == nil && c.Env != "" {
+		r.Environment = c.Env // as the project names it, not the server
+	}
+	return r, err
 }
 
 // decodeReport reads a report's JSON back, durations (in seconds) included.
