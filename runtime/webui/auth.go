@@ -200,6 +200,10 @@ func (h *Handler) useOneTime(s string) bool {
 	if h.oneTime == "" || subtle.ConstantTimeCompare([]byte(s), []byte(h.oneTime)) != 1 {
 		return false
 	}
+	if !h.cfg.Now().Before(h.oneUntil) {
+		h.oneTime = "" // expired: never again
+		return false
+	}
 	h.oneTime = ""
 	return true
 }
@@ -253,7 +257,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) signInOnce(w http.ResponseWriter, r *http.Request, secret, next string) {
 	if !h.useOneTime(secret) {
 		h.render(w, r, nil, http.StatusForbidden, "signin", signInData{Next: next,
-			Error: "This sign-in link is wrong or was used already: it works once. Restart bpfc serve for a new one, or sign in with a token from bpfc user token."})
+			Error: "This sign-in link is wrong, was used already or has expired: it works once, within 15 minutes of the server's start. Restart bpfc serve for a new one, or sign in with a token from bpfc user token."})
 		return
 	}
 	token, _, err := h.eng.As(h.cfg.Admin).IssueToken(r.Context(), h.cfg.Admin, sessionLabel)

@@ -67,10 +67,10 @@ func TestSignInLinkOnce(t *testing.T) {
 
 	// Used once: posting the secret again, from this browser or another,
 	// is refused. Opening the link still shows the button (it tells nothing).
-	b.signInOnce(linkPage).must(t, http.StatusForbidden, "wrong or was used already")
+	b.signInOnce(linkPage).must(t, http.StatusForbidden, "was used already or has expired")
 	other := f.browser()
 	p = other.signInOnce(other.get(link).must(t, http.StatusOK, "Sign in as admin"))
-	p.must(t, http.StatusForbidden, "wrong or was used already")
+	p.must(t, http.StatusForbidden, "was used already or has expired")
 	checkSignInHeaders(t, "a used link", p)
 	if c := p.sessionCookie(); c != nil {
 		t.Errorf("a used link set a session cookie: %+v", c)
@@ -78,8 +78,8 @@ func TestSignInLinkOnce(t *testing.T) {
 	if p := other.get("/"); p.status != http.StatusSeeOther {
 		t.Errorf("second use signed in: %d", p.status)
 	}
-	other.post("/signin", url.Values{"once": {"nonsense"}}).must(t, http.StatusForbidden, "wrong or was used already")
-	other.post("/signin", url.Values{"once": {""}}).must(t, http.StatusForbidden, "wrong or was used already")
+	other.post("/signin", url.Values{"once": {"nonsense"}}).must(t, http.StatusForbidden, "was used already or has expired")
+	other.post("/signin", url.Values{"once": {""}}).must(t, http.StatusForbidden, "was used already or has expired")
 }
 
 // TestSignInLinkPreview: a link preview (a chat or mail client fetching
@@ -354,5 +354,24 @@ func TestBadRequests(t *testing.T) {
 	b.get("/static/style.css").must(t, http.StatusOK, ".bar")
 	if p := b.get("/static/nothing.css"); p.status != http.StatusNotFound {
 		t.Errorf("a missing static file: %d", p.status)
+	}
+}
+
+// TestSignInLinkExpires: the one-time link works for 15 minutes after the
+// server starts, then never; signing in with a token still works.
+func TestSignInLinkExpires(t *testing.T) {
+	f := newFixture(t)
+	b := f.browser()
+	linkPage := b.get(f.ui.SignInPath()).must(t, http.StatusOK, "Sign in as admin")
+	f.clock.Advance(15*time.Minute + time.Second)
+	b.signInOnce(linkPage).must(t, http.StatusForbidden, "has expired")
+	if p := b.get("/"); p.status != http.StatusSeeOther {
+		t.Fatalf("an expired link signed in: %d", p.status)
+	}
+	f.clock.Set(f.clock.Now().Add(-time.Hour)) // back in time: still used up
+	b.signInOnce(linkPage).must(t, http.StatusForbidden, "has expired")
+	tok := f.addUser("ann", "salesperson")
+	if p := b.post("/signin", url.Values{"token": {tok}}); p.status != http.StatusSeeOther {
+		t.Fatalf("a token after the link expired: %d", p.status)
 	}
 }

@@ -38,6 +38,10 @@ type Config struct {
 	Admin string
 	// SessionTTL is how long a sign-in lasts (12 hours by default).
 	SessionTTL time.Duration
+	// SignInTTL is how long the one-time sign-in link works after New (15
+	// minutes by default), so that the links servers print to their logs
+	// do not stay keys to the environment.
+	SignInTTL time.Duration
 	// Now is the clock (time.Now by default).
 	Now func() time.Time
 	// Logger receives errors the pages could only show as "internal
@@ -59,7 +63,8 @@ type Handler struct {
 	h      http.Handler
 
 	once     sync.Mutex
-	oneTime  string // the administrator's one-time sign-in secret; "" once used
+	oneTime  string    // the administrator's one-time sign-in secret; "" once used
+	oneUntil time.Time // when the secret stops working
 	sessions sessionCache
 }
 
@@ -74,6 +79,9 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = 12 * time.Hour
+	}
+	if cfg.SignInTTL <= 0 {
+		cfg.SignInTTL = 15 * time.Minute
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -93,6 +101,7 @@ func New(cfg Config) (*Handler, error) {
 		return nil, err
 	}
 	h.oneTime = base64.RawURLEncoding.EncodeToString(raw[:])
+	h.oneUntil = cfg.Now().Add(cfg.SignInTTL)
 	var err error
 	if h.pages, err = parsePages(); err != nil {
 		return nil, err
@@ -103,7 +112,8 @@ func New(cfg Config) (*Handler, error) {
 
 // SignInPath is the administrator's one-time sign-in link, relative to the
 // server's address: /signin?token=…. Opening it shows a "Sign in as"
-// button and uses nothing up; the button's post signs in, once.
+// button and uses nothing up; the button's post signs in, once, within
+// Config.SignInTTL.
 func (h *Handler) SignInPath() string {
 	h.once.Lock()
 	defer h.once.Unlock()
