@@ -13,7 +13,7 @@ var (
 	// ErrBusy: another writer (an import) held the environment — or, for a
 	// shared write, another transaction held a row it changes — for longer
 	// than the busy timeout.
-	ErrBusy = errors.New("another import is running in this environment")
+	ErrBusy = errors.New("the environment is busy: an import, or a transaction holding what this one needs, kept it longer than the busy timeout; try again")
 	// ErrExists: an object that must be new already exists.
 	ErrExists = errors.New("already exists")
 	// ErrConflict: a row changed since the version the caller read

@@ -124,7 +124,7 @@ func TestBusy(t *testing.T) {
 	var waited atomic.Int32
 	start := time.Now()
 	err = b.Write(store.WithWaitNotice(ctx, func() { waited.Add(1) }), func(store.Tx) error { return nil })
-	if !errors.Is(err, store.ErrBusy) || !strings.Contains(err.Error(), "another import is running") {
+	if !errors.Is(err, store.ErrBusy) || !strings.Contains(err.Error(), "the environment is busy") {
 		t.Errorf("second writer: %v", err)
 	}
 	if waited.Load() != 1 {
