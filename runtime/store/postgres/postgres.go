@@ -60,7 +60,7 @@ func Open(ctx context.Context, url string, opts Options) (*sqlstore.DB, error) {
 	d := &dialect{busy: opts.BusyTimeout}
 	if err := prepare(ctx, db, opts.Schema); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("opening %s: %w", loc, err)
+		return nil, fmt.Errorf("opening %s: %w", loc, withHint(err))
 	}
 	s, err := sqlstore.Open(ctx, db, d, sqlstore.Options{Name: opts.Name, Location: loc, Now: opts.Now})
 	if err != nil {
@@ -99,9 +99,24 @@ func bootstrapped(ctx context.Context, db interface {
 	err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'organization'`,
 		schema).Scan(&n)
 	if err != nil {
-		return false, fmt.Errorf("looking for schema %s: %w", schema, err)
+		return false, fmt.Errorf("reading the environment's schema %s: %w", schema, withHint(err))
 	}
 	return n > 0, nil
+}
+
+// withHint adds what to do to the errors of reaching a database that
+// people meet first: no such database, a login refused, no server.
+func withHint(err error) error {
+	var pe *pgconn.PgError
+	switch {
+	case errors.As(err, &pe) && pe.Code == "3D000":
+		return fmt.Errorf("%w; create the database first (createdb, or CREATE DATABASE): bpfc creates its schema in it, not the database", err)
+	case errors.As(err, &pe) && (pe.Code == "28P01" || pe.Code == "28000"):
+		return fmt.Errorf("%w; check the store URL's user, and its password in PGPASSWORD or ~/.pgpass", err)
+	case strings.Contains(err.Error(), "connection refused") || strings.Contains(err.Error(), "no such host"):
+		return fmt.Errorf("%w; is PostgreSQL running at the store URL's host and port?", err)
+	}
+	return err
 }
 
 // DropIfUnused drops the environment's schema, with everything in it, when

@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"errors"
+	"net"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -360,5 +362,31 @@ func TestRedact(t *testing.T) {
 		if got := Redact(in); got != want {
 			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestConnectHints: the errors people meet first say what to do.
+func TestConnectHints(t *testing.T) {
+	u, err := url.Parse(pgtest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	u.Path = "/bpfc_no_such_database"
+	_, err = Open(ctx, u.String(), Options{Name: "dev"})
+	if err == nil || !strings.Contains(err.Error(), "create the database first") {
+		t.Errorf("no such database: %v", err)
+	}
+	if _, err := Exists(ctx, u.String(), SchemaFor("dev")); err == nil || !strings.Contains(err.Error(), "create the database first") {
+		t.Errorf("Exists, no such database: %v", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Host = ln.Addr().String()
+	ln.Close()
+	if _, err := Open(ctx, u.String(), Options{Name: "dev"}); err == nil || !strings.Contains(err.Error(), "is PostgreSQL running") {
+		t.Errorf("nothing listening: %v", err)
 	}
 }
