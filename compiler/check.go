@@ -432,21 +432,53 @@ func (c *checker) roles() {
 	}
 }
 
+// environments checks promote_from and puts the pipeline in order: the
+// environments as written, each after the one it promotes from. Files are
+// read in name order, so a project may keep one environment per file
+// (dev.hcl, prod.hcl, test.hcl) and still promote dev -> test -> prod.
 func (c *checker) environments() {
 	var names []string
-	for i, e := range c.p.Environments {
-		if e.PromoteFrom != "" {
-			src := c.p.Environment(e.PromoteFrom)
-			switch {
-			case src == nil:
-				c.errorf(e.Attrs.Of("promote_from", e.DeclRange), "Unknown environment", "promote_from %q is not a declared environment.%s", e.PromoteFrom, didYouMean(e.PromoteFrom, names))
-			case !contains(names, e.PromoteFrom):
-				c.errorf(e.Attrs.Of("promote_from", e.DeclRange), "Promotion against the pipeline", "Environment %q promotes from %q, which comes later in the pipeline (environments run in the order written).", e.Name, e.PromoteFrom)
-			}
-		}
-		_ = i
+	for _, e := range c.p.Environments {
 		names = append(names, e.Name)
 	}
+	for _, e := range c.p.Environments {
+		if e.PromoteFrom == "" {
+			continue
+		}
+		switch src := c.p.Environment(e.PromoteFrom); {
+		case src == nil:
+			c.errorf(e.Attrs.Of("promote_from", e.DeclRange), "Unknown environment", "promote_from %q is not a declared environment.%s", e.PromoteFrom, didYouMean(e.PromoteFrom, names))
+		case src == e:
+			c.errorf(e.Attrs.Of("promote_from", e.DeclRange), "Promotion cycle", "Environment %q promotes from itself; promote_from names the environment before it in the pipeline.", e.Name)
+		}
+	}
+	const (
+		visiting = 1
+		done     = 2
+	)
+	state := map[*Environment]int{}
+	var order []*Environment
+	var visit func(e *Environment, path []string)
+	visit = func(e *Environment, path []string) {
+		switch state[e] {
+		case done:
+			return
+		case visiting:
+			c.errorf(e.Attrs.Of("promote_from", e.DeclRange), "Promotion cycle", "The environments promote from each other in a circle: %s. The pipeline needs a first environment, one without promote_from.",
+				strings.Join(append(path, e.Name), " <- "))
+			return
+		}
+		state[e] = visiting
+		if src := c.p.Environment(e.PromoteFrom); src != nil && src != e {
+			visit(src, append(path, e.Name))
+		}
+		state[e] = done
+		order = append(order, e)
+	}
+	for _, e := range c.p.Environments {
+		visit(e, nil)
+	}
+	c.p.Environments = order
 }
 
 func (c *checker) policy() {

@@ -177,3 +177,25 @@ func TestProjectFiles(t *testing.T) {
 		t.Errorf("ProjectFiles (-want +got):\n%s", diff)
 	}
 }
+
+// TestPipelineFromFiles: one environment per file, read in name order
+// (dev, prod, test), is still the pipeline dev -> test -> prod.
+func TestPipelineFromFiles(t *testing.T) {
+	p, diags := compiler.LoadSources(map[string][]byte{
+		"main.hcl": []byte(baseSolution),
+		"dev.hcl":  []byte(`environment "dev" {}`),
+		"prod.hcl": []byte("environment \"prod\" {\n  promote_from = \"test\"\n}\n"),
+		"test.hcl": []byte("environment \"test\" {\n  promote_from = \"dev\"\n}\n"),
+		"qa.hcl":   []byte(`environment "qa" {}`),
+	})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	var names []string
+	for _, e := range p.Environments {
+		names = append(names, e.Name)
+	}
+	if got := strings.Join(names, ","); got != "dev,test,prod,qa" {
+		t.Errorf("pipeline %s, want dev,test,prod,qa", got)
+	}
+}
