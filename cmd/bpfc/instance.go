@@ -41,7 +41,7 @@ const instanceJSONHelp = "--output json prints the instance: {id, flow, unique_n
 	"active_stage_started_on, completed_on, duration_minutes, created_on, created_by,\n" +
 	"modified_on, modified_by, version, visits ([{stage, entered_on, entered_by,\n" +
 	"entered_how, left_on, left_by, left_how}]), and after a change workflows\n" +
-	"([{workflow, mode, state (ran | stopped | queued), job}]: what it ran or queued)}."
+	"([{workflow, mode, state (ran | stopped | queued | skipped), job}]: what it ran or queued)}."
 
 func newInstanceStartCmd(g *globals) *cobra.Command {
 	o := &instanceOptions{}
@@ -183,6 +183,8 @@ func printInstance(g *globals, s runtimeSession, id, headline string, runs []eng
 		switch {
 		case r.Job != 0:
 			fmt.Fprintf(g.stdout, "  workflow %s (%s) queued as job %d\n", r.Workflow, r.Mode, r.Job)
+		case r.State == "skipped":
+			fmt.Fprintf(g.stdout, "  workflow %s (%s) skipped: the instance has no record of its table\n", r.Workflow, r.Mode)
 		default:
 			fmt.Fprintf(g.stdout, "  workflow %s (%s) %s\n", r.Workflow, r.Mode, r.State)
 		}

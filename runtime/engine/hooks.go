@@ -59,7 +59,8 @@ type Transition struct {
 
 // WorkflowRun is a workflow a change ran (realtime) or queued
 // (background), as the hooks report it. JSON: workflow, mode, state (ran,
-// stopped, queued), job (a queued one's id).
+// stopped, queued, skipped: an on_finish/on_abandon workflow on a table
+// the instance has no record of), job (a queued one's id).
 type WorkflowRun struct {
 	Workflow string `json:"workflow"`
 	Mode     string `json:"mode"`

@@ -349,12 +349,19 @@ func TestRecordChangedWakesWaitingJobs(t *testing.T) {
 	}
 }
 
-// on_abandon queues its background workflow.
+// on_abandon queues its background workflow; its workflow on the
+// opportunity, which the instance never reached, is skipped and the
+// abandon goes ahead.
 func TestAbandonQueues(t *testing.T) {
 	v := newEnv(t, Options{})
 	_, in := v.lead("realtime", nil)
-	if _, err := v.admin().Abandon(v.ctx, in.ID, engine.MoveOptions{}); err != nil {
+	out, err := v.admin().Abandon(v.ctx, in.ID, engine.MoveOptions{})
+	if err != nil {
 		t.Fatal(err)
+	}
+	if len(out.Workflows) != 2 || out.Workflows[0].State != Queued || out.Workflows[1].Workflow != "rate_opportunity" ||
+		out.Workflows[1].State != Skipped || out.State != engine.StateAborted {
+		t.Errorf("abandoned %s, workflows %+v", out.State, out.Workflows)
 	}
 	js := v.jobs()
 	if len(js) != 1 || js[0].Workflow != "mail" || js[0].Trigger != "abandon" {

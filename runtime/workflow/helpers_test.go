@@ -81,7 +81,7 @@ flow "realtime" {
     table = "opportunity"
   }
   on_finish  = [workflow.win]
-  on_abandon = [workflow.mail]
+  on_abandon = [workflow.mail, workflow.rate_opportunity]
 }
 
 # a realtime failure after a queued background workflow refuses the move

@@ -141,6 +141,7 @@ const (
 	Ran     = "ran"
 	Stopped = "stopped"
 	Queued  = "queued"
+	Skipped = "skipped" // an instance's end whose workflow has no record of its table
 )
 
 // Transition runs the realtime workflows a stage transition fires and
@@ -163,6 +164,13 @@ func (r *Runner) Transition(ctx context.Context, tx store.Tx, t *engine.Transiti
 	}
 	x.may = t.May
 	for _, name := range names {
+		if wf := t.Model.Workflow(name); wf != nil && t.Instance.Records[wf.Table] == "" && (t.Kind == engine.KindFinish || t.Kind == engine.KindAbandon) {
+			// A flow's on_finish/on_abandon workflow on a table the
+			// instance never reached has no record to run on: the end
+			// goes ahead without it, as in Dataverse.
+			t.Runs = append(t.Runs, engine.WorkflowRun{Workflow: wf.Name, Mode: wf.Mode, State: Skipped})
+			continue
+		}
 		out, err := x.startOn(name, t.Instance.Records)
 		if err != nil {
 			return err
