@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // Limits Dataverse enforces on business process flows.
@@ -378,6 +379,41 @@ func (c *checker) workflows() {
 					c.errorf(ref.Rng, "Secret in a stored value",
 						"var.%s is a secret, whose value never lands in the store in clear text; step %q would write it into %s. A webhook's url may carry a secret; if %s is not secret, make it a string variable.",
 						ref.Name, st.Name, where, ref.Name)
+				}
+			}
+		}
+	}
+	// A variable that stands for a webhook's url or an email's recipients
+	// is text, and its default is such a url or addresses: the run time
+	// would only find out when the job fails.
+	for _, w := range p.Workflows {
+		for _, st := range w.Steps {
+			var fields []string
+			switch st.Kind {
+			case StepWebhook:
+				fields = []string{"url"}
+			case StepSendEmail:
+				fields = []string{"to", "cc"}
+			}
+			for _, k := range fields {
+				ref, ok := st.Values[k].(*VarRef)
+				if !ok || ref.Var == nil {
+					continue
+				}
+				v := ref.Var
+				if v.Type != VarString && v.Type != VarSecret {
+					c.errorf(ref.Rng, "Type mismatch in value", "%s of step %q is text, and var.%s is a %s variable; use a string variable.", k, st.Name, v.Name, v.Type)
+					continue
+				}
+				if !v.HasDefault() || v.Default.Type() != cty.String {
+					continue
+				}
+				raw := v.Default.AsString()
+				switch {
+				case k == "url" && !isWebhookURL(raw):
+					c.errorf(ref.Rng, "Invalid webhook url", "var.%s's default %q is not an http or https URL, and step %q posts to it.", v.Name, raw, st.Name)
+				case k != "url" && badAddress(raw) != "":
+					c.errorf(ref.Rng, "Invalid email address", "var.%s's default holds %q, which is not an email address, and step %q sends to it.", v.Name, badAddress(raw), st.Name)
 				}
 			}
 		}

@@ -82,7 +82,7 @@ func (d *decoder) decodeWorkflowStep(b *hcl.Block, w *Workflow) *WorkflowStep {
 	table := func() string { return w.Table }
 	switch st.Kind {
 	case StepUpdate:
-		d.valueMap(kindAttr.Expr, table, table, st.Values)
+		d.valueMap(kindAttr.Expr, table, table, st.Values, false)
 	case StepCreate:
 		fields := map[string]hcl.Expression{}
 		d.objectFields(kindAttr.Expr, fields, []string{"table", "values"}, []string{"table"})
@@ -96,7 +96,7 @@ func (d *decoder) decodeWorkflowStep(b *hcl.Block, w *Workflow) *WorkflowStep {
 		}
 		if e, ok := fields["values"]; ok {
 			// Columns are the new record's; self is still the workflow's record.
-			d.valueMap(e, func() string { return st.CreateTable }, table, st.Values)
+			d.valueMap(e, func() string { return st.CreateTable }, table, st.Values, true)
 		}
 	case StepStartWorkflow:
 		if n, ok := d.ref(kindAttr.Expr, "workflow"); ok {
@@ -157,11 +157,8 @@ func (d *decoder) checkLiterals(kind string, fields map[string]hcl.Expression) {
 	}
 	switch kind {
 	case StepWebhook:
-		if raw, rng, ok := literal("url"); ok {
-			u, err := url.Parse(strings.TrimSpace(raw))
-			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				d.errorf(rng, "Invalid webhook url", "A webhook posts to an http or https URL, such as \"https://hooks.example.com/deals\"; got %q.", raw)
-			}
+		if raw, rng, ok := literal("url"); ok && !isWebhookURL(raw) {
+			d.errorf(rng, "Invalid webhook url", "A webhook posts to an http or https URL, such as \"https://hooks.example.com/deals\"; got %q.", raw)
 		}
 	case StepSendEmail:
 		for _, k := range []string{"to", "cc"} {
@@ -169,17 +166,31 @@ func (d *decoder) checkLiterals(kind string, fields map[string]hcl.Expression) {
 			if !ok {
 				continue
 			}
-			for _, addr := range strings.FieldsFunc(raw, func(r rune) bool { return r == ';' || r == ',' }) {
-				if _, err := mail.ParseAddress(strings.TrimSpace(addr)); err != nil {
-					d.errorf(rng, "Invalid email address", "%s holds %q, which is not an email address (name@example.com; several separated by ; or ,).", k, strings.TrimSpace(addr))
-					break
-				}
+			if bad := badAddress(raw); bad != "" {
+				d.errorf(rng, "Invalid email address", "%s holds %q, which is not an email address (name@example.com; several separated by ; or ,).", k, bad)
 			}
 			if strings.TrimSpace(raw) == "" {
 				d.errorf(rng, "Invalid email address", "%s is empty: give an address, or an expression such as self.emailaddress1.", k)
 			}
 		}
 	}
+}
+
+// isWebhookURL reports whether raw is a URL a webhook can post to.
+func isWebhookURL(raw string) bool {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// badAddress returns the first of raw's addresses (separated by ; or ,)
+// that is not an email address, or "".
+func badAddress(raw string) string {
+	for _, addr := range strings.FieldsFunc(raw, func(r rune) bool { return r == ';' || r == ',' }) {
+		if _, err := mail.ParseAddress(strings.TrimSpace(addr)); err != nil {
+			return strings.TrimSpace(addr)
+		}
+	}
+	return ""
 }
 
 // objectFields reads an object expression's keys, checking allowed and required keys.
@@ -214,11 +225,11 @@ func (d *decoder) objectFields(expr hcl.Expression, dst map[string]hcl.Expressio
 
 // valueMap reads { column = expr, ... } into dst once tables are known:
 // columns of table, values that may refer to self, the record of selfTable.
-func (d *decoder) valueMap(expr hcl.Expression, table, selfTable func() string, dst map[string]Expr) {
+func (d *decoder) valueMap(expr hcl.Expression, table, selfTable func() string, dst map[string]Expr, create bool) {
 	fields := map[string]hcl.Expression{}
 	d.objectFields(expr, fields, nil, nil)
 	for k, e := range fields {
-		d.assignments = append(d.assignments, assignment{column: k, expr: e, table: table, self: selfTable, dst: dst})
+		d.assignments = append(d.assignments, assignment{column: k, expr: e, table: table, self: selfTable, dst: dst, create: create})
 	}
 }
 
@@ -229,6 +240,7 @@ type assignment struct {
 	table  func() string // the table the column is on
 	self   func() string // the table self refers to
 	dst    map[string]Expr
+	create bool // a new record's value (create), not an update's
 }
 
 func objectKey(e hcl.Expression) (string, bool) {

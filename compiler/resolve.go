@@ -374,6 +374,11 @@ func (d *decoder) resolveExprs() {
 			d.errorf(a.expr.Range(), "Unknown column", "Table %q has no column %q.%s", tname, a.column, didYouMean(a.column, columnNames(t)))
 			continue
 		}
+		if readOnlyColumns[col.Name] || col.Name == t.PrimaryKey && !a.create {
+			d.errorf(a.expr.Range(), "Read-only column", "%s.%s is kept by the platform (created and modified times and users, the row version, the key) and cannot be written by a step; remove it.",
+				tname, col.Name)
+			continue
+		}
 		x, diags := convertCondition(a.expr, exprScope{p: p, table: p.Table(a.self())}, false)
 		d.diags = append(d.diags, diags...)
 		if x == nil {
@@ -390,6 +395,10 @@ func (d *decoder) resolveExprs() {
 		a.dst[a.column] = x
 	}
 }
+
+// readOnlyColumns are the columns the platform fills on every write, which
+// no step may set (the run time refuses them too).
+var readOnlyColumns = map[string]bool{"createdon": true, "createdby": true, "modifiedon": true, "modifiedby": true, "versionnumber": true}
 
 // capitalArticle is "A word" or "An word", for a sentence's start.
 func capitalArticle(word string) string {

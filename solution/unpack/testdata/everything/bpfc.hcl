@@ -24,6 +24,11 @@ variable "folder_service_url" {
   default = "http://127.0.0.1:9090/folders"
 }
 
+variable "deal_desk" {
+  type    = "string"
+  default = "deals@contoso.example"
+}
+
 variable "fast_track" {
   type    = "boolean"
   default = false

@@ -51,7 +51,7 @@ workflow "open_folder" {
     when = startswith(self.fullname, "Big")
     send_email = {
       to      = "sales@contoso.example"
-      cc      = var.folder_service_url
+      cc      = var.deal_desk
       subject = "New deal"
       body    = self.description
     }
