@@ -326,7 +326,7 @@ func (c *checker) workflows() {
 		}
 		if u.table != nil {
 			if t := u.table(); t != "" && w.Table != t {
-				c.errorf(u.rng, "Workflow on the wrong table", "Workflow %q runs on %s, but it is used where the record is a %s; use a workflow on %s.", w.Name, w.Table, t, t)
+				c.errorf(u.rng, "Workflow on the wrong table", "Workflow %q runs on %s, but it is used where the record is %s %s; use a workflow on %s.", w.Name, w.Table, article(t), t, t)
 			}
 		}
 		if u.any != nil {
@@ -458,7 +458,13 @@ func (c *checker) roles() {
 		seen := map[string]hcl.Range{}
 		for _, g := range r.Grants {
 			if c.p.Flow(g.Flow) == nil {
-				c.errorf(g.Attrs.Of("flow", g.DeclRange), "Unknown flow", "Role %q grants flow %q, which is not declared.%s", r.Name, g.Flow, didYouMean(g.Flow, names))
+				hint := didYouMean(g.Flow, names)
+				for _, f := range c.p.Flows {
+					if f.InstanceTable == g.Flow || f.UniqueName == g.Flow {
+						hint = fmt.Sprintf(" %s is the instance table of flow %s: grant \"%s\".", g.Flow, f.Name, f.Name)
+					}
+				}
+				c.errorf(g.Attrs.Of("flow", g.DeclRange), "Unknown flow", "Role %q grants flow %q, which is not declared.%s", r.Name, g.Flow, hint)
 			}
 			if prev, ok := seen[g.Flow]; ok {
 				c.errorf(g.DeclRange, "Duplicate grant", "Role %q already grants %q at %s.", r.Name, g.Flow, rangeText(prev))

@@ -178,8 +178,9 @@ func (d *decoder) resolveTables(prefix string) {
 			}
 		} else if col := t.Column(t.PrimaryColumn); col == nil {
 			d.errorf(t.Attrs.Of("primary_column", t.DeclRange), "Unknown primary column", "primary_column %q is not a column of %q.%s", t.PrimaryColumn, t.Name, didYouMean(t.PrimaryColumn, columnNames(t)))
-		} else if col.Type != TypeString {
-			d.errorf(col.DeclRange, "Invalid primary column", "The primary column %q must be a string column; it is %s.", col.Name, col.Type)
+		} else if col.Type != TypeString && contains(ColumnTypes, col.Type) {
+			// (an unknown type is reported where it is written)
+			d.errorf(col.DeclRange, "Invalid primary column", "The primary column %q must be a string column; it is %s %s column.", col.Name, article(col.Type), col.Type)
 		}
 		byName[t.Name] = t
 		p.Tables = append(p.Tables, t)
@@ -402,8 +403,13 @@ var readOnlyColumns = map[string]bool{"createdon": true, "createdby": true, "mod
 
 // capitalArticle is "A word" or "An word", for a sentence's start.
 func capitalArticle(word string) string {
+	return strings.ToUpper(article(word)[:1]) + article(word)[1:] + " " + word
+}
+
+// article is "a" or "an" before word.
+func article(word string) string {
 	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
-		return "An " + word
+		return "an"
 	}
-	return "A " + word
+	return "a"
 }
