@@ -3,6 +3,7 @@ package solution
 import (
 	"bytes"
 	"cmp"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -261,8 +262,24 @@ func rulesEngineTree(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
+	// The table's formula, which the corpus's tree lacks and its Entity.xml
+	// names: from the exported archive, where SolutionPackager would have
+	// put it.
+	f := conformanceArchive(t, rulesZip).File(rulesFormula)
+	if f == nil {
+		t.Fatalf("%s is not in the export", rulesFormula)
+	}
+	p := filepath.Join(dir, "Entities", "bac_packagereviewprocess", filepath.FromSlash(rulesFormula))
+	os.MkdirAll(filepath.Dir(p), 0o755)
+	if err := os.WriteFile(p, f, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	return dir
 }
+
+// rulesFormula is the rules engine's BPF duration formula, as its archive
+// names it.
+const rulesFormula = "Formulas/bac_packagereviewprocess-bpf_duration.xaml"
 
 // TestPackRealTree packs SolutionPackager files of a real export and compares
 // the result with the archive Dataverse exported for the same solution.
@@ -287,8 +304,19 @@ func TestPackRealTree(t *testing.T) {
 	if !bytes.Equal(real.File(x), ours.File(x)) {
 		t.Errorf("%s differs from the export", x)
 	}
-	if got := ours.Names(); !slices.Equal(got, []string{"customizations.xml", "solution.xml", x, "[Content_Types].xml"}) {
+	if got := ours.Names(); !slices.Equal(got, []string{"customizations.xml", "solution.xml", rulesFormula, x, "[Content_Types].xml"}) {
 		t.Errorf("entries %v", got)
+	}
+	if !bytes.Equal(real.File(rulesFormula), ours.File(rulesFormula)) {
+		t.Errorf("%s differs from the export", rulesFormula)
+	}
+
+	// Without the formula its Entity.xml names, the tree does not pack.
+	if err := os.Remove(filepath.Join(dir, "Entities", "bac_packagereviewprocess", filepath.FromSlash(rulesFormula))); err != nil {
+		t.Fatal(err)
+	}
+	if err := Pack(dir, io.Discard); err == nil || !strings.Contains(err.Error(), "names /"+rulesFormula+", which the tree does not have") {
+		t.Errorf("a tree without the formula its table names: %v", err)
 	}
 
 	// The merged workflow and the table's definition equal the export's.

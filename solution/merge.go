@@ -231,6 +231,17 @@ func mergeTree(t *Tree, managed *bool) (*merged, error) {
 	if len(optionsets) > 0 {
 		appendAll(section(croot, "optionsets"), optionsets)
 	}
+	// Every file the customizations name (a workflow's XAML, a formula)
+	// ships: Dataverse refuses an archive that names a file it lacks.
+	for _, ref := range append(croot.FindElements("//XamlFileName"), croot.FindElements("//FormulaDefinitionFileName")...) {
+		name := strings.TrimPrefix(strings.TrimSpace(ref.Text()), "/")
+		if name == "" {
+			continue
+		}
+		if _, ok := partNames[strings.ToLower(name)]; !ok {
+			return nil, fmt.Errorf("%s names /%s, which the tree does not have: add the file, or remove what names it", ref.Tag, name)
+		}
+	}
 	sort.SliceStable(m.parts, func(i, j int) bool { return m.parts[i].name < m.parts[j].name })
 	return m, nil
 }
