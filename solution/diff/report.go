@@ -41,7 +41,7 @@ func Compare(old, new *Side) (*Report, error) {
 			return nil, err
 		}
 	}
-	r := &Report{Old: old.Label, New: new.Label, Changes: Semantic(old.Project, new.Project), Files: Files(of, nf)}
+	r := &Report{Old: old.Label, New: new.Label, Changes: append(Semantic(old.Project, new.Project), identities(of, nf)...), Files: Files(of, nf)}
 	if r.Changes == nil {
 		r.Changes = []Change{}
 	}
