@@ -82,7 +82,7 @@ func runDeploy(g *globals, o *deployOptions) error {
 	stop := progress(g, o.env, &opts)
 	res, err := remotePipeline(p).Deploy(context.Background(), o.env, b, opts)
 	stop()
-	return reportResult(g, res, err)
+	return reportResult(g, knownEnv(p, o.env), b, res, err)
 }
 
 // loadValid loads and checks the project, reporting diagnostics; a
@@ -295,8 +295,28 @@ func progress(g *globals, env string, o *deploy.Options) func() {
 	return func() { fmt.Fprint(g.stderr, "\r\033[K") }
 }
 
+// knownEnv is name when p declares it, else "": an unknown environment is
+// the command's error, not a failed import.
+func knownEnv(p *compiler.Project, name string) string {
+	if p.Environment(name) == nil {
+		return ""
+	}
+	return name
+}
+
 // reportResult prints an import's result; a refusal or failure exits 1.
-func reportResult(g *globals, res *deploy.Result, err error) error {
+// With --output json an error before any import ran, in a declared environment (env != ""), is a
+// failed result document too.
+func reportResult(g *globals, env string, b *deploy.Build, res *deploy.Result, err error) error {
+	if res == nil && err != nil && g.output == "json" && env != "" {
+		// No import ran (the store or server could not be reached, …):
+		// the same document as any import's, failed, so that CI reads one
+		// shape.
+		res = &deploy.Result{Environment: env, Result: deploy.Failed, Message: err.Error(), Changes: []deploy.Change{}}
+		if b != nil && b.Project != nil {
+			res.Solution, res.Version, res.Digest = b.Project.Solution.Name, b.Project.Solution.Version, b.Digest
+		}
+	}
 	if res == nil {
 		if err != nil {
 			return &exitError{code: 1, msg: err.Error()}
