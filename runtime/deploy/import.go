@@ -304,6 +304,12 @@ func dataLoss(tx store.Tx, st *state, cs []Change) error {
 		}
 		return n, err
 	}
+	removedFlows := map[string]bool{}
+	for _, c := range cs {
+		if c.Action == "remove" && c.Kind == "flow" {
+			removedFlows[c.Name] = true
+		}
+	}
 	for i := range cs {
 		c := &cs[i]
 		if c.Action != "remove" {
@@ -332,8 +338,8 @@ func dataLoss(tx store.Tx, st *state, cs []Change) error {
 		case "stage":
 			flow, name, _ := strings.Cut(c.Name, ".")
 			w, ok := flows[flow]
-			if !ok {
-				continue
+			if !ok || removedFlows[flow] {
+				continue // a removed flow's instances go with it (its own line)
 			}
 			n, err := instancesAt(tx, st, w, name)
 			if err != nil {
