@@ -289,8 +289,9 @@ func TestConformanceWarnings(t *testing.T) {
 		{coeDir, []string{"no Other/Solution.xml", "table admin_app is not in the solution", "processroleassignment", "new ids",
 			"becomes admin_bpf_ffa183a676d64ec9aee6a558129651a2"}},
 		{prDir, []string{"names no stage relationship (a draft flow)", "table cttech_approvaluser is not in the solution",
-			"lookup cttech_department"}},
-		{rulesZip, []string{"cloud flow \"Rules Engine\"", "CanvasApps", "connectionreferences", "forms, views, ribbons"}},
+			"lookup cttech_department", `the label "IT Approval Check" of branch`}},
+		{rulesZip, []string{"cloud flow \"Rules Engine\"", "CanvasApps", "connectionreferences", "forms, views, ribbons",
+			"choice column bac_type uses the global option set bac_packagetype"}},
 	} {
 		t.Run(filepath.Base(tc.in), func(t *testing.T) {
 			_, warns := mustRead(t, conformanceFile(t, tc.in))

@@ -289,6 +289,13 @@ func (f *rawFlow) trigger(s *rawStage, e *etree.Element, w *warnings) {
 var trueLit = &compiler.Literal{Value: cty.True, Kind: compiler.KindBool}
 var falseLit = &compiler.Literal{Value: cty.False, Kind: compiler.KindBool}
 
+// isExprText reports whether a branch's label is a condition's text, as
+// bpfc labels its branches (not a label a person gave it).
+func isExprText(s string) bool {
+	_, err := parseExprText(s)
+	return err == nil
+}
+
 // branches flattens a ConditionSequence into the stage's branches: each
 // ConditionBranch, in order, first match wins; a nested sequence inside a
 // branch adds its conditions to the branch's. An unconditional last branch
@@ -324,6 +331,11 @@ func (f *rawFlow) branches(s *rawStage, seq *etree.Element, prefix compiler.Expr
 			}
 			when = x
 			uncond = strings.TrimSpace(c) == "True"
+		}
+		// A designer's branch label (the x:String Description) has no
+		// place in the language; bpfc labels a branch with its condition.
+		if label := strings.TrimSpace(propText(a, "Description")); label != "" && !uncond && !isExprText(label) {
+			w.add(f.component, f.file, "stage %q: the label %q of branch %s is not expressed (bpfc labels a branch with its condition) and was left out", s.label, label, attrValue(a, "DisplayName"))
 		}
 		full := when
 		if prefix != nil {

@@ -213,6 +213,9 @@ func (b *builder) archiveColumn(t *compiler.Table, ti *tinfo, ai *attrInfo) *com
 		c.Options = ai.options
 		if ai.optionSet != "" {
 			b.usedOptionSets[ai.optionSet] = true
+			if b.src.optionsets[ai.optionSet] != nil {
+				b.w.add("table "+ti.name, ti.file, "choice column %s uses the global option set %s; bpfc declares the options on the column (a local option set), so importing the rebuild over this solution changes the column's option set", ai.name, ai.optionSet)
+			}
 		}
 		if len(c.Options) == 0 && ai.optionSet != "" {
 			if os := b.src.optionsets[ai.optionSet]; os != nil {
