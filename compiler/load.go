@@ -18,7 +18,7 @@ import (
 const OutputDir = "dist"
 
 // ProjectFiles lists the *.hcl files of the project at dir, recursively,
-// sorted, skipping hidden directories, .bpfc/, build output directories
+// sorted (hidden files included), skipping hidden directories, .bpfc/, build output directories
 // (dist/, or any with a build.json) and the directories of other projects
 // (those with a bpfc.hcl of their own, as Go skips a nested module). Paths are relative to dir, with
 // forward slashes.
@@ -44,7 +44,9 @@ func ProjectFiles(dir string) ([]string, error) {
 			}
 			return nil
 		}
-		if strings.HasSuffix(d.Name(), ".hcl") && !strings.HasPrefix(d.Name(), ".") {
+		// Hidden files are read as the spec says (only hidden directories
+		// are skipped), but not an editor's lock file (.#name.hcl).
+		if strings.HasSuffix(d.Name(), ".hcl") && !strings.HasPrefix(d.Name(), ".#") {
 			files = append(files, filepath.ToSlash(rel))
 		}
 		return nil

@@ -160,7 +160,7 @@ func TestExamplesValidate(t *testing.T) {
 func TestProjectFiles(t *testing.T) {
 	dir := t.TempDir()
 	for _, f := range []string{"bpfc.hcl", "flows/a.hcl", "flows/notes.txt", ".bpfc/x.hcl", compiler.OutputDir + "/y.hcl",
-		"other/bpfc.hcl", "other/flows/b.hcl", "flows/deep/c.hcl", "out/build.json", "out/d.hcl"} {
+		"other/bpfc.hcl", "other/flows/b.hcl", "flows/deep/c.hcl", "out/build.json", "out/d.hcl", ".draft.hcl", "flows/.#a.hcl"} {
 		path := filepath.Join(dir, filepath.FromSlash(f))
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
@@ -173,7 +173,7 @@ func TestProjectFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{"bpfc.hcl", "flows/a.hcl", "flows/deep/c.hcl"}, got); diff != "" {
+	if diff := cmp.Diff([]string{".draft.hcl", "bpfc.hcl", "flows/a.hcl", "flows/deep/c.hcl"}, got); diff != "" {
 		t.Errorf("ProjectFiles (-want +got):\n%s", diff)
 	}
 }
