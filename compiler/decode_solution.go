@@ -109,7 +109,11 @@ func (d *decoder) decodeEnvironment(b *hcl.Block) {
 		d.errorf(c.Attributes["url"].Expr.Range(), "Conflicting store and url", "An environment is either local (store) or remote (url), not both.")
 	}
 	if e.Store != "" && !strings.HasPrefix(e.Store, "sqlite://") && !strings.HasPrefix(e.Store, "postgres://") && !strings.HasPrefix(e.Store, "postgresql://") {
-		d.errorf(c.Attributes["store"].Expr.Range(), "Invalid store", "store must start with sqlite:// or postgres://; got %q.", e.Store)
+		scheme, _, _ := strings.Cut(e.Store, "://")
+		d.errorf(c.Attributes["store"].Expr.Range(), "Invalid store", "store must start with sqlite://, postgres:// or postgresql://; got %q.%s",
+			e.Store, didYouMean(scheme, []string{"sqlite", "postgres", "postgresql"}))
+	} else if problem := postgresURLProblem(e.Store); problem != "" {
+		d.errorf(c.Attributes["store"].Expr.Range(), "Invalid store", "%s", problem)
 	}
 	if e.URL != "" && !strings.HasPrefix(e.URL, "http://") && !strings.HasPrefix(e.URL, "https://") {
 		d.errorf(c.Attributes["url"].Expr.Range(), "Invalid url", "url must start with http:// or https://; got %q.", e.URL)
@@ -193,4 +197,29 @@ func variableValue(v *Variable, val cty.Value, rng hcl.Range, what string) (cty.
 
 func rangeText(r hcl.Range) string {
 	return r.Filename + ":" + strconv.Itoa(r.Start.Line) + ":" + strconv.Itoa(r.Start.Column)
+}
+
+// sslModes are the sslmode values PostgreSQL's clients take.
+var sslModes = []string{"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}
+
+// postgresURLProblem says what is wrong with a postgres:// store URL that
+// would only fail when bpfc first connects (a port that is no number, an
+// unknown sslmode), or "" (also for other stores).
+func postgresURLProblem(store string) string {
+	if !strings.HasPrefix(store, "postgres://") && !strings.HasPrefix(store, "postgresql://") {
+		return ""
+	}
+	u, err := url.Parse(store)
+	if err != nil {
+		return "the store URL does not parse: " + strings.ReplaceAll(err.Error(), store, "…") + "."
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return fmt.Sprintf("the store URL's port %q is not a port number (1 to 65535).", p)
+		}
+	}
+	if m := u.Query().Get("sslmode"); m != "" && !contains(sslModes, m) {
+		return fmt.Sprintf("sslmode=%s is not one of %s.%s", m, strings.Join(sslModes, ", "), didYouMean(m, sslModes))
+	}
+	return ""
 }
