@@ -224,13 +224,7 @@ func (r *Runner) fail(ctx context.Context, j store.Job, cause error) store.Job {
 	if ctx.Err() != nil {
 		return r.release(ctx, j)
 	}
-	next := j
-	err := r.s.WriteShared(ctx, func(tx store.Tx) error {
-		jt, err := jobTx(tx)
-		if err != nil {
-			return err
-		}
-		next = j
+	next, err := r.rewrite(ctx, j, func(next *store.Job) {
 		if j.Step < 0 {
 			next.Attempts++ // checking the wait failed: that counts too
 		}
@@ -243,7 +237,6 @@ func (r *Runner) fail(ctx context.Context, j store.Job, cause error) store.Job {
 			next.State, next.NextRunAt = store.JobQueued, now.Add(r.backoff(next.Attempts))
 			next.Result = fmt.Sprintf("attempt %d failed; retrying", next.Attempts)
 		}
-		return jt.SaveJob(next, r.o.Owner)
 	})
 	if err != nil {
 		r.o.Log.Error("recording a failed workflow job", "job", j.ID, "error", err, "cause", cause)
@@ -260,19 +253,12 @@ func (r *Runner) fail(ctx context.Context, j store.Job, cause error) store.Job {
 func (r *Runner) release(ctx context.Context, j store.Job) store.Job {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	next := j
-	err := r.s.WriteShared(ctx, func(tx store.Tx) error {
-		jt, err := jobTx(tx)
-		if err != nil {
-			return err
-		}
-		next = j
+	next, err := r.rewrite(ctx, j, func(next *store.Job) {
 		if j.Step >= 0 && next.Attempts > 0 {
 			next.Attempts-- // the claim counted it; it did not run to an end
 		}
 		next.State, next.NextRunAt, next.LeaseOwner, next.LeaseUntil = store.JobQueued, r.o.Now().UTC(), "", time.Time{}
 		next.Result = "released: its worker stopped"
-		return jt.SaveJob(next, r.o.Owner)
 	})
 	if err != nil {
 		r.o.Log.Error("releasing a workflow job", "job", j.ID, "error", err)
@@ -280,6 +266,23 @@ func (r *Runner) release(ctx context.Context, j store.Job) store.Job {
 	}
 	r.o.Log.Info("workflow job released", "job", next.ID, "workflow", next.Workflow, "step", next.Step)
 	return next
+}
+
+// rewrite saves this worker's job j as change leaves it, in a shared write
+// of its own (change starts from j again if the write is retried), and
+// returns the job as saved.
+func (r *Runner) rewrite(ctx context.Context, j store.Job, change func(next *store.Job)) (store.Job, error) {
+	next := j
+	err := r.s.WriteShared(ctx, func(tx store.Tx) error {
+		jt, err := jobTx(tx)
+		if err != nil {
+			return err
+		}
+		next = j
+		change(&next)
+		return jt.SaveJob(next, r.o.Owner)
+	})
+	return next, err
 }
 
 func plural(n int, word string) string {
