@@ -90,7 +90,7 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case name == "EntityDefinitions":
 		s.entityDefinitions(w, r, seg)
-	case isKey && processTables[name].Name != "":
+	case isKey && isProcessSet(name):
 		if err := checkKey(name, key); err != nil {
 			s.fail(w, r, err)
 			return
@@ -129,7 +129,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, set string) {
 	var q store.Query
 	var sel []string
 	query := session(r).QueryRows
-	if _, ok := processTables[set]; ok {
+	if isProcessSet(set) {
 		query = func(ctx context.Context, set string, build func(store.Table) (store.Query, error)) (store.Table, []store.Row, error) {
 			return s.processRows(ctx, session(r), set, build)
 		}
@@ -176,7 +176,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, set string) {
 		value[i] = rowJSON(t, row, sel)
 	}
 	ann, annApplied := wantedAnnotations(r)
-	if _, ok := processTables[set]; ok {
+	if isProcessSet(set) {
 		ann, annApplied = nil, "" // no annotations on the process records
 	}
 	if err := s.annotate(r, ann, t, rows, value, sel); err != nil {
@@ -242,7 +242,7 @@ func (s *Server) getRow(w http.ResponseWriter, r *http.Request, set, id string) 
 		}
 	}
 	read := session(r).Row
-	if _, ok := processTables[set]; ok {
+	if isProcessSet(set) {
 		read = func(ctx context.Context, set, id string) (store.Table, store.Row, error) {
 			return s.processRow(ctx, session(r), set, id)
 		}
@@ -292,7 +292,7 @@ func selected(r *http.Request) string {
 // Preference-Applied.
 func (s *Server) annotateOne(w http.ResponseWriter, r *http.Request, t store.Table, row store.Row, body map[string]any, cols []string) error {
 	ann, applied := wantedAnnotations(r)
-	if ann == nil || processTables[t.EntitySetName].Name != "" {
+	if ann == nil || isProcessSet(t.EntitySetName) {
 		return nil // no annotations on the process records
 	}
 	if err := s.annotate(r, ann, t, []store.Row{row}, []map[string]any{body}, cols); err != nil {

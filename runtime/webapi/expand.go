@@ -308,7 +308,7 @@ func (s *Server) expanding(next func(http.ResponseWriter, *http.Request)) func(h
 			next(w, r)
 			return
 		}
-		if _, ok := processTables[set]; ok {
+		if isProcessSet(set) {
 			s.fail(w, r, badRequest("$expand is not supported on %s; read the process by its id from workflows(ID)", set))
 			return
 		}

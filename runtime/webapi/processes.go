@@ -59,6 +59,12 @@ var processTables = map[string]store.Table{
 	},
 }
 
+// isProcessSet reports whether set is workflows or processstages.
+func isProcessSet(set string) bool {
+	_, ok := processTables[set]
+	return ok
+}
+
 // stageCategoryOptions are Dataverse's stage categories as a choice's
 // options, by value.
 func stageCategoryOptions() []store.Option {

@@ -30,7 +30,7 @@ func (s *Server) tableOf(r *http.Request, set string) (store.Table, error) {
 	if t, ok := m[set]; ok {
 		return t, nil
 	}
-	if _, ok := processTables[set]; ok {
+	if isProcessSet(set) {
 		return store.Table{}, readOnlyProcesses(set) // GET serves them (processes.go)
 	}
 	return store.Table{}, errorf(http.StatusNotFound, "NotFound", "no entity set %q (GET %s lists them)", set, Prefix)
