@@ -25,7 +25,11 @@ func baseURL(r *http.Request) string {
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	return scheme + "://" + r.Host + Prefix
+	prefix := Prefix
+	if p, ok := r.Context().Value(prefixKey{}).(string); ok {
+		prefix = p
+	}
+	return scheme + "://" + r.Host + prefix
 }
 
 // prefer reads the Prefer header's preferences: name -> value.
@@ -308,6 +312,10 @@ func (s *Server) annotateOne(w http.ResponseWriter, r *http.Request, t store.Tab
 func (s *Server) post(w http.ResponseWriter, r *http.Request) {
 	set := r.PathValue("seg")
 	if strings.Contains(set, "(") {
+		if name, _, _ := splitKeyRaw(set); functions[name] != nil {
+			s.fail(w, r, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "%s is a function: call it with GET", name))
+			return
+		}
 		s.fail(w, r, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "POST creates rows in an entity set; use PATCH to change %s", set))
 		return
 	}
@@ -336,7 +344,12 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request) {
 		}
 	} else {
 		var c *engine.Created
-		if c, err = session(r).CreateRecord(r.Context(), t.Name, values(fields), flowOptions(r)); err == nil {
+		so := flowOptions(r)
+		if fields, so, err = s.processChoice(r, t, fields, so); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if c, err = session(r).CreateRecord(r.Context(), t.Name, values(fields), so); err == nil {
 			id = c.ID
 			if c.Instance != nil {
 				instance = c.Instance.ID
@@ -385,6 +398,39 @@ func flowOptions(r *http.Request) engine.StartOptions {
 	}
 }
 
+// processChoice reads a new record's processid, Dataverse's way of
+// choosing the flow it starts: the empty GUID starts none, a flow's
+// process id that flow. It is taken out of the record's fields.
+func (s *Server) processChoice(r *http.Request, t store.Table, fields []field, so engine.StartOptions) ([]field, engine.StartOptions, error) {
+	i := slices.IndexFunc(fields, func(f field) bool { return f.column == "processid" })
+	if i < 0 {
+		return fields, so, nil
+	}
+	f := fields[i]
+	fields = slices.Delete(slices.Clone(fields), i, i+1)
+	id, _ := f.value.(string)
+	id = canonicalID(id)
+	if id == "" || id == "00000000-0000-0000-0000-000000000000" {
+		return fields, engine.StartOptions{NoFlow: true}, nil
+	}
+	dep, _, err := session(r).Deployed(r.Context())
+	if err != nil {
+		return nil, so, err
+	}
+	var names []string
+	for _, df := range dep.Flows {
+		if df.Flow.PrimaryTable != t.Name {
+			continue
+		}
+		if df.Workflow.ID == id {
+			return fields, engine.StartOptions{Flow: df.Flow.Name}, nil
+		}
+		names = append(names, df.Workflow.ID+" ("+df.Flow.Name+")")
+	}
+	return nil, so, badRequest("%s is no process of a flow on %s; processid takes %s, or the empty GUID to start none",
+		f.prop, t.Name, strings.Join(append(names, "00000000-0000-0000-0000-000000000000"), ", "))
+}
+
 // startInstance starts the flow of instance table t on the record that
 // the body's bpf_<table>id binds. As a Dataverse client may, the body may
 // also bind the process (processid, the flow's own), the first stage
@@ -426,6 +472,17 @@ func (s *Server) startInstance(r *http.Request, t store.Table, fields []field) (
 	if process != nil || stage != nil {
 		if err := s.checkStart(r, t, process, stage); err != nil {
 			return nil, err
+		}
+	}
+	// Dataverse keeps one active instance of a process per record: a start
+	// of a flow the record already runs answers with that instance (as
+	// SetProcess reuses it) instead of a second one.
+	ins, err := session(r).Instances(r.Context(), engine.InstanceFilter{Flow: t.Name, Table: table, RecordID: canonicalID(record)})
+	if err == nil {
+		for _, in := range ins {
+			if in.State == engine.StateActive && in.PrimaryTable == table {
+				return in, nil
+			}
 		}
 	}
 	return session(r).StartNamed(r.Context(), t.Name, table, record, name)

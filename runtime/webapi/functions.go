@@ -120,6 +120,7 @@ func (s *Server) function(w http.ResponseWriter, r *http.Request, op *operation,
 				"processinstanceid":             in.ID,
 				"name":                          in.Name,
 				"_processid_value":              in.ProcessID,
+				"processstageid":                in.ActiveStageID, // as Microsoft's documentation reads it
 				"_processstageid_value":         in.ActiveStageID,
 				"_activestageid_value":          in.ActiveStageID,
 				"statecode":                     in.StateCode,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/bpfc/bpfc/runtime/engine"
@@ -42,6 +43,10 @@ func readInstanceChange(t store.Table, fields []field) (*instanceChange, error) 
 			ch.path = s
 		case c == "statecode" || c == "statuscode":
 			n, ok := f.value.(int64)
+			if s, isText := f.value.(string); isText {
+				// Microsoft's samples send them as text ("1").
+				n, ok = parseWhole(s)
+			}
 			if !ok {
 				return nil, badRequest("%s is a whole number", c)
 			}
@@ -180,4 +185,10 @@ func (g guard) RecordChanged(ctx context.Context, tx store.Tx, table, id string)
 		return rh.RecordChanged(ctx, tx, table, id)
 	}
 	return nil
+}
+
+// parseWhole reads a whole number written as text.
+func parseWhole(s string) (int64, bool) {
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	return n, err == nil
 }

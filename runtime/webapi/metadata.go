@@ -205,7 +205,8 @@ var complexTypes = []edmComplexType{
 	{Name: "RetrieveProcessInstancesResponse", Properties: []edmProperty{{Name: "Processes", Type: "Collection(mscrm.bpfc_ProcessInstance)"}}},
 	{Name: "bpfc_ProcessInstance", Properties: []edmProperty{
 		{Name: "businessprocessflowinstanceid", Type: "Edm.Guid"}, {Name: "processinstanceid", Type: "Edm.Guid"},
-		{Name: "name", Type: "Edm.String"}, {Name: "_processid_value", Type: "Edm.Guid"}, {Name: "_processstageid_value", Type: "Edm.Guid"},
+		{Name: "name", Type: "Edm.String"}, {Name: "_processid_value", Type: "Edm.Guid"}, {Name: "processstageid", Type: "Edm.Guid"},
+		{Name: "_processstageid_value", Type: "Edm.Guid"},
 		{Name: "_activestageid_value", Type: "Edm.Guid"}, {Name: "statecode", Type: "Edm.Int32"}, {Name: "statuscode", Type: "Edm.Int32"},
 		{Name: "traversedpath", Type: "Edm.String"}, {Name: "entitylogicalname", Type: "Edm.String"},
 		{Name: "uniquename", Type: "Edm.String"}, {Name: "modifiedon", Type: "Edm.DateTimeOffset"},

@@ -1,7 +1,10 @@
 package webapi
 
 import (
+	"bufio"
 	"context"
+	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -257,5 +260,79 @@ func TestStartWithProcessAndStage(t *testing.T) {
 		"activestageid@odata.bind", "/processstages("+first+")", "bpf_name", "Ng desks"), "Prefer", "return=representation").must(t, http.StatusCreated)
 	if r.str("bpf_name") != "Ng desks" || r.str("_activestageid_value") != first || r.str("_processid_value") != deal {
 		t.Errorf("started: %s", r.raw)
+	}
+}
+
+// TestDataverseClientForms: what Microsoft's samples send, accepted as
+// Dataverse accepts it.
+func TestDataverseClientForms(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	q := url.QueryEscape
+
+	// processid on a new record: the empty GUID starts no flow, a flow's
+	// process id that flow; another id is refused.
+	procs := map[string]string{}
+	for _, row := range f.do("GET", "workflows?$filter="+q("category eq 4"), f.admin, nil).must(t, http.StatusOK).rows() {
+		procs[row["uniquename"].(string)] = row["workflowid"].(string)
+	}
+	none := f.do("POST", "leads", f.admin, map[string]any{"lastname": "None", "processid": "00000000-0000-0000-0000-000000000000"}).
+		must(t, http.StatusNoContent)
+	if none.header.Get("BPFC-Instance") != "" {
+		t.Errorf("processid empty started %s", none.header.Get("BPFC-Instance"))
+	}
+	deal := f.do("POST", "leads", f.admin, map[string]any{"lastname": "Deal", "processid": procs["cts_strategicdeal"]}).must(t, http.StatusNoContent)
+	inst := deal.header.Get("BPFC-Instance")
+	if inst == "" || len(f.do("GET", "cts_strategicdeals("+inst+")", f.admin, nil).must(t, http.StatusOK).body) == 0 {
+		t.Errorf("processid of strategic deal started %q", inst)
+	}
+	f.do("POST", "leads", f.admin, map[string]any{"lastname": "X", "processid": procs["cts_phonetocase"]}).must(t, http.StatusBadRequest)
+
+	// A second start of the flow the record runs answers with its instance.
+	lead := strings.TrimSuffix(strings.TrimPrefix(deal.header.Get("OData-EntityId"), f.url+Prefix+"leads("), ")")
+	again := f.do("POST", "cts_strategicdeals", f.admin, map[string]any{"bpf_leadid@odata.bind": "/leads(" + lead + ")"}).must(t, http.StatusNoContent)
+	if !strings.HasSuffix(again.header.Get("OData-EntityId"), "("+inst+")") {
+		t.Errorf("a second start: %s, want the instance %s", again.header.Get("OData-EntityId"), inst)
+	}
+
+	// statecode/statuscode as text, as Microsoft's samples write them.
+	f.do("PATCH", "cts_strategicdeals("+inst+")", f.admin, map[string]any{"statecode": "1", "statuscode": "3"}).must(t, http.StatusNoContent)
+	if r := f.do("GET", "cts_strategicdeals("+inst+")?$select=statuscode", f.admin, nil).must(t, http.StatusOK); r.body["statuscode"] != 3.0 {
+		t.Errorf("aborted with text codes: %s", r.raw)
+	}
+	f.do("PATCH", "cts_strategicdeals("+inst+")", f.admin, map[string]any{"statecode": "one"}).must(t, http.StatusBadRequest)
+
+	// RetrieveProcessInstances names the active stage processstageid too.
+	r := f.do("GET", "RetrieveProcessInstances(EntityLogicalName='lead',EntityId="+lead+")", f.admin, nil).must(t, http.StatusOK)
+	p := r.body["Processes"].([]any)[0].(map[string]any)
+	if p["processstageid"] == nil || p["processstageid"] != p["_activestageid_value"] {
+		t.Errorf("processstageid: %v", p)
+	}
+	// A function called with POST is told to use GET.
+	r = f.do("POST", "RetrieveProcessInstances(EntityLogicalName='lead',EntityId="+lead+")", f.admin, map[string]any{})
+	if r.status != http.StatusMethodNotAllowed || !strings.Contains(r.message(), "call it with GET") {
+		t.Errorf("POST of a function: %d %s", r.status, r.raw)
+	}
+
+	// An older version's links keep its version.
+	r = f.do("GET", "../v9.1/leads?$select=lastname", f.admin, nil, "Prefer", "odata.maxpagesize=1").must(t, http.StatusOK)
+	if next := r.str("@odata.nextLink"); !strings.Contains(next, "/api/data/v9.1/leads?") {
+		t.Errorf("nextLink of a v9.1 request: %s", next)
+	}
+
+	// A body shorter than it says is the client's error.
+	conn, err := net.Dial("tcp", strings.TrimPrefix(f.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST %sleads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"lastname\":", Prefix, f.admin)
+	conn.(*net.TCPConn).CloseWrite()
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("a cut-off body: %d", resp.StatusCode)
 	}
 }

@@ -125,7 +125,13 @@ func readBody(r *http.Request) ([]field, error) {
 	}
 	var buf bytes.Buffer
 	if _, err := buf.ReadFrom(r.Body); err != nil {
-		return nil, err
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, err // 413
+		}
+		// The client sent less than it announced, or went away: its
+		// request, not the server, is at fault.
+		return nil, badRequest("the body could not be read: %v", err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(bytes.TrimPrefix(buf.Bytes(), []byte("\xef\xbb\xbf")))) // a UTF-8 mark some clients write
 	dec.UseNumber()

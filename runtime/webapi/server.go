@@ -115,13 +115,19 @@ func New(cfg Config) *Server {
 	return s
 }
 
+// prefixKey holds, in a request's context, the API path an older version's
+// request came in on.
+type prefixKey struct{}
+
 // olderVersions serves the API's earlier paths (/api/data/v9.0/, v9.1/),
 // which Dataverse serves alike and older samples use, as Prefix's.
 func olderVersions(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		for _, old := range []string{"/api/data/v9.0/", "/api/data/v9.1/"} {
 			if rest, ok := strings.CutPrefix(r.URL.Path, old); ok {
-				r2 := r.Clone(r.Context())
+				// Links in the answers (OData-EntityId, @odata.nextLink)
+				// keep the version the client asked for.
+				r2 := r.Clone(context.WithValue(r.Context(), prefixKey{}, old))
 				r2.URL.Path, r2.URL.RawPath = Prefix+rest, ""
 				h.ServeHTTP(w, r2)
 				return
