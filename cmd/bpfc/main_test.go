@@ -3,7 +3,9 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -19,12 +21,13 @@ func TestMain(m *testing.M) {
 // TestScripts runs the CLI end to end from testdata/script/*.txtar: exit
 // codes, stdout, stderr and the files each command writes.
 func TestScripts(t *testing.T) {
+	examples := cleanExamples(t)
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
 			// The examples and conformance corpus, for scripts that use them.
-			env.Setenv("EXAMPLES", mustAbs("../../examples"))
+			env.Setenv("EXAMPLES", examples)
 			env.Setenv("CONFORMANCE", mustAbs("../../../shared/conformance"))
 			env.Setenv("NO_COLOR", "1")
 			return nil
@@ -60,6 +63,36 @@ func jsonget(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("jsonget: %s is null or missing", args[1])
 	}
 	ts.Setenv(args[0], fmt.Sprint(doc))
+}
+
+// cleanExamples copies examples/ as git has it: without the environments
+// (.bpfc/) and builds (dist/) that running the Quick start leaves there,
+// which would otherwise be copied into the scripts' projects.
+func cleanExamples(t *testing.T) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), "examples")
+	src := mustAbs("../../examples")
+	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		if d.IsDir() && (d.Name() == ".bpfc" || d.Name() == "dist") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
 }
 
 func mustAbs(p string) string {
