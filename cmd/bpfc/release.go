@@ -68,6 +68,11 @@ func runRelease(g *globals) error {
 		}
 		table(g.stdout, rows)
 		for _, s := range rel.Environments {
+			for _, l := range dataLines(s.Data) {
+				fmt.Fprintf(g.stdout, "  data  %s: %s\n", s.Environment, l)
+			}
+		}
+		for _, s := range rel.Environments {
 			for _, n := range s.Notes {
 				fmt.Fprintf(g.stderr, "bpfc: note: %s: %s\n", s.Environment, n)
 			}

@@ -330,6 +330,9 @@ type ReleaseStep struct {
 	Message     string   `json:"message,omitempty"`
 	DurationMS  int64    `json:"duration_ms"`
 	Notes       []string `json:"notes,omitempty"` // the import's (Result.Notes)
+	// Data are the import's changes that touched rows (Change.Data: the
+	// instances a removed flow took with it, …), as deploy prints them.
+	Data []Change `json:"data,omitempty"`
 }
 
 // Release is the outcome of a release. JSON shape (bpfc release --output
@@ -376,6 +379,11 @@ func (pl *Pipeline) Release(ctx context.Context, b *Build, o Options, progress f
 		}
 		if res != nil {
 			step.Version, step.Digest, step.Result, step.DurationMS, step.Notes = res.Version, res.Digest, res.Result, res.DurationMS, res.Notes
+			for _, c := range res.Changes {
+				if c.Data != "" {
+					step.Data = append(step.Data, c)
+				}
+			}
 		}
 		if err != nil {
 			if step.Result == "" || step.Result == Applied {
