@@ -211,10 +211,14 @@ func (c *checker) relationships(f *Flow) {
 		if tt == nil {
 			continue
 		}
-		cross := false
+		cross, unknownSource := false, false
 		checked := map[string]bool{} // source tables: several stages of one table lead here
 		for _, src := range incoming[t.Name] {
-			if src.Table == t.Table || c.p.Table(src.Table) == nil || checked[src.Table] {
+			if c.p.Table(src.Table) == nil {
+				unknownSource = true // reported where it is named
+				continue
+			}
+			if src.Table == t.Table || checked[src.Table] {
 				continue
 			}
 			cross, checked[src.Table] = true, true
@@ -241,7 +245,7 @@ func (c *checker) relationships(f *Flow) {
 					t.Relationship, t.Table, src.Table, src.Table, didYouMean(t.Relationship, lookupsTo(tt, src.Table)))
 			}
 		}
-		if !cross && t.Relationship != "" {
+		if !cross && !unknownSource && t.Relationship != "" {
 			c.warnf(t.Attrs.Of("relationship", t.DeclRange), "Relationship on a same-table stage", "Stage %q does not change table, so relationship %q is not used.", t.Name, t.Relationship)
 		}
 	}
@@ -325,7 +329,7 @@ func (c *checker) workflows() {
 			continue
 		}
 		if u.table != nil {
-			if t := u.table(); t != "" && w.Table != t {
+			if t := u.table(); t != "" && w.Table != t && p.Table(t) != nil { // an unknown table is reported on its own
 				c.errorf(u.rng, "Workflow on the wrong table", "Workflow %q runs on %s, but it is used where the record is %s %s; use a workflow on %s.", w.Name, w.Table, article(t), t, t)
 			}
 		}

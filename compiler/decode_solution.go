@@ -140,7 +140,21 @@ func (d *decoder) decodeVariable(b *hcl.Block) {
 			d.errorf(c.Attributes["type"].Expr.Range(), "Unknown variable type",
 				"%q is not a variable type; use one of string, number, boolean, json, secret.%s", v.Type,
 				didYouMean(v.Type, []string{VarString, VarNumber, VarBoolean, VarJSON, VarSecret}))
+			// Go on with the type the default suggests, so that the one
+			// typo is one error (not one per value and use).
 			v.Type = VarString
+			if a, ok := c.Attributes["default"]; ok {
+				if val, diags := a.Expr.Value(nil); !diags.HasErrors() && !val.IsNull() {
+					switch {
+					case val.Type() == cty.Number:
+						v.Type = VarNumber
+					case val.Type() == cty.Bool:
+						v.Type = VarBoolean
+					case val.Type().IsObjectType() || val.Type().IsTupleType() || val.Type().IsMapType() || val.Type().IsListType():
+						v.Type = VarJSON
+					}
+				}
+			}
 		}
 	}
 	d.str(c, "display_name", &v.DisplayName)
