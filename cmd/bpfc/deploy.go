@@ -161,16 +161,22 @@ func checked(g *globals, p *compiler.Project, diags hcl.Diagnostics, ok bool, as
 func pipeline(p *compiler.Project) *deploy.Pipeline { return &deploy.Pipeline{Project: p} }
 
 // importOptions are the options of an import from the command line.
+// inputPath finds a file a flag names: as given (from the working
+// directory), else in the project's directory (-C), as its own files are.
+func inputPath(p *compiler.Project, path string) string {
+	if filepath.IsAbs(path) {
+		return path
+	}
+	if _, err := os.Stat(path); err != nil {
+		return filepath.Join(p.Dir, path)
+	}
+	return path
+}
+
 func importOptions(g *globals, p *compiler.Project, mode deploy.Mode, settings string) (deploy.Options, error) {
 	o := deploy.Options{Mode: mode, Who: whoAmI()}
 	if settings != "" {
-		path := settings
-		if !filepath.IsAbs(path) {
-			if _, err := os.Stat(path); err != nil {
-				path = filepath.Join(p.Dir, settings)
-			}
-		}
-		values, err := deploy.ReadSettings(path)
+		values, err := deploy.ReadSettings(inputPath(p, settings))
 		if err != nil {
 			return o, &exitError{code: 1, msg: "--settings: " + err.Error()}
 		}
@@ -221,7 +227,7 @@ func archiveBuild(g *globals, p *compiler.Project, env, path string) (*deploy.Bu
 	if e == nil {
 		return nil, usageErr("deploy: no environment %q", env)
 	}
-	data, err := os.ReadFile(path)
+	data, err := os.ReadFile(inputPath(p, path))
 	if err != nil {
 		return nil, &exitError{code: 1, msg: "--archive: " + err.Error()}
 	}

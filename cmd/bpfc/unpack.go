@@ -47,7 +47,7 @@ func runUnpack(g *globals, o *unpackOptions, archive string) error {
 		out = g.dir
 	}
 	if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 && !o.force {
-		fmt.Fprintf(g.stderr, "bpfc: %s is not empty; unpack writes into an empty directory (use --force to write there anyway)\n", out)
+		fmt.Fprintf(g.stderr, "bpfc: %s is not empty; unpack writes into an empty directory: give one with -o DIR, or --force to write into %s anyway\n", out, out)
 		return failed()
 	} else if err != nil && !os.IsNotExist(err) {
 		return err

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/compiler/emit"
@@ -47,7 +49,39 @@ func loadProject(g *globals, extra func(*compiler.Project) hcl.Diagnostics) (*co
 		diags = append(diags, extra(p)...)
 		compiler.SortDiagnostics(diags)
 	}
+	if diags.HasErrors() {
+		if root := enclosingProject(g.dir); root != "" {
+			// Likely run from a subdirectory (flows/): say where the
+			// project is, before the errors reading part of it gave.
+			diags = append(hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Not the project's directory",
+				Detail: fmt.Sprintf("%s has no %s: it is inside the project at %s (run bpfc there, or with -C %s).",
+					g.dir, compiler.ProjectFile, root, root)}}, diags...)
+		}
+	}
 	return p, diags, !diags.HasErrors()
+}
+
+// enclosingProject is the nearest directory above dir that holds a
+// bpfc.hcl, when dir itself has none ("" otherwise), as a path relative
+// to dir (../..).
+func enclosingProject(dir string) string {
+	if _, err := os.Stat(filepath.Join(dir, compiler.ProjectFile)); err == nil {
+		return ""
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return ""
+	}
+	rel := ""
+	for d := filepath.Dir(abs); ; d = filepath.Dir(d) {
+		rel = filepath.Join(rel, "..")
+		if _, err := os.Stat(filepath.Join(d, compiler.ProjectFile)); err == nil {
+			return filepath.Join(dir, rel)
+		}
+		if filepath.Dir(d) == d {
+			return ""
+		}
+	}
 }
 
 func runValidate(g *globals, o *validateOptions) error {
