@@ -132,13 +132,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, set string) {
 	}
 	var q store.Query
 	var sel []string
-	query := session(r).QueryRows
-	if isProcessSet(set) {
-		query = func(ctx context.Context, set string, build func(store.Table) (store.Query, error)) (store.Table, []store.Row, error) {
-			return s.processRows(ctx, session(r), set, build)
-		}
-	}
-	t, rows, err := query(r.Context(), set, func(t store.Table) (store.Query, error) {
+	t, rows, err := queryRows(r, set, func(t store.Table) (store.Query, error) {
 		var err error
 		q, sel, err = opts.query(t)
 		return q, err
@@ -153,7 +147,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, set string) {
 		// Dataverse's limit.
 		all := *opts
 		all.top, all.after, all.pageSize = 0, nil, maxCount
-		_, counted, err := query(r.Context(), set, func(t store.Table) (store.Query, error) {
+		_, counted, err := queryRows(r, set, func(t store.Table) (store.Query, error) {
 			q, _, err := all.query(t)
 			q.Select = []string{t.PrimaryKey}
 			return q, err
@@ -248,7 +242,7 @@ func (s *Server) getRow(w http.ResponseWriter, r *http.Request, set, id string) 
 	read := session(r).Row
 	if isProcessSet(set) {
 		read = func(ctx context.Context, set, id string) (store.Table, store.Row, error) {
-			return s.processRow(ctx, session(r), set, id)
+			return processRow(ctx, session(r), set, id)
 		}
 	}
 	t, row, err := read(r.Context(), set, id)

@@ -152,8 +152,11 @@ func validName(s string) bool {
 // resolve checks each navigation property against t (sets: every table by
 // entity set) and finds the table it looks up.
 func resolve(t store.Table, items []expandItem, sets map[string]store.Table) ([]expansion, error) {
-	byName := make(map[string]store.Table, len(sets))
+	byName := make(map[string]store.Table, len(sets)+len(processTables))
 	for _, u := range sets {
+		byName[u.Name] = u
+	}
+	for _, u := range processTables { // processid, activestageid
 		byName[u.Name] = u
 	}
 	var out []expansion
@@ -308,16 +311,15 @@ func (s *Server) expanding(next func(http.ResponseWriter, *http.Request)) func(h
 			next(w, r)
 			return
 		}
-		if isProcessSet(set) {
-			s.fail(w, r, badRequest("$expand is not supported on %s; read the process by its id from workflows(ID)", set))
-			return
-		}
 		sets, err := s.entitySets(r, set)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
 		t, isSet := sets[set]
+		if pt, ok := processTables[set]; ok {
+			t, isSet = pt, true
+		}
 		if !isSet {
 			s.fail(w, r, errorf(http.StatusNotFound, "NotFound", "no entity set %q (GET %s lists them)", set, Prefix))
 			return
@@ -507,7 +509,7 @@ func rowsByID(r *http.Request, set string, ids []string, cols func(store.Table) 
 		unique = unique[n:]
 		var rows []store.Row
 		var err error
-		t, rows, err = session(r).QueryRows(r.Context(), set, func(t store.Table) (store.Query, error) {
+		t, rows, err = queryRows(r, set, func(t store.Table) (store.Query, error) {
 			ofIDs := make(store.Any, len(chunk))
 			for i, id := range chunk {
 				ofIDs[i] = store.Compare{Column: t.PrimaryKey, Op: store.OpEq, Value: id}

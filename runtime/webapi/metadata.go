@@ -128,16 +128,15 @@ func (s *Server) metadata(w http.ResponseWriter, r *http.Request) {
 	sc := &doc.DataServices.Schema
 	sc.Xmlns, sc.Namespace, sc.Alias = "http://docs.oasis-open.org/odata/ns/edm", ns, "mscrm"
 	sc.Container.Name = "System"
-	// A navigation property names an entity type this document defines
-	// (lookups to processstage or workflow, whose sets take no $expand,
-	// have their _x_value only).
+	// A navigation property names an entity type this document defines.
 	defined := map[string]bool{}
 	for _, t := range tables {
 		defined[t.Name] = true
 	}
-	// The process records' sets, read-only, which take no $expand.
+	// The process records' sets, read-only; their rows expand too.
 	for _, set := range slices.Sorted(maps.Keys(processTables)) {
 		tables = append(tables, processTables[set])
+		defined[processTables[set].Name] = true
 	}
 	nav := func(et *edmEntityType, name, target string) {
 		if defined[target] {

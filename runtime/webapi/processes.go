@@ -81,9 +81,18 @@ func stageCategoryOptions() []store.Option {
 // (processid/workflowid eq ID).
 var processPaths = map[string]string{"processid/workflowid": "_processid_value"}
 
+// queryRows is Session.QueryRows for any entity set the API serves, the
+// process sets included.
+func queryRows(r *http.Request, set string, build func(store.Table) (store.Query, error)) (store.Table, []store.Row, error) {
+	if isProcessSet(set) {
+		return processRows(r.Context(), session(r), set, build)
+	}
+	return session(r).QueryRows(r.Context(), set, build)
+}
+
 // processRows reads a process set's rows as the acting user, queried by
 // the query build makes, as Session.QueryRows does for a table.
-func (s *Server) processRows(ctx context.Context, sess *engine.Session, set string, build func(store.Table) (store.Query, error)) (store.Table, []store.Row, error) {
+func processRows(ctx context.Context, sess *engine.Session, set string, build func(store.Table) (store.Query, error)) (store.Table, []store.Row, error) {
 	t := processTables[set]
 	q, err := build(t)
 	if err != nil {
@@ -143,8 +152,8 @@ func workflowRow(p engine.Process, version int64) store.Row {
 }
 
 // processRow reads one row of a process set by id.
-func (s *Server) processRow(ctx context.Context, sess *engine.Session, set, id string) (store.Table, store.Row, error) {
-	t, rows, err := s.processRows(ctx, sess, set, func(t store.Table) (store.Query, error) {
+func processRow(ctx context.Context, sess *engine.Session, set, id string) (store.Table, store.Row, error) {
+	t, rows, err := processRows(ctx, sess, set, func(t store.Table) (store.Query, error) {
 		return store.Query{Where: store.Compare{Column: t.PrimaryKey, Op: store.OpEq, Value: id}}, nil
 	})
 	if err != nil {

@@ -102,7 +102,19 @@ func TestProcessSets(t *testing.T) {
 	f.do("POST", "workflows", f.admin, map[string]any{"name": "x"}).must(t, http.StatusMethodNotAllowed)
 	f.do("PATCH", "processstages("+byName["qualify"]+")", f.admin, map[string]any{"stagename": "x"}).must(t, http.StatusMethodNotAllowed)
 	f.do("DELETE", "workflows("+pid+")", f.admin, nil).must(t, http.StatusMethodNotAllowed)
-	f.do("GET", "processstages?$expand=processid", f.admin, nil).must(t, http.StatusBadRequest)
+	// Their lookups expand, and an instance's process and active stage too.
+	r = f.do("GET", "processstages("+byName["qualify"]+")?$select=stagename&$expand=processid($select=name)", f.admin, nil).must(t, http.StatusOK)
+	if pr, _ := r.body["processid"].(map[string]any); pr == nil || pr["name"] != "Lead to Opportunity Sales Process" {
+		t.Errorf("processstages $expand=processid: %s", r.raw)
+	}
+	r = f.do("GET", "cts_leadtoopportunities("+inst+")?$expand=activestageid($select=stagename),processid($select=uniquename)", f.admin, nil).
+		must(t, http.StatusOK)
+	if st, _ := r.body["activestageid"].(map[string]any); st == nil || st["stagename"] != "Develop" {
+		t.Errorf("an instance's $expand=activestageid: %s", r.raw)
+	}
+	if pr, _ := r.body["processid"].(map[string]any); pr == nil || pr["uniquename"] != "cts_leadtoopportunity" {
+		t.Errorf("an instance's $expand=processid: %s", r.raw)
+	}
 	r = f.do("GET", "leads?$filter="+q("parentaccountid/name eq 'Contoso'"), f.admin, nil).must(t, http.StatusBadRequest)
 	if !strings.Contains(r.message(), "_parentaccountid_value") {
 		t.Errorf("a path through a lookup: %s", r.raw)
