@@ -60,7 +60,7 @@ func TestRecordLifecycle(t *testing.T) {
 		`{"companyname": 5}`:                                "is not text",
 		`{"compnyname": "x"}`:                               "did you mean companyname",
 		`{"numberofemployees": 1.5}`:                        "whole number",
-		`{"parentaccountid@odata.bind": "/accounts(nope)"}`: "is not the id",
+		`{"parentaccountid@odata.bind": "/accounts(nope)"}`: "a row's key is its id, a GUID",
 		`{"leadid": "x"}`:                                   "set by the system",
 		`[1]`:                                               "JSON object",
 		`{"a": {"b": 1}}`:                                   "objects and arrays",

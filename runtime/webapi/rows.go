@@ -205,11 +205,16 @@ func parseBinding(s string) (set, id string, err error) {
 	if u, perr := url.Parse(s); perr == nil && u.Scheme != "" {
 		s = u.Path
 	}
-	s = strings.TrimPrefix(s, Prefix)
+	for _, p := range []string{Prefix, "/api/data/v9.1/", "/api/data/v9.0/"} {
+		s = strings.TrimPrefix(s, p)
+	}
 	s = strings.TrimPrefix(s, "/")
 	set, key, ok := splitKey(s)
 	if !ok || key == "" {
 		return "", "", fmt.Errorf("%q is not \"/<entityset>(<id>)\"", s)
+	}
+	if set != "processstages" && checkKey(set, key) != nil { // (a stage may be named)
+		return "", "", fmt.Errorf("%s(%s): a row's key is its id, a GUID such as %s(00000000-0000-0000-0000-000000000001)", set, key, set)
 	}
 	return set, key, nil
 }
