@@ -196,7 +196,11 @@ func printInstance(g *globals, s runtimeSession, id, headline string, runs []eng
 func writeInstance(w io.Writer, in *engine.Instance) {
 	state := in.State
 	if in.CompletedOn != nil {
-		state += fmt.Sprintf(" (completed %s", in.CompletedOn.UTC().Format(time.DateTime))
+		ended := "completed"
+		if in.State == engine.StateActive {
+			ended = "reactivated; last ended" // completedon and duration are kept, as in Dataverse
+		}
+		state += fmt.Sprintf(" (%s %s", ended, in.CompletedOn.UTC().Format(time.DateTime))
 		if in.DurationMinutes != nil {
 			state += fmt.Sprintf(", %d min", *in.DurationMinutes)
 		}
