@@ -174,9 +174,26 @@ func (o *op) instanceFlow(id string) (*flow, error) {
 	}
 	f := o.dep.byTable[table]
 	if f == nil {
-		return nil, notFound("no instance %q in %s", id, o.dep.env)
+		return nil, o.noInstance(id)
 	}
 	return f, nil
+}
+
+// noInstance is the error for an id no instance has; when it is a
+// record's (a common slip: the lead's id for its instance's), it says how
+// to find the record's instances.
+func (o *op) noInstance(id string) error {
+	for _, name := range sortedKeys(o.dep.tables) {
+		t := o.dep.tables[name]
+		if t.Kind == store.TableInstance {
+			continue
+		}
+		if _, err := o.tx.GetRow(t, id); err == nil {
+			return notFound("no instance %q in %s: %s is the id of a %s record; its instances are listed by bpfc instance list --env %s --record %s:%s",
+				id, o.dep.env, id, t.Name, o.dep.env, t.Name, id)
+		}
+	}
+	return notFound("no instance %q in %s", id, o.dep.env)
 }
 
 // findInstance finds an instance by id in whichever instance table holds it.
@@ -187,7 +204,7 @@ func (o *op) findInstance(id string) (*flow, store.Row, error) {
 	}
 	row, err := o.tx.GetRow(f.table, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, notFound("no instance %q in %s", id, o.dep.env)
+		return nil, nil, o.noInstance(id)
 	}
 	if err != nil {
 		return nil, nil, err
