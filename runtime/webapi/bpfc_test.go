@@ -5,6 +5,8 @@ import (
 	"encoding/xml"
 	"errors"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -42,6 +44,24 @@ func TestEntityDefinitions(t *testing.T) {
 	if r.str("EntitySetName") != "opportunities" || r.str("PrimaryNameAttribute") != "name" {
 		t.Errorf("one definition: %s", r.raw)
 	}
+	// As Microsoft's docs list the BPF tables: $filter and $select apply.
+	r = f.do("GET", "EntityDefinitions?$select=LogicalName&$filter="+url.QueryEscape("IsBPFEntity eq true")+"&$orderby="+url.QueryEscape("LogicalName desc"),
+		f.admin, nil).must(t, 200)
+	var bpfs []string
+	for _, d := range r.rows() {
+		if len(d) != 1 {
+			t.Errorf("$select=LogicalName gave %v", d)
+		}
+		bpfs = append(bpfs, d["LogicalName"].(string))
+	}
+	if len(bpfs) != 5 || bpfs[0] != "cts_strategicdeal" || !slices.IsSortedFunc(bpfs, func(a, b string) int { return strings.Compare(b, a) }) {
+		t.Errorf("the BPF tables, by name descending: %v", bpfs)
+	}
+	r = f.do("GET", "EntityDefinitions?$select=LogicalName&$expand=Attributes&$filter="+url.QueryEscape("LogicalName eq 'lead'"), f.admin, nil).must(t, 200)
+	if rows := r.rows(); len(rows) != 1 || rows[0]["Attributes"] == nil {
+		t.Errorf("$expand=Attributes: %s", r.raw)
+	}
+	f.do("GET", "EntityDefinitions?$filter="+url.QueryEscape("IsBPFEntty eq true"), f.admin, nil).must(t, 400)
 	f.do("GET", "EntityDefinitions(LogicalName='nosuch')", f.admin, nil).must(t, 404)
 	f.do("GET", "EntityDefinitions(Name='lead')", f.admin, nil).must(t, 400)
 	f.do("GET", "EntityDefinitions", "", nil).must(t, 401)

@@ -1,7 +1,9 @@
 package webapi
 
 import (
+	"maps"
 	"net/http"
+	"net/url"
 
 	"github.com/bpfc/bpfc/runtime/store"
 )
@@ -104,5 +106,75 @@ func (s *Server) entityDefinitions(w http.ResponseWriter, r *http.Request, seg s
 		s.fail(w, r, errorf(http.StatusNotFound, "NotFound", "no table %q (GET %sEntityDefinitions lists them)", one, Prefix))
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"@odata.context": baseURL(r) + "$metadata#EntityDefinitions", "value": defs})
+	value, err := queryDefinitions(r.URL.Query(), defs)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"@odata.context": baseURL(r) + "$metadata#EntityDefinitions" + selected(r), "value": value})
+}
+
+// definitionsTable describes the table properties of EntityDefinitions
+// for a query ($filter, $select, $orderby, $top), as Dataverse's clients
+// query them (IsBPFEntity eq true lists the flows' instance tables).
+var definitionsTable = store.Table{Name: "EntityDefinitions", EntitySetName: "EntityDefinitions", PrimaryKey: "LogicalName",
+	Columns: []store.Column{
+		{Name: "LogicalName", Type: "string"}, {Name: "EntitySetName", Type: "string"}, {Name: "PrimaryIdAttribute", Type: "string"},
+		{Name: "PrimaryNameAttribute", Type: "string"}, {Name: "IsBPFEntity", Type: "boolean"}, {Name: "IsCustomEntity", Type: "boolean"},
+	}}
+
+// queryDefinitions applies a list's query options to the definitions:
+// the rows $filter keeps, in $orderby's order, $top of them, with the
+// properties $select names (every one, Attributes included, without it;
+// $expand=Attributes adds them to a $select).
+func queryDefinitions(q url.Values, defs []EntityDefinition) ([]map[string]any, error) {
+	expanded := false
+	if x := q.Get("$expand"); x != "" {
+		if x != "Attributes" {
+			return nil, badRequest("EntityDefinitions takes $expand=Attributes only")
+		}
+		q = maps.Clone(q)
+		q.Del("$expand")
+		expanded = true
+	}
+	opts, err := parseList(q, len(defs)+1)
+	if err != nil {
+		return nil, err
+	}
+	query, sel, err := opts.query(definitionsTable)
+	if err != nil {
+		return nil, err
+	}
+	withAttrs := len(sel) == 0 || expanded
+	byName := map[string]EntityDefinition{}
+	rows := make([]store.Row, 0, len(defs))
+	for _, d := range defs {
+		byName[d.LogicalName] = d
+		rows = append(rows, store.Row{"LogicalName": d.LogicalName, "EntitySetName": d.EntitySetName, "PrimaryIdAttribute": d.PrimaryIdAttribute,
+			"PrimaryNameAttribute": d.PrimaryNameAttribute, "IsBPFEntity": d.IsBPFEntity, "IsCustomEntity": d.IsCustomEntity})
+	}
+	query.Table, query.Limit = definitionsTable, opts.top
+	rows, err = query.Run(rows)
+	if err != nil {
+		return nil, badRequest("%v", err)
+	}
+	out := make([]map[string]any, 0, len(rows))
+	for _, row := range rows {
+		m := map[string]any{}
+		if len(sel) == 0 {
+			for k, v := range row {
+				m[k] = v
+			}
+		} else {
+			for _, c := range sel {
+				m[c] = row[c]
+			}
+			m["LogicalName"] = row["LogicalName"]
+		}
+		if withAttrs {
+			m["Attributes"] = byName[row["LogicalName"].(string)].Attributes
+		}
+		out = append(out, m)
+	}
+	return out, nil
 }
