@@ -38,6 +38,23 @@ func (s *Session) StartNamed(ctx context.Context, flowName, table, recordID, nam
 	return out, nil
 }
 
+// Rename sets an instance's name (bpf_name, at most 100 characters), as
+// Dataverse's clients may update the column; the write privilege on the
+// flow applies, and mo.IfVersion as for a move.
+func (s *Session) Rename(ctx context.Context, table, id, name string, mo MoveOptions) (*Instance, error) {
+	if n := len([]rune(name)); name == "" || n > instanceNameLength {
+		return nil, invalid("an instance's name (bpf_name) is 1 to %d characters; this one has %d", instanceNameLength, n)
+	}
+	return s.changeIn(ctx, table, id, "rename the instance", mo, []string{PrivWrite}, func(c *change) (*Transition, error) {
+		if str(c.row[colName]) == name {
+			c.keep = true // its name already
+			return nil, nil
+		}
+		c.set[colName] = name
+		return nil, nil
+	})
+}
+
 // instanceNameLength is bpf_name's length.
 const instanceNameLength = 100
 

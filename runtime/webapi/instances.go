@@ -17,11 +17,12 @@ import (
 
 // instanceChange is what a PATCH of an instance asks for.
 type instanceChange struct {
-	stage      string // activestageid: a process stage id (or name)
-	link       string // bpf_<table>id: the record to link on a cross-table move
-	path       string // traversedpath: the path the move must leave (as Dataverse's clients send it)
-	state      *int64 // statecode
-	status     *int64 // statuscode
+	stage      string  // activestageid: a process stage id (or name)
+	link       string  // bpf_<table>id: the record to link on a cross-table move
+	path       string  // traversedpath: the path the move must leave (as Dataverse's clients send it)
+	state      *int64  // statecode
+	status     *int64  // statuscode
+	name       *string // bpf_name
 	hasChanges bool
 }
 
@@ -55,6 +56,12 @@ func readInstanceChange(t store.Table, fields []field) (*instanceChange, error) 
 			} else {
 				ch.status = &n
 			}
+		case c == "bpf_name":
+			n, ok := f.value.(string)
+			if !ok {
+				return nil, badRequest("bpf_name is the instance's name, text")
+			}
+			ch.name = &n
 		case strings.HasPrefix(c, "bpf_") && strings.HasSuffix(c, "id"):
 			col, ok := t.Column(c)
 			s, isText := f.value.(string)
@@ -67,12 +74,12 @@ func readInstanceChange(t store.Table, fields []field) (*instanceChange, error) 
 			ch.link = s
 		default:
 			return nil, badRequest("%s of an instance cannot be written: change activestageid to move it (next or previous stage), "+
-				"statecode/statuscode to finish (1/2), abandon (1/3) or reactivate (0/1) it", f.prop)
+				"statecode/statuscode to finish (1/2), abandon (1/3) or reactivate (0/1) it, bpf_name to rename it", f.prop)
 		}
 		ch.hasChanges = true
 	}
 	if !ch.hasChanges {
-		return nil, badRequest("nothing to change: give activestageid, or statecode and statuscode")
+		return nil, badRequest("nothing to change: give activestageid, statecode and statuscode, or bpf_name")
 	}
 	if ch.link != "" && ch.stage == "" {
 		return nil, badRequest("a link goes with a move: give activestageid too")
@@ -93,6 +100,13 @@ func (s *Server) changeInstance(r *http.Request, t store.Table, id string, versi
 	}
 	ctx, sess := r.Context(), session(r)
 	decided := false // version is the instance's current one
+	if ch.name != nil {
+		in, err := sess.Rename(ctx, t.Name, id, *ch.name, engine.MoveOptions{IfVersion: version})
+		if err != nil {
+			return 0, err
+		}
+		version, decided = in.Version, true
+	}
 	if ch.stage != "" {
 		// One write transaction decides the direction and moves: the
 		// move lands on the stage the client named, or is refused.

@@ -130,8 +130,9 @@ func TestInstanceMoves(t *testing.T) {
 		t.Errorf("move of a finished instance: %s", r.raw)
 	}
 	f.do("PATCH", path, f.admin, map[string]any{"statecode": 0, "statuscode": 1}).must(t, 204)
-	// Only stage, link and state columns are written.
-	r = f.do("PATCH", path, f.admin, map[string]any{"bpf_name": "x"}).must(t, 400)
+	// Only stage, link, state and name columns are written.
+	r = f.do("PATCH", path, f.admin, map[string]any{"traversedpath": "x"}).must(t, 400)
+	f.do("PATCH", path, f.admin, map[string]any{"completedon": "2026-01-01"}).must(t, 400)
 	f.do("PATCH", path, f.admin, map[string]any{"statecode": 1, "statuscode": 7}).must(t, 400)
 	f.do("PATCH", path, f.admin, moveTo("no-such-stage")).must(t, 400)
 

@@ -348,3 +348,30 @@ func TestDataverseClientForms(t *testing.T) {
 		t.Errorf("a cut-off body: %d", resp.StatusCode)
 	}
 }
+
+// TestRenameInstance: bpf_name is written as any text column is, with the
+// write privilege on the flow and If-Match.
+func TestRenameInstance(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	inst, ids := f.leadInstance(map[string]any{"lastname": "Jones", "subject": "Scanners", "companyname": "Contoso"})
+	r := f.do("PATCH", "cts_leadtoopportunities("+inst+")", f.admin, map[string]any{"bpf_name": "Jones scanners"}, "If-Match", `W/"1"`).
+		must(t, http.StatusNoContent)
+	if r.header.Get("ETag") != `W/"2"` {
+		t.Errorf("renamed: ETag %s", r.header.Get("ETag"))
+	}
+	if got := f.do("GET", "cts_leadtoopportunities("+inst+")?$select=bpf_name", f.admin, nil).must(t, http.StatusOK).str("bpf_name"); got != "Jones scanners" {
+		t.Errorf("bpf_name %q", got)
+	}
+	f.do("PATCH", "cts_leadtoopportunities("+inst+")", f.admin, map[string]any{"bpf_name": "Again"}, "If-Match", `W/"1"`).must(t, http.StatusPreconditionFailed)
+	f.do("PATCH", "cts_leadtoopportunities("+inst+")", f.admin, map[string]any{"bpf_name": strings.Repeat("x", 101)}).must(t, http.StatusBadRequest)
+	// With a move in the same body: both.
+	f.do("PATCH", "cts_leadtoopportunities("+inst+")", f.admin, map[string]any{"bpf_name": "Moved", "activestageid@odata.bind": "/processstages(" + ids["develop"] + ")"}).
+		must(t, http.StatusNoContent)
+	r = f.do("GET", "cts_leadtoopportunities("+inst+")?$select=bpf_name,_activestageid_value", f.admin, nil).must(t, http.StatusOK)
+	if r.str("bpf_name") != "Moved" || r.str("_activestageid_value") != ids["develop"] {
+		t.Errorf("rename and move: %s", r.raw)
+	}
+	// A user who may only read the flow's instances may not rename them.
+	carol := f.user("carol", "customer_service_representative")
+	f.do("PATCH", "cts_leadtoopportunities("+inst+")", carol, map[string]any{"bpf_name": "x"}).must(t, http.StatusForbidden)
+}
