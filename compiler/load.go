@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -65,6 +66,10 @@ const ProjectFile = "bpfc.hcl"
 // Load reads and checks the project in dir. It reports every problem it finds;
 // the project is usable only when the diagnostics have no errors.
 func Load(dir string) (*Project, hcl.Diagnostics) {
+	if fi, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) || err == nil && !fi.IsDir() {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "No project directory",
+			Detail: fmt.Sprintf("%s is not a directory; a project is a directory of *.hcl files (-C names it; bpfc init DIR creates one).", dir)}}
+	}
 	names, err := ProjectFiles(dir)
 	if err != nil {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read project", Detail: err.Error()}}
