@@ -160,7 +160,6 @@ func checked(g *globals, p *compiler.Project, diags hcl.Diagnostics, ok bool, as
 
 func pipeline(p *compiler.Project) *deploy.Pipeline { return &deploy.Pipeline{Project: p} }
 
-// importOptions are the options of an import from the command line.
 // inputPath finds a file a flag names: as given (from the working
 // directory), else in the project's directory (-C), as its own files are.
 func inputPath(p *compiler.Project, path string) string {
@@ -173,6 +172,7 @@ func inputPath(p *compiler.Project, path string) string {
 	return path
 }
 
+// importOptions are the options of an import from the command line.
 func importOptions(g *globals, p *compiler.Project, mode deploy.Mode, settings string) (deploy.Options, error) {
 	o := deploy.Options{Mode: mode, Who: whoAmI()}
 	if settings != "" {
@@ -320,7 +320,7 @@ func reportResult(g *globals, env string, b *deploy.Build, res *deploy.Result, e
 		// shape.
 		res = &deploy.Result{Environment: env, Result: deploy.Failed, Message: err.Error(), Changes: []deploy.Change{}}
 		if b != nil && b.Project != nil {
-			res.Solution, res.Version, res.Digest = b.Project.Solution.Name, b.Project.Solution.Version, b.Digest
+			res.Solution, res.Version, res.Digest = b.Solution(), b.Version(), b.Digest
 		}
 	}
 	if res == nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/workflow"
 )
 
 type instanceOptions struct {
@@ -183,7 +184,7 @@ func printInstance(g *globals, s runtimeSession, id, headline string, runs []eng
 		switch {
 		case r.Job != 0:
 			fmt.Fprintf(g.stdout, "  workflow %s (%s) queued as job %d\n", r.Workflow, r.Mode, r.Job)
-		case r.State == "skipped":
+		case r.State == workflow.Skipped:
 			fmt.Fprintf(g.stdout, "  workflow %s (%s) skipped: the instance has no record of its table\n", r.Workflow, r.Mode)
 		default:
 			fmt.Fprintf(g.stdout, "  workflow %s (%s) %s\n", r.Workflow, r.Mode, r.State)

@@ -20,8 +20,10 @@ func (s *Session) Start(ctx context.Context, flowName, table, recordID string) (
 // characters) given, as a Dataverse client may set it; "" names it after
 // the flow, as Start does.
 func (s *Session) StartNamed(ctx context.Context, flowName, table, recordID, name string) (*Instance, error) {
-	if n := len([]rune(name)); n > instanceNameLength {
-		return nil, invalid("an instance's name (bpf_name) is at most %d characters; this one has %d", instanceNameLength, n)
+	if name != "" {
+		if err := checkInstanceName(name); err != nil {
+			return nil, err
+		}
 	}
 	var out *Instance
 	err := s.e.run(ctx, s.user, true, func(o *op) error {
@@ -42,8 +44,8 @@ func (s *Session) StartNamed(ctx context.Context, flowName, table, recordID, nam
 // Dataverse's clients may update the column; the write privilege on the
 // flow applies, and mo.IfVersion as for a move.
 func (s *Session) Rename(ctx context.Context, table, id, name string, mo MoveOptions) (*Instance, error) {
-	if n := len([]rune(name)); name == "" || n > instanceNameLength {
-		return nil, invalid("an instance's name (bpf_name) is 1 to %d characters; this one has %d", instanceNameLength, n)
+	if err := checkInstanceName(name); err != nil {
+		return nil, err
 	}
 	return s.changeIn(ctx, table, id, "rename the instance", mo, []string{PrivWrite}, func(c *change) (*Transition, error) {
 		if str(c.row[colName]) == name {
@@ -57,6 +59,14 @@ func (s *Session) Rename(ctx context.Context, table, id, name string, mo MoveOpt
 
 // instanceNameLength is bpf_name's length.
 const instanceNameLength = 100
+
+// checkInstanceName refuses a name bpf_name cannot hold.
+func checkInstanceName(name string) error {
+	if n := len([]rune(name)); name == "" || n > instanceNameLength {
+		return invalid("an instance's name (bpf_name) is 1 to %d characters; this one has %d", instanceNameLength, n)
+	}
+	return nil
+}
 
 // start inserts an instance of f on a record, at the first stage, named
 // name ("": after the flow). lock says that the record is not new in this

@@ -25,11 +25,12 @@ const (
 // "*", or prefixes written "Namespace.*"; nil asks for none.
 type annotationFilter []string
 
-// wantedAnnotations reads the request's odata.include-annotations, and
-// the preference to echo in Preference-Applied ("" when there is none).
-func wantedAnnotations(r *http.Request) (annotationFilter, string) {
+// wantedAnnotations reads the request's odata.include-annotations for rows
+// of t, and the preference to echo in Preference-Applied ("" when there is
+// none). The process records (workflows, processstages) take none.
+func wantedAnnotations(r *http.Request, t store.Table) (annotationFilter, string) {
 	v, ok := prefer(r)["odata.include-annotations"]
-	if !ok || v == "" {
+	if !ok || v == "" || isProcessSet(t.EntitySetName) {
 		return nil, ""
 	}
 	var f annotationFilter

@@ -1,7 +1,6 @@
 package webapi
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -173,10 +172,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, set string) {
 	for i, row := range rows {
 		value[i] = rowJSON(t, row, sel)
 	}
-	ann, annApplied := wantedAnnotations(r)
-	if isProcessSet(set) {
-		ann, annApplied = nil, "" // no annotations on the process records
-	}
+	ann, annApplied := wantedAnnotations(r, t)
 	if err := s.annotate(r, ann, t, rows, value, sel); err != nil {
 		s.fail(w, r, err)
 		return
@@ -239,13 +235,7 @@ func (s *Server) getRow(w http.ResponseWriter, r *http.Request, set, id string) 
 			return
 		}
 	}
-	read := session(r).Row
-	if isProcessSet(set) {
-		read = func(ctx context.Context, set, id string) (store.Table, store.Row, error) {
-			return processRow(ctx, session(r), set, id)
-		}
-	}
-	t, row, err := read(r.Context(), set, id)
+	t, row, err := rowOf(r, set, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -289,9 +279,9 @@ func selected(r *http.Request) string {
 // annotateOne annotates one row's JSON as the request asks, saying so in
 // Preference-Applied.
 func (s *Server) annotateOne(w http.ResponseWriter, r *http.Request, t store.Table, row store.Row, body map[string]any, cols []string) error {
-	ann, applied := wantedAnnotations(r)
-	if ann == nil || isProcessSet(t.EntitySetName) {
-		return nil // no annotations on the process records
+	ann, applied := wantedAnnotations(r, t)
+	if ann == nil {
+		return nil
 	}
 	if err := s.annotate(r, ann, t, []store.Row{row}, []map[string]any{body}, cols); err != nil {
 		return err

@@ -2,7 +2,6 @@ package webapi
 
 import (
 	"cmp"
-	"context"
 	"net/http"
 	"slices"
 	"strings"
@@ -85,21 +84,30 @@ var processPaths = map[string]string{"processid/workflowid": "_processid_value"}
 // process sets included.
 func queryRows(r *http.Request, set string, build func(store.Table) (store.Query, error)) (store.Table, []store.Row, error) {
 	if isProcessSet(set) {
-		return processRows(r.Context(), session(r), set, build)
+		return processRows(r, set, build)
 	}
 	return session(r).QueryRows(r.Context(), set, build)
 }
 
-// processRows reads a process set's rows as the acting user, queried by
-// the query build makes, as Session.QueryRows does for a table.
-func processRows(ctx context.Context, sess *engine.Session, set string, build func(store.Table) (store.Query, error)) (store.Table, []store.Row, error) {
+// rowOf is Session.Row for any entity set the API serves, the process
+// sets included.
+func rowOf(r *http.Request, set, id string) (store.Table, store.Row, error) {
+	if isProcessSet(set) {
+		return processRow(r, set, id)
+	}
+	return session(r).Row(r.Context(), set, id)
+}
+
+// processRows reads a process set's rows as the request's user, queried
+// by the query build makes, as Session.QueryRows does for a table.
+func processRows(r *http.Request, set string, build func(store.Table) (store.Query, error)) (store.Table, []store.Row, error) {
 	t := processTables[set]
 	q, err := build(t)
 	if err != nil {
 		return t, nil, err
 	}
 	q.Table = t
-	procs, err := sess.Processes(ctx)
+	procs, err := session(r).Processes(r.Context())
 	if err != nil {
 		return t, nil, err
 	}
@@ -152,8 +160,8 @@ func workflowRow(p engine.Process, version int64) store.Row {
 }
 
 // processRow reads one row of a process set by id.
-func processRow(ctx context.Context, sess *engine.Session, set, id string) (store.Table, store.Row, error) {
-	t, rows, err := processRows(ctx, sess, set, func(t store.Table) (store.Query, error) {
+func processRow(r *http.Request, set, id string) (store.Table, store.Row, error) {
+	t, rows, err := processRows(r, set, func(t store.Table) (store.Query, error) {
 		return store.Query{Where: store.Compare{Column: t.PrimaryKey, Op: store.OpEq, Value: id}}, nil
 	})
 	if err != nil {

@@ -10,11 +10,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/google/uuid"
 	"time"
 
 	"github.com/agext/levenshtein"
+	"github.com/google/uuid"
 
 	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/store"
@@ -205,7 +204,7 @@ func parseBinding(s string) (set, id string, err error) {
 	if u, perr := url.Parse(s); perr == nil && u.Scheme != "" {
 		s = u.Path
 	}
-	for _, p := range []string{Prefix, "/api/data/v9.1/", "/api/data/v9.0/"} {
+	for _, p := range append([]string{Prefix}, olderPrefixes...) {
 		s = strings.TrimPrefix(s, p)
 	}
 	s = strings.TrimPrefix(s, "/")
@@ -213,8 +212,10 @@ func parseBinding(s string) (set, id string, err error) {
 	if !ok || key == "" {
 		return "", "", fmt.Errorf("%q is not \"/<entityset>(<id>)\"", s)
 	}
-	if set != "processstages" && checkKey(set, key) != nil { // (a stage may be named)
-		return "", "", fmt.Errorf("%s(%s): a row's key is its id, a GUID such as %s(00000000-0000-0000-0000-000000000001)", set, key, set)
+	if set != "processstages" { // (a stage may be named)
+		if err := checkKey(set, key); err != nil {
+			return "", "", err
+		}
 	}
 	return set, key, nil
 }

@@ -119,11 +119,14 @@ func New(cfg Config) *Server {
 // request came in on.
 type prefixKey struct{}
 
-// olderVersions serves the API's earlier paths (/api/data/v9.0/, v9.1/),
-// which Dataverse serves alike and older samples use, as Prefix's.
+// olderPrefixes are the API's earlier paths, which Dataverse serves alike
+// and older samples use.
+var olderPrefixes = []string{"/api/data/v9.0/", "/api/data/v9.1/"}
+
+// olderVersions serves olderPrefixes as Prefix.
 func olderVersions(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		for _, old := range []string{"/api/data/v9.0/", "/api/data/v9.1/"} {
+		for _, old := range olderPrefixes {
 			if rest, ok := strings.CutPrefix(r.URL.Path, old); ok {
 				// Links in the answers (OData-EntityId, @odata.nextLink)
 				// keep the version the client asked for.
