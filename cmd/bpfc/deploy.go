@@ -40,7 +40,7 @@ func newDeployCmd(g *globals) *cobra.Command {
 			"stage installs a holding solution that `bpfc apply-upgrade` completes.\n\n" +
 			"--output json prints the result: environment, solution, version, managed, mode,\n" +
 			"digest, archive, archive_sha256, result (applied | refused | failed), message,\n" +
-			"duration_ms, import_id and changes ([{action, kind, name}]).",
+			"duration_ms, import_id and changes ([{action, kind, name, data?, fields?}]).",
 		Args: argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error { return runDeploy(g, o) },
 	}
@@ -360,19 +360,37 @@ func reportResult(g *globals, env string, b *deploy.Build, res *deploy.Result, e
 // changeRows is the table of a plan's changes; DATA, what a removal does
 // to rows, only when one does.
 func changeRows(cs []deploy.Change) [][]string {
-	data := slices.ContainsFunc(cs, func(c deploy.Change) bool { return c.Data != "" })
+	detail := slices.ContainsFunc(cs, func(c deploy.Change) bool { return c.Data != "" || len(c.Fields) > 0 })
 	rows := [][]string{{"ACTION", "KIND", "NAME"}}
-	if data {
-		rows[0] = append(rows[0], "DATA")
+	if detail {
+		rows[0] = append(rows[0], "DETAIL")
 	}
 	for _, c := range cs {
 		row := []string{c.Action, c.Kind, c.Name}
-		if data {
-			row = append(row, c.Data)
+		if detail {
+			row = append(row, changeDetail(c))
 		}
 		rows = append(rows, row)
 	}
 	return rows
+}
+
+// changeDetail is what a plan's line says beside a change: what a removal
+// does to rows, or each changed field with its old and new value (a long
+// value only by name: --output json has it in full).
+func changeDetail(c deploy.Change) string {
+	if c.Data != "" {
+		return c.Data
+	}
+	var parts []string
+	for _, f := range c.Fields {
+		if len(f.Old)+len(f.New) > 60 {
+			parts = append(parts, f.Field+" changed")
+			continue
+		}
+		parts = append(parts, f.Field+": "+f.Old+" → "+f.New)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // dataLines are the removals that touch rows, one line each.

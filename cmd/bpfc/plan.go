@@ -25,7 +25,8 @@ func newPlanCmd(g *globals) *cobra.Command {
 			"roles and workflows it would add, change, remove (or keep, with --mode update or\n" +
 			"stage), and every reason it would be refused (then the exit status is 1).\n\n" +
 			"--output json prints: environment, solution, installed_version, version, managed,\n" +
-			"mode, digest, changes ([{action, kind, name}]) and refusals ([string]).",
+			"mode, digest, changes ([{action, kind, name, data?, fields?}]; a change's fields are\n" +
+			"[{field, old, new}], each property that differs) and refusals ([string]).",
 		Args: argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error { return runPlan(g, o) },
 	}

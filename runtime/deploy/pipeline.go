@@ -266,7 +266,8 @@ func (pl *Pipeline) Plan(ctx context.Context, name string, b *Build, o Options) 
 	defer s.Close()
 	plan, err := PlanImport(ctx, Target{Env: env, Store: s}, b, o)
 	if plan != nil {
-		plan.Refusals = append(gateCauses, plan.Refusals...)
+		// A new slice: an empty list stays [] in JSON, never null.
+		plan.Refusals = append(append([]string{}, gateCauses...), plan.Refusals...)
 	}
 	return plan, err
 }

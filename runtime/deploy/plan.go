@@ -68,30 +68,23 @@ var changeKinds = []string{"flow", "stage", "step", "table", "column", "variable
 
 type itemKey struct{ kind, name string }
 
+// field is one property of an item as a plan compares and shows it: its
+// name (the language's attribute where it has one) and its value as text.
+type field struct{ name, value string }
+
 // diffModels lists what changes from old (nil: nothing installed) to new. In
-// upgrade mode what new lacks is removed; otherwise it is kept.
+// upgrade mode what new lacks is removed; otherwise it is kept. A change
+// names the fields that differ, with both values.
 func diffModels(old, new *compiler.Project, mode Mode) []Change {
-	if old == nil {
-		// A first install: everything is added, no fingerprint is needed.
-		var out []Change
-		for k := range items(new, false) {
-			out = append(out, Change{Action: "add", Kind: k.kind, Name: k.name})
-		}
-		sortChanges(out)
-		if out == nil {
-			out = []Change{}
-		}
-		return out
-	}
-	was, is := items(old, true), items(new, true)
-	var out []Change
-	for k, fp := range is {
+	was, is := items(old), items(new)
+	out := []Change{}
+	for k, fs := range is {
 		prev, ok := was[k]
 		switch {
 		case !ok:
 			out = append(out, Change{Action: "add", Kind: k.kind, Name: k.name})
-		case prev != fp:
-			out = append(out, Change{Action: "change", Kind: k.kind, Name: k.name})
+		case !slices.Equal(prev, fs):
+			out = append(out, Change{Action: "change", Kind: k.kind, Name: k.name, Fields: changedFields(prev, fs)})
 		}
 	}
 	for k := range was {
@@ -104,8 +97,17 @@ func diffModels(old, new *compiler.Project, mode Mode) []Change {
 		}
 	}
 	sortChanges(out)
-	if out == nil {
-		out = []Change{}
+	return out
+}
+
+// changedFields pairs the fields of an item's two versions that differ
+// (both list the same fields in the same order).
+func changedFields(old, new []field) []FieldChange {
+	var out []FieldChange
+	for i, f := range new {
+		if i < len(old) && old[i] != f {
+			out = append(out, FieldChange{Field: f.name, Old: old[i].value, New: f.value})
+		}
 	}
 	return out
 }
@@ -116,101 +118,91 @@ func sortChanges(cs []Change) {
 	})
 }
 
-// fingerprint joins the fields that make an item what it is.
-func fingerprint(parts ...any) string {
-	var b strings.Builder
-	for _, p := range parts {
-		switch v := p.(type) {
-		case string:
-			b.WriteString(v)
-		case int:
-			b.WriteString(strconv.Itoa(v))
-		case bool:
-			b.WriteString(strconv.FormatBool(v))
-		case []string:
-			b.WriteString(strings.Join(v, "\x01"))
-		case *string:
-			if v != nil {
-				b.WriteString("=" + *v)
-			}
-		default:
-			j, _ := json.Marshal(v)
-			b.Write(j)
-		}
-		b.WriteByte(0)
+// fields names an item's properties with their values as text: strings
+// quoted, lists in brackets, an absent value as none.
+func fields(kv ...any) []field {
+	out := make([]field, 0, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		out = append(out, field{kv[i].(string), fieldText(kv[i+1])})
 	}
-	return b.String()
+	return out
 }
 
-// items lists every component of a model, by kind and name, with its
-// fingerprint when fp is set.
-func items(p *compiler.Project, fp bool) map[itemKey]string {
-	out := map[itemKey]string{}
+func fieldText(v any) string {
+	switch v := v.(type) {
+	case string:
+		return strconv.Quote(v)
+	case int:
+		return strconv.Itoa(v)
+	case bool:
+		return strconv.FormatBool(v)
+	case []string:
+		q := make([]string, len(v))
+		for i, s := range v {
+			q[i] = strconv.Quote(s)
+		}
+		return "[" + strings.Join(q, ", ") + "]"
+	case *string:
+		if v == nil {
+			return "none"
+		}
+		return strconv.Quote(*v)
+	}
+	j, _ := json.Marshal(v)
+	return string(j)
+}
+
+// items lists every component of a model by kind and name, with its fields.
+func items(p *compiler.Project) map[itemKey][]field {
+	out := map[itemKey][]field{}
 	if p == nil {
 		return out
 	}
-	put := func(kind, name string, parts func() []any) {
-		if fp {
-			out[itemKey{kind, name}] = fingerprint(parts()...)
-		} else {
-			out[itemKey{kind, name}] = ""
-		}
-	}
+	put := func(kind, name string, fs []field) { out[itemKey{kind, name}] = fs }
 	for _, f := range p.Flows {
-		put("flow", f.Name, func() []any {
-			return []any{f.DisplayName, f.Description, f.PrimaryTable, f.Order, f.Type, f.Active, f.UniqueName,
-				f.InstanceTable, f.Owner, refNames(f.OnFinish), refNames(f.OnAbandon)}
-		})
+		put("flow", f.Name, fields("display_name", f.DisplayName, "description", f.Description,
+			"primary_table", f.PrimaryTable, "order", f.Order, "type", f.Type, "active", f.Active,
+			"unique_name", f.UniqueName, "instance_table", f.InstanceTable, "owner", f.Owner,
+			"on_finish", refNames(f.OnFinish), "on_abandon", refNames(f.OnAbandon)))
 		for i, s := range f.Stages {
-			put("stage", f.Name+"."+s.Name, func() []any {
-				var branches []string
-				for _, b := range s.Branches {
-					branches = append(branches, compiler.FormatExpr(b.When)+" -> "+b.Next)
-				}
-				return []any{i, s.DisplayName, s.Category, s.Table, s.Relationship, s.Next, branches,
-					refNames(s.OnEnter), refNames(s.OnExit)}
-			})
+			var branches []string
+			for _, b := range s.Branches {
+				branches = append(branches, compiler.FormatExpr(b.When)+" -> "+b.Next)
+			}
+			put("stage", f.Name+"."+s.Name, fields("position", i+1, "display_name", s.DisplayName,
+				"category", s.Category, "table", s.Table, "relationship", s.Relationship, "next", s.Next,
+				"branches", branches, "on_enter", refNames(s.OnEnter), "on_exit", refNames(s.OnExit)))
 			for j, st := range s.Steps {
-				put("step", f.Name+"."+s.Name+"."+st.Name, func() []any {
-					return []any{j, st.DisplayName, st.Column, st.Required, st.Action, st.Workflow}
-				})
+				put("step", f.Name+"."+s.Name+"."+st.Name, fields("position", j+1, "display_name", st.DisplayName,
+					"column", st.Column, "required", st.Required, "action", st.Action, "workflow", st.Workflow))
 			}
 		}
 	}
 	for _, t := range p.Tables {
 		if t.Custom {
-			put("table", t.Name, func() []any {
-				return []any{t.DisplayName, t.PrimaryColumn}
-			})
+			put("table", t.Name, fields("display_name", t.DisplayName, "primary_column", t.PrimaryColumn))
 		}
 		for _, c := range shippedColumns(t) {
-			put("column", t.Name+"."+c.Name, func() []any {
-				return []any{storeColumn(c, "")}
-			})
+			put("column", t.Name+"."+c.Name, fields("definition", storeColumn(c, "")))
 		}
 	}
 	for _, v := range p.Variables {
-		put("variable", v.Name, func() []any {
-			return []any{v.SchemaName, v.Type, defaultText(v), v.DisplayName, v.Description}
-		})
+		put("variable", v.Name, fields("schema_name", v.SchemaName, "type", v.Type, "default", defaultText(v),
+			"display_name", v.DisplayName, "description", v.Description))
 	}
 	for _, r := range p.Roles {
 		if isBuiltinRole(r) {
 			continue
 		}
-		put("role", r.Name, func() []any {
-			var grants []string
-			for _, g := range r.Grants {
-				grants = append(grants, g.Flow+":"+strings.Join(g.Privileges, ",")+":"+cmp.Or(g.Depth, store.DepthOrganization))
-			}
-			return []any{r.DisplayName, grants}
-		})
+		var grants []string
+		for _, g := range r.Grants {
+			grants = append(grants, g.Flow+": "+strings.Join(g.Privileges, ", ")+" ("+cmp.Or(g.Depth, store.DepthOrganization)+")")
+		}
+		put("role", r.Name, fields("display_name", r.DisplayName, "grants", grants))
 	}
 	for _, w := range p.Workflows {
-		put("workflow", w.Name, func() []any {
-			def, _ := workflowDefinitionJSON(w)
-			return []any{w.DisplayName, string(def)}
-		})
+		def, _ := workflowDefinitionJSON(w)
+		put("workflow", w.Name, fields("display_name", w.DisplayName, "definition", json.RawMessage(def)))
 	}
 	return out
 }

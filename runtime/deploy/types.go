@@ -163,11 +163,23 @@ type Result struct {
 //	name    flow, "flow.stage", "flow.stage.step", table, "table.column", ...
 //	data    what a removal does to the environment's rows, when it touches any
 //	        ("deletes 3 instances and their stage history"); omitted otherwise
+//	fields  for a change, each property that differs: {field, old, new}, the
+//	        values as text (strings quoted, lists in brackets, none); omitted otherwise
 type Change struct {
-	Action string `json:"action"`
-	Kind   string `json:"kind"`
-	Name   string `json:"name"`
-	Data   string `json:"data,omitempty"`
+	Action string        `json:"action"`
+	Kind   string        `json:"kind"`
+	Name   string        `json:"name"`
+	Data   string        `json:"data,omitempty"`
+	Fields []FieldChange `json:"fields,omitempty"`
+}
+
+// FieldChange is one property of a changed component: its name (the
+// language's attribute where it has one) and its values before and after,
+// as text (strings quoted, lists in brackets, an absent value as none).
+type FieldChange struct {
+	Field string `json:"field"`
+	Old   string `json:"old"`
+	New   string `json:"new"`
 }
 
 func currentUser() string {
