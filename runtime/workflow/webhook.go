@@ -23,7 +23,11 @@ import (
 // (URL and record as they are then) and posted outside it when the run is
 // a background job.
 type webhookCall struct {
-	url     *url.URL
+	url *url.URL
+	// shown is the URL as messages (and so job errors, kept in the
+	// store) show it: without credentials or query, and a URL that a
+	// secret gives only by the secret's name.
+	shown   string
 	body    []byte
 	headers http.Header
 }
@@ -42,9 +46,13 @@ func (x *execution) webhook(wf *compiler.Workflow, t store.Table, row store.Row,
 	if strings.TrimSpace(raw) == "" {
 		return nil, fmt.Errorf("the url is empty")
 	}
+	shown, what := redact(raw), "the url "+strconv.Quote(redact(raw))
+	if name := secretIn(st.Values["url"]); name != "" {
+		shown, what = "(the url in secret "+name+")", "the url in secret "+name
+	}
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, permanent(fmt.Errorf("the url %q is not an http or https URL", redact(raw)))
+		return nil, permanent(fmt.Errorf("%s is not an http or https URL", what))
 	}
 	body, err := json.Marshal(recordJSON(row))
 	if err != nil {
@@ -70,7 +78,7 @@ func (x *execution) webhook(wf *compiler.Workflow, t store.Table, row store.Row,
 		key = fmt.Sprintf("bpfc-op-%s-%d", x.src.op, x.posts)
 	}
 	h.Set("Idempotency-Key", key)
-	return &webhookCall{url: u, body: body, headers: h}, nil
+	return &webhookCall{url: u, shown: shown, body: body, headers: h}, nil
 }
 
 // post sends a webhook; any answer but 2xx is an error.
@@ -91,7 +99,7 @@ func (r *Runner) post(ctx context.Context, c *webhookCall) (string, error) {
 		if errors.Is(err, context.DeadlineExceeded) || os.IsTimeout(err) {
 			err = fmt.Errorf("no answer within %v", r.o.WebhookTimeout)
 		}
-		return "", fmt.Errorf("POST %s: %w", redact(c.url.String()), err)
+		return "", fmt.Errorf("POST %s: %w", c.shown, err)
 	}
 	defer resp.Body.Close()
 	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
@@ -101,9 +109,9 @@ func (r *Runner) post(ctx context.Context, c *webhookCall) (string, error) {
 		if msg != "" {
 			msg = ": " + strings.Join(strings.Fields(msg), " ")
 		}
-		return "", fmt.Errorf("POST %s answered %s%s", redact(c.url.String()), resp.Status, msg)
+		return "", fmt.Errorf("POST %s answered %s%s", c.shown, resp.Status, msg)
 	}
-	return "POST " + redact(c.url.String()) + " " + resp.Status, nil
+	return "POST " + c.shown + " " + resp.Status, nil
 }
 
 // sameHostRedirects follows up to 5 redirects over http or https, and only
@@ -120,7 +128,19 @@ func sameHostRedirects(req *http.Request, via []*http.Request) error {
 	return nil
 }
 
-// redact is a URL as messages show it: without credentials or query.
+// secretIn names the secret variable an expression reads, or is "": any
+// part of a URL a secret gives may be the secret (a token in the path, as
+// chat services hand them out), so messages show none of it.
+func secretIn(e compiler.Expr) string {
+	for _, ref := range compiler.VarRefs(e) {
+		if ref.Var != nil && ref.Var.Type == compiler.VarSecret {
+			return ref.Name
+		}
+	}
+	return ""
+}
+
+// redact is a URL without credentials or query.
 func redact(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
