@@ -130,7 +130,18 @@ func importTx(tx store.Tx, t Target, b *Build, o *Options, start time.Time, arch
 	if err := a.tables(); err != nil {
 		return 0, nil, err
 	}
+	var removed map[string][]store.Stage
+	if mode != Stage {
+		// A staged upgrade's instances stay where they are until
+		// apply-upgrade; the engine reads them from the installed build.
+		if removed, err = a.removedStages(); err != nil {
+			return 0, nil, err
+		}
+	}
 	if err := a.flows(); err != nil {
+		return 0, nil, err
+	}
+	if err := a.leaveRemovedStages(removed, o.Now()); err != nil {
 		return 0, nil, err
 	}
 	o.Progress("workflows, roles and variables")
@@ -346,7 +357,7 @@ func dataLoss(tx store.Tx, st *state, cs []Change) error {
 				return err
 			}
 			if n > 0 {
-				c.Data = plural(n, "instance") + " at it go back to the last stage of their path that " + flow + " keeps"
+				c.Data = "moves " + plural(n, "instance") + " at it to the last stage of its path that " + flow + " keeps"
 			}
 		}
 	}

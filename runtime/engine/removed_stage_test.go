@@ -8,12 +8,13 @@ import (
 	"testing"
 
 	"github.com/bpfc/bpfc/runtime/internal/testenv"
+	"github.com/bpfc/bpfc/runtime/store"
 )
 
 // TestRemovedStage: an upgrade that removes the stage instances are at
-// leaves them at the last stage of their traversed path the flow still
-// has; they move, end and reactivate from there, and the next change
-// writes that stage and the path without the removed one.
+// moves them to the last stage of their traversed path the flow still
+// has (their stays in the log too); they move, end and reactivate from
+// there.
 func TestRemovedStage(t *testing.T) {
 	const tiny = `flow "tiny" {
   primary_table = "lead"
@@ -54,7 +55,17 @@ func TestRemovedStage(t *testing.T) {
 	testenv.Write(t, p.Dir, "bpfc.hcl", strings.Replace(string(src), `version      = "1.0.0.0"`, `version      = "1.1.0.0"`, 1))
 	deployAll(t, p.Dir)
 
-	in := dev.show(ids[0])
+	// The import moved them: their row is at "a" before any change, their
+	// stay at "b" ended and one at "a" began, both by the upgrade.
+	in := dev.show(ids[2])
+	if row := dev.instanceRow(in); row[colStage] != dev.flow("tiny").stageID["a"] || row[colPath] != dev.flow("tiny").stageID["a"] {
+		t.Errorf("row after the upgrade: %v, %v", row[colStage], row[colPath])
+	}
+	if n := len(in.Visits); n < 2 || in.Visits[n-2].Stage != "b" || in.Visits[n-2].LeftHow != store.VisitUpgrade ||
+		in.Visits[n-1].Stage != "a" || in.Visits[n-1].EnteredHow != store.VisitUpgrade || in.Visits[n-1].LeftOn != nil {
+		t.Errorf("stage log after the upgrade: %+v", in.Visits)
+	}
+	in = dev.show(ids[0])
 	if in.ActiveStage != "a" || !slices.Equal(in.TraversedPath, []string{"a"}) || !slices.Equal(in.ActivePath, []string{"a", "c"}) {
 		t.Errorf("after the upgrade: at %s, traversed %v, active path %v", in.ActiveStage, in.TraversedPath, in.ActivePath)
 	}

@@ -113,6 +113,9 @@ func writeTable(w io.Writer, r *Report) error {
 			if s.Bottleneck {
 				name += " *"
 			}
+			if s.Removed {
+				name += " (removed)"
+			}
 			mean, median, p90 := "-", "-", "-"
 			if s.Time.Count > 0 {
 				mean, median, p90 = Human(s.Time.Mean), Human(s.Time.Median), Human(s.Time.P90)

@@ -73,7 +73,9 @@ type Durations struct {
 // Stage is the report of one stage: how many instances reached it, how many
 // stays it had (an instance moved back and forth stays more than once), how
 // many of them ended, and how long those took. JSON: stage, display_name,
-// reached, stays, completed, time (Durations), bottleneck.
+// reached, stays, completed, time (Durations), bottleneck, removed (a
+// stage of an earlier version of the flow, whose stays the log keeps;
+// omitted when false).
 type Stage struct {
 	Name        string    `json:"stage"`
 	DisplayName string    `json:"display_name"`
@@ -82,6 +84,7 @@ type Stage struct {
 	Completed   int64     `json:"completed"`
 	Time        Durations `json:"time"`
 	Bottleneck  bool      `json:"bottleneck"`
+	Removed     bool      `json:"removed,omitempty"`
 }
 
 // Build reads the report of the environment s. Every figure is computed by
@@ -251,23 +254,23 @@ func flowReport(tx store.Tx, rt store.ReportTx, w store.Workflow, since time.Tim
 	for _, st := range stats {
 		byName[st.Stage] = st
 	}
-	add := func(name, display string) {
+	add := func(name, display string, removed bool) {
 		st := byName[name]
 		delete(byName, name)
 		ms := func(n int64) time.Duration { return time.Duration(n) * time.Millisecond }
 		s := &Stage{Name: name, DisplayName: display, Reached: st.Reached, Stays: st.Visits, Completed: st.Completed,
-			Time: Durations{Count: st.Completed, Median: ms(st.MedianMS), P90: ms(st.P90MS)}}
+			Time: Durations{Count: st.Completed, Median: ms(st.MedianMS), P90: ms(st.P90MS)}, Removed: removed}
 		if st.Completed > 0 {
 			s.Time.Mean = mean(ms(st.TotalMS), st.Completed)
 		}
 		f.Stages = append(f.Stages, s)
 	}
 	for _, s := range stages {
-		add(s.Name, s.DisplayName)
+		add(s.Name, s.DisplayName, false)
 	}
 	for _, st := range stats { // stages of an earlier version of the flow
 		if _, left := byName[st.Stage]; left {
-			add(st.Stage, st.Stage)
+			add(st.Stage, st.Stage+" (removed)", true)
 		}
 	}
 	if b := bottleneck(f.Stages); b != nil {
@@ -280,13 +283,14 @@ func mean(total time.Duration, n int64) time.Duration {
 	return time.Duration(float64(total)/float64(n) + 0.5)
 }
 
-// bottleneck is the stage whose completed stays have the longest median
-// time; ties go to the longer 90th percentile, then mean, then the earlier
-// stage. Nil when no stay ended.
+// bottleneck is the stage of the flow whose completed stays have the
+// longest median time (a removed stage is no longer one to act on); ties go
+// to the longer 90th percentile, then mean, then the earlier stage. Nil
+// when no stay ended.
 func bottleneck(stages []*Stage) *Stage {
 	var best *Stage
 	for _, s := range stages {
-		if s.Time.Count == 0 {
+		if s.Time.Count == 0 || s.Removed {
 			continue
 		}
 		if best == nil || s.Time.Median > best.Time.Median ||

@@ -315,7 +315,13 @@ const (
 	VisitAbandon    = "abandon"    // left: the instance was abandoned
 	VisitReactivate = "reactivate" // entered: the instance was reactivated
 	VisitDelete     = "delete"     // left: the instance was deleted
+	// VisitUpgrade: left and entered when an upgrade removed the stage an
+	// active instance was at (it goes back to a stage the flow keeps).
+	VisitUpgrade = "upgrade"
 )
+
+// AdminUser is the name of the administrator every environment starts with.
+const AdminUser = "admin"
 
 // StageVisit is one stay of a process instance in a stage: who moved it
 // in and when, who moved it out, when and how. LeftOn is zero while the
@@ -329,10 +335,10 @@ type StageVisit struct {
 	Stage         string // the stage's name
 	EnteredOn     time.Time
 	EnteredBy     string // systemuserid
-	EnteredHow    string // VisitStart, VisitNext, VisitPrev, VisitReactivate
+	EnteredHow    string // VisitStart, VisitNext, VisitPrev, VisitReactivate, VisitUpgrade
 	LeftOn        time.Time
 	LeftBy        string
-	LeftHow       string // VisitNext, VisitPrev, VisitFinish, VisitAbandon, VisitDelete
+	LeftHow       string // VisitNext, VisitPrev, VisitFinish, VisitAbandon, VisitDelete, VisitUpgrade
 }
 
 // StageVisitFilter selects stage visits.

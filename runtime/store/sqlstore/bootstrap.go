@@ -22,7 +22,7 @@ var builtinRoles = []store.Role{
 }
 
 // AdminUser is the name of the administrator every new environment starts with.
-const AdminUser = "admin"
+const AdminUser = store.AdminUser
 
 var catalogDigest = sync.OnceValue(func() string {
 	b, err := json.Marshal(catalog.Tables())

@@ -1,0 +1,102 @@
+package deploy
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// removedStages are, by flow id, the installed stages of the project's flows
+// that the new build no longer has: read before the import replaces them.
+func (a *applier) removedStages() (map[string][]store.Stage, error) {
+	out := map[string][]store.Stage{}
+	for _, f := range a.p.Flows {
+		id := a.p.FlowID(f)
+		if _, ok := a.st.workflows[id]; !ok {
+			continue
+		}
+		stages, err := a.tx.Stages(id)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range stages {
+			if f.Stage(s.Name) == nil {
+				out[id] = append(out[id], s)
+			}
+		}
+	}
+	return out, nil
+}
+
+// leaveRemovedStages moves the active instances at a stage the import
+// removed to the last stage of their traversed path the flow keeps (its
+// first stage when it keeps none), as of the import: their stay at the
+// removed stage ends and one at that stage begins, both by the import
+// (store.VisitUpgrade), so that the stage log and reports have no open
+// stay at a stage the flow no longer has and count the time since at the
+// stage the instance is at. Finished and aborted instances keep their rows;
+// the engine reads them at the same stage should they be reactivated.
+func (a *applier) leaveRemovedStages(removed map[string][]store.Stage, now time.Time) error {
+	if len(removed) == 0 {
+		return nil
+	}
+	by := ""
+	if u, err := a.tx.User(store.AdminUser); err == nil {
+		by = u.ID
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	for _, f := range a.p.Flows {
+		id := a.p.FlowID(f)
+		t, ok := a.st.tables[f.InstanceTable]
+		if len(removed[id]) == 0 || !ok || !f.Active {
+			continue
+		}
+		keeps := map[string]*compiler.Stage{}
+		for _, s := range f.Stages {
+			keeps[a.p.StageID(f, s)] = s
+		}
+		for _, gone := range removed[id] {
+			rows, err := a.tx.FindRows(t, map[string]any{"activestageid": gone.ID, "statecode": int64(0)})
+			if err != nil {
+				return err
+			}
+			for _, row := range rows {
+				if err := a.leave(f, t, row, keeps, now, by); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// leave moves one instance off its removed stage (leaveRemovedStages).
+func (a *applier) leave(f *compiler.Flow, t store.Table, row store.Row, keeps map[string]*compiler.Stage, now time.Time, by string) error {
+	id, _ := row[t.PrimaryKey].(string)
+	path, _ := row["traversedpath"].(string)
+	kept := slices.DeleteFunc(strings.Split(path, ","), func(s string) bool { return keeps[s] == nil })
+	if len(kept) == 0 && len(f.Stages) > 0 {
+		kept = []string{a.p.StageID(f, f.Stages[0])}
+	}
+	if len(kept) == 0 {
+		return nil
+	}
+	to := kept[len(kept)-1]
+	vals := map[string]any{"activestageid": to, "traversedpath": strings.Join(kept, ","), "activestagestartedon": now}
+	if _, ok := t.Column("modifiedon"); ok {
+		vals["modifiedon"] = now
+	}
+	if _, err := a.tx.UpdateRow(t, id, vals, 0); err != nil {
+		return err
+	}
+	if err := a.tx.CloseStageVisit(id, now, by, store.VisitUpgrade); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	return a.tx.AddStageVisit(store.StageVisit{InstanceID: id, InstanceTable: t.Name, WorkflowID: a.p.FlowID(f),
+		StageID: to, Stage: keeps[to].Name, EnteredOn: now, EnteredBy: by, EnteredHow: store.VisitUpgrade})
+}
