@@ -42,7 +42,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 					b.WriteString(": " + escapeMarkdown(c.Old))
 				}
 			default:
-				fmt.Fprintf(&b, ": %s %s → %s", fieldWord(c.Field), mdValue(c.Old), mdValue(c.New))
+				fmt.Fprintf(&b, ": %s %s → %s", fieldWord(c.Kind, c.Field), mdValue(c.Old), mdValue(c.New))
 			}
 			b.WriteString("\n")
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -42,6 +43,9 @@ func Compare(old, new *Side) (*Report, error) {
 		}
 	}
 	r := &Report{Old: old.Label, New: new.Label, Changes: append(Semantic(old.Project, new.Project), identities(of, nf)...), Files: Files(of, nf)}
+	if old.source() && new.source() {
+		r.Changes = append(r.Changes, Environments(old.Project, new.Project)...)
+	}
 	if r.Changes == nil {
 		r.Changes = []Change{}
 	}
@@ -95,6 +99,7 @@ var sections = []struct {
 	{"Flows", []string{"flow", "stage", "step", "branch"}},
 	{"Roles", []string{"role", "grant"}},
 	{"Workflows", []string{"workflow", "workflow_step"}},
+	{"Environments", []string{"environment"}},
 }
 
 type section struct {
@@ -152,7 +157,7 @@ func (r *Report) WriteText(w io.Writer) error {
 			case Removed:
 				appendSummary(&b, c.Old)
 			default:
-				fmt.Fprintf(&b, ": %s %s → %s", fieldWord(c.Field), textValue(c.Field, c.Old), textValue(c.Field, c.New))
+				fmt.Fprintf(&b, ": %s %s → %s", fieldWord(c.Kind, c.Field), textValue(c.Field, c.Old), textValue(c.Field, c.New))
 			}
 			b.WriteString("\n")
 		}
@@ -181,8 +186,16 @@ func appendSummary(b *strings.Builder, s string) {
 	}
 }
 
-// fieldWord is how a field reads: "display name", "on enter".
-func fieldWord(f string) string { return strings.ReplaceAll(f, "_", " ") }
+// fieldWord is how a field reads: "display name", "on enter". A column a
+// workflow step sets and an environment's variable value keep their names.
+func fieldWord(kind, f string) string {
+	switch {
+	case kind == "workflow_step" && !slices.Contains([]string{"kind", "when", "create_table", "workflow"}, f),
+		kind == "environment" && strings.HasPrefix(f, "values."):
+		return f
+	}
+	return strings.ReplaceAll(f, "_", " ")
+}
 
 // textValue shows a value in text output: "(none)" for no value, prose
 // (display names, descriptions) quoted so that its words stay together.

@@ -14,7 +14,9 @@ import (
 // stable:
 //
 //	kind    solution, publisher, variable, table, column, flow, stage, step,
-//	        branch, role, grant, workflow or workflow_step
+//	        branch, role, grant, workflow, workflow_step or environment
+//	        (two project sources only; fields managed, store, url,
+//	        promote_from, max_active_flows_per_table, values.NAME)
 //	name    the component: its HCL label, qualified by its container with dots
 //	        ("strategic_deal.develop.value", "opportunity.cts_approverid",
 //	        "sales_manager.strategic_deal"); a branch is named by its stage and
@@ -72,7 +74,7 @@ func (c *collector) field(kind, name, field, old, new string) {
 // keep the order they are written in (a removed one where it used to be).
 // Standard tables and columns of the catalog are compared only where the
 // project extends them. Environments and the policy are not part of a build
-// and are not compared.
+// and are not compared here (Environments compares the former).
 func Semantic(old, new *compiler.Project) []Change {
 	c := &collector{}
 	c.solution(old, new)

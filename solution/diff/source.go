@@ -44,6 +44,10 @@ type Side struct {
 	archive []byte // tree sides: the tree packed, to compare with an archive side
 }
 
+// source: the side was read from the project's sources (a directory or a
+// git revision), so its environment blocks are there to compare.
+func (s *Side) source() bool { return s.From == FromProject || s.From == FromRevision }
+
 // Options say where Open resolves its argument and how it reads archives.
 type Options struct {
 	// Dir is the project directory: relative paths are resolved against it,

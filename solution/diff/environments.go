@@ -1,0 +1,79 @@
+package diff
+
+import (
+	"maps"
+	"net/url"
+	"slices"
+	"strconv"
+
+	"github.com/bpfc/bpfc/compiler"
+)
+
+// Environments lists what changed in the environment blocks from old to
+// new: environments added or removed, and each attribute and variable value
+// (field "values.NAME") that differs. Environments are not part of a build,
+// so only two project sources (directories, git revisions) are compared so;
+// a prod value or limit changed in a pull request changes what prod does.
+func Environments(old, new *compiler.Project) []Change {
+	c := &collector{}
+	name := func(e *compiler.Environment) string { return e.Name }
+	for _, n := range sortedUnion(names(old.Environments, name), names(new.Environments, name)) {
+		oe, ne := environment(old, n), environment(new, n)
+		switch {
+		case oe == nil:
+			c.added("environment", n, environmentSummary(ne))
+		case ne == nil:
+			c.removed("environment", n, environmentSummary(oe))
+		default:
+			c.field("environment", n, "managed", strconv.FormatBool(oe.Managed), strconv.FormatBool(ne.Managed))
+			c.field("environment", n, "store", hidePassword(oe.Store), hidePassword(ne.Store))
+			c.field("environment", n, "url", oe.URL, ne.URL)
+			c.field("environment", n, "promote_from", oe.PromoteFrom, ne.PromoteFrom)
+			c.field("environment", n, "max_active_flows_per_table", itoa(oe.MaxActiveFlowsPerTable), itoa(ne.MaxActiveFlowsPerTable))
+			for _, k := range sortedUnion(slices.Collect(maps.Keys(oe.Values)), slices.Collect(maps.Keys(ne.Values))) {
+				ov, nv := "", ""
+				if v, ok := oe.Values[k]; ok {
+					ov = valueText(v)
+				}
+				if v, ok := ne.Values[k]; ok {
+					nv = valueText(v)
+				}
+				c.field("environment", n, "values."+k, ov, nv)
+			}
+		}
+	}
+	return c.out
+}
+
+func environment(p *compiler.Project, name string) *compiler.Environment {
+	for _, e := range p.Environments {
+		if e.Name == name {
+			return e
+		}
+	}
+	return nil
+}
+
+func environmentSummary(e *compiler.Environment) string {
+	s := "unmanaged"
+	if e.Managed {
+		s = "managed"
+	}
+	if e.PromoteFrom != "" {
+		s += ", promoted from " + e.PromoteFrom
+	}
+	return s
+}
+
+// hidePassword is a store URL without the password a project should not
+// hold anyway (PGPASSWORD or ~/.pgpass keep it).
+func hidePassword(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
