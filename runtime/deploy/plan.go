@@ -160,20 +160,29 @@ func items(p *compiler.Project) map[itemKey][]field {
 	}
 	put := func(kind, name string, fs []field) { out[itemKey{kind, name}] = fs }
 	for _, f := range p.Flows {
+		// Orders are the containers' fields (a flow's stages, a stage's
+		// steps): a stage inserted changes its flow, not every stage after it.
+		var stages []string
+		for _, s := range f.Stages {
+			stages = append(stages, s.Name)
+		}
 		put("flow", f.Name, fields("display_name", f.DisplayName, "description", f.Description,
 			"primary_table", f.PrimaryTable, "order", f.Order, "type", f.Type, "active", f.Active,
 			"unique_name", f.UniqueName, "instance_table", f.InstanceTable, "owner", f.Owner,
-			"on_finish", refNames(f.OnFinish), "on_abandon", refNames(f.OnAbandon)))
-		for i, s := range f.Stages {
-			var branches []string
+			"on_finish", refNames(f.OnFinish), "on_abandon", refNames(f.OnAbandon), "stages", stages))
+		for _, s := range f.Stages {
+			var branches, steps []string
 			for _, b := range s.Branches {
 				branches = append(branches, compiler.FormatExpr(b.When)+" -> "+b.Next)
 			}
-			put("stage", f.Name+"."+s.Name, fields("position", i+1, "display_name", s.DisplayName,
+			for _, st := range s.Steps {
+				steps = append(steps, st.Name)
+			}
+			put("stage", f.Name+"."+s.Name, fields("display_name", s.DisplayName,
 				"category", s.Category, "table", s.Table, "relationship", s.Relationship, "next", s.Next,
-				"branches", branches, "on_enter", refNames(s.OnEnter), "on_exit", refNames(s.OnExit)))
-			for j, st := range s.Steps {
-				put("step", f.Name+"."+s.Name+"."+st.Name, fields("position", j+1, "display_name", st.DisplayName,
+				"branches", branches, "on_enter", refNames(s.OnEnter), "on_exit", refNames(s.OnExit), "steps", steps))
+			for _, st := range s.Steps {
+				put("step", f.Name+"."+s.Name+"."+st.Name, fields("display_name", st.DisplayName,
 					"column", st.Column, "required", st.Required, "action", st.Action, "workflow", st.Workflow))
 			}
 		}
