@@ -320,8 +320,8 @@ func storeValues(tx store.Tx, b *Build, env string, vals []value, o *Options) er
 // valueChanges are the variables whose value in env (current, as the
 // environment holds them) changes with vals (a "value" Change each):
 // added (none before), changed, or removed (the default applies again). A
-// secret's is compared opened, when the keyring can; the values themselves
-// are never in a Change.
+// secret's is compared opened, when the keyring can, and its values are
+// never in a Change; another's change names both values (Fields).
 func valueChanges(current map[string]store.VariableValue, env string, vals []value, keyring *secret.Keyring) []Change {
 	var out []Change
 	for _, val := range vals {
@@ -345,9 +345,20 @@ func valueChanges(current map[string]store.VariableValue, env string, vals []val
 		case cur.Value != val.text:
 			action = "change"
 		}
-		if action != "" {
-			out = append(out, Change{Action: action, Kind: "value", Name: v.Name})
+		if action == "" {
+			continue
 		}
+		c := Change{Action: action, Kind: "value", Name: v.Name}
+		if action == "change" && v.Type != compiler.VarSecret {
+			text := func(s string) string {
+				if v.Type == compiler.VarString {
+					return strconv.Quote(s)
+				}
+				return s
+			}
+			c.Fields = []FieldChange{{Field: "value", Old: text(cur.Value), New: text(val.text)}}
+		}
+		out = append(out, c)
 	}
 	return out
 }
