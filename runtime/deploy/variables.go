@@ -154,6 +154,75 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings map[
 	return out, causes
 }
 
+// RemoteValues are the variable values a deploy to a remote environment
+// (url = "http://…") sends with the build, resolved on the deploying side
+// as a local deploy resolves them: each value by its schema name, from the
+// settings file, then BPFC_VAR_<NAME>, then env's values; secrets only from
+// BPFC_VAR_<NAME>, apart (the server seals them as its own). What this side
+// gives none of, the server resolves from its own environment.
+func RemoteValues(p *compiler.Project, env *compiler.Environment, settings map[string]string, getenv func(string) string) (values, secrets map[string]string, err error) {
+	settings, causes := bySchemaName(p, settings)
+	if len(causes) > 0 {
+		return nil, nil, errors.New(strings.Join(causes, "; "))
+	}
+	values, secrets = map[string]string{}, map[string]string{}
+	for _, v := range p.Variables {
+		fromProcess := getenv(envVarName(v))
+		if fromProcess == "" {
+			fromProcess = getenv("BPFC_VAR_" + v.Name)
+		}
+		switch {
+		case v.Type == compiler.VarSecret:
+			if settings[v.SchemaName] != "" {
+				return nil, nil, fmt.Errorf("secret %s has a value in the settings file: secrets come only from %s, so that they never sit in a file", v.Name, envVarName(v))
+			}
+			if fromProcess != "" {
+				secrets[v.SchemaName] = fromProcess
+			}
+		case settings[v.SchemaName] != "":
+			values[v.SchemaName] = settings[v.SchemaName]
+		case fromProcess != "":
+			values[v.SchemaName] = fromProcess
+		default:
+			if cv, ok := env.Values[v.Name]; ok && !isEmpty(cv) {
+				text, err := valueText(v.Type, cv)
+				if err != nil {
+					return nil, nil, fmt.Errorf("the value of %s in environment %q is not valid: %w", v.Name, env.Name, err)
+				}
+				values[v.SchemaName] = text
+			}
+		}
+	}
+	return values, secrets, nil
+}
+
+// SecretsGetenv is getenv with the secrets a remote deploy sent (by schema
+// name) in place of their BPFC_VAR_<NAME>: how a server resolves them as
+// if its own process had them. A name of no secret variable of p is an
+// error.
+func SecretsGetenv(p *compiler.Project, secrets map[string]string, getenv func(string) string) (func(string) string, error) {
+	if len(secrets) == 0 {
+		return getenv, nil
+	}
+	byVar := map[string]string{}
+	for schema, val := range secrets {
+		i := slices.IndexFunc(p.Variables, func(v *compiler.Variable) bool { return strings.EqualFold(v.SchemaName, schema) })
+		if i < 0 || p.Variables[i].Type != compiler.VarSecret {
+			return nil, fmt.Errorf("%s is not a secret variable of the build", schema)
+		}
+		byVar[envVarName(p.Variables[i])] = val
+	}
+	return func(k string) string {
+		if v, ok := byVar[k]; ok {
+			return v
+		}
+		if getenv == nil {
+			return os.Getenv(k)
+		}
+		return getenv(k)
+	}, nil
+}
+
 // keptValue is the value the environment keeps for a variable when an
 // import gives none: one a settings file or BPFC_VAR_<NAME> set, as
 // Dataverse keeps a current value (the environment block's follow the

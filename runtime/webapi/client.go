@@ -7,8 +7,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"net"
 	"net/http"
+	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -181,17 +185,24 @@ const maxAnswer = 640 << 20
 // with its model. The Result says what happened, also when the import was
 // refused (the error then says why).
 func (c *Client) Import(ctx context.Context, b *deploy.Build, managed bool, mode deploy.Mode, settings map[string]string, who string) (*deploy.Result, error) {
-	return c.importAs(ctx, "", b, managed, mode, settings, who)
+	return c.importAs(ctx, "", b, managed, mode, settings, nil, who)
 }
 
 // Promote imports a build as Import does, recorded in the remote
 // environment's history as a promotion: what bpfc promote sends, the build
 // being the one live in the source environment.
 func (c *Client) Promote(ctx context.Context, b *deploy.Build, managed bool, mode deploy.Mode, settings map[string]string, who string) (*deploy.Result, error) {
-	return c.importAs(ctx, "promote", b, managed, mode, settings, who)
+	return c.importAs(ctx, "promote", b, managed, mode, settings, nil, who)
 }
 
-func (c *Client) importAs(ctx context.Context, op string, b *deploy.Build, managed bool, mode deploy.Mode, settings map[string]string, who string) (*deploy.Result, error) {
+// importAs sends an import; secrets are secret values by schema name
+// (deploy.RemoteValues), refused over plain http to another host.
+func (c *Client) importAs(ctx context.Context, op string, b *deploy.Build, managed bool, mode deploy.Mode, settings, secrets map[string]string, who string) (*deploy.Result, error) {
+	if len(secrets) > 0 && !c.private() {
+		names := slices.Sorted(maps.Keys(secrets))
+		return nil, fmt.Errorf("will not send the value of secret %s to %s over plain http: give the environment an https url, or set the value in the server's own environment (BPFC_VAR_<NAME> where bpfc serve runs) and not here",
+			strings.Join(names, ", "), c.URL)
+	}
 	arch, other := b.Unmanaged, b.Managed
 	if managed {
 		arch, other = b.Managed, b.Unmanaged
@@ -200,7 +211,8 @@ func (c *Client) importAs(ctx context.Context, op string, b *deploy.Build, manag
 		return nil, fmt.Errorf("build %s has no %s archive", b.Digest, map[bool]string{true: "managed", false: "unmanaged"}[managed])
 	}
 	req := ImportRequest{CustomizationFile: base64.StdEncoding.EncodeToString(arch.Data), ArchiveName: arch.Name,
-		Model: base64.StdEncoding.EncodeToString(b.Model), Digest: b.Digest, Mode: string(mode), Settings: settings, Who: who, Operation: op}
+		Model: base64.StdEncoding.EncodeToString(b.Model), Digest: b.Digest, Mode: string(mode), Settings: settings, Secrets: secrets,
+		Who: who, Operation: op}
 	if other.Data != nil {
 		// Kept with the build there, so that it can be promoted on to
 		// environments of the other flavour.
@@ -221,6 +233,23 @@ func (c *Client) importAs(ctx context.Context, op string, b *deploy.Build, manag
 			c.URL, c.envText())
 	}
 	return &res, nil
+}
+
+// private: requests to the server cannot be read on the way, as it is
+// reached over https or on this machine (loopback).
+func (c *Client) private() bool {
+	u, err := url.Parse(c.URL)
+	if err != nil {
+		return false
+	}
+	if u.Scheme == "https" {
+		return true
+	}
+	host := u.Hostname()
+	if ip := net.ParseIP(host); ip != nil {
+		return ip.IsLoopback()
+	}
+	return host == "localhost"
 }
 
 // envText names the client's environment in a message, when it knows it.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 
 	"github.com/bpfc/bpfc/compiler"
@@ -236,7 +237,15 @@ func (rs Remotes) Import(ctx context.Context, env *compiler.Environment, b *depl
 	if o.Progress != nil {
 		o.Progress("importing into " + env.Name + " through " + env.URL)
 	}
-	res, err := c.importAs(ctx, op, b, env.Managed, o.Mode, o.Settings, o.Who)
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	settings, secrets, err := deploy.RemoteValues(b.Project, env, o.Settings, getenv)
+	if err != nil {
+		return nil, err
+	}
+	res, err := c.importAs(ctx, op, b, env.Managed, o.Mode, settings, secrets, o.Who)
 	if res != nil {
 		res.Environment = env.Name
 	}

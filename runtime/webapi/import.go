@@ -26,8 +26,12 @@ type ImportRequest struct {
 	Digest            string            `json:"Digest,omitempty"`      // the build digest the model must have
 	Mode              string            `json:"Mode,omitempty"`        // upgrade (default) | update | stage
 	Settings          map[string]string `json:"Settings,omitempty"`    // variable values by schema name
-	Who               string            `json:"Who,omitempty"`         // the person deploying, for the history
-	Operation         string            `json:"Operation,omitempty"`   // for the history: deploy (default) or promote (bpfc promote)
+	// Secrets are secret variables' values by schema name, which a client
+	// sends only over https or loopback; the server seals them as it seals
+	// its own BPFC_VAR_<NAME>, never keeping them in clear.
+	Secrets   map[string]string `json:"Secrets,omitempty"`
+	Who       string            `json:"Who,omitempty"`       // the person deploying, for the history
+	Operation string            `json:"Operation,omitempty"` // for the history: deploy (default) or promote (bpfc promote)
 	// OtherCustomizationFile is the build's archive of the other flavour
 	// (base64), kept with the build so that it can be promoted on from
 	// here to environments of that flavour; OtherArchiveName its name.
@@ -79,8 +83,13 @@ func (s *Server) importSolution(w http.ResponseWriter, r *http.Request) {
 	if req.Who != "" && req.Who != who {
 		who = req.Who + " (as " + who + ")"
 	}
+	getenv, err := deploy.SecretsGetenv(b.Project, req.Secrets, s.cfg.Getenv)
+	if err != nil {
+		s.fail(w, r, badRequest("Secrets: %v", err))
+		return
+	}
 	pl := &deploy.Pipeline{Project: s.cfg.Project, Getenv: s.cfg.Getenv}
-	res, err := pl.Deploy(ctx, s.cfg.Env, b, deploy.Options{Mode: mode, Settings: req.Settings, Who: who, Getenv: s.cfg.Getenv,
+	res, err := pl.Deploy(ctx, s.cfg.Env, b, deploy.Options{Mode: mode, Settings: req.Settings, Who: who, Getenv: getenv,
 		Operation: req.Operation})
 	if err == nil {
 		s.log.Info("import", "solution", res.Solution, "version", res.Version, "digest", res.Digest, "user", sess.User())

@@ -218,7 +218,7 @@ var complexTypes = []edmComplexType{
 	{Name: "bpfc_User", OpenType: true},                   // UserInfo
 	{Name: "bpfc_DeployResult", OpenType: true},           // deploy.Result
 	{Name: "bpfc_ExportSolutionResponse", OpenType: true}, // ExportResponse
-	{Name: "bpfc_Settings", OpenType: true},               // ImportRequest.Settings: values by variable schema name
+	{Name: "bpfc_Settings", OpenType: true},               // ImportRequest.Settings and Secrets: values by variable schema name
 }
 
 // declaredOperations is what $metadata declares of the operations, the

@@ -58,7 +58,7 @@ var operations = []operation{
 	// ExportRequest.
 	{Name: "ImportSolution", Action: true, Params: []param{
 		required("CustomizationFile", "Edm.Binary"), optional("ArchiveName", "Edm.String"), optional("Model", "Edm.Binary"),
-		optional("Digest", "Edm.String"), optional("Mode", "Edm.String"), optional("Settings", "mscrm.bpfc_Settings"),
+		optional("Digest", "Edm.String"), optional("Mode", "Edm.String"), optional("Settings", "mscrm.bpfc_Settings"), optional("Secrets", "mscrm.bpfc_Settings"),
 		optional("Who", "Edm.String"), optional("Operation", "Edm.String"), optional("OtherCustomizationFile", "Edm.Binary"),
 		optional("OtherArchiveName", "Edm.String"),
 	}, Returns: "mscrm.bpfc_DeployResult", serve: plain((*Server).importSolution)},

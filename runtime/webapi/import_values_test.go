@@ -1,0 +1,89 @@
+package webapi
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bpfc/bpfc/runtime/deploy"
+	"github.com/bpfc/bpfc/runtime/internal/testenv"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// TestRemoteImportValues: a deploy to a remote environment sends the values
+// the deploying project gives it — its environment block's, BPFC_VAR_<NAME>
+// where the deploy runs, a settings file — and a secret's value apart; the
+// server stores them as its own (the secret sealed), where they were
+// silently its own project's before.
+func TestRemoteImportValues(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	ctx := context.Background()
+	next := filepath.Join(t.TempDir(), "next")
+	if err := os.CopyFS(next, os.DirFS(f.p.Dir)); err != nil {
+		t.Fatal(err)
+	}
+	os.RemoveAll(filepath.Join(next, ".bpfc"))
+	hcl, err := os.ReadFile(filepath.Join(next, "bpfc.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testenv.Write(t, next, "bpfc.hcl", strings.Replace(string(hcl), `version      = "1.0.0.0"`, `version      = "1.1.0.0"`, 1)+`
+environment "remote" {
+  url    = "`+f.url+`"
+  values = { approval_threshold = 123, deal_desk_mailbox = "block@contoso.example" }
+}
+variable "api_key" {
+  type = "secret"
+}
+`)
+	p := testenv.Load(t, next)
+	b := build(t, p)
+	getenv := func(k string) string {
+		return map[string]string{"BPFC_VAR_API_KEY": "k3y-from-ci", "BPFC_VAR_DEAL_DESK_MAILBOX": "ci@contoso.example"}[k]
+	}
+	rs := Remotes{Token: func(string) (string, error) { return f.admin, nil }}
+	res, err := rs.Import(ctx, p.Environment("remote"), b, deploy.Options{Mode: deploy.Upgrade, Getenv: getenv,
+		Settings: map[string]string{"cts_service_desk_mailbox": "file@contoso.example"}})
+	if err != nil || res.Result != deploy.Applied {
+		t.Fatalf("import: %v %+v", err, res)
+	}
+	got := map[string]store.VariableValue{}
+	if err := f.s.Read(ctx, func(tx store.Tx) error {
+		for _, n := range []string{"cts_approval_threshold", "cts_deal_desk_mailbox", "cts_service_desk_mailbox", "cts_api_key"} {
+			v, err := tx.VariableValue(n)
+			if err != nil {
+				return err
+			}
+			got[n] = v
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got["cts_approval_threshold"].Value != "123" || got["cts_deal_desk_mailbox"].Value != "ci@contoso.example" ||
+		got["cts_service_desk_mailbox"].Value != "file@contoso.example" {
+		t.Errorf("values: %+v", got)
+	}
+	if k := got["cts_api_key"]; len(k.Sealed) == 0 || k.Value != "" {
+		t.Errorf("the secret is not sealed: %+v", k)
+	}
+
+	// A secret never goes over plain http to another machine.
+	far := &Client{URL: "http://192.0.2.1:8080", Token: f.admin}
+	if _, err := far.importAs(ctx, "", b, false, deploy.Upgrade, nil, map[string]string{"cts_api_key": "x"}, ""); err == nil ||
+		!strings.Contains(err.Error(), "will not send the value of secret cts_api_key to http://192.0.2.1:8080 over plain http") {
+		t.Errorf("plain http: %v", err)
+	}
+	for u, want := range map[string]bool{"https://bpfc.example": true, "http://localhost:8080": true, "http://[::1]:1": true,
+		"http://127.0.0.1:1": true, "http://bpfc.example": false, "http://10.0.0.11:8080": false} {
+		if got := (&Client{URL: u}).private(); got != want {
+			t.Errorf("private(%s) = %v", u, got)
+		}
+	}
+	// A secret the build has not is refused.
+	if _, err := deploy.SecretsGetenv(p, map[string]string{"cts_approval_threshold": "x"}, nil); err == nil {
+		t.Error("a value that is no secret's was taken as one")
+	}
+}
