@@ -330,7 +330,7 @@ func (c *checker) workflows() {
 		}
 		if u.table != nil {
 			if t := u.table(); t != "" && w.Table != t && p.Table(t) != nil { // an unknown table is reported on its own
-				c.errorf(u.rng, "Workflow on the wrong table", "Workflow %q runs on %s, but it is used where the record is %s %s; use a workflow on %s.", w.Name, w.Table, article(t), t, t)
+				c.errorf(u.rng, "Workflow on the wrong table", "Workflow %q runs on %s, but it is used where the record is %s %s; use a workflow on %s.", w.Name, w.Table, Article(t), t, t)
 			}
 		}
 		if u.any != nil {

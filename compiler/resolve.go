@@ -180,7 +180,7 @@ func (d *decoder) resolveTables(prefix string) {
 			d.errorf(t.Attrs.Of("primary_column", t.DeclRange), "Unknown primary column", "primary_column %q is not a column of %q.%s", t.PrimaryColumn, t.Name, didYouMean(t.PrimaryColumn, columnNames(t)))
 		} else if col.Type != TypeString && contains(ColumnTypes, col.Type) {
 			// (an unknown type is reported where it is written)
-			d.errorf(col.DeclRange, "Invalid primary column", "The primary column %q must be a string column; it is %s %s column.", col.Name, article(col.Type), col.Type)
+			d.errorf(col.DeclRange, "Invalid primary column", "The primary column %q must be a string column; it is %s %s column.", col.Name, Article(col.Type), col.Type)
 		}
 		byName[t.Name] = t
 		p.Tables = append(p.Tables, t)
@@ -388,7 +388,7 @@ func (d *decoder) resolveExprs() {
 		target := &ColumnRef{Table: tname, Column: col.Name, Col: col, Rng: a.expr.Range()}
 		c := &exprConverter{sc: exprScope{p: p, table: t}}
 		if !CompatibleKinds(target.Type(), x.Type()) {
-			c.errorf(a.expr.Range(), "Type mismatch in value", "Column %s.%s is a %s column and cannot take %s (%s).", tname, col.Name, col.Type, describeExpr(x), typeName(x))
+			c.errorf(a.expr.Range(), "Type mismatch in value", "Column %s.%s is %s %s column and cannot take %s (%s).", tname, col.Name, Article(col.Type), col.Type, describeExpr(x), typeName(x))
 		} else if lit, ok := x.(*Literal); ok {
 			c.checkLiteralFor(col, lit)
 		}
@@ -403,11 +403,11 @@ var readOnlyColumns = map[string]bool{"createdon": true, "createdby": true, "mod
 
 // capitalArticle is "A word" or "An word", for a sentence's start.
 func capitalArticle(word string) string {
-	return strings.ToUpper(article(word)[:1]) + article(word)[1:] + " " + word
+	return strings.ToUpper(Article(word)[:1]) + Article(word)[1:] + " " + word
 }
 
-// article is "a" or "an" before word.
-func article(word string) string {
+// Article is "a" or "an" before word (messages throughout bpfc use it).
+func Article(word string) string {
 	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
 		return "an"
 	}

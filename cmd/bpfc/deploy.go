@@ -82,7 +82,7 @@ func runDeploy(g *globals, o *deployOptions) error {
 	stop := progress(g, o.env, &opts)
 	res, err := remotePipeline(p).Deploy(context.Background(), o.env, b, opts)
 	stop()
-	return reportResult(g, knownEnv(p, o.env), b, res, err)
+	return reportResult(g, p.Environment(o.env), opts.Mode, b, res, err)
 }
 
 // loadValid loads and checks the project, reporting diagnostics; a
@@ -301,24 +301,16 @@ func progress(g *globals, env string, o *deploy.Options) func() {
 	return func() { fmt.Fprint(g.stderr, "\r\033[K") }
 }
 
-// knownEnv is name when p declares it, else "": an unknown environment is
-// the command's error, not a failed import.
-func knownEnv(p *compiler.Project, name string) string {
-	if p.Environment(name) == nil {
-		return ""
-	}
-	return name
-}
-
 // reportResult prints an import's result; a refusal or failure exits 1.
-// With --output json an error before any import ran, in a declared environment (env != ""), is a
-// failed result document too.
-func reportResult(g *globals, env string, b *deploy.Build, res *deploy.Result, err error) error {
-	if res == nil && err != nil && g.output == "json" && env != "" {
+// With --output json an error before any import ran, in a declared environment (env != nil), is a
+// failed result document too (an unknown environment is the command's error, not a failed import).
+func reportResult(g *globals, env *compiler.Environment, mode deploy.Mode, b *deploy.Build, res *deploy.Result, err error) error {
+	if res == nil && err != nil && g.output == "json" && env != nil {
 		// No import ran (the store or server could not be reached, …):
 		// the same document as any import's, failed, so that CI reads one
 		// shape.
-		res = &deploy.Result{Environment: env, Result: deploy.Failed, Message: err.Error(), Changes: []deploy.Change{}}
+		res = &deploy.Result{Environment: env.Name, Managed: env.Managed, Mode: string(mode), Result: deploy.Failed,
+			Message: err.Error(), Changes: []deploy.Change{}}
 		if b != nil && b.Project != nil {
 			res.Solution, res.Version, res.Digest = b.Solution(), b.Version(), b.Digest
 		}

@@ -56,5 +56,5 @@ func runPromote(g *globals, o *promoteOptions) error {
 	stop := progress(g, o.to, &opts)
 	res, err := remotePipeline(p).Promote(context.Background(), o.from, o.to, opts)
 	stop()
-	return reportResult(g, knownEnv(p, o.to), nil, res, err)
+	return reportResult(g, p.Environment(o.to), opts.Mode, nil, res, err)
 }

@@ -69,7 +69,7 @@ func remoteDeploy(g *globals, env *compiler.Environment, b *deploy.Build, opts d
 		return err
 	}
 	res, err := webapi.Remotes{Token: remoteToken, TokenHint: tokenHint}.Import(context.Background(), env, b, opts)
-	return reportResult(g, env.Name, b, res, err)
+	return reportResult(g, env, opts.Mode, b, res, err)
 }
 
 // remotePipeline is the project's pipeline reaching its remote

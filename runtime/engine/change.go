@@ -124,7 +124,11 @@ func (c *change) stageRecord() (store.Row, error) {
 	if id == "" || !ok {
 		return nil, c.refuse(RuleRecordDeleted, "stage %q has no %s record", c.stage.Name, table)
 	}
-	row, err := c.o.stageRow(t, id, c.action+" of instance "+c.in.ID+" on "+table+" "+id)
+	doing := c.action + " of instance " + c.in.ID
+	if strings.Contains(c.action, "the instance") { // "finish the instance"
+		doing = strings.Replace(c.action, "the instance", "instance "+c.in.ID, 1)
+	}
+	row, err := c.o.stageRow(t, id, doing+" on "+table+" "+id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, c.refuse(RuleRecordDeleted, "%s %s of stage %q was deleted", table, id, c.stage.Name)
 	}

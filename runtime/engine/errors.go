@@ -3,8 +3,8 @@ package engine
 import (
 	"errors"
 	"fmt"
-	"strings"
 
+	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/store"
 )
 
@@ -131,18 +131,11 @@ type ValueError struct {
 }
 
 func (e *ValueError) Error() string {
-	return fmt.Sprintf("%s.%s is %s %s column: %q %s", e.Table, e.Column, article(e.Type), e.Type, e.Value, e.Reason)
+	return fmt.Sprintf("%s.%s is %s %s column: %q %s", e.Table, e.Column, compiler.Article(e.Type), e.Type, e.Value, e.Reason)
 }
 
 // Is makes errors.Is(err, ErrInvalid) hold.
 func (e *ValueError) Is(target error) bool { return target == ErrInvalid }
-
-func article(word string) string {
-	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
-		return "an"
-	}
-	return "a"
-}
 
 // invalid is an ErrInvalid with a message.
 func invalid(format string, args ...any) error {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/agext/levenshtein"
 
+	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/odata"
 	"github.com/bpfc/bpfc/runtime/store"
@@ -187,7 +188,7 @@ func resolveOne(t store.Table, name string, tables map[string]store.Table) (expa
 	if c, ok := t.Column(name); ok {
 		switch {
 		case !isLookup(c):
-			return x, badRequest("$expand=%s: %s is a %s column of %s, not a lookup; only lookups expand", name, name, c.Type, t.EntitySetName)
+			return x, badRequest("$expand=%s: %s is %s %s column of %s, not a lookup; only lookups expand", name, name, compiler.Article(c.Type), c.Type, t.EntitySetName)
 		case len(c.Targets) != 1:
 			var halves []string
 			for _, tg := range c.Targets {
@@ -219,14 +220,6 @@ func resolveOne(t store.Table, name string, tables map[string]store.Table) (expa
 	return x, nil
 }
 
-// article is "a" or "an" before word.
-func article(word string) string {
-	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
-		return "an"
-	}
-	return "a"
-}
-
 // unknownNavigation explains a name that is no lookup of t: a lookup's
 // value, a collection-valued navigation property (rows of another table
 // that look up t), or nothing known.
@@ -255,7 +248,7 @@ func unknownNavigation(t store.Table, name string, tables map[string]store.Table
 		}
 		if len(filters) > 0 {
 			return badRequest("$expand=%s: collection-valued navigation properties (the %s rows that look up %s %s) are not supported; "+
-				"only lookups of %s expand; read those rows with %s", name, u.Name, article(t.Name), t.Name, t.EntitySetName,
+				"only lookups of %s expand; read those rows with %s", name, u.Name, compiler.Article(t.Name), t.Name, t.EntitySetName,
 				strings.Join(filters, " or "))
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/odata"
 	"github.com/bpfc/bpfc/runtime/store"
 )
@@ -163,7 +164,7 @@ func condition(t store.Table, e odata.Expr) (store.Cond, error) {
 			return nil, badRequest("%s(%s, …) takes a text value in quotes", e.Name, e.Column)
 		}
 		if kindOf(c) != "text" {
-			return nil, badRequest("%s(%s, …): %s is a %s column, not text", e.Name, e.Column, e.Column, c.Type)
+			return nil, badRequest("%s(%s, …): %s is %s %s column, not text", e.Name, e.Column, e.Column, compiler.Article(c.Type), c.Type)
 		}
 		return store.Match{Column: c.Name, Kind: e.Name, Text: s}, nil
 	case odata.Compare:
@@ -228,12 +229,12 @@ func literal(c store.Column, op string, v any) (any, error) {
 		return nil, nil
 	}
 	bad := func(want string) error {
-		return badRequest("%s is a %s column: compare it with %s, not %s", propertyName(c), c.Type, want, describe(v))
+		return badRequest("%s is %s %s column: compare it with %s, not %s", propertyName(c), compiler.Article(c.Type), c.Type, want, describe(v))
 	}
 	if g, ok := v.(odata.GUID); ok {
 		// An unquoted GUID compares with ids (lookups and keys), as in Dataverse.
 		if !c.HoldsIDs() {
-			return nil, badRequest("%s is a %s column, not an id: compare it with %s, not %s", propertyName(c), c.Type, want(c), describe(v))
+			return nil, badRequest("%s is %s %s column, not an id: compare it with %s, not %s", propertyName(c), compiler.Article(c.Type), c.Type, want(c), describe(v))
 		}
 		return string(g), nil
 	}
