@@ -372,6 +372,23 @@ func TestAbandonQueues(t *testing.T) {
 	if len(es) != 1 || es[0].Cc != "boss@example.com" || es[0].InstanceID != in.ID {
 		t.Errorf("outbox %+v", es)
 	}
+
+	// The lead deleted (its instances stay), the end's workflows on it
+	// have no record: skipped, not queued to fail.
+	gone, in2 := v.lead("realtime", nil)
+	if err := v.admin().DeleteRecord(v.ctx, "lead", gone); err != nil {
+		t.Fatal(err)
+	}
+	out, err = v.admin().Abandon(v.ctx, in2.ID, engine.MoveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Workflows) != 2 || out.Workflows[0].State != Skipped || out.Workflows[1].State != Skipped {
+		t.Errorf("abandoned without its lead: workflows %+v", out.Workflows)
+	}
+	if js := v.jobs(); len(js) != 1 {
+		t.Errorf("jobs queued for a deleted lead: %+v", js)
+	}
 }
 
 // contendedStore makes its n-th shared write give up as PostgreSQL's store

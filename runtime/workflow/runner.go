@@ -141,7 +141,7 @@ const (
 	Ran     = "ran"
 	Stopped = "stopped"
 	Queued  = "queued"
-	Skipped = "skipped" // an instance's end whose workflow has no record of its table
+	Skipped = "skipped" // an instance's end whose workflow has no record of its table (never reached, or deleted)
 )
 
 // Transition runs the realtime workflows a stage transition fires and
@@ -164,12 +164,19 @@ func (r *Runner) Transition(ctx context.Context, tx store.Tx, t *engine.Transiti
 	}
 	x.may = t.May
 	for _, name := range names {
-		if wf := t.Model.Workflow(name); wf != nil && t.Instance.Records[wf.Table] == "" && (t.Kind == engine.KindFinish || t.Kind == engine.KindAbandon) {
+		if wf := t.Model.Workflow(name); wf != nil && (t.Kind == engine.KindFinish || t.Kind == engine.KindAbandon) {
 			// A flow's on_finish/on_abandon workflow on a table the
-			// instance never reached has no record to run on: the end
-			// goes ahead without it, as in Dataverse.
-			t.Runs = append(t.Runs, engine.WorkflowRun{Workflow: wf.Name, Mode: wf.Mode, State: Skipped})
-			continue
+			// instance never reached, or whose record was deleted, has no
+			// record to run on: the end goes ahead without it, as in
+			// Dataverse.
+			gone, err := recordGone(tx, wf.Table, t.Instance.Records[wf.Table])
+			if err != nil {
+				return err
+			}
+			if gone {
+				t.Runs = append(t.Runs, engine.WorkflowRun{Workflow: wf.Name, Mode: wf.Mode, State: Skipped})
+				continue
+			}
 		}
 		out, err := x.startOn(name, t.Instance.Records)
 		if err != nil {
@@ -178,6 +185,27 @@ func (r *Runner) Transition(ctx context.Context, tx store.Tx, t *engine.Transiti
 		t.Runs = appendRuns(t.Runs, out)
 	}
 	return nil
+}
+
+// recordGone: the record id of table is none, or was deleted.
+func recordGone(tx store.Tx, table, id string) (bool, error) {
+	if id == "" {
+		return true, nil
+	}
+	t, err := tx.Table(table)
+	if err != nil {
+		return false, err
+	}
+	key := t
+	key.Columns = nil
+	if c, ok := t.Column(t.PrimaryKey); ok {
+		key.Columns = []store.Column{c}
+	}
+	_, err = tx.GetRow(key, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return true, nil
+	}
+	return false, err
 }
 
 // appendRuns adds a run and the runs it started to runs.
