@@ -58,13 +58,14 @@ func (s *Session) Abandon(ctx context.Context, id string, mo MoveOptions) (*Inst
 }
 
 // Reactivate makes a finished or aborted instance active again at the stage
-// it ended on; completedon and the duration are kept.
+// it ended on, its stay there beginning now (activestagestartedon, as the
+// stage log); completedon and the duration are kept.
 func (s *Session) Reactivate(ctx context.Context, id string, mo MoveOptions) (*Instance, error) {
 	return s.change(ctx, id, "reactivate the instance", mo, []string{PrivWrite}, func(c *change) (*Transition, error) {
 		if c.in.State == StateActive {
 			return nil, c.refuse(RuleAlreadyActive, "the instance is already active")
 		}
-		c.set[colState], c.set[colStatus] = int64(0), int64(1)
+		c.set[colState], c.set[colStatus], c.set[colStageOn] = int64(0), int64(1), c.o.now
 		if err := c.o.enter(c.f, c.in.ID, c.stage, store.VisitReactivate); err != nil {
 			return nil, err
 		}

@@ -176,7 +176,8 @@ func (sc *salesScenario) finishAbandonReactivate(t *testing.T) {
 	dev.clock.Advance(time.Hour)
 	in = dev.must(admin.Reactivate(ctx, id, MoveOptions{}))
 	if in.State != StateActive || in.StateCode != 0 || in.StatusCode != 1 || in.CompletedOn == nil ||
-		!in.CompletedOn.Equal(created.Add(90*time.Minute+30*time.Second)) || *in.DurationMinutes != 90 || in.ActiveStage != "close" {
+		!in.CompletedOn.Equal(created.Add(90*time.Minute+30*time.Second)) || *in.DurationMinutes != 90 || in.ActiveStage != "close" ||
+		!in.ActiveStageStartedOn.Equal(dev.clock.Now()) {
 		t.Errorf("reactivated: %+v", in)
 	}
 	refused(t, dev.unchanged("reactivate an active instance", func() error {
