@@ -454,21 +454,24 @@ func (c *checker) workflows() {
 }
 
 func (c *checker) roles() {
-	names := make([]string, len(c.p.Flows))
-	for i, f := range c.p.Flows {
-		names[i] = f.Name
+	var names []string // a grant names a flow, or a table (an extension)
+	for _, f := range c.p.Flows {
+		names = append(names, f.Name)
+	}
+	for _, t := range c.p.Tables {
+		names = append(names, t.Name)
 	}
 	for _, r := range c.p.Roles {
 		seen := map[string]hcl.Range{}
 		for _, g := range r.Grants {
-			if c.p.Flow(g.Flow) == nil {
+			if table, _ := c.p.GrantTable(g); table == "" {
 				hint := didYouMean(g.Flow, names)
 				for _, f := range c.p.Flows {
 					if f.InstanceTable == g.Flow || f.UniqueName == g.Flow {
 						hint = fmt.Sprintf(" %s is the instance table of flow %s: grant \"%s\".", g.Flow, f.Name, f.Name)
 					}
 				}
-				c.errorf(g.Attrs.Of("flow", g.DeclRange), "Unknown flow", "Role %q grants flow %q, which is not declared.%s", r.Name, g.Flow, hint)
+				c.errorf(g.Attrs.Of("flow", g.DeclRange), "Unknown flow or table", "Role %q grants %q, which is neither a flow nor a table of the project.%s", r.Name, g.Flow, hint)
 			}
 			if prev, ok := seen[g.Flow]; ok {
 				c.errorf(g.DeclRange, "Duplicate grant", "Role %q already grants %q at %s.", r.Name, g.Flow, rangeText(prev))

@@ -92,6 +92,19 @@ func (p *Project) Flow(name string) *Flow {
 	return nil
 }
 
+// GrantTable is the table a grant gives privileges on: the instance table
+// of the flow it names, or (an extension) the table it names when no flow
+// has that name (flow is then nil); "" when it names neither.
+func (p *Project) GrantTable(g *Grant) (table string, flow *Flow) {
+	if f := p.Flow(g.Flow); f != nil {
+		return f.InstanceTable, f
+	}
+	if t := p.Table(g.Flow); t != nil {
+		return t.Name, nil
+	}
+	return "", nil
+}
+
 // Workflow returns the named workflow or nil.
 func (p *Project) Workflow(name string) *Workflow {
 	for _, w := range p.Workflows {

@@ -283,9 +283,10 @@ type Role struct {
 	DeclRange   hcl.Range
 }
 
-// Grant gives privileges on one flow's instance table.
+// Grant gives privileges on one flow's instance table, or (an extension)
+// on a table when no flow has the name it gives (Project.GrantTable).
 type Grant struct {
-	Flow       string
+	Flow       string // the name the grant gives: a flow's, else a table's
 	Privileges []string // subset of Privileges, in that order
 	Depth      string   // default "organization"
 	Attrs      Ranges   // where each attribute was written

@@ -9,6 +9,7 @@ import (
 	"github.com/beevik/etree"
 
 	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/compiler/emit"
 )
 
 // builtinRoles exist in every environment; a project may name them in grants
@@ -31,15 +32,20 @@ type RolePrivilege struct {
 }
 
 // RolePrivileges lists what a role grants: per grant, one privilege on the
-// flow's instance table for each privilege granted, at the grant's depth
+// flow's instance table (or the table a grant names) for each privilege granted, at the grant's depth
 // (default organization = Global). Sorted case-insensitively by name, as
 // Dataverse writes them; a privilege granted twice keeps the wider level.
 func RolePrivileges(p *compiler.Project, r *compiler.Role) ([]RolePrivilege, error) {
 	levels := map[string]string{}
 	for _, g := range r.Grants {
-		f := p.Flow(g.Flow)
+		table, f := p.GrantTable(g)
+		if table == "" {
+			return nil, fmt.Errorf("role %s: grant on unknown flow or table %q", r.Name, g.Flow)
+		}
 		if f == nil {
-			return nil, fmt.Errorf("role %s: grant on unknown flow %q", r.Name, g.Flow)
+			// A table's privileges carry its schema name, as Dataverse's
+			// (prvReadAccount).
+			table = emit.TableSchemaName(table)
 		}
 		level, ok := compiler.Depths[cmp.Or(g.Depth, "organization")]
 		if !ok {
@@ -50,7 +56,7 @@ func RolePrivileges(p *compiler.Project, r *compiler.Role) ([]RolePrivilege, err
 			if !ok {
 				return nil, fmt.Errorf("role %s: unknown privilege %q", r.Name, pv)
 			}
-			name := prefix + f.InstanceTable
+			name := prefix + table
 			if old, ok := levels[name]; !ok || levelRank[level] > levelRank[old] {
 				levels[name] = level
 			}

@@ -159,16 +159,16 @@ func (a *applier) roles() error {
 		}
 		var ps []store.Privilege
 		for _, g := range r.Grants {
-			f := a.p.Flow(g.Flow)
-			if f == nil {
-				return fmt.Errorf("role %s grants on unknown flow %s", r.Name, g.Flow)
+			table, _ := a.p.GrantTable(g)
+			if table == "" {
+				return fmt.Errorf("role %s grants on unknown flow or table %s", r.Name, g.Flow)
 			}
 			depth := g.Depth
 			if depth == "" {
 				depth = store.DepthOrganization
 			}
 			for _, pv := range g.Privileges {
-				ps = append(ps, store.Privilege{Table: f.InstanceTable, Privilege: pv, Depth: depth})
+				ps = append(ps, store.Privilege{Table: table, Privilege: pv, Depth: depth})
 			}
 		}
 		if err := a.tx.SetPrivileges(r.Name, widest(ps)); err != nil {

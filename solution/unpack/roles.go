@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/compiler/catalog"
 )
 
 // privilegePrefixes maps Dataverse privilege name prefixes to bpfc's
@@ -19,7 +20,9 @@ var levelDepths = map[string]string{"basic": "user", "local": "business_unit", "
 var depthRank = map[string]int{"user": 1, "business_unit": 2, "parent_child": 3, "organization": 4}
 
 // roles reads the security roles: their privileges on the flows' instance
-// tables become grants; privileges on other tables are reported.
+// tables become grants of the flows, those on other tables the project
+// knows grants of the tables; privileges on tables it does not know are
+// reported.
 func (b *builder) roles(flows []*compiler.Flow) []*compiler.Role {
 	byTable := map[string]string{}
 	for inst, name := range b.flowByInstance {
@@ -65,6 +68,9 @@ func (b *builder) roles(flows []*compiler.Flow) []*compiler.Role {
 					}
 				}
 				flow := byTable[table]
+				if flow == "" && b.grantableTable(table, flows) {
+					flow = table // a grant on the table itself (bpfc's extension)
+				}
 				if priv == "" || flow == "" || depth == "" {
 					other++
 					continue
@@ -87,7 +93,7 @@ func (b *builder) roles(flows []*compiler.Flow) []*compiler.Role {
 			}
 		}
 		if other > 0 {
-			b.w.add(comp, rs.file, "%d privilege(s) on tables other than the flows' instance tables are not expressed (bpfc roles grant flows)", other)
+			b.w.add(comp, rs.file, "%d privilege(s) on tables the project does not know are not expressed (bpfc roles grant flows and the project's tables)", other)
 		}
 		sort.Strings(order)
 		for _, fl := range order {
@@ -110,4 +116,21 @@ func (b *builder) roles(flows []*compiler.Flow) []*compiler.Role {
 		out = append(out, r)
 	}
 	return out
+}
+
+// grantableTable: a role's privileges on table (a lower-case logical name)
+// can be a grant of the table: the project knows it, and no flow has its
+// name (a grant's label names a flow first).
+func (b *builder) grantableTable(table string, flows []*compiler.Flow) bool {
+	if _, ok := b.tables[table]; !ok {
+		if _, ok := catalog.Lookup(table); !ok {
+			return false
+		}
+	}
+	for _, f := range flows {
+		if f.Name == table {
+			return false
+		}
+	}
+	return true
 }
