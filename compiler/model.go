@@ -286,7 +286,7 @@ type Role struct {
 // Grant gives privileges on one flow's instance table, or (an extension)
 // on a table when no flow has the name it gives (Project.GrantTable).
 type Grant struct {
-	Flow       string // the name the grant gives: a flow's, else a table's
+	Flow       string   // the name the grant gives: a flow's, else a table's
 	Privileges []string // subset of Privileges, in that order
 	Depth      string   // default "organization"
 	Attrs      Ranges   // where each attribute was written
