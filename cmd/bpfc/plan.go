@@ -23,7 +23,8 @@ func newPlanCmd(g *globals) *cobra.Command {
 		Long: "plan builds the project and runs every rule of an import against environment E\n" +
 			"without writing anything: the flows, stages, steps, tables, columns, variables,\n" +
 			"roles and workflows it would add, change, remove (or keep, with --mode update or\n" +
-			"stage), and every reason it would be refused (then the exit status is 1).\n\n" +
+			"stage), and every reason it would be refused (then the exit status is 1). A remote\n" +
+			"environment's server plans it (bpfc_PlanImport), changing nothing there.\n\n" +
 			"--output json prints: environment, solution, installed_version, version, managed,\n" +
 			"mode, digest, changes ([{action, kind, name, data?, fields?}]; a change's fields are\n" +
 			"[{field, old, new}], each property that differs) and refusals ([string]).",
@@ -56,7 +57,7 @@ func runPlan(g *globals, o *planOptions) error {
 	if err != nil {
 		return err
 	}
-	plan, err := pipeline(p).Plan(context.Background(), o.env, b, opts)
+	plan, err := remotePipeline(p).Plan(context.Background(), o.env, b, opts)
 	if err != nil {
 		return envError(err)
 	}

@@ -297,3 +297,46 @@ func TestReleaseWithRemoteTest(t *testing.T) {
 		t.Errorf("release (text): %d %s %s", code, out, stderr)
 	}
 }
+
+// TestPlanRemote: bpfc plan for a remote environment asks its server
+// (bpfc_PlanImport) what an import of this build would do, with the values
+// a deploy would send; nothing changes there.
+func TestPlanRemote(t *testing.T) {
+	srv := serveProject(t, "dev", nil)
+	client := copyExample(t, "sales")
+	editFile(t, filepath.Join(client, "bpfc.hcl"), func(s string) string {
+		return atVersion("1.1.0.0")(s) + "\nenvironment \"shared\" {\n  url    = \"" + srv.base + "\"\n  values = { approval_threshold = 75000 }\n}\n"
+	})
+	editFile(t, filepath.Join(client, "flows", "phone_to_case.hcl"), func(s string) string {
+		return strings.Replace(s, `display_name = "Identify"`, `display_name = "Identify the caller"`, 1)
+	})
+	t.Setenv("BPFC_TOKEN_SHARED", srv.token)
+	code, out, stderr := bpfc(t, "-C", client, "plan", "--env", "shared", "--output", "json")
+	var pl struct {
+		Env       string `json:"environment"`
+		Installed string `json:"installed_version"`
+		Changes   []struct {
+			Action, Kind, Name string
+			Fields             []struct{ Field, Old, New string }
+		}
+		Refusals []string
+	}
+	if err := json.Unmarshal([]byte(out), &pl); err != nil || code != 0 || pl.Env != "shared" || pl.Installed != "1.0.0.0" || len(pl.Refusals) != 0 {
+		t.Fatalf("plan: %d %v %s %s", code, err, out, stderr)
+	}
+	var stage, value bool
+	for _, c := range pl.Changes {
+		if c.Kind == "stage" && c.Name == "phone_to_case.identify" && len(c.Fields) == 1 && c.Fields[0].New == `"Identify the caller"` {
+			stage = true
+		}
+		if c.Kind == "value" && c.Name == "approval_threshold" {
+			value = true
+		}
+	}
+	if !stage || !value {
+		t.Errorf("changes: %+v", pl.Changes)
+	}
+	if v := installed(t, srv.dir, "dev"); v != "1.0.0.0" {
+		t.Errorf("the plan changed the server: %q", v)
+	}
+}

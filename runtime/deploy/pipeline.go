@@ -37,6 +37,8 @@ type Remote interface {
 	// Import imports b into env, as Import does into a local store; the
 	// Result says what happened, also when it did not apply.
 	Import(ctx context.Context, env *compiler.Environment, b *Build, o Options) (*Result, error)
+	// Plan is what Import would do, changing nothing (PlanImport there).
+	Plan(ctx context.Context, env *compiler.Environment, b *Build, o Options) (*Plan, error)
 }
 
 // remote is pl.Remote, or an error saying that env is remote.
@@ -255,6 +257,19 @@ func (pl *Pipeline) Plan(ctx context.Context, name string, b *Build, o Options) 
 			return nil, err
 		}
 		gateCauses = ref.Causes
+	}
+	if env.URL != "" {
+		// The server plans against what it has; its own gate is among
+		// its refusals.
+		r, err := pl.remote(env)
+		if err != nil {
+			return nil, err
+		}
+		plan, err := r.Plan(ctx, env, b, o)
+		if plan != nil {
+			plan.Refusals = append(append([]string{}, gateCauses...), plan.Refusals...)
+		}
+		return plan, err
 	}
 	s, err := pl.open(ctx, name, true)
 	if errors.Is(err, environ.ErrNotCreated) {

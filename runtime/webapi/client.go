@@ -196,8 +196,52 @@ func (c *Client) Promote(ctx context.Context, b *deploy.Build, managed bool, mod
 }
 
 // importAs sends an import; secrets are secret values by schema name
-// (deploy.RemoteValues), refused over plain http to another host.
+// (deploy.RemoteValues).
 func (c *Client) importAs(ctx context.Context, op string, b *deploy.Build, managed bool, mode deploy.Mode, settings, secrets map[string]string, who string) (*deploy.Result, error) {
+	req, err := c.importRequest(b, managed, mode, settings, secrets)
+	if err != nil {
+		return nil, err
+	}
+	req.Who, req.Operation = who, op
+	var res deploy.Result
+	var failed ImportResponse
+	if _, err = c.Do(ctx, http.MethodPost, "ImportSolution", req, &res, &failed); err != nil {
+		if failed.Result != nil {
+			return failed.Result, err
+		}
+		return nil, err
+	}
+	if res.Result == "" || res.Digest == "" {
+		// A 2xx that is no import's result: never report it as one.
+		return nil, fmt.Errorf("%s%s answered ImportSolution without an import's result; it is not a bpfc serve (check the environment's url), and nothing is known to be deployed",
+			c.URL, c.envText())
+	}
+	return &res, nil
+}
+
+// Plan is what an import of b would do in the remote environment, which
+// changes nothing there (bpfc_PlanImport: the server's PlanImport, its
+// promote_from gate among the refusals).
+func (c *Client) Plan(ctx context.Context, b *deploy.Build, managed bool, mode deploy.Mode, settings, secrets map[string]string) (*deploy.Plan, error) {
+	req, err := c.importRequest(b, managed, mode, settings, secrets)
+	if err != nil {
+		return nil, err
+	}
+	var pl deploy.Plan
+	if _, err := c.Do(ctx, http.MethodPost, "bpfc_PlanImport", req, &pl, nil); err != nil {
+		return nil, err
+	}
+	if pl.Digest == "" {
+		return nil, fmt.Errorf("%s%s answered bpfc_PlanImport without a plan; it is not a bpfc serve of this version (check the environment's url)", c.URL, c.envText())
+	}
+	return &pl, nil
+}
+
+// importRequest is the body of ImportSolution and bpfc_PlanImport: the
+// build's archive of the environment's flavour and its model, the values;
+// secrets (deploy.RemoteValues) are refused over plain http to another
+// host.
+func (c *Client) importRequest(b *deploy.Build, managed bool, mode deploy.Mode, settings, secrets map[string]string) (*ImportRequest, error) {
 	if len(secrets) > 0 && !c.private() {
 		names := slices.Sorted(maps.Keys(secrets))
 		return nil, fmt.Errorf("will not send the value of secret %s to %s over plain http: give the environment an https url, or set the value in the server's own environment (BPFC_VAR_<NAME> where bpfc serve runs) and not here",
@@ -210,29 +254,14 @@ func (c *Client) importAs(ctx context.Context, op string, b *deploy.Build, manag
 	if arch.Data == nil {
 		return nil, fmt.Errorf("build %s has no %s archive", b.Digest, map[bool]string{true: "managed", false: "unmanaged"}[managed])
 	}
-	req := ImportRequest{CustomizationFile: base64.StdEncoding.EncodeToString(arch.Data), ArchiveName: arch.Name,
-		Model: base64.StdEncoding.EncodeToString(b.Model), Digest: b.Digest, Mode: string(mode), Settings: settings, Secrets: secrets,
-		Who: who, Operation: op}
+	req := &ImportRequest{CustomizationFile: base64.StdEncoding.EncodeToString(arch.Data), ArchiveName: arch.Name,
+		Model: base64.StdEncoding.EncodeToString(b.Model), Digest: b.Digest, Mode: string(mode), Settings: settings, Secrets: secrets}
 	if other.Data != nil {
 		// Kept with the build there, so that it can be promoted on to
 		// environments of the other flavour.
 		req.OtherCustomizationFile, req.OtherArchiveName = base64.StdEncoding.EncodeToString(other.Data), other.Name
 	}
-	var res deploy.Result
-	var failed ImportResponse
-	_, err := c.Do(ctx, http.MethodPost, "ImportSolution", req, &res, &failed)
-	if err != nil {
-		if failed.Result != nil {
-			return failed.Result, err
-		}
-		return nil, err
-	}
-	if res.Result == "" || res.Digest == "" {
-		// A 2xx that is no import's result: never report it as one.
-		return nil, fmt.Errorf("%s%s answered ImportSolution without an import's result; it is not a bpfc serve (check the environment's url), and nothing is known to be deployed",
-			c.URL, c.envText())
-	}
-	return &res, nil
+	return req, nil
 }
 
 // private: requests to the server cannot be read on the way, as it is

@@ -237,11 +237,7 @@ func (rs Remotes) Import(ctx context.Context, env *compiler.Environment, b *depl
 	if o.Progress != nil {
 		o.Progress("importing into " + env.Name + " through " + env.URL)
 	}
-	getenv := o.Getenv
-	if getenv == nil {
-		getenv = os.Getenv
-	}
-	settings, secrets, err := deploy.RemoteValues(b.Project, env, o.Settings, getenv)
+	settings, secrets, err := remoteValues(env, b, o)
 	if err != nil {
 		return nil, err
 	}
@@ -250,4 +246,35 @@ func (rs Remotes) Import(ctx context.Context, env *compiler.Environment, b *depl
 		res.Environment = env.Name
 	}
 	return res, err
+}
+
+// Plan is what importing b into env would do (bpfc_PlanImport), with the
+// values a deploy would send.
+func (rs Remotes) Plan(ctx context.Context, env *compiler.Environment, b *deploy.Build, o deploy.Options) (*deploy.Plan, error) {
+	c, err := rs.client(env)
+	if err != nil {
+		return nil, err
+	}
+	settings, secrets, err := remoteValues(env, b, o)
+	if err != nil {
+		return nil, err
+	}
+	pl, err := c.Plan(ctx, b, env.Managed, o.Mode, settings, secrets)
+	if pl != nil {
+		for i, r := range pl.Refusals {
+			pl.Refusals[i] = renameEnv(r, pl.Environment, env.Name)
+		}
+		pl.Environment = env.Name
+	}
+	return pl, err
+}
+
+// remoteValues are the values a deploy of b to env sends
+// (deploy.RemoteValues), from o's settings and process environment.
+func remoteValues(env *compiler.Environment, b *deploy.Build, o deploy.Options) (settings, secrets map[string]string, err error) {
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	return deploy.RemoteValues(b.Project, env, o.Settings, getenv)
 }

@@ -60,19 +60,8 @@ func (s *Server) importSolution(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errorf(http.StatusNotImplemented, "NotImplemented", "this server was started without its project: it cannot import"))
 		return
 	}
-	var req ImportRequest
-	if err := decodeBody(r, &req, "the body is not an ImportSolution request"); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	b, err := s.importBuild(&req)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	mode, err := deploy.ParseMode(req.Mode)
-	if err != nil {
-		s.fail(w, r, badRequest("%v", err))
+	req, b, opts, ok := s.importArgs(w, r, "ImportSolution")
+	if !ok {
 		return
 	}
 	if req.Operation != "" && req.Operation != "deploy" && req.Operation != "promote" {
@@ -83,14 +72,9 @@ func (s *Server) importSolution(w http.ResponseWriter, r *http.Request) {
 	if req.Who != "" && req.Who != who {
 		who = req.Who + " (as " + who + ")"
 	}
-	getenv, err := deploy.SecretsGetenv(b.Project, req.Secrets, s.cfg.Getenv)
-	if err != nil {
-		s.fail(w, r, badRequest("Secrets: %v", err))
-		return
-	}
+	opts.Who, opts.Operation = who, req.Operation
 	pl := &deploy.Pipeline{Project: s.cfg.Project, Getenv: s.cfg.Getenv}
-	res, err := pl.Deploy(ctx, s.cfg.Env, b, deploy.Options{Mode: mode, Settings: req.Settings, Who: who, Getenv: getenv,
-		Operation: req.Operation})
+	res, err := pl.Deploy(ctx, s.cfg.Env, b, opts)
 	if err == nil {
 		s.log.Info("import", "solution", res.Solution, "version", res.Version, "digest", res.Digest, "user", sess.User())
 		writeJSON(w, http.StatusOK, res)
@@ -106,6 +90,58 @@ func (s *Server) importSolution(w http.ResponseWriter, r *http.Request) {
 	}
 	info(r).code = d.Code
 	writeJSON(w, status, ImportResponse{Error: d, Result: res})
+}
+
+// importArgs reads the body of ImportSolution or bpfc_PlanImport (op): the
+// request, its build and the import's options; on an error it has answered.
+func (s *Server) importArgs(w http.ResponseWriter, r *http.Request, op string) (*ImportRequest, *deploy.Build, deploy.Options, bool) {
+	var req ImportRequest
+	if err := decodeBody(r, &req, "the body is not an "+op+" request"); err != nil {
+		s.fail(w, r, err)
+		return nil, nil, deploy.Options{}, false
+	}
+	b, err := s.importBuild(&req)
+	if err != nil {
+		s.fail(w, r, err)
+		return nil, nil, deploy.Options{}, false
+	}
+	mode, err := deploy.ParseMode(req.Mode)
+	if err != nil {
+		s.fail(w, r, badRequest("%v", err))
+		return nil, nil, deploy.Options{}, false
+	}
+	getenv, err := deploy.SecretsGetenv(b.Project, req.Secrets, s.cfg.Getenv)
+	if err != nil {
+		s.fail(w, r, badRequest("Secrets: %v", err))
+		return nil, nil, deploy.Options{}, false
+	}
+	return &req, b, deploy.Options{Mode: mode, Settings: req.Settings, Getenv: getenv}, true
+}
+
+// planImport answers bpfc_PlanImport: what ImportSolution would do with
+// the same body (deploy.Plan), changing nothing. Only a system
+// administrator may.
+func (s *Server) planImport(w http.ResponseWriter, r *http.Request) {
+	ctx, sess := r.Context(), session(r)
+	if err := sess.RequireAdmin(ctx, "plan imports"); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if s.cfg.Project == nil || s.cfg.Project.Environment(s.cfg.Env) == nil {
+		s.fail(w, r, errorf(http.StatusNotImplemented, "NotImplemented", "this server was started without its project: it cannot plan imports"))
+		return
+	}
+	_, b, opts, ok := s.importArgs(w, r, "bpfc_PlanImport")
+	if !ok {
+		return
+	}
+	pl := &deploy.Pipeline{Project: s.cfg.Project, Getenv: s.cfg.Getenv}
+	plan, err := pl.Plan(ctx, s.cfg.Env, b, opts)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, plan)
 }
 
 // importBuild reads the build an ImportSolution request carries.

@@ -217,6 +217,7 @@ var complexTypes = []edmComplexType{
 	{Name: "bpfc_Email", OpenType: true},                  // store.Email
 	{Name: "bpfc_User", OpenType: true},                   // UserInfo
 	{Name: "bpfc_DeployResult", OpenType: true},           // deploy.Result
+	{Name: "bpfc_Plan", OpenType: true},                   // deploy.Plan
 	{Name: "bpfc_ExportSolutionResponse", OpenType: true}, // ExportResponse
 	{Name: "bpfc_Settings", OpenType: true},               // ImportRequest.Settings and Secrets: values by variable schema name
 }

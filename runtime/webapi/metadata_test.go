@@ -27,6 +27,9 @@ var wantOperations = map[string]string{
 	"ImportSolution": "action(CustomizationFile Edm.Binary!, ArchiveName Edm.String, Model Edm.Binary, Digest Edm.String, " +
 		"Mode Edm.String, Settings mscrm.bpfc_Settings, Secrets mscrm.bpfc_Settings, Who Edm.String, Operation Edm.String, OtherCustomizationFile Edm.Binary, " +
 		"OtherArchiveName Edm.String) mscrm.bpfc_DeployResult",
+	"bpfc_PlanImport": "action(CustomizationFile Edm.Binary!, ArchiveName Edm.String, Model Edm.Binary, Digest Edm.String, " +
+		"Mode Edm.String, Settings mscrm.bpfc_Settings, Secrets mscrm.bpfc_Settings, Who Edm.String, Operation Edm.String, OtherCustomizationFile Edm.Binary, " +
+		"OtherArchiveName Edm.String) mscrm.bpfc_Plan",
 	"bpfc_ExportSolution":     "action(SolutionName Edm.String!, SummaryOnly Edm.Boolean) mscrm.bpfc_ExportSolutionResponse",
 	"bpfc_RetrieveInstance":   "function(ProcessInstanceId Edm.Guid!) mscrm.bpfc_Instance",
 	"bpfc_RetrieveInstances":  "function(FlowName Edm.String, EntityLogicalName Edm.String, EntityId Edm.Guid) Collection(mscrm.bpfc_Instance)",
@@ -231,7 +234,7 @@ func TestOperationsServed(t *testing.T) {
 	if len(ops) != len(wantOperations) {
 		t.Errorf("%d operations declared, want %d", len(ops), len(wantOperations))
 	}
-	bodies := map[string]reflect.Type{"ImportSolution": reflect.TypeFor[ImportRequest](),
+	bodies := map[string]reflect.Type{"ImportSolution": reflect.TypeFor[ImportRequest](), "bpfc_PlanImport": reflect.TypeFor[ImportRequest](),
 		"bpfc_ExportSolution": reflect.TypeFor[ExportRequest]()}
 	listed := regexp.MustCompile(`takes the parameters (.*), not Nope$`)
 	const id = "00000000-0000-0000-0000-000000000001"

@@ -62,6 +62,12 @@ var operations = []operation{
 		optional("Who", "Edm.String"), optional("Operation", "Edm.String"), optional("OtherCustomizationFile", "Edm.Binary"),
 		optional("OtherArchiveName", "Edm.String"),
 	}, Returns: "mscrm.bpfc_DeployResult", serve: plain((*Server).importSolution)},
+	{Name: "bpfc_PlanImport", Action: true, Params: []param{
+		required("CustomizationFile", "Edm.Binary"), optional("ArchiveName", "Edm.String"), optional("Model", "Edm.Binary"),
+		optional("Digest", "Edm.String"), optional("Mode", "Edm.String"), optional("Settings", "mscrm.bpfc_Settings"), optional("Secrets", "mscrm.bpfc_Settings"),
+		optional("Who", "Edm.String"), optional("Operation", "Edm.String"), optional("OtherCustomizationFile", "Edm.Binary"),
+		optional("OtherArchiveName", "Edm.String"),
+	}, Returns: "mscrm.bpfc_Plan", serve: plain((*Server).planImport)},
 	{Name: "bpfc_ExportSolution", Action: true, Params: []param{required("SolutionName", "Edm.String"), optional("SummaryOnly", "Edm.Boolean")},
 		Returns: "mscrm.bpfc_ExportSolutionResponse", serve: plain((*Server).exportSolution)},
 
