@@ -104,6 +104,7 @@ func (d *decoder) decodeEnvironment(b *hcl.Block) {
 	d.str(c, "promote_from", &e.PromoteFrom)
 	if d.integer(c, "max_active_flows_per_table", &e.MaxActiveFlowsPerTable) && e.MaxActiveFlowsPerTable < 1 {
 		d.errorf(c.Attributes["max_active_flows_per_table"].Expr.Range(), "Invalid max_active_flows_per_table", "max_active_flows_per_table must be at least 1.")
+		e.MaxActiveFlowsPerTable = 10 // checked no further: one error, not a cascade
 	}
 	if e.Store != "" && e.URL != "" {
 		d.errorf(c.Attributes["url"].Expr.Range(), "Conflicting store and url", "An environment is either local (store) or remote (url), not both.")

@@ -197,7 +197,11 @@ func badAddress(raw string) string {
 func (d *decoder) objectFields(expr hcl.Expression, dst map[string]hcl.Expression, allowed, required []string) {
 	pairs, diags := hcl.ExprMap(expr)
 	if diags.HasErrors() {
-		d.errorf(expr.Range(), "Expected an object", "Expected an object such as { %s = ... }.", allowed[0])
+		example := "column"
+		if len(allowed) > 0 {
+			example = allowed[0]
+		}
+		d.errorf(expr.Range(), "Expected an object", "Expected an object such as { %s = ... }.", example)
 		return
 	}
 	for _, kv := range pairs {
