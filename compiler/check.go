@@ -412,12 +412,8 @@ func (c *checker) workflows() {
 				if !v.HasDefault() || v.Default.Type() != cty.String {
 					continue
 				}
-				raw := v.Default.AsString()
-				switch {
-				case k == "url" && !isWebhookURL(raw):
-					c.errorf(ref.Rng, "Invalid webhook url", "var.%s's default %q is not an http or https URL, and step %q posts to it.", v.Name, raw, st.Name)
-				case k != "url" && badAddress(raw) != "":
-					c.errorf(ref.Rng, "Invalid email address", "var.%s's default holds %q, which is not an email address, and step %q sends to it.", v.Name, badAddress(raw), st.Name)
+				if summary, detail := p.ValueProblem(v, v.Default.AsString()); summary != "" {
+					c.errorf(ref.Rng, summary, "var.%s's default: %s", v.Name, detail)
 				}
 			}
 		}
@@ -479,6 +475,41 @@ func (c *checker) roles() {
 			seen[g.Flow] = g.DeclRange
 		}
 	}
+}
+
+// ValueProblem says what is wrong with raw as the value of v where a
+// workflow posts to it (an http or https URL) or sends email to it
+// (addresses); the zero ValueIssue ("" as text) when nothing is. Defaults
+// are checked here, values from settings files and BPFC_VAR_<NAME> when
+// they are deployed: a job would only find out when it fails.
+func (p *Project) ValueProblem(v *Variable, raw string) (summary, detail string) {
+	for _, w := range p.Workflows {
+		for _, st := range w.Steps {
+			var fields []string
+			switch st.Kind {
+			case StepWebhook:
+				fields = []string{"url"}
+			case StepSendEmail:
+				fields = []string{"to", "cc"}
+			}
+			for _, k := range fields {
+				if ref, ok := st.Values[k].(*VarRef); !ok || ref.Var != v {
+					continue
+				}
+				switch {
+				case k == "url" && !isWebhookURL(raw):
+					shown := fmt.Sprintf("%q", raw)
+					if v.Type == VarSecret {
+						shown = "(a secret)"
+					}
+					return "Invalid webhook url", fmt.Sprintf("%s is not an http or https URL, and step %q of workflow %q posts to it.", shown, st.Name, w.Name)
+				case k != "url" && badAddress(raw) != "":
+					return "Invalid email address", fmt.Sprintf("%q is not an email address, and step %q of workflow %q sends to it.", badAddress(raw), st.Name, w.Name)
+				}
+			}
+		}
+	}
+	return "", ""
 }
 
 // environments checks promote_from and puts the pipeline in order: the

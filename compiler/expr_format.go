@@ -1,9 +1,9 @@
 package compiler
 
 import (
-	"strconv"
 	"strings"
 
+	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -71,7 +71,10 @@ func FormatValue(v cty.Value) string {
 	case v == cty.NilVal || v.IsNull():
 		return "null"
 	case v.Type() == cty.String:
-		return strconv.Quote(v.AsString())
+		// HCL's own quoting: "${" and "%{" escaped as "$${" and "%%{",
+		// controls as \u: the text parses back to the same string (the
+		// deployed model is stored as this text).
+		return string(hclwrite.TokensForValue(v).Bytes())
 	case v.Type() == cty.Number:
 		return v.AsBigFloat().Text('f', -1)
 	case v.Type() == cty.Bool:

@@ -374,6 +374,34 @@ variable "api_key" {
 	// A value of the wrong type is refused.
 	o.Settings = map[string]string{"cts_mailbox": "x", "cts_threshold": "lots"}
 	pr.refuse("dev", o, `the value of threshold from the settings file is not valid: "lots" is not a number`)
+	// Numbers are decimals: not NaN, infinity, hex or underscores, which
+	// strconv would take and no branch could compare with.
+	for _, n := range []string{"NaN", "Inf", "-Infinity", "0x1p4", "1_000", "1e999"} {
+		o.Settings = map[string]string{"cts_mailbox": "x", "cts_threshold": n}
+		pr.refuse("dev", o, `the value of threshold from the settings file is not valid: "`+n+`" is not a number`)
+	}
+	// A value a workflow posts to or mails must be a URL or addresses, as
+	// its default must (the job would fail only when it runs).
+	pr.set("hooks.hcl", `
+variable "hook" {
+  type    = "string"
+  default = "https://hooks.example/x"
+}
+variable "desk" {
+  type    = "string"
+  default = "desk@example.com"
+}
+workflow "tell" {
+  table = "lead"
+  step "post" { webhook = { url = var.hook } }
+  step "mail" { send_email = { to = var.desk, subject = "x" } }
+}
+`)
+	o.Settings = map[string]string{"cts_mailbox": "x", "cts_hook": "javascript:alert(1)", "cts_desk": "nobody"}
+	pr.refuse("dev", o,
+		`the value of hook from the settings file is not valid: "javascript:alert(1)" is not an http or https URL, and step "post" of workflow "tell" posts to it`,
+		`the value of desk from the settings file is not valid: "nobody" is not an email address, and step "mail" of workflow "tell" sends to it`)
+	pr.set("hooks.hcl", "")
 	// Schema names match whatever their case, as in Dataverse (pac's file
 	// spells them as the solution does)...
 	o.Settings = map[string]string{"cts_mailbox": "x", "CTS_Threshold": "lots"}

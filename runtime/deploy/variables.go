@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"os"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -106,6 +108,10 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings map[
 			}
 			switch {
 			case fromProcess != "":
+				if summary, detail := p.ValueProblem(v, fromProcess); summary != "" {
+					causes = append(causes, fmt.Sprintf("the value of %s from %s is not valid: %s", v.Name, envVarName(v), detail))
+					continue
+				}
 				val.text, val.source = fromProcess, SourceProcess
 			case isKept && len(k.Sealed) > 0:
 				val.source = SourceKept
@@ -127,6 +133,10 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings map[
 			text, err := parseText(v.Type, raw)
 			if err != nil {
 				causes = append(causes, fmt.Sprintf("the value of %s from %s is not valid: %v", v.Name, sourceText(source, v), err))
+				continue
+			}
+			if summary, detail := p.ValueProblem(v, text); summary != "" {
+				causes = append(causes, fmt.Sprintf("the value of %s from %s is not valid: %s", v.Name, sourceText(source, v), detail))
 				continue
 			}
 			val.text, val.source = text, source
@@ -316,9 +326,12 @@ func valueText(typ string, v cty.Value) (string, error) {
 func parseText(typ, s string) (string, error) {
 	switch typ {
 	case compiler.VarNumber:
-		f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-		if err != nil {
-			return "", fmt.Errorf("%q is not a number", s)
+		// A decimal as Dataverse stores one: ParseFloat alone takes NaN,
+		// Inf, hex and underscores, which no branch could compare with.
+		t := strings.TrimSpace(s)
+		f, err := strconv.ParseFloat(t, 64)
+		if err != nil || !decimal.MatchString(t) || math.IsInf(f, 0) {
+			return "", fmt.Errorf("%q is not a number (a decimal such as 25000 or 0.5)", s)
 		}
 		return strconv.FormatFloat(f, 'f', -1, 64), nil
 	case compiler.VarBoolean:
@@ -336,6 +349,9 @@ func parseText(typ, s string) (string, error) {
 	}
 	return s, nil
 }
+
+// decimal is a number's text in a settings file or BPFC_VAR_<NAME>.
+var decimal = regexp.MustCompile(`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
 
 // defaultText is a definition's default as stored, or nil.
 func defaultText(v *compiler.Variable) *string {

@@ -219,7 +219,7 @@ func TestHostileExtensionExpressions(t *testing.T) {
 		{"closing the block", `self.estimatedvalue &gt; 1 }&#10;flow &quot;evil&quot; {&#10;primary_table = &quot;lead&quot;`, "false", "does not parse"},
 		{"template", `self.name == &quot;${file(&quot;/etc/passwd&quot;)}&quot;`, "false", "does not parse"},
 		{"function", `file(&quot;/etc/passwd&quot;)`, "false", "function file"},
-		{"escaped braces stay text", `self.name == &quot;$${x}&quot;`, `self.name == "${x}"`, ""},
+		{"escaped braces stay text", `self.name == &quot;$${x}&quot;`, `self.name == "$${x}"`, ""}, // the text "${x}", as HCL writes it
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var entries []entry
