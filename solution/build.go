@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"time"
 
 	"github.com/bpfc/bpfc/compiler"
 )
@@ -199,6 +200,9 @@ func build(p *compiler.Project, em *Emitted, outDir string) (*Result, error) {
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return nil, err
 	}
+	if err := checkOutDir(outDir); err != nil {
+		return nil, err
+	}
 	if err := removeLeftovers(outDir); err != nil {
 		return nil, err
 	}
@@ -219,7 +223,13 @@ func build(p *compiler.Project, em *Emitted, outDir string) (*Result, error) {
 		return nil, err
 	}
 
-	// Swap in. From here on build.json is absent until the end.
+	// Swap in, one build at a time. From here on build.json is absent
+	// until the end.
+	unlock, err := lockOutDir(outDir)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	stale, err := staleArchives(outDir, p.Solution.Name, files[0].name, files[1].name)
 	if err != nil {
 		return nil, err
@@ -287,13 +297,17 @@ func staleArchives(outDir, solution string, keep ...string) ([]string, error) {
 	return out, nil
 }
 
-// removeLeftovers removes staging directories of interrupted builds.
+// removeLeftovers removes staging directories of interrupted builds (not
+// those of builds running beside this one).
 func removeLeftovers(outDir string) error {
 	m, err := filepath.Glob(filepath.Join(outDir, stagingPrefix+"*"))
 	if err != nil {
 		return err
 	}
 	for _, d := range m {
+		if st, err := os.Stat(d); err != nil || time.Since(st.ModTime()) < staleStaging {
+			continue
+		}
 		if err := os.RemoveAll(d); err != nil {
 			return err
 		}

@@ -5,7 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -28,6 +30,11 @@ func TestBuildRemovesStaleOutputs(t *testing.T) {
 	write("Unrelated_1_0_0_0.zip", "not ours")
 	write("notes.txt", "not ours")
 	write(".bpfc-build-123/leftover", "junk")
+	old := time.Now().Add(-2 * staleStaging)
+	if err := os.Chtimes(filepath.Join(out, ".bpfc-build-123"), old, old); err != nil {
+		t.Fatal(err)
+	}
+	write(".bpfc-build-456/running", "another build's, now") // not an interrupted one's
 
 	p := testProject()
 	res, err := build(p, fakeEmitted(p), out)
@@ -48,9 +55,12 @@ func TestBuildRemovesStaleOutputs(t *testing.T) {
 		}
 	}
 	for p := range files {
-		if strings.HasPrefix(p, ".bpfc-build-") {
+		if strings.HasPrefix(p, ".bpfc-build-") && p != ".bpfc-build-456/running" {
 			t.Errorf("staging left behind: %s", p)
 		}
+	}
+	if _, ok := files[".bpfc-build-456/running"]; !ok {
+		t.Error("the staging folder of a build running beside this one was removed")
 	}
 	var info BuildInfo
 	if err := json.Unmarshal(files["build.json"], &info); err != nil {
@@ -124,5 +134,56 @@ func TestCreateSettings(t *testing.T) {
 	got, _ = CreateSettings(p)
 	if want := "{\n  \"EnvironmentVariables\": [],\n  \"ConnectionReferences\": []\n}\n"; string(got) != want {
 		t.Errorf("no variables: %q", got)
+	}
+}
+
+// A solution/ folder that is no build's (no build.json or model.json
+// beside it) is refused, not replaced: bpfc build -o . beside a folder of
+// one's own sources lost it.
+func TestBuildKeepsAForeignSolutionFolder(t *testing.T) {
+	out := t.TempDir()
+	own := filepath.Join(out, "solution", "flows.hcl")
+	os.MkdirAll(filepath.Dir(own), 0o755)
+	if err := os.WriteFile(own, []byte("# mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := testProject()
+	if _, err := build(p, fakeEmitted(p), out); err == nil || !strings.Contains(err.Error(), "is not the tree of an earlier build") {
+		t.Fatalf("build over a foreign solution/: %v", err)
+	}
+	if b, err := os.ReadFile(own); err != nil || string(b) != "# mine" {
+		t.Errorf("the folder's file: %q %v", b, err)
+	}
+}
+
+// Builds into one folder at once each succeed and leave one whole tree.
+func TestConcurrentBuildsLeaveAWholeTree(t *testing.T) {
+	t.Setenv("SOURCE_DATE_EPOCH", "")
+	out := t.TempDir()
+	p := testProject()
+	one := t.TempDir()
+	if _, err := build(p, fakeEmitted(p), one); err != nil {
+		t.Fatal(err)
+	}
+	want := readAll(t, one)
+	var wg sync.WaitGroup
+	errs := make([]error, 6)
+	for i := range errs {
+		wg.Go(func() { _, errs[i] = build(p, fakeEmitted(p), out) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("build %d: %v", i, err)
+		}
+	}
+	got := readAll(t, out)
+	for name := range want {
+		if _, ok := got[name]; !ok {
+			t.Errorf("%s is missing after concurrent builds", name)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d files, want %d", len(got), len(want))
 	}
 }
