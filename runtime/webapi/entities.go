@@ -559,6 +559,9 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		t, err = s.keyedTable(r, set, id)
 	}
+	if err == nil {
+		err = staleZeroTag(r, t)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -661,6 +664,9 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request) {
 	var t store.Table
 	if err == nil {
 		t, err = s.keyedTable(r, set, id)
+	}
+	if err == nil {
+		err = staleZeroTag(r, t)
 	}
 	if err != nil {
 		s.fail(w, r, err)

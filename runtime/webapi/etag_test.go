@@ -1,6 +1,7 @@
 package webapi
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"testing"
 )
@@ -30,5 +31,31 @@ func TestIfMatch(t *testing.T) {
 		if (err == nil) != c.ok || (c.ok && got != c.want) {
 			t.Errorf("If-Match %q: %d, %v; want %d, ok %v", c.header, got, err, c.want, c.ok)
 		}
+	}
+}
+
+// W/"0" (also "0", W/"00") names no version of a versioned row, whose
+// versions start at 1: a PATCH, DELETE or move with it is stale (412) and
+// changes nothing, where it used to count as no condition.
+func TestZeroTagIsStale(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	lead := f.create("leads", map[string]any{"lastname": "Zero", "subject": "Tags"}, "BPFC-Flow", "none")
+	for _, tag := range []string{`W/"0"`, `"0"`, `W/"00"`} {
+		r := f.do("PATCH", "leads("+lead+")", f.admin, map[string]any{"subject": "stale"}, "If-Match", tag).must(t, http.StatusPreconditionFailed)
+		if r.errCode() != "PreconditionFailed" {
+			t.Errorf("PATCH %s: %s", tag, r.raw)
+		}
+		f.do("DELETE", "leads("+lead+")", f.admin, nil, "If-Match", tag).must(t, http.StatusPreconditionFailed)
+	}
+	if got := f.do("GET", "leads("+lead+")?$select=subject", f.admin, nil).must(t, http.StatusOK).str("subject"); got != "Tags" {
+		t.Errorf("subject %q after stale writes", got)
+	}
+	// An instance's move, by PATCH and by bpfc's action.
+	inst := f.do("POST", "leads", f.admin, map[string]any{"lastname": "Zero", "subject": "Moves"}).must(t, http.StatusNoContent).header.Get("BPFC-Instance")
+	f.do("POST", "bpfc_PreviousStage", f.admin, map[string]any{"ProcessInstanceId": inst}, "If-Match", `W/"0"`).must(t, http.StatusPreconditionFailed)
+	// A row without a version (a user) still takes W/"0", the tag it has.
+	sam := f.do("GET", "systemusers?$top=1", f.admin, nil).must(t, http.StatusOK).rows()[0]["systemuserid"].(string)
+	if r := f.do("GET", "systemusers("+sam+")", f.admin, nil).must(t, http.StatusOK); r.body["@odata.etag"] != `W/"0"` {
+		t.Errorf("a user's tag: %v", r.body["@odata.etag"])
 	}
 }

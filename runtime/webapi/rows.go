@@ -324,6 +324,19 @@ func ifMatch(r *http.Request) (int64, error) {
 	return v, nil
 }
 
+// staleZeroTag is 412 for If-Match W/"0" on a row of t when t's rows have
+// versions (they start at 1): "0" is the tag of rows without one
+// (systemusers), and matching it as any version let a stale client write.
+func staleZeroTag(r *http.Request, t store.Table) error {
+	v, ok := parseETag(r.Header.Get("If-Match"))
+	if _, versioned := t.Column(store.RowVersionColumn); !ok || v != 0 || !versioned {
+		return nil
+	}
+	return errorf(http.StatusPreconditionFailed, "PreconditionFailed",
+		"If-Match %s matches no version of a row of %s (they start at 1): read the row again for its @odata.etag; nothing was changed",
+		strings.TrimSpace(r.Header.Get("If-Match")), t.Name)
+}
+
 func parseETag(h string) (int64, bool) {
 	h = strings.TrimPrefix(strings.TrimSpace(h), "W/")
 	if len(h) < 3 || h[0] != '"' || h[len(h)-1] != '"' {
