@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -520,6 +521,29 @@ func (c *checker) environments() {
 	var names []string
 	for _, e := range c.p.Environments {
 		names = append(names, e.Name)
+	}
+	// One SQLite file is one environment: two sharing it would import,
+	// uninstall and run in each other's rows.
+	files := map[string]*Environment{}
+	for _, e := range c.p.Environments {
+		file := ""
+		switch path, ok := strings.CutPrefix(e.Store, "sqlite://"); {
+		case e.URL != "" || strings.HasPrefix(e.Store, "postgres"):
+			continue // PostgreSQL keeps each environment in a schema of its own
+		case ok:
+			file = filepath.Clean(path)
+		case e.Store == "":
+			file = filepath.Join(".bpfc", e.Name+".db")
+		}
+		if !filepath.IsAbs(file) && c.p.Dir != "" {
+			file = filepath.Join(c.p.Dir, file)
+		}
+		if prev, dup := files[file]; dup && prev.Name != e.Name { // a name given twice is its own error
+			c.errorf(e.Attrs.Of("store", e.DeclRange), "Shared store", "Environments %q and %q would keep their rows in one SQLite file (%s); give each a store of its own.",
+				prev.Name, e.Name, file)
+			continue
+		}
+		files[file] = e
 	}
 	for _, e := range c.p.Environments {
 		if e.PromoteFrom == "" {

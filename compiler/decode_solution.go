@@ -115,6 +115,8 @@ func (d *decoder) decodeEnvironment(b *hcl.Block) {
 			e.Store, didYouMean(scheme, []string{"sqlite", "postgres", "postgresql"}))
 	} else if problem := postgresURLProblem(e.Store); problem != "" {
 		d.errorf(c.Attributes["store"].Expr.Range(), "Invalid store", "%s", problem)
+	} else if problem := sqlitePathProblem(e.Store); problem != "" {
+		d.errorf(c.Attributes["store"].Expr.Range(), "Invalid store", "%s", problem)
 	}
 	if e.URL != "" && !strings.HasPrefix(e.URL, "http://") && !strings.HasPrefix(e.URL, "https://") {
 		d.errorf(c.Attributes["url"].Expr.Range(), "Invalid url", "url must start with http:// or https://; got %q.", e.URL)
@@ -129,6 +131,22 @@ func (d *decoder) decodeEnvironment(b *hcl.Block) {
 		d.envValues[e] = a.Expr
 	}
 	d.p.Environments = append(d.p.Environments, e)
+}
+
+// sqlitePathProblem says what is wrong with a sqlite:// store's path, or "".
+func sqlitePathProblem(store string) string {
+	path, ok := strings.CutPrefix(store, "sqlite://")
+	switch {
+	case !ok:
+		return ""
+	case path == "":
+		return "store names no file: write \"sqlite://.bpfc/ENV.db\" or leave store out (the default)."
+	case path == ":memory:" || strings.HasPrefix(path, "file:") || strings.Contains(path, "?"):
+		return fmt.Sprintf("%q is not a file: an environment keeps its rows between commands; name a file such as \"sqlite://.bpfc/ENV.db\".", store)
+	case strings.HasSuffix(strings.ToLower(path), ".hcl"):
+		return fmt.Sprintf("%q names a source file of the project (.hcl), which the store would overwrite; name a .db file.", store)
+	}
+	return ""
 }
 
 func (d *decoder) decodeVariable(b *hcl.Block) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -117,6 +118,8 @@ func Open(ctx context.Context, p *compiler.Project, name string, opts Options) (
 	var s store.Store
 	if loc.Backend == "postgres" {
 		s, err = postgres.Open(ctx, loc.URL, postgres.Options{Name: name, Schema: loc.Schema, BusyTimeout: opts.BusyTimeout})
+	} else if err = notADatabase(loc.Path); err != nil {
+		return nil, loc, fmt.Errorf("environment %q: %w", name, err)
 	} else {
 		s, err = sqlite.Open(ctx, loc.Path, sqlite.Options{Name: name, BusyTimeout: opts.BusyTimeout})
 	}
@@ -124,6 +127,34 @@ func Open(ctx context.Context, p *compiler.Project, name string, opts Options) (
 		return nil, loc, fmt.Errorf("environment %q: %w", name, err)
 	}
 	return s, loc, nil
+}
+
+// notADatabase refuses a file that holds something else: SQLite would take
+// an empty one as a new database and overwrite it (an empty .db file is one).
+func notADatabase(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	head := make([]byte, 16)
+	n, _ := io.ReadFull(f, head)
+	if n == 16 && string(head) == "SQLite format 3\x00" {
+		return nil
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".db", ".sqlite", ".sqlite3":
+		if n == 0 {
+			return nil // an empty database file (touched)
+		}
+	}
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return fmt.Errorf("%s is a directory, not an SQLite database: point store at a file", path)
+	}
+	return fmt.Errorf("%s exists and is not an SQLite database: bpfc will not make it one; point store at another file", path)
 }
 
 // Exists reports whether the store at loc was ever created: its file, or

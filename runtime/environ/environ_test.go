@@ -3,6 +3,7 @@ package environ
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -75,6 +76,31 @@ func TestOpen(t *testing.T) {
 	}
 	if _, _, err := Open(ctx, p, "dve", Options{}); err == nil || !strings.HasSuffix(err.Error(), "; did you mean dev?") {
 		t.Errorf("a misspelt environment: %v", err)
+	}
+
+	// A file that is not a database is not made one; an empty .db file is
+	// a new database.
+	for name, content := range map[string]string{"notes.txt": "keep me", "blank.txt": "", "dir": ""} {
+		path := filepath.Join(dir, name)
+		if name == "dir" {
+			os.Mkdir(path, 0o755)
+		} else if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		p.Environments = []*compiler.Environment{{Name: "x", Store: "sqlite://" + name}}
+		if _, _, err := Open(ctx, p, "x", Options{}); err == nil || !strings.Contains(err.Error(), "not an SQLite database") {
+			t.Errorf("%s: %v", name, err)
+		}
+		if b, _ := os.ReadFile(path); name != "dir" && string(b) != content {
+			t.Errorf("%s changed: %q", name, b)
+		}
+	}
+	os.WriteFile(filepath.Join(dir, "touched.db"), nil, 0o644)
+	p.Environments = []*compiler.Environment{{Name: "x", Store: "sqlite://touched.db"}}
+	if s, _, err := Open(ctx, p, "x", Options{}); err != nil {
+		t.Errorf("an empty .db file: %v", err)
+	} else {
+		s.Close()
 	}
 }
 
