@@ -1,10 +1,12 @@
 package compiler
 
 import (
+	"cmp"
 	"fmt"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -457,6 +459,22 @@ func (c *checker) roles() {
 	}
 	for _, t := range c.p.Tables {
 		names = append(names, t.Name)
+	}
+	// A role's name in Dataverse is its display name: unique, at most 100
+	// characters (the build names its file after it).
+	byDisplay := map[string]*Role{}
+	for _, r := range c.p.Roles {
+		display := cmp.Or(r.DisplayName, r.Name)
+		if n := utf8.RuneCountInString(display); n > 100 {
+			c.errorf(r.DeclRange, "Role name too long", "Role %q is named %d characters long; Dataverse takes at most 100.", r.Name, n)
+		}
+		key := strings.ToLower(display)
+		if prev, dup := byDisplay[key]; dup && prev.Name != r.Name {
+			c.errorf(r.DeclRange, "Duplicate role name", "Roles %q and %q are both named %q in Dataverse (a role's display name is its name there); give them different display names.",
+				prev.Name, r.Name, display)
+			continue
+		}
+		byDisplay[key] = r
 	}
 	for _, r := range c.p.Roles {
 		seen := map[string]hcl.Range{}

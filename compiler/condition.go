@@ -48,14 +48,14 @@ func (c *exprConverter) convert(e hcl.Expression) Expr {
 	case *hclsyntax.TemplateWrapExpr:
 		return c.convert(e.Wrapped)
 	case *hclsyntax.LiteralValueExpr:
-		return literal(e.Val, e.SrcRange)
+		return c.literal(e.Val, e.SrcRange)
 	case *hclsyntax.TemplateExpr:
 		if !e.IsStringLiteral() {
 			c.errorf(e.SrcRange, "Unsupported expression", "String templates are not supported here; write a plain string, or compare with a column or variable.")
 			return nil
 		}
 		v, _ := e.Value(nil)
-		return literal(v, e.SrcRange)
+		return c.literal(v, e.SrcRange)
 	case *hclsyntax.ScopeTraversalExpr:
 		return c.traversal(e)
 	case *hclsyntax.UnaryOpExpr:
@@ -68,6 +68,17 @@ func (c *exprConverter) convert(e hcl.Expression) Expr {
 	c.errorf(e.Range(), "Unsupported expression",
 		"Conditions and values use self.<column>, var.<variable>, literals, null, == != < <= > >= && || !, and the functions contains, startswith, endswith.")
 	return nil
+}
+
+// literal is a literal value, refused when no XML document can hold it (a
+// control character in a string, an infinite number): the build writes
+// every literal into the flow's XAML.
+func (c *exprConverter) literal(v cty.Value, rng hcl.Range) Expr {
+	if problem := valueProblem(v); problem != "" {
+		c.errorf(rng, "Invalid value", "%s", problem)
+		return nil
+	}
+	return literal(v, rng)
 }
 
 func literal(v cty.Value, rng hcl.Range) Expr {

@@ -178,6 +178,10 @@ func (d *decoder) typed(a *hcl.Attribute, want cty.Type, what string) (cty.Value
 		d.errorf(a.Expr.Range(), "Invalid "+a.Name, "%s must be %s; got %s.", a.Name, what, describe(v))
 		return cty.NilVal, false
 	}
+	if problem := valueProblem(c); problem != "" {
+		d.errorf(a.Expr.Range(), "Invalid "+a.Name, "%s", problem)
+		return cty.NilVal, false
+	}
 	// Bools from strings ("true") are accepted by cty's conversion; the
 	// language wants a real bool so that `required = "yes"` is caught.
 	if want == cty.Bool && v.Type() != cty.Bool {
@@ -199,6 +203,40 @@ func describe(v cty.Value) string {
 		return fmt.Sprintf("the bool %t", v.True())
 	}
 	return v.Type().FriendlyName()
+}
+
+// valueProblem says why v (a string, number or list of strings) cannot be
+// written into Dataverse's XML, or "": XML 1.0 holds no control character
+// but tab and line breaks, and no U+FFFE or U+FFFF; a number is finite.
+func valueProblem(v cty.Value) string {
+	if v == cty.NilVal || v.IsNull() || !v.IsWhollyKnown() {
+		return ""
+	}
+	switch {
+	case v.Type() == cty.String:
+		for i, r := range v.AsString() {
+			if !xmlChar(r) {
+				return fmt.Sprintf("the text holds the character U+%04X at byte %d, which Dataverse's XML cannot hold; remove it.", r, i)
+			}
+		}
+	case v.Type() == cty.Number:
+		if v.AsBigFloat().IsInf() {
+			return "the number is infinite; write a finite number."
+		}
+	case v.Type().IsListType() || v.Type().IsTupleType():
+		for it := v.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			if p := valueProblem(e); p != "" {
+				return p
+			}
+		}
+	}
+	return ""
+}
+
+// xmlChar: r may appear in an XML 1.0 document.
+func xmlChar(r rune) bool {
+	return r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }
 
 func (d *decoder) str(c *hcl.BodyContent, name string, dst *string) bool {
