@@ -59,6 +59,23 @@ func ProjectFiles(dir string) ([]string, error) {
 	return files, nil
 }
 
+var errNotAFile = errors.New("not a regular file")
+
+// ReadSource reads the project file name (as ProjectFiles lists it) of the
+// project at dir. Only a regular file: a FIFO would block the read
+// forever, a device (a link to /dev/zero) never end.
+func ReadSource(dir, name string) ([]byte, error) {
+	path := filepath.Join(dir, filepath.FromSlash(name))
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is %w (%s); a project's *.hcl are files: remove or rename it", name, errNotAFile, fi.Mode().Type())
+	}
+	return os.ReadFile(path)
+}
+
 // ProjectFile is the file bpfc init writes at a project's root; a
 // directory below that has one is another project.
 const ProjectFile = "bpfc.hcl"
@@ -76,7 +93,10 @@ func Load(dir string) (*Project, hcl.Diagnostics) {
 	}
 	srcs := make(map[string][]byte, len(names))
 	for _, n := range names {
-		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(n)))
+		b, err := ReadSource(dir, n)
+		if errors.Is(err, errNotAFile) {
+			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Not a file", Detail: err.Error()}}
+		}
 		if err != nil {
 			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read file", Detail: err.Error()}}
 		}
@@ -174,6 +194,10 @@ func parseAll(names []string, srcs map[string][]byte) (files []*hcl.File, byName
 		go func() {
 			defer wg.Done()
 			for i := range next {
+				if d := TooDeep(srcs[names[i]], names[i]); d != nil {
+					fileDiags[i] = hcl.Diagnostics{d}
+					continue
+				}
 				parsed[i], fileDiags[i] = hclsyntax.ParseConfig(srcs[names[i]], names[i], hcl.InitialPos)
 			}
 		}()
@@ -224,4 +248,58 @@ func quoteCascade(diags hcl.Diagnostics) hcl.Diagnostics {
 		first.Detail += fmt.Sprintf(" A string left open here makes every later line parse the wrong way round: %d more errors like this one after it are left out; fix this one first.", more)
 	}
 	return out
+}
+
+// maxNesting bounds how deep brackets nest in a file: hcl's parser recurses
+// once per level, and a file of a hundred thousand "(" overflowed its stack
+// (a crash, not a diagnostic). Real conditions nest a few levels.
+const maxNesting = 500
+
+// TooDeep is an error at the bracket that nests deeper than maxNesting, or
+// nil. Brackets in quoted strings and comments do not count. Parse HCL
+// only where it is nil.
+func TooDeep(src []byte, name string) *hcl.Diagnostic {
+	depth, line, col := 0, 1, 0
+	inString, escaped, inComment := false, false, false
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		col++
+		switch {
+		case c == '\n':
+			line, col, inComment = line+1, 0, false
+			continue
+		case inComment:
+			continue
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '#':
+			inComment = true
+		case '/':
+			if i+1 < len(src) && src[i+1] == '/' {
+				inComment = true
+			}
+		case '(', '[', '{':
+			if depth++; depth > maxNesting {
+				pos := hcl.Pos{Line: line, Column: col, Byte: i}
+				return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Too deeply nested",
+					Detail:  fmt.Sprintf("Brackets nest more than %d deep here; write the expression with fewer levels.", maxNesting),
+					Subject: &hcl.Range{Filename: name, Start: pos, End: hcl.Pos{Line: line, Column: col + 1, Byte: i + 1}}}
+			}
+		case ')', ']', '}':
+			depth--
+		}
+	}
+	return nil
 }

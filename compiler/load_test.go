@@ -199,3 +199,23 @@ func TestPipelineFromFiles(t *testing.T) {
 		t.Errorf("pipeline %s, want dev,test,prod,qa", got)
 	}
 }
+
+// Brackets nested past what hcl's recursive parser survives are refused
+// with a diagnostic, not a crash.
+func TestDeepNesting(t *testing.T) {
+	deep := "flow \"f\" {\n  primary_table = \"lead\"\n  stage \"a\" {\n    branch {\n      when = " +
+		strings.Repeat("(", 100000) + "true" + strings.Repeat(")", 100000) + "\n      next = stage.a\n    }\n  }\n}\n"
+	_, diags := compiler.LoadSources(map[string][]byte{"deep.hcl": []byte(deep)})
+	if !diags.HasErrors() || diags[0].Summary != "Too deeply nested" || diags[0].Subject.Start.Line != 5 {
+		t.Errorf("deep nesting: %v", diags)
+	}
+	// Brackets in strings and comments do not count.
+	shallow := "# " + strings.Repeat("(", 1000) + "\nvariable \"v\" {\n  default = \"" + strings.Repeat("[", 1000) + "\"\n}\n"
+	if _, diags := compiler.LoadSources(map[string][]byte{"ok.hcl": []byte(shallow)}); diags.HasErrors() {
+		for _, d := range diags {
+			if d.Summary == "Too deeply nested" {
+				t.Errorf("brackets in a comment and a string: %v", d)
+			}
+		}
+	}
+}

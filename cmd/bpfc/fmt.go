@@ -45,11 +45,15 @@ func runFmt(g *globals, o *fmtOptions) error {
 	var diags hcl.Diagnostics
 	srcs := map[string][]byte{}
 	for _, n := range names {
-		b, err := os.ReadFile(filepath.Join(g.dir, n))
+		b, err := compiler.ReadSource(g.dir, n)
 		if err != nil {
 			return fmt.Errorf("reading %s: %w", n, err)
 		}
 		srcs[n] = b
+		if d := compiler.TooDeep(b, n); d != nil {
+			diags = append(diags, d)
+			continue
+		}
 		_, d := parser.ParseHCL(b, n)
 		diags = append(diags, d...)
 	}
