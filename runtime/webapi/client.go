@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -89,8 +90,32 @@ func (c *Client) http() *http.Client {
 	if c.HTTP != nil {
 		return c.HTTP
 	}
-	return &http.Client{Timeout: 10 * time.Minute}
+	return defaultHTTP
 }
+
+// defaultHTTP gives up on a server that does not take the connection
+// within 10 seconds; answerTimeout bounds the rest.
+var defaultHTTP = &http.Client{Transport: &http.Transport{
+	Proxy:               http.ProxyFromEnvironment,
+	DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+	TLSHandshakeTimeout: 10 * time.Second,
+	MaxIdleConns:        10,
+	IdleConnTimeout:     90 * time.Second,
+}}
+
+// answerTimeout is how long a request waits for its whole answer when the
+// caller set no deadline: a server that took the connection and hangs
+// fails the command instead of holding it forever. An import (or its plan,
+// or an export of a build) may take minutes; anything else seconds.
+func answerTimeout(path string) time.Duration {
+	switch strings.TrimPrefix(path, "/") {
+	case "ImportSolution", "bpfc_PlanImport", "bpfc_ExportSolution":
+		return longAnswer
+	}
+	return shortAnswer
+}
+
+var shortAnswer, longAnswer = 2 * time.Minute, 15 * time.Minute // variables for tests
 
 // Do sends a request to path (under the API prefix) with body as JSON (nil:
 // none) and decodes a JSON answer into out (nil: discarded). An error
@@ -114,6 +139,13 @@ func (c *Client) do(ctx context.Context, method, path string, headers []string, 
 	if strings.HasPrefix(path, "http://") || strings.HasPrefix(path, "https://") {
 		u = path
 	}
+	var limit time.Duration
+	if _, ok := ctx.Deadline(); !ok {
+		limit = answerTimeout(path)
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, limit)
+		defer cancel()
+	}
 	req, err := http.NewRequestWithContext(ctx, method, u, rd)
 	if err != nil {
 		return nil, err
@@ -133,6 +165,9 @@ func (c *Client) do(ctx context.Context, method, path string, headers []string, 
 	}
 	resp, err := c.http().Do(req)
 	if err != nil {
+		if limit > 0 && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, fmt.Errorf("%s%s did not answer %s %s within %v: is bpfc serve there busy or stuck? (a change may still complete there: read before retrying)", c.URL, c.envText(), method, path, limit)
+		}
 		if ctx.Err() != nil {
 			return nil, err
 		}
@@ -142,6 +177,9 @@ func (c *Client) do(ctx context.Context, method, path string, headers []string, 
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
 	if err != nil {
+		if limit > 0 && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return resp, fmt.Errorf("%s%s did not finish answering %s %s within %v", c.URL, c.envText(), method, path, limit)
+		}
 		return resp, err
 	}
 	if len(data) > maxAnswer {

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bpfc/bpfc/runtime/deploy"
 )
@@ -54,5 +55,25 @@ func TestClientAgainstOtherServers(t *testing.T) {
 	_, err = c.Do(ctx, http.MethodGet, "leads", nil, nil, nil)
 	if err == nil || !strings.Contains(err.Error(), "cannot reach http://"+addr+" (environment gone)") || !strings.Contains(err.Error(), "bpfc serve running") {
 		t.Errorf("nothing listening: %v", err)
+	}
+}
+
+// A server that takes the connection and never answers fails the request
+// after its timeout, naming the server, instead of holding the command.
+func TestClientGivesUpOnASilentServer(t *testing.T) {
+	stuck := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+	}))
+	t.Cleanup(stuck.Close)
+	defer func(d time.Duration) { shortAnswer = d }(shortAnswer)
+	shortAnswer = 200 * time.Millisecond
+	c := &Client{URL: stuck.URL, Token: "t", Env: "far"}
+	start := time.Now()
+	_, err := c.Do(context.Background(), http.MethodGet, "WhoAmI()", nil, nil, nil)
+	if err == nil || !strings.Contains(err.Error(), stuck.URL+" (environment far) did not answer GET WhoAmI() within 200ms") {
+		t.Errorf("a silent server: %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("gave up after %v", d)
 	}
 }
