@@ -530,3 +530,22 @@ func TestSameVersionOtherBuild(t *testing.T) {
 		t.Errorf("another build at 1.0.0.0: %s, notes %q", res.Result, res.Notes)
 	}
 }
+
+// A settings file is one JSON object of pac's shape, each variable once:
+// what is not is refused with what was expected, not read in part.
+func TestReadSettingsRefuses(t *testing.T) {
+	for _, c := range []struct{ doc, want string }{
+		{`null`, "expected a JSON object"},
+		{`[]`, "expected a JSON object"},
+		{`{"EnvironmentVariables": []} garbage`, "more follows the JSON object"},
+		{`{"EnvironmentVariables": {}}`, "EnvironmentVariables is a JSON object; expected {\"EnvironmentVariables\": [{"},
+		{`{"EnvironmentVariables": [{"SchemaName": "a_x", "Value": "1"}, {"SchemaName": "A_X", "Value": "2"}]}`, "A_X is given twice (EnvironmentVariables[1])"},
+	} {
+		if _, err := ReadSettings(writeFile(t, c.doc)); err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "struct") {
+			t.Errorf("%s: %v, want %q", c.doc, err, c.want)
+		}
+	}
+	if got, err := ReadSettings(writeFile(t, "\ufeff{\"EnvironmentVariables\": [{\"SchemaName\": \"a_x\", \"Value\": 7}]}\n")); err != nil || got["a_x"] != "7" {
+		t.Errorf("a good file: %v %v", got, err)
+	}
+}

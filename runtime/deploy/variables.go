@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -44,16 +45,34 @@ func ReadSettings(path string) (map[string]string, error) {
 			Value      any    `json:"Value"`
 		} `json:"EnvironmentVariables"`
 	}
-	dec := json.NewDecoder(bytes.NewReader(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))))
+	const shape = `{"EnvironmentVariables": [{"SchemaName": "…", "Value": "…"}]} (what pac solution create-settings writes)`
+	text := bytes.TrimSpace(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")))
+	if len(text) == 0 || text[0] != '{' {
+		return nil, fmt.Errorf("%s: not a deployment settings file: expected a JSON object %s", path, shape)
+	}
+	dec := json.NewDecoder(bytes.NewReader(text))
 	dec.UseNumber()
 	if err := dec.Decode(&doc); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return nil, fmt.Errorf("%s: not a deployment settings file: %s is a JSON %s; expected %s", path, cmp.Or(te.Field, "the document"), te.Value, shape)
+		}
 		return nil, fmt.Errorf("%s: not a deployment settings file: %w", path, err)
 	}
+	if dec.More() {
+		return nil, fmt.Errorf("%s: not a deployment settings file: more follows the JSON object at byte %d", path, dec.InputOffset())
+	}
 	out := map[string]string{}
+	seen := map[string]bool{}
 	for i, v := range doc.EnvironmentVariables {
 		if v.SchemaName == "" {
 			return nil, fmt.Errorf("%s: EnvironmentVariables[%d] has no SchemaName", path, i)
 		}
+		key := strings.ToLower(v.SchemaName) // schema names do not depend on case
+		if seen[key] {
+			return nil, fmt.Errorf("%s: %s is given twice (EnvironmentVariables[%d]); give each variable once", path, v.SchemaName, i)
+		}
+		seen[key] = true
 		var s string
 		switch x := v.Value.(type) {
 		case nil:
