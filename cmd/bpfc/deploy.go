@@ -235,12 +235,11 @@ func archiveBuild(g *globals, p *compiler.Project, env, path string) (*deploy.Bu
 	if err != nil {
 		return nil, &exitError{code: 1, msg: fmt.Sprintf("--archive %s: %v", path, err)}
 	}
-	managed := false
-	if doc, err := a.XML("solution.xml"); err == nil {
-		if m := doc.FindElement("/ImportExportXml/SolutionManifest/Managed"); m != nil {
-			managed = strings.TrimSpace(m.Text()) == "1"
-		}
+	man, err := a.ReadManifest()
+	if err != nil {
+		return nil, &exitError{code: 1, msg: fmt.Sprintf("--archive %s: %v", path, err)}
 	}
+	managed := man.Managed
 	if managed != e.Managed {
 		want := map[bool]string{true: "managed", false: "unmanaged"}
 		return nil, &exitError{code: 1, msg: fmt.Sprintf("--archive %s is %s, but environment %s takes %s archives (managed = %t)",

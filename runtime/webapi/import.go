@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/deploy"
@@ -155,8 +154,11 @@ func (s *Server) importBuild(req *ImportRequest) (*deploy.Build, error) {
 	if err != nil {
 		return nil, badRequest("CustomizationFile: %v", err)
 	}
-	manifest := archiveManifest(a)
-	managed := manifest.managed
+	manifest, err := a.ReadManifest()
+	if err != nil {
+		return nil, badRequest("CustomizationFile: %v", err)
+	}
+	managed := manifest.Managed
 	flavour := map[bool]string{true: "managed", false: "unmanaged"}
 	if managed != env.Managed {
 		return nil, badRequest("the archive is %s, but environment %s takes %s archives", flavour[managed], env.Name, flavour[env.Managed])
@@ -179,10 +181,13 @@ func (s *Server) importBuild(req *ImportRequest) (*deploy.Build, error) {
 		if err != nil {
 			return nil, badRequest("OtherCustomizationFile: %v", err)
 		}
-		om := archiveManifest(oa)
-		if om.managed == managed || om.name != manifest.name || om.version != manifest.version {
+		om, err := oa.ReadManifest()
+		if err != nil {
+			return nil, badRequest("OtherCustomizationFile: %v", err)
+		}
+		if om.Managed == managed || om.UniqueName != manifest.UniqueName || om.Version != manifest.Version {
 			return nil, badRequest("OtherCustomizationFile is %s %s %s; it must be the same solution and version as CustomizationFile (%s %s), %s",
-				flavour[om.managed], om.name, om.version, manifest.name, manifest.version, flavour[!managed])
+				flavour[om.Managed], om.UniqueName, om.Version, manifest.UniqueName, manifest.Version, flavour[!managed])
 		}
 		other = deploy.Archive{Name: req.OtherArchiveName, Data: od}
 		if other.Name == "" {
@@ -215,30 +220,6 @@ func (s *Server) importBuild(req *ImportRequest) (*deploy.Build, error) {
 		return deploy.NewBuild(p, other, arch)
 	}
 	return deploy.NewBuild(p, arch, other)
-}
-
-// manifest is what an archive's solution.xml says of it.
-type manifest struct {
-	name, version string
-	managed       bool
-}
-
-func archiveManifest(a *solution.Archive) manifest {
-	var m manifest
-	doc, err := a.XML("solution.xml")
-	if err != nil {
-		return m
-	}
-	text := func(path string) string {
-		if e := doc.FindElement(path); e != nil {
-			return strings.TrimSpace(e.Text())
-		}
-		return ""
-	}
-	m.managed = text("/ImportExportXml/SolutionManifest/Managed") == "1"
-	m.name = text("/ImportExportXml/SolutionManifest/UniqueName")
-	m.version = text("/ImportExportXml/SolutionManifest/Version")
-	return m
 }
 
 // decodeBody decodes a request's JSON body into v, refusing members v does
