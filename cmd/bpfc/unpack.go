@@ -5,9 +5,11 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/hashicorp/hcl/v2"
+	"github.com/spf13/cobra"
+
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/solution/unpack"
-	"github.com/spf13/cobra"
 )
 
 type unpackOptions struct {
@@ -41,6 +43,41 @@ type unpackResult struct {
 	Warnings []unpack.Warning `json:"warnings"`
 }
 
+// trialUnpack checks the project that unpacking p into out would leave:
+// its files written to a temporary directory, with out's own project files
+// beside them (a new file replacing one of the same name).
+func trialUnpack(p *compiler.Project, out string) (*compiler.Project, hcl.Diagnostics, error) {
+	tmp, err := os.MkdirTemp("", "bpfc-unpack-")
+	if err != nil {
+		return nil, nil, err
+	}
+	defer os.RemoveAll(tmp)
+	written, err := unpack.WriteHCL(p, tmp)
+	if err != nil {
+		return nil, nil, err
+	}
+	srcs := map[string][]byte{}
+	if _, err := os.Stat(out); err == nil {
+		names, err := compiler.ProjectFiles(out)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, n := range names {
+			if srcs[n], err = compiler.ReadSource(out, n); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	for _, n := range written {
+		n = filepath.ToSlash(n)
+		if srcs[n], err = os.ReadFile(filepath.Join(tmp, filepath.FromSlash(n))); err != nil {
+			return nil, nil, err
+		}
+	}
+	merged, diags := compiler.LoadSources(srcs)
+	return merged, diags, nil
+}
+
 func runUnpack(g *globals, o *unpackOptions, archive string) error {
 	out := o.out
 	if out == "" {
@@ -57,16 +94,18 @@ func runUnpack(g *globals, o *unpackOptions, archive string) error {
 		fmt.Fprintf(g.stderr, "bpfc: unpack %s: %v\n", archive, err)
 		return failed()
 	}
+	// Files already in the directory (with --force) may conflict with the
+	// new ones: the two together are checked before anything is written.
+	if merged, diags, err := trialUnpack(p, out); err != nil {
+		return fmt.Errorf("unpack: %w", err)
+	} else if diags.HasErrors() {
+		reportDiagnostics(&globals{dir: out, output: g.output, stdout: g.stdout, stderr: g.stderr}, merged, diags)
+		fmt.Fprintf(g.stderr, "bpfc: the unpacked project would not validate with the files already in %s; nothing was written\n", out)
+		return failed()
+	}
 	files, err := unpack.WriteHCL(p, out)
 	if err != nil {
 		return fmt.Errorf("unpack: %w", err)
-	}
-	// Files already in the directory (with --force) may conflict with the new ones.
-	written, diags := compiler.Load(out)
-	if diags.HasErrors() {
-		reportDiagnostics(&globals{dir: out, output: g.output, stdout: g.stdout, stderr: g.stderr}, written, diags)
-		fmt.Fprintf(g.stderr, "bpfc: the project in %s does not validate with the files that were already there\n", out)
-		return failed()
 	}
 	for i, f := range files {
 		files[i] = filepath.ToSlash(filepath.Join(out, f))
