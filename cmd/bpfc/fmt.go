@@ -99,8 +99,12 @@ func runFmt(g *globals, o *fmtOptions) error {
 }
 
 // writeFileAtomic replaces a file through a temporary file and a rename, so
-// an interrupted write never leaves a half-written file.
+// an interrupted write never leaves a half-written file. A symbolic link is
+// followed: the file it points at is replaced, the link stays.
 func writeFileAtomic(path string, data []byte) error {
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		path = target
+	}
 	mode := os.FileMode(0o644)
 	if st, err := os.Stat(path); err == nil {
 		mode = st.Mode().Perm()
