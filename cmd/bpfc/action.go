@@ -37,6 +37,10 @@ func withRuntimeFlags(o *runtimeOptions, cmd *cobra.Command) *cobra.Command {
 }
 
 func runInstanceAction(g *globals, o *runtimeOptions, id, name string) error {
+	id, err := idArg("instance action", "ID", id)
+	if err != nil {
+		return err
+	}
 	s, done, err := openEnv(g, o, "instance action")
 	if err != nil {
 		return err

@@ -157,6 +157,10 @@ func newInstanceShowCmd(g *globals) *cobra.Command {
 }
 
 func runInstanceShow(g *globals, o *instanceOptions, id string) error {
+	id, err := idArg("instance show", "ID", id)
+	if err != nil {
+		return err
+	}
 	s, done, err := openEnv(g, &o.runtimeOptions, "instance show")
 	if err != nil {
 		return err
@@ -339,6 +343,15 @@ func newInstanceMoveCmd(g *globals, m move) *cobra.Command {
 }
 
 func runInstanceMove(g *globals, o *instanceOptions, m move, id string) error {
+	id, err := idArg("instance "+m.name, "ID", id)
+	if err != nil {
+		return err
+	}
+	if o.link != "" {
+		if o.link, err = idArg("instance "+m.name, "--link", o.link); err != nil {
+			return err
+		}
+	}
 	s, done, err := openEnv(g, &o.runtimeOptions, "instance "+m.name)
 	if err != nil {
 		return err

@@ -107,6 +107,10 @@ func newRecordUpdateCmd(g *globals) *cobra.Command {
 }
 
 func runRecordUpdate(g *globals, o *recordOptions, table, id string) error {
+	id, err := idArg("record update", "ID", id)
+	if err != nil {
+		return err
+	}
 	vals, err := parseSets("record update", o.sets)
 	if err != nil {
 		return err
@@ -146,6 +150,10 @@ func newRecordDeleteCmd(g *globals) *cobra.Command {
 }
 
 func runRecordDelete(g *globals, o *recordOptions, table, id string) error {
+	id, err := idArg("record delete", "ID", id)
+	if err != nil {
+		return err
+	}
 	s, done, err := openEnv(g, &o.runtimeOptions, "record delete")
 	if err != nil {
 		return err
@@ -177,6 +185,10 @@ func newRecordShowCmd(g *globals) *cobra.Command {
 }
 
 func runRecordShow(g *globals, o *recordOptions, tableName, id string) error {
+	id, err := idArg("record show", "ID", id)
+	if err != nil {
+		return err
+	}
 	s, done, err := openEnv(g, &o.runtimeOptions, "record show")
 	if err != nil {
 		return err

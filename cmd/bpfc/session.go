@@ -140,7 +140,18 @@ func parseRecordRef(command, ref string) (string, string, error) {
 	if !ok || table == "" || id == "" {
 		return "", "", usageErr("%s: --record %q: write TABLE:ID, e.g. lead:3f2c…", command, ref)
 	}
-	return table, id, nil
+	id, err := idArg(command, "--record "+ref+":", id)
+	return table, id, err
+}
+
+// idArg is an id given on the command line as the store keeps it (a GUID
+// in lower case, as Dataverse takes any case and {braces}); what is not a
+// GUID is refused, naming where it was given (it could name no row).
+func idArg(command, where, id string) (string, error) {
+	if !engine.IsID(id) {
+		return "", &exitError{code: 1, msg: fmt.Sprintf("%s: %s %q is not an id (a GUID such as 3f2c5b1e-…); bpfc record list and bpfc instance list show ids", command, where, id)}
+	}
+	return engine.CanonicalID(id), nil
 }
 
 // formatValue is a column value as text output shows it.

@@ -79,7 +79,7 @@ func (s *Server) bpfcAction(w http.ResponseWriter, r *http.Request, op *operatio
 		s.fail(w, r, err)
 		return
 	}
-	req.ProcessInstanceId, req.LinkId, req.EntityId = canonicalID(req.ProcessInstanceId), canonicalID(req.LinkId), canonicalID(req.EntityId)
+	req.ProcessInstanceId, req.LinkId, req.EntityId = engine.CanonicalID(req.ProcessInstanceId), engine.CanonicalID(req.LinkId), engine.CanonicalID(req.EntityId)
 	version, err := ifMatch(r)
 	if err != nil {
 		s.fail(w, r, err)

@@ -98,7 +98,7 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		s.getRow(w, r, name, canonicalID(key))
+		s.getRow(w, r, name, engine.CanonicalID(key))
 	case isKey:
 		if _, err := s.keyedTable(r, name, key); err != nil {
 			s.fail(w, r, err)
@@ -393,7 +393,7 @@ func (s *Server) processChoice(r *http.Request, t store.Table, fields []field, s
 	f := fields[i]
 	fields = slices.Delete(slices.Clone(fields), i, i+1)
 	id, _ := f.value.(string)
-	id = canonicalID(id)
+	id = engine.CanonicalID(id)
 	if id == "" || id == "00000000-0000-0000-0000-000000000000" {
 		return fields, engine.StartOptions{NoFlow: true}, nil
 	}
@@ -461,7 +461,7 @@ func (s *Server) startInstance(r *http.Request, t store.Table, fields []field) (
 	// Dataverse keeps one active instance of a process per record: a start
 	// of a flow the record already runs answers with that instance (as
 	// SetProcess reuses it) instead of a second one.
-	ins, err := session(r).Instances(r.Context(), engine.InstanceFilter{Flow: t.Name, Table: table, RecordID: canonicalID(record)})
+	ins, err := session(r).Instances(r.Context(), engine.InstanceFilter{Flow: t.Name, Table: table, RecordID: engine.CanonicalID(record)})
 	if err == nil {
 		for _, in := range ins {
 			if in.State == engine.StateActive && in.PrimaryTable == table {
@@ -493,7 +493,7 @@ func (s *Server) checkStart(r *http.Request, t store.Table, process, stage *fiel
 		if f.bind != "" && f.bind != set {
 			return "", badRequest("%s binds /%s(<id>), not /%s(…)", f.prop, set, f.bind)
 		}
-		return canonicalID(id), nil
+		return engine.CanonicalID(id), nil
 	}
 	if process != nil {
 		id, err := bound(process, "workflows")

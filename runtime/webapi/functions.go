@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/bpfc/bpfc/runtime/engine"
 )
 
 // The business process flow functions of the Web API:
@@ -67,7 +69,7 @@ func functionParams(seg string, query url.Values) (map[string]string, error) {
 		if _, dup := out[name]; dup {
 			return nil, badRequest("%q: parameter %s is given twice", seg, name)
 		}
-		out[name] = canonicalID(val)
+		out[name] = engine.CanonicalID(val)
 		if rest != "" && rest[0] != ',' {
 			return nil, badRequest("%q: expected ',' between parameters", seg)
 		}

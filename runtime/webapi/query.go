@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/odata"
 	"github.com/bpfc/bpfc/runtime/store"
 )
@@ -266,7 +267,7 @@ func literal(c store.Column, op string, v any) (any, error) {
 		if c.HoldsIDs() && (op == "eq" || op == "ne") {
 			// An id quoted: a GUID in any case or braces; anything else
 			// matches nothing, which Dataverse refuses.
-			if id := canonicalID(s); id != s || uuid.Validate(s) == nil {
+			if id := engine.CanonicalID(s); id != s || uuid.Validate(s) == nil {
 				return id, nil
 			}
 			return nil, badRequest("%s holds ids: compare it with a GUID, not %q", propertyName(c), s)

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/agext/levenshtein"
-	"github.com/google/uuid"
 
 	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/store"
@@ -272,24 +271,11 @@ func (s *Server) bindings(r *http.Request, t store.Table, fields []field) error 
 	return nil
 }
 
-// canonicalID writes a GUID as bpfc stores ids (lower case, no braces), as
-// Dataverse reads GUIDs in any case and with braces; anything else stays.
-func canonicalID(s string) string {
-	t := strings.TrimSpace(s)
-	if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
-		t = t[1 : len(t)-1]
-	}
-	if len(t) == 36 && uuid.Validate(t) == nil {
-		return strings.ToLower(t)
-	}
-	return s
-}
-
 // splitKey splits "leads(ID)" into "leads" and "ID" (quotes removed, a
 // GUID in canonical form).
 func splitKey(seg string) (name, key string, ok bool) {
 	name, raw, ok := splitKeyRaw(seg)
-	return name, canonicalID(unquote(raw)), ok
+	return name, engine.CanonicalID(unquote(raw)), ok
 }
 
 // unquote reads an OData text literal ('O”Brien' is O'Brien); anything

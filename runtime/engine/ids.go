@@ -1,0 +1,27 @@
+package engine
+
+import (
+	"strings"
+
+	"github.com/google/uuid"
+)
+
+// CanonicalID is a record's or an instance's id as the store keeps it: a
+// GUID in lower case without braces, whatever form a client wrote it in
+// (Dataverse takes upper case and {braces}); anything else as given.
+func CanonicalID(s string) string {
+	t := strings.TrimSpace(s)
+	if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
+		t = t[1 : len(t)-1]
+	}
+	if len(t) == 36 && uuid.Validate(t) == nil {
+		return strings.ToLower(t)
+	}
+	return s
+}
+
+// IsID: s is a GUID in any of the forms CanonicalID takes.
+func IsID(s string) bool {
+	c := CanonicalID(s)
+	return len(c) == 36 && uuid.Validate(c) == nil
+}
