@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/big"
 	"regexp"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -249,6 +250,21 @@ func (d *decoder) str(c *hcl.BodyContent, name string, dst *string) bool {
 		return true
 	}
 	return false
+}
+
+// name reads an attribute that names something (an environment, a
+// relationship, a table): an empty name is an error, not "none" — leaving
+// the attribute out says that.
+func (d *decoder) name(c *hcl.BodyContent, attr string, dst *string) bool {
+	if !d.str(c, attr, dst) {
+		return false
+	}
+	if strings.TrimSpace(*dst) == "" {
+		d.errorf(c.Attributes[attr].Expr.Range(), "Empty "+attr, "%s is empty; leave the attribute out, or name what it refers to.", attr)
+		*dst = ""
+		return false
+	}
+	return true
 }
 
 func (d *decoder) boolean(c *hcl.BodyContent, name string, dst *bool) bool {

@@ -71,7 +71,7 @@ func (d *decoder) decodeStage(b *hcl.Block, f *Flow) *Stage {
 		}
 	}
 	d.stageTable[s] = d.str(c, "table", &s.Table)
-	d.str(c, "relationship", &s.Relationship)
+	d.name(c, "relationship", &s.Relationship)
 	if a, ok := c.Attributes["next"]; ok {
 		d.stageNext[s] = a.Expr
 		s.NextExplicit = true

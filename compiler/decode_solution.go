@@ -99,9 +99,9 @@ func (d *decoder) decodeEnvironment(b *hcl.Block) {
 	c := d.content(b.Body, []string{"managed", "store", "url", "promote_from", "values", "max_active_flows_per_table", "description"}, nil)
 	d.boolean(c, "managed", &e.Managed)
 	e.Attrs = ranges(c)
-	d.str(c, "store", &e.Store)
-	d.str(c, "url", &e.URL)
-	d.str(c, "promote_from", &e.PromoteFrom)
+	d.name(c, "store", &e.Store)
+	d.name(c, "url", &e.URL)
+	d.name(c, "promote_from", &e.PromoteFrom)
 	if d.integer(c, "max_active_flows_per_table", &e.MaxActiveFlowsPerTable) && e.MaxActiveFlowsPerTable < 1 {
 		d.errorf(c.Attributes["max_active_flows_per_table"].Expr.Range(), "Invalid max_active_flows_per_table", "max_active_flows_per_table must be at least 1.")
 		e.MaxActiveFlowsPerTable = 10 // checked no further: one error, not a cascade

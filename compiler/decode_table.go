@@ -67,7 +67,7 @@ func (d *decoder) decodeColumn(b *hcl.Block, t *Table) *Column {
 		}
 	}
 	if a, ok := c.Attributes["target"]; ok {
-		d.str(c, "target", &col.Target)
+		d.name(c, "target", &col.Target)
 		if col.Type != TypeLookup {
 			d.errorf(a.Range, "Unexpected target", "target applies only to lookup columns.")
 		}

@@ -155,6 +155,22 @@ func (d *decoder) checkLiterals(kind string, fields map[string]hcl.Expression) {
 		}
 		return v.AsString(), e.Range(), true
 	}
+	// Text fields given a literal of another kind (to = 123, subject =
+	// null) would be sent as such: they take text or an expression.
+	textFields := map[string][]string{StepWebhook: {"url"}, StepSendEmail: {"to", "cc", "subject", "body"}}[kind]
+	for _, k := range textFields {
+		e, ok := fields[k]
+		if !ok {
+			continue
+		}
+		v, diags := e.Value(nil)
+		if diags.HasErrors() || !v.IsKnown() {
+			continue // a reference (self., var.): checked with the expression
+		}
+		if v.IsNull() || v.Type() != cty.String {
+			d.errorf(e.Range(), "Expected text", "%s takes text or an expression such as self.emailaddress1 or var.mailbox; got %s.", k, describe(v))
+		}
+	}
 	switch kind {
 	case StepWebhook:
 		if raw, rng, ok := literal("url"); ok && !isWebhookURL(raw) {
