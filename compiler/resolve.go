@@ -406,9 +406,12 @@ func capitalArticle(word string) string {
 	return strings.ToUpper(Article(word)[:1]) + Article(word)[1:] + " " + word
 }
 
-// Article is "a" or "an" before word (messages throughout bpfc use it).
+// Article is "a" or "an" before word (messages throughout bpfc use it): by
+// its first letter, and "a" before a vowel that sounds "you"
+// (uniqueidentifier, user).
 func Article(word string) string {
-	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+	w := strings.ToLower(word)
+	if w != "" && strings.ContainsRune("aeiou", rune(w[0])) && !strings.HasPrefix(w, "uni") && !strings.HasPrefix(w, "use") {
 		return "an"
 	}
 	return "a"

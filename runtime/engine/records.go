@@ -141,15 +141,19 @@ func (o *op) defaultFlow(table string) *flow {
 // insertRecord inserts a row of t with the system columns filled.
 func (o *op) insertRecord(t store.Table, vals map[string]any) (string, error) {
 	id, _ := vals[t.PrimaryKey].(string)
+	if id == uuid.Nil.String() {
+		id = "" // Dataverse's Guid.Empty: "make one"
+	}
 	if id == "" {
 		id = uuid.NewString()
 	} else if _, err := o.tx.GetRow(t, id); err == nil {
 		return "", invalid("%s %s already exists", t.Name, id)
 	}
-	row := map[string]any{t.PrimaryKey: id, store.RowVersionColumn: int64(1)}
+	row := map[string]any{store.RowVersionColumn: int64(1)}
 	for k, v := range vals {
 		row[k] = v
 	}
+	row[t.PrimaryKey] = id
 	for name, v := range map[string]any{"createdon": o.now, "modifiedon": o.now, "createdby": o.userID(), "modifiedby": o.userID(),
 		"ownerid": o.userID()} {
 		if _, ok := t.Column(name); ok && row[name] == nil {

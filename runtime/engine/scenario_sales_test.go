@@ -141,7 +141,7 @@ func (sc *salesScenario) recordValues(t *testing.T) {
 		{"lead", Values{"numberofemployees": "2.5"}, `lead.numberofemployees is an integer column: "2.5" is not a whole number`, ErrInvalid},
 		{"lead", Values{"budgetamont": "1"}, `table lead has no column "budgetamont" (did you mean budgetamount?)`, ErrInvalid},
 		{"lead", Values{"createdon": "2026-01-01"}, `lead.createdon is set by the system`, ErrInvalid},
-		{"lead", Values{"leadid": "not-a-guid"}, `lead.leadid is an uniqueidentifier column: "not-a-guid" is not an id`, ErrInvalid},
+		{"lead", Values{"leadid": "not-a-guid"}, `lead.leadid is a uniqueidentifier column: "not-a-guid" is not an id`, ErrInvalid},
 		{"lead", Values{"leadid": lead.ID}, `lead ` + lead.ID + ` already exists`, ErrInvalid},
 		{"cts_leadtoopportunity", Values{}, `is the instance table of a flow`, ErrInvalid},
 		{"systemuser", Values{"domainname": "x"}, `users are written with bpfc user add`, ErrInvalid},
@@ -154,6 +154,12 @@ func (sc *salesScenario) recordValues(t *testing.T) {
 		if !strings.Contains(err.Error(), tc.msg) || !errors.Is(err, tc.is) {
 			t.Errorf("create %s %v:\n got %v\nwant %q (%v)", tc.table, tc.vals, err, tc.msg, tc.is)
 		}
+	}
+
+	// Dataverse's Guid.Empty as an id asks for a new one.
+	if rec, err := admin.CreateRecord(ctx, "lead", Values{"leadid": "00000000-0000-0000-0000-000000000000", "lastname": "Nil"}, StartOptions{NoFlow: true}); err != nil ||
+		rec.ID == "00000000-0000-0000-0000-000000000000" || !IsID(rec.ID) {
+		t.Errorf("create with the nil GUID: %+v %v", rec, err)
 	}
 
 	r2, err := admin.UpdateRecord(ctx, "lead", lead.ID, Values{"budgetamount": 1000, "parentcontactid": "", "firstname": "Joanna"}, 1)

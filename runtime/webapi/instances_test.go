@@ -73,9 +73,12 @@ func TestProcessFunctions(t *testing.T) {
 	if len(r.body["Processes"].([]any)) != 2 {
 		t.Errorf("two flows: %s", r.raw)
 	}
-	f.do("GET", "RetrieveActivePath(ProcessInstanceId=nope)", f.admin, nil).must(t, 404)
+	const unknown = "7e1c0a52-0000-4000-8000-000000000000"
+	f.do("GET", "RetrieveActivePath(ProcessInstanceId="+unknown+")", f.admin, nil).must(t, 404)
+	f.do("GET", "RetrieveActivePath(ProcessInstanceId=nope)", f.admin, nil).must(t, 400) // not a GUID
+	f.do("GET", "RetrieveProcessInstances(EntityLogicalName='lead',EntityId=zzz)", f.admin, nil).must(t, 400)
 	f.do("GET", "RetrieveActivePath(Id=1)", f.admin, nil).must(t, 400)
-	f.do("GET", "RetrieveProcessInstances(EntityLogicalName='nosuch',EntityId=1)", f.admin, nil).must(t, 404)
+	f.do("GET", "RetrieveProcessInstances(EntityLogicalName='nosuch',EntityId="+unknown+")", f.admin, nil).must(t, 404)
 }
 
 // TestInstanceMoves: PATCH of activestageid moves an instance by the rules

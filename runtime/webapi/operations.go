@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/bpfc/bpfc/runtime/engine"
 )
 
 // The functions and actions of the API, in one table (operations): the
@@ -137,6 +139,11 @@ func (op *operation) need(given map[string]string) error {
 	for _, p := range op.Params {
 		if !p.Optional && given[p.Name] == "" {
 			return badRequest("%s needs the parameter %s", op.Name, p.Name)
+		}
+		// A GUID parameter that is none names no row: 400, as Dataverse
+		// answers, not an empty answer or 404.
+		if v := given[p.Name]; p.Type == "Edm.Guid" && v != "" && !engine.IsID(v) {
+			return badRequest("%s: the parameter %s is an Edm.Guid; %q is not one", op.Name, p.Name, v)
 		}
 	}
 	return nil
