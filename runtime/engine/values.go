@@ -48,11 +48,12 @@ func column(t store.Table, name string) (store.Column, error) {
 // closest returns the known name closest to a mistyped one, the first of
 // equally close ones, or "" when none is close enough to be a likely typo:
 // at most 3 edits, and at most one for every two characters typed (so that
-// a short word is not "corrected" into an unrelated one).
+// a short word is not "corrected" into an unrelated one). Case does not
+// count: logical names are lower case, SUBJECT means subject.
 func closest(name string, known []string) string {
 	best, bestD := "", 4
 	for _, k := range known {
-		if d := levenshtein.Distance(name, k, nil); d < bestD && 2*d <= utf8.RuneCountInString(name) {
+		if d := levenshtein.Distance(strings.ToLower(name), strings.ToLower(k), nil); d < bestD && 2*d <= utf8.RuneCountInString(name) {
 			best, bestD = k, d
 		}
 	}
