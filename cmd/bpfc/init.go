@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/spf13/cobra"
@@ -74,6 +75,15 @@ func runInit(g *globals, dir string) error {
 	for _, f := range res.Files {
 		fmt.Fprintf(g.stdout, "  %s\n", f)
 	}
-	fmt.Fprintf(g.stdout, "Next: bpfc -C %s validate\n", dir)
+	fmt.Fprintf(g.stdout, "Next: bpfc -C %s validate\n", shellQuote(dir))
 	return nil
+}
+
+// shellQuote writes a path as a shell reads it back: as is when it is
+// plain, else in single quotes.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:@+,=") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

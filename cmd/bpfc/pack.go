@@ -41,6 +41,10 @@ func runPack(g *globals, o *packOptions, dir string) error {
 	if o.out == "" {
 		return usageErr("pack: -o ARCHIVE is required")
 	}
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		fmt.Fprintf(g.stderr, "bpfc: %s is a file; pack takes an unpacked solution tree (a directory with Other/Solution.xml, as bpfc build writes dist/solution)\n", dir)
+		return failed()
+	}
 	absDir, err := filepath.Abs(dir)
 	if err != nil {
 		return err
