@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/store/sqlite"
 )
 
 // version is set at link time (-ldflags "-X main.version=..."); otherwise the
@@ -147,6 +148,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if isUsage(err) {
 			ee.code = 2
 		}
+	}
+	if sqlite.DiskFull(err) {
+		ee.msg += "\n  the disk that holds the environment's store is full: free space on it and run the command again (its transaction rolled back: nothing was written)"
 	}
 	if ee.msg != "" {
 		fmt.Fprintln(stderr, "bpfc: "+ee.msg)

@@ -142,6 +142,13 @@ func (d *dialect) IsBusy(err error) bool {
 	return false
 }
 
+// DiskFull: err is SQLite's "database or disk is full" (SQLITE_FULL): the
+// transaction rolled back, nothing was written.
+func DiskFull(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_FULL
+}
+
 // IsUniqueViolation: SQLITE_CONSTRAINT_PRIMARYKEY or SQLITE_CONSTRAINT_UNIQUE.
 func (d *dialect) IsUniqueViolation(err error) bool {
 	var se *sqlite.Error

@@ -207,3 +207,25 @@ type before struct {
 func (b *before) Migrations() fs.FS {
 	return storetest.MigrationsUpTo(b.dialect.Migrations(), b.version)
 }
+
+// DiskFull recognises SQLite's "database or disk is full", here by a
+// database whose page limit stands in for a full disk.
+func TestDiskFull(t *testing.T) {
+	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "full.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{"CREATE TABLE t (b BLOB)", "PRAGMA max_page_count = 3"} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = db.Exec("INSERT INTO t VALUES (zeroblob(1000000))")
+	if err == nil || !DiskFull(err) {
+		t.Errorf("a full database: %v, DiskFull %v", err, DiskFull(err))
+	}
+	if DiskFull(errors.New("database or disk is full")) {
+		t.Error("any error taken for SQLite's")
+	}
+}
