@@ -402,6 +402,11 @@ workflow "tell" {
 		`the value of hook from the settings file is not valid: "javascript:alert(1)" is not an http or https URL, and step "post" of workflow "tell" posts to it`,
 		`the value of desk from the settings file is not valid: "nobody" is not an email address, and step "mail" of workflow "tell" sends to it`)
 	pr.set("hooks.hcl", "")
+	// A bad value from the process names the variable it was read from.
+	lower := quiet()
+	lower.Settings = map[string]string{"cts_mailbox": "x"}
+	lower.Getenv = func(k string) string { return map[string]string{"BPFC_VAR_threshold": "abc", "BPFC_VAR_API_KEY": "k"}[k] }
+	pr.refuse("dev", lower, `the value of threshold from BPFC_VAR_threshold is not valid: "abc" is not a number`)
 	// Schema names match whatever their case, as in Dataverse (pac's file
 	// spells them as the solution does)...
 	o.Settings = map[string]string{"cts_mailbox": "x", "CTS_Threshold": "lots"}

@@ -115,10 +115,7 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings map[
 	for _, v := range p.Variables {
 		val := value{v: v}
 		k, isKept := keptValue(current, v.SchemaName)
-		fromProcess := getenv(envVarName(v))
-		if fromProcess == "" {
-			fromProcess = getenv("BPFC_VAR_" + v.Name)
-		}
+		fromProcess, procName := processValue(v, getenv)
 		if v.Type == compiler.VarSecret {
 			if settings[v.SchemaName] != "" {
 				causes = append(causes, fmt.Sprintf("secret %s has a value in the settings file: secrets come only from %s, so that they never sit in a file",
@@ -128,7 +125,7 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings map[
 			switch {
 			case fromProcess != "":
 				if summary, detail := p.ValueProblem(v, fromProcess); summary != "" {
-					causes = append(causes, fmt.Sprintf("the value of %s from %s is not valid: %s", v.Name, envVarName(v), detail))
+					causes = append(causes, fmt.Sprintf("the value of %s from %s is not valid: %s", v.Name, procName, detail))
 					continue
 				}
 				val.text, val.source = fromProcess, SourceProcess
@@ -151,11 +148,11 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings map[
 		if source != "" {
 			text, err := parseText(v.Type, raw)
 			if err != nil {
-				causes = append(causes, fmt.Sprintf("the value of %s from %s is not valid: %v", v.Name, sourceText(source, v), err))
+				causes = append(causes, fmt.Sprintf("the value of %s from %s is not valid: %v", v.Name, sourceText(source, procName), err))
 				continue
 			}
 			if summary, detail := p.ValueProblem(v, text); summary != "" {
-				causes = append(causes, fmt.Sprintf("the value of %s from %s is not valid: %s", v.Name, sourceText(source, v), detail))
+				causes = append(causes, fmt.Sprintf("the value of %s from %s is not valid: %s", v.Name, sourceText(source, procName), detail))
 				continue
 			}
 			val.text, val.source = text, source
@@ -169,7 +166,7 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings map[
 		} else if isKept && k.Value != "" {
 			if _, err := parseText(v.Type, k.Value); err != nil {
 				causes = append(causes, fmt.Sprintf("the value of %s that environment %s keeps (from %s) is not valid for its type now: %v; give a new one",
-					v.Name, env.Name, sourceText(k.Source, v), err))
+					v.Name, env.Name, sourceText(k.Source, envVarName(v)), err))
 				continue
 			}
 			val.text, val.source = k.Value, SourceKept
@@ -196,10 +193,7 @@ func RemoteValues(p *compiler.Project, env *compiler.Environment, settings map[s
 	}
 	values, secrets = map[string]string{}, map[string]string{}
 	for _, v := range p.Variables {
-		fromProcess := getenv(envVarName(v))
-		if fromProcess == "" {
-			fromProcess = getenv("BPFC_VAR_" + v.Name)
-		}
+		fromProcess, _ := processValue(v, getenv)
 		switch {
 		case v.Type == compiler.VarSecret:
 			if settings[v.SchemaName] != "" {
@@ -291,11 +285,23 @@ func bySchemaName(p *compiler.Project, settings map[string]string) (map[string]s
 	return out, causes
 }
 
-func sourceText(source string, v *compiler.Variable) string {
+func sourceText(source, process string) string {
 	if source == SourceSettings {
 		return "the settings file"
 	}
-	return envVarName(v)
+	return process
+}
+
+// processValue is v's value in the process environment, from
+// BPFC_VAR_<NAME> or BPFC_VAR_<name> as the project spells it, and the
+// variable it came from (BPFC_VAR_<NAME> when neither is set).
+func processValue(v *compiler.Variable, getenv func(string) string) (value, from string) {
+	for _, n := range []string{envVarName(v), "BPFC_VAR_" + v.Name} {
+		if s := getenv(n); s != "" {
+			return s, n
+		}
+	}
+	return "", envVarName(v)
 }
 
 func isEmpty(v cty.Value) bool {
