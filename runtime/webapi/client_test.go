@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bpfc/bpfc/runtime/deploy"
+	"github.com/bpfc/bpfc/runtime/engine"
 )
 
 // TestClientAgainstOtherServers: an environment's url that names something
@@ -29,6 +30,10 @@ func TestClientAgainstOtherServers(t *testing.T) {
 	res, err := c.Import(ctx, b, false, deploy.Upgrade, nil, "tester")
 	if err == nil || res != nil || !strings.Contains(err.Error(), "not a bpfc serve") || !strings.Contains(err.Error(), "environment ci") {
 		t.Errorf("a 200 {} from another service: %v, %v", res, err)
+	}
+	// ... nor a list of instances (it printed a row of zero values).
+	if ins, err := c.Instances(ctx, engine.InstanceFilter{}); err == nil || !strings.Contains(err.Error(), "without a list of instances") {
+		t.Errorf("instances from another service: %v, %v", ins, err)
 	}
 
 	// A proxy's empty 404 and 502.

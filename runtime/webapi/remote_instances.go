@@ -88,16 +88,23 @@ func (c *Client) Instance(ctx context.Context, id string) (*engine.Instance, err
 // modified first.
 func (c *Client) Instances(ctx context.Context, f engine.InstanceFilter) ([]*engine.Instance, error) {
 	var body struct {
-		Value []*engine.Instance `json:"value"`
+		Value *[]*engine.Instance `json:"value"`
 	}
 	path := "bpfc_RetrieveInstances" + call("FlowName", f.Flow, "EntityLogicalName", f.Table, "EntityId", f.RecordID)
 	if _, err := c.Do(ctx, http.MethodGet, path, nil, &body, nil); err != nil {
 		return nil, err
 	}
+	// An answer that is no list of instances (another service at the url)
+	// is an error, not rows of zero values.
 	if body.Value == nil {
-		body.Value = []*engine.Instance{}
+		return nil, fmt.Errorf("%s%s answered bpfc_RetrieveInstances without a list of instances; check that the environment's url names a bpfc serve", c.URL, c.envText())
 	}
-	return body.Value, nil
+	for _, in := range *body.Value {
+		if in == nil || in.ID == "" {
+			return nil, fmt.Errorf("%s%s answered bpfc_RetrieveInstances with an instance without an id; check that the environment's url names a bpfc serve", c.URL, c.envText())
+		}
+	}
+	return *body.Value, nil
 }
 
 // RunAction runs an action step of an instance's active stage.
