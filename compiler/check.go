@@ -395,14 +395,7 @@ func (c *checker) workflows() {
 	// would only find out when the job fails.
 	for _, w := range p.Workflows {
 		for _, st := range w.Steps {
-			var fields []string
-			switch st.Kind {
-			case StepWebhook:
-				fields = []string{"url"}
-			case StepSendEmail:
-				fields = []string{"to", "cc"}
-			}
-			for _, k := range fields {
+			for _, k := range addressFields(st) {
 				ref, ok := st.Values[k].(*VarRef)
 				if !ok || ref.Var == nil {
 					continue
@@ -496,22 +489,28 @@ func (c *checker) roles() {
 	}
 }
 
+// addressFields are the fields of a step that hold where it posts (a
+// webhook's url) or sends (an email's recipients).
+func addressFields(st *WorkflowStep) []string {
+	switch st.Kind {
+	case StepWebhook:
+		return []string{"url"}
+	case StepSendEmail:
+		return []string{"to", "cc"}
+	}
+	return nil
+}
+
 // ValueProblem says what is wrong with raw as the value of v where a
 // workflow posts to it (an http or https URL) or sends email to it
-// (addresses); the zero ValueIssue ("" as text) when nothing is. Defaults
-// are checked here, values from settings files and BPFC_VAR_<NAME> when
-// they are deployed: a job would only find out when it fails.
+// (addresses): a diagnostic's summary and its detail (the value first), or
+// "" when nothing is. Defaults are checked here, values from settings files
+// and BPFC_VAR_<NAME> when they are deployed: a job would only find out
+// when it fails.
 func (p *Project) ValueProblem(v *Variable, raw string) (summary, detail string) {
 	for _, w := range p.Workflows {
 		for _, st := range w.Steps {
-			var fields []string
-			switch st.Kind {
-			case StepWebhook:
-				fields = []string{"url"}
-			case StepSendEmail:
-				fields = []string{"to", "cc"}
-			}
-			for _, k := range fields {
+			for _, k := range addressFields(st) {
 				if ref, ok := st.Values[k].(*VarRef); !ok || ref.Var != v {
 					continue
 				}

@@ -51,15 +51,7 @@ type ImportResponse struct {
 // Only a system administrator may.
 func (s *Server) importSolution(w http.ResponseWriter, r *http.Request) {
 	ctx, sess := r.Context(), session(r)
-	if err := sess.RequireAdmin(ctx, "import solutions"); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if s.cfg.Project == nil || s.cfg.Project.Environment(s.cfg.Env) == nil {
-		s.fail(w, r, errorf(http.StatusNotImplemented, "NotImplemented", "this server was started without its project: it cannot import"))
-		return
-	}
-	req, b, opts, ok := s.importArgs(w, r, "ImportSolution")
+	req, b, opts, ok := s.importArgs(w, r, "ImportSolution", "import solutions")
 	if !ok {
 		return
 	}
@@ -91,9 +83,19 @@ func (s *Server) importSolution(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, ImportResponse{Error: d, Result: res})
 }
 
-// importArgs reads the body of ImportSolution or bpfc_PlanImport (op): the
-// request, its build and the import's options; on an error it has answered.
-func (s *Server) importArgs(w http.ResponseWriter, r *http.Request, op string) (*ImportRequest, *deploy.Build, deploy.Options, bool) {
+// importArgs reads the body of ImportSolution or bpfc_PlanImport (op),
+// which only a system administrator may do (doing says what) on a server
+// started with its project: the request, its build and the import's
+// options; on an error it has answered.
+func (s *Server) importArgs(w http.ResponseWriter, r *http.Request, op, doing string) (*ImportRequest, *deploy.Build, deploy.Options, bool) {
+	if err := session(r).RequireAdmin(r.Context(), doing); err != nil {
+		s.fail(w, r, err)
+		return nil, nil, deploy.Options{}, false
+	}
+	if s.cfg.Project == nil || s.cfg.Project.Environment(s.cfg.Env) == nil {
+		s.fail(w, r, errorf(http.StatusNotImplemented, "NotImplemented", "this server was started without its project: it cannot %s", doing))
+		return nil, nil, deploy.Options{}, false
+	}
 	var req ImportRequest
 	if err := decodeBody(r, &req, "the body is not an "+op+" request"); err != nil {
 		s.fail(w, r, err)
@@ -121,16 +123,8 @@ func (s *Server) importArgs(w http.ResponseWriter, r *http.Request, op string) (
 // the same body (deploy.Plan), changing nothing. Only a system
 // administrator may.
 func (s *Server) planImport(w http.ResponseWriter, r *http.Request) {
-	ctx, sess := r.Context(), session(r)
-	if err := sess.RequireAdmin(ctx, "plan imports"); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if s.cfg.Project == nil || s.cfg.Project.Environment(s.cfg.Env) == nil {
-		s.fail(w, r, errorf(http.StatusNotImplemented, "NotImplemented", "this server was started without its project: it cannot plan imports"))
-		return
-	}
-	_, b, opts, ok := s.importArgs(w, r, "bpfc_PlanImport")
+	ctx := r.Context()
+	_, b, opts, ok := s.importArgs(w, r, "bpfc_PlanImport", "plan imports")
 	if !ok {
 		return
 	}

@@ -49,6 +49,15 @@ func optional(name, typ string) param { return param{Name: name, Type: typ, Opti
 var instanceID = required("ProcessInstanceId", "Edm.Guid")
 
 // operations are the API's functions and actions.
+// importParams are the parameters of ImportSolution and bpfc_PlanImport:
+// the members of ImportRequest.
+var importParams = []param{
+		required("CustomizationFile", "Edm.Binary"), optional("ArchiveName", "Edm.String"), optional("Model", "Edm.Binary"),
+		optional("Digest", "Edm.String"), optional("Mode", "Edm.String"), optional("Settings", "mscrm.bpfc_Settings"), optional("Secrets", "mscrm.bpfc_Settings"),
+		optional("Who", "Edm.String"), optional("Operation", "Edm.String"), optional("OtherCustomizationFile", "Edm.Binary"),
+		optional("OtherArchiveName", "Edm.String"),
+	}
+
 var operations = []operation{
 	// Dataverse's (functions.go), in its response shapes.
 	{Name: "WhoAmI", Returns: "mscrm.WhoAmIResponse", serve: (*Server).function},
@@ -58,18 +67,8 @@ var operations = []operation{
 
 	// Deployment (import.go, export.go): the members of ImportRequest and
 	// ExportRequest.
-	{Name: "ImportSolution", Action: true, Params: []param{
-		required("CustomizationFile", "Edm.Binary"), optional("ArchiveName", "Edm.String"), optional("Model", "Edm.Binary"),
-		optional("Digest", "Edm.String"), optional("Mode", "Edm.String"), optional("Settings", "mscrm.bpfc_Settings"), optional("Secrets", "mscrm.bpfc_Settings"),
-		optional("Who", "Edm.String"), optional("Operation", "Edm.String"), optional("OtherCustomizationFile", "Edm.Binary"),
-		optional("OtherArchiveName", "Edm.String"),
-	}, Returns: "mscrm.bpfc_DeployResult", serve: plain((*Server).importSolution)},
-	{Name: "bpfc_PlanImport", Action: true, Params: []param{
-		required("CustomizationFile", "Edm.Binary"), optional("ArchiveName", "Edm.String"), optional("Model", "Edm.Binary"),
-		optional("Digest", "Edm.String"), optional("Mode", "Edm.String"), optional("Settings", "mscrm.bpfc_Settings"), optional("Secrets", "mscrm.bpfc_Settings"),
-		optional("Who", "Edm.String"), optional("Operation", "Edm.String"), optional("OtherCustomizationFile", "Edm.Binary"),
-		optional("OtherArchiveName", "Edm.String"),
-	}, Returns: "mscrm.bpfc_Plan", serve: plain((*Server).planImport)},
+	{Name: "ImportSolution", Action: true, Params: importParams, Returns: "mscrm.bpfc_DeployResult", serve: plain((*Server).importSolution)},
+	{Name: "bpfc_PlanImport", Action: true, Params: importParams, Returns: "mscrm.bpfc_Plan", serve: plain((*Server).planImport)},
 	{Name: "bpfc_ExportSolution", Action: true, Params: []param{required("SolutionName", "Edm.String"), optional("SummaryOnly", "Edm.Boolean")},
 		Returns: "mscrm.bpfc_ExportSolutionResponse", serve: plain((*Server).exportSolution)},
 
