@@ -405,7 +405,9 @@ workflow "tell" {
 	// A bad value from the process names the variable it was read from.
 	lower := quiet()
 	lower.Settings = map[string]string{"cts_mailbox": "x"}
-	lower.Getenv = func(k string) string { return map[string]string{"BPFC_VAR_threshold": "abc", "BPFC_VAR_API_KEY": "k"}[k] }
+	lower.Getenv = func(k string) string {
+		return map[string]string{"BPFC_VAR_threshold": "abc", "BPFC_VAR_API_KEY": "k"}[k]
+	}
 	pr.refuse("dev", lower, `the value of threshold from BPFC_VAR_threshold is not valid: "abc" is not a number`)
 	// Schema names match whatever their case, as in Dataverse (pac's file
 	// spells them as the solution does)...

@@ -52,11 +52,11 @@ var instanceID = required("ProcessInstanceId", "Edm.Guid")
 // importParams are the parameters of ImportSolution and bpfc_PlanImport:
 // the members of ImportRequest.
 var importParams = []param{
-		required("CustomizationFile", "Edm.Binary"), optional("ArchiveName", "Edm.String"), optional("Model", "Edm.Binary"),
-		optional("Digest", "Edm.String"), optional("Mode", "Edm.String"), optional("Settings", "mscrm.bpfc_Settings"), optional("Secrets", "mscrm.bpfc_Settings"),
-		optional("Who", "Edm.String"), optional("Operation", "Edm.String"), optional("OtherCustomizationFile", "Edm.Binary"),
-		optional("OtherArchiveName", "Edm.String"),
-	}
+	required("CustomizationFile", "Edm.Binary"), optional("ArchiveName", "Edm.String"), optional("Model", "Edm.Binary"),
+	optional("Digest", "Edm.String"), optional("Mode", "Edm.String"), optional("Settings", "mscrm.bpfc_Settings"), optional("Secrets", "mscrm.bpfc_Settings"),
+	optional("Who", "Edm.String"), optional("Operation", "Edm.String"), optional("OtherCustomizationFile", "Edm.Binary"),
+	optional("OtherArchiveName", "Edm.String"),
+}
 
 var operations = []operation{
 	// Dataverse's (functions.go), in its response shapes.
