@@ -73,8 +73,8 @@ func (s *Session) Reactivate(ctx context.Context, id string, mo MoveOptions) (*I
 	})
 }
 
-// DeleteInstance deletes an instance (the Web API's DELETE); its stage log
-// stays for reports, the open visit closed.
+// DeleteInstance deletes an instance (the Web API's DELETE) with its stage
+// log: a deleted instance is no longer counted, in stage figures neither.
 func (s *Session) DeleteInstance(ctx context.Context, id string, mo MoveOptions) error {
 	expect := mo.IfVersion
 	return s.e.run(ctx, s.user, true, func(o *op) error {
@@ -88,7 +88,7 @@ func (s *Session) DeleteInstance(ctx context.Context, id string, mo MoveOptions)
 		if v := num(row[store.RowVersionColumn]); expect > 0 && v != expect {
 			return &ConflictError{What: "instance", ID: id, Expected: expect, Actual: v}
 		}
-		if err := o.leave(id, store.VisitDelete); err != nil {
+		if err := o.tx.DeleteStageLog(f.wf.ID, id); err != nil {
 			return err
 		}
 		return o.tx.DeleteRow(f.table, id)

@@ -65,6 +65,7 @@ func (refuseTx) PutUser(store.User) error                                 { retu
 func (refuseTx) Access(_ string) (store.Access, error)                    { return store.Access{}, errOneShot }
 func (refuseTx) AddStageVisit(store.StageVisit) error                     { return errOneShot }
 func (refuseTx) CloseStageVisit(_ string, _ time.Time, _, _ string) error { return errOneShot }
+func (refuseTx) DeleteStageLog(_, _ string) error                         { return errOneShot }
 func (refuseTx) StageVisits(_ store.StageVisitFilter) ([]store.StageVisit, error) {
 	return nil, errOneShot
 }

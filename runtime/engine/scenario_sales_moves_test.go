@@ -309,6 +309,16 @@ func (sc *salesScenario) usersAndRoles(t *testing.T) {
 	if _, err := admin.Instance(ctx, id); !errors.Is(err, ErrNotFound) {
 		t.Errorf("deleted instance: %v", err)
 	}
+	// Its stage log goes with it: reports no longer count its stays.
+	if err := dev.s.Read(ctx, func(tx store.Tx) error {
+		vs, err := tx.StageVisits(store.StageVisitFilter{InstanceID: id})
+		if err == nil && len(vs) != 0 {
+			t.Errorf("the deleted instance's stays: %+v", vs)
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func (sc *salesScenario) runsTheDeployedModel(t *testing.T) {

@@ -225,6 +225,10 @@ type Tx interface {
 	AddStageVisit(StageVisit) error
 	CloseStageVisit(instanceID string, left time.Time, by, how string) error
 	StageVisits(f StageVisitFilter) ([]StageVisit, error)
+	// DeleteStageLog deletes the stays and ends of a flow's instance, or of
+	// every instance of the flow when instanceID is "": a deleted
+	// instance or flow leaves nothing for reports to count.
+	DeleteStageLog(workflowID, instanceID string) error
 
 	// Imported archives (content-addressed by SHA-256) and deployed model
 	// snapshots (by build digest).

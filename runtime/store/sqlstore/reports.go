@@ -137,7 +137,8 @@ func (t *tx) StageStats(workflowID string, since time.Time) ([]store.StageStats,
 	}
 	// Every stay, by how it began and its stage, in the order of
 	// stagevisit_entries: the visits of each stage, and the entries by prev
-	// and reactivate that reached subtracts.
+	// reactivate and upgrade (back to a stage reached before) that reached
+	// subtracts.
 	byStage := map[string]*store.StageStats{}
 	backs := map[string]int64{}
 	var names []string
@@ -155,7 +156,7 @@ func (t *tx) StageStats(workflowID string, since time.Time) ([]store.StageStats,
 			names = append(names, stage)
 		}
 		s.Visits += n
-		if how == store.VisitPrev || how == store.VisitReactivate {
+		if how == store.VisitPrev || how == store.VisitReactivate || how == store.VisitUpgrade {
 			backs[stage] += n
 		}
 		return nil
@@ -275,9 +276,9 @@ func (e end) since(cond string) string {
 // reached fills how many distinct instances entered each stage. Over the
 // whole log it counts without DISTINCT: an instance's first stay in a stage
 // began by start or next, so the distinct instances are the stays less the
-// ones begun by prev or reactivate (backs, by stage), less the next-entries
-// into a stage the instance had been in before — which only instances that
-// ever moved back (a prev entry) can have. Over a window the first stay may
+// ones begun by prev, reactivate or an upgrade (backs, by stage), less the
+// next-entries into a stage the instance had been in before — which only
+// instances that ever went back (a prev or upgrade entry) can have. Over a window the first stay may
 // lie before it, so a since filter counts distinct instances.
 func (t *tx) reached(workflowID string, since time.Time, out []store.StageStats, backs map[string]int64) error {
 	byStage := map[string]*store.StageStats{}
@@ -308,7 +309,7 @@ GROUP BY stage_name`, []any{workflowID, sinceText(since)}, func(s *store.StageSt
 	// the join in that order; on PostgreSQL, the ids are an array computed
 	// once, which the planner looks up in the index (it would hash-join a
 	// scan of the whole log otherwise).
-	moved := `SELECT DISTINCT instance_id FROM stagevisit` + t.using("stagevisit_entries") + ` WHERE workflow_id = $1 AND entered_how = 'prev'`
+	moved := `SELECT DISTINCT instance_id FROM stagevisit` + t.using("stagevisit_entries") + ` WHERE workflow_id = $1 AND entered_how IN ('prev', 'upgrade')`
 	from := `FROM (` + moved + `) p CROSS JOIN stagevisit v` + t.using("stagevisit_by_instance") + ` WHERE v.instance_id = p.instance_id AND`
 	if t.d.Name() == "postgres" {
 		from = `FROM stagevisit v WHERE v.instance_id = ANY(ARRAY(` + moved + `)) AND`

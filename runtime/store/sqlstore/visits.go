@@ -166,6 +166,21 @@ func (t *tx) flushExit() error {
 	return t.execLater(heldExitSQL, x.visit, x.workflow, x.stage, x.since, x.left, x.by, x.how)
 }
 
+func (t *tx) DeleteStageLog(workflowID, instanceID string) error {
+	if err := t.flushExit(); err != nil {
+		return err
+	}
+	stays, args := `SELECT stagevisit_id FROM stagevisit WHERE workflow_id = $1`, []any{workflowID}
+	if instanceID != "" {
+		stays, args = stays+` AND instance_id = $2`, append(args, instanceID)
+	}
+	if _, err := t.exec(`DELETE FROM stageexit WHERE stagevisit_id IN (`+stays+`)`, args...); err != nil {
+		return err
+	}
+	_, err := t.exec(`DELETE FROM stagevisit WHERE stagevisit_id IN (`+stays+`)`, args...)
+	return err
+}
+
 func (t *tx) StageVisits(f store.StageVisitFilter) ([]store.StageVisit, error) {
 	if err := t.flushExit(); err != nil {
 		return nil, err

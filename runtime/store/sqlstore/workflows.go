@@ -74,6 +74,11 @@ func (t *tx) DeleteWorkflow(id string) error {
 	if _, err := t.exec(`DELETE FROM processstage WHERE workflow_id = $1`, id); err != nil {
 		return err
 	}
+	// A flow's stage log goes with it: one added again (the same id) starts
+	// without the old figures.
+	if err := t.DeleteStageLog(id, ""); err != nil {
+		return err
+	}
 	res, err := t.exec(`DELETE FROM workflow WHERE workflow_id = $1`, id)
 	if err != nil {
 		return err
