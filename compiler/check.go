@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -396,6 +397,18 @@ func (c *checker) workflows() {
 	for _, w := range p.Workflows {
 		for _, st := range w.Steps {
 			for _, k := range addressFields(st) {
+				// A column: text, or (recipients) a lookup to whom to send.
+				if col, ok := st.Values[k].(*ColumnRef); ok && col.Col != nil {
+					kind := ColumnKind(col.Col.Type)
+					if kind != KindString && (k == "url" || kind != KindLookup) {
+						want := "a text column"
+						if k != "url" {
+							want = "a text or lookup column"
+						}
+						c.errorf(col.Rng, "Type mismatch in value", "%s of step %q takes %s; self.%s is %s %s column.", k, st.Name, want, col.Column, Article(col.Col.Type), col.Col.Type)
+					}
+					continue
+				}
 				ref, ok := st.Values[k].(*VarRef)
 				if !ok || ref.Var == nil {
 					continue
@@ -461,7 +474,7 @@ func (c *checker) roles() {
 		if n := utf8.RuneCountInString(display); n > 100 {
 			c.errorf(r.DeclRange, "Role name too long", "Role %q is named %d characters long; Dataverse takes at most 100.", r.Name, n)
 		}
-		key := strings.ToLower(display)
+		key := strings.ToLower(PortableFileName(display)) // the build's file name: one per role
 		if prev, dup := byDisplay[key]; dup && prev.Name != r.Name {
 			c.errorf(r.DeclRange, "Duplicate role name", "Roles %q and %q are both named %q in Dataverse (a role's display name is its name there); give them different display names.",
 				prev.Name, r.Name, display)
@@ -472,6 +485,9 @@ func (c *checker) roles() {
 	for _, r := range c.p.Roles {
 		seen := map[string]hcl.Range{}
 		for _, g := range r.Grants {
+			if f, t := c.p.Flow(g.Flow), c.p.Table(g.Flow); f != nil && t != nil && (!t.Standard || t.Extended || slices.Contains(c.p.UsedTables(), t.Name)) {
+				c.warnf(g.Attrs.Of("flow", g.DeclRange), "Grant names a flow and a table", "%q is both a flow and a table of the project; the grant is the flow's (its instance table), not the table's.", g.Flow)
+			}
 			if table, _ := c.p.GrantTable(g); table == "" {
 				hint := didYouMean(g.Flow, names)
 				for _, f := range c.p.Flows {
@@ -487,6 +503,39 @@ func (c *checker) roles() {
 			seen[g.Flow] = g.DeclRange
 		}
 	}
+}
+
+// PortableFileName is a name as a file name any system takes (a role's,
+// in the solution tree): control characters and /\:*?"<>| as _, no
+// leading or trailing space or trailing dot.
+func PortableFileName(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || strings.ContainsRune(`/\:*?"<>|`, r) {
+			return '_'
+		}
+		return r
+	}, strings.TrimSpace(s))
+	s = strings.TrimRight(s, ". ")
+	if s == "" || s == "." || s == ".." {
+		return "_"
+	}
+	return s
+}
+
+// sameFile is a store file's path as the one file it is: absolute, its
+// directory's links resolved where it exists, so that two spellings of one
+// file (relative and absolute, through a link) compare equal.
+func sameFile(dir, file string) string {
+	if !filepath.IsAbs(file) && dir != "" {
+		file = filepath.Join(dir, file)
+	}
+	if abs, err := filepath.Abs(file); err == nil {
+		file = abs
+	}
+	if d, err := filepath.EvalSymlinks(filepath.Dir(file)); err == nil {
+		file = filepath.Join(d, filepath.Base(file))
+	}
+	return file
 }
 
 // addressFields are the fields of a step that hold where it posts (a
@@ -539,6 +588,18 @@ func (c *checker) environments() {
 	for _, e := range c.p.Environments {
 		names = append(names, e.Name)
 	}
+	// A value where a workflow posts or mails is checked as a default is.
+	for _, e := range c.p.Environments {
+		for name, val := range e.Values {
+			v := c.p.Variable(name)
+			if v == nil || val.IsNull() || !val.IsKnown() || val.Type() != cty.String {
+				continue
+			}
+			if summary, detail := c.p.ValueProblem(v, val.AsString()); summary != "" {
+				c.errorf(e.ValueRanges[name], summary, "var.%s's value in environment %q: %s", name, e.Name, detail)
+			}
+		}
+	}
 	// One SQLite file is one environment: two sharing it would import,
 	// uninstall and run in each other's rows.
 	files := map[string]*Environment{}
@@ -552,9 +613,7 @@ func (c *checker) environments() {
 		case e.Store == "":
 			file = filepath.Join(".bpfc", e.Name+".db")
 		}
-		if !filepath.IsAbs(file) && c.p.Dir != "" {
-			file = filepath.Join(c.p.Dir, file)
-		}
+		file = sameFile(c.p.Dir, file)
 		if prev, dup := files[file]; dup && prev.Name != e.Name { // a name given twice is its own error
 			c.errorf(e.Attrs.Of("store", e.DeclRange), "Shared store", "Environments %q and %q would keep their rows in one SQLite file (%s); give each a store of its own.",
 				prev.Name, e.Name, file)

@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"math"
 	"math/big"
 	"regexp"
 	"strings"
@@ -223,6 +224,9 @@ func valueProblem(v cty.Value) string {
 	case v.Type() == cty.Number:
 		if v.AsBigFloat().IsInf() {
 			return "the number is infinite; write a finite number."
+		}
+		if f, _ := v.AsBigFloat().Float64(); math.IsInf(f, 0) {
+			return "the number is too large for Dataverse (beyond ±1.8e308); write a smaller one."
 		}
 	case v.Type().IsListType() || v.Type().IsTupleType():
 		for it := v.ElementIterator(); it.Next(); {

@@ -199,6 +199,10 @@ func variableValue(v *Variable, val cty.Value, rng hcl.Range, what string) (cty.
 	if val.IsNull() {
 		return bad("a value, not null")
 	}
+	if problem := valueProblem(val); problem != "" {
+		return cty.NilVal, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value for variable", Subject: &rng,
+			Detail: what + " for variable \"" + v.Name + "\": " + problem}
+	}
 	switch v.Type {
 	case VarString, VarSecret:
 		if val.Type() != cty.String {

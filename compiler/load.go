@@ -102,16 +102,16 @@ func Load(dir string) (*Project, hcl.Diagnostics) {
 		}
 		srcs[n] = b
 	}
-	p, diags := LoadSources(srcs)
-	if p != nil {
-		p.Dir = dir
-	}
-	return p, diags
+	return loadSources(dir, srcs)
 }
 
 // LoadSources checks a project given as file name -> content. File names are
 // used in diagnostics as given.
-func LoadSources(srcs map[string][]byte) (*Project, hcl.Diagnostics) {
+func LoadSources(srcs map[string][]byte) (*Project, hcl.Diagnostics) { return loadSources("", srcs) }
+
+// loadSources is LoadSources for the project at dir ("" when it has none):
+// checks that compare paths (stores) resolve them from there.
+func loadSources(dir string, srcs map[string][]byte) (*Project, hcl.Diagnostics) {
 	names := make([]string, 0, len(srcs))
 	for n := range srcs {
 		names = append(names, n)
@@ -131,7 +131,7 @@ func LoadSources(srcs map[string][]byte) (*Project, hcl.Diagnostics) {
 		d.decodeFile(f)
 	}
 	p := d.finish()
-	p.Files = parsed
+	p.Files, p.Dir = parsed, dir
 	semantic := append(d.diags, check(p, d)...)
 	diags = append(diags, afterParseErrors(semantic, broken)...)
 	SortDiagnostics(diags)
@@ -259,8 +259,14 @@ const maxNesting = 500
 // nil. Brackets in quoted strings and comments do not count. Parse HCL
 // only where it is nil.
 func TooDeep(src []byte, name string) *hcl.Diagnostic {
-	depth, line, col := 0, 1, 0
+	depth, unary, line, col := 0, 0, 1, 0
 	inString, escaped, inComment := false, false, false
+	tooDeep := func(i int, what string) *hcl.Diagnostic {
+		pos := hcl.Pos{Line: line, Column: col, Byte: i}
+		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Too deeply nested",
+			Detail:  fmt.Sprintf("%s nest more than %d deep here; write the expression with fewer levels.", what, maxNesting),
+			Subject: &hcl.Range{Filename: name, Start: pos, End: hcl.Pos{Line: line, Column: col + 1, Byte: i + 1}}}
+	}
 	for i := 0; i < len(src); i++ {
 		c := src[i]
 		col++
@@ -281,6 +287,15 @@ func TooDeep(src []byte, name string) *hcl.Diagnostic {
 			}
 			continue
 		}
+		// A run of prefix operators ("!!!!", "- - -") nests as brackets do.
+		switch {
+		case (c == '!' || c == '-') && (i+1 >= len(src) || src[i+1] != '='):
+			if unary++; unary > maxNesting {
+				return tooDeep(i, "Operators")
+			}
+		case c != ' ' && c != '\t' && c != '\r':
+			unary = 0
+		}
 		switch c {
 		case '"':
 			inString = true
@@ -292,10 +307,7 @@ func TooDeep(src []byte, name string) *hcl.Diagnostic {
 			}
 		case '(', '[', '{':
 			if depth++; depth > maxNesting {
-				pos := hcl.Pos{Line: line, Column: col, Byte: i}
-				return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Too deeply nested",
-					Detail:  fmt.Sprintf("Brackets nest more than %d deep here; write the expression with fewer levels.", maxNesting),
-					Subject: &hcl.Range{Filename: name, Start: pos, End: hcl.Pos{Line: line, Column: col + 1, Byte: i + 1}}}
+				return tooDeep(i, "Brackets")
 			}
 		case ')', ']', '}':
 			depth--

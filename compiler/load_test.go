@@ -209,6 +209,13 @@ func TestDeepNesting(t *testing.T) {
 	if !diags.HasErrors() || diags[0].Summary != "Too deeply nested" || diags[0].Subject.Start.Line != 5 {
 		t.Errorf("deep nesting: %v", diags)
 	}
+	// A run of prefix operators nests as deep.
+	for _, op := range []string{"!", "-", "! "} {
+		src := "variable \"v\" {\n  default = " + strings.Repeat(op, 400000) + "true\n}\n"
+		if _, diags := compiler.LoadSources(map[string][]byte{"ops.hcl": []byte(src)}); !diags.HasErrors() || diags[0].Summary != "Too deeply nested" {
+			t.Errorf("%q × 400000: %v", op, diags)
+		}
+	}
 	// Brackets in strings and comments do not count.
 	shallow := "# " + strings.Repeat("(", 1000) + "\nvariable \"v\" {\n  default = \"" + strings.Repeat("[", 1000) + "\"\n}\n"
 	if _, diags := compiler.LoadSources(map[string][]byte{"ok.hcl": []byte(shallow)}); diags.HasErrors() {
@@ -216,6 +223,32 @@ func TestDeepNesting(t *testing.T) {
 			if d.Summary == "Too deeply nested" {
 				t.Errorf("brackets in a comment and a string: %v", d)
 			}
+		}
+	}
+}
+
+// Two environments on one SQLite file are an error however the file is
+// written: relative or absolute, through a linked directory.
+func TestSharedStoreSpellings(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, ".bpfc"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(dir, ".bpfc"), filepath.Join(dir, "link")); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	for _, store := range []string{"sqlite://" + filepath.Join(dir, ".bpfc", "dev.db"), "sqlite://link/dev.db", "sqlite://./.bpfc/../.bpfc/dev.db"} {
+		src := baseSolution + "environment \"dev\" {}\nenvironment \"test\" {\n  store = \"" + store + "\"\n}\n"
+		if err := os.WriteFile(filepath.Join(dir, "bpfc.hcl"), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, diags := compiler.Load(dir)
+		found := false
+		for _, d := range diags {
+			found = found || d.Summary == "Shared store"
+		}
+		if !found {
+			t.Errorf("%s beside dev's default: %v", store, diags)
 		}
 	}
 }

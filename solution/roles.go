@@ -96,19 +96,5 @@ func RoleXML(p *compiler.Project, r *compiler.Role) (*etree.Document, error) {
 // the file after the role's name, which in Dataverse is the display name;
 // characters that are not portable in file names are replaced by "_".
 func RolePath(r *compiler.Role) string {
-	return "Roles/" + portableFileName(cmp.Or(r.DisplayName, r.Name)) + ".xml"
-}
-
-func portableFileName(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || strings.ContainsRune(`/\:*?"<>|`, r) {
-			return '_'
-		}
-		return r
-	}, strings.TrimSpace(s))
-	s = strings.TrimRight(s, ". ")
-	if s == "" || s == "." || s == ".." {
-		return "_"
-	}
-	return s
+	return "Roles/" + compiler.PortableFileName(cmp.Or(r.DisplayName, r.Name)) + ".xml"
 }

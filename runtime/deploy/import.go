@@ -357,7 +357,7 @@ func dataLoss(tx store.Tx, st *state, cs []Change) error {
 				return err
 			}
 			if n > 0 {
-				c.Data = "moves " + plural(n, "instance") + " at it to the last stage of its path that " + flow + " keeps"
+				c.Data = "moves " + plural(n, "instance") + " at it to the last stage of its path that " + flow + " keeps (its first stage when none)"
 			}
 		}
 	}

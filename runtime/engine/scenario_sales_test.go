@@ -157,6 +157,12 @@ func (sc *salesScenario) recordValues(t *testing.T) {
 		}
 	}
 
+	// A lookup takes its id in upper case and braces too, stored as ids are.
+	if rec, err := admin.CreateRecord(ctx, "lead", Values{"lastname": "Upper", "parentcontactid": "{" + strings.ToUpper(contact.ID) + "}"}, StartOptions{NoFlow: true}); err != nil {
+		t.Errorf("a lookup in upper case and braces: %v", err)
+	} else if r, err := admin.Record(ctx, "lead", rec.ID); err != nil || r.Values["parentcontactid"] != contact.ID {
+		t.Errorf("the lookup stored: %+v %v", r, err)
+	}
 	// Dataverse's Guid.Empty as an id asks for a new one.
 	if rec, err := admin.CreateRecord(ctx, "lead", Values{"leadid": "00000000-0000-0000-0000-000000000000", "lastname": "Nil"}, StartOptions{NoFlow: true}); err != nil ||
 		rec.ID == "00000000-0000-0000-0000-000000000000" || !IsID(rec.ID) {

@@ -265,6 +265,7 @@ func choice(c store.Column, in any, bad func(string, ...any) error) (any, error)
 // lookup checks that id is a row of one of the column's target tables. A
 // lookup to users also takes a user's name.
 func (o *op) lookup(c store.Column, id string, bad func(string, ...any) error) (any, *lookupRef, error) {
+	id = CanonicalID(id) // {BRACED} or upper case, as Dataverse takes them
 	for _, target := range c.Targets {
 		tt, ok := o.dep.tables[target]
 		if !ok {
