@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -100,13 +101,26 @@ func diffModels(old, new *compiler.Project, mode Mode) []Change {
 	return out
 }
 
-// changedFields pairs the fields of an item's two versions that differ
-// (both list the same fields in the same order).
+// changedFields pairs the fields of an item's two versions by name: each
+// that differs, is new (old "none") or is gone (new "none").
 func changedFields(old, new []field) []FieldChange {
+	was := map[string]string{}
+	for _, f := range old {
+		was[f.name] = f.value
+	}
 	var out []FieldChange
-	for i, f := range new {
-		if i < len(old) && old[i] != f {
-			out = append(out, FieldChange{Field: f.name, Old: old[i].value, New: f.value})
+	is := map[string]bool{}
+	for _, f := range new {
+		is[f.name] = true
+		if prev, ok := was[f.name]; !ok {
+			out = append(out, FieldChange{Field: f.name, Old: "none", New: f.value})
+		} else if prev != f.value {
+			out = append(out, FieldChange{Field: f.name, Old: prev, New: f.value})
+		}
+	}
+	for _, f := range old {
+		if !is[f.name] {
+			out = append(out, FieldChange{Field: f.name, Old: f.value, New: "none"})
 		}
 	}
 	return out
@@ -192,7 +206,12 @@ func items(p *compiler.Project) map[itemKey][]field {
 			put("table", t.Name, fields("display_name", t.DisplayName, "primary_column", t.PrimaryColumn))
 		}
 		for _, c := range shippedColumns(t) {
-			put("column", t.Name+"."+c.Name, fields("definition", storeColumn(c, "")))
+			var options []string
+			for _, o := range c.Options {
+				options = append(options, o.Label+" = "+strconv.Itoa(o.Value))
+			}
+			put("column", t.Name+"."+c.Name, fields("type", c.Type, "display_name", c.DisplayName, "required", c.Required,
+				"max_length", c.MaxLength, "target", c.Target, "targets", c.Targets, "options", options))
 		}
 	}
 	for _, v := range p.Variables {
@@ -210,8 +229,29 @@ func items(p *compiler.Project) map[itemKey][]field {
 		put("role", r.Name, fields("display_name", r.DisplayName, "grants", grants))
 	}
 	for _, w := range p.Workflows {
-		def, _ := workflowDefinitionJSON(w)
-		put("workflow", w.Name, fields("display_name", w.DisplayName, "definition", json.RawMessage(def)))
+		var steps []string
+		for _, st := range w.Steps {
+			steps = append(steps, st.Name)
+		}
+		fs := fields("display_name", w.DisplayName, "table", w.Table, "mode", w.Mode, "wait_until", formatOpt(w.WaitUntil),
+			"timeout", w.Timeout, "steps", steps)
+		// Each step as one field: a step changed reads as that step.
+		for _, st := range w.Steps {
+			text := st.Kind
+			if st.When != nil {
+				text += " when " + compiler.FormatExpr(st.When)
+			}
+			for _, k := range slices.Sorted(maps.Keys(st.Values)) {
+				text += ", " + k + " = " + formatOpt(st.Values[k])
+			}
+			for _, x := range []struct{ k, v string }{{"table", st.CreateTable}, {"workflow", st.Workflow}} {
+				if x.v != "" {
+					text += ", " + x.k + " = " + x.v
+				}
+			}
+			fs = append(fs, field{"step " + st.Name, text})
+		}
+		put("workflow", w.Name, fs)
 	}
 	return out
 }
