@@ -16,7 +16,7 @@ var (
 	// operation was decided on (*ConflictError).
 	ErrConflict = store.ErrConflict
 	// ErrForbidden: the acting user may not do this (*ForbiddenError).
-	ErrForbidden = errors.New("forbidden")
+	ErrForbidden = store.ErrForbidden
 	// ErrInvalid: a value does not fit its column, or a request names
 	// something it cannot (*ValueError, or a wrapped message).
 	ErrInvalid = errors.New("invalid")

@@ -301,8 +301,9 @@ func bottleneck(stages []*Stage) *Stage {
 	return best
 }
 
-// ErrForbidden: Options.User may not see what the report would show.
-var ErrForbidden = errors.New("forbidden")
+// ErrForbidden: Options.User may not see what the report would show (the
+// engine's refusals are the same error: the Web API answers 403 to both).
+var ErrForbidden = store.ErrForbidden
 
 // errSilent wraps a sentinel without adding its text to the message.
 type errSilent struct{ err error }

@@ -10,6 +10,9 @@ import (
 var (
 	// ErrNotFound: the named object does not exist.
 	ErrNotFound = errors.New("not found")
+	// ErrForbidden: the acting user may not do this (engine's and
+	// report's refusals both wrap it).
+	ErrForbidden = errors.New("forbidden")
 	// ErrBusy: another writer (an import) held the environment — or, for a
 	// shared write, another transaction held a row it changes — for longer
 	// than the busy timeout.
