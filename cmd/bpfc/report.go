@@ -36,12 +36,16 @@ func newReportCmd(g *globals) *cobra.Command {
 			"--format json. JSON: {environment, generated_on, since, flows: [{flow,\n" +
 			"display_name, instance_table, instances: {total, active, finished, aborted},\n" +
 			"abandonment_rate, cycle_time: {count, mean_seconds, median_seconds, p90_seconds},\n" +
-			"stages: [{stage, display_name, reached, stays, completed, time, bottleneck}],\n" +
-			"bottleneck}]}.",
+			"stages: [{stage, display_name, reached, stays, completed, time, bottleneck,\n" +
+			"removed (a stage of an earlier version of the flow, when true)}], bottleneck}]}.\n" +
+			"Cycle time is bpf_duration, whole minutes as Dataverse keeps it.",
 		Args: argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !cmd.Flags().Changed("format") && g.output == "json" {
 				o.format = "json"
+			}
+			if g.output == "json" && o.format != "json" {
+				return usageErr("report: --output json and --format %s conflict: one JSON document is --format json", o.format)
 			}
 			return runReport(g, o)
 		},

@@ -171,6 +171,9 @@ func writeCSV(w io.Writer, r *Report) error {
 			row(f.Name, "", "bottleneck", f.Bottleneck)
 		}
 		for _, s := range f.Stages {
+			if s.Removed {
+				row(f.Name, s.Name, "removed", "true") // a stage of an earlier version
+			}
 			row(f.Name, s.Name, "reached", num(s.Reached))
 			row(f.Name, s.Name, "stays", num(s.Stays))
 			durations(f.Name, s.Name, "time_", s.Time)
