@@ -71,7 +71,18 @@ func ReadSource(dir, name string) ([]byte, error) {
 		return nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is %w (%s); a project's *.hcl are files: remove or rename it", name, errNotAFile, fi.Mode().Type())
+		kind := "something else"
+		switch t := fi.Mode().Type(); {
+		case t&fs.ModeNamedPipe != 0:
+			kind = "a named pipe"
+		case t&fs.ModeDevice != 0 || t&fs.ModeCharDevice != 0:
+			kind = "a device"
+		case t&fs.ModeSocket != 0:
+			kind = "a socket"
+		case t&fs.ModeDir != 0:
+			kind = "a directory"
+		}
+		return nil, fmt.Errorf("%s is %w but %s; a project's *.hcl are files: remove or rename it", name, errNotAFile, kind)
 	}
 	return os.ReadFile(path)
 }

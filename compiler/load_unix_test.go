@@ -22,7 +22,7 @@ func TestFIFOIsNotAFile(t *testing.T) {
 		t.Skipf("no FIFO here: %v", err)
 	}
 	_, diags := compiler.Load(dir)
-	if !diags.HasErrors() || diags[0].Summary != "Not a file" || !strings.Contains(diags[0].Detail, "pipe.hcl") {
+	if !diags.HasErrors() || diags[0].Summary != "Not a file" || !strings.Contains(diags[0].Detail, "pipe.hcl is not a regular file but a named pipe") {
 		t.Errorf("a FIFO: %v", diags)
 	}
 }

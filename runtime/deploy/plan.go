@@ -132,6 +132,18 @@ func sortChanges(cs []Change) {
 	})
 }
 
+// typedText is a variable's stored text as a plan shows a value of its
+// type: a number or a boolean bare, text quoted, none when there is none.
+func typedText(typ string, text *string) any {
+	if text != nil && (typ == compiler.VarNumber || typ == compiler.VarBoolean || typ == compiler.VarJSON) {
+		return bare(*text)
+	}
+	return text
+}
+
+// bare is a field's value written as it is (a number, a JSON document).
+type bare string
+
 // fields names an item's properties with their values as text: strings
 // quoted, lists in brackets, an absent value as none.
 func fields(kv ...any) []field {
@@ -144,6 +156,8 @@ func fields(kv ...any) []field {
 
 func fieldText(v any) string {
 	switch v := v.(type) {
+	case bare:
+		return string(v)
 	case string:
 		return strconv.Quote(v)
 	case int:
@@ -215,7 +229,7 @@ func items(p *compiler.Project) map[itemKey][]field {
 		}
 	}
 	for _, v := range p.Variables {
-		put("variable", v.Name, fields("schema_name", v.SchemaName, "type", v.Type, "default", defaultText(v),
+		put("variable", v.Name, fields("schema_name", v.SchemaName, "type", v.Type, "default", typedText(v.Type, defaultText(v)),
 			"display_name", v.DisplayName, "description", v.Description))
 	}
 	for _, r := range p.Roles {

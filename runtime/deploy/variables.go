@@ -459,14 +459,23 @@ func valueChanges(current map[string]store.VariableValue, env string, vals []val
 			continue
 		}
 		c := Change{Action: action, Kind: "value", Name: v.Name}
-		if action == "change" && v.Type != compiler.VarSecret {
+		if v.Type != compiler.VarSecret {
 			text := func(s string) string {
 				if v.Type == compiler.VarString {
 					return strconv.Quote(s)
 				}
 				return s
 			}
-			c.Fields = []FieldChange{{Field: "value", Old: text(cur.Value), New: text(val.text)}}
+			switch action {
+			case "change":
+				c.Fields = []FieldChange{{Field: "value", Old: text(cur.Value), New: text(val.text)}}
+			case "remove": // the default applies again: say which
+				now := "none"
+				if d := defaultText(v); d != nil {
+					now = text(*d) + " (the default)"
+				}
+				c.Fields = []FieldChange{{Field: "value", Old: text(cur.Value), New: now}}
+			}
 		}
 		out = append(out, c)
 	}

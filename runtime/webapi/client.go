@@ -8,12 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"net"
 	"net/http"
 	"net/url"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -281,9 +279,14 @@ func (c *Client) Plan(ctx context.Context, b *deploy.Build, managed bool, mode d
 // host.
 func (c *Client) importRequest(b *deploy.Build, managed bool, mode deploy.Mode, settings, secrets map[string]string) (*ImportRequest, error) {
 	if len(secrets) > 0 && !c.private() {
-		names := slices.Sorted(maps.Keys(secrets))
-		return nil, fmt.Errorf("will not send the value of secret %s to %s over plain http: give the environment an https url, or set the value in the server's own environment (BPFC_VAR_<NAME> where bpfc serve runs) and not here",
-			strings.Join(names, ", "), c.URL)
+		var names, vars []string
+		for _, v := range b.Project.Variables {
+			if _, ok := secrets[v.SchemaName]; ok {
+				names, vars = append(names, v.Name), append(vars, "BPFC_VAR_"+strings.ToUpper(v.Name))
+			}
+		}
+		return nil, fmt.Errorf("will not send the value of secret %s to %s over plain http: give the environment an https url, or set %s where bpfc serve runs and not here",
+			strings.Join(names, ", "), c.URL, strings.Join(vars, ", "))
 	}
 	arch, other := b.Unmanaged, b.Managed
 	if managed {

@@ -3,8 +3,10 @@ package diff
 import (
 	"maps"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/bpfc/bpfc/compiler"
 )
@@ -26,7 +28,7 @@ func Environments(old, new *compiler.Project) []Change {
 			c.removed("environment", n, environmentSummary(oe))
 		default:
 			c.field("environment", n, "managed", strconv.FormatBool(oe.Managed), strconv.FormatBool(ne.Managed))
-			c.field("environment", n, "store", hidePassword(oe.Store), hidePassword(ne.Store))
+			c.field("environment", n, "store", storeText(oe), storeText(ne))
 			c.field("environment", n, "url", oe.URL, ne.URL)
 			c.field("environment", n, "promote_from", oe.PromoteFrom, ne.PromoteFrom)
 			c.field("environment", n, "max_active_flows_per_table", itoa(oe.MaxActiveFlowsPerTable), itoa(ne.MaxActiveFlowsPerTable))
@@ -59,10 +61,33 @@ func environmentSummary(e *compiler.Environment) string {
 	if e.Managed {
 		s = "managed"
 	}
+	if e.URL != "" {
+		s += ", url " + e.URL
+	} else {
+		s += ", store " + storeText(e)
+	}
 	if e.PromoteFrom != "" {
 		s += ", promoted from " + e.PromoteFrom
 	}
+	for _, k := range slices.Sorted(maps.Keys(e.Values)) {
+		s += ", " + k + " = " + valueText(e.Values[k])
+	}
 	return s
+}
+
+// storeText is where an environment keeps its rows: the default written
+// out (so that writing it explicitly is no change), a password hidden.
+func storeText(e *compiler.Environment) string {
+	if e.URL != "" {
+		return ""
+	}
+	if e.Store == "" {
+		return "sqlite://.bpfc/" + e.Name + ".db"
+	}
+	if path, ok := strings.CutPrefix(e.Store, "sqlite://"); ok && !filepath.IsAbs(path) {
+		return "sqlite://" + filepath.ToSlash(filepath.Clean(path))
+	}
+	return hidePassword(e.Store)
 }
 
 // hidePassword is a store URL without the password a project should not
