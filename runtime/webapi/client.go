@@ -199,6 +199,9 @@ func (c *Client) do(ctx context.Context, method, path string, headers []string, 
 			_ = json.Unmarshal(data, errBody)
 		}
 		msg := renameEnv(eb.Error.Message, eb.Error.Environment, c.Env)
+		if eb.Error.Environment != "" && eb.Error.Environment != c.Env && strings.Contains(msg, "bpfc promote") {
+			msg += " (the server's own environments: run that where bpfc serve runs, as the server's environment " + eb.Error.Environment + ")"
+		}
 		if resp.StatusCode == http.StatusUnauthorized && c.TokenHint != "" {
 			msg += ": " + c.TokenHint
 		}

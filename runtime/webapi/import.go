@@ -80,6 +80,7 @@ func (s *Server) importSolution(w http.ResponseWriter, r *http.Request) {
 		s.log.Error("import failed", "err", err.Error())
 	}
 	info(r).code = d.Code
+	d.Environment = s.cfg.Env // the client names it as its project does
 	writeJSON(w, status, ImportResponse{Error: d, Result: res})
 }
 

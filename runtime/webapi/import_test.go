@@ -73,6 +73,11 @@ func TestRemoteImport(t *testing.T) {
 	if !errors.As(err, &ae) || ae.Status != http.StatusConflict || ae.Code != "ImportRefused" || res == nil || res.Result != deploy.Refused {
 		t.Errorf("downgrade: %v %+v", err, res)
 	}
+	// Named as the client's project names the environment.
+	ci := &Client{URL: f.url, Token: f.admin, Env: "ci"}
+	if _, err := ci.Import(ctx, old, false, deploy.Upgrade, nil, ""); err == nil || !strings.Contains(err.Error(), "into ci refused") {
+		t.Errorf("a refusal to a client calling the environment ci: %v", err)
+	}
 	// The managed archive into an unmanaged environment, a non-administrator,
 	// and a body that is not an import are refused.
 	if _, err := c.Import(ctx, b, true, deploy.Upgrade, nil, ""); !errors.As(err, &ae) || ae.Status != 400 {
