@@ -293,9 +293,13 @@ func (d *decoder) integer(c *hcl.BodyContent, name string, dst *int) bool {
 		return false
 	}
 	bf := v.AsBigFloat()
+	if !bf.IsInt() {
+		d.errorf(a.Expr.Range(), "Invalid "+name, "%s must be a whole number; got %s.", name, describe(v))
+		return false
+	}
 	i, acc := bf.Int64()
 	if acc != big.Exact || i > 1<<31-1 || i < -(1<<31) {
-		d.errorf(a.Expr.Range(), "Invalid "+name, "%s must be a whole number; got %s.", name, describe(v))
+		d.errorf(a.Expr.Range(), "Invalid "+name, "%s is out of range: a whole number from -2147483648 to 2147483647; got %s.", name, describe(v))
 		return false
 	}
 	*dst = int(i)
