@@ -228,7 +228,8 @@ func (b *builder) solution() {
 		b.w.add("solution", file, "version %q is not a solution version; 1.0.0.0 was written", v)
 	}
 	if text(m, "Managed") == "1" {
-		b.w.add("solution", file, "the archive is a managed solution; bpfc builds both managed and unmanaged archives from the project")
+		b.w.put(Warning{Component: "solution", File: file, Flavour: true,
+			Message: "the archive is a managed solution; bpfc builds both managed and unmanaged archives from the project"})
 	}
 	pub := m.SelectElement("Publisher")
 	if pub == nil {

@@ -10,6 +10,10 @@ type Warning struct {
 	Component string `json:"component"`
 	File      string `json:"file"`
 	Message   string `json:"message"`
+	// Flavour: the warning is only that the archive is managed, which the
+	// project does not say (it builds both); nothing of the flows is lost,
+	// so a comparison of two archives need not list it.
+	Flavour bool `json:"-"`
 }
 
 func (w Warning) String() string {
@@ -27,7 +31,10 @@ type warnings struct {
 }
 
 func (w *warnings) add(component, file, format string, args ...any) {
-	x := Warning{Component: component, File: file, Message: fmt.Sprintf(format, args...)}
+	w.put(Warning{Component: component, File: file, Message: fmt.Sprintf(format, args...)})
+}
+
+func (w *warnings) put(x Warning) {
 	if w.seen == nil {
 		w.seen = map[Warning]bool{}
 	}
