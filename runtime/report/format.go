@@ -36,14 +36,16 @@ func Write(w io.Writer, r *Report, format string) error {
 	return fmt.Errorf("unknown report format %q: use %s", format, strings.Join(Formats, ", "))
 }
 
-// MarshalJSON writes durations in seconds.
+// MarshalJSON writes durations in seconds, to the millisecond the stage
+// log keeps (1.84, not 1.8399999999999999).
 func (d Durations) MarshalJSON() ([]byte, error) {
+	secs := func(x time.Duration) float64 { return float64(x.Round(time.Millisecond).Milliseconds()) / 1000 }
 	return json.Marshal(struct {
 		Count  int64   `json:"count"`
 		Mean   float64 `json:"mean_seconds"`
 		Median float64 `json:"median_seconds"`
 		P90    float64 `json:"p90_seconds"`
-	}{d.Count, d.Mean.Seconds(), d.Median.Seconds(), d.P90.Seconds()})
+	}{d.Count, secs(d.Mean), secs(d.Median), secs(d.P90)})
 }
 
 // Human formats a duration as people read it: its two largest units, e.g.

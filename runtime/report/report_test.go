@@ -255,3 +255,11 @@ func TestReportNoFlows(t *testing.T) {
 		}
 	}
 }
+
+// JSON durations are seconds to the millisecond, without float noise.
+func TestDurationsJSON(t *testing.T) {
+	b, err := json.Marshal(Durations{Count: 2, Mean: 1839999999, Median: 1840000000, P90: 2200400000})
+	if err != nil || string(b) != `{"count":2,"mean_seconds":1.84,"median_seconds":1.84,"p90_seconds":2.2}` {
+		t.Errorf("%s %v", b, err)
+	}
+}
