@@ -421,7 +421,7 @@ func (c *checker) workflows() {
 				if !v.HasDefault() || v.Default.Type() != cty.String {
 					continue
 				}
-				if summary, detail := p.ValueProblem(v, v.Default.AsString()); summary != "" {
+				if summary, detail := addressProblem(w, st, k, v, v.Default.AsString()); summary != "" {
 					c.errorf(ref.Rng, summary, "var.%s's default: %s", v.Name, detail)
 				}
 			}
@@ -560,21 +560,30 @@ func (p *Project) ValueProblem(v *Variable, raw string) (summary, detail string)
 	for _, w := range p.Workflows {
 		for _, st := range w.Steps {
 			for _, k := range addressFields(st) {
-				if ref, ok := st.Values[k].(*VarRef); !ok || ref.Var != v {
-					continue
-				}
-				switch {
-				case k == "url" && !isWebhookURL(raw):
-					shown := fmt.Sprintf("%q", raw)
-					if v.Type == VarSecret {
-						shown = "(a secret)"
+				if ref, ok := st.Values[k].(*VarRef); ok && ref.Var == v {
+					if summary, detail := addressProblem(w, st, k, v, raw); summary != "" {
+						return summary, detail
 					}
-					return "Invalid webhook url", fmt.Sprintf("%s is not an http or https URL, and step %q of workflow %q posts to it.", shown, st.Name, w.Name)
-				case k != "url" && badAddress(raw) != "":
-					return "Invalid email address", fmt.Sprintf("%q is not an email address, and step %q of workflow %q sends to it.", badAddress(raw), st.Name, w.Name)
 				}
 			}
 		}
+	}
+	return "", ""
+}
+
+// addressProblem says what is wrong with raw as v's value in field k of
+// step st of w (addressFields): an http or https URL for a webhook's url,
+// addresses for an email's recipients.
+func addressProblem(w *Workflow, st *WorkflowStep, k string, v *Variable, raw string) (summary, detail string) {
+	switch {
+	case k == "url" && !isWebhookURL(raw):
+		shown := fmt.Sprintf("%q", raw)
+		if v.Type == VarSecret {
+			shown = "(a secret)"
+		}
+		return "Invalid webhook url", fmt.Sprintf("%s is not an http or https URL, and step %q of workflow %q posts to it.", shown, st.Name, w.Name)
+	case k != "url" && badAddress(raw) != "":
+		return "Invalid email address", fmt.Sprintf("%q is not an email address, and step %q of workflow %q sends to it.", badAddress(raw), st.Name, w.Name)
 	}
 	return "", ""
 }

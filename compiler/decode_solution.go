@@ -215,9 +215,6 @@ func variableValue(v *Variable, val cty.Value, rng hcl.Range, what string) (cty.
 		if val.Type() != cty.Number {
 			return bad("a number")
 		}
-		if val.IsKnown() && val.AsBigFloat().IsInf() {
-			return bad("a finite number (Dataverse stores a decimal)")
-		}
 	case VarBoolean:
 		if val.Type() != cty.Bool {
 			return bad("true or false")

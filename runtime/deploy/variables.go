@@ -92,8 +92,9 @@ func ReadSettings(path string) (map[string]string, error) {
 	return out, nil
 }
 
-// envVarName is the process environment variable of a project variable.
-func envVarName(v *compiler.Variable) string { return "BPFC_VAR_" + strings.ToUpper(v.Name) }
+// EnvVarName is the process environment variable of a project variable
+// (BPFC_VAR_<NAME>).
+func EnvVarName(v *compiler.Variable) string { return "BPFC_VAR_" + strings.ToUpper(v.Name) }
 
 // value is a variable's resolved value in one environment.
 type value struct {
@@ -119,7 +120,7 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings map[
 		if v.Type == compiler.VarSecret {
 			if settings[v.SchemaName] != "" {
 				causes = append(causes, fmt.Sprintf("secret %s has a value in the settings file: secrets come only from %s, so that they never sit in a file",
-					v.Name, envVarName(v)))
+					v.Name, EnvVarName(v)))
 				continue
 			}
 			switch {
@@ -132,7 +133,7 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings map[
 			case isKept && len(k.Sealed) > 0:
 				val.source = SourceKept
 			default:
-				causes = append(causes, fmt.Sprintf("secret %s has no value for environment %s: set %s", v.Name, env.Name, envVarName(v)))
+				causes = append(causes, fmt.Sprintf("secret %s has no value for environment %s: set %s", v.Name, env.Name, EnvVarName(v)))
 				continue
 			}
 			out = append(out, val)
@@ -166,13 +167,13 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings map[
 		} else if isKept && k.Value != "" {
 			if _, err := parseText(v.Type, k.Value); err != nil {
 				causes = append(causes, fmt.Sprintf("the value of %s that environment %s keeps (from %s) is not valid for its type now: %v; give a new one",
-					v.Name, env.Name, sourceText(k.Source, envVarName(v)), err))
+					v.Name, env.Name, sourceText(k.Source, EnvVarName(v)), err))
 				continue
 			}
 			val.text, val.source = k.Value, SourceKept
 		} else if !v.HasDefault() || isEmpty(v.Default) {
 			causes = append(causes, fmt.Sprintf("variable %s has no value for environment %s and no default: set it in environment %q values, in a --settings file (SchemaName %s), or in %s",
-				v.Name, env.Name, env.Name, v.SchemaName, envVarName(v)))
+				v.Name, env.Name, env.Name, v.SchemaName, EnvVarName(v)))
 			continue
 		}
 		out = append(out, val)
@@ -197,7 +198,7 @@ func RemoteValues(p *compiler.Project, env *compiler.Environment, settings map[s
 		switch {
 		case v.Type == compiler.VarSecret:
 			if settings[v.SchemaName] != "" {
-				return nil, nil, fmt.Errorf("secret %s has a value in the settings file: secrets come only from %s, so that they never sit in a file", v.Name, envVarName(v))
+				return nil, nil, fmt.Errorf("secret %s has a value in the settings file: secrets come only from %s, so that they never sit in a file", v.Name, EnvVarName(v))
 			}
 			if fromProcess != "" {
 				secrets[v.SchemaName] = fromProcess
@@ -233,7 +234,7 @@ func SecretsGetenv(p *compiler.Project, secrets map[string]string, getenv func(s
 		if i < 0 || p.Variables[i].Type != compiler.VarSecret {
 			return nil, fmt.Errorf("%s is not a secret variable of the build", schema)
 		}
-		byVar[envVarName(p.Variables[i])] = val
+		byVar[EnvVarName(p.Variables[i])] = val
 	}
 	return func(k string) string {
 		if v, ok := byVar[k]; ok {
@@ -296,12 +297,12 @@ func sourceText(source, process string) string {
 // BPFC_VAR_<NAME> or BPFC_VAR_<name> as the project spells it, and the
 // variable it came from (BPFC_VAR_<NAME> when neither is set).
 func processValue(v *compiler.Variable, getenv func(string) string) (value, from string) {
-	for _, n := range []string{envVarName(v), "BPFC_VAR_" + v.Name} {
+	for _, n := range []string{EnvVarName(v), "BPFC_VAR_" + v.Name} {
 		if s := getenv(n); s != "" {
 			return s, n
 		}
 	}
-	return "", envVarName(v)
+	return "", EnvVarName(v)
 }
 
 func isEmpty(v cty.Value) bool {

@@ -89,10 +89,8 @@ func (s *Server) bpfcAction(w http.ResponseWriter, r *http.Request, op *operatio
 		s.fail(w, r, err)
 		return
 	}
-	if v, ok := parseETag(r.Header.Get("If-Match")); ok && v == 0 {
-		// W/"0": instances have versions from 1 on (staleZeroTag).
-		s.fail(w, r, errorf(http.StatusPreconditionFailed, "PreconditionFailed",
-			"If-Match %s matches no version of an instance (they start at 1); nothing was changed", strings.TrimSpace(r.Header.Get("If-Match"))))
+	if err := staleZero(r, "an instance", true); err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	ctx, sess := r.Context(), session(r)

@@ -314,13 +314,19 @@ func ifMatch(r *http.Request) (int64, error) {
 // versions (they start at 1): "0" is the tag of rows without one
 // (systemusers), and matching it as any version let a stale client write.
 func staleZeroTag(r *http.Request, t store.Table) error {
+	_, versioned := t.Column(store.RowVersionColumn)
+	return staleZero(r, "a row of "+t.Name, versioned)
+}
+
+// staleZero is staleZeroTag for rows described as what, versioned or not.
+func staleZero(r *http.Request, what string, versioned bool) error {
 	v, ok := parseETag(r.Header.Get("If-Match"))
-	if _, versioned := t.Column(store.RowVersionColumn); !ok || v != 0 || !versioned {
+	if !ok || v != 0 || !versioned {
 		return nil
 	}
 	return errorf(http.StatusPreconditionFailed, "PreconditionFailed",
-		"If-Match %s matches no version of a row of %s (they start at 1): read the row again for its @odata.etag; nothing was changed",
-		strings.TrimSpace(r.Header.Get("If-Match")), t.Name)
+		"If-Match %s matches no version of %s (they start at 1): read the row again for its @odata.etag; nothing was changed",
+		strings.TrimSpace(r.Header.Get("If-Match")), what)
 }
 
 func parseETag(h string) (int64, bool) {
