@@ -20,7 +20,7 @@ func Environments(old, new *compiler.Project) []Change {
 	c := &collector{}
 	name := func(e *compiler.Environment) string { return e.Name }
 	for _, n := range sortedUnion(names(old.Environments, name), names(new.Environments, name)) {
-		oe, ne := environment(old, n), environment(new, n)
+		oe, ne := old.Environment(n), new.Environment(n)
 		switch {
 		case oe == nil:
 			c.added("environment", n, environmentSummary(ne))
@@ -45,15 +45,6 @@ func Environments(old, new *compiler.Project) []Change {
 		}
 	}
 	return c.out
-}
-
-func environment(p *compiler.Project, name string) *compiler.Environment {
-	for _, e := range p.Environments {
-		if e.Name == name {
-			return e
-		}
-	}
-	return nil
 }
 
 func environmentSummary(e *compiler.Environment) string {
