@@ -620,7 +620,7 @@ func (c *checker) environments() {
 		case ok:
 			file = filepath.Clean(path)
 		case e.Store == "":
-			file = filepath.Join(".bpfc", e.Name+".db")
+			file = filepath.FromSlash(e.DefaultStoreFile())
 		}
 		file = sameFile(c.p.Dir, file)
 		if prev, dup := files[file]; dup && prev.Name != e.Name { // a name given twice is its own error

@@ -92,6 +92,10 @@ func (p *Project) Flow(name string) *Flow {
 	return nil
 }
 
+// DefaultStoreFile is where an environment without a store keeps its rows:
+// an SQLite file in the project's .bpfc/, relative to the project.
+func (e *Environment) DefaultStoreFile() string { return ".bpfc/" + e.Name + ".db" }
+
 // GrantTable is the table a grant gives privileges on: the instance table
 // of the flow it names, or (an extension) the table it names when no flow
 // has that name (flow is then nil); "" when it names neither.

@@ -64,7 +64,7 @@ func Locate(p *compiler.Project, env *compiler.Environment) (Location, error) {
 	}
 	switch s := env.Store; {
 	case s == "":
-		loc.Path = filepath.Join(p.Dir, Dir, env.Name+".db")
+		loc.Path = filepath.Join(p.Dir, filepath.FromSlash(env.DefaultStoreFile()))
 	case strings.HasPrefix(s, "sqlite://"):
 		path := strings.TrimPrefix(s, "sqlite://")
 		if path == "" {

@@ -73,7 +73,7 @@ func storeText(e *compiler.Environment) string {
 		return ""
 	}
 	if e.Store == "" {
-		return "sqlite://.bpfc/" + e.Name + ".db"
+		return "sqlite://" + e.DefaultStoreFile()
 	}
 	if path, ok := strings.CutPrefix(e.Store, "sqlite://"); ok && !filepath.IsAbs(path) {
 		return "sqlite://" + filepath.ToSlash(filepath.Clean(path))
