@@ -49,10 +49,20 @@ func (d Durations) MarshalJSON() ([]byte, error) {
 }
 
 // Human formats a duration as people read it: its two largest units, e.g.
-// "45s", "12m 5s", "3h 20m", "2d 4h".
+// "45s", "12m 5s", "3h 20m", "2d 4h". Below ten seconds it keeps what
+// whole seconds would hide ("350ms", "4.2s"): stays that short differ by
+// less than a second, and two medians must not read alike when they are not.
 func Human(d time.Duration) string {
 	if d < 0 {
 		return "-" + Human(-d)
+	}
+	switch {
+	case d == 0:
+		return "0s"
+	case d < time.Second-time.Millisecond/2:
+		return strconv.FormatInt(d.Round(time.Millisecond).Milliseconds(), 10) + "ms"
+	case d < 10*time.Second-50*time.Millisecond:
+		return strconv.FormatFloat(float64(d.Round(100*time.Millisecond))/float64(time.Second), 'f', 1, 64) + "s"
 	}
 	d = d.Round(time.Second)
 	units := []struct {

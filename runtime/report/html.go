@@ -156,8 +156,14 @@ func htmlFlowOf(f *Flow) htmlFlow {
 		if maxReached > 0 {
 			wd := area * float64(s.Reached) / float64(maxReached)
 			x := labelWidth + (area-wd)/2
-			fb.Rects = []svgRect{{X: f1(x), Y: f1(y), W: f1(wd), H: f1(barHeight), Class: "reached"}}
-			if i+1 < len(f.Stages) {
+			class := "reached"
+			if s.Removed {
+				class = "gone"
+			}
+			fb.Rects = []svgRect{{X: f1(x), Y: f1(y), W: f1(wd), H: f1(barHeight), Class: class}}
+			// A removed stage (last, from an earlier version of the flow)
+			// is no step of the funnel: nothing flows into it.
+			if i+1 < len(f.Stages) && !f.Stages[i+1].Removed {
 				next := area * float64(f.Stages[i+1].Reached) / float64(maxReached)
 				nx := labelWidth + (area-next)/2
 				hf.FunnelChart.Joins = append(hf.FunnelChart.Joins,
@@ -197,7 +203,7 @@ svg text { font: 12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; 
 svg text.hot { fill: #c62828; font-weight: 600; }
 .p90 { fill: #c5d7f2; } .median { fill: #3f73c4; } .hot .median { fill: #c62828; } .hot .p90 { fill: #f4c7c3; }
 .mean { stroke: #1f2933; stroke-width: 2; }
-.reached { fill: #2f9e8f; } .join { fill: #d3eeea; }
+.reached { fill: #2f9e8f; } .join { fill: #d3eeea; } .gone { fill: #b8c2cc; }
 .active { fill: #3f73c4; } .finished { fill: #2f9e8f; } .aborted { fill: #c62828; }
 .legend { color: #616e7c; font-size: 12px; margin-top: 6px; }
 .legend i { display: inline-block; width: 10px; height: 10px; margin: 0 4px 0 10px; vertical-align: -1px; }

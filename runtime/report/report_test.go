@@ -233,7 +233,10 @@ func TestReportUnknownFlow(t *testing.T) {
 func TestHuman(t *testing.T) {
 	for d, want := range map[time.Duration]string{
 		0: "0s", 45 * time.Second: "45s", 12*time.Minute + 5*time.Second: "12m 5s", 3*time.Hour + 20*time.Minute: "3h 20m",
-		52*time.Hour + 10*time.Minute: "2d 4h", 2 * time.Hour: "2h", 1500 * time.Millisecond: "2s",
+		52*time.Hour + 10*time.Minute: "2d 4h", 2 * time.Hour: "2h", 1500 * time.Millisecond: "1.5s",
+		// Short stays keep what whole seconds would hide.
+		350 * time.Millisecond: "350ms", 1400 * time.Millisecond: "1.4s", 999600 * time.Microsecond: "1.0s",
+		9960 * time.Millisecond: "10s", 10400 * time.Millisecond: "10s", -2 * time.Second: "-2.0s",
 	} {
 		if got := Human(d); got != want {
 			t.Errorf("Human(%v) = %q, want %q", d, got, want)
