@@ -15,6 +15,7 @@ import (
 
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/deploy"
+	"github.com/bpfc/bpfc/runtime/webapi"
 	"github.com/bpfc/bpfc/solution"
 	"github.com/bpfc/bpfc/solution/unpack"
 	"github.com/hashicorp/hcl/v2"
@@ -422,11 +423,17 @@ func shortDigest(d string) string {
 	return d
 }
 
-// envError reports an environment that cannot be opened as a user-facing failure.
+// envError reports an environment that cannot be opened as a user-facing
+// failure; under --output json its code is the Web API's (a remote
+// server's own code when it gave one: Forbidden, Unauthorized, …).
 func envError(err error) error {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return err
 	}
-	return &exitError{code: 1, msg: err.Error()}
+	d := &errorDetail{Code: errorCode(err), Message: strings.SplitN(err.Error(), "\n", 2)[0]}
+	if ae := (*webapi.APIError)(nil); errors.As(err, &ae) && ae.Code != "" {
+		d.Code = ae.Code
+	}
+	return &exitError{code: 1, msg: err.Error(), detail: d}
 }

@@ -339,4 +339,26 @@ func TestPlanRemote(t *testing.T) {
 	if v := installed(t, srv.dir, "dev"); v != "1.0.0.0" {
 		t.Errorf("the plan changed the server: %q", v)
 	}
+	// A user who may not import is refused with the server's code, under
+	// --output json as the Web API gives it (it was "Failed").
+	if code, _, stderr := bpfc(t, "-C", srv.dir, "user", "add", "alice", "--env", "dev", "--role", "salesperson"); code != 0 {
+		t.Fatalf("user add: %d %s", code, stderr)
+	}
+	code, out, stderr = bpfc(t, "-C", srv.dir, "user", "token", "alice", "--env", "dev", "--output", "json")
+	var tok struct{ Token string }
+	if err := json.Unmarshal([]byte(out), &tok); err != nil || code != 0 {
+		t.Fatalf("user token: %d %v %s", code, err, stderr)
+	}
+	t.Setenv("BPFC_TOKEN_SHARED", tok.Token)
+	code, out, _ = bpfc(t, "-C", client, "plan", "--env", "shared", "--output", "json")
+	var fail struct {
+		Error struct{ Code, Message string }
+	}
+	if err := json.Unmarshal([]byte(out), &fail); err != nil || code != 1 || fail.Error.Code != "Forbidden" || fail.Error.Message == "" {
+		t.Errorf("plan as a salesperson: %d %v %s", code, err, out)
+	}
+	t.Setenv("BPFC_TOKEN_SHARED", "nonsense")
+	if code, out, _ = bpfc(t, "-C", client, "plan", "--env", "shared", "--output", "json"); code != 1 || !strings.Contains(out, `"code": "Unauthorized"`) {
+		t.Errorf("plan with an unknown token: %d %s", code, out)
+	}
 }
