@@ -181,15 +181,20 @@ func (e *Engine) load(ctx context.Context, tx store.Tx, sols []store.Solution) (
 	}
 	var imports []store.ImportRecord // read once, for the kept flows (keptModel)
 	for _, w := range wfs {
-		m := models[w.Solution]
-		if w.Category != store.CategoryBPF || m == nil {
+		if w.Category != store.CategoryBPF {
 			continue
 		}
-		cf := m.p.Flow(w.Name)
+		m := models[w.Solution]
+		var cf *compiler.Flow
+		if m != nil {
+			cf = m.p.Flow(w.Name)
+		}
 		if cf == nil {
 			// A flow the live build dropped but the environment keeps (an
 			// import with --mode update, or an upgrade staged and not yet
-			// applied): it runs as the last build that had it defined it.
+			// applied), or whose unmanaged solution was uninstalled (its
+			// components stay, as in Dataverse's default solution): it runs
+			// as the last build that had it defined it.
 			if imports == nil {
 				if imports, err = tx.Imports(store.ImportFilter{}); err != nil {
 					return nil, err
