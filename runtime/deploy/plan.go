@@ -91,7 +91,10 @@ func diffModels(old, new *compiler.Project, mode Mode) []Change {
 	for k := range was {
 		if _, ok := is[k]; !ok {
 			action := "remove"
-			if mode != Upgrade {
+			// A stage or step is part of its flow's definition (one
+			// workflow, one XAML): a flow the build has replaces it whole
+			// in every mode; only a flow the build lacks is kept.
+			if mode != Upgrade && !partOfKeptDefinition(k, new) {
 				action = "keep"
 			}
 			out = append(out, Change{Action: action, Kind: k.kind, Name: k.name})
@@ -99,6 +102,15 @@ func diffModels(old, new *compiler.Project, mode Mode) []Change {
 	}
 	sortChanges(out)
 	return out
+}
+
+// partOfKeptDefinition: k is a stage or step of a flow that p has.
+func partOfKeptDefinition(k itemKey, p *compiler.Project) bool {
+	if k.kind != "stage" && k.kind != "step" || p == nil {
+		return false
+	}
+	flow, _, _ := strings.Cut(k.name, ".")
+	return p.Flow(flow) != nil
 }
 
 // changedFields pairs the fields of an item's two versions by name: each

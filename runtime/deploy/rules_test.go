@@ -130,9 +130,29 @@ func TestUpdateKeepsDropped(t *testing.T) {
 	pr.addInstanceRow("dev", "cts_projectflow", "i1")
 	o := quiet()
 	o.Mode = Update
-	res := pr.v2().deploy("dev", o)
-	if !hasChange(res.Changes, "keep", "flow", "project_flow") {
-		t.Errorf("changes = %+v", res.Changes)
+	// A stage and a step dropped from a flow the build still has go with
+	// it in every mode (one definition): the plan says remove, not keep.
+	pr.v2().edit("lead.hcl", `    step "ok" {
+      column = "cts_approved"
+    }
+`, "").edit("lead.hcl", `    branch {
+      when = self.estimatedvalue > var.threshold
+      next = stage.approve
+    }
+  }
+  stage "approve" {
+  }
+`, "  }\n")
+	plan, err := pr.pipeline(pr.load()).Plan(context.Background(), "dev", pr.build(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := pr.deploy("dev", o)
+	for _, cs := range [][]Change{plan.Changes, res.Changes} {
+		if !hasChange(cs, "keep", "flow", "project_flow") || !hasChange(cs, "remove", "stage", "lead_to_opportunity.approve") ||
+			!hasChange(cs, "remove", "step", "lead_to_opportunity.approve.ok") {
+			t.Errorf("changes = %+v", cs)
+		}
 	}
 	pr.read("dev", func(tx store.Tx) {
 		if n, err := tx.CountRows("cts_projectflow"); err != nil || n != 1 {
