@@ -40,6 +40,10 @@ func (d *decoder) decodeSolution(b *hcl.Block) {
 			for i := range 4 {
 				s.VersionNums[i], _ = strconv.Atoi(m[i+1])
 			}
+			// As Dataverse reads it ("01.02.0.0" is 1.2.0.0): the archives'
+			// names and history say the same version.
+			n := s.VersionNums
+			s.Version = fmt.Sprintf("%d.%d.%d.%d", n[0], n[1], n[2], n[3])
 		}
 	}
 	if s.DisplayName == "" {

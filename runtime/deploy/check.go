@@ -69,6 +69,34 @@ func checkSolution(st *state, t Target, b *Build, mode Mode) []string {
 	return causes
 }
 
+// checkIdentities refuses what Dataverse cannot change in place once
+// imported: a solution's publisher, and a flow's primary table and
+// instance table (its unique name and the publisher's prefix) — an
+// in-place change left the flow's instances behind in the old table.
+func checkIdentities(st *state, b *Build) []string {
+	var causes []string
+	p := b.Project
+	if st.base != nil && p.Solution.Publisher != nil && st.base.Publisher != p.Solution.Publisher.Name {
+		causes = append(causes, fmt.Sprintf("%s is installed from publisher %q and the build's publisher is %q: a solution keeps its publisher "+
+			"(keep publisher %q, or uninstall %s first)", p.Solution.Name, st.base.Publisher, p.Solution.Publisher.Name, st.base.Publisher, p.Solution.Name))
+	}
+	for _, f := range p.Flows {
+		old, ok := st.workflows[p.FlowID(f)]
+		if !ok {
+			continue
+		}
+		if old.PrimaryTable != "" && old.PrimaryTable != f.PrimaryTable {
+			causes = append(causes, fmt.Sprintf("flow %s runs on %s in the environment and on %s in the build: a flow's primary table cannot change "+
+				"(declare a flow of another name for %s)", f.Name, old.PrimaryTable, f.PrimaryTable, f.PrimaryTable))
+		}
+		if _, exists := st.tables[old.InstanceTable]; exists && old.InstanceTable != f.InstanceTable {
+			causes = append(causes, fmt.Sprintf("flow %s keeps its instances in %s and the build names its instance table %s: a table cannot be renamed "+
+				"(keep unique_name and the publisher's prefix, or declare a flow of another name)", f.Name, old.InstanceTable, f.InstanceTable))
+		}
+	}
+	return causes
+}
+
 // checkTables applies the rules about tables and columns: every dependency
 // exists in the environment or comes with the build; a table or column the
 // build ships is not another solution's; a column's type never changes.

@@ -22,6 +22,7 @@ var hookBeforeCommit func()
 func prepare(st *state, t Target, b *Build, o *Options) ([]value, error) {
 	var causes []string
 	causes = append(causes, checkSolution(st, t, b, o.Mode)...)
+	causes = append(causes, checkIdentities(st, b)...)
 	vals, vc := resolveValues(b.Project, t.Env, o.Settings, o.Getenv, st.values)
 	causes = append(causes, vc...)
 	causes = append(causes, checkTables(st, b)...)

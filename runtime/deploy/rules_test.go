@@ -576,3 +576,27 @@ func TestReadSettingsRefuses(t *testing.T) {
 		t.Errorf("a good file: %v %v", got, err)
 	}
 }
+
+// TestIdentityChangesRefused: what Dataverse cannot change in place once
+// imported is refused, all at once — a flow's instance table (its unique
+// name), its primary table, the solution's
+// publisher — where an in-place change left the instances behind in the
+// old table. A version written with leading zeros is the same version.
+func TestIdentityChangesRefused(t *testing.T) {
+	pr := newProject(t)
+	pr.deploy("dev", quiet())
+	pr.version("01.1.0.0")
+	pr.edit("lead.hcl", `primary_table = "lead"`, `primary_table = "lead"
+  unique_name   = "leadflow"`)
+	pr.edit("project.hcl", `primary_table = "cts_project"`, `primary_table = "opportunity"`).edit("project.hcl", `"cts_budget"`, `"estimatedvalue"`)
+	pr.refuse("dev", quiet(),
+		"flow lead_to_opportunity keeps its instances in cts_leadtoopportunity and the build names its instance table cts_leadflow",
+		"flow project_flow runs on cts_project in the environment and on opportunity in the build: a flow's primary table cannot change")
+	pr.edit("bpfc.hcl", `publisher "contoso"`, `publisher "fabrikam"`)
+	pr.refuse("dev", quiet(), `Sales is installed from publisher "contoso" and the build's publisher is "fabrikam"`)
+	pr.edit("bpfc.hcl", `publisher "fabrikam"`, `publisher "contoso"`)
+	pr.set("lead.hcl", baseSources["lead.hcl"]).set("project.hcl", baseSources["project.hcl"])
+	if res := pr.deploy("dev", quiet()); res.Version != "1.1.0.0" {
+		t.Errorf("version %q, want 1.1.0.0", res.Version)
+	}
+}
