@@ -15,6 +15,7 @@ import (
 
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/deploy"
+	"github.com/bpfc/bpfc/runtime/environ"
 	"github.com/bpfc/bpfc/runtime/webapi"
 	"github.com/bpfc/bpfc/solution"
 	"github.com/bpfc/bpfc/solution/unpack"
@@ -226,7 +227,7 @@ func buildForDeploy(p *compiler.Project) (*deploy.Build, error) {
 func archiveBuild(g *globals, p *compiler.Project, env, path string) (*deploy.Build, error) {
 	e := p.Environment(env)
 	if e == nil {
-		return nil, usageErr("deploy: no environment %q", env)
+		return nil, &exitError{code: 1, msg: environ.UnknownEnvironment(p, env).Error()}
 	}
 	data, err := os.ReadFile(inputPath(p, path))
 	if err != nil {
