@@ -122,6 +122,13 @@ func (r *Runner) advance(ctx context.Context, j store.Job) (store.Job, *webhookC
 		if wf == nil {
 			return permanent(fmt.Errorf("workflow %s is not in build %s", j.Workflow, j.BuildDigest))
 		}
+		// An import that removed the workflow since the job was queued takes
+		// its queued runs with it: the removed definition does not run.
+		if _, err := tx.Workflow(p.WorkflowID(wf)); errors.Is(err, store.ErrNotFound) {
+			return permanent(fmt.Errorf("workflow %s was removed from the environment by an import after this job was queued; nothing more of it runs", j.Workflow))
+		} else if err != nil {
+			return err
+		}
 		now := r.o.Now().UTC()
 		x, err := r.newExecution(ctx, tx, p, j.RunAs, now, source{instanceID: j.InstanceID, flow: j.Flow, trigger: j.Trigger, jobID: j.ID,
 			depth: j.Depth})
