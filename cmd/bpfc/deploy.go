@@ -332,7 +332,13 @@ func reportResult(g *globals, env *compiler.Environment, mode deploy.Mode, b *de
 		return nil
 	}
 	if err != nil {
-		return &exitError{code: 1, msg: err.Error()}
+		msg := err.Error()
+		// A refusal says what refused it; a failure (the store failed
+		// mid-import) says which import, and that it rolled back.
+		if ref := (*deploy.Refusal)(nil); res.Result == deploy.Failed && res.Solution != "" && !errors.As(err, &ref) {
+			msg = fmt.Sprintf("import of %s %s into %s failed, nothing was changed: %s", res.Solution, res.Version, res.Environment, msg)
+		}
+		return &exitError{code: 1, msg: msg}
 	}
 	flavour := "unmanaged"
 	if res.Managed {

@@ -1,0 +1,30 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/bpfc/bpfc/runtime/deploy"
+)
+
+// TestFailedImportMessage: an import that failed (the store failed
+// mid-import, say) names the import and says that nothing changed; a
+// refusal keeps its own words.
+func TestFailedImportMessage(t *testing.T) {
+	var out bytes.Buffer
+	g := &globals{output: "text", stdout: &out, stderr: &out}
+	res := &deploy.Result{Environment: "dev", Solution: "Big", Version: "1.1.0.0", Result: deploy.Failed}
+	err := reportResult(g, nil, deploy.Upgrade, nil, res, errors.New("disk I/O error (778)"))
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != 1 || ee.msg != "import of Big 1.1.0.0 into dev failed, nothing was changed: disk I/O error (778)" {
+		t.Errorf("failed import: %#v", err)
+	}
+	ref := &deploy.Refusal{Env: "dev", Solution: "Big", Version: "1.1.0.0", Causes: []string{"version 1.1.0.0 is lower"}}
+	res.Result = deploy.Refused
+	err = reportResult(g, nil, deploy.Upgrade, nil, res, ref)
+	if !errors.As(err, &ee) || ee.msg != ref.Error() || strings.Contains(ee.msg, "nothing was changed") {
+		t.Errorf("refused import: %#v", err)
+	}
+}
