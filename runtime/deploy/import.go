@@ -316,10 +316,13 @@ func dataLoss(tx store.Tx, st *state, cs []Change) error {
 		}
 		return n, err
 	}
-	removedFlows := map[string]bool{}
+	removedFlows, removedTables := map[string]bool{}, map[string]bool{}
 	for _, c := range cs {
 		if c.Action == "remove" && c.Kind == "flow" {
 			removedFlows[c.Name] = true
+		}
+		if c.Action == "remove" && c.Kind == "table" {
+			removedTables[c.Name] = true
 		}
 	}
 	for i := range cs {
@@ -347,6 +350,18 @@ func dataLoss(tx store.Tx, st *state, cs []Change) error {
 					c.Data += " and their stage history"
 				}
 			}
+		case "column":
+			table, column, _ := strings.Cut(c.Name, ".")
+			if removedTables[table] {
+				continue // its rows go with the table (its own line)
+			}
+			n, err := valuesIn(tx, st, table, column)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				c.Data = "deletes its values in " + plural(n, "row")
+			}
 		case "stage":
 			flow, name, _ := strings.Cut(c.Name, ".")
 			w, ok := flows[flow]
@@ -363,6 +378,18 @@ func dataLoss(tx store.Tx, st *state, cs []Change) error {
 		}
 	}
 	return nil
+}
+
+// valuesIn counts the rows of table whose column holds a value.
+func valuesIn(tx store.Tx, st *state, table, column string) (int, error) {
+	t, ok := st.tables[table]
+	qt, canQuery := tx.(store.QueryTx)
+	if !ok || !canQuery || !slices.ContainsFunc(t.Columns, func(c store.Column) bool { return c.Name == column }) {
+		return 0, nil
+	}
+	rows, err := qt.QueryRows(store.Query{Table: t, Select: []string{t.PrimaryKey},
+		Where: store.Compare{Column: column, Op: store.OpNe, Value: nil}})
+	return len(rows), err
 }
 
 // instancesAt counts the instances of flow w at its stage name.
