@@ -332,7 +332,12 @@ func newInstanceMoveCmd(g *globals, m move) *cobra.Command {
 			"a concurrent change is a conflict either way, never silently overwritten.\n\n" +
 			instanceJSONHelp,
 		Args: argsUsage(cobra.ExactArgs(1)),
-		RunE: func(cmd *cobra.Command, args []string) error { return runInstanceMove(g, o, m, args[0]) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := ifVersionArg(cmd, "instance "+m.name, o.ifVersion); err != nil {
+				return err
+			}
+			return runInstanceMove(g, o, m, args[0])
+		},
 	}
 	o.flags(cmd)
 	if m.link {

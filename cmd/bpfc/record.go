@@ -98,7 +98,12 @@ func newRecordUpdateCmd(g *globals) *cobra.Command {
 			"record is still at row version N.\n\n" +
 			"--output json prints the record: every column by name.",
 		Args: argsUsage(cobra.ExactArgs(2)),
-		RunE: func(cmd *cobra.Command, args []string) error { return runRecordUpdate(g, o, args[0], args[1]) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := ifVersionArg(cmd, "record update", o.ifVersion); err != nil {
+				return err
+			}
+			return runRecordUpdate(g, o, args[0], args[1])
+		},
 	}
 	o.flags(cmd)
 	cmd.Flags().StringArrayVar(&o.sets, "set", nil, "set `COLUMN=VALUE` (repeatable)")

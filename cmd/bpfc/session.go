@@ -117,6 +117,16 @@ func errorCode(err error) string {
 	return "Failed"
 }
 
+// ifVersionArg refuses an --if-version that is no row version: 0 would
+// switch the check off (the engine's "no condition") and a negative one
+// read as a conflict.
+func ifVersionArg(cmd *cobra.Command, command string, v int64) error {
+	if cmd.Flags().Changed("if-version") && v < 1 {
+		return usageErr("%s: --if-version %d is not a row version: they start at 1 (show prints the current one)", command, v)
+	}
+	return nil
+}
+
 // parseSets reads --set col=val flags.
 func parseSets(command string, sets []string) (engine.Values, error) {
 	vals := engine.Values{}
