@@ -369,7 +369,31 @@ func (c *checker) workflows() {
 	}
 	// A secret's value never lands in the store in clear text: no step may
 	// write it into a record or an email (the outbox keeps what it sends).
-	// A webhook's url may carry it, and a condition may read it.
+	// A webhook's url may carry it. Nor may a condition read it: the branch
+	// taken (the active path anyone reading the instance sees) or the step
+	// run would tell it, one guess at a time.
+	secretIn := func(e Expr, what string) {
+		for _, ref := range VarRefs(e) {
+			if ref.Var != nil && ref.Var.Type == VarSecret {
+				c.errorf(ref.Rng, "Secret in a condition",
+					"var.%s is a secret; %s would tell its value to whoever sees which way it went, one guess at a time. Compare with a string variable instead.",
+					ref.Name, what)
+			}
+		}
+	}
+	for _, f := range p.Flows {
+		for _, s := range f.Stages {
+			for _, b := range s.Branches {
+				secretIn(b.When, fmt.Sprintf("the branch of stage %q", s.Name))
+			}
+		}
+	}
+	for _, w := range p.Workflows {
+		secretIn(w.WaitUntil, fmt.Sprintf("the wait_until of workflow %q", w.Name))
+		for _, st := range w.Steps {
+			secretIn(st.When, fmt.Sprintf("the condition of step %q", st.Name))
+		}
+	}
 	for _, w := range p.Workflows {
 		for _, st := range w.Steps {
 			if st.Kind == StepWebhook {
