@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
 	"regexp"
 	"slices"
 	"strconv"
@@ -153,9 +154,18 @@ func (o *op) scalar(t store.Table, c store.Column, in any) (any, error) {
 		if !ok {
 			return nil, bad("is not a number")
 		}
+		exact, isExact := exactNumber(in, c.Type)
+		if isExact {
+			f, _ = exact.Float64()
+		}
 		f, err := compiler.StoredNumber(c.Type, f)
 		if err != nil {
 			return nil, bad("%v", err)
+		}
+		// What is accepted reads back as written: a float keeps about 15
+		// significant digits, and a large amount's cents would change.
+		if got, ok := new(big.Rat).SetString(strconv.FormatFloat(f, 'f', -1, 64)); isExact && (!ok || got.Cmp(exact) != 0) {
+			return nil, bad("has more digits than a %s column keeps exactly (15 significant digits in all)", c.Type)
 		}
 		return f, nil
 	case compiler.TypeBoolean:
@@ -207,8 +217,42 @@ func display(v any) string {
 	return fmt.Sprint(v)
 }
 
+// Number is a number as a client wrote it (a JSON number's text), kept
+// exact until a column's type reads it: a float64 would round a large
+// amount's cents away before anything could say so.
+type Number string
+
+// exactNumber reads a number written as text (the CLI's, a JSON number's)
+// exactly: money rounded to the cent, half away from zero, as Dataverse
+// keeps it. ok is false for anything else (a float64 was rounded before it
+// came) and for text that is no plain decimal.
+func exactNumber(in any, typ string) (*big.Rat, bool) {
+	var text string
+	switch x := in.(type) {
+	case string:
+		text = x
+	case Number:
+		text = string(x)
+	default:
+		return nil, false
+	}
+	r, ok := new(big.Rat).SetString(strings.TrimSpace(text))
+	if !ok || typ != compiler.TypeMoney {
+		return r, ok
+	}
+	cents := new(big.Rat).Mul(r, big.NewRat(100, 1))
+	n := new(big.Int).Quo(cents.Num(), cents.Denom())
+	rest := new(big.Rat).Sub(cents, new(big.Rat).SetInt(n))
+	if rest.Abs(rest).Cmp(big.NewRat(1, 2)) >= 0 {
+		n.Add(n, big.NewInt(int64(cents.Sign())))
+	}
+	return r.SetFrac(n, big.NewInt(100)), true
+}
+
 func integer(v any) (int64, bool) {
 	switch x := v.(type) {
+	case Number:
+		return integer(string(x))
 	case int64:
 		return x, true
 	case int:
@@ -226,6 +270,8 @@ func integer(v any) (int64, bool) {
 
 func number(v any) (float64, bool) {
 	switch x := v.(type) {
+	case Number:
+		return number(string(x))
 	case float64:
 		return x, !math.IsNaN(x) && !math.IsInf(x, 0)
 	case int64:

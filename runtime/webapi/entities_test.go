@@ -1,6 +1,7 @@
 package webapi
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -283,5 +284,26 @@ func TestRepresentationSelect(t *testing.T) {
 	f.do("PATCH", "leads("+id+")?$select=nosuch", f.admin, map[string]any{"subject": "Three"}, "Prefer", "return=representation").must(t, http.StatusBadRequest)
 	if got := f.do("GET", "leads("+id+")?$select=subject", f.admin, nil).must(t, http.StatusOK).str("subject"); got != "Two" {
 		t.Errorf("a refused $select changed the row: %q", got)
+	}
+}
+
+// TestMoneyKeptExactly: a JSON number reaches its column as written: money
+// is rounded to the cent exactly (1.005 is 1.01), and an amount whose cents
+// a float cannot keep is 400 instead of read back changed.
+func TestMoneyKeptExactly(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	id := f.create("leads", map[string]any{"lastname": "Smith", "subject": "Printers"}, "BPFC-Flow", "none")
+	f.do("PATCH", "leads("+id+")", f.admin, map[string]any{"budgetamount": json.Number("1.005")}).must(t, 204)
+	if r := f.do("GET", "leads("+id+")", f.admin, nil).must(t, 200); r.body["budgetamount"] != 1.01 {
+		t.Errorf("1.005 reads back as %v", r.body["budgetamount"])
+	}
+	for _, v := range []string{"70368744177664.01", "922337203685476.99"} {
+		r := f.do("PATCH", "leads("+id+")", f.admin, map[string]any{"budgetamount": json.Number(v)}).must(t, 400)
+		if !strings.Contains(string(r.raw), "keeps exactly") {
+			t.Errorf("%s: %s", v, r.raw)
+		}
+	}
+	if r := f.do("GET", "leads("+id+")", f.admin, nil).must(t, 200); r.body["budgetamount"] != 1.01 {
+		t.Errorf("a refused amount changed the row: %v", r.body["budgetamount"])
 	}
 }

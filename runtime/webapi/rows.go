@@ -173,8 +173,8 @@ func readBody(r *http.Request) ([]field, error) {
 		case json.Number:
 			if n, err := v.Int64(); err == nil {
 				f.value = n
-			} else if x, err := v.Float64(); err == nil {
-				f.value = x
+			} else if _, err := v.Float64(); err == nil {
+				f.value = engine.Number(v) // exact until its column reads it
 			} else {
 				return nil, badRequest("%s: %s is not a number", key, v)
 			}
