@@ -207,8 +207,11 @@ func runJobRun(g *globals, o *jobOptions) error {
 func jobLine(j store.Job) string {
 	line := fmt.Sprintf("job %d %s on %s %s: %s", j.ID, j.Workflow, j.Table, j.RecordID, j.State)
 	switch {
-	case j.State == store.JobQueued:
+	case j.State == store.JobQueued && j.Attempts > 0:
 		line += fmt.Sprintf(" (attempt %d failed, retry at %s): %s", j.Attempts, j.NextRunAt.UTC().Format(time.DateTime), j.LastError)
+	case j.State == store.JobQueued:
+		// Queued again by hand (job retry): nothing has failed since.
+		line += fmt.Sprintf(" (due %s, %d attempts left)", j.NextRunAt.UTC().Format(time.DateTime), j.MaxAttempts)
 	case j.State == store.JobWaiting:
 		line += " (for its wait_until)"
 	case j.State == store.JobFailed:
