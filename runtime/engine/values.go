@@ -182,15 +182,24 @@ func (o *op) scalar(t store.Table, c store.Column, in any) (any, error) {
 		}
 		return nil, bad("is not yes or no (true/false, yes/no, 1/0)")
 	case compiler.TypeDateTime:
+		var tm time.Time
 		switch x := in.(type) {
 		case time.Time:
-			return x.UTC(), nil
+			tm = x.UTC()
 		case string:
-			if tm, ok := compiler.ParseDate(strings.TrimSpace(x)); ok {
-				return tm, nil
+			t, ok := compiler.ParseDate(strings.TrimSpace(x))
+			if !ok {
+				return nil, bad("is not a date (2026-12-31 or 2026-12-31T17:00:00Z)")
 			}
+			tm = t
+		default:
+			return nil, bad("is not a date (2026-12-31 or 2026-12-31T17:00:00Z)")
 		}
-		return nil, bad("is not a date (2026-12-31 or 2026-12-31T17:00:00Z)")
+		// Dataverse's date and time range.
+		if tm.Before(minDate) || !tm.Before(maxDate) {
+			return nil, bad("is outside the dates a column holds (1753-01-01 to 9999-12-31)")
+		}
+		return tm, nil
 	case compiler.TypeChoice, compiler.TypeState, compiler.TypeStatus:
 		return choice(c, in, bad)
 	case compiler.TypeUniqueID:
@@ -216,6 +225,12 @@ func display(v any) string {
 	}
 	return fmt.Sprint(v)
 }
+
+// The dates a date and time column holds, as in Dataverse.
+var (
+	minDate = time.Date(1753, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxDate = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+)
 
 // Number is a number as a client wrote it (a JSON number's text), kept
 // exact until a column's type reads it: a float64 would round a large
