@@ -392,10 +392,20 @@ func (s *Server) processChoice(r *http.Request, t store.Table, fields []field, s
 	}
 	f := fields[i]
 	fields = slices.Delete(slices.Clone(fields), i, i+1)
+	// A BPFC-Flow header beside processid must say the same: one of them
+	// silently losing started a flow the client did not mean.
+	agree := func(chosen engine.StartOptions, what string, names ...string) ([]field, engine.StartOptions, error) {
+		header := so != engine.StartOptions{}
+		if header && so.NoFlow != chosen.NoFlow || so.Flow != "" && !slices.Contains(names, so.Flow) {
+			return nil, so, badRequest("the BPFC-Flow header says %s and %s says %s: give one of them",
+				r.Header.Get("BPFC-Flow"), f.prop, what)
+		}
+		return fields, chosen, nil
+	}
 	id, _ := f.value.(string)
 	id = engine.CanonicalID(id)
 	if id == "" || id == "00000000-0000-0000-0000-000000000000" {
-		return fields, engine.StartOptions{NoFlow: true}, nil
+		return agree(engine.StartOptions{NoFlow: true}, "none")
 	}
 	dep, _, err := session(r).Deployed(r.Context())
 	if err != nil {
@@ -407,7 +417,7 @@ func (s *Server) processChoice(r *http.Request, t store.Table, fields []field, s
 			continue
 		}
 		if df.Workflow.ID == id {
-			return fields, engine.StartOptions{Flow: df.Flow.Name}, nil
+			return agree(engine.StartOptions{Flow: df.Flow.Name}, df.Flow.Name, df.Flow.Name, df.Flow.UniqueName, df.Workflow.InstanceTable)
 		}
 		names = append(names, df.Workflow.ID+" ("+df.Flow.Name+")")
 	}

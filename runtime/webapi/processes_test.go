@@ -298,6 +298,19 @@ func TestDataverseClientForms(t *testing.T) {
 		t.Errorf("processid of strategic deal started %q", inst)
 	}
 	f.do("POST", "leads", f.admin, map[string]any{"lastname": "X", "processid": procs["cts_phonetocase"]}).must(t, http.StatusBadRequest)
+	// BPFC-Flow beside processid says the same, or the request is refused
+	// (one of them lost silently).
+	for _, h := range []string{"lead_to_opportunity", "none"} {
+		r := f.do("POST", "leads", f.admin, map[string]any{"lastname": "Two", "processid": procs["cts_strategicdeal"]}, "BPFC-Flow", h).
+			must(t, http.StatusBadRequest)
+		if !strings.Contains(string(r.raw), "the BPFC-Flow header says "+h+" and processid says strategic_deal") {
+			t.Errorf("BPFC-Flow %s: %s", h, r.raw)
+		}
+	}
+	f.do("POST", "leads", f.admin, map[string]any{"lastname": "One", "processid": procs["cts_strategicdeal"]}, "BPFC-Flow", "strategic_deal").
+		must(t, http.StatusNoContent)
+	f.do("POST", "leads", f.admin, map[string]any{"lastname": "One", "processid": procs["cts_strategicdeal"]}, "BPFC-Flow", "strategicdeal").
+		must(t, http.StatusNoContent)
 
 	// A second start of the flow the record runs answers with its instance.
 	lead := strings.TrimSuffix(strings.TrimPrefix(deal.header.Get("OData-EntityId"), f.url+Prefix+"leads("), ")")
