@@ -75,7 +75,7 @@ func (s *Session) CreateRecord(ctx context.Context, table string, values Values,
 		if err := o.mayLink(t, owner, "", links); err != nil {
 			return err
 		}
-		fullName(t, nil, vals)
+		FullName(t, nil, vals)
 		var start *flow
 		switch {
 		case so.NoFlow && so.Flow != "":
@@ -239,7 +239,7 @@ func (s *Session) UpdateRecord(ctx context.Context, table, id string, values Val
 		if err := o.mayLink(t, row, id, links); err != nil {
 			return err
 		}
-		fullName(t, row, vals)
+		FullName(t, row, vals)
 		o.stampModified(t, vals)
 		if _, err := o.tx.UpdateRow(t, id, vals, num(row[store.RowVersionColumn])); err != nil {
 			return err
@@ -353,9 +353,9 @@ func (s *Session) Records(ctx context.Context, table string) ([]*Record, error) 
 	return out, err
 }
 
-// fullName keeps a person's full name (lead, contact, user) made of the
+// FullName keeps a person's full name (lead, contact, user) made of the
 // first and last names, as Dataverse composes it, unless it is given.
-func fullName(t store.Table, row store.Row, vals map[string]any) {
+func FullName(t store.Table, row store.Row, vals map[string]any) {
 	for _, c := range []string{"fullname", "firstname", "lastname"} {
 		if _, ok := t.Column(c); !ok {
 			return

@@ -175,6 +175,12 @@ workflow "call_back" {
       }
     }
   }
+  step "person" {
+    create = {
+      table  = "contact"
+      values = { firstname = "Ann", lastname = "Lee" }
+    }
+  }
 }
 
 workflow "give_to_siu" {

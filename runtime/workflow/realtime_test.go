@@ -53,6 +53,10 @@ func TestRealtimeStepsRunInTheTransition(t *testing.T) {
 			t.Errorf("phonecall.%s = %#v, want %#v", col, call[col], want)
 		}
 	}
+	// A person a step creates has the full name every other path composes.
+	if people, err := v.admin().Records(v.ctx, "contact"); err != nil || len(people) != 1 || people[0].Values["fullname"] != "Ann Lee" {
+		t.Errorf("the contact call_back created: %v %+v", err, people)
+	}
 	opp := in.Records["opportunity"]
 	if got := v.record("opportunity", opp)["opportunityratingcode"]; got != int64(2) {
 		t.Errorf("on_enter of develop: opportunityratingcode = %#v, want 2 (Warm)", got)

@@ -290,6 +290,7 @@ func (x *execution) write(t store.Table, id string, row store.Row, vals map[stri
 		return err
 	}
 	x.stamp(t, vals)
+	engine.FullName(t, row, vals) // as every other path that writes a person
 	if _, err := x.tx.UpdateRow(t, id, vals, 0); err != nil {
 		return err
 	}

@@ -217,6 +217,7 @@ func (x *execution) insert(t store.Table, vals map[string]any) (string, error) {
 	if err := x.allowed(t, nil, engine.PrivCreate, "create a "+t.Name+" record"); err != nil {
 		return "", err
 	}
+	engine.FullName(t, nil, vals) // as every other path that creates a person
 	id := uuid.NewString()
 	row := map[string]any{t.PrimaryKey: id, store.RowVersionColumn: int64(1)}
 	for k, v := range vals {
