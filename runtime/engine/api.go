@@ -258,10 +258,16 @@ func (s *Session) MoveTo(ctx context.Context, table, id, stage string, mo MoveOp
 		case to == c.stage:
 			dir, c.keep = DirectionNone, true
 		case len(path) >= 2 && c.f.stage(path[len(path)-2]) == to:
+			if mo.Link != "" {
+				return nil, invalid("a move back to stage %q links no record: leave the binding out", to.Name)
+			}
 			dir, c.action = DirectionPrev, "move to the previous stage"
 			t, err = c.prev()
 		default:
 			dir, c.action = DirectionNext, "move to the next stage"
+			if want := lookupColumn(to.Table); mo.LinkColumn != "" && mo.LinkColumn != want {
+				return nil, c.refuse(RuleLink, "%s binds a record of another table; stage %q is on %s: bind %s", mo.LinkColumn, to.Name, to.Table, want)
+			}
 			t, err = c.next(mo.Link, to)
 		}
 		if err == nil && mo.Path != "" {

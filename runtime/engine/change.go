@@ -21,6 +21,9 @@ type MoveOptions struct {
 	// record to link; "" creates one with the stage's relationship lookup
 	// pointing back at the previous stage's record.
 	Link string
+	// LinkColumn: the instance table's lookup a Web API client bound the
+	// link with (bpf_<table>id), to be the target stage's; "" = any.
+	LinkColumn string
 	// Path: for MoveTo, the traversed path (stage ids, comma-separated)
 	// the instance must have after the move, as Dataverse's clients send
 	// traversedpath beside activestageid; "" = any. Another path refuses

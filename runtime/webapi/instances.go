@@ -19,6 +19,7 @@ import (
 type instanceChange struct {
 	stage      string  // activestageid: a process stage id (or name)
 	link       string  // bpf_<table>id: the record to link on a cross-table move
+	linkColumn string  // the bpf_<table>id column that bound it
 	path       string  // traversedpath: the path the move must leave (as Dataverse's clients send it)
 	state      *int64  // statecode
 	status     *int64  // statuscode
@@ -71,7 +72,7 @@ func readInstanceChange(t store.Table, fields []field) (*instanceChange, error) 
 			if ch.link != "" {
 				return nil, badRequest("a move links one record; the body binds two")
 			}
-			ch.link = s
+			ch.link, ch.linkColumn = s, c
 		default:
 			return nil, badRequest("%s of an instance cannot be written: change activestageid to move it (next or previous stage), "+
 				"statecode/statuscode to finish (1/2), abandon (1/3) or reactivate (0/1) it, bpf_name to rename it", f.prop)
@@ -110,7 +111,7 @@ func (s *Server) changeInstance(r *http.Request, t store.Table, id string, versi
 	if ch.stage != "" {
 		// One write transaction decides the direction and moves: the
 		// move lands on the stage the client named, or is refused.
-		dir, in, err := sess.MoveTo(ctx, t.Name, id, ch.stage, engine.MoveOptions{IfVersion: version, Link: ch.link, Path: ch.path})
+		dir, in, err := sess.MoveTo(ctx, t.Name, id, ch.stage, engine.MoveOptions{IfVersion: version, Link: ch.link, LinkColumn: ch.linkColumn, Path: ch.path})
 		if err != nil {
 			return 0, err
 		}

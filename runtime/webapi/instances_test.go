@@ -116,6 +116,13 @@ func TestInstanceMoves(t *testing.T) {
 	}
 	// A move to the stage the instance is at does nothing.
 	f.do("PATCH", path, f.admin, moveTo(ids["qualify"]), "If-Match", `W/"3"`).must(t, 204)
+	// A link bound with another table's lookup is refused naming the one
+	// to bind (the lead's id was looked up as an opportunity's).
+	r = f.do("PATCH", path, f.admin, map[string]any{"activestageid@odata.bind": "/processstages(" + ids["develop"] + ")",
+		"bpf_leadid@odata.bind": "/leads(" + lead + ")"}).must(t, 400)
+	if !strings.Contains(string(r.raw), `bpf_leadid binds a record of another table; stage \"develop\" is on opportunity: bind bpf_opportunityid`) {
+		t.Errorf("a link with the lead's lookup: %s", r.raw)
+	}
 	// Forward again, linking the existing opportunity, then to close, and finish.
 	r = f.do("PATCH", path, f.admin, map[string]any{"activestageid@odata.bind": "/processstages(" + ids["develop"] + ")",
 		"bpf_opportunityid@odata.bind": "/opportunities(" + opp + ")"}, "Prefer", "return=representation").must(t, 200)
@@ -123,6 +130,12 @@ func TestInstanceMoves(t *testing.T) {
 		t.Errorf("link: %s", r.raw)
 	}
 	f.do("PATCH", path, f.admin, moveTo(ids["propose"])).must(t, 204)
+	// A move back links nothing: a binding with it is refused, not dropped.
+	r = f.do("PATCH", path, f.admin, map[string]any{"activestageid@odata.bind": "/processstages(" + ids["develop"] + ")",
+		"bpf_opportunityid@odata.bind": "/opportunities(" + opp + ")"}).must(t, 400)
+	if !strings.Contains(string(r.raw), "a move back to stage") {
+		t.Errorf("a link on a move back: %s", r.raw)
+	}
 	f.do("PATCH", path, f.admin, moveTo(ids["close"])).must(t, 204)
 	r = f.do("PATCH", path, f.admin, map[string]any{"statecode": 1, "statuscode": 2}, "Prefer", "return=representation").must(t, 200)
 	if r.body["statecode"] != 1.0 || r.body["statuscode"] != 2.0 || r.body["completedon"] == nil {
