@@ -39,6 +39,17 @@ func (s *Session) AddUser(ctx context.Context, nu NewUser) (store.User, error) {
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
+		// Dataverse's user names are unique regardless of case: ann and
+		// ANN would be two users that people take for one.
+		users, err := o.tx.Users()
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			if strings.EqualFold(u.Name, name) {
+				return invalid("user %q already exists in %s as %q: user names are unique regardless of case", name, o.dep.env, u.Name)
+			}
+		}
 		if nu.Email != "" && !emailRe.MatchString(nu.Email) {
 			return invalid("%q is not an email address", nu.Email)
 		}
@@ -52,7 +63,6 @@ func (s *Session) AddUser(ctx context.Context, nu NewUser) (store.User, error) {
 		if err := o.tx.PutUser(out); err != nil {
 			return fmt.Errorf("adding user %s: %w", name, err)
 		}
-		var err error
 		out, err = o.tx.User(name)
 		return err
 	})
