@@ -71,6 +71,50 @@ func (a *applier) leaveRemovedStages(removed map[string][]store.Stage, now time.
 				}
 			}
 		}
+		if err := a.dropFromPaths(f, t, removed[id], keeps); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dropFromPaths takes the removed stages out of every other instance's
+// traversed path (one that passed them, a finished or aborted one at one,
+// which then stands at the last stage of its path the flow keeps): the
+// Web API's traversedpath named stages that no longer exist, and the
+// instance's row and what the engine read of it disagreed. No stay is
+// open at a stage of an ended instance, so the stage log is as it was.
+func (a *applier) dropFromPaths(f *compiler.Flow, t store.Table, removed []store.Stage, keeps map[string]*compiler.Stage) error {
+	qt, ok := a.tx.(store.QueryTx)
+	if !ok {
+		return nil
+	}
+	done := map[string]bool{}
+	for _, gone := range removed {
+		rows, err := qt.QueryRows(store.Query{Table: t, Select: []string{"traversedpath", "activestageid"},
+			Where: store.Match{Column: "traversedpath", Kind: store.MatchContains, Text: gone.ID}})
+		if err != nil {
+			return err
+		}
+		for _, row := range rows {
+			id, _ := row[t.PrimaryKey].(string)
+			if done[id] {
+				continue
+			}
+			done[id] = true
+			path, _ := row["traversedpath"].(string)
+			kept := slices.DeleteFunc(strings.Split(path, ","), func(s string) bool { return keeps[s] == nil })
+			if len(kept) == 0 && len(f.Stages) > 0 {
+				kept = []string{a.p.StageID(f, f.Stages[0])}
+			}
+			vals := map[string]any{"traversedpath": strings.Join(kept, ",")}
+			if at, _ := row["activestageid"].(string); keeps[at] == nil && len(kept) > 0 {
+				vals["activestageid"] = kept[len(kept)-1]
+			}
+			if _, err := a.tx.UpdateRow(t, id, vals, 0); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

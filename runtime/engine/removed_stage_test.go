@@ -42,6 +42,11 @@ func TestRemovedStage(t *testing.T) {
 		}
 		ids = append(ids, in.ID)
 	}
+	// One passed "b" (at "c"), one ended at "b" (abandoned there).
+	passed := dev.must(admin.Next(ctx, dev.must(admin.Next(ctx,
+		dev.create(admin, "lead", Values{"subject": "Tiny", "lastname": "Roe"}, StartOptions{Flow: "tiny"}).Instance.ID, MoveOptions{})).ID, MoveOptions{}))
+	ended := dev.must(admin.Abandon(ctx, dev.must(admin.Next(ctx,
+		dev.create(admin, "lead", Values{"subject": "Tiny", "lastname": "Poe"}, StartOptions{Flow: "tiny"}).Instance.ID, MoveOptions{})).ID, MoveOptions{}))
 
 	testenv.Write(t, p.Dir, "flows/tiny.hcl", strings.Replace(tiny, `  stage "b" {
     step "notes" { column = "description" }
@@ -64,6 +69,16 @@ func TestRemovedStage(t *testing.T) {
 	if n := len(in.Visits); n < 2 || in.Visits[n-2].Stage != "b" || in.Visits[n-2].LeftHow != store.VisitUpgrade ||
 		in.Visits[n-1].Stage != "a" || in.Visits[n-1].EnteredHow != store.VisitUpgrade || in.Visits[n-1].LeftOn != nil {
 		t.Errorf("stage log after the upgrade: %+v", in.Visits)
+	}
+	// The others' paths lose "b" too (the Web API's traversedpath named a
+	// stage the flow no longer has); the one that ended at "b" stands at "a".
+	a, c := dev.flow("tiny").stageID["a"], dev.flow("tiny").stageID["c"]
+	if row := dev.instanceRow(dev.show(passed.ID)); row[colStage] != c || row[colPath] != a+","+c {
+		t.Errorf("the instance that passed b: %v, %v", row[colStage], row[colPath])
+	}
+	if in := dev.show(ended.ID); in.State != StateAborted || in.ActiveStage != "a" ||
+		dev.instanceRow(in)[colStage] != a || dev.instanceRow(in)[colPath] != a {
+		t.Errorf("the instance that ended at b: %s at %s, row %v", in.State, in.ActiveStage, dev.instanceRow(in))
 	}
 	in = dev.show(ids[0])
 	if in.ActiveStage != "a" || !slices.Equal(in.TraversedPath, []string{"a"}) || !slices.Equal(in.ActivePath, []string{"a", "c"}) {
