@@ -3,11 +3,14 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
 
+	"github.com/bpfc/bpfc/compiler/emit"
 	"github.com/bpfc/bpfc/runtime/store"
 )
 
@@ -76,6 +79,9 @@ func (s *Session) CreateRecord(ctx context.Context, table string, values Values,
 			return err
 		}
 		FullName(t, nil, vals)
+		if err := statePair(t, nil, vals); err != nil {
+			return err
+		}
 		var start *flow
 		switch {
 		case so.NoFlow && so.Flow != "":
@@ -240,6 +246,9 @@ func (s *Session) UpdateRecord(ctx context.Context, table, id string, values Val
 			return err
 		}
 		FullName(t, row, vals)
+		if err := statePair(t, row, vals); err != nil {
+			return err
+		}
 		o.stampModified(t, vals)
 		if _, err := o.tx.UpdateRow(t, id, vals, num(row[store.RowVersionColumn])); err != nil {
 			return err
@@ -351,6 +360,59 @@ func (s *Session) Records(ctx context.Context, table string) ([]*Record, error) 
 		return nil
 	})
 	return out, err
+}
+
+// statePair keeps a record's state and status reason a pair Dataverse has
+// (row: the record as read; nil for a new one): a status reason given
+// alone brings its state, a state given alone its first status reason
+// (unless the record's pairs with it already), and a pair that does not
+// belong together (Inactive with the reason Active, a lead Open and Lost)
+// is refused. Status reasons whose state is not known are left as given.
+func statePair(t store.Table, row store.Row, vals map[string]any) error {
+	sc, hasState := t.Column("statecode")
+	rc, hasStatus := t.Column("statuscode")
+	if !hasState || !hasStatus {
+		return nil
+	}
+	state, stateGiven := vals["statecode"].(int64)
+	status, statusGiven := vals["statuscode"].(int64)
+	pairs := func(st int64) (int64, bool) {
+		s, ok := emit.StateOfStatus(t.Name, int(st))
+		return int64(s), ok
+	}
+	label := func(c store.Column, v int64) string {
+		for _, o := range c.Options {
+			if int64(o.Value) == v {
+				return fmt.Sprintf("%d (%s)", v, o.Label)
+			}
+		}
+		return strconv.FormatInt(v, 10)
+	}
+	switch {
+	case statusGiven:
+		want, ok := pairs(status)
+		if !ok {
+			return nil
+		}
+		if stateGiven && state != want {
+			return invalid("%s statuscode %s goes with statecode %s, not %s: give the pair Dataverse has, or the status reason alone",
+				t.Name, label(rc, status), label(sc, want), label(sc, state))
+		}
+		vals["statecode"] = want
+	case stateGiven:
+		if cur, ok := row["statuscode"].(int64); ok {
+			if s, known := pairs(cur); known && s == state {
+				return nil
+			}
+		}
+		for _, o := range rc.Options {
+			if s, ok := pairs(int64(o.Value)); ok && s == state {
+				vals["statuscode"] = int64(o.Value)
+				return nil
+			}
+		}
+	}
+	return nil
 }
 
 // FullName keeps a person's full name (lead, contact, user) made of the
