@@ -11,6 +11,7 @@ import (
 
 type planOptions struct {
 	env      string
+	from     string
 	settings string
 	mode     string
 }
@@ -24,7 +25,9 @@ func newPlanCmd(g *globals) *cobra.Command {
 			"without writing anything: the flows, stages, steps, tables, columns, variables,\n" +
 			"roles and workflows it would add, change, remove (or keep, with --mode update or\n" +
 			"stage), and every reason it would be refused (then the exit status is 1). A remote\n" +
-			"environment's server plans it (bpfc_PlanImport), changing nothing there.\n\n" +
+			"environment's server plans it (bpfc_PlanImport), changing nothing there. With\n" +
+			"--from A it plans the build live in A instead of the project's: what bpfc promote\n" +
+			"--from A --to E would do.\n\n" +
 			"--output json prints: environment, solution, installed_version, version, managed,\n" +
 			"mode, digest, changes ([{action, kind, name, data?, fields?}]; a change's fields are\n" +
 			"[{field, old, new}], each property that differs) and refusals ([string]).",
@@ -32,6 +35,7 @@ func newPlanCmd(g *globals) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error { return runPlan(g, o) },
 	}
 	cmd.Flags().StringVar(&o.env, "env", "", "the environment to plan for (required)")
+	cmd.Flags().StringVar(&o.from, "from", "", "plan the build live in environment `A`, as promote --from A would import it")
 	cmd.Flags().StringVar(&o.settings, "settings", "", "variable values from a deployment settings `FILE` (pac format)")
 	cmd.Flags().StringVar(&o.mode, "mode", "upgrade", "upgrade | update | stage")
 	return cmd
@@ -53,11 +57,20 @@ func runPlan(g *globals, o *planOptions) error {
 	if err != nil {
 		return err
 	}
-	b, err := buildForDeploy(p)
-	if err != nil {
+	pl := remotePipeline(p)
+	var b *deploy.Build
+	if o.from != "" {
+		if o.from == o.env {
+			return usageErr("plan: --from %s is the environment planned for; name the one to promote from", o.from)
+		}
+		b, err = pl.LiveBuild(context.Background(), o.from)
+		if err != nil {
+			return envError(err)
+		}
+	} else if b, err = buildForDeploy(p); err != nil {
 		return err
 	}
-	plan, err := remotePipeline(p).Plan(context.Background(), o.env, b, opts)
+	plan, err := pl.Plan(context.Background(), o.env, b, opts)
 	if err != nil {
 		return envError(err)
 	}

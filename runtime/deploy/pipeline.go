@@ -304,26 +304,9 @@ func (pl *Pipeline) Promote(ctx context.Context, from, to string, o Options) (*R
 	if o.Operation == "" {
 		o.Operation = "promote"
 	}
-	var b *Build
-	if src.URL != "" {
-		r, rerr := pl.remote(src)
-		if rerr != nil {
-			return nil, rerr
-		}
-		b, err = r.Live(ctx, src, pl.Project.Solution.Name)
-	} else {
-		s, oerr := pl.open(ctx, from, true)
-		if oerr != nil {
-			return nil, oerr
-		}
-		b, _, err = Live(ctx, s, pl.Project.Solution.Name)
-		s.Close()
-	}
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, fmt.Errorf("nothing to promote: %s is not installed in %s", pl.Project.Solution.Name, from)
-	}
+	b, err := pl.liveBuild(ctx, src)
 	if err != nil {
-		return nil, fmt.Errorf("reading the build live in %s: %w", from, err)
+		return nil, err
 	}
 	if env.PromoteFrom != "" && env.PromoteFrom != from {
 		if err := pl.Gate(ctx, env, b.Solution(), b.Version(), b.Digest); err != nil {
@@ -331,6 +314,42 @@ func (pl *Pipeline) Promote(ctx context.Context, from, to string, o Options) (*R
 		}
 	}
 	return pl.importInto(ctx, env, b, o)
+}
+
+// LiveBuild is the build of the project's solution live in environment
+// from: what promote --from deploys, and plan --from plans.
+func (pl *Pipeline) LiveBuild(ctx context.Context, from string) (*Build, error) {
+	src, err := pl.env(from)
+	if err != nil {
+		return nil, err
+	}
+	return pl.liveBuild(ctx, src)
+}
+
+func (pl *Pipeline) liveBuild(ctx context.Context, src *compiler.Environment) (*Build, error) {
+	var b *Build
+	var err error
+	if src.URL != "" {
+		r, rerr := pl.remote(src)
+		if rerr != nil {
+			return nil, rerr
+		}
+		b, err = r.Live(ctx, src, pl.Project.Solution.Name)
+	} else {
+		s, oerr := pl.open(ctx, src.Name, true)
+		if oerr != nil {
+			return nil, oerr
+		}
+		b, _, err = Live(ctx, s, pl.Project.Solution.Name)
+		s.Close()
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("nothing to promote: %s is not installed in %s", pl.Project.Solution.Name, src.Name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the build live in %s: %w", src.Name, err)
+	}
+	return b, nil
 }
 
 // ReleaseStep is one environment of a release. JSON shape: environment,
