@@ -109,6 +109,11 @@ func importTx(tx store.Tx, t Target, b *Build, o *Options, start time.Time, arch
 	if err != nil {
 		return 0, nil, err
 	}
+	if causes, err := removalDependents(tx, st, b, o.Mode); err != nil {
+		return 0, nil, err
+	} else if len(causes) > 0 {
+		return 0, nil, &Refusal{Env: t.Env.Name, Solution: b.Solution(), Version: b.Version(), Causes: causes}
+	}
 	if base := st.base; base != nil && base.Version == b.Version() && base.BuildDigest != "" && base.BuildDigest != b.Digest {
 		// Allowed, as Dataverse allows it; but two builds now share a
 		// version, and environments can no longer be told apart by it.
@@ -273,6 +278,15 @@ func union(old, new []store.Component) []store.Component {
 func summary(changes []Change) string {
 	n := countChanges(changes)
 	return fmt.Sprintf("%d added, %d changed, %d removed, %d kept", n["add"], n["change"], n["remove"], n["keep"])
+}
+
+// removalDependents: the refusals of an upgrade that removes a table or
+// column another solution uses (dependents).
+func removalDependents(tx store.Tx, st *state, b *Build, mode Mode) ([]string, error) {
+	if importMode(st, mode) != Upgrade {
+		return nil, nil
+	}
+	return dependents(tx, st, b.Solution(), dropped(st.comps, components(b.Project)))
 }
 
 // importMode is the mode an import of mode runs in: a stage with nothing

@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -114,6 +115,9 @@ func (pl *Pipeline) ApplyUpgrade(ctx context.Context, envName, solution string, 
 			return err
 		}
 		gone := dropped(oldComps, newComps)
+		if err := refuseDependents(tx, envName, holding, "apply-upgrade", gone); err != nil {
+			return err
+		}
 		if out.InstanceRows, err = instanceRows(tx, gone); err != nil {
 			return err
 		}
@@ -166,6 +170,9 @@ func (pl *Pipeline) Uninstall(ctx context.Context, envName, solution string, con
 			comps = union(comps, cs)
 		}
 		if sol.Managed {
+			if err := refuseDependents(tx, envName, sol, "uninstall", comps); err != nil {
+				return err
+			}
 			if out.InstanceRows, err = instanceRows(tx, comps); err != nil {
 				return err
 			}
@@ -187,6 +194,20 @@ func (pl *Pipeline) Uninstall(ctx context.Context, envName, solution string, con
 		}
 		return nil
 	})
+}
+
+// refuseDependents refuses an operation on sol that would remove
+// components another installed solution uses (dependents).
+func refuseDependents(tx store.Tx, envName string, sol store.Solution, op string, gone []store.Component) error {
+	st, err := loadState(tx, cmp.Or(sol.UpgradeOf, sol.Name))
+	if err != nil {
+		return err
+	}
+	causes, err := dependents(tx, st, cmp.Or(sol.UpgradeOf, sol.Name), gone)
+	if err != nil || len(causes) == 0 {
+		return err
+	}
+	return &Refusal{Env: envName, Solution: sol.Name, Version: sol.Version, Operation: op, Causes: causes}
 }
 
 // instanceRows counts the rows of the instance tables of the flows among cs.

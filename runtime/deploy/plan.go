@@ -58,6 +58,11 @@ func PlanImport(ctx context.Context, t Target, b *Build, o Options) (*Plan, erro
 			}
 			pl.Refusals = ref.Causes
 		}
+		deps, err := removalDependents(tx, st, b, o.Mode)
+		if err != nil {
+			return err
+		}
+		pl.Refusals = append(pl.Refusals, deps...)
 		pl.Changes, err = importChanges(tx, st, t.Env.Name, b, importMode(st, o.Mode), vals, o.Keyring)
 		return err
 	})
