@@ -71,7 +71,9 @@ func runDeploy(g *globals, o *deployOptions) error {
 	}
 	var b *deploy.Build
 	if o.archive != "" {
-		b, err = archiveBuild(g, p, o.env, o.archive)
+		var leftOut []string
+		b, leftOut, err = archiveBuild(g, p, o.env, o.archive)
+		skipLeftOut(g, opts.Settings, leftOut)
 	} else {
 		b, err = buildForDeploy(p)
 	}
@@ -224,32 +226,48 @@ func buildForDeploy(p *compiler.Project) (*deploy.Build, error) {
 // archiveBuild reads a solution archive (bpfc's or a Dataverse export) as the
 // build to import: its model comes from unpacking it, and it must be of the
 // flavour the environment takes. The project gives the environments only.
-func archiveBuild(g *globals, p *compiler.Project, env, path string) (*deploy.Build, error) {
+// skipLeftOut drops from a settings file's values those of the archive's
+// variables the build left out (a data source): pac writes them into the
+// file it makes for the archive, and they are no typo to refuse.
+func skipLeftOut(g *globals, settings map[string]string, leftOut []string) {
+	for name := range settings {
+		if i := slices.IndexFunc(leftOut, func(s string) bool { return strings.EqualFold(s, name) }); i >= 0 {
+			delete(settings, name)
+			if g.output == "text" {
+				fmt.Fprintf(g.stderr, "warning: the settings file's value for %s is not used: the archive's variable %s was left out\n", name, leftOut[i])
+			}
+		}
+	}
+}
+
+// archiveBuild also returns the schema names of the archive's variables
+// that the build left out.
+func archiveBuild(g *globals, p *compiler.Project, env, path string) (*deploy.Build, []string, error) {
 	e := p.Environment(env)
 	if e == nil {
-		return nil, &exitError{code: 1, msg: environ.UnknownEnvironment(p, env).Error()}
+		return nil, nil, &exitError{code: 1, msg: environ.UnknownEnvironment(p, env).Error()}
 	}
 	data, err := os.ReadFile(inputPath(p, path))
 	if err != nil {
-		return nil, &exitError{code: 1, msg: "--archive: " + err.Error()}
+		return nil, nil, &exitError{code: 1, msg: "--archive: " + err.Error()}
 	}
 	a, err := solution.ReadArchive(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return nil, &exitError{code: 1, msg: fmt.Sprintf("--archive %s: %v", path, err)}
+		return nil, nil, &exitError{code: 1, msg: fmt.Sprintf("--archive %s: %v", path, err)}
 	}
 	man, err := a.ReadManifest()
 	if err != nil {
-		return nil, &exitError{code: 1, msg: fmt.Sprintf("--archive %s: %v", path, err)}
+		return nil, nil, &exitError{code: 1, msg: fmt.Sprintf("--archive %s: %v", path, err)}
 	}
 	managed := man.Managed
 	if managed != e.Managed {
 		want := map[bool]string{true: "managed", false: "unmanaged"}
-		return nil, &exitError{code: 1, msg: fmt.Sprintf("--archive %s is %s, but environment %s takes %s archives (managed = %t)",
+		return nil, nil, &exitError{code: 1, msg: fmt.Sprintf("--archive %s is %s, but environment %s takes %s archives (managed = %t)",
 			path, want[managed], env, want[e.Managed], e.Managed)}
 	}
 	ap, warns, err := unpack.ReadArchive(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return nil, &exitError{code: 1, msg: fmt.Sprintf("--archive %s: %v", path, err)}
+		return nil, nil, &exitError{code: 1, msg: fmt.Sprintf("--archive %s: %v", path, err)}
 	}
 	if g.output == "text" {
 		for _, w := range warns {
@@ -258,10 +276,19 @@ func archiveBuild(g *globals, p *compiler.Project, env, path string) (*deploy.Bu
 	}
 	ap.Dir = p.Dir
 	arch := deploy.Archive{Name: filepath.Base(path), Data: data}
-	if managed {
-		return deploy.NewBuild(ap, deploy.Archive{}, arch)
+	var leftOut []string
+	for _, w := range warns {
+		if w.LeftOutVariable != "" {
+			leftOut = append(leftOut, w.LeftOutVariable)
+		}
 	}
-	return deploy.NewBuild(ap, arch, deploy.Archive{})
+	var b *deploy.Build
+	if managed {
+		b, err = deploy.NewBuild(ap, deploy.Archive{}, arch)
+	} else {
+		b, err = deploy.NewBuild(ap, arch, deploy.Archive{})
+	}
+	return b, leftOut, err
 }
 
 // whoAmI names the person importing, for the history.

@@ -54,7 +54,8 @@ func (b *builder) variables() {
 			if typeCode == "100000004" {
 				what = "a data source"
 			}
-			b.w.add(comp, vs.file, "%s is not a variable type bpfc has; the variable was left out", what)
+			b.w.put(Warning{Component: comp, File: vs.file, LeftOutVariable: schema,
+				Message: fmt.Sprintf("%s is not a variable type bpfc has; the variable was left out", what)})
 			continue
 		}
 		lower := strings.ToLower(schema)

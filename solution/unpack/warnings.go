@@ -14,6 +14,10 @@ type Warning struct {
 	// project does not say (it builds both); nothing of the flows is lost,
 	// so a comparison of two archives need not list it.
 	Flavour bool `json:"-"`
+	// LeftOutVariable: the schema name of an environment variable of the
+	// archive that the project left out (a data source, say): a deployment
+	// settings file pac wrote for the archive names it.
+	LeftOutVariable string `json:"-"`
 }
 
 func (w Warning) String() string {
