@@ -103,10 +103,7 @@ func (a *applier) dropFromPaths(f *compiler.Flow, t store.Table, removed []store
 			}
 			done[id] = true
 			path, _ := row["traversedpath"].(string)
-			kept := slices.DeleteFunc(strings.Split(path, ","), func(s string) bool { return keeps[s] == nil })
-			if len(kept) == 0 && len(f.Stages) > 0 {
-				kept = []string{a.p.StageID(f, f.Stages[0])}
-			}
+			kept := a.keptPath(f, path, keeps)
 			vals := map[string]any{"traversedpath": strings.Join(kept, ",")}
 			if at, _ := row["activestageid"].(string); keeps[at] == nil && len(kept) > 0 {
 				vals["activestageid"] = kept[len(kept)-1]
@@ -123,10 +120,7 @@ func (a *applier) dropFromPaths(f *compiler.Flow, t store.Table, removed []store
 func (a *applier) leave(f *compiler.Flow, t store.Table, row store.Row, keeps map[string]*compiler.Stage, now time.Time, by string) error {
 	id, _ := row[t.PrimaryKey].(string)
 	path, _ := row["traversedpath"].(string)
-	kept := slices.DeleteFunc(strings.Split(path, ","), func(s string) bool { return keeps[s] == nil })
-	if len(kept) == 0 && len(f.Stages) > 0 {
-		kept = []string{a.p.StageID(f, f.Stages[0])}
-	}
+	kept := a.keptPath(f, path, keeps)
 	if len(kept) == 0 {
 		return nil
 	}
@@ -143,4 +137,14 @@ func (a *applier) leave(f *compiler.Flow, t store.Table, row store.Row, keeps ma
 	}
 	return a.tx.AddStageVisit(store.StageVisit{InstanceID: id, InstanceTable: t.Name, WorkflowID: a.p.FlowID(f),
 		StageID: to, Stage: keeps[to].Name, EnteredOn: now, EnteredBy: by, EnteredHow: store.VisitUpgrade})
+}
+
+// keptPath is a traversed path (stage ids, comma-separated) without the
+// stages the flow no longer keeps; its first stage when none is left.
+func (a *applier) keptPath(f *compiler.Flow, path string, keeps map[string]*compiler.Stage) []string {
+	kept := slices.DeleteFunc(strings.Split(path, ","), func(s string) bool { return keeps[s] == nil })
+	if len(kept) == 0 && len(f.Stages) > 0 {
+		kept = []string{a.p.StageID(f, f.Stages[0])}
+	}
+	return kept
 }
