@@ -223,9 +223,6 @@ func buildForDeploy(p *compiler.Project) (*deploy.Build, error) {
 	return b, nil
 }
 
-// archiveBuild reads a solution archive (bpfc's or a Dataverse export) as the
-// build to import: its model comes from unpacking it, and it must be of the
-// flavour the environment takes. The project gives the environments only.
 // skipLeftOut drops from a settings file's values those of the archive's
 // variables the build left out (a data source): pac writes them into the
 // file it makes for the archive, and they are no typo to refuse.
@@ -240,8 +237,11 @@ func skipLeftOut(g *globals, settings map[string]string, leftOut []string) {
 	}
 }
 
-// archiveBuild also returns the schema names of the archive's variables
-// that the build left out.
+// archiveBuild reads a solution archive (bpfc's or a Dataverse export) as the
+// build to import: its model comes from unpacking it, and it must be of the
+// flavour the environment takes. The project gives the environments only.
+// It also returns the schema names of the archive's variables that the
+// build left out.
 func archiveBuild(g *globals, p *compiler.Project, env, path string) (*deploy.Build, []string, error) {
 	e := p.Environment(env)
 	if e == nil {
