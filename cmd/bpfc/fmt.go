@@ -3,10 +3,10 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/solution"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/hashicorp/hcl/v2/hclwrite"
@@ -76,7 +76,7 @@ func runFmt(g *globals, o *fmtOptions) error {
 		if o.check {
 			continue
 		}
-		if err := writeFileAtomic(filepath.Join(g.dir, n), out); err != nil {
+		if err := solution.WriteFileAtomic(filepath.Join(g.dir, n), out); err != nil {
 			return err
 		}
 	}
@@ -94,39 +94,6 @@ func runFmt(g *globals, o *fmtOptions) error {
 			fmt.Fprintf(g.stderr, "%s not formatted; run bpfc fmt.\n", plural(len(changed), "file"))
 		}
 		return failed()
-	}
-	return nil
-}
-
-// writeFileAtomic replaces a file through a temporary file and a rename, so
-// an interrupted write never leaves a half-written file. A symbolic link is
-// followed: the file it points at is replaced, the link stays.
-func writeFileAtomic(path string, data []byte) error {
-	if target, err := filepath.EvalSymlinks(path); err == nil {
-		path = target
-	}
-	mode := os.FileMode(0o644)
-	if st, err := os.Stat(path); err == nil {
-		mode = st.Mode().Perm()
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".bpfc-*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
 }

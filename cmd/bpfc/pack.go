@@ -76,7 +76,7 @@ func runPack(g *globals, o *packOptions, dir string) error {
 	if err := os.MkdirAll(filepath.Dir(absOut), 0o755); err != nil {
 		return err
 	}
-	if err := writeFileAtomic(o.out, buf.Bytes()); err != nil {
+	if err := solution.WriteFileAtomic(o.out, buf.Bytes()); err != nil {
 		return err
 	}
 	res := packResult{Archive: o.out, Managed: managed, Entries: a.Names()}

@@ -14,6 +14,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/solution"
 )
 
 // Project files WriteHCL writes, relative to the project directory.
@@ -46,6 +47,7 @@ func WriteHCL(p *compiler.Project, dir string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	byPath := make(map[string][]byte, len(names))
 	for _, n := range names {
 		full := filepath.Join(root, filepath.FromSlash(n))
 		if rel, err := filepath.Rel(root, full); err != nil || rel != filepath.FromSlash(n) || strings.HasPrefix(rel, "..") {
@@ -54,9 +56,13 @@ func WriteHCL(p *compiler.Project, dir string) ([]string, error) {
 		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
 			return nil, err
 		}
-		if err := os.WriteFile(full, files[n], 0o644); err != nil {
-			return nil, err
-		}
+		byPath[full] = files[n]
+	}
+	// Every file whole, old and new side by side only while the renames
+	// run: an interrupted unpack --force lost files' text (truncated in
+	// place) and left a mix of versions that validated.
+	if err := solution.WriteFilesAtomic(byPath); err != nil {
+		return nil, err
 	}
 	return names, nil
 }
