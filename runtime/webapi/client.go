@@ -10,10 +10,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -161,6 +163,11 @@ func (c *Client) do(ctx context.Context, method, path string, headers []string, 
 	if c.OnBehalfOf != "" {
 		req.Header.Set(CallerIDHeader, c.OnBehalfOf)
 	}
+	// Whether the request went out: a connection lost after it is no
+	// server that cannot be reached, and a change may have been made.
+	var sent atomic.Bool
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+		WroteRequest: func(i httptrace.WroteRequestInfo) { sent.Store(i.Err == nil) }}))
 	resp, err := c.http().Do(req)
 	if err != nil {
 		if limit > 0 && errors.Is(ctx.Err(), context.DeadlineExceeded) {
@@ -168,6 +175,10 @@ func (c *Client) do(ctx context.Context, method, path string, headers []string, 
 		}
 		if ctx.Err() != nil {
 			return nil, err
+		}
+		if sent.Load() && method != http.MethodGet {
+			return nil, fmt.Errorf("%s%s took %s %s but the connection was lost before its answer (%w): the change may have been made there; read what it changed (bpfc instance show, bpfc history) before retrying",
+				c.URL, c.envText(), method, path, err)
 		}
 		return nil, fmt.Errorf("cannot reach %s%s (%w): is bpfc serve running there, and does the environment's url name it (http://host:port)?",
 			c.URL, c.envText(), err)

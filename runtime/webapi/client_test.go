@@ -63,6 +63,31 @@ func TestClientAgainstOtherServers(t *testing.T) {
 	}
 }
 
+// A server that takes a change and drops the connection before answering
+// (killed after its commit): the change may have been made, so the client
+// says to read before retrying instead of "cannot reach".
+func TestClientLostAnswer(t *testing.T) {
+	var got int
+	lost := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got++
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	}))
+	t.Cleanup(lost.Close)
+	c := &Client{URL: lost.URL, Token: "t", Env: "dev"}
+	c.HTTP = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}} // one attempt: no replay on a fresh connection
+	_, err := c.Do(context.Background(), http.MethodPost, "bpfc_NextStage", map[string]any{"ProcessInstanceId": "x"}, nil, nil)
+	if err == nil || !strings.Contains(err.Error(), "took POST bpfc_NextStage but the connection was lost before its answer") ||
+		!strings.Contains(err.Error(), "the change may have been made there") || strings.Contains(err.Error(), "cannot reach") {
+		t.Errorf("a lost answer: %v", err)
+	}
+	if got != 1 {
+		t.Errorf("the server saw %d requests, want 1", got)
+	}
+}
+
 // A server that takes the connection and never answers fails the request
 // after its timeout, naming the server, instead of holding the command.
 func TestClientGivesUpOnASilentServer(t *testing.T) {
