@@ -6,6 +6,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
 	"time"
 )
 
@@ -45,16 +48,47 @@ func lockOutDir(outDir string) (unlock func(), err error) {
 	for {
 		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 		if err == nil {
-			f.Close()
+			// The owner's process id: a build killed mid-swap leaves the
+			// lock, and the next one need not wait staleLock for it.
+			_, werr := fmt.Fprintf(f, "%d\n", os.Getpid())
+			if cerr := f.Close(); werr == nil {
+				werr = cerr
+			}
+			if werr != nil {
+				os.Remove(path)
+				return nil, werr
+			}
 			return func() { os.Remove(path) }, nil
 		}
 		if !errors.Is(err, fs.ErrExist) {
 			return nil, err
 		}
-		if st, err := os.Stat(path); err == nil && time.Since(st.ModTime()) > staleLock {
+		if st, err := os.Stat(path); err == nil && (time.Since(st.ModTime()) > staleLock || ownerGone(path, st.ModTime())) {
 			os.Remove(path) // an interrupted build's
 			continue
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// ownerGone reports whether the build that wrote the lock at path is no
+// longer running. A lock without a process id yet (just created) is not
+// taken for a dead one until it is a second old.
+func ownerGone(path string, written time.Time) bool {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || pid <= 0 {
+		return time.Since(written) > time.Second
+	}
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return true
+	}
+	// Signal 0 checks that the process exists (Unix); where it is not
+	// supported, the lock goes stale after staleLock as before.
+	err = p.Signal(syscall.Signal(0))
+	return errors.Is(err, os.ErrProcessDone)
 }
