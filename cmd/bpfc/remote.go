@@ -66,7 +66,9 @@ func remoteClient(env *compiler.Environment, o *runtimeOptions) (*webapi.Client,
 // ImportSolution; the server runs the import and its own promote_from gate.
 func remoteDeploy(g *globals, env *compiler.Environment, b *deploy.Build, opts deploy.Options) error {
 	if _, err := remoteToken(env.Name); err != nil {
-		return err
+		// The failed result document under --output json, as any import
+		// that cannot start prints it.
+		return reportResult(g, env, opts.Mode, b, nil, err)
 	}
 	res, err := webapi.Remotes{Token: remoteToken, TokenHint: tokenHint}.Import(context.Background(), env, b, opts)
 	return reportResult(g, env, opts.Mode, b, res, err)
