@@ -152,6 +152,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if sqlite.DiskFull(err) {
 		ee.msg += "\n  the disk that holds the environment's store is full: free space on it and run the command again (its transaction rolled back: nothing was written)"
 	}
+	if sqlite.ReadOnly(err) {
+		ee.msg += "\n  the environment's store file, or the folder that holds it (SQLite writes its -wal and -shm files beside it), may not be written by this user: check their permissions (nothing was written)"
+	}
 	if ee.msg != "" {
 		fmt.Fprintln(stderr, "bpfc: "+ee.msg)
 	}

@@ -149,6 +149,13 @@ func DiskFull(err error) bool {
 	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_FULL
 }
 
+// ReadOnly reports whether err is SQLite's: the database file (or its
+// folder, which holds the -wal and -shm files) may not be written.
+func ReadOnly(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && (se.Code()&0xff == sqlite3.SQLITE_READONLY || se.Code() == sqlite3.SQLITE_CANTOPEN)
+}
+
 // IsUniqueViolation: SQLITE_CONSTRAINT_PRIMARYKEY or SQLITE_CONSTRAINT_UNIQUE.
 func (d *dialect) IsUniqueViolation(err error) bool {
 	var se *sqlite.Error

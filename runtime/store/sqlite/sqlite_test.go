@@ -229,3 +229,29 @@ func TestDiskFull(t *testing.T) {
 		t.Error("any error taken for SQLite's")
 	}
 }
+
+// ReadOnly recognises SQLite's "attempt to write a readonly database",
+// here by a database opened read-only.
+func TestReadOnly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ro.db")
+	rw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rw.Exec("CREATE TABLE t (x)"); err != nil {
+		t.Fatal(err)
+	}
+	rw.Close()
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_, err = db.Exec("INSERT INTO t VALUES (1)")
+	if err == nil || !ReadOnly(err) || DiskFull(err) {
+		t.Errorf("a read-only database: %v, ReadOnly %v", err, ReadOnly(err))
+	}
+	if ReadOnly(errors.New("attempt to write a readonly database")) {
+		t.Error("any error taken for SQLite's")
+	}
+}
