@@ -200,7 +200,10 @@ func build(p *compiler.Project, em *Emitted, outDir string) (*Result, error) {
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return nil, err
 	}
-	if err := checkOutDir(outDir); err != nil {
+	// Refused before the work, unless another build is swapping its tree
+	// in (its solution/ is there before its build.json): then the check
+	// under the lock decides.
+	if err := checkOutDir(outDir); err != nil && !swapping(outDir) {
 		return nil, err
 	}
 	if err := removeLeftovers(outDir); err != nil {
@@ -230,6 +233,9 @@ func build(p *compiler.Project, em *Emitted, outDir string) (*Result, error) {
 		return nil, err
 	}
 	defer unlock()
+	if err := checkOutDir(outDir); err != nil {
+		return nil, err
+	}
 	stale, err := staleArchives(outDir, p.Solution.Name, files[0].name, files[1].name)
 	if err != nil {
 		return nil, err

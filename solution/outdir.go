@@ -71,6 +71,13 @@ func lockOutDir(outDir string) (unlock func(), err error) {
 	}
 }
 
+// swapping reports whether a build holds the folder's lock: it is swapping
+// its tree in.
+func swapping(outDir string) bool {
+	_, err := os.Stat(filepath.Join(outDir, lockName))
+	return err == nil
+}
+
 // ownerGone reports whether the build that wrote the lock at path is no
 // longer running. A lock without a process id yet (just created) is not
 // taken for a dead one until it is a second old.

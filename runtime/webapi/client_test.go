@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -67,9 +68,9 @@ func TestClientAgainstOtherServers(t *testing.T) {
 // (killed after its commit): the change may have been made, so the client
 // says to read before retrying instead of "cannot reach".
 func TestClientLostAnswer(t *testing.T) {
-	var got int
+	var got atomic.Int32
 	lost := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got++
+		got.Add(1)
 		conn, _, err := w.(http.Hijacker).Hijack()
 		if err == nil {
 			conn.Close()
@@ -83,8 +84,8 @@ func TestClientLostAnswer(t *testing.T) {
 		!strings.Contains(err.Error(), "the change may have been made there") || strings.Contains(err.Error(), "cannot reach") {
 		t.Errorf("a lost answer: %v", err)
 	}
-	if got != 1 {
-		t.Errorf("the server saw %d requests, want 1", got)
+	if n := got.Load(); n != 1 {
+		t.Errorf("the server saw %d requests, want 1", n)
 	}
 }
 
