@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/store"
 	"github.com/bpfc/bpfc/runtime/store/sqlite"
 )
 
@@ -149,7 +150,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			ee.code = 2
 		}
 	}
-	if sqlite.DiskFull(err) {
+	if store.IsStorageFull(err) {
 		ee.msg += "\n  the disk that holds the environment's store is full: free space on it and run the command again (its transaction rolled back: nothing was written)"
 	}
 	if sqlite.ReadOnly(err) {

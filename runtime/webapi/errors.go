@@ -94,6 +94,10 @@ func classify(err error, ifMatch bool) (int, ErrorDetail) {
 	case errors.Is(err, store.ErrBusy):
 		d.Code = "Busy"
 		return http.StatusServiceUnavailable, d
+	case store.IsStorageFull(err):
+		d.Code = "StorageFull"
+		d.Message = "the disk under the environment's store is full; nothing was written (free space there and try again): " + err.Error()
+		return http.StatusInsufficientStorage, d
 	}
 	d.Code = "InternalError"
 	return http.StatusInternalServerError, d

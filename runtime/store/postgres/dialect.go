@@ -120,6 +120,15 @@ func (d *dialect) OneShotFence(stamp, generation string) (with, cond string) {
 
 var _ sqlstore.OneShotBatchDialect = (*dialect)(nil)
 
+func init() { store.RegisterStorageFull(DiskFull) }
+
+// DiskFull: err is PostgreSQL's disk_full (SQLSTATE 53100): the statement
+// failed and its transaction rolled back.
+func DiskFull(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "53100"
+}
+
 // IsStatementError: an error the server reported for the statement (a
 // constraint, a type, a value); it rolled the statement back.
 func (d *dialect) IsStatementError(err error) bool {

@@ -142,6 +142,8 @@ func (d *dialect) IsBusy(err error) bool {
 	return false
 }
 
+func init() { store.RegisterStorageFull(DiskFull) }
+
 // DiskFull: err is SQLite's "database or disk is full" (SQLITE_FULL): the
 // transaction rolled back, nothing was written.
 func DiskFull(err error) bool {
