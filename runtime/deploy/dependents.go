@@ -15,7 +15,7 @@ import (
 // as Dataverse refuses deleting a component others depend on: the removal
 // took the other solution's data and left it installed but broken. solution
 // is the one whose components gone are (its staged upgrade aside).
-func dependents(tx store.Tx, st *state, solution string, gone []store.Component) ([]string, error) {
+func dependents(tx store.Tx, solution string, gone []store.Component) ([]string, error) {
 	removed := map[string]bool{}
 	for _, c := range gone {
 		if c.Kind == store.KindTable || c.Kind == store.KindColumn {
@@ -25,9 +25,13 @@ func dependents(tx store.Tx, st *state, solution string, gone []store.Component)
 	if len(removed) == 0 {
 		return nil, nil
 	}
+	solutions, err := tx.Solutions()
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(solutions, func(a, b store.Solution) int { return strings.Compare(a.Name, b.Name) })
 	var causes []string
-	for _, name := range slices.Sorted(maps.Keys(st.solutions)) {
-		s := st.solutions[name]
+	for _, s := range solutions {
 		if s.Name == solution || s.UpgradeOf == solution || s.BuildDigest == "" {
 			continue
 		}

@@ -286,7 +286,7 @@ func removalDependents(tx store.Tx, st *state, b *Build, mode Mode) ([]string, e
 	if importMode(st, mode) != Upgrade {
 		return nil, nil
 	}
-	return dependents(tx, st, b.Solution(), dropped(st.comps, components(b.Project)))
+	return dependents(tx, b.Solution(), dropped(st.comps, components(b.Project)))
 }
 
 // importMode is the mode an import of mode runs in: a stage with nothing

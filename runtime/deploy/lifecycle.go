@@ -199,11 +199,7 @@ func (pl *Pipeline) Uninstall(ctx context.Context, envName, solution string, con
 // refuseDependents refuses an operation on sol that would remove
 // components another installed solution uses (dependents).
 func refuseDependents(tx store.Tx, envName string, sol store.Solution, op string, gone []store.Component) error {
-	st, err := loadState(tx, cmp.Or(sol.UpgradeOf, sol.Name))
-	if err != nil {
-		return err
-	}
-	causes, err := dependents(tx, st, cmp.Or(sol.UpgradeOf, sol.Name), gone)
+	causes, err := dependents(tx, cmp.Or(sol.UpgradeOf, sol.Name), gone)
 	if err != nil || len(causes) == 0 {
 		return err
 	}
