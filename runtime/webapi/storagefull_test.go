@@ -1,33 +1,21 @@
 package webapi
 
 import (
-	"database/sql"
 	"net/http"
-	"path/filepath"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/bpfc/bpfc/runtime/internal/fulldisk"
 	_ "github.com/bpfc/bpfc/runtime/store/postgres" // registers disk_full
-	_ "github.com/bpfc/bpfc/runtime/store/sqlite"   // registers SQLITE_FULL and the driver
+	_ "github.com/bpfc/bpfc/runtime/store/sqlite"   // registers SQLITE_FULL
 )
 
 // TestStorageFull: a full disk under the store answers 507 StorageFull,
 // saying that nothing was written, from either backend (it was a 500
 // InternalError with the database's words).
 func TestStorageFull(t *testing.T) {
-	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "full.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, q := range []string{"CREATE TABLE t (b BLOB)", "PRAGMA max_page_count = 3"} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	_, full := db.Exec("INSERT INTO t VALUES (zeroblob(1000000))")
-	for name, err := range map[string]error{"sqlite": full, "postgres": &pgconn.PgError{Code: "53100", Message: "could not extend file"}} {
+	for name, err := range map[string]error{"sqlite": fulldisk.SQLiteError(t), "postgres": &pgconn.PgError{Code: "53100", Message: "could not extend file"}} {
 		status, d := classify(err, false)
 		if status != http.StatusInsufficientStorage || d.Code != "StorageFull" {
 			t.Errorf("%s: %d %+v", name, status, d)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bpfc/bpfc/runtime/internal/fulldisk"
 	"github.com/bpfc/bpfc/runtime/store"
 	"github.com/bpfc/bpfc/runtime/store/sqlstore"
 	"github.com/bpfc/bpfc/runtime/store/storetest"
@@ -211,18 +212,7 @@ func (b *before) Migrations() fs.FS {
 // DiskFull recognises SQLite's "database or disk is full", here by a
 // database whose page limit stands in for a full disk.
 func TestDiskFull(t *testing.T) {
-	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "full.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, q := range []string{"CREATE TABLE t (b BLOB)", "PRAGMA max_page_count = 3"} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	_, err = db.Exec("INSERT INTO t VALUES (zeroblob(1000000))")
-	if err == nil || !DiskFull(err) {
+	if err := fulldisk.SQLiteError(t); !DiskFull(err) {
 		t.Errorf("a full database: %v, DiskFull %v", err, DiskFull(err))
 	}
 	if DiskFull(errors.New("database or disk is full")) {
