@@ -19,7 +19,7 @@ var hookBeforeCommit func()
 
 // prepare runs every rule against the environment and returns the
 // variables' values, or a *Refusal with every cause.
-func prepare(st *state, t Target, b *Build, o *Options) ([]value, error) {
+func prepare(tx store.Tx, st *state, t Target, b *Build, o *Options) ([]value, error) {
 	var causes []string
 	causes = append(causes, checkSolution(st, t, b, o.Mode)...)
 	causes = append(causes, checkIdentities(st, b)...)
@@ -27,6 +27,11 @@ func prepare(st *state, t Target, b *Build, o *Options) ([]value, error) {
 	causes = append(causes, vc...)
 	causes = append(causes, checkTables(st, b)...)
 	causes = append(causes, checkActiveFlows(st, t, b, o.Mode)...)
+	deps, err := removalDependents(tx, st, b, o.Mode)
+	if err != nil {
+		return nil, err
+	}
+	causes = append(causes, deps...)
 	if len(causes) > 0 {
 		return nil, &Refusal{Env: t.Env.Name, Solution: b.Solution(), Version: b.Version(), Causes: causes}
 	}
@@ -105,14 +110,9 @@ func importTx(tx store.Tx, t Target, b *Build, o *Options, start time.Time, arch
 	if err != nil {
 		return 0, nil, err
 	}
-	vals, err := prepare(st, t, b, o)
+	vals, err := prepare(tx, st, t, b, o)
 	if err != nil {
 		return 0, nil, err
-	}
-	if causes, err := removalDependents(tx, st, b, o.Mode); err != nil {
-		return 0, nil, err
-	} else if len(causes) > 0 {
-		return 0, nil, &Refusal{Env: t.Env.Name, Solution: b.Solution(), Version: b.Version(), Causes: causes}
 	}
 	if base := st.base; base != nil && base.Version == b.Version() && base.BuildDigest != "" && base.BuildDigest != b.Digest {
 		// Allowed, as Dataverse allows it; but two builds now share a

@@ -50,7 +50,7 @@ func PlanImport(ctx context.Context, t Target, b *Build, o Options) (*Plan, erro
 		if st.base != nil {
 			pl.InstalledVersion = st.base.Version
 		}
-		vals, err := prepare(st, t, b, &o)
+		vals, err := prepare(tx, st, t, b, &o)
 		if err != nil {
 			ref, ok := err.(*Refusal)
 			if !ok {
@@ -58,11 +58,6 @@ func PlanImport(ctx context.Context, t Target, b *Build, o Options) (*Plan, erro
 			}
 			pl.Refusals = ref.Causes
 		}
-		deps, err := removalDependents(tx, st, b, o.Mode)
-		if err != nil {
-			return err
-		}
-		pl.Refusals = append(pl.Refusals, deps...)
 		pl.Changes, err = importChanges(tx, st, t.Env.Name, b, importMode(st, o.Mode), vals, o.Keyring)
 		return err
 	})
