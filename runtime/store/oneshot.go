@@ -66,3 +66,21 @@ type StageExit struct {
 	Left       time.Time
 	By, How    string
 }
+
+// clientKey holds, in a context, the client a request came from.
+type clientKey struct{}
+
+// WithClient says that ctx's writes come from client: one connection of a
+// caller that sends its next request when the last is answered (the Web
+// API's connections). A store that applies one-shot writes together
+// expects a client whose write it just applied to come back, and lets the
+// next statement wait briefly for it.
+func WithClient(ctx context.Context, client string) context.Context {
+	return context.WithValue(ctx, clientKey{}, client)
+}
+
+// ClientOf is the client WithClient gave ctx, or "".
+func ClientOf(ctx context.Context) string {
+	c, _ := ctx.Value(clientKey{}).(string)
+	return c
+}

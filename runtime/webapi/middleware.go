@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/store"
 )
 
 // reqInfo is what the request log says beyond the request line: filled in
@@ -62,7 +63,9 @@ func (s *Server) logged(next http.Handler) http.Handler {
 		start := time.Now()
 		ri := &reqInfo{}
 		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), infoKey{}, ri)))
+		// Each connection is a client the store may expect back (store.WithClient).
+		ctx := store.WithClient(context.WithValue(r.Context(), infoKey{}, ri), r.RemoteAddr)
+		next.ServeHTTP(sw, r.WithContext(ctx))
 		level := slog.LevelInfo
 		if sw.status >= 500 {
 			level = slog.LevelError
