@@ -251,44 +251,43 @@ func TestWriteOnceNotStalled(t *testing.T) {
 	}
 }
 
-// TestWriteOnceClientsComeBack: two clients whose moves were just
-// applied come back one right after the other: the first one's statement
-// waits for the second, and both go in one statement. Without that wait
+// TestWriteOnceClientsComeBack: three clients whose moves were just
+// applied come back one right after another: the first one's statement
+// waits for the other two, and all go in one statement. Without that wait
 // the first would go alone, as it finds no statement in flight.
 func TestWriteOnceClientsComeBack(t *testing.T) {
 	start := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
-	s, tb, stamp, gen := batchEnv(t, []string{"b", "c", "d"}, start)
-	clients := map[string]context.Context{
-		"c": store.WithClient(context.Background(), "127.0.0.1:50001"),
-		"d": store.WithClient(context.Background(), "127.0.0.1:50002"),
-	}
-	move := func(id string, m int) error {
-		ok, err := s.WriteOnce(clients[id], batchMove(tb, stamp, gen, id, int64(m-1), 0, m, start.Add(time.Duration(m)*time.Second)))
+	ids := []string{"c", "d", "e"}
+	s, tb, stamp, gen := batchEnv(t, append([]string{"b"}, ids...), start)
+	move := func(i, m int) error {
+		ctx := store.WithClient(context.Background(), fmt.Sprintf("127.0.0.1:5000%d", i))
+		ok, err := s.WriteOnce(ctx, batchMove(tb, stamp, gen, ids[i], int64(m-1), 0, m, start.Add(time.Duration(m)*time.Second)))
 		if err == nil && !ok {
-			err = fmt.Errorf("the move of %s was not applied", id)
+			err = fmt.Errorf("the move of %s was not applied", ids[i])
 		}
 		return err
 	}
-	// A scheduler can hold the second client up for longer than the wait
-	// now and then: one round of a few that shares a statement shows it.
+	// A scheduler can hold a client up for longer than the wait now and
+	// then: one round of a few that shares a statement shows it.
 	shared := false
 	for m := 1; m <= 5 && !shared; m++ {
 		before := s.OneShotStats()
-		errs := make(chan error, 2)
-		go func() { errs <- move("c", m) }()
-		go func() { errs <- move("d", m) }()
-		for range 2 {
+		errs := make(chan error, len(ids))
+		for i := range ids {
+			go func() { errs <- move(i, m) }()
+		}
+		for range ids {
 			if err := <-errs; err != nil {
 				t.Fatal(err)
 			}
 		}
 		after := s.OneShotStats()
-		shared = m > 1 && after.Statements-before.Statements == 1 && after.Writes-before.Writes == 2
+		shared = m > 1 && after.Statements-before.Statements == 1 && after.Writes-before.Writes == int64(len(ids))
 	}
 	if !shared {
-		t.Error("the clients' moves never went in one statement: the first did not wait for the client coming back")
+		t.Error("the clients' moves never went in one statement: the first did not wait for the clients coming back")
 	}
-	for _, id := range []string{"c", "d"} {
+	for _, id := range ids {
 		if n, _, _ := history(t, s, tb, id); n < 2 {
 			t.Errorf("%s at move %d, want at least 2", id, n)
 		}
