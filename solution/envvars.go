@@ -1,10 +1,12 @@
 package solution
 
 import (
+	"archive/zip"
 	"bytes"
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/beevik/etree"
@@ -126,4 +128,74 @@ func unescapeHTML(b []byte) (string, error) {
 		return "", err
 	}
 	return strings.TrimSuffix(out.String(), "\n"), nil
+}
+
+// CurrentValues are the current values the solution archive data ships
+// (environmentvariabledefinitions/<schema>/environmentvariablevalues.json,
+// which Dataverse exports when the source environment had one), by the
+// schema name of the folder they are in. bpfc's builds ship none.
+func CurrentValues(data []byte) (map[string]string, error) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, fmt.Errorf("not a zip archive: %w", err)
+	}
+	out := map[string]string{}
+	for _, f := range zr.File {
+		seg := strings.Split(strings.ReplaceAll(f.Name, "\\", "/"), "/")
+		if len(seg) != 3 || !strings.EqualFold(seg[0], "environmentvariabledefinitions") ||
+			!strings.EqualFold(seg[2], "environmentvariablevalues.json") {
+			continue
+		}
+		if f.UncompressedSize64 > maxValueFile {
+			return nil, fmt.Errorf("%s: larger than %d bytes", f.Name, maxValueFile)
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f.Name, err)
+		}
+		b, err := io.ReadAll(io.LimitReader(rc, maxValueFile+1))
+		rc.Close()
+		if err == nil {
+			out[seg[1]], err = currentValue(b)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f.Name, err)
+		}
+	}
+	return out, nil
+}
+
+// maxValueFile bounds a current value's file: a variable's value is at
+// most 2,000 characters in Dataverse; JSON ones can be larger.
+const maxValueFile = 4 << 20
+
+// currentValue reads environmentvariablevalues.json: its one
+// environmentvariablevalue (an object, or a list of one) and its value.
+func currentValue(data []byte) (string, error) {
+	var doc struct {
+		Values struct {
+			Value json.RawMessage `json:"environmentvariablevalue"`
+		} `json:"environmentvariablevalues"`
+	}
+	if err := json.Unmarshal(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), &doc); err != nil {
+		return "", fmt.Errorf("not the JSON of a current value: %w", err)
+	}
+	type entry struct {
+		Value *string `json:"value"`
+	}
+	var one entry
+	raw := bytes.TrimSpace(doc.Values.Value)
+	if len(raw) > 0 && raw[0] == '[' {
+		var list []entry
+		if err := json.Unmarshal(raw, &list); err != nil || len(list) != 1 {
+			return "", fmt.Errorf("environmentvariablevalues must hold one environmentvariablevalue")
+		}
+		one = list[0]
+	} else if err := json.Unmarshal(raw, &one); err != nil {
+		return "", fmt.Errorf("environmentvariablevalues must hold one environmentvariablevalue")
+	}
+	if one.Value == nil {
+		return "", fmt.Errorf("the environmentvariablevalue has no value")
+	}
+	return *one.Value, nil
 }

@@ -271,7 +271,11 @@ func archiveBuild(g *globals, p *compiler.Project, env, path string) (*deploy.Bu
 	}
 	if g.output == "text" {
 		for _, w := range warns {
-			fmt.Fprintf(g.stderr, "warning: %s\n", w)
+			// A current value the archive ships is applied (deploy's
+			// rules), though an unpacked project would not keep it.
+			if !w.CurrentValue {
+				fmt.Fprintf(g.stderr, "warning: %s\n", w)
+			}
 		}
 	}
 	ap.Dir = p.Dir

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -32,7 +34,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("NO_COLOR", "1")
 			return nil
 		},
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"jsonget": jsonget},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"jsonget": jsonget, "zipadd": zipadd},
 	})
 }
 
@@ -101,4 +103,28 @@ func mustAbs(p string) string {
 		panic(err)
 	}
 	return a + "/" + p
+}
+
+// zipadd ZIP NAME FILE adds FILE to the archive ZIP as the entry NAME: an
+// archive as Dataverse exports it with a part bpfc never writes.
+func zipadd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: zipadd ZIP NAME FILE")
+	}
+	path := ts.MkAbs(args[0])
+	data, err := os.ReadFile(path)
+	ts.Check(err)
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	ts.Check(err)
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		ts.Check(zw.Copy(f))
+	}
+	w, err := zw.Create(args[1])
+	ts.Check(err)
+	_, err = w.Write([]byte(ts.ReadFile(args[2])))
+	ts.Check(err)
+	ts.Check(zw.Close())
+	ts.Check(os.WriteFile(path, buf.Bytes(), 0o644))
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/store"
+	"github.com/bpfc/bpfc/solution"
 )
 
 // Archive is a solution archive.
@@ -89,6 +90,21 @@ func (b *Build) archive(managed bool) Archive {
 		return b.Managed
 	}
 	return b.Unmanaged
+}
+
+// currentValues are the current values the archive imported into an
+// environment of flavour managed ships (solution.CurrentValues), by
+// schema name; none when that archive is not in the build.
+func (b *Build) currentValues(managed bool) (map[string]string, error) {
+	a := b.archive(managed)
+	if len(a.Data) == 0 {
+		return nil, nil
+	}
+	vals, err := solution.CurrentValues(a.Data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", a.Name, err)
+	}
+	return vals, nil
 }
 
 // Version is the solution version of the build.

@@ -1,10 +1,16 @@
 package deploy
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -598,5 +604,106 @@ func TestIdentityChangesRefused(t *testing.T) {
 	pr.set("lead.hcl", baseSources["lead.hcl"]).set("project.hcl", baseSources["project.hcl"])
 	if res := pr.deploy("dev", quiet()); res.Version != "1.1.0.0" {
 		t.Errorf("version %q, want 1.1.0.0", res.Version)
+	}
+}
+
+// withFiles is archive a with more files in it.
+func withFiles(t *testing.T, a Archive, files map[string]string) Archive {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(a.Data), int64(len(a.Data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, _ := zw.Create(f.Name)
+		if _, err := io.Copy(w, rc); err != nil {
+			t.Fatal(err)
+		}
+		rc.Close()
+	}
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		w, _ := zw.Create(name)
+		w.Write([]byte(files[name]))
+	}
+	must(t, zw.Close())
+	return Archive{Name: a.Name, Data: buf.Bytes()}
+}
+
+// currentValueFile is environmentvariablevalues.json as Dataverse exports it.
+func currentValueFile(value string) string {
+	v, _ := json.Marshal(value)
+	return `{"environmentvariablevalues":{"environmentvariablevalue":{"@environmentvariablevalueid":"b0baba0c-79f5-ed11-8848-0022482a91f4","iscustomizable":"1","value":` + string(v) + `}}}`
+}
+
+// TestArchiveCurrentValues: a current value an archive ships (a Dataverse
+// export of an environment that had one) is the variable's value where
+// the import gives none and the environment keeps none; it follows the
+// archive (a later archive without it takes it away), loses to a value
+// given or kept, and one not of the variable's type refuses the import.
+func TestArchiveCurrentValues(t *testing.T) {
+	pr := newProject(t)
+	pr.set("more.hcl", `
+variable "mailbox" {
+  type = "string"
+}
+
+environment "m" {
+  managed = true
+}
+`)
+	deploy := func(o Options, files map[string]string) (*Result, error) {
+		b := pr.build()
+		b.Managed = withFiles(t, b.Managed, files)
+		return pr.pipeline(b.Project).Deploy(context.Background(), "m", b, o)
+	}
+	mailbox := func() store.VariableValue {
+		var v store.VariableValue
+		pr.read("m", func(tx store.Tx) { v, _ = tx.VariableValue("cts_mailbox") })
+		return v
+	}
+	ships := map[string]string{
+		// Dataverse's schema names do not depend on case.
+		"environmentvariabledefinitions/cts_Mailbox/environmentvariablevalues.json": currentValueFile("desk@example.com"),
+	}
+	if _, err := deploy(quiet(), ships); err != nil {
+		t.Fatalf("an archive shipping mailbox's value: %v", err)
+	}
+	if v := mailbox(); v.Value != "desk@example.com" || v.Source != SourceArchive {
+		t.Errorf("mailbox = %+v, want the archive's value", v)
+	}
+
+	// Not of the variable's type: refused, naming it.
+	bad := maps.Clone(ships)
+	bad["environmentvariabledefinitions/cts_threshold/environmentvariablevalues.json"] = currentValueFile("lots")
+	if _, err := deploy(quiet(), bad); err == nil || !strings.Contains(err.Error(), "the current value of threshold that the archive ships is not valid") {
+		t.Errorf("a shipped value that is no number: %v", err)
+	}
+	bad["environmentvariabledefinitions/cts_threshold/environmentvariablevalues.json"] = `{"environmentvariablevalues":`
+	if _, err := deploy(quiet(), bad); err == nil || !strings.Contains(err.Error(), "the archive's current values cannot be read") {
+		t.Errorf("a values file that is not JSON: %v", err)
+	}
+
+	// A later archive without it takes it away: mailbox has no default.
+	if _, err := deploy(quiet(), nil); err == nil || !strings.Contains(err.Error(), "variable mailbox has no value for environment m") {
+		t.Errorf("an archive without the value after one with it: %v", err)
+	}
+
+	// A value given wins, and is kept over the archive's after.
+	o := quiet()
+	o.Settings = map[string]string{"cts_mailbox": "sales@example.com"}
+	if _, err := deploy(o, ships); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := deploy(quiet(), ships); err != nil {
+		t.Fatal(err)
+	}
+	if v := mailbox(); v.Value != "sales@example.com" || v.Source != SourceSettings {
+		t.Errorf("mailbox = %+v, want the settings file's value kept", v)
 	}
 }

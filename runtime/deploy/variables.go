@@ -28,6 +28,7 @@ const (
 	SourceSettings    = "settings"    // --settings FILE
 	SourceProcess     = "BPFC_VAR"    // BPFC_VAR_<NAME>
 	SourceKept        = "kept"        // a value already in the environment, from --settings or BPFC_VAR
+	SourceArchive     = "archive"     // the current value the imported archive ships
 )
 
 // ReadSettings reads a deployment settings file in the format of `pac
@@ -110,10 +111,11 @@ type value struct {
 // neither a value nor a default is a cause of refusal; so is a value that is
 // not of the variable's type. An empty string is not a value.
 func resolveValues(p *compiler.Project, env *compiler.Environment, settings map[string]string, getenv func(string) string,
-	current map[string]store.VariableValue) ([]value, []string) {
+	current map[string]store.VariableValue, shipped map[string]string) ([]value, []string) {
 	var out []value
 	settings, causes := bySchemaName(p, settings)
 	for _, v := range p.Variables {
+		fromArchive, isShipped := shippedValue(v, shipped)
 		val := value{v: v}
 		k, isKept := keptValue(current, v.SchemaName)
 		fromProcess, procName := processValue(v, getenv)
@@ -171,6 +173,19 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings map[
 				continue
 			}
 			val.text, val.source = k.Value, SourceKept
+		} else if isShipped && fromArchive != "" {
+			text, err := parseText(v.Type, fromArchive)
+			if err == nil {
+				if summary, detail := p.ValueProblem(v, text); summary != "" {
+					err = errors.New(detail)
+				}
+			}
+			if err != nil {
+				causes = append(causes, fmt.Sprintf("the current value of %s that the archive ships is not valid: %v; give one in environment %q values, a --settings file or %s",
+					v.Name, err, env.Name, EnvVarName(v)))
+				continue
+			}
+			val.text, val.source = text, SourceArchive
 		} else if !v.HasDefault() || isEmpty(v.Default) {
 			causes = append(causes, fmt.Sprintf("variable %s has no value for environment %s and no default: set it in environment %q values, in a --settings file (SchemaName %s), or in %s",
 				v.Name, env.Name, env.Name, v.SchemaName, EnvVarName(v)))
@@ -250,10 +265,35 @@ func SecretsGetenv(p *compiler.Project, secrets map[string]string, getenv func(s
 // keptValue is the value the environment keeps for a variable when an
 // import gives none: one a settings file or BPFC_VAR_<NAME> set, as
 // Dataverse keeps a current value (the environment block's follow the
-// project).
+// project, an archive's value the archive).
 func keptValue(current map[string]store.VariableValue, schema string) (store.VariableValue, bool) {
 	v, ok := current[schema]
-	return v, ok && v.Source != SourceEnvironment && (len(v.Sealed) > 0 || v.Value != "")
+	return v, ok && v.Source != SourceEnvironment && v.Source != SourceArchive && (len(v.Sealed) > 0 || v.Value != "")
+}
+
+// shippedValue is the current value an archive ships for v (shipped, by
+// the archive's schema names): the same schema name in any case, or, as
+// unpack names a variable of another publisher's prefix with the
+// project's, the one schema name with the same part after the prefix.
+// Secrets take none: their values come only from BPFC_VAR_<NAME>.
+func shippedValue(v *compiler.Variable, shipped map[string]string) (string, bool) {
+	if v.Type == compiler.VarSecret || len(shipped) == 0 {
+		return "", false
+	}
+	_, name, _ := strings.Cut(v.SchemaName, "_")
+	var byName []string
+	for schema, val := range shipped {
+		if strings.EqualFold(schema, v.SchemaName) {
+			return val, true
+		}
+		if _, n, ok := strings.Cut(schema, "_"); ok && strings.EqualFold(n, name) {
+			byName = append(byName, val)
+		}
+	}
+	if len(byName) == 1 {
+		return byName[0], true
+	}
+	return "", false
 }
 
 // bySchemaName keys a settings file's values by the project's schema

@@ -93,7 +93,8 @@ func (b *builder) variables() {
 			}
 		}
 		if vs.valuesFile != "" {
-			b.w.add(comp, vs.valuesFile, "the current value is not kept: values belong to environments (environment \"...\" { values = { %s = ... } }) or a deployment settings file", name)
+			b.w.put(Warning{Component: comp, File: vs.valuesFile, CurrentValue: true,
+				Message: fmt.Sprintf("the current value is not kept: values belong to environments (environment \"...\" { values = { %s = ... } }) or a deployment settings file", name)})
 		}
 		b.vars = append(b.vars, v)
 	}

@@ -18,6 +18,9 @@ type Warning struct {
 	// archive that the project left out (a data source, say): a deployment
 	// settings file pac wrote for the archive names it.
 	LeftOutVariable string `json:"-"`
+	// CurrentValue: the warning is only that the project does not keep a
+	// current value the archive ships; an import of the archive applies it.
+	CurrentValue bool `json:"-"`
 }
 
 func (w Warning) String() string {
