@@ -237,14 +237,112 @@ func (c *change) notAdjacent(to, next *compiler.Stage) error {
 // next stage of the active path (Next; mo.Link as for Next), to the
 // previous one of the traversed path (Prev), or nowhere when the instance
 // is at that stage already (DirectionNone: nothing is written, and the
-// instance is returned as it is, at mo.IfVersion when that is set). A
+// instance is returned as it is, at mo.IfVersion when that is set; with
+// mo.Link that is refused, as there is no move to link a record to). A
 // stage that is neither is refused (RuleTargetStage). The decision and the
 // move see the same values, so the move lands on the stage named.
 //
 // table, when not "", is the instance table the caller names the instance
 // by: an instance of another flow is not found.
 func (s *Session) MoveTo(ctx context.Context, table, id, stage string, mo MoveOptions) (dir int, in *Instance, err error) {
-	in, err = s.changeIn(ctx, table, id, "move to stage "+stage, mo, []string{PrivWrite}, func(c *change) (*Transition, error) {
+	in, err = s.changeIn(ctx, table, id, "move to stage "+stage, mo, []string{PrivWrite}, moveTo(stage, mo, &dir))
+	if err != nil {
+		return 0, nil, err
+	}
+	return dir, in, nil
+}
+
+// InstanceUpdate is a change of several of an instance's columns at once
+// (the Web API's PATCH of an instance): its name, the stage it moves to
+// (MoveTo's rules) and the state it ends in (StateActive, StateFinished
+// or StateAborted; "" leaves it), applied in that order.
+type InstanceUpdate struct {
+	Name  *string
+	Stage string
+	State string
+}
+
+// UpdateInstance applies u in one write transaction: all of it or, when a
+// part is refused, nothing (a rename is not kept when the move after it
+// is refused, nor a move when the finish after it is). A state the
+// instance has already is no change, as setting a column to its value.
+// dir is the move's way (DirectionNone without one).
+func (s *Session) UpdateInstance(ctx context.Context, table, id string, u InstanceUpdate, mo MoveOptions) (dir int, in *Instance, err error) {
+	type part struct {
+		action string
+		fn     func(c *change) (*Transition, error)
+	}
+	var parts []part
+	if u.Name != nil {
+		if err := checkInstanceName(*u.Name); err != nil {
+			return 0, nil, err
+		}
+		parts = append(parts, part{"rename the instance", rename(*u.Name)})
+	}
+	if u.Stage != "" {
+		parts = append(parts, part{"move to stage " + u.Stage, moveTo(u.Stage, mo, &dir)})
+	}
+	switch u.State {
+	case "":
+	case StateActive:
+		parts = append(parts, part{"reactivate the instance", unlessIn(StateActive, reactivate)})
+	case StateFinished:
+		parts = append(parts, part{"finish the instance", unlessIn(StateFinished, finish)})
+	case StateAborted:
+		parts = append(parts, part{"abandon the instance", unlessIn(StateAborted, abandon)})
+	default:
+		return 0, nil, invalid("no instance state %q: %s, %s or %s", u.State, StateActive, StateFinished, StateAborted)
+	}
+	privs := []string{PrivWrite}
+	switch len(parts) {
+	case 0:
+		return 0, nil, invalid("nothing to change")
+	case 1:
+		in, err = s.changeIn(ctx, table, id, parts[0].action, mo, privs, parts[0].fn)
+		return dir, in, err
+	}
+	expect := mo.IfVersion
+	if expect == 0 {
+		if expect, err = s.e.version(ctx, id); err != nil {
+			return 0, nil, err
+		}
+	}
+	var seen []cachedRow
+	err = s.e.run(ctx, s.user, true, func(o *op) error {
+		seen, dir = nil, DirectionNone
+		v := expect
+		for _, p := range parts {
+			out, rows, err := o.applyChange(table, id, p.action, v, nil, mo, privs, p.fn)
+			if err != nil {
+				return err
+			}
+			in, v, seen = out, out.Version, append(seen, rows...)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	if s.e.oneShots {
+		s.e.rows.put(seen...)
+	}
+	return dir, in, nil
+}
+
+// unlessIn is fn, or no change when the instance is in state already.
+func unlessIn(state string, fn func(c *change) (*Transition, error)) func(c *change) (*Transition, error) {
+	return func(c *change) (*Transition, error) {
+		if c.in.State == state {
+			c.keep = true
+			return nil, nil
+		}
+		return fn(c)
+	}
+}
+
+// moveTo is MoveTo's change; it sets *dir to the way it went.
+func moveTo(stage string, mo MoveOptions, dir *int) func(c *change) (*Transition, error) {
+	return func(c *change) (*Transition, error) {
 		to := c.f.stage(stage)
 		if to == nil {
 			to = c.f.f.Stage(stage)
@@ -256,15 +354,18 @@ func (s *Session) MoveTo(ctx context.Context, table, id, stage string, mo MoveOp
 		var err error
 		switch path := splitPath(str(c.row[colPath])); {
 		case to == c.stage:
-			dir, c.keep = DirectionNone, true
+			if mo.Link != "" {
+				return nil, invalid("the instance is at stage %s already: there is no move to link a record to", to.Name)
+			}
+			*dir, c.keep = DirectionNone, true
 		case len(path) >= 2 && c.f.stage(path[len(path)-2]) == to:
 			if mo.Link != "" {
 				return nil, invalid("a move back to stage %q links no record: leave the binding out", to.Name)
 			}
-			dir, c.action = DirectionPrev, "move to the previous stage"
+			*dir, c.action = DirectionPrev, "move to the previous stage"
 			t, err = c.prev()
 		default:
-			dir, c.action = DirectionNext, "move to the next stage"
+			*dir, c.action = DirectionNext, "move to the next stage"
 			if want := lookupColumn(to.Table); mo.LinkColumn != "" && mo.LinkColumn != want {
 				return nil, c.refuse(RuleLink, "%s binds a record of another table; stage %q is on %s: bind %s", mo.LinkColumn, to.Name, to.Table, want)
 			}
@@ -274,11 +375,7 @@ func (s *Session) MoveTo(ctx context.Context, table, id, stage string, mo MoveOp
 			err = c.pathIs(mo.Path)
 		}
 		return t, err
-	})
-	if err != nil {
-		return 0, nil, err
 	}
-	return dir, in, nil
 }
 
 // pathIs checks that the change leaves the instance with the traversed

@@ -47,14 +47,19 @@ func (s *Session) Rename(ctx context.Context, table, id, name string, mo MoveOpt
 	if err := checkInstanceName(name); err != nil {
 		return nil, err
 	}
-	return s.changeIn(ctx, table, id, "rename the instance", mo, []string{PrivWrite}, func(c *change) (*Transition, error) {
+	return s.changeIn(ctx, table, id, "rename the instance", mo, []string{PrivWrite}, rename(name))
+}
+
+// rename is Rename's change.
+func rename(name string) func(c *change) (*Transition, error) {
+	return func(c *change) (*Transition, error) {
 		if str(c.row[colName]) == name {
 			c.keep = true // its name already
 			return nil, nil
 		}
 		c.set[colName] = name
 		return nil, nil
-	})
+	}
 }
 
 // instanceNameLength is bpf_name's length.

@@ -2,7 +2,6 @@ package webapi
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -91,77 +90,42 @@ func readInstanceChange(t store.Table, fields []field) (*instanceChange, error) 
 	return ch, nil
 }
 
-// changeInstance applies a PATCH of an instance: a move to the next or
-// previous stage, then a change of state. It returns the instance's row
-// version after them.
+// changeInstance applies a PATCH of an instance: a rename, a move to the
+// next or previous stage, then a change of state, all in one transaction.
+// It returns the instance's row version after them.
 func (s *Server) changeInstance(r *http.Request, t store.Table, id string, version int64, fields []field) (int64, error) {
 	ch, err := readInstanceChange(t, fields)
 	if err != nil {
 		return 0, err
 	}
-	ctx, sess := r.Context(), session(r)
-	decided := false // version is the instance's current one
-	if ch.name != nil {
-		in, err := sess.Rename(ctx, t.Name, id, *ch.name, engine.MoveOptions{IfVersion: version})
-		if err != nil {
-			return 0, err
+	u := engine.InstanceUpdate{Name: ch.name, Stage: ch.stage}
+	if ch.state != nil || ch.status != nil {
+		state, status := int64(-1), int64(-1)
+		if ch.state != nil {
+			state = *ch.state
 		}
-		version, decided = in.Version, true
+		if ch.status != nil {
+			status = *ch.status
+		}
+		switch {
+		case state == 0 && (status == -1 || status == 1), state == -1 && status == 1:
+			u.State = engine.StateActive
+		case state == 1 && (status == -1 || status == 2), state == -1 && status == 2:
+			u.State = engine.StateFinished
+		case state == 1 && status == 3, state == -1 && status == 3:
+			u.State = engine.StateAborted
+		default:
+			return 0, badRequest("statecode %d with statuscode %d is not a state of an instance: Active is 0/1, Finished 1/2, Aborted 1/3",
+				state, status)
+		}
 	}
-	if ch.stage != "" {
-		// One write transaction decides the direction and moves: the
-		// move lands on the stage the client named, or is refused.
-		dir, in, err := sess.MoveTo(ctx, t.Name, id, ch.stage, engine.MoveOptions{IfVersion: version, Link: ch.link, LinkColumn: ch.linkColumn, Path: ch.path})
-		if err != nil {
-			return 0, err
-		}
-		if dir == engine.DirectionNone && ch.link != "" {
-			return 0, badRequest("the instance is at stage %s already: there is no move to link a record to", in.ActiveStage)
-		}
-		version, decided = in.Version, true
-	}
-	if ch.state == nil && ch.status == nil {
+	if u.Name == nil && u.Stage == "" && u.State == "" {
 		return version, nil
 	}
-	if !decided {
-		// The version the change is decided on, read in the instance's
-		// own table (and checked against If-Match).
-		if version, err = sess.InstanceVersion(ctx, t.Name, id, version); err != nil {
-			return 0, err
-		}
-	}
-	state, status := int64(-1), int64(-1)
-	if ch.state != nil {
-		state = *ch.state
-	}
-	if ch.status != nil {
-		status = *ch.status
-	}
-	mo := engine.MoveOptions{IfVersion: version}
-	var in *engine.Instance
-	var want string // the state asked for
-	switch {
-	case state == 0 && (status == -1 || status == 1), state == -1 && status == 1:
-		in, err = sess.Reactivate(ctx, id, mo)
-		want = engine.StateActive
-	case state == 1 && (status == -1 || status == 2), state == -1 && status == 2:
-		in, err = sess.Finish(ctx, id, mo)
-		want = engine.StateFinished
-	case state == 1 && status == 3, state == -1 && status == 3:
-		in, err = sess.Abandon(ctx, id, mo)
-		want = engine.StateAborted
-	default:
-		return 0, badRequest("statecode %d with statuscode %d is not a state of an instance: Active is 0/1, Finished 1/2, Aborted 1/3",
-			state, status)
-	}
-	var ref *engine.ErrRefused
-	if errors.As(err, &ref) && (ref.Rule == engine.RuleNotActive || ref.Rule == engine.RuleAlreadyActive) {
-		// The state it has already: nothing to change, as setting a
-		// column to its value in Dataverse.
-		if cur, rerr := sess.Instance(ctx, id); rerr == nil && cur.State == want && cur.Version == version {
-			return cur.Version, nil
-		}
-	}
+	// One write transaction: the PATCH is applied whole or, when a part
+	// is refused, not at all.
+	_, in, err := session(r).UpdateInstance(r.Context(), t.Name, id, u,
+		engine.MoveOptions{IfVersion: version, Link: ch.link, LinkColumn: ch.linkColumn, Path: ch.path})
 	if err != nil {
 		return 0, err
 	}

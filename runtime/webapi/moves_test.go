@@ -2,6 +2,7 @@ package webapi
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -94,5 +95,48 @@ func TestMoveWithTraversedPath(t *testing.T) {
 	r = f.do("PATCH", path, f.admin, map[string]any{"traversedpath": ids["qualify"]}).must(t, 400)
 	if !strings.Contains(string(r.raw), "give activestageid too") {
 		t.Errorf("a path alone: %s", r.raw)
+	}
+}
+
+// TestInstancePatchWhole: a PATCH of an instance that renames, moves and
+// changes its state is one transaction: when a part is refused, nothing of
+// it is kept (the rename before a refused move, the move — and the record
+// it created — before a refused finish or a state that is none).
+func TestInstancePatchWhole(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	lead := f.create("leads", map[string]any{"lastname": "Jones", "subject": "Scanners", "companyname": "Contoso"})
+	r := f.do("GET", "cts_leadtoopportunities?$filter=_bpf_leadid_value%20eq%20'"+lead+"'", f.admin, nil).must(t, 200)
+	inst := r.rows()[0]["businessprocessflowinstanceid"].(string)
+	path := "cts_leadtoopportunities(" + inst + ")"
+	state := func() string {
+		r := f.do("GET", path+"?$select=bpf_name,_activestageid_value,statecode,versionnumber", f.admin, nil).must(t, 200)
+		opps := f.do("GET", "opportunities?$select=name", f.admin, nil).must(t, 200)
+		return fmt.Sprintf("%v %v %v %v, %d opportunities", r.body["bpf_name"], r.body["_activestageid_value"], r.body["statecode"],
+			r.body["versionnumber"], len(opps.rows()))
+	}
+	before := state()
+	for _, c := range []struct {
+		what string
+		body map[string]any
+	}{
+		{"a rename and a move two stages on", map[string]any{"bpf_name": "Renamed", "activestageid@odata.bind": "/processstages(propose)"}},
+		{"a move and a state that is none", map[string]any{"activestageid@odata.bind": "/processstages(develop)", "statecode": 0, "statuscode": 2}},
+		{"a move and a finish short of the last stage", map[string]any{"bpf_name": "Renamed",
+			"activestageid@odata.bind": "/processstages(develop)", "statecode": 1, "statuscode": 2}},
+	} {
+		f.do("PATCH", path, f.admin, c.body).must(t, 400)
+		if now := state(); now != before {
+			t.Fatalf("%s was refused but changed the instance: %s, was %s", c.what, now, before)
+		}
+	}
+	// All of it when nothing is refused: renamed and moved, in one answer.
+	r = f.do("PATCH", path, f.admin, map[string]any{"bpf_name": "Renamed", "activestageid@odata.bind": "/processstages(develop)"}).must(t, 204)
+	if now := state(); !strings.HasPrefix(now, "Renamed ") || now == before || !strings.HasSuffix(now, "1 opportunities") {
+		t.Errorf("a rename and a move: %s", now)
+	}
+	// A state the instance has is no change beside a rename.
+	f.do("PATCH", path, f.admin, map[string]any{"bpf_name": "Again", "statecode": 0, "statuscode": 1}).must(t, 204)
+	if now := state(); !strings.HasPrefix(now, "Again ") {
+		t.Errorf("a rename with the state it has: %s", now)
 	}
 }
