@@ -44,13 +44,11 @@ type initResult struct {
 func runInit(g *globals, dir string) error {
 	// Never overwrite: an existing project stays exactly as it was.
 	if existing, err := compiler.ProjectFiles(dir); err == nil && len(existing) > 0 {
-		fmt.Fprintf(g.stderr, "bpfc: %s already holds a project (%s); init creates new projects only.\n", dir, existing[0])
-		return failed()
+		return &exitError{code: 1, msg: fmt.Sprintf("%s already holds a project (%s); init creates new projects only", dir, existing[0])}
 	}
 	for _, f := range scaffoldFiles {
 		if _, err := os.Stat(filepath.Join(dir, f.dst)); err == nil {
-			fmt.Fprintf(g.stderr, "bpfc: %s already exists; init creates new projects only.\n", filepath.Join(dir, f.dst))
-			return failed()
+			return &exitError{code: 1, msg: fmt.Sprintf("%s already exists; init creates new projects only", filepath.Join(dir, f.dst))}
 		}
 	}
 	res := initResult{Dir: dir, Files: []string{}}

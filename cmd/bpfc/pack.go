@@ -42,8 +42,7 @@ func runPack(g *globals, o *packOptions, dir string) error {
 		return usageErr("pack: -o ARCHIVE is required")
 	}
 	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
-		fmt.Fprintf(g.stderr, "bpfc: %s is a file; pack takes an unpacked solution tree (a directory with Other/Solution.xml, as bpfc build writes dist/solution)\n", dir)
-		return failed()
+		return &exitError{code: 1, msg: fmt.Sprintf("%s is a file; pack takes an unpacked solution tree (a directory with Other/Solution.xml, as bpfc build writes dist/solution)", dir)}
 	}
 	absDir, err := filepath.Abs(dir)
 	if err != nil {
@@ -54,13 +53,11 @@ func runPack(g *globals, o *packOptions, dir string) error {
 		return err
 	}
 	if rel, err := filepath.Rel(absDir, absOut); err == nil && !strings.HasPrefix(rel, "..") {
-		fmt.Fprintf(g.stderr, "bpfc: %s is inside the tree %s it would pack; write the archive elsewhere\n", o.out, dir)
-		return failed()
+		return &exitError{code: 1, msg: fmt.Sprintf("%s is inside the tree %s it would pack; write the archive elsewhere", o.out, dir)}
 	}
 	var buf bytes.Buffer
 	if err := solution.Pack(dir, &buf); err != nil {
-		fmt.Fprintf(g.stderr, "bpfc: pack %s: %v\n", dir, err)
-		return failed()
+		return &exitError{code: 1, msg: fmt.Sprintf("pack %s: %v", dir, err)}
 	}
 	// Read the result back: what pack writes must be an archive bpfc accepts.
 	a, err := solution.ReadArchive(bytes.NewReader(buf.Bytes()), int64(buf.Len()))

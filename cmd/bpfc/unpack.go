@@ -84,15 +84,13 @@ func runUnpack(g *globals, o *unpackOptions, archive string) error {
 		out = g.dir
 	}
 	if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 && !o.force {
-		fmt.Fprintf(g.stderr, "bpfc: %s is not empty; unpack writes into an empty directory: give one with -o DIR, or --force to write into %s anyway\n", out, out)
-		return failed()
+		return &exitError{code: 1, msg: fmt.Sprintf("%s is not empty; unpack writes into an empty directory: give one with -o DIR, or --force to write into %s anyway", out, out)}
 	} else if err != nil && !os.IsNotExist(err) {
 		return err
 	}
 	p, warns, err := unpack.Read(archive)
 	if err != nil {
-		fmt.Fprintf(g.stderr, "bpfc: unpack %s: %v\n", archive, err)
-		return failed()
+		return &exitError{code: 1, msg: fmt.Sprintf("unpack %s: %v", archive, err)}
 	}
 	// Files already in the directory (with --force) may conflict with the
 	// new ones: the two together are checked before anything is written.
@@ -100,8 +98,7 @@ func runUnpack(g *globals, o *unpackOptions, archive string) error {
 		return fmt.Errorf("unpack: %w", err)
 	} else if diags.HasErrors() {
 		reportDiagnostics(&globals{dir: out, output: g.output, stdout: g.stdout, stderr: g.stderr}, merged, diags)
-		fmt.Fprintf(g.stderr, "bpfc: the unpacked project would not validate with the files already in %s; nothing was written\n", out)
-		return failed()
+		return &exitError{code: 1, msg: fmt.Sprintf("the unpacked project would not validate with the files already in %s; nothing was written", out)}
 	}
 	files, err := unpack.WriteHCL(p, out)
 	if err != nil {

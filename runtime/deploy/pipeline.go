@@ -372,12 +372,17 @@ type ReleaseStep struct {
 
 // Release is the outcome of a release. JSON shape (bpfc release --output
 // json): solution, version, digest (of the build released), ok (every
-// environment applied), environments (ReleaseStep, in pipeline order).
+// environment applied), result (applied, or the result of the environment
+// that stopped the release: refused or failed) and message (that
+// environment's, named), as deploy's and promote's documents have them,
+// environments (ReleaseStep, in pipeline order).
 type Release struct {
 	Solution     string        `json:"solution"`
 	Version      string        `json:"version"`
 	Digest       string        `json:"digest"`
 	OK           bool          `json:"ok"`
+	Result       string        `json:"result"`
+	Message      string        `json:"message,omitempty"`
 	Environments []ReleaseStep `json:"environments"`
 }
 
@@ -385,9 +390,11 @@ type Release struct {
 // order: promoted from its promote_from, or deployed when it has none. It
 // stops at the first environment that does not apply; the rest are skipped.
 func (pl *Pipeline) Release(ctx context.Context, b *Build, o Options, progress func(ReleaseStep)) (*Release, error) {
-	rel := &Release{Solution: b.Solution(), Version: b.Version(), Digest: b.Digest, OK: true, Environments: []ReleaseStep{}}
+	rel := &Release{Solution: b.Solution(), Version: b.Version(), Digest: b.Digest, OK: true, Result: Applied, Environments: []ReleaseStep{}}
 	if len(pl.Project.Environments) == 0 {
-		return rel, errors.New("the project declares no environments: add environment blocks (dev, test, prod) to release")
+		err := errors.New("the project declares no environments: add environment blocks (dev, test, prod) to release")
+		rel.OK, rel.Result, rel.Message = false, Failed, err.Error()
+		return rel, err
 	}
 	if progress == nil {
 		progress = func(ReleaseStep) {}
@@ -425,7 +432,7 @@ func (pl *Pipeline) Release(ctx context.Context, b *Build, o Options, progress f
 				step.Result = Failed
 			}
 			step.Message = err.Error()
-			rel.OK = false
+			rel.OK, rel.Result, rel.Message = false, step.Result, env.Name+": "+step.Message
 			firstErr = err
 		}
 		rel.Environments = append(rel.Environments, step)
