@@ -179,15 +179,11 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, set string) {
 	}
 	out["value"] = value
 	if more {
-		next := url.Values{}
-		for k, v := range r.URL.Query() {
-			next[k] = v
-		}
-		next.Set("$skiptoken", encodeSkipToken(q.SortKey(rows[len(rows)-1]), opts.pageSize))
+		next := url.Values{"$skiptoken": {encodeSkipToken(q.SortKey(rows[len(rows)-1]), opts.pageSize)}}
 		if opts.top > 0 {
 			next.Set("$top", strconv.Itoa(opts.top-n))
 		}
-		out["@odata.nextLink"] = baseURL(r) + set + "?" + next.Encode()
+		out["@odata.nextLink"] = baseURL(r) + set + "?" + withQuery(r.URL.RawQuery, next)
 	}
 	if applied = joinPreferences(applied, annApplied); applied != "" {
 		w.Header().Set("Preference-Applied", applied)

@@ -1,6 +1,7 @@
 package webapi
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"strings"
@@ -89,6 +90,18 @@ func splitKeyRaw(seg string) (string, string, bool) {
 
 func (s *Server) function(w http.ResponseWriter, r *http.Request, op *operation, seg string) {
 	params, err := functionParams(seg, r.URL.Query())
+	for p := range params {
+		if err == nil && !op.takes(p) {
+			err = badRequest("%s takes no parameter %s (its parameters: %s)", op.Name, p, cmp.Or(op.paramNames(), "none"))
+		}
+	}
+	for k := range r.URL.Query() {
+		// A function's answer is no entity set: an option answered as if
+		// applied would mislead ($filter answered with every row).
+		if err == nil && strings.HasPrefix(k, "$") {
+			err = badRequest("%s answers as it is: query option %s does not apply to it", op.Name, k)
+		}
+	}
 	if err == nil {
 		err = op.need(params)
 	}

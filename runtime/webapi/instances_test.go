@@ -250,3 +250,33 @@ func TestConcurrentMoves(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestProcessFunctionsTakeNoOptions: Dataverse's process functions answer
+// as they are: a query option or a parameter they do not take is refused,
+// not answered as if applied.
+func TestProcessFunctionsTakeNoOptions(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	lead := f.create("leads", map[string]any{"lastname": "Jones", "subject": "Scanners"})
+	call := "RetrieveProcessInstances(EntityLogicalName='lead',EntityId=" + lead + ")"
+	f.do("GET", call, f.admin, nil).must(t, 200)
+	for _, path := range []string{
+		call + "?$filter=statecode%20eq%201",
+		call + "?$top=0",
+		"RetrieveProcessInstances(EntityLogicalName='lead',EntityId=" + lead + ",Bogus=1)",
+		"WhoAmI()?$select=UserId",
+	} {
+		if r := f.do("GET", path, f.admin, nil).must(t, 400); !strings.Contains(string(r.raw), "does not apply") && !strings.Contains(string(r.raw), "takes no parameter") {
+			t.Errorf("%s: %s", path, r.raw)
+		}
+	}
+}
+
+// TestSetProcess: Dataverse's SetProcess is not bpfc's; a client calling
+// it is told what to use (501), not that no entity set has its name.
+func TestSetProcess(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	r := f.do("POST", "SetProcess", f.admin, map[string]any{"Target": map[string]any{"leadid": "x"}}).must(t, 501)
+	if r.errCode() != "NotImplemented" || !strings.Contains(string(r.raw), "bind") {
+		t.Errorf("SetProcess: %s", r.raw)
+	}
+}

@@ -131,7 +131,7 @@ func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request)) http.Han
 		if r.URL.Path == Prefix+"ImportSolution" {
 			maxBody, timeout = lim.MaxImport, lim.ImportTimeout
 		}
-		if len(r.URL.RawQuery) > lim.MaxQuery {
+		if queryLength(r.URL.RawQuery) > lim.MaxQuery {
 			s.fail(w, r, errorf(http.StatusRequestURITooLong, "TooLarge", "the query string is longer than %d bytes", lim.MaxQuery))
 			return
 		}

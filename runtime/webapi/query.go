@@ -33,6 +33,10 @@ const maxCount = 5000
 // queryOptions are the system query options a list takes.
 var queryOptions = map[string]bool{"$select": true, "$filter": true, "$orderby": true, "$top": true, "$skiptoken": true, "$count": true}
 
+// dataverseQueries are Dataverse's query parameters that stand for a
+// whole query (lower case).
+var dataverseQueries = map[string]bool{"fetchxml": true, "savedquery": true, "userquery": true}
+
 // parseList reads a list request's query options.
 func parseList(q url.Values, pageSize int) (*listOptions, error) {
 	o := &listOptions{pageSize: pageSize}
@@ -40,6 +44,11 @@ func parseList(q url.Values, pageSize int) (*listOptions, error) {
 		if !queryOptions[k] {
 			if strings.HasPrefix(k, "$") {
 				return nil, badRequest("query option %s is not supported; use $select, $filter, $orderby, $top, $count and $expand", k)
+			}
+			if dataverseQueries[strings.ToLower(k)] {
+				// Answered with every row, a client would take them for
+				// the query's.
+				return nil, badRequest("%s is not supported: FetchXML and saved or user queries do not run here; use $filter, $orderby, $select and $top", k)
 			}
 			continue // parameters aliases and the like are ignored
 		}
@@ -302,4 +311,36 @@ func describe(v any) string {
 		return x.Format(time.RFC3339)
 	}
 	return fmt.Sprint(v)
+}
+
+// withQuery is the query string raw with the options of set replaced by
+// set's (added when raw has none), the others as the client wrote them: a
+// next page's link is no longer than the query it follows and its token.
+func withQuery(raw string, set url.Values) string {
+	var parts []string
+	for _, p := range strings.Split(raw, "&") {
+		k, _, _ := strings.Cut(p, "=")
+		if key, err := url.QueryUnescape(k); p == "" || err == nil && set.Has(key) {
+			continue
+		}
+		parts = append(parts, p)
+	}
+	if enc := set.Encode(); enc != "" {
+		parts = append(parts, enc)
+	}
+	return strings.Join(parts, "&")
+}
+
+// queryLength is the length of the query string raw without its
+// $skiptoken, which the server gave out: a page's link is never refused as
+// too long when the query it follows was not.
+func queryLength(raw string) int {
+	n := len(raw)
+	for _, p := range strings.Split(raw, "&") {
+		k, _, _ := strings.Cut(p, "=")
+		if key, err := url.QueryUnescape(k); err == nil && key == "$skiptoken" {
+			n -= len(p)
+		}
+	}
+	return n
 }

@@ -30,7 +30,7 @@ type Limits struct {
 	RequestTimeout time.Duration // per request; default 30 s
 	ImportTimeout  time.Duration // per import; default 10 min
 	MaxPageSize    int           // rows per page; default (and Dataverse's) 5000
-	MaxQuery       int           // bytes of a query string; default 8 KiB
+	MaxQuery       int           // bytes of a query string, its $skiptoken aside; default 32 KiB, Dataverse's URL limit
 }
 
 func (l *Limits) defaults() {
@@ -50,7 +50,7 @@ func (l *Limits) defaults() {
 		l.MaxPageSize = 5000
 	}
 	if l.MaxQuery <= 0 {
-		l.MaxQuery = 8 << 10
+		l.MaxQuery = 32 << 10
 	}
 }
 

@@ -33,7 +33,18 @@ func (s *Server) tableOf(r *http.Request, set string) (store.Table, error) {
 	if isProcessSet(set) {
 		return store.Table{}, readOnlyProcesses(set) // GET serves them (processes.go)
 	}
+	if how, ok := otherOperations[set]; ok {
+		return store.Table{}, errorf(http.StatusNotImplemented, "NotImplemented", "%s is Dataverse's but not bpfc's: %s", set, how)
+	}
 	return store.Table{}, errorf(http.StatusNotFound, "NotFound", "no entity set %q (GET %s lists them)", set, Prefix)
+}
+
+// otherOperations are Dataverse operations on processes that bpfc does
+// not have, with what to use instead: a client calling one is told so,
+// not that an entity set of that name is missing.
+var otherOperations = map[string]string{
+	"SetProcess": "start the flow on the record with POST <the flow's entity set> and bpf_<table>id@odata.bind " +
+		"(a record runs one instance of each flow), and finish or abandon the other's instance with PATCH statecode/statuscode",
 }
 
 // entitySets returns every table by its entity set name: the cached map,
