@@ -296,10 +296,14 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "%s is a function: call it with GET", name))
 			return
 		}
+		w.Header().Set("Allow", "GET, PATCH, DELETE")
 		s.fail(w, r, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "POST creates rows in an entity set; use PATCH to change %s", set))
 		return
 	}
 	t, err := s.tableOf(r, set)
+	if err == nil {
+		err = writeOptions(r)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -557,10 +561,14 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, set, id string,
 func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
 	set, id, ok := splitKey(r.PathValue("seg"))
 	if !ok || id == "" {
+		w.Header().Set("Allow", "GET, POST")
 		s.fail(w, r, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "PATCH changes one row: %s(<id>)", set))
 		return
 	}
 	version, err := ifMatch(r)
+	if err == nil {
+		err = writeOptions(r)
+	}
 	var t store.Table
 	if err == nil {
 		t, err = s.keyedTable(r, set, id)
@@ -663,10 +671,14 @@ func (s *Server) upsert(w http.ResponseWriter, r *http.Request, t store.Table, s
 func (s *Server) delete(w http.ResponseWriter, r *http.Request) {
 	set, id, ok := splitKey(r.PathValue("seg"))
 	if !ok || id == "" {
+		w.Header().Set("Allow", "GET, POST")
 		s.fail(w, r, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "DELETE removes one row: %s(<id>)", set))
 		return
 	}
 	version, err := ifMatch(r)
+	if err == nil {
+		err = writeOptions(r)
+	}
 	var t store.Table
 	if err == nil {
 		t, err = s.keyedTable(r, set, id)
@@ -691,4 +703,16 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// writeOptions refuses the query options a write does not apply: it
+// answers with the row it wrote ($select choosing the columns under
+// Prefer: return=representation) and nothing else; a DELETE with none.
+func writeOptions(r *http.Request) error {
+	for k := range r.URL.Query() {
+		if strings.HasPrefix(k, "$") && (k != "$select" || r.Method == http.MethodDelete) {
+			return badRequest("query option %s does not apply to a %s: a write answers with the row it wrote, $select choosing its columns", k, r.Method)
+		}
+	}
+	return nil
 }

@@ -307,3 +307,40 @@ func TestMoneyKeptExactly(t *testing.T) {
 		t.Errorf("a refused amount changed the row: %v", r.body["budgetamount"])
 	}
 }
+
+// TestWriteOptions: a write applies $select only (to the row it answers
+// with); any other query option is refused rather than ignored, and a 405
+// names the methods the path takes.
+func TestWriteOptions(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	lead := f.create("leads", map[string]any{"lastname": "Jones", "subject": "Scanners"}, "BPFC-Flow", "none")
+	for _, c := range []struct{ method, path string }{
+		{"POST", "leads?$expand=ownerid($select=fullname)"},
+		{"PATCH", "leads(" + lead + ")?$expand=nosuch"},
+		{"PATCH", "leads(" + lead + ")?$orderby=subject"},
+		{"DELETE", "leads(" + lead + ")?$select=subject"},
+	} {
+		var body any
+		if c.method != "DELETE" {
+			body = map[string]any{"subject": "Changed", "lastname": "Jones"}
+		}
+		r := f.do(c.method, c.path, f.admin, body, "BPFC-Flow", "none").must(t, 400)
+		if !strings.Contains(string(r.raw), "does not apply to a "+c.method) {
+			t.Errorf("%s %s: %s", c.method, c.path, r.raw)
+		}
+	}
+	if r := f.do("GET", "leads("+lead+")?$select=subject", f.admin, nil).must(t, 200); r.str("subject") != "Scanners" {
+		t.Errorf("a refused write changed the row: %s", r.raw)
+	}
+	f.do("PATCH", "leads("+lead+")?$select=subject", f.admin, map[string]any{"subject": "Kept"}, "Prefer", "return=representation").must(t, 200)
+	for _, c := range []struct{ method, path, allow string }{
+		{"POST", "leads(" + lead + ")", "GET, PATCH, DELETE"},
+		{"PATCH", "leads", "GET, POST"},
+		{"PUT", "leads(" + lead + ")", "GET, PATCH, DELETE"},
+		{"PUT", "leads", "GET, POST"},
+	} {
+		if r := f.do(c.method, c.path, f.admin, map[string]any{}).must(t, 405); r.header.Get("Allow") != c.allow {
+			t.Errorf("%s %s: Allow %q, want %q", c.method, c.path, r.header.Get("Allow"), c.allow)
+		}
+	}
+}
