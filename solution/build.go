@@ -70,11 +70,21 @@ type Result struct {
 // of earlier builds it owns (the tree, archives of this or the previously
 // built solution, leftover staging directories) are removed.
 func Build(p *compiler.Project, outDir string) (*Result, error) {
+	return BuildProgress(p, outDir, nil)
+}
+
+// BuildProgress is Build telling progress what it is doing as it starts
+// each step (nil: nothing), for a terminal's status line.
+func BuildProgress(p *compiler.Project, outDir string, progress func(step string)) (*Result, error) {
+	if progress == nil {
+		progress = func(string) {}
+	}
+	progress(fmt.Sprintf("emitting %d flows", len(p.Flows)))
 	em, err := emitProject(p)
 	if err != nil {
 		return nil, err
 	}
-	return build(p, em, outDir)
+	return build(p, em, outDir, progress)
 }
 
 // ProjectTree assembles the unpacked tree: the emitters' files plus the
@@ -153,7 +163,11 @@ func Components(p *compiler.Project) []Component {
 	return out
 }
 
-func build(p *compiler.Project, em *Emitted, outDir string) (*Result, error) {
+func build(p *compiler.Project, em *Emitted, outDir string, progress func(string)) (*Result, error) {
+	if progress == nil {
+		progress = func(string) {}
+	}
+	progress("assembling the solution tree")
 	tree, err := ProjectTree(p, em)
 	if err != nil {
 		return nil, err
@@ -165,9 +179,11 @@ func build(p *compiler.Project, em *Emitted, outDir string) (*Result, error) {
 		Components: Components(p),
 	}
 	var unmanaged, managed bytes.Buffer
+	progress("writing the unmanaged archive")
 	if err := WriteArchive(&unmanaged, tree, false); err != nil {
 		return nil, err
 	}
+	progress("writing the managed archive")
 	if err := WriteArchive(&managed, tree, true); err != nil {
 		return nil, err
 	}
@@ -214,6 +230,7 @@ func build(p *compiler.Project, em *Emitted, outDir string) (*Result, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(stage)
+	progress("writing " + outDir)
 	if err := tree.WriteDir(filepath.Join(stage, TreeDirName)); err != nil {
 		return nil, err
 	}

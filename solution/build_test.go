@@ -2,8 +2,10 @@ package solution
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -37,7 +39,7 @@ func TestBuildRemovesStaleOutputs(t *testing.T) {
 	write(".bpfc-build-456/running", "another build's, now") // not an interrupted one's
 
 	p := testProject()
-	res, err := build(p, fakeEmitted(p), out)
+	res, err := build(p, fakeEmitted(p), out, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +77,7 @@ func TestBuildRemovesStaleOutputs(t *testing.T) {
 
 	// A second build over the first is a no-op on content.
 	before := readAll(t, out)
-	if _, err := build(p, fakeEmitted(p), out); err != nil {
+	if _, err := build(p, fakeEmitted(p), out, nil); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(before, readAll(t, out)); diff != "" {
@@ -148,7 +150,7 @@ func TestBuildKeepsAForeignSolutionFolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := testProject()
-	if _, err := build(p, fakeEmitted(p), out); err == nil || !strings.Contains(err.Error(), "is not the tree of an earlier build") {
+	if _, err := build(p, fakeEmitted(p), out, nil); err == nil || !strings.Contains(err.Error(), "is not the tree of an earlier build") {
 		t.Fatalf("build over a foreign solution/: %v", err)
 	}
 	if b, err := os.ReadFile(own); err != nil || string(b) != "# mine" {
@@ -162,14 +164,14 @@ func TestConcurrentBuildsLeaveAWholeTree(t *testing.T) {
 	out := t.TempDir()
 	p := testProject()
 	one := t.TempDir()
-	if _, err := build(p, fakeEmitted(p), one); err != nil {
+	if _, err := build(p, fakeEmitted(p), one, nil); err != nil {
 		t.Fatal(err)
 	}
 	want := readAll(t, one)
 	var wg sync.WaitGroup
 	errs := make([]error, 6)
 	for i := range errs {
-		wg.Go(func() { _, errs[i] = build(p, fakeEmitted(p), out) })
+		wg.Go(func() { _, errs[i] = build(p, fakeEmitted(p), out, nil) })
 	}
 	wg.Wait()
 	for i, err := range errs {
@@ -185,5 +187,21 @@ func TestConcurrentBuildsLeaveAWholeTree(t *testing.T) {
 	}
 	if len(got) != len(want) {
 		t.Errorf("%d files, want %d", len(got), len(want))
+	}
+}
+
+// TestBuildProgress: a build tells its progress hook each step as it
+// starts it, in order (the CLI's status line on a terminal).
+func TestBuildProgress(t *testing.T) {
+	p := testProject()
+	out := t.TempDir()
+	var steps []string
+	if _, err := BuildProgress(p, out, func(s string) { steps = append(steps, s) }); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{fmt.Sprintf("emitting %d flows", len(p.Flows)), "assembling the solution tree",
+		"writing the unmanaged archive", "writing the managed archive", "writing " + out}
+	if !slices.Equal(steps, want) {
+		t.Errorf("progress steps:\n%q\nwant\n%q", steps, want)
 	}
 }

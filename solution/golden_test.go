@@ -29,7 +29,7 @@ func buildOutput(t *testing.T) (*Result, string) {
 	os.Unsetenv("SOURCE_DATE_EPOCH")
 	p := testProject()
 	out := t.TempDir()
-	res, err := build(p, fakeEmitted(p), out)
+	res, err := build(p, fakeEmitted(p), out, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ func TestReproducibleHelper(t *testing.T) {
 		t.Skip("helper process for TestReproducible")
 	}
 	p := testProject()
-	if _, err := build(p, fakeEmitted(p), out); err != nil {
+	if _, err := build(p, fakeEmitted(p), out, nil); err != nil {
 		t.Fatal(err)
 	}
 }

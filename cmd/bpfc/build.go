@@ -41,7 +41,9 @@ func runBuild(g *globals, o *buildOptions) error {
 		return failed()
 	}
 	out := g.path(o.out)
-	res, err := solution.Build(p, out)
+	set, done := status(g)
+	res, err := solution.BuildProgress(p, out, set)
+	done()
 	if err != nil {
 		return fmt.Errorf("build: %w", err)
 	}

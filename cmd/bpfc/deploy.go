@@ -325,6 +325,16 @@ func isTerminal(w io.Writer) bool {
 
 // progress shows the phases of an import on one line of stderr when stderr
 // is a terminal; the returned function clears the line.
+// status is a status line on stderr for long work when stderr is a
+// terminal (nothing otherwise): set shows the step under way (nil when
+// there is no terminal), done clears the line.
+func status(g *globals) (set func(step string), done func()) {
+	if !isTerminal(g.stderr) {
+		return nil, func() {}
+	}
+	return func(step string) { fmt.Fprintf(g.stderr, "\r\033[K%s…", step) }, func() { fmt.Fprint(g.stderr, "\r\033[K") }
+}
+
 func progress(g *globals, env string, o *deploy.Options) func() {
 	if !isTerminal(g.stderr) {
 		return func() {}

@@ -74,7 +74,12 @@ func runReport(g *globals, o *reportOptions) error {
 		return err
 	}
 	defer done()
+	set, clear := status(g)
+	if set != nil {
+		set("reading the stage log of " + o.env)
+	}
 	rep, err := s.Report(context.Background(), o.flow, since)
+	clear()
 	if err != nil {
 		return runtimeErr(err)
 	}

@@ -88,7 +88,12 @@ func runUnpack(g *globals, o *unpackOptions, archive string) error {
 	} else if err != nil && !os.IsNotExist(err) {
 		return err
 	}
+	set, clear := status(g)
+	if set != nil {
+		set("reading " + archive)
+	}
 	p, warns, err := unpack.Read(archive)
+	clear()
 	if err != nil {
 		return &exitError{code: 1, msg: fmt.Sprintf("unpack %s: %v", archive, err)}
 	}
