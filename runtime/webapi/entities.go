@@ -321,10 +321,15 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request) {
 	}
 	var id, instance string
 	version := int64(1) // a new row's
+	status := http.StatusCreated
 	if t.Kind == store.TableInstance {
 		var in *engine.Instance
-		if in, err = s.startInstance(r, t, fields); err == nil {
+		var existed bool
+		if in, existed, err = s.startInstance(r, t, fields); err == nil {
 			id, version = in.ID, in.Version
+			if existed {
+				status = http.StatusOK // nothing was created
+			}
 		}
 	} else {
 		var c *engine.Created
@@ -347,7 +352,7 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request) {
 	if instance != "" {
 		w.Header().Set("BPFC-Instance", instance)
 	}
-	s.respond(w, r, set, id, http.StatusCreated, version, nil)
+	s.respond(w, r, set, id, status, version, nil)
 }
 
 // keyedTable is the table of set, for a row of it keyed by id: a key that
@@ -429,7 +434,7 @@ func (s *Server) processChoice(r *http.Request, t store.Table, fields []field, s
 // the body's bpf_<table>id binds. As a Dataverse client may, the body may
 // also bind the process (processid, the flow's own), the first stage
 // (activestageid: a flow starts there) and name the instance (bpf_name).
-func (s *Server) startInstance(r *http.Request, t store.Table, fields []field) (*engine.Instance, error) {
+func (s *Server) startInstance(r *http.Request, t store.Table, fields []field) (in *engine.Instance, existed bool, err error) {
 	var table, record, name string
 	var process, stage *field
 	for i, f := range fields {
@@ -443,7 +448,7 @@ func (s *Server) startInstance(r *http.Request, t store.Table, fields []field) (
 		case "bpf_name":
 			n, ok := f.value.(string)
 			if !ok {
-				return nil, badRequest("bpf_name is the instance's name, text")
+				return nil, false, badRequest("bpf_name is the instance's name, text")
 			}
 			name = n
 			continue
@@ -451,21 +456,21 @@ func (s *Server) startInstance(r *http.Request, t store.Table, fields []field) (
 		c, ok := t.Column(f.column)
 		rec, isRec := strings.CutPrefix(f.column, "bpf_")
 		if !ok || !isLookup(c) || !isRec || !strings.HasSuffix(rec, "id") {
-			return nil, badRequest("starting a flow takes the record, as bpf_<table>id@odata.bind (e.g. bpf_leadid@odata.bind: \"/leads(ID)\"), "+
+			return nil, false, badRequest("starting a flow takes the record, as bpf_<table>id@odata.bind (e.g. bpf_leadid@odata.bind: \"/leads(ID)\"), "+
 				"and may take processid@odata.bind, activestageid@odata.bind (the first stage) and bpf_name; %s cannot be set", f.prop)
 		}
 		if table != "" {
-			return nil, badRequest("a flow starts on one record; the body binds %s and %s", table, strings.TrimSuffix(rec, "id"))
+			return nil, false, badRequest("a flow starts on one record; the body binds %s and %s", table, strings.TrimSuffix(rec, "id"))
 		}
 		record, _ = f.value.(string)
 		table = strings.TrimSuffix(rec, "id")
 	}
 	if record == "" {
-		return nil, badRequest("name the record to start the flow on, as bpf_<table>id@odata.bind")
+		return nil, false, badRequest("name the record to start the flow on, as bpf_<table>id@odata.bind")
 	}
 	if process != nil || stage != nil {
 		if err := s.checkStart(r, t, process, stage); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
 	// Dataverse keeps one active instance of a process per record: a start
@@ -475,11 +480,17 @@ func (s *Server) startInstance(r *http.Request, t store.Table, fields []field) (
 	if err == nil {
 		for _, in := range ins {
 			if in.State == engine.StateActive && in.PrimaryTable == table {
-				return in, nil
+				if name != "" && name != in.Name {
+					// The name asked for is not dropped: the instance
+					// takes it, at the version just read.
+					in, err = session(r).Rename(r.Context(), t.Name, in.ID, name, engine.MoveOptions{IfVersion: in.Version})
+				}
+				return in, true, err
 			}
 		}
 	}
-	return session(r).StartNamed(r.Context(), t.Name, table, record, name)
+	in, err = session(r).StartNamed(r.Context(), t.Name, table, record, name)
+	return in, false, err
 }
 
 // checkStart checks the process and stage a start's body binds: the

@@ -280,3 +280,21 @@ func TestSetProcess(t *testing.T) {
 		t.Errorf("SetProcess: %s", r.raw)
 	}
 }
+
+// TestStartRunningFlow: a POST that starts a flow the record already runs
+// answers with that instance and says nothing was created (200 with the
+// row, not 201), and the name it asks for is the instance's, not dropped.
+func TestStartRunningFlow(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	lead := f.create("leads", map[string]any{"lastname": "Jones", "subject": "Scanners"})
+	r := f.do("GET", "cts_leadtoopportunities?$filter=_bpf_leadid_value%20eq%20'"+lead+"'", f.admin, nil).must(t, 200)
+	inst := r.rows()[0]["businessprocessflowinstanceid"].(string)
+	r = f.do("POST", "cts_leadtoopportunities", f.admin, map[string]any{"bpf_leadid@odata.bind": "/leads(" + lead + ")", "bpf_name": "Mine"},
+		"Prefer", "return=representation").must(t, 200)
+	if r.str("businessprocessflowinstanceid") != inst || r.str("bpf_name") != "Mine" {
+		t.Errorf("the start of a running flow: %s; want instance %s named Mine", r.raw, inst)
+	}
+	if n := len(f.do("GET", "cts_leadtoopportunities?$filter=_bpf_leadid_value%20eq%20'"+lead+"'", f.admin, nil).must(t, 200).rows()); n != 1 {
+		t.Errorf("%d instances on the lead, want 1", n)
+	}
+}
