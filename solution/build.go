@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/bpfc/bpfc/compiler"
@@ -24,6 +25,7 @@ const (
 	ModelFile     = "model.json"  // the checked model (compiler.EncodeModel): what diff and deploy read
 	BuildInfoFile = "build.json"  // BuildInfo; written last, so its presence marks a complete build
 	stagingPrefix = ".bpfc-build-"
+	stagingOwner  = "owner" // a staging directory's file with its build's process id
 )
 
 // BuildInfo is build.json: what was built, its digest and the id of every
@@ -230,6 +232,11 @@ func build(p *compiler.Project, em *Emitted, outDir string, progress func(string
 		return nil, err
 	}
 	defer os.RemoveAll(stage)
+	// Whose it is: a build killed part way leaves it, and the next build
+	// removes it at once when its owner is gone (removeLeftovers).
+	if err := os.WriteFile(filepath.Join(stage, stagingOwner), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		return nil, err
+	}
 	progress("writing " + outDir)
 	if err := tree.WriteDir(filepath.Join(stage, TreeDirName)); err != nil {
 		return nil, err
@@ -321,14 +328,19 @@ func staleArchives(outDir, solution string, keep ...string) ([]string, error) {
 }
 
 // removeLeftovers removes staging directories of interrupted builds (not
-// those of builds running beside this one).
+// those of builds running beside this one): one whose owner process is
+// gone, or, when it names none, one older than staleStaging.
 func removeLeftovers(outDir string) error {
 	m, err := filepath.Glob(filepath.Join(outDir, stagingPrefix+"*"))
 	if err != nil {
 		return err
 	}
 	for _, d := range m {
-		if st, err := os.Stat(d); err != nil || time.Since(st.ModTime()) < staleStaging {
+		st, err := os.Stat(d)
+		if err != nil {
+			continue
+		}
+		if time.Since(st.ModTime()) < staleStaging && !ownerGone(filepath.Join(d, stagingOwner), st.ModTime()) {
 			continue
 		}
 		if err := os.RemoveAll(d); err != nil {

@@ -1,6 +1,8 @@
 package solution
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -54,4 +56,33 @@ func TestLockOfADeadBuild(t *testing.T) {
 	}
 	os.Remove(lock)
 	<-got
+}
+
+// TestStagingOfADeadBuild: a build killed part way leaves its staging
+// directory; the next build removes it at once when the process that made
+// it is gone, and leaves a running build's.
+func TestStagingOfADeadBuild(t *testing.T) {
+	out := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^$") // a process that has ended
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	for dir, pid := range map[string]int{stagingPrefix + "dead": cmd.Process.Pid, stagingPrefix + "alive": os.Getpid()} {
+		if err := os.MkdirAll(filepath.Join(out, dir, TreeDirName), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(out, dir, stagingOwner), []byte(strconv.Itoa(pid)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := testProject()
+	if _, err := build(p, fakeEmitted(p), out, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(out, stagingPrefix+"dead")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the dead build's staging directory is still there: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(out, stagingPrefix+"alive")); err != nil {
+		t.Errorf("a running build's staging directory was removed: %v", err)
+	}
 }
