@@ -148,7 +148,8 @@ func (w *flowWriter) dataStep(acts *etree.Element, s *compiler.Stage, st *compil
 }
 
 // actionStep writes a button that runs a workflow: a StepComposite holding an
-// ActionComposite (ActionType 3, a workflow) whose ActionControl is the button.
+// ActionComposite (ActionType 0, a button, as formats.md has it) whose
+// ActionControl is the button.
 func (w *flowWriter) actionStep(acts *etree.Element, s *compiler.Stage, st *compiler.Step) {
 	wf := workflowOf(w.p, st.Workflow)
 	id := w.p.StepID(w.f, s, st)
@@ -160,7 +161,7 @@ func (w *flowWriter) actionStep(acts *etree.Element, s *compiler.Stage, st *comp
 	aprops := refProps(ac)
 	composite(aprops)
 	xString(aprops, "ActionId", id)
-	textEl(aprops, "x:Int32", "3", "x:Key", "ActionType")
+	textEl(aprops, "x:Int32", "0", "x:Key", "ActionType")
 	textEl(aprops, "s:Guid", w.p.WorkflowID(wf), "x:Key", "ProcessId")
 	xString(aprops, "UniqueName", "")
 	xNull(aprops, "TriggerEvents")
@@ -180,7 +181,7 @@ func (w *flowWriter) actionStep(acts *etree.Element, s *compiler.Stage, st *comp
 func (w *flowWriter) triggers(acts *etree.Element, s *compiler.Stage) {
 	id := w.p.StageID(w.f, s)
 	for _, r := range s.OnEnter {
-		w.trigger(acts, s, r, "STAGEENTER", id, "40")
+		w.trigger(acts, s, r, "STAGEENTRY", id, "40")
 	}
 	for _, r := range s.OnExit {
 		w.trigger(acts, s, r, "STAGEEXIT", id, "20")

@@ -269,3 +269,42 @@ func TestNamesCarried(t *testing.T) {
 		}
 	}
 }
+
+// TestFormatsEncodings: the encodings formats.md names for a stage's entry
+// trigger (STAGEENTRY) and an action step's button (ActionType 0 inside
+// its StepComposite; a stage's own workflows ActionType 3).
+func TestFormatsEncodings(t *testing.T) {
+	tp := newTestProject()
+	var entry, button, stageWorkflow bool
+	for _, f := range Files(tp.p) {
+		for _, e := range f.Doc.FindElements("//mcwo:ProcessTriggerData") {
+			switch ev := e.SelectAttrValue("Event", ""); ev {
+			case "STAGEENTRY":
+				entry = true
+			case "STAGEEXIT", "PROCESSSTATUSCHANGE":
+			default:
+				t.Errorf("%s: trigger event %q, not one of formats.md's", f.Path, ev)
+			}
+		}
+		for _, e := range f.Doc.FindElements("//x:Int32[@x:Key='ActionType']") {
+			inStep := false
+			for p := e.Parent(); p != nil; p = p.Parent() {
+				if p.Tag == "ActivityReference" && strings.Contains(p.SelectAttrValue("AssemblyQualifiedName", ""), "StepComposite") {
+					inStep = true
+					break
+				}
+			}
+			switch {
+			case inStep && e.Text() == "0":
+				button = true
+			case !inStep && e.Text() == "3":
+				stageWorkflow = true
+			default:
+				t.Errorf("%s: ActionType %s %s a step", f.Path, e.Text(), map[bool]string{true: "inside", false: "outside"}[inStep])
+			}
+		}
+	}
+	if !entry || !button || !stageWorkflow {
+		t.Errorf("the test project's flows have an entry trigger %t, an action button %t, a stage workflow %t; want each", entry, button, stageWorkflow)
+	}
+}
