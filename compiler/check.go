@@ -95,6 +95,11 @@ func (c *checker) flow(f *Flow) {
 }
 
 func (c *checker) stage(f *Flow, s *Stage) {
+	if c.d.stageTable[s] && s.Table == "" {
+		c.errorf(s.Attrs.Of("table", s.DeclRange), "Missing table",
+			"table is empty; leave it out to stay on the previous stage's table (the first stage: primary_table), or name one such as \"opportunity\".")
+		return
+	}
 	t := c.p.Table(s.Table)
 	if t == nil {
 		if s.Table != "" && (s.Index > 0 || c.d.stageTable[s]) {

@@ -3,8 +3,10 @@ package compiler
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -35,6 +37,9 @@ func (c *exprConverter) errorf(rng hcl.Range, summary, format string, args ...an
 func convertCondition(e hcl.Expression, sc exprScope, cond bool) (Expr, hcl.Diagnostics) {
 	c := &exprConverter{sc: sc}
 	x := c.convert(e)
+	if x != nil && cond && c.jsonVar(x) {
+		return nil, c.diags
+	}
 	if x != nil && cond && x.Type() != KindBool && x.Type() != KindAny {
 		c.errorf(e.Range(), "Condition is not a boolean", "A condition must be true or false, such as self.estimatedvalue > 1000; this expression is a %s.", x.Type())
 	}
@@ -206,6 +211,9 @@ func (c *exprConverter) compare(b *Binary) {
 		}
 		return
 	}
+	if c.jsonVar(b.L) || c.jsonVar(b.R) {
+		return
+	}
 	if !c.compatible(b.L, b.R) {
 		c.errorf(b.Rng, "Type mismatch in condition", "Cannot compare %s (%s) with %s (%s).", describeExpr(b.L), typeName(b.L), describeExpr(b.R), typeName(b.R))
 		return
@@ -218,6 +226,18 @@ func (c *exprConverter) compare(b *Binary) {
 			}
 		}
 	}
+}
+
+// jsonVar refuses a json variable in a condition, and says so: it holds a
+// document, which no comparison or text function reads as such (var.j ==
+// 1 and var.j != 1 were both false; contains searched its text).
+func (c *exprConverter) jsonVar(x Expr) bool {
+	v, ok := x.(*VarRef)
+	if !ok || v.Var == nil || v.Var.Type != VarJSON {
+		return false
+	}
+	c.errorf(v.Rng, "json variable in a condition", "var.%s is a json variable: a condition compares text, numbers, booleans and dates. Use a string, number or boolean variable for what the condition tests.", v.Name)
+	return true
 }
 
 // isDateLiteral reports a string literal that reads as a date (compared with a datetime column).
@@ -282,6 +302,13 @@ func (c *exprConverter) checkLiteralFor(col *Column, lit *Literal) {
 			what = strconv.Quote(given) // an option is a label: "High", not the string "High"
 		}
 		c.errorf(lit.Rng, "Unknown choice value", "%s.%s has no option %s; its options are %s.%s", col.Table, col.Name, what, joinQuoted(labels), didYouMean(given, labels))
+	case KindLookup:
+		// A lookup holds a row's id: any other text never matches.
+		if lit.Kind == KindString {
+			if _, err := uuid.Parse(strings.Trim(lit.Value.AsString(), "{}")); err != nil {
+				c.errorf(lit.Rng, "Invalid id", "%s.%s is a lookup: it holds a row's id, such as \"3b7fbd35-5adc-516c-9dc0-1e40c9927088\"; %q is not one. Compare with null to test whether it is set.", col.Table, col.Name, lit.Value.AsString())
+			}
+		}
 	case KindDateTime:
 		if lit.Kind == KindString {
 			if _, ok := ParseDate(lit.Value.AsString()); !ok {
@@ -318,6 +345,8 @@ func (c *exprConverter) call(e *hclsyntax.FunctionCallExpr) Expr {
 		}
 		if k := x.Type(); k != KindString && k != KindAny {
 			c.errorf(x.Range(), "Invalid argument", "%s works on text; %s is a %s.", e.Name, describeExpr(x), k)
+		} else if c.jsonVar(x) {
+			return nil
 		}
 		call.Args = append(call.Args, x)
 	}

@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -113,6 +114,10 @@ func (d *decoder) options(a *hcl.Attribute) (opts []Option, empty bool) {
 	var out []Option
 	seen := map[int]string{}
 	for k, ov := range v.AsValueMap() {
+		if strings.TrimSpace(k) == "" {
+			d.errorf(a.Expr.Range(), "Invalid options", "An option needs a label (Dataverse shows it in the form and the views); %q has none: give it one, such as { Low = 1 }.", k)
+			continue
+		}
 		n, err := convertInt(ov)
 		if err != "" {
 			d.errorf(a.Expr.Range(), "Invalid options", "The value of option %q must be a whole number; %s.", k, err)

@@ -110,11 +110,16 @@ func (d *decoder) decodeWorkflowStep(b *hcl.Block, w *Workflow) *WorkflowStep {
 			}
 			break
 		}
+		if _, diags := hcl.ExprMap(kindAttr.Expr); diags.HasErrors() {
+			d.errorf(kindAttr.Expr.Range(), "Invalid stop", "stop takes true (the workflow ends, succeeded), or an object such as { status = \"canceled\" } for how it ends.")
+			break
+		}
 		d.kindObject(kindAttr, st, table)
 	case StepAssign, StepChangeStatus:
 		// A plain value is shorthand for the one required field.
 		if _, diags := hcl.ExprMap(kindAttr.Expr); diags.HasErrors() {
 			key := stepFields[st.Kind].required[0]
+			d.checkLiterals(st.Kind, map[string]hcl.Expression{key: kindAttr.Expr})
 			d.conds = append(d.conds, pendingExpr{expr: kindAttr.Expr, table: table, set: func(e Expr) { st.Values[key] = e }})
 			break
 		}
@@ -172,6 +177,11 @@ func (d *decoder) checkLiterals(kind string, fields map[string]hcl.Expression) {
 		}
 	}
 	switch kind {
+	case StepAssign:
+		// Found only when the step runs ("the owner is empty"), every time.
+		if raw, rng, ok := literal("owner"); ok && strings.TrimSpace(raw) == "" {
+			d.errorf(rng, "Missing owner", "owner is empty: name the user to assign to (a systemuser's name or id), or give an expression such as self.ownerid.")
+		}
 	case StepWebhook:
 		if raw, rng, ok := literal("url"); ok && !isWebhookURL(raw) {
 			d.errorf(rng, "Invalid webhook url", "A webhook posts to an http or https URL, such as \"https://hooks.example.com/deals\"; got %q.", raw)
