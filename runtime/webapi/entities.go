@@ -205,11 +205,11 @@ func joinPreferences(ps ...string) string {
 // selectedColumns are the columns of t that the request's $select names
 // (nil: every one).
 func selectedColumns(r *http.Request, t store.Table) ([]string, error) {
-	v := r.URL.Query().Get("$select")
-	if v == "" {
+	v, ok := r.URL.Query()["$select"]
+	if !ok {
 		return nil, nil
 	}
-	opts, err := parseList(url.Values{"$select": {v}}, 1)
+	opts, err := parseList(url.Values{"$select": v}, 1)
 	if err != nil {
 		return nil, err
 	}
@@ -225,8 +225,8 @@ func selectedColumns(r *http.Request, t store.Table) ([]string, error) {
 }
 
 func (s *Server) getRow(w http.ResponseWriter, r *http.Request, set, id string) {
-	if v := r.URL.Query().Get("$select"); v != "" {
-		if _, err := parseList(url.Values{"$select": {v}}, 1); err != nil {
+	if v, ok := r.URL.Query()["$select"]; ok {
+		if _, err := parseList(url.Values{"$select": v}, 1); err != nil {
 			s.fail(w, r, err) // before the row is read: a bad $select is the request's error
 			return
 		}

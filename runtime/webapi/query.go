@@ -55,6 +55,10 @@ func parseList(q url.Values, pageSize int) (*listOptions, error) {
 		if len(v) != 1 {
 			return nil, badRequest("query option %s is given %d times", k, len(v))
 		}
+		if strings.TrimSpace(v[0]) == "" {
+			// Answered as if absent, $filter= would be every row.
+			return nil, badRequest("query option %s is empty: give it a value or leave it out", k)
+		}
 	}
 	var err error
 	if s := q.Get("$select"); s != "" {

@@ -335,3 +335,15 @@ func TestDataverseQueries(t *testing.T) {
 		}
 	}
 }
+
+// TestEmptyOptions: an empty query option is refused, not answered as if
+// it were absent ($filter= with every row).
+func TestEmptyOptions(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	lead := f.create("leads", map[string]any{"lastname": "Jones", "subject": "Scanners"}, "BPFC-Flow", "none")
+	for _, path := range []string{"leads?$filter=", "leads?$select=", "leads?$orderby=%20", "leads?$top=", "leads(" + lead + ")?$select="} {
+		if r := f.do("GET", path, f.admin, nil).must(t, 400); !strings.Contains(string(r.raw), "is empty") {
+			t.Errorf("%s: %s", path, r.raw)
+		}
+	}
+}
