@@ -723,11 +723,11 @@ func (c *checker) policy() {
 	for _, e := range c.p.Environments {
 		names = append(names, e.Name)
 	}
-	for _, n := range pol.ManagedIn {
+	for i, n := range pol.ManagedIn {
 		e := c.p.Environment(n)
 		switch {
 		case e == nil:
-			c.errorf(c.d.policyManagedRange, "Unknown environment", "The policy names environment %q, which is not declared.%s", n, didYouMean(n, names))
+			c.errorf(elemRange(c.d.policyManagedExpr, i), "Unknown environment", "The policy names environment %q, which is not declared.%s", n, didYouMean(n, names))
 		case !e.Managed:
 			c.errorf(e.Attrs.Of("managed", e.DeclRange), "Policy: unmanaged environment", "The policy requires environment %q to receive the managed solution; set managed = true.", n)
 		}

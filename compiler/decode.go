@@ -46,13 +46,13 @@ type decoder struct {
 	// tables the workflow may run on (known after resolution).
 	workflowUses []workflowUse
 
-	policyManagedRange hcl.Range
-	createTables       []createUse
-	assignments        []assignment
-	brokenFlows        map[*Flow]bool // flows with duplicate stage names
-	danglingFlows      map[*Flow]bool // flows with a next that names no stage: reachability unknown
-	noColumn           map[*Step]bool // steps whose column is missing or not a string (reported)
-	noPrefix           bool           // no solution, publisher or valid prefix (reported): custom names go unchecked
+	policyManagedExpr hcl.Expression // managed_in, for each name's range (elemRange)
+	createTables      []createUse
+	assignments       []assignment
+	brokenFlows       map[*Flow]bool // flows with duplicate stage names
+	danglingFlows     map[*Flow]bool // flows with a next that names no stage: reachability unknown
+	noColumn          map[*Step]bool // steps whose column is missing or not a string (reported)
+	noPrefix          bool           // no solution, publisher or valid prefix (reported): custom names go unchecked
 }
 
 type workflowUse struct {
@@ -324,6 +324,16 @@ func (d *decoder) strList(c *hcl.BodyContent, name string) ([]string, hcl.Range,
 		out = append(out, e.AsString())
 	}
 	return out, a.Expr.Range(), true
+}
+
+// elemRange is the range of element i of a list written as a literal
+// ([a, b]), for a caret under the one element at fault; the whole
+// expression's range when it is written otherwise.
+func elemRange(e hcl.Expression, i int) hcl.Range {
+	if elems, diags := hcl.ExprList(e); !diags.HasErrors() && i < len(elems) {
+		return elems[i].Range()
+	}
+	return e.Range()
 }
 
 // ref reads a reference such as workflow.open_folder or stage.propose.

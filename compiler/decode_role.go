@@ -22,11 +22,11 @@ func (d *decoder) decodeRole(b *hcl.Block) {
 		gc := d.content(gb.Body, []string{"privileges", "depth"}, []string{"privileges"})
 		g.Attrs = ranges(gc)
 		g.Attrs["flow"] = gb.LabelRanges[0]
-		if privs, rng, ok := d.strList(gc, "privileges"); ok {
+		if privs, _, ok := d.strList(gc, "privileges"); ok {
 			set := map[string]bool{}
-			for _, p := range privs {
+			for i, p := range privs {
 				if !contains(Privileges, p) {
-					d.errorf(rng, "Unknown privilege", "%q is not a privilege; use create, read, write, delete, append, append_to.%s", p, didYouMean(p, Privileges))
+					d.errorf(elemRange(gc.Attributes["privileges"].Expr, i), "Unknown privilege", "%q is not a privilege; use create, read, write, delete, append, append_to.%s", p, didYouMean(p, Privileges))
 					continue
 				}
 				set[p] = true
@@ -61,7 +61,7 @@ func (d *decoder) decodePolicy(b *hcl.Block) {
 	d.boolean(c, "require_owner", &pol.RequireOwner)
 	if l, _, ok := d.strList(c, "managed_in"); ok {
 		pol.ManagedIn = l
-		d.policyManagedRange = c.Attributes["managed_in"].Expr.Range()
+		d.policyManagedExpr = c.Attributes["managed_in"].Expr
 	}
 	d.policies = append(d.policies, pol)
 }
