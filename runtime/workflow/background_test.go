@@ -482,3 +482,34 @@ func TestStoppingWorkerReleasesItsJob(t *testing.T) {
 		t.Errorf("%d emails: the step before the webhook ran again", len(es))
 	}
 }
+
+// TestRetryCanceledJob: a job a stop canceled ends at that step; a retry
+// decides the stop again and does not run the steps before it twice (it
+// created a second record).
+func TestRetryCanceledJob(t *testing.T) {
+	v := newEnv(t, Options{})
+	lead, in := v.lead("actions", engine.Values{"budgetamount": 500})
+	if _, err := v.admin().RunAction(v.ctx, in.ID, "bg_canceler"); err != nil {
+		t.Fatal(err)
+	}
+	ran := v.runDue()
+	if len(ran) != 1 || ran[0].State != store.JobCanceled {
+		t.Fatalf("the job: %+v", ran)
+	}
+	if _, err := v.admin().UpdateRecord(v.ctx, "lead", lead, engine.Values{"budgetamount": 50}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.r.RetryJob(v.ctx, ran[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if ran := v.runDue(); len(ran) != 1 || ran[0].State != store.JobSucceeded {
+		t.Fatalf("the retried job: %+v", ran)
+	}
+	calls, err := v.admin().Records(v.ctx, "phonecall")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != 1 {
+		t.Errorf("%d phone calls, want 1: the retry ran the step before the stop again", len(calls))
+	}
+}

@@ -117,6 +117,7 @@ flow "actions" {
     action "qualify" { workflow = workflow.qualify }
     action "hook" { workflow = workflow.hook }
     action "hook_now" { workflow = workflow.hook_now }
+    action "bg_canceler" { workflow = workflow.bg_canceler }
   }
   stage "close" {}
 }
@@ -300,6 +301,17 @@ workflow "canceler" {
     update = { description = "first" }
   }
   step "cancel" {
+    stop = { status = "canceled" }
+  }
+}
+
+workflow "bg_canceler" {
+  table = "lead"
+  step "note" {
+    create = { table = "phonecall", values = { subject = "noted" } }
+  }
+  step "cancel" {
+    when = self.budgetamount > 100
     stop = { status = "canceled" }
   }
 }

@@ -170,6 +170,9 @@ func (r *Runner) advance(ctx context.Context, j store.Job) (store.Job, *webhookC
 			next.Result = "ran " + plural(len(wf.Steps), "step")
 			if end != endDone {
 				next.Result = fmt.Sprintf("stopped at step %s", wf.Steps[at].Name)
+				// Where it ended: a retry of a canceled job decides the
+				// stop again, and does not run the steps before it twice.
+				next.Step = at
 			}
 			if end == endCanceled {
 				next.State = store.JobCanceled
