@@ -671,8 +671,15 @@ environment "m" {
 		// Dataverse's schema names do not depend on case.
 		"environmentvariabledefinitions/cts_Mailbox/environmentvariablevalues.json": currentValueFile("desk@example.com"),
 	}
-	if _, err := deploy(quiet(), ships); err != nil {
+	res, err := deploy(quiet(), ships)
+	if err != nil {
 		t.Fatalf("an archive shipping mailbox's value: %v", err)
+	}
+	// A value set where there was none names both, as a change does.
+	for _, c := range res.Changes {
+		if c.Kind == "value" && c.Name == "mailbox" && (len(c.Fields) != 1 || c.Fields[0].Old != "none" || c.Fields[0].New != `"desk@example.com"`) {
+			t.Errorf("the value's change: %+v", c)
+		}
 	}
 	if v := mailbox(); v.Value != "desk@example.com" || v.Source != SourceArchive {
 		t.Errorf("mailbox = %+v, want the archive's value", v)

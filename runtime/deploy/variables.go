@@ -508,6 +508,12 @@ func valueChanges(current map[string]store.VariableValue, env string, vals []val
 				return s
 			}
 			switch action {
+			case "add": // the default applied before: say which
+				was := "none"
+				if d := defaultText(v); d != nil {
+					was = text(*d) + " (the default)"
+				}
+				c.Fields = []FieldChange{{Field: "value", Old: was, New: text(val.text)}}
 			case "change":
 				c.Fields = []FieldChange{{Field: "value", Old: text(cur.Value), New: text(val.text)}}
 			case "remove": // the default applies again: say which

@@ -144,7 +144,9 @@ func TestBPFCActions(t *testing.T) {
 			t.Errorf("%s %v: %d %s, want %d with %q", c.action, c.body, r.status, r.raw, c.status, c.msg)
 		}
 	}
-	f.do("GET", "bpfc_NextStage", f.admin, nil).must(t, 404)
+	if r := f.do("GET", "bpfc_NextStage", f.admin, nil).must(t, 405); r.header.Get("Allow") != "POST" {
+		t.Errorf("GET of an action: Allow %q", r.header.Get("Allow"))
+	}
 	f.do("GET", "bpfc_RetrieveInstances(EntityLogicalName='lead')", f.admin, nil).must(t, 400)
 	f.do("GET", "bpfc_RetrieveInstance(Id=1)", f.admin, nil).must(t, 400)
 

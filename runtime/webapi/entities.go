@@ -91,6 +91,8 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
+	case isAction(name):
+		s.fail(w, r, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "%s is an action: call it with POST", name))
 	case name == "EntityDefinitions":
 		s.entityDefinitions(w, r, seg)
 	case isKey && isProcessSet(name):

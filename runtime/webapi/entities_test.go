@@ -344,3 +344,26 @@ func TestWriteOptions(t *testing.T) {
 		}
 	}
 }
+
+// TestAllowHeaders: every 405 names the methods its path takes, and an
+// operation called with the other method is told which (not "no entity
+// set").
+func TestAllowHeaders(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	id := "3b7fbd35-5adc-516c-9dc0-1e40c9927088"
+	for _, c := range []struct{ method, path, allow string }{
+		{"POST", "workflows", "GET"},
+		{"PATCH", "workflows(" + id + ")", "GET"},
+		{"DELETE", "processstages(" + id + ")", "GET"},
+		{"POST", "RetrieveActivePath(ProcessInstanceId=" + id + ")", "GET"},
+		{"POST", "WhoAmI", "GET"},
+		{"PUT", "WhoAmI", "GET"},
+		{"GET", "bpfc_NextStage", "POST"},
+		{"PUT", "bpfc_NextStage", "POST"},
+	} {
+		r := f.do(c.method, c.path, f.admin, map[string]any{}).must(t, 405)
+		if got := r.header.Get("Allow"); got != c.allow {
+			t.Errorf("%s %s: Allow %q, want %q (%s)", c.method, c.path, got, c.allow, r.raw)
+		}
+	}
+}

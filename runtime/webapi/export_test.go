@@ -63,7 +63,7 @@ func TestExportSolution(t *testing.T) {
 			t.Errorf("%s: %s, want %q", body, r.raw, want)
 		}
 	}
-	f.do("GET", "bpfc_ExportSolution", f.admin, nil).must(t, 404)
+	f.do("GET", "bpfc_ExportSolution", f.admin, nil).must(t, 405) // an action: POST
 }
 
 // TestExportAfterRemoteImport: a build imported through ImportSolution

@@ -113,6 +113,36 @@ var functions = func() map[string]*operation {
 	return out
 }()
 
+// verbs are the operations' methods by name (GET for a function, POST
+// for an action), filled in init: fail reads them for a 405's Allow, and
+// the operations' handlers call fail.
+var verbs = map[string]string{}
+
+func init() {
+	for i := range operations {
+		verbs[operations[i].Name] = map[bool]string{true: "POST", false: "GET"}[operations[i].Action]
+	}
+}
+
+// isAction says whether name is an operation POST serves.
+func isAction(name string) bool { return verbs[name] == "POST" }
+
+// allowFor is the Allow header of a 405 for the request's path: the
+// methods that path takes.
+func allowFor(r *http.Request) string {
+	seg := strings.TrimPrefix(r.URL.Path, Prefix)
+	name, id, isKey := splitKey(seg)
+	switch {
+	case verbs[name] != "":
+		return verbs[name]
+	case isProcessSet(name):
+		return "GET"
+	case isKey && id != "":
+		return "GET, PATCH, DELETE"
+	}
+	return "GET, POST"
+}
+
 // takes says whether the operation has the parameter.
 func (op *operation) takes(name string) bool {
 	for _, p := range op.Params {

@@ -181,12 +181,7 @@ func (s *Server) routes() {
 			r.PathValue("seg"), r.PathValue("rest")))
 	}))
 	m.HandleFunc(Prefix+"{seg}", func(w http.ResponseWriter, r *http.Request) {
-		// A row takes GET, PATCH and DELETE; a set GET and POST.
-		allow := "GET, POST"
-		if _, id, ok := splitKey(r.PathValue("seg")); ok && id != "" {
-			allow = "GET, PATCH, DELETE"
-		}
-		w.Header().Set("Allow", allow)
+		w.Header().Set("Allow", allowFor(r))
 		writeError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", r.Method+" is not allowed here")
 	})
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

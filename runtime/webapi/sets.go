@@ -33,6 +33,12 @@ func (s *Server) tableOf(r *http.Request, set string) (store.Table, error) {
 	if isProcessSet(set) {
 		return store.Table{}, readOnlyProcesses(set) // GET serves them (processes.go)
 	}
+	if functions[set] != nil {
+		return store.Table{}, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "%s is a function: call it with GET", set)
+	}
+	if isAction(set) {
+		return store.Table{}, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "%s is an action: call it with POST", set)
+	}
 	if how, ok := otherOperations[set]; ok {
 		return store.Table{}, errorf(http.StatusNotImplemented, "NotImplemented", "%s is Dataverse's but not bpfc's: %s", set, how)
 	}
