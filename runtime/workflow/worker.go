@@ -78,8 +78,11 @@ func (r *Runner) execute(ctx context.Context, j store.Job) store.Job {
 	if j.Step >= 0 && j.Attempts > j.MaxAttempts {
 		return r.fail(ctx, j, permanent(fmt.Errorf("gave up after %d attempts (its worker stopped while running it)", j.MaxAttempts)))
 	}
+	// What this execution ran, for the result: a run that resumes (a
+	// retry, a webhook's continuation) counts only its own steps.
+	prog := &progress{from: j.Step}
 	for {
-		next, call, err := r.advance(ctx, j)
+		next, call, err := r.advance(ctx, j, prog)
 		switch {
 		case errors.Is(err, store.ErrContended):
 			// Still this worker's job: an attempt that failed, retried
@@ -105,10 +108,12 @@ func (r *Runner) execute(ctx context.Context, j store.Job) store.Job {
 // advance runs a job's steps from j.Step in one write transaction, up to
 // its end or its next webhook (returned, to post outside the transaction),
 // and records where it got in the same transaction.
-func (r *Runner) advance(ctx context.Context, j store.Job) (store.Job, *webhookCall, error) {
+func (r *Runner) advance(ctx context.Context, j store.Job, prog *progress) (store.Job, *webhookCall, error) {
 	var call *webhookCall
 	next := j
+	before := *prog
 	err := r.s.WriteShared(ctx, func(tx store.Tx) error {
+		*prog = before // a retried transaction counts afresh
 		jt, err := jobTx(tx)
 		if err != nil {
 			return err
@@ -160,6 +165,13 @@ func (r *Runner) advance(ctx context.Context, j store.Job) (store.Job, *webhookC
 		if err != nil {
 			return err
 		}
+		for _, so := range out.Steps {
+			if so.Ran {
+				prog.ran++
+			} else {
+				prog.skipped++
+			}
+		}
 		switch end {
 		case endWebhook:
 			call = x.pending
@@ -167,7 +179,7 @@ func (r *Runner) advance(ctx context.Context, j store.Job) (store.Job, *webhookC
 		default:
 			next.State, next.FinishedOn, next.LeaseOwner, next.LeaseUntil = store.JobSucceeded, now, "", time.Time{}
 			next.LastError = ""
-			next.Result = "ran " + plural(len(wf.Steps), "step")
+			next.Result = prog.result(wf)
 			if end != endDone {
 				next.Result = fmt.Sprintf("stopped at step %s", wf.Steps[at].Name)
 				// Where it ended: a retry of a canceled job decides the
@@ -188,6 +200,27 @@ func (r *Runner) advance(ctx context.Context, j store.Job) (store.Job, *webhookC
 		return j, nil, err
 	}
 	return next, call, nil
+}
+
+// progress counts the steps one execution of a job ran and skipped (its
+// when did not hold), from step from on.
+type progress struct {
+	from         int
+	ran, skipped int
+}
+
+// result says what an execution that reached the end of wf did: "ran 3
+// steps", "ran 2 steps, skipped 1", "ran 1 step from step h2" (a resumed
+// run: the steps before ran in an earlier attempt).
+func (p progress) result(wf *compiler.Workflow) string {
+	s := "ran " + plural(p.ran, "step")
+	if p.skipped > 0 {
+		s += fmt.Sprintf(", skipped %d (their when did not hold)", p.skipped)
+	}
+	if p.from > 0 && p.from < len(wf.Steps) {
+		s += " from step " + wf.Steps[p.from].Name
+	}
+	return s
 }
 
 // waitOver checks a waiting job's wait_until on its record: over when it
