@@ -22,6 +22,11 @@ func TestIfMatch(t *testing.T) {
 		{`W/"-1"`, 0, false},
 		{`W/"x"`, 0, false},
 		{`12`, 0, false},
+		// Lists (RFC 9110): any of them; one row version only.
+		{`W/"12", W/"12"`, 12, true},
+		{`W/"12", *`, 0, true},
+		{`W/"12", W/"13"`, 0, false},
+		{`W/"12", x`, 0, false},
 	} {
 		r := httptest.NewRequest("PATCH", "/", nil)
 		if c.header != "" {
@@ -40,7 +45,7 @@ func TestIfMatch(t *testing.T) {
 func TestZeroTagIsStale(t *testing.T) {
 	f := serve(t, fixtureOptions{})
 	lead := f.create("leads", map[string]any{"lastname": "Zero", "subject": "Tags"}, "BPFC-Flow", "none")
-	for _, tag := range []string{`W/"0"`, `"0"`, `W/"00"`} {
+	for _, tag := range []string{`W/"0"`, `"0"`, `W/"00"`, `W/"0", W/"0"`} {
 		r := f.do("PATCH", "leads("+lead+")", f.admin, map[string]any{"subject": "stale"}, "If-Match", tag).must(t, http.StatusPreconditionFailed)
 		if r.errCode() != "PreconditionFailed" {
 			t.Errorf("PATCH %s: %s", tag, r.raw)

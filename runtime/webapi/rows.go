@@ -303,11 +303,25 @@ func ifMatch(r *http.Request) (int64, error) {
 	if h == "" || h == "*" {
 		return 0, nil
 	}
-	v, ok := parseETag(h)
-	if !ok {
-		return 0, badRequest("If-Match %q is not an entity tag of this API (W/\"<version>\")", h)
+	// A list of tags (RFC 9110) matches any of them: * among them is any
+	// version; the same tag listed twice is that one. A row is at one
+	// version, and a write is made at one, so several are refused.
+	var version int64 = -1
+	for _, tag := range strings.Split(h, ",") {
+		tag = strings.TrimSpace(tag)
+		if tag == "*" {
+			return 0, nil
+		}
+		v, ok := parseETag(tag)
+		if !ok {
+			return 0, badRequest("If-Match %q is not an entity tag of this API (W/\"<version>\")", tag)
+		}
+		if version >= 0 && v != version {
+			return 0, badRequest("If-Match lists several versions (%s): send the one @odata.etag you read", h)
+		}
+		version = v
 	}
-	return v, nil
+	return version, nil
 }
 
 // staleZeroTag is 412 for If-Match W/"0" on a row of t when t's rows have
@@ -320,9 +334,14 @@ func staleZeroTag(r *http.Request, t store.Table) error {
 
 // staleZero is staleZeroTag for rows described as what, versioned or not.
 func staleZero(r *http.Request, what string, versioned bool) error {
-	v, ok := parseETag(r.Header.Get("If-Match"))
-	if !ok || v != 0 || !versioned {
+	h := strings.TrimSpace(r.Header.Get("If-Match"))
+	if h == "" || !versioned {
 		return nil
+	}
+	for _, tag := range strings.Split(h, ",") { // every tag of a list W/"0"
+		if v, ok := parseETag(tag); !ok || v != 0 {
+			return nil
+		}
 	}
 	return errorf(http.StatusPreconditionFailed, "PreconditionFailed",
 		"If-Match %s matches no version of %s (they start at 1): read the row again for its @odata.etag; nothing was changed",
