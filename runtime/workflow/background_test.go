@@ -107,8 +107,8 @@ func TestBackgroundJobRetriesAWebhookThatFailsThenSucceeds(t *testing.T) {
 		t.Fatalf("attempt 2: %+v", ran)
 	}
 	v.clock.Advance(2 * time.Minute)
-	ran = v.runDue() // attempt 3 succeeds
-	if len(ran) != 1 || ran[0].State != store.JobSucceeded || ran[0].Attempts != 3 || ran[0].LastError != "" || ran[0].Result != "ran 2 steps from step post" { // send ran in attempt 1
+	ran = v.runDue() // attempt 3 succeeds, from the webhook: send ran in attempt 1
+	if len(ran) != 1 || ran[0].State != store.JobSucceeded || ran[0].Attempts != 3 || ran[0].LastError != "" || ran[0].Result != "ran 2 steps from step post" {
 		t.Fatalf("attempt 3: %+v", ran)
 	}
 
