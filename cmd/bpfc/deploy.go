@@ -323,24 +323,34 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }
 
-// progress shows the phases of an import on one line of stderr when stderr
-// is a terminal; the returned function clears the line.
-// status is a status line on stderr for long work when stderr is a
-// terminal (nothing otherwise): set shows the step under way (nil when
-// there is no terminal), done clears the line.
-func status(g *globals) (set func(step string), done func()) {
+// statusLine is one line of stderr that long work rewrites, when stderr is
+// a terminal: show replaces it with text (nil when there is no terminal),
+// clear empties it.
+func statusLine(g *globals) (show func(text string), clear func()) {
 	if !isTerminal(g.stderr) {
 		return nil, func() {}
 	}
-	return func(step string) { fmt.Fprintf(g.stderr, "\r\033[K%s…", step) }, func() { fmt.Fprint(g.stderr, "\r\033[K") }
+	return func(text string) { fmt.Fprintf(g.stderr, "\r\033[K%s", text) }, func() { fmt.Fprint(g.stderr, "\r\033[K") }
 }
 
-func progress(g *globals, env string, o *deploy.Options) func() {
-	if !isTerminal(g.stderr) {
-		return func() {}
+// status is the status line of a build, unpack or report: set shows the
+// step under way (nil when there is no terminal), done clears the line.
+func status(g *globals) (set func(step string), done func()) {
+	show, clear := statusLine(g)
+	if show == nil {
+		return nil, clear
 	}
-	o.Progress = func(msg string) { fmt.Fprintf(g.stderr, "\r\033[K[%s] %s", env, msg) }
-	return func() { fmt.Fprint(g.stderr, "\r\033[K") }
+	return func(step string) { show(step + "…") }, clear
+}
+
+// progress shows the phases of an import on one line of stderr when stderr
+// is a terminal; the returned function clears the line.
+func progress(g *globals, env string, o *deploy.Options) func() {
+	show, clear := statusLine(g)
+	if show != nil {
+		o.Progress = func(msg string) { show("[" + env + "] " + msg) }
+	}
+	return clear
 }
 
 // reportResult prints an import's result; a refusal or failure exits 1.

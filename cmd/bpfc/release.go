@@ -40,13 +40,13 @@ func runRelease(g *globals) error {
 		return err
 	}
 	opts := deploy.Options{Who: whoAmI()}
-	term := isTerminal(g.stderr)
-	if term {
-		opts.Progress = func(msg string) { fmt.Fprintf(g.stderr, "\r\033[K[release] %s", msg) }
+	show, _ := statusLine(g)
+	if show != nil {
+		opts.Progress = func(msg string) { show("[release] " + msg) }
 	}
 	rel, err := remotePipeline(p).Release(context.Background(), b, opts, func(s deploy.ReleaseStep) {
-		if term {
-			fmt.Fprintf(g.stderr, "\r\033[K%s: %s\n", s.Environment, s.Result)
+		if show != nil {
+			show(s.Environment + ": " + s.Result + "\n")
 		}
 	})
 	if rel == nil {
