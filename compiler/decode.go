@@ -306,14 +306,14 @@ func (d *decoder) integer(c *hcl.BodyContent, name string, dst *int) bool {
 	return true
 }
 
-func (d *decoder) strList(c *hcl.BodyContent, name string) ([]string, hcl.Range, bool) {
+func (d *decoder) strList(c *hcl.BodyContent, name string) ([]string, bool) {
 	a, ok := c.Attributes[name]
 	if !ok {
-		return nil, hcl.Range{}, false
+		return nil, false
 	}
 	v, ok := d.typed(a, cty.List(cty.String), "a list of strings")
 	if !ok {
-		return nil, a.Expr.Range(), false
+		return nil, false
 	}
 	var out []string
 	for _, e := range v.AsValueSlice() {
@@ -323,7 +323,7 @@ func (d *decoder) strList(c *hcl.BodyContent, name string) ([]string, hcl.Range,
 		}
 		out = append(out, e.AsString())
 	}
-	return out, a.Expr.Range(), true
+	return out, true
 }
 
 // elemRange is the range of element i of a list written as a literal

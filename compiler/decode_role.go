@@ -22,7 +22,7 @@ func (d *decoder) decodeRole(b *hcl.Block) {
 		gc := d.content(gb.Body, []string{"privileges", "depth"}, []string{"privileges"})
 		g.Attrs = ranges(gc)
 		g.Attrs["flow"] = gb.LabelRanges[0]
-		if privs, _, ok := d.strList(gc, "privileges"); ok {
+		if privs, ok := d.strList(gc, "privileges"); ok {
 			set := map[string]bool{}
 			for i, p := range privs {
 				if !contains(Privileges, p) {
@@ -59,7 +59,7 @@ func (d *decoder) decodePolicy(b *hcl.Block) {
 		}
 	}
 	d.boolean(c, "require_owner", &pol.RequireOwner)
-	if l, _, ok := d.strList(c, "managed_in"); ok {
+	if l, ok := d.strList(c, "managed_in"); ok {
 		pol.ManagedIn = l
 		d.policyManagedExpr = c.Attributes["managed_in"].Expr
 	}
