@@ -115,7 +115,7 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings map[
 	var out []value
 	settings, causes := bySchemaName(p, settings)
 	for _, v := range p.Variables {
-		fromArchive, isShipped := shippedValue(v, shipped)
+		fromArchive := shippedValue(v, shipped)
 		val := value{v: v}
 		k, isKept := keptValue(current, v.SchemaName)
 		fromProcess, procName := processValue(v, getenv)
@@ -149,13 +149,9 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings map[
 			raw, source = fromProcess, SourceProcess
 		}
 		if source != "" {
-			text, err := parseText(v.Type, raw)
+			text, err := checkedText(p, v, raw)
 			if err != nil {
 				causes = append(causes, fmt.Sprintf("the value of %s from %s is not valid: %v", v.Name, sourceText(source, procName), err))
-				continue
-			}
-			if summary, detail := p.ValueProblem(v, text); summary != "" {
-				causes = append(causes, fmt.Sprintf("the value of %s from %s is not valid: %s", v.Name, sourceText(source, procName), detail))
 				continue
 			}
 			val.text, val.source = text, source
@@ -173,13 +169,8 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings map[
 				continue
 			}
 			val.text, val.source = k.Value, SourceKept
-		} else if isShipped && fromArchive != "" {
-			text, err := parseText(v.Type, fromArchive)
-			if err == nil {
-				if summary, detail := p.ValueProblem(v, text); summary != "" {
-					err = errors.New(detail)
-				}
-			}
+		} else if fromArchive != "" {
+			text, err := checkedText(p, v, fromArchive)
 			if err != nil {
 				causes = append(causes, fmt.Sprintf("the current value of %s that the archive ships is not valid: %v; give one in environment %q values, a --settings file or %s",
 					v.Name, err, env.Name, EnvVarName(v)))
@@ -262,6 +253,19 @@ func SecretsGetenv(p *compiler.Project, secrets map[string]string, getenv func(s
 	}, nil
 }
 
+// checkedText is raw (text as a settings file gives it) as v's value, or
+// why it is none: not of v's type, or outside what v takes.
+func checkedText(p *compiler.Project, v *compiler.Variable, raw string) (string, error) {
+	text, err := parseText(v.Type, raw)
+	if err != nil {
+		return "", err
+	}
+	if summary, detail := p.ValueProblem(v, text); summary != "" {
+		return "", errors.New(detail)
+	}
+	return text, nil
+}
+
 // keptValue is the value the environment keeps for a variable when an
 // import gives none: one a settings file or BPFC_VAR_<NAME> set, as
 // Dataverse keeps a current value (the environment block's follow the
@@ -275,25 +279,26 @@ func keptValue(current map[string]store.VariableValue, schema string) (store.Var
 // the archive's schema names): the same schema name in any case, or, as
 // unpack names a variable of another publisher's prefix with the
 // project's, the one schema name with the same part after the prefix.
-// Secrets take none: their values come only from BPFC_VAR_<NAME>.
-func shippedValue(v *compiler.Variable, shipped map[string]string) (string, bool) {
+// Secrets take none: their values come only from BPFC_VAR_<NAME>. ""
+// is none, as everywhere a value is given.
+func shippedValue(v *compiler.Variable, shipped map[string]string) string {
 	if v.Type == compiler.VarSecret || len(shipped) == 0 {
-		return "", false
+		return ""
 	}
 	_, name, _ := strings.Cut(v.SchemaName, "_")
 	var byName []string
 	for schema, val := range shipped {
 		if strings.EqualFold(schema, v.SchemaName) {
-			return val, true
+			return val
 		}
 		if _, n, ok := strings.Cut(schema, "_"); ok && strings.EqualFold(n, name) {
 			byName = append(byName, val)
 		}
 	}
 	if len(byName) == 1 {
-		return byName[0], true
+		return byName[0]
 	}
-	return "", false
+	return ""
 }
 
 // bySchemaName keys a settings file's values by the project's schema
@@ -507,21 +512,18 @@ func valueChanges(current map[string]store.VariableValue, env string, vals []val
 				}
 				return s
 			}
+			// What applies without a value: the default, or none.
+			byDefault := "none"
+			if d := defaultText(v); d != nil {
+				byDefault = text(*d) + " (the default)"
+			}
 			switch action {
-			case "add": // the default applied before: say which
-				was := "none"
-				if d := defaultText(v); d != nil {
-					was = text(*d) + " (the default)"
-				}
-				c.Fields = []FieldChange{{Field: "value", Old: was, New: text(val.text)}}
+			case "add":
+				c.Fields = []FieldChange{{Field: "value", Old: byDefault, New: text(val.text)}}
 			case "change":
 				c.Fields = []FieldChange{{Field: "value", Old: text(cur.Value), New: text(val.text)}}
-			case "remove": // the default applies again: say which
-				now := "none"
-				if d := defaultText(v); d != nil {
-					now = text(*d) + " (the default)"
-				}
-				c.Fields = []FieldChange{{Field: "value", Old: text(cur.Value), New: now}}
+			case "remove": // the default applies again
+				c.Fields = []FieldChange{{Field: "value", Old: text(cur.Value), New: byDefault}}
 			}
 		}
 		out = append(out, c)
