@@ -266,8 +266,7 @@ type InstanceUpdate struct {
 // part is refused, nothing (a rename is not kept when the move after it
 // is refused, nor a move when the finish after it is). A state the
 // instance has already is no change, as setting a column to its value.
-// dir is the move's way (DirectionNone without one).
-func (s *Session) UpdateInstance(ctx context.Context, table, id string, u InstanceUpdate, mo MoveOptions) (dir int, in *Instance, err error) {
+func (s *Session) UpdateInstance(ctx context.Context, table, id string, u InstanceUpdate, mo MoveOptions) (in *Instance, err error) {
 	type part struct {
 		action string
 		fn     func(c *change) (*Transition, error)
@@ -275,11 +274,12 @@ func (s *Session) UpdateInstance(ctx context.Context, table, id string, u Instan
 	var parts []part
 	if u.Name != nil {
 		if err := checkInstanceName(*u.Name); err != nil {
-			return 0, nil, err
+			return nil, err
 		}
 		parts = append(parts, part{"rename the instance", rename(*u.Name)})
 	}
 	if u.Stage != "" {
+		var dir int // which way: the PATCH asks for a stage, not a way
 		parts = append(parts, part{"move to stage " + u.Stage, moveTo(u.Stage, mo, &dir)})
 	}
 	switch u.State {
@@ -291,25 +291,24 @@ func (s *Session) UpdateInstance(ctx context.Context, table, id string, u Instan
 	case StateAborted:
 		parts = append(parts, part{"abandon the instance", unlessIn(StateAborted, abandon)})
 	default:
-		return 0, nil, invalid("no instance state %q: %s, %s or %s", u.State, StateActive, StateFinished, StateAborted)
+		return nil, invalid("no instance state %q: %s, %s or %s", u.State, StateActive, StateFinished, StateAborted)
 	}
 	privs := []string{PrivWrite}
 	switch len(parts) {
 	case 0:
-		return 0, nil, invalid("nothing to change")
+		return nil, invalid("nothing to change")
 	case 1:
-		in, err = s.changeIn(ctx, table, id, parts[0].action, mo, privs, parts[0].fn)
-		return dir, in, err
+		return s.changeIn(ctx, table, id, parts[0].action, mo, privs, parts[0].fn)
 	}
 	expect := mo.IfVersion
 	if expect == 0 {
 		if expect, err = s.e.version(ctx, id); err != nil {
-			return 0, nil, err
+			return nil, err
 		}
 	}
 	var seen []cachedRow
 	err = s.e.run(ctx, s.user, true, func(o *op) error {
-		seen, dir = nil, DirectionNone
+		seen = nil
 		v := expect
 		for _, p := range parts {
 			out, rows, err := o.applyChange(table, id, p.action, v, nil, mo, privs, p.fn)
@@ -321,12 +320,12 @@ func (s *Session) UpdateInstance(ctx context.Context, table, id string, u Instan
 		return nil
 	})
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	if s.e.oneShots {
 		s.e.rows.put(seen...)
 	}
-	return dir, in, nil
+	return in, nil
 }
 
 // unlessIn is fn, or no change when the instance is in state already.

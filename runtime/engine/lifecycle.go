@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 
-	"github.com/bpfc/bpfc/runtime/process"
 	"github.com/bpfc/bpfc/runtime/store"
 )
 
@@ -16,14 +15,7 @@ func (s *Session) Finish(ctx context.Context, id string, mo MoveOptions) (*Insta
 
 // finish is Finish's change.
 func finish(c *change) (*Transition, error) {
-	if err := c.mustBeActive(); err != nil {
-		return nil, err
-	}
-	row, err := c.stageRecord()
-	if err != nil {
-		return nil, err
-	}
-	next, err := process.NextFrom(c.f.f, c.stage, process.Records{c.stage.Table: process.Row(row)}, c.o.dep.vars)
+	row, next, err := c.activeNext()
 	if err != nil {
 		return nil, err
 	}

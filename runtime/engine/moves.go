@@ -22,17 +22,28 @@ func (s *Session) Next(ctx context.Context, id string, mo MoveOptions) (*Instanc
 	})
 }
 
-// next moves the instance to the next stage of its active path; with want
-// not nil, only if that is want (else RuleTargetStage).
-func (c *change) next(link string, want *compiler.Stage) (*Transition, error) {
+// activeNext is what a move on or a finish decides on: the active
+// instance's stage record and the stage its active path goes to next (nil
+// at the last stage), branches evaluated on that record.
+func (c *change) activeNext() (store.Row, *compiler.Stage, error) {
 	if err := c.mustBeActive(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	row, err := c.stageRecord()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	to, err := process.NextFrom(c.f.f, c.stage, process.Records{c.stage.Table: process.Row(row)}, c.o.dep.vars)
+	if err != nil {
+		return nil, nil, err
+	}
+	return row, to, nil
+}
+
+// next moves the instance to the next stage of its active path; with want
+// not nil, only if that is want (else RuleTargetStage).
+func (c *change) next(link string, want *compiler.Stage) (*Transition, error) {
+	row, to, err := c.activeNext()
 	if err != nil {
 		return nil, err
 	}

@@ -124,7 +124,7 @@ func (s *Server) changeInstance(r *http.Request, t store.Table, id string, versi
 	}
 	// One write transaction: the PATCH is applied whole or, when a part
 	// is refused, not at all.
-	_, in, err := session(r).UpdateInstance(r.Context(), t.Name, id, u,
+	in, err := session(r).UpdateInstance(r.Context(), t.Name, id, u,
 		engine.MoveOptions{IfVersion: version, Link: ch.link, LinkColumn: ch.linkColumn, Path: ch.path})
 	if err != nil {
 		return 0, err
