@@ -72,10 +72,8 @@ type oneShotQueue struct {
 	// So the queue holds one write per instance.
 	pending map[string]bool
 	stats   OneShotStats
-	// clients counts the writes queued or being applied by client
-	// (store.WithClient); answered holds when each client's last write was
+	// answered holds when each client's (store.WithClient) last write was
 	// answered; wake is closed when a write queues (gather).
-	clients  map[string]int
 	answered map[string]time.Time
 	wake     chan struct{}
 }
@@ -113,54 +111,49 @@ func (q *oneShotQueue) gather() {
 }
 
 // expecting counts the clients answered recently that have no write
-// queued, and forgets the clients answered longer ago; under q.mu.
+// queued, and forgets the clients answered longer ago; under q.mu. (The
+// count is read from an idle queue only: no statement is in flight, so a
+// client's write is either queued or not come yet.)
 func (q *oneShotQueue) expecting(now time.Time) int {
+	queued := make(map[string]bool, len(q.waiting))
+	for _, w := range q.waiting {
+		queued[w.client] = true
+	}
 	n := 0
 	for c, t := range q.answered {
 		switch {
 		case now.Sub(t) > oneShotRecent:
 			delete(q.answered, c)
-		case q.clients[c] == 0:
+		case !queued[c]:
 			n++
 		}
 	}
 	return n
 }
 
-// queued counts q's write as its client's; under q.mu.
-func (q *oneShotQueue) queued(w *queuedWrite) {
-	if w.client == "" {
-		return
-	}
-	if q.clients == nil {
-		q.clients = map[string]int{}
-	}
-	q.clients[w.client]++
+// arrived wakes a statement gathering writes: one queued; under q.mu.
+func (q *oneShotQueue) arrived() {
 	if q.wake != nil {
 		close(q.wake)
 		q.wake = nil
 	}
 }
 
-// left ends the count of q's write; answered says that it was applied
-// (or refused) rather than given up. Under q.mu.
-func (q *oneShotQueue) left(w *queuedWrite, answered bool, now time.Time) {
-	if w.client == "" {
-		return
-	}
-	if q.clients[w.client]--; q.clients[w.client] <= 0 {
-		delete(q.clients, w.client)
-	}
-	if answered {
+// answer records that the writes of batch were answered now; under q.mu.
+func (q *oneShotQueue) answer(batch []*queuedWrite, now time.Time) {
+	for _, w := range batch {
+		if w.client == "" {
+			continue
+		}
 		if q.answered == nil {
 			q.answered = map[string]time.Time{}
 		}
 		q.answered[w.client] = now
-		if len(q.answered) > 4*oneShotBatchMax {
-			// A queue that never idles never gathers, which forgets:
-			// clients come and go on new connections.
-			q.expecting(now)
-		}
+	}
+	if len(q.answered) > 4*oneShotBatchMax {
+		// A queue that never idles never gathers, which forgets:
+		// clients come and go on new connections.
+		q.expecting(now)
 	}
 }
 
@@ -210,7 +203,7 @@ func (s *DB) queueOneShot(ctx context.Context, w store.OneShot, shape string) (b
 		s.oneShots.mu.Unlock()
 	}()
 	s.oneShots.waiting = append(s.oneShots.waiting, q)
-	s.oneShots.queued(q)
+	s.oneShots.arrived()
 	lead := s.oneShots.inFlight < oneShotsInFlight
 	if lead {
 		s.oneShots.inFlight++
@@ -219,7 +212,7 @@ func (s *DB) queueOneShot(ctx context.Context, w store.OneShot, shape string) (b
 	if lead {
 		// The statement carries others' writes: this caller's context
 		// ending must not cancel them.
-		s.runOneShots(context.WithoutCancel(ctx), q)
+		s.runOneShots(context.WithoutCancel(ctx), q, true)
 	}
 	stall := time.NewTimer(oneShotStall)
 	defer stall.Stop()
@@ -236,7 +229,7 @@ wait:
 			}
 			s.oneShots.inFlight++
 			s.oneShots.mu.Unlock()
-			s.runOneShots(context.WithoutCancel(ctx), q)
+			s.runOneShots(context.WithoutCancel(ctx), q, false)
 		case <-ctx.Done():
 			break wait
 		}
@@ -244,7 +237,6 @@ wait:
 	s.oneShots.mu.Lock()
 	if !q.taken {
 		s.oneShots.waiting = slices.DeleteFunc(s.oneShots.waiting, func(x *queuedWrite) bool { return x == q })
-		s.oneShots.left(q, false, time.Time{})
 		s.oneShots.mu.Unlock()
 		return false, ctx.Err()
 	}
@@ -255,16 +247,15 @@ wait:
 
 // runOneShots applies queued writes until mine is applied, then leaves the
 // rest of the queue to a goroutine of its own (mine nil: until the queue is
-// empty).
-func (s *DB) runOneShots(ctx context.Context, mine *queuedWrite) {
-	first := mine != nil
+// empty). fromIdle says that no statement was in flight: only then does the
+// first statement gather (one that follows another, or a stalled write's,
+// already overlaps the clients' way back).
+func (s *DB) runOneShots(ctx context.Context, mine *queuedWrite, fromIdle bool) {
 	for {
 		s.oneShots.mu.Lock()
-		if first {
-			// Only a statement that starts from an idle queue waits: one
-			// that follows another already overlaps the clients' way back.
+		if fromIdle {
 			s.oneShots.gather()
-			first = false
+			fromIdle = false
 		}
 		batch := s.oneShots.take()
 		if len(batch) == 0 {
@@ -275,10 +266,7 @@ func (s *DB) runOneShots(ctx context.Context, mine *queuedWrite) {
 		s.oneShots.mu.Unlock()
 		oks, errs := s.writeBatch(ctx, batch)
 		s.oneShots.mu.Lock()
-		now := time.Now()
-		for _, q := range batch {
-			s.oneShots.left(q, true, now)
-		}
+		s.oneShots.answer(batch, time.Now())
 		s.oneShots.mu.Unlock()
 		for i, q := range batch {
 			q.done <- writeResult{ok: oks[i], err: errs[i]}
@@ -291,7 +279,7 @@ func (s *DB) runOneShots(ctx context.Context, mine *queuedWrite) {
 			}
 			s.oneShots.mu.Unlock()
 			if !idle {
-				go s.runOneShots(ctx, nil)
+				go s.runOneShots(ctx, nil, false)
 			}
 			return
 		}
