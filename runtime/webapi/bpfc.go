@@ -156,11 +156,9 @@ func (s *Server) bpfcFunction(w http.ResponseWriter, r *http.Request, op *operat
 			return
 		}
 	}
-	for p := range params {
-		if !op.takes(p) {
-			s.fail(w, r, badRequest("%s takes the parameters %s, not %s", name, op.paramNames(), p))
-			return
-		}
+	if err := op.takesAll(params); err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	if err := op.need(params); err != nil {
 		s.fail(w, r, err)

@@ -298,7 +298,6 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "%s is a function: call it with GET", name))
 			return
 		}
-		w.Header().Set("Allow", "GET, PATCH, DELETE")
 		s.fail(w, r, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "POST creates rows in an entity set; use PATCH to change %s", set))
 		return
 	}
@@ -574,7 +573,6 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, set, id string,
 func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
 	set, id, ok := splitKey(r.PathValue("seg"))
 	if !ok || id == "" {
-		w.Header().Set("Allow", "GET, POST")
 		s.fail(w, r, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "PATCH changes one row: %s(<id>)", set))
 		return
 	}
@@ -684,7 +682,6 @@ func (s *Server) upsert(w http.ResponseWriter, r *http.Request, t store.Table, s
 func (s *Server) delete(w http.ResponseWriter, r *http.Request) {
 	set, id, ok := splitKey(r.PathValue("seg"))
 	if !ok || id == "" {
-		w.Header().Set("Allow", "GET, POST")
 		s.fail(w, r, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "DELETE removes one row: %s(<id>)", set))
 		return
 	}

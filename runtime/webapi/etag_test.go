@@ -27,6 +27,7 @@ func TestIfMatch(t *testing.T) {
 		{`W/"12", *`, 0, true},
 		{`W/"12", W/"13"`, 0, false},
 		{`W/"12", x`, 0, false},
+		{`,`, 0, false},
 	} {
 		r := httptest.NewRequest("PATCH", "/", nil)
 		if c.header != "" {

@@ -1,7 +1,6 @@
 package webapi
 
 import (
-	"cmp"
 	"net/http"
 	"net/url"
 	"strings"
@@ -90,10 +89,8 @@ func splitKeyRaw(seg string) (string, string, bool) {
 
 func (s *Server) function(w http.ResponseWriter, r *http.Request, op *operation, seg string) {
 	params, err := functionParams(seg, r.URL.Query())
-	for p := range params {
-		if err == nil && !op.takes(p) {
-			err = badRequest("%s takes no parameter %s (its parameters: %s)", op.Name, p, cmp.Or(op.paramNames(), "none"))
-		}
+	if err == nil {
+		err = op.takesAll(params)
 	}
 	for k := range r.URL.Query() {
 		// A function's answer is no entity set: an option answered as if

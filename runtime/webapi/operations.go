@@ -2,7 +2,9 @@ package webapi
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/bpfc/bpfc/runtime/engine"
@@ -151,6 +153,17 @@ func (op *operation) takes(name string) bool {
 		}
 	}
 	return false
+}
+
+// takesAll refuses a call with a parameter the function does not take
+// (given: name -> value; the first in name order).
+func (op *operation) takesAll(given map[string]string) error {
+	for _, p := range slices.Sorted(maps.Keys(given)) {
+		if !op.takes(p) {
+			return badRequest("%s takes the parameters %s, not %s", op.Name, op.paramNames(), p)
+		}
+	}
+	return nil
 }
 
 // paramNames lists the operation's parameters, for messages.

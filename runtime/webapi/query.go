@@ -323,8 +323,7 @@ func describe(v any) string {
 func withQuery(raw string, set url.Values) string {
 	var parts []string
 	for _, p := range strings.Split(raw, "&") {
-		k, _, _ := strings.Cut(p, "=")
-		if key, err := url.QueryUnescape(k); p == "" || err == nil && set.Has(key) {
+		if key, ok := rawKey(p); p == "" || ok && set.Has(key) {
 			continue
 		}
 		parts = append(parts, p)
@@ -341,10 +340,16 @@ func withQuery(raw string, set url.Values) string {
 func queryLength(raw string) int {
 	n := len(raw)
 	for _, p := range strings.Split(raw, "&") {
-		k, _, _ := strings.Cut(p, "=")
-		if key, err := url.QueryUnescape(k); err == nil && key == "$skiptoken" {
+		if key, ok := rawKey(p); ok && key == "$skiptoken" {
 			n -= len(p)
 		}
 	}
 	return n
+}
+
+// rawKey is the key of one key=value part of a raw query string, unescaped.
+func rawKey(part string) (string, bool) {
+	k, _, _ := strings.Cut(part, "=")
+	key, err := url.QueryUnescape(k)
+	return key, err == nil
 }

@@ -297,31 +297,42 @@ func values(fs []field) engine.Values {
 }
 
 // ifMatch reads If-Match: W/"12" or "12" is version 12; * or nothing is
-// any version (0).
+// any version (0). A list of tags (RFC 9110) matches any of them: * among
+// them is any version, the same tag listed twice is that one; a row is at
+// one version and a write is made at one, so several are refused.
 func ifMatch(r *http.Request) (int64, error) {
-	h := strings.TrimSpace(r.Header.Get("If-Match"))
-	if h == "" || h == "*" {
-		return 0, nil
+	versions, anyVersion, err := matchTags(r)
+	if anyVersion || err != nil {
+		return 0, err
 	}
-	// A list of tags (RFC 9110) matches any of them: * among them is any
-	// version; the same tag listed twice is that one. A row is at one
-	// version, and a write is made at one, so several are refused.
-	var version int64 = -1
+	for _, v := range versions[1:] {
+		if v != versions[0] {
+			return 0, badRequest("If-Match lists several versions (%s): send the one @odata.etag you read", strings.TrimSpace(r.Header.Get("If-Match")))
+		}
+	}
+	return versions[0], nil
+}
+
+// matchTags reads If-Match's tags: their versions (one at least), or any
+// (none given, or * among them), or the error of one that is no tag of
+// this API.
+func matchTags(r *http.Request) (versions []int64, anyVersion bool, err error) {
+	h := strings.TrimSpace(r.Header.Get("If-Match"))
+	if h == "" {
+		return nil, true, nil
+	}
 	for _, tag := range strings.Split(h, ",") {
 		tag = strings.TrimSpace(tag)
 		if tag == "*" {
-			return 0, nil
+			return nil, true, nil
 		}
 		v, ok := parseETag(tag)
 		if !ok {
-			return 0, badRequest("If-Match %q is not an entity tag of this API (W/\"<version>\")", tag)
+			return nil, false, badRequest("If-Match %q is not an entity tag of this API (W/\"<version>\")", tag)
 		}
-		if version >= 0 && v != version {
-			return 0, badRequest("If-Match lists several versions (%s): send the one @odata.etag you read", h)
-		}
-		version = v
+		versions = append(versions, v)
 	}
-	return version, nil
+	return versions, false, nil
 }
 
 // staleZeroTag is 412 for If-Match W/"0" on a row of t when t's rows have
@@ -334,14 +345,9 @@ func staleZeroTag(r *http.Request, t store.Table) error {
 
 // staleZero is staleZeroTag for rows described as what, versioned or not.
 func staleZero(r *http.Request, what string, versioned bool) error {
-	h := strings.TrimSpace(r.Header.Get("If-Match"))
-	if h == "" || !versioned {
-		return nil
-	}
-	for _, tag := range strings.Split(h, ",") { // every tag of a list W/"0"
-		if v, ok := parseETag(tag); !ok || v != 0 {
-			return nil
-		}
+	versions, anyVersion, err := matchTags(r)
+	if anyVersion || err != nil || !versioned || slices.ContainsFunc(versions, func(v int64) bool { return v != 0 }) {
+		return nil // every tag of a list W/"0" is
 	}
 	return errorf(http.StatusPreconditionFailed, "PreconditionFailed",
 		"If-Match %s matches no version of %s (they start at 1): read the row again for its @odata.etag; nothing was changed",
