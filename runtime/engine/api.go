@@ -266,30 +266,26 @@ type InstanceUpdate struct {
 // part is refused, nothing (a rename is not kept when the move after it
 // is refused, nor a move when the finish after it is). A state the
 // instance has already is no change, as setting a column to its value.
-func (s *Session) UpdateInstance(ctx context.Context, table, id string, u InstanceUpdate, mo MoveOptions) (in *Instance, err error) {
-	type part struct {
-		action string
-		fn     func(c *change) (*Transition, error)
-	}
-	var parts []part
+func (s *Session) UpdateInstance(ctx context.Context, table, id string, u InstanceUpdate, mo MoveOptions) (*Instance, error) {
+	var parts []changePart
 	if u.Name != nil {
 		if err := checkInstanceName(*u.Name); err != nil {
 			return nil, err
 		}
-		parts = append(parts, part{"rename the instance", rename(*u.Name)})
+		parts = append(parts, changePart{"rename the instance", rename(*u.Name)})
 	}
 	if u.Stage != "" {
 		var dir int // which way: the PATCH asks for a stage, not a way
-		parts = append(parts, part{"move to stage " + u.Stage, moveTo(u.Stage, mo, &dir)})
+		parts = append(parts, changePart{"move to stage " + u.Stage, moveTo(u.Stage, mo, &dir)})
 	}
 	switch u.State {
 	case "":
 	case StateActive:
-		parts = append(parts, part{"reactivate the instance", unlessIn(StateActive, reactivate)})
+		parts = append(parts, changePart{"reactivate the instance", unlessIn(StateActive, reactivate)})
 	case StateFinished:
-		parts = append(parts, part{"finish the instance", unlessIn(StateFinished, finish)})
+		parts = append(parts, changePart{"finish the instance", unlessIn(StateFinished, finish)})
 	case StateAborted:
-		parts = append(parts, part{"abandon the instance", unlessIn(StateAborted, abandon)})
+		parts = append(parts, changePart{"abandon the instance", unlessIn(StateAborted, abandon)})
 	default:
 		return nil, invalid("no instance state %q: %s, %s or %s", u.State, StateActive, StateFinished, StateAborted)
 	}
@@ -298,34 +294,10 @@ func (s *Session) UpdateInstance(ctx context.Context, table, id string, u Instan
 	case 0:
 		return nil, invalid("nothing to change")
 	case 1:
+		// One part alone may go in one shot.
 		return s.changeIn(ctx, table, id, parts[0].action, mo, privs, parts[0].fn)
 	}
-	expect := mo.IfVersion
-	if expect == 0 {
-		if expect, err = s.e.version(ctx, id); err != nil {
-			return nil, err
-		}
-	}
-	var seen []cachedRow
-	err = s.e.run(ctx, s.user, true, func(o *op) error {
-		seen = nil
-		v := expect
-		for _, p := range parts {
-			out, rows, err := o.applyChange(table, id, p.action, v, nil, mo, privs, p.fn)
-			if err != nil {
-				return err
-			}
-			in, v, seen = out, out.Version, append(seen, rows...)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	if s.e.oneShots {
-		s.e.rows.put(seen...)
-	}
-	return in, nil
+	return s.changeParts(ctx, table, id, mo, privs, parts)
 }
 
 // unlessIn is fn, or no change when the instance is in state already.

@@ -171,6 +171,19 @@ func (s *Session) changeIn(ctx context.Context, table, id, action string, mo Mov
 	if out, done, err := s.oneShot(ctx, table, id, action, mo, privs, fn); done {
 		return out, err
 	}
+	return s.changeParts(ctx, table, id, mo, privs, []changePart{{action, fn}})
+}
+
+// changePart is one change of several made in one transaction.
+type changePart struct {
+	action string
+	fn     func(c *change) (*Transition, error)
+}
+
+// changeParts makes the parts in one write transaction, in order, each on
+// the instance as the one before left it: all of them, or none when one
+// fails.
+func (s *Session) changeParts(ctx context.Context, table, id string, mo MoveOptions, privs []string, parts []changePart) (*Instance, error) {
 	expect := mo.IfVersion
 	var read *readInstance // the instance as read before the write lock
 	if expect == 0 {
@@ -188,9 +201,17 @@ func (s *Session) changeIn(ctx context.Context, table, id, action string, mo Mov
 	var out *Instance
 	var seen []cachedRow
 	err := s.e.run(ctx, s.user, true, func(o *op) error {
-		var err error
-		out, seen, err = o.applyChange(table, id, action, expect, read, mo, privs, fn)
-		return err
+		seen = nil
+		v, r := expect, read
+		for _, p := range parts {
+			in, rows, err := o.applyChange(table, id, p.action, v, r, mo, privs, p.fn)
+			if err != nil {
+				return err
+			}
+			// The next part reads the instance as this one left it.
+			out, v, r, seen = in, in.Version, nil, append(seen, rows...)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
