@@ -85,7 +85,7 @@ func (s *Server) serviceDocument(w http.ResponseWriter, r *http.Request) {
 // get serves a function, a row or a list.
 func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 	seg := r.PathValue("seg")
-	name, key, isKey := splitKey(seg)
+	name, prop, key, isKey := namedKey(seg)
 	if op := functions[name]; op != nil {
 		op.serve(s, w, r, op, seg)
 		return
@@ -96,13 +96,17 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 	case name == "EntityDefinitions":
 		s.entityDefinitions(w, r, seg)
 	case isKey && isProcessSet(name):
-		if err := checkKey(name, key); err != nil {
+		err := s.checkKeyName(r, name, prop)
+		if err == nil {
+			err = checkKey(name, key)
+		}
+		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
 		s.getRow(w, r, name, engine.CanonicalID(key))
 	case isKey:
-		if _, err := s.keyedTable(r, name, key); err != nil {
+		if _, err := s.keyedTable(r, name, prop, key); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -356,15 +360,45 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request) {
 	s.respond(w, r, set, id, status, version, nil)
 }
 
-// keyedTable is the table of set, for a row of it keyed by id: a key that
-// is not a GUID is refused, as Dataverse does (400), once the entity set
-// is known (an unknown one is 404).
-func (s *Server) keyedTable(r *http.Request, set, id string) (store.Table, error) {
+// keyedTable is the table of set, for a row of it keyed by id (its
+// property named prop, if the path named it): a key that is not a GUID,
+// or a property that is not the table's key, is refused as Dataverse does
+// (400), once the entity set is known (an unknown one is 404).
+func (s *Server) keyedTable(r *http.Request, set, prop, id string) (store.Table, error) {
 	t, err := s.tableOf(r, set)
+	if err == nil {
+		err = keyName(set, t.PrimaryKey, prop)
+	}
 	if err != nil {
 		return t, err
 	}
 	return t, checkKey(set, id)
+}
+
+// checkKeyName refuses a key's property (prop, "" when not named) that is
+// not the key of set's table.
+func (s *Server) checkKeyName(r *http.Request, set, prop string) error {
+	if prop == "" {
+		return nil
+	}
+	if isProcessSet(set) {
+		return keyName(set, processTables[set].PrimaryKey, prop)
+	}
+	t, err := s.tableOf(r, set)
+	if err != nil {
+		return err
+	}
+	return keyName(set, t.PrimaryKey, prop)
+}
+
+// keyName refuses prop, a key's property the path named, unless it is
+// the table's key pk: bpfc keys a row by its id only (Dataverse's
+// alternate keys, such as an account number, are not bpfc's).
+func keyName(set, pk, prop string) error {
+	if prop == "" || prop == pk {
+		return nil
+	}
+	return badRequest("%s(%s=…): a row is keyed by its id, %s — %s(<id>) or %s(%s=<id>); bpfc has no alternate keys", set, prop, pk, set, set, pk)
 }
 
 // checkKey refuses a row's key that is not a GUID.
@@ -571,7 +605,7 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, set, id string,
 
 // patch updates a record, or moves or ends an instance.
 func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
-	set, id, ok := splitKey(r.PathValue("seg"))
+	set, prop, id, ok := namedKey(r.PathValue("seg"))
 	if !ok || id == "" {
 		s.fail(w, r, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "PATCH changes one row: %s(<id>)", set))
 		return
@@ -582,7 +616,7 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
 	}
 	var t store.Table
 	if err == nil {
-		t, err = s.keyedTable(r, set, id)
+		t, err = s.keyedTable(r, set, prop, id)
 	}
 	if err == nil {
 		err = staleZeroTag(r, t)
@@ -680,7 +714,7 @@ func (s *Server) upsert(w http.ResponseWriter, r *http.Request, t store.Table, s
 
 // delete deletes a record (its instances remain) or an instance.
 func (s *Server) delete(w http.ResponseWriter, r *http.Request) {
-	set, id, ok := splitKey(r.PathValue("seg"))
+	set, prop, id, ok := namedKey(r.PathValue("seg"))
 	if !ok || id == "" {
 		s.fail(w, r, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "DELETE removes one row: %s(<id>)", set))
 		return
@@ -691,7 +725,7 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request) {
 	}
 	var t store.Table
 	if err == nil {
-		t, err = s.keyedTable(r, set, id)
+		t, err = s.keyedTable(r, set, prop, id)
 	}
 	if err == nil {
 		err = staleZeroTag(r, t)

@@ -81,3 +81,57 @@ func TestGUIDForms(t *testing.T) {
 		t.Errorf("a bad escape: %s", r.raw)
 	}
 }
+
+// TestNamedKeys: a row's key with its property named, OData's other form
+// (accounts(accountid=ID)), addresses the row in reads, writes, deletes,
+// bindings and the process tables, as Dataverse takes it; another
+// property in its place (an alternate key) is refused, naming the key.
+func TestNamedKeys(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	ids := accounts(f)
+	alpha := ids["Alpha"]
+	if got := f.do("GET", "accounts(accountid="+alpha+")?$select=name", f.admin, nil).must(t, http.StatusOK).str("name"); got != "Alpha" {
+		t.Errorf("GET by the named key: %q", got)
+	}
+	f.do("PATCH", "accounts(accountid="+strings.ToUpper(alpha)+")", f.admin, map[string]any{"description": "named"}).must(t, http.StatusNoContent)
+	if got := f.do("GET", "accounts("+alpha+")?$select=description", f.admin, nil).must(t, http.StatusOK).str("description"); got != "named" {
+		t.Errorf("description after a PATCH by the named key: %q", got)
+	}
+	lead := f.create("leads", map[string]any{"subject": "Named", "lastname": "Key", "parentaccountid@odata.bind": "/accounts(accountid=" + alpha + ")"})
+	if got := f.do("GET", "leads(leadid="+lead+")?$select=_parentaccountid_value", f.admin, nil).must(t, http.StatusOK).str("_parentaccountid_value"); got != alpha {
+		t.Errorf("bound by the named key: %q", got)
+	}
+	r := f.do("GET", "workflows?$select=workflowid&$top=1", f.admin, nil).must(t, http.StatusOK)
+	if rows := r.rows(); len(rows) == 1 {
+		wf := rows[0]["workflowid"].(string)
+		f.do("GET", "workflows(workflowid="+wf+")", f.admin, nil).must(t, http.StatusOK)
+		f.do("GET", "workflows(name="+wf+")", f.admin, nil).must(t, http.StatusBadRequest)
+	} else {
+		t.Errorf("no workflow to read: %s", r.raw)
+	}
+
+	for method, path := range map[string]string{
+		"GET":    "accounts(name='Alpha')",
+		"PATCH":  "accounts(accountnumber='A-1')",
+		"DELETE": "leads(parentaccountid=" + alpha + ")",
+	} {
+		var body any
+		if method == "PATCH" {
+			body = map[string]any{"description": "x"}
+		}
+		r := f.do(method, path, f.admin, body)
+		if r.status != 400 || !strings.Contains(r.message(), "no alternate keys") {
+			t.Errorf("%s %s: %d %s, want 400 naming the key", method, path, r.status, r.raw)
+		}
+	}
+	r = f.do("POST", "leads", f.admin, map[string]any{"subject": "Other", "lastname": "Key", "parentaccountid@odata.bind": "/accounts(name='Alpha')"})
+	if r.status != 400 || !strings.Contains(r.message(), "parentaccountid@odata.bind: accounts(name=…): a row is keyed by its id, accountid") {
+		t.Errorf("binding by another property: %d %s", r.status, r.raw)
+	}
+	r = f.do("POST", "leads", f.admin, map[string]any{"subject": "Other", "lastname": "Key", "parentaccountid@odata.bind": "/accounts(accountid='abc')"})
+	if r.status != 400 || !strings.Contains(r.message(), "a row's key is its id") {
+		t.Errorf("binding by the named key, no GUID: %d %s", r.status, r.raw)
+	}
+	// The lead the refused DELETE named is there.
+	f.do("GET", "leads("+lead+")", f.admin, nil).must(t, http.StatusOK)
+}

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/agext/levenshtein"
 
@@ -112,6 +113,9 @@ type field struct {
 	column string
 	value  any
 	bind   string // "<set>" of an @odata.bind
+	// bindKey is the key's property the binding named, if it did
+	// (/accounts(accountid=ID)).
+	bindKey string
 }
 
 // readBody decodes a JSON object body into fields, in the order written.
@@ -158,11 +162,11 @@ func readBody(r *http.Request) ([]field, error) {
 				return nil, badRequest("%s: a binding is a string, \"/<entityset>(<id>)\"", key)
 			}
 			if raw != nil {
-				set, id, err := parseBinding(s)
+				set, prop, id, err := parseBinding(s)
 				if err != nil {
 					return nil, badRequest("%s: %v", key, err)
 				}
-				f.bind, raw = set, id
+				f.bind, f.bindKey, raw = set, prop, id
 			}
 		case strings.HasPrefix(key, "@") || strings.Contains(key, "@"):
 			continue // an annotation
@@ -198,8 +202,9 @@ func readBody(r *http.Request) ([]field, error) {
 	return out, nil
 }
 
-// parseBinding reads "/accounts(ID)", "accounts(ID)" or a full URL.
-func parseBinding(s string) (set, id string, err error) {
+// parseBinding reads "/accounts(ID)", "accounts(ID)" or a full URL, the
+// key's property named or not (prop: checked by bindings).
+func parseBinding(s string) (set, prop, id string, err error) {
 	if u, perr := url.Parse(s); perr == nil && u.Scheme != "" {
 		s = u.Path
 	}
@@ -207,16 +212,16 @@ func parseBinding(s string) (set, id string, err error) {
 		s = strings.TrimPrefix(s, p)
 	}
 	s = strings.TrimPrefix(s, "/")
-	set, key, ok := splitKey(s)
+	set, prop, key, ok := namedKey(s)
 	if !ok || key == "" {
-		return "", "", fmt.Errorf("%q is not \"/<entityset>(<id>)\"", s)
+		return "", "", "", fmt.Errorf("%q is not \"/<entityset>(<id>)\"", s)
 	}
-	if set != "processstages" { // (a stage may be named)
+	if set != "processstages" && prop == "" { // (a stage may be named; a named key: bindings)
 		if err := checkKey(set, key); err != nil {
-			return "", "", err
+			return "", "", "", err
 		}
 	}
-	return set, key, nil
+	return set, prop, key, nil
 }
 
 // bindings checks the entity sets of a body's @odata.bind fields against
@@ -229,6 +234,19 @@ func (s *Server) bindings(r *http.Request, t store.Table, fields []field) error 
 		f := &fields[i]
 		if f.bind == "" {
 			continue
+		}
+		if f.bindKey != "" {
+			err := s.checkKeyName(r, f.bind, f.bindKey)
+			if id, _ := f.value.(string); err == nil && f.bind != "processstages" {
+				err = checkKey(f.bind, id)
+			}
+			var e *apiError
+			if errors.As(err, &e) && e.status == http.StatusBadRequest {
+				return badRequest("%s: %s", f.prop, e.msg)
+			}
+			if err != nil && (!errors.As(err, &e) || e.status != http.StatusNotFound) {
+				return err
+			}
 		}
 		c, ok := t.Column(f.column)
 		if !ok {
@@ -272,10 +290,32 @@ func (s *Server) bindings(r *http.Request, t store.Table, fields []field) error 
 }
 
 // splitKey splits "leads(ID)" into "leads" and "ID" (quotes removed, a
-// GUID in canonical form).
+// GUID in canonical form); "leads(leadid=ID)" too (namedKey).
 func splitKey(seg string) (name, key string, ok bool) {
+	name, _, key, ok = namedKey(seg)
+	return name, key, ok
+}
+
+// namedKey splits "leads(ID)" as splitKey does, and "leads(leadid=ID)",
+// OData's key with its property named, into "leads", "leadid" and "ID"
+// (prop is "" for the first form). Whether prop is the table's key is
+// its caller's to check (checkKey): the table is not known here.
+func namedKey(seg string) (name, prop, key string, ok bool) {
 	name, raw, ok := splitKeyRaw(seg)
-	return name, engine.CanonicalID(unquote(raw)), ok
+	if i := strings.IndexByte(raw, '='); i > 0 && isIdentifier(raw[:i]) {
+		prop, raw = raw[:i], raw[i+1:]
+	}
+	return name, prop, engine.CanonicalID(unquote(raw)), ok
+}
+
+// isIdentifier: s is a property's name (letters, digits, _).
+func isIdentifier(s string) bool {
+	for i, c := range s {
+		if c != '_' && !unicode.IsLetter(c) && (i == 0 || !unicode.IsDigit(c)) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // unquote reads an OData text literal ('O”Brien' is O'Brien); anything
