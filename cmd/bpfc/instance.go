@@ -184,18 +184,23 @@ func printInstance(g *globals, s runtimeSession, id, headline string, runs []eng
 	if headline != "" {
 		fmt.Fprintln(g.stdout, headline)
 	}
+	writeRuns(g.stdout, runs)
+	writeInstance(g.stdout, in)
+	return nil
+}
+
+// writeRuns prints a line for each workflow a change ran or queued.
+func writeRuns(w io.Writer, runs []engine.WorkflowRun) {
 	for _, r := range runs {
 		switch {
 		case r.Job != 0:
-			fmt.Fprintf(g.stdout, "  workflow %s (%s) queued as job %d\n", r.Workflow, r.Mode, r.Job)
+			fmt.Fprintf(w, "  workflow %s (%s) queued as job %d\n", r.Workflow, r.Mode, r.Job)
 		case r.State == workflow.Skipped:
-			fmt.Fprintf(g.stdout, "  workflow %s (%s) skipped: the instance has no record of its table\n", r.Workflow, r.Mode)
+			fmt.Fprintf(w, "  workflow %s (%s) skipped: the instance has no record of its table\n", r.Workflow, r.Mode)
 		default:
-			fmt.Fprintf(g.stdout, "  workflow %s (%s) %s\n", r.Workflow, r.Mode, r.State)
+			fmt.Fprintf(w, "  workflow %s (%s) %s\n", r.Workflow, r.Mode, r.State)
 		}
 	}
-	writeInstance(g.stdout, in)
-	return nil
 }
 
 func writeInstance(w io.Writer, in *engine.Instance) {

@@ -40,7 +40,9 @@ func newRecordCreateCmd(g *globals) *cobra.Command {
 			"the id of an existing row for a lookup (or a user's name for a lookup to users).\n" +
 			"The default flow starts on it: the active business process flow on TABLE with the\n" +
 			"lowest order that the user (--as) may start; --flow F starts F, --no-flow none.\n\n" +
-			"--output json prints {\"id\": …, \"table\": …, \"instance\": id | null}.",
+			"--output json prints {\"id\": …, \"table\": …, \"instance\": id | null, \"workflows\":\n" +
+			"[{workflow, mode, state, job}]} (workflows: what the started flow's first stage ran or\n" +
+			"queued, as instance next lists them; left out when none).",
 		Args: argsUsage(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error { return runRecordCreate(g, o, args[0]) },
 	}
@@ -70,18 +72,20 @@ func runRecordCreate(g *globals, o *recordOptions, table string) error {
 	}
 	if g.output == "json" {
 		out := struct {
-			ID       string  `json:"id"`
-			Table    string  `json:"table"`
-			Instance *string `json:"instance"`
+			ID        string               `json:"id"`
+			Table     string               `json:"table"`
+			Instance  *string              `json:"instance"`
+			Workflows []engine.WorkflowRun `json:"workflows,omitempty"`
 		}{ID: c.ID, Table: c.Table}
 		if c.Instance != nil {
-			out.Instance = &c.Instance.ID
+			out.Instance, out.Workflows = &c.Instance.ID, c.Instance.Workflows
 		}
 		return writeJSON(g.stdout, out)
 	}
 	fmt.Fprintf(g.stdout, "Created %s %s\n", c.Table, c.ID)
 	if c.Instance != nil {
 		fmt.Fprintf(g.stdout, "Started %s: instance %s at stage %s\n", c.Instance.Flow, c.Instance.ID, c.Instance.ActiveStage)
+		writeRuns(g.stdout, c.Instance.Workflows)
 	} else {
 		fmt.Fprintln(g.stdout, "No flow started.")
 	}

@@ -358,3 +358,36 @@ func TestClientNamesItsEnvironment(t *testing.T) {
 		}
 	}
 }
+
+// startHooks says it queued a job for every flow started.
+type startHooks struct{}
+
+func (startHooks) Transition(_ context.Context, _ store.Tx, t *engine.Transition) error {
+	if t.Kind == engine.KindStart {
+		t.Runs = append(t.Runs, engine.WorkflowRun{Workflow: "welcome", Mode: "background", State: "queued", Job: 7})
+	}
+	return nil
+}
+
+// TestCreateNamesStartedWorkflows: creating a record names what the
+// started flow's first stage ran or queued (BPFC-Workflows), and bpfc's
+// client reads it into the instance it returns, as a move's answer does.
+func TestCreateNamesStartedWorkflows(t *testing.T) {
+	f := serve(t, fixtureOptions{hooks: startHooks{}})
+	r := f.do("POST", "leads", f.admin, map[string]any{"subject": "Fleet", "lastname": "Bloggs"}).must(t, http.StatusNoContent)
+	if got := r.header.Get("BPFC-Workflows"); got != `[{"workflow":"welcome","mode":"background","state":"queued","job":7}]` {
+		t.Errorf("BPFC-Workflows: %q", got)
+	}
+	r = f.do("POST", "leads", f.admin, map[string]any{"subject": "None", "lastname": "Flow"}, "BPFC-Flow", "none").must(t, http.StatusNoContent)
+	if got := r.header.Get("BPFC-Workflows"); got != "" {
+		t.Errorf("no flow started, BPFC-Workflows: %q", got)
+	}
+	c := &Client{URL: f.url, Token: f.admin, Env: "remote"}
+	created, err := c.CreateRecord(context.Background(), "lead", engine.Values{"subject": "Remote", "lastname": "Bloggs"}, engine.StartOptions{})
+	if err != nil || created.Instance == nil {
+		t.Fatalf("create: %+v %v", created, err)
+	}
+	if w := created.Instance.Workflows; len(w) != 1 || w[0].Workflow != "welcome" || w[0].Job != 7 {
+		t.Errorf("the client's instance's workflows: %+v", w)
+	}
+}

@@ -1,6 +1,7 @@
 package webapi
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -324,7 +325,7 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	var id, instance string
+	var id string
 	version := int64(1) // a new row's
 	status := http.StatusCreated
 	if t.Kind == store.TableInstance {
@@ -345,17 +346,12 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request) {
 		}
 		if c, err = session(r).CreateRecord(r.Context(), t.Name, values(fields), so); err == nil {
 			id = c.ID
-			if c.Instance != nil {
-				instance = c.Instance.ID
-			}
+			started(w, c)
 		}
 	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
-	}
-	if instance != "" {
-		w.Header().Set("BPFC-Instance", instance)
 	}
 	s.respond(w, r, set, id, status, version, nil)
 }
@@ -706,10 +702,24 @@ func (s *Server) upsert(w http.ResponseWriter, r *http.Request, t store.Table, s
 		s.fail(w, r, err)
 		return
 	}
-	if c.Instance != nil {
-		w.Header().Set("BPFC-Instance", c.Instance.ID)
-	}
+	started(w, c)
 	s.respond(w, r, set, c.ID, http.StatusCreated, 1, nil)
+}
+
+// started names the instance a new record started (BPFC-Instance) and the
+// workflows its first stage ran or queued (BPFC-Workflows, a JSON array
+// as an instance's "workflows"; absent when none), for bpfc's client.
+func started(w http.ResponseWriter, c *engine.Created) {
+	if c.Instance == nil {
+		return
+	}
+	w.Header().Set("BPFC-Instance", c.Instance.ID)
+	if len(c.Instance.Workflows) > 0 {
+		b, err := json.Marshal(c.Instance.Workflows)
+		if err == nil {
+			w.Header().Set("BPFC-Workflows", string(b))
+		}
+	}
 }
 
 // delete deletes a record (its instances remain) or an instance.

@@ -105,6 +105,11 @@ func (c *Client) CreateRecord(ctx context.Context, table string, values engine.V
 		if out.Instance, err = c.Instance(ctx, in); err != nil {
 			return nil, err
 		}
+		if runs := resp.Header.Get("BPFC-Workflows"); runs != "" {
+			if err := json.Unmarshal([]byte(runs), &out.Instance.Workflows); err != nil {
+				return nil, fmt.Errorf("POST %s: BPFC-Workflows: %w", d.EntitySetName, err)
+			}
+		}
 	}
 	return out, nil
 }
