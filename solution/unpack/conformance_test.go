@@ -2,6 +2,7 @@ package unpack
 
 import (
 	"bytes"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -291,6 +292,7 @@ func TestConformanceWarnings(t *testing.T) {
 		{prDir, []string{"names no stage relationship (a draft flow)", "table cttech_approvaluser is not in the solution",
 			"lookup cttech_department", `the label "IT Approval Check" of branch`}},
 		{rulesZip, []string{"cloud flow \"Rules Engine\"", "CanvasApps", "connectionreferences", "forms, views, ribbons",
+			"table bac_packagereviewprocess (customizations.xml): the flow's instance table: its 10 views are not expressed",
 			"choice column bac_type uses the global option set bac_packagetype"}},
 	} {
 		t.Run(filepath.Base(tc.in), func(t *testing.T) {
@@ -467,5 +469,40 @@ func TestExternalTableColumns(t *testing.T) {
 				t.Errorf("external columns (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestInstanceTableParts: what a flow's instance table carries beyond its
+// columns and form (views beside Entity.xml, a customised ribbon) is
+// named in a warning; Dataverse's empty ribbon skeleton is not.
+func TestInstanceTableParts(t *testing.T) {
+	const entity = "Entities/cttech_internalpurchaserequisitionof95/Entity.xml"
+	base := corpusTree(t, prDir)
+	warnings := func(files map[string][]byte) []string {
+		_, warns := mustRead(t, writeTree(t, files))
+		var out []string
+		for _, w := range warns {
+			if strings.Contains(w.String(), "instance table") {
+				out = append(out, w.String())
+			}
+		}
+		return out
+	}
+	if w := warnings(base); len(w) != 0 {
+		t.Errorf("an instance table with nothing beyond its columns and form: %q", w)
+	}
+	skeleton := `<RibbonDiffXml><CustomActions /><Templates><RibbonTemplates Id="Mscrm.Templates"></RibbonTemplates></Templates>` +
+		`<CommandDefinitions /><RuleDefinitions><TabDisplayRules /><DisplayRules /><EnableRules /></RuleDefinitions><LocLabels /></RibbonDiffXml>`
+	files := maps.Clone(base)
+	files[entity] = bytes.Replace(base[entity], []byte("<RibbonDiffXml />"), []byte(skeleton), 1)
+	if w := warnings(files); len(w) != 0 {
+		t.Errorf("Dataverse's empty ribbon skeleton: %q", w)
+	}
+	files[entity] = bytes.Replace(base[entity], []byte("<RibbonDiffXml />"),
+		[]byte(strings.Replace(skeleton, "<CustomActions />", `<CustomActions><CustomAction Id="x.approve" Location="Mscrm.Form.x.MainTab" /></CustomActions>`, 1)), 1)
+	files["Entities/cttech_internalpurchaserequisitionof95/SavedQueries/{6a1c2b9e-0000-4000-8000-000000000001}.xml"] = []byte(`<savedqueries><savedquery /></savedqueries>`)
+	w := warnings(files)
+	if len(w) != 1 || !strings.Contains(w[0], "its view and its ribbon's customisations are not expressed") {
+		t.Errorf("a view beside Entity.xml and a customised ribbon: %q", w)
 	}
 }

@@ -21,6 +21,8 @@ type tinfo struct {
 	order               []string // attribute logical names as written
 	parts               []string // forms, views, ... beside Entity.xml
 	sections            []string // forms, views, ribbon inside the Entity element
+	views               int      // saved queries, inside or beside
+	ribbon              bool     // a ribbon with customisations (not Dataverse's empty skeleton)
 }
 
 type attrInfo struct {
@@ -55,6 +57,19 @@ func readEntity(e *entitySrc) *tinfo {
 	for _, sec := range []string{"FormXml", "SavedQueries", "RibbonDiffXml"} {
 		if s := e.elem.SelectElement(sec); s != nil && len(s.ChildElements()) > 0 {
 			t.sections = append(t.sections, sec)
+		}
+	}
+	t.views = len(e.elem.FindElements("SavedQueries/savedqueries/savedquery"))
+	for _, p := range e.parts {
+		if seg := strings.Split(p, "/"); len(seg) == 4 && strings.EqualFold(seg[2], "SavedQueries") {
+			t.views++
+		}
+	}
+	// Dataverse writes an empty skeleton of a ribbon (templates, rule
+	// lists) for every table; these hold what someone added.
+	for _, what := range []string{"CustomAction", "HideCustomAction", "CommandDefinition", "RibbonTemplates/*", "DisplayRule", "EnableRule", "LocLabel"} {
+		if e.elem.FindElement("RibbonDiffXml//"+what) != nil {
+			t.ribbon = true
 		}
 	}
 	if list := ent.SelectElement("attributes"); list != nil {

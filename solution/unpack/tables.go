@@ -108,7 +108,9 @@ func (b *builder) archiveTables() {
 		comp := "table " + n
 		switch {
 		case ti.bpf:
-			// A flow's instance table: bpfc writes its own. Checked against the flows later.
+			// A flow's instance table: bpfc writes its own (columns and the
+			// stages' form). Checked against the flows later.
+			b.instanceTableParts(ti)
 		case b.tables[n] != nil && b.tables[n].Standard:
 			b.extendStandard(ti)
 		case ti.shell:
@@ -121,6 +123,24 @@ func (b *builder) archiveTables() {
 		default:
 			b.customTable(ti)
 		}
+	}
+}
+
+// instanceTableParts warns of what a flow's instance table carries that
+// bpfc does not write: its views, and a ribbon someone customised.
+func (b *builder) instanceTableParts(ti *tinfo) {
+	var what []string
+	switch {
+	case ti.views == 1:
+		what = append(what, "its view")
+	case ti.views > 1:
+		what = append(what, fmt.Sprintf("its %d views", ti.views))
+	}
+	if ti.ribbon {
+		what = append(what, "its ribbon's customisations")
+	}
+	if len(what) > 0 {
+		b.w.add("table "+ti.name, ti.file, "the flow's instance table: %s are not expressed and were left out (bpfc writes the table's columns and its stages' form)", strings.Join(what, " and "))
 	}
 }
 
