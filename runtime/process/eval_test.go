@@ -129,20 +129,24 @@ func TestEvalComparisons(t *testing.T) {
 		}
 		return x
 	}
-	row := Row{"subject": "Big Deal", "budgetamount": int64(10), "estimatedclosedate": time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC), "decisionmaker": true}
+	row := Row{"parentaccountid": "3b7fbd35-5adc-516c-9dc0-1e40c9927088", "subject": "Big Deal", "budgetamount": int64(10), "estimatedclosedate": time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC), "decisionmaker": true}
 	for src, want := range map[string]bool{
-		`self.subject == "big deal"`:                    true,
-		`self.subject != "big deal"`:                    false,
-		`self.budgetamount >= 10`:                       true,
-		`self.budgetamount < 10`:                        false,
-		`self.estimatedclosedate > "2026-04-30"`:        true,
-		`self.decisionmaker`:                            true,
-		`!self.decisionmaker`:                           false,
-		`self.description != null`:                      false,
-		`self.description == "x"`:                       false,
-		`contains(self.subject, "DEAL")`:                true,
-		`endswith(self.subject, "x")`:                   false,
-		`self.budgetamount > 5 || self.subject == null`: true,
+		`self.subject == "big deal"`:                                       true,
+		`self.subject != "big deal"`:                                       false,
+		`self.budgetamount >= 10`:                                          true,
+		`self.budgetamount < 10`:                                           false,
+		`self.estimatedclosedate > "2026-04-30"`:                           true,
+		`self.decisionmaker`:                                               true,
+		`!self.decisionmaker`:                                              false,
+		`self.description != null`:                                         false,
+		`self.description == "x"`:                                          false,
+		`contains(self.subject, "DEAL")`:                                   true,
+		`endswith(self.subject, "x")`:                                      false,
+		`self.budgetamount > 5 || self.subject == null`:                    true,
+		`self.parentaccountid == "3B7FBD35-5ADC-516C-9DC0-1E40C9927088"`:   true,
+		`self.parentaccountid == "{3b7fbd35-5adc-516c-9dc0-1e40c9927088}"`: true,
+		`"{3b7fbd35-5adc-516c-9dc0-1e40c9927088}" == self.parentaccountid`: true,
+		`self.parentaccountid != "{3b7fbd35-5adc-516c-9dc0-1e40c9927088}"`: false,
 	} {
 		got, err := Eval(parse(src), row, nil)
 		if err != nil {
