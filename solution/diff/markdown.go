@@ -16,12 +16,14 @@ const maxMarkdownDiff = 50000
 func (r *Report) WriteMarkdown(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "### bpfc diff: %s → %s\n\n", code(r.Old), code(r.New))
-	if !r.Changed {
+	if !r.Changed && r.FilesNotCompared == "" {
 		b.WriteString("No changes.\n")
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
-	if len(r.Changes) == 0 && len(r.NotCompared) > 0 {
+	if len(r.Changes) == 0 && r.FilesNotCompared != "" {
+		b.WriteString("No semantic changes; the files were not compared (below).\n")
+	} else if len(r.Changes) == 0 && len(r.NotCompared) > 0 {
 		b.WriteString("No semantic changes in what bpfc expresses; the generated XML differs (see also *Not compared*).\n")
 	} else if len(r.Changes) == 0 {
 		b.WriteString("No semantic changes; the generated XML differs.\n")
@@ -52,6 +54,11 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		for _, nc := range r.NotCompared {
 			b.WriteString("- " + escapeMarkdown(nc) + "\n")
 		}
+	}
+	if len(r.Files) == 0 && r.FilesNotCompared != "" {
+		fmt.Fprintf(&b, "\nThe files were not compared: %s.\n", escapeMarkdown(r.FilesNotCompared))
+		_, err := io.WriteString(w, b.String())
+		return err
 	}
 	if len(r.Files) == 0 {
 		b.WriteString("\nThe generated XML is the same.\n")

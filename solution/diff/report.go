@@ -26,6 +26,9 @@ type Report struct {
 	Changes     []Change   `json:"changes"`
 	Files       []FileDiff `json:"files"`
 	NotCompared []string   `json:"not_compared"`
+	// FilesNotCompared says why the files were not compared (an unpacked
+	// folder that does not pack, beside an archive); "" when they were.
+	FilesNotCompared string `json:"files_not_compared,omitempty"`
 }
 
 // Compare compares two sides: their models (Semantic) and their files
@@ -33,7 +36,15 @@ type Report struct {
 // packed so that archive entries are compared with archive entries.
 func Compare(old, new *Side) (*Report, error) {
 	of, nf := old.Files, new.Files
-	if old.Layout != new.Layout {
+	var unpacked []string
+	for _, s := range []*Side{old, new} {
+		if old.Layout != new.Layout && s.packErr != nil {
+			unpacked = append(unpacked, fmt.Sprintf("%s does not pack into an archive to compare with the other side's (%v)", s.Label, s.packErr))
+		}
+	}
+	if unpacked != nil {
+		of, nf = nil, nil // the models are still compared
+	} else if old.Layout != new.Layout {
 		var err error
 		if of, err = old.archiveFiles(); err != nil {
 			return nil, err
@@ -42,7 +53,7 @@ func Compare(old, new *Side) (*Report, error) {
 			return nil, err
 		}
 	}
-	r := &Report{Old: old.Label, New: new.Label, Changes: append(Semantic(old.Project, new.Project), identities(of, nf)...), Files: Files(of, nf)}
+	r := &Report{Old: old.Label, New: new.Label, Changes: append(Semantic(old.Project, new.Project), identities(old.Files, new.Files)...), Files: Files(of, nf)}
 	if old.source() && new.source() {
 		r.Changes = append(r.Changes, Environments(old.Project, new.Project)...)
 	}
@@ -52,6 +63,7 @@ func Compare(old, new *Side) (*Report, error) {
 	if r.Files == nil {
 		r.Files = []FileDiff{}
 	}
+	r.FilesNotCompared = strings.Join(unpacked, "; ")
 	r.NotCompared = []string{}
 	for _, w := range old.Warnings {
 		r.NotCompared = append(r.NotCompared, "old: "+w)
@@ -133,12 +145,14 @@ func kindWord(kind string) string { return strings.ReplaceAll(kind, "_", " ") }
 func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Comparing %s with %s\n", r.Old, r.New)
-	if !r.Changed {
+	if !r.Changed && r.FilesNotCompared == "" {
 		b.WriteString("\nNo changes.\n")
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
 	switch {
+	case len(r.Changes) == 0 && r.FilesNotCompared != "":
+		b.WriteString("\nNo semantic changes in what bpfc expresses; the files were not compared (below).\n")
 	case len(r.Changes) == 0 && len(r.NotCompared) > 0:
 		fmt.Fprintf(&b, "\nNo semantic changes in what bpfc expresses; it does not express %s (listed below), and the XML diff shows what else differs.\n",
 			plural(len(r.NotCompared), "thing"))
@@ -173,6 +187,8 @@ func (r *Report) WriteText(w io.Writer) error {
 		for _, f := range r.Files {
 			b.WriteString(f.Diff)
 		}
+	} else if r.FilesNotCompared != "" {
+		fmt.Fprintf(&b, "\nThe files were not compared: %s.\n", r.FilesNotCompared)
 	} else {
 		b.WriteString("\nThe generated XML is the same.\n")
 	}

@@ -42,6 +42,7 @@ type Side struct {
 	Warnings []string          // what reading the side could not express (archives)
 
 	archive []byte // tree sides: the tree packed, to compare with an archive side
+	packErr error  // tree sides: why the tree does not pack (archive is nil)
 }
 
 // source: the side was read from the project's sources (a directory or a
@@ -110,7 +111,7 @@ func Open(arg string, o Options) (*Side, error) {
 			return openSolutionTree(arg, path, o)
 		}
 		if len(files) == 0 {
-			return nil, fmt.Errorf("%s is neither a project (no .hcl files) nor a build folder (no build.json, %s or solution/)", arg, ModelFile)
+			return nil, fmt.Errorf("%s is neither a project (no .hcl files), a build folder (no build.json, %s or solution/) nor an unpacked solution (no Other/Solution.xml)", arg, ModelFile)
 		}
 		return openProject(arg, FromProject, filepath.ToSlash(filepath.Clean(arg))+"/", path)
 	case err == nil:
@@ -156,7 +157,9 @@ func openSolutionTree(label, dir string, o Options) (*Side, error) {
 	}
 	side := &Side{Label: label, From: FromBuild, Project: p, Layout: LayoutTree, Files: files, Warnings: warns}
 	var buf bytes.Buffer
-	if err := solution.Pack(dir, &buf); err == nil {
+	if err := solution.Pack(dir, &buf); err != nil {
+		side.packErr = err // its model still compares; its files only with another tree
+	} else {
 		side.archive = buf.Bytes()
 	}
 	return side, nil
