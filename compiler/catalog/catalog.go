@@ -43,7 +43,7 @@ func (t Table) column(name string) (Column, bool) {
 }
 
 // tables is the catalog, sorted by name, columns normalized by init.
-var tables = []Table{account, contact, incident, lead, opportunity, phonecall, systemuser}
+var tables = []Table{aaduser, account, contact, incident, lead, opportunity, phonecall, systemuser}
 
 func init() {
 	slices.SortFunc(tables, func(a, b Table) int { return strings.Compare(a.Name, b.Name) })

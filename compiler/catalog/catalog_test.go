@@ -16,7 +16,7 @@ func TestTablesSortedAndUnique(t *testing.T) {
 	for _, tb := range Tables() {
 		names = append(names, tb.Name)
 	}
-	want := []string{"account", "contact", "incident", "lead", "opportunity", "phonecall", "systemuser"}
+	want := []string{"aaduser", "account", "contact", "incident", "lead", "opportunity", "phonecall", "systemuser"}
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("Tables() names (-want +got):\n%s", diff)
 	}
@@ -28,6 +28,7 @@ func TestTableIdentity(t *testing.T) {
 		Code                               int
 	}
 	want := map[string]identity{
+		"aaduser":     {"aaduser", "AAD User", "aadusers", "aaduserid", "displayname", 10031},
 		"account":     {"Account", "Account", "accounts", "accountid", "name", 1},
 		"contact":     {"Contact", "Contact", "contacts", "contactid", "fullname", 2},
 		"incident":    {"Incident", "Case", "incidents", "incidentid", "title", 112},
@@ -85,8 +86,8 @@ func TestColumns(t *testing.T) {
 				t.Errorf("%s: needs %s (datetime)", tb.Name, name)
 			}
 		}
-		if tb.Name == "systemuser" {
-			continue // no owner and no state in Dataverse: isdisabled instead
+		if tb.Name == "systemuser" || tb.Name == "aaduser" {
+			continue // no owner and no state in Dataverse (a user's isdisabled, an AAD user's accountenabled)
 		}
 		if c, ok := tb.column("ownerid"); !ok || c.Type != "lookup" || c.Target != "systemuser" {
 			t.Errorf("%s: needs ownerid (lookup to systemuser)", tb.Name)

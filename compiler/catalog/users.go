@@ -30,3 +30,25 @@ var systemuser = Table{
 		text("title", "Title", 128),
 	},
 }
+
+// aaduser is Dataverse's virtual table of the tenant's Microsoft Entra ID
+// (Azure AD) users: solutions look people up there (real exports have
+// lookups to it), though nobody creates its rows in Dataverse. It has no
+// owner or state (as systemuser).
+var aaduser = Table{
+	Name: "aaduser", SchemaName: "aaduser", DisplayName: "AAD User", EntitySetName: "aadusers",
+	PrimaryKey: "aaduserid", PrimaryColumn: "displayname", ObjectTypeCode: 10031,
+	Columns: []Column{
+		id("aaduserid", "AAD User"),
+		boolean("accountenabled", "Account Enabled"),
+		datetime("createdon", "Created On"),
+		text("displayname", "Display Name", 256),
+		text("givenname", "Given Name", 64),
+		text("jobtitle", "Job Title", 128),
+		email("mail", "Mail", 256),
+		text("mobilephone", "Mobile Phone", 64),
+		datetime("modifiedon", "Modified On"),
+		text("surname", "Surname", 64),
+		text("userprincipalname", "User Principal Name", 256),
+	},
+}

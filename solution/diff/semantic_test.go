@@ -198,15 +198,15 @@ changed column pp_thing.pp_kind: options: "A = 1, B = 2" -> "A = 1, B = 2, C = 3
 			// No build carries an external table's display name: its
 			// round trip through unpack loses it, which is no change.
 			name: "an external table's display name",
-			old: `table "aaduser" {
-  display_name = "AAD User"
+			old: `table "msdyn_workorder" {
+  display_name = "Work Order"
   external     = true
 }
 table "pp_thing" {
   display_name = "Thing"
   external     = true
 }`,
-			new: `table "aaduser" {
+			new: `table "msdyn_workorder" {
   external = true
 }
 table "pp_thing" {
