@@ -95,14 +95,17 @@ func fromCatalog(ct catalog.Table) *Table {
 	return t
 }
 
-// systemColumns are the columns Dataverse adds to every custom table.
-func systemColumns(t *Table) []*Column {
+// SystemColumns are the columns Dataverse adds to every custom table (and
+// that an external table therefore has too).
+func SystemColumns(t *Table) []*Column {
 	mk := func(name, display, typ, target string, opts ...Option) *Column {
 		return &Column{Name: name, DisplayName: display, Type: typ, Target: target, Options: opts, Table: t.Name, Standard: true}
 	}
 	return []*Column{
 		mk(t.Name+"id", t.DisplayName, TypeUniqueID, ""),
+		mk("createdby", "Created By", TypeLookup, "systemuser"),
 		mk("createdon", "Created On", TypeDateTime, ""),
+		mk("modifiedby", "Modified By", TypeLookup, "systemuser"),
 		mk("modifiedon", "Modified On", TypeDateTime, ""),
 		mk("ownerid", "Owner", TypeLookup, "systemuser"),
 		mk("statecode", "Status", TypeState, "", Option{"Active", 0}, Option{"Inactive", 1}),
@@ -151,7 +154,7 @@ func (d *decoder) resolveTables(prefix string) {
 			d.checkCustomName(t.Name, prefix, labelRangeOf(t), "custom table")
 		}
 		own := t.Columns
-		t.Columns = systemColumns(t)
+		t.Columns = SystemColumns(t)
 		for _, col := range own {
 			if t.Custom {
 				d.checkCustomName(col.Name, prefix, col.DeclRange, "custom column")

@@ -42,6 +42,15 @@ func (a *applier) tables() error {
 			if err := a.tx.UpdateTable(want); err != nil {
 				return err
 			}
+			// A system column a newer bpfc knows (createdby, modifiedby)
+			// joins a table an older one created.
+			for _, c := range want.Columns {
+				if _, ok := et.Column(c.Name); !ok && c.System {
+					if err := a.tx.AddColumn(t.Name, c); err != nil {
+						return err
+					}
+				}
+			}
 		}
 		if !exists {
 			continue // an external table: checked, never created

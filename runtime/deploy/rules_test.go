@@ -300,6 +300,34 @@ func TestNewColumnsCreated(t *testing.T) {
 	})
 }
 
+// TestNewSystemColumns: a custom table an older bpfc created without
+// createdby and modifiedby gets them at the next import, and new rows
+// carry who made them.
+func TestNewSystemColumns(t *testing.T) {
+	pr := newProject(t)
+	pr.deploy("dev", quiet())
+	pr.write("dev", func(tx store.Tx) error {
+		for _, c := range []string{"createdby", "modifiedby"} {
+			if err := tx.DropColumn("cts_project", c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	pr.version("1.0.0.1").deploy("dev", quiet())
+	pr.read("dev", func(tx store.Tx) {
+		tb, err := tx.Table("cts_project")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []string{"createdby", "modifiedby"} {
+			if col, ok := tb.Column(c); !ok || !col.System || col.Type != "lookup" {
+				t.Errorf("cts_project.%s after the import: %+v %v", c, col, ok)
+			}
+		}
+	})
+}
+
 // TestVariableValues: values from the environment block, a settings file,
 // BPFC_VAR_<NAME>; a variable without value or default refuses the import
 // and is named; an empty string is not a value; secrets come only from

@@ -437,7 +437,6 @@ func TestExternalTableColumns(t *testing.T) {
 			"cttech_internalpurchaserequisition.cttech_emailaddress":            "email",
 			"cttech_internalpurchaserequisition.cttech_approvaluserid":          "lookup>cttech_approvaluser",
 			"cttech_internalpurchaserequisition.cttech_fiscalreviewid":          "lookup>cttech_fiscalreview",
-			"cttech_approvaluser.createdby":                                     "lookup>systemuser",
 			"cttech_approvaluser.cttech_approvaldecision":                       "choice",
 			"cttech_approvaluser.cttech_decisioncomment":                        "string",
 			"cttech_approvaluser.cttech_purchaserequisitiontype":                "choice",

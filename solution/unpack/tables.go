@@ -77,21 +77,11 @@ func (b *builder) unusedOptionSets() {
 // withSystemColumns gives a custom or external table the columns bpfc adds
 // to every such table, so that steps and conditions on them resolve.
 func withSystemColumns(t *compiler.Table) {
-	mk := func(name, display, typ, target string, opts ...compiler.Option) *compiler.Column {
-		return &compiler.Column{Name: name, DisplayName: display, Type: typ, Target: target, Options: opts, Table: t.Name, Standard: true}
+	named := *t
+	if named.DisplayName == "" {
+		named.DisplayName = t.Name
 	}
-	display := t.DisplayName
-	if display == "" {
-		display = t.Name
-	}
-	t.Columns = append([]*compiler.Column{
-		mk(t.Name+"id", display, compiler.TypeUniqueID, ""),
-		mk("createdon", "Created On", compiler.TypeDateTime, ""),
-		mk("modifiedon", "Modified On", compiler.TypeDateTime, ""),
-		mk("ownerid", "Owner", compiler.TypeLookup, "systemuser"),
-		mk("statecode", "Status", compiler.TypeState, "", compiler.Option{Label: "Active", Value: 0}, compiler.Option{Label: "Inactive", Value: 1}),
-		mk("statuscode", "Status Reason", compiler.TypeStatus, "", compiler.Option{Label: "Active", Value: 1}, compiler.Option{Label: "Inactive", Value: 2}),
-	}, t.Columns...)
+	t.Columns = append(compiler.SystemColumns(&named), t.Columns...)
 }
 
 func (b *builder) ownPrefix(name string) bool { return strings.HasPrefix(name, b.prefix+"_") }
