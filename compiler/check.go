@@ -364,6 +364,10 @@ func (c *checker) workflows() {
 			labels = append(labels, o.Label)
 		}
 		for _, st := range w.Steps {
+			if st.Kind == StepAssign && t.Column("ownerid") == nil {
+				c.errorf(st.DeclRange, "Nothing to assign", "Step %q assigns a %s record to an owner, but %s records have none (%s); remove the step.",
+					st.Name, t.Name, t.Name, ownerless(t))
+			}
 			lit, ok := st.Values["status"].(*Literal)
 			if st.Kind != StepChangeStatus || !ok || lit.Kind != KindString || contains(labels, lit.Value.AsString()) {
 				continue
@@ -827,4 +831,12 @@ func branchDepth(f *Flow) int {
 		}
 	}
 	return best
+}
+
+// ownerless says why t's records have no owner.
+func ownerless(t *Table) string {
+	if t.Ownership == OwnershipOrganization {
+		return "an organization-owned table"
+	}
+	return "the organization or the system has them"
 }

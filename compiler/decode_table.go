@@ -19,12 +19,24 @@ func (d *decoder) decodeTable(b *hcl.Block) {
 			"%q is not a valid logical name: lowercase letters, digits and underscores, starting with a letter, at most 50 characters.", name)
 	}
 	t := &Table{Name: name, DeclRange: b.DefRange}
-	c := d.content(b.Body, []string{"display_name", "primary_column", "external", "description"}, nil,
+	c := d.content(b.Body, []string{"display_name", "primary_column", "external", "ownership", "description"}, nil,
 		hcl.BlockHeaderSchema{Type: "column", LabelNames: []string{"name"}})
 	d.str(c, "display_name", &t.DisplayName)
 	t.Attrs = ranges(c)
 	d.str(c, "primary_column", &t.PrimaryColumn)
 	d.boolean(c, "external", &t.External)
+	if d.str(c, "ownership", &t.Ownership) {
+		switch t.Ownership {
+		case "user":
+			t.Ownership = ""
+		case OwnershipOrganization:
+		default:
+			opts := []string{"user", OwnershipOrganization}
+			d.errorf(c.Attributes["ownership"].Expr.Range(), "Unknown ownership", "%q is not an ownership; use %s (user is the default: rows have an owner).%s",
+				t.Ownership, joinQuoted(opts), didYouMean(t.Ownership, opts))
+			t.Ownership = ""
+		}
+	}
 	if a, ok := c.Attributes["primary_column"]; ok {
 		_ = a // checked once columns are known
 	}

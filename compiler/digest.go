@@ -92,6 +92,7 @@ type dTable struct {
 	External      bool      `json:"external"`
 	Custom        bool      `json:"custom"`
 	Extended      bool      `json:"extended"`
+	Ownership     string    `json:"ownership,omitempty"` // only "organization"
 	Columns       []dColumn `json:"columns"`
 }
 
@@ -204,7 +205,7 @@ func digestOf(p *Project) dProject {
 	}
 	for _, t := range p.Tables {
 		dt := dTable{Name: t.Name, DisplayName: t.DisplayName, PrimaryColumn: t.PrimaryColumn, PrimaryKey: t.PrimaryKey,
-			Standard: t.Standard, External: t.External, Custom: t.Custom, Extended: t.Extended}
+			Standard: t.Standard, External: t.External, Custom: t.Custom, Extended: t.Extended, Ownership: t.Ownership}
 		for _, c := range t.Columns {
 			dc := dColumn{Name: c.Name, DisplayName: c.DisplayName, Type: c.Type, MaxLength: c.MaxLength,
 				Target: c.Target, Targets: c.Targets, Required: c.Required, Standard: c.Standard}

@@ -103,16 +103,23 @@ const (
 type Table struct {
 	Name          string // logical name
 	DisplayName   string
-	PrimaryColumn string    // primary name column
-	PrimaryKey    string    // <name>id
-	Standard      bool      // shipped by every environment (account, lead, ...)
-	External      bool      // belongs to another solution: checked, not shipped
-	Custom        bool      // declared by this project and shipped with it
-	Extended      bool      // a standard or external table this project adds columns to
-	Columns       []*Column // in declaration order; standard columns first
-	Attrs         Ranges    // where each attribute was written
-	DeclRange     hcl.Range // zero for standard tables the project does not mention
+	PrimaryColumn string // primary name column
+	PrimaryKey    string // <name>id
+	Standard      bool   // shipped by every environment (account, lead, ...)
+	External      bool   // belongs to another solution: checked, not shipped
+	Custom        bool   // declared by this project and shipped with it
+	Extended      bool   // a standard or external table this project adds columns to
+	// Ownership is a custom table's: "" (user or team owned, the default:
+	// ownerid) or OwnershipOrganization (no owner: organizationid).
+	Ownership string
+	Columns   []*Column // in declaration order; standard columns first
+	Attrs     Ranges    // where each attribute was written
+	DeclRange hcl.Range // zero for standard tables the project does not mention
 }
+
+// OwnershipOrganization is an organization-owned custom table's Ownership
+// (Dataverse's OwnershipTypeMask OrgOwned).
+const OwnershipOrganization = "organization"
 
 // Column returns the named column or nil.
 func (t *Table) Column(name string) *Column {

@@ -56,7 +56,7 @@ func DecodeModel(b []byte) (*Project, error) {
 	}
 	for _, dt := range d.Tables {
 		t := &Table{Name: dt.Name, DisplayName: dt.DisplayName, PrimaryColumn: dt.PrimaryColumn, PrimaryKey: dt.PrimaryKey,
-			Standard: dt.Standard, External: dt.External, Custom: dt.Custom, Extended: dt.Extended}
+			Standard: dt.Standard, External: dt.External, Custom: dt.Custom, Extended: dt.Extended, Ownership: dt.Ownership}
 		for _, dc := range dt.Columns {
 			c := &Column{Name: dc.Name, DisplayName: dc.DisplayName, Type: dc.Type, MaxLength: dc.MaxLength, Target: dc.Target,
 				Targets: dc.Targets, Required: dc.Required, Standard: dc.Standard, Table: dt.Name}

@@ -3,14 +3,33 @@ package compiler_test
 import (
 	"testing"
 
+	"github.com/hashicorp/hcl/v2"
+
 	"github.com/bpfc/bpfc/compiler"
 )
 
 // TestModelRoundTrip encodes each example, decodes it and encodes again: the
 // two documents and digests must be identical.
 func TestModelRoundTrip(t *testing.T) {
-	for _, dir := range []string{"../examples/sales", "../examples/claims"} {
-		p, diags := compiler.Load(dir)
+	owned := map[string][]byte{"s.hcl": []byte(baseSolution), "t.hcl": []byte(`table "fx_rule" {
+  ownership = "organization"
+  column "fx_name" {
+    type = "string"
+  }
+}
+flow "f" {
+  primary_table = "fx_rule"
+  stage "a" {}
+}
+`)}
+	for _, dir := range []string{"../examples/sales", "../examples/claims", "organization-owned table"} {
+		var p *compiler.Project
+		var diags hcl.Diagnostics
+		if dir == "organization-owned table" {
+			p, diags = compiler.LoadSources(owned)
+		} else {
+			p, diags = compiler.Load(dir)
+		}
 		if diags.HasErrors() {
 			t.Fatal(diags)
 		}

@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -101,7 +102,7 @@ func SystemColumns(t *Table) []*Column {
 	mk := func(name, display, typ, target string, opts ...Option) *Column {
 		return &Column{Name: name, DisplayName: display, Type: typ, Target: target, Options: opts, Table: t.Name, Standard: true}
 	}
-	return []*Column{
+	cols := []*Column{
 		mk(t.Name+"id", t.DisplayName, TypeUniqueID, ""),
 		mk("createdby", "Created By", TypeLookup, "systemuser"),
 		mk("createdon", "Created On", TypeDateTime, ""),
@@ -111,6 +112,12 @@ func SystemColumns(t *Table) []*Column {
 		mk("statecode", "Status", TypeState, "", Option{"Active", 0}, Option{"Inactive", 1}),
 		mk("statuscode", "Status Reason", TypeStatus, "", Option{"Active", 1}, Option{"Inactive", 2}),
 	}
+	if t.Ownership == OwnershipOrganization {
+		// No owner: the organization has every row (organizationid, a
+		// lookup to a table bpfc does not model, is in the build only).
+		cols = slices.DeleteFunc(cols, func(c *Column) bool { return c.Name == "ownerid" })
+	}
+	return cols
 }
 
 func (d *decoder) resolveTables(prefix string) {
@@ -131,6 +138,9 @@ func (d *decoder) resolveTables(prefix string) {
 		if std, ok := byName[decl.Name]; ok {
 			// Extra columns on a standard table.
 			std.Extended, std.DeclRange = true, decl.DeclRange
+			if a, ok := decl.Attrs["ownership"]; ok {
+				d.errorf(a, "Unexpected ownership", "ownership applies to the custom tables a project ships; %q is a standard table: remove ownership.", decl.Name)
+			}
 			if decl.External {
 				d.errorf(decl.DeclRange, "Standard table marked external", "%q is a standard table that every environment has; remove external = true.", decl.Name)
 			}
@@ -146,6 +156,10 @@ func (d *decoder) resolveTables(prefix string) {
 		}
 		t := decl
 		t.Custom = !t.External
+		if a, ok := t.Attrs["ownership"]; ok && t.External {
+			d.errorf(a, "Unexpected ownership", "ownership applies to the custom tables a project ships; %q is external (another solution's): remove ownership.", t.Name)
+			t.Ownership = ""
+		}
 		t.PrimaryKey = t.Name + "id"
 		if t.DisplayName == "" {
 			t.DisplayName = t.Name

@@ -11,7 +11,7 @@ import (
 
 // CustomEntity returns the <Entity> of a table the solution ships: a custom
 // table (t.Custom) with its primary key, its declared columns and the columns
-// Dataverse adds to every user-owned table; or, for a standard table the
+// Dataverse adds to every user-owned (or organization-owned) table; or, for a standard table the
 // project extends, a shell holding only the added columns (unmodified="1",
 // as Dataverse exports one). A custom table's collection name is its
 // display name in the plural. Tables are enabled
@@ -53,7 +53,11 @@ func CustomEntity(p *compiler.Project, t *compiler.Table) *etree.Element {
 		"modifiedonbehalfby", "overriddencreatedon", "timezoneruleversionnumber", "utcconversiontimezonecode"} {
 		attrs = append(attrs, sys[name])
 	}
-	attrs = append(attrs, ownerAttrs()...)
+	if t.Ownership == compiler.OwnershipOrganization {
+		attrs = append(attrs, sys["organizationid"])
+	} else {
+		attrs = append(attrs, ownerAttrs()...)
+	}
 	states, statuses := []option{{0, "Active", 1}, {1, "Inactive", 2}}, []option{{1, "Active", 0}, {2, "Inactive", 1}}
 	if c := t.Column("statuscode"); c != nil && len(c.Options) > 0 {
 		statuses = nil
@@ -63,7 +67,7 @@ func CustomEntity(p *compiler.Project, t *compiler.Table) *etree.Element {
 	}
 	attrs = append(attrs, stateAttrs(t.Name, display, states, statuses)...)
 	writeAttrs(info, attrs)
-	entityFlags(info, entitySetName(t.Name), false)
+	entityFlags(info, entitySetName(t.Name), false, t.Ownership == compiler.OwnershipOrganization)
 	emptyEntityParts(e)
 	return e
 }

@@ -57,7 +57,7 @@ func InstanceEntity(p *compiler.Project, f *compiler.Flow) *etree.Element {
 	e := etree.NewElement("Entity")
 	info := entityHeader(e, n, display, display, "Base entity for process "+display)
 	writeAttrs(info, attrs)
-	entityFlags(info, entitySetName(n), true)
+	entityFlags(info, entitySetName(n), true, true)
 	el(e.CreateElement("FormXml"), "forms", "type", "main").AddChild(mainForm(p, f))
 	e.CreateElement("SavedQueries")
 	e.CreateElement("RibbonDiffXml")
@@ -97,12 +97,14 @@ func writeAttrs(info *etree.Element, attrs []attrSpec) {
 }
 
 // entityFlags writes the table-level settings after <attributes>. A process's
-// instance table is organisation-owned; a custom table is user-owned and
-// enabled for business process flows.
-func entityFlags(info *etree.Element, setName string, bpf bool) {
+// instance table is organisation-owned; a custom table is user-owned (or
+// organisation-owned, orgOwned) and enabled for business process flows.
+func entityFlags(info *etree.Element, setName string, bpf, orgOwned bool) {
 	ownership, bpfEnabled, isBPF := "UserOwned", "1", "0"
 	if bpf {
 		ownership, bpfEnabled, isBPF = "OrgOwned", "0", "1"
+	} else if orgOwned {
+		ownership = "OrgOwned"
 	}
 	texts(info,
 		"EntitySetName", setName, "IsDuplicateCheckSupported", "0", "IsBusinessProcessEnabled", bpfEnabled,

@@ -94,6 +94,23 @@ func checkIdentities(st *state, b *Build) []string {
 				"(keep unique_name and the publisher's prefix, or declare a flow of another name)", f.Name, old.InstanceTable, f.InstanceTable))
 		}
 	}
+	// A table's ownership is fixed when Dataverse creates it; the
+	// environment's tells by its owner column.
+	for _, t := range p.Tables {
+		et, ok := st.tables[t.Name]
+		if !t.Custom || !ok || et.Kind != store.TableCustom {
+			continue
+		}
+		_, owned := et.Column("ownerid")
+		if wantOwned := t.Ownership != compiler.OwnershipOrganization; owned != wantOwned {
+			was, is := "user", compiler.OwnershipOrganization
+			if !owned {
+				was, is = is, was
+			}
+			causes = append(causes, fmt.Sprintf("table %s is %s-owned in the environment and the build makes it %s-owned: a table's ownership cannot change "+
+				"(keep ownership = %q, or declare a table of another name)", t.Name, was, is, was))
+		}
+	}
 	return causes
 }
 

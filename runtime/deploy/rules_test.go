@@ -630,6 +630,10 @@ func TestIdentityChangesRefused(t *testing.T) {
 	pr.refuse("dev", quiet(), `Sales is installed from publisher "contoso" and the build's publisher is "fabrikam"`)
 	pr.edit("bpfc.hcl", `publisher "fabrikam"`, `publisher "contoso"`)
 	pr.set("lead.hcl", baseSources["lead.hcl"]).set("project.hcl", baseSources["project.hcl"])
+	pr.edit("tables.hcl", `table "cts_project" {`, `table "cts_project" {
+  ownership = "organization"`)
+	pr.refuse("dev", quiet(), `table cts_project is user-owned in the environment and the build makes it organization-owned: a table's ownership cannot change (keep ownership = "user"`)
+	pr.set("tables.hcl", baseSources["tables.hcl"])
 	if res := pr.deploy("dev", quiet()); res.Version != "1.1.0.0" {
 		t.Errorf("version %q, want 1.1.0.0", res.Version)
 	}

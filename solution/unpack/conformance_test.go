@@ -505,3 +505,21 @@ func TestInstanceTableParts(t *testing.T) {
 		t.Errorf("a view beside Entity.xml and a customised ribbon: %q", w)
 	}
 }
+
+// TestConformanceOwnership: an export's organization-owned tables
+// (OwnershipTypeMask OrgOwned) unpack as ownership = "organization", the
+// others as user-owned, and the rebuild writes each as the export did.
+func TestConformanceOwnership(t *testing.T) {
+	p, _ := mustRead(t, conformanceFile(t, rulesZip))
+	got := map[string]string{}
+	for _, tb := range p.Tables {
+		if tb.Custom {
+			got[tb.Name] = tb.Ownership
+		}
+	}
+	want := map[string]string{"bac_action": "organization", "bac_assignment": "organization", "bac_condition": "organization",
+		"bac_package": "", "bac_rule": "organization", "bac_userrole": ""}
+	if diff := gocmp.Diff(want, got); diff != "" {
+		t.Errorf("ownership of the custom tables (-want +got):\n%s", diff)
+	}
+}

@@ -16,6 +16,7 @@ type tinfo struct {
 	name, display, file string
 	primary             string // primary name column
 	bpf                 bool   // a business process flow's instance table
+	orgOwned            bool   // OwnershipTypeMask OrgOwned
 	shell               bool   // Dataverse's shell of a table the solution does not change
 	attrs               map[string]*attrInfo
 	order               []string // attribute logical names as written
@@ -53,6 +54,7 @@ func readEntity(e *entitySrc) *tinfo {
 		t.display = d
 	}
 	t.bpf = text(ent, "IsBPFEntity") == "1"
+	t.orgOwned = text(ent, "OwnershipTypeMask") == "OrgOwned"
 	t.shell = ent.SelectAttrValue("unmodified", "") == "1"
 	for _, sec := range []string{"FormXml", "SavedQueries", "RibbonDiffXml"} {
 		if s := e.elem.SelectElement(sec); s != nil && len(s.ChildElements()) > 0 {

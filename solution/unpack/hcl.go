@@ -160,6 +160,9 @@ func (r *renderer) tables() []byte {
 		if t.Custom && t.PrimaryColumn != "" {
 			str(tb, "primary_column", t.PrimaryColumn)
 		}
+		if t.Custom && t.Ownership != "" {
+			str(tb, "ownership", t.Ownership)
+		}
 		if t.External && !t.Standard {
 			tb.SetAttributeValue("external", cty.True)
 		}

@@ -163,6 +163,9 @@ func (b *builder) customTable(ti *tinfo) {
 		display = ti.name
 	}
 	t := &compiler.Table{Name: ti.name, DisplayName: display, PrimaryKey: ti.name + "id", Custom: true}
+	if ti.orgOwned {
+		t.Ownership = compiler.OwnershipOrganization
+	}
 	withSystemColumns(t)
 	b.archiveColumns(t, ti, false)
 	if c := t.Column(ti.primary); c != nil && !c.Standard && c.Type == compiler.TypeString {
