@@ -17,6 +17,7 @@ import (
 type source struct {
 	manifest     *etree.Element // SolutionManifest; nil when the tree has no Solution.xml
 	manifestFile string
+	unheld       map[string]bool // tables the manifest lists and a tree lacks (missingComponents)
 	entities     []*entitySrc
 	workflows    []*workflowSrc
 	roles        []*elemSrc

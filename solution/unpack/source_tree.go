@@ -1,6 +1,7 @@
 package unpack
 
 import (
+	"fmt"
 	"path"
 	"strings"
 
@@ -136,5 +137,72 @@ func fromTree(t *solution.Tree, w *warnings) (*source, error) {
 			s.warnings.add("tree", n, "this file is not expressed in bpfc and was left out")
 		}
 	}
+	s.missingComponents(fs.names())
 	return s, nil
+}
+
+// missingComponents warns of the tables, processes and option sets the
+// manifest lists that the tree does not hold (a partial copy, or files
+// removed by hand): an archive holds what its manifest lists, a folder
+// may not, and what is not there cannot be unpacked.
+func (s *source) missingComponents(names []string) {
+	if s.manifest == nil {
+		return
+	}
+	has := func(match func(seg []string) bool) bool {
+		for _, n := range names {
+			if match(strings.Split(n, "/")) {
+				return true
+			}
+		}
+		return false
+	}
+	var tables, processes, optionSets []string
+	for _, rc := range s.manifest.FindElements("RootComponents/RootComponent") {
+		name, id := rc.SelectAttrValue("schemaName", ""), strings.Trim(rc.SelectAttrValue("id", ""), "{}")
+		switch rc.SelectAttrValue("type", "") {
+		case "1": // a table; behavior 0 ships its metadata (Entity.xml)
+			if name != "" && rc.SelectAttrValue("behavior", "0") == "0" && !has(func(seg []string) bool {
+				return len(seg) == 3 && strings.EqualFold(seg[0], "Entities") && strings.EqualFold(seg[1], name) && strings.EqualFold(seg[2], "Entity.xml")
+			}) {
+				tables = append(tables, name)
+				if s.unheld == nil {
+					s.unheld = map[string]bool{}
+				}
+				s.unheld[strings.ToLower(name)] = true
+			}
+		case "29": // a process: Workflows/<Name>-<ID>.xaml.data.xml
+			if id != "" && !has(func(seg []string) bool {
+				return len(seg) == 2 && strings.EqualFold(seg[0], "Workflows") && strings.Contains(strings.ToLower(seg[1]), strings.ToLower(id))
+			}) {
+				processes = append(processes, id)
+			}
+		case "9": // a global option set: OptionSets/<name>.xml
+			if name != "" && !has(func(seg []string) bool {
+				return len(seg) == 2 && strings.EqualFold(seg[0], "OptionSets") && strings.EqualFold(strings.TrimSuffix(seg[1], path.Ext(seg[1])), name)
+			}) {
+				optionSets = append(optionSets, name)
+			}
+		}
+	}
+	var parts []string
+	for _, l := range []struct {
+		what  string
+		items []string
+	}{{"table", tables}, {"process", processes}, {"option set", optionSets}} {
+		switch n := len(l.items); {
+		case n == 1:
+			parts = append(parts, l.what+" "+l.items[0])
+		case n > 1:
+			word := l.what + "s"
+			if l.what == "process" {
+				word = "processes"
+			}
+			parts = append(parts, fmt.Sprintf("%d %s (%s)", n, word, strings.Join(l.items, ", ")))
+		}
+	}
+	if len(parts) > 0 {
+		s.warnings.add("solution", s.manifestFile, "the manifest lists %s that the folder does not hold (a partial copy?): left out; unpack the exported archive to have them",
+			strings.Join(parts, ", "))
+	}
 }

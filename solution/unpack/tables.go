@@ -276,7 +276,11 @@ func (b *builder) useTable(name, component, file string) *compiler.Table {
 	t := b.external(name, "")
 	if !b.noted[name] {
 		b.noted[name] = true
-		b.w.add(component, file, "table %s is not in the solution (a missing dependency); it is declared external = true with the columns the solution uses", name)
+		if b.src.unheld[name] {
+			b.w.add(component, file, "table %s is in the solution, but the folder holds no Entities/%s/Entity.xml; it is declared external = true with the columns the solution uses", name, name)
+		} else {
+			b.w.add(component, file, "table %s is not in the solution (a missing dependency); it is declared external = true with the columns the solution uses", name)
+		}
 	}
 	return t
 }
