@@ -167,16 +167,41 @@ func newJobRunCmd(g *globals) *cobra.Command {
 }
 
 func runJobRun(g *globals, o *jobOptions) error {
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	return runJobQueue(g, o, sigs)
+}
+
+// runJobQueue is job run, interrupted by interrupts: the first stops
+// taking jobs and lets the running one end (a webhook it is posting is
+// answered, not posted again by the next run); a second stops at once.
+func runJobQueue(g *globals, o *jobOptions, interrupts <-chan os.Signal) error {
 	rt, err := openAdmin(g, &o.runtimeOptions, "job run", "run the workflow queue")
 	if err != nil {
 		return err
 	}
 	defer rt.close()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stopping := make(chan struct{})
+	go func() {
+		select {
+		case <-interrupts:
+		case <-ctx.Done():
+			return
+		}
+		fmt.Fprintln(g.stderr, "bpfc: job run: stopping when the job it runs ends; interrupt again to stop at once (a webhook being posted is then posted again by the next run, with the same Idempotency-Key)")
+		close(stopping)
+		select {
+		case <-interrupts:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	var ran []store.Job
 	for {
-		js, err := rt.runner.RunDue(ctx)
+		js, err := rt.runner.RunDueUntil(ctx, stopping)
 		if err != nil && ctx.Err() == nil {
 			return runtimeErr(err)
 		}
@@ -186,11 +211,11 @@ func runJobRun(g *globals, o *jobOptions) error {
 				fmt.Fprintln(g.stdout, jobLine(j))
 			}
 		}
-		if o.once || ctx.Err() != nil {
+		if o.once || isClosed(stopping) {
 			break
 		}
 		select {
-		case <-ctx.Done():
+		case <-stopping:
 		case <-time.After(time.Second):
 		}
 	}
@@ -323,4 +348,14 @@ func jobsJSON(js []store.Job) []jobJSON {
 			FinishedOn: opt(j.FinishedOn)})
 	}
 	return out
+}
+
+// isClosed: c is closed.
+func isClosed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
 }

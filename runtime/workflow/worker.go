@@ -31,6 +31,13 @@ func (r *Runner) Run(ctx context.Context) error {
 // as it stands after its run. It first wakes the waiting jobs whose record
 // changed since they last checked their condition.
 func (r *Runner) RunDue(ctx context.Context) ([]store.Job, error) {
+	return r.RunDueUntil(ctx, ctx.Done())
+}
+
+// RunDueUntil is RunDue that takes no more jobs once stop is closed: the
+// job it is running goes on to its end (its webhook is answered, not
+// posted again by the next run), unless ctx ends first.
+func (r *Runner) RunDueUntil(ctx context.Context, stop <-chan struct{}) ([]store.Job, error) {
 	if err := r.s.WriteShared(ctx, func(tx store.Tx) error {
 		jt, err := jobTx(tx)
 		if err != nil {
@@ -43,6 +50,11 @@ func (r *Runner) RunDue(ctx context.Context) ([]store.Job, error) {
 	}
 	var done []store.Job
 	for ctx.Err() == nil {
+		select {
+		case <-stop:
+			return done, nil
+		default:
+		}
 		j, ok, err := r.claim(ctx)
 		if err != nil || !ok {
 			return done, err

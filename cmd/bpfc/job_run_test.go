@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestJobRunInterrupted: the first interrupt of job run stops it taking
+// jobs and lets the running one end, its webhook answered and posted once;
+// the other queued job waits for the next run.
+func TestJobRunInterrupted(t *testing.T) {
+	var posts atomic.Int32
+	arrived, release := make(chan struct{}, 4), make(chan struct{})
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		posts.Add(1)
+		arrived <- struct{}{}
+		<-release
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer hook.Close()
+	dir := t.TempDir()
+	for name, src := range map[string]string{
+		"bpfc.hcl": `solution "Jobs" {
+  version = "1.0.0.0"
+  publisher "jp" {
+    prefix              = "jp"
+    option_value_prefix = 40001
+  }
+}
+environment "dev" {}
+`,
+		"flows.hcl": `workflow "hook" {
+  table = "lead"
+  mode  = "background"
+  step "post" {
+    webhook = { url = "` + hook.URL + `/hook" }
+  }
+}
+flow "f" {
+  primary_table = "lead"
+  stage "a" { on_enter = [workflow.hook] }
+  stage "b" {}
+}
+`} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, args := range [][]string{{"deploy", "--env", "dev"}, {"record", "create", "lead", "--env", "dev", "--set", "lastname=Ames"},
+		{"record", "create", "lead", "--env", "dev", "--set", "lastname=Bo"}} {
+		if code, _, stderr := bpfc(t, append([]string{"-C", dir}, args...)...); code != 0 {
+			t.Fatalf("%v: %d %s", args, code, stderr)
+		}
+	}
+
+	var out, errb bytes.Buffer
+	g := &globals{dir: dir, output: "json", stdout: &out, stderr: &errb}
+	interrupts := make(chan os.Signal, 2)
+	done := make(chan error, 1)
+	go func() {
+		done <- runJobQueue(g, &jobOptions{runtimeOptions: runtimeOptions{env: "dev", as: "admin"}}, interrupts)
+	}()
+	select {
+	case <-arrived:
+	case <-time.After(30 * time.Second):
+		_, jobs, _ := bpfc(t, "-C", dir, "job", "list", "--env", "dev")
+		select {
+		case err := <-done:
+			t.Fatalf("job run ended: %v; %s", err, out.String())
+		default:
+		}
+		t.Fatalf("no webhook posted (%d posts): %s", posts.Load(), jobs)
+	}
+	interrupts <- syscall.SIGINT
+	time.Sleep(100 * time.Millisecond) // the interrupt is read before the answer comes
+	close(release)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("job run: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("job run did not stop after its running job")
+	}
+	var res struct{ Jobs []struct{ State string } }
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatalf("%v: %s", err, out.String())
+	}
+	if len(res.Jobs) != 1 || res.Jobs[0].State != "succeeded" || posts.Load() != 1 {
+		t.Errorf("ran %+v, %d posts; want one job, succeeded, posted once", res.Jobs, posts.Load())
+	}
+	if !strings.Contains(errb.String(), "stopping when the job it runs ends") {
+		t.Errorf("stderr: %q", errb.String())
+	}
+	code, stdout, _ := bpfc(t, "-C", dir, "job", "list", "--env", "dev", "--state", "queued", "--output", "json")
+	if code != 0 || strings.Count(stdout, `"state": "queued"`) != 1 {
+		t.Errorf("queued after the interrupted run: %d %s", code, stdout)
+	}
+}
