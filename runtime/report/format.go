@@ -37,14 +37,21 @@ func Write(w io.Writer, r *Report, format string) error {
 }
 
 // MarshalJSON writes durations in seconds, to the millisecond the stage
-// log keeps (1.84, not 1.8399999999999999).
+// log keeps (1.84, not 1.8399999999999999); of none (count 0) the mean,
+// median and p90 are null, as a rate of nothing is, not 0 seconds.
 func (d Durations) MarshalJSON() ([]byte, error) {
-	secs := func(x time.Duration) float64 { return float64(x.Round(time.Millisecond).Milliseconds()) / 1000 }
+	secs := func(x time.Duration) *float64 {
+		if d.Count == 0 {
+			return nil
+		}
+		s := float64(x.Round(time.Millisecond).Milliseconds()) / 1000
+		return &s
+	}
 	return json.Marshal(struct {
-		Count  int64   `json:"count"`
-		Mean   float64 `json:"mean_seconds"`
-		Median float64 `json:"median_seconds"`
-		P90    float64 `json:"p90_seconds"`
+		Count  int64    `json:"count"`
+		Mean   *float64 `json:"mean_seconds"`
+		Median *float64 `json:"median_seconds"`
+		P90    *float64 `json:"p90_seconds"`
 	}{d.Count, secs(d.Mean), secs(d.Median), secs(d.P90)})
 }
 

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -264,5 +265,40 @@ func TestDurationsJSON(t *testing.T) {
 	b, err := json.Marshal(Durations{Count: 2, Mean: 1839999999, Median: 1840000000, P90: 2200400000})
 	if err != nil || string(b) != `{"count":2,"mean_seconds":1.84,"median_seconds":1.84,"p90_seconds":2.2}` {
 		t.Errorf("%s %v", b, err)
+	}
+}
+
+// TestReportFunnelSince: over a window, the funnel is of the instances
+// started in it, each counted once at each stage it moved forward to: an
+// older instance moved back and forth, or reactivated, in the window adds
+// nothing (it made a stage reached by more instances than the report had).
+func TestReportFunnelSince(t *testing.T) {
+	v := deployed(t, "", map[string]string{"p.hcl": dealProject})
+	s := v.admin()
+	h := time.Hour
+	old := v.start("deal", nil)
+	v.after(h, s.Next, old.ID)
+	v.after(h, s.Next, old.ID)
+	v.after(h, s.Finish, old.ID)
+	since := v.clock.Now()
+	v.after(h, s.Reactivate, old.ID)
+	v.after(h, s.Prev, old.ID)
+	v.after(h, s.Prev, old.ID)
+	v.after(h, s.Next, old.ID)
+	in := v.start("deal", nil)
+	v.after(h, s.Next, in.ID)
+	v.after(h, s.Prev, in.ID)
+	v.after(h, s.Next, in.ID)
+	rep, err := Build(v.ctx, v.s, Options{Since: since, Now: v.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := rep.Flows[0]
+	var got []int64
+	for _, st := range f.Stages {
+		got = append(got, st.Reached)
+	}
+	if f.Instances.Total != 1 || !slices.Equal(got, []int64{1, 1, 0}) {
+		t.Errorf("since the second instance: %d instances, reached %v; want 1 instance, reached [1 1 0]", f.Instances.Total, got)
 	}
 }

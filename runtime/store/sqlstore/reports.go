@@ -300,8 +300,12 @@ func (t *tx) reached(workflowID string, since time.Time, out []store.StageStats,
 		})
 	}
 	if !since.IsZero() {
-		return count(`SELECT stage_name, COUNT(DISTINCT instance_id) FROM stagevisit WHERE workflow_id = $1 AND entered_on >= $2
-GROUP BY stage_name`, []any{workflowID, sinceText(since)}, func(s *store.StageStats, n int64) { s.Reached = n })
+		// The instances started since, as the report's instances are, each
+		// counted once at each stage it moved forward to: a move back and
+		// forth again, or a reactivation, reaches nothing new.
+		return count(`SELECT v.stage_name, COUNT(DISTINCT v.instance_id) FROM stagevisit v WHERE v.workflow_id = $1 AND v.entered_how IN ('start', 'next')
+	AND v.instance_id IN (SELECT s.instance_id FROM stagevisit s WHERE s.workflow_id = $1 AND s.entered_how = 'start' AND s.entered_on >= $2)
+GROUP BY v.stage_name`, []any{workflowID, sinceText(since)}, func(s *store.StageStats, n int64) { s.Reached = n })
 	}
 	less := func(s *store.StageStats, n int64) { s.Reached -= n }
 	// From the (few) instances that moved back to their next-entries,
