@@ -260,11 +260,16 @@ func TestReportNoFlows(t *testing.T) {
 	}
 }
 
-// JSON durations are seconds to the millisecond, without float noise.
+// JSON durations are seconds to the millisecond, without float noise; of
+// none, null.
 func TestDurationsJSON(t *testing.T) {
 	b, err := json.Marshal(Durations{Count: 2, Mean: 1839999999, Median: 1840000000, P90: 2200400000})
 	if err != nil || string(b) != `{"count":2,"mean_seconds":1.84,"median_seconds":1.84,"p90_seconds":2.2}` {
 		t.Errorf("%s %v", b, err)
+	}
+	b, err = json.Marshal(Durations{})
+	if err != nil || string(b) != `{"count":0,"mean_seconds":null,"median_seconds":null,"p90_seconds":null}` {
+		t.Errorf("no durations: %s %v", b, err)
 	}
 }
 
