@@ -64,10 +64,13 @@ func functionParams(seg string, query url.Values) (map[string]string, error) {
 			if !ok {
 				return nil, badRequest("%q: the query string gives no value for the alias %s (add &%s=...)", seg, val, val)
 			}
-			val = unquote(v[0])
+			val, quoted = unquote(v[0]), strings.HasPrefix(v[0], "'")
 		}
 		if _, dup := out[name]; dup {
 			return nil, badRequest("%q: parameter %s is given twice", seg, name)
+		}
+		if !quoted && val == "null" {
+			val = "" // OData's null: as if not given
 		}
 		out[name] = engine.CanonicalID(val)
 		if rest != "" && rest[0] != ',' {

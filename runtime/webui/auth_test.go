@@ -311,12 +311,13 @@ func TestBadRequests(t *testing.T) {
 	b.signIn()
 	csrf := b.get("/records/lead/"+lead).must(t, http.StatusOK).csrf(t)
 	for path, status := range map[string]int{
-		"/nowhere":                         http.StatusNotFound,
-		"/records/nosuchtable":             http.StatusNotFound,
-		"/records/cts_strategicdeal":       http.StatusNotFound, // an instance table
-		"/records/systemuser":              http.StatusNotFound,
-		"/records/lead/no-such-id":         http.StatusNotFound,
-		"/records/lead/" + lead + "x":      http.StatusNotFound,
+		"/nowhere":                    http.StatusNotFound,
+		"/records/nosuchtable":        http.StatusNotFound,
+		"/records/cts_strategicdeal":  http.StatusNotFound, // an instance table
+		"/records/systemuser":         http.StatusNotFound,
+		"/records/lead/no-such-id":    http.StatusBadRequest, // no GUID: said so
+		"/records/lead/" + lead + "x": http.StatusBadRequest,
+		"/records/lead/" + strings.Replace(lead, lead[:8], "00000000", 1): http.StatusNotFound,
 		"/flows/nosuchflow":                http.StatusNotFound,
 		"/flows/nosuchflow/graph.svg":      http.StatusNotFound,
 		"/records/lead/" + lead + "?x=%zz": http.StatusOK,
@@ -325,6 +326,7 @@ func TestBadRequests(t *testing.T) {
 			t.Errorf("GET %s: %d %s, want %d", path, p.status, p.header.Get("Content-Type"), status)
 		}
 	}
+	b.get("/records/lead/no-such-id").must(t, http.StatusBadRequest, "&#34;no-such-id&#34; is not a record id")
 	post := func(form url.Values) *page {
 		form.Set("csrf", csrf)
 		return b.post("/records/lead/"+lead+"/process", form)
@@ -374,4 +376,26 @@ func TestSignInLinkExpires(t *testing.T) {
 	if p := b.post("/signin", url.Values{"token": {tok}}); p.status != http.StatusSeeOther {
 		t.Fatalf("a token after the link expired: %d", p.status)
 	}
+}
+
+// TestOwnRecordWhoseStageIsNot: a salesperson's own lead, whose process
+// moved on to an opportunity someone else owns, opens: the process shows,
+// the stage's steps (the opportunity's columns) do not, nor the moves that
+// read it. It was a "Not allowed" page for the whole lead.
+func TestOwnRecordWhoseStageIsNot(t *testing.T) {
+	f := newFixture(t)
+	bobToken := f.addUser("bob", "salesperson")
+	ctx := context.Background()
+	c, err := f.eng.As("bob").CreateRecord(ctx, "lead", engine.Values{"subject": "Fleet", "lastname": "Evans", "budgetamount": "90000",
+		"purchasetimeframe": "Immediate", "decisionmaker": "yes"}, engine.StartOptions{Flow: "strategic_deal"})
+	if err != nil || c.Instance == nil {
+		t.Fatalf("bob's lead: %+v %v", c, err)
+	}
+	if _, err := f.eng.As("admin").Next(ctx, c.Instance.ID, engine.MoveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	bob := f.browser()
+	bob.signInWith(bobToken)
+	p := bob.get("/records/lead/"+c.ID).must(t, http.StatusOK, "Evans", "Strategic Deal Process", "record is not readable by you: its steps are not shown")
+	p.lacks(t, `value="next"`, `value="finish"`, "Estimated Revenue")
 }

@@ -55,6 +55,7 @@ type procView struct {
 	RecordTable, RecordID, RecordName, RecordHref string
 	RecordVersion                                 int64
 	RecordGone                                    bool // the stage's record was deleted
+	RecordHidden                                  bool // the user may not read the stage's record
 	Elsewhere                                     bool // the stage's record is not this page's
 	Steps                                         []stepView
 	Actions                                       []actionView
@@ -85,6 +86,11 @@ func (h *Handler) record(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v, t, ok := h.tableView(w, r)
 	if !ok {
+		return
+	}
+	if id := r.PathValue("id"); !engine.IsID(id) {
+		h.fail(w, r, rs, errorf(http.StatusBadRequest, "Not a record id",
+			"%q is not a record id: a %s is addressed by its id, a GUID such as 3b7fbd35-5adc-516c-9dc0-1e40c9927088.", id, t.Name))
 		return
 	}
 	rec, err := rs.s.Record(ctx, t.Name, r.PathValue("id"))
@@ -246,10 +252,19 @@ func (h *Handler) procView(ctx context.Context, rs *reqSession, v *view, lk *loo
 			p.RecordGone = true
 			break
 		}
+		if errors.Is(err, engine.ErrForbidden) {
+			// The page's own record is the user's; the stage's is not:
+			// the process shows, its steps do not (as instance show).
+			p.RecordHidden = true
+			break
+		}
 		if err != nil {
 			return nil, err
 		}
 		row, p.RecordVersion, p.RecordName = other.Values, other.Version, str(other.Values[st.PrimaryColumn])
+	}
+	if p.RecordHidden {
+		p.CanNext, p.CanFinish = false, false // they read the record the user may not
 	}
 	if p.RecordID != "" {
 		p.RecordHref = recordHref(stage.Table, p.RecordID) + "?instance=" + url.QueryEscape(in.ID)
@@ -260,7 +275,7 @@ func (h *Handler) procView(ctx context.Context, rs *reqSession, v *view, lk *loo
 			continue
 		}
 		c, ok := st.Column(step.Column)
-		if !ok || p.RecordGone {
+		if !ok || p.RecordGone || p.RecordHidden {
 			continue
 		}
 		sv := stepView{field: h.fieldFor(ctx, rs.s, v.deployed, st, c, step.DisplayName, row[c.Name]), StepName: step.Name}
