@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"syscall"
 	"time"
@@ -54,16 +55,43 @@ func openRuntime(g *globals, o *runtimeOptions, command string) (*runtimeEnv, er
 // openProject opens environment --env of the loaded project p, which must
 // have been deployed to, with the engine and the workflow runner.
 func openProject(p *compiler.Project, o *runtimeOptions) (*runtimeEnv, error) {
-	s, loc, err := environ.Open(context.Background(), p, o.env, environ.Options{MustExist: true})
+	ctx := context.Background()
+	s, loc, err := environ.Open(ctx, p, o.env, environ.Options{MustExist: true})
 	if errors.Is(err, environ.ErrNotCreated) {
-		return nil, &exitError{code: 1, msg: fmt.Sprintf("environment %s (%s) has nothing deployed yet: run bpfc deploy --env %s first",
-			o.env, loc.Display, o.env)}
+		return nil, notDeployed(o.env, loc)
 	}
 	if err != nil {
 		return nil, envError(err)
 	}
+	// A first deploy killed after the store was made and before its
+	// import committed leaves an environment with nothing in it: it is
+	// still one that has nothing deployed.
+	if ok, err := deployedOnce(ctx, s); err != nil || !ok {
+		s.Close()
+		if err != nil {
+			return nil, envError(err)
+		}
+		return nil, notDeployed(o.env, loc)
+	}
 	e, r := newRuntime(s, secret.NewKeyring(p.Dir, os.Getenv))
 	return &runtimeEnv{store: s, engine: e, runner: r, close: func() { s.Close() }}, nil
+}
+
+// notDeployed is the error of a runtime command on an environment that
+// has had no import.
+func notDeployed(env string, loc environ.Location) error {
+	return &exitError{code: 1, msg: fmt.Sprintf("environment %s (%s) has nothing deployed yet: run bpfc deploy --env %s first", env, loc.Display, env)}
+}
+
+// deployedOnce: an import into s succeeded at least once.
+func deployedOnce(ctx context.Context, s store.Store) (bool, error) {
+	var ok bool
+	err := s.Read(ctx, func(tx store.Tx) error {
+		imports, err := tx.Imports(store.ImportFilter{})
+		ok = slices.ContainsFunc(imports, func(r store.ImportRecord) bool { return r.Result == store.ResultSucceeded })
+		return err
+	})
+	return ok, err
 }
 
 // openAdmin opens the runtime and checks that --as is a system

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/environ"
 )
 
 // TestJobRunInterrupted: the first interrupt of job run stops it taking
@@ -104,5 +108,32 @@ flow "f" {
 	code, stdout, _ := bpfc(t, "-C", dir, "job", "list", "--env", "dev", "--state", "queued", "--output", "json")
 	if code != 0 || strings.Count(stdout, `"state": "queued"`) != 1 {
 		t.Errorf("queued after the interrupted run: %d %s", code, stdout)
+	}
+}
+
+// TestStoreWithoutImport: an environment whose store was made but whose
+// first import never committed (a deploy killed in between) has nothing
+// deployed: runtime commands say so, as before the store was made.
+func TestStoreWithoutImport(t *testing.T) {
+	dir := t.TempDir()
+	src := "solution \"S\" {\n  version = \"1.0.0.0\"\n  publisher \"jp\" {\n    prefix = \"jp\"\n  }\n}\nenvironment \"dev\" {}\n" +
+		"flow \"f\" {\n  primary_table = \"lead\"\n  stage \"a\" {}\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "bpfc.hcl"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, diags := compiler.Load(dir)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	s, _, err := environ.Open(context.Background(), p, "dev", environ.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	for _, args := range [][]string{{"record", "create", "lead", "--env", "dev", "--set", "lastname=A"}, {"instance", "list", "--env", "dev"}} {
+		code, _, stderr := bpfc(t, append([]string{"-C", dir}, args...)...)
+		if code != 1 || !strings.Contains(stderr, "environment dev (.bpfc/dev.db) has nothing deployed yet: run bpfc deploy --env dev first") {
+			t.Errorf("%v: %d %s", args, code, stderr)
+		}
 	}
 }

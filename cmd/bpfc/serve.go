@@ -71,8 +71,7 @@ func runServe(ctx context.Context, g *globals, o *serveOptions) error {
 	}
 	s, loc, err := environ.Open(ctx, p, o.env, environ.Options{MustExist: true})
 	if errors.Is(err, environ.ErrNotCreated) {
-		return &exitError{code: 1, msg: fmt.Sprintf("environment %s (%s) has nothing deployed yet: run bpfc deploy --env %s first",
-			o.env, loc.Display, o.env)}
+		return notDeployed(o.env, loc)
 	}
 	if err != nil {
 		return envError(err)
