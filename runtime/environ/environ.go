@@ -2,12 +2,15 @@ package environ
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -120,6 +123,10 @@ func Open(ctx context.Context, p *compiler.Project, name string, opts Options) (
 		s, err = postgres.Open(ctx, loc.URL, postgres.Options{Name: name, Schema: loc.Schema, BusyTimeout: opts.BusyTimeout})
 	} else if err = notADatabase(loc.Path); err != nil {
 		return nil, loc, fmt.Errorf("environment %q: %w", name, err)
+	} else if err = notBpfcs(loc.Path); err != nil {
+		return nil, loc, fmt.Errorf("environment %q: %w", name, err)
+	} else if err = writableJournal(loc.Path); err != nil {
+		return nil, loc, fmt.Errorf("environment %q: %w", name, err)
 	} else {
 		s, err = sqlite.Open(ctx, loc.Path, sqlite.Options{Name: name, BusyTimeout: opts.BusyTimeout})
 	}
@@ -155,6 +162,65 @@ func notADatabase(path string) error {
 		return fmt.Errorf("%s is a directory, not an SQLite database: point store at a file", path)
 	}
 	return fmt.Errorf("%s exists and is not an SQLite database: bpfc will not make it one; point store at another file", path)
+}
+
+// notBpfcs refuses an SQLite database that holds another application's
+// tables: opening it would add bpfc's beside them (and switch it to WAL).
+// It is read without locks or journal (immutable), so that nothing about
+// it changes; a database that cannot be read so is left to the open.
+func notBpfcs(path string) error {
+	if st, err := os.Stat(path); err != nil || st.Size() == 0 {
+		return nil
+	}
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?mode=ro&immutable=1")
+	if err != nil {
+		return nil
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+	if err != nil {
+		return nil
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if rows.Scan(&n) != nil {
+			return nil
+		}
+		names = append(names, n)
+	}
+	if rows.Err() != nil || len(names) == 0 || slices.Contains(names, "schema_migrations") && slices.Contains(names, "organization") {
+		return nil
+	}
+	if len(names) > 5 {
+		names = append(names[:5], "…")
+	}
+	return fmt.Errorf("%s is an SQLite database of something else (its tables: %s): bpfc will not add its own to it; point store at another file",
+		path, strings.Join(names, ", "))
+}
+
+// writableJournal makes the store's WAL and shared-memory files writable
+// again when a process that could only read the store left them read-only
+// (SQLite gives them the database file's mode): every later write failed
+// with "attempt to write a readonly database". One it cannot change is
+// named, with what to do.
+func writableJournal(path string) error {
+	db, err := os.Stat(path)
+	if err != nil || db.Mode().Perm()&0o200 == 0 {
+		return nil // no store yet, or one that is read-only itself
+	}
+	for _, f := range []string{path + "-wal", path + "-shm"} {
+		st, err := os.Stat(f)
+		if err != nil || st.Mode().Perm()&0o200 != 0 {
+			continue
+		}
+		if err := os.Chmod(f, st.Mode().Perm()|0o200); err != nil {
+			return fmt.Errorf("%s is read-only while the store %s is not, so the store cannot be written: make it writable (chmod u+w %s), or remove it while no bpfc process uses the store",
+				f, path, f)
+		}
+	}
+	return nil
 }
 
 // Exists reports whether the store at loc was ever created: its file, or

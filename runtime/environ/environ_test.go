@@ -1,7 +1,9 @@
 package environ
 
 import (
+	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -101,6 +103,67 @@ func TestOpen(t *testing.T) {
 		t.Errorf("an empty .db file: %v", err)
 	} else {
 		s.Close()
+	}
+}
+
+// TestOpenOtherDatabase: an SQLite database with another application's
+// tables is refused and left byte for byte as it was.
+func TestOpenOtherDatabase(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "crm.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`CREATE TABLE customers (id INTEGER, name TEXT); INSERT INTO customers VALUES (1, 'Alice')`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	before, _ := os.ReadFile(path)
+	p := &compiler.Project{Dir: dir, Environments: []*compiler.Environment{{Name: "dev", Store: "sqlite://crm.db"}}}
+	if _, _, err := Open(context.Background(), p, "dev", Options{}); err == nil ||
+		!strings.Contains(err.Error(), "crm.db is an SQLite database of something else (its tables: customers): bpfc will not add its own to it") {
+		t.Errorf("another application's database: %v", err)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+		t.Error("the other database changed")
+	}
+	if _, err := os.Stat(path + "-wal"); err == nil {
+		t.Error("a WAL file was made beside it")
+	}
+}
+
+// TestReadOnlyJournal: WAL and shared-memory files left read-only (by a
+// process that could only read the store: SQLite gives them the store
+// file's mode) are made writable again when the store itself is, so that
+// writes work; before, every write failed "attempt to write a readonly
+// database". (Checked on the files: root, which the tests may run as,
+// writes read-only files anyway.)
+func TestReadOnlyJournal(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "dev.db")
+	os.WriteFile(path, nil, 0o644)
+	for _, f := range []string{path + "-wal", path + "-shm"} {
+		if err := os.WriteFile(f, nil, 0o444); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := writableJournal(path); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{path + "-wal", path + "-shm"} {
+		if st, err := os.Stat(f); err != nil || st.Mode().Perm() != 0o644 {
+			t.Errorf("%s: %v %v, want -rw-r--r--", filepath.Base(f), st.Mode(), err)
+		}
+	}
+	// A store that is read-only itself keeps its files as they are.
+	os.Chmod(path, 0o444)
+	os.Chmod(path+"-shm", 0o444)
+	if err := writableJournal(path); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(path + "-shm"); st.Mode().Perm() != 0o444 {
+		t.Errorf("the -shm of a read-only store: %v", st.Mode())
 	}
 }
 
