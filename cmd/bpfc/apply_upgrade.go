@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/bpfc/bpfc/runtime/deploy"
@@ -36,7 +35,9 @@ func runApplyUpgrade(g *globals, o *applyUpgradeOptions, name string) error {
 	if !ok {
 		return failed()
 	}
-	out, err := pipeline(p).ApplyUpgrade(context.Background(), o.env, name, deploy.Options{Who: whoAmI()})
+	ctx, stopSignals := interruptible()
+	defer stopSignals()
+	out, err := pipeline(p).ApplyUpgrade(ctx, o.env, name, deploy.Options{Who: whoAmI()})
 	return reportOutcome(g, out, err, func() {
 		fmt.Fprintf(g.stdout, "Applied the upgrade of %s to %s in %s: removed %s and %s of instance tables.\n", out.Solution,
 			out.Version, out.Environment, plural(len(out.Removed), "component"), plural(out.InstanceRows, "row"))

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"os/user"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/bpfc/bpfc/compiler"
@@ -84,7 +86,9 @@ func runDeploy(g *globals, o *deployOptions) error {
 		return remoteDeploy(g, e, b, opts)
 	}
 	stop := progress(g, o.env, &opts)
-	res, err := remotePipeline(p).Deploy(context.Background(), o.env, b, opts)
+	ctx, stopSignals := interruptible()
+	defer stopSignals()
+	res, err := remotePipeline(p).Deploy(ctx, o.env, b, opts)
 	stop()
 	return reportResult(g, p.Environment(o.env), opts.Mode, b, res, err)
 }
@@ -386,7 +390,11 @@ func reportResult(g *globals, env *compiler.Environment, mode deploy.Mode, b *de
 		msg := err.Error()
 		// A refusal says what refused it; a failure (the store failed
 		// mid-import) says which import, and that it rolled back.
-		if ref := (*deploy.Refusal)(nil); res.Result == deploy.Failed && res.Solution != "" && !errors.As(err, &ref) {
+		ref := (*deploy.Refusal)(nil)
+		switch {
+		case res.Result == deploy.Failed && res.Solution != "" && errors.Is(err, context.Canceled):
+			msg = fmt.Sprintf("import of %s %s into %s interrupted before it committed: nothing was changed", res.Solution, res.Version, res.Environment)
+		case res.Result == deploy.Failed && res.Solution != "" && !errors.As(err, &ref):
 			msg = fmt.Sprintf("import of %s %s into %s failed, nothing was changed: %s", res.Solution, res.Version, res.Environment, msg)
 		}
 		return &exitError{code: 1, msg: msg}
@@ -494,4 +502,12 @@ func envError(err error) error {
 		d.Code = ae.Code
 	}
 	return &exitError{code: 1, msg: err.Error(), detail: d}
+}
+
+// interruptible is the context of an import: an interrupt (Ctrl-C,
+// SIGTERM) cancels it, so that an import not yet committed is rolled back
+// and said to be, where the process used to die without a word, whether or
+// not the import had committed.
+func interruptible() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }

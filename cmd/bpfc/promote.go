@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-
 	"github.com/bpfc/bpfc/runtime/deploy"
 	"github.com/spf13/cobra"
 )
@@ -54,7 +52,9 @@ func runPromote(g *globals, o *promoteOptions) error {
 	}
 	opts.Operation = "promote"
 	stop := progress(g, o.to, &opts)
-	res, err := remotePipeline(p).Promote(context.Background(), o.from, o.to, opts)
+	ctx, stopSignals := interruptible()
+	defer stopSignals()
+	res, err := remotePipeline(p).Promote(ctx, o.from, o.to, opts)
 	stop()
 	return reportResult(g, p.Environment(o.to), opts.Mode, nil, res, err)
 }

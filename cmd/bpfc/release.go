@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/bpfc/bpfc/runtime/deploy"
@@ -44,7 +43,9 @@ func runRelease(g *globals) error {
 	if show != nil {
 		opts.Progress = func(msg string) { show("[release] " + msg) }
 	}
-	rel, err := remotePipeline(p).Release(context.Background(), b, opts, func(s deploy.ReleaseStep) {
+	ctx, stopSignals := interruptible()
+	defer stopSignals()
+	rel, err := remotePipeline(p).Release(ctx, b, opts, func(s deploy.ReleaseStep) {
 		if show != nil {
 			show(s.Environment + ": " + s.Result + "\n")
 		}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 
@@ -43,7 +42,9 @@ func runUninstall(g *globals, o *uninstallOptions, name string) error {
 	if !ok {
 		return failed()
 	}
-	out, err := pipeline(p).Uninstall(context.Background(), o.env, name, o.yes, deploy.Options{Who: whoAmI()})
+	ctx, stopSignals := interruptible()
+	defer stopSignals()
+	out, err := pipeline(p).Uninstall(ctx, o.env, name, o.yes, deploy.Options{Who: whoAmI()})
 	return reportOutcome(g, out, err, func() {
 		if len(out.Removed) == 0 {
 			fmt.Fprintf(g.stdout, "Uninstalled %s %s from %s; its components stay (it was unmanaged).\n", out.Solution, out.Version, out.Environment)

@@ -79,9 +79,15 @@ func Import(ctx context.Context, t Target, b *Build, o Options) (*Result, error)
 		res.Result = Refused
 	}
 	if !errors.Is(err, store.ErrBusy) {
-		res.ImportID = recordFailure(ctx, t.Store, store.ImportRecord{Operation: o.Operation, Solution: b.Solution(), Version: b.Version(),
+		msg := err.Error()
+		if errors.Is(err, context.Canceled) {
+			msg = "interrupted before it committed: nothing was changed"
+		}
+		// An interrupted import is recorded too: the context that ended
+		// it does not end the record of it.
+		res.ImportID = recordFailure(context.WithoutCancel(ctx), t.Store, store.ImportRecord{Operation: o.Operation, Solution: b.Solution(), Version: b.Version(),
 			Managed: t.Env.Managed, Mode: string(o.Mode), Who: o.Who, StartedOn: start, Duration: o.Now().Sub(start),
-			ArchiveSHA256: res.ArchiveSHA256, BuildDigest: b.Digest, Result: historyResult(err), Message: err.Error()})
+			ArchiveSHA256: res.ArchiveSHA256, BuildDigest: b.Digest, Result: historyResult(err), Message: msg})
 	}
 	return res, err
 }

@@ -746,3 +746,34 @@ environment "m" {
 		t.Errorf("mailbox = %+v, want the settings file's value kept", v)
 	}
 }
+
+// TestInterruptedImport: an import whose context ends before it commits
+// (Ctrl-C) changes nothing, fails with the context's error, and is in the
+// history as interrupted.
+func TestInterruptedImport(t *testing.T) {
+	pr := newProject(t)
+	pr.deploy("dev", quiet())
+	before := pr.dump("dev", "importjob")
+	b := pr.version("1.1.0.0").build()
+	ctx, cancel := context.WithCancel(context.Background())
+	o := quiet()
+	o.Progress = func(msg string) {
+		if strings.HasPrefix(msg, "checking ") { // inside the import's transaction
+			cancel()
+		}
+	}
+	res, err := pr.pipeline(b.Project).Deploy(ctx, "dev", b, o)
+	if !errors.Is(err, context.Canceled) || res == nil || res.Result != Failed {
+		t.Fatalf("an interrupted import: %+v %v", res, err)
+	}
+	if after := pr.dump("dev", "importjob"); after != before {
+		t.Errorf("an interrupted import changed dev:\n%s", firstDiff(before, after))
+	}
+	pr.read("dev", func(tx store.Tx) {
+		imports, err := tx.Imports(store.ImportFilter{Limit: 1})
+		if err != nil || len(imports) != 1 || imports[0].Version != "1.1.0.0" || imports[0].Result != store.ResultFailed ||
+			imports[0].Message != "interrupted before it committed: nothing was changed" {
+			t.Errorf("history: %+v %v", imports, err)
+		}
+	})
+}
