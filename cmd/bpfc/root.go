@@ -108,6 +108,7 @@ func newRoot(g *globals) *cobra.Command {
 	root.SetOut(g.stdout)
 	root.SetErr(g.stderr)
 	root.AddCommand(newInitCmd(g), newFmtCmd(g), newValidateCmd(g), newBuildCmd(g), newDiffCmd(g), newGraphCmd(g), newCreateSettingsCmd(g), newUnpackCmd(g), newPackCmd(g), newDeployCmd(g), newPlanCmd(g), newPromoteCmd(g), newReleaseCmd(g), newEnvCmd(g), newSolutionCmd(g), newHistoryCmd(g), newUninstallCmd(g), newApplyUpgradeCmd(g), newRecordCmd(g), newUserCmd(g), withInstanceAction(g, newInstanceCmd(g)), newServeCmd(g), newJobCmd(g), newOutboxCmd(g), newReportCmd(g))
+	root.InitDefaultCompletionCmd() // made now, not at Execute, so that groupHelp covers it
 	for _, c := range root.Commands() {
 		groupHelp(c)
 	}
@@ -122,6 +123,9 @@ func groupHelp(c *cobra.Command) {
 	if c.HasSubCommands() && !c.Runnable() {
 		c.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
 		c.SuggestionsMinimumDistance = 2
+		if c.Args == nil { // cobra's completion: "bpfc completion tcsh" printed help and succeeded
+			c.Args = argsUsage(cobra.NoArgs)
+		}
 	}
 	for _, sub := range c.Commands() {
 		groupHelp(sub)

@@ -96,3 +96,28 @@ func TestArgsErrorOutput(t *testing.T) {
 		}
 	}
 }
+
+// TestMalformedArgumentsAreUsageErrors: an argument or flag value of the
+// wrong form is a usage error (2) wherever it is given: an id that is no
+// GUID, an unknown shell for completion (it printed the help and
+// succeeded), an --addr that is no HOST:PORT.
+func TestMalformedArgumentsAreUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"record", "show", "lead", "notaguid", "--env", "dev"}, `record show: ID "notaguid" is not an id`},
+		{[]string{"instance", "show", "nope", "--env", "dev"}, `instance show: ID "nope" is not an id`},
+		{[]string{"instance", "list", "--env", "dev", "--record", "lead:zzz"}, `"zzz" is not an id`},
+		{[]string{"job", "retry", "x", "--env", "dev"}, `"x" is not a job id`},
+		{[]string{"completion", "tcsh"}, `unknown command "tcsh" for "bpfc completion"`},
+		{[]string{"serve", "--env", "dev", "--addr", "127.0.0.1:99999"}, "the port is a number from 0 to 65535"},
+		{[]string{"serve", "--env", "dev", "--addr", "8080"}, "write HOST:PORT"},
+	} {
+		code, _, stderr := bpfc(t, append([]string{"-C", dir}, tc.args...)...)
+		if code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: %d %s; want 2 and %q", tc.args, code, stderr, tc.want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -61,6 +62,9 @@ func newServeCmd(g *globals) *cobra.Command {
 func runServe(ctx context.Context, g *globals, o *serveOptions) error {
 	if o.env == "" {
 		return usageErr("serve: --env is required")
+	}
+	if err := addrArg(o.addr); err != nil {
+		return err
 	}
 	if ctx == nil {
 		ctx = context.Background()
@@ -124,6 +128,19 @@ func runServe(ctx context.Context, g *globals, o *serveOptions) error {
 }
 
 // listenError says what to do about an address that is taken.
+// addrArg refuses an --addr that is no HOST:PORT (a usage error), before
+// the listener's own words for it.
+func addrArg(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return usageErr("serve: --addr %q: write HOST:PORT, e.g. 127.0.0.1:8080 (PORT 0 picks a free one)", addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return usageErr("serve: --addr %q: the port is a number from 0 to 65535, e.g. 127.0.0.1:8080 (0 picks a free one)", addr)
+	}
+	return nil
+}
+
 func listenError(err error, addr string) string {
 	if errors.Is(err, syscall.EADDRINUSE) {
 		return fmt.Sprintf("%v (another server is on %s; choose another with --addr HOST:PORT)", err, addr)

@@ -159,7 +159,8 @@ func parseRecordRef(command, ref string) (string, string, error) {
 // GUID is refused, naming where it was given (it could name no row).
 func idArg(command, where, id string) (string, error) {
 	if !engine.IsID(id) {
-		return "", &exitError{code: 1, msg: fmt.Sprintf("%s: %s %q is not an id (a GUID such as 3f2c5b1e-…); bpfc record list and bpfc instance list show ids", command, where, id)}
+		// A malformed argument, as any other: a usage error (2).
+		return "", usageErr("%s: %s %q is not an id (a GUID such as 3f2c5b1e-…); bpfc record list and bpfc instance list show ids", command, where, id)
 	}
 	return engine.CanonicalID(id), nil
 }
