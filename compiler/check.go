@@ -610,13 +610,13 @@ func (p *Project) ValueProblem(v *Variable, raw string) (summary, detail string)
 func addressProblem(w *Workflow, st *WorkflowStep, k string, v *Variable, raw string) (summary, detail string) {
 	switch {
 	case k == "url" && !isWebhookURL(raw):
-		shown := fmt.Sprintf("%q", raw)
+		shown := Shorten(raw)
 		if v.Type == VarSecret {
 			shown = "(a secret)"
 		}
 		return "Invalid webhook url", fmt.Sprintf("%s is not an http or https URL, and step %q of workflow %q posts to it.", shown, st.Name, w.Name)
 	case k != "url" && badAddress(raw) != "":
-		return "Invalid email address", fmt.Sprintf("%q is not an email address, and step %q of workflow %q sends to it.", badAddress(raw), st.Name, w.Name)
+		return "Invalid email address", fmt.Sprintf("%s is not an email address, and step %q of workflow %q sends to it.", Shorten(badAddress(raw)), st.Name, w.Name)
 	}
 	return "", ""
 }

@@ -402,7 +402,7 @@ func parseText(typ, s string) (string, error) {
 		t := strings.TrimSpace(s)
 		f, err := strconv.ParseFloat(t, 64)
 		if err != nil || !decimal.MatchString(t) || math.IsInf(f, 0) {
-			return "", fmt.Errorf("%q is not a number (a decimal such as 25000 or 0.5)", s)
+			return "", fmt.Errorf("%s is not a number (a decimal such as 25000 or 0.5)", compiler.Shorten(s))
 		}
 		return strconv.FormatFloat(f, 'f', -1, 64), nil
 	case compiler.VarBoolean:
@@ -412,7 +412,7 @@ func parseText(typ, s string) (string, error) {
 		case "false", "no", "0":
 			return "no", nil
 		}
-		return "", fmt.Errorf("%q is not a boolean (true/false, yes/no)", s)
+		return "", fmt.Errorf("%s is not a boolean (true/false, yes/no)", compiler.Shorten(s))
 	case compiler.VarJSON:
 		if !json.Valid([]byte(s)) {
 			return "", errors.New("not valid JSON")

@@ -131,7 +131,7 @@ type ValueError struct {
 }
 
 func (e *ValueError) Error() string {
-	return fmt.Sprintf("%s.%s is %s %s column: %q %s", e.Table, e.Column, compiler.Article(e.Type), e.Type, e.Value, e.Reason)
+	return fmt.Sprintf("%s.%s is %s %s column: %s %s", e.Table, e.Column, compiler.Article(e.Type), e.Type, compiler.Shorten(e.Value), e.Reason)
 }
 
 // Is makes errors.Is(err, ErrInvalid) hold.

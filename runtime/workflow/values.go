@@ -53,7 +53,7 @@ func (x *execution) columnValue(t store.Table, c store.Column, v any) (any, erro
 		return nil, nil
 	}
 	bad := func(format string, args ...any) error {
-		return fmt.Errorf("%s.%s (%s) cannot take %q: %s", t.Name, c.Name, c.Type, text(v), fmt.Sprintf(format, args...))
+		return fmt.Errorf("%s.%s (%s) cannot take %s: %s", t.Name, c.Name, c.Type, compiler.Shorten(text(v)), fmt.Sprintf(format, args...))
 	}
 	switch c.Type {
 	case compiler.TypeString, compiler.TypeMemo, compiler.TypeEmail:

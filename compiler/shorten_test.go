@@ -1,0 +1,18 @@
+package compiler
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestShorten: values up to 80 characters are quoted whole; longer ones
+// are cut, saying how long they were.
+func TestShorten(t *testing.T) {
+	if got := Shorten(`say "hi"`); got != `"say \"hi\""` {
+		t.Errorf("short: %s", got)
+	}
+	long := strings.Repeat("é", 120000)
+	if got := Shorten(long); got != `"`+strings.Repeat("é", 60)+`…" (120000 characters)` {
+		t.Errorf("long: %.80s…", got)
+	}
+}
