@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -206,6 +207,13 @@ func parseAll(names []string, srcs map[string][]byte) (files []*hcl.File, byName
 			defer wg.Done()
 			for i := range next {
 				if d := TooDeep(srcs[names[i]], names[i]); d != nil {
+					// What the file declares before that line is still
+					// read (its parse errors, of a file cut short, are not
+					// said): other files may name it, and were told it
+					// did not exist.
+					src := srcs[names[i]][:d.Subject.Start.Byte]
+					src = src[:bytes.LastIndexByte(src, '\n')+1]
+					parsed[i], _ = hclsyntax.ParseConfig(src, names[i], hcl.InitialPos)
 					fileDiags[i] = hcl.Diagnostics{d}
 					continue
 				}

@@ -216,6 +216,16 @@ func TestDeepNesting(t *testing.T) {
 			t.Errorf("%q × 400000: %v", op, diags)
 		}
 	}
+	// What the file declares before the deep line is still known to the
+	// others: the only error is the nesting (there was also "Unknown
+	// variable" for a variable declared above it).
+	src := baseSolution + "variable \"threshold\" {\n  type    = \"number\"\n  default = 1\n}\nenvironment \"dev\" {\n  values = { x = " +
+		strings.Repeat("{a=", 3000) + "1" + strings.Repeat("}", 3000) + " }\n}\n"
+	flow := "flow \"f\" {\n  primary_table = \"lead\"\n  stage \"a\" {\n    branch {\n      when = self.budgetamount > var.threshold\n      next = stage.b\n    }\n  }\n  stage \"b\" {}\n}\n"
+	_, diags = compiler.LoadSources(map[string][]byte{"bpfc.hcl": []byte(src), "flows.hcl": []byte(flow)})
+	if len(diags) != 1 || diags[0].Summary != "Too deeply nested" {
+		t.Errorf("a deep value in bpfc.hcl: %v", diags)
+	}
 	// Brackets in strings and comments do not count.
 	shallow := "# " + strings.Repeat("(", 1000) + "\nvariable \"v\" {\n  default = \"" + strings.Repeat("[", 1000) + "\"\n}\n"
 	if _, diags := compiler.LoadSources(map[string][]byte{"ok.hcl": []byte(shallow)}); diags.HasErrors() {
