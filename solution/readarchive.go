@@ -124,14 +124,17 @@ func ReadArchive(r io.ReaderAt, size int64) (*Archive, error) {
 		}
 		if strings.HasSuffix(name, "/") && f.UncompressedSize64 == 0 {
 			if err := checkRelPath(strings.TrimSuffix(name, "/")); err != nil {
-				return nil, fmt.Errorf("entry %q: %w", name, err)
+				return nil, fmt.Errorf("entry %w", err) // checkRelPath's err names it
 			}
 			continue
 		}
 		if err := checkRelPath(name); err != nil {
-			return nil, fmt.Errorf("entry %q: %w", name, err)
+			return nil, fmt.Errorf("entry %w", err) // checkRelPath's err names it
 		}
 		if prev, dup := seen[strings.ToLower(name)]; dup {
+			if prev == name {
+				return nil, fmt.Errorf("entry %q is in the archive twice", name)
+			}
 			return nil, fmt.Errorf("entry %q: duplicate of %q", name, prev)
 		}
 		seen[strings.ToLower(name)] = name

@@ -41,6 +41,9 @@ func runPack(g *globals, o *packOptions, dir string) error {
 	if o.out == "" {
 		return usageErr("pack: -o ARCHIVE is required")
 	}
+	if fi, err := os.Stat(o.out); err == nil && fi.IsDir() {
+		return usageErr("pack: -o %s is a directory: name the archive to write, e.g. %s", o.out, filepath.Join(o.out, "solution.zip"))
+	}
 	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
 		return &exitError{code: 1, msg: fmt.Sprintf("%s is a file; pack takes an unpacked solution tree (a directory with Other/Solution.xml, as bpfc build writes dist/solution)", dir)}
 	}

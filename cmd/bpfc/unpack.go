@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
@@ -95,7 +96,11 @@ func runUnpack(g *globals, o *unpackOptions, archive string) error {
 	p, warns, err := unpack.Read(archive)
 	clear()
 	if err != nil {
-		return &exitError{code: 1, msg: fmt.Sprintf("unpack %s: %v", archive, err)}
+		msg := fmt.Sprintf("unpack %s: %v", archive, err)
+		if strings.HasPrefix(err.Error(), archive+": ") { // the reader named it already
+			msg = fmt.Sprintf("unpack %v", err)
+		}
+		return &exitError{code: 1, msg: msg}
 	}
 	// Files already in the directory (with --force) may conflict with the
 	// new ones: the two together are checked before anything is written.

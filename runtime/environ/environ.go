@@ -115,7 +115,7 @@ func Open(ctx context.Context, p *compiler.Project, name string, opts Options) (
 			return nil, loc, fmt.Errorf("environment %q: %w", name, err)
 		}
 		if !ok {
-			return nil, loc, fmt.Errorf("environment %q (%s): %w", name, loc.Display, ErrNotCreated)
+			return nil, loc, fmt.Errorf("environment %q (%s): %w; its first import creates it (bpfc deploy --env %s)", name, loc.Display, ErrNotCreated, name)
 		}
 	}
 	var s store.Store

@@ -100,7 +100,7 @@ func TestHostileArchives(t *testing.T) {
 		{"drive letter", solutionWith(entry{name: "C:/Windows/evil.xml", data: []byte("x")}), []string{"C:/Windows/evil.xml", "absolute"}},
 		{"backslash", solutionWith(entry{name: `..\..\evil.xml`, data: []byte("x")}), []string{`evil.xml`, "backslash"}},
 		{"symlink", solutionWith(entry{name: "Workflows/link.xaml", data: []byte("/etc/passwd"), mode: fs.ModeSymlink | 0o777}), []string{"Workflows/link.xaml", "symbolic link"}},
-		{"duplicate", solutionWith(entry{name: "Workflows/a.xaml", data: []byte("<a/>")}, entry{name: "Workflows/a.xaml", data: []byte("<b/>")}), []string{"Workflows/a.xaml", "duplicate"}},
+		{"duplicate", solutionWith(entry{name: "Workflows/a.xaml", data: []byte("<a/>")}, entry{name: "Workflows/a.xaml", data: []byte("<b/>")}), []string{"Workflows/a.xaml", "in the archive twice"}},
 		{"duplicate by case", solutionWith(entry{name: "SOLUTION.XML", data: []byte(okSolution)}), []string{"SOLUTION.XML", "duplicate"}},
 		{"bomb", solutionWith(entry{name: "Workflows/bomb.xaml", data: zeros}), []string{"Workflows/bomb.xaml", "compression ratio"}},
 		{"bomb in parts", solutionWith(entry{name: "a.bin", data: small}, entry{name: "b.bin", data: small}, entry{name: "c.bin", data: small}), []string{".bin", "compression ratio"}},
@@ -136,6 +136,9 @@ func TestHostileArchives(t *testing.T) {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q does not mention %q", err, w)
 				}
+			}
+			if n := strings.Count(err.Error(), tc.want[0]); n > 1 {
+				t.Errorf("error %q names %q %d times", err, tc.want[0], n)
 			}
 		})
 	}
