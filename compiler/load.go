@@ -104,17 +104,27 @@ func Load(dir string) (*Project, hcl.Diagnostics) {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read project", Detail: err.Error()}}
 	}
 	srcs := make(map[string][]byte, len(names))
+	var unreadable hcl.Diagnostics
 	for _, n := range names {
 		b, err := ReadSource(dir, n)
 		if errors.Is(err, errNotAFile) {
 			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Not a file", Detail: err.Error()}}
 		}
 		if err != nil {
-			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read file", Detail: err.Error()}}
+			unreadable = append(unreadable, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read file", Detail: err.Error(),
+				Subject: &hcl.Range{Filename: n, Start: hcl.InitialPos, End: hcl.InitialPos}})
+			continue
 		}
 		srcs[n] = b
 	}
-	return loadSources(dir, srcs)
+	p, diags := loadSources(dir, srcs)
+	if unreadable != nil {
+		// The project is what the other files say, for a command that works
+		// on an environment as deployed (its block read); what is said of
+		// them may only follow from the file missing: only that is said.
+		return p, unreadable
+	}
+	return p, diags
 }
 
 // LoadSources checks a project given as file name -> content. File names are

@@ -26,3 +26,25 @@ func TestFIFOIsNotAFile(t *testing.T) {
 		t.Errorf("a FIFO: %v", diags)
 	}
 }
+
+// TestUnreadableFile: a file that cannot be read (here a link to nothing)
+// is the only error said, at that file, and the project the other files
+// make is still returned: a command that works on an environment as
+// deployed reads its block from them (it stopped on any unreadable file).
+func TestUnreadableFile(t *testing.T) {
+	dir := t.TempDir()
+	src := baseSolution + "environment \"dev\" {}\nflow \"f\" {\n  primary_table = \"lead\"\n  stage \"a\" {}\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "bpfc.hcl"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(dir, "nowhere.hcl"), filepath.Join(dir, "gone.hcl")); err != nil {
+		t.Fatal(err)
+	}
+	p, diags := compiler.Load(dir)
+	if len(diags) != 1 || diags[0].Summary != "Cannot read file" || diags[0].Subject == nil || diags[0].Subject.Filename != "gone.hcl" {
+		t.Fatalf("diagnostics: %v", diags)
+	}
+	if p == nil || p.Environment("dev") == nil || len(p.Flows) != 1 {
+		t.Errorf("the project of the readable files: %+v", p)
+	}
+}
