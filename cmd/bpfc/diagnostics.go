@@ -8,6 +8,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"unicode"
 
 	"github.com/hashicorp/hcl/v2"
 )
@@ -93,7 +94,18 @@ func writeSnippet(w io.Writer, src []byte, r hcl.Range) {
 		if n != r.Start.Line {
 			continue
 		}
-		line := strings.ReplaceAll(sc.Text(), "\t", " ")
+		// Tabs as spaces; control characters and bytes that are no UTF-8
+		// (a binary file named .hcl) as one replacement character each:
+		// the terminal shows the line as it is, the caret where it points.
+		line := strings.Map(func(r rune) rune {
+			switch {
+			case r == '\t':
+				return ' '
+			case unicode.IsControl(r):
+				return unicode.ReplacementChar
+			}
+			return r
+		}, strings.ToValidUTF8(sc.Text(), "\uFFFD"))
 		num := fmt.Sprintf("%d", n)
 		fmt.Fprintf(w, "  %s | %s\n", num, line)
 		width := 1

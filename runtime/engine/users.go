@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/google/uuid"
 
@@ -31,8 +32,10 @@ func (s *Session) AddUser(ctx context.Context, nu NewUser) (store.User, error) {
 			return err
 		}
 		name := strings.TrimSpace(nu.Name)
-		if name == "" || strings.ContainsAny(name, " \t\r\n") {
-			return invalid("a user name is one word, like alice or alice@contoso.example")
+		if name == "" || strings.IndexFunc(name, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsPrint(r) }) >= 0 {
+			// A control or invisible character would make a name that looks like
+			// another's in every listing.
+			return invalid("a user name is one word of printable characters, like alice or alice@contoso.example")
 		}
 		if _, err := o.tx.User(name); err == nil {
 			return invalid("user %q already exists in %s", name, o.dep.env)
