@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -120,11 +121,23 @@ func Load(dir string) (*Project, hcl.Diagnostics) {
 	p, diags := loadSources(dir, srcs)
 	if unreadable != nil {
 		// The project is what the other files say, for a command that works
-		// on an environment as deployed (its block read); what is said of
-		// them may only follow from the file missing: only that is said.
+		// on an environment as deployed (its block read). What is said of
+		// them may only follow from the file missing, but for what is said
+		// of an environment's block: a command on that environment must
+		// not go on without it (its store, say).
+		for _, d := range diags {
+			if d.Subject != nil && slices.ContainsFunc(p.Environments, func(e *Environment) bool { return Within(*d.Subject, e.BlockRange) }) {
+				unreadable = append(unreadable, d)
+			}
+		}
 		return p, unreadable
 	}
 	return p, diags
+}
+
+// Within reports whether r starts inside block.
+func Within(r, block hcl.Range) bool {
+	return r.Filename == block.Filename && r.Start.Byte >= block.Start.Byte && r.Start.Byte <= block.End.Byte
 }
 
 // LoadSources checks a project given as file name -> content. File names are
@@ -224,6 +237,9 @@ func parseAll(names []string, srcs map[string][]byte) (files []*hcl.File, byName
 					src := srcs[names[i]][:d.Subject.Start.Byte]
 					src = src[:bytes.LastIndexByte(src, '\n')+1]
 					parsed[i], _ = hclsyntax.ParseConfig(src, names[i], hcl.InitialPos)
+					if parsed[i] != nil {
+						parsed[i].Bytes = srcs[names[i]] // what diagnostics point into
+					}
 					fileDiags[i] = hcl.Diagnostics{d}
 					continue
 				}

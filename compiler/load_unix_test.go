@@ -48,3 +48,26 @@ func TestUnreadableFile(t *testing.T) {
 		t.Errorf("the project of the readable files: %+v", p)
 	}
 }
+
+// TestUnreadableFileKeepsEnvironmentErrors: beside an unreadable file, an
+// error in an environment's block is still said (a runtime command on that
+// environment must stop: it wrote to the default store instead of the one
+// the block failed to name).
+func TestUnreadableFileKeepsEnvironmentErrors(t *testing.T) {
+	dir := t.TempDir()
+	src := baseSolution + "environment \"dev\" {\n  store = \"sqlite://${var.nope}.db\"\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "bpfc.hcl"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(dir, "nowhere.hcl"), filepath.Join(dir, "gone.hcl")); err != nil {
+		t.Fatal(err)
+	}
+	_, diags := compiler.Load(dir)
+	var inBlock bool
+	for _, d := range diags {
+		inBlock = inBlock || d.Subject != nil && d.Subject.Filename == "bpfc.hcl"
+	}
+	if len(diags) < 2 || diags[0].Summary != "Cannot read file" || !inBlock {
+		t.Errorf("diagnostics: %v", diags)
+	}
+}

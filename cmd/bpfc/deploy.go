@@ -130,7 +130,7 @@ func loadForRuntime(g *globals, env string) (*compiler.Project, bool) {
 		e = p.Environment(env)
 	}
 	if ok || e == nil || slices.ContainsFunc([]*hcl.Diagnostic(diags), func(d *hcl.Diagnostic) bool {
-		return d.Severity == hcl.DiagError && (d.Subject == nil || within(*d.Subject, e.BlockRange))
+		return d.Severity == hcl.DiagError && (d.Subject == nil || compiler.Within(*d.Subject, e.BlockRange))
 	}) {
 		return checked(g, p, diags, ok, invalidAsBadRequest)
 	}
@@ -140,10 +140,6 @@ func loadForRuntime(g *globals, env string) (*compiler.Project, bool) {
 	return p, true
 }
 
-// within reports whether r starts inside block.
-func within(r, block hcl.Range) bool {
-	return r.Filename == block.Filename && r.Start.Byte >= block.Start.Byte && r.Start.Byte <= block.End.Byte
-}
 
 func loadChecked(g *globals, as func(*validateResult)) (*compiler.Project, bool) {
 	p, diags, ok := loadProject(g, nil)
@@ -393,7 +389,7 @@ func reportResult(g *globals, env *compiler.Environment, mode deploy.Mode, b *de
 		ref := (*deploy.Refusal)(nil)
 		switch {
 		case res.Result == deploy.Failed && res.Solution != "" && errors.Is(err, context.Canceled):
-			msg = fmt.Sprintf("import of %s %s into %s interrupted before it committed: nothing was changed", res.Solution, res.Version, res.Environment)
+			msg = fmt.Sprintf("import of %s %s into %s %s", res.Solution, res.Version, res.Environment, res.Message)
 		case res.Result == deploy.Failed && res.Solution != "" && !errors.As(err, &ref):
 			msg = fmt.Sprintf("import of %s %s into %s failed, nothing was changed: %s", res.Solution, res.Version, res.Environment, msg)
 		}
@@ -508,6 +504,13 @@ func envError(err error) error {
 // SIGTERM) cancels it, so that an import not yet committed is rolled back
 // and said to be, where the process used to die without a word, whether or
 // not the import had committed.
+// After the first interrupt the default action is back: a second one ends
+// the process at once.
 func interruptible() (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	return ctx, stop
 }

@@ -87,9 +87,15 @@ func notDeployed(env string, loc environ.Location) error {
 func deployedOnce(ctx context.Context, s store.Store) (bool, error) {
 	var ok bool
 	err := s.Read(ctx, func(tx store.Tx) error {
-		imports, err := tx.Imports(store.ImportFilter{})
-		ok = slices.ContainsFunc(imports, func(r store.ImportRecord) bool { return r.Result == store.ResultSucceeded })
-		return err
+		// Most often the newest succeeded; a refused one after a success
+		// sends it to read the rest.
+		for _, f := range []store.ImportFilter{{Limit: 1}, {}} {
+			imports, err := tx.Imports(f)
+			if ok = slices.ContainsFunc(imports, func(r store.ImportRecord) bool { return r.Result == store.ResultSucceeded }); ok || err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return ok, err
 }
@@ -216,6 +222,9 @@ func runJobQueue(g *globals, o *jobOptions, interrupts <-chan os.Signal) error {
 	go func() {
 		select {
 		case <-interrupts:
+			if ctx.Err() != nil {
+				return // the run ended as the interrupt came: nothing to stop
+			}
 		case <-ctx.Done():
 			return
 		}

@@ -108,7 +108,7 @@ func checkIdentities(st *state, b *Build) []string {
 				was, is = is, was
 			}
 			causes = append(causes, fmt.Sprintf("table %s is %s-owned in the environment and the build makes it %s-owned: a table's ownership cannot change "+
-				"(keep ownership = %q, or declare a table of another name)", t.Name, was, is, was))
+				"(keep ownership = %q, or declare a table of another name; or uninstall %s first, which deletes the table and its rows)", t.Name, was, is, was, p.Solution.Name))
 		}
 	}
 	return causes

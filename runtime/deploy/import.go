@@ -79,15 +79,19 @@ func Import(ctx context.Context, t Target, b *Build, o Options) (*Result, error)
 		res.Result = Refused
 	}
 	if !errors.Is(err, store.ErrBusy) {
-		msg := err.Error()
+		rctx := ctx
 		if errors.Is(err, context.Canceled) {
-			msg = "interrupted before it committed: nothing was changed"
+			res.Message = "interrupted before it committed: nothing was changed"
+			// Recorded too, briefly: the interrupt that ended the import
+			// does not end its record, but an import that was waiting
+			// for another's lock does not wait on for it.
+			var cancel context.CancelFunc
+			rctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+			defer cancel()
 		}
-		// An interrupted import is recorded too: the context that ended
-		// it does not end the record of it.
-		res.ImportID = recordFailure(context.WithoutCancel(ctx), t.Store, store.ImportRecord{Operation: o.Operation, Solution: b.Solution(), Version: b.Version(),
+		res.ImportID = recordFailure(rctx, t.Store, store.ImportRecord{Operation: o.Operation, Solution: b.Solution(), Version: b.Version(),
 			Managed: t.Env.Managed, Mode: string(o.Mode), Who: o.Who, StartedOn: start, Duration: o.Now().Sub(start),
-			ArchiveSHA256: res.ArchiveSHA256, BuildDigest: b.Digest, Result: historyResult(err), Message: msg})
+			ArchiveSHA256: res.ArchiveSHA256, BuildDigest: b.Digest, Result: historyResult(err), Message: res.Message})
 	}
 	return res, err
 }

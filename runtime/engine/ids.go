@@ -4,16 +4,15 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+
+	"github.com/bpfc/bpfc/compiler"
 )
 
 // CanonicalID is a record's or an instance's id as the store keeps it: a
 // GUID in lower case without braces, whatever form a client wrote it in
 // (Dataverse takes upper case and {braces}); anything else as given.
 func CanonicalID(s string) string {
-	t := strings.TrimSpace(s)
-	if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
-		t = t[1 : len(t)-1]
-	}
+	t := compiler.Unbraced(strings.TrimSpace(s))
 	if len(t) == 36 && uuid.Validate(t) == nil {
 		return strings.ToLower(t)
 	}

@@ -207,20 +207,31 @@ func notBpfcs(path string) error {
 // named, with what to do.
 func writableJournal(path string) error {
 	db, err := os.Stat(path)
-	if err != nil || db.Mode().Perm()&0o200 == 0 {
-		return nil // no store yet, or one that is read-only itself
+	if err != nil {
+		return nil // no store yet
 	}
+	writeBits := db.Mode().Perm() & 0o222 // whom the store lets write: its owner, a group
 	for _, f := range []string{path + "-wal", path + "-shm"} {
 		st, err := os.Stat(f)
-		if err != nil || st.Mode().Perm()&0o200 != 0 {
+		if err != nil || st.Mode().Perm()&writeBits == writeBits {
 			continue
 		}
-		if err := os.Chmod(f, st.Mode().Perm()|0o200); err != nil {
-			return fmt.Errorf("%s is read-only while the store %s is not, so the store cannot be written: make it writable (chmod u+w %s), or remove it while no bpfc process uses the store",
-				f, path, f)
+		if err := os.Chmod(f, st.Mode().Perm()|writeBits); err != nil && !canWrite(f) {
+			return fmt.Errorf("%s is read-only while the store %s is not, so the store cannot be written: make it writable as the store is (chmod %o %s), or remove it while no bpfc process uses the store",
+				f, path, st.Mode().Perm()|writeBits, f)
 		}
 	}
 	return nil
+}
+
+// canWrite: this process may open f for writing (another owner's file a
+// group lets it write, say).
+func canWrite(f string) bool {
+	h, err := os.OpenFile(f, os.O_WRONLY, 0)
+	if err == nil {
+		h.Close()
+	}
+	return err == nil
 }
 
 // Exists reports whether the store at loc was ever created: its file, or

@@ -156,6 +156,15 @@ func TestReadOnlyJournal(t *testing.T) {
 			t.Errorf("%s: %v %v, want -rw-r--r--", filepath.Base(f), st.Mode(), err)
 		}
 	}
+	// A store its group may write gives its files the group's write bit too.
+	os.Chmod(path, 0o664)
+	os.Chmod(path+"-wal", 0o444)
+	if err := writableJournal(path); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(path + "-wal"); st.Mode().Perm() != 0o664 {
+		t.Errorf("the -wal of a group's store: %v", st.Mode())
+	}
 	// A store that is read-only itself keeps its files as they are.
 	os.Chmod(path, 0o444)
 	os.Chmod(path+"-shm", 0o444)

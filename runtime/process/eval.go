@@ -183,9 +183,8 @@ func alignSide(x compiler.Expr, v, other any) any {
 		}
 		return other
 	}
-	if ref, isRef := x.(*compiler.ColumnRef); isRef && ref.Col != nil && compiler.ColumnKind(ref.Col.Type) == compiler.KindLookup &&
-		len(s) == 38 && s[0] == '{' && s[37] == '}' {
-		return s[1:37] // an id in braces, as Dataverse writes them (validate takes it)
+	if ref, isRef := x.(*compiler.ColumnRef); isRef && ref.Col != nil && compiler.ColumnKind(ref.Col.Type) == compiler.KindLookup {
+		return compiler.Unbraced(s) // an id in braces, as Dataverse writes them (validate takes it)
 	}
 	if _, isTime := v.(time.Time); isTime {
 		if t, ok := compiler.ParseDate(s); ok {

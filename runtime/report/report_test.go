@@ -285,7 +285,12 @@ func TestReportFunnelSince(t *testing.T) {
 	v.after(h, s.Next, old.ID)
 	v.after(h, s.Next, old.ID)
 	v.after(h, s.Finish, old.ID)
+	// An older one that moves on to c in the window: c is reached by no
+	// instance started in it.
+	older := v.start("deal", nil)
+	v.after(h, s.Next, older.ID)
 	since := v.clock.Now()
+	v.after(h, s.Next, older.ID)
 	v.after(h, s.Reactivate, old.ID)
 	v.after(h, s.Prev, old.ID)
 	v.after(h, s.Prev, old.ID)

@@ -52,7 +52,7 @@ func (r *Runner) RunDueUntil(ctx context.Context, stop <-chan struct{}) ([]store
 	for ctx.Err() == nil {
 		select {
 		case <-stop:
-			return done, nil
+			return done, ctx.Err() // RunDue's stop is ctx's end: its error
 		default:
 		}
 		j, ok, err := r.claim(ctx)

@@ -289,7 +289,7 @@ func TestConformanceWarnings(t *testing.T) {
 	}{
 		{coeDir, []string{"no Other/Solution.xml", "table admin_app is not in the solution", "processroleassignment", "new ids",
 			"becomes admin_bpf_ffa183a676d64ec9aee6a558129651a2"}},
-		{prDir, []string{"names no stage relationship (a draft flow)", "table cttech_approvaluser is in the solution, but the folder holds no Entities/cttech_approvaluser/Entity.xml", "the manifest lists 28 tables (account, ", "7 processes (", "12 option sets (",
+		{prDir, []string{"names no stage relationship (a draft flow)", "table cttech_approvaluser is in the solution, but the folder holds no Entities/cttech_approvaluser/Entity.xml", "the manifest lists 30 tables (account, contact, ", "7 processes (", "12 option sets (",
 			"lookup cttech_department", `the label "IT Approval Check" of branch`}},
 		{rulesZip, []string{"cloud flow \"Rules Engine\"", "CanvasApps", "connectionreferences", "forms, views, ribbons",
 			"table bac_packagereviewprocess (customizations.xml): the flow's instance table: its 10 views are not expressed",

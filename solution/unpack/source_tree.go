@@ -161,8 +161,8 @@ func (s *source) missingComponents(names []string) {
 	for _, rc := range s.manifest.FindElements("RootComponents/RootComponent") {
 		name, id := rc.SelectAttrValue("schemaName", ""), strings.Trim(rc.SelectAttrValue("id", ""), "{}")
 		switch rc.SelectAttrValue("type", "") {
-		case "1": // a table; behavior 0 ships its metadata (Entity.xml)
-			if name != "" && rc.SelectAttrValue("behavior", "0") == "0" && !has(func(seg []string) bool {
+		case "1": // a table: its Entity.xml (a shell, for behavior 2)
+			if name != "" && !has(func(seg []string) bool {
 				return len(seg) == 3 && strings.EqualFold(seg[0], "Entities") && strings.EqualFold(seg[1], name) && strings.EqualFold(seg[2], "Entity.xml")
 			}) {
 				tables = append(tables, name)

@@ -278,8 +278,9 @@ func (e end) since(cond string) string {
 // began by start or next, so the distinct instances are the stays less the
 // ones begun by prev, reactivate or an upgrade (backs, by stage), less the
 // next-entries into a stage the instance had been in before — which only
-// instances that ever went back (a prev or upgrade entry) can have. Over a window the first stay may
-// lie before it, so a since filter counts distinct instances.
+// instances that ever went back (a prev or upgrade entry) can have. Over a
+// window (since) it counts the instances started in it, distinct, at each
+// stage they moved forward to.
 func (t *tx) reached(workflowID string, since time.Time, out []store.StageStats, backs map[string]int64) error {
 	byStage := map[string]*store.StageStats{}
 	for i := range out {
@@ -300,6 +301,9 @@ func (t *tx) reached(workflowID string, since time.Time, out []store.StageStats,
 		})
 	}
 	if !since.IsZero() {
+		for i := range out {
+			out[i].Reached = 0 // a stage none of them reached is in no row
+		}
 		// The instances started since, as the report's instances are, each
 		// counted once at each stage it moved forward to: a move back and
 		// forth again, or a reactivation, reaches nothing new.

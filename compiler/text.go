@@ -15,3 +15,12 @@ func Shorten(s string) string {
 	}
 	return fmt.Sprintf("%s (%d characters)", strconv.Quote(string(r[:60])+"…"), len(r))
 }
+
+// Unbraced is an id without the braces Dataverse may write it in
+// ({3B7F…}); anything else as it is.
+func Unbraced(s string) string {
+	if len(s) >= 2 && s[0] == '{' && s[len(s)-1] == '}' {
+		return s[1 : len(s)-1]
+	}
+	return s
+}
