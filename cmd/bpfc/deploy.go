@@ -140,7 +140,6 @@ func loadForRuntime(g *globals, env string) (*compiler.Project, bool) {
 	return p, true
 }
 
-
 func loadChecked(g *globals, as func(*validateResult)) (*compiler.Project, bool) {
 	p, diags, ok := loadProject(g, nil)
 	return checked(g, p, diags, ok, as)
