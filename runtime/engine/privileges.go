@@ -38,15 +38,21 @@ import (
 const colOwner = "ownerid"
 
 // basicDepth is the depth of the basic level on t: user on standard and
-// custom tables; organization for reading and linking to users.
+// custom tables with an owner; organization for reading and linking to
+// people (systemuser, aaduser); none on other tables without an owner.
 func basicDepth(t store.Table, priv string) string {
 	switch {
 	case t.Kind == store.TableInstance:
 		return ""
-	case t.Name == "systemuser":
+	case t.Name == "systemuser" || t.Name == "aaduser":
+		// The directory of people: everyone reads it and looks people up.
 		if priv == PrivRead || priv == PrivAppendTo {
 			return store.DepthOrganization
 		}
+		return ""
+	case !owned(t):
+		// No row is anyone's own (an organization-owned table): only what
+		// a role grants reaches them. The basic level reached them all.
 		return ""
 	}
 	return store.DepthUser
