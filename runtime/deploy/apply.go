@@ -43,10 +43,18 @@ func (a *applier) tables() error {
 				return err
 			}
 			// A system column a newer bpfc knows (createdby, modifiedby)
-			// joins a table an older one created.
+			// joins a table an older one created; its rows get the owner
+			// as creator and last modifier (what a required step on
+			// createdby reads: it would hold them back for good).
 			for _, c := range want.Columns {
-				if _, ok := et.Column(c.Name); !ok && c.System {
-					if err := a.tx.AddColumn(t.Name, c); err != nil {
+				if _, ok := et.Column(c.Name); ok || !c.System {
+					continue
+				}
+				if err := a.tx.AddColumn(t.Name, c); err != nil {
+					return err
+				}
+				if _, owned := et.Column("ownerid"); owned && (c.Name == "createdby" || c.Name == "modifiedby") {
+					if err := a.tx.FillColumn(t.Name, c.Name, "ownerid"); err != nil {
 						return err
 					}
 				}

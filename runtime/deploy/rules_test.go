@@ -312,7 +312,7 @@ func TestNewSystemColumns(t *testing.T) {
 				return err
 			}
 		}
-		return nil
+		return tx.InsertRow("cts_project", map[string]any{"cts_projectid": "p1", "cts_name": "Old", "ownerid": "u1", store.RowVersionColumn: int64(1)})
 	})
 	pr.version("1.0.0.1").deploy("dev", quiet())
 	pr.read("dev", func(tx store.Tx) {
@@ -324,6 +324,12 @@ func TestNewSystemColumns(t *testing.T) {
 			if col, ok := tb.Column(c); !ok || !col.System || col.Type != "lookup" {
 				t.Errorf("cts_project.%s after the import: %+v %v", c, col, ok)
 			}
+		}
+		// A row from before: its owner is its creator and last modifier,
+		// and its version is as it was.
+		row, err := tx.GetRow(tb, "p1")
+		if err != nil || row["createdby"] != "u1" || row["modifiedby"] != "u1" || row[store.RowVersionColumn] != int64(1) {
+			t.Errorf("the row from before: %v %v", row, err)
 		}
 	})
 }

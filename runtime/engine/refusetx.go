@@ -40,6 +40,7 @@ func (refuseTx) Table(_ string) (store.Table, error)               { return stor
 func (refuseTx) CreateTable(store.Table) error                     { return errOneShot }
 func (refuseTx) DropTable(_ string) error                          { return errOneShot }
 func (refuseTx) AddColumn(_ string, _ store.Column) error          { return errOneShot }
+func (refuseTx) FillColumn(_, _, _ string) error                   { return errOneShot }
 func (refuseTx) UpdateColumn(_ string, _ store.Column) error       { return errOneShot }
 func (refuseTx) UpdateTable(store.Table) error                     { return errOneShot }
 func (refuseTx) DropColumn(_, _ string) error                      { return errOneShot }

@@ -169,6 +169,10 @@ type Tx interface {
 	DropTable(name string) error
 	// AddColumn adds a column to an existing table (metadata and SQL).
 	AddColumn(table string, c Column) error
+	// FillColumn sets column to from's value in the rows where it is
+	// empty, without a new row version: a system column added to rows
+	// that were there before it (createdby from ownerid).
+	FillColumn(table, column, from string) error
 	// UpdateColumn rewrites a column's metadata; the type cannot change.
 	UpdateColumn(table string, c Column) error
 	// UpdateTable rewrites a table's metadata (not its columns).

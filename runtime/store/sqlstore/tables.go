@@ -234,6 +234,25 @@ func (t *tx) AddColumn(table string, c store.Column) error {
 	return t.putColumnMeta(table, t.nextPosition(table), c, false)
 }
 
+func (t *tx) FillColumn(table, column, from string) error {
+	q, err := quote(table)
+	if err != nil {
+		return err
+	}
+	qc, err := quote(column)
+	if err != nil {
+		return err
+	}
+	qf, err := quote(from)
+	if err != nil {
+		return err
+	}
+	if _, err := t.exec("UPDATE " + q + " SET " + qc + " = " + qf + " WHERE " + qc + " IS NULL"); err != nil {
+		return fmt.Errorf("filling %s.%s from %s: %w", table, column, from, err)
+	}
+	return nil
+}
+
 func (t *tx) nextPosition(table string) int {
 	var n int
 	_ = t.queryRow(`SELECT COALESCE(MAX(position), -1) + 1 FROM attribute WHERE entity = $1`, table).Scan(&n)
