@@ -257,10 +257,15 @@ func runJobQueue(g *globals, o *jobOptions, interrupts <-chan os.Signal) error {
 		}
 	}
 	if g.output == "json" {
-		return writeJSON(g.stdout, map[string]any{"environment": o.env, "jobs": jobsJSON(ran)})
-	}
-	if o.once && len(ran) == 0 {
+		if err := writeJSON(g.stdout, map[string]any{"environment": o.env, "jobs": jobsJSON(ran)}); err != nil {
+			return err
+		}
+	} else if o.once && len(ran) == 0 {
 		fmt.Fprintln(g.stdout, "No jobs due.")
+	}
+	if ctx.Err() != nil {
+		// Stopped at once (a second interrupt): not a run that ended well.
+		return &exitError{code: 1, msg: "job run: stopped at once; the job it was running is back in the queue at the step it reached"}
 	}
 	return nil
 }

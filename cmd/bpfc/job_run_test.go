@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -31,41 +32,7 @@ func TestJobRunInterrupted(t *testing.T) {
 		w.WriteHeader(http.StatusOK)
 	}))
 	defer hook.Close()
-	dir := t.TempDir()
-	for name, src := range map[string]string{
-		"bpfc.hcl": `solution "Jobs" {
-  version = "1.0.0.0"
-  publisher "jp" {
-    prefix              = "jp"
-    option_value_prefix = 40001
-  }
-}
-environment "dev" {}
-`,
-		"flows.hcl": `workflow "hook" {
-  table = "lead"
-  mode  = "background"
-  step "post" {
-    webhook = { url = "` + hook.URL + `/hook" }
-  }
-}
-flow "f" {
-  primary_table = "lead"
-  stage "a" { on_enter = [workflow.hook] }
-  stage "b" {}
-}
-`} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, args := range [][]string{{"deploy", "--env", "dev"}, {"record", "create", "lead", "--env", "dev", "--set", "lastname=Ames"},
-		{"record", "create", "lead", "--env", "dev", "--set", "lastname=Bo"}} {
-		if code, _, stderr := bpfc(t, append([]string{"-C", dir}, args...)...); code != 0 {
-			t.Fatalf("%v: %d %s", args, code, stderr)
-		}
-	}
-
+	dir := jobProject(t, hook.URL)
 	var out, errb bytes.Buffer
 	g := &globals{dir: dir, output: "json", stdout: &out, stderr: &errb}
 	interrupts := make(chan os.Signal, 2)
@@ -111,6 +78,45 @@ flow "f" {
 	}
 }
 
+// TestJobRunStoppedAtOnce: a second interrupt stops job run at once, the
+// webhook in flight abandoned: the run says so and exits 1 (it exited 0).
+func TestJobRunStoppedAtOnce(t *testing.T) {
+	arrived, release := make(chan struct{}, 4), make(chan struct{})
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer hook.Close()
+	defer close(release)
+	dir := jobProject(t, hook.URL)
+	var out, errb bytes.Buffer
+	g := &globals{dir: dir, output: "text", stdout: &out, stderr: &errb}
+	interrupts := make(chan os.Signal, 2)
+	done := make(chan error, 1)
+	go func() {
+		done <- runJobQueue(g, &jobOptions{runtimeOptions: runtimeOptions{env: "dev", as: "admin"}}, interrupts)
+	}()
+	select {
+	case <-arrived:
+	case <-time.After(30 * time.Second):
+		t.Fatal("no webhook posted")
+	}
+	interrupts <- syscall.SIGINT
+	interrupts <- syscall.SIGINT
+	select {
+	case err := <-done:
+		var ee *exitError
+		if !errors.As(err, &ee) || ee.code != 1 || !strings.Contains(ee.msg, "stopped at once") {
+			t.Errorf("job run stopped at once: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("job run did not stop")
+	}
+}
+
 // TestStoreWithoutImport: an environment whose store was made but whose
 // first import never committed (a deploy killed in between) has nothing
 // deployed: runtime commands say so, as before the store was made.
@@ -136,4 +142,46 @@ func TestStoreWithoutImport(t *testing.T) {
 			t.Errorf("%v: %d %s", args, code, stderr)
 		}
 	}
+}
+
+// jobProject is a deployed project whose flow's first stage queues a
+// background workflow posting to hookURL, and two leads that queued it.
+func jobProject(t *testing.T, hookURL string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, src := range map[string]string{
+		"bpfc.hcl": `solution "Jobs" {
+  version = "1.0.0.0"
+  publisher "jp" {
+    prefix              = "jp"
+    option_value_prefix = 40001
+  }
+}
+environment "dev" {}
+`,
+		"flows.hcl": `workflow "hook" {
+  table = "lead"
+  mode  = "background"
+  step "post" {
+    webhook = { url = "` + hookURL + `/hook" }
+  }
+}
+flow "f" {
+  primary_table = "lead"
+  stage "a" { on_enter = [workflow.hook] }
+  stage "b" {}
+}
+`} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, args := range [][]string{{"deploy", "--env", "dev"}, {"record", "create", "lead", "--env", "dev", "--set", "lastname=Ames"},
+		{"record", "create", "lead", "--env", "dev", "--set", "lastname=Bo"}} {
+		if code, _, stderr := bpfc(t, append([]string{"-C", dir}, args...)...); code != 0 {
+			t.Fatalf("%v: %d %s", args, code, stderr)
+		}
+	}
+
+	return dir
 }

@@ -73,6 +73,10 @@ func Import(ctx context.Context, t Target, b *Build, o Options) (*Result, error)
 		res.Result = Applied
 		return res, nil
 	}
+	interrupted := errors.Is(err, context.Canceled)
+	if interrupted {
+		err = errInterrupted{err} // said as such everywhere (results, release steps, JSON)
+	}
 	res.Result, res.Message, res.ImportID, res.Changes = Failed, err.Error(), 0, []Change{}
 	var ref *Refusal
 	if errors.As(err, &ref) {
@@ -80,8 +84,7 @@ func Import(ctx context.Context, t Target, b *Build, o Options) (*Result, error)
 	}
 	if !errors.Is(err, store.ErrBusy) {
 		rctx := ctx
-		if errors.Is(err, context.Canceled) {
-			res.Message = "interrupted before it committed: nothing was changed"
+		if interrupted {
 			// Recorded too, briefly: the interrupt that ended the import
 			// does not end its record, but an import that was waiting
 			// for another's lock does not wait on for it.
@@ -92,9 +95,19 @@ func Import(ctx context.Context, t Target, b *Build, o Options) (*Result, error)
 		res.ImportID = recordFailure(rctx, t.Store, store.ImportRecord{Operation: o.Operation, Solution: b.Solution(), Version: b.Version(),
 			Managed: t.Env.Managed, Mode: string(o.Mode), Who: o.Who, StartedOn: start, Duration: o.Now().Sub(start),
 			ArchiveSHA256: res.ArchiveSHA256, BuildDigest: b.Digest, Result: historyResult(err), Message: res.Message})
+		if interrupted && res.ImportID == 0 {
+			res.Message += " (nor is it in the history: the store was busy)"
+		}
 	}
 	return res, err
 }
+
+// errInterrupted is an import its context's end (Ctrl-C) stopped before
+// it committed.
+type errInterrupted struct{ cause error }
+
+func (errInterrupted) Error() string   { return "interrupted before it committed: nothing was changed" }
+func (e errInterrupted) Unwrap() error { return e.cause }
 
 // historyResult is how the history records an operation that ended in err:
 // refused by the rules, or failed.

@@ -769,7 +769,8 @@ func TestInterruptedImport(t *testing.T) {
 		}
 	}
 	res, err := pr.pipeline(b.Project).Deploy(ctx, "dev", b, o)
-	if !errors.Is(err, context.Canceled) || res == nil || res.Result != Failed || res.Message != "interrupted before it committed: nothing was changed" {
+	if !errors.Is(err, context.Canceled) || err.Error() != "interrupted before it committed: nothing was changed" || res == nil || res.Result != Failed ||
+		res.Message != "interrupted before it committed: nothing was changed" {
 		t.Fatalf("an interrupted import: %+v %v", res, err)
 	}
 	if after := pr.dump("dev", "importjob"); after != before {

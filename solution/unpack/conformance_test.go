@@ -289,7 +289,7 @@ func TestConformanceWarnings(t *testing.T) {
 	}{
 		{coeDir, []string{"no Other/Solution.xml", "table admin_app is not in the solution", "processroleassignment", "new ids",
 			"becomes admin_bpf_ffa183a676d64ec9aee6a558129651a2"}},
-		{prDir, []string{"names no stage relationship (a draft flow)", "table cttech_approvaluser is in the solution, but the folder holds no Entities/cttech_approvaluser/Entity.xml", "the manifest lists 30 tables (account, contact, ", "7 processes (", "12 option sets (",
+		{prDir, []string{"names no stage relationship (a draft flow)", "table cttech_approvaluser is in the solution, but the folder holds no Entity.xml for it", "the manifest lists 30 tables (account, contact, ", "7 processes (", "12 option sets (",
 			"lookup cttech_department", `the label "IT Approval Check" of branch`}},
 		{rulesZip, []string{"cloud flow \"Rules Engine\"", "CanvasApps", "connectionreferences", "forms, views, ribbons",
 			"table bac_packagereviewprocess (customizations.xml): the flow's instance table: its 10 views are not expressed",
@@ -503,6 +503,10 @@ func TestInstanceTableParts(t *testing.T) {
 	w := warnings(files)
 	if len(w) != 1 || !strings.Contains(w[0], "its view and its ribbon's customisations are not expressed") {
 		t.Errorf("a view beside Entity.xml and a customised ribbon: %q", w)
+	}
+	files[entity] = base[entity]
+	if w := warnings(files); len(w) != 1 || !strings.Contains(w[0], "its view is not expressed") {
+		t.Errorf("a view beside Entity.xml: %q", w)
 	}
 }
 

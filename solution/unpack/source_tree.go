@@ -202,7 +202,11 @@ func (s *source) missingComponents(names []string) {
 		}
 	}
 	if len(parts) > 0 {
-		s.warnings.add("solution", s.manifestFile, "the manifest lists %s that the folder does not hold (a partial copy?): left out; unpack the exported archive to have them",
-			strings.Join(parts, ", "))
+		them := "them"
+		if len(tables)+len(processes)+len(optionSets) == 1 {
+			them = "it"
+		}
+		s.warnings.add("solution", s.manifestFile, "the manifest lists %s that the folder does not hold (a partial copy?): left out; unpack the exported archive to have %s",
+			strings.Join(parts, ", "), them)
 	}
 }

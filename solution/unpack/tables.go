@@ -130,7 +130,11 @@ func (b *builder) instanceTableParts(ti *tinfo) {
 		what = append(what, "its ribbon's customisations")
 	}
 	if len(what) > 0 {
-		b.w.add("table "+ti.name, ti.file, "the flow's instance table: %s are not expressed and were left out (bpfc writes the table's columns and its stages' form)", strings.Join(what, " and "))
+		are := "are"
+		if len(what) == 1 && ti.views <= 1 {
+			are = "is"
+		}
+		b.w.add("table "+ti.name, ti.file, "the flow's instance table: %s %s not expressed and left out (bpfc writes the table's columns and its stages' form)", strings.Join(what, " and "), are)
 	}
 }
 
@@ -277,7 +281,7 @@ func (b *builder) useTable(name, component, file string) *compiler.Table {
 	if !b.noted[name] {
 		b.noted[name] = true
 		if b.src.unheld[name] {
-			b.w.add(component, file, "table %s is in the solution, but the folder holds no Entities/%s/Entity.xml; it is declared external = true with the columns the solution uses", name, name)
+			b.w.add(component, file, "table %s is in the solution, but the folder holds no Entity.xml for it; it is declared external = true with the columns the solution uses", name)
 		} else {
 			b.w.add(component, file, "table %s is not in the solution (a missing dependency); it is declared external = true with the columns the solution uses", name)
 		}
