@@ -23,39 +23,13 @@ import (
 // jobs and lets the running one end, its webhook answered and posted once;
 // the other queued job waits for the next run.
 func TestJobRunInterrupted(t *testing.T) {
-	var posts atomic.Int32
-	arrived, release := make(chan struct{}, 4), make(chan struct{})
-	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		posts.Add(1)
-		arrived <- struct{}{}
-		<-release
-		w.WriteHeader(http.StatusOK)
-	}))
-	defer hook.Close()
-	dir := jobProject(t, hook.URL)
-	var out, errb bytes.Buffer
-	g := &globals{dir: dir, output: "json", stdout: &out, stderr: &errb}
-	interrupts := make(chan os.Signal, 2)
-	done := make(chan error, 1)
-	go func() {
-		done <- runJobQueue(g, &jobOptions{runtimeOptions: runtimeOptions{env: "dev", as: "admin"}}, interrupts)
-	}()
-	select {
-	case <-arrived:
-	case <-time.After(30 * time.Second):
-		_, jobs, _ := bpfc(t, "-C", dir, "job", "list", "--env", "dev")
-		select {
-		case err := <-done:
-			t.Fatalf("job run ended: %v; %s", err, out.String())
-		default:
-		}
-		t.Fatalf("no webhook posted (%d posts): %s", posts.Load(), jobs)
-	}
-	interrupts <- syscall.SIGINT
+	h := newBlockingHook(t)
+	r := startJobRun(t, jobProject(t, h.url), "json", h)
+	r.interrupts <- syscall.SIGINT
 	time.Sleep(100 * time.Millisecond) // the interrupt is read before the answer comes
-	close(release)
+	close(h.release)
 	select {
-	case err := <-done:
+	case err := <-r.done:
 		if err != nil {
 			t.Fatalf("job run: %v", err)
 		}
@@ -63,16 +37,16 @@ func TestJobRunInterrupted(t *testing.T) {
 		t.Fatal("job run did not stop after its running job")
 	}
 	var res struct{ Jobs []struct{ State string } }
-	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
-		t.Fatalf("%v: %s", err, out.String())
+	if err := json.Unmarshal(r.out.Bytes(), &res); err != nil {
+		t.Fatalf("%v: %s", err, r.out.String())
 	}
-	if len(res.Jobs) != 1 || res.Jobs[0].State != "succeeded" || posts.Load() != 1 {
-		t.Errorf("ran %+v, %d posts; want one job, succeeded, posted once", res.Jobs, posts.Load())
+	if len(res.Jobs) != 1 || res.Jobs[0].State != "succeeded" || h.posts.Load() != 1 {
+		t.Errorf("ran %+v, %d posts; want one job, succeeded, posted once", res.Jobs, h.posts.Load())
 	}
-	if !strings.Contains(errb.String(), "stopping when the job it runs ends") {
-		t.Errorf("stderr: %q", errb.String())
+	if !strings.Contains(r.errb.String(), "stopping when the job it runs ends") {
+		t.Errorf("stderr: %q", r.errb.String())
 	}
-	code, stdout, _ := bpfc(t, "-C", dir, "job", "list", "--env", "dev", "--state", "queued", "--output", "json")
+	code, stdout, _ := bpfc(t, "-C", r.dir, "job", "list", "--env", "dev", "--state", "queued", "--output", "json")
 	if code != 0 || strings.Count(stdout, `"state": "queued"`) != 1 {
 		t.Errorf("queued after the interrupted run: %d %s", code, stdout)
 	}
@@ -81,33 +55,13 @@ func TestJobRunInterrupted(t *testing.T) {
 // TestJobRunStoppedAtOnce: a second interrupt stops job run at once, the
 // webhook in flight abandoned: the run says so and exits 1 (it exited 0).
 func TestJobRunStoppedAtOnce(t *testing.T) {
-	arrived, release := make(chan struct{}, 4), make(chan struct{})
-	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		arrived <- struct{}{}
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}))
-	defer hook.Close()
-	defer close(release)
-	dir := jobProject(t, hook.URL)
-	var out, errb bytes.Buffer
-	g := &globals{dir: dir, output: "text", stdout: &out, stderr: &errb}
-	interrupts := make(chan os.Signal, 2)
-	done := make(chan error, 1)
-	go func() {
-		done <- runJobQueue(g, &jobOptions{runtimeOptions: runtimeOptions{env: "dev", as: "admin"}}, interrupts)
-	}()
+	h := newBlockingHook(t)
+	defer close(h.release)
+	r := startJobRun(t, jobProject(t, h.url), "text", h)
+	r.interrupts <- syscall.SIGINT
+	r.interrupts <- syscall.SIGINT
 	select {
-	case <-arrived:
-	case <-time.After(30 * time.Second):
-		t.Fatal("no webhook posted")
-	}
-	interrupts <- syscall.SIGINT
-	interrupts <- syscall.SIGINT
-	select {
-	case err := <-done:
+	case err := <-r.done:
 		var ee *exitError
 		if !errors.As(err, &ee) || ee.code != 1 || !strings.Contains(ee.msg, "stopped at once") {
 			t.Errorf("job run stopped at once: %v", err)
@@ -184,4 +138,54 @@ flow "f" {
 	}
 
 	return dir
+}
+
+// blockingHook is a webhook receiver that holds each post until release
+// is closed (or its caller gives up).
+type blockingHook struct {
+	url              string
+	posts            atomic.Int32
+	arrived, release chan struct{}
+}
+
+func newBlockingHook(t *testing.T) *blockingHook {
+	h := &blockingHook{arrived: make(chan struct{}, 4), release: make(chan struct{})}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.posts.Add(1)
+		h.arrived <- struct{}{}
+		select {
+		case <-h.release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(srv.Close)
+	h.url = srv.URL
+	return h
+}
+
+// jobRun is a job run in progress (runJobQueue), interrupted through
+// interrupts.
+type jobRun struct {
+	dir        string
+	out, errb  *bytes.Buffer
+	interrupts chan os.Signal
+	done       chan error
+}
+
+// startJobRun starts job run on dir's dev and waits for its first post to h.
+func startJobRun(t *testing.T, dir, output string, h *blockingHook) *jobRun {
+	t.Helper()
+	r := &jobRun{dir: dir, out: &bytes.Buffer{}, errb: &bytes.Buffer{}, interrupts: make(chan os.Signal, 2), done: make(chan error, 1)}
+	g := &globals{dir: dir, output: output, stdout: r.out, stderr: r.errb}
+	go func() {
+		r.done <- runJobQueue(g, &jobOptions{runtimeOptions: runtimeOptions{env: "dev", as: "admin"}}, r.interrupts)
+	}()
+	select {
+	case <-h.arrived:
+	case err := <-r.done:
+		t.Fatalf("job run ended before posting: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("no webhook posted")
+	}
+	return r
 }
