@@ -114,9 +114,32 @@ func withHint(err error) error {
 	case errors.As(err, &pe) && (pe.Code == "28P01" || pe.Code == "28000"):
 		return fmt.Errorf("%w; check the store URL's user, and its password in PGPASSWORD or ~/.pgpass", err)
 	case strings.Contains(err.Error(), "connection refused") || strings.Contains(err.Error(), "no such host"):
-		return fmt.Errorf("%w; is PostgreSQL running at the store URL's host and port?", err)
+		return hinted{err, oneLine(err.Error()) + "; is PostgreSQL running at the store URL's host and port?"}
 	}
 	return err
+}
+
+// hinted is err said as msg (it stays err for errors.Is and As).
+type hinted struct {
+	err error
+	msg string
+}
+
+func (h hinted) Error() string { return h.msg }
+func (h hinted) Unwrap() error { return h.err }
+
+// oneLine is a connection error of pgx on one line: its first line and its
+// last distinct one (it lists each address tried, each cause twice).
+func oneLine(s string) string {
+	lines := strings.Split(s, "\n")
+	for i := range lines {
+		lines[i] = strings.TrimSpace(lines[i])
+	}
+	first, last := lines[0], lines[len(lines)-1]
+	if first == last || strings.HasSuffix(first, last) {
+		return first
+	}
+	return strings.TrimSuffix(first, ":") + ": " + last
 }
 
 // DropIfUnused drops the environment's schema, with everything in it, when

@@ -386,7 +386,21 @@ func TestConnectHints(t *testing.T) {
 	}
 	u.Host = ln.Addr().String()
 	ln.Close()
-	if _, err := Open(ctx, u.String(), Options{Name: "dev"}); err == nil || !strings.Contains(err.Error(), "is PostgreSQL running") {
-		t.Errorf("nothing listening: %v", err)
+	if _, err := Open(ctx, u.String(), Options{Name: "dev"}); err == nil || !strings.Contains(err.Error(), "is PostgreSQL running") ||
+		strings.Contains(err.Error(), "\n") || strings.Count(err.Error(), "connection refused") != 1 {
+		t.Errorf("nothing listening (one line, the cause once): %v", err)
+	}
+}
+
+// TestOneLine: pgx's connection errors, an address per line and each cause
+// twice, are said on one line with the cause once.
+func TestOneLine(t *testing.T) {
+	in := "failed to connect to `user=postgres database=db`:\n\t127.0.0.1:1 (127.0.0.1): dial error: dial tcp 127.0.0.1:1: connect: connection refused\n\t127.0.0.1:1 (127.0.0.1): dial error: dial tcp 127.0.0.1:1: connect: connection refused"
+	want := "failed to connect to `user=postgres database=db`: 127.0.0.1:1 (127.0.0.1): dial error: dial tcp 127.0.0.1:1: connect: connection refused"
+	if got := oneLine(in); got != want {
+		t.Errorf("oneLine:\n%s\nwant\n%s", got, want)
+	}
+	if got := oneLine("no server"); got != "no server" {
+		t.Errorf("one line already: %q", got)
 	}
 }
