@@ -121,6 +121,18 @@ type Table struct {
 // (Dataverse's OwnershipTypeMask OrgOwned).
 const OwnershipOrganization = "organization"
 
+// OwnershipName is a custom table's ownership as people write it ("user",
+// the default, or "organization"); other tables have none ("").
+func (t *Table) OwnershipName() string {
+	switch {
+	case !t.Custom:
+		return ""
+	case t.Ownership == "":
+		return "user"
+	}
+	return t.Ownership
+}
+
 // Column returns the named column or nil.
 func (t *Table) Column(name string) *Column {
 	for _, c := range t.Columns {

@@ -229,7 +229,7 @@ func items(p *compiler.Project) map[itemKey][]field {
 	}
 	for _, t := range p.Tables {
 		if t.Custom {
-			put("table", t.Name, fields("display_name", t.DisplayName, "primary_column", t.PrimaryColumn))
+			put("table", t.Name, fields("display_name", t.DisplayName, "primary_column", t.PrimaryColumn, "ownership", t.OwnershipName()))
 		}
 		for _, c := range shippedColumns(t) {
 			var options []string

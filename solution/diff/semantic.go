@@ -189,21 +189,9 @@ func (c *collector) tables(old, new *compiler.Project) {
 			c.field("table", name, "display_name", ot.DisplayName, nt.DisplayName)
 		}
 		c.field("table", name, "primary_column", ot.PrimaryColumn, nt.PrimaryColumn)
-		c.field("table", name, "ownership", ownership(ot), ownership(nt))
+		c.field("table", name, "ownership", ot.OwnershipName(), nt.OwnershipName())
 		c.columns(ot, nt)
 	}
-}
-
-// ownership is a custom table's owner kind, "user" by default; other
-// tables have none to compare.
-func ownership(t *compiler.Table) string {
-	switch {
-	case !t.Custom:
-		return ""
-	case t.Ownership == "":
-		return "user"
-	}
-	return t.Ownership
 }
 
 func tableKind(t *compiler.Table) string {
