@@ -123,8 +123,6 @@ func Open(ctx context.Context, p *compiler.Project, name string, opts Options) (
 		s, err = postgres.Open(ctx, loc.URL, postgres.Options{Name: name, Schema: loc.Schema, BusyTimeout: opts.BusyTimeout})
 	} else if err = notADatabase(loc.Path); err != nil {
 		return nil, loc, fmt.Errorf("environment %q: %w", name, err)
-	} else if err = notBpfcs(loc.Path); err != nil {
-		return nil, loc, fmt.Errorf("environment %q: %w", name, err)
 	} else if err = writableJournal(loc.Path); err != nil {
 		return nil, loc, fmt.Errorf("environment %q: %w", name, err)
 	} else {
@@ -137,7 +135,8 @@ func Open(ctx context.Context, p *compiler.Project, name string, opts Options) (
 }
 
 // notADatabase refuses a file that holds something else: SQLite would take
-// an empty one as a new database and overwrite it (an empty .db file is one).
+// an empty one as a new database and overwrite it (an empty .db file is
+// one); and a database of another application (otherApplications).
 func notADatabase(path string) error {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -150,7 +149,7 @@ func notADatabase(path string) error {
 	head := make([]byte, 16)
 	n, _ := io.ReadFull(f, head)
 	if n == 16 && string(head) == "SQLite format 3\x00" {
-		return nil
+		return otherApplications(path)
 	}
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".db", ".sqlite", ".sqlite3":
@@ -164,14 +163,12 @@ func notADatabase(path string) error {
 	return fmt.Errorf("%s exists and is not an SQLite database: bpfc will not make it one; point store at another file", path)
 }
 
-// notBpfcs refuses an SQLite database that holds another application's
-// tables: opening it would add bpfc's beside them (and switch it to WAL).
-// It is read without locks or journal (immutable), so that nothing about
-// it changes; a database that cannot be read so is left to the open.
-func notBpfcs(path string) error {
-	if st, err := os.Stat(path); err != nil || st.Size() == 0 {
-		return nil
-	}
+// otherApplications refuses an SQLite database that holds another
+// application's tables: opening it would add bpfc's beside them (and switch
+// it to WAL). It is read without locks or journal (immutable), so that
+// nothing about it changes; a database that cannot be read so is left to
+// the open.
+func otherApplications(path string) error {
 	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?mode=ro&immutable=1")
 	if err != nil {
 		return nil
