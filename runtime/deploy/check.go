@@ -101,12 +101,11 @@ func checkIdentities(st *state, b *Build) []string {
 		if !t.Custom || !ok || et.Kind != store.TableCustom {
 			continue
 		}
-		_, owned := et.Column("ownerid")
-		if wantOwned := t.Ownership != compiler.OwnershipOrganization; owned != wantOwned {
-			was, is := "user", compiler.OwnershipOrganization
-			if !owned {
-				was, is = is, was
-			}
+		was := "user"
+		if _, owned := et.Column("ownerid"); !owned {
+			was = compiler.OwnershipOrganization
+		}
+		if is := t.OwnershipName(); is != was {
 			causes = append(causes, fmt.Sprintf("table %s is %s-owned in the environment and the build makes it %s-owned: a table's ownership cannot change "+
 				"(keep ownership = %q, or declare a table of another name; or uninstall %s first, which deletes the table and its rows)", t.Name, was, is, was, p.Solution.Name))
 		}
