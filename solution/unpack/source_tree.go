@@ -3,6 +3,7 @@ package unpack
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/beevik/etree"
@@ -149,39 +150,40 @@ func (s *source) missingComponents(names []string) {
 	if s.manifest == nil {
 		return
 	}
-	has := func(match func(seg []string) bool) bool {
-		for _, n := range names {
-			if match(strings.Split(n, "/")) {
-				return true
-			}
+	// What the tree holds, read once: tables with an Entity.xml, option
+	// sets, and the process files (named <Name>-<ID>.xaml…).
+	entities, optionSets := map[string]bool{}, map[string]bool{}
+	var processFiles []string
+	for _, n := range names {
+		switch seg := strings.Split(strings.ToLower(n), "/"); {
+		case len(seg) == 3 && seg[0] == "entities" && seg[2] == "entity.xml":
+			entities[seg[1]] = true
+		case len(seg) == 2 && seg[0] == "optionsets":
+			optionSets[strings.TrimSuffix(seg[1], path.Ext(seg[1]))] = true
+		case len(seg) == 2 && seg[0] == "workflows":
+			processFiles = append(processFiles, seg[1])
 		}
-		return false
 	}
-	var tables, processes, optionSets []string
+	var tables, processes, sets []string
 	for _, rc := range s.manifest.FindElements("RootComponents/RootComponent") {
 		name, id := rc.SelectAttrValue("schemaName", ""), strings.Trim(rc.SelectAttrValue("id", ""), "{}")
+		key, lowID := strings.ToLower(name), strings.ToLower(id)
 		switch rc.SelectAttrValue("type", "") {
 		case "1": // a table: its Entity.xml (a shell, for behavior 2)
-			if name != "" && !has(func(seg []string) bool {
-				return len(seg) == 3 && strings.EqualFold(seg[0], "Entities") && strings.EqualFold(seg[1], name) && strings.EqualFold(seg[2], "Entity.xml")
-			}) {
+			if name != "" && !entities[key] {
 				tables = append(tables, name)
 				if s.unheld == nil {
 					s.unheld = map[string]bool{}
 				}
-				s.unheld[strings.ToLower(name)] = true
+				s.unheld[key] = true
 			}
 		case "29": // a process: Workflows/<Name>-<ID>.xaml.data.xml
-			if id != "" && !has(func(seg []string) bool {
-				return len(seg) == 2 && strings.EqualFold(seg[0], "Workflows") && strings.Contains(strings.ToLower(seg[1]), strings.ToLower(id))
-			}) {
+			if id != "" && !slices.ContainsFunc(processFiles, func(f string) bool { return strings.Contains(f, lowID) }) {
 				processes = append(processes, id)
 			}
 		case "9": // a global option set: OptionSets/<name>.xml
-			if name != "" && !has(func(seg []string) bool {
-				return len(seg) == 2 && strings.EqualFold(seg[0], "OptionSets") && strings.EqualFold(strings.TrimSuffix(seg[1], path.Ext(seg[1])), name)
-			}) {
-				optionSets = append(optionSets, name)
+			if name != "" && !optionSets[key] {
+				sets = append(sets, name)
 			}
 		}
 	}
@@ -189,7 +191,7 @@ func (s *source) missingComponents(names []string) {
 	for _, l := range []struct {
 		what  string
 		items []string
-	}{{"table", tables}, {"process", processes}, {"option set", optionSets}} {
+	}{{"table", tables}, {"process", processes}, {"option set", sets}} {
 		switch n := len(l.items); {
 		case n == 1:
 			parts = append(parts, l.what+" "+l.items[0])
@@ -203,7 +205,7 @@ func (s *source) missingComponents(names []string) {
 	}
 	if len(parts) > 0 {
 		them := "them"
-		if len(tables)+len(processes)+len(optionSets) == 1 {
+		if len(tables)+len(processes)+len(sets) == 1 {
 			them = "it"
 		}
 		s.warnings.add("solution", s.manifestFile, "the manifest lists %s that the folder does not hold (a partial copy?): left out; unpack the exported archive to have %s",
