@@ -46,12 +46,13 @@ func runUninstall(g *globals, o *uninstallOptions, name string) error {
 	defer stopSignals()
 	out, err := pipeline(p).Uninstall(ctx, o.env, name, o.yes, deploy.Options{Who: whoAmI()})
 	return reportOutcome(g, out, err, func() {
-		if len(out.Removed) == 0 {
+		if !out.Managed {
 			fmt.Fprintf(g.stdout, "Uninstalled %s %s from %s; its components stay (it was unmanaged).\n", out.Solution, out.Version, out.Environment)
 			return
 		}
 		fmt.Fprintf(g.stdout, "Uninstalled %s %s from %s: removed %s and %s of instance tables.\n", out.Solution, out.Version,
 			out.Environment, plural(len(out.Removed), "component"), plural(out.InstanceRows, "row"))
+		printKept(g, out)
 	})
 }
 
@@ -65,11 +66,14 @@ func reportOutcome(g *globals, out *deploy.Outcome, err error, text func()) erro
 			return werr
 		}
 	} else if errors.Is(err, deploy.ErrNeedsConfirmation) {
-		rows := [][]string{{"WOULD REMOVE", "NAME"}}
-		for _, c := range out.Removed {
-			rows = append(rows, []string{c.Kind, c.Name})
+		if len(out.Removed) > 0 {
+			rows := [][]string{{"WOULD REMOVE", "NAME"}}
+			for _, c := range out.Removed {
+				rows = append(rows, []string{c.Kind, c.Name})
+			}
+			table(g.stdout, rows)
 		}
-		table(g.stdout, rows)
+		printKept(g, out)
 	} else if err == nil {
 		text()
 	}
@@ -77,4 +81,12 @@ func reportOutcome(g *globals, out *deploy.Outcome, err error, text func()) erro
 		return &exitError{code: 1, msg: err.Error()}
 	}
 	return nil
+}
+
+// printKept names the columns that stay because another solution ships
+// them too.
+func printKept(g *globals, out *deploy.Outcome) {
+	for _, c := range out.Kept {
+		fmt.Fprintf(g.stdout, "Keeps %s %s: %s.\n", c.Kind, c.Name, c.Data)
+	}
 }

@@ -68,7 +68,10 @@ func (a *applier) tables() error {
 			if t.Custom {
 				sc.Solution = ""
 			}
-			if _, ok := et.Column(c.Name); ok {
+			if ec, ok := et.Column(c.Name); ok {
+				if a.st.ownedElsewhere(ec.Solution, a.owner) != "" {
+					sc.Solution = ec.Solution // shared: this build is its top layer
+				}
 				if err := a.tx.UpdateColumn(t.Name, sc); err != nil {
 					return err
 				}

@@ -115,7 +115,8 @@ func checkIdentities(st *state, b *Build) []string {
 
 // checkTables applies the rules about tables and columns: every dependency
 // exists in the environment or comes with the build; a table or column the
-// build ships is not another solution's; a column's type never changes.
+// build ships is not another solution's (but for a column on a standard
+// table, which solutions share: shared.go); a column's type never changes.
 func checkTables(st *state, b *Build) []string {
 	p, name := b.Project, b.Solution()
 	var causes []string
@@ -180,8 +181,13 @@ func checkTables(st *state, b *Build) []string {
 				causes = append(causes, fmt.Sprintf("column %s.%s is %s in the environment and %s in the build: a column's type cannot change "+
 					"(keep %s, or add a new column and retire this one)", t.Name, c.Name, ec.Type, c.Type, ec.Type))
 			}
-			if owner := st.ownedElsewhere(ec.Solution, name); owner != "" && !t.Custom {
-				causes = append(causes, fmt.Sprintf("column %s.%s belongs to solution %s in this environment", t.Name, c.Name, owner))
+			// Another solution's column on a standard table is shared (a
+			// layer each), if both define the same kind of column.
+			if owner := st.ownedElsewhere(ec.Solution, name); owner != "" && !t.Custom && ec.Type == c.Type &&
+				!slices.Equal(sortedTargets(ec), sortedTargets(storeColumn(c, ""))) {
+				causes = append(causes, fmt.Sprintf("column %s.%s of solution %s is a %s to %s, and %s in the build: "+
+					"solutions that ship the same column share it, with the same type and targets (declare it as %s does)",
+					t.Name, c.Name, owner, ec.Type, strings.Join(sortedTargets(ec), ", "), strings.Join(sortedTargets(storeColumn(c, "")), ", "), owner))
 			}
 		}
 	}
@@ -250,3 +256,6 @@ func checkActiveFlows(st *state, t Target, b *Build, mode Mode) []string {
 
 // isBuiltinRole reports whether a role of the model is a built-in one.
 func isBuiltinRole(r *compiler.Role) bool { return builtinRoles[r.Name] }
+
+// sortedTargets are a lookup column's targets in order of name.
+func sortedTargets(c store.Column) []string { return slices.Sorted(slices.Values(c.Targets)) }

@@ -198,7 +198,14 @@ func importTx(tx store.Tx, t Target, b *Build, o *Options, start time.Time, arch
 	}
 	switch mode {
 	case Upgrade:
-		if err := remove(tx, dropped(st.comps, newComps), o.Progress); err != nil {
+		gone, kept, err := splitShared(tx, name, dropped(st.comps, newComps))
+		if err != nil {
+			return 0, nil, err
+		}
+		if err := remove(tx, gone, o.Progress); err != nil {
+			return 0, nil, err
+		}
+		if err := handOver(tx, kept); err != nil {
 			return 0, nil, err
 		}
 	case Update:
@@ -313,7 +320,11 @@ func removalDependents(tx store.Tx, st *state, b *Build, mode Mode) ([]string, e
 	if importMode(st, mode) != Upgrade {
 		return nil, nil
 	}
-	return dependents(tx, b.Solution(), dropped(st.comps, components(b.Project)))
+	gone, _, err := splitShared(tx, b.Solution(), dropped(st.comps, components(b.Project)))
+	if err != nil {
+		return nil, err
+	}
+	return dependents(tx, b.Solution(), gone)
 }
 
 // importMode is the mode an import of mode runs in: a stage with nothing
@@ -357,6 +368,13 @@ func dataLoss(tx store.Tx, st *state, cs []Change) error {
 		}
 		return n, err
 	}
+	var layers map[string][]store.Solution // of the columns others ship too
+	if st.base != nil && slices.ContainsFunc(cs, func(c Change) bool { return c.Action == "remove" && c.Kind == "column" }) {
+		var err error
+		if layers, err = columnLayers(tx, st.base.Name); err != nil {
+			return err
+		}
+	}
 	removedFlows, removedTables := map[string]bool{}, map[string]bool{}
 	for _, c := range cs {
 		if c.Action == "remove" && c.Kind == "flow" {
@@ -395,6 +413,10 @@ func dataLoss(tx store.Tx, st *state, cs []Change) error {
 			table, column, _ := strings.Cut(c.Name, ".")
 			if removedTables[table] {
 				continue // its rows go with the table (its own line)
+			}
+			if ls := layers[c.Name]; len(ls) > 0 {
+				c.Data = "kept: " + sharedNote(ls)
+				continue
 			}
 			n, err := valuesIn(tx, st, table, column)
 			if err != nil {

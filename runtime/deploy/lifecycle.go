@@ -24,6 +24,8 @@ import (
 //	result         applied | refused | failed
 //	message        why, when not applied
 //	removed        the components removed (Change with action "remove")
+//	kept           the columns that stay as another solution ships them
+//	               too (Change with action "keep"; absent when none)
 //	instance_rows  rows of instance tables removed with them
 //	duration_ms    how long it took
 type Outcome struct {
@@ -35,6 +37,7 @@ type Outcome struct {
 	Result       string   `json:"result"`
 	Message      string   `json:"message,omitempty"`
 	Removed      []Change `json:"removed"`
+	Kept         []Change `json:"kept,omitempty"`
 	InstanceRows int      `json:"instance_rows"`
 	DurationMS   int64    `json:"duration_ms"`
 }
@@ -114,7 +117,10 @@ func (pl *Pipeline) ApplyUpgrade(ctx context.Context, envName, solution string, 
 		if err != nil {
 			return err
 		}
-		gone := dropped(oldComps, newComps)
+		gone, kept, err := splitShared(tx, solution, dropped(oldComps, newComps))
+		if err != nil {
+			return err
+		}
 		if err := refuseDependents(tx, envName, holding, "apply-upgrade", gone); err != nil {
 			return err
 		}
@@ -124,6 +130,10 @@ func (pl *Pipeline) ApplyUpgrade(ctx context.Context, envName, solution string, 
 		if err := remove(tx, gone, o.Progress); err != nil {
 			return err
 		}
+		if err := handOver(tx, kept); err != nil {
+			return err
+		}
+		out.Kept = keptChanges(kept)
 		for _, c := range gone {
 			out.Removed = append(out.Removed, Change{Action: "remove", Kind: c.Kind, Name: c.Name})
 		}
@@ -170,6 +180,10 @@ func (pl *Pipeline) Uninstall(ctx context.Context, envName, solution string, con
 			comps = union(comps, cs)
 		}
 		if sol.Managed {
+			comps, kept, err := splitShared(tx, solution, comps)
+			if err != nil {
+				return err
+			}
 			if err := refuseDependents(tx, envName, sol, "uninstall", comps); err != nil {
 				return err
 			}
@@ -179,11 +193,15 @@ func (pl *Pipeline) Uninstall(ctx context.Context, envName, solution string, con
 			for _, c := range comps {
 				out.Removed = append(out.Removed, Change{Action: "remove", Kind: c.Kind, Name: c.Name})
 			}
+			out.Kept = keptChanges(kept)
 			if !confirm {
 				return fmt.Errorf("uninstalling managed %s from %s removes %s and %s of instance tables; run again with --yes to go ahead: %w",
 					solution, envName, plural(len(comps), "component"), plural(out.InstanceRows, "row"), ErrNeedsConfirmation)
 			}
 			if err := remove(tx, comps, o.Progress); err != nil {
+				return err
+			}
+			if err := handOver(tx, kept); err != nil {
 				return err
 			}
 		}
