@@ -43,8 +43,8 @@ func sourceStage(p *compiler.Project, f *compiler.Flow, s *compiler.Stage) *comp
 // nextStage is a stage's NextStageId: its next stage, or for a stage with
 // branches the stage where all its paths meet again ("" when they do not).
 func nextStage(f *compiler.Flow, s *compiler.Stage) string {
-	if len(s.Branches) == 0 {
-		return s.Next
+	if len(s.Branches) == 0 || s.Next == "" {
+		return s.Next // without an else the paths cannot all meet: one ends here
 	}
 	pdom := postDominators(f)
 	var common map[string]bool
@@ -100,6 +100,9 @@ func postDominators(f *compiler.Flow) map[string]map[string]bool {
 					delete(meet, k)
 				}
 			}
+		}
+		if len(s.Branches) > 0 && s.Next == "" {
+			meet = nil // the else path ends here: no stage is on every path
 		}
 		meet2 := map[string]bool{s.Name: true}
 		for k := range meet {
