@@ -21,6 +21,7 @@ const (
 	MaxBranchDepth     = 10
 	MaxTraversedPath   = 1250
 	MaxInstancesPerRow = 10
+	MaxProcessName     = 100 // a process's (workflow record's) and a stage's name
 	stageIDLen         = 36
 )
 
@@ -83,6 +84,7 @@ func (c *checker) flow(f *Flow) {
 	if f.Type == FlowTask && len(tables) > 1 {
 		c.errorf(f.DeclRange, "Task flow on several tables", "A task flow runs on one table; flow %q uses %s.", f.Name, strings.Join(tables, ", "))
 	}
+	c.processName("Flow", f.Name, f.DisplayName, f.Attrs, f.DeclRange)
 	if len(f.UniqueName)+len(p.Solution.Publisher.Prefix)+1 > 50 {
 		c.errorf(f.DeclRange, "Name too long", "The instance table %q is longer than Dataverse's 50 characters; set a shorter unique_name.", f.InstanceTable)
 	}
@@ -95,6 +97,10 @@ func (c *checker) flow(f *Flow) {
 }
 
 func (c *checker) stage(f *Flow, s *Stage) {
+	if n := utf8.RuneCountInString(s.DisplayName); n > MaxProcessName {
+		c.errorf(s.Attrs.Of("display_name", s.DeclRange), "Name too long", "Stage %q is named %d characters long; a process stage's name in Dataverse holds at most %d. Set a shorter display_name.",
+			s.Name, n, MaxProcessName)
+	}
 	if c.d.stageTable[s] && s.Table == "" {
 		c.errorf(s.Attrs.Of("table", s.DeclRange), "Missing table",
 			"table is empty; leave it out to stay on the previous stage's table (the first stage: primary_table), or name one such as \"opportunity\".")
@@ -156,7 +162,7 @@ func (c *checker) graph(f *Flow) {
 			switch colour[n] {
 			case grey:
 				if !cyclic {
-					c.errorf(s.DeclRange, "Cycle in stages", "Stage %q leads back to %q; a flow's stages must not form a cycle (use prev to go back at run time).", s.Name, n)
+					c.errorf(successorRange(s, n), "Cycle in stages", "Stage %q leads back to %q; a flow's stages must not form a cycle (use prev to go back at run time).", s.Name, n)
 				}
 				cyclic = true
 			case white:
@@ -173,6 +179,7 @@ func (c *checker) graph(f *Flow) {
 			c.errorf(s.DeclRange, "Unreachable stage", "Stage %q cannot be reached from the first stage %q; point a next or branch at it, or remove it.", s.Name, f.Stages[0].Name)
 		}
 	}
+	c.relationships(f) // needs no acyclic graph: reported with a cycle too
 	if cyclic {
 		return
 	}
@@ -199,12 +206,37 @@ func (c *checker) graph(f *Flow) {
 	if n := stages*(stageIDLen+1) - 1; n > MaxTraversedPath {
 		c.errorf(f.DeclRange, "Path too long for traversedpath", "The longest path of flow %q has %d stages, %d characters of stage ids; traversedpath holds %d.", f.Name, stages, n, MaxTraversedPath)
 	}
-	c.relationships(f)
 	for _, s := range f.Stages {
 		if len(s.Successors()) == 0 && len(s.OnExit) > 0 {
 			c.warnf(s.OnExit[0].Range, "on_exit never fires", "Stage %q ends the flow; finishing is not a stage transition, so on_exit never runs. Use the flow's on_finish.", s.Name)
 		}
 	}
+}
+
+// processName refuses a display name longer than a process's name holds
+// in Dataverse (the import would fail there).
+func (c *checker) processName(kind, name, display string, attrs Ranges, decl hcl.Range) {
+	if n := utf8.RuneCountInString(display); n > MaxProcessName {
+		c.errorf(attrs.Of("display_name", decl), "Name too long", "%s %q is named %d characters long; a process's name in Dataverse holds at most %d. Set a shorter display_name.",
+			kind, name, n, MaxProcessName)
+	}
+}
+
+// successorRange is where stage s names its successor n: its next, or the
+// branch that goes there.
+func successorRange(s *Stage, n string) hcl.Range {
+	if s.Next == n {
+		if r, ok := s.Attrs["next"]; ok {
+			return r
+		}
+		return s.DeclRange
+	}
+	for _, b := range s.Branches {
+		if b.Next == n {
+			return b.DeclRange
+		}
+	}
+	return s.DeclRange
 }
 
 // relationships checks that every move to another table has a lookup back.
@@ -319,6 +351,7 @@ func (c *checker) workflows() {
 	wfNames := make([]string, len(p.Workflows))
 	for i, w := range p.Workflows {
 		wfNames[i] = w.Name
+		c.processName("Workflow", w.Name, w.DisplayName, w.Attrs, w.DeclRange)
 		if _, set := w.Attrs["table"]; set && w.Table == "" {
 			c.errorf(w.Attrs.Of("table", w.DeclRange), "Missing table", "table is empty; name the table the workflow runs on, such as \"lead\".")
 		}

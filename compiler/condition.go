@@ -218,7 +218,11 @@ func (c *exprConverter) compare(b *Binary) {
 		return
 	}
 	if b.Op != OpEq && b.Op != OpNe {
-		for _, x := range []Expr{b.L, b.R} {
+		for i, x := range []Expr{b.L, b.R} {
+			other := []Expr{b.R, b.L}[i]
+			if l, ok := x.(*Literal); ok && l.Kind == KindString && other.Type() == KindDateTime {
+				continue // a date written as text: one that is none is an Invalid date
+			}
 			if k := x.Type(); k != KindNumber && k != KindDateTime && k != KindAny && !isDateLiteral(x) {
 				c.errorf(x.Range(), "Invalid ordering comparison", "%s orders numbers and dates; %s is a %s.", b.Op, describeExpr(x), k)
 				return

@@ -220,7 +220,8 @@ func badAddress(raw string) string {
 }
 
 // objectFields reads an object expression's keys, checking allowed and required keys.
-func (d *decoder) objectFields(expr hcl.Expression, dst map[string]hcl.Expression, allowed, required []string) {
+func (d *decoder) objectFields(expr hcl.Expression, dst map[string]hcl.Expression, allowed, required []string) map[string]hcl.Range {
+	keys := map[string]hcl.Range{} // where each key was written
 	pairs, diags := hcl.ExprMap(expr)
 	if diags.HasErrors() {
 		example := "column"
@@ -228,7 +229,7 @@ func (d *decoder) objectFields(expr hcl.Expression, dst map[string]hcl.Expressio
 			example = allowed[0]
 		}
 		d.errorf(expr.Range(), "Expected an object", "Expected an object such as { %s = ... }.", example)
-		return
+		return keys
 	}
 	for _, kv := range pairs {
 		k, ok := objectKey(kv.Key)
@@ -244,28 +245,30 @@ func (d *decoder) objectFields(expr hcl.Expression, dst map[string]hcl.Expressio
 			d.errorf(kv.Key.Range(), "Duplicate key", "%q is already given at %s; give each key once.", k, rangeText(prev.Range()))
 			continue
 		}
-		dst[k] = kv.Value
+		dst[k], keys[k] = kv.Value, kv.Key.Range()
 	}
 	for _, r := range required {
 		if _, ok := dst[r]; !ok {
 			d.errorf(expr.Range(), "Missing field", "This object needs %q.", r)
 		}
 	}
+	return keys
 }
 
 // valueMap reads { column = expr, ... } into dst once tables are known:
 // columns of table, values that may refer to self, the record of selfTable.
 func (d *decoder) valueMap(expr hcl.Expression, table, selfTable func() string, dst map[string]Expr, create bool) {
 	fields := map[string]hcl.Expression{}
-	d.objectFields(expr, fields, nil, nil)
+	keys := d.objectFields(expr, fields, nil, nil)
 	for k, e := range fields {
-		d.assignments = append(d.assignments, assignment{column: k, expr: e, table: table, self: selfTable, dst: dst, create: create})
+		d.assignments = append(d.assignments, assignment{column: k, key: keys[k], expr: e, table: table, self: selfTable, dst: dst, create: create})
 	}
 }
 
 // assignment is column = value in update/create, checked against the column type.
 type assignment struct {
 	column string
+	key    hcl.Range // where the column is named
 	expr   hcl.Expression
 	table  func() string // the table the column is on
 	self   func() string // the table self refers to

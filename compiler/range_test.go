@@ -45,3 +45,31 @@ func TestExactRanges(t *testing.T) {
 		}
 	}
 }
+
+// TestAssignmentRanges: an update's unknown or read-only column is marked
+// at its name, not at the value given it.
+func TestAssignmentRanges(t *testing.T) {
+	src := `workflow "w" {
+  table = "lead"
+  step "u" {
+    update = { descriptin = "x", createdon = self.subject }
+  }
+}
+`
+	_, diags := compiler.LoadSources(map[string][]byte{"f.hcl": []byte(src), "s.hcl": []byte(baseSolution)})
+	want := map[string][2]int{"Unknown column": {4, 16}, "Read-only column": {4, 34}} // where each name starts
+	for _, d := range diags {
+		w, ok := want[d.Summary]
+		if !ok {
+			t.Errorf("unexpected %s", d.Error())
+			continue
+		}
+		delete(want, d.Summary)
+		if r := d.Subject; r.Start.Line != w[0] || r.Start.Column != w[1] {
+			t.Errorf("%s at %d:%d, want %d:%d", d.Summary, r.Start.Line, r.Start.Column, w[0], w[1])
+		}
+	}
+	for s := range want {
+		t.Errorf("no %q diagnostic", s)
+	}
+}

@@ -389,11 +389,11 @@ func (d *decoder) resolveExprs() {
 		}
 		col := t.Column(a.column)
 		if col == nil {
-			d.errorf(a.expr.Range(), "Unknown column", "Table %q has no column %q.%s", tname, a.column, didYouMean(a.column, columnNames(t)))
+			d.errorf(a.key, "Unknown column", "Table %q has no column %q.%s", tname, a.column, didYouMean(a.column, columnNames(t)))
 			continue
 		}
 		if readOnlyColumns[col.Name] || col.Name == t.PrimaryKey && !a.create {
-			d.errorf(a.expr.Range(), "Read-only column", "%s.%s is kept by the platform (created and modified times and users, the row version, the key) and cannot be written by a step; remove it.",
+			d.errorf(a.key, "Read-only column", "%s.%s is kept by the platform (created and modified times and users, the row version, the key) and cannot be written by a step; remove it.",
 				tname, col.Name)
 			continue
 		}
