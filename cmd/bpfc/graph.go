@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/compiler/graph"
+	"github.com/bpfc/bpfc/solution"
 	"github.com/spf13/cobra"
 )
 
@@ -68,7 +70,10 @@ func runGraph(g *globals, o *graphOptions, flowName string) error {
 		return err
 	}
 	path := g.path(o.out)
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil { // as pack -o does
+		return err
+	}
+	if err := solution.WriteFileAtomic(path, b.Bytes()); err != nil {
 		return err
 	}
 	res.File = path
