@@ -26,6 +26,8 @@ type serveOptions struct {
 	addr     string
 	logJSON  bool
 	noWorker bool
+	// interrupts are SIGINT and SIGTERM (nil: the process's own).
+	interrupts <-chan os.Signal
 }
 
 func newServeCmd(g *globals) *cobra.Command {
@@ -41,9 +43,10 @@ func newServeCmd(g *globals) *cobra.Command {
 			"Every request needs Authorization: Bearer TOKEN (bpfc user token NAME --env E)\n" +
 			"and acts as the token's user, with its roles. One log line per request goes to\n" +
 			"stderr. Background workflows run in a worker beside the server (--no-worker: not\n" +
-			"here). SIGINT or SIGTERM stop it gracefully: requests in flight finish first,\n" +
-			"and a job the worker is running goes back to the queue at the step it reached\n" +
-			"(not counted as an attempt), for another worker to take at once.\n\n" +
+			"here). SIGINT or SIGTERM stop it gracefully: it takes no more jobs, and the\n" +
+			"requests in flight and the job the worker is running finish first (up to 30 s);\n" +
+			"a second signal stops it at once: a job still running goes back to the queue at\n" +
+			"the step it reached (not counted as an attempt), for another worker to take.\n\n" +
 			"Beside the API it serves web pages for people: / (tables and flows),\n" +
 			"/records/TABLE, /records/TABLE/ID (the process bar, the active stage's steps and\n" +
 			"the moves) and /flows/FLOW (graph and report). At start it prints a one-time\n" +
@@ -91,12 +94,13 @@ func runServe(ctx context.Context, g *globals, o *serveOptions) error {
 	// as a worker beside the server, the background queue. Several servers
 	// on one database each run one: a job is claimed by one worker only.
 	runner := workflow.New(s, workflow.Options{Keyring: kr, Log: log.With("component", "worker")})
-	var workers []func(context.Context) error
+	var workers []webapi.Worker
 	if !o.noWorker {
-		workers = append(workers, runner.Run)
+		workers = append(workers, runner.RunUntil)
 	}
+	abandon := make(chan struct{})
 	srv := webapi.New(webapi.Config{Store: s, Project: p, Env: o.env, Logger: log,
-		EngineOptions: engine.Options{Keyring: kr, Hooks: runner}})
+		EngineOptions: engine.Options{Keyring: kr, Hooks: runner}, Abandon: abandon})
 	pages, err := webui.New(webui.Config{Engine: srv.Engine(), Store: s, Logger: log.With("component", "pages")})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -119,9 +123,40 @@ func runServe(ctx context.Context, g *globals, o *serveOptions) error {
 		fmt.Fprintf(g.stdout, "Serving environment %s (%s) on %s\n", o.env, loc.Display, url)
 		fmt.Fprintf(g.stdout, "Web pages: sign in as admin with this one-time link: %s\n", signin)
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := srv.Serve(ctx, ln, workers...); err != nil {
+	interrupts := o.interrupts
+	if interrupts == nil {
+		sigs := make(chan os.Signal, 2)
+		signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+		defer signal.Stop(sigs)
+		interrupts = sigs
+	}
+	// The first interrupt shuts down gracefully (requests in flight and
+	// the job in hand end: a webhook being posted is answered, not posted
+	// again by the next worker); a second one ends it at once.
+	ctx, shutDown := context.WithCancel(ctx)
+	defer shutDown()
+	served := make(chan struct{})
+	defer close(served)
+	go func() {
+		select {
+		case <-interrupts:
+		case <-served:
+			return
+		}
+		fmt.Fprintln(g.stderr, "bpfc: serve: stopping when the requests in flight and the job in hand end; interrupt again to stop at once")
+		shutDown()
+		select {
+		case <-interrupts:
+			close(abandon)
+		case <-served:
+		}
+	}()
+	err = srv.Serve(ctx, ln, workers...)
+	if isClosed(abandon) {
+		return &exitError{code: 1, msg: "serve: stopped at once: requests in flight were cut off (what they had not committed was not kept) " +
+			"and the job in hand went back to the queue at the step it reached"}
+	}
+	if err != nil {
 		return &exitError{code: 1, msg: "serve: " + err.Error()}
 	}
 	return nil

@@ -5,12 +5,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -238,5 +240,65 @@ func TestServeAddressInUse(t *testing.T) {
 		"; choose another with --addr HOST:PORT)\n"
 	if code != 1 || stderr != want || stdout != "" {
 		t.Errorf("serve on a taken address: exit %d, stdout %q\n%s\nwant exit 1\n%s", code, stdout, stderr, want)
+	}
+}
+
+// TestServeInterruptFinishesJob: the first interrupt of serve lets the job
+// its worker runs end, the webhook answered and posted once, and takes no
+// other job; a second interrupt stops it at once and says so (exit 1).
+func TestServeInterruptFinishesJob(t *testing.T) {
+	h := newBlockingHook(t)
+	dir := jobProject(t, h.url)
+	interrupts := make(chan os.Signal, 2)
+	_, stop := startServe(t, dir, "dev", func(o *serveOptions) { o.interrupts = interrupts })
+	select {
+	case <-h.arrived:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the server's worker posted no webhook")
+	}
+	interrupts <- syscall.SIGINT
+	time.Sleep(100 * time.Millisecond) // the interrupt is read before the answer comes
+	close(h.release)
+	stderr := stop()
+	if !strings.Contains(stderr, "stopping when the requests in flight and the job in hand end") {
+		t.Errorf("stderr: %s", stderr)
+	}
+	if n := h.posts.Load(); n != 1 {
+		t.Errorf("%d posts, want 1", n)
+	}
+	code, stdout, _ := bpfc(t, "-C", dir, "job", "list", "--env", "dev", "--output", "json")
+	if code != 0 || strings.Count(stdout, `"state": "succeeded"`) != 1 || strings.Count(stdout, `"state": "queued"`) != 1 {
+		t.Errorf("jobs after the interrupted serve: %d %s", code, stdout)
+	}
+
+	// A second interrupt: at once, the job in hand back in the queue.
+	h2 := newBlockingHook(t)
+	defer close(h2.release)
+	dir2 := jobProject(t, h2.url)
+	interrupts2 := make(chan os.Signal, 2)
+	g := &globals{dir: dir2, output: "json", stdout: io.Discard, stderr: &lockedBuffer{}}
+	done := make(chan error, 1)
+	go func() {
+		done <- runServe(context.Background(), g, &serveOptions{env: "dev", addr: "127.0.0.1:0", interrupts: interrupts2})
+	}()
+	select {
+	case <-h2.arrived:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the second server's worker posted no webhook")
+	}
+	interrupts2 <- syscall.SIGINT
+	interrupts2 <- syscall.SIGINT
+	select {
+	case err := <-done:
+		var ee *exitError
+		if !errors.As(err, &ee) || ee.code != 1 || !strings.Contains(ee.msg, "stopped at once") {
+			t.Errorf("serve stopped at once: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop at once")
+	}
+	code, stdout, _ = bpfc(t, "-C", dir2, "job", "list", "--env", "dev", "--state", "queued", "--output", "json")
+	if code != 0 || strings.Count(stdout, `"state": "queued"`) != 2 {
+		t.Errorf("queued after serve stopped at once: %d %s", code, stdout)
 	}
 }

@@ -13,12 +13,17 @@ import (
 // ShutdownTimeout is how long a shutdown waits for requests in flight.
 const ShutdownTimeout = 30 * time.Second
 
+// Worker runs beside a server for as long as it serves, e.g. the workflow
+// runtime's job runner: once stop is closed it takes no more work, and it
+// abandons the work in hand when ctx ends.
+type Worker func(ctx context.Context, stop <-chan struct{}) error
+
 // Serve serves on ln until ctx ends, then shuts down gracefully: it stops
-// accepting, lets the requests in flight finish (up to ShutdownTimeout),
-// then stops the background workers (their context is cancelled) and waits
-// for them. Workers run beside the server for as long as it serves, e.g.
-// the workflow runtime's job runner.
-func (s *Server) Serve(ctx context.Context, ln net.Listener, workers ...func(context.Context) error) error {
+// accepting and tells the workers to take no more jobs, lets the requests
+// in flight and the workers' jobs in hand finish (up to ShutdownTimeout, or
+// until Config.Abandon is closed), then cancels what still runs (a job
+// goes back to the queue at the step it reached) and waits for it.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, workers ...Worker) error {
 	lim := s.cfg.Limits
 	hs := &http.Server{
 		Handler:           s.h,
@@ -30,13 +35,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, workers ...func(con
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	wctx, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopWorkers()
+	wctx, abandonWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer abandonWork()
+	stopping := make(chan struct{})
 	var wg sync.WaitGroup
 	werrs := make(chan error, len(workers))
 	for _, w := range workers {
 		wg.Go(func() {
-			if err := w(wctx); err != nil && !errors.Is(err, context.Canceled) {
+			if err := w(wctx, stopping); err != nil && !errors.Is(err, context.Canceled) {
 				werrs <- err
 			}
 		})
@@ -50,14 +56,33 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, workers ...func(con
 	case err = <-errc:
 	case err = <-werrs:
 	}
-	s.log.Info("shutting down: finishing requests in flight")
+	s.log.Info("shutting down: finishing requests in flight and the jobs in hand")
+	close(stopping)
 	sctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
 	defer cancel()
-	if serr := hs.Shutdown(sctx); serr != nil && err == nil {
-		err = serr
+	if s.cfg.Abandon != nil {
+		go func() {
+			select {
+			case <-s.cfg.Abandon:
+				cancel()
+			case <-sctx.Done():
+			}
+		}()
 	}
-	stopWorkers()
-	wg.Wait()
+	if serr := hs.Shutdown(sctx); serr != nil {
+		hs.Close() // cut off what still runs: its transactions roll back
+		if err == nil {
+			err = serr
+		}
+	}
+	workersDone := make(chan struct{})
+	go func() { wg.Wait(); close(workersDone) }()
+	select {
+	case <-workersDone:
+	case <-sctx.Done():
+		abandonWork()
+		<-workersDone
+	}
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}

@@ -77,6 +77,10 @@ type Config struct {
 	// AuthCacheTTL is how long a token's user is remembered (default 2 s;
 	// negative: not at all). A revoked token stops working within it.
 	AuthCacheTTL time.Duration
+	// Abandon, closed during a shutdown, ends it at once: the requests in
+	// flight are cut off (their transactions roll back) and the workers'
+	// jobs in hand go back to the queue (nil: the shutdown runs its course).
+	Abandon <-chan struct{}
 }
 
 // Server serves one environment.

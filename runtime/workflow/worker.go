@@ -14,12 +14,18 @@ import (
 
 // Run runs the queue until ctx ends: every Options.Poll it runs the jobs
 // that are due. Errors of a pass are logged and the next pass tries again.
-func (r *Runner) Run(ctx context.Context) error {
+func (r *Runner) Run(ctx context.Context) error { return r.RunUntil(ctx, ctx.Done()) }
+
+// RunUntil is Run that takes no more jobs once stop is closed: the job it
+// is running goes on to its end, unless ctx ends first (webapi.Worker).
+func (r *Runner) RunUntil(ctx context.Context, stop <-chan struct{}) error {
 	for {
-		if _, err := r.RunDue(ctx); err != nil && ctx.Err() == nil {
+		if _, err := r.RunDueUntil(ctx, stop); err != nil && ctx.Err() == nil {
 			r.o.Log.Error("workflow queue", "error", err)
 		}
 		select {
+		case <-stop:
+			return nil
 		case <-ctx.Done():
 			return nil
 		case <-time.After(r.o.Poll):
