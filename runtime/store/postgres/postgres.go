@@ -143,10 +143,11 @@ func oneLine(s string) string {
 }
 
 // DropIfUnused drops the environment's schema, with everything in it, when
-// nothing is installed there and no import ever succeeded: it undoes the
-// creation of an environment whose first import did not apply, without
-// touching one that another process has deployed to meanwhile. It reports
-// whether it dropped the schema; a missing schema is not an error.
+// bpfc created it (not a schema made for it beforehand), nothing is
+// installed there and no import ever succeeded: it undoes the creation of
+// an environment whose first import did not apply, without touching one
+// that another process has deployed to meanwhile. It reports whether it
+// dropped the schema; a missing schema is not an error.
 func DropIfUnused(ctx context.Context, url, schema string, busy time.Duration) (bool, error) {
 	if busy <= 0 {
 		busy = DefaultBusyTimeout
@@ -185,6 +186,13 @@ func DropIfUnused(ctx context.Context, url, schema string, busy time.Duration) (
 		if used > 0 {
 			return false, nil
 		}
+	}
+	var mark sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = $1`, schema).Scan(&mark); err != nil {
+		return false, err
+	}
+	if mark.String != createdMark {
+		return false, nil // made for bpfc by someone else: kept, with what bpfc put in it
 	}
 	if _, err := tx.ExecContext(ctx, `DROP SCHEMA `+quoteIdent(schema)+` CASCADE`); err != nil {
 		return false, err
@@ -235,6 +243,12 @@ JOIN `+q+`.environmentlease e ON e.id = l.id WHERE l.id = 1`).
 		Scan(&n); err == nil {
 		return nil
 	}
+	if tables, err := foreignTables(ctx, db, schema); err != nil {
+		return err
+	} else if len(tables) > 0 {
+		return fmt.Errorf("schema %s holds tables bpfc did not create (%s): it belongs to another application, and bpfc leaves it as it is; "+
+			"rename that schema, or give the environment another name (its schema is %s)", schema, strings.Join(tables, ", "), SchemaFor("<name>"))
+	}
 	for attempt := 1; ; attempt++ {
 		err := prepareOnce(ctx, db, schema)
 		var pe *pgconn.PgError
@@ -247,6 +261,36 @@ JOIN `+q+`.environmentlease e ON e.id = l.id WHERE l.id = 1`).
 	}
 }
 
+// foreignTables lists (up to five of) the tables of a schema that has
+// tables but not bpfc's lock row: another application's, never written to.
+func foreignTables(ctx context.Context, db *sql.DB, schema string) ([]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, schema)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var tables []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, err
+		}
+		if t == "environmentlock" {
+			return nil, rows.Close() // bpfc's, perhaps half made: prepare finishes it
+		}
+		tables = append(tables, t)
+	}
+	if len(tables) > 5 {
+		tables = append(tables[:5], "…")
+	}
+	return tables, rows.Err()
+}
+
+// createdMark is the comment on a schema bpfc created: only such a schema
+// is ever dropped (DropIfUnused), never one a database administrator made
+// for it beforehand, with its grants.
+const createdMark = "bpfc environment"
+
 // duplicateObject: unique_violation (on the system catalogs),
 // duplicate_schema, duplicate_table.
 var duplicateObject = map[string]bool{"23505": true, "42P06": true, "42P07": true}
@@ -258,8 +302,18 @@ func prepareOnce(ctx context.Context, db *sql.DB, schema string) error {
 		return err
 	}
 	defer tx.Rollback()
+	var existed bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)`, schema).Scan(&existed); err != nil {
+		return err
+	}
+	if !existed {
+		for _, stmt := range []string{`CREATE SCHEMA IF NOT EXISTS ` + q, `COMMENT ON SCHEMA ` + q + ` IS '` + createdMark + `'`} {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return err
+			}
+		}
+	}
 	for _, stmt := range []string{
-		`CREATE SCHEMA IF NOT EXISTS ` + q,
 		// The row every write transaction locks: exclusive ones rewrite
 		// it, shared ones lock it FOR SHARE.
 		// n counts the exclusive writers that took it: a one-shot write

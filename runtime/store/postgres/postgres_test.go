@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"net"
 	"net/url"
@@ -119,6 +120,46 @@ func TestSchemasIsolate(t *testing.T) {
 	}
 	if dropped, err := DropIfUnused(ctx, url, SchemaFor("prod"), time.Second); dropped || err != nil {
 		t.Errorf("DropIfUnused of a missing environment = %v, %v", dropped, err)
+	}
+}
+
+// TestSchemasOfOthers: a schema of the environment's name that holds
+// another application's tables is refused and left as it was; one made
+// beforehand for bpfc (empty, with its grants) is used, and never dropped
+// by DropIfUnused, which drops only a schema bpfc created.
+func TestSchemasOfOthers(t *testing.T) {
+	url := pgtest.URL(t)
+	ctx := context.Background()
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, stmt := range []string{`CREATE SCHEMA bpfc_payroll`, `CREATE TABLE bpfc_payroll.payslip (id INT)`, `INSERT INTO bpfc_payroll.payslip VALUES (1)`,
+		`CREATE SCHEMA bpfc_ready`} {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = Open(ctx, url, Options{Name: "payroll"})
+	if err == nil || !strings.Contains(err.Error(), "schema bpfc_payroll holds tables bpfc did not create (payslip)") {
+		t.Errorf("Open of another application's schema: %v", err)
+	}
+	var tables int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'bpfc_payroll'`).Scan(&tables); err != nil || tables != 1 {
+		t.Errorf("the other application's schema has %d tables, %v; want its 1", tables, err)
+	}
+	if dropped, err := DropIfUnused(ctx, url, "bpfc_payroll", time.Second); dropped || err != nil {
+		t.Errorf("DropIfUnused of another application's schema = %v, %v", dropped, err)
+	}
+
+	ready := open(t, url, Options{Name: "ready"})
+	ready.Close()
+	if dropped, err := DropIfUnused(ctx, url, "bpfc_ready", time.Second); dropped || err != nil {
+		t.Errorf("DropIfUnused of a schema made beforehand = %v, %v", dropped, err)
+	}
+	if ok, err := Exists(ctx, url, "bpfc_ready"); !ok || err != nil {
+		t.Errorf("the schema made beforehand is gone: %v %v", ok, err)
 	}
 }
 
