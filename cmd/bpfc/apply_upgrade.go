@@ -41,6 +41,7 @@ func runApplyUpgrade(g *globals, o *applyUpgradeOptions, name string) error {
 	return reportOutcome(g, out, err, func() {
 		fmt.Fprintf(g.stdout, "Applied the upgrade of %s to %s in %s: removed %s and %s of instance tables.\n", out.Solution,
 			out.Version, out.Environment, plural(len(out.Removed), "component"), plural(out.InstanceRows, "row"))
+		printData(g, out)
 		printKept(g, out)
 	})
 }

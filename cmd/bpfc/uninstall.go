@@ -52,6 +52,7 @@ func runUninstall(g *globals, o *uninstallOptions, name string) error {
 		}
 		fmt.Fprintf(g.stdout, "Uninstalled %s %s from %s: removed %s and %s of instance tables.\n", out.Solution, out.Version,
 			out.Environment, plural(len(out.Removed), "component"), plural(out.InstanceRows, "row"))
+		printData(g, out)
 		printKept(g, out)
 	})
 }
@@ -67,9 +68,9 @@ func reportOutcome(g *globals, out *deploy.Outcome, err error, text func()) erro
 		}
 	} else if errors.Is(err, deploy.ErrNeedsConfirmation) {
 		if len(out.Removed) > 0 {
-			rows := [][]string{{"WOULD REMOVE", "NAME"}}
+			rows := [][]string{{"WOULD REMOVE", "NAME", "DATA"}}
 			for _, c := range out.Removed {
-				rows = append(rows, []string{c.Kind, c.Name})
+				rows = append(rows, []string{c.Kind, c.Name, c.Data})
 			}
 			table(g.stdout, rows)
 		}
@@ -81,6 +82,16 @@ func reportOutcome(g *globals, out *deploy.Outcome, err error, text func()) erro
 		return &exitError{code: 1, msg: err.Error()}
 	}
 	return nil
+}
+
+// printData says what a removal did to rows, one line per component
+// whose rows or values went with it.
+func printData(g *globals, out *deploy.Outcome) {
+	for _, c := range out.Removed {
+		if c.Data != "" {
+			fmt.Fprintf(g.stdout, "  %s %s: %s\n", c.Kind, c.Name, c.Data)
+		}
+	}
 }
 
 // printKept names the columns that stay because another solution ships

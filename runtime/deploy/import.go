@@ -346,7 +346,26 @@ func importChanges(tx store.Tx, st *state, env string, b *Build, mode Mode, vals
 	}
 	changes = append(changes, valueChanges(st.values, env, vals, keyring)...)
 	sortChanges(changes)
-	return changes, dataLoss(tx, st, changes)
+	if mode != Stage {
+		return changes, dataLoss(tx, st, changes)
+	}
+	// A staged upgrade keeps what the new version drops until
+	// apply-upgrade removes it: the plan says what that will delete.
+	var kept []int
+	for i := range changes {
+		if changes[i].Action == "keep" {
+			changes[i].Action = "remove"
+			kept = append(kept, i)
+		}
+	}
+	err := dataLoss(tx, st, changes)
+	for _, i := range kept {
+		changes[i].Action = "keep"
+		if d := changes[i].Data; d != "" && !strings.HasPrefix(d, "kept: ") {
+			changes[i].Data = "apply-upgrade " + d
+		}
+	}
+	return changes, err
 }
 
 // dataLoss says, on the removals that touch rows, what happens to them:

@@ -127,6 +127,9 @@ func (pl *Pipeline) ApplyUpgrade(ctx context.Context, envName, solution string, 
 		if out.InstanceRows, err = instanceRows(tx, gone); err != nil {
 			return err
 		}
+		if out.Removed, err = removalChanges(tx, solution, gone); err != nil {
+			return err
+		}
 		if err := remove(tx, gone, o.Progress); err != nil {
 			return err
 		}
@@ -134,9 +137,6 @@ func (pl *Pipeline) ApplyUpgrade(ctx context.Context, envName, solution string, 
 			return err
 		}
 		out.Kept = keptChanges(kept)
-		for _, c := range gone {
-			out.Removed = append(out.Removed, Change{Action: "remove", Kind: c.Kind, Name: c.Name})
-		}
 		if err := tx.DeleteSolution(solution); err != nil {
 			return err
 		}
@@ -190,8 +190,8 @@ func (pl *Pipeline) Uninstall(ctx context.Context, envName, solution string, con
 			if out.InstanceRows, err = instanceRows(tx, comps); err != nil {
 				return err
 			}
-			for _, c := range comps {
-				out.Removed = append(out.Removed, Change{Action: "remove", Kind: c.Kind, Name: c.Name})
+			if out.Removed, err = removalChanges(tx, solution, comps); err != nil {
+				return err
 			}
 			out.Kept = keptChanges(kept)
 			if !confirm {
@@ -212,6 +212,21 @@ func (pl *Pipeline) Uninstall(ctx context.Context, envName, solution string, con
 		}
 		return nil
 	})
+}
+
+// removalChanges lists the components cs of solution as removals, each
+// with what it does to rows, as a plan says it (dataLoss): a flow's
+// instances, a custom table's rows, an added column's values.
+func removalChanges(tx store.Tx, solution string, cs []store.Component) ([]Change, error) {
+	out := []Change{}
+	for _, c := range cs {
+		out = append(out, Change{Action: "remove", Kind: c.Kind, Name: c.Name})
+	}
+	st, err := loadState(tx, solution)
+	if err != nil {
+		return nil, err
+	}
+	return out, dataLoss(tx, st, out)
 }
 
 // refuseDependents refuses an operation on sol that would remove

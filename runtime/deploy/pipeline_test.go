@@ -222,3 +222,42 @@ func TestUninstall(t *testing.T) {
 	pr.edit("bpfc.hcl", "managed = false", "managed = true")
 	pr.deploy("dev", quiet())
 }
+
+// TestRemovalsSayWhatTheyDelete: a staged upgrade's plan, apply-upgrade
+// and an uninstall say what their removals delete — a custom table's rows,
+// an added column's values — as an upgrade's plan does (they said nothing,
+// "0 rows of instance tables", and deleted them).
+func TestRemovalsSayWhatTheyDelete(t *testing.T) {
+	pr := newProject(t)
+	pr.edit("bpfc.hcl", "managed = false", "managed = true")
+	pr.deploy("dev", quiet())
+	pr.write("dev", func(tx store.Tx) error {
+		for _, id := range []string{"p1", "p2"} {
+			if err := tx.InsertRow("cts_project", map[string]any{"cts_projectid": id, "cts_name": id, store.RowVersionColumn: int64(1)}); err != nil {
+				return err
+			}
+		}
+		return tx.InsertRow("opportunity", map[string]any{"opportunityid": "o1", "name": "Fleet", "cts_approved": true, store.RowVersionColumn: int64(1)})
+	})
+	stage := quiet()
+	stage.Mode = Stage
+	b := pr.v2().build()
+	pl := pr.pipeline(b.Project)
+	plan, err := pl.Plan(context.Background(), "dev", b, stage)
+	must(t, err)
+	if !hasData(plan.Changes, "keep", "table", "cts_project", "apply-upgrade deletes 2 rows") {
+		t.Errorf("the staged upgrade's plan: %+v", plan.Changes)
+	}
+	if _, err := pl.Deploy(context.Background(), "dev", b, stage); err != nil {
+		t.Fatal(err)
+	}
+	out, err := pl.ApplyUpgrade(context.Background(), "dev", "Sales", quiet())
+	must(t, err)
+	if !hasData(out.Removed, "remove", "table", "cts_project", "deletes 2 rows") {
+		t.Errorf("apply-upgrade: %+v", out.Removed)
+	}
+	out, err = pl.Uninstall(context.Background(), "dev", "Sales", false, quiet())
+	if !errors.Is(err, ErrNeedsConfirmation) || !hasData(out.Removed, "remove", "column", "opportunity.cts_approved", "deletes its values in 1 row") {
+		t.Errorf("uninstall: %v %+v", err, out.Removed)
+	}
+}
