@@ -157,6 +157,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if store.IsStorageFull(err) {
 		ee.msg += "\n  the disk that holds the environment's store is full: free space on it and run the command again (its transaction rolled back: nothing was written)"
 	}
+	if store.IsConnectionLost(err) {
+		ee.msg += "\n  the connection to the environment's store was lost while the command ran: a change it was writing may or may not have been written; look (record show, instance show) before you run it again"
+	}
 	if sqlite.ReadOnly(err) {
 		ee.msg += "\n  the environment's store file, or the folder that holds it (SQLite writes its -wal and -shm files beside it), may not be written by this user: check their permissions (nothing was written)"
 	}

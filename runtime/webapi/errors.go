@@ -94,6 +94,11 @@ func classify(err error, ifMatch bool) (int, ErrorDetail) {
 	case errors.Is(err, store.ErrBusy):
 		d.Code = "Busy"
 		return http.StatusServiceUnavailable, d
+	case store.IsConnectionLost(err):
+		d.Code = "StoreUnavailable"
+		d.Message = "the connection to the environment's store was lost during the request: a change it was making may or may not have been written " +
+			"(read the record again, its version too, before you retry)"
+		return http.StatusServiceUnavailable, d
 	case store.IsStorageFull(err):
 		d.Code = "StorageFull"
 		d.Message = "the disk under the environment's store is full; nothing was written (free space there and try again): " + err.Error()
@@ -110,6 +115,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	info(r).code = d.Code
 	if status >= 500 && d.Code == "InternalError" {
 		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err.Error())
+	}
+	if d.Code == "StoreUnavailable" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		d.Message = "the connection to the environment's store was lost during the request: nothing was changed; try again"
 	}
 	if status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", "1")

@@ -3,8 +3,11 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
+	"io"
 	"io/fs"
+	"net"
 	"strings"
 	"time"
 
@@ -120,7 +123,24 @@ func (d *dialect) OneShotFence(stamp, generation string) (with, cond string) {
 
 var _ sqlstore.OneShotBatchDialect = (*dialect)(nil)
 
-func init() { store.RegisterStorageFull(DiskFull) }
+func init() {
+	store.RegisterStorageFull(DiskFull)
+	store.RegisterConnectionLost(ConnectionLost)
+}
+
+// ConnectionLost: the connection to the server went while in use — ended
+// by the server (admin_shutdown, crash_shutdown, cannot_connect_now: SQLSTATE
+// 57P01–57P03), a connection exception (class 08), or the socket closed
+// under the driver.
+func ConnectionLost(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+	}
+	var ne net.Error
+	return errors.Is(err, pgconn.ErrConnClosed) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) || errors.As(err, &ne)
+}
 
 // DiskFull: err is PostgreSQL's disk_full (SQLSTATE 53100): the statement
 // failed and its transaction rolled back.

@@ -445,3 +445,41 @@ func TestOneLine(t *testing.T) {
 		t.Errorf("one line already: %q", got)
 	}
 }
+
+// TestConnectionLost: a write whose connection the server ends (an
+// administrator's pg_terminate_backend) fails with an error the store
+// classes as a lost connection, which the Web API and the CLI answer as
+// "may or may not have been written" rather than "nothing was written".
+func TestConnectionLost(t *testing.T) {
+	url := pgtest.URL(t)
+	ctx := context.Background()
+	s := open(t, url, Options{Name: "dev"})
+	admin, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	inside, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- s.Write(ctx, func(tx store.Tx) error {
+			close(inside)
+			<-release
+			return tx.PutPublisher(store.Publisher{Name: "p", Prefix: "pp"})
+		})
+	}()
+	<-inside
+	var ended int
+	if err := admin.QueryRow(`SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity
+WHERE datname = current_database() AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'`).Scan(&ended); err != nil || ended == 0 {
+		t.Fatalf("terminated %d backends: %v", ended, err)
+	}
+	close(release)
+	err = <-done
+	if err == nil || !store.IsConnectionLost(err) {
+		t.Errorf("the write whose connection ended: %v (lost connection: %v)", err, store.IsConnectionLost(err))
+	}
+	if store.IsConnectionLost(errors.New("duplicate key")) || store.IsConnectionLost(store.ErrConflict) {
+		t.Error("other errors are taken for a lost connection")
+	}
+}
