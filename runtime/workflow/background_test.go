@@ -515,3 +515,38 @@ func TestRetryCanceledJob(t *testing.T) {
 		t.Errorf("%d phone calls, want 1: the retry ran the step before the stop again", len(calls))
 	}
 }
+
+// TestLostClaimIsReleased: a job leased to a worker that does not run it —
+// its claim committed while the answer was lost with the connection, or
+// its failure could not be recorded — is queued again at that worker's next
+// pass and run then, not left running until its lease ends.
+func TestLostClaimIsReleased(t *testing.T) {
+	v := newEnv(t, Options{Lease: 5 * time.Minute})
+	h := newHookServer(t, 0)
+	v.setVar("hook_url", h.URL+"/hooks")
+	_, in := v.lead("background", engine.Values{"budgetamount": "5000"})
+	if _, err := v.admin().Next(v.ctx, in.ID, engine.MoveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// The claim of v.r's worker, committed, its answer lost.
+	if err := v.s.WriteShared(v.ctx, func(tx store.Tx) error {
+		jt, _ := tx.(store.JobTx)
+		now := v.clock.Now()
+		js, err := jt.ClaimJobs(v.r.Owner(), now, now.Add(5*time.Minute), 1)
+		if err == nil && len(js) != 1 {
+			err = fmt.Errorf("claimed %d jobs", len(js))
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Another worker leaves it alone: its lease runs.
+	other := New(v.s, Options{Now: v.clock.Now})
+	if ran, err := other.RunDue(v.ctx); err != nil || len(ran) != 0 {
+		t.Fatalf("another worker took a leased job: %+v %v", ran, err)
+	}
+	ran := v.runDue()
+	if len(ran) != 1 || ran[0].State != store.JobSucceeded || ran[0].Attempts != 1 || len(h.seen()) != 1 {
+		t.Errorf("the lost claim's job: %+v, %d webhook calls", ran, len(h.seen()))
+	}
+}

@@ -62,6 +62,12 @@ type Runner struct {
 	env     string
 	digests map[*compiler.Project]string
 	models  map[string]*compiler.Project
+
+	// holding are the jobs this runner's workers are running; claimMu
+	// orders a claim and its entry here against the release of the jobs
+	// leased to this owner that no worker runs (releaseUnheld).
+	claimMu sync.Mutex
+	holding map[int64]bool
 }
 
 var (

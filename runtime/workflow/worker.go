@@ -49,8 +49,10 @@ func (r *Runner) RunDueUntil(ctx context.Context, stop <-chan struct{}) ([]store
 		if err != nil {
 			return err
 		}
-		_, err = jt.WakeChangedJobs(r.o.Now())
-		return err
+		if _, err = jt.WakeChangedJobs(r.o.Now()); err != nil {
+			return err
+		}
+		return r.releaseUnheld(jt)
 	}); err != nil {
 		return nil, err
 	}
@@ -66,8 +68,39 @@ func (r *Runner) RunDueUntil(ctx context.Context, stop <-chan struct{}) ([]store
 			return done, err
 		}
 		done = append(done, r.execute(ctx, j))
+		r.claimMu.Lock()
+		delete(r.holding, j.ID)
+		r.claimMu.Unlock()
 	}
 	return done, ctx.Err()
+}
+
+// releaseUnheld queues again, at once, the jobs leased to this runner that
+// none of its workers runs: a claim whose commit reached the database
+// while its answer was lost (the connection went), or a job whose failure
+// could not be recorded. Left alone, they would wait for their lease to end.
+func (r *Runner) releaseUnheld(jt store.JobTx) error {
+	r.claimMu.Lock()
+	defer r.claimMu.Unlock()
+	running, err := jt.Jobs(store.JobFilter{State: store.JobRunning})
+	if err != nil {
+		return err
+	}
+	for _, j := range running {
+		if j.LeaseOwner != r.o.Owner || r.holding[j.ID] {
+			continue
+		}
+		if j.Step >= 0 && j.Attempts > 0 {
+			j.Attempts-- // the claim counted it; it did not run
+		}
+		j.State, j.NextRunAt, j.LeaseOwner, j.LeaseUntil = store.JobQueued, r.o.Now().UTC(), "", time.Time{}
+		j.Result = "released: its worker lost it"
+		if err := jt.SaveJob(j, r.o.Owner); err != nil {
+			return err
+		}
+		r.o.Log.Warn("workflow job released", "job", j.ID, "reason", "leased to this worker, which was not running it")
+	}
+	return nil
 }
 
 // claim takes the next due job. Workers claim in shared write
@@ -75,6 +108,8 @@ func (r *Runner) RunDueUntil(ctx context.Context, stop <-chan struct{}) ([]store
 // jobs another transaction has locked (store.JobTx.ClaimJobs).
 func (r *Runner) claim(ctx context.Context) (store.Job, bool, error) {
 	var jobs []store.Job
+	r.claimMu.Lock()
+	defer r.claimMu.Unlock()
 	err := r.s.WriteShared(ctx, func(tx store.Tx) error {
 		jt, err := jobTx(tx)
 		if err != nil {
@@ -87,6 +122,10 @@ func (r *Runner) claim(ctx context.Context) (store.Job, bool, error) {
 	if err != nil || len(jobs) == 0 {
 		return store.Job{}, false, err
 	}
+	if r.holding == nil {
+		r.holding = map[int64]bool{}
+	}
+	r.holding[jobs[0].ID] = true
 	return jobs[0], true, nil
 }
 
