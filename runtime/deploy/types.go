@@ -57,6 +57,10 @@ type Options struct {
 	// Settings are variable values by schema name from a deployment
 	// settings file (ReadSettings).
 	Settings map[string]string
+	// EnvironmentValues, when not nil, stand for the environment block's
+	// values, by schema name: what a remote deploy's block gives (its
+	// values follow the deploying project, not the serving one's block).
+	EnvironmentValues map[string]string
 	// Getenv reads BPFC_VAR_<NAME> (os.Getenv when nil).
 	Getenv func(string) string
 	// Keyring seals secret values (runtime/secret); required only when the

@@ -105,15 +105,21 @@ type value struct {
 }
 
 // resolveValues finds each variable's value for env: a settings file, then
-// BPFC_VAR_<NAME>, then the environment block's values, then the value an
+// BPFC_VAR_<NAME>, then the environment block's values (block's, by schema
+// name, when not nil: a remote deploy's), then the value an
 // earlier settings file or BPFC_VAR_<NAME> left in the environment (kept;
 // secrets: BPFC_VAR_<NAME> or the sealed value kept). A variable with
 // neither a value nor a default is a cause of refusal; so is a value that is
 // not of the variable's type. An empty string is not a value.
-func resolveValues(p *compiler.Project, env *compiler.Environment, settings map[string]string, getenv func(string) string,
+func resolveValues(p *compiler.Project, env *compiler.Environment, settings, block map[string]string, getenv func(string) string,
 	current map[string]store.VariableValue, shipped map[string]string) ([]value, []string) {
 	var out []value
 	settings, causes := bySchemaName(p, settings)
+	if block != nil {
+		var bc []string
+		block, bc = bySchemaName(p, block)
+		causes = append(causes, bc...)
+	}
 	for _, v := range p.Variables {
 		fromArchive := shippedValue(v, shipped)
 		val := value{v: v}
@@ -155,7 +161,14 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings map[
 				continue
 			}
 			val.text, val.source = text, source
-		} else if cv, ok := env.Values[v.Name]; ok && !isEmpty(cv) {
+		} else if block != nil && block[v.SchemaName] != "" {
+			text, err := checkedText(p, v, block[v.SchemaName])
+			if err != nil {
+				causes = append(causes, fmt.Sprintf("the value of %s in environment %q is not valid: %v", v.Name, env.Name, err))
+				continue
+			}
+			val.text, val.source = text, SourceEnvironment
+		} else if cv, ok := env.Values[v.Name]; ok && !isEmpty(cv) && block == nil {
 			text, err := valueText(v.Type, cv)
 			if err != nil {
 				causes = append(causes, fmt.Sprintf("the value of %s in environment %q is not valid: %v", v.Name, env.Name, err))
@@ -187,24 +200,31 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings map[
 	return out, causes
 }
 
-// RemoteValues are the variable values a deploy to a remote environment
-// (url = "http://…") sends with the build, resolved on the deploying side
-// as a local deploy resolves them: each value by its schema name, from the
-// settings file, then BPFC_VAR_<NAME>, then env's values; secrets only from
-// BPFC_VAR_<NAME>, apart (the server seals them as its own). What this side
-// gives none of, the server resolves from its own environment.
-func RemoteValues(p *compiler.Project, env *compiler.Environment, settings map[string]string, getenv func(string) string) (values, secrets map[string]string, err error) {
+// SentValues are what a deploy to a remote environment (url = "http://…")
+// sends of its variables' values, by schema name, resolved on the
+// deploying side as a local deploy resolves them: Settings from the
+// settings file, then BPFC_VAR_<NAME> (the environment keeps them for later
+// imports, as a local one does); Environment from env's block (they follow
+// the project: one the block no longer names is back to its default);
+// Secrets only from BPFC_VAR_<NAME> (the server seals them as its own).
+// What this side gives none of, the server resolves from what it keeps.
+type SentValues struct {
+	Settings, Environment, Secrets map[string]string
+}
+
+// RemoteValues are the values a deploy of p to env sends (SentValues).
+func RemoteValues(p *compiler.Project, env *compiler.Environment, settings map[string]string, getenv func(string) string) (SentValues, error) {
 	settings, causes := bySchemaName(p, settings)
 	if len(causes) > 0 {
-		return nil, nil, errors.New(strings.Join(causes, "; "))
+		return SentValues{}, errors.New(strings.Join(causes, "; "))
 	}
-	values, secrets = map[string]string{}, map[string]string{}
+	values, block, secrets := map[string]string{}, map[string]string{}, map[string]string{}
 	for _, v := range p.Variables {
 		fromProcess, _ := processValue(v, getenv)
 		switch {
 		case v.Type == compiler.VarSecret:
 			if settings[v.SchemaName] != "" {
-				return nil, nil, fmt.Errorf("secret %s has a value in the settings file: secrets come only from %s, so that they never sit in a file", v.Name, EnvVarName(v))
+				return SentValues{}, fmt.Errorf("secret %s has a value in the settings file: secrets come only from %s, so that they never sit in a file", v.Name, EnvVarName(v))
 			}
 			if fromProcess != "" {
 				secrets[v.SchemaName] = fromProcess
@@ -217,13 +237,13 @@ func RemoteValues(p *compiler.Project, env *compiler.Environment, settings map[s
 			if cv, ok := env.Values[v.Name]; ok && !isEmpty(cv) {
 				text, err := valueText(v.Type, cv)
 				if err != nil {
-					return nil, nil, fmt.Errorf("the value of %s in environment %q is not valid: %w", v.Name, env.Name, err)
+					return SentValues{}, fmt.Errorf("the value of %s in environment %q is not valid: %w", v.Name, env.Name, err)
 				}
-				values[v.SchemaName] = text
+				block[v.SchemaName] = text
 			}
 		}
 	}
-	return values, secrets, nil
+	return SentValues{Settings: values, Environment: block, Secrets: secrets}, nil
 }
 
 // SecretsGetenv is getenv with the secrets a remote deploy sent (by schema

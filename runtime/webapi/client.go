@@ -235,20 +235,19 @@ const maxAnswer = 640 << 20
 // with its model. The Result says what happened, also when the import was
 // refused (the error then says why).
 func (c *Client) Import(ctx context.Context, b *deploy.Build, managed bool, mode deploy.Mode, settings map[string]string, who string) (*deploy.Result, error) {
-	return c.importAs(ctx, "", b, managed, mode, settings, nil, who)
+	return c.importAs(ctx, "", b, managed, mode, deploy.SentValues{Settings: settings}, who)
 }
 
 // Promote imports a build as Import does, recorded in the remote
 // environment's history as a promotion: what bpfc promote sends, the build
 // being the one live in the source environment.
 func (c *Client) Promote(ctx context.Context, b *deploy.Build, managed bool, mode deploy.Mode, settings map[string]string, who string) (*deploy.Result, error) {
-	return c.importAs(ctx, "promote", b, managed, mode, settings, nil, who)
+	return c.importAs(ctx, "promote", b, managed, mode, deploy.SentValues{Settings: settings}, who)
 }
 
-// importAs sends an import; secrets are secret values by schema name
-// (deploy.RemoteValues).
-func (c *Client) importAs(ctx context.Context, op string, b *deploy.Build, managed bool, mode deploy.Mode, settings, secrets map[string]string, who string) (*deploy.Result, error) {
-	req, err := c.importRequest(b, managed, mode, settings, secrets)
+// importAs sends an import with the values vals (deploy.RemoteValues).
+func (c *Client) importAs(ctx context.Context, op string, b *deploy.Build, managed bool, mode deploy.Mode, vals deploy.SentValues, who string) (*deploy.Result, error) {
+	req, err := c.importRequest(b, managed, mode, vals)
 	if err != nil {
 		return nil, err
 	}
@@ -272,8 +271,8 @@ func (c *Client) importAs(ctx context.Context, op string, b *deploy.Build, manag
 // Plan is what an import of b would do in the remote environment, which
 // changes nothing there (bpfc_PlanImport: the server's PlanImport, its
 // promote_from gate among the refusals).
-func (c *Client) Plan(ctx context.Context, b *deploy.Build, managed bool, mode deploy.Mode, settings, secrets map[string]string) (*deploy.Plan, error) {
-	req, err := c.importRequest(b, managed, mode, settings, secrets)
+func (c *Client) Plan(ctx context.Context, b *deploy.Build, managed bool, mode deploy.Mode, vals deploy.SentValues) (*deploy.Plan, error) {
+	req, err := c.importRequest(b, managed, mode, vals)
 	if err != nil {
 		return nil, err
 	}
@@ -291,7 +290,8 @@ func (c *Client) Plan(ctx context.Context, b *deploy.Build, managed bool, mode d
 // build's archive of the environment's flavour and its model, the values;
 // secrets (deploy.RemoteValues) are refused over plain http to another
 // host.
-func (c *Client) importRequest(b *deploy.Build, managed bool, mode deploy.Mode, settings, secrets map[string]string) (*ImportRequest, error) {
+func (c *Client) importRequest(b *deploy.Build, managed bool, mode deploy.Mode, vals deploy.SentValues) (*ImportRequest, error) {
+	secrets := vals.Secrets
 	if len(secrets) > 0 && !c.private() {
 		var names, vars []string
 		for _, v := range b.Project.Variables {
@@ -310,7 +310,8 @@ func (c *Client) importRequest(b *deploy.Build, managed bool, mode deploy.Mode, 
 		return nil, fmt.Errorf("build %s has no %s archive", b.Digest, map[bool]string{true: "managed", false: "unmanaged"}[managed])
 	}
 	req := &ImportRequest{CustomizationFile: base64.StdEncoding.EncodeToString(arch.Data), ArchiveName: arch.Name,
-		Model: base64.StdEncoding.EncodeToString(b.Model), Digest: b.Digest, Mode: string(mode), Settings: settings, Secrets: secrets}
+		Model: base64.StdEncoding.EncodeToString(b.Model), Digest: b.Digest, Mode: string(mode), Settings: vals.Settings,
+		EnvironmentValues: vals.Environment, Secrets: secrets}
 	if other.Data != nil {
 		// Kept with the build there, so that it can be promoted on to
 		// environments of the other flavour.

@@ -237,11 +237,11 @@ func (rs Remotes) Import(ctx context.Context, env *compiler.Environment, b *depl
 	if o.Progress != nil {
 		o.Progress("importing into " + env.Name + " through " + env.URL)
 	}
-	settings, secrets, err := remoteValues(env, b, o)
+	vals, err := remoteValues(env, b, o)
 	if err != nil {
 		return nil, err
 	}
-	res, err := c.importAs(ctx, op, b, env.Managed, o.Mode, settings, secrets, o.Who)
+	res, err := c.importAs(ctx, op, b, env.Managed, o.Mode, vals, o.Who)
 	if res != nil {
 		res.Environment = env.Name
 	}
@@ -255,11 +255,11 @@ func (rs Remotes) Plan(ctx context.Context, env *compiler.Environment, b *deploy
 	if err != nil {
 		return nil, err
 	}
-	settings, secrets, err := remoteValues(env, b, o)
+	vals, err := remoteValues(env, b, o)
 	if err != nil {
 		return nil, err
 	}
-	pl, err := c.Plan(ctx, b, env.Managed, o.Mode, settings, secrets)
+	pl, err := c.Plan(ctx, b, env.Managed, o.Mode, vals)
 	if pl != nil {
 		for i, r := range pl.Refusals {
 			pl.Refusals[i] = renameEnv(r, pl.Environment, env.Name)
@@ -271,7 +271,7 @@ func (rs Remotes) Plan(ctx context.Context, env *compiler.Environment, b *deploy
 
 // remoteValues are the values a deploy of b to env sends
 // (deploy.RemoteValues), from o's settings and process environment.
-func remoteValues(env *compiler.Environment, b *deploy.Build, o deploy.Options) (settings, secrets map[string]string, err error) {
+func remoteValues(env *compiler.Environment, b *deploy.Build, o deploy.Options) (deploy.SentValues, error) {
 	getenv := o.Getenv
 	if getenv == nil {
 		getenv = os.Getenv

@@ -24,7 +24,11 @@ type ImportRequest struct {
 	Model             string            `json:"Model,omitempty"`       // the build's model (compiler.EncodeModel), base64; without it the archive is unpacked
 	Digest            string            `json:"Digest,omitempty"`      // the build digest the model must have
 	Mode              string            `json:"Mode,omitempty"`        // upgrade (default) | update | stage
-	Settings          map[string]string `json:"Settings,omitempty"`    // variable values by schema name
+	Settings          map[string]string `json:"Settings,omitempty"`    // variable values by schema name, kept by the environment
+	// EnvironmentValues are the deploying project's environment block's
+	// values by schema name: they stand for the served environment's own
+	// block (absent: that block's apply).
+	EnvironmentValues map[string]string `json:"EnvironmentValues"`
 	// Secrets are secret variables' values by schema name, which a client
 	// sends only over https or loopback; the server seals them as it seals
 	// its own BPFC_VAR_<NAME>, never keeping them in clear.
@@ -117,7 +121,7 @@ func (s *Server) importArgs(w http.ResponseWriter, r *http.Request, op, doing st
 		s.fail(w, r, badRequest("Secrets: %v", err))
 		return nil, nil, deploy.Options{}, false
 	}
-	return &req, b, deploy.Options{Mode: mode, Settings: req.Settings, Getenv: getenv}, true
+	return &req, b, deploy.Options{Mode: mode, Settings: req.Settings, EnvironmentValues: req.EnvironmentValues, Getenv: getenv}, true
 }
 
 // planImport answers bpfc_PlanImport: what ImportSolution would do with

@@ -70,9 +70,34 @@ variable "api_key" {
 		t.Errorf("the secret is not sealed: %+v", k)
 	}
 
+	// A value the block no longer gives is back to its default there, as a
+	// local deploy's (it stayed, sent as if from a settings file).
+	hcl2, err := os.ReadFile(filepath.Join(next, "bpfc.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testenv.Write(t, next, "bpfc.hcl", strings.NewReplacer(`version      = "1.1.0.0"`, `version      = "1.1.0.1"`,
+		`values = { approval_threshold = 123, deal_desk_mailbox = "block@contoso.example" }`, `values = { deal_desk_mailbox = "block@contoso.example" }`).Replace(string(hcl2)))
+	p = testenv.Load(t, next)
+	if res, err := rs.Import(ctx, p.Environment("remote"), build(t, p), deploy.Options{Mode: deploy.Upgrade, Getenv: getenv}); err != nil || res.Result != deploy.Applied {
+		t.Fatalf("second import: %v %+v", err, res)
+	}
+	if err := f.s.Read(ctx, func(tx store.Tx) error {
+		v, err := tx.VariableValue("cts_approval_threshold")
+		if err == nil && v.Value != "" {
+			t.Errorf("the value the block no longer gives stayed: %+v", v)
+		}
+		if v, err := tx.VariableValue("cts_service_desk_mailbox"); err != nil || v.Value != "file@contoso.example" {
+			t.Errorf("the settings file's value was not kept: %+v %v", v, err)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+
 	// A secret never goes over plain http to another machine.
 	far := &Client{URL: "http://192.0.2.1:8080", Token: f.admin}
-	if _, err := far.importAs(ctx, "", b, false, deploy.Upgrade, nil, map[string]string{"cts_api_key": "x"}, ""); err == nil ||
+	if _, err := far.importAs(ctx, "", b, false, deploy.Upgrade, deploy.SentValues{Secrets: map[string]string{"cts_api_key": "x"}}, ""); err == nil ||
 		!strings.Contains(err.Error(), "will not send the value of secret api_key to http://192.0.2.1:8080 over plain http: give the environment an https url, or set BPFC_VAR_API_KEY where bpfc serve runs") {
 		t.Errorf("plain http: %v", err)
 	}

@@ -25,10 +25,10 @@ var wantOperations = map[string]string{
 	"RetrieveActivePath":       "function(ProcessInstanceId Edm.Guid!) mscrm.RetrieveActivePathResponse",
 	"RetrieveProcessInstances": "function(EntityLogicalName Edm.String!, EntityId Edm.Guid!) mscrm.RetrieveProcessInstancesResponse",
 	"ImportSolution": "action(CustomizationFile Edm.Binary!, ArchiveName Edm.String, Model Edm.Binary, Digest Edm.String, " +
-		"Mode Edm.String, Settings mscrm.bpfc_Settings, Secrets mscrm.bpfc_Settings, Who Edm.String, Operation Edm.String, OtherCustomizationFile Edm.Binary, " +
+		"Mode Edm.String, Settings mscrm.bpfc_Settings, EnvironmentValues mscrm.bpfc_Settings, Secrets mscrm.bpfc_Settings, Who Edm.String, Operation Edm.String, OtherCustomizationFile Edm.Binary, " +
 		"OtherArchiveName Edm.String) mscrm.bpfc_DeployResult",
 	"bpfc_PlanImport": "action(CustomizationFile Edm.Binary!, ArchiveName Edm.String, Model Edm.Binary, Digest Edm.String, " +
-		"Mode Edm.String, Settings mscrm.bpfc_Settings, Secrets mscrm.bpfc_Settings, Who Edm.String, Operation Edm.String, OtherCustomizationFile Edm.Binary, " +
+		"Mode Edm.String, Settings mscrm.bpfc_Settings, EnvironmentValues mscrm.bpfc_Settings, Secrets mscrm.bpfc_Settings, Who Edm.String, Operation Edm.String, OtherCustomizationFile Edm.Binary, " +
 		"OtherArchiveName Edm.String) mscrm.bpfc_Plan",
 	"bpfc_ExportSolution":     "action(SolutionName Edm.String!, SummaryOnly Edm.Boolean) mscrm.bpfc_ExportSolutionResponse",
 	"bpfc_RetrieveInstance":   "function(ProcessInstanceId Edm.Guid!) mscrm.bpfc_Instance",

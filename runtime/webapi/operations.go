@@ -55,8 +55,8 @@ var instanceID = required("ProcessInstanceId", "Edm.Guid")
 // the members of ImportRequest.
 var importParams = []param{
 	required("CustomizationFile", "Edm.Binary"), optional("ArchiveName", "Edm.String"), optional("Model", "Edm.Binary"),
-	optional("Digest", "Edm.String"), optional("Mode", "Edm.String"), optional("Settings", "mscrm.bpfc_Settings"), optional("Secrets", "mscrm.bpfc_Settings"),
-	optional("Who", "Edm.String"), optional("Operation", "Edm.String"), optional("OtherCustomizationFile", "Edm.Binary"),
+	optional("Digest", "Edm.String"), optional("Mode", "Edm.String"), optional("Settings", "mscrm.bpfc_Settings"),
+	optional("EnvironmentValues", "mscrm.bpfc_Settings"), optional("Secrets", "mscrm.bpfc_Settings"), optional("Who", "Edm.String"), optional("Operation", "Edm.String"), optional("OtherCustomizationFile", "Edm.Binary"),
 	optional("OtherArchiveName", "Edm.String"),
 }
 
