@@ -130,8 +130,20 @@ func (a *applier) flows() error {
 }
 
 // instanceTable creates a flow's instance table, or adds the lookups of
-// tables the flow now uses to the one it has.
+// tables the flow now uses to the one it has, with the index of its
+// states and durations that reports read (made here, so that a report
+// only reads: an environment an older bpfc made gets it now).
 func (a *applier) instanceTable(f *compiler.Flow) error {
+	if err := a.instanceTableColumns(f); err != nil {
+		return err
+	}
+	if rt, ok := a.tx.(store.ReportTx); ok {
+		return rt.CreateReportIndex(f.InstanceTable)
+	}
+	return nil
+}
+
+func (a *applier) instanceTableColumns(f *compiler.Flow) error {
 	want := instanceTable(f, a.owner)
 	et, ok := a.st.tables[f.InstanceTable]
 	if !ok {

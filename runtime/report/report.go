@@ -107,9 +107,6 @@ func Build(ctx context.Context, s store.Store, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := ensureIndexes(ctx, s, flows); err != nil {
-		return nil, err
-	}
 	err = s.Read(ctx, func(tx store.Tx) error {
 		rt, ok := tx.(store.ReportTx)
 		if !ok {
@@ -190,40 +187,6 @@ func deployedFlows(ctx context.Context, s store.Store, env, name, user string) (
 	})
 	slices.SortFunc(out, func(a, b store.Workflow) int { return strings.Compare(a.Name, b.Name) })
 	return out, err
-}
-
-// ensureIndexes creates the report index of the instance tables that lack
-// it, in one write.
-func ensureIndexes(ctx context.Context, s store.Store, flows []store.Workflow) error {
-	var missing []string
-	err := s.Read(ctx, func(tx store.Tx) error {
-		rt, ok := tx.(store.ReportTx)
-		if !ok {
-			return errors.New("this environment's store cannot answer report queries")
-		}
-		for _, w := range flows {
-			has, err := rt.HasReportIndex(w.InstanceTable)
-			if err != nil {
-				return err
-			}
-			if !has {
-				missing = append(missing, w.InstanceTable)
-			}
-		}
-		return nil
-	})
-	if err != nil || len(missing) == 0 {
-		return err
-	}
-	return s.Write(ctx, func(tx store.Tx) error {
-		rt := tx.(store.ReportTx)
-		for _, t := range missing {
-			if err := rt.CreateReportIndex(t); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
 }
 
 func flowReport(tx store.Tx, rt store.ReportTx, w store.Workflow, since time.Time) (*Flow, error) {

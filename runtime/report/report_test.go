@@ -2,7 +2,9 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +12,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/bpfc/bpfc/runtime/store"
 )
 
 const dealProject = `
@@ -311,4 +315,34 @@ func TestReportFunnelSince(t *testing.T) {
 	if f.Instances.Total != 1 || !slices.Equal(got, []int64{1, 1, 0}) {
 		t.Errorf("since the second instance: %d instances, reached %v; want 1 instance, reached [1 1 0]", f.Instances.Total, got)
 	}
+}
+
+// TestReportOnlyReads: the deploy makes each instance table's report
+// index, and a report only reads (it created a missing index: a write to a
+// production store, refused to a read-only database user).
+func TestReportOnlyReads(t *testing.T) {
+	v, _ := knownData(t)
+	if err := v.s.Read(v.ctx, func(tx store.Tx) error {
+		ok, err := tx.(store.ReportTx).HasReportIndex("tr_deal")
+		if err == nil && !ok {
+			t.Error("the deploy made no report index")
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Build(v.ctx, readOnly{v.s}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// readOnly is a store that refuses every write.
+type readOnly struct{ store.Store }
+
+func (readOnly) Write(context.Context, func(store.Tx) error) error {
+	return errors.New("the report wrote to the store")
+}
+
+func (readOnly) WriteShared(context.Context, func(store.Tx) error) error {
+	return errors.New("the report wrote to the store")
 }
