@@ -35,7 +35,7 @@ func (d *decoder) decodeSolution(b *hcl.Block) {
 		m := versionRe.FindStringSubmatch(s.Version)
 		if m == nil {
 			d.errorf(c.Attributes["version"].Expr.Range(), "Invalid version",
-				"%q is not a solution version: Dataverse versions are four dot-separated integers, such as \"1.0.0.0\".", s.Version)
+				"%q is not a solution version: Dataverse versions are four dot-separated integers of at most nine digits each (0 to 999999999), such as \"1.0.0.0\".", s.Version)
 		} else {
 			for i := range 4 {
 				s.VersionNums[i], _ = strconv.Atoi(m[i+1])

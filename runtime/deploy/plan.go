@@ -252,6 +252,7 @@ func items(p *compiler.Project) map[itemKey][]field {
 		for _, g := range r.Grants {
 			grants = append(grants, g.Flow+": "+strings.Join(g.Privileges, ", ")+" ("+cmp.Or(g.Depth, store.DepthOrganization)+")")
 		}
+		slices.Sort(grants) // their order means nothing (an archive's is Dataverse's)
 		put("role", r.Name, fields("display_name", r.DisplayName, "grants", grants))
 	}
 	for _, w := range p.Workflows {
