@@ -67,3 +67,38 @@ func elemText(e *etree.Element, tag string) string {
 	}
 	return ""
 }
+
+// packaging compares whether each side's archive is managed (solution.xml's
+// <Managed>): the same build's two archives differ in nothing else the
+// models show, yet they import as different things (and an environment
+// takes only one of them).
+func packaging(name string, old, new map[string][]byte) []Change {
+	o, n := managedFlag(old), managedFlag(new)
+	if o == "" || n == "" || o == n {
+		return nil
+	}
+	return []Change{{Kind: "solution", Name: name, Change: Changed, Field: "managed", Old: o, New: n}}
+}
+
+// managedFlag is "true" or "false" as the files' solution.xml says, or ""
+// without one.
+func managedFlag(files map[string][]byte) string {
+	for path, b := range files {
+		if lower := strings.ToLower(path); lower != "solution.xml" && lower != "other/solution.xml" {
+			continue
+		}
+		doc := etree.NewDocument()
+		if doc.ReadFromBytes(b) != nil {
+			return ""
+		}
+		if m := doc.FindElement("//SolutionManifest/Managed"); m != nil {
+			switch strings.TrimSpace(m.Text()) {
+			case "1":
+				return "true"
+			case "0":
+				return "false"
+			}
+		}
+	}
+	return ""
+}

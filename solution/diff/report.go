@@ -53,7 +53,11 @@ func Compare(old, new *Side) (*Report, error) {
 			return nil, err
 		}
 	}
-	r := &Report{Old: old.Label, New: new.Label, Changes: append(Semantic(old.Project, new.Project), identities(old.Files, new.Files)...), Files: Files(of, nf)}
+	changes := append(Semantic(old.Project, new.Project), identities(old.Files, new.Files)...)
+	if new.Project != nil {
+		changes = append(changes, packaging(new.Project.Solution.Name, old.Files, new.Files)...)
+	}
+	r := &Report{Old: old.Label, New: new.Label, Changes: changes, Files: Files(of, nf)}
 	if old.source() && new.source() {
 		r.Changes = append(r.Changes, Environments(old.Project, new.Project)...)
 	}
