@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -437,13 +439,53 @@ func changeDetail(c deploy.Change) string {
 	}
 	var parts []string
 	for _, f := range c.Fields {
-		if len(f.Old)+len(f.New) > 60 {
+		if len(f.Old)+len(f.New) <= 60 {
+			parts = append(parts, f.Field+": "+f.Old+" → "+f.New)
+		} else if delta, ok := listDelta(f.Old, f.New); ok {
+			parts = append(parts, f.Field+": "+delta)
+		} else {
 			parts = append(parts, f.Field+" changed")
-			continue
 		}
-		parts = append(parts, f.Field+": "+f.Old+" → "+f.New)
 	}
 	return strings.Join(parts, "; ")
+}
+
+// listDelta says how a long list field changed by its elements: those
+// gone (-) and those new (+), or that only their order did; false when the
+// values are no lists (fields write lists as JSON arrays of strings) or
+// the delta is long too.
+func listDelta(old, new string) (string, bool) {
+	var o, n []string
+	if json.Unmarshal([]byte(old), &o) != nil || json.Unmarshal([]byte(new), &n) != nil {
+		return "", false
+	}
+	count := map[string]int{}
+	for _, e := range o {
+		count[e]++
+	}
+	var added []string
+	for _, e := range n {
+		if count[e] > 0 {
+			count[e]--
+		} else {
+			added = append(added, "+ "+strconv.Quote(e))
+		}
+	}
+	var gone []string
+	for _, e := range o {
+		if count[e] > 0 {
+			count[e]--
+			gone = append(gone, "- "+strconv.Quote(e))
+		}
+	}
+	if len(gone)+len(added) == 0 {
+		return "the order changed", true
+	}
+	delta := strings.Join(append(gone, added...), ", ")
+	if len(delta) > 240 {
+		return "", false
+	}
+	return delta, true
 }
 
 // dataLines are the removals that touch rows, one line each.
