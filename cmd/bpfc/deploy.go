@@ -538,7 +538,7 @@ func envError(err error) error {
 	if ae := (*webapi.APIError)(nil); errors.As(err, &ae) && ae.Code != "" {
 		d.Code = ae.Code
 	}
-	return &exitError{code: 1, msg: err.Error(), detail: d}
+	return &exitError{code: 1, msg: err.Error(), detail: d, cause: err}
 }
 
 // interruptible is the context of an import: an interrupt (Ctrl-C,

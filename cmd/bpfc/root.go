@@ -15,6 +15,7 @@ import (
 
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/store"
+	"github.com/bpfc/bpfc/runtime/store/postgres"
 	"github.com/bpfc/bpfc/runtime/store/sqlite"
 )
 
@@ -57,6 +58,9 @@ type exitError struct {
 	// detail is what --output json prints for the failure when the command
 	// printed no JSON of its own (runtimeErr fills it).
 	detail *errorDetail
+	// cause is the error the message says, when there is one: what the
+	// hints on stores (a full disk, a lost connection, a privilege) read.
+	cause error
 }
 
 // errorDetail is the JSON shape of a refused or failed run-time command
@@ -72,6 +76,8 @@ type errorDetail struct {
 }
 
 func (e *exitError) Error() string { return e.msg }
+
+func (e *exitError) Unwrap() error { return e.cause }
 
 // failed reports a user-facing failure whose message was already printed.
 func failed() error { return &exitError{code: 1} }
@@ -156,6 +162,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if store.IsStorageFull(err) {
 		ee.msg += "\n  the disk that holds the environment's store is full: free space on it and run the command again (its transaction rolled back: nothing was written)"
+	}
+	if postgres.InsufficientPrivilege(err) {
+		ee.msg += "\n  the environment's PostgreSQL user lacks a privilege this command needs (nothing was written): a user with SELECT only may run the commands that read " +
+			"(list, show, history, report); the others need INSERT, UPDATE and DELETE on the tables of the environment's schema (deploy: CREATE on it too)"
 	}
 	if store.IsConnectionLost(err) {
 		ee.msg += "\n  the connection to the environment's store was lost while the command ran: a change it was writing may or may not have been written; look (record show, instance show) before you run it again"

@@ -92,14 +92,14 @@ func runtimeErr(err error) error {
 		if ae.Rule != "" {
 			d.Code = "Refused"
 		}
-		return &exitError{code: 1, msg: ae.Message, detail: d}
+		return &exitError{code: 1, msg: ae.Message, detail: d, cause: err}
 	}
 	d := &errorDetail{Code: errorCode(err), Message: err.Error()}
 	var re *engine.ErrRefused
 	if errors.As(err, &re) {
 		d.Code, d.Rule, d.Stage, d.Steps = "Refused", re.Rule, re.Stage, re.Steps
 	}
-	return &exitError{code: 1, msg: err.Error(), detail: d}
+	return &exitError{code: 1, msg: err.Error(), detail: d, cause: err}
 }
 
 // errorCode names a run-time failure as the Web API's error codes do.

@@ -360,6 +360,12 @@ func (r *Runner) release(ctx context.Context, j store.Job) store.Job {
 		next.State, next.NextRunAt, next.LeaseOwner, next.LeaseUntil = store.JobQueued, r.o.Now().UTC(), "", time.Time{}
 		next.Result = "released: its worker stopped"
 	})
+	if errors.Is(err, store.ErrConflict) {
+		// Its last transaction committed as the worker stopped (it ended),
+		// or another worker or an operator took it: nothing to give back.
+		r.o.Log.Info("workflow job not released: no longer this worker's", "job", j.ID)
+		return j
+	}
 	if err != nil {
 		r.o.Log.Error("releasing a workflow job", "job", j.ID, "error", err)
 		return j

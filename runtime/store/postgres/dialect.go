@@ -128,6 +128,13 @@ func init() {
 	store.RegisterConnectionLost(ConnectionLost)
 }
 
+// InsufficientPrivilege: the database user may not do what the statement
+// does (SQLSTATE 42501), e.g. a read-only user's write.
+func InsufficientPrivilege(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "42501"
+}
+
 // ConnectionLost: the connection to the server went while in use — ended
 // by the server (admin_shutdown, crash_shutdown, cannot_connect_now: SQLSTATE
 // 57P01–57P03), a connection exception (class 08), or the socket closed

@@ -176,7 +176,9 @@ func (s *DB) WriteShared(ctx context.Context, fn func(store.Tx) error) error {
 			return nil
 		case sd.IsRetryable(err):
 			if attempt >= store.MaxSharedAttempts {
-				return fmt.Errorf("%w: %w, %d attempts (%v)", store.ErrConflict, store.ErrContended, attempt, err)
+				// The database's words (a serialization failure, a
+				// deadlock) say nothing more to a client.
+				return fmt.Errorf("%w: %w: %d attempts each lost a race with another change of those rows; try again", store.ErrConflict, store.ErrContended, attempt)
 			}
 		case at == inFn && sd.IsBusy(err):
 			return &rowBusyError{err: err}
