@@ -31,7 +31,7 @@ func (c *errorClass) has(err error) bool {
 	return false
 }
 
-var storageFull, connectionLost errorClass
+var storageFull, connectionLost, schemaMismatch errorClass
 
 // RegisterStorageFull adds a backend's test for a full disk.
 func RegisterStorageFull(f func(error) bool) { storageFull.register(f) }
@@ -48,3 +48,12 @@ func RegisterConnectionLost(f func(error) bool) { connectionLost.register(f) }
 // lost connection: a write that failed so may or may not have committed
 // (its COMMIT may have reached the server before the connection went).
 func IsConnectionLost(err error) bool { return connectionLost.has(err) }
+
+// RegisterSchemaMismatch adds a backend's test for a statement that names
+// a table or column the store's schema lacks.
+func RegisterSchemaMismatch(f func(error) bool) { schemaMismatch.register(f) }
+
+// IsSchemaMismatch reports whether a registered backend takes err for a
+// schema that is not the one this bpfc's statements are for: most often a
+// newer bpfc migrated a shared store under a running older server.
+func IsSchemaMismatch(err error) bool { return schemaMismatch.has(err) }

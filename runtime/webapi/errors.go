@@ -105,6 +105,10 @@ func classify(err error, ifMatch bool) (int, ErrorDetail) {
 		return http.StatusInsufficientStorage, d
 	}
 	d.Code = "InternalError"
+	if store.IsSchemaMismatch(err) {
+		d.Message = "the environment's store has not the schema this server's bpfc knows: a newer bpfc may have upgraded it (upgrade this server, " +
+			"and every server on the store, to that version); nothing was written: " + err.Error()
+	}
 	return http.StatusInternalServerError, d
 }
 

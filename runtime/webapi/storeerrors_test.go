@@ -51,3 +51,15 @@ func TestConnectionLost(t *testing.T) {
 		}
 	}
 }
+
+// TestSchemaMismatch: a statement that names a column the store lacks (a
+// newer bpfc migrated it under this server) says to upgrade the server.
+func TestSchemaMismatch(t *testing.T) {
+	status, d := classify(fmt.Errorf("prepare: %w", &pgconn.PgError{Code: "42703", Message: `column "left_on" does not exist`}), false)
+	if status != http.StatusInternalServerError || !strings.Contains(d.Message, "a newer bpfc may have upgraded it (upgrade this server") {
+		t.Errorf("%d %+v", status, d)
+	}
+	if _, d := classify(&pgconn.PgError{Code: "23505"}, false); strings.Contains(d.Message, "newer bpfc") {
+		t.Error("another database error taken for a schema mismatch")
+	}
+}

@@ -126,6 +126,10 @@ var _ sqlstore.OneShotBatchDialect = (*dialect)(nil)
 func init() {
 	store.RegisterStorageFull(DiskFull)
 	store.RegisterConnectionLost(ConnectionLost)
+	store.RegisterSchemaMismatch(func(err error) bool {
+		var pe *pgconn.PgError // undefined_column, undefined_table
+		return errors.As(err, &pe) && (pe.Code == "42703" || pe.Code == "42P01")
+	})
 }
 
 // InsufficientPrivilege: the database user may not do what the statement
