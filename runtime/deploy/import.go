@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/secret"
 	"github.com/bpfc/bpfc/runtime/store"
 )
@@ -346,6 +347,7 @@ func importChanges(tx store.Tx, st *state, env string, b *Build, mode Mode, vals
 	}
 	changes = append(changes, valueChanges(st.values, env, vals, keyring)...)
 	sortChanges(changes)
+	notePresent(st, b.Project, changes)
 	if mode != Stage {
 		return changes, dataLoss(tx, st, changes)
 	}
@@ -366,6 +368,45 @@ func importChanges(tx store.Tx, st *state, env string, b *Build, mode Mode, vals
 		}
 	}
 	return changes, err
+}
+
+// notePresent marks the additions of what the environment already has —
+// kept by an earlier update that dropped it from the build, or left behind
+// by an unmanaged solution's uninstall — which the models' difference
+// cannot see: the build takes it over, it is not made anew.
+func notePresent(st *state, p *compiler.Project, cs []Change) {
+	for i := range cs {
+		c := &cs[i]
+		if c.Action != "add" || c.Data != "" {
+			continue
+		}
+		var there bool
+		switch c.Kind {
+		case "flow":
+			if f := p.Flow(c.Name); f != nil {
+				_, there = st.workflows[p.FlowID(f)]
+			}
+		case "workflow":
+			if w := p.Workflow(c.Name); w != nil {
+				_, there = st.workflows[p.WorkflowID(w)]
+			}
+		case "table":
+			_, there = st.tables[c.Name]
+		case "column":
+			table, column, _ := strings.Cut(c.Name, ".")
+			ec, ok := st.tables[table].Column(column)
+			if owner := st.ownedElsewhere(ec.Solution, p.Solution.Name); ok && owner != "" {
+				c.Data = "shared with solution " + owner + ", which ships it too"
+				continue
+			}
+			there = ok
+		case "role":
+			_, there = st.roles[c.Name]
+		}
+		if there {
+			c.Data = "already in the environment: this build takes it over"
+		}
+	}
 }
 
 // dataLoss says, on the removals that touch rows, what happens to them:

@@ -261,3 +261,26 @@ func TestRemovalsSayWhatTheyDelete(t *testing.T) {
 		t.Errorf("uninstall: %v %+v", err, out.Removed)
 	}
 }
+
+// TestPlanNamesWhatIsThere: a flow an update kept (the build dropped it)
+// and a later build has again is added to the solution, but it is in the
+// environment: the plan says the build takes it over.
+func TestPlanNamesWhatIsThere(t *testing.T) {
+	pr := newProject(t)
+	pr.deploy("dev", quiet())
+	update := quiet()
+	update.Mode = Update
+	pr.version("1.1.0.0").set("project.hcl", "").edit("roles.hcl", `  grant "project_flow" {
+    privileges = ["read"]
+  }
+`, "")
+	pr.deploy("dev", update)
+	back := newProject(t)
+	back.dir, back.pgURL = pr.dir, pr.pgURL
+	b := back.version("1.2.0.0").build()
+	plan, err := back.pipeline(b.Project).Plan(context.Background(), "dev", b, quiet())
+	must(t, err)
+	if !hasData(plan.Changes, "add", "flow", "project_flow", "already in the environment: this build takes it over") {
+		t.Errorf("plan: %+v", plan.Changes)
+	}
+}

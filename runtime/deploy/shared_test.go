@@ -56,7 +56,9 @@ table "opportunity" {
 	other.edit("tables.hcl", `type         = "boolean"`, `type         = "integer"`)
 	other.refuse("dev", quiet(), "column opportunity.cts_approved is boolean in the environment and integer in the build")
 	other.edit("tables.hcl", `type         = "integer"`, `type         = "boolean"`)
-	other.deploy("dev", quiet())
+	if res := other.deploy("dev", quiet()); !hasData(res.Changes, "add", "column", "opportunity.cts_approved", "shared with solution Sales, which ships it too") {
+		t.Errorf("the second solution's changes: %+v", res.Changes)
+	}
 
 	column := func(name, want, owner string) {
 		t.Helper()
