@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -381,9 +382,31 @@ func (d *decoder) ident(b *hcl.Block, what string) string {
 	name := b.Labels[0]
 	if !identRe.MatchString(name) || len(name) > 64 {
 		d.errorf(b.LabelRanges[0], "Invalid "+what+" name",
-			"%q is not a valid %s name: use lowercase letters, digits and underscores, starting with a letter, at most 64 characters.", name, what)
+			"%q is not a valid %s name: use lowercase letters, digits and underscores, starting with a letter, at most 64 characters.%s", name, what, identHint(name, 64))
 	}
 	return name
+}
+
+// identHint suggests the name nearest to name that the identifier rule
+// takes ("Deal Desk-2" → "deal_desk_2"), as " Did you mean …?", or "".
+func identHint(name string, max int) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(name) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case !strings.HasSuffix(b.String(), "_") && b.Len() > 0:
+			b.WriteByte('_') // anything else separates words
+		}
+	}
+	s := strings.TrimRight(strings.TrimLeft(b.String(), "0123456789_"), "_")
+	if len(s) > max {
+		s = strings.TrimRight(s[:max], "_")
+	}
+	if s == "" || s == name || !identRe.MatchString(s) || 2*len(s) < utf8.RuneCountInString(name) {
+		return "" // nothing near enough: most of the name would be lost
+	}
+	return fmt.Sprintf(" Did you mean %q?", s)
 }
 
 func labelRange(b *hcl.Block) hcl.Range {

@@ -27,7 +27,7 @@ func (d *decoder) decodeFlow(b *hcl.Block) {
 	f.UniqueName = strings.ReplaceAll(f.Name, "_", "")
 	if d.str(c, "unique_name", &f.UniqueName) && !identRe.MatchString(f.UniqueName) {
 		d.errorf(c.Attributes["unique_name"].Expr.Range(), "Invalid unique_name",
-			"%q is not a valid unique name: lowercase letters, digits and underscores, starting with a letter.", f.UniqueName)
+			"%q is not a valid unique name: lowercase letters, digits and underscores, starting with a letter.%s", f.UniqueName, identHint(f.UniqueName, 64))
 	}
 	if f.DisplayName == "" {
 		f.DisplayName = f.Name

@@ -16,7 +16,7 @@ func (d *decoder) decodeTable(b *hcl.Block) {
 	name := b.Labels[0]
 	if !identRe.MatchString(name) || len(name) > 50 {
 		d.errorf(b.LabelRanges[0], "Invalid table name",
-			"%q is not a valid logical name: lowercase letters, digits and underscores, starting with a letter, at most 50 characters.", name)
+			"%q is not a valid logical name: lowercase letters, digits and underscores, starting with a letter, at most 50 characters.%s", name, identHint(name, 50))
 	}
 	t := &Table{Name: name, DeclRange: b.DefRange}
 	c := d.content(b.Body, []string{"display_name", "primary_column", "external", "ownership", "description"}, nil,
@@ -50,7 +50,7 @@ func (d *decoder) decodeColumn(b *hcl.Block, t *Table) *Column {
 	col := &Column{Name: b.Labels[0], Table: t.Name, DeclRange: b.DefRange}
 	if !identRe.MatchString(col.Name) || len(col.Name) > 50 {
 		d.errorf(b.LabelRanges[0], "Invalid column name",
-			"%q is not a valid logical name: lowercase letters, digits and underscores, starting with a letter, at most 50 characters.", col.Name)
+			"%q is not a valid logical name: lowercase letters, digits and underscores, starting with a letter, at most 50 characters.%s", col.Name, identHint(col.Name, 50))
 	}
 	c := d.content(b.Body, []string{"type", "max_length", "target", "options", "display_name", "required", "description"}, []string{"type"})
 	col.Attrs = ranges(c)
