@@ -792,40 +792,7 @@ func branchDepth(f *Flow) int {
 		reach[s.Name] = r
 		return r
 	}
-	// pdom[s]: stages every path from s to the end passes through.
-	pdom := map[string]map[string]bool{}
-	var postdom func(s *Stage) map[string]bool
-	postdom = func(s *Stage) map[string]bool {
-		if p, ok := pdom[s.Name]; ok {
-			return p
-		}
-		var meet map[string]bool
-		for _, n := range s.Successors() {
-			ns := f.Stage(n)
-			if ns == nil {
-				continue
-			}
-			pd := postdom(ns)
-			if meet == nil {
-				meet = map[string]bool{}
-				for k := range pd {
-					meet[k] = true
-				}
-				continue
-			}
-			for k := range meet {
-				if !pd[k] {
-					delete(meet, k)
-				}
-			}
-		}
-		if meet == nil {
-			meet = map[string]bool{}
-		}
-		meet[s.Name] = true
-		pdom[s.Name] = meet
-		return meet
-	}
+	pdom := f.PostDominators()
 	nest := map[string]int{}
 	var depth func(b *Stage) int
 	depth = func(b *Stage) int {
@@ -834,7 +801,7 @@ func branchDepth(f *Flow) int {
 		}
 		// The join: the strict post-dominator nearest to b.
 		join := ""
-		for k := range postdom(b) {
+		for k := range pdom[b.Name] {
 			if k == b.Name {
 				continue
 			}

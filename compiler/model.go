@@ -3,6 +3,7 @@ package compiler
 import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
+	"maps"
 )
 
 // Project is the checked model of a bpfc project: everything later stages
@@ -257,6 +258,52 @@ func (s *Stage) Successors() []string {
 	}
 	if s.Next != "" {
 		out = append(out, s.Next)
+	}
+	return out
+}
+
+// PostDominators maps each stage of f to the stages every path from it
+// passes through, itself included: where the paths of a branching stage
+// meet again. A branching stage without an else (Next "") ends a path, so
+// its paths meet nowhere. It does not loop on a cycle (the checks refuse
+// one; its result is then partial).
+func (f *Flow) PostDominators() map[string]map[string]bool {
+	out := map[string]map[string]bool{}
+	var visit func(s *Stage) map[string]bool
+	visit = func(s *Stage) map[string]bool {
+		if d, ok := out[s.Name]; ok {
+			return d
+		}
+		out[s.Name] = map[string]bool{s.Name: true} // guards against cycles
+		var meet map[string]bool
+		for _, n := range s.Successors() {
+			ns := f.Stage(n)
+			if ns == nil {
+				continue
+			}
+			d := visit(ns)
+			if meet == nil {
+				meet = maps.Clone(d)
+				continue
+			}
+			for k := range meet {
+				if !d[k] {
+					delete(meet, k)
+				}
+			}
+		}
+		if len(s.Branches) > 0 && s.Next == "" {
+			meet = nil // the else path ends here
+		}
+		all := map[string]bool{s.Name: true}
+		for k := range meet {
+			all[k] = true
+		}
+		out[s.Name] = all
+		return all
+	}
+	for _, s := range f.Stages {
+		visit(s)
 	}
 	return out
 }

@@ -415,7 +415,7 @@ func reportResult(g *globals, env *compiler.Environment, mode deploy.Mode, b *de
 // changeRows is the table of a plan's changes; DATA, what a removal does
 // to rows, only when one does.
 func changeRows(cs []deploy.Change) [][]string {
-	detail := slices.ContainsFunc(cs, func(c deploy.Change) bool { return c.Data != "" || len(c.Fields) > 0 })
+	detail := slices.ContainsFunc(cs, func(c deploy.Change) bool { return c.Data != "" || c.Note != "" || len(c.Fields) > 0 })
 	rows := [][]string{{"ACTION", "KIND", "NAME"}}
 	if detail {
 		rows[0] = append(rows[0], "DETAIL")
@@ -434,8 +434,8 @@ func changeRows(cs []deploy.Change) [][]string {
 // does to rows, or each changed field with its old and new value (a long
 // value only by name: --output json has it in full).
 func changeDetail(c deploy.Change) string {
-	if c.Data != "" {
-		return c.Data
+	if c.Data != "" || c.Note != "" {
+		return strings.Join(slices.DeleteFunc([]string{c.Data, c.Note}, func(s string) bool { return s == "" }), "; ")
 	}
 	var parts []string
 	for _, f := range c.Fields {

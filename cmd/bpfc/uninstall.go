@@ -98,6 +98,6 @@ func printData(g *globals, out *deploy.Outcome) {
 // them too.
 func printKept(g *globals, out *deploy.Outcome) {
 	for _, c := range out.Kept {
-		fmt.Fprintf(g.stdout, "Keeps %s %s: %s.\n", c.Kind, c.Name, c.Data)
+		fmt.Fprintf(g.stdout, "Keeps %s %s: %s.\n", c.Kind, c.Name, c.Note)
 	}
 }

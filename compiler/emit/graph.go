@@ -46,7 +46,7 @@ func nextStage(f *compiler.Flow, s *compiler.Stage) string {
 	if len(s.Branches) == 0 || s.Next == "" {
 		return s.Next // without an else the paths cannot all meet: one ends here
 	}
-	pdom := postDominators(f)
+	pdom := f.PostDominators()
 	var common map[string]bool
 	for _, n := range s.Successors() {
 		if common == nil {
@@ -69,50 +69,4 @@ func nextStage(f *compiler.Flow, s *compiler.Stage) string {
 		}
 	}
 	return best
-}
-
-// postDominators maps each stage to the stages every path from it passes
-// through, itself included. The stage graph is acyclic (checked by the compiler).
-func postDominators(f *compiler.Flow) map[string]map[string]bool {
-	out := map[string]map[string]bool{}
-	var visit func(s *compiler.Stage) map[string]bool
-	visit = func(s *compiler.Stage) map[string]bool {
-		if d, ok := out[s.Name]; ok {
-			return d
-		}
-		out[s.Name] = map[string]bool{s.Name: true} // guards against cycles
-		var meet map[string]bool
-		for _, n := range s.Successors() {
-			ns := f.Stage(n)
-			if ns == nil {
-				continue
-			}
-			d := visit(ns)
-			if meet == nil {
-				meet = map[string]bool{}
-				for k := range d {
-					meet[k] = true
-				}
-				continue
-			}
-			for k := range meet {
-				if !d[k] {
-					delete(meet, k)
-				}
-			}
-		}
-		if len(s.Branches) > 0 && s.Next == "" {
-			meet = nil // the else path ends here: no stage is on every path
-		}
-		meet2 := map[string]bool{s.Name: true}
-		for k := range meet {
-			meet2[k] = true
-		}
-		out[s.Name] = meet2
-		return meet2
-	}
-	for _, s := range f.Stages {
-		visit(s)
-	}
-	return out
 }

@@ -363,7 +363,7 @@ func importChanges(tx store.Tx, st *state, env string, b *Build, mode Mode, vals
 	err := dataLoss(tx, st, changes)
 	for _, i := range kept {
 		changes[i].Action = "keep"
-		if d := changes[i].Data; d != "" && !strings.HasPrefix(d, "kept: ") {
+		if d := changes[i].Data; d != "" {
 			changes[i].Data = "apply-upgrade " + d
 		}
 	}
@@ -377,7 +377,7 @@ func importChanges(tx store.Tx, st *state, env string, b *Build, mode Mode, vals
 func notePresent(st *state, p *compiler.Project, cs []Change) {
 	for i := range cs {
 		c := &cs[i]
-		if c.Action != "add" || c.Data != "" {
+		if c.Action != "add" || c.Note != "" {
 			continue
 		}
 		var there bool
@@ -396,7 +396,7 @@ func notePresent(st *state, p *compiler.Project, cs []Change) {
 			table, column, _ := strings.Cut(c.Name, ".")
 			ec, ok := st.tables[table].Column(column)
 			if owner := st.ownedElsewhere(ec.Solution, p.Solution.Name); ok && owner != "" {
-				c.Data = "shared with solution " + owner + ", which ships it too"
+				c.Note = "shared with solution " + owner + ", which ships it too"
 				continue
 			}
 			there = ok
@@ -404,7 +404,7 @@ func notePresent(st *state, p *compiler.Project, cs []Change) {
 			_, there = st.roles[c.Name]
 		}
 		if there {
-			c.Data = "already in the environment: this build takes it over"
+			c.Note = "already in the environment: this build takes it over"
 		}
 	}
 }
@@ -475,7 +475,7 @@ func dataLoss(tx store.Tx, st *state, cs []Change) error {
 				continue // its rows go with the table (its own line)
 			}
 			if ls := layers[c.Name]; len(ls) > 0 {
-				c.Data = "kept: " + sharedNote(ls)
+				c.Note = "kept: " + sharedNote(ls)
 				continue
 			}
 			n, err := valuesIn(tx, st, table, column)

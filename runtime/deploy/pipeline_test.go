@@ -280,7 +280,7 @@ func TestPlanNamesWhatIsThere(t *testing.T) {
 	b := back.version("1.2.0.0").build()
 	plan, err := back.pipeline(b.Project).Plan(context.Background(), "dev", b, quiet())
 	must(t, err)
-	if !hasData(plan.Changes, "add", "flow", "project_flow", "already in the environment: this build takes it over") {
+	if !hasNote(plan.Changes, "add", "flow", "project_flow", "already in the environment: this build takes it over") {
 		t.Errorf("plan: %+v", plan.Changes)
 	}
 }

@@ -159,7 +159,7 @@ func sharedNote(layers []store.Solution) string {
 func keptChanges(kept map[string][]store.Solution) []Change {
 	var out []Change
 	for _, name := range slices.Sorted(maps.Keys(kept)) {
-		out = append(out, Change{Action: "keep", Kind: store.KindColumn, Name: name, Data: sharedNote(kept[name])})
+		out = append(out, Change{Action: "keep", Kind: store.KindColumn, Name: name, Note: sharedNote(kept[name])})
 	}
 	return out
 }

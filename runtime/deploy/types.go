@@ -167,6 +167,9 @@ type Result struct {
 //	name    flow, "flow.stage", "flow.stage.step", table, "table.column", ...
 //	data    what a removal does to the environment's rows, when it touches any
 //	        ("deletes 3 instances and their stage history"); omitted otherwise
+//	note    what else the line needs said: an addition of what the environment
+//	        has ("already in the environment: …"), a column another solution
+//	        ships too ("kept: solution B ships it too"); omitted otherwise
 //	fields  for a change, each property that differs: {field, old, new}, the
 //	        values as text (strings quoted, lists in brackets, none); omitted otherwise
 type Change struct {
@@ -174,6 +177,7 @@ type Change struct {
 	Kind   string        `json:"kind"`
 	Name   string        `json:"name"`
 	Data   string        `json:"data,omitempty"`
+	Note   string        `json:"note,omitempty"`
 	Fields []FieldChange `json:"fields,omitempty"`
 }
 

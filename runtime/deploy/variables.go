@@ -114,10 +114,10 @@ type value struct {
 func resolveValues(p *compiler.Project, env *compiler.Environment, settings, block map[string]string, getenv func(string) string,
 	current map[string]store.VariableValue, shipped map[string]string) ([]value, []string) {
 	var out []value
-	settings, causes := bySchemaName(p, settings)
+	settings, causes := bySchemaName(p, settings, "the settings file")
 	if block != nil {
 		var bc []string
-		block, bc = bySchemaName(p, block)
+		block, bc = bySchemaName(p, block, "the deploying project's environment block")
 		causes = append(causes, bc...)
 	}
 	for _, v := range p.Variables {
@@ -151,6 +151,9 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings, blo
 		switch {
 		case settings[v.SchemaName] != "":
 			raw, source = settings[v.SchemaName], SourceSettings
+		case block[v.SchemaName] != "":
+			// A remote deploy's block: what the deploying side gives
+			// comes before the serving process's BPFC_VAR_<NAME>.
 		case fromProcess != "":
 			raw, source = fromProcess, SourceProcess
 		}
@@ -214,7 +217,7 @@ type SentValues struct {
 
 // RemoteValues are the values a deploy of p to env sends (SentValues).
 func RemoteValues(p *compiler.Project, env *compiler.Environment, settings map[string]string, getenv func(string) string) (SentValues, error) {
-	settings, causes := bySchemaName(p, settings)
+	settings, causes := bySchemaName(p, settings, "the settings file")
 	if len(causes) > 0 {
 		return SentValues{}, errors.New(strings.Join(causes, "; "))
 	}
@@ -327,7 +330,7 @@ func shippedValue(v *compiler.Variable, shipped map[string]string) string {
 // an unpacked project does). A value for no variable of the project is a
 // cause of refusal: left unread, it would leave the variable it was meant
 // for at its default.
-func bySchemaName(p *compiler.Project, settings map[string]string) (map[string]string, []string) {
+func bySchemaName(p *compiler.Project, settings map[string]string, from string) (map[string]string, []string) {
 	byLower := make(map[string]string, len(p.Variables)) // lower case -> schema name
 	var lowered []string
 	for _, v := range p.Variables {
@@ -342,7 +345,7 @@ func bySchemaName(p *compiler.Project, settings map[string]string) (map[string]s
 			out[schema] = settings[name]
 			continue
 		}
-		c := fmt.Sprintf("the settings file gives a value to %s, which is not the schema name of a variable of the project", name)
+		c := fmt.Sprintf("%s gives a value to %s, which is not the schema name of a variable of the project", from, name)
 		if s := compiler.ClosestName(strings.ToLower(name), lowered); s != "" {
 			c += " (did you mean " + byLower[s] + "?)"
 		}

@@ -88,8 +88,8 @@ type Stage struct {
 }
 
 // Build reads the report of the environment s. Every figure is computed by
-// the database (runtime/store's ReportTx). The first report of a flow
-// creates the index its instance table's figures are read from.
+// the database (runtime/store's ReportTx); it only reads (the import made
+// the index an instance table's figures are read from).
 func Build(ctx context.Context, s store.Store, o Options) (*Report, error) {
 	if o.Now == nil {
 		o.Now = time.Now

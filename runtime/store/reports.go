@@ -43,6 +43,7 @@ type ReportTx interface {
 	// HasReportIndex reports whether an instance table has the index that
 	// InstanceStats reads (state, status, duration).
 	HasReportIndex(instanceTable string) (bool, error)
-	// CreateReportIndex creates it (a write; idempotent).
+	// CreateReportIndex creates it (a write, which the import makes;
+	// idempotent).
 	CreateReportIndex(instanceTable string) error
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -254,7 +255,11 @@ func (c *Client) importAs(ctx context.Context, op string, b *deploy.Build, manag
 	req.Who, req.Operation = who, op
 	var res deploy.Result
 	var failed ImportResponse
-	if _, err = c.Do(ctx, http.MethodPost, "ImportSolution", req, &res, &failed); err != nil {
+	_, err = c.Do(ctx, http.MethodPost, "ImportSolution", req, &res, &failed)
+	if olderServer(err, req) {
+		_, err = c.Do(ctx, http.MethodPost, "ImportSolution", req, &res, &failed)
+	}
+	if err != nil {
 		if failed.Result != nil {
 			return failed.Result, err
 		}
@@ -277,13 +282,31 @@ func (c *Client) Plan(ctx context.Context, b *deploy.Build, managed bool, mode d
 		return nil, err
 	}
 	var pl deploy.Plan
-	if _, err := c.Do(ctx, http.MethodPost, "bpfc_PlanImport", req, &pl, nil); err != nil {
+	_, err = c.Do(ctx, http.MethodPost, "bpfc_PlanImport", req, &pl, nil)
+	if olderServer(err, req) {
+		_, err = c.Do(ctx, http.MethodPost, "bpfc_PlanImport", req, &pl, nil)
+	}
+	if err != nil {
 		return nil, err
 	}
 	if pl.Digest == "" {
 		return nil, fmt.Errorf("%s%s answered bpfc_PlanImport without a plan; it is not a bpfc serve of this version (check the environment's url)", c.URL, c.envText())
 	}
 	return &pl, nil
+}
+
+// olderServer reports whether err is a server of an older bpfc refusing
+// EnvironmentValues, and then sends the block's values as settings, as
+// such a server takes them (there they stay for later imports).
+func olderServer(err error, req *ImportRequest) bool {
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.Status != http.StatusBadRequest || !strings.Contains(ae.Message, "EnvironmentValues") || req.EnvironmentValues == nil {
+		return false
+	}
+	settings := maps.Clone(*req.EnvironmentValues)
+	maps.Copy(settings, req.Settings) // a settings file's come first
+	req.Settings, req.EnvironmentValues = settings, nil
+	return true
 }
 
 // importRequest is the body of ImportSolution and bpfc_PlanImport: the
@@ -310,8 +333,10 @@ func (c *Client) importRequest(b *deploy.Build, managed bool, mode deploy.Mode, 
 		return nil, fmt.Errorf("build %s has no %s archive", b.Digest, map[bool]string{true: "managed", false: "unmanaged"}[managed])
 	}
 	req := &ImportRequest{CustomizationFile: base64.StdEncoding.EncodeToString(arch.Data), ArchiveName: arch.Name,
-		Model: base64.StdEncoding.EncodeToString(b.Model), Digest: b.Digest, Mode: string(mode), Settings: vals.Settings,
-		EnvironmentValues: vals.Environment, Secrets: secrets}
+		Model: base64.StdEncoding.EncodeToString(b.Model), Digest: b.Digest, Mode: string(mode), Settings: vals.Settings, Secrets: secrets}
+	if vals.Environment != nil {
+		req.EnvironmentValues = &vals.Environment // sent even empty: no value from the block
+	}
 	if other.Data != nil {
 		// Kept with the build there, so that it can be promoted on to
 		// environments of the other flavour.

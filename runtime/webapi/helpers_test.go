@@ -86,6 +86,7 @@ type fixtureOptions struct {
 	hooks  engine.Hooks
 	limits Limits
 	ttl    time.Duration
+	getenv func(string) string // the server's process environment (none by default)
 }
 
 // serve deploys the sales example to dev and serves dev.
@@ -108,7 +109,11 @@ func serveEnv(t testing.TB, p *compiler.Project, env string, fo fixtureOptions) 
 	if ttl == 0 {
 		ttl = -1
 	}
-	srv := New(Config{Store: s, Project: p, Env: env, Getenv: testenv.NoEnv, Limits: fo.limits, AuthCacheTTL: ttl,
+	getenv := fo.getenv
+	if getenv == nil {
+		getenv = testenv.NoEnv
+	}
+	srv := New(Config{Store: s, Project: p, Env: env, Getenv: getenv, Limits: fo.limits, AuthCacheTTL: ttl,
 		EngineOptions: engine.Options{Now: c.Now, Hooks: fo.hooks}, Logger: testenv.Logger(t)})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

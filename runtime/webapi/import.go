@@ -27,8 +27,10 @@ type ImportRequest struct {
 	Settings          map[string]string `json:"Settings,omitempty"`    // variable values by schema name, kept by the environment
 	// EnvironmentValues are the deploying project's environment block's
 	// values by schema name: they stand for the served environment's own
-	// block (absent: that block's apply).
-	EnvironmentValues map[string]string `json:"EnvironmentValues"`
+	// block (absent: that block's apply; {}: the block gives none). A
+	// server of an older bpfc refuses the member: the client then sends
+	// them as Settings.
+	EnvironmentValues *map[string]string `json:"EnvironmentValues,omitempty"`
 	// Secrets are secret variables' values by schema name, which a client
 	// sends only over https or loopback; the server seals them as it seals
 	// its own BPFC_VAR_<NAME>, never keeping them in clear.
@@ -121,7 +123,11 @@ func (s *Server) importArgs(w http.ResponseWriter, r *http.Request, op, doing st
 		s.fail(w, r, badRequest("Secrets: %v", err))
 		return nil, nil, deploy.Options{}, false
 	}
-	return &req, b, deploy.Options{Mode: mode, Settings: req.Settings, EnvironmentValues: req.EnvironmentValues, Getenv: getenv}, true
+	o := deploy.Options{Mode: mode, Settings: req.Settings, Getenv: getenv}
+	if req.EnvironmentValues != nil {
+		o.EnvironmentValues = *req.EnvironmentValues
+	}
+	return &req, b, o, true
 }
 
 // planImport answers bpfc_PlanImport: what ImportSolution would do with

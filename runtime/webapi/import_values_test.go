@@ -2,6 +2,9 @@ package webapi
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,7 +21,10 @@ import (
 // server stores them as its own (the secret sealed), where they were
 // silently its own project's before.
 func TestRemoteImportValues(t *testing.T) {
-	f := serve(t, fixtureOptions{})
+	// The server's own BPFC_VAR_<NAME> comes after what the deploy sends.
+	f := serve(t, fixtureOptions{getenv: func(k string) string {
+		return map[string]string{"BPFC_VAR_APPROVAL_THRESHOLD": "10"}[k]
+	}})
 	ctx := context.Background()
 	next := filepath.Join(t.TempDir(), "next")
 	if err := os.CopyFS(next, os.DirFS(f.p.Dir)); err != nil {
@@ -70,8 +76,9 @@ variable "api_key" {
 		t.Errorf("the secret is not sealed: %+v", k)
 	}
 
-	// A value the block no longer gives is back to its default there, as a
-	// local deploy's (it stayed, sent as if from a settings file).
+	// A value the block no longer gives is what the server would give
+	// without it (here its own BPFC_VAR_<NAME>), as in a local deploy: it
+	// stayed, sent as if from a settings file.
 	hcl2, err := os.ReadFile(filepath.Join(next, "bpfc.hcl"))
 	if err != nil {
 		t.Fatal(err)
@@ -83,9 +90,8 @@ variable "api_key" {
 		t.Fatalf("second import: %v %+v", err, res)
 	}
 	if err := f.s.Read(ctx, func(tx store.Tx) error {
-		v, err := tx.VariableValue("cts_approval_threshold")
-		if err == nil && v.Value != "" {
-			t.Errorf("the value the block no longer gives stayed: %+v", v)
+		if v, err := tx.VariableValue("cts_approval_threshold"); err != nil || v.Value != "10" || v.Source != deploy.SourceProcess {
+			t.Errorf("the value the block no longer gives: %+v %v; want the server's BPFC_VAR_APPROVAL_THRESHOLD", v, err)
 		}
 		if v, err := tx.VariableValue("cts_service_desk_mailbox"); err != nil || v.Value != "file@contoso.example" {
 			t.Errorf("the settings file's value was not kept: %+v %v", v, err)
@@ -110,5 +116,34 @@ variable "api_key" {
 	// A secret the build has not is refused.
 	if _, err := deploy.SecretsGetenv(p, map[string]string{"cts_approval_threshold": "x"}, nil); err == nil {
 		t.Error("a value that is no secret's was taken as one")
+	}
+}
+
+// TestOlderServerValues: a server of an older bpfc refuses the member
+// EnvironmentValues (its decoder takes no unknown member); the client then
+// sends the block's values as settings, as that server takes them.
+func TestOlderServerValues(t *testing.T) {
+	var bodies []map[string]any
+	older := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body map[string]any
+		json.NewDecoder(r.Body).Decode(&body)
+		bodies = append(bodies, body)
+		if _, ok := body["EnvironmentValues"]; ok {
+			writeError(w, http.StatusBadRequest, "BadRequest", `the body is not an ImportSolution request: json: unknown field "EnvironmentValues"`)
+			return
+		}
+		writeError(w, http.StatusServiceUnavailable, "Busy", "busy")
+	}))
+	defer older.Close()
+	p := project(t, "sales")
+	c := &Client{URL: older.URL + Prefix, Token: "t"}
+	_, err := c.importAs(context.Background(), "", build(t, p), false, deploy.Upgrade,
+		deploy.SentValues{Settings: map[string]string{"a": "file"}, Environment: map[string]string{"a": "block", "b": "block"}}, "")
+	if err == nil || len(bodies) != 2 {
+		t.Fatalf("%d requests, %v", len(bodies), err)
+	}
+	settings, _ := bodies[1]["Settings"].(map[string]any)
+	if _, again := bodies[1]["EnvironmentValues"]; again || settings["a"] != "file" || settings["b"] != "block" {
+		t.Errorf("the second request: Settings %v, EnvironmentValues sent again: %v", settings, again)
 	}
 }

@@ -519,9 +519,10 @@ func TestRetryCanceledJob(t *testing.T) {
 // TestLostClaimIsReleased: a job leased to a worker that does not run it —
 // its claim committed while the answer was lost with the connection, or
 // its failure could not be recorded — is queued again at that worker's next
-// pass and run then, not left running until its lease ends.
+// pass, after the backoff of the attempt the claim counted, not left
+// running until its lease ends.
 func TestLostClaimIsReleased(t *testing.T) {
-	v := newEnv(t, Options{Lease: 5 * time.Minute})
+	v := newEnv(t, Options{Lease: 5 * time.Minute, Backoff: time.Minute})
 	h := newHookServer(t, 0)
 	v.setVar("hook_url", h.URL+"/hooks")
 	_, in := v.lead("background", engine.Values{"budgetamount": "5000"})
@@ -545,8 +546,16 @@ func TestLostClaimIsReleased(t *testing.T) {
 	if ran, err := other.RunDue(v.ctx); err != nil || len(ran) != 0 {
 		t.Fatalf("another worker took a leased job: %+v %v", ran, err)
 	}
+	if ran := v.runDue(); len(ran) != 0 {
+		t.Fatalf("the released job ran before its backoff: %+v", ran)
+	}
+	if js := v.jobs(); len(js) != 1 || js[0].State != store.JobQueued || js[0].Attempts != 1 || js[0].LeaseOwner != "" ||
+		!js[0].NextRunAt.Equal(v.clock.Now().Add(time.Minute)) {
+		t.Fatalf("released: %+v", js)
+	}
+	v.clock.Advance(time.Minute)
 	ran := v.runDue()
-	if len(ran) != 1 || ran[0].State != store.JobSucceeded || ran[0].Attempts != 1 || len(h.seen()) != 1 {
+	if len(ran) != 1 || ran[0].State != store.JobSucceeded || ran[0].Attempts != 2 || len(h.seen()) != 1 {
 		t.Errorf("the lost claim's job: %+v, %d webhook calls", ran, len(h.seen()))
 	}
 }

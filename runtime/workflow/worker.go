@@ -44,7 +44,9 @@ func (r *Runner) RunDue(ctx context.Context) ([]store.Job, error) {
 // job it is running goes on to its end (its webhook is answered, not
 // posted again by the next run), unless ctx ends first.
 func (r *Runner) RunDueUntil(ctx context.Context, stop <-chan struct{}) ([]store.Job, error) {
-	if err := r.s.WriteShared(ctx, func(tx store.Tx) error {
+	// claimMu before the write, as claim takes them: one order only.
+	r.claimMu.Lock()
+	err := r.s.WriteShared(ctx, func(tx store.Tx) error {
 		jt, err := jobTx(tx)
 		if err != nil {
 			return err
@@ -53,7 +55,9 @@ func (r *Runner) RunDueUntil(ctx context.Context, stop <-chan struct{}) ([]store
 			return err
 		}
 		return r.releaseUnheld(jt)
-	}); err != nil {
+	})
+	r.claimMu.Unlock()
+	if err != nil {
 		return nil, err
 	}
 	var done []store.Job
@@ -75,13 +79,14 @@ func (r *Runner) RunDueUntil(ctx context.Context, stop <-chan struct{}) ([]store
 	return done, ctx.Err()
 }
 
-// releaseUnheld queues again, at once, the jobs leased to this runner that
-// none of its workers runs: a claim whose commit reached the database
-// while its answer was lost (the connection went), or a job whose failure
-// could not be recorded. Left alone, they would wait for their lease to end.
+// releaseUnheld queues again the jobs leased to this runner that none of
+// its workers runs: a claim whose commit reached the database while its
+// answer was lost (the connection went), or a job whose failure could not
+// be recorded. Left alone, they would wait for their lease to end. Which
+// of the two it was cannot be told, so the claim's attempt counts and the
+// retry waits its backoff, as after a failure (a failure that can never be
+// recorded then still ends at MaxAttempts). The caller holds claimMu.
 func (r *Runner) releaseUnheld(jt store.JobTx) error {
-	r.claimMu.Lock()
-	defer r.claimMu.Unlock()
 	running, err := jt.Jobs(store.JobFilter{State: store.JobRunning})
 	if err != nil {
 		return err
@@ -90,10 +95,10 @@ func (r *Runner) releaseUnheld(jt store.JobTx) error {
 		if j.LeaseOwner != r.o.Owner || r.holding[j.ID] {
 			continue
 		}
-		if j.Step >= 0 && j.Attempts > 0 {
-			j.Attempts-- // the claim counted it; it did not run
-		}
 		j.State, j.NextRunAt, j.LeaseOwner, j.LeaseUntil = store.JobQueued, r.o.Now().UTC(), "", time.Time{}
+		if j.Attempts > 0 {
+			j.NextRunAt = j.NextRunAt.Add(r.backoff(j.Attempts))
+		}
 		j.Result = "released: its worker lost it"
 		if err := jt.SaveJob(j, r.o.Owner); err != nil {
 			return err
@@ -360,7 +365,7 @@ func (r *Runner) release(ctx context.Context, j store.Job) store.Job {
 		next.State, next.NextRunAt, next.LeaseOwner, next.LeaseUntil = store.JobQueued, r.o.Now().UTC(), "", time.Time{}
 		next.Result = "released: its worker stopped"
 	})
-	if errors.Is(err, store.ErrConflict) {
+	if errors.Is(err, store.ErrConflict) && !errors.Is(err, store.ErrContended) {
 		// Its last transaction committed as the worker stopped (it ended),
 		// or another worker or an operator took it: nothing to give back.
 		r.o.Log.Info("workflow job not released: no longer this worker's", "job", j.ID)

@@ -139,18 +139,27 @@ func InsufficientPrivilege(err error) bool {
 	return errors.As(err, &pe) && pe.Code == "42501"
 }
 
-// ConnectionLost: the connection to the server went while in use — ended
+// ConnectionLost: a connection to the server went while in use — ended
 // by the server (admin_shutdown, crash_shutdown, cannot_connect_now: SQLSTATE
-// 57P01–57P03), a connection exception (class 08), or the socket closed
-// under the driver.
+// 57P01–57P03), a connection exception (class 08), or the socket closed or
+// broken under the driver as it read or wrote. Not a connection that was
+// never made (a dial or a sign-in that failed: nothing was sent), nor a
+// context that ended.
 func ConnectionLost(err error) bool {
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return false
+	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
 	}
-	var ne net.Error
+	var oe *net.OpError
+	if errors.As(err, &oe) {
+		return oe.Op == "read" || oe.Op == "write"
+	}
 	return errors.Is(err, pgconn.ErrConnClosed) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) ||
-		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) || errors.As(err, &ne)
+		errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 // DiskFull: err is PostgreSQL's disk_full (SQLSTATE 53100): the statement

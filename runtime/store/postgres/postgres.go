@@ -264,7 +264,9 @@ JOIN `+q+`.environmentlease e ON e.id = l.id WHERE l.id = 1`).
 // foreignTables lists (up to five of) the tables of a schema that has
 // tables but not bpfc's lock row: another application's, never written to.
 func foreignTables(ctx context.Context, db *sql.DB, schema string) ([]string, error) {
-	rows, err := db.QueryContext(ctx, `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, schema)
+	// pg_tables, not information_schema: it lists the tables this user may
+	// not read too (another role's application).
+	rows, err := db.QueryContext(ctx, `SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY tablename`, schema)
 	if err != nil {
 		return nil, err
 	}

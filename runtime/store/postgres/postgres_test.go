@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"net"
 	"net/url"
 	"strings"
@@ -481,5 +482,29 @@ WHERE datname = current_database() AND pid <> pg_backend_pid() AND state LIKE 'i
 	}
 	if store.IsConnectionLost(errors.New("duplicate key")) || store.IsConnectionLost(store.ErrConflict) {
 		t.Error("other errors are taken for a lost connection")
+	}
+}
+
+// TestConnectionNeverMade: a server that is not there, or a context that
+// ended, is no lost connection (nothing can have been written).
+func TestConnectionNeverMade(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	_, err = Open(context.Background(), "postgres://bpfc@"+addr+"/bpfc?sslmode=disable&connect_timeout=2", Options{Name: "dev"})
+	if err == nil || store.IsConnectionLost(err) {
+		t.Errorf("a server that is not there: %v (lost connection: %v)", err, store.IsConnectionLost(err))
+	}
+	for _, e := range []error{context.DeadlineExceeded, fmt.Errorf("query: %w", context.Canceled),
+		&net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}} {
+		if store.IsConnectionLost(e) {
+			t.Errorf("%v taken for a lost connection", e)
+		}
+	}
+	if !store.IsConnectionLost(&net.OpError{Op: "read", Net: "tcp", Err: errors.New("connection reset by peer")}) {
+		t.Error("a connection reset under a read is a lost connection")
 	}
 }
