@@ -181,11 +181,15 @@ func inputPath(p *compiler.Project, path string) string {
 func importOptions(g *globals, p *compiler.Project, mode deploy.Mode, settings string) (deploy.Options, error) {
 	o := deploy.Options{Mode: mode, Who: whoAmI()}
 	if settings != "" {
-		values, err := deploy.ReadSettings(inputPath(p, settings))
+		f, err := deploy.ReadSettingsFile(inputPath(p, settings))
 		if err != nil {
 			return o, &exitError{code: 1, msg: "--settings: " + err.Error()}
 		}
-		o.Settings = values
+		o.Settings = f.Values
+		if n := len(f.ConnectionReferences); n > 0 {
+			fmt.Fprintf(g.stderr, "bpfc: note: --settings: the file's connection references (%s) are not used: bpfc's solutions have none\n",
+				strings.Join(f.ConnectionReferences, ", "))
+		}
 	}
 	return o, nil
 }

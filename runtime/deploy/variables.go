@@ -36,6 +36,25 @@ const (
 // "Value": …}]}. It returns the values by schema name; empty values (the
 // template's placeholders) are left out.
 func ReadSettings(path string) (map[string]string, error) {
+	f, err := ReadSettingsFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return f.Values, nil
+}
+
+// SettingsFile is a deployment settings file as bpfc reads it.
+type SettingsFile struct {
+	Values map[string]string // the environment variables' values by schema name
+	// ConnectionReferences are the logical names of the connection
+	// references the file gives a connection (pac writes them beside the
+	// variables): bpfc's solutions have none, so none is used.
+	ConnectionReferences []string
+}
+
+// ReadSettingsFile reads a deployment settings file (ReadSettings) with
+// the connection references it gives.
+func ReadSettingsFile(path string) (*SettingsFile, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -45,6 +64,10 @@ func ReadSettings(path string) (map[string]string, error) {
 			SchemaName string `json:"SchemaName"`
 			Value      any    `json:"Value"`
 		} `json:"EnvironmentVariables"`
+		ConnectionReferences []struct {
+			LogicalName  string `json:"LogicalName"`
+			ConnectionID string `json:"ConnectionId"`
+		} `json:"ConnectionReferences"`
 	}
 	const shape = `{"EnvironmentVariables": [{"SchemaName": "…", "Value": "…"}]} (what pac solution create-settings writes)`
 	text := bytes.TrimSpace(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")))
@@ -90,7 +113,13 @@ func ReadSettings(path string) (map[string]string, error) {
 			out[v.SchemaName] = s
 		}
 	}
-	return out, nil
+	f := &SettingsFile{Values: out}
+	for _, c := range doc.ConnectionReferences {
+		if c.ConnectionID != "" {
+			f.ConnectionReferences = append(f.ConnectionReferences, cmp.Or(c.LogicalName, "(unnamed)"))
+		}
+	}
+	return f, nil
 }
 
 // EnvVarName is the process environment variable of a project variable
