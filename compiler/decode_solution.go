@@ -155,7 +155,7 @@ func sqlitePathProblem(store string) string {
 
 func (d *decoder) decodeVariable(b *hcl.Block) {
 	v := &Variable{Name: d.ident(b, "variable"), DeclRange: b.DefRange, Type: VarString}
-	c := d.content(b.Body, []string{"type", "default", "display_name", "description"}, nil)
+	c := d.content(b.Body, []string{"type", "default", "display_name", "description", "required"}, nil)
 	if d.str(c, "type", &v.Type) {
 		switch v.Type {
 		case VarString, VarNumber, VarBoolean, VarJSON, VarSecret:
@@ -182,6 +182,10 @@ func (d *decoder) decodeVariable(b *hcl.Block) {
 	}
 	d.str(c, "display_name", &v.DisplayName)
 	d.str(c, "description", &v.Description)
+	required := true
+	if d.boolean(c, "required", &required) {
+		v.Optional = !required
+	}
 	if v.DisplayName == "" {
 		v.DisplayName = v.Name
 	}

@@ -81,6 +81,7 @@ type dVariable struct {
 	Default     *string `json:"default"`
 	DisplayName string  `json:"display_name"`
 	Description string  `json:"description"`
+	Optional    bool    `json:"optional,omitempty"` // omitted when required: the digests of earlier models stand
 }
 
 type dTable struct {
@@ -196,7 +197,7 @@ func digestOf(p *Project) dProject {
 		}
 	}
 	for _, v := range p.Variables {
-		dv := dVariable{Name: v.Name, SchemaName: v.SchemaName, Type: v.Type, DisplayName: v.DisplayName, Description: v.Description}
+		dv := dVariable{Name: v.Name, SchemaName: v.SchemaName, Type: v.Type, DisplayName: v.DisplayName, Description: v.Description, Optional: v.Optional}
 		if v.HasDefault() {
 			s := valueText(v.Default)
 			dv.Default = &s

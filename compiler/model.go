@@ -75,7 +75,10 @@ type Variable struct {
 	Default     cty.Value // cty.NilVal when there is none
 	DisplayName string
 	Description string
-	DeclRange   hcl.Range
+	// Optional (required = false, Dataverse's IsRequired 0): without a
+	// default, an environment may give it no value; it is then empty.
+	Optional  bool
+	DeclRange hcl.Range
 }
 
 // HasDefault reports whether the variable declares a default value.

@@ -44,7 +44,8 @@ func DecodeModel(b []byte) (*Project, error) {
 	}}
 	var errs []error
 	for _, dv := range d.Variables {
-		v := &Variable{Name: dv.Name, SchemaName: dv.SchemaName, Type: dv.Type, DisplayName: dv.DisplayName, Description: dv.Description}
+		v := &Variable{Name: dv.Name, SchemaName: dv.SchemaName, Type: dv.Type, DisplayName: dv.DisplayName, Description: dv.Description,
+			Optional: dv.Optional}
 		if dv.Default != nil {
 			val, err := parseValueText(*dv.Default, dv.Type)
 			if err != nil {

@@ -181,8 +181,9 @@ func TestVariableXMLMatchesConformance(t *testing.T) {
 		fix func(string) string
 	}{
 		{src: "powercat-business-approvals-kit/BusinessApprovalKit/SolutionPackage/src/environmentvariabledefinitions/cat_ApprovalKitOrgUrl/environmentvariabledefinition.xml",
+			// No default and isrequired 0: an optional variable (required = false).
 			v: compiler.Variable{SchemaName: "cat_ApprovalKitOrgUrl", Type: compiler.VarString, DisplayName: "Approval Kit Org Url",
-				Description: "InstanceUrl of the installed Approval Kit to connect to"}},
+				Description: "InstanceUrl of the installed Approval Kit to connect to", Optional: true}},
 		{src: "powercat-business-approvals-kit/BusinessApprovalKit/SolutionPackage/src/environmentvariabledefinitions/cat_EnableOffice365MailboxSettings/environmentvariabledefinition.xml",
 			v: compiler.Variable{SchemaName: "cat_EnableOffice365MailboxSettings", Type: compiler.VarBoolean, Default: cty.False,
 				DisplayName: "Enable Office 365 Mailbox Settings",
@@ -225,8 +226,8 @@ func TestVariableXMLMatchesConformance(t *testing.T) {
 	// Archive entries of the managed export, CRLF and all: byte-identical.
 	a := conformanceArchive(t, managedZip)
 	for _, v := range []compiler.Variable{
-		{SchemaName: "terr_SolutionVariableText", Type: compiler.VarString, DisplayName: "SolutionVariableText"},
-		{SchemaName: "terr_SolutionVariableJson", Type: compiler.VarJSON, DisplayName: "SolutionVariableJson"},
+		{SchemaName: "terr_SolutionVariableText", Type: compiler.VarString, DisplayName: "SolutionVariableText", Optional: true},
+		{SchemaName: "terr_SolutionVariableJson", Type: compiler.VarJSON, DisplayName: "SolutionVariableJson", Optional: true},
 	} {
 		doc, err := VariableXML(&v)
 		if err != nil {

@@ -61,7 +61,9 @@ func VariableXML(v *compiler.Variable) (*etree.Document, error) {
 	label(root, "displayname", cmp.Or(v.DisplayName, v.Name))
 	textElem(root, "introducedversion", introducedVersion)
 	textElem(root, "iscustomizable", "1")
-	textElem(root, "isrequired", "0")
+	// Required: the import needs a value, which bpfc's deploy asks of a
+	// variable without default unless it is optional (required = false).
+	textElem(root, "isrequired", map[bool]string{true: "1", false: "0"}[!v.Optional && !v.HasDefault()])
 	textElem(root, "secretstore", "0")
 	textElem(root, "type", typ)
 	return doc, nil

@@ -242,7 +242,7 @@ func items(p *compiler.Project) map[itemKey][]field {
 	}
 	for _, v := range p.Variables {
 		put("variable", v.Name, fields("schema_name", v.SchemaName, "type", v.Type, "default", typedText(v.Type, defaultText(v)),
-			"display_name", v.DisplayName, "description", v.Description))
+			"display_name", v.DisplayName, "description", v.Description, "required", !v.Optional))
 	}
 	for _, r := range p.Roles {
 		if isBuiltinRole(r) {

@@ -784,3 +784,33 @@ func TestInterruptedImport(t *testing.T) {
 		}
 	})
 }
+
+// TestOptionalVariables: a variable with required = false (Dataverse's
+// IsRequired 0) and no default imports without a value, and keeps none;
+// given one, it takes it. A required one is still refused without.
+func TestOptionalVariables(t *testing.T) {
+	pr := newProject(t)
+	pr.set("more.hcl", `
+variable "mailbox" {
+  type     = "string"
+  required = false
+}
+`)
+	pr.deploy("dev", quiet())
+	pr.read("dev", func(tx store.Tx) {
+		if v, err := tx.VariableValue("cts_mailbox"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("an optional variable without a value has one: %+v %v", v, err)
+		}
+	})
+	o := quiet()
+	o.Settings = map[string]string{"cts_mailbox": "desk@example.com"}
+	pr.version("1.0.0.1").deploy("dev", o)
+	pr.read("dev", func(tx store.Tx) {
+		if v, err := tx.VariableValue("cts_mailbox"); err != nil || v.Value != "desk@example.com" {
+			t.Errorf("the optional variable's value: %+v %v", v, err)
+		}
+	})
+	pr.edit("more.hcl", "required = false", "required = true").edit("bpfc.hcl", `version      = "1.0.0.1"`, `version      = "1.0.0.2"`)
+	pr.write("dev", func(tx store.Tx) error { return tx.DeleteVariableValue("cts_mailbox") })
+	pr.refuse("dev", quiet(), "variable mailbox has no value for environment dev and no default")
+}

@@ -169,6 +169,8 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings, blo
 				val.text, val.source = fromProcess, SourceProcess
 			case isKept && len(k.Sealed) > 0:
 				val.source = SourceKept
+			case v.Optional:
+				// none: the secret is empty here
 			default:
 				causes = append(causes, fmt.Sprintf("secret %s has no value for environment %s: set %s", v.Name, env.Name, EnvVarName(v)))
 				continue
@@ -222,7 +224,7 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings, blo
 				continue
 			}
 			val.text, val.source = text, SourceArchive
-		} else if !v.HasDefault() || isEmpty(v.Default) {
+		} else if (!v.HasDefault() || isEmpty(v.Default)) && !v.Optional {
 			causes = append(causes, fmt.Sprintf("variable %s has no value for environment %s and no default: set it in environment %q values, in a --settings file (SchemaName %s), or in %s",
 				v.Name, env.Name, env.Name, v.SchemaName, EnvVarName(v)))
 			continue

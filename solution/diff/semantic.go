@@ -119,6 +119,7 @@ func (c *collector) variables(old, new *compiler.Project) {
 			c.field("variable", name, "default", defaultText(ov), defaultText(nv))
 			c.field("variable", name, "display_name", ov.DisplayName, nv.DisplayName)
 			c.field("variable", name, "description", ov.Description, nv.Description)
+			c.field("variable", name, "required", strconv.FormatBool(!ov.Optional), strconv.FormatBool(!nv.Optional))
 		}
 	}
 }

@@ -133,6 +133,9 @@ func (r *renderer) project() []byte {
 		if v.Description != "" {
 			str(vb, "description", v.Description)
 		}
+		if v.Optional {
+			vb.SetAttributeValue("required", cty.False)
+		}
 	}
 	return finish(f)
 }

@@ -92,6 +92,11 @@ func (b *builder) variables() {
 				}
 			}
 		}
+		// Not required and without default (the Dataverse default for a new
+		// variable): an environment may leave it empty.
+		if !v.HasDefault() && text(def, "isrequired") == "0" {
+			v.Optional = true
+		}
 		if vs.valuesFile != "" {
 			b.w.put(Warning{Component: comp, File: vs.valuesFile, CurrentValue: true,
 				Message: fmt.Sprintf("the current value is not kept: values belong to environments (environment \"...\" { values = { %s = ... } }) or a deployment settings file", name)})
