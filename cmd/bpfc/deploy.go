@@ -436,17 +436,20 @@ func changeRows(cs []deploy.Change) [][]string {
 
 // changeDetail is what a plan's line says beside a change: what a removal
 // does to rows, or each changed field with its old and new value (a long
-// value only by name: --output json has it in full).
+// list by the elements gone and new, a very long value only by name:
+// --output json has it in full).
 func changeDetail(c deploy.Change) string {
 	if c.Data != "" || c.Note != "" {
 		return strings.Join(slices.DeleteFunc([]string{c.Data, c.Note}, func(s string) bool { return s == "" }), "; ")
 	}
 	var parts []string
 	for _, f := range c.Fields {
-		if len(f.Old)+len(f.New) <= 60 {
-			parts = append(parts, f.Field+": "+f.Old+" → "+f.New)
-		} else if delta, ok := listDelta(f.Old, f.New); ok {
+		// A long list by its elements; a value up to a line and a half
+		// whole (an address with "(the default)" is not hidden).
+		if delta, ok := listDelta(f.Old, f.New); ok && len(f.Old)+len(f.New) > 60 {
 			parts = append(parts, f.Field+": "+delta)
+		} else if len(f.Old)+len(f.New) <= 160 {
+			parts = append(parts, f.Field+": "+f.Old+" → "+f.New)
 		} else {
 			parts = append(parts, f.Field+" changed")
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -52,9 +53,29 @@ func newReportCmd(g *globals) *cobra.Command {
 	}
 	o.flags(cmd)
 	cmd.Flags().StringVar(&o.flow, "flow", "", "only `FLOW`")
-	cmd.Flags().StringVar(&o.since, "since", "", "only instances created and stays begun since `T`")
+	cmd.Flags().StringVar(&o.since, "since", "", "only instances created and stays begun since `T` (a date or time, or a span back from now: 12h, 7d)")
 	cmd.Flags().StringVar(&o.format, "format", "table", "table, json, csv or html")
 	return cmd
+}
+
+// sinceTime reads --since: a date or time, or a span back from now in
+// hours, minutes or days (12h, 90m, 7d, 2h30m).
+func sinceTime(s string, now time.Time) (time.Time, bool) {
+	if t, ok := compiler.ParseDate(s); ok {
+		return t, true
+	}
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 || n > 100000 {
+			return time.Time{}, false
+		}
+		return now.AddDate(0, 0, -n), true
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return time.Time{}, false
+	}
+	return now.Add(-d), true
 }
 
 func runReport(g *globals, o *reportOptions) error {
@@ -63,9 +84,9 @@ func runReport(g *globals, o *reportOptions) error {
 	}
 	var since time.Time
 	if o.since != "" {
-		t, ok := compiler.ParseDate(strings.TrimSpace(o.since))
+		t, ok := sinceTime(strings.TrimSpace(o.since), time.Now())
 		if !ok {
-			return usageErr("report: --since %q is not a date or time (2026-05-01 or 2026-05-01T09:00:00Z)", o.since)
+			return usageErr("report: --since %q is not a date, a time or a span back from now (2026-05-01, 2026-05-01T09:00:00Z, 12h, 7d)", o.since)
 		}
 		since = t
 	}

@@ -34,7 +34,7 @@ func newServeCmd(g *globals) *cobra.Command {
 	o := &serveOptions{}
 	cmd := &cobra.Command{
 		Use:   "serve --env E [--addr 127.0.0.1:8080]",
-		Short: "Serve an environment's Web API",
+		Short: "Serve an environment's Web API and web pages, with a workflow worker",
 		Long: "serve serves environment E in the shape of the Dataverse Web API under /api/data/v9.2/:\n" +
 			"entity sets for every table and flow instance table (GET with $select, $filter,\n" +
 			"$orderby, $top and paging; POST, PATCH, DELETE with ETags), the functions\n" +

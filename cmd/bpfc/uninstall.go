@@ -50,8 +50,8 @@ func runUninstall(g *globals, o *uninstallOptions, name string) error {
 			fmt.Fprintf(g.stdout, "Uninstalled %s %s from %s; its components stay (it was unmanaged).\n", out.Solution, out.Version, out.Environment)
 			return
 		}
-		fmt.Fprintf(g.stdout, "Uninstalled %s %s from %s: removed %s and %s of instance tables.\n", out.Solution, out.Version,
-			out.Environment, plural(len(out.Removed), "component"), plural(out.InstanceRows, "row"))
+		fmt.Fprintf(g.stdout, "Uninstalled %s %s from %s: removed %s and %s of instance tables%s.\n", out.Solution, out.Version,
+			out.Environment, plural(len(out.Removed), "component"), plural(out.InstanceRows, "row"), out.OtherData())
 		printData(g, out)
 		printKept(g, out)
 	})

@@ -99,6 +99,12 @@ func runValidate(g *globals, o *validateOptions) error {
 		fmt.Fprintf(g.stdout, "The project is valid: %s, %s used, %s, %s (%s).\n",
 			plural(len(p.Flows), "flow"), plural(len(p.UsedTables()), "table"), plural(len(p.Workflows), "workflow"),
 			plural(len(p.Roles), "role"), plural(warns, "warning"))
+		if n := len(emit.DataverseWarnings(p)); n > 0 && !o.dataverse {
+			// bpfc runs them; real Dataverse would import them without
+			// their meaning (a branch on a variable never matches there).
+			fmt.Fprintf(g.stdout, "Note: %s bpfc's extensions, which real Dataverse would import without their meaning: bpfc validate --dataverse lists them.\n",
+				map[bool]string{true: "1 construct is one of", false: fmt.Sprintf("%d constructs are", n)}[n == 1])
+		}
 	}
 	return nil
 }

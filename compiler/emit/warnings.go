@@ -81,7 +81,8 @@ func workflowWarnings(p *compiler.Project, w *compiler.Workflow) []Warning {
 			}
 			for _, k := range []string{"to", "cc"} {
 				if x, ok := st.Values[k]; ok {
-					add(exprRange(x, st.DeclRange), where+": send_email "+k+" = "+exprText(x)+": Dataverse addresses workflow e-mail to records (activity parties), not addresses"+ignored)
+					add(exprRange(x, st.DeclRange), where+": send_email "+k+" = "+exprText(x)+": Dataverse's workflow e-mail takes its recipients as activity parties, "+
+						"which bpfc does not write (for an address or a record alike)"+ignored+map[string]string{"to": ", so there the e-mail has no recipient", "cc": ", so there no one is copied"}[k])
 				}
 			}
 		case compiler.StepChangeStatus:

@@ -195,8 +195,8 @@ func (pl *Pipeline) Uninstall(ctx context.Context, envName, solution string, con
 			}
 			out.Kept = keptChanges(kept)
 			if !confirm {
-				return fmt.Errorf("uninstalling managed %s from %s removes %s and %s of instance tables; run again with --yes to go ahead: %w",
-					solution, envName, plural(len(comps), "component"), plural(out.InstanceRows, "row"), ErrNeedsConfirmation)
+				return fmt.Errorf("uninstalling managed %s from %s removes %s and %s of instance tables%s; run again with --yes to go ahead: %w",
+					solution, envName, plural(len(comps), "component"), plural(out.InstanceRows, "row"), otherData(out.Removed), ErrNeedsConfirmation)
 			}
 			if err := remove(tx, comps, o.Progress); err != nil {
 				return err
@@ -213,6 +213,36 @@ func (pl *Pipeline) Uninstall(ctx context.Context, envName, solution string, con
 		return nil
 	})
 }
+
+// otherData says what removals delete besides instance rows: custom
+// tables' rows and added columns' values (", and the rows of 2 custom
+// tables and the values of 1 column"), or "".
+func otherData(removed []Change) string {
+	var tables, columns int
+	for _, c := range removed {
+		switch {
+		case c.Data == "":
+		case c.Kind == store.KindTable:
+			tables++
+		case c.Kind == store.KindColumn:
+			columns++
+		}
+	}
+	var parts []string
+	if tables > 0 {
+		parts = append(parts, "the rows of "+plural(tables, "custom table"))
+	}
+	if columns > 0 {
+		parts = append(parts, "the values of "+plural(columns, "column"))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return ", and " + strings.Join(parts, " and ")
+}
+
+// OtherData is otherData for the CLI's summary of an uninstall.
+func (o *Outcome) OtherData() string { return otherData(o.Removed) }
 
 // removalChanges lists the components cs of solution as removals, each
 // with what it does to rows, as a plan says it (dataLoss): a flow's

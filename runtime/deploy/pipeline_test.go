@@ -257,7 +257,8 @@ func TestRemovalsSayWhatTheyDelete(t *testing.T) {
 		t.Errorf("apply-upgrade: %+v", out.Removed)
 	}
 	out, err = pl.Uninstall(context.Background(), "dev", "Sales", false, quiet())
-	if !errors.Is(err, ErrNeedsConfirmation) || !hasData(out.Removed, "remove", "column", "opportunity.cts_approved", "deletes its values in 1 row") {
+	if !errors.Is(err, ErrNeedsConfirmation) || !hasData(out.Removed, "remove", "column", "opportunity.cts_approved", "deletes its values in 1 row") ||
+		!strings.Contains(err.Error(), "of instance tables, and the values of 1 column; run again with --yes") {
 		t.Errorf("uninstall: %v %+v", err, out.Removed)
 	}
 }

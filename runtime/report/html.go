@@ -152,7 +152,7 @@ func htmlFlowOf(f *Flow) htmlFlow {
 		hf.StageChart.Bars = append(hf.StageChart.Bars, bar)
 
 		fb := svgBar{Label: label, Y: f1(y), TextY: f1(y + barHeight - 3), ValueX: valueX, Value: strconv.FormatInt(s.Reached, 10) + " (" + row.Share + ")",
-			Title: s.Name + ": " + strconv.FormatInt(s.Reached, 10) + " instances"}
+			Title: s.Name + ": " + strconv.FormatInt(s.Reached, 10) + map[bool]string{true: " instance", false: " instances"}[s.Reached == 1]}
 		if maxReached > 0 {
 			wd := area * float64(s.Reached) / float64(maxReached)
 			x := labelWidth + (area-wd)/2
