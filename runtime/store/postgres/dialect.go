@@ -27,6 +27,11 @@ var _ sqlstore.SharedDialect = (*dialect)(nil)
 
 func (d *dialect) Name() string { return "postgres" }
 
+// Lower is PostgreSQL's lower(), every letter's under the database's
+// collation (under the C locale, A to Z's only: then text compares without
+// regard to the case of those letters alone, but still consistently).
+func (d *dialect) Lower(x string) string { return "LOWER(" + x + ")" }
+
 func (d *dialect) Migrations() fs.FS { return Migrations() }
 
 func (d *dialect) Millis(from, to string) string {

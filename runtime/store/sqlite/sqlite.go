@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	sqlite "modernc.org/sqlite"
@@ -79,6 +81,23 @@ type dialect struct {
 }
 
 func (d *dialect) Name() string { return "sqlite" }
+
+// Lower is bpfc_lower, Go's strings.ToLower in the database: SQLite's own
+// lower() folds A to Z only, and "Москва" would not match "москва" (nor,
+// lowered on one side only, itself).
+func (d *dialect) Lower(x string) string { return "bpfc_lower(" + x + ")" }
+
+func init() {
+	sqlite.MustRegisterDeterministicScalarFunction("bpfc_lower", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		switch v := args[0].(type) {
+		case string:
+			return strings.ToLower(v), nil
+		case []byte:
+			return strings.ToLower(string(v)), nil
+		}
+		return args[0], nil // NULL and numbers as they are
+	})
+}
 
 func (d *dialect) Millis(from, to string) string {
 	return `CAST(ROUND((julianday(substr(` + to + `, 1, 23)) - julianday(substr(` + from + `, 1, 23))) * 86400000.0) AS INTEGER)`

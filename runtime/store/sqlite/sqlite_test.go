@@ -245,3 +245,35 @@ func TestReadOnly(t *testing.T) {
 		t.Error("any error taken for SQLite's")
 	}
 }
+
+// TestTextFoldsEveryLetter: SQLite's lower() folds A to Z only; the store's
+// text comparisons fold every letter, as Dataverse's collation does.
+func TestTextFoldsEveryLetter(t *testing.T) {
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "dev.db"), Options{Name: "dev"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	tb := store.Table{Name: "cts_city", PrimaryKey: "cts_cityid", Kind: store.TableCustom,
+		Columns: []store.Column{{Name: "cts_cityid", Type: "uniqueidentifier"}, {Name: "cts_name", Type: "string"}, {Name: store.RowVersionColumn, Type: store.TypeRowVersion}}}
+	var rows []store.Row
+	err = s.Write(context.Background(), func(tx store.Tx) error {
+		if err := tx.CreateTable(tb); err != nil {
+			return err
+		}
+		for i, n := range []string{"Москва", "ÜBER", "Ørsted"} {
+			if err := tx.InsertRow(tb.Name, map[string]any{"cts_cityid": strconv.Itoa(i), "cts_name": n, store.RowVersionColumn: int64(1)}); err != nil {
+				return err
+			}
+		}
+		var err error
+		rows, err = tx.(store.QueryTx).QueryRows(store.Query{Table: tb, Where: store.Any{
+			store.Compare{Column: "cts_name", Op: store.OpEq, Value: "МОСКВА"},
+			store.Match{Column: "cts_name", Kind: store.MatchStartsWith, Text: "über"},
+			store.Compare{Column: "cts_name", Op: store.OpEq, Value: "ørsted"}}})
+		return err
+	})
+	if err != nil || len(rows) != 3 {
+		t.Errorf("case-insensitive matches beyond A to Z: %v %v", rows, err)
+	}
+}

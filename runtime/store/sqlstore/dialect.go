@@ -32,6 +32,11 @@ type Dialect interface {
 	// expressions of formatTime's text), as the stage log's generated
 	// durations count them.
 	Millis(from, to string) string
+	// Lower is an SQL expression for text x in lower case, every letter's
+	// (not only A to Z's): what queries compare and sort text columns by,
+	// the values they compare them with lowered the same way, so that a
+	// value matches itself and pages never lose or repeat a row.
+	Lower(x string) string
 }
 
 // SharedDialect is a Dialect whose database runs run-time write

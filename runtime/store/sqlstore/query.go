@@ -50,6 +50,7 @@ const timeLayout = "2006-01-02T15:04:05.000000000"
 
 type queryBuilder struct {
 	tb   store.Table
+	d    Dialect
 	args []any
 }
 
@@ -66,10 +67,10 @@ func (b *queryBuilder) column(name string) (store.Column, string, error) {
 	if err != nil {
 		return c, "", badQuery("%v", err)
 	}
-	if kindOf(c) == kText && !c.HoldsIDs() {
-		// Dataverse compares and sorts text without regard to case; value
-		// and match lower the other side.
-		qc = "LOWER(" + qc + ")"
+	if folded(c) {
+		// Dataverse compares and sorts text without regard to case; the
+		// values compared with it are lowered the same way (param).
+		qc = b.d.Lower(qc)
 	}
 	if kindOf(c) == kTime {
 		// Empty text is an empty time; fraction digits padded to nine.
@@ -83,6 +84,20 @@ func (b *queryBuilder) column(name string) (store.Column, string, error) {
 func (b *queryBuilder) bind(v any) string {
 	b.args = append(b.args, v)
 	return "$" + strconv.Itoa(len(b.args))
+}
+
+// folded reports whether c's text is compared and sorted without regard to
+// case: text that is no id.
+func folded(c store.Column) bool { return kindOf(c) == kText && !c.HoldsIDs() }
+
+// param binds v, a value compared with column c: lowered by the database,
+// as the column is, when c is folded.
+func (b *queryBuilder) param(c store.Column, v any) string {
+	p := b.bind(v)
+	if folded(c) {
+		p = b.d.Lower(p)
+	}
+	return p
 }
 
 const (
@@ -172,7 +187,7 @@ func (b *queryBuilder) compare(c store.Compare) (string, error) {
 	if k, ok := v.(constCond); ok {
 		return string(k), nil
 	}
-	p := b.bind(v)
+	p := b.param(col, v)
 	if c.Op == store.OpNe {
 		return "(" + qc + " IS NULL OR " + qc + " <> " + p + ")", nil
 	}
@@ -192,10 +207,7 @@ func (b *queryBuilder) value(c store.Column, op string, v any) (any, error) {
 	switch kindOf(c) {
 	case kText:
 		if s, ok := v.(string); ok {
-			if !c.HoldsIDs() {
-				s = strings.ToLower(s)
-			}
-			return s, nil
+			return s, nil // lowered in the database (param)
 		}
 	case kInt:
 		var f float64
@@ -262,9 +274,6 @@ func (b *queryBuilder) match(m store.Match) (string, error) {
 		return "", badQuery("%s(%s, ...): %s is a %s column, not text", m.Kind, col.Name, col.Name, col.Type)
 	}
 	pat := likeEscape.Replace(m.Text)
-	if !col.HoldsIDs() {
-		pat = strings.ToLower(pat)
-	}
 	switch m.Kind {
 	case store.MatchContains:
 		pat = "%" + pat + "%"
@@ -275,7 +284,7 @@ func (b *queryBuilder) match(m store.Match) (string, error) {
 	default:
 		return "", badQuery("unknown function %q", m.Kind)
 	}
-	return "(" + qc + " IS NOT NULL AND " + qc + " LIKE " + b.bind(pat) + ` ESCAPE '\')`, nil
+	return "(" + qc + " IS NOT NULL AND " + qc + " LIKE " + b.param(col, pat) + ` ESCAPE '\')`, nil
 }
 
 // after is the keyset condition: rows that sort strictly after key under
@@ -307,7 +316,7 @@ func (b *queryBuilder) after(order []store.Order, key []any) (string, error) {
 			if _, ok := v.(constCond); ok {
 				return "", badQuery("a page key value %v does not fit %s", key[i], col.Name)
 			}
-			p := b.bind(v)
+			p := b.param(col, v)
 			same = "(" + qc + " IS NOT NULL AND " + qc + " = " + p + ")"
 			if o.Desc {
 				strictly = "(" + qc + " IS NULL OR " + qc + " < " + p + ")"
@@ -327,7 +336,7 @@ func (t *tx) QueryRows(q store.Query) ([]store.Row, error) {
 	if _, ok := tb.Column(tb.PrimaryKey); !ok {
 		return nil, badQuery("table %s has no primary key column", tb.Name)
 	}
-	b := &queryBuilder{tb: tb}
+	b := &queryBuilder{tb: tb, d: t.d}
 	// The columns read: the selection, the sort columns and the key.
 	want := map[string]bool{tb.PrimaryKey: true}
 	if _, ok := tb.Column(store.RowVersionColumn); ok {

@@ -31,6 +31,7 @@ func Run(t *testing.T, open Open) {
 		{"RolesAndUsers", testRolesAndUsers},
 		{"ArchivesSnapshotsHistory", testHistory},
 		{"Rows", testRows},
+		{"TextBeyondASCII", testTextBeyondASCII},
 		{"Access", testAccess},
 		{"AccessInSharedWrites", testAccessInSharedWrites},
 		{"StageVisits", testStageVisits},
