@@ -3,6 +3,7 @@ package webapi
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -108,6 +109,10 @@ func TestRequestErrors(t *testing.T) {
 		{"PATCH", "accounts(x)", map[string]any{"name": "x"}, []string{"If-Match", "12"}, 400, "BadRequest"},
 		{"POST", "accounts", map[string]any{"name": strings.Repeat("x", 2000)}, nil, 413, "TooLarge"},
 		{"POST", "accounts", "name=x", []string{"Content-Type", "text/plain"}, 415, "UnsupportedMediaType"},
+		// Text of another charset, or bytes that are no UTF-8, would be
+		// stored as U+FFFD: refused.
+		{"POST", "accounts", "{\"name\": \"latin \xe9\"}", []string{"Content-Type", "application/json; charset=iso-8859-1"}, 415, "UnsupportedMediaType"},
+		{"POST", "accounts", "{\"name\": \"bad \xff\xfe\"}", nil, 400, "BadRequest"},
 		{"GET", "elsewhere", nil, nil, 404, "NotFound"},
 	} {
 		r := f.do(c.method, c.path, f.admin, c.body, c.headers...)
@@ -264,6 +269,23 @@ func TestBindings(t *testing.T) {
 		if !strings.Contains(r.message(), want) {
 			t.Errorf("%s: %s, want %q", body, r.raw, want)
 		}
+	}
+	// A navigation property names its table: a contact's id under
+	// parentcustomerid_account is refused (it was stored as a contact).
+	r = f.do("PATCH", "contacts("+contact+")", f.admin, `{"parentcustomerid_account@odata.bind": "/contacts(`+contact+`)"}`).must(t, http.StatusBadRequest)
+	if !strings.Contains(r.message(), "parentcustomerid_account (parentcustomerid to a row of account) looks up account; bind it to /accounts(<id>), not /contacts(…)") {
+		t.Errorf("a contact bound as an account: %s", r.raw)
+	}
+	// A path through it says which id to compare instead: the lookup's.
+	r = f.do("GET", "contacts?$filter="+url.QueryEscape("parentcustomerid_account/accountid eq "+alpha), f.admin, nil).must(t, http.StatusBadRequest)
+	if !strings.Contains(r.message(), "compare the lookup's id, _parentcustomerid_value, or use $expand=parentcustomerid_account") {
+		t.Errorf("a path through a navigation property: %s", r.raw)
+	}
+	// null on the navigation property clears the lookup, as Dataverse's
+	// documents show it (it was 400: no column parentcustomerid_account).
+	f.do("PATCH", "contacts("+contact+")", f.admin, `{"parentcustomerid_account@odata.bind": null}`).must(t, http.StatusNoContent)
+	if r := f.do("GET", "contacts("+contact+")?$select=_parentcustomerid_value", f.admin, nil).must(t, http.StatusOK); r.body["_parentcustomerid_value"] != nil {
+		t.Errorf("cleared by parentcustomerid_account@odata.bind null: %s", r.raw)
 	}
 }
 

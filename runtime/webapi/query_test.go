@@ -347,3 +347,31 @@ func TestEmptyOptions(t *testing.T) {
 		}
 	}
 }
+
+// TestLongFilters: a thousand terms or'ed together (ids, as integrations
+// send them) are answered, and conditions nested too deep are a 400 saying
+// so — both were a 500 (SQLite's "Expression tree is too large").
+func TestLongFilters(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	ids := accounts(f)
+	terms := []string{"name eq 'Alpha'"}
+	for i := range 997 {
+		terms = append(terms, fmt.Sprintf("name eq 'n%d'", i))
+	}
+	r := f.do("GET", "accounts?$select=name&$filter="+url.QueryEscape(strings.Join(terms, " or ")), f.admin, nil).must(t, http.StatusOK)
+	if rows := r.rows(); len(rows) != 1 || rows[0]["name"] != "Alpha" {
+		t.Errorf("998 terms or'ed: %s", r.raw)
+	}
+	and := []string{"accountid eq " + ids["Alpha"]}
+	for range 999 {
+		and = append(and, "name ne 'x'")
+	}
+	if rows := f.do("GET", "accounts?$select=name&$filter="+url.QueryEscape(strings.Join(and, " and ")), f.admin, nil).must(t, http.StatusOK).rows(); len(rows) != 1 {
+		t.Errorf("1,000 terms and'ed: %v", rows)
+	}
+	deep := strings.Repeat("not (", 150) + "name eq 'x'" + strings.Repeat(")", 150)
+	r = f.do("GET", "accounts?$filter="+url.QueryEscape(deep), f.admin, nil).must(t, http.StatusBadRequest)
+	if !strings.Contains(r.message(), "nest more than") {
+		t.Errorf("150 nots: %s", r.raw)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/agext/levenshtein"
 
@@ -46,8 +48,12 @@ func column(t store.Table, prop string) (store.Column, error) {
 		if p, ok := processPaths[prop]; ok && t.EntitySetName == "processstages" {
 			return column(t, p)
 		}
+		lookup := nav
+		if lc, _, ok := typedNav(t, nav); ok {
+			lookup = lc.Name // its id is the lookup's: _parentcustomerid_value
+		}
 		return store.Column{}, badRequest("%s: paths through a lookup are not supported; compare the lookup's id, _%s_value, or use $expand=%s to read the row it names",
-			prop, nav, nav)
+			prop, lookup, nav)
 	}
 	return store.Column{}, badRequest("%s has no property %q%s", t.EntitySetName, prop, suggest(t, prop))
 }
@@ -124,6 +130,10 @@ type field struct {
 func readBody(r *http.Request) ([]field, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
 		return nil, errorf(http.StatusUnsupportedMediaType, "UnsupportedMediaType", "send JSON (Content-Type: application/json), not %s", ct)
+	} else if _, params, err := mime.ParseMediaType(ct); err == nil && params["charset"] != "" && !strings.EqualFold(params["charset"], "utf-8") &&
+		!strings.EqualFold(params["charset"], "utf8") {
+		// JSON is UTF-8: text of another charset would be stored garbled.
+		return nil, errorf(http.StatusUnsupportedMediaType, "UnsupportedMediaType", "send JSON in UTF-8 (charset=utf-8), not charset=%s", params["charset"])
 	}
 	var buf bytes.Buffer
 	if _, err := buf.ReadFrom(r.Body); err != nil {
@@ -135,7 +145,21 @@ func readBody(r *http.Request) ([]field, error) {
 		// request, not the server, is at fault.
 		return nil, badRequest("the body could not be read: %v", err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(bytes.TrimPrefix(buf.Bytes(), []byte("\xef\xbb\xbf")))) // a UTF-8 mark some clients write
+	body := bytes.TrimPrefix(buf.Bytes(), []byte("\xef\xbb\xbf")) // a UTF-8 mark some clients write
+	if !utf8.Valid(body) {
+		// The decoder would store U+FFFD in place of each bad byte.
+		n := len(body)
+		for i := 0; i < len(body); {
+			r, size := utf8.DecodeRune(body[i:])
+			if r == utf8.RuneError && size <= 1 {
+				n = i
+				break
+			}
+			i += size
+		}
+		return nil, badRequest("the body is not UTF-8 text (a byte at offset %d is no UTF-8): send JSON in UTF-8", n)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	tok, err := dec.Token()
 	if err != nil || tok != json.Delim('{') {
@@ -232,8 +256,19 @@ func parseBinding(s string) (set, prop, id string, err error) {
 func (s *Server) bindings(r *http.Request, t store.Table, fields []field) error {
 	for i := range fields {
 		f := &fields[i]
-		if f.bind == "" {
+		if !strings.HasSuffix(f.prop, "@odata.bind") {
 			continue
+		}
+		// A navigation property of a multi-table lookup, <lookup>_<table>,
+		// is its lookup, to a row of that table: null clears it.
+		navTable := ""
+		if _, ok := t.Column(f.column); !ok {
+			if lc, table, ok := typedNav(t, f.column); ok {
+				navTable, f.column = table, lc.Name
+			}
+		}
+		if f.bind == "" {
+			continue // null: the lookup is cleared
 		}
 		if f.bindKey != "" {
 			err := s.checkKeyName(r, f.bind, f.bindKey)
@@ -249,21 +284,15 @@ func (s *Server) bindings(r *http.Request, t store.Table, fields []field) error 
 			}
 		}
 		c, ok := t.Column(f.column)
-		if !ok {
-			// A navigation property of a multi-table lookup: <lookup>_<table>.
-			for _, lc := range t.Columns {
-				if isLookup(lc) && len(lc.Targets) > 1 && strings.HasPrefix(f.column, lc.Name+"_") &&
-					slices.Contains(lc.Targets, strings.TrimPrefix(f.column, lc.Name+"_")) {
-					c, ok, f.column = lc, true, lc.Name
-					break
-				}
-			}
-		}
 		if !ok || !isLookup(c) {
 			continue // the engine names the column it does not know
 		}
+		targets := c.Targets
+		if navTable != "" {
+			targets = []string{navTable} // the navigation property names one
+		}
 		var targetSets []string
-		for _, target := range c.Targets {
+		for _, target := range targets {
 			set, err := s.setOfTable(r, target)
 			if err != nil {
 				return err
@@ -280,13 +309,28 @@ func (s *Server) bindings(r *http.Request, t store.Table, fields []field) error 
 		if err != nil && !errors.As(err, &unknown) {
 			return err
 		}
-		if err != nil || !slices.Contains(c.Targets, bt.Name) {
+		if err != nil || !slices.Contains(targets, bt.Name) {
 			slices.Sort(targetSets)
-			return badRequest("%s: %s looks up %s; bind it to /%s(<id>), not /%s(…)", f.prop, c.Name, strings.Join(c.Targets, " or "),
+			what := c.Name
+			if navTable != "" {
+				what = strings.TrimSuffix(f.prop, "@odata.bind") + " (" + c.Name + " to a row of " + navTable + ")"
+			}
+			return badRequest("%s: %s looks up %s; bind it to /%s(<id>), not /%s(…)", f.prop, what, strings.Join(targets, " or "),
 				strings.Join(targetSets, "(<id>) or /"), f.bind)
 		}
 	}
 	return nil
+}
+
+// typedNav reads name as the navigation property of a multi-table lookup
+// to one of its tables, <lookup>_<table> (parentcustomerid_account).
+func typedNav(t store.Table, name string) (store.Column, string, bool) {
+	for _, lc := range t.Columns {
+		if table, ok := strings.CutPrefix(name, lc.Name+"_"); ok && isLookup(lc) && len(lc.Targets) > 1 && slices.Contains(lc.Targets, table) {
+			return lc, table, true
+		}
+	}
+	return store.Column{}, "", false
 }
 
 // splitKey splits "leads(ID)" into "leads" and "ID" (quotes removed, a

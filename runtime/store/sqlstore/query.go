@@ -49,9 +49,10 @@ func kindOf(c store.Column) int {
 const timeLayout = "2006-01-02T15:04:05.000000000"
 
 type queryBuilder struct {
-	tb   store.Table
-	d    Dialect
-	args []any
+	tb    store.Table
+	d     Dialect
+	args  []any
+	depth int // of the condition being built
 }
 
 func badQuery(format string, args ...any) error {
@@ -105,7 +106,15 @@ const (
 	sqlFalse = "(1 = 0)"
 )
 
+// maxCondDepth bounds how deeply conditions nest (not(not(…)), brackets
+// in brackets): SQLite refuses expressions deeper than 1000 as a whole.
+const maxCondDepth = 100
+
 func (b *queryBuilder) cond(c store.Cond) (string, error) {
+	if b.depth++; b.depth > maxCondDepth {
+		return "", badQuery("the conditions nest more than %d deep", maxCondDepth)
+	}
+	defer func() { b.depth-- }()
 	switch c := c.(type) {
 	case nil:
 		return sqlTrue, nil
@@ -117,7 +126,7 @@ func (b *queryBuilder) cond(c store.Cond) (string, error) {
 		} else {
 			list, join, empty = c.(store.Any), " OR ", sqlFalse
 		}
-		for _, x := range list {
+		for _, x := range flatten(list, join == " AND ") {
 			s, err := b.cond(x)
 			if err != nil {
 				return "", err
@@ -127,7 +136,7 @@ func (b *queryBuilder) cond(c store.Cond) (string, error) {
 		if len(parts) == 0 {
 			return empty, nil
 		}
-		return "(" + strings.Join(parts, join) + ")", nil
+		return balanced(parts, join), nil
 	case store.Not:
 		s, err := b.cond(c.X)
 		if err != nil {
@@ -140,6 +149,41 @@ func (b *queryBuilder) cond(c store.Cond) (string, error) {
 		return b.match(c)
 	}
 	return "", badQuery("unknown condition %T", c)
+}
+
+// flatten lists the terms of an All (all) or Any with the terms of the
+// All or Any of the same kind among them in their place: a and b and c
+// comes from OData parsed as (a and b) and c, a thousand deep for a
+// thousand terms.
+func flatten(list []store.Cond, all bool) []store.Cond {
+	var out []store.Cond
+	for _, x := range list {
+		switch y := x.(type) {
+		case store.All:
+			if all {
+				out = append(out, flatten(y, all)...)
+				continue
+			}
+		case store.Any:
+			if !all {
+				out = append(out, flatten(y, all)...)
+				continue
+			}
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// balanced joins parts as a balanced tree of brackets: a list of a
+// thousand terms (ids or'ed together) nests ten deep, not a thousand, as
+// SQLite's parser would nest "a OR b OR c …" (it refuses past 1000).
+func balanced(parts []string, join string) string {
+	if len(parts) <= 4 {
+		return "(" + strings.Join(parts, join) + ")"
+	}
+	mid := len(parts) / 2
+	return "(" + balanced(parts[:mid], join) + join + balanced(parts[mid:], join) + ")"
 }
 
 var sqlOps = map[string]string{store.OpEq: "=", store.OpNe: "<>", store.OpGt: ">", store.OpGe: ">=", store.OpLt: "<", store.OpLe: "<="}
