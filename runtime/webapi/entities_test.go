@@ -389,3 +389,19 @@ func TestAllowHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchMethods: $batch is POST's (501 here); another method is a 405
+// with Allow, not a 404 for an entity set "$batch".
+func TestBatchMethods(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	f.do("POST", "$batch", f.admin, map[string]any{}).must(t, http.StatusNotImplemented)
+	r := f.do("GET", "$batch", f.admin, nil).must(t, http.StatusMethodNotAllowed)
+	if r.header.Get("Allow") != "POST" || r.errCode() != "MethodNotAllowed" {
+		t.Errorf("GET $batch: %v %s", r.header, r.raw)
+	}
+	// A property spelt in capitals is named in lower case, in $orderby too.
+	r = f.do("GET", "accounts?$orderby=NAME", f.admin, nil).must(t, http.StatusBadRequest)
+	if !strings.Contains(r.message(), "did you mean name?") {
+		t.Errorf("$orderby=NAME: %s", r.raw)
+	}
+}

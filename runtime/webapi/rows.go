@@ -62,7 +62,8 @@ func column(t store.Table, prop string) (store.Column, error) {
 func suggest(t store.Table, prop string) string {
 	best, bestD := "", 4
 	for _, c := range t.Columns {
-		if d := levenshtein.Distance(prop, propertyName(c), nil); d < bestD {
+		// Names are lower case: NAME is name misspelt by its case alone.
+		if d := levenshtein.Distance(strings.ToLower(prop), propertyName(c), nil); d < bestD {
 			best, bestD = propertyName(c), d
 		}
 	}

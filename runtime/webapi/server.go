@@ -172,6 +172,13 @@ func (s *Server) routes() {
 	m.Handle("POST "+Prefix+"$batch", s.authed(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errorf(http.StatusNotImplemented, "NotImplemented", "$batch is not supported: send the requests one by one"))
 	}))
+	for _, method := range []string{http.MethodGet, http.MethodPatch, http.MethodDelete} {
+		m.Handle(method+" "+Prefix+"$batch", s.authed(func(w http.ResponseWriter, r *http.Request) {
+			// Not an entity set named "$batch": its method is the wrong one.
+			w.Header().Set("Allow", http.MethodPost)
+			s.fail(w, r, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "$batch takes POST (which bpfc answers 501: it is not supported), not %s", r.Method))
+		}))
+	}
 	m.Handle("GET "+Prefix+"{seg}", s.authed(s.expanding(s.get)))
 	m.Handle("POST "+Prefix+"{seg}", s.authed(s.post))
 	m.Handle("PATCH "+Prefix+"{seg}", s.authed(s.patch))
