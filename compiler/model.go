@@ -81,6 +81,12 @@ type Variable struct {
 	DeclRange hcl.Range
 }
 
+// GivesDefault reports whether the default is a value: declared, and not
+// empty text ("" is no value: a deploy asks for one).
+func (v *Variable) GivesDefault() bool {
+	return v.HasDefault() && v.Default.IsKnown() && !(v.Default.Type() == cty.String && v.Default.AsString() == "")
+}
+
 // HasDefault reports whether the variable declares a default value.
 func (v *Variable) HasDefault() bool { return v.Default != cty.NilVal && !v.Default.IsNull() }
 

@@ -63,7 +63,7 @@ func VariableXML(v *compiler.Variable) (*etree.Document, error) {
 	textElem(root, "iscustomizable", "1")
 	// Required: the import needs a value, which bpfc's deploy asks of a
 	// variable without default unless it is optional (required = false).
-	textElem(root, "isrequired", map[bool]string{true: "1", false: "0"}[!v.Optional && !v.HasDefault()])
+	textElem(root, "isrequired", map[bool]string{true: "1", false: "0"}[!v.Optional && !v.GivesDefault()])
 	textElem(root, "secretstore", "0")
 	textElem(root, "type", typ)
 	return doc, nil

@@ -6,6 +6,10 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/bpfc/bpfc/compiler"
 )
 
 // TestCurrentValues reads the current values an archive ships: a real
@@ -61,5 +65,29 @@ func TestCurrentValues(t *testing.T) {
 	}
 	if _, err := CurrentValues([]byte("PK no zip")); err == nil {
 		t.Error("not a zip: no error")
+	}
+}
+
+// TestVariableRequired: isrequired is 1 where bpfc's deploy asks for a
+// value — no default, or an empty one — unless the variable is optional.
+func TestVariableRequired(t *testing.T) {
+	for _, tc := range []struct {
+		v    compiler.Variable
+		want string
+	}{
+		{compiler.Variable{SchemaName: "a_x", Type: compiler.VarString}, "1"},
+		{compiler.Variable{SchemaName: "a_x", Type: compiler.VarString, Default: cty.StringVal("")}, "1"},
+		{compiler.Variable{SchemaName: "a_x", Type: compiler.VarString, Default: cty.StringVal("v")}, "0"},
+		{compiler.Variable{SchemaName: "a_x", Type: compiler.VarNumber, Default: cty.NumberIntVal(0)}, "0"},
+		{compiler.Variable{SchemaName: "a_x", Type: compiler.VarString, Optional: true}, "0"},
+		{compiler.Variable{SchemaName: "a_x", Type: compiler.VarSecret}, "1"},
+	} {
+		doc, err := VariableXML(&tc.v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := doc.FindElement("//isrequired").Text(); got != tc.want {
+			t.Errorf("%+v: isrequired %s, want %s", tc.v, got, tc.want)
+		}
 	}
 }

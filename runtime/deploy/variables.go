@@ -224,7 +224,7 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings, blo
 				continue
 			}
 			val.text, val.source = text, SourceArchive
-		} else if (!v.HasDefault() || isEmpty(v.Default)) && !v.Optional {
+		} else if !v.GivesDefault() && !v.Optional {
 			causes = append(causes, fmt.Sprintf("variable %s has no value for environment %s and no default: set it in environment %q values, in a --settings file (SchemaName %s), or in %s",
 				v.Name, env.Name, env.Name, v.SchemaName, EnvVarName(v)))
 			continue

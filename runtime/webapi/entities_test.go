@@ -113,6 +113,8 @@ func TestRequestErrors(t *testing.T) {
 		// stored as U+FFFD: refused.
 		{"POST", "accounts", "{\"name\": \"latin \xe9\"}", []string{"Content-Type", "application/json; charset=iso-8859-1"}, 415, "UnsupportedMediaType"},
 		{"POST", "accounts", "{\"name\": \"bad \xff\xfe\"}", nil, 400, "BadRequest"},
+		{"POST", "bpfc_StartInstance", "{\"FlowName\": \"caf\xe9\"}", []string{"Content-Type", "application/json; charset=iso-8859-1"}, 415, "UnsupportedMediaType"},
+		{"POST", "bpfc_StartInstance", "{\"FlowName\": \"caf\xe9\"}", nil, 400, "BadRequest"},
 		{"GET", "elsewhere", nil, nil, 404, "NotFound"},
 	} {
 		r := f.do(c.method, c.path, f.admin, c.body, c.headers...)
@@ -280,6 +282,13 @@ func TestBindings(t *testing.T) {
 	r = f.do("GET", "contacts?$filter="+url.QueryEscape("parentcustomerid_account/accountid eq "+alpha), f.admin, nil).must(t, http.StatusBadRequest)
 	if !strings.Contains(r.message(), "compare the lookup's id, _parentcustomerid_value, or use $expand=parentcustomerid_account") {
 		t.Errorf("a path through a navigation property: %s", r.raw)
+	}
+	// Two navigation properties of one lookup set it twice: refused (the
+	// last one won).
+	r = f.do("PATCH", "contacts("+contact+")", f.admin, `{"parentcustomerid_account@odata.bind": "/accounts(`+alpha+`)", "parentcustomerid_contact@odata.bind": null}`).
+		must(t, http.StatusBadRequest)
+	if !strings.Contains(r.message(), "parentcustomerid_account@odata.bind and parentcustomerid_contact@odata.bind both set parentcustomerid") {
+		t.Errorf("one lookup set twice: %s", r.raw)
 	}
 	// null on the navigation property clears the lookup, as Dataverse's
 	// documents show it (it was 400: no column parentcustomerid_account).

@@ -231,14 +231,26 @@ func (s *Server) importBuild(req *ImportRequest) (*deploy.Build, error) {
 // not have. A body over the size limit is that error (413); any other
 // failure a 400 that starts with what.
 func decodeBody(r *http.Request, v any, what string) error {
-	dec := json.NewDecoder(skipBOM(r.Body))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	var mbe *http.MaxBytesError
-	if err == nil || errors.As(err, &mbe) {
+	if err := jsonCharset(r.Header.Get("Content-Type")); err != nil {
 		return err
 	}
-	return badRequest("%s: %v", what, err)
+	b, err := io.ReadAll(r.Body)
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return err
+	}
+	if err != nil {
+		return badRequest("the body could not be read: %v", err)
+	}
+	if err := utf8Text(b); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(skipBOM(bytes.NewReader(b)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return badRequest("%s: %v", what, err)
+	}
+	return nil
 }
 
 // skipBOM reads a body without the UTF-8 byte order mark some clients

@@ -135,6 +135,8 @@ func allowFor(r *http.Request) string {
 	seg := strings.TrimPrefix(r.URL.Path, Prefix)
 	name, id, isKey := splitKey(seg)
 	switch {
+	case name == "$batch":
+		return "POST"
 	case verbs[name] != "":
 		return verbs[name]
 	case isProcessSet(name):

@@ -131,10 +131,8 @@ type field struct {
 func readBody(r *http.Request) ([]field, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
 		return nil, errorf(http.StatusUnsupportedMediaType, "UnsupportedMediaType", "send JSON (Content-Type: application/json), not %s", ct)
-	} else if _, params, err := mime.ParseMediaType(ct); err == nil && params["charset"] != "" && !strings.EqualFold(params["charset"], "utf-8") &&
-		!strings.EqualFold(params["charset"], "utf8") {
-		// JSON is UTF-8: text of another charset would be stored garbled.
-		return nil, errorf(http.StatusUnsupportedMediaType, "UnsupportedMediaType", "send JSON in UTF-8 (charset=utf-8), not charset=%s", params["charset"])
+	} else if err := jsonCharset(ct); err != nil {
+		return nil, err
 	}
 	var buf bytes.Buffer
 	if _, err := buf.ReadFrom(r.Body); err != nil {
@@ -146,20 +144,10 @@ func readBody(r *http.Request) ([]field, error) {
 		// request, not the server, is at fault.
 		return nil, badRequest("the body could not be read: %v", err)
 	}
-	body := bytes.TrimPrefix(buf.Bytes(), []byte("\xef\xbb\xbf")) // a UTF-8 mark some clients write
-	if !utf8.Valid(body) {
-		// The decoder would store U+FFFD in place of each bad byte.
-		n := len(body)
-		for i := 0; i < len(body); {
-			r, size := utf8.DecodeRune(body[i:])
-			if r == utf8.RuneError && size <= 1 {
-				n = i
-				break
-			}
-			i += size
-		}
-		return nil, badRequest("the body is not UTF-8 text (a byte at offset %d is no UTF-8): send JSON in UTF-8", n)
+	if err := utf8Text(buf.Bytes()); err != nil {
+		return nil, err
 	}
+	body := bytes.TrimPrefix(buf.Bytes(), []byte("\xef\xbb\xbf")) // a UTF-8 mark some clients write
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	tok, err := dec.Token()
@@ -225,6 +213,33 @@ func readBody(r *http.Request) ([]field, error) {
 		return nil, badRequest("the body holds more than one JSON value")
 	}
 	return out, nil
+}
+
+// jsonCharset refuses a Content-Type's charset other than UTF-8: JSON is
+// UTF-8, and text of another charset would be stored garbled.
+func jsonCharset(ct string) error {
+	if _, params, err := mime.ParseMediaType(ct); err == nil && params["charset"] != "" && !strings.EqualFold(params["charset"], "utf-8") &&
+		!strings.EqualFold(params["charset"], "utf8") {
+		return errorf(http.StatusUnsupportedMediaType, "UnsupportedMediaType", "send JSON in UTF-8 (charset=utf-8), not charset=%s", params["charset"])
+	}
+	return nil
+}
+
+// utf8Text refuses a body that is no UTF-8 text, naming the offset of its
+// first bad byte: the decoder would store U+FFFD in place of each.
+func utf8Text(body []byte) error {
+	if utf8.Valid(body) {
+		return nil
+	}
+	n := 0
+	for n < len(body) {
+		r, size := utf8.DecodeRune(body[n:])
+		if r == utf8.RuneError && size <= 1 {
+			break
+		}
+		n += size
+	}
+	return badRequest("the body is not UTF-8 text (the byte at offset %d is no UTF-8): send JSON in UTF-8", n)
 }
 
 // parseBinding reads "/accounts(ID)", "accounts(ID)" or a full URL, the
@@ -319,6 +334,14 @@ func (s *Server) bindings(r *http.Request, t store.Table, fields []field) error 
 			return badRequest("%s: %s looks up %s; bind it to /%s(<id>), not /%s(…)", f.prop, what, strings.Join(targets, " or "),
 				strings.Join(targetSets, "(<id>) or /"), f.bind)
 		}
+	}
+	// A navigation property is its lookup: two fields may now name one.
+	given := map[string]string{}
+	for _, f := range fields {
+		if prev, dup := given[f.column]; dup {
+			return badRequest("%s and %s both set %s: give it once", prev, f.prop, f.column)
+		}
+		given[f.column] = f.prop
 	}
 	return nil
 }

@@ -559,3 +559,26 @@ func TestLostClaimIsReleased(t *testing.T) {
 		t.Errorf("the lost claim's job: %+v, %d webhook calls", ran, len(h.seen()))
 	}
 }
+
+// TestLostLastAttemptFails: a lost claim of a job's last attempt fails it
+// for good (it was queued again for ever).
+func TestLostLastAttemptFails(t *testing.T) {
+	v := newEnv(t, Options{Lease: 5 * time.Minute, MaxAttempts: 1})
+	h := newHookServer(t, 0)
+	v.setVar("hook_url", h.URL+"/hooks")
+	_, in := v.lead("background", engine.Values{"budgetamount": "5000"})
+	if _, err := v.admin().Next(v.ctx, in.ID, engine.MoveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.s.WriteShared(v.ctx, func(tx store.Tx) error {
+		now := v.clock.Now()
+		_, err := tx.(store.JobTx).ClaimJobs(v.r.Owner(), now, now.Add(5*time.Minute), 1)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	v.runDue()
+	if js := v.jobs(); len(js) != 1 || js[0].State != store.JobFailed || !strings.Contains(js[0].Result, "could not be recorded") {
+		t.Errorf("the lost last attempt: %+v", js)
+	}
+}

@@ -95,11 +95,17 @@ func (r *Runner) releaseUnheld(jt store.JobTx) error {
 		if j.LeaseOwner != r.o.Owner || r.holding[j.ID] {
 			continue
 		}
-		j.State, j.NextRunAt, j.LeaseOwner, j.LeaseUntil = store.JobQueued, r.o.Now().UTC(), "", time.Time{}
+		now := r.o.Now().UTC()
+		j.State, j.NextRunAt, j.LeaseOwner, j.LeaseUntil = store.JobQueued, now, "", time.Time{}
 		if j.Attempts > 0 {
 			j.NextRunAt = j.NextRunAt.Add(r.backoff(j.Attempts))
 		}
 		j.Result = "released: its worker lost it"
+		if j.Attempts >= j.MaxAttempts {
+			// Its last attempt: failed for good, as a recorded failure would be.
+			j.State, j.FinishedOn, j.NextRunAt = store.JobFailed, now, time.Time{}
+			j.Result = "failed after " + plural(j.Attempts, "attempt") + " (the last one's end could not be recorded)"
+		}
 		if err := jt.SaveJob(j, r.o.Owner); err != nil {
 			return err
 		}
