@@ -522,25 +522,7 @@ func TestRetryCanceledJob(t *testing.T) {
 // pass, after the backoff of the attempt the claim counted, not left
 // running until its lease ends.
 func TestLostClaimIsReleased(t *testing.T) {
-	v := newEnv(t, Options{Lease: 5 * time.Minute, Backoff: time.Minute})
-	h := newHookServer(t, 0)
-	v.setVar("hook_url", h.URL+"/hooks")
-	_, in := v.lead("background", engine.Values{"budgetamount": "5000"})
-	if _, err := v.admin().Next(v.ctx, in.ID, engine.MoveOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	// The claim of v.r's worker, committed, its answer lost.
-	if err := v.s.WriteShared(v.ctx, func(tx store.Tx) error {
-		jt, _ := tx.(store.JobTx)
-		now := v.clock.Now()
-		js, err := jt.ClaimJobs(v.r.Owner(), now, now.Add(5*time.Minute), 1)
-		if err == nil && len(js) != 1 {
-			err = fmt.Errorf("claimed %d jobs", len(js))
-		}
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	v, h := lostClaim(t, Options{Lease: 5 * time.Minute, Backoff: time.Minute})
 	// Another worker leaves it alone: its lease runs.
 	other := New(v.s, Options{Now: v.clock.Now})
 	if ran, err := other.RunDue(v.ctx); err != nil || len(ran) != 0 {
@@ -563,7 +545,18 @@ func TestLostClaimIsReleased(t *testing.T) {
 // TestLostLastAttemptFails: a lost claim of a job's last attempt fails it
 // for good (it was queued again for ever).
 func TestLostLastAttemptFails(t *testing.T) {
-	v := newEnv(t, Options{Lease: 5 * time.Minute, MaxAttempts: 1})
+	v, _ := lostClaim(t, Options{Lease: 5 * time.Minute, MaxAttempts: 1})
+	v.runDue()
+	if js := v.jobs(); len(js) != 1 || js[0].State != store.JobFailed || !strings.Contains(js[0].Result, "could not be recorded") {
+		t.Errorf("the lost last attempt: %+v", js)
+	}
+}
+
+// lostClaim is an environment with one background job that v.r's worker
+// claimed (committed) without knowing it: its answer was lost.
+func lostClaim(t *testing.T, o Options) (*env, *hookServer) {
+	t.Helper()
+	v := newEnv(t, o)
 	h := newHookServer(t, 0)
 	v.setVar("hook_url", h.URL+"/hooks")
 	_, in := v.lead("background", engine.Values{"budgetamount": "5000"})
@@ -572,13 +565,13 @@ func TestLostLastAttemptFails(t *testing.T) {
 	}
 	if err := v.s.WriteShared(v.ctx, func(tx store.Tx) error {
 		now := v.clock.Now()
-		_, err := tx.(store.JobTx).ClaimJobs(v.r.Owner(), now, now.Add(5*time.Minute), 1)
+		js, err := tx.(store.JobTx).ClaimJobs(v.r.Owner(), now, now.Add(o.Lease), 1)
+		if err == nil && len(js) != 1 {
+			err = fmt.Errorf("claimed %d jobs", len(js))
+		}
 		return err
 	}); err != nil {
 		t.Fatal(err)
 	}
-	v.runDue()
-	if js := v.jobs(); len(js) != 1 || js[0].State != store.JobFailed || !strings.Contains(js[0].Result, "could not be recorded") {
-		t.Errorf("the lost last attempt: %+v", js)
-	}
+	return v, h
 }
