@@ -107,6 +107,16 @@ func (c *change) cross(to *compiler.Stage, from store.Row, link string) error {
 	}
 	ft := c.o.dep.tables[c.stage.Table]
 	rel := []lookupRef{{column: to.Relationship, target: ft, row: from}}
+	if link == "" {
+		// Back and forth across a table returns to the record the instance
+		// had there (prev cleared its link): Dataverse's instance has one
+		// record of each table, and a new one each time was a duplicate.
+		id, err := c.earlierRecord(t, to, fromID)
+		if err != nil {
+			return err
+		}
+		link = id
+	}
 	if link != "" {
 		target, err := c.o.tx.GetRow(t, link)
 		if errors.Is(err, store.ErrNotFound) {
@@ -172,6 +182,36 @@ func (c *change) cross(to *compiler.Stage, from store.Row, link string) error {
 	}
 	c.set[col] = id
 	return nil
+}
+
+// earlierRecord is the one record of to's table whose relationship points
+// back at fromID, when the user may read it and no other instance of the
+// flow has it: the record this instance had at that stage before it moved
+// back. "" when there is none, or more than one to choose from.
+func (c *change) earlierRecord(t store.Table, to *compiler.Stage, fromID string) (string, error) {
+	if to.Relationship == "" || fromID == "" {
+		return "", nil
+	}
+	rows, err := c.o.tx.FindRows(t, map[string]any{to.Relationship: fromID})
+	if err != nil || len(rows) != 1 {
+		return "", err
+	}
+	id := str(rows[0][t.PrimaryKey])
+	if c.o.mayRow(t, rows[0], PrivRead, "read "+to.Table+" "+id) != nil {
+		return "", nil
+	}
+	if c.f.hasTable() {
+		others, err := c.o.tx.FindRows(c.f.table, map[string]any{lookupColumn(to.Table): id})
+		if err != nil {
+			return "", err
+		}
+		for _, o := range others {
+			if str(o[c.f.table.PrimaryKey]) != c.in.ID {
+				return "", nil // another instance's: a new one, as before
+			}
+		}
+	}
+	return id, nil
 }
 
 // Prev moves an instance back one stage on its traversed path; leaving a

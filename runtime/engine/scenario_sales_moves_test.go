@@ -141,11 +141,28 @@ func (sc *salesScenario) linkAndPrev(t *testing.T) {
 		_, err := admin.Prev(ctx, in.ID, MoveOptions{})
 		return err
 	}), RuleFirstStage, `cannot move to the previous stage: stage "qualify" is the first stage of the instance`)
+	// Forward again without a link: back to the opportunity the instance
+	// had (it points back at the lead), not a second one.
 	in = dev.must(admin.Next(ctx, in.ID, MoveOptions{}))
 	in = dev.must(admin.Next(ctx, in.ID, MoveOptions{}))
 	in = dev.must(admin.Prev(ctx, in.ID, MoveOptions{})) // propose -> develop: same table, the lookup stays
-	if in.ActiveStage != "develop" || in.Records["opportunity"] == "" || in.Records["opportunity"] == opp.ID {
+	if in.ActiveStage != "develop" || in.Records["opportunity"] != opp.ID {
 		t.Errorf("after next, next, prev: %+v", in)
+	}
+	var pointing int
+	if err := dev.s.Read(ctx, func(tx store.Tx) error {
+		ot, err := tx.Table("opportunity")
+		if err != nil {
+			return err
+		}
+		rows, err := tx.FindRows(ot, map[string]any{"originatingleadid": lead.ID})
+		pointing = len(rows)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if pointing != 1 {
+		t.Errorf("%d opportunities point back at the lead after prev and next; want the one", pointing)
 	}
 }
 
