@@ -184,6 +184,21 @@ func (c *change) cross(to *compiler.Stage, from store.Row, link string) error {
 	return nil
 }
 
+// recordAt checks the record the instance has at stage to: there, and
+// readable by the acting user.
+func (c *change) recordAt(to *compiler.Stage) error {
+	id := c.in.Records[to.Table]
+	t, ok := c.o.dep.tables[to.Table]
+	if id == "" || !ok {
+		return c.refuse(RuleRecordDeleted, "stage %q has no %s record to go back to", to.Name, to.Table)
+	}
+	_, err := c.o.stageRow(t, id, "move instance "+c.in.ID+" back to "+to.Table+" "+id)
+	if errors.Is(err, store.ErrNotFound) {
+		return c.refuse(RuleRecordDeleted, "%s %s of stage %q was deleted: the instance cannot go back to it", to.Table, id, to.Name)
+	}
+	return err
+}
+
 // earlierRecord is the one record of to's table whose relationship points
 // back at fromID, when the user may read it and no other instance of the
 // flow has it: the record this instance had at that stage before it moved
@@ -233,6 +248,14 @@ func (c *change) prev() (*Transition, error) {
 	to := c.f.stage(path[len(path)-1])
 	if to == nil {
 		return nil, fmt.Errorf("instance %s traversed stage %s, which flow %s does not have", c.in.ID, path[len(path)-1], c.f.f.Name)
+	}
+	if to.Table != c.stage.Table {
+		// Back onto another table's record: it must still be there and
+		// readable, as a move forward from it needs (a move back onto a
+		// deleted one unlinked the live record and stuck the instance).
+		if err := c.recordAt(to); err != nil {
+			return nil, err
+		}
 	}
 	if to.Table != c.stage.Table && !slices.ContainsFunc(path, func(id string) bool {
 		s := c.f.stage(id)

@@ -164,6 +164,18 @@ func (sc *salesScenario) linkAndPrev(t *testing.T) {
 	if pointing != 1 {
 		t.Errorf("%d opportunities point back at the lead after prev and next; want the one", pointing)
 	}
+
+	// Back onto a lead that was deleted: refused, the instance as it was
+	// (it unlinked the opportunity and could never move forward again).
+	gone := newLead(admin, StartOptions{}, nil)
+	moved := dev.must(admin.Next(ctx, gone.Instance.ID, MoveOptions{}))
+	if err := admin.DeleteRecord(ctx, "lead", gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	refused(t, dev.unchanged("prev onto a deleted lead", func() error {
+		_, err := admin.Prev(ctx, moved.ID, MoveOptions{})
+		return err
+	}), RuleRecordDeleted, `cannot move to the previous stage: lead `+gone.ID+` of stage "qualify" was deleted: the instance cannot go back to it`)
 }
 
 func (sc *salesScenario) finishAbandonReactivate(t *testing.T) {
