@@ -120,17 +120,10 @@ func (h *Handler) record(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sel := r.URL.Query().Get("instance")
-	if sel == "" || !slices.ContainsFunc(ins, func(p engine.ProcessInstance) bool { return p.ID == sel }) {
-		sel = ""
-		for _, in := range ins { // the most recently changed active one, else the most recent
-			if in.State == engine.StateActive {
-				sel = in.ID
-				break
-			}
-		}
-		if sel == "" && len(ins) > 0 {
-			sel = ins[0].ID
-		}
+	if (sel == "" || !slices.ContainsFunc(ins, func(p engine.ProcessInstance) bool { return p.ID == sel })) && len(ins) > 0 {
+		// The most recently changed, as in Dataverse's form (an instance
+		// just abandoned stays, with Reactivate) and RetrieveProcessInstances.
+		sel = ins[0].ID
 	}
 	for _, in := range ins {
 		fi := v.byName[in.Flow]

@@ -171,6 +171,15 @@ func TestConcurrentInstances(t *testing.T) {
 	if p.hidden(t, "instance") != first || !strings.Contains(p.body, `href="/records/lead/`+lead+`?instance=`+first+`" aria-current="page"`) {
 		t.Errorf("switching to the first instance: %s", p.body)
 	}
+	// Abandoned, the most recently changed instance is still the one the
+	// page shows (with Reactivate), as Dataverse's form and
+	// RetrieveProcessInstances have it; it gave way to the older active one.
+	p = b.get("/records/lead/"+lead+"?instance="+second).must(t, http.StatusOK)
+	p = b.postStage(p, opAbandon)
+	p = b.get("/records/lead/"+lead).must(t, http.StatusOK)
+	if p.hidden(t, "instance") != second || !strings.Contains(p.body, `?instance=`+second+`" aria-current="page"`) {
+		t.Errorf("after abandoning the most recent instance the page shows %s, want it (%s)", p.hidden(t, "instance"), second)
+	}
 	// An instance of another record is not shown here.
 	other, _ := f.createLead("strategic_deal", nil)
 	p = b.get("/records/lead/"+other+"?instance="+first).must(t, http.StatusOK)

@@ -128,15 +128,9 @@ func (h *Handler) instancesOf(ctx context.Context, s *engine.Session, v *view, t
 		}
 	}
 	for _, ins := range out {
-		slices.SortStableFunc(ins, func(a, b instanceRow) int {
-			if (a.state == engine.StateActive) != (b.state == engine.StateActive) {
-				if a.state == engine.StateActive {
-					return -1
-				}
-				return 1
-			}
-			return b.modified.Compare(a.modified)
-		})
+		// The most recently changed first: the process the record's page
+		// shows, as Dataverse's form does.
+		slices.SortStableFunc(ins, func(a, b instanceRow) int { return b.modified.Compare(a.modified) })
 	}
 	return out, nil
 }
