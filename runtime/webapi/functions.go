@@ -158,11 +158,15 @@ func (s *Server) function(w http.ResponseWriter, r *http.Request, op *operation,
 		}
 		out := make([]map[string]any, 0, len(stages))
 		for _, st := range stages {
+			category := any(nil) // none: null, as processstages gives it
+			if st.Category >= 0 {
+				category = st.Category
+			}
 			out = append(out, map[string]any{
 				"processstageid":        st.ID,
 				"stagename":             st.DisplayName,
 				"uniquename":            st.Name,
-				"stagecategory":         st.Category,
+				"stagecategory":         category,
 				"primaryentitytypecode": st.Table,
 				"_processid_value":      st.ProcessID,
 				"isactive":              st.Name == in.ActiveStage,

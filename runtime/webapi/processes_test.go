@@ -3,6 +3,7 @@ package webapi
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -387,4 +388,47 @@ func TestRenameInstance(t *testing.T) {
 	// A user who may only read the flow's instances may not rename them.
 	carol := f.user("carol", "customer_service_representative")
 	f.do("PATCH", "cts_leadtoopportunities("+inst+")", carol, map[string]any{"bpf_name": "x"}).must(t, http.StatusForbidden)
+}
+
+// TestStageCategoryNone: a stage without a category reads null on the
+// active path, as in processstages (RetrieveActivePath gave -1).
+func TestStageCategoryNone(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	r := f.do("POST", "phonecalls", f.admin, map[string]any{"subject": "Urgent", "phonenumber": "555"}).must(t, http.StatusNoContent)
+	inst := r.header.Get("BPFC-Instance")
+	if inst == "" {
+		t.Fatalf("no instance started: %v", r.header)
+	}
+	activePath := func() map[string]any {
+		var path struct {
+			ProcessStages []map[string]any
+		}
+		if err := json.Unmarshal([]byte(f.do("GET", "RetrieveActivePath(ProcessInstanceId="+inst+")", f.admin, nil).must(t, http.StatusOK).raw), &path); err != nil {
+			t.Fatal(err)
+		}
+		categories := map[string]any{}
+		ids := map[string]string{}
+		for _, st := range path.ProcessStages {
+			categories[st["uniquename"].(string)] = st["stagecategory"]
+			ids[st["uniquename"].(string)] = st["processstageid"].(string)
+		}
+		categories["ids"] = ids
+		return categories
+	}
+	// To research (a case is made), then a high priority puts escalate,
+	// the stage without a category, on the path.
+	ids := activePath()["ids"].(map[string]string)
+	f.do("PATCH", "cts_phonecalltriages("+inst+")", f.admin, moveTo(ids["research"])).must(t, http.StatusNoContent)
+	row := f.do("GET", "cts_phonecalltriages("+inst+")?$select=_bpf_incidentid_value", f.admin, nil).must(t, http.StatusOK)
+	f.do("PATCH", "incidents("+row.str("_bpf_incidentid_value")+")", f.admin, map[string]any{"prioritycode": 1}).must(t, http.StatusNoContent)
+	categories := activePath()
+	if _, ok := categories["escalate"]; !ok {
+		t.Fatalf("escalate is not on the active path: %v", categories)
+	}
+	if c, ok := categories["identify"]; !ok || c != 4.0 { // Identify is 4 in Dataverse
+		t.Errorf("identify's category: %v (%v)", c, categories)
+	}
+	if c := categories["escalate"]; c != nil {
+		t.Errorf("escalate's category: %v, want null", c)
+	}
 }
