@@ -200,11 +200,22 @@ func (c *change) recordAt(to *compiler.Stage) error {
 }
 
 // earlierRecord is the one record of to's table whose relationship points
-// back at fromID, when the user may read it and no other instance of the
-// flow has it: the record this instance had at that stage before it moved
-// back. "" when there is none, or more than one to choose from.
+// back at fromID, when the instance was on that table before (it moved
+// back since), the user may read the record and no other instance of the
+// flow has it: the record this instance had there. "" when there is none,
+// or more than one to choose from (a first move there creates one).
 func (c *change) earlierRecord(t store.Table, to *compiler.Stage, fromID string) (string, error) {
 	if to.Relationship == "" || fromID == "" {
+		return "", nil
+	}
+	visits, err := c.o.tx.StageVisits(store.StageVisitFilter{InstanceID: c.in.ID})
+	if err != nil {
+		return "", err
+	}
+	if !slices.ContainsFunc(visits, func(v store.StageVisit) bool {
+		s := c.f.f.Stage(v.Stage)
+		return s != nil && s.Table == to.Table
+	}) {
 		return "", nil
 	}
 	rows, err := c.o.tx.FindRows(t, map[string]any{to.Relationship: fromID})

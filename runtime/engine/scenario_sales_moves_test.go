@@ -165,6 +165,14 @@ func (sc *salesScenario) linkAndPrev(t *testing.T) {
 		t.Errorf("%d opportunities point back at the lead after prev and next; want the one", pointing)
 	}
 
+	// A first move there creates one, though a record pointing back exists
+	// (the instance never had it).
+	fresh := newLead(admin, StartOptions{}, nil)
+	before := dev.create(admin, "opportunity", Values{"name": "Earlier", "originatingleadid": fresh.ID}, StartOptions{NoFlow: true})
+	if in := dev.must(admin.Next(ctx, fresh.Instance.ID, MoveOptions{})); in.Records["opportunity"] == before.ID || in.Records["opportunity"] == "" {
+		t.Errorf("a first move linked the opportunity that points back: %v", in.Records)
+	}
+
 	// Back onto a lead that was deleted: refused, the instance as it was
 	// (it unlinked the opportunity and could never move forward again).
 	gone := newLead(admin, StartOptions{}, nil)
