@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"slices"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -201,9 +199,8 @@ func newJobRunCmd(g *globals) *cobra.Command {
 }
 
 func runJobRun(g *globals, o *jobOptions) error {
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
+	sigs, stop := signals()
+	defer stop()
 	return runJobQueue(g, o, sigs)
 }
 
@@ -219,23 +216,10 @@ func runJobQueue(g *globals, o *jobOptions, interrupts <-chan os.Signal) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	stopping := make(chan struct{})
-	go func() {
-		select {
-		case <-interrupts:
-			if ctx.Err() != nil {
-				return // the run ended as the interrupt came: nothing to stop
-			}
-		case <-ctx.Done():
-			return
-		}
+	onInterrupts(interrupts, ctx.Done(), func() {
 		fmt.Fprintln(g.stderr, "bpfc: job run: stopping when the job it runs ends; interrupt again to stop at once (a webhook being posted is then posted again by the next run, with the same Idempotency-Key)")
 		close(stopping)
-		select {
-		case <-interrupts:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
+	}, cancel)
 	var ran []store.Job
 	for {
 		js, err := rt.runner.RunDueUntil(ctx, stopping)
@@ -390,14 +374,4 @@ func jobsJSON(js []store.Job) []jobJSON {
 			FinishedOn: opt(j.FinishedOn)})
 	}
 	return out
-}
-
-// isClosed: c is closed.
-func isClosed(c <-chan struct{}) bool {
-	select {
-	case <-c:
-		return true
-	default:
-		return false
-	}
 }

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"os/signal"
 	"strconv"
 	"syscall"
 
@@ -125,9 +124,8 @@ func runServe(ctx context.Context, g *globals, o *serveOptions) error {
 	}
 	interrupts := o.interrupts
 	if interrupts == nil {
-		sigs := make(chan os.Signal, 2)
-		signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-		defer signal.Stop(sigs)
+		sigs, stop := signals()
+		defer stop()
 		interrupts = sigs
 	}
 	// The first interrupt shuts down gracefully (requests in flight and
@@ -137,20 +135,10 @@ func runServe(ctx context.Context, g *globals, o *serveOptions) error {
 	defer shutDown()
 	served := make(chan struct{})
 	defer close(served)
-	go func() {
-		select {
-		case <-interrupts:
-		case <-served:
-			return
-		}
+	onInterrupts(interrupts, served, func() {
 		fmt.Fprintln(g.stderr, "bpfc: serve: stopping when the requests in flight and the job in hand end; interrupt again to stop at once")
 		shutDown()
-		select {
-		case <-interrupts:
-			close(abandon)
-		case <-served:
-		}
-	}()
+	}, func() { close(abandon) })
 	err = srv.Serve(ctx, ln, workers...)
 	if isClosed(abandon) {
 		return &exitError{code: 1, msg: "serve: stopped at once: requests in flight were cut off (what they had not committed was not kept) " +
