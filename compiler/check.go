@@ -97,10 +97,7 @@ func (c *checker) flow(f *Flow) {
 }
 
 func (c *checker) stage(f *Flow, s *Stage) {
-	if n := utf8.RuneCountInString(s.DisplayName); n > MaxProcessName {
-		c.errorf(s.Attrs.Of("display_name", s.DeclRange), "Name too long", "Stage %q is named %d characters long; a process stage's name in Dataverse holds at most %d. Set a shorter display_name.",
-			s.Name, n, MaxProcessName)
-	}
+	c.processName("Stage", s.Name, s.DisplayName, s.Attrs, s.DeclRange)
 	if c.d.stageTable[s] && s.Table == "" {
 		c.errorf(s.Attrs.Of("table", s.DeclRange), "Missing table",
 			"table is empty; leave it out to stay on the previous stage's table (the first stage: primary_table), or name one such as \"opportunity\".")
@@ -213,12 +210,17 @@ func (c *checker) graph(f *Flow) {
 	}
 }
 
-// processName refuses a display name longer than a process's name holds
-// in Dataverse (the import would fail there).
+// processName refuses a display name longer than a process's (a flow's,
+// a workflow's) or a process stage's name holds in Dataverse (the import
+// would fail there).
 func (c *checker) processName(kind, name, display string, attrs Ranges, decl hcl.Range) {
+	holder := "a process's name"
+	if kind == "Stage" {
+		holder = "a process stage's name"
+	}
 	if n := utf8.RuneCountInString(display); n > MaxProcessName {
-		c.errorf(attrs.Of("display_name", decl), "Name too long", "%s %q is named %d characters long; a process's name in Dataverse holds at most %d. Set a shorter display_name.",
-			kind, name, n, MaxProcessName)
+		c.errorf(attrs.Of("display_name", decl), "Name too long", "%s %q is named %d characters long; %s in Dataverse holds at most %d. Set a shorter display_name.",
+			kind, name, n, holder, MaxProcessName)
 	}
 }
 

@@ -196,7 +196,7 @@ func (pl *Pipeline) Uninstall(ctx context.Context, envName, solution string, con
 			out.Kept = keptChanges(kept)
 			if !confirm {
 				return fmt.Errorf("uninstalling managed %s from %s removes %s and %s of instance tables%s; run again with --yes to go ahead: %w",
-					solution, envName, plural(len(comps), "component"), plural(out.InstanceRows, "row"), otherData(out.Removed), ErrNeedsConfirmation)
+					solution, envName, plural(len(comps), "component"), plural(out.InstanceRows, "row"), out.OtherData(), ErrNeedsConfirmation)
 			}
 			if err := remove(tx, comps, o.Progress); err != nil {
 				return err
@@ -214,12 +214,12 @@ func (pl *Pipeline) Uninstall(ctx context.Context, envName, solution string, con
 	})
 }
 
-// otherData says what removals delete besides instance rows: custom
+// OtherData says what the removals delete besides instance rows: custom
 // tables' rows and added columns' values (", and the rows of 2 custom
 // tables and the values of 1 column"), or "".
-func otherData(removed []Change) string {
+func (o *Outcome) OtherData() string {
 	var tables, columns int
-	for _, c := range removed {
+	for _, c := range o.Removed {
 		switch {
 		case c.Data == "":
 		case c.Kind == store.KindTable:
@@ -240,9 +240,6 @@ func otherData(removed []Change) string {
 	}
 	return ", and " + strings.Join(parts, " and ")
 }
-
-// OtherData is otherData for the CLI's summary of an uninstall.
-func (o *Outcome) OtherData() string { return otherData(o.Removed) }
 
 // removalChanges lists the components cs of solution as removals, each
 // with what it does to rows, as a plan says it (dataLoss): a flow's

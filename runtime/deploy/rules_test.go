@@ -355,7 +355,7 @@ variable "api_key" {
 	// An empty string is not a value (the compiler refuses one in an
 	// environment block; settings files and BPFC_VAR_* are checked here).
 	empty := quiet()
-	empty.Settings, _ = ReadSettings(writeFile(t, `{"EnvironmentVariables":[{"SchemaName":"cts_mailbox","Value":""}]}`))
+	empty.Settings = settingsFile(t, writeFile(t, `{"EnvironmentVariables":[{"SchemaName":"cts_mailbox","Value":""}]}`))
 	empty.Getenv = func(k string) string { return "" }
 	pr.refuse("dev", empty, "variable mailbox has no value")
 
@@ -368,7 +368,7 @@ variable "api_key" {
 	settings := filepath.Join(t.TempDir(), "settings.json")
 	must(t, os.WriteFile(settings, []byte(`{"EnvironmentVariables":[{"SchemaName":"cts_mailbox","Value":"sales@example.com"},`+
 		`{"SchemaName":"cts_threshold","Value":""}],"ConnectionReferences":[]}`), 0o644))
-	o.Settings, _ = ReadSettings(settings)
+	o.Settings = settingsFile(t, settings)
 	const secretValue = "s3cr3t-Value-42"
 	o.Getenv = func(k string) string {
 		switch k {
@@ -608,11 +608,11 @@ func TestReadSettingsRefuses(t *testing.T) {
 		{`{"EnvironmentVariables": {}}`, "EnvironmentVariables is a JSON object; expected {\"EnvironmentVariables\": [{"},
 		{`{"EnvironmentVariables": [{"SchemaName": "a_x", "Value": "1"}, {"SchemaName": "A_X", "Value": "2"}]}`, "A_X is given twice (EnvironmentVariables[1])"},
 	} {
-		if _, err := ReadSettings(writeFile(t, c.doc)); err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "struct") {
+		if _, err := ReadSettingsFile(writeFile(t, c.doc)); err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "struct") {
 			t.Errorf("%s: %v, want %q", c.doc, err, c.want)
 		}
 	}
-	if got, err := ReadSettings(writeFile(t, "\ufeff{\"EnvironmentVariables\": [{\"SchemaName\": \"a_x\", \"Value\": 7}]}\n")); err != nil || got["a_x"] != "7" {
+	if got, err := ReadSettingsFile(writeFile(t, "\ufeff{\"EnvironmentVariables\": [{\"SchemaName\": \"a_x\", \"Value\": 7}]}\n")); err != nil || got.Values["a_x"] != "7" {
 		t.Errorf("a good file: %v %v", got, err)
 	}
 }
@@ -813,4 +813,14 @@ variable "mailbox" {
 	pr.edit("more.hcl", "required = false", "required = true").edit("bpfc.hcl", `version      = "1.0.0.1"`, `version      = "1.0.0.2"`)
 	pr.write("dev", func(tx store.Tx) error { return tx.DeleteVariableValue("cts_mailbox") })
 	pr.refuse("dev", quiet(), "variable mailbox has no value for environment dev and no default")
+}
+
+// settingsFile is the values of a settings file that reads.
+func settingsFile(t *testing.T, path string) map[string]string {
+	t.Helper()
+	f, err := ReadSettingsFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f.Values
 }

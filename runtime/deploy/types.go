@@ -55,7 +55,7 @@ func (t Target) maxActive() int {
 type Options struct {
 	Mode Mode
 	// Settings are variable values by schema name from a deployment
-	// settings file (ReadSettings).
+	// settings file (ReadSettingsFile).
 	Settings map[string]string
 	// EnvironmentValues, when not nil, stand for the environment block's
 	// values, by schema name: what a remote deploy's block gives (its

@@ -31,18 +31,6 @@ const (
 	SourceArchive     = "archive"     // the current value the imported archive ships
 )
 
-// ReadSettings reads a deployment settings file in the format of `pac
-// solution create-settings`: {"EnvironmentVariables": [{"SchemaName": …,
-// "Value": …}]}. It returns the values by schema name; empty values (the
-// template's placeholders) are left out.
-func ReadSettings(path string) (map[string]string, error) {
-	f, err := ReadSettingsFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return f.Values, nil
-}
-
 // SettingsFile is a deployment settings file as bpfc reads it.
 type SettingsFile struct {
 	Values map[string]string // the environment variables' values by schema name
@@ -52,8 +40,11 @@ type SettingsFile struct {
 	ConnectionReferences []string
 }
 
-// ReadSettingsFile reads a deployment settings file (ReadSettings) with
-// the connection references it gives.
+// ReadSettingsFile reads a deployment settings file in the format of `pac
+// solution create-settings`: {"EnvironmentVariables": [{"SchemaName": …,
+// "Value": …}]}. It returns the values by schema name; empty values (the
+// template's placeholders) are left out.
+// It also names the connection references the file gives.
 func ReadSettingsFile(path string) (*SettingsFile, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
