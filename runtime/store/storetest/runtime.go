@@ -27,21 +27,30 @@ func rowsTable() store.Table {
 	return tb
 }
 
-func testRows(t *testing.T, s store.Store) {
-	signed := time.Date(2026, 3, 4, 5, 6, 7, 800, time.UTC)
+// rowsWith creates the rows table (rowsTable) with rows, and returns it
+// as the store reads it back.
+func rowsWith(t *testing.T, s store.Store, rows ...map[string]any) store.Table {
+	t.Helper()
 	var tb store.Table
 	write(t, s, func(tx store.Tx) error {
 		must(t, tx.CreateTable(rowsTable()))
 		var err error
 		tb, err = tx.Table("cts_project")
 		must(t, err)
-		must(t, tx.InsertRow(tb.Name, map[string]any{"cts_projectid": "p1", "cts_name": "Apollo", "cts_budget": 100.0,
-			"cts_priority": int64(2), "cts_active": true, "cts_signed_on": signed, "cts_headcount": 7, "cts_rate": 0.25,
-			store.RowVersionColumn: int64(1)}))
-		must(t, tx.InsertRow(tb.Name, map[string]any{"cts_projectid": "p2", "cts_name": "Gemini", "cts_active": false,
-			store.RowVersionColumn: int64(1)}))
+		for _, r := range rows {
+			must(t, tx.InsertRow(tb.Name, r))
+		}
 		return nil
 	})
+	return tb
+}
+
+func testRows(t *testing.T, s store.Store) {
+	signed := time.Date(2026, 3, 4, 5, 6, 7, 800, time.UTC)
+	tb := rowsWith(t, s,
+		map[string]any{"cts_projectid": "p1", "cts_name": "Apollo", "cts_budget": 100.0, "cts_priority": int64(2), "cts_active": true,
+			"cts_signed_on": signed, "cts_headcount": 7, "cts_rate": 0.25, store.RowVersionColumn: int64(1)},
+		map[string]any{"cts_projectid": "p2", "cts_name": "Gemini", "cts_active": false, store.RowVersionColumn: int64(1)})
 	read(t, s, func(tx store.Tx) error {
 		got, err := tx.GetRow(tb, "p1")
 		must(t, err)
@@ -402,17 +411,11 @@ func testAccessInSharedWrites(t *testing.T, s store.Store) {
 // nothing, and a page of a descending order named the same row for ever).
 func testTextBeyondASCII(t *testing.T, s store.Store) {
 	names := []string{"Москва", "Нева", "москва", "Über", "Éclair", "Ørsted", "Apollo", "ǅup"}
-	var tb store.Table
-	write(t, s, func(tx store.Tx) error {
-		must(t, tx.CreateTable(rowsTable()))
-		var err error
-		tb, err = tx.Table("cts_project")
-		must(t, err)
-		for i, n := range names {
-			must(t, tx.InsertRow(tb.Name, map[string]any{"cts_projectid": fmt.Sprintf("p%d", i), "cts_name": n, store.RowVersionColumn: int64(1)}))
-		}
-		return nil
-	})
+	var rows []map[string]any
+	for i, n := range names {
+		rows = append(rows, map[string]any{"cts_projectid": fmt.Sprintf("p%d", i), "cts_name": n, store.RowVersionColumn: int64(1)})
+	}
+	tb := rowsWith(t, s, rows...)
 	read(t, s, func(tx store.Tx) error {
 		qt := tx.(store.QueryTx)
 		find := func(c store.Cond) map[string]bool {

@@ -19,16 +19,7 @@ import (
 // cts_headcount 0, and returns the table.
 func projects(t *testing.T, s store.Store) store.Table {
 	t.Helper()
-	var tb store.Table
-	write(t, s, func(tx store.Tx) error {
-		must(t, tx.CreateTable(rowsTable()))
-		var err error
-		tb, err = tx.Table("cts_project")
-		must(t, err)
-		return tx.InsertRow(tb.Name, map[string]any{"cts_projectid": "p1", "cts_name": "v1", "cts_headcount": int64(0),
-			store.RowVersionColumn: int64(1)})
-	})
-	return tb
+	return rowsWith(t, s, map[string]any{"cts_projectid": "p1", "cts_name": "v1", "cts_headcount": int64(0), store.RowVersionColumn: int64(1)})
 }
 
 func headcount(t *testing.T, s store.Store, tb store.Table) (int64, int64) {
