@@ -348,8 +348,15 @@ func importChanges(tx store.Tx, st *state, env string, b *Build, mode Mode, vals
 	changes = append(changes, valueChanges(st.values, env, vals, keyring)...)
 	sortChanges(changes)
 	notePresent(st, b.Project, changes)
+	var layers map[string][]store.Solution // of the columns others ship too
+	if st.base != nil && slices.ContainsFunc(changes, func(c Change) bool { return c.Kind == "column" && (c.Action == "remove" || c.Action == "keep") }) {
+		var err error
+		if layers, err = columnLayers(tx, st.base.Name); err != nil {
+			return nil, err
+		}
+	}
 	if mode != Stage {
-		return changes, dataLoss(tx, st, changes)
+		return changes, dataLoss(tx, st, changes, layers)
 	}
 	// A staged upgrade keeps what the new version drops until
 	// apply-upgrade removes it: the plan says what that will delete.
@@ -360,7 +367,7 @@ func importChanges(tx store.Tx, st *state, env string, b *Build, mode Mode, vals
 			kept = append(kept, i)
 		}
 	}
-	err := dataLoss(tx, st, changes)
+	err := dataLoss(tx, st, changes, layers)
 	for _, i := range kept {
 		changes[i].Action = "keep"
 		if d := changes[i].Data; d != "" {
@@ -413,8 +420,9 @@ func notePresent(st *state, p *compiler.Project, cs []Change) {
 // a flow's instances are deleted with its instance table, a custom table's
 // rows with it, and the instances at a removed stage go back to the last
 // stage of their traversed path that the flow keeps (as the engine reads
-// them).
-func dataLoss(tx store.Tx, st *state, cs []Change) error {
+// them). A column another solution ships too (layers: columnLayers) is
+// kept, and said so.
+func dataLoss(tx store.Tx, st *state, cs []Change, layers map[string][]store.Solution) error {
 	flows := map[string]store.Workflow{}
 	for _, w := range st.workflows {
 		if w.Category == store.CategoryBPF && w.InstanceTable != "" {
@@ -427,13 +435,6 @@ func dataLoss(tx store.Tx, st *state, cs []Change) error {
 			return 0, nil
 		}
 		return n, err
-	}
-	var layers map[string][]store.Solution // of the columns others ship too
-	if st.base != nil && slices.ContainsFunc(cs, func(c Change) bool { return c.Action == "remove" && c.Kind == "column" }) {
-		var err error
-		if layers, err = columnLayers(tx, st.base.Name); err != nil {
-			return err
-		}
 	}
 	removedFlows, removedTables := map[string]bool{}, map[string]bool{}
 	for _, c := range cs {

@@ -253,7 +253,7 @@ func removalChanges(tx store.Tx, solution string, cs []store.Component) ([]Chang
 	if err != nil {
 		return nil, err
 	}
-	return out, dataLoss(tx, st, out)
+	return out, dataLoss(tx, st, out, nil) // cs are what goes: shared columns were set aside (splitShared)
 }
 
 // refuseDependents refuses an operation on sol that would remove
