@@ -28,7 +28,7 @@ func newInstanceCmd(g *globals) *cobra.Command {
 		Short: "Process instances: start, list, show and move them",
 		Args:  argsUsage(cobra.NoArgs),
 	}
-	cmd.AddCommand(newInstanceStartCmd(g), newInstanceListCmd(g), newInstanceShowCmd(g))
+	cmd.AddCommand(newInstanceStartCmd(g), newInstanceListCmd(g), newInstanceShowCmd(g), newInstanceDeleteCmd(g))
 	for _, m := range moves {
 		cmd.AddCommand(newInstanceMoveCmd(g, m))
 	}
@@ -167,6 +167,57 @@ func runInstanceShow(g *globals, o *instanceOptions, id string) error {
 	}
 	defer done()
 	return printInstance(g, s, id, "", nil)
+}
+
+func newInstanceDeleteCmd(g *globals) *cobra.Command {
+	o := &instanceOptions{}
+	cmd := &cobra.Command{
+		Use:   "delete ID --env E",
+		Short: "Delete an instance and its stage log",
+		Long: "instance delete deletes a process instance (its row of the flow's instance table,\n" +
+			"as the Web API's DELETE does) with its stage log: it no longer counts towards the\n" +
+			"record's 10 instances, nor in reports. Its records stay. The user (--as) needs\n" +
+			"read and delete on the flow. --if-version N deletes it only if it is still at row\n" +
+			"version N (instance show prints it).\n\n" +
+			"--output json prints {\"id\": …, \"flow\": …, \"deleted\": true}.",
+		Args: argsUsage(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := ifVersionArg(cmd, "instance delete", o.ifVersion); err != nil {
+				return err
+			}
+			return runInstanceDelete(g, o, args[0])
+		},
+	}
+	o.flags(cmd)
+	cmd.Flags().Int64Var(&o.ifVersion, "if-version", 0, "delete the instance only if it is at row version `N`")
+	return cmd
+}
+
+func runInstanceDelete(g *globals, o *instanceOptions, id string) error {
+	id, err := idArg("instance delete", "ID", id)
+	if err != nil {
+		return err
+	}
+	s, done, err := openEnv(g, &o.runtimeOptions, "instance delete")
+	if err != nil {
+		return err
+	}
+	defer done()
+	ctx := context.Background()
+	// Read first: the message names the flow, and an id that is no
+	// instance's is told apart as instance show tells it.
+	in, err := s.Instance(ctx, id)
+	if err != nil {
+		return runtimeErr(err)
+	}
+	if err := s.DeleteInstance(ctx, in.ID, engine.MoveOptions{IfVersion: o.ifVersion}); err != nil {
+		return runtimeErr(err)
+	}
+	if g.output == "json" {
+		return writeJSON(g.stdout, map[string]any{"id": in.ID, "flow": in.Flow, "deleted": true})
+	}
+	fmt.Fprintf(g.stdout, "Deleted instance %s of %s with its stage log; its records remain.\n", in.ID, in.Flow)
+	return nil
 }
 
 // printInstance reads an instance with its active path and prints it,

@@ -237,6 +237,20 @@ func TestRemoteRecordsAndInstances(t *testing.T) {
 	f.same(nil, "instance", "list")
 	f.same(nil, "instance", "list", "--record", "lead:"+lead, "--output", "json")
 	f.same(nil, "instance", "list", "--flow", "strategic_deal")
+	// Deleting an instance: a stale version is a conflict, then it goes,
+	// and both ways then find nothing.
+	out = f.must("instance", "start", "lead_to_opportunity", "--record", "lead:"+lead, "--output", "json")
+	third, _ := jsonField(t, out, "id").(string)
+	code, _, stderr = f.remote("instance", "delete", third, "--if-version", "99")
+	if code != 1 || !strings.Contains(stderr, "is at version 1, not 99: read it again") {
+		t.Errorf("stale instance delete: %d %q", code, stderr)
+	}
+	if out := f.must("instance", "delete", third, "--output", "json"); jsonField(t, out, "deleted") != true || jsonField(t, out, "flow") != "lead_to_opportunity" {
+		t.Errorf("instance delete: %s", out)
+	}
+	if c, _, e := f.same(nil, "instance", "delete", third); c != 1 || !strings.Contains(e, "no instance") {
+		t.Errorf("instance delete of a deleted instance: %d %q", c, e)
+	}
 	out = f.must("record", "create", "lead", "--set", "subject=Buses", "--flow", "strategic_deal", "--output", "json")
 	deal, _ := jsonField(t, out, "instance").(string)
 	code, out, stderr = f.remote("instance", "action", deal, "verify")

@@ -30,6 +30,7 @@ type runtimeSession interface {
 	Finish(ctx context.Context, id string, mo engine.MoveOptions) (*engine.Instance, error)
 	Abandon(ctx context.Context, id string, mo engine.MoveOptions) (*engine.Instance, error)
 	Reactivate(ctx context.Context, id string, mo engine.MoveOptions) (*engine.Instance, error)
+	DeleteInstance(ctx context.Context, id string, mo engine.MoveOptions) error
 	RunAction(ctx context.Context, id, name string) (*webapi.ActionRun, error)
 
 	Report(ctx context.Context, flow string, since time.Time) (*report.Report, error)

@@ -49,6 +49,25 @@ func (c *Client) Reactivate(ctx context.Context, id string, mo engine.MoveOption
 	return c.move(ctx, "bpfc_ReactivateInstance", id, mo)
 }
 
+// DeleteInstance deletes an instance with its stage log: a DELETE of its
+// row in its flow's instance table.
+func (c *Client) DeleteInstance(ctx context.Context, id string, mo engine.MoveOptions) error {
+	in, err := c.Instance(ctx, id)
+	if err != nil {
+		return err
+	}
+	defs, err := c.Definitions(ctx)
+	if err != nil {
+		return err
+	}
+	d, ok := defs[in.Table]
+	if !ok || !d.IsBPFEntity {
+		return fmt.Errorf("%s%s has no instance table %q for instance %s; check that the environment's url names a bpfc serve", c.URL, c.envText(), in.Table, id)
+	}
+	_, err = c.do(ctx, http.MethodDelete, d.EntitySetName+key(in.ID), []string{"If-Match", ifMatchHeader(mo.IfVersion)}, nil, nil, nil)
+	return err
+}
+
 // move is a change of an instance that links no record.
 func (c *Client) move(ctx context.Context, action, id string, mo engine.MoveOptions) (*engine.Instance, error) {
 	if mo.Link != "" {
