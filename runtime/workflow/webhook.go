@@ -3,15 +3,18 @@ package workflow
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/google/uuid"
 
@@ -27,7 +30,11 @@ type webhookCall struct {
 	// shown is the URL as messages (and so job errors, kept in the
 	// store) show it: without credentials or query, and a URL that a
 	// secret gives only by the secret's name.
-	shown   string
+	shown string
+	// secret says that a secret gives the URL: a failure is then told by
+	// its kind only, never with its answer or its network error, which
+	// can repeat the URL's path or host.
+	secret  bool
 	body    []byte
 	headers http.Header
 }
@@ -47,7 +54,8 @@ func (x *execution) webhook(wf *compiler.Workflow, t store.Table, row store.Row,
 		return nil, fmt.Errorf("the url is empty")
 	}
 	shown, what := redact(raw), "the url "+strconv.Quote(redact(raw))
-	if name := secretIn(st.Values["url"]); name != "" {
+	name := secretIn(st.Values["url"])
+	if name != "" {
 		shown, what = "(the url in secret "+name+")", "the url in secret "+name
 	}
 	u, err := url.Parse(strings.TrimSpace(raw))
@@ -78,7 +86,7 @@ func (x *execution) webhook(wf *compiler.Workflow, t store.Table, row store.Row,
 		key = fmt.Sprintf("bpfc-op-%s-%d", x.src.op, x.posts)
 	}
 	h.Set("Idempotency-Key", key)
-	return &webhookCall{url: u, shown: shown, body: body, headers: h}, nil
+	return &webhookCall{url: u, shown: shown, secret: name != "", body: body, headers: h}, nil
 }
 
 // post sends a webhook; any answer but 2xx is an error.
@@ -96,8 +104,11 @@ func (r *Runner) post(ctx context.Context, c *webhookCall) (string, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err // its URL may carry a secret in the query
 		}
-		if errors.Is(err, context.DeadlineExceeded) || os.IsTimeout(err) {
+		switch {
+		case errors.Is(err, context.DeadlineExceeded) || os.IsTimeout(err):
 			err = fmt.Errorf("no answer within %v", r.o.WebhookTimeout)
+		case c.secret:
+			err = errors.New(failureKind(err))
 		}
 		return "", fmt.Errorf("POST %s: %w", c.shown, err)
 	}
@@ -106,12 +117,35 @@ func (r *Runner) post(ctx context.Context, c *webhookCall) (string, error) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		msg := strings.TrimSpace(string(answer))
-		if msg != "" {
+		switch {
+		case c.secret && msg != "":
+			msg = " (its answer is not shown: it may repeat the secret url)"
+		case msg != "":
 			msg = ": " + strings.Join(strings.Fields(msg), " ")
 		}
 		return "", fmt.Errorf("POST %s answered %s%s", c.shown, resp.Status, msg)
 	}
 	return "POST " + c.shown + " " + resp.Status, nil
+}
+
+// failureKind says what kind of network failure err is, in words that
+// repeat nothing of the URL.
+func failureKind(err error) string {
+	var dns *net.DNSError
+	var tlsErr *tls.CertificateVerificationError
+	switch {
+	case errors.As(err, &dns):
+		return "its host was not found"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "the connection was refused"
+	case errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return "the connection was closed before an answer"
+	case errors.As(err, &tlsErr):
+		return "its TLS certificate was not accepted"
+	case strings.Contains(err.Error(), "redirect"):
+		return "a redirect was refused (5 at most, to the same host, over http or https)"
+	}
+	return "the request failed (the network error is not shown: it may repeat the secret url)"
 }
 
 // sameHostRedirects follows up to 5 redirects over http or https, and only

@@ -25,6 +25,11 @@ func TestWebhookMessagesHideSecretURLs(t *testing.T) {
 		http.Error(w, "no such hook", http.StatusNotFound)
 	}))
 	t.Cleanup(refused.Close)
+	// As Express answers an unknown path: the answer repeats the URL.
+	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "<pre>Cannot POST "+r.URL.Path+"</pre>", http.StatusNotFound)
+	}))
+	t.Cleanup(echo.Close)
 	secret := &compiler.Variable{Name: "hook", Type: compiler.VarSecret}
 	plain := &compiler.Variable{Name: "hook", Type: compiler.VarString}
 	r := New(nil, Options{})
@@ -39,6 +44,10 @@ func TestWebhookMessagesHideSecretURLs(t *testing.T) {
 		{secret, down.URL + "/services/T000/B000/XOXSECRET", "POST (the url in secret hook): ", "XOXSECRET"},
 		{secret, refused.URL + "/services/T000/B000/XOXSECRET", "POST (the url in secret hook) answered 404", "XOXSECRET"},
 		{secret, "ftp://host/XOXSECRET", "the url in secret hook is not an http or https URL", "XOXSECRET"},
+		{secret, echo.URL + "/services/T000/B000/XOXSECRET", "POST (the url in secret hook) answered 404 Not Found (its answer is not shown", "XOXSECRET"},
+		// The network error names the host, which the secret gives.
+		{secret, "http://tenant-xoxsecret.invalid/hook", "POST (the url in secret hook): its host was not found", "xoxsecret"},
+		{plain, echo.URL + "/hooks/a", "answered 404 Not Found: <pre>Cannot POST /hooks/a</pre>", "XOXSECRET"},
 		{plain, refused.URL + "/hooks/a?key=XOXSECRET", "POST " + refused.URL + "/hooks/a answered 404", "XOXSECRET"},
 		{plain, "ftp://host/a?key=XOXSECRET", `the url "ftp://host/a" is not`, "XOXSECRET"},
 	} {
