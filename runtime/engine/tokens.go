@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/bpfc/bpfc/runtime/store"
 )
@@ -16,8 +17,17 @@ import (
 // Bearer tokens of the Web API (runtime/webapi): issued per user, kept in
 // the environment as their SHA-256 only (store.TokenTx), revocable.
 
-// tokenPrefix starts every token, so that a leaked one is recognisable.
-const tokenPrefix = "bpfc_"
+// tokenPrefix starts every token, so that a leaked one is recognisable;
+// sessionPrefix every web session's (IssueSession), which the Web API
+// does not take: a session cookie is no lasting credential.
+const (
+	tokenPrefix   = "bpfc_"
+	sessionPrefix = "bpfcs_"
+)
+
+// SessionLabel labels the tokens web sessions are (IssueSession); a token
+// of bpfc user token cannot take it.
+const SessionLabel = "web sign-in"
 
 // HashToken is how the store keeps a token: its hex SHA-256.
 func HashToken(token string) string {
@@ -37,6 +47,20 @@ func tokenTx(tx store.Tx) (store.TokenTx, error) {
 // issue one for anyone, other users only for themselves. It returns the
 // token, which is shown once and kept only as its hash.
 func (s *Session) IssueToken(ctx context.Context, user, label string) (string, store.Token, error) {
+	if strings.EqualFold(strings.TrimSpace(label), SessionLabel) {
+		return "", store.Token{}, invalid("the label %q is the web pages' sessions': give the token another", SessionLabel)
+	}
+	return s.issue(ctx, user, label, tokenPrefix)
+}
+
+// IssueSession issues a web session's token for a user (themselves, or
+// anyone for an administrator): AuthenticateSession takes it for as long
+// as the session lasts, Authenticate (the Web API) never.
+func (s *Session) IssueSession(ctx context.Context, user string) (string, store.Token, error) {
+	return s.issue(ctx, user, SessionLabel, sessionPrefix)
+}
+
+func (s *Session) issue(ctx context.Context, user, label, prefix string) (string, store.Token, error) {
 	var secret string
 	var tk store.Token
 	err := s.e.run(ctx, s.user, true, func(o *op) error {
@@ -67,7 +91,7 @@ func (s *Session) IssueToken(ctx context.Context, user, label string) (string, s
 		if _, err := rand.Read(idRaw[:]); err != nil {
 			return err
 		}
-		secret = tokenPrefix + base64.RawURLEncoding.EncodeToString(raw[:])
+		secret = prefix + base64.RawURLEncoding.EncodeToString(raw[:])
 		tk = store.Token{ID: strings.ToLower(base32.StdEncoding.EncodeToString(idRaw[:])), User: user, Hash: HashToken(secret),
 			Label: label, CreatedOn: o.now, CreatedBy: o.user}
 		return tt.PutToken(tk)
@@ -128,11 +152,27 @@ func (s *Session) RevokeToken(ctx context.Context, id string) error {
 // user that is gone or disabled.
 var ErrUnauthenticated = errors.New("unauthenticated")
 
-// Authenticate returns the name of the user a bearer token belongs to.
+// Authenticate returns the name of the user a bearer token belongs to. A
+// web session's token is none (and neither is one labelled as sessions
+// are, which an older bpfc issued with the API's prefix).
 func (e *Engine) Authenticate(ctx context.Context, token string) (string, error) {
 	if !strings.HasPrefix(token, tokenPrefix) {
 		return "", ErrUnauthenticated
 	}
+	return e.authenticate(ctx, token, func(tk store.Token) bool { return tk.Label != SessionLabel })
+}
+
+// AuthenticateSession returns the user of a web session's token issued
+// less than ttl before now.
+func (e *Engine) AuthenticateSession(ctx context.Context, token string, ttl time.Duration, now time.Time) (string, error) {
+	if !strings.HasPrefix(token, sessionPrefix) {
+		return "", ErrUnauthenticated
+	}
+	return e.authenticate(ctx, token, func(tk store.Token) bool { return now.Sub(tk.CreatedOn) <= ttl })
+}
+
+// authenticate returns the user of a valid token that ok accepts.
+func (e *Engine) authenticate(ctx context.Context, token string, ok func(store.Token) bool) (string, error) {
 	var user string
 	err := e.s.Read(ctx, func(tx store.Tx) error {
 		tt, err := tokenTx(tx)
@@ -146,7 +186,7 @@ func (e *Engine) Authenticate(ctx context.Context, token string) (string, error)
 		if err != nil {
 			return err
 		}
-		if !tk.RevokedOn.IsZero() {
+		if !tk.RevokedOn.IsZero() || !ok(tk) {
 			return ErrUnauthenticated
 		}
 		u, err := tx.User(tk.User)

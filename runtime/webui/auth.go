@@ -17,8 +17,8 @@ import (
 	"github.com/bpfc/bpfc/runtime/store"
 )
 
-// Sign-in. A session is a bearer token of the environment (engine
-// IssueToken), kept by the store as its hash, revocable with bpfc user
+// Sign-in. A session is a token of the environment (engine
+// IssueSession; the Web API does not take it), kept by the store as its hash, revocable with bpfc user
 // token --revoke, and valid on every server of the same database; the
 // browser holds it in an HttpOnly, SameSite=Lax cookie. The
 // administrator's one-time link carries a secret this server holds in
@@ -31,9 +31,6 @@ import (
 
 // cookieName is the session cookie.
 const cookieName = "bpfc_session"
-
-// sessionLabel labels the tokens sessions are.
-const sessionLabel = "web sign-in"
 
 type ctxKey struct{}
 
@@ -82,16 +79,9 @@ func (h *Handler) authenticate(ctx context.Context, token string) (string, error
 	if ok && now.Before(c.expires) {
 		return c.user, nil
 	}
-	user, err := h.eng.Authenticate(ctx, token)
+	user, err := h.eng.AuthenticateSession(ctx, token, h.cfg.SessionTTL, now)
 	if err != nil {
 		return "", err
-	}
-	tk, err := h.token(ctx, hash)
-	if err != nil {
-		return "", err
-	}
-	if now.Sub(tk.CreatedOn) > h.cfg.SessionTTL {
-		return "", engine.ErrUnauthenticated
 	}
 	h.sessions.mu.Lock()
 	if h.sessions.m == nil || len(h.sessions.m) > 10_000 {
@@ -243,7 +233,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, nil, err)
 		return
 	}
-	session, _, err := h.eng.As(user).IssueToken(r.Context(), user, sessionLabel)
+	session, _, err := h.eng.As(user).IssueSession(r.Context(), user)
 	if err != nil {
 		h.render(w, r, nil, statusOf(err), "signin", signInData{Next: next, Error: "Cannot sign in: " + err.Error()})
 		return
@@ -260,7 +250,7 @@ func (h *Handler) signInOnce(w http.ResponseWriter, r *http.Request, secret, nex
 			Error: "This sign-in link is wrong, was used already or has expired: it works once, within 15 minutes of the server's start. Restart bpfc serve for a new one, or sign in with a token from bpfc user token."})
 		return
 	}
-	token, _, err := h.eng.As(h.cfg.Admin).IssueToken(r.Context(), h.cfg.Admin, sessionLabel)
+	token, _, err := h.eng.As(h.cfg.Admin).IssueSession(r.Context(), h.cfg.Admin)
 	if err != nil {
 		h.fail(w, r, nil, err)
 		return

@@ -2,6 +2,7 @@ package webui
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/store"
 )
 
 // TestSignInLinkOnce: opening the administrator's link (twice) signs no
@@ -57,12 +59,21 @@ func TestSignInLinkOnce(t *testing.T) {
 	}
 	found := false
 	for _, tk := range tokens {
-		if tk.Label == sessionLabel {
+		if tk.Label == engine.SessionLabel {
 			found = tk.Hash == engine.HashToken(session.Value) && !strings.Contains(tk.Hash, session.Value)
 		}
 	}
 	if !found {
 		t.Errorf("no stored session token for the cookie: %+v", tokens)
+	}
+	// A session is not a credential of the Web API, nor one to sign in
+	// with again (a new session each time, for ever).
+	if user, err := f.eng.Authenticate(context.Background(), session.Value); !errors.Is(err, engine.ErrUnauthenticated) {
+		t.Errorf("the session cookie authenticates to the Web API: %q %v", user, err)
+	}
+	f.browser().post("/signin", url.Values{"token": {session.Value}}).must(t, http.StatusUnauthorized, "unknown or revoked")
+	if _, _, err := f.eng.As("admin").IssueToken(context.Background(), "admin", "Web sign-in "); err == nil {
+		t.Error("a token of bpfc user token took the sessions' label")
 	}
 
 	// Used once: posting the secret again, from this browser or another,
@@ -210,6 +221,18 @@ func TestSessionExpires(t *testing.T) {
 	}
 	p := b.post("/records/lead", url.Values{"csrf": {"x"}})
 	p.must(t, http.StatusUnauthorized, "Sign in again")
+	// An older bpfc's session (the API's prefix, the sessions' label) is
+	// no API token either.
+	const old = "bpfc_an-older-session"
+	if err := f.s.Write(context.Background(), func(tx store.Tx) error {
+		return tx.(store.TokenTx).PutToken(store.Token{ID: "oldsess", User: "admin", Hash: engine.HashToken(old),
+			Label: engine.SessionLabel, CreatedOn: f.clock.Now(), CreatedBy: "admin"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if user, err := f.eng.Authenticate(context.Background(), old); !errors.Is(err, engine.ErrUnauthenticated) {
+		t.Errorf("an older session authenticates to the Web API: %q %v", user, err)
+	}
 }
 
 // TestFormsAreProtected: a form post without the session's token, or sent

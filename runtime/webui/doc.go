@@ -28,10 +28,10 @@
 // to /signin, and only that post uses it up, so a chat or mail client that
 // fetches the link for a preview does not spend it. Others post a bearer
 // token of theirs (bpfc user token). Either way the pages issue a session
-// token through the engine (IssueToken: kept hashed in the environment,
-// revocable, valid on every server of a database), held in an HttpOnly,
-// SameSite=Lax cookie (Secure over TLS) and revoked on sign-out; a session
-// lasts Config.SessionTTL.
+// token through the engine (IssueSession: kept hashed in the environment,
+// revocable, valid on every server of a database, never a Web API
+// credential), held in an HttpOnly, SameSite=Lax cookie (Secure over TLS)
+// and revoked on sign-out; a session lasts Config.SessionTTL.
 // Forms are protected twice: net/http's CrossOriginProtection refuses a
 // browser's cross-origin post, and every form of a session carries a token
 // derived from the session's secret.
