@@ -36,7 +36,7 @@ func conformanceXML(t *testing.T, rel string) *etree.Document {
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc, err := parseXML(b)
+	doc, err := ParseXML(b)
 	if err != nil {
 		t.Fatalf("%s: %v", rel, err)
 	}

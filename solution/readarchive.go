@@ -22,7 +22,19 @@ const (
 	maxRatio     = 200       // uncompressed:compressed, for entries (and the whole archive) over ratioFloor
 	ratioFloor   = 1 << 20
 	maxXMLDepth  = 512
+	// The most attributes of an element (a generated flow's XAML has 20
+	// at most).
+	maxXMLAttrs = 1000
+	// An archive's documents together hold at most maxXMLNodes, or
+	// nodesPerByte nodes per byte of the archive if that is more: a real
+	// export's XML compresses to about one byte per node or more.
+	nodesPerByte = 4
 )
+
+// maxXMLNodes bounds the nodes (elements, attributes, texts) of one XML
+// document, each some 250 bytes in memory: a generated flow of 30 stages
+// of 30 steps is about 50,000 nodes of XAML. (A variable for tests.)
+var maxXMLNodes = 2_000_000
 
 // ParseXML parses one XML document of a solution as every bpfc reader does:
 // UTF-8 only (a UTF-16 byte-order mark, an encoding declaration naming
@@ -30,6 +42,12 @@ const (
 // dropped, no DTD and so no entity declarations, nesting bounded. Errors say
 // why; callers add the file or entry name.
 func ParseXML(data []byte) (*etree.Document, error) {
+	budget := maxXMLNodes
+	return parseDocument(data, &budget)
+}
+
+// parseDocument is ParseXML, its nodes spent from budget.
+func parseDocument(data []byte, budget *int) (*etree.Document, error) {
 	switch {
 	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}), bytes.HasPrefix(data, []byte{0xFF, 0xFE}):
 		return nil, fmt.Errorf("UTF-16 text (byte-order mark); only UTF-8 is accepted")
@@ -47,7 +65,7 @@ func ParseXML(data []byte) (*etree.Document, error) {
 		}
 		return nil, fmt.Errorf("not UTF-8: invalid byte 0x%02X at offset %d", data[off], off)
 	}
-	return parseXML(data)
+	return parseXML(data, budget)
 }
 
 // Archive is the content of a solution archive, entry by entry, as read by
@@ -55,6 +73,7 @@ func ParseXML(data []byte) (*etree.Document, error) {
 type Archive struct {
 	entries map[string][]byte
 	names   []string // in archive order
+	nodes   int      // what its documents may still hold (maxXMLNodes)
 }
 
 // Names lists the entries in archive order.
@@ -69,7 +88,7 @@ func (a *Archive) XML(name string) (*etree.Document, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: not in the archive", name)
 	}
-	doc, err := ParseXML(b)
+	doc, err := parseDocument(b, &a.nodes)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -111,7 +130,7 @@ func ReadArchive(r io.ReaderAt, size int64) (*Archive, error) {
 	if len(zr.File) > maxEntries {
 		return nil, fmt.Errorf("%d entries: more than %d", len(zr.File), maxEntries)
 	}
-	a := &Archive{entries: map[string][]byte{}}
+	a := &Archive{entries: map[string][]byte{}, nodes: max(maxXMLNodes, int(min(nodesPerByte*size, 1<<40)))}
 	seen := map[string]string{}
 	var total, compressed uint64
 	for _, f := range zr.File {

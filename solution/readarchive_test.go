@@ -109,6 +109,62 @@ func TestReadArchiveEntryLimit(t *testing.T) {
 	}
 }
 
+// TestXMLBudgets: XML that would take gigabytes of memory as a tree (tiny
+// elements compressed 200:1) or minutes to check (an element of many
+// attributes) is refused quickly: per document, and for an archive's
+// documents together.
+func TestXMLBudgets(t *testing.T) {
+	defer func(n int) { maxXMLNodes = n }(maxXMLNodes)
+	maxXMLNodes = 1000
+	doc := func(n int) string { return "<r>" + strings.Repeat("<a/>", n) + "</r>" }
+	if _, err := ParseXML([]byte(doc(999))); err != nil {
+		t.Errorf("1,000 nodes: %v", err)
+	}
+	if _, err := ParseXML([]byte(doc(1000))); err == nil || !strings.Contains(err.Error(), "more elements, attributes and texts than bpfc reads") {
+		t.Errorf("1,001 nodes: %v", err)
+	}
+	attrs := func(n int) string {
+		var b strings.Builder
+		b.WriteString("<a")
+		for i := range n {
+			b.WriteString(" x" + strconv.Itoa(i) + `="1"`)
+		}
+		return b.String() + "/>"
+	}
+	maxXMLNodes = 1 << 20
+	if _, err := ParseXML([]byte(attrs(maxXMLAttrs))); err != nil {
+		t.Errorf("%d attributes: %v", maxXMLAttrs, err)
+	}
+	if _, err := ParseXML([]byte(attrs(maxXMLAttrs + 1))); err == nil || !strings.Contains(err.Error(), "more than 1000") {
+		t.Errorf("%d attributes: %v", maxXMLAttrs+1, err)
+	}
+
+	// Each workflow is under the document's limit; together they pass
+	// the archive's (nodesPerByte per byte of a small archive).
+	maxXMLNodes = 1000
+	entries := solutionEntries()
+	for i := range 8 {
+		entries = append(entries, zipEntry{name: "Workflows/w" + strconv.Itoa(i) + ".xaml", data: doc(900)})
+	}
+	b := makeZip(t, entries...)
+	a, err := ReadArchive(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if 8*901 <= nodesPerByte*len(b) {
+		t.Fatalf("the archive (%d bytes) is too large for the test", len(b))
+	}
+	var last error
+	for i := range 8 {
+		if _, last = a.XML("Workflows/w" + strconv.Itoa(i) + ".xaml"); last != nil {
+			break
+		}
+	}
+	if last == nil || !strings.Contains(last.Error(), "more elements, attributes and texts") {
+		t.Errorf("the archive's documents together: %v", last)
+	}
+}
+
 // TestReadOwnArchive: what WriteArchive writes, ReadArchive reads.
 func TestReadOwnArchive(t *testing.T) {
 	res, _ := buildOutput(t)

@@ -93,7 +93,8 @@ func (t *Tree) XML(p string) (*etree.Document, error) {
 		return nil, fmt.Errorf("%s: not in the solution tree", p)
 	}
 	if f.doc == nil {
-		doc, err := parseXML(f.data)
+		budget := maxXMLNodes
+		doc, err := parseXML(f.data, &budget)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", p, err)
 		}
@@ -250,7 +251,16 @@ func checkRelPath(p string) error {
 // with an end tag (`<a></a>`) gets an empty text token, so that it is written
 // back the same way, and CDATA sections stay CDATA. Comments are kept;
 // processing instructions (the declaration) are dropped.
-func parseXML(data []byte) (*etree.Document, error) {
+func parseXML(data []byte, budget *int) (*etree.Document, error) {
+	// spend counts a node against the budget: a document of tiny elements
+	// (a few bytes each, compressed 200:1) would otherwise take some 60
+	// bytes of memory per byte of XML, gigabytes from an archive of one.
+	spend := func(n int) error {
+		if *budget -= n; *budget < 0 {
+			return fmt.Errorf("more elements, attributes and texts than bpfc reads (%d in a document, %d per byte of an archive in its documents together); a solution's XML holds far fewer", maxXMLNodes, nodesPerByte)
+		}
+		return nil
+	}
 	data = bytes.TrimPrefix(data, []byte(bom))
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	dec.Strict = true
@@ -281,11 +291,21 @@ func parseXML(data []byte) (*etree.Document, error) {
 				return nil, fmt.Errorf("more than one root element")
 			}
 			e := etree.NewElement(qname(t.Name))
+			if len(t.Attr) > maxXMLAttrs {
+				return nil, fmt.Errorf("<%s>: %d attributes, more than %d", e.FullTag(), len(t.Attr), maxXMLAttrs)
+			}
+			if err := spend(1 + len(t.Attr)); err != nil {
+				return nil, err
+			}
+			// A set, not SelectAttr per attribute: that is quadratic.
+			seen := make(map[string]bool, len(t.Attr))
 			for _, a := range t.Attr {
-				if e.SelectAttr(qname(a.Name)) != nil {
-					return nil, fmt.Errorf("<%s>: duplicate attribute %s", e.FullTag(), qname(a.Name))
+				n := qname(a.Name)
+				if seen[n] {
+					return nil, fmt.Errorf("<%s>: duplicate attribute %s", e.FullTag(), n)
 				}
-				e.CreateAttr(qname(a.Name), a.Value)
+				seen[n] = true
+				e.CreateAttr(n, a.Value)
 			}
 			if len(stack) == 0 {
 				doc.SetRoot(e)
@@ -312,6 +332,9 @@ func parseXML(data []byte) (*etree.Document, error) {
 				}
 				continue
 			}
+			if err := spend(1); err != nil {
+				return nil, err
+			}
 			var cd *etree.CharData
 			if bytes.HasPrefix(data[start:], []byte("<![CDATA[")) {
 				cd = etree.NewCData(string(t))
@@ -320,6 +343,9 @@ func parseXML(data []byte) (*etree.Document, error) {
 			}
 			stack[len(stack)-1].e.AddChild(cd)
 		case xml.Comment:
+			if err := spend(1); err != nil {
+				return nil, err
+			}
 			if len(stack) > 0 {
 				stack[len(stack)-1].e.AddChild(etree.NewComment(string(t)))
 			}

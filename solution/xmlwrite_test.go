@@ -24,7 +24,7 @@ func TestXMLRoundTrip(t *testing.T) {
 		{`<x:a xmlns:x="urn:x" x:k="v"><x:b /></x:a>`, "<x:a xmlns:x=\"urn:x\" x:k=\"v\">\r\n  <x:b />\r\n</x:a>"},
 		{"\uFEFF<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<a><!-- note --><b /></a>", "<a>\r\n  <!-- note -->\r\n  <b />\r\n</a>"},
 	} {
-		doc, err := parseXML([]byte(tc.in))
+		doc, err := ParseXML([]byte(tc.in))
 		if err != nil {
 			t.Errorf("parse %q: %v", tc.in, err)
 			continue
@@ -94,7 +94,7 @@ func TestParseXMLRefuses(t *testing.T) {
 		strings.Repeat("<a>", maxXMLDepth+1) + strings.Repeat("</a>", maxXMLDepth+1),
 		``,
 	} {
-		if _, err := parseXML([]byte(in)); err == nil {
+		if _, err := ParseXML([]byte(in)); err == nil {
 			t.Errorf("parseXML(%.40q) accepted", in)
 		}
 	}
