@@ -31,6 +31,9 @@ type Created struct {
 	ID       string    `json:"id"`
 	Table    string    `json:"table"`
 	Instance *Instance `json:"-"`
+	// Version is the record's row version when the create committed:
+	// past 1 when real-time workflows of the started flow changed it.
+	Version int64 `json:"-"`
 }
 
 // StartOptions choose the flow a new record starts.
@@ -103,9 +106,16 @@ func (s *Session) CreateRecord(ctx context.Context, table string, values Values,
 			return err
 		}
 		if start != nil {
-			out.Instance, err = o.start(start, table, id, "", false)
+			if out.Instance, err = o.start(start, table, id, "", false); err != nil {
+				return err
+			}
 		}
-		return err
+		row, err := o.tx.GetRow(t, id)
+		if err != nil {
+			return err
+		}
+		out.Version = num(row[store.RowVersionColumn])
+		return nil
 	})
 	if err != nil {
 		return nil, err

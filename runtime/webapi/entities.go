@@ -326,7 +326,7 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var id string
-	version := int64(1) // a new row's
+	var version int64
 	status := http.StatusCreated
 	if t.Kind == store.TableInstance {
 		var in *engine.Instance
@@ -345,7 +345,7 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if c, err = session(r).CreateRecord(r.Context(), t.Name, values(fields), so); err == nil {
-			id = c.ID
+			id, version = c.ID, c.Version
 			started(w, c)
 		}
 	}
@@ -703,7 +703,7 @@ func (s *Server) upsert(w http.ResponseWriter, r *http.Request, t store.Table, s
 		return
 	}
 	started(w, c)
-	s.respond(w, r, set, c.ID, http.StatusCreated, 1, nil)
+	s.respond(w, r, set, c.ID, http.StatusCreated, c.Version, nil)
 }
 
 // started names the instance a new record started (BPFC-Instance) and the

@@ -2,6 +2,7 @@ package webapi
 
 import (
 	"encoding/json"
+	"github.com/bpfc/bpfc/runtime/internal/testenv"
 	"net/http"
 	"net/url"
 	"strings"
@@ -412,5 +413,43 @@ func TestBatchMethods(t *testing.T) {
 	r = f.do("GET", "accounts?$orderby=NAME", f.admin, nil).must(t, http.StatusBadRequest)
 	if !strings.Contains(r.message(), "did you mean name?") {
 		t.Errorf("$orderby=NAME: %s", r.raw)
+	}
+}
+
+// TestCreateETagAfterWorkflows: a create whose flow's first stage runs a
+// real-time workflow that changes the record answers the row's version
+// after it (POST and upsert alike), so that the ETag a client is given
+// works for its next PATCH.
+func TestCreateETagAfterWorkflows(t *testing.T) {
+	p := project(t, "sales", "rated.hcl", `
+workflow "rate_on_create" {
+  table = "lead"
+  mode  = "realtime"
+  step "r" {
+    update = { description = "rated" }
+  }
+}
+
+flow "rated" {
+  primary_table = "lead"
+  stage "a" { on_enter = [workflow.rate_on_create] }
+  stage "b" {}
+}
+`)
+	testenv.Deploy(t, p, "dev", build(t, p))
+	f := serveEnv(t, p, "dev", fixtureOptions{workflows: true})
+	r := f.do("POST", "leads", f.admin, map[string]any{"subject": "Rated"}, "BPFC-Flow", "rated").must(t, http.StatusNoContent)
+	id := r.header.Get("OData-EntityId")
+	id = id[strings.LastIndex(id, "(")+1 : len(id)-1]
+	got := f.do("GET", "leads("+id+")?$select=description", f.admin, nil).must(t, http.StatusOK)
+	if got.str("description") != "rated" || r.header.Get("ETag") != got.header.Get("ETag") || r.header.Get("ETag") == `W/"1"` {
+		t.Errorf("POST answered ETag %s; the row is at %s (description %q)", r.header.Get("ETag"), got.header.Get("ETag"), got.str("description"))
+	}
+	f.do("PATCH", "leads("+id+")", f.admin, map[string]any{"subject": "Next"}, "If-Match", r.header.Get("ETag")).must(t, http.StatusNoContent)
+
+	const up = "2b7c1c0e-5a7e-4d2a-9a61-6a0e1d3f00aa"
+	r = f.do("PATCH", "leads("+up+")", f.admin, map[string]any{"subject": "Upserted"}, "BPFC-Flow", "rated").must(t, http.StatusNoContent)
+	if got := f.do("GET", "leads("+up+")?$select=subject", f.admin, nil).must(t, http.StatusOK); r.header.Get("ETag") != got.header.Get("ETag") {
+		t.Errorf("upsert answered ETag %s; the row is at %s", r.header.Get("ETag"), got.header.Get("ETag"))
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/bpfc/bpfc/runtime/internal/testclock"
 	"github.com/bpfc/bpfc/runtime/internal/testenv"
+	"github.com/bpfc/bpfc/runtime/workflow"
 
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/deploy"
@@ -83,10 +84,13 @@ type fixture struct {
 }
 
 type fixtureOptions struct {
-	hooks  engine.Hooks
-	limits Limits
-	ttl    time.Duration
-	getenv func(string) string // the server's process environment (none by default)
+	hooks engine.Hooks
+	// workflows runs the environment's workflows (the hooks bpfc serve
+	// gives its engine); hooks then stays unset.
+	workflows bool
+	limits    Limits
+	ttl       time.Duration
+	getenv    func(string) string // the server's process environment (none by default)
 }
 
 // serve deploys the sales example to dev and serves dev.
@@ -112,6 +116,9 @@ func serveEnv(t testing.TB, p *compiler.Project, env string, fo fixtureOptions) 
 	getenv := fo.getenv
 	if getenv == nil {
 		getenv = testenv.NoEnv
+	}
+	if fo.workflows {
+		fo.hooks = workflow.New(s, workflow.Options{Now: c.Now})
 	}
 	srv := New(Config{Store: s, Project: p, Env: env, Getenv: getenv, Limits: fo.limits, AuthCacheTTL: ttl,
 		EngineOptions: engine.Options{Now: c.Now, Hooks: fo.hooks}, Logger: testenv.Logger(t)})
