@@ -276,9 +276,12 @@ func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) {
 }
 
 // localPath keeps a "next" address only when it is a path of this site.
+// Browsers drop tabs and newlines from a URL and read a backslash as a
+// slash, so "/\t/evil.example" would leave the site: a path with any
+// control character or backslash is refused whole.
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") ||
-		strings.HasPrefix(p, "/signin") {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/signin") ||
+		strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
 		return ""
 	}
 	return p

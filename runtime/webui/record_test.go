@@ -227,7 +227,11 @@ func TestConflicts(t *testing.T) {
 
 func TestLocalPath(t *testing.T) {
 	for in, want := range map[string]string{"/records/lead": "/records/lead", "//evil.example": "", "/\\evil": "", "https://x": "",
-		"": "", "/signin?token=x": "", "/a\r\nb": "", "records": ""} {
+		"": "", "/signin?token=x": "", "/a\r\nb": "", "records": "",
+		// Browsers drop tabs and newlines in a URL: "/\t/evil.example" is
+		// "//evil.example" to them. Control characters and backslashes go.
+		"/\t/evil.example/x": "", "/\n/evil.example": "", "/records/\\evil": "", "/a\x00b": "", "/a\x7fb": "",
+		"/records/lead?x=1#top": "/records/lead?x=1#top"} {
 		if got := localPath(in); got != want {
 			t.Errorf("localPath(%q) = %q, want %q", in, got, want)
 		}
