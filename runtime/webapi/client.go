@@ -102,7 +102,23 @@ var defaultHTTP = &http.Client{Transport: &http.Transport{
 	TLSHandshakeTimeout: 10 * time.Second,
 	MaxIdleConns:        10,
 	IdleConnTimeout:     90 * time.Second,
-}}
+}, CheckRedirect: sameOrigin}
+
+// sameOrigin refuses a redirect to another scheme, host or port: a 307 or
+// 308 sends the body again, and an import's carries the secrets' values,
+// which the client sends only to an https or loopback url (private). A
+// bpfc serve never redirects its API.
+func sameOrigin(req *http.Request, via []*http.Request) error {
+	from := via[0].URL
+	if req.URL.Scheme != from.Scheme || !strings.EqualFold(req.URL.Host, from.Host) {
+		return fmt.Errorf("the server redirected to %s://%s; bpfc follows no redirect to another place: set the environment's url to the one it points to",
+			req.URL.Scheme, req.URL.Host)
+	}
+	if len(via) >= 5 {
+		return errors.New("stopped after 5 redirects")
+	}
+	return nil
+}
 
 // answerTimeout is how long a request waits for its whole answer when the
 // caller set no deadline: a server that took the connection and hangs

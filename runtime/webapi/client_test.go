@@ -64,6 +64,30 @@ func TestClientAgainstOtherServers(t *testing.T) {
 	}
 }
 
+// TestClientRefusesRedirectsElsewhere: a redirect to another host sends
+// nothing there (a 307 would repeat an import's body, its secrets with
+// it), and says where the server pointed.
+func TestClientRefusesRedirectsElsewhere(t *testing.T) {
+	var got atomic.Int64
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.Add(1)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer other.Close()
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	defer proxy.Close()
+	c := &Client{URL: proxy.URL, Token: "t", Env: "remote"}
+	_, err := c.Do(context.Background(), http.MethodPost, "leads", map[string]any{"subject": "x"}, nil, nil)
+	if err == nil || !strings.Contains(err.Error(), "redirected to "+other.URL) || !strings.Contains(err.Error(), "set the environment's url") {
+		t.Errorf("a redirect elsewhere: %v", err)
+	}
+	if got.Load() != 0 {
+		t.Errorf("the other host got %d requests", got.Load())
+	}
+}
+
 // A server that takes a change and drops the connection before answering
 // (killed after its commit): the change may have been made, so the client
 // says to read before retrying instead of "cannot reach".
