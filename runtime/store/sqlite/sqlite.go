@@ -46,6 +46,15 @@ func Open(ctx context.Context, path string, opts Options) (*sqlstore.DB, error) 
 			return nil, err
 		}
 	}
+	// A new database is made readable by its owner only (SQLite would
+	// make it as the umask says, often world-readable): it holds the
+	// records, the token hashes and the jobs' errors. SQLite gives its
+	// -wal and -shm files the database file's mode.
+	created := false
+	if f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+		created = true
+	}
 	db, err := sql.Open("sqlite", dsn(path, opts.BusyTimeout))
 	if err != nil {
 		return nil, err
@@ -54,6 +63,12 @@ func Open(ctx context.Context, path string, opts Options) (*sqlstore.DB, error) 
 	s, err := sqlstore.Open(ctx, db, d, sqlstore.Options{Name: opts.Name, Location: path, Now: opts.Now})
 	if err != nil {
 		db.Close()
+		if created {
+			// What this open made goes with it.
+			for _, p := range []string{path, path + "-wal", path + "-shm"} {
+				_ = os.Remove(p)
+			}
+		}
 		if d.IsBusy(err) {
 			return nil, fmt.Errorf("opening %s: %w", path, store.ErrBusy)
 		}

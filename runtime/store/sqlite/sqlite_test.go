@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"io/fs"
+	"os"
 	"path"
 	"path/filepath"
 	"strconv"
@@ -275,5 +276,42 @@ func TestTextFoldsEveryLetter(t *testing.T) {
 	})
 	if err != nil || len(rows) != 3 {
 		t.Errorf("case-insensitive matches beyond A to Z: %v %v", rows, err)
+	}
+}
+
+// TestNewDatabaseIsPrivate: a database Open makes, and its WAL files, are
+// its owner's only whatever the umask; an existing file keeps its mode.
+func TestNewDatabaseIsPrivate(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "env.db")
+	s, err := Open(ctx, path, Options{Name: "dev"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Write(ctx, func(tx store.Tx) error {
+		return tx.PutPublisher(store.Publisher{Name: "p", Prefix: "pp"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v, want -rw-------", filepath.Base(p), fi.Mode().Perm())
+		}
+	}
+	s.Close()
+	if err := os.Chmod(path, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = Open(ctx, path, Options{Name: "dev"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o640 {
+		t.Errorf("reopening changed an existing database's mode to %v", fi.Mode().Perm())
 	}
 }
