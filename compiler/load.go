@@ -68,6 +68,9 @@ var errNotAFile = errors.New("not a regular file")
 // forever, a device (a link to /dev/zero) never end.
 func ReadSource(dir, name string) ([]byte, error) {
 	path := filepath.Join(dir, filepath.FromSlash(name))
+	if err := insideProject(dir, name, path); err != nil {
+		return nil, err
+	}
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, err
@@ -87,6 +90,29 @@ func ReadSource(dir, name string) ([]byte, error) {
 		return nil, fmt.Errorf("%s is %w but %s; a project's *.hcl are files: remove or rename it", name, errNotAFile, kind)
 	}
 	return os.ReadFile(path)
+}
+
+// insideProject refuses a project file that is a symbolic link to a file
+// outside the project's directory: a pull request could add one to a
+// secret file of the machine that runs bpfc validate or diff in CI, whose
+// messages would then show its lines (and bpfc fmt would rewrite it).
+func insideProject(dir, name, path string) error {
+	li, err := os.Lstat(path)
+	if err != nil || li.Mode()&fs.ModeSymlink == 0 {
+		return nil // not a link: read as it is, or the read says why not
+	}
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return fmt.Errorf("%s is a link that leads nowhere readable (%w)", name, err)
+	}
+	root, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return err
+	}
+	if rel, err := filepath.Rel(root, target); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return fmt.Errorf("%s is %w but a link to %s, outside the project; bpfc reads only the project's own files (a link out would show another file's lines in its messages): copy the file into the project", name, errNotAFile, target)
+	}
+	return nil
 }
 
 // ProjectFile is the file bpfc init writes at a project's root; a

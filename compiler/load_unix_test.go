@@ -71,3 +71,42 @@ func TestUnreadableFileKeepsEnvironmentErrors(t *testing.T) {
 		t.Errorf("diagnostics: %v", diags)
 	}
 }
+
+// TestLinkOutsideProject: a *.hcl that links to a file outside the project
+// is refused without reading it (a pull request's link to a CI machine's
+// secret would have its lines shown in diagnostics); a link to another
+// file of the project is read.
+func TestLinkOutsideProject(t *testing.T) {
+	outside := filepath.Join(t.TempDir(), "env")
+	if err := os.WriteFile(outside, []byte("AWS_SECRET_ACCESS_KEY=abcDEF123secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	src := baseSolution + "environment \"dev\" {}\n"
+	if err := os.WriteFile(filepath.Join(dir, "bpfc.hcl"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "shared"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	flow := "flow \"f\" {\n  primary_table = \"lead\"\n  stage \"a\" {}\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "shared", "flow.txt"), []byte(flow), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join("shared", "flow.txt"), filepath.Join(dir, "flow.hcl")); err != nil {
+		t.Fatal(err)
+	}
+	if p, diags := compiler.Load(dir); diags.HasErrors() || len(p.Flows) != 1 {
+		t.Fatalf("a link inside the project: %v", diags)
+	}
+	if err := os.Symlink(outside, filepath.Join(dir, "leak.hcl")); err != nil {
+		t.Fatal(err)
+	}
+	_, diags := compiler.Load(dir)
+	if !diags.HasErrors() || diags[0].Summary != "Not a file" || !strings.Contains(diags[0].Detail, "leak.hcl is not a regular file but a link to "+outside+", outside the project") {
+		t.Errorf("a link outside the project: %v", diags)
+	}
+	if strings.Contains(diags.Error(), "abcDEF123secret") {
+		t.Errorf("the linked file's content was shown: %v", diags)
+	}
+}
