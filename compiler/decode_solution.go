@@ -116,7 +116,7 @@ func (d *decoder) decodeEnvironment(b *hcl.Block) {
 	if e.Store != "" && !strings.HasPrefix(e.Store, "sqlite://") && !strings.HasPrefix(e.Store, "postgres://") && !strings.HasPrefix(e.Store, "postgresql://") {
 		scheme, _, _ := strings.Cut(e.Store, "://")
 		d.errorf(c.Attributes["store"].Expr.Range(), "Invalid store", "store must start with sqlite://, postgres:// or postgresql://; got %q.%s",
-			e.Store, didYouMean(scheme, []string{"sqlite", "postgres", "postgresql"}))
+			RedactStore(e.Store), didYouMean(scheme, []string{"sqlite", "postgres", "postgresql"}))
 	} else if problem := postgresURLProblem(e.Store); problem != "" {
 		d.errorf(c.Attributes["store"].Expr.Range(), "Invalid store", "%s", problem)
 	} else if problem := sqlitePathProblem(e.Store); problem != "" {

@@ -2,7 +2,6 @@ package diff
 
 import (
 	"maps"
-	"net/url"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -28,7 +27,11 @@ func Environments(old, new *compiler.Project) []Change {
 			c.removed("environment", n, environmentSummary(oe))
 		default:
 			c.field("environment", n, "managed", strconv.FormatBool(oe.Managed), strconv.FormatBool(ne.Managed))
-			c.field("environment", n, "store", storeText(oe), storeText(ne))
+			ot, nt := storeText(oe), storeText(ne)
+			if ot == nt && oe.Store != ne.Store {
+				nt += " (another password)" // shown as *** both sides
+			}
+			c.field("environment", n, "store", ot, nt)
 			c.field("environment", n, "url", oe.URL, ne.URL)
 			c.field("environment", n, "promote_from", oe.PromoteFrom, ne.PromoteFrom)
 			c.field("environment", n, "max_active_flows_per_table", itoa(oe.MaxActiveFlowsPerTable), itoa(ne.MaxActiveFlowsPerTable))
@@ -78,18 +81,5 @@ func storeText(e *compiler.Environment) string {
 	if path, ok := strings.CutPrefix(e.Store, "sqlite://"); ok && !filepath.IsAbs(path) {
 		return "sqlite://" + filepath.ToSlash(filepath.Clean(path))
 	}
-	return hidePassword(e.Store)
-}
-
-// hidePassword is a store URL without the password a project should not
-// hold anyway (PGPASSWORD or ~/.pgpass keep it).
-func hidePassword(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return u.String()
+	return compiler.RedactStore(e.Store)
 }

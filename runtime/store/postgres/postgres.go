@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/store"
 	"github.com/bpfc/bpfc/runtime/store/sqlstore"
 )
@@ -355,27 +354,9 @@ AND table_name = 'environmentlock' AND column_name = 'n')`, schema).Scan(&has); 
 // quoteIdent quotes a PostgreSQL identifier.
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
-var (
-	kvPassword  = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
-	urlPassword = regexp.MustCompile(`(://[^:/@\s]*:)[^@\s]*@`)
-)
-
 // Redact hides the password of a connection string, in its user information
-// or its password parameter.
-func Redact(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.Scheme == "" {
-		return urlPassword.ReplaceAllString(kvPassword.ReplaceAllString(s, "${1}***"), "${1}***@")
-	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "***")
-	}
-	if q := u.Query(); q.Has("password") {
-		q.Set("password", "***")
-		u.RawQuery = q.Encode()
-	}
-	return strings.Replace(u.String(), "%2A%2A%2A", "***", -1)
-}
+// or its password parameter (compiler.RedactStore).
+func Redact(s string) string { return compiler.RedactStore(s) }
 
 // Migrations are the schema migrations, for tests and tools.
 func Migrations() fs.FS {

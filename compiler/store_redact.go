@@ -1,0 +1,31 @@
+package compiler
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+var (
+	kvPassword  = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
+	urlPassword = regexp.MustCompile(`(://[^:/@\s]*:)[^@\s]*@`)
+)
+
+// RedactStore hides the password of a store's connection string, in its
+// user information (postgres://u:PASSWORD@…), its password parameter
+// (?password=…) or a key=value form (password=…): what messages, plans and
+// diffs show of an environment's store.
+func RedactStore(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme == "" {
+		return urlPassword.ReplaceAllString(kvPassword.ReplaceAllString(s, "${1}***"), "${1}***@")
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "***")
+	}
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", "***")
+		u.RawQuery = q.Encode()
+	}
+	return strings.ReplaceAll(u.String(), "%2A%2A%2A", "***")
+}
