@@ -320,6 +320,11 @@ func lookupsTo(t *Table, target string) []string {
 	return out
 }
 
+// StoreTable is the one table of a bpfc environment's own whose name a
+// project's table could take (a prefix, "_", a name): the stores' others
+// have no "_", which every custom table and instance table has.
+const StoreTable = "schema_migrations"
+
 func (c *checker) instanceTables() {
 	seen := map[string]*Flow{}
 	for _, f := range c.p.Flows {
@@ -329,6 +334,14 @@ func (c *checker) instanceTables() {
 		seen[f.InstanceTable] = f
 		if t := c.p.Table(f.InstanceTable); t != nil {
 			c.errorf(f.DeclRange, "Instance table clashes with a table", "Flow %q's instance table %q has the name of a table; set a different unique_name.", f.Name, f.InstanceTable)
+		}
+		if f.InstanceTable == StoreTable {
+			c.errorf(f.DeclRange, "Reserved table name", "Flow %q's instance table %q is the name of the table every bpfc environment keeps its schema's migrations in; set a different unique_name.", f.Name, f.InstanceTable)
+		}
+	}
+	for _, t := range c.p.Tables {
+		if t.Name == StoreTable && !t.Standard {
+			c.errorf(t.DeclRange, "Reserved table name", "%q is the name of the table every bpfc environment keeps its schema's migrations in; name the table otherwise.", t.Name)
 		}
 	}
 	// Active flows per primary table, against every environment's limit.
