@@ -47,6 +47,9 @@ func (c *authCache) put(hash, user string, now time.Time, ttl time.Duration) {
 func (s *Server) authenticate(ctx context.Context, token string) (string, error) {
 	hash := engine.HashToken(token)
 	now := time.Now()
+	if s.cfg.EngineOptions.Now != nil {
+		now = s.cfg.EngineOptions.Now() // the engine's clock, when the server was given one
+	}
 	ttl := s.cfg.AuthCacheTTL
 	if user, ok := s.auth.get(hash, now); ok && ttl > 0 {
 		return user, nil
