@@ -28,7 +28,7 @@ func Environments(old, new *compiler.Project) []Change {
 		default:
 			c.field("environment", n, "managed", strconv.FormatBool(oe.Managed), strconv.FormatBool(ne.Managed))
 			ot, nt := storeText(oe), storeText(ne)
-			if ot == nt && oe.Store != ne.Store {
+			if ot == nt && oe.Store != ne.Store && strings.Contains(ot, "***") {
 				nt += " (another password)" // shown as *** both sides
 			}
 			c.field("environment", n, "store", ot, nt)
