@@ -93,9 +93,11 @@ func ReadSource(dir, name string) ([]byte, error) {
 }
 
 // insideProject refuses a project file that is a symbolic link to a file
-// outside the project's directory: a pull request could add one to a
-// secret file of the machine that runs bpfc validate or diff in CI, whose
-// messages would then show its lines (and bpfc fmt would rewrite it).
+// outside the project's directory, or outside the git repository the
+// project is in (a monorepo's shared files are the repository's own): a
+// pull request could add a link to a secret file of the machine that runs
+// bpfc validate or diff in CI, whose messages would then show its lines
+// (and bpfc fmt would rewrite it).
 func insideProject(dir, name, path string) error {
 	li, err := os.Lstat(path)
 	if err != nil || li.Mode()&fs.ModeSymlink == 0 {
@@ -109,10 +111,29 @@ func insideProject(dir, name, path string) error {
 	if err != nil {
 		return err
 	}
+	where := "the project"
+	if repo := repositoryOf(root); repo != "" {
+		root, where = repo, "the project's repository"
+	}
 	if rel, err := filepath.Rel(root, target); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return fmt.Errorf("%s is %w but a link to %s, outside the project; bpfc reads only the project's own files (a link out would show another file's lines in its messages): copy the file into the project", name, errNotAFile, target)
+		return fmt.Errorf("%s is %w but a link to %s, outside %s; bpfc reads only the project's own files (a link out would show another file's lines in its messages): copy the file into the project", name, errNotAFile, target, where)
 	}
 	return nil
+}
+
+// repositoryOf is the directory of the git repository dir is in (the
+// nearest with a .git), or "".
+func repositoryOf(dir string) string {
+	for d := dir; ; {
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+		up := filepath.Dir(d)
+		if up == d {
+			return ""
+		}
+		d = up
+	}
 }
 
 // ProjectFile is the file bpfc init writes at a project's root; a
