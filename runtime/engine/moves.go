@@ -106,7 +106,7 @@ func (c *change) cross(to *compiler.Stage, from store.Row, link string) error {
 		return fmt.Errorf("table %s of stage %s is not in %s", to.Table, to.Name, c.o.dep.env)
 	}
 	ft := c.o.dep.tables[c.stage.Table]
-	rel := []lookupRef{{column: to.Relationship, target: ft, row: from}}
+	rel := []Link{{Column: to.Relationship, Target: ft, Row: from}}
 	if link == "" {
 		// Back and forth across a table returns to the record the instance
 		// had there (prev cleared its link): Dataverse's instance has one

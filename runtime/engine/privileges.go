@@ -138,29 +138,38 @@ func (o *op) userName(id string) string {
 	return str(row["domainname"])
 }
 
-// lookupRef is a lookup a change sets: the column and the row it points at.
-type lookupRef struct {
-	column string
-	target store.Table
-	row    store.Row // nil for a user named by domainname
+// Link is a lookup a change sets: the column, the target's table and the
+// row it points at (its primary key and, on an owned table, its owner).
+type Link struct {
+	Column string
+	Target store.Table
+	Row    store.Row
 }
 
 // mayLink fails unless the acting user may set the lookups links of row
-// (a row of t, or the row about to be created, with its owner): append on
-// t reaching row, append_to on each target's table reaching the target.
-func (o *op) mayLink(t store.Table, row store.Row, id string, links []lookupRef) error {
+// (a row of t, or the row about to be created, with its owner).
+func (o *op) mayLink(t store.Table, row store.Row, id string, links []Link) error {
 	if len(links) == 0 || o.acc.FullAccess {
 		return nil
 	}
+	return o.checker().MayLink(t, row, id, links)
+}
+
+// MayLink fails unless may's user may set the lookups links of row (a row
+// of t with id id; with id "", the row about to be created, with its
+// owner): append on t reaching row, append_to on each target's table
+// reaching the target. It is the check record create and update make, for
+// the workflow steps that run as the calling user.
+func (may Checker) MayLink(t store.Table, row store.Row, id string, links []Link) error {
 	for _, l := range links {
-		doing := fmt.Sprintf("set %s.%s of %s %s to %s %s", t.Name, l.column, t.Name, id, l.target.Name, str(l.row[l.target.PrimaryKey]))
+		doing := fmt.Sprintf("set %s.%s of %s %s to %s %s", t.Name, l.Column, t.Name, id, l.Target.Name, str(l.Row[l.Target.PrimaryKey]))
 		if id == "" {
-			doing = fmt.Sprintf("set %s.%s of a new %s to %s %s", t.Name, l.column, t.Name, l.target.Name, str(l.row[l.target.PrimaryKey]))
+			doing = fmt.Sprintf("set %s.%s of a new %s to %s %s", t.Name, l.Column, t.Name, l.Target.Name, str(l.Row[l.Target.PrimaryKey]))
 		}
-		if err := o.mayRow(t, row, PrivAppend, doing); err != nil {
+		if err := may(t, row, PrivAppend, doing); err != nil {
 			return err
 		}
-		if err := o.mayRow(l.target, l.row, PrivAppendTo, doing); err != nil {
+		if err := may(l.Target, l.Row, PrivAppendTo, doing); err != nil {
 			return err
 		}
 	}

@@ -65,9 +65,9 @@ func closest(name string, known []string) string {
 // against its column's type, choice labels to their values, and lookups to
 // rows that exist, which it returns as links (for the privileges setting
 // them needs). creating allows the primary key.
-func (o *op) values(t store.Table, in Values, creating bool) (map[string]any, []lookupRef, error) {
+func (o *op) values(t store.Table, in Values, creating bool) (map[string]any, []Link, error) {
 	out := make(map[string]any, len(in))
-	var links []lookupRef
+	var links []Link
 	for _, name := range sortedKeys(in) {
 		c, err := column(t, name)
 		if err != nil {
@@ -101,7 +101,7 @@ var emailRe = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)
 
 // value converts one value for column c of t; a lookup's also returns
 // the row it points at.
-func (o *op) value(t store.Table, c store.Column, in any) (any, *lookupRef, error) {
+func (o *op) value(t store.Table, c store.Column, in any) (any, *Link, error) {
 	if in == nil {
 		return nil, nil, nil
 	}
@@ -325,7 +325,7 @@ func choice(c store.Column, in any, bad func(string, ...any) error) (any, error)
 
 // lookup checks that id is a row of one of the column's target tables. A
 // lookup to users also takes a user's name.
-func (o *op) lookup(c store.Column, id string, bad func(string, ...any) error) (any, *lookupRef, error) {
+func (o *op) lookup(c store.Column, id string, bad func(string, ...any) error) (any, *Link, error) {
 	id = CanonicalID(id) // {BRACED} or upper case, as Dataverse takes them
 	for _, target := range c.Targets {
 		tt, ok := o.dep.tables[target]
@@ -334,14 +334,14 @@ func (o *op) lookup(c store.Column, id string, bad func(string, ...any) error) (
 		}
 		row, err := o.tx.GetRow(tt, id)
 		if err == nil {
-			return id, &lookupRef{column: c.Name, target: tt, row: row}, nil
+			return id, &Link{Column: c.Name, Target: tt, Row: row}, nil
 		}
 		if !errors.Is(err, store.ErrNotFound) {
 			return nil, nil, err
 		}
 		if target == "systemuser" {
 			if u, err := o.tx.User(id); err == nil {
-				return u.ID, &lookupRef{column: c.Name, target: tt, row: store.Row{tt.PrimaryKey: u.ID}}, nil
+				return u.ID, &Link{Column: c.Name, Target: tt, Row: store.Row{tt.PrimaryKey: u.ID}}, nil
 			}
 		}
 	}

@@ -56,6 +56,38 @@ role "rep" {
   }
 }
 
+# read and write on the lead at organization depth, no append or
+# append_to beyond the basic level: a realtime step that sets a lookup on
+# another user's row is refused, as record create and update refuse it
+role "clerk" {
+  grant "linking" {
+    privileges = ["create", "read", "write"]
+    depth      = "organization"
+  }
+}
+
+# the move to close creates a phonecall regarding the lead (append_to on
+# the lead) and points the lead at its account again (append on the lead)
+flow "linking" {
+  primary_table = "lead"
+  order         = 8
+  stage "qualify" {}
+  stage "close" {
+    on_enter = [workflow.call_back]
+  }
+  stage "relink" {
+    on_enter = [workflow.relink]
+  }
+}
+
+workflow "relink" {
+  table = "lead"
+  mode  = "realtime"
+  step "account" {
+    update = { parentaccountid = self.parentaccountid }
+  }
+}
+
 # abandoning runs a realtime update of the lead, and a background email
 flow "guarded" {
   primary_table = "lead"

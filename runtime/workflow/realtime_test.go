@@ -275,3 +275,57 @@ func TestRealtimeRunsAsTheCallingUser(t *testing.T) {
 		t.Errorf("the background email of the abandon: %+v", js)
 	}
 }
+
+// TestRealtimeLookupsNeedAppendAndAppendTo: a realtime step that sets a
+// lookup needs what record create and update need, as the calling user:
+// append on the row's table and append_to on the target's. A clerk who
+// writes every lead but appends only to their own may not have a
+// workflow create a phonecall regarding the administrator's lead, nor
+// update the lead's account; the move is forbidden and changes nothing.
+// On a lead (and account) the clerk owns, both run.
+func TestRealtimeLookupsNeedAppendAndAppendTo(t *testing.T) {
+	v := newEnv(t, Options{})
+	if _, err := v.admin().AddUser(v.ctx, engine.NewUser{Name: "clerk", Roles: []string{"clerk"}}); err != nil {
+		t.Fatal(err)
+	}
+	clerk := v.e.As("clerk")
+	acct, err := v.admin().CreateRecord(v.ctx, "account", engine.Values{"name": "Contoso"}, engine.StartOptions{NoFlow: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, in := v.lead("linking", engine.Values{"parentaccountid": acct.ID}) // the administrator's
+
+	forbidden := func(what, want string, move func() error) {
+		t.Helper()
+		before := v.dump()
+		err := move()
+		if !errors.Is(err, engine.ErrForbidden) || !strings.Contains(err.Error(), want) {
+			t.Fatalf("%s: %v, want forbidden: %s", what, err, want)
+		}
+		if v.dump() != before {
+			t.Errorf("%s: a forbidden realtime step changed the environment", what)
+		}
+	}
+	forbidden("create a phonecall regarding the administrator's lead",
+		`user "clerk" may not set phonecall.regardingobjectid of a new phonecall to lead `+id+`: they hold append_to on lead only at user depth`,
+		func() error { _, err := clerk.Next(v.ctx, in.ID, engine.MoveOptions{}); return err })
+
+	if _, err := v.admin().Next(v.ctx, in.ID, engine.MoveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	forbidden("update the lookup of the administrator's lead",
+		`user "clerk" may not set lead.parentaccountid of lead `+id+` to account `+acct.ID+`: they hold append on lead only at user depth`,
+		func() error { _, err := clerk.Next(v.ctx, in.ID, engine.MoveOptions{}); return err })
+
+	// The clerk's own lead and account: both steps run.
+	mine, err := v.admin().CreateRecord(v.ctx, "account", engine.Values{"name": "Mine", "ownerid": "clerk"}, engine.StartOptions{NoFlow: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ownIn := v.lead("linking", engine.Values{"parentaccountid": mine.ID, "ownerid": "clerk"})
+	for _, stage := range []string{"close", "relink"} {
+		if _, err := clerk.Next(v.ctx, ownIn.ID, engine.MoveOptions{}); err != nil {
+			t.Fatalf("the clerk moves their own lead to %s: %v", stage, err)
+		}
+	}
+}

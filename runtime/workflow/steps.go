@@ -56,6 +56,17 @@ func (x *execution) allowed(t store.Table, row store.Row, priv, doing string) er
 	return x.may(t, row, priv, doing)
 }
 
+// linked checks, as record create and update do, that the calling user may
+// set the lookups links of row (a row of t with id id; "": the row about to
+// be created, with its owner): append on t, append_to on each target.
+// Background jobs are not checked, as allowed.
+func (x *execution) linked(t store.Table, row store.Row, id string, links []engine.Link) error {
+	if x.may == nil || len(links) == 0 {
+		return nil
+	}
+	return x.may.MayLink(t, row, id, links)
+}
+
 func (r *Runner) newExecution(ctx context.Context, tx store.Tx, p *compiler.Project, user string, now time.Time, src source) (*execution, error) {
 	vars, err := r.vars(ctx, tx)
 	if err != nil {
@@ -284,9 +295,13 @@ func (x *execution) stamp(t store.Table, vals map[string]any) {
 
 // write updates record id of t (row, as read) and wakes the jobs waiting
 // on it; a realtime step's write needs the calling user's privilege
-// (doing says what for).
-func (x *execution) write(t store.Table, id string, row store.Row, vals map[string]any, doing string) error {
+// (doing says what for), and append and append_to for the lookups links
+// it sets.
+func (x *execution) write(t store.Table, id string, row store.Row, vals map[string]any, links []engine.Link, doing string) error {
 	if err := x.allowed(t, row, engine.PrivWrite, doing); err != nil {
+		return err
+	}
+	if err := x.linked(t, row, id, links); err != nil {
 		return err
 	}
 	x.stamp(t, vals)
@@ -299,6 +314,7 @@ func (x *execution) write(t store.Table, id string, row store.Row, vals map[stri
 
 func (x *execution) update(t store.Table, id string, row store.Row, values map[string]compiler.Expr) error {
 	vals := map[string]any{}
+	var links []engine.Link
 	for _, col := range slices.Sorted(maps.Keys(values)) {
 		c, ok := t.Column(col)
 		if !ok {
@@ -308,11 +324,15 @@ func (x *execution) update(t store.Table, id string, row store.Row, values map[s
 		if err != nil {
 			return err
 		}
-		if vals[col], err = x.columnValue(t, c, v); err != nil {
+		var l *engine.Link
+		if vals[col], l, err = x.columnValue(t, c, v); err != nil {
 			return err
 		}
+		if l != nil {
+			links = append(links, *l)
+		}
 	}
-	return x.write(t, id, row, vals, "update "+t.Name+" "+id)
+	return x.write(t, id, row, vals, links, "update "+t.Name+" "+id)
 }
 
 func (x *execution) create(self store.Row, st *compiler.WorkflowStep) (string, error) {
@@ -321,6 +341,7 @@ func (x *execution) create(self store.Row, st *compiler.WorkflowStep) (string, e
 		return "", err
 	}
 	vals := map[string]any{}
+	var links []engine.Link
 	for _, col := range slices.Sorted(maps.Keys(st.Values)) {
 		c, ok := t.Column(col)
 		if !ok {
@@ -330,11 +351,15 @@ func (x *execution) create(self store.Row, st *compiler.WorkflowStep) (string, e
 		if err != nil {
 			return "", err
 		}
-		if vals[col], err = x.columnValue(t, c, v); err != nil {
+		var l *engine.Link
+		if vals[col], l, err = x.columnValue(t, c, v); err != nil {
 			return "", err
 		}
+		if l != nil {
+			links = append(links, *l)
+		}
 	}
-	id, err := x.insert(t, vals)
+	id, err := x.insert(t, vals, links)
 	return t.Name + " " + id, err
 }
 
@@ -354,7 +379,11 @@ func (x *execution) assign(t store.Table, id string, row store.Row, st *compiler
 	if err != nil {
 		return "", err
 	}
-	return "owner " + owner, x.write(t, id, row, map[string]any{"ownerid": userID}, "assign "+t.Name+" "+id)
+	link, err := x.userLink("ownerid", userID)
+	if err != nil {
+		return "", err
+	}
+	return "owner " + owner, x.write(t, id, row, map[string]any{"ownerid": userID}, []engine.Link{link}, "assign "+t.Name+" "+id)
 }
 
 // userID finds a user by name (domainname) or systemuserid.
@@ -385,7 +414,7 @@ func (x *execution) changeStatus(t store.Table, id string, row store.Row, st *co
 	if err != nil {
 		return "", err
 	}
-	return "status " + label, x.write(t, id, row, map[string]any{"statecode": int64(state), "statuscode": int64(status)},
+	return "status " + label, x.write(t, id, row, map[string]any{"statecode": int64(state), "statuscode": int64(status)}, nil,
 		"change the status of "+t.Name+" "+id)
 }
 

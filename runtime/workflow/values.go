@@ -47,10 +47,12 @@ func text(v any) string {
 
 // columnValue converts an evaluated value for column c of t, as the column
 // stores it. The compiler checked the kinds; this checks what only the
-// values can say (a whole number, a known option, an existing row).
-func (x *execution) columnValue(t store.Table, c store.Column, v any) (any, error) {
+// values can say (a whole number, a known option, an existing row). A
+// lookup's value also returns the row it points at, for the privileges
+// setting it needs.
+func (x *execution) columnValue(t store.Table, c store.Column, v any) (any, *engine.Link, error) {
 	if v == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%s.%s (%s) cannot take %s: %s", t.Name, c.Name, c.Type, compiler.Shorten(text(v)), fmt.Sprintf(format, args...))
@@ -59,9 +61,9 @@ func (x *execution) columnValue(t store.Table, c store.Column, v any) (any, erro
 	case compiler.TypeString, compiler.TypeMemo, compiler.TypeEmail:
 		s := text(v)
 		if c.MaxLength > 0 && len([]rune(s)) > c.MaxLength {
-			return nil, bad("it is longer than %d characters", c.MaxLength)
+			return nil, nil, bad("it is longer than %d characters", c.MaxLength)
 		}
-		return s, nil
+		return s, nil, nil
 	case compiler.TypeInteger:
 		var n int64
 		switch x := v.(type) {
@@ -69,16 +71,16 @@ func (x *execution) columnValue(t store.Table, c store.Column, v any) (any, erro
 			n = x
 		case float64:
 			if x != math.Trunc(x) || math.Abs(x) >= 1<<53 {
-				return nil, bad("it is not a whole number")
+				return nil, nil, bad("it is not a whole number")
 			}
 			n = int64(x)
 		default:
-			return nil, bad("it is not a whole number")
+			return nil, nil, bad("it is not a whole number")
 		}
 		if _, err := compiler.StoredNumber(c.Type, float64(n)); err != nil {
-			return nil, bad("it %v", err)
+			return nil, nil, bad("it %v", err)
 		}
-		return n, nil
+		return n, nil, nil
 	case compiler.TypeDecimal, compiler.TypeMoney:
 		var f float64
 		switch x := v.(type) {
@@ -87,48 +89,48 @@ func (x *execution) columnValue(t store.Table, c store.Column, v any) (any, erro
 		case float64:
 			f = x
 		default:
-			return nil, bad("it is not a number")
+			return nil, nil, bad("it is not a number")
 		}
 		f, err := compiler.StoredNumber(c.Type, f)
 		if err != nil {
-			return nil, bad("it %v", err)
+			return nil, nil, bad("it %v", err)
 		}
-		return f, nil
+		return f, nil, nil
 	case compiler.TypeBoolean:
 		if b, ok := v.(bool); ok {
-			return b, nil
+			return b, nil, nil
 		}
-		return nil, bad("it is not true or false")
+		return nil, nil, bad("it is not true or false")
 	case compiler.TypeDateTime:
 		switch d := v.(type) {
 		case time.Time:
-			return d.UTC(), nil
+			return d.UTC(), nil, nil
 		case string:
 			if tm, ok := compiler.ParseDate(d); ok {
-				return tm, nil
+				return tm, nil, nil
 			}
 		}
-		return nil, bad("it is not a date")
+		return nil, nil, bad("it is not a date")
 	case compiler.TypeChoice, compiler.TypeState, compiler.TypeStatus:
 		if o, ok := option(c.Options, v); ok {
-			return int64(o.Value), nil
+			return int64(o.Value), nil, nil
 		}
-		return nil, bad("it is not one of the column's options")
+		return nil, nil, bad("it is not one of the column's options")
 	case compiler.TypeLookup, compiler.TypeCustomer:
 		id, ok := v.(string)
 		if !ok {
-			return nil, bad("it is not a row id")
+			return nil, nil, bad("it is not a row id")
 		}
 		return x.lookup(c, id, bad)
 	case compiler.TypeUniqueID:
 		if s, ok := v.(string); ok {
 			if u, err := uuid.Parse(s); err == nil {
-				return u.String(), nil
+				return u.String(), nil, nil
 			}
 		}
-		return nil, bad("it is not an id")
+		return nil, nil, bad("it is not an id")
 	}
-	return nil, bad("the column cannot be written")
+	return nil, nil, bad("the column cannot be written")
 }
 
 // option finds a choice's option by label (any case) or value.
@@ -153,29 +155,41 @@ func option(opts []store.Option, v any) (store.Option, bool) {
 }
 
 // lookup checks that id is a row of one of a lookup's target tables (a
-// lookup to users also takes a user's name).
-func (x *execution) lookup(c store.Column, id string, bad func(string, ...any) error) (any, error) {
+// lookup to users also takes a user's name) and returns the row.
+func (x *execution) lookup(c store.Column, id string, bad func(string, ...any) error) (any, *engine.Link, error) {
 	for _, target := range c.Targets {
 		if target == "systemuser" {
-			if uid, err := x.userID(id); err == nil {
-				return uid, nil
+			uid, err := x.userID(id)
+			if err != nil {
+				continue
 			}
-			continue
+			l, err := x.userLink(c.Name, uid)
+			return uid, &l, err
 		}
 		tt, err := x.tx.Table(target)
 		if errors.Is(err, store.ErrNotFound) {
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		if _, err := x.tx.GetRow(tt, id); err == nil {
-			return id, nil
+		if row, err := x.tx.GetRow(tt, id); err == nil {
+			return id, &engine.Link{Column: c.Name, Target: tt, Row: row}, nil
 		} else if !errors.Is(err, store.ErrNotFound) {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return nil, bad("it is not the id of a %s row", strings.Join(c.Targets, " or "))
+	return nil, nil, bad("it is not the id of a %s row", strings.Join(c.Targets, " or "))
+}
+
+// userLink is a lookup column set to the user uid (systemuser, which no
+// one owns).
+func (x *execution) userLink(column, uid string) (engine.Link, error) {
+	users, err := x.tx.Table("systemuser")
+	if errors.Is(err, store.ErrNotFound) {
+		users, err = store.Table{Name: "systemuser", PrimaryKey: "systemuserid"}, nil
+	}
+	return engine.Link{Column: column, Target: users, Row: store.Row{users.PrimaryKey: uid}}, err
 }
 
 // defaultStatuses are the status reasons of a table without a statuscode
@@ -212,9 +226,17 @@ func stateAndStatus(t store.Table, v any) (state, status int, label string, err 
 // insert creates a record of t with the system columns filled, as the
 // engine creates one: a new id, created and modified on and by, the owner,
 // the first state and status, row version 1. A realtime step's insert
-// needs the calling user's create privilege.
-func (x *execution) insert(t store.Table, vals map[string]any) (string, error) {
+// needs the calling user's create privilege, and append and append_to for
+// the lookups links it sets, as record create does.
+func (x *execution) insert(t store.Table, vals map[string]any, links []engine.Link) (string, error) {
 	if err := x.allowed(t, nil, engine.PrivCreate, "create a "+t.Name+" record"); err != nil {
+		return "", err
+	}
+	owner := store.Row{"ownerid": x.user}
+	if v, ok := vals["ownerid"]; ok && v != nil {
+		owner["ownerid"] = v
+	}
+	if err := x.linked(t, owner, "", links); err != nil {
 		return "", err
 	}
 	engine.FullName(t, nil, vals) // as every other path that creates a person
