@@ -12,6 +12,10 @@ import (
 // WorkflowStepKinds lists the step kinds of a workflow, in the language's order.
 var WorkflowStepKinds = []string{StepUpdate, StepCreate, StepAssign, StepSendEmail, StepChangeStatus, StepWebhook, StepStartWorkflow, StepStop}
 
+// stopStatuses are how a stop step may end its workflow: stop = true is
+// "succeeded"; "canceled" cancels the change of a realtime workflow.
+var stopStatuses = []string{"succeeded", "canceled"}
+
 // stepFields lists the keys each object-valued step kind accepts, and which are required.
 var stepFields = map[string]struct{ allowed, required []string }{
 	StepSendEmail:    {[]string{"to", "subject", "body", "cc"}, []string{"to", "subject"}},
@@ -177,6 +181,21 @@ func (d *decoder) checkLiterals(kind string, fields map[string]hcl.Expression) {
 		}
 	}
 	switch kind {
+	case StepStop:
+		// Any other status would end the workflow as succeeded: a
+		// misspelt "cancel" must not quietly let the change through.
+		e, ok := fields["status"]
+		if !ok {
+			break
+		}
+		raw, rng, ok := literal("status")
+		if !ok {
+			d.errorf(e.Range(), "Invalid stop status", "status takes %s as text; a workflow cannot decide how it ends from an expression.", joinQuoted(stopStatuses))
+			break
+		}
+		if !contains(stopStatuses, strings.ToLower(raw)) {
+			d.errorf(rng, "Invalid stop status", "%q is not a status; use %s.%s", raw, joinQuoted(stopStatuses), didYouMean(strings.ToLower(raw), stopStatuses))
+		}
 	case StepAssign:
 		// Found only when the step runs ("the owner is empty"), every time.
 		if raw, rng, ok := literal("owner"); ok && strings.TrimSpace(raw) == "" {
