@@ -150,6 +150,9 @@ flow "actions" {
     action "hook" { workflow = workflow.hook }
     action "hook_now" { workflow = workflow.hook_now }
     action "bg_canceler" { workflow = workflow.bg_canceler }
+    action "deep" { workflow = workflow.rt1 }
+    action "deep_ok" { workflow = workflow.rt2 }
+    action "bg_deep" { workflow = workflow.bg1 }
   }
   stage "close" {}
 }
@@ -348,6 +351,182 @@ workflow "bg_canceler" {
   }
 }
 
+# start_workflow chains nine deep: rt1 (and bg1) start eight more; rt2
+# (the eighth from the end) starts seven, as deep as Dataverse goes
+workflow "rt1" {
+  table = "lead"
+  mode  = "realtime"
+  step "note" {
+    update = { description = "rt1" }
+  }
+  step "next" {
+    start_workflow = workflow.rt2
+  }
+}
+workflow "rt2" {
+  table = "lead"
+  mode  = "realtime"
+  step "note" {
+    update = { description = "rt2" }
+  }
+  step "next" {
+    start_workflow = workflow.rt3
+  }
+}
+workflow "rt3" {
+  table = "lead"
+  mode  = "realtime"
+  step "note" {
+    update = { description = "rt3" }
+  }
+  step "next" {
+    start_workflow = workflow.rt4
+  }
+}
+workflow "rt4" {
+  table = "lead"
+  mode  = "realtime"
+  step "note" {
+    update = { description = "rt4" }
+  }
+  step "next" {
+    start_workflow = workflow.rt5
+  }
+}
+workflow "rt5" {
+  table = "lead"
+  mode  = "realtime"
+  step "note" {
+    update = { description = "rt5" }
+  }
+  step "next" {
+    start_workflow = workflow.rt6
+  }
+}
+workflow "rt6" {
+  table = "lead"
+  mode  = "realtime"
+  step "note" {
+    update = { description = "rt6" }
+  }
+  step "next" {
+    start_workflow = workflow.rt7
+  }
+}
+workflow "rt7" {
+  table = "lead"
+  mode  = "realtime"
+  step "note" {
+    update = { description = "rt7" }
+  }
+  step "next" {
+    start_workflow = workflow.rt8
+  }
+}
+workflow "rt8" {
+  table = "lead"
+  mode  = "realtime"
+  step "note" {
+    update = { description = "rt8" }
+  }
+  step "next" {
+    start_workflow = workflow.rt9
+  }
+}
+workflow "rt9" {
+  table = "lead"
+  mode  = "realtime"
+  step "note" {
+    update = { description = "rt9" }
+  }
+}
+workflow "bg1" {
+  table = "lead"
+  mode  = "background"
+  step "note" {
+    update = { description = "bg1" }
+  }
+  step "next" {
+    start_workflow = workflow.bg2
+  }
+}
+workflow "bg2" {
+  table = "lead"
+  mode  = "background"
+  step "note" {
+    update = { description = "bg2" }
+  }
+  step "next" {
+    start_workflow = workflow.bg3
+  }
+}
+workflow "bg3" {
+  table = "lead"
+  mode  = "background"
+  step "note" {
+    update = { description = "bg3" }
+  }
+  step "next" {
+    start_workflow = workflow.bg4
+  }
+}
+workflow "bg4" {
+  table = "lead"
+  mode  = "background"
+  step "note" {
+    update = { description = "bg4" }
+  }
+  step "next" {
+    start_workflow = workflow.bg5
+  }
+}
+workflow "bg5" {
+  table = "lead"
+  mode  = "background"
+  step "note" {
+    update = { description = "bg5" }
+  }
+  step "next" {
+    start_workflow = workflow.bg6
+  }
+}
+workflow "bg6" {
+  table = "lead"
+  mode  = "background"
+  step "note" {
+    update = { description = "bg6" }
+  }
+  step "next" {
+    start_workflow = workflow.bg7
+  }
+}
+workflow "bg7" {
+  table = "lead"
+  mode  = "background"
+  step "note" {
+    update = { description = "bg7" }
+  }
+  step "next" {
+    start_workflow = workflow.bg8
+  }
+}
+workflow "bg8" {
+  table = "lead"
+  mode  = "background"
+  step "note" {
+    update = { description = "bg8" }
+  }
+  step "next" {
+    start_workflow = workflow.bg9
+  }
+}
+workflow "bg9" {
+  table = "lead"
+  mode  = "background"
+  step "note" {
+    update = { description = "bg9" }
+  }
+}
 workflow "waiter" {
   table      = "lead"
   wait_until = self.decisionmaker == true

@@ -329,3 +329,61 @@ func TestRealtimeLookupsNeedAppendAndAppendTo(t *testing.T) {
 		}
 	}
 }
+
+// TestStartWorkflowNestsEightDeep: start_workflow nests as deep as
+// Dataverse's, which counts the first workflow as depth 1 and refuses depth
+// 9: eight workflows run, the ninth is refused (the step of the eighth
+// that starts it fails), realtime and background alike.
+func TestStartWorkflowNestsEightDeep(t *testing.T) {
+	v := newEnv(t, Options{})
+	id, in := v.lead("actions", nil)
+
+	_, err := v.admin().RunAction(v.ctx, in.ID, "deep") // rt1 … rt9
+	var se *StepError
+	if !errors.As(err, &se) || se.Workflow != "rt8" || se.Step != "next" || !strings.Contains(err.Error(), "start_workflow nests more than 8 deep") {
+		t.Fatalf("nine nested realtime workflows: %v, want rt8's start of rt9 refused", err)
+	}
+	if got := v.record("lead", id)["description"]; got != nil {
+		t.Errorf("a refused chain left description = %v", got)
+	}
+	a, err := v.admin().RunAction(v.ctx, in.ID, "deep_ok") // rt2 … rt9: eight
+	if err != nil {
+		t.Fatalf("eight nested realtime workflows: %v", err)
+	}
+	n := 0
+	for out := a.Result.(*Outcome); out != nil; n++ {
+		next := out
+		out = nil
+		if len(next.Children) == 1 {
+			out = next.Children[0]
+		}
+	}
+	if n != 8 || v.record("lead", id)["description"] != "rt9" {
+		t.Errorf("eight nested realtime workflows ran %d, description %v", n, v.record("lead", id)["description"])
+	}
+
+	if _, err := v.admin().RunAction(v.ctx, in.ID, "bg_deep"); err != nil { // bg1 … bg9
+		t.Fatal(err)
+	}
+	for range 20 {
+		if len(v.runDue()) == 0 {
+			break
+		}
+	}
+	js := v.jobs()
+	if len(js) != 8 {
+		t.Fatalf("nine nested background workflows queued %d jobs, want 8: %+v", len(js), js)
+	}
+	for _, j := range js {
+		want := store.JobSucceeded
+		if j.Workflow == "bg8" {
+			want = store.JobFailed
+			if j.Depth != 7 || !strings.Contains(j.LastError, "start_workflow nests more than 8 deep") {
+				t.Errorf("bg8: depth %d, error %q", j.Depth, j.LastError)
+			}
+		}
+		if j.State != want {
+			t.Errorf("job %s: %s, want %s (%s)", j.Workflow, j.State, want, j.LastError)
+		}
+	}
+}

@@ -49,7 +49,10 @@ type Options struct {
 	Log *slog.Logger
 }
 
-// MaxDepth is how deeply start_workflow steps may nest.
+// MaxDepth is how many workflows a chain of start_workflow steps may run,
+// the first (started by a transition, an action or a job) counted, as
+// Dataverse counts depth from 1 and refuses depth 9: a run's depth (the
+// start_workflow nesting, 0 for the first) stays below MaxDepth.
 const MaxDepth = 8
 
 // Runner runs the workflows of one environment. It is safe for concurrent

@@ -458,7 +458,7 @@ func (x *execution) startChild(wf *compiler.Workflow, st *compiler.WorkflowStep,
 	if child.Table != wf.Table {
 		return "", permanent(fmt.Errorf("workflow %s runs on %s records, not %s", child.Name, child.Table, wf.Table))
 	}
-	if depth+1 > MaxDepth {
+	if depth+1 >= MaxDepth { // the child would be workflow MaxDepth+1 of the chain
 		return "", permanent(fmt.Errorf("start_workflow nests more than %d deep", MaxDepth))
 	}
 	saved := x.src.trigger
