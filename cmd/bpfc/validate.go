@@ -99,11 +99,28 @@ func runValidate(g *globals, o *validateOptions) error {
 		fmt.Fprintf(g.stdout, "The project is valid: %s, %s used, %s, %s (%s).\n",
 			plural(len(p.Flows), "flow"), plural(len(p.UsedTables()), "table"), plural(len(p.Workflows), "workflow"),
 			plural(len(p.Roles), "role"), plural(warns, "warning"))
-		if n := len(emit.DataverseWarnings(p)); n > 0 && !o.dataverse {
+		if o.dataverse {
+			return nil
+		}
+		ext, refused := 0, 0
+		for _, w := range emit.DataverseWarnings(p) {
+			if w.Refused {
+				refused++
+			} else {
+				ext++
+			}
+		}
+		if ext > 0 {
 			// bpfc runs them; real Dataverse would import them without
 			// their meaning (a branch on a variable never matches there).
 			fmt.Fprintf(g.stdout, "Note: %s bpfc's extensions, which real Dataverse would import without their meaning: bpfc validate --dataverse lists them.\n",
-				map[bool]string{true: "1 construct is one of", false: fmt.Sprintf("%d constructs are", n)}[n == 1])
+				map[bool]string{true: "1 construct is one of", false: fmt.Sprintf("%d constructs are", ext)}[ext == 1])
+		}
+		if refused > 0 {
+			// bpfc runs them; real Dataverse would refuse them when they
+			// run (a SetState to a case's Resolved state).
+			fmt.Fprintf(g.stdout, "Note: %s would run in bpfc but fail in real Dataverse: bpfc validate --dataverse lists them.\n",
+				plural(refused, "construct"))
 		}
 	}
 	return nil
@@ -164,7 +181,11 @@ func dataverseDiagnostics(p *compiler.Project) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	for _, w := range emit.DataverseWarnings(p) {
 		r := w.Range
-		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Not importable into Dataverse", Detail: w.Message, Subject: &r})
+		summary := "Not importable into Dataverse"
+		if w.Refused {
+			summary = "Refused by Dataverse"
+		}
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: summary, Detail: w.Message, Subject: &r})
 	}
 	return diags
 }

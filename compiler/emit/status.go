@@ -1,6 +1,7 @@
 package emit
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/zclconf/go-cty/cty"
@@ -54,4 +55,54 @@ func resolveStatus(p *compiler.Project, table string, e compiler.Expr) (state, s
 	}
 	state, ok = states[status]
 	return state, status, ok
+}
+
+// stateMessages are the states (statecode) of standard tables that
+// Dataverse reaches only through a message of its own, refusing SetState
+// to them, with that message. (The catalog has no quote, salesorder or
+// invoice, whose won, fulfilled and closed states are the same.)
+var stateMessages = map[string]map[int]string{
+	"incident":    {1: "CloseIncident (resolving the case)"},
+	"opportunity": {1: "WinOpportunity", 2: "LoseOpportunity"},
+}
+
+// mergedStatus is the status reason Merge sets on the tables it merges,
+// and only Merge.
+const mergedStatus = 2000
+
+var mergedTables = map[string]bool{"incident": true, "account": true, "contact": true, "lead": true}
+
+// setStateIssue says why Dataverse would refuse a workflow's SetState of
+// table to state and status, or "".
+func setStateIssue(p *compiler.Project, table string, state, status int) string {
+	table = strings.ToLower(table)
+	if mergedTables[table] && (status == mergedStatus || strings.EqualFold(optionLabel(p, table, "statuscode", status), "Merged")) {
+		return fmt.Sprintf("sets %s to status reason %s, which only Dataverse's Merge message sets: SetState to it is refused",
+			table, describeOption(p, table, "statuscode", status))
+	}
+	if msg, ok := stateMessages[table][state]; ok {
+		return fmt.Sprintf("sets %s to state %s, which Dataverse reaches only through its %s message: SetState to it is refused",
+			table, describeOption(p, table, "statecode", state), msg)
+	}
+	return ""
+}
+
+// optionLabel is the label of option v of a column of table, or "".
+func optionLabel(p *compiler.Project, table, col string, v int) string {
+	if c := column(p, table, col); c != nil {
+		for _, o := range c.Options {
+			if o.Value == v {
+				return o.Label
+			}
+		}
+	}
+	return ""
+}
+
+// describeOption is an option as messages name it: 1 (Resolved).
+func describeOption(p *compiler.Project, table, col string, v int) string {
+	if l := optionLabel(p, table, col, v); l != "" {
+		return fmt.Sprintf("%d (%s)", v, l)
+	}
+	return fmt.Sprint(v)
 }

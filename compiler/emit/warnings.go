@@ -3,27 +3,32 @@ package emit
 import (
 	"sort"
 
+	"github.com/google/uuid"
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/bpfc/bpfc/compiler"
 )
 
 // Warning is a construct that real Dataverse could not import as bpfc means
-// it: the build writes it with the bpfc extension, which Dataverse ignores.
-// Flow and Stage, or Workflow, say where it is; Range points at the source.
+// it: the build writes it with the bpfc extension, which Dataverse ignores;
+// or, Refused, one the build writes in Dataverse's own form but Dataverse
+// would refuse when it runs (a SetState to a state only a message of its
+// own reaches, an owner that is a name rather than an id). Flow and Stage,
+// or Workflow, say where it is; Range points at the source.
 type Warning struct {
 	Flow, Stage string
 	Workflow    string
 	Range       hcl.Range
 	Message     string
+	Refused     bool
 }
 
 const ignored = "; it is written as a bpfc extension that Dataverse ignores"
 
 // DataverseWarnings lists every construct of p that Dataverse has no encoding
-// for (used by `bpfc validate --dataverse`), in project order. The emitters
-// make the same decisions, so each warning matches one use of the bpfc
-// extension in the output. The names the extension carries (bpfc:Name, a
+// for, or would refuse (used by `bpfc validate --dataverse`), in project
+// order. The emitters make the same decisions, so each warning that is not
+// Refused matches one use of the bpfc extension in the output. The names the extension carries (bpfc:Name, a
 // flow's bpfc:Owner) are no warning: Dataverse loses nothing by skipping them.
 func DataverseWarnings(p *compiler.Project) []Warning {
 	var out []Warning
@@ -47,6 +52,9 @@ func workflowWarnings(p *compiler.Project, w *compiler.Workflow) []Warning {
 	var out []Warning
 	add := func(rng hcl.Range, msg string) {
 		out = append(out, Warning{Workflow: w.Name, Range: rng, Message: msg})
+	}
+	refused := func(rng hcl.Range, msg string) {
+		out = append(out, Warning{Workflow: w.Name, Range: rng, Message: msg, Refused: true})
 	}
 	if w.WaitUntil != nil {
 		if issue := conditionIssue(w.WaitUntil); issue != "" {
@@ -72,6 +80,10 @@ func workflowWarnings(p *compiler.Project, w *compiler.Workflow) []Warning {
 			values, table = st.Values, st.CreateTable
 		case compiler.StepAssign:
 			values = map[string]compiler.Expr{"ownerid": st.Values["owner"]}
+			if name, ok := userName(st.Values["owner"]); ok {
+				refused(exprRange(st.Values["owner"], st.DeclRange), where+": assign "+exprText(st.Values["owner"])+" names user "+name+
+					", which bpfc writes as the owner's id; Dataverse needs a systemuser id there, and only bpfc's runtime resolves a user's name, so there the step fails")
+			}
 		case compiler.StepSendEmail:
 			table = "email"
 			for k, e := range map[string]string{"subject": "subject", "body": "description"} {
@@ -86,8 +98,11 @@ func workflowWarnings(p *compiler.Project, w *compiler.Workflow) []Warning {
 				}
 			}
 		case compiler.StepChangeStatus:
-			if _, _, ok := resolveStatus(p, w.Table, st.Values["status"]); !ok {
+			state, status, ok := resolveStatus(p, w.Table, st.Values["status"])
+			if !ok {
 				add(exprRange(st.Values["status"], st.DeclRange), where+": change_status "+exprText(st.Values["status"])+" names no status reason of "+w.Table+ignored)
+			} else if issue := setStateIssue(p, w.Table, state, status); issue != "" {
+				refused(exprRange(st.Values["status"], st.DeclRange), where+": change_status "+exprText(st.Values["status"])+" "+issue+", so there the step fails")
 			}
 		case compiler.StepWebhook:
 			add(st.DeclRange, where+": Dataverse workflows have no webhook step"+ignored+", so there nothing is posted")
@@ -119,4 +134,18 @@ func exprRange(e compiler.Expr, fallback hcl.Range) hcl.Range {
 		return r
 	}
 	return fallback
+}
+
+// userName is assign's owner when it is a literal user name rather than a
+// row id: the runtime looks the name up, Dataverse cannot.
+func userName(e compiler.Expr) (string, bool) {
+	lit, ok := e.(*compiler.Literal)
+	if !ok || lit.Kind != compiler.KindString || lit.Value.IsNull() {
+		return "", false
+	}
+	s := lit.Value.AsString()
+	if id := compiler.Unbraced(s); len(id) == 36 && uuid.Validate(id) == nil {
+		return "", false
+	}
+	return s, true
 }
