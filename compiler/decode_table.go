@@ -1,6 +1,8 @@
 package compiler
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -125,18 +127,20 @@ func (d *decoder) options(a *hcl.Attribute) (opts []Option, empty bool) {
 	}
 	var out []Option
 	seen := map[int]string{}
-	for k, ov := range v.AsValueMap() {
+	vals := v.AsValueMap()
+	for _, o := range optionKeys(a.Expr, vals) {
+		k, ov := o.label, vals[o.label]
 		if strings.TrimSpace(k) == "" {
-			d.errorf(a.Expr.Range(), "Invalid options", "An option needs a label (Dataverse shows it in the form and the views); %q has none: give it one, such as { Low = 1 }.", k)
+			d.errorf(o.keyRange, "Invalid options", "An option needs a label (Dataverse shows it in the form and the views); %q has none: give it one, such as { Low = 1 }.", k)
 			continue
 		}
 		n, err := convertInt(ov)
 		if err != "" {
-			d.errorf(a.Expr.Range(), "Invalid options", "The value of option %q must be a whole number; %s.", k, err)
+			d.errorf(o.valueRange, "Invalid options", "The value of option %q must be a whole number; %s.", k, err)
 			continue
 		}
 		if other, dup := seen[n]; dup {
-			d.errorf(a.Expr.Range(), "Duplicate option value", "Options %q and %q both have the value %d.", other, k, n)
+			d.errorf(o.keyRange, "Duplicate option value", "Options %q and %q both have the value %d.", other, k, n)
 			continue
 		}
 		seen[n] = k
@@ -144,6 +148,38 @@ func (d *decoder) options(a *hcl.Attribute) (opts []Option, empty bool) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Value < out[j].Value })
 	return out, false
+}
+
+// optionKey is one option's label and where its key and value are written.
+type optionKey struct {
+	label                string
+	keyRange, valueRange hcl.Range
+}
+
+// optionKeys lists the labels of vals in the order the object expression e
+// writes them, each once, with the ranges of its key and value, so the
+// diagnostics about options are the same from run to run and point at the
+// option. When e is not a literal object, the labels come sorted and every
+// range is the whole expression.
+func optionKeys(e hcl.Expression, vals map[string]cty.Value) []optionKey {
+	var out []optionKey
+	listed := map[string]bool{}
+	if pairs, diags := hcl.ExprMap(e); !diags.HasErrors() {
+		for _, kv := range pairs {
+			k, ok := objectKey(kv.Key)
+			if _, known := vals[k]; !ok || !known || listed[k] {
+				continue
+			}
+			listed[k] = true
+			out = append(out, optionKey{label: k, keyRange: kv.Key.Range(), valueRange: kv.Value.Range()})
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(vals)) {
+		if !listed[k] {
+			out = append(out, optionKey{label: k, keyRange: e.Range(), valueRange: e.Range()})
+		}
+	}
+	return out
 }
 
 // noDuplicateKeys reports a key an object expression gives twice, which

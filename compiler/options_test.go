@@ -1,0 +1,44 @@
+package compiler_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestDuplicateOptionValues: options that share a value are reported in the
+// order the source writes them, each at the key of the later option, the same
+// way on every load.
+func TestDuplicateOptionValues(t *testing.T) {
+	src := `table "fx_policy" {
+  primary_column = "fx_name"
+  column "fx_name" {
+    type = "string"
+  }
+  column "fx_kind" {
+    type    = "choice"
+    options = { Motor = 1, Home = 1, Travel = 1, Boat = 1 }
+  }
+}
+`
+	want := []string{
+		`f.hcl:8,28-32: Options "Motor" and "Home" both have the value 1.`,
+		`f.hcl:8,38-44: Options "Motor" and "Travel" both have the value 1.`,
+		`f.hcl:8,50-54: Options "Motor" and "Boat" both have the value 1.`,
+	}
+	for i := range 20 {
+		_, diags := compiler.LoadSources(map[string][]byte{"f.hcl": []byte(src), "s.hcl": []byte(baseSolution)})
+		var got []string
+		for _, d := range diags {
+			if d.Summary != "Duplicate option value" {
+				t.Fatalf("unexpected diagnostic: %s", d.Error())
+			}
+			got = append(got, fmt.Sprintf("%s: %s", d.Subject, d.Detail))
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("load %d: diagnostics differ (-want +got):\n%s", i, diff)
+		}
+	}
+}
