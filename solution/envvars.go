@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -48,7 +49,7 @@ func VariableXML(v *compiler.Variable) (*etree.Document, error) {
 		return nil, fmt.Errorf("variable %s: unknown type %q", v.Name, v.Type)
 	}
 	doc, root := newDoc("environmentvariabledefinition", "schemaname", v.SchemaName)
-	if v.Type != compiler.VarSecret && v.HasDefault() {
+	if v.Type != compiler.VarSecret && v.GivesDefault() {
 		s, err := VariableValueText(v.Type, v.Default)
 		if err != nil {
 			return nil, fmt.Errorf("variable %s: %w", v.Name, err)
@@ -75,12 +76,20 @@ func label(parent *etree.Element, tag, text string) {
 	elem(e, "label", "description", text, "languagecode", languageCode)
 }
 
+// NoVariableValue reports whether v is no value for a variable: none, null,
+// not wholly known, or empty text (the compiler refuses "" as a value, and a
+// deploy asks for one in its place).
+func NoVariableValue(v cty.Value) bool {
+	return v == cty.NilVal || v.IsNull() || !v.IsWhollyKnown() || (v.Type() == cty.String && v.AsString() == "")
+}
+
 // VariableValueText is a variable value as Dataverse stores it: strings as
 // they are, numbers in plain decimal, booleans as yes/no, JSON as JSON text
-// (a string value is taken to be JSON text already).
+// without HTML escapes (a string value must be JSON text already). A build's
+// defaults and a deploy's stored values are both this text.
 func VariableValueText(varType string, v cty.Value) (string, error) {
-	if v == cty.NilVal || v.IsNull() || !v.IsWhollyKnown() {
-		return "", fmt.Errorf("no value")
+	if NoVariableValue(v) {
+		return "", errors.New("no value")
 	}
 	switch varType {
 	case compiler.VarString, compiler.VarSecret:
@@ -103,6 +112,9 @@ func VariableValueText(varType string, v cty.Value) (string, error) {
 		return "no", nil
 	case compiler.VarJSON:
 		if v.Type() == cty.String {
+			if !json.Valid([]byte(v.AsString())) {
+				return "", errors.New("not valid JSON")
+			}
 			return v.AsString(), nil
 		}
 		b, err := ctyjson.Marshal(v, v.Type())

@@ -14,12 +14,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/zclconf/go-cty/cty"
-	ctyjson "github.com/zclconf/go-cty/cty/json"
-
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/secret"
 	"github.com/bpfc/bpfc/runtime/store"
+	"github.com/bpfc/bpfc/solution"
 )
 
 // Sources of a variable's value, as recorded in the store.
@@ -193,8 +191,8 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings, blo
 				continue
 			}
 			val.text, val.source = text, SourceEnvironment
-		} else if cv, ok := env.Values[v.Name]; ok && !isEmpty(cv) && block == nil {
-			text, err := valueText(v.Type, cv)
+		} else if cv, ok := env.Values[v.Name]; ok && !solution.NoVariableValue(cv) && block == nil {
+			text, err := solution.VariableValueText(v.Type, cv)
 			if err != nil {
 				causes = append(causes, fmt.Sprintf("the value of %s in environment %q is not valid: %v", v.Name, env.Name, err))
 				continue
@@ -259,8 +257,8 @@ func RemoteValues(p *compiler.Project, env *compiler.Environment, settings map[s
 		case fromProcess != "":
 			values[v.SchemaName] = fromProcess
 		default:
-			if cv, ok := env.Values[v.Name]; ok && !isEmpty(cv) {
-				text, err := valueText(v.Type, cv)
+			if cv, ok := env.Values[v.Name]; ok && !solution.NoVariableValue(cv) {
+				text, err := solution.VariableValueText(v.Type, cv)
 				if err != nil {
 					return SentValues{}, fmt.Errorf("the value of %s in environment %q is not valid: %w", v.Name, env.Name, err)
 				}
@@ -395,48 +393,6 @@ func processValue(v *compiler.Variable, getenv func(string) string) (value, from
 	return "", EnvVarName(v)
 }
 
-func isEmpty(v cty.Value) bool {
-	return v == cty.NilVal || v.IsNull() || !v.IsKnown() || (v.Type() == cty.String && v.AsString() == "")
-}
-
-// valueText is a value as Dataverse stores it: strings as they are, numbers
-// in plain decimal, booleans as yes/no, JSON as JSON text.
-func valueText(typ string, v cty.Value) (string, error) {
-	if isEmpty(v) {
-		return "", errors.New("no value")
-	}
-	switch typ {
-	case compiler.VarString, compiler.VarSecret:
-		if v.Type() != cty.String {
-			return "", fmt.Errorf("want a string, got %s", v.Type().FriendlyName())
-		}
-		return v.AsString(), nil
-	case compiler.VarNumber:
-		if v.Type() != cty.Number {
-			return "", fmt.Errorf("want a number, got %s", v.Type().FriendlyName())
-		}
-		return v.AsBigFloat().Text('f', -1), nil
-	case compiler.VarBoolean:
-		if v.Type() != cty.Bool {
-			return "", fmt.Errorf("want a bool, got %s", v.Type().FriendlyName())
-		}
-		if v.True() {
-			return "yes", nil
-		}
-		return "no", nil
-	case compiler.VarJSON:
-		if v.Type() == cty.String {
-			return parseText(typ, v.AsString())
-		}
-		b, err := ctyjson.Marshal(v, v.Type())
-		if err != nil {
-			return "", err
-		}
-		return string(b), nil
-	}
-	return "", fmt.Errorf("unknown variable type %q", typ)
-}
-
 // parseText checks a value given as text (settings file, BPFC_VAR_*) and
 // returns it as Dataverse stores it.
 func parseText(typ, s string) (string, error) {
@@ -474,7 +430,7 @@ func defaultText(v *compiler.Variable) *string {
 	if v.Type == compiler.VarSecret || !v.HasDefault() {
 		return nil
 	}
-	s, err := valueText(v.Type, v.Default)
+	s, err := solution.VariableValueText(v.Type, v.Default)
 	if err != nil {
 		return nil
 	}
