@@ -3,6 +3,7 @@ package compiler
 import (
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // Shorten is s for a message: as it is up to 80 characters, else its
@@ -23,4 +24,16 @@ func Unbraced(s string) string {
 		return s[1 : len(s)-1]
 	}
 	return s
+}
+
+// EntitySetName is a table's Web API entity set: its name, pluralized as
+// Dataverse pluralizes it ("lead" -> "leads", "cts_policy" -> "cts_policies").
+func EntitySetName(name string) string {
+	switch {
+	case strings.HasSuffix(name, "s"), strings.HasSuffix(name, "x"), strings.HasSuffix(name, "ch"), strings.HasSuffix(name, "sh"):
+		return name + "es"
+	case strings.HasSuffix(name, "y") && len(name) > 1 && !strings.ContainsRune("aeiou", rune(name[len(name)-2])):
+		return name[:len(name)-1] + "ies"
+	}
+	return name + "s"
 }

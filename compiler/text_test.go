@@ -16,3 +16,14 @@ func TestShorten(t *testing.T) {
 		t.Errorf("long: %.80s…", got)
 	}
 }
+
+func TestEntitySetName(t *testing.T) {
+	for name, want := range map[string]string{
+		"lead": "leads", "cts_policy": "cts_policies", "cts_day": "cts_days", "cts_box": "cts_boxes",
+		"cts_branch": "cts_branches", "cts_wish": "cts_wishes", "cts_bus": "cts_buses", "y": "ys",
+	} {
+		if got := EntitySetName(name); got != want {
+			t.Errorf("EntitySetName(%q) = %q, want %q", name, got, want)
+		}
+	}
+}

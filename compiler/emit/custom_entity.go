@@ -39,7 +39,7 @@ func CustomEntity(p *compiler.Project, t *compiler.Table) *etree.Element {
 		emptyEntityParts(e)
 		return e
 	}
-	info := entityHeader(e, schema, display, entitySetName(display), display)
+	info := entityHeader(e, schema, display, compiler.EntitySetName(display), display)
 	attrs := []attrSpec{{physical: schema + "Id", logical: t.PrimaryKey, typ: "primarykey", required: "systemrequired",
 		mask: "ValidForAdvancedFind|RequiredForGrid", ime: "auto", create: true, fixedRequirement: true, filter: true, fetch: true,
 		display: display, description: "Unique identifier for entity instances"}}
@@ -67,7 +67,7 @@ func CustomEntity(p *compiler.Project, t *compiler.Table) *etree.Element {
 	}
 	attrs = append(attrs, stateAttrs(t.Name, display, states, statuses)...)
 	writeAttrs(info, attrs)
-	entityFlags(info, entitySetName(t.Name), false, t.Ownership == compiler.OwnershipOrganization)
+	entityFlags(info, compiler.EntitySetName(t.Name), false, t.Ownership == compiler.OwnershipOrganization)
 	emptyEntityParts(e)
 	return e
 }

@@ -150,5 +150,5 @@ func schemaCase(name string) string {
 	if !ok {
 		return name
 	}
-	return prefix + "_" + titleWords(rest)
+	return prefix + "_" + titleUnderscored(rest)
 }

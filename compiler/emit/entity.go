@@ -43,7 +43,7 @@ func InstanceEntity(p *compiler.Project, f *compiler.Flow) *etree.Element {
 		col := InstanceLookup(t)
 		// Dataverse (2025 exports) writes these lookups without ImeMode.
 		attrs = append(attrs, attrSpec{physical: col, logical: col, typ: "lookup", mask: maskStandard, update: true, create: true, custom: true,
-			tail: lookupTail, display: titleWords(t), description: ""})
+			tail: lookupTail, display: titleUnderscored(t), description: ""})
 	}
 	sys := systemAttrs(n, display)
 	for _, name := range []string{"createdby", "createdon", "createdonbehalfby", "importsequencenumber", "modifiedby", "modifiedon",
@@ -57,7 +57,7 @@ func InstanceEntity(p *compiler.Project, f *compiler.Flow) *etree.Element {
 	e := etree.NewElement("Entity")
 	info := entityHeader(e, n, display, display, "Base entity for process "+display)
 	writeAttrs(info, attrs)
-	entityFlags(info, entitySetName(n), true, true)
+	entityFlags(info, compiler.EntitySetName(n), true, true)
 	el(e.CreateElement("FormXml"), "forms", "type", "main").AddChild(mainForm(p, f))
 	e.CreateElement("SavedQueries")
 	e.CreateElement("RibbonDiffXml")
@@ -127,19 +127,9 @@ func entityFlags(info *etree.Element, setName string, bpf, orgOwned bool) {
 		"IsEnabledForExternalChannels", "0", "IsMSTeamsIntegrationEnabled", "0", "IsSolutionAware", "0")
 }
 
-// entitySetName is the Web API entity set of a table: its name, pluralized.
-func entitySetName(name string) string {
-	switch {
-	case strings.HasSuffix(name, "s"), strings.HasSuffix(name, "x"), strings.HasSuffix(name, "ch"), strings.HasSuffix(name, "sh"):
-		return name + "es"
-	case strings.HasSuffix(name, "y") && len(name) > 1 && !strings.ContainsRune("aeiou", rune(name[len(name)-2])):
-		return name[:len(name)-1] + "ies"
-	}
-	return name + "s"
-}
-
-// titleWords capitalizes each underscore-separated word: "bac_package" -> "Bac_Package".
-func titleWords(s string) string {
+// titleUnderscored capitalizes each underscore-separated word and keeps
+// the underscores: "bac_package" -> "Bac_Package".
+func titleUnderscored(s string) string {
 	parts := strings.Split(s, "_")
 	for i, p := range parts {
 		if p != "" {

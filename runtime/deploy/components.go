@@ -87,7 +87,7 @@ func storeColumn(c *compiler.Column, solution string) store.Column {
 
 // customTable converts a custom table of the model.
 func customTable(t *compiler.Table, solution string) store.Table {
-	st := store.Table{Name: t.Name, DisplayName: t.DisplayName, EntitySetName: entitySetName(t.Name), PrimaryKey: t.PrimaryKey,
+	st := store.Table{Name: t.Name, DisplayName: t.DisplayName, EntitySetName: compiler.EntitySetName(t.Name), PrimaryKey: t.PrimaryKey,
 		PrimaryColumn: t.PrimaryColumn, Kind: store.TableCustom, Solution: solution}
 	for _, c := range t.Columns {
 		sc := storeColumn(c, solution)
@@ -104,7 +104,7 @@ func instanceTable(f *compiler.Flow, solution string) store.Table {
 	sys := func(name, display, typ string, targets ...string) store.Column {
 		return store.Column{Name: name, DisplayName: display, Type: typ, Targets: targets, System: true}
 	}
-	t := store.Table{Name: f.InstanceTable, DisplayName: f.DisplayName, EntitySetName: entitySetName(f.InstanceTable),
+	t := store.Table{Name: f.InstanceTable, DisplayName: f.DisplayName, EntitySetName: compiler.EntitySetName(f.InstanceTable),
 		PrimaryKey: "businessprocessflowinstanceid", PrimaryColumn: "bpf_name", Kind: store.TableInstance, Solution: solution,
 		Columns: []store.Column{
 			sys("businessprocessflowinstanceid", f.DisplayName, "uniqueidentifier"),
@@ -133,17 +133,8 @@ func instanceTable(f *compiler.Flow, solution string) store.Table {
 // instanceLookup is the instance table's lookup to a table of the flow.
 func instanceLookup(table string) string { return "bpf_" + table + "id" }
 
-// entitySetName is a table's Web API entity set: its name, pluralized.
-func entitySetName(name string) string {
-	switch {
-	case strings.HasSuffix(name, "s"), strings.HasSuffix(name, "x"), strings.HasSuffix(name, "ch"), strings.HasSuffix(name, "sh"):
-		return name + "es"
-	case strings.HasSuffix(name, "y") && len(name) > 1 && !strings.ContainsRune("aeiou", rune(name[len(name)-2])):
-		return name[:len(name)-1] + "ies"
-	}
-	return name + "s"
-}
-
+// titleWords is a logical name as words for a display name: "bac_package"
+// -> "Bac Package".
 func titleWords(s string) string {
 	parts := strings.Split(s, "_")
 	for i, p := range parts {
