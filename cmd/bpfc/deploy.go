@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
 	"os/user"
@@ -232,7 +233,7 @@ func buildForDeploy(p *compiler.Project) (*deploy.Build, error) {
 // variables the build left out (a data source): pac writes them into the
 // file it makes for the archive, and they are no typo to refuse.
 func skipLeftOut(g *globals, settings map[string]string, leftOut []string) {
-	for name := range settings {
+	for _, name := range slices.Sorted(maps.Keys(settings)) {
 		if i := slices.IndexFunc(leftOut, func(s string) bool { return strings.EqualFold(s, name) }); i >= 0 {
 			delete(settings, name)
 			if g.output == "text" {

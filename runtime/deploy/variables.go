@@ -278,7 +278,8 @@ func SecretsGetenv(p *compiler.Project, secrets map[string]string, getenv func(s
 		return getenv, nil
 	}
 	byVar := map[string]string{}
-	for schema, val := range secrets {
+	for _, schema := range slices.Sorted(maps.Keys(secrets)) {
+		val := secrets[schema]
 		i := slices.IndexFunc(p.Variables, func(v *compiler.Variable) bool { return strings.EqualFold(v.SchemaName, schema) })
 		if i < 0 || p.Variables[i].Type != compiler.VarSecret {
 			return nil, fmt.Errorf("%s is not a secret variable of the build", schema)
