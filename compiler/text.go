@@ -37,3 +37,12 @@ func EntitySetName(name string) string {
 	}
 	return name + "s"
 }
+
+// Plural is n and a word for what it counts, with an s unless n is 1:
+// "1 flow", "3 flows".
+func Plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/deploy"
 	"github.com/spf13/cobra"
 )
@@ -40,7 +41,7 @@ func runApplyUpgrade(g *globals, o *applyUpgradeOptions, name string) error {
 	out, err := pipeline(p).ApplyUpgrade(ctx, o.env, name, deploy.Options{Who: whoAmI()})
 	return reportOutcome(g, out, err, func() {
 		fmt.Fprintf(g.stdout, "Applied the upgrade of %s to %s in %s: removed %s and %s of instance tables.\n", out.Solution,
-			out.Version, out.Environment, plural(len(out.Removed), "component"), plural(out.InstanceRows, "row"))
+			out.Version, out.Environment, compiler.Plural(len(out.Removed), "component"), compiler.Plural(out.InstanceRows, "row"))
 		printData(g, out)
 		printKept(g, out)
 	})

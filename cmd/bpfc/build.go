@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/solution"
 	"github.com/spf13/cobra"
 )
@@ -58,7 +59,7 @@ func runBuild(g *globals, o *buildOptions) error {
 	// Dataverse does (flows, workflows, roles, variables, tables, columns),
 	// build.json gives an id to each stage and step too.
 	fmt.Fprintf(g.stdout, "Built %s %s (%s; %s in build.json: flows, stages, steps, workflows, roles, variables)\n",
-		r.Solution, r.Version, plural(len(p.Flows), "flow"), plural(r.Components, "id"))
+		r.Solution, r.Version, compiler.Plural(len(p.Flows), "flow"), compiler.Plural(r.Components, "id"))
 	fmt.Fprintf(g.stdout, "  digest     %s\n  unmanaged  %s\n  managed    %s\n  tree       %s\n",
 		r.Digest, r.Unmanaged, r.Managed, res.TreeDir)
 	return nil

@@ -118,7 +118,7 @@ func loadForImport(g *globals) (*compiler.Project, bool) {
 }
 
 func invalidProject(errs int) string {
-	return "the project is not valid: " + plural(errs, "error") + " (bpfc validate lists them)"
+	return "the project is not valid: " + compiler.Plural(errs, "error") + " (bpfc validate lists them)"
 }
 
 // loadForRuntime loads the project for a command that works on
@@ -139,7 +139,7 @@ func loadForRuntime(g *globals, env string) (*compiler.Project, bool) {
 	}
 	errs, _ := summaryLine(diags)
 	fmt.Fprintf(g.stderr, "bpfc: warning: the project has %s (bpfc validate lists them); they do not change environment %s as deployed, which this works on\n",
-		plural(errs, "error"), env)
+		compiler.Plural(errs, "error"), env)
 	return p, true
 }
 

@@ -91,7 +91,7 @@ func runFmt(g *globals, o *fmtOptions) error {
 	}
 	if o.check && len(changed) > 0 {
 		if g.output == "text" {
-			fmt.Fprintf(g.stderr, "%s not formatted; run bpfc fmt.\n", plural(len(changed), "file"))
+			fmt.Fprintf(g.stderr, "%s not formatted; run bpfc fmt.\n", compiler.Plural(len(changed), "file"))
 		}
 		return failed()
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -313,7 +314,7 @@ func pathText(in *engine.Instance) string {
 
 func recordList(in *engine.Instance) string {
 	var parts []string
-	for _, t := range slices.Sorted(mapKeys(in.Records)) {
+	for _, t := range slices.Sorted(maps.Keys(in.Records)) {
 		p := t + ":" + in.Records[t]
 		if name, ok := in.RecordNames[t]; ok {
 			if name != "" {
@@ -327,16 +328,6 @@ func recordList(in *engine.Instance) string {
 		parts = append(parts, p)
 	}
 	return orElse(strings.Join(parts, ", "), "-")
-}
-
-func mapKeys(m map[string]string) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // move is one of the instance commands that change an instance.

@@ -266,7 +266,7 @@ func jobLine(j store.Job) string {
 	case j.State == store.JobWaiting:
 		line += " (for its wait_until)"
 	case j.State == store.JobFailed:
-		line += " (" + plural(j.Attempts, "attempt") + "): " + j.LastError
+		line += " (" + compiler.Plural(j.Attempts, "attempt") + "): " + j.LastError
 	case j.Result != "":
 		line += " (" + j.Result + ")"
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/deploy"
 	"github.com/spf13/cobra"
 )
@@ -92,7 +93,7 @@ func runPlan(g *globals, o *planOptions) error {
 		fmt.Fprintf(g.stdout, "Plan: %s %s into %s (%s; %s, %s)\n", plan.Solution, plan.Version, plan.Environment, installed, flavour, plan.Mode)
 		if n := len(plan.Refusals); n > 0 {
 			// Said first too: a long table would hide the refusal below it.
-			fmt.Fprintf(g.stdout, "This deploy would be refused (%s, listed at the end); what it would change:\n", plural(n, "reason"))
+			fmt.Fprintf(g.stdout, "This deploy would be refused (%s, listed at the end); what it would change:\n", compiler.Plural(n, "reason"))
 		}
 		if len(plan.Changes) == 0 {
 			fmt.Fprintln(g.stdout, "No changes.")

@@ -285,9 +285,9 @@ func argsError(cmd *cobra.Command, args []string) error {
 	case n == 0 && len(optional) == 0:
 		takes = "no arguments"
 	case len(optional) == 0:
-		takes = fmt.Sprintf("%s (%s)", plural(n, "argument"), sentenceList(argPhrases(cmd, required)))
+		takes = fmt.Sprintf("%s (%s)", compiler.Plural(n, "argument"), sentenceList(argPhrases(cmd, required)))
 	case n == 0:
-		takes = fmt.Sprintf("at most %s (%s)", plural(len(optional), "argument"), sentenceList(argPhrases(cmd, optional)))
+		takes = fmt.Sprintf("at most %s (%s)", compiler.Plural(len(optional), "argument"), sentenceList(argPhrases(cmd, optional)))
 	default:
 		takes = fmt.Sprintf("%d to %d arguments (%s)", n, n+len(optional), sentenceList(argPhrases(cmd, append(required, optional...))))
 	}

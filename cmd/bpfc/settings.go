@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/solution"
 	"github.com/spf13/cobra"
 )
@@ -56,9 +57,9 @@ func runCreateSettings(g *globals, o *createSettingsOptions) error {
 	if g.output == "json" {
 		return writeJSON(g.stdout, settingsResult{File: path, Variables: n})
 	}
-	fmt.Fprintf(g.stdout, "Wrote %s (%s to fill in)\n", path, plural(n, "variable"))
+	fmt.Fprintf(g.stdout, "Wrote %s (%s to fill in)\n", path, compiler.Plural(n, "variable"))
 	if secrets > 0 {
-		fmt.Fprintf(g.stdout, "%s left out: give their values in BPFC_VAR_<NAME> when you deploy\n", plural(secrets, "secret"))
+		fmt.Fprintf(g.stdout, "%s left out: give their values in BPFC_VAR_<NAME> when you deploy\n", compiler.Plural(secrets, "secret"))
 	}
 	return nil
 }

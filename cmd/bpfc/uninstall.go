@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/deploy"
 	"github.com/spf13/cobra"
 )
@@ -51,7 +52,7 @@ func runUninstall(g *globals, o *uninstallOptions, name string) error {
 			return
 		}
 		fmt.Fprintf(g.stdout, "Uninstalled %s %s from %s: removed %s and %s of instance tables%s.\n", out.Solution, out.Version,
-			out.Environment, plural(len(out.Removed), "component"), plural(out.InstanceRows, "row"), out.OtherData())
+			out.Environment, compiler.Plural(len(out.Removed), "component"), compiler.Plural(out.InstanceRows, "row"), out.OtherData())
 		printData(g, out)
 		printKept(g, out)
 	})

@@ -128,8 +128,8 @@ func runUnpack(g *globals, o *unpackOptions, archive string) error {
 		fmt.Fprintf(g.stderr, "warning: %s\n", w)
 	}
 	fmt.Fprintf(g.stdout, "Unpacked %s %s into %s: %s, %s, %s, %s, %s (%s).\n", res.Solution, res.Version, out,
-		plural(len(p.Flows), "flow"), plural(usedTables(p), "table"), plural(len(p.Workflows), "workflow"),
-		plural(len(p.Roles), "role"), plural(len(p.Variables), "variable"), plural(len(warns), "warning"))
+		compiler.Plural(len(p.Flows), "flow"), compiler.Plural(usedTables(p), "table"), compiler.Plural(len(p.Workflows), "workflow"),
+		compiler.Plural(len(p.Roles), "role"), compiler.Plural(len(p.Variables), "variable"), compiler.Plural(len(warns), "warning"))
 	for _, f := range files {
 		fmt.Fprintf(g.stdout, "  %s\n", f)
 	}

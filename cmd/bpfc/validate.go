@@ -97,8 +97,8 @@ func runValidate(g *globals, o *validateOptions) error {
 	if g.output == "text" {
 		_, warns := summaryLine(diags)
 		fmt.Fprintf(g.stdout, "The project is valid: %s, %s used, %s, %s (%s).\n",
-			plural(len(p.Flows), "flow"), plural(len(p.UsedTables()), "table"), plural(len(p.Workflows), "workflow"),
-			plural(len(p.Roles), "role"), plural(warns, "warning"))
+			compiler.Plural(len(p.Flows), "flow"), compiler.Plural(len(p.UsedTables()), "table"), compiler.Plural(len(p.Workflows), "workflow"),
+			compiler.Plural(len(p.Roles), "role"), compiler.Plural(warns, "warning"))
 		if o.dataverse {
 			return nil
 		}
@@ -120,7 +120,7 @@ func runValidate(g *globals, o *validateOptions) error {
 			// bpfc runs them; real Dataverse would refuse them when they
 			// run (a SetState to a case's Resolved state).
 			fmt.Fprintf(g.stdout, "Note: %s would run in bpfc but fail in real Dataverse: bpfc validate --dataverse lists them.\n",
-				plural(refused, "construct"))
+				compiler.Plural(refused, "construct"))
 		}
 	}
 	return nil
@@ -146,15 +146,8 @@ func reportDiagnosticsAs(g *globals, p *compiler.Project, diags hcl.Diagnostics,
 	}
 	writeDiagnostics(g.stderr, g.dir, projectFiles(p), diags)
 	if errs > 0 {
-		fmt.Fprintf(g.stderr, "%s, %s.\n", plural(errs, "error"), plural(warns, "warning"))
+		fmt.Fprintf(g.stderr, "%s, %s.\n", compiler.Plural(errs, "error"), compiler.Plural(warns, "warning"))
 	}
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 func projectFiles(p *compiler.Project) map[string]*hcl.File {

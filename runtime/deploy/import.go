@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -465,7 +464,7 @@ func dataLoss(tx store.Tx, st *state, cs []Change, layers map[string][]store.Sol
 				return err
 			}
 			if n > 0 {
-				c.Data = "deletes " + plural(n, what)
+				c.Data = "deletes " + compiler.Plural(n, what)
 				if c.Kind == "flow" {
 					c.Data += " and their stage history"
 				}
@@ -484,7 +483,7 @@ func dataLoss(tx store.Tx, st *state, cs []Change, layers map[string][]store.Sol
 				return err
 			}
 			if n > 0 {
-				c.Data = "deletes its values in " + plural(n, "row")
+				c.Data = "deletes its values in " + compiler.Plural(n, "row")
 			}
 		case "stage":
 			flow, name, _ := strings.Cut(c.Name, ".")
@@ -497,7 +496,7 @@ func dataLoss(tx store.Tx, st *state, cs []Change, layers map[string][]store.Sol
 				return err
 			}
 			if n > 0 {
-				c.Data = "moves " + plural(n, "instance") + " at it to the last stage of its path that " + flow + " keeps (its first stage when none)"
+				c.Data = "moves " + compiler.Plural(n, "instance") + " at it to the last stage of its path that " + flow + " keeps (its first stage when none)"
 			}
 		}
 	}
@@ -531,12 +530,4 @@ func instancesAt(tx store.Tx, st *state, w store.Workflow, name string) (int, er
 	key.Columns = slices.DeleteFunc(slices.Clone(t.Columns), func(c store.Column) bool { return c.Name != t.PrimaryKey })
 	rows, err := tx.FindRows(key, map[string]any{"activestageid": stages[i].ID})
 	return len(rows), err
-}
-
-// plural is "1 instance", "3 instances".
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return strconv.Itoa(n) + " " + what + "s"
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/store"
 	"github.com/bpfc/bpfc/runtime/store/sqlite"
 )
@@ -88,7 +89,7 @@ func (pl *Pipeline) lifecycle(ctx context.Context, envName, solution, op string,
 }
 
 func removedSummary(out *Outcome) string {
-	return fmt.Sprintf("%s removed, %s", plural(len(out.Removed), "component"), plural(out.InstanceRows, "instance row"))
+	return fmt.Sprintf("%s removed, %s", compiler.Plural(len(out.Removed), "component"), compiler.Plural(out.InstanceRows, "instance row"))
 }
 
 // ApplyUpgrade completes a staged upgrade: the components the old version
@@ -196,7 +197,7 @@ func (pl *Pipeline) Uninstall(ctx context.Context, envName, solution string, con
 			out.Kept = keptChanges(kept)
 			if !confirm {
 				return fmt.Errorf("uninstalling managed %s from %s removes %s and %s of instance tables%s; run again with --yes to go ahead: %w",
-					solution, envName, plural(len(comps), "component"), plural(out.InstanceRows, "row"), out.OtherData(), ErrNeedsConfirmation)
+					solution, envName, compiler.Plural(len(comps), "component"), compiler.Plural(out.InstanceRows, "row"), out.OtherData(), ErrNeedsConfirmation)
 			}
 			if err := remove(tx, comps, o.Progress); err != nil {
 				return err
@@ -230,10 +231,10 @@ func (o *Outcome) OtherData() string {
 	}
 	var parts []string
 	if tables > 0 {
-		parts = append(parts, "the rows of "+plural(tables, "custom table"))
+		parts = append(parts, "the rows of "+compiler.Plural(tables, "custom table"))
 	}
 	if columns > 0 {
-		parts = append(parts, "the values of "+plural(columns, "column"))
+		parts = append(parts, "the values of "+compiler.Plural(columns, "column"))
 	}
 	if len(parts) == 0 {
 		return ""
