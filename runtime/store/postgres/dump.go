@@ -2,11 +2,12 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/bpfc/bpfc/runtime/store/sqlstore"
 )
 
 // Dump writes every table of the environment in schema — its columns, its
@@ -80,7 +81,7 @@ FROM information_schema.columns WHERE table_schema = $1 ORDER BY table_name, ord
 			continue
 		}
 		fmt.Fprintf(&b, "TABLE %s (%s)\n", t, strings.Join(defs[t], ", "))
-		if err := dumpRows(ctx, tx, t, len(defs[t]), &b); err != nil {
+		if err := sqlstore.DumpRows(ctx, tx, rowsQuery(t, len(defs[t])), &b); err != nil {
 			return "", err
 		}
 	}
@@ -90,37 +91,11 @@ FROM information_schema.columns WHERE table_schema = $1 ORDER BY table_name, ord
 	return b.String(), nil
 }
 
-func dumpRows(ctx context.Context, tx *sql.Tx, table string, ncols int, b *strings.Builder) error {
+// rowsQuery selects a table's rows in the order of all its columns.
+func rowsQuery(table string, ncols int) string {
 	order := make([]string, ncols)
 	for i := range order {
 		order[i] = strconv.Itoa(i + 1)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT * FROM `+quoteIdent(table)+` ORDER BY `+strings.Join(order, ", "))
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	vals := make([]any, ncols)
-	ptrs := make([]any, ncols)
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return err
-		}
-		b.WriteString("  ")
-		for i, v := range vals {
-			if i > 0 {
-				b.WriteString(" | ")
-			}
-			if bs, ok := v.([]byte); ok {
-				fmt.Fprintf(b, "%x", bs)
-			} else {
-				fmt.Fprintf(b, "%v", v)
-			}
-		}
-		b.WriteString("\n")
-	}
-	return rows.Err()
+	return `SELECT * FROM ` + quoteIdent(table) + ` ORDER BY ` + strings.Join(order, ", ")
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/bpfc/bpfc/runtime/store/sqlstore"
 )
 
 // Dump writes every table of the environment file at path — its definition
@@ -35,6 +37,9 @@ func Dump(ctx context.Context, path string, skip ...string) (string, error) {
 		objs = append(objs, o)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
 	var b strings.Builder
 	for _, o := range objs {
 		if slices.Contains(skip, o.name) {
@@ -44,44 +49,9 @@ func Dump(ctx context.Context, path string, skip ...string) (string, error) {
 		if !strings.HasPrefix(o.sql, "CREATE TABLE") {
 			continue
 		}
-		if err := dumpRows(ctx, db, o.name, &b); err != nil {
+		if err := sqlstore.DumpRows(ctx, db, `SELECT * FROM "`+o.name+`" ORDER BY 1`, &b); err != nil {
 			return "", err
 		}
 	}
 	return b.String(), nil
-}
-
-func dumpRows(ctx context.Context, db *sql.DB, table string, b *strings.Builder) error {
-	rows, err := db.QueryContext(ctx, `SELECT * FROM "`+table+`" ORDER BY 1`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return err
-	}
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return err
-		}
-		b.WriteString("  ")
-		for i, v := range vals {
-			if i > 0 {
-				b.WriteString(" | ")
-			}
-			if bs, ok := v.([]byte); ok {
-				fmt.Fprintf(b, "%x", bs)
-			} else {
-				fmt.Fprintf(b, "%v", v)
-			}
-		}
-		b.WriteString("\n")
-	}
-	return rows.Err()
 }
