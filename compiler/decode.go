@@ -119,13 +119,6 @@ func (d *decoder) errorf(rng hcl.Range, summary, format string, args ...any) {
 	})
 }
 
-func (d *decoder) warnf(rng hcl.Range, summary, format string, args ...any) {
-	r := rng
-	d.diags = append(d.diags, &hcl.Diagnostic{
-		Severity: hcl.DiagWarning, Summary: summary, Detail: fmt.Sprintf(format, args...), Subject: &r,
-	})
-}
-
 // content decodes a body against a schema built from attribute names and
 // block types; every attribute is optional unless listed in required.
 func (d *decoder) content(body hcl.Body, attrs []string, required []string, blocks ...hcl.BlockHeaderSchema) *hcl.BodyContent {

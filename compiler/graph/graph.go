@@ -117,16 +117,6 @@ func refNames(refs []*compiler.WorkflowRef) []string {
 	return out
 }
 
-// Node returns the named stage's node or nil.
-func (g *Graph) Node(name string) *Node {
-	for _, n := range g.Nodes {
-		if n.Name == name {
-			return n
-		}
-	}
-	return nil
-}
-
 // Write draws the graph of flow f in format (svg, dot or mermaid).
 func Write(w io.Writer, p *compiler.Project, f *compiler.Flow, format string) error {
 	g := New(p, f)

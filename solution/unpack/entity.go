@@ -216,8 +216,3 @@ var propertyTypes = map[string]string{
 
 // userColumns are system columns that look up systemuser.
 var userColumns = map[string]bool{"createdby": true, "modifiedby": true, "createdonbehalfby": true, "modifiedonbehalfby": true, "owninguser": true, "ownerid": true}
-
-// systemColumnNames are the columns bpfc gives every custom and external table.
-func systemColumnNames(table string) map[string]bool {
-	return map[string]bool{table + "id": true, "createdon": true, "modifiedon": true, "ownerid": true, "statecode": true, "statuscode": true}
-}
