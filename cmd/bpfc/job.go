@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"slices"
 	"strconv"
 	"time"
 
@@ -54,48 +53,31 @@ func openRuntime(g *globals, o *runtimeOptions, command string) (*runtimeEnv, er
 // have been deployed to, with the engine and the workflow runner.
 func openProject(p *compiler.Project, o *runtimeOptions) (*runtimeEnv, error) {
 	ctx := context.Background()
-	s, loc, err := environ.Open(ctx, p, o.env, environ.Options{MustExist: true})
-	if errors.Is(err, environ.ErrNotCreated) {
-		return nil, notDeployed(o.env, loc)
-	}
+	s, _, err := openDeployed(ctx, p, o.env)
 	if err != nil {
-		return nil, envError(err)
-	}
-	// A first deploy killed after the store was made and before its
-	// import committed leaves an environment with nothing in it: it is
-	// still one that has nothing deployed.
-	if ok, err := deployedOnce(ctx, s); err != nil || !ok {
-		s.Close()
-		if err != nil {
-			return nil, envError(err)
-		}
-		return nil, notDeployed(o.env, loc)
+		return nil, err
 	}
 	e, r := newRuntime(s, secret.NewKeyring(p.Dir, os.Getenv))
 	return &runtimeEnv{store: s, engine: e, runner: r, close: func() { s.Close() }}, nil
+}
+
+// openDeployed opens environment env of p, which must have been deployed
+// to: what the runtime commands and serve open.
+func openDeployed(ctx context.Context, p *compiler.Project, env string) (store.Store, environ.Location, error) {
+	s, loc, err := environ.OpenDeployed(ctx, p, env, environ.Options{})
+	if errors.Is(err, environ.ErrNotCreated) || errors.Is(err, environ.ErrNothingDeployed) {
+		return nil, loc, notDeployed(env, loc)
+	}
+	if err != nil {
+		return nil, loc, envError(err)
+	}
+	return s, loc, nil
 }
 
 // notDeployed is the error of a runtime command on an environment that
 // has had no import.
 func notDeployed(env string, loc environ.Location) error {
 	return &exitError{code: 1, msg: fmt.Sprintf("environment %s (%s) has nothing deployed yet: run bpfc deploy --env %s first", env, loc.Display, env)}
-}
-
-// deployedOnce: an import into s succeeded at least once.
-func deployedOnce(ctx context.Context, s store.Store) (bool, error) {
-	var ok bool
-	err := s.Read(ctx, func(tx store.Tx) error {
-		// Most often the newest succeeded; a refused one after a success
-		// sends it to read the rest.
-		for _, f := range []store.ImportFilter{{Limit: 1}, {}} {
-			imports, err := tx.Imports(f)
-			if ok = slices.ContainsFunc(imports, func(r store.ImportRecord) bool { return r.Result == store.ResultSucceeded }); ok || err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	return ok, err
 }
 
 // openAdmin opens the runtime and checks that --as is a system

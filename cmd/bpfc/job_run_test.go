@@ -90,11 +90,31 @@ func TestStoreWithoutImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	for _, args := range [][]string{{"record", "create", "lead", "--env", "dev", "--set", "lastname=A"}, {"instance", "list", "--env", "dev"}} {
+	const want = "bpfc: environment dev (.bpfc/dev.db) has nothing deployed yet: run bpfc deploy --env dev first\n"
+	for _, args := range [][]string{{"record", "create", "lead", "--env", "dev", "--set", "lastname=A"}, {"instance", "list", "--env", "dev"},
+		{"job", "run", "--env", "dev", "--once"}} {
 		code, _, stderr := bpfc(t, append([]string{"-C", dir}, args...)...)
-		if code != 1 || !strings.Contains(stderr, "environment dev (.bpfc/dev.db) has nothing deployed yet: run bpfc deploy --env dev first") {
+		if code != 1 || stderr != want {
 			t.Errorf("%v: %d %s", args, code, stderr)
 		}
+	}
+	// serve refuses it as job run does, where it used to serve it empty.
+	type result struct {
+		code   int
+		stderr string
+	}
+	done := make(chan result, 1)
+	go func() {
+		code, _, stderr := bpfc(t, "-C", dir, "serve", "--env", "dev", "--addr", "127.0.0.1:0")
+		done <- result{code, stderr}
+	}()
+	select {
+	case r := <-done:
+		if r.code != 1 || r.stderr != want {
+			t.Errorf("serve: %d %s", r.code, r.stderr)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve served an environment with nothing deployed")
 	}
 }
 

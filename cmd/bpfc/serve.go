@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bpfc/bpfc/runtime/engine"
-	"github.com/bpfc/bpfc/runtime/environ"
 	"github.com/bpfc/bpfc/runtime/secret"
 	"github.com/bpfc/bpfc/runtime/webapi"
 	"github.com/bpfc/bpfc/runtime/webui"
@@ -75,12 +74,9 @@ func runServe(ctx context.Context, g *globals, o *serveOptions) error {
 	if !ok {
 		return failed()
 	}
-	s, loc, err := environ.Open(ctx, p, o.env, environ.Options{MustExist: true})
-	if errors.Is(err, environ.ErrNotCreated) {
-		return notDeployed(o.env, loc)
-	}
+	s, loc, err := openDeployed(ctx, p, o.env)
 	if err != nil {
-		return envError(err)
+		return err
 	}
 	defer s.Close()
 	var h slog.Handler = slog.NewTextHandler(g.stderr, nil)

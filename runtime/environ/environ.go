@@ -39,6 +39,12 @@ type Location struct {
 // ever deployed to it).
 var ErrNotCreated = errors.New("environment not created yet")
 
+// ErrNothingDeployed: the environment's store exists, but no import into it
+// ever succeeded (a first deploy killed after the store was made and before
+// its import committed): it has nothing deployed, as before the store was
+// made.
+var ErrNothingDeployed = errors.New("nothing deployed yet")
+
 // ErrRemote: the environment is another machine's bpfc serve (url =
 // "http://…"); its store is opened there, not here.
 var ErrRemote = errors.New("remote environment")
@@ -132,6 +138,44 @@ func Open(ctx context.Context, p *compiler.Project, name string, opts Options) (
 		return nil, loc, fmt.Errorf("environment %q: %w", name, err)
 	}
 	return s, loc, nil
+}
+
+// OpenDeployed opens the store of the named environment of p, which must
+// have been deployed to: the error wraps ErrNotCreated when its store does
+// not exist, ErrNothingDeployed when no import into it succeeded. What the
+// runtime commands and bpfc serve open.
+func OpenDeployed(ctx context.Context, p *compiler.Project, name string, opts Options) (store.Store, Location, error) {
+	opts.MustExist = true
+	s, loc, err := Open(ctx, p, name, opts)
+	if err != nil {
+		return nil, loc, err
+	}
+	ok, err := DeployedOnce(ctx, s)
+	if err != nil || !ok {
+		s.Close()
+		if err != nil {
+			return nil, loc, fmt.Errorf("environment %q: %w", name, err)
+		}
+		return nil, loc, fmt.Errorf("environment %q (%s): %w; its first import deploys to it (bpfc deploy --env %s)", name, loc.Display, ErrNothingDeployed, name)
+	}
+	return s, loc, nil
+}
+
+// DeployedOnce reports whether an import into s succeeded at least once.
+func DeployedOnce(ctx context.Context, s store.Store) (bool, error) {
+	var ok bool
+	err := s.Read(ctx, func(tx store.Tx) error {
+		// Most often the newest succeeded; a refused one after a success
+		// sends it to read the rest.
+		for _, f := range []store.ImportFilter{{Limit: 1}, {}} {
+			imports, err := tx.Imports(f)
+			if ok = slices.ContainsFunc(imports, func(r store.ImportRecord) bool { return r.Result == store.ResultSucceeded }); ok || err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return ok, err
 }
 
 // notADatabase refuses a file that holds something else: SQLite would take

@@ -106,6 +106,25 @@ func TestOpen(t *testing.T) {
 	}
 }
 
+// TestOpenDeployed: an environment without a store, and one whose store
+// was made but had no import commit (a first deploy killed in between),
+// have nothing deployed.
+func TestOpenDeployed(t *testing.T) {
+	p := &compiler.Project{Dir: t.TempDir(), Environments: []*compiler.Environment{{Name: "dev"}}}
+	ctx := context.Background()
+	if _, _, err := OpenDeployed(ctx, p, "dev", Options{}); !errors.Is(err, ErrNotCreated) {
+		t.Errorf("no store: %v", err)
+	}
+	s, _, err := Open(ctx, p, "dev", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, loc, err := OpenDeployed(ctx, p, "dev", Options{}); !errors.Is(err, ErrNothingDeployed) || loc.Display != ".bpfc/dev.db" {
+		t.Errorf("a store without an import: %v at %+v", err, loc)
+	}
+}
+
 // TestOpenOtherDatabase: an SQLite database with another application's
 // tables is refused and left byte for byte as it was.
 func TestOpenOtherDatabase(t *testing.T) {
