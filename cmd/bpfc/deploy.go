@@ -85,12 +85,12 @@ func runDeploy(g *globals, o *deployOptions) error {
 	if err != nil {
 		return err
 	}
-	if e := p.Environment(o.env); e != nil && e.URL != "" {
-		return remoteDeploy(g, e, b, opts)
-	}
-	stop := progress(g, o.env, &opts)
 	ctx, stopSignals := interruptible()
 	defer stopSignals()
+	if e := p.Environment(o.env); e != nil && e.URL != "" {
+		return remoteDeploy(ctx, g, e, b, opts)
+	}
+	stop := progress(g, o.env, &opts)
 	res, err := remotePipeline(p).Deploy(ctx, o.env, b, opts)
 	stop()
 	return reportResult(g, p.Environment(o.env), opts.Mode, b, res, err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 
@@ -64,13 +65,19 @@ func remoteClient(env *compiler.Environment, o *runtimeOptions) (*webapi.Client,
 
 // remoteDeploy imports b into a remote environment through its server's
 // ImportSolution; the server runs the import and its own promote_from gate.
-func remoteDeploy(g *globals, env *compiler.Environment, b *deploy.Build, opts deploy.Options) error {
+func remoteDeploy(ctx context.Context, g *globals, env *compiler.Environment, b *deploy.Build, opts deploy.Options) error {
 	if _, err := remoteToken(env.Name); err != nil {
 		// The failed result document under --output json, as any import
 		// that cannot start prints it.
 		return reportResult(g, env, opts.Mode, b, nil, err)
 	}
-	res, err := webapi.Remotes{Token: remoteToken, TokenHint: tokenHint}.Import(context.Background(), env, b, opts)
+	res, err := webapi.Remotes{Token: remoteToken, TokenHint: tokenHint}.Import(ctx, env, b, opts)
+	if err != nil && ctx.Err() != nil {
+		// The server rolls back an import whose request ended before it
+		// committed; one that committed first stays.
+		err = fmt.Errorf("interrupted while %s imported it: the server keeps the import only if it had committed it, so it may or may not have been made; bpfc history --env %s tells: %w",
+			env.URL, env.Name, err)
+	}
 	return reportResult(g, env, opts.Mode, b, res, err)
 }
 
