@@ -38,7 +38,7 @@ func runApplyUpgrade(g *globals, o *applyUpgradeOptions, name string) error {
 	}
 	ctx, stopSignals := interruptible()
 	defer stopSignals()
-	out, err := pipeline(p).ApplyUpgrade(ctx, o.env, name, deploy.Options{Who: whoAmI()})
+	out, err := pipeline(g, p).ApplyUpgrade(ctx, o.env, name, deploy.Options{Who: whoAmI()})
 	return reportOutcome(g, out, err, func() {
 		fmt.Fprintf(g.stdout, "Applied the upgrade of %s to %s in %s: removed %s and %s of instance tables.\n", out.Solution,
 			out.Version, out.Environment, compiler.Plural(len(out.Removed), "component"), compiler.Plural(out.InstanceRows, "row"))

@@ -91,7 +91,7 @@ func runDeploy(g *globals, o *deployOptions) error {
 		return remoteDeploy(ctx, g, e, b, opts)
 	}
 	stop := progress(g, o.env, &opts)
-	res, err := remotePipeline(p).Deploy(ctx, o.env, b, opts)
+	res, err := remotePipeline(g, p).Deploy(ctx, o.env, b, opts)
 	stop()
 	return reportResult(g, p.Environment(o.env), opts.Mode, b, res, err)
 }
@@ -164,7 +164,9 @@ func checked(g *globals, p *compiler.Project, diags hcl.Diagnostics, ok bool, as
 	return p, true
 }
 
-func pipeline(p *compiler.Project) *deploy.Pipeline { return &deploy.Pipeline{Project: p} }
+func pipeline(g *globals, p *compiler.Project) *deploy.Pipeline {
+	return &deploy.Pipeline{Project: p, Open: environOptions(g)}
+}
 
 // inputPath finds a file a flag names: as given (from the working
 // directory), else in the project's directory (-C), as its own files are.

@@ -34,7 +34,7 @@ func runEnvList(g *globals) error {
 	if !ok {
 		return failed()
 	}
-	envs := remotePipeline(p).Status(context.Background())
+	envs := remotePipeline(g, p).Status(context.Background())
 	if g.output == "json" {
 		return writeJSON(g.stdout, map[string]any{"environments": envs})
 	}

@@ -41,7 +41,7 @@ func runHistory(g *globals, o *historyOptions) error {
 	if !ok {
 		return failed()
 	}
-	h, err := pipeline(p).History(context.Background(), o.env, o.limit)
+	h, err := pipeline(g, p).History(context.Background(), o.env, o.limit)
 	if err != nil {
 		return envError(err)
 	}

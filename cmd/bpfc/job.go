@@ -46,14 +46,14 @@ func openRuntime(g *globals, o *runtimeOptions, command string) (*runtimeEnv, er
 	if !ok {
 		return nil, failed()
 	}
-	return openProject(p, o)
+	return openProject(g, p, o)
 }
 
 // openProject opens environment --env of the loaded project p, which must
 // have been deployed to, with the engine and the workflow runner.
-func openProject(p *compiler.Project, o *runtimeOptions) (*runtimeEnv, error) {
+func openProject(g *globals, p *compiler.Project, o *runtimeOptions) (*runtimeEnv, error) {
 	ctx := context.Background()
-	s, _, err := openDeployed(ctx, p, o.env)
+	s, _, err := openDeployed(ctx, g, p, o.env)
 	if err != nil {
 		return nil, err
 	}
@@ -63,8 +63,8 @@ func openProject(p *compiler.Project, o *runtimeOptions) (*runtimeEnv, error) {
 
 // openDeployed opens environment env of p, which must have been deployed
 // to: what the runtime commands and serve open.
-func openDeployed(ctx context.Context, p *compiler.Project, env string) (store.Store, environ.Location, error) {
-	s, loc, err := environ.OpenDeployed(ctx, p, env, environ.Options{})
+func openDeployed(ctx context.Context, g *globals, p *compiler.Project, env string) (store.Store, environ.Location, error) {
+	s, loc, err := environ.OpenDeployed(ctx, p, env, environOptions(g))
 	if errors.Is(err, environ.ErrNotCreated) || errors.Is(err, environ.ErrNothingDeployed) {
 		return nil, loc, notDeployed(env, loc)
 	}
@@ -356,4 +356,13 @@ func jobsJSON(js []store.Job) []jobJSON {
 			FinishedOn: opt(j.FinishedOn)})
 	}
 	return out
+}
+
+// environOptions are how the commands open environments: a migration of
+// an existing environment's schema is said on stderr, as older bpfc
+// versions (a server sharing its database, say) cannot open it after.
+func environOptions(g *globals) environ.Options {
+	return environ.Options{OnMigrate: func(env string, from, to int) {
+		fmt.Fprintf(g.stderr, "bpfc: environment %s: its store was upgraded from schema version %d to %d; bpfc versions older than this one can no longer open it\n", env, from, to)
+	}}
 }

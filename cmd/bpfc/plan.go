@@ -58,7 +58,7 @@ func runPlan(g *globals, o *planOptions) error {
 	if err != nil {
 		return err
 	}
-	pl := remotePipeline(p)
+	pl := remotePipeline(g, p)
 	var b *deploy.Build
 	if o.from != "" {
 		if o.from == o.env {

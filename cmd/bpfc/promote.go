@@ -54,7 +54,7 @@ func runPromote(g *globals, o *promoteOptions) error {
 	stop := progress(g, o.to, &opts)
 	ctx, stopSignals := interruptible()
 	defer stopSignals()
-	res, err := remotePipeline(p).Promote(ctx, o.from, o.to, opts)
+	res, err := remotePipeline(g, p).Promote(ctx, o.from, o.to, opts)
 	stop()
 	return reportResult(g, p.Environment(o.to), opts.Mode, nil, res, err)
 }

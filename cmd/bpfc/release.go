@@ -45,7 +45,7 @@ func runRelease(g *globals) error {
 	}
 	ctx, stopSignals := interruptible()
 	defer stopSignals()
-	rel, err := remotePipeline(p).Release(ctx, b, opts, func(s deploy.ReleaseStep) {
+	rel, err := remotePipeline(g, p).Release(ctx, b, opts, func(s deploy.ReleaseStep) {
 		if show != nil {
 			show(s.Environment + ": " + s.Result + "\n")
 		}

@@ -86,8 +86,8 @@ func remoteDeploy(ctx context.Context, g *globals, env *compiler.Environment, b 
 // bpfc_ExportSolution), with the token of each: what promote and release
 // use, so that a remote environment is a source, a target or a
 // promote_from gate like a local one.
-func remotePipeline(p *compiler.Project) *deploy.Pipeline {
-	pl := pipeline(p)
+func remotePipeline(g *globals, p *compiler.Project) *deploy.Pipeline {
+	pl := pipeline(g, p)
 	pl.Remote = webapi.Remotes{Token: remoteToken, TokenHint: tokenHint}
 	return pl
 }

@@ -74,7 +74,7 @@ func runServe(ctx context.Context, g *globals, o *serveOptions) error {
 	if !ok {
 		return failed()
 	}
-	s, loc, err := openDeployed(ctx, p, o.env)
+	s, loc, err := openDeployed(ctx, g, p, o.env)
 	if err != nil {
 		return err
 	}

@@ -67,7 +67,7 @@ func openEnv(g *globals, o *runtimeOptions, command string) (runtimeSession, fun
 		}
 		return c, func() {}, nil
 	}
-	rt, err := openProject(p, o)
+	rt, err := openProject(g, p, o)
 	if err != nil {
 		return nil, nil, err
 	}

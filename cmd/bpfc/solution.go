@@ -43,7 +43,7 @@ func runSolutionList(g *globals, o *solutionListOptions) error {
 	if !ok {
 		return failed()
 	}
-	sols, err := pipeline(p).Solutions(context.Background(), o.env)
+	sols, err := pipeline(g, p).Solutions(context.Background(), o.env)
 	if err != nil {
 		return envError(err)
 	}

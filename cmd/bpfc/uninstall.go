@@ -45,7 +45,7 @@ func runUninstall(g *globals, o *uninstallOptions, name string) error {
 	}
 	ctx, stopSignals := interruptible()
 	defer stopSignals()
-	out, err := pipeline(p).Uninstall(ctx, o.env, name, o.yes, deploy.Options{Who: whoAmI()})
+	out, err := pipeline(g, p).Uninstall(ctx, o.env, name, o.yes, deploy.Options{Who: whoAmI()})
 	return reportOutcome(g, out, err, func() {
 		if !out.Managed {
 			fmt.Fprintf(g.stdout, "Uninstalled %s %s from %s; its components stay (it was unmanaged).\n", out.Solution, out.Version, out.Environment)

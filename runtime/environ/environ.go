@@ -103,6 +103,10 @@ type Options struct {
 	// MustExist refuses to create a store that does not exist yet (the error
 	// wraps ErrNotCreated): for commands that only read.
 	MustExist bool
+	// OnMigrate is told when opening migrated an existing environment's
+	// schema from version from to version to: bpfc versions before this
+	// one cannot open it any more.
+	OnMigrate func(env string, from, to int)
 }
 
 // Open opens the store of the named environment of p.
@@ -124,15 +128,19 @@ func Open(ctx context.Context, p *compiler.Project, name string, opts Options) (
 			return nil, loc, fmt.Errorf("environment %q (%s): %w; its first import creates it (bpfc deploy --env %s)", name, loc.Display, ErrNotCreated, name)
 		}
 	}
+	var migrated func(from, to int)
+	if opts.OnMigrate != nil {
+		migrated = func(from, to int) { opts.OnMigrate(name, from, to) }
+	}
 	var s store.Store
 	if loc.Backend == "postgres" {
-		s, err = postgres.Open(ctx, loc.URL, postgres.Options{Name: name, Schema: loc.Schema, BusyTimeout: opts.BusyTimeout})
+		s, err = postgres.Open(ctx, loc.URL, postgres.Options{Name: name, Schema: loc.Schema, BusyTimeout: opts.BusyTimeout, OnMigrate: migrated})
 	} else if err = notADatabase(loc.Path); err != nil {
 		return nil, loc, fmt.Errorf("environment %q: %w", name, err)
 	} else if err = writableJournal(loc.Path); err != nil {
 		return nil, loc, fmt.Errorf("environment %q: %w", name, err)
 	} else {
-		s, err = sqlite.Open(ctx, loc.Path, sqlite.Options{Name: name, BusyTimeout: opts.BusyTimeout})
+		s, err = sqlite.Open(ctx, loc.Path, sqlite.Options{Name: name, BusyTimeout: opts.BusyTimeout, OnMigrate: migrated})
 	}
 	if err != nil {
 		return nil, loc, fmt.Errorf("environment %q: %w", name, err)

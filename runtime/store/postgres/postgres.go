@@ -29,10 +29,11 @@ const DefaultBusyTimeout = 10 * time.Second
 
 // Options configure Open.
 type Options struct {
-	Name        string           // the environment's name, recorded when it is created
-	Schema      string           // the schema that holds the environment; default SchemaFor(Name)
-	BusyTimeout time.Duration    // how long a writer waits for another; default DefaultBusyTimeout
-	Now         func() time.Time // the clock; default time.Now
+	Name        string             // the environment's name, recorded when it is created
+	Schema      string             // the schema that holds the environment; default SchemaFor(Name)
+	BusyTimeout time.Duration      // how long a writer waits for another; default DefaultBusyTimeout
+	Now         func() time.Time   // the clock; default time.Now
+	OnMigrate   func(from, to int) // told when an existing schema was migrated (sqlstore.Options)
 }
 
 // SchemaFor is the schema that holds the environment named env.
@@ -61,7 +62,7 @@ func Open(ctx context.Context, url string, opts Options) (*sqlstore.DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("opening %s: %w", loc, withHint(err))
 	}
-	s, err := sqlstore.Open(ctx, db, d, sqlstore.Options{Name: opts.Name, Location: loc, Now: opts.Now})
+	s, err := sqlstore.Open(ctx, db, d, sqlstore.Options{Name: opts.Name, Location: loc, Now: opts.Now, OnMigrate: opts.OnMigrate})
 	if err != nil {
 		db.Close()
 		if d.IsBusy(err) {

@@ -29,9 +29,10 @@ const DefaultBusyTimeout = 10 * time.Second
 
 // Options configure Open.
 type Options struct {
-	Name        string           // the environment's name, recorded when the file is created
-	BusyTimeout time.Duration    // how long a writer waits for another; default DefaultBusyTimeout
-	Now         func() time.Time // the clock; default time.Now
+	Name        string             // the environment's name, recorded when the file is created
+	BusyTimeout time.Duration      // how long a writer waits for another; default DefaultBusyTimeout
+	Now         func() time.Time   // the clock; default time.Now
+	OnMigrate   func(from, to int) // told when an existing schema was migrated (sqlstore.Options)
 }
 
 // Open opens (creating if needed) the environment store at path: it applies
@@ -60,7 +61,7 @@ func Open(ctx context.Context, path string, opts Options) (*sqlstore.DB, error) 
 		return nil, err
 	}
 	d := &dialect{busy: opts.BusyTimeout}
-	s, err := sqlstore.Open(ctx, db, d, sqlstore.Options{Name: opts.Name, Location: path, Now: opts.Now})
+	s, err := sqlstore.Open(ctx, db, d, sqlstore.Options{Name: opts.Name, Location: path, Now: opts.Now, OnMigrate: opts.OnMigrate})
 	if err != nil {
 		db.Close()
 		if created {

@@ -348,3 +348,37 @@ func TestOwnTablesReserved(t *testing.T) {
 		t.Fatalf("%d tables: %v", n, err)
 	}
 }
+
+// TestOnMigrate: opening an environment of an older schema says from which
+// version to which it migrated it, once; a new environment and one up to
+// date say nothing.
+func TestOnMigrate(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", dsn(path, DefaultBusyTimeout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := sqlstore.Open(ctx, db, &before{dialect: &dialect{busy: DefaultBusyTimeout}, version: 6}, sqlstore.Options{Name: "old"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	var said []string
+	note := func(from, to int) { said = append(said, strconv.Itoa(from)+"→"+strconv.Itoa(to)) }
+	for range 2 {
+		s, err := Open(ctx, path, Options{OnMigrate: note})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+	}
+	fresh, err := Open(ctx, filepath.Join(t.TempDir(), "new.db"), Options{OnMigrate: note})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh.Close()
+	if want := "6→" + strconv.Itoa(latestMigration(t)); len(said) != 1 || said[0] != want {
+		t.Errorf("migrations said: %v, want [%s]", said, want)
+	}
+}

@@ -22,6 +22,10 @@ type Options struct {
 	Name     string           // the environment's name, recorded when it is created
 	Location string           // reported in store.Meta
 	Now      func() time.Time // the clock; default time.Now
+	// OnMigrate is told, once the migrations committed, that an existing
+	// environment's schema went from version from to version to (older
+	// bpfc versions cannot open it any more).
+	OnMigrate func(from, to int)
 }
 
 // DB is a store.Store over a database/sql database.
@@ -58,8 +62,12 @@ func Open(ctx context.Context, db *sql.DB, d Dialect, opts Options) (*DB, error)
 		return nil, err
 	}
 	if !ready {
-		if err := s.migrate(ctx, migs); err != nil {
+		from, err := s.migrate(ctx, migs)
+		if err != nil {
 			return nil, err
+		}
+		if to := migs[len(migs)-1].version; from > 0 && from < to && opts.OnMigrate != nil {
+			opts.OnMigrate(from, to)
 		}
 	}
 	return s, nil
@@ -269,9 +277,10 @@ func (s *DB) upToDate(ctx context.Context, migs []migration) (bool, error) {
 }
 
 // migrate applies the pending migrations and bootstraps the environment in
-// one exclusive transaction.
-func (s *DB) migrate(ctx context.Context, migs []migration) error {
-	return s.Write(ctx, func(t store.Tx) error {
+// one exclusive transaction, and says which schema version it found (0: a
+// new environment).
+func (s *DB) migrate(ctx context.Context, migs []migration) (from int, err error) {
+	err = s.Write(ctx, func(t store.Tx) error {
 		tx := t.(*tx)
 		if _, err := tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
 	version INTEGER PRIMARY KEY,
@@ -284,6 +293,7 @@ func (s *DB) migrate(ctx context.Context, migs []migration) error {
 		if err := tx.queryRow(`SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&version); err != nil {
 			return err
 		}
+		from = version
 		for _, m := range migs {
 			if m.version <= version {
 				continue
@@ -298,4 +308,5 @@ func (s *DB) migrate(ctx context.Context, migs []migration) error {
 		}
 		return bootstrap(tx, s.opts.Name)
 	})
+	return from, err
 }
