@@ -1,0 +1,131 @@
+package compiler
+
+import "strings"
+
+// relationships checks that every move to another table has a lookup back.
+func (c *checker) relationships(f *Flow) {
+	incoming := map[string][]*Stage{}
+	for _, s := range f.Stages {
+		for _, n := range s.Successors() {
+			incoming[n] = append(incoming[n], s)
+		}
+	}
+	for _, t := range f.Stages {
+		tt := c.p.Table(t.Table)
+		if tt == nil {
+			continue
+		}
+		cross, unknownSource := false, false
+		checked := map[string]bool{} // source tables: several stages of one table lead here
+		for _, src := range incoming[t.Name] {
+			if c.p.Table(src.Table) == nil {
+				unknownSource = true // reported where it is named
+				continue
+			}
+			if src.Table == t.Table || checked[src.Table] {
+				continue
+			}
+			cross, checked[src.Table] = true, true
+			if t.Relationship == "" {
+				cands := lookupsTo(tt, src.Table)
+				switch len(cands) {
+				case 1:
+					t.Relationship = cands[0]
+				case 0:
+					c.errorf(t.DeclRange, "Cross-table stage without a relationship",
+						"Stage %q moves from %s to %s, but %s has no lookup to %s. Add a lookup column on %s (e.g. column \"%s\" { type = \"lookup\" target = \"%s\" }) and set relationship.",
+						t.Name, src.Table, t.Table, t.Table, src.Table, t.Table, c.lookupName(src.Table), src.Table)
+				default:
+					c.errorf(t.DeclRange, "Ambiguous relationship", "Stage %q moves from %s to %s, and %s has several lookups to %s (%s); set relationship to one of them.",
+						t.Name, src.Table, t.Table, t.Table, src.Table, strings.Join(cands, ", "))
+				}
+				continue
+			}
+			col := tt.Column(t.Relationship)
+			if col == nil {
+				c.errorf(t.Attrs.Of("relationship", t.DeclRange), "Unknown relationship column", "relationship %q is not a column of %s.%s", t.Relationship, t.Table, didYouMean(t.Relationship, lookupsTo(tt, src.Table)))
+			} else if !looksUp(col, src.Table) {
+				c.errorf(t.Attrs.Of("relationship", t.DeclRange), "Unusable relationship", "relationship %q on %s does not look up %s (the previous stage's table); use a lookup column to %s.%s",
+					t.Relationship, t.Table, src.Table, src.Table, didYouMean(t.Relationship, lookupsTo(tt, src.Table)))
+			}
+		}
+		if !cross && !unknownSource && t.Relationship != "" {
+			c.warnf(t.Attrs.Of("relationship", t.DeclRange), "Relationship on a same-table stage", "Stage %q does not change table, so relationship %q is not used.", t.Name, t.Relationship)
+		}
+	}
+}
+
+// lookupName is a name for a new lookup column to table: prefixed, once.
+func (c *checker) lookupName(table string) string {
+	prefix := c.p.Solution.Publisher.Prefix + "_"
+	if strings.HasPrefix(table, prefix) {
+		return table + "id"
+	}
+	return prefix + table + "id"
+}
+
+func looksUp(col *Column, table string) bool {
+	if col.Type != TypeLookup && col.Type != TypeCustomer {
+		return false
+	}
+	return col.Target == table || contains(col.Targets, table)
+}
+
+func lookupsTo(t *Table, target string) []string {
+	var out []string
+	for _, col := range t.Columns {
+		if looksUp(col, target) && col.Name != "ownerid" {
+			out = append(out, col.Name)
+		}
+	}
+	return out
+}
+
+// StoreTable is the one table of a bpfc environment's own whose name a
+// project's table could take (a prefix, "_", a name): the stores' others
+// have no "_", which every custom table and instance table has.
+const StoreTable = "schema_migrations"
+
+func (c *checker) instanceTables() {
+	seen := map[string]*Flow{}
+	for _, f := range c.p.Flows {
+		if other, ok := seen[f.InstanceTable]; ok && other.Name != f.Name {
+			c.errorf(f.DeclRange, "Duplicate unique name", "Flows %q and %q both get the instance table %q; set unique_name on one of them.", other.Name, f.Name, f.InstanceTable)
+		}
+		seen[f.InstanceTable] = f
+		if t := c.p.Table(f.InstanceTable); t != nil {
+			c.errorf(f.DeclRange, "Instance table clashes with a table", "Flow %q's instance table %q has the name of a table; set a different unique_name.", f.Name, f.InstanceTable)
+		}
+		if f.InstanceTable == StoreTable {
+			c.errorf(f.DeclRange, "Reserved table name", "Flow %q's instance table %q is the name of the table every bpfc environment keeps its schema's migrations in; set a different unique_name.", f.Name, f.InstanceTable)
+		}
+	}
+	for _, t := range c.p.Tables {
+		if t.Name == StoreTable && !t.Standard {
+			c.errorf(t.DeclRange, "Reserved table name", "%q is the name of the table every bpfc environment keeps its schema's migrations in; name the table otherwise.", t.Name)
+		}
+	}
+	// Active flows per primary table, against every environment's limit.
+	active := map[string][]*Flow{}
+	for _, f := range c.p.Flows {
+		if f.Active {
+			active[f.PrimaryTable] = append(active[f.PrimaryTable], f)
+		}
+	}
+	for _, e := range c.p.Environments {
+		for table, flows := range active {
+			if len(flows) > e.MaxActiveFlowsPerTable {
+				c.errorf(flows[e.MaxActiveFlowsPerTable].DeclRange, "Too many active flows on a table",
+					"%d active flows run on %s, but environment %q allows %d (max_active_flows_per_table).", len(flows), table, e.Name, e.MaxActiveFlowsPerTable)
+			}
+		}
+	}
+}
+
+// ownerless says why t's records have no owner.
+func ownerless(t *Table) string {
+	if t.Ownership == OwnershipOrganization {
+		return "an organization-owned table"
+	}
+	return "the organization or the system has them"
+}
