@@ -2,11 +2,12 @@ package webapi
 
 import (
 	"encoding/json"
-	"github.com/bpfc/bpfc/runtime/internal/testenv"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/bpfc/bpfc/runtime/internal/testenv"
 )
 
 // TestRecordLifecycle: create (201 with the row, 204 with OData-EntityId),

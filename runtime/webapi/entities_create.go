@@ -1,0 +1,280 @@
+package webapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// post creates a record (its default flow starting, unless BPFC-Flow says
+// otherwise) or, on an instance table, starts the flow on the record that
+// its lookup binds.
+func (s *Server) post(w http.ResponseWriter, r *http.Request) {
+	set := r.PathValue("seg")
+	if strings.Contains(set, "(") {
+		if name, _, _ := splitKeyRaw(set); functions[name] != nil {
+			s.fail(w, r, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "%s is a function: call it with GET", name))
+			return
+		}
+		s.fail(w, r, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "POST creates rows in an entity set; use PATCH to change %s", set))
+		return
+	}
+	t, err := s.tableOf(r, set)
+	if err == nil {
+		err = writeOptions(r)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	fields, err := readBody(r)
+	if err == nil {
+		err = s.bindings(r, t, fields)
+	}
+	if err == nil {
+		_, err = selectedColumns(r, t) // before the change: a bad $select changes nothing
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var id string
+	var version int64
+	status := http.StatusCreated
+	if t.Kind == store.TableInstance {
+		var in *engine.Instance
+		var existed bool
+		if in, existed, err = s.startInstance(r, t, fields); err == nil {
+			id, version = in.ID, in.Version
+			if existed {
+				status = http.StatusOK // nothing was created
+			}
+		}
+	} else {
+		var c *engine.Created
+		so := flowOptions(r)
+		if fields, so, err = s.processChoice(r, t, fields, so); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if c, err = session(r).CreateRecord(r.Context(), t.Name, values(fields), so); err == nil {
+			id, version = c.ID, c.Version
+			started(w, c)
+		}
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.respond(w, r, set, id, status, version, nil)
+}
+
+// flowOptions reads which flow a new record starts from BPFC-Flow: a
+// flow's name, none, or (absent) the table's default flow.
+func flowOptions(r *http.Request) engine.StartOptions {
+	switch f := strings.TrimSpace(r.Header.Get("BPFC-Flow")); f {
+	case "":
+		return engine.StartOptions{}
+	case "none":
+		return engine.StartOptions{NoFlow: true}
+	default:
+		return engine.StartOptions{Flow: f}
+	}
+}
+
+// processChoice reads a new record's processid, Dataverse's way of
+// choosing the flow it starts: the empty GUID starts none, a flow's
+// process id that flow. It is taken out of the record's fields.
+func (s *Server) processChoice(r *http.Request, t store.Table, fields []field, so engine.StartOptions) ([]field, engine.StartOptions, error) {
+	i := slices.IndexFunc(fields, func(f field) bool { return f.column == "processid" })
+	if i < 0 {
+		return fields, so, nil
+	}
+	f := fields[i]
+	fields = slices.Delete(slices.Clone(fields), i, i+1)
+	// A BPFC-Flow header beside processid must say the same: one of them
+	// silently losing started a flow the client did not mean.
+	agree := func(chosen engine.StartOptions, what string, names ...string) ([]field, engine.StartOptions, error) {
+		header := so != engine.StartOptions{}
+		if header && so.NoFlow != chosen.NoFlow || so.Flow != "" && !slices.Contains(names, so.Flow) {
+			return nil, so, badRequest("the BPFC-Flow header says %s and %s says %s: give one of them",
+				r.Header.Get("BPFC-Flow"), f.prop, what)
+		}
+		return fields, chosen, nil
+	}
+	id, _ := f.value.(string)
+	id = engine.CanonicalID(id)
+	if id == "" || id == "00000000-0000-0000-0000-000000000000" {
+		return agree(engine.StartOptions{NoFlow: true}, "none")
+	}
+	dep, _, err := session(r).Deployed(r.Context())
+	if err != nil {
+		return nil, so, err
+	}
+	var names []string
+	for _, df := range dep.Flows {
+		if df.Flow.PrimaryTable != t.Name {
+			continue
+		}
+		if df.Workflow.ID == id {
+			return agree(engine.StartOptions{Flow: df.Flow.Name}, df.Flow.Name, df.Flow.Name, df.Flow.UniqueName, df.Workflow.InstanceTable)
+		}
+		names = append(names, df.Workflow.ID+" ("+df.Flow.Name+")")
+	}
+	return nil, so, badRequest("%s is no process of a flow on %s; processid takes %s, or the empty GUID to start none",
+		f.prop, t.Name, strings.Join(append(names, "00000000-0000-0000-0000-000000000000"), ", "))
+}
+
+// startInstance starts the flow of instance table t on the record that
+// the body's bpf_<table>id binds. As a Dataverse client may, the body may
+// also bind the process (processid, the flow's own), the first stage
+// (activestageid: a flow starts there) and name the instance (bpf_name).
+func (s *Server) startInstance(r *http.Request, t store.Table, fields []field) (in *engine.Instance, existed bool, err error) {
+	var table, record, name string
+	var process, stage *field
+	for i, f := range fields {
+		switch f.column {
+		case "processid":
+			process = &fields[i]
+			continue
+		case "activestageid":
+			stage = &fields[i]
+			continue
+		case "bpf_name":
+			n, ok := f.value.(string)
+			if !ok {
+				return nil, false, badRequest("bpf_name is the instance's name, text")
+			}
+			name = n
+			continue
+		}
+		c, ok := t.Column(f.column)
+		rec, isRec := strings.CutPrefix(f.column, "bpf_")
+		if !ok || !isLookup(c) || !isRec || !strings.HasSuffix(rec, "id") {
+			return nil, false, badRequest("starting a flow takes the record, as bpf_<table>id@odata.bind (e.g. bpf_leadid@odata.bind: \"/leads(ID)\"), "+
+				"and may take processid@odata.bind, activestageid@odata.bind (the first stage) and bpf_name; %s cannot be set", f.prop)
+		}
+		if table != "" {
+			return nil, false, badRequest("a flow starts on one record; the body binds %s and %s", table, strings.TrimSuffix(rec, "id"))
+		}
+		record, _ = f.value.(string)
+		table = strings.TrimSuffix(rec, "id")
+	}
+	if record == "" {
+		return nil, false, badRequest("name the record to start the flow on, as bpf_<table>id@odata.bind")
+	}
+	if process != nil || stage != nil {
+		if err := s.checkStart(r, t, process, stage); err != nil {
+			return nil, false, err
+		}
+	}
+	// Dataverse keeps one active instance of a process per record: a start
+	// of a flow the record already runs answers with that instance (as
+	// SetProcess reuses it) instead of a second one.
+	ins, err := session(r).Instances(r.Context(), engine.InstanceFilter{Flow: t.Name, Table: table, RecordID: engine.CanonicalID(record)})
+	if err == nil {
+		for _, in := range ins {
+			if in.State == engine.StateActive && in.PrimaryTable == table {
+				if name != "" && name != in.Name {
+					// The name asked for is not dropped: the instance
+					// takes it, at the version just read.
+					in, err = session(r).Rename(r.Context(), t.Name, in.ID, name, engine.MoveOptions{IfVersion: in.Version})
+				}
+				return in, true, err
+			}
+		}
+	}
+	in, err = session(r).StartNamed(r.Context(), t.Name, table, record, name)
+	return in, false, err
+}
+
+// checkStart checks the process and stage a start's body binds: the
+// instance table's flow, and its first stage (by id or name).
+func (s *Server) checkStart(r *http.Request, t store.Table, process, stage *field) error {
+	dep, _, err := session(r).Deployed(r.Context())
+	if err != nil {
+		return err
+	}
+	var df *engine.DeployedFlow
+	for _, f := range dep.Flows {
+		if f.Workflow.InstanceTable == t.Name {
+			df = f
+		}
+	}
+	if df == nil || len(df.Flow.Stages) == 0 {
+		return errorf(http.StatusNotFound, "NotFound", "no flow of %s is deployed", t.EntitySetName)
+	}
+	bound := func(f *field, set string) (string, error) {
+		id, _ := f.value.(string)
+		if f.bind != "" && f.bind != set {
+			return "", badRequest("%s binds /%s(<id>), not /%s(…)", f.prop, set, f.bind)
+		}
+		return engine.CanonicalID(id), nil
+	}
+	if process != nil {
+		id, err := bound(process, "workflows")
+		if err != nil {
+			return err
+		}
+		if id != df.Workflow.ID {
+			return badRequest("%s is the process of flow %s (%s); %s names another", t.EntitySetName, df.Flow.Name, df.Workflow.ID, process.prop)
+		}
+	}
+	if stage != nil {
+		id, err := bound(stage, "processstages")
+		if err != nil {
+			return err
+		}
+		first := df.Flow.Stages[0]
+		if st := df.Stages[id]; id != first.Name && (st == nil || st.Name != first.Name) {
+			return badRequest("a flow starts at its first stage, %s; start it without activestageid, or with that stage, then move it with a PATCH of activestageid",
+				first.Name)
+		}
+	}
+	return nil
+}
+
+// upsert is Dataverse's upsert of a record the PATCH found missing
+// (missing: the engine's error saying so): created with the id of the URL,
+// unless If-Match (* or a version) asks to update only, when it is that
+// 404. Instances are not upserted: a flow starts with POST, on its record.
+func (s *Server) upsert(w http.ResponseWriter, r *http.Request, t store.Table, set, id string, fields []field, missing error) {
+	if strings.TrimSpace(r.Header.Get("If-Match")) != "" {
+		s.fail(w, r, missing)
+		return
+	}
+	vals := values(fields)
+	if v, ok := vals[t.PrimaryKey]; ok && !strings.EqualFold(fmt.Sprint(v), id) {
+		s.fail(w, r, badRequest("the body's %s %v is not the row of the URL, %s(%s)", t.PrimaryKey, v, set, id))
+		return
+	}
+	vals[t.PrimaryKey] = id // a GUID in lower case (splitKey, keyedTable)
+	c, err := session(r).CreateRecord(r.Context(), t.Name, vals, flowOptions(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	started(w, c)
+	s.respond(w, r, set, c.ID, http.StatusCreated, c.Version, nil)
+}
+
+// started names the instance a new record started (BPFC-Instance) and the
+// workflows its first stage ran or queued (BPFC-Workflows, a JSON array
+// as an instance's "workflows"; absent when none), for bpfc's client.
+func started(w http.ResponseWriter, c *engine.Created) {
+	if c.Instance == nil {
+		return
+	}
+	w.Header().Set("BPFC-Instance", c.Instance.ID)
+	if len(c.Instance.Workflows) > 0 {
+		b, err := json.Marshal(c.Instance.Workflows)
+		if err == nil {
+			w.Header().Set("BPFC-Workflows", string(b))
+		}
+	}
+}

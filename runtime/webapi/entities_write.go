@@ -1,0 +1,223 @@
+package webapi
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// keyedTable is the table of set, for a row of it keyed by id (its
+// property named prop, if the path named it): a key that is not a GUID,
+// or a property that is not the table's key, is refused as Dataverse does
+// (400), once the entity set is known (an unknown one is 404).
+func (s *Server) keyedTable(r *http.Request, set, prop, id string) (store.Table, error) {
+	t, err := s.tableOf(r, set)
+	if err == nil {
+		err = keyName(set, t.PrimaryKey, prop)
+	}
+	if err != nil {
+		return t, err
+	}
+	return t, checkKey(set, id)
+}
+
+// checkKeyName refuses a key's property (prop, "" when not named) that is
+// not the key of set's table.
+func (s *Server) checkKeyName(r *http.Request, set, prop string) error {
+	if prop == "" {
+		return nil
+	}
+	if isProcessSet(set) {
+		return keyName(set, processTables[set].PrimaryKey, prop)
+	}
+	t, err := s.tableOf(r, set)
+	if err != nil {
+		return err
+	}
+	return keyName(set, t.PrimaryKey, prop)
+}
+
+// keyName refuses prop, a key's property the path named, unless it is
+// the table's key pk: bpfc keys a row by its id only (Dataverse's
+// alternate keys, such as an account number, are not bpfc's).
+func keyName(set, pk, prop string) error {
+	if prop == "" || prop == pk {
+		return nil
+	}
+	return badRequest("%s(%s=…): a row is keyed by its id, %s — %s(<id>) or %s(%s=<id>); bpfc has no alternate keys", set, prop, pk, set, set, pk)
+}
+
+// checkKey refuses a row's key that is not a GUID.
+func checkKey(set, id string) error {
+	if uuid.Validate(id) != nil || len(id) != 36 {
+		return badRequest("%s(%s): a row's key is its id, a GUID such as %s(00000000-0000-0000-0000-000000000001)", set, id, set)
+	}
+	return nil
+}
+
+// respond answers a change: 204 with the row's ETag, or the row (read
+// again unless given) with status under Prefer: return=representation.
+func (s *Server) respond(w http.ResponseWriter, r *http.Request, set, id string, status int, version int64, row store.Row) {
+	w.Header().Set("ETag", `W/"`+strconv.FormatInt(version, 10)+`"`)
+	w.Header().Set("OData-EntityId", baseURL(r)+set+"("+id+")")
+	if !wantsRepresentation(r) {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	t, err := s.tableOf(r, set)
+	if err == nil && row == nil {
+		t, row, err = session(r).Row(r.Context(), set, id)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cols, _ := selectedColumns(r, t) // checked by post and patch before the change
+	w.Header().Set("ETag", etag(row))
+	w.Header().Set("Preference-Applied", "return=representation")
+	body := rowJSON(t, row, cols)
+	if err := s.annotateOne(w, r, t, row, body, cols); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	body["@odata.context"] = baseURL(r) + "$metadata#" + set + selected(r) + "/$entity"
+	writeJSON(w, status, body)
+}
+
+// patch updates a record, or moves or ends an instance.
+func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
+	set, prop, id, ok := namedKey(r.PathValue("seg"))
+	if !ok || id == "" {
+		s.fail(w, r, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "PATCH changes one row: %s(<id>)", set))
+		return
+	}
+	version, err := ifMatch(r)
+	if err == nil {
+		err = writeOptions(r)
+	}
+	var t store.Table
+	if err == nil {
+		t, err = s.keyedTable(r, set, prop, id)
+	}
+	if err == nil {
+		err = staleZeroTag(r, t)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if strings.TrimSpace(r.Header.Get("If-None-Match")) == "*" {
+		// Dataverse's "create, never update": the row exists, so 412.
+		if _, _, err := session(r).Row(r.Context(), set, id); err == nil {
+			s.fail(w, r, errorf(http.StatusPreconditionFailed, "PreconditionFailed",
+				"%s(%s) exists, and If-None-Match: * asks to create only: nothing was changed", set, id))
+			return
+		} else if !errors.Is(err, engine.ErrNotFound) || t.Kind == store.TableInstance {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	fields, err := readBody(r)
+	if err == nil {
+		err = s.bindings(r, t, fields)
+	}
+	if err == nil {
+		_, err = selectedColumns(r, t) // before the change: a bad $select changes nothing
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if len(fields) == 0 {
+		// An empty update, as Dataverse answers it: nothing changes (a
+		// missing record is still upserted).
+		_, row, err := session(r).Row(r.Context(), set, id)
+		if errors.Is(err, engine.ErrNotFound) && t.Kind != store.TableInstance {
+			s.upsert(w, r, t, set, id, fields, err)
+			return
+		}
+		if err == nil && version > 0 && rowVersion(row) != version {
+			err = &engine.ConflictError{What: t.Name, ID: id, Expected: version, Actual: rowVersion(row)}
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.respond(w, r, set, id, http.StatusOK, rowVersion(row), row)
+		return
+	}
+	var row store.Row
+	if t.Kind == store.TableInstance {
+		version, err = s.changeInstance(r, t, id, version, fields)
+	} else {
+		var rec *engine.Record
+		rec, err = session(r).UpdateRecord(r.Context(), t.Name, id, values(fields), version)
+		if errors.Is(err, engine.ErrNotFound) {
+			s.upsert(w, r, t, set, id, fields, err)
+			return
+		}
+		if err == nil {
+			version, row = rec.Version, rec.Values
+		}
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.respond(w, r, set, id, http.StatusOK, version, row)
+}
+
+// delete deletes a record (its instances remain) or an instance.
+func (s *Server) delete(w http.ResponseWriter, r *http.Request) {
+	set, prop, id, ok := namedKey(r.PathValue("seg"))
+	if !ok || id == "" {
+		s.fail(w, r, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "DELETE removes one row: %s(<id>)", set))
+		return
+	}
+	version, err := ifMatch(r)
+	if err == nil {
+		err = writeOptions(r)
+	}
+	var t store.Table
+	if err == nil {
+		t, err = s.keyedTable(r, set, prop, id)
+	}
+	if err == nil {
+		err = staleZeroTag(r, t)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sess := session(r)
+	if t.Kind == store.TableInstance {
+		if version, err = sess.InstanceVersion(r.Context(), t.Name, id, version); err == nil {
+			err = sess.DeleteInstance(r.Context(), id, engine.MoveOptions{IfVersion: version})
+		}
+	} else {
+		err = sess.DeleteRecordIf(r.Context(), t.Name, id, version)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// writeOptions refuses the query options a write does not apply: it
+// answers with the row it wrote ($select choosing the columns under
+// Prefer: return=representation) and nothing else; a DELETE with none.
+func writeOptions(r *http.Request) error {
+	for k := range r.URL.Query() {
+		if strings.HasPrefix(k, "$") && (k != "$select" || r.Method == http.MethodDelete) {
+			return badRequest("query option %s does not apply to a %s: a write answers with the row it wrote, $select choosing its columns", k, r.Method)
+		}
+	}
+	return nil
+}
