@@ -3,20 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"os"
 	"os/signal"
 	"os/user"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/deploy"
@@ -24,7 +20,6 @@ import (
 	"github.com/bpfc/bpfc/runtime/webapi"
 	"github.com/bpfc/bpfc/solution"
 	"github.com/bpfc/bpfc/solution/unpack"
-	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 )
 
@@ -96,88 +91,8 @@ func runDeploy(g *globals, o *deployOptions) error {
 	return reportResult(g, p.Environment(o.env), opts.Mode, b, res, err)
 }
 
-// loadValid loads and checks the project, reporting diagnostics; a
-// command's JSON document for an invalid project is the diagnostics with
-// an error.
-func loadValid(g *globals) (*compiler.Project, bool) {
-	return loadChecked(g, invalidAsBadRequest)
-}
-
-// invalidAsBadRequest is the JSON document of an invalid project for the
-// commands other than deploy, promote and release: an error object.
-func invalidAsBadRequest(doc *validateResult) {
-	doc.Error = &errorDetail{Code: "BadRequest", Message: invalidProject(doc.Errors)}
-}
-
-// loadForImport is loadValid for deploy, promote and release, whose
-// JSON document for an invalid project is a refused result.
-func loadForImport(g *globals) (*compiler.Project, bool) {
-	return loadChecked(g, func(doc *validateResult) {
-		doc.Result, doc.Message = deploy.Refused, invalidProject(doc.Errors)
-	})
-}
-
-func invalidProject(errs int) string {
-	return "the project is not valid: " + compiler.Plural(errs, "error") + " (bpfc validate lists them)"
-}
-
-// loadForRuntime loads the project for a command that works on
-// environment env as deployed (run time, serve, history): the sources do
-// not matter to it, so errors elsewhere in the project only warn (a
-// half-edited flow does not stop the live environment); errors in env's
-// block, or no such block, stop it as loadValid does.
-func loadForRuntime(g *globals, env string) (*compiler.Project, bool) {
-	p, diags, ok := loadProject(g, nil)
-	var e *compiler.Environment
-	if p != nil {
-		e = p.Environment(env)
-	}
-	if ok || e == nil || slices.ContainsFunc([]*hcl.Diagnostic(diags), func(d *hcl.Diagnostic) bool {
-		return d.Severity == hcl.DiagError && (d.Subject == nil || compiler.Within(*d.Subject, e.BlockRange))
-	}) {
-		return checked(g, p, diags, ok, invalidAsBadRequest)
-	}
-	errs, _ := summaryLine(diags)
-	fmt.Fprintf(g.stderr, "bpfc: warning: the project has %s (bpfc validate lists them); they do not change environment %s as deployed, which this works on\n",
-		compiler.Plural(errs, "error"), env)
-	return p, true
-}
-
-func loadChecked(g *globals, as func(*validateResult)) (*compiler.Project, bool) {
-	p, diags, ok := loadProject(g, nil)
-	return checked(g, p, diags, ok, as)
-}
-
-// checked reports a loaded project's diagnostics: all of them when it has
-// errors (as, the JSON document's own fields), else its warnings.
-func checked(g *globals, p *compiler.Project, diags hcl.Diagnostics, ok bool, as func(*validateResult)) (*compiler.Project, bool) {
-	if !ok {
-		reportDiagnosticsAs(g, p, diags, as)
-		if g.output == "text" {
-			fmt.Fprintln(g.stderr, "bpfc: nothing was done: the project is not valid (fix the errors above; bpfc validate checks it)")
-		}
-		return nil, false
-	}
-	if g.output == "text" {
-		writeDiagnostics(g.stderr, g.dir, projectFiles(p), diags) // warnings only
-	}
-	return p, true
-}
-
 func pipeline(g *globals, p *compiler.Project) *deploy.Pipeline {
 	return &deploy.Pipeline{Project: p, Open: environOptions(g)}
-}
-
-// inputPath finds a file a flag names: as given (from the working
-// directory), else in the project's directory (-C), as its own files are.
-func inputPath(p *compiler.Project, path string) string {
-	if filepath.IsAbs(path) {
-		return path
-	}
-	if _, err := os.Stat(path); err != nil {
-		return filepath.Join(p.Dir, path)
-	}
-	return path
 }
 
 // importOptions are the options of an import from the command line.
@@ -319,221 +234,6 @@ func orElse(a, b string) string {
 		return a
 	}
 	return b
-}
-
-// isTerminal reports whether w is a terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	info, err := f.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
-}
-
-// statusLine is one line of stderr that long work rewrites, when stderr is
-// a terminal: show replaces it with text (nil when there is no terminal),
-// clear empties it.
-func statusLine(g *globals) (show func(text string), clear func()) {
-	if !isTerminal(g.stderr) {
-		return nil, func() {}
-	}
-	return func(text string) { fmt.Fprintf(g.stderr, "\r\033[K%s", text) }, func() { fmt.Fprint(g.stderr, "\r\033[K") }
-}
-
-// status is the status line of a build, unpack or report: set shows the
-// step under way (nil when there is no terminal), done clears the line.
-func status(g *globals) (set func(step string), done func()) {
-	show, clear := statusLine(g)
-	if show == nil {
-		return nil, clear
-	}
-	return func(step string) { show(step + "…") }, clear
-}
-
-// progress shows the phases of an import on one line of stderr when stderr
-// is a terminal; the returned function clears the line.
-func progress(g *globals, env string, o *deploy.Options) func() {
-	show, clear := statusLine(g)
-	if show != nil {
-		o.Progress = func(msg string) { show("[" + env + "] " + msg) }
-	}
-	return clear
-}
-
-// reportResult prints an import's result; a refusal or failure exits 1.
-// With --output json an error before any import ran, in a declared environment (env != nil), is a
-// failed result document too (an unknown environment is the command's error, not a failed import).
-func reportResult(g *globals, env *compiler.Environment, mode deploy.Mode, b *deploy.Build, res *deploy.Result, err error) error {
-	if res == nil && err != nil && g.output == "json" && env != nil {
-		// No import ran (the store or server could not be reached, …):
-		// the same document as any import's, failed, so that CI reads one
-		// shape.
-		res = &deploy.Result{Environment: env.Name, Managed: env.Managed, Mode: string(mode), Result: deploy.Failed,
-			Message: err.Error(), Changes: []deploy.Change{}}
-		if b != nil && b.Project != nil {
-			res.Solution, res.Version, res.Digest = b.Solution(), b.Version(), b.Digest
-		}
-	}
-	if res == nil {
-		if err != nil {
-			return &exitError{code: 1, msg: err.Error()}
-		}
-		return nil
-	}
-	if g.output == "json" {
-		if werr := writeJSON(g.stdout, res); werr != nil {
-			return werr
-		}
-		if err != nil {
-			return &exitError{code: 1, msg: err.Error()}
-		}
-		return nil
-	}
-	if err != nil {
-		msg := err.Error()
-		// A refusal says what refused it; a failure (the store failed
-		// mid-import) says which import, and that it rolled back.
-		ref := (*deploy.Refusal)(nil)
-		switch {
-		case res.Result == deploy.Failed && res.Solution != "" && errors.Is(err, context.Canceled):
-			msg = fmt.Sprintf("import of %s %s into %s %s", res.Solution, res.Version, res.Environment, res.Message)
-		case res.Result == deploy.Failed && res.Solution != "" && !errors.As(err, &ref):
-			msg = fmt.Sprintf("import of %s %s into %s failed, nothing was changed: %s", res.Solution, res.Version, res.Environment, msg)
-		}
-		return &exitError{code: 1, msg: msg}
-	}
-	flavour := "unmanaged"
-	if res.Managed {
-		flavour = "managed"
-	}
-	fmt.Fprintf(g.stdout, "Imported %s %s into %s (%s, %s) in %s\n", res.Solution, res.Version, res.Environment, flavour, res.Mode,
-		duration(res.DurationMS))
-	fmt.Fprintf(g.stdout, "  digest   %s\n  archive  %s\n  changes  %s\n", res.Digest, res.Archive, changeSummary(res.Changes))
-	for _, l := range dataLines(res.Changes) {
-		fmt.Fprintf(g.stdout, "  data     %s\n", l)
-	}
-	for _, n := range res.Notes {
-		fmt.Fprintf(g.stderr, "bpfc: note: %s\n", n)
-	}
-	return nil
-}
-
-// changeRows is the table of a plan's changes; DATA, what a removal does
-// to rows, only when one does.
-func changeRows(cs []deploy.Change) [][]string {
-	detail := slices.ContainsFunc(cs, func(c deploy.Change) bool { return c.Data != "" || c.Note != "" || len(c.Fields) > 0 })
-	rows := [][]string{{"ACTION", "KIND", "NAME"}}
-	if detail {
-		rows[0] = append(rows[0], "DETAIL")
-	}
-	for _, c := range cs {
-		row := []string{c.Action, c.Kind, c.Name}
-		if detail {
-			row = append(row, changeDetail(c))
-		}
-		rows = append(rows, row)
-	}
-	return rows
-}
-
-// changeDetail is what a plan's line says beside a change: what a removal
-// does to rows, or each changed field with its old and new value (a long
-// list by the elements gone and new, a very long value only by name:
-// --output json has it in full).
-func changeDetail(c deploy.Change) string {
-	if c.Data != "" || c.Note != "" {
-		return strings.Join(slices.DeleteFunc([]string{c.Data, c.Note}, func(s string) bool { return s == "" }), "; ")
-	}
-	var parts []string
-	for _, f := range c.Fields {
-		// A long list by its elements; a value up to a line and a half
-		// whole (an address with "(the default)" is not hidden).
-		if delta, ok := listDelta(f.Old, f.New); ok && len(f.Old)+len(f.New) > 60 {
-			parts = append(parts, f.Field+": "+delta)
-		} else if len(f.Old)+len(f.New) <= 160 {
-			parts = append(parts, f.Field+": "+f.Old+" → "+f.New)
-		} else {
-			parts = append(parts, f.Field+" changed")
-		}
-	}
-	return strings.Join(parts, "; ")
-}
-
-// listDelta says how a long list field changed by its elements: those
-// gone (-) and those new (+), or that only their order did; false when the
-// values are no lists (fields write lists as JSON arrays of strings) or
-// the delta is long too.
-func listDelta(old, new string) (string, bool) {
-	var o, n []string
-	if json.Unmarshal([]byte(old), &o) != nil || json.Unmarshal([]byte(new), &n) != nil {
-		return "", false
-	}
-	count := map[string]int{}
-	for _, e := range o {
-		count[e]++
-	}
-	var added []string
-	for _, e := range n {
-		if count[e] > 0 {
-			count[e]--
-		} else {
-			added = append(added, "+ "+strconv.Quote(e))
-		}
-	}
-	var gone []string
-	for _, e := range o {
-		if count[e] > 0 {
-			count[e]--
-			gone = append(gone, "- "+strconv.Quote(e))
-		}
-	}
-	if len(gone)+len(added) == 0 {
-		return "the order changed", true
-	}
-	delta := strings.Join(append(gone, added...), ", ")
-	if len(delta) > 240 {
-		return "", false
-	}
-	return delta, true
-}
-
-// dataLines are the removals that touch rows, one line each.
-func dataLines(cs []deploy.Change) []string {
-	var out []string
-	for _, c := range cs {
-		if c.Data != "" {
-			out = append(out, fmt.Sprintf("%s %s %s: %s", c.Action, c.Kind, c.Name, c.Data))
-		}
-	}
-	return out
-}
-
-func changeSummary(cs []deploy.Change) string {
-	n := map[string]int{}
-	for _, c := range cs {
-		n[c.Action]++
-	}
-	s := fmt.Sprintf("%d added, %d changed, %d removed", n["add"], n["change"], n["remove"])
-	if n["keep"] > 0 {
-		s += fmt.Sprintf(", %d kept", n["keep"])
-	}
-	return s
-}
-
-func duration(ms int64) string {
-	return (time.Duration(ms) * time.Millisecond).Round(time.Millisecond).String()
-}
-
-// shortDigest abbreviates a build digest for tables.
-func shortDigest(d string) string {
-	if len(d) > 19 {
-		return d[:19]
-	}
-	if d == "" {
-		return "-"
-	}
-	return d
 }
 
 // envError reports an environment that cannot be opened as a user-facing
