@@ -44,5 +44,8 @@ func Plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
 	}
+	if strings.HasSuffix(word, "ch") {
+		return strconv.Itoa(n) + " " + word + "es" // branches, matches
+	}
 	return strconv.Itoa(n) + " " + word + "s"
 }

@@ -27,3 +27,13 @@ func TestEntitySetName(t *testing.T) {
 		}
 	}
 }
+
+func TestPlural(t *testing.T) {
+	for want, got := range map[string]string{
+		"1 flow": Plural(1, "flow"), "0 flows": Plural(0, "flow"), "3 branches": Plural(3, "branch"), "1 branch": Plural(1, "branch"),
+	} {
+		if got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	}
+}

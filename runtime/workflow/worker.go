@@ -103,7 +103,7 @@ func (r *Runner) releaseUnheld(jt store.JobTx) error {
 		if j.Attempts >= j.MaxAttempts {
 			// Its last attempt: failed for good, as a recorded failure would be.
 			j.State, j.FinishedOn, j.NextRunAt = store.JobFailed, now, time.Time{}
-			j.Result = "failed after " + plural(j.Attempts, "attempt") + " (the last one's end could not be recorded)"
+			j.Result = "failed after " + compiler.Plural(j.Attempts, "attempt") + " (the last one's end could not be recorded)"
 		}
 		if err := jt.SaveJob(j, r.o.Owner); err != nil {
 			return err
@@ -280,7 +280,7 @@ type progress struct {
 // steps", "ran 2 steps, skipped 1", "ran 1 step from step h2" (a resumed
 // run: the steps before ran in an earlier attempt).
 func (p progress) result(wf *compiler.Workflow) string {
-	s := "ran " + plural(p.ran, "step")
+	s := "ran " + compiler.Plural(p.ran, "step")
 	if p.skipped > 0 {
 		s += fmt.Sprintf(", skipped %d (their when did not hold)", p.skipped)
 	}
@@ -342,7 +342,7 @@ func (r *Runner) fail(ctx context.Context, j store.Job, cause error) store.Job {
 		next.LastError, next.LeaseOwner, next.LeaseUntil = cause.Error(), "", time.Time{}
 		if isPermanent(cause) || next.Attempts >= j.MaxAttempts {
 			next.State, next.FinishedOn = store.JobFailed, now
-			next.Result = "failed after " + plural(max(next.Attempts, 1), "attempt")
+			next.Result = "failed after " + compiler.Plural(max(next.Attempts, 1), "attempt")
 		} else {
 			next.State, next.NextRunAt = store.JobQueued, now.Add(r.backoff(next.Attempts))
 			next.Result = fmt.Sprintf("attempt %d failed; retrying", next.Attempts)
@@ -399,13 +399,6 @@ func (r *Runner) rewrite(ctx context.Context, j store.Job, change func(next *sto
 		return jt.SaveJob(next, r.o.Owner)
 	})
 	return next, err
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // backoff is the delay after failed attempt n (1-based): Backoff doubled

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/bpfc/bpfc/compiler"
 )
 
 // maxMarkdownDiff bounds the XML diff in Markdown output, which is meant for
@@ -28,7 +30,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	} else if len(r.Changes) == 0 {
 		b.WriteString("No semantic changes; the generated XML differs.\n")
 	} else {
-		fmt.Fprintf(&b, "%s:\n", capitalize(plural(len(r.Changes), "change")))
+		fmt.Fprintf(&b, "%s:\n", capitalize(compiler.Plural(len(r.Changes), "change")))
 	}
 	for _, s := range r.sections() {
 		fmt.Fprintf(&b, "\n#### %s\n\n", s.title)
@@ -80,7 +82,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		a, d := lineCounts(f.Diff)
 		add, del = add+a, del+d
 	}
-	fmt.Fprintf(&b, "\n<details>\n<summary>XML diff: %s changed, +%d −%d lines</summary>\n\n", plural(len(r.Files), "file"), add, del)
+	fmt.Fprintf(&b, "\n<details>\n<summary>XML diff: %s changed, +%d −%d lines</summary>\n\n", compiler.Plural(len(r.Files), "file"), add, del)
 	if body.Len() > 0 {
 		fence := strings.Repeat("`", max(3, longestRun(body.String(), '`')+1))
 		fmt.Fprintf(&b, "%sdiff\n%s%s\n", fence, body.String(), fence)

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/bpfc/bpfc/compiler"
 )
 
 // Report is the result of comparing two builds. Its JSON form is stable:
@@ -159,11 +161,11 @@ func (r *Report) WriteText(w io.Writer) error {
 		b.WriteString("\nNo semantic changes in what bpfc expresses; the files were not compared (below).\n")
 	case len(r.Changes) == 0 && len(r.NotCompared) > 0:
 		fmt.Fprintf(&b, "\nNo semantic changes in what bpfc expresses; it does not express %s (listed below), and the XML diff shows what else differs.\n",
-			plural(len(r.NotCompared), "thing"))
+			compiler.Plural(len(r.NotCompared), "thing"))
 	case len(r.Changes) == 0:
 		b.WriteString("\nNo semantic changes.\n")
 	default:
-		fmt.Fprintf(&b, "\n%s:\n", capitalize(plural(len(r.Changes), "change")))
+		fmt.Fprintf(&b, "\n%s:\n", capitalize(compiler.Plural(len(r.Changes), "change")))
 	}
 	for _, s := range r.sections() {
 		fmt.Fprintf(&b, "\n%s\n", s.title)
@@ -187,7 +189,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 	}
 	if len(r.Files) > 0 {
-		fmt.Fprintf(&b, "\nXML diff (%s):\n\n", plural(len(r.Files), "file"))
+		fmt.Fprintf(&b, "\nXML diff (%s):\n\n", compiler.Plural(len(r.Files), "file"))
 		for _, f := range r.Files {
 			b.WriteString(f.Diff)
 		}

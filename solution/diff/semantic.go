@@ -216,7 +216,7 @@ func tableSummary(t *compiler.Table) string {
 			n++
 		}
 	}
-	return tableKind(t) + " table, " + plural(n, "column")
+	return tableKind(t) + " table, " + compiler.Plural(n, "column")
 }
 
 func (c *collector) columns(ot, nt *compiler.Table) {
@@ -400,13 +400,3 @@ func itoaOpt(n int) string {
 }
 
 func boolText(b bool) string { return strconv.FormatBool(b) }
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	if strings.HasSuffix(word, "ch") {
-		return strconv.Itoa(n) + " " + word + "es"
-	}
-	return strconv.Itoa(n) + " " + word + "s"
-}

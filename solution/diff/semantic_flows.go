@@ -46,7 +46,7 @@ func flowSummary(f *compiler.Flow) string {
 	for _, s := range f.Stages {
 		stages = append(stages, s.Name)
 	}
-	return "primary table " + f.PrimaryTable + ", " + plural(len(f.Stages), "stage") + ": " + strings.Join(stages, ", ")
+	return "primary table " + f.PrimaryTable + ", " + compiler.Plural(len(f.Stages), "stage") + ": " + strings.Join(stages, ", ")
 }
 
 func (c *collector) stage(flow string, os, ns *compiler.Stage, name string) {
@@ -102,9 +102,9 @@ func stageSummary(s *compiler.Stage) string {
 	if s.Category != "" {
 		parts = append(parts, "category "+s.Category)
 	}
-	parts = append(parts, plural(len(s.Steps), "step"))
+	parts = append(parts, compiler.Plural(len(s.Steps), "step"))
 	if len(s.Branches) > 0 {
-		parts = append(parts, plural(len(s.Branches), "branch"))
+		parts = append(parts, compiler.Plural(len(s.Branches), "branch"))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -229,7 +229,7 @@ func (c *collector) workflows(old, new *compiler.Project) {
 }
 
 func workflowSummary(w *compiler.Workflow) string {
-	return "table " + w.Table + ", " + w.Mode + ", " + plural(len(w.Steps), "step")
+	return "table " + w.Table + ", " + w.Mode + ", " + compiler.Plural(len(w.Steps), "step")
 }
 
 func findWorkflowStep(w *compiler.Workflow, name string) *compiler.WorkflowStep {

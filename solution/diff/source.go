@@ -76,7 +76,7 @@ func (e *ProjectError) Error() string {
 			n++
 		}
 	}
-	return fmt.Sprintf("%s: the project has %s", e.Label, plural(n, "error"))
+	return fmt.Sprintf("%s: the project has %s", e.Label, compiler.Plural(n, "error"))
 }
 
 // Open reads one side of a comparison from what the user named: a project
