@@ -90,18 +90,20 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, set, id string,
 	writeJSON(w, status, body)
 }
 
-// patch updates a record, or moves or ends an instance.
-func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
+// oneRow reads what a PATCH or DELETE of one row names: its set, its id
+// (a key that is not one row answers 405 with what, "PATCH changes one
+// row"), its table and the version If-Match asks for; or answers the
+// error, and ok is false.
+func (s *Server) oneRow(w http.ResponseWriter, r *http.Request, what string) (set, id string, t store.Table, version int64, ok bool) {
 	set, prop, id, ok := namedKey(r.PathValue("seg"))
 	if !ok || id == "" {
-		s.fail(w, r, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "PATCH changes one row: %s(<id>)", set))
-		return
+		s.fail(w, r, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "%s: %s(<id>)", what, set))
+		return set, id, t, 0, false
 	}
 	version, err := ifMatch(r)
 	if err == nil {
 		err = writeOptions(r)
 	}
-	var t store.Table
 	if err == nil {
 		t, err = s.keyedTable(r, set, prop, id)
 	}
@@ -110,6 +112,15 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		s.fail(w, r, err)
+		return set, id, t, 0, false
+	}
+	return set, id, t, version, true
+}
+
+// patch updates a record, or moves or ends an instance.
+func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
+	set, id, t, version, ok := s.oneRow(w, r, "PATCH changes one row")
+	if !ok {
 		return
 	}
 	if strings.TrimSpace(r.Header.Get("If-None-Match")) == "*" {
@@ -175,27 +186,12 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
 
 // delete deletes a record (its instances remain) or an instance.
 func (s *Server) delete(w http.ResponseWriter, r *http.Request) {
-	set, prop, id, ok := namedKey(r.PathValue("seg"))
-	if !ok || id == "" {
-		s.fail(w, r, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "DELETE removes one row: %s(<id>)", set))
-		return
-	}
-	version, err := ifMatch(r)
-	if err == nil {
-		err = writeOptions(r)
-	}
-	var t store.Table
-	if err == nil {
-		t, err = s.keyedTable(r, set, prop, id)
-	}
-	if err == nil {
-		err = staleZeroTag(r, t)
-	}
-	if err != nil {
-		s.fail(w, r, err)
+	_, id, t, version, ok := s.oneRow(w, r, "DELETE removes one row")
+	if !ok {
 		return
 	}
 	sess := session(r)
+	var err error
 	if t.Kind == store.TableInstance {
 		if version, err = sess.InstanceVersion(r.Context(), t.Name, id, version); err == nil {
 			err = sess.DeleteInstance(r.Context(), id, engine.MoveOptions{IfVersion: version})
