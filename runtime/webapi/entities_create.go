@@ -32,13 +32,7 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	fields, err := readBody(r)
-	if err == nil {
-		err = s.bindings(r, t, fields)
-	}
-	if err == nil {
-		_, err = selectedColumns(r, t) // before the change: a bad $select changes nothing
-	}
+	fields, err := s.writeBody(r, t)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -277,4 +271,18 @@ func started(w http.ResponseWriter, c *engine.Created) {
 			w.Header().Set("BPFC-Workflows", string(b))
 		}
 	}
+}
+
+// writeBody reads the fields a POST or PATCH of a row of t sets, with its
+// @odata.bind lookups checked, and checks its $select before anything
+// changes.
+func (s *Server) writeBody(r *http.Request, t store.Table) ([]field, error) {
+	fields, err := readBody(r)
+	if err == nil {
+		err = s.bindings(r, t, fields)
+	}
+	if err == nil {
+		_, err = selectedColumns(r, t)
+	}
+	return fields, err
 }

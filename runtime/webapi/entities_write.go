@@ -134,13 +134,7 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	fields, err := readBody(r)
-	if err == nil {
-		err = s.bindings(r, t, fields)
-	}
-	if err == nil {
-		_, err = selectedColumns(r, t) // before the change: a bad $select changes nothing
-	}
+	fields, err := s.writeBody(r, t)
 	if err != nil {
 		s.fail(w, r, err)
 		return
