@@ -136,6 +136,10 @@ func newRoot(g *globals) *cobra.Command {
 	root.SetErr(g.stderr)
 	root.AddCommand(newInitCmd(g), newFmtCmd(g), newValidateCmd(g), newBuildCmd(g), newDiffCmd(g), newGraphCmd(g), newCreateSettingsCmd(g), newUnpackCmd(g), newPackCmd(g), newDeployCmd(g), newPlanCmd(g), newPromoteCmd(g), newReleaseCmd(g), newEnvCmd(g), newSolutionCmd(g), newHistoryCmd(g), newUninstallCmd(g), newApplyUpgradeCmd(g), newRecordCmd(g), newUserCmd(g), withInstanceAction(g, newInstanceCmd(g)), newServeCmd(g), newJobCmd(g), newOutboxCmd(g), newReportCmd(g))
 	root.InitDefaultCompletionCmd() // made now, not at Execute, so that groupHelp covers it
+	// Made now too: cobra adds --version at Execute, after it looked for
+	// the command, so "bpfc --version --output json" took "json" for one.
+	root.InitDefaultVersionFlag()
+	root.InitDefaultHelpFlag()
 	for _, c := range root.Commands() {
 		groupHelp(c)
 	}
