@@ -3,6 +3,7 @@ package compiler
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -80,6 +81,12 @@ func (c *exprConverter) convert(e hcl.Expression) Expr {
 func (c *exprConverter) literal(v cty.Value, rng hcl.Range) Expr {
 	if problem := valueProblem(v); problem != "" {
 		c.errorf(rng, "Invalid value", "%s", problem)
+		return nil
+	}
+	if v.Type() == cty.String && v.IsKnown() && !v.IsNull() && strings.ContainsRune(v.AsString(), '\r') {
+		// The XAML holds a condition's text as element content, whose
+		// line ends every XML reader (Dataverse's too) turns into \n.
+		c.errorf(rng, "Invalid value", "the text holds a carriage return (\\r), which a condition's XAML cannot keep: Dataverse would compare with \\n in its place. Write \\n.")
 		return nil
 	}
 	return literal(v, rng)

@@ -222,7 +222,8 @@ func valueProblem(v cty.Value) string {
 		if f, _ := v.AsBigFloat().Float64(); math.IsInf(f, 0) {
 			return "the number is too large for Dataverse (beyond ±1.8e308); write a smaller one."
 		}
-	case v.Type().IsListType() || v.Type().IsTupleType():
+	case v.Type().IsListType() || v.Type().IsTupleType() || v.Type().IsObjectType() || v.Type().IsMapType():
+		// A JSON default's members too: the build writes them.
 		for it := v.ElementIterator(); it.Next(); {
 			_, e := it.Element()
 			if p := valueProblem(e); p != "" {

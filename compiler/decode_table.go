@@ -69,8 +69,9 @@ func (d *decoder) decodeColumn(b *hcl.Block, t *Table) *Column {
 	if d.integer(c, "max_length", &col.MaxLength) {
 		if col.Type != TypeString && col.Type != TypeMemo && col.Type != TypeEmail {
 			d.errorf(c.Attributes["max_length"].Range, "Unexpected max_length", "max_length applies only to string, memo and email columns.")
-		} else if col.MaxLength < 1 || col.MaxLength > 1048576 {
-			d.errorf(c.Attributes["max_length"].Expr.Range(), "Invalid max_length", "max_length must be between 1 and 1048576.")
+		} else if limit := maxLengthOf(col.Type); col.MaxLength < 1 || col.MaxLength > limit {
+			d.errorf(c.Attributes["max_length"].Expr.Range(), "Invalid max_length", "max_length of a %s column must be between 1 and %d (Dataverse's limit%s).",
+				col.Type, limit, map[bool]string{true: "; a memo column holds up to 1048576", false: ""}[limit == 4000])
 		}
 	}
 	if col.MaxLength == 0 {
@@ -134,6 +135,10 @@ func (d *decoder) options(a *hcl.Attribute) (opts []Option, empty bool) {
 			d.errorf(o.keyRange, "Invalid options", "An option needs a label (Dataverse shows it in the form and the views); %q has none: give it one, such as { Low = 1 }.", k)
 			continue
 		}
+		if problem := valueProblem(cty.StringVal(k)); problem != "" {
+			d.errorf(o.keyRange, "Invalid options", "The label of option %q: %s", k, problem)
+			continue
+		}
 		n, err := convertInt(ov)
 		if err != "" {
 			d.errorf(o.valueRange, "Invalid options", "The value of option %q must be a whole number; %s.", k, err)
@@ -148,6 +153,16 @@ func (d *decoder) options(a *hcl.Attribute) (opts []Option, empty bool) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Value < out[j].Value })
 	return out, false
+}
+
+// maxLengthOf is the most characters Dataverse lets a column of type typ
+// hold: 4,000 for single-line text (an email address too), 1,048,576 for
+// multiple lines.
+func maxLengthOf(typ string) int {
+	if typ == TypeMemo {
+		return 1048576
+	}
+	return 4000
 }
 
 // optionKey is one option's label and where its key and value are written.
