@@ -69,7 +69,7 @@ func sinceTime(s string, now time.Time) (time.Time, bool) {
 		if err != nil || n < 0 || n > 100000 {
 			return time.Time{}, false
 		}
-		return now.AddDate(0, 0, -n), true
+		return now.Add(-time.Duration(n) * 24 * time.Hour), true // 24 h each, in any time zone
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil || d < 0 {

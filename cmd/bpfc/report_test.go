@@ -3,6 +3,7 @@ package main
 import (
 	"testing"
 	"time"
+	_ "time/tzdata" // New York's rules, whatever the machine has
 )
 
 // TestSinceTime: --since takes a date, a time or a span back from now.
@@ -18,6 +19,16 @@ func TestSinceTime(t *testing.T) {
 		if got, ok := sinceTime(in, now); !ok || !got.Equal(want) {
 			t.Errorf("sinceTime(%q) = %v, %v; want %v", in, got, ok, want)
 		}
+	}
+	// Days are 24 hours wherever the machine is: across a change of
+	// daylight saving time too (New York's clocks went back on 2026-11-01).
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := time.Date(2026, 11, 5, 12, 0, 0, 0, ny)
+	if got, _ := sinceTime("7d", local); !got.Equal(local.Add(-7 * 24 * time.Hour)) {
+		t.Errorf("7d back from %v in New York: %v, want 168 hours before", local, got.UTC())
 	}
 	for _, in := range []string{"1w", "-3h", "yesterday", "d", "-1d", ""} {
 		if got, ok := sinceTime(in, now); ok {
