@@ -70,6 +70,11 @@ func checked(g *globals, p *compiler.Project, diags hcl.Diagnostics, ok bool, as
 		reportDiagnosticsAs(g, p, diags, as)
 		if g.output == "text" {
 			fmt.Fprintln(g.stderr, "bpfc: nothing was done: the project is not valid (fix the errors above; bpfc validate checks it)")
+		} else {
+			// The document is on stdout; a CI log that keeps only stderr
+			// still says why the command failed, as for any other failure.
+			errs, _ := summaryLine(diags)
+			fmt.Fprintln(g.stderr, "bpfc: nothing was done: "+invalidProject(errs))
 		}
 		return nil, false
 	}
