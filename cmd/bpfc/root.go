@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -18,6 +19,29 @@ import (
 	"github.com/bpfc/bpfc/runtime/store/postgres"
 	"github.com/bpfc/bpfc/runtime/store/sqlite"
 )
+
+// badFlagValue is pflag's message for a value its type cannot take, which
+// ends in Go's strconv error ("strconv.ParseInt: parsing "abc": invalid
+// syntax").
+var badFlagValue = regexp.MustCompile(`^invalid argument "(.*)" for "(.*)" flag: strconv\.Parse(Int|Uint|Float|Bool): parsing ".*": (invalid syntax|value out of range)$`)
+
+// flagValueError says what a flag takes, in words, for a value its type
+// cannot take; any other flag error as pflag says it.
+func flagValueError(err error) string {
+	m := badFlagValue.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err.Error()
+	}
+	flag := m[2]
+	if i := strings.LastIndex(flag, "--"); i >= 0 {
+		flag = flag[i:] // "-n, --limit": the long name
+	}
+	what := map[string]string{"Int": "a whole number", "Uint": "a whole number of 0 or more", "Float": "a number", "Bool": "true or false"}[m[3]]
+	if m[4] == "value out of range" {
+		return fmt.Sprintf("%s takes %s; %q is too large", flag, what, m[1])
+	}
+	return fmt.Sprintf("%s takes %s, not %q", flag, what, m[1])
+}
 
 // version is set at link time (-ldflags "-X main.version=..."); otherwise the
 // module version from the build info is used.
@@ -130,7 +154,7 @@ func newRoot(g *globals) *cobra.Command {
 		if args := cmd.Flags().Args(); cmd.HasAvailableSubCommands() && len(args) > 0 {
 			return argsError(cmd, args)
 		}
-		return &exitError{code: 2, msg: err.Error() + flagSuggestion(cmd, err) + "\nRun '" + cmd.CommandPath() + " --help' for usage."}
+		return &exitError{code: 2, msg: flagValueError(err) + flagSuggestion(cmd, err) + "\nRun '" + cmd.CommandPath() + " --help' for usage."}
 	})
 	root.SetOut(g.stdout)
 	root.SetErr(g.stderr)
