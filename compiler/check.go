@@ -3,7 +3,6 @@ package compiler
 import (
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 )
@@ -213,8 +212,8 @@ func (c *checker) processName(kind, name, display string, attrs Ranges, decl hcl
 	if kind == "Stage" {
 		holder = "a process stage's name"
 	}
-	if n := utf8.RuneCountInString(display); n > MaxProcessName {
-		c.errorf(attrs.Of("display_name", decl), "Name too long", "%s %q is named %d characters long; %s in Dataverse holds at most %d. Set a shorter display_name.",
+	if n := Length(display); n > MaxProcessName {
+		c.errorf(attrs.Of("display_name", decl), "Name too long", "%s %q is named %d characters long (as Dataverse counts them: a character beyond U+FFFF, an emoji say, counts twice); %s in Dataverse holds at most %d. Set a shorter display_name.",
 			kind, name, n, holder, MaxProcessName)
 	}
 }

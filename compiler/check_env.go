@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -26,8 +25,8 @@ func (c *checker) roles() {
 	byDisplay := map[string]*Role{}
 	for _, r := range c.p.Roles {
 		display := cmp.Or(r.DisplayName, r.Name)
-		if n := utf8.RuneCountInString(display); n > 100 {
-			c.errorf(r.DeclRange, "Role name too long", "Role %q is named %d characters long; Dataverse takes at most 100.", r.Name, n)
+		if n := Length(display); n > 100 {
+			c.errorf(r.DeclRange, "Role name too long", "Role %q is named %d characters long (as Dataverse counts them); Dataverse takes at most 100.", r.Name, n)
 		}
 		key := strings.ToLower(PortableFileName(display)) // the build's file name: one per role
 		if prev, dup := byDisplay[key]; dup && prev.Name != r.Name {

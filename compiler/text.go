@@ -49,3 +49,17 @@ func Plural(n int, word string) string {
 	}
 	return strconv.Itoa(n) + " " + word + "s"
 }
+
+// Length is the length of s as Dataverse counts it, in UTF-16 code units
+// (a .NET string's Length): a character beyond U+FFFF, an emoji say,
+// counts twice against a limit of 100.
+func Length(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r > 0xFFFF {
+			n++
+		}
+	}
+	return n
+}
