@@ -27,6 +27,9 @@ func (d *decoder) finish() *Project {
 	d.dupes("flow", len(p.Flows), func(i int) (string, hcl.Range) { return p.Flows[i].Name, p.Flows[i].DeclRange })
 	d.dupes("role", len(p.Roles), func(i int) (string, hcl.Range) { return p.Roles[i].Name, p.Roles[i].DeclRange })
 	d.dupes("workflow", len(p.Workflows), func(i int) (string, hcl.Range) { return p.Workflows[i].Name, p.Workflows[i].DeclRange })
+	for _, w := range p.Workflows {
+		d.dupes("workflow step", len(w.Steps), func(i int) (string, hcl.Range) { return w.Steps[i].Name, w.Steps[i].DeclRange })
+	}
 	sort.SliceStable(p.Variables, func(i, j int) bool { return p.Variables[i].Name < p.Variables[j].Name })
 	sort.SliceStable(p.Flows, func(i, j int) bool { return p.Flows[i].Name < p.Flows[j].Name })
 	sort.SliceStable(p.Roles, func(i, j int) bool { return p.Roles[i].Name < p.Roles[j].Name })
