@@ -327,6 +327,26 @@ func (c *exprConverter) checkLiteralFor(col *Column, lit *Literal) {
 				c.errorf(lit.Rng, "Invalid date", "%q is not a date; write it as \"2026-12-31\" or \"2026-12-31T17:00:00Z\".", lit.Value.AsString())
 			}
 		}
+	case KindNumber:
+		// A number the column cannot hold: Dataverse cannot read it as
+		// the column's type (an Integer literal of 2147483648), and a
+		// comparison with it would always go one way.
+		if lit.Kind == KindNumber && lit.Value.IsKnown() && !lit.Value.IsNull() {
+			f, _ := lit.Value.AsBigFloat().Float64()
+			if _, err := StoredNumber(col.Type, f); err != nil {
+				c.errorf(lit.Rng, "Value out of range", "%s.%s cannot hold %s: it %s.", col.Table, col.Name, describe(lit.Value), err)
+			}
+		}
+	}
+}
+
+// checkStoredLiteral checks a literal a step writes into col: what
+// checkLiteralFor checks, and a whole number for an integer column (the
+// run would fail on 1.5).
+func (c *exprConverter) checkStoredLiteral(col *Column, lit *Literal) {
+	c.checkLiteralFor(col, lit)
+	if col.Type == TypeInteger && lit.Kind == KindNumber && lit.Value.IsKnown() && !lit.Value.IsNull() && !lit.Value.AsBigFloat().IsInt() {
+		c.errorf(lit.Rng, "Not a whole number", "%s.%s is a whole number column and cannot take %s.", col.Table, col.Name, describe(lit.Value))
 	}
 }
 

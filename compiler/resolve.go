@@ -410,7 +410,7 @@ func (d *decoder) resolveExprs() {
 		if !CompatibleKinds(target.Type(), x.Type()) {
 			c.errorf(a.expr.Range(), "Type mismatch in value", "Column %s.%s is %s %s column and cannot take %s (%s).", tname, col.Name, Article(col.Type), col.Type, describeExpr(x), typeName(x))
 		} else if lit, ok := x.(*Literal); ok {
-			c.checkLiteralFor(col, lit)
+			c.checkStoredLiteral(col, lit)
 		}
 		d.diags = append(d.diags, c.diags...)
 		a.dst[a.column] = x
