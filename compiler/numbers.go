@@ -6,7 +6,8 @@ import (
 )
 
 // Dataverse's limits of number columns, which the run time keeps to as it
-// stores values: whole numbers are 32-bit, money keeps two decimals.
+// stores values: whole numbers are 32-bit, money and decimal numbers keep
+// two decimals (the precision every build declares: Accuracy 2).
 const (
 	MinInteger = math.MinInt32
 	MaxInteger = math.MaxInt32
@@ -15,7 +16,8 @@ const (
 )
 
 // StoredNumber is v as a column of typ (integer, decimal, money) stores
-// it: money rounded to two decimals; an error when it is out of the
+// it: money and decimal numbers rounded to two decimals, as Dataverse
+// rounds them to the column's precision; an error when it is out of the
 // column's range.
 func StoredNumber(typ string, v float64) (float64, error) {
 	switch typ {
@@ -29,6 +31,7 @@ func StoredNumber(typ string, v float64) (float64, error) {
 			return 0, fmt.Errorf("is outside money's range (±922,337,203,685,477)")
 		}
 	case TypeDecimal:
+		v = math.Round(v*100) / 100
 		if math.Abs(v) > MaxDecimal {
 			return 0, fmt.Errorf("is outside a decimal number's range (±100,000,000,000)")
 		}

@@ -15,7 +15,9 @@ func TestStoredNumber(t *testing.T) {
 		{TypeMoney, 1234567.891, 1234567.89, false},
 		{TypeMoney, -0.125, -0.13, false},
 		{TypeMoney, 1e15, 0, true},
-		{TypeDecimal, 1.23456, 1.23456, false},
+		{TypeDecimal, 1.23456, 1.23, false},
+		{TypeDecimal, 0.005, 0.01, false},
+		{TypeDecimal, 1e-20, 0, false},
 		{TypeDecimal, -2e11, 0, true},
 	} {
 		got, err := StoredNumber(tc.typ, tc.in)
