@@ -112,6 +112,23 @@ func (d *decoder) decodeFile(f *hcl.File) {
 	}
 }
 
+// unusedDescription checks the description of a block bpfc writes none
+// for (a table, column, role, publisher, environment or workflow) and warns that it
+// goes nowhere: it used to be taken and dropped without a word.
+func (d *decoder) unusedDescription(c *hcl.BodyContent, what string) {
+	a, ok := c.Attributes["description"]
+	if !ok {
+		return
+	}
+	var s string
+	if d.str(c, "description", &s) {
+		r := a.Range
+		d.diags = append(d.diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Description not written",
+			Detail:  fmt.Sprintf("bpfc writes no description for %s %s (only for the solution, flows and variables): this one goes nowhere; keep it as a comment instead.", Article(what), what),
+			Subject: &r})
+	}
+}
+
 func (d *decoder) errorf(rng hcl.Range, summary, format string, args ...any) {
 	r := rng
 	d.diags = append(d.diags, &hcl.Diagnostic{

@@ -10,6 +10,7 @@ func (d *decoder) decodeRole(b *hcl.Block) {
 	r := &Role{Name: d.ident(b, "role"), DeclRange: b.DefRange}
 	c := d.content(b.Body, []string{"display_name", "description"}, nil,
 		hcl.BlockHeaderSchema{Type: "grant", LabelNames: []string{"flow"}})
+	d.unusedDescription(c, "role")
 	d.str(c, "display_name", &r.DisplayName)
 	if r.DisplayName == "" {
 		r.DisplayName = r.Name

@@ -68,6 +68,7 @@ func (d *decoder) decodePublisher(b *hcl.Block) *Publisher {
 		d.errorf(b.LabelRanges[0], "Invalid publisher name", "%q is not a valid publisher unique name: use letters, digits and underscores.", p.Name)
 	}
 	c := d.content(b.Body, []string{"display_name", "prefix", "option_value_prefix", "description"}, []string{"prefix"})
+	d.unusedDescription(c, "publisher")
 	d.str(c, "display_name", &p.DisplayName)
 	if p.DisplayName == "" {
 		p.DisplayName = p.Name
@@ -101,6 +102,7 @@ func (d *decoder) decodeEnvironment(b *hcl.Block) {
 		d.errorf(b.LabelRanges[0], "Invalid environment name", "%q is not a valid environment name: use lowercase letters, digits, '-' and '_', starting with a letter.", e.Name)
 	}
 	c := d.content(b.Body, []string{"managed", "store", "url", "promote_from", "values", "max_active_flows_per_table", "description"}, nil)
+	d.unusedDescription(c, "environment")
 	d.boolean(c, "managed", &e.Managed)
 	e.Attrs = ranges(c)
 	d.name(c, "store", &e.Store)

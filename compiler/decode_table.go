@@ -23,6 +23,7 @@ func (d *decoder) decodeTable(b *hcl.Block) {
 	t := &Table{Name: name, DeclRange: b.DefRange}
 	c := d.content(b.Body, []string{"display_name", "primary_column", "external", "ownership", "description"}, nil,
 		hcl.BlockHeaderSchema{Type: "column", LabelNames: []string{"name"}})
+	d.unusedDescription(c, "table")
 	d.str(c, "display_name", &t.DisplayName)
 	t.Attrs = ranges(c)
 	d.str(c, "primary_column", &t.PrimaryColumn)
@@ -55,6 +56,7 @@ func (d *decoder) decodeColumn(b *hcl.Block, t *Table) *Column {
 			"%q is not a valid logical name: lowercase letters, digits and underscores, starting with a letter, at most 50 characters.%s", col.Name, identHint(col.Name, 50))
 	}
 	c := d.content(b.Body, []string{"type", "max_length", "target", "options", "display_name", "required", "description"}, []string{"type"})
+	d.unusedDescription(c, "column")
 	col.Attrs = ranges(c)
 	d.str(c, "display_name", &col.DisplayName)
 	if col.DisplayName == "" {

@@ -29,6 +29,7 @@ func (d *decoder) decodeWorkflow(b *hcl.Block) {
 	w := &Workflow{Name: d.ident(b, "workflow"), DeclRange: b.DefRange, Mode: ModeBackground}
 	c := d.content(b.Body, []string{"display_name", "description", "table", "mode", "wait_until", "timeout"}, []string{"table"},
 		hcl.BlockHeaderSchema{Type: "step", LabelNames: []string{"name"}})
+	d.unusedDescription(c, "workflow")
 	d.str(c, "display_name", &w.DisplayName)
 	if w.DisplayName == "" {
 		w.DisplayName = w.Name
