@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"sort"
@@ -262,6 +263,26 @@ func SortDiagnostics(diags hcl.Diagnostics) {
 	})
 }
 
+// redefined is HCL's parse error for an argument set twice in a body: the
+// body is whole (the first is kept), so what is said of the rest of the
+// file still holds. Its detail names the first place in HCL's range form
+// ("a.hcl:2,3-9"), written here as bpfc writes places.
+const redefined = "Attribute redefined"
+
+var hclRange = regexp.MustCompile(`(\S+):(\d+),(\d+)-\d+`)
+
+// truncating reports parse errors that leave a file's body cut short, so
+// that what the checks would say of it is dropped (afterParseErrors); an
+// argument set twice does not.
+func truncating(diags hcl.Diagnostics) bool {
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError && d.Summary != redefined {
+			return true
+		}
+	}
+	return false
+}
+
 // parseAll parses every file, several at a time: lexing dominates the cost of
 // loading a large project, and files parse independently. Results keep the
 // order of names, so diagnostics do not depend on scheduling. broken holds
@@ -291,6 +312,11 @@ func parseAll(names []string, srcs map[string][]byte) (files []*hcl.File, byName
 					continue
 				}
 				parsed[i], fileDiags[i] = hclsyntax.ParseConfig(srcs[names[i]], names[i], hcl.InitialPos)
+				for _, d := range fileDiags[i] {
+					if d.Summary == redefined {
+						d.Detail = hclRange.ReplaceAllString(d.Detail, "$1:$2:$3")
+					}
+				}
 			}
 		}()
 	}
@@ -304,7 +330,7 @@ func parseAll(names []string, srcs map[string][]byte) (files []*hcl.File, byName
 	broken = map[string]bool{}
 	for i, f := range parsed {
 		diags = append(diags, quoteCascade(fileDiags[i])...)
-		if fileDiags[i].HasErrors() {
+		if truncating(fileDiags[i]) {
 			broken[names[i]] = true
 		}
 		if f != nil {
