@@ -92,5 +92,9 @@ func unknownFlow(p *compiler.Project, name string) string {
 	if len(names) == 0 {
 		return fmt.Sprintf("unknown flow %q: the project has no flows", name)
 	}
-	return fmt.Sprintf("unknown flow %q; the project's flows: %s", name, strings.Join(names, ", "))
+	msg := fmt.Sprintf("unknown flow %q; the project's flows: %s", name, strings.Join(names, ", "))
+	if c := compiler.ClosestName(name, names); c != "" {
+		msg += fmt.Sprintf("; did you mean %s?", c)
+	}
+	return msg
 }

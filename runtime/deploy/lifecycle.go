@@ -99,7 +99,7 @@ func (pl *Pipeline) ApplyUpgrade(ctx context.Context, envName, solution string, 
 	return pl.lifecycle(ctx, envName, solution, "apply-upgrade", o, func(tx store.Tx, out *Outcome, o *Options) error {
 		base, err := tx.Solution(solution)
 		if err != nil {
-			return fmt.Errorf("%s is not installed in %s: %w", solution, envName, err)
+			return notInstalled(tx, solution, envName, err)
 		}
 		holding, err := tx.Solution(HoldingName(solution))
 		if errors.Is(err, store.ErrNotFound) || err == nil && holding.State != store.StateHolding {
@@ -160,7 +160,7 @@ func (pl *Pipeline) Uninstall(ctx context.Context, envName, solution string, con
 	return pl.lifecycle(ctx, envName, solution, "uninstall", o, func(tx store.Tx, out *Outcome, o *Options) error {
 		sol, err := tx.Solution(solution)
 		if err != nil {
-			return fmt.Errorf("%s is not installed in %s: %w", solution, envName, err)
+			return notInstalled(tx, solution, envName, err)
 		}
 		out.Version, out.Managed = sol.Version, sol.Managed
 		if sol.State == store.StateHolding {
@@ -318,3 +318,33 @@ func scratch(ctx context.Context, name string) (store.Store, error) {
 	}
 	return &scratchStore{Store: s, dir: dir}, nil
 }
+
+// notInstalled is the error for a solution the environment does not have:
+// the ones it has, the one most likely meant, and where to see them.
+func notInstalled(tx store.Tx, solution, envName string, err error) error {
+	if !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("reading solution %s in %s: %w", solution, envName, err)
+	}
+	var names []string
+	if sols, lerr := tx.Solutions(); lerr == nil {
+		for _, s := range sols {
+			names = append(names, s.Name)
+		}
+	}
+	msg := fmt.Sprintf("%s is not installed in %s", solution, envName)
+	if c := compiler.ClosestName(solution, names); c != "" {
+		msg += "; did you mean " + c + "?"
+	}
+	if len(names) == 0 {
+		msg += " (nothing is)"
+	} else {
+		msg += " (installed: " + strings.Join(names, ", ") + "; bpfc solution list --env " + envName + " lists them)"
+	}
+	return fmt.Errorf("%s%w", msg, silent{err})
+}
+
+// silent wraps an error for errors.Is without adding its text.
+type silent struct{ err error }
+
+func (silent) Error() string   { return "" }
+func (s silent) Unwrap() error { return s.err }

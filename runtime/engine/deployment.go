@@ -356,7 +356,7 @@ func (d *deployment) flow(name string) (*flow, error) {
 	if len(names) == 0 {
 		return nil, notFound("no flow %q: nothing is deployed in %s", name, d.env)
 	}
-	return nil, notFound("no flow %q in %s; the deployed flows are %s", name, d.env, strings.Join(names, ", "))
+	return nil, notFound("no flow %q in %s; the deployed flows are %s%s", name, d.env, strings.Join(names, ", "), didYouMean(name, names))
 }
 
 // table finds a table by name. For an unknown name it says which table a

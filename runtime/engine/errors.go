@@ -171,3 +171,12 @@ func hookRefusal(err error, op, instance, stage string) error {
 	}
 	return &ErrRefused{Op: op, Rule: RuleWorkflow, Instance: instance, Stage: stage, Reason: err.Error(), cause: err}
 }
+
+// didYouMean is "; did you mean X?" for the known name a misspelt one most
+// likely meant (the compiler's rule), or "".
+func didYouMean(given string, known []string) string {
+	if c := compiler.ClosestName(given, known); c != "" {
+		return "; did you mean " + c + "?"
+	}
+	return ""
+}

@@ -84,7 +84,7 @@ func (o *op) knownRoles(names []string) error {
 	}
 	for _, r := range names {
 		if !slices.Contains(known, r) {
-			return notFound("no role %q in %s; its roles are %s", r, o.dep.env, strings.Join(known, ", "))
+			return notFound("no role %q in %s; its roles are %s%s", r, o.dep.env, strings.Join(known, ", "), didYouMean(r, known))
 		}
 	}
 	return nil
