@@ -12,12 +12,18 @@ import (
 
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/deploy"
+	"github.com/bpfc/bpfc/runtime/environ"
 )
 
 // reportResult prints an import's result; a refusal or failure exits 1.
 // With --output json an error before any import ran, in a declared environment (env != nil), is a
 // failed result document too (an unknown environment is the command's error, not a failed import).
 func reportResult(g *globals, env *compiler.Environment, mode deploy.Mode, b *deploy.Build, res *deploy.Result, err error) error {
+	if res == nil && errors.Is(err, environ.ErrUnknownEnvironment) {
+		// No import was tried: the command's own error, as for any
+		// command given an environment the project does not have.
+		return &exitError{code: 1, msg: err.Error(), detail: &errorDetail{Code: "NotFound", Message: err.Error()}, cause: err}
+	}
 	if res == nil && err != nil && g.output == "json" && env != nil {
 		// No import ran (the store or server could not be reached, …):
 		// the same document as any import's, failed, so that CI reads one

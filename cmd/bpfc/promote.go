@@ -42,6 +42,9 @@ func runPromote(g *globals, o *promoteOptions) error {
 	if err != nil {
 		return usageErr("promote: %v", err)
 	}
+	if o.from == o.to {
+		return usageErr("promote: --from and --to name the same environment, %s: promote copies one environment's live build into another", o.from)
+	}
 	p, ok := loadForImport(g)
 	if !ok {
 		return failed()

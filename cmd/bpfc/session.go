@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/environ"
 	"github.com/bpfc/bpfc/runtime/store/sqlstore"
 	"github.com/bpfc/bpfc/runtime/webapi"
 )
@@ -107,7 +108,7 @@ func errorCode(err error) string {
 	switch {
 	case errors.Is(err, engine.ErrForbidden):
 		return "Forbidden"
-	case errors.Is(err, engine.ErrNotFound):
+	case errors.Is(err, engine.ErrNotFound), errors.Is(err, environ.ErrUnknownEnvironment):
 		return "NotFound"
 	case errors.Is(err, engine.ErrConflict):
 		return "Conflict"

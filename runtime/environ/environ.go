@@ -324,11 +324,20 @@ func UnknownEnvironment(p *compiler.Project, name string) error {
 		names = append(names, e.Name)
 	}
 	if len(names) == 0 {
-		return fmt.Errorf("no environment %q: the project declares no environments (add an environment block)", name)
+		return unknownEnv{fmt.Sprintf("no environment %q: the project declares no environments (add an environment block)", name)}
 	}
 	msg := fmt.Sprintf("no environment %q: the project's environments are %s", name, strings.Join(names, ", "))
 	if s := compiler.ClosestName(name, names); s != "" {
 		msg += "; did you mean " + s + "?"
 	}
-	return errors.New(msg)
+	return unknownEnv{msg}
 }
+
+// ErrUnknownEnvironment is what UnknownEnvironment's errors are (errors.Is):
+// a name the project declares no environment for.
+var ErrUnknownEnvironment = errors.New("unknown environment")
+
+type unknownEnv struct{ msg string }
+
+func (e unknownEnv) Error() string      { return e.msg }
+func (unknownEnv) Is(target error) bool { return target == ErrUnknownEnvironment }
