@@ -311,10 +311,18 @@ func TestWaitUntil(t *testing.T) {
 	if len(ran) != 1 || ran[0].RecordID != decided || ran[0].State != store.JobSucceeded || ran[0].Attempts != 1 {
 		t.Fatalf("after the condition came true: %+v", ran)
 	}
+	if strings.Contains(ran[0].Result, "timeout") {
+		t.Errorf("a wait that ended holding says it timed out: %q", ran[0].Result)
+	}
 	v.clock.Advance(2 * time.Hour)
 	ran = v.runDue()
 	if len(ran) != 1 || ran[0].RecordID != undecided || ran[0].State != store.JobSucceeded {
 		t.Fatalf("after the timeout: %+v", ran)
+	}
+	// Its result says the wait ended at its timeout ("ran 1 step,
+	// skipped 1" alone read as if it had held).
+	if !strings.HasPrefix(ran[0].Result, "waited 2h (its timeout) without wait_until holding, then ran ") {
+		t.Errorf("result after the timeout: %q", ran[0].Result)
 	}
 	var subjects []string
 	for _, e := range v.emails() {

@@ -220,6 +220,7 @@ func (r *Runner) advance(ctx context.Context, j store.Job, prog *progress) (stor
 			if err != nil {
 				return err
 			}
+			prog.timedOut = over && !deadline.IsZero()
 			if !over {
 				next.State, next.NextRunAt, next.WaitVersion = store.JobWaiting, deadline, versionOf(row)
 				next.LeaseOwner, next.LeaseUntil = "", time.Time{}
@@ -274,6 +275,7 @@ func (r *Runner) advance(ctx context.Context, j store.Job, prog *progress) (stor
 type progress struct {
 	from         int
 	ran, skipped int
+	timedOut     bool // its wait_until ended at its timeout, not holding
 }
 
 // result says what an execution that reached the end of wf did: "ran 3
@@ -281,6 +283,9 @@ type progress struct {
 // run: the steps before ran in an earlier attempt).
 func (p progress) result(wf *compiler.Workflow) string {
 	s := "ran " + compiler.Plural(p.ran, "step")
+	if p.timedOut {
+		s = "waited " + wf.Timeout + " (its timeout) without wait_until holding, then " + s
+	}
 	if p.skipped > 0 {
 		s += fmt.Sprintf(", skipped %d (their when did not hold)", p.skipped)
 	}
@@ -291,8 +296,9 @@ func (p progress) result(wf *compiler.Workflow) string {
 }
 
 // waitOver checks a waiting job's wait_until on its record: over when it
-// holds or its timeout (counted from when the job was queued) has ended;
-// otherwise the job waits until deadline (store.Never without a timeout).
+// holds (deadline zero) or its timeout (counted from when the job was
+// queued) has ended (deadline the timeout's end); otherwise the job waits
+// until deadline (store.Never without a timeout).
 func (x *execution) waitOver(wf *compiler.Workflow, row store.Row, j store.Job) (bool, time.Time, error) {
 	ok, err := process.Eval(wf.WaitUntil, process.Row(row), x.vars)
 	if err != nil || ok {
