@@ -107,16 +107,20 @@ func htmlFlowOf(f *Flow) htmlFlow {
 		}
 	}
 	var maxTime int64
-	var maxReached int64
+	var maxReached, ended int64
 	for _, s := range f.Stages {
 		maxTime = max(maxTime, int64(s.Time.P90), int64(s.Time.Mean))
 		maxReached = max(maxReached, s.Reached)
+		ended += s.Time.Count
 	}
 	area := chartWidth - labelWidth - valueWidth
 	hf.StageChart.Height = f1(barRow*float64(len(f.Stages)) + 4)
 	hf.FunnelChart.Height = hf.StageChart.Height
-	if maxTime == 0 {
+	switch {
+	case ended == 0:
 		hf.StageChart.Empty = "No stay in a stage has ended yet."
+	case maxTime == 0:
+		hf.StageChart.Empty = "Every stay that ended lasted under a millisecond."
 	}
 	if maxReached == 0 {
 		hf.FunnelChart.Empty = "No instance has entered a stage yet."

@@ -346,3 +346,19 @@ func (readOnly) Write(context.Context, func(store.Tx) error) error {
 func (readOnly) WriteShared(context.Context, func(store.Tx) error) error {
 	return errors.New("the report wrote to the store")
 }
+
+// TestHTMLChartOfInstantStays: stays that ended in under a millisecond
+// are ended stays; the chart says they were instant, not that none ended
+// (beside a table whose Ended column says they did).
+func TestHTMLChartOfInstantStays(t *testing.T) {
+	rep := &Report{Environment: "dev", Flows: []*Flow{{Name: "f", DisplayName: "F", Stages: []*Stage{
+		{Name: "a", DisplayName: "A", Reached: 1, Stays: 1, Completed: 1, Time: Durations{Count: 1}},
+	}}}}
+	var out strings.Builder
+	if err := Write(&out, rep, "html"); err != nil {
+		t.Fatal(err)
+	}
+	if s := out.String(); strings.Contains(s, "No stay in a stage has ended yet") || !strings.Contains(s, "under a millisecond") {
+		t.Errorf("chart of stays ended at once: %s", s)
+	}
+}
