@@ -37,6 +37,9 @@ func runHistory(g *globals, o *historyOptions) error {
 	if o.env == "" {
 		return usageErr("history: --env is required")
 	}
+	if err := limitArg("history", o.limit); err != nil {
+		return err
+	}
 	p, ok := loadForRuntime(g, o.env)
 	if !ok {
 		return failed()

@@ -281,6 +281,9 @@ func runJobList(g *globals, o *jobOptions) error {
 	default:
 		return usageErr("job list: --state %q: use queued, waiting, running, succeeded, failed or canceled", o.state)
 	}
+	if err := limitArg("job list", o.limit); err != nil {
+		return err
+	}
 	s, done, err := openEnv(g, &o.runtimeOptions, "job list")
 	if err != nil {
 		return err

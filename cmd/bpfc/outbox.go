@@ -56,6 +56,9 @@ type emailJSON struct {
 }
 
 func runOutboxList(g *globals, o *outboxOptions) error {
+	if err := limitArg("outbox list", o.limit); err != nil {
+		return err
+	}
 	s, done, err := openEnv(g, &o.runtimeOptions, "outbox list")
 	if err != nil {
 		return err

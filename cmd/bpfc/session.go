@@ -128,6 +128,14 @@ func ifVersionArg(cmd *cobra.Command, command string, v int64) error {
 	return nil
 }
 
+// limitArg refuses a negative --limit (0 is all).
+func limitArg(command string, n int) error {
+	if n < 0 {
+		return usageErr("%s: --limit %d: give how many at most, 1 or more (0, the default, is all)", command, n)
+	}
+	return nil
+}
+
 // parseSets reads --set col=val flags.
 func parseSets(command string, sets []string) (engine.Values, error) {
 	vals := engine.Values{}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/deploy"
+	"github.com/bpfc/bpfc/runtime/store"
 	"github.com/spf13/cobra"
 )
 
@@ -60,7 +61,9 @@ func runUninstall(g *globals, o *uninstallOptions, name string) error {
 
 // reportOutcome prints an apply-upgrade or uninstall outcome.
 func reportOutcome(g *globals, out *deploy.Outcome, err error, text func()) error {
-	if out == nil {
+	if out == nil || errors.Is(err, store.ErrNotFound) {
+		// Nothing was tried (a solution the environment does not have):
+		// the command's own error, NotFound, not an outcome.
 		return envError(err)
 	}
 	if g.output == "json" {
