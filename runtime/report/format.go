@@ -80,6 +80,14 @@ func Human(d time.Duration) string {
 		if d < u.size && i < len(units)-1 {
 			continue
 		}
+		if i+1 < len(units) {
+			// Rounded to the unit shown last, not cut: 1h 59m 59s is 2h.
+			r := d.Round(units[i+1].size)
+			if i > 0 && r >= units[i-1].size {
+				return Human(r) // 23h 59m 40s: 1d
+			}
+			d = r
+		}
 		n := d / u.size
 		out := strconv.FormatInt(int64(n), 10) + u.name
 		if i+1 < len(units) {

@@ -149,7 +149,7 @@ func TestReportFormats(t *testing.T) {
 		"Deal (deal)",
 		"Instances     7: 2 active, 4 finished, 1 aborted",
 		"Abandonment   20.0% (1 of 5 ended)",
-		"Cycle time    mean 5h 52m, median 5h, p90 9h (4 finished, in bpf_duration's whole minutes)",
+		"Cycle time    mean 5h 53m, median 5h, p90 9h (4 finished, in bpf_duration's whole minutes)",
 		"  STAGE  REACHED  STAYS  ENDED  MEAN    MEDIAN  P90\n",
 		"  a      7        8      7      1h 17m  1h      3h\n",
 		"  b *    5        6      5      2h 12m  2h      4h\n",
@@ -242,6 +242,10 @@ func TestHuman(t *testing.T) {
 		// Short stays keep what whole seconds would hide.
 		350 * time.Millisecond: "350ms", 1400 * time.Millisecond: "1.4s", 999600 * time.Microsecond: "1.0s",
 		9960 * time.Millisecond: "10s", 10400 * time.Millisecond: "10s", -2 * time.Second: "-2.0s",
+		// Rounded to the last unit shown, not cut.
+		time.Hour + 59*time.Minute + 59*time.Second: "2h", 8228571 * time.Millisecond: "2h 17m",
+		23*time.Hour + 59*time.Minute + 40*time.Second: "1d", 59*time.Minute + 59*time.Second + 600*time.Millisecond: "1h",
+		90*time.Second + 400*time.Millisecond: "1m 30s", 26*time.Hour + 40*time.Minute: "1d 3h",
 	} {
 		if got := Human(d); got != want {
 			t.Errorf("Human(%v) = %q, want %q", d, got, want)
