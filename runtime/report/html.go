@@ -31,7 +31,9 @@ type htmlFlow struct {
 	Ended       int64
 	Cycle       string
 	CycleDetail string
-	// BottleneckDetail says why the bottleneck is one.
+	// BottleneckName is the bottleneck stage's display name, as the
+	// table and charts name stages; BottleneckDetail says why it is one.
+	BottleneckName   string
 	BottleneckDetail string
 	StateBar         []svgRect
 	StageChart       svgChart
@@ -86,6 +88,7 @@ func htmlFlowOf(f *Flow) htmlFlow {
 	}
 	for _, s := range f.Stages {
 		if s.Bottleneck {
+			hf.BottleneckName = s.DisplayName
 			hf.BottleneckDetail = "longest median time in a stage: " + Human(s.Time.Median)
 		}
 	}
@@ -234,7 +237,7 @@ footer { color: #9aa5b1; font-size: 12px; padding: 32px 24px; }
 {{if .StateBar}}<svg viewBox="0 0 640 14" role="img" aria-label="instances by state">{{range .StateBar}}<rect x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}" class="{{.Class}}"><title>{{.Title}}</title></rect>{{end}}</svg>{{end}}</div>
 <div class="card"><div class="k">Abandonment rate</div><div class="v">{{.Rate}}</div><div class="s">{{.Instances.Aborted}} aborted of {{.Ended}} ended</div></div>
 <div class="card"><div class="k">Cycle time (median)</div><div class="v">{{.Cycle}}</div><div class="s">{{.CycleDetail}}</div></div>
-<div class="card{{if .Bottleneck}} hot{{end}}"><div class="k">Bottleneck</div><div class="v">{{if .Bottleneck}}{{.Bottleneck}}{{else}}–{{end}}</div><div class="s">{{.BottleneckDetail}}</div></div>
+<div class="card{{if .Bottleneck}} hot{{end}}"><div class="k">Bottleneck</div><div class="v">{{if .Bottleneck}}{{or .BottleneckName .Bottleneck}}{{else}}–{{end}}</div><div class="s">{{.BottleneckDetail}}</div></div>
 </div>
 <div class="charts">
 <figure><figcaption>Time per stage</figcaption>

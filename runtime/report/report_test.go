@@ -351,6 +351,21 @@ func (readOnly) WriteShared(context.Context, func(store.Tx) error) error {
 	return errors.New("the report wrote to the store")
 }
 
+// TestHTMLBottleneckName: the bottleneck card names the stage as the
+// table and the charts do, by its display name.
+func TestHTMLBottleneckName(t *testing.T) {
+	rep := &Report{Environment: "dev", Flows: []*Flow{{Name: "f", DisplayName: "F", Bottleneck: "dev_stage", Stages: []*Stage{
+		{Name: "dev_stage", DisplayName: "Develop the deal", Reached: 1, Stays: 1, Completed: 1, Bottleneck: true, Time: Durations{Count: 1, Median: 3600}},
+	}}}}
+	var out strings.Builder
+	if err := Write(&out, rep, "html"); err != nil {
+		t.Fatal(err)
+	}
+	if s := out.String(); !strings.Contains(s, `Bottleneck</div><div class="v">Develop the deal</div>`) {
+		t.Errorf("bottleneck card: %s", s)
+	}
+}
+
 // TestHTMLChartOfInstantStays: stays that ended in under a millisecond
 // are ended stays; the chart says they were instant, not that none ended
 // (beside a table whose Ended column says they did).
