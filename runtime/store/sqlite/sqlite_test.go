@@ -184,14 +184,7 @@ func latestMigration(t *testing.T) int {
 func TestStageExitsMigrated(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
-	db, err := sql.Open("sqlite", dsn(path, DefaultBusyTimeout))
-	if err != nil {
-		t.Fatal(err)
-	}
-	old, err := sqlstore.Open(ctx, db, &before{dialect: &dialect{busy: DefaultBusyTimeout}, version: 6}, sqlstore.Options{Name: "old"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	old := oldStore(t, path, 6)
 	storetest.WriteOldStays(t, old)
 	s, err := Open(ctx, path, Options{})
 	if err != nil {
@@ -199,6 +192,21 @@ func TestStageExitsMigrated(t *testing.T) {
 	}
 	defer s.Close()
 	storetest.CheckMigratedStays(t, s)
+}
+
+// oldStore makes an environment at path as a bpfc whose last migration was
+// version made it.
+func oldStore(t *testing.T, path string, version int) *sqlstore.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", dsn(path, DefaultBusyTimeout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := sqlstore.Open(context.Background(), db, &before{dialect: &dialect{busy: DefaultBusyTimeout}, version: version}, sqlstore.Options{Name: "old"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return old
 }
 
 // before is the dialect with the migrations up to version only.
@@ -355,15 +363,7 @@ func TestOwnTablesReserved(t *testing.T) {
 func TestOnMigrate(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
-	db, err := sql.Open("sqlite", dsn(path, DefaultBusyTimeout))
-	if err != nil {
-		t.Fatal(err)
-	}
-	old, err := sqlstore.Open(ctx, db, &before{dialect: &dialect{busy: DefaultBusyTimeout}, version: 6}, sqlstore.Options{Name: "old"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	old.Close()
+	oldStore(t, path, 6).Close()
 	var said []string
 	note := func(from, to int) { said = append(said, strconv.Itoa(from)+"→"+strconv.Itoa(to)) }
 	for range 2 {
