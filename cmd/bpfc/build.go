@@ -17,8 +17,15 @@ func newBuildCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "build",
 		Short: "Compile the project to dist/: the solution tree, both archives and build.json",
-		Args:  argsUsage(cobra.NoArgs),
-		RunE:  func(cmd *cobra.Command, args []string) error { return runBuild(g, o) },
+		Long: "build checks the project as validate does, then writes to dist/ (-o DIR): the\n" +
+			"unpacked solution tree (solution/, SolutionPackager's layout), the unmanaged and\n" +
+			"managed archives named as Dataverse names exports, build.json (the digest and the\n" +
+			"components with their ids), model.json and schema.json (the instance tables). The\n" +
+			"output is the same, byte for byte, for the same sources.\n\n" +
+			"--output json prints {solution, version, digest, out, unmanaged, managed,\n" +
+			"build_info, components}.",
+		Args: argsUsage(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error { return runBuild(g, o) },
 	}
 	cmd.Flags().StringVarP(&o.out, "out", "o", "dist", "output directory (relative to the project directory)")
 	return cmd

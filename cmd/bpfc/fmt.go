@@ -22,8 +22,13 @@ func newFmtCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "fmt",
 		Short: "Rewrite every .hcl file of the project in canonical form",
-		Args:  argsUsage(cobra.NoArgs),
-		RunE:  func(cmd *cobra.Command, args []string) error { return runFmt(g, o) },
+		Long: "fmt rewrites every *.hcl file of the project in HCL's canonical form (aligned\n" +
+			"equals signs, two-space indents). A file that does not parse is never rewritten,\n" +
+			"and then nothing is. --check changes nothing and exits 1 if any file would change,\n" +
+			"for CI.\n\n" +
+			"--output json prints {changed: [files]}.",
+		Args: argsUsage(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error { return runFmt(g, o) },
 	}
 	cmd.Flags().BoolVar(&o.check, "check", false, "change nothing; exit 1 if any file would change")
 	return cmd

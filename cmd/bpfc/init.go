@@ -25,7 +25,12 @@ func newInitCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "init [DIR]",
 		Short: "Create a new project with one example flow",
-		Args:  argsUsage(cobra.MaximumNArgs(1)),
+		Long: "init writes a new project into DIR (default: the directory -C names): bpfc.hcl\n" +
+			"(the solution, its publisher and the dev, test and prod environments), one example\n" +
+			"flow with a branch on a variable, and a .gitignore for the build output and the\n" +
+			"environments' stores. A directory that already holds a project is left alone.\n\n" +
+			"--output json prints {dir, files}.",
+		Args: argsUsage(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := g.dir
 			if len(args) == 1 {

@@ -121,3 +121,23 @@ func TestMalformedArgumentsAreUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryCommandExplainsItself: every command that does something has a
+// Long help beyond its one-line Short (init, fmt, validate and build had
+// none).
+func TestEveryCommandExplainsItself(t *testing.T) {
+	g := &globals{stdout: io.Discard, stderr: io.Discard}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, s := range c.Commands() {
+			if s.Hidden || s.Name() == "help" || s.Name() == "completion" {
+				continue
+			}
+			if !s.HasSubCommands() && (s.Long == "" || s.Long == s.Short) {
+				t.Errorf("%s has no Long help", s.CommandPath())
+			}
+			walk(s)
+		}
+	}
+	walk(newRoot(g))
+}

@@ -20,8 +20,15 @@ func newValidateCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "validate",
 		Short: "Parse and check every definition of the project",
-		Args:  argsUsage(cobra.NoArgs),
-		RunE:  func(cmd *cobra.Command, args []string) error { return runValidate(g, o) },
+		Long: "validate reads every *.hcl file of the project (-C DIR) and checks the whole of it:\n" +
+			"names, references, types, limits and policy. Every problem is printed at once as\n" +
+			"FILE:LINE:COL with the source line and a caret; errors exit 1, warnings do not.\n" +
+			"--dataverse also warns about every construct real Dataverse could not import, or\n" +
+			"would refuse when it runs.\n\n" +
+			"--output json prints {valid, errors, warnings, diagnostics: [{severity, summary,\n" +
+			"detail, file, range: {start, end: {line, column, byte}}}]}.",
+		Args: argsUsage(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error { return runValidate(g, o) },
 	}
 	cmd.Flags().BoolVar(&o.dataverse, "dataverse", false, "also warn about every construct real Dataverse could not import")
 	return cmd
