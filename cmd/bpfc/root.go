@@ -196,7 +196,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	out := &countingWriter{w: stdout}
 	g := &globals{stdout: out, stderr: stderr}
 	root := newRoot(g)
-	root.SetArgs(args)
+	root.SetArgs(joinOutput(args))
 	err := root.Execute()
 	if err == nil {
 		return 0
@@ -263,6 +263,26 @@ func flagSuggestion(cmd *cobra.Command, err error) string {
 }
 
 // wantsJSON says whether the arguments ask for --output json.
+// joinOutput writes "--output X" as "--output=X": cobra looks for the
+// command before it parses flags, and takes the word after an unknown flag
+// for that flag's value, so "bpfc --bogus --output json" looked for a
+// command "json" instead of saying --bogus is unknown.
+func joinOutput(args []string) []string {
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		if args[i] == "--" {
+			return append(out, args[i:]...)
+		}
+		if args[i] == "--output" && i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
+			out = append(out, "--output="+args[i+1])
+			i++
+			continue
+		}
+		out = append(out, args[i])
+	}
+	return out
+}
+
 func wantsJSON(args []string) bool {
 	for i, a := range args {
 		if a == "--" {
