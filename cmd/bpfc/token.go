@@ -48,7 +48,7 @@ type tokenJSON struct {
 	Label     string     `json:"label"`
 	CreatedOn time.Time  `json:"created_on"`
 	CreatedBy string     `json:"created_by,omitempty"`
-	RevokedOn *time.Time `json:"revoked_on,omitempty"`
+	RevokedOn *time.Time `json:"revoked_on"`
 }
 
 func toTokenJSON(t store.Token) tokenJSON {

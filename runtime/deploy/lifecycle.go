@@ -36,7 +36,7 @@ type Outcome struct {
 	Version      string   `json:"version"`
 	Managed      bool     `json:"managed"`
 	Result       string   `json:"result"`
-	Message      string   `json:"message,omitempty"`
+	Message      string   `json:"message"`
 	Removed      []Change `json:"removed"`
 	Kept         []Change `json:"kept,omitempty"`
 	InstanceRows int      `json:"instance_rows"`

@@ -153,7 +153,7 @@ type Result struct {
 	Archive       string   `json:"archive"`
 	ArchiveSHA256 string   `json:"archive_sha256"`
 	Result        string   `json:"result"`
-	Message       string   `json:"message,omitempty"`
+	Message       string   `json:"message"`
 	DurationMS    int64    `json:"duration_ms"`
 	ImportID      int64    `json:"import_id"`
 	Changes       []Change `json:"changes"`

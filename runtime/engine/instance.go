@@ -75,8 +75,8 @@ type Visit struct {
 	EnteredBy  string     `json:"entered_by"`
 	EnteredHow string     `json:"entered_how"`
 	LeftOn     *time.Time `json:"left_on"`
-	LeftBy     string     `json:"left_by,omitempty"`
-	LeftHow    string     `json:"left_how,omitempty"`
+	LeftBy     string     `json:"left_by"` // "" while the stay lasts, as left_on is null
+	LeftHow    string     `json:"left_how"`
 }
 
 // Instance columns.
