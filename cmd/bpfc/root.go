@@ -144,6 +144,16 @@ func newRoot(g *globals) *cobra.Command {
 	root.PersistentFlags().StringVarP(&g.dir, "directory", "C", ".", "project directory")
 	root.PersistentFlags().StringVar(&g.output, "output", "text", "output format: text or json")
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		// "--env --output json": pflag gives --env the next word, a flag.
+		var missing error
+		cmd.Flags().Visit(func(f *pflag.Flag) {
+			if v := f.Value.String(); missing == nil && f.Value.Type() == "string" && strings.HasPrefix(v, "--") {
+				missing = usageErr("--%s needs a value, and got the flag %s: write --%s VALUE", f.Name, strings.SplitN(v, "=", 2)[0], f.Name)
+			}
+		})
+		if missing != nil {
+			return missing
+		}
 		if g.output != "text" && g.output != "json" {
 			return usageErr("--output must be text or json, not %q", g.output)
 		}
