@@ -12,6 +12,9 @@ import (
 func nameSuggestion(given string, known []string) string {
 	best, bestDist := "", 0
 	for _, k := range known {
+		if strings.EqualFold(given, k) {
+			return k // "stage.B" for "b": the case is the slip
+		}
 		dist := levenshtein.Distance(given, k, nil)
 		if swapped(given, k) {
 			dist = 1 // "dve" for "dev": one slip, two edits

@@ -37,3 +37,13 @@ func TestPlural(t *testing.T) {
 		}
 	}
 }
+
+// TestClosestNameIgnoresCase: a name in the wrong case is the name meant,
+// before any other within the typo distance ("B" meant "b", not "a").
+func TestClosestNameIgnoresCase(t *testing.T) {
+	for given, want := range map[string]string{"B": "b", "Develop": "develop", "dve": "dev", "xyz": ""} {
+		if got := ClosestName(given, []string{"a", "b", "dev", "develop"}); got != want {
+			t.Errorf("ClosestName(%q) = %q, want %q", given, got, want)
+		}
+	}
+}
