@@ -176,13 +176,17 @@ func writeCSV(w io.Writer, r *Report) error {
 	secs := func(d time.Duration) string {
 		return strconv.FormatFloat(math.Round(d.Seconds()*1000)/1000, 'f', -1, 64)
 	}
+	// Every metric has its row, empty where JSON has null: a pivot of the
+	// file then has the same columns whatever the data.
 	durations := func(flow, stage, prefix string, d Durations) {
 		row(flow, stage, prefix+"count", num(d.Count))
+		mean, median, p90 := "", "", ""
 		if d.Count > 0 {
-			row(flow, stage, prefix+"mean_seconds", secs(d.Mean))
-			row(flow, stage, prefix+"median_seconds", secs(d.Median))
-			row(flow, stage, prefix+"p90_seconds", secs(d.P90))
+			mean, median, p90 = secs(d.Mean), secs(d.Median), secs(d.P90)
 		}
+		row(flow, stage, prefix+"mean_seconds", mean)
+		row(flow, stage, prefix+"median_seconds", median)
+		row(flow, stage, prefix+"p90_seconds", p90)
 	}
 	row("flow", "stage", "metric", "value")
 	for _, f := range r.Flows {
@@ -190,13 +194,13 @@ func writeCSV(w io.Writer, r *Report) error {
 		row(f.Name, "", "instances_active", num(f.Instances.Active))
 		row(f.Name, "", "instances_finished", num(f.Instances.Finished))
 		row(f.Name, "", "instances_aborted", num(f.Instances.Aborted))
+		rate := ""
 		if f.AbandonmentRate != nil {
-			row(f.Name, "", "abandonment_rate", strconv.FormatFloat(*f.AbandonmentRate, 'f', -1, 64))
+			rate = strconv.FormatFloat(*f.AbandonmentRate, 'f', -1, 64)
 		}
+		row(f.Name, "", "abandonment_rate", rate)
 		durations(f.Name, "", "cycle_", f.CycleTime)
-		if f.Bottleneck != "" {
-			row(f.Name, "", "bottleneck", f.Bottleneck)
-		}
+		row(f.Name, "", "bottleneck", f.Bottleneck)
 		for _, s := range f.Stages {
 			if s.Removed {
 				row(f.Name, s.Name, "removed", "true") // a stage of an earlier version

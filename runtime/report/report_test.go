@@ -381,3 +381,19 @@ func TestHTMLChartOfInstantStays(t *testing.T) {
 		t.Errorf("chart of stays ended at once: %s", s)
 	}
 }
+
+// TestCSVRowsForMissingValues: a metric without a value (no instance
+// ended, no stay timed) has its row with an empty value, as JSON has its
+// null, so that a pivot of the file has the same columns whatever the data.
+func TestCSVRowsForMissingValues(t *testing.T) {
+	rep := &Report{Environment: "dev", Flows: []*Flow{{Name: "f", DisplayName: "F", Stages: []*Stage{{Name: "a", DisplayName: "A"}}}}}
+	var out strings.Builder
+	if err := Write(&out, rep, "csv"); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"f,,abandonment_rate,\n", "f,,cycle_mean_seconds,\n", "f,,bottleneck,\n", "f,a,time_p90_seconds,\n"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("csv lacks %q:\n%s", want, out.String())
+		}
+	}
+}
