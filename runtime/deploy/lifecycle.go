@@ -340,11 +340,5 @@ func notInstalled(tx store.Tx, solution, envName string, err error) error {
 	} else {
 		msg += " (installed: " + strings.Join(names, ", ") + "; bpfc solution list --env " + envName + " lists them)"
 	}
-	return fmt.Errorf("%s%w", msg, silent{err})
+	return fmt.Errorf("%s%w", msg, store.Silent(err))
 }
-
-// silent wraps an error for errors.Is without adding its text.
-type silent struct{ err error }
-
-func (silent) Error() string   { return "" }
-func (s silent) Unwrap() error { return s.err }

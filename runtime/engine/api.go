@@ -102,7 +102,7 @@ func (s *Session) QueryRows(ctx context.Context, set string, build func(store.Ta
 		}
 		rows, err = qt.QueryRows(q)
 		if errors.Is(err, store.ErrBadQuery) {
-			return fmt.Errorf("%w%w", err, errSilent{ErrInvalid})
+			return fmt.Errorf("%w%w", err, store.Silent(ErrInvalid))
 		}
 		return err
 	})

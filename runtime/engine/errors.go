@@ -139,19 +139,13 @@ func (e *ValueError) Is(target error) bool { return target == ErrInvalid }
 
 // invalid is an ErrInvalid with a message.
 func invalid(format string, args ...any) error {
-	return fmt.Errorf("%s%w", fmt.Sprintf(format, args...), errSilent{ErrInvalid})
+	return fmt.Errorf("%s%w", fmt.Sprintf(format, args...), store.Silent(ErrInvalid))
 }
 
 // notFound is an ErrNotFound with a message.
 func notFound(format string, args ...any) error {
-	return fmt.Errorf("%s%w", fmt.Sprintf(format, args...), errSilent{ErrNotFound})
+	return fmt.Errorf("%s%w", fmt.Sprintf(format, args...), store.Silent(ErrNotFound))
 }
-
-// errSilent wraps a sentinel without adding its text to the message.
-type errSilent struct{ err error }
-
-func (e errSilent) Error() string { return "" }
-func (e errSilent) Unwrap() error { return e.err }
 
 // ChangeRefuser is an error of a hook that refuses the change that ran it
 // (a realtime workflow that cancels it, or whose step fails): the engine

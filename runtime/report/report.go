@@ -136,17 +136,17 @@ func deployedFlows(ctx context.Context, s store.Store, env, name, user string) (
 		if user != "" {
 			acc, err := tx.Access(user)
 			if errors.Is(err, store.ErrNotFound) {
-				return fmt.Errorf("user %q is not a user of environment %s (bpfc user list shows who is)%w", user, env, errSilent{ErrForbidden})
+				return fmt.Errorf("user %q is not a user of environment %s (bpfc user list shows who is)%w", user, env, store.Silent(ErrForbidden))
 			}
 			if err != nil {
 				return err
 			}
 			switch {
 			case acc.User.Disabled:
-				return fmt.Errorf("user %q is disabled%w", user, errSilent{ErrForbidden})
+				return fmt.Errorf("user %q is disabled%w", user, store.Silent(ErrForbidden))
 			case !acc.FullAccess && len(acc.User.Roles) == 0:
 				// As the engine refuses a user who may do nothing.
-				return fmt.Errorf("user %q has no security role%w", user, errSilent{ErrForbidden})
+				return fmt.Errorf("user %q has no security role%w", user, store.Silent(ErrForbidden))
 			}
 			readable = func(table string) bool { return acc.Allows(table, "read") }
 		}
@@ -168,7 +168,7 @@ func deployedFlows(ctx context.Context, s store.Store, env, name, user string) (
 			if !readable(w.InstanceTable) {
 				if named {
 					return fmt.Errorf("user %q may not see instances of flow %s: none of their roles grants read on %s%w",
-						user, w.Name, w.InstanceTable, errSilent{ErrForbidden})
+						user, w.Name, w.InstanceTable, store.Silent(ErrForbidden))
 				}
 				continue
 			}
@@ -179,9 +179,9 @@ func deployedFlows(ctx context.Context, s store.Store, env, name, user string) (
 		}
 		switch {
 		case name != "" && len(out) == 0 && len(names) == 0:
-			return fmt.Errorf("no flow %q: no active flow is deployed in %s%w", name, env, errSilent{store.ErrNotFound})
+			return fmt.Errorf("no flow %q: no active flow is deployed in %s%w", name, env, store.Silent(store.ErrNotFound))
 		case name != "" && len(out) == 0:
-			return fmt.Errorf("no flow %q in %s; the active flows are %s%w", name, env, strings.Join(names, ", "), errSilent{store.ErrNotFound})
+			return fmt.Errorf("no flow %q in %s; the active flows are %s%w", name, env, strings.Join(names, ", "), store.Silent(store.ErrNotFound))
 		}
 		return nil
 	})
@@ -267,9 +267,3 @@ func bottleneck(stages []*Stage) *Stage {
 // ErrForbidden: Options.User may not see what the report would show (the
 // engine's refusals are the same error: the Web API answers 403 to both).
 var ErrForbidden = store.ErrForbidden
-
-// errSilent wraps a sentinel without adding its text to the message.
-type errSilent struct{ err error }
-
-func (e errSilent) Error() string { return "" }
-func (e errSilent) Unwrap() error { return e.err }

@@ -27,6 +27,15 @@ var (
 	ErrContended = errors.New("concurrent changes to the same rows")
 )
 
+// Silent wraps err so that errors.Is and As find it while it adds no text
+// to a message: fmt.Errorf("no flow %q%w", name, Silent(ErrNotFound)).
+func Silent(err error) error { return silent{err} }
+
+type silent struct{ err error }
+
+func (silent) Error() string   { return "" }
+func (e silent) Unwrap() error { return e.err }
+
 // Store is one environment. A Store is safe for concurrent use, by several
 // processes too. Write transactions come in two kinds: Write is exclusive
 // (imports, migrations: nothing else writes meanwhile); WriteShared is for
