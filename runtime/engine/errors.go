@@ -167,9 +167,9 @@ func hookRefusal(err error, op, instance, stage string) error {
 }
 
 // didYouMean is "; did you mean X?" for the known name a misspelt one most
-// likely meant (the compiler's rule), or "".
+// likely meant (closest, as the engine's other suggestions), or "".
 func didYouMean(given string, known []string) string {
-	if c := compiler.ClosestName(given, known); c != "" {
+	if c := closest(given, known); c != "" {
 		return "; did you mean " + c + "?"
 	}
 	return ""
