@@ -206,7 +206,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	out := &countingWriter{w: stdout}
 	g := &globals{stdout: out, stderr: stderr}
 	root := newRoot(g)
-	root.SetArgs(joinOutput(args))
+	args = joinOutput(args)
+	root.SetArgs(args)
 	err := root.Execute()
 	if err == nil {
 		return 0
@@ -272,7 +273,6 @@ func flagSuggestion(cmd *cobra.Command, err error) string {
 	return ""
 }
 
-// wantsJSON says whether the arguments ask for --output json.
 // joinOutput writes "--output X" as "--output=X": cobra looks for the
 // command before it parses flags, and takes the word after an unknown flag
 // for that flag's value, so "bpfc --bogus --output json" looked for a
@@ -293,12 +293,14 @@ func joinOutput(args []string) []string {
 	return out
 }
 
+// wantsJSON says whether the arguments (joinOutput's) ask for --output
+// json, for an error that stopped the parsing before --output was read.
 func wantsJSON(args []string) bool {
-	for i, a := range args {
+	for _, a := range args {
 		if a == "--" {
 			break
 		}
-		if a == "--output=json" || a == "--output" && i+1 < len(args) && args[i+1] == "json" {
+		if a == "--output=json" {
 			return true
 		}
 	}
