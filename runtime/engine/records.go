@@ -110,11 +110,15 @@ func (s *Session) CreateRecord(ctx context.Context, table string, values Values,
 				return err
 			}
 		}
-		row, err := o.tx.GetRow(t, id)
-		if err != nil {
-			return err
+		out.Version = 1 // a new row's
+		if out.Instance != nil && len(out.Instance.Workflows) > 0 {
+			// A real-time workflow of the first stage may have changed it.
+			row, err := o.tx.GetRow(t, id)
+			if err != nil {
+				return err
+			}
+			out.Version = num(row[store.RowVersionColumn])
 		}
-		out.Version = num(row[store.RowVersionColumn])
 		return nil
 	})
 	if err != nil {
