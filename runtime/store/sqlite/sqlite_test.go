@@ -71,15 +71,7 @@ func TestPragmasAndMigrations(t *testing.T) {
 func TestReopen(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "env.db")
-	s, err := Open(ctx, path, Options{Name: "dev"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Write(ctx, func(tx store.Tx) error {
-		return tx.PutPublisher(store.Publisher{Name: "p", Prefix: "pp"})
-	}); err != nil {
-		t.Fatal(err)
-	}
+	s := written(t, path)
 	before, err := Dump(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -194,6 +186,23 @@ func TestStageExitsMigrated(t *testing.T) {
 	storetest.CheckMigratedStays(t, s)
 }
 
+// written opens a new environment "dev" at path and writes a publisher
+// into it.
+func written(t *testing.T, path string) *sqlstore.DB {
+	t.Helper()
+	ctx := context.Background()
+	s, err := Open(ctx, path, Options{Name: "dev"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Write(ctx, func(tx store.Tx) error {
+		return tx.PutPublisher(store.Publisher{Name: "p", Prefix: "pp"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // oldStore makes an environment at path as a bpfc whose last migration was
 // version made it.
 func oldStore(t *testing.T, path string, version int) *sqlstore.DB {
@@ -294,15 +303,7 @@ func TestNewDatabaseIsPrivate(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "env.db")
-	s, err := Open(ctx, path, Options{Name: "dev"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Write(ctx, func(tx store.Tx) error {
-		return tx.PutPublisher(store.Publisher{Name: "p", Prefix: "pp"})
-	}); err != nil {
-		t.Fatal(err)
-	}
+	s := written(t, path)
 	for _, p := range []string{path, path + "-wal", path + "-shm"} {
 		fi, err := os.Stat(p)
 		if err != nil {
@@ -316,7 +317,8 @@ func TestNewDatabaseIsPrivate(t *testing.T) {
 	if err := os.Chmod(path, 0o640); err != nil {
 		t.Fatal(err)
 	}
-	if s, err = Open(ctx, path, Options{Name: "dev"}); err != nil {
+	s, err := Open(ctx, path, Options{Name: "dev"})
+	if err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
