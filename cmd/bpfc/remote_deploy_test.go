@@ -7,8 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -33,15 +31,7 @@ func TestRemoteDeployInterrupted(t *testing.T) {
 	}))
 	defer srv.Close()
 	dir := copyExample(t, "sales")
-	hclPath := filepath.Join(dir, "bpfc.hcl")
-	src, err := os.ReadFile(hclPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src = append(src, []byte("\nenvironment \"shared\" {\n  managed = false\n  url     = \""+srv.URL+"\"\n}\n")...)
-	if err := os.WriteFile(hclPath, src, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	addSharedEnv(t, dir, srv.URL, "")
 	t.Setenv("BPFC_TOKEN_SHARED", "bpfc_x")
 	p, diags := compiler.Load(dir)
 	if diags.HasErrors() {

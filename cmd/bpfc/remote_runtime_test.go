@@ -34,18 +34,24 @@ func newRemoteFixture(t *testing.T, clientHCL string) *remoteFixture {
 	t.Cleanup(func() { f.stop() })
 
 	f.client = copyExample(t, "sales")
-	hclPath := filepath.Join(f.client, "bpfc.hcl")
+	addSharedEnv(t, f.client, f.base, strings.ReplaceAll(clientHCL, "BASE", f.base))
+	t.Setenv("BPFC_TOKEN_SHARED", f.token)
+	return f
+}
+
+// addSharedEnv adds to the project in dir an unmanaged environment
+// "shared" whose server is at url, and then extra.
+func addSharedEnv(t *testing.T, dir, url, extra string) {
+	t.Helper()
+	hclPath := filepath.Join(dir, "bpfc.hcl")
 	hcl, err := os.ReadFile(hclPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	src := string(hcl) + "\nenvironment \"shared\" {\n  managed = false\n  url     = \"" + f.base + "\"\n}\n" +
-		strings.ReplaceAll(clientHCL, "BASE", f.base)
+	src := string(hcl) + "\nenvironment \"shared\" {\n  managed = false\n  url     = \"" + url + "\"\n}\n" + extra
 	if err := os.WriteFile(hclPath, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("BPFC_TOKEN_SHARED", f.token)
-	return f
 }
 
 // userToken prints a token of a user of the server's environment.
