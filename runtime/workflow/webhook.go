@@ -142,7 +142,7 @@ func failureKind(err error) string {
 		return "the connection was closed before an answer"
 	case errors.As(err, &tlsErr):
 		return "its TLS certificate was not accepted"
-	case strings.Contains(err.Error(), "redirect"):
+	case errors.Is(err, errRedirect):
 		return "a redirect was refused (5 at most, to the same host, over http or https)"
 	}
 	return "the request failed (the network error is not shown: it may repeat the secret url)"
@@ -153,14 +153,17 @@ func failureKind(err error) string {
 func sameHostRedirects(req *http.Request, via []*http.Request) error {
 	switch {
 	case len(via) >= 5:
-		return errors.New("stopped after 5 redirects")
+		return fmt.Errorf("stopped after 5 redirects%w", store.Silent(errRedirect))
 	case req.URL.Scheme != "http" && req.URL.Scheme != "https":
-		return fmt.Errorf("refused a redirect to a %s URL", req.URL.Scheme)
+		return fmt.Errorf("refused a redirect to a %s URL%w", req.URL.Scheme, store.Silent(errRedirect))
 	case !strings.EqualFold(req.URL.Hostname(), via[0].URL.Hostname()):
-		return fmt.Errorf("refused a redirect to another host (%s)", req.URL.Hostname())
+		return fmt.Errorf("refused a redirect to another host (%s)%w", req.URL.Hostname(), store.Silent(errRedirect))
 	}
 	return nil
 }
+
+// errRedirect is what sameHostRedirects' refusals are (errors.Is).
+var errRedirect = errors.New("redirect refused")
 
 // secretIn names the secret variable an expression reads, or is "": any
 // part of a URL a secret gives may be the secret (a token in the path, as

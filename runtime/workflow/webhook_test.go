@@ -30,6 +30,10 @@ func TestWebhookMessagesHideSecretURLs(t *testing.T) {
 		http.Error(w, "<pre>Cannot POST "+r.URL.Path+"</pre>", http.StatusNotFound)
 	}))
 	t.Cleanup(echo.Close)
+	away := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://elsewhere.invalid"+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(away.Close)
 	secret := &compiler.Variable{Name: "hook", Type: compiler.VarSecret}
 	plain := &compiler.Variable{Name: "hook", Type: compiler.VarString}
 	r := New(nil, Options{})
@@ -47,6 +51,7 @@ func TestWebhookMessagesHideSecretURLs(t *testing.T) {
 		{secret, echo.URL + "/services/T000/B000/XOXSECRET", "POST (the url in secret hook) answered 404 Not Found (its answer is not shown", "XOXSECRET"},
 		// The network error names the host, which the secret gives.
 		{secret, "http://tenant-xoxsecret.invalid/hook", "POST (the url in secret hook): its host was not found", "xoxsecret"},
+		{secret, away.URL + "/services/XOXSECRET", "POST (the url in secret hook): a redirect was refused", "XOXSECRET"},
 		{plain, echo.URL + "/hooks/a", "answered 404 Not Found: <pre>Cannot POST /hooks/a</pre>", "XOXSECRET"},
 		{plain, refused.URL + "/hooks/a?key=XOXSECRET", "POST " + refused.URL + "/hooks/a answered 404", "XOXSECRET"},
 		{plain, "ftp://host/a?key=XOXSECRET", `the url "ftp://host/a" is not`, "XOXSECRET"},
