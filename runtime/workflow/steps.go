@@ -313,26 +313,37 @@ func (x *execution) write(t store.Table, id string, row store.Row, vals map[stri
 }
 
 func (x *execution) update(t store.Table, id string, row store.Row, values map[string]compiler.Expr) error {
+	vals, links, err := x.values(t, values, row)
+	if err != nil {
+		return err
+	}
+	return x.write(t, id, row, vals, links, "update "+t.Name+" "+id)
+}
+
+// values evaluates a step's values for columns of t on row (the record the
+// workflow runs on) as the columns store them, with the rows the lookups
+// among them point at.
+func (x *execution) values(t store.Table, values map[string]compiler.Expr, row store.Row) (map[string]any, []engine.Link, error) {
 	vals := map[string]any{}
 	var links []engine.Link
 	for _, col := range slices.Sorted(maps.Keys(values)) {
 		c, ok := t.Column(col)
 		if !ok {
-			return permanent(fmt.Errorf("table %s has no column %s", t.Name, col))
+			return nil, nil, permanent(fmt.Errorf("table %s has no column %s", t.Name, col))
 		}
 		v, err := x.eval(values[col], row)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		var l *engine.Link
 		if vals[col], l, err = x.columnValue(t, c, v); err != nil {
-			return err
+			return nil, nil, err
 		}
 		if l != nil {
 			links = append(links, *l)
 		}
 	}
-	return x.write(t, id, row, vals, links, "update "+t.Name+" "+id)
+	return vals, links, nil
 }
 
 func (x *execution) create(self store.Row, st *compiler.WorkflowStep) (string, error) {
@@ -340,24 +351,9 @@ func (x *execution) create(self store.Row, st *compiler.WorkflowStep) (string, e
 	if err != nil {
 		return "", err
 	}
-	vals := map[string]any{}
-	var links []engine.Link
-	for _, col := range slices.Sorted(maps.Keys(st.Values)) {
-		c, ok := t.Column(col)
-		if !ok {
-			return "", permanent(fmt.Errorf("table %s has no column %s", t.Name, col))
-		}
-		v, err := x.eval(st.Values[col], self)
-		if err != nil {
-			return "", err
-		}
-		var l *engine.Link
-		if vals[col], l, err = x.columnValue(t, c, v); err != nil {
-			return "", err
-		}
-		if l != nil {
-			links = append(links, *l)
-		}
+	vals, links, err := x.values(t, st.Values, self)
+	if err != nil {
+		return "", err
 	}
 	id, err := x.insert(t, vals, links)
 	return t.Name + " " + id, err
