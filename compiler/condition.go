@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -317,7 +316,7 @@ func (c *exprConverter) checkLiteralFor(col *Column, lit *Literal) {
 		if lit.Kind == KindString {
 			// The 36-character form, in braces or not (as the runtime
 			// reads ids): uuid.Parse's 32-digit and urn: forms never match.
-			if id := Unbraced(lit.Value.AsString()); len(id) != 36 || uuid.Validate(id) != nil {
+			if !IsID(lit.Value.AsString()) {
 				c.errorf(lit.Rng, "Invalid id", "%s.%s is a lookup: it holds a row's id, such as \"3b7fbd35-5adc-516c-9dc0-1e40c9927088\"; %q is not one. Compare with null to test whether it is set.", col.Table, col.Name, lit.Value.AsString())
 			}
 		}

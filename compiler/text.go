@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/google/uuid"
 )
 
 // Shorten is s for a message: as it is up to 80 characters, else its
@@ -24,6 +26,14 @@ func Unbraced(s string) string {
 		return s[1 : len(s)-1]
 	}
 	return s
+}
+
+// IsID says whether s is a row's id in the 36-character GUID form, in braces
+// or not, as the run time matches ids (uuid's 32-digit and urn: forms never
+// match).
+func IsID(s string) bool {
+	id := Unbraced(s)
+	return len(id) == 36 && uuid.Validate(id) == nil
 }
 
 // EntitySetName is a table's Web API entity set: its name, pluralized as

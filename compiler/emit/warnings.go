@@ -3,7 +3,6 @@ package emit
 import (
 	"sort"
 
-	"github.com/google/uuid"
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/bpfc/bpfc/compiler"
@@ -144,7 +143,7 @@ func userName(e compiler.Expr) (string, bool) {
 		return "", false
 	}
 	s := lit.Value.AsString()
-	if id := compiler.Unbraced(s); len(id) == 36 && uuid.Validate(id) == nil {
+	if compiler.IsID(s) {
 		return "", false
 	}
 	return s, true

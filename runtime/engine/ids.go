@@ -12,9 +12,8 @@ import (
 // GUID in lower case without braces, whatever form a client wrote it in
 // (Dataverse takes upper case and {braces}); anything else as given.
 func CanonicalID(s string) string {
-	t := compiler.Unbraced(strings.TrimSpace(s))
-	if len(t) == 36 && uuid.Validate(t) == nil {
-		return strings.ToLower(t)
+	if t := strings.TrimSpace(s); compiler.IsID(t) {
+		return strings.ToLower(compiler.Unbraced(t))
 	}
 	return s
 }
