@@ -117,6 +117,25 @@ func TestExportAfterRemoteImport(t *testing.T) {
 			t.Errorf("%s: %s", name, r.raw)
 		}
 	}
+	// The archives must be the model's build: the environment would run
+	// one and keep the other.
+	alt := build(t, project(t, "sales", "staging.hcl", "environment \"staging\" {\n  managed = true\n}\n",
+		"extra.hcl", "variable \"extra_flag\" {\n  type    = \"boolean\"\n  default = true\n}\n"))
+	for name, tc := range map[string]struct {
+		req  ImportRequest
+		want string
+	}{
+		"another build's archive": {importRequest(base, b.Managed, b.Unmanaged), `CustomizationFile is not the build of the Model: 1 difference(s), the first: solution ContosoSales version is \"1.0.0.0\" in the Model, \"1.1.0.0\" in the archive`},
+		"another build's other":   {importRequest(base, base.Managed, alt.Unmanaged), "OtherCustomizationFile is not the build of the Model: 1 difference(s), the first: variable extra_flag is in the archive only"},
+	} {
+		r := f.do("POST", "ImportSolution", f.admin, tc.req).must(t, 400)
+		if !strings.Contains(string(r.raw), tc.want) {
+			t.Errorf("%s: %s, want %q", name, r.raw, tc.want)
+		}
+	}
+	if _, holding, err := c.Installed(ctx, "ContosoSales"); err != nil || holding.BuildDigest != b.Digest {
+		t.Errorf("after the refused imports: holding %+v, %v", holding, err)
+	}
 }
 
 func importRequest(b *deploy.Build, arch, other deploy.Archive) ImportRequest {

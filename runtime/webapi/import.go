@@ -13,6 +13,7 @@ import (
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/deploy"
 	"github.com/bpfc/bpfc/solution"
+	"github.com/bpfc/bpfc/solution/diff"
 	"github.com/bpfc/bpfc/solution/unpack"
 )
 
@@ -211,6 +212,16 @@ func (s *Server) importBuild(req *ImportRequest) (*deploy.Build, error) {
 		if req.Digest != "" && p.Digest() != req.Digest {
 			return nil, badRequest("the model is build %s, not %s", p.Digest(), req.Digest)
 		}
+		// The model is what the environment will run and the archive what
+		// it keeps and exports: a client must not send two builds.
+		if err := sameBuild(p, "CustomizationFile", data); err != nil {
+			return nil, err
+		}
+		if other.Data != nil {
+			if err := sameBuild(p, "OtherCustomizationFile", other.Data); err != nil {
+				return nil, err
+			}
+		}
 	} else {
 		var warns []unpack.Warning
 		if p, warns, err = unpack.ReadArchive(bytes.NewReader(data), int64(len(data))); err != nil {
@@ -225,6 +236,30 @@ func (s *Server) importBuild(req *ImportRequest) (*deploy.Build, error) {
 		return deploy.NewBuild(p, other, arch)
 	}
 	return deploy.NewBuild(p, arch, other)
+}
+
+// sameBuild refuses an archive (field names it) whose content is not the
+// model's build: the first semantic difference says where they part.
+func sameBuild(model *compiler.Project, field string, data []byte) error {
+	ap, _, err := unpack.ReadArchive(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return badRequest("%s: %v", field, err)
+	}
+	changes := diff.Semantic(model, ap)
+	if len(changes) == 0 {
+		return nil
+	}
+	c := changes[0]
+	what := c.Kind + " " + c.Name
+	switch c.Change {
+	case diff.Added:
+		what += " is in the archive only"
+	case diff.Removed:
+		what += " is in the Model only"
+	default:
+		what += fmt.Sprintf(" %s is %q in the Model, %q in the archive", c.Field, c.Old, c.New)
+	}
+	return badRequest("%s is not the build of the Model: %d difference(s), the first: %s; send the model and archives of one build", field, len(changes), what)
 }
 
 // decodeBody decodes a request's JSON body into v, refusing members v does
