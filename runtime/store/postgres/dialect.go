@@ -21,16 +21,36 @@ import (
 // dialect is PostgreSQL for sqlstore: a sqlstore.SharedDialect.
 type dialect struct {
 	busy time.Duration
+	// foldICU: the database's lower() folds A to Z only (its collation
+	// is C or POSIX) and ICU's root collation is there to fold the rest.
+	foldICU bool
 }
 
 var _ sqlstore.SharedDialect = (*dialect)(nil)
 
 func (d *dialect) Name() string { return "postgres" }
 
-// Lower is PostgreSQL's lower(), every letter's under the database's
-// collation (under the C locale, A to Z's only: then text compares without
-// regard to the case of those letters alone, but still consistently).
-func (d *dialect) Lower(x string) string { return "LOWER(" + x + ")" }
+// Lower is PostgreSQL's lower(), which folds every letter under the
+// database's collation but A to Z only under C or POSIX; there, ICU's root
+// collation folds the rest when the server has it (lower()'s result then
+// compares and sorts under the database's collation again, as SQLite's
+// store does: by code point).
+func (d *dialect) Lower(x string) string {
+	if d.foldICU {
+		return `(LOWER((` + x + `)::text COLLATE "und-x-icu") COLLATE "default")`
+	}
+	return "LOWER(" + x + ")"
+}
+
+// foldsByICU tells whether db's lower() needs ICU to fold letters beyond A
+// to Z (dialect.foldICU): it does not fold them itself, and the collation
+// is there. A database that cannot say (a PostgreSQL-compatible one
+// without pg_collation) keeps its own lower().
+func foldsByICU(ctx context.Context, db *sql.DB) bool {
+	var folds, icu bool
+	err := db.QueryRowContext(ctx, `SELECT lower('ÄΣЖ') = 'äσж', EXISTS (SELECT 1 FROM pg_catalog.pg_collation WHERE collname = 'und-x-icu')`).Scan(&folds, &icu)
+	return err == nil && !folds && icu
+}
 
 func (d *dialect) Migrations() fs.FS { return Migrations() }
 

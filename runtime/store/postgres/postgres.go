@@ -57,11 +57,11 @@ func Open(ctx context.Context, url string, opts Options) (*sqlstore.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", loc, err)
 	}
-	d := &dialect{busy: opts.BusyTimeout}
 	if err := prepare(ctx, db, opts.Schema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("opening %s: %w", loc, withHint(err))
 	}
+	d := &dialect{busy: opts.BusyTimeout, foldICU: foldsByICU(ctx, db)}
 	s, err := sqlstore.Open(ctx, db, d, sqlstore.Options{Name: opts.Name, Location: loc, Now: opts.Now, OnMigrate: opts.OnMigrate})
 	if err != nil {
 		db.Close()
