@@ -57,7 +57,9 @@ func (c *checker) flow(f *Flow) {
 	if _, set := f.Attrs["primary_table"]; set && f.PrimaryTable == "" {
 		c.errorf(f.Attrs.Of("primary_table", f.DeclRange), "Missing table", "primary_table is empty; name the table the flow runs on, such as \"lead\".")
 	}
-	if len(f.Stages) > 0 && f.PrimaryTable != "" && f.Stages[0].Table != "" && f.Stages[0].Table != f.PrimaryTable {
+	// An unknown table on either side is reported on its own, and is most
+	// likely the other misspelt.
+	if len(f.Stages) > 0 && p.Table(f.PrimaryTable) != nil && p.Table(f.Stages[0].Table) != nil && f.Stages[0].Table != f.PrimaryTable {
 		first := f.Stages[0]
 		c.errorf(first.Attrs.Of("table", first.DeclRange), "First stage on another table",
 			"A flow starts on a record of its primary_table, %s, at its first stage; stage %q is on %s. Put a stage on %s first, or make %s the primary_table.",
@@ -99,7 +101,10 @@ func (c *checker) stage(f *Flow, s *Stage) {
 	}
 	t := c.p.Table(s.Table)
 	if t == nil {
-		if s.Table != "" && (s.Index > 0 || c.d.stageTable[s]) {
+		// Reported where the name is written: a stage that inherits an
+		// unknown table (from primary_table or the stage before) adds
+		// nothing, and nothing is checked on it.
+		if s.Table != "" && c.d.stageTable[s] {
 			c.errorf(s.Attrs.Of("table", s.DeclRange), "Unknown table", "Stage %q is on table %q, which is neither a standard table nor declared in the project.%s", s.Name, s.Table, didYouMean(s.Table, tableNames(c.p)))
 		}
 		return

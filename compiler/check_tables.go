@@ -44,7 +44,7 @@ func (c *checker) relationships(f *Flow) {
 			col := tt.Column(t.Relationship)
 			if col == nil {
 				c.errorf(t.Attrs.Of("relationship", t.DeclRange), "Unknown relationship column", "relationship %q is not a column of %s.%s", t.Relationship, t.Table, didYouMean(t.Relationship, lookupsTo(tt, src.Table)))
-			} else if !looksUp(col, src.Table) {
+			} else if !looksUp(col, src.Table) && (col.Type != TypeLookup || c.p.Table(col.Target) != nil) { // an unknown target is reported on its own
 				c.errorf(t.Attrs.Of("relationship", t.DeclRange), "Unusable relationship", "relationship %q on %s does not look up %s (the previous stage's table); use a lookup column to %s.%s",
 					t.Relationship, t.Table, src.Table, src.Table, didYouMean(t.Relationship, lookupsTo(tt, src.Table)))
 			}

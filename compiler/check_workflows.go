@@ -32,12 +32,12 @@ func (c *checker) workflows() {
 			continue
 		}
 		if u.table != nil {
-			if t := u.table(); t != "" && w.Table != t && p.Table(t) != nil { // an unknown table is reported on its own
+			if t := u.table(); t != "" && w.Table != t && p.Table(t) != nil && p.Table(w.Table) != nil { // an unknown table is reported on its own
 				c.errorf(u.rng, "Workflow on the wrong table", "Workflow %q runs on %s, but it is used where the record is %s %s; use a workflow on %s.", w.Name, w.Table, Article(t), t, t)
 			}
 		}
 		if u.any != nil {
-			if ts := u.any(); len(ts) > 0 && !contains(ts, w.Table) {
+			if ts := u.any(); len(ts) > 0 && !contains(ts, w.Table) && p.Table(w.Table) != nil && allTables(p, ts) {
 				c.errorf(u.rng, "Workflow on the wrong table", "Workflow %q runs on %s, which is not a table of this flow (%s).", w.Name, w.Table, strings.Join(ts, ", "))
 			}
 		}
@@ -212,4 +212,15 @@ func addressProblem(w *Workflow, st *WorkflowStep, k string, v *Variable, raw st
 		return "Invalid email address", fmt.Sprintf("%s is not an email address, and step %q of workflow %q sends to it.", Shorten(badAddress(raw)), st.Name, w.Name)
 	}
 	return "", ""
+}
+
+// allTables reports whether every name is a known table: where one is not
+// (reported on its own), a workflow on another table may be the one meant.
+func allTables(p *Project, names []string) bool {
+	for _, n := range names {
+		if p.Table(n) == nil {
+			return false
+		}
+	}
+	return true
 }

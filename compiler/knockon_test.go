@@ -11,7 +11,10 @@ import (
 // TestNoKnockOns: a mistake is reported once, not again by the checks that
 // run on what it left: a misspelt next does not make its stage
 // unreachable, a step column that is not a string is not an unknown
-// column, and a string left open is one error, not one per line after it.
+// column, a string left open is one error, not one per line after it, and
+// a misspelt table (of a flow, a stage, a workflow, a lookup) is not
+// reported again on every stage, workflow use and relationship that
+// follows from it.
 func TestNoKnockOns(t *testing.T) {
 	tests := []struct {
 		name, flow string
@@ -28,6 +31,89 @@ func TestNoKnockOns(t *testing.T) {
 		name: "string left open",
 		flow: "flow \"f\" {\n  primary_table = \"lead\"\n  display_name = \"F\n  stage \"a\" {\n    step \"b\" { column = \"subject\" }\n  }\n}\n",
 		want: []string{"f.hcl:3: error: Invalid multi-line string", "f.hcl:3: error: Unterminated template string"},
+	}, {
+		name: "misspelt primary_table",
+		flow: `workflow "w" {
+  table = "lead"
+}
+flow "f" {
+  primary_table = "leed"
+  on_finish     = [workflow.w]
+  stage "a" {
+    step "b" { column = "budgetamount" }
+    action "go" { workflow = workflow.w }
+    on_enter = [workflow.w]
+    branch {
+      when = self.budgetamount > 3
+      next = stage.c
+    }
+  }
+  stage "b" {
+    step "d" { column = "subject" }
+  }
+  stage "c" {
+    step "e" { column = "subject" }
+  }
+}
+`,
+		want: []string{"f.hcl:5: error: Unknown table"},
+	}, {
+		name: "misspelt table of a stage",
+		flow: `flow "f" {
+  primary_table = "lead"
+  stage "a" {}
+  stage "b" {
+    table        = "opportunty"
+    relationship = "originatingleadid"
+  }
+  stage "c" {
+    step "d" { column = "name" }
+  }
+}
+`,
+		want: []string{"f.hcl:5: error: Unknown table"},
+	}, {
+		name: "misspelt table of the first stage",
+		flow: `flow "f" {
+  primary_table = "lead"
+  stage "a" {
+    table = "leed"
+  }
+}
+`,
+		want: []string{"f.hcl:4: error: Unknown table"},
+	}, {
+		name: "misspelt table of a workflow",
+		flow: `workflow "w" {
+  table = "leed"
+}
+flow "f" {
+  primary_table = "lead"
+  stage "a" {
+    on_enter = [workflow.w]
+  }
+}
+`,
+		want: []string{"f.hcl:2: error: Unknown table"},
+	}, {
+		name: "misspelt lookup target",
+		flow: `table "fx_t" {
+  column "fx_name" { type = "string" }
+  column "fx_ref" {
+    type   = "lookup"
+    target = "leed"
+  }
+}
+flow "f" {
+  primary_table = "lead"
+  stage "a" {}
+  stage "b" {
+    table        = "fx_t"
+    relationship = "fx_ref"
+  }
+}
+`,
+		want: []string{"f.hcl:5: error: Unknown lookup target"},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
