@@ -9,8 +9,11 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
+	"github.com/apparentlymart/go-textseg/v15/textseg"
 	"github.com/hashicorp/hcl/v2"
+	"golang.org/x/text/width"
 )
 
 // diagJSON is the stable JSON shape of one diagnostic.
@@ -94,28 +97,81 @@ func writeSnippet(w io.Writer, src []byte, r hcl.Range) {
 		if n != r.Start.Line {
 			continue
 		}
-		// Tabs as spaces; control characters and bytes that are no UTF-8
-		// (a binary file named .hcl) as one replacement character each:
-		// the terminal shows the line as it is, the caret where it points.
-		line := strings.Map(func(r rune) rune {
-			switch {
-			case r == '\t':
-				return ' '
-			case unicode.IsControl(r):
-				return unicode.ReplacementChar
-			}
-			return r
-		}, strings.ToValidUTF8(sc.Text(), "\uFFFD"))
+		line, cols := displayLine(sc.Bytes())
 		num := fmt.Sprintf("%d", n)
 		fmt.Fprintf(w, "  %s | %s\n", num, line)
+		from := cols(r.Start.Column)
 		width := 1
 		if r.End.Line == r.Start.Line && r.End.Column > r.Start.Column {
-			width = r.End.Column - r.Start.Column
+			width = max(cols(r.End.Column)-from, 1)
 		}
-		pad := strings.Repeat(" ", max(r.Start.Column-1, 0))
-		fmt.Fprintf(w, "  %s | %s%s\n", strings.Repeat(" ", len(num)), pad, strings.Repeat("^", width))
+		fmt.Fprintf(w, "  %s | %s%s\n", strings.Repeat(" ", len(num)), strings.Repeat(" ", from), strings.Repeat("^", width))
 		return
 	}
+}
+
+// tabStop is the distance in cells between tab stops in a shown source line.
+const tabStop = 4
+
+// displayLine is a source line as a terminal shows it, and cols, the cell
+// (from 0) where the character at an hcl column starts. hcl counts columns
+// in grapheme clusters (a letter with its accents, an emoji with its
+// modifiers: one column), a terminal in cells: a Chinese character or an
+// emoji takes two, a tab up to the next tab stop. Tabs are expanded to
+// spaces, so the caret line needs no tabs of its own; control characters and
+// bytes that are no UTF-8 (a binary file named .hcl) are one replacement
+// character each: the terminal shows the line as it is, the caret where it
+// points.
+func displayLine(src []byte) (string, func(col int) int) {
+	var b strings.Builder
+	starts := []int{} // the cell each cluster starts at
+	cell := 0
+	for rest := src; len(rest) > 0; {
+		n, cluster, _ := textseg.ScanGraphemeClusters(rest, true)
+		if n == 0 {
+			break
+		}
+		rest = rest[n:]
+		starts = append(starts, cell)
+		r, _ := utf8.DecodeRune(cluster)
+		switch {
+		case r == '\t':
+			w := tabStop - cell%tabStop
+			b.WriteString(strings.Repeat(" ", w))
+			cell += w
+		case r == utf8.RuneError || unicode.IsControl(r) || !utf8.Valid(cluster):
+			b.WriteRune(unicode.ReplacementChar)
+			cell++
+		default:
+			b.Write(cluster)
+			cell += cellWidth(cluster)
+		}
+	}
+	cols := func(col int) int {
+		i := max(col-1, 0)
+		if i < len(starts) {
+			return starts[i]
+		}
+		return cell + i - len(starts) // past the end: one cell a column
+	}
+	return b.String(), cols
+}
+
+// cellWidth is how many terminal cells a grapheme cluster takes: two for an
+// East Asian wide or fullwidth character, an emoji drawn as a picture (wide,
+// or with the emoji variation selector U+FE0F) and a flag (regional
+// indicators), one for anything else.
+func cellWidth(cluster []byte) int {
+	for _, r := range string(cluster) {
+		if r == '\uFE0F' || r >= 0x1F1E6 && r <= 0x1F1FF {
+			return 2
+		}
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
+			return 2
+		}
+	}
+	return 1
 }
 
 // summaryLine counts errors and warnings.

@@ -7,7 +7,9 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
 // TestSnippetShowsNoControlCharacters: a source line with control
@@ -24,5 +26,29 @@ func TestSnippetShowsNoControlCharacters(t *testing.T) {
 	}
 	if !strings.Contains(out, "1 | x = \"a\uFFFD\uFFFD[31mRED\uFFFD\"") {
 		t.Errorf("the line: %q", out)
+	}
+}
+
+// TestSnippetCaretUnderItsCharacter: the caret sits under the character the
+// range starts at when the line before it holds characters a terminal shows
+// two cells wide (Chinese, emoji), a letter with a combining accent (one
+// column for hcl, one cell) and a tab (expanded in the line shown, so the
+// caret line's spaces match it).
+func TestSnippetCaretUnderItsCharacter(t *testing.T) {
+	src := []byte("\tx = [\"中文\", \"😀\", \"👍🏽\", \"e\u0301\", leed]\n")
+	f, diags := hclsyntax.ParseConfig(src, "f.hcl", hcl.InitialPos)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	attrs, _ := f.Body.JustAttributes()
+	elems := attrs["x"].Expr.(*hclsyntax.TupleConsExpr).Exprs
+	var b bytes.Buffer
+	writeSnippet(&b, src, elems[len(elems)-1].Range())
+	// Cells before leed: the tab 4, `x = [` 5, "中文" 6, "😀" 4, "👍🏽" 4,
+	// "é" 3 and four ", ".
+	want := "  1 |     x = [\"中文\", \"😀\", \"👍🏽\", \"e\u0301\", leed]\n" +
+		"    | " + strings.Repeat(" ", 4+5+6+4+4+3+4*2) + "^^^^\n"
+	if diff := cmp.Diff(want, b.String()); diff != "" {
+		t.Errorf("snippet differs (-want +got):\n%s", diff)
 	}
 }
