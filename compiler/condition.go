@@ -286,7 +286,8 @@ func (c *exprConverter) compatible(l, r Expr) bool {
 	return true
 }
 
-// checkLiteralFor checks a literal against a column's choice options or date format.
+// checkLiteralFor checks a literal against a column's choice options or date
+// format, and writes an id for a lookup in its canonical form.
 func (c *exprConverter) checkLiteralFor(col *Column, lit *Literal) {
 	switch ColumnKind(col.Type) {
 	case KindChoice:
@@ -318,6 +319,10 @@ func (c *exprConverter) checkLiteralFor(col *Column, lit *Literal) {
 			// reads ids): uuid.Parse's 32-digit and urn: forms never match.
 			if !IsID(lit.Value.AsString()) {
 				c.errorf(lit.Rng, "Invalid id", "%s.%s is a lookup: it holds a row's id, such as \"3b7fbd35-5adc-516c-9dc0-1e40c9927088\"; %q is not one. Compare with null to test whether it is set.", col.Table, col.Name, lit.Value.AsString())
+			} else {
+				// As Dataverse writes ids, whatever the case and braces
+				// typed: the build and the model say one id one way.
+				lit.Value = cty.StringVal(CanonicalID(lit.Value.AsString()))
 			}
 		}
 	case KindDateTime:

@@ -36,6 +36,16 @@ func IsID(s string) bool {
 	return len(id) == 36 && uuid.Validate(id) == nil
 }
 
+// CanonicalID is an id as Dataverse writes it in what it exports (every
+// GUID of a flow's XAML is lower case, without braces) and as the run time
+// keeps it; anything that is not an id as it is.
+func CanonicalID(s string) string {
+	if IsID(s) {
+		return strings.ToLower(Unbraced(s))
+	}
+	return s
+}
+
 // EntitySetName is a table's Web API entity set: its name, pluralized as
 // Dataverse pluralizes it ("lead" -> "leads", "cts_policy" -> "cts_policies").
 func EntitySetName(name string) string {

@@ -80,11 +80,13 @@ func crmLiteral(col *compiler.Column, lit *compiler.Literal) (crmValue, bool) {
 		v.value = strconv.Itoa(n)
 	case compiler.TypeLookup, compiler.TypeCustomer:
 		v.value, ok = str()
+		v.value = compiler.CanonicalID(v.value) // an owner's id meets no column in the checker
 		v.lookup = col.Target
 		ok = ok && v.lookup != ""
 	case compiler.TypeUniqueID:
 		v.propertyType, v.marker = "Guid", "UniqueIdentifier"
 		v.value, ok = str()
+		v.value = compiler.CanonicalID(v.value)
 	}
 	return v, ok
 }

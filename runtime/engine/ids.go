@@ -13,7 +13,7 @@ import (
 // (Dataverse takes upper case and {braces}); anything else as given.
 func CanonicalID(s string) string {
 	if t := strings.TrimSpace(s); compiler.IsID(t) {
-		return strings.ToLower(compiler.Unbraced(t))
+		return compiler.CanonicalID(t)
 	}
 	return s
 }
