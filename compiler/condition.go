@@ -31,6 +31,11 @@ func (c *exprConverter) errorf(rng hcl.Range, summary, format string, args ...an
 	c.diags = append(c.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: fmt.Sprintf(format, args...), Subject: &r})
 }
 
+func (c *exprConverter) warnf(rng hcl.Range, summary, format string, args ...any) {
+	r := rng
+	c.diags = append(c.diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: summary, Detail: fmt.Sprintf(format, args...), Subject: &r})
+}
+
 // convertCondition converts and type-checks an HCL expression. When cond is
 // true the result must be a boolean condition.
 func convertCondition(e hcl.Expression, sc exprScope, cond bool) (Expr, hcl.Diagnostics) {
@@ -323,6 +328,7 @@ func (c *exprConverter) checkLiteralFor(col *Column, lit *Literal) {
 				// As Dataverse writes ids, whatever the case and braces
 				// typed: the build and the model say one id one way.
 				lit.Value = cty.StringVal(CanonicalID(lit.Value.AsString()))
+				c.idWithoutTable(col, lit)
 			}
 		}
 	case KindDateTime:
@@ -342,6 +348,31 @@ func (c *exprConverter) checkLiteralFor(col *Column, lit *Literal) {
 			}
 		}
 	}
+}
+
+// idWithoutTable warns about an id given to a lookup that can point at
+// several tables (a customer column: an account or a contact). Dataverse
+// writes a row's id with its table, which the id does not tell; the build
+// writes the first target's.
+func (c *exprConverter) idWithoutTable(col *Column, lit *Literal) {
+	if len(col.Targets) < 2 {
+		return
+	}
+	var single []string // the table's lookups to one of the targets
+	if t := c.sc.p.Table(col.Table); t != nil {
+		for _, o := range t.Columns {
+			if o.Type == TypeLookup && len(o.Targets) < 2 && contains(col.Targets, o.Target) {
+				single = append(single, fmt.Sprintf("%s (%s)", o.Name, o.Target))
+			}
+		}
+	}
+	hint := ""
+	if len(single) > 0 {
+		hint = " For a row of one table, use a lookup to that table instead: " + strings.Join(single, ", ") + "."
+	}
+	c.warnf(lit.Rng, "Id without its table",
+		"%s.%s can point at a row of %s, and Dataverse writes a row's id with its table, which the id alone does not tell. The build writes it as %s %s id: in Dataverse a row of another table never matches it (a condition is false, a step that writes it fails), where bpfc's runtime compares the id alone.%s",
+		col.Table, col.Name, strings.Join(col.Targets[:len(col.Targets)-1], ", ")+" or "+col.Targets[len(col.Targets)-1], Article(col.Target), col.Target, hint)
 }
 
 // checkStoredLiteral checks a literal a step writes into col: what
