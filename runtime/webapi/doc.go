@@ -37,7 +37,8 @@
 // leads, opportunities, and each flow's instance table, e.g.
 // cts_leadtoopportunities. Rows carry @odata.etag (W/"<versionnumber>");
 // lookups appear as _<column>_value and are written as
-// "<column>@odata.bind": "/<set>(<id>)" (or _<column>_value: id). Times are
+// "<column>@odata.bind": "/<set>(<id>)" (_<column>_value is read-only, as
+// in Dataverse: a write of it is 400). Times are
 // UTC to the second. $filter compares properties with quoted text, numbers,
 // true/false, null, dates and ids (unquoted GUIDs, as Dataverse writes
 // them, or quoted); contains, startswith and endswith match text. Creating a record starts its default flow, as bpfc

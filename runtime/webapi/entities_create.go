@@ -279,10 +279,39 @@ func started(w http.ResponseWriter, c *engine.Created) {
 func (s *Server) writeBody(r *http.Request, t store.Table) ([]field, error) {
 	fields, err := readBody(r)
 	if err == nil {
+		err = lookupValues(t, fields)
+	}
+	if err == nil {
 		err = s.bindings(r, t, fields)
 	}
 	if err == nil {
 		_, err = selectedColumns(r, t)
 	}
 	return fields, err
+}
+
+// lookupValues refuses a body's _x_value: a lookup's value is read-only,
+// as in Dataverse, which writes a lookup only by its navigation property
+// (x@odata.bind, or x_<table>@odata.bind for a lookup to several tables).
+func lookupValues(t store.Table, fields []field) error {
+	for _, f := range fields {
+		if !strings.HasPrefix(f.prop, "_") || !strings.HasSuffix(f.prop, "_value") || len(f.prop) <= len("__value") {
+			continue
+		}
+		name := f.prop[1 : len(f.prop)-len("_value")]
+		c, known := t.Column(name)
+		if !known || !isLookup(c) {
+			return badRequest("%s has no property %s to write%s", t.EntitySetName, f.prop, suggest(t, f.prop))
+		}
+		bind := c.Name + "@odata.bind: \"/<entityset>(<id>)\""
+		if len(c.Targets) > 1 {
+			var navs []string
+			for _, target := range c.Targets {
+				navs = append(navs, c.Name+"_"+target+"@odata.bind")
+			}
+			bind = strings.Join(navs, " or ") + " (the table the row is of), \"/<entityset>(<id>)\""
+		}
+		return badRequest("%s is the read-only value of lookup %s: set the lookup by its navigation property, %s", f.prop, c.Name, bind)
+	}
+	return nil
 }

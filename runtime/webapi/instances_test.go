@@ -110,7 +110,7 @@ func TestInstanceMoves(t *testing.T) {
 		t.Errorf("skip: %s", r.raw)
 	}
 	// Back to qualify: the opportunity lookup is cleared.
-	r = f.do("PATCH", path, f.admin, map[string]any{"_activestageid_value": ids["qualify"]}, "Prefer", "return=representation").must(t, 200)
+	r = f.do("PATCH", path, f.admin, map[string]any{"activestageid": ids["qualify"]}, "Prefer", "return=representation").must(t, 200)
 	if r.str("_activestageid_value") != ids["qualify"] || r.body["_bpf_opportunityid_value"] != nil {
 		t.Errorf("after prev: %s", r.raw)
 	}

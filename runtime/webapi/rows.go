@@ -126,8 +126,9 @@ type field struct {
 }
 
 // readBody decodes a JSON object body into fields, in the order written.
-// Annotations (@…) are skipped; "x@odata.bind": "/set(id)" binds lookup x;
-// _x_value writes lookup x; numbers become int64 when whole, else float64.
+// Annotations (@…) are skipped; "x@odata.bind": "/set(id)" binds lookup x
+// (_x_value, its read-only value, is refused by lookupValues); numbers
+// become int64 when whole, else float64.
 func readBody(r *http.Request) ([]field, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
 		return nil, errorf(http.StatusUnsupportedMediaType, "UnsupportedMediaType", "send JSON (Content-Type: application/json), not %s", ct)
@@ -183,8 +184,6 @@ func readBody(r *http.Request) ([]field, error) {
 			}
 		case strings.HasPrefix(key, "@") || strings.Contains(key, "@"):
 			continue // an annotation
-		case strings.HasPrefix(key, "_") && strings.HasSuffix(key, "_value") && len(key) > len("__value"):
-			f.column = key[1 : len(key)-len("_value")]
 		}
 		switch v := raw.(type) {
 		case json.Number:

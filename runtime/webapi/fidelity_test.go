@@ -1,0 +1,40 @@
+package webapi
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// Input the API would change before storing it is refused instead: what a
+// client writes is kept as written or answered with a 400 naming why.
+
+// TestLookupValueReadOnly: a lookup's _x_value is read-only, as in
+// Dataverse: a POST or PATCH writing it is 400 pointing at @odata.bind
+// (it was written as the lookup), and nothing changes.
+func TestLookupValueReadOnly(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	acct := f.create("accounts", map[string]any{"name": "Alpha"})
+	lead := f.create("leads", map[string]any{"lastname": "Value"}, "BPFC-Flow", "none")
+	for _, tc := range []struct{ method, path, body, want string }{
+		{"PATCH", "leads(" + lead + ")", `{"_parentaccountid_value": "` + acct + `"}`,
+			`_parentaccountid_value is the read-only value of lookup parentaccountid: set the lookup by its navigation property, parentaccountid@odata.bind: "/<entityset>(<id>)"`},
+		{"POST", "leads", `{"lastname": "New", "_parentaccountid_value": "` + acct + `"}`, "parentaccountid@odata.bind"},
+		{"POST", "contacts", `{"lastname": "New", "_parentcustomerid_value": "` + acct + `"}`,
+			"parentcustomerid_account@odata.bind or parentcustomerid_contact@odata.bind"},
+		{"PATCH", "leads(" + lead + ")", `{"_subject_value": "x"}`, "leads has no property _subject_value to write"},
+	} {
+		r := f.do(tc.method, tc.path, f.admin, tc.body, "BPFC-Flow", "none").must(t, http.StatusBadRequest)
+		if r.errCode() != "BadRequest" || !strings.Contains(r.message(), tc.want) {
+			t.Errorf("%s %s %s: %s, want %q", tc.method, tc.path, tc.body, r.raw, tc.want)
+		}
+	}
+	r := f.do("GET", "leads("+lead+")?$select=_parentaccountid_value", f.admin, nil).must(t, http.StatusOK)
+	if r.body["_parentaccountid_value"] != nil || r.str("@odata.etag") != `W/"1"` {
+		t.Errorf("after refused writes: %s", r.raw)
+	}
+	if rows := f.do("GET", "leads?$filter="+url.QueryEscape("lastname eq 'New'"), f.admin, nil).must(t, http.StatusOK).rows(); len(rows) != 0 {
+		t.Errorf("a refused create made %d rows", len(rows))
+	}
+}
