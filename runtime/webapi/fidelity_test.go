@@ -38,3 +38,39 @@ func TestLookupValueReadOnly(t *testing.T) {
 		t.Errorf("a refused create made %d rows", len(rows))
 	}
 }
+
+// TestLoneSurrogates: a JSON string escape that is half of a UTF-16
+// surrogate pair names no character; the decoder read it as U+FFFD and the
+// row kept that. It is 400 now, in a row's body and an action's; a whole
+// pair, and an escaped backslash before "ud800", are text as sent.
+func TestLoneSurrogates(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	for _, body := range []string{
+		`{"lastname": "Lone", "subject": "a\ud800b"}`,
+		`{"lastname": "Lone", "subject": "\udc00"}`,
+		`{"lastname": "Lone", "subject": "\ud800\u0041"}`,
+		`{"lastname": "Lone", "subject": "\ud800"}`,
+		`{"lastname": "Lone", "subject\ud800": "x"}`,
+	} {
+		r := f.do("POST", "leads", f.admin, body, "BPFC-Flow", "none").must(t, http.StatusBadRequest)
+		if r.errCode() != "BadRequest" || !strings.Contains(r.message(), "half of a UTF-16 surrogate pair") {
+			t.Errorf("%s: %s", body, r.raw)
+		}
+	}
+	if rows := f.do("GET", "leads?$filter="+url.QueryEscape("lastname eq 'Lone'"), f.admin, nil).must(t, http.StatusOK).rows(); len(rows) != 0 {
+		t.Errorf("refused bodies made %d rows", len(rows))
+	}
+	r := f.do("POST", "bpfc_StartInstance", f.admin, `{"FlowName": "\ud800", "EntityLogicalName": "lead", "EntityId": "x"}`).must(t, http.StatusBadRequest)
+	if !strings.Contains(r.message(), "half of a UTF-16 surrogate pair") {
+		t.Errorf("an action's body: %s", r.raw)
+	}
+	for body, want := range map[string]string{
+		`{"lastname": "Pair", "subject": "\ud83d\ude00 \uD83D\uDE00"}`:    "\U0001F600 \U0001F600",
+		`{"lastname": "Pair", "subject": "\\ud800 \"\\\\\"\ud800\udc00"}`: `\ud800 "\\"` + "\U00010000",
+	} {
+		r := f.do("POST", "leads", f.admin, body, "BPFC-Flow", "none", "Prefer", "return=representation").must(t, http.StatusCreated)
+		if r.str("subject") != want {
+			t.Errorf("%s: subject %q, want %q", body, r.str("subject"), want)
+		}
+	}
+}

@@ -277,7 +277,7 @@ func decodeBody(r *http.Request, v any, what string) error {
 	if err != nil {
 		return badRequest("the body could not be read: %v", err)
 	}
-	if err := utf8Text(b); err != nil {
+	if err := jsonText(b); err != nil {
 		return err
 	}
 	dec := json.NewDecoder(skipBOM(bytes.NewReader(b)))

@@ -145,7 +145,7 @@ func readBody(r *http.Request) ([]field, error) {
 		// request, not the server, is at fault.
 		return nil, badRequest("the body could not be read: %v", err)
 	}
-	if err := utf8Text(buf.Bytes()); err != nil {
+	if err := jsonText(buf.Bytes()); err != nil {
 		return nil, err
 	}
 	body := bytes.TrimPrefix(buf.Bytes(), []byte("\xef\xbb\xbf")) // a UTF-8 mark some clients write
@@ -220,6 +220,56 @@ func jsonCharset(ct string) error {
 	if _, params, err := mime.ParseMediaType(ct); err == nil && params["charset"] != "" && !strings.EqualFold(params["charset"], "utf-8") &&
 		!strings.EqualFold(params["charset"], "utf8") {
 		return errorf(http.StatusUnsupportedMediaType, "UnsupportedMediaType", "send JSON in UTF-8 (charset=utf-8), not charset=%s", params["charset"])
+	}
+	return nil
+}
+
+// jsonText refuses a JSON body the decoder would read as other text than
+// was sent: bytes that are no UTF-8 (utf8Text) and lone surrogates
+// (loneSurrogate), each of which it would store as U+FFFD.
+func jsonText(body []byte) error {
+	if err := utf8Text(body); err != nil {
+		return err
+	}
+	return loneSurrogate(body)
+}
+
+// loneSurrogate refuses a \uXXXX escape in a JSON string that is half of
+// a UTF-16 surrogate pair without its other half: it names no character.
+// Outside strings it looks at nothing (the decoder judges the rest).
+func loneSurrogate(body []byte) error {
+	hex := func(i int) (rune, bool) {
+		if i+6 > len(body) || body[i] != '\\' || body[i+1] != 'u' {
+			return 0, false
+		}
+		n, err := strconv.ParseUint(string(body[i+2:i+6]), 16, 16)
+		return rune(n), err == nil
+	}
+	inString := false
+	for i := 0; i < len(body); i++ {
+		switch {
+		case body[i] == '"':
+			inString = !inString
+		case !inString || body[i] != '\\':
+		case i+1 < len(body) && body[i+1] != 'u':
+			i++ // a one-character escape: \" is no end of the string
+		default:
+			r, ok := hex(i)
+			if !ok {
+				continue // not JSON: the decoder says so
+			}
+			if r >= 0xd800 && r < 0xdc00 {
+				if low, ok := hex(i + 6); ok && low >= 0xdc00 && low < 0xe000 {
+					i += 11 // a pair: one character
+					continue
+				}
+			}
+			if r >= 0xd800 && r < 0xe000 {
+				return badRequest("the body is not valid JSON: the string escape %s at offset %d is half of a UTF-16 surrogate pair, "+
+					"which is no character (it would be stored as U+FFFD): send the whole pair, or the character itself in UTF-8", body[i:i+6], i)
+			}
+			i += 5
+		}
 	}
 	return nil
 }
