@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -149,8 +150,19 @@ func (s *Session) RevokeToken(ctx context.Context, id string) error {
 }
 
 // ErrUnauthenticated: a bearer token that is unknown, revoked, or names a
-// user that is gone or disabled.
+// user that is gone or disabled (*DisabledError).
 var ErrUnauthenticated = errors.New("unauthenticated")
+
+// DisabledError is a valid token of a disabled user: it authenticates no
+// one (errors.Is(err, ErrUnauthenticated) holds), yet the token is known,
+// so the Web API can answer as Dataverse answers a disabled user (403, the
+// user refused) rather than as for a token it does not know (401).
+type DisabledError struct{ User string }
+
+func (e *DisabledError) Error() string { return fmt.Sprintf("user %q is disabled", e.User) }
+
+// Is makes errors.Is(err, ErrUnauthenticated) hold.
+func (e *DisabledError) Is(target error) bool { return target == ErrUnauthenticated }
 
 // Authenticate returns the name of the user a bearer token belongs to. A
 // web session's token is none (and neither is one labelled as sessions
@@ -190,8 +202,11 @@ func (e *Engine) authenticate(ctx context.Context, token string, ok func(store.T
 			return ErrUnauthenticated
 		}
 		u, err := tx.User(tk.User)
-		if errors.Is(err, store.ErrNotFound) || err == nil && u.Disabled {
+		if errors.Is(err, store.ErrNotFound) {
 			return ErrUnauthenticated
+		}
+		if err == nil && u.Disabled {
+			return &DisabledError{User: tk.User}
 		}
 		user = tk.User
 		return err

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bpfc/bpfc/runtime/engine"
 )
 
 // TestAuthentication: no token, a malformed or unknown one and a revoked
@@ -90,5 +92,47 @@ func TestForbidden(t *testing.T) {
 	r := f.do("GET", "RetrieveProcessInstances(EntityLogicalName='lead',EntityId="+lead+")", carol, nil).must(t, 200)
 	if ps, _ := r.body["Processes"].([]any); len(ps) != 0 {
 		t.Errorf("carol sees %v", ps)
+	}
+}
+
+// TestDisabledUser: a disabled user's own token is refused as Dataverse
+// refuses a disabled user, 403 naming the user as disabled (it was 401, as
+// for an unknown token, unless the auth cache still held the token: then
+// 403), with and without the cache; the token works again once the user
+// is enabled, and a revoked token is still 401.
+func TestDisabledUser(t *testing.T) {
+	for _, ttl := range []time.Duration{0, time.Minute} {
+		f := serve(t, fixtureOptions{ttl: ttl})
+		tok := f.user("alice", "salesperson")
+		if ttl > 0 {
+			f.do("GET", "accounts", tok, nil).must(t, http.StatusOK) // cached
+		}
+		ctx := context.Background()
+		set := func(disabled bool) {
+			t.Helper()
+			if _, err := f.srv.Engine().As("admin").SetUser(ctx, "alice", engine.UserChange{Disabled: &disabled}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		set(true)
+		for _, c := range []struct{ method, path string }{{"GET", "accounts"}, {"POST", "accounts"}, {"GET", "WhoAmI"}} {
+			r := f.do(c.method, c.path, tok, map[string]any{"name": "x"}).must(t, http.StatusForbidden)
+			if r.errCode() != "Forbidden" || r.message() != `user "alice" is disabled` || r.header.Get("WWW-Authenticate") != "" {
+				t.Errorf("ttl %v, %s %s: %s %v", ttl, c.method, c.path, r.raw, r.header)
+			}
+		}
+		if rows := f.do("GET", "accounts", f.admin, nil).must(t, http.StatusOK).rows(); len(rows) != 0 {
+			t.Errorf("ttl %v: a disabled user created %d accounts", ttl, len(rows))
+		}
+		set(false)
+		f.do("GET", "accounts", tok, nil).must(t, http.StatusOK)
+		list, _ := f.srv.Engine().As("admin").Tokens(ctx, "alice")
+		if err := f.srv.Engine().As("admin").RevokeToken(ctx, list[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		set(true)
+		if ttl == 0 {
+			f.do("GET", "accounts", tok, nil).must(t, http.StatusUnauthorized)
+		}
 	}
 }

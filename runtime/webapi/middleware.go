@@ -157,9 +157,17 @@ func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request)) http.Han
 		r, cancel := withTimeout(r, timeout)
 		defer cancel()
 		user, err := s.authenticate(r.Context(), token)
+		var disabled *engine.DisabledError
+		if errors.As(err, &disabled) {
+			// As Dataverse answers a disabled user: refused (403), not
+			// unknown; the same answer the engine gives a token of the
+			// user that the cache still holds.
+			s.fail(w, r, &engine.ForbiddenError{User: disabled.User, Reason: "is disabled"})
+			return
+		}
 		if errors.Is(err, engine.ErrUnauthenticated) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="bpfc", error="invalid_token"`)
-			s.fail(w, r, errorf(http.StatusUnauthorized, "Unauthorized", "the bearer token is unknown or revoked, or its user is disabled"))
+			s.fail(w, r, errorf(http.StatusUnauthorized, "Unauthorized", "the bearer token is unknown or revoked, or its user is gone"))
 			return
 		}
 		if err != nil {
