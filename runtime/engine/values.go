@@ -199,7 +199,10 @@ func (o *op) scalar(t store.Table, c store.Column, in any) (any, error) {
 		if tm.Before(minDate) || !tm.Before(maxDate) {
 			return nil, bad("is outside the dates a column holds (1753-01-01 to 9999-12-31)")
 		}
-		return tm, nil
+		// Whole seconds, as Dataverse keeps them: a client's milliseconds
+		// (JavaScript's toISOString) are dropped, not refused; kept, they
+		// read back without them and eq the time shown missed the row.
+		return tm.Truncate(time.Second), nil
 	case compiler.TypeChoice, compiler.TypeState, compiler.TypeStatus:
 		return choice(c, in, bad)
 	case compiler.TypeUniqueID:
