@@ -21,7 +21,8 @@
 // a context, runs in one transaction of the store and returns typed errors
 // that the CLI and the Web API map to their own: ErrNotFound, ErrForbidden
 // (*ForbiddenError), ErrConflict (*ConflictError), ErrInvalid (*ValueError)
-// and *ErrRefused (a rule of the flow, naming the rule, stage and step). A
+// and *ErrRefused (a rule of the flow, naming the rule, stage and step, or
+// of the environment: a job's or a user's state). A
 // failed call changes nothing.
 //
 // Concurrency: every change to an instance is optimistic on its row version

@@ -37,6 +37,12 @@ const (
 	RuleFlowTable     = "flow table"     // a flow started on a record of another table
 	RuleRecordDeleted = "record deleted" // the stage's record was deleted
 	RuleWorkflow      = "workflow"       // a realtime workflow the change ran stopped it (canceled) or failed
+	// Rules of the environment rather than of a flow: the state of a job
+	// or a user refuses the operation, as an instance's state refuses a
+	// move.
+	RuleJobState     = "job state"          // a retry of a job that has not failed or been canceled, a cancel of one that has ended
+	RuleLastAdmin    = "last administrator" // a user change that would leave no enabled system_administrator
+	RuleUserDisabled = "user disabled"      // a token for a disabled user
 )
 
 // MaxInstancesPerRecord is how many process instances a record can hold.
@@ -45,11 +51,12 @@ const MaxInstancesPerRecord = 10
 // MaxTraversedPath is the length of the traversedpath column.
 const MaxTraversedPath = 1250
 
-// ErrRefused is an operation a rule of the flow refuses; nothing changed.
+// ErrRefused is an operation a rule of the flow, or of the environment (a
+// job's or a user's state), refuses; nothing changed.
 type ErrRefused struct {
 	Op       string   // what was refused, e.g. "move to the next stage"
 	Rule     string   // one of the Rule constants
-	Instance string   // the instance, when there is one
+	Instance string   // the instance, when there is one (not for a job or a user)
 	Stage    string   // the stage the rule is about
 	Step     string   // RuleRequiredStep: the first missing step
 	Steps    []string // RuleRequiredStep: every missing step

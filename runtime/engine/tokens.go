@@ -78,7 +78,7 @@ func (s *Session) issue(ctx context.Context, user, label, prefix string) (string
 			return err
 		}
 		if u.Disabled {
-			return invalid("user %q is disabled", user)
+			return &ErrRefused{Op: "issue a token", Rule: RuleUserDisabled, Reason: fmt.Sprintf("user %q is disabled (bpfc user set %s --enable lets them in again)", user, user)}
 		}
 		tt, err := tokenTx(o.tx)
 		if err != nil {

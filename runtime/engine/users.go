@@ -135,7 +135,8 @@ func (s *Session) SetUser(ctx context.Context, name string, c UserChange) (store
 			}
 		}
 		if admins == 0 {
-			return invalid("that would leave %s without an enabled system_administrator, and nobody could change users again", o.dep.env)
+			return &ErrRefused{Op: "change user " + name, Rule: RuleLastAdmin,
+				Reason: fmt.Sprintf("that would leave %s without an enabled system_administrator, and nobody could change users again", o.dep.env)}
 		}
 		if err := o.tx.PutUser(u); err != nil {
 			return fmt.Errorf("changing user %s: %w", name, err)

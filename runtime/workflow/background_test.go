@@ -181,14 +181,15 @@ func TestRetryAndCancelJobs(t *testing.T) {
 	if failed.State != store.JobFailed {
 		t.Fatalf("not failed: %+v", failed)
 	}
-	if _, err := v.r.CancelJob(v.ctx, failed.ID, "admin"); !errors.Is(err, engine.ErrInvalid) || !strings.Contains(err.Error(), "has ended (failed)") {
+	var ref *engine.ErrRefused
+	if _, err := v.r.CancelJob(v.ctx, failed.ID, "admin"); !errors.As(err, &ref) || ref.Rule != engine.RuleJobState || !strings.Contains(err.Error(), "has ended (failed)") {
 		t.Errorf("cancel of a failed job: %v", err)
 	}
 	j, err := v.r.RetryJob(v.ctx, failed.ID)
 	if err != nil || j.State != store.JobQueued || j.Attempts != 0 || j.Step != failed.Step || !j.FinishedOn.IsZero() || !j.NextRunAt.Equal(v.clock.Now()) {
 		t.Fatalf("retried: %+v %v", j, err)
 	}
-	if _, err := v.r.RetryJob(v.ctx, failed.ID); !errors.Is(err, engine.ErrInvalid) || !strings.Contains(err.Error(), "is queued: only a failed or canceled job is retried") {
+	if _, err := v.r.RetryJob(v.ctx, failed.ID); !errors.As(err, &ref) || ref.Rule != engine.RuleJobState || !strings.Contains(err.Error(), "it is queued, and only a failed or canceled job is retried") {
 		t.Errorf("retry of a queued job: %v", err)
 	}
 	h.failFirst(0) // the receiver is fixed

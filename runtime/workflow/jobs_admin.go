@@ -38,13 +38,11 @@ func (r *Runner) Emails(ctx context.Context, f store.EmailFilter) ([]store.Email
 	return out, err
 }
 
-// jobStateError is a retry or cancel of a job in a state that has none:
-// the caller's mistake (engine.ErrInvalid).
-type jobStateError struct{ msg string }
-
-func (e *jobStateError) Error() string { return e.msg }
-
-func (e *jobStateError) Is(target error) bool { return target == engine.ErrInvalid }
+// jobStateRefusal is a retry or cancel of a job in a state that has none:
+// refused by the job's state, as a move is by an instance's.
+func jobStateRefusal(verb string, id int64, reason string) error {
+	return &engine.ErrRefused{Op: fmt.Sprintf("%s job %d", verb, id), Rule: engine.RuleJobState, Reason: reason}
+}
 
 // noJobError is a retry or cancel of a job the environment does not have.
 type noJobError struct{ id int64 }
@@ -62,7 +60,7 @@ func (e *noJobError) Is(target error) bool { return target == store.ErrNotFound 
 func (r *Runner) RetryJob(ctx context.Context, id int64) (store.Job, error) {
 	return r.setJob(ctx, id, func(j store.Job) (store.Job, error) {
 		if j.State != store.JobFailed && j.State != store.JobCanceled {
-			return j, &jobStateError{fmt.Sprintf("job %d is %s: only a failed or canceled job is retried", id, j.State)}
+			return j, jobStateRefusal("retry", id, fmt.Sprintf("it is %s, and only a failed or canceled job is retried", j.State))
 		}
 		j.State, j.Attempts, j.NextRunAt, j.FinishedOn = store.JobQueued, 0, r.o.Now().UTC(), time.Time{}
 		j.LeaseOwner, j.LeaseUntil = "", time.Time{}
@@ -76,7 +74,7 @@ func (r *Runner) RetryJob(ctx context.Context, id int64) (store.Job, error) {
 func (r *Runner) CancelJob(ctx context.Context, id int64, by string) (store.Job, error) {
 	return r.setJob(ctx, id, func(j store.Job) (store.Job, error) {
 		if j.Done() {
-			return j, &jobStateError{fmt.Sprintf("job %d has ended (%s): there is nothing to cancel", id, j.State)}
+			return j, jobStateRefusal("cancel", id, fmt.Sprintf("it has ended (%s), so there is nothing to cancel", j.State))
 		}
 		j.State, j.FinishedOn, j.Result = store.JobCanceled, r.o.Now().UTC(), "canceled by "+by
 		j.LeaseOwner, j.LeaseUntil = "", time.Time{}
