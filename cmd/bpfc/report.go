@@ -30,8 +30,9 @@ func newReportCmd(g *globals) *cobra.Command {
 			"finished instances, the time spent in each stage with the bottleneck named (the\n" +
 			"stage with the longest median time), and how many instances reached each stage.\n" +
 			"Medians and 90th percentiles are nearest-rank. Everything is computed in the\n" +
-			"database. --since T (2026-05-01 or 2026-05-01T09:00:00Z) counts only the\n" +
-			"instances created and the stays begun since T.\n\n" +
+			"database. --since T (2026-05-01 or 2026-05-01T09:00:00Z, or 12h, 7d back from\n" +
+			"now) counts only the instances created and the stays begun since T; a T in the\n" +
+			"future is refused.\n\n" +
 			"--format: table (default), json, csv (flow, stage, metric, value; durations in\n" +
 			"seconds), or html (one self-contained page with SVG charts). --output json is\n" +
 			"--format json. JSON: {environment, generated_on, since, flows: [{flow,\n" +
@@ -78,17 +79,31 @@ func sinceTime(s string, now time.Time) (time.Time, bool) {
 	return now.Add(-d), true
 }
 
+// sinceArg reads --since as of now: the zero time when it is not given;
+// a value that is no date, time or span, or a time after now (it would
+// count nothing), is a usage error.
+func sinceArg(s string, now time.Time) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, ok := sinceTime(strings.TrimSpace(s), now)
+	if !ok {
+		return time.Time{}, usageErr("report: --since %q is not a date, a time or a span back from now (2026-05-01, 2026-05-01T09:00:00Z, 12h, 7d)", s)
+	}
+	if t.After(now) {
+		return time.Time{}, usageErr("report: --since %q is in the future (%s UTC is after now): no instance was created and no stay begun since then; give a past date or time, or a span back from now (12h, 7d)",
+			s, t.UTC().Format(time.DateTime))
+	}
+	return t, nil
+}
+
 func runReport(g *globals, o *reportOptions) error {
 	if !slices.Contains(report.Formats, o.format) {
 		return usageErr("report: --format %q: use %s", o.format, strings.Join(report.Formats, ", "))
 	}
-	var since time.Time
-	if o.since != "" {
-		t, ok := sinceTime(strings.TrimSpace(o.since), time.Now())
-		if !ok {
-			return usageErr("report: --since %q is not a date, a time or a span back from now (2026-05-01, 2026-05-01T09:00:00Z, 12h, 7d)", o.since)
-		}
-		since = t
+	since, err := sinceArg(o.since, time.Now())
+	if err != nil {
+		return err
 	}
 	s, done, err := openEnv(g, &o.runtimeOptions, "report")
 	if err != nil {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 	_ "time/tzdata" // New York's rules, whatever the machine has
@@ -33,6 +35,22 @@ func TestSinceTime(t *testing.T) {
 	for _, in := range []string{"1w", "-3h", "yesterday", "d", "-1d", ""} {
 		if got, ok := sinceTime(in, now); ok {
 			t.Errorf("sinceTime(%q) = %v, want refused", in, got)
+		}
+	}
+}
+
+// TestSinceInTheFuture: a --since after now would count nothing, silently;
+// it is refused as a usage error (BadRequest) that says to give a past
+// date, before any environment is opened.
+func TestSinceInTheFuture(t *testing.T) {
+	for _, since := range []string{"2999-01-01", time.Now().UTC().Add(time.Hour).Format(time.RFC3339)} {
+		code, stdout, stderr := bpfc(t, "-C", t.TempDir(), "report", "--env", "dev", "--since", since, "--output", "json")
+		if code != 2 || !strings.Contains(stderr, `report: --since "`+since+`" is in the future`) || !strings.Contains(stderr, "give a past date") {
+			t.Errorf("--since %s: exit %d, stderr %q", since, code, stderr)
+		}
+		var doc struct{ Error errorDetail }
+		if err := json.Unmarshal([]byte(stdout), &doc); err != nil || doc.Error.Code != "BadRequest" {
+			t.Errorf("--since %s: JSON: %v %s", since, err, stdout)
 		}
 	}
 }
