@@ -52,6 +52,10 @@ func runBuild(g *globals, o *buildOptions) error {
 	set, done := status(g)
 	res, err := solution.BuildProgress(p, out, set)
 	done()
+	if errPath(err) != "" {
+		// Everything a build writes is in the output directory.
+		return pathError(writing, "build -o "+o.out, out, err, "give a directory this user may write (-o DIR, default dist)")
+	}
 	if err != nil {
 		return fmt.Errorf("build: %w", err)
 	}

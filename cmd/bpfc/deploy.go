@@ -99,7 +99,11 @@ func pipeline(g *globals, p *compiler.Project) *deploy.Pipeline {
 func importOptions(g *globals, p *compiler.Project, mode deploy.Mode, settings string) (deploy.Options, error) {
 	o := deploy.Options{Mode: mode, Who: whoAmI()}
 	if settings != "" {
-		f, err := deploy.ReadSettingsFile(inputPath(p, settings))
+		full := inputPath(p, settings)
+		f, err := deploy.ReadSettingsFile(full)
+		if errPath(err) != "" {
+			return o, pathError(reading, "--settings "+settings, settings, err, "give a deployment settings file (pac's format; bpfc create-settings -o FILE writes one to fill in)")
+		}
 		if err != nil {
 			return o, &exitError{code: 1, msg: "--settings: " + err.Error()}
 		}
@@ -170,9 +174,11 @@ func archiveBuild(g *globals, p *compiler.Project, env, path string) (*deploy.Bu
 	if e == nil {
 		return nil, nil, &exitError{code: 1, msg: environ.UnknownEnvironment(p, env).Error()}
 	}
-	data, err := os.ReadFile(inputPath(p, path))
+	full := inputPath(p, path)
+	data, err := os.ReadFile(full)
 	if err != nil {
-		return nil, nil, &exitError{code: 1, msg: "--archive: " + err.Error()}
+		return nil, nil, pathError(reading, "--archive "+path, path, err,
+			"give a solution archive (.zip), as bpfc build writes to dist/ or Dataverse exports; an unpacked solution tree is packed first (bpfc pack DIR -o ARCHIVE)")
 	}
 	a, err := solution.ReadArchive(bytes.NewReader(data), int64(len(data)))
 	if err != nil {

@@ -3,14 +3,11 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/compiler/graph"
-	"github.com/bpfc/bpfc/solution"
 	"github.com/spf13/cobra"
 )
 
@@ -70,11 +67,8 @@ func runGraph(g *globals, o *graphOptions, flowName string) error {
 		return err
 	}
 	path := g.path(o.out)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil { // as pack -o does
-		return err
-	}
-	if err := solution.WriteFileAtomic(path, b.Bytes()); err != nil {
-		return err
+	if err := writeOutFile(path, b.Bytes()); err != nil {
+		return pathError(writing, "graph -o "+o.out, path, err, "give a file in a directory this user may write, or leave -o out to print the drawing")
 	}
 	res.File = path
 	if g.output == "json" {

@@ -64,10 +64,10 @@ func runInit(g *globals, dir string) error {
 		}
 		path := filepath.Join(dir, filepath.FromSlash(f.dst))
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return fmt.Errorf("creating %s: %w", filepath.Dir(path), err)
+			return pathError(writing, "init "+dir, dir, err, "give a directory this user may write, or one that does not exist yet")
 		}
 		if err := os.WriteFile(path, data, 0o644); err != nil {
-			return fmt.Errorf("writing %s: %w", path, err)
+			return pathError(writing, "init "+dir, dir, err, "give a directory this user may write, or one that does not exist yet")
 		}
 		res.Files = append(res.Files, filepath.ToSlash(f.dst))
 	}

@@ -44,7 +44,9 @@ func runPack(g *globals, o *packOptions, dir string) error {
 	if fi, err := os.Stat(o.out); err == nil && fi.IsDir() {
 		return usageErr("pack: -o %s is a directory: name the archive to write, e.g. %s", o.out, filepath.Join(o.out, "solution.zip"))
 	}
-	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+	if fi, err := os.Stat(dir); err != nil {
+		return pathError(reading, "pack "+dir, dir, err, "give an unpacked solution tree (a directory with Other/Solution.xml, as bpfc build writes dist/solution)")
+	} else if !fi.IsDir() {
 		return &exitError{code: 1, msg: fmt.Sprintf("%s is a file; pack takes an unpacked solution tree (a directory with Other/Solution.xml, as bpfc build writes dist/solution)", dir)}
 	}
 	absDir, err := filepath.Abs(dir)
@@ -73,11 +75,8 @@ func runPack(g *globals, o *packOptions, dir string) error {
 			managed = strings.TrimSpace(m.Text()) == "1"
 		}
 	}
-	if err := os.MkdirAll(filepath.Dir(absOut), 0o755); err != nil {
-		return err
-	}
-	if err := solution.WriteFileAtomic(o.out, buf.Bytes()); err != nil {
-		return err
+	if err := writeOutFile(o.out, buf.Bytes()); err != nil {
+		return pathError(writing, "pack -o "+o.out, o.out, err, "give a path for the archive in a directory this user may write")
 	}
 	res := packResult{Archive: o.out, Managed: managed, Entries: a.Names()}
 	if g.output == "json" {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/solution"
@@ -49,8 +48,8 @@ func runCreateSettings(g *globals, o *createSettingsOptions) error {
 		return err
 	}
 	path := g.path(o.out)
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		return err
+	if err := writeOutFile(path, b); err != nil {
+		return pathError(writing, "create-settings -o "+o.out, path, err, "give a file in a directory this user may write, or leave -o out to print the settings")
 	}
 	n := len(solution.SettingsVariables(p))
 	secrets := len(p.Variables) - n

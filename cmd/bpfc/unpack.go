@@ -79,6 +79,10 @@ func trialUnpack(p *compiler.Project, out string) (*compiler.Project, hcl.Diagno
 	return merged, diags, nil
 }
 
+// unpackOutHint is what to give unpack -o when its directory cannot be
+// written.
+const unpackOutHint = "give an empty directory this user may write (-o DIR), or one that does not exist yet"
+
 func runUnpack(g *globals, o *unpackOptions, archive string) error {
 	out := o.out
 	if out == "" {
@@ -87,7 +91,10 @@ func runUnpack(g *globals, o *unpackOptions, archive string) error {
 	if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 && !o.force {
 		return &exitError{code: 1, msg: fmt.Sprintf("%s is not empty; unpack writes into an empty directory: give one with -o DIR, or --force to write into %s anyway", out, out)}
 	} else if err != nil && !os.IsNotExist(err) {
-		return err
+		return pathError(writing, "unpack -o "+out, out, err, unpackOutHint)
+	}
+	if _, err := os.Stat(archive); err != nil {
+		return pathError(reading, "unpack "+archive, archive, err, "give a solution archive (.zip: one bpfc build wrote, or a Dataverse export) or an unpacked solution tree")
 	}
 	set, clear := status(g)
 	if set != nil {
@@ -111,6 +118,9 @@ func runUnpack(g *globals, o *unpackOptions, archive string) error {
 		return &exitError{code: 1, msg: fmt.Sprintf("the unpacked project would not validate with the files already in %s; nothing was written", out)}
 	}
 	files, err := unpack.WriteHCL(p, out)
+	if errPath(err) != "" {
+		return pathError(writing, "unpack -o "+out, out, err, unpackOutHint)
+	}
 	if err != nil {
 		return fmt.Errorf("unpack: %w", err)
 	}
