@@ -24,6 +24,8 @@ func newBuildCmd(g *globals) *cobra.Command {
 			"output is the same, byte for byte, for the same sources.\n\n" +
 			"--output json prints {solution, version, digest, out, unmanaged, managed,\n" +
 			"build_info, components}.",
+		Example: "  bpfc build\n" +
+			"  bpfc build -o out/release --output json",
 		Args: argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error { return runBuild(g, o) },
 	}

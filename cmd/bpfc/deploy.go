@@ -43,6 +43,11 @@ func newDeployCmd(g *globals) *cobra.Command {
 			"--output json prints the result: environment, solution, version, managed, mode,\n" +
 			"digest, archive, archive_sha256, result (applied | refused | failed), message,\n" +
 			"duration_ms, import_id and changes ([{action, kind, name, data?, fields?}]).",
+		Example: "  bpfc deploy --env dev\n" +
+			"  bpfc deploy --env test --archive dist/ContosoSales_1_0_0_0_managed.zip --settings settings/test.json\n" +
+			"  # a holding solution now, the upgrade later:\n" +
+			"  bpfc deploy --env dev --mode stage\n" +
+			"  bpfc apply-upgrade ContosoSales --env dev",
 		Args: argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error { return runDeploy(g, o) },
 	}

@@ -32,6 +32,9 @@ func newDiffCmd(g *globals) *cobra.Command {
 			"an existing path wins over a revision of the same name.\n\n" +
 			"--format markdown fits a pull-request comment. --exit-code exits 1 when\n" +
 			"anything changed (and 0 when nothing did), like git diff --exit-code.",
+		Example: "  bpfc diff main HEAD\n" +
+			"  bpfc diff ../sales-1.0 . --format markdown\n" +
+			"  bpfc diff old/ContosoSales_1_0_0_0.zip dist/ContosoSales_1_0_1_0.zip --exit-code",
 		Args: argsUsage(cobra.ExactArgs(2)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runDiff(g, o, cmd.Flags().Changed("format"), args[0], args[1])

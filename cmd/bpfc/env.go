@@ -12,7 +12,13 @@ func newEnvCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "env",
 		Short: "Environments of the pipeline",
-		Args:  argsUsage(cobra.NoArgs),
+		Long: "env works on the environments bpfc.hcl declares (dev, test, prod, ...): where each\n" +
+			"one's store is, whether it takes managed solutions, the one it is promoted from,\n" +
+			"and what is installed there. deploy, promote and release import into them;\n" +
+			"record, instance, user, job and report work inside one (--env E).",
+		Example: "  bpfc env list\n" +
+			"  bpfc -C examples/sales env list --output json",
+		Args: argsUsage(cobra.NoArgs),
 	}
 	cmd.AddCommand(&cobra.Command{
 		Use:   "list",

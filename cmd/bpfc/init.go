@@ -30,6 +30,8 @@ func newInitCmd(g *globals) *cobra.Command {
 			"flow with a branch on a variable, and a .gitignore for the build output and the\n" +
 			"environments' stores. A directory that already holds a project is left alone.\n\n" +
 			"--output json prints {dir, files}.",
+		Example: "  bpfc init myproject\n" +
+			"  bpfc -C myproject validate",
 		Args: argsUsage(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := g.dir

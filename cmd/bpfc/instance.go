@@ -27,7 +27,18 @@ func newInstanceCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "instance",
 		Short: "Process instances: start, list, show and move them",
-		Args:  argsUsage(cobra.NoArgs),
+		Long: "instance works on the process instances of environment E (rows of each flow's\n" +
+			"instance table): start a flow on a record, list and show instances, move one\n" +
+			"along its active path (next, prev), end it (finish, abandon) or reopen it\n" +
+			"(reactivate), run an action step of its active stage, or delete it. A move is\n" +
+			"checked by the flow's rules and the acting user's roles (--as); a refusal names\n" +
+			"the rule and changes nothing. bpfc record create starts the default flow itself.",
+		Example: "  bpfc instance list --env dev --flow lead_to_opportunity\n" +
+			"  bpfc instance start strategic_deal --env dev --record lead:3f2c5b1e-0d4a-4c1e-9b8f-2a6d7e5c4b3a\n" +
+			"  bpfc instance show 9d1e2f3a-4b5c-4d6e-8f70-81a2b3c4d5e6 --env dev\n" +
+			"  bpfc instance next 9d1e2f3a-4b5c-4d6e-8f70-81a2b3c4d5e6 --env dev --as alice\n" +
+			"  bpfc instance finish 9d1e2f3a-4b5c-4d6e-8f70-81a2b3c4d5e6 --env dev",
+		Args: argsUsage(cobra.NoArgs),
 	}
 	cmd.AddCommand(newInstanceStartCmd(g), newInstanceListCmd(g), newInstanceShowCmd(g), newInstanceDeleteCmd(g))
 	for _, m := range moves {

@@ -105,7 +105,16 @@ func newJobCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "job",
 		Short: "Background workflow runs: run the queue, list, retry or cancel jobs",
-		Args:  argsUsage(cobra.NoArgs),
+		Long: "job works on the background workflow runs of environment E: the jobs that stage\n" +
+			"transitions and action steps queue for their background workflows. job run runs\n" +
+			"the queue (bpfc serve runs it too), job list shows the jobs with their state,\n" +
+			"attempts and last error, and an administrator retries a failed or canceled job\n" +
+			"or cancels one that has not ended.",
+		Example: "  bpfc job run --env dev --once\n" +
+			"  bpfc job list --env dev --state failed\n" +
+			"  bpfc job retry 7 --env dev\n" +
+			"  bpfc job cancel 7 --env dev",
+		Args: argsUsage(cobra.NoArgs),
 	}
 	cmd.AddCommand(newJobRunCmd(g), newJobListCmd(g), newJobChangeCmd(g, "retry"), newJobChangeCmd(g, "cancel"))
 	return cmd

@@ -20,7 +20,9 @@ func newOutboxCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "outbox",
 		Short: "The emails workflows sent",
-		Args:  argsUsage(cobra.NoArgs),
+		Long: "outbox shows the emails that the send_email steps of environment E's workflows\n" +
+			"wrote: bpfc sends no mail, it keeps each one in the environment's outbox.",
+		Args: argsUsage(cobra.NoArgs),
 	}
 	o := &outboxOptions{}
 	list := &cobra.Command{

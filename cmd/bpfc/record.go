@@ -24,7 +24,12 @@ func newRecordCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "record",
 		Short: "Create, update, delete and read records of standard and custom tables",
-		Args:  argsUsage(cobra.NoArgs),
+		Long: "record works on the rows of environment E's tables (standard ones such as lead\n" +
+			"and opportunity, and the project's custom tables), as the acting user (--as) may:\n" +
+			"create one (its default flow starts on it, unless --flow or --no-flow says\n" +
+			"otherwise), update columns, delete it (its flow instances remain), show one or\n" +
+			"list a table's.",
+		Args: argsUsage(cobra.NoArgs),
 	}
 	cmd.AddCommand(newRecordCreateCmd(g), newRecordUpdateCmd(g), newRecordDeleteCmd(g), newRecordShowCmd(g), newRecordListCmd(g))
 	return cmd

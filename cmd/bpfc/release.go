@@ -23,6 +23,8 @@ func newReleaseCmd(g *globals) *cobra.Command {
 			"--output json prints: solution, version, digest, ok, and environments: [{environment,\n" +
 			"action, solution, version, digest, result (applied | refused | failed | skipped),\n" +
 			"message, duration_ms}].",
+		Example: "  bpfc release\n" +
+			"  bpfc -C examples/sales release --output json",
 		Args: argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error { return runRelease(g) },
 	}

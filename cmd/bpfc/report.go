@@ -41,6 +41,11 @@ func newReportCmd(g *globals) *cobra.Command {
 			"stages: [{stage, display_name, reached, stays, completed, time, bottleneck,\n" +
 			"removed (a stage of an earlier version of the flow, when true)}], bottleneck}]}.\n" +
 			"Cycle time is bpf_duration, whole minutes as Dataverse keeps it.",
+		Example: "  bpfc report --env prod\n" +
+			"  bpfc report --env prod --flow lead_to_opportunity --since 30d\n" +
+			"  bpfc report --env prod --since 2026-05-01 --format csv\n" +
+			"  # one self-contained page, on stdout:\n" +
+			"  bpfc report --env prod --format html",
 		Args: argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !cmd.Flags().Changed("format") && g.output == "json" {

@@ -122,22 +122,69 @@ func TestMalformedArgumentsAreUsageErrors(t *testing.T) {
 	}
 }
 
-// TestEveryCommandExplainsItself: every command that does something has a
-// Long help beyond its one-line Short (init, fmt, validate and build had
-// none).
+// TestEveryCommandExplainsItself: every command, a group too, has a Long
+// help beyond its one-line Short (init, fmt, validate and build had none,
+// the groups only their Short), and the commonly used ones have examples.
 func TestEveryCommandExplainsItself(t *testing.T) {
 	g := &globals{stdout: io.Discard, stderr: io.Discard}
+	root := newRoot(g)
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
 		for _, s := range c.Commands() {
 			if s.Hidden || s.Name() == "help" || s.Name() == "completion" {
 				continue
 			}
-			if !s.HasSubCommands() && (s.Long == "" || s.Long == s.Short) {
+			if s.Long == "" || s.Long == s.Short {
 				t.Errorf("%s has no Long help", s.CommandPath())
 			}
 			walk(s)
 		}
 	}
-	walk(newRoot(g))
+	walk(root)
+	for _, name := range []string{"init", "validate", "build", "release", "deploy", "diff", "env", "instance", "job", "report", "serve"} {
+		c, _, err := root.Find([]string{name})
+		if err != nil || c.Name() != name {
+			t.Errorf("no command %s: %v", name, err)
+			continue
+		}
+		if !c.HasExample() {
+			t.Errorf("%s has no Example", c.CommandPath())
+		}
+	}
+}
+
+// TestExamplesRun: every line of every command's Example (but comments)
+// names a command bpfc has, with flags it takes and as many arguments as
+// it takes, so that the examples keep up with the commands.
+func TestExamplesRun(t *testing.T) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, s := range c.Commands() {
+			walk(s)
+		}
+		for _, line := range strings.Split(c.Example, "\n") {
+			line = strings.TrimSpace(line)
+			if line == "" || strings.HasPrefix(line, "#") {
+				continue
+			}
+			args, ok := strings.CutPrefix(line, "bpfc ")
+			if !ok {
+				t.Errorf("%s: example %q does not start with bpfc", c.CommandPath(), line)
+				continue
+			}
+			// A new root each time: parsing flags sets them.
+			root := newRoot(&globals{stdout: io.Discard, stderr: io.Discard})
+			cmd, rest, err := root.Find(strings.Fields(args))
+			if err == nil {
+				err = cmd.ParseFlags(rest)
+			}
+			if err == nil && cmd.Args != nil {
+				err = cmd.Args(cmd, cmd.Flags().Args())
+			}
+			if err != nil || !cmd.Runnable() {
+				t.Errorf("%s: example %q: %v", c.CommandPath(), line, err)
+			}
+		}
+	}
+	walk(newRoot(&globals{stdout: io.Discard, stderr: io.Discard}))
 }

@@ -50,6 +50,10 @@ func newServeCmd(g *globals) *cobra.Command {
 			"the moves) and /flows/FLOW (graph and report). At start it prints a one-time\n" +
 			"sign-in link for the administrator; others sign in with a token of theirs.\n\n" +
 			"--output json prints {\"environment\", \"url\", \"signin\"} once listening.",
+		Example: "  bpfc serve --env dev\n" +
+			"  bpfc serve --env dev --addr 127.0.0.1:0 --log-json\n" +
+			"  # a second server on the same store, the first one running the workflows:\n" +
+			"  bpfc serve --env dev --addr 127.0.0.1:8081 --no-worker",
 		Args: argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error { return runServe(cmd.Context(), g, o) },
 	}

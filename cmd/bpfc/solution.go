@@ -17,7 +17,9 @@ func newSolutionCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "solution",
 		Short: "Solutions installed in an environment",
-		Args:  argsUsage(cobra.NoArgs),
+		Long: "solution shows the solutions installed in environment E, as deploy, promote and\n" +
+			"release left them; bpfc uninstall removes one, bpfc history lists every import.",
+		Args: argsUsage(cobra.NoArgs),
 	}
 	o := &solutionListOptions{}
 	list := &cobra.Command{

@@ -24,7 +24,12 @@ func newUserCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "user",
 		Short: "Users of an environment and their roles",
-		Args:  argsUsage(cobra.NoArgs),
+		Long: "user works on the users of environment E (rows of systemuser) and their security\n" +
+			"roles, which every run-time command enforces for the user it acts as (--as). Every\n" +
+			"environment starts with an administrator, admin. A system administrator adds users,\n" +
+			"changes their roles, disables or enables them, and prints bearer tokens for the\n" +
+			"Web API of bpfc serve.",
+		Args: argsUsage(cobra.NoArgs),
 	}
 	o := &userOptions{}
 	add := &cobra.Command{

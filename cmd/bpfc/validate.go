@@ -27,6 +27,9 @@ func newValidateCmd(g *globals) *cobra.Command {
 			"would refuse when it runs.\n\n" +
 			"--output json prints {valid, errors, warnings, diagnostics: [{severity, summary,\n" +
 			"detail, file, range: {start, end: {line, column, byte}}}]}.",
+		Example: "  bpfc validate\n" +
+			"  bpfc validate --dataverse\n" +
+			"  bpfc -C examples/sales validate --output json",
 		Args: argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error { return runValidate(g, o) },
 	}
