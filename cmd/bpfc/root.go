@@ -174,6 +174,7 @@ func newRoot(g *globals) *cobra.Command {
 	// the command, so "bpfc --version --output json" took "json" for one.
 	root.InitDefaultVersionFlag()
 	root.InitDefaultHelpFlag()
+	setHelp(root, g)
 	for _, c := range root.Commands() {
 		groupHelp(c)
 	}
