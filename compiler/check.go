@@ -82,7 +82,7 @@ func (c *checker) flow(f *Flow) {
 	}
 	c.processName("Flow", f.Name, f.DisplayName, f.Attrs, f.DeclRange)
 	if len(f.UniqueName)+len(p.Solution.Publisher.Prefix)+1 > 50 {
-		c.errorf(f.DeclRange, "Name too long", "The instance table %q is longer than Dataverse's 50 characters; set a shorter unique_name.", f.InstanceTable)
+		c.errorf(f.Attrs.Of("unique_name", f.DeclRange), "Name too long", "The instance table %q is longer than Dataverse's 50 characters; set a shorter unique_name.", f.InstanceTable)
 	}
 	for _, s := range f.Stages {
 		c.stage(f, s)

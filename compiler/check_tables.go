@@ -1,6 +1,10 @@
 package compiler
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+)
 
 // relationships checks that every move to another table has a lookup back.
 func (c *checker) relationships(f *Flow) {
@@ -81,6 +85,32 @@ func lookupsTo(t *Table, target string) []string {
 	return out
 }
 
+// clashingFlow orders two flows that get the same instance table: the one to
+// report is the one whose unique_name makes the clash, or else the one declared
+// later; the other is named by its place.
+func clashingFlow(a, b *Flow) (at, first *Flow) {
+	_, aSet := a.Attrs["unique_name"]
+	_, bSet := b.Attrs["unique_name"]
+	if aSet != bSet {
+		if aSet {
+			return a, b
+		}
+		return b, a
+	}
+	if declaredBefore(a.DeclRange, b.DeclRange) {
+		return b, a
+	}
+	return a, b
+}
+
+// declaredBefore reports whether a comes before b in the project's files.
+func declaredBefore(a, b hcl.Range) bool {
+	if a.Filename != b.Filename {
+		return a.Filename < b.Filename
+	}
+	return a.Start.Byte < b.Start.Byte
+}
+
 // StoreTable is the one table of a bpfc environment's own whose name a
 // project's table could take (a prefix, "_", a name): the stores' others
 // have no "_", which every custom table and instance table has.
@@ -90,7 +120,8 @@ func (c *checker) instanceTables() {
 	seen := map[string]*Flow{}
 	for _, f := range c.p.Flows {
 		if other, ok := seen[f.InstanceTable]; ok && other.Name != f.Name {
-			c.errorf(f.DeclRange, "Duplicate unique name", "Flows %q and %q both get the instance table %q; set unique_name on one of them.", other.Name, f.Name, f.InstanceTable)
+			at, first := clashingFlow(f, other)
+			c.errorf(at.Attrs.Of("unique_name", at.DeclRange), "Duplicate unique name", "Flows %q and %q (declared at %s) both get the instance table %q; set unique_name on one of them.", at.Name, first.Name, rangeText(first.DeclRange), f.InstanceTable)
 		}
 		seen[f.InstanceTable] = f
 		if t := c.p.Table(f.InstanceTable); t != nil {
