@@ -2,7 +2,6 @@ package compiler
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -311,12 +310,21 @@ func (c *exprConverter) checkLiteralFor(col *Column, lit *Literal) {
 				}
 			}
 		}
-		given, what := "", describe(lit.Value)
 		if lit.Kind == KindString {
-			given = lit.Value.AsString()
-			what = strconv.Quote(given) // an option is a label: "High", not the string "High"
+			given := lit.Value.AsString() // an option is a label: "High", not the string "High"
+			c.errorf(lit.Rng, "Unknown choice value", "%s.%s has no option %q; its options are %s.%s", col.Table, col.Name, given, joinQuoted(labels), didYouMean(given, labels))
+			return
 		}
-		c.errorf(lit.Rng, "Unknown choice value", "%s.%s has no option %s; its options are %s.%s", col.Table, col.Name, what, joinQuoted(labels), didYouMean(given, labels))
+		if lit.Kind != KindNumber {
+			c.errorf(lit.Rng, "Unknown choice value", "%s.%s has no option %s; its options are %s.", col.Table, col.Name, describe(lit.Value), joinQuoted(labels))
+			return
+		}
+		// A number names an option by its value: list the values.
+		var values []string
+		for _, o := range col.Options {
+			values = append(values, fmt.Sprintf("%q = %d", o.Label, o.Value))
+		}
+		c.errorf(lit.Rng, "Unknown choice value", "%s.%s has no option with the value %s; its options are %s.", col.Table, col.Name, strings.TrimPrefix(describe(lit.Value), "the number "), strings.Join(values, ", "))
 	case KindLookup:
 		// A lookup holds a row's id: any other text never matches.
 		if lit.Kind == KindString {
