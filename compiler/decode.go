@@ -401,20 +401,27 @@ func (d *decoder) ident(b *hcl.Block, what string) string {
 // identHint suggests the name nearest to name that the identifier rule
 // takes ("Deal Desk-2" → "deal_desk_2"), as " Did you mean …?", or "".
 func identHint(name string, max int) string {
+	return nameHint(name, max, "", identRe)
+}
+
+// nameHint suggests the name nearest to name that valid takes: lowercase,
+// the characters of keep kept, anything else a word separator "_", at most max
+// bytes; as " Did you mean …?", or "" when nothing is near enough.
+func nameHint(name string, max int, keep string, valid *regexp.Regexp) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(name) {
 		switch {
-		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || strings.ContainsRune(keep, r):
 			b.WriteRune(r)
 		case !strings.HasSuffix(b.String(), "_") && b.Len() > 0:
 			b.WriteByte('_') // anything else separates words
 		}
 	}
-	s := strings.TrimRight(strings.TrimLeft(b.String(), "0123456789_"), "_")
+	s := strings.TrimRight(strings.TrimLeft(b.String(), "0123456789_"+keep), "_")
 	if len(s) > max {
 		s = strings.TrimRight(s[:max], "_")
 	}
-	if s == "" || s == name || !identRe.MatchString(s) || 2*len(s) < utf8.RuneCountInString(name) {
+	if s == "" || s == name || !valid.MatchString(s) || 2*len(s) < utf8.RuneCountInString(name) {
 		return "" // nothing near enough: most of the name would be lost
 	}
 	return fmt.Sprintf(" Did you mean %q?", s)

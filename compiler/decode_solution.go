@@ -99,7 +99,7 @@ func (d *decoder) decodeEnvironment(b *hcl.Block) {
 		e.BlockRange = hcl.RangeBetween(b.DefRange, body.SrcRange)
 	}
 	if !envNameRe.MatchString(e.Name) {
-		d.errorf(b.LabelRanges[0], "Invalid environment name", "%q is not a valid environment name: use lowercase letters, digits, '-' and '_', starting with a letter.", e.Name)
+		d.errorf(b.LabelRanges[0], "Invalid environment name", "%q is not a valid environment name: use lowercase letters, digits, '-' and '_', starting with a letter.%s", e.Name, nameHint(e.Name, len(e.Name), "-", envNameRe))
 	}
 	c := d.content(b.Body, []string{"managed", "store", "url", "promote_from", "values", "max_active_flows_per_table", "description"}, nil)
 	d.unusedDescription(c, "environment")
