@@ -408,6 +408,14 @@ func identHint(name string, max int) string {
 // the characters of keep kept, anything else a word separator "_", at most max
 // bytes; as " Did you mean …?", or "" when nothing is near enough.
 func nameHint(name string, max int, keep string, valid *regexp.Regexp) string {
+	if s := nearestName(name, max, keep, valid); s != "" {
+		return fmt.Sprintf(" Did you mean %q?", s)
+	}
+	return ""
+}
+
+// nearestName is the name nameHint suggests, or "".
+func nearestName(name string, max int, keep string, valid *regexp.Regexp) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(name) {
 		switch {
@@ -424,7 +432,7 @@ func nameHint(name string, max int, keep string, valid *regexp.Regexp) string {
 	if s == "" || s == name || !valid.MatchString(s) || 2*len(s) < utf8.RuneCountInString(name) {
 		return "" // nothing near enough: most of the name would be lost
 	}
-	return fmt.Sprintf(" Did you mean %q?", s)
+	return s
 }
 
 func labelRange(b *hcl.Block) hcl.Range {

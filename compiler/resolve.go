@@ -226,8 +226,20 @@ func labelRangeOf(t *Table) hcl.Range { return t.DeclRange }
 func (d *decoder) checkCustomName(name, prefix string, rng hcl.Range, what string) {
 	// Without a valid prefix of the project's own (its error is reported)
 	// every custom name would be reported too.
-	if prefix != "" && !d.noPrefix && !strings.HasPrefix(name, prefix+"_") {
-		d.errorf(rng, "Missing publisher prefix", "A %s is named with the publisher's prefix: %q should start with %q (for example %q).", what, name, prefix+"_", prefix+"_"+name)
+	if prefix == "" || d.noPrefix {
+		return
+	}
+	// An invalid name has its own error, which suggests a valid one: judge
+	// the prefix on that one, so that "Cts Thing" (suggested "cts_thing") is
+	// not also said to lack it, and the example is a name that can be used.
+	valid := name
+	if !identRe.MatchString(name) {
+		if valid = nearestName(name, 50, "", identRe); valid == "" {
+			return
+		}
+	}
+	if !strings.HasPrefix(valid, prefix+"_") {
+		d.errorf(rng, "Missing publisher prefix", "A %s is named with the publisher's prefix: %q should start with %q (for example %q).", what, name, prefix+"_", prefix+"_"+valid)
 	}
 }
 
