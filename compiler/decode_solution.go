@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -21,11 +22,31 @@ var (
 	durationRe = regexp.MustCompile(`^(\d+(\.\d+)?(d|h|m|s))+$`)
 )
 
+// solutionNameHint suggests a unique name for a solution written like its
+// display name, as Dataverse derives one: "Contoso Sales" → "ContosoSales";
+// as " Did you mean …?", or "" when nothing near enough is left.
+func solutionNameHint(name string) string {
+	var b strings.Builder
+	for _, r := range name {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' {
+			b.WriteRune(r)
+		}
+	}
+	s := strings.TrimLeft(b.String(), "0123456789")
+	if len(s) > 65 {
+		s = s[:65]
+	}
+	if s == "" || s == name || !solNameRe.MatchString(s) || 2*len(s) < utf8.RuneCountInString(name) {
+		return ""
+	}
+	return fmt.Sprintf(" Did you mean %q?", s)
+}
+
 func (d *decoder) decodeSolution(b *hcl.Block) {
 	s := &Solution{Name: b.Labels[0], DeclRange: b.DefRange}
 	if !solNameRe.MatchString(s.Name) || len(s.Name) > 65 {
 		d.errorf(b.LabelRanges[0], "Invalid solution name",
-			"%q is not a valid solution unique name: use letters, digits and underscores, starting with a letter or underscore (at most 65 characters).", s.Name)
+			"%q is not a valid solution unique name: use letters, digits and underscores, starting with a letter or underscore (at most 65 characters).%s", s.Name, solutionNameHint(s.Name))
 	}
 	c := d.content(b.Body, []string{"display_name", "version", "description"}, []string{"version"},
 		hcl.BlockHeaderSchema{Type: "publisher", LabelNames: []string{"name"}})
