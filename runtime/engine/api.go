@@ -456,6 +456,9 @@ type PathStage struct {
 	Category    int // Dataverse's stage category value; -1 = none
 	Table       string
 	ProcessID   string
+	// Version is the stage's row version, as the processstages set gives
+	// it: the time an import last wrote its process, in milliseconds.
+	Version int64
 }
 
 // ActivePath returns an instance's active path as stages with their ids,
@@ -477,7 +480,7 @@ func (s *Session) ActivePath(ctx context.Context, id string) ([]PathStage, *Inst
 				continue
 			}
 			out = append(out, PathStage{ID: f.stageID[name], Name: name, DisplayName: st.DisplayName, Category: st.CategoryValue(),
-				Table: st.Table, ProcessID: f.wf.ID})
+				Table: st.Table, ProcessID: f.wf.ID, Version: f.wf.ModifiedOn.UnixMilli()})
 		}
 		return nil
 	})

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/store"
 )
 
 // The business process flow functions of the Web API:
@@ -163,6 +164,8 @@ func (s *Server) function(w http.ResponseWriter, r *http.Request, op *operation,
 				category = st.Category
 			}
 			out = append(out, map[string]any{
+				"@odata.etag":           etag(store.Row{store.RowVersionColumn: st.Version}),
+				"versionnumber":         st.Version,
 				"processstageid":        st.ID,
 				"stagename":             st.DisplayName,
 				"uniquename":            st.Name,

@@ -199,7 +199,7 @@ var complexTypes = []edmComplexType{
 	{Name: "bpfc_ActivePathStage", Properties: []edmProperty{
 		{Name: "processstageid", Type: "Edm.Guid"}, {Name: "stagename", Type: "Edm.String"}, {Name: "uniquename", Type: "Edm.String"},
 		{Name: "stagecategory", Type: "Edm.Int32"}, {Name: "primaryentitytypecode", Type: "Edm.String"},
-		{Name: "_processid_value", Type: "Edm.Guid"}, {Name: "isactive", Type: "Edm.Boolean"},
+		{Name: "_processid_value", Type: "Edm.Guid"}, {Name: "isactive", Type: "Edm.Boolean"}, {Name: "versionnumber", Type: "Edm.Int64"},
 	}},
 	{Name: "RetrieveProcessInstancesResponse", Properties: []edmProperty{{Name: "Processes", Type: "Collection(mscrm.bpfc_ProcessInstance)"}}},
 	{Name: "bpfc_ProcessInstance", Properties: []edmProperty{

@@ -405,6 +405,9 @@ func ofType(v any, typ string) bool {
 	case "Edm.Int32":
 		n, ok := v.(float64)
 		return ok && n == float64(int32(n))
+	case "Edm.Int64":
+		n, ok := v.(float64)
+		return ok && n == float64(int64(n))
 	case "Edm.Boolean":
 		_, ok := v.(bool)
 		return ok

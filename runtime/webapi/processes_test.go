@@ -432,3 +432,30 @@ func TestStageCategoryNone(t *testing.T) {
 		t.Errorf("escalate's category: %v, want null", c)
 	}
 }
+
+// TestActivePathRowsHaveETags: the stages RetrieveActivePath answers are
+// rows like any other (the spec: every row has an @odata.etag), with the
+// etag and versionnumber the processstages set gives the same stage, as
+// Dataverse's answer has them.
+func TestActivePathRowsHaveETags(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	inst := f.do("POST", "leads", f.admin, map[string]any{"lastname": "Etag", "subject": "Path"}).must(t, http.StatusNoContent).header.Get("BPFC-Instance")
+	var path struct {
+		ProcessStages []map[string]any
+	}
+	if err := json.Unmarshal(f.do("GET", "RetrieveActivePath(ProcessInstanceId="+inst+")", f.admin, nil).must(t, http.StatusOK).raw, &path); err != nil {
+		t.Fatal(err)
+	}
+	if len(path.ProcessStages) == 0 {
+		t.Fatal("no stages on the active path")
+	}
+	for _, st := range path.ProcessStages {
+		id, _ := st["processstageid"].(string)
+		tag, _ := st["@odata.etag"].(string)
+		row := f.do("GET", "processstages("+id+")", f.admin, nil).must(t, http.StatusOK)
+		if tag == "" || tag != row.str("@odata.etag") || st["versionnumber"] != row.body["versionnumber"] {
+			t.Errorf("stage %v: etag %q, versionnumber %v; processstages has %q, %v", st["uniquename"], tag, st["versionnumber"],
+				row.str("@odata.etag"), row.body["versionnumber"])
+		}
+	}
+}
