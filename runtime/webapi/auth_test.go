@@ -2,6 +2,7 @@ package webapi
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -133,6 +134,34 @@ func TestDisabledUser(t *testing.T) {
 		set(true)
 		if ttl == 0 {
 			f.do("GET", "accounts", tok, nil).must(t, http.StatusUnauthorized)
+		}
+	}
+}
+
+// TestEveryMethodAuthenticated: a method a path does not take is a 401
+// without a token, as every request is (the spec), and a JSON 405 with
+// Allow with one; the service document's path is the API's, never the
+// web pages'.
+func TestEveryMethodAuthenticated(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	f.srv.SetPages(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusTeapot)
+		io.WriteString(w, "<p>a page</p>")
+	}))
+	for _, c := range []struct{ method, path, allow string }{
+		{"PUT", "leads", "GET, POST"},
+		{"OPTIONS", "leads", "GET, POST"},
+		{"PUT", "", "GET"},
+		{"DELETE", "", "GET"},
+	} {
+		r := f.do(c.method, c.path, "", nil)
+		if r.status != http.StatusUnauthorized || r.errCode() != "Unauthorized" || !strings.HasPrefix(r.header.Get("WWW-Authenticate"), "Bearer") {
+			t.Errorf("%s %q without a token: %d %v %s, want 401", c.method, c.path, r.status, r.header, r.raw)
+		}
+		r = f.do(c.method, c.path, f.admin, nil)
+		if r.status != http.StatusMethodNotAllowed || r.errCode() != "MethodNotAllowed" || r.header.Get("Allow") != c.allow {
+			t.Errorf("%s %q: %d %v %s, want 405 with Allow: %s", c.method, c.path, r.status, r.header, r.raw, c.allow)
 		}
 	}
 }

@@ -191,10 +191,16 @@ func (s *Server) routes() {
 			"%s/%s: paths below an entity set or row are not supported; use $select for a property, $expand or $filter on a lookup's _<column>_value for related rows, @odata.bind to set a lookup",
 			r.PathValue("seg"), r.PathValue("rest")))
 	}))
-	m.HandleFunc(Prefix+"{seg}", func(w http.ResponseWriter, r *http.Request) {
+	// Another method is a 405 naming the ones the path takes, once the
+	// request is authenticated: without a token every request is a 401.
+	m.Handle(Prefix+"{seg}", s.authed(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", allowFor(r))
-		writeError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", r.Method+" is not allowed here")
-	})
+		s.fail(w, r, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "%s is not allowed here", r.Method))
+	}))
+	m.Handle(Prefix+"{$}", s.authed(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", http.MethodGet)
+		s.fail(w, r, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "the service document takes GET, not %s", r.Method))
+	}))
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if p := s.pages.Load(); p != nil {
 			(*p).ServeHTTP(w, r)
