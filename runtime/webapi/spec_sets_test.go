@@ -58,3 +58,31 @@ func TestInstancesPerRecordLimit(t *testing.T) {
 		t.Errorf("the lead has %d instances, want %d", len(got), engine.MaxInstancesPerRecord)
 	}
 }
+
+// TestDeletedRecordKeepsItsInstances: a DELETE of a record answers 204 and
+// keeps its flow's instance, whose lookup dangles: the id stays, with no
+// name (no FormattedValue), and the instance still reads.
+func TestDeletedRecordKeepsItsInstances(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	r := f.do("POST", "leads", f.admin, map[string]any{"lastname": "Gone", "subject": "Soon"}).must(t, http.StatusNoContent)
+	inst := r.header.Get("BPFC-Instance")
+	row := f.do("GET", "cts_leadtoopportunities("+inst+")?$select=_bpf_leadid_value", f.admin, nil).must(t, http.StatusOK)
+	id := row.str("_bpf_leadid_value")
+	const name = "_bpf_leadid_value@OData.Community.Display.V1.FormattedValue"
+	annotated := func() *response {
+		return f.do("GET", "cts_leadtoopportunities("+inst+")?$select=_bpf_leadid_value", f.admin, nil,
+			"Prefer", `odata.include-annotations="*"`).must(t, http.StatusOK)
+	}
+	if got := annotated().str(name); got != "Gone" {
+		t.Errorf("the lead's name on the instance: %q, want Gone", got)
+	}
+	f.do("DELETE", "leads("+id+")", f.admin, nil).must(t, http.StatusNoContent)
+	f.do("GET", "leads("+id+")", f.admin, nil).must(t, http.StatusNotFound)
+	after := annotated()
+	if after.str("_bpf_leadid_value") != id || after.body[name] != nil {
+		t.Errorf("the instance after its lead was deleted: %s", after.raw)
+	}
+	if in := f.do("GET", "bpfc_RetrieveInstance(ProcessInstanceId="+inst+")", f.admin, nil).must(t, http.StatusOK); in.str("state") != "active" {
+		t.Errorf("bpfc_RetrieveInstance after the delete: %s", in.raw)
+	}
+}
