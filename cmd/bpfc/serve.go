@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -14,14 +15,18 @@ import (
 
 	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/secret"
+	"github.com/bpfc/bpfc/runtime/store/sqlstore"
 	"github.com/bpfc/bpfc/runtime/webapi"
 	"github.com/bpfc/bpfc/runtime/webui"
 	"github.com/bpfc/bpfc/runtime/workflow"
 )
 
 type serveOptions struct {
-	env      string
-	addr     string
+	env  string
+	addr string
+	// as is the user the one-time sign-in link signs in to the pages
+	// (the environment's administrator by default).
+	as       string
 	logJSON  bool
 	noWorker bool
 	// interrupts are SIGINT and SIGTERM (nil: the process's own).
@@ -48,7 +53,8 @@ func newServeCmd(g *globals) *cobra.Command {
 			"Beside the API it serves web pages for people: / (tables and flows),\n" +
 			"/records/TABLE, /records/TABLE/ID (the process bar, the active stage's steps and\n" +
 			"the moves) and /flows/FLOW (graph and report). At start it prints a one-time\n" +
-			"sign-in link for the administrator; others sign in with a token of theirs.\n\n" +
+			"sign-in link for the administrator (--as USER: for USER, whose roles the pages\n" +
+			"then enforce); others sign in with a token of theirs.\n\n" +
 			"--output json prints {\"environment\", \"url\", \"signin\"} once listening.",
 		Example: "  bpfc serve --env dev\n" +
 			"  bpfc serve --env dev --addr 127.0.0.1:0 --log-json\n" +
@@ -59,6 +65,7 @@ func newServeCmd(g *globals) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&o.env, "env", "", "the environment to serve (required)")
 	cmd.Flags().StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen on `HOST:PORT` (port 0: any free port)")
+	cmd.Flags().StringVar(&o.as, "as", sqlstore.AdminUser, "the `USER` the one-time sign-in link signs in to the web pages, with that user's roles (API requests act as their token's user)")
 	cmd.Flags().BoolVar(&o.logJSON, "log-json", false, "write the request log as JSON lines")
 	cmd.Flags().BoolVar(&o.noWorker, "no-worker", false, "do not run background workflows here (another server or bpfc job run does)")
 	return cmd
@@ -100,7 +107,13 @@ func runServe(ctx context.Context, g *globals, o *serveOptions) error {
 	abandon := make(chan struct{})
 	srv := webapi.New(webapi.Config{Store: s, Project: p, Env: o.env, Logger: log,
 		EngineOptions: engine.Options{Keyring: kr, Hooks: runner}, Abandon: abandon})
-	pages, err := webui.New(webui.Config{Engine: srv.Engine(), Store: s, Logger: log.With("component", "pages")})
+	as := cmp.Or(o.as, sqlstore.AdminUser)
+	// The link's user must be one who may sign in: a user of the
+	// environment, enabled, with a role (as --as of every run-time command).
+	if _, err := srv.Engine().As(as).Users(ctx); err != nil {
+		return runtimeErr(err)
+	}
+	pages, err := webui.New(webui.Config{Engine: srv.Engine(), Store: s, Logger: log.With("component", "pages"), Admin: as})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -120,7 +133,7 @@ func runServe(ctx context.Context, g *globals, o *serveOptions) error {
 		}
 	} else {
 		fmt.Fprintf(g.stdout, "Serving environment %s (%s) on %s\n", o.env, loc.Display, url)
-		fmt.Fprintf(g.stdout, "Web pages: sign in as admin with this one-time link: %s\n", signin)
+		fmt.Fprintf(g.stdout, "Web pages: sign in as %s with this one-time link: %s\n", as, signin)
 	}
 	interrupts := o.interrupts
 	if interrupts == nil {

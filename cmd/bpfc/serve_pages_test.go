@@ -17,15 +17,19 @@ import (
 // runServeFor runs bpfc serve --addr 127.0.0.1:0 for env in dir with the
 // output format given, returns the first lines it printed (text) or its
 // JSON object, and stops it when the test ends.
-func runServeFor(t *testing.T, dir, env, output string) string {
+func runServeFor(t *testing.T, dir, env, output string, extra ...func(*serveOptions)) string {
 	t.Helper()
 	pr, pw := io.Pipe()
 	serveErr := &lockedBuffer{}
 	g := &globals{dir: dir, output: output, stdout: pw, stderr: serveErr}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
+	o := &serveOptions{env: env, addr: "127.0.0.1:0", noWorker: true}
+	for _, f := range extra {
+		f(o)
+	}
 	go func() {
-		done <- runServe(ctx, g, &serveOptions{env: env, addr: "127.0.0.1:0", noWorker: true})
+		done <- runServe(ctx, g, o)
 		pw.Close()
 	}()
 	t.Cleanup(func() {
@@ -141,5 +145,40 @@ func TestServePrintsSignInLink(t *testing.T) {
 	if !regexp.MustCompile(`(?m)^Serving environment dev \(.*\) on http://127\.0\.0\.1:\d+/api/data/v9\.2/\n` +
 		`Web pages: sign in as admin with this one-time link: http://127\.0\.0\.1:\d+/signin\?token=[A-Za-z0-9_-]{43}\n$`).MatchString(out) {
 		t.Errorf("serve printed %q", out)
+	}
+}
+
+// TestServeAs: serve takes --as, as every run-time command does (cli.md):
+// the one-time link signs that user in to the pages, with that user's
+// roles; a name that is no user of the environment stops serve (exit 1)
+// before it listens.
+func TestServeAs(t *testing.T) {
+	dir := copyExample(t, "sales")
+	if code, _, stderr := bpfc(t, "-C", dir, "deploy", "--env", "dev"); code != 0 {
+		t.Fatalf("deploy dev: %d %s", code, stderr)
+	}
+	if code, _, stderr := bpfc(t, "-C", dir, "user", "add", "alice", "--env", "dev", "--role", "salesperson"); code != 0 {
+		t.Fatalf("user add: %d %s", code, stderr)
+	}
+	if code, stdout, stderr := bpfc(t, "-C", dir, "serve", "--env", "dev", "--as", "nobody", "--addr", "127.0.0.1:0", "--output", "json"); code != 1 ||
+		!strings.Contains(stderr, `user "nobody" is not a user of environment dev`) || !strings.Contains(stdout, `"code": "Forbidden"`) {
+		t.Errorf("serve --as nobody: %d %s %s", code, stdout, stderr)
+	}
+	out := runServeFor(t, dir, "dev", "text", func(o *serveOptions) { o.as = "alice" })
+	m := regexp.MustCompile(`Web pages: sign in as alice with this one-time link: (http://127\.0\.0\.1:\d+)/signin\?token=([A-Za-z0-9_-]{43})\n$`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("serve --as alice printed %q", out)
+	}
+	base, secret := m[1], m[2]
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	resp, err := client.PostForm(base+"/signin", url.Values{"once": {secret}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Signed in as <strong>alice</strong>") {
+		t.Errorf("signed in with the link of serve --as alice: %d %s", resp.StatusCode, body)
 	}
 }
