@@ -31,7 +31,11 @@ func newDiffCmd(g *globals) *cobra.Command {
 			"both in temporary worktrees). Paths are relative to the project directory;\n" +
 			"an existing path wins over a revision of the same name.\n\n" +
 			"--format markdown fits a pull-request comment. --exit-code exits 1 when\n" +
-			"anything changed (and 0 when nothing did), like git diff --exit-code.",
+			"anything changed (and 0 when nothing did), like git diff --exit-code.\n\n" +
+			"--output json (or --format json) prints {changed, changes: [{kind, name, change\n" +
+			"(added | removed | changed), field, old, new}], files: [{path, diff}],\n" +
+			"not_compared: [what an archive held that the comparison could not show],\n" +
+			"files_not_compared (why the files were not compared; left out when they were)}.",
 		Example: "  bpfc diff main HEAD\n" +
 			"  bpfc diff ../sales-1.0 . --format markdown\n" +
 			"  bpfc diff old/ContosoSales_1_0_0_0.zip dist/ContosoSales_1_0_1_0.zip --exit-code",

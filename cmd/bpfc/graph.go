@@ -23,7 +23,9 @@ func newGraphCmd(g *globals) *cobra.Command {
 		Short: "Draw a flow's stages, branches and tables as SVG, DOT or Mermaid",
 		Long: "Draws the flow's stages in order with their tables (cross-table stages marked),\n" +
 			"categories and steps (required ones with an asterisk), default moves, and\n" +
-			"branches labelled with their conditions. SVG is drawn by bpfc itself.",
+			"branches labelled with their conditions. SVG is drawn by bpfc itself.\n\n" +
+			"--output json prints {flow, format, graph (the drawing)}, or with -o FILE\n" +
+			"{flow, format, file} (the file written).",
 		Args: argsUsage(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error { return runGraph(g, o, args[0]) },
 	}

@@ -22,7 +22,8 @@ func newPackCmd(g *globals) *cobra.Command {
 		Short: "Pack an unpacked solution tree into a solution archive",
 		Long: "pack folds an unpacked solution tree (SolutionPackager's layout: bpfc's dist/solution or a\n" +
 			"real SolutionPackager extract) into an archive in Dataverse's entry order. The archive is\n" +
-			"managed when the tree's Solution.xml says Managed 1.",
+			"managed when the tree's Solution.xml says Managed 1.\n\n" +
+			"--output json prints {archive, managed, entries: [the archive's entry names, in order]}.",
 		Args: argsUsage(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error { return runPack(g, o, args[0]) },
 	}

@@ -153,6 +153,28 @@ func TestEveryCommandExplainsItself(t *testing.T) {
 	}
 }
 
+// TestEveryCommandDocumentsItsJSON: cli.md's JSON output is "stable and
+// documented": every command that runs (not a group, not help or
+// completion, which print no document of their own) says in its help what
+// --output json prints (diff, graph, create-settings, pack and unpack did
+// not).
+func TestEveryCommandDocumentsItsJSON(t *testing.T) {
+	g := &globals{stdout: io.Discard, stderr: io.Discard}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, s := range c.Commands() {
+			if s.Hidden || s.Name() == "help" || s.Name() == "completion" {
+				continue
+			}
+			if s.Runnable() && !s.HasSubCommands() && !strings.Contains(s.Long, "--output json") {
+				t.Errorf("%s: its help does not say what --output json prints", s.CommandPath())
+			}
+			walk(s)
+		}
+	}
+	walk(newRoot(g))
+}
+
 // TestExamplesRun: every line of every command's Example (but comments)
 // names a command bpfc has, with flags it takes and as many arguments as
 // it takes, so that the examples keep up with the commands.

@@ -25,7 +25,9 @@ func newUnpackCmd(g *globals) *cobra.Command {
 		Short: "Turn a solution archive (or an unpacked solution tree) into a bpfc project",
 		Long: "unpack reads a solution archive — one bpfc built or a Dataverse export — or an unpacked\n" +
 			"SolutionPackager tree, and writes it as a bpfc project in DIR. What the project cannot\n" +
-			"express is listed as warnings, each naming the component and the file.",
+			"express is listed as warnings, each naming the component and the file.\n\n" +
+			"--output json prints {solution, version, digest, out, files: [the files written],\n" +
+			"warnings: [{component, file, message}]}.",
 		Args: argsUsage(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error { return runUnpack(g, o, args[0]) },
 	}
