@@ -24,7 +24,7 @@ func newHistoryCmd(g *globals) *cobra.Command {
 			"result, duration, build digest and archive digest.\n\n" +
 			"--output json prints {\"environment\": E, \"imports\": [{id, operation, solution, version,\n" +
 			"managed, mode, who, started_on, duration_ms, archive_sha256, build_digest, result\n" +
-			"(succeeded | failed), message}]}.",
+			"(succeeded | refused | failed), message}]}.",
 		Args: argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error { return runHistory(g, o) },
 	}

@@ -20,9 +20,11 @@ func newReleaseCmd(g *globals) *cobra.Command {
 			"server's ImportSolution, promoted from through its bpfc_ExportSolution, and its\n" +
 			"promote_from gate is checked here, with the token of each (BPFC_TOKEN_<ENV> or\n" +
 			"BPFC_TOKEN).\n\n" +
-			"--output json prints: solution, version, digest, ok, and environments: [{environment,\n" +
-			"action, solution, version, digest, result (applied | refused | failed | skipped),\n" +
-			"message, duration_ms}].",
+			"--output json prints: solution, version, digest, ok, result (applied | refused |\n" +
+			"failed), message (the step that stopped it; left out when none did), and\n" +
+			"environments: [{environment, action, solution, version, digest, result (applied |\n" +
+			"refused | failed | skipped), message, duration_ms, and the import's notes and\n" +
+			"data, when it has them}].",
 		Example: "  bpfc release\n" +
 			"  bpfc -C examples/sales release --output json",
 		Args: argsUsage(cobra.NoArgs),

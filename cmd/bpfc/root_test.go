@@ -1,8 +1,11 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -209,4 +212,51 @@ func TestExamplesRun(t *testing.T) {
 		}
 	}
 	walk(newRoot(&globals{stdout: io.Discard, stderr: io.Discard}))
+}
+
+// TestHistoryAndReleaseDocumentTheirJSON: what history and release print
+// under --output json is what their help says: history's results include
+// "refused" (its help said succeeded | failed), and a release's document
+// has result and message beside ok (its help named ok only).
+func TestHistoryAndReleaseDocumentTheirJSON(t *testing.T) {
+	dir := copyExample(t, "sales")
+	help := func(name string) string {
+		c, _, err := newRoot(&globals{stdout: io.Discard, stderr: io.Discard}).Find([]string{name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Long
+	}
+	if code, _, stderr := bpfc(t, "-C", dir, "deploy", "--env", "dev"); code != 0 {
+		t.Fatalf("deploy dev: %d %s", code, stderr)
+	}
+	if code, _, _ := bpfc(t, "-C", dir, "deploy", "--env", "dev", "--mode", "stage"); code != 1 {
+		t.Fatalf("a staged upgrade of an unmanaged environment: %d, want a refusal", code)
+	}
+	_, out, _ := bpfc(t, "-C", dir, "history", "--env", "dev", "--output", "json")
+	var history struct{ Imports []struct{ Result string } }
+	if err := json.Unmarshal([]byte(out), &history); err != nil {
+		t.Fatalf("history: %v %s", err, out)
+	}
+	results := regexp.MustCompile(`result\s+\(([^)]*)\)`).FindStringSubmatch(help("history"))
+	if results == nil {
+		t.Fatalf("history's help names no results: %s", help("history"))
+	}
+	for _, imp := range history.Imports {
+		if !slices.Contains(strings.Fields(strings.ReplaceAll(results[1], "|", " ")), imp.Result) {
+			t.Errorf("history printed result %q; its help says %s", imp.Result, results[0])
+		}
+	}
+
+	code, out, _ := bpfc(t, "-C", dir, "release", "--output", "json")
+	var release map[string]any
+	if err := json.Unmarshal([]byte(out), &release); code != 0 || err != nil {
+		t.Fatalf("release: %d %v %s", code, err, out)
+	}
+	release["message"] = "" // left out when no step stopped the release
+	for key := range release {
+		if !regexp.MustCompile(`\b` + key + `\b`).MatchString(help("release")) {
+			t.Errorf("release printed %q, which its help does not name", key)
+		}
+	}
 }
