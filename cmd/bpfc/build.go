@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
+	"strings"
 
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/solution"
@@ -46,11 +48,21 @@ type buildResult struct {
 }
 
 func runBuild(g *globals, o *buildOptions) error {
+	if o.out == "" {
+		return usageErr("build: -o needs a directory for the build's outputs (default dist)")
+	}
 	p, ok := loadValid(g)
 	if !ok {
 		return failed()
 	}
 	out := g.path(o.out)
+	if holdsProject(out, p.Dir) {
+		// The build replaces its tree and archives in out: among the
+		// project's own files they would be mixed with, or taken for, its
+		// sources.
+		msg := fmt.Sprintf("build -o %s: the project's own files are in it; give a directory of its own for the build's outputs, such as dist", o.out)
+		return &exitError{code: 1, msg: msg, detail: &errorDetail{Code: "BadRequest", Message: msg}}
+	}
 	set, done := status(g)
 	res, err := solution.BuildProgress(p, out, set)
 	done()
@@ -76,4 +88,16 @@ func runBuild(g *globals, o *buildOptions) error {
 	fmt.Fprintf(g.stdout, "  digest     %s\n  unmanaged  %s\n  managed    %s\n  tree       %s\n",
 		r.Digest, r.Unmanaged, r.Managed, res.TreeDir)
 	return nil
+}
+
+// holdsProject reports whether dir is the project directory or one above
+// it.
+func holdsProject(dir, project string) bool {
+	d, err1 := filepath.Abs(dir)
+	pd, err2 := filepath.Abs(project)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	rel, err := filepath.Rel(d, pd)
+	return err == nil && (rel == "." || rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)))
 }
