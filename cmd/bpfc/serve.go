@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -107,7 +106,7 @@ func runServe(ctx context.Context, g *globals, o *serveOptions) error {
 	abandon := make(chan struct{})
 	srv := webapi.New(webapi.Config{Store: s, Project: p, Env: o.env, Logger: log,
 		EngineOptions: engine.Options{Keyring: kr, Hooks: runner}, Abandon: abandon})
-	as := cmp.Or(o.as, sqlstore.AdminUser)
+	as := o.as
 	// The link's user must be one who may sign in: a user of the
 	// environment, enabled, with a role (as --as of every run-time command).
 	if _, err := srv.Engine().As(as).Users(ctx); err != nil {

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bpfc/bpfc/runtime/store/sqlstore"
 )
 
 // runServeFor runs bpfc serve --addr 127.0.0.1:0 for env in dir with the
@@ -24,7 +26,7 @@ func runServeFor(t *testing.T, dir, env, output string, extra ...func(*serveOpti
 	g := &globals{dir: dir, output: output, stdout: pw, stderr: serveErr}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	o := &serveOptions{env: env, addr: "127.0.0.1:0", noWorker: true}
+	o := &serveOptions{env: env, addr: "127.0.0.1:0", noWorker: true, as: sqlstore.AdminUser}
 	for _, f := range extra {
 		f(o)
 	}
@@ -163,6 +165,15 @@ func TestServeAs(t *testing.T) {
 	if code, stdout, stderr := bpfc(t, "-C", dir, "serve", "--env", "dev", "--as", "nobody", "--addr", "127.0.0.1:0", "--output", "json"); code != 1 ||
 		!strings.Contains(stderr, `user "nobody" is not a user of environment dev`) || !strings.Contains(stdout, `"code": "Forbidden"`) {
 		t.Errorf("serve --as nobody: %d %s %s", code, stdout, stderr)
+	}
+	// An empty name is no user either, as for the other commands (a
+	// serve that starts anyway stops at the deadline).
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	g := &globals{dir: dir, output: "text", stdout: io.Discard, stderr: io.Discard}
+	if err := runServe(ctx, g, &serveOptions{env: "dev", addr: "127.0.0.1:0", noWorker: true, as: ""}); err == nil ||
+		!strings.Contains(err.Error(), `user "" is not a user of environment dev`) {
+		t.Errorf("serve --as '': %v", err)
 	}
 	out := runServeFor(t, dir, "dev", "text", func(o *serveOptions) { o.as = "alice" })
 	m := regexp.MustCompile(`Web pages: sign in as alice with this one-time link: (http://127\.0\.0\.1:\d+)/signin\?token=([A-Za-z0-9_-]{43})\n$`).FindStringSubmatch(out)

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/bpfc/bpfc/runtime/store/sqlstore"
 )
 
 // copyExample copies an example project to a temporary directory.
@@ -127,7 +129,7 @@ func startServe(t *testing.T, dir, env string, extra ...func(*serveOptions)) (st
 	pr, pw := io.Pipe()
 	serveErr := &lockedBuffer{}
 	g := &globals{dir: dir, output: "json", stdout: pw, stderr: serveErr}
-	o := &serveOptions{env: env, addr: "127.0.0.1:0"}
+	o := &serveOptions{env: env, addr: "127.0.0.1:0", as: sqlstore.AdminUser}
 	for _, f := range extra {
 		f(o)
 	}
@@ -279,7 +281,7 @@ func TestServeInterruptFinishesJob(t *testing.T) {
 	g := &globals{dir: dir2, output: "json", stdout: io.Discard, stderr: &lockedBuffer{}}
 	done := make(chan error, 1)
 	go func() {
-		done <- runServe(context.Background(), g, &serveOptions{env: "dev", addr: "127.0.0.1:0", interrupts: interrupts2})
+		done <- runServe(context.Background(), g, &serveOptions{env: "dev", addr: "127.0.0.1:0", interrupts: interrupts2, as: sqlstore.AdminUser})
 	}()
 	select {
 	case <-h2.arrived:
