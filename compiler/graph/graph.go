@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/bpfc/bpfc/compiler"
@@ -32,8 +33,8 @@ type Node struct {
 	Table        string // logical name of the stage's table
 	Color        int    // index of Table among the flow's tables, in first-use order
 	Category     string // "" when none
-	CrossTable   bool   // the stage is on another table than the stage before it
-	FromTable    string // cross-table stages: the previous stage's table
+	CrossTable   bool   // a move to the stage comes from a stage on another table
+	FromTable    string // cross-table stages: the tables of those stages ("a or b")
 	Relationship string // cross-table stages: the lookup back to FromTable
 	Steps        []Step
 	OnEnter      []string // workflows run on entering the stage
@@ -72,6 +73,7 @@ func New(p *compiler.Project, f *compiler.Flow) *Graph {
 		g.Title = f.Name
 	}
 	colors := map[string]int{}
+	from := fromTables(f)
 	for i, s := range f.Stages {
 		if _, ok := colors[s.Table]; !ok {
 			colors[s.Table] = len(colors)
@@ -83,8 +85,8 @@ func New(p *compiler.Project, f *compiler.Flow) *Graph {
 		if n.Title == "" {
 			n.Title = s.Name
 		}
-		if i > 0 && (s.Table != f.Stages[i-1].Table || s.Relationship != "") {
-			n.CrossTable, n.FromTable, n.Relationship = true, f.Stages[i-1].Table, s.Relationship
+		if tables := from[s.Name]; len(tables) > 0 {
+			n.CrossTable, n.FromTable, n.Relationship = true, strings.Join(tables, " or "), s.Relationship
 		}
 		for _, st := range s.Steps {
 			title := st.DisplayName
@@ -107,6 +109,26 @@ func New(p *compiler.Project, f *compiler.Flow) *Graph {
 		g.Nodes = append(g.Nodes, n)
 	}
 	return g
+}
+
+// fromTables maps each stage of f to the tables, other than its own, of the
+// stages that move to it, in written order: a stage is reached across tables
+// from its predecessors on the paths, not from the stage written before it
+// (that one may end its path, next = null, or branch elsewhere).
+func fromTables(f *compiler.Flow) map[string][]string {
+	table := map[string]string{}
+	for _, s := range f.Stages {
+		table[s.Name] = s.Table
+	}
+	out := map[string][]string{}
+	for _, s := range f.Stages {
+		for _, next := range s.Successors() {
+			if t, ok := table[next]; ok && s.Table != t && !slices.Contains(out[next], s.Table) {
+				out[next] = append(out[next], s.Table)
+			}
+		}
+	}
+	return out
 }
 
 func refNames(refs []*compiler.WorkflowRef) []string {

@@ -215,3 +215,58 @@ func TestLanes(t *testing.T) {
 		}
 	}
 }
+
+// TestCrossTableFromPredecessors: a stage is drawn as cross-table when a
+// move to it comes from a stage on another table, not because the stage
+// written before it is on one: here "resolve" follows "visit" in the file,
+// but only "identify", on its own table, leads to it.
+func TestCrossTableFromPredecessors(t *testing.T) {
+	src := map[string][]byte{"bpfc.hcl": []byte(`
+solution "S" {
+  version = "1.0.0.0"
+  publisher "p" { prefix = "pp" }
+}
+table "pp_visit" {
+  column "pp_name" { type = "string" }
+  column "pp_caseid" {
+    type   = "lookup"
+    target = "incident"
+  }
+}
+flow "triage" {
+  primary_table = "incident"
+  stage "identify" {
+    branch {
+      when = self.prioritycode == "High"
+      next = stage.visit
+    }
+    next = stage.resolve
+  }
+  stage "visit" {
+    table = "pp_visit"
+    next  = null
+  }
+  stage "resolve" {
+    table = "incident"
+  }
+}
+`)}
+	p, diags := compiler.LoadSources(src)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	g := New(p, p.Flow("triage"))
+	for _, n := range g.Nodes {
+		want := map[string]string{"visit": "incident"}[n.Name]
+		if n.CrossTable != (want != "") || n.FromTable != want {
+			t.Errorf("stage %s: CrossTable %v, FromTable %q; want %v, %q", n.Name, n.CrossTable, n.FromTable, want != "", want)
+		}
+	}
+	mmd := string(draw(t, p, "triage", "mermaid"))
+	if strings.Contains(mmd, "cross-table from pp_visit") || strings.Contains(mmd, "style s_resolve") {
+		t.Errorf("resolve drawn as cross-table from pp_visit:\n%s", mmd)
+	}
+	if !strings.Contains(mmd, "cross-table from incident via pp_caseid") {
+		t.Errorf("visit not drawn as cross-table from incident:\n%s", mmd)
+	}
+}
