@@ -61,6 +61,11 @@ func (s *Session) IssueSession(ctx context.Context, user string) (string, store.
 	return s.issue(ctx, user, SessionLabel, sessionPrefix)
 }
 
+// IsSessionToken reports whether token has the form of a web session's
+// token (IssueSession), which the Web API refuses, so that its refusal can
+// say so rather than call it unknown.
+func IsSessionToken(token string) bool { return strings.HasPrefix(token, sessionPrefix) }
+
 func (s *Session) issue(ctx context.Context, user, label, prefix string) (string, store.Token, error) {
 	var secret string
 	var tk store.Token

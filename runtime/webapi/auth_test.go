@@ -38,6 +38,25 @@ func TestAuthentication(t *testing.T) {
 	}
 }
 
+// TestSessionTokenRefused: a web session's token (the pages' cookie) is no
+// credential of the Web API, and its 401 says so and what to send instead,
+// rather than calling a token that works on the pages unknown.
+func TestSessionTokenRefused(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	session, _, err := f.srv.Engine().As("admin").IssueSession(context.Background(), "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := f.do("GET", "accounts", session, nil).must(t, http.StatusUnauthorized)
+	if r.errCode() != "Unauthorized" || !strings.Contains(string(r.raw), "web sign-in") || !strings.Contains(string(r.raw), "bpfc user token NAME --env E") {
+		t.Errorf("a session token's 401: %s", r.raw)
+	}
+	r = f.do("GET", "accounts", "bpfc_nosuchtoken", nil).must(t, http.StatusUnauthorized)
+	if !strings.Contains(string(r.raw), "unknown or revoked") {
+		t.Errorf("an unknown token's 401: %s", r.raw)
+	}
+}
+
 // TestAuthCache: a token checked is taken from the cache for its TTL (a
 // revoked one too: that is the cache's price), and stops working once it
 // runs out.

@@ -167,7 +167,12 @@ func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request)) http.Han
 		}
 		if errors.Is(err, engine.ErrUnauthenticated) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="bpfc", error="invalid_token"`)
-			s.fail(w, r, errorf(http.StatusUnauthorized, "Unauthorized", "the bearer token is unknown or revoked, or its user is gone"))
+			msg := "the bearer token is unknown or revoked, or its user is gone"
+			if engine.IsSessionToken(token) {
+				// A web pages' cookie, which is good for the pages only.
+				msg = "the bearer token is a web sign-in's session token (bpfcs_…), which only the web pages take: send a token of bpfc user token NAME --env E"
+			}
+			s.fail(w, r, errorf(http.StatusUnauthorized, "Unauthorized", "%s", msg))
 			return
 		}
 		if err != nil {
