@@ -23,8 +23,10 @@ func remoteToken(env string) (string, error) {
 			return v, nil
 		}
 	}
+	// The server names the environment as its own project does, which
+	// need not be env: the hint names no environment, as tokenHint's.
 	return "", &exitError{code: 1, msg: "environment " + env + " is remote: set " + key + " (or BPFC_TOKEN) to a token of its server " +
-		"(bpfc user token NAME --env " + env + " run there)"}
+		"(bpfc user token NAME --env E, run there, E the environment's name on that server)"}
 }
 
 // envKey is an environment's name as environment variables spell it: upper
