@@ -123,7 +123,7 @@ func TestBPFCActions(t *testing.T) {
 	if len(r.rows()) != 1 {
 		t.Errorf("every instance: %s", r.raw)
 	}
-	// Bad requests: a missing or foreign parameter, an unknown member, If-Match where no move is.
+	// Bad requests: a missing or foreign parameter, an unknown or miscased member, If-Match where no move is.
 	for _, c := range []struct {
 		action string
 		body   any
@@ -134,6 +134,8 @@ func TestBPFCActions(t *testing.T) {
 		{"bpfc_NextStage", map[string]any{}, nil, 400, "bpfc_NextStage needs the parameter ProcessInstanceId"},
 		{"bpfc_PreviousStage", map[string]any{"ProcessInstanceId": inst, "LinkId": lead}, nil, 400, "bpfc_PreviousStage takes no parameter LinkId"},
 		{"bpfc_NextStage", map[string]any{"ProcessInstanceId": inst, "Stage": "x"}, nil, 400, `unknown field`},
+		// Member names are case-sensitive, as in Dataverse: not taken for ProcessInstanceId.
+		{"bpfc_AbandonInstance", map[string]any{"processinstanceid": inst}, nil, 400, `member \"processinstanceid\" is spelt \"ProcessInstanceId\"`},
 		{"bpfc_RunAction", map[string]any{"ProcessInstanceId": inst}, nil, 400, "needs the parameter ActionName"},
 		{"bpfc_StartInstance", map[string]any{"FlowName": "strategic_deal", "EntityLogicalName": "lead", "EntityId": lead}, []string{"If-Match", `W/"1"`}, 400, "If-Match applies to the moves"},
 		{"bpfc_NextStage", "not json", nil, 400, "JSON object"},

@@ -280,6 +280,9 @@ func decodeBody(r *http.Request, v any, what string) error {
 	if err := jsonText(b); err != nil {
 		return err
 	}
+	if err := exactMembers(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")), v); err != nil {
+		return badRequest("%s: %v", what, err)
+	}
 	dec := json.NewDecoder(skipBOM(bytes.NewReader(b)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
