@@ -125,7 +125,12 @@ func Open(ctx context.Context, p *compiler.Project, name string, opts Options) (
 			return nil, loc, fmt.Errorf("environment %q: %w", name, err)
 		}
 		if !ok {
-			return nil, loc, fmt.Errorf("environment %q (%s): %w; its first import creates it (bpfc deploy --env %s)", name, loc.Display, ErrNotCreated, name)
+			first := "bpfc deploy --env " + name
+			if env.PromoteFrom != "" {
+				// Its gate takes only the build live in that environment.
+				first = "bpfc promote --from " + env.PromoteFrom + " --to " + name
+			}
+			return nil, loc, fmt.Errorf("environment %q (%s): %w; its first import creates it (%s)", name, loc.Display, ErrNotCreated, first)
 		}
 	}
 	var migrated func(from, to int)
