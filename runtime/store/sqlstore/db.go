@@ -99,7 +99,14 @@ func (s *DB) Meta(ctx context.Context) (store.Meta, error) {
 
 // Read runs fn in a read-only transaction.
 func (s *DB) Read(ctx context.Context, fn func(store.Tx) error) error {
-	sqlTx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	var sqlTx *sql.Tx
+	var err error
+	for left := -1; ; {
+		sqlTx, err = s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		if err == nil || !s.endedIdle(err, &left) {
+			break
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -110,10 +117,36 @@ func (s *DB) Read(ctx context.Context, fn func(store.Tx) error) error {
 // Write runs fn in the exclusive write transaction.
 func (s *DB) Write(ctx context.Context, fn func(store.Tx) error) error {
 	at, err := s.write(ctx, s.d.BeginWrite, store.WaitNotice(ctx), fn)
+	for left := -1; err != nil && at == atBegin && s.endedIdle(err, &left); {
+		at, err = s.write(ctx, s.d.BeginWrite, store.WaitNotice(ctx), fn)
+	}
 	if err != nil && at != inFn && s.d.IsBusy(err) {
 		return fmt.Errorf("%w (%v)", store.ErrBusy, err)
 	}
 	return err
+}
+
+// endedIdle tells whether a transaction that failed to begin with err
+// starts again: the connection the pool gave it had been ended by the
+// database server while it sat idle there (a restart or failover of
+// PostgreSQL, an administrator's pg_terminate_backend, an
+// idle_session_timeout), so nothing of the transaction was written, and the
+// failed connection has left the pool. The pool's other idle connections
+// may have been ended too: left, -1 before the first failure, counts the
+// attempts still allowed, one per connection idle then and one for a new
+// connection.
+func (s *DB) endedIdle(err error, left *int) bool {
+	if !store.IsConnectionLost(err) {
+		return false
+	}
+	if *left < 0 {
+		*left = s.db.Stats().Idle + 1
+	}
+	if *left == 0 {
+		return false
+	}
+	*left--
+	return true
 }
 
 // Where a write transaction failed.
@@ -177,11 +210,15 @@ func (s *DB) WriteShared(ctx context.Context, fn func(store.Tx) error) error {
 	var once sync.Once
 	notice := store.WaitNotice(ctx)
 	onWait := func() { once.Do(notice) }
+	left := -1
 	for attempt := 1; ; attempt++ {
 		at, err := s.write(ctx, sd.BeginShared, onWait, fn)
 		switch {
 		case err == nil:
 			return nil
+		case at == atBegin && s.endedIdle(err, &left):
+			attempt--
+			continue
 		case sd.IsRetryable(err):
 			if attempt >= store.MaxSharedAttempts {
 				// The database's words (a serialization failure, a
