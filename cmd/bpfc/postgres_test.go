@@ -59,3 +59,39 @@ func TestReadOnlyDatabaseUser(t *testing.T) {
 		t.Errorf("a write as a read-only user: %d %s", code, stderr)
 	}
 }
+
+// TestSchemaOfAnotherApplication: the commands that open a deployed
+// environment say that its schema belongs to another application, as
+// deploy does, rather than "nothing deployed yet: run bpfc deploy", which
+// the deploy then refuses; nothing is written to that schema.
+func TestSchemaOfAnotherApplication(t *testing.T) {
+	base := pgtest.URL(t)
+	db, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, stmt := range []string{`CREATE SCHEMA bpfc_dev`, `CREATE TABLE bpfc_dev.payslip (id INT)`} {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	src := "solution \"SO\" {\n  version = \"1.0.0.0\"\n  publisher \"so\" {\n    prefix = \"so\"\n  }\n}\n" +
+		"environment \"dev\" {\n  store = \"" + base + "\"\n}\n" +
+		"flow \"f\" {\n  primary_table = \"lead\"\n  stage \"a\" {\n    step \"s\" { column = \"subject\" }\n  }\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "bpfc.hcl"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const want = "schema bpfc_dev holds tables bpfc did not create (payslip): it belongs to another application"
+	for _, args := range [][]string{{"deploy"}, {"user", "add", "bob"}, {"record", "list", "lead"}, {"serve", "--addr", "127.0.0.1:0"}} {
+		code, _, stderr := bpfc(t, append([]string{"-C", dir}, append(args, "--env", "dev")...)...)
+		if code != 1 || !strings.Contains(stderr, want) || strings.Contains(stderr, "nothing deployed") {
+			t.Errorf("%v on another application's schema: exit %d, %s", args, code, stderr)
+		}
+	}
+	var tables int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'bpfc_dev'`).Scan(&tables); err != nil || tables != 1 {
+		t.Errorf("the other application's schema has %d tables, %v; want its 1", tables, err)
+	}
+}

@@ -80,14 +80,27 @@ func Location(url, schema string) string {
 }
 
 // Exists reports whether the environment in schema on the database url
-// names was ever created (its migrations applied and bootstrapped).
+// names was ever created (its migrations applied and bootstrapped). A
+// schema of that name that holds another application's tables is an
+// error, as Open says it: no deploy would create the environment there.
 func Exists(ctx context.Context, url, schema string) (bool, error) {
 	db, err := openDB(url, schema, DefaultBusyTimeout)
 	if err != nil {
 		return false, err
 	}
 	defer db.Close()
-	return bootstrapped(ctx, db, schema)
+	ok, err := bootstrapped(ctx, db, schema)
+	if ok || err != nil {
+		return ok, err
+	}
+	tables, err := foreignTables(ctx, db, schema)
+	if err != nil {
+		return false, err
+	}
+	if len(tables) > 0 {
+		return false, foreignSchema(schema, tables)
+	}
+	return false, nil
 }
 
 // bootstrapped: the organization table, created and filled in the same
@@ -246,8 +259,7 @@ JOIN `+q+`.environmentlease e ON e.id = l.id WHERE l.id = 1`).
 	if tables, err := foreignTables(ctx, db, schema); err != nil {
 		return err
 	} else if len(tables) > 0 {
-		return fmt.Errorf("schema %s holds tables bpfc did not create (%s): it belongs to another application, and bpfc leaves it as it is; "+
-			"rename that schema, or give the environment another name (its schema is %s)", schema, strings.Join(tables, ", "), SchemaFor("<name>"))
+		return foreignSchema(schema, tables)
 	}
 	for attempt := 1; ; attempt++ {
 		err := prepareOnce(ctx, db, schema)
@@ -286,6 +298,13 @@ func foreignTables(ctx context.Context, db *sql.DB, schema string) ([]string, er
 		tables = append(tables[:5], "…")
 	}
 	return tables, rows.Err()
+}
+
+// foreignSchema is the error for a schema that holds the tables of
+// another application.
+func foreignSchema(schema string, tables []string) error {
+	return fmt.Errorf("schema %s holds tables bpfc did not create (%s): it belongs to another application, and bpfc leaves it as it is; "+
+		"rename that schema, or give the environment another name (its schema is %s)", schema, strings.Join(tables, ", "), SchemaFor("<name>"))
 }
 
 // createdMark is the comment on a schema bpfc created: only such a schema

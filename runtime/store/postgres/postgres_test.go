@@ -153,6 +153,12 @@ func TestSchemasOfOthers(t *testing.T) {
 	if dropped, err := DropIfUnused(ctx, url, "bpfc_payroll", time.Second); dropped || err != nil {
 		t.Errorf("DropIfUnused of another application's schema = %v, %v", dropped, err)
 	}
+	// What the commands that only open a deployed environment ask first:
+	// not "nothing deployed yet", which sends people to a deploy that is
+	// refused.
+	if ok, err := Exists(ctx, url, "bpfc_payroll"); ok || err == nil || !strings.Contains(err.Error(), "schema bpfc_payroll holds tables bpfc did not create (payslip)") {
+		t.Errorf("Exists of another application's schema = %v, %v", ok, err)
+	}
 
 	ready := open(t, url, Options{Name: "ready"})
 	ready.Close()
