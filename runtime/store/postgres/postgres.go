@@ -118,7 +118,8 @@ func bootstrapped(ctx context.Context, db interface {
 }
 
 // withHint adds what to do to the errors of reaching a database that
-// people meet first: no such database, a login refused, no server.
+// people meet first: no such database, a login refused, no server, a
+// server without TLS for a URL that requires it.
 func withHint(err error) error {
 	var pe *pgconn.PgError
 	switch {
@@ -128,6 +129,9 @@ func withHint(err error) error {
 		return fmt.Errorf("%w; check the store URL's user, and its password in PGPASSWORD or ~/.pgpass", err)
 	case strings.Contains(err.Error(), "connection refused") || strings.Contains(err.Error(), "no such host"):
 		return hinted{err, oneLine(err.Error()) + "; is PostgreSQL running at the store URL's host and port?"}
+	case strings.Contains(err.Error(), "server refused TLS connection"):
+		return hinted{err, oneLine(err.Error()) + "; the server takes no TLS connections while the store URL's sslmode requires one: " +
+			"turn SSL on in the server (ssl = on), or give the URL an sslmode it accepts (prefer, or disable on a network you trust)"}
 	}
 	return err
 }

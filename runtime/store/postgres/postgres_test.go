@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"strings"
@@ -512,5 +513,35 @@ func TestConnectionNeverMade(t *testing.T) {
 	}
 	if !store.IsConnectionLost(&net.OpError{Op: "read", Net: "tcp", Err: errors.New("connection reset by peer")}) {
 		t.Error("a connection reset under a read is a lost connection")
+	}
+}
+
+// TestTLSRefusedHint: a store URL whose sslmode requires TLS (the README's
+// example has sslmode=require), on a server that takes none, says what to
+// change. The server here answers PostgreSQL's SSLRequest with N, as one
+// with ssl = off does.
+func TestTLSRefusedHint(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			var req [8]byte // length and the SSLRequest code
+			if _, err := io.ReadFull(c, req[:]); err == nil {
+				c.Write([]byte("N"))
+			}
+			c.Close()
+		}
+	}()
+	_, err = Open(context.Background(), "postgres://bpfc@"+ln.Addr().String()+"/bpfc?sslmode=require&connect_timeout=5", Options{Name: "dev"})
+	if err == nil || !strings.Contains(err.Error(), "server refused TLS connection; the server takes no TLS connections") ||
+		!strings.Contains(err.Error(), "sslmode") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("a server without TLS for sslmode=require: %v", err)
 	}
 }
