@@ -239,7 +239,7 @@ func openDB(url, schema string, busy time.Duration) (*sql.DB, error) {
 		m := c.TypeMap()
 		m.TryWrapEncodePlanFuncs = append([]pgtype.TryWrapEncodePlanFunc{wrapBool}, m.TryWrapEncodePlanFuncs...)
 		return nil
-	}))
+	}), stdlib.OptionShouldPing(shouldPing))
 	// Keep enough connections for a server's concurrent requests: a
 	// connection closed for want of an idle slot is a new backend process
 	// for the next transaction.
