@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"net"
@@ -92,28 +93,32 @@ func (d *dialect) ColumnType(colType string) string {
 // holds the environment.
 
 // BeginWrite takes the gate, first without waiting; when another exclusive
-// writer holds it, it tells onWait and waits up to the busy timeout (the
-// connection's lock_timeout). Then it rewrites the lock row, which waits
-// for the shared transactions that hold it and makes every shared
-// transaction whose snapshot is older than this one's commit fail to lock
-// it (a serialization failure: it starts again and sees what this one did).
+// writer holds it, it tells onWait and waits for it. Then it rewrites the
+// lock row, which waits for the shared transactions that hold it and makes
+// every shared transaction whose snapshot is older than this one's commit
+// fail to lock it (a serialization failure: it starts again and sees what
+// this one did). Its waits together last the busy timeout at most (wait).
 func (d *dialect) BeginWrite(ctx context.Context, db *sql.DB, onWait func()) (*sqlstore.Txn, error) {
+	deadline := time.Now().Add(d.busy)
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	// The lease covers the two waits below (each up to the busy timeout),
-	// committed before them so that the shared writers that start from now
-	// on pass the gate; it ends with the transaction.
-	lease, err := takeLease(ctx, conn, 2*d.busy+time.Second)
+	// The lease covers the waits below, committed before them so that the
+	// shared writers that start from now on pass the gate; it ends with
+	// the transaction.
+	lease, err := takeLease(ctx, conn, d.busy+time.Second)
 	if err != nil {
 		conn.Close()
 		return nil, err
 	}
-	tx, err := d.lock(ctx, conn, sql.LevelReadCommitted, exclusiveLocks(" NOWAIT"))
-	if err != nil && d.IsBusy(err) {
+	// The first try waits for the lock row only (up to the connection's
+	// lock_timeout, the busy timeout), not for the gate: a wait there
+	// is told and takes what is left of the busy timeout.
+	tx, err := d.lock(ctx, conn, sql.LevelReadCommitted, exclusiveLocks(" NOWAIT", 0))
+	if left := time.Until(deadline); err != nil && d.IsBusy(err) && left >= time.Millisecond {
 		onWait()
-		tx, err = d.lock(ctx, conn, sql.LevelReadCommitted, exclusiveLocks(""))
+		tx, err = d.lock(ctx, conn, sql.LevelReadCommitted, exclusiveLocks("", left))
 	}
 	if err != nil {
 		endLease(ctx, conn, lease)
@@ -123,9 +128,34 @@ func (d *dialect) BeginWrite(ctx context.Context, db *sql.DB, onWait func()) (*s
 	return &sqlstore.Txn{Conn: conn, Tx: &leasedTx{Tx: tx, ctx: ctx, conn: conn, lease: lease}}, nil
 }
 
-func exclusiveLocks(wait string) string {
-	return `SELECT id FROM environmentgate WHERE id = 1 FOR UPDATE` + wait + `;
-UPDATE environmentlock SET n = n + 1 WHERE id = 1`
+// exclusiveLocks takes the gate (NOWAIT: or fails at once) and rewrites the
+// lock row; left, unless 0, is how long the two may wait together (wait).
+// The last statement returns the lock row: lock checks that it is there.
+func exclusiveLocks(wait string, left time.Duration) string {
+	return waitAtMost(left, `SELECT id FROM environmentgate WHERE id = 1 FOR UPDATE`+wait,
+		`UPDATE environmentlock SET n = n + 1 WHERE id = 1`) + `;
+SELECT id FROM environmentlock WHERE id = 1`
+}
+
+// waitAtMost runs the statements (each of which may wait for a lock) one
+// after the other in one message, so that their waits together last at
+// most left: PostgreSQL's lock_timeout bounds each wait for a lock on its
+// own, so before each statement it is set to what is left of left since
+// the message came (statement_timestamp() is when it came, for every
+// statement of it), and afterwards it is the session's again. left 0: the
+// statements alone, each wait bounded by the session's lock_timeout.
+func waitAtMost(left time.Duration, stmts ...string) string {
+	if left <= 0 {
+		return strings.Join(stmts, ";\n")
+	}
+	var b strings.Builder
+	for _, st := range stmts {
+		fmt.Fprintf(&b, `SELECT set_config('lock_timeout', GREATEST(1, %d - floor(extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000))::bigint::text, true);
+%s;
+`, left.Milliseconds(), st)
+	}
+	b.WriteString(`SELECT set_config('lock_timeout', reset_val, true) FROM pg_settings WHERE name = 'lock_timeout'`)
+	return b.String()
 }
 
 var _ sqlstore.OneShotDialect = (*dialect)(nil)
@@ -224,13 +254,14 @@ func (d *dialect) BeginShared(ctx context.Context, db *sql.DB, onWait func()) (*
 	if err != nil {
 		return nil, err
 	}
+	deadline := time.Now().Add(d.busy)
 	st, err := beginShared(ctx, conn, fastLocks)
 	if err != nil && d.IsBusy(err) && !d.IsRetryable(err) || err == nil && st.gated {
 		// An exclusive writer holds the lock row, or may be waiting for it.
-		st, err = beginShared(ctx, conn, sharedLocks(" NOWAIT"))
+		st, err = beginShared(ctx, conn, sharedLocks(" NOWAIT", 0))
 		if err != nil && d.IsBusy(err) && !d.IsRetryable(err) {
 			onWait()
-			st, err = beginShared(ctx, conn, sharedLocks(""))
+			st, err = beginShared(ctx, conn, sharedLocks("", max(time.Until(deadline), time.Millisecond)))
 		}
 	}
 	if err != nil {
@@ -247,14 +278,14 @@ const fastLocks = `BEGIN ISOLATION LEVEL REPEATABLE READ;
 SELECT a.n, (SELECT COALESCE(MAX(importjob_id), 0) FROM importjob), CASE WHEN g.closed_until > now() THEN 1 ELSE 0 END
 FROM environmentlock l, accessstamp a, environmentlease g WHERE l.id = 1 AND a.id = 1 AND g.id = 1 FOR SHARE OF l NOWAIT`
 
-func sharedLocks(wait string) string {
-	return `BEGIN ISOLATION LEVEL REPEATABLE READ;
-SAVEPOINT bpfc_gate;
-SELECT id FROM environmentgate WHERE id = 1 FOR SHARE` + wait + `;
+// sharedLocks passes the gate and locks the lock row, both NOWAIT (or
+// failing at once) or waiting at most left together (waitAtMost).
+func sharedLocks(wait string, left time.Duration) string {
+	return "BEGIN ISOLATION LEVEL REPEATABLE READ;\n" + waitAtMost(left, `SAVEPOINT bpfc_gate;
+SELECT id FROM environmentgate WHERE id = 1 FOR SHARE`+wait+`;
 ROLLBACK TO SAVEPOINT bpfc_gate;
-RELEASE SAVEPOINT bpfc_gate;
-SELECT a.n, (SELECT COALESCE(MAX(importjob_id), 0) FROM importjob), 0 FROM environmentlock l, accessstamp a
-WHERE l.id = 1 AND a.id = 1 FOR SHARE OF l`
+RELEASE SAVEPOINT bpfc_gate`, `SELECT a.n, (SELECT COALESCE(MAX(importjob_id), 0) FROM importjob), 0 FROM environmentlock l, accessstamp a
+WHERE l.id = 1 AND a.id = 1 FOR SHARE OF l`+wait)
 }
 
 // lock begins a transaction and runs the locking statements: one round

@@ -50,9 +50,12 @@ func beginShared(ctx context.Context, conn *sql.Conn, locks string) (*begun, err
 }
 
 // readStamps reads the access stamp, the import generation and whether
-// the lease runs from the last result of the locks: its one row is also
-// the lock row, locked.
+// the lease runs from the last result of the locks with three columns (a
+// setting may follow it): its one row is also the lock row, locked.
 func readStamps(res []*pgconn.Result, st *sqlstore.Txn) (gated bool, err error) {
+	for len(res) > 0 && len(res[len(res)-1].FieldDescriptions) != 3 {
+		res = res[:len(res)-1]
+	}
 	if len(res) == 0 || len(res[len(res)-1].Rows) != 1 || len(res[len(res)-1].Rows[0]) != 3 {
 		return false, errors.New("the environment's lock row is missing")
 	}
