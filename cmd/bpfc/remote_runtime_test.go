@@ -348,6 +348,12 @@ func TestRemoteUsersAndTokens(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, `user "carol" may not act on behalf of another user: only a system_administrator may`) {
 		t.Errorf("carol acting as alice: %d %q", code, stderr)
 	}
+	// A misspelt name gets no suggestion either: carol may not act for
+	// anyone, so the names of those she could are not hers to learn here.
+	code, _, stderr = f.remote("instance", "list", "--as", "alcie")
+	if code != 1 || !strings.Contains(stderr, "may not act on behalf of another user") || strings.Contains(stderr, "alice") {
+		t.Errorf("carol acting as alcie: %d %q", code, stderr)
+	}
 	t.Setenv("BPFC_TOKEN_SHARED", f.token)
 	code, _, stderr = f.remote("instance", "show", inst, "--as", "carol")
 	if code != 1 || stderr != local {
@@ -361,6 +367,11 @@ func TestRemoteUsersAndTokens(t *testing.T) {
 	code, _, stderr = f.remote("instance", "list", "--as", "nobody")
 	if code != 1 || !strings.Contains(stderr, `no user "nobody" in environment shared to act on behalf of`) {
 		t.Errorf("acting as no user: %d %q", code, stderr)
+	}
+	// The administrator may list the users, so a misspelt one is named.
+	code, _, stderr = f.remote("instance", "list", "--as", "alcie")
+	if code != 1 || !strings.Contains(stderr, `no user "alcie" in environment shared to act on behalf of (bpfc user list shows who is); did you mean alice?`) {
+		t.Errorf("acting as alcie: %d %q", code, stderr)
 	}
 
 	t.Setenv("BPFC_TOKEN_SHARED", "bpfc_wrong")

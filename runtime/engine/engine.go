@@ -91,7 +91,16 @@ func (e *Engine) run(ctx context.Context, user string, write bool, fn func(*op) 
 			if err != nil {
 				return err
 			}
-			return &ForbiddenError{User: user, Reason: "is not a user of environment " + dep.env + " (bpfc user list shows who is)"}
+			// Only a caller with the store itself names an unknown user
+			// (a local --as): the Web API's users come from tokens, and
+			// acting for another user needs a system administrator
+			// (OnBehalfOf), so the names suggested are the ones bpfc user
+			// list would show that caller.
+			hint, err := userHint(tx, user)
+			if err != nil {
+				return err
+			}
+			return &ForbiddenError{User: user, Reason: "is not a user of environment " + dep.env + " (bpfc user list shows who is)" + hint}
 		}
 		if err != nil {
 			return err

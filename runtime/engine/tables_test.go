@@ -62,4 +62,12 @@ func TestClosest(t *testing.T) {
 			t.Errorf("closest(%q) = %q, want %q", tc.name, got, tc.want)
 		}
 	}
+	// Two neighbouring letters swapped are one slip, even in a short name;
+	// two swaps are two.
+	users := []string{"admin", "bob", "ann"}
+	for _, tc := range []struct{ name, want string }{{"bbo", "bob"}, {"nan", "ann"}, {"nna", ""}, {"BBO", "bob"}} {
+		if got := closest(tc.name, users); got != tc.want {
+			t.Errorf("closest(%q) = %q, want %q", tc.name, got, tc.want)
+		}
+	}
 }

@@ -77,7 +77,13 @@ func (s *Session) issue(ctx context.Context, user, label, prefix string) (string
 		}
 		u, err := o.tx.User(user)
 		if errors.Is(err, store.ErrNotFound) {
-			return notFound("no user %q in %s (bpfc user list shows who is)", user, o.dep.env)
+			// The acting user is an administrator here (another user's
+			// name), who may list the users.
+			hint, err := userHint(o.tx, user)
+			if err != nil {
+				return err
+			}
+			return notFound("no user %q in %s (bpfc user list shows who is)%s", user, o.dep.env, hint)
 		}
 		if err != nil {
 			return err

@@ -108,7 +108,11 @@ func (s *Session) SetUser(ctx context.Context, name string, c UserChange) (store
 		}
 		u, err := o.tx.User(name)
 		if errors.Is(err, store.ErrNotFound) {
-			return notFound("no user %q in %s (bpfc user list shows who is)", name, o.dep.env)
+			hint, err := userHint(o.tx, name)
+			if err != nil {
+				return err
+			}
+			return notFound("no user %q in %s (bpfc user list shows who is)%s", name, o.dep.env, hint)
 		} else if err != nil {
 			return err
 		}
@@ -179,9 +183,34 @@ func (s *Session) OnBehalfOf(ctx context.Context, user string) (string, error) {
 				return nil
 			}
 		}
-		return invalid("no user %q in environment %s to act on behalf of (bpfc user list shows who is)", user, o.dep.env)
+		// Only a system administrator gets here, who may list the users.
+		return invalid("no user %q in environment %s to act on behalf of (bpfc user list shows who is)%s", user, o.dep.env, didYouMean(user, userNames(users)))
 	})
 	return name, err
+}
+
+// UserHint is "; did you mean X?" for the user of the environment an
+// unknown name most likely meant, or "": for a command that looks users up
+// in the store itself, as the report does. Give it only to a caller who
+// may list the users.
+func UserHint(tx store.Tx, name string) (string, error) { return userHint(tx, name) }
+
+// userHint is "; did you mean X?" for the user name an unknown one most
+// likely meant, or "".
+func userHint(tx store.Tx, name string) (string, error) {
+	users, err := tx.Users()
+	if err != nil {
+		return "", err
+	}
+	return didYouMean(name, userNames(users)), nil
+}
+
+func userNames(users []store.User) []string {
+	names := make([]string, len(users))
+	for i, u := range users {
+		names[i] = u.Name
+	}
+	return names
 }
 
 // Me is who the session acts as: Dataverse's WhoAmI. The environment has

@@ -49,16 +49,37 @@ func column(t store.Table, name string) (store.Column, error) {
 // closest returns the known name closest to a mistyped one, the first of
 // equally close ones, or "" when none is close enough to be a likely typo:
 // at most 3 edits, and at most one for every two characters typed (so that
-// a short word is not "corrected" into an unrelated one). Case does not
-// count: logical names are lower case, SUBJECT means subject.
+// a short word is not "corrected" into an unrelated one). Two neighbouring
+// letters swapped are one slip ("bbo" for "bob"), as in the compiler's
+// suggestions. Case does not count: logical names are lower case, SUBJECT
+// means subject.
 func closest(name string, known []string) string {
 	best, bestD := "", 4
 	for _, k := range known {
-		if d := levenshtein.Distance(strings.ToLower(name), strings.ToLower(k), nil); d < bestD && 2*d <= utf8.RuneCountInString(name) {
+		a, b := strings.ToLower(name), strings.ToLower(k)
+		d := levenshtein.Distance(a, b, nil)
+		if swappedPair(a, b) {
+			d = 1
+		}
+		if d < bestD && 2*d <= utf8.RuneCountInString(name) {
 			best, bestD = k, d
 		}
 	}
 	return best
+}
+
+// swappedPair says whether a and b differ only by two neighbouring letters
+// swapped.
+func swappedPair(a, b string) bool {
+	x, y := []rune(a), []rune(b)
+	if len(x) != len(y) {
+		return false
+	}
+	i := 0
+	for i < len(x) && x[i] == y[i] {
+		i++
+	}
+	return i+1 < len(x) && x[i] == y[i+1] && x[i+1] == y[i] && string(x[i+2:]) == string(y[i+2:])
 }
 
 // values checks and converts a caller's values for table t: every value

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/store"
 )
 
@@ -136,7 +137,13 @@ func deployedFlows(ctx context.Context, s store.Store, env, name, user string) (
 		if user != "" {
 			acc, err := tx.Access(user)
 			if errors.Is(err, store.ErrNotFound) {
-				return fmt.Errorf("user %q is not a user of environment %s (bpfc user list shows who is)%w", user, env, store.Silent(ErrForbidden))
+				// As the engine's refusal: only a local report names an
+				// unknown user (the Web API's is its token's).
+				hint, err := engine.UserHint(tx, user)
+				if err != nil {
+					return err
+				}
+				return fmt.Errorf("user %q is not a user of environment %s (bpfc user list shows who is)%s%w", user, env, hint, store.Silent(ErrForbidden))
 			}
 			if err != nil {
 				return err
