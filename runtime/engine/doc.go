@@ -20,8 +20,9 @@
 // Entry point: New(store, Options).As(user) is a Session; every method takes
 // a context, runs in one transaction of the store and returns typed errors
 // that the CLI and the Web API map to their own: ErrNotFound, ErrForbidden
-// (*ForbiddenError), ErrConflict (*ConflictError), ErrInvalid (*ValueError)
-// and *ErrRefused (a rule of the flow, naming the rule, stage and step, or
+// (*ForbiddenError), ErrConflict (*ConflictError), ErrInvalid (*ValueError;
+// *ValuesError for every value of a write that does not fit, when more
+// than one) and *ErrRefused (a rule of the flow, naming the rule, stage and step, or
 // of the environment: a job's or a user's state). A
 // failed call changes nothing.
 //

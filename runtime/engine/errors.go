@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/store"
@@ -143,6 +144,28 @@ func (e *ValueError) Error() string {
 
 // Is makes errors.Is(err, ErrInvalid) hold.
 func (e *ValueError) Is(target error) bool { return target == ErrInvalid }
+
+// ValuesError is every value of one write to a table that does not fit,
+// in the order of their columns: each a *ValueError, or an unknown or
+// system column's ErrInvalid. errors.As finds the first *ValueError.
+type ValuesError struct {
+	Table string
+	Errs  []error // two or more
+}
+
+func (e *ValuesError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d of the values for %s do not fit, so nothing was written (correct them all and try again):", len(e.Errs), e.Table)
+	for _, err := range e.Errs {
+		b.WriteString("\n  ")
+		b.WriteString(err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap gives the values' errors, so that errors.Is(err, ErrInvalid)
+// holds.
+func (e *ValuesError) Unwrap() []error { return e.Errs }
 
 // invalid is an ErrInvalid with a message.
 func invalid(format string, args ...any) error {

@@ -85,19 +85,28 @@ func swappedPair(a, b string) bool {
 // values checks and converts a caller's values for table t: every value
 // against its column's type, choice labels to their values, and lookups to
 // rows that exist, which it returns as links (for the privileges setting
-// them needs). creating allows the primary key.
+// them needs). creating allows the primary key. Every value is checked: a
+// caller who set several that do not fit hears of them all at once (one
+// error as it is, more as a *ValuesError).
 func (o *op) values(t store.Table, in Values, creating bool) (map[string]any, []Link, error) {
 	out := make(map[string]any, len(in))
 	var links []Link
+	var bad []error
 	for _, name := range sortedKeys(in) {
 		c, err := column(t, name)
 		if err != nil {
-			return nil, nil, err
+			bad = append(bad, err)
+			continue
 		}
 		if systemColumns[name] || name == t.PrimaryKey && !creating {
-			return nil, nil, invalid("%s.%s is set by the system and cannot be written", t.Name, name)
+			bad = append(bad, invalid("%s.%s is set by the system and cannot be written", t.Name, name))
+			continue
 		}
 		v, l, err := o.value(t, c, in[name])
+		if errors.Is(err, ErrInvalid) {
+			bad = append(bad, err)
+			continue
+		}
 		if err != nil {
 			return nil, nil, err
 		}
@@ -106,7 +115,13 @@ func (o *op) values(t store.Table, in Values, creating bool) (map[string]any, []
 			links = append(links, *l)
 		}
 	}
-	return out, links, nil
+	switch len(bad) {
+	case 0:
+		return out, links, nil
+	case 1:
+		return nil, nil, bad[0]
+	}
+	return nil, nil, &ValuesError{Table: t.Name, Errs: bad}
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -74,6 +74,12 @@ func TestRecordLifecycle(t *testing.T) {
 			t.Errorf("%s: %s, want %q", body, r.raw, want)
 		}
 	}
+	// Several bad values: one error per request, as Dataverse answers, the
+	// first column's (the CLI lists them all).
+	r = f.do("PATCH", "leads("+id+")", f.admin, `{"companyname": 5, "numberofemployees": 1.5}`).must(t, 400)
+	if !strings.Contains(string(r.raw), `"message":"lead.companyname is a string column: \"5\" is not text"`) || strings.Contains(string(r.raw), "numberofemployees") {
+		t.Errorf("two bad values: %s", r.raw)
+	}
 	// Delete: stale If-Match is 412; then 204; then 404.
 	f.do("DELETE", "leads("+id+")", f.admin, nil, "If-Match", `W/"2"`).must(t, 412)
 	f.do("DELETE", "leads("+id+")", f.admin, nil, "If-Match", `W/"3"`).must(t, 204)

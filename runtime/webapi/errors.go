@@ -54,6 +54,12 @@ type ErrorDetail struct {
 // conflict is 412 when the client sent If-Match (its version is stale),
 // 409 otherwise (another request changed the row meanwhile).
 func classify(err error, ifMatch bool) (int, ErrorDetail) {
+	// Several values that do not fit: the first, as Dataverse answers one
+	// error per request (a client that corrects it hears of the next).
+	var many *engine.ValuesError
+	if errors.As(err, &many) {
+		err = many.Errs[0]
+	}
 	var ae *apiError
 	var mbe *http.MaxBytesError
 	var ref *engine.ErrRefused

@@ -106,6 +106,10 @@ func TestProcessThroughThePages(t *testing.T) {
 	p = b.postStage(p, "save", "budgetamount", "lots")
 	p.must(t, http.StatusOK, `<p class="error" id="step-budget-err">lead.budgetamount is a money column: &#34;lots&#34; is not a number</p>`,
 		`value="lots"`)
+	// Two: each beside its field.
+	p = b.postStage(p, "save", "budgetamount", "lots", "purchasetimeframe", "99")
+	p.must(t, http.StatusOK, `<p class="error" id="step-budget-err">lead.budgetamount is a money column: &#34;lots&#34; is not a number</p>`,
+		`<p class="error" id="step-timeframe-err">lead.purchasetimeframe is a choice column: `, `value="lots"`)
 
 	// The action step runs its workflow.
 	p = b.postStage(b.get(strings.SplitN(created.location, "#", 2)[0]), "action:verify")

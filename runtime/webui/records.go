@@ -309,6 +309,24 @@ func (h *Handler) failOrBack(w http.ResponseWriter, r *http.Request, err error, 
 	http.Redirect(w, r, back, http.StatusSeeOther)
 }
 
+// fieldErrors is why each value err refused was, by column: the one of a
+// *engine.ValueError, or every one of an *engine.ValuesError.
+func fieldErrors(err error) map[string]string {
+	errs := []error{err}
+	var many *engine.ValuesError
+	if errors.As(err, &many) {
+		errs = many.Errs
+	}
+	out := map[string]string{}
+	for _, e := range errs {
+		var ve *engine.ValueError
+		if errors.As(e, &ve) {
+			out[ve.Column] = e.Error()
+		}
+	}
+	return out
+}
+
 // refused turns an error the user can act on (a refusal, a value that
 // does not fit, a conflict, a missing privilege) into the flash of the
 // page the form came from; false for other errors.
@@ -329,7 +347,7 @@ func (h *Handler) refused(w http.ResponseWriter, r *http.Request, err error, ins
 	case errors.As(err, &ref):
 		f.Stage, f.Steps = ref.Stage, ref.Steps
 	case errors.As(err, &ve):
-		f.Fields = map[string]string{ve.Column: err.Error()}
+		f.Fields = fieldErrors(err)
 		f.Values = posted
 	case errors.Is(err, engine.ErrInvalid), errors.Is(err, engine.ErrForbidden):
 		f.Values = posted
