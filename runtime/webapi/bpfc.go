@@ -75,7 +75,7 @@ func (s *Server) bpfcAction(w http.ResponseWriter, r *http.Request, op *operatio
 		return
 	}
 	var req ActionRequest
-	if err := decodeBody(r, &req, "the body of "+name+" is a JSON object of its parameters"); err != nil {
+	if err := decodeBody(r, &req, name); err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -133,7 +133,7 @@ func TestBPFCActions(t *testing.T) {
 	}{
 		{"bpfc_NextStage", map[string]any{}, nil, 400, "bpfc_NextStage needs the parameter ProcessInstanceId"},
 		{"bpfc_PreviousStage", map[string]any{"ProcessInstanceId": inst, "LinkId": lead}, nil, 400, "bpfc_PreviousStage takes no parameter LinkId"},
-		{"bpfc_NextStage", map[string]any{"ProcessInstanceId": inst, "Stage": "x"}, nil, 400, `unknown field`},
+		{"bpfc_NextStage", map[string]any{"ProcessInstanceId": inst, "Stage": "x"}, nil, 400, `The property 'Stage' does not exist on type 'Microsoft.Dynamics.CRM.bpfc_NextStage'`},
 		// Member names are case-sensitive, as in Dataverse: not taken for ProcessInstanceId.
 		{"bpfc_AbandonInstance", map[string]any{"processinstanceid": inst}, nil, 400, `member \"processinstanceid\" is spelt \"ProcessInstanceId\"`},
 		{"bpfc_RunAction", map[string]any{"ProcessInstanceId": inst}, nil, 400, "needs the parameter ActionName"},

@@ -65,7 +65,7 @@ func (s *Server) exportSolution(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req ExportRequest
-	if err := decodeBody(r, &req, `the body is not a bpfc_ExportSolution request ({"SolutionName": "…"})`); err != nil {
+	if err := decodeBody(r, &req, "bpfc_ExportSolution"); err != nil {
 		s.fail(w, r, err)
 		return
 	}

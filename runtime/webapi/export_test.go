@@ -55,8 +55,8 @@ func TestExportSolution(t *testing.T) {
 	}
 	for body, want := range map[string]string{
 		`{}`:                                "SolutionName is required",
-		`{"SolutionName": "x", "Extra": 1}`: "unknown field",
-		`[]`:                                "not a bpfc_ExportSolution request",
+		`{"SolutionName": "x", "Extra": 1}`: "The property 'Extra' does not exist on type 'Microsoft.Dynamics.CRM.bpfc_ExportSolution'",
+		`[]`:                                "the body of bpfc_ExportSolution is an array, not a JSON object",
 	} {
 		r := f.do("POST", "bpfc_ExportSolution", f.admin, body).must(t, 400)
 		if !strings.Contains(string(r.raw), want) {

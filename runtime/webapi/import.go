@@ -1,7 +1,6 @@
 package webapi
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
@@ -105,7 +104,7 @@ func (s *Server) importArgs(w http.ResponseWriter, r *http.Request, op, doing st
 		return nil, nil, deploy.Options{}, false
 	}
 	var req ImportRequest
-	if err := decodeBody(r, &req, "the body is not an "+op+" request"); err != nil {
+	if err := decodeBody(r, &req, op); err != nil {
 		s.fail(w, r, err)
 		return nil, nil, deploy.Options{}, false
 	}
@@ -262,10 +261,12 @@ func sameBuild(model *compiler.Project, field string, data []byte) error {
 	return badRequest("%s is not the build of the Model: %d difference(s), the first: %s; send the model and archives of one build", field, len(changes), what)
 }
 
-// decodeBody decodes a request's JSON body into v, refusing members v does
-// not have. A body over the size limit is that error (413); any other
-// failure a 400 that starts with what.
-func decodeBody(r *http.Request, v any, what string) error {
+// decodeBody decodes the JSON object body of action op into v, whose
+// members are op's parameters, refusing members v does not have. A body
+// over the size limit is that error (413); any other failure a 400 that
+// says, in the API's words, what in the body is wrong and what op takes
+// (bodyError).
+func decodeBody(r *http.Request, v any, op string) error {
 	if err := jsonCharset(r.Header.Get("Content-Type")); err != nil {
 		return err
 	}
@@ -280,25 +281,16 @@ func decodeBody(r *http.Request, v any, what string) error {
 	if err := jsonText(b); err != nil {
 		return err
 	}
-	if err := exactMembers(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")), v); err != nil {
-		return badRequest("%s: %v", what, err)
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")) // a UTF-8 mark some clients write
+	if err := exactMembers(b, v, op); err != nil {
+		return err
 	}
-	dec := json.NewDecoder(skipBOM(bytes.NewReader(b)))
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return badRequest("%s: %v", what, err)
+		return bodyError(op, err)
 	}
 	return nil
-}
-
-// skipBOM reads a body without the UTF-8 byte order mark some clients
-// write before JSON.
-func skipBOM(body io.Reader) io.Reader {
-	br := bufio.NewReaderSize(body, 16) // the smallest: only the mark is peeked
-	if b, err := br.Peek(3); err == nil && string(b) == "\xef\xbb\xbf" {
-		_, _ = br.Discard(3)
-	}
-	return br
 }
 
 // decodeBinary decodes an Edm.Binary parameter: base64url as OData's JSON

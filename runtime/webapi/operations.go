@@ -123,6 +123,7 @@ var verbs = map[string]string{}
 func init() {
 	for i := range operations {
 		verbs[operations[i].Name] = map[bool]string{true: "POST", false: "GET"}[operations[i].Action]
+		byName[operations[i].Name] = &operations[i]
 	}
 }
 

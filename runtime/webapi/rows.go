@@ -160,12 +160,12 @@ func readBody(r *http.Request) ([]field, error) {
 	for dec.More() {
 		kt, err := dec.Token()
 		if err != nil {
-			return nil, badRequest("the body is not valid JSON: %v", err)
+			return nil, badRequest("the body is not valid JSON (%s): send a row as one JSON object of its columns", jsonProblem(err))
 		}
 		key := kt.(string)
 		var raw any
 		if err := dec.Decode(&raw); err != nil {
-			return nil, badRequest("the body is not valid JSON: %v", err)
+			return nil, badRequest("the body is not valid JSON (%s): send a row as one JSON object of its columns", jsonProblem(err))
 		}
 		f := field{prop: key, column: key}
 		switch {
@@ -206,7 +206,7 @@ func readBody(r *http.Request) ([]field, error) {
 		out = append(out, f)
 	}
 	if _, err := dec.Token(); err != nil {
-		return nil, badRequest("the body is not valid JSON: %v", err)
+		return nil, badRequest("the body is not valid JSON (%s): send a row as one JSON object of its columns", jsonProblem(err))
 	}
 	if dec.More() {
 		return nil, badRequest("the body holds more than one JSON value")
