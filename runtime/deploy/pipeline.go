@@ -203,7 +203,8 @@ func (pl *Pipeline) importInto(ctx context.Context, env *compiler.Environment, b
 	}
 	existed, err := environ.Exists(ctx, loc)
 	if err != nil {
-		return nil, err
+		// Named as environ.Open names it for every other command.
+		return nil, fmt.Errorf("environment %q: %w", env.Name, err)
 	}
 	s, err := pl.open(ctx, env.Name, false)
 	if err != nil {
