@@ -82,7 +82,7 @@ func (s *Server) serviceDocument(w http.ResponseWriter, r *http.Request) {
 func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 	seg := r.PathValue("seg")
 	name, prop, key, isKey := namedKey(seg)
-	if op := functions[name]; op != nil {
+	if op := functionNamed(name); op != nil {
 		op.serve(s, w, r, op, seg)
 		return
 	}

@@ -17,7 +17,7 @@ import (
 func (s *Server) post(w http.ResponseWriter, r *http.Request) {
 	set := r.PathValue("seg")
 	if strings.Contains(set, "(") {
-		if name, _, _ := splitKeyRaw(set); functions[name] != nil {
+		if name, _, _ := splitKeyRaw(set); functionNamed(name) != nil {
 			s.fail(w, r, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "%s is a function: call it with GET", name))
 			return
 		}

@@ -138,10 +138,8 @@ func jsonKind(v string) string {
 // paramType is the EDM type of op's parameter member, or "".
 func paramType(op, member string) string {
 	if o := operationNamed(op); o != nil {
-		for _, p := range o.Params {
-			if p.Name == member {
-				return p.Type
-			}
+		if p := o.param(member); p != nil {
+			return p.Type
 		}
 	}
 	return ""
@@ -206,13 +204,6 @@ func example(op string) string {
 	}
 	return "{" + strings.Join(members, ", ") + "}"
 }
-
-// operationNamed is the operation of that name, or nil.
-func operationNamed(name string) *operation { return byName[name] }
-
-// byName are the operations by name, filled in init (as verbs): the
-// handlers that read it are in operations themselves.
-var byName = map[string]*operation{}
 
 // fieldNames are the JSON member names of the struct t points to.
 func fieldNames(t reflect.Type) []string {

@@ -104,31 +104,42 @@ func plain(h func(*Server, http.ResponseWriter, *http.Request)) func(*Server, ht
 	return func(s *Server, w http.ResponseWriter, r *http.Request, _ *operation, _ string) { h(s, w, r) }
 }
 
-// functions are the operations GET serves, by name.
-var functions = func() map[string]*operation {
-	out := map[string]*operation{}
-	for i := range operations {
-		if op := &operations[i]; !op.Action {
-			out[op.Name] = op
-		}
-	}
-	return out
-}()
-
-// verbs are the operations' methods by name (GET for a function, POST
-// for an action), filled in init: fail reads them for a 405's Allow, and
-// the operations' handlers call fail.
-var verbs = map[string]string{}
+// byName are the operations by name, filled in init: fail reads them for
+// a 405's Allow and for the words of a body's error, and the operations'
+// handlers call fail.
+var byName = map[string]*operation{}
 
 func init() {
 	for i := range operations {
-		verbs[operations[i].Name] = map[bool]string{true: "POST", false: "GET"}[operations[i].Action]
 		byName[operations[i].Name] = &operations[i]
 	}
 }
 
+// operationNamed is the operation of that name, or nil.
+func operationNamed(name string) *operation { return byName[name] }
+
+// functionNamed is the operation GET serves of that name, or nil.
+func functionNamed(name string) *operation {
+	if op := byName[name]; op != nil && !op.Action {
+		return op
+	}
+	return nil
+}
+
 // isAction says whether name is an operation POST serves.
-func isAction(name string) bool { return verbs[name] == "POST" }
+func isAction(name string) bool {
+	op := byName[name]
+	return op != nil && op.Action
+}
+
+// verb is the method that serves the operation: POST an action, GET a
+// function.
+func (op *operation) verb() string {
+	if op.Action {
+		return "POST"
+	}
+	return "GET"
+}
 
 // allowFor is the Allow header of a 405 for the request's path: the
 // methods that path takes.
@@ -138,8 +149,8 @@ func allowFor(r *http.Request) string {
 	switch {
 	case name == "$batch":
 		return "POST"
-	case verbs[name] != "":
-		return verbs[name]
+	case byName[name] != nil:
+		return byName[name].verb()
 	case isProcessSet(name):
 		return "GET"
 	case isKey && id != "":
@@ -148,15 +159,18 @@ func allowFor(r *http.Request) string {
 	return "GET, POST"
 }
 
-// takes says whether the operation has the parameter.
-func (op *operation) takes(name string) bool {
-	for _, p := range op.Params {
-		if p.Name == name {
-			return true
+// param is the operation's parameter of that name, or nil.
+func (op *operation) param(name string) *param {
+	for i := range op.Params {
+		if op.Params[i].Name == name {
+			return &op.Params[i]
 		}
 	}
-	return false
+	return nil
 }
+
+// takes says whether the operation has the parameter.
+func (op *operation) takes(name string) bool { return op.param(name) != nil }
 
 // takesAll refuses a call with a parameter the function does not take
 // (given: name -> value; the first in name order).

@@ -33,7 +33,7 @@ func (s *Server) tableOf(r *http.Request, set string) (store.Table, error) {
 	if isProcessSet(set) {
 		return store.Table{}, readOnlyProcesses(set) // GET serves them (processes.go)
 	}
-	if functions[set] != nil {
+	if functionNamed(set) != nil {
 		return store.Table{}, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "%s is a function: call it with GET", set)
 	}
 	if isAction(set) {
