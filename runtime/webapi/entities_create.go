@@ -295,10 +295,10 @@ func (s *Server) writeBody(r *http.Request, t store.Table) ([]field, error) {
 // (x@odata.bind, or x_<table>@odata.bind for a lookup to several tables).
 func lookupValues(t store.Table, fields []field) error {
 	for _, f := range fields {
-		if !strings.HasPrefix(f.prop, "_") || !strings.HasSuffix(f.prop, "_value") || len(f.prop) <= len("__value") {
+		name, ok := lookupValueName(f.prop)
+		if !ok {
 			continue
 		}
-		name := f.prop[1 : len(f.prop)-len("_value")]
 		c, known := t.Column(name)
 		if !known || !isLookup(c) {
 			return badRequest("%s has no property %s to write%s", t.EntitySetName, f.prop, suggest(t, f.prop))

@@ -219,9 +219,8 @@ func resolveOne(t store.Table, name string, tables map[string]store.Table) (expa
 // value, a collection-valued navigation property (rows of another table
 // that look up t), or nothing known.
 func unknownNavigation(t store.Table, name string, tables map[string]store.Table) error {
-	if strings.HasPrefix(name, "_") && strings.HasSuffix(name, "_value") {
-		return badRequest("$expand=%s: that is a lookup's value; expand its navigation property, %s", name,
-			strings.TrimSuffix(strings.TrimPrefix(name, "_"), "_value"))
+	if lookup, ok := lookupValueName(name); ok {
+		return badRequest("$expand=%s: that is a lookup's value; expand its navigation property, %s", name, lookup)
 	}
 	for _, u := range sortedTables(tables) {
 		if name != u.EntitySetName && name != u.Name && !strings.HasPrefix(name, u.Name+"_") {

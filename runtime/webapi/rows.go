@@ -33,11 +33,20 @@ func propertyName(c store.Column) string {
 	return c.Name
 }
 
+// lookupValueName is x for a property named as a lookup's value,
+// _x_value (propertyName's form).
+func lookupValueName(prop string) (string, bool) {
+	if !strings.HasPrefix(prop, "_") || !strings.HasSuffix(prop, "_value") || len(prop) <= len("__value") {
+		return "", false
+	}
+	return prop[1 : len(prop)-len("_value")], true
+}
+
 // column resolves a property name of a query ($select, $filter, $orderby)
 // to a column: _x_value for a lookup x (x itself is accepted too).
 func column(t store.Table, prop string) (store.Column, error) {
-	if strings.HasPrefix(prop, "_") && strings.HasSuffix(prop, "_value") && len(prop) > len("__value") {
-		if c, ok := t.Column(prop[1 : len(prop)-len("_value")]); ok && isLookup(c) {
+	if name, ok := lookupValueName(prop); ok {
+		if c, ok := t.Column(name); ok && isLookup(c) {
 			return c, nil
 		}
 	}
