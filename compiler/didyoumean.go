@@ -16,7 +16,7 @@ func nameSuggestion(given string, known []string) string {
 			return k // "stage.B" for "b": the case is the slip
 		}
 		dist := levenshtein.Distance(given, k, nil)
-		if swapped(given, k) {
+		if Swapped(given, k) {
 			dist = 1 // "dve" for "dev": one slip, two edits
 		}
 		limit := 2
@@ -41,16 +41,18 @@ func nameSuggestion(given string, known []string) string {
 // (the rule of the diagnostics' "Did you mean", for other tools' messages).
 func ClosestName(given string, known []string) string { return nameSuggestion(given, known) }
 
-// swapped says whether a and b differ by two neighbouring letters swapped.
-func swapped(a, b string) bool {
-	if len(a) != len(b) {
+// Swapped says whether a and b differ only by two neighbouring letters
+// swapped: one slip of the fingers, which edit distance counts as two.
+func Swapped(a, b string) bool {
+	x, y := []rune(a), []rune(b)
+	if len(x) != len(y) {
 		return false
 	}
 	i := 0
-	for i < len(a) && a[i] == b[i] {
+	for i < len(x) && x[i] == y[i] {
 		i++
 	}
-	return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
+	return i+1 < len(x) && x[i] == y[i+1] && x[i+1] == y[i] && string(x[i+2:]) == string(y[i+2:])
 }
 
 // didYouMean returns ` Did you mean "x"?` or "".

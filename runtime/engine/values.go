@@ -58,7 +58,7 @@ func closest(name string, known []string) string {
 	for _, k := range known {
 		a, b := strings.ToLower(name), strings.ToLower(k)
 		d := levenshtein.Distance(a, b, nil)
-		if swappedPair(a, b) {
+		if compiler.Swapped(a, b) {
 			d = 1
 		}
 		if d < bestD && 2*d <= utf8.RuneCountInString(name) {
@@ -66,20 +66,6 @@ func closest(name string, known []string) string {
 		}
 	}
 	return best
-}
-
-// swappedPair says whether a and b differ only by two neighbouring letters
-// swapped.
-func swappedPair(a, b string) bool {
-	x, y := []rune(a), []rune(b)
-	if len(x) != len(y) {
-		return false
-	}
-	i := 0
-	for i < len(x) && x[i] == y[i] {
-		i++
-	}
-	return i+1 < len(x) && x[i] == y[i+1] && x[i+1] == y[i] && string(x[i+2:]) == string(y[i+2:])
 }
 
 // values checks and converts a caller's values for table t: every value
