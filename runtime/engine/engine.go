@@ -96,11 +96,11 @@ func (e *Engine) run(ctx context.Context, user string, write bool, fn func(*op) 
 			// acting for another user needs a system administrator
 			// (OnBehalfOf), so the names suggested are the ones bpfc user
 			// list would show that caller.
-			hint, err := userHint(tx, user)
+			reason, err := NotAUser(tx, user, dep.env)
 			if err != nil {
 				return err
 			}
-			return &ForbiddenError{User: user, Reason: "is not a user of environment " + dep.env + " (bpfc user list shows who is)" + hint}
+			return &ForbiddenError{User: user, Reason: reason}
 		}
 		if err != nil {
 			return err

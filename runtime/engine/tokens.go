@@ -79,11 +79,7 @@ func (s *Session) issue(ctx context.Context, user, label, prefix string) (string
 		if errors.Is(err, store.ErrNotFound) {
 			// The acting user is an administrator here (another user's
 			// name), who may list the users.
-			hint, err := userHint(o.tx, user)
-			if err != nil {
-				return err
-			}
-			return notFound("no user %q in %s (bpfc user list shows who is)%s", user, o.dep.env, hint)
+			return noUser(o.tx, user, o.dep.env)
 		}
 		if err != nil {
 			return err

@@ -108,11 +108,7 @@ func (s *Session) SetUser(ctx context.Context, name string, c UserChange) (store
 		}
 		u, err := o.tx.User(name)
 		if errors.Is(err, store.ErrNotFound) {
-			hint, err := userHint(o.tx, name)
-			if err != nil {
-				return err
-			}
-			return notFound("no user %q in %s (bpfc user list shows who is)%s", name, o.dep.env, hint)
+			return noUser(o.tx, name, o.dep.env)
 		} else if err != nil {
 			return err
 		}
@@ -189,11 +185,27 @@ func (s *Session) OnBehalfOf(ctx context.Context, user string) (string, error) {
 	return name, err
 }
 
-// UserHint is "; did you mean X?" for the user of the environment an
-// unknown name most likely meant, or "": for a command that looks users up
-// in the store itself, as the report does. Give it only to a caller who
-// may list the users.
-func UserHint(tx store.Tx, name string) (string, error) { return userHint(tx, name) }
+// NotAUser is the reason user may not act in environment env: no user of
+// it has that name, with the one most likely meant. Give it only to a
+// caller who may list the users (one with the store itself, as a local
+// command or report).
+func NotAUser(tx store.Tx, user, env string) (string, error) {
+	hint, err := userHint(tx, user)
+	if err != nil {
+		return "", err
+	}
+	return "is not a user of environment " + env + " (bpfc user list shows who is)" + hint, nil
+}
+
+// noUser is the ErrNotFound of a user name the environment does not have,
+// with the one most likely meant: for an administrator's command on users.
+func noUser(tx store.Tx, name, env string) error {
+	hint, err := userHint(tx, name)
+	if err != nil {
+		return err
+	}
+	return notFound("no user %q in %s (bpfc user list shows who is)%s", name, env, hint)
+}
 
 // userHint is "; did you mean X?" for the user name an unknown one most
 // likely meant, or "".

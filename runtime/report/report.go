@@ -139,11 +139,11 @@ func deployedFlows(ctx context.Context, s store.Store, env, name, user string) (
 			if errors.Is(err, store.ErrNotFound) {
 				// As the engine's refusal: only a local report names an
 				// unknown user (the Web API's is its token's).
-				hint, err := engine.UserHint(tx, user)
+				reason, err := engine.NotAUser(tx, user, env)
 				if err != nil {
 					return err
 				}
-				return fmt.Errorf("user %q is not a user of environment %s (bpfc user list shows who is)%s%w", user, env, hint, store.Silent(ErrForbidden))
+				return fmt.Errorf("user %q %s%w", user, reason, store.Silent(ErrForbidden))
 			}
 			if err != nil {
 				return err
