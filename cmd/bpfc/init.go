@@ -65,10 +65,11 @@ func runInit(g *globals, dir string) error {
 			return fmt.Errorf("scaffold: %w", err)
 		}
 		path := filepath.Join(dir, filepath.FromSlash(f.dst))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return pathError(writing, "init "+dir, dir, err, "give a directory this user may write, or one that does not exist yet")
+		err = os.MkdirAll(filepath.Dir(path), 0o755)
+		if err == nil {
+			err = os.WriteFile(path, data, 0o644)
 		}
-		if err := os.WriteFile(path, data, 0o644); err != nil {
+		if err != nil {
 			return pathError(writing, "init "+dir, dir, err, "give a directory this user may write, or one that does not exist yet")
 		}
 		res.Files = append(res.Files, filepath.ToSlash(f.dst))

@@ -82,33 +82,36 @@ func errPath(err error) string {
 	return ""
 }
 
+// firstExisting is the first of path and the directories above it that
+// exists, with its information (nil when not even the root does).
+func firstExisting(path string) (string, fs.FileInfo) {
+	for p := filepath.Clean(path); ; p = filepath.Dir(p) {
+		if fi, err := os.Stat(p); err == nil {
+			return p, fi
+		}
+		if filepath.Dir(p) == p {
+			return p, nil
+		}
+	}
+}
+
 // fileAbove is the first of path and the directories above it that
 // exists, when that one is not a directory; else "".
 func fileAbove(path string) string {
-	for p := filepath.Clean(path); ; p = filepath.Dir(p) {
-		if fi, err := os.Stat(p); err == nil {
-			if fi.IsDir() {
-				return ""
-			}
-			return p
-		}
-		if filepath.Dir(p) == p {
-			return ""
-		}
+	if p, fi := firstExisting(path); fi != nil && !fi.IsDir() {
+		return p
 	}
+	return ""
 }
 
 // existingDir is the first of path and the directories above it that
 // exists as a directory (where a write would go).
 func existingDir(path string) string {
-	for p := filepath.Clean(path); ; p = filepath.Dir(p) {
-		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-			return p
-		}
-		if filepath.Dir(p) == p {
-			return p
-		}
+	p, fi := firstExisting(path)
+	if fi != nil && !fi.IsDir() {
+		return filepath.Dir(p) // a file's directory
 	}
+	return p
 }
 
 // writeOutFile writes a file a command was told to write (-o FILE),
