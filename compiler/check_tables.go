@@ -2,8 +2,6 @@ package compiler
 
 import (
 	"strings"
-
-	"github.com/hashicorp/hcl/v2"
 )
 
 // relationships checks that every move to another table has a lookup back.
@@ -101,14 +99,6 @@ func clashingFlow(a, b *Flow) (at, first *Flow) {
 		return b, a
 	}
 	return a, b
-}
-
-// declaredBefore reports whether a comes before b in the project's files.
-func declaredBefore(a, b hcl.Range) bool {
-	if a.Filename != b.Filename {
-		return a.Filename < b.Filename
-	}
-	return a.Start.Byte < b.Start.Byte
 }
 
 // StoreTable is the one table of a bpfc environment's own whose name a

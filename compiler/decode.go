@@ -429,10 +429,16 @@ func nearestName(name string, max int, keep string, valid *regexp.Regexp) string
 	if len(s) > max {
 		s = strings.TrimRight(s[:max], "_")
 	}
-	if s == "" || s == name || !valid.MatchString(s) || 2*len(s) < utf8.RuneCountInString(name) {
-		return "" // nothing near enough: most of the name would be lost
+	if !nearEnough(s, name, valid) {
+		return ""
 	}
 	return s
+}
+
+// nearEnough says whether s, a valid name made from name, is worth
+// suggesting: it is valid, and other than name yet not most of it lost.
+func nearEnough(s, name string, valid *regexp.Regexp) bool {
+	return s != "" && s != name && valid.MatchString(s) && 2*len(s) >= utf8.RuneCountInString(name)
 }
 
 func labelRange(b *hcl.Block) hcl.Range {

@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -36,7 +35,7 @@ func solutionNameHint(name string) string {
 	if len(s) > 65 {
 		s = s[:65]
 	}
-	if s == "" || s == name || !solNameRe.MatchString(s) || 2*len(s) < utf8.RuneCountInString(name) {
+	if !nearEnough(s, name, solNameRe) {
 		return ""
 	}
 	return fmt.Sprintf(" Did you mean %q?", s)

@@ -254,13 +254,20 @@ func SortDiagnostics(diags hcl.Diagnostics) {
 			return true
 		case b == nil:
 			return false
-		case a.Filename != b.Filename:
-			return a.Filename < b.Filename
-		case a.Start.Byte != b.Start.Byte:
-			return a.Start.Byte < b.Start.Byte
+		case a.Filename != b.Filename || a.Start.Byte != b.Start.Byte:
+			return declaredBefore(*a, *b)
 		}
 		return diags[i].Summary < diags[j].Summary
 	})
+}
+
+// declaredBefore reports whether a starts before b in the project's files
+// (in file name order).
+func declaredBefore(a, b hcl.Range) bool {
+	if a.Filename != b.Filename {
+		return a.Filename < b.Filename
+	}
+	return a.Start.Byte < b.Start.Byte
 }
 
 // redefined is HCL's parse error for an argument set twice in a body: the
