@@ -34,10 +34,7 @@ func TestConformance(t *testing.T) {
 func TestPragmasAndMigrations(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "env.db")
-	s, err := Open(ctx, path, Options{Name: "dev"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := opened(t, path)
 	defer s.Close()
 	var mode string
 	var sync, fk int
@@ -96,10 +93,7 @@ func TestReopen(t *testing.T) {
 func TestBusy(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "env.db")
-	a, err := Open(ctx, path, Options{Name: "dev"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := opened(t, path)
 	defer a.Close()
 	b, err := Open(ctx, path, Options{Name: "dev", BusyTimeout: 200 * time.Millisecond})
 	if err != nil {
@@ -145,10 +139,7 @@ func TestBusy(t *testing.T) {
 func TestNewerSchemaRefused(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "env.db")
-	s, err := Open(ctx, path, Options{Name: "dev"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := opened(t, path)
 	if _, err := s.SQL().ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_on) VALUES (999, 'future', '')`); err != nil {
 		t.Fatal(err)
 	}
@@ -186,15 +177,22 @@ func TestStageExitsMigrated(t *testing.T) {
 	storetest.CheckMigratedStays(t, s)
 }
 
+// opened opens (creating it) the environment "dev" at path.
+func opened(t *testing.T, path string) *sqlstore.DB {
+	t.Helper()
+	s, err := Open(context.Background(), path, Options{Name: "dev"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // written opens a new environment "dev" at path and writes a publisher
 // into it.
 func written(t *testing.T, path string) *sqlstore.DB {
 	t.Helper()
 	ctx := context.Background()
-	s, err := Open(ctx, path, Options{Name: "dev"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := opened(t, path)
 	if err := s.Write(ctx, func(tx store.Tx) error {
 		return tx.PutPublisher(store.Publisher{Name: "p", Prefix: "pp"})
 	}); err != nil {
@@ -265,38 +263,6 @@ func TestReadOnly(t *testing.T) {
 	}
 }
 
-// TestTextFoldsEveryLetter: SQLite's lower() folds A to Z only; the store's
-// text comparisons fold every letter, as Dataverse's collation does.
-func TestTextFoldsEveryLetter(t *testing.T) {
-	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "dev.db"), Options{Name: "dev"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	tb := store.Table{Name: "cts_city", PrimaryKey: "cts_cityid", Kind: store.TableCustom,
-		Columns: []store.Column{{Name: "cts_cityid", Type: "uniqueidentifier"}, {Name: "cts_name", Type: "string"}, {Name: store.RowVersionColumn, Type: store.TypeRowVersion}}}
-	var rows []store.Row
-	err = s.Write(context.Background(), func(tx store.Tx) error {
-		if err := tx.CreateTable(tb); err != nil {
-			return err
-		}
-		for i, n := range []string{"Москва", "ÜBER", "Ørsted"} {
-			if err := tx.InsertRow(tb.Name, map[string]any{"cts_cityid": strconv.Itoa(i), "cts_name": n, store.RowVersionColumn: int64(1)}); err != nil {
-				return err
-			}
-		}
-		var err error
-		rows, err = tx.(store.QueryTx).QueryRows(store.Query{Table: tb, Where: store.Any{
-			store.Compare{Column: "cts_name", Op: store.OpEq, Value: "МОСКВА"},
-			store.Match{Column: "cts_name", Kind: store.MatchStartsWith, Text: "über"},
-			store.Compare{Column: "cts_name", Op: store.OpEq, Value: "ørsted"}}})
-		return err
-	})
-	if err != nil || len(rows) != 3 {
-		t.Errorf("case-insensitive matches beyond A to Z: %v %v", rows, err)
-	}
-}
-
 // TestNewDatabaseIsPrivate: a database Open makes, and its WAL files, are
 // its owner's only whatever the umask; an existing file keeps its mode.
 func TestNewDatabaseIsPrivate(t *testing.T) {
@@ -333,10 +299,7 @@ func TestNewDatabaseIsPrivate(t *testing.T) {
 func TestOwnTablesReserved(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "env.db")
-	s, err := Open(ctx, path, Options{Name: "dev"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := opened(t, path)
 	defer s.Close()
 	rows, err := s.SQL().QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'`)
 	if err != nil {

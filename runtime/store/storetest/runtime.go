@@ -455,6 +455,9 @@ func testTextBeyondASCII(t *testing.T, s store.Store) {
 		if got := find(store.Match{Column: "cts_name", Kind: store.MatchStartsWith, Text: "МОС"}); len(got) != 2 {
 			t.Errorf("startswith(cts_name, 'МОС') found %v, want Москва and москва", got)
 		}
+		if got := find(store.Match{Column: "cts_name", Kind: store.MatchStartsWith, Text: "über"}); len(got) != 1 || !got["Über"] {
+			t.Errorf("startswith(cts_name, 'über') found %v, want Über", got)
+		}
 		for _, desc := range []bool{false, true} {
 			order := []store.Order{{Column: "cts_name", Desc: desc}}
 			seen := map[string]int{}
