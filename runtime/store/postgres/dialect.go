@@ -243,25 +243,25 @@ func (d *dialect) Unnest(params, types []string, alias string, cols []string) st
 // BeginShared starts a REPEATABLE READ transaction that passes the gate and
 // locks the lock row FOR SHARE: shared transactions run beside each other,
 // never beside an exclusive one. When an exclusive writer holds the gate it
-// tells onWait and waits for it (up to the busy timeout) in a transaction
-// whose snapshot is then stale: its lock of the rewritten lock row fails
-// with a serialization failure (IsRetryable), and store.WriteShared starts
-// again on a new snapshot. BEGIN, the locks and the read of the access
+// tells onWait and waits for it (until the busy timeout after since) in a
+// transaction whose snapshot is then stale: its lock of the rewritten lock
+// row fails with a serialization failure (IsRetryable), and
+// store.WriteShared starts again on a new snapshot. BEGIN, the locks and the read of the access
 // stamp go in one round trip, and the transaction holds the stage log's
 // writes for the next one (pipeTx).
-func (d *dialect) BeginShared(ctx context.Context, db *sql.DB, onWait func()) (*sqlstore.Txn, error) {
+func (d *dialect) BeginShared(ctx context.Context, db *sql.DB, onWait func(), since time.Time) (*sqlstore.Txn, error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	deadline := time.Now().Add(d.busy)
+	deadline := since.Add(d.busy)
 	st, err := beginShared(ctx, conn, fastLocks)
 	if err != nil && d.IsBusy(err) && !d.IsRetryable(err) || err == nil && st.gated {
 		// An exclusive writer holds the lock row, or may be waiting for it.
 		st, err = beginShared(ctx, conn, sharedLocks(" NOWAIT", 0))
-		if err != nil && d.IsBusy(err) && !d.IsRetryable(err) {
+		if left := time.Until(deadline); err != nil && d.IsBusy(err) && !d.IsRetryable(err) && left >= time.Millisecond {
 			onWait()
-			st, err = beginShared(ctx, conn, sharedLocks("", max(time.Until(deadline), time.Millisecond)))
+			st, err = beginShared(ctx, conn, sharedLocks("", left))
 		}
 	}
 	if err != nil {

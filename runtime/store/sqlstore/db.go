@@ -211,8 +211,15 @@ func (s *DB) WriteShared(ctx context.Context, fn func(store.Tx) error) error {
 	notice := store.WaitNotice(ctx)
 	onWait := func() { once.Do(notice) }
 	left := -1
+	// The attempts wait for exclusive writers the busy timeout in all: an
+	// attempt that waited for one and lost a race with it (its snapshot
+	// is older than what that writer committed) may find another.
+	began := time.Now()
+	beginShared := func(ctx context.Context, db *sql.DB, onWait func()) (*Txn, error) {
+		return sd.BeginShared(ctx, db, onWait, began)
+	}
 	for attempt := 1; ; attempt++ {
-		at, err := s.write(ctx, sd.BeginShared, onWait, fn)
+		at, err := s.write(ctx, beginShared, onWait, fn)
 		switch {
 		case err == nil:
 			return nil

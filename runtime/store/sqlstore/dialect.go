@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"io/fs"
+	"time"
 )
 
 // Dialect is what differs between the databases a Store runs on.
@@ -48,10 +49,12 @@ type SharedDialect interface {
 	// its own: it excludes BeginWrite's transactions but not other
 	// BeginShared ones, and reads one snapshot taken after every exclusive
 	// transaction that committed before it. It waits for an exclusive
-	// writer as BeginWrite does (onWait, the busy timeout, IsBusy).
+	// writer as BeginWrite does (onWait, IsBusy), until the busy timeout
+	// after since: when the write began, so that the attempts of one
+	// write (store.Store.WriteShared) wait that long in all.
 	// It reads the access stamp and import generation in the same round
 	// trip, so that a user's access read under them is not read again.
-	BeginShared(ctx context.Context, db *sql.DB, onWait func()) (*Txn, error)
+	BeginShared(ctx context.Context, db *sql.DB, onWait func(), since time.Time) (*Txn, error)
 	// IsRetryable reports whether err says the transaction lost a race
 	// with a concurrent one (a serialization failure, a deadlock) and
 	// nothing of it remains: run it again.
