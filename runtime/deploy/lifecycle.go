@@ -138,6 +138,9 @@ func (pl *Pipeline) ApplyUpgrade(ctx context.Context, envName, solution string, 
 			return err
 		}
 		out.Kept = keptChanges(kept)
+		if err := leaveStagedRemovals(tx, base, holding, o.Now()); err != nil {
+			return err
+		}
 		if err := tx.DeleteSolution(solution); err != nil {
 			return err
 		}

@@ -148,3 +148,59 @@ func (a *applier) keptPath(f *compiler.Flow, path string, keeps map[string]*comp
 	}
 	return kept
 }
+
+// leaveStagedRemovals moves, as apply-upgrade completes a staged upgrade,
+// the instances at the stages the upgrade removed from a flow it keeps, as
+// an upgrade in one step does at its import (leaveRemovedStages): the
+// staged import replaced the flows' stages and left their instances where
+// they were, for the engine to read at the stage they stand at until now.
+// Without the two builds' models (an environment that keeps none) the rows
+// stay as the engine reads them.
+func leaveStagedRemovals(tx store.Tx, base, holding store.Solution, now time.Time) error {
+	old, err := keptProject(tx, base.BuildDigest)
+	if err != nil || old == nil {
+		return err
+	}
+	p, err := keptProject(tx, holding.BuildDigest)
+	if err != nil || p == nil {
+		return err
+	}
+	removed := map[string][]store.Stage{}
+	for _, f := range p.Flows {
+		of := old.Flow(f.Name)
+		if of == nil || old.FlowID(of) != p.FlowID(f) {
+			continue
+		}
+		for _, s := range of.Stages {
+			if f.Stage(s.Name) == nil {
+				removed[p.FlowID(f)] = append(removed[p.FlowID(f)], store.Stage{ID: old.StageID(of, s), Name: s.Name})
+			}
+		}
+	}
+	if len(removed) == 0 {
+		return nil
+	}
+	st, err := loadState(tx, base.Name)
+	if err != nil {
+		return err
+	}
+	a := &applier{tx: tx, st: st, p: p, owner: base.Name}
+	return a.leaveRemovedStages(removed, now)
+}
+
+// keptProject is the model the environment keeps of build digest; nil
+// when it keeps none.
+func keptProject(tx store.Tx, digest string) (*compiler.Project, error) {
+	if digest == "" {
+		return nil, nil
+	}
+	snap, err := tx.Snapshot(digest)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	p, _, err := DecodeSnapshot(snap)
+	return p, err
+}

@@ -1,12 +1,14 @@
 package engine
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/bpfc/bpfc/runtime/deploy"
 	"github.com/bpfc/bpfc/runtime/internal/testenv"
 	"github.com/bpfc/bpfc/runtime/store"
 )
@@ -109,4 +111,62 @@ func TestRemovedStage(t *testing.T) {
 		_, err := admin.Finish(ctx, ids[2], MoveOptions{})
 		return err
 	}), RuleNotLastStage, `stage "a" is not the last stage of the active path ("c" comes next)`)
+}
+
+// TestRemovedStageStagedUpgrade: a staged upgrade that removes the stage
+// instances are at moves them when apply-upgrade completes it, as an
+// upgrade in one step does at its import: their row no longer names the
+// removed stage and their stay there ends in the log.
+func TestRemovedStageStagedUpgrade(t *testing.T) {
+	const tiny = `flow "tiny" {
+  primary_table = "lead"
+  order         = 90
+  stage "a" {
+    step "topic" { column = "subject" }
+  }
+  stage "b" {
+    step "notes" { column = "description" }
+  }
+  stage "c" {
+    step "phone" { column = "telephone1" }
+  }
+}
+`
+	p := release(t, "sales", "flows/tiny.hcl", tiny)
+	test := open(t, p, "test")
+	admin, ctx := test.admin(), test.ctx
+	lead := test.create(admin, "lead", Values{"subject": "Tiny", "lastname": "Doe"}, StartOptions{Flow: "tiny"})
+	id := test.must(admin.Next(ctx, lead.Instance.ID, MoveOptions{})).ID
+
+	testenv.Write(t, p.Dir, "flows/tiny.hcl", strings.Replace(tiny, `  stage "b" {
+    step "notes" { column = "description" }
+  }
+`, "", 1))
+	file := filepath.Join(p.Dir, "bpfc.hcl")
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testenv.Write(t, p.Dir, "bpfc.hcl", strings.Replace(string(src), `version      = "1.0.0.0"`, `version      = "1.1.0.0"`, 1))
+	p2 := testenv.Load(t, p.Dir)
+	testenv.Deploy(t, p2, "dev", testenv.FakeBuild(t, p2))
+	pl := &deploy.Pipeline{Project: p2, Getenv: testenv.NoEnv}
+	o := testenv.Options(nil)
+	o.Mode = deploy.Stage
+	if _, err := pl.Promote(context.Background(), "dev", "test", o); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pl.ApplyUpgrade(context.Background(), "test", p2.Solution.Name, testenv.Options(nil)); err != nil {
+		t.Fatal(err)
+	}
+
+	in := test.show(id)
+	a := test.flow("tiny").stageID["a"]
+	if row := test.instanceRow(in); in.ActiveStage != "a" || row[colStage] != a || row[colPath] != a {
+		t.Errorf("after apply-upgrade: at %s, row %v, %v", in.ActiveStage, row[colStage], row[colPath])
+	}
+	if n := len(in.Visits); n < 2 || in.Visits[n-2].Stage != "b" || in.Visits[n-2].LeftHow != store.VisitUpgrade ||
+		in.Visits[n-1].Stage != "a" || in.Visits[n-1].EnteredHow != store.VisitUpgrade || in.Visits[n-1].LeftOn != nil {
+		t.Errorf("stage log after apply-upgrade: %+v", in.Visits)
+	}
 }
