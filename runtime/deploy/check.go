@@ -207,6 +207,16 @@ func checkTables(st *state, b *Build) []string {
 			}
 		}
 	}
+	// A variable is one definition by schema name: shipped by two
+	// solutions, the second would take it over and its uninstall would
+	// delete it, with its value, under the first.
+	for _, v := range p.Variables {
+		if d, ok := st.defs[v.SchemaName]; ok {
+			if owner := st.ownedElsewhere(d.Solution, name); owner != "" {
+				causes = append(causes, fmt.Sprintf("variable %s (%s) belongs to solution %s in this environment", v.Name, v.SchemaName, owner))
+			}
+		}
+	}
 	return causes
 }
 

@@ -497,6 +497,32 @@ func TestActiveFlowLimit(t *testing.T) {
 	pr.set("lead.hcl", leadFlows("mine", 1)).deploy("dev", quiet())
 }
 
+// TestVariableOfAnotherSolution: a variable another installed solution
+// ships (the same schema name) is refused, as its tables and roles are:
+// the import took the definition over, and the other solution's uninstall
+// then deleted it, with the value it had, under the first.
+func TestVariableOfAnotherSolution(t *testing.T) {
+	pr := newProject(t)
+	pr.deploy("dev", quiet())
+
+	other := newProject(t)
+	other.dir, other.pgURL = pr.dir, pr.pgURL // the same environments
+	other.edit("bpfc.hcl", `solution "Sales"`, `solution "Other"`)
+	other.set("project.hcl", "").set("roles.hcl", "").set("workflows.hcl", "").set("tables.hcl", "").set("lead.hcl", "")
+	if ref := other.refuse("dev", quiet(), "variable threshold (cts_threshold) belongs to solution Sales in this environment"); len(ref.Causes) != 1 {
+		t.Errorf("causes = %q, want the variable's only", ref.Causes)
+	}
+	pr.read("dev", func(tx store.Tx) {
+		defs, err := tx.VariableDefinitions()
+		if err != nil || len(defs) != 1 || defs[0].Solution != "Sales" {
+			t.Errorf("definitions after the refused import: %+v (%v)", defs, err)
+		}
+		if v, err := tx.VariableValue("cts_threshold"); err != nil || v.Value != "25000" {
+			t.Errorf("value after the refused import: %+v (%v)", v, err)
+		}
+	})
+}
+
 func leadFlows(prefix string, n int) string {
 	var b strings.Builder
 	for i := range n {

@@ -23,12 +23,14 @@ type state struct {
 	// name: what a plan compares the new ones with, and (kept) what a
 	// later import that gives none keeps.
 	values map[string]store.VariableValue
-	old    *compiler.Project
+	// defs are the variable definitions, by schema name.
+	defs map[string]store.VariableDefinition
+	old  *compiler.Project
 }
 
 func loadState(tx store.Tx, solution string) (*state, error) {
 	st := &state{solutions: map[string]store.Solution{}, tables: map[string]store.Table{}, workflows: map[string]store.Workflow{},
-		roles: map[string]store.Role{}, values: map[string]store.VariableValue{}}
+		roles: map[string]store.Role{}, values: map[string]store.VariableValue{}, defs: map[string]store.VariableDefinition{}}
 	sols, err := tx.Solutions()
 	if err != nil {
 		return nil, err
@@ -71,6 +73,7 @@ func loadState(tx store.Tx, solution string) (*state, error) {
 		return nil, err
 	}
 	for _, d := range defs {
+		st.defs[d.SchemaName] = d
 		v, err := tx.VariableValue(d.SchemaName)
 		if err == nil {
 			st.values[d.SchemaName] = v
