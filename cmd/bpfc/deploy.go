@@ -104,7 +104,7 @@ func pipeline(g *globals, p *compiler.Project) *deploy.Pipeline {
 func importOptions(g *globals, p *compiler.Project, mode deploy.Mode, settings string) (deploy.Options, error) {
 	o := deploy.Options{Mode: mode, Who: whoAmI()}
 	if settings != "" {
-		full := inputPath(p, settings)
+		full := inputPath(p.Dir, settings)
 		f, err := deploy.ReadSettingsFile(full)
 		if errPath(err) != "" {
 			return o, pathError(reading, "--settings "+settings, settings, err, "give a deployment settings file (pac's format; bpfc create-settings -o FILE writes one to fill in)")
@@ -179,7 +179,7 @@ func archiveBuild(g *globals, p *compiler.Project, env, path string) (*deploy.Bu
 	if e == nil {
 		return nil, nil, &exitError{code: 1, msg: environ.UnknownEnvironment(p, env).Error()}
 	}
-	full := inputPath(p, path)
+	full := inputPath(p.Dir, path)
 	data, err := os.ReadFile(full)
 	if err != nil {
 		return nil, nil, pathError(reading, "--archive "+path, path, err,

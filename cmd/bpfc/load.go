@@ -84,14 +84,15 @@ func checked(g *globals, p *compiler.Project, diags hcl.Diagnostics, ok bool, as
 	return p, true
 }
 
-// inputPath finds a file a flag names: as given (from the working
-// directory), else in the project's directory (-C), as its own files are.
-func inputPath(p *compiler.Project, path string) string {
+// inputPath finds a file an argument or flag names: as given (from the
+// working directory), else in dir, the project's directory (-C), as its
+// own files are.
+func inputPath(dir, path string) string {
 	if filepath.IsAbs(path) {
 		return path
 	}
 	if _, err := os.Stat(path); err != nil {
-		return filepath.Join(p.Dir, path)
+		return filepath.Join(dir, path)
 	}
 	return path
 }

@@ -27,7 +27,7 @@ func newPackCmd(g *globals) *cobra.Command {
 		Args: argsUsage(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error { return runPack(g, o, args[0]) },
 	}
-	cmd.Flags().StringVarP(&o.out, "out", "o", "", "archive to write (required)")
+	cmd.Flags().StringVarP(&o.out, "out", "o", "", "archive to write (required; relative to the -C directory)")
 	return cmd
 }
 
@@ -42,8 +42,12 @@ func runPack(g *globals, o *packOptions, dir string) error {
 	if o.out == "" {
 		return usageErr("pack: -o ARCHIVE is required")
 	}
-	if fi, err := os.Stat(o.out); err == nil && fi.IsDir() {
-		return usageErr("pack: -o %s is a directory: name the archive to write, e.g. %s", o.out, filepath.Join(o.out, "solution.zip"))
+	// The tree is found as other inputs are (as given, else under -C); the
+	// archive goes where build's outputs go: under -C.
+	dir = inputPath(g.dir, dir)
+	out := g.path(o.out)
+	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
+		return usageErr("pack: -o %s is a directory: name the archive to write, e.g. %s", out, filepath.Join(out, "solution.zip"))
 	}
 	if fi, err := os.Stat(dir); err != nil {
 		return pathError(reading, "pack "+dir, dir, err, "give an unpacked solution tree (a directory with Other/Solution.xml, as bpfc build writes dist/solution)")
@@ -54,12 +58,12 @@ func runPack(g *globals, o *packOptions, dir string) error {
 	if err != nil {
 		return err
 	}
-	absOut, err := filepath.Abs(o.out)
+	absOut, err := filepath.Abs(out)
 	if err != nil {
 		return err
 	}
 	if rel, err := filepath.Rel(absDir, absOut); err == nil && !strings.HasPrefix(rel, "..") {
-		return &exitError{code: 1, msg: fmt.Sprintf("%s is inside the tree %s it would pack; write the archive elsewhere", o.out, dir)}
+		return &exitError{code: 1, msg: fmt.Sprintf("%s is inside the tree %s it would pack; write the archive elsewhere", out, dir)}
 	}
 	var buf bytes.Buffer
 	if err := solution.Pack(dir, &buf); err != nil {
@@ -76,10 +80,10 @@ func runPack(g *globals, o *packOptions, dir string) error {
 			managed = strings.TrimSpace(m.Text()) == "1"
 		}
 	}
-	if err := writeOutFile(o.out, buf.Bytes()); err != nil {
-		return pathError(writing, "pack -o "+o.out, o.out, err, "give a path for the archive in a directory this user may write")
+	if err := writeOutFile(out, buf.Bytes()); err != nil {
+		return pathError(writing, "pack -o "+out, out, err, "give a path for the archive in a directory this user may write")
 	}
-	res := packResult{Archive: o.out, Managed: managed, Entries: a.Names()}
+	res := packResult{Archive: out, Managed: managed, Entries: a.Names()}
 	if g.output == "json" {
 		return writeJSON(g.stdout, res)
 	}
@@ -87,6 +91,6 @@ func runPack(g *globals, o *packOptions, dir string) error {
 	if managed {
 		kind = "managed"
 	}
-	fmt.Fprintf(g.stdout, "Packed %s into %s (%s, %d entries).\n", dir, o.out, kind, len(res.Entries))
+	fmt.Fprintf(g.stdout, "Packed %s into %s (%s, %d entries).\n", dir, out, kind, len(res.Entries))
 	return nil
 }

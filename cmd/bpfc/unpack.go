@@ -31,7 +31,7 @@ func newUnpackCmd(g *globals) *cobra.Command {
 		Args: argsUsage(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error { return runUnpack(g, o, args[0]) },
 	}
-	cmd.Flags().StringVarP(&o.out, "out", "o", "", "directory to write the project to (default: the -C directory)")
+	cmd.Flags().StringVarP(&o.out, "out", "o", "", "directory to write the project to (relative to the -C directory; default: the -C directory)")
 	cmd.Flags().BoolVar(&o.force, "force", false, "write into a directory that is not empty (files of the same names are replaced)")
 	return cmd
 }
@@ -86,9 +86,10 @@ func trialUnpack(p *compiler.Project, out string) (*compiler.Project, hcl.Diagno
 const unpackOutHint = "give an empty directory this user may write (-o DIR), or one that does not exist yet"
 
 func runUnpack(g *globals, o *unpackOptions, archive string) error {
-	out := o.out
-	if out == "" {
-		out = g.dir
+	archive = inputPath(g.dir, archive)
+	out := g.dir
+	if o.out != "" {
+		out = g.path(o.out)
 	}
 	if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 && !o.force {
 		return &exitError{code: 1, msg: fmt.Sprintf("%s is not empty; unpack writes into an empty directory: give one with -o DIR, or --force to write into %s anyway", out, out)}
