@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -228,7 +227,8 @@ func newRecordListCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list TABLE --env E",
 		Short: "List the records of a table",
-		Long: "record list prints the records of TABLE, oldest first.\n\n" +
+		Long: "record list prints the records of TABLE, oldest first: every column that has a value\n" +
+			"in one of them (--output json prints every column of each).\n\n" +
 			"--output json prints {\"table\": TABLE, \"records\": [{every column by name}]}.",
 		Args: argsUsage(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error { return runRecordList(g, o, args[0]) },
@@ -258,10 +258,32 @@ func runRecordList(g *globals, o *recordOptions, tableName string) error {
 		fmt.Fprintf(g.stdout, "No %s records.\n", tableName)
 		return nil
 	}
-	rows := [][]string{{"ID", "NAME", "CREATED", "VERSION"}}
+	// Every value (cli.md: record list reads all columns): the id and the
+	// name first, then the columns by name, those empty in every record
+	// left out (a lead has some fifty columns).
+	cols := []string{tableName + "id"}
+	if p := recs[0].PrimaryColumn; p != "" {
+		cols = append(cols, p)
+	}
+	rest := map[string]bool{}
 	for _, r := range recs {
-		rows = append(rows, []string{r.ID, formatValue(r.Values[r.PrimaryColumn]), formatValue(r.Values["createdon"]),
-			strconv.FormatInt(r.Version, 10)})
+		for k, v := range r.Values {
+			if formatValue(v) != "" {
+				rest[k] = true
+			}
+		}
+	}
+	for _, c := range cols {
+		delete(rest, c)
+	}
+	cols = append(cols, slices.Sorted(maps.Keys(rest))...)
+	rows := [][]string{cols}
+	for _, r := range recs {
+		row := []string{r.ID}
+		for _, c := range cols[1:] {
+			row = append(row, formatValue(r.Values[c]))
+		}
+		rows = append(rows, row)
 	}
 	table(g.stdout, rows)
 	return nil
