@@ -174,6 +174,8 @@ func TestRemoteRecordsAndInstances(t *testing.T) {
 	f.same(nil, "instance", "show", "00000000-0000-0000-0000-000000000000")
 	f.same(nil, "instance", "start", "no_such_flow", "--record", "lead:"+lead)
 	f.same(nil, "record", "create", "lead", "--set", "nosuchcolumn=1")
+	f.same(nil, "record", "create", "lead", "--set", "nosuchcolumn=1", "--set", "firstnme=Jo", "--output", "json")
+	f.same(nil, "record", "update", "lead", lead, "--set", "budgetamont=1")
 	f.same(nil, "record", "show", "cts_strategicdeal", inst)
 	if code, _, stderr := f.remote("record", "show", "nosuch", lead); code != 1 || stderr != `bpfc: no table "nosuch" in shared`+"\n" {
 		t.Errorf("unknown table: %d %q", code, stderr)

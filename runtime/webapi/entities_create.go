@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/store"
 )
@@ -285,9 +286,39 @@ func (s *Server) writeBody(r *http.Request, t store.Table) ([]field, error) {
 		err = s.bindings(r, t, fields)
 	}
 	if err == nil {
+		err = knownProperties(t, fields)
+	}
+	if err == nil {
 		_, err = selectedColumns(r, t)
 	}
 	return fields, err
+}
+
+// knownProperties refuses a body's property t has no column for, in
+// Dataverse's words (with the column most likely meant): the first, in
+// the order written, as Dataverse answers one error per request. A
+// record's processid is no column of bpfc's tables but is Dataverse's
+// (processChoice reads it).
+func knownProperties(t store.Table, fields []field) error {
+	for _, f := range fields {
+		if _, ok := t.Column(f.column); ok || f.column == "processid" {
+			continue
+		}
+		names := make([]string, len(t.Columns))
+		for i, c := range t.Columns {
+			names[i] = c.Name
+		}
+		hint := ""
+		if c, ok := t.Column(compiler.ClosestName(f.column, names)); ok {
+			// A lookup is written by its navigation property.
+			if hint = c.Name; isLookup(c) {
+				hint += "@odata.bind"
+			}
+			hint = " (did you mean " + hint + "?)"
+		}
+		return badRequest("The property '%s' does not exist on type 'Microsoft.Dynamics.CRM.%s'%s", f.prop, t.Name, hint)
+	}
+	return nil
 }
 
 // lookupValues refuses a body's _x_value: a lookup's value is read-only,

@@ -39,6 +39,30 @@ func TestLookupValueReadOnly(t *testing.T) {
 	}
 }
 
+// TestUnknownProperty: a property the table has no column for is 400 in
+// Dataverse's words, with the column most likely meant (it was the
+// engine's "table lead has no column"), the first in the order written;
+// a record's processid is Dataverse's and is read, not refused.
+func TestUnknownProperty(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	lead := f.create("leads", map[string]any{"lastname": "Known"}, "BPFC-Flow", "none")
+	for _, tc := range []struct{ method, path, body, want string }{
+		{"POST", "leads", `{"lastname": "New", "firstnme": "Jo", "nosuch": 1}`,
+			`The property 'firstnme' does not exist on type 'Microsoft.Dynamics.CRM.lead' (did you mean firstname?)`},
+		{"PATCH", "leads(" + lead + ")", `{"nosuch": 1}`, `The property 'nosuch' does not exist on type 'Microsoft.Dynamics.CRM.lead'`},
+		{"POST", "leads", `{"lastname": "New", "parentacountid@odata.bind": "/accounts(` + lead + `)"}`,
+			`The property 'parentacountid@odata.bind' does not exist on type 'Microsoft.Dynamics.CRM.lead' (did you mean parentaccountid@odata.bind?)`},
+	} {
+		r := f.do(tc.method, tc.path, f.admin, tc.body, "BPFC-Flow", "none").must(t, http.StatusBadRequest)
+		if r.errCode() != "BadRequest" || r.message() != tc.want {
+			t.Errorf("%s %s %s: %s, want %q", tc.method, tc.path, tc.body, r.raw, tc.want)
+		}
+	}
+	if rows := f.do("GET", "leads?$filter="+url.QueryEscape("lastname eq 'New'"), f.admin, nil).must(t, http.StatusOK).rows(); len(rows) != 0 {
+		t.Errorf("a refused create made %d rows", len(rows))
+	}
+}
+
 // TestLoneSurrogates: a JSON string escape that is half of a UTF-16
 // surrogate pair names no character; the decoder read it as U+FFFD and the
 // row kept that. It is 400 now, in a row's body and an action's; a whole
