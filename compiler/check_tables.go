@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"fmt"
 	"strings"
 )
 
@@ -47,14 +48,30 @@ func (c *checker) relationships(f *Flow) {
 			if col == nil {
 				c.errorf(t.Attrs.Of("relationship", t.DeclRange), "Unknown relationship column", "relationship %q is not a column of %s.%s", t.Relationship, t.Table, didYouMean(t.Relationship, lookupsTo(tt, src.Table)))
 			} else if !looksUp(col, src.Table) && (col.Type != TypeLookup || c.p.Table(col.Target) != nil) { // an unknown target is reported on its own
-				c.errorf(t.Attrs.Of("relationship", t.DeclRange), "Unusable relationship", "relationship %q on %s does not look up %s (the previous stage's table); use a lookup column to %s.%s",
-					t.Relationship, t.Table, src.Table, src.Table, didYouMean(t.Relationship, lookupsTo(tt, src.Table)))
+				c.errorf(t.Attrs.Of("relationship", t.DeclRange), "Unusable relationship", "relationship %q on %s does not look up %s (the previous stage's table); %s",
+					t.Relationship, t.Table, src.Table, c.lookupHint(t, tt, src.Table))
 			}
 		}
 		if !cross && !unknownSource && t.Relationship != "" {
 			c.warnf(t.Attrs.Of("relationship", t.DeclRange), "Relationship on a same-table stage", "Stage %q does not change table, so relationship %q is not used.", t.Name, t.Relationship)
 		}
 	}
+}
+
+// lookupHint says which lookup column of tt to src a stage's relationship
+// could name: the near one, the ones there are, or one to add.
+func (c *checker) lookupHint(t *Stage, tt *Table, src string) string {
+	cands := lookupsTo(tt, src)
+	if hint := didYouMean(t.Relationship, cands); hint != "" {
+		return "use a lookup column to " + src + "." + hint
+	}
+	switch len(cands) {
+	case 0:
+		return fmt.Sprintf("%s has no lookup to %s: add one (e.g. column \"%s\" { type = \"lookup\" target = \"%s\" }) and name it.", t.Table, src, c.lookupName(src), src)
+	case 1:
+		return fmt.Sprintf("its lookup to %s is %q: use that (or leave relationship out).", src, cands[0])
+	}
+	return fmt.Sprintf("use one of its lookups to %s: %s.", src, joinQuoted(cands))
 }
 
 // lookupName is a name for a new lookup column to table: prefixed, once.
