@@ -33,7 +33,7 @@ func openRevision(rev string, o Options) (side *Side, err error) {
 	}
 	sha, err := git(o.Dir, "rev-parse", "--verify", "--quiet", "--end-of-options", rev+"^{commit}")
 	if err != nil || sha == "" {
-		return nil, notFound
+		return nil, fmt.Errorf("%w%s", notFound, branchesHint(o.Dir))
 	}
 	tmp, err := os.MkdirTemp("", "bpfc-diff-")
 	if err != nil {
@@ -64,6 +64,22 @@ func openRevision(rev string, o Options) (side *Side, err error) {
 		return nil, fmt.Errorf("%s: the project directory %s does not exist at this revision", label, prefix)
 	}
 	return openProject(label, FromRevision, rev+":"+prefix, dir)
+}
+
+// branchesHint names the repository's branches, so that a revision that is
+// none (main where the default branch is master) says what there is.
+func branchesHint(dir string) string {
+	out, err := git(dir, "for-each-ref", "--format=%(refname:short)", "refs/heads")
+	if err != nil || out == "" {
+		return ""
+	}
+	names := strings.Fields(out)
+	const most = 10
+	more := ""
+	if len(names) > most {
+		names, more = names[:most], fmt.Sprintf(" and %d more", len(names)-most)
+	}
+	return " (the repository's branches: " + strings.Join(names, ", ") + more + ")"
 }
 
 // git runs git in dir and returns its trimmed standard output.
