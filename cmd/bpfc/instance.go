@@ -355,7 +355,8 @@ var moves = []move{
 			"required step of the active stage must be filled (a yes/no step must be yes), and\n" +
 			"branches are evaluated on the current values and the environment's variables. A\n" +
 			"move to a stage on another table links that table's record (--link ID) or creates\n" +
-			"one whose relationship lookup points back at the current record.",
+			"one whose relationship lookup points back at the current record and whose\n" +
+			"primary column (its name) takes the current record's name.",
 		do: runtimeSession.Next},
 	{name: "prev", short: "Move an instance back one stage on its traversed path", past: "Moved",
 		long: "instance prev moves an instance back one stage on the path it traversed; moving\n" +
