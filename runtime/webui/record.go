@@ -169,6 +169,11 @@ func (h *Handler) procView(ctx context.Context, rs *reqSession, v *view, lk *loo
 	for _, s := range fi.f.Stages {
 		p.StageTitles[s.Name] = stageTitle(s)
 	}
+	for _, vi := range in.Visits { // a stage an upgrade removed: its name, said so
+		if _, ok := p.StageTitles[vi.Stage]; !ok {
+			p.StageTitles[vi.Stage] = vi.Stage + " (removed from the flow)"
+		}
+	}
 	if fl != nil && fl.Instance == in.ID {
 		p.Message = fl
 	}

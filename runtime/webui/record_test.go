@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/internal/testenv"
 )
 
 // stageForm is the stage form of a record page, ready to post: its
@@ -277,4 +278,29 @@ func TestCreateRequiresColumns(t *testing.T) {
 	}
 	b.follow(r).must(t, http.StatusOK, "Fill in the required fields: Last Name.", `value="Fleet renewal"`, `value="Joe"`,
 		`aria-invalid="true" aria-describedby="new-lastname-err"`, "No records you may see.")
+}
+
+// TestHistoryNamesARemovedStage: an instance's stay at a stage that an
+// upgrade removed stays in its stage history, named (its row had no name).
+func TestHistoryNamesARemovedStage(t *testing.T) {
+	flow := func(stages string) string {
+		return "flow \"trial\" {\n  primary_table = \"lead\"\n  order = 900\n" + stages + "}\n"
+	}
+	f := newFixture(t, "trial.hcl", flow("  stage \"a\" {}\n  stage \"b\" { display_name = \"Bee\" }\n  stage \"c\" {}\n"))
+	ctx := context.Background()
+	admin := f.eng.As("admin")
+	rec, err := admin.CreateRecord(ctx, "lead", engine.Values{"lastname": "Ames", "subject": "Trial"}, engine.StartOptions{Flow: "trial"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.Next(ctx, rec.Instance.ID, engine.MoveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	testenv.Write(t, f.p.Dir, "trial.hcl", flow("  stage \"a\" {}\n  stage \"c\" {}\n"))
+	p := testenv.Load(t, f.p.Dir)
+	testenv.Import(t, p, f.s, testenv.FakeBuild(t, p), nil)
+	b := f.browser()
+	b.signIn()
+	b.get("/records/lead/"+rec.ID+"?instance="+rec.Instance.ID).must(t, http.StatusOK,
+		`<tr><th scope="row">b (removed from the flow)</th>`, `(upgrade, admin)`)
 }
