@@ -169,9 +169,9 @@ func (h *Handler) procView(ctx context.Context, rs *reqSession, v *view, lk *loo
 	for _, s := range fi.f.Stages {
 		p.StageTitles[s.Name] = stageTitle(s)
 	}
-	for _, vi := range in.Visits { // a stage an upgrade removed: its name, said so
+	for _, vi := range in.Visits { // a stage an upgrade removed: its name, said so as the report says it
 		if _, ok := p.StageTitles[vi.Stage]; !ok {
-			p.StageTitles[vi.Stage] = vi.Stage + " (removed from the flow)"
+			p.StageTitles[vi.Stage] = vi.Stage + " (removed)"
 		}
 	}
 	if fl != nil && fl.Instance == in.ID {

@@ -302,5 +302,5 @@ func TestHistoryNamesARemovedStage(t *testing.T) {
 	b := f.browser()
 	b.signIn()
 	b.get("/records/lead/"+rec.ID+"?instance="+rec.Instance.ID).must(t, http.StatusOK,
-		`<tr><th scope="row">b (removed from the flow)</th>`, `(upgrade, admin)`)
+		`<tr><th scope="row">b (removed)</th>`, `(upgrade, admin)`)
 }
