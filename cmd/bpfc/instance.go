@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -423,11 +425,52 @@ func runInstanceMove(g *globals, o *instanceOptions, m move, id string) error {
 	defer done()
 	in, err := m.do(s, context.Background(), id, engine.MoveOptions{IfVersion: o.ifVersion, Link: o.link})
 	if err != nil {
-		return runtimeErr(err)
+		return fillHint(g, s, o, id, runtimeErr(err))
 	}
 	headline := fmt.Sprintf("%s instance %s: %s", m.past, in.ID, in.State)
 	if m.name == "next" || m.name == "prev" {
 		headline = fmt.Sprintf("%s instance %s to stage %s", m.past, in.ID, in.ActiveStage)
 	}
 	return printInstance(g, s, in.ID, headline, in.Workflows)
+}
+
+// missingStep is one clause of a required-step refusal: required step "s"
+// (table.column) is empty | must be Yes.
+var missingStep = regexp.MustCompile(`required step "[^"]*" \(([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)\) (is empty|must be Yes)`)
+
+// fillHint adds to a required-step refusal the command that fills the
+// steps on the stage's record, whose id the refusal does not say.
+func fillHint(g *globals, s runtimeSession, o *instanceOptions, id string, err error) error {
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.detail == nil || ee.detail.Rule != engine.RuleRequiredStep {
+		return err
+	}
+	table, sets := "", ""
+	for _, m := range missingStep.FindAllStringSubmatch(ee.msg, -1) {
+		if table != "" && m[1] != table {
+			continue
+		}
+		table = m[1]
+		value := "VALUE"
+		if m[3] == "must be Yes" {
+			value = "true"
+		}
+		sets += " --set " + m[2] + "=" + value
+	}
+	if table == "" {
+		return err
+	}
+	in, ierr := s.Instance(context.Background(), id)
+	if ierr != nil || in.Records[table] == "" {
+		return err
+	}
+	dir, as := "", ""
+	if g.dir != "." && g.dir != "" {
+		dir = " -C " + g.dir
+	}
+	if o.asFlag != nil && o.asFlag.Changed {
+		as = " --as " + o.as
+	}
+	ee.msg += fmt.Sprintf("\n  fill them, then try again: bpfc%s record update %s %s --env %s%s%s", dir, table, in.Records[table], o.env, as, sets)
+	return ee
 }

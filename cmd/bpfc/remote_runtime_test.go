@@ -106,6 +106,9 @@ func (f *remoteFixture) same(normalize func(string) string, args ...string) (int
 		f.t.Errorf("%s: a remote message names the server's environment: %s%s", strings.Join(args, " "), rout, rerr)
 	}
 	rout, rerr = strings.ReplaceAll(rout, " in shared", " in dev"), strings.ReplaceAll(rerr, " in shared", " in dev")
+	// A command a message suggests names the project and environment of
+	// its own command line.
+	rerr = strings.NewReplacer("-C "+f.client+" ", "-C "+f.server+" ", "--env shared", "--env dev").Replace(rerr)
 	if rc != lc || normalize(rout) != normalize(lout) || rerr != lerr {
 		f.t.Errorf("%s: remote and local differ:\nremote: exit %d\n%s%s\nlocal: exit %d\n%s%s", strings.Join(args, " "), rc, rout, rerr, lc, lout, lerr)
 	}
@@ -162,7 +165,8 @@ func TestRemoteRecordsAndInstances(t *testing.T) {
 	before := f.must("instance", "show", inst, "--output", "json")
 	code, _, stderr := f.same(nil, "instance", "next", inst)
 	if code != 1 || stderr != `bpfc: cannot move to the next stage: required step "budget" (lead.budgetamount) is empty; `+
-		`required step "timeframe" (lead.purchasetimeframe) is empty; required step "decision_maker" (lead.decisionmaker) must be Yes`+"\n" {
+		`required step "timeframe" (lead.purchasetimeframe) is empty; required step "decision_maker" (lead.decisionmaker) must be Yes`+"\n"+
+		"  fill them, then try again: bpfc -C "+f.server+" record update lead "+lead+" --env dev --set budgetamount=VALUE --set purchasetimeframe=VALUE --set decisionmaker=true\n" {
 		t.Errorf("refused move: %d %q", code, stderr)
 	}
 	if after := f.must("instance", "show", inst, "--output", "json"); after != before {
