@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -127,9 +128,15 @@ func forbidden(user string, acc store.Access) error {
 	case acc.User.Disabled:
 		return &ForbiddenError{User: user, Reason: "is disabled"}
 	case !acc.FullAccess && len(acc.User.Roles) == 0:
-		return &ForbiddenError{User: user, Reason: "has no security role"}
+		return &ForbiddenError{User: user, Reason: NoRoleReason(user)}
 	}
 	return nil
+}
+
+// NoRoleReason says that user has no role, and how an administrator gives
+// one (the report refuses such a user in the same words).
+func NoRoleReason(user string) string {
+	return fmt.Sprintf("has no security role (bpfc user set %s --role ROLE gives them one; bpfc user list shows the roles others have)", user)
 }
 
 // loaded is the deployment loaded last, nil before the first.

@@ -153,7 +153,7 @@ func deployedFlows(ctx context.Context, s store.Store, env, name, user string) (
 				return fmt.Errorf("user %q is disabled%w", user, store.Silent(ErrForbidden))
 			case !acc.FullAccess && len(acc.User.Roles) == 0:
 				// As the engine refuses a user who may do nothing.
-				return fmt.Errorf("user %q has no security role%w", user, store.Silent(ErrForbidden))
+				return fmt.Errorf("user %q %s%w", user, engine.NoRoleReason(user), store.Silent(ErrForbidden))
 			}
 			readable = func(table string) bool { return acc.Allows(table, "read") }
 		}
