@@ -55,8 +55,8 @@ func (c *collector) stage(flow string, os, ns *compiler.Stage, name string) {
 	case os == nil:
 		c.added("stage", full, stageSummary(ns))
 		return
-	case ns == nil:
-		c.removed("stage", full, stageSummary(os))
+	case ns == nil: // a flow that stays: its instances at the stage move (a rename is a removal too: ids derive from names)
+		c.removed("stage", full, stageSummary(os)+"; "+removedStageNote)
 		return
 	}
 	c.field("stage", full, "display_name", os.DisplayName, ns.DisplayName)
@@ -93,6 +93,10 @@ func (c *collector) stage(flow string, os, ns *compiler.Stage, name string) {
 		}
 	}
 }
+
+// removedStageNote says what an import does to the instances at a stage a
+// kept flow no longer has, which a renamed stage is too.
+const removedStageNote = "an import moves the active instances at it back to the last stage of their path the flow keeps (bpfc plan --env E counts them)"
 
 func stageSummary(s *compiler.Stage) string {
 	parts := []string{"table " + s.Table}

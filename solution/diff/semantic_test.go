@@ -59,7 +59,7 @@ func TestSemantic(t *testing.T) {
   stage "d" { category = "close" }
 }`,
 			want: `changed stage f.a: next: "b" -> "c"
-removed stage f.b: table lead, 0 steps
+removed stage f.b: table lead, 0 steps; an import moves the active instances at it back to the last stage of their path the flow keeps (bpfc plan --env E counts them)
 changed stage f.c: next: "" -> "d"
 added stage f.d: table lead, category close, 0 steps
 `,
