@@ -164,7 +164,7 @@ func (s *Session) MoveTarget(ctx context.Context, table, id, stage string, mo Mo
 			to = f.f.Stage(stage)
 		}
 		if to == nil {
-			return invalid("flow %s has no stage %q", f.f.Name, stage)
+			return noStage(f.f, stage)
 		}
 		target = to.Name
 		cur, path, _ := f.at(row)
@@ -311,6 +311,15 @@ func unlessIn(state string, fn func(c *change) (*Transition, error)) func(c *cha
 	}
 }
 
+// noStage refuses a move to a stage f has not, naming those it has.
+func noStage(f *compiler.Flow, stage string) error {
+	names := make([]string, len(f.Stages))
+	for i, s := range f.Stages {
+		names[i] = s.Name
+	}
+	return invalid("flow %s has no stage %q; its stages are %s%s", f.Name, stage, strings.Join(names, ", "), didYouMean(stage, names))
+}
+
 // moveTo is MoveTo's change; it sets *dir to the way it went.
 func moveTo(stage string, mo MoveOptions, dir *int) func(c *change) (*Transition, error) {
 	return func(c *change) (*Transition, error) {
@@ -319,7 +328,7 @@ func moveTo(stage string, mo MoveOptions, dir *int) func(c *change) (*Transition
 			to = c.f.f.Stage(stage)
 		}
 		if to == nil {
-			return nil, invalid("flow %s has no stage %q", c.f.f.Name, stage)
+			return nil, noStage(c.f.f, stage)
 		}
 		var t *Transition
 		var err error

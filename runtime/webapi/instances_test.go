@@ -151,6 +151,11 @@ func TestInstanceMoves(t *testing.T) {
 	f.do("PATCH", path, f.admin, map[string]any{"completedon": "2026-01-01"}).must(t, 400)
 	f.do("PATCH", path, f.admin, map[string]any{"statecode": 1, "statuscode": 7}).must(t, 400)
 	f.do("PATCH", path, f.admin, moveTo("no-such-stage")).must(t, 400)
+	// A stage named as the flow has none says the stages it has.
+	r = f.do("PATCH", path, f.admin, map[string]any{"activestageid": "porpose"}).must(t, 400)
+	if e, _ := r.body["error"].(map[string]any); e["message"] != `flow lead_to_opportunity has no stage "porpose"; its stages are qualify, develop, propose, close; did you mean propose?` {
+		t.Errorf("a stage the flow has not: %s", r.raw)
+	}
 
 	// The stage log has every entry: start, next, prev, next, next, next, reactivate.
 	var hows []string
