@@ -81,6 +81,10 @@ func runInit(g *globals, dir string) error {
 	for _, f := range res.Files {
 		fmt.Fprintf(g.stdout, "  %s\n", f)
 	}
+	if filepath.Clean(dir) == "." { // the working directory: no -C to give
+		fmt.Fprintln(g.stdout, "Next: bpfc validate")
+		return nil
+	}
 	fmt.Fprintf(g.stdout, "Next: bpfc -C %s validate\n", shellQuote(dir))
 	return nil
 }
