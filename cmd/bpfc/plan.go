@@ -31,7 +31,9 @@ func newPlanCmd(g *globals) *cobra.Command {
 			"--from A --to E would do.\n\n" +
 			"--output json prints: environment, solution, installed_version, version, managed,\n" +
 			"mode, digest, changes ([{action, kind, name, data?, fields?}]; a change's fields are\n" +
-			"[{field, old, new}], each property that differs) and refusals ([string]).",
+			"[{field, old, new}], each property that differs), refusals ([string]) and notes\n" +
+			"([string]: what the import would note, such as another build at the installed\n" +
+			"version; text output says them on stderr, as deploy does).",
 		Args: argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error { return runPlan(g, o) },
 	}
@@ -101,6 +103,9 @@ func runPlan(g *globals, o *planOptions) error {
 			table(g.stdout, changeRows(plan.Changes))
 			fmt.Fprintf(g.stdout, "%s.\n", changeSummary(plan.Changes))
 		}
+	}
+	for _, n := range plan.Notes {
+		fmt.Fprintf(g.stderr, "bpfc: note: %s\n", n)
 	}
 	if len(plan.Refusals) > 0 {
 		return &exitError{code: 1, msg: "deploy would be refused:\n  - " + strings.Join(plan.Refusals, "\n  - ")}

@@ -127,6 +127,19 @@ func recordFailure(ctx context.Context, s store.Store, r store.ImportRecord) int
 	return id
 }
 
+// sameVersionNote is the note of an import of another build at the
+// installed version ("" for none): allowed, as Dataverse allows it, but two
+// builds then share a version, and environments can no longer be told apart
+// by it.
+func sameVersionNote(st *state, b *Build) string {
+	base := st.base
+	if base == nil || base.Version != b.Version() || base.BuildDigest == "" || base.BuildDigest == b.Digest {
+		return ""
+	}
+	return fmt.Sprintf("version %s was installed from another build (%s); this build replaces it at the same version: raise the version so that environments can be told apart by it",
+		base.Version, short(base.BuildDigest))
+}
+
 func importTx(tx store.Tx, t Target, b *Build, o *Options, start time.Time, arch Archive, notes *[]string) (int64, []Change, error) {
 	o.Progress("checking " + b.Solution() + " " + b.Version() + " against " + t.Env.Name)
 	st, err := loadState(tx, b.Solution())
@@ -137,11 +150,8 @@ func importTx(tx store.Tx, t Target, b *Build, o *Options, start time.Time, arch
 	if err != nil {
 		return 0, nil, err
 	}
-	if base := st.base; base != nil && base.Version == b.Version() && base.BuildDigest != "" && base.BuildDigest != b.Digest {
-		// Allowed, as Dataverse allows it; but two builds now share a
-		// version, and environments can no longer be told apart by it.
-		*notes = append(*notes, fmt.Sprintf("version %s was installed from another build (%s); this build replaces it at the same version: raise the version so that environments can be told apart by it",
-			base.Version, short(base.BuildDigest)))
+	if n := sameVersionNote(st, b); n != "" {
+		*notes = append(*notes, n)
 	}
 	mode := importMode(st, o.Mode)
 	changes, err := importChanges(tx, st, t.Env.Name, b, mode, vals, o.Keyring)

@@ -34,6 +34,9 @@ type Plan struct {
 	Digest           string   `json:"digest"`
 	Changes          []Change `json:"changes"`
 	Refusals         []string `json:"refusals"`
+	// Notes are what the import would note beside its changes (another
+	// build at the installed version), as the import's own notes.
+	Notes []string `json:"notes"`
 }
 
 // PlanImport runs Import's rules and lists its changes in a read-only
@@ -41,7 +44,7 @@ type Plan struct {
 func PlanImport(ctx context.Context, t Target, b *Build, o Options) (*Plan, error) {
 	o.defaults()
 	pl := &Plan{Environment: t.Env.Name, Solution: b.Solution(), Version: b.Version(), Managed: t.Env.Managed,
-		Mode: string(o.Mode), Digest: b.Digest, Changes: []Change{}, Refusals: []string{}}
+		Mode: string(o.Mode), Digest: b.Digest, Changes: []Change{}, Refusals: []string{}, Notes: []string{}}
 	err := t.Store.Read(ctx, func(tx store.Tx) error {
 		st, err := loadState(tx, b.Solution())
 		if err != nil {
@@ -49,6 +52,9 @@ func PlanImport(ctx context.Context, t Target, b *Build, o Options) (*Plan, erro
 		}
 		if st.base != nil {
 			pl.InstalledVersion = st.base.Version
+		}
+		if n := sameVersionNote(st, b); n != "" {
+			pl.Notes = append(pl.Notes, n)
 		}
 		vals, err := prepare(tx, st, t, b, &o)
 		if err != nil {

@@ -308,6 +308,9 @@ func (c *Client) Plan(ctx context.Context, b *deploy.Build, managed bool, mode d
 	if pl.Digest == "" {
 		return nil, fmt.Errorf("%s%s answered bpfc_PlanImport without a plan; it is not a bpfc serve of this version (check the environment's url)", c.URL, c.envText())
 	}
+	if pl.Notes == nil { // a server of an older bpfc
+		pl.Notes = []string{}
+	}
 	return &pl, nil
 }
 
