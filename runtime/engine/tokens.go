@@ -142,8 +142,11 @@ func (s *Session) RevokeToken(ctx context.Context, id string) error {
 			return err
 		}
 		for _, tk := range all {
-			if tk.ID != id || !tk.RevokedOn.IsZero() {
+			if tk.ID != id {
 				continue
+			}
+			if !tk.RevokedOn.IsZero() {
+				return notFound("token %q of %s in %s was revoked already, on %s", id, tk.User, o.dep.env, tk.RevokedOn.UTC().Format("2006-01-02 15:04:05"))
 			}
 			if tk.User != o.user {
 				if err := o.requireAdmin("revoke other users' tokens"); err != nil {
@@ -152,7 +155,7 @@ func (s *Session) RevokeToken(ctx context.Context, id string) error {
 			}
 			return tt.RevokeToken(id, o.now)
 		}
-		return notFound("no valid token %q in %s", id, o.dep.env)
+		return notFound("no valid token %q in %s (bpfc user token NAME --env %s --list lists a user's tokens by id)", id, o.dep.env, o.dep.env)
 	})
 }
 
