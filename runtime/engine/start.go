@@ -128,7 +128,8 @@ func (o *op) start(f *flow, table, recordID, name string, lock bool) (*Instance,
 		n += len(rows)
 	}
 	if n >= MaxInstancesPerRecord {
-		return nil, refuse(RuleMaxInstances, "%s %s already holds %d process instances, the most a record can hold", table, recordID, n)
+		return nil, refuse(RuleMaxInstances, "%s %s already holds %d process instances, the most a record can hold (finished and aborted ones count too: "+
+			"deleting one, bpfc instance delete ID, makes room; bpfc instance list --record %s:%s lists them)", table, recordID, n, table, recordID)
 	}
 	first := f.f.Stages[0]
 	id := uuid.NewString()
