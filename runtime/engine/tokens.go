@@ -145,13 +145,15 @@ func (s *Session) RevokeToken(ctx context.Context, id string) error {
 			if tk.ID != id {
 				continue
 			}
-			if !tk.RevokedOn.IsZero() {
-				return notFound("token %q of %s in %s was revoked already, on %s", id, tk.User, o.dep.env, tk.RevokedOn.UTC().Format("2006-01-02 15:04:05"))
-			}
+			// Whose token it is, and that it was revoked, is told only to
+			// those who may revoke it.
 			if tk.User != o.user {
 				if err := o.requireAdmin("revoke other users' tokens"); err != nil {
 					return err
 				}
+			}
+			if !tk.RevokedOn.IsZero() {
+				return notFound("token %q of %s in %s was revoked already, on %s", id, tk.User, o.dep.env, tk.RevokedOn.UTC().Format("2006-01-02 15:04:05"))
 			}
 			return tt.RevokeToken(id, o.now)
 		}
