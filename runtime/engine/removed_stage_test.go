@@ -13,12 +13,9 @@ import (
 	"github.com/bpfc/bpfc/runtime/store"
 )
 
-// TestRemovedStage: an upgrade that removes the stage instances are at
-// moves them to the last stage of their traversed path the flow still
-// has (their stays in the log too); they move, end and reactivate from
-// there.
-func TestRemovedStage(t *testing.T) {
-	const tiny = `flow "tiny" {
+// tiny is a flow of three stages on lead, whose middle one the tests
+// remove.
+const tiny = `flow "tiny" {
   primary_table = "lead"
   order         = 90
   stage "a" {
@@ -32,6 +29,12 @@ func TestRemovedStage(t *testing.T) {
   }
 }
 `
+
+// TestRemovedStage: an upgrade that removes the stage instances are at
+// moves them to the last stage of their traversed path the flow still
+// has (their stays in the log too); they move, end and reactivate from
+// there.
+func TestRemovedStage(t *testing.T) {
 	p := release(t, "sales", "flows/tiny.hcl", tiny)
 	dev := open(t, p, "dev")
 	admin, ctx := dev.admin(), dev.ctx
@@ -118,20 +121,6 @@ func TestRemovedStage(t *testing.T) {
 // upgrade in one step does at its import: their row no longer names the
 // removed stage and their stay there ends in the log.
 func TestRemovedStageStagedUpgrade(t *testing.T) {
-	const tiny = `flow "tiny" {
-  primary_table = "lead"
-  order         = 90
-  stage "a" {
-    step "topic" { column = "subject" }
-  }
-  stage "b" {
-    step "notes" { column = "description" }
-  }
-  stage "c" {
-    step "phone" { column = "telephone1" }
-  }
-}
-`
 	p := release(t, "sales", "flows/tiny.hcl", tiny)
 	test := open(t, p, "test")
 	admin, ctx := test.admin(), test.ctx
