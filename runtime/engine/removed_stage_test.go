@@ -30,6 +30,21 @@ const tiny = `flow "tiny" {
 }
 `
 
+// removeTinyB takes stage "b" out of tiny in the project at dir, as
+// version 1.1.0.0.
+func removeTinyB(t *testing.T, dir string) {
+	t.Helper()
+	testenv.Write(t, dir, "flows/tiny.hcl", strings.Replace(tiny, `  stage "b" {
+    step "notes" { column = "description" }
+  }
+`, "", 1))
+	src, err := os.ReadFile(filepath.Join(dir, "bpfc.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testenv.Write(t, dir, "bpfc.hcl", strings.Replace(string(src), `version      = "1.0.0.0"`, `version      = "1.1.0.0"`, 1))
+}
+
 // TestRemovedStage: an upgrade that removes the stage instances are at
 // moves them to the last stage of their traversed path the flow still
 // has (their stays in the log too); they move, end and reactivate from
@@ -53,16 +68,7 @@ func TestRemovedStage(t *testing.T) {
 	ended := dev.must(admin.Abandon(ctx, dev.must(admin.Next(ctx,
 		dev.create(admin, "lead", Values{"subject": "Tiny", "lastname": "Poe"}, StartOptions{Flow: "tiny"}).Instance.ID, MoveOptions{})).ID, MoveOptions{}))
 
-	testenv.Write(t, p.Dir, "flows/tiny.hcl", strings.Replace(tiny, `  stage "b" {
-    step "notes" { column = "description" }
-  }
-`, "", 1))
-	file := filepath.Join(p.Dir, "bpfc.hcl")
-	src, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	testenv.Write(t, p.Dir, "bpfc.hcl", strings.Replace(string(src), `version      = "1.0.0.0"`, `version      = "1.1.0.0"`, 1))
+	removeTinyB(t, p.Dir)
 	deployAll(t, p.Dir)
 
 	// The import moved them: their row is at "a" before any change, their
@@ -127,16 +133,7 @@ func TestRemovedStageStagedUpgrade(t *testing.T) {
 	lead := test.create(admin, "lead", Values{"subject": "Tiny", "lastname": "Doe"}, StartOptions{Flow: "tiny"})
 	id := test.must(admin.Next(ctx, lead.Instance.ID, MoveOptions{})).ID
 
-	testenv.Write(t, p.Dir, "flows/tiny.hcl", strings.Replace(tiny, `  stage "b" {
-    step "notes" { column = "description" }
-  }
-`, "", 1))
-	file := filepath.Join(p.Dir, "bpfc.hcl")
-	src, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	testenv.Write(t, p.Dir, "bpfc.hcl", strings.Replace(string(src), `version      = "1.0.0.0"`, `version      = "1.1.0.0"`, 1))
+	removeTinyB(t, p.Dir)
 	p2 := testenv.Load(t, p.Dir)
 	testenv.Deploy(t, p2, "dev", testenv.FakeBuild(t, p2))
 	pl := &deploy.Pipeline{Project: p2, Getenv: testenv.NoEnv}
