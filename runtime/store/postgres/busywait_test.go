@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"testing"
 	"time"
@@ -62,54 +63,54 @@ func TestBusyWaitsOnce(t *testing.T) {
 }
 
 // TestBusyWaitsOnceAcrossAttempts: a shared write that waited for one
-// exclusive writer loses the race with it (its snapshot is older than
-// what that writer committed) and starts again; when another exclusive
-// writer holds the environment by then, the second attempt waits what is
-// left of the busy timeout, not a busy timeout of its own.
+// writer's lock row loses the race with it (its snapshot is older than
+// what that writer committed) and starts again; when an exclusive writer
+// holds the environment by then, the second attempt waits what is left of
+// the busy timeout, not a busy timeout of its own. The writers are
+// sessions of their own, so that the second one holds the gate (and the
+// lease says so) before the first commits: the retry meets it for sure.
 func TestBusyWaitsOnceAcrossAttempts(t *testing.T) {
 	const busy = 2 * time.Second
 	url := pgtest.URL(t)
 	s, _ := sharedEnvAt(t, url, Options{BusyTimeout: busy})
 	ctx := context.Background()
-	// hold takes the environment as an exclusive writer and keeps it until
-	// release is closed.
-	hold := func(release <-chan struct{}) (taken, done chan error) {
-		taken, done = make(chan error, 2), make(chan error, 1)
-		go func() {
-			done <- s.Write(ctx, func(store.Tx) error {
-				taken <- nil
-				<-release
-				return nil
-			})
-			taken <- errors.New("not taken")
-		}()
-		return taken, done
+	exec := func(tx interface {
+		ExecContext(context.Context, string, ...any) (sql.Result, error)
+	}, q string) {
+		t.Helper()
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
 	}
-	release1, release2 := make(chan struct{}), make(chan struct{})
-	taken1, done1 := hold(release1)
-	if err := <-taken1; err != nil {
-		t.Fatal(<-done1)
+	exec(s.SQL(), `UPDATE environmentlease SET closed_until = now() + interval '1 minute' WHERE id = 1`)
+	defer exec(s.SQL(), `UPDATE environmentlease SET closed_until = now() - interval '1 second' WHERE id = 1`)
+	first, err := s.SQL().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
+	defer first.Rollback()
+	exec(first, `UPDATE environmentlock SET n = n + 1 WHERE id = 1`)
+
 	start := time.Now()
 	shared := make(chan error, 1)
 	go func() { shared <- s.WriteShared(ctx, func(store.Tx) error { return nil }) }()
-	// The second writer queues behind the shared one's wait, and takes the
-	// environment when the first lets it go.
+	// The shared write passes the gate and waits for the lock row; then
+	// the second writer takes the gate.
 	time.Sleep(300 * time.Millisecond)
-	_, done2 := hold(release2)
-	time.Sleep(900 * time.Millisecond)
-	close(release1)
-	if err := <-done1; err != nil {
+	second, err := s.SQL().BeginTx(ctx, nil)
+	if err != nil {
 		t.Fatal(err)
 	}
-	err := <-shared
-	waited := time.Since(start)
-	close(release2)
-	if err2 := <-done2; err2 != nil {
-		t.Fatal(err2)
+	defer second.Rollback()
+	exec(second, `SELECT id FROM environmentgate WHERE id = 1 FOR UPDATE`)
+	time.Sleep(900 * time.Millisecond)
+	if err := first.Commit(); err != nil {
+		t.Fatal(err)
 	}
+	err = <-shared
+	waited := time.Since(start)
 	if !errors.Is(err, store.ErrBusy) {
-		t.Fatalf("shared write while two exclusive writers held the environment in turn: %v, want busy", err)
+		t.Fatalf("shared write while two writers held the environment in turn: %v, want busy", err)
 	}
 	// Without the shared budget it waits 1.2 s, then the busy timeout
 	// again.
