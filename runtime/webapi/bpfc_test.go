@@ -86,7 +86,7 @@ func TestBPFCActions(t *testing.T) {
 		!strings.HasPrefix(e["message"].(string), `cannot move to the next stage: required step "budget" (lead.budgetamount) is empty`) {
 		t.Errorf("refused move: %s", r.raw)
 	}
-	f.do("PATCH", "leads("+lead+")", f.admin, map[string]any{"budgetamount": 30000, "purchasetimeframe": "Immediate", "decisionmaker": true}).must(t, 204)
+	f.do("PATCH", "leads("+lead+")", f.admin, map[string]any{"budgetamount": 30000, "purchasetimeframe": 0, "decisionmaker": true}).must(t, 204)
 	// A stale If-Match: 412, nothing moves.
 	r = f.do("POST", "bpfc_NextStage", f.admin, map[string]any{"ProcessInstanceId": inst}, "If-Match", `W/"7"`).must(t, 412)
 	if r.errCode() != "PreconditionFailed" || !strings.Contains(string(r.raw), "is at version 1, not 7: read it again and retry") {

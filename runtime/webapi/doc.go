@@ -38,7 +38,10 @@
 // cts_leadtoopportunities. Rows carry @odata.etag (W/"<versionnumber>");
 // lookups appear as _<column>_value and are written as
 // "<column>@odata.bind": "/<set>(<id>)" (_<column>_value is read-only, as
-// in Dataverse: a write of it is 400). Times are
+// in Dataverse: a write of it is 400). A body's values take the JSON
+// types Dataverse's reader takes (a choice its value as a number, yes/no
+// true or false, money a number; bodytypes.go), unless the BPFC-Values:
+// text header of bpfc's own client asks for the CLI's text. Times are
 // UTC to the second. $filter compares properties with quoted text, numbers,
 // true/false, null, dates and ids (unquoted GUIDs, as Dataverse writes
 // them, or quoted); contains, startswith and endswith match text. Creating a record starts its default flow, as bpfc

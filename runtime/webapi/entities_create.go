@@ -289,6 +289,9 @@ func (s *Server) writeBody(r *http.Request, t store.Table) ([]field, error) {
 		err = knownProperties(t, fields)
 	}
 	if err == nil {
+		err = typedValues(r, t, fields)
+	}
+	if err == nil {
 		_, err = selectedColumns(r, t)
 	}
 	return fields, err

@@ -61,7 +61,7 @@ func TestRecordLifecycle(t *testing.T) {
 	}
 	// Bad values and names are 400 with a reason.
 	for body, want := range map[string]string{
-		`{"companyname": 5}`:                                "is not text",
+		`{"companyname": 5}`:                                "Cannot convert the literal '5' to the expected type 'Edm.String'",
 		`{"compnyname": "x"}`:                               "did you mean companyname",
 		`{"numberofemployees": 1.5}`:                        "whole number",
 		`{"parentaccountid@odata.bind": "/accounts(nope)"}`: "a row's key is its id, a GUID",
@@ -76,8 +76,8 @@ func TestRecordLifecycle(t *testing.T) {
 	}
 	// Several bad values: one error per request, as Dataverse answers, the
 	// first column's (the CLI lists them all).
-	r = f.do("PATCH", "leads("+id+")", f.admin, `{"companyname": 5, "numberofemployees": 1.5}`).must(t, 400)
-	if !strings.Contains(string(r.raw), `"message":"lead.companyname is a string column: \"5\" is not text"`) || strings.Contains(string(r.raw), "numberofemployees") {
+	r = f.do("PATCH", "leads("+id+")", f.admin, `{"companyname": "`+strings.Repeat("x", 101)+`", "numberofemployees": 1.5}`).must(t, 400)
+	if !strings.Contains(string(r.raw), `"message":"lead.companyname is a string column: \"xxx`) || strings.Contains(string(r.raw), "numberofemployees") {
 		t.Errorf("two bad values: %s", r.raw)
 	}
 	// Delete: stale If-Match is 412; then 204; then 404.

@@ -81,6 +81,8 @@ func key(id string) string { return "(" + url.PathEscape(id) + ")" }
 
 // CreateRecord creates a record; its default flow starts unless so says
 // otherwise (the BPFC-Flow header). The started instance is read in full.
+// Values are the CLI's text (--set): BPFC-Values: text has the server read
+// them as the engine reads them locally, with the same refusals.
 func (c *Client) CreateRecord(ctx context.Context, table string, values engine.Values, so engine.StartOptions) (*engine.Created, error) {
 	d, err := c.recordTable(ctx, table, true)
 	if err != nil {
@@ -96,7 +98,7 @@ func (c *Client) CreateRecord(ctx context.Context, table string, values engine.V
 		}
 		flow = "none"
 	}
-	resp, err := c.do(ctx, http.MethodPost, d.EntitySetName, []string{"BPFC-Flow", flow}, map[string]any(values), nil, nil)
+	resp, err := c.do(ctx, http.MethodPost, d.EntitySetName, []string{"BPFC-Flow", flow, valuesHeader, "text"}, map[string]any(values), nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +136,7 @@ func (c *Client) UpdateRecord(ctx context.Context, table, id string, values engi
 		match = "*" // update only: a PATCH of a missing row would create it (upsert)
 	}
 	var raw map[string]json.RawMessage
-	_, err = c.do(ctx, http.MethodPatch, d.EntitySetName+key(id), []string{"If-Match", match, "Prefer", "return=representation"},
+	_, err = c.do(ctx, http.MethodPatch, d.EntitySetName+key(id), []string{"If-Match", match, "Prefer", "return=representation", valuesHeader, "text"},
 		map[string]any(values), &raw, nil)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,176 @@
+package webapi
+
+import (
+	"fmt"
+	"mime"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// The JSON types a body's values take, as Dataverse's OData reader takes
+// them: a choice, state, status or whole-number column (Edm.Int32) takes a
+// JSON number, or a string holding a whole number; a yes/no column
+// (Edm.Boolean) true or false, or the string "true" or "false"; a decimal
+// or money column (Edm.Decimal) a JSON number, and a string only when the
+// body's Content-Type says IEEE754Compatible=true (and then only a string);
+// a text, id or date-and-time column a JSON string. Anything else is
+// refused with Dataverse's "Cannot convert the literal …" and what to send
+// instead: a choice's label is not its value. bpfc's own client, which
+// sends the CLI's text values (--set decisionmaker=yes), asks for them to
+// be read as the CLI reads them with BPFC-Values: text.
+
+// valuesHeader is the header by which a client asks for a body's strings
+// to be read as the CLI reads --set values (labels, yes/no, amounts).
+const valuesHeader = "BPFC-Values"
+
+// textValues reports whether the request asks for CLI text values.
+func textValues(r *http.Request) (bool, error) {
+	switch h := r.Header.Get(valuesHeader); {
+	case h == "":
+		return false, nil
+	case strings.EqualFold(strings.TrimSpace(h), "text"):
+		return true, nil
+	default:
+		return false, badRequest("%s: %q is not a way of reading values; text (read strings as the CLI reads --set values) is, or no header (JSON types, as Dataverse)",
+			valuesHeader, h)
+	}
+}
+
+// ieee754Compatible reports whether the body's Content-Type says
+// IEEE754Compatible=true: Edm.Int64 and Edm.Decimal values come as strings.
+func ieee754Compatible(r *http.Request) bool {
+	_, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && strings.EqualFold(params["ieee754compatible"], "true")
+}
+
+// typedValues refuses a value whose JSON type does not fit its column, and
+// reads the strings Dataverse converts (a whole number for a choice,
+// "true" for yes/no, an amount under IEEE754Compatible) as their values.
+// Lookups (bound, or refused elsewhere), null and properties the table has
+// no column for are left to the other checks.
+func typedValues(r *http.Request, t store.Table, fields []field) error {
+	if text, err := textValues(r); text || err != nil {
+		return err
+	}
+	ieee := ieee754Compatible(r)
+	for i, f := range fields {
+		c, ok := t.Column(f.column)
+		if !ok || f.bind != "" || f.value == nil || isLookup(c) {
+			continue
+		}
+		v, err := typedValue(c, f.value, ieee)
+		if err != nil {
+			return err
+		}
+		fields[i].value = v
+	}
+	return nil
+}
+
+// decimalText is a number as JSON writes it (Decimal.Parse takes it).
+var decimalText = regexp.MustCompile(`^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$`)
+
+// typedValue checks one value for column c: the value to write, or why
+// its JSON type does not fit.
+func typedValue(c store.Column, v any, ieee bool) (any, error) {
+	edm := edmTypes[attributeTypes[c.Type]]
+	s, isText := v.(string)
+	refuse := func(hint string, args ...any) error {
+		return badRequest("Cannot convert the literal '%s' to the expected type '%s': %s %s", shownLiteral(v), edm, c.Name, fmt.Sprintf(hint, args...))
+	}
+	switch edm {
+	case "Edm.String":
+		if !isText {
+			return nil, refuse("is text: send a JSON string, %s", strconv.Quote(shownLiteral(v)))
+		}
+	case "Edm.Guid":
+		if !isText {
+			return nil, refuse("is an id: send it as a JSON string")
+		}
+		if strings.TrimSpace(s) == "" {
+			return nil, refuse("is an id: send a GUID, or null to clear it")
+		}
+	case "Edm.DateTimeOffset":
+		if !isText {
+			return nil, refuse("is a date and time: send an ISO 8601 string, \"2026-12-31T17:00:00Z\"")
+		}
+		if strings.TrimSpace(s) == "" {
+			return nil, refuse("is a date and time: send an ISO 8601 string, \"2026-12-31T17:00:00Z\", or null to clear it")
+		}
+	case "Edm.Boolean":
+		if isText {
+			// Boolean.Parse: true or false in any case.
+			switch strings.ToLower(strings.TrimSpace(s)) {
+			case "true":
+				return true, nil
+			case "false":
+				return false, nil
+			}
+		}
+		if _, ok := v.(bool); !ok {
+			return nil, refuse("is yes/no: send true or false")
+		}
+	case "Edm.Int32":
+		if isText {
+			if n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 32); err == nil {
+				return n, nil
+			}
+		}
+		if _, isBool := v.(bool); !isText && !isBool {
+			return v, nil // a JSON number: the engine checks that it is whole and an option
+		}
+		if len(c.Options) == 0 {
+			return nil, refuse("is a whole number: send a JSON number")
+		}
+		kind := map[string]string{"choice": "a choice", "state": "a state", "status": "a status"}[c.Type]
+		if isText {
+			for _, o := range c.Options {
+				if strings.EqualFold(o.Label, strings.TrimSpace(s)) {
+					return nil, refuse("is %s: send its value, %d (%s), not the label", kind, o.Value, o.Label)
+				}
+			}
+		}
+		var opts []string
+		for _, o := range c.Options {
+			opts = append(opts, fmt.Sprintf("%d (%s)", o.Value, o.Label))
+		}
+		return nil, refuse("is %s: send one of its values as a JSON number: %s", kind, strings.Join(opts, ", "))
+	case "Edm.Decimal", "Edm.Int64":
+		kind := map[string]string{"money": "money", "decimal": "a decimal number"}[c.Type]
+		if kind == "" {
+			kind = "a whole number"
+		}
+		_, isBool := v.(bool)
+		switch {
+		case isBool:
+			return nil, refuse("is %s: send a JSON number", kind)
+		case isText && !ieee:
+			if decimalText.MatchString(strings.TrimSpace(s)) {
+				return nil, refuse("is %s: send a JSON number, %s (a string only under Content-Type: application/json; IEEE754Compatible=true)",
+					kind, strings.TrimSpace(s))
+			}
+			return nil, refuse("is %s: send a JSON number", kind)
+		case isText:
+			if !decimalText.MatchString(strings.TrimSpace(s)) {
+				return nil, refuse("is %s: send a number, as a string", kind)
+			}
+			return engine.Number(strings.TrimSpace(s)), nil
+		case ieee:
+			return nil, refuse("is %s, and the body says IEEE754Compatible=true: send it as a string, \"%s\"", kind, shownLiteral(v))
+		}
+	}
+	return v, nil
+}
+
+// shownLiteral is a JSON value as the refusal quotes it.
+func shownLiteral(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return fmt.Sprint(v)
+}
