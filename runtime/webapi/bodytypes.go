@@ -60,7 +60,13 @@ func typedValues(r *http.Request, t store.Table, fields []field) error {
 	ieee := ieee754Compatible(r)
 	for i, f := range fields {
 		c, ok := t.Column(f.column)
-		if !ok || f.bind != "" || f.value == nil || isLookup(c) {
+		if !ok || f.bind != "" || f.value == nil {
+			continue
+		}
+		if isLookup(c) {
+			if err := plainLookup(c, f); err != nil {
+				return err
+			}
 			continue
 		}
 		v, err := typedValue(c, f.value, ieee)
@@ -70,6 +76,30 @@ func typedValues(r *http.Request, t store.Table, fields []field) error {
 		fields[i].value = v
 	}
 	return nil
+}
+
+// plainLookup refuses a lookup's id written as a plain property, which
+// Dataverse reads as its navigation property (an entity, not an id):
+// a lookup is bound (x@odata.bind). An instance's activestageid and
+// processid may be plain ids (or a stage's name), as bpfc documents.
+func plainLookup(c store.Column, f field) error {
+	if f.prop != c.Name || c.Name == "activestageid" || c.Name == "processid" {
+		return nil
+	}
+	return badRequest("A primitive value was given for %s, a lookup (a navigation property): bind it instead, %s", c.Name, bindHint(c))
+}
+
+// bindHint is how lookup c is written: its navigation property bound to
+// a row, or for a lookup to several tables the one of the row's table.
+func bindHint(c store.Column) string {
+	if len(c.Targets) <= 1 {
+		return c.Name + "@odata.bind: \"/<entityset>(<id>)\""
+	}
+	var navs []string
+	for _, target := range c.Targets {
+		navs = append(navs, c.Name+"_"+target+"@odata.bind")
+	}
+	return strings.Join(navs, " or ") + " (the table the row is of), \"/<entityset>(<id>)\""
 }
 
 // decimalText is a number as JSON writes it (Decimal.Parse takes it).

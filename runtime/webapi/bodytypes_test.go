@@ -37,6 +37,10 @@ func TestBodyJSONTypes(t *testing.T) {
 		{`{"subject": 5}`, `Cannot convert the literal '5' to the expected type 'Edm.String': subject is text: send a JSON string, \"5\"`},
 		{`{"estimatedclosedate": 20261231}`, `Cannot convert the literal '20261231' to the expected type 'Edm.DateTimeOffset'`},
 		{`{"estimatedclosedate": ""}`, `or null to clear it`},
+		// A lookup is bound, not given its id as a plain property.
+		{`{"parentcontactid": "` + id + `"}`,
+			`A primitive value was given for parentcontactid, a lookup (a navigation property): bind it instead, parentcontactid@odata.bind: `},
+		{`{"customerid": "` + id + `"}`, `customerid_account@odata.bind or customerid_contact@odata.bind`},
 		// The first bad value of the body, as Dataverse answers one error.
 		{`{"subject": "ok", "decisionmaker": "no", "purchasetimeframe": "Immediate"}`, `decisionmaker is yes/no`},
 	} {

@@ -337,15 +337,7 @@ func lookupValues(t store.Table, fields []field) error {
 		if !known || !isLookup(c) {
 			return badRequest("%s has no property %s to write%s", t.EntitySetName, f.prop, suggest(t, f.prop))
 		}
-		bind := c.Name + "@odata.bind: \"/<entityset>(<id>)\""
-		if len(c.Targets) > 1 {
-			var navs []string
-			for _, target := range c.Targets {
-				navs = append(navs, c.Name+"_"+target+"@odata.bind")
-			}
-			bind = strings.Join(navs, " or ") + " (the table the row is of), \"/<entityset>(<id>)\""
-		}
-		return badRequest("%s is the read-only value of lookup %s: set the lookup by its navigation property, %s", f.prop, c.Name, bind)
+		return badRequest("%s is the read-only value of lookup %s: set the lookup by its navigation property, %s", f.prop, c.Name, bindHint(c))
 	}
 	return nil
 }
