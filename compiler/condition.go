@@ -343,6 +343,8 @@ func (c *exprConverter) checkLiteralFor(col *Column, lit *Literal) {
 		if lit.Kind == KindString {
 			if _, ok := ParseDate(lit.Value.AsString()); !ok {
 				c.errorf(lit.Rng, "Invalid date", "%q is not a date; write it as \"2026-12-31\" or \"2026-12-31T17:00:00Z\".", lit.Value.AsString())
+			} else if _, ok := ParseDateOnly(lit.Value.AsString()); col.DateOnly() && !ok {
+				c.errorf(lit.Rng, "Invalid date", "%s.%s is a date-only column: it holds a date without a time, such as \"2026-12-31\"; %q has a time.", col.Table, col.Name, lit.Value.AsString())
 			}
 		}
 	case KindNumber:
@@ -402,6 +404,16 @@ func ParseDate(s string) (time.Time, bool) {
 	}
 	return time.Time{}, false
 }
+
+// ParseDateOnly parses a date without a time (2026-12-31), what a date-only
+// column holds, as midnight UTC.
+func ParseDateOnly(s string) (time.Time, bool) {
+	t, err := time.Parse(DateOnlyLayout, s)
+	return t, err == nil
+}
+
+// DateOnlyLayout is how a date-only column's value is written: YYYY-MM-DD.
+const DateOnlyLayout = "2006-01-02"
 
 func (c *exprConverter) call(e *hclsyntax.FunctionCallExpr) Expr {
 	if !contains(Functions, e.Name) {

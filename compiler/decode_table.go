@@ -55,7 +55,7 @@ func (d *decoder) decodeColumn(b *hcl.Block, t *Table) *Column {
 		d.errorf(b.LabelRanges[0], "Invalid column name",
 			"%q is not a valid logical name: lowercase letters, digits and underscores, starting with a letter, at most 50 characters.%s", col.Name, identHint(col.Name, 50))
 	}
-	c := d.content(b.Body, []string{"type", "max_length", "target", "options", "display_name", "required", "description"}, []string{"type"})
+	c := d.content(b.Body, []string{"type", "max_length", "target", "options", "display_name", "required", "description", "behavior"}, []string{"type"})
 	d.unusedDescription(c, "column")
 	col.Attrs = ranges(c)
 	d.str(c, "display_name", &col.DisplayName)
@@ -82,6 +82,20 @@ func (d *decoder) decodeColumn(b *hcl.Block, t *Table) *Column {
 			col.MaxLength = 100
 		case TypeMemo:
 			col.MaxLength = 2000
+		}
+	}
+	if a, ok := c.Attributes["behavior"]; ok && d.str(c, "behavior", &col.Behavior) {
+		switch {
+		case col.Type != TypeDateTime && col.Type != "":
+			d.errorf(a.Range, "Unexpected behavior", "behavior applies only to datetime columns (%s, the default, %s or %s).",
+				BehaviorUserLocal, BehaviorDateOnly, BehaviorTimeZoneIndependent)
+			col.Behavior = ""
+		case !contains(DateBehaviors, col.Behavior):
+			d.errorf(a.Expr.Range(), "Unknown behavior", "%q is not a datetime column's behavior; use %s (user_local is the default: times in the user's time zone, date_only a date without a time).%s",
+				col.Behavior, joinQuoted(DateBehaviors), didYouMean(col.Behavior, DateBehaviors))
+			col.Behavior = ""
+		case col.Behavior == BehaviorUserLocal:
+			col.Behavior = ""
 		}
 	}
 	if a, ok := c.Attributes["target"]; ok {

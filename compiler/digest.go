@@ -106,6 +106,7 @@ type dColumn struct {
 	Targets     []string  `json:"targets"`
 	Options     []dOption `json:"options"`
 	Required    bool      `json:"required"`
+	Behavior    string    `json:"behavior,omitempty"` // only date_only and time_zone_independent
 	Standard    bool      `json:"standard"`
 }
 
@@ -209,7 +210,7 @@ func digestOf(p *Project) dProject {
 			Standard: t.Standard, External: t.External, Custom: t.Custom, Extended: t.Extended, Ownership: t.Ownership}
 		for _, c := range t.Columns {
 			dc := dColumn{Name: c.Name, DisplayName: c.DisplayName, Type: c.Type, MaxLength: c.MaxLength,
-				Target: c.Target, Targets: c.Targets, Required: c.Required, Standard: c.Standard}
+				Target: c.Target, Targets: c.Targets, Required: c.Required, Behavior: c.Behavior, Standard: c.Standard}
 			for _, o := range c.Options {
 				dc.Options = append(dc.Options, dOption(o))
 			}

@@ -163,11 +163,30 @@ type Column struct {
 	Targets     []string // customer: account and contact
 	Options     []Option // choice, sorted by value
 	Required    bool
-	Standard    bool // part of the standard catalog
-	Table       string
-	Attrs       Ranges // where each attribute was written
-	DeclRange   hcl.Range
+	// Behavior is a datetime column's: "" (user local, the default) or
+	// BehaviorDateOnly or BehaviorTimeZoneIndependent.
+	Behavior  string
+	Standard  bool // part of the standard catalog
+	Table     string
+	Attrs     Ranges // where each attribute was written
+	DeclRange hcl.Range
 }
+
+// Behaviors of a datetime column, as Dataverse's DateTimeBehavior: user
+// local (the default; "" in a Column) converts to and from the user's time
+// zone, date only holds a calendar date with no time and no conversion,
+// time-zone independent holds a date and time with no conversion.
+const (
+	BehaviorUserLocal           = "user_local"
+	BehaviorDateOnly            = "date_only"
+	BehaviorTimeZoneIndependent = "time_zone_independent"
+)
+
+// DateBehaviors lists the behaviors a datetime column may declare.
+var DateBehaviors = []string{BehaviorUserLocal, BehaviorDateOnly, BehaviorTimeZoneIndependent}
+
+// DateOnly reports whether c holds a calendar date without a time.
+func (c *Column) DateOnly() bool { return c.Behavior == BehaviorDateOnly }
 
 // Option is one value of a choice column.
 type Option struct {

@@ -60,7 +60,7 @@ func DecodeModel(b []byte) (*Project, error) {
 			Standard: dt.Standard, External: dt.External, Custom: dt.Custom, Extended: dt.Extended, Ownership: dt.Ownership}
 		for _, dc := range dt.Columns {
 			c := &Column{Name: dc.Name, DisplayName: dc.DisplayName, Type: dc.Type, MaxLength: dc.MaxLength, Target: dc.Target,
-				Targets: dc.Targets, Required: dc.Required, Standard: dc.Standard, Table: dt.Name}
+				Targets: dc.Targets, Required: dc.Required, Behavior: dc.Behavior, Standard: dc.Standard, Table: dt.Name}
 			for _, o := range dc.Options {
 				c.Options = append(c.Options, Option(o))
 			}

@@ -137,7 +137,7 @@ func columnAttr(t *compiler.Table, c *compiler.Column) attrSpec {
 		set := optionSetTail(optionSet, "bool", display, "", []option{{1, "Yes", 0}, {0, "No", 0}})
 		a.tail = func(e *etree.Element) { textEl(e, "AppDefaultValue", "0"); set(e) }
 	case compiler.TypeDateTime:
-		a.typ, a.ime, a.tail = "datetime", "inactive", dateTail("datetime", true)
+		a.typ, a.ime, a.tail = "datetime", "inactive", behaviorTail("datetime", true, c.Behavior)
 	case compiler.TypeChoice:
 		a.typ = "picklist"
 		var opts []option

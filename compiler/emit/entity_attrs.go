@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/beevik/etree"
+
+	"github.com/bpfc/bpfc/compiler"
 )
 
 // attrSpec describes one <attribute> of an Entity.xml; write lays its
@@ -90,8 +92,22 @@ func lookupTail(e *etree.Element) {
 }
 
 func dateTail(format string, changeable bool) func(*etree.Element) {
+	return behaviorTail(format, changeable, "")
+}
+
+// behaviorTail writes a datetime attribute's Format, CanChangeDateTimeBehavior
+// and Behavior: Dataverse's DateTimeBehavior as its number (1 user local, 2
+// date only, 3 time-zone independent). A date-only column's format is date.
+func behaviorTail(format string, changeable bool, behavior string) func(*etree.Element) {
+	number := "1"
+	switch behavior {
+	case compiler.BehaviorDateOnly:
+		format, number = "date", "2"
+	case compiler.BehaviorTimeZoneIndependent:
+		number = "3"
+	}
 	return func(e *etree.Element) {
-		texts(e, "Format", format, "CanChangeDateTimeBehavior", bit(changeable), "Behavior", "1")
+		texts(e, "Format", format, "CanChangeDateTimeBehavior", bit(changeable), "Behavior", number)
 	}
 }
 

@@ -42,6 +42,7 @@ type SchemaColumn struct {
 	Targets   []string       `json:"targets,omitempty"`
 	Options   []SchemaOption `json:"options,omitempty"`
 	Required  bool           `json:"required,omitempty"`
+	Behavior  string         `json:"behavior,omitempty"` // a datetime column's, when not user local
 	Standard  bool           `json:"standard,omitempty"`
 }
 
@@ -75,7 +76,7 @@ func Schema(p *compiler.Project) *RuntimeSchema {
 			st.Kind = KindExtended
 		}
 		for _, c := range t.Columns {
-			sc := SchemaColumn{Name: c.Name, Type: c.Type, MaxLength: c.MaxLength, Targets: targets(c), Required: c.Required, Standard: c.Standard && !t.Custom}
+			sc := SchemaColumn{Name: c.Name, Type: c.Type, MaxLength: c.MaxLength, Targets: targets(c), Required: c.Required, Behavior: c.Behavior, Standard: c.Standard && !t.Custom}
 			for _, o := range c.Options {
 				sc.Options = append(sc.Options, SchemaOption{Label: o.Label, Value: o.Value})
 			}

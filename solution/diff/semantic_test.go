@@ -195,6 +195,31 @@ changed column pp_thing.pp_kind: options: "A = 1, B = 2" -> "A = 1, B = 2, C = 3
 `,
 		},
 		{
+			name: "a datetime column's behavior",
+			old: `table "pp_thing" {
+  display_name   = "Thing"
+  primary_column = "pp_name"
+  column "pp_name" { type = "string" }
+  column "pp_due" { type = "datetime" }
+}`,
+			new: `table "pp_thing" {
+  display_name   = "Thing"
+  primary_column = "pp_name"
+  column "pp_name" { type = "string" }
+  column "pp_due" {
+    type     = "datetime"
+    behavior = "date_only"
+  }
+  column "pp_born" {
+    type     = "datetime"
+    behavior = "date_only"
+  }
+}`,
+			want: `changed column pp_thing.pp_due: behavior: "user_local" -> "date_only"
+added column pp_thing.pp_born: type datetime, date_only
+`,
+		},
+		{
 			// No build carries an external table's display name: its
 			// round trip through unpack loses it, which is no change.
 			name: "an external table's display name",

@@ -188,6 +188,10 @@ func (r *renderer) tables() []byte {
 				if c.MaxLength > 0 && c.MaxLength != 2000 {
 					cb.SetAttributeValue("max_length", cty.NumberIntVal(int64(c.MaxLength)))
 				}
+			case compiler.TypeDateTime:
+				if c.Behavior != "" {
+					str(cb, "behavior", c.Behavior)
+				}
 			case compiler.TypeLookup:
 				str(cb, "target", c.Target)
 			case compiler.TypeChoice:

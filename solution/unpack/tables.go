@@ -222,6 +222,8 @@ func (b *builder) archiveColumn(t *compiler.Table, ti *tinfo, ai *attrInfo) *com
 	c := &compiler.Column{Name: ai.name, DisplayName: display, Type: typ, Table: t.Name,
 		Required: ai.required && ai.name != ti.primary}
 	switch typ {
+	case compiler.TypeDateTime:
+		c.Behavior = ai.behavior
 	case compiler.TypeString, compiler.TypeEmail, compiler.TypeMemo:
 		if ai.maxLength > 0 && ai.maxLength <= 1048576 {
 			c.MaxLength = ai.maxLength

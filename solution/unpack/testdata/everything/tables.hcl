@@ -37,6 +37,16 @@ table "cts_project" {
     display_name = "Signed On"
     type         = "datetime"
   }
+  column "cts_kickoff" {
+    display_name = "Kickoff"
+    type         = "datetime"
+    behavior     = "date_only"
+  }
+  column "cts_checkin" {
+    display_name = "Check-in"
+    type         = "datetime"
+    behavior     = "time_zone_independent"
+  }
   column "cts_approved" {
     display_name = "Approved"
     type         = "boolean"
