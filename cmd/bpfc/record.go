@@ -141,7 +141,7 @@ func runRecordUpdate(g *globals, o *recordOptions, table, id string) error {
 		return runtimeErr(err)
 	}
 	if g.output == "json" {
-		return writeJSON(g.stdout, r.Values)
+		return writeJSON(g.stdout, r.Shown())
 	}
 	fmt.Fprintf(g.stdout, "Updated %s %s (version %d)\n", r.Table, r.ID, r.Version)
 	return nil
@@ -212,11 +212,12 @@ func runRecordShow(g *globals, o *recordOptions, tableName, id string) error {
 		return runtimeErr(err)
 	}
 	if g.output == "json" {
-		return writeJSON(g.stdout, r.Values)
+		return writeJSON(g.stdout, r.Shown())
 	}
 	rows := [][]string{{"COLUMN", "VALUE"}}
-	for _, name := range slices.Sorted(maps.Keys(r.Values)) {
-		rows = append(rows, []string{name, formatValue(r.Values[name])})
+	shown := r.Shown()
+	for _, name := range slices.Sorted(maps.Keys(shown)) {
+		rows = append(rows, []string{name, formatValue(shown[name])})
 	}
 	table(g.stdout, rows)
 	return nil
@@ -250,7 +251,7 @@ func runRecordList(g *globals, o *recordOptions, tableName string) error {
 	if g.output == "json" {
 		rows := make([]any, len(recs))
 		for i, r := range recs {
-			rows[i] = r.Values
+			rows[i] = r.Shown()
 		}
 		return writeJSON(g.stdout, map[string]any{"table": tableName, "records": rows})
 	}

@@ -181,6 +181,13 @@ func checkTables(st *state, b *Build) []string {
 				causes = append(causes, fmt.Sprintf("column %s.%s is %s in the environment and %s in the build: a column's type cannot change "+
 					"(keep %s, or add a new column and retire this one)", t.Name, c.Name, ec.Type, c.Type, ec.Type))
 			}
+			if ec.Type == compiler.TypeDateTime && c.Type == compiler.TypeDateTime && ec.Behavior != "" && ec.Behavior != c.Behavior {
+				// Dataverse changes a datetime column's behavior once, from
+				// user local; date only and time-zone independent stay.
+				causes = append(causes, fmt.Sprintf("column %s.%s is %s in the environment and %s in the build: Dataverse changes a datetime column's behavior "+
+					"only from %s, once (keep behavior = %q, or add a new column and retire this one)",
+					t.Name, c.Name, behaviorName(ec.Behavior), behaviorName(c.Behavior), compiler.BehaviorUserLocal, ec.Behavior))
+			}
 			// Another solution's column on a standard table is shared (a
 			// layer each), if both define the same kind of column.
 			if owner := st.ownedElsewhere(ec.Solution, name); owner != "" && !t.Custom && ec.Type == c.Type &&
@@ -269,3 +276,11 @@ func isBuiltinRole(r *compiler.Role) bool { return builtinRoles[r.Name] }
 
 // sortedTargets are a lookup column's targets in order of name.
 func sortedTargets(c store.Column) []string { return slices.Sorted(slices.Values(c.Targets)) }
+
+// behaviorName is a datetime column's behavior as the language writes it.
+func behaviorName(b string) string {
+	if b == "" {
+		return compiler.BehaviorUserLocal
+	}
+	return b
+}

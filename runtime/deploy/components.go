@@ -69,7 +69,7 @@ func shippedColumns(t *compiler.Table) []*compiler.Column {
 // storeColumn converts a column of the model.
 func storeColumn(c *compiler.Column, solution string) store.Column {
 	sc := store.Column{Name: c.Name, DisplayName: c.DisplayName, Type: c.Type, MaxLength: c.MaxLength,
-		Required: c.Required, System: c.Standard}
+		Required: c.Required, Behavior: c.Behavior, System: c.Standard}
 	switch {
 	case len(c.Targets) > 0:
 		sc.Targets = slices.Clone(c.Targets)

@@ -104,7 +104,13 @@ func handOver(tx store.Tx, kept map[string][]store.Solution) error {
 			return err
 		}
 		if ok && def.Type == c.Type {
+			// A datetime column's behavior, once changed from user
+			// local, stays (as in Dataverse): the values are dates.
+			behavior := c.Behavior
 			c = def
+			if behavior != "" {
+				c.Behavior = behavior
+			}
 		}
 		c.Solution = owner
 		if err := tx.UpdateColumn(table, c); err != nil {

@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/compiler/emit"
 	"github.com/bpfc/bpfc/runtime/store"
 )
@@ -23,6 +26,24 @@ type Record struct {
 	PrimaryColumn string // the table's name column
 	Version       int64
 	Values        store.Row
+	// DateOnly names the record's date-only columns: their values are
+	// dates, midnight UTC, which a client shows as 2026-01-31 (Shown).
+	DateOnly []string
+}
+
+// Shown is the record's values as a client shows them: a date-only
+// column's as its date (2026-01-31), the others as they are.
+func (r *Record) Shown() store.Row {
+	if len(r.DateOnly) == 0 {
+		return r.Values
+	}
+	out := maps.Clone(r.Values)
+	for _, name := range r.DateOnly {
+		if t, ok := out[name].(time.Time); ok {
+			out[name] = t.UTC().Format(compiler.DateOnlyLayout)
+		}
+	}
+	return out
 }
 
 // Created is what CreateRecord made. JSON shape (bpfc record create
@@ -233,8 +254,14 @@ func (o *op) reachRecord(table, id string, writing bool, privs ...string) (store
 }
 
 func recordOf(t store.Table, row store.Row) *Record {
-	return &Record{Table: t.Name, ID: str(row[t.PrimaryKey]), PrimaryColumn: t.PrimaryColumn, Version: num(row[store.RowVersionColumn]),
+	r := &Record{Table: t.Name, ID: str(row[t.PrimaryKey]), PrimaryColumn: t.PrimaryColumn, Version: num(row[store.RowVersionColumn]),
 		Values: row}
+	for _, c := range t.Columns {
+		if c.DateOnly() {
+			r.DateOnly = append(r.DateOnly, c.Name)
+		}
+	}
+	return r
 }
 
 // UpdateRecord writes values into a record. With ifVersion > 0 it writes

@@ -211,6 +211,9 @@ func (o *op) scalar(t store.Table, c store.Column, in any) (any, error) {
 		}
 		return nil, bad("is not yes or no (true/false, yes/no, 1/0)")
 	case compiler.TypeDateTime:
+		if c.DateOnly() {
+			return dateOnly(in, bad)
+		}
 		var tm time.Time
 		switch x := in.(type) {
 		case time.Time:
@@ -245,6 +248,34 @@ func (o *op) scalar(t store.Table, c store.Column, in any) (any, error) {
 		return u.String(), nil
 	}
 	return nil, bad("cannot be written")
+}
+
+// dateOnly converts a value for a date-only column: a date without a time
+// (2026-12-31), held as midnight UTC. A time, even midnight, is refused:
+// the column has none, and Dataverse's Web API refuses one too.
+func dateOnly(in any, bad func(string, ...any) error) (any, error) {
+	const want = "is not a date: the column is date-only; write a date without a time, such as 2026-12-31"
+	var tm time.Time
+	switch x := in.(type) {
+	case time.Time:
+		x = x.UTC()
+		if x.Hour() != 0 || x.Minute() != 0 || x.Second() != 0 || x.Nanosecond() != 0 {
+			return nil, bad(want)
+		}
+		tm = x
+	case string:
+		t, ok := compiler.ParseDateOnly(strings.TrimSpace(x))
+		if !ok {
+			return nil, bad(want)
+		}
+		tm = t
+	default:
+		return nil, bad(want)
+	}
+	if tm.Before(minDate) || !tm.Before(maxDate) {
+		return nil, bad("is outside the dates a column holds (1753-01-01 to 9999-12-31)")
+	}
+	return tm, nil
 }
 
 // display is a value as a message quotes it.

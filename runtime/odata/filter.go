@@ -38,9 +38,14 @@ type Operand interface{ operand() }
 // Column is a property name as written (e.g. name, _parentaccountid_value).
 type Column struct{ Name string }
 
-// Literal is a constant: string, float64, bool, time.Time, GUID or nil
-// (null).
+// Literal is a constant: string, float64, bool, time.Time, Date, GUID or
+// nil (null).
 type Literal struct{ Value any }
+
+// Date is an unquoted date without a time (birthdate eq 2026-01-31):
+// midnight UTC. A date-only column compares with it, and a date and time
+// column with its midnight.
+type Date struct{ time.Time }
 
 // GUID is an unquoted GUID literal (accountid eq 5f3e…), as Dataverse
 // writes ids; lower case. A quoted id is a string.
@@ -226,10 +231,11 @@ func (p *parser) operand() (Operand, error) {
 		return Literal{Value: GUID(strings.ToLower(t.text))}, nil
 	case tDate:
 		p.next()
-		for _, layout := range []string{time.RFC3339Nano, "2006-01-02"} {
-			if tm, err := time.Parse(layout, t.text); err == nil {
-				return Literal{Value: tm.UTC()}, nil
-			}
+		if tm, err := time.Parse(time.RFC3339Nano, t.text); err == nil {
+			return Literal{Value: tm.UTC()}, nil
+		}
+		if tm, err := time.Parse("2006-01-02", t.text); err == nil {
+			return Literal{Value: Date{tm}}, nil
 		}
 		return nil, &Error{Pos: t.pos, Msg: "invalid date " + t.text}
 	case tIdent:

@@ -18,7 +18,7 @@ func TestParseFilter(t *testing.T) {
 		"revenue lt 10 and x le 2":                        Logical{"and", Compare{"lt", Column{"revenue"}, Literal{10.0}}, Compare{"le", Column{"x"}, Literal{2.0}}},
 		"a ne null or b eq true":                          Logical{"or", Compare{"ne", Column{"a"}, Literal{nil}}, Compare{"eq", Column{"b"}, Literal{true}}},
 		"not (a eq false)":                                Not{Compare{"eq", Column{"a"}, Literal{false}}},
-		"createdon ge 2026-01-31":                         Compare{"ge", Column{"createdon"}, Literal{date}},
+		"createdon ge 2026-01-31":                         Compare{"ge", Column{"createdon"}, Literal{Date{date}}},
 		"createdon lt 2026-01-31T00:00:00Z":               Compare{"lt", Column{"createdon"}, Literal{date}},
 		"contains(name,'tos')":                            Func{"contains", "name", Literal{"tos"}},
 		"startswith(name, 'Con') and endswith(name,'so')": Logical{"and", Func{"startswith", "name", Literal{"Con"}}, Func{"endswith", "name", Literal{"so"}}},

@@ -174,6 +174,7 @@ type Column struct {
 	Targets     []string // lookup and customer targets
 	Options     []Option // choice, state and status
 	Required    bool
+	Behavior    string // a datetime column's: "" user local, compiler.BehaviorDateOnly or BehaviorTimeZoneIndependent
 	System      bool   // part of the table as the platform or its creator defined it
 	Solution    string // the solution that added it to a table it does not own
 }
@@ -187,6 +188,10 @@ func (c Column) HoldsIDs() bool {
 	}
 	return false
 }
+
+// DateOnly reports whether c holds a calendar date without a time: its
+// values are midnight UTC, read and written as 2026-01-31.
+func (c Column) DateOnly() bool { return c.Type == "datetime" && c.Behavior == "date_only" }
 
 // Comparable reports whether a query may compare c with column o: both
 // text (ids included), both numbers, both true/false or both times.

@@ -106,7 +106,9 @@ func formatted(c store.Column, v any) (string, bool) {
 			return valuetext.Grouped(strconv.FormatFloat(x, 'f', 2, 64)), true
 		}
 	case compiler.TypeDateTime:
-		if tm, ok := v.(time.Time); ok {
+		if tm, ok := v.(time.Time); ok && c.DateOnly() {
+			return tm.UTC().Format("1/2/2006"), true
+		} else if ok {
 			return tm.UTC().Format("1/2/2006 3:04 PM"), true
 		}
 	}

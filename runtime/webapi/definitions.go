@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/store"
 )
 
@@ -37,8 +38,11 @@ type AttributeDefinition struct {
 	LogicalName   string   `json:"LogicalName"`
 	AttributeType string   `json:"AttributeType"`
 	Targets       []string `json:"Targets,omitempty"` // lookups
-	IsPrimaryId   bool     `json:"IsPrimaryId"`
-	IsPrimaryName bool     `json:"IsPrimaryName"`
+	// DateTimeBehavior is a DateTime column's behavior as Dataverse's
+	// metadata names it: UserLocal, DateOnly or TimeZoneIndependent.
+	DateTimeBehavior *DateTimeBehavior `json:"DateTimeBehavior,omitempty"`
+	IsPrimaryId      bool              `json:"IsPrimaryId"`
+	IsPrimaryName    bool              `json:"IsPrimaryName"`
 }
 
 // attributeTypes maps column types to AttributeTypeCode names.
@@ -57,10 +61,28 @@ func definitionOf(t store.Table) EntityDefinition {
 		if !ok {
 			typ = c.Type
 		}
-		d.Attributes = append(d.Attributes, AttributeDefinition{LogicalName: c.Name, AttributeType: typ, Targets: c.Targets,
-			IsPrimaryId: c.Name == t.PrimaryKey, IsPrimaryName: c.Name == t.PrimaryColumn})
+		a := AttributeDefinition{LogicalName: c.Name, AttributeType: typ, Targets: c.Targets,
+			IsPrimaryId: c.Name == t.PrimaryKey, IsPrimaryName: c.Name == t.PrimaryColumn}
+		if c.Type == compiler.TypeDateTime {
+			a.DateTimeBehavior = &DateTimeBehavior{Value: dateTimeBehaviors[c.Behavior]}
+		}
+		d.Attributes = append(d.Attributes, a)
 	}
 	return d
+}
+
+// DateTimeBehavior is Dataverse's {"Value": "DateOnly"}.
+type DateTimeBehavior struct {
+	Value string `json:"Value"`
+}
+
+// dateTimeBehaviors names the behaviors as Dataverse's metadata does.
+var dateTimeBehaviors = map[string]string{"": "UserLocal", compiler.BehaviorDateOnly: "DateOnly",
+	compiler.BehaviorTimeZoneIndependent: "TimeZoneIndependent"}
+
+// dateOnly reports whether a is a date-only column.
+func (a AttributeDefinition) dateOnly() bool {
+	return a.DateTimeBehavior != nil && a.DateTimeBehavior.Value == "DateOnly"
 }
 
 // entityDefinitions serves GET EntityDefinitions and

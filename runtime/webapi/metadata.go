@@ -152,6 +152,9 @@ func (s *Server) metadata(w http.ResponseWriter, r *http.Request) {
 			if !ok {
 				typ = "Edm.String"
 			}
+			if a.dateOnly() {
+				typ = "Edm.Date" // as Dataverse types a date-only column
+			}
 			name := a.LogicalName
 			if a.AttributeType == "Lookup" || a.AttributeType == "Customer" {
 				name = "_" + name + "_value"

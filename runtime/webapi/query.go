@@ -264,7 +264,21 @@ func literal(c store.Column, op string, v any) (any, error) {
 		}
 		return nil, bad("true or false")
 	case "date":
+		if c.DateOnly() {
+			// A date, unquoted or quoted; a time is never one of its values.
+			switch x := v.(type) {
+			case odata.Date:
+				return x.Time, nil
+			case string:
+				if tm, ok := compiler.ParseDateOnly(x); ok {
+					return tm, nil
+				}
+			}
+			return nil, badRequest("%s is a date-only column: compare it with a date without a time, such as 2026-01-31, not %s", propertyName(c), describe(v))
+		}
 		switch x := v.(type) {
+		case odata.Date:
+			return x.Time, nil
 		case time.Time:
 			return x, nil
 		case string:
@@ -313,6 +327,8 @@ func describe(v any) string {
 		return strconv.FormatFloat(x, 'g', -1, 64)
 	case time.Time:
 		return x.Format(time.RFC3339)
+	case odata.Date:
+		return x.Format("2006-01-02")
 	}
 	return fmt.Sprint(v)
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/store"
 )
@@ -259,9 +260,15 @@ func (d EntityDefinition) record(raw map[string]json.RawMessage) (*engine.Record
 		}
 		row[a.LogicalName] = v
 	}
+	var dates []string
+	for _, a := range d.Attributes {
+		if a.dateOnly() {
+			dates = append(dates, a.LogicalName)
+		}
+	}
 	id, _ := row[d.PrimaryIdAttribute].(string)
 	version, _ := row[store.RowVersionColumn].(int64)
-	return &engine.Record{Table: d.LogicalName, ID: id, PrimaryColumn: d.PrimaryNameAttribute, Version: version, Values: row}, nil
+	return &engine.Record{Table: d.LogicalName, ID: id, PrimaryColumn: d.PrimaryNameAttribute, Version: version, Values: row, DateOnly: dates}, nil
 }
 
 // attributeValue is a JSON value as the store types it.
@@ -286,6 +293,9 @@ func attributeValue(a AttributeDefinition, raw json.RawMessage) (any, error) {
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return nil, err
+		}
+		if a.dateOnly() {
+			return time.Parse(compiler.DateOnlyLayout, s)
 		}
 		return time.Parse(time.RFC3339Nano, s)
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/agext/levenshtein"
 
+	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/store"
 )
@@ -102,6 +103,15 @@ func jsonValue(v any) any {
 	return v
 }
 
+// columnJSON is a value of column c as JSON shows it: a date-only column's
+// as its date (2026-01-31, Edm.Date), others as jsonValue.
+func columnJSON(c store.Column, v any) any {
+	if t, ok := v.(time.Time); ok && c.DateOnly() {
+		return t.UTC().Format(compiler.DateOnlyLayout)
+	}
+	return jsonValue(v)
+}
+
 // rowJSON is a row as an entity: @odata.etag, then the selected columns
 // (every column when sel is empty) by property name; the primary key is
 // always there.
@@ -109,13 +119,13 @@ func rowJSON(t store.Table, row store.Row, sel []string) map[string]any {
 	out := map[string]any{"@odata.etag": etag(row)}
 	if len(sel) == 0 {
 		for _, c := range t.Columns {
-			out[propertyName(c)] = jsonValue(row[c.Name])
+			out[propertyName(c)] = columnJSON(c, row[c.Name])
 		}
 		return out
 	}
 	for _, name := range sel {
 		if c, ok := t.Column(name); ok {
-			out[propertyName(c)] = jsonValue(row[c.Name])
+			out[propertyName(c)] = columnJSON(c, row[c.Name])
 		}
 	}
 	out[t.PrimaryKey] = row[t.PrimaryKey]

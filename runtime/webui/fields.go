@@ -76,7 +76,11 @@ func (h *Handler) fieldFor(ctx context.Context, s *engine.Session, d *deployed, 
 		f.Options = []option{{Value: "", Label: "—"}, {Value: "true", Label: "Yes"}, {Value: "false", Label: "No"}}
 	case compiler.TypeDateTime:
 		f.Input = "date"
-		if strings.Contains(f.Value, "T") {
+		if c.DateOnly() {
+			// A date without a time: one written before the column
+			// became date-only shows its date (UTC).
+			f.Value, _, _ = strings.Cut(f.Value, "T")
+		} else if strings.Contains(f.Value, "T") {
 			f.Input, f.Hint = "datetime-local", "UTC"
 		}
 	case compiler.TypeChoice, compiler.TypeState, compiler.TypeStatus:

@@ -69,7 +69,7 @@ type tableColumn struct {
 }
 
 func (t *tx) columns(where string, args ...any) ([]tableColumn, error) {
-	rows, err := t.query(`SELECT entity, name, display_name, type, max_length, targets, options, required, is_system, solution FROM attribute `+where, args...)
+	rows, err := t.query(`SELECT entity, name, display_name, type, max_length, targets, options, required, is_system, solution, behavior FROM attribute `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +79,7 @@ func (t *tx) columns(where string, args ...any) ([]tableColumn, error) {
 		var c tableColumn
 		var targets, options string
 		var req, sys int
-		if err := rows.Scan(&c.table, &c.Name, &c.DisplayName, &c.Type, &c.MaxLength, &targets, &options, &req, &sys, &c.Solution); err != nil {
+		if err := rows.Scan(&c.table, &c.Name, &c.DisplayName, &c.Type, &c.MaxLength, &targets, &options, &req, &sys, &c.Solution, &c.Behavior); err != nil {
 			return nil, err
 		}
 		if targets != "" {
@@ -105,13 +105,21 @@ func (t *tx) putColumnMeta(table string, position int, c store.Column, update bo
 	}
 	if update {
 		res, err := t.exec(`UPDATE attribute SET display_name = $3, max_length = $4, targets = $5, options = $6, required = $7,
-	is_system = $8, solution = $9 WHERE entity = $1 AND name = $2`,
-			table, c.Name, c.DisplayName, c.MaxLength, strings.Join(c.Targets, ","), string(oj), b2i(c.Required), b2i(c.System), c.Solution)
+	is_system = $8, solution = $9, behavior = $10 WHERE entity = $1 AND name = $2`,
+			table, c.Name, c.DisplayName, c.MaxLength, strings.Join(c.Targets, ","), string(oj), b2i(c.Required), b2i(c.System), c.Solution, c.Behavior)
 		if err != nil {
 			return err
 		}
 		return affected(res, "column", table+"."+c.Name)
 	}
+	if c.Behavior != "" {
+		_, err = t.execP(`INSERT INTO attribute (entity, name, position, display_name, type, max_length, targets, options, required, is_system, solution, behavior)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			table, c.Name, position, c.DisplayName, c.Type, c.MaxLength, strings.Join(c.Targets, ","), string(oj), b2i(c.Required), b2i(c.System), c.Solution, c.Behavior)
+		return err
+	}
+	// Most columns have none: the statement of the schemas before 0009
+	// (the migration tests create environments of those with this code).
 	_, err = t.execP(`INSERT INTO attribute (entity, name, position, display_name, type, max_length, targets, options, required, is_system, solution)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		table, c.Name, position, c.DisplayName, c.Type, c.MaxLength, strings.Join(c.Targets, ","), string(oj), b2i(c.Required), b2i(c.System), c.Solution)
