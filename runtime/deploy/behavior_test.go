@@ -1,6 +1,8 @@
 package deploy
 
 import (
+	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -37,6 +39,19 @@ func TestDateBehaviorChange(t *testing.T) {
     type     = "datetime"
     behavior = "time_zone_independent"
   }`).version2("1.0.0.0", "1.0.0.1")
+	b := pr.build()
+	plan, err := pr.pipeline(b.Project).Plan(context.Background(), "dev", b, quiet())
+	must(t, err)
+	var said []string
+	for _, c := range plan.Changes {
+		for _, f := range c.Fields {
+			said = append(said, c.Action+" "+c.Name+" "+f.Field+": "+f.Old+" -> "+f.New)
+		}
+	}
+	if want := []string{`change cts_project.cts_checkin behavior: "user_local" -> "time_zone_independent"`,
+		`change cts_project.cts_due behavior: "user_local" -> "date_only"`}; !slices.Equal(said, want) {
+		t.Errorf("plan says %q, want %q", said, want)
+	}
 	pr.deploy("dev", quiet())
 	pr.read("dev", func(tx store.Tx) {
 		tb, err := tx.Table("cts_project")

@@ -242,8 +242,12 @@ func items(p *compiler.Project) map[itemKey][]field {
 			for _, o := range c.Options {
 				options = append(options, o.Label+" = "+strconv.Itoa(o.Value))
 			}
-			put("column", t.Name+"."+c.Name, fields("type", c.Type, "display_name", c.DisplayName, "required", c.Required,
-				"max_length", c.MaxLength, "target", c.Target, "targets", c.Targets, "options", options))
+			fs := fields("type", c.Type, "display_name", c.DisplayName, "required", c.Required,
+				"max_length", c.MaxLength, "target", c.Target, "targets", c.Targets, "options", options)
+			if c.Type == compiler.TypeDateTime {
+				fs = append(fs, fields("behavior", behaviorName(c.Behavior))...)
+			}
+			put("column", t.Name+"."+c.Name, fs)
 		}
 	}
 	for _, v := range p.Variables {
