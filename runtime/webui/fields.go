@@ -217,7 +217,7 @@ func displayValue(c store.Column, v any) string {
 	case compiler.TypeDateTime:
 		if t, ok := v.(time.Time); ok {
 			t = t.UTC()
-			if t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 {
+			if c.DateOnly() || t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 {
 				return t.Format("2 Jan 2006")
 			}
 			return t.Format("2 Jan 2006 15:04 UTC")
