@@ -251,8 +251,9 @@ func (o *op) scalar(t store.Table, c store.Column, in any) (any, error) {
 }
 
 // dateOnly converts a value for a date-only column: a date without a time
-// (2026-12-31), held as midnight UTC. A time, even midnight, is refused:
-// the column has none, and Dataverse's Web API refuses one too.
+// (2026-12-31), held as midnight UTC. Text with a time, even midnight, is
+// refused: the column has none, and Dataverse's Web API refuses one too. A
+// typed time (a date a workflow copies) is taken when it is midnight UTC.
 func dateOnly(in any, bad func(string, ...any) error) (any, error) {
 	const want = "is not a date: the column is date-only; write a date without a time, such as 2026-12-31"
 	var tm time.Time
