@@ -102,6 +102,21 @@ func (x *execution) columnValue(t store.Table, c store.Column, v any) (any, *eng
 		}
 		return nil, nil, bad("it is not true or false")
 	case compiler.TypeDateTime:
+		if c.DateOnly() {
+			// A date and time copied into it keeps its date (UTC), as a
+			// date-only column's time is always midnight; text must be a
+			// date, as the engine takes it from a client.
+			switch d := v.(type) {
+			case time.Time:
+				y, m, day := d.UTC().Date()
+				return time.Date(y, m, day, 0, 0, 0, 0, time.UTC), nil, nil
+			case string:
+				if tm, ok := compiler.ParseDateOnly(d); ok {
+					return tm, nil, nil
+				}
+			}
+			return nil, nil, bad("the column is date-only; it takes a date such as 2026-12-31")
+		}
 		switch d := v.(type) {
 		case time.Time:
 			return d.UTC(), nil, nil
