@@ -109,6 +109,9 @@ var decimalText = regexp.MustCompile(`^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$`
 // its JSON type does not fit.
 func typedValue(c store.Column, v any, ieee bool) (any, error) {
 	edm := edmTypes[attributeTypes[c.Type]]
+	if c.DateOnly() {
+		edm = "Edm.Date" // as $metadata types it
+	}
 	s, isText := v.(string)
 	refuse := func(hint string, args ...any) error {
 		return badRequest("Cannot convert the literal '%s' to the expected type '%s': %s %s", shownLiteral(v), edm, c.Name, fmt.Sprintf(hint, args...))
@@ -131,6 +134,13 @@ func typedValue(c store.Column, v any, ieee bool) (any, error) {
 		}
 		if strings.TrimSpace(s) == "" {
 			return nil, refuse("is a date and time: send an ISO 8601 string, \"2026-12-31T17:00:00Z\", or null to clear it")
+		}
+	case "Edm.Date":
+		if !isText {
+			return nil, refuse("is date-only: send a date as a JSON string, \"2026-12-31\"")
+		}
+		if strings.TrimSpace(s) == "" {
+			return nil, refuse("is date-only: send a date as a JSON string, \"2026-12-31\", or null to clear it")
 		}
 	case "Edm.Boolean":
 		if isText {
