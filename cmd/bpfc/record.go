@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/store"
 )
 
 type recordOptions struct {
@@ -217,10 +218,21 @@ func runRecordShow(g *globals, o *recordOptions, tableName, id string) error {
 	rows := [][]string{{"COLUMN", "VALUE"}}
 	shown := r.Shown()
 	for _, name := range slices.Sorted(maps.Keys(shown)) {
-		rows = append(rows, []string{name, formatValue(shown[name])})
+		rows = append(rows, []string{name, shownText(r, shown, name)})
 	}
 	table(g.stdout, rows)
 	return nil
+}
+
+// shownText is a record's value of column name as text output shows it:
+// a date-only column's date (shown is r.Shown()), a choice's value with
+// its label, "1 (This Quarter)".
+func shownText(r *engine.Record, shown store.Row, name string) string {
+	s := formatValue(shown[name])
+	if l, ok := r.Labels[name]; ok && s != "" {
+		s += " (" + l + ")"
+	}
+	return s
 }
 
 func newRecordListCmd(g *globals) *cobra.Command {
@@ -281,8 +293,9 @@ func runRecordList(g *globals, o *recordOptions, tableName string) error {
 	rows := [][]string{cols}
 	for _, r := range recs {
 		row := []string{r.ID}
+		shown := r.Shown()
 		for _, c := range cols[1:] {
-			row = append(row, formatValue(r.Values[c]))
+			row = append(row, shownText(r, shown, c))
 		}
 		rows = append(rows, row)
 	}

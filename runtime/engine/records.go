@@ -29,6 +29,9 @@ type Record struct {
 	// DateOnly names the record's date-only columns: their values are
 	// dates, midnight UTC, which a client shows as 2026-01-31 (Shown).
 	DateOnly []string
+	// Labels are the labels of its choice, state and status values, by
+	// column, which text output shows beside the values.
+	Labels map[string]string
 }
 
 // Shown is the record's values as a client shows them: a date-only
@@ -259,6 +262,16 @@ func recordOf(t store.Table, row store.Row) *Record {
 	for _, c := range t.Columns {
 		if c.DateOnly() {
 			r.DateOnly = append(r.DateOnly, c.Name)
+		}
+		if n, ok := row[c.Name].(int64); ok {
+			for _, o := range c.Options {
+				if int64(o.Value) == n {
+					if r.Labels == nil {
+						r.Labels = map[string]string{}
+					}
+					r.Labels[c.Name] = o.Label
+				}
+			}
 		}
 	}
 	return r

@@ -137,7 +137,7 @@ func (c *Client) UpdateRecord(ctx context.Context, table, id string, values engi
 		match = "*" // update only: a PATCH of a missing row would create it (upsert)
 	}
 	var raw map[string]json.RawMessage
-	_, err = c.do(ctx, http.MethodPatch, d.EntitySetName+key(id), []string{"If-Match", match, "Prefer", "return=representation", valuesHeader, "text"},
+	_, err = c.do(ctx, http.MethodPatch, d.EntitySetName+key(id), []string{"If-Match", match, "Prefer", "return=representation," + withLabels[1], valuesHeader, "text"},
 		map[string]any(values), &raw, nil)
 	if err != nil {
 		return nil, err
@@ -162,7 +162,7 @@ func (c *Client) Record(ctx context.Context, table, id string) (*engine.Record, 
 		return nil, err
 	}
 	var raw map[string]json.RawMessage
-	if _, err := c.Do(ctx, http.MethodGet, d.EntitySetName+key(id), nil, &raw, nil); err != nil {
+	if _, err := c.do(ctx, http.MethodGet, d.EntitySetName+key(id), withLabels, nil, &raw, nil); err != nil {
 		return nil, err
 	}
 	return d.record(raw)
@@ -189,7 +189,7 @@ func (c *Client) Records(ctx context.Context, table string) ([]*engine.Record, e
 			Value    []map[string]json.RawMessage `json:"value"`
 			NextLink string                       `json:"@odata.nextLink"`
 		}
-		if _, err := c.Do(ctx, http.MethodGet, path, nil, &page, nil); err != nil {
+		if _, err := c.do(ctx, http.MethodGet, path, withLabels, nil, &page, nil); err != nil {
 			return nil, err
 		}
 		for _, raw := range page.Value {
@@ -261,15 +261,32 @@ func (d EntityDefinition) record(raw map[string]json.RawMessage) (*engine.Record
 		row[a.LogicalName] = v
 	}
 	var dates []string
+	var labels map[string]string
 	for _, a := range d.Attributes {
 		if a.dateOnly() {
 			dates = append(dates, a.LogicalName)
 		}
+		// A choice's label comes as its formatted value (withLabels).
+		switch a.AttributeType {
+		case "Picklist", "State", "Status":
+			var label string
+			if json.Unmarshal(raw[a.LogicalName+"@"+annFormatted], &label) == nil && label != "" {
+				if labels == nil {
+					labels = map[string]string{}
+				}
+				labels[a.LogicalName] = label
+			}
+		}
 	}
 	id, _ := row[d.PrimaryIdAttribute].(string)
 	version, _ := row[store.RowVersionColumn].(int64)
-	return &engine.Record{Table: d.LogicalName, ID: id, PrimaryColumn: d.PrimaryNameAttribute, Version: version, Values: row, DateOnly: dates}, nil
+	return &engine.Record{Table: d.LogicalName, ID: id, PrimaryColumn: d.PrimaryNameAttribute, Version: version, Values: row,
+		DateOnly: dates, Labels: labels}, nil
 }
+
+// withLabels asks for rows with their formatted values, which carry the
+// labels of choices (Record's Labels), as Dataverse's clients ask.
+var withLabels = []string{"Prefer", `odata.include-annotations="` + annFormatted + `"`}
 
 // attributeValue is a JSON value as the store types it.
 func attributeValue(a AttributeDefinition, raw json.RawMessage) (any, error) {
