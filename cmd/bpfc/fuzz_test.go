@@ -18,6 +18,28 @@ func bpfcIn(dir string, args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
+// releasedSales is a released copy of examples/sales (its dev environment
+// a SQLite store) with one lead, and the lead's id.
+func releasedSales(f *testing.F) (dir, lead string) {
+	f.Helper()
+	dir = filepath.Join(f.TempDir(), "sales")
+	if err := os.CopyFS(dir, os.DirFS(mustAbs("../../examples/sales"))); err != nil {
+		f.Fatal(err)
+	}
+	for _, sub := range []string{".bpfc", "dist"} {
+		os.RemoveAll(filepath.Join(dir, sub))
+	}
+	if code, _, stderr := bpfcIn(dir, "release"); code != 0 {
+		f.Fatalf("release: %d %s", code, stderr)
+	}
+	code, stdout, stderr := bpfcIn(dir, "record", "create", "lead", "--env", "dev", "--set", "subject=Seed", "--set", "lastname=S", "--output", "json")
+	var created struct{ ID string }
+	if code != 0 || json.Unmarshal([]byte(stdout), &created) != nil || created.ID == "" {
+		f.Fatalf("record create: %d %s %s", code, stdout, stderr)
+	}
+	return dir, created.ID
+}
+
 // FuzzRecordSet runs bpfc record create and record update with whatever
 // --set COLUMN=VALUE flags a user may type (one a line of the input),
 // against a released copy of examples/sales. The command either succeeds
@@ -34,22 +56,7 @@ func FuzzRecordSet(f *testing.F) {
 	} {
 		f.Add(len(s)%2 == 0, s)
 	}
-	dir := filepath.Join(f.TempDir(), "sales")
-	if err := os.CopyFS(dir, os.DirFS(mustAbs("../../examples/sales"))); err != nil {
-		f.Fatal(err)
-	}
-	for _, sub := range []string{".bpfc", "dist"} {
-		os.RemoveAll(filepath.Join(dir, sub))
-	}
-	if code, _, stderr := bpfcIn(dir, "release"); code != 0 {
-		f.Fatalf("release: %d %s", code, stderr)
-	}
-	code, stdout, stderr := bpfcIn(dir, "record", "create", "lead", "--env", "dev", "--set", "subject=Seed", "--set", "lastname=S", "--output", "json")
-	var created struct{ ID string }
-	if code != 0 || json.Unmarshal([]byte(stdout), &created) != nil || created.ID == "" {
-		f.Fatalf("record create: %d %s %s", code, stdout, stderr)
-	}
-	lead := created.ID
+	dir, lead := releasedSales(f)
 	state := func(t *testing.T) string {
 		code, stdout, stderr := bpfcIn(dir, "record", "list", "lead", "--env", "dev", "--output", "json")
 		if code != 0 {
@@ -92,6 +99,37 @@ func FuzzRecordSet(f *testing.F) {
 		}
 		if after := state(t); after != before {
 			t.Fatalf("%q failed (%s) but changed the records:\n%s\n%s", args, stderr, before, after)
+		}
+	})
+}
+
+// FuzzReportSince runs bpfc report --since with whatever a user may type,
+// in each format, on a released copy of examples/sales with an instance:
+// a report (JSON that parses, with --output json), or a usage error (exit
+// status 2) that quotes the value.
+func FuzzReportSince(f *testing.F) {
+	for _, s := range []string{"2026-05-01", "2026-05-01T09:00:00Z", "2026-05-01T09:00:00", "12h", "7d", "90m", "2h30m", "0d", "-1d", "1e9d", "100001d",
+		"9999-12-31", "0000-01-01", "1753-01-01T00:00:00+14:00", "2562047h", "-5m", " 7d ", "", "yesterday", "+3d", "0x10d"} {
+		f.Add(s, uint8(0))
+	}
+	f.Add("2026-05-01", uint8(3))
+	dir, _ := releasedSales(f)
+	formats := []string{"json", "table", "csv", "html"}
+	f.Fuzz(func(t *testing.T, since string, format uint8) {
+		fm := formats[int(format)%len(formats)]
+		args := []string{"report", "--env", "dev", "--since", since, "--format", fm}
+		code, stdout, stderr := bpfcIn(dir, args...)
+		switch code {
+		case 0:
+			if fm == "json" && !json.Valid([]byte(stdout)) {
+				t.Fatalf("%q: not JSON: %s", args, stdout)
+			}
+		case 2:
+			if !strings.HasPrefix(stderr, "bpfc: ") {
+				t.Fatalf("%q: exit status 2 with stderr %q", args, stderr)
+			}
+		default:
+			t.Fatalf("%q: exit status %d: %s", args, code, stderr)
 		}
 	})
 }
