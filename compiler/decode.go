@@ -208,6 +208,9 @@ func describe(v cty.Value) string {
 	switch {
 	case v.IsNull():
 		return "null"
+	case !v.IsKnown():
+		// What hcl makes of an expression it could not parse (url = !).
+		return v.Type().FriendlyName()
 	case v.Type() == cty.String:
 		return fmt.Sprintf("the string %q", v.AsString())
 	case v.Type() == cty.Number:

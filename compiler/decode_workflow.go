@@ -109,7 +109,7 @@ func (d *decoder) decodeWorkflowStep(b *hcl.Block, w *Workflow) *WorkflowStep {
 			d.workflowUses = append(d.workflowUses, workflowUse{name: n, rng: kindAttr.Expr.Range(), table: table})
 		}
 	case StepStop:
-		if v, diags := kindAttr.Expr.Value(nil); !diags.HasErrors() && v.Type() == cty.Bool {
+		if v, diags := kindAttr.Expr.Value(nil); !diags.HasErrors() && v.Type() == cty.Bool && v.IsKnown() {
 			if v.False() {
 				d.errorf(kindAttr.Expr.Range(), "Invalid stop", "stop = false does nothing; remove the step.")
 			}
