@@ -89,6 +89,16 @@ func FuzzHandler(f *testing.F) {
 	for _, s := range seeds {
 		f.Add(s.method, s.target, []byte(s.body), s.ifMatch, s.prefer)
 	}
+	// Pages after a row: skip tokens as the server gives them out, and
+	// ones it never would.
+	for _, tok := range []string{
+		encodeSkipToken([]any{"Seed", "{lead}"}, 1),
+		encodeSkipToken([]any{nil, "{lead}"}, -5),
+		encodeSkipToken([]any{1.5, true}, 1<<30),
+		encodeSkipToken([]any{time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC), int64(-1), "{lead}"}, 2),
+	} {
+		f.Add(uint8(0), "leads?$orderby=subject&$skiptoken="+tok, []byte{}, "", "odata.maxpagesize=1")
+	}
 
 	p := project(f, "sales")
 	testenv.Deploy(f, p, "dev", build(f, p))
