@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bpfc/bpfc/compiler"
 )
 
 // bpfcIn runs bpfc in-process in dir and returns its exit status, stdout
@@ -130,6 +132,72 @@ func FuzzReportSince(f *testing.F) {
 			}
 		default:
 			t.Fatalf("%q: exit status %d: %s", args, code, stderr)
+		}
+	})
+}
+
+// FuzzFmt runs bpfc fmt on a copy of examples/sales whose one file (at an
+// index of the project's files) holds src. fmt either refuses (and leaves
+// the file as it was), or writes a file that means what the old one did:
+// the project loads to the same model, errors alike.
+func FuzzFmt(f *testing.F) {
+	src := mustAbs("../../examples/sales")
+	names, err := compiler.ProjectFiles(src)
+	if err != nil {
+		f.Fatal(err)
+	}
+	orig := map[string][]byte{}
+	for _, n := range names {
+		if orig[n], err = compiler.ReadSource(src, n); err != nil {
+			f.Fatal(err)
+		}
+	}
+	for i, n := range names {
+		f.Add(uint8(i), orig[n])
+		// Unformatted: what fmt rewrites.
+		f.Add(uint8(i), bytes.ReplaceAll(bytes.ReplaceAll(orig[n], []byte("  "), []byte("\t ")), []byte(" = "), []byte("=")))
+	}
+	f.Add(uint8(0), []byte("solution \"S\" {\n  description = <<-EOT\n      two\n    one\n  EOT\n}\n"))
+	f.Add(uint8(1), []byte("variable \"x\" {\ntype=\"json\"\ndefault={a=[1,2,{b=\"${\"c\"}\"}]}\n}\n"))
+	dir := filepath.Join(f.TempDir(), "sales")
+	f.Fuzz(func(t *testing.T, which uint8, data []byte) {
+		name := names[int(which)%len(names)]
+		srcs := map[string][]byte{}
+		for n, b := range orig {
+			srcs[n] = b
+		}
+		srcs[name] = data
+		os.RemoveAll(dir)
+		for n, b := range srcs {
+			if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, n)), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, n), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		code, _, stderr := bpfcIn(dir, "fmt")
+		after, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code != 0 {
+			if code != 1 || stderr == "" {
+				t.Fatalf("fmt: exit status %d: %q", code, stderr)
+			}
+			if !bytes.Equal(after, data) {
+				t.Fatalf("fmt failed but rewrote %s", name)
+			}
+			return
+		}
+		p1, d1 := compiler.LoadSources(srcs)
+		srcs[name] = after
+		p2, d2 := compiler.LoadSources(srcs)
+		if d1.HasErrors() != d2.HasErrors() || len(d1) != len(d2) {
+			t.Fatalf("fmt changed what %s says:\n%s\nbefore: %v\nafter: %v", name, after, d1, d2)
+		}
+		if !d1.HasErrors() && p1.Digest() != p2.Digest() {
+			t.Fatalf("fmt changed the model %s gives:\n%q\n%q", name, data, after)
 		}
 	})
 }
