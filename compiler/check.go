@@ -175,6 +175,13 @@ func (c *checker) graph(f *Flow) {
 			c.errorf(s.DeclRange, "Unreachable stage", "Stage %q cannot be reached from the first stage %q; point a next or branch at it, or remove it.", s.Name, f.Stages[0].Name)
 		}
 	}
+	// A cycle among stages the first does not reach is one too (and the
+	// walks below, branchDepth's, would not end on it).
+	for _, s := range f.Stages[1:] {
+		if colour[s.Name] == white {
+			visit(s)
+		}
+	}
 	c.relationships(f) // needs no acyclic graph: reported with a cycle too
 	if cyclic {
 		return
