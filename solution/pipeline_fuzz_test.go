@@ -1,6 +1,7 @@
 package solution
 
 import (
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/compiler/graph"
 )
 
 // exampleSources reads the *.hcl files of examples/<name> as LoadSources
@@ -42,11 +44,13 @@ func exampleSources(t testing.TB, name string) (map[string][]byte, []string) {
 	return srcs, names
 }
 
-// FuzzPipeline runs the whole compile pipeline, validate then the build's
-// emission and the archive's documents, on an example project (sales, or
-// claims when claims is set) one of whose files a user changed: the file
-// at an index of its names holds src. Whatever the change: no panic; every error
-// names where it is; a project without errors emits, and its tree packs.
+// FuzzPipeline runs the whole compile pipeline, validate then the model a
+// deployment keeps, the graphs, the build's emission and the archive's
+// documents, on an example project (sales, or claims when claims is set)
+// one of whose files a user changed: the file at an index of its names
+// holds src. Whatever the change: no panic; every error names where it
+// is; a project without errors round-trips its model, draws its graphs,
+// emits, and its tree packs.
 func FuzzPipeline(f *testing.F) {
 	examples := map[bool]map[string][]byte{}
 	names := map[bool][]string{}
@@ -81,6 +85,25 @@ func FuzzPipeline(f *testing.F) {
 		}
 		if diags.HasErrors() {
 			return
+		}
+		// The model a deployment keeps decodes to the same project.
+		model, err := compiler.EncodeModel(p)
+		if err != nil {
+			t.Fatalf("a valid project's model does not encode: %v", err)
+		}
+		q, err := compiler.DecodeModel(model)
+		if err != nil {
+			t.Fatalf("a valid project's model does not decode: %v", err)
+		}
+		if q.Digest() != p.Digest() {
+			t.Fatalf("a valid project's model decodes to another project")
+		}
+		for _, fl := range p.Flows {
+			for _, format := range graph.Formats {
+				if err := graph.Write(io.Discard, p, fl, format); err != nil {
+					t.Fatalf("flow %s has no %s graph: %v", fl.Name, format, err)
+				}
+			}
 		}
 		em, err := emitProject(p)
 		if err != nil {
