@@ -154,10 +154,12 @@ func (c *checker) workflows() {
 			}
 		}
 	}
-	// start_workflow must not recurse.
+	// start_workflow must not recurse. Each loop is reported once, where it
+	// closes; the search goes on, so that a workflow that only starts one
+	// of a loop is not taken for part of it.
 	state := map[string]int{}
-	var visit func(w *Workflow) bool
-	visit = func(w *Workflow) bool {
+	var visit func(w *Workflow)
+	visit = func(w *Workflow) {
 		state[w.Name] = 1
 		for _, st := range w.Steps {
 			if st.Kind != StepStartWorkflow {
@@ -167,16 +169,14 @@ func (c *checker) workflows() {
 			if child == nil {
 				continue
 			}
-			if state[child.Name] == 1 {
+			switch state[child.Name] {
+			case 1:
 				c.errorf(st.DeclRange, "Recursive workflow", "Workflow %q starts %q, which leads back to it; workflows must not start themselves.", w.Name, child.Name)
-				return true
-			}
-			if state[child.Name] == 0 && visit(child) {
-				return true
+			case 0:
+				visit(child)
 			}
 		}
 		state[w.Name] = 2
-		return false
 	}
 	for _, w := range p.Workflows {
 		if state[w.Name] == 0 {
