@@ -214,6 +214,14 @@ func describe(v cty.Value) string {
 	case v.Type() == cty.String:
 		return fmt.Sprintf("the string %q", v.AsString())
 	case v.Type() == cty.Number:
+		// Written out in full, a number of a huge exponent (999e9999999)
+		// takes minutes: one beyond what a float64 holds is named so.
+		switch e := v.AsBigFloat().MantExp(nil); {
+		case e > 1024:
+			return "a number beyond ±1.8e308"
+		case e < -1073:
+			return "a number nearer 0 than ±5e-324"
+		}
 		return "the number " + v.AsBigFloat().Text('f', -1)
 	case v.Type() == cty.Bool:
 		return fmt.Sprintf("the bool %t", v.True())
