@@ -16,6 +16,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // OutputDir is the build output directory, skipped when reading a project.
@@ -290,6 +291,40 @@ func truncating(diags hcl.Diagnostics) bool {
 	return false
 }
 
+// outOfRange reports the number literals of f whose exponent is absurd
+// (999e9999999, 1e-9999999; far beyond what a float64 holds) and makes
+// each 0: a value that hcl writes out as text (for a string attribute, in a
+// template) has all its digits, millions of them, which took tens of
+// seconds. Numbers merely beyond a float64 (1e400) are left to the checks
+// of where they are written ("too large").
+func outOfRange(f *hcl.File) hcl.Diagnostics {
+	if f == nil {
+		return nil
+	}
+	body, ok := f.Body.(*hclsyntax.Body)
+	if !ok {
+		return nil
+	}
+	var diags hcl.Diagnostics
+	_ = hclsyntax.VisitAll(body, func(n hclsyntax.Node) hcl.Diagnostics {
+		lit, ok := n.(*hclsyntax.LiteralValueExpr)
+		if !ok || lit.Val.Type() != cty.Number || !lit.Val.IsKnown() || lit.Val.IsNull() {
+			return nil
+		}
+		// A binary exponent of 2^14 is some 5,000 decimal digits, written
+		// out in microseconds; a float64's is at most 1024.
+		if exp := lit.Val.AsBigFloat().MantExp(nil); exp > -1<<14 && exp < 1<<14 {
+			return nil
+		}
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Number out of range",
+			Detail:  "This number is beyond what a column or setting holds (±1.8e308, or nearer 0 than ±5e-324): write a smaller one.",
+			Subject: lit.SrcRange.Ptr()})
+		lit.Val = cty.Zero // what the rest of the load reads: no second error
+		return nil
+	})
+	return diags
+}
+
 // parseAll parses every file, several at a time: lexing dominates the cost of
 // loading a large project, and files parse independently. Results keep the
 // order of names, so diagnostics do not depend on scheduling. broken holds
@@ -297,6 +332,7 @@ func truncating(diags hcl.Diagnostics) bool {
 func parseAll(names []string, srcs map[string][]byte) (files []*hcl.File, byName map[string]*hcl.File, broken map[string]bool, diags hcl.Diagnostics) {
 	parsed := make([]*hcl.File, len(names))
 	fileDiags := make([]hcl.Diagnostics, len(names))
+	rangeDiags := make([]hcl.Diagnostics, len(names)) // not parse errors: the file is whole
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(names)) {
@@ -319,6 +355,7 @@ func parseAll(names []string, srcs map[string][]byte) (files []*hcl.File, byName
 					continue
 				}
 				parsed[i], fileDiags[i] = hclsyntax.ParseConfig(srcs[names[i]], names[i], hcl.InitialPos)
+				rangeDiags[i] = outOfRange(parsed[i])
 				for _, d := range fileDiags[i] {
 					if d.Summary == redefined {
 						d.Detail = hclRange.ReplaceAllString(d.Detail, "$1:$2:$3")
@@ -337,6 +374,7 @@ func parseAll(names []string, srcs map[string][]byte) (files []*hcl.File, byName
 	broken = map[string]bool{}
 	for i, f := range parsed {
 		diags = append(diags, quoteCascade(fileDiags[i])...)
+		diags = append(diags, rangeDiags[i]...)
 		if truncating(fileDiags[i]) {
 			broken[names[i]] = true
 		}
