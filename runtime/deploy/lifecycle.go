@@ -249,13 +249,17 @@ func (o *Outcome) OtherData() string {
 // with what it does to rows, as a plan says it (dataLoss): a flow's
 // instances, a custom table's rows, an added column's values.
 func removalChanges(tx store.Tx, solution string, cs []store.Component) ([]Change, error) {
-	out := []Change{}
-	for _, c := range cs {
-		out = append(out, Change{Action: "remove", Kind: c.Kind, Name: c.Name})
-	}
 	st, err := loadState(tx, solution)
 	if err != nil {
 		return nil, err
+	}
+	out := []Change{}
+	for _, c := range cs {
+		name := c.Name
+		if d, ok := st.defs[name]; ok && c.Kind == store.KindVariable && d.Name != "" {
+			name = d.Name // as plans name variables: the project's name, not the schema name
+		}
+		out = append(out, Change{Action: "remove", Kind: c.Kind, Name: name})
 	}
 	return out, dataLoss(tx, st, out, nil) // cs are what goes: shared columns were set aside (splitShared)
 }

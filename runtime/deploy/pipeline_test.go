@@ -181,6 +181,11 @@ func TestUninstall(t *testing.T) {
 	if out.InstanceRows != 2 || !hasChange(out.Removed, "remove", "flow", "lead_to_opportunity") {
 		t.Errorf("uninstall = %+v", out)
 	}
+	// A variable is named as the project and plans name it, not by its
+	// schema name (cts_threshold).
+	if !hasChange(out.Removed, "remove", "variable", "threshold") {
+		t.Errorf("uninstall removed %+v, want variable threshold", out.Removed)
+	}
 	pr.read("dev", func(tx store.Tx) {
 		if sols, _ := tx.Solutions(); len(sols) != 0 {
 			t.Errorf("solutions = %+v", sols)
