@@ -61,6 +61,29 @@ func TestEntityDefinitions(t *testing.T) {
 	if rows := r.rows(); len(rows) != 1 || rows[0]["Attributes"] == nil {
 		t.Errorf("$expand=Attributes: %s", r.raw)
 	}
+	// One definition takes $select as the list does: only the properties
+	// named (Dataverse's docs read EntityDefinitions(LogicalName='account')
+	// ?$select=…), and Attributes($select=…) keeps some of theirs.
+	r = f.do("GET", "EntityDefinitions(LogicalName='lead')?$select=EntitySetName,PrimaryIdAttribute", f.admin, nil).must(t, 200)
+	if len(r.body) != 4 || r.str("EntitySetName") != "leads" || r.str("PrimaryIdAttribute") != "leadid" || r.str("LogicalName") != "lead" ||
+		!strings.HasSuffix(r.str("@odata.context"), "$metadata#EntityDefinitions(EntitySetName,PrimaryIdAttribute)/$entity") {
+		t.Errorf("one definition's $select: %s", r.raw)
+	}
+	for _, path := range []string{"EntityDefinitions(LogicalName='lead')", "EntityDefinitions"} {
+		r = f.do("GET", path+"?$select=LogicalName&$expand="+url.QueryEscape("Attributes($select=LogicalName,AttributeType)")+
+			"&$filter="+url.QueryEscape("LogicalName eq 'lead'"), f.admin, nil).must(t, 200)
+		def := r.body
+		if rows := r.rows(); rows != nil {
+			def = rows[0]
+		}
+		attrs, _ := def["Attributes"].([]any)
+		if len(attrs) == 0 || len(attrs[0].(map[string]any)) != 2 || attrs[0].(map[string]any)["AttributeType"] == nil {
+			t.Errorf("%s: Attributes($select=LogicalName,AttributeType): %s", path, r.raw)
+		}
+	}
+	f.do("GET", "EntityDefinitions(LogicalName='lead')?$select=Nosuch", f.admin, nil).must(t, 400)
+	f.do("GET", "EntityDefinitions(LogicalName='lead')?$expand="+url.QueryEscape("Attributes($select=Nosuch)"), f.admin, nil).must(t, 400)
+	f.do("GET", "EntityDefinitions?$expand="+url.QueryEscape("Attributes($filter=IsPrimaryId eq true)"), f.admin, nil).must(t, 400)
 	f.do("GET", "EntityDefinitions?$filter="+url.QueryEscape("IsBPFEntty eq true"), f.admin, nil).must(t, 400)
 	f.do("GET", "EntityDefinitions(LogicalName='nosuch')", f.admin, nil).must(t, 404)
 	f.do("GET", "EntityDefinitions(Name='lead')", f.admin, nil).must(t, 400)

@@ -4,6 +4,8 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/store"
@@ -16,8 +18,9 @@ import (
 //	GET EntityDefinitions                       every table, with its Attributes
 //	GET EntityDefinitions(LogicalName='lead')   one table
 //
-// Attributes are always expanded ($expand and $select are accepted and
-// ignored).
+// Without $select the Attributes come with every definition; with one,
+// with $expand=Attributes (whose own $select keeps some of their
+// properties), as Dataverse reads a definition's properties.
 
 // EntityDefinition is one table.
 type EntityDefinition struct {
@@ -113,13 +116,21 @@ func (s *Server) entityDefinitions(w http.ResponseWriter, r *http.Request, seg s
 			continue
 		}
 		if t.Name == one {
-			body := map[string]any{"@odata.context": baseURL(r) + "$metadata#EntityDefinitions/$entity"}
-			d := definitionOf(t)
-			for k, v := range map[string]any{"LogicalName": d.LogicalName, "EntitySetName": d.EntitySetName,
-				"PrimaryIdAttribute": d.PrimaryIdAttribute, "PrimaryNameAttribute": d.PrimaryNameAttribute,
-				"IsBPFEntity": d.IsBPFEntity, "IsCustomEntity": d.IsCustomEntity, "Attributes": d.Attributes} {
-				body[k] = v
+			// $select and $expand apply to one definition as to the list
+			// (Dataverse answers only the properties a $select names).
+			q := url.Values{}
+			for _, k := range []string{"$select", "$expand"} {
+				if v, ok := r.URL.Query()[k]; ok {
+					q[k] = v
+				}
 			}
+			value, err := queryDefinitions(q, []EntityDefinition{definitionOf(t)})
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			body := map[string]any{"@odata.context": baseURL(r) + "$metadata#EntityDefinitions" + selected(r) + "/$entity"}
+			maps.Copy(body, value[0])
 			writeJSON(w, http.StatusOK, body)
 			return
 		}
@@ -151,9 +162,25 @@ var definitionsTable = store.Table{Name: "EntityDefinitions", EntitySetName: "En
 // $expand=Attributes adds them to a $select).
 func queryDefinitions(q url.Values, defs []EntityDefinition) ([]map[string]any, error) {
 	expanded := false
+	var attrSel []string // Attributes($select=…): the attribute properties kept
 	if x := q.Get("$expand"); x != "" {
-		if x != "Attributes" {
-			return nil, badRequest("EntityDefinitions takes $expand=Attributes only")
+		inner, ok := strings.CutPrefix(x, "Attributes")
+		if !ok || (inner != "" && (!strings.HasPrefix(inner, "(") || !strings.HasSuffix(inner, ")"))) {
+			return nil, badRequest("EntityDefinitions takes $expand=Attributes only, with at most a $select: Attributes($select=LogicalName,AttributeType)")
+		}
+		if inner != "" {
+			v, ok := strings.CutPrefix(inner[1:len(inner)-1], "$select=")
+			if !ok || strings.ContainsAny(v, ";()") {
+				return nil, badRequest("$expand=Attributes(…) takes $select only: Attributes($select=LogicalName,AttributeType)")
+			}
+			for _, p := range strings.Split(v, ",") {
+				p = strings.TrimSpace(p)
+				if !slices.Contains(attributeProperties, p) {
+					return nil, badRequest("Could not find a property named '%s' on type 'Microsoft.Dynamics.CRM.AttributeMetadata' (bpfc's have %s)",
+						p, strings.Join(attributeProperties, ", "))
+				}
+				attrSel = append(attrSel, p)
+			}
 		}
 		q = maps.Clone(q)
 		q.Del("$expand")
@@ -194,9 +221,32 @@ func queryDefinitions(q url.Values, defs []EntityDefinition) ([]map[string]any, 
 			m["LogicalName"] = row["LogicalName"]
 		}
 		if withAttrs {
-			m["Attributes"] = byName[row["LogicalName"].(string)].Attributes
+			m["Attributes"] = selectAttributes(byName[row["LogicalName"].(string)].Attributes, attrSel)
 		}
 		out = append(out, m)
 	}
 	return out, nil
+}
+
+// attributeProperties are the properties of an AttributeDefinition, as an
+// $expand=Attributes($select=…) names them.
+var attributeProperties = []string{"LogicalName", "AttributeType", "Targets", "DateTimeBehavior", "IsPrimaryId", "IsPrimaryName"}
+
+// selectAttributes keeps the properties sel names of each attribute (all
+// of them without sel).
+func selectAttributes(attrs []AttributeDefinition, sel []string) any {
+	if len(sel) == 0 {
+		return attrs
+	}
+	out := make([]map[string]any, 0, len(attrs))
+	for _, a := range attrs {
+		all := map[string]any{"LogicalName": a.LogicalName, "AttributeType": a.AttributeType, "Targets": a.Targets,
+			"DateTimeBehavior": a.DateTimeBehavior, "IsPrimaryId": a.IsPrimaryId, "IsPrimaryName": a.IsPrimaryName}
+		m := map[string]any{}
+		for _, p := range sel {
+			m[p] = all[p]
+		}
+		out = append(out, m)
+	}
+	return out
 }
