@@ -135,6 +135,7 @@ func typedValue(c store.Column, v any, ieee bool) (any, error) {
 		if strings.TrimSpace(s) == "" {
 			return nil, refuse("is a date and time: send an ISO 8601 string, \"2026-12-31T17:00:00Z\", or null to clear it")
 		}
+		return dateTimeOffset(s, refuse)
 	case "Edm.Date":
 		if !isText {
 			return nil, refuse("is date-only: send a date as a JSON string, \"2026-12-31\"")
@@ -213,4 +214,30 @@ func shownLiteral(v any) string {
 		return s
 	}
 	return fmt.Sprint(v)
+}
+
+// dateTimeOffset reads a date and time as Dataverse's OData reader reads an
+// Edm.DateTimeOffset: a time without its seconds (2026-12-31T17:00Z) has
+// them added, and a time needs its offset (Z or +02:00): without one it
+// would be read in no known zone, and Dataverse refuses it. A date alone
+// (2026-12-31) is taken, as midnight UTC.
+func dateTimeOffset(s string, refuse func(string, ...any) error) (any, error) {
+	s = strings.TrimSpace(s)
+	date, clock, hasTime := strings.Cut(s, "T")
+	if !hasTime {
+		return s, nil
+	}
+	// hh:mm then the offset, or nothing: the seconds are missing.
+	if len(clock) == 5 || (len(clock) > 5 && clock[5] != ':') {
+		clock = clock[:5] + ":00" + clock[5:]
+	}
+	if strings.HasSuffix(clock, "z") {
+		clock = strings.TrimSuffix(clock, "z") + "Z"
+	}
+	zoned := strings.HasSuffix(clock, "Z") ||
+		(len(clock) > 6 && (clock[len(clock)-6] == '+' || clock[len(clock)-6] == '-'))
+	if !zoned {
+		return nil, refuse("is a date and time: give its offset, \"%sZ\" (UTC) or \"%s+02:00\"", s, s)
+	}
+	return date + "T" + clock, nil
 }

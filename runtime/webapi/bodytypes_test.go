@@ -37,6 +37,10 @@ func TestBodyJSONTypes(t *testing.T) {
 		{`{"subject": 5}`, `Cannot convert the literal '5' to the expected type 'Edm.String': subject is text: send a JSON string, \"5\"`},
 		{`{"estimatedclosedate": 20261231}`, `Cannot convert the literal '20261231' to the expected type 'Edm.DateTimeOffset'`},
 		{`{"estimatedclosedate": ""}`, `or null to clear it`},
+		// A time needs its offset, as Dataverse's reader refuses one without.
+		{`{"estimatedclosedate": "2026-12-31T17:00:00"}`,
+			`Cannot convert the literal '2026-12-31T17:00:00' to the expected type 'Edm.DateTimeOffset': estimatedclosedate is a date and time: give its offset`},
+		{`{"estimatedclosedate": "2026-12-31T17:00"}`, `to the expected type 'Edm.DateTimeOffset'`},
 		// A lookup is bound, not given its id as a plain property.
 		{`{"parentcontactid": "` + id + `"}`,
 			`A primitive value was given for parentcontactid, a lookup (a navigation property): bind it instead, parentcontactid@odata.bind: `},
@@ -75,6 +79,15 @@ func TestBodyJSONTypes(t *testing.T) {
 	if row.body["purchasetimeframe"] != 2.0 || row.body["decisionmaker"] != false || row.body["numberofemployees"] != 41.0 ||
 		row.body["budgetamount"] != 30000.25 {
 		t.Errorf("typed values: %s", row.raw)
+	}
+	// A time without its seconds has them added, as Dataverse's reader
+	// adds them (an HTML datetime-local input's value with its offset).
+	for in, want := range map[string]string{"2026-12-31T17:05Z": "2026-12-31T17:05:00Z", "2026-12-31T17:05+02:00": "2026-12-31T15:05:00Z",
+		"2026-12-31T17:05:09-01:00": "2026-12-31T18:05:09Z", "2026-12-31T17:05z": "2026-12-31T17:05:00Z", "2026-12-30": "2026-12-30T00:00:00Z"} {
+		f.do("PATCH", "leads("+id+")", f.admin, `{"estimatedclosedate": "`+in+`"}`).must(t, http.StatusNoContent)
+		if got := f.do("GET", "leads("+id+")?$select=estimatedclosedate", f.admin, nil).must(t, 200).str("estimatedclosedate"); got != want {
+			t.Errorf("estimatedclosedate %s reads %s, want %s", in, got, want)
+		}
 	}
 	// null clears, whatever the type.
 	f.do("PATCH", "leads("+id+")", f.admin, `{"purchasetimeframe": null, "decisionmaker": null, "budgetamount": null}`).must(t, http.StatusNoContent)
