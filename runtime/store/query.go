@@ -91,6 +91,11 @@ type Match struct {
 	Column string
 	Kind   string
 	Text   string
+	// Like says that Text is a LIKE pattern, as Dataverse reads the text
+	// of its contains, startswith and endswith: % is any run of
+	// characters, _ any one character, and a backslash makes the next
+	// character itself (\%, \_, \\). Without it Text is matched as written.
+	Like bool
 }
 
 func (All) cond()     {}

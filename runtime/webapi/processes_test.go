@@ -153,6 +153,7 @@ func TestRunAgreesWithTheStore(t *testing.T) {
 		"$filter=numberofemployees eq null", "$filter=null eq revenue", "$filter=revenue le 1000.5", "$filter=creditonhold ne true",
 		"$filter=not (numberofemployees gt 15)", "$filter=createdon ge 2026-02-01", "$filter=createdon eq 2026-01-10T08:00:00.25Z",
 		"$filter=_parentaccountid_value eq ALPHA", "$filter=_parentaccountid_value ne null", "$filter=contains(name,'%')",
+		"$filter=contains(name,'[%]')", "$filter=contains(name,'a%c')", "$filter=startswith(name,'_eta')", "$filter=endswith(name,'0[%]')",
 		"$filter=startswith(name,'g')", "$filter=endswith(name, 'CO')",
 		"$filter=numberofemployees lt 15 or numberofemployees gt 40 and creditonhold eq false",
 		"$filter=numberofemployees eq numberofemployees", "$filter=numberofemployees ne numberofemployees", "$filter=numberofemployees lt revenue",

@@ -3,6 +3,7 @@ package webapi
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -180,7 +181,11 @@ func condition(t store.Table, e odata.Expr) (store.Cond, error) {
 		if kindOf(c) != "text" {
 			return nil, badRequest("%s(%s, …): %s is %s %s column, not text", e.Name, e.Column, e.Column, compiler.Article(c.Type), c.Type)
 		}
-		return store.Match{Column: c.Name, Kind: e.Name, Text: s}, nil
+		pat, err := likePattern(s)
+		if err != nil {
+			return nil, badRequest("%s(%s, '%s'): %v", e.Name, e.Column, s, err)
+		}
+		return store.Match{Column: c.Name, Kind: e.Name, Text: pat, Like: true}, nil
 	case odata.Compare:
 		return compare(t, e)
 	}
@@ -368,4 +373,39 @@ func rawKey(part string) (string, bool) {
 	k, _, _ := strings.Cut(part, "=")
 	key, err := url.QueryUnescape(k)
 	return key, err == nil
+}
+
+// likePattern reads the text of contains, startswith and endswith as
+// Dataverse does, with T-SQL's wildcards: % is any run of characters, _
+// any one character, and a character in brackets is itself ([%], [_],
+// [[]). It answers the store's LIKE pattern (a backslash before a
+// character that is itself). A set or range in brackets ([a-c], [^a]) is
+// refused: bpfc does not match them.
+func likePattern(s string) (string, error) {
+	var b strings.Builder
+	rs := []rune(s)
+	for i := 0; i < len(rs); i++ {
+		switch r := rs[i]; r {
+		case '%', '_':
+			b.WriteRune(r)
+		case '\\':
+			b.WriteString(`\\`)
+		case '[':
+			if i+2 < len(rs) && rs[i+2] == ']' && rs[i+1] != '^' {
+				if c := rs[i+1]; c == '%' || c == '_' || c == '\\' {
+					b.WriteRune('\\')
+				}
+				b.WriteRune(rs[i+1])
+				i += 2
+				continue
+			}
+			if slices.Contains(rs[i+1:], ']') {
+				return "", fmt.Errorf("a set or range of characters in brackets is a wildcard bpfc does not match; a bracket holds one character, which it matches itself ([%%], [_], [[])")
+			}
+			b.WriteRune(r) // a bracket never closed is itself
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String(), nil
 }

@@ -317,7 +317,10 @@ func (b *queryBuilder) match(m store.Match) (string, error) {
 	if kindOf(col) != kText {
 		return "", badQuery("%s(%s, ...): %s is a %s column, not text", m.Kind, col.Name, col.Name, col.Type)
 	}
-	pat := likeEscape.Replace(m.Text)
+	pat := m.Text
+	if !m.Like {
+		pat = likeEscape.Replace(m.Text)
+	}
 	switch m.Kind {
 	case store.MatchContains:
 		pat = "%" + pat + "%"
