@@ -274,7 +274,7 @@ func runRecordList(g *globals, o *recordOptions, tableName string) error {
 	// Every value (cli.md: record list reads all columns): the id and the
 	// name first, then the columns by name, those empty in every record
 	// left out (a lead has some fifty columns).
-	cols := []string{tableName + "id"}
+	cols := []string{recs[0].PrimaryKey} // not always TABLEid: a phone call's is activityid
 	if p := recs[0].PrimaryColumn; p != "" {
 		cols = append(cols, p)
 	}

@@ -23,6 +23,7 @@ import (
 type Record struct {
 	Table         string
 	ID            string
+	PrimaryKey    string // the table's id column (activityid for an activity)
 	PrimaryColumn string // the table's name column
 	Version       int64
 	Values        store.Row
@@ -257,7 +258,7 @@ func (o *op) reachRecord(table, id string, writing bool, privs ...string) (store
 }
 
 func recordOf(t store.Table, row store.Row) *Record {
-	r := &Record{Table: t.Name, ID: str(row[t.PrimaryKey]), PrimaryColumn: t.PrimaryColumn, Version: num(row[store.RowVersionColumn]),
+	r := &Record{Table: t.Name, ID: str(row[t.PrimaryKey]), PrimaryKey: t.PrimaryKey, PrimaryColumn: t.PrimaryColumn, Version: num(row[store.RowVersionColumn]),
 		Values: row}
 	for _, c := range t.Columns {
 		if c.DateOnly() {

@@ -280,7 +280,7 @@ func (d EntityDefinition) record(raw map[string]json.RawMessage) (*engine.Record
 	}
 	id, _ := row[d.PrimaryIdAttribute].(string)
 	version, _ := row[store.RowVersionColumn].(int64)
-	return &engine.Record{Table: d.LogicalName, ID: id, PrimaryColumn: d.PrimaryNameAttribute, Version: version, Values: row,
+	return &engine.Record{Table: d.LogicalName, ID: id, PrimaryKey: d.PrimaryIdAttribute, PrimaryColumn: d.PrimaryNameAttribute, Version: version, Values: row,
 		DateOnly: dates, Labels: labels}, nil
 }
 
