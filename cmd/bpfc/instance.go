@@ -464,13 +464,15 @@ func fillHint(g *globals, s runtimeSession, o *instanceOptions, id string, err e
 	if ierr != nil || in.Records[table] == "" {
 		return err
 	}
+	// Quoted for a shell, as init's next step is: a -C of a path with a
+	// space must paste as one argument.
 	dir, as := "", ""
 	if g.dir != "." && g.dir != "" {
-		dir = " -C " + g.dir
+		dir = " -C " + shellQuote(g.dir)
 	}
 	if o.asFlag != nil && o.asFlag.Changed {
-		as = " --as " + o.as
+		as = " --as " + shellQuote(o.as)
 	}
-	ee.msg += fmt.Sprintf("\n  fill them, then try again: bpfc%s record update %s %s --env %s%s%s", dir, table, in.Records[table], o.env, as, sets)
+	ee.msg += fmt.Sprintf("\n  fill them, then try again: bpfc%s record update %s %s --env %s%s%s", dir, table, in.Records[table], shellQuote(o.env), as, sets)
 	return ee
 }
