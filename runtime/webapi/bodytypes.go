@@ -95,11 +95,21 @@ func bindHint(c store.Column) string {
 	if len(c.Targets) <= 1 {
 		return c.Name + "@odata.bind: \"/<entityset>(<id>)\""
 	}
+	return strings.Join(bindProperties(c), " or ") + " (the table the row is of), \"/<entityset>(<id>)\""
+}
+
+// bindProperties are the properties that bind lookup c: x@odata.bind, or
+// for a lookup to several tables (a customer) one per table,
+// x_<table>@odata.bind.
+func bindProperties(c store.Column) []string {
+	if len(c.Targets) <= 1 {
+		return []string{c.Name + "@odata.bind"}
+	}
 	var navs []string
 	for _, target := range c.Targets {
 		navs = append(navs, c.Name+"_"+target+"@odata.bind")
 	}
-	return strings.Join(navs, " or ") + " (the table the row is of), \"/<entityset>(<id>)\""
+	return navs
 }
 
 // decimalText is a number as JSON writes it (Decimal.Parse takes it).

@@ -313,9 +313,10 @@ func knownProperties(t store.Table, fields []field) error {
 		}
 		hint := ""
 		if c, ok := t.Column(compiler.ClosestName(f.column, names)); ok {
-			// A lookup is written by its navigation property.
+			// A lookup is written by its navigation property (a customer's
+			// by one per table, as the refusal of its plain id says).
 			if hint = c.Name; isLookup(c) {
-				hint += "@odata.bind"
+				hint = strings.Join(bindProperties(c), " or ")
 			}
 			hint = " (did you mean " + hint + "?)"
 		}

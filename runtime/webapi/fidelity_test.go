@@ -52,6 +52,9 @@ func TestUnknownProperty(t *testing.T) {
 		{"PATCH", "leads(" + lead + ")", `{"nosuch": 1}`, `The property 'nosuch' does not exist on type 'Microsoft.Dynamics.CRM.lead'`},
 		{"POST", "leads", `{"lastname": "New", "parentacountid@odata.bind": "/accounts(` + lead + `)"}`,
 			`The property 'parentacountid@odata.bind' does not exist on type 'Microsoft.Dynamics.CRM.lead' (did you mean parentaccountid@odata.bind?)`},
+		// A customer lookup is bound by one navigation property per table.
+		{"POST", "leads", `{"lastname": "New", "customerd@odata.bind": "/accounts(` + lead + `)"}`,
+			`The property 'customerd@odata.bind' does not exist on type 'Microsoft.Dynamics.CRM.lead' (did you mean customerid_account@odata.bind or customerid_contact@odata.bind?)`},
 	} {
 		r := f.do(tc.method, tc.path, f.admin, tc.body, "BPFC-Flow", "none").must(t, http.StatusBadRequest)
 		if r.errCode() != "BadRequest" || r.message() != tc.want {
