@@ -94,16 +94,27 @@ func TestBusyWaitsOnceAcrossAttempts(t *testing.T) {
 	start := time.Now()
 	shared := make(chan error, 1)
 	go func() { shared <- s.WriteShared(ctx, func(store.Tx) error { return nil }) }()
-	// The shared write passes the gate and waits for the lock row; then
-	// the second writer takes the gate.
-	time.Sleep(300 * time.Millisecond)
+	// The shared write passes the gate and waits for the lock row (a
+	// lock not granted: a fixed pause could end before it is there on a
+	// loaded machine, and the second writer take the gate first, so the
+	// retry this test is about never happens); then the second writer
+	// takes the gate.
+	for waiting := 0; waiting == 0; {
+		if err := s.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_stat_activity
+WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if time.Since(start) > busy {
+			t.Fatal("the shared write never waited for the lock row")
+		}
+	}
 	second, err := s.SQL().BeginTx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer second.Rollback()
 	exec(second, `SELECT id FROM environmentgate WHERE id = 1 FOR UPDATE`)
-	time.Sleep(900 * time.Millisecond)
+	time.Sleep(1200 * time.Millisecond) // the first commits 1.2 s after the shared write began, as the note below says
 	if err := first.Commit(); err != nil {
 		t.Fatal(err)
 	}
