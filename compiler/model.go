@@ -185,6 +185,15 @@ const (
 // DateBehaviors lists the behaviors a datetime column may declare.
 var DateBehaviors = []string{BehaviorUserLocal, BehaviorDateOnly, BehaviorTimeZoneIndependent}
 
+// BehaviorName is a datetime column's behavior as the language writes it:
+// user_local for the default ("").
+func BehaviorName(b string) string {
+	if b == "" {
+		return BehaviorUserLocal
+	}
+	return b
+}
+
 // DateOnly reports whether c holds a calendar date without a time.
 func (c *Column) DateOnly() bool { return c.Behavior == BehaviorDateOnly }
 

@@ -186,7 +186,7 @@ func checkTables(st *state, b *Build) []string {
 				// user local; date only and time-zone independent stay.
 				causes = append(causes, fmt.Sprintf("column %s.%s is %s in the environment and %s in the build: Dataverse changes a datetime column's behavior "+
 					"only from %s, once (keep behavior = %q, or add a new column and retire this one)",
-					t.Name, c.Name, behaviorName(ec.Behavior), behaviorName(c.Behavior), compiler.BehaviorUserLocal, ec.Behavior))
+					t.Name, c.Name, compiler.BehaviorName(ec.Behavior), compiler.BehaviorName(c.Behavior), compiler.BehaviorUserLocal, ec.Behavior))
 			}
 			// Another solution's column on a standard table is shared (a
 			// layer each), if both define the same kind of column.
@@ -276,11 +276,3 @@ func isBuiltinRole(r *compiler.Role) bool { return builtinRoles[r.Name] }
 
 // sortedTargets are a lookup column's targets in order of name.
 func sortedTargets(c store.Column) []string { return slices.Sorted(slices.Values(c.Targets)) }
-
-// behaviorName is a datetime column's behavior as the language writes it.
-func behaviorName(b string) string {
-	if b == "" {
-		return compiler.BehaviorUserLocal
-	}
-	return b
-}

@@ -245,7 +245,7 @@ func items(p *compiler.Project) map[itemKey][]field {
 			fs := fields("type", c.Type, "display_name", c.DisplayName, "required", c.Required,
 				"max_length", c.MaxLength, "target", c.Target, "targets", c.Targets, "options", options)
 			if c.Type == compiler.TypeDateTime {
-				fs = append(fs, fields("behavior", behaviorName(c.Behavior))...)
+				fs = append(fs, fields("behavior", compiler.BehaviorName(c.Behavior))...)
 			}
 			put("column", t.Name+"."+c.Name, fs)
 		}

@@ -136,7 +136,7 @@ func forbidden(user string, acc store.Access) error {
 // NoRoleReason says that user has no role, and how an administrator gives
 // one (the report refuses such a user in the same words).
 func NoRoleReason(user string) string {
-	return fmt.Sprintf("has no security role (bpfc user set %s --role ROLE gives them one; bpfc user list shows the roles others have)", user)
+	return fmt.Sprintf("has no security role (bpfc user set %s --role ROLE --env E gives them one; bpfc user list --env E shows the roles others have)", user)
 }
 
 // loaded is the deployment loaded last, nil before the first.

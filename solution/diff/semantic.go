@@ -248,19 +248,12 @@ func (c *collector) columns(ot, nt *compiler.Table) {
 		c.field("column", full, "options", optionsText(oc.Options), optionsText(nc.Options))
 		c.field("column", full, "required", boolText(oc.Required), boolText(nc.Required))
 		if oc.Type == compiler.TypeDateTime && nc.Type == compiler.TypeDateTime {
-			c.field("column", full, "behavior", behaviorText(oc), behaviorText(nc))
+			c.field("column", full, "behavior", compiler.BehaviorName(oc.Behavior), compiler.BehaviorName(nc.Behavior))
 		}
 	}
 }
 
 // behaviorText is a datetime column's behavior as the language writes it.
-func behaviorText(col *compiler.Column) string {
-	if col.Behavior == "" {
-		return compiler.BehaviorUserLocal
-	}
-	return col.Behavior
-}
-
 func columnSummary(col *compiler.Column) string {
 	s := "type " + col.Type
 	if col.Target != "" && col.Type == compiler.TypeLookup {
