@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,26 +19,6 @@ import (
 
 // fuzzMethods are the methods FuzzHandler's first argument picks from.
 var fuzzMethods = []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete, http.MethodPut}
-
-// syncBuffer is a log the handler writes while the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) take() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	s := b.buf.String()
-	b.buf.Reset()
-	return s
-}
 
 // FuzzHandler drives the server's real handler, over a deployed SQLite
 // environment of the sales example, with whatever a client may send: a
@@ -108,7 +87,7 @@ func FuzzHandler(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { st.Close() })
-	logs := &syncBuffer{}
+	logs := &testenv.LogBuffer{}
 	const timeout = 5 * time.Second
 	c := testclock.New(time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC))
 	srv := New(Config{Store: st, Project: p, Env: "dev", Getenv: testenv.NoEnv, AuthCacheTTL: -1,
@@ -169,9 +148,9 @@ func FuzzHandler(f *testing.F) {
 			t.Fatalf("%s %s took %v", m, target, d)
 		}
 		if w.Code == http.StatusInternalServerError {
-			t.Fatalf("%s %s %q: 500 %s\n%s", m, target, body, w.Body, logs.take())
+			t.Fatalf("%s %s %q: 500 %s\n%s", m, target, body, w.Body, logs.Take())
 		}
-		logs.take()
+		logs.Take()
 		raw := bytes.TrimSpace(w.Body.Bytes())
 		if len(raw) == 0 || !strings.Contains(w.Header().Get("Content-Type"), "json") {
 			return

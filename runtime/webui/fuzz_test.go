@@ -1,14 +1,12 @@
 package webui
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,26 +17,6 @@ import (
 	"github.com/bpfc/bpfc/runtime/webapi"
 	"github.com/bpfc/bpfc/runtime/workflow"
 )
-
-// lockedBuffer is a log the handler writes while the test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) take() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	s := b.buf.String()
-	b.buf.Reset()
-	return s
-}
 
 // FuzzPages drives the pages, signed in as the administrator, through the
 // handler bpfc serve runs (the Web API's, with the pages set), over the
@@ -85,7 +63,7 @@ func FuzzPages(f *testing.F) {
 	}
 	f.Cleanup(func() { s.Close() })
 	c := testclock.New(time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC))
-	logs := &lockedBuffer{}
+	logs := &testenv.LogBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	const timeout = 5 * time.Second
 	api := webapi.New(webapi.Config{Store: s, Project: p, Env: "dev", Getenv: testenv.NoEnv, Logger: log, AuthCacheTTL: -1,
@@ -151,8 +129,8 @@ func FuzzPages(f *testing.F) {
 			t.Fatalf("%s %s took %v", method, path, d)
 		}
 		if w.Code == http.StatusInternalServerError {
-			t.Fatalf("%s %s %q: 500 %.300s\n%s", method, path, form, w.Body, logs.take())
+			t.Fatalf("%s %s %q: 500 %.300s\n%s", method, path, form, w.Body, logs.Take())
 		}
-		logs.take()
+		logs.Take()
 	})
 }
