@@ -180,6 +180,10 @@ func TestRemoteRecordsAndInstances(t *testing.T) {
 	f.same(nil, "record", "create", "lead", "--set", "nosuchcolumn=1")
 	f.same(nil, "record", "create", "lead", "--set", "nosuchcolumn=1", "--set", "firstnme=Jo", "--output", "json")
 	f.same(nil, "record", "update", "lead", lead, "--set", "budgetamont=1")
+	// Unknown columns and values that do not fit together: every one, as
+	// locally (bpfc's client hears of them all).
+	f.same(nil, "record", "create", "lead", "--set", "nosuchcolumn=1", "--set", "budgetamount=lots", "--set", "createdon=2026-01-01")
+	f.same(nil, "record", "update", "lead", lead, "--set", "budgetamount=lots", "--set", "purchasetimeframe=someday", "--output", "json")
 	f.same(nil, "record", "show", "cts_strategicdeal", inst)
 	if code, _, stderr := f.remote("record", "show", "nosuch", lead); code != 1 || stderr != `bpfc: no table "nosuch" in shared`+"\n" {
 		t.Errorf("unknown table: %d %q", code, stderr)

@@ -39,18 +39,11 @@ func column(t store.Table, name string) (store.Column, error) {
 	for i, c := range t.Columns {
 		names[i] = c.Name
 	}
-	return store.Column{}, NoColumn(t.Name, name, names)
-}
-
-// NoColumn is the ErrInvalid of a column table has none of, suggesting the
-// closest of its columns, names: the engine's, and a remote client's that
-// checks names before it sends them.
-func NoColumn(table, name string, names []string) error {
 	hint := ""
 	if best := closest(name, names); best != "" {
 		hint = fmt.Sprintf(" (did you mean %s?)", best)
 	}
-	return invalid("table %s has no column %q%s", table, name, hint)
+	return store.Column{}, invalid("table %s has no column %q%s", t.Name, name, hint)
 }
 
 // closest returns the known name closest to a mistyped one, the first of

@@ -286,7 +286,7 @@ func (s *Server) writeBody(r *http.Request, t store.Table) ([]field, error) {
 		err = s.bindings(r, t, fields)
 	}
 	if err == nil {
-		err = knownProperties(t, fields)
+		err = knownProperties(r, t, fields)
 	}
 	if err == nil {
 		err = typedValues(r, t, fields)
@@ -301,8 +301,13 @@ func (s *Server) writeBody(r *http.Request, t store.Table) ([]field, error) {
 // Dataverse's words (with the column most likely meant): the first, in
 // the order written, as Dataverse answers one error per request. A
 // record's processid is no column of bpfc's tables but is Dataverse's
-// (processChoice reads it).
-func knownProperties(t store.Table, fields []field) error {
+// (processChoice reads it). bpfc's client (BPFC-Values: text) hears of an
+// unknown column from the engine, with the other values that do not fit,
+// as the CLI does locally.
+func knownProperties(r *http.Request, t store.Table, fields []field) error {
+	if text, _ := textValues(r); text {
+		return nil
+	}
 	for _, f := range fields {
 		if _, ok := t.Column(f.column); ok || f.column == "processid" {
 			continue

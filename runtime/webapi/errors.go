@@ -54,12 +54,6 @@ type ErrorDetail struct {
 // conflict is 412 when the client sent If-Match (its version is stale),
 // 409 otherwise (another request changed the row meanwhile).
 func classify(err error, ifMatch bool) (int, ErrorDetail) {
-	// Several values that do not fit: the first, as Dataverse answers one
-	// error per request (a client that corrects it hears of the next).
-	var many *engine.ValuesError
-	if errors.As(err, &many) {
-		err = many.Errs[0]
-	}
 	var ae *apiError
 	var mbe *http.MaxBytesError
 	var ref *engine.ErrRefused
@@ -120,6 +114,14 @@ func classify(err error, ifMatch bool) (int, ErrorDetail) {
 
 // fail writes err as an error response and notes it for the request log.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var many *engine.ValuesError
+	if text, _ := textValues(r); errors.As(err, &many) && !text {
+		// Several values that do not fit: the first, as Dataverse answers
+		// one error per request (a client that corrects it hears of the
+		// next). bpfc's client, which sends the CLI's text, hears of them
+		// all, as the CLI does locally.
+		err = many.Errs[0]
+	}
 	status, d := classify(err, r.Header.Get("If-Match") != "")
 	d.Environment = s.cfg.Env
 	info(r).code = d.Code

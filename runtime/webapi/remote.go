@@ -4,10 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -89,9 +87,6 @@ func (c *Client) CreateRecord(ctx context.Context, table string, values engine.V
 	if err != nil {
 		return nil, err
 	}
-	if err := d.knownColumns(values); err != nil {
-		return nil, err
-	}
 	flow := so.Flow
 	if so.NoFlow {
 		if flow != "" {
@@ -127,9 +122,6 @@ func (c *Client) CreateRecord(ctx context.Context, table string, values engine.V
 func (c *Client) UpdateRecord(ctx context.Context, table, id string, values engine.Values, ifVersion int64) (*engine.Record, error) {
 	d, err := c.recordTable(ctx, table, true)
 	if err != nil {
-		return nil, err
-	}
-	if err := d.knownColumns(values); err != nil {
 		return nil, err
 	}
 	match := ifMatchHeader(ifVersion)
@@ -209,31 +201,6 @@ func ifMatchHeader(version int64) string {
 		return ""
 	}
 	return `W/"` + strconv.FormatInt(version, 10) + `"`
-}
-
-// knownColumns refuses values for columns the table has none of, as the
-// engine words it (every such column, as the engine names every value
-// that does not fit), before they are sent: the Web API answers in
-// Dataverse's words, which a command's output would not share with the
-// same command on a local environment.
-func (d EntityDefinition) knownColumns(values engine.Values) error {
-	names := make([]string, len(d.Attributes))
-	for i, a := range d.Attributes {
-		names[i] = a.LogicalName
-	}
-	var bad []error
-	for _, name := range slices.Sorted(maps.Keys(values)) {
-		if d.attribute(name) == nil {
-			bad = append(bad, engine.NoColumn(d.LogicalName, name, names))
-		}
-	}
-	switch len(bad) {
-	case 0:
-		return nil
-	case 1:
-		return bad[0]
-	}
-	return &engine.ValuesError{Table: d.LogicalName, Errs: bad}
 }
 
 func (d EntityDefinition) attribute(name string) *AttributeDefinition {
