@@ -317,7 +317,7 @@ func outOfRange(f *hcl.File) hcl.Diagnostics {
 			return nil
 		}
 		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Number out of range",
-			Detail:  "This number is beyond what a column or setting holds (±1.8e308, or nearer 0 than ±5e-324): write a smaller one.",
+			Detail:  "This number is beyond what a column or setting holds (±1.8e308, or nearer 0 than ±5e-324): write one within that range.",
 			Subject: lit.SrcRange.Ptr()})
 		lit.Val = cty.Zero // what the rest of the load reads: no second error
 		return nil
