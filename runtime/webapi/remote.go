@@ -216,6 +216,8 @@ func (d EntityDefinition) attribute(name string) *AttributeDefinition {
 // by name (lookups from _x_value), typed by its attribute type.
 func (d EntityDefinition) record(raw map[string]json.RawMessage) (*engine.Record, error) {
 	row := store.Row{}
+	var dates []string
+	var labels map[string]string
 	for _, a := range d.Attributes {
 		prop := a.LogicalName
 		if a.AttributeType == "Lookup" || a.AttributeType == "Customer" {
@@ -226,10 +228,6 @@ func (d EntityDefinition) record(raw map[string]json.RawMessage) (*engine.Record
 			return nil, fmt.Errorf("%s.%s: %w", d.LogicalName, a.LogicalName, err)
 		}
 		row[a.LogicalName] = v
-	}
-	var dates []string
-	var labels map[string]string
-	for _, a := range d.Attributes {
 		if a.dateOnly() {
 			dates = append(dates, a.LogicalName)
 		}
