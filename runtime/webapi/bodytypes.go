@@ -52,12 +52,9 @@ func ieee754Compatible(r *http.Request) bool {
 // reads the strings Dataverse converts (a whole number for a choice,
 // "true" for yes/no, an amount under IEEE754Compatible) as their values.
 // Lookups (bound, or refused elsewhere), null and properties the table has
-// no column for are left to the other checks.
-func typedValues(r *http.Request, t store.Table, fields []field) error {
-	if text, err := textValues(r); text || err != nil {
-		return err
-	}
-	ieee := ieee754Compatible(r)
+// no column for are left to the other checks; ieee is the body's
+// IEEE754Compatible=true.
+func typedValues(t store.Table, fields []field, ieee bool) error {
 	for i, f := range fields {
 		c, ok := t.Column(f.column)
 		if !ok || f.bind != "" || f.value == nil {

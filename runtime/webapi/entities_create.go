@@ -285,11 +285,17 @@ func (s *Server) writeBody(r *http.Request, t store.Table) ([]field, error) {
 	if err == nil {
 		err = s.bindings(r, t, fields)
 	}
-	if err == nil {
-		err = knownProperties(r, t, fields)
+	// bpfc's client (BPFC-Values: text) sends the CLI's text: the engine
+	// reads it and names every column or value that does not fit.
+	text, textErr := textValues(r)
+	if err == nil && !text {
+		err = knownProperties(t, fields)
 	}
 	if err == nil {
-		err = typedValues(r, t, fields)
+		err = textErr
+	}
+	if err == nil && !text {
+		err = typedValues(t, fields, ieee754Compatible(r))
 	}
 	if err == nil {
 		_, err = selectedColumns(r, t)
@@ -301,13 +307,8 @@ func (s *Server) writeBody(r *http.Request, t store.Table) ([]field, error) {
 // Dataverse's words (with the column most likely meant): the first, in
 // the order written, as Dataverse answers one error per request. A
 // record's processid is no column of bpfc's tables but is Dataverse's
-// (processChoice reads it). bpfc's client (BPFC-Values: text) hears of an
-// unknown column from the engine, with the other values that do not fit,
-// as the CLI does locally.
-func knownProperties(r *http.Request, t store.Table, fields []field) error {
-	if text, _ := textValues(r); text {
-		return nil
-	}
+// (processChoice reads it).
+func knownProperties(t store.Table, fields []field) error {
 	for _, f := range fields {
 		if _, ok := t.Column(f.column); ok || f.column == "processid" {
 			continue
