@@ -220,9 +220,8 @@ func (o *op) scalar(t store.Table, c store.Column, in any) (any, error) {
 		default:
 			return nil, bad("is not a date (2026-12-31 or 2026-12-31T17:00:00Z)")
 		}
-		// Dataverse's date and time range.
-		if tm.Before(minDate) || !tm.Before(maxDate) {
-			return nil, bad("is outside the dates a column holds (1753-01-01 to 9999-12-31)")
+		if err := inDateRange(tm, bad); err != nil {
+			return nil, err
 		}
 		// Whole seconds, as Dataverse keeps them: a client's milliseconds
 		// (JavaScript's toISOString) are dropped, not refused; kept, they
@@ -266,10 +265,18 @@ func dateOnly(in any, bad func(string, ...any) error) (any, error) {
 	default:
 		return nil, bad(want)
 	}
-	if tm.Before(minDate) || !tm.Before(maxDate) {
-		return nil, bad("is outside the dates a column holds (1753-01-01 to 9999-12-31)")
+	if err := inDateRange(tm, bad); err != nil {
+		return nil, err
 	}
 	return tm, nil
+}
+
+// inDateRange refuses a time outside Dataverse's date and time range.
+func inDateRange(tm time.Time, bad func(string, ...any) error) error {
+	if tm.Before(minDate) || !tm.Before(maxDate) {
+		return bad("is outside the dates a column holds (1753-01-01 to 9999-12-31)")
+	}
+	return nil
 }
 
 // display is a value as a message quotes it.
