@@ -1,7 +1,6 @@
 package deploy
 
 import (
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -32,19 +31,15 @@ func dependents(tx store.Tx, solution string, gone []store.Component) ([]string,
 	slices.SortFunc(solutions, func(a, b store.Solution) int { return strings.Compare(a.Name, b.Name) })
 	var causes []string
 	for _, s := range solutions {
-		if s.Name == solution || s.UpgradeOf == solution || s.BuildDigest == "" {
+		if s.Name == solution || s.UpgradeOf == solution {
 			continue
 		}
-		snap, err := tx.Snapshot(s.BuildDigest)
-		if errors.Is(err, store.ErrNotFound) {
+		p, err := keptProject(tx, s.BuildDigest)
+		if err != nil {
+			return nil, err
+		}
+		if p == nil {
 			continue // an archive imported without a model: nothing to read its uses from
-		}
-		if err != nil {
-			return nil, err
-		}
-		p, _, err := DecodeSnapshot(snap)
-		if err != nil {
-			return nil, err
 		}
 		users := map[string][]string{}
 		for _, u := range uses(p) {

@@ -124,18 +124,8 @@ func handOver(tx store.Tx, kept map[string][]store.Solution) error {
 // false when the environment keeps no model of that build or it has no
 // such column.
 func layerDefinition(tx store.Tx, sol store.Solution, table, column string) (store.Column, bool, error) {
-	if sol.BuildDigest == "" {
-		return store.Column{}, false, nil
-	}
-	snap, err := tx.Snapshot(sol.BuildDigest)
-	if errors.Is(err, store.ErrNotFound) {
-		return store.Column{}, false, nil
-	}
-	if err != nil {
-		return store.Column{}, false, err
-	}
-	p, _, err := DecodeSnapshot(snap)
-	if err != nil {
+	p, err := keptProject(tx, sol.BuildDigest)
+	if err != nil || p == nil {
 		return store.Column{}, false, err
 	}
 	for _, t := range p.Tables {
