@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -425,7 +424,7 @@ func runInstanceMove(g *globals, o *instanceOptions, m move, id string) error {
 	defer done()
 	in, err := m.do(s, context.Background(), id, engine.MoveOptions{IfVersion: o.ifVersion, Link: o.link})
 	if err != nil {
-		return fillHint(g, s, o, id, runtimeErr(err))
+		return fillHint(g, o, runtimeErr(err))
 	}
 	headline := fmt.Sprintf("%s instance %s: %s", m.past, in.ID, in.State)
 	if m.name == "next" || m.name == "prev" {
@@ -434,35 +433,21 @@ func runInstanceMove(g *globals, o *instanceOptions, m move, id string) error {
 	return printInstance(g, s, in.ID, headline, in.Workflows)
 }
 
-// missingStep is one clause of a required-step refusal: required step "s"
-// (table.column) is empty | must be Yes.
-var missingStep = regexp.MustCompile(`required step "[^"]*" \(([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)\) (is empty|must be Yes)`)
-
 // fillHint adds to a required-step refusal the command that fills the
-// steps on the stage's record, whose id the refusal does not say.
-func fillHint(g *globals, s runtimeSession, o *instanceOptions, id string, err error) error {
+// steps on the stage's record, which the refusal names.
+func fillHint(g *globals, o *instanceOptions, err error) error {
 	var ee *exitError
-	if !errors.As(err, &ee) || ee.detail == nil || ee.detail.Rule != engine.RuleRequiredStep {
+	if !errors.As(err, &ee) || ee.detail == nil || ee.detail.Rule != engine.RuleRequiredStep ||
+		ee.detail.Table == "" || ee.detail.Record == "" || len(ee.detail.Missing) == 0 {
 		return err
 	}
-	table, sets := "", ""
-	for _, m := range missingStep.FindAllStringSubmatch(ee.msg, -1) {
-		if table != "" && m[1] != table {
-			continue
-		}
-		table = m[1]
+	sets := ""
+	for _, m := range ee.detail.Missing {
 		value := "VALUE"
-		if m[3] == "must be Yes" {
+		if m.YesNo {
 			value = "true"
 		}
-		sets += " --set " + m[2] + "=" + value
-	}
-	if table == "" {
-		return err
-	}
-	in, ierr := s.Instance(context.Background(), id)
-	if ierr != nil || in.Records[table] == "" {
-		return err
+		sets += " --set " + m.Column + "=" + value
 	}
 	// Quoted for a shell, as init's next step is: a -C of a path with a
 	// space must paste as one argument.
@@ -473,6 +458,6 @@ func fillHint(g *globals, s runtimeSession, o *instanceOptions, id string, err e
 	if o.asFlag != nil && o.asFlag.Changed {
 		as = " --as " + shellQuote(o.as)
 	}
-	ee.msg += fmt.Sprintf("\n  fill them, then try again: bpfc%s record update %s %s --env %s%s%s", dir, table, in.Records[table], shellQuote(o.env), as, sets)
+	ee.msg += fmt.Sprintf("\n  fill them, then try again: bpfc%s record update %s %s --env %s%s%s", dir, ee.detail.Table, ee.detail.Record, shellQuote(o.env), as, sets)
 	return ee
 }

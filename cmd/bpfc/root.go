@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/store"
 	"github.com/bpfc/bpfc/runtime/store/postgres"
 	"github.com/bpfc/bpfc/runtime/store/sqlite"
@@ -110,7 +111,7 @@ type exitError struct {
 
 // errorDetail is the JSON shape of a refused or failed run-time command
 // under --output json: {"error": {"code", "message", "rule"?, "stage"?,
-// "steps"?}}, the codes as the Web API's (Refused, Forbidden, NotFound,
+// "steps"?, "table"?, "record"?, "missing"?}}, the codes as the Web API's (Refused, Forbidden, NotFound,
 // Conflict, BadRequest, Failed).
 type errorDetail struct {
 	Code    string   `json:"code"`
@@ -118,6 +119,11 @@ type errorDetail struct {
 	Rule    string   `json:"rule,omitempty"`
 	Stage   string   `json:"stage,omitempty"`
 	Steps   []string `json:"steps,omitempty"`
+	// A required-step refusal's stage record and the columns that fill
+	// the missing steps.
+	Table   string           `json:"table,omitempty"`
+	Record  string           `json:"record,omitempty"`
+	Missing []engine.Missing `json:"missing,omitempty"`
 }
 
 func (e *exitError) Error() string { return e.msg }

@@ -89,7 +89,8 @@ func runtimeErr(err error) error {
 	// the local command gives.
 	var ae *webapi.APIError
 	if errors.As(err, &ae) && ae.UserFacing() {
-		d := &errorDetail{Code: errorCode(err), Message: ae.Message, Rule: ae.Rule, Stage: ae.Stage, Steps: ae.Steps}
+		d := &errorDetail{Code: errorCode(err), Message: ae.Message, Rule: ae.Rule, Stage: ae.Stage, Steps: ae.Steps,
+			Table: ae.Table, Record: ae.Record, Missing: ae.Missing}
 		if ae.Rule != "" {
 			d.Code = "Refused"
 		}
@@ -99,6 +100,7 @@ func runtimeErr(err error) error {
 	var re *engine.ErrRefused
 	if errors.As(err, &re) {
 		d.Code, d.Rule, d.Stage, d.Steps = "Refused", re.Rule, re.Stage, re.Steps
+		d.Table, d.Record, d.Missing = re.Table, re.Record, re.Missing
 	}
 	return &exitError{code: 1, msg: err.Error(), detail: d, cause: err}
 }

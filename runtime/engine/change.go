@@ -148,12 +148,15 @@ func (c *change) requiredFilled(row store.Row) error {
 		return nil
 	}
 	var msgs, steps []string
+	var cols []Missing
 	for _, m := range missing {
 		msgs = append(msgs, m.Error())
 		steps = append(steps, m.Step.Name)
+		cols = append(cols, Missing{Step: m.Step.Name, Column: m.Column, YesNo: m.IsBool})
 	}
-	err := c.refuse(RuleRequiredStep, "%s", strings.Join(msgs, "; "))
-	err.(*ErrRefused).Step, err.(*ErrRefused).Steps = steps[0], steps
+	err := c.refuse(RuleRequiredStep, "%s", strings.Join(msgs, "; ")).(*ErrRefused)
+	err.Step, err.Steps, err.Missing = steps[0], steps, cols
+	err.Table, err.Record = c.stage.Table, c.in.Records[c.stage.Table]
 	return err
 }
 

@@ -61,8 +61,22 @@ type ErrRefused struct {
 	Stage    string   // the stage the rule is about
 	Step     string   // RuleRequiredStep: the first missing step
 	Steps    []string // RuleRequiredStep: every missing step
-	Reason   string   // the sentence that says why
-	cause    error    // RuleWorkflow: the workflow's error
+	// RuleRequiredStep: the stage's record and the columns that fill the
+	// missing steps, so that a caller can say how to fill them without
+	// reading the sentence.
+	Table   string
+	Record  string
+	Missing []Missing
+	Reason  string // the sentence that says why
+	cause   error  // RuleWorkflow: the workflow's error
+}
+
+// Missing is a required step a move found unfilled: its column on the
+// stage's table, and whether only Yes fills it (a yes/no step).
+type Missing struct {
+	Step   string `json:"step"`
+	Column string `json:"column"`
+	YesNo  bool   `json:"yes_no,omitempty"`
 }
 
 func (e *ErrRefused) Error() string { return "cannot " + e.Op + ": " + e.Reason }

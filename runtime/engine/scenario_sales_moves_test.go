@@ -29,6 +29,11 @@ func (sc *salesScenario) next(t *testing.T) {
 	if r.Step != "budget" || !slices.Equal(r.Steps, []string{"budget", "timeframe", "decision_maker"}) || r.Stage != "qualify" || r.Instance != id {
 		t.Errorf("refusal %+v", r)
 	}
+	// The record and columns that fill the steps, for a caller to say how.
+	wantMissing := []Missing{{"budget", "budgetamount", false}, {"timeframe", "purchasetimeframe", false}, {"decision_maker", "decisionmaker", true}}
+	if r.Table != "lead" || r.Record != lead.ID || !slices.Equal(r.Missing, wantMissing) {
+		t.Errorf("refusal's record and columns: %s %s %+v, want lead %s %+v", r.Table, r.Record, r.Missing, lead.ID, wantMissing)
+	}
 	dev.update("lead", lead.ID, Values{"purchasetimeframe": "Immediate", "decisionmaker": "yes"})
 	if err := dev.unchanged("next with the budget empty", next); err.Error() != `cannot move to the next stage: required step "budget" (lead.budgetamount) is empty` {
 		t.Errorf("refusal: %v", err)

@@ -45,7 +45,8 @@ type Client struct {
 }
 
 // APIError is an error response of the API. A refusal carries the rule,
-// the stage and the missing steps.
+// the stage and the missing steps (with the record and columns that fill
+// them).
 type APIError struct {
 	Status  int
 	Code    string
@@ -53,6 +54,9 @@ type APIError struct {
 	Rule    string
 	Stage   string
 	Steps   []string
+	Table   string
+	Record  string
+	Missing []engine.Missing
 }
 
 func (e *APIError) Error() string {
@@ -234,7 +238,7 @@ func (c *Client) do(ctx context.Context, method, path string, headers []string, 
 			msg += ": " + c.TokenHint
 		}
 		return resp, &APIError{Status: resp.StatusCode, Code: eb.Error.Code, Message: msg, Rule: eb.Error.Rule,
-			Stage: eb.Error.Stage, Steps: eb.Error.Steps}
+			Stage: eb.Error.Stage, Steps: eb.Error.Steps, Table: eb.Error.Table, Record: eb.Error.Record, Missing: eb.Error.Missing}
 	}
 	if out != nil && len(bytes.TrimSpace(data)) > 0 {
 		if err := json.Unmarshal(data, out); err != nil {

@@ -32,18 +32,22 @@ func badRequest(format string, args ...any) *apiError {
 
 // ErrorBody is the JSON of every error response:
 // {"error": {"code": "…", "message": "…"}}, with the rule, stage and steps
-// of a refused move.
+// of a refused move (and for missing required steps the stage's record and
+// the columns that fill them).
 type ErrorBody struct {
 	Error ErrorDetail `json:"error"`
 }
 
 // ErrorDetail is the error object.
 type ErrorDetail struct {
-	Code    string   `json:"code"`
-	Message string   `json:"message"`
-	Rule    string   `json:"rule,omitempty"`
-	Stage   string   `json:"stage,omitempty"`
-	Steps   []string `json:"steps,omitempty"`
+	Code    string           `json:"code"`
+	Message string           `json:"message"`
+	Rule    string           `json:"rule,omitempty"`
+	Stage   string           `json:"stage,omitempty"`
+	Steps   []string         `json:"steps,omitempty"`
+	Table   string           `json:"table,omitempty"`
+	Record  string           `json:"record,omitempty"`
+	Missing []engine.Missing `json:"missing,omitempty"`
 	// Environment is the server's name for its environment, which the
 	// message uses ("no instance … in dev"): a client that knows the
 	// environment by another name says that one instead.
@@ -74,6 +78,7 @@ func classify(err error, ifMatch bool) (int, ErrorDetail) {
 		return http.StatusServiceUnavailable, d
 	case errors.As(err, &ref):
 		d.Code, d.Rule, d.Stage, d.Steps = "Refused", ref.Rule, ref.Stage, ref.Steps
+		d.Table, d.Record, d.Missing = ref.Table, ref.Record, ref.Missing
 		return http.StatusBadRequest, d
 	case errors.Is(err, engine.ErrForbidden):
 		d.Code = "Forbidden"

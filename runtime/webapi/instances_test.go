@@ -182,6 +182,11 @@ func TestInstanceMoves(t *testing.T) {
 	if !strings.Contains(string(r.raw), `"rule":"required step"`) || !strings.Contains(string(r.raw), `"steps":[`) {
 		t.Errorf("required steps: %s", r.raw)
 	}
+	// ... and the record and columns that fill them.
+	if want := `"table":"lead","record":"` + lead + `","missing":[{"step":"budget","column":"budgetamount"},`; !strings.Contains(string(r.raw), want) ||
+		!strings.Contains(string(r.raw), `{"step":"decision_maker","column":"decisionmaker","yes_no":true}`) {
+		t.Errorf("required steps' record and columns: %s, want %s…", r.raw, want)
+	}
 	// Deleting an instance keeps the record.
 	f.do("DELETE", "cts_strategicdeals("+sd+")", f.admin, nil, "If-Match", `W/"9"`).must(t, 412)
 	f.do("DELETE", "cts_strategicdeals("+sd+")", f.admin, nil).must(t, 204)
