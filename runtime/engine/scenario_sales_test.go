@@ -141,6 +141,10 @@ func (sc *salesScenario) recordValues(t *testing.T) {
 		{"lead", Values{"numberofemployees": "2.5"}, `lead.numberofemployees is an integer column: "2.5" is not a whole number`, ErrInvalid},
 		{"lead", Values{"budgetamont": "1"}, `table lead has no column "budgetamont" (did you mean budgetamount?)`, ErrInvalid},
 		{"lead", Values{"SUBJECT": "x"}, `table lead has no column "SUBJECT" (did you mean subject?)`, ErrInvalid},
+		// The compiler's rule of a likely typo: a name's start counts, a
+		// short name is not "corrected" into another word.
+		{"lead", Values{"budget": "1"}, `table lead has no column "budget" (did you mean budgetamount?)`, ErrInvalid},
+		{"lead", Values{"xy": "1"}, `table lead has no column "xy"`, ErrInvalid},
 		{"lead", Values{"createdon": "2026-01-01"}, `lead.createdon is set by the system`, ErrInvalid},
 		{"lead", Values{"leadid": "not-a-guid"}, `lead.leadid is a uniqueidentifier column: "not-a-guid" is not an id`, ErrInvalid},
 		{"lead", Values{"leadid": lead.ID}, `lead ` + lead.ID + ` already exists`, ErrInvalid},

@@ -10,9 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
-	"github.com/agext/levenshtein"
 	"github.com/google/uuid"
 
 	"github.com/bpfc/bpfc/compiler"
@@ -46,26 +44,12 @@ func column(t store.Table, name string) (store.Column, error) {
 	return store.Column{}, invalid("table %s has no column %q%s", t.Name, name, hint)
 }
 
-// closest returns the known name closest to a mistyped one, the first of
-// equally close ones, or "" when none is close enough to be a likely typo:
-// at most 3 edits, and at most one for every two characters typed (so that
-// a short word is not "corrected" into an unrelated one). Two neighbouring
-// letters swapped are one slip ("bbo" for "bob"), as in the compiler's
-// suggestions. Case does not count: logical names are lower case, SUBJECT
-// means subject.
+// closest returns the known name closest to a mistyped one, or "" when
+// none is close enough to be a likely typo: the compiler's rule, so that a
+// name misspelt at run time gets the suggestion it gets in a project. Case
+// does not count: logical names are lower case, SUBJECT means subject.
 func closest(name string, known []string) string {
-	best, bestD := "", 4
-	for _, k := range known {
-		a, b := strings.ToLower(name), strings.ToLower(k)
-		d := levenshtein.Distance(a, b, nil)
-		if compiler.Swapped(a, b) {
-			d = 1
-		}
-		if d < bestD && 2*d <= utf8.RuneCountInString(name) {
-			best, bestD = k, d
-		}
-	}
-	return best
+	return compiler.ClosestName(strings.ToLower(name), known)
 }
 
 // values checks and converts a caller's values for table t: every value

@@ -421,6 +421,17 @@ func TestBatchMethods(t *testing.T) {
 	if !strings.Contains(r.message(), "did you mean name?") {
 		t.Errorf("$orderby=NAME: %s", r.raw)
 	}
+	// The suggestion is the compiler's (and the engine's) rule of a likely
+	// typo: a name's start counts, a short name is not "corrected" into
+	// an unrelated one (two edits made "ab" name).
+	r = f.do("GET", "leads?$select=budget", f.admin, nil).must(t, http.StatusBadRequest)
+	if !strings.Contains(r.message(), "did you mean budgetamount?") {
+		t.Errorf("$select=budget: %s", r.raw)
+	}
+	r = f.do("GET", "accounts?$select=ab", f.admin, nil).must(t, http.StatusBadRequest)
+	if strings.Contains(r.message(), "did you mean") {
+		t.Errorf("$select=ab: %s, want no suggestion", r.raw)
+	}
 }
 
 // TestCreateETagAfterWorkflows: a create whose flow's first stage runs a

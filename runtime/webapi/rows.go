@@ -15,8 +15,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/agext/levenshtein"
-
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/store"
@@ -68,19 +66,18 @@ func column(t store.Table, prop string) (store.Column, error) {
 	return store.Column{}, badRequest("%s has no property %q%s", t.EntitySetName, prop, suggest(t, prop))
 }
 
-// suggest names the closest property, for a misspelt one.
+// suggest names the closest property, for a misspelt one (the compiler's
+// rule of a likely typo; names are lower case, so NAME is name misspelt by
+// its case alone).
 func suggest(t store.Table, prop string) string {
-	best, bestD := "", 4
-	for _, c := range t.Columns {
-		// Names are lower case: NAME is name misspelt by its case alone.
-		if d := levenshtein.Distance(strings.ToLower(prop), propertyName(c), nil); d < bestD {
-			best, bestD = propertyName(c), d
-		}
+	names := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		names[i] = propertyName(c)
 	}
-	if best == "" {
-		return ""
+	if best := compiler.ClosestName(strings.ToLower(prop), names); best != "" {
+		return fmt.Sprintf(" (did you mean %s?)", best)
 	}
-	return fmt.Sprintf(" (did you mean %s?)", best)
+	return ""
 }
 
 // etag is a row's entity tag: its row version, weak as Dataverse's.
