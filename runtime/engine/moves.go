@@ -208,15 +208,17 @@ func (c *change) earlierRecord(t store.Table, to *compiler.Stage, fromID string)
 	if to.Relationship == "" || fromID == "" {
 		return "", nil
 	}
-	visits, err := c.o.tx.StageVisits(store.StageVisitFilter{InstanceID: c.in.ID})
-	if err != nil {
-		return "", err
+	// One stay on the table is enough: the store looks for it, where
+	// reading the whole stage log made every move cost its history.
+	var stages []string
+	for _, s := range c.f.f.Stages {
+		if s.Table == to.Table {
+			stages = append(stages, s.Name)
+		}
 	}
-	if !slices.ContainsFunc(visits, func(v store.StageVisit) bool {
-		s := c.f.f.Stage(v.Stage)
-		return s != nil && s.Table == to.Table
-	}) {
-		return "", nil
+	visits, err := c.o.tx.StageVisits(store.StageVisitFilter{InstanceID: c.in.ID, Stages: stages, Limit: 1})
+	if err != nil || len(visits) == 0 {
+		return "", err
 	}
 	rows, err := c.o.tx.FindRows(t, map[string]any{to.Relationship: fromID})
 	if err != nil || len(rows) != 1 {

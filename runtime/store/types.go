@@ -348,9 +348,10 @@ type StageVisit struct {
 
 // StageVisitFilter selects stage visits.
 type StageVisitFilter struct {
-	InstanceID string // "" = all
-	WorkflowID string // "" = all
-	Limit      int    // 0 = all
+	InstanceID string   // "" = all
+	WorkflowID string   // "" = all
+	Stages     []string // stays at these stages (names); nil = all
+	Limit      int      // 0 = all
 }
 
 // Archive is an imported solution archive.

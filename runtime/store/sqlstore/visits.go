@@ -202,6 +202,17 @@ LEFT JOIN stagevisit n ON n.stagevisit_id = (SELECT MIN(w.stagevisit_id) FROM st
 		args = append(args, f.WorkflowID)
 		conds = append(conds, "v.workflow_id = $"+strconv.Itoa(len(args)))
 	}
+	if f.Stages != nil {
+		in := make([]string, len(f.Stages))
+		for i, s := range f.Stages {
+			args = append(args, s)
+			in[i] = "$" + strconv.Itoa(len(args))
+		}
+		if len(in) == 0 {
+			in = []string{"NULL"} // no stage: no stay
+		}
+		conds = append(conds, "v.stage_name IN ("+strings.Join(in, ", ")+")")
+	}
 	if len(conds) > 0 {
 		q += " WHERE " + strings.Join(conds, " AND ")
 	}

@@ -223,6 +223,18 @@ func testStageVisits(t *testing.T, s store.Store) {
 		if len(w2) != 1 || w2[0].InstanceID != "i2" || w2[0].EnteredOn.IsZero() {
 			t.Errorf("visits of w2 = %+v", w2)
 		}
+		// Stays at some stages: the engine asks whether an instance was
+		// ever on a table.
+		for _, tc := range []struct {
+			stages []string
+			want   int
+		}{{[]string{"develop"}, 1}, {[]string{"x", "qualify", "develop"}, 2}, {[]string{"close"}, 0}, {[]string{}, 0}, {nil, 2}} {
+			vs, err := tx.StageVisits(store.StageVisitFilter{InstanceID: "i1", Stages: tc.stages})
+			must(t, err)
+			if len(vs) != tc.want || tc.want == 1 && vs[0].Stage != "develop" {
+				t.Errorf("visits of i1 at %q = %+v, want %d", tc.stages, vs, tc.want)
+			}
+		}
 		return nil
 	})
 	checkOneRowPerMove(t, s)
