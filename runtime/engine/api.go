@@ -49,7 +49,27 @@ func (o *op) entitySet(set string) (store.Table, *flow, error) {
 		}
 		return t, f, o.require(f, PrivRead)
 	}
-	return store.Table{}, nil, notFound("no entity set %q in %s", set, o.dep.env)
+	return store.Table{}, nil, notFound("no entity set %q in %s%s", set, o.dep.env, EntitySetHint(set, o.dep.tables))
+}
+
+// EntitySetHint is what an unknown entity set's error adds to say which set
+// was meant: a table's logical name where its entity set goes (lead for
+// leads, the commonest slip of a Web API client, as Dataverse's sets are
+// plural) or a misspelt set's closest one; "" when neither.
+func EntitySetHint(set string, tables map[string]store.Table) string {
+	if t, ok := tables[set]; ok && t.EntitySetName != "" && t.EntitySetName != set {
+		return fmt.Sprintf(" (%s is a table's logical name; its entity set is %s)", set, t.EntitySetName)
+	}
+	var sets []string
+	for _, t := range tables {
+		if t.EntitySetName != "" {
+			sets = append(sets, t.EntitySetName)
+		}
+	}
+	if s := compiler.ClosestName(set, sets); s != "" {
+		return " (did you mean " + s + "?)"
+	}
+	return ""
 }
 
 // TableOf returns the table behind an entity set, if the acting user may

@@ -39,7 +39,7 @@ func (s *Server) expanding(next func(http.ResponseWriter, *http.Request)) func(h
 			t, isSet = pt, true
 		}
 		if !isSet {
-			s.fail(w, r, errorf(http.StatusNotFound, "NotFound", "no entity set %q (GET %s lists them)", set, Prefix))
+			s.fail(w, r, unknownSet(set, sets))
 			return
 		}
 		if len(raw) != 1 {

@@ -308,3 +308,26 @@ func TestStartRunningFlow(t *testing.T) {
 		t.Errorf("%d instances on the lead, want 1", n)
 	}
 }
+
+// TestUnknownSetHint: a client that names a table by its logical name
+// (lead for leads) or misspells a set is told which set it meant, on reads,
+// reads with $expand and writes alike.
+func TestUnknownSetHint(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	for _, c := range []struct{ method, path, want string }{
+		{"GET", "lead", "lead is a table's logical name; its entity set is leads"},
+		{"GET", "lead?$expand=parentaccountid", "its entity set is leads"},
+		{"GET", "opportunitys", "did you mean opportunities?"},
+		{"POST", "lead", "its entity set is leads"},
+		{"PATCH", "opportunitys(5f3e0a1b-0000-4000-8000-000000000001)", "did you mean opportunities?"},
+	} {
+		var body any
+		if c.method != "GET" {
+			body = map[string]any{"subject": "x"}
+		}
+		r := f.do(c.method, c.path, f.admin, body).must(t, 404)
+		if r.errCode() != "NotFound" || !strings.Contains(string(r.raw), c.want) {
+			t.Errorf("%s %s: %s; want NotFound saying %q", c.method, c.path, r.raw, c.want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/store"
 )
 
@@ -42,7 +43,17 @@ func (s *Server) tableOf(r *http.Request, set string) (store.Table, error) {
 	if how, ok := otherOperations[set]; ok {
 		return store.Table{}, errorf(http.StatusNotImplemented, "NotImplemented", "%s is Dataverse's but not bpfc's: %s", set, how)
 	}
-	return store.Table{}, errorf(http.StatusNotFound, "NotFound", "no entity set %q (GET %s lists them)", set, Prefix)
+	return store.Table{}, unknownSet(set, m)
+}
+
+// unknownSet is the 404 of an entity set that m, the sets by name, has not,
+// with the set most likely meant.
+func unknownSet(set string, m map[string]store.Table) error {
+	byName := make(map[string]store.Table, len(m))
+	for _, t := range m {
+		byName[t.Name] = t
+	}
+	return errorf(http.StatusNotFound, "NotFound", "no entity set %q%s (GET %s lists them)", set, engine.EntitySetHint(set, byName), Prefix)
 }
 
 // otherOperations are Dataverse operations on processes that bpfc does
