@@ -3,9 +3,11 @@ package main
 import (
 	"embed"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/spf13/cobra"
@@ -49,6 +51,12 @@ type initResult struct {
 }
 
 func runInit(g *globals, dir string) error {
+	const hint = "give a directory this user may write, or one that does not exist yet"
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		// A file (bpfc.hcl itself, say) is no project directory, whatever
+		// its name: said as a write below it would say it.
+		return pathError(writing, "init "+dir, dir, &fs.PathError{Op: "mkdir", Path: dir, Err: syscall.ENOTDIR}, hint)
+	}
 	// Never overwrite: an existing project stays exactly as it was.
 	if existing, err := compiler.ProjectFiles(dir); err == nil && len(existing) > 0 {
 		return &exitError{code: 1, msg: fmt.Sprintf("%s already holds a project (%s); init creates new projects only", dir, existing[0])}
@@ -70,7 +78,7 @@ func runInit(g *globals, dir string) error {
 			err = os.WriteFile(path, data, 0o644)
 		}
 		if err != nil {
-			return pathError(writing, "init "+dir, dir, err, "give a directory this user may write, or one that does not exist yet")
+			return pathError(writing, "init "+dir, dir, err, hint)
 		}
 		res.Files = append(res.Files, filepath.ToSlash(f.dst))
 	}
