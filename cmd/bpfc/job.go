@@ -66,7 +66,7 @@ func openProject(g *globals, p *compiler.Project, o *runtimeOptions) (*runtimeEn
 func openDeployed(ctx context.Context, g *globals, p *compiler.Project, env string) (store.Store, environ.Location, error) {
 	s, loc, err := environ.OpenDeployed(ctx, p, env, environOptions(g))
 	if errors.Is(err, environ.ErrNotCreated) || errors.Is(err, environ.ErrNothingDeployed) {
-		return nil, loc, notDeployed(env, loc)
+		return nil, loc, notDeployed(p, env, loc)
 	}
 	if err != nil {
 		return nil, loc, envError(err)
@@ -75,9 +75,15 @@ func openDeployed(ctx context.Context, g *globals, p *compiler.Project, env stri
 }
 
 // notDeployed is the error of a runtime command on an environment that
-// has had no import.
-func notDeployed(env string, loc environ.Location) error {
-	return &exitError{code: 1, msg: fmt.Sprintf("environment %s (%s) has nothing deployed yet: run bpfc deploy --env %s first", env, loc.Display, env)}
+// has had no import, with the command that makes its first: a deploy, or
+// for an environment that promotes from another a promotion, as its gate
+// refuses a deploy of a build not live there.
+func notDeployed(p *compiler.Project, env string, loc environ.Location) error {
+	first := "bpfc deploy --env " + env
+	if e := p.Environment(env); e != nil && e.PromoteFrom != "" {
+		first = fmt.Sprintf("bpfc promote --from %s --to %s (or bpfc release)", e.PromoteFrom, env)
+	}
+	return &exitError{code: 1, msg: fmt.Sprintf("environment %s (%s) has nothing deployed yet: run %s first", env, loc.Display, first)}
 }
 
 // openAdmin opens the runtime and checks that --as is a system
