@@ -476,6 +476,12 @@ workflow "tell" {
 	// ...and a name no variable has is refused, not left unread.
 	o.Settings = map[string]string{"cts_mailbox": "x", "cts_treshold": "7"}
 	pr.refuse("dev", o, "the settings file gives a value to cts_treshold, which is not the schema name of a variable of the project (did you mean cts_threshold?)")
+	// The variable's name without the publisher's prefix means its schema
+	// name; a name close to none is told the schema names there are.
+	o.Settings = map[string]string{"cts_mailbox": "x", "threshold": "7"}
+	pr.refuse("dev", o, "the settings file gives a value to threshold, which is not the schema name of a variable of the project (did you mean cts_threshold? a schema name carries the publisher's prefix)")
+	o.Settings = map[string]string{"cts_mailbox": "x", "cts_dealsize": "7"}
+	pr.refuse("dev", o, "the settings file gives a value to cts_dealsize, which is not the schema name of a variable of the project (its variables' schema names are ")
 }
 
 // TestActiveFlowLimit: more active flows on a table than

@@ -353,12 +353,23 @@ func shippedValue(v *compiler.Variable, shipped map[string]string) string {
 // for at its default.
 func bySchemaName(p *compiler.Project, settings map[string]string, from string) (map[string]string, []string) {
 	byLower := make(map[string]string, len(p.Variables)) // lower case -> schema name
-	var lowered []string
+	var lowered, schemas []string
+	// The variables' names in the project, without the publisher's
+	// prefix, are the likeliest slip (big_deal_threshold for
+	// new_big_deal_threshold): a name that is one, or close to one, means
+	// its variable's schema name.
+	byVarName := make(map[string]string, len(p.Variables))
+	var varNames []string
 	for _, v := range p.Variables {
 		l := strings.ToLower(v.SchemaName)
 		byLower[l] = v.SchemaName
 		lowered = append(lowered, l)
+		schemas = append(schemas, v.SchemaName)
+		n := strings.ToLower(v.Name)
+		byVarName[n] = v.SchemaName
+		varNames = append(varNames, n)
 	}
+	slices.Sort(schemas)
 	out := make(map[string]string, len(settings))
 	var causes []string
 	for _, name := range slices.Sorted(maps.Keys(settings)) {
@@ -367,8 +378,17 @@ func bySchemaName(p *compiler.Project, settings map[string]string, from string) 
 			continue
 		}
 		c := fmt.Sprintf("%s gives a value to %s, which is not the schema name of a variable of the project", from, name)
-		if s := compiler.ClosestName(strings.ToLower(name), lowered); s != "" {
-			c += " (did you mean " + byLower[s] + "?)"
+		bySchema := compiler.ClosestName(strings.ToLower(name), lowered)
+		byName := compiler.ClosestName(strings.ToLower(name), varNames)
+		switch {
+		case bySchema != "":
+			c += " (did you mean " + byLower[bySchema] + "?)"
+		case byName != "":
+			c += " (did you mean " + byVarName[byName] + "? a schema name carries the publisher's prefix)"
+		case len(schemas) == 0:
+			c += " (the project has no variables)"
+		default:
+			c += " (its variables' schema names are " + strings.Join(schemas, ", ") + ")"
 		}
 		causes = append(causes, c)
 	}
