@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -72,6 +73,11 @@ func runRecordCreate(g *globals, o *recordOptions, table string) error {
 	}
 	defer done()
 	c, err := s.CreateRecord(context.Background(), table, vals, engine.StartOptions{Flow: o.flow, NoFlow: o.noFlow})
+	if err != nil && o.flow == "none" && errors.Is(err, engine.ErrNotFound) {
+		// The Web API's BPFC-Flow: none (and the web pages' choice) is
+		// the CLI's --no-flow.
+		err = fmt.Errorf("%w; to start no flow, give --no-flow", err)
+	}
 	if err != nil {
 		return runtimeErr(err)
 	}
