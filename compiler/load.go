@@ -217,6 +217,11 @@ func loadSources(dir string, srcs map[string][]byte) (*Project, hcl.Diagnostics)
 	p := d.finish()
 	p.Files, p.Dir = parsed, dir
 	semantic := append(d.diags, check(p, d)...)
+	if len(names) == 0 {
+		// Nothing was read: "Missing solution" and the like would only
+		// say again that there are no files.
+		semantic = nil
+	}
 	diags = append(diags, afterParseErrors(semantic, broken)...)
 	SortDiagnostics(diags)
 	return p, diags
