@@ -129,7 +129,8 @@ func (s *Server) entityDefinitions(w http.ResponseWriter, r *http.Request, seg s
 				s.fail(w, r, err)
 				return
 			}
-			body := map[string]any{"@odata.context": baseURL(r) + "$metadata#EntityDefinitions" + selected(r) + "/$entity"}
+			body := map[string]any{}
+			setContext(w, r, body, "#EntityDefinitions"+selected(r)+"/$entity")
 			maps.Copy(body, value[0])
 			writeJSON(w, http.StatusOK, body)
 			return
@@ -144,7 +145,9 @@ func (s *Server) entityDefinitions(w http.ResponseWriter, r *http.Request, seg s
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"@odata.context": baseURL(r) + "$metadata#EntityDefinitions" + selected(r), "value": value})
+	body := map[string]any{"value": value}
+	setContext(w, r, body, "#EntityDefinitions"+selected(r))
+	writeJSON(w, http.StatusOK, body)
 }
 
 // definitionsTable describes the table properties of EntityDefinitions

@@ -75,7 +75,9 @@ func (s *Server) serviceDocument(w http.ResponseWriter, r *http.Request) {
 	for _, set := range slices.Sorted(maps.Keys(processTables)) {
 		sets = append(sets, map[string]string{"name": set, "kind": "EntitySet", "url": set, "table": processTables[set].Name, "tablekind": "process"})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"@odata.context": baseURL(r) + "$metadata", "value": sets})
+	body := map[string]any{"value": sets}
+	setContext(w, r, body, "")
+	writeJSON(w, http.StatusOK, body)
 }
 
 // get serves a function, a row or a list.
@@ -142,7 +144,8 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, set string) {
 		s.fail(w, r, err)
 		return
 	}
-	out := map[string]any{"@odata.context": baseURL(r) + "$metadata#" + set + selected(r)}
+	out := map[string]any{}
+	setContext(w, r, out, "#"+set+selected(r))
 	if opts.count {
 		// The rows of the filter the user may read, every page's, up to
 		// Dataverse's limit.
@@ -254,7 +257,7 @@ func (s *Server) getRow(w http.ResponseWriter, r *http.Request, set, id string) 
 		s.fail(w, r, err)
 		return
 	}
-	body["@odata.context"] = baseURL(r) + "$metadata#" + set + selected(r) + "/$entity"
+	setContext(w, r, body, "#"+set+selected(r)+"/$entity")
 	writeJSON(w, http.StatusOK, body)
 }
 

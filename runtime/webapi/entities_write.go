@@ -86,7 +86,7 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, set, id string,
 		s.fail(w, r, err)
 		return
 	}
-	body["@odata.context"] = baseURL(r) + "$metadata#" + set + selected(r) + "/$entity"
+	setContext(w, r, body, "#"+set+selected(r)+"/$entity")
 	writeJSON(w, status, body)
 }
 

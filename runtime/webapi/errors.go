@@ -158,7 +158,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		b, _ = json.Marshal(ErrorBody{Error: ErrorDetail{Code: "InternalError", Message: err.Error()}})
 	}
 	h := w.Header()
-	h.Set("Content-Type", "application/json; odata.metadata=minimal")
+	if h.Get("Content-Type") == "" || status >= 400 {
+		h.Set("Content-Type", "application/json; odata.metadata=minimal")
+	}
 	h.Set("OData-Version", "4.0")
 	w.WriteHeader(status)
 	w.Write(b)

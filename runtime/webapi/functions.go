@@ -118,10 +118,9 @@ func (s *Server) function(w http.ResponseWriter, r *http.Request, op *operation,
 			s.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]any{
-			"@odata.context": baseURL(r) + "$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse",
-			"BusinessUnitId": me.BusinessUnitID, "UserId": me.UserID, "OrganizationId": me.OrganizationID,
-		})
+		body := map[string]any{"BusinessUnitId": me.BusinessUnitID, "UserId": me.UserID, "OrganizationId": me.OrganizationID}
+		setContext(w, r, body, "#Microsoft.Dynamics.CRM.WhoAmIResponse")
+		writeJSON(w, http.StatusOK, body)
 	case "RetrieveProcessInstances":
 		ins, err := sess.ProcessInstances(ctx, params["EntityLogicalName"], params["EntityId"])
 		if err != nil {
@@ -147,10 +146,9 @@ func (s *Server) function(w http.ResponseWriter, r *http.Request, op *operation,
 				"modifiedon":                    jsonValue(in.ModifiedOn),
 			})
 		}
-		writeJSON(w, http.StatusOK, map[string]any{
-			"@odata.context": baseURL(r) + "$metadata#Microsoft.Dynamics.CRM.RetrieveProcessInstancesResponse",
-			"Processes":      procs,
-		})
+		body := map[string]any{"Processes": procs}
+		setContext(w, r, body, "#Microsoft.Dynamics.CRM.RetrieveProcessInstancesResponse")
+		writeJSON(w, http.StatusOK, body)
 	case "RetrieveActivePath":
 		stages, in, err := sess.ActivePath(ctx, params["ProcessInstanceId"])
 		if err != nil {
@@ -175,10 +173,9 @@ func (s *Server) function(w http.ResponseWriter, r *http.Request, op *operation,
 				"isactive":              st.Name == in.ActiveStage,
 			})
 		}
-		writeJSON(w, http.StatusOK, map[string]any{
-			"@odata.context": baseURL(r) + "$metadata#Microsoft.Dynamics.CRM.RetrieveActivePathResponse",
-			"ProcessStages":  out,
-		})
+		body := map[string]any{"ProcessStages": out}
+		setContext(w, r, body, "#Microsoft.Dynamics.CRM.RetrieveActivePathResponse")
+		writeJSON(w, http.StatusOK, body)
 	default:
 		s.fail(w, r, unserved(op))
 	}

@@ -1,0 +1,57 @@
+package webapi
+
+import (
+	"mime"
+	"net/http"
+	"strings"
+)
+
+// The amount of control information in a response, as OData's JSON format
+// lets a client ask for it: odata.metadata=minimal (the default), full or
+// none, a parameter of the Accept header's application/json (or a
+// preference of the Prefer header, as some clients send it). Under none
+// the answer carries no @odata.context; bpfc writes the same under full as
+// under minimal. Rows keep their @odata.etag, which If-Match needs.
+const (
+	metadataMinimal = "minimal"
+	metadataFull    = "full"
+	metadataNone    = "none"
+)
+
+// metadataLevel is the odata.metadata a request asks for: minimal
+// without one (or with a value OData does not define).
+func metadataLevel(r *http.Request) string {
+	level := ""
+	for _, h := range r.Header.Values("Accept") {
+		for _, part := range splitUnquoted(h, ',') {
+			typ, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+			if err != nil || (typ != "application/json" && typ != "*/*" && typ != "application/*") {
+				continue
+			}
+			for k, v := range params {
+				if k == "odata.metadata" || k == "metadata" {
+					level = strings.ToLower(v)
+				}
+			}
+		}
+	}
+	if v, ok := prefer(r)["odata.metadata"]; ok && level == "" {
+		level = strings.ToLower(v)
+	}
+	switch level {
+	case metadataNone, metadataFull:
+		return level
+	}
+	return metadataMinimal
+}
+
+// setContext sets body's @odata.context, the API's $metadata document
+// followed by fragment ("#leads/$entity"), unless the request asks for
+// odata.metadata=none; then the response says so in its Content-Type.
+func setContext(w http.ResponseWriter, r *http.Request, body map[string]any, fragment string) {
+	if metadataLevel(r) == metadataNone {
+		w.Header().Set("Content-Type", "application/json; odata.metadata=none")
+		return
+	}
+	body["@odata.context"] = baseURL(r) + "$metadata" + fragment
+}
