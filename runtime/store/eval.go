@@ -3,7 +3,6 @@ package store
 import (
 	"cmp"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -108,7 +107,15 @@ func (q Query) matches(c Cond, row Row) (bool, error) {
 			if _, isText := row[col.Name].(string); !isText {
 				return false, nil
 			}
-			return likeRegexp(c.Kind, text).MatchString(s), nil
+			parts, err := ParseLike(text)
+			if err != nil {
+				return false, err
+			}
+			re, err := likeRegexp(c.Kind, parts)
+			if err != nil {
+				return false, q.bad("%s(%s, %q): %v", c.Kind, c.Column, c.Text, err)
+			}
+			return re.MatchString(s), nil
 		}
 		switch c.Kind {
 		case MatchContains:
@@ -235,33 +242,4 @@ func number(v any) (float64, bool) {
 		return x, true
 	}
 	return 0, false
-}
-
-// likeRegexp is the regular expression of a LIKE pattern (% any run, _
-// any one character, \ before a character the character itself) as kind
-// places it: anywhere, at the start or at the end of the text.
-func likeRegexp(kind, pattern string) *regexp.Regexp {
-	var b strings.Builder
-	b.WriteString("(?s)")
-	if kind != MatchContains && kind != MatchEndsWith {
-		b.WriteString("^")
-	}
-	rs := []rune(pattern)
-	for i := 0; i < len(rs); i++ {
-		switch r := rs[i]; {
-		case r == '%':
-			b.WriteString(".*")
-		case r == '_':
-			b.WriteString(".")
-		case r == '\\' && i+1 < len(rs):
-			i++
-			b.WriteString(regexp.QuoteMeta(string(rs[i])))
-		default:
-			b.WriteString(regexp.QuoteMeta(string(r)))
-		}
-	}
-	if kind != MatchContains && kind != MatchStartsWith {
-		b.WriteString("$")
-	}
-	return regexp.MustCompile(b.String())
 }

@@ -92,9 +92,10 @@ type Match struct {
 	Kind   string
 	Text   string
 	// Like says that Text is a LIKE pattern, as Dataverse reads the text
-	// of its contains, startswith and endswith: % is any run of
-	// characters, _ any one character, and a backslash makes the next
-	// character itself (\%, \_, \\). Without it Text is matched as written.
+	// of its contains, startswith and endswith (ParseLike): % is any run
+	// of characters, _ any one character, [a-c] and [^a] one character of
+	// a set or not of it, and a backslash makes the next character itself
+	// (\%, \_, \[, \\). Without it Text is matched as written.
 	Like bool
 }
 

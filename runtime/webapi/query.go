@@ -1,6 +1,7 @@
 package webapi
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -377,10 +378,11 @@ func rawKey(part string) (string, bool) {
 
 // likePattern reads the text of contains, startswith and endswith as
 // Dataverse does, with T-SQL's wildcards: % is any run of characters, _
-// any one character, and a character in brackets is itself ([%], [_],
-// [[]). It answers the store's LIKE pattern (a backslash before a
-// character that is itself). A set or range in brackets ([a-c], [^a]) is
-// refused: bpfc does not match them.
+// any one character, [abc] one of the characters in brackets (a-c in them
+// a range, ^ first: one not in them), so that a character in brackets is
+// itself ([%], [_], [[]). It answers the store's LIKE pattern
+// (store.ParseLike: the same wildcards, a backslash before a character
+// that is itself). A [ that no ] closes is itself.
 func likePattern(s string) (string, error) {
 	var b strings.Builder
 	rs := []rune(s)
@@ -391,21 +393,42 @@ func likePattern(s string) (string, error) {
 		case '\\':
 			b.WriteString(`\\`)
 		case '[':
-			if i+2 < len(rs) && rs[i+2] == ']' && rs[i+1] != '^' {
-				if c := rs[i+1]; c == '%' || c == '_' || c == '\\' {
-					b.WriteRune('\\')
+			end := -1
+			if i+1 < len(rs) {
+				// ] right after [ (or [^) is in the set, as in T-SQL.
+				start := i + 2
+				if rs[i+1] == '^' {
+					start = i + 3
 				}
-				b.WriteRune(rs[i+1])
-				i += 2
+				if j := slices.Index(rs[min(start, len(rs)):], ']'); j >= 0 {
+					end = min(start, len(rs)) + j
+				}
+			}
+			if end < 0 {
+				b.WriteString(`\[`) // a bracket never closed is itself
 				continue
 			}
-			if slices.Contains(rs[i+1:], ']') {
-				return "", fmt.Errorf("a set or range of characters in brackets is a wildcard bpfc does not match; a bracket holds one character, which it matches itself ([%%], [_], [[])")
+			set := rs[i+1 : end]
+			if len(set) == 1 && set[0] != '^' {
+				b.WriteString(`\` + string(set[0])) // one character: itself
+				i = end
+				continue
 			}
-			b.WriteRune(r) // a bracket never closed is itself
+			b.WriteByte('[')
+			for k, c := range set {
+				if c == '\\' || c == '[' || c == ']' || (c == '^' && k > 0) {
+					b.WriteByte('\\')
+				}
+				b.WriteRune(c)
+			}
+			b.WriteByte(']')
+			i = end
 		default:
 			b.WriteRune(r)
 		}
+	}
+	if _, err := store.ParseLike(b.String()); err != nil {
+		return "", errors.New(strings.TrimSuffix(err.Error(), ": "+store.ErrBadQuery.Error()))
 	}
 	return b.String(), nil
 }

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"io/fs"
 	"time"
+
+	"github.com/bpfc/bpfc/runtime/store"
 )
 
 // Dialect is what differs between the databases a Store runs on.
@@ -38,6 +40,12 @@ type Dialect interface {
 	// the values they compare them with lowered the same way, so that a
 	// value matches itself and pages never lose or repeat a row.
 	Lower(x string) string
+	// MatchSets is an SQL condition that text x (lowered) matches a LIKE
+	// pattern that holds sets of characters ([a-c], [^a]; store.ParseLike),
+	// which SQL's LIKE lacks. parts are the whole pattern: anchored at
+	// both ends (a contains' leading and trailing % are in it). param
+	// binds the dialect's pattern text, lowered as x is.
+	MatchSets(x string, parts []store.LikePart, param func(pattern string) string) string
 }
 
 // SharedDialect is a Dialect whose database runs run-time write

@@ -320,6 +320,14 @@ func (b *queryBuilder) match(m store.Match) (string, error) {
 	pat := m.Text
 	if !m.Like {
 		pat = likeEscape.Replace(m.Text)
+	} else {
+		parts, err := store.ParseLike(m.Text)
+		if err != nil {
+			return "", err
+		}
+		if store.HasSets(parts) {
+			return b.matchSets(m.Kind, col, qc, parts)
+		}
 	}
 	switch m.Kind {
 	case store.MatchContains:
@@ -332,6 +340,29 @@ func (b *queryBuilder) match(m store.Match) (string, error) {
 		return "", badQuery("unknown function %q", m.Kind)
 	}
 	return "(" + qc + " IS NOT NULL AND " + qc + " LIKE " + b.param(col, pat) + ` ESCAPE '\')`, nil
+}
+
+// matchSets is match for a LIKE pattern with sets of characters: the
+// dialect's pattern match, as kind places the pattern.
+func (b *queryBuilder) matchSets(kind string, col store.Column, qc string, parts []store.LikePart) (string, error) {
+	for _, p := range parts {
+		if p.Kind == store.LikeSet && len(p.Ranges) == 0 && !p.Negate {
+			return sqlFalse, nil // a set of no characters matches none
+		}
+	}
+	anyRun := store.LikePart{Kind: store.LikeAny}
+	switch kind {
+	case store.MatchContains:
+		parts = append(append([]store.LikePart{anyRun}, parts...), anyRun)
+	case store.MatchStartsWith:
+		parts = append(slices.Clip(parts), anyRun)
+	case store.MatchEndsWith:
+		parts = append([]store.LikePart{anyRun}, parts...)
+	default:
+		return "", badQuery("unknown function %q", kind)
+	}
+	param := func(pattern string) string { return b.param(col, pattern) }
+	return "(" + qc + " IS NOT NULL AND " + b.d.MatchSets(qc, parts, param) + ")", nil
 }
 
 // after is the keyset condition: rows that sort strictly after key under
