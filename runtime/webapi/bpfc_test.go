@@ -49,7 +49,7 @@ func TestEntityDefinitions(t *testing.T) {
 		f.admin, nil).must(t, 200)
 	var bpfs []string
 	for _, d := range r.rows() {
-		if len(d) != 1 {
+		if len(d) != 2 || d["MetadataId"] == nil { // the key comes with every $select, as in Dataverse
 			t.Errorf("$select=LogicalName gave %v", d)
 		}
 		bpfs = append(bpfs, d["LogicalName"].(string))
@@ -65,7 +65,7 @@ func TestEntityDefinitions(t *testing.T) {
 	// named (Dataverse's docs read EntityDefinitions(LogicalName='account')
 	// ?$select=…), and Attributes($select=…) keeps some of theirs.
 	r = f.do("GET", "EntityDefinitions(LogicalName='lead')?$select=EntitySetName,PrimaryIdAttribute", f.admin, nil).must(t, 200)
-	if len(r.body) != 4 || r.str("EntitySetName") != "leads" || r.str("PrimaryIdAttribute") != "leadid" || r.str("LogicalName") != "lead" ||
+	if len(r.body) != 5 || r.str("MetadataId") == "" || r.str("EntitySetName") != "leads" || r.str("PrimaryIdAttribute") != "leadid" || r.str("LogicalName") != "lead" ||
 		!strings.HasSuffix(r.str("@odata.context"), "$metadata#EntityDefinitions(EntitySetName,PrimaryIdAttribute)/$entity") {
 		t.Errorf("one definition's $select: %s", r.raw)
 	}
@@ -77,7 +77,8 @@ func TestEntityDefinitions(t *testing.T) {
 			def = rows[0]
 		}
 		attrs, _ := def["Attributes"].([]any)
-		if len(attrs) == 0 || len(attrs[0].(map[string]any)) != 2 || attrs[0].(map[string]any)["AttributeType"] == nil {
+		if len(attrs) == 0 || len(attrs[0].(map[string]any)) != 3 || attrs[0].(map[string]any)["AttributeType"] == nil ||
+			attrs[0].(map[string]any)["MetadataId"] == nil {
 			t.Errorf("%s: Attributes($select=LogicalName,AttributeType): %s", path, r.raw)
 		}
 	}

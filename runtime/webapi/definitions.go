@@ -1,6 +1,7 @@
 package webapi
 
 import (
+	"cmp"
 	"maps"
 	"net/http"
 	"net/url"
@@ -16,7 +17,8 @@ import (
 // entity set, key, primary name and column types of a table:
 //
 //	GET EntityDefinitions                       every table, with its Attributes
-//	GET EntityDefinitions(LogicalName='lead')   one table
+//	GET EntityDefinitions(LogicalName='lead')   one table (or EntityDefinitions(<MetadataId>))
+//	GET EntityDefinitions(LogicalName='lead')/Attributes…   its columns (attributes.go)
 //
 // Without $select the Attributes come with every definition; with one,
 // with $expand=Attributes (whose own $select keeps some of their
@@ -24,6 +26,7 @@ import (
 
 // EntityDefinition is one table.
 type EntityDefinition struct {
+	MetadataId           string                `json:"MetadataId"` // derived from the name: entityMetadataID
 	LogicalName          string                `json:"LogicalName"`
 	EntitySetName        string                `json:"EntitySetName"`
 	PrimaryIdAttribute   string                `json:"PrimaryIdAttribute"`
@@ -38,6 +41,7 @@ type EntityDefinition struct {
 // Boolean, DateTime, Picklist, State, Status, Lookup, Customer,
 // Uniqueidentifier.
 type AttributeDefinition struct {
+	MetadataId    string   `json:"MetadataId"` // derived from the names: attributeMetadataID
 	LogicalName   string   `json:"LogicalName"`
 	AttributeType string   `json:"AttributeType"`
 	Targets       []string `json:"Targets,omitempty"` // lookups
@@ -56,7 +60,7 @@ var attributeTypes = map[string]string{
 }
 
 func definitionOf(t store.Table) EntityDefinition {
-	d := EntityDefinition{LogicalName: t.Name, EntitySetName: t.EntitySetName, PrimaryIdAttribute: t.PrimaryKey,
+	d := EntityDefinition{MetadataId: entityMetadataID(t.Name), LogicalName: t.Name, EntitySetName: t.EntitySetName, PrimaryIdAttribute: t.PrimaryKey,
 		PrimaryNameAttribute: t.PrimaryColumn, IsBPFEntity: t.Kind == store.TableInstance, IsCustomEntity: t.Kind == store.TableCustom,
 		Attributes: []AttributeDefinition{}}
 	for _, c := range t.Columns {
@@ -64,7 +68,7 @@ func definitionOf(t store.Table) EntityDefinition {
 		if !ok {
 			typ = c.Type
 		}
-		a := AttributeDefinition{LogicalName: c.Name, AttributeType: typ, Targets: c.Targets,
+		a := AttributeDefinition{MetadataId: attributeMetadataID(t.Name, c.Name), LogicalName: c.Name, AttributeType: typ, Targets: c.Targets,
 			IsPrimaryId: c.Name == t.PrimaryKey, IsPrimaryName: c.Name == t.PrimaryColumn}
 		if c.Type == compiler.TypeDateTime {
 			a.DateTimeBehavior = &DateTimeBehavior{Value: dateTimeBehaviors[c.Behavior]}
@@ -91,18 +95,13 @@ func (a AttributeDefinition) dateOnly() bool {
 // entityDefinitions serves GET EntityDefinitions and
 // EntityDefinitions(LogicalName='x').
 func (s *Server) entityDefinitions(w http.ResponseWriter, r *http.Request, seg string) {
-	one := ""
+	one, oneID := "", ""
 	if _, _, ok := splitKeyRaw(seg); ok {
-		params, err := functionParams(seg, r.URL.Query())
-		if err != nil {
+		var err error
+		if one, oneID, err = definitionKey(seg, r.URL.Query()); err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		if len(params) != 1 || params["LogicalName"] == "" {
-			s.fail(w, r, badRequest("write EntityDefinitions(LogicalName='<table>')"))
-			return
-		}
-		one = params["LogicalName"]
 	}
 	tables, err := session(r).EntitySets(r.Context())
 	if err != nil {
@@ -111,11 +110,11 @@ func (s *Server) entityDefinitions(w http.ResponseWriter, r *http.Request, seg s
 	}
 	defs := []EntityDefinition{}
 	for _, t := range tables {
-		if one == "" {
+		if one == "" && oneID == "" {
 			defs = append(defs, definitionOf(t))
 			continue
 		}
-		if t.Name == one {
+		if t.Name == one || (oneID != "" && entityMetadataID(t.Name) == oneID) {
 			// $select and $expand apply to one definition as to the list
 			// (Dataverse answers only the properties a $select names).
 			q := url.Values{}
@@ -136,8 +135,8 @@ func (s *Server) entityDefinitions(w http.ResponseWriter, r *http.Request, seg s
 			return
 		}
 	}
-	if one != "" {
-		s.fail(w, r, errorf(http.StatusNotFound, "NotFound", "no table %q (GET %sEntityDefinitions lists them)", one, Prefix))
+	if one != "" || oneID != "" {
+		s.fail(w, r, errorf(http.StatusNotFound, "NotFound", "no table %q (GET %sEntityDefinitions lists them)", cmp.Or(one, oneID), Prefix))
 		return
 	}
 	value, err := queryDefinitions(r.URL.Query(), defs)
@@ -155,7 +154,7 @@ func (s *Server) entityDefinitions(w http.ResponseWriter, r *http.Request, seg s
 // query them (IsBPFEntity eq true lists the flows' instance tables).
 var definitionsTable = store.Table{Name: "EntityDefinitions", EntitySetName: "EntityDefinitions", PrimaryKey: "LogicalName",
 	Columns: []store.Column{
-		{Name: "LogicalName", Type: "string"}, {Name: "EntitySetName", Type: "string"}, {Name: "PrimaryIdAttribute", Type: "string"},
+		{Name: "MetadataId", Type: "uniqueidentifier"}, {Name: "LogicalName", Type: "string"}, {Name: "EntitySetName", Type: "string"}, {Name: "PrimaryIdAttribute", Type: "string"},
 		{Name: "PrimaryNameAttribute", Type: "string"}, {Name: "IsBPFEntity", Type: "boolean"}, {Name: "IsCustomEntity", Type: "boolean"},
 	}}
 
@@ -202,7 +201,7 @@ func queryDefinitions(q url.Values, defs []EntityDefinition) ([]map[string]any, 
 	rows := make([]store.Row, 0, len(defs))
 	for _, d := range defs {
 		byName[d.LogicalName] = d
-		rows = append(rows, store.Row{"LogicalName": d.LogicalName, "EntitySetName": d.EntitySetName, "PrimaryIdAttribute": d.PrimaryIdAttribute,
+		rows = append(rows, store.Row{"MetadataId": d.MetadataId, "LogicalName": d.LogicalName, "EntitySetName": d.EntitySetName, "PrimaryIdAttribute": d.PrimaryIdAttribute,
 			"PrimaryNameAttribute": d.PrimaryNameAttribute, "IsBPFEntity": d.IsBPFEntity, "IsCustomEntity": d.IsCustomEntity})
 	}
 	query.Table, query.Limit = definitionsTable, opts.top
@@ -222,6 +221,7 @@ func queryDefinitions(q url.Values, defs []EntityDefinition) ([]map[string]any, 
 				m[c] = row[c]
 			}
 			m["LogicalName"] = row["LogicalName"]
+			m["MetadataId"] = row["MetadataId"] // the key: always there, as in Dataverse
 		}
 		if withAttrs {
 			m["Attributes"] = selectAttributes(byName[row["LogicalName"].(string)].Attributes, attrSel)
@@ -233,7 +233,7 @@ func queryDefinitions(q url.Values, defs []EntityDefinition) ([]map[string]any, 
 
 // attributeProperties are the properties of an AttributeDefinition, as an
 // $expand=Attributes($select=…) names them.
-var attributeProperties = []string{"LogicalName", "AttributeType", "Targets", "DateTimeBehavior", "IsPrimaryId", "IsPrimaryName"}
+var attributeProperties = []string{"MetadataId", "LogicalName", "AttributeType", "Targets", "DateTimeBehavior", "IsPrimaryId", "IsPrimaryName"}
 
 // selectAttributes keeps the properties sel names of each attribute (all
 // of them without sel).
@@ -243,9 +243,8 @@ func selectAttributes(attrs []AttributeDefinition, sel []string) any {
 	}
 	out := make([]map[string]any, 0, len(attrs))
 	for _, a := range attrs {
-		all := map[string]any{"LogicalName": a.LogicalName, "AttributeType": a.AttributeType, "Targets": a.Targets,
-			"DateTimeBehavior": a.DateTimeBehavior, "IsPrimaryId": a.IsPrimaryId, "IsPrimaryName": a.IsPrimaryName}
-		m := map[string]any{}
+		all := attributeValues(a)
+		m := map[string]any{"MetadataId": a.MetadataId}
 		for _, p := range sel {
 			m[p] = all[p]
 		}

@@ -17,7 +17,10 @@
 //	POST   /api/data/v9.2/ImportSolution        deploys an archive (runtime/deploy); administrators
 //	POST   /api/data/v9.2/bpfc_ExportSolution   the build live in the environment, as ImportSolution
 //	                                            takes it (export.go); administrators
-//	GET    /api/data/v9.2/EntityDefinitions     the tables: entity sets, keys, primary names, attribute types
+//	GET    /api/data/v9.2/EntityDefinitions     the tables: entity sets, keys, primary names, attribute types,
+//	                                            MetadataIds; …(LogicalName='lead')/Attributes(LogicalName='x') one
+//	                                            column, cast (…/Microsoft.Dynamics.CRM.PicklistAttributeMetadata)
+//	                                            with $expand=OptionSet: its options (attributes.go)
 //	GET    /api/data/v9.2/$metadata             a CSDL document: entity types, properties, entity sets, and
 //	                                            each function and action here (unbound, with its parameters,
 //	                                            return type and import; operations.go, metadata.go)
@@ -44,7 +47,9 @@
 // text header of bpfc's own client asks for the CLI's text. Times are
 // UTC to the second. $filter compares properties with quoted text, numbers,
 // true/false, null, dates and ids (unquoted GUIDs, as Dataverse writes
-// them, or quoted); contains, startswith and endswith match text. Creating a record starts its default flow, as bpfc
+// them, or quoted); contains, startswith and endswith match text, with
+// Dataverse's wildcards (% _ [a-c] [^a]). Accept: application/json;
+// odata.metadata=none leaves @odata.context out. Creating a record starts its default flow, as bpfc
 // record create does, unless the BPFC-Flow header names another flow or
 // says none; the BPFC-Instance header then names the instance. POST to an
 // instance table with bpf_<table>id@odata.bind starts that flow on the

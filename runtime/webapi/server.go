@@ -187,6 +187,10 @@ func (s *Server) routes() {
 	// property) are Dataverse's but not bpfc's: a JSON error that says what
 	// to use, never the web pages' HTML.
 	m.Handle(Prefix+"{seg}/{rest...}", s.authed(func(w http.ResponseWriter, r *http.Request) {
+		if name, _, _ := splitKeyRaw(r.PathValue("seg")); name == "EntityDefinitions" && r.Method == http.MethodGet {
+			s.attributeDefinitions(w, r, r.PathValue("seg"), r.PathValue("rest"))
+			return
+		}
 		s.fail(w, r, errorf(http.StatusNotImplemented, "NotImplemented",
 			"%s/%s: paths below an entity set or row are not supported; use $select for a property, $expand or $filter on a lookup's _<column>_value for related rows, @odata.bind to set a lookup",
 			r.PathValue("seg"), r.PathValue("rest")))

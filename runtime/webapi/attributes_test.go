@@ -1,0 +1,189 @@
+package webapi
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+)
+
+// TestDefinitionMetadataIds: tables and columns carry a MetadataId
+// derived from their names (the same in every environment), and
+// EntityDefinitions(<MetadataId>) reads the table as its LogicalName does.
+func TestDefinitionMetadataIds(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	r := f.do("GET", "EntityDefinitions(LogicalName='lead')", f.admin, nil).must(t, 200)
+	id := r.str("MetadataId")
+	if _, err := uuid.Parse(id); err != nil || id != entityMetadataID("lead") {
+		t.Fatalf("lead's MetadataId %q", id)
+	}
+	seen := map[string]bool{id: true}
+	for _, a := range r.body["Attributes"].([]any) {
+		aid, _ := a.(map[string]any)["MetadataId"].(string)
+		if _, err := uuid.Parse(aid); err != nil || seen[aid] {
+			t.Errorf("attribute MetadataId %q (invalid or repeated): %v", aid, a)
+		}
+		seen[aid] = true
+	}
+	if r := f.do("GET", "EntityDefinitions("+id+")?$select=LogicalName", f.admin, nil).must(t, 200); r.str("LogicalName") != "lead" {
+		t.Errorf("EntityDefinitions(<MetadataId>): %s", r.raw)
+	}
+	r = f.do("GET", "EntityDefinitions?$select=LogicalName&$filter="+url.QueryEscape("MetadataId eq "+id), f.admin, nil).must(t, 200)
+	if rows := r.rows(); len(rows) != 1 || rows[0]["LogicalName"] != "lead" {
+		t.Errorf("$filter on MetadataId: %s", r.raw)
+	}
+}
+
+// TestAttributeDefinitions: one column's metadata, by LogicalName or
+// MetadataId, and the casts to a choice's, yes/no's, status's and
+// state's type with their options expanded, as Dataverse answers them.
+func TestAttributeDefinitions(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	const lead = "EntityDefinitions(LogicalName='lead')/Attributes"
+	r := f.do("GET", lead+"(LogicalName='subject')", f.admin, nil).must(t, 200)
+	if r.str("LogicalName") != "subject" || r.str("AttributeType") != "String" || r.str("MetadataId") != attributeMetadataID("lead", "subject") ||
+		r.str("@odata.type") != "#Microsoft.Dynamics.CRM.StringAttributeMetadata" || !strings.Contains(r.str("@odata.context"), "/Attributes") {
+		t.Errorf("subject: %s", r.raw)
+	}
+	if r := f.do("GET", lead+"("+attributeMetadataID("lead", "subject")+")?$select=LogicalName", f.admin, nil).must(t, 200); r.str("LogicalName") != "subject" || len(r.body) != 4 {
+		t.Errorf("Attributes(<MetadataId>)?$select=LogicalName: %s", r.raw)
+	}
+
+	// A choice: its options, their values and labels.
+	r = f.do("GET", lead+"(LogicalName='budgetstatus')/Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$select=LogicalName&$expand=OptionSet,GlobalOptionSet",
+		f.admin, nil).must(t, 200)
+	if r.str("LogicalName") != "budgetstatus" || r.str("MetadataId") == "" || r.body["GlobalOptionSet"] != nil || r.body["AttributeType"] != nil ||
+		r.body["@odata.type"] != nil {
+		t.Errorf("budgetstatus: %s", r.raw)
+	}
+	set, _ := r.body["OptionSet"].(map[string]any)
+	if set["OptionSetType"] != "Picklist" || set["IsGlobal"] != false || set["MetadataId"] == nil {
+		t.Errorf("budgetstatus's OptionSet: %v", set)
+	}
+	want := map[float64]string{0: "No Committed Budget", 1: "May Buy", 2: "Can Buy", 3: "Will Buy"}
+	if got := optionLabels(t, set["Options"]); len(got) != len(want) {
+		t.Errorf("budgetstatus's options %v, want %v", got, want)
+	} else {
+		for v, l := range want {
+			if got[v] != l {
+				t.Errorf("budgetstatus option %v: %q, want %q", v, got[v], l)
+			}
+		}
+	}
+	// OptionSet($select=…) keeps those (and the key).
+	r = f.do("GET", lead+"(LogicalName='budgetstatus')/Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$select=LogicalName&$expand="+
+		url.QueryEscape("OptionSet($select=Options)"), f.admin, nil).must(t, 200)
+	if set, _ := r.body["OptionSet"].(map[string]any); len(set) != 2 || set["Options"] == nil || set["MetadataId"] == nil {
+		t.Errorf("OptionSet($select=Options): %s", r.raw)
+	}
+	// The choices of a table, cast as a list.
+	r = f.do("GET", lead+"/Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$select=LogicalName", f.admin, nil).must(t, 200)
+	names := map[string]bool{}
+	for _, a := range r.rows() {
+		names[a["LogicalName"].(string)] = true
+	}
+	if !names["budgetstatus"] || !names["leadsourcecode"] || names["subject"] || names["statecode"] {
+		t.Errorf("lead's picklists: %v", names)
+	}
+
+	// Yes/no: TrueOption and FalseOption.
+	r = f.do("GET", lead+"(LogicalName='decisionmaker')/Microsoft.Dynamics.CRM.BooleanAttributeMetadata?$select=LogicalName&$expand=OptionSet",
+		f.admin, nil).must(t, 200)
+	set, _ = r.body["OptionSet"].(map[string]any)
+	yes, _ := set["TrueOption"].(map[string]any)
+	no, _ := set["FalseOption"].(map[string]any)
+	if set["OptionSetType"] != "Boolean" || yes["Value"] != 1.0 || labelText(yes) != "Yes" || no["Value"] != 0.0 || labelText(no) != "No" {
+		t.Errorf("decisionmaker's OptionSet: %s", r.raw)
+	}
+
+	// Status reasons with their state; states with their default status.
+	r = f.do("GET", lead+"(LogicalName='statuscode')/Microsoft.Dynamics.CRM.StatusAttributeMetadata?$expand=OptionSet", f.admin, nil).must(t, 200)
+	set, _ = r.body["OptionSet"].(map[string]any)
+	if set["OptionSetType"] != "Status" || r.str("AttributeType") != "Status" {
+		t.Errorf("lead.statuscode: %s", r.raw)
+	}
+	if got := optionField(set["Options"], "State"); got[1] != 0.0 || got[3] != 1.0 || got[4] != 2.0 || len(got) != 7 {
+		t.Errorf("lead's status reasons' states: %v", got)
+	}
+	r = f.do("GET", lead+"(LogicalName='statecode')/Microsoft.Dynamics.CRM.StateAttributeMetadata?$expand=OptionSet", f.admin, nil).must(t, 200)
+	set, _ = r.body["OptionSet"].(map[string]any)
+	if got := optionField(set["Options"], "DefaultStatus"); set["OptionSetType"] != "State" || got[0] != 1.0 || got[1] != 3.0 || got[2] != 4.0 {
+		t.Errorf("lead's states' default status: %v: %s", got, r.raw)
+	}
+	if got := optionLabels(t, set["Options"]); got[1] != "Qualified" {
+		t.Errorf("lead's states: %v", got)
+	}
+	// An instance table's: Finished and Aborted are Inactive.
+	inst := "EntityDefinitions(LogicalName='cts_leadtoopportunity')/Attributes"
+	r = f.do("GET", inst+"(LogicalName='statuscode')/Microsoft.Dynamics.CRM.StatusAttributeMetadata?$expand=OptionSet", f.admin, nil).must(t, 200)
+	set, _ = r.body["OptionSet"].(map[string]any)
+	if got := optionField(set["Options"], "State"); got[1] != 0.0 || got[2] != 1.0 || got[3] != 1.0 {
+		t.Errorf("instance status reasons' states: %v", got)
+	}
+	r = f.do("GET", inst+"(LogicalName='statecode')/Microsoft.Dynamics.CRM.EnumAttributeMetadata?$expand=OptionSet", f.admin, nil).must(t, 200)
+	set, _ = r.body["OptionSet"].(map[string]any)
+	if got := optionField(set["Options"], "DefaultStatus"); got[0] != 1.0 || got[1] != 2.0 {
+		t.Errorf("instance states' default status: %v", got)
+	}
+
+	// Under odata.metadata=none: no context, no type.
+	r = f.do("GET", lead+"(LogicalName='subject')", f.admin, nil, "Accept", "application/json;odata.metadata=none").must(t, 200)
+	if r.body["@odata.context"] != nil || r.body["@odata.type"] != nil {
+		t.Errorf("under none: %s", r.raw)
+	}
+
+	// Errors.
+	r = f.do("GET", lead+"(LogicalName='nosuch')", f.admin, nil).must(t, 404)
+	if msg := errMessage(r); msg != "'lead' entity doesn't contain attribute with Name = 'nosuch' and NameMapping = 'Logical'." {
+		t.Errorf("unknown attribute: %s", r.raw)
+	}
+	f.do("GET", lead+"(LogicalName='nosuch')/Microsoft.Dynamics.CRM.PicklistAttributeMetadata", f.admin, nil).must(t, 404)
+	f.do("GET", "EntityDefinitions(LogicalName='nosuch')/Attributes(LogicalName='x')", f.admin, nil).must(t, 404)
+	f.do("GET", lead+"(LogicalName='subject')/Microsoft.Dynamics.CRM.PicklistAttributeMetadata", f.admin, nil).must(t, 404)
+	f.do("GET", lead+"(LogicalName='subject')/Microsoft.Dynamics.CRM.NosuchAttributeMetadata", f.admin, nil).must(t, 400)
+	f.do("GET", lead+"(LogicalName='budgetstatus')?$expand=OptionSet", f.admin, nil).must(t, 400)
+	f.do("GET", lead+"(LogicalName='budgetstatus')/Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$select=Nosuch", f.admin, nil).must(t, 400)
+	f.do("GET", lead+"(LogicalName='budgetstatus')/Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$filter=x", f.admin, nil).must(t, 400)
+	f.do("GET", lead+"(LogicalName='budgetstatus')", "", nil).must(t, 401)
+}
+
+func errMessage(r *response) string {
+	e, _ := r.body["error"].(map[string]any)
+	s, _ := e["message"].(string)
+	return s
+}
+
+// labelText is an option's label: its UserLocalizedLabel's, which its
+// one en-US LocalizedLabel repeats.
+func labelText(o map[string]any) string {
+	l, _ := o["Label"].(map[string]any)
+	user, _ := l["UserLocalizedLabel"].(map[string]any)
+	locs, _ := l["LocalizedLabels"].([]any)
+	if len(locs) != 1 || locs[0].(map[string]any)["Label"] != user["Label"] || locs[0].(map[string]any)["LanguageCode"] != 1033.0 {
+		return "<labels " + strings.Repeat("?", len(locs)) + ">"
+	}
+	s, _ := user["Label"].(string)
+	return s
+}
+
+func optionLabels(t *testing.T, options any) map[float64]string {
+	t.Helper()
+	out := map[float64]string{}
+	list, _ := options.([]any)
+	for _, o := range list {
+		m := o.(map[string]any)
+		out[m["Value"].(float64)] = labelText(m)
+	}
+	return out
+}
+
+func optionField(options any, field string) map[float64]any {
+	out := map[float64]any{}
+	list, _ := options.([]any)
+	for _, o := range list {
+		m := o.(map[string]any)
+		out[m["Value"].(float64)] = m[field]
+	}
+	return out
+}
