@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -33,8 +34,9 @@ func (q Query) Run(rows []Row) ([]Row, error) {
 		return nil, q.bad("a key of %d values for an order of %d", len(q.After), len(order))
 	}
 	var out []Row
+	m := &matcher{q: q}
 	for _, row := range rows {
-		ok, err := q.matches(q.Where, row)
+		ok, err := m.matches(q.Where, row)
 		if err != nil {
 			return nil, err
 		}
@@ -75,26 +77,37 @@ func (q Query) bad(format string, args ...any) error {
 	return fmt.Errorf("table %s: %s: %w", q.Table.Name, fmt.Sprintf(format, args...), ErrBadQuery)
 }
 
-func (q Query) matches(c Cond, row Row) (bool, error) {
+// matcher tests rows against a query's conditions, compiling each LIKE
+// pattern once for all of them.
+type matcher struct {
+	q     Query
+	likes map[likeKey]*regexp.Regexp
+}
+
+// likeKey is a LIKE pattern (lower case) as a Match's kind places it.
+type likeKey struct{ kind, pattern string }
+
+func (m *matcher) matches(c Cond, row Row) (bool, error) {
+	q := m.q
 	switch c := c.(type) {
 	case nil:
 		return true, nil
 	case All:
 		for _, x := range c {
-			if ok, err := q.matches(x, row); err != nil || !ok {
+			if ok, err := m.matches(x, row); err != nil || !ok {
 				return false, err
 			}
 		}
 		return true, nil
 	case Any:
 		for _, x := range c {
-			if ok, err := q.matches(x, row); err != nil || ok {
+			if ok, err := m.matches(x, row); err != nil || ok {
 				return ok, err
 			}
 		}
 		return false, nil
 	case Not:
-		ok, err := q.matches(c.X, row)
+		ok, err := m.matches(c.X, row)
 		return !ok, err
 	case Match:
 		col, ok := q.Table.Column(c.Column)
@@ -107,13 +120,9 @@ func (q Query) matches(c Cond, row Row) (bool, error) {
 			if _, isText := row[col.Name].(string); !isText {
 				return false, nil
 			}
-			parts, err := ParseLike(text)
+			re, err := m.like(c, text)
 			if err != nil {
 				return false, err
-			}
-			re, err := likeRegexp(c.Kind, parts)
-			if err != nil {
-				return false, q.bad("%s(%s, %q): %v", c.Kind, c.Column, c.Text, err)
 			}
 			return re.MatchString(s), nil
 		}
@@ -172,6 +181,28 @@ func (q Query) matches(c Cond, row Row) (bool, error) {
 		return false, q.bad("unknown operator %q", c.Op)
 	}
 	return false, q.bad("unknown condition %T", c)
+}
+
+// like is the regexp of c's LIKE pattern (pattern, lower case) as c's
+// kind places it, compiled at its first use.
+func (m *matcher) like(c Match, pattern string) (*regexp.Regexp, error) {
+	k := likeKey{c.Kind, pattern}
+	if re, ok := m.likes[k]; ok {
+		return re, nil
+	}
+	parts, err := ParseLike(pattern)
+	if err != nil {
+		return nil, err
+	}
+	re, err := likeRegexp(c.Kind, parts)
+	if err != nil {
+		return nil, m.q.bad("%s(%s, %q): %v", c.Kind, c.Column, c.Text, err)
+	}
+	if m.likes == nil {
+		m.likes = map[likeKey]*regexp.Regexp{}
+	}
+	m.likes[k] = re
+	return re, nil
 }
 
 func isEmpty(v any) bool {
