@@ -121,24 +121,37 @@ func (c *change) mustBeActive() error {
 // stageRecord reads the record of the active stage, refusing when it was
 // deleted.
 func (c *change) stageRecord() (store.Row, error) {
-	table := c.stage.Table
-	id := c.in.Records[table]
 	t, ok := c.f.reads[c.stage.Name]
-	if id == "" || !ok {
-		return nil, c.refuse(RuleRecordDeleted, "stage %q has no %s record", c.stage.Name, table)
-	}
 	doing := c.action + " of instance " + c.in.ID
 	if strings.Contains(c.action, "the instance") { // "finish the instance"
 		doing = strings.Replace(c.action, "the instance", "instance "+c.in.ID, 1)
 	}
-	row, err := c.o.stageRow(t, id, doing+" on "+table+" "+id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, c.refuse(RuleRecordDeleted, "%s %s of stage %q was deleted", table, id, c.stage.Name)
-	}
+	id, row, err := c.recordOf(c.stage, t, ok, doing+" on", false)
 	if err == nil {
 		c.record = &cachedRow{t.Name, id, row}
 	}
 	return row, err
+}
+
+// recordOf reads the record the instance has at stage s from t (known:
+// there is a t to read it from) as the acting user, for doing (" <table>
+// <id>" follows it in a refusal of the read), refusing when the instance
+// has none there or it was deleted; back: the instance is to go back to
+// it, as those refusals say.
+func (c *change) recordOf(s *compiler.Stage, t store.Table, known bool, doing string, back bool) (string, store.Row, error) {
+	none, deleted := "", ""
+	if back {
+		none, deleted = " to go back to", ": the instance cannot go back to it"
+	}
+	id := c.in.Records[s.Table]
+	if id == "" || !known {
+		return "", nil, c.refuse(RuleRecordDeleted, "stage %q has no %s record%s", s.Name, s.Table, none)
+	}
+	row, err := c.o.stageRow(t, id, doing+" "+s.Table+" "+id)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil, c.refuse(RuleRecordDeleted, "%s %s of stage %q was deleted%s", s.Table, id, s.Name, deleted)
+	}
+	return id, row, err
 }
 
 // requiredFilled refuses when a required step of the active stage is empty.

@@ -187,15 +187,8 @@ func (c *change) cross(to *compiler.Stage, from store.Row, link string) error {
 // recordAt checks the record the instance has at stage to: there, and
 // readable by the acting user.
 func (c *change) recordAt(to *compiler.Stage) error {
-	id := c.in.Records[to.Table]
 	t, ok := c.o.dep.tables[to.Table]
-	if id == "" || !ok {
-		return c.refuse(RuleRecordDeleted, "stage %q has no %s record to go back to", to.Name, to.Table)
-	}
-	_, err := c.o.stageRow(t, id, "move instance "+c.in.ID+" back to "+to.Table+" "+id)
-	if errors.Is(err, store.ErrNotFound) {
-		return c.refuse(RuleRecordDeleted, "%s %s of stage %q was deleted: the instance cannot go back to it", to.Table, id, to.Name)
-	}
+	_, _, err := c.recordOf(to, t, ok, "move instance "+c.in.ID+" back to", true)
 	return err
 }
 
