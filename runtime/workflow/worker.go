@@ -94,15 +94,10 @@ func (r *Runner) releaseUnheld(jt store.JobTx) error {
 		if j.LeaseOwner != r.o.Owner || r.holding[j.ID] {
 			continue
 		}
-		now := r.o.Now().UTC()
-		j.State, j.NextRunAt, j.LeaseOwner, j.LeaseUntil = store.JobQueued, now, "", time.Time{}
-		if j.Attempts > 0 {
-			j.NextRunAt = j.NextRunAt.Add(r.backoff(j.Attempts))
-		}
 		j.Result = "released: its worker lost it"
-		if j.Attempts >= j.MaxAttempts {
+		if r.retryOrFail(&j, r.o.Now().UTC(), false) {
 			// Its last attempt: failed for good, as a recorded failure would be.
-			j.State, j.FinishedOn, j.NextRunAt = store.JobFailed, now, time.Time{}
+			j.NextRunAt = time.Time{}
 			j.Result = "failed after " + compiler.Plural(j.Attempts, "attempt") + " (the last one's end could not be recorded)"
 		}
 		if err := jt.SaveJob(j, r.o.Owner); err != nil {
@@ -344,13 +339,10 @@ func (r *Runner) fail(ctx context.Context, j store.Job, cause error) store.Job {
 		if j.Step < 0 {
 			next.Attempts++ // checking the wait failed: that counts too
 		}
-		now := r.o.Now().UTC()
-		next.LastError, next.LeaseOwner, next.LeaseUntil = cause.Error(), "", time.Time{}
-		if isPermanent(cause) || next.Attempts >= j.MaxAttempts {
-			next.State, next.FinishedOn = store.JobFailed, now
+		next.LastError = cause.Error()
+		if r.retryOrFail(next, r.o.Now().UTC(), isPermanent(cause)) {
 			next.Result = "failed after " + compiler.Plural(max(next.Attempts, 1), "attempt")
 		} else {
-			next.State, next.NextRunAt = store.JobQueued, now.Add(r.backoff(next.Attempts))
 			next.Result = fmt.Sprintf("attempt %d failed; retrying", next.Attempts)
 		}
 	})
@@ -360,6 +352,23 @@ func (r *Runner) fail(ctx context.Context, j store.Job, cause error) store.Job {
 	}
 	r.o.Log.Info("workflow job", "job", next.ID, "workflow", next.Workflow, "state", next.State, "error", cause)
 	return next
+}
+
+// retryOrFail ends a failed attempt of j at now, its lease given up:
+// failed for good when final or it was its last attempt, else queued
+// again after its backoff (none before a first attempt). It says whether
+// j failed for good.
+func (r *Runner) retryOrFail(j *store.Job, now time.Time, final bool) bool {
+	j.LeaseOwner, j.LeaseUntil = "", time.Time{}
+	if final || j.Attempts >= j.MaxAttempts {
+		j.State, j.FinishedOn = store.JobFailed, now
+		return true
+	}
+	j.State, j.NextRunAt = store.JobQueued, now
+	if j.Attempts > 0 {
+		j.NextRunAt = now.Add(r.backoff(j.Attempts))
+	}
+	return false
 }
 
 // release gives back a job its worker stopped running (a graceful stop:
