@@ -13,17 +13,12 @@ import (
 // why); record show prints the date, in text and in JSON.
 func TestRecordDateOnly(t *testing.T) {
 	dir := copyExample(t, "sales")
-	if err := os.WriteFile(filepath.Join(dir, "dates.hcl"), []byte(`
-table "cts_event" {
-  display_name   = "Event"
-  primary_column = "cts_name"
-  column "cts_name" { type = "string" }
-  column "cts_day" {
-    type     = "datetime"
-    behavior = "date_only"
-  }
-}
-`), 0o644); err != nil {
+	// The table of dates the runtime's date-only tests use too.
+	dates, err := os.ReadFile(filepath.Join("..", "..", "testdata", "tables", "dates.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "dates.hcl"), dates, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if code, _, stderr := bpfc(t, "-C", dir, "deploy", "--env", "dev"); code != 0 {

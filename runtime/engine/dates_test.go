@@ -5,20 +5,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bpfc/bpfc/runtime/internal/testenv"
 )
 
-// dated is a table with a date-only column and a flow that branches on it.
+// dated is a flow that branches on the date-only column of
+// testdata/tables/dates.hcl.
 const dated = `
-table "cts_event" {
-  display_name   = "Event"
-  primary_column = "cts_name"
-  column "cts_name" { type = "string" }
-  column "cts_day" {
-    type     = "datetime"
-    behavior = "date_only"
-  }
-}
-
 flow "dated" {
   primary_table = "cts_event"
   stage "plan" {
@@ -38,7 +31,7 @@ flow "dated" {
 // time, keeps it as midnight UTC, shows it as 2026-01-31, and a condition
 // compares it with a date.
 func TestDateOnlyValues(t *testing.T) {
-	p := release(t, "sales", "dated.hcl", dated)
+	p := release(t, "sales", "dates.hcl", testenv.Testdata(t, "tables/dates.hcl"), "dated.hcl", dated)
 	dev := open(t, p, "dev")
 	admin, ctx := dev.admin(), dev.ctx
 

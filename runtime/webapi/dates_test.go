@@ -12,27 +12,14 @@ import (
 	"github.com/bpfc/bpfc/runtime/internal/testenv"
 )
 
-// datesProject is the sales example with a table of dates: a date-only
-// column (behavior = "date_only"), and one of the default behavior.
-const datesProject = `
-table "cts_event" {
-  display_name   = "Event"
-  primary_column = "cts_name"
-  column "cts_name" { type = "string" }
-  column "cts_day" {
-    type     = "datetime"
-    behavior = "date_only"
-  }
-  column "cts_at" { type = "datetime" }
-}
-`
-
 // TestDateOnlyColumn: a date-only column is read and written as a date,
 // 2026-01-31 (Edm.Date, as Dataverse's Web API has it); a value with a
 // time is refused with 400, written or compared; $filter compares it with
 // a date, unquoted or quoted.
 func TestDateOnlyColumn(t *testing.T) {
-	p := project(t, "sales", "dates.hcl", datesProject)
+	// The sales example with testdata/tables/dates.hcl: a date-only column
+	// (behavior = "date_only"), and one of the default behavior.
+	p := project(t, "sales", "dates.hcl", testenv.Testdata(t, "tables/dates.hcl"))
 	testenv.Deploy(t, p, "dev", build(t, p))
 	f := serveEnv(t, p, "dev", fixtureOptions{})
 

@@ -45,6 +45,18 @@ func Example(t testing.TB, name string, extra ...string) string {
 	return dir
 }
 
+// Testdata is the text of the repository's testdata/<name> (from a test
+// of a package runtime/X): a fixture the runtime's tests and the CLI's
+// share (cmd/bpfc, outside runtime/, cannot import this package).
+func Testdata(t testing.TB, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", filepath.FromSlash(name)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 // Write writes files (name, content, ...) into dir.
 func Write(t testing.TB, dir string, files ...string) {
 	t.Helper()
