@@ -140,13 +140,22 @@ func VariableKind(varType string) Kind {
 }
 
 // VarRefs lists the variable references in e, in the order written.
-func VarRefs(e Expr) []*VarRef {
-	var out []*VarRef
+func VarRefs(e Expr) []*VarRef { return refsOf[*VarRef](e) }
+
+// ColumnRefs lists the column references in e (self.<column> and
+// <table>.<column>), in the order written.
+func ColumnRefs(e Expr) []*ColumnRef { return refsOf[*ColumnRef](e) }
+
+// refsOf lists the references of type T in e, in the order written.
+func refsOf[T Expr](e Expr) []T {
+	var out []T
 	var walk func(Expr)
 	walk = func(e Expr) {
+		if r, ok := e.(T); ok {
+			out = append(out, r)
+			return
+		}
 		switch e := e.(type) {
-		case *VarRef:
-			out = append(out, e)
 		case *Binary:
 			walk(e.L)
 			walk(e.R)

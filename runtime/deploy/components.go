@@ -158,7 +158,9 @@ func uses(p *compiler.Project) []use {
 	var out []use
 	add := func(table, column, by string) { out = append(out, use{table, column, by}) }
 	exprs := func(e compiler.Expr, table, by string) {
-		walk(e, func(c *compiler.ColumnRef) { add(cmp.Or(c.Table, table), c.Column, by) })
+		for _, c := range compiler.ColumnRefs(e) {
+			add(cmp.Or(c.Table, table), c.Column, by)
+		}
 	}
 	for _, f := range p.Flows {
 		add(f.PrimaryTable, "", "flow "+f.Name)
@@ -214,21 +216,4 @@ func uses(p *compiler.Project) []use {
 		}
 	}
 	return out
-}
-
-// walk calls fn for every column reference in e.
-func walk(e compiler.Expr, fn func(*compiler.ColumnRef)) {
-	switch e := e.(type) {
-	case *compiler.ColumnRef:
-		fn(e)
-	case *compiler.Binary:
-		walk(e.L, fn)
-		walk(e.R, fn)
-	case *compiler.Not:
-		walk(e.X, fn)
-	case *compiler.Call:
-		for _, a := range e.Args {
-			walk(a, fn)
-		}
-	}
 }

@@ -397,7 +397,9 @@ func stageReads(f *compiler.Flow, tables map[string]store.Table) map[string]stor
 			}
 		}
 		for _, b := range s.Branches {
-			columnRefs(b.When, func(c *compiler.ColumnRef) { want[c.Column] = true })
+			for _, c := range compiler.ColumnRefs(b.When) {
+				want[c.Column] = true
+			}
 		}
 		sub := t
 		sub.Columns = nil
@@ -409,21 +411,4 @@ func stageReads(f *compiler.Flow, tables map[string]store.Table) map[string]stor
 		out[s.Name] = sub
 	}
 	return out
-}
-
-// columnRefs calls fn for every column reference in e.
-func columnRefs(e compiler.Expr, fn func(*compiler.ColumnRef)) {
-	switch e := e.(type) {
-	case *compiler.ColumnRef:
-		fn(e)
-	case *compiler.Binary:
-		columnRefs(e.L, fn)
-		columnRefs(e.R, fn)
-	case *compiler.Not:
-		columnRefs(e.X, fn)
-	case *compiler.Call:
-		for _, a := range e.Args {
-			columnRefs(a, fn)
-		}
-	}
 }

@@ -188,7 +188,7 @@ func (b *builder) finishExpr(e compiler.Expr, t *compiler.Table, ev *evaluator, 
 	if t == nil {
 		return nil, fmt.Errorf("the table is unknown")
 	}
-	for _, ref := range columnsOf(e) {
+	for _, ref := range compiler.ColumnRefs(e) {
 		if ref.Table != "" && ref.Table != t.Name {
 			return nil, fmt.Errorf("it reads %s.%s, a column of another table", ref.Table, ref.Column)
 		}
@@ -202,13 +202,13 @@ func (b *builder) finishExpr(e compiler.Expr, t *compiler.Table, ev *evaluator, 
 		}
 		ref.Table, ref.Col = t.Name, c
 	}
-	for _, v := range varsOf(e) {
+	for _, v := range compiler.VarRefs(e) {
 		found := false
 		for _, x := range b.vars {
-			found = found || x.Name == v
+			found = found || x.Name == v.Name
 		}
 		if !found {
-			return nil, fmt.Errorf("it reads var.%s, which is not a variable of the solution", v)
+			return nil, fmt.Errorf("it reads var.%s, which is not a variable of the solution", v.Name)
 		}
 	}
 	return labelLiterals(e), nil
