@@ -26,6 +26,18 @@ var variableTypes = map[string]string{
 	compiler.VarSecret:  "100000005",
 }
 
+// VariableType is the bpfc type of Dataverse's environment variable
+// definition type code (100000000 …), and whether bpfc has one: the
+// inverse of what VariableXML writes.
+func VariableType(code string) (string, bool) {
+	for typ, c := range variableTypes {
+		if c == code {
+			return typ, true
+		}
+	}
+	return "", false
+}
+
 // introducedVersion is written on every definition. Dataverse records the
 // solution version a component first shipped in; bpfc has no history, and a
 // value that followed the solution version would change every definition on

@@ -11,13 +11,8 @@ import (
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
 	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/solution"
 )
-
-// variableTypes maps Dataverse's environment variable types to bpfc's.
-var variableTypes = map[string]string{
-	"100000000": compiler.VarString, "100000001": compiler.VarNumber, "100000002": compiler.VarBoolean,
-	"100000003": compiler.VarJSON, "100000005": compiler.VarSecret,
-}
 
 // labelText reads <tag default="..."><label description="..."/></tag>.
 func labelText(e *etree.Element, tag string) string {
@@ -48,7 +43,7 @@ func (b *builder) variables() {
 		schema := def.SelectAttrValue("schemaname", "")
 		comp := "variable " + schema
 		typeCode := text(def, "type")
-		typ, ok := variableTypes[typeCode]
+		typ, ok := solution.VariableType(typeCode)
 		if !ok {
 			what := "type " + typeCode
 			if typeCode == "100000004" {
