@@ -126,19 +126,19 @@ func (c *change) stageRecord() (store.Row, error) {
 	if strings.Contains(c.action, "the instance") { // "finish the instance"
 		doing = strings.Replace(c.action, "the instance", "instance "+c.in.ID, 1)
 	}
-	id, row, err := c.recordOf(c.stage, t, ok, doing+" on", false)
+	id, row, err := c.readStageRecord(c.stage, t, ok, doing+" on", false)
 	if err == nil {
 		c.record = &cachedRow{t.Name, id, row}
 	}
 	return row, err
 }
 
-// recordOf reads the record the instance has at stage s from t (known:
+// readStageRecord reads the record the instance has at stage s from t (known:
 // there is a t to read it from) as the acting user, for doing (" <table>
 // <id>" follows it in a refusal of the read), refusing when the instance
 // has none there or it was deleted; back: the instance is to go back to
 // it, as those refusals say.
-func (c *change) recordOf(s *compiler.Stage, t store.Table, known bool, doing string, back bool) (string, store.Row, error) {
+func (c *change) readStageRecord(s *compiler.Stage, t store.Table, known bool, doing string, back bool) (string, store.Row, error) {
 	none, deleted := "", ""
 	if back {
 		none, deleted = " to go back to", ": the instance cannot go back to it"

@@ -188,7 +188,7 @@ func (c *change) cross(to *compiler.Stage, from store.Row, link string) error {
 // readable by the acting user.
 func (c *change) recordAt(to *compiler.Stage) error {
 	t, ok := c.o.dep.tables[to.Table]
-	_, _, err := c.recordOf(to, t, ok, "move instance "+c.in.ID+" back to", true)
+	_, _, err := c.readStageRecord(to, t, ok, "move instance "+c.in.ID+" back to", true)
 	return err
 }
 
