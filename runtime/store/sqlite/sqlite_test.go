@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -345,5 +346,49 @@ func TestOnMigrate(t *testing.T) {
 	fresh.Close()
 	if want := "6→" + strconv.Itoa(latestMigration(t)); len(said) != 1 || said[0] != want {
 		t.Errorf("migrations said: %v, want [%s]", said, want)
+	}
+}
+
+// sqliteIndexes lists a table's indexes in db's catalog.
+func sqliteIndexes(db *sql.DB) storetest.Indexes {
+	return func(t *testing.T, table string) []string {
+		rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? ORDER BY name`, table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var n string
+			if err := rows.Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, n)
+		}
+		return out
+	}
+}
+
+// TestLookupIndexes: lookups are indexed in a new environment, and in one
+// made before migration 0010 once it migrates.
+func TestLookupIndexes(t *testing.T) {
+	s := opened(t, filepath.Join(t.TempDir(), "env.db"))
+	defer s.Close()
+	storetest.CheckLookupIndexes(t, s, sqliteIndexes(s.SQL()))
+
+	path := filepath.Join(t.TempDir(), "old.db")
+	old := oldStore(t, path, 9)
+	for _, n := range sqliteIndexes(old.SQL())(t, "lead") {
+		if strings.HasPrefix(n, "lk_") { // as a bpfc before 0010 made it
+			if _, err := old.SQL().Exec(`DROP INDEX ` + n); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	old.Close()
+	s = opened(t, path)
+	defer s.Close()
+	if lead := sqliteIndexes(s.SQL())(t, "lead"); !slices.Contains(lead, "lk_lead_parentaccountid") {
+		t.Errorf("lead's indexes after migrating from 0009: %q", lead)
 	}
 }

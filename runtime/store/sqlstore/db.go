@@ -350,6 +350,11 @@ func (s *DB) migrate(ctx context.Context, migs []migration) (from int, err error
 				return err
 			}
 		}
+		if from > 0 && from < lookupIndexVersion {
+			if err := tx.indexLookups(); err != nil {
+				return fmt.Errorf("migration %04d: %w", lookupIndexVersion, err)
+			}
+		}
 		return bootstrap(tx, s.opts.Name)
 	})
 	return from, err

@@ -1,7 +1,9 @@
 package sqlstore
 
 import (
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -173,6 +175,11 @@ func (t *tx) CreateTable(tb store.Table) error {
 	if _, err := t.exec("CREATE TABLE " + name + " (\n\t" + strings.Join(defs, ",\n\t") + "\n)"); err != nil {
 		return fmt.Errorf("creating table %s: %w", tb.Name, err)
 	}
+	for _, c := range tb.Columns {
+		if err := t.indexLookup(tb.Name, c); err != nil {
+			return err
+		}
+	}
 	if _, err := t.exec(`INSERT INTO entity (name, display_name, entity_set_name, primary_key, primary_column, kind, solution)
 VALUES ($1, $2, $3, $4, $5, $6, $7)`, tb.Name, tb.DisplayName, tb.EntitySetName, tb.PrimaryKey, tb.PrimaryColumn, tb.Kind, tb.Solution); err != nil {
 		return err
@@ -239,7 +246,77 @@ func (t *tx) AddColumn(table string, c store.Column) error {
 	if _, err := t.exec("ALTER TABLE " + q + " ADD COLUMN " + def); err != nil {
 		return fmt.Errorf("adding column %s.%s: %w", table, c.Name, err)
 	}
+	if err := t.indexLookup(table, c); err != nil {
+		return err
+	}
 	return t.putColumnMeta(table, t.nextPosition(table), c, false)
+}
+
+// lookupIndexVersion is the migration from which lookup columns are
+// indexed: an environment of an earlier version has its lookups indexed
+// when it migrates.
+const lookupIndexVersion = 10
+
+// lookupIndexed reports whether column c gets an index of its own: a
+// lookup does, as Dataverse indexes every lookup and the engine finds rows
+// by them (a record's instances, the record a stage links back to, a
+// user's own rows), but not one written by every change (modifiedby, an
+// instance's activestageid: its index would make every move rewrite an
+// index entry) or one nothing looks rows up by (createdby).
+func lookupIndexed(c store.Column) bool {
+	switch c.Name {
+	case "createdby", "modifiedby", "activestageid":
+		return false
+	}
+	return c.Type == "lookup" || c.Type == "customer"
+}
+
+// lookupIndexName names the index of table's lookup column: lk_table_column,
+// shortened with a hash of both names past PostgreSQL's 63 bytes.
+func lookupIndexName(table, column string) string {
+	name := "lk_" + table + "_" + column
+	if len(name) <= 63 {
+		return name
+	}
+	sum := sha256.Sum256([]byte(table + "." + column))
+	return name[:46] + "_" + hex.EncodeToString(sum[:8])
+}
+
+// indexLookup indexes column c of table when lookupIndexed says so.
+func (t *tx) indexLookup(table string, c store.Column) error {
+	if !lookupIndexed(c) {
+		return nil
+	}
+	qt, err := quote(table)
+	if err != nil {
+		return err
+	}
+	qc, err := quote(c.Name)
+	if err != nil {
+		return err
+	}
+	qi, _ := quote(lookupIndexName(table, c.Name))
+	if _, err := t.exec("CREATE INDEX IF NOT EXISTS " + qi + " ON " + qt + " (" + qc + ")"); err != nil {
+		return fmt.Errorf("indexing lookup %s.%s: %w", table, c.Name, err)
+	}
+	return nil
+}
+
+// indexLookups indexes the lookups of every table, for an environment
+// made before lookupIndexVersion.
+func (t *tx) indexLookups() error {
+	tables, err := t.Tables()
+	if err != nil {
+		return err
+	}
+	for _, tb := range tables {
+		for _, c := range tb.Columns {
+			if err := t.indexLookup(tb.Name, c); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (t *tx) FillColumn(table, column, from string) error {
@@ -297,6 +374,11 @@ func (t *tx) DropColumn(table, column string) error {
 	qc, err := quote(column)
 	if err != nil {
 		return err
+	}
+	// SQLite drops no column an index names: its lookup index goes first.
+	qi, _ := quote(lookupIndexName(table, column))
+	if _, err := t.exec("DROP INDEX IF EXISTS " + qi); err != nil {
+		return fmt.Errorf("dropping column %s.%s: %w", table, column, err)
 	}
 	if _, err := t.exec("ALTER TABLE " + qt + " DROP COLUMN " + qc); err != nil {
 		return fmt.Errorf("dropping column %s.%s: %w", table, column, err)

@@ -1,0 +1,66 @@
+package storetest
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// Indexes lists the names of a table's indexes, as a backend's catalog
+// has them.
+type Indexes func(t *testing.T, table string) []string
+
+// CheckLookupIndexes checks that s indexes lookups, as Dataverse does and
+// as the engine's lookups of rows by them need (a full scan of a table of
+// 100,000 rows per move otherwise): a standard table's own lookups, but
+// not the ones every write changes; a custom table's, as created and as
+// added; a dropped lookup column takes its index with it; a name past
+// PostgreSQL's 63 bytes is shortened, not cut.
+func CheckLookupIndexes(t *testing.T, s store.Store, indexes Indexes) {
+	t.Helper()
+	lead := indexes(t, "lead")
+	for _, want := range []string{"lk_lead_parentaccountid", "lk_lead_customerid", "lk_lead_ownerid"} {
+		if !slices.Contains(lead, want) {
+			t.Errorf("lead's indexes %q lack %s", lead, want)
+		}
+	}
+	for _, not := range []string{"lk_lead_createdby", "lk_lead_modifiedby"} {
+		if slices.Contains(lead, not) {
+			t.Errorf("lead's indexes %q have %s: every write changes it", lead, not)
+		}
+	}
+	long := "pp_" + strings.Repeat("x", 50)
+	write(t, s, func(tx store.Tx) error {
+		must(t, tx.CreateTable(store.Table{Name: "pp_thing", PrimaryKey: "pp_thingid", Kind: store.TableCustom, Columns: []store.Column{
+			{Name: "pp_name", Type: "string"},
+			{Name: "pp_leadid", Type: "lookup", Targets: []string{"lead"}},
+		}}))
+		must(t, tx.AddColumn("pp_thing", store.Column{Name: "pp_otherid", Type: "lookup", Targets: []string{"lead"}}))
+		must(t, tx.CreateTable(store.Table{Name: long, PrimaryKey: long + "id", Kind: store.TableCustom, Columns: []store.Column{
+			{Name: "pp_customer_of_this_long_table", Type: "customer", Targets: []string{"account", "contact"}},
+		}}))
+		return nil
+	})
+	thing := indexes(t, "pp_thing")
+	if !slices.Contains(thing, "lk_pp_thing_pp_leadid") || !slices.Contains(thing, "lk_pp_thing_pp_otherid") || len(thing) > 3 {
+		t.Errorf("pp_thing's indexes %q, want its two lookups' (and its key's)", thing)
+	}
+	found := false
+	for _, n := range indexes(t, long) {
+		if strings.HasPrefix(n, "lk_"+long[:20]) {
+			found = true
+			if len(n) > 63 {
+				t.Errorf("index %s is longer than PostgreSQL's 63 bytes", n)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("%s's customer column has no index: %q", long, indexes(t, long))
+	}
+	write(t, s, func(tx store.Tx) error { return tx.DropColumn("pp_thing", "pp_otherid") })
+	if thing := indexes(t, "pp_thing"); slices.Contains(thing, "lk_pp_thing_pp_otherid") {
+		t.Errorf("a dropped lookup's index stayed: %q", thing)
+	}
+}
