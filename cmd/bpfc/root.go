@@ -15,10 +15,10 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/bpfc/bpfc/compiler"
-	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/store"
 	"github.com/bpfc/bpfc/runtime/store/postgres"
 	"github.com/bpfc/bpfc/runtime/store/sqlite"
+	"github.com/bpfc/bpfc/runtime/webapi"
 )
 
 // badFlagValue is pflag's message for a value its type cannot take, which
@@ -111,20 +111,10 @@ type exitError struct {
 
 // errorDetail is the JSON shape of a refused or failed run-time command
 // under --output json: {"error": {"code", "message", "rule"?, "stage"?,
-// "steps"?, "table"?, "record"?, "missing"?}}, the codes as the Web API's (Refused, Forbidden, NotFound,
-// Conflict, BadRequest, Failed).
-type errorDetail struct {
-	Code    string   `json:"code"`
-	Message string   `json:"message"`
-	Rule    string   `json:"rule,omitempty"`
-	Stage   string   `json:"stage,omitempty"`
-	Steps   []string `json:"steps,omitempty"`
-	// A required-step refusal's stage record and the columns that fill
-	// the missing steps.
-	Table   string           `json:"table,omitempty"`
-	Record  string           `json:"record,omitempty"`
-	Missing []engine.Missing `json:"missing,omitempty"`
-}
+// "steps"?, "table"?, "record"?, "missing"?}}, the Web API's error object
+// and codes (Refused, Forbidden, NotFound, Conflict, BadRequest, Failed),
+// so that a script reads a local and a remote environment's alike.
+type errorDetail = webapi.ErrorDetail
 
 func (e *exitError) Error() string { return e.msg }
 

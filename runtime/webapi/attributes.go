@@ -323,7 +323,11 @@ func parseAttributeQuery(q url.Values, typ string) (attrQuery, error) {
 		}
 	}
 	if v := q.Get("$expand"); v != "" {
-		for _, item := range splitTopLevel(v) {
+		items, err := splitTop(v, ',')
+		if err != nil {
+			return aq, err
+		}
+		for _, item := range items {
 			name, inner, _ := strings.Cut(strings.TrimSpace(item), "(")
 			if !hasOptions || !slices.Contains(optionSetNavs, name) {
 				if slices.Contains(optionSetNavs, name) {
@@ -350,25 +354,6 @@ func parseAttributeQuery(q url.Values, typ string) (attrQuery, error) {
 		}
 	}
 	return aq, nil
-}
-
-// splitTopLevel splits s at the commas outside parentheses.
-func splitTopLevel(s string) []string {
-	var out []string
-	depth, start := 0, 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '(':
-			depth++
-		case ')':
-			depth--
-		case ',':
-			if depth == 0 {
-				out, start = append(out, s[start:i]), i+1
-			}
-		}
-	}
-	return append(out, s[start:])
 }
 
 // contextSelect is the context URL's part for the query's $select and

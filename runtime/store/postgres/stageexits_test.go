@@ -15,6 +15,14 @@ import (
 // in place before it into stageexit.
 func TestStageExitsMigrated(t *testing.T) {
 	url := pgtest.URL(t)
+	storetest.WriteOldStays(t, oldStore(t, url, 6))
+	storetest.CheckMigratedStays(t, open(t, url, Options{Name: "old"}))
+}
+
+// oldStore makes the environment "old" as a bpfc whose last migration was
+// version made it.
+func oldStore(t *testing.T, url string, version int) *sqlstore.DB {
+	t.Helper()
 	ctx := context.Background()
 	schema := SchemaFor("old")
 	db, err := openDB(url, schema, DefaultBusyTimeout)
@@ -24,12 +32,11 @@ func TestStageExitsMigrated(t *testing.T) {
 	if err := prepare(ctx, db, schema); err != nil {
 		t.Fatal(err)
 	}
-	old, err := sqlstore.Open(ctx, db, &before{dialect: &dialect{busy: time.Second}, version: 6}, sqlstore.Options{Name: "old"})
+	old, err := sqlstore.Open(ctx, db, &before{dialect: &dialect{busy: time.Second}, version: version}, sqlstore.Options{Name: "old"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	storetest.WriteOldStays(t, old)
-	storetest.CheckMigratedStays(t, open(t, url, Options{Name: "old"}))
+	return old
 }
 
 // before is the dialect with the migrations up to version only.

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -351,22 +350,7 @@ func TestOnMigrate(t *testing.T) {
 
 // sqliteIndexes lists a table's indexes in db's catalog.
 func sqliteIndexes(db *sql.DB) storetest.Indexes {
-	return func(t *testing.T, table string) []string {
-		rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? ORDER BY name`, table)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var out []string
-		for rows.Next() {
-			var n string
-			if err := rows.Scan(&n); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, n)
-		}
-		return out
-	}
+	return storetest.CatalogIndexes(db, `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? ORDER BY name`)
 }
 
 // TestLookupIndexes: lookups are indexed in a new environment, and in one
@@ -375,20 +359,10 @@ func TestLookupIndexes(t *testing.T) {
 	s := opened(t, filepath.Join(t.TempDir(), "env.db"))
 	defer s.Close()
 	storetest.CheckLookupIndexes(t, s, sqliteIndexes(s.SQL()))
-
 	path := filepath.Join(t.TempDir(), "old.db")
-	old := oldStore(t, path, 9)
-	for _, n := range sqliteIndexes(old.SQL())(t, "lead") {
-		if strings.HasPrefix(n, "lk_") { // as a bpfc before 0010 made it
-			if _, err := old.SQL().Exec(`DROP INDEX ` + n); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	old.Close()
-	s = opened(t, path)
-	defer s.Close()
-	if lead := sqliteIndexes(s.SQL())(t, "lead"); !slices.Contains(lead, "lk_lead_parentaccountid") {
-		t.Errorf("lead's indexes after migrating from 0009: %q", lead)
-	}
+	storetest.CheckLookupsMigrated(t, oldStore(t, path, 9), func() *sqlstore.DB {
+		s := opened(t, path)
+		t.Cleanup(func() { s.Close() })
+		return s
+	}, sqliteIndexes)
 }

@@ -1,11 +1,13 @@
 package storetest
 
 import (
+	"database/sql"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/bpfc/bpfc/runtime/store"
+	"github.com/bpfc/bpfc/runtime/store/sqlstore"
 )
 
 // Indexes lists the names of a table's indexes, as a backend's catalog
@@ -62,5 +64,47 @@ func CheckLookupIndexes(t *testing.T, s store.Store, indexes Indexes) {
 	write(t, s, func(tx store.Tx) error { return tx.DropColumn("pp_thing", "pp_otherid") })
 	if thing := indexes(t, "pp_thing"); slices.Contains(thing, "lk_pp_thing_pp_otherid") {
 		t.Errorf("a dropped lookup's index stayed: %q", thing)
+	}
+}
+
+// CatalogIndexes lists a table's indexes by query, a backend's catalog
+// query that takes the table's name as its one parameter.
+func CatalogIndexes(db *sql.DB, query string) Indexes {
+	return func(t *testing.T, table string) []string {
+		t.Helper()
+		rows, err := db.Query(query, table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var n string
+			if err := rows.Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, n)
+		}
+		return out
+	}
+}
+
+// CheckLookupsMigrated checks that migration 0010 indexes the lookups of an
+// environment made before it: old, opened at migration 0009 (as a bpfc of
+// then made it, without lookup indexes, which this drops), is closed and
+// opened again by reopen with every migration.
+func CheckLookupsMigrated(t *testing.T, old *sqlstore.DB, reopen func() *sqlstore.DB, indexes func(*sql.DB) Indexes) {
+	t.Helper()
+	for _, n := range indexes(old.SQL())(t, "lead") {
+		if strings.HasPrefix(n, "lk_") {
+			if _, err := old.SQL().Exec(`DROP INDEX ` + n); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	old.Close()
+	s := reopen()
+	if lead := indexes(s.SQL())(t, "lead"); !slices.Contains(lead, "lk_lead_parentaccountid") {
+		t.Errorf("lead's indexes after migrating from 0009: %q", lead)
 	}
 }
