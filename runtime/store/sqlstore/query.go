@@ -321,7 +321,16 @@ func (b *queryBuilder) match(m store.Match) (string, error) {
 	if !m.Like {
 		pat = likeEscape.Replace(m.Text)
 	} else {
-		parts, err := store.ParseLike(m.Text)
+		// A folded column's pattern is read lowered, as Query.Run reads
+		// it: a range's ends fold before it is a range ([a-Z] is [a-z],
+		// [Z-a] holds no character), where lowering the dialect's pattern
+		// afterwards turned [a-Z] into no character and [Z-a] into a range
+		// PostgreSQL refuses.
+		text := m.Text
+		if folded(col) {
+			text = strings.ToLower(text)
+		}
+		parts, err := store.ParseLike(text)
 		if err != nil {
 			return "", err
 		}

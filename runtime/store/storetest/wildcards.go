@@ -55,6 +55,12 @@ func testWildcards(t *testing.T, s store.Store) {
 		{store.MatchEndsWith, "[ab]_", []string{"line\nbreak"}},
 		{store.MatchEndsWith, "[^ab]_", []string{"Alpha", "beta", "Gamma Co", "delta_50%", "O'Brien", "x]y", "a^b", "a-b", "q*?|(r)", `s"t\u`, "{w}+", "Ärger", "x[y"}},
 		{store.MatchContains, `[\\]`, []string{`s"t\u`}},
+		// Case folds before a range is read: [a-Z] is [a-z], [Z-a] is
+		// [z-a], which holds no character.
+		{store.MatchStartsWith, "[a-Z]lpha", []string{"Alpha"}},
+		{store.MatchStartsWith, "[Z-a]", []string{}},
+		{store.MatchStartsWith, "[^Z-a]lpha", []string{"Alpha"}},
+		{store.MatchContains, "a[A-^]b", []string{}},
 	}
 	read(t, s, func(tx store.Tx) error {
 		qt := tx.(store.QueryTx)
