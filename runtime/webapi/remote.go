@@ -83,6 +83,13 @@ func key(id string) string { return "(" + url.PathEscape(id) + ")" }
 // Values are the CLI's text (--set): BPFC-Values: text has the server read
 // them as the engine reads them locally, with the same refusals.
 func (c *Client) CreateRecord(ctx context.Context, table string, values engine.Values, so engine.StartOptions) (*engine.Created, error) {
+	if so.Flow == "none" && !so.NoFlow {
+		// The server reads BPFC-Flow: none as no flow: a flow of that
+		// name is none it could start, and the record is not created
+		// without the flow asked for.
+		return nil, &APIError{Status: http.StatusNotFound, Code: "NotFound",
+			Message: fmt.Sprintf(`no flow "none" in %s: BPFC-Flow: none starts no flow, so no flow of that name can be started here`, c.Env)}
+	}
 	d, err := c.recordTable(ctx, table, true)
 	if err != nil {
 		return nil, err
