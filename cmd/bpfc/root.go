@@ -252,23 +252,34 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 // flagSuggestion is "; did you mean --x?" for an unknown flag close to one
-// of the command's, or "".
+// of the command's, or to the word it abbreviates (--enviroment for --env),
+// or "".
 func flagSuggestion(cmd *cobra.Command, err error) string {
 	name, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
 	if !ok {
 		return ""
 	}
 	var names []string
+	flagOf := map[string]string{}
 	cmd.Flags().VisitAll(func(f *pflag.Flag) {
 		if !f.Hidden {
 			names = append(names, f.Name)
+			flagOf[f.Name] = f.Name
+			if w := flagWords[f.Name]; w != "" {
+				names = append(names, w)
+				flagOf[w] = f.Name
+			}
 		}
 	})
 	if s := compiler.ClosestName(name, names); s != "" {
-		return "; did you mean --" + s + "?"
+		return "; did you mean --" + flagOf[s] + "?"
 	}
 	return ""
 }
+
+// flagWords are the words that flags' names abbreviate: a user who spells
+// the word out (and misspells it) means the flag.
+var flagWords = map[string]string{"env": "environment", "addr": "address"}
 
 // joinOutput writes "--output X" as "--output=X": cobra looks for the
 // command before it parses flags, and takes the word after an unknown flag
