@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/store"
 )
@@ -188,7 +189,11 @@ func deployedFlows(ctx context.Context, s store.Store, env, name, user string) (
 		case name != "" && len(out) == 0 && len(names) == 0:
 			return fmt.Errorf("no flow %q: no active flow is deployed in %s%w", name, env, store.Silent(store.ErrNotFound))
 		case name != "" && len(out) == 0:
-			return fmt.Errorf("no flow %q in %s; the active flows are %s%w", name, env, strings.Join(names, ", "), store.Silent(store.ErrNotFound))
+			hint := ""
+			if c := compiler.ClosestName(strings.ToLower(name), names); c != "" {
+				hint = "; did you mean " + c + "?"
+			}
+			return fmt.Errorf("no flow %q in %s; the active flows are %s%s%w", name, env, strings.Join(names, ", "), hint, store.Silent(store.ErrNotFound))
 		}
 		return nil
 	})

@@ -233,6 +233,12 @@ func TestReportUnknownFlow(t *testing.T) {
 	if err == nil || err.Error() != `no flow "nosuch" in dev; the active flows are deal` {
 		t.Errorf("unknown flow: %v", err)
 	}
+	// A misspelt one is answered with the one most likely meant, as the
+	// engine's --flow is (compiler.ClosestName).
+	_, err = Build(v.ctx, v.s, Options{Flow: "dael"})
+	if err == nil || err.Error() != `no flow "dael" in dev; the active flows are deal; did you mean deal?` {
+		t.Errorf("misspelt flow: %v", err)
+	}
 }
 
 func TestHuman(t *testing.T) {
