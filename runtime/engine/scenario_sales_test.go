@@ -131,6 +131,7 @@ func (sc *salesScenario) recordValues(t *testing.T) {
 		{"lead", Values{"budgetamount": "lots"}, `lead.budgetamount is a money column: "lots" is not a number`, ErrInvalid},
 		{"lead", Values{"purchasetimeframe": "Soon"}, `lead.purchasetimeframe is a choice column: "Soon" is not one of its options: Immediate (0), This Quarter (1), Next Quarter (2), This Year (3), Unknown (4)`, ErrInvalid},
 		{"lead", Values{"purchasetimeframe": "9"}, `"9" is not one of its options`, ErrInvalid},
+		{"lead", Values{"purchasetimeframe": "this quater"}, `Unknown (4); did you mean This Quarter?`, ErrInvalid},
 		{"lead", Values{"decisionmaker": "maybe"}, `lead.decisionmaker is a boolean column: "maybe" is not yes or no`, ErrInvalid},
 		{"lead", Values{"estimatedclosedate": "tomorrow"}, `lead.estimatedclosedate is a datetime column: "tomorrow" is not a date`, ErrInvalid},
 		{"lead", Values{"parentcontactid": "00000000-0000-0000-0000-000000000001"}, `lead.parentcontactid is a lookup column: "00000000-0000-0000-0000-000000000001" is not the id of a row of contact`, ErrInvalid},

@@ -368,7 +368,29 @@ func choice(c store.Column, in any, bad func(string, ...any) error) (any, error)
 	for _, opt := range c.Options {
 		opts = append(opts, fmt.Sprintf("%s (%d)", opt.Label, opt.Value))
 	}
-	return nil, bad("is not one of its options: %s", strings.Join(opts, ", "))
+	hint := ""
+	if s, ok := in.(string); ok {
+		if opt, ok := ClosestOption(c.Options, s); ok {
+			hint = "; did you mean " + opt.Label + "?"
+		}
+	}
+	return nil, bad("is not one of its options: %s%s", strings.Join(opts, ", "), hint)
+}
+
+// ClosestOption is the option whose label a misspelt one most likely
+// meant (compiler.ClosestName, case not counting), if any.
+func ClosestOption(opts []store.Option, label string) (store.Option, bool) {
+	labels := make([]string, len(opts))
+	for i, o := range opts {
+		labels[i] = strings.ToLower(o.Label)
+	}
+	best := compiler.ClosestName(strings.ToLower(strings.TrimSpace(label)), labels)
+	for i, l := range labels {
+		if best != "" && l == best {
+			return opts[i], true
+		}
+	}
+	return store.Option{}, false
 }
 
 // lookup checks that id is a row of one of the column's target tables. A

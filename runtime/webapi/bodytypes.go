@@ -187,7 +187,11 @@ func typedValue(c store.Column, v any, ieee bool) (any, error) {
 		for _, o := range c.Options {
 			opts = append(opts, fmt.Sprintf("%d (%s)", o.Value, o.Label))
 		}
-		return nil, refuse("is %s: send one of its values as a JSON number: %s", kind, strings.Join(opts, ", "))
+		hint := ""
+		if o, ok := engine.ClosestOption(c.Options, s); isText && ok {
+			hint = fmt.Sprintf("; did you mean %d (%s)?", o.Value, o.Label)
+		}
+		return nil, refuse("is %s: send one of its values as a JSON number: %s%s", kind, strings.Join(opts, ", "), hint)
 	case "Edm.Decimal", "Edm.Int64":
 		kind := map[string]string{"money": "money", "decimal": "a decimal number"}[c.Type]
 		if kind == "" {

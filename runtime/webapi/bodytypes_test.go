@@ -23,6 +23,7 @@ func TestBodyJSONTypes(t *testing.T) {
 			`Cannot convert the literal 'this quarter' to the expected type 'Edm.Int32': purchasetimeframe is a choice: send its value, 1 (This Quarter), not the label`},
 		{`{"purchasetimeframe": "soon"}`,
 			`Cannot convert the literal 'soon' to the expected type 'Edm.Int32': purchasetimeframe is a choice: send one of its values as a JSON number: 0 (Immediate), 1 (This Quarter), 2 (Next Quarter), 3 (This Year), 4 (Unknown)`},
+		{`{"purchasetimeframe": "Next Quater"}`, `4 (Unknown); did you mean 2 (Next Quarter)?`},
 		{`{"purchasetimeframe": true}`, `Cannot convert the literal 'true' to the expected type 'Edm.Int32'`},
 		{`{"statecode": "Qualified"}`, `statecode is a state: send its value, 1 (Qualified), not the label`},
 		{`{"statuscode": "Contacted"}`, `statuscode is a status: send its value, 2 (Contacted), not the label`},
