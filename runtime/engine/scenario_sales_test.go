@@ -129,6 +129,9 @@ func (sc *salesScenario) recordValues(t *testing.T) {
 		is    error
 	}{
 		{"lead", Values{"budgetamount": "lots"}, `lead.budgetamount is a money column: "lots" is not a number`, ErrInvalid},
+		{"lead", Values{"budgetamount": "1e400"}, `lead.budgetamount is a money column: "1e400" is outside money's range (±922,337,203,685,477)`, ErrInvalid},
+		{"lead", Values{"budgetamount": "-1e400"}, `is outside money's range`, ErrInvalid},
+		{"lead", Values{"numberofemployees": "99999999999999999999"}, `is outside a whole number's range`, ErrInvalid},
 		{"lead", Values{"purchasetimeframe": "Soon"}, `lead.purchasetimeframe is a choice column: "Soon" is not one of its options: Immediate (0), This Quarter (1), Next Quarter (2), This Year (3), Unknown (4)`, ErrInvalid},
 		{"lead", Values{"purchasetimeframe": "9"}, `"9" is not one of its options`, ErrInvalid},
 		{"lead", Values{"purchasetimeframe": "this quater"}, `Unknown (4); did you mean This Quarter?`, ErrInvalid},

@@ -325,8 +325,10 @@ func integer(v any) (int64, bool) {
 			return int64(x), true
 		}
 	case string:
+		// Too many digits is a whole number out of range, not none: the
+		// int64 it saturates to is outside every column's range.
 		n, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64)
-		return n, err == nil
+		return n, err == nil || errors.Is(err, strconv.ErrRange)
 	}
 	return 0, false
 }
@@ -342,7 +344,13 @@ func number(v any) (float64, bool) {
 	case int:
 		return float64(x), true
 	case string:
+		// 1e400 is a number out of range, not none: ParseFloat gives the
+		// infinity (or, too small, 0) that the column's range refuses
+		// (rounds); "Inf" and "NaN" written out are no numbers.
 		f, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
+		if errors.Is(err, strconv.ErrRange) {
+			return f, true
+		}
 		return f, err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
 	}
 	return 0, false

@@ -34,6 +34,8 @@ func TestBodyJSONTypes(t *testing.T) {
 			`Cannot convert the literal 'forty' to the expected type 'Edm.Int32': numberofemployees is a whole number: send a JSON number`},
 		{`{"budgetamount": "30000"}`,
 			`Cannot convert the literal '30000' to the expected type 'Edm.Decimal': budgetamount is money: send a JSON number, 30000 (a string only under Content-Type: application/json; IEEE754Compatible=true)`},
+		{`{"budgetamount": 1e400}`, `budgetamount is a money column: \"1e400\" is outside money's range (±922,337,203,685,477)`},
+		{`{"numberofemployees": 99999999999999999999}`, `is outside a whole number's range`},
 		{`{"budgetamount": false}`, `Cannot convert the literal 'false' to the expected type 'Edm.Decimal'`},
 		{`{"subject": 5}`, `Cannot convert the literal '5' to the expected type 'Edm.String': subject is text: send a JSON string, \"5\"`},
 		{`{"estimatedclosedate": 20261231}`, `Cannot convert the literal '20261231' to the expected type 'Edm.DateTimeOffset'`},

@@ -205,8 +205,8 @@ func readBody(r *http.Request) ([]field, error) {
 		case json.Number:
 			if n, err := v.Int64(); err == nil {
 				f.value = n
-			} else if _, err := v.Float64(); err == nil {
-				f.value = engine.Number(v) // exact until its column reads it
+			} else if _, err := v.Float64(); err == nil || errors.Is(err, strconv.ErrRange) {
+				f.value = engine.Number(v) // exact until its column reads it, which refuses 1e400 as out of its range
 			} else {
 				return nil, badRequest("%s: %s is not a number", key, v)
 			}
