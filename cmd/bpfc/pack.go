@@ -44,6 +44,7 @@ func runPack(g *globals, o *packOptions, dir string) error {
 	}
 	// The tree is found as other inputs are (as given, else under -C); the
 	// archive goes where build's outputs go: under -C.
+	given := dir
 	dir = inputPath(g.dir, dir)
 	out := g.path(o.out)
 	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
@@ -64,6 +65,9 @@ func runPack(g *globals, o *packOptions, dir string) error {
 	}
 	if rel, err := filepath.Rel(absDir, absOut); err == nil && !strings.HasPrefix(rel, "..") {
 		return &exitError{code: 1, msg: fmt.Sprintf("%s is inside the tree %s it would pack; write the archive elsewhere", out, dir)}
+	}
+	if err := isSolutionTree(given, dir); err != nil {
+		return err
 	}
 	var buf bytes.Buffer
 	if err := solution.Pack(dir, &buf); err != nil {
@@ -92,5 +96,30 @@ func runPack(g *globals, o *packOptions, dir string) error {
 		kind = "managed"
 	}
 	fmt.Fprintf(g.stdout, "Packed %s into %s (%s, %d entries).\n", dir, out, kind, len(res.Entries))
+	return nil
+}
+
+// isSolutionTree refuses a directory without the two files every solution
+// tree has, naming the directory it looked in (given as it was, or under
+// -C), what a tree is and what makes one: "Other/Solution.xml: not in the
+// solution tree" told none of that.
+func isSolutionTree(given, dir string) error {
+	for _, name := range []string{"Solution.xml", "Customizations.xml"} {
+		if _, err := os.Stat(filepath.Join(dir, "Other", name)); err == nil {
+			continue
+		}
+		where := dir
+		if filepath.Clean(given) != filepath.Clean(dir) {
+			where += " (" + given + " under -C)"
+		}
+		msg := fmt.Sprintf("pack %s: %s is not an unpacked solution tree: it has no Other/%s\n"+
+			"  a solution tree is an archive unpacked in SolutionPackager's layout (Other/Solution.xml, Other/Customizations.xml,\n"+
+			"  a folder per kind of component): bpfc build writes one to dist/solution, pac solution unpack extracts one from\n"+
+			"  an archive (bpfc unpack writes a bpfc project, not a tree)", given, where, name)
+		if _, err := os.Stat(filepath.Join(dir, "bpfc.hcl")); err == nil {
+			msg += fmt.Sprintf("\n  %s is a bpfc project: run bpfc -C %s build, then pack %s", dir, dir, filepath.Join(dir, "dist", "solution"))
+		}
+		return &exitError{code: 1, msg: msg}
+	}
 	return nil
 }
