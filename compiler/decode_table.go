@@ -69,7 +69,7 @@ func (d *decoder) decodeColumn(b *hcl.Block, t *Table) *Column {
 		col.Type = ""
 	}
 	if d.integer(c, "max_length", &col.MaxLength) {
-		if col.Type != TypeString && col.Type != TypeMemo && col.Type != TypeEmail {
+		if !HasMaxLength(col.Type) {
 			d.errorf(c.Attributes["max_length"].Range, "Unexpected max_length", "max_length applies only to string, memo and email columns.")
 		} else if limit := maxLengthOf(col.Type); col.MaxLength < 1 || col.MaxLength > limit {
 			d.errorf(c.Attributes["max_length"].Expr.Range(), "Invalid max_length", "max_length of a %s column must be between 1 and %d (Dataverse's limit%s).",
@@ -174,6 +174,12 @@ func (d *decoder) options(a *hcl.Attribute) (opts []Option, empty bool) {
 // maxLengthOf is the most characters Dataverse lets a column of type typ
 // hold: 4,000 for single-line text (an email address too), 1,048,576 for
 // multiple lines.
+// HasMaxLength says whether a column of type typ has a max_length (string,
+// memo and email columns).
+func HasMaxLength(typ string) bool {
+	return typ == TypeString || typ == TypeMemo || typ == TypeEmail
+}
+
 func maxLengthOf(typ string) int {
 	if typ == TypeMemo {
 		return 1048576

@@ -91,7 +91,7 @@ func diffModels(old, new *compiler.Project, mode Mode) []Change {
 		case !ok:
 			out = append(out, Change{Action: "add", Kind: k.kind, Name: k.name})
 		case !slices.Equal(prev, fs):
-			out = append(out, Change{Action: "change", Kind: k.kind, Name: k.name, Fields: changedFields(prev, fs)})
+			out = append(out, Change{Action: "change", Kind: k.kind, Name: k.name, Fields: changedFields(prev, fs, k.kind == "column")})
 		}
 	}
 	for k := range was {
@@ -120,8 +120,11 @@ func partOfKeptDefinition(k itemKey, p *compiler.Project) bool {
 }
 
 // changedFields pairs the fields of an item's two versions by name: each
-// that differs, is new (old "none") or is gone (new "none").
-func changedFields(old, new []field) []FieldChange {
+// that differs, is new (old "none") or is gone (new "none"). shared lists
+// only the fields both versions have: a column's that one lacks belong to
+// the other's type (a string's max_length, a datetime's behavior), and a
+// type change shows as the type, not as "max_length: 50 → none".
+func changedFields(old, new []field, shared bool) []FieldChange {
 	was := map[string]string{}
 	for _, f := range old {
 		was[f.name] = f.value
@@ -131,13 +134,15 @@ func changedFields(old, new []field) []FieldChange {
 	for _, f := range new {
 		is[f.name] = true
 		if prev, ok := was[f.name]; !ok {
-			out = append(out, FieldChange{Field: f.name, Old: "none", New: f.value})
+			if !shared {
+				out = append(out, FieldChange{Field: f.name, Old: "none", New: f.value})
+			}
 		} else if prev != f.value {
 			out = append(out, FieldChange{Field: f.name, Old: prev, New: f.value})
 		}
 	}
 	for _, f := range old {
-		if !is[f.name] {
+		if !is[f.name] && !shared {
 			out = append(out, FieldChange{Field: f.name, Old: f.value, New: "none"})
 		}
 	}
@@ -242,8 +247,11 @@ func items(p *compiler.Project) map[itemKey][]field {
 			for _, o := range c.Options {
 				options = append(options, o.Label+" = "+strconv.Itoa(o.Value))
 			}
-			fs := fields("type", c.Type, "display_name", c.DisplayName, "required", c.Required,
-				"max_length", c.MaxLength, "target", c.Target, "targets", c.Targets, "options", options)
+			fs := fields("type", c.Type, "display_name", c.DisplayName, "required", c.Required)
+			if compiler.HasMaxLength(c.Type) {
+				fs = append(fs, fields("max_length", c.MaxLength)...)
+			}
+			fs = append(fs, fields("target", c.Target, "targets", c.Targets, "options", options)...)
 			if c.Type == compiler.TypeDateTime {
 				fs = append(fs, fields("behavior", compiler.BehaviorName(c.Behavior))...)
 			}

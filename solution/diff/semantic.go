@@ -242,7 +242,9 @@ func (c *collector) columns(ot, nt *compiler.Table) {
 		}
 		c.field("column", full, "display_name", oc.DisplayName, nc.DisplayName)
 		c.field("column", full, "type", oc.Type, nc.Type)
-		c.field("column", full, "max_length", itoaOpt(oc.MaxLength), itoaOpt(nc.MaxLength))
+		if compiler.HasMaxLength(oc.Type) && compiler.HasMaxLength(nc.Type) {
+			c.field("column", full, "max_length", itoaOpt(oc.MaxLength), itoaOpt(nc.MaxLength))
+		}
 		c.field("column", full, "target", oc.Target, nc.Target)
 		c.field("column", full, "targets", strings.Join(oc.Targets, ", "), strings.Join(nc.Targets, ", "))
 		c.field("column", full, "options", optionsText(oc.Options), optionsText(nc.Options))

@@ -220,6 +220,28 @@ added column pp_thing.pp_born: type datetime, date_only
 `,
 		},
 		{
+			// A type change is the type: an integer has no max_length to
+			// change to.
+			name: "a column's type",
+			old: `table "pp_thing" {
+  display_name   = "Thing"
+  primary_column = "pp_name"
+  column "pp_name" { type = "string" }
+  column "pp_note" {
+    type       = "string"
+    max_length = 50
+  }
+}`,
+			new: `table "pp_thing" {
+  display_name   = "Thing"
+  primary_column = "pp_name"
+  column "pp_name" { type = "string" }
+  column "pp_note" { type = "integer" }
+}`,
+			want: `changed column pp_thing.pp_note: type: "string" -> "integer"
+`,
+		},
+		{
 			// No build carries an external table's display name: its
 			// round trip through unpack loses it, which is no change.
 			name: "an external table's display name",
