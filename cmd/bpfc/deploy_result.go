@@ -96,14 +96,11 @@ func changeRows(cs []deploy.Change) [][]string {
 	return rows
 }
 
-// changeDetail is what a plan's line says beside a change: what a removal
-// does to rows, or each changed field with its old and new value (a long
-// list by the elements gone and new, a very long value only by name:
-// --output json has it in full).
+// changeDetail is what a plan's line says beside a change: each changed
+// field with its old and new value (a long list by the elements gone and
+// new, a very long value only by name: --output json has it in full), then
+// what the change does to rows and its note.
 func changeDetail(c deploy.Change) string {
-	if c.Data != "" || c.Note != "" {
-		return strings.Join(slices.DeleteFunc([]string{c.Data, c.Note}, func(s string) bool { return s == "" }), "; ")
-	}
 	var parts []string
 	for _, f := range c.Fields {
 		// A long list by its elements; a value up to a line and a half
@@ -114,6 +111,11 @@ func changeDetail(c deploy.Change) string {
 			parts = append(parts, f.Field+": "+f.Old+" → "+f.New)
 		} else {
 			parts = append(parts, f.Field+" changed")
+		}
+	}
+	for _, s := range []string{c.Data, c.Note} {
+		if s != "" {
+			parts = append(parts, s)
 		}
 	}
 	return strings.Join(parts, "; ")

@@ -106,6 +106,9 @@ func importChanges(tx store.Tx, st *state, env string, b *Build, mode Mode, vals
 			return nil, err
 		}
 	}
+	if err := orphanedOptions(tx, st, b.Project, changes); err != nil {
+		return nil, err
+	}
 	if mode != Stage {
 		return changes, dataLoss(tx, st, changes, layers)
 	}
@@ -250,6 +253,50 @@ func dataLoss(tx store.Tx, st *state, cs []Change, layers map[string][]store.Sol
 			if n > 0 {
 				c.Data = "moves " + compiler.Plural(n, "instance") + " at it to the last stage of its path that " + flow + " keeps (its first stage when none)"
 			}
+		}
+	}
+	return nil
+}
+
+// orphanedOptions says, on a choice column whose options lose some that
+// rows hold, how many rows keep such a value: as in Dataverse, the values
+// stay, but no label names them any more (a report or a form shows none).
+func orphanedOptions(tx store.Tx, st *state, p *compiler.Project, cs []Change) error {
+	qt, canQuery := tx.(store.QueryTx)
+	if !canQuery || st.old == nil {
+		return nil
+	}
+	for i := range cs {
+		c := &cs[i]
+		if c.Action != "change" || c.Kind != "column" {
+			continue
+		}
+		table, column, _ := strings.Cut(c.Name, ".")
+		oldT, newT, t := st.old.Table(table), p.Table(table), st.tables[table]
+		if oldT == nil || newT == nil || t.Name == "" {
+			continue
+		}
+		oldC, newC := oldT.Column(column), newT.Column(column)
+		if oldC == nil || newC == nil || oldC.Type != compiler.TypeChoice {
+			continue
+		}
+		var gone store.Any
+		var labels []string
+		for _, o := range oldC.Options {
+			if !slices.ContainsFunc(newC.Options, func(n compiler.Option) bool { return n.Value == o.Value }) {
+				gone = append(gone, store.Compare{Column: column, Op: store.OpEq, Value: int64(o.Value)})
+				labels = append(labels, fmt.Sprintf("%d (%s)", o.Value, o.Label))
+			}
+		}
+		if len(gone) == 0 {
+			continue
+		}
+		rows, err := qt.QueryRows(store.Query{Table: t, Select: []string{t.PrimaryKey}, Where: gone})
+		if err != nil {
+			return err
+		}
+		if len(rows) > 0 {
+			c.Data = compiler.Plural(len(rows), "row") + " keep " + strings.Join(labels, ", ") + ", which no option names then"
 		}
 	}
 	return nil
