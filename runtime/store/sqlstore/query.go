@@ -475,9 +475,18 @@ func (t *tx) QueryRows(q store.Query) ([]store.Row, error) {
 		if err != nil {
 			return nil, err
 		}
-		if o.Desc {
+		// The key is never empty: its terms name no NULLS, so that
+		// PostgreSQL reads them in the key's index order (ASC NULLS FIRST
+		// made it sort the whole table for every page).
+		key := o.Column == tb.PrimaryKey
+		switch {
+		case key && o.Desc:
+			terms = append(terms, qc+" DESC")
+		case key:
+			terms = append(terms, qc+" ASC")
+		case o.Desc:
 			terms = append(terms, qc+" DESC NULLS LAST")
-		} else {
+		default:
 			terms = append(terms, qc+" ASC NULLS FIRST")
 		}
 	}
