@@ -141,8 +141,8 @@ func (h *Handler) lookupOptions(ctx context.Context, s *engine.Session, d *deplo
 		if !ok || t.Kind == store.TableInstance {
 			continue
 		}
-		rows, err := h.rows(ctx, s, t, lookupLimit+1)
-		if err != nil || len(rows) > lookupLimit {
+		rows, few, err := h.fewRows(ctx, s, t, lookupLimit)
+		if err != nil || !few {
 			return nil, false
 		}
 		for _, r := range rows {
@@ -173,6 +173,42 @@ func (h *Handler) rows(ctx context.Context, s *engine.Session, t store.Table, li
 		return q, nil
 	})
 	return rows, err
+}
+
+// fewRows reads every row of a record table, newest first as rows reads
+// them, when it has at most limit; else it reports that it has more. It reads them in key order,
+// which an index serves, and sorts them itself: rows's order would sort
+// the whole table to learn that it has more.
+func (h *Handler) fewRows(ctx context.Context, s *engine.Session, t store.Table, limit int) ([]store.Row, bool, error) {
+	_, rows, err := s.QueryRows(ctx, t.EntitySetName, func(t store.Table) (store.Query, error) {
+		return store.Query{Limit: limit + 1}, nil
+	})
+	if err != nil || len(rows) > limit {
+		return nil, false, err
+	}
+	if _, ok := t.Column("createdon"); ok {
+		// Descending, the empty last; the key ascending breaks ties, as
+		// the store's order does.
+		slices.SortStableFunc(rows, func(a, b store.Row) int {
+			x, xok := a["createdon"].(time.Time)
+			y, yok := b["createdon"].(time.Time)
+			switch {
+			case xok && yok:
+				return y.Compare(x)
+			case xok != yok:
+				return cmp.Compare(b2i(yok), b2i(xok))
+			}
+			return 0
+		})
+	}
+	return rows, true, nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // columnTitle is a column's display name, else its name.
