@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/bpfc/bpfc/runtime/store"
 	"github.com/bpfc/bpfc/runtime/store/sqlite"
 	"github.com/bpfc/bpfc/runtime/store/sqlstore"
 )
@@ -196,6 +198,73 @@ INSERT INTO %s, versionnumber) SELECT lower(hex(randomblob(16))), 'row ' || i, 1
 						b.Fatal(err)
 					}
 				}
+			}
+		})
+	}
+}
+
+// BenchmarkManyUsers reads, with 0 and 100,000 other users in the
+// environment, what a request names users by: the user a Web API request
+// acts for (MSCRMCallerID, by systemuserid and by name) and an instance
+// whose stage log five users wrote, shown with their names. Each names a
+// few users, so the cost should not grow with the users.
+//
+//	go test -run '^$' -bench ManyUsers -benchtime 20x ./runtime/engine/
+func BenchmarkManyUsers(b *testing.B) {
+	for _, n := range []int{0, 100_000} {
+		b.Run(fmt.Sprintf("users=%d", n), func(b *testing.B) {
+			v := open(b, release(b, "sales"), "dev")
+			ctx := context.Background()
+			db, ok := v.s.(*sqlstore.DB)
+			if m, err := v.s.Meta(ctx); !ok || err != nil || m.Backend != "sqlite" {
+				b.Skip("fills the tables with SQLite's SQL")
+			}
+			for _, q := range []string{
+				fmt.Sprintf(`WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < %d)
+INSERT INTO systemuser (systemuserid, domainname, fullname, versionnumber) SELECT lower(hex(randomblob(16))), 'user' || i, 'User ' || i, 1 FROM c`, n),
+				`INSERT INTO systemuserroles (systemuserid, role) SELECT systemuserid, 'salesperson' FROM systemuser WHERE domainname LIKE 'user%'`,
+			} {
+				if _, err := db.SQL().ExecContext(ctx, q); n > 0 && err != nil {
+					b.Fatal(err)
+				}
+			}
+			admin := New(v.s, Options{}).As("admin")
+			acct, err := admin.CreateRecord(ctx, "account", Values{"name": "Fabrikam"}, StartOptions{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			c, err := admin.CreateRecord(ctx, "incident", Values{"title": "Printer on fire", "customerid": acct.ID}, StartOptions{Flow: "phone_to_case"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			var mover store.User
+			for i := range 5 {
+				if mover, err = admin.AddUser(ctx, NewUser{Name: fmt.Sprintf("mover%d", i), Roles: []string{"system_administrator"}}); err != nil {
+					b.Fatal(err)
+				}
+				move := New(v.s, Options{}).As(mover.Name).Next
+				if i%2 == 1 {
+					move = New(v.s, Options{}).As(mover.Name).Prev
+				}
+				if _, err := move(ctx, c.Instance.ID, MoveOptions{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			for _, op := range []struct {
+				name string
+				run  func() error
+			}{
+				{"on_behalf_of_id", func() error { _, err := admin.OnBehalfOf(ctx, strings.ToUpper(mover.ID)); return err }},
+				{"on_behalf_of_name", func() error { _, err := admin.OnBehalfOf(ctx, mover.Name); return err }},
+				{"instance", func() error { _, err := admin.Instance(ctx, c.Instance.ID); return err }},
+			} {
+				b.Run(op.name, func(b *testing.B) {
+					for range b.N {
+						if err := op.run(); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
 			}
 		})
 	}

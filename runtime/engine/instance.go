@@ -272,14 +272,12 @@ func (o *op) detail(f *flow, in *Instance, full bool) error {
 	return o.userNames([]*Instance{in})
 }
 
-// fewUsers is how many users userNames reads one by one; beyond that it
-// reads every user's name in one statement.
-const fewUsers = 4
+// userChunk is how many users one statement of domainNames reads by id.
+const userChunk = 200
 
 // userNames shows users by name rather than systemuserid.
 func (o *op) userNames(ins []*Instance) error {
-	t, ok := o.dep.tables["systemuser"]
-	if !ok || len(ins) == 0 {
+	if len(ins) == 0 {
 		return nil
 	}
 	var ids []string
@@ -289,39 +287,9 @@ func (o *op) userNames(ins []*Instance) error {
 			ids = append(ids, v.EnteredBy, v.LeftBy)
 		}
 	}
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	if len(ids) > 0 && ids[0] == "" {
-		ids = ids[1:]
-	}
-	// The key and the name only: what a user row shows here.
-	nt := t
-	nt.Columns = nil
-	for _, c := range t.Columns {
-		if c.Name == t.PrimaryKey || c.Name == "domainname" {
-			nt.Columns = append(nt.Columns, c)
-		}
-	}
-	names := map[string]string{}
-	if len(ids) <= fewUsers {
-		for _, id := range ids {
-			r, err := o.tx.GetRow(nt, id)
-			if errors.Is(err, store.ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			names[id] = str(r["domainname"])
-		}
-	} else {
-		rows, err := o.tx.FindRows(nt, nil)
-		if err != nil {
-			return err
-		}
-		for _, r := range rows {
-			names[str(r[t.PrimaryKey])] = str(r["domainname"])
-		}
+	names, err := o.domainNames(ids)
+	if err != nil {
+		return err
 	}
 	name := func(id *string) {
 		if n := names[*id]; n != "" {
@@ -337,6 +305,62 @@ func (o *op) userNames(ins []*Instance) error {
 		}
 	}
 	return nil
+}
+
+// domainNames reads the names (domainname) of the users of ids, by
+// systemuserid: a few statements that read those users only, where
+// reading every user made an instance of five users' moves cost as much
+// as the environment has users.
+func (o *op) domainNames(ids []string) (map[string]string, error) {
+	names := map[string]string{}
+	t, ok := o.dep.tables["systemuser"]
+	if !ok {
+		return names, nil
+	}
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	if len(ids) > 0 && ids[0] == "" {
+		ids = ids[1:]
+	}
+	// The key and the name only: what a user row shows here.
+	nt := t
+	nt.Columns = nil
+	for _, c := range t.Columns {
+		if c.Name == t.PrimaryKey || c.Name == "domainname" {
+			nt.Columns = append(nt.Columns, c)
+		}
+	}
+	qt, ok := o.tx.(store.QueryTx)
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), userChunk)]
+		ids = ids[len(chunk):]
+		if !ok {
+			for _, id := range chunk {
+				r, err := o.tx.GetRow(nt, id)
+				if errors.Is(err, store.ErrNotFound) {
+					continue
+				}
+				if err != nil {
+					return nil, err
+				}
+				names[id] = str(r["domainname"])
+			}
+			continue
+		}
+		of := make(store.Any, len(chunk))
+		for i, id := range chunk {
+			of[i] = store.Compare{Column: t.PrimaryKey, Op: store.OpEq, Value: id}
+		}
+		rows, err := qt.QueryRows(store.Query{Table: nt, Where: of})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			names[str(r[t.PrimaryKey])] = str(r["domainname"])
+		}
+	}
+	return names, nil
 }
 
 // resolvePath fills the active path and the names of the records the

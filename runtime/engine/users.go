@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -167,6 +168,21 @@ func (s *Session) OnBehalfOf(ctx context.Context, user string) (string, error) {
 	var name string
 	err := s.e.run(ctx, s.user, false, func(o *op) error {
 		if err := o.requireAdmin("act on behalf of another user"); err != nil {
+			return err
+		}
+		// The user by systemuserid, then by name, each by its index;
+		// only an id in other letters' case or no user reads them all.
+		found, err := o.domainNames([]string{user, strings.ToLower(user)})
+		if err != nil {
+			return err
+		}
+		if name = cmp.Or(found[user], found[strings.ToLower(user)]); name != "" {
+			return nil
+		}
+		if _, err := o.tx.User(user); err == nil {
+			name = user
+			return nil
+		} else if !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
 		users, err := o.tx.Users()
