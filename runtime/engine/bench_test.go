@@ -207,7 +207,8 @@ INSERT INTO %s, versionnumber) SELECT lower(hex(randomblob(16))), 'row ' || i, 1
 // environment, what a request names users by: the user a Web API request
 // acts for (MSCRMCallerID, by systemuserid and by name) and an instance
 // whose stage log five users wrote, shown with their names. Each names a
-// few users, so the cost should not grow with the users.
+// few users, so the cost should not grow with the users; nor should
+// adding one. The list of every user grows, by design.
 //
 //	go test -run '^$' -bench ManyUsers -benchtime 20x ./runtime/engine/
 func BenchmarkManyUsers(b *testing.B) {
@@ -250,6 +251,7 @@ INSERT INTO systemuser (systemuserid, domainname, fullname, versionnumber) SELEC
 					b.Fatal(err)
 				}
 			}
+			added := 0
 			for _, op := range []struct {
 				name string
 				run  func() error
@@ -257,6 +259,13 @@ INSERT INTO systemuser (systemuserid, domainname, fullname, versionnumber) SELEC
 				{"on_behalf_of_id", func() error { _, err := admin.OnBehalfOf(ctx, strings.ToUpper(mover.ID)); return err }},
 				{"on_behalf_of_name", func() error { _, err := admin.OnBehalfOf(ctx, mover.Name); return err }},
 				{"instance", func() error { _, err := admin.Instance(ctx, c.Instance.ID); return err }},
+				// Every user, by design: one statement, not one a user.
+				{"list", func() error { _, err := admin.Users(ctx); return err }},
+				{"add", func() error {
+					added++
+					_, err := admin.AddUser(ctx, NewUser{Name: fmt.Sprintf("new%d", added), Roles: []string{"salesperson"}})
+					return err
+				}},
 			} {
 				b.Run(op.name, func(b *testing.B) {
 					for range b.N {

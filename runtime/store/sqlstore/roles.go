@@ -139,47 +139,33 @@ func (t *tx) Privileges(role string) ([]store.Privilege, error) {
 // Users.
 
 func (t *tx) Users() ([]store.User, error) {
-	rows, err := t.query(`SELECT systemuserid, domainname, COALESCE(fullname, ''), COALESCE(internalemailaddress, ''), COALESCE(isdisabled, 0)
-FROM systemuser ORDER BY domainname`)
-	if err != nil {
-		return nil, err
-	}
-	var out []store.User
-	for rows.Next() {
-		var u store.User
-		var disabled int
-		if err := rows.Scan(&u.ID, &u.Name, &u.FullName, &u.Email, &disabled); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		u.Disabled = disabled != 0
-		out = append(out, u)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for i := range out {
-		if out[i].Roles, err = t.userRoles(out[i].ID); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
-func (t *tx) userRoles(id string) ([]string, error) {
-	rows, err := t.query(`SELECT role FROM systemuserroles WHERE systemuserid = $1 ORDER BY role`, id)
+	// One statement, the users with their roles, where reading each
+	// user's roles by a statement of its own made a list of 100,000 users
+	// 100,001 round trips.
+	rows, err := t.query(`SELECT u.systemuserid, u.domainname, COALESCE(u.fullname, ''), COALESCE(u.internalemailaddress, ''),
+	COALESCE(u.isdisabled, 0), ur.role
+FROM systemuser u LEFT JOIN systemuserroles ur ON ur.systemuserid = u.systemuserid
+ORDER BY u.domainname, u.systemuserid, ur.role`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []string
+	var out []store.User
 	for rows.Next() {
-		var r string
-		if err := rows.Scan(&r); err != nil {
+		var u store.User
+		var disabled int
+		var role sql.NullString
+		if err := rows.Scan(&u.ID, &u.Name, &u.FullName, &u.Email, &disabled, &role); err != nil {
 			return nil, err
 		}
-		out = append(out, r)
+		if n := len(out); n == 0 || out[n-1].ID != u.ID {
+			u.Disabled = disabled != 0
+			out = append(out, u)
+		}
+		if role.Valid {
+			last := &out[len(out)-1]
+			last.Roles = append(last.Roles, role.String)
+		}
 	}
 	return out, rows.Err()
 }
