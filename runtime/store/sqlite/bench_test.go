@@ -1,0 +1,48 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// BenchmarkJobList lists the newest 50 jobs of a state (bpfc job list
+// --state S --limit 50, the Web API's bpfc_RetrieveJobs) with 0 and
+// 100,000 succeeded jobs in the queue's history, 100 of them failed: a
+// page of a state's newest should not cost the whole history.
+//
+//	go test -run '^$' -bench JobList -benchtime 20x ./runtime/store/sqlite/
+func BenchmarkJobList(b *testing.B) {
+	for _, n := range []int{0, 100_000} {
+		b.Run(fmt.Sprintf("jobs=%d", n), func(b *testing.B) {
+			ctx := context.Background()
+			s, err := Open(ctx, filepath.Join(b.TempDir(), "dev.db"), Options{Name: "dev"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { s.Close() })
+			if _, err := s.SQL().ExecContext(ctx, fmt.Sprintf(`WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < %d)
+INSERT INTO workflowjob (workflow, build_digest, table_name, record_id, state, max_attempts, next_run_at, created_on, modified_on)
+SELECT 'notify', 'd', 'lead', 'r' || i, CASE WHEN i %% 1000 = 0 THEN 'failed' ELSE 'succeeded' END, 3,
+	'2026-01-01T00:00:00.000000000Z', '2026-01-01T00:00:00.000000000Z', '2026-01-01T00:00:00.000000000Z' FROM c`, n)); err != nil {
+				b.Fatal(err)
+			}
+			for _, state := range []string{store.JobSucceeded, store.JobFailed} {
+				b.Run(state, func(b *testing.B) {
+					for range b.N {
+						err := s.Read(ctx, func(tx store.Tx) error {
+							_, err := tx.(store.JobTx).Jobs(store.JobFilter{State: state, Limit: 50})
+							return err
+						})
+						if err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
+		})
+	}
+}
