@@ -1,9 +1,12 @@
 package compiler
 
 import (
+	"maps"
+	"strconv"
+	"strings"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
-	"maps"
 )
 
 // Project is the checked model of a bpfc project: everything later stages
@@ -192,6 +195,38 @@ func BehaviorName(b string) string {
 		return BehaviorUserLocal
 	}
 	return b
+}
+
+// dataverseBehaviors are Dataverse's DateTimeBehavior for each behavior:
+// the number Customizations.xml writes and the name metadata gives.
+var dataverseBehaviors = []struct {
+	behavior string
+	number   int
+	name     string
+}{{"", 1, "UserLocal"}, {BehaviorDateOnly, 2, "DateOnly"}, {BehaviorTimeZoneIndependent, 3, "TimeZoneIndependent"}}
+
+// DataverseBehavior is Dataverse's DateTimeBehavior of a column's behavior
+// b ("" or user_local: user local): its number and its name.
+func DataverseBehavior(b string) (number int, name string) {
+	for _, d := range dataverseBehaviors {
+		if d.behavior == b {
+			return d.number, d.name
+		}
+	}
+	return 1, "UserLocal"
+}
+
+// BehaviorFromDataverse reads Dataverse's DateTimeBehavior, by number (as
+// Customizations.xml writes it) or by name, case aside: "" for user local
+// and for what bpfc does not know.
+func BehaviorFromDataverse(s string) string {
+	s = strings.TrimSpace(s)
+	for _, d := range dataverseBehaviors {
+		if s == strconv.Itoa(d.number) || strings.EqualFold(s, d.name) {
+			return d.behavior
+		}
+	}
+	return ""
 }
 
 // DateOnly reports whether c holds a calendar date without a time.

@@ -99,15 +99,12 @@ func dateTail(format string, changeable bool) func(*etree.Element) {
 // and Behavior: Dataverse's DateTimeBehavior as its number (1 user local, 2
 // date only, 3 time-zone independent). A date-only column's format is date.
 func behaviorTail(format string, changeable bool, behavior string) func(*etree.Element) {
-	number := "1"
-	switch behavior {
-	case compiler.BehaviorDateOnly:
-		format, number = "date", "2"
-	case compiler.BehaviorTimeZoneIndependent:
-		number = "3"
+	number, _ := compiler.DataverseBehavior(behavior)
+	if behavior == compiler.BehaviorDateOnly {
+		format = "date"
 	}
 	return func(e *etree.Element) {
-		texts(e, "Format", format, "CanChangeDateTimeBehavior", bit(changeable), "Behavior", number)
+		texts(e, "Format", format, "CanChangeDateTimeBehavior", bit(changeable), "Behavior", strconv.Itoa(number))
 	}
 }
 

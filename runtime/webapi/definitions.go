@@ -71,7 +71,8 @@ func definitionOf(t store.Table) EntityDefinition {
 		a := AttributeDefinition{MetadataId: attributeMetadataID(t.Name, c.Name), LogicalName: c.Name, AttributeType: typ, Targets: c.Targets,
 			IsPrimaryId: c.Name == t.PrimaryKey, IsPrimaryName: c.Name == t.PrimaryColumn}
 		if c.Type == compiler.TypeDateTime {
-			a.DateTimeBehavior = &DateTimeBehavior{Value: dateTimeBehaviors[c.Behavior]}
+			_, name := compiler.DataverseBehavior(c.Behavior)
+			a.DateTimeBehavior = &DateTimeBehavior{Value: name}
 		}
 		d.Attributes = append(d.Attributes, a)
 	}
@@ -82,10 +83,6 @@ func definitionOf(t store.Table) EntityDefinition {
 type DateTimeBehavior struct {
 	Value string `json:"Value"`
 }
-
-// dateTimeBehaviors names the behaviors as Dataverse's metadata does.
-var dateTimeBehaviors = map[string]string{"": "UserLocal", compiler.BehaviorDateOnly: "DateOnly",
-	compiler.BehaviorTimeZoneIndependent: "TimeZoneIndependent"}
 
 // dateOnly reports whether a is a date-only column.
 func (a AttributeDefinition) dateOnly() bool {

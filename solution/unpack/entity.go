@@ -110,7 +110,7 @@ func readAttribute(a *etree.Element) *attrInfo {
 	if n, err := strconv.Atoi(text(a, "MaxLength")); err == nil {
 		ai.maxLength = n
 	}
-	ai.behavior = dateBehavior(text(a, "Behavior"))
+	ai.behavior = compiler.BehaviorFromDataverse(text(a, "Behavior"))
 	ai.optionSet = strings.ToLower(text(a, "OptionSetName"))
 	if os := a.SelectElement("optionset"); os != nil {
 		if ai.optionSet == "" {
@@ -160,19 +160,6 @@ func readOptions(os *etree.Element) []compiler.Option {
 		}
 	}
 	return out
-}
-
-// dateBehavior reads a datetime attribute's Behavior: Dataverse's
-// DateTimeBehavior by number (as Customizations.xml writes it) or by name.
-// User local (1), the default, and what bpfc does not know are "".
-func dateBehavior(s string) string {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "2", "dateonly":
-		return compiler.BehaviorDateOnly
-	case "3", "timezoneindependent":
-		return compiler.BehaviorTimeZoneIndependent
-	}
-	return ""
 }
 
 // columnType maps an Entity.xml attribute type to a bpfc column type, or ""
