@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"strings"
 )
 
 // Post/Redirect/Get: a form post changes something through the engine and
@@ -21,8 +22,53 @@ type flash struct {
 	Instance string            `json:"i,omitempty"` // the instance it concerns
 	Stage    string            `json:"s,omitempty"` // the stage a refusal is about
 	Steps    []string          `json:"st,omitempty"`
-	Fields   map[string]string `json:"f,omitempty"` // by column: why its value was refused
-	Values   map[string]string `json:"v,omitempty"` // by column: what was posted, kept after a refusal
+	Fields   map[string]string `json:"f,omitempty"`  // by column: why its value was refused
+	Values   map[string]string `json:"v,omitempty"`  // by column: what was posted, kept after a refusal
+	Op       string            `json:"o,omitempty"`  // the move refused (next, finish, action:NAME)
+	Saved    bool              `json:"sv,omitempty"` // the steps were saved before the move was refused
+}
+
+// moveError is a move of the stage form that failed: the operation and
+// whether the steps posted with it were saved first.
+type moveError struct {
+	op    string
+	saved bool
+	err   error
+}
+
+func (e *moveError) Error() string {
+	if e.saved {
+		return e.err.Error() + " (the steps were saved)"
+	}
+	return e.err.Error()
+}
+
+func (e *moveError) Unwrap() error { return e.err }
+
+// listed joins names as a sentence does: "A", "A and B", "A, B and C".
+func listed(names []string) string {
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// fieldsText is what the page says above a form whose values did not
+// fit: each field by its label, as beside it.
+func fieldsText(fields []field) string {
+	var parts []string
+	for _, fd := range fields {
+		if fd.Error != "" {
+			parts = append(parts, fd.Label+": "+fd.Error)
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "Check the marked fields. " + strings.Join(parts, "; ") + "."
 }
 
 // maxFlash bounds the cookie: browsers keep 4 KB per cookie.

@@ -144,9 +144,7 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		if saved {
-			err = fmt.Errorf("%w (the steps were saved)", err)
-		}
+		err = &moveError{op: op, saved: saved, err: err}
 		h.failOrBack(w, r, err, id, nil, back)
 		return
 	}

@@ -295,7 +295,64 @@ func (h *Handler) procView(ctx context.Context, rs *reqSession, v *view, lk *loo
 		}
 		p.Steps = append(p.Steps, sv)
 	}
+	p.Message = p.sayRefusal()
 	return p, nil
+}
+
+// sayRefusal says a refused move or a value that did not fit in the
+// words of the page (the steps by their labels) rather than the engine's
+// (step and column names); other messages as they are.
+func (p *procView) sayRefusal() *flash {
+	m := p.Message
+	if m == nil || m.Kind != "error" {
+		return m
+	}
+	var missing []field
+	for _, sv := range p.Steps {
+		if sv.Refused {
+			missing = append(missing, sv.field)
+		}
+	}
+	out := *m
+	switch {
+	case len(missing) > 0:
+		var names []string
+		for _, fd := range missing {
+			n := fd.Label
+			if fd.Type == compiler.TypeBoolean {
+				n += " (must be Yes)"
+			}
+			names = append(names, n)
+		}
+		what := "first"
+		switch m.Op {
+		case opNext:
+			what = "before moving to the next stage"
+		case opFinish:
+			what = "before finishing the process"
+		}
+		step := "the required step"
+		if len(names) > 1 {
+			step += "s"
+		}
+		out.Text = "Fill in " + step + " " + what + ": " + listed(names) + "."
+	case len(m.Fields) > 0:
+		var fields []field
+		for _, sv := range p.Steps {
+			fields = append(fields, sv.field)
+		}
+		text := fieldsText(fields)
+		if text == "" {
+			return m
+		}
+		out.Text = text
+	default:
+		return m
+	}
+	if m.Saved {
+		out.Text += " Your changes to the steps were saved."
+	}
+	return &out
 }
 
 // lookups shows the rows lookups point at by name, each read once.

@@ -95,7 +95,9 @@ func TestProcessThroughThePages(t *testing.T) {
 
 	// Next without the required steps: refused, the steps marked.
 	p = b.postStage(p, "next", "qualificationcomments", "Twelve trucks")
-	p.must(t, http.StatusOK, `cannot move to the next stage: required step`,
+	// Said in the page's words: the steps by their labels, not the
+	// engine's step and column names.
+	p.must(t, http.StatusOK, `Fill in the required steps before moving to the next stage: Estimated Budget, Purchase Timeframe and Decision Maker Identified (must be Yes). Your changes to the steps were saved.`,
 		`<input id="step-budget" name="f_budgetamount" type="number" value="" step="any" aria-required="true" aria-invalid="true" aria-describedby="step-budget-err">`,
 		`<p class="error" id="step-budget-err">Required to move on</p>`,
 		`<p class="error" id="step-decision_maker-err">Must be Yes to move on</p>`,
@@ -105,12 +107,12 @@ func TestProcessThroughThePages(t *testing.T) {
 	}
 	// A value that does not fit: beside its field, what was typed kept.
 	p = b.postStage(p, "save", "budgetamount", "lots")
-	p.must(t, http.StatusOK, `<p class="error" id="step-budget-err">lead.budgetamount is a money column: &#34;lots&#34; is not a number</p>`,
-		`value="lots"`)
+	p.must(t, http.StatusOK, `<p class="error" id="step-budget-err">&#34;lots&#34; is not a number</p>`,
+		`Check the marked fields. Estimated Budget: &#34;lots&#34; is not a number.`, `value="lots"`)
 	// Two: each beside its field.
 	p = b.postStage(p, "save", "budgetamount", "lots", "purchasetimeframe", "99")
-	p.must(t, http.StatusOK, `<p class="error" id="step-budget-err">lead.budgetamount is a money column: &#34;lots&#34; is not a number</p>`,
-		`<p class="error" id="step-timeframe-err">lead.purchasetimeframe is a choice column: `, `value="lots"`)
+	p.must(t, http.StatusOK, `<p class="error" id="step-budget-err">&#34;lots&#34; is not a number</p>`,
+		`<p class="error" id="step-timeframe-err">&#34;99&#34; `, `value="lots"`)
 
 	// The action step runs its workflow.
 	p = b.postStage(b.get(strings.SplitN(created.location, "#", 2)[0]), "action:verify")
@@ -145,6 +147,8 @@ func TestProcessThroughThePages(t *testing.T) {
 	p = b.postStage(p, "next", "developproposal", "true")
 	p.must(t, http.StatusOK, "Moved to Close.", `<button type="submit" name="op" value="finish" class="primary">Finish</button>`,
 		`<input id="step-decision_date" name="f_finaldecisiondate" type="date" value=""`).lacks(t, `value="next"`)
+	p = b.postStage(p, "finish")
+	p.must(t, http.StatusOK, `Fill in the required step before finishing the process: Confirm Decision Date.`)
 	p = b.postStage(p, "finish", "finaldecisiondate", "2026-06-30")
 	p.must(t, http.StatusOK, "Finished.", `<span class="state finished">finished</span>`, `value="reactivate"`, "30 Jun 2026")
 	if got := strings.Join(barStages(p), " "); got != "Qualify:done Develop:done Approval:done Propose:done Close:done" {
@@ -278,6 +282,12 @@ func TestCreateRequiresColumns(t *testing.T) {
 	}
 	b.follow(r).must(t, http.StatusOK, "Fill in the required fields: Last Name.", `value="Fleet renewal"`, `value="Joe"`,
 		`aria-invalid="true" aria-describedby="new-lastname-err"`, "No records you may see.")
+	// A value that does not fit: said by the field's label, above the form
+	// and beside the field, not by the column's name.
+	r = b.post("/records/lead", url.Values{"csrf": {list.csrf(t)}, "f_lastname": {strings.Repeat("x", 51)},
+		"f_subject": {"Fleet renewal"}, "flow": {"-"}})
+	b.follow(r).must(t, http.StatusOK, "Check the marked fields. Last Name: &#34;"+strings.Repeat("x", 51)+"&#34; is",
+		`<p class="error" id="new-lastname-err">&#34;xxx`).lacks(t, "lead.lastname")
 }
 
 // TestHistoryNamesARemovedStage: an instance's stay at a stage that an

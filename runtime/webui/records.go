@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/store"
 )
@@ -211,6 +212,18 @@ func (h *Handler) createForm(ctx context.Context, rs *reqSession, v *view, t sto
 		}
 		page.Fields = append(page.Fields, fd)
 	}
+	if f != nil && f.Instance == "" && len(f.Fields) > 0 {
+		// Above the form, the fields by their labels, as beside them.
+		var required []string
+		for _, fd := range page.Fields {
+			if fd.Error == "Required" {
+				required = append(required, fd.Label)
+			}
+		}
+		if text := fieldsText(page.Fields); len(required) < len(f.Fields) && text != "" {
+			f.Text = text
+		}
+	}
 	var def *flowInfo
 	var startable []*flowInfo
 	for _, fi := range v.readable() {
@@ -321,7 +334,8 @@ func fieldErrors(err error) map[string]string {
 	for _, e := range errs {
 		var ve *engine.ValueError
 		if errors.As(e, &ve) {
-			out[ve.Column] = e.Error()
+			// Beside its field, under its label: the value and why.
+			out[ve.Column] = compiler.Shorten(ve.Value) + " " + ve.Reason
 		}
 	}
 	return out
@@ -332,6 +346,10 @@ func fieldErrors(err error) map[string]string {
 // page the form came from; false for other errors.
 func (h *Handler) refused(w http.ResponseWriter, r *http.Request, err error, instance string, posted map[string]string) bool {
 	f := &flash{Kind: "error", Text: err.Error(), Instance: instance}
+	var me *moveError
+	if errors.As(err, &me) {
+		f.Op, f.Saved = me.op, me.saved
+	}
 	var ref *engine.ErrRefused
 	var ve *engine.ValueError
 	var ce *engine.ConflictError
