@@ -203,6 +203,30 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, rs, errorf(http.StatusBadRequest, "Bad form", "Choose a flow to start."))
 		return
 	}
+	// As Dataverse's Switch Process: a flow the record already has is
+	// opened where it stands (its stage, its state), not started twice.
+	ins, err := rs.s.ProcessInstances(r.Context(), table, id)
+	if err != nil {
+		h.failOrBack(w, r, err, "", nil, back)
+		return
+	}
+	for _, pi := range ins {
+		if pi.Flow != flow {
+			continue
+		}
+		v, ok := h.readView(w, r)
+		if !ok {
+			return
+		}
+		text := "This record already has this process; switched to it."
+		if fi := v.byName[flow]; fi != nil {
+			text = fmt.Sprintf("This record already has the %s; switched to it, at %s (%s).", fi.title(),
+				stageTitle(fi.f.Stage(pi.ActiveStage)), pi.State)
+		}
+		h.setFlash(w, r, &flash{Kind: "ok", Text: text, Instance: pi.ID})
+		http.Redirect(w, r, back+"?instance="+url.QueryEscape(pi.ID), http.StatusSeeOther)
+		return
+	}
 	in, err := rs.s.Start(r.Context(), flow, table, id)
 	if err != nil {
 		h.failOrBack(w, r, err, "", nil, back)

@@ -196,6 +196,18 @@ func TestConcurrentInstances(t *testing.T) {
 		t.Error("another record's instance was shown")
 	}
 	b.get("/records/lead").must(t, http.StatusOK, "(+1)")
+
+	// Starting a flow the record already has switches to its instance,
+	// as Dataverse's Switch Process does, rather than start it twice.
+	p = b.follow(b.post("/records/lead/"+lead+"/start", url.Values{"csrf": {p.csrf(t)}, "flow": {"lead_to_opportunity"}}))
+	p.must(t, http.StatusOK, "This record already has the Lead to Opportunity Sales Process; switched to it, at Qualify (aborted).",
+		`value="reactivate"`)
+	if p.hidden(t, "instance") != second {
+		t.Errorf("switching to the flow the record has shows %s, want %s", p.hidden(t, "instance"), second)
+	}
+	if n := strings.Count(p.body, `<span class="flowname">`); n != 2 {
+		t.Errorf("the record has %d instances, want 2: %s", n, p.body)
+	}
 }
 
 // TestConflicts: a form posted after someone else moved the instance, or
