@@ -161,10 +161,11 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	fl := &flash{Kind: "ok", Text: done, Instance: id}
-	if _, err := rs.s.Record(ctx, table, rid); errors.Is(err, engine.ErrForbidden) {
+	if _, err := rs.s.Record(ctx, table, rid); errors.Is(err, engine.ErrForbidden) || errors.Is(err, engine.ErrNotFound) {
 		// The move was the user's to make, the record is not theirs to
-		// read: the list says it was made rather than a page saying "Not
-		// allowed" (the page's own message, not the process panel's).
+		// read or was deleted (an instance outlives its records): the list
+		// says it was made rather than a page saying "Not allowed" or "Not
+		// found" (the page's own message, not the process panel's).
 		to, fl.Instance = "/records/"+table, ""
 	}
 	h.setFlash(w, r, fl)

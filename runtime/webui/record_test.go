@@ -326,3 +326,32 @@ func TestHistoryNamesARemovedStage(t *testing.T) {
 	b.get("/records/lead/"+rec.ID+"?instance="+rec.Instance.ID).must(t, http.StatusOK,
 		`<tr><th scope="row">b (removed)</th>`, `(upgrade, admin)`)
 }
+
+// TestMoveOnADeletedRecord: a page left open while its record is deleted
+// (an instance outlives its records). A move that needs the record answers
+// with the table's list saying so, not a "Not found" page in answer to the
+// post; a move that does not (Abandon) is made and the list says so too.
+func TestMoveOnADeletedRecord(t *testing.T) {
+	f := newFixture(t)
+	lead, _ := f.createLead("strategic_deal", nil)
+	b := f.browser()
+	b.signIn()
+	open := b.get("/records/lead/"+lead).must(t, http.StatusOK)
+	if err := f.eng.As("admin").DeleteRecord(context.Background(), "lead", lead); err != nil {
+		t.Fatal(err)
+	}
+	m := processAction.FindStringSubmatch(open.body)
+	if m == nil {
+		t.Fatalf("no stage form: %s", open.body)
+	}
+	r := b.post(m[1], stageForm(t, open, opNext, "budgetamount", "5"))
+	if r.status != http.StatusSeeOther || r.location != "/records/lead" {
+		t.Fatalf("next on a deleted lead: %d %q %s", r.status, r.location, r.body)
+	}
+	b.follow(r).must(t, http.StatusOK, "This lead was deleted while you had its page open: nothing was changed.")
+	r = b.post(m[1], stageForm(t, open, opAbandon))
+	if r.status != http.StatusSeeOther || r.location != "/records/lead" {
+		t.Fatalf("abandon on a deleted lead: %d %q %s", r.status, r.location, r.body)
+	}
+	b.follow(r).must(t, http.StatusOK, "Abandoned.")
+}

@@ -315,11 +315,40 @@ func (fi *flowInfo) title() string {
 // came from (back) when the user can act on err (refused), else with the
 // error page.
 func (h *Handler) failOrBack(w http.ResponseWriter, r *http.Request, err error, instance string, posted map[string]string, back string) {
+	if h.gone(w, r, err) {
+		return
+	}
 	if !h.refused(w, r, err, instance, posted) {
 		h.fail(w, r, current(r), err)
 		return
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// gone answers a post to a record's page (a move, a start) that found the
+// record deleted in the meantime: with its table's list, saying so, rather
+// than a "Not found" page in answer to the post. False when err is no
+// "not found" or the page's record is still there.
+func (h *Handler) gone(w http.ResponseWriter, r *http.Request, err error) bool {
+	table, id := r.PathValue("table"), r.PathValue("id")
+	if !errors.Is(err, engine.ErrNotFound) || id == "" {
+		return false
+	}
+	rs := current(r)
+	if _, err := rs.s.Record(r.Context(), table, id); !errors.Is(err, engine.ErrNotFound) {
+		return false
+	}
+	v, ok := h.readView(w, r)
+	if !ok {
+		return true
+	}
+	what := "record"
+	if t, ok := v.tables[table]; ok {
+		what = strings.ToLower(cmp.Or(t.DisplayName, t.Name))
+	}
+	h.setFlash(w, r, &flash{Kind: "error", Text: "This " + what + " was deleted while you had its page open: nothing was changed."})
+	http.Redirect(w, r, "/records/"+table, http.StatusSeeOther)
+	return true
 }
 
 // fieldErrors is why each value err refused was, by column: the one of a
