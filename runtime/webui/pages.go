@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/bpfc/bpfc/runtime/engine"
 )
 
 // The pages are html/template documents: one layout (templates/layout.html)
@@ -32,8 +34,22 @@ var funcs = template.FuncMap{
 		}
 		return false
 	},
-	"add":   func(a, b int) int { return a + b },
-	"lower": strings.ToLower,
+	"add":    func(a, b int) int { return a + b },
+	"lower":  strings.ToLower,
+	"status": statusReason,
+}
+
+// statusReason is an instance's state as Dataverse's status reason says it.
+func statusReason(state string) string {
+	switch state {
+	case engine.StateActive:
+		return "Active"
+	case engine.StateFinished:
+		return "Finished"
+	case engine.StateAborted:
+		return "Aborted"
+	}
+	return state
 }
 
 func parsePages() (pages, error) {

@@ -222,7 +222,7 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) {
 		text := "This record already has this process; switched to it."
 		if fi := v.byName[flow]; fi != nil {
 			text = fmt.Sprintf("This record already has the %s; switched to it, at %s (%s).", fi.title(),
-				stageTitle(fi.f.Stage(pi.ActiveStage)), pi.State)
+				stageTitle(fi.f.Stage(pi.ActiveStage)), statusReason(pi.State))
 		}
 		h.setFlash(w, r, &flash{Kind: "ok", Text: text, Instance: pi.ID})
 		http.Redirect(w, r, back+"?instance="+url.QueryEscape(pi.ID), http.StatusSeeOther)

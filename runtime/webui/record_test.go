@@ -150,14 +150,14 @@ func TestProcessThroughThePages(t *testing.T) {
 	p = b.postStage(p, "finish")
 	p.must(t, http.StatusOK, `Fill in the required step before finishing the process: Confirm Decision Date.`)
 	p = b.postStage(p, "finish", "finaldecisiondate", "2026-06-30")
-	p.must(t, http.StatusOK, "Finished.", `<span class="state finished">finished</span>`, `value="reactivate"`, "30 Jun 2026")
+	p.must(t, http.StatusOK, "Finished.", `<span class="state finished">Finished</span>`, `value="reactivate"`, "30 Jun 2026")
 	if got := strings.Join(barStages(p), " "); got != "Qualify:done Develop:done Approval:done Propose:done Close:done" {
 		t.Errorf("bar when finished: %s", got)
 	}
 	p = b.postStage(p, "reactivate")
 	p.must(t, http.StatusOK, "Reactivated.", `value="finish"`)
 	p = b.postStage(p, "abandon")
-	p.must(t, http.StatusOK, "Abandoned.", `<span class="state aborted">aborted</span>`, `<li class="stage stopped"`)
+	p.must(t, http.StatusOK, "Abandoned.", `<span class="state aborted">Aborted</span>`, `<li class="stage stopped"`)
 	// The stage history lists every stay.
 	p.must(t, http.StatusOK, "Stage history", "(start, admin)", "(prev, admin)", "(reactivate, admin)")
 }
@@ -200,7 +200,7 @@ func TestConcurrentInstances(t *testing.T) {
 	// Starting a flow the record already has switches to its instance,
 	// as Dataverse's Switch Process does, rather than start it twice.
 	p = b.follow(b.post("/records/lead/"+lead+"/start", url.Values{"csrf": {p.csrf(t)}, "flow": {"lead_to_opportunity"}}))
-	p.must(t, http.StatusOK, "This record already has the Lead to Opportunity Sales Process; switched to it, at Qualify (aborted).",
+	p.must(t, http.StatusOK, "This record already has the Lead to Opportunity Sales Process; switched to it, at Qualify (Aborted).",
 		`value="reactivate"`)
 	if p.hidden(t, "instance") != second {
 		t.Errorf("switching to the flow the record has shows %s, want %s", p.hidden(t, "instance"), second)
