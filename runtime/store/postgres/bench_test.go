@@ -60,3 +60,71 @@ SELECT md5(i::text), 'row ' || i, 1 FROM generate_series(1, %d) i`, n)); err != 
 		})
 	}
 }
+
+// BenchmarkNewestFirst reads the first page of 50 rows of a table newest
+// first (createdon descending, the web pages' record lists), and the page
+// after it, with 0 and 100,000 rows, a hundred to a second: a page
+// should cost the same at both sizes.
+//
+//	BPFC_TEST_POSTGRES=… go test -run '^$' -bench NewestFirst -benchtime 20x ./runtime/store/postgres/
+func BenchmarkNewestFirst(b *testing.B) {
+	pgtest.Skip(b)
+	for _, n := range []int{0, 100_000} {
+		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
+			ctx := context.Background()
+			s, err := Open(ctx, pgtest.URL(b), Options{Name: "bench"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { s.Close() })
+			tb := store.Table{Name: "pp_thing", PrimaryKey: "pp_thingid", Kind: store.TableCustom,
+				Columns: []store.Column{{Name: "pp_name", Type: "string"}, {Name: "createdon", Type: "datetime"}}}
+			if err := s.Write(ctx, func(tx store.Tx) error { return tx.CreateTable(tb) }); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := s.SQL().ExecContext(ctx, fmt.Sprintf(`INSERT INTO pp_thing (pp_thingid, pp_name, createdon, versionnumber)
+SELECT md5(i::text), 'row ' || i, to_char(timestamp '2026-01-01' + (i / 100) * interval '1 second', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 1
+FROM generate_series(1, %d) i`, n)); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := s.SQL().ExecContext(ctx, `ANALYZE pp_thing`); err != nil {
+				b.Fatal(err)
+			}
+			err = s.Read(ctx, func(tx store.Tx) error { tb, err = tx.Table("pp_thing"); return err })
+			if err != nil {
+				b.Fatal(err)
+			}
+			q := store.Query{Table: tb, OrderBy: []store.Order{{Column: "createdon", Desc: true}}, Limit: 51}
+			var next []any
+			b.Run("first", func(b *testing.B) {
+				for range b.N {
+					err := s.Read(ctx, func(tx store.Tx) error {
+						rows, err := tx.(store.QueryTx).QueryRows(q)
+						if len(rows) > 49 {
+							next = q.SortKey(rows[49])
+						}
+						return err
+					})
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			if next == nil {
+				return
+			}
+			b.Run("next", func(b *testing.B) {
+				q.After = next
+				for range b.N {
+					err := s.Read(ctx, func(tx store.Tx) error {
+						_, err := tx.(store.QueryTx).QueryRows(q)
+						return err
+					})
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
+	}
+}

@@ -22,3 +22,12 @@ func TestLookupIndexes(t *testing.T) {
 	storetest.CheckLookupIndexes(t, s, pgIndexes(s.SQL()))
 	storetest.CheckLookupsMigrated(t, oldStore(t, url, 9), func() *sqlstore.DB { return open(t, url, Options{Name: "old"}) }, pgIndexes)
 }
+
+// TestCreatedIndexes: tables are indexed by createdon in a new
+// environment, and in one made before migration 0012 once it migrates.
+func TestCreatedIndexes(t *testing.T) {
+	url := pgtest.URL(t)
+	s := open(t, url, Options{Name: "test"})
+	storetest.CheckCreatedIndexes(t, s, pgIndexes(s.SQL()))
+	storetest.CheckCreatedMigrated(t, oldStore(t, url, 11), func() *sqlstore.DB { return open(t, url, Options{Name: "old"}) }, pgIndexes)
+}

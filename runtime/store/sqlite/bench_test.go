@@ -46,3 +46,67 @@ SELECT 'notify', 'd', 'lead', 'r' || i, CASE WHEN i %% 1000 = 0 THEN 'failed' EL
 		})
 	}
 }
+
+// BenchmarkNewestFirst reads the first page of 50 rows of a table newest
+// first (createdon descending, the web pages' record lists), and the page
+// after it, with 0 and 100,000 rows, a hundred to a second: a page
+// should cost the same at both sizes.
+//
+//	go test -run '^$' -bench NewestFirst -benchtime 20x ./runtime/store/sqlite/
+func BenchmarkNewestFirst(b *testing.B) {
+	for _, n := range []int{0, 100_000} {
+		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
+			ctx := context.Background()
+			s, err := Open(ctx, filepath.Join(b.TempDir(), "dev.db"), Options{Name: "dev"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { s.Close() })
+			tb := store.Table{Name: "pp_thing", PrimaryKey: "pp_thingid", Kind: store.TableCustom,
+				Columns: []store.Column{{Name: "pp_name", Type: "string"}, {Name: "createdon", Type: "datetime"}}}
+			if err := s.Write(ctx, func(tx store.Tx) error { return tx.CreateTable(tb) }); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := s.SQL().ExecContext(ctx, fmt.Sprintf(`WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < %d)
+INSERT INTO pp_thing (pp_thingid, pp_name, createdon, versionnumber)
+SELECT lower(hex(randomblob(16))), 'row ' || i, strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', '2026-01-01', '+' || (i / 100) || ' seconds'), 1 FROM c`, n)); err != nil {
+				b.Fatal(err)
+			}
+			err = s.Read(ctx, func(tx store.Tx) error { tb, err = tx.Table("pp_thing"); return err })
+			if err != nil {
+				b.Fatal(err)
+			}
+			q := store.Query{Table: tb, OrderBy: []store.Order{{Column: "createdon", Desc: true}}, Limit: 51}
+			var next []any
+			b.Run("first", func(b *testing.B) {
+				for range b.N {
+					err := s.Read(ctx, func(tx store.Tx) error {
+						rows, err := tx.(store.QueryTx).QueryRows(q)
+						if len(rows) > 49 {
+							next = q.SortKey(rows[49])
+						}
+						return err
+					})
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			if next == nil {
+				return
+			}
+			b.Run("next", func(b *testing.B) {
+				q.After = next
+				for range b.N {
+					err := s.Read(ctx, func(tx store.Tx) error {
+						_, err := tx.(store.QueryTx).QueryRows(q)
+						return err
+					})
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
+	}
+}

@@ -366,3 +366,17 @@ func TestLookupIndexes(t *testing.T) {
 		return s
 	}, sqliteIndexes)
 }
+
+// TestCreatedIndexes: tables are indexed by createdon in a new
+// environment, and in one made before migration 0012 once it migrates.
+func TestCreatedIndexes(t *testing.T) {
+	s := opened(t, filepath.Join(t.TempDir(), "env.db"))
+	defer s.Close()
+	storetest.CheckCreatedIndexes(t, s, sqliteIndexes(s.SQL()))
+	path := filepath.Join(t.TempDir(), "old.db")
+	storetest.CheckCreatedMigrated(t, oldStore(t, path, 11), func() *sqlstore.DB {
+		s := opened(t, path)
+		t.Cleanup(func() { s.Close() })
+		return s
+	}, sqliteIndexes)
+}

@@ -355,6 +355,11 @@ func (s *DB) migrate(ctx context.Context, migs []migration) (from int, err error
 				return fmt.Errorf("migration %04d: %w", lookupIndexVersion, err)
 			}
 		}
+		if from > 0 && from < createdIndexVersion {
+			if err := tx.indexCreatedAll(); err != nil {
+				return fmt.Errorf("migration %04d: %w", createdIndexVersion, err)
+			}
+		}
 		return bootstrap(tx, s.opts.Name)
 	})
 	return from, err

@@ -74,12 +74,24 @@ func (b *queryBuilder) column(name string) (store.Column, string, error) {
 		qc = b.d.Lower(qc)
 	}
 	if kindOf(c) == kTime {
-		// Empty text is an empty time; fraction digits padded to nine.
-		v := "NULLIF(" + qc + ", '')"
-		r := "replace(" + v + ", 'Z', '')"
-		qc = "substr(CASE WHEN length(" + r + ") = 19 THEN " + r + " || '.' ELSE " + r + " END || '000000000', 1, 29)"
+		qc = timeKey(qc)
 	}
 	return c, qc, nil
+}
+
+// timeKey is the SQL expression a time column qc (quoted) is compared and
+// sorted by: its text in timeLayout's fixed width, NULL for empty text.
+// Times are stored as formatTime writes them, RFC 3339 in UTC with zero to
+// nine fraction digits (trailing zeros dropped), whose text sorts out of
+// time order ("05.5Z" before "05Z", "05.50001Z" before "05.5Z"); the
+// fixed width sorts in it. It calls only functions built into both
+// databases (deterministic in SQLite, immutable in PostgreSQL), so that an
+// index can be made on it (indexCreated) and any program can open the
+// database.
+func timeKey(qc string) string {
+	v := "NULLIF(" + qc + ", '')"
+	r := "replace(" + v + ", 'Z', '')"
+	return "substr(CASE WHEN length(" + r + ") = 19 THEN " + r + " || '.' ELSE " + r + " END || '000000000', 1, 29)"
 }
 
 func (b *queryBuilder) bind(v any) string {

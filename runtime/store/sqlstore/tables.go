@@ -180,6 +180,9 @@ func (t *tx) CreateTable(tb store.Table) error {
 			return err
 		}
 	}
+	if err := t.indexCreated(tb); err != nil {
+		return err
+	}
 	if _, err := t.exec(`INSERT INTO entity (name, display_name, entity_set_name, primary_key, primary_column, kind, solution)
 VALUES ($1, $2, $3, $4, $5, $6, $7)`, tb.Name, tb.DisplayName, tb.EntitySetName, tb.PrimaryKey, tb.PrimaryColumn, tb.Kind, tb.Solution); err != nil {
 		return err
@@ -247,6 +250,10 @@ func (t *tx) AddColumn(table string, c store.Column) error {
 		return fmt.Errorf("adding column %s.%s: %w", table, c.Name, err)
 	}
 	if err := t.indexLookup(table, c); err != nil {
+		return err
+	}
+	tb.Columns = append(tb.Columns, c)
+	if err := t.indexCreated(tb); err != nil {
 		return err
 	}
 	return t.putColumnMeta(table, t.nextPosition(table), c, false)
@@ -319,6 +326,73 @@ func (t *tx) indexLookups() error {
 	return nil
 }
 
+// createdIndexVersion is the migration from which tables with createdon
+// have createdIndexName's index: an environment of an earlier version gets
+// them when it migrates.
+const createdIndexVersion = 12
+
+// createdColumn is the column whose index serves a table's newest first.
+const createdColumn = "createdon"
+
+// createdIndexName names the index of table's createdon: cr_table,
+// shortened with a hash of the name past PostgreSQL's 63 bytes.
+func createdIndexName(table string) string {
+	name := "cr_" + table
+	if len(name) <= 63 {
+		return name
+	}
+	sum := sha256.Sum256([]byte(table + "." + createdColumn))
+	return name[:46] + "_" + hex.EncodeToString(sum[:8])
+}
+
+// indexCreated indexes tb by createdon, newest first (timeKey descending,
+// empty last), then by the key ascending: the order of a query's
+// OrderBy createdon desc (the web pages' record lists, the Web API's
+// $orderby=createdon desc), which reads its first page in the index's
+// order where it sorted the whole table. A table without a datetime
+// createdon has none.
+func (t *tx) indexCreated(tb store.Table) error {
+	c, ok := tb.Column(createdColumn)
+	if !ok || kindOf(c) != kTime {
+		return nil
+	}
+	qt, err := quote(tb.Name)
+	if err != nil {
+		return err
+	}
+	qc, _ := quote(c.Name)
+	qk, err := quote(tb.PrimaryKey)
+	if err != nil {
+		return err
+	}
+	qi, _ := quote(createdIndexName(tb.Name))
+	// PostgreSQL's DESC puts NULL first; SQLite's puts it last and takes
+	// no NULLS in an index.
+	desc := " DESC"
+	if t.d.Name() == "postgres" {
+		desc += " NULLS LAST"
+	}
+	if _, err := t.exec("CREATE INDEX IF NOT EXISTS " + qi + " ON " + qt + " ((" + timeKey(qc) + ")" + desc + ", " + qk + ")"); err != nil {
+		return fmt.Errorf("indexing %s.%s: %w", tb.Name, c.Name, err)
+	}
+	return nil
+}
+
+// indexCreatedAll indexes every table's createdon, for an environment made
+// before createdIndexVersion.
+func (t *tx) indexCreatedAll() error {
+	tables, err := t.Tables()
+	if err != nil {
+		return err
+	}
+	for _, tb := range tables {
+		if err := t.indexCreated(tb); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (t *tx) FillColumn(table, column, from string) error {
 	q, err := quote(table)
 	if err != nil {
@@ -375,8 +449,13 @@ func (t *tx) DropColumn(table, column string) error {
 	if err != nil {
 		return err
 	}
-	// SQLite drops no column an index names: its lookup index goes first.
-	qi, _ := quote(lookupIndexName(table, column))
+	// SQLite drops no column an index names: its lookup index goes first,
+	// and createdon's.
+	index := lookupIndexName(table, column)
+	if column == createdColumn {
+		index = createdIndexName(table)
+	}
+	qi, _ := quote(index)
 	if _, err := t.exec("DROP INDEX IF EXISTS " + qi); err != nil {
 		return fmt.Errorf("dropping column %s.%s: %w", table, column, err)
 	}

@@ -108,3 +108,61 @@ func CheckLookupsMigrated(t *testing.T, old *sqlstore.DB, reopen func() *sqlstor
 		t.Errorf("lead's indexes after migrating from 0009: %q", lead)
 	}
 }
+
+// CheckCreatedIndexes checks that s indexes the createdon of a table that
+// has one (cr_table), standard or custom, so that its newest rows are read
+// first without sorting the table, and no other table; a name past
+// PostgreSQL's 63 bytes is shortened, not cut.
+func CheckCreatedIndexes(t *testing.T, s store.Store, indexes Indexes) {
+	t.Helper()
+	if lead := indexes(t, "lead"); !slices.Contains(lead, "cr_lead") {
+		t.Errorf("lead's indexes %q lack cr_lead", lead)
+	}
+	long := "pp_" + strings.Repeat("y", 70)
+	write(t, s, func(tx store.Tx) error {
+		must(t, tx.CreateTable(store.Table{Name: "pp_plain", PrimaryKey: "pp_plainid", Kind: store.TableCustom}))
+		return tx.CreateTable(store.Table{Name: long, PrimaryKey: "pp_longid", Kind: store.TableCustom, Columns: []store.Column{
+			{Name: "createdon", Type: "datetime", System: true},
+		}})
+	})
+	for _, n := range indexes(t, "pp_plain") {
+		if strings.HasPrefix(n, "cr_") {
+			t.Errorf("pp_plain has no createdon but an index %s", n)
+		}
+	}
+	found := false
+	for _, n := range indexes(t, long) {
+		if strings.HasPrefix(n, "cr_"+long[:20]) {
+			found = true
+			if len(n) > 63 {
+				t.Errorf("index %s is longer than PostgreSQL's 63 bytes", n)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("%s's createdon has no index: %q", long, indexes(t, long))
+	}
+}
+
+// CheckCreatedMigrated checks that migration 0012 indexes the createdon of
+// an environment made before it: old, opened at migration 0011 (as a bpfc
+// of then made it, without those indexes, which this drops), is closed and
+// opened again by reopen with every migration.
+func CheckCreatedMigrated(t *testing.T, old *sqlstore.DB, reopen func() *sqlstore.DB, indexes func(*sql.DB) Indexes) {
+	t.Helper()
+	for _, n := range indexes(old.SQL())(t, "lead") {
+		if strings.HasPrefix(n, "cr_") {
+			if _, err := old.SQL().Exec(`DROP INDEX ` + n); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if lead := indexes(old.SQL())(t, "lead"); slices.Contains(lead, "cr_lead") {
+		t.Fatalf("cr_lead not dropped: %q", lead)
+	}
+	old.Close()
+	s := reopen()
+	if lead := indexes(s.SQL())(t, "lead"); !slices.Contains(lead, "cr_lead") {
+		t.Errorf("lead's indexes after migrating from 0011: %q", lead)
+	}
+}
