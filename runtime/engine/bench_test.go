@@ -222,7 +222,8 @@ func BenchmarkManyUsers(b *testing.B) {
 			}
 			for _, q := range []string{
 				fmt.Sprintf(`WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < %d)
-INSERT INTO systemuser (systemuserid, domainname, fullname, versionnumber) SELECT lower(hex(randomblob(16))), 'user' || i, 'User ' || i, 1 FROM c`, n),
+INSERT INTO systemuser (systemuserid, domainname, domainname_fold, fullname, versionnumber)
+SELECT lower(hex(randomblob(16))), 'user' || i, 'user' || i, 'User ' || i, 1 FROM c`, n),
 				`INSERT INTO systemuserroles (systemuserid, role) SELECT systemuserid, 'salesperson' FROM systemuser WHERE domainname LIKE 'user%'`,
 			} {
 				if _, err := db.SQL().ExecContext(ctx, q); n > 0 && err != nil {

@@ -44,15 +44,14 @@ func (s *Session) AddUser(ctx context.Context, nu NewUser) (store.User, error) {
 			return err
 		}
 		// Dataverse's user names are unique regardless of case: ann and
-		// ANN would be two users that people take for one.
-		users, err := o.tx.Users()
+		// ANN would be two users that people take for one. The store finds
+		// them by an index, not by reading every user.
+		same, err := o.tx.UsersFolded(name)
 		if err != nil {
 			return err
 		}
-		for _, u := range users {
-			if strings.EqualFold(u.Name, name) {
-				return invalid("user %q already exists in %s as %q: user names are unique regardless of case", name, o.dep.env, u.Name)
-			}
+		if len(same) > 0 {
+			return invalid("user %q already exists in %s as %q: user names are unique regardless of case", name, o.dep.env, same[0].Name)
 		}
 		if nu.Email != "" && !emailRe.MatchString(nu.Email) {
 			return invalid("%q is not an email address", nu.Email)

@@ -222,6 +222,9 @@ type Tx interface {
 	// Users: rows of systemuser and their roles.
 	Users() ([]User, error)
 	User(name string) (User, error)
+	// UsersFolded lists the users whose names strings.EqualFold takes for
+	// name (ID and Name only), by an index on FoldName of the names.
+	UsersFolded(name string) ([]User, error)
 	PutUser(User) error
 	// Access is what the named user may do: the user, whether a role gives
 	// full access, and the privileges of all its roles, with the import

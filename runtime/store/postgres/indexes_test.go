@@ -31,3 +31,9 @@ func TestCreatedIndexes(t *testing.T) {
 	storetest.CheckCreatedIndexes(t, s, pgIndexes(s.SQL()))
 	storetest.CheckCreatedMigrated(t, oldStore(t, url, 11), func() *sqlstore.DB { return open(t, url, Options{Name: "old"}) }, pgIndexes)
 }
+
+// TestUserNameFold: systemuser's folded names, new and migrated from 0012.
+func TestUserNameFold(t *testing.T) {
+	url := pgtest.URL(t)
+	storetest.CheckFoldMigrated(t, oldStore(t, url, 12), func() *sqlstore.DB { return open(t, url, Options{Name: "old"}) }, pgIndexes)
+}

@@ -367,6 +367,16 @@ func TestLookupIndexes(t *testing.T) {
 	}, sqliteIndexes)
 }
 
+// TestUserNameFold: systemuser's folded names, new and migrated from 0012.
+func TestUserNameFold(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	storetest.CheckFoldMigrated(t, oldStore(t, path, 12), func() *sqlstore.DB {
+		s := opened(t, path)
+		t.Cleanup(func() { s.Close() })
+		return s
+	}, sqliteIndexes)
+}
+
 // TestCreatedIndexes: tables are indexed by createdon in a new
 // environment, and in one made before migration 0012 once it migrates.
 func TestCreatedIndexes(t *testing.T) {

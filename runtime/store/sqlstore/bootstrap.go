@@ -97,6 +97,9 @@ func bootstrap(tx *tx, name string) error {
 	if _, err := tx.exec(`CREATE UNIQUE INDEX IF NOT EXISTS systemuser_domainname ON systemuser (domainname)`); err != nil {
 		return err
 	}
+	if err := tx.addFoldColumn(); err != nil {
+		return err
+	}
 	if isNew {
 		admin := store.User{ID: uuid.NewString(), Name: AdminUser, FullName: "System Administrator",
 			Email: "admin@localhost", Roles: []string{"system_administrator"}}

@@ -248,11 +248,13 @@ func (t *tx) PutUser(u store.User) error {
 		return err
 	}
 	now := t.stamp()
-	_, err := t.exec(`INSERT INTO systemuser (systemuserid, domainname, fullname, internalemailaddress, isdisabled, accessmode, createdon, modifiedon)
-VALUES ($1, $2, $3, $4, $5, 0, $6, $6)
+	_, err := t.exec(`INSERT INTO systemuser (systemuserid, domainname, fullname, internalemailaddress, isdisabled, accessmode, createdon, modifiedon,
+	`+foldColumn+`)
+VALUES ($1, $2, $3, $4, $5, 0, $6, $6, $7)
 ON CONFLICT (systemuserid) DO UPDATE SET domainname = excluded.domainname, fullname = excluded.fullname,
-	internalemailaddress = excluded.internalemailaddress, isdisabled = excluded.isdisabled, modifiedon = excluded.modifiedon`,
-		u.ID, u.Name, u.FullName, u.Email, b2i(u.Disabled), now)
+	internalemailaddress = excluded.internalemailaddress, isdisabled = excluded.isdisabled, modifiedon = excluded.modifiedon,
+	`+foldColumn+` = excluded.`+foldColumn,
+		u.ID, u.Name, u.FullName, u.Email, b2i(u.Disabled), now, store.FoldName(u.Name))
 	if err != nil {
 		return err
 	}

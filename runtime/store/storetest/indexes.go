@@ -166,3 +166,47 @@ func CheckCreatedMigrated(t *testing.T, old *sqlstore.DB, reopen func() *sqlstor
 		t.Errorf("lead's indexes after migrating from 0011: %q", lead)
 	}
 }
+
+// CheckFoldMigrated checks that systemuser keeps each name folded
+// (store.FoldName), indexed, in a new environment and in one made before
+// migration 0013 once it migrates: old, opened at migration 0012, has
+// users and loses the column and its index (as a bpfc of then made it);
+// reopened by reopen with every migration, its users' names are folded
+// and found regardless of case.
+func CheckFoldMigrated(t *testing.T, old *sqlstore.DB, reopen func() *sqlstore.DB, indexes func(*sql.DB) Indexes) {
+	t.Helper()
+	if users := indexes(old.SQL())(t, "systemuser"); !slices.Contains(users, "systemuser_fold") {
+		t.Errorf("systemuser's indexes %q lack systemuser_fold", users)
+	}
+	write(t, old, func(tx store.Tx) error {
+		must(t, tx.PutUser(store.User{ID: "0b7e0000-0000-4000-8000-000000000001", Name: "Alice"}))
+		return tx.PutUser(store.User{ID: "0b7e0000-0000-4000-8000-000000000002", Name: "\u212Aim"})
+	})
+	for _, q := range []string{`DROP INDEX systemuser_fold`, `ALTER TABLE systemuser DROP COLUMN domainname_fold`} {
+		if _, err := old.SQL().Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old.Close()
+	s := reopen()
+	if users := indexes(s.SQL())(t, "systemuser"); !slices.Contains(users, "systemuser_fold") {
+		t.Errorf("systemuser's indexes after migrating from 0012: %q", users)
+	}
+	var unfolded int
+	if err := s.SQL().QueryRow(`SELECT COUNT(*) FROM systemuser WHERE domainname_fold IS NULL`).Scan(&unfolded); err != nil {
+		t.Fatal(err)
+	}
+	if unfolded != 0 {
+		t.Errorf("%d users without a folded name after migrating from 0012", unfolded)
+	}
+	read(t, s, func(tx store.Tx) error {
+		for name, want := range map[string]string{"ALICE": "Alice", "kim": "\u212Aim", "Admin": store.AdminUser} {
+			got, err := tx.UsersFolded(name)
+			must(t, err)
+			if len(got) != 1 || got[0].Name != want {
+				t.Errorf("UsersFolded(%q) = %+v, want %s", name, got, want)
+			}
+		}
+		return nil
+	})
+}
