@@ -406,6 +406,10 @@ func TestRemoteUsersAndTokens(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, `environment "shared" is remote`) || !strings.Contains(stderr, "run it on that machine") {
 		t.Errorf("user add on a remote environment: %d %q", code, stderr)
 	}
+	// ... and name the commands that do reach it, user list and plan among them.
+	if !strings.Contains(stderr, "plan, deploy") || !strings.Contains(stderr, "user list") {
+		t.Errorf("user add on a remote environment names the remote commands without plan or user list: %q", stderr)
+	}
 }
 
 // TestRemoteReportAndPromote: report reads the server's figures; promote

@@ -51,7 +51,7 @@ var ErrRemote = errors.New("remote environment")
 
 // RemoteCommands are the commands that reach a remote environment through
 // its server's Web API; the others need the store and run on its machine.
-const RemoteCommands = "deploy, promote, record, instance, report, job list and outbox list"
+const RemoteCommands = "plan, deploy, promote, record, instance, report, user list, job list and outbox list"
 
 // remoteError is Locate's error for a remote environment.
 type remoteError struct{ env, url string }

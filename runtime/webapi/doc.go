@@ -79,5 +79,5 @@
 // for a promotion from it (Remotes reaches remote environments for
 // runtime/deploy's Pipeline: promote, release, promote_from gates), and the
 // engine's run-time operations (remote.go) for record, instance, report,
-// job list and outbox list, returning the engine's types.
+// user list, job list and outbox list, returning the engine's types.
 package webapi
