@@ -170,7 +170,8 @@ const activeStageJS = `(document.querySelector('.bar .stage.active .name') || {}
 // TestBrowserScenario: in Chromium, open the one-time link and press its
 // button to sign in, create a lead, fill a required step, run an action,
 // move next across tables (lead → opportunity), see a branch change the
-// path, go on to the end and finish; then read the page at 320 px. With
+// path, go on to the end, open a completed stage and set it active, move
+// on again and finish; then read the page at 320 px. With
 // -update it rewrites the README's screenshots of the record page and the
 // flow page.
 func TestBrowserScenario(t *testing.T) {
@@ -261,6 +262,20 @@ func TestBrowserScenario(t *testing.T) {
 		press(`button[value="next"]`),
 		message("Moved to Close"))
 	b.shot("close")
+	// A completed stage of the bar, opened by its link: read-only, and
+	// Set Active takes the instance back to it.
+	b.do("open a completed stage",
+		press(`.bar a[href*="stage=propose"]`),
+		waitFor(`document.querySelector("#stage-h") && document.querySelector("#stage-h").textContent.includes("Stage: Propose")`))
+	if eval[bool](b, `!!document.querySelector("#step-develop_proposal")`) {
+		t.Error("a completed stage shows its steps as inputs")
+	}
+	b.shot("stage")
+	b.do("set active",
+		press(`button[value="setactive"]`),
+		message("Propose is the active stage now"),
+		press(`button[value="next"]`),
+		message("Moved to Close"))
 	b.do("finish",
 		chromedp.SetValue(chromedp.CSS("#step-decision_date"), "2026-06-30"),
 		press(`button[value="finish"]`),

@@ -9,7 +9,10 @@
 // fields (an input fitting each column's type, required steps marked),
 // Next, Previous, Finish, Abandon, Reactivate and the stage's action
 // steps, a switcher between the record's instances, and the record's own
-// columns; /flows/{flow} the flow's graph (as bpfc graph draws it) and its
+// columns. Each stage of the bar links to the page showing it read-only
+// (?stage=NAME: its record and its steps' values), with Set Active on the
+// stage the instance may move back to (engine Session.MoveTo);
+// /flows/{flow} the flow's graph (as bpfc graph draws it) and its
 // report (as bpfc report --format html writes it).
 //
 // Every change is a form post that goes through the engine, so the rules

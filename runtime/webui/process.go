@@ -20,7 +20,8 @@ import (
 // the record is still at the version shown), then the move is made through
 // the engine at the instance's version shown: when someone else moved the
 // instance or changed the record in between, nothing is written and the
-// page says so.
+// page says so. The Set Active form of a stage (stage.go) posts here too,
+// with the instance, its version and the stage (target).
 
 // Operations the stage form's buttons post (op); "action:NAME" runs an
 // action step.
@@ -61,7 +62,7 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 	}
 	_, isMove := moves[op]
 	switch {
-	case op == opSave, isMove:
+	case op == opSave, op == opSetActive, isMove:
 	case strings.HasPrefix(op, opAction) && len(op) > len(opAction):
 	default:
 		h.fail(w, r, rs, errorf(http.StatusBadRequest, "Bad form", "Unknown operation %q.", op))
@@ -83,6 +84,10 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 	fi := v.byName[in.Flow]
 	if fi == nil {
 		h.fail(w, r, rs, errorf(http.StatusNotFound, "Not found", "Flow %s is not deployed any more.", in.Flow))
+		return
+	}
+	if op == opSetActive {
+		h.setActive(w, r, fi, in, form.Get("target"))
 		return
 	}
 	saved := false
@@ -148,7 +153,21 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 		h.failOrBack(w, r, err, id, nil, back)
 		return
 	}
-	to, table, rid := back, r.PathValue("table"), r.PathValue("id")
+	if after != nil && (op == opNext || op == opPrev) {
+		if s := fi.f.Stage(after.ActiveStage); s != nil {
+			done = "Moved to " + stageTitle(s) + "."
+		}
+	}
+	h.moved(w, r, fi, id, after, done)
+}
+
+// moved answers a change of instance id made (after: the instance after a
+// move, nil when it did not move) with the page to go on with, saying
+// done.
+func (h *Handler) moved(w http.ResponseWriter, r *http.Request, fi *flowInfo, id string, after *engine.Instance, done string) {
+	rs := current(r)
+	table, rid := r.PathValue("table"), r.PathValue("id")
+	to := recordHref(table, rid) + "?instance=" + url.QueryEscape(id)
 	if after != nil {
 		// Follow the instance to the record of its stage, as Dataverse
 		// opens the next table's record after a cross-table move.
@@ -156,12 +175,9 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 			table, rid = s.Table, after.Records[s.Table]
 			to = recordHref(table, rid) + "?instance=" + url.QueryEscape(id)
 		}
-		if s := fi.f.Stage(after.ActiveStage); s != nil && (op == opNext || op == opPrev) {
-			done = "Moved to " + stageTitle(s) + "."
-		}
 	}
 	fl := &flash{Kind: "ok", Text: done, Instance: id}
-	if _, err := rs.s.Record(ctx, table, rid); errors.Is(err, engine.ErrForbidden) || errors.Is(err, engine.ErrNotFound) {
+	if _, err := rs.s.Record(r.Context(), table, rid); errors.Is(err, engine.ErrForbidden) || errors.Is(err, engine.ErrNotFound) {
 		// The move was the user's to make, the record is not theirs to
 		// read or was deleted (an instance outlives its records): the list
 		// says it was made rather than a page saying "Not allowed" or "Not

@@ -17,8 +17,8 @@ import (
 // The record page: the process bar of the chosen instance (stages with
 // their tables, completed and active stages, the path as it resolves on
 // the current values, with its branches), the active stage's steps as a
-// form with the moves, a switcher between the record's instances, and the
-// record's own columns.
+// form with the moves, or another stage of the bar read-only (stage.go), a
+// switcher between the record's instances, and the record's own columns.
 
 type recordPage struct {
 	Table, TableTitle, ID, Name, Href string
@@ -63,12 +63,15 @@ type procView struct {
 	Message                                       *flash // the outcome of the last post about this instance
 	Visits                                        []engine.Visit
 	StageTitles                                   map[string]string
+	View                                          *stageView // the stage of the bar chosen (?stage=), when not the active one
 }
 
 type barStage struct {
 	Name, Title, Table, TableTitle, Category, Status string
+	Href                                             string // the record page showing the stage
 	Number                                           int
 	Cross                                            bool // on another table than the stage before it
+	Viewed                                           bool // the stage the page shows
 }
 
 type stepView struct {
@@ -135,7 +138,7 @@ func (h *Handler) record(w http.ResponseWriter, r *http.Request) {
 		page.Instances = append(page.Instances, tab)
 	}
 	if sel != "" {
-		if page.Sel, err = h.procView(ctx, rs, v, lk, t, rec, sel, page.Flash); err != nil {
+		if page.Sel, err = h.procView(ctx, rs, v, lk, t, rec, sel, r.URL.Query().Get("stage"), page.Flash); err != nil {
 			h.fail(w, r, rs, err)
 			return
 		}
@@ -152,8 +155,9 @@ func (h *Handler) record(w http.ResponseWriter, r *http.Request) {
 
 func recordHref(table, id string) string { return "/records/" + table + "/" + url.PathEscape(id) }
 
-// procView reads the selected instance as the engine resolves it now.
-func (h *Handler) procView(ctx context.Context, rs *reqSession, v *view, lk *lookups, t store.Table, rec *engine.Record, id string,
+// procView reads the selected instance as the engine resolves it now;
+// viewed names the stage of the bar to show, "" the active one.
+func (h *Handler) procView(ctx context.Context, rs *reqSession, v *view, lk *lookups, t store.Table, rec *engine.Record, id, viewed string,
 	fl *flash) (*procView, error) {
 	in, err := rs.s.Instance(ctx, id)
 	if err != nil {
@@ -186,7 +190,7 @@ func (h *Handler) procView(ctx context.Context, rs *reqSession, v *view, lk *loo
 			continue
 		}
 		b := barStage{Name: s.Name, Title: stageTitle(s), Table: s.Table, TableTitle: v.tableTitle(s.Table), Category: s.Category,
-			Number: len(p.Bar) + 1, Cross: prevTable != "" && s.Table != prevTable}
+			Href: stageHref(recordHref(t.Name, rec.ID), in.ID, s.Name), Number: len(p.Bar) + 1, Cross: prevTable != "" && s.Table != prevTable}
 		prevTable = s.Table
 		switch {
 		case i < active:
@@ -202,6 +206,11 @@ func (h *Handler) procView(ctx context.Context, rs *reqSession, v *view, lk *loo
 		}
 		if i == active {
 			p.Stage = b
+		} else if s.Name == viewed {
+			b.Viewed = true
+			if p.View, err = h.stageView(ctx, rs, v, lk, p, in, s, b, rec, t.Name); err != nil {
+				return nil, err
+			}
 		}
 		p.Bar = append(p.Bar, b)
 		if len(s.Branches) > 0 {
