@@ -29,6 +29,7 @@ func TestCreatedIndexes(t *testing.T) {
 	url := pgtest.URL(t)
 	s := open(t, url, Options{Name: "test"})
 	storetest.CheckCreatedIndexes(t, s, pgIndexes(s.SQL()))
+	storetest.CheckIndexNamesFree(t, s, pgIndexes(s.SQL()))
 	storetest.CheckCreatedMigrated(t, oldStore(t, url, 11), func() *sqlstore.DB { return open(t, url, Options{Name: "old"}) }, pgIndexes)
 }
 

@@ -383,6 +383,7 @@ func TestCreatedIndexes(t *testing.T) {
 	s := opened(t, filepath.Join(t.TempDir(), "env.db"))
 	defer s.Close()
 	storetest.CheckCreatedIndexes(t, s, sqliteIndexes(s.SQL()))
+	storetest.CheckIndexNamesFree(t, s, sqliteIndexes(s.SQL()))
 	path := filepath.Join(t.TempDir(), "old.db")
 	storetest.CheckCreatedMigrated(t, oldStore(t, path, 11), func() *sqlstore.DB {
 		s := opened(t, path)

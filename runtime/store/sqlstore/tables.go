@@ -278,10 +278,16 @@ func lookupIndexed(c store.Column) bool {
 	return c.Type == "lookup" || c.Type == "customer"
 }
 
-// lookupIndexName names the index of table's lookup column: lk_table_column,
-// shortened with a hash of both names past PostgreSQL's 63 bytes.
+// lookupIndexName names the index of table's lookup column:
+// _lk_table_column, shortened with a hash of both names past PostgreSQL's
+// 63 bytes. Both databases keep tables and indexes under one namespace,
+// and a project's table is named prefix_name with a prefix of two to
+// eight letters and digits (lk_lead_parentaccountid is one, cr_lead
+// another): the leading _, which no table's name has (compiler: a name
+// starts with a letter, as in Dataverse), keeps the index from taking a
+// table's name and the table from failing to be created.
 func lookupIndexName(table, column string) string {
-	name := "lk_" + table + "_" + column
+	name := "_lk_" + table + "_" + column
 	if len(name) <= 63 {
 		return name
 	}
@@ -334,10 +340,11 @@ const createdIndexVersion = 12
 // createdColumn is the column whose index serves a table's newest first.
 const createdColumn = "createdon"
 
-// createdIndexName names the index of table's createdon: cr_table,
-// shortened with a hash of the name past PostgreSQL's 63 bytes.
+// createdIndexName names the index of table's createdon: _cr_table,
+// shortened with a hash of the name past PostgreSQL's 63 bytes; the
+// leading _ keeps it from any table's name, as lookupIndexName's.
 func createdIndexName(table string) string {
-	name := "cr_" + table
+	name := "_cr_" + table
 	if len(name) <= 63 {
 		return name
 	}

@@ -23,12 +23,12 @@ type Indexes func(t *testing.T, table string) []string
 func CheckLookupIndexes(t *testing.T, s store.Store, indexes Indexes) {
 	t.Helper()
 	lead := indexes(t, "lead")
-	for _, want := range []string{"lk_lead_parentaccountid", "lk_lead_customerid", "lk_lead_ownerid"} {
+	for _, want := range []string{"_lk_lead_parentaccountid", "_lk_lead_customerid", "_lk_lead_ownerid"} {
 		if !slices.Contains(lead, want) {
 			t.Errorf("lead's indexes %q lack %s", lead, want)
 		}
 	}
-	for _, not := range []string{"lk_lead_createdby", "lk_lead_modifiedby"} {
+	for _, not := range []string{"_lk_lead_createdby", "_lk_lead_modifiedby"} {
 		if slices.Contains(lead, not) {
 			t.Errorf("lead's indexes %q have %s: every write changes it", lead, not)
 		}
@@ -46,12 +46,12 @@ func CheckLookupIndexes(t *testing.T, s store.Store, indexes Indexes) {
 		return nil
 	})
 	thing := indexes(t, "pp_thing")
-	if !slices.Contains(thing, "lk_pp_thing_pp_leadid") || !slices.Contains(thing, "lk_pp_thing_pp_otherid") || len(thing) > 3 {
+	if !slices.Contains(thing, "_lk_pp_thing_pp_leadid") || !slices.Contains(thing, "_lk_pp_thing_pp_otherid") || len(thing) > 3 {
 		t.Errorf("pp_thing's indexes %q, want its two lookups' (and its key's)", thing)
 	}
 	found := false
 	for _, n := range indexes(t, long) {
-		if strings.HasPrefix(n, "lk_"+long[:20]) {
+		if strings.HasPrefix(n, "_lk_"+long[:20]) {
 			found = true
 			if len(n) > 63 {
 				t.Errorf("index %s is longer than PostgreSQL's 63 bytes", n)
@@ -62,7 +62,7 @@ func CheckLookupIndexes(t *testing.T, s store.Store, indexes Indexes) {
 		t.Errorf("%s's customer column has no index: %q", long, indexes(t, long))
 	}
 	write(t, s, func(tx store.Tx) error { return tx.DropColumn("pp_thing", "pp_otherid") })
-	if thing := indexes(t, "pp_thing"); slices.Contains(thing, "lk_pp_thing_pp_otherid") {
+	if thing := indexes(t, "pp_thing"); slices.Contains(thing, "_lk_pp_thing_pp_otherid") {
 		t.Errorf("a dropped lookup's index stayed: %q", thing)
 	}
 }
@@ -96,7 +96,7 @@ func CatalogIndexes(db *sql.DB, query string) Indexes {
 func CheckLookupsMigrated(t *testing.T, old *sqlstore.DB, reopen func() *sqlstore.DB, indexes func(*sql.DB) Indexes) {
 	t.Helper()
 	for _, n := range indexes(old.SQL())(t, "lead") {
-		if strings.HasPrefix(n, "lk_") {
+		if strings.HasPrefix(n, "_lk_") {
 			if _, err := old.SQL().Exec(`DROP INDEX ` + n); err != nil {
 				t.Fatal(err)
 			}
@@ -104,19 +104,19 @@ func CheckLookupsMigrated(t *testing.T, old *sqlstore.DB, reopen func() *sqlstor
 	}
 	old.Close()
 	s := reopen()
-	if lead := indexes(s.SQL())(t, "lead"); !slices.Contains(lead, "lk_lead_parentaccountid") {
+	if lead := indexes(s.SQL())(t, "lead"); !slices.Contains(lead, "_lk_lead_parentaccountid") {
 		t.Errorf("lead's indexes after migrating from 0009: %q", lead)
 	}
 }
 
 // CheckCreatedIndexes checks that s indexes the createdon of a table that
-// has one (cr_table), standard or custom, so that its newest rows are read
+// has one (_cr_table), standard or custom, so that its newest rows are read
 // first without sorting the table, and no other table; a name past
 // PostgreSQL's 63 bytes is shortened, not cut.
 func CheckCreatedIndexes(t *testing.T, s store.Store, indexes Indexes) {
 	t.Helper()
-	if lead := indexes(t, "lead"); !slices.Contains(lead, "cr_lead") {
-		t.Errorf("lead's indexes %q lack cr_lead", lead)
+	if lead := indexes(t, "lead"); !slices.Contains(lead, "_cr_lead") {
+		t.Errorf("lead's indexes %q lack _cr_lead", lead)
 	}
 	long := "pp_" + strings.Repeat("y", 70)
 	write(t, s, func(tx store.Tx) error {
@@ -126,13 +126,13 @@ func CheckCreatedIndexes(t *testing.T, s store.Store, indexes Indexes) {
 		}})
 	})
 	for _, n := range indexes(t, "pp_plain") {
-		if strings.HasPrefix(n, "cr_") {
+		if strings.HasPrefix(n, "_cr_") {
 			t.Errorf("pp_plain has no createdon but an index %s", n)
 		}
 	}
 	found := false
 	for _, n := range indexes(t, long) {
-		if strings.HasPrefix(n, "cr_"+long[:20]) {
+		if strings.HasPrefix(n, "_cr_"+long[:20]) {
 			found = true
 			if len(n) > 63 {
 				t.Errorf("index %s is longer than PostgreSQL's 63 bytes", n)
@@ -151,18 +151,25 @@ func CheckCreatedIndexes(t *testing.T, s store.Store, indexes Indexes) {
 func CheckCreatedMigrated(t *testing.T, old *sqlstore.DB, reopen func() *sqlstore.DB, indexes func(*sql.DB) Indexes) {
 	t.Helper()
 	for _, n := range indexes(old.SQL())(t, "lead") {
-		if strings.HasPrefix(n, "cr_") {
+		if strings.HasPrefix(n, "_cr_") {
 			if _, err := old.SQL().Exec(`DROP INDEX ` + n); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	if lead := indexes(old.SQL())(t, "lead"); slices.Contains(lead, "cr_lead") {
-		t.Fatalf("cr_lead not dropped: %q", lead)
+	if lead := indexes(old.SQL())(t, "lead"); slices.Contains(lead, "_cr_lead") {
+		t.Fatalf("_cr_lead not dropped: %q", lead)
 	}
+	// A table named as lead's index would have been (cr_lead, the
+	// publisher prefix cr's), which migrating must not take for an index.
+	write(t, old, func(tx store.Tx) error {
+		return tx.CreateTable(store.Table{Name: "cr_lead", PrimaryKey: "cr_leadid", Kind: store.TableCustom, Columns: []store.Column{
+			{Name: "createdon", Type: "datetime", System: true},
+		}})
+	})
 	old.Close()
 	s := reopen()
-	if lead := indexes(s.SQL())(t, "lead"); !slices.Contains(lead, "cr_lead") {
+	if lead := indexes(s.SQL())(t, "lead"); !slices.Contains(lead, "_cr_lead") {
 		t.Errorf("lead's indexes after migrating from 0011: %q", lead)
 	}
 }
@@ -209,4 +216,32 @@ func CheckFoldMigrated(t *testing.T, old *sqlstore.DB, reopen func() *sqlstore.D
 		}
 		return nil
 	})
+}
+
+// CheckIndexNamesFree checks that the indexes the store names after a
+// table leave every name a project's table may take free: a table is
+// prefix_name (a prefix of two to eight letters and digits, "cr" and "lk"
+// among them), and the databases keep tables and indexes under one
+// namespace, so a table named as another table's index could not be
+// created (there is already an index named cr_lead), nor an environment
+// that has one migrated (CheckCreatedMigrated). Each such table gets
+// indexes of its own.
+func CheckIndexNamesFree(t *testing.T, s store.Store, indexes Indexes) {
+	t.Helper()
+	write(t, s, func(tx store.Tx) error {
+		for _, name := range []string{"cr_lead", "lk_lead_parentaccountid"} {
+			if err := tx.CreateTable(store.Table{Name: name, PrimaryKey: name + "id", Kind: store.TableCustom, Columns: []store.Column{
+				{Name: "createdon", Type: "datetime", System: true},
+				{Name: "ownerid", Type: "lookup", Targets: []string{"systemuser"}},
+			}}); err != nil {
+				t.Errorf("creating table %s: %v", name, err)
+			}
+		}
+		return nil
+	})
+	for _, name := range []string{"cr_lead", "lk_lead_parentaccountid"} {
+		if n := len(indexes(t, name)); n < 3 {
+			t.Errorf("%s's indexes %q, want its key's, createdon's and ownerid's", name, indexes(t, name))
+		}
+	}
 }
