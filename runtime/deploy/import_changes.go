@@ -280,23 +280,28 @@ func orphanedOptions(tx store.Tx, st *state, p *compiler.Project, cs []Change) e
 		if oldC == nil || newC == nil || oldC.Type != compiler.TypeChoice {
 			continue
 		}
-		var gone store.Any
-		var labels []string
+		// Each value by itself: the rows that keep it, and no value that
+		// no row holds.
+		var kept []string
 		for _, o := range oldC.Options {
-			if !slices.ContainsFunc(newC.Options, func(n compiler.Option) bool { return n.Value == o.Value }) {
-				gone = append(gone, store.Compare{Column: column, Op: store.OpEq, Value: int64(o.Value)})
-				labels = append(labels, fmt.Sprintf("%d (%s)", o.Value, o.Label))
+			if slices.ContainsFunc(newC.Options, func(n compiler.Option) bool { return n.Value == o.Value }) {
+				continue
+			}
+			rows, err := qt.QueryRows(store.Query{Table: t, Select: []string{t.PrimaryKey},
+				Where: store.Compare{Column: column, Op: store.OpEq, Value: int64(o.Value)}})
+			if err != nil {
+				return err
+			}
+			if n := len(rows); n > 0 {
+				verb := " keep "
+				if n == 1 {
+					verb = " keeps "
+				}
+				kept = append(kept, compiler.Plural(n, "row")+verb+fmt.Sprintf("%d (%s)", o.Value, o.Label))
 			}
 		}
-		if len(gone) == 0 {
-			continue
-		}
-		rows, err := qt.QueryRows(store.Query{Table: t, Select: []string{t.PrimaryKey}, Where: gone})
-		if err != nil {
-			return err
-		}
-		if len(rows) > 0 {
-			c.Data = compiler.Plural(len(rows), "row") + " keep " + strings.Join(labels, ", ") + ", which no option names then"
+		if len(kept) > 0 {
+			c.Data = strings.Join(kept, " and ") + ", which no option names then"
 		}
 	}
 	return nil
