@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/bpfc/bpfc/runtime/store"
@@ -279,15 +280,19 @@ func lookupIndexed(c store.Column) bool {
 }
 
 // lookupIndexName names the index of table's lookup column:
-// _lk_table_column, shortened with a hash of both names past PostgreSQL's
-// 63 bytes. Both databases keep tables and indexes under one namespace,
-// and a project's table is named prefix_name with a prefix of two to
-// eight letters and digits (lk_lead_parentaccountid is one, cr_lead
-// another): the leading _, which no table's name has (compiler: a name
-// starts with a letter, as in Dataverse), keeps the index from taking a
-// table's name and the table from failing to be created.
+// _lkN_table_column, N the length of table's name, shortened with a hash
+// of both names past PostgreSQL's 63 bytes. Both databases keep tables and
+// indexes under one namespace, and a project's table is named prefix_name
+// with a prefix of two to eight letters and digits (lk_lead_parentaccountid
+// is one, cr_lead another): the leading _, which no table's name has
+// (compiler: a name starts with a letter, as in Dataverse), keeps the index
+// from taking a table's name and the table from failing to be created.
+// The length tells the table from the column where both have _ in their
+// names: pp_a's pp_b_pp_c and pp_a_pp_b's pp_c would otherwise share one
+// name, one of them left without an index (IF NOT EXISTS) and dropping the
+// one's column dropping the other's index.
 func lookupIndexName(table, column string) string {
-	name := "_lk_" + table + "_" + column
+	name := "_lk" + strconv.Itoa(len(table)) + "_" + table + "_" + column
 	if len(name) <= 63 {
 		return name
 	}

@@ -23,12 +23,12 @@ type Indexes func(t *testing.T, table string) []string
 func CheckLookupIndexes(t *testing.T, s store.Store, indexes Indexes) {
 	t.Helper()
 	lead := indexes(t, "lead")
-	for _, want := range []string{"_lk_lead_parentaccountid", "_lk_lead_customerid", "_lk_lead_ownerid"} {
+	for _, want := range []string{"_lk4_lead_parentaccountid", "_lk4_lead_customerid", "_lk4_lead_ownerid"} {
 		if !slices.Contains(lead, want) {
 			t.Errorf("lead's indexes %q lack %s", lead, want)
 		}
 	}
-	for _, not := range []string{"_lk_lead_createdby", "_lk_lead_modifiedby"} {
+	for _, not := range []string{"_lk4_lead_createdby", "_lk4_lead_modifiedby"} {
 		if slices.Contains(lead, not) {
 			t.Errorf("lead's indexes %q have %s: every write changes it", lead, not)
 		}
@@ -46,12 +46,12 @@ func CheckLookupIndexes(t *testing.T, s store.Store, indexes Indexes) {
 		return nil
 	})
 	thing := indexes(t, "pp_thing")
-	if !slices.Contains(thing, "_lk_pp_thing_pp_leadid") || !slices.Contains(thing, "_lk_pp_thing_pp_otherid") || len(thing) > 3 {
+	if !slices.Contains(thing, "_lk8_pp_thing_pp_leadid") || !slices.Contains(thing, "_lk8_pp_thing_pp_otherid") || len(thing) > 3 {
 		t.Errorf("pp_thing's indexes %q, want its two lookups' (and its key's)", thing)
 	}
 	found := false
 	for _, n := range indexes(t, long) {
-		if strings.HasPrefix(n, "_lk_"+long[:20]) {
+		if strings.HasPrefix(n, "_lk53_"+long[:20]) {
 			found = true
 			if len(n) > 63 {
 				t.Errorf("index %s is longer than PostgreSQL's 63 bytes", n)
@@ -62,7 +62,7 @@ func CheckLookupIndexes(t *testing.T, s store.Store, indexes Indexes) {
 		t.Errorf("%s's customer column has no index: %q", long, indexes(t, long))
 	}
 	write(t, s, func(tx store.Tx) error { return tx.DropColumn("pp_thing", "pp_otherid") })
-	if thing := indexes(t, "pp_thing"); slices.Contains(thing, "_lk_pp_thing_pp_otherid") {
+	if thing := indexes(t, "pp_thing"); slices.Contains(thing, "_lk8_pp_thing_pp_otherid") {
 		t.Errorf("a dropped lookup's index stayed: %q", thing)
 	}
 }
@@ -96,7 +96,7 @@ func CatalogIndexes(db *sql.DB, query string) Indexes {
 func CheckLookupsMigrated(t *testing.T, old *sqlstore.DB, reopen func() *sqlstore.DB, indexes func(*sql.DB) Indexes) {
 	t.Helper()
 	for _, n := range indexes(old.SQL())(t, "lead") {
-		if strings.HasPrefix(n, "_lk_") {
+		if strings.HasPrefix(n, "_lk") {
 			if _, err := old.SQL().Exec(`DROP INDEX ` + n); err != nil {
 				t.Fatal(err)
 			}
@@ -104,7 +104,7 @@ func CheckLookupsMigrated(t *testing.T, old *sqlstore.DB, reopen func() *sqlstor
 	}
 	old.Close()
 	s := reopen()
-	if lead := indexes(s.SQL())(t, "lead"); !slices.Contains(lead, "_lk_lead_parentaccountid") {
+	if lead := indexes(s.SQL())(t, "lead"); !slices.Contains(lead, "_lk4_lead_parentaccountid") {
 		t.Errorf("lead's indexes after migrating from 0009: %q", lead)
 	}
 }
@@ -243,5 +243,25 @@ func CheckIndexNamesFree(t *testing.T, s store.Store, indexes Indexes) {
 		if n := len(indexes(t, name)); n < 3 {
 			t.Errorf("%s's indexes %q, want its key's, createdon's and ownerid's", name, indexes(t, name))
 		}
+	}
+	// Two lookups whose table and column names join to one text (pp_a
+	// and pp_b_pp_c, pp_a_pp_b and pp_c) have an index each, and dropping
+	// one's column leaves the other's.
+	write(t, s, func(tx store.Tx) error {
+		must(t, tx.CreateTable(store.Table{Name: "pp_a_pp_b", PrimaryKey: "pp_a_pp_bid", Kind: store.TableCustom, Columns: []store.Column{
+			{Name: "pp_c", Type: "lookup", Targets: []string{"lead"}},
+		}}))
+		return tx.CreateTable(store.Table{Name: "pp_a", PrimaryKey: "pp_aid", Kind: store.TableCustom, Columns: []store.Column{
+			{Name: "pp_b_pp_c", Type: "lookup", Targets: []string{"lead"}},
+		}})
+	})
+	for _, name := range []string{"pp_a_pp_b", "pp_a"} {
+		if n := len(indexes(t, name)); n != 2 {
+			t.Errorf("%s's indexes %q, want its key's and its lookup's", name, indexes(t, name))
+		}
+	}
+	write(t, s, func(tx store.Tx) error { return tx.DropColumn("pp_a", "pp_b_pp_c") })
+	if n := len(indexes(t, "pp_a_pp_b")); n != 2 {
+		t.Errorf("pp_a_pp_b's indexes after dropping pp_a.pp_b_pp_c: %q, want its key's and its lookup's", indexes(t, "pp_a_pp_b"))
 	}
 }
