@@ -391,3 +391,37 @@ func TestCreatedIndexes(t *testing.T) {
 		return s
 	}, sqliteIndexes)
 }
+
+// TestDropIndexedColumn: SQLite drops no column an index names, so
+// DropColumn drops the column's indexes first, whatever their names: those
+// of an environment whose bpfc named them otherwise (lk_table_column and
+// cr_table, an expression of createdon) too.
+func TestDropIndexedColumn(t *testing.T) {
+	ctx := context.Background()
+	s := opened(t, filepath.Join(t.TempDir(), "env.db"))
+	defer s.Close()
+	if err := s.Write(ctx, func(tx store.Tx) error {
+		return tx.CreateTable(store.Table{Name: "pp_x", PrimaryKey: "pp_xid", Kind: store.TableCustom, Columns: []store.Column{
+			{Name: "createdon", Type: "datetime", System: true},
+			{Name: "pp_leadid", Type: "lookup", Targets: []string{"lead"}},
+		}})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`CREATE INDEX "lk_pp_x_pp_leadid" ON "pp_x" ("pp_leadid")`,
+		`CREATE INDEX "cr_pp_x" ON "pp_x" ((substr(NULLIF("createdon", ''), 1, 29)) DESC, "pp_xid")`,
+	} {
+		if _, err := s.SQL().Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []string{"pp_leadid", "createdon"} {
+		if err := s.Write(ctx, func(tx store.Tx) error { return tx.DropColumn("pp_x", c) }); err != nil {
+			t.Errorf("dropping pp_x.%s: %v", c, err)
+		}
+	}
+	if n := len(sqliteIndexes(s.SQL())(t, "pp_x")); n != 1 {
+		t.Errorf("pp_x's indexes: %q, want its key's", sqliteIndexes(s.SQL())(t, "pp_x"))
+	}
+}

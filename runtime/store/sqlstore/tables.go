@@ -461,14 +461,7 @@ func (t *tx) DropColumn(table, column string) error {
 	if err != nil {
 		return err
 	}
-	// SQLite drops no column an index names: its lookup index goes first,
-	// and createdon's.
-	index := lookupIndexName(table, column)
-	if column == createdColumn {
-		index = createdIndexName(table)
-	}
-	qi, _ := quote(index)
-	if _, err := t.exec("DROP INDEX IF EXISTS " + qi); err != nil {
+	if err := t.dropColumnIndexes(table, column); err != nil {
 		return fmt.Errorf("dropping column %s.%s: %w", table, column, err)
 	}
 	if _, err := t.exec("ALTER TABLE " + qt + " DROP COLUMN " + qc); err != nil {
@@ -476,6 +469,41 @@ func (t *tx) DropColumn(table, column string) error {
 	}
 	_, err = t.exec(`DELETE FROM attribute WHERE entity = $1 AND name = $2`, table, column)
 	return err
+}
+
+// dropColumnIndexes drops the indexes of table that name column, which
+// SQLite drops no column before (PostgreSQL drops them with it): a
+// lookup's, createdon's (an expression of it), whatever their names, so
+// that a column is dropped whichever bpfc named its index.
+func (t *tx) dropColumnIndexes(table, column string) error {
+	if t.d.Name() == "postgres" {
+		return nil
+	}
+	qc, _ := quote(column)
+	rows, err := t.query(`SELECT m.name FROM sqlite_master m WHERE m.type = 'index' AND m.tbl_name = $1 AND m.sql IS NOT NULL
+AND (EXISTS (SELECT 1 FROM pragma_index_info(m.name) i WHERE i.name = $2) OR instr(m.sql, $3) > 0)`, table, column, qc)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return err
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, n := range names {
+		if _, err := t.exec(`DROP INDEX "` + strings.ReplaceAll(n, `"`, `""`) + `"`); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Rows.
