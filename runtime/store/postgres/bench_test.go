@@ -7,6 +7,7 @@ import (
 
 	"github.com/bpfc/bpfc/runtime/store"
 	"github.com/bpfc/bpfc/runtime/store/postgres/pgtest"
+	"github.com/bpfc/bpfc/runtime/store/storetest"
 )
 
 // BenchmarkQueryPage reads a page of 50 rows of a table in its default
@@ -95,36 +96,7 @@ FROM generate_series(1, %d) i`, n)); err != nil {
 				b.Fatal(err)
 			}
 			q := store.Query{Table: tb, OrderBy: []store.Order{{Column: "createdon", Desc: true}}, Limit: 51}
-			var next []any
-			b.Run("first", func(b *testing.B) {
-				for range b.N {
-					err := s.Read(ctx, func(tx store.Tx) error {
-						rows, err := tx.(store.QueryTx).QueryRows(q)
-						if len(rows) > 49 {
-							next = q.SortKey(rows[49])
-						}
-						return err
-					})
-					if err != nil {
-						b.Fatal(err)
-					}
-				}
-			})
-			if next == nil {
-				return
-			}
-			b.Run("next", func(b *testing.B) {
-				q.After = next
-				for range b.N {
-					err := s.Read(ctx, func(tx store.Tx) error {
-						_, err := tx.(store.QueryTx).QueryRows(q)
-						return err
-					})
-					if err != nil {
-						b.Fatal(err)
-					}
-				}
-			})
+			storetest.BenchPages(b, s, q)
 		})
 	}
 }
