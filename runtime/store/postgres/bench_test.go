@@ -26,22 +26,9 @@ func BenchmarkQueryPage(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.Cleanup(func() { s.Close() })
-			tb := store.Table{Name: "pp_thing", PrimaryKey: "pp_thingid", Kind: store.TableCustom,
-				Columns: []store.Column{{Name: "pp_name", Type: "string"}}}
-			if err := s.Write(ctx, func(tx store.Tx) error { return tx.CreateTable(tb) }); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := s.SQL().ExecContext(ctx, fmt.Sprintf(`INSERT INTO pp_thing (pp_thingid, pp_name, versionnumber)
-SELECT md5(i::text), 'row ' || i, 1 FROM generate_series(1, %d) i`, n)); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := s.SQL().ExecContext(ctx, `ANALYZE pp_thing`); err != nil {
-				b.Fatal(err)
-			}
-			err = s.Read(ctx, func(tx store.Tx) error { tb, err = tx.Table("pp_thing"); return err })
-			if err != nil {
-				b.Fatal(err)
-			}
+			tb := storetest.BenchTable(b, s, []store.Column{{Name: "pp_name", Type: "string"}},
+				fmt.Sprintf(`INSERT INTO pp_thing (pp_thingid, pp_name, versionnumber)
+SELECT md5(i::text), 'row ' || i, 1 FROM generate_series(1, %d) i`, n), `ANALYZE pp_thing`)
 			b.ResetTimer()
 			for range b.N {
 				err := s.Read(ctx, func(tx store.Tx) error {
@@ -78,23 +65,10 @@ func BenchmarkNewestFirst(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.Cleanup(func() { s.Close() })
-			tb := store.Table{Name: "pp_thing", PrimaryKey: "pp_thingid", Kind: store.TableCustom,
-				Columns: []store.Column{{Name: "pp_name", Type: "string"}, {Name: "createdon", Type: "datetime"}}}
-			if err := s.Write(ctx, func(tx store.Tx) error { return tx.CreateTable(tb) }); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := s.SQL().ExecContext(ctx, fmt.Sprintf(`INSERT INTO pp_thing (pp_thingid, pp_name, createdon, versionnumber)
+			tb := storetest.BenchTable(b, s, []store.Column{{Name: "pp_name", Type: "string"}, {Name: "createdon", Type: "datetime"}},
+				fmt.Sprintf(`INSERT INTO pp_thing (pp_thingid, pp_name, createdon, versionnumber)
 SELECT md5(i::text), 'row ' || i, to_char(timestamp '2026-01-01' + (i / 100) * interval '1 second', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 1
-FROM generate_series(1, %d) i`, n)); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := s.SQL().ExecContext(ctx, `ANALYZE pp_thing`); err != nil {
-				b.Fatal(err)
-			}
-			err = s.Read(ctx, func(tx store.Tx) error { tb, err = tx.Table("pp_thing"); return err })
-			if err != nil {
-				b.Fatal(err)
-			}
+FROM generate_series(1, %d) i`, n), `ANALYZE pp_thing`)
 			q := store.Query{Table: tb, OrderBy: []store.Order{{Column: "createdon", Desc: true}}, Limit: 51}
 			storetest.BenchPages(b, s, q)
 		})

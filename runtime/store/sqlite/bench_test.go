@@ -63,20 +63,10 @@ func BenchmarkNewestFirst(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.Cleanup(func() { s.Close() })
-			tb := store.Table{Name: "pp_thing", PrimaryKey: "pp_thingid", Kind: store.TableCustom,
-				Columns: []store.Column{{Name: "pp_name", Type: "string"}, {Name: "createdon", Type: "datetime"}}}
-			if err := s.Write(ctx, func(tx store.Tx) error { return tx.CreateTable(tb) }); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := s.SQL().ExecContext(ctx, fmt.Sprintf(`WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < %d)
+			tb := storetest.BenchTable(b, s, []store.Column{{Name: "pp_name", Type: "string"}, {Name: "createdon", Type: "datetime"}},
+				fmt.Sprintf(`WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < %d)
 INSERT INTO pp_thing (pp_thingid, pp_name, createdon, versionnumber)
-SELECT lower(hex(randomblob(16))), 'row ' || i, strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', '2026-01-01', '+' || (i / 100) || ' seconds'), 1 FROM c`, n)); err != nil {
-				b.Fatal(err)
-			}
-			err = s.Read(ctx, func(tx store.Tx) error { tb, err = tx.Table("pp_thing"); return err })
-			if err != nil {
-				b.Fatal(err)
-			}
+SELECT lower(hex(randomblob(16))), 'row ' || i, strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', '2026-01-01', '+' || (i / 100) || ' seconds'), 1 FROM c`, n))
 			q := store.Query{Table: tb, OrderBy: []store.Order{{Column: "createdon", Desc: true}}, Limit: 51}
 			storetest.BenchPages(b, s, q)
 		})

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/bpfc/bpfc/runtime/store"
+	"github.com/bpfc/bpfc/runtime/store/sqlstore"
 )
 
 // BenchPages times q's first page and the page after it (q.Limit rows a
@@ -45,4 +46,30 @@ func BenchPages(b *testing.B, s store.Store, q store.Query) {
 			}
 		}
 	})
+}
+
+// BenchTable creates the custom table pp_thing with columns in s, fills it
+// by the backend's SQL statements and returns the table as the store reads
+// it back.
+func BenchTable(b *testing.B, s *sqlstore.DB, columns []store.Column, fill ...string) store.Table {
+	b.Helper()
+	ctx := context.Background()
+	tb := store.Table{Name: "pp_thing", PrimaryKey: "pp_thingid", Kind: store.TableCustom, Columns: columns}
+	if err := s.Write(ctx, func(tx store.Tx) error { return tx.CreateTable(tb) }); err != nil {
+		b.Fatal(err)
+	}
+	for _, q := range fill {
+		if _, err := s.SQL().ExecContext(ctx, q); err != nil {
+			b.Fatal(err)
+		}
+	}
+	err := s.Read(ctx, func(tx store.Tx) error {
+		var err error
+		tb, err = tx.Table(tb.Name)
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return tb
 }
