@@ -350,14 +350,9 @@ func (s *DB) migrate(ctx context.Context, migs []migration) (from int, err error
 				return err
 			}
 		}
-		if from > 0 && from < lookupIndexVersion {
-			if err := tx.indexLookups(); err != nil {
-				return fmt.Errorf("migration %04d: %w", lookupIndexVersion, err)
-			}
-		}
 		if from > 0 && from < createdIndexVersion {
-			if err := tx.indexCreatedAll(); err != nil {
-				return fmt.Errorf("migration %04d: %w", createdIndexVersion, err)
+			if err := tx.indexTables(from); err != nil {
+				return fmt.Errorf("indexing the tables of schema version %d: %w", from, err)
 			}
 		}
 		return bootstrap(tx, s.opts.Name)

@@ -292,11 +292,16 @@ func lookupIndexed(c store.Column) bool {
 // name, one of them left without an index (IF NOT EXISTS) and dropping the
 // one's column dropping the other's index.
 func lookupIndexName(table, column string) string {
-	name := "_lk" + strconv.Itoa(len(table)) + "_" + table + "_" + column
+	return indexName("_lk"+strconv.Itoa(len(table))+"_"+table+"_"+column, table+"."+column)
+}
+
+// indexName is name, or past PostgreSQL's 63 bytes its first 46 and a hash
+// of what it names (table.column), so that two long names stay apart.
+func indexName(name, names string) string {
 	if len(name) <= 63 {
 		return name
 	}
-	sum := sha256.Sum256([]byte(table + "." + column))
+	sum := sha256.Sum256([]byte(names))
 	return name[:46] + "_" + hex.EncodeToString(sum[:8])
 }
 
@@ -320,23 +325,6 @@ func (t *tx) indexLookup(table string, c store.Column) error {
 	return nil
 }
 
-// indexLookups indexes the lookups of every table, for an environment
-// made before lookupIndexVersion.
-func (t *tx) indexLookups() error {
-	tables, err := t.Tables()
-	if err != nil {
-		return err
-	}
-	for _, tb := range tables {
-		for _, c := range tb.Columns {
-			if err := t.indexLookup(tb.Name, c); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
 // createdIndexVersion is the migration from which tables with createdon
 // have createdIndexName's index: an environment of an earlier version gets
 // them when it migrates.
@@ -349,12 +337,7 @@ const createdColumn = "createdon"
 // shortened with a hash of the name past PostgreSQL's 63 bytes; the
 // leading _ keeps it from any table's name, as lookupIndexName's.
 func createdIndexName(table string) string {
-	name := "_cr_" + table
-	if len(name) <= 63 {
-		return name
-	}
-	sum := sha256.Sum256([]byte(table + "." + createdColumn))
-	return name[:46] + "_" + hex.EncodeToString(sum[:8])
+	return indexName("_cr_"+table, table+"."+createdColumn)
 }
 
 // indexCreated indexes tb by createdon, newest first (timeKey descending,
@@ -390,16 +373,26 @@ func (t *tx) indexCreated(tb store.Table) error {
 	return nil
 }
 
-// indexCreatedAll indexes every table's createdon, for an environment made
-// before createdIndexVersion.
-func (t *tx) indexCreatedAll() error {
+// indexTables gives every table the indexes CreateTable gives it now, for
+// an environment made at migration from: its lookups' (before
+// lookupIndexVersion) and its createdon's (before createdIndexVersion).
+func (t *tx) indexTables(from int) error {
 	tables, err := t.Tables()
 	if err != nil {
 		return err
 	}
 	for _, tb := range tables {
-		if err := t.indexCreated(tb); err != nil {
-			return err
+		for _, c := range tb.Columns {
+			if from < lookupIndexVersion {
+				if err := t.indexLookup(tb.Name, c); err != nil {
+					return err
+				}
+			}
+		}
+		if from < createdIndexVersion {
+			if err := t.indexCreated(tb); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
