@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -136,15 +137,30 @@ func HasSets(parts []LikePart) bool {
 	return false
 }
 
-// likeRegexp is the regular expression of a LIKE pattern as kind places
-// it: anywhere, at the start or at the end of the text. Every character
-// of the pattern is written as its code point (\x{…}), never as itself.
-func likeRegexp(kind string, parts []LikePart) (*regexp.Regexp, error) {
-	var b strings.Builder
-	b.WriteString("(?s)")
-	if kind != MatchContains && kind != MatchEndsWith {
-		b.WriteString("^")
+// PlaceLike is a LIKE pattern as kind places it in the text, anywhere,
+// at the start or at the end: the pattern with a run of any characters
+// before it (contains, endswith) and after it (contains, startswith), to
+// match the whole text. false for a kind that is none of those.
+func PlaceLike(kind string, parts []LikePart) ([]LikePart, bool) {
+	anyRun := LikePart{Kind: LikeAny}
+	switch kind {
+	case MatchContains:
+		return append(append([]LikePart{anyRun}, parts...), anyRun), true
+	case MatchStartsWith:
+		return append(slices.Clip(parts), anyRun), true
+	case MatchEndsWith:
+		return append([]LikePart{anyRun}, parts...), true
 	}
+	return parts, false
+}
+
+// likeRegexp is the regular expression of a LIKE pattern as kind places
+// it (PlaceLike), matching the whole text. Every character of the pattern
+// is written as its code point (\x{…}), never as itself.
+func likeRegexp(kind string, parts []LikePart) (*regexp.Regexp, error) {
+	parts, _ = PlaceLike(kind, parts)
+	var b strings.Builder
+	b.WriteString("(?s)^")
 	for _, p := range parts {
 		switch p.Kind {
 		case LikeAny:
@@ -175,9 +191,7 @@ func likeRegexp(kind string, parts []LikePart) (*regexp.Regexp, error) {
 			b.WriteString("]")
 		}
 	}
-	if kind != MatchContains && kind != MatchStartsWith {
-		b.WriteString("$")
-	}
+	b.WriteString("$")
 	return regexp.Compile(b.String())
 }
 

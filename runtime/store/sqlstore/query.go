@@ -371,15 +371,8 @@ func (b *queryBuilder) matchSets(kind string, col store.Column, qc string, parts
 			return sqlFalse, nil // a set of no characters matches none
 		}
 	}
-	anyRun := store.LikePart{Kind: store.LikeAny}
-	switch kind {
-	case store.MatchContains:
-		parts = append(append([]store.LikePart{anyRun}, parts...), anyRun)
-	case store.MatchStartsWith:
-		parts = append(slices.Clip(parts), anyRun)
-	case store.MatchEndsWith:
-		parts = append([]store.LikePart{anyRun}, parts...)
-	default:
+	parts, ok := store.PlaceLike(kind, parts)
+	if !ok {
 		return "", badQuery("unknown function %q", kind)
 	}
 	param := func(pattern string) string { return b.param(col, pattern) }
