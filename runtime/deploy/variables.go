@@ -535,16 +535,24 @@ func valueChanges(current map[string]store.VariableValue, env string, vals []val
 				return s
 			}
 			// What applies without a value: the default, or none.
+			d := defaultText(v)
 			byDefault := "none"
-			if d := defaultText(v); d != nil {
+			if d != nil {
 				byDefault = text(*d) + " (the default)"
 			}
-			switch action {
-			case "add":
+			// A value the same as the default is still a record that comes
+			// or goes, but what applies stays: said so rather than "7 → 7".
+			same := func(s string) bool { return d != nil && *d == s }
+			switch {
+			case action == "add" && same(val.text):
+				c.Note = "the same as the default, " + text(val.text) + ": what applies does not change"
+			case action == "add":
 				c.Fields = []FieldChange{{Field: "value", Old: byDefault, New: text(val.text)}}
-			case "change":
+			case action == "change":
 				c.Fields = []FieldChange{{Field: "value", Old: text(cur.Value), New: text(val.text)}}
-			case "remove": // the default applies again
+			case action == "remove" && same(cur.Value):
+				c.Note = "the default is the same, " + text(cur.Value) + ": what applies does not change"
+			case action == "remove": // the default applies again
 				c.Fields = []FieldChange{{Field: "value", Old: text(cur.Value), New: byDefault}}
 			}
 		}
