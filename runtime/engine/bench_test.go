@@ -208,7 +208,7 @@ INSERT INTO %s, versionnumber) SELECT lower(hex(randomblob(16))), 'row ' || i, 1
 // acts for (MSCRMCallerID, by systemuserid and by name) and an instance
 // whose stage log five users wrote, shown with their names. Each names a
 // few users, so the cost should not grow with the users; nor should
-// adding one. The list of every user grows, by design.
+// adding one or changing one's roles. The list of every user grows, by design.
 //
 //	go test -run '^$' -bench ManyUsers -benchtime 20x ./runtime/engine/
 func BenchmarkManyUsers(b *testing.B) {
@@ -252,6 +252,11 @@ SELECT lower(hex(randomblob(16))), 'user' || i, 'user' || i, 'User ' || i, 1 FRO
 					b.Fatal(err)
 				}
 			}
+			// A user who is no administrator: the change asks whether another is.
+			clerk, err := admin.AddUser(ctx, NewUser{Name: "clerk", Roles: []string{"salesperson"}})
+			if err != nil {
+				b.Fatal(err)
+			}
 			added := 0
 			for _, op := range []struct {
 				name string
@@ -262,6 +267,11 @@ SELECT lower(hex(randomblob(16))), 'user' || i, 'user' || i, 'User ' || i, 1 FRO
 				{"instance", func() error { _, err := admin.Instance(ctx, c.Instance.ID); return err }},
 				// Every user, by design: one statement, not one a user.
 				{"list", func() error { _, err := admin.Users(ctx); return err }},
+				// Whether an administrator remains: not by reading every user.
+				{"set", func() error {
+					_, err := admin.SetUser(ctx, clerk.Name, UserChange{Roles: &[]string{"salesperson"}})
+					return err
+				}},
 				{"add", func() error {
 					added++
 					_, err := admin.AddUser(ctx, NewUser{Name: fmt.Sprintf("new%d", added), Roles: []string{"salesperson"}})

@@ -63,6 +63,7 @@ func (refuseTx) Privileges(_ string) ([]store.Privilege, error)           { retu
 func (refuseTx) Users() ([]store.User, error)                             { return nil, errOneShot }
 func (refuseTx) User(_ string) (store.User, error)                        { return store.User{}, errOneShot }
 func (refuseTx) UsersFolded(_ string) ([]store.User, error)               { return nil, errOneShot }
+func (refuseTx) OtherUserWithRole(_, _ string) (bool, error)              { return false, errOneShot }
 func (refuseTx) PutUser(store.User) error                                 { return errOneShot }
 func (refuseTx) Access(_ string) (store.Access, error)                    { return store.Access{}, errOneShot }
 func (refuseTx) AddStageVisit(store.StageVisit) error                     { return errOneShot }

@@ -121,20 +121,13 @@ func (s *Session) SetUser(ctx context.Context, name string, c UserChange) (store
 		if c.Disabled != nil {
 			u.Disabled = *c.Disabled
 		}
-		users, err := o.tx.Users()
-		if err != nil {
-			return err
-		}
-		admins := 0
-		for _, x := range users {
-			if x.ID == u.ID {
-				x = u
-			}
-			if !x.Disabled && slices.Contains(x.Roles, "system_administrator") {
-				admins++
+		kept := !u.Disabled && slices.Contains(u.Roles, "system_administrator")
+		if !kept {
+			if kept, err = o.tx.OtherUserWithRole("system_administrator", u.ID); err != nil {
+				return err
 			}
 		}
-		if admins == 0 {
+		if !kept {
 			return &ErrRefused{Op: "change user " + name, Rule: RuleLastAdmin,
 				Reason: fmt.Sprintf("that would leave %s without an enabled system_administrator, and nobody could change users again", o.dep.env)}
 		}

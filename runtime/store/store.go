@@ -225,6 +225,10 @@ type Tx interface {
 	// UsersFolded lists the users whose names strings.EqualFold takes for
 	// name (ID and Name only), by an index on FoldName of the names.
 	UsersFolded(name string) ([]User, error)
+	// OtherUserWithRole says whether an enabled user other than except (a
+	// systemuserid) holds role: whether an environment keeps an
+	// administrator, asked without reading every user.
+	OtherUserWithRole(role, except string) (bool, error)
 	PutUser(User) error
 	// Access is what the named user may do: the user, whether a role gives
 	// full access, and the privileges of all its roles, with the import

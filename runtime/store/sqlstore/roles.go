@@ -170,6 +170,15 @@ ORDER BY u.domainname, u.systemuserid, ur.role`)
 	return out, rows.Err()
 }
 
+func (t *tx) OtherUserWithRole(role, except string) (bool, error) {
+	// EXISTS stops at the first: an environment's administrators are few
+	// among its users, and no statement needs to count them.
+	var found bool
+	err := t.queryRow(`SELECT EXISTS (SELECT 1 FROM systemuserroles ur JOIN systemuser u ON u.systemuserid = ur.systemuserid
+WHERE ur.role = $1 AND ur.systemuserid <> $2 AND COALESCE(u.isdisabled, 0) = 0)`, role, except).Scan(&found)
+	return found, err
+}
+
 func (t *tx) User(name string) (store.User, error) {
 	a, err := t.Access(name)
 	return a.User, err

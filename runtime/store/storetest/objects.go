@@ -287,6 +287,29 @@ func testRolesAndUsers(t *testing.T, s store.Store) {
 		diff(t, "user", store.User{ID: "u1", Name: "alice", FullName: "Alice", Email: "alice@example.com", Roles: []string{"salesperson"}}, u)
 		return nil
 	})
+	// Another enabled holder of a role: alice is one for anyone but herself,
+	// and none once she is disabled.
+	others := func(want ...bool) {
+		t.Helper()
+		read(t, s, func(tx store.Tx) error {
+			for i, except := range []string{"u9", "u1"} {
+				got, err := tx.OtherUserWithRole("salesperson", except)
+				must(t, err)
+				if got != want[i] {
+					t.Errorf("OtherUserWithRole(salesperson, %s) = %v, want %v", except, got, want[i])
+				}
+			}
+			if got, err := tx.OtherUserWithRole("manager", "u9"); err != nil || got {
+				t.Errorf("OtherUserWithRole(manager) = %v, %v: nobody holds it", got, err)
+			}
+			return nil
+		})
+	}
+	others(true, false)
+	write(t, s, func(tx store.Tx) error {
+		return tx.PutUser(store.User{ID: "u1", Name: "alice", FullName: "Alice", Email: "alice@example.com", Roles: []string{"salesperson"}, Disabled: true})
+	})
+	others(false, false)
 	write(t, s, func(tx store.Tx) error { return tx.DeleteRole("salesperson") })
 	read(t, s, func(tx store.Tx) error {
 		u, _ := tx.User("alice")
