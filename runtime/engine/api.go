@@ -151,17 +151,18 @@ func (s *Session) Row(ctx context.Context, set, id string) (store.Table, store.R
 const (
 	DirectionNone = 0  // the instance is at that stage already
 	DirectionNext = 1  // the next stage of the active path
-	DirectionPrev = -1 // the previous stage of the traversed path
+	DirectionPrev = -1 // an earlier stage of the traversed path (Prev, PrevTo)
 )
 
 // MoveTarget says how an instance would move to a stage (by process stage
-// id or name): next, prev, or nowhere (already there). The returned version
-// is the instance's row version the decision was made on; mo.IfVersion,
-// when set, must be it. A stage that is neither is refused. The decision
-// reads the current values: pass the version to Next or Prev (IfVersion)
-// so that the move applies to the state it was decided on, and check that
-// the transition lands on the stage (Transition.To), since the values of a
-// record can change in between.
+// id or name): next, back (to an earlier stage of its traversed path), or
+// nowhere (already there). The returned version is the instance's row
+// version the decision was made on; mo.IfVersion, when set, must be it. A
+// stage that is none of these is refused. The decision reads the current
+// values: pass the version to Next or PrevTo (IfVersion) so that the move
+// applies to the state it was decided on, and check that the transition
+// lands on the stage (Transition.To), since the values of a record can
+// change in between.
 //
 // table, when not "", is the instance table the caller names the instance
 // by: an instance of another flow is not found.
@@ -195,7 +196,7 @@ func (s *Session) MoveTarget(ctx context.Context, table, id, stage string, mo Mo
 			dir = DirectionNone
 			return nil
 		}
-		if len(path) >= 2 && f.stage(path[len(path)-2]) == to {
+		if earlierIndex(f, path, to) >= 0 {
 			dir = DirectionPrev
 			return nil
 		}
@@ -230,22 +231,16 @@ func (s *Session) MoveTarget(ctx context.Context, table, id, stage string, mo Mo
 }
 
 // notAdjacent refuses a move of instance id from stage cur to stage to,
-// which is neither the next stage (next; nil: there is none) nor the
-// previous one on the traversed path.
+// which is neither the next stage (next; nil: there is none) nor an
+// earlier one of the traversed path.
 func notAdjacent(f *flow, id string, cur, to, next *compiler.Stage, path []string) error {
-	back := "none (it is the first stage)"
-	if len(path) >= 2 {
-		if p := f.stage(path[len(path)-2]); p != nil {
-			back = fmt.Sprintf("%q", p.Name)
-		}
-	}
 	ahead := "none (it is the last stage of the active path)"
 	if next != nil {
 		ahead = fmt.Sprintf("%q", next.Name)
 	}
 	return &ErrRefused{Op: "move to stage " + to.Name, Rule: RuleTargetStage, Instance: id, Stage: cur.Name,
-		Reason: fmt.Sprintf("an instance moves one stage at a time: from %q the next stage is %s and the previous one %s",
-			cur.Name, ahead, back)}
+		Reason: fmt.Sprintf("an instance moves forward one stage at a time, or back to a stage it traversed: from %q the next stage is %s; %s",
+			cur.Name, ahead, earlierText(f, cur, path))}
 }
 
 func (c *change) notAdjacent(to, next *compiler.Stage) error {
@@ -254,8 +249,8 @@ func (c *change) notAdjacent(to, next *compiler.Stage) error {
 
 // MoveTo moves an instance to a stage (by process stage id or name) by
 // MoveTarget's rules, deciding and moving in one write transaction: to the
-// next stage of the active path (Next; mo.Link as for Next), to the
-// previous one of the traversed path (Prev), or nowhere when the instance
+// next stage of the active path (Next; mo.Link as for Next), back to an
+// earlier one of the traversed path (PrevTo), or nowhere when the instance
 // is at that stage already (DirectionNone: nothing is written, and the
 // instance is returned as it is, at mo.IfVersion when that is set; with
 // mo.Link that is refused, as there is no move to link a record to). A
@@ -352,18 +347,24 @@ func moveTo(stage string, mo MoveOptions, dir *int) func(c *change) (*Transition
 		}
 		var t *Transition
 		var err error
-		switch path := splitPath(str(c.row[colPath])); {
+		path := splitPath(str(c.row[colPath]))
+		switch back := earlierIndex(c.f, path, to); {
 		case to == c.stage:
 			if mo.Link != "" {
 				return nil, invalid("the instance is at stage %s already: there is no move to link a record to", to.Name)
 			}
 			*dir, c.keep = DirectionNone, true
-		case len(path) >= 2 && c.f.stage(path[len(path)-2]) == to:
+		case back >= 0:
 			if mo.Link != "" {
 				return nil, invalid("a move back to stage %q links no record: leave the binding out", to.Name)
 			}
-			*dir, c.action = DirectionPrev, "move to the previous stage"
-			t, err = c.prev()
+			*dir, c.action = DirectionPrev, "move back to stage "+to.Name
+			if back == len(path)-2 {
+				c.action = "move to the previous stage" // as Prev says it
+			}
+			if err = c.mustBeActive(); err == nil {
+				t, err = c.back(path, back)
+			}
 		default:
 			*dir, c.action = DirectionNext, "move to the next stage"
 			if want := lookupColumn(to.Table); mo.LinkColumn != "" && mo.LinkColumn != want {
@@ -437,8 +438,10 @@ func (s *Session) InstanceVersion(ctx context.Context, table, id string, ifVersi
 	return v, err
 }
 
-// RuleTargetStage refuses a move to a stage that is neither the next nor
-// the previous one.
+// RuleTargetStage refuses a move to a stage the instance cannot go to:
+// for MoveTo one that is neither the next stage nor an earlier one of the
+// traversed path; for PrevTo one that is not an earlier one (the active
+// stage included).
 const RuleTargetStage = "target stage"
 
 // ProcessInstance is an instance with the ids the Web API shows.

@@ -58,7 +58,10 @@ func (o *op) reread(f *flow, id string) (*Instance, error) {
 	return instanceOf(f, row), nil
 }
 
-func (o *op) hook(t *Transition) error {
+func (o *op) hook(t *Transition) error { return o.hookAs(t, transitionOps[t.Kind]) }
+
+// hookAs calls the hooks on t, a refusal of theirs saying action.
+func (o *op) hookAs(t *Transition, action string) error {
 	if o.e.o.Hooks == nil {
 		return nil
 	}
@@ -73,7 +76,7 @@ func (o *op) hook(t *Transition) error {
 	case t.To != nil:
 		stage = t.To.Name
 	}
-	return hookRefusal(o.e.o.Hooks.Transition(o.ctx, o.tx, t), transitionOps[t.Kind], t.Instance.ID, stage)
+	return hookRefusal(o.e.o.Hooks.Transition(o.ctx, o.tx, t), action, t.Instance.ID, stage)
 }
 
 // transitionOps name the transitions as refusals say them.
@@ -341,7 +344,11 @@ func (o *op) applyChange(table, id, action string, expect int64, read *readInsta
 	out := instanceOf(f, after)
 	if t != nil {
 		t.Model, t.Flow, t.Instance = f.p, f.f, out
-		if err := o.hook(t); err != nil {
+		action := transitionOps[t.Kind]
+		if t.Kind == KindPrev {
+			action = c.action // a move back further than one stage says so
+		}
+		if err := o.hookAs(t, action); err != nil {
 			return nil, nil, err
 		}
 		out.Workflows = t.Runs

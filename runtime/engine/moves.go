@@ -241,6 +241,19 @@ func (s *Session) Prev(ctx context.Context, id string, mo MoveOptions) (*Instanc
 	return s.change(ctx, id, "move to the previous stage", mo, []string{PrivWrite}, (*change).prev)
 }
 
+// PrevTo moves an instance back to stage (a name or a process stage id), a
+// stage of its traversed path before the active one, in one move: what
+// Dataverse's Set Active of a completed stage does. It is Prev's move with
+// the path cut back further (back). An empty stage is Prev.
+func (s *Session) PrevTo(ctx context.Context, id, stage string, mo MoveOptions) (*Instance, error) {
+	if stage == "" {
+		return s.Prev(ctx, id, mo)
+	}
+	return s.change(ctx, id, "move back to stage "+stage, mo, []string{PrivWrite}, func(c *change) (*Transition, error) {
+		return c.prevTo(stage)
+	})
+}
+
 // prev moves the instance back one stage on its traversed path.
 func (c *change) prev() (*Transition, error) {
 	if err := c.mustBeActive(); err != nil {
@@ -250,10 +263,86 @@ func (c *change) prev() (*Transition, error) {
 	if len(path) < 2 {
 		return nil, c.refuse(RuleFirstStage, "stage %q is the first stage of the instance", c.stage.Name)
 	}
-	path = path[:len(path)-1]
-	to := c.f.stage(path[len(path)-1])
+	return c.back(path, len(path)-2)
+}
+
+// prevTo moves the instance back to the named stage of its traversed path.
+func (c *change) prevTo(name string) (*Transition, error) {
+	if err := c.mustBeActive(); err != nil {
+		return nil, err
+	}
+	path := splitPath(str(c.row[colPath]))
+	to := c.f.stage(name)
 	if to == nil {
-		return nil, fmt.Errorf("instance %s traversed stage %s, which flow %s does not have", c.in.ID, path[len(path)-1], c.f.f.Name)
+		to = c.f.f.Stage(name)
+	}
+	if to == nil {
+		names := make([]string, len(c.f.f.Stages))
+		for i, s := range c.f.f.Stages {
+			names[i] = s.Name
+		}
+		return nil, invalid("flow %s has no stage %q; %s%s", c.f.f.Name, name, c.earlierText(path), didYouMean(name, names))
+	}
+	i := earlierIndex(c.f, path, to)
+	switch {
+	case i >= 0:
+		return c.back(path, i)
+	case len(path) < 2:
+		return nil, c.refuse(RuleFirstStage, "stage %q is the first stage of the instance: there is no stage to go back to", c.stage.Name)
+	case to == c.stage:
+		return nil, c.refuse(RuleTargetStage, "stage %q is the active stage already; %s", to.Name, c.earlierText(path))
+	}
+	return nil, c.refuse(RuleTargetStage, "stage %q is not a stage the instance traversed before %q; %s", to.Name, c.stage.Name, c.earlierText(path))
+}
+
+// earlierIndex is where stage to of f is on path (stage ids, the active
+// stage last) before the active stage, or -1. The compiler refuses cycles,
+// so a stage is on a path once; a path written by another program may have
+// it twice, and the last is the shortest cut.
+func earlierIndex(f *flow, path []string, to *compiler.Stage) int {
+	id := f.stageID[to.Name]
+	for i := len(path) - 2; i >= 0; i-- {
+		if path[i] == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// earlierText says which stages an instance at path may go back to, for a
+// refusal of another.
+func (c *change) earlierText(path []string) string { return earlierText(c.f, c.stage, path) }
+
+// earlierText says which stages an instance of f at stage cur with
+// traversed path path (stage ids, cur last) may go back to.
+func earlierText(f *flow, cur *compiler.Stage, path []string) string {
+	var names []string
+	for _, id := range path[:max(len(path)-1, 0)] {
+		if s := f.stage(id); s != nil {
+			names = append(names, fmt.Sprintf("%q", s.Name))
+		}
+	}
+	switch len(names) {
+	case 0:
+		return fmt.Sprintf("the instance is at its first stage, %q, and has none to go back to", cur.Name)
+	case 1:
+		return "the instance can go back to " + names[0] + " only"
+	}
+	return "the instance can go back to " + strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// back moves the instance back to the stage at path[i] (path: stage ids,
+// the active stage last; i before it), cutting the traversed path there.
+// However far back, it is one stage change, as Dataverse's Set Active
+// makes it: the stage log closes the active stage's stay and opens the
+// target's (the stages in between were left already), and the one
+// transition fires the target's on_enter, as prev does. Each table that
+// only the stages cut off were on loses its lookup, as prev clears the one
+// table it leaves; the tables the remaining path is on keep theirs.
+func (c *change) back(path []string, i int) (*Transition, error) {
+	to := c.f.stage(path[i])
+	if to == nil {
+		return nil, fmt.Errorf("instance %s traversed stage %s, which flow %s does not have", c.in.ID, path[i], c.f.f.Name)
 	}
 	if to.Table != c.stage.Table {
 		// Back onto another table's record: it must still be there and
@@ -263,13 +352,19 @@ func (c *change) prev() (*Transition, error) {
 			return nil, err
 		}
 	}
-	if to.Table != c.stage.Table && !slices.ContainsFunc(path, func(id string) bool {
-		s := c.f.stage(id)
-		return s != nil && s.Table == c.stage.Table
-	}) {
-		c.set[lookupColumn(c.stage.Table)] = nil
+	kept := path[:i+1]
+	onKept := func(table string) bool {
+		return slices.ContainsFunc(kept, func(id string) bool {
+			s := c.f.stage(id)
+			return s != nil && s.Table == table
+		})
 	}
-	c.set[colStage], c.set[colStageOn], c.set[colPath] = path[len(path)-1], c.o.now, strings.Join(path, ",")
+	for _, id := range path[i+1:] {
+		if s := c.f.stage(id); s != nil && !onKept(s.Table) {
+			c.set[lookupColumn(s.Table)] = nil
+		}
+	}
+	c.set[colStage], c.set[colStageOn], c.set[colPath] = path[i], c.o.now, strings.Join(kept, ",")
 	if err := c.o.leave(c.in.ID, store.VisitPrev); err != nil {
 		return nil, err
 	}

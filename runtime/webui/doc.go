@@ -10,8 +10,9 @@
 // Next, Previous, Finish, Abandon, Reactivate and the stage's action
 // steps, a switcher between the record's instances, and the record's own
 // columns. Each stage of the bar links to the page showing it read-only
-// (?stage=NAME: its record and its steps' values), with Set Active on the
-// stage the instance may move back to (engine Session.MoveTo);
+// (?stage=NAME: its record and its steps' values), with Set Active on
+// every completed stage, which moves the instance back there in one move
+// (engine Session.PrevTo);
 // /flows/{flow} the flow's graph (as bpfc graph draws it) and its
 // report (as bpfc report --format html writes it).
 //

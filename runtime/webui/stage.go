@@ -16,12 +16,10 @@ import (
 
 // A stage of the bar, selected. As in Dataverse's process bar, each stage
 // is a link (?stage=NAME) that shows that stage read-only, with the record
-// it is on: its steps' values, not a form. On a completed stage the user
-// may move the instance to, Set Active posts the move: Dataverse sets a
-// completed stage of the active path active; the engine moves an
-// instance one stage at a time (Session.MoveTo), so the button is on the
-// stage the instance moves back to, the previous one of its traversed
-// path, and a post for another stage is refused (engine.RuleTargetStage).
+// it is on: its steps' values, not a form. On every completed stage of an
+// active instance a user who may move it has Set Active, which posts the
+// move: as in Dataverse, the instance goes back to that stage at once, one
+// stage change however far back (engine Session.PrevTo).
 
 // opSetActive is the op of the Set Active form; target names the stage.
 const opSetActive = "setactive"
@@ -36,7 +34,6 @@ type stageView struct {
 	Steps                    []stepValue
 	Actions                  []string
 	CanSetActive             bool
-	Why                      string // why there is no Set Active, when the user may move the instance
 }
 
 // stepValue is a step as a read-only stage shows it.
@@ -54,19 +51,7 @@ func stageHref(page, id, stage string) string {
 // rec's, for a read-only look.
 func (h *Handler) stageView(ctx context.Context, rs *reqSession, v *view, lk *lookups, p *procView, in *engine.Instance,
 	s *compiler.Stage, b barStage, rec *engine.Record, recTable string) (*stageView, error) {
-	sv := &stageView{Stage: b}
-	path := in.TraversedPath
-	back := ""
-	if len(path) >= 2 && path[len(path)-1] == in.ActiveStage {
-		back = path[len(path)-2]
-	}
-	if p.Active && p.CanWrite && b.Status == "done" {
-		if s.Name == back {
-			sv.CanSetActive = true
-		} else if ps := v.byName[in.Flow].f.Stage(back); ps != nil {
-			sv.Why = fmt.Sprintf("A process moves back one stage at a time: only the previous stage, %s, may be set active now.", stageTitle(ps))
-		}
-	}
+	sv := &stageView{Stage: b, CanSetActive: p.Active && p.CanWrite && b.Status == "done"}
 	rid := in.Records[s.Table]
 	st, ok := v.tables[s.Table]
 	var row store.Row
@@ -115,7 +100,8 @@ func (h *Handler) stageView(ctx context.Context, rs *reqSession, v *view, lk *lo
 // setActive makes stage target of instance in active (the Set Active of a
 // completed stage), in at version as the page showed it. A stage that is
 // not a completed one of the instance's path is refused here, as
-// Dataverse refuses it; the engine decides the rest (one stage back).
+// Dataverse refuses it; the engine decides the rest (its state, the
+// user's privileges, the stage's record).
 func (h *Handler) setActive(w http.ResponseWriter, r *http.Request, fi *flowInfo, in *engine.Instance, target string) {
 	rs := current(r)
 	page := recordHref(r.PathValue("table"), r.PathValue("id"))
@@ -133,17 +119,9 @@ func (h *Handler) setActive(w http.ResponseWriter, r *http.Request, fi *flowInfo
 		refuse(fmt.Sprintf("Set Active makes a completed stage active again; %s is not a completed stage of this process.", stageTitle(s)))
 		return
 	}
-	_, after, err := rs.s.MoveTo(r.Context(), "", in.ID, s.Name, engine.MoveOptions{IfVersion: in.Version})
-	var ref *engine.ErrRefused
-	if errors.As(err, &ref) && ref.Rule == engine.RuleTargetStage {
-		prev := ""
-		if n := len(in.TraversedPath); n >= 2 {
-			prev = stageTitle(fi.f.Stage(in.TraversedPath[n-2]))
-		}
-		refuse(fmt.Sprintf("%s cannot be set active: a process moves back one stage at a time, so only the previous stage, %s, may be set active now. Nothing was changed.",
-			stageTitle(s), prev))
-		return
-	}
+	// PrevTo, not MoveTo: a Set Active never moves forward, whatever the
+	// instance became since the page was shown.
+	after, err := rs.s.PrevTo(r.Context(), in.ID, s.Name, engine.MoveOptions{IfVersion: in.Version})
 	if err != nil {
 		h.failOrBack(w, r, &moveError{op: opSetActive, err: err}, in.ID, nil, back)
 		return

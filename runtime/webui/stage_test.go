@@ -128,10 +128,48 @@ func TestSetActiveBackTwoStages(t *testing.T) {
 	}
 }
 
-// TestSetActiveRefused: a completed stage other than the previous one
-// has no Set Active (the engine moves one stage at a time) and says why;
-// a forged post for it, or for a stage not completed, is refused on the
-// stage's page and moves nothing.
+// TestSetActiveAnyCompletedStage: every completed stage has Set Active;
+// on the first, from the last, it takes the instance back there in one
+// move, as Dataverse does: one exit and one entry in the stage log, the
+// opportunity's lookup cleared, and the answer opens the lead's page.
+func TestSetActiveAnyCompletedStage(t *testing.T) {
+	f := newFixture(t)
+	lead, inst := f.createLead("lead_to_opportunity", nil)
+	in := f.moveOn(inst, 3) // at close
+	opp := in.Records["opportunity"]
+	b := f.browser()
+	b.signIn()
+
+	for _, s := range []string{"propose", "develop"} {
+		b.get(stagePage("opportunity", opp, inst, s)).must(t, http.StatusOK, "(completed, read-only)", `value="setactive"`).
+			lacks(t, "one stage at a time")
+	}
+	p := b.get(stagePage("opportunity", opp, inst, "qualify")).must(t, http.StatusOK, "Stage: Qualify", "(completed, read-only)")
+	r := b.setActive(p)
+	if want := recordHref("lead", lead) + "?instance=" + inst; r.status != http.StatusSeeOther || r.location != want {
+		t.Fatalf("set active qualify: %d %q, want %q: %s", r.status, r.location, want, r.body)
+	}
+	p = b.follow(r).must(t, http.StatusOK, "Qualify is the active stage now.", "Active stage: Qualify")
+	if got := strings.Join(barStages(p), " "); got != "Qualify:active Develop:next Propose:next Close:next" {
+		t.Errorf("bar after set active: %s", got)
+	}
+	in = f.instance(inst)
+	var log []string
+	for _, v := range in.Visits {
+		log = append(log, v.Stage+":"+v.EnteredHow+">"+v.LeftHow)
+	}
+	if got := strings.Join(log, " "); got != "qualify:start>next develop:next>next propose:next>next close:next>prev qualify:prev>" {
+		t.Errorf("stage log: %s", got)
+	}
+	if in.ActiveStage != "qualify" || strings.Join(in.TraversedPath, ",") != "qualify" || in.Records["opportunity"] != "" {
+		t.Errorf("instance at %s, path %v, records %v", in.ActiveStage, in.TraversedPath, in.Records)
+	}
+}
+
+// TestSetActiveRefused: a forged post for a stage that is not a completed
+// one is refused on the stage's page; an instance that is not active has
+// no Set Active, and a forged post for it is refused by the engine. Both
+// move nothing.
 func TestSetActiveRefused(t *testing.T) {
 	f := newFixture(t)
 	_, inst := f.createLead("lead_to_opportunity", nil)
@@ -140,23 +178,31 @@ func TestSetActiveRefused(t *testing.T) {
 	b := f.browser()
 	b.signIn()
 
-	p := b.get(stagePage("opportunity", opp, inst, "develop")).must(t, http.StatusOK, "Stage: Develop",
-		"A process moves back one stage at a time: only the previous stage, Propose, may be set active now.")
-	p.lacks(t, `value="setactive"`)
-	post := func(target string) *page {
+	p := b.get(stagePage("opportunity", opp, inst, "develop")).must(t, http.StatusOK, "Stage: Develop", `value="setactive"`)
+	post := func(target string, version int64) *page {
 		t.Helper()
-		form := url.Values{"csrf": {p.csrf(t)}, "op": {opSetActive}, "instance": {inst}, "version": {strconv.FormatInt(in.Version, 10)},
+		form := url.Values{"csrf": {p.csrf(t)}, "op": {opSetActive}, "instance": {inst}, "version": {strconv.FormatInt(version, 10)},
 			"target": {target}}
 		r := b.post(recordHref("opportunity", opp)+"/process", form)
-		if want := stagePage("opportunity", opp, inst, target); r.status != http.StatusSeeOther || r.location != want {
-			t.Fatalf("set active %s: %d %q, want %q: %s", target, r.status, r.location, want, r.body)
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("set active %s: %d: %s", target, r.status, r.body)
 		}
 		return b.follow(r)
 	}
-	post("develop").must(t, http.StatusOK, `role="alert" id="message">Develop cannot be set active: a process moves back one stage at a time, so only the previous stage, Propose, may be set active now. Nothing was changed.`)
-	post("close").must(t, http.StatusOK, "Set Active makes a completed stage active again; Close is not a completed stage of this process.")
+	post("close", in.Version).must(t, http.StatusOK, "Set Active makes a completed stage active again; Close is not a completed stage of this process.")
 	if got := f.instance(inst); got.ActiveStage != "close" || got.Version != in.Version {
-		t.Errorf("after refusals: at %s, version %d (was %d)", got.ActiveStage, got.Version, in.Version)
+		t.Errorf("after the refusal: at %s, version %d (was %d)", got.ActiveStage, got.Version, in.Version)
+	}
+
+	abandoned, err := f.eng.As("admin").Abandon(context.Background(), inst, engine.MoveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = b.get(stagePage("opportunity", opp, inst, "develop")).must(t, http.StatusOK, "Stage: Develop", "(completed, read-only)")
+	p.lacks(t, `value="setactive"`)
+	post("develop", abandoned.Version).must(t, http.StatusOK, "the instance is aborted (reactivate it first)")
+	if got := f.instance(inst); got.ActiveStage != "close" || got.Version != abandoned.Version {
+		t.Errorf("a Set Active of an abandoned instance moved it to %s (version %d, was %d)", got.ActiveStage, got.Version, abandoned.Version)
 	}
 }
 
@@ -176,7 +222,7 @@ role "lead_viewer" {
 	vic := f.browser()
 	vic.signInWith(f.addUser("vic", "lead_viewer"))
 	p := vic.get(stagePage("lead", lead, inst, "qualify")).must(t, http.StatusOK, "Stage: Qualify", "(completed, read-only)")
-	p.lacks(t, `value="setactive"`, "Set Active", "A process moves back")
+	p.lacks(t, `value="setactive"`, "Set Active")
 
 	form := url.Values{"csrf": {p.csrf(t)}, "op": {opSetActive}, "instance": {inst}, "version": {strconv.FormatInt(in.Version, 10)},
 		"target": {"qualify"}}
