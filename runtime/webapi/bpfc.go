@@ -24,8 +24,10 @@ import (
 //	                                                            {"value": [instances]}, most recently modified first; every parameter optional
 //	POST bpfc_StartInstance     {"FlowName", "EntityLogicalName", "EntityId"}       the started instance
 //	POST bpfc_NextStage         {"ProcessInstanceId", "LinkId"}                     the instance after the move
-//	POST bpfc_PreviousStage     {"ProcessInstanceId"}                               (If-Match: W/"<version>" moves only
-//	POST bpfc_FinishInstance    {"ProcessInstanceId"}                                that version: 412 when stale)
+//	POST bpfc_PreviousStage     {"ProcessInstanceId", "StageName"}                  (If-Match: W/"<version>" moves only
+//	POST bpfc_FinishInstance    {"ProcessInstanceId"}                                that version: 412 when stale;
+//	                                                                                 StageName: an earlier stage to go
+//	                                                                                 back to, the previous one without it)
 //	POST bpfc_AbandonInstance   {"ProcessInstanceId"}
 //	POST bpfc_ReactivateInstance {"ProcessInstanceId"}
 //	POST bpfc_RunAction         {"ProcessInstanceId", "ActionName"}                 {"instance", "stage", "action", "run"}
@@ -52,6 +54,7 @@ var moveActions = map[string]func(*engine.Session, context.Context, string, engi
 type ActionRequest struct {
 	ProcessInstanceId string `json:"ProcessInstanceId,omitempty"`
 	LinkId            string `json:"LinkId,omitempty"`     // bpfc_NextStage: the record to link on a cross-table move
+	StageName         string `json:"StageName,omitempty"`  // bpfc_PreviousStage: the earlier stage to go back to ("" = the previous one)
 	ActionName        string `json:"ActionName,omitempty"` // bpfc_RunAction
 	FlowName          string `json:"FlowName,omitempty"`   // bpfc_StartInstance
 	EntityLogicalName string `json:"EntityLogicalName,omitempty"`
@@ -109,6 +112,9 @@ func (s *Server) bpfcAction(w http.ResponseWriter, r *http.Request, op *operatio
 		}
 		out, _ := a.Result.(*workflow.Outcome)
 		writeJSON(w, http.StatusOK, ActionRun{Instance: req.ProcessInstanceId, Stage: a.Stage.Name, Action: a.Step.Name, Run: out})
+	case "bpfc_PreviousStage":
+		in, err := sess.PrevTo(ctx, req.ProcessInstanceId, req.StageName, engine.MoveOptions{IfVersion: version, Full: true})
+		s.instanceAnswer(w, r, in, err)
 	default:
 		// The instance after the change, read in full in its transaction.
 		in, err := moveActions[name](sess, ctx, req.ProcessInstanceId, engine.MoveOptions{IfVersion: version, Link: req.LinkId, Full: true})
@@ -118,12 +124,12 @@ func (s *Server) bpfcAction(w http.ResponseWriter, r *http.Request, op *operatio
 
 // check says what a request of action op lacks or has too much of.
 func (req *ActionRequest) check(op *operation, version int64) error {
-	given := map[string]string{"ProcessInstanceId": req.ProcessInstanceId, "LinkId": req.LinkId, "ActionName": req.ActionName,
-		"FlowName": req.FlowName, "EntityLogicalName": req.EntityLogicalName, "EntityId": req.EntityId}
+	given := map[string]string{"ProcessInstanceId": req.ProcessInstanceId, "LinkId": req.LinkId, "StageName": req.StageName,
+		"ActionName": req.ActionName, "FlowName": req.FlowName, "EntityLogicalName": req.EntityLogicalName, "EntityId": req.EntityId}
 	if err := op.need(given); err != nil {
 		return err
 	}
-	for _, p := range []string{"ProcessInstanceId", "LinkId", "ActionName", "FlowName", "EntityLogicalName", "EntityId"} {
+	for _, p := range []string{"ProcessInstanceId", "LinkId", "StageName", "ActionName", "FlowName", "EntityLogicalName", "EntityId"} {
 		if given[p] != "" && !op.takes(p) {
 			return badRequest("%s takes no parameter %s", op.Name, p)
 		}

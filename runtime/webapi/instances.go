@@ -73,7 +73,7 @@ func readInstanceChange(t store.Table, fields []field) (*instanceChange, error) 
 			}
 			ch.link, ch.linkColumn = s, c
 		default:
-			return nil, badRequest("%s of an instance cannot be written: change activestageid to move it (next or previous stage), "+
+			return nil, badRequest("%s of an instance cannot be written: change activestageid to move it (the next stage, or back to one it traversed), "+
 				"statecode/statuscode to finish (1/2), abandon (1/3) or reactivate (0/1) it, bpf_name to rename it", f.prop)
 		}
 		ch.hasChanges = true
@@ -91,8 +91,8 @@ func readInstanceChange(t store.Table, fields []field) (*instanceChange, error) 
 }
 
 // changeInstance applies a PATCH of an instance: a rename, a move to the
-// next or previous stage, then a change of state, all in one transaction.
-// It returns the instance's row version after them.
+// next stage or back to an earlier one, then a change of state, all in one
+// transaction. It returns the instance's row version after them.
 func (s *Server) changeInstance(r *http.Request, t store.Table, id string, version int64, fields []field) (int64, error) {
 	ch, err := readInstanceChange(t, fields)
 	if err != nil {

@@ -39,7 +39,7 @@ var wantOperations = map[string]string{
 	"bpfc_RetrieveEmails":     "function(Limit Edm.Int32) Collection(mscrm.bpfc_Email)",
 	"bpfc_StartInstance":      "action(FlowName Edm.String!, EntityLogicalName Edm.String!, EntityId Edm.Guid!) mscrm.bpfc_Instance",
 	"bpfc_NextStage":          "action(ProcessInstanceId Edm.Guid!, LinkId Edm.Guid) mscrm.bpfc_Instance",
-	"bpfc_PreviousStage":      "action(ProcessInstanceId Edm.Guid!) mscrm.bpfc_Instance",
+	"bpfc_PreviousStage":      "action(ProcessInstanceId Edm.Guid!, StageName Edm.String) mscrm.bpfc_Instance",
 	"bpfc_FinishInstance":     "action(ProcessInstanceId Edm.Guid!) mscrm.bpfc_Instance",
 	"bpfc_AbandonInstance":    "action(ProcessInstanceId Edm.Guid!) mscrm.bpfc_Instance",
 	"bpfc_ReactivateInstance": "action(ProcessInstanceId Edm.Guid!) mscrm.bpfc_Instance",

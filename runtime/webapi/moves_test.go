@@ -140,3 +140,60 @@ func TestInstancePatchWhole(t *testing.T) {
 		t.Errorf("a rename with the state it has: %s", now)
 	}
 }
+
+// TestMoveBackToAnEarlierStage: a PATCH of activestageid to any stage the
+// instance traversed moves it there in one move, as Dataverse's Set Active
+// of a completed stage: the path cut back, the lookups of the tables left
+// cleared, one exit and one entry in the stage log; If-Match holds as for
+// any move. bpfc_PreviousStage does the same with StageName, and refuses a
+// stage the instance cannot go back to, naming those it can.
+func TestMoveBackToAnEarlierStage(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	inst, ids := f.leadInstance(map[string]any{"lastname": "Jones", "subject": "Scanners", "companyname": "Contoso"})
+	path := "cts_leadtoopportunities(" + inst + ")"
+	retrieve := "bpfc_RetrieveInstance(ProcessInstanceId=" + inst + ")"
+	stageLog := func() string {
+		var got []string
+		for _, v := range f.do("GET", retrieve, f.admin, nil).must(t, 200).body["visits"].([]any) {
+			m := v.(map[string]any)
+			left, _ := m["left_how"].(string)
+			got = append(got, m["stage"].(string)+":"+m["entered_how"].(string)+">"+left)
+		}
+		return strings.Join(got, " ")
+	}
+	for _, s := range []string{"develop", "propose", "close"} {
+		f.do("PATCH", path, f.admin, moveTo(ids[s])).must(t, 204)
+	}
+	// A stale ETag is 412 and moves nothing.
+	f.do("PATCH", path, f.admin, moveTo(ids["qualify"]), "If-Match", `W/"3"`).must(t, 412)
+	r := f.do("PATCH", path, f.admin, map[string]any{"activestageid@odata.bind": "/processstages(" + ids["qualify"] + ")",
+		"traversedpath": ids["qualify"]}, "If-Match", `W/"4"`, "Prefer", "return=representation").must(t, 200)
+	if r.str("_activestageid_value") != ids["qualify"] || r.str("traversedpath") != ids["qualify"] ||
+		r.body["_bpf_opportunityid_value"] != nil || r.str("@odata.etag") != `W/"5"` {
+		t.Errorf("after the move back from close to qualify: %s", r.raw)
+	}
+	if got := stageLog(); got != "qualify:start>next develop:next>next propose:next>next close:next>prev qualify:prev>" {
+		t.Errorf("stage log: %s", got)
+	}
+
+	// bpfc_PreviousStage with StageName, from propose back to qualify.
+	f.do("PATCH", path, f.admin, moveTo(ids["develop"])).must(t, 204)
+	f.do("PATCH", path, f.admin, moveTo(ids["propose"])).must(t, 204)
+	r = f.do("POST", "bpfc_PreviousStage", f.admin, map[string]any{"ProcessInstanceId": inst, "StageName": "close"}).must(t, 400)
+	if r.errCode() != "Refused" || !strings.Contains(string(r.raw), `"rule":"target stage"`) ||
+		!strings.Contains(string(r.raw), `the instance can go back to \"qualify\" or \"develop\"`) {
+		t.Errorf("StageName of a stage not traversed: %s", r.raw)
+	}
+	r = f.do("POST", "bpfc_PreviousStage", f.admin, map[string]any{"ProcessInstanceId": inst, "StageName": "qualfy"}).must(t, 400)
+	if !strings.Contains(string(r.raw), "did you mean qualify?") {
+		t.Errorf("a misspelt StageName: %s", r.raw)
+	}
+	f.do("POST", "bpfc_PreviousStage", f.admin, map[string]any{"ProcessInstanceId": inst, "StageName": "qualify"}, "If-Match", `W/"6"`).must(t, 412)
+	r = f.do("POST", "bpfc_PreviousStage", f.admin, map[string]any{"ProcessInstanceId": inst, "StageName": "qualify"}, "If-Match", `W/"7"`).must(t, 200)
+	if r.str("active_stage") != "qualify" || r.header.Get("ETag") != `W/"8"` {
+		t.Errorf("bpfc_PreviousStage to qualify: %s", r.raw)
+	}
+	if got := stageLog(); !strings.HasSuffix(got, " qualify:prev>next develop:next>next propose:next>prev qualify:prev>") {
+		t.Errorf("stage log: %s", got)
+	}
+}

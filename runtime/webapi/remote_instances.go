@@ -34,6 +34,15 @@ func (c *Client) Prev(ctx context.Context, id string, mo engine.MoveOptions) (*e
 	return c.move(ctx, "bpfc_PreviousStage", id, mo)
 }
 
+// PrevTo moves an instance back to an earlier stage of its traversed path
+// ("" = the previous one), in one move.
+func (c *Client) PrevTo(ctx context.Context, id, stage string, mo engine.MoveOptions) (*engine.Instance, error) {
+	if mo.Link != "" {
+		return nil, &APIError{Status: http.StatusBadRequest, Code: "BadRequest", Message: "only a move to the next stage links a record"}
+	}
+	return c.instanceAction(ctx, "bpfc_PreviousStage", ActionRequest{ProcessInstanceId: id, StageName: stage}, mo.IfVersion)
+}
+
 // Finish finishes an instance on the last stage of its active path.
 func (c *Client) Finish(ctx context.Context, id string, mo engine.MoveOptions) (*engine.Instance, error) {
 	return c.move(ctx, "bpfc_FinishInstance", id, mo)
