@@ -21,6 +21,7 @@ type instanceOptions struct {
 	record    string
 	flow      string
 	link      string
+	to        string // prev --to: the earlier stage to go back to
 	ifVersion int64
 }
 
@@ -347,6 +348,7 @@ type move struct {
 	name, short, long string
 	past              string // for the headline: "Moved", "Finished", ...
 	link              bool
+	to                bool // takes --to STAGE (prev)
 	do                func(runtimeSession, context.Context, string, engine.MoveOptions) (*engine.Instance, error)
 }
 
@@ -359,9 +361,13 @@ var moves = []move{
 			"one whose relationship lookup points back at the current record and whose\n" +
 			"primary column (its name) takes the current record's name.",
 		do: runtimeSession.Next},
-	{name: "prev", short: "Move an instance back one stage on its traversed path", past: "Moved",
+	{name: "prev", short: "Move an instance back one stage on its traversed path, or --to an earlier one", past: "Moved", to: true,
 		long: "instance prev moves an instance back one stage on the path it traversed; moving\n" +
-			"back to a stage on another table clears the instance's lookup to the table it leaves.",
+			"back to a stage on another table clears the instance's lookup to the table it leaves.\n" +
+			"--to STAGE goes back to any earlier stage of that path in one move, as Dataverse's\n" +
+			"Set Active of a completed stage: the path is cut back there, the lookups of the\n" +
+			"tables only the stages left were on are cleared, the stage log has one exit and one\n" +
+			"entry, and the stage's on_enter workflows run as for one stage back.",
 		do: runtimeSession.Prev},
 	{name: "finish", short: "Finish an instance on the last stage of its active path", past: "Finished",
 		long: "instance finish ends an instance that is on the last stage of its active path (its\n" +
@@ -384,6 +390,9 @@ func newInstanceMoveCmd(g *globals, m move) *cobra.Command {
 	if m.link {
 		use += " [--link ID]"
 	}
+	if m.to {
+		use += " [--to STAGE]"
+	}
 	cmd := &cobra.Command{
 		Use:   use,
 		Short: m.short,
@@ -402,6 +411,9 @@ func newInstanceMoveCmd(g *globals, m move) *cobra.Command {
 	o.flags(cmd)
 	if m.link {
 		cmd.Flags().StringVar(&o.link, "link", "", "for a stage on another table, link that table's record `ID`")
+	}
+	if m.to {
+		cmd.Flags().StringVar(&o.to, "to", "", "go back to this earlier `STAGE` of the traversed path (default: the previous one)")
 	}
 	cmd.Flags().Int64Var(&o.ifVersion, "if-version", 0, "change the instance only if it is at row version `N`")
 	return cmd
@@ -422,7 +434,13 @@ func runInstanceMove(g *globals, o *instanceOptions, m move, id string) error {
 		return err
 	}
 	defer done()
-	in, err := m.do(s, context.Background(), id, engine.MoveOptions{IfVersion: o.ifVersion, Link: o.link})
+	mo := engine.MoveOptions{IfVersion: o.ifVersion, Link: o.link}
+	var in *engine.Instance
+	if o.to != "" {
+		in, err = s.PrevTo(context.Background(), id, o.to, mo)
+	} else {
+		in, err = m.do(s, context.Background(), id, mo)
+	}
 	if err != nil {
 		return fillHint(g, o, runtimeErr(err))
 	}

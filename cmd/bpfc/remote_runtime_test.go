@@ -243,6 +243,16 @@ func TestRemoteRecordsAndInstances(t *testing.T) {
 	}
 	f.same(nil, "instance", "finish", inst)
 	f.same(nil, "instance", "prev", inst, "--link", opp)
+	// prev --to (bpfc_PreviousStage's StageName): the refusals as locally;
+	// back to qualify in one move, then on to develop again.
+	f.same(nil, "instance", "prev", inst, "--to", "close")
+	f.same(nil, "instance", "prev", inst, "--to", "qualfy", "--output", "json")
+	if out := f.must("instance", "prev", inst, "--to", "qualify", "--output", "json"); jsonField(t, out, "active_stage") != "qualify" {
+		t.Errorf("instance prev --to qualify: %s", out)
+	}
+	if out := f.must("instance", "next", inst); !strings.HasPrefix(out, "Moved instance "+inst+" to stage develop\n") {
+		t.Errorf("instance next after prev --to: %s", out)
+	}
 
 	// Starting a second flow, listing, and an action step.
 	out = f.must("instance", "start", "lead_to_opportunity", "--record", "lead:"+lead, "--output", "json")

@@ -27,6 +27,7 @@ type runtimeSession interface {
 	Instances(ctx context.Context, f engine.InstanceFilter) ([]*engine.Instance, error)
 	Next(ctx context.Context, id string, mo engine.MoveOptions) (*engine.Instance, error)
 	Prev(ctx context.Context, id string, mo engine.MoveOptions) (*engine.Instance, error)
+	PrevTo(ctx context.Context, id, stage string, mo engine.MoveOptions) (*engine.Instance, error)
 	Finish(ctx context.Context, id string, mo engine.MoveOptions) (*engine.Instance, error)
 	Abandon(ctx context.Context, id string, mo engine.MoveOptions) (*engine.Instance, error)
 	Reactivate(ctx context.Context, id string, mo engine.MoveOptions) (*engine.Instance, error)
