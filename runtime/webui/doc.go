@@ -24,7 +24,16 @@
 // instance's and the record's row versions: when someone else moved the
 // instance or changed the record since the page was shown, the engine
 // refuses the change (ConflictError) and the reloaded page says so;
-// nothing is overwritten.
+// nothing is overwritten. What the user typed is not lost with it: the
+// stage form also posts the values it showed, so a post refused before
+// the typed values were saved (a conflict, a value that does not fit) is
+// answered by the record page itself (409, 422; not a redirect, so the
+// values never go into the flash cookie, which holds 4 KB and would
+// outlive the answer), the typed values in the form, each marked "Not
+// saved" beside the value stored now, and the form at the current
+// versions, so that saving again overwrites the other change on purpose
+// (typed.go). The flash cookie names the user whose post it answers and,
+// when it keeps a create form's values, that form's page.
 //
 // Sign-in: New makes a random one-time secret (SignInPath) that signs the
 // administrator in once. Opening the link (GET /signin?token=…) signs no

@@ -39,6 +39,27 @@ type field struct {
 	Mandatory bool
 	Error     string
 	Hint      string
+	// Unsaved: the value is what the user typed in a post that was refused
+	// before it was saved (a conflict, a value that does not fit), and it
+	// differs from the one stored now, Stored (as a person reads it).
+	Unsaved bool
+	Stored  string
+}
+
+// Described is the ids of the texts that describe the input: its error,
+// its hint and its "not saved" note.
+func (f field) Described() string {
+	var ids []string
+	if f.Error != "" {
+		ids = append(ids, f.ID+"-err")
+	}
+	if f.Hint != "" {
+		ids = append(ids, f.ID+"-hint")
+	}
+	if f.Unsaved {
+		ids = append(ids, f.ID+"-unsaved")
+	}
+	return strings.Join(ids, " ")
 }
 
 type option struct {

@@ -26,6 +26,22 @@ type flash struct {
 	Values   map[string]string `json:"v,omitempty"`  // by column: what was posted, kept after a refusal
 	Op       string            `json:"o,omitempty"`  // the move refused (next, finish, action:NAME)
 	Saved    bool              `json:"sv,omitempty"` // the steps were saved before the move was refused
+	User     string            `json:"u,omitempty"`  // whose post it answers: another user's page does not show it
+	Page     string            `json:"p,omitempty"`  // with Values: the page (path) they belong to
+
+	// Typed is what the user typed into a stage form whose post was
+	// refused before it was saved, with the table and record the values
+	// are of. Never in the cookie: that page is the post's own answer
+	// (typedAnswer), so the values neither hit the cookie's size limit nor
+	// reach another page or user.
+	Typed       []typedValue `json:"-"`
+	TypedTable  string       `json:"-"`
+	TypedRecord string       `json:"-"`
+}
+
+// typedValue is one value a user typed that was not saved.
+type typedValue struct {
+	Column, Label, Text string
 }
 
 // moveError is a move of the stage form that failed: the operation and
@@ -79,6 +95,9 @@ func (h *Handler) setFlash(w http.ResponseWriter, r *http.Request, f *flash) {
 		b, _ := json.Marshal(f)
 		return base64.RawURLEncoding.EncodeToString(b)
 	}
+	if rs := current(r); rs != nil {
+		f.User = rs.user
+	}
 	v := enc()
 	if len(v) > maxFlash {
 		f.Values = nil
@@ -111,6 +130,15 @@ func (h *Handler) takeFlash(w http.ResponseWriter, r *http.Request) *flash {
 	var f flash
 	if json.Unmarshal(b, &f) != nil || f.Text == "" {
 		return nil
+	}
+	if rs := current(r); rs == nil || f.User != rs.user {
+		// Left by another user's post in this browser (signed out
+		// since): not theirs to see.
+		return nil
+	}
+	if f.Page != r.URL.Path {
+		// The values typed in a form belong to that form's page only.
+		f.Values = nil
 	}
 	switch f.Kind {
 	case "ok", "error", "conflict":

@@ -77,13 +77,25 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 		h.failOrBack(w, r, err, id, nil, back)
 		return
 	}
-	if in.Version != version {
-		h.failOrBack(w, r, &engine.ConflictError{What: "instance", ID: id, Expected: version, Actual: in.Version}, id, nil, back)
-		return
-	}
 	fi := v.byName[in.Flow]
 	if fi == nil {
 		h.fail(w, r, rs, errorf(http.StatusNotFound, "Not found", "Flow %s is not deployed any more.", in.Flow))
+		return
+	}
+	var typed *flash
+	switch op {
+	case opSave, opNext, opFinish:
+		typed = typedValues(form, v, fi, in)
+	default:
+		if strings.HasPrefix(op, opAction) {
+			typed = typedValues(form, v, fi, in)
+		}
+	}
+	if in.Version != version {
+		err := &engine.ConflictError{What: "instance", ID: id, Expected: version, Actual: in.Version}
+		if !h.typedAnswer(w, r, err, id, typed) {
+			h.failOrBack(w, r, err, id, nil, back)
+		}
 		return
 	}
 	if op == opSetActive {
@@ -105,18 +117,12 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 		rv, _ := strconv.ParseInt(form.Get("rversion"), 10, 64)
-		var cols []string
-		for _, step := range stage.Steps {
-			if !step.Action && step.Column != "" {
-				cols = append(cols, step.Column)
-			}
-		}
 		rec, err := rs.s.Record(ctx, stage.Table, rid)
 		if err != nil {
 			h.failOrBack(w, r, err, id, nil, back)
 			return
 		}
-		vals, posted := changedValues(form, st, rec.Values, cols)
+		vals, posted := changedValues(form, st, rec.Values, stepColumns(stage))
 		if len(vals) == 0 {
 			break
 		}
@@ -124,7 +130,9 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 			rv = rec.Version
 		}
 		if _, err := rs.s.UpdateRecord(ctx, stage.Table, rid, vals, rv); err != nil {
-			h.failOrBack(w, r, err, id, posted, back)
+			if !h.typedAnswer(w, r, err, id, typed) {
+				h.failOrBack(w, r, err, id, posted, back)
+			}
 			return
 		}
 		saved = true

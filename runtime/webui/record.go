@@ -60,7 +60,8 @@ type procView struct {
 	Steps                                         []stepView
 	Actions                                       []actionView
 	CanPrev, CanNext, CanFinish                   bool
-	Message                                       *flash // the outcome of the last post about this instance
+	Message                                       *flash       // the outcome of the last post about this instance
+	Unsaved                                       []typedValue // typed, not saved, and not a step of the form now
 	Visits                                        []engine.Visit
 	StageTitles                                   map[string]string
 	View                                          *stageView // the stage of the bar chosen (?stage=), when not the active one
@@ -77,7 +78,8 @@ type barStage struct {
 type stepView struct {
 	field
 	StepName string
-	Refused  bool // named by the last refusal
+	Refused  bool   // named by the last refusal
+	Shown    string // the stored value as the input holds it, posted back beside it (origPrefix)
 }
 
 type actionView struct {
@@ -85,6 +87,14 @@ type actionView struct {
 }
 
 func (h *Handler) record(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	h.showRecord(w, r, http.StatusOK, q.Get("instance"), q.Get("stage"), nil)
+}
+
+// showRecord answers with the record page of the request's path, status,
+// showing instance sel (the most recently changed when "") at stage
+// viewed; fl is the outcome to show, nil for the flash cookie's.
+func (h *Handler) showRecord(w http.ResponseWriter, r *http.Request, status int, sel, viewed string, fl *flash) {
 	rs := current(r)
 	ctx := r.Context()
 	v, t, ok := h.tableView(w, r)
@@ -101,8 +111,11 @@ func (h *Handler) record(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, rs, err)
 		return
 	}
+	if fl == nil {
+		fl = h.takeFlash(w, r)
+	}
 	page := recordPage{Table: t.Name, TableTitle: cmp.Or(t.DisplayName, t.Name), ID: rec.ID, Href: recordHref(t.Name, rec.ID),
-		Flash: h.takeFlash(w, r)}
+		Flash: fl}
 	page.Name = cmp.Or(str(rec.Values[t.PrimaryColumn]), "(no name)")
 	lk := &lookups{h: h, s: rs.s, d: v.deployed}
 	for _, c := range t.Columns {
@@ -122,7 +135,6 @@ func (h *Handler) record(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, rs, err)
 		return
 	}
-	sel := r.URL.Query().Get("instance")
 	if (sel == "" || !slices.ContainsFunc(ins, func(p engine.ProcessInstance) bool { return p.ID == sel })) && len(ins) > 0 {
 		// The most recently changed, as in Dataverse's form (an instance
 		// just abandoned stays, with Reactivate) and RetrieveProcessInstances.
@@ -138,7 +150,7 @@ func (h *Handler) record(w http.ResponseWriter, r *http.Request) {
 		page.Instances = append(page.Instances, tab)
 	}
 	if sel != "" {
-		if page.Sel, err = h.procView(ctx, rs, v, lk, t, rec, sel, r.URL.Query().Get("stage"), page.Flash); err != nil {
+		if page.Sel, err = h.procView(ctx, rs, v, lk, t, rec, sel, viewed, page.Flash); err != nil {
 			h.fail(w, r, rs, err)
 			return
 		}
@@ -150,7 +162,7 @@ func (h *Handler) record(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	h.render(w, r, rs, http.StatusOK, "record", page)
+	h.render(w, r, rs, status, "record", page)
 }
 
 func recordHref(table, id string) string { return "/records/" + table + "/" + url.PathEscape(id) }
@@ -276,6 +288,7 @@ func (h *Handler) procView(ctx context.Context, rs *reqSession, v *view, lk *loo
 	if p.RecordID != "" {
 		p.RecordHref = recordHref(stage.Table, p.RecordID) + "?instance=" + url.QueryEscape(in.ID)
 	}
+	kept := map[int]bool{} // the typed values shown in the form
 	for _, step := range stage.Steps {
 		if step.Action {
 			p.Actions = append(p.Actions, actionView{Name: step.Name, Title: cmp.Or(step.DisplayName, step.Name)})
@@ -286,6 +299,7 @@ func (h *Handler) procView(ctx context.Context, rs *reqSession, v *view, lk *loo
 			continue
 		}
 		sv := stepView{field: h.fieldFor(ctx, rs.s, v.deployed, st, c, step.DisplayName, row[c.Name]), StepName: step.Name}
+		sv.Shown = sv.Value
 		sv.Required = step.Required
 		sv.ID = "step-" + step.Name
 		if p.Message != nil {
@@ -301,11 +315,42 @@ func (h *Handler) procView(ctx context.Context, rs *reqSession, v *view, lk *loo
 					sv.Error = "Must be Yes to move on"
 				}
 			}
+			if i := typedIndex(p.Message, stage.Table, p.RecordID, c.Name); i >= 0 {
+				text := p.Message.Typed[i].Text
+				kept[i] = true
+				sv.Value = text
+				sv.selectValue()
+				if !sameText(c, text, sv.Shown) {
+					sv.Unsaved = true
+					sv.Stored, _ = lk.show(ctx, c, row[c.Name])
+				}
+			}
 		}
 		p.Steps = append(p.Steps, sv)
 	}
+	if p.Message != nil {
+		for i, tv := range p.Message.Typed {
+			if !kept[i] {
+				p.Unsaved = append(p.Unsaved, tv)
+			}
+		}
+	}
 	p.Message = p.sayRefusal()
 	return p, nil
+}
+
+// typedIndex is the index, among the typed values of m, of the one of
+// column col of record id of table, or -1.
+func typedIndex(m *flash, table, id, col string) int {
+	if m == nil || m.TypedTable != table || m.TypedRecord != id {
+		return -1
+	}
+	for i, tv := range m.Typed {
+		if tv.Column == col {
+			return i
+		}
+	}
+	return -1
 }
 
 // sayRefusal says a refused move or a value that did not fit in the

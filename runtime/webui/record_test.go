@@ -2,6 +2,7 @@ package webui
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -12,13 +13,21 @@ import (
 	"github.com/bpfc/bpfc/runtime/internal/testenv"
 )
 
-// stageForm is the stage form of a record page, ready to post: its
-// hidden fields, the form token, and values.
+// stageForm is the stage form of a record page, ready to post as a
+// browser posts it: its hidden fields, the form token, each step as the
+// page shows it (in the input and, unchanged, in its hidden twin), and
+// values typed over them.
 func stageForm(t *testing.T, p *page, op string, values ...string) url.Values {
 	t.Helper()
 	form := url.Values{"csrf": {p.csrf(t)}, "op": {op}}
 	for _, name := range []string{"instance", "version", "stage", "rversion"} {
 		form.Set(name, p.hidden(t, name))
+	}
+	for _, m := range shownRe.FindAllStringSubmatch(p.body, -1) {
+		form.Set(origPrefix+m[1], html.UnescapeString(m[2]))
+	}
+	for col, v := range inputValues(p) {
+		form.Set(fieldPrefix+col, v)
 	}
 	for i := 0; i+1 < len(values); i += 2 {
 		form.Set(fieldPrefix+values[i], values[i+1])
@@ -26,16 +35,51 @@ func stageForm(t *testing.T, p *page, op string, values ...string) url.Values {
 	return form
 }
 
+// The inputs of a form, by column: an input's value, a text area's text,
+// a list's selected option.
+var (
+	inputRe    = regexp.MustCompile(`<input id="[^"]*" name="f_([a-z0-9_]+)" type="[^"]*" value="([^"]*)"`)
+	textareaRe = regexp.MustCompile(`(?s)<textarea id="[^"]*" name="f_([a-z0-9_]+)"[^>]*>(.*?)</textarea>`)
+	selectRe   = regexp.MustCompile(`(?s)<select id="[^"]*" name="f_([a-z0-9_]+)"[^>]*>(.*?)</select>`)
+	selectedRe = regexp.MustCompile(`<option value="([^"]*)" selected>`)
+)
+
+// inputValues are the values the inputs of page p post, by column.
+func inputValues(p *page) map[string]string {
+	out := map[string]string{}
+	for _, re := range []*regexp.Regexp{inputRe, textareaRe} {
+		for _, m := range re.FindAllStringSubmatch(p.body, -1) {
+			out[m[1]] = html.UnescapeString(m[2])
+		}
+	}
+	for _, m := range selectRe.FindAllStringSubmatch(p.body, -1) {
+		out[m[1]] = ""
+		if o := selectedRe.FindStringSubmatch(m[2]); o != nil {
+			out[m[1]] = html.UnescapeString(o[1])
+		}
+	}
+	return out
+}
+
+// shownRe finds the value each step of a stage form shows.
+var shownRe = regexp.MustCompile(`<input type="hidden" name="o_([a-z0-9_]+)" value="([^"]*)">`)
+
 var processAction = regexp.MustCompile(`<form method="post" action="([^"]+/process)"`)
 
-// postStage posts the stage form of page p and follows the redirect.
+// postStage posts the stage form of page p and follows the redirect; a
+// post refused before what was typed was saved answers with the page
+// itself (409, 422), which is returned as it is.
 func (b *browser) postStage(p *page, op string, values ...string) *page {
 	b.t.Helper()
 	m := processAction.FindStringSubmatch(p.body)
 	if m == nil {
 		b.t.Fatalf("no stage form: %s", p.body)
 	}
-	return b.follow(b.post(m[1], stageForm(b.t.(*testing.T), p, op, values...)))
+	r := b.post(m[1], stageForm(b.t.(*testing.T), p, op, values...))
+	if r.status != http.StatusSeeOther {
+		return r
+	}
+	return b.follow(r)
 }
 
 // activeStage is the name of the stage the bar shows active.
@@ -107,11 +151,11 @@ func TestProcessThroughThePages(t *testing.T) {
 	}
 	// A value that does not fit: beside its field, what was typed kept.
 	p = b.postStage(p, "save", "budgetamount", "lots")
-	p.must(t, http.StatusOK, `<p class="error" id="step-budget-err">&#34;lots&#34; is not a number</p>`,
+	p.must(t, http.StatusUnprocessableEntity, `<p class="error" id="step-budget-err">&#34;lots&#34; is not a number</p>`,
 		`Check the marked fields. Estimated Budget: &#34;lots&#34; is not a number.`, `value="lots"`)
 	// Two: each beside its field.
 	p = b.postStage(p, "save", "budgetamount", "lots", "purchasetimeframe", "99")
-	p.must(t, http.StatusOK, `<p class="error" id="step-budget-err">&#34;lots&#34; is not a number</p>`,
+	p.must(t, http.StatusUnprocessableEntity, `<p class="error" id="step-budget-err">&#34;lots&#34; is not a number</p>`,
 		`<p class="error" id="step-timeframe-err">&#34;99&#34; `, `value="lots"`)
 
 	// The action step runs its workflow.
@@ -239,7 +283,7 @@ func TestConflicts(t *testing.T) {
 		t.Fatal(err)
 	}
 	p = b.postStage(stale, "save", "budgetamount", "1")
-	p.must(t, http.StatusOK, "Someone else changed this record while you had the page open")
+	p.must(t, http.StatusConflict, "Someone else changed this record while you had the page open")
 	rec, err := f.eng.As("admin").Record(ctx, "lead", lead)
 	if err != nil || rec.Values["budgetamount"] != 95000.0 {
 		t.Errorf("budget after a conflicting save: %v %v", rec.Values["budgetamount"], err)

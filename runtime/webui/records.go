@@ -275,7 +275,7 @@ func (h *Handler) createRecord(w http.ResponseWriter, r *http.Request) {
 		// As a Dataverse form does: a business-required column blocks the
 		// save (the API would take the record without it).
 		h.setFlash(w, r, &flash{Kind: "error", Text: "Fill in the required fields: " + strings.Join(labels, ", ") + ".",
-			Fields: missing, Values: posted})
+			Fields: missing, Values: posted, Page: back})
 		http.Redirect(w, r, back+"#create", http.StatusSeeOther)
 		return
 	}
@@ -318,7 +318,7 @@ func (h *Handler) failOrBack(w http.ResponseWriter, r *http.Request, err error, 
 	if h.gone(w, r, err) {
 		return
 	}
-	if !h.refused(w, r, err, instance, posted) {
+	if !h.refused(w, r, err, instance, posted, back) {
 		h.fail(w, r, current(r), err)
 		return
 	}
@@ -370,10 +370,10 @@ func fieldErrors(err error) map[string]string {
 	return out
 }
 
-// refused turns an error the user can act on (a refusal, a value that
-// does not fit, a conflict, a missing privilege) into the flash of the
-// page the form came from; false for other errors.
-func (h *Handler) refused(w http.ResponseWriter, r *http.Request, err error, instance string, posted map[string]string) bool {
+// refusal is the flash of the page a form came from for an error the
+// user can act on (a refusal, a value that does not fit, a conflict, a
+// missing privilege); nil for other errors.
+func refusal(err error, instance string) *flash {
 	f := &flash{Kind: "error", Text: err.Error(), Instance: instance}
 	var me *moveError
 	if errors.As(err, &me) {
@@ -395,12 +395,32 @@ func (h *Handler) refused(w http.ResponseWriter, r *http.Request, err error, ins
 		f.Stage, f.Steps = ref.Stage, ref.Steps
 	case errors.As(err, &ve):
 		f.Fields = fieldErrors(err)
-		f.Values = posted
 	case errors.Is(err, engine.ErrInvalid), errors.Is(err, engine.ErrForbidden):
-		f.Values = posted
 	default:
+		return nil
+	}
+	return f
+}
+
+// refused shows the outcome of a post err stopped on the page back, the
+// form's: what was posted goes with it (refused values, not a conflict's),
+// for that page only. False for errors the user cannot act on.
+func (h *Handler) refused(w http.ResponseWriter, r *http.Request, err error, instance string, posted map[string]string, back string) bool {
+	f := refusal(err, instance)
+	if f == nil {
 		return false
+	}
+	if f.Kind != "conflict" {
+		f.Values = posted
+		f.Page = pagePath(back)
 	}
 	h.setFlash(w, r, f)
 	return true
+}
+
+// pagePath is the path of a page's address, without query or fragment.
+func pagePath(href string) string {
+	href, _, _ = strings.Cut(href, "#")
+	href, _, _ = strings.Cut(href, "?")
+	return href
 }

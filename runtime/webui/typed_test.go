@@ -1,0 +1,105 @@
+package webui
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"testing"
+
+	"github.com/bpfc/bpfc/runtime/engine"
+)
+
+// TestConflictKeepsTyped: a save from a page left open while someone else
+// changed the record is refused, and the answer is the page with what the
+// user typed in the form, each value marked "Not saved" beside the one
+// stored now; a step the user did not touch shows the other change. The
+// values travel in no cookie, and saving again from that page overwrites
+// the new version deliberately.
+func TestConflictKeepsTyped(t *testing.T) {
+	f := newFixture(t)
+	lead, _ := f.createLead("lead_to_opportunity", engine.Values{"budgetamount": "90000", "qualificationcomments": "Twelve trucks"})
+	b := f.browser()
+	b.signIn()
+	stale := b.get(recordHref("lead", lead)).must(t, http.StatusOK)
+	ctx := context.Background()
+	if _, err := f.eng.As("admin").UpdateRecord(ctx, "lead", lead, engine.Values{"budgetamount": "95000", "purchasetimeframe": "1"}, 0); err != nil {
+		t.Fatal(err)
+	}
+
+	p := b.postStage(stale, opSave, "qualificationcomments", "Fifteen trucks", "budgetamount", "120000")
+	p.must(t, http.StatusConflict, `class="flash conflict" role="alert"`,
+		"Someone else changed this record while you had the page open, so what you typed was not saved.",
+		`value="120000"`, `aria-describedby="step-estimated_budget-unsaved"`,
+		`<p class="unsaved" id="step-estimated_budget-unsaved">Not saved. Stored now: 95,000.00</p>`,
+		`>Fifteen trucks</textarea>`, `<p class="unsaved" id="step-capture_summary-unsaved">Not saved. Stored now: Twelve trucks</p>`,
+		// Not typed: the other change shows, unmarked.
+		`<option value="1" selected>This Quarter</option>`)
+	p.lacks(t, "step-purchase_timeframe-unsaved")
+	for _, c := range (&http.Response{Header: p.header}).Cookies() {
+		if c.Name == flashCookie && c.Value != "" {
+			t.Errorf("the typed values went into a cookie: %q", c.Value)
+		}
+	}
+	rec, err := f.eng.As("admin").Record(ctx, "lead", lead)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Values["budgetamount"] != 95000.0 || rec.Values["qualificationcomments"] != "Twelve trucks" {
+		t.Errorf("a conflicting save wrote %v, %v", rec.Values["budgetamount"], rec.Values["qualificationcomments"])
+	}
+	if got := p.hidden(t, "rversion"); got != strconv.FormatInt(rec.Version, 10) {
+		t.Errorf("the page's record version is %s, want the current %d", got, rec.Version)
+	}
+	// The page opened again is the record as stored: nothing typed stays.
+	b.get(recordHref("lead", lead)).must(t, http.StatusOK, "Twelve trucks").lacks(t, "Fifteen trucks", "Not saved")
+
+	// Saved again from the answer, against the new version.
+	p = b.postStage(p, opSave)
+	p.must(t, http.StatusOK, "Saved.", `value="120000"`).lacks(t, "Not saved")
+	rec, err = f.eng.As("admin").Record(ctx, "lead", lead)
+	if err != nil || rec.Values["budgetamount"] != 120000.0 || rec.Values["qualificationcomments"] != "Fifteen trucks" ||
+		rec.Values["purchasetimeframe"] != int64(1) {
+		t.Errorf("after saving again: %v %v %v %v", rec.Values["budgetamount"], rec.Values["qualificationcomments"],
+			rec.Values["purchasetimeframe"], err)
+	}
+}
+
+// TestRefusedValueKeepsTyped: a value that does not fit is refused before
+// anything is saved; what was typed stays in the form, the refused value
+// with its reason, each marked "Not saved" beside what is stored.
+func TestRefusedValueKeepsTyped(t *testing.T) {
+	f := newFixture(t)
+	lead, _ := f.createLead("lead_to_opportunity", engine.Values{"budgetamount": "90000"})
+	b := f.browser()
+	b.signIn()
+	p := b.get(recordHref("lead", lead)).must(t, http.StatusOK)
+	p = b.postStage(p, opNext, "budgetamount", "lots", "qualificationcomments", "Fifteen trucks")
+	p.must(t, http.StatusUnprocessableEntity, `value="lots"`, `<p class="error" id="step-estimated_budget-err">&#34;lots&#34; is not a number</p>`,
+		`aria-describedby="step-estimated_budget-err step-estimated_budget-unsaved"`, `Not saved. Stored now: 90,000.00`,
+		`>Fifteen trucks</textarea>`, `<p class="unsaved" id="step-capture_summary-unsaved">Not saved. Stored now: (empty)</p>`)
+	if in := f.instance(p.hidden(t, "instance")); in.ActiveStage != "qualify" {
+		t.Errorf("a refused value moved the instance to %s", in.ActiveStage)
+	}
+}
+
+// TestMovedKeepsTyped: a Next posted while someone else moved the instance
+// on is refused; the step values typed, no longer steps of the form (the
+// active stage is now on the opportunity), are listed as not saved.
+func TestMovedKeepsTyped(t *testing.T) {
+	f := newFixture(t)
+	lead, inst := f.createLead("lead_to_opportunity", engine.Values{"budgetamount": "90000"})
+	b := f.browser()
+	b.signIn()
+	stale := b.get(recordHref("lead", lead)).must(t, http.StatusOK)
+	f.moveOn(inst, 1)
+	p := b.postStage(stale, opNext, "qualificationcomments", "Fifteen trucks")
+	p.must(t, http.StatusConflict, "Someone else changed this process while you had the page open, so what you typed was not saved.",
+		"Not saved, and not steps of this form now:", "<li>Capture Summary: Fifteen trucks</li>", "Active stage: Develop")
+	if got := f.instance(inst); got.ActiveStage != "develop" {
+		t.Errorf("the stale Next moved the instance to %s", got.ActiveStage)
+	}
+	// Nothing typed: the page reloads as before, saying so.
+	stale = b.get(recordHref("lead", lead)).must(t, http.StatusOK)
+	f.moveOn(inst, 1)
+	b.postStage(stale, opNext).must(t, http.StatusOK, "Someone else changed this process").lacks(t, "Not saved")
+}
