@@ -16,7 +16,7 @@ import (
 
 type pages map[string]*template.Template
 
-var pageNames = []string{"home", "records", "record", "flow", "signin", "error"}
+var pageNames = []string{"home", "records", "record", "instance", "flow", "signin", "error"}
 
 var funcs = template.FuncMap{
 	"when": func(t time.Time) string {
@@ -55,7 +55,8 @@ func statusReason(state string) string {
 func parsePages() (pages, error) {
 	out := pages{}
 	for _, name := range pageNames {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/fields.html", "templates/"+name+".html")
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/fields.html", "templates/process.html",
+			"templates/"+name+".html")
 		if err != nil {
 			return nil, err
 		}

@@ -60,6 +60,9 @@ type procView struct {
 	Steps                                         []stepView
 	Actions                                       []actionView
 	CanPrev, CanNext, CanFinish                   bool
+	Action, CSRF                                  string       // where the stage form posts, and its token
+	Detached                                      bool         // shown on the instance's own page: no record page reaches it
+	CanDelete                                     bool         // the instance's page offers Delete
 	Message                                       *flash       // the outcome of the last post about this instance
 	Unsaved                                       []typedValue // typed, not saved, and not a step of the form now
 	Visits                                        []engine.Visit
@@ -150,10 +153,11 @@ func (h *Handler) showRecord(w http.ResponseWriter, r *http.Request, status int,
 		page.Instances = append(page.Instances, tab)
 	}
 	if sel != "" {
-		if page.Sel, err = h.procView(ctx, rs, v, lk, t, rec, sel, viewed, page.Flash); err != nil {
+		if page.Sel, err = h.procView(ctx, rs, v, lk, page.Href, rec, sel, viewed, page.Flash); err != nil {
 			h.fail(w, r, rs, err)
 			return
 		}
+		page.Sel.Action = page.Href + "/process"
 	}
 	if len(ins) < engine.MaxInstancesPerRecord {
 		for _, fi := range v.readable() {
@@ -167,9 +171,11 @@ func (h *Handler) showRecord(w http.ResponseWriter, r *http.Request, status int,
 
 func recordHref(table, id string) string { return "/records/" + table + "/" + url.PathEscape(id) }
 
-// procView reads the selected instance as the engine resolves it now;
-// viewed names the stage of the bar to show, "" the active one.
-func (h *Handler) procView(ctx context.Context, rs *reqSession, v *view, lk *lookups, t store.Table, rec *engine.Record, id, viewed string,
+// procView reads the selected instance as the engine resolves it now, for
+// the page at base: the record page of rec, or the instance's own page
+// when rec is nil (detached: no record page reaches it); viewed names the
+// stage of the bar to show, "" the active one.
+func (h *Handler) procView(ctx context.Context, rs *reqSession, v *view, lk *lookups, base string, rec *engine.Record, id, viewed string,
 	fl *flash) (*procView, error) {
 	in, err := rs.s.Instance(ctx, id)
 	if err != nil {
@@ -181,7 +187,7 @@ func (h *Handler) procView(ctx context.Context, rs *reqSession, v *view, lk *loo
 	}
 	p := &procView{ID: in.ID, Flow: in.Flow, FlowTitle: fi.title(), FlowHref: "/flows/" + in.Flow, State: in.State,
 		Version: in.Version, Active: in.State == engine.StateActive, CanWrite: v.may(fi, "write"), Visits: in.Visits,
-		StageTitles: map[string]string{}}
+		StageTitles: map[string]string{}, CSRF: rs.csrf, Detached: rec == nil}
 	for _, s := range fi.f.Stages {
 		p.StageTitles[s.Name] = stageTitle(s)
 	}
@@ -202,7 +208,7 @@ func (h *Handler) procView(ctx context.Context, rs *reqSession, v *view, lk *loo
 			continue
 		}
 		b := barStage{Name: s.Name, Title: stageTitle(s), Table: s.Table, TableTitle: v.tableTitle(s.Table), Category: s.Category,
-			Href: stageHref(recordHref(t.Name, rec.ID), in.ID, s.Name), Number: len(p.Bar) + 1, Cross: prevTable != "" && s.Table != prevTable}
+			Href: stageHref(base, in.ID, s.Name), Number: len(p.Bar) + 1, Cross: prevTable != "" && s.Table != prevTable}
 		prevTable = s.Table
 		switch {
 		case i < active:
@@ -220,7 +226,7 @@ func (h *Handler) procView(ctx context.Context, rs *reqSession, v *view, lk *loo
 			p.Stage = b
 		} else if s.Name == viewed {
 			b.Viewed = true
-			if p.View, err = h.stageView(ctx, rs, v, lk, p, in, s, b, rec, t.Name); err != nil {
+			if p.View, err = h.stageView(ctx, rs, v, lk, p, in, s, b, rec); err != nil {
 				return nil, err
 			}
 		}
@@ -252,12 +258,14 @@ func (h *Handler) procView(ctx context.Context, rs *reqSession, v *view, lk *loo
 		return p, nil
 	}
 	last := active == len(in.ActivePath)-1
-	p.CanPrev = p.Active && p.CanWrite && len(in.TraversedPath) >= 2
-	p.CanNext = p.Active && p.CanWrite && !last
-	p.CanFinish = p.Active && p.CanWrite && last
+	// Detached, the instance has no record the user may open: every move
+	// but ending and reopening it reads one.
+	p.CanPrev = p.Active && p.CanWrite && len(in.TraversedPath) >= 2 && !p.Detached
+	p.CanNext = p.Active && p.CanWrite && !last && !p.Detached
+	p.CanFinish = p.Active && p.CanWrite && last && !p.Detached
 	p.RecordTable = stage.Table
 	p.RecordID = in.Records[stage.Table]
-	p.Elsewhere = stage.Table != t.Name || p.RecordID != rec.ID
+	p.Elsewhere = rec == nil || stage.Table != rec.Table || p.RecordID != rec.ID
 	st, ok := v.tables[stage.Table]
 	var row store.Row
 	switch {
@@ -291,7 +299,9 @@ func (h *Handler) procView(ctx context.Context, rs *reqSession, v *view, lk *loo
 	kept := map[int]bool{} // the typed values shown in the form
 	for _, step := range stage.Steps {
 		if step.Action {
-			p.Actions = append(p.Actions, actionView{Name: step.Name, Title: cmp.Or(step.DisplayName, step.Name)})
+			if !p.Detached {
+				p.Actions = append(p.Actions, actionView{Name: step.Name, Title: cmp.Or(step.DisplayName, step.Name)})
+			}
 			continue
 		}
 		c, ok := st.Column(step.Column)

@@ -50,8 +50,8 @@ func stageHref(page, id, stage string) string {
 // stageView reads stage b of the bar of instance in, whose record page is
 // rec's, for a read-only look.
 func (h *Handler) stageView(ctx context.Context, rs *reqSession, v *view, lk *lookups, p *procView, in *engine.Instance,
-	s *compiler.Stage, b barStage, rec *engine.Record, recTable string) (*stageView, error) {
-	sv := &stageView{Stage: b, CanSetActive: p.Active && p.CanWrite && b.Status == "done"}
+	s *compiler.Stage, b barStage, rec *engine.Record) (*stageView, error) {
+	sv := &stageView{Stage: b, CanSetActive: p.Active && p.CanWrite && b.Status == "done" && !p.Detached}
 	rid := in.Records[s.Table]
 	st, ok := v.tables[s.Table]
 	var row store.Row
@@ -60,7 +60,7 @@ func (h *Handler) stageView(ctx context.Context, rs *reqSession, v *view, lk *lo
 		sv.RecordNone = true
 	case rid == "" || !ok:
 		sv.RecordGone = true
-	case s.Table == recTable && rid == rec.ID:
+	case rec != nil && s.Table == rec.Table && rid == rec.ID:
 		row, sv.RecordName = rec.Values, str(rec.Values[st.PrimaryColumn])
 	default:
 		other, err := rs.s.Record(ctx, s.Table, rid)
