@@ -8,6 +8,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -19,6 +20,7 @@ import (
 	"github.com/bpfc/bpfc/runtime/internal/testclock"
 	"github.com/bpfc/bpfc/runtime/internal/testenv"
 	"github.com/bpfc/bpfc/runtime/store"
+	"github.com/bpfc/bpfc/runtime/store/postgres/pgtest"
 	"github.com/bpfc/bpfc/runtime/webapi"
 	"github.com/bpfc/bpfc/runtime/workflow"
 )
@@ -35,11 +37,22 @@ type fixture struct {
 	clock *testclock.Clock
 }
 
+// With BPFC_TEST_STORE=postgres the environment is a PostgreSQL store on
+// BPFC_TEST_POSTGRES (each test's in a database of its own); without that
+// server the tests are skipped.
+var testStore = os.Getenv("BPFC_TEST_STORE")
+
 // newFixture copies examples/sales, adds the extra files (name, content,
 // ...), deploys it to dev and serves dev.
 func newFixture(t testing.TB, extra ...string) *fixture {
 	t.Helper()
 	p := testenv.Load(t, testenv.Example(t, "sales", extra...))
+	if testStore == "postgres" {
+		u := pgtest.URL(t)
+		for _, e := range p.Environments {
+			e.Store = u
+		}
+	}
 	testenv.Deploy(t, p, "dev", testenv.FakeBuild(t, p))
 	ctx := context.Background()
 	s, _, err := environ.Open(ctx, p, "dev", environ.Options{MustExist: true})
