@@ -31,9 +31,10 @@ import (
 // (Status, each option with its State) and state's (State, each with its
 // DefaultStatus) options, a yes/no column's TrueOption and FalseOption,
 // each option with its Value and Label (LocalizedLabels, en-US, and
-// UserLocalizedLabel). bpfc's option sets are the columns' own, never
-// global: GlobalOptionSet is null. Every definition has a MetadataId,
-// derived from the names (compiler.ID), the same in every environment.
+// UserLocalizedLabel, labels.go, as a column's DisplayName). bpfc's
+// option sets are the columns' own, never global: GlobalOptionSet is
+// null. Every definition has a MetadataId, derived from the names
+// (compiler.ID), the same in every environment.
 
 // crmNS is the namespace of Dataverse's types.
 const crmNS = "Microsoft.Dynamics.CRM."
@@ -204,16 +205,6 @@ func attributeByKey(def EntityDefinition, key string, query url.Values) (Attribu
 	}
 	return AttributeDefinition{}, errorf(http.StatusNotFound, "NotFound",
 		"'%s' entity doesn't contain attribute with Name = '%s' and NameMapping = 'Logical'.", def.LogicalName, name)
-}
-
-// labelOf is a Label in Dataverse's shape: its en-US text as the one
-// LocalizedLabel and the UserLocalizedLabel (none for no text).
-func labelOf(text string, id string) map[string]any {
-	if text == "" {
-		return map[string]any{"LocalizedLabels": []any{}, "UserLocalizedLabel": nil}
-	}
-	l := map[string]any{"Label": text, "LanguageCode": 1033, "IsManaged": false, "MetadataId": id, "HasChanged": nil}
-	return map[string]any{"LocalizedLabels": []any{l}, "UserLocalizedLabel": l}
 }
 
 // optionSetOf is the option set of a choice, status, state or yes/no
@@ -407,6 +398,7 @@ func (aq attrQuery) attribute(r *http.Request, t store.Table, a AttributeDefinit
 
 // attributeValues are an attribute's properties by name (attributeProperties).
 func attributeValues(a AttributeDefinition) map[string]any {
-	return map[string]any{"MetadataId": a.MetadataId, "LogicalName": a.LogicalName, "AttributeType": a.AttributeType, "Targets": a.Targets,
-		"DateTimeBehavior": a.DateTimeBehavior, "IsPrimaryId": a.IsPrimaryId, "IsPrimaryName": a.IsPrimaryName}
+	return map[string]any{"MetadataId": a.MetadataId, "LogicalName": a.LogicalName, "AttributeType": a.AttributeType,
+		"DisplayName": a.DisplayName, "RequiredLevel": a.RequiredLevel, "Targets": a.Targets, "DateTimeBehavior": a.DateTimeBehavior,
+		"IsPrimaryId": a.IsPrimaryId, "IsPrimaryName": a.IsPrimaryName, "IsCustomAttribute": a.IsCustomAttribute}
 }

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+
+	"github.com/bpfc/bpfc/runtime/internal/testenv"
 )
 
 // TestDefinitionMetadataIds: tables and columns carry a MetadataId
@@ -186,4 +188,90 @@ func optionField(options any, field string) map[float64]any {
 		out[m["Value"].(float64)] = m[field]
 	}
 	return out
+}
+
+// TestAttributeDisplayNameAndRequiredLevel: each column's metadata has
+// its DisplayName as a Label (en-US) and its RequiredLevel as Dataverse's
+// managed property: the key SystemRequired and fixed, ownerid and
+// statecode SystemRequired, a required column and a custom table's
+// primary name ApplicationRequired, others None; $select keeps them, in
+// a list, one column, a cast and EntityDefinitions' expanded Attributes.
+func TestAttributeDisplayNameAndRequiredLevel(t *testing.T) {
+	p := project(t, "claims")
+	testenv.Deploy(t, p, "dev", build(t, p))
+	f := serveEnv(t, p, "dev", fixtureOptions{})
+	const policy = "EntityDefinitions(LogicalName='nwi_policy')/Attributes"
+	r := f.do("GET", policy+"?$select=LogicalName,DisplayName,RequiredLevel,IsCustomAttribute", f.admin, nil).must(t, 200)
+	type want struct {
+		display, level string
+		fixed, custom  bool
+	}
+	wants := map[string]want{
+		"nwi_policyid": {"Policy", "SystemRequired", true, false},
+		"nwi_name":     {"Policy Number", "ApplicationRequired", false, true},
+		"nwi_holderid": {"Policy Holder", "ApplicationRequired", false, true},
+		"nwi_product":  {"Product", "None", false, true},
+		"ownerid":      {"Owner", "SystemRequired", false, false},
+		"statecode":    {"Status", "SystemRequired", false, false},
+		"statuscode":   {"Status Reason", "None", false, false},
+	}
+	seen := 0
+	for _, a := range r.rows() {
+		w, ok := wants[a["LogicalName"].(string)]
+		if !ok {
+			continue
+		}
+		seen++
+		rl, _ := a["RequiredLevel"].(map[string]any)
+		if rl["Value"] != w.level || rl["CanBeChanged"] != !w.fixed || rl["ManagedPropertyLogicalName"] != "canmodifyrequirementlevelsettings" ||
+			a["IsCustomAttribute"] != w.custom {
+			t.Errorf("%s: RequiredLevel %v, IsCustomAttribute %v; want %s (fixed %v), custom %v", a["LogicalName"], rl, a["IsCustomAttribute"], w.level, w.fixed, w.custom)
+		}
+		if labelText(map[string]any{"Label": a["DisplayName"]}) != w.display {
+			t.Errorf("%s: DisplayName %v, want %q", a["LogicalName"], a["DisplayName"], w.display)
+		}
+		if len(a) != 6 { // the four, the key and @odata.type
+			t.Errorf("%s: $select kept %v", a["LogicalName"], a)
+		}
+	}
+	if seen != len(wants) {
+		t.Errorf("%d of the %d columns looked for: %s", seen, len(wants), r.raw)
+	}
+
+	// One column, cast, with every property: the label's shape.
+	r = f.do("GET", policy+"(LogicalName='nwi_product')/Microsoft.Dynamics.CRM.PicklistAttributeMetadata", f.admin, nil).must(t, 200)
+	dn, _ := r.body["DisplayName"].(map[string]any)
+	locs, _ := dn["LocalizedLabels"].([]any)
+	if len(locs) != 1 {
+		t.Fatalf("nwi_product's DisplayName: %s", r.raw)
+	}
+	l := locs[0].(map[string]any)
+	if l["Label"] != "Product" || l["LanguageCode"] != 1033.0 || l["IsManaged"] != false || l["HasChanged"] != nil || len(l) != 5 {
+		t.Errorf("nwi_product's LocalizedLabel: %v", l)
+	}
+	if _, err := uuid.Parse(l["MetadataId"].(string)); err != nil {
+		t.Errorf("label MetadataId: %v", l["MetadataId"])
+	}
+	if rl, _ := r.body["RequiredLevel"].(map[string]any); rl["Value"] != "None" {
+		t.Errorf("nwi_product's RequiredLevel: %s", r.raw)
+	}
+
+	// A standard table's required column; EntityDefinitions' Attributes.
+	r = f.do("GET", "EntityDefinitions(LogicalName='contact')?$select=LogicalName&$expand="+url.QueryEscape("Attributes($select=LogicalName,RequiredLevel,DisplayName)"),
+		f.admin, nil).must(t, 200)
+	found := false
+	for _, a := range r.body["Attributes"].([]any) {
+		a := a.(map[string]any)
+		if a["LogicalName"] == "lastname" {
+			found = true
+			rl, _ := a["RequiredLevel"].(map[string]any)
+			if rl["Value"] != "ApplicationRequired" || labelText(map[string]any{"Label": a["DisplayName"]}) != "Last Name" {
+				t.Errorf("contact.lastname: %v", a)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("contact has no lastname: %s", r.raw)
+	}
+	f.do("GET", policy+"(LogicalName='nwi_name')?$select=RequiredLevl", f.admin, nil).must(t, 400)
 }

@@ -41,15 +41,19 @@ type EntityDefinition struct {
 // Boolean, DateTime, Picklist, State, Status, Lookup, Customer,
 // Uniqueidentifier.
 type AttributeDefinition struct {
-	MetadataId    string   `json:"MetadataId"` // derived from the names: attributeMetadataID
-	LogicalName   string   `json:"LogicalName"`
-	AttributeType string   `json:"AttributeType"`
-	Targets       []string `json:"Targets,omitempty"` // lookups
+	MetadataId    string        `json:"MetadataId"` // derived from the names: attributeMetadataID
+	LogicalName   string        `json:"LogicalName"`
+	AttributeType string        `json:"AttributeType"`
+	DisplayName   Label         `json:"DisplayName"`
+	RequiredLevel RequiredLevel `json:"RequiredLevel"`
+	Targets       []string      `json:"Targets,omitempty"` // lookups
 	// DateTimeBehavior is a DateTime column's behavior as Dataverse's
 	// metadata names it: UserLocal, DateOnly or TimeZoneIndependent.
 	DateTimeBehavior *DateTimeBehavior `json:"DateTimeBehavior,omitempty"`
 	IsPrimaryId      bool              `json:"IsPrimaryId"`
 	IsPrimaryName    bool              `json:"IsPrimaryName"`
+	// IsCustomAttribute: a column a solution added, not the platform's.
+	IsCustomAttribute bool `json:"IsCustomAttribute"`
 }
 
 // attributeTypes maps column types to AttributeTypeCode names.
@@ -68,8 +72,9 @@ func definitionOf(t store.Table) EntityDefinition {
 		if !ok {
 			typ = c.Type
 		}
-		a := AttributeDefinition{MetadataId: attributeMetadataID(t.Name, c.Name), LogicalName: c.Name, AttributeType: typ, Targets: c.Targets,
-			IsPrimaryId: c.Name == t.PrimaryKey, IsPrimaryName: c.Name == t.PrimaryColumn}
+		a := AttributeDefinition{MetadataId: attributeMetadataID(t.Name, c.Name), LogicalName: c.Name, AttributeType: typ,
+			DisplayName: labelOf(c.DisplayName, compiler.ID("label", "attribute", t.Name, c.Name)), RequiredLevel: requiredLevelOf(t, c),
+			Targets: c.Targets, IsPrimaryId: c.Name == t.PrimaryKey, IsPrimaryName: c.Name == t.PrimaryColumn, IsCustomAttribute: isCustomColumn(t, c)}
 		if c.Type == compiler.TypeDateTime {
 			_, name := compiler.DataverseBehavior(c.Behavior)
 			a.DateTimeBehavior = &DateTimeBehavior{Value: name}
@@ -77,6 +82,14 @@ func definitionOf(t store.Table) EntityDefinition {
 		d.Attributes = append(d.Attributes, a)
 	}
 	return d
+}
+
+// isCustomColumn reports whether c is a custom column of t: one a
+// solution declared, or a flow's own columns of its instance table
+// (bpf_name, bpf_duration), which Dataverse makes as the flow's custom
+// fields.
+func isCustomColumn(t store.Table, c store.Column) bool {
+	return !c.System || (t.Kind == store.TableInstance && strings.HasPrefix(c.Name, "bpf_"))
 }
 
 // DateTimeBehavior is Dataverse's {"Value": "DateOnly"}.
@@ -175,8 +188,7 @@ func queryDefinitions(q url.Values, defs []EntityDefinition) ([]map[string]any, 
 			for _, p := range strings.Split(v, ",") {
 				p = strings.TrimSpace(p)
 				if !slices.Contains(attributeProperties, p) {
-					return nil, badRequest("Could not find a property named '%s' on type 'Microsoft.Dynamics.CRM.AttributeMetadata' (bpfc's have %s)",
-						p, strings.Join(attributeProperties, ", "))
+					return nil, unknownProperty(p, "AttributeMetadata", attributeProperties)
 				}
 				attrSel = append(attrSel, p)
 			}
@@ -230,7 +242,8 @@ func queryDefinitions(q url.Values, defs []EntityDefinition) ([]map[string]any, 
 
 // attributeProperties are the properties of an AttributeDefinition, as an
 // $expand=Attributes($select=…) names them.
-var attributeProperties = []string{"MetadataId", "LogicalName", "AttributeType", "Targets", "DateTimeBehavior", "IsPrimaryId", "IsPrimaryName"}
+var attributeProperties = []string{"MetadataId", "LogicalName", "AttributeType", "DisplayName", "RequiredLevel", "Targets", "DateTimeBehavior",
+	"IsPrimaryId", "IsPrimaryName", "IsCustomAttribute"}
 
 // selectAttributes keeps the properties sel names of each attribute (all
 // of them without sel).

@@ -18,7 +18,8 @@
 //	POST   /api/data/v9.2/bpfc_ExportSolution   the build live in the environment, as ImportSolution
 //	                                            takes it (export.go); administrators
 //	GET    /api/data/v9.2/EntityDefinitions     the tables: entity sets, keys, primary names, attribute types,
-//	                                            MetadataIds; …(LogicalName='lead')/Attributes(LogicalName='x') one
+//	                                            display names, required levels, MetadataIds;
+//	                                            …(LogicalName='lead')/Attributes(LogicalName='x') one
 //	                                            column, cast (…/Microsoft.Dynamics.CRM.PicklistAttributeMetadata)
 //	                                            with $expand=OptionSet: its options (attributes.go)
 //	GET    /api/data/v9.2/$metadata             a CSDL document: entity types, properties, entity sets, and

@@ -67,14 +67,14 @@ func column(t store.Table, prop string) (store.Column, error) {
 }
 
 // suggest names the closest property, for a misspelt one (the compiler's
-// rule of a likely typo; names are lower case, so NAME is name misspelt by
-// its case alone).
+// rule of a likely typo, whatever the case: NAME is name misspelt by its
+// case alone, and so is isbpfentity EntityDefinitions' IsBPFEntity).
 func suggest(t store.Table, prop string) string {
 	names := make([]string, len(t.Columns))
 	for i, c := range t.Columns {
 		names[i] = propertyName(c)
 	}
-	if best := compiler.ClosestName(strings.ToLower(prop), names); best != "" {
+	if best := closestFold(prop, names); best != "" {
 		return fmt.Sprintf(" (did you mean %s?)", best)
 	}
 	return ""
