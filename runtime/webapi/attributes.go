@@ -281,6 +281,15 @@ type attrQuery struct {
 	order  []string            // expand's keys, in the query's order
 }
 
+// optionSetProperties and booleanOptionSetProperties are the properties
+// of an option set (optionSetOf), as $expand=OptionSet($select=…) names
+// them: a choice's, status reason's or state's, and a yes/no column's.
+var (
+	optionSetProperties        = []string{"MetadataId", "Name", "DisplayName", "Description", "IsGlobal", "IsCustomOptionSet", "OptionSetType", "Options"}
+	booleanOptionSetProperties = []string{"MetadataId", "Name", "DisplayName", "Description", "IsGlobal", "IsCustomOptionSet", "OptionSetType",
+		"TrueOption", "FalseOption"}
+)
+
 // optionSetNavs are the navigation properties of the attribute types that
 // have options.
 var optionSetNavs = []string{"OptionSet", "GlobalOptionSet"}
@@ -296,9 +305,6 @@ func parseAttributeQuery(q url.Values, typ string) (attrQuery, error) {
 			return aq, badRequest("attribute metadata takes $select and $expand only, not %s", k)
 		}
 	}
-	noProperty := func(p, on string) error {
-		return badRequest("Could not find a property named '%s' on type '%s%s'", p, crmNS, on)
-	}
 	if v := q.Get("$select"); v != "" {
 		for _, p := range strings.Split(v, ",") {
 			p = strings.TrimSpace(p)
@@ -309,7 +315,11 @@ func parseAttributeQuery(q url.Values, typ string) (attrQuery, error) {
 				// A navigation property: selected, it adds nothing under
 				// minimal metadata; $expand reads it.
 			default:
-				return aq, noProperty(p, typ)
+				known := attributeProperties
+				if hasOptions {
+					known = append(slices.Clone(known), optionSetNavs...)
+				}
+				return aq, unknownProperty(p, typ, known)
 			}
 		}
 	}
@@ -325,7 +335,7 @@ func parseAttributeQuery(q url.Values, typ string) (attrQuery, error) {
 					return aq, badRequest("Could not find a property named '%s' on type '%s%s': cast the attribute to its type to expand its options (…/Attributes(LogicalName='<column>')/%sPicklistAttributeMetadata?$expand=OptionSet)",
 						name, crmNS, typ, crmNS)
 				}
-				return aq, noProperty(name, typ)
+				return aq, unknownProperty(name, typ, nil)
 			}
 			var keep []string
 			if inner != "" {
@@ -334,8 +344,17 @@ func parseAttributeQuery(q url.Values, typ string) (attrQuery, error) {
 				if !ok || !isSel || strings.ContainsAny(sel, "();") {
 					return aq, badRequest("$expand=%s(…) takes $select only: %s($select=Options)", name, name)
 				}
+				setType, known := "OptionSetMetadata", optionSetProperties
+				if typ == "BooleanAttributeMetadata" {
+					setType, known = "BooleanOptionSetMetadata", booleanOptionSetProperties
+				}
 				for _, p := range strings.Split(sel, ",") {
-					keep = append(keep, strings.TrimSpace(p))
+					p = strings.TrimSpace(p)
+					if !slices.Contains(known, p) {
+						// Kept silently, it would answer the set without it.
+						return aq, unknownProperty(p, setType, known)
+					}
+					keep = append(keep, p)
 				}
 			}
 			if _, dup := aq.expand[name]; !dup {

@@ -1,7 +1,9 @@
 package webapi
 
 import (
+	"maps"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -274,4 +276,46 @@ func TestAttributeDisplayNameAndRequiredLevel(t *testing.T) {
 		t.Errorf("contact has no lastname: %s", r.raw)
 	}
 	f.do("GET", policy+"(LogicalName='nwi_name')?$select=RequiredLevl", f.admin, nil).must(t, 400)
+}
+
+// TestAttributeMetadataUnknownProperties: a property that attribute or
+// option set metadata has not is a 400 naming it and the one most likely
+// meant (an option set's $select was kept silently, answering the set
+// without it); the option sets' property lists are what they answer.
+func TestAttributeMetadataUnknownProperties(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	const lead = "EntityDefinitions(LogicalName='lead')/Attributes"
+	const picklist = lead + "(LogicalName='budgetstatus')/Microsoft.Dynamics.CRM.PicklistAttributeMetadata"
+	const boolean = lead + "(LogicalName='decisionmaker')/Microsoft.Dynamics.CRM.BooleanAttributeMetadata"
+	for _, c := range []struct{ path, want string }{
+		{picklist + "?$expand=" + url.QueryEscape("OptionSet($select=Bogus)"),
+			"Could not find a property named 'Bogus' on type 'Microsoft.Dynamics.CRM.OptionSetMetadata' (bpfc's have MetadataId, Name,"},
+		{picklist + "?$expand=" + url.QueryEscape("OptionSet($select=Optons)"), "'Optons' on type 'Microsoft.Dynamics.CRM.OptionSetMetadata' (did you mean Options?)"},
+		{picklist + "?$expand=" + url.QueryEscape("GlobalOptionSet($select=OptionSetTyp)"), "(did you mean OptionSetType?)"},
+		{boolean + "?$expand=" + url.QueryEscape("OptionSet($select=TrueOptoin)"), "'TrueOptoin' on type 'Microsoft.Dynamics.CRM.BooleanOptionSetMetadata' (did you mean TrueOption?)"},
+		{picklist + "?$select=displayname", "'displayname' on type 'Microsoft.Dynamics.CRM.PicklistAttributeMetadata' (did you mean DisplayName?)"},
+		{picklist + "?$select=OptinSet", "(did you mean OptionSet?)"},
+		{lead + "?$select=RequiredLvel", "'RequiredLvel' on type 'Microsoft.Dynamics.CRM.AttributeMetadata' (did you mean RequiredLevel?)"},
+		{"EntityDefinitions(LogicalName='lead')?$select=LogicalName&$expand=" + url.QueryEscape("Attributes($select=IsCustomAtribute)"),
+			"(did you mean IsCustomAttribute?)"},
+	} {
+		r := f.do("GET", c.path, f.admin, nil).must(t, 400)
+		if msg := errMessage(r); !strings.Contains(msg, c.want) {
+			t.Errorf("GET %s: %q, want it to say %q", c.path, msg, c.want)
+		}
+	}
+
+	// Every property an option set answers is one its $select takes.
+	for path, props := range map[string][]string{picklist: optionSetProperties, boolean: booleanOptionSetProperties} {
+		r := f.do("GET", path+"?$expand=OptionSet", f.admin, nil).must(t, 200)
+		set, _ := r.body["OptionSet"].(map[string]any)
+		got := slices.Sorted(maps.Keys(set))
+		if want := slices.Sorted(slices.Values(props)); !slices.Equal(got, want) {
+			t.Errorf("%s's OptionSet has %v; its $select takes %v", path, got, want)
+		}
+		sel := f.do("GET", path+"?$expand="+url.QueryEscape("OptionSet($select="+strings.Join(props, ",")+")"), f.admin, nil).must(t, 200)
+		if kept, _ := sel.body["OptionSet"].(map[string]any); len(kept) != len(props) {
+			t.Errorf("%s: OptionSet($select=every property) kept %v", path, kept)
+		}
+	}
 }

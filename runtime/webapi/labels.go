@@ -1,6 +1,7 @@
 package webapi
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -68,12 +69,16 @@ func requiredLevelOf(t store.Table, c store.Column) RequiredLevel {
 
 // unknownProperty is the 400 of a property that metadata of type typ
 // (without the namespace) has not, in Dataverse's words, with the one
-// most likely meant or, failing one, those it has.
+// of known most likely meant or, failing one, all of them.
 func unknownProperty(p, typ string, known []string) error {
+	msg := fmt.Sprintf("Could not find a property named '%s' on type '%s%s'", p, crmNS, typ)
 	if best := closestFold(p, known); best != "" {
-		return badRequest("Could not find a property named '%s' on type '%s%s' (did you mean %s?)", p, crmNS, typ, best)
+		return badRequest("%s (did you mean %s?)", msg, best)
 	}
-	return badRequest("Could not find a property named '%s' on type '%s%s' (bpfc's have %s)", p, crmNS, typ, strings.Join(known, ", "))
+	if len(known) > 0 {
+		return badRequest("%s (bpfc's have %s)", msg, strings.Join(known, ", "))
+	}
+	return badRequest("%s", msg)
 }
 
 // closestFold is the name of known most likely meant by p, whatever the
