@@ -38,14 +38,21 @@ type Operand interface{ operand() }
 // Column is a property name as written (e.g. name, _parentaccountid_value).
 type Column struct{ Name string }
 
-// Literal is a constant: string, float64, bool, time.Time, Date, GUID or
-// nil (null).
+// Literal is a constant: string, float64, bool, time.Time, Date, GUID,
+// Enum or nil (null).
 type Literal struct{ Value any }
 
 // Date is an unquoted date without a time (birthdate eq 2026-01-31):
 // midnight UTC. A date-only column compares with it, and a date and time
 // column with its midnight.
 type Date struct{ time.Time }
+
+// Enum is a value of an enum type, written with its qualified type name:
+// Microsoft.Dynamics.CRM.AttributeTypeCode'Picklist' (Dataverse's metadata
+// has such properties; its tables' choices are numbers).
+type Enum struct {
+	Type, Member string
+}
 
 // GUID is an unquoted GUID literal (accountid eq 5f3e…), as Dataverse
 // writes ids; lower case. A quoted id is a string.
@@ -229,6 +236,9 @@ func (p *parser) operand() (Operand, error) {
 	case tGUID:
 		p.next()
 		return Literal{Value: GUID(strings.ToLower(t.text))}, nil
+	case tEnum:
+		p.next()
+		return Literal{Value: Enum{Type: t.text, Member: t.member}}, nil
 	case tDate:
 		p.next()
 		if tm, err := time.Parse(time.RFC3339Nano, t.text); err == nil {

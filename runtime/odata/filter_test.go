@@ -33,6 +33,11 @@ func TestParseFilter(t *testing.T) {
 			Compare{"ne", Column{"_parentaccountid_value"}, Literal{GUID("00000000-0000-0000-0000-000000000000")}}, Compare{"eq", Column{"a"}, Literal{1.0}}},
 		"(accountid eq deadbeef-dead-beef-dead-beefdeadbeef)": Compare{"eq", Column{"accountid"}, Literal{GUID("deadbeef-dead-beef-dead-beefdeadbeef")}},
 		"deadbeef-dead-beef-dead-beefdeadbeef eq accountid":   Compare{"eq", Literal{GUID("deadbeef-dead-beef-dead-beefdeadbeef")}, Column{"accountid"}},
+		// Enum values with their qualified type, as Dataverse's metadata takes them.
+		"AttributeType eq Microsoft.Dynamics.CRM.AttributeTypeCode'Picklist'": Compare{"eq", Column{"AttributeType"},
+			Literal{Enum{"Microsoft.Dynamics.CRM.AttributeTypeCode", "Picklist"}}},
+		"(AttributeType ne Microsoft.Dynamics.CRM.AttributeTypeCode'String')": Compare{"ne", Column{"AttributeType"},
+			Literal{Enum{"Microsoft.Dynamics.CRM.AttributeTypeCode", "String"}}},
 	}
 	for src, want := range cases {
 		got, err := ParseFilter(src)
@@ -59,9 +64,10 @@ func TestParseFilterErrors(t *testing.T) {
 		"a eq 2026-13-45":      "invalid date",
 		"":                     "unexpected end",
 		// Not GUIDs: a digit too many, a non-hex digit, a name glued on.
-		"a eq 5f3e0a1b-1234-4cde-8f00-0123456789abc": "unexpected",
-		"a eq 5f3e0a1g-1234-4cde-8f00-0123456789ab":  "unexpected",
-		"a eq 12345678-1234-1234-1234-123456789012x": "invalid number",
+		"a eq 5f3e0a1b-1234-4cde-8f00-0123456789abc":         "unexpected",
+		"a eq 5f3e0a1g-1234-4cde-8f00-0123456789ab":          "unexpected",
+		"a eq 12345678-1234-1234-1234-123456789012x":         "invalid number",
+		"a eq Microsoft.Dynamics.CRM.AttributeTypeCode'Pick": "unexpected",
 	} {
 		_, err := ParseFilter(src)
 		if err == nil || !strings.Contains(err.Error(), want) {

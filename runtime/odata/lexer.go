@@ -11,6 +11,7 @@ const (
 	tNumber
 	tDate
 	tGUID
+	tEnum // Namespace.Type'Member': text the type, member the member
 	tLParen
 	tRParen
 	tComma
@@ -18,9 +19,10 @@ const (
 )
 
 type token struct {
-	kind kind
-	text string
-	pos  int
+	kind   kind
+	text   string
+	member string // tEnum's
+	pos    int
 }
 
 type lexer struct {
@@ -92,9 +94,22 @@ func (l *lexer) next() token {
 				l.pos++
 				continue
 			}
+			// A qualified name: the type of an enum value.
+			if c == '.' && l.pos+1 < len(l.src) && (l.src[l.pos+1] == '_' || isLetter(l.src[l.pos+1])) {
+				l.pos++
+				continue
+			}
 			break
 		}
-		return token{kind: tIdent, text: l.src[start:l.pos], pos: start}
+		name := l.src[start:l.pos]
+		if strings.Contains(name, ".") && l.pos < len(l.src) && l.src[l.pos] == '\'' {
+			// An enum value, Microsoft.Dynamics.CRM.AttributeTypeCode'Picklist'.
+			if t := l.next(); t.kind == tString {
+				return token{kind: tEnum, text: name, member: t.text, pos: start}
+			}
+			return token{kind: tInvalid, text: l.src[start:], pos: start}
+		}
+		return token{kind: tIdent, text: name, pos: start}
 	}
 	l.pos++
 	return token{kind: tInvalid, text: string(c), pos: start}

@@ -24,6 +24,7 @@ import (
 //	GET EntityDefinitions(LogicalName='lead')/Attributes(LogicalName='x')  one (or Attributes(<MetadataId>))
 //	GET …/Attributes(LogicalName='x')/Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$expand=OptionSet
 //	GET …/Attributes/Microsoft.Dynamics.CRM.PicklistAttributeMetadata      the columns of that type
+//	GET …/Attributes?$filter=IsCustomAttribute eq true                       some of them (attributes_filter.go)
 //
 // A cast to the column's own type (or to AttributeMetadata, or to
 // EnumAttributeMetadata for a choice, status or state) may $expand its
@@ -114,8 +115,13 @@ func (s *Server) attributeDefinitions(w http.ResponseWriter, r *http.Request, se
 	}
 	ctxPath += q.contextSelect()
 	if !keyed {
+		attrs, err := filterAttributes(def.Attributes, q.where)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		value := []map[string]any{}
-		for _, a := range def.Attributes {
+		for _, a := range attrs {
 			if cast == "" || castsTo(a, cast) {
 				value = append(value, q.attribute(r, t, a, cast == ""))
 			}
@@ -123,6 +129,10 @@ func (s *Server) attributeDefinitions(w http.ResponseWriter, r *http.Request, se
 		body := map[string]any{"value": value}
 		setContext(w, r, body, ctxPath)
 		writeJSON(w, http.StatusOK, body)
+		return
+	}
+	if q.where != nil {
+		s.fail(w, r, badRequest("$filter applies to a list of attributes (…/Attributes?$filter=…), not to one"))
 		return
 	}
 	a, err := attributeByKey(def, key, r.URL.Query())
@@ -279,6 +289,7 @@ type attrQuery struct {
 	sel    []string            // the attribute's properties kept (all without)
 	expand map[string][]string // OptionSet, GlobalOptionSet: the properties kept of each (all without)
 	order  []string            // expand's keys, in the query's order
+	where  store.Cond          // $filter's, of a list; nil without one
 }
 
 // optionSetProperties and booleanOptionSetProperties are the properties
@@ -300,9 +311,19 @@ func parseAttributeQuery(q url.Values, typ string) (attrQuery, error) {
 	aq := attrQuery{typ: typ, expand: map[string][]string{}}
 	hasOptions := typ == "PicklistAttributeMetadata" || typ == "StatusAttributeMetadata" || typ == "StateAttributeMetadata" ||
 		typ == "BooleanAttributeMetadata" || typ == "EnumAttributeMetadata"
-	for k := range q {
-		if k != "$select" && k != "$expand" && strings.HasPrefix(k, "$") {
-			return aq, badRequest("attribute metadata takes $select and $expand only, not %s", k)
+	for k, v := range q {
+		if k != "$select" && k != "$expand" && k != "$filter" && strings.HasPrefix(k, "$") {
+			return aq, badRequest("attribute metadata takes $select, $expand and (a list) $filter only, not %s", k)
+		}
+		if k == "$filter" && strings.TrimSpace(v[0]) == "" {
+			// Answered as if absent, $filter= would be every column.
+			return aq, badRequest("query option $filter is empty: give it a value or leave it out")
+		}
+	}
+	if v := q.Get("$filter"); v != "" {
+		var err error
+		if aq.where, err = attributeFilter(v); err != nil {
+			return aq, err
 		}
 	}
 	if v := q.Get("$select"); v != "" {

@@ -319,3 +319,92 @@ func TestAttributeMetadataUnknownProperties(t *testing.T) {
 		}
 	}
 }
+
+// TestAttributeFilter: a table's Attributes take a $filter on their
+// scalar properties, eq and ne, and, or and not, startswith and contains,
+// AttributeType's values written as Dataverse's enum values or as text;
+// the columns keep their order. A property not filterable or unknown, or
+// an AttributeType misspelt, is a 400 saying so.
+func TestAttributeFilter(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	const lead = "EntityDefinitions(LogicalName='lead')/Attributes"
+	names := func(filter string, path ...string) []string {
+		t.Helper()
+		p := lead
+		if len(path) > 0 {
+			p = path[0]
+		}
+		r := f.do("GET", p+"?$select=LogicalName&$filter="+url.QueryEscape(filter), f.admin, nil).must(t, 200)
+		var out []string
+		for _, a := range r.rows() {
+			out = append(out, a["LogicalName"].(string))
+		}
+		return out
+	}
+	all := names("LogicalName ne 'nosuch'")
+	picklists := names("AttributeType eq Microsoft.Dynamics.CRM.AttributeTypeCode'Picklist'")
+	if !slices.Contains(picklists, "budgetstatus") || !slices.Contains(picklists, "leadsourcecode") || slices.Contains(picklists, "statecode") {
+		t.Errorf("lead's picklists: %v", picklists)
+	}
+	if got := names("AttributeType eq 'Picklist'"); !slices.Equal(got, picklists) {
+		t.Errorf("AttributeType eq 'Picklist': %v, want %v", got, picklists)
+	}
+	if got := names("not (AttributeType ne Microsoft.Dynamics.CRM.AttributeTypeCode'Picklist')"); !slices.Equal(got, picklists) {
+		t.Errorf("not ne: %v, want %v", got, picklists)
+	}
+	// In the columns' order, as without a $filter.
+	var ordered []string
+	for _, n := range all {
+		if slices.Contains(picklists, n) {
+			ordered = append(ordered, n)
+		}
+	}
+	if !slices.Equal(picklists, ordered) || len(all) < 10 {
+		t.Errorf("picklists %v, not in the columns' order %v", picklists, all)
+	}
+	if got := names("IsPrimaryId eq true or IsPrimaryName eq true"); !slices.Equal(got, []string{"leadid", "fullname"}) {
+		t.Errorf("key and primary name: %v", got)
+	}
+	if got := names("LogicalName eq 'subject' and IsCustomAttribute eq false"); !slices.Equal(got, []string{"subject"}) {
+		t.Errorf("subject: %v", got)
+	}
+	if got := names("startswith(LogicalName,'budget') or contains(LogicalName,'sourcecod')"); !slices.Equal(got, []string{"budgetamount", "budgetstatus", "leadsourcecode"}) {
+		t.Errorf("startswith/contains: %v", got)
+	}
+	if got := names("AttributeType eq Microsoft.Dynamics.CRM.AttributeTypeCode'Owner'"); len(got) != 0 {
+		t.Errorf("a type bpfc has not: %v", got)
+	}
+	// A cast list, and its custom columns (opportunity has Contoso's).
+	if got := names("LogicalName eq 'budgetstatus'", lead+"/Microsoft.Dynamics.CRM.PicklistAttributeMetadata"); !slices.Equal(got, []string{"budgetstatus"}) {
+		t.Errorf("a cast list's $filter: %v", got)
+	}
+	opp := "EntityDefinitions(LogicalName='opportunity')/Attributes"
+	if got := names("IsCustomAttribute eq true", opp); !slices.Equal(got, []string{"cts_approverid", "cts_dealapproved", "cts_approvalcomments"}) {
+		t.Errorf("opportunity's custom columns: %v", got)
+	}
+
+	for filter, want := range map[string]string{
+		"LogicalNam eq 'subject'":    "Could not find a property named 'LogicalNam' on type 'Microsoft.Dynamics.CRM.AttributeMetadata' (did you mean LogicalName?)",
+		"isprimaryid eq true":        "(did you mean IsPrimaryId?)",
+		"Bogus eq 1":                 "(bpfc's have MetadataId, LogicalName, AttributeType, IsPrimaryId, IsPrimaryName, IsCustomAttribute)",
+		"RequiredLevel eq 'None'":    "$filter on attribute metadata compares MetadataId, LogicalName, AttributeType, IsPrimaryId, IsPrimaryName, IsCustomAttribute; RequiredLevel is not one",
+		"AttributeType eq 'Picklst'": "AttributeType has no value 'Picklst' (did you mean Picklist?)",
+		"AttributeType eq Microsoft.Dynamics.CRM.AttributeRequiredLevel'None'": "AttributeType is a Microsoft.Dynamics.CRM.AttributeTypeCode, not a Microsoft.Dynamics.CRM.AttributeRequiredLevel",
+		"LogicalName eq Microsoft.Dynamics.CRM.AttributeTypeCode'String'":      "only AttributeType compares with one",
+		"IsPrimaryId eq 'yes'":    "IsPrimaryId is a boolean column: compare it with true or false",
+		"startswith(Targets,'a')": "Targets is not one",
+		"LogicalName eq":          "$filter at position",
+	} {
+		r := f.do("GET", lead+"?$filter="+url.QueryEscape(filter), f.admin, nil).must(t, 400)
+		if msg := errMessage(r); !strings.Contains(msg, want) {
+			t.Errorf("$filter=%s: %q, want it to say %q", filter, msg, want)
+		}
+	}
+	f.do("GET", lead+"?$filter=", f.admin, nil).must(t, 400)
+	f.do("GET", lead+"(LogicalName='subject')?$filter="+url.QueryEscape("IsPrimaryId eq true"), f.admin, nil).must(t, 400)
+	// Tables' enum-free columns say what an enum value is.
+	r := f.do("GET", "leads?$filter="+url.QueryEscape("subject eq Microsoft.Dynamics.CRM.AttributeTypeCode'String'"), f.admin, nil).must(t, 400)
+	if msg := errMessage(r); !strings.Contains(msg, "not the enum value Microsoft.Dynamics.CRM.AttributeTypeCode'String'") {
+		t.Errorf("an enum value on a row's column: %q", msg)
+	}
+}

@@ -335,6 +335,8 @@ func describe(v any) string {
 		return x.Format(time.RFC3339)
 	case odata.Date:
 		return x.Format("2006-01-02")
+	case odata.Enum:
+		return "the enum value " + x.Type + "'" + x.Member + "'"
 	}
 	return fmt.Sprint(v)
 }
