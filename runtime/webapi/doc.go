@@ -22,6 +22,8 @@
 //	                                            …(LogicalName='lead')/Attributes(LogicalName='x') one
 //	                                            column, cast (…/Microsoft.Dynamics.CRM.PicklistAttributeMetadata)
 //	                                            with $expand=OptionSet: its options (attributes.go)
+//	GET    /api/data/v9.2/GlobalOptionSetDefinitions  empty: bpfc's choices are the columns' own;
+//	                                            one by name is 404 naming its column (globaloptionsets.go)
 //	GET    /api/data/v9.2/$metadata             a CSDL document: entity types, properties, entity sets, and
 //	                                            each function and action here (unbound, with its parameters,
 //	                                            return type and import; operations.go, metadata.go)

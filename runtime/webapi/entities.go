@@ -93,6 +93,8 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "%s is an action: call it with POST", name))
 	case name == "EntityDefinitions":
 		s.entityDefinitions(w, r, seg)
+	case name == "GlobalOptionSetDefinitions":
+		s.globalOptionSets(w, r, seg, "")
 	case isKey && isProcessSet(name):
 		err := s.checkKeyName(r, name, prop)
 		if err == nil {

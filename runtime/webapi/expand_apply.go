@@ -25,7 +25,7 @@ func (s *Server) expanding(next func(http.ResponseWriter, *http.Request)) func(h
 		}
 		q := r.URL.Query()
 		set, _, _ := splitKey(r.PathValue("seg"))
-		if functionNamed(set) != nil || set == "EntityDefinitions" {
+		if functionNamed(set) != nil || set == "EntityDefinitions" || set == "GlobalOptionSetDefinitions" {
 			next(w, r)
 			return
 		}

@@ -187,8 +187,12 @@ func (s *Server) routes() {
 	// property) are Dataverse's but not bpfc's: a JSON error that says what
 	// to use, never the web pages' HTML.
 	m.Handle(Prefix+"{seg}/{rest...}", s.authed(func(w http.ResponseWriter, r *http.Request) {
-		if name, _, _ := splitKeyRaw(r.PathValue("seg")); name == "EntityDefinitions" && r.Method == http.MethodGet {
+		switch name, _, _ := splitKeyRaw(r.PathValue("seg")); {
+		case name == "EntityDefinitions" && r.Method == http.MethodGet:
 			s.attributeDefinitions(w, r, r.PathValue("seg"), r.PathValue("rest"))
+			return
+		case name == "GlobalOptionSetDefinitions" && r.Method == http.MethodGet:
+			s.globalOptionSets(w, r, r.PathValue("seg"), r.PathValue("rest"))
 			return
 		}
 		s.fail(w, r, errorf(http.StatusNotImplemented, "NotImplemented",
