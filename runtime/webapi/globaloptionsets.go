@@ -66,7 +66,7 @@ func checkGlobalOptionSetQuery(r *http.Request) error {
 		if k != "$select" && k != "$filter" && strings.HasPrefix(k, "$") {
 			return badRequest("GlobalOptionSetDefinitions takes $select and $filter only, not %s", k)
 		}
-		if strings.TrimSpace(v[0]) == "" {
+		if strings.HasPrefix(k, "$") && strings.TrimSpace(v[0]) == "" {
 			return badRequest("query option %s is empty: give it a value or leave it out", k)
 		}
 	}

@@ -60,6 +60,8 @@ func TestGlobalOptionSetDefinitions(t *testing.T) {
 			t.Errorf("GET %s: %q, want it to say %q", path, msg, want)
 		}
 	}
+	// Parameters that are no query options are ignored, as elsewhere.
+	f.do("GET", "GlobalOptionSetDefinitions?tag=", f.admin, nil).must(t, 200)
 	f.do("GET", "GlobalOptionSetDefinitions/Microsoft.Dynamics.CRM.Nosuch", f.admin, nil).must(t, 501)
 	f.do("GET", "GlobalOptionSetDefinitions", "", nil).must(t, 401)
 }
