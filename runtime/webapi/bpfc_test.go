@@ -15,6 +15,33 @@ import (
 	"github.com/bpfc/bpfc/runtime/store"
 )
 
+// TestEntityDefinitionDisplayName: a table's definition has its display
+// name as a Label, as its columns have theirs; $select may name it alone
+// or with others, and without it the answer has none.
+func TestEntityDefinitionDisplayName(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	r := f.do("GET", "EntityDefinitions(LogicalName='lead')", f.admin, nil).must(t, 200)
+	if got := labelText(map[string]any{"Label": r.body["DisplayName"]}); got != "Lead" {
+		t.Errorf("lead's DisplayName %q: %s", got, r.raw)
+	}
+	r = f.do("GET", "EntityDefinitions(LogicalName='cts_leadtoopportunity')?$select=DisplayName", f.admin, nil).must(t, 200)
+	if got := labelText(map[string]any{"Label": r.body["DisplayName"]}); got != "Lead to Opportunity Sales Process" || len(r.body) != 4 ||
+		!strings.HasSuffix(r.str("@odata.context"), "#EntityDefinitions(DisplayName)/$entity") {
+		t.Errorf("an instance table's DisplayName %q: %s", got, r.raw)
+	}
+	r = f.do("GET", "EntityDefinitions?$select=EntitySetName,DisplayName&$filter="+url.QueryEscape("IsBPFEntity eq false"), f.admin, nil).must(t, 200)
+	for _, d := range r.rows() {
+		if len(d) != 4 || labelText(map[string]any{"Label": d["DisplayName"]}) == "" {
+			t.Errorf("$select=EntitySetName,DisplayName: %v", d)
+		}
+	}
+	r = f.do("GET", "EntityDefinitions?$select=LogicalName", f.admin, nil).must(t, 200)
+	if rows := r.rows(); len(rows) == 0 || rows[0]["DisplayName"] != nil {
+		t.Errorf("$select=LogicalName: %s", r.raw)
+	}
+	f.do("GET", "EntityDefinitions?$filter="+url.QueryEscape("DisplayName eq 'Lead'"), f.admin, nil).must(t, 400)
+}
+
 // TestEntityDefinitions: the tables with their entity sets, keys, primary
 // names and attribute types, in Dataverse's EntityDefinitions shape.
 func TestEntityDefinitions(t *testing.T) {

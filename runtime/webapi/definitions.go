@@ -29,6 +29,7 @@ type EntityDefinition struct {
 	MetadataId           string                `json:"MetadataId"` // derived from the name: entityMetadataID
 	LogicalName          string                `json:"LogicalName"`
 	EntitySetName        string                `json:"EntitySetName"`
+	DisplayName          Label                 `json:"DisplayName"` // the table's, as a column's
 	PrimaryIdAttribute   string                `json:"PrimaryIdAttribute"`
 	PrimaryNameAttribute string                `json:"PrimaryNameAttribute"`
 	IsBPFEntity          bool                  `json:"IsBPFEntity"` // a flow's instance table
@@ -64,7 +65,8 @@ var attributeTypes = map[string]string{
 }
 
 func definitionOf(t store.Table) EntityDefinition {
-	d := EntityDefinition{MetadataId: entityMetadataID(t.Name), LogicalName: t.Name, EntitySetName: t.EntitySetName, PrimaryIdAttribute: t.PrimaryKey,
+	d := EntityDefinition{MetadataId: entityMetadataID(t.Name), LogicalName: t.Name, EntitySetName: t.EntitySetName,
+		DisplayName: labelOf(t.DisplayName, compiler.ID("label", "entity", t.Name)), PrimaryIdAttribute: t.PrimaryKey,
 		PrimaryNameAttribute: t.PrimaryColumn, IsBPFEntity: t.Kind == store.TableInstance, IsCustomEntity: t.Kind == store.TableCustom,
 		Attributes: []AttributeDefinition{}}
 	for _, c := range t.Columns {
@@ -197,6 +199,23 @@ func queryDefinitions(q url.Values, defs []EntityDefinition) ([]map[string]any, 
 		q.Del("$expand")
 		expanded = true
 	}
+	// DisplayName is no column of definitionsTable: a Label, which
+	// $select may name but $filter and $orderby do not compare.
+	withDisplay := false
+	if v := q.Get("$select"); v != "" {
+		var rest []string
+		for _, p := range strings.Split(v, ",") {
+			if strings.TrimSpace(p) == "DisplayName" {
+				withDisplay = true
+			} else {
+				rest = append(rest, p)
+			}
+		}
+		if withDisplay {
+			q = maps.Clone(q)
+			q.Set("$select", cmp.Or(strings.Join(rest, ","), "LogicalName")) // which every answer has
+		}
+	}
 	opts, err := parseList(q, len(defs)+1)
 	if err != nil {
 		return nil, err
@@ -232,8 +251,12 @@ func queryDefinitions(q url.Values, defs []EntityDefinition) ([]map[string]any, 
 			m["LogicalName"] = row["LogicalName"]
 			m["MetadataId"] = row["MetadataId"] // the key: always there, as in Dataverse
 		}
+		d := byName[row["LogicalName"].(string)]
+		if len(sel) == 0 || withDisplay {
+			m["DisplayName"] = d.DisplayName
+		}
 		if withAttrs {
-			m["Attributes"] = selectAttributes(byName[row["LogicalName"].(string)].Attributes, attrSel)
+			m["Attributes"] = selectAttributes(d.Attributes, attrSel)
 		}
 		out = append(out, m)
 	}
