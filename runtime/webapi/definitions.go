@@ -88,8 +88,8 @@ func definitionOf(t store.Table) EntityDefinition {
 
 // isCustomColumn reports whether c is a custom column of t: one a
 // solution declared, or a flow's own columns of its instance table
-// (bpf_name, bpf_duration), which Dataverse makes as the flow's custom
-// fields.
+// (bpf_name, bpf_duration, the lookups bpf_<table>id), which Dataverse
+// makes as the flow's custom fields (compiler/emit writes them so).
 func isCustomColumn(t store.Table, c store.Column) bool {
 	return !c.System || (t.Kind == store.TableInstance && strings.HasPrefix(c.Name, "bpf_"))
 }
