@@ -13,10 +13,11 @@
 // (?stage=NAME: its record and its steps' values), with Set Active on
 // every completed stage, which moves the instance back there in one move
 // (engine Session.PrevTo);
-// /flows/{flow} the flow's graph (as bpfc graph draws it), its
+// /flows/{flow} the flow's graph (as bpfc graph draws it) and its report
+// (as bpfc report --format html writes it); /flows/{flow}/instances its
 // instances that no record page reaches (their records deleted, as an
-// instance outlives them, or not readable by the user) and its report (as
-// bpfc report --format html writes it); /flows/{flow}/instances/{id} an
+// instance outlives them, or not readable by the user);
+// /flows/{flow}/instances/{id} an
 // instance's own page, as Dataverse opens a row of a flow's instance
 // table: its bar, each stage read-only, its records (or that they were
 // deleted), its stage history, and what works without a record —

@@ -63,8 +63,6 @@ type flowPage struct {
 	Stages        []flowStage
 	Alt           string
 	Width, Height int // of the graph, so that the page does not jump when it loads
-	Detached      []detachedRow
-	DetachedMore  bool
 }
 
 func (p flowPage) title() string { return p.Title }
@@ -127,11 +125,6 @@ func (h *Handler) flow(w http.ResponseWriter, r *http.Request) {
 			page.Width, _ = strconv.Atoi(string(m[1]))
 			page.Height, _ = strconv.Atoi(string(m[2]))
 		}
-	}
-	var err error
-	if page.Detached, page.DetachedMore, err = h.detached(r.Context(), current(r).s, v, fi); err != nil {
-		h.fail(w, r, current(r), err)
-		return
 	}
 	h.render(w, r, current(r), http.StatusOK, "flow", page)
 }

@@ -21,7 +21,9 @@ import (
 // is a row of its flow's own table, listed in that table's views and
 // opened in its own form with the process bar; here the flow page lists
 // the flow's instances without a record the user can open
-// (/flows/{flow}, detached), each linking to its own page
+// (/flows/{flow}/instances, linked from the flow page: looking for them
+// reads up to scanLimit instances, which a flow page's every view should
+// not), each linking to its own page
 // (/flows/{flow}/instances/{id}): the bar, each stage read-only, the stage
 // history and which records were deleted, with what still works without
 // a record: Abandon, Reactivate (which undoes an Abandon) and Delete (the
@@ -30,8 +32,9 @@ import (
 // the stage's record; they are not offered. Instances that have a record
 // the user can open are on that record's page and not listed here.
 
-// scanLimit bounds how many instances of a flow, most recently changed
-// first, the flow page looks through for detached ones.
+// scanLimit bounds how many instances of a flow, newest first (by
+// createdon, which every table has indexed in that order: a flow page
+// sorts no table), the flow page looks through for detached ones.
 const scanLimit = 5000
 
 // idChunk is how many ids one query looks up (as many as the records list
@@ -42,6 +45,32 @@ type detachedRow struct {
 	Name, Href, Stage, State, Modified string
 	Records                            []string // each linked record: its table, and deleted or not readable
 }
+
+// detachedPage lists a flow's instances that no record page reaches.
+type detachedPage struct {
+	Flow, FlowTitle, FlowHref string
+	Rows                      []detachedRow
+	More                      bool
+}
+
+func (p detachedPage) title() string { return "Processes without a record · " + p.FlowTitle }
+
+// detachedList is the page of detached.
+func (h *Handler) detachedList(w http.ResponseWriter, r *http.Request) {
+	v, fi, ok := h.readableFlow(w, r)
+	if !ok {
+		return
+	}
+	page := detachedPage{Flow: fi.f.Name, FlowTitle: fi.title(), FlowHref: "/flows/" + fi.f.Name}
+	var err error
+	if page.Rows, page.More, err = h.detached(r.Context(), current(r).s, v, fi); err != nil {
+		h.fail(w, r, current(r), err)
+		return
+	}
+	h.render(w, r, current(r), http.StatusOK, "detached", page)
+}
+
+func detachedHref(flow string) string { return "/flows/" + url.PathEscape(flow) + "/instances" }
 
 type instancePage struct {
 	Flow, FlowTitle, FlowHref, Name string
@@ -56,7 +85,7 @@ func instanceHref(flow, id string) string {
 }
 
 // detached lists the instances of flow fi that have no record the user may
-// open, most recently changed first, up to listLimit; more reports that
+// open, newest first, up to listLimit; more reports that
 // there may be others (beyond listLimit, or beyond the scanLimit instances
 // looked through).
 func (h *Handler) detached(ctx context.Context, s *engine.Session, v *view, fi *flowInfo) (rows []detachedRow, more bool, err error) {
@@ -72,7 +101,7 @@ func (h *Handler) detached(ctx context.Context, s *engine.Session, v *view, fi *
 		}
 	}
 	_, ins, err := s.QueryRows(ctx, it.EntitySetName, func(store.Table) (store.Query, error) {
-		return store.Query{Select: cols, OrderBy: []store.Order{{Column: "modifiedon", Desc: true}}, Limit: scanLimit + 1}, nil
+		return store.Query{Select: cols, OrderBy: []store.Order{{Column: "createdon", Desc: true}}, Limit: scanLimit + 1}, nil
 	})
 	if errors.Is(err, engine.ErrForbidden) {
 		return nil, false, nil
@@ -256,7 +285,7 @@ func (h *Handler) instanceOp(w http.ResponseWriter, r *http.Request) {
 		if err = rs.s.DeleteInstance(ctx, in.ID, mo); err == nil {
 			h.setFlash(w, r, &flash{Kind: "ok", Text: "Deleted " + cmp.Or(in.Name, fi.title()) + " (created " +
 				in.CreatedOn.UTC().Format(time.DateOnly) + ") and its stage history."})
-			http.Redirect(w, r, "/flows/"+fi.f.Name+"#detached-h", http.StatusSeeOther)
+			http.Redirect(w, r, detachedHref(fi.f.Name), http.StatusSeeOther)
 			return
 		}
 	default:

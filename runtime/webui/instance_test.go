@@ -38,7 +38,10 @@ func TestDetachedInstance(t *testing.T) {
 	b := f.browser()
 	b.signIn()
 	href := instanceHref("lead_to_opportunity", inst)
-	p := b.get("/flows/lead_to_opportunity").must(t, http.StatusOK, `<h2 id="detached-h">Processes without a record</h2>`,
+	// The flow page links the list, which it does not read itself.
+	b.get("/flows/lead_to_opportunity").must(t, http.StatusOK, `<h2 id="detached-h">Processes without a record</h2>`,
+		`<a href="/flows/lead_to_opportunity/instances">`).lacks(t, href)
+	p := b.get("/flows/lead_to_opportunity/instances").must(t, http.StatusOK, `<h1>Processes without a record`,
 		`<a href="`+href+`">Lead to Opportunity Sales Process</a>`, "Lead "+gone+" (deleted)", "Qualify")
 	p.lacks(t, keptInst, movedInst, kept)
 
@@ -73,7 +76,7 @@ func TestDetachedInstance(t *testing.T) {
 	b.post(href, instanceForm(t, p, opNext)).must(t, http.StatusBadRequest)
 
 	r = b.post(href, instanceForm(t, p, opDelete))
-	if r.status != http.StatusSeeOther || r.location != "/flows/lead_to_opportunity#detached-h" {
+	if r.status != http.StatusSeeOther || r.location != "/flows/lead_to_opportunity/instances" {
 		t.Fatalf("delete: %d %q %s", r.status, r.location, r.body)
 	}
 	b.follow(r).must(t, http.StatusOK, "Deleted Lead to Opportunity Sales Process (created 2026-05-04) and its stage history.",
@@ -109,7 +112,7 @@ role "lead_viewer" {
 	vic := f.browser()
 	vic.signInWith(f.addUser("vic", "lead_viewer"))
 	href := instanceHref("lead_to_opportunity", inst)
-	vic.get("/flows/lead_to_opportunity").must(t, http.StatusOK, `<a href="`+href+`">`)
+	vic.get("/flows/lead_to_opportunity/instances").must(t, http.StatusOK, `<a href="`+href+`">`)
 	p := vic.get(href).must(t, http.StatusOK, "You may read this process but not change it.", "Active stage: Qualify")
 	p.lacks(t, `name="op"`, "It may still be")
 	form := url.Values{"csrf": {p.csrf(t)}, "op": {opAbandon}, "instance": {inst}, "version": {strconv.FormatInt(f.instance(inst).Version, 10)}}

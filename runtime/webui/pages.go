@@ -16,7 +16,7 @@ import (
 
 type pages map[string]*template.Template
 
-var pageNames = []string{"home", "records", "record", "instance", "flow", "signin", "error"}
+var pageNames = []string{"home", "records", "record", "instance", "detached", "flow", "signin", "error"}
 
 var funcs = template.FuncMap{
 	"when": func(t time.Time) string {

@@ -140,6 +140,7 @@ func (h *Handler) routes() http.Handler {
 	m.Handle("GET /flows/{flow}", h.authed(h.flow))
 	m.Handle("GET /flows/{flow}/graph.svg", h.authed(h.flowGraph))
 	m.Handle("GET /flows/{flow}/report", h.authed(h.flowReport))
+	m.Handle("GET /flows/{flow}/instances", h.authed(h.detachedList))
 	m.Handle("GET /flows/{flow}/instances/{id}", h.authed(h.instance))
 	m.Handle("POST /flows/{flow}/instances/{id}", h.authed(h.instanceOp))
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
