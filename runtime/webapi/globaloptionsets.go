@@ -38,9 +38,10 @@ func (s *Server) globalOptionSets(w http.ResponseWriter, r *http.Request, seg, r
 		s.fail(w, r, s.noGlobalOptionSet(r, key))
 		return
 	}
-	ctxPath := "#GlobalOptionSetDefinitions"
+	ctxPath, cast := "#GlobalOptionSetDefinitions", ""
 	if rest != "" {
-		cast, ok := strings.CutPrefix(rest, crmNS)
+		var ok bool
+		cast, ok = strings.CutPrefix(rest, crmNS)
 		if !ok || !slices.Contains(globalOptionSetCasts, cast) {
 			s.fail(w, r, errorf(http.StatusNotImplemented, "NotImplemented",
 				"GlobalOptionSetDefinitions/%s: bpfc serves the list and its casts to %s%s only (it has no global choices)",
@@ -49,7 +50,7 @@ func (s *Server) globalOptionSets(w http.ResponseWriter, r *http.Request, seg, r
 		}
 		ctxPath += "/" + rest
 	}
-	if err := checkGlobalOptionSetQuery(r); err != nil {
+	if err := checkGlobalOptionSetQuery(r, cast); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -59,8 +60,11 @@ func (s *Server) globalOptionSets(w http.ResponseWriter, r *http.Request, seg, r
 }
 
 // checkGlobalOptionSetQuery checks a list's query options: $select and
-// $filter name properties an option set has.
-func checkGlobalOptionSetQuery(r *http.Request) error {
+// $filter name properties an option set has. A list cast to a type
+// (OptionSetMetadata, BooleanOptionSetMetadata; "" for none) may $select
+// that type's own properties too (Options; TrueOption and FalseOption),
+// as a client reading the global choices' options does.
+func checkGlobalOptionSetQuery(r *http.Request, cast string) error {
 	q := r.URL.Query()
 	for k, v := range q {
 		if k != "$select" && k != "$filter" && strings.HasPrefix(k, "$") {
@@ -70,24 +74,33 @@ func checkGlobalOptionSetQuery(r *http.Request) error {
 			return badRequest("query option %s is empty: give it a value or leave it out", k)
 		}
 	}
-	var props []string
+	typ, selectable := "OptionSetMetadataBase", globalOptionSetProperties
+	switch cast {
+	case "OptionSetMetadata":
+		typ, selectable = cast, optionSetProperties
+	case "BooleanOptionSetMetadata":
+		typ, selectable = cast, booleanOptionSetProperties
+	}
 	if v := q.Get("$select"); v != "" {
 		sel, err := odata.ParseSelect(v)
 		if err != nil {
 			return badRequest("%v", err)
 		}
-		props = sel
+		for _, p := range sel {
+			if !slices.Contains(selectable, p) {
+				return unknownProperty(p, typ, selectable)
+			}
+		}
 	}
 	if v := q.Get("$filter"); v != "" {
 		e, err := odata.ParseFilter(v)
 		if err != nil {
 			return badRequest("$filter %v", err)
 		}
-		props = append(props, exprProperties(e)...)
-	}
-	for _, p := range props {
-		if !slices.Contains(globalOptionSetProperties, p) {
-			return unknownProperty(p, "OptionSetMetadataBase", globalOptionSetProperties)
+		for _, p := range exprProperties(e) {
+			if !slices.Contains(globalOptionSetProperties, p) {
+				return unknownProperty(p, "OptionSetMetadataBase", globalOptionSetProperties)
+			}
 		}
 	}
 	return nil

@@ -26,6 +26,24 @@ func TestGlobalOptionSetDefinitions(t *testing.T) {
 	if len(r.rows()) != 0 || !strings.Contains(r.str("@odata.context"), "#GlobalOptionSetDefinitions/Microsoft.Dynamics.CRM.OptionSetMetadata(Name)") {
 		t.Errorf("cast: %s", r.raw)
 	}
+	// A cast selects its type's own properties: an option set's Options, a
+	// yes/no one's TrueOption and FalseOption.
+	r = f.do("GET", "GlobalOptionSetDefinitions/Microsoft.Dynamics.CRM.OptionSetMetadata?$select=Name,Options", f.admin, nil).must(t, 200)
+	if len(r.rows()) != 0 || !strings.Contains(r.str("@odata.context"), "#GlobalOptionSetDefinitions/Microsoft.Dynamics.CRM.OptionSetMetadata(Name,Options)") {
+		t.Errorf("cast with Options: %s", r.raw)
+	}
+	f.do("GET", "GlobalOptionSetDefinitions/Microsoft.Dynamics.CRM.BooleanOptionSetMetadata?$select=TrueOption,FalseOption", f.admin, nil).must(t, 200)
+	for path, want := range map[string]string{
+		"GlobalOptionSetDefinitions?$select=Options":                                                  "on type 'Microsoft.Dynamics.CRM.OptionSetMetadataBase'",
+		"GlobalOptionSetDefinitions/Microsoft.Dynamics.CRM.OptionSetMetadata?$select=TrueOption":      "on type 'Microsoft.Dynamics.CRM.OptionSetMetadata'",
+		"GlobalOptionSetDefinitions/Microsoft.Dynamics.CRM.BooleanOptionSetMetadata?$select=Optons":   "on type 'Microsoft.Dynamics.CRM.BooleanOptionSetMetadata'",
+		"GlobalOptionSetDefinitions/Microsoft.Dynamics.CRM.OptionSetMetadata?$filter=Options eq null": "on type 'Microsoft.Dynamics.CRM.OptionSetMetadataBase'",
+	} {
+		r := f.do("GET", strings.ReplaceAll(path, " ", "%20"), f.admin, nil).must(t, 400)
+		if msg := errMessage(r); !strings.Contains(msg, want) {
+			t.Errorf("GET %s: %q, want it to say %q", path, msg, want)
+		}
+	}
 
 	// One: a column's own option set, by its name or id, names the column.
 	toColumn := "its choice columns are local, each with its own option set, read as its column's OptionSet: GET " + Prefix +
