@@ -96,7 +96,7 @@ func importChanges(tx store.Tx, st *state, env string, b *Build, mode Mode, vals
 	if mode == Upgrade {
 		changes = append(changes, keptRemovals(st, components(b.Project), b.Project.Solution.Publisher.Prefix)...)
 	}
-	changes = append(changes, valueChanges(st.values, env, vals, keyring)...)
+	changes = append(changes, valueChanges(st.values, st.defs, env, vals, keyring)...)
 	sortChanges(changes)
 	notePresent(st, b.Project, changes)
 	var layers map[string][]store.Solution // of the columns others ship too

@@ -499,8 +499,12 @@ func storeValues(tx store.Tx, b *Build, env string, vals []value, o *Options) er
 // environment holds them) changes with vals (a "value" Change each):
 // added (none before), changed, or removed (the default applies again). A
 // secret's is compared opened, when the keyring can, and its values are
-// never in a Change; another's change names both values (Fields).
-func valueChanges(current map[string]store.VariableValue, env string, vals []value, keyring *secret.Keyring) []Change {
+// never in a Change; another's change names both values (Fields). defs
+// are the definitions the environment holds, whose default applied until
+// now: an added value the same as the build's default changes what
+// applies when the build changes the default too.
+func valueChanges(current map[string]store.VariableValue, defs map[string]store.VariableDefinition, env string, vals []value,
+	keyring *secret.Keyring) []Change {
 	var out []Change
 	for _, val := range vals {
 		v := val.v
@@ -543,7 +547,20 @@ func valueChanges(current map[string]store.VariableValue, env string, vals []val
 			// A value the same as the default is still a record that comes
 			// or goes, but what applies stays: said so rather than "7 → 7".
 			same := func(s string) bool { return d != nil && *d == s }
+			// Unless this import changes the default too: until now the
+			// environment's definition's applied (none for a new variable
+			// is the build's).
+			was, stored := d, false
+			if def, ok := defs[v.SchemaName]; ok {
+				was, stored = def.Default, true
+			}
 			switch {
+			case action == "add" && same(val.text) && stored && (was == nil || *was != val.text):
+				before := "none"
+				if was != nil {
+					before = text(*was) + " (the default until now)"
+				}
+				c.Fields = []FieldChange{{Field: "value", Old: before, New: text(val.text)}}
 			case action == "add" && same(val.text):
 				c.Note = "the same as the default, " + text(val.text) + ": what applies does not change"
 			case action == "add":
