@@ -36,8 +36,8 @@ func (c *checker) relationships(f *Flow) {
 					t.Relationship = cands[0]
 				case 0:
 					c.errorf(t.DeclRange, "Cross-table stage without a relationship",
-						"Stage %q moves from %s to %s, but %s has no lookup to %s. Add a lookup column on %s (e.g. column \"%s\" { type = \"lookup\" target = \"%s\" }) and set relationship.",
-						t.Name, src.Table, t.Table, t.Table, src.Table, t.Table, c.lookupName(src.Table), src.Table)
+						"Stage %q moves from %s to %s, but %s has no lookup to %s. Add one to table %q and set relationship to it, e.g.:\n%s",
+						t.Name, src.Table, t.Table, t.Table, src.Table, t.Table, lookupColumnExample(c.lookupName(src.Table), src.Table))
 				default:
 					c.errorf(t.DeclRange, "Ambiguous relationship", "Stage %q moves from %s to %s, and %s has several lookups to %s (%s); set relationship to one of them.",
 						t.Name, src.Table, t.Table, t.Table, src.Table, strings.Join(cands, ", "))
@@ -46,7 +46,13 @@ func (c *checker) relationships(f *Flow) {
 			}
 			col := tt.Column(t.Relationship)
 			if col == nil {
-				c.errorf(t.Attrs.Of("relationship", t.DeclRange), "Unknown relationship column", "relationship %q is not a column of %s.%s", t.Relationship, t.Table, didYouMean(t.Relationship, lookupsTo(tt, src.Table)))
+				detail := fmt.Sprintf("relationship %q is not a column of %s.", t.Relationship, t.Table)
+				if hint := didYouMean(t.Relationship, lookupsTo(tt, src.Table)); hint != "" {
+					detail += hint
+				} else { // none near: say which there are, or that one is to be added
+					detail = strings.TrimSuffix(detail, ".") + "; " + c.lookupHint(t, tt, src.Table)
+				}
+				c.errorf(t.Attrs.Of("relationship", t.DeclRange), "Unknown relationship column", "%s", detail)
 			} else if !looksUp(col, src.Table) && (col.Type != TypeLookup || c.p.Table(col.Target) != nil) { // an unknown target is reported on its own
 				c.errorf(t.Attrs.Of("relationship", t.DeclRange), "Unusable relationship", "relationship %q on %s does not look up %s (the previous stage's table); %s",
 					t.Relationship, t.Table, src.Table, c.lookupHint(t, tt, src.Table))
@@ -67,11 +73,18 @@ func (c *checker) lookupHint(t *Stage, tt *Table, src string) string {
 	}
 	switch len(cands) {
 	case 0:
-		return fmt.Sprintf("%s has no lookup to %s: add one (e.g. column \"%s\" { type = \"lookup\" target = \"%s\" }) and name it.", t.Table, src, c.lookupName(src), src)
+		return fmt.Sprintf("%s has no lookup to %s: add one to table %q and name it, e.g.:\n%s", t.Table, src, t.Table, lookupColumnExample(c.lookupName(src), src))
 	case 1:
 		return fmt.Sprintf("its lookup to %s is %q: use that (or leave relationship out).", src, cands[0])
 	}
 	return fmt.Sprintf("use one of its lookups to %s: %s.", src, joinQuoted(cands))
+}
+
+// lookupColumnExample is a lookup column block to paste into a table block,
+// written over several lines: HCL takes only one argument in a block
+// written on one line.
+func lookupColumnExample(name, target string) string {
+	return fmt.Sprintf("  column %q {\n    type   = \"lookup\"\n    target = %q\n  }", name, target)
 }
 
 // lookupName is a name for a new lookup column to table: prefixed, once.
