@@ -45,7 +45,9 @@ func newRecordCreateCmd(g *globals) *cobra.Command {
 			"against its column: numbers, yes/no, dates (2026-12-31), a choice's label or value,\n" +
 			"the id of an existing row for a lookup (or a user's name for a lookup to users).\n" +
 			"The default flow starts on it: the active business process flow on TABLE with the\n" +
-			"lowest order that the user (--as) may start; --flow F starts F, --no-flow none.\n\n" +
+			"lowest order that the user (--as) may start; --flow F starts F, --no-flow none.\n" +
+			"When the table has flows but the user may start none of them, it says which\n" +
+			"privilege their roles lack.\n\n" +
 			"--output json prints {\"id\": …, \"table\": …, \"instance\": id | null, \"workflows\":\n" +
 			"[{workflow, mode, state, job}]} (workflows: what the started flow's first stage ran or\n" +
 			"queued, as instance next lists them; left out when none).",
@@ -97,6 +99,8 @@ func runRecordCreate(g *globals, o *recordOptions, table string) error {
 	if c.Instance != nil {
 		fmt.Fprintf(g.stdout, "Started %s: instance %s at stage %s\n", c.Instance.Flow, c.Instance.ID, c.Instance.ActiveStage)
 		writeRuns(g.stdout, c.Instance.Workflows)
+	} else if c.NotStarted != "" {
+		fmt.Fprintf(g.stdout, "No flow started: %s.\n", c.NotStarted)
 	} else {
 		fmt.Fprintln(g.stdout, "No flow started.")
 	}

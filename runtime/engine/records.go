@@ -56,6 +56,9 @@ type Created struct {
 	ID       string    `json:"id"`
 	Table    string    `json:"table"`
 	Instance *Instance `json:"-"`
+	// NotStarted says why no default flow started when the table has one
+	// the acting user may not start ("" otherwise).
+	NotStarted string `json:"-"`
 	// Version is the record's row version when the create committed:
 	// past 1 when real-time workflows of the started flow changed it.
 	Version int64 `json:"-"`
@@ -111,6 +114,7 @@ func (s *Session) CreateRecord(ctx context.Context, table string, values Values,
 			return err
 		}
 		var start *flow
+		var notStarted string
 		switch {
 		case so.NoFlow && so.Flow != "":
 			return invalid("choose a flow or no flow, not both")
@@ -120,13 +124,13 @@ func (s *Session) CreateRecord(ctx context.Context, table string, values Values,
 				return err
 			}
 		default:
-			start = o.defaultFlow(table)
+			start, notStarted = o.defaultFlow(table)
 		}
 		id, err := o.insertRecord(t, vals)
 		if err != nil {
 			return err
 		}
-		out = &Created{ID: id, Table: table}
+		out = &Created{ID: id, Table: table, NotStarted: notStarted}
 		if err := o.recordChanged(table, id); err != nil {
 			return err
 		}
@@ -165,22 +169,38 @@ func (o *op) stampModified(t store.Table, vals map[string]any) {
 // defaultFlow is the flow a new record of table starts: active, a business
 // (not task) flow, on that table, startable by the user (create and append
 // on its instances, append_to on the user's new record); the lowest order,
-// then the first by name.
-func (o *op) defaultFlow(table string) *flow {
-	var best *flow
+// then the first by name. When there is none but the table has such flows
+// the user may not start, it says why not, for the lowest of them.
+func (o *op) defaultFlow(table string) (*flow, string) {
+	var best, barred *flow
 	t, ok := o.dep.tables[table]
-	if !ok || o.depthOn(t, PrivAppendTo) == "" {
-		return nil
+	if !ok {
+		return nil, ""
 	}
+	appendTo := o.depthOn(t, PrivAppendTo) != ""
 	for _, f := range o.dep.flows {
-		if !f.wf.Active || !f.hasTable() || f.f.PrimaryTable != table || f.f.Type == "task" || !o.allows(f, PrivCreate, PrivAppend) {
+		if !f.wf.Active || !f.hasTable() || f.f.PrimaryTable != table || f.f.Type == "task" {
+			continue
+		}
+		if !appendTo || !o.allows(f, PrivCreate, PrivAppend) {
+			if barred == nil || f.f.Order < barred.f.Order {
+				barred = f
+			}
 			continue
 		}
 		if best == nil || f.f.Order < best.f.Order {
 			best = f
 		}
 	}
-	return best
+	if best != nil || barred == nil {
+		return best, ""
+	}
+	err := o.require(barred, PrivCreate, PrivAppend)
+	if err == nil {
+		err = &ForbiddenError{User: o.user, Privilege: PrivAppendTo, Table: table,
+			Reason: fmt.Sprintf("associate %s records with instances of flow %s", table, barred.f.Name)}
+	}
+	return nil, err.Error()
 }
 
 // insertRecord inserts a row of t with the system columns filled.
