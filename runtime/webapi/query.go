@@ -263,6 +263,9 @@ func literal(c store.Column, op string, v any) (any, error) {
 		if f, ok := v.(float64); ok {
 			return f, nil
 		}
+		if s, ok := v.(string); ok && len(c.Options) > 0 {
+			return nil, optionLabel(c, s)
+		}
 		return nil, bad("a number")
 	case "boolean":
 		if b, ok := v.(bool); ok {
@@ -308,6 +311,25 @@ func literal(c store.Column, op string, v any) (any, error) {
 		return s, nil
 	}
 	return nil, bad("text in quotes")
+}
+
+// optionLabel refuses a choice, state or status column compared with
+// text: it names the value of the label given, or the values there are.
+func optionLabel(c store.Column, s string) error {
+	for _, o := range c.Options {
+		if strings.EqualFold(o.Label, strings.TrimSpace(s)) {
+			return badRequest("%s is %s %s column: compare it with its value, %d (%s), not the label %s", propertyName(c), compiler.Article(c.Type), c.Type, o.Value, o.Label, describe(s))
+		}
+	}
+	opts := make([]string, 0, len(c.Options))
+	for _, o := range c.Options {
+		opts = append(opts, fmt.Sprintf("%d (%s)", o.Value, o.Label))
+	}
+	hint := ""
+	if o, ok := engine.ClosestOption(c.Options, s); ok {
+		hint = fmt.Sprintf("; did you mean %d (%s)?", o.Value, o.Label)
+	}
+	return badRequest("%s is %s %s column: compare it with one of its values, %s, not %s%s", propertyName(c), compiler.Article(c.Type), c.Type, strings.Join(opts, ", "), describe(s), hint)
 }
 
 // want says what a column's values are written as in a $filter.

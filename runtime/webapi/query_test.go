@@ -150,6 +150,8 @@ func TestFilter(t *testing.T) {
 		"nosuch eq 1":                     "has no property",
 		"name eq 5":                       "compare it with text",
 		"numberofemployees eq 'ten'":      "compare it with a number",
+		"statecode eq 'active'":           "statecode is a state column: compare it with its value, 0 (Active), not the label 'active'",
+		"statecode eq 'Actve'":            "compare it with one of its values, 0 (Active), 1 (Inactive), not 'Actve'; did you mean 0 (Active)?",
 		"creditonhold eq 1":               "true or false",
 		"createdon gt 'yesterday'":        "a date",
 		"numberofemployees gt null":       "only eq and ne",
