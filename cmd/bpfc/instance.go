@@ -476,6 +476,10 @@ func fillHint(g *globals, o *instanceOptions, err error) error {
 	if o.asFlag != nil && o.asFlag.Changed {
 		as = " --as " + shellQuote(o.as)
 	}
-	ee.msg += fmt.Sprintf("\n  fill them, then try again: bpfc%s record update %s %s --env %s%s%s", dir, ee.detail.Table, ee.detail.Record, shellQuote(o.env), as, sets)
+	them := "them"
+	if len(ee.detail.Missing) == 1 {
+		them = "it"
+	}
+	ee.msg += fmt.Sprintf("\n  fill %s, then try again: bpfc%s record update %s %s --env %s%s%s", them, dir, ee.detail.Table, ee.detail.Record, shellQuote(o.env), as, sets)
 	return ee
 }

@@ -28,7 +28,7 @@ func TestFillHintQuotesDir(t *testing.T) {
 		t.Fatalf("record create started no instance: %s", stdout)
 	}
 	code, _, stderr = bpfc(t, "-C", dir, "instance", "next", m[1], "--env", "dev")
-	if code != 1 || !strings.Contains(stderr, "fill them") {
+	if code != 1 || !strings.Contains(stderr, "fill it, then try again") {
 		t.Fatalf("instance next: %d %s; want the required-step refusal", code, stderr)
 	}
 	if want := "bpfc -C '" + dir + "' record update phonecall "; !strings.Contains(stderr, want) {
