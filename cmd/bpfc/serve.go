@@ -51,10 +51,10 @@ func newServeCmd(g *globals) *cobra.Command {
 			"the step it reached (not counted as an attempt), for another worker to take.\n\n" +
 			"Beside the API it serves web pages for people: / (tables and flows),\n" +
 			"/records/TABLE, /records/TABLE/ID (the process bar, the active stage's steps and\n" +
-			"the moves), /flows/FLOW (graph, report, and the processes whose records were\n" +
-			"deleted, each on its own page). At start it prints a one-time\n" +
-			"sign-in link for the administrator (--as USER: for USER, whose roles the pages\n" +
-			"then enforce); others sign in with a token of theirs.\n\n" +
+			"the moves), /flows/FLOW (graph and report), /flows/FLOW/instances (the\n" +
+			"processes whose records were deleted, each on its own page). At start it\n" +
+			"prints a one-time sign-in link for the administrator (--as USER: for USER,\n" +
+			"whose roles the pages then enforce); others sign in with a token of theirs.\n\n" +
 			"--output json prints {\"environment\", \"url\", \"signin\"} once listening.",
 		Example: "  bpfc serve --env dev\n" +
 			"  bpfc serve --env dev --addr 127.0.0.1:0 --log-json\n" +

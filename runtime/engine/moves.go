@@ -287,10 +287,10 @@ func (c *change) prevTo(name string) (*Transition, error) {
 	switch {
 	case i >= 0:
 		return c.back(path, i)
+	case to == c.stage: // at the first stage too, which earlierText says
+		return nil, c.refuse(RuleTargetStage, "stage %q is the active stage already; %s", to.Name, c.earlierText(path))
 	case len(path) < 2:
 		return nil, c.refuse(RuleFirstStage, "stage %q is the first stage of the instance: there is no stage to go back to", c.stage.Name)
-	case to == c.stage:
-		return nil, c.refuse(RuleTargetStage, "stage %q is the active stage already; %s", to.Name, c.earlierText(path))
 	}
 	return nil, c.refuse(RuleTargetStage, "stage %q is not a stage the instance traversed before %q; %s", to.Name, c.stage.Name, c.earlierText(path))
 }

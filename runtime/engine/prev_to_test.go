@@ -260,8 +260,10 @@ func TestPrevToRefusals(t *testing.T) {
 			return err
 		}
 	}
-	refused(t, dev.unmoved(id, "PrevTo on the first stage", prevTo(admin, "qualify", MoveOptions{})), RuleFirstStage,
-		`cannot move back to stage qualify: stage "qualify" is the first stage of the instance: there is no stage to go back to`)
+	refused(t, dev.unmoved(id, "PrevTo the first stage, active", prevTo(admin, "qualify", MoveOptions{})), RuleTargetStage,
+		`cannot move back to stage qualify: stage "qualify" is the active stage already; the instance is at its first stage, "qualify", and has none to go back to`)
+	refused(t, dev.unmoved(id, "PrevTo from the first stage", prevTo(admin, "develop", MoveOptions{})), RuleFirstStage,
+		`cannot move back to stage develop: stage "qualify" is the first stage of the instance: there is no stage to go back to`)
 	in := dev.must(admin.Next(ctx, id, MoveOptions{}))
 	dev.update("opportunity", in.Records["opportunity"], Values{"estimatedvalue": "1000", "customerneed": "Vans"})
 	in = dev.must(admin.Next(ctx, id, MoveOptions{})) // below the threshold: no approval
