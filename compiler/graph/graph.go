@@ -181,9 +181,18 @@ func (s Step) text() string {
 	case s.Action:
 		return "▶ " + s.Title + " (runs " + s.Workflow + ")"
 	case s.Required:
-		return "* " + s.Title + " (" + s.Column + ")"
+		return "* " + s.named()
 	}
-	return "  " + s.Title + " (" + s.Column + ")"
+	return "  " + s.named()
+}
+
+// named is the step's title and its column, once when they are the same
+// (a step named after its column, without a display name).
+func (s Step) named() string {
+	if s.Title == s.Column {
+		return s.Title
+	}
+	return s.Title + " (" + s.Column + ")"
 }
 
 // triggerLines are "on enter: a, b" and "on exit: c".

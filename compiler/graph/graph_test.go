@@ -270,3 +270,44 @@ flow "triage" {
 		t.Errorf("visit not drawn as cross-table from incident:\n%s", mmd)
 	}
 }
+
+// A step named after its column, without a display name, is named once in
+// the text formats, not "pp_note (pp_note)".
+func TestStepNamedAfterItsColumn(t *testing.T) {
+	p, diags := compiler.LoadSources(map[string][]byte{"bpfc.hcl": []byte(`
+solution "S" {
+  version = "1.0.0.0"
+  publisher "p" { prefix = "pp" }
+}
+flow "f" {
+  primary_table = "lead"
+  stage "a" {
+    step "pp_note" {
+      column = "pp_note"
+    }
+    step "budget" {
+      column   = "budgetamount"
+      required = true
+    }
+  }
+}
+table "lead" {
+  column "pp_note" {
+    type       = "string"
+    max_length = 100
+  }
+}
+`)})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	for _, format := range []string{"mermaid", "dot"} {
+		out := string(draw(t, p, "f", format))
+		if strings.Contains(out, "pp_note (pp_note)") || !strings.Contains(out, "pp_note") {
+			t.Errorf("%s names the step pp_note twice or not at all:\n%s", format, out)
+		}
+		if !strings.Contains(out, "Budget Amount (budgetamount)") {
+			t.Errorf("%s lacks the step budget with its column:\n%s", format, out)
+		}
+	}
+}
