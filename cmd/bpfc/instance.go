@@ -272,7 +272,10 @@ func writeInstance(w io.Writer, in *engine.Instance) {
 	state := in.State
 	if in.CompletedOn != nil {
 		ended := "completed"
-		if in.State == engine.StateActive {
+		switch in.State {
+		case engine.StateAborted:
+			ended = "ended" // Dataverse's completedon, though nothing was completed
+		case engine.StateActive:
 			ended = "reactivated; last ended" // completedon and duration are kept, as in Dataverse
 		}
 		state += fmt.Sprintf(" (%s %s", ended, in.CompletedOn.UTC().Format(time.DateTime))
