@@ -145,7 +145,13 @@ func (c *checker) instanceTables() {
 		}
 		seen[f.InstanceTable] = f
 		if t := c.p.Table(f.InstanceTable); t != nil {
-			c.errorf(f.DeclRange, "Instance table clashes with a table", "Flow %q's instance table %q has the name of a table; set a different unique_name.", f.Name, f.InstanceTable)
+			// A flow named after its table is the usual way here: name one
+			// that is free.
+			alt := f.UniqueName + "process"
+			if c.p.Table(strings.TrimSuffix(f.InstanceTable, f.UniqueName)+alt) != nil {
+				alt = f.UniqueName + "flow"
+			}
+			c.errorf(f.DeclRange, "Instance table clashes with a table", "Flow %q's instance table %q has the name of a table; set a different unique_name in the flow, e.g. unique_name = %q.", f.Name, f.InstanceTable, alt)
 		}
 		if f.InstanceTable == StoreTable {
 			c.errorf(f.DeclRange, "Reserved table name", "Flow %q's instance table %q is the name of the table every bpfc environment keeps its schema's migrations in; set a different unique_name.", f.Name, f.InstanceTable)
