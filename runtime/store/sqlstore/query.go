@@ -138,7 +138,13 @@ func (b *queryBuilder) cond(c store.Cond) (string, error) {
 		} else {
 			list, join, empty = c.(store.Any), " OR ", sqlFalse
 		}
-		for _, x := range flatten(list, join == " AND ") {
+		terms := flatten(list, join == " AND ")
+		if join == " OR " {
+			if in, ok, err := b.in(terms); ok || err != nil {
+				return in, err
+			}
+		}
+		for _, x := range terms {
 			s, err := b.cond(x)
 			if err != nil {
 				return "", err
@@ -161,6 +167,47 @@ func (b *queryBuilder) cond(c store.Cond) (string, error) {
 		return b.match(c)
 	}
 	return "", badQuery("unknown condition %T", c)
+}
+
+// in is terms, an Any's, as one IN list when each is a column equal to a
+// value, the same column (ids or'ed together: a page's lookups, the
+// records of a list of instances): the databases look an IN list up in an
+// index at once, where they plan an OR of as many terms one by one. ok is
+// false for any other Any, which cond writes term by term.
+func (b *queryBuilder) in(terms []store.Cond) (sql string, ok bool, err error) {
+	if len(terms) < 2 {
+		return "", false, nil
+	}
+	first, isCompare := terms[0].(store.Compare)
+	if !isCompare {
+		return "", false, nil
+	}
+	for _, t := range terms {
+		c, isCompare := t.(store.Compare)
+		if !isCompare || c.Op != store.OpEq || c.Value == nil || c.OtherColumn != "" || c.Column != first.Column {
+			return "", false, nil
+		}
+	}
+	col, qc, err := b.column(first.Column)
+	if err != nil {
+		return "", false, err
+	}
+	mark := len(b.args)
+	params := make([]string, 0, len(terms))
+	for _, t := range terms {
+		v, err := b.value(col, store.OpEq, t.(store.Compare).Value)
+		if err != nil {
+			return "", false, err
+		}
+		if _, decided := v.(constCond); decided {
+			b.args = b.args[:mark] // term by term, as cond writes them
+			return "", false, nil
+		}
+		params = append(params, b.param(col, v))
+	}
+	// IS NOT NULL as each term has it: under a NOT, a NULL must be false
+	// here, not unknown.
+	return "(" + qc + " IS NOT NULL AND " + qc + " IN (" + strings.Join(params, ", ") + "))", true, nil
 }
 
 // flatten lists the terms of an All (all) or Any with the terms of the

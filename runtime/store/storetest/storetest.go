@@ -32,6 +32,7 @@ func Run(t *testing.T, open Open) {
 		{"ArchivesSnapshotsHistory", testHistory},
 		{"Rows", testRows},
 		{"TextBeyondASCII", testTextBeyondASCII},
+		{"AnyOfValues", testAnyOfValues},
 		{"NewestFirst", testNewestFirst},
 		{"Wildcards", testWildcards},
 		{"Access", testAccess},
