@@ -51,7 +51,14 @@ type flow struct {
 	// reads is, by stage name, the columns of the stage's record that a
 	// move decides on: its steps', its branches', its key and name.
 	reads map[string]store.Table
+	// tables are the tables of its stages (compiler.Flow.Tables), each
+	// with the instance table's lookup to it: what instanceOf reads.
+	tables []flowTable
 }
+
+// flowTable is a table of a flow's stages and the instance table's lookup
+// column to it (lookupColumn).
+type flowTable struct{ name, lookup string }
 
 func (f *flow) hasTable() bool { return f.table.Name != "" }
 
@@ -225,6 +232,9 @@ func (e *Engine) load(ctx context.Context, tx store.Tx, sols []store.Solution) (
 			}
 		}
 		fl.reads = stageReads(cf, dep.tables)
+		for _, t := range cf.Tables() {
+			fl.tables = append(fl.tables, flowTable{t, lookupColumn(t)})
+		}
 		if t, ok := dep.tables[w.InstanceTable]; ok && t.Kind == store.TableInstance {
 			fl.table, fl.version = t, versionOnly(t)
 			dep.byTable[t.Name] = fl
@@ -233,8 +243,8 @@ func (e *Engine) load(ctx context.Context, tx store.Tx, sols []store.Solution) (
 	}
 	slices.SortFunc(dep.flows, func(a, b *flow) int { return strings.Compare(a.f.Name, b.f.Name) })
 	for _, f := range dep.flows {
-		for _, t := range f.f.Tables() {
-			dep.flowsOn[t] = append(dep.flowsOn[t], f)
+		for _, t := range f.tables {
+			dep.flowsOn[t.name] = append(dep.flowsOn[t.name], f)
 		}
 	}
 	if dep.vars, err = e.variables(tx, meta.Name); err != nil {

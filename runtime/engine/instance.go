@@ -106,7 +106,7 @@ func instanceOf(f *flow, row store.Row) *Instance {
 		Name: str(row[colName]), StateCode: num(row[colState]), StatusCode: num(row[colStatus]),
 		ActiveStageStartedOn: tm(row[colStageOn]), CreatedOn: tm(row[colCreatedOn]), CreatedBy: str(row[colCreatedBy]),
 		ModifiedOn: tm(row[colModifiedOn]), ModifiedBy: str(row[colModifiedBy]), Version: num(row[store.RowVersionColumn]),
-		Records: map[string]string{}, TraversedPath: []string{}}
+		Records: map[string]string{}}
 	switch {
 	case in.StateCode == 0:
 		in.State = StateActive
@@ -121,12 +121,13 @@ func instanceOf(f *flow, row store.Row) *Instance {
 	} else {
 		in.ActiveStage = str(row[colStage])
 	}
-	for _, id := range path {
-		in.TraversedPath = append(in.TraversedPath, f.stage(id).Name)
+	in.TraversedPath = make([]string, len(path))
+	for i, id := range path {
+		in.TraversedPath[i] = f.stage(id).Name
 	}
-	for _, t := range f.f.Tables() {
-		if id := str(row[lookupColumn(t)]); id != "" {
-			in.Records[t] = id
+	for _, t := range f.tables {
+		if id := str(row[t.lookup]); id != "" {
+			in.Records[t.name] = id
 		}
 	}
 	if v, ok := row[colCompletedOn].(time.Time); ok {

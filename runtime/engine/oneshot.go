@@ -117,8 +117,8 @@ func (t *oneShotTx) UpdateRow(tb store.Table, id string, values map[string]any, 
 		return 0, errOneShot
 	}
 	rv := store.RowVersion{Table: tb, ID: id, Version: version}
-	if row, ok := t.rows.get(tb, id); ok && num(row[store.RowVersionColumn]) == version {
-		rv.Created = rowVersion(tb, id, row).Created
+	if cached, ok := t.rows.version(tb, id); ok && cached.Version == version {
+		rv.Created = cached.Created
 	}
 	t.w.Update = store.RowUpdate{RowVersion: rv, Values: maps.Clone(values)}
 	return version + 1, nil
@@ -155,6 +155,27 @@ const maxCachedRows = 100_000
 func (c *rowCache) get(t store.Table, id string) (store.Row, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	row, ok := c.whole(t, id)
+	if !ok {
+		return nil, false
+	}
+	return maps.Clone(row), true
+}
+
+// version is rowVersion of the row get would return, without copying it.
+func (c *rowCache) version(t store.Table, id string) (store.RowVersion, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	row, ok := c.whole(t, id)
+	if !ok {
+		return store.RowVersion{}, false
+	}
+	return rowVersion(t, id, row), true
+}
+
+// whole is the cached row of t with id if every column of t is in it (the
+// cache's own: c.mu held, not to be changed).
+func (c *rowCache) whole(t store.Table, id string) (store.Row, bool) {
 	row, ok := c.m[[2]string{t.Name, id}]
 	if !ok {
 		return nil, false
@@ -167,7 +188,7 @@ func (c *rowCache) get(t store.Table, id string) (store.Row, bool) {
 			return nil, false
 		}
 	}
-	return maps.Clone(row), true
+	return row, true
 }
 
 // put keeps rows that carry their row version.
