@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"reflect"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -96,9 +94,13 @@ func (s *DB) writeOne(ctx context.Context, w store.OneShot, shape string) (bool,
 }
 
 // moveStatements are the statements of single moves built, by dialect and
-// shape: a move's statement depends on its shape only, so the text is
-// built once and each move binds its own arguments (moveArgs).
+// shape (statementKey): a move's statement depends on its shape only, so
+// the text is built once and each move binds its own arguments (moveArgs).
 var moveStatements sync.Map
+
+// statementKey is the key of a statement built for a shape of one-shot
+// write: the dialect's name and the shape.
+type statementKey struct{ dialect, shape string }
 
 // oneShotStatement is oneShotSQL, for a move of a shape seen before from
 // moveStatements.
@@ -106,7 +108,7 @@ func oneShotStatement(d OneShotDialect, w store.OneShot, shape string) (string, 
 	if shape == "" {
 		return oneShotSQL(d, w)
 	}
-	key := d.Name() + "\x00" + shape
+	key := statementKey{d.Name(), shape}
 	if q, ok := moveStatements.Load(key); ok {
 		return q.(string), moveArgs(w), nil
 	}
@@ -135,7 +137,7 @@ func moveArgs(w store.OneShot) []any {
 	for _, r := range sortedReads(w.Reads) {
 		at(r)
 	}
-	for _, name := range slices.Sorted(maps.Keys(w.Update.Values)) {
+	for _, name := range sortedKeys(w.Update.Values) {
 		arg(sqlValue(w.Update.Values[name]))
 	}
 	at(w.Update.RowVersion)

@@ -62,7 +62,7 @@ func TestMoveStatements(t *testing.T) {
 	if texts[0] != texts[1] {
 		t.Errorf("two moves of one shape, two texts:\n%s\n%s", texts[0], texts[1])
 	}
-	if _, ok := moveStatements.Load("text\x00" + func() string { s, _ := batchShape(a); return s }()); !ok {
+	if _, ok := moveStatements.Load(statementKey{"text", func() string { s, _ := batchShape(a); return s }()}); !ok {
 		t.Error("the shape's statement is not kept")
 	}
 	// A write that is not a move has no shape and is built every time.

@@ -137,18 +137,33 @@ func batchShape(w store.OneShot) (string, bool) {
 		return "", false
 	}
 	var b strings.Builder
-	b.WriteString(u.Table.Name + "\x00" + u.Table.PrimaryKey + "\x00" + strconv.FormatBool(!u.Created.IsZero()))
-	for _, name := range slices.Sorted(maps.Keys(u.Values)) {
+	write := func(s ...string) {
+		for _, s := range s {
+			b.WriteString(s)
+		}
+	}
+	write(u.Table.Name, "\x00", u.Table.PrimaryKey, "\x00", strconv.FormatBool(!u.Created.IsZero()))
+	for _, name := range sortedKeys(u.Values) {
 		t, ok := elemType(sqlValue(u.Values[name]))
 		if !ok {
 			return "", false
 		}
-		b.WriteString("\x00" + name + "=" + t)
+		write("\x00", name, "=", t)
 	}
 	for _, r := range sortedReads(w.Reads) {
-		b.WriteString("\x00read " + r.Table.Name + "\x00" + r.Table.PrimaryKey + "\x00" + strconv.FormatBool(!r.Created.IsZero()))
+		write("\x00read ", r.Table.Name, "\x00", r.Table.PrimaryKey, "\x00", strconv.FormatBool(!r.Created.IsZero()))
 	}
 	return b.String(), true
+}
+
+// sortedKeys are the columns of values in order.
+func sortedKeys(values map[string]any) []string {
+	keys := make([]string, 0, len(values))
+	for k := range values {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // createdCol is the batch's column for a row's createdon (col adds it),
@@ -176,6 +191,9 @@ func elemType(v any) (string, bool) {
 // sortedReads orders a write's reads by table and id: the same column of
 // the batch reads the same table in every write.
 func sortedReads(rs []store.RowVersion) []store.RowVersion {
+	if len(rs) < 2 {
+		return rs // in order (the callers only read it)
+	}
 	return slices.SortedFunc(slices.Values(rs), func(a, b store.RowVersion) int {
 		if c := strings.Compare(a.Table.Name, b.Table.Name); c != 0 {
 			return c
@@ -193,7 +211,7 @@ var batchStatements sync.Map
 // u updates their instances (in order of id, as they come) and e begins
 // the stays of those it updated, each carrying the end of the one before.
 func batchSQL(d OneShotBatchDialect, shape string, w store.OneShot) (string, error) {
-	key := d.Name() + "\x00" + shape
+	key := statementKey{d.Name(), shape}
 	if q, ok := batchStatements.Load(key); ok {
 		return q.(string), nil
 	}
