@@ -107,3 +107,14 @@ func BenchmarkMoveStatement(b *testing.B) {
 		}
 	})
 }
+
+// TestSQLElemType: a value's batch type is its stored value's.
+func TestSQLElemType(t *testing.T) {
+	for _, v := range []any{"x", int64(1), 1, 1.5, true, time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC), time.Time{}, nil, []byte("x"), float32(1)} {
+		got, gok := sqlElemType(v)
+		want, wok := elemType(sqlValue(v))
+		if got != want || gok != wok {
+			t.Errorf("%#v: %q %v, want %q %v", v, got, gok, want, wok)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/bpfc/bpfc/runtime/store"
 )
@@ -144,7 +145,7 @@ func batchShape(w store.OneShot) (string, bool) {
 	}
 	write(u.Table.Name, "\x00", u.Table.PrimaryKey, "\x00", strconv.FormatBool(!u.Created.IsZero()))
 	for _, name := range sortedKeys(u.Values) {
-		t, ok := elemType(sqlValue(u.Values[name]))
+		t, ok := sqlElemType(u.Values[name])
 		if !ok {
 			return "", false
 		}
@@ -173,6 +174,17 @@ func createdCol(r store.RowVersion, name string, col func(name, typ string) stri
 		return ""
 	}
 	return col(name, "text")
+}
+
+// sqlElemType is elemType of sqlValue(v), without formatting a time.
+func sqlElemType(v any) (string, bool) {
+	switch v.(type) {
+	case time.Time:
+		return "text", true
+	case bool, int:
+		return "bigint", true
+	}
+	return elemType(v)
 }
 
 // elemType is the array element type of a value, where it has one.
