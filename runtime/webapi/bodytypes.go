@@ -44,7 +44,11 @@ func textValues(r *http.Request) (bool, error) {
 // ieee754Compatible reports whether the body's Content-Type says
 // IEEE754Compatible=true: Edm.Int64 and Edm.Decimal values come as strings.
 func ieee754Compatible(r *http.Request) bool {
-	_, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	ct := r.Header.Get("Content-Type")
+	if !strings.Contains(ct, ";") {
+		return false // no parameters
+	}
+	_, params, err := mime.ParseMediaType(ct)
 	return err == nil && strings.EqualFold(params["ieee754compatible"], "true")
 }
 
