@@ -183,8 +183,8 @@ func (c *rowCache) whole(t store.Table, id string) (store.Row, bool) {
 	if _, ok := row[t.PrimaryKey]; !ok && t.PrimaryKey != "" {
 		return nil, false
 	}
-	for _, col := range t.Columns {
-		if _, ok := row[col.Name]; !ok {
+	for i := range t.Columns { // by index: a Column is too large to copy per step
+		if _, ok := row[t.Columns[i].Name]; !ok {
 			return nil, false
 		}
 	}

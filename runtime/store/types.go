@@ -152,9 +152,9 @@ type Table struct {
 
 // Column returns the named column and whether it exists.
 func (t Table) Column(name string) (Column, bool) {
-	for _, c := range t.Columns {
-		if c.Name == name {
-			return c, true
+	for i := range t.Columns { // by index: a Column is too large to copy per step
+		if t.Columns[i].Name == name {
+			return t.Columns[i], true
 		}
 	}
 	return Column{}, false
