@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -136,6 +137,45 @@ func clashingFlow(a, b *Flow) (at, first *Flow) {
 // have no "_", which every custom table and instance table has.
 const StoreTable = "schema_migrations"
 
+// freeUniqueName is a unique_name for flow f whose instance table is no
+// table's and no other flow's and fits Dataverse's 50 characters: f's
+// own, shortened where it must be, with "process", "flow" or "process2",
+// "process3", … after it.
+func (c *checker) freeUniqueName(f *Flow) string {
+	head := strings.TrimSuffix(f.InstanceTable, f.UniqueName) // the prefix and "_"
+	taken := func(name string) bool {
+		if c.p.Table(head+name) != nil {
+			return true
+		}
+		for _, g := range c.p.Flows {
+			if g != f && g.InstanceTable == head+name {
+				return true
+			}
+		}
+		return false
+	}
+	for i := 0; ; i++ {
+		suffix := "process"
+		switch {
+		case i == 1:
+			suffix = "flow"
+		case i > 1:
+			suffix += strconv.Itoa(i)
+		}
+		base := f.UniqueName
+		if n := max(maxInstanceTable-len(head)-len(suffix), 1); len(base) > n {
+			base = base[:n]
+		}
+		if !taken(base + suffix) {
+			return base + suffix
+		}
+	}
+}
+
+// maxInstanceTable is how long Dataverse names a flow's instance table at
+// most.
+const maxInstanceTable = 50
+
 func (c *checker) instanceTables() {
 	seen := map[string]*Flow{}
 	for _, f := range c.p.Flows {
@@ -147,11 +187,7 @@ func (c *checker) instanceTables() {
 		if t := c.p.Table(f.InstanceTable); t != nil {
 			// A flow named after its table is the usual way here: name one
 			// that is free.
-			alt := f.UniqueName + "process"
-			if c.p.Table(strings.TrimSuffix(f.InstanceTable, f.UniqueName)+alt) != nil {
-				alt = f.UniqueName + "flow"
-			}
-			c.errorf(f.DeclRange, "Instance table clashes with a table", "Flow %q's instance table %q has the name of a table; set a different unique_name in the flow, e.g. unique_name = %q.", f.Name, f.InstanceTable, alt)
+			c.errorf(f.DeclRange, "Instance table clashes with a table", "Flow %q's instance table %q has the name of a table; set a different unique_name in the flow, e.g. unique_name = %q.", f.Name, f.InstanceTable, c.freeUniqueName(f))
 		}
 		if f.InstanceTable == StoreTable {
 			c.errorf(f.DeclRange, "Reserved table name", "Flow %q's instance table %q is the name of the table every bpfc environment keeps its schema's migrations in; set a different unique_name.", f.Name, f.InstanceTable)

@@ -57,3 +57,69 @@ table "fx_req" {
 		})
 	}
 }
+
+// TestClashingInstanceTableSuggestion: the unique_name an instance table
+// that clashes with a table is told is free, set in the flow: no table's,
+// no other flow's instance table, and within Dataverse's 50 characters.
+func TestClashingInstanceTableSuggestion(t *testing.T) {
+	const solution = `solution "S" {
+  version = "1.0.0.0"
+  publisher "p" { prefix = "fx" }
+}
+`
+	long := strings.Repeat("abcdefghij", 4) + "abcdefg" // fx_ and it: 50 characters
+	for _, tc := range []struct{ name, project string }{
+		{"another flow's", `flow "reqprocess" {
+  primary_table = "fx_req"
+  stage "s" {}
+}
+`},
+		{"tables", `table "fx_reqprocess" {
+  primary_column = "fx_name"
+  column "fx_name" { type = "string" }
+}
+table "fx_reqflow" {
+  primary_column = "fx_name"
+  column "fx_name" { type = "string" }
+}
+`},
+		{"long", `flow "` + long + `" {
+  primary_table = "fx_` + long + `"
+  stage "s" {}
+}
+table "fx_` + long + `" {
+  primary_column = "fx_name"
+  column "fx_name" { type = "string" }
+}
+`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			flow := `flow "req" {
+  primary_table = "fx_req"
+  stage "s" {}
+}
+table "fx_req" {
+  primary_column = "fx_name"
+  column "fx_name" { type = "string" }
+}
+` + tc.project
+			_, diags := compiler.LoadSources(map[string][]byte{"bpfc.hcl": []byte(solution), "f.hcl": []byte(flow)})
+			fixed := flow
+			for _, d := range diags {
+				i := strings.Index(d.Detail, `unique_name = "`)
+				if d.Summary != "Instance table clashes with a table" || i < 0 {
+					t.Fatalf("unexpected diagnostic %v", d)
+				}
+				name := strings.TrimSuffix(d.Detail[i+len(`unique_name = "`):], `".`)
+				flowName := strings.TrimSuffix(strings.TrimPrefix(d.Detail, `Flow "`), d.Detail[strings.Index(d.Detail, `"'s`):])
+				fixed = strings.Replace(fixed, `flow "`+flowName+`" {`, `flow "`+flowName+`" {`+"\n  unique_name = \""+name+`"`, 1)
+			}
+			if len(diags) == 0 {
+				t.Fatal("no clash reported")
+			}
+			if _, diags := compiler.LoadSources(map[string][]byte{"bpfc.hcl": []byte(solution), "f.hcl": []byte(fixed)}); diags.HasErrors() {
+				t.Errorf("the suggestion set:\n%s\ndoes not validate: %v", fixed, diags)
+			}
+		})
+	}
+}
