@@ -175,7 +175,9 @@ func (b *queryBuilder) cond(c store.Cond) (string, error) {
 // index at once, where they plan an OR of as many terms one by one. ok is
 // false for any other Any, which cond writes term by term.
 func (b *queryBuilder) in(terms []store.Cond) (sql string, ok bool, err error) {
-	if len(terms) < 2 {
+	if len(terms) < 2 || b.depth >= maxCondDepth {
+		// Nested as deep as conditions may be, the terms are refused one
+		// by one as they would be on any other columns.
 		return "", false, nil
 	}
 	first, isCompare := terms[0].(store.Compare)
