@@ -81,8 +81,8 @@ func (c *checker) flow(f *Flow) {
 		c.errorf(f.DeclRange, "Task flow on several tables", "A task flow runs on one table; flow %q uses %s.", f.Name, strings.Join(tables, ", "))
 	}
 	c.processName("Flow", f.Name, f.DisplayName, f.Attrs, f.DeclRange)
-	if len(f.UniqueName)+len(p.Solution.Publisher.Prefix)+1 > 50 {
-		c.errorf(f.Attrs.Of("unique_name", f.DeclRange), "Name too long", "The instance table %q is longer than Dataverse's 50 characters; set a shorter unique_name.", f.InstanceTable)
+	if len(f.UniqueName)+len(p.Solution.Publisher.Prefix)+1 > maxInstanceTable {
+		c.errorf(f.Attrs.Of("unique_name", f.DeclRange), "Name too long", "The instance table %q is longer than Dataverse's %d characters; set a shorter unique_name.", f.InstanceTable, maxInstanceTable)
 	}
 	for _, s := range f.Stages {
 		c.stage(f, s)
