@@ -277,11 +277,7 @@ func (c *change) prevTo(name string) (*Transition, error) {
 		to = c.f.f.Stage(name)
 	}
 	if to == nil {
-		names := make([]string, len(c.f.f.Stages))
-		for i, s := range c.f.f.Stages {
-			names[i] = s.Name
-		}
-		return nil, invalid("flow %s has no stage %q; %s%s", c.f.f.Name, name, c.earlierText(path), didYouMean(name, names))
+		return nil, invalid("flow %s has no stage %q; %s%s", c.f.f.Name, name, c.earlierText(path), didYouMean(name, stageNames(c.f.f.Stages)))
 	}
 	i := earlierIndex(c.f, path, to)
 	switch {
