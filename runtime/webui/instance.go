@@ -94,7 +94,8 @@ func (h *Handler) detached(ctx context.Context, s *engine.Session, v *view, fi *
 		return nil, false, nil
 	}
 	tables := fi.f.Tables()
-	cols := []string{it.PrimaryKey, "activestageid", "statecode", "statuscode", "modifiedon"}
+	// The key and the lookups: a listed instance is read whole below.
+	cols := []string{it.PrimaryKey}
 	for _, t := range tables {
 		if _, ok := it.Column(instanceLookup(t)); ok {
 			cols = append(cols, instanceLookup(t))
@@ -130,12 +131,8 @@ func (h *Handler) detached(ctx context.Context, s *engine.Session, v *view, fi *
 		slices.Sort(ids)
 		ids = slices.Compact(ids)
 		for chunk := range slices.Chunk(ids, idChunk) {
-			any := store.Any{}
-			for _, id := range chunk {
-				any = append(any, store.Compare{Column: rt.PrimaryKey, Op: store.OpEq, Value: id})
-			}
 			_, found, err := s.QueryRows(ctx, rt.EntitySetName, func(store.Table) (store.Query, error) {
-				return store.Query{Select: []string{rt.PrimaryKey}, Where: any}, nil
+				return store.Query{Select: []string{rt.PrimaryKey}, Where: anyOf(rt.PrimaryKey, chunk)}, nil
 			})
 			if errors.Is(err, engine.ErrForbidden) {
 				break

@@ -91,6 +91,16 @@ func (h *Handler) records(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, rs, http.StatusOK, "records", page)
 }
 
+// anyOf is the condition that column col holds one of ids (the stores
+// read it as one IN list).
+func anyOf(col string, ids []string) store.Any {
+	any := make(store.Any, len(ids))
+	for i, id := range ids {
+		any[i] = store.Compare{Column: col, Op: store.OpEq, Value: id}
+	}
+	return any
+}
+
 // instancesOf reads the instances spanning each of the records ids of
 // table, by record: active ones first, then the most recently modified.
 // One query per flow the user may read.
@@ -105,12 +115,8 @@ func (h *Handler) instancesOf(ctx context.Context, s *engine.Session, v *view, t
 			continue
 		}
 		col := instanceLookup(table)
-		any := store.Any{}
-		for _, id := range ids {
-			any = append(any, store.Compare{Column: col, Op: store.OpEq, Value: id})
-		}
 		_, rows, err := s.QueryRows(ctx, it.EntitySetName, func(store.Table) (store.Query, error) {
-			return store.Query{Select: []string{col, "activestageid", "statecode", "statuscode", "modifiedon"}, Where: any}, nil
+			return store.Query{Select: []string{col, "activestageid", "statecode", "statuscode", "modifiedon"}, Where: anyOf(col, ids)}, nil
 		})
 		if errors.Is(err, engine.ErrForbidden) {
 			continue
