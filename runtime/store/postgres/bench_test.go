@@ -7,44 +7,25 @@ import (
 
 	"github.com/bpfc/bpfc/runtime/store"
 	"github.com/bpfc/bpfc/runtime/store/postgres/pgtest"
+	"github.com/bpfc/bpfc/runtime/store/sqlstore"
 	"github.com/bpfc/bpfc/runtime/store/storetest"
 )
 
 // BenchmarkQueryPage reads a page of 50 rows of a table in its default
 // order (the primary key), the first and the next after a key, as the
-// Web API reads $top=50 and its next link, with 0 and 100,000 rows in the
-// table: a page should cost the same at both sizes.
+// Web API reads $top=50 and its next link (storetest.BenchPages), with 0
+// and 100,000 rows in the table: a page should cost the same at both sizes.
 //
 //	BPFC_TEST_POSTGRES=… go test -run '^$' -bench QueryPage -benchtime 20x ./runtime/store/postgres/
 func BenchmarkQueryPage(b *testing.B) {
 	pgtest.Skip(b)
 	for _, n := range []int{0, 100_000} {
 		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
-			ctx := context.Background()
-			s, err := Open(ctx, pgtest.URL(b), Options{Name: "bench"})
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() { s.Close() })
+			s := benchStore(b)
 			tb := storetest.BenchTable(b, s, []store.Column{{Name: "pp_name", Type: "string"}},
 				fmt.Sprintf(`INSERT INTO pp_thing (pp_thingid, pp_name, versionnumber)
 SELECT md5(i::text), 'row ' || i, 1 FROM generate_series(1, %d) i`, n), `ANALYZE pp_thing`)
-			b.ResetTimer()
-			for range b.N {
-				err := s.Read(ctx, func(tx store.Tx) error {
-					q := store.Query{Table: tb, Limit: 51}
-					rows, err := tx.(store.QueryTx).QueryRows(q)
-					if err != nil || len(rows) < 51 {
-						return err
-					}
-					q.After = q.SortKey(rows[49])
-					_, err = tx.(store.QueryTx).QueryRows(q)
-					return err
-				})
-				if err != nil {
-					b.Fatal(err)
-				}
-			}
+			storetest.BenchPages(b, s, store.Query{Table: tb, Limit: 51})
 		})
 	}
 }
@@ -59,12 +40,7 @@ func BenchmarkNewestFirst(b *testing.B) {
 	pgtest.Skip(b)
 	for _, n := range []int{0, 100_000} {
 		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
-			ctx := context.Background()
-			s, err := Open(ctx, pgtest.URL(b), Options{Name: "bench"})
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() { s.Close() })
+			s := benchStore(b)
 			tb := storetest.BenchTable(b, s, []store.Column{{Name: "pp_name", Type: "string"}, {Name: "createdon", Type: "datetime"}},
 				fmt.Sprintf(`INSERT INTO pp_thing (pp_thingid, pp_name, createdon, versionnumber)
 SELECT md5(i::text), 'row ' || i, to_char(timestamp '2026-01-01' + (i / 100) * interval '1 second', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 1
@@ -73,4 +49,15 @@ FROM generate_series(1, %d) i`, n), `ANALYZE pp_thing`)
 			storetest.BenchPages(b, s, q)
 		})
 	}
+}
+
+// benchStore opens an environment in a database of its own on the test
+// server, closed when b ends.
+func benchStore(b *testing.B) *sqlstore.DB {
+	s, err := Open(context.Background(), pgtest.URL(b), Options{Name: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	return s
 }

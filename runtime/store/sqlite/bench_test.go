@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/bpfc/bpfc/runtime/store"
+	"github.com/bpfc/bpfc/runtime/store/sqlstore"
 	"github.com/bpfc/bpfc/runtime/store/storetest"
 )
 
@@ -20,11 +21,7 @@ func BenchmarkJobList(b *testing.B) {
 	for _, n := range []int{0, 100_000} {
 		b.Run(fmt.Sprintf("jobs=%d", n), func(b *testing.B) {
 			ctx := context.Background()
-			s, err := Open(ctx, filepath.Join(b.TempDir(), "dev.db"), Options{Name: "dev"})
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() { s.Close() })
+			s := benchStore(b)
 			if _, err := s.SQL().ExecContext(ctx, fmt.Sprintf(`WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < %d)
 INSERT INTO workflowjob (workflow, build_digest, table_name, record_id, state, max_attempts, next_run_at, created_on, modified_on)
 SELECT 'notify', 'd', 'lead', 'r' || i, CASE WHEN i %% 1000 = 0 THEN 'failed' ELSE 'succeeded' END, 3,
@@ -57,12 +54,7 @@ SELECT 'notify', 'd', 'lead', 'r' || i, CASE WHEN i %% 1000 = 0 THEN 'failed' EL
 func BenchmarkNewestFirst(b *testing.B) {
 	for _, n := range []int{0, 100_000} {
 		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
-			ctx := context.Background()
-			s, err := Open(ctx, filepath.Join(b.TempDir(), "dev.db"), Options{Name: "dev"})
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() { s.Close() })
+			s := benchStore(b)
 			tb := storetest.BenchTable(b, s, []store.Column{{Name: "pp_name", Type: "string"}, {Name: "createdon", Type: "datetime"}},
 				fmt.Sprintf(`WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < %d)
 INSERT INTO pp_thing (pp_thingid, pp_name, createdon, versionnumber)
@@ -71,4 +63,15 @@ SELECT lower(hex(randomblob(16))), 'row ' || i, strftime('%%Y-%%m-%%dT%%H:%%M:%%
 			storetest.BenchPages(b, s, q)
 		})
 	}
+}
+
+// benchStore opens an environment in a file of its own, closed when b
+// ends.
+func benchStore(b *testing.B) *sqlstore.DB {
+	s, err := Open(context.Background(), filepath.Join(b.TempDir(), "dev.db"), Options{Name: "dev"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	return s
 }
