@@ -205,17 +205,9 @@ func (m *matcher) like(c Match, pattern string) (*regexp.Regexp, error) {
 	return re, nil
 }
 
-func isEmpty(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return true
-	case string:
-		return x == ""
-	case time.Time:
-		return x.IsZero()
-	}
-	return false
-}
+// isEmpty says that v is an empty column, as the stores' NULL: empty text
+// and the zero time are values, as in SQL.
+func isEmpty(v any) bool { return v == nil }
 
 // compareSorted orders two values of column c, empty ones first.
 func compareSorted(c Column, a, b any) int {

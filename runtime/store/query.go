@@ -70,8 +70,9 @@ const (
 // OtherColumn is set. Value is typed for the column: string (text, lookups,
 // ids), int64 (integer, choice, state, status, row version), float64
 // (decimal, money; integers too), bool, time.Time, or nil (an empty column:
-// eq and ne only). Comparisons are two-valued: an empty column equals nil,
-// differs from every value and is neither greater nor less than anything.
+// eq and ne only). Comparisons are two-valued: an empty column (NULL;
+// empty text is a value) equals nil, differs from every value and is
+// neither greater nor less than anything.
 type Compare struct {
 	Column      string
 	Op          string

@@ -20,11 +20,7 @@ func testAnyOfValues(t *testing.T, s store.Store) {
 		map[string]any{"cts_projectid": "p3", "cts_name": "Mercury", store.RowVersionColumn: int64(1)},
 		map[string]any{"cts_projectid": "p4", store.RowVersionColumn: int64(1)})
 	eq := func(col string, v any) store.Compare { return store.Compare{Column: col, Op: store.OpEq, Value: v} }
-	cases := []struct {
-		name string
-		cond store.Cond
-		want []string
-	}{
+	sameInStoreAndMemory(t, s, tb, []condCase{
 		{"ids", store.Any{eq("cts_projectid", "p1"), eq("cts_projectid", "p3"), eq("cts_projectid", "p9")}, []string{"p1", "p3"}},
 		{"not ids", store.Not{X: store.Any{eq("cts_projectid", "p1"), eq("cts_projectid", "p3")}}, []string{"p2", "p4"}},
 		{"folded text", store.Any{eq("cts_name", "APOLLO"), eq("cts_name", "gemini")}, []string{"p1", "p2"}},
@@ -35,7 +31,21 @@ func testAnyOfValues(t *testing.T, s store.Store) {
 		{"nested", store.Any{eq("cts_projectid", "p1"), store.Any{eq("cts_projectid", "p2"), eq("cts_projectid", "p4")}}, []string{"p1", "p2", "p4"}},
 		{"two columns", store.Any{eq("cts_projectid", "p1"), eq("cts_name", "Mercury")}, []string{"p1", "p3"}},
 		{"with null", store.Any{eq("cts_name", nil), eq("cts_name", "Apollo")}, []string{"p1", "p4"}},
-	}
+	})
+}
+
+// condCase is a condition on the rows table and the ids of the rows it
+// selects.
+type condCase struct {
+	name string
+	cond store.Cond
+	want []string
+}
+
+// sameInStoreAndMemory checks that each case's condition selects its
+// rows of tb in s (QueryRows) and in memory (Query.Run over every row).
+func sameInStoreAndMemory(t *testing.T, s store.Store, tb store.Table, cases []condCase) {
+	t.Helper()
 	read(t, s, func(tx store.Tx) error {
 		qt := tx.(store.QueryTx)
 		all, err := qt.QueryRows(store.Query{Table: tb})

@@ -33,6 +33,7 @@ func Run(t *testing.T, open Open) {
 		{"Rows", testRows},
 		{"TextBeyondASCII", testTextBeyondASCII},
 		{"AnyOfValues", testAnyOfValues},
+		{"EmptyValues", testEmptyValues},
 		{"NewestFirst", testNewestFirst},
 		{"Wildcards", testWildcards},
 		{"Access", testAccess},
