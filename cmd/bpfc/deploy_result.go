@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -69,6 +70,7 @@ func reportResult(g *globals, env *compiler.Environment, mode deploy.Mode, b *de
 	fmt.Fprintf(g.stdout, "Imported %s %s into %s (%s, %s) in %s\n", res.Solution, res.Version, res.Environment, flavour, res.Mode,
 		duration(res.DurationMS))
 	fmt.Fprintf(g.stdout, "  digest   %s\n  archive  %s\n  changes  %s\n", res.Digest, res.Archive, changeSummary(res.Changes))
+	appliedChanges(g.stdout, res.Changes)
 	for _, l := range dataLines(res.Changes) {
 		fmt.Fprintf(g.stdout, "  data     %s\n", l)
 	}
@@ -76,6 +78,26 @@ func reportResult(g *globals, env *compiler.Environment, mode deploy.Mode, b *de
 		fmt.Fprintf(g.stderr, "bpfc: note: %s\n", n)
 	}
 	return nil
+}
+
+// maxListedChanges is how many changes a deploy's text lists (a first
+// import of a large project adds hundreds); --output json lists them all.
+const maxListedChanges = 40
+
+// appliedChanges lists an import's changes under its summary, as plan
+// listed them before it, indented, up to maxListedChanges.
+func appliedChanges(w io.Writer, cs []deploy.Change) {
+	if len(cs) == 0 {
+		return
+	}
+	var b strings.Builder
+	table(&b, changeRows(cs[:min(len(cs), maxListedChanges)]))
+	for l := range strings.Lines(b.String()) {
+		fmt.Fprint(w, "    ", l)
+	}
+	if n := len(cs) - maxListedChanges; n > 0 {
+		fmt.Fprintf(w, "    … and %d more (--output json lists every change)\n", n)
+	}
 }
 
 // changeRows is the table of a plan's changes; DATA, what a removal does

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -26,5 +27,30 @@ func TestFailedImportMessage(t *testing.T) {
 	err = reportResult(g, nil, deploy.Upgrade, nil, res, ref)
 	if !errors.As(err, &ee) || ee.msg != ref.Error() || strings.Contains(ee.msg, "nothing was changed") {
 		t.Errorf("refused import: %#v", err)
+	}
+}
+
+// TestAppliedChangesListed: a deploy's text lists its changes under the
+// summary as plan does, up to maxListedChanges, then says how many more.
+func TestAppliedChangesListed(t *testing.T) {
+	var cs []deploy.Change
+	for i := range maxListedChanges + 3 {
+		cs = append(cs, deploy.Change{Action: "add", Kind: "stage", Name: fmt.Sprintf("f.s%02d", i)})
+	}
+	var out bytes.Buffer
+	g := &globals{output: "text", stdout: &out, stderr: &out}
+	res := &deploy.Result{Environment: "dev", Solution: "Big", Version: "1.0.0.0", Result: deploy.Applied, Changes: cs}
+	if err := reportResult(g, nil, deploy.Upgrade, nil, res, nil); err != nil {
+		t.Fatal(err)
+	}
+	text := out.String()
+	for _, want := range []string{"\n    ACTION  KIND   NAME\n", "\n    add     stage  f.s00\n",
+		fmt.Sprintf("\n    add     stage  f.s%02d\n", maxListedChanges-1), "\n    … and 3 more (--output json lists every change)\n"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("no %q in\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, fmt.Sprintf("f.s%02d", maxListedChanges)) {
+		t.Errorf("more than %d changes listed:\n%s", maxListedChanges, text)
 	}
 }
