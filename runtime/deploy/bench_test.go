@@ -10,6 +10,7 @@ import (
 
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/compiler/gen"
+	"github.com/bpfc/bpfc/runtime/store"
 	"github.com/bpfc/bpfc/runtime/store/sqlite"
 )
 
@@ -116,4 +117,44 @@ func rawInserts(ctx context.Context, db *sql.DB, p *compiler.Project) error {
 		}
 	}
 	return tx.Commit()
+}
+
+// BenchmarkPlanRemovedColumn plans an upgrade that drops a column of a
+// custom table of 200,000 rows, 100,000 of them with a value: the plan
+// counts the values it deletes, and the instances at stages, in the
+// database (it read every key of them).
+func BenchmarkPlanRemovedColumn(b *testing.B) {
+	pr := newProject(b)
+	pr.deploy("dev", quiet())
+	pr.write("dev", func(tx store.Tx) error {
+		for i := range 200_000 {
+			row := map[string]any{"cts_projectid": fmt.Sprintf("p%06d", i), "cts_name": "p", store.RowVersionColumn: int64(1)}
+			if i%2 == 0 {
+				row["cts_budget"] = float64(i)
+			}
+			if err := tx.InsertRow("cts_project", row); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	pr.version("2.0.0.0").edit("tables.hcl", `  column "cts_budget" {
+    type = "money"
+  }
+`, "").edit("project.hcl", `    step "budget" {
+      column = "cts_budget"
+    }
+`, "")
+	bd := pr.build()
+	pl := pr.pipeline(bd.Project)
+	b.ResetTimer()
+	for range b.N {
+		plan, err := pl.Plan(context.Background(), "dev", bd, quiet())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !hasData(plan.Changes, "remove", "column", "cts_project.cts_budget", "deletes its values in 100000 rows") {
+			b.Fatalf("the plan: %+v", plan.Changes)
+		}
+	}
 }

@@ -141,7 +141,7 @@ workflow "notify" {
 
 // project is a test project on disk.
 type project struct {
-	t     *testing.T
+	t     testing.TB
 	dir   string
 	srcs  map[string]string
 	pgURL string // the database of every environment's store; "" = SQLite files in dir
@@ -152,7 +152,7 @@ type project struct {
 // of its own on BPFC_TEST_POSTGRES; without that server they are skipped.
 var testStore = os.Getenv("BPFC_TEST_STORE")
 
-func newProject(t *testing.T) *project {
+func newProject(t testing.TB) *project {
 	pr := &project{t: t, dir: t.TempDir(), srcs: maps.Clone(baseSources)}
 	if testStore == "postgres" {
 		pr.pgURL = pgtest.URL(t)
@@ -358,7 +358,7 @@ func firstDiff(a, b string) string {
 	return ""
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)

@@ -287,12 +287,11 @@ func orphanedOptions(tx store.Tx, st *state, p *compiler.Project, cs []Change) e
 			if slices.ContainsFunc(newC.Options, func(n compiler.Option) bool { return n.Value == o.Value }) {
 				continue
 			}
-			rows, err := qt.QueryRows(store.Query{Table: t, Select: []string{t.PrimaryKey},
-				Where: store.Compare{Column: column, Op: store.OpEq, Value: int64(o.Value)}})
+			n, err := qt.CountQuery(store.Query{Table: t, Where: store.Compare{Column: column, Op: store.OpEq, Value: int64(o.Value)}})
 			if err != nil {
 				return err
 			}
-			if n := len(rows); n > 0 {
+			if n > 0 {
 				verb := " keep "
 				if n == 1 {
 					verb = " keeps "
@@ -314,9 +313,7 @@ func valuesIn(tx store.Tx, st *state, table, column string) (int, error) {
 	if !ok || !canQuery || !slices.ContainsFunc(t.Columns, func(c store.Column) bool { return c.Name == column }) {
 		return 0, nil
 	}
-	rows, err := qt.QueryRows(store.Query{Table: t, Select: []string{t.PrimaryKey},
-		Where: store.Compare{Column: column, Op: store.OpNe, Value: nil}})
-	return len(rows), err
+	return qt.CountQuery(store.Query{Table: t, Where: store.Compare{Column: column, Op: store.OpNe, Value: nil}})
 }
 
 // instancesAt counts the instances of flow w at its stage name.
@@ -330,8 +327,9 @@ func instancesAt(tx store.Tx, st *state, w store.Workflow, name string) (int, er
 	if i < 0 || !ok {
 		return 0, nil
 	}
-	key := t
-	key.Columns = slices.DeleteFunc(slices.Clone(t.Columns), func(c store.Column) bool { return c.Name != t.PrimaryKey })
-	rows, err := tx.FindRows(key, map[string]any{"activestageid": stages[i].ID})
-	return len(rows), err
+	qt, canQuery := tx.(store.QueryTx)
+	if !canQuery {
+		return 0, nil
+	}
+	return qt.CountQuery(store.Query{Table: t, Where: store.Compare{Column: "activestageid", Op: store.OpEq, Value: stages[i].ID}})
 }

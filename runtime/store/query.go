@@ -17,6 +17,9 @@ type QueryTx interface {
 	// converts them. An unknown column or an operator that does not fit
 	// a column's type is an error wrapping ErrBadQuery.
 	QueryRows(q Query) ([]Row, error)
+	// CountQuery counts the rows of q.Table that q.Where selects, without
+	// reading them (q's Select, OrderBy, After and Limit play no part).
+	CountQuery(q Query) (int, error)
 }
 
 // ErrBadQuery: a Query names an unknown column or compares a value that

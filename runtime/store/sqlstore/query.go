@@ -554,3 +554,23 @@ func (t *tx) QueryRows(q store.Query) ([]store.Row, error) {
 	}
 	return scanRows(sub, rows)
 }
+
+func (t *tx) CountQuery(q store.Query) (int, error) {
+	tb := q.Table
+	qt, err := quote(tb.Name)
+	if err != nil {
+		return 0, err
+	}
+	sel := "SELECT COUNT(*) FROM " + qt
+	b := &queryBuilder{tb: tb, d: t.d}
+	if q.Where != nil {
+		s, err := b.cond(q.Where)
+		if err != nil {
+			return 0, err
+		}
+		sel += " WHERE " + s
+	}
+	var n int
+	err = t.queryRow(sel, b.args...).Scan(&n)
+	return n, err
+}

@@ -43,7 +43,8 @@ type condCase struct {
 }
 
 // sameInStoreAndMemory checks that each case's condition selects its
-// rows of tb in s (QueryRows) and in memory (Query.Run over every row).
+// rows of tb in s (QueryRows, and as many by CountQuery) and in memory
+// (Query.Run over every row).
 func sameInStoreAndMemory(t *testing.T, s store.Store, tb store.Table, cases []condCase) {
 	t.Helper()
 	read(t, s, func(tx store.Tx) error {
@@ -56,6 +57,9 @@ func sameInStoreAndMemory(t *testing.T, s store.Store, tb store.Table, cases []c
 			if err != nil {
 				t.Errorf("%s: %v", tc.name, err)
 				continue
+			}
+			if n, err := qt.CountQuery(q); err != nil || n != len(tc.want) {
+				t.Errorf("%s counted: %d, %v; want %d", tc.name, n, err, len(tc.want))
 			}
 			inMem, err := q.Run(all)
 			if err != nil {
