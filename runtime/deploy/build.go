@@ -19,8 +19,11 @@ type Archive struct {
 	Data []byte
 }
 
-// SHA256 is the hex SHA-256 of the archive's bytes.
+// SHA256 is the hex SHA-256 of the archive's bytes ("" for no archive).
 func (a Archive) SHA256() string {
+	if a.Data == nil {
+		return ""
+	}
 	sum := sha256.Sum256(a.Data)
 	return hex.EncodeToString(sum[:])
 }

@@ -66,7 +66,31 @@ func checkSolution(st *state, t Target, b *Build, mode Mode) []string {
 	if s, ok := st.solutions[name]; ok && s.State == store.StateHolding {
 		causes = append(causes, fmt.Sprintf("%s is a holding solution in %s", name, t.Env.Name))
 	}
+	if c := NoArchive(b, t.Env.Name, managed); c != "" {
+		causes = append(causes, c)
+	}
 	return causes
+}
+
+// NoArchive is the refusal's cause when b has no archive of the flavour
+// environment env takes ("" when it has one). A build imported from one
+// archive (a Dataverse export, deploy --archive) is of that flavour alone,
+// and Dataverse turns no unmanaged solution into a managed one on import,
+// nor the reverse.
+func NoArchive(b *Build, env string, managed bool) string {
+	if b.archive(managed).Data != nil {
+		return ""
+	}
+	flavour := map[bool]string{true: "managed", false: "unmanaged"}
+	have := b.archive(!managed)
+	if have.Data == nil {
+		return fmt.Sprintf("build %s has no %s archive", short(b.Digest), flavour[managed])
+	}
+	return fmt.Sprintf("build %s has no %s archive, only %s (%s), and an %s solution cannot become %s on import: "+
+		"import a %s archive of this build into %s (bpfc deploy --env %s --archive ZIP), or deploy the project's own build, "+
+		"which has both archives, where this one is live",
+		short(b.Digest), flavour[managed], have.Name, flavour[!managed], flavour[!managed], flavour[managed],
+		flavour[managed], env, env)
 }
 
 // checkIdentities refuses what Dataverse cannot change in place once

@@ -48,22 +48,15 @@ func Import(ctx context.Context, t Target, b *Build, o Options) (*Result, error)
 	arch := b.archive(t.Env.Managed)
 	res := &Result{Environment: t.Env.Name, Solution: b.Solution(), Version: b.Version(), Managed: t.Env.Managed,
 		Mode: string(o.Mode), Digest: b.Digest, Archive: arch.Name, ArchiveSHA256: arch.SHA256(), Changes: []Change{}}
-	var err error
-	if arch.Data == nil {
-		flavour := "unmanaged"
-		if t.Env.Managed {
-			flavour = "managed"
-		}
-		err = fmt.Errorf("build %s has no %s archive", b.Digest, flavour)
-	} else {
-		ctx = store.WithWaitNotice(ctx, func() { o.Progress("waiting for another import into " + t.Env.Name + " to finish") })
-		err = t.Store.Write(ctx, func(tx store.Tx) error {
-			res.Notes = nil // a transaction run again starts over
-			id, changes, err := importTx(tx, t, b, &o, start, arch, &res.Notes)
-			res.ImportID, res.Changes = id, changes
-			return err
-		})
-	}
+	// A build without the archive of the environment's flavour is
+	// refused by prepare (checkSolution) with the rules' other causes.
+	ctx = store.WithWaitNotice(ctx, func() { o.Progress("waiting for another import into " + t.Env.Name + " to finish") })
+	err := t.Store.Write(ctx, func(tx store.Tx) error {
+		res.Notes = nil // a transaction run again starts over
+		id, changes, err := importTx(tx, t, b, &o, start, arch, &res.Notes)
+		res.ImportID, res.Changes = id, changes
+		return err
+	})
 	res.DurationMS = o.Now().Sub(start).Milliseconds()
 	if err == nil {
 		res.Result = Applied

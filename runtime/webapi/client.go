@@ -353,7 +353,7 @@ func (c *Client) importRequest(b *deploy.Build, managed bool, mode deploy.Mode, 
 		arch, other = b.Managed, b.Unmanaged
 	}
 	if arch.Data == nil {
-		return nil, fmt.Errorf("build %s has no %s archive", b.Digest, map[bool]string{true: "managed", false: "unmanaged"}[managed])
+		return nil, &deploy.Refusal{Env: c.Env, Solution: b.Solution(), Version: b.Version(), Causes: []string{deploy.NoArchive(b, c.Env, managed)}}
 	}
 	req := &ImportRequest{CustomizationFile: base64.StdEncoding.EncodeToString(arch.Data), ArchiveName: arch.Name,
 		Model: base64.StdEncoding.EncodeToString(b.Model), Digest: b.Digest, Mode: string(mode), Settings: vals.Settings, Secrets: secrets}
