@@ -206,8 +206,10 @@ func archiveBuild(g *globals, p *compiler.Project, env, path string) (*deploy.Bu
 	if g.output == "text" {
 		for _, w := range warns {
 			// A current value the archive ships is applied (deploy's
-			// rules), though an unpacked project would not keep it.
-			if !w.CurrentValue {
+			// rules), though an unpacked project would not keep it; a
+			// managed archive is what a managed environment takes (its
+			// flavour was checked above), not something left out.
+			if !w.CurrentValue && !w.Flavour {
 				fmt.Fprintf(g.stderr, "warning: %s\n", w)
 			}
 		}
