@@ -142,17 +142,24 @@ func notePresent(st *state, p *compiler.Project, cs []Change) {
 			continue
 		}
 		var there bool
+		var owner string // the other installed solution it belongs to
 		switch c.Kind {
 		case "flow":
 			if f := p.Flow(c.Name); f != nil {
-				_, there = st.workflows[p.FlowID(f)]
+				var w store.Workflow
+				w, there = st.workflows[p.FlowID(f)]
+				owner = w.Solution
 			}
 		case "workflow":
-			if w := p.Workflow(c.Name); w != nil {
-				_, there = st.workflows[p.WorkflowID(w)]
+			if wf := p.Workflow(c.Name); wf != nil {
+				var w store.Workflow
+				w, there = st.workflows[p.WorkflowID(wf)]
+				owner = w.Solution
 			}
 		case "table":
-			_, there = st.tables[c.Name]
+			var t store.Table
+			t, there = st.tables[c.Name]
+			owner = t.Solution
 		case "column":
 			table, column, _ := strings.Cut(c.Name, ".")
 			ec, ok := st.tables[table].Column(column)
@@ -162,9 +169,20 @@ func notePresent(st *state, p *compiler.Project, cs []Change) {
 			}
 			there = ok
 		case "role":
-			_, there = st.roles[c.Name]
+			var r store.Role
+			r, there = st.roles[c.Name]
+			owner = r.Solution
+		case "variable":
+			if v := p.Variable(c.Name); v != nil {
+				var d store.VariableDefinition
+				d, there = st.defs[v.SchemaName]
+				owner = d.Solution
+			}
 		}
-		if there {
+		if owner = st.ownedElsewhere(owner, p.Solution.Name); there && owner != "" {
+			// Not taken over: the import is refused (checkIdentities).
+			c.Note = "already in the environment, in solution " + owner
+		} else if there {
 			c.Note = "already in the environment: this build takes it over"
 		}
 	}

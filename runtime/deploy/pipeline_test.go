@@ -3,6 +3,7 @@ package deploy
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -288,5 +289,37 @@ func TestPlanNamesWhatIsThere(t *testing.T) {
 	must(t, err)
 	if !hasNote(plan.Changes, "add", "flow", "project_flow", "already in the environment: this build takes it over") {
 		t.Errorf("plan: %+v", plan.Changes)
+	}
+}
+
+// TestPlanNamesAnotherSolutionsRole: a role another installed solution
+// ships is refused, so the plan's addition of it says whose it is; it
+// said "this build takes it over" beside the refusal. A variable too (it
+// had no note).
+func TestPlanNamesAnotherSolutionsRole(t *testing.T) {
+	pr := newProject(t)
+	pr.deploy("dev", quiet())
+	other := newProject(t)
+	other.dir, other.pgURL = pr.dir, pr.pgURL // the same environments
+	other.edit("bpfc.hcl", `solution "Sales"`, `solution "Other"`)
+	other.set("project.hcl", "").set("workflows.hcl", "").set("tables.hcl", "").set("lead.hcl", "")
+	other.set("roles.hcl", `
+role "salesperson" {
+  grant "lead" {
+    privileges = ["read"]
+  }
+}
+`)
+	b := other.build()
+	plan, err := other.pipeline(b.Project).Plan(context.Background(), "dev", b, quiet())
+	must(t, err)
+	if !hasNote(plan.Changes, "add", "role", "salesperson", "already in the environment, in solution Sales") {
+		t.Errorf("plan: %+v", plan.Changes)
+	}
+	if !hasNote(plan.Changes, "add", "variable", "threshold", "already in the environment, in solution Sales") {
+		t.Errorf("plan: %+v", plan.Changes)
+	}
+	if !slices.Contains(plan.Refusals, "role salesperson belongs to solution Sales in this environment") {
+		t.Errorf("refusals: %q", plan.Refusals)
 	}
 }
