@@ -639,6 +639,12 @@ func TestReadSettingsRefuses(t *testing.T) {
 		{`{"EnvironmentVariables": []} garbage`, "more follows the JSON object"},
 		{`{"EnvironmentVariables": {}}`, "EnvironmentVariables is a JSON object; expected {\"EnvironmentVariables\": [{"},
 		{`{"EnvironmentVariables": [{"SchemaName": "a_x", "Value": "1"}, {"SchemaName": "A_X", "Value": "2"}]}`, "A_X is given twice (EnvironmentVariables[1])"},
+		// A file that is no JSON is said at its line and column (after a
+		// BOM and blank lines too), where it said the decoder's error alone.
+		{"{\n  \"EnvironmentVariables\": [\n    {\"SchemaName\": \"a_x\" \"Value\": \"1\"}]}", "file:3:26: not a deployment settings file: invalid character '\"' after object key:value pair"},
+		{"\ufeff\n{\"EnvironmentVariables\": [", "file:2:27: not a deployment settings file: it ends before its JSON object does"},
+		{"{\"EnvironmentVariables\": []}\n x", "file:2:2: not a deployment settings file: more follows the JSON object"},
+		{"{\n \"EnvironmentVariables\": {}}", "file:2:26: not a deployment settings file: EnvironmentVariables is a JSON object"},
 	} {
 		if _, err := ReadSettingsFile(writeFile(t, c.doc)); err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "struct") {
 			t.Errorf("%s: %v, want %q", c.doc, err, c.want)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"math"
 	"os"
@@ -59,21 +60,33 @@ func ReadSettingsFile(path string) (*SettingsFile, error) {
 		} `json:"ConnectionReferences"`
 	}
 	const shape = `{"EnvironmentVariables": [{"SchemaName": "…", "Value": "…"}]} (what pac solution create-settings writes)`
-	text := bytes.TrimSpace(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")))
+	bomless := bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	text := bytes.TrimSpace(bomless)
 	if len(text) == 0 || text[0] != '{' {
 		return nil, fmt.Errorf("%s: not a deployment settings file: expected a JSON object %s", path, shape)
 	}
+	// Offsets in text are made positions in the file (line:column).
+	skipped := len(b) - len(bytes.TrimLeft(bomless, " \t\r\n"))
+	at := func(off int64) string { return path + ":" + lineColumn(b, skipped+int(off)) }
 	dec := json.NewDecoder(bytes.NewReader(text))
 	dec.UseNumber()
 	if err := dec.Decode(&doc); err != nil {
 		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return nil, fmt.Errorf("%s: not a deployment settings file: %s is a JSON %s; expected %s", path, cmp.Or(te.Field, "the document"), te.Value, shape)
+		var se *json.SyntaxError
+		switch {
+		case errors.As(err, &te):
+			return nil, fmt.Errorf("%s: not a deployment settings file: %s is a JSON %s; expected %s", at(te.Offset-1), cmp.Or(te.Field, "the document"), te.Value, shape)
+		case errors.As(err, &se):
+			return nil, fmt.Errorf("%s: not a deployment settings file: %w", at(se.Offset-1), err)
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return nil, fmt.Errorf("%s: not a deployment settings file: it ends before its JSON object does (a closing } or ] is missing)", at(int64(len(text))))
 		}
 		return nil, fmt.Errorf("%s: not a deployment settings file: %w", path, err)
 	}
 	if dec.More() {
-		return nil, fmt.Errorf("%s: not a deployment settings file: more follows the JSON object at byte %d", path, dec.InputOffset())
+		rest := text[dec.InputOffset():]
+		next := len(text) - len(bytes.TrimLeft(rest, " \t\r\n"))
+		return nil, fmt.Errorf("%s: not a deployment settings file: more follows the JSON object", at(int64(next)))
 	}
 	out := map[string]string{}
 	seen := map[string]bool{}
@@ -580,3 +593,13 @@ func valueChanges(current map[string]store.VariableValue, defs map[string]store.
 
 // sealContext binds a sealed value to its environment and variable.
 func sealContext(env, schemaName string) string { return env + "/" + schemaName }
+
+// lineColumn is byte offset off of data as "line:column" (both from 1;
+// columns count bytes). An offset past the end is the end.
+func lineColumn(data []byte, off int) string {
+	off = min(max(off, 0), len(data))
+	before := data[:off]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := off - (bytes.LastIndexByte(before, '\n') + 1) + 1
+	return fmt.Sprintf("%d:%d", line, col)
+}
