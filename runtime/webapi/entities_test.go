@@ -274,6 +274,10 @@ func TestBindings(t *testing.T) {
 		`{"subject": "s", "lastname": "w", "parentaccountid@odata.bind": "/nosuch(` + alpha + `)"}`:   "bind it to /accounts(<id>), not /nosuch(…)",
 		`{"subject": "s", "lastname": "w", "parentaccountid@odata.bind": "/contacts(` + alpha + `)"}`: "parentaccountid looks up account",
 		`{"subject": "s", "lastname": "w", "customerid_lead@odata.bind": "/leads(` + alpha + `)"}`:    "customerid_lead",
+		// A column that is no lookup is not bound: the row's id was
+		// written to it as text, and null cleared it.
+		`{"subject": "s", "lastname": "w", "description@odata.bind": "/accounts(` + alpha + `)"}`: "description is a memo column, not a lookup",
+		`{"subject": "s", "lastname": "w", "companyname@odata.bind": null}`:                       "companyname is a string column, not a lookup",
 	} {
 		r := f.do("POST", "leads", f.admin, body).must(t, http.StatusBadRequest)
 		if !strings.Contains(r.message(), want) {

@@ -348,6 +348,11 @@ func (s *Server) bindings(r *http.Request, t store.Table, fields []field) error 
 				navTable, f.column = table, lc.Name
 			}
 		}
+		if c, ok := t.Column(f.column); ok && !isLookup(c) {
+			// Else its value, the row's id (or null), would be written
+			// to the column as if given as the plain property.
+			return badRequest("%s: %s is %s %s column, not a lookup: only a lookup is bound; write it as %s", f.prop, c.Name, compiler.Article(c.Type), c.Type, c.Name)
+		}
 		if f.bind == "" {
 			continue // null: the lookup is cleared
 		}
