@@ -48,7 +48,7 @@
 // types Dataverse's reader takes (a choice its value as a number, yes/no
 // true or false, money a number; bodytypes.go), unless the BPFC-Values:
 // text header of bpfc's own client asks for the CLI's text. Times are
-// UTC to the second. $filter compares properties with quoted text, numbers,
+// UTC to the second, and $filter compares them so. $filter compares properties with quoted text, numbers,
 // true/false, null, dates and ids (unquoted GUIDs, as Dataverse writes
 // them, or quoted); contains, startswith and endswith match text, with
 // Dataverse's wildcards (% _ [a-c] [^a]). Accept: application/json;

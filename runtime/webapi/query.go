@@ -224,7 +224,39 @@ func compare(t store.Table, e odata.Compare) (store.Cond, error) {
 	if err != nil {
 		return nil, err
 	}
+	if tm, ok := v.(time.Time); ok && !c.DateOnly() {
+		return toTheSecond(c, e.Op, tm), nil
+	}
 	return store.Compare{Column: c.Name, Op: e.Op, Value: v}, nil
+}
+
+// toTheSecond compares time column c as rows show it, to the second,
+// with tm: the store keeps fractions of a second (createdon, modifiedon,
+// a move's times), which no answer shows, so that compared as stored a
+// row's own createdon, read from it, was not eq (nor le) its createdon.
+// The row's time is cut to its second, then compared with tm.
+func toTheSecond(c store.Column, op string, tm time.Time) store.Cond {
+	second := tm.Truncate(time.Second)
+	next := second.Add(time.Second)
+	first := second // the first time whose second is not before tm
+	if !second.Equal(tm) {
+		first = next
+	}
+	ge := func(t time.Time) store.Cond { return store.Compare{Column: c.Name, Op: store.OpGe, Value: t} }
+	lt := func(t time.Time) store.Cond { return store.Compare{Column: c.Name, Op: store.OpLt, Value: t} }
+	switch op {
+	case store.OpEq:
+		return store.All{ge(first), lt(next)} // nothing when tm has a fraction
+	case store.OpNe:
+		return store.Not{X: store.All{ge(first), lt(next)}}
+	case store.OpGt:
+		return ge(next)
+	case store.OpGe:
+		return ge(first)
+	case store.OpLt:
+		return lt(first)
+	}
+	return lt(next) // le
 }
 
 // kindOf is how a column's values are written in a $filter.
