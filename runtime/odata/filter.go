@@ -241,8 +241,11 @@ func (p *parser) operand() (Operand, error) {
 		return Literal{Value: Enum{Type: t.text, Member: t.member}}, nil
 	case tDate:
 		p.next()
-		if tm, err := time.Parse(time.RFC3339Nano, t.text); err == nil {
-			return Literal{Value: tm.UTC()}, nil
+		// OData's time of day may leave out its seconds (10:00Z).
+		for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00"} {
+			if tm, err := time.Parse(layout, t.text); err == nil {
+				return Literal{Value: tm.UTC()}, nil
+			}
 		}
 		if tm, err := time.Parse("2006-01-02", t.text); err == nil {
 			return Literal{Value: Date{tm}}, nil

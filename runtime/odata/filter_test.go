@@ -20,6 +20,8 @@ func TestParseFilter(t *testing.T) {
 		"not (a eq false)":                                Not{Compare{"eq", Column{"a"}, Literal{false}}},
 		"createdon ge 2026-01-31":                         Compare{"ge", Column{"createdon"}, Literal{Date{date}}},
 		"createdon lt 2026-01-31T00:00:00Z":               Compare{"lt", Column{"createdon"}, Literal{date}},
+		"createdon lt 2026-01-31T00:00Z":                  Compare{"lt", Column{"createdon"}, Literal{date}},
+		"createdon lt 2026-01-31T02:00+02:00":             Compare{"lt", Column{"createdon"}, Literal{date}},
 		"contains(name,'tos')":                            Func{"contains", "name", Literal{"tos"}},
 		"startswith(name, 'Con') and endswith(name,'so')": Logical{"and", Func{"startswith", "name", Literal{"Con"}}, Func{"endswith", "name", Literal{"so"}}},
 		// and binds tighter than or; parentheses override.
@@ -62,6 +64,7 @@ func TestParseFilterErrors(t *testing.T) {
 		"a eq 1 b eq 2":        "expected and, or or the end",
 		"contains(name 'x')":   "expected ','",
 		"a eq 2026-13-45":      "invalid date",
+		"a eq 2026-01-31T10Z":  "invalid date",
 		"":                     "unexpected end",
 		// Not GUIDs: a digit too many, a non-hex digit, a name glued on.
 		"a eq 5f3e0a1b-1234-4cde-8f00-0123456789abc":         "unexpected",
