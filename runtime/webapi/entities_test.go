@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -65,7 +66,7 @@ func TestRecordLifecycle(t *testing.T) {
 		`{"compnyname": "x"}`:                               "did you mean companyname",
 		`{"numberofemployees": 1.5}`:                        "whole number",
 		`{"parentaccountid@odata.bind": "/accounts(nope)"}`: "a row's key is its id, a GUID",
-		`{"leadid": "x"}`:                                   "set by the system",
+		`{"leadid": "x"}`:                                   "the body's leadid x is not the row of the URL",
 		`[1]`:                                               "JSON object",
 		`{"a": {"b": 1}}`:                                   "objects and arrays",
 	} {
@@ -223,6 +224,20 @@ func TestPatchUpsert(t *testing.T) {
 	const missing = "2b7c1c0e-5a7e-4d2a-9a61-6a0e1d3f0003"
 	f.do("PATCH", "leads("+missing+")", f.admin, map[string]any{"subject": "x"}, "If-Match", "*").must(t, http.StatusNotFound)
 	f.do("PATCH", "leads("+missing+")", f.admin, map[string]any{"subject": "x", "leadid": other}).must(t, http.StatusBadRequest)
+	// A body that names the URL's row, as an upsert's may, creates it and
+	// then updates it (the second was 400: leadid set by the system);
+	// another row's id is still 400, and so is null.
+	const named = "2b7c1c0e-5a7e-4d2a-9a61-6a0e1d3f0004"
+	for i, want := range []int{http.StatusNoContent, http.StatusNoContent} {
+		f.do("PATCH", "leads("+named+")", f.admin, map[string]any{"subject": "Named " + strconv.Itoa(i), "leadid": strings.ToUpper(named)}, "BPFC-Flow", "none").must(t, want)
+	}
+	if got := f.do("GET", "leads("+named+")?$select=subject", f.admin, nil).must(t, 200).str("subject"); got != "Named 1" {
+		t.Errorf("subject after a PATCH naming its own id: %q", got)
+	}
+	f.do("PATCH", "leads("+named+")", f.admin, map[string]any{"subject": "x", "leadid": other}).must(t, http.StatusBadRequest)
+	if r := f.do("PATCH", "leads("+named+")", f.admin, map[string]any{"leadid": nil}).must(t, http.StatusBadRequest); !strings.Contains(r.message(), "leadid null is not the row of the URL") {
+		t.Errorf("leadid null: %s", r.raw)
+	}
 	f.do("PATCH", "leads("+missing+")", f.user("nobody"), map[string]any{"subject": "x"}).must(t, http.StatusForbidden)
 	f.do("GET", "leads("+missing+")", f.admin, nil).must(t, http.StatusNotFound)
 

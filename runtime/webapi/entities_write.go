@@ -2,7 +2,9 @@ package webapi
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -135,6 +137,9 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	fields, err := s.writeBody(r, t)
+	if err == nil && t.Kind != store.TableInstance {
+		fields, err = ownKey(t, set, id, fields)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -210,4 +215,26 @@ func writeOptions(r *http.Request) error {
 		}
 	}
 	return nil
+}
+
+// ownKey leaves out of a record's PATCH body its primary key when it is
+// the URL's row, as Dataverse takes it: the body of an upsert that
+// created the row (which may name its id) updates it the next time, where
+// the engine refused the key as a column the system sets. Another id is
+// 400.
+func ownKey(t store.Table, set, id string, fields []field) ([]field, error) {
+	for i, f := range fields {
+		if f.column != t.PrimaryKey || f.bind != "" {
+			continue
+		}
+		if v, ok := f.value.(string); !ok || engine.CanonicalID(v) != engine.CanonicalID(id) {
+			given := "null"
+			if f.value != nil {
+				given = fmt.Sprint(f.value)
+			}
+			return nil, badRequest("the body's %s %s is not the row of the URL, %s(%s)", t.PrimaryKey, given, set, id)
+		}
+		return slices.Delete(slices.Clone(fields), i, i+1), nil
+	}
+	return fields, nil
 }
