@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"syscall"
 
@@ -85,6 +86,7 @@ func runServe(ctx context.Context, g *globals, o *serveOptions) error {
 	if !ok {
 		return failed()
 	}
+	tuneGC(os.LookupEnv)
 	s, loc, err := openDeployed(ctx, g, p, o.env)
 	if err != nil {
 		return err
@@ -203,4 +205,18 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// serveGCPercent is the garbage collector's target of a server (Go's
+// default is 100). A server's garbage is mostly each request's, over a
+// live heap of tens of MB: collecting when the heap has grown by 4x its
+// live size rather than 1x cut a server's CPU per move by about a fifth
+// (bpfc-bench, README's Performance) for ~15 MB more resident memory.
+const serveGCPercent = 400
+
+// tuneGC sets the server's GC target, unless the operator set GOGC.
+func tuneGC(lookup func(string) (string, bool)) {
+	if _, set := lookup("GOGC"); !set {
+		debug.SetGCPercent(serveGCPercent)
+	}
 }

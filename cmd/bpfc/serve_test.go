@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -302,5 +303,20 @@ func TestServeInterruptFinishesJob(t *testing.T) {
 	code, stdout, _ = bpfc(t, "-C", dir2, "job", "list", "--env", "dev", "--state", "queued", "--output", "json")
 	if code != 0 || strings.Count(stdout, `"state": "queued"`) != 2 {
 		t.Errorf("queued after serve stopped at once: %d %s", code, stdout)
+	}
+}
+
+// TestServeGCTarget: a server collects at serveGCPercent unless GOGC is
+// set, when the operator's value stays.
+func TestServeGCTarget(t *testing.T) {
+	old := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(old)
+	tuneGC(func(string) (string, bool) { return "", false })
+	if got := debug.SetGCPercent(100); got != serveGCPercent {
+		t.Errorf("without GOGC: GC percent %d, want %d", got, serveGCPercent)
+	}
+	tuneGC(func(k string) (string, bool) { return "50", k == "GOGC" })
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("with GOGC set: GC percent %d, want it left at 100", got)
 	}
 }
