@@ -104,6 +104,36 @@ func (s *Server) recovered(next http.Handler) http.Handler {
 	})
 }
 
+// maxHeaderBytes bounds a request's headers, maxPathBytes its path (the
+// API bounds its query string by Limits.MaxQuery).
+const (
+	maxHeaderBytes = 64 << 10
+	maxPathBytes   = 64 << 10
+)
+
+// bounded refuses a request whose headers (431) or path (414) are longer
+// than the server takes, in JSON as every other refusal: Go's server
+// reads up to maxRequestHead, and would answer beyond it in plain text.
+func (s *Server) bounded(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := len(r.Host)
+		for k, vs := range r.Header {
+			for _, v := range vs {
+				n += len(k) + len(v) + 4 // ": " and CRLF
+			}
+		}
+		path, _, _ := strings.Cut(r.RequestURI, "?")
+		switch {
+		case n > maxHeaderBytes:
+			s.fail(w, r, errorf(http.StatusRequestHeaderFieldsTooLarge, "TooLarge", "the request's headers are longer than %d bytes", maxHeaderBytes))
+		case len(path) > maxPathBytes:
+			s.fail(w, r, errorf(http.StatusRequestURITooLong, "TooLarge", "the URL's path is longer than %d bytes", maxPathBytes))
+		default:
+			next.ServeHTTP(w, r)
+		}
+	})
+}
+
 type sessionKey struct{}
 
 // session is the acting user's engine session.

@@ -13,6 +13,12 @@ import (
 // ShutdownTimeout is how long a shutdown waits for requests in flight.
 const ShutdownTimeout = 30 * time.Second
 
+// maxRequestHead is what Go's server reads of a request line and its
+// headers before it answers 431 itself, in plain text: well above what the
+// server takes (maxHeaderBytes, maxPathBytes, Limits.MaxQuery), so that a
+// client hears of a long URL or headers in JSON (bounded).
+const maxRequestHead = 1 << 20
+
 // Worker runs beside a server for as long as it serves, e.g. the workflow
 // runtime's job runner: once stop is closed it takes no more work, and it
 // abandons the work in hand when ctx ends.
@@ -31,7 +37,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, workers ...Worker) 
 		ReadTimeout:       5 * time.Minute, // an import's body may be large
 		WriteTimeout:      max(lim.RequestTimeout, lim.ImportTimeout) + 30*time.Second,
 		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
+		MaxHeaderBytes:    maxRequestHead,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}

@@ -115,7 +115,7 @@ func New(cfg Config) *Server {
 		s.eng = engine.New(gated(cfg.Store), o)
 	}
 	s.routes()
-	s.h = s.logged(s.recovered(olderVersions(s.mux)))
+	s.h = s.logged(s.recovered(s.bounded(olderVersions(s.mux))))
 	return s
 }
 
