@@ -178,13 +178,21 @@ func TestPathsBelowARow(t *testing.T) {
 
 // TestPatchIfNoneMatch: If-None-Match: * on PATCH asks to create only, as
 // in Dataverse: the row exists, so 412 and nothing changes; a missing row
-// is created.
+// is created. A tag (or a list of them, RFC 9110) the row is at is 412
+// too; one it is not at, or none of the API's (null), lets the PATCH on.
 func TestPatchIfNoneMatch(t *testing.T) {
 	f := serve(t, fixtureOptions{})
 	lead := f.create("leads", map[string]any{"subject": "Paper"}, "BPFC-Flow", "none")
-	f.do("PATCH", "leads("+lead+")", f.admin, map[string]any{"subject": "x"}, "If-None-Match", "*").must(t, http.StatusPreconditionFailed)
+	for _, inm := range []string{"*", `W/"1"`, `"1"`, `W/"9", W/"1"`} {
+		f.do("PATCH", "leads("+lead+")", f.admin, map[string]any{"subject": "x"}, "If-None-Match", inm).must(t, http.StatusPreconditionFailed)
+	}
 	if got := f.do("GET", "leads("+lead+")?$select=subject", f.admin, nil).must(t, 200).str("subject"); got != "Paper" {
-		t.Errorf("subject after a refused create-only PATCH: %q", got)
+		t.Errorf("subject after refused PATCHes: %q", got)
+	}
+	f.do("PATCH", "leads("+lead+")", f.admin, map[string]any{"subject": "Pens"}, "If-None-Match", `W/"9", W/"0"`).must(t, http.StatusNoContent)
+	f.do("PATCH", "leads("+lead+")", f.admin, map[string]any{"subject": "Ink"}, "If-None-Match", "null").must(t, http.StatusNoContent)
+	if got := f.do("GET", "leads("+lead+")?$select=subject", f.admin, nil).must(t, 200).str("subject"); got != "Ink" {
+		t.Errorf("subject after PATCHes If-None-Match let on: %q", got)
 	}
 	f.do("PATCH", "leads(00000000-0000-0000-0000-000000000009)", f.admin, map[string]any{"subject": "x"}, "If-None-Match", "*", "BPFC-Flow", "none").must(t, http.StatusNoContent)
 	if got := f.do("GET", "leads(00000000-0000-0000-0000-000000000009)?$select=subject", f.admin, nil).must(t, 200).str("subject"); got != "x" {

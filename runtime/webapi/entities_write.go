@@ -125,16 +125,10 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if strings.TrimSpace(r.Header.Get("If-None-Match")) == "*" {
-		// Dataverse's "create, never update": the row exists, so 412.
-		if _, _, err := session(r).Row(r.Context(), set, id); err == nil {
-			s.fail(w, r, errorf(http.StatusPreconditionFailed, "PreconditionFailed",
-				"%s(%s) exists, and If-None-Match: * asks to create only: nothing was changed", set, id))
-			return
-		} else if !errors.Is(err, engine.ErrNotFound) || t.Kind == store.TableInstance {
-			s.fail(w, r, err)
-			return
-		}
+	version, err := noneMatch(r, set, id, t, version)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	fields, err := s.writeBody(r, t)
 	if err == nil && t.Kind != store.TableInstance {
@@ -181,6 +175,38 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.respond(w, r, set, id, http.StatusOK, version, row)
+}
+
+// noneMatch applies a PATCH's If-None-Match (RFC 9110): * is Dataverse's
+// "create, never update", 412 when the row exists; tags are 412 when the
+// row is at one of them. Otherwise the write is made at the version read
+// (when If-Match named none), so that a change in between is a conflict,
+// never a write over a version the client excluded. A missing record is
+// upserted.
+func noneMatch(r *http.Request, set, id string, t store.Table, version int64) (int64, error) {
+	tags, anyTag := noneMatchTags(r)
+	if !anyTag && len(tags) == 0 {
+		return version, nil
+	}
+	_, row, err := session(r).Row(r.Context(), set, id)
+	if errors.Is(err, engine.ErrNotFound) && t.Kind != store.TableInstance {
+		return version, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	v := rowVersion(row)
+	switch {
+	case anyTag:
+		return 0, errorf(http.StatusPreconditionFailed, "PreconditionFailed",
+			"%s(%s) exists, and If-None-Match: * asks to create only: nothing was changed", set, id)
+	case slices.Contains(tags, v):
+		return 0, errorf(http.StatusPreconditionFailed, "PreconditionFailed",
+			"%s(%s) is at %s, which If-None-Match names: nothing was changed", set, id, etag(row))
+	case version == 0:
+		version = v
+	}
+	return version, nil
 }
 
 // delete deletes a record (its instances remain) or an instance.

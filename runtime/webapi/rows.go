@@ -513,6 +513,26 @@ func matchTags(r *http.Request) (versions []int64, anyVersion bool, err error) {
 	return versions, false, nil
 }
 
+// noneMatchTags reads If-None-Match's tags (RFC 9110: a list, or *):
+// their versions, or any when * is among them. A tag that is none of this
+// API's matches no row: Dataverse's samples send If-None-Match: null.
+func noneMatchTags(r *http.Request) (versions []int64, anyVersion bool) {
+	h := strings.TrimSpace(strings.Join(r.Header.Values("If-None-Match"), ","))
+	if h == "" {
+		return nil, false
+	}
+	for _, tag := range strings.Split(h, ",") {
+		tag = strings.TrimSpace(tag)
+		if tag == "*" {
+			return nil, true
+		}
+		if v, ok := parseETag(tag); ok {
+			versions = append(versions, v)
+		}
+	}
+	return versions, false
+}
+
 // staleZeroTag is 412 for If-Match W/"0" on a row of t when t's rows have
 // versions (they start at 1): "0" is the tag of rows without one
 // (systemusers), and matching it as any version let a stale client write.
