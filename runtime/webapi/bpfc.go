@@ -83,7 +83,17 @@ func (s *Server) bpfcAction(w http.ResponseWriter, r *http.Request, op *operatio
 		return
 	}
 	req.ProcessInstanceId, req.LinkId, req.EntityId = engine.CanonicalID(req.ProcessInstanceId), engine.CanonicalID(req.LinkId), engine.CanonicalID(req.EntityId)
-	version, err := ifMatch(r)
+	ctx, sess := r.Context(), session(r)
+	version, err := ifMatch(r, func() (int64, error) {
+		if moveActions[name] == nil {
+			return 0, badRequest("If-Match applies to the moves of an instance, not to %s", name)
+		}
+		in, err := sess.Instance(ctx, req.ProcessInstanceId)
+		if err != nil {
+			return 0, err
+		}
+		return in.Version, nil
+	})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -96,7 +106,6 @@ func (s *Server) bpfcAction(w http.ResponseWriter, r *http.Request, op *operatio
 		s.fail(w, r, err)
 		return
 	}
-	ctx, sess := r.Context(), session(r)
 	switch name {
 	case "bpfc_StartInstance":
 		in, err := sess.Start(ctx, req.FlowName, req.EntityLogicalName, req.EntityId)

@@ -250,7 +250,7 @@ func (s *Server) getRow(w http.ResponseWriter, r *http.Request, set, id string) 
 	}
 	tag := etag(row)
 	w.Header().Set("ETag", tag)
-	if inm := r.Header.Get("If-None-Match"); inm != "" && (inm == "*" || inm == tag) {
+	if tags, anyTag := noneMatchTags(r); anyTag || slices.Contains(tags, rowVersion(row)) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}

@@ -102,12 +102,15 @@ func (s *Server) oneRow(w http.ResponseWriter, r *http.Request, what string) (se
 		s.fail(w, r, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "%s: %s(<id>)", what, set))
 		return set, id, t, 0, false
 	}
-	version, err := ifMatch(r)
-	if err == nil {
-		err = writeOptions(r)
-	}
+	err := writeOptions(r)
 	if err == nil {
 		t, err = s.keyedTable(r, set, prop, id)
+	}
+	if err == nil {
+		version, err = ifMatch(r, func() (int64, error) {
+			_, row, err := session(r).Row(r.Context(), set, id)
+			return rowVersion(row), err
+		})
 	}
 	if err == nil {
 		err = staleZeroTag(r, t)

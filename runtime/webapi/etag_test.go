@@ -1,13 +1,16 @@
 package webapi
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 )
 
 // If-Match takes back every tag the API hands out, W/"0" of a row without
-// a version (systemusers) among them, and refuses what is not one.
+// a version (systemusers) among them, and refuses what is not one. A list
+// of several versions (RFC 9110) matches the row's, here 13, if it is
+// among them (412 if not).
 func TestIfMatch(t *testing.T) {
 	for _, c := range []struct {
 		header string
@@ -22,10 +25,11 @@ func TestIfMatch(t *testing.T) {
 		{`W/"-1"`, 0, false},
 		{`W/"x"`, 0, false},
 		{`12`, 0, false},
-		// Lists (RFC 9110): any of them; one row version only.
+		// Lists (RFC 9110): any of them.
 		{`W/"12", W/"12"`, 12, true},
 		{`W/"12", *`, 0, true},
-		{`W/"12", W/"13"`, 0, false},
+		{`W/"12", W/"13"`, 13, true},
+		{`W/"11", W/"12"`, 0, false},
 		{`W/"12", x`, 0, false},
 		{`,`, 0, false},
 	} {
@@ -33,7 +37,7 @@ func TestIfMatch(t *testing.T) {
 		if c.header != "" {
 			r.Header.Set("If-Match", c.header)
 		}
-		got, err := ifMatch(r)
+		got, err := ifMatch(r, func() (int64, error) { return 13, nil })
 		if (err == nil) != c.ok || (c.ok && got != c.want) {
 			t.Errorf("If-Match %q: %d, %v; want %d, ok %v", c.header, got, err, c.want, c.ok)
 		}
@@ -63,5 +67,35 @@ func TestZeroTagIsStale(t *testing.T) {
 	sam := f.do("GET", "systemusers?$top=1", f.admin, nil).must(t, http.StatusOK).rows()[0]["systemuserid"].(string)
 	if r := f.do("GET", "systemusers("+sam+")", f.admin, nil).must(t, http.StatusOK); r.body["@odata.etag"] != `W/"0"` {
 		t.Errorf("a user's tag: %v", r.body["@odata.etag"])
+	}
+}
+
+// TestETagLists: If-None-Match and If-Match take a list of tags (RFC
+// 9110), either matching when the row is at any of them: a GET is 304, a
+// write is made (If-Match) or refused with 412 (If-None-Match), as with
+// that one tag alone.
+func TestETagLists(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	lead := f.create("leads", map[string]any{"lastname": "List", "subject": "Tags"}, "BPFC-Flow", "none")
+	f.do("PATCH", "leads("+lead+")", f.admin, map[string]any{"subject": "v2"}).must(t, http.StatusNoContent)
+	f.do("GET", "leads("+lead+")", f.admin, nil, "If-None-Match", `W/"9", W/"2"`).must(t, http.StatusNotModified)
+	f.do("GET", "leads("+lead+")", f.admin, nil, "If-None-Match", `W/"9", W/"1"`).must(t, http.StatusOK)
+	r := f.do("PATCH", "leads("+lead+")", f.admin, map[string]any{"subject": "stale"}, "If-Match", `W/"9", W/"1"`).must(t, http.StatusPreconditionFailed)
+	if r.errCode() != "PreconditionFailed" {
+		t.Errorf("If-Match none of whose tags is the row's: %s", r.raw)
+	}
+	f.do("PATCH", "leads("+lead+")", f.admin, map[string]any{"subject": "v3"}, "If-Match", `W/"9", W/"2"`).must(t, http.StatusNoContent)
+	if got := f.do("GET", "leads("+lead+")?$select=subject", f.admin, nil).must(t, http.StatusOK).str("subject"); got != "v3" {
+		t.Errorf("subject %q, want v3", got)
+	}
+	f.do("DELETE", "leads("+lead+")", f.admin, nil, "If-Match", `W/"2", W/"1"`).must(t, http.StatusPreconditionFailed)
+	f.do("DELETE", "leads("+lead+")", f.admin, nil, "If-Match", `W/"2", W/"3"`).must(t, http.StatusNoContent)
+	// An instance's move.
+	inst := f.do("POST", "leads", f.admin, map[string]any{"lastname": "List", "subject": "Moves"}).must(t, http.StatusNoContent).header.Get("BPFC-Instance")
+	f.do("POST", "bpfc_AbandonInstance", f.admin, map[string]any{"ProcessInstanceId": inst}, "If-Match", `W/"98", W/"99"`).must(t, http.StatusPreconditionFailed)
+	v := f.do("GET", "bpfc_RetrieveInstance(ProcessInstanceId="+inst+")", f.admin, nil).must(t, http.StatusOK).body["version"].(float64)
+	tags := fmt.Sprintf(`W/"98", W/"%d"`, int64(v))
+	if r := f.do("POST", "bpfc_AbandonInstance", f.admin, map[string]any{"ProcessInstanceId": inst}, "If-Match", tags).must(t, http.StatusOK); r.str("state") != "aborted" {
+		t.Errorf("abandon If-Match %s: %s", tags, r.raw)
 	}
 }

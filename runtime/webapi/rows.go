@@ -476,26 +476,34 @@ func values(fs []field) engine.Values {
 
 // ifMatch reads If-Match: W/"12" or "12" is version 12; * or nothing is
 // any version (0). A list of tags (RFC 9110) matches any of them: * among
-// them is any version, the same tag listed twice is that one; a row is at
-// one version and a write is made at one, so several are refused.
-func ifMatch(r *http.Request) (int64, error) {
+// them is any version, the same version listed twice is that one; of
+// several versions the row's (current, called only then) is the one
+// matched, and 412 when it is none of them. The write is then made at
+// that version, so that a change in between is still a conflict.
+func ifMatch(r *http.Request, current func() (int64, error)) (int64, error) {
 	versions, anyVersion, err := matchTags(r)
 	if anyVersion || err != nil {
 		return 0, err
 	}
-	for _, v := range versions[1:] {
-		if v != versions[0] {
-			return 0, badRequest("If-Match lists several versions (%s): send the one @odata.etag you read", strings.TrimSpace(r.Header.Get("If-Match")))
-		}
+	if !slices.ContainsFunc(versions[1:], func(v int64) bool { return v != versions[0] }) {
+		return versions[0], nil
 	}
-	return versions[0], nil
+	v, err := current()
+	if err != nil {
+		return 0, err
+	}
+	if !slices.Contains(versions, v) {
+		return 0, errorf(http.StatusPreconditionFailed, "PreconditionFailed",
+			"the row is at W/\"%d\", none of If-Match's %s: read the row again for its @odata.etag; nothing was changed", v, ifMatchValue(r))
+	}
+	return v, nil
 }
 
 // matchTags reads If-Match's tags: their versions (one at least), or any
 // (none given, or * among them), or the error of one that is no tag of
 // this API.
 func matchTags(r *http.Request) (versions []int64, anyVersion bool, err error) {
-	h := strings.TrimSpace(r.Header.Get("If-Match"))
+	h := ifMatchValue(r)
 	if h == "" {
 		return nil, true, nil
 	}
@@ -533,6 +541,12 @@ func noneMatchTags(r *http.Request) (versions []int64, anyVersion bool) {
 	return versions, false
 }
 
+// ifMatchValue is If-Match's value, its fields joined (RFC 9110 lets a
+// list come in several).
+func ifMatchValue(r *http.Request) string {
+	return strings.TrimSpace(strings.Join(r.Header.Values("If-Match"), ", "))
+}
+
 // staleZeroTag is 412 for If-Match W/"0" on a row of t when t's rows have
 // versions (they start at 1): "0" is the tag of rows without one
 // (systemusers), and matching it as any version let a stale client write.
@@ -549,7 +563,7 @@ func staleZero(r *http.Request, what string, versioned bool) error {
 	}
 	return errorf(http.StatusPreconditionFailed, "PreconditionFailed",
 		"If-Match %s matches no version of %s (they start at 1): read the row again for its @odata.etag; nothing was changed",
-		strings.TrimSpace(r.Header.Get("If-Match")), what)
+		ifMatchValue(r), what)
 }
 
 func parseETag(h string) (int64, bool) {
