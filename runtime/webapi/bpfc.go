@@ -73,10 +73,6 @@ type ActionRun struct {
 // bpfcAction serves POST bpfc_<action>.
 func (s *Server) bpfcAction(w http.ResponseWriter, r *http.Request, op *operation, _ string) {
 	name := op.Name
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
-		s.fail(w, r, errorf(http.StatusUnsupportedMediaType, "UnsupportedMediaType", "send JSON (Content-Type: application/json), not %s", ct))
-		return
-	}
 	var req ActionRequest
 	if err := decodeBody(r, &req, name); err != nil {
 		s.fail(w, r, err)

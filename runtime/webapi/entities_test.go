@@ -118,6 +118,14 @@ func TestRequestErrors(t *testing.T) {
 		{"PATCH", "accounts(x)", map[string]any{"name": "x"}, []string{"If-Match", "12"}, 400, "BadRequest"},
 		{"POST", "accounts", map[string]any{"name": strings.Repeat("x", 2000)}, nil, 413, "TooLarge"},
 		{"POST", "accounts", "name=x", []string{"Content-Type", "text/plain"}, 415, "UnsupportedMediaType"},
+		// JSON's type only, not one it begins (curl -d without -H sends
+		// a form's), on every body the API reads.
+		{"POST", "accounts", map[string]any{"name": "x"}, []string{"Content-Type", "application/jsonx"}, 415, "UnsupportedMediaType"},
+		{"PATCH", "accounts(00000000-0000-0000-0000-00000000dead)", map[string]any{"name": "x"}, []string{"Content-Type", "application/json-patch+json"}, 415, "UnsupportedMediaType"},
+		{"POST", "accounts", map[string]any{"name": "x"}, []string{"Content-Type", "application/x-www-form-urlencoded"}, 415, "UnsupportedMediaType"},
+		{"POST", "bpfc_StartInstance", map[string]any{"FlowName": "x"}, []string{"Content-Type", "text/plain"}, 415, "UnsupportedMediaType"},
+		{"POST", "ImportSolution", map[string]any{"CustomizationFile": ""}, []string{"Content-Type", "text/plain"}, 415, "UnsupportedMediaType"},
+		{"POST", "bpfc_ExportSolution", map[string]any{"SolutionName": "x"}, []string{"Content-Type", "text/plain"}, 415, "UnsupportedMediaType"},
 		// Text of another charset, or bytes that are no UTF-8, would be
 		// stored as U+FFFD: refused.
 		{"POST", "accounts", "{\"name\": \"latin \xe9\"}", []string{"Content-Type", "application/json; charset=iso-8859-1"}, 415, "UnsupportedMediaType"},
@@ -134,6 +142,17 @@ func TestRequestErrors(t *testing.T) {
 	r := f.do("GET", f.url+"/nowhere", "", nil).must(t, 404)
 	if r.errCode() != "NotFound" {
 		t.Errorf("%s", r.raw)
+	}
+}
+
+// TestJSONContentTypes: a body is JSON under application/json with any
+// parameters but another charset, in any case, or with no Content-Type.
+func TestJSONContentTypes(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	for _, ct := range []string{"application/json", "application/json; charset=utf-8", "application/json;odata.metadata=minimal",
+		"application/json; IEEE754Compatible=true", "Application/JSON", ""} {
+		f.do("POST", "accounts", f.admin, map[string]any{"name": "x"}, "Content-Type", ct).must(t, http.StatusNoContent)
+		f.do("POST", "bpfc_ExportSolution", f.admin, map[string]any{"SolutionName": "nosuch"}, "Content-Type", ct).must(t, http.StatusNotFound)
 	}
 }
 

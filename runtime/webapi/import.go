@@ -267,7 +267,7 @@ func sameBuild(model *compiler.Project, field string, data []byte) error {
 // says, in the API's words, what in the body is wrong and what op takes
 // (bodyError).
 func decodeBody(r *http.Request, v any, op string) error {
-	if err := jsonCharset(r.Header.Get("Content-Type")); err != nil {
+	if err := jsonContent(r.Header.Get("Content-Type")); err != nil {
 		return err
 	}
 	b, err := io.ReadAll(r.Body)

@@ -146,9 +146,7 @@ type field struct {
 // (_x_value, its read-only value, is refused by lookupValues); numbers
 // become int64 when whole, else float64.
 func readBody(r *http.Request) ([]field, error) {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
-		return nil, errorf(http.StatusUnsupportedMediaType, "UnsupportedMediaType", "send JSON (Content-Type: application/json), not %s", ct)
-	} else if err := jsonCharset(ct); err != nil {
+	if err := jsonContent(r.Header.Get("Content-Type")); err != nil {
 		return nil, err
 	}
 	var buf bytes.Buffer
@@ -228,6 +226,21 @@ func readBody(r *http.Request) ([]field, error) {
 		return nil, badRequest("the body holds more than one JSON value")
 	}
 	return out, nil
+}
+
+// jsonContent refuses (415) a body whose Content-Type is not JSON:
+// application/json, whatever its parameters (odata.metadata,
+// IEEE754Compatible) but a charset other than UTF-8 (jsonCharset); a body
+// without a Content-Type is read as JSON. Only the type itself counts:
+// application/jsonx or application/json-patch+json is not JSON's.
+func jsonContent(ct string) error {
+	if strings.TrimSpace(ct) == "" {
+		return nil
+	}
+	if typ, _, _ := strings.Cut(ct, ";"); !strings.EqualFold(strings.TrimSpace(typ), "application/json") {
+		return errorf(http.StatusUnsupportedMediaType, "UnsupportedMediaType", "send JSON (Content-Type: application/json), not %s", ct)
+	}
+	return jsonCharset(ct)
 }
 
 // jsonCharset refuses a Content-Type's charset other than UTF-8: JSON is
