@@ -13,6 +13,7 @@ import (
 type planOptions struct {
 	env      string
 	from     string
+	archive  string
 	settings string
 	mode     string
 }
@@ -28,7 +29,9 @@ func newPlanCmd(g *globals) *cobra.Command {
 			"stage), and every reason it would be refused (then the exit status is 1). A remote\n" +
 			"environment's server plans it (bpfc_PlanImport), changing nothing there. With\n" +
 			"--from A it plans the build live in A instead of the project's: what bpfc promote\n" +
-			"--from A --to E would do.\n\n" +
+			"--from A --to E would do. With --archive ZIP it plans that solution archive (of\n" +
+			"E's flavour) instead of the project's build: what bpfc deploy --env E --archive\n" +
+			"ZIP would do.\n\n" +
 			"--output json prints: environment, solution, installed_version, version, managed,\n" +
 			"mode, digest, changes ([{action, kind, name, data?, fields?}]; a change's fields are\n" +
 			"[{field, old, new}], each property that differs), refusals ([string]) and notes\n" +
@@ -39,6 +42,7 @@ func newPlanCmd(g *globals) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&o.env, "env", "", "the environment to plan for (required)")
 	cmd.Flags().StringVar(&o.from, "from", "", "plan the build live in environment `A`, as promote --from A would import it")
+	cmd.Flags().StringVar(&o.archive, "archive", "", "plan this solution `ZIP` (of the environment's flavour), as deploy --archive would import it")
 	cmd.Flags().StringVar(&o.settings, "settings", "", "variable values from a deployment settings `FILE` (pac format)")
 	cmd.Flags().StringVar(&o.mode, "mode", "upgrade", "upgrade | update | stage")
 	return cmd
@@ -51,6 +55,9 @@ func runPlan(g *globals, o *planOptions) error {
 	mode, err := deploy.ParseMode(o.mode)
 	if err != nil {
 		return usageErr("plan: %v", err)
+	}
+	if o.from != "" && o.archive != "" {
+		return usageErr("plan: --from and --archive each name the build to plan; give one")
 	}
 	p, ok := loadValid(g)
 	if !ok {
@@ -69,6 +76,13 @@ func runPlan(g *globals, o *planOptions) error {
 		b, err = pl.LiveBuild(context.Background(), o.from)
 		if err != nil {
 			return envError(err)
+		}
+	} else if o.archive != "" {
+		var leftOut []string
+		b, leftOut, err = archiveBuild(g, p, o.env, o.archive)
+		skipLeftOut(g, opts.Settings, leftOut)
+		if err != nil {
+			return err
 		}
 	} else if b, err = buildForDeploy(p); err != nil {
 		return err

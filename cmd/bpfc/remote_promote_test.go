@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -360,5 +361,53 @@ func TestPlanRemote(t *testing.T) {
 	t.Setenv("BPFC_TOKEN_SHARED", "nonsense")
 	if code, out, _ = bpfc(t, "-C", client, "plan", "--env", "shared", "--output", "json"); code != 1 || !strings.Contains(out, `"code": "Unauthorized"`) {
 		t.Errorf("plan with an unknown token: %d %s", code, out)
+	}
+}
+
+// TestPlanRemoteArchive: plan --archive of a remote environment asks its
+// server what deploy --archive would import, as it does of the project's
+// build.
+func TestPlanRemoteArchive(t *testing.T) {
+	dir := copyExample(t, "sales")
+	if code, _, stderr := bpfc(t, "-C", dir, "deploy", "--env", "dev"); code != 0 {
+		t.Fatalf("deploy dev: %d %s", code, stderr)
+	}
+	code, out, stderr := bpfc(t, "-C", dir, "user", "token", "admin", "--env", "dev", "--output", "json")
+	var tok struct{ Token string }
+	if err := json.Unmarshal([]byte(out), &tok); err != nil || code != 0 || tok.Token == "" {
+		t.Fatalf("user token: %d %v %s", code, err, stderr)
+	}
+	base, stop := startServe(t, dir, "dev", func(o *serveOptions) { o.addr = "127.0.0.1:49731" })
+	t.Cleanup(func() { stop() })
+
+	client := copyExample(t, "sales")
+	editFile(t, filepath.Join(client, "bpfc.hcl"), func(s string) string {
+		return atVersion("1.1.0.0")(s) + "\nenvironment \"shared\" {\n  url = \"" + base + "\"\n}\n"
+	})
+	editFile(t, filepath.Join(client, "flows", "phone_to_case.hcl"), func(s string) string {
+		return strings.Replace(s, `display_name = "Identify"`, `display_name = "Identify the caller"`, 1)
+	})
+	if code, _, stderr := bpfc(t, "-C", client, "build"); code != 0 {
+		t.Fatalf("build: %d %s", code, stderr)
+	}
+	t.Setenv("BPFC_TOKEN_SHARED", tok.Token)
+	code, out, stderr = bpfc(t, "-C", client, "plan", "--env", "shared", "--archive", "dist/ContosoSales_1_1_0_0.zip", "--output", "json")
+	var pl struct {
+		Env       string `json:"environment"`
+		Installed string `json:"installed_version"`
+		Version   string
+		Changes   []struct{ Action, Kind, Name string }
+		Refusals  []string
+	}
+	if err := json.Unmarshal([]byte(out), &pl); err != nil || code != 0 || pl.Env != "shared" || pl.Installed != "1.0.0.0" || pl.Version != "1.1.0.0" || len(pl.Refusals) != 0 {
+		t.Fatalf("plan: %d %v %s %s", code, err, out, stderr)
+	}
+	if !slices.ContainsFunc(pl.Changes, func(c struct{ Action, Kind, Name string }) bool {
+		return c.Kind == "stage" && c.Name == "phone_to_case.identify"
+	}) {
+		t.Errorf("changes: %+v", pl.Changes)
+	}
+	if v := installed(t, dir, "dev"); v != "1.0.0.0" {
+		t.Errorf("the plan changed the server: %q", v)
 	}
 }
