@@ -484,6 +484,50 @@ workflow "tell" {
 	pr.refuse("dev", o, "the settings file gives a value to cts_dealsize, which is not the schema name of a variable of the project (its variables' schema names are ")
 }
 
+// TestUnchangedValueKept: an import that gives a secret the value it has
+// leaves its row as it was (the same sealed bytes), where it sealed it anew
+// each time; a new value is sealed. Another variable's unchanged value
+// keeps its row too.
+func TestUnchangedValueKept(t *testing.T) {
+	pr := newProject(t)
+	pr.set("more.hcl", `
+variable "api_key" {
+  type = "secret"
+}
+`)
+	key := "k-1"
+	o := quiet()
+	o.Getenv = func(k string) string {
+		if k == "BPFC_VAR_API_KEY" {
+			return key
+		}
+		return ""
+	}
+	stored := func(schema string) store.VariableValue {
+		var v store.VariableValue
+		pr.read("dev", func(tx store.Tx) { v, _ = tx.VariableValue(schema) })
+		return v
+	}
+	pr.deploy("dev", o)
+	first, threshold := stored("cts_api_key"), stored("cts_threshold")
+	if res := pr.deploy("dev", o); hasKind(res.Changes, "value") {
+		t.Errorf("the same secret again: %+v", res.Changes)
+	}
+	if again := stored("cts_api_key"); !bytes.Equal(again.Sealed, first.Sealed) || !again.ModifiedOn.Equal(first.ModifiedOn) || again.Source != first.Source {
+		t.Errorf("the same secret changed its row: %+v, was %+v", again, first)
+	}
+	if again := stored("cts_threshold"); again.Value != "25000" || !again.ModifiedOn.Equal(threshold.ModifiedOn) {
+		t.Errorf("the same threshold changed its row: %+v, was %+v", again, threshold)
+	}
+	key = "k-2"
+	if res := pr.deploy("dev", o); !hasChange(res.Changes, "change", "value", "api_key") {
+		t.Errorf("a new secret: %+v", res.Changes)
+	}
+	if again := stored("cts_api_key"); bytes.Equal(again.Sealed, first.Sealed) {
+		t.Error("a new secret kept the old sealed value")
+	}
+}
+
 // TestActiveFlowLimit: more active flows on a table than
 // max_active_flows_per_table, counting other solutions, refuses the import.
 func TestActiveFlowLimit(t *testing.T) {

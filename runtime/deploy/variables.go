@@ -471,8 +471,11 @@ func defaultText(v *compiler.Variable) *string {
 	return &s
 }
 
-// storeValues writes the variables' definitions and values.
-func storeValues(tx store.Tx, b *Build, env string, vals []value, o *Options) error {
+// storeValues writes the variables' definitions and values. A value the
+// environment holds already (current), from the same source, is left as it
+// is: a secret's is not sealed anew (each sealing differs), and the row's
+// modified_on stays when the value was last set.
+func storeValues(tx store.Tx, b *Build, env string, vals []value, current map[string]store.VariableValue, o *Options) error {
 	p := b.Project
 	for _, val := range vals {
 		v := val.v
@@ -481,9 +484,13 @@ func storeValues(tx store.Tx, b *Build, env string, vals []value, o *Options) er
 		if err := tx.PutVariableDefinition(def); err != nil {
 			return err
 		}
+		cur, had := current[v.SchemaName]
+		same := had && val.source != "" && cur.Source == val.source
 		switch {
 		case val.source == SourceKept:
 			// The sealed value the environment has stays.
+		case same && v.Type != compiler.VarSecret && len(cur.Sealed) == 0 && cur.Value == val.text:
+		case same && v.Type == compiler.VarSecret && len(cur.Sealed) > 0 && o.Keyring != nil && opensTo(o.Keyring, cur.Sealed, env, v.SchemaName, val.text):
 		case val.source == "":
 			if err := tx.DeleteVariableValue(v.SchemaName); err != nil {
 				return err
@@ -534,7 +541,7 @@ func valueChanges(current map[string]store.VariableValue, defs map[string]store.
 		case v.Type == compiler.VarSecret && keyring == nil:
 			action = "change" // cannot tell: said as changed
 		case v.Type == compiler.VarSecret:
-			if old, err := keyring.Open(cur.Sealed, sealContext(env, v.SchemaName)); err != nil || old != val.text {
+			if !opensTo(keyring, cur.Sealed, env, v.SchemaName, val.text) {
 				action = "change"
 			}
 		case cur.Value != val.text:
@@ -589,6 +596,13 @@ func valueChanges(current map[string]store.VariableValue, defs map[string]store.
 		out = append(out, c)
 	}
 	return out
+}
+
+// opensTo reports whether sealed opens to text with keyring (false when it
+// cannot be opened: sealed with another key, say).
+func opensTo(keyring *secret.Keyring, sealed []byte, env, schemaName, text string) bool {
+	old, err := keyring.Open(sealed, sealContext(env, schemaName))
+	return err == nil && old == text
 }
 
 // sealContext binds a sealed value to its environment and variable.
