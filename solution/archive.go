@@ -78,15 +78,38 @@ func WriteArchive(w io.Writer, tree *Tree, managed bool) error {
 // into an archive in Dataverse's order. The archive is managed when the
 // tree's manifest says Managed 1, unmanaged for 0 or 2.
 func Pack(dir string, w io.Writer) error {
+	_, err := PackAs(dir, w, nil)
+	return err
+}
+
+// PackAs is Pack choosing the flavour of a tree that has both (Managed 2,
+// SolutionPackager's "Both" extract): managed nil packs it unmanaged, as
+// Pack does. A tree of one flavour packs only as that one: the other's
+// files (*_managed.xml and their twins) are not in it. It returns the
+// tree's own Managed value ("0", "1" or "2").
+func PackAs(dir string, w io.Writer, managed *bool) (string, error) {
 	t, err := ReadTree(dir)
 	if err != nil {
-		return err
+		return "", err
 	}
-	m, err := mergeTree(t, nil)
+	sol, err := t.XML(SolutionXMLPath)
 	if err != nil {
-		return err
+		return "", err
 	}
-	return writeMerged(w, m)
+	own := ""
+	if e := sol.FindElement("/ImportExportXml/SolutionManifest/Managed"); e != nil {
+		own = strings.TrimSpace(e.Text())
+	}
+	if managed != nil && (own == "0" || own == "1") && *managed != (own == "1") {
+		flavour := map[string]string{"0": "unmanaged", "1": "managed"}[own]
+		return own, fmt.Errorf("%s says Managed %s: the tree is %s only, and packs only as that (a tree of both flavours says Managed 2)",
+			SolutionXMLPath, own, flavour)
+	}
+	m, err := mergeTree(t, managed)
+	if err != nil {
+		return own, err
+	}
+	return own, writeMerged(w, m)
 }
 
 func writeMerged(w io.Writer, m *merged) error {

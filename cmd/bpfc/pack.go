@@ -12,7 +12,8 @@ import (
 )
 
 type packOptions struct {
-	out string
+	out     string
+	managed bool
 }
 
 func newPackCmd(g *globals) *cobra.Command {
@@ -22,12 +23,21 @@ func newPackCmd(g *globals) *cobra.Command {
 		Short: "Pack an unpacked solution tree into a solution archive",
 		Long: "pack folds an unpacked solution tree (SolutionPackager's layout: bpfc's dist/solution or a\n" +
 			"real SolutionPackager extract) into an archive in Dataverse's entry order. The archive is\n" +
-			"managed when the tree's Solution.xml says Managed 1.\n\n" +
+			"managed when the tree's Solution.xml says Managed 1. A tree of both flavours (Managed 2,\n" +
+			"SolutionPackager's \"Both\" extract) packs unmanaged, with a warning, unless --managed\n" +
+			"chooses (--managed=false: unmanaged, said so); a tree of one flavour packs only as that.\n\n" +
 			"--output json prints {archive, managed, entries: [the archive's entry names, in order]}.",
 		Args: argsUsage(cobra.ExactArgs(1)),
-		RunE: func(cmd *cobra.Command, args []string) error { return runPack(g, o, args[0]) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var managed *bool
+			if cmd.Flags().Changed("managed") {
+				managed = &o.managed
+			}
+			return runPack(g, o, args[0], managed)
+		},
 	}
 	cmd.Flags().StringVarP(&o.out, "out", "o", "", "archive to write (required; relative to the -C directory)")
+	cmd.Flags().BoolVar(&o.managed, "managed", false, "pack a tree of both flavours (Managed 2) as managed; --managed=false as unmanaged")
 	return cmd
 }
 
@@ -38,7 +48,9 @@ type packResult struct {
 	Entries []string `json:"entries"`
 }
 
-func runPack(g *globals, o *packOptions, dir string) error {
+// runPack packs tree dir; managed, when not nil, is the flavour --managed
+// chose.
+func runPack(g *globals, o *packOptions, dir string, managed *bool) error {
 	if o.out == "" {
 		return usageErr("pack: -o ARCHIVE is required")
 	}
@@ -70,29 +82,36 @@ func runPack(g *globals, o *packOptions, dir string) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := solution.Pack(dir, &buf); err != nil {
+	own, err := solution.PackAs(dir, &buf, managed)
+	if err != nil {
 		return &exitError{code: 1, msg: fmt.Sprintf("pack %s: %v", dir, err)}
+	}
+	if own == "2" && managed == nil {
+		// Both flavours in the tree: packing one without a word rewrote
+		// Managed to 0, and a managed environment then refused it.
+		fmt.Fprintf(g.stderr, "warning: %s/%s says Managed 2 (both flavours): packed the unmanaged one; --managed packs the managed one (--managed=false unmanaged, without this warning)\n",
+			dir, solution.SolutionXMLPath)
 	}
 	// Read the result back: what pack writes must be an archive bpfc accepts.
 	a, err := solution.ReadArchive(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
 	if err != nil {
 		return fmt.Errorf("pack: the archive does not read back: %w", err)
 	}
-	managed := false
+	isManaged := false
 	if doc, err := a.XML("solution.xml"); err == nil {
 		if m := doc.FindElement("//SolutionManifest/Managed"); m != nil {
-			managed = strings.TrimSpace(m.Text()) == "1"
+			isManaged = strings.TrimSpace(m.Text()) == "1"
 		}
 	}
 	if err := writeOutFile(out, buf.Bytes()); err != nil {
 		return pathError(writing, "pack -o "+out, out, err, "give a path for the archive in a directory this user may write")
 	}
-	res := packResult{Archive: out, Managed: managed, Entries: a.Names()}
+	res := packResult{Archive: out, Managed: isManaged, Entries: a.Names()}
 	if g.output == "json" {
 		return writeJSON(g.stdout, res)
 	}
 	kind := "unmanaged"
-	if managed {
+	if isManaged {
 		kind = "managed"
 	}
 	fmt.Fprintf(g.stdout, "Packed %s into %s (%s, %d entries).\n", dir, out, kind, len(res.Entries))
