@@ -112,7 +112,7 @@ func importOptions(g *globals, p *compiler.Project, mode deploy.Mode, settings s
 		if err != nil {
 			return o, &exitError{code: 1, msg: "--settings: " + err.Error()}
 		}
-		o.Settings = f.Values
+		o.Settings, o.SettingsAt = f.Values, f.At
 		if n := len(f.ConnectionReferences); n > 0 {
 			fmt.Fprintf(g.stderr, "bpfc: note: --settings: the file's connection references (%s) are not used: bpfc's solutions have none\n",
 				strings.Join(f.ConnectionReferences, ", "))

@@ -23,7 +23,7 @@ func prepare(tx store.Tx, st *state, t Target, b *Build, o *Options) ([]value, e
 	if err != nil {
 		causes = append(causes, fmt.Sprintf("the archive's current values cannot be read: %v", err))
 	}
-	vals, vc := resolveValues(b.Project, t.Env, o.Settings, o.EnvironmentValues, o.Getenv, st.values, shipped)
+	vals, vc := resolveValues(b.Project, t.Env, o.Settings, o.SettingsAt, o.EnvironmentValues, o.Getenv, st.values, shipped)
 	causes = append(causes, vc...)
 	causes = append(causes, checkTables(st, b)...)
 	causes = append(causes, checkActiveFlows(st, t, b, o.Mode)...)

@@ -897,6 +897,49 @@ variable "mailbox" {
 	pr.refuse("dev", quiet(), "variable mailbox has no value for environment dev and no default")
 }
 
+// TestSettingsPlaces: a settings file's value refused after it reads (a
+// name of no variable, a value not of its type, a second value) is said at
+// its entry's line and column, as a file that is no JSON is; it named the
+// variable alone.
+func TestSettingsPlaces(t *testing.T) {
+	path := writeFile(t, `{
+  "ConnectionReferences": [{"LogicalName": "x", "ConnectionId": ""}],
+  "environmentVariables": [
+    {"SchemaName": "cts_threshold", "Value": "lots"},
+      {
+        "SchemaName": "cts_treshold_x", "Value": "7"
+      }
+  ]
+}`)
+	f, err := ReadSettingsFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.At["cts_threshold"] != path+":4:5" || f.At["cts_treshold_x"] != path+":5:7" {
+		t.Errorf("places = %v", f.At)
+	}
+	pr := newProject(t)
+	pr.refuse("dev", Options{Who: "tester", Getenv: func(string) string { return "" }, Settings: f.Values, SettingsAt: f.At},
+		path+`:4:5: the value of threshold from the settings file is not valid: "lots" is not a number`,
+		path+":5:7: the settings file gives a value to cts_treshold_x, which is not the schema name")
+	// A remote deploy checks the names before it sends them.
+	p := pr.load()
+	if _, err := RemoteValues(p, p.Environment("dev"), f.Values, f.At, func(string) string { return "" }); err == nil ||
+		!strings.HasPrefix(err.Error(), path+":5:7: the settings file gives a value to cts_treshold_x") {
+		t.Errorf("remote values: %v", err)
+	}
+	// What ReadSettingsFile refuses in an entry is said at it too.
+	for _, c := range []struct{ doc, want string }{
+		{"{\"EnvironmentVariables\": [{\"SchemaName\": \"a_x\"},\n {\"SchemaName\": \"A_X\"}]}", "file:2:2: A_X is given twice"},
+		{"{\"EnvironmentVariables\": [\n\n  {\"Value\": \"1\"}]}", "file:3:3: EnvironmentVariables[0] has no SchemaName"},
+		{"{\"EnvironmentVariables\": null, \"EnvironmentVariables\": [\n {\"SchemaName\": \"a_x\", \"Value\": []}]}", "file:2:2: the Value of a_x must be a string"},
+	} {
+		if _, err := ReadSettingsFile(writeFile(t, c.doc)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.doc, err, c.want)
+		}
+	}
+}
+
 // settingsFile is the values of a settings file that reads.
 func settingsFile(t *testing.T, path string) map[string]string {
 	t.Helper()

@@ -57,6 +57,9 @@ type Options struct {
 	// Settings are variable values by schema name from a deployment
 	// settings file (ReadSettingsFile).
 	Settings map[string]string
+	// SettingsAt is where the settings file gives each of Settings
+	// (SettingsFile.At): a refusal of a value names its place.
+	SettingsAt map[string]string
 	// EnvironmentValues, when not nil, stand for the environment block's
 	// values, by schema name: what a remote deploy's block gives (its
 	// values follow the deploying project, not the serving one's block).

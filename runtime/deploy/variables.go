@@ -33,6 +33,9 @@ const (
 // SettingsFile is a deployment settings file as bpfc reads it.
 type SettingsFile struct {
 	Values map[string]string // the environment variables' values by schema name
+	// At is where the file gives each of Values (file:line:col of its
+	// EnvironmentVariables entry), for a refusal of the value to point at.
+	At map[string]string
 	// ConnectionReferences are the logical names of the connection
 	// references the file gives a connection (pac writes them beside the
 	// variables): bpfc's solutions have none, so none is used.
@@ -88,15 +91,22 @@ func ReadSettingsFile(path string) (*SettingsFile, error) {
 		next := len(text) - len(bytes.TrimLeft(rest, " \t\r\n"))
 		return nil, fmt.Errorf("%s: not a deployment settings file: more follows the JSON object", at(int64(next)))
 	}
-	out := map[string]string{}
+	offs := entryOffsets(text)
+	entryAt := func(i int) string {
+		if i < len(offs) {
+			return at(offs[i])
+		}
+		return path
+	}
+	out, where := map[string]string{}, map[string]string{}
 	seen := map[string]bool{}
 	for i, v := range doc.EnvironmentVariables {
 		if v.SchemaName == "" {
-			return nil, fmt.Errorf("%s: EnvironmentVariables[%d] has no SchemaName", path, i)
+			return nil, fmt.Errorf("%s: EnvironmentVariables[%d] has no SchemaName", entryAt(i), i)
 		}
 		key := strings.ToLower(v.SchemaName) // schema names do not depend on case
 		if seen[key] {
-			return nil, fmt.Errorf("%s: %s is given twice (EnvironmentVariables[%d]); give each variable once", path, v.SchemaName, i)
+			return nil, fmt.Errorf("%s: %s is given twice (EnvironmentVariables[%d]); give each variable once", entryAt(i), v.SchemaName, i)
 		}
 		seen[key] = true
 		var s string
@@ -109,19 +119,62 @@ func ReadSettingsFile(path string) (*SettingsFile, error) {
 		case bool:
 			s = strconv.FormatBool(x)
 		default:
-			return nil, fmt.Errorf("%s: the Value of %s must be a string", path, v.SchemaName)
+			return nil, fmt.Errorf("%s: the Value of %s must be a string", entryAt(i), v.SchemaName)
 		}
 		if s != "" {
-			out[v.SchemaName] = s
+			out[v.SchemaName], where[v.SchemaName] = s, entryAt(i)
 		}
 	}
-	f := &SettingsFile{Values: out}
+	f := &SettingsFile{Values: out, At: where}
 	for _, c := range doc.ConnectionReferences {
 		if c.ConnectionID != "" {
 			f.ConnectionReferences = append(f.ConnectionReferences, cmp.Or(c.LogicalName, "(unnamed)"))
 		}
 	}
 	return f, nil
+}
+
+// entryOffsets are the offsets in text, a settings file's JSON object that
+// decodes, of its EnvironmentVariables entries: the key as encoding/json
+// matches it (in any case; the last such key is the one decoded).
+func entryOffsets(text []byte) []int64 {
+	dec := json.NewDecoder(bytes.NewReader(text))
+	if _, err := dec.Token(); err != nil { // {
+		return nil
+	}
+	var out []int64
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return out
+		}
+		if k, _ := key.(string); !strings.EqualFold(k, "EnvironmentVariables") {
+			var skip json.RawMessage
+			if dec.Decode(&skip) != nil {
+				return out
+			}
+			continue
+		}
+		out = nil
+		if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+			continue // null: no entries
+		}
+		for dec.More() {
+			// The offset is after the previous token: the entry starts
+			// past the blanks and the comma.
+			off := dec.InputOffset()
+			off += int64(len(text[off:]) - len(bytes.TrimLeft(text[off:], " \t\r\n,")))
+			var skip json.RawMessage
+			if dec.Decode(&skip) != nil {
+				return out
+			}
+			out = append(out, off)
+		}
+		if _, err := dec.Token(); err != nil { // ]
+			return out
+		}
+	}
+	return out
 }
 
 // EnvVarName is the process environment variable of a project variable
@@ -141,14 +194,15 @@ type value struct {
 // earlier settings file or BPFC_VAR_<NAME> left in the environment (kept;
 // secrets: BPFC_VAR_<NAME> or the sealed value kept). A variable with
 // neither a value nor a default is a cause of refusal; so is a value that is
-// not of the variable's type. An empty string is not a value.
-func resolveValues(p *compiler.Project, env *compiler.Environment, settings, block map[string]string, getenv func(string) string,
+// not of the variable's type. An empty string is not a value. A cause
+// about a settings file's value starts with its place there (settingsAt).
+func resolveValues(p *compiler.Project, env *compiler.Environment, settings, settingsAt, block map[string]string, getenv func(string) string,
 	current map[string]store.VariableValue, shipped map[string]string) ([]value, []string) {
 	var out []value
-	settings, causes := bySchemaName(p, settings, "the settings file")
+	settings, causes := bySchemaName(p, settings, settingsAt, "the settings file")
 	if block != nil {
 		var bc []string
-		block, bc = bySchemaName(p, block, "the deploying project's environment block")
+		block, bc = bySchemaName(p, block, nil, "the deploying project's environment block")
 		causes = append(causes, bc...)
 	}
 	for _, v := range p.Variables {
@@ -158,8 +212,8 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings, blo
 		fromProcess, procName := processValue(v, getenv)
 		if v.Type == compiler.VarSecret {
 			if settings[v.SchemaName] != "" {
-				causes = append(causes, fmt.Sprintf("secret %s has a value in the settings file: secrets come only from %s, so that they never sit in a file",
-					v.Name, EnvVarName(v)))
+				causes = append(causes, fmt.Sprintf("%ssecret %s has a value in the settings file: secrets come only from %s, so that they never sit in a file",
+					place(settingsAt, v.SchemaName), v.Name, EnvVarName(v)))
 				continue
 			}
 			switch {
@@ -193,7 +247,11 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings, blo
 		if source != "" {
 			text, err := checkedText(p, v, raw)
 			if err != nil {
-				causes = append(causes, fmt.Sprintf("the value of %s from %s is not valid: %v", v.Name, sourceText(source, procName), err))
+				where := ""
+				if source == SourceSettings {
+					where = place(settingsAt, v.SchemaName)
+				}
+				causes = append(causes, fmt.Sprintf("%sthe value of %s from %s is not valid: %v", where, v.Name, sourceText(source, procName), err))
 				continue
 			}
 			val.text, val.source = text, source
@@ -249,8 +307,9 @@ type SentValues struct {
 }
 
 // RemoteValues are the values a deploy of p to env sends (SentValues).
-func RemoteValues(p *compiler.Project, env *compiler.Environment, settings map[string]string, getenv func(string) string) (SentValues, error) {
-	settings, causes := bySchemaName(p, settings, "the settings file")
+// settingsAt are the settings' places in their file (SettingsFile.At).
+func RemoteValues(p *compiler.Project, env *compiler.Environment, settings, settingsAt map[string]string, getenv func(string) string) (SentValues, error) {
+	settings, causes := bySchemaName(p, settings, settingsAt, "the settings file")
 	if len(causes) > 0 {
 		return SentValues{}, errors.New(strings.Join(causes, "; "))
 	}
@@ -260,7 +319,8 @@ func RemoteValues(p *compiler.Project, env *compiler.Environment, settings map[s
 		switch {
 		case v.Type == compiler.VarSecret:
 			if settings[v.SchemaName] != "" {
-				return SentValues{}, fmt.Errorf("secret %s has a value in the settings file: secrets come only from %s, so that they never sit in a file", v.Name, EnvVarName(v))
+				return SentValues{}, fmt.Errorf("%ssecret %s has a value in the settings file: secrets come only from %s, so that they never sit in a file",
+					place(settingsAt, v.SchemaName), v.Name, EnvVarName(v))
 			}
 			if fromProcess != "" {
 				secrets[v.SchemaName] = fromProcess
@@ -363,8 +423,8 @@ func shippedValue(v *compiler.Variable, shipped map[string]string) string {
 // the file (pac's, made from the solution, may spell them otherwise than
 // an unpacked project does). A value for no variable of the project is a
 // cause of refusal: left unread, it would leave the variable it was meant
-// for at its default.
-func bySchemaName(p *compiler.Project, settings map[string]string, from string) (map[string]string, []string) {
+// for at its default; it starts with the value's place in its file (at).
+func bySchemaName(p *compiler.Project, settings, at map[string]string, from string) (map[string]string, []string) {
 	byLower := make(map[string]string, len(p.Variables)) // lower case -> schema name
 	var lowered, schemas []string
 	// The variables' names in the project, without the publisher's
@@ -390,7 +450,7 @@ func bySchemaName(p *compiler.Project, settings map[string]string, from string) 
 			out[schema] = settings[name]
 			continue
 		}
-		c := fmt.Sprintf("%s gives a value to %s, which is not the schema name of a variable of the project", from, name)
+		c := fmt.Sprintf("%s%s gives a value to %s, which is not the schema name of a variable of the project", place(at, name), from, name)
 		bySchema := compiler.ClosestName(strings.ToLower(name), lowered)
 		byName := compiler.ClosestName(strings.ToLower(name), varNames)
 		switch {
@@ -406,6 +466,17 @@ func bySchemaName(p *compiler.Project, settings map[string]string, from string) 
 		causes = append(causes, c)
 	}
 	return out, causes
+}
+
+// place is "file:line:col: ", where at (a settings file's places, by the
+// names it spells) has name in any case, or "".
+func place(at map[string]string, name string) string {
+	for n, pos := range at {
+		if strings.EqualFold(n, name) { // the file gives each name once
+			return pos + ": "
+		}
+	}
+	return ""
 }
 
 func sourceText(source, process string) string {

@@ -276,5 +276,5 @@ func remoteValues(env *compiler.Environment, b *deploy.Build, o deploy.Options) 
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	return deploy.RemoteValues(b.Project, env, o.Settings, getenv)
+	return deploy.RemoteValues(b.Project, env, o.Settings, o.SettingsAt, getenv)
 }
