@@ -377,7 +377,7 @@ func TestPlanRemoteArchive(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &tok); err != nil || code != 0 || tok.Token == "" {
 		t.Fatalf("user token: %d %v %s", code, err, stderr)
 	}
-	base, stop := startServe(t, dir, "dev", func(o *serveOptions) { o.addr = "127.0.0.1:49731" })
+	base, stop := startServe(t, dir, "dev")
 	t.Cleanup(func() { stop() })
 
 	client := copyExample(t, "sales")
