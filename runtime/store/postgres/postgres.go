@@ -13,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/stdlib"
 
@@ -26,6 +27,14 @@ var migrations embed.FS
 
 // DefaultBusyTimeout is how long a writer waits for another one.
 const DefaultBusyTimeout = 10 * time.Second
+
+// DefaultConnectTimeout bounds making a connection (reaching the server,
+// TLS, signing in) when the store URL has no connect_timeout: a host that
+// drops the packets, or a listener that takes the connection and never
+// answers, fails the command (and a server's request) instead of holding it
+// for as long as the operating system keeps trying, or forever. A variable
+// for tests.
+var DefaultConnectTimeout = 10 * time.Second
 
 // Options configure Open.
 type Options struct {
@@ -129,6 +138,13 @@ func withHint(err error) error {
 		return fmt.Errorf("%w; check the store URL's user, and its password in PGPASSWORD or ~/.pgpass", err)
 	case strings.Contains(err.Error(), "connection refused") || strings.Contains(err.Error(), "no such host"):
 		return hinted{err, oneLine(err.Error()) + "; is PostgreSQL running at the store URL's host and port?"}
+	case errors.Is(err, context.DeadlineExceeded) && strings.HasPrefix(err.Error(), "failed to connect to"):
+		return hinted{err, oneLine(err.Error()) + "; no PostgreSQL server answered in time at the store URL's host and port: " +
+			"is it running there, and does the network let the connection through? (connect_timeout=SECONDS in the URL waits longer)"}
+	case strings.HasPrefix(err.Error(), "failed to connect to") && (errors.As(err, new(*pgproto3.ExceededMaxBodyLenErr)) ||
+		strings.Contains(err.Error(), "unknown message type") || strings.Contains(err.Error(), "received unexpected message")):
+		return hinted{err, oneLine(err.Error()) + "; the server at the store URL's host and port did not answer as PostgreSQL does: " +
+			"is that port another service's (a web server, bpfc serve)?"}
 	case strings.Contains(err.Error(), "server refused TLS connection"):
 		return hinted{err, oneLine(err.Error()) + "; the server takes no TLS connections while the store URL's sslmode requires one: " +
 			"turn SSL on in the server (ssl = on), or give the URL an sslmode it accepts (prefer, or disable on a network you trust)"}
@@ -228,6 +244,9 @@ func openDB(url, schema string, busy time.Duration) (*sql.DB, error) {
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		return nil, errors.New(Redact(err.Error()))
+	}
+	if cfg.ConnectTimeout == 0 { // neither connect_timeout in the URL nor PGCONNECT_TIMEOUT
+		cfg.ConnectTimeout = DefaultConnectTimeout
 	}
 	cfg.RuntimeParams["search_path"] = quoteIdent(schema)
 	cfg.RuntimeParams["default_transaction_isolation"] = "repeatable read"

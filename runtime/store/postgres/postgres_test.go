@@ -545,3 +545,97 @@ func TestTLSRefusedHint(t *testing.T) {
 		t.Errorf("a server without TLS for sslmode=require: %v", err)
 	}
 }
+
+// TestSilentServerTimesOut: a store URL without connect_timeout whose port
+// takes the connection and never answers (a firewall's tarpit, a service
+// that waits for its client to speak first) fails the open after the
+// default connect timeout, saying what to check, instead of waiting
+// forever.
+func TestSilentServerTimesOut(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var mu sync.Mutex
+	var held []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			held = append(held, c) // read nothing, answer nothing
+			mu.Unlock()
+		}
+	}()
+	defer func() {
+		mu.Lock()
+		for _, c := range held {
+			c.Close()
+		}
+		mu.Unlock()
+	}()
+	setConnectTimeout(t, 500*time.Millisecond)
+	t.Setenv("PGCONNECT_TIMEOUT", "")
+	url := "postgres://bpfc@" + ln.Addr().String() + "/bpfc?sslmode=disable"
+	done := make(chan error, 1)
+	go func() {
+		_, err := Open(context.Background(), url, Options{Name: "dev"})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "no PostgreSQL server answered in time") ||
+			!strings.Contains(err.Error(), "connect_timeout") || strings.Contains(err.Error(), "\n") {
+			t.Errorf("a server that never answers: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Open waited on a server that never answers")
+	}
+	go func() {
+		_, err := Exists(context.Background(), url, "bpfc_dev")
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "no PostgreSQL server answered in time") {
+			t.Errorf("Exists on a server that never answers: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Exists waited on a server that never answers")
+	}
+}
+
+// TestNotPostgresHint: a port that answers, but not in PostgreSQL's
+// protocol (here as a web server does, at once), says so rather than only
+// pgx's "invalid body length".
+func TestNotPostgresHint(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Write([]byte("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
+			c.Close()
+		}
+	}()
+	_, err = Open(context.Background(), "postgres://bpfc@"+ln.Addr().String()+"/bpfc?sslmode=disable&connect_timeout=5", Options{Name: "dev"})
+	if err == nil || !strings.Contains(err.Error(), "did not answer as PostgreSQL does") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("a web server's port: %v", err)
+	}
+}
+
+// setConnectTimeout shortens the default connect timeout for one test.
+func setConnectTimeout(t *testing.T, d time.Duration) {
+	old := DefaultConnectTimeout
+	DefaultConnectTimeout = d
+	t.Cleanup(func() { DefaultConnectTimeout = old })
+}
