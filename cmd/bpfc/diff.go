@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -95,8 +94,9 @@ func runDiff(g *globals, o *diffOptions, formatSet bool, oldArg, newArg string) 
 	return nil
 }
 
-// openSide opens one side, printing a project's diagnostics and the
-// warnings of reading an archive on stderr.
+// openSide opens one side, printing a project's diagnostics on stderr.
+// What reading an archive could not express is the report's ("Not
+// compared", not_compared), in every format, so not said again here.
 func openSide(g *globals, arg string, opts diff.Options) (*diff.Side, error) {
 	s, err := diff.Open(arg, opts)
 	var pe *diff.ProjectError
@@ -106,9 +106,6 @@ func openSide(g *globals, arg string, opts diff.Options) (*diff.Side, error) {
 	}
 	if err != nil {
 		return nil, &exitError{code: 1, msg: err.Error()}
-	}
-	for _, w := range s.Warnings {
-		fmt.Fprintf(g.stderr, "bpfc: warning: %s: %s\n", s.Label, w)
 	}
 	return s, nil
 }
