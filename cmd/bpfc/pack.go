@@ -26,7 +26,8 @@ func newPackCmd(g *globals) *cobra.Command {
 			"managed when the tree's Solution.xml says Managed 1. A tree of both flavours (Managed 2,\n" +
 			"SolutionPackager's \"Both\" extract) packs unmanaged, with a warning, unless --managed\n" +
 			"chooses (--managed=false: unmanaged, said so); a tree of one flavour packs only as that.\n\n" +
-			"--output json prints {archive, managed, entries: [the archive's entry names, in order]}.",
+			"--output json prints {archive, managed, entries: [the archive's entry names, in order],\n" +
+			"warnings: [text]}.",
 		Args: argsUsage(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var managed *bool
@@ -43,9 +44,10 @@ func newPackCmd(g *globals) *cobra.Command {
 
 // packResult is the JSON shape of `bpfc pack --output json`.
 type packResult struct {
-	Archive string   `json:"archive"`
-	Managed bool     `json:"managed"`
-	Entries []string `json:"entries"`
+	Archive  string   `json:"archive"`
+	Managed  bool     `json:"managed"`
+	Entries  []string `json:"entries"`
+	Warnings []string `json:"warnings"` // as unpack's: on stderr in text, here in JSON
 }
 
 // runPack packs tree dir; managed, when not nil, is the flavour --managed
@@ -86,11 +88,12 @@ func runPack(g *globals, o *packOptions, dir string, managed *bool) error {
 	if err != nil {
 		return &exitError{code: 1, msg: fmt.Sprintf("pack %s: %v", dir, err)}
 	}
+	warns := []string{}
 	if own == "2" && managed == nil {
 		// Both flavours in the tree: packing one without a word rewrote
 		// Managed to 0, and a managed environment then refused it.
-		fmt.Fprintf(g.stderr, "warning: %s/%s says Managed 2 (both flavours): packed the unmanaged one; --managed packs the managed one (--managed=false unmanaged, without this warning)\n",
-			dir, solution.SolutionXMLPath)
+		warns = append(warns, fmt.Sprintf("%s/%s says Managed 2 (both flavours): packed the unmanaged one; --managed packs the managed one (--managed=false unmanaged, without this warning)",
+			dir, solution.SolutionXMLPath))
 	}
 	// Read the result back: what pack writes must be an archive bpfc accepts.
 	a, err := solution.ReadArchive(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
@@ -106,9 +109,12 @@ func runPack(g *globals, o *packOptions, dir string, managed *bool) error {
 	if err := writeOutFile(out, buf.Bytes()); err != nil {
 		return pathError(writing, "pack -o "+out, out, err, "give a path for the archive in a directory this user may write")
 	}
-	res := packResult{Archive: out, Managed: isManaged, Entries: a.Names()}
+	res := packResult{Archive: out, Managed: isManaged, Entries: a.Names(), Warnings: warns}
 	if g.output == "json" {
 		return writeJSON(g.stdout, res)
+	}
+	for _, w := range warns {
+		fmt.Fprintf(g.stderr, "warning: %s\n", w)
 	}
 	kind := "unmanaged"
 	if isManaged {
