@@ -441,3 +441,27 @@ func TestLongFilters(t *testing.T) {
 		t.Errorf("150 nots: %s", r.raw)
 	}
 }
+
+// TestFilterEmptyTextWritten: empty text written to a column empties it
+// (null), as README says: eq null finds the row, eq with empty text
+// does not.
+func TestFilterEmptyTextWritten(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	f.create("accounts", map[string]any{"name": "Full", "telephone1": "555"})
+	f.create("accounts", map[string]any{"name": "Blank", "telephone1": ""})
+	for q, want := range map[string][]string{
+		"telephone1 eq null": {"Blank"},
+		"telephone1 ne null": {"Full"},
+		"telephone1 eq ''":   nil,
+		"telephone1 ne ''":   {"Blank", "Full"},
+	} {
+		rows := f.do("GET", "accounts?$select=name&$orderby=name&$filter="+url.PathEscape(q), f.admin, nil).must(t, http.StatusOK).rows()
+		var got []string
+		for _, r := range rows {
+			got = append(got, fmt.Sprint(r["name"]))
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: %v, want %v", q, got, want)
+		}
+	}
+}
