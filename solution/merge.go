@@ -342,17 +342,18 @@ func setManaged(sol *etree.Document, managed *bool) (bool, error) {
 	if e == nil {
 		return false, fmt.Errorf("no SolutionManifest/Managed element")
 	}
+	// The tree's own value is checked even when the caller chooses the
+	// flavour: a value no tool writes says the manifest is not what it seems.
 	var v bool
+	switch strings.TrimSpace(e.Text()) {
+	case "0", "2":
+	case "1":
+		v = true
+	default:
+		return false, fmt.Errorf("Managed is %q, want 0, 1 or 2", e.Text())
+	}
 	if managed != nil {
 		v = *managed
-	} else {
-		switch strings.TrimSpace(e.Text()) {
-		case "0", "2":
-		case "1":
-			v = true
-		default:
-			return false, fmt.Errorf("Managed is %q, want 0, 1 or 2", e.Text())
-		}
 	}
 	e.SetText(boolDigit(v))
 	return v, nil
