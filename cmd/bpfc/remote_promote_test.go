@@ -418,3 +418,54 @@ func TestPlanRemoteArchive(t *testing.T) {
 		t.Errorf("the plan changed the server: %q", v)
 	}
 }
+
+// TestPlanRemoteNoArchive: a plan for a remote managed environment of a
+// build that has only an unmanaged archive (deploy --archive) answers as
+// a local plan does: what the import would change, and the refusal among
+// the plan's refusals (exit status 1); it was an error with no plan.
+func TestPlanRemoteNoArchive(t *testing.T) {
+	srv := serveProject(t, "test", func(s string) string {
+		return strings.Replace(s, "  promote_from = \"dev\"\n", "", 1)
+	})
+	client := copyExample(t, "sales")
+	editFile(t, filepath.Join(client, "bpfc.hcl"), func(s string) string {
+		return s + "\nenvironment \"shared\" {\n  managed = true\n  url     = \"" + srv.base + "\"\n}\n"
+	})
+	if code, _, stderr := bpfc(t, "-C", client, "build"); code != 0 {
+		t.Fatalf("build: %d %s", code, stderr)
+	}
+	if code, _, stderr := bpfc(t, "-C", client, "deploy", "--env", "dev", "--archive", "dist/ContosoSales_1_0_0_0.zip"); code != 0 {
+		t.Fatalf("deploy --archive: %d %s", code, stderr)
+	}
+	t.Setenv("BPFC_TOKEN_SHARED", srv.token)
+	type plan struct {
+		Env      string `json:"environment"`
+		Changes  []struct{ Action, Kind, Name string }
+		Refusals []string
+	}
+	plans := map[string]plan{}
+	for _, env := range []string{"test", "shared"} {
+		code, out, stderr := bpfc(t, "-C", client, "plan", "--env", env, "--from", "dev", "--output", "json")
+		var pl plan
+		if err := json.Unmarshal([]byte(out), &pl); err != nil || code != 1 || pl.Env != env || len(pl.Refusals) != 1 ||
+			!strings.Contains(pl.Refusals[0], "has no managed archive, only ContosoSales_1_0_0_0.zip (unmanaged)") ||
+			!strings.Contains(pl.Refusals[0], "into "+env+" (bpfc deploy --env "+env+" --archive ZIP)") {
+			t.Fatalf("plan --env %s: %d %v %s %s", env, code, err, out, stderr)
+		}
+		plans[env] = pl
+	}
+	// The server has the build installed: nothing of it is added.
+	if !slices.ContainsFunc(plans["test"].Changes, func(c struct{ Action, Kind, Name string }) bool { return c.Kind == "flow" && c.Action == "add" }) ||
+		len(plans["shared"].Changes) != 0 {
+		t.Errorf("changes: local %+v, remote %+v", plans["test"].Changes, plans["shared"].Changes)
+	}
+	// The text plan lists the refusal, as the local one does.
+	code, out, stderr := bpfc(t, "-C", client, "plan", "--env", "shared", "--from", "dev")
+	if code != 1 || !strings.Contains(out, "This deploy would be refused (1 reason") || !strings.Contains(out, "No changes.") ||
+		!strings.Contains(stderr, "has no managed archive") {
+		t.Errorf("text plan: %d %s %s", code, out, stderr)
+	}
+	if v := installed(t, srv.dir, "test"); v != "1.0.0.0" {
+		t.Errorf("the plan changed the server: %q", v)
+	}
+}

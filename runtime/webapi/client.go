@@ -268,7 +268,7 @@ func (c *Client) Promote(ctx context.Context, b *deploy.Build, managed bool, mod
 
 // importAs sends an import with the values vals (deploy.RemoteValues).
 func (c *Client) importAs(ctx context.Context, op string, b *deploy.Build, managed bool, mode deploy.Mode, vals deploy.SentValues, who string) (*deploy.Result, error) {
-	req, err := c.importRequest(b, managed, mode, vals)
+	req, err := c.importRequest(b, managed, mode, vals, false)
 	if err != nil {
 		return nil, err
 	}
@@ -295,9 +295,11 @@ func (c *Client) importAs(ctx context.Context, op string, b *deploy.Build, manag
 
 // Plan is what an import of b would do in the remote environment, which
 // changes nothing there (bpfc_PlanImport: the server's PlanImport, its
-// promote_from gate among the refusals).
+// promote_from gate among the refusals). A build without the archive of
+// the environment's flavour is planned too, that refusal among the plan's
+// (deploy.NoArchive), as a local plan lists it.
 func (c *Client) Plan(ctx context.Context, b *deploy.Build, managed bool, mode deploy.Mode, vals deploy.SentValues) (*deploy.Plan, error) {
-	req, err := c.importRequest(b, managed, mode, vals)
+	req, err := c.importRequest(b, managed, mode, vals, true)
 	if err != nil {
 		return nil, err
 	}
@@ -305,6 +307,12 @@ func (c *Client) Plan(ctx context.Context, b *deploy.Build, managed bool, mode d
 	_, err = c.Do(ctx, http.MethodPost, "bpfc_PlanImport", req, &pl, nil)
 	if olderServer(err, req) {
 		_, err = c.Do(ctx, http.MethodPost, "bpfc_PlanImport", req, &pl, nil)
+	}
+	var ae *APIError
+	if req.CustomizationFile == "" && errors.As(err, &ae) && ae.Status == http.StatusBadRequest && strings.Contains(ae.Message, "CustomizationFile") {
+		// A server of an older bpfc plans no build without the archive:
+		// the refusal is all that is known.
+		return nil, c.noArchive(b, managed)
 	}
 	if err != nil {
 		return nil, err
@@ -314,6 +322,17 @@ func (c *Client) Plan(ctx context.Context, b *deploy.Build, managed bool, mode d
 	}
 	if pl.Notes == nil { // a server of an older bpfc
 		pl.Notes = []string{}
+	}
+	if req.CustomizationFile == "" {
+		// The server names its environment by its own name, in the
+		// command too: the refusal the client would give says --env as
+		// the client's project knows it.
+		server := deploy.NoArchive(b, pl.Environment, managed)
+		for i, r := range pl.Refusals {
+			if r == server && c.Env != "" {
+				pl.Refusals[i] = deploy.NoArchive(b, c.Env, managed)
+			}
+		}
 	}
 	return &pl, nil
 }
@@ -335,8 +354,9 @@ func olderServer(err error, req *ImportRequest) bool {
 // importRequest is the body of ImportSolution and bpfc_PlanImport: the
 // build's archive of the environment's flavour and its model, the values;
 // secrets (deploy.RemoteValues) are refused over plain http to another
-// host.
-func (c *Client) importRequest(b *deploy.Build, managed bool, mode deploy.Mode, vals deploy.SentValues) (*ImportRequest, error) {
+// host. A plan (bpfc_PlanImport) of a build without the archive of the
+// environment's flavour sends the other alone, as OtherCustomizationFile.
+func (c *Client) importRequest(b *deploy.Build, managed bool, mode deploy.Mode, vals deploy.SentValues, plan bool) (*ImportRequest, error) {
 	secrets := vals.Secrets
 	if len(secrets) > 0 && !c.private() {
 		var names, vars []string
@@ -352,8 +372,8 @@ func (c *Client) importRequest(b *deploy.Build, managed bool, mode deploy.Mode, 
 	if managed {
 		arch, other = b.Managed, b.Unmanaged
 	}
-	if arch.Data == nil {
-		return nil, &deploy.Refusal{Env: c.Env, Solution: b.Solution(), Version: b.Version(), Causes: []string{deploy.NoArchive(b, c.Env, managed)}}
+	if arch.Data == nil && (!plan || other.Data == nil) {
+		return nil, c.noArchive(b, managed)
 	}
 	req := &ImportRequest{CustomizationFile: base64.StdEncoding.EncodeToString(arch.Data), ArchiveName: arch.Name,
 		Model: base64.StdEncoding.EncodeToString(b.Model), Digest: b.Digest, Mode: string(mode), Settings: vals.Settings, Secrets: secrets}
@@ -366,6 +386,12 @@ func (c *Client) importRequest(b *deploy.Build, managed bool, mode deploy.Mode, 
 		req.OtherCustomizationFile, req.OtherArchiveName = base64.StdEncoding.EncodeToString(other.Data), other.Name
 	}
 	return req, nil
+}
+
+// noArchive is the refusal of b, which has no archive of the flavour the
+// environment takes.
+func (c *Client) noArchive(b *deploy.Build, managed bool) *deploy.Refusal {
+	return &deploy.Refusal{Env: c.Env, Solution: b.Solution(), Version: b.Version(), Causes: []string{deploy.NoArchive(b, c.Env, managed)}}
 }
 
 // private: requests to the server cannot be read on the way, as it is

@@ -108,7 +108,7 @@ func (s *Server) importArgs(w http.ResponseWriter, r *http.Request, op, doing st
 		s.fail(w, r, err)
 		return nil, nil, deploy.Options{}, false
 	}
-	b, err := s.importBuild(&req)
+	b, err := s.importBuild(&req, op == "bpfc_PlanImport")
 	if err != nil {
 		s.fail(w, r, err)
 		return nil, nil, deploy.Options{}, false
@@ -148,33 +148,51 @@ func (s *Server) planImport(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, plan)
 }
 
-// importBuild reads the build an ImportSolution request carries.
-func (s *Server) importBuild(req *ImportRequest) (*deploy.Build, error) {
+// importBuild reads the build an ImportSolution or bpfc_PlanImport
+// (plan) request carries. A plan may come without CustomizationFile, with
+// the build's Model and OtherCustomizationFile alone: the build has no
+// archive of the environment's flavour, and the plan lists that refusal
+// (deploy.NoArchive) beside what the import would change, as a local plan
+// does.
+func (s *Server) importBuild(req *ImportRequest, plan bool) (*deploy.Build, error) {
 	env := s.cfg.Project.Environment(s.cfg.Env)
-	data, err := decodeBinary(req.CustomizationFile)
+	field, text, name := "CustomizationFile", req.CustomizationFile, req.ArchiveName
+	lacking := plan && text == "" && req.OtherCustomizationFile != ""
+	if lacking {
+		if req.Model == "" {
+			return nil, badRequest("OtherCustomizationFile comes with the build's Model")
+		}
+		field, text, name = "OtherCustomizationFile", req.OtherCustomizationFile, req.OtherArchiveName
+	}
+	data, err := decodeBinary(text)
 	if err != nil || len(data) == 0 {
-		return nil, badRequest("CustomizationFile must be the solution archive, base64-encoded")
+		return nil, badRequest("%s must be the solution archive, base64-encoded", field)
 	}
 	a, err := solution.ReadArchive(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return nil, badRequest("CustomizationFile: %v", err)
+		return nil, badRequest("%s: %v", field, err)
 	}
 	manifest, err := a.ReadManifest()
 	if err != nil {
-		return nil, badRequest("CustomizationFile: %v", err)
+		return nil, badRequest("%s: %v", field, err)
 	}
 	managed := manifest.Managed
 	flavour := map[bool]string{true: "managed", false: "unmanaged"}
-	if managed != env.Managed {
+	switch {
+	case lacking && managed == env.Managed:
+		return nil, badRequest("OtherCustomizationFile is %s, the flavour environment %s takes: send it as CustomizationFile", flavour[managed], env.Name)
+	case !lacking && managed != env.Managed:
 		return nil, badRequest("the archive is %s, but environment %s takes %s archives", flavour[managed], env.Name, flavour[env.Managed])
 	}
-	name := req.ArchiveName
 	if name == "" {
 		name = "solution.zip"
+		if lacking {
+			name = "solution_" + flavour[managed] + ".zip"
+		}
 	}
 	arch := deploy.Archive{Name: name, Data: data}
 	var other deploy.Archive
-	if req.OtherCustomizationFile != "" {
+	if !lacking && req.OtherCustomizationFile != "" {
 		if req.Model == "" {
 			return nil, badRequest("OtherCustomizationFile comes with the build's Model")
 		}
@@ -213,7 +231,7 @@ func (s *Server) importBuild(req *ImportRequest) (*deploy.Build, error) {
 		}
 		// The model is what the environment will run and the archive what
 		// it keeps and exports: a client must not send two builds.
-		if err := sameBuild(p, "CustomizationFile", data); err != nil {
+		if err := sameBuild(p, field, data); err != nil {
 			return nil, err
 		}
 		if other.Data != nil {
