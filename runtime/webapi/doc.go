@@ -11,7 +11,7 @@
 //	PATCH  /api/data/v9.2/{set}({id})           update (If-Match: 412 when stale); on an
 //	                                            instance table: a move by activestageid, or
 //	                                            finish/abandon/reactivate by statecode/statuscode
-//	DELETE /api/data/v9.2/{set}({id})           delete (If-Match)
+//	DELETE /api/data/v9.2/{set}({id})           delete (If-Match; If-None-Match: 412 when it matches)
 //	GET    /api/data/v9.2/RetrieveProcessInstances(EntityLogicalName='lead',EntityId=ID)
 //	GET    /api/data/v9.2/RetrieveActivePath(ProcessInstanceId=ID)
 //	POST   /api/data/v9.2/ImportSolution        deploys an archive (runtime/deploy); administrators

@@ -219,6 +219,32 @@ func TestPatchIfNoneMatch(t *testing.T) {
 	}
 }
 
+// TestDeleteIfNoneMatch: a DELETE whose If-None-Match matches the row
+// (*, or a tag it is at, RFC 9110) is 412 and deletes nothing, for records
+// and instances; a tag the row is not at lets it on; * on a missing row
+// is the 404 of the DELETE.
+func TestDeleteIfNoneMatch(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	lead := f.create("leads", map[string]any{"subject": "Paper"}, "BPFC-Flow", "none")
+	for _, inm := range []string{"*", `W/"1"`, `"1"`, `W/"9", W/"1"`} {
+		r := f.do("DELETE", "leads("+lead+")", f.admin, nil, "If-None-Match", inm).must(t, http.StatusPreconditionFailed)
+		if !strings.Contains(r.message(), "nothing was deleted") {
+			t.Errorf("If-None-Match %s: %s", inm, r.message())
+		}
+	}
+	f.do("GET", "leads("+lead+")", f.admin, nil).must(t, http.StatusOK)
+	f.do("DELETE", "leads("+lead+")", f.admin, nil, "If-None-Match", `W/"9"`).must(t, http.StatusNoContent)
+	f.do("DELETE", "leads("+lead+")", f.admin, nil, "If-None-Match", "*").must(t, http.StatusNotFound)
+
+	inst, _ := f.leadInstance(map[string]any{"subject": "Flow", "lastname": "Ames"})
+	path := "cts_leadtoopportunities(" + inst + ")"
+	f.do("DELETE", path, f.admin, nil, "If-None-Match", "*").must(t, http.StatusPreconditionFailed)
+	f.do("DELETE", path, f.admin, nil, "If-None-Match", `W/"1"`).must(t, http.StatusPreconditionFailed)
+	f.do("GET", path, f.admin, nil).must(t, http.StatusOK)
+	f.do("DELETE", path, f.admin, nil, "If-None-Match", `W/"9"`).must(t, http.StatusNoContent)
+	f.do("GET", path, f.admin, nil).must(t, http.StatusNotFound)
+}
+
 // TestPatchUpsert: a PATCH of a missing record creates it with the URL's
 // id, as Dataverse's upsert; If-Match asks to update only (404, nothing
 // made); the user needs the create privilege; an instance is never

@@ -180,12 +180,13 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
 	s.respond(w, r, set, id, http.StatusOK, version, row)
 }
 
-// noneMatch applies a PATCH's If-None-Match (RFC 9110): * is Dataverse's
-// "create, never update", 412 when the row exists; tags are 412 when the
-// row is at one of them. Otherwise the write is made at the version read
-// (when If-Match named none), so that a change in between is a conflict,
-// never a write over a version the client excluded. A missing record is
-// upserted.
+// noneMatch applies If-None-Match (RFC 9110) to a PATCH or a DELETE: * is
+// 412 when the row exists (on a PATCH Dataverse's "create, never
+// update"); tags are 412 when the row is at one of them. Otherwise the
+// write is made at the version read (when If-Match named none), so that a
+// change in between is a conflict, never a write over a version the
+// client excluded. A missing record is upserted by a PATCH, and is a
+// DELETE's 404.
 func noneMatch(r *http.Request, set, id string, t store.Table, version int64) (int64, error) {
 	tags, anyTag := noneMatchTags(r)
 	if !anyTag && len(tags) == 0 {
@@ -199,27 +200,36 @@ func noneMatch(r *http.Request, set, id string, t store.Table, version int64) (i
 		return 0, err
 	}
 	v := rowVersion(row)
+	asks, did := "to create only", "changed"
+	if r.Method == http.MethodDelete {
+		asks, did = "that it not exist", "deleted"
+	}
 	switch {
 	case anyTag:
 		return 0, errorf(http.StatusPreconditionFailed, "PreconditionFailed",
-			"%s(%s) exists, and If-None-Match: * asks to create only: nothing was changed", set, id)
+			"%s(%s) exists, and If-None-Match: * asks %s: nothing was %s", set, id, asks, did)
 	case slices.Contains(tags, v):
 		return 0, errorf(http.StatusPreconditionFailed, "PreconditionFailed",
-			"%s(%s) is at %s, which If-None-Match names: nothing was changed", set, id, etag(row))
+			"%s(%s) is at %s, which If-None-Match names: nothing was %s", set, id, etag(row), did)
 	case version == 0:
 		version = v
 	}
 	return version, nil
 }
 
-// delete deletes a record (its instances remain) or an instance.
+// delete deletes a record (its instances remain) or an instance; a
+// matching If-None-Match is 412 (noneMatch).
 func (s *Server) delete(w http.ResponseWriter, r *http.Request) {
-	_, id, t, version, ok := s.oneRow(w, r, "DELETE removes one row")
+	set, id, t, version, ok := s.oneRow(w, r, "DELETE removes one row")
 	if !ok {
 		return
 	}
 	sess := session(r)
-	var err error
+	version, err := noneMatch(r, set, id, t, version)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if t.Kind == store.TableInstance {
 		if version, err = sess.InstanceVersion(r.Context(), t.Name, id, version); err == nil {
 			err = sess.DeleteInstance(r.Context(), id, engine.MoveOptions{IfVersion: version})
