@@ -13,10 +13,12 @@ import (
 
 // keptRemovals are the removals of components an earlier update kept:
 // the live build no longer has them, so diffModels cannot list them, yet
-// an upgrade removes them with the rest of what the new build lacks.
-func keptRemovals(st *state, newComps []store.Component, prefix string) []Change {
+// an upgrade removes them with the rest of what the new build lacks. A
+// kept flow's stages and steps, which the environment keeps with it, are
+// listed with it, as diffModels lists a removed flow's.
+func keptRemovals(tx store.Tx, st *state, newComps []store.Component, prefix string) ([]Change, error) {
 	if st.old == nil {
-		return nil
+		return nil, nil
 	}
 	live := map[[2]string]bool{}
 	for _, c := range components(st.old) {
@@ -32,9 +34,37 @@ func keptRemovals(st *state, newComps []store.Component, prefix string) []Change
 				name = strings.TrimPrefix(name, prefix+"_")
 			}
 			out = append(out, Change{Action: "remove", Kind: c.Kind, Name: name})
+			if c.Kind == store.KindFlow {
+				parts, err := keptStages(tx, st, c)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, parts...)
+			}
 		}
 	}
-	return out
+	return out, nil
+}
+
+// keptStages are the removals of the stages and steps of kept flow c, as
+// the environment has them.
+func keptStages(tx store.Tx, st *state, c store.Component) ([]Change, error) {
+	w, ok := st.workflows[c.ObjectID]
+	if !ok || w.Category != store.CategoryBPF {
+		return nil, nil
+	}
+	stages, err := tx.Stages(w.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Change
+	for _, s := range stages {
+		out = append(out, Change{Action: "remove", Kind: "stage", Name: c.Name + "." + s.Name})
+		for _, step := range s.Steps {
+			out = append(out, Change{Action: "remove", Kind: "step", Name: c.Name + "." + s.Name + "." + step.Name})
+		}
+	}
+	return out, nil
 }
 
 // dropped lists the components of old that new does not have.
@@ -94,7 +124,11 @@ func importMode(st *state, mode Mode) Mode {
 func importChanges(tx store.Tx, st *state, env string, b *Build, mode Mode, vals []value, keyring *secret.Keyring) ([]Change, error) {
 	changes := diffModels(st.old, b.Project, mode)
 	if mode == Upgrade {
-		changes = append(changes, keptRemovals(st, components(b.Project), b.Project.Solution.Publisher.Prefix)...)
+		kept, err := keptRemovals(tx, st, components(b.Project), b.Project.Solution.Publisher.Prefix)
+		if err != nil {
+			return nil, err
+		}
+		changes = append(changes, kept...)
 	}
 	changes = append(changes, valueChanges(st.values, st.defs, env, vals, keyring)...)
 	sortChanges(changes)

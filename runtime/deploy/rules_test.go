@@ -949,3 +949,46 @@ func settingsFile(t *testing.T, path string) map[string]string {
 	}
 	return f.Values
 }
+
+// TestKeptFlowRemovalListsItsStages: the upgrade that removes a flow an
+// earlier update kept lists its stages and steps with it, as the removal
+// of a flow the live build has does (it listed the flow alone).
+func TestKeptFlowRemovalListsItsStages(t *testing.T) {
+	removals := func(cs []Change) []string {
+		var out []string
+		for _, c := range cs {
+			if c.Action == "remove" {
+				out = append(out, c.Kind+" "+c.Name)
+			}
+		}
+		return out
+	}
+	direct := newProject(t)
+	direct.deploy("dev", quiet())
+	direct.v2()
+	want, err := direct.pipeline(direct.load()).Plan(context.Background(), "dev", direct.build(), quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasChange(want.Changes, "remove", "stage", "project_flow.start") || !hasChange(want.Changes, "remove", "step", "project_flow.start.budget") {
+		t.Fatalf("a plain removal: %+v", want.Changes)
+	}
+
+	pr := newProject(t)
+	pr.deploy("dev", quiet())
+	o := quiet()
+	o.Mode = Update
+	pr.v2().deploy("dev", o)
+	pr.version2("2.0.0.0", "2.0.0.1")
+	plan, err := pr.pipeline(pr.load()).Plan(context.Background(), "dev", pr.build(), quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, w := removals(plan.Changes), removals(want.Changes); !slices.Equal(got, w) {
+		t.Errorf("removals after an update kept them:\n%v\nwant, as a plain removal lists them:\n%v", got, w)
+	}
+	res := pr.deploy("dev", quiet())
+	if got, w := removals(res.Changes), removals(want.Changes); !slices.Equal(got, w) {
+		t.Errorf("result's removals:\n%v\nwant:\n%v", got, w)
+	}
+}
