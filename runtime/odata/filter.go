@@ -90,6 +90,7 @@ func ParseFilter(s string) (Expr, error) {
 type parser struct {
 	lex lexer
 	tok token
+	col string // the column the operand being read is compared with, when known
 }
 
 func (p *parser) next() { p.tok = p.lex.next() }
@@ -173,6 +174,7 @@ func (p *parser) comparison() (Expr, error) {
 		}
 	}
 	first := p.tok
+	p.col = ""
 	l, err := p.operand()
 	if err != nil {
 		return nil, err
@@ -187,6 +189,9 @@ func (p *parser) comparison() (Expr, error) {
 	}
 	op := strings.ToLower(p.tok.text)
 	p.next()
+	if c, ok := l.(Column); ok {
+		p.col = c.Name
+	}
 	r, err := p.operand()
 	if err != nil {
 		return nil, err
@@ -209,6 +214,7 @@ func (p *parser) call(name string) (Expr, error) {
 		return nil, p.errorf("expected ',' in %s", name)
 	}
 	p.next()
+	p.col = col
 	arg, err := p.operand()
 	if err != nil {
 		return nil, err
@@ -241,16 +247,13 @@ func (p *parser) operand() (Operand, error) {
 		return Literal{Value: Enum{Type: t.text, Member: t.member}}, nil
 	case tDate:
 		p.next()
-		// OData's time of day may leave out its seconds (10:00Z).
-		for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00"} {
-			if tm, err := time.Parse(layout, t.text); err == nil {
-				return Literal{Value: tm.UTC()}, nil
-			}
+		if tm, ok := ParseTime(t.text); ok {
+			return Literal{Value: tm}, nil
 		}
 		if tm, err := time.Parse("2006-01-02", t.text); err == nil {
 			return Literal{Value: Date{tm}}, nil
 		}
-		return nil, &Error{Pos: t.pos, Msg: "invalid date " + t.text}
+		return nil, &Error{Pos: t.pos, Msg: p.dateError(t.text)}
 	case tIdent:
 		p.next()
 		switch strings.ToLower(t.text) {
@@ -267,4 +270,41 @@ func (p *parser) operand() (Operand, error) {
 		return nil, p.errorf("unexpected end of the filter; expected a property name or a value")
 	}
 	return nil, p.errorf("unexpected %q; expected a property name or a value", t.text)
+}
+
+// dateError says what is wrong with the unquoted date text and, for a
+// time without its zone (which OData requires), the literal to write, with
+// the column it is compared with when the parser knows it.
+func (p *parser) dateError(text string) string {
+	msg := "invalid date " + text
+	if p.col != "" {
+		msg += " for " + p.col
+	}
+	if TimeWithoutZone(text) {
+		msg += fmt.Sprintf(": a time needs its zone, such as %sZ (UTC) or %s+02:00", text, text)
+	}
+	return msg
+}
+
+// ParseTime reads an unquoted date and time literal, in UTC. OData's
+// time of day may leave out its seconds (10:00Z).
+func ParseTime(text string) (time.Time, bool) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00"} {
+		if tm, err := time.Parse(layout, text); err == nil {
+			return tm.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+// TimeWithoutZone reports whether text is a date and time of day without a
+// zone (2026-05-04T10:00:00, seconds and fractions optional), which a
+// $filter must write with one.
+func TimeWithoutZone(text string) bool {
+	for _, layout := range []string{"2006-01-02T15:04:05.999999999", "2006-01-02T15:04"} {
+		if _, err := time.Parse(layout, text); err == nil {
+			return true
+		}
+	}
+	return false
 }

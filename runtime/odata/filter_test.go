@@ -65,7 +65,10 @@ func TestParseFilterErrors(t *testing.T) {
 		"contains(name 'x')":   "expected ','",
 		"a eq 2026-13-45":      "invalid date",
 		"a eq 2026-01-31T10Z":  "invalid date",
-		"":                     "unexpected end",
+		// A time without its zone: the literal to write, for the column.
+		"createdon eq 2026-05-04T10:00:00":      "invalid date 2026-05-04T10:00:00 for createdon: a time needs its zone, such as 2026-05-04T10:00:00Z (UTC) or 2026-05-04T10:00:00+02:00",
+		"contains(createdon, 2026-05-04T10:00)": "invalid date 2026-05-04T10:00 for createdon: a time needs its zone, such as 2026-05-04T10:00Z",
+		"":                                      "unexpected end",
 		// Not GUIDs: a digit too many, a non-hex digit, a name glued on.
 		"a eq 5f3e0a1b-1234-4cde-8f00-0123456789abc":         "unexpected",
 		"a eq 5f3e0a1g-1234-4cde-8f00-0123456789ab":          "unexpected",

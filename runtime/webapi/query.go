@@ -328,6 +328,7 @@ func literal(c store.Column, op string, v any) (any, error) {
 					return tm.UTC(), nil
 				}
 			}
+			return nil, quotedTime(c, op, x)
 		}
 		return nil, bad("a date (2026-01-31 or 2026-01-31T10:00:00Z)")
 	}
@@ -343,6 +344,27 @@ func literal(c store.Column, op string, v any) (any, error) {
 		return s, nil
 	}
 	return nil, bad("text in quotes")
+}
+
+// quotedTime refuses text compared with a date and time column that is
+// neither a date nor a time with its zone. When it is a time written
+// another way (a space for the T, lower case, no zone) it says the
+// unquoted literal to write, as OData writes one and Dataverse takes it.
+func quotedTime(c store.Column, op, s string) error {
+	name := propertyName(c)
+	t := strings.ToUpper(strings.TrimSpace(s))
+	if len(t) > 10 && t[10] == ' ' {
+		t = t[:10] + "T" + t[11:]
+	}
+	var zone string
+	switch _, ok := odata.ParseTime(t); {
+	case odata.TimeWithoutZone(t):
+		t, zone = t+"Z", " (a time needs its zone: Z for UTC, or an offset such as +02:00)"
+	case !ok:
+		return badRequest("%s is %s %s column: compare it with a date or a time, unquoted, such as %s %s 2026-01-31 or %s %s 2026-01-31T10:00:00Z, not %s",
+			name, compiler.Article(c.Type), c.Type, name, op, name, op, describe(s))
+	}
+	return badRequest("%s is %s %s column: write %s %s %s, the time unquoted, not %s%s", name, compiler.Article(c.Type), c.Type, name, op, t, describe(s), zone)
 }
 
 // optionLabel refuses a choice, state or status column compared with

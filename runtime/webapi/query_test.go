@@ -178,6 +178,36 @@ func TestFilter(t *testing.T) {
 	}
 }
 
+// TestFilterQuotedTime: a time written as quoted text compares with a
+// date and time column as the unquoted literal does; a quoted one written
+// another way (no zone, a space for the T, lower case, no seconds) is a 400
+// that names the column and the unquoted literal to write, as an unquoted
+// time without its zone is.
+func TestFilterQuotedTime(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	accounts(f)
+	f.wantAccounts(t, "createdon eq '2026-01-10T08:00:00Z'", []string{"Alpha"})
+	f.wantAccounts(t, "createdon eq 2026-01-10T08:00:00Z", []string{"Alpha"})
+	for filter, want := range map[string]string{
+		"createdon eq '2026-05-04T10:00:00'": "createdon is a datetime column: write createdon eq 2026-05-04T10:00:00Z, the time unquoted, not '2026-05-04T10:00:00' " +
+			"(a time needs its zone: Z for UTC, or an offset such as +02:00)",
+		"createdon gt '2026-05-04 10:00:00+02:00'": "createdon is a datetime column: write createdon gt 2026-05-04T10:00:00+02:00, the time unquoted, not '2026-05-04 10:00:00+02:00'",
+		"createdon eq '2026-05-04t10:00:00z'":      "write createdon eq 2026-05-04T10:00:00Z, the time unquoted",
+		"createdon le '2026-05-04T10:00Z'":         "write createdon le 2026-05-04T10:00Z, the time unquoted",
+		"'2026-05-04T10:00' lt createdon":          "write createdon gt 2026-05-04T10:00Z, the time unquoted",
+		"createdon eq 'yesterday'": "createdon is a datetime column: compare it with a date or a time, unquoted, such as createdon eq 2026-01-31 " +
+			"or createdon eq 2026-01-31T10:00:00Z, not 'yesterday'",
+		"createdon eq 2026-05-04T10:00:00": "invalid date 2026-05-04T10:00:00 for createdon: a time needs its zone, such as 2026-05-04T10:00:00Z (UTC)",
+	} {
+		r := f.do("GET", "accounts?$filter="+url.QueryEscape(filter), f.admin, nil)
+		if r.status != http.StatusBadRequest || !strings.Contains(r.message(), want) {
+			t.Errorf("$filter=%s: %d %s\nwant 400 saying %s", filter, r.status, r.message(), want)
+		}
+	}
+	// The literal it names is one the server takes.
+	f.wantAccounts(t, "createdon le 2026-05-04T10:00Z", []string{"Alpha", "Beta", "Gamma Co", "O'Brien", "delta_50%"})
+}
+
 // TestPaging: server-driven paging by @odata.nextLink under Prefer:
 // odata.maxpagesize, in any order (empty values included), with $top and
 // $select; every row once, in order.
