@@ -286,9 +286,21 @@ func displayValue(c store.Column, v any) string {
 // localDateTime is what a datetime-local input posts without seconds.
 var localDateTime = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$`)
 
+// formText is a posted input's text with its line breaks as the CLI and
+// the Web API write them: a browser posts every line break of a form as
+// CR LF (a text area's and a hidden input's alike), which would otherwise
+// count two characters against the column's length (the text area's
+// maxlength counts one) and differ from the same text stored with LF.
+func formText(text string) string {
+	if !strings.Contains(text, "\r") {
+		return text
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
+}
+
 // postedValue is a posted input's text as the engine reads it.
 func postedValue(c store.Column, text string) any {
-	text = strings.TrimSpace(text)
+	text = strings.TrimSpace(formText(text))
 	if text == "" {
 		return nil
 	}
@@ -314,7 +326,7 @@ func changedValues(form url.Values, t store.Table, row store.Row, allowed []stri
 		}
 		text := form.Get(key)
 		posted[col] = text
-		if strings.TrimSpace(text) == inputValue(row[col]) {
+		if strings.TrimSpace(formText(text)) == formText(inputValue(row[col])) {
 			continue
 		}
 		if c.Type == compiler.TypeDateTime && sameInstant(text, row[col]) {

@@ -76,7 +76,7 @@ func typedValues(form url.Values, v *view, fi *flowInfo, in *engine.Instance) *f
 // sameText reports whether two texts of an input of column c hold the same
 // value (a datetime-local input may drop the seconds it was given).
 func sameText(c store.Column, a, b string) bool {
-	a, b = strings.TrimSpace(a), strings.TrimSpace(b)
+	a, b = strings.TrimSpace(formText(a)), strings.TrimSpace(formText(b))
 	if a == b {
 		return true
 	}

@@ -2,8 +2,10 @@ package webui
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/bpfc/bpfc/runtime/engine"
@@ -102,4 +104,59 @@ func TestMovedKeepsTyped(t *testing.T) {
 	stale = b.get(recordHref("lead", lead)).must(t, http.StatusOK)
 	f.moveOn(inst, 1)
 	b.postStage(stale, opNext).must(t, http.StatusOK, "Someone else changed this process").lacks(t, "Not saved")
+}
+
+// TestLineBreaksAsABrowserPosts: a browser posts every line break of a
+// form as CR LF, a text area's and the hidden value beside it alike. A
+// text stored with LF (by the CLI, the Web API or a workflow) posted back
+// as it was shown is no change: Save saves nothing and the record keeps
+// its text, version and modifier. A text typed up to the column's length
+// with line breaks, which the text area's maxlength counts as one
+// character each, fits, and is stored with LF.
+func TestLineBreaksAsABrowserPosts(t *testing.T) {
+	f := newFixture(t)
+	const stored = "Twelve trucks\nTwo vans"
+	lead, _ := f.createLead("lead_to_opportunity", engine.Values{"qualificationcomments": stored})
+	b := f.browser()
+	b.signIn()
+	ctx := context.Background()
+	before, err := f.eng.As("admin").Record(ctx, "lead", lead)
+	if err != nil {
+		t.Fatal(err)
+	}
+	postCRLF := func(p *page, op string, values ...string) *page {
+		t.Helper()
+		form := stageForm(t, p, op, values...)
+		for k, vs := range form {
+			for i, v := range vs {
+				vs[i] = strings.ReplaceAll(v, "\n", "\r\n")
+			}
+			form[k] = vs
+		}
+		r := b.post(processAction.FindStringSubmatch(p.body)[1], form)
+		if r.status != http.StatusSeeOther {
+			return r
+		}
+		return b.follow(r)
+	}
+
+	p := b.get(recordHref("lead", lead)).must(t, http.StatusOK, `maxlength="2000">Twelve trucks`)
+	p = postCRLF(p, opSave).must(t, http.StatusOK, "Nothing to save: no step changed.")
+	after, err := f.eng.As("admin").Record(ctx, "lead", lead)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Version != before.Version || after.Values["qualificationcomments"] != stored {
+		t.Errorf("an unchanged text saved: version %d → %d, %q", before.Version, after.Version, after.Values["qualificationcomments"])
+	}
+
+	typed := strings.Repeat("a", 999) + "\n" + strings.Repeat("b", 1000)
+	postCRLF(p, opSave, "qualificationcomments", typed).must(t, http.StatusOK, "Saved.")
+	after, err = f.eng.As("admin").Record(ctx, "lead", lead)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Values["qualificationcomments"] != typed {
+		t.Errorf("the text typed was stored as %q…", fmt.Sprint(after.Values["qualificationcomments"])[:20])
+	}
 }
