@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/chromedp/chromedp"
 )
 
@@ -330,5 +331,22 @@ func TestScreenshotsCheckedIn(t *testing.T) {
 		if err != nil || cfg.Width != 1280 || cfg.Height < 400 {
 			t.Errorf("%s: %v %dx%d, want a 1280 px wide PNG", name, err, cfg.Width, cfg.Height)
 		}
+	}
+}
+
+// TestBrowserMultilineText: a text of several lines reads as several
+// lines among the record's columns (and a completed stage's read-only
+// steps, which are shown the same way), as it does in its text area.
+func TestBrowserMultilineText(t *testing.T) {
+	f := newFixture(t)
+	lead, _ := f.createLead("strategic_deal", engine.Values{"qualificationcomments": "Twelve trucks\nTwo vans"})
+	b := newTab(t, f)
+	b.do("sign in", chromedp.Navigate(b.base+f.ui.SignInPath()), waitFor(`document.querySelector("#signin-once button")`),
+		press(`#signin-once button[type="submit"]`), waitFor(`document.querySelector(".top .who")`))
+	b.do("open the lead", chromedp.Navigate(b.base+recordHref("lead", lead)), waitFor(`document.querySelector(".cols dd")`))
+	got := eval[string](b, `Array.from(document.querySelectorAll(".cols div")).
+		find(d => d.querySelector("dt").textContent === "Qualification Comments").querySelector("dd").innerText`)
+	if got != "Twelve trucks\nTwo vans" {
+		t.Errorf("the record's columns show %q", got)
 	}
 }
