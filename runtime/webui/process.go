@@ -84,7 +84,7 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 	}
 	var typed *flash
 	switch op {
-	case opSave, opNext, opFinish:
+	case opSave, opNext, opPrev, opFinish:
 		typed = typedValues(form, v, fi, in)
 	default:
 		if strings.HasPrefix(op, opAction) {
@@ -104,9 +104,12 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 	}
 	saved := false
 	switch op {
-	case opPrev, opAbandon, opReactivate:
+	case opAbandon, opReactivate:
 	default:
-		// The step values go with Save, Next, Finish and actions.
+		// The step values go with Save, Next, Previous, Finish and
+		// actions, as Dataverse saves the form when its process bar moves
+		// a stage either way: a Previous would otherwise drop what was
+		// typed and say only that it moved.
 		stage := fi.f.Stage(in.ActiveStage)
 		if stage == nil || form.Get("stage") != in.ActiveStage {
 			break

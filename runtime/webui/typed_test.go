@@ -160,3 +160,31 @@ func TestLineBreaksAsABrowserPosts(t *testing.T) {
 		t.Errorf("the text typed was stored as %q…", fmt.Sprint(after.Values["qualificationcomments"])[:20])
 	}
 }
+
+// TestPreviousSavesTyped: Previous stage carries the step values typed in
+// the stage form, as Next does, rather than dropping them and saying only
+// that it moved: they are saved on the stage's record before the move,
+// and a Previous refused for a stale page keeps them.
+func TestPreviousSavesTyped(t *testing.T) {
+	f := newFixture(t)
+	_, inst := f.createLead("lead_to_opportunity", nil)
+	opp := f.moveOn(inst, 1).Records["opportunity"]
+	b := f.browser()
+	b.signIn()
+	p := b.get(recordHref("opportunity", opp)).must(t, http.StatusOK, "Active stage: Develop")
+	b.postStage(p, opPrev, "customerneed", "Forty trucks").must(t, http.StatusOK, "Moved to Qualify.")
+	rec, err := f.eng.As("admin").Record(context.Background(), "opportunity", opp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.Values["customerneed"]; got != "Forty trucks" {
+		t.Errorf("Previous dropped the step typed: customerneed is %v", got)
+	}
+
+	f.moveOn(inst, 1)
+	stale := b.get(recordHref("opportunity", opp)).must(t, http.StatusOK, "Active stage: Develop")
+	f.moveOn(inst, 1)
+	b.postStage(stale, opPrev, "customerneed", "Fifty trucks").must(t, http.StatusConflict,
+		"Someone else changed this process while you had the page open, so what you typed was not saved.",
+		"<li>Customer Need: Fifty trucks</li>", "Active stage: Propose")
+}
