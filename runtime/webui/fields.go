@@ -111,7 +111,7 @@ func (h *Handler) fieldFor(ctx context.Context, s *engine.Session, d *deployed, 
 			f.Options = append(f.Options, option{Value: strconv.Itoa(o.Value), Label: o.Label})
 		}
 	case compiler.TypeLookup, compiler.TypeCustomer:
-		opts, ok := h.lookupOptions(ctx, s, d, c)
+		opts, ok := h.lookupOptions(ctx, s, d, c, f.Value)
 		if ok {
 			f.Input, f.Options = "select", append([]option{{Value: "", Label: "—"}}, opts...)
 		} else {
@@ -142,8 +142,10 @@ func (f *field) selectValue() {
 }
 
 // lookupOptions lists the rows a lookup may point at, by name, when there
-// are few enough; users by their full names.
-func (h *Handler) lookupOptions(ctx context.Context, s *engine.Session, d *deployed, c store.Column) ([]option, bool) {
+// are few enough; users by their full names. A disabled user is no choice,
+// unless the lookup holds them now (current): then they are listed, said
+// disabled, rather than as an id.
+func (h *Handler) lookupOptions(ctx context.Context, s *engine.Session, d *deployed, c store.Column, current string) ([]option, bool) {
 	var out []option
 	for _, target := range c.Targets {
 		if target == "systemuser" {
@@ -152,8 +154,11 @@ func (h *Handler) lookupOptions(ctx context.Context, s *engine.Session, d *deplo
 				return nil, false
 			}
 			for _, u := range users {
-				if !u.Disabled {
+				switch {
+				case !u.Disabled:
 					out = append(out, option{Value: u.ID, Label: cmp.Or(u.FullName, u.Name)})
+				case u.ID == current:
+					out = append(out, option{Value: u.ID, Label: cmp.Or(u.FullName, u.Name) + " (disabled)"})
 				}
 			}
 			continue

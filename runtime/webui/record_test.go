@@ -399,3 +399,40 @@ func TestMoveOnADeletedRecord(t *testing.T) {
 	}
 	b.follow(r).must(t, http.StatusOK, "Abandoned.")
 }
+
+// TestLookupOfADisabledUser: a lookup step holding a user disabled since
+// shows that user by name, said disabled, in its list (not an id), and
+// offers no other disabled user.
+func TestLookupOfADisabledUser(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("mia", "sales_manager")
+	f.addUser("noah", "sales_manager")
+	ctx := context.Background()
+	_, inst := f.createLead("strategic_deal", engine.Values{"budgetamount": "90000", "purchasetimeframe": "1", "decisionmaker": "true"})
+	opp := f.moveOn(inst, 1).Records["opportunity"]
+	var mia string
+	users, err := f.eng.As("admin").Users(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range users {
+		if u.Name == "mia" {
+			mia = u.ID
+		}
+	}
+	vals := engine.Values{"estimatedvalue": "900000", "customerneed": "Trucks", "cts_approverid": mia}
+	if _, err := f.eng.As("admin").UpdateRecord(ctx, "opportunity", opp, vals, 0); err != nil {
+		t.Fatal(err)
+	}
+	f.moveOn(inst, 1)
+	disabled := true
+	for _, name := range []string{"mia", "noah"} {
+		if _, err := f.eng.As("admin").SetUser(ctx, name, engine.UserChange{Disabled: &disabled}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := f.browser()
+	b.signIn()
+	b.get(recordHref("opportunity", opp)).must(t, http.StatusOK, "Active stage: Approval",
+		`<option value="`+mia+`" selected>mia (disabled)</option>`).lacks(t, ">noah")
+}
