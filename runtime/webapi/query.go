@@ -3,6 +3,7 @@ package webapi
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -406,6 +407,11 @@ func describe(v any) string {
 	case string:
 		return "'" + x + "'"
 	case float64:
+		// As a client writes it (20260504, not 2.0260504e+07), unless
+		// that would take more digits than a float has.
+		if math.Abs(x) < 1e15 {
+			return strconv.FormatFloat(x, 'f', -1, 64)
+		}
 		return strconv.FormatFloat(x, 'g', -1, 64)
 	case time.Time:
 		return x.Format(time.RFC3339)

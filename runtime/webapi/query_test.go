@@ -198,6 +198,9 @@ func TestFilterQuotedTime(t *testing.T) {
 		"createdon eq 'yesterday'": "createdon is a datetime column: compare it with a date or a time, unquoted, such as createdon eq 2026-01-31 " +
 			"or createdon eq 2026-01-31T10:00:00Z, not 'yesterday'",
 		"createdon eq 2026-05-04T10:00:00": "invalid date 2026-05-04T10:00:00 for createdon: a time needs its zone, such as 2026-05-04T10:00:00Z (UTC)",
+		// A number is said as written, not in float notation (2.0260504e+07).
+		"createdon eq 20260504": "createdon is a datetime column: compare it with a date (2026-01-31 or 2026-01-31T10:00:00Z), not 20260504",
+		"createdon eq -0.25":    "not -0.25",
 	} {
 		r := f.do("GET", "accounts?$filter="+url.QueryEscape(filter), f.admin, nil)
 		if r.status != http.StatusBadRequest || !strings.Contains(r.message(), want) {
