@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 )
 
 // Post/Redirect/Get: a form post changes something through the engine and
@@ -104,7 +105,11 @@ func (h *Handler) setFlash(w http.ResponseWriter, r *http.Request, f *flash) {
 		v = enc()
 	}
 	for len(v) > maxFlash && len(f.Text) > 200 {
-		f.Text = f.Text[:len(f.Text)/2] + "…"
+		cut := len(f.Text) / 2
+		for cut > 0 && !utf8.RuneStart(f.Text[cut]) {
+			cut-- // not inside a character: its half would show as U+FFFD
+		}
+		f.Text = f.Text[:cut] + "…"
 		v = enc()
 	}
 	if len(v) > maxFlash {
