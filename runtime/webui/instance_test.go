@@ -67,7 +67,7 @@ func TestDetachedInstance(t *testing.T) {
 		`<button type="submit" name="op" value="reactivate"`, "It may still be reactivated")
 	// A page left open is refused, as on a record's page.
 	b.follow(b.post(href, instanceForm(t, stale, opAbandon))).must(t, http.StatusOK,
-		"Someone else changed this process while you had the page open, so nothing was changed.")
+		"This process was changed after the page was loaded (by someone else, or on another page of yours), so nothing was changed.")
 	p = b.follow(b.post(href, instanceForm(t, p, opReactivate))).must(t, http.StatusOK, "Reactivated.", `value="abandon"`)
 	if got := f.instance(inst); got.State != engine.StateActive {
 		t.Errorf("after reactivate: %s", got.State)

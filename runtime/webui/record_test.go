@@ -267,7 +267,7 @@ func TestConflicts(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := b.postStage(stale, "next")
-	p.must(t, http.StatusOK, `class="flash conflict" role="alert"`, "Someone else changed this process while you had the page open, so nothing was changed.")
+	p.must(t, http.StatusOK, `class="flash conflict" role="alert"`, "This process was changed after the page was loaded (by someone else, or on another page of yours), so nothing was changed.")
 	if in := f.instance(inst); in.ActiveStage != "develop" {
 		t.Errorf("the stale form moved the instance on to %s", in.ActiveStage)
 	}
@@ -283,7 +283,7 @@ func TestConflicts(t *testing.T) {
 		t.Fatal(err)
 	}
 	p = b.postStage(stale, "save", "budgetamount", "1")
-	p.must(t, http.StatusConflict, "Someone else changed this record while you had the page open")
+	p.must(t, http.StatusConflict, "This record was changed after the page was loaded (by someone else, or on another page of yours)")
 	rec, err := f.eng.As("admin").Record(ctx, "lead", lead)
 	if err != nil || rec.Values["budgetamount"] != 95000.0 {
 		t.Errorf("budget after a conflicting save: %v %v", rec.Values["budgetamount"], err)

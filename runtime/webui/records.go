@@ -376,6 +376,13 @@ func fieldErrors(err error) map[string]string {
 	return out
 }
 
+// changedMeanwhile says that the record or process (what) changed after
+// the page was loaded: by someone else, or by the same user on another
+// page or an earlier one the browser went back to.
+func changedMeanwhile(what string) string {
+	return "This " + what + " was changed after the page was loaded (by someone else, or on another page of yours)"
+}
+
 // refusal is the flash of the page a form came from for an error the
 // user can act on (a refusal, a value that does not fit, a conflict, a
 // missing privilege); nil for other errors.
@@ -395,7 +402,7 @@ func refusal(err error, instance string) *flash {
 			what = "process"
 		}
 		f.Kind = "conflict"
-		f.Text = "Someone else changed this " + what + " while you had the page open, so nothing was changed. " +
+		f.Text = changedMeanwhile(what) + ", so nothing was changed. " +
 			"The page now shows it as it is; check it and try again."
 	case errors.As(err, &ref):
 		f.Stage, f.Steps = ref.Stage, ref.Steps

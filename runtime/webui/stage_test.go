@@ -250,7 +250,7 @@ func TestSetActiveStale(t *testing.T) {
 	}
 	moved := f.moveOn(inst, 1)
 	p := b.follow(b.setActive(open)).must(t, http.StatusOK,
-		"Someone else changed this process while you had the page open, so nothing was changed.")
+		"This process was changed after the page was loaded (by someone else, or on another page of yours), so nothing was changed.")
 	if activeStage(p) != "Propose" {
 		t.Errorf("active stage on the page: %q", activeStage(p))
 	}

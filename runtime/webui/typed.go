@@ -114,7 +114,7 @@ func (h *Handler) typedAnswer(w http.ResponseWriter, r *http.Request, err error,
 		if ce := (*engine.ConflictError)(nil); errors.As(err, &ce) && ce.What == "instance" {
 			what = "process"
 		}
-		f.Text = "Someone else changed this " + what + " while you had the page open, so what you typed was not saved. " +
+		f.Text = changedMeanwhile(what) + ", so what you typed was not saved. " +
 			"It is kept below, marked \u201cNot saved\u201d beside what is stored now where they differ: check it and save again to keep it."
 	}
 	h.showRecord(w, r, statusOf(err), instance, "", f)

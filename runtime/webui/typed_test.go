@@ -30,7 +30,7 @@ func TestConflictKeepsTyped(t *testing.T) {
 
 	p := b.postStage(stale, opSave, "qualificationcomments", "Fifteen trucks", "budgetamount", "120000")
 	p.must(t, http.StatusConflict, `class="flash conflict" role="alert"`,
-		"Someone else changed this record while you had the page open, so what you typed was not saved.",
+		"This record was changed after the page was loaded (by someone else, or on another page of yours), so what you typed was not saved.",
 		`value="120000"`, `aria-describedby="step-estimated_budget-unsaved"`,
 		`<p class="unsaved" id="step-estimated_budget-unsaved">Not saved. Stored now: 95,000.00</p>`,
 		`>Fifteen trucks</textarea>`, `<p class="unsaved" id="step-capture_summary-unsaved">Not saved. Stored now: Twelve trucks</p>`,
@@ -95,7 +95,7 @@ func TestMovedKeepsTyped(t *testing.T) {
 	stale := b.get(recordHref("lead", lead)).must(t, http.StatusOK)
 	f.moveOn(inst, 1)
 	p := b.postStage(stale, opNext, "qualificationcomments", "Fifteen trucks")
-	p.must(t, http.StatusConflict, "Someone else changed this process while you had the page open, so what you typed was not saved.",
+	p.must(t, http.StatusConflict, "This process was changed after the page was loaded (by someone else, or on another page of yours), so what you typed was not saved.",
 		"Not saved, and not steps of this form now:", "<li>Capture Summary: Fifteen trucks</li>", "Active stage: Develop")
 	if got := f.instance(inst); got.ActiveStage != "develop" {
 		t.Errorf("the stale Next moved the instance to %s", got.ActiveStage)
@@ -103,7 +103,7 @@ func TestMovedKeepsTyped(t *testing.T) {
 	// Nothing typed: the page reloads as before, saying so.
 	stale = b.get(recordHref("lead", lead)).must(t, http.StatusOK)
 	f.moveOn(inst, 1)
-	b.postStage(stale, opNext).must(t, http.StatusOK, "Someone else changed this process").lacks(t, "Not saved")
+	b.postStage(stale, opNext).must(t, http.StatusOK, "This process was changed after the page was loaded").lacks(t, "Not saved")
 }
 
 // TestLineBreaksAsABrowserPosts: a browser posts every line break of a
@@ -185,6 +185,6 @@ func TestPreviousSavesTyped(t *testing.T) {
 	stale := b.get(recordHref("opportunity", opp)).must(t, http.StatusOK, "Active stage: Develop")
 	f.moveOn(inst, 1)
 	b.postStage(stale, opPrev, "customerneed", "Fifty trucks").must(t, http.StatusConflict,
-		"Someone else changed this process while you had the page open, so what you typed was not saved.",
+		"This process was changed after the page was loaded (by someone else, or on another page of yours), so what you typed was not saved.",
 		"<li>Customer Need: Fifty trucks</li>", "Active stage: Propose")
 }
