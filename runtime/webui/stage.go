@@ -116,6 +116,10 @@ func (h *Handler) setActive(w http.ResponseWriter, r *http.Request, fi *flowInfo
 		http.Redirect(w, r, back, http.StatusSeeOther)
 	}
 	if i := slices.Index(in.TraversedPath, s.Name); i < 0 || i >= len(in.TraversedPath)-1 {
+		if i >= 0 && in.State == engine.StateActive {
+			refuse(fmt.Sprintf("%s is the active stage already: Set Active makes a completed stage active again.", stageTitle(s)))
+			return
+		}
 		refuse(fmt.Sprintf("Set Active makes a completed stage active again; %s is not a completed stage of this process.", stageTitle(s)))
 		return
 	}

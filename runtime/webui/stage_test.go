@@ -189,7 +189,7 @@ func TestSetActiveRefused(t *testing.T) {
 		}
 		return b.follow(r)
 	}
-	post("close", in.Version).must(t, http.StatusOK, "Set Active makes a completed stage active again; Close is not a completed stage of this process.")
+	post("close", in.Version).must(t, http.StatusOK, "Close is the active stage already: Set Active makes a completed stage active again.")
 	if got := f.instance(inst); got.ActiveStage != "close" || got.Version != in.Version {
 		t.Errorf("after the refusal: at %s, version %d (was %d)", got.ActiveStage, got.Version, in.Version)
 	}
