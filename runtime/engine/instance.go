@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -364,10 +365,52 @@ func (o *op) domainNames(ids []string) (map[string]string, error) {
 	return names, nil
 }
 
+// predictPath is the instance's active path on the current values. A
+// stage ahead on a table the instance was on before and moved back from
+// is resolved on the record a move there returns to (earlierRecord, as
+// Next finds it), not on none: after Set Active back across tables, the
+// branches ahead follow that record's values, as the move will.
+func (o *op) predictPath(f *flow, in *Instance, recs process.Records) ([]*compiler.Stage, error) {
+	tried := map[string]bool{}
+	for {
+		path, err := process.ActivePath(f.f, in.TraversedPath, recs, o.dep.vars)
+		if err != nil || len(in.TraversedPath) == 0 {
+			return path, err
+		}
+		var from, to *compiler.Stage
+		for i := len(in.TraversedPath); i < len(path); i++ {
+			if p, s := path[i-1], path[i]; s.Table != p.Table {
+				if _, ok := recs[s.Table]; !ok {
+					from, to = p, s
+					break
+				}
+			}
+		}
+		if to == nil || tried[to.Table] || in.Records[from.Table] == "" {
+			return path, nil
+		}
+		tried[to.Table] = true
+		t, ok := o.dep.tables[to.Table]
+		if !ok {
+			return path, nil
+		}
+		id, err := o.earlierRecord(f, in, t, to, in.Records[from.Table])
+		if err != nil || id == "" {
+			return path, err
+		}
+		row, err := o.tx.GetRow(t, id)
+		if err != nil {
+			return nil, err
+		}
+		recs = maps.Clone(recs)
+		recs[to.Table] = process.Row(row)
+	}
+}
+
 // resolvePath fills the active path and the names of the records the
 // acting user may read.
 func (o *op) resolvePath(f *flow, in *Instance, recs process.Records) error {
-	path, err := process.ActivePath(f.f, in.TraversedPath, recs, o.dep.vars)
+	path, err := o.predictPath(f, in, recs)
 	if err != nil {
 		return err
 	}

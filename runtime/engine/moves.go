@@ -111,7 +111,7 @@ func (c *change) cross(to *compiler.Stage, from store.Row, link string) error {
 		// Back and forth across a table returns to the record the instance
 		// had there (prev cleared its link): Dataverse's instance has one
 		// record of each table, and a new one each time was a duplicate.
-		id, err := c.earlierRecord(t, to, fromID)
+		id, err := c.o.earlierRecord(c.f, c.in, t, to, fromID)
 		if err != nil {
 			return err
 		}
@@ -197,37 +197,37 @@ func (c *change) recordAt(to *compiler.Stage) error {
 // back since), the user may read the record and no other instance of the
 // flow has it: the record this instance had there. "" when there is none,
 // or more than one to choose from (a first move there creates one).
-func (c *change) earlierRecord(t store.Table, to *compiler.Stage, fromID string) (string, error) {
+func (o *op) earlierRecord(f *flow, in *Instance, t store.Table, to *compiler.Stage, fromID string) (string, error) {
 	if to.Relationship == "" || fromID == "" {
 		return "", nil
 	}
 	// One stay on the table is enough: the store looks for it, where
 	// reading the whole stage log made every move cost its history.
 	var stages []string
-	for _, s := range c.f.f.Stages {
+	for _, s := range f.f.Stages {
 		if s.Table == to.Table {
 			stages = append(stages, s.Name)
 		}
 	}
-	visits, err := c.o.tx.StageVisits(store.StageVisitFilter{InstanceID: c.in.ID, Stages: stages, Limit: 1})
+	visits, err := o.tx.StageVisits(store.StageVisitFilter{InstanceID: in.ID, Stages: stages, Limit: 1})
 	if err != nil || len(visits) == 0 {
 		return "", err
 	}
-	rows, err := c.o.tx.FindRows(t, map[string]any{to.Relationship: fromID})
+	rows, err := o.tx.FindRows(t, map[string]any{to.Relationship: fromID})
 	if err != nil || len(rows) != 1 {
 		return "", err
 	}
 	id := str(rows[0][t.PrimaryKey])
-	if c.o.mayRow(t, rows[0], PrivRead, "read "+to.Table+" "+id) != nil {
+	if o.mayRow(t, rows[0], PrivRead, "read "+to.Table+" "+id) != nil {
 		return "", nil
 	}
-	if c.f.hasTable() {
-		others, err := c.o.tx.FindRows(c.f.table, map[string]any{lookupColumn(to.Table): id})
+	if f.hasTable() {
+		others, err := o.tx.FindRows(f.table, map[string]any{lookupColumn(to.Table): id})
 		if err != nil {
 			return "", err
 		}
-		for _, o := range others {
-			if str(o[c.f.table.PrimaryKey]) != c.in.ID {
+		for _, x := range others {
+			if str(x[f.table.PrimaryKey]) != in.ID {
 				return "", nil // another instance's: a new one, as before
 			}
 		}

@@ -186,6 +186,12 @@ func TestPrevToEarlierStage(t *testing.T) {
 	if got := visitLog(dev.show(id)); !slices.Equal(got, append(want[:len(want)-1], "approval prev>prev", "qualify prev>open")) {
 		t.Errorf("stage log: %q", got)
 	}
+	// The path ahead is resolved on the opportunity a move there returns
+	// to (its value takes the approval branch), as Next below goes, not on
+	// no opportunity (the default branch, to propose).
+	if got := dev.show(id).ActivePath; !slices.Equal(got, []string{"qualify", "develop", "approval", "propose", "close"}) {
+		t.Errorf("the active path back at qualify: %q", got)
+	}
 	// Forward again: the opportunity it had, not a new one.
 	if in = dev.must(admin.Next(ctx, id, MoveOptions{})); in.Records["opportunity"] != opp {
 		t.Errorf("next after the move back linked %q, want %s", in.Records["opportunity"], opp)
