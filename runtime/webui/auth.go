@@ -138,7 +138,14 @@ func (h *Handler) authed(fn func(w http.ResponseWriter, r *http.Request)) http.H
 				http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 				return
 			}
-			h.fail(w, r, nil, errorf(http.StatusUnauthorized, "Signed out", "Your session has ended. Sign in again, then repeat what you did."))
+			// A form posted after the session ended: what it sent is not
+			// kept, but the sign-in comes back to the page it was on.
+			next := ""
+			if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host {
+				next = localPath(ref.RequestURI())
+			}
+			h.render(w, r, nil, http.StatusUnauthorized, "error", errorData{Title: "Signed out", Status: http.StatusUnauthorized,
+				Text: "Your session has ended. Sign in again, then repeat what you did.", SignIn: "/signin?next=" + url.QueryEscape(cmp.Or(next, "/"))})
 			return
 		}
 		rs := &reqSession{user: user, token: token, csrf: csrfToken(token), s: h.eng.As(user)}

@@ -194,6 +194,13 @@ func TestSignInWithToken(t *testing.T) {
 	if p := b.get("/"); p.status != http.StatusSeeOther {
 		t.Errorf("after sign out: %d", p.status)
 	}
+	// A form posted after signing out (from a page left open) is a 401
+	// whose sign-in link comes back to that page; one from elsewhere, or
+	// with no Referer, to the tables and flows.
+	for ref, next := range map[string]string{f.srv.URL + "/records/lead?x=1": "/records/lead?x=1", "http://evil.example/a": "/", "": "/"} {
+		p := b.post("/records/lead", url.Values{"csrf": {home.csrf(t)}}, "Referer", ref)
+		p.must(t, http.StatusUnauthorized, "Your session has ended", `href="/signin?next=`+url.QueryEscape(next)+`">Sign in again</a>`)
+	}
 	// The session's token is revoked, even for a client that kept it...
 	replay := f.browser()
 	replay.jar.SetCookies(u, []*http.Cookie{{Name: cookieName, Value: cookie}})

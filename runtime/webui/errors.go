@@ -72,6 +72,9 @@ func titleOf(err error, status int) string {
 type errorData struct {
 	Title, Text string
 	Status      int
+	// SignIn, when set, is the sign-in page's address that comes back to
+	// the page the refused form was on.
+	SignIn string
 }
 
 // fail shows an error page; an unexpected error is logged and shown
