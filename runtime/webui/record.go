@@ -320,9 +320,14 @@ func (h *Handler) procView(ctx context.Context, rs *reqSession, v *view, lk *loo
 			}
 			sv.Error = p.Message.Fields[c.Name]
 			if sv.Refused && sv.Error == "" {
-				sv.Error = "Required to move on"
+				// The move the step held back: a Finish is no move on.
+				to := "to move on"
+				if p.Message.Op == opFinish {
+					to = "to finish"
+				}
+				sv.Error = "Required " + to
 				if c.Type == compiler.TypeBoolean {
-					sv.Error = "Must be Yes to move on"
+					sv.Error = "Must be Yes " + to
 				}
 			}
 			if i := typedIndex(p.Message, stage.Table, p.RecordID, c.Name); i >= 0 {

@@ -192,7 +192,8 @@ func TestProcessThroughThePages(t *testing.T) {
 	p.must(t, http.StatusOK, "Moved to Close.", `<button type="submit" name="op" value="finish" class="primary">Finish</button>`,
 		`<input id="step-decision_date" name="f_finaldecisiondate" type="date" value=""`).lacks(t, `value="next"`)
 	p = b.postStage(p, "finish")
-	p.must(t, http.StatusOK, `Fill in the required step before finishing the process: Confirm Decision Date.`)
+	p.must(t, http.StatusOK, `Fill in the required step before finishing the process: Confirm Decision Date.`,
+		`<p class="error" id="step-decision_date-err">Required to finish</p>`)
 	p = b.postStage(p, "finish", "finaldecisiondate", "2026-06-30")
 	p.must(t, http.StatusOK, "Finished.", `<span class="state finished">Finished</span>`, `value="reactivate"`, "30 Jun 2026")
 	if got := strings.Join(barStages(p), " "); got != "Qualify:done Develop:done Approval:done Propose:done Close:done" {
