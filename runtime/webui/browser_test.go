@@ -349,4 +349,15 @@ func TestBrowserMultilineText(t *testing.T) {
 	if got != "Twelve trucks\nTwo vans" {
 		t.Errorf("the record's columns show %q", got)
 	}
+	// Someone else changes the text while the page is open: the answer to
+	// a Save shows what is stored now with its line breaks too.
+	if _, err := f.eng.As("admin").UpdateRecord(context.Background(), "lead", lead,
+		engine.Values{"qualificationcomments": "Ten trucks\nOne van"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	b.do("save over it", chromedp.SetValue(chromedp.CSS("#step-summary"), "Eleven trucks"), press(`button[value="save"]`),
+		waitFor(`document.querySelector("#step-summary-unsaved")`))
+	if got := eval[string](b, `document.querySelector("#step-summary-unsaved").innerText`); got != "Not saved. Stored now: Ten trucks\nOne van" {
+		t.Errorf("the stored value beside a refused one shows %q", got)
+	}
 }
