@@ -521,25 +521,14 @@ func TestConnectionNeverMade(t *testing.T) {
 // change. The server here answers PostgreSQL's SSLRequest with N, as one
 // with ssl = off does.
 func TestTLSRefusedHint(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			var req [8]byte // length and the SSLRequest code
-			if _, err := io.ReadFull(c, req[:]); err == nil {
-				c.Write([]byte("N"))
-			}
-			c.Close()
+	addr := fakeServer(t, func(c net.Conn) {
+		var req [8]byte // length and the SSLRequest code
+		if _, err := io.ReadFull(c, req[:]); err == nil {
+			c.Write([]byte("N"))
 		}
-	}()
-	_, err = Open(context.Background(), "postgres://bpfc@"+ln.Addr().String()+"/bpfc?sslmode=require&connect_timeout=5", Options{Name: "dev"})
+		c.Close()
+	})
+	_, err := Open(context.Background(), "postgres://bpfc@"+addr+"/bpfc?sslmode=require&connect_timeout=5", Options{Name: "dev"})
 	if err == nil || !strings.Contains(err.Error(), "server refused TLS connection; the server takes no TLS connections") ||
 		!strings.Contains(err.Error(), "sslmode") || strings.Contains(err.Error(), "\n") {
 		t.Errorf("a server without TLS for sslmode=require: %v", err)
@@ -552,24 +541,8 @@ func TestTLSRefusedHint(t *testing.T) {
 // default connect timeout, saying what to check, instead of waiting
 // forever.
 func TestSilentServerTimesOut(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
 	var mu sync.Mutex
 	var held []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			held = append(held, c) // read nothing, answer nothing
-			mu.Unlock()
-		}
-	}()
 	defer func() {
 		mu.Lock()
 		for _, c := range held {
@@ -577,9 +550,14 @@ func TestSilentServerTimesOut(t *testing.T) {
 		}
 		mu.Unlock()
 	}()
+	addr := fakeServer(t, func(c net.Conn) {
+		mu.Lock()
+		held = append(held, c) // read nothing, answer nothing
+		mu.Unlock()
+	})
 	setConnectTimeout(t, 500*time.Millisecond)
 	t.Setenv("PGCONNECT_TIMEOUT", "")
-	url := "postgres://bpfc@" + ln.Addr().String() + "/bpfc?sslmode=disable"
+	url := "postgres://bpfc@" + addr + "/bpfc?sslmode=disable"
 	done := make(chan error, 1)
 	go func() {
 		_, err := Open(context.Background(), url, Options{Name: "dev"})
@@ -612,22 +590,11 @@ func TestSilentServerTimesOut(t *testing.T) {
 // protocol (here as a web server does, at once), says so rather than only
 // pgx's "invalid body length".
 func TestNotPostgresHint(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Write([]byte("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
-			c.Close()
-		}
-	}()
-	_, err = Open(context.Background(), "postgres://bpfc@"+ln.Addr().String()+"/bpfc?sslmode=disable&connect_timeout=5", Options{Name: "dev"})
+	addr := fakeServer(t, func(c net.Conn) {
+		c.Write([]byte("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
+		c.Close()
+	})
+	_, err := Open(context.Background(), "postgres://bpfc@"+addr+"/bpfc?sslmode=disable&connect_timeout=5", Options{Name: "dev"})
 	if err == nil || !strings.Contains(err.Error(), "did not answer as PostgreSQL does") || strings.Contains(err.Error(), "\n") {
 		t.Errorf("a web server's port: %v", err)
 	}
@@ -638,4 +605,26 @@ func setConnectTimeout(t *testing.T, d time.Duration) {
 	old := DefaultConnectTimeout
 	DefaultConnectTimeout = d
 	t.Cleanup(func() { DefaultConnectTimeout = old })
+}
+
+// fakeServer listens on a loopback port until the test ends and hands each
+// connection to serve (on the accepting goroutine): a server that speaks
+// as much of PostgreSQL's protocol, or of another, as a test needs.
+func fakeServer(t *testing.T, serve func(net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			serve(c)
+		}
+	}()
+	return ln.Addr().String()
 }
