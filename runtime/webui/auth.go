@@ -293,3 +293,12 @@ func localPath(p string) string {
 	}
 	return p
 }
+
+// signOutPage answers /signout typed or followed as a link: signing out
+// is the header's button (a post with the form token, so that another
+// site cannot sign a user out), which this page has as every page does.
+func (h *Handler) signOutPage(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Allow", http.MethodPost)
+	h.fail(w, r, current(r), errorf(http.StatusMethodNotAllowed, "Sign out",
+		"Signing out is a button, not a link: press Sign out at the top of this page."))
+}

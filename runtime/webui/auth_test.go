@@ -185,6 +185,8 @@ func TestSignInWithToken(t *testing.T) {
 			cookie = c.Value
 		}
 	}
+	// /signout as a link: the page with the Sign out button, saying so.
+	b.get("/signout").must(t, http.StatusMethodNotAllowed, "press Sign out at the top of this page", `<form class="signout" method="post" action="/signout">`)
 	// Sign out needs the form token.
 	b.post("/signout", url.Values{}).must(t, http.StatusForbidden)
 	p = b.post("/signout", url.Values{"csrf": {home.csrf(t)}})

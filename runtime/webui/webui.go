@@ -131,6 +131,7 @@ func (h *Handler) routes() http.Handler {
 	m.HandleFunc("GET /signin", h.signInPage)
 	m.HandleFunc("POST /signin", h.signIn)
 	m.Handle("POST /signout", h.authed(h.signOut))
+	m.Handle("GET /signout", h.authed(h.signOutPage))
 	m.Handle("GET /{$}", h.authed(h.home))
 	m.Handle("GET /records/{table}", h.authed(h.records))
 	m.Handle("POST /records/{table}", h.authed(h.createRecord))
