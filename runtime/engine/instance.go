@@ -369,9 +369,13 @@ func (o *op) domainNames(ids []string) (map[string]string, error) {
 // stage ahead on a table the instance was on before and moved back from
 // is resolved on the record a move there returns to (earlierRecord, as
 // Next finds it), not on none: after Set Active back across tables, the
-// branches ahead follow that record's values, as the move will.
+// branches ahead follow that record's values, as the move will. Back
+// across several tables, each record is found from the one before it, as
+// the moves forward find them; a table the instance still has a lookup to
+// is left as it is (Next keeps that record, deleted or not).
 func (o *op) predictPath(f *flow, in *Instance, recs process.Records) ([]*compiler.Stage, error) {
 	tried := map[string]bool{}
+	ids := in.Records
 	for {
 		path, err := process.ActivePath(f.f, in.TraversedPath, recs, o.dep.vars)
 		if err != nil || len(in.TraversedPath) == 0 {
@@ -379,14 +383,12 @@ func (o *op) predictPath(f *flow, in *Instance, recs process.Records) ([]*compil
 		}
 		var from, to *compiler.Stage
 		for i := len(in.TraversedPath); i < len(path); i++ {
-			if p, s := path[i-1], path[i]; s.Table != p.Table {
-				if _, ok := recs[s.Table]; !ok {
-					from, to = p, s
-					break
-				}
+			if p, s := path[i-1], path[i]; s.Table != p.Table && ids[s.Table] == "" {
+				from, to = p, s
+				break
 			}
 		}
-		if to == nil || tried[to.Table] || in.Records[from.Table] == "" {
+		if to == nil || tried[to.Table] || ids[from.Table] == "" {
 			return path, nil
 		}
 		tried[to.Table] = true
@@ -394,7 +396,7 @@ func (o *op) predictPath(f *flow, in *Instance, recs process.Records) ([]*compil
 		if !ok {
 			return path, nil
 		}
-		id, err := o.earlierRecord(f, in, t, to, in.Records[from.Table])
+		id, err := o.earlierRecord(f, in, t, to, ids[from.Table])
 		if err != nil || id == "" {
 			return path, err
 		}
@@ -402,8 +404,8 @@ func (o *op) predictPath(f *flow, in *Instance, recs process.Records) ([]*compil
 		if err != nil {
 			return nil, err
 		}
-		recs = maps.Clone(recs)
-		recs[to.Table] = process.Row(row)
+		recs, ids = maps.Clone(recs), maps.Clone(ids)
+		recs[to.Table], ids[to.Table] = process.Row(row), id
 	}
 }
 
