@@ -265,10 +265,12 @@ func (o *op) detail(f *flow, in *Instance, full bool) error {
 	if err != nil {
 		return err
 	}
-	if err := o.resolvePath(f, in, recs); err != nil {
+	// The stage log first: the path ahead looks in it for a stay on a
+	// table before it looks for the record a move there returns to.
+	if err := o.visits(f, in); err != nil {
 		return err
 	}
-	if err := o.visits(f, in); err != nil {
+	if err := o.resolvePath(f, in, recs); err != nil {
 		return err
 	}
 	return o.userNames([]*Instance{in})
@@ -393,7 +395,10 @@ func (o *op) predictPath(f *flow, in *Instance, recs process.Records) ([]*compil
 		}
 		tried[to.Table] = true
 		t, ok := o.dep.tables[to.Table]
-		if !ok {
+		if !ok || in.Visits != nil && !stayedOn(f, in.Visits, to.Table) {
+			// Never on that table (the stage log read says so): no
+			// record to return to, and no statement to look for one, on
+			// every read of an instance not there yet.
 			return path, nil
 		}
 		id, err := o.earlierRecord(f, in, t, to, ids[from.Table])
@@ -407,6 +412,15 @@ func (o *op) predictPath(f *flow, in *Instance, recs process.Records) ([]*compil
 		recs, ids = maps.Clone(recs), maps.Clone(ids)
 		recs[to.Table], ids[to.Table] = process.Row(row), id
 	}
+}
+
+// stayedOn reports whether the stage log vs has a stay on a stage of f
+// on table.
+func stayedOn(f *flow, vs []Visit, table string) bool {
+	return slices.ContainsFunc(vs, func(v Visit) bool {
+		s := f.f.Stage(v.Stage)
+		return s != nil && s.Table == table
+	})
 }
 
 // resolvePath fills the active path and the names of the records the

@@ -1,11 +1,14 @@
 package engine
 
 import (
+	"context"
 	"os"
 	"slices"
+	"sync/atomic"
 	"testing"
 
 	"github.com/bpfc/bpfc/runtime/internal/testenv"
+	"github.com/bpfc/bpfc/runtime/store"
 	"github.com/bpfc/bpfc/runtime/store/postgres/pgtest"
 )
 
@@ -82,5 +85,57 @@ func TestPredictPathTwoTablesBack(t *testing.T) {
 	}
 	if in.Records["cts_contract"] != contract || !slices.Equal(in.TraversedPath, want[:4]) {
 		t.Errorf("forward again: %+v", in)
+	}
+}
+
+// lookupCounter counts the reads of a store's stage log that look for a
+// stay on given stages (earlierRecord's).
+type lookupCounter struct {
+	store.Store
+	n *atomic.Int64
+}
+
+type lookupCounterTx struct {
+	store.Tx
+	n *atomic.Int64
+}
+
+func (c lookupCounterTx) StageVisits(f store.StageVisitFilter) ([]store.StageVisit, error) {
+	if len(f.Stages) > 0 {
+		c.n.Add(1)
+	}
+	return c.Tx.StageVisits(f)
+}
+
+func (c lookupCounter) Read(ctx context.Context, fn func(store.Tx) error) error {
+	return c.Store.Read(ctx, func(tx store.Tx) error { return fn(lookupCounterTx{tx, c.n}) })
+}
+
+// TestPredictPathReadCost: reading an instance that was never on the
+// tables ahead looks for no record to return to there (the stage log it
+// reads anyway says there is none); one that moved back does.
+func TestPredictPathReadCost(t *testing.T) {
+	dev := prevToEnv(t)
+	admin, ctx := dev.admin(), dev.ctx
+	lead := dev.create(admin, "lead", Values{"subject": "Contract", "lastname": "Cost"}, StartOptions{Flow: "contract_deal"})
+	id := lead.Instance.ID
+	var n atomic.Int64
+	counted := New(lookupCounter{dev.s, &n}, Options{}).As("admin")
+	if _, err := counted.Instance(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if got := n.Load(); got != 0 {
+		t.Errorf("reading an instance at its first stage looked for an earlier record %d times, want none", got)
+	}
+	for range 2 {
+		dev.must(admin.Next(ctx, id, MoveOptions{}))
+	}
+	dev.must(admin.PrevTo(ctx, id, "qualify", MoveOptions{}))
+	n.Store(0)
+	if _, err := counted.Instance(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if got := n.Load(); got == 0 {
+		t.Errorf("reading an instance moved back across tables looked for no earlier record")
 	}
 }
