@@ -309,7 +309,7 @@ func (c *Client) Plan(ctx context.Context, b *deploy.Build, managed bool, mode d
 		_, err = c.Do(ctx, http.MethodPost, "bpfc_PlanImport", req, &pl, nil)
 	}
 	var ae *APIError
-	if req.CustomizationFile == "" && errors.As(err, &ae) && ae.Status == http.StatusBadRequest && strings.Contains(ae.Message, "CustomizationFile") {
+	if req.CustomizationFile == "" && errors.As(err, &ae) && ae.Status == http.StatusBadRequest && strings.HasPrefix(ae.Message, "CustomizationFile must be") {
 		// A server of an older bpfc plans no build without the archive:
 		// the refusal is all that is known.
 		return nil, c.noArchive(b, managed)

@@ -2,6 +2,7 @@ package webapi
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/deploy"
 	"github.com/bpfc/bpfc/runtime/engine"
 )
@@ -130,5 +132,32 @@ func TestClientGivesUpOnASilentServer(t *testing.T) {
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("gave up after %v", d)
+	}
+}
+
+// TestClientPlanWithoutArchive: a plan of a build without the archive the
+// environment takes, against a server of an older bpfc (which wants
+// CustomizationFile), is that refusal; a current server's other 400s
+// (about OtherCustomizationFile, say) are what they say.
+func TestClientPlanWithoutArchive(t *testing.T) {
+	b := &deploy.Build{Digest: "sha256:x", Model: []byte("{}"), Unmanaged: deploy.Archive{Name: "x.zip", Data: []byte("PK")},
+		Project: &compiler.Project{Solution: &compiler.Solution{Name: "Sales", Version: "1.0.0.0"}}}
+	for msg, refusal := range map[string]bool{
+		"CustomizationFile must be the solution archive, base64-encoded":      true,
+		"OtherCustomizationFile must be the solution archive, base64-encoded": false,
+		"OtherCustomizationFile is not the build of the Model":                false,
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": "BadRequest", "message": msg}})
+		}))
+		c := &Client{URL: srv.URL, Token: "t", Env: "prod"}
+		_, err := c.Plan(context.Background(), b, true, deploy.Upgrade, deploy.SentValues{})
+		var ref *deploy.Refusal
+		if got := errors.As(err, &ref); got != refusal || !refusal && !strings.Contains(err.Error(), msg) {
+			t.Errorf("a 400 %q: %v (a refusal: %v, want %v)", msg, err, got, refusal)
+		}
+		srv.Close()
 	}
 }
