@@ -409,7 +409,7 @@ func describe(v any) string {
 	case float64:
 		// As a client writes it (20260504, not 2.0260504e+07), unless
 		// that would take more digits than a float has.
-		if math.Abs(x) < 1e15 {
+		if a := math.Abs(x); a == 0 || a >= 1e-6 && a < 1e15 {
 			return strconv.FormatFloat(x, 'f', -1, 64)
 		}
 		return strconv.FormatFloat(x, 'g', -1, 64)

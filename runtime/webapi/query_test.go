@@ -201,6 +201,7 @@ func TestFilterQuotedTime(t *testing.T) {
 		// A number is said as written, not in float notation (2.0260504e+07).
 		"createdon eq 20260504": "createdon is a datetime column: compare it with a date (2026-01-31 or 2026-01-31T10:00:00Z), not 20260504",
 		"createdon eq -0.25":    "not -0.25",
+		"createdon eq 1e-300":   "not 1e-300",
 	} {
 		r := f.do("GET", "accounts?$filter="+url.QueryEscape(filter), f.admin, nil)
 		if r.status != http.StatusBadRequest || !strings.Contains(r.message(), want) {
