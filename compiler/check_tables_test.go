@@ -123,3 +123,26 @@ table "fx_req" {
 		})
 	}
 }
+
+// TestMissingSolutionSuggestionPastes: the solution block a project without
+// one is told to add is HCL that, pasted into a file, makes the project valid
+// (it was written on one line with two arguments, which HCL refuses).
+func TestMissingSolutionSuggestionPastes(t *testing.T) {
+	flow := `flow "f" {
+  primary_table = "lead"
+  stage "a" {}
+}
+`
+	_, diags := compiler.LoadSources(map[string][]byte{"f.hcl": []byte(flow)})
+	if len(diags) != 1 || diags[0].Summary != "Missing solution" {
+		t.Fatalf("want one Missing solution, got %v", diags)
+	}
+	i := strings.Index(diags[0].Detail, `solution "`)
+	if i < 0 {
+		t.Fatalf("detail suggests no solution block: %q", diags[0].Detail)
+	}
+	block := diags[0].Detail[i:]
+	if _, diags := compiler.LoadSources(map[string][]byte{"f.hcl": []byte(flow), "bpfc.hcl": []byte(block + "\n")}); diags.HasErrors() {
+		t.Errorf("the suggestion pasted:\n%s\ndoes not validate: %v", block, diags)
+	}
+}

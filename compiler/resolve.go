@@ -43,6 +43,14 @@ func (d *decoder) finish() *Project {
 	return p
 }
 
+// solutionExample is the solution block a project without one is told to
+// add, written over several lines: HCL takes only one argument in a block
+// written on one line, so the one-line form was refused when pasted.
+const solutionExample = `solution "ContosoSales" {
+  version = "1.0.0.0"
+  publisher "contoso" { prefix = "cts" }
+}`
+
 func (d *decoder) resolveSolution() {
 	for i, s := range d.solutions {
 		if i == 0 {
@@ -53,7 +61,7 @@ func (d *decoder) resolveSolution() {
 	}
 	if d.p.Solution == nil {
 		d.diags = append(d.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Missing solution",
-			Detail: "A project needs one solution block, e.g. solution \"ContosoSales\" { version = \"1.0.0.0\" publisher \"contoso\" { prefix = \"cts\" } }."})
+			Detail: "A project needs one solution block, e.g. in bpfc.hcl:\n" + solutionExample})
 		d.p.Solution = &Solution{Name: "Solution", DisplayName: "Solution", Version: "1.0.0.0", VersionNums: [4]int{1}, Publisher: &Publisher{Name: "publisher", Prefix: "new", OptionValuePrefix: 10000}}
 		d.noPrefix = true
 	}
