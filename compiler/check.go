@@ -121,6 +121,12 @@ func (c *checker) stage(f *Flow, s *Stage) {
 			continue // no column, or not a string: reported as it was decoded
 		}
 		if col == nil {
+			if other := otherStageWithColumn(c.p, f, s, st.Column); other != nil {
+				c.errorf(st.Attrs.Of("column", st.DeclRange), "Step on a column of another table",
+					"Step %q uses column %q, which table %q (stage %q's) does not have; %s.%s belongs to stage %q's table. A stage's steps fill in the record of its own table: move the step to a stage on %s.",
+					st.Name, st.Column, t.Name, s.Name, other.Table, st.Column, other.Name, other.Table)
+				continue
+			}
 			c.errorf(st.Attrs.Of("column", st.DeclRange), "Unknown column", "Step %q uses column %q, which table %q does not have.%s", st.Name, st.Column, t.Name, didYouMean(st.Column, columnNames(t)))
 			continue
 		}
@@ -307,4 +313,19 @@ func branchDepth(f *Flow) int {
 		}
 	}
 	return best
+}
+
+// otherStageWithColumn is the first stage of f, on another table than s,
+// whose table has column name: a step that names it was likely written in
+// the wrong stage.
+func otherStageWithColumn(p *Project, f *Flow, s *Stage, name string) *Stage {
+	for _, o := range f.Stages {
+		if o.Table == s.Table {
+			continue
+		}
+		if ot := p.Table(o.Table); ot != nil && ot.Column(name) != nil {
+			return o
+		}
+	}
+	return nil
 }
