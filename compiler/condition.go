@@ -312,6 +312,9 @@ func (c *exprConverter) checkLiteralFor(col *Column, lit *Literal) {
 		}
 		if lit.Kind == KindString {
 			given := lit.Value.AsString() // an option is a label: "High", not the string "High"
+			if contains(col.refusedOptions, given) {
+				return // its value was reported where it is written
+			}
 			c.errorf(lit.Rng, "Unknown choice value", "%s.%s has no option %q; its options are %s.%s", col.Table, col.Name, given, joinQuoted(labels), didYouMean(given, labels))
 			return
 		}

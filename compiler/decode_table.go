@@ -2,11 +2,14 @@ package compiler
 
 import (
 	"maps"
+	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -115,7 +118,7 @@ func (d *decoder) decodeColumn(b *hcl.Block, t *Table) *Column {
 			d.errorf(a.Range, "Unexpected options", "options apply only to choice columns.")
 		} else {
 			var empty bool
-			col.Options, empty = d.options(a)
+			col.Options, col.refusedOptions, empty = d.options(a)
 			if empty && !t.External {
 				// An external table's options may be unknown (unpack writes
 				// {}); a table the project ships needs them.
@@ -128,23 +131,32 @@ func (d *decoder) decodeColumn(b *hcl.Block, t *Table) *Column {
 	return col
 }
 
-// options reads a choice column's options; empty says the object has none.
-func (d *decoder) options(a *hcl.Attribute) (opts []Option, empty bool) {
+// options reads a choice column's options; refused are the labels of those
+// reported and left out (a value that is no whole number or another's), so
+// that a condition naming one is not told the option does not exist; empty
+// says the object has none.
+func (d *decoder) options(a *hcl.Attribute) (opts []Option, refused []string, empty bool) {
 	d.noDuplicateKeys(a.Expr)
 	v, ok := d.value(a)
 	if !ok {
-		return nil, false
+		return nil, nil, false
 	}
 	if !v.Type().IsObjectType() && !v.Type().IsMapType() || v.IsNull() {
 		d.errorf(a.Expr.Range(), "Invalid options", "options must be an object of label = whole number, such as { Low = 1, High = 2 }.")
-		return nil, false
+		return nil, nil, false
 	}
 	if v.LengthInt() == 0 {
-		return nil, true
+		return nil, nil, true
 	}
 	var out []Option
 	seen := map[int]string{}
 	vals := v.AsValueMap()
+	free := 1 // above every whole value written: one a duplicate can take
+	for _, ov := range vals {
+		if n, err := convertInt(ov); err == "" && n >= free && n < math.MaxInt32 {
+			free = n + 1
+		}
+	}
 	for _, o := range optionKeys(a.Expr, vals) {
 		k, ov := o.label, vals[o.label]
 		if strings.TrimSpace(k) == "" {
@@ -158,17 +170,20 @@ func (d *decoder) options(a *hcl.Attribute) (opts []Option, empty bool) {
 		n, err := convertInt(ov)
 		if err != "" {
 			d.errorf(o.valueRange, "Invalid options", "The value of option %q must be a whole number; %s.", k, err)
+			refused = append(refused, k)
 			continue
 		}
 		if other, dup := seen[n]; dup {
-			d.errorf(o.keyRange, "Duplicate option value", "Options %q and %q both have the value %d.", other, k, n)
+			d.errorf(o.keyRange, "Duplicate option value", "Options %q and %q both have the value %d; give each option a value of its own, e.g. %s = %d.", other, k, n, optionLabel(k), free)
+			refused = append(refused, k)
+			free++
 			continue
 		}
 		seen[n] = k
 		out = append(out, Option{Label: k, Value: n})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Value < out[j].Value })
-	return out, false
+	return out, refused, false
 }
 
 // maxLengthOf is the most characters Dataverse lets a column of type typ
@@ -253,4 +268,13 @@ func convertInt(v cty.Value) (int, string) {
 		return 0, "got " + describe(v) + ", outside Dataverse's whole numbers (-2,147,483,648 to 2,147,483,647)"
 	}
 	return int(i), ""
+}
+
+// optionLabel is an option's label as written in options = { ... }: bare
+// when HCL takes it so, else quoted ("In progress").
+func optionLabel(label string) string {
+	if hclsyntax.ValidIdentifier(label) {
+		return label
+	}
+	return strconv.Quote(label)
 }

@@ -173,6 +173,8 @@ type Column struct {
 	Table     string
 	Attrs     Ranges // where each attribute was written
 	DeclRange hcl.Range
+
+	refusedOptions []string // labels of options reported and left out
 }
 
 // Behaviors of a datetime column, as Dataverse's DateTimeBehavior: user

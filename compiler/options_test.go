@@ -9,8 +9,8 @@ import (
 )
 
 // TestDuplicateOptionValues: options that share a value are reported in the
-// order the source writes them, each at the key of the later option, the same
-// way on every load.
+// order the source writes them, each at the key of the later option, with a
+// value of its own for it (none of them the same), the same way on every load.
 func TestDuplicateOptionValues(t *testing.T) {
 	src := `table "fx_policy" {
   primary_column = "fx_name"
@@ -24,9 +24,9 @@ func TestDuplicateOptionValues(t *testing.T) {
 }
 `
 	want := []string{
-		`f.hcl:8,28-32: Options "Motor" and "Home" both have the value 1.`,
-		`f.hcl:8,38-44: Options "Motor" and "Travel" both have the value 1.`,
-		`f.hcl:8,50-54: Options "Motor" and "Boat" both have the value 1.`,
+		`f.hcl:8,28-32: Options "Motor" and "Home" both have the value 1; give each option a value of its own, e.g. Home = 2.`,
+		`f.hcl:8,38-44: Options "Motor" and "Travel" both have the value 1; give each option a value of its own, e.g. Travel = 3.`,
+		`f.hcl:8,50-54: Options "Motor" and "Boat" both have the value 1; give each option a value of its own, e.g. Boat = 4.`,
 	}
 	for i := range 20 {
 		_, diags := compiler.LoadSources(map[string][]byte{"f.hcl": []byte(src), "s.hcl": []byte(baseSolution)})
