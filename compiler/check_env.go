@@ -161,7 +161,7 @@ func (c *checker) environments() {
 		}
 		switch src := c.p.Environment(e.PromoteFrom); {
 		case src == nil:
-			c.errorf(e.Attrs.Of("promote_from", e.DeclRange), "Unknown environment", "promote_from %q is not a declared environment.%s", e.PromoteFrom, didYouMean(e.PromoteFrom, names))
+			c.errorf(e.Attrs.Of("promote_from", e.DeclRange), "Unknown environment", "promote_from %q is not a declared environment.%s", e.PromoteFrom, didYouMeanOr(e.PromoteFrom, names, "The declared environments are"))
 		case src == e:
 			c.errorf(e.Attrs.Of("promote_from", e.DeclRange), "Promotion cycle", "Environment %q promotes from itself; promote_from names the environment before it in the pipeline.", e.Name)
 		}
@@ -223,7 +223,7 @@ func (c *checker) policy() {
 		e := c.p.Environment(n)
 		switch {
 		case e == nil:
-			c.errorf(elemRange(c.d.policyManagedExpr, i), "Unknown environment", "The policy names environment %q, which is not declared.%s", n, didYouMean(n, names))
+			c.errorf(elemRange(c.d.policyManagedExpr, i), "Unknown environment", "The policy names environment %q, which is not declared.%s", n, didYouMeanOr(n, names, "The declared environments are"))
 		case !e.Managed:
 			c.errorf(e.Attrs.Of("managed", e.DeclRange), "Policy: unmanaged environment", "The policy requires environment %q to receive the managed solution; set managed = true.", n)
 		}

@@ -151,7 +151,7 @@ func (c *exprConverter) traversal(e *hclsyntax.ScopeTraversalExpr) Expr {
 		}
 		ref := &VarRef{Name: name, Var: c.sc.p.Variable(name), Rng: e.SrcRange}
 		if ref.Var == nil {
-			c.errorf(e.SrcRange, "Unknown variable", "No variable %q is declared.%s", name, didYouMean(name, variableNames(c.sc.p)))
+			c.errorf(e.SrcRange, "Unknown variable", "No variable %q is declared.%s", name, didYouMeanOr(name, variableNames(c.sc.p), "The declared variables are"))
 		}
 		return ref
 	}

@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
@@ -61,6 +62,25 @@ func didYouMean(given string, known []string) string {
 		return ` Did you mean "` + s + `"?`
 	}
 	return ""
+}
+
+// maxListed is the most known names a diagnostic lists when none is near.
+const maxListed = 12
+
+// didYouMeanOr is didYouMean, or, when no known name is near, the known
+// names after intro (" Its stages are "a", "b"."; at most maxListed), so
+// that the message says what was expected; "" when there are none.
+func didYouMeanOr(given string, known []string, intro string) string {
+	if hint := didYouMean(given, known); hint != "" {
+		return hint
+	}
+	if len(known) == 0 {
+		return ""
+	}
+	if len(known) > maxListed {
+		return fmt.Sprintf(" %s %s and %d more.", intro, joinQuoted(known[:maxListed]), len(known)-maxListed)
+	}
+	return " " + intro + " " + joinQuoted(known) + "."
 }
 
 func contains(list []string, s string) bool {

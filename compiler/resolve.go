@@ -301,7 +301,7 @@ func (d *decoder) resolveVariables(prefix string) {
 			}
 			v := p.Variable(name)
 			if v == nil {
-				d.errorf(kv.Key.Range(), "Unknown variable", "No variable %q is declared.%s", name, didYouMean(name, variableNames(p)))
+				d.errorf(kv.Key.Range(), "Unknown variable", "No variable %q is declared.%s", name, didYouMeanOr(name, variableNames(p), "The declared variables are"))
 				continue
 			}
 			if v.Type == VarSecret {
@@ -347,7 +347,7 @@ func (d *decoder) resolveFlow(f *Flow, prefix string) {
 				return ""
 			}
 			if f.Stage(n) == nil {
-				d.errorf(e.Range(), "Unknown stage", "Flow %q has no stage %q.%s", f.Name, n, didYouMean(n, stageNames))
+				d.errorf(e.Range(), "Unknown stage", "Flow %q has no stage %q.%s", f.Name, n, didYouMeanOr(n, stageNames, "Its stages are"))
 				d.danglingFlows[f] = true
 				return ""
 			}
