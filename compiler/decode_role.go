@@ -1,7 +1,9 @@
 package compiler
 
 import (
+	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 )
@@ -40,8 +42,12 @@ func (d *decoder) decodeRole(b *hcl.Block) {
 		}
 		if d.str(gc, "depth", &g.Depth) {
 			if _, ok := Depths[g.Depth]; !ok {
+				hint := didYouMean(g.Depth, sortedKeys(Depths))
+				if depth := dataverseDepth(g.Depth); hint == "" && depth != "" {
+					hint = fmt.Sprintf(" It is Dataverse's name for the depth bpfc calls %q: depth = %q.", depth, depth)
+				}
 				d.errorf(gc.Attributes["depth"].Expr.Range(), "Unknown depth", "%q is not a privilege depth; use user, business_unit, parent_child or organization.%s",
-					g.Depth, didYouMean(g.Depth, sortedKeys(Depths)))
+					g.Depth, hint)
 				g.Depth = "organization"
 			}
 		}
@@ -65,4 +71,27 @@ func (d *decoder) decodePolicy(b *hcl.Block) {
 		d.policyManagedExpr = c.Attributes["managed_in"].Expr
 	}
 	d.policies = append(d.policies, pol)
+}
+
+// dataverseDepth is the depth a name Dataverse gives a privilege level
+// stands for: the level written in role files (Basic, Local, Deep, Global,
+// which Depths maps to) or the security role editor's "Parent: Child
+// Business Units", whatever the case and punctuation; "" for another name
+// (the editor's other labels are near enough bpfc's for "did you mean").
+func dataverseDepth(name string) string {
+	key := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' {
+			return r
+		}
+		return -1
+	}, strings.ToLower(name))
+	for depth, level := range Depths {
+		if key == strings.ToLower(level) {
+			return depth
+		}
+	}
+	if key == "parentchildbusinessunits" {
+		return "parent_child"
+	}
+	return ""
 }
