@@ -148,8 +148,38 @@ func (d *decoder) content(body hcl.Body, attrs []string, required []string, bloc
 		s.Attributes = append(s.Attributes, hcl.AttributeSchema{Name: a, Required: req[a]})
 	}
 	c, diags := body.Content(s)
-	d.diags = append(d.diags, diags...)
+	d.diags = append(d.diags, withoutMisspeltRequired(diags)...)
 	return c
+}
+
+// withoutMisspeltRequired drops hcl's "Missing required argument" for an
+// argument that is written, misspelt: the "Unsupported argument" beside it
+// already says which one was meant, at the place it is written, where the
+// missing one pointed at the block's brace for the same mistake.
+func withoutMisspeltRequired(diags hcl.Diagnostics) hcl.Diagnostics {
+	meant := map[string]bool{}
+	for _, d := range diags {
+		if d.Summary == "Unsupported argument" {
+			if i := strings.Index(d.Detail, `Did you mean "`); i >= 0 {
+				name, _, _ := strings.Cut(d.Detail[i+len(`Did you mean "`):], `"`)
+				meant[name] = true
+			}
+		}
+	}
+	if len(meant) == 0 {
+		return diags
+	}
+	var out hcl.Diagnostics
+	for _, d := range diags {
+		if d.Summary == "Missing required argument" {
+			name, _, _ := strings.Cut(strings.TrimPrefix(d.Detail, `The argument "`), `"`)
+			if meant[name] {
+				continue
+			}
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 // ranges records where each attribute of c was written.

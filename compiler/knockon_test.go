@@ -11,7 +11,7 @@ import (
 // TestNoKnockOns: a mistake is reported once, not again by the checks that
 // run on what it left: a misspelt next does not make its stage
 // unreachable, a step column that is not a string is not an unknown
-// column, a string left open is one error, not one per line after it, and
+// column, a misspelt required argument is not also a missing one, a string left open is one error, not one per line after it, and
 // a misspelt table (of a flow, a stage, a workflow, a lookup) is not
 // reported again on every stage, workflow use and relationship that
 // follows from it.
@@ -27,6 +27,10 @@ func TestNoKnockOns(t *testing.T) {
 		name: "column not a string",
 		flow: "flow \"f\" {\n  primary_table = \"lead\"\n  stage \"a\" {\n    step \"b\" { column = [\"subject\"] }\n  }\n}\n",
 		want: []string{"f.hcl:4: error: Invalid column"},
+	}, {
+		name: "misspelt required arguments",
+		flow: "flow \"f\" {\n  Primary_Table = \"lead\"\n  stage \"a\" {\n    step \"b\" { colum = \"subject\" }\n  }\n}\n",
+		want: []string{"f.hcl:2: error: Unsupported argument", "f.hcl:4: error: Unsupported argument"},
 	}, {
 		name: "string left open",
 		flow: "flow \"f\" {\n  primary_table = \"lead\"\n  display_name = \"F\n  stage \"a\" {\n    step \"b\" { column = \"subject\" }\n  }\n}\n",
