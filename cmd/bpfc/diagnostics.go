@@ -99,15 +99,81 @@ func writeSnippet(w io.Writer, src []byte, r hcl.Range) {
 		}
 		line, cols := displayLine(sc.Bytes())
 		num := fmt.Sprintf("%d", n)
-		fmt.Fprintf(w, "  %s | %s\n", num, line)
 		from := cols(r.Start.Column)
 		width := 1
 		if r.End.Line == r.Start.Line && r.End.Column > r.Start.Column {
 			width = max(cols(r.End.Column)-from, 1)
 		}
+		line, from, width = clipLine(line, from, width)
+		fmt.Fprintf(w, "  %s | %s\n", num, line)
 		fmt.Fprintf(w, "  %s | %s%s\n", strings.Repeat(" ", len(num)), strings.Repeat(" ", from), strings.Repeat("^", width))
 		return
 	}
+}
+
+// A shown source line is at most maxSnippetCells cells wide, and keeps
+// snippetContext cells before the range when it is cut.
+const (
+	maxSnippetCells = 120
+	snippetContext  = 20
+)
+
+// clipLine cuts a shown line wider than maxSnippetCells (a value of
+// thousands of characters, a file written on one line) to the cells around
+// the range, marking each cut with "…", and moves the caret (from, width in
+// cells) with it: the whole line, and a caret line as long, buried the
+// diagnostic under screens of text.
+func clipLine(line string, from, width int) (string, int, int) {
+	type cluster struct {
+		text       string
+		start, end int
+	}
+	var clusters []cluster
+	cell := 0
+	for rest := []byte(line); len(rest) > 0; {
+		n, c, _ := textseg.ScanGraphemeClusters(rest, true)
+		if n == 0 {
+			break
+		}
+		rest = rest[n:]
+		w := cellWidth(c)
+		clusters = append(clusters, cluster{string(c), cell, cell + w})
+		cell += w
+	}
+	if cell <= maxSnippetCells {
+		return line, from, width
+	}
+	ws := max(from-snippetContext, 0)
+	we := ws + maxSnippetCells
+	if we > cell {
+		we = cell
+		ws = max(we-maxSnippetCells, 0)
+	}
+	var b strings.Builder
+	shown := 0 // cells written
+	caret := from
+	if ws > 0 {
+		b.WriteString("…")
+		shown = 1
+	}
+	first := true
+	for _, c := range clusters {
+		if c.start < ws || c.end > we {
+			continue
+		}
+		if first {
+			caret = from - c.start + shown
+			first = false
+		}
+		b.WriteString(c.text)
+	}
+	if first { // the range is past the line's end
+		caret = from - ws + shown
+	}
+	if we < cell {
+		b.WriteString("…")
+	}
+	return b.String(), caret, max(min(width, we-from), 1)
 }
 
 // tabStop is the distance in cells between tab stops in a shown source line.

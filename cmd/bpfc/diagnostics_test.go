@@ -52,3 +52,49 @@ func TestSnippetCaretUnderItsCharacter(t *testing.T) {
 		t.Errorf("snippet differs (-want +got):\n%s", diff)
 	}
 }
+
+// TestSnippetClipsLongLines: a source line wider than a screen (a value of
+// thousands of characters, a file on one line) is shown cut around the
+// range, marked with "…", with the caret still under the character the range
+// starts at: near the line's start, in its middle and at its end.
+func TestSnippetClipsLongLines(t *testing.T) {
+	long := strings.Repeat("Ü", 3000)
+	src := []byte(`x = ["` + long + `", leed, "` + long + `"]` + "\n")
+	f, diags := hclsyntax.ParseConfig(src, "f.hcl", hcl.InitialPos)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	attrs, _ := f.Body.JustAttributes()
+	elems := attrs["x"].Expr.(*hclsyntax.TupleConsExpr).Exprs
+	for _, tc := range []struct {
+		name  string
+		rng   hcl.Range
+		under string // what the caret line's carets sit under
+	}{
+		{"start", attrs["x"].NameRange, "x"},
+		{"middle", elems[1].Range(), "leed"},
+		{"end", hcl.Range{Start: elems[2].Range().End, End: hcl.Pos{Line: 1, Column: elems[2].Range().End.Column + 1}}, "]"},
+		{"whole value", elems[0].Range(), `"` + strings.Repeat("Ü", 120-len(`x = [`)-1)}, // up to the cut
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			writeSnippet(&b, src, tc.rng)
+			lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+			if len(lines) != 2 {
+				t.Fatalf("snippet %q", b.String())
+			}
+			shown := []rune(strings.TrimPrefix(lines[0], "  1 | "))
+			carets := strings.TrimPrefix(lines[1], "    | ")
+			if len(shown) > 122 || len(carets) > 122 {
+				t.Errorf("line of %d and carets of %d cells, want at most 122 (120 and two …)", len(shown), len(carets))
+			}
+			from := strings.Index(carets, "^")
+			if from < 0 || from+utf8.RuneCountInString(tc.under) > len(shown)+1 {
+				t.Fatalf("carets %q beyond the line %q", carets, string(shown))
+			}
+			if got := string(shown[from:min(from+len(strings.TrimLeft(carets, " ")), len(shown))]); got != tc.under {
+				t.Errorf("carets under %q, want %q", got, tc.under)
+			}
+		})
+	}
+}
