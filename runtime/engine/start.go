@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/store"
 )
 
@@ -33,6 +34,56 @@ func (s *Session) StartNamed(ctx context.Context, flowName, table, recordID, nam
 		}
 		out, err = o.start(f, table, recordID, name, true)
 		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// StartAlong starts flow on a record as StartNamed does and, in the same
+// transaction, moves it forward along path (stage ids or names, the first
+// stage first), as Dataverse creates an instance at a later stage when
+// given the traversedpath that leads there. Each move is a move forward's,
+// one stage at a time on the active path (required steps, branches,
+// records created across tables, hooks); a refused one leaves no instance.
+func (s *Session) StartAlong(ctx context.Context, flowName, table, recordID, name string, path []string) (*Instance, error) {
+	if name != "" {
+		if err := checkInstanceName(name); err != nil {
+			return nil, err
+		}
+	}
+	var out *Instance
+	err := s.e.run(ctx, s.user, true, func(o *op) error {
+		f, err := o.dep.flow(flowName)
+		if err != nil {
+			return err
+		}
+		stages := make([]*compiler.Stage, len(path))
+		for i, p := range path {
+			if stages[i] = f.stage(p); stages[i] == nil {
+				stages[i] = f.f.Stage(p)
+			}
+			if stages[i] == nil {
+				return noStage(f.f, p)
+			}
+		}
+		if len(stages) == 0 || stages[0] != f.f.Stages[0] {
+			return invalid("a traversed path starts at the flow's first stage, %s", f.f.Stages[0].Name)
+		}
+		in, err := o.start(f, table, recordID, name, true)
+		if err != nil {
+			return err
+		}
+		for _, to := range stages[1:] {
+			in, _, err = o.applyChange(f.table.Name, in.ID, "move to the next stage", in.Version, nil, MoveOptions{}, []string{PrivWrite},
+				func(c *change) (*Transition, error) { return c.next("", to) })
+			if err != nil {
+				return err
+			}
+		}
+		out = in
+		return nil
 	})
 	if err != nil {
 		return nil, err

@@ -127,11 +127,13 @@ func (s *Server) processChoice(r *http.Request, t store.Table, fields []field, s
 
 // startInstance starts the flow of instance table t on the record that
 // the body's bpf_<table>id binds. As a Dataverse client may, the body may
-// also bind the process (processid, the flow's own), the first stage
-// (activestageid: a flow starts there) and name the instance (bpf_name).
+// also bind the process (processid, the flow's own), the stage
+// (activestageid: the first stage, or a later one with the traversedpath
+// that leads there, which the new instance then moves along) and name the
+// instance (bpf_name).
 func (s *Server) startInstance(r *http.Request, t store.Table, fields []field) (in *engine.Instance, existed bool, err error) {
 	var table, record, name string
-	var process, stage *field
+	var process, stage, path *field
 	for i, f := range fields {
 		switch f.column {
 		case "processid":
@@ -139,6 +141,12 @@ func (s *Server) startInstance(r *http.Request, t store.Table, fields []field) (
 			continue
 		case "activestageid":
 			stage = &fields[i]
+			continue
+		case "traversedpath":
+			if _, ok := f.value.(string); !ok {
+				return nil, false, badRequest("traversedpath is the stage ids of the path, comma-separated text")
+			}
+			path = &fields[i]
 			continue
 		case "bpf_name":
 			n, ok := f.value.(string)
@@ -152,7 +160,7 @@ func (s *Server) startInstance(r *http.Request, t store.Table, fields []field) (
 		rec, isRec := strings.CutPrefix(f.column, "bpf_")
 		if !ok || !isLookup(c) || !isRec || !strings.HasSuffix(rec, "id") {
 			return nil, false, badRequest("starting a flow takes the record, as bpf_<table>id@odata.bind (e.g. bpf_leadid@odata.bind: \"/leads(ID)\"), "+
-				"and may take processid@odata.bind, activestageid@odata.bind (the first stage) and bpf_name; %s cannot be set", f.prop)
+				"and may take processid@odata.bind, activestageid@odata.bind (the first stage, or a later one with traversedpath), traversedpath and bpf_name; %s cannot be set", f.prop)
 		}
 		if table != "" {
 			return nil, false, badRequest("a flow starts on one record; the body binds %s and %s", table, strings.TrimSuffix(rec, "id"))
@@ -163,8 +171,9 @@ func (s *Server) startInstance(r *http.Request, t store.Table, fields []field) (
 	if record == "" {
 		return nil, false, badRequest("name the record to start the flow on, as bpf_<table>id@odata.bind")
 	}
-	if process != nil || stage != nil {
-		if err := s.checkStart(r, t, process, stage); err != nil {
+	var along []string // the stages a start at a later stage moves along
+	if process != nil || stage != nil || path != nil {
+		if along, err = s.checkStart(r, t, process, stage, path); err != nil {
 			return nil, false, err
 		}
 	}
@@ -184,16 +193,23 @@ func (s *Server) startInstance(r *http.Request, t store.Table, fields []field) (
 			}
 		}
 	}
-	in, err = session(r).StartNamed(r.Context(), t.Name, table, record, name)
+	if len(along) > 1 {
+		in, err = session(r).StartAlong(r.Context(), t.Name, table, record, name, along)
+	} else {
+		in, err = session(r).StartNamed(r.Context(), t.Name, table, record, name)
+	}
 	return in, false, err
 }
 
-// checkStart checks the process and stage a start's body binds: the
-// instance table's flow, and its first stage (by id or name).
-func (s *Server) checkStart(r *http.Request, t store.Table, process, stage *field) error {
+// checkStart checks the process, stage and traversed path a start's body
+// gives: the instance table's flow; the first stage (by id or name), or a
+// later stage with the traversedpath that ends there, as Dataverse creates
+// an instance at a later stage. It returns the path's stages (nil without
+// one), which the engine checks are the active path's.
+func (s *Server) checkStart(r *http.Request, t store.Table, process, stage, path *field) ([]string, error) {
 	dep, _, err := session(r).Deployed(r.Context())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var df *engine.DeployedFlow
 	for _, f := range dep.Flows {
@@ -202,7 +218,7 @@ func (s *Server) checkStart(r *http.Request, t store.Table, process, stage *fiel
 		}
 	}
 	if df == nil || len(df.Flow.Stages) == 0 {
-		return errorf(http.StatusNotFound, "NotFound", "no flow of %s is deployed", t.EntitySetName)
+		return nil, errorf(http.StatusNotFound, "NotFound", "no flow of %s is deployed", t.EntitySetName)
 	}
 	bound := func(f *field, set string) (string, error) {
 		id, _ := f.value.(string)
@@ -214,24 +230,63 @@ func (s *Server) checkStart(r *http.Request, t store.Table, process, stage *fiel
 	if process != nil {
 		id, err := bound(process, "workflows")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if id != df.Workflow.ID {
-			return badRequest("%s is the process of flow %s (%s); %s names another", t.EntitySetName, df.Flow.Name, df.Workflow.ID, process.prop)
+			return nil, badRequest("%s is the process of flow %s (%s); %s names another", t.EntitySetName, df.Flow.Name, df.Workflow.ID, process.prop)
 		}
 	}
+	// name is a stage's name in the flow, from its id or name ("" for
+	// none of the flow's).
+	name := func(id string) string {
+		if st := df.Stages[id]; st != nil {
+			return st.Name
+		}
+		if st := df.Flow.Stage(id); st != nil {
+			return st.Name
+		}
+		return ""
+	}
+	first := df.Flow.Stages[0]
+	target := first.Name
 	if stage != nil {
 		id, err := bound(stage, "processstages")
 		if err != nil {
-			return err
+			return nil, err
 		}
-		first := df.Flow.Stages[0]
-		if st := df.Stages[id]; id != first.Name && (st == nil || st.Name != first.Name) {
-			return badRequest("a flow starts at its first stage, %s; start it without activestageid, or with that stage, then move it with a PATCH of activestageid",
-				first.Name)
+		if target = name(id); target == "" {
+			return nil, badRequest("%s is no stage of flow %s; its stages are %s", stage.prop, df.Flow.Name, strings.Join(stageNames(df.Flow), ", "))
 		}
 	}
-	return nil
+	if path == nil {
+		if target != first.Name {
+			return nil, badRequest("a flow starts at its first stage, %s; to start at stage %s, send traversedpath too: the stage ids of the path from %s to it, comma-separated, as Dataverse needs",
+				first.Name, target, first.Name)
+		}
+		return nil, nil
+	}
+	var along []string
+	for _, id := range strings.Split(path.value.(string), ",") {
+		id = strings.TrimSpace(id)
+		n := name(engine.CanonicalID(id))
+		if n == "" {
+			return nil, badRequest("traversedpath names %q, no stage of flow %s; its stages are %s", id, df.Flow.Name, strings.Join(stageNames(df.Flow), ", "))
+		}
+		along = append(along, n)
+	}
+	if along[len(along)-1] != target {
+		return nil, badRequest("traversedpath ends at stage %s, not at the active stage the body binds, %s", along[len(along)-1], target)
+	}
+	return along, nil
+}
+
+// stageNames is the names of a flow's stages, in order.
+func stageNames(f *compiler.Flow) []string {
+	out := make([]string, len(f.Stages))
+	for i, st := range f.Stages {
+		out[i] = st.Name
+	}
+	return out
 }
 
 // upsert is Dataverse's upsert of a record the PATCH found missing

@@ -460,3 +460,51 @@ func TestActivePathRowsHaveETags(t *testing.T) {
 		}
 	}
 }
+
+// TestStartAtLaterStage: a POST may start an instance at a later stage with
+// the traversedpath that leads there, as Microsoft's "Work with business
+// process flows using code" creates one: the instance moves along the path
+// by a move's rules, and a path that skips a stage, does not end at the
+// bound stage or is left out is refused and starts nothing, as is a path a
+// move along it refuses (a required step empty).
+func TestStartAtLaterStage(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	ids := map[string]string{}
+	r := f.do("GET", "workflows?$filter="+url.QueryEscape("uniquename eq 'cts_strategicdeal'"), f.admin, nil).must(t, http.StatusOK)
+	deal := r.rows()[0]["workflowid"].(string)
+	r = f.do("GET", "processstages?$filter="+url.QueryEscape("_processid_value eq "+deal), f.admin, nil).must(t, http.StatusOK)
+	for _, row := range r.rows() {
+		ids[row["uniquename"].(string)] = row["processstageid"].(string)
+	}
+	lead := f.create("leads", map[string]any{"lastname": "Ng", "subject": "Desks"}, "BPFC-Flow", "none")
+	count := func() int {
+		return len(f.do("GET", "cts_strategicdeals?$filter="+url.QueryEscape("_bpf_leadid_value eq "+lead), f.admin, nil).must(t, http.StatusOK).rows())
+	}
+	body := func(stage string, path ...string) map[string]any {
+		b := map[string]any{"bpf_leadid@odata.bind": "/leads(" + lead + ")", "activestageid@odata.bind": "/processstages(" + ids[stage] + ")"}
+		if path != nil {
+			var p []string
+			for _, s := range path {
+				p = append(p, ids[s])
+			}
+			b["traversedpath"] = strings.Join(p, ",")
+		}
+		return b
+	}
+	for _, bad := range []map[string]any{
+		body("develop"),
+		body("propose", "qualify", "propose"),
+		body("develop", "qualify", "develop", "propose"),
+		body("develop", "qualify", "develop"), // qualify's required steps are empty
+	} {
+		f.do("POST", "cts_strategicdeals", f.admin, bad).must(t, http.StatusBadRequest)
+	}
+	if n := count(); n != 0 {
+		t.Fatalf("refused starts left %d instances", n)
+	}
+	f.do("PATCH", "leads("+lead+")", f.admin, map[string]any{"budgetamount": 5000, "purchasetimeframe": 1, "decisionmaker": true}).must(t, http.StatusNoContent)
+	r = f.do("POST", "cts_strategicdeals", f.admin, body("develop", "qualify", "develop"), "Prefer", "return=representation").must(t, http.StatusCreated)
+	if r.str("_activestageid_value") != ids["develop"] || r.str("traversedpath") != ids["qualify"]+","+ids["develop"] || r.str("_bpf_opportunityid_value") == "" {
+		t.Errorf("started at develop: %s", r.raw)
+	}
+}
