@@ -160,6 +160,8 @@ func (c *checker) environments() {
 			continue
 		}
 		switch src := c.p.Environment(e.PromoteFrom); {
+		case src == nil && c.p.misspeltDecl("environment", e.PromoteFrom):
+			// Environment "test" is reported as an unsupported block.
 		case src == nil:
 			c.errorf(e.Attrs.Of("promote_from", e.DeclRange), "Unknown environment", "promote_from %q is not a declared environment.%s", e.PromoteFrom, didYouMeanOr(e.PromoteFrom, names, "The declared environments are"))
 		case src == e:
@@ -222,6 +224,7 @@ func (c *checker) policy() {
 	for i, n := range pol.ManagedIn {
 		e := c.p.Environment(n)
 		switch {
+		case e == nil && c.p.misspeltDecl("environment", n):
 		case e == nil:
 			c.errorf(elemRange(c.d.policyManagedExpr, i), "Unknown environment", "The policy names environment %q, which is not declared.%s", n, didYouMeanOr(n, names, "The declared environments are"))
 		case !e.Managed:

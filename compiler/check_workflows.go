@@ -27,6 +27,9 @@ func (c *checker) workflows() {
 	}
 	for _, u := range c.d.workflowUses {
 		w := p.Workflow(u.name)
+		if w == nil && p.misspeltDecl("workflow", u.name) {
+			continue
+		}
 		if w == nil {
 			c.errorf(u.rng, "Unknown workflow", "No workflow %q is declared.%s", u.name, didYouMeanOr(u.name, wfNames, "The declared workflows are"))
 			continue

@@ -150,7 +150,7 @@ func (c *exprConverter) traversal(e *hclsyntax.ScopeTraversalExpr) Expr {
 			return nil
 		}
 		ref := &VarRef{Name: name, Var: c.sc.p.Variable(name), Rng: e.SrcRange}
-		if ref.Var == nil {
+		if ref.Var == nil && !c.sc.p.misspeltDecl("variable", name) {
 			c.errorf(e.SrcRange, "Unknown variable", "No variable %q is declared.%s", name, didYouMeanOr(name, variableNames(c.sc.p), "The declared variables are"))
 		}
 		return ref

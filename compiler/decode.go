@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 )
@@ -90,6 +91,7 @@ func newDecoder() *decoder {
 func (d *decoder) decodeFile(f *hcl.File) {
 	content, diags := f.Body.Content(topSchema)
 	d.diags = append(d.diags, diags...)
+	d.noteMisspeltBlocks(f)
 	for _, b := range content.Blocks {
 		switch b.Type {
 		case "solution":
@@ -109,6 +111,38 @@ func (d *decoder) decodeFile(f *hcl.File) {
 		case "policy":
 			d.decodePolicy(b)
 		}
+	}
+}
+
+// noteMisspeltBlocks records the labels of top-level blocks whose type is
+// a misspelling of a known one (Environment "test" for environment "test").
+// hcl reports the block as unsupported, with the type meant; the checks that
+// would then find "test" undeclared where it is named (promote_from,
+// var.x, workflow.x) leave it alone, so that one mistake is one diagnostic.
+func (d *decoder) noteMisspeltBlocks(f *hcl.File) {
+	body, ok := f.Body.(*hclsyntax.Body)
+	if !ok {
+		return
+	}
+	var types []string
+	for _, b := range topSchema.Blocks {
+		types = append(types, b.Type)
+	}
+	for _, b := range body.Blocks {
+		if contains(types, b.Type) || len(b.Labels) == 0 {
+			continue
+		}
+		meant := nameSuggestion(b.Type, types)
+		if meant == "" {
+			continue
+		}
+		if d.p.misspelt == nil {
+			d.p.misspelt = map[string]map[string]bool{}
+		}
+		if d.p.misspelt[meant] == nil {
+			d.p.misspelt[meant] = map[string]bool{}
+		}
+		d.p.misspelt[meant][b.Labels[0]] = true
 	}
 }
 

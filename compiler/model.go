@@ -24,7 +24,16 @@ type Project struct {
 	Roles        []*Role
 	Workflows    []*Workflow
 	Policy       *Policy // nil when the project has none
+
+	// misspelt holds, by the block type meant, the labels of top-level
+	// blocks whose type is a misspelling of it (Environment "test"): hcl
+	// reports the block, so a reference to its label is not reported again.
+	misspelt map[string]map[string]bool
 }
+
+// misspeltDecl says whether name is the label of a top-level block whose
+// type misspells kind: a reference to it is a knock-on of that mistake.
+func (p *Project) misspeltDecl(kind, name string) bool { return p.misspelt[kind][name] }
 
 // Solution is the solution block with its publisher.
 type Solution struct {

@@ -300,6 +300,9 @@ func (d *decoder) resolveVariables(prefix string) {
 				continue
 			}
 			v := p.Variable(name)
+			if v == nil && p.misspeltDecl("variable", name) {
+				continue
+			}
 			if v == nil {
 				d.errorf(kv.Key.Range(), "Unknown variable", "No variable %q is declared.%s", name, didYouMeanOr(name, variableNames(p), "The declared variables are"))
 				continue
