@@ -298,9 +298,8 @@ func (c *exprConverter) checkLiteralFor(col *Column, lit *Literal) {
 		if len(col.Options) == 0 {
 			return
 		}
-		var labels []string
+		labels, values := optionsListed(col)
 		for _, o := range col.Options {
-			labels = append(labels, o.Label)
 			if lit.Kind == KindString && o.Label == lit.Value.AsString() {
 				return
 			}
@@ -312,22 +311,19 @@ func (c *exprConverter) checkLiteralFor(col *Column, lit *Literal) {
 		}
 		if lit.Kind == KindString {
 			given := lit.Value.AsString() // an option is a label: "High", not the string "High"
-			if contains(col.refusedOptions, given) {
-				return // its value was reported where it is written
+			for _, o := range col.writtenOptions {
+				if o.Label == given && o.refused() {
+					return // its value was reported where it is written
+				}
 			}
-			c.errorf(lit.Rng, "Unknown choice value", "%s.%s has no option %q; its options are %s.%s", col.Table, col.Name, given, joinQuoted(labels), didYouMean(given, labels))
+			c.errorf(lit.Rng, "Unknown choice value", "%s.%s has no option %q; its options are %s%s.%s", col.Table, col.Name, given, joinQuoted(labels), refusedNote(col), didYouMean(given, labels))
 			return
 		}
 		if lit.Kind != KindNumber {
-			c.errorf(lit.Rng, "Unknown choice value", "%s.%s has no option %s; its options are %s.", col.Table, col.Name, describe(lit.Value), joinQuoted(labels))
+			c.errorf(lit.Rng, "Unknown choice value", "%s.%s has no option %s; its options are %s%s.", col.Table, col.Name, describe(lit.Value), joinQuoted(labels), refusedNote(col))
 			return
 		}
-		// A number names an option by its value: list the values.
-		var values []string
-		for _, o := range col.Options {
-			values = append(values, fmt.Sprintf("%q = %d", o.Label, o.Value))
-		}
-		c.errorf(lit.Rng, "Unknown choice value", "%s.%s has no option with the value %s; its options are %s.", col.Table, col.Name, strings.TrimPrefix(describe(lit.Value), "the number "), strings.Join(values, ", "))
+		c.errorf(lit.Rng, "Unknown choice value", "%s.%s has no option with the value %s; its options are %s%s.", col.Table, col.Name, strings.TrimPrefix(describe(lit.Value), "the number "), strings.Join(values, ", "), refusedNote(col))
 	case KindLookup:
 		// A lookup holds a row's id: any other text never matches.
 		if lit.Kind == KindString {
@@ -486,4 +482,43 @@ func variableNames(p *Project) []string {
 		out[i] = v.Name
 	}
 	return out
+}
+
+// optionsListed lists a choice column's options for a diagnostic, as labels
+// and as label = value (a number names an option by its value): as the
+// project writes them, in order, those reported and left out included, so
+// that the list matches the file; a catalog column's by value.
+func optionsListed(col *Column) (labels, values []string) {
+	if col.writtenOptions == nil {
+		for _, o := range col.Options {
+			labels = append(labels, o.Label)
+			values = append(values, fmt.Sprintf("%q = %d", o.Label, o.Value))
+		}
+		return labels, values
+	}
+	for _, o := range col.writtenOptions {
+		labels = append(labels, o.Label)
+		if !o.NoInt {
+			values = append(values, fmt.Sprintf("%q = %d", o.Label, o.Value))
+		}
+	}
+	return labels, values
+}
+
+// refusedNote says, after a list of options, which of them were reported
+// for their value (and so are not options until that is fixed), or "".
+func refusedNote(col *Column) string {
+	var notes []string
+	for _, o := range col.writtenOptions {
+		switch {
+		case o.DupOf != "":
+			notes = append(notes, fmt.Sprintf("%q repeats the value %d of %q", o.Label, o.Value, o.DupOf))
+		case o.NoInt:
+			notes = append(notes, fmt.Sprintf("%q has no whole-number value", o.Label))
+		}
+	}
+	if len(notes) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(notes, "; ") + ": reported where the options are written)"
 }

@@ -118,7 +118,7 @@ func (d *decoder) decodeColumn(b *hcl.Block, t *Table) *Column {
 			d.errorf(a.Range, "Unexpected options", "options apply only to choice columns.")
 		} else {
 			var empty bool
-			col.Options, col.refusedOptions, empty = d.options(a)
+			col.Options, col.writtenOptions, empty = d.options(a)
 			if empty && !t.External {
 				// An external table's options may be unknown (unpack writes
 				// {}); a table the project ships needs them.
@@ -131,11 +131,12 @@ func (d *decoder) decodeColumn(b *hcl.Block, t *Table) *Column {
 	return col
 }
 
-// options reads a choice column's options; refused are the labels of those
-// reported and left out (a value that is no whole number or another's), so
-// that a condition naming one is not told the option does not exist; empty
-// says the object has none.
-func (d *decoder) options(a *hcl.Attribute) (opts []Option, refused []string, empty bool) {
+// options reads a choice column's options; written are all of them as
+// written, in order, those reported and left out (a value that is no whole
+// number or another's) marked, so that a condition naming one is not told
+// the option does not exist and one naming another option is told them
+// all; empty says the object has none.
+func (d *decoder) options(a *hcl.Attribute) (opts []Option, written []writtenOption, empty bool) {
 	d.noDuplicateKeys(a.Expr)
 	v, ok := d.value(a)
 	if !ok {
@@ -170,20 +171,21 @@ func (d *decoder) options(a *hcl.Attribute) (opts []Option, refused []string, em
 		n, err := convertInt(ov)
 		if err != "" {
 			d.errorf(o.valueRange, "Invalid options", "The value of option %q must be a whole number; %s.", k, err)
-			refused = append(refused, k)
+			written = append(written, writtenOption{Label: k, NoInt: true})
 			continue
 		}
 		if other, dup := seen[n]; dup {
 			d.errorf(o.keyRange, "Duplicate option value", "Options %q and %q both have the value %d; give each option a value of its own, e.g. %s = %d.", other, k, n, optionLabel(k), free)
-			refused = append(refused, k)
+			written = append(written, writtenOption{Label: k, Value: n, DupOf: other})
 			free++
 			continue
 		}
 		seen[n] = k
 		out = append(out, Option{Label: k, Value: n})
+		written = append(written, writtenOption{Label: k, Value: n})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Value < out[j].Value })
-	return out, refused, false
+	return out, written, false
 }
 
 // maxLengthOf is the most characters Dataverse lets a column of type typ

@@ -183,8 +183,21 @@ type Column struct {
 	Attrs     Ranges // where each attribute was written
 	DeclRange hcl.Range
 
-	refusedOptions []string // labels of options reported and left out
+	// writtenOptions are a choice column's options as the project writes
+	// them, in order, with those reported and left out of Options (a value
+	// that is another's or no whole number); nil for a catalog column.
+	writtenOptions []writtenOption
 }
+
+// writtenOption is one option of a choice column as written.
+type writtenOption struct {
+	Label string
+	Value int    // when refused is "" or dupOf is set
+	DupOf string // the option whose value it repeats (refused)
+	NoInt bool   // its value is no whole number (refused)
+}
+
+func (o writtenOption) refused() bool { return o.DupOf != "" || o.NoInt }
 
 // Behaviors of a datetime column, as Dataverse's DateTimeBehavior: user
 // local (the default; "" in a Column) converts to and from the user's time
