@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
@@ -337,10 +338,68 @@ func (d *decoder) str(c *hcl.BodyContent, name string, dst *string) bool {
 		return false
 	}
 	if v, ok := d.typed(a, cty.String, "a string"); ok {
+		if name == "display_name" && !d.oneLine(a, v.AsString()) {
+			return false
+		}
 		*dst = v.AsString()
 		return true
 	}
 	return false
+}
+
+// oneLine refuses a display name that holds a line break, a tab or another
+// control character: Dataverse shows a display name as a one-line label (the
+// process bar, forms, views, the solution explorer), and its exports hold
+// none; the build would write it as &#xA; into every label. The suggestion
+// is the name on one line (OneLine).
+func (d *decoder) oneLine(a *hcl.Attribute, s string) bool {
+	at, bad := -1, rune(0)
+	for i, r := range []rune(s) {
+		if breaksLine(r) {
+			at, bad = i, r
+			break
+		}
+	}
+	if at < 0 {
+		return true
+	}
+	what := fmt.Sprintf("the control character U+%04X", bad)
+	switch bad {
+	case '\n':
+		what = "a line break (U+000A)"
+	case '\r':
+		what = "a carriage return (U+000D)"
+	case '\t':
+		what = "a tab (U+0009)"
+	case '\u2028', '\u2029':
+		what = fmt.Sprintf("a line separator (U+%04X)", bad)
+	}
+	fix := OneLine(s)
+	hint := fmt.Sprintf("write it as one line of plain text, e.g. display_name = %s", FormatValue(cty.StringVal(fix)))
+	if fix == "" {
+		hint = "leave display_name out to show the block's label, or give it a name of one line"
+	}
+	d.errorf(a.Expr.Range(), "Invalid display_name",
+		"A display name is one line of text (Dataverse shows it as a label, with no line breaks, tabs or other control characters); this one holds %s at character %d: %s.", what, at+1, hint)
+	return false
+}
+
+// OneLine is a display name as the one line of text a label holds: each
+// run of line breaks, tabs and other control characters, with the spaces
+// around it, one space, and none at either end ("" when nothing is left).
+// The compiler suggests it for a display name that is not one line; unpack
+// writes an archive's labels so.
+func OneLine(s string) string {
+	if !strings.ContainsFunc(s, breaksLine) {
+		return s
+	}
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return breaksLine(r) || r == ' ' }), " ")
+}
+
+// breaksLine: r has no place in a one-line label (a control character, or
+// Unicode's line and paragraph separators).
+func breaksLine(r rune) bool {
+	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
 }
 
 // name reads an attribute that names something (an environment, a

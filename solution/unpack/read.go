@@ -185,6 +185,7 @@ func (b *builder) project() (*compiler.Project, error) {
 	sort.SliceStable(p.Workflows, func(i, j int) bool { return p.Workflows[i].Name < p.Workflows[j].Name })
 	sort.SliceStable(p.Roles, func(i, j int) bool { return p.Roles[i].Name < p.Roles[j].Name })
 	sort.SliceStable(p.Variables, func(i, j int) bool { return p.Variables[i].Name < p.Variables[j].Name })
+	b.oneLineLabels(p)
 	return p, nil
 }
 
