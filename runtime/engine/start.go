@@ -21,6 +21,17 @@ func (s *Session) Start(ctx context.Context, flowName, table, recordID string) (
 // characters) given, as a Dataverse client may set it; "" names it after
 // the flow, as Start does.
 func (s *Session) StartNamed(ctx context.Context, flowName, table, recordID, name string) (*Instance, error) {
+	return s.StartAlong(ctx, flowName, table, recordID, name, nil)
+}
+
+// StartAlong starts flow on a record as StartNamed does and, in the same
+// transaction, moves it forward along path (stage ids or names, the first
+// stage first), as Dataverse creates an instance at a later stage when
+// given the traversedpath that leads there. Each move is a move forward's,
+// one stage at a time on the active path (required steps, branches,
+// records created across tables, hooks); a refused one leaves no instance.
+// No path: the instance stays at the first stage, as StartNamed starts it.
+func (s *Session) StartAlong(ctx context.Context, flowName, table, recordID, name string, path []string) (*Instance, error) {
 	if name != "" {
 		if err := checkInstanceName(name); err != nil {
 			return nil, err
@@ -32,31 +43,8 @@ func (s *Session) StartNamed(ctx context.Context, flowName, table, recordID, nam
 		if err != nil {
 			return err
 		}
-		out, err = o.start(f, table, recordID, name, true)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// StartAlong starts flow on a record as StartNamed does and, in the same
-// transaction, moves it forward along path (stage ids or names, the first
-// stage first), as Dataverse creates an instance at a later stage when
-// given the traversedpath that leads there. Each move is a move forward's,
-// one stage at a time on the active path (required steps, branches,
-// records created across tables, hooks); a refused one leaves no instance.
-func (s *Session) StartAlong(ctx context.Context, flowName, table, recordID, name string, path []string) (*Instance, error) {
-	if name != "" {
-		if err := checkInstanceName(name); err != nil {
-			return nil, err
-		}
-	}
-	var out *Instance
-	err := s.e.run(ctx, s.user, true, func(o *op) error {
-		f, err := o.dep.flow(flowName)
-		if err != nil {
+		if len(path) == 0 {
+			out, err = o.start(f, table, recordID, name, true)
 			return err
 		}
 		stages := make([]*compiler.Stage, len(path))
