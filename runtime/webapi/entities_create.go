@@ -130,7 +130,9 @@ func (s *Server) processChoice(r *http.Request, t store.Table, fields []field, s
 // also bind the process (processid, the flow's own), the stage
 // (activestageid: the first stage, or a later one with the traversedpath
 // that leads there, which the new instance then moves along) and name the
-// instance (bpf_name).
+// instance (bpf_name). A start of a flow the record runs answers with its
+// active instance, renamed as asked, unless the body asks for a later stage
+// that instance is not at.
 func (s *Server) startInstance(r *http.Request, t store.Table, fields []field) (in *engine.Instance, existed bool, err error) {
 	var table, record, name string
 	var process, stage, path *field
@@ -184,6 +186,13 @@ func (s *Server) startInstance(r *http.Request, t store.Table, fields []field) (
 	if err == nil {
 		for _, in := range ins {
 			if in.State == engine.StateActive && in.PrimaryTable == table {
+				if len(along) > 1 && in.ActiveStage != along[len(along)-1] {
+					// The stage asked for is not dropped either: the
+					// instance the record runs is elsewhere, and a 200
+					// with it said the start at that stage was made.
+					return nil, false, badRequest("%s %s already runs flow %s: instance %s, at stage %s, not %s; move it with a PATCH of its activestageid",
+						table, record, in.Flow, in.ID, in.ActiveStage, along[len(along)-1])
+				}
 				if name != "" && name != in.Name {
 					// The name asked for is not dropped: the instance
 					// takes it, at the version just read.

@@ -508,3 +508,37 @@ func TestStartAtLaterStage(t *testing.T) {
 		t.Errorf("started at develop: %s", r.raw)
 	}
 }
+
+// TestStartAtLaterStageOfARunningFlow: a POST that starts a flow the record
+// already runs answers with that instance, but not when the body asks for a
+// later stage the instance is not at: that start is refused (a 200 with the
+// instance at another stage said it was made), the instance left as it
+// was; at that stage already, the instance is the answer.
+func TestStartAtLaterStageOfARunningFlow(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	ids := map[string]string{}
+	r := f.do("GET", "workflows?$filter="+url.QueryEscape("uniquename eq 'cts_strategicdeal'"), f.admin, nil).must(t, http.StatusOK)
+	deal := r.rows()[0]["workflowid"].(string)
+	r = f.do("GET", "processstages?$filter="+url.QueryEscape("_processid_value eq "+deal), f.admin, nil).must(t, http.StatusOK)
+	for _, row := range r.rows() {
+		ids[row["uniquename"].(string)] = row["processstageid"].(string)
+	}
+	lead := f.create("leads", map[string]any{"lastname": "Ng", "subject": "Desks", "budgetamount": 5000, "purchasetimeframe": 1, "decisionmaker": true},
+		"BPFC-Flow", "none")
+	first := f.do("POST", "cts_strategicdeals", f.admin, map[string]any{"bpf_leadid@odata.bind": "/leads(" + lead + ")"}, "Prefer", "return=representation").
+		must(t, http.StatusCreated)
+	atDevelop := map[string]any{"bpf_leadid@odata.bind": "/leads(" + lead + ")", "activestageid@odata.bind": "/processstages(" + ids["develop"] + ")",
+		"traversedpath": ids["qualify"] + "," + ids["develop"], "bpf_name": "Desks deal"}
+	f.do("POST", "cts_strategicdeals", f.admin, atDevelop).must(t, http.StatusBadRequest)
+	rows := f.do("GET", "cts_strategicdeals?$filter="+url.QueryEscape("_bpf_leadid_value eq "+lead), f.admin, nil).must(t, http.StatusOK).rows()
+	if len(rows) != 1 || rows[0]["_activestageid_value"] != ids["qualify"] || rows[0]["bpf_name"] != first.str("bpf_name") {
+		t.Fatalf("a refused start changed the record's instances: %v", rows)
+	}
+	id := first.str("businessprocessflowinstanceid")
+	f.do("PATCH", "cts_strategicdeals("+id+")", f.admin, map[string]any{"activestageid@odata.bind": "/processstages(" + ids["develop"] + ")"}).
+		must(t, http.StatusNoContent)
+	r = f.do("POST", "cts_strategicdeals", f.admin, atDevelop, "Prefer", "return=representation").must(t, http.StatusOK)
+	if r.str("businessprocessflowinstanceid") != id || r.str("_activestageid_value") != ids["develop"] {
+		t.Errorf("a start at the stage the running instance is at: %s", r.raw)
+	}
+}
