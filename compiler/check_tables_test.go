@@ -146,3 +146,51 @@ func TestMissingSolutionSuggestionPastes(t *testing.T) {
 		t.Errorf("the suggestion pasted:\n%s\ndoes not validate: %v", block, diags)
 	}
 }
+
+// TestSuggestedPublisherFitsTheNames: the solution (or publisher) block a
+// project without one is told to add has the prefix its custom names use,
+// so that, pasted, the project validates: with "cts" every fx_ table and
+// column was then said to lack the publisher's prefix.
+func TestSuggestedPublisherFitsTheNames(t *testing.T) {
+	tables := `table "fx_task" {
+  primary_column = "fx_name"
+  column "fx_name" { type = "string" }
+}
+table "lead" {
+  column "fx_score" { type = "integer" }
+}
+flow "f" {
+  primary_table = "fx_task"
+  stage "a" {}
+}
+`
+	for _, tc := range []struct {
+		name, solution, summary, start string
+		paste                          func(block string) string
+	}{
+		{"no solution", "", "Missing solution", `solution "`, func(b string) string { return b + "\n" }},
+		{"no publisher", "solution \"S\" {\n  version = \"1.0.0.0\"\n}\n", "Missing publisher", `publisher "`,
+			func(b string) string {
+				return "solution \"S\" {\n  version = \"1.0.0.0\"\n  " + strings.TrimSuffix(b, ".") + "\n}\n"
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			files := map[string][]byte{"f.hcl": []byte(tables)}
+			if tc.solution != "" {
+				files["bpfc.hcl"] = []byte(tc.solution)
+			}
+			_, diags := compiler.LoadSources(files)
+			if len(diags) != 1 || diags[0].Summary != tc.summary {
+				t.Fatalf("want one %s, got %v", tc.summary, diags)
+			}
+			i := strings.Index(diags[0].Detail, tc.start)
+			if i < 0 {
+				t.Fatalf("detail suggests no block: %q", diags[0].Detail)
+			}
+			files["bpfc.hcl"] = []byte(tc.paste(diags[0].Detail[i:]))
+			if _, diags := compiler.LoadSources(files); diags.HasErrors() {
+				t.Errorf("the suggestion pasted:\n%s\ndoes not validate: %v", files["bpfc.hcl"], diags)
+			}
+		})
+	}
+}

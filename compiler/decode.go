@@ -52,10 +52,11 @@ type decoder struct {
 	policyManagedExpr hcl.Expression // managed_in, for each name's range (elemRange)
 	createTables      []createUse
 	assignments       []assignment
-	brokenFlows       map[*Flow]bool // flows with duplicate stage names
-	danglingFlows     map[*Flow]bool // flows with a next that names no stage: reachability unknown
-	noColumn          map[*Step]bool // steps whose column is missing or not a string (reported)
-	noPrefix          bool           // no solution, publisher or valid prefix (reported): custom names go unchecked
+	brokenFlows       map[*Flow]bool  // flows with duplicate stage names
+	danglingFlows     map[*Flow]bool  // flows with a next that names no stage: reachability unknown
+	noColumn          map[*Step]bool  // steps whose column is missing or not a string (reported)
+	missingPublisher  *hcl.Diagnostic // the first solution's "Missing publisher", its example written last
+	noPrefix          bool            // no solution, publisher or valid prefix (reported): custom names go unchecked
 }
 
 type workflowUse struct {

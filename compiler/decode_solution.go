@@ -77,7 +77,12 @@ func (d *decoder) decodeSolution(b *hcl.Block) {
 		s.Publisher = d.decodePublisher(pb)
 	}
 	if s.Publisher == nil {
-		d.errorf(b.DefRange, "Missing publisher", "The solution needs a publisher block, which sets the customization prefix, e.g. publisher \"contoso\" { prefix = \"cts\" }.")
+		d.errorf(b.DefRange, "Missing publisher", "The solution needs a publisher block, which sets the customization prefix.")
+		if len(d.solutions) == 0 {
+			// Its example, with the prefix the project's names use, is
+			// written once every file is decoded (resolveSolution).
+			d.missingPublisher = d.diags[len(d.diags)-1]
+		}
 	}
 	d.solutions = append(d.solutions, s)
 }

@@ -44,12 +44,49 @@ func (d *decoder) finish() *Project {
 }
 
 // solutionExample is the solution block a project without one is told to
-// add, written over several lines: HCL takes only one argument in a block
-// written on one line, so the one-line form was refused when pasted.
-const solutionExample = `solution "ContosoSales" {
-  version = "1.0.0.0"
-  publisher "contoso" { prefix = "cts" }
-}`
+// add, written over several lines (HCL takes only one argument in a block
+// written on one line, so the one-line form was refused when pasted), with
+// the prefix the project's custom names use: pasted, it validates.
+func solutionExample(prefix string) string {
+	return "solution \"ContosoSales\" {\n  version = \"1.0.0.0\"\n  " + publisherExample(prefix) + "\n}"
+}
+
+// publisherExample is the publisher block a solution without one is told
+// to add, with prefix.
+func publisherExample(prefix string) string {
+	return "publisher \"contoso\" { prefix = \"" + prefix + "\" }"
+}
+
+// namesPrefix is the customization prefix the project's custom names (its
+// tables, their columns and the columns it adds to standard tables) start
+// with, the most used if they differ, for an example publisher that the
+// names validate with; "cts" when none starts with a valid one.
+func (d *decoder) namesPrefix() string {
+	count := map[string]int{}
+	add := func(name string) {
+		if p, _, ok := strings.Cut(name, "_"); ok && prefixRe.MatchString(p) && !strings.HasPrefix(p, "mscrm") {
+			count[p]++
+		}
+	}
+	for _, t := range d.tableDecls {
+		if _, std := catalog.Lookup(t.Name); !std {
+			if t.External {
+				continue
+			}
+			add(t.Name)
+		}
+		for _, c := range t.Columns {
+			add(c.Name)
+		}
+	}
+	best := "cts"
+	for p, n := range count {
+		if n > count[best] || n == count[best] && p < best {
+			best = p
+		}
+	}
+	return best
+}
 
 func (d *decoder) resolveSolution() {
 	for i, s := range d.solutions {
@@ -61,11 +98,14 @@ func (d *decoder) resolveSolution() {
 	}
 	if d.p.Solution == nil {
 		d.diags = append(d.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Missing solution",
-			Detail: "A project needs one solution block, e.g. in bpfc.hcl:\n" + solutionExample})
+			Detail: "A project needs one solution block, e.g. in bpfc.hcl:\n" + solutionExample(d.namesPrefix())})
 		d.p.Solution = &Solution{Name: "Solution", DisplayName: "Solution", Version: "1.0.0.0", VersionNums: [4]int{1}, Publisher: &Publisher{Name: "publisher", Prefix: "new", OptionValuePrefix: 10000}}
 		d.noPrefix = true
 	}
 	if d.p.Solution.Publisher == nil {
+		if d.missingPublisher != nil {
+			d.missingPublisher.Detail = "The solution needs a publisher block, which sets the customization prefix, e.g. " + publisherExample(d.namesPrefix()) + "."
+		}
 		d.p.Solution.Publisher = &Publisher{Name: "publisher", Prefix: "new", OptionValuePrefix: 10000}
 		d.noPrefix = true
 	}
