@@ -97,14 +97,14 @@ func writeSnippet(w io.Writer, src []byte, r hcl.Range) {
 		if n != r.Start.Line {
 			continue
 		}
-		line, cols := displayLine(sc.Bytes())
+		clusters, cols := displayLine(sc.Bytes())
 		num := fmt.Sprintf("%d", n)
 		from := cols(r.Start.Column)
 		width := 1
 		if r.End.Line == r.Start.Line && r.End.Column > r.Start.Column {
 			width = max(cols(r.End.Column)-from, 1)
 		}
-		line, from, width = clipLine(line, from, width)
+		line, from, width := clipLine(clusters, from, width)
 		fmt.Fprintf(w, "  %s | %s\n", num, line)
 		fmt.Fprintf(w, "  %s | %s%s\n", strings.Repeat(" ", len(num)), strings.Repeat(" ", from), strings.Repeat("^", width))
 		return
@@ -123,25 +123,17 @@ const (
 // the range, marking each cut with "…", and moves the caret (from, width in
 // cells) with it: the whole line, and a caret line as long, buried the
 // diagnostic under screens of text.
-func clipLine(line string, from, width int) (string, int, int) {
-	type cluster struct {
-		text       string
-		start, end int
-	}
-	var clusters []cluster
+func clipLine(clusters []shownCluster, from, width int) (string, int, int) {
 	cell := 0
-	for rest := []byte(line); len(rest) > 0; {
-		n, c, _ := textseg.ScanGraphemeClusters(rest, true)
-		if n == 0 {
-			break
-		}
-		rest = rest[n:]
-		w := cellWidth(c)
-		clusters = append(clusters, cluster{string(c), cell, cell + w})
-		cell += w
+	if len(clusters) > 0 {
+		cell = clusters[len(clusters)-1].end
 	}
 	if cell <= maxSnippetCells {
-		return line, from, width
+		var b strings.Builder
+		for _, c := range clusters {
+			b.WriteString(c.text)
+		}
+		return b.String(), from, width
 	}
 	ws := max(from-snippetContext, 0)
 	we := ws + maxSnippetCells
@@ -179,18 +171,26 @@ func clipLine(line string, from, width int) (string, int, int) {
 // tabStop is the distance in cells between tab stops in a shown source line.
 const tabStop = 4
 
-// displayLine is a source line as a terminal shows it, and cols, the cell
-// (from 0) where the character at an hcl column starts. hcl counts columns
-// in grapheme clusters (a letter with its accents, an emoji with its
-// modifiers: one column), a terminal in cells: a Chinese character or an
-// emoji takes two, a tab up to the next tab stop. Tabs are expanded to
-// spaces, so the caret line needs no tabs of its own; control characters and
-// bytes that are no UTF-8 (a binary file named .hcl) are one replacement
-// character each: the terminal shows the line as it is, the caret where it
-// points.
-func displayLine(src []byte) (string, func(col int) int) {
-	var b strings.Builder
-	starts := []int{} // the cell each cluster starts at
+// shownCluster is a grapheme cluster of a source line as it is shown (a
+// tab as spaces, a control character as the replacement character) and the
+// cells it takes, start to end.
+type shownCluster struct {
+	text       string
+	start, end int
+}
+
+// displayLine is a source line as a terminal shows it, cluster by cluster,
+// and cols, the cell (from 0) where the character at an hcl column starts.
+// hcl counts columns in grapheme clusters (a letter with its accents, an
+// emoji with its modifiers: one column), a terminal in cells: a Chinese
+// character or an emoji takes two, a tab up to the next tab stop. Tabs are
+// expanded to spaces, so the caret line needs no tabs of its own; control
+// characters and bytes that are no UTF-8 (a binary file named .hcl) are one
+// replacement character each: the terminal shows the line as it is, the
+// caret where it points. The clusters are the source's: the shown text cut
+// into clusters again would join a mark after a tab to the tab's last space.
+func displayLine(src []byte) ([]shownCluster, func(col int) int) {
+	var clusters []shownCluster
 	cell := 0
 	for rest := src; len(rest) > 0; {
 		n, cluster, _ := textseg.ScanGraphemeClusters(rest, true)
@@ -198,29 +198,31 @@ func displayLine(src []byte) (string, func(col int) int) {
 			break
 		}
 		rest = rest[n:]
-		starts = append(starts, cell)
+		c := shownCluster{start: cell}
 		r, _ := utf8.DecodeRune(cluster)
 		switch {
 		case r == '\t':
 			w := tabStop - cell%tabStop
-			b.WriteString(strings.Repeat(" ", w))
+			c.text = strings.Repeat(" ", w)
 			cell += w
 		case r == utf8.RuneError || unicode.IsControl(r) || !utf8.Valid(cluster):
-			b.WriteRune(unicode.ReplacementChar)
+			c.text = string(unicode.ReplacementChar)
 			cell++
 		default:
-			b.Write(cluster)
+			c.text = string(cluster)
 			cell += cellWidth(cluster)
 		}
+		c.end = cell
+		clusters = append(clusters, c)
 	}
 	cols := func(col int) int {
 		i := max(col-1, 0)
-		if i < len(starts) {
-			return starts[i]
+		if i < len(clusters) {
+			return clusters[i].start
 		}
-		return cell + i - len(starts) // past the end: one cell a column
+		return cell + i - len(clusters) // past the end: one cell a column
 	}
-	return b.String(), cols
+	return clusters, cols
 }
 
 // cellWidth is how many terminal cells a grapheme cluster takes: two for an

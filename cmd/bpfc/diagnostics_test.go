@@ -98,3 +98,23 @@ func TestSnippetClipsLongLines(t *testing.T) {
 		})
 	}
 }
+
+// TestSnippetClipsAfterAMarkOnATab: a line cut to the range keeps the caret
+// under it when the cut-off part has a combining mark after a tab or a
+// control character: the line was cut into clusters again as shown, where
+// the mark joins the tab's last space, and the caret landed a cell early.
+func TestSnippetClipsAfterAMarkOnATab(t *testing.T) {
+	for _, before := range []string{"\t\u0301", "\t\u0301\t\u0301", "\x01\u0301"} {
+		src := []byte(before + strings.Repeat("a", 200) + "bad\n")
+		col := utf8.RuneCountInString(before) + 201 // hcl's column of "bad": one a rune here
+		var b bytes.Buffer
+		writeSnippet(&b, src, hcl.Range{Start: hcl.Pos{Line: 1, Column: col}, End: hcl.Pos{Line: 1, Column: col + 3}})
+		lines := strings.Split(b.String(), "\n")
+		shown := []rune(strings.TrimPrefix(lines[0], "  1 | "))
+		carets := strings.TrimPrefix(lines[1], "    | ")
+		from := strings.Index(carets, "^")
+		if from < 0 || from+3 > len(shown) || string(shown[from:from+3]) != "bad" || strings.Count(carets, "^") != 3 {
+			t.Errorf("%q before: carets %q under %q", before, carets, string(shown))
+		}
+	}
+}
