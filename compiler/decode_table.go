@@ -152,11 +152,23 @@ func (d *decoder) options(a *hcl.Attribute) (opts []Option, written []writtenOpt
 	var out []Option
 	seen := map[int]string{}
 	vals := v.AsValueMap()
-	free := 1 // above every whole value written: one a duplicate can take
+	// free is a value no option has, for a duplicate to take: above every
+	// whole value written, or (the greatest taken) the least one unused.
+	used, top := map[int]bool{}, 0
 	for _, ov := range vals {
-		if n, err := convertInt(ov); err == "" && n >= free && n < math.MaxInt32 {
-			free = n + 1
+		if n, err := convertInt(ov); err == "" {
+			used[n], top = true, max(top, n)
 		}
+	}
+	free := func() int {
+		n := top + 1
+		for n > math.MaxInt32 || used[n] {
+			if n++; n > math.MaxInt32 {
+				n = 1
+			}
+		}
+		used[n] = true
+		return n
 	}
 	for _, o := range optionKeys(a.Expr, vals) {
 		k, ov := o.label, vals[o.label]
@@ -175,9 +187,8 @@ func (d *decoder) options(a *hcl.Attribute) (opts []Option, written []writtenOpt
 			continue
 		}
 		if other, dup := seen[n]; dup {
-			d.errorf(o.keyRange, "Duplicate option value", "Options %q and %q both have the value %d; give each option a value of its own, e.g. %s = %d.", other, k, n, optionLabel(k), free)
+			d.errorf(o.keyRange, "Duplicate option value", "Options %q and %q both have the value %d; give each option a value of its own, e.g. %s = %d.", other, k, n, optionLabel(k), free())
 			written = append(written, writtenOption{Label: k, Value: n, DupOf: other})
-			free++
 			continue
 		}
 		seen[n] = k
