@@ -5,7 +5,6 @@ import (
 	"math"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -284,10 +283,12 @@ func convertInt(v cty.Value) (int, string) {
 }
 
 // optionLabel is an option's label as written in options = { ... }: bare
-// when HCL takes it so, else quoted ("In progress").
+// when HCL takes it so, else quoted as HCL quotes ("In progress", "Cost
+// $${x}"), which parses back to the label: Go's quoting escaped controls
+// as \x and left "${" to be read as a template.
 func optionLabel(label string) string {
 	if hclsyntax.ValidIdentifier(label) {
 		return label
 	}
-	return strconv.Quote(label)
+	return FormatValue(cty.StringVal(label))
 }

@@ -45,19 +45,20 @@ func TestDuplicateOptionValues(t *testing.T) {
 	}
 }
 
-// TestDuplicateOptionValueSuggestionsPaste: the value a duplicate option is
-// told to take is one no option has and Dataverse takes, so that, written
-// in, the options validate, even when the greatest whole number is taken
-// (it was suggested again, and the one after it, out of range).
+// TestDuplicateOptionValueSuggestionsPaste: the option a duplicate is told
+// to write (its label as HCL takes it, a value no option has and Dataverse
+// takes), written in place of it, validates: the greatest whole number taken
+// made the suggestion that value again, and the one after it, out of range;
+// a label was quoted as Go quotes, "${" left to be read as a template.
 func TestDuplicateOptionValueSuggestionsPaste(t *testing.T) {
-	suggestion := regexp.MustCompile(`e\.g\. (\w+) = (-?\d+)\.$`)
+	suggestion := regexp.MustCompile(`e\.g\. (\w+|"(?:[^"\\]|\\.)*") = (-?\d+)\.$`)
 	for _, options := range []string{
 		`{ A = 1, B = 1, C = 1 }`,
 		`{ A = 2147483646, B = 2147483647, C = 2147483647, D = 2147483647 }`,
 		`{ A = 2147483647, B = 1, C = 2147483647, D = 2, E = 2 }`,
+		`{ A = 1, "Cost $${x}" = 1, "In\tprogress" = 1 }`,
 	} {
-		src := func(options string) map[string][]byte {
-			return map[string][]byte{"s.hcl": []byte(baseSolution), "f.hcl": []byte(`table "fx_policy" {
+		src := `table "fx_policy" {
   primary_column = "fx_name"
   column "fx_name" { type = "string" }
   column "fx_kind" {
@@ -65,23 +66,23 @@ func TestDuplicateOptionValueSuggestionsPaste(t *testing.T) {
     options = ` + options + `
   }
 }
-`)}
-		}
-		_, diags := compiler.LoadSources(src(options))
-		fixed := options
-		for _, d := range diags {
+`
+		_, diags := compiler.LoadSources(map[string][]byte{"s.hcl": []byte(baseSolution), "f.hcl": []byte(src)})
+		fixed := src
+		for i := len(diags) - 1; i >= 0; i-- { // from the last, so that the offsets before it hold
+			d := diags[i]
 			m := suggestion.FindStringSubmatch(d.Detail)
 			if d.Summary != "Duplicate option value" || m == nil {
 				t.Fatalf("%s: %s: %s", options, d.Summary, d.Detail)
 			}
-			// The later option of that label takes the value suggested.
-			i := strings.LastIndex(fixed, m[1]+" = ")
-			j := i + len(m[1]+" = ")
-			k := j + strings.IndexAny(fixed[j:], ", }")
-			fixed = fixed[:j] + m[2] + fixed[k:]
+			// The option reported, from its key to its value's end, is
+			// the one suggested.
+			from := d.Subject.Start.Byte
+			to := d.Subject.End.Byte + strings.IndexAny(fixed[d.Subject.End.Byte:], ",}")
+			fixed = fixed[:from] + m[1] + " = " + m[2] + " " + fixed[to:]
 		}
-		if _, diags := compiler.LoadSources(src(fixed)); diags.HasErrors() {
-			t.Errorf("%s with the values suggested, %s: %v", options, fixed, diags)
+		if _, diags := compiler.LoadSources(map[string][]byte{"s.hcl": []byte(baseSolution), "f.hcl": []byte(fixed)}); diags.HasErrors() {
+			t.Errorf("%s with the options suggested:\n%s: %v", options, fixed, diags)
 		}
 	}
 }
