@@ -283,8 +283,10 @@ func (s *Server) checkStart(r *http.Request, t store.Table, process, stage, path
 		}
 		along = append(along, n)
 	}
-	if along[len(along)-1] != target {
-		return nil, badRequest("traversedpath ends at stage %s, not at the active stage the body binds, %s", along[len(along)-1], target)
+	if last := along[len(along)-1]; stage == nil && last != target {
+		return nil, badRequest("traversedpath ends at stage %s: bind that stage too, as activestageid@odata.bind, to start there (without it a flow starts at its first stage, %s)", last, first.Name)
+	} else if last != target {
+		return nil, badRequest("traversedpath ends at stage %s, not at the active stage the body binds, %s", last, target)
 	}
 	return along, nil
 }

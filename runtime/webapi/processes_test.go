@@ -499,6 +499,13 @@ func TestStartAtLaterStage(t *testing.T) {
 	} {
 		f.do("POST", "cts_strategicdeals", f.admin, bad).must(t, http.StatusBadRequest)
 	}
+	// A path without the stage it ends at: told to bind that stage.
+	noStage := body("develop", "qualify", "develop")
+	delete(noStage, "activestageid@odata.bind")
+	if msg := f.do("POST", "cts_strategicdeals", f.admin, noStage).must(t, http.StatusBadRequest).message(); !strings.Contains(msg,
+		"traversedpath ends at stage develop: bind that stage too, as activestageid@odata.bind") {
+		t.Errorf("a path without activestageid: %s", msg)
+	}
 	if n := count(); n != 0 {
 		t.Fatalf("refused starts left %d instances", n)
 	}
