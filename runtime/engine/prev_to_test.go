@@ -321,3 +321,25 @@ func TestMoveToEarlierStageRefusesOthers(t *testing.T) {
 		return err
 	}), RuleTargetStage, `cannot move to stage close: an instance moves forward one stage at a time, or back to a stage it traversed: from "develop" the next stage is "propose"; the instance can go back to "qualify" only`)
 }
+
+// TestStartAlongReportsEveryRun: an instance started at a later stage
+// (StartAlong) reports the workflows of the start and of every move along
+// the path, not the last move's alone.
+func TestStartAlongReportsEveryRun(t *testing.T) {
+	dev := prevToEnv(t)
+	admin, ctx := dev.admin(), dev.ctx
+	c := dev.create(admin, "lead", Values{"subject": "Fleet", "lastname": "Bloggs", "budgetamount": "50000",
+		"purchasetimeframe": "Immediate", "decisionmaker": "yes"}, StartOptions{NoFlow: true})
+	dev.hooks.take()
+	in, err := admin.StartAlong(ctx, "strategic_deal", "lead", c.ID, "", []string{"qualify", "develop"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range in.Workflows {
+		got = append(got, r.Workflow)
+	}
+	if in.ActiveStage != "develop" || !slices.Equal(got, []string{"start qualify", "next develop"}) {
+		t.Errorf("started along to %s, workflows %q", in.ActiveStage, got)
+	}
+}

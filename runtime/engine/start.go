@@ -63,13 +63,16 @@ func (s *Session) StartAlong(ctx context.Context, flowName, table, recordID, nam
 		if err != nil {
 			return err
 		}
+		runs := in.Workflows // the start's, then each move's: all of them ran
 		for _, to := range stages[1:] {
 			in, _, err = o.applyChange(f.table.Name, in.ID, "move to the next stage", in.Version, nil, MoveOptions{}, []string{PrivWrite},
 				func(c *change) (*Transition, error) { return c.next("", to) })
 			if err != nil {
 				return err
 			}
+			runs = append(runs, in.Workflows...)
 		}
+		in.Workflows = runs
 		out = in
 		return nil
 	})
