@@ -93,7 +93,7 @@ func newDecoder() *decoder {
 func (d *decoder) decodeFile(f *hcl.File) {
 	content, diags := f.Body.Content(topSchema)
 	d.diags = append(d.diags, diags...)
-	d.noteMisspeltBlocks(f)
+	d.noteMisspeltBlocks(f, diags)
 	for _, b := range content.Blocks {
 		switch b.Type {
 		case "solution":
@@ -121,7 +121,10 @@ func (d *decoder) decodeFile(f *hcl.File) {
 // hcl reports the block as unsupported, with the type meant; the checks that
 // would then find "test" undeclared where it is named (promote_from,
 // var.x, workflow.x) leave it alone, so that one mistake is one diagnostic.
-func (d *decoder) noteMisspeltBlocks(f *hcl.File) {
+// Where hcl's own rule suggests no type (env, var, ENVIRONMENT), its
+// diagnostic (among diags) is told the type meant: it is then the only one
+// to speak of the block's label.
+func (d *decoder) noteMisspeltBlocks(f *hcl.File, diags hcl.Diagnostics) {
 	body, ok := f.Body.(*hclsyntax.Body)
 	if !ok {
 		return
@@ -145,6 +148,12 @@ func (d *decoder) noteMisspeltBlocks(f *hcl.File) {
 			d.p.misspelt[meant] = map[string]bool{}
 		}
 		d.p.misspelt[meant][b.Labels[0]] = true
+		for _, dg := range diags {
+			if dg.Summary == "Unsupported block type" && dg.Subject != nil && *dg.Subject == b.TypeRange &&
+				!strings.Contains(dg.Detail, "Did you mean") {
+				dg.Detail += fmt.Sprintf(" Did you mean %q?", meant)
+			}
+		}
 	}
 }
 
