@@ -469,13 +469,7 @@ func TestActivePathRowsHaveETags(t *testing.T) {
 // move along it refuses (a required step empty).
 func TestStartAtLaterStage(t *testing.T) {
 	f := serve(t, fixtureOptions{})
-	ids := map[string]string{}
-	r := f.do("GET", "workflows?$filter="+url.QueryEscape("uniquename eq 'cts_strategicdeal'"), f.admin, nil).must(t, http.StatusOK)
-	deal := r.rows()[0]["workflowid"].(string)
-	r = f.do("GET", "processstages?$filter="+url.QueryEscape("_processid_value eq "+deal), f.admin, nil).must(t, http.StatusOK)
-	for _, row := range r.rows() {
-		ids[row["uniquename"].(string)] = row["processstageid"].(string)
-	}
+	ids := stageIDs(t, f, "cts_strategicdeal")
 	lead := f.create("leads", map[string]any{"lastname": "Ng", "subject": "Desks"}, "BPFC-Flow", "none")
 	count := func() int {
 		return len(f.do("GET", "cts_strategicdeals?$filter="+url.QueryEscape("_bpf_leadid_value eq "+lead), f.admin, nil).must(t, http.StatusOK).rows())
@@ -510,7 +504,7 @@ func TestStartAtLaterStage(t *testing.T) {
 		t.Fatalf("refused starts left %d instances", n)
 	}
 	f.do("PATCH", "leads("+lead+")", f.admin, map[string]any{"budgetamount": 5000, "purchasetimeframe": 1, "decisionmaker": true}).must(t, http.StatusNoContent)
-	r = f.do("POST", "cts_strategicdeals", f.admin, body("develop", "qualify", "develop"), "Prefer", "return=representation").must(t, http.StatusCreated)
+	r := f.do("POST", "cts_strategicdeals", f.admin, body("develop", "qualify", "develop"), "Prefer", "return=representation").must(t, http.StatusCreated)
 	if r.str("_activestageid_value") != ids["develop"] || r.str("traversedpath") != ids["qualify"]+","+ids["develop"] || r.str("_bpf_opportunityid_value") == "" {
 		t.Errorf("started at develop: %s", r.raw)
 	}
@@ -523,13 +517,7 @@ func TestStartAtLaterStage(t *testing.T) {
 // was; at that stage already, the instance is the answer.
 func TestStartAtLaterStageOfARunningFlow(t *testing.T) {
 	f := serve(t, fixtureOptions{})
-	ids := map[string]string{}
-	r := f.do("GET", "workflows?$filter="+url.QueryEscape("uniquename eq 'cts_strategicdeal'"), f.admin, nil).must(t, http.StatusOK)
-	deal := r.rows()[0]["workflowid"].(string)
-	r = f.do("GET", "processstages?$filter="+url.QueryEscape("_processid_value eq "+deal), f.admin, nil).must(t, http.StatusOK)
-	for _, row := range r.rows() {
-		ids[row["uniquename"].(string)] = row["processstageid"].(string)
-	}
+	ids := stageIDs(t, f, "cts_strategicdeal")
 	lead := f.create("leads", map[string]any{"lastname": "Ng", "subject": "Desks", "budgetamount": 5000, "purchasetimeframe": 1, "decisionmaker": true},
 		"BPFC-Flow", "none")
 	first := f.do("POST", "cts_strategicdeals", f.admin, map[string]any{"bpf_leadid@odata.bind": "/leads(" + lead + ")"}, "Prefer", "return=representation").
@@ -544,8 +532,22 @@ func TestStartAtLaterStageOfARunningFlow(t *testing.T) {
 	id := first.str("businessprocessflowinstanceid")
 	f.do("PATCH", "cts_strategicdeals("+id+")", f.admin, map[string]any{"activestageid@odata.bind": "/processstages(" + ids["develop"] + ")"}).
 		must(t, http.StatusNoContent)
-	r = f.do("POST", "cts_strategicdeals", f.admin, atDevelop, "Prefer", "return=representation").must(t, http.StatusOK)
+	r := f.do("POST", "cts_strategicdeals", f.admin, atDevelop, "Prefer", "return=representation").must(t, http.StatusOK)
 	if r.str("businessprocessflowinstanceid") != id || r.str("_activestageid_value") != ids["develop"] {
 		t.Errorf("a start at the stage the running instance is at: %s", r.raw)
 	}
+}
+
+// stageIDs reads the stage ids of the flow whose unique name is given, by
+// stage name, through the process sets as a client would.
+func stageIDs(t *testing.T, f *fixture, flow string) map[string]string {
+	t.Helper()
+	ids := map[string]string{}
+	r := f.do("GET", "workflows?$filter="+url.QueryEscape("uniquename eq '"+flow+"'"), f.admin, nil).must(t, http.StatusOK)
+	id := r.rows()[0]["workflowid"].(string)
+	r = f.do("GET", "processstages?$filter="+url.QueryEscape("_processid_value eq "+id), f.admin, nil).must(t, http.StatusOK)
+	for _, row := range r.rows() {
+		ids[row["uniquename"].(string)] = row["processstageid"].(string)
+	}
+	return ids
 }
