@@ -301,6 +301,15 @@ func (f *Flow) Stage(name string) *Stage {
 	return nil
 }
 
+// StageNames are the names of stages (a flow's, a path's), in order.
+func StageNames(stages []*Stage) []string {
+	out := make([]string, len(stages))
+	for i, s := range stages {
+		out[i] = s.Name
+	}
+	return out
+}
+
 // Tables lists the distinct tables of the flow's stages in first-use order.
 func (f *Flow) Tables() []string {
 	var out []string

@@ -370,10 +370,7 @@ func (d *decoder) resolveFlow(f *Flow, prefix string) {
 	if d.dupes("stage", len(f.Stages), func(i int) (string, hcl.Range) { return f.Stages[i].Name, f.Stages[i].DeclRange }) {
 		d.brokenFlows[f] = true // its graph is ambiguous: skip the graph checks
 	}
-	stageNames := make([]string, len(f.Stages))
-	for i, s := range f.Stages {
-		stageNames[i] = s.Name
-	}
+	stageNames := StageNames(f.Stages)
 	for i, s := range f.Stages {
 		d.dupes("step", len(s.Steps), func(i int) (string, hcl.Range) { return s.Steps[i].Name, s.Steps[i].DeclRange })
 		if !d.stageTable[s] {

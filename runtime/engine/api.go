@@ -328,7 +328,7 @@ func unlessIn(state string, fn func(c *change) (*Transition, error)) func(c *cha
 
 // noStage refuses a move to a stage f has not, naming those it has.
 func noStage(f *compiler.Flow, stage string) error {
-	names := stageNames(f.Stages)
+	names := compiler.StageNames(f.Stages)
 	return invalid("flow %s has no stage %q; its stages are %s%s", f.Name, stage, strings.Join(names, ", "), didYouMean(stage, names))
 }
 

@@ -430,7 +430,7 @@ func (o *op) resolvePath(f *flow, in *Instance, recs process.Records) error {
 	if err != nil {
 		return err
 	}
-	in.ActivePath = stageNames(path)
+	in.ActivePath = compiler.StageNames(path)
 	in.RecordNames = map[string]string{}
 	in.Unreadable = nil
 	for table, row := range recs {
@@ -446,14 +446,6 @@ func (o *op) resolvePath(f *flow, in *Instance, recs process.Records) error {
 	}
 	slices.Sort(in.Unreadable)
 	return nil
-}
-
-func stageNames(stages []*compiler.Stage) []string {
-	out := make([]string, len(stages))
-	for i, s := range stages {
-		out[i] = s.Name
-	}
-	return out
 }
 
 // visits fills the instance's stage log.

@@ -277,7 +277,7 @@ func (c *change) prevTo(name string) (*Transition, error) {
 		to = c.f.f.Stage(name)
 	}
 	if to == nil {
-		return nil, invalid("flow %s has no stage %q; %s%s", c.f.f.Name, name, c.earlierText(path), didYouMean(name, stageNames(c.f.f.Stages)))
+		return nil, invalid("flow %s has no stage %q; %s%s", c.f.f.Name, name, c.earlierText(path), didYouMean(name, compiler.StageNames(c.f.f.Stages)))
 	}
 	i := earlierIndex(c.f, path, to)
 	switch {

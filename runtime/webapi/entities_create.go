@@ -264,7 +264,7 @@ func (s *Server) checkStart(r *http.Request, t store.Table, process, stage, path
 			return nil, err
 		}
 		if target = name(id); target == "" {
-			return nil, badRequest("%s is no stage of flow %s; its stages are %s", stage.prop, df.Flow.Name, strings.Join(stageNames(df.Flow), ", "))
+			return nil, badRequest("%s is no stage of flow %s; its stages are %s", stage.prop, df.Flow.Name, strings.Join(compiler.StageNames(df.Flow.Stages), ", "))
 		}
 	}
 	if path == nil {
@@ -279,7 +279,7 @@ func (s *Server) checkStart(r *http.Request, t store.Table, process, stage, path
 		id = strings.TrimSpace(id)
 		n := name(engine.CanonicalID(id))
 		if n == "" {
-			return nil, badRequest("traversedpath names %q, no stage of flow %s; its stages are %s", id, df.Flow.Name, strings.Join(stageNames(df.Flow), ", "))
+			return nil, badRequest("traversedpath names %q, no stage of flow %s; its stages are %s", id, df.Flow.Name, strings.Join(compiler.StageNames(df.Flow.Stages), ", "))
 		}
 		along = append(along, n)
 	}
@@ -289,15 +289,6 @@ func (s *Server) checkStart(r *http.Request, t store.Table, process, stage, path
 		return nil, badRequest("traversedpath ends at stage %s, not at the active stage the body binds, %s", last, target)
 	}
 	return along, nil
-}
-
-// stageNames is the names of a flow's stages, in order.
-func stageNames(f *compiler.Flow) []string {
-	out := make([]string, len(f.Stages))
-	for i, st := range f.Stages {
-		out[i] = st.Name
-	}
-	return out
 }
 
 // upsert is Dataverse's upsert of a record the PATCH found missing

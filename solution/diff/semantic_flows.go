@@ -42,11 +42,7 @@ func (c *collector) flows(old, new *compiler.Project) {
 }
 
 func flowSummary(f *compiler.Flow) string {
-	var stages []string
-	for _, s := range f.Stages {
-		stages = append(stages, s.Name)
-	}
-	return "primary table " + f.PrimaryTable + ", " + compiler.Plural(len(f.Stages), "stage") + ": " + strings.Join(stages, ", ")
+	return "primary table " + f.PrimaryTable + ", " + compiler.Plural(len(f.Stages), "stage") + ": " + strings.Join(compiler.StageNames(f.Stages), ", ")
 }
 
 func (c *collector) stage(flow string, os, ns *compiler.Stage, name string) {
