@@ -192,7 +192,7 @@ type Column struct {
 // writtenOption is one option of a choice column as written.
 type writtenOption struct {
 	Label string
-	Value int    // when refused is "" or dupOf is set
+	Value int    // unless NoInt
 	DupOf string // the option whose value it repeats (refused)
 	NoInt bool   // its value is no whole number (refused)
 }

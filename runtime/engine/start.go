@@ -56,7 +56,7 @@ func (s *Session) StartAlong(ctx context.Context, flowName, table, recordID, nam
 				return noStage(f.f, p)
 			}
 		}
-		if len(stages) == 0 || stages[0] != f.f.Stages[0] {
+		if stages[0] != f.f.Stages[0] {
 			return invalid("a traversed path starts at the flow's first stage, %s", f.f.Stages[0].Name)
 		}
 		in, err := o.start(f, table, recordID, name, true)
