@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -309,7 +308,7 @@ func batchArgs(ws []store.OneShot) []any {
 	if !ws[0].Update.Created.IsZero() {
 		column(func(i int) any { return formatTime(ws[i].Update.Created) })
 	}
-	for _, name := range slices.Sorted(maps.Keys(ws[0].Update.Values)) {
+	for _, name := range sortedKeys(ws[0].Update.Values) {
 		column(func(i int) any { return sqlValue(ws[i].Update.Values[name]) })
 	}
 	for j, r := range reads[0] {

@@ -526,14 +526,9 @@ func (t *tx) InsertRow(table string, values map[string]any) error {
 }
 
 func (t *tx) CountRows(table string) (int, error) {
-	qt, err := quote(table)
+	tb, err := t.Table(table)
 	if err != nil {
 		return 0, err
 	}
-	if _, err := t.Table(table); err != nil {
-		return 0, err
-	}
-	var n int
-	err = t.queryRow("SELECT COUNT(*) FROM " + qt).Scan(&n)
-	return n, err
+	return t.CountQuery(store.Query{Table: tb})
 }
