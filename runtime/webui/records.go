@@ -376,10 +376,14 @@ func fieldErrors(err error) map[string]string {
 	return out
 }
 
-// changedMeanwhile says that the record or process (what) changed after
-// the page was loaded: by someone else, or by the same user on another
-// page or an earlier one the browser went back to.
-func changedMeanwhile(what string) string {
+// changedMeanwhile says that the record or process a conflict (err) is
+// about changed after the page was loaded: by someone else, or by the same
+// user on another page or an earlier one the browser went back to.
+func changedMeanwhile(err error) string {
+	what := "record"
+	if ce := (*engine.ConflictError)(nil); errors.As(err, &ce) && ce.What == "instance" {
+		what = "process"
+	}
 	return "This " + what + " was changed after the page was loaded (by someone else, or on another page of yours)"
 }
 
@@ -397,12 +401,8 @@ func refusal(err error, instance string) *flash {
 	var ce *engine.ConflictError
 	switch {
 	case errors.As(err, &ce):
-		what := "record"
-		if ce.What == "instance" {
-			what = "process"
-		}
 		f.Kind = "conflict"
-		f.Text = changedMeanwhile(what) + ", so nothing was changed. " +
+		f.Text = changedMeanwhile(err) + ", so nothing was changed. " +
 			"The page now shows it as it is; check it and try again."
 	case errors.As(err, &ref):
 		f.Stage, f.Steps = ref.Stage, ref.Steps

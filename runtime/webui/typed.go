@@ -2,7 +2,6 @@ package webui
 
 import (
 	"cmp"
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -110,11 +109,7 @@ func (h *Handler) typedAnswer(w http.ResponseWriter, r *http.Request, err error,
 	}
 	f.Typed, f.TypedTable, f.TypedRecord = typed.Typed, typed.TypedTable, typed.TypedRecord
 	if f.Kind == "conflict" {
-		what := "record"
-		if ce := (*engine.ConflictError)(nil); errors.As(err, &ce) && ce.What == "instance" {
-			what = "process"
-		}
-		f.Text = changedMeanwhile(what) + ", so what you typed was not saved. " +
+		f.Text = changedMeanwhile(err) + ", so what you typed was not saved. " +
 			"It is kept below, marked \u201cNot saved\u201d beside what is stored now where they differ: check it and save again to keep it."
 	}
 	h.showRecord(w, r, statusOf(err), instance, "", f)
