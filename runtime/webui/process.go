@@ -82,15 +82,9 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, rs, errorf(http.StatusNotFound, "Not found", "Flow %s is not deployed any more.", in.Flow))
 		return
 	}
-	var typed *flash
-	switch op {
-	case opSave, opNext, opPrev, opFinish:
-		typed = typedValues(form, v, fi, in)
-	default:
-		if strings.HasPrefix(op, opAction) {
-			typed = typedValues(form, v, fi, in)
-		}
-	}
+	// Every button of the stage form posts its steps (Set Active's form
+	// has none): what was typed is kept whatever the operation.
+	typed := typedValues(form, v, fi, in)
 	if in.Version != version {
 		err := &engine.ConflictError{What: "instance", ID: id, Expected: version, Actual: in.Version}
 		if !h.typedAnswer(w, r, err, id, typed) {
@@ -161,7 +155,20 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		err = &moveError{op: op, saved: saved, err: err}
-		h.failOrBack(w, r, err, id, nil, back)
+		if saved || !h.typedAnswer(w, r, err, id, typed) {
+			h.failOrBack(w, r, err, id, nil, back)
+		}
+		return
+	}
+	if typed != nil && (op == opAbandon || op == opReactivate) {
+		// As in Dataverse, abandoning or reactivating a process leaves the
+		// record as it is and the form keeps its unsaved changes: the
+		// answer is the page itself with them (not a redirect, whose
+		// cookie must not carry them), marked "Not saved", with Save.
+		fl := &flash{Kind: "ok", Instance: id, Typed: typed.Typed, TypedTable: typed.TypedTable, TypedRecord: typed.TypedRecord,
+			Text: done + " What you typed in the steps was not saved (" + notSavedWhy[op] + " does not save the record): " +
+				"it is kept below, marked \u201cNot saved\u201d where it differs from what is stored; Save keeps it."}
+		h.showRecord(w, r, http.StatusOK, id, "", fl)
 		return
 	}
 	if after != nil && (op == opNext || op == opPrev) {
@@ -171,6 +178,9 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 	}
 	h.moved(w, r, fi, id, after, done)
 }
+
+// notSavedWhy names the moves that leave the steps typed unsaved.
+var notSavedWhy = map[string]string{opAbandon: "abandoning a process", opReactivate: "reactivating a process"}
 
 // moved answers a change of instance id made (after: the instance after a
 // move, nil when it did not move) with the page to go on with, saying

@@ -65,6 +65,7 @@ type procView struct {
 	CanDelete                                     bool         // the instance's page offers Delete
 	Message                                       *flash       // the outcome of the last post about this instance
 	Unsaved                                       []typedValue // typed, not saved, and not a step of the form now
+	KeepsTyped                                    bool         // a step holds a value typed and not saved: Save takes it, whatever the state
 	Visits                                        []engine.Visit
 	StageTitles                                   map[string]string
 	View                                          *stageView // the stage of the bar chosen (?stage=), when not the active one
@@ -337,6 +338,7 @@ func (h *Handler) procView(ctx context.Context, rs *reqSession, v *view, lk *loo
 				sv.selectValue()
 				if !sameText(c, text, sv.Shown) {
 					sv.Unsaved = true
+					p.KeepsTyped = p.CanWrite && !p.Detached
 					sv.Stored, _ = lk.show(ctx, c, row[c.Name])
 				}
 			}

@@ -188,3 +188,67 @@ func TestPreviousSavesTyped(t *testing.T) {
 		"This process was changed after the page was loaded (by someone else, or on another page of yours), so what you typed was not saved.",
 		"<li>Customer Need: Fifty trucks</li>", "Active stage: Propose")
 }
+
+// TestAbandonKeepsTyped: Abandon, as in Dataverse, does not save the
+// record, and the steps typed before it are not lost: the answer is the
+// page with them in the inputs, marked "Not saved", and Save, even one
+// that does not fit (it does not hold the abandon back). Reactivate keeps
+// them the same way, and Save then stores them.
+func TestAbandonKeepsTyped(t *testing.T) {
+	f := newFixture(t)
+	lead, inst := f.createLead("lead_to_opportunity", engine.Values{"budgetamount": "90000"})
+	b := f.browser()
+	b.signIn()
+	ctx := context.Background()
+	before, err := f.eng.As("admin").Record(ctx, "lead", lead)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := b.get(recordHref("lead", lead)).must(t, http.StatusOK)
+	p = b.postStage(p, opAbandon, "budgetamount", "lots", "qualificationcomments", "Fifteen trucks")
+	p.must(t, http.StatusOK, `class="flash ok" role="status"`, "Abandoned. What you typed in the steps was not saved (abandoning a process does not save the record)",
+		`value="lots"`, `Not saved. Stored now: 90,000.00`, `>Fifteen trucks</textarea>`,
+		`<p class="unsaved" id="step-capture_summary-unsaved">Not saved. Stored now: (empty)</p>`,
+		`<button type="submit" name="op" value="save" class="primary">Save</button>`, `value="reactivate"`)
+	p.lacks(t, "<fieldset disabled>")
+	for _, c := range (&http.Response{Header: p.header}).Cookies() {
+		if c.Name == flashCookie && c.Value != "" {
+			t.Errorf("the typed values went into a cookie: %q", c.Value)
+		}
+	}
+	if got := f.instance(inst).State; got != engine.StateAborted {
+		t.Errorf("after Abandon the instance is %s", got)
+	}
+	after, err := f.eng.As("admin").Record(ctx, "lead", lead)
+	if err != nil || after.Version != before.Version {
+		t.Errorf("Abandon saved the record: version %d → %d (%v)", before.Version, after.Version, err)
+	}
+
+	p = b.postStage(p, opReactivate).must(t, http.StatusOK, "Reactivated. What you typed in the steps was not saved",
+		`value="lots"`, `>Fifteen trucks</textarea>`, "Active stage: Qualify")
+	if got := f.instance(inst).State; got != engine.StateActive {
+		t.Errorf("after Reactivate the instance is %s", got)
+	}
+	p = b.postStage(p, opSave, "budgetamount", "120000").must(t, http.StatusOK, "Saved.").lacks(t, "Not saved")
+	after, err = f.eng.As("admin").Record(ctx, "lead", lead)
+	if err != nil || after.Values["budgetamount"] != 120000.0 || after.Values["qualificationcomments"] != "Fifteen trucks" {
+		t.Errorf("after Save: %v %v %v", after.Values["budgetamount"], after.Values["qualificationcomments"], err)
+	}
+
+	// Nothing typed: Abandon redirects and says only that, the steps
+	// read-only.
+	p = b.postStage(p, opAbandon).must(t, http.StatusOK, "Abandoned.", "<fieldset disabled>").lacks(t, "not saved", `value="save"`)
+
+	// An Abandon from a page left open while the process moved is
+	// refused, the typed values kept as for any refused post.
+	if _, err := f.eng.As("admin").Reactivate(ctx, inst, engine.MoveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	stale := b.get(recordHref("lead", lead)).must(t, http.StatusOK, "Active stage: Qualify")
+	f.moveOn(inst, 1)
+	b.postStage(stale, opAbandon, "qualificationcomments", "Twenty trucks").must(t, http.StatusConflict,
+		"This process was changed after the page was loaded", "<li>Capture Summary: Twenty trucks</li>")
+	if got := f.instance(inst).State; got != engine.StateActive {
+		t.Errorf("the stale Abandon left the instance %s", got)
+	}
+}
