@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/bpfc/bpfc/runtime/engine"
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -359,5 +360,62 @@ func TestBrowserMultilineText(t *testing.T) {
 		waitFor(`document.querySelector("#step-summary-unsaved")`))
 	if got := eval[string](b, `document.querySelector("#step-summary-unsaved").innerText`); got != "Not saved. Stored now: Ten trucks\nOne van" {
 		t.Errorf("the stored value beside a refused one shows %q", got)
+	}
+}
+
+// TestBrowserUnsavedSteps: steps typed and not saved are not lost without
+// a word. Leaving the page by a link (a stage of the bar, on the way to
+// Set Active) asks first; Abandon keeps them in the form, marked "Not
+// saved", and Save then stores them; a page with nothing typed to lose
+// leaves without asking.
+func TestBrowserUnsavedSteps(t *testing.T) {
+	f := newFixture(t)
+	lead, inst := f.createLead("strategic_deal", nil)
+	b := newTab(t, f)
+	asked := make(chan struct{}, 10)
+	go func() {
+		for e, err := range chromedp.Events(b.ctx, cdppage.JavascriptDialogOpening) {
+			if err != nil {
+				return
+			}
+			// Stay on a page that would lose steps; confirm an Abandon.
+			stay := e.Type == cdppage.DialogTypeBeforeunload
+			if stay {
+				asked <- struct{}{}
+			}
+			go chromedp.Call(b.ctx, cdppage.HandleJavaScriptDialog, cdppage.HandleJavaScriptDialogParams{Accept: !stay})
+		}
+	}()
+	b.do("sign in", chromedp.Navigate(b.base+f.ui.SignInPath()), waitFor(`document.querySelector("#signin-once button")`),
+		press(`#signin-once button[type="submit"]`), waitFor(`document.querySelector(".top .who")`))
+	b.do("type a step and leave by the bar", chromedp.Navigate(b.base+recordHref("lead", lead)), waitFor(`document.querySelector("#step-summary")`),
+		chromedp.SendKeys(chromedp.CSS("#step-summary"), "Forty trucks"),
+		chromedp.Click(chromedp.CSS(`.bar a[href*="stage=develop"]`)))
+	select {
+	case <-asked:
+	case <-time.After(10 * time.Second):
+		t.Fatal("leaving a page with a step typed did not ask")
+	}
+	if got := eval[string](b, `document.querySelector("#step-summary").value`); got != "Forty trucks" {
+		t.Errorf("after staying, the step holds %q", got)
+	}
+
+	b.do("abandon", press(`button[value="abandon"]`), message("What you typed in the steps was not saved"))
+	if got := eval[string](b, `document.querySelector("#step-summary").value`); got != "Forty trucks" {
+		t.Errorf("after Abandon, the step holds %q", got)
+	}
+	if got := f.instance(inst).State; got != engine.StateAborted {
+		t.Errorf("after Abandon the instance is %s", got)
+	}
+	b.shot("abandoned-kept")
+	b.do("save", press(`button[value="save"]`), message("Saved."),
+		chromedp.Click(chromedp.CSS(`.bar a[href*="stage=develop"]`)),
+		waitFor(`document.querySelector("#stage-h").textContent.includes("Stage: Develop")`))
+	if len(asked) > 0 {
+		t.Error("leaving a page with nothing typed asked")
+	}
+	rec, err := f.eng.As("admin").Record(context.Background(), "lead", lead)
+	if err != nil || rec.Values["qualificationcomments"] != "Forty trucks" {
+		t.Errorf("after Save: %v %v", rec.Values["qualificationcomments"], err)
 	}
 }
