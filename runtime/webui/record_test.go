@@ -437,3 +437,15 @@ func TestLookupOfADisabledUser(t *testing.T) {
 	b.get(recordHref("opportunity", opp)).must(t, http.StatusOK, "Active stage: Approval",
 		`<option value="`+mia+`" selected>mia (disabled)</option>`).lacks(t, ">noah")
 }
+
+// TestRecordListCount: the list's caption counts its records as a
+// sentence does: "1 record", "2 records".
+func TestRecordListCount(t *testing.T) {
+	f := newFixture(t)
+	b := f.browser()
+	b.signIn()
+	f.createLead("lead_to_opportunity", nil)
+	b.get("/records/lead").must(t, http.StatusOK, "<caption>1 record, newest first</caption>")
+	f.createLead("lead_to_opportunity", nil)
+	b.get("/records/lead").must(t, http.StatusOK, "<caption>2 records, newest first</caption>")
+}
