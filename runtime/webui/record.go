@@ -60,6 +60,7 @@ type procView struct {
 	Steps                                         []stepView
 	Actions                                       []actionView
 	CanPrev, CanNext, CanFinish                   bool
+	Last                                          bool         // the active stage ends the path: its required steps hold back Finish
 	Action, CSRF                                  string       // where the stage form posts, and its token
 	Detached                                      bool         // shown on the instance's own page: no record page reaches it
 	CanDelete                                     bool         // the instance's page offers Delete
@@ -259,6 +260,7 @@ func (h *Handler) procView(ctx context.Context, rs *reqSession, v *view, lk *loo
 		return p, nil
 	}
 	last := active == len(in.ActivePath)-1
+	p.Last = last
 	// Detached, the instance has no record the user may open: every move
 	// but ending and reopening it reads one.
 	p.CanPrev = p.Active && p.CanWrite && len(in.TraversedPath) >= 2 && !p.Detached

@@ -165,7 +165,7 @@ func TestProcessThroughThePages(t *testing.T) {
 	// Next with the steps filled moves to the opportunity's stage.
 	p = b.postStage(p, "next", "budgetamount", "250000", "purchasetimeframe", "1", "decisionmaker", "true")
 	p.must(t, http.StatusOK, "Moved to Develop.", "<h1>Joe Bloggs <span class=\"kind\">Opportunity</span>",
-		`<label for="step-value">Estimated Revenue`, "Originating Lead")
+		`<label for="step-value">Estimated Revenue`, "Originating Lead", "</span> required to move on</p>")
 	if got := strings.Join(barStages(p), " "); got != "Qualify:done Develop:active Propose:next Close:next" {
 		t.Errorf("bar after next: %s", got)
 	}
@@ -190,7 +190,8 @@ func TestProcessThroughThePages(t *testing.T) {
 	p = b.postStage(b.postStage(p, "next"), "next", "cts_approverid", admin[1], "cts_dealapproved", "true")
 	p = b.postStage(p, "next", "developproposal", "true")
 	p.must(t, http.StatusOK, "Moved to Close.", `<button type="submit" name="op" value="finish" class="primary">Finish</button>`,
-		`<input id="step-decision_date" name="f_finaldecisiondate" type="date" value=""`).lacks(t, `value="next"`)
+		`<input id="step-decision_date" name="f_finaldecisiondate" type="date" value=""`, "</span> required to finish</p>").
+		lacks(t, `value="next"`, "required to move on")
 	p = b.postStage(p, "finish")
 	p.must(t, http.StatusOK, `Fill in the required step before finishing the process: Confirm Decision Date.`,
 		`<p class="error" id="step-decision_date-err">Required to finish</p>`)
