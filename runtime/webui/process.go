@@ -160,7 +160,14 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	if typed != nil && (op == opAbandon || op == opReactivate) {
+	keep := typed != nil && (op == opAbandon || op == opReactivate)
+	if keep {
+		// A page whose record was deleted meanwhile has nowhere to keep
+		// them: moved answers with the list, saying the move was made.
+		_, err := rs.s.Record(ctx, r.PathValue("table"), r.PathValue("id"))
+		keep = err == nil
+	}
+	if keep {
 		// As in Dataverse, abandoning or reactivating a process leaves the
 		// record as it is and the form keeps its unsaved changes: the
 		// answer is the page itself with them (not a redirect, whose
