@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -91,24 +90,53 @@ func writeDiagnostics(w io.Writer, dir string, files map[string]*hcl.File, diags
 }
 
 func writeSnippet(w io.Writer, src []byte, r hcl.Range) {
-	sc := bufio.NewScanner(bytes.NewReader(src))
-	sc.Buffer(make([]byte, 0, 64*1024), 10*1024*1024)
-	for n := 1; sc.Scan(); n++ {
+	lineStart := 0 // the line's offset in src
+	for n := 1; lineStart < len(src); n++ {
+		text := src[lineStart:]
+		next := len(src)
+		if i := bytes.IndexByte(text, '\n'); i >= 0 {
+			text, next = text[:i], lineStart+i+1
+		}
 		if n != r.Start.Line {
+			lineStart = next
 			continue
 		}
-		clusters, cols := displayLine(sc.Bytes())
+		text = bytes.TrimSuffix(text, []byte("\r"))
+		clusters, cell := displayLine(text)
 		num := fmt.Sprintf("%d", n)
-		from := cols(r.Start.Column)
+		from := cellAt(clusters, cell, lineStart, len(text), r.Start)
 		width := 1
 		if r.End.Line == r.Start.Line && r.End.Column > r.Start.Column {
-			width = max(cols(r.End.Column)-from, 1)
+			width = max(cellAt(clusters, cell, lineStart, len(text), r.End)-from, 1)
 		}
 		line, from, width := clipLine(clusters, from, width)
 		fmt.Fprintf(w, "  %s | %s\n", num, line)
 		fmt.Fprintf(w, "  %s | %s%s\n", strings.Repeat(" ", len(num)), strings.Repeat(" ", from), strings.Repeat("^", width))
 		return
 	}
+}
+
+// cellAt is the cell (from 0) of a shown line where pos starts. The byte
+// offset says where, when pos has one on this line: hcl counts a column per
+// grapheme cluster of each token and per byte between tokens, so a mark
+// after a quote (a token of its own) or a check that counts bytes gives
+// columns that the line's own clusters do not. A range built without
+// bytes (offset 0 past the first column) falls back to its column.
+func cellAt(clusters []shownCluster, cell, lineStart, lineLen int, pos hcl.Pos) int {
+	off := pos.Byte - lineStart
+	if off < 0 || off > lineLen || off == 0 && pos.Column > 1 {
+		i := max(pos.Column-1, 0)
+		if i < len(clusters) {
+			return clusters[i].start
+		}
+		return cell + i - len(clusters) // past the end: one cell a column
+	}
+	for _, c := range clusters {
+		if off < c.to {
+			return c.start // within a cluster: where it starts
+		}
+	}
+	return cell
 }
 
 // A shown source line is at most maxSnippetCells cells wide, and keeps
@@ -176,29 +204,32 @@ const tabStop = 4
 // cells it takes, start to end.
 type shownCluster struct {
 	text       string
-	start, end int
+	start, end int // cells
+	to         int // the byte offset in the line after it
 }
 
 // displayLine is a source line as a terminal shows it, cluster by cluster,
-// and cols, the cell (from 0) where the character at an hcl column starts.
+// and the cells it takes.
 // hcl counts columns in grapheme clusters (a letter with its accents, an
 // emoji with its modifiers: one column), a terminal in cells: a Chinese
 // character or an emoji takes two, a tab up to the next tab stop. Tabs are
 // expanded to spaces, so the caret line needs no tabs of its own; control
 // characters and bytes that are no UTF-8 (a binary file named .hcl) are one
-// replacement character each: the terminal shows the line as it is, the
-// caret where it points. The clusters are the source's: the shown text cut
+// replacement character each, and so is a lone format character (a
+// zero-width joiner or space, a direction mark); a lone combining mark (after
+// a tab, say) stands on a dotted circle: the terminal shows the line as it
+// is, each column in the cells counted for it, the caret where it points. The clusters are the source's: the shown text cut
 // into clusters again would join a mark after a tab to the tab's last space.
-func displayLine(src []byte) ([]shownCluster, func(col int) int) {
+func displayLine(src []byte) ([]shownCluster, int) {
 	var clusters []shownCluster
 	cell := 0
-	for rest := src; len(rest) > 0; {
-		n, cluster, _ := textseg.ScanGraphemeClusters(rest, true)
+	for at := 0; at < len(src); {
+		n, cluster, _ := textseg.ScanGraphemeClusters(src[at:], true)
 		if n == 0 {
 			break
 		}
-		rest = rest[n:]
-		c := shownCluster{start: cell}
+		at += n
+		c := shownCluster{start: cell, to: at}
 		r, _ := utf8.DecodeRune(cluster)
 		switch {
 		case r == '\t':
@@ -208,6 +239,20 @@ func displayLine(src []byte) ([]shownCluster, func(col int) int) {
 		case r == utf8.RuneError || unicode.IsControl(r) || !utf8.Valid(cluster):
 			c.text = string(unicode.ReplacementChar)
 			cell++
+		case !hasBase(cluster) && unicode.In(r, unicode.Mn, unicode.Me):
+			// A mark with no letter of its own (after a tab, a control, the
+			// line's start): hcl counts it as a column, a terminal would draw
+			// it on the cell before in no cell at all, and the caret would
+			// land a cell off. Shown on a dotted circle, as Unicode shows a
+			// lone mark, it takes the one cell it is counted for.
+			c.text = "\u25CC" + string(cluster)
+			cell++
+		case !hasBase(cluster):
+			// A lone format character (a zero-width joiner or space, a
+			// direction override) is invisible, or reorders the line: shown
+			// as a control character is.
+			c.text = string(unicode.ReplacementChar)
+			cell++
 		default:
 			c.text = string(cluster)
 			cell += cellWidth(cluster)
@@ -215,14 +260,19 @@ func displayLine(src []byte) ([]shownCluster, func(col int) int) {
 		c.end = cell
 		clusters = append(clusters, c)
 	}
-	cols := func(col int) int {
-		i := max(col-1, 0)
-		if i < len(clusters) {
-			return clusters[i].start
+	return clusters, cell
+}
+
+// hasBase reports whether a grapheme cluster has a character a terminal
+// draws in a cell of its own: not only combining marks and format
+// characters (zero-width joiners and spaces, direction marks).
+func hasBase(cluster []byte) bool {
+	for _, r := range string(cluster) {
+		if !unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf) {
+			return true
 		}
-		return cell + i - len(clusters) // past the end: one cell a column
 	}
-	return clusters, cols
+	return false
 }
 
 // cellWidth is how many terminal cells a grapheme cluster takes: two for an

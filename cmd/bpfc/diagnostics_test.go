@@ -7,9 +7,11 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/bpfc/bpfc/compiler"
 	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"golang.org/x/text/width"
 )
 
 // TestSnippetShowsNoControlCharacters: a source line with control
@@ -116,5 +118,87 @@ func TestSnippetClipsAfterAMarkOnATab(t *testing.T) {
 		if from < 0 || from+3 > len(shown) || string(shown[from:from+3]) != "bad" || strings.Count(carets, "^") != 3 {
 			t.Errorf("%q before: carets %q under %q", before, carets, string(shown))
 		}
+	}
+}
+
+// terminalCells is how many cells a terminal gives s, as wcwidth counts
+// them: none for a combining mark or a format character (a zero-width
+// joiner), two for an East Asian wide character, one for anything else.
+func terminalCells(s string) int {
+	n := 0
+	for _, r := range s {
+		switch {
+		case unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf):
+		case width.LookupRune(r).Kind() == width.EastAsianWide:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
+}
+
+// TestSnippetCaretAfterZeroWidthCharacters: the caret sits under its
+// character, as a terminal draws the line, when a tab, a control character
+// or the quote before it is followed by a mark or a format character with no
+// letter of its own (hcl counts it as a column; a terminal would draw it in
+// no cell, on the tab's last space, and the caret landed a cell late), and
+// next to wide characters and letters with marks, which stay as they are.
+// A mark right after the opening quote is a column of its own for hcl (the
+// quote is a token of its own), and one cluster with the quote on the line.
+func TestSnippetCaretAfterZeroWidthCharacters(t *testing.T) {
+	for _, tc := range []struct {
+		name, before, shown string // before: inside the string literal
+	}{
+		{"mark after a tab", "\t\u0301", "x = [\"  \u25CC\u0301\", leed]"},
+		{"two marks after a tab", "\t\u0301\u0308", "x = [\"  \u25CC\u0301\u0308\", leed]"},
+		{"joiner after a tab", "\t\u200d", "x = [\"  \uFFFD\", leed]"},
+		{"zero-width space after a tab", "\t\u200b", "x = [\"  \uFFFD\", leed]"},
+		{"direction override", "a\u202eb", "x = [\"a\uFFFDb\", leed]"},
+		{"wide, a tab and a mark", "中\t\u0301", "x = [\"中    \u25CC\u0301\", leed]"},
+		{"mark on a letter", "e\u0301\t", "x = [\"e\u0301 \", leed]"},
+		{"mark on the quote", "\u0301", "x = [\"\u0301\", leed]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := []byte("x = [\"" + tc.before + "\", leed]\n")
+			f, diags := hclsyntax.ParseConfig(src, "f.hcl", hcl.InitialPos)
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			attrs, _ := f.Body.JustAttributes()
+			elems := attrs["x"].Expr.(*hclsyntax.TupleConsExpr).Exprs
+			var b bytes.Buffer
+			writeSnippet(&b, src, elems[1].Range())
+			lines := strings.Split(b.String(), "\n")
+			if got := strings.TrimPrefix(lines[0], "  1 | "); got != tc.shown {
+				t.Errorf("shown %q, want %q", got, tc.shown)
+			}
+			at := strings.Index(tc.shown, "leed")
+			want := "    | " + strings.Repeat(" ", terminalCells(tc.shown[:at])) + "^^^^"
+			if lines[1] != want {
+				t.Errorf("carets\n%q, want\n%q (under leed as a terminal draws %q)", lines[1], want, tc.shown)
+			}
+		})
+	}
+}
+
+// TestSnippetCaretAtTooDeep: a diagnostic whose column counts bytes (the
+// nesting check reads the file byte by byte) has its caret under its
+// character all the same after characters of several bytes: the byte
+// offset places it.
+func TestSnippetCaretAtTooDeep(t *testing.T) {
+	src := []byte("x = " + strings.Repeat("(", 499) + "\n\"中文é\" == ((1" + strings.Repeat(")", 501) + "\n")
+	d := compiler.TooDeep(src, "f.hcl")
+	if d == nil || d.Subject.Start.Line != 2 {
+		t.Fatalf("diagnostic %v, want one on line 2", d)
+	}
+	var b bytes.Buffer
+	writeSnippet(&b, src, *d.Subject)
+	// "中文é" == ( takes 12 cells (中 and 文 two each) and 17 bytes; the
+	// line is cut at 120 cells.
+	want := "  2 | \"中文é\" == ((1" + strings.Repeat(")", 120-14) + "…\n" +
+		"    | " + strings.Repeat(" ", 12) + "^\n"
+	if diff := cmp.Diff(want, b.String()); diff != "" {
+		t.Errorf("snippet differs (-want +got):\n%s", diff)
 	}
 }
