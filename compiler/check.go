@@ -127,7 +127,8 @@ func (c *checker) stage(f *Flow, s *Stage) {
 					st.Name, st.Column, t.Name, s.Name, other.Table, st.Column, other.Name, other.Table)
 				continue
 			}
-			c.errorf(st.Attrs.Of("column", st.DeclRange), "Unknown column", "Step %q uses column %q, which table %q does not have.%s", st.Name, st.Column, t.Name, didYouMean(st.Column, columnNames(t)))
+			c.errorf(st.Attrs.Of("column", st.DeclRange), "Unknown column", "Step %q uses column %q, which table %q does not have.%s", st.Name, st.Column, t.Name,
+				didYouMean(st.Column, columnNamesWhere(t, func(c *Column) bool { return c.Type != TypeUniqueID }))) // a key cannot be filled in
 			continue
 		}
 		if st.DisplayName == "" {

@@ -163,7 +163,8 @@ func (c *checker) environments() {
 		case src == nil && c.p.misspeltDecl("environment", e.PromoteFrom):
 			// Environment "test" is reported as an unsupported block.
 		case src == nil:
-			c.errorf(e.Attrs.Of("promote_from", e.DeclRange), "Unknown environment", "promote_from %q is not a declared environment.%s", e.PromoteFrom, didYouMeanOr(e.PromoteFrom, names, "The declared environments are"))
+			others := slices.DeleteFunc(slices.Clone(names), func(n string) bool { return n == e.Name }) // its own is a cycle
+			c.errorf(e.Attrs.Of("promote_from", e.DeclRange), "Unknown environment", "promote_from %q is not a declared environment.%s", e.PromoteFrom, didYouMeanOr(e.PromoteFrom, others, "The other environments are"))
 		case src == e:
 			c.errorf(e.Attrs.Of("promote_from", e.DeclRange), "Promotion cycle", "Environment %q promotes from itself; promote_from names the environment before it in the pipeline.", e.Name)
 		}
@@ -217,16 +218,18 @@ func (c *checker) policy() {
 			}
 		}
 	}
-	var names []string
+	var managed []string // an unmanaged one named would be refused in turn
 	for _, e := range c.p.Environments {
-		names = append(names, e.Name)
+		if e.Managed {
+			managed = append(managed, e.Name)
+		}
 	}
 	for i, n := range pol.ManagedIn {
 		e := c.p.Environment(n)
 		switch {
 		case e == nil && c.p.misspeltDecl("environment", n):
 		case e == nil:
-			c.errorf(elemRange(c.d.policyManagedExpr, i), "Unknown environment", "The policy names environment %q, which is not declared.%s", n, didYouMeanOr(n, names, "The declared environments are"))
+			c.errorf(elemRange(c.d.policyManagedExpr, i), "Unknown environment", "The policy names environment %q, which is not declared.%s", n, didYouMeanOr(n, managed, "The managed environments are"))
 		case !e.Managed:
 			c.errorf(e.Attrs.Of("managed", e.DeclRange), "Policy: unmanaged environment", "The policy requires environment %q to receive the managed solution; set managed = true.", n)
 		}

@@ -31,7 +31,7 @@ func (c *checker) workflows() {
 			continue
 		}
 		if w == nil {
-			c.errorf(u.rng, "Unknown workflow", "No workflow %q is declared.%s", u.name, didYouMeanOr(u.name, wfNames, "The declared workflows are"))
+			c.errorf(u.rng, "Unknown workflow", "No workflow %q is declared.%s", u.name, workflowHint(p, u, wfNames))
 			continue
 		}
 		if u.table != nil {
@@ -226,4 +226,32 @@ func allTables(p *Project, names []string) bool {
 		}
 	}
 	return true
+}
+
+// workflowHint is the "Did you mean" or list of workflows for an unknown
+// one u names: those on its table when it has one (a workflow on another is
+// refused in turn), all when its table is not known.
+func workflowHint(p *Project, u workflowUse, names []string) string {
+	var tables []string
+	switch {
+	case u.table != nil:
+		if t := u.table(); t != "" {
+			tables = []string{t}
+		}
+	case u.any != nil:
+		tables = u.any()
+	}
+	if len(tables) == 0 || !allTables(p, tables) {
+		return didYouMeanOr(u.name, names, "The declared workflows are")
+	}
+	var on []string
+	for _, n := range names {
+		if w := p.Workflow(n); w != nil && contains(tables, w.Table) {
+			on = append(on, n)
+		}
+	}
+	if len(on) == len(names) {
+		return didYouMeanOr(u.name, on, "The declared workflows are")
+	}
+	return didYouMeanOr(u.name, on, "The workflows on "+strings.Join(tables, " or ")+" are")
 }

@@ -18,6 +18,7 @@ type exprScope struct {
 	p          *Project
 	table      *Table   // nil when the table is unknown (already reported)
 	flowTables []string // other tables of the flow, for a precise message
+	secrets    bool     // a secret may be read here (a webhook's fields)
 }
 
 type exprConverter struct {
@@ -151,7 +152,7 @@ func (c *exprConverter) traversal(e *hclsyntax.ScopeTraversalExpr) Expr {
 		}
 		ref := &VarRef{Name: name, Var: c.sc.p.Variable(name), Rng: e.SrcRange}
 		if ref.Var == nil && !c.sc.p.misspeltDecl("variable", name) {
-			c.errorf(e.SrcRange, "Unknown variable", "No variable %q is declared.%s", name, didYouMeanOr(name, variableNames(c.sc.p), "The declared variables are"))
+			c.errorf(e.SrcRange, "Unknown variable", "No variable %q is declared.%s", name, variableHint(c.sc.p, name, c.sc.secrets))
 		}
 		return ref
 	}
@@ -469,17 +470,42 @@ func typeName(x Expr) string {
 }
 
 func columnNames(t *Table) []string {
-	out := make([]string, len(t.Columns))
-	for i, c := range t.Columns {
-		out[i] = c.Name
+	return columnNamesWhere(t, func(*Column) bool { return true })
+}
+
+// columnNamesWhere is the names of t's columns keep takes: a suggestion
+// names only a column that is valid where it would be pasted.
+func columnNamesWhere(t *Table, keep func(*Column) bool) []string {
+	var out []string
+	for _, c := range t.Columns {
+		if keep(c) {
+			out = append(out, c.Name)
+		}
 	}
 	return out
 }
 
-func variableNames(p *Project) []string {
-	out := make([]string, len(p.Variables))
-	for i, v := range p.Variables {
-		out[i] = v.Name
+// variableHint is the "Did you mean" or list of variables for an unknown
+// one: secrets only where they may be read, and the list says when they are
+// left out.
+func variableHint(p *Project, name string, secrets bool) string {
+	names := variableNames(p, secrets)
+	intro := "The declared variables are"
+	if len(names) < len(p.Variables) {
+		intro = "The variables other than secrets (which cannot be read here) are"
+	}
+	return didYouMeanOr(name, names, intro)
+}
+
+// variableNames is the names of the project's variables, secrets only
+// where secrets may be read (a suggested secret elsewhere is refused when
+// pasted).
+func variableNames(p *Project, secrets bool) []string {
+	var out []string
+	for _, v := range p.Variables {
+		if secrets || v.Type != VarSecret {
+			out = append(out, v.Name)
+		}
 	}
 	return out
 }

@@ -72,6 +72,9 @@ type pendingExpr struct {
 	table func() string // the table self refers to, known after resolution
 	set   func(Expr)
 	bool  bool // must be a condition (bool)
+	// secrets: a secret variable may be read (a webhook's fields; never a
+	// condition or a value a record or an email keeps).
+	secrets bool
 }
 
 func newDecoder() *decoder {

@@ -146,7 +146,7 @@ func (d *decoder) kindObject(a *hcl.Attribute, st *WorkflowStep, table func() st
 	d.objectFields(a.Expr, fields, f.allowed, f.required)
 	d.checkLiterals(st.Kind, fields)
 	for k, e := range fields {
-		d.conds = append(d.conds, pendingExpr{expr: e, table: table, set: func(x Expr) { st.Values[k] = x }})
+		d.conds = append(d.conds, pendingExpr{expr: e, table: table, set: func(x Expr) { st.Values[k] = x }, secrets: st.Kind == StepWebhook})
 	}
 }
 

@@ -245,7 +245,7 @@ func (d *decoder) resolveTables(prefix string) {
 				d.errorf(t.DeclRange, "Missing primary column", "Table %q needs a string column for its primary name: add one and set primary_column.", t.Name)
 			}
 		} else if col := t.Column(t.PrimaryColumn); col == nil {
-			d.errorf(t.Attrs.Of("primary_column", t.DeclRange), "Unknown primary column", "primary_column %q is not a column of %q.%s", t.PrimaryColumn, t.Name, didYouMean(t.PrimaryColumn, columnNames(t)))
+			d.errorf(t.Attrs.Of("primary_column", t.DeclRange), "Unknown primary column", "primary_column %q is not a column of %q.%s", t.PrimaryColumn, t.Name, didYouMean(t.PrimaryColumn, columnNamesWhere(t, func(c *Column) bool { return c.Type == TypeString })))
 		} else if col.Type != TypeString && contains(ColumnTypes, col.Type) {
 			// (an unknown type is reported where it is written)
 			d.errorf(col.DeclRange, "Invalid primary column", "The primary column %q must be a string column; it is %s %s column.", col.Name, Article(col.Type), col.Type)
@@ -344,7 +344,7 @@ func (d *decoder) resolveVariables(prefix string) {
 				continue
 			}
 			if v == nil {
-				d.errorf(kv.Key.Range(), "Unknown variable", "No variable %q is declared.%s", name, didYouMeanOr(name, variableNames(p), "The declared variables are"))
+				d.errorf(kv.Key.Range(), "Unknown variable", "No variable %q is declared.%s", name, variableHint(p, name, false))
 				continue
 			}
 			if v.Type == VarSecret {
@@ -387,7 +387,9 @@ func (d *decoder) resolveFlow(f *Flow, prefix string) {
 				return ""
 			}
 			if f.Stage(n) == nil {
-				d.errorf(e.Range(), "Unknown stage", "Flow %q has no stage %q.%s", f.Name, n, didYouMeanOr(n, stageNames, "Its stages are"))
+				// Not the stage itself nor the first: either is a cycle.
+				targets := slices.DeleteFunc(slices.Clone(stageNames), func(x string) bool { return x == s.Name || x == f.Stages[0].Name })
+				d.errorf(e.Range(), "Unknown stage", "Flow %q has no stage %q.%s", f.Name, n, didYouMeanOr(n, targets, "The stages it can go to are"))
 				d.danglingFlows[f] = true
 				return ""
 			}
@@ -437,7 +439,7 @@ func (d *decoder) resolveExprs() {
 	}
 	for _, pe := range d.conds {
 		tname := pe.table()
-		sc := exprScope{p: p, table: p.Table(tname), flowTables: flowTables[tname]}
+		sc := exprScope{p: p, table: p.Table(tname), flowTables: flowTables[tname], secrets: pe.secrets}
 		x, diags := convertCondition(pe.expr, sc, pe.bool)
 		d.diags = append(d.diags, diags...)
 		if x != nil {
@@ -452,7 +454,8 @@ func (d *decoder) resolveExprs() {
 		}
 		col := t.Column(a.column)
 		if col == nil {
-			d.errorf(a.key, "Unknown column", "Table %q has no column %q.%s", tname, a.column, didYouMean(a.column, columnNames(t)))
+			writable := columnNamesWhere(t, func(c *Column) bool { return !readOnlyColumns[c.Name] && (c.Name != t.PrimaryKey || a.create) })
+			d.errorf(a.key, "Unknown column", "Table %q has no column %q.%s", tname, a.column, didYouMean(a.column, writable))
 			continue
 		}
 		if readOnlyColumns[col.Name] || col.Name == t.PrimaryKey && !a.create {

@@ -1,0 +1,53 @@
+package compiler_test
+
+import (
+	"testing"
+
+	"github.com/bpfc/bpfc/compiler"
+)
+
+// TestSuggestionsNameWritableColumns: the column a "Did you mean" offers is
+// one that would be valid where it is pasted: a step's value names a column
+// the step can write (not the created or modified time, not the key of the
+// record it updates), a step's column one that can be filled in (not the
+// key), primary_column a string column. Each was offered before, and refused
+// in turn once pasted.
+func TestSuggestionsNameWritableColumns(t *testing.T) {
+	for _, tc := range []struct{ name, src, want string }{
+		{"read-only column in an update", `workflow "w" {
+  table = "lead"
+  step "s" { update = { createdonn = "x" } }
+}`, `Table "lead" has no column "createdonn".`},
+		{"key in an update", `workflow "w" {
+  table = "lead"
+  step "s" { update = { leadidd = "x" } }
+}`, `Table "lead" has no column "leadidd".`},
+		{"key as a step's column", `flow "f" {
+  primary_table = "lead"
+  stage "a" {
+    step "s" { column = "leadidd" }
+  }
+}`, `Step "s" uses column "leadidd", which table "lead" does not have.`},
+		{"primary column not a string", `table "fx_thing" {
+  primary_column = "fx_counts"
+  column "fx_name" { type = "string" }
+  column "fx_count" { type = "number" }
+}`, `primary_column "fx_counts" is not a column of "fx_thing".`},
+		{"the key in a create is offered", `workflow "w" {
+  table = "lead"
+  step "s" { create = { table = "contact", values = { contactidd = "x" } } }
+}`, `Table "contact" has no column "contactidd". Did you mean "contactid"?`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, diags := compiler.LoadSources(map[string][]byte{"a.hcl": []byte(tc.src), "s.hcl": []byte(baseSolution)})
+			var details []string
+			for _, d := range diags {
+				if d.Detail == tc.want {
+					return
+				}
+				details = append(details, d.Detail)
+			}
+			t.Errorf("no diagnostic says %q; got %q", tc.want, details)
+		})
+	}
+}
