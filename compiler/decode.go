@@ -366,26 +366,9 @@ func (d *decoder) str(c *hcl.BodyContent, name string, dst *string) bool {
 // none; the build would write it as &#xA; into every label. The suggestion
 // is the name on one line (OneLine).
 func (d *decoder) oneLine(a *hcl.Attribute, s string) bool {
-	at, bad := -1, rune(0)
-	for i, r := range []rune(s) {
-		if breaksLine(r) {
-			at, bad = i, r
-			break
-		}
-	}
+	at, what := lineBreakIn(s)
 	if at < 0 {
 		return true
-	}
-	what := fmt.Sprintf("the control character U+%04X", bad)
-	switch bad {
-	case '\n':
-		what = "a line break (U+000A)"
-	case '\r':
-		what = "a carriage return (U+000D)"
-	case '\t':
-		what = "a tab (U+0009)"
-	case '\u2028', '\u2029':
-		what = fmt.Sprintf("a line separator (U+%04X)", bad)
 	}
 	fix := OneLine(s)
 	hint := fmt.Sprintf("write it as one line of plain text, e.g. display_name = %s", FormatValue(cty.StringVal(fix)))
@@ -395,6 +378,28 @@ func (d *decoder) oneLine(a *hcl.Attribute, s string) bool {
 	d.errorf(a.Expr.Range(), "Invalid display_name",
 		"A display name is one line of text (Dataverse shows it as a label, with no line breaks, tabs or other control characters); this one holds %s at character %d: %s.", what, at+1, hint)
 	return false
+}
+
+// lineBreakIn is where (in characters, from 0) s first holds what breaksLine
+// finds, and what it is, as a message says it; -1 when nowhere.
+func lineBreakIn(s string) (int, string) {
+	for i, r := range []rune(s) {
+		if !breaksLine(r) {
+			continue
+		}
+		switch r {
+		case '\n':
+			return i, "a line break (U+000A)"
+		case '\r':
+			return i, "a carriage return (U+000D)"
+		case '\t':
+			return i, "a tab (U+0009)"
+		case '\u2028', '\u2029':
+			return i, fmt.Sprintf("a line separator (U+%04X)", r)
+		}
+		return i, fmt.Sprintf("the control character U+%04X", r)
+	}
+	return -1, ""
 }
 
 // OneLine is a display name as the one line of text a label holds: each

@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"fmt"
 	"maps"
 	"math"
 	"slices"
@@ -177,6 +178,17 @@ func (d *decoder) options(a *hcl.Attribute) (opts []Option, written []writtenOpt
 		}
 		if problem := valueProblem(cty.StringVal(k)); problem != "" {
 			d.errorf(o.keyRange, "Invalid options", "The label of option %q: %s", k, problem)
+			continue
+		}
+		// An option's label is a one-line label as a display name is (the
+		// form's choice list, the views), refused and suggested alike.
+		if at, what := lineBreakIn(k); at >= 0 {
+			hint := "give it a label of one line"
+			if fix := OneLine(k); fix != "" {
+				hint = fmt.Sprintf("write it as one line of plain text, e.g. %s = %s", optionLabel(fix), FormatValue(ov))
+			}
+			d.errorf(o.keyRange, "Invalid options", "An option's label is one line of text (Dataverse shows it in the form's choice list and the views, with no line breaks, tabs or other control characters); %s holds %s at character %d: %s.",
+				optionLabel(k), what, at+1, hint)
 			continue
 		}
 		n, err := convertInt(ov)

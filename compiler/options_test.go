@@ -56,7 +56,7 @@ func TestDuplicateOptionValueSuggestionsPaste(t *testing.T) {
 		`{ A = 1, B = 1, C = 1 }`,
 		`{ A = 2147483646, B = 2147483647, C = 2147483647, D = 2147483647 }`,
 		`{ A = 2147483647, B = 1, C = 2147483647, D = 2, E = 2 }`,
-		`{ A = 1, "Cost $${x}" = 1, "In\tprogress" = 1 }`,
+		`{ A = 1, "Cost $${x}" = 1, "Say \"hi\"" = 1 }`,
 	} {
 		src := `table "fx_policy" {
   primary_column = "fx_name"

@@ -151,15 +151,20 @@ func readOptions(os *etree.Element) []compiler.Option {
 		out = append(out, compiler.Option{Label: label, Value: v})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Value < out[j].Value })
-	// Labels are object keys in HCL: make them unique.
+	uniqueLabels(out)
+	return out
+}
+
+// uniqueLabels makes options' labels unique, as HCL's object keys are: a
+// label met again gets its value after it.
+func uniqueLabels(opts []compiler.Option) {
 	used := map[string]int{}
-	for i := range out {
-		used[out[i].Label]++
-		if used[out[i].Label] > 1 {
-			out[i].Label += " (" + strconv.Itoa(out[i].Value) + ")"
+	for i := range opts {
+		used[opts[i].Label]++
+		if used[opts[i].Label] > 1 {
+			opts[i].Label += " (" + strconv.Itoa(opts[i].Value) + ")"
 		}
 	}
-	return out
 }
 
 // columnType maps an Entity.xml attribute type to a bpfc column type, or ""

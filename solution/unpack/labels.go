@@ -2,6 +2,7 @@ package unpack
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/bpfc/bpfc/compiler"
 )
@@ -20,7 +21,7 @@ func (b *builder) oneLineLabels(p *compiler.Project) {
 		if one == "" {
 			one = name
 		}
-		b.w.add(component, "", "the display name %q holds line breaks or other control characters, which a display name does not; %q was written", *label, one)
+		b.w.add(component, "", "the label %q holds line breaks or other control characters, which a label does not; %q was written", *label, one)
 		*label = one
 	}
 	if s := p.Solution; s != nil {
@@ -36,6 +37,18 @@ func (b *builder) oneLineLabels(p *compiler.Project) {
 		fix("table "+t.Name, t.Name, &t.DisplayName)
 		for _, c := range t.Columns {
 			fix(fmt.Sprintf("column %s.%s", t.Name, c.Name), c.Name, &c.DisplayName)
+			// An option's label is one line too (the compiler refuses it
+			// otherwise); one left empty is its value, as readOptions does.
+			changed := false
+			for i := range c.Options {
+				o := &c.Options[i]
+				before := o.Label
+				fix(fmt.Sprintf("column %s.%s option %d", t.Name, c.Name, o.Value), strconv.Itoa(o.Value), &o.Label)
+				changed = changed || o.Label != before
+			}
+			if changed {
+				uniqueLabels(c.Options)
+			}
 		}
 	}
 	for _, f := range p.Flows {
