@@ -331,7 +331,7 @@ func TestStartAlongReportsEveryRun(t *testing.T) {
 	c := dev.create(admin, "lead", Values{"subject": "Fleet", "lastname": "Bloggs", "budgetamount": "50000",
 		"purchasetimeframe": "Immediate", "decisionmaker": "yes"}, StartOptions{NoFlow: true})
 	dev.hooks.take()
-	in, err := admin.StartAlong(ctx, "strategic_deal", "lead", c.ID, "", []string{"qualify", "develop"})
+	in, err := admin.StartAlong(ctx, "strategic_deal", "lead", c.ID, "", []string{"qualify", "develop"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -341,5 +341,39 @@ func TestStartAlongReportsEveryRun(t *testing.T) {
 	}
 	if in.ActiveStage != "develop" || !slices.Equal(got, []string{"start qualify", "next develop"}) {
 		t.Errorf("started along to %s, workflows %q", in.ActiveStage, got)
+	}
+}
+
+// TestStartAlongLinks: a start along a path that crosses into another
+// table links the existing record given for that table (a Dataverse
+// client binds it in the create) instead of creating one; a record of a
+// table the path does not reach is refused, and nothing is started.
+func TestStartAlongLinks(t *testing.T) {
+	dev := prevToEnv(t)
+	admin, ctx := dev.admin(), dev.ctx
+	c := dev.create(admin, "lead", Values{"subject": "Fleet", "lastname": "Bloggs", "budgetamount": "50000",
+		"purchasetimeframe": "Immediate", "decisionmaker": "yes"}, StartOptions{NoFlow: true})
+	opp := dev.create(admin, "opportunity", Values{"name": "Fleet deal"}, StartOptions{NoFlow: true})
+	for _, bad := range []struct {
+		path  []string
+		links map[string]string
+	}{
+		{[]string{"qualify"}, map[string]string{"opportunity": opp.ID}},
+		{nil, map[string]string{"opportunity": opp.ID}},
+		{[]string{"qualify", "develop"}, map[string]string{"lead": c.ID}},
+	} {
+		if _, err := admin.StartAlong(ctx, "strategic_deal", "lead", c.ID, "", bad.path, bad.links); err == nil {
+			t.Errorf("a start along %v linking %v succeeded", bad.path, bad.links)
+		}
+	}
+	if ins, err := admin.Instances(ctx, InstanceFilter{Table: "lead", RecordID: c.ID}); err != nil || len(ins) != 0 {
+		t.Fatalf("refused starts left %d instances (%v)", len(ins), err)
+	}
+	in, err := admin.StartAlong(ctx, "strategic_deal", "lead", c.ID, "", []string{"qualify", "develop"}, map[string]string{"opportunity": opp.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.ActiveStage != "develop" || in.Records["opportunity"] != opp.ID {
+		t.Errorf("started along to %s, records %v; want develop, opportunity %s", in.ActiveStage, in.Records, opp.ID)
 	}
 }

@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -21,7 +23,7 @@ func (s *Session) Start(ctx context.Context, flowName, table, recordID string) (
 // characters) given, as a Dataverse client may set it; "" names it after
 // the flow, as Start does.
 func (s *Session) StartNamed(ctx context.Context, flowName, table, recordID, name string) (*Instance, error) {
-	return s.StartAlong(ctx, flowName, table, recordID, name, nil)
+	return s.StartAlong(ctx, flowName, table, recordID, name, nil, nil)
 }
 
 // StartAlong starts flow on a record as StartNamed does and, in the same
@@ -31,7 +33,13 @@ func (s *Session) StartNamed(ctx context.Context, flowName, table, recordID, nam
 // one stage at a time on the active path (required steps, branches,
 // records created across tables, hooks); a refused one leaves no instance.
 // No path: the instance stays at the first stage, as StartNamed starts it.
-func (s *Session) StartAlong(ctx context.Context, flowName, table, recordID, name string, path []string) (*Instance, error) {
+//
+// links (table name to record id, nil for none) are existing records of
+// tables the path crosses into, as a Dataverse client binds their lookups
+// in the same create: the move into each table's first stage on the path
+// links that record by a move's rules (Next's mo.Link) instead of creating
+// one. A link to a table the path does not cross into is refused.
+func (s *Session) StartAlong(ctx context.Context, flowName, table, recordID, name string, path []string, links map[string]string) (*Instance, error) {
 	if name != "" {
 		if err := checkInstanceName(name); err != nil {
 			return nil, err
@@ -44,6 +52,9 @@ func (s *Session) StartAlong(ctx context.Context, flowName, table, recordID, nam
 			return err
 		}
 		if len(path) == 0 {
+			if len(links) > 0 {
+				return invalid("an instance starts at the first stage, on %s, linking no record of another table: give the path to a stage on that table", table)
+			}
 			out, err = o.start(f, table, recordID, name, true)
 			return err
 		}
@@ -59,14 +70,25 @@ func (s *Session) StartAlong(ctx context.Context, flowName, table, recordID, nam
 		if stages[0] != f.f.Stages[0] {
 			return invalid("a traversed path starts at the flow's first stage, %s", f.f.Stages[0].Name)
 		}
+		for lt := range links {
+			// Checked before anything is written: the record would
+			// otherwise be dropped, the instance never reaching its table.
+			if lt == table || !slices.ContainsFunc(stages[1:], func(st *compiler.Stage) bool { return st.Table == lt }) {
+				return invalid("the path %s does not cross into %s: no stage along it links %s %s", stagePath(stages), lt, lt, links[lt])
+			}
+		}
 		in, err := o.start(f, table, recordID, name, true)
 		if err != nil {
 			return err
 		}
 		runs := in.Workflows // the start's, then each move's: all of them ran
-		for _, to := range stages[1:] {
+		for i, to := range stages[1:] {
+			link := ""
+			if to.Table != stages[i].Table {
+				link = links[to.Table]
+			}
 			in, _, err = o.applyChange(f.table.Name, in.ID, "move to the next stage", in.Version, nil, MoveOptions{}, []string{PrivWrite},
-				func(c *change) (*Transition, error) { return c.next("", to) })
+				func(c *change) (*Transition, error) { return c.next(link, to) })
 			if err != nil {
 				return err
 			}
@@ -80,6 +102,15 @@ func (s *Session) StartAlong(ctx context.Context, flowName, table, recordID, nam
 		return nil, err
 	}
 	return out, nil
+}
+
+// stagePath is a path's stage names, as a refusal names it.
+func stagePath(stages []*compiler.Stage) string {
+	names := make([]string, len(stages))
+	for i, st := range stages {
+		names[i] = st.Name
+	}
+	return strings.Join(names, " > ")
 }
 
 // Rename sets an instance's name (bpf_name, at most 100 characters), as

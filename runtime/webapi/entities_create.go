@@ -3,6 +3,7 @@ package webapi
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -129,13 +130,15 @@ func (s *Server) processChoice(r *http.Request, t store.Table, fields []field, s
 // the body's bpf_<table>id binds. As a Dataverse client may, the body may
 // also bind the process (processid, the flow's own), the stage
 // (activestageid: the first stage, or a later one with the traversedpath
-// that leads there, which the new instance then moves along) and name the
-// instance (bpf_name). A start of a flow the record runs answers with its
+// that leads there, which the new instance then moves along, with the
+// records of the tables it crosses into bound as their bpf_<table>id) and
+// name the instance (bpf_name). A start of a flow the record runs answers with its
 // active instance, renamed as asked, unless the body asks for a later stage
 // that instance is not at.
 func (s *Server) startInstance(r *http.Request, t store.Table, fields []field) (in *engine.Instance, existed bool, err error) {
 	var table, record, name string
 	var process, stage, path *field
+	var bound []*field // the bpf_<table>id lookups, in the body's order
 	for i, f := range fields {
 		switch f.column {
 		case "processid":
@@ -164,18 +167,48 @@ func (s *Server) startInstance(r *http.Request, t store.Table, fields []field) (
 			return nil, false, badRequest("starting a flow takes the record, as bpf_<table>id@odata.bind (e.g. bpf_leadid@odata.bind: \"/leads(ID)\"), "+
 				"and may take processid@odata.bind, activestageid@odata.bind (the first stage, or a later one with traversedpath), traversedpath and bpf_name; %s cannot be set", f.prop)
 		}
-		if table != "" {
-			return nil, false, badRequest("a flow starts on one record; the body binds %s and %s", table, strings.TrimSuffix(rec, "id"))
+		bound = append(bound, &fields[i])
+	}
+	var links map[string]string // records of later stages' tables the body binds
+	switch len(bound) {
+	case 0:
+	case 1:
+		record, _ = bound[0].value.(string)
+		table = boundTable(bound[0])
+	default:
+		// The flow's primary table's lookup is the record the flow starts
+		// on; the others bind the records of the later stages' tables the
+		// traversedpath crosses into, as Dataverse's create sets every
+		// lookup of the instance row.
+		df, err := s.instanceFlow(r, t)
+		if err != nil {
+			return nil, false, err
 		}
-		record, _ = f.value.(string)
-		table = strings.TrimSuffix(rec, "id")
+		links = map[string]string{}
+		for _, f := range bound {
+			id, _ := f.value.(string)
+			if bt := boundTable(f); bt == df.Flow.PrimaryTable {
+				table, record = bt, id
+			} else {
+				links[bt] = engine.CanonicalID(id)
+			}
+		}
+		if table == "" {
+			return nil, false, badRequest("flow %s starts on a %s record: bind it too, as %s@odata.bind; the records of later stages' tables go with it",
+				df.Flow.Name, df.Flow.PrimaryTable, "bpf_"+df.Flow.PrimaryTable+"id")
+		}
+		if path == nil {
+			return nil, false, badRequest("the body binds records of %s and %s: a flow starts on one record, at its first stage; "+
+				"to link a record of a later stage's table, start at that stage, with activestageid@odata.bind and the traversedpath that leads there",
+				table, strings.Join(slices.Sorted(maps.Keys(links)), ", "))
+		}
 	}
 	if record == "" {
 		return nil, false, badRequest("name the record to start the flow on, as bpf_<table>id@odata.bind")
 	}
 	var along []string // the stages a start at a later stage moves along
 	if process != nil || stage != nil || path != nil {
-		if along, err = s.checkStart(r, t, process, stage, path); err != nil {
+		if along, err = s.checkStart(r, t, process, stage, path, links); err != nil {
 			return nil, false, err
 		}
 	}
@@ -193,6 +226,13 @@ func (s *Server) startInstance(r *http.Request, t store.Table, fields []field) (
 					return nil, false, badRequest("%s %s already runs flow %s: instance %s, at stage %s, not %s; move it with a PATCH of its activestageid",
 						table, record, in.Flow, in.ID, in.ActiveStage, along[len(along)-1])
 				}
+				for lt, id := range links {
+					// Nor a record bound: a 200 said the instance had it.
+					if have := in.Records[lt]; have != id {
+						return nil, false, badRequest("%s %s already runs flow %s: instance %s, linked to %s %q, not %s",
+							table, record, in.Flow, in.ID, lt, have, id)
+					}
+				}
 				if name != "" && name != in.Name {
 					// The name asked for is not dropped: the instance
 					// takes it, at the version just read.
@@ -203,31 +243,42 @@ func (s *Server) startInstance(r *http.Request, t store.Table, fields []field) (
 		}
 	}
 	if len(along) > 1 {
-		in, err = session(r).StartAlong(r.Context(), t.Name, table, record, name, along)
+		in, err = session(r).StartAlong(r.Context(), t.Name, table, record, name, along, links)
 	} else {
 		in, err = session(r).StartNamed(r.Context(), t.Name, table, record, name)
 	}
 	return in, false, err
 }
 
-// checkStart checks the process, stage and traversed path a start's body
-// gives: the instance table's flow; the first stage (by id or name), or a
-// later stage with the traversedpath that ends there, as Dataverse creates
-// an instance at a later stage. It returns the path's stages (nil without
-// one), which the engine checks are the active path's.
-func (s *Server) checkStart(r *http.Request, t store.Table, process, stage, path *field) ([]string, error) {
+// boundTable is the table of a bpf_<table>id lookup.
+func boundTable(f *field) string {
+	return strings.TrimSuffix(strings.TrimPrefix(f.column, "bpf_"), "id")
+}
+
+// instanceFlow is the deployed flow whose instances table t holds.
+func (s *Server) instanceFlow(r *http.Request, t store.Table) (*engine.DeployedFlow, error) {
 	dep, _, err := session(r).Deployed(r.Context())
 	if err != nil {
 		return nil, err
 	}
-	var df *engine.DeployedFlow
 	for _, f := range dep.Flows {
-		if f.Workflow.InstanceTable == t.Name {
-			df = f
+		if f.Workflow.InstanceTable == t.Name && len(f.Flow.Stages) > 0 {
+			return f, nil
 		}
 	}
-	if df == nil || len(df.Flow.Stages) == 0 {
-		return nil, errorf(http.StatusNotFound, "NotFound", "no flow of %s is deployed", t.EntitySetName)
+	return nil, errorf(http.StatusNotFound, "NotFound", "no flow of %s is deployed", t.EntitySetName)
+}
+
+// checkStart checks the process, stage and traversed path a start's body
+// gives: the instance table's flow; the first stage (by id or name), or a
+// later stage with the traversedpath that ends there, as Dataverse creates
+// an instance at a later stage; and that the path reaches the table of
+// every record links binds. It returns the path's stages (nil without
+// one), which the engine checks are the active path's.
+func (s *Server) checkStart(r *http.Request, t store.Table, process, stage, path *field, links map[string]string) ([]string, error) {
+	df, err := s.instanceFlow(r, t)
+	if err != nil {
+		return nil, err
 	}
 	bound := func(f *field, set string) (string, error) {
 		id, _ := f.value.(string)
@@ -287,6 +338,13 @@ func (s *Server) checkStart(r *http.Request, t store.Table, process, stage, path
 		return nil, badRequest("traversedpath ends at stage %s: bind that stage too, as activestageid@odata.bind, to start there (without it a flow starts at its first stage, %s)", last, first.Name)
 	} else if last != target {
 		return nil, badRequest("traversedpath ends at stage %s, not at the active stage the body binds, %s", last, target)
+	}
+	for _, lt := range slices.Sorted(maps.Keys(links)) {
+		// The engine refuses it too; here the refusal names the binding.
+		if !slices.ContainsFunc(along[1:], func(n string) bool { st := df.Flow.Stage(n); return st != nil && st.Table == lt }) {
+			return nil, badRequest("%s@odata.bind binds %s %s, but the traversedpath (%s) reaches no stage on %s: bind it with a start at a stage on %s, or leave it out",
+				"bpf_"+lt+"id", lt, links[lt], strings.Join(along, ", "), lt, lt)
+		}
 	}
 	return along, nil
 }

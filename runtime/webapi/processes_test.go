@@ -551,3 +551,52 @@ func stageIDs(t *testing.T, f *fixture, flow string) map[string]string {
 	}
 	return ids
 }
+
+// TestStartAtLaterStageLinks: a POST that starts an instance at a stage on
+// another table may bind that table's existing record too, as Dataverse's
+// create sets any lookup of the instance row: the instance links it, where
+// it would create one. A record of a table the traversedpath does not
+// reach, or bound without a path, is refused and starts nothing.
+func TestStartAtLaterStageLinks(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	ids := stageIDs(t, f, "cts_strategicdeal")
+	lead := f.create("leads", map[string]any{"lastname": "Ng", "subject": "Desks", "budgetamount": 5000, "purchasetimeframe": 1, "decisionmaker": true},
+		"BPFC-Flow", "none")
+	opp := f.create("opportunities", map[string]any{"name": "Desks deal"}, "BPFC-Flow", "none")
+	body := func(stage string, path ...string) map[string]any {
+		b := map[string]any{"bpf_leadid@odata.bind": "/leads(" + lead + ")", "bpf_opportunityid@odata.bind": "/opportunities(" + opp + ")",
+			"activestageid@odata.bind": "/processstages(" + ids[stage] + ")"}
+		if path != nil {
+			var p []string
+			for _, s := range path {
+				p = append(p, ids[s])
+			}
+			b["traversedpath"] = strings.Join(p, ",")
+		}
+		return b
+	}
+	for want, bad := range map[string]map[string]any{
+		"a flow starts on one record, at its first stage":                                   body("qualify"),
+		"bpf_opportunityid@odata.bind binds opportunity " + opp + ", but the traversedpath": body("qualify", "qualify"),
+	} {
+		if msg := f.do("POST", "cts_strategicdeals", f.admin, bad).must(t, http.StatusBadRequest).message(); !strings.Contains(msg, want) {
+			t.Errorf("refusal %q, want it to say %q", msg, want)
+		}
+	}
+	if n := len(f.do("GET", "cts_strategicdeals?$filter="+url.QueryEscape("_bpf_leadid_value eq "+lead), f.admin, nil).must(t, http.StatusOK).rows()); n != 0 {
+		t.Fatalf("refused starts left %d instances", n)
+	}
+	r := f.do("POST", "cts_strategicdeals", f.admin, body("develop", "qualify", "develop"), "Prefer", "return=representation").must(t, http.StatusCreated)
+	if r.str("_activestageid_value") != ids["develop"] || r.str("_bpf_opportunityid_value") != opp {
+		t.Errorf("started at develop linking opportunity %s: %s", opp, r.raw)
+	}
+	// The same start again answers with that instance; with another
+	// opportunity bound it is refused.
+	again := f.do("POST", "cts_strategicdeals", f.admin, body("develop", "qualify", "develop"), "Prefer", "return=representation").must(t, http.StatusOK)
+	if again.str("businessprocessflowinstanceid") != r.str("businessprocessflowinstanceid") {
+		t.Errorf("the same start again: %s", again.raw)
+	}
+	other := body("develop", "qualify", "develop")
+	other["bpf_opportunityid@odata.bind"] = "/opportunities(" + f.create("opportunities", map[string]any{"name": "Other"}, "BPFC-Flow", "none") + ")"
+	f.do("POST", "cts_strategicdeals", f.admin, other).must(t, http.StatusBadRequest)
+}
