@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -444,7 +445,11 @@ const RuleTargetStage = "target stage"
 // ProcessInstance is an instance with the ids the Web API shows.
 type ProcessInstance struct {
 	*Instance
-	ProcessID     string // the flow's workflow id
+	ProcessID string // the flow's workflow id
+	// ProcessName is the flow's process name, as the workflows set's name
+	// gives it: Dataverse's RetrieveProcessInstances answers the process's
+	// name there, not the instance's bpf_name.
+	ProcessName   string
 	ActiveStageID string
 	Row           store.Row // the instance table's row
 }
@@ -470,7 +475,8 @@ func (s *Session) ProcessInstances(ctx context.Context, table, recordID string) 
 			if err != nil {
 				return err
 			}
-			out = append(out, ProcessInstance{Instance: instanceOf(f, row), ProcessID: f.wf.ID, ActiveStageID: str(row[colStage]), Row: row})
+			out = append(out, ProcessInstance{Instance: instanceOf(f, row), ProcessID: f.wf.ID,
+				ProcessName: cmp.Or(f.wf.DisplayName, f.wf.Name), ActiveStageID: str(row[colStage]), Row: row})
 		}
 		return nil
 	})

@@ -133,7 +133,7 @@ func (s *Server) function(w http.ResponseWriter, r *http.Request, op *operation,
 				"@odata.etag":                   etag(in.Row),
 				"businessprocessflowinstanceid": in.ID,
 				"processinstanceid":             in.ID,
-				"name":                          in.Name,
+				"name":                          in.ProcessName, // the process's, as Dataverse's samples read it (not bpf_name)
 				"_processid_value":              in.ProcessID,
 				"processstageid":                in.ActiveStageID, // as Microsoft's documentation reads it
 				"_processstageid_value":         in.ActiveStageID,

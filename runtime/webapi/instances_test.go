@@ -57,6 +57,13 @@ func TestProcessFunctions(t *testing.T) {
 	if p["name"] != "Lead to Opportunity Sales Process" || p["statecode"] != 0.0 || p["@odata.etag"] != `W/"1"` {
 		t.Errorf("process: %v", p)
 	}
+	// name is the process's, as Dataverse answers it (Microsoft's sample
+	// prints it as the process), not the instance's bpf_name.
+	f.do("PATCH", "cts_leadtoopportunities("+inst+")", f.admin, map[string]any{"bpf_name": "Smith printers"}).must(t, http.StatusNoContent)
+	r = f.do("GET", "RetrieveProcessInstances(EntityLogicalName='lead',EntityId="+lead+")", f.admin, nil).must(t, 200)
+	if p = r.body["Processes"].([]any)[0].(map[string]any); p["name"] != "Lead to Opportunity Sales Process" {
+		t.Errorf("a renamed instance's process name: %v", p["name"])
+	}
 	ids, order := f.stageIDs(inst)
 	if strings.Join(order, ",") != "qualify,develop,propose,close" || p["_processstageid_value"] != ids["qualify"] {
 		t.Errorf("active path %v %v; process at %v", order, ids, p["_processstageid_value"])
