@@ -123,6 +123,15 @@ func instanceTable(f *compiler.Flow, solution string) store.Table {
 			sys("createdby", "Created By", "lookup", "systemuser"),
 			sys("modifiedon", "Modified On", "datetime"),
 			sys("modifiedby", "Modified By", "lookup", "systemuser"),
+			// Dataverse's system columns of a process table (the build
+			// emits them too), so that a client's $select of them works;
+			// bpfc writes none of them: always null.
+			sys("createdonbehalfby", "Created By (Delegate)", "lookup", "systemuser"),
+			sys("modifiedonbehalfby", "Modified By (Delegate)", "lookup", "systemuser"),
+			sys("importsequencenumber", "Import Sequence Number", "integer"),
+			sys("overriddencreatedon", "Record Created On", "datetime"),
+			sys("timezoneruleversionnumber", "Time Zone Rule Version Number", "integer"),
+			sys("utcconversiontimezonecode", "UTC Conversion Time Zone Code", "integer"),
 		}}
 	for _, tb := range f.Tables() {
 		t.Columns = append(t.Columns, sys(instanceLookup(tb), titleWords(tb), "lookup", tb))

@@ -3,6 +3,7 @@ package webapi
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -337,4 +338,26 @@ func TestUnknownSetHint(t *testing.T) {
 			t.Errorf("%s %s: %s; want NotFound saying %q", c.method, c.path, r.raw, c.want)
 		}
 	}
+}
+
+// TestInstanceSystemColumns: an instance row has the system columns of
+// Dataverse's process tables a client may $select, null as bpfc writes none
+// of them; organizationid, which bpfc does not keep, is refused.
+func TestInstanceSystemColumns(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	lead := f.create("leads", map[string]any{"lastname": "Smith", "subject": "Printers"})
+	cols := []string{"importsequencenumber", "overriddencreatedon", "timezoneruleversionnumber", "utcconversiontimezonecode",
+		"_createdonbehalfby_value", "_modifiedonbehalfby_value"}
+	r := f.do("GET", "cts_leadtoopportunities?$select="+strings.Join(cols, ",")+"&$filter="+url.QueryEscape("_bpf_leadid_value eq "+lead), f.admin, nil).
+		must(t, http.StatusOK)
+	rows := r.rows()
+	if len(rows) != 1 {
+		t.Fatalf("instances of the lead: %s", r.raw)
+	}
+	for _, c := range cols {
+		if v, ok := rows[0][c]; !ok || v != nil {
+			t.Errorf("%s: %v (present %v), want null", c, v, ok)
+		}
+	}
+	f.do("GET", "cts_leadtoopportunities?$select=_organizationid_value", f.admin, nil).must(t, http.StatusBadRequest)
 }
