@@ -15,26 +15,33 @@ type applyUpgradeOptions struct {
 func newApplyUpgradeCmd(g *globals) *cobra.Command {
 	o := &applyUpgradeOptions{}
 	cmd := &cobra.Command{
-		Use:   "apply-upgrade SOLUTION --env E",
+		Use:   "apply-upgrade [SOLUTION] --env E",
 		Short: "Complete a staged upgrade (deploy --mode stage)",
 		Long: "apply-upgrade completes the staged upgrade of SOLUTION in environment E: what the\n" +
 			"old version has and the new one does not is removed (with instance tables and\n" +
-			"rows), and the holding solution <SOLUTION>_Upgrade becomes SOLUTION.\n\n" +
+			"rows), and the holding solution <SOLUTION>_Upgrade becomes SOLUTION. SOLUTION\n" +
+			"defaults to the project's solution, the one deploy --mode stage staged.\n\n" +
 			"--output json prints the same shape as uninstall (operation \"apply-upgrade\").",
-		Args: argsUsage(cobra.ExactArgs(1)),
-		RunE: func(cmd *cobra.Command, args []string) error { return runApplyUpgrade(g, o, args[0]) },
+		Args: argsUsage(cobra.MaximumNArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error { return runApplyUpgrade(g, o, args) },
 	}
 	cmd.Flags().StringVar(&o.env, "env", "", "the environment (required)")
 	return cmd
 }
 
-func runApplyUpgrade(g *globals, o *applyUpgradeOptions, name string) error {
+func runApplyUpgrade(g *globals, o *applyUpgradeOptions, args []string) error {
 	if o.env == "" {
 		return usageErr("apply-upgrade: --env is required")
 	}
 	p, ok := loadValid(g)
 	if !ok {
 		return failed()
+	}
+	// The spec completes a staged upgrade with a bare bpfc apply-upgrade:
+	// what deploy --mode stage staged is the project's own solution.
+	name := p.Solution.Name
+	if len(args) == 1 {
+		name = args[0]
 	}
 	ctx, stopSignals := interruptible()
 	defer stopSignals()
