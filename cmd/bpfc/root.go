@@ -136,7 +136,15 @@ func newRoot(g *globals) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetVersionTemplate("bpfc version {{.Version}}\n")
+	// One JSON document with --output json, --version's too: cobra prints
+	// the template once the flags are parsed, so it can read --output.
+	var versionJSON strings.Builder
+	if err := writeJSON(&versionJSON, map[string]string{"version": root.Version}); err != nil {
+		panic(err) // a map of strings always encodes
+	}
+	root.Annotations = map[string]string{"version_json": versionJSON.String()}
+	root.SetVersionTemplate(`{{if eq (.Flags.Lookup "output").Value.String "json"}}{{index .Annotations "version_json"}}` +
+		"{{else}}bpfc version {{.Version}}\n{{end}}")
 	root.PersistentFlags().StringVarP(&g.dir, "directory", "C", ".", "project directory")
 	root.PersistentFlags().StringVar(&g.output, "output", "text", "output format: text or json")
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
@@ -166,6 +174,7 @@ func newRoot(g *globals) *cobra.Command {
 	root.SetErr(g.stderr)
 	root.AddCommand(newInitCmd(g), newFmtCmd(g), newValidateCmd(g), newBuildCmd(g), newDiffCmd(g), newGraphCmd(g), newCreateSettingsCmd(g), newUnpackCmd(g), newPackCmd(g), newDeployCmd(g), newPlanCmd(g), newPromoteCmd(g), newReleaseCmd(g), newEnvCmd(g), newSolutionCmd(g), newHistoryCmd(g), newUninstallCmd(g), newApplyUpgradeCmd(g), newRecordCmd(g), newUserCmd(g), withInstanceAction(g, newInstanceCmd(g)), newServeCmd(g), newJobCmd(g), newOutboxCmd(g), newReportCmd(g))
 	root.InitDefaultCompletionCmd() // made now, not at Execute, so that groupHelp covers it
+	completionJSON(root, g)
 	// Made now too: cobra adds --version at Execute, after it looked for
 	// the command, so "bpfc --version --output json" took "json" for one.
 	root.InitDefaultVersionFlag()
@@ -175,6 +184,54 @@ func newRoot(g *globals) *cobra.Command {
 		groupHelp(c)
 	}
 	return root
+}
+
+// completionJSON makes cobra's completion commands print one JSON
+// document with --output json, {shell, script}, as every other command
+// does: they wrote the bare script (to the writer cobra captured when it
+// made them, hence the script is generated again here).
+func completionJSON(root *cobra.Command, g *globals) {
+	gen := map[string]func(w io.Writer, desc bool) error{
+		"bash": root.GenBashCompletionV2,
+		"fish": root.GenFishCompletion,
+		"zsh": func(w io.Writer, desc bool) error {
+			if desc {
+				return root.GenZshCompletion(w)
+			}
+			return root.GenZshCompletionNoDesc(w)
+		},
+		"powershell": func(w io.Writer, desc bool) error {
+			if desc {
+				return root.GenPowerShellCompletionWithDesc(w)
+			}
+			return root.GenPowerShellCompletion(w)
+		},
+	}
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		for _, sh := range c.Commands() {
+			run, genScript := sh.RunE, gen[sh.Name()]
+			if run == nil || genScript == nil {
+				continue
+			}
+			sh.RunE = func(cmd *cobra.Command, args []string) error {
+				if g.output != "json" {
+					return run(cmd, args)
+				}
+				noDesc, _ := cmd.Flags().GetBool("no-descriptions") // absent: descriptions
+				var script strings.Builder
+				if err := genScript(&script, !noDesc); err != nil {
+					return err
+				}
+				return writeJSON(g.stdout, struct {
+					Shell  string `json:"shell"`
+					Script string `json:"script"`
+				}{cmd.Name(), script.String()})
+			}
+		}
+	}
 }
 
 // groupHelp makes command groups (bpfc instance, bpfc record, ...) print
