@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/environ"
@@ -202,23 +203,44 @@ func (pl *Pipeline) importInto(ctx context.Context, env *compiler.Environment, b
 		return nil, err
 	}
 	existed, err := environ.Exists(ctx, loc)
+	if errors.Is(err, context.Canceled) {
+		return pl.refusedBeforeImport(ctx, env, b, o, errInterrupted{err})
+	}
 	if err != nil {
 		// Named as environ.Open names it for every other command.
 		return nil, fmt.Errorf("environment %q: %w", env.Name, err)
 	}
 	s, err := pl.open(ctx, env.Name, false)
 	if err != nil {
+		if !existed {
+			removeNew(ctx, loc) // a store half created (PostgreSQL's schema) goes too
+		}
+		if errors.Is(err, context.Canceled) {
+			// Said as Import says an interrupt, not as the store's
+			// "creating table …: context canceled".
+			return pl.refusedBeforeImport(ctx, env, b, o, errInterrupted{err})
+		}
 		return nil, err
 	}
 	res, err := Import(ctx, Target{Env: env, Store: s}, b, o)
 	s.Close()
 	if err != nil && !existed {
-		_ = environ.RemoveNew(ctx, loc)
+		removeNew(ctx, loc)
 		if res != nil {
 			res.ImportID = 0
 		}
 	}
 	return res, err
+}
+
+// removeNew removes the store of an environment whose first import did not
+// apply. The interrupt that ended the import does not stop it: with the
+// import's cancelled context PostgreSQL's drop failed, leaving the
+// environment created.
+func removeNew(ctx context.Context, loc environ.Location) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	_ = environ.RemoveNew(ctx, loc)
 }
 
 // refusedBeforeImport reports a refusal that came before the import could

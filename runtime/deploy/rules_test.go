@@ -992,3 +992,37 @@ func TestKeptFlowRemovalListsItsStages(t *testing.T) {
 		t.Errorf("result's removals:\n%v\nwant:\n%v", got, w)
 	}
 }
+
+// TestInterruptedFirstImport: a first import interrupted (Ctrl-C) while it
+// creates the environment's store, or inside its transaction, leaves no
+// environment behind and is said as an interrupted import, not as the
+// store's "context canceled".
+func TestInterruptedFirstImport(t *testing.T) {
+	for _, at := range []string{"opening", "importing"} {
+		t.Run(at, func(t *testing.T) {
+			pr := newProject(t)
+			b := pr.build()
+			ctx, cancel := context.WithCancel(context.Background())
+			o := quiet()
+			if at == "opening" {
+				cancel()
+			} else {
+				o.Progress = func(msg string) {
+					if strings.HasPrefix(msg, "checking ") { // inside the import's transaction
+						cancel()
+					}
+				}
+			}
+			res, err := pr.pipeline(b.Project).Deploy(ctx, "dev", b, o)
+			cancel()
+			const said = "interrupted before it committed: nothing was changed"
+			if !errors.Is(err, context.Canceled) || err.Error() != said || res == nil || res.Result != Failed || res.Message != said ||
+				res.Solution != b.Solution() {
+				t.Errorf("an interrupted first import: %+v %v", res, err)
+			}
+			if pr.created("dev") {
+				t.Error("an interrupted first import left the environment dev created")
+			}
+		})
+	}
+}
