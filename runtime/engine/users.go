@@ -39,7 +39,7 @@ func (s *Session) AddUser(ctx context.Context, nu NewUser) (store.User, error) {
 			return invalid("a user name is one word of printable characters, like alice or alice@contoso.example")
 		}
 		if _, err := o.tx.User(name); err == nil {
-			return invalid("user %q already exists in %s", name, o.dep.env)
+			return invalid("user %q already exists in %s (bpfc user set %s --role ROLE --env %s changes their roles)", name, o.dep.env, name, o.dep.env)
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
@@ -83,9 +83,15 @@ func (o *op) knownRoles(names []string) error {
 		known = append(known, r.Name)
 	}
 	for _, r := range names {
-		if !slices.Contains(known, r) {
-			return notFound("no role %q in %s; its roles are %s%s", r, o.dep.env, strings.Join(known, ", "), didYouMean(r, known))
+		if slices.Contains(known, r) {
+			continue
 		}
+		// --role a,b: the flag takes one role at a time (a role's name
+		// is a label, which may hold a comma).
+		if parts := strings.Split(r, ","); len(parts) > 1 && !slices.ContainsFunc(parts, func(p string) bool { return !slices.Contains(known, strings.TrimSpace(p)) }) {
+			return notFound("no role %q in %s: --role takes one role; give each its own, --role %s", r, o.dep.env, strings.Join(trimAll(parts), " --role "))
+		}
+		return notFound("no role %q in %s; its roles are %s%s", r, o.dep.env, strings.Join(known, ", "), didYouMean(r, known))
 	}
 	return nil
 }
@@ -254,4 +260,13 @@ func (s *Session) WhoAmI(ctx context.Context) (Me, error) {
 		return nil
 	})
 	return me, err
+}
+
+// trimAll is ss with the spaces around each trimmed.
+func trimAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = strings.TrimSpace(s)
+	}
+	return out
 }
