@@ -262,6 +262,7 @@ func variableValue(v *Variable, val cty.Value, rng hcl.Range, what string) (cty.
 			if err := json.Unmarshal([]byte(val.AsString()), &x); err != nil {
 				return bad("JSON text (a string is taken as JSON: " + err.Error() + "), or an HCL object or list")
 			}
+			return jsonTextValue(val), nil
 		}
 	}
 	return val, nil

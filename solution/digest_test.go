@@ -125,3 +125,39 @@ func TestDigestIgnoresReformatting(t *testing.T) {
 		t.Error("changing a default kept the digest")
 	}
 }
+
+// TestDigestJSONTextIsItsValue: a json default written as the JSON text an
+// object encodes to ships the same definition as the object, so it is the
+// same build; other text (spaced) is a different definition.
+func TestDigestJSONTextIsItsValue(t *testing.T) {
+	digest := func(def string) string {
+		t.Helper()
+		dir := t.TempDir()
+		src := `solution "S" {
+  version = "1.0.0.0"
+  publisher "p" {
+    prefix = "cts"
+  }
+}
+variable "routing" {
+  type    = "json"
+  default = ` + def + `
+}
+`
+		if err := os.WriteFile(filepath.Join(dir, "bpfc.hcl"), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		p, diags := compiler.Load(dir)
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		return p.Digest()
+	}
+	object := digest(`{ queue = "<sales>", weights = [1, 2.5] }`)
+	if text := digest(`"{\"queue\":\"<sales>\",\"weights\":[1,2.5]}"`); text != object {
+		t.Errorf("JSON text of the object: digest %s, the object's %s", text, object)
+	}
+	if spaced := digest(`"{ \"queue\": \"<sales>\", \"weights\": [1, 2.5] }"`); spaced == object {
+		t.Error("spaced JSON text, which ships other text, has the object's digest")
+	}
+}

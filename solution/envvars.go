@@ -12,7 +12,6 @@ import (
 
 	"github.com/beevik/etree"
 	"github.com/zclconf/go-cty/cty"
-	ctyjson "github.com/zclconf/go-cty/cty/json"
 
 	"github.com/bpfc/bpfc/compiler"
 )
@@ -123,37 +122,9 @@ func VariableValueText(varType string, v cty.Value) (string, error) {
 		}
 		return "no", nil
 	case compiler.VarJSON:
-		if v.Type() == cty.String {
-			if !json.Valid([]byte(v.AsString())) {
-				return "", errors.New("not valid JSON")
-			}
-			return v.AsString(), nil
-		}
-		b, err := ctyjson.Marshal(v, v.Type())
-		if err != nil {
-			return "", err
-		}
-		return unescapeHTML(b)
+		return compiler.JSONText(v)
 	}
 	return "", fmt.Errorf("unknown variable type %q", varType)
-}
-
-// unescapeHTML re-encodes JSON without encoding/json's HTML escaping
-// (\u003c for <, ...), keeping numbers exactly as they were written.
-func unescapeHTML(b []byte) (string, error) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return "", err
-	}
-	var out bytes.Buffer
-	enc := json.NewEncoder(&out)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return "", err
-	}
-	return strings.TrimSuffix(out.String(), "\n"), nil
 }
 
 // CurrentValues are the current values the solution archive data ships

@@ -128,6 +128,12 @@ func variableValue(typ, s string) (cty.Value, error) {
 		if err != nil || v.IsNull() {
 			return cty.StringVal(s), nil
 		}
+		// An HCL value only where it ships this very text again: other
+		// spacing, key order or number spelling stays a string, so the
+		// rebuilt definition is the one read.
+		if again, err := compiler.JSONText(v); err != nil || again != s {
+			return cty.StringVal(s), nil
+		}
 		return v, nil
 	}
 	return cty.NilVal, fmt.Errorf("unknown type")

@@ -1,0 +1,65 @@
+package unpack
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// writeProject writes files (name -> HCL) into a new project directory.
+func writeProject(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// checkRoundTrip: the project unpacked from dir's unmanaged archive has dir's
+// digest, and so builds the same solution.
+func checkRoundTrip(t *testing.T, dir string) {
+	t.Helper()
+	orig := loadProject(t, dir)
+	got, _ := mustRead(t, buildProject(t, orig).Unmanaged)
+	written, _ := writeAndLoad(t, got)
+	if orig.Digest() != written.Digest() {
+		t.Errorf("digest %s after the round trip, want %s; model diff:\n%s", written.Digest(), orig.Digest(), modelDiff(t, orig, written))
+	}
+}
+
+const spellingSolution = `
+solution "Spelling" {
+  version = "1.0.0.0"
+  publisher "contoso" {
+    prefix = "cts"
+  }
+}
+`
+
+// TestRoundTripJSONDefaultSpelling: a json variable's default written as JSON
+// text ships that text, as an HCL object ships its encoding; either way the
+// unpacked project is the same build (it was not: a string default came back
+// as an object, with another digest, and spaced text lost its spacing).
+func TestRoundTripJSONDefaultSpelling(t *testing.T) {
+	checkRoundTrip(t, writeProject(t, map[string]string{"bpfc.hcl": spellingSolution + `
+variable "compact" {
+  type    = "json"
+  default = "{\"a\":1,\"b\":[true,null]}"
+}
+variable "spaced" {
+  type    = "json"
+  default = "{ \"b\": 2, \"a\": \"<x>\" }"
+}
+variable "object" {
+  type    = "json"
+  default = { queue = "<sales>", weights = [1, 2.5] }
+}
+variable "scalar" {
+  type    = "json"
+  default = "\"text\""
+}
+`}))
+}
