@@ -36,6 +36,9 @@ const digestFormat = "bpfc-digest/2"
 //   - the display names of external tables (and of their primary key, which
 //     takes the table's) are left out: an external table is not shipped, and
 //     nothing the build writes holds them.
+//   - a number compared with, or set on, a choice column is spelled as its
+//     option's label (labelChoices): the XAML keeps only the value, so 2 and
+//     "High" build the same, and unpack writes the label back.
 //
 // So a project and the project unpack gives back from its archive have the
 // same digest.
@@ -231,7 +234,7 @@ func digestOf(p *Project) dProject {
 					Required: st.Required, Action: st.Action, Workflow: st.Workflow})
 			}
 			for _, b := range s.Branches {
-				ds.Branches = append(ds.Branches, dBranch{When: FormatExpr(b.When), Next: b.Next})
+				ds.Branches = append(ds.Branches, dBranch{When: FormatExpr(labelChoices(b.When)), Next: b.Next})
 			}
 			df.Stages = append(df.Stages, ds)
 		}
@@ -251,17 +254,24 @@ func digestOf(p *Project) dProject {
 	for _, w := range p.Workflows {
 		dw := dWorkflow{Name: w.Name, DisplayName: w.DisplayName, Table: w.Table, Mode: w.Mode, Timeout: w.Timeout}
 		if w.WaitUntil != nil {
-			dw.WaitUntil = FormatExpr(w.WaitUntil)
+			dw.WaitUntil = FormatExpr(labelChoices(w.WaitUntil))
 		}
 		for _, st := range w.Steps {
 			ds := dWorkflowStep{Name: st.Name, Kind: st.Kind, CreateTable: st.CreateTable, Workflow: st.Workflow}
 			if st.When != nil {
-				ds.When = FormatExpr(st.When)
+				ds.When = FormatExpr(labelChoices(st.When))
 			}
 			if len(st.Values) > 0 {
 				ds.Values = map[string]string{}
+				table := ""
+				switch st.Kind {
+				case StepUpdate:
+					table = w.Table
+				case StepCreate:
+					table = st.CreateTable
+				}
 				for k, v := range st.Values {
-					ds.Values[k] = FormatExpr(v)
+					ds.Values[k] = stepValueText(p, table, k, v)
 				}
 			}
 			dw.Steps = append(dw.Steps, ds)

@@ -63,3 +63,50 @@ variable "scalar" {
 }
 `}))
 }
+
+// TestRoundTripChoiceValueSpelling: a choice compared or set by its option's
+// value (2) and by its label ("High") compile to the same XAML, which keeps
+// only the value; unpack writes the label. Both spellings are one build (the
+// value spelling had another digest, so its round trip did not hold).
+func TestRoundTripChoiceValueSpelling(t *testing.T) {
+	checkRoundTrip(t, writeProject(t, map[string]string{"bpfc.hcl": spellingSolution + `
+table "cts_ticket" {
+  primary_column = "cts_name"
+  column "cts_name" { type = "string" }
+  column "cts_prio" {
+    type    = "choice"
+    options = { Low = 1, High = 2, Urgent = 3 }
+  }
+}
+
+flow "ticket_flow" {
+  primary_table = "cts_ticket"
+  stage "one" {
+    step "p" { column = "cts_prio" }
+    branch {
+      when = self.cts_prio == 3 || self.cts_prio == 2
+      next = stage.three
+    }
+  }
+  stage "two" {
+    step "n" { column = "cts_name" }
+  }
+  stage "three" {
+    step "n" { column = "cts_name" }
+    on_enter = [workflow.raise]
+  }
+}
+
+workflow "raise" {
+  table      = "cts_ticket"
+  wait_until = self.cts_prio != 1
+  step "u" {
+    when   = !(self.cts_prio == 3)
+    update = { cts_prio = 3 }
+  }
+  step "c" {
+    create = { table = "cts_ticket", values = { cts_name = "follow-up", cts_prio = 1 } }
+  }
+}
+`}))
+}
