@@ -89,6 +89,28 @@ func BuildProgress(p *compiler.Project, outDir string, progress func(step string
 	return build(p, em, outDir, progress)
 }
 
+// Archives renders p's unmanaged and managed archives in memory, byte for
+// byte what Build writes, for a command that imports a build without
+// keeping one: no directory to leave behind when it is interrupted.
+func Archives(p *compiler.Project) (unmanaged, managed []byte, err error) {
+	em, err := emitProject(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	tree, err := ProjectTree(p, em)
+	if err != nil {
+		return nil, nil, err
+	}
+	var u, m bytes.Buffer
+	if err := WriteArchive(&u, tree, false); err != nil {
+		return nil, nil, err
+	}
+	if err := WriteArchive(&m, tree, true); err != nil {
+		return nil, nil, err
+	}
+	return u.Bytes(), m.Bytes(), nil
+}
+
 // ProjectTree assembles the unpacked tree: the emitters' files plus the
 // manifest, the customizations skeleton, the roles and the environment
 // variable definitions.

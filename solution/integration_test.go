@@ -42,4 +42,13 @@ func TestBuildExample(t *testing.T) {
 	if !bytes.Equal(buf.Bytes(), want) {
 		t.Error("pack of the built tree differs from the unmanaged archive")
 	}
+	// The archives a deploy renders in memory are the files Build wrote.
+	unmanaged, managed, err := Archives(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantManaged, _ := os.ReadFile(res.Managed)
+	if !bytes.Equal(unmanaged, want) || !bytes.Equal(managed, wantManaged) {
+		t.Error("Archives differs from the archives Build wrote")
+	}
 }

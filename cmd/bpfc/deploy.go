@@ -121,38 +121,16 @@ func importOptions(g *globals, p *compiler.Project, mode deploy.Mode, settings s
 	return o, nil
 }
 
-// buildForDeploy builds the project in a temporary directory and reads both
-// archives back.
+// buildForDeploy builds the project's archives in memory (nothing on disk
+// for an interrupt to leave behind) and checks them as an import will.
 func buildForDeploy(p *compiler.Project) (*deploy.Build, error) {
-	tmp, err := os.MkdirTemp("", "bpfc-deploy-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(tmp)
-	res, err := solution.Build(p, tmp)
+	unmanaged, managed, err := solution.Archives(p)
 	if err != nil {
 		return nil, fmt.Errorf("build: %w", err)
 	}
-	read := func(path string) (deploy.Archive, error) {
-		data, err := os.ReadFile(path)
-		return deploy.Archive{Name: filepath.Base(path), Data: data}, err
-	}
-	unmanaged, err := read(res.Unmanaged)
-	if err != nil {
-		return nil, err
-	}
-	managed, err := read(res.Managed)
-	if err != nil {
-		return nil, err
-	}
-	b, err := deploy.NewBuild(p, unmanaged, managed)
-	if err != nil {
-		return nil, err
-	}
-	if res.Info.Digest != b.Digest {
-		return nil, fmt.Errorf("build: build.json says digest %s, the project %s", res.Info.Digest, b.Digest)
-	}
-	return b, nil
+	return deploy.NewBuild(p,
+		deploy.Archive{Name: solution.ArchiveName(p.Solution, false), Data: unmanaged},
+		deploy.Archive{Name: solution.ArchiveName(p.Solution, true), Data: managed})
 }
 
 // skipLeftOut drops from a settings file's values those of the archive's
