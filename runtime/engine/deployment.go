@@ -10,6 +10,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/compiler/catalog"
 	"github.com/bpfc/bpfc/runtime/deploy"
 	"github.com/bpfc/bpfc/runtime/process"
 	"github.com/bpfc/bpfc/runtime/store"
@@ -409,6 +410,15 @@ func stageReads(f *compiler.Flow, tables map[string]store.Table) map[string]stor
 		for _, b := range s.Branches {
 			for _, c := range compiler.ColumnRefs(b.When) {
 				want[c.Column] = true
+			}
+		}
+		// A move from s may create a later stage's record, prefilled from
+		// this one (prefill).
+		for _, later := range f.Stages {
+			if ms, ok := catalog.Mappings(later.Table, later.Relationship); ok && lookupTarget(tables[later.Table], later.Relationship) == s.Table {
+				for _, m := range ms {
+					want[m.Source] = true
+				}
 			}
 		}
 		sub := t

@@ -169,11 +169,9 @@ func (c *change) cross(to *compiler.Stage, from store.Row, link string) error {
 		}
 		vals[to.Relationship] = fromID
 	}
-	if ft, ok := c.o.dep.tables[c.stage.Table]; ok && t.PrimaryColumn != "" {
-		if name := str(from[ft.PrimaryColumn]); name != "" {
-			if pc, ok := t.Column(t.PrimaryColumn); !ok || pc.MaxLength == 0 || len([]rune(name)) <= pc.MaxLength {
-				vals[t.PrimaryColumn] = name
-			}
+	if ft, ok := c.o.dep.tables[c.stage.Table]; ok {
+		if err := c.prefill(t, ft, to, from, vals); err != nil {
+			return err
 		}
 	}
 	id, err := c.o.insertRecord(t, vals)

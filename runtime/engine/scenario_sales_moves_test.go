@@ -63,7 +63,7 @@ func (sc *salesScenario) next(t *testing.T) {
 		t.Errorf("after next: %+v", in)
 	}
 	o, err := admin.Record(ctx, "opportunity", opp)
-	if err != nil || o.Values["originatingleadid"] != lead.ID || o.Values["name"] != "Jo Bloggs" {
+	if err != nil || o.Values["originatingleadid"] != lead.ID || o.Values["name"] != "Fleet" {
 		t.Errorf("created opportunity = %v, %v", o, err)
 	}
 	row := dev.instanceRow(in)
@@ -109,6 +109,34 @@ func (sc *salesScenario) next(t *testing.T) {
 	dev.hooks.fail = nil
 	if prevErr.Error() != "realtime workflow failed" {
 		t.Errorf("failing hook: %v", prevErr)
+	}
+}
+
+// newRecordPrefilled: the opportunity a move from a lead creates starts as
+// Dataverse's create form through opportunity_originating_lead does: the
+// lead's Topic as its name (not the lead's person), its Account and
+// Contact; a lookup the mover may not read or link to stays empty rather
+// than failing the move.
+func (sc *salesScenario) newRecordPrefilled(t *testing.T) {
+	dev, admin, ctx, newLead := sc.dev.with(t), sc.admin, sc.ctx, sc.lead(sc.dev.with(t))
+	alice := dev.as("alice")
+	acct := dev.create(admin, "account", Values{"name": "Contoso"}, StartOptions{})
+	ann := dev.create(admin, "contact", Values{"firstname": "Ann", "lastname": "Lee", "ownerid": "alice"}, StartOptions{})
+	for _, c := range []struct {
+		who         *Session
+		wantAccount any
+	}{{admin, acct.ID}, {alice, nil}} {
+		lead := newLead(admin, StartOptions{Flow: "strategic_deal"}, Values{"subject": "Fleet renewal", "firstname": "Ann", "lastname": "Lee",
+			"parentaccountid": acct.ID, "parentcontactid": ann.ID, "description": "Call after lunch", "ownerid": "alice"})
+		in := dev.must(c.who.Next(ctx, lead.Instance.ID, MoveOptions{}))
+		o, err := admin.Record(ctx, "opportunity", in.Records["opportunity"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.Values["name"] != "Fleet renewal" || o.Values["parentcontactid"] != ann.ID || o.Values["parentaccountid"] != c.wantAccount ||
+			o.Values["originatingleadid"] != lead.ID || o.Values["description"] != nil {
+			t.Errorf("opportunity created by %s's move: %v", c.who.User(), o.Values)
+		}
 	}
 }
 

@@ -62,6 +62,7 @@ func TestSalesScenario(t *testing.T) {
 	t.Run("ListNewestModifiedFirst", sc.listNewestModifiedFirst)
 	t.Run("ActivePathUsesTheEnvironmentsVariables", sc.activePathUsesTheEnvironmentsVariables)
 	t.Run("Next", sc.next)
+	t.Run("NewRecordPrefilled", sc.newRecordPrefilled)
 	t.Run("TraversedPathLimit", sc.traversedPathLimit)
 	t.Run("LinkAndPrev", sc.linkAndPrev)
 	t.Run("FinishAbandonReactivate", sc.finishAbandonReactivate)

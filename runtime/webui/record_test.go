@@ -164,7 +164,7 @@ func TestProcessThroughThePages(t *testing.T) {
 
 	// Next with the steps filled moves to the opportunity's stage.
 	p = b.postStage(p, "next", "budgetamount", "250000", "purchasetimeframe", "1", "decisionmaker", "true")
-	p.must(t, http.StatusOK, "Moved to Develop.", "<h1>Joe Bloggs <span class=\"kind\">Opportunity</span>",
+	p.must(t, http.StatusOK, "Moved to Develop.", "<h1>Fleet renewal <span class=\"kind\">Opportunity</span>",
 		`<label for="step-value">Estimated Revenue`, "Originating Lead", "</span> required to move on</p>")
 	if got := strings.Join(barStages(p), " "); got != "Qualify:done Develop:active Propose:next Close:next" {
 		t.Errorf("bar after next: %s", got)
