@@ -12,9 +12,10 @@ import (
 // table t starts with, from the record the move leaves (from, on ft): what
 // Dataverse's create form opened through the stage's relationship is
 // filled with. A standard relationship with documented mappings (lead to
-// opportunity: Topic, Account, Contact) copies those columns; any other
-// keeps bpfc's rule that the new record is named as the one it comes from,
-// so a required step on its primary column does not stop the next move.
+// opportunity: Topic, Account, Contact) copies those columns; any other,
+// or a mapping that leaves the primary column empty, keeps bpfc's rule that
+// the new record is named as the one it comes from, so a required step on
+// its primary column does not stop the next move.
 func (c *change) prefill(t, ft store.Table, to *compiler.Stage, from store.Row, vals map[string]any) error {
 	if ms, ok := catalog.Mappings(to.Table, to.Relationship); ok && ft.Name == lookupTarget(t, to.Relationship) {
 		for _, m := range ms {
@@ -22,9 +23,10 @@ func (c *change) prefill(t, ft store.Table, to *compiler.Stage, from store.Row, 
 				return err
 			}
 		}
-		return nil
 	}
-	if t.PrimaryColumn != "" {
+	// A lead without a Topic still gives a named opportunity (Dataverse
+	// requires a Topic on both, so its form never gets here).
+	if _, named := vals[t.PrimaryColumn]; t.PrimaryColumn != "" && !named {
 		if name := str(from[ft.PrimaryColumn]); name != "" && fits(t, t.PrimaryColumn, name) {
 			vals[t.PrimaryColumn] = name
 		}

@@ -138,6 +138,12 @@ func (sc *salesScenario) newRecordPrefilled(t *testing.T) {
 			t.Errorf("opportunity created by %s's move: %v", c.who.User(), o.Values)
 		}
 	}
+	// A lead without a Topic: the opportunity is named after its person.
+	lead := newLead(admin, StartOptions{Flow: "strategic_deal"}, Values{"subject": "", "firstname": "Bo", "lastname": "Rin"})
+	in := dev.must(admin.Next(ctx, lead.Instance.ID, MoveOptions{}))
+	if o, err := admin.Record(ctx, "opportunity", in.Records["opportunity"]); err != nil || o.Values["name"] != "Bo Rin" {
+		t.Errorf("opportunity of a lead without a Topic: %v %v", o, err)
+	}
 }
 
 func (sc *salesScenario) traversedPathLimit(t *testing.T) {
