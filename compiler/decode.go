@@ -57,6 +57,7 @@ type decoder struct {
 	noColumn          map[*Step]bool  // steps whose column is missing or not a string (reported)
 	missingPublisher  *hcl.Diagnostic // the first solution's "Missing publisher", its example written last
 	noPrefix          bool            // no solution, publisher or valid prefix (reported): custom names go unchecked
+	oneLineLabels     bool            // LoadOptions.OneLineLabels: a label not on one line is one-lined with a warning
 }
 
 type workflowUse struct {
@@ -351,26 +352,44 @@ func (d *decoder) str(c *hcl.BodyContent, name string, dst *string) bool {
 		return false
 	}
 	if v, ok := d.typed(a, cty.String, "a string"); ok {
-		if name == "display_name" && !d.oneLine(a, v.AsString()) {
-			return false
+		s := v.AsString()
+		if name == "display_name" && (!d.oneLine(a, &s) || s == "" && v.AsString() != "") {
+			return false // refused, or one-lined to nothing: left out
 		}
-		*dst = v.AsString()
+		*dst = s
 		return true
 	}
 	return false
 }
 
+// LabelNotOneLine is the summary of the warning LoadOptions.OneLineLabels
+// gives for a label it read on one line.
+const LabelNotOneLine = "Label not on one line"
+
 // oneLine refuses a display name that holds a line break, a tab or another
 // control character: Dataverse shows a display name as a one-line label (the
 // process bar, forms, views, the solution explorer), and its exports hold
 // none; the build would write it as &#xA; into every label. The suggestion
-// is the name on one line (OneLine).
-func (d *decoder) oneLine(a *hcl.Attribute, s string) bool {
-	at, what := lineBreakIn(s)
+// is the name on one line (OneLine). Under LoadOptions.OneLineLabels *s
+// becomes that line, with a warning ("" leaves the display name out).
+func (d *decoder) oneLine(a *hcl.Attribute, s *string) bool {
+	at, what := lineBreakIn(*s)
 	if at < 0 {
 		return true
 	}
-	fix := OneLine(s)
+	fix := OneLine(*s)
+	if d.oneLineLabels {
+		read := "read as " + FormatValue(cty.StringVal(fix))
+		if fix == "" {
+			read = "left out, so the block's label shows"
+		}
+		d.diags = append(d.diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: LabelNotOneLine,
+			Detail: fmt.Sprintf("The display name %s holds %s at character %d, which a display name no longer may; it was %s.",
+				FormatValue(cty.StringVal(*s)), what, at+1, read),
+			Subject: a.Expr.Range().Ptr()})
+		*s = fix
+		return true
+	}
 	hint := fmt.Sprintf("write it as one line of plain text, e.g. display_name = %s", FormatValue(cty.StringVal(fix)))
 	if fix == "" {
 		hint = "leave display_name out to show the block's label, or give it a name of one line"

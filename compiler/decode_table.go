@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -182,7 +183,17 @@ func (d *decoder) options(a *hcl.Attribute) (opts []Option, written []writtenOpt
 		}
 		// An option's label is a one-line label as a display name is (the
 		// form's choice list, the views), refused and suggested alike.
-		if at, what := lineBreakIn(k); at >= 0 {
+		var warn func(read string) // under OneLineLabels, for a label read on one line
+		if at, what := lineBreakIn(k); at >= 0 && d.oneLineLabels {
+			orig := k
+			warn = func(read string) {
+				d.diags = append(d.diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: LabelNotOneLine,
+					Detail: fmt.Sprintf("The option label %s holds %s at character %d, which an option's label no longer may; it was read as %s.",
+						optionLabel(orig), what, at+1, optionLabel(read)),
+					Subject: o.keyRange.Ptr()})
+			}
+			k = OneLine(k)
+		} else if at >= 0 {
 			hint := "give it a label of one line"
 			if fix := OneLine(k); fix != "" {
 				hint = fmt.Sprintf("write it as one line of plain text, e.g. %s = %s", optionLabel(fix), FormatValue(ov))
@@ -196,6 +207,16 @@ func (d *decoder) options(a *hcl.Attribute) (opts []Option, written []writtenOpt
 			d.errorf(o.valueRange, "Invalid options", "The value of option %q must be a whole number; %s.", k, err)
 			written = append(written, writtenOption{Label: k, NoInt: true})
 			continue
+		}
+		if warn != nil {
+			// As unpack does: a label one-lined to nothing is its value,
+			// one onto another's is told apart by its value.
+			if _, taken := vals[k]; k == "" {
+				k = strconv.Itoa(n)
+			} else if taken || slices.ContainsFunc(written, func(w writtenOption) bool { return w.Label == k }) {
+				k += " (" + strconv.Itoa(n) + ")"
+			}
+			warn(k)
 		}
 		if other, dup := seen[n]; dup {
 			d.errorf(o.keyRange, "Duplicate option value", "Options %q and %q both have the value %d; give each option a value of its own, e.g. %s = %d.", other, k, n, optionLabel(k), free())

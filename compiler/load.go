@@ -144,7 +144,20 @@ const ProjectFile = "bpfc.hcl"
 
 // Load reads and checks the project in dir. It reports every problem it finds;
 // the project is usable only when the diagnostics have no errors.
-func Load(dir string) (*Project, hcl.Diagnostics) {
+func Load(dir string) (*Project, hcl.Diagnostics) { return LoadWith(dir, LoadOptions{}) }
+
+// LoadOptions relax what LoadWith refuses, for sources nobody can fix.
+type LoadOptions struct {
+	// OneLineLabels reads a display name or option label that is not one
+	// line (a line break, tab or other control character, refused since
+	// bpfc checks labels so) on one line, as bpfc unpack writes an
+	// archive's, with a warning instead of an error: a git revision written
+	// before the check is history, and bpfc diff still compares it.
+	OneLineLabels bool
+}
+
+// LoadWith is Load with options.
+func LoadWith(dir string, o LoadOptions) (*Project, hcl.Diagnostics) {
 	if fi, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) || err == nil && !fi.IsDir() {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "No project directory",
 			Detail: fmt.Sprintf("%s is not a directory; a project is a directory of *.hcl files (-C names it; bpfc init DIR creates one).", dir)}}
@@ -167,7 +180,7 @@ func Load(dir string) (*Project, hcl.Diagnostics) {
 		}
 		srcs[n] = b
 	}
-	p, diags := loadSources(dir, srcs)
+	p, diags := loadSources(dir, srcs, o)
 	if unreadable != nil {
 		// The project is what the other files say, for a command that works
 		// on an environment as deployed (its block read). What is said of
@@ -191,11 +204,13 @@ func Within(r, block hcl.Range) bool {
 
 // LoadSources checks a project given as file name -> content. File names are
 // used in diagnostics as given.
-func LoadSources(srcs map[string][]byte) (*Project, hcl.Diagnostics) { return loadSources("", srcs) }
+func LoadSources(srcs map[string][]byte) (*Project, hcl.Diagnostics) {
+	return loadSources("", srcs, LoadOptions{})
+}
 
 // loadSources is LoadSources for the project at dir ("" when it has none):
 // checks that compare paths (stores) resolve them from there.
-func loadSources(dir string, srcs map[string][]byte) (*Project, hcl.Diagnostics) {
+func loadSources(dir string, srcs map[string][]byte, o LoadOptions) (*Project, hcl.Diagnostics) {
 	names := make([]string, 0, len(srcs))
 	for n := range srcs {
 		names = append(names, n)
@@ -211,6 +226,7 @@ func loadSources(dir string, srcs map[string][]byte) (*Project, hcl.Diagnostics)
 		})
 	}
 	d := newDecoder()
+	d.oneLineLabels = o.OneLineLabels
 	for _, f := range files {
 		d.decodeFile(f)
 	}

@@ -33,8 +33,11 @@ func newDiffCmd(g *globals) *cobra.Command {
 			"anything changed (and 0 when nothing did), like git diff --exit-code.\n\n" +
 			"--output json (or --format json) prints {changed, changes: [{kind, name, change\n" +
 			"(added | removed | changed), field, old, new}], files: [{path, diff}],\n" +
-			"not_compared: [what an archive held that the comparison could not show],\n" +
-			"files_not_compared (why the files were not compared; left out when they were)}.",
+			"not_compared: [what an archive held that the comparison could not show, and a\n" +
+			"revision's labels with line breaks, read on one line], files_not_compared\n" +
+			"(why the files were not compared; left out when they were)}.\n\n" +
+			"A revision written before labels had to be on one line is compared with its\n" +
+			"labels on one line; any other error in a side refuses the comparison.",
 		Example: "  bpfc diff main HEAD\n" +
 			"  bpfc diff ../sales-1.0 . --format markdown\n" +
 			"  bpfc diff old/ContosoSales_1_0_0_0.zip dist/ContosoSales_1_0_1_0.zip --exit-code",

@@ -20,6 +20,12 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	fmt.Fprintf(&b, "### bpfc diff: %s → %s\n\n", code(r.Old), code(r.New))
 	if !r.Changed && r.FilesNotCompared == "" {
 		b.WriteString("No changes.\n")
+		if len(r.NotCompared) > 0 { // as in WriteText
+			b.WriteString("\n#### Not compared (bpfc does not express them)\n\n")
+			for _, nc := range r.NotCompared {
+				b.WriteString("- " + escapeMarkdown(nc) + "\n")
+			}
+		}
 		_, err := io.WriteString(w, b.String())
 		return err
 	}

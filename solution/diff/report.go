@@ -153,6 +153,14 @@ func (r *Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "Comparing %s with %s\n", r.Old, r.New)
 	if !r.Changed && r.FilesNotCompared == "" {
 		b.WriteString("\nNo changes.\n")
+		// What was not compared may be a change no model shows (a
+		// revision's label compared on one line).
+		if len(r.NotCompared) > 0 {
+			b.WriteString("\nNot compared (bpfc does not express them):\n")
+			for _, w := range r.NotCompared {
+				b.WriteString("  " + w + "\n")
+			}
+		}
 		_, err := io.WriteString(w, b.String())
 		return err
 	}

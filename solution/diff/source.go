@@ -39,7 +39,7 @@ type Side struct {
 	Project  *compiler.Project
 	Layout   string            // LayoutTree or LayoutArchive
 	Files    map[string][]byte // by slash-separated path
-	Warnings []string          // what reading the side could not express (archives)
+	Warnings []string          // what reading the side could not express (archives; a revision's labels not on one line)
 
 	archive []byte // tree sides: the tree packed, to compare with an archive side
 	packErr error  // tree sides: why the tree does not pack (archive is nil)
@@ -165,11 +165,23 @@ func openSolutionTree(label, dir string, o Options) (*Side, error) {
 	return side, nil
 }
 
-// openProject loads and builds the project in dir.
+// openProject loads and builds the project in dir. A revision is history
+// that cannot be fixed, so a label it holds that is not on one line (which
+// bpfc once accepted) is compared on one line, as bpfc unpack writes an
+// archive's, and said so in the side's warnings; a directory can be fixed,
+// and is refused as build refuses it.
 func openProject(label, from, prefix, dir string) (*Side, error) {
-	p, diags := compiler.Load(dir)
+	p, diags := compiler.LoadWith(dir, compiler.LoadOptions{OneLineLabels: from == FromRevision})
 	if p == nil || diags.HasErrors() {
 		return nil, &ProjectError{Label: label, From: from, Prefix: prefix, Project: p, Diags: diags}
+	}
+	var warns []string
+	if from == FromRevision {
+		for _, d := range diags {
+			if d.Severity == hcl.DiagWarning && d.Subject != nil && d.Summary == compiler.LabelNotOneLine {
+				warns = append(warns, fmt.Sprintf("%s%s:%d:%d: %s", prefix, d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column, d.Detail))
+			}
+		}
 	}
 	tmp, err := os.MkdirTemp("", "bpfc-diff-build-")
 	if err != nil {
@@ -188,7 +200,7 @@ func openProject(label, from, prefix, dir string) (*Side, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Side{Label: label, From: from, Project: p, Layout: LayoutTree, Files: files, archive: archive}, nil
+	return &Side{Label: label, From: from, Project: p, Layout: LayoutTree, Files: files, Warnings: warns, archive: archive}, nil
 }
 
 // openBuild reads a build folder: its model from model.json (or, without
