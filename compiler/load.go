@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/apparentlymart/go-textseg/v15/textseg"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -443,20 +444,19 @@ const maxNesting = 500
 // nil. Brackets in quoted strings and comments do not count. Parse HCL
 // only where it is nil.
 func TooDeep(src []byte, name string) *hcl.Diagnostic {
-	depth, unary, line, col := 0, 0, 1, 0
+	depth, unary := 0, 0
 	inString, escaped, inComment := false, false, false
 	tooDeep := func(i int, what string) *hcl.Diagnostic {
-		pos := hcl.Pos{Line: line, Column: col, Byte: i}
+		pos := hclPos(src, name, i)
 		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Too deeply nested",
 			Detail:  fmt.Sprintf("%s nest more than %d deep here; write the expression with fewer levels.", what, maxNesting),
-			Subject: &hcl.Range{Filename: name, Start: pos, End: hcl.Pos{Line: line, Column: col + 1, Byte: i + 1}}}
+			Subject: &hcl.Range{Filename: name, Start: pos, End: hcl.Pos{Line: pos.Line, Column: pos.Column + 1, Byte: i + 1}}}
 	}
 	for i := 0; i < len(src); i++ {
 		c := src[i]
-		col++
 		switch {
 		case c == '\n':
-			line, col, inComment = line+1, 0, false
+			inComment = false
 			continue
 		case inComment:
 			continue
@@ -498,4 +498,40 @@ func TooDeep(src []byte, name string) *hcl.Diagnostic {
 		}
 	}
 	return nil
+}
+
+// hclPos is the position of src's byte at as hcl's parser gives it, so that
+// FILE:LINE:COL and the JSON column agree with every other diagnostic: hcl
+// counts a token's columns in grapheme clusters and the spaces between
+// tokens in bytes. Lexing (not parsing) recurses on nothing, so it is safe
+// on a file too deeply nested to parse.
+func hclPos(src []byte, name string, at int) hcl.Pos {
+	toks, _ := hclsyntax.LexConfig(src, name, hcl.InitialPos)
+	pos := hcl.InitialPos
+	for _, t := range toks {
+		if t.Range.Start.Byte > at {
+			break
+		}
+		if at < t.Range.End.Byte {
+			// Inside a token (a bracket the lexer reads as part of a
+			// comment or template): its clusters up to at, as hcl's
+			// lexer counts them.
+			pos = t.Range.Start
+			for b := src[pos.Byte:at]; len(b) > 0; {
+				n, seq, _ := textseg.ScanGraphemeClusters(b, true)
+				if string(seq) == "\n" || string(seq) == "\r\n" {
+					pos.Line, pos.Column = pos.Line+1, 1
+				} else {
+					pos.Column++
+				}
+				b = b[n:]
+			}
+			pos.Byte = at
+			return pos
+		}
+		pos = t.Range.End
+	}
+	pos.Column += at - pos.Byte // spaces after the last token before at
+	pos.Byte = at
+	return pos
 }

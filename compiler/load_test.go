@@ -237,6 +237,43 @@ func TestDeepNesting(t *testing.T) {
 	}
 }
 
+// TestDeepNestingColumn: the nesting error's column is hcl's, as every other
+// diagnostic's: a token's characters in grapheme clusters, the spaces
+// between tokens in bytes, so FILE:LINE:COL points at the bracket after
+// characters of several bytes.
+func TestDeepNestingColumn(t *testing.T) {
+	deep := strings.Repeat("(", 499)
+	for _, c := range []struct {
+		line string
+		col  int
+	}{
+		// 中, 文 and é: three clusters of eight bytes in the string token.
+		{"\"中文é\" == ((1", 11},
+		// e and a combining acute accent: one cluster of three bytes.
+		{"\"e\u0301\" == ((1", 9},
+		// After a comment token on the line (a block comment of two
+		// clusters) and a tab between tokens (one byte, one column).
+		{"/*é*/\t((1", 8},
+		// In a heredoc's text: its clusters up to the bracket.
+		{"<<EOT\nä((\nEOT", 3},
+	} {
+		src := []byte("x = " + deep + "\n" + c.line + strings.Repeat(")", 501) + "\n")
+		d := compiler.TooDeep(src, "f.hcl")
+		if d == nil {
+			t.Errorf("%q: not too deep", c.line)
+			continue
+		}
+		off := len("x = " + deep + "\n")
+		line, want := 2, off+strings.Index(c.line, "((")+1
+		if c.line[0] == '<' {
+			line, want = 3, off+strings.Index(c.line, "ä((")+len("ä(")
+		}
+		if s := d.Subject.Start; s.Line != line || s.Column != c.col || s.Byte != want || d.Subject.End.Column != c.col+1 {
+			t.Errorf("%q: at %d:%d (byte %d), want %d:%d (byte %d)", c.line, s.Line, s.Column, s.Byte, line, c.col, want)
+		}
+	}
+}
+
 // Two environments on one SQLite file are an error however the file is
 // written: relative or absolute, through a linked directory.
 func TestSharedStoreSpellings(t *testing.T) {
