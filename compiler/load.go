@@ -14,7 +14,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/apparentlymart/go-textseg/v15/textseg"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -441,97 +440,39 @@ func quoteCascade(diags hcl.Diagnostics) hcl.Diagnostics {
 const maxNesting = 500
 
 // TooDeep is an error at the bracket that nests deeper than maxNesting, or
-// nil. Brackets in quoted strings and comments do not count. Parse HCL
-// only where it is nil.
+// nil. Parse HCL only where it is nil. It reads the tokens of hcl's own
+// lexer (which does not recurse), so that what nests is what the parser
+// recurses on: brackets, and the templates within templates that quotes,
+// heredocs and "${" open, but no bracket in a comment or a string's text;
+// and the error's range is the token's, as every other diagnostic's.
 func TooDeep(src []byte, name string) *hcl.Diagnostic {
+	toks, _ := hclsyntax.LexConfig(src, name, hcl.InitialPos)
 	depth, unary := 0, 0
-	inString, escaped, inComment := false, false, false
-	tooDeep := func(i int, what string) *hcl.Diagnostic {
-		pos := hclPos(src, name, i)
+	tooDeep := func(t hclsyntax.Token, what string) *hcl.Diagnostic {
+		r := t.Range
 		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Too deeply nested",
 			Detail:  fmt.Sprintf("%s nest more than %d deep here; write the expression with fewer levels.", what, maxNesting),
-			Subject: &hcl.Range{Filename: name, Start: pos, End: hcl.Pos{Line: pos.Line, Column: pos.Column + 1, Byte: i + 1}}}
+			Subject: &r}
 	}
-	for i := 0; i < len(src); i++ {
-		c := src[i]
-		switch {
-		case c == '\n':
-			inComment = false
-			continue
-		case inComment:
-			continue
-		case inString:
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
-			continue
-		}
+	for _, t := range toks {
 		// A run of prefix operators ("!!!!", "- - -") nests as brackets do.
-		switch {
-		case (c == '!' || c == '-') && (i+1 >= len(src) || src[i+1] != '='):
+		if t.Type == hclsyntax.TokenBang || t.Type == hclsyntax.TokenMinus {
 			if unary++; unary > maxNesting {
-				return tooDeep(i, "Operators")
+				return tooDeep(t, "Operators")
 			}
-		case c != ' ' && c != '\t' && c != '\r':
+		} else {
 			unary = 0
 		}
-		switch c {
-		case '"':
-			inString = true
-		case '#':
-			inComment = true
-		case '/':
-			if i+1 < len(src) && src[i+1] == '/' {
-				inComment = true
-			}
-		case '(', '[', '{':
+		switch t.Type {
+		case hclsyntax.TokenOParen, hclsyntax.TokenOBrack, hclsyntax.TokenOBrace,
+			hclsyntax.TokenOQuote, hclsyntax.TokenOHeredoc, hclsyntax.TokenTemplateInterp, hclsyntax.TokenTemplateControl:
 			if depth++; depth > maxNesting {
-				return tooDeep(i, "Brackets")
+				return tooDeep(t, "Brackets")
 			}
-		case ')', ']', '}':
+		case hclsyntax.TokenCParen, hclsyntax.TokenCBrack, hclsyntax.TokenCBrace,
+			hclsyntax.TokenCQuote, hclsyntax.TokenCHeredoc, hclsyntax.TokenTemplateSeqEnd:
 			depth--
 		}
 	}
 	return nil
-}
-
-// hclPos is the position of src's byte at as hcl's parser gives it, so that
-// FILE:LINE:COL and the JSON column agree with every other diagnostic: hcl
-// counts a token's columns in grapheme clusters and the spaces between
-// tokens in bytes. Lexing (not parsing) recurses on nothing, so it is safe
-// on a file too deeply nested to parse.
-func hclPos(src []byte, name string, at int) hcl.Pos {
-	toks, _ := hclsyntax.LexConfig(src, name, hcl.InitialPos)
-	pos := hcl.InitialPos
-	for _, t := range toks {
-		if t.Range.Start.Byte > at {
-			break
-		}
-		if at < t.Range.End.Byte {
-			// Inside a token (a bracket the lexer reads as part of a
-			// comment or template): its clusters up to at, as hcl's
-			// lexer counts them.
-			pos = t.Range.Start
-			for b := src[pos.Byte:at]; len(b) > 0; {
-				n, seq, _ := textseg.ScanGraphemeClusters(b, true)
-				if string(seq) == "\n" || string(seq) == "\r\n" {
-					pos.Line, pos.Column = pos.Line+1, 1
-				} else {
-					pos.Column++
-				}
-				b = b[n:]
-			}
-			pos.Byte = at
-			return pos
-		}
-		pos = t.Range.End
-	}
-	pos.Column += at - pos.Byte // spaces after the last token before at
-	pos.Byte = at
-	return pos
 }

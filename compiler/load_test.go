@@ -216,6 +216,17 @@ func TestDeepNesting(t *testing.T) {
 			t.Errorf("%q × 400000: %v", op, diags)
 		}
 	}
+	// Templates nest: brackets in a string's interpolation, and strings in
+	// strings, as deep as the parser recurses (it overflowed its stack).
+	for _, v := range []string{
+		"\"${" + strings.Repeat("(", 100000) + "1" + strings.Repeat(")", 100000) + "}\"",
+		strings.Repeat("\"${", 100000) + "1" + strings.Repeat("}\"", 100000),
+	} {
+		src := "variable \"v\" {\n  default = " + v + "\n}\n"
+		if _, diags := compiler.LoadSources(map[string][]byte{"tmpl.hcl": []byte(src)}); !diags.HasErrors() || diags[0].Summary != "Too deeply nested" {
+			t.Errorf("%.10s…: %v", v, diags)
+		}
+	}
 	// What the file declares before the deep line is still known to the
 	// others: the only error is the nesting (there was also "Unknown
 	// variable" for a variable declared above it).
@@ -226,8 +237,9 @@ func TestDeepNesting(t *testing.T) {
 	if len(diags) != 1 || diags[0].Summary != "Too deeply nested" {
 		t.Errorf("a deep value in bpfc.hcl: %v", diags)
 	}
-	// Brackets in strings and comments do not count.
-	shallow := "# " + strings.Repeat("(", 1000) + "\nvariable \"v\" {\n  default = \"" + strings.Repeat("[", 1000) + "\"\n}\n"
+	// Brackets in strings, heredocs and comments do not count.
+	shallow := "# " + strings.Repeat("(", 1000) + "\n/* " + strings.Repeat("(", 1000) + " */\nvariable \"v\" {\n  default = \"" + strings.Repeat("[", 1000) +
+		"\"\n  description = <<EOT\n" + strings.Repeat("{", 1000) + "\nEOT\n}\n"
 	if _, diags := compiler.LoadSources(map[string][]byte{"ok.hcl": []byte(shallow)}); diags.HasErrors() {
 		for _, d := range diags {
 			if d.Summary == "Too deeply nested" {
@@ -254,8 +266,9 @@ func TestDeepNestingColumn(t *testing.T) {
 		// After a comment token on the line (a block comment of two
 		// clusters) and a tab between tokens (one byte, one column).
 		{"/*é*/\t((1", 8},
-		// In a heredoc's text: its clusters up to the bracket.
-		{"<<EOT\nä((\nEOT", 3},
+		// A string nests, and so does its interpolation: the "${" after
+		// its text is one level too deep.
+		{"\"中${((1", 3},
 	} {
 		src := []byte("x = " + deep + "\n" + c.line + strings.Repeat(")", 501) + "\n")
 		d := compiler.TooDeep(src, "f.hcl")
@@ -265,10 +278,10 @@ func TestDeepNestingColumn(t *testing.T) {
 		}
 		off := len("x = " + deep + "\n")
 		line, want := 2, off+strings.Index(c.line, "((")+1
-		if c.line[0] == '<' {
-			line, want = 3, off+strings.Index(c.line, "ä((")+len("ä(")
+		if strings.Contains(c.line, "${") {
+			want = off + strings.Index(c.line, "${")
 		}
-		if s := d.Subject.Start; s.Line != line || s.Column != c.col || s.Byte != want || d.Subject.End.Column != c.col+1 {
+		if s := d.Subject.Start; s.Line != line || s.Column != c.col || s.Byte != want || d.Subject.End.Column <= s.Column {
 			t.Errorf("%q: at %d:%d (byte %d), want %d:%d (byte %d)", c.line, s.Line, s.Column, s.Byte, line, c.col, want)
 		}
 	}

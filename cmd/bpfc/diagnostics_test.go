@@ -182,10 +182,8 @@ func TestSnippetCaretAfterZeroWidthCharacters(t *testing.T) {
 	}
 }
 
-// TestSnippetCaretAtTooDeep: a diagnostic whose column counts bytes (the
-// nesting check reads the file byte by byte) has its caret under its
-// character all the same after characters of several bytes: the byte
-// offset places it.
+// TestSnippetCaretAtTooDeep: the nesting error after characters of
+// several bytes has its caret under its bracket: the byte offset places it.
 func TestSnippetCaretAtTooDeep(t *testing.T) {
 	src := []byte("x = " + strings.Repeat("(", 499) + "\n\"中文é\" == ((1" + strings.Repeat(")", 501) + "\n")
 	d := compiler.TooDeep(src, "f.hcl")
