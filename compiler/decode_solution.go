@@ -55,7 +55,7 @@ func (d *decoder) decodeSolution(b *hcl.Block) {
 		m := versionRe.FindStringSubmatch(s.Version)
 		if m == nil {
 			d.errorf(c.Attributes["version"].Expr.Range(), "Invalid version",
-				"%q is not a solution version: Dataverse versions are four dot-separated integers of at most nine digits each (0 to 999999999), such as \"1.0.0.0\".", s.Version)
+				"%q is not a solution version: Dataverse versions are four dot-separated integers of at most nine digits each (0 to 999999999); write version = %q.", s.Version, versionSuggestion(s.Version))
 		} else {
 			for i := range 4 {
 				s.VersionNums[i], _ = strconv.Atoi(m[i+1])
@@ -295,4 +295,23 @@ func postgresURLProblem(store string) string {
 		return fmt.Sprintf("sslmode=%s is not one of %s.%s", m, strings.Join(sslModes, ", "), didYouMean(m, sslModes))
 	}
 	return ""
+}
+
+// versionSuggestion is the version a user most likely meant by v, which
+// versionRe refuses: without a leading "v", padded to four parts with zeros
+// ("1.2" is 1.2.0.0); "1.0.0.0" when v does not say.
+func versionSuggestion(v string) string {
+	parts := strings.Split(strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(v), "v"), "V"), ".")
+	if len(parts) > 4 {
+		return "1.0.0.0"
+	}
+	for _, p := range parts {
+		if n, err := strconv.Atoi(p); err != nil || n < 0 || len(p) > 9 || strings.HasPrefix(p, "+") {
+			return "1.0.0.0"
+		}
+	}
+	for len(parts) < 4 {
+		parts = append(parts, "0")
+	}
+	return strings.Join(parts, ".")
 }
