@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -117,6 +118,10 @@ func (c *checker) stage(f *Flow, s *Stage) {
 			continue
 		}
 		col := t.Column(st.Column)
+		if c.d.missingColumn[st] {
+			c.missingColumn(t, st)
+			continue
+		}
 		if col == nil && c.d.noColumn[st] {
 			continue // no column, or not a string: reported as it was decoded
 		}
@@ -138,6 +143,22 @@ func (c *checker) stage(f *Flow, s *Stage) {
 			c.errorf(st.Attrs.Of("column", st.DeclRange), "Invalid step column", "Step %q uses the primary key %q, which cannot be filled in.", st.Name, col.Name)
 		}
 	}
+}
+
+// missingColumn reports a step written without its column, suggesting one
+// of the stage's table to paste: the one the step is named after (or
+// nearly), else the table's primary name column.
+func (c *checker) missingColumn(t *Table, st *Step) {
+	fillable := columnNamesWhere(t, func(c *Column) bool { return c.Type != TypeUniqueID && !readOnlyColumns[c.Name] })
+	suggest := nameSuggestion(st.Name, fillable)
+	if suggest == "" && slices.Contains(fillable, t.PrimaryColumn) {
+		suggest = t.PrimaryColumn
+	}
+	hint := fmt.Sprintf("add column = \"<name>\" naming a column of table %q.", t.Name)
+	if suggest != "" {
+		hint = fmt.Sprintf("add the column of table %q it fills in, e.g. column = %q.", t.Name, suggest)
+	}
+	c.errorf(st.DeclRange, "Missing column", "Step %q names no column: a step is a column the user fills in at this stage; %s", st.Name, hint)
 }
 
 // graph checks the stage graph: references, acyclicity, reachability,

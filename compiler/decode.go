@@ -55,6 +55,7 @@ type decoder struct {
 	brokenFlows       map[*Flow]bool  // flows with duplicate stage names
 	danglingFlows     map[*Flow]bool  // flows with a next that names no stage: reachability unknown
 	noColumn          map[*Step]bool  // steps whose column is missing or not a string (reported)
+	missingColumn     map[*Step]bool  // steps without a column attribute (reported by the check)
 	missingPublisher  *hcl.Diagnostic // the first solution's "Missing publisher", its example written last
 	noPrefix          bool            // no solution, publisher or valid prefix (reported): custom names go unchecked
 	oneLineLabels     bool            // LoadOptions.OneLineLabels: a label not on one line is one-lined with a warning
@@ -91,6 +92,7 @@ func newDecoder() *decoder {
 		brokenFlows:   map[*Flow]bool{},
 		danglingFlows: map[*Flow]bool{},
 		noColumn:      map[*Step]bool{},
+		missingColumn: map[*Step]bool{},
 	}
 }
 

@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -8,6 +9,7 @@ import (
 
 func (d *decoder) decodeFlow(b *hcl.Block) {
 	f := &Flow{Name: d.ident(b, "flow"), DeclRange: b.DefRange, Type: FlowBusiness, Active: true}
+	before := len(d.diags)
 	c := d.content(b.Body,
 		[]string{"display_name", "description", "primary_table", "order", "type", "active", "unique_name", "owner", "on_finish", "on_abandon"},
 		[]string{"primary_table"},
@@ -44,8 +46,13 @@ func (d *decoder) decodeFlow(b *hcl.Block) {
 		s.Index = i
 		f.Stages = append(f.Stages, s)
 	}
-	if len(f.Stages) == 0 {
-		d.errorf(b.DefRange, "Flow without stages", "A flow needs at least one stage block.")
+	// A misspelt stage block ("stgae") is said so where it is written; the
+	// flow is not also without stages.
+	misspeltStage := slices.ContainsFunc(d.diags[before:], func(dg *hcl.Diagnostic) bool {
+		return dg.Summary == "Unsupported block type" && strings.Contains(dg.Detail, `Did you mean "stage"?`)
+	})
+	if len(f.Stages) == 0 && !misspeltStage {
+		d.errorf(b.DefRange, "Flow without stages", "A flow needs at least one stage block: add one inside it, e.g. stage \"qualify\" {} (its steps go inside the braces).")
 	}
 	d.p.Flows = append(d.p.Flows, f)
 }
@@ -82,8 +89,17 @@ func (d *decoder) decodeStage(b *hcl.Block, f *Flow) *Stage {
 		switch blk.Type {
 		case "step":
 			st := &Step{Name: d.ident(blk, "step"), DeclRange: blk.DefRange}
-			sc := d.content(blk.Body, []string{"column", "required", "display_name"}, []string{"column"})
+			// column is required, but said missing by the check, which
+			// knows the stage's table and so a column to suggest.
+			// A misspelt column is said so where it is written instead.
+			before := len(d.diags)
+			sc := d.content(blk.Body, []string{"column", "required", "display_name"}, nil)
 			st.Attrs = ranges(sc)
+			if _, ok := sc.Attributes["column"]; !ok && !slices.ContainsFunc(d.diags[before:], func(dg *hcl.Diagnostic) bool {
+				return dg.Summary == "Unsupported argument" && strings.Contains(dg.Detail, `Did you mean "column"?`)
+			}) {
+				d.missingColumn[st] = true
+			}
 			if !d.str(sc, "column", &st.Column) {
 				d.noColumn[st] = true
 			}
