@@ -24,10 +24,14 @@ func newUninstallCmd(g *globals) *cobra.Command {
 			"components with it — flows with their instance tables and rows, workflows, roles,\n" +
 			"variables, custom tables and added columns — and needs --yes; without it, uninstall\n" +
 			"lists what would go and exits 1. An unmanaged solution only loses its record: its\n" +
-			"components stay in the environment, as in Dataverse.\n\n" +
+			"components stay in the environment, as in Dataverse. A holding solution\n" +
+			"(SOLUTION_Upgrade, from deploy --mode stage) uninstalled alone cancels its staged\n" +
+			"upgrade, as deleting it does in Dataverse: what only the upgrade added goes, with\n" +
+			"its data, and the installed version runs again as it was.\n\n" +
 			"--output json prints: environment, operation, solution, version, managed, result\n" +
 			"(applied | refused | failed), message, removed ([{action, kind, name}]),\n" +
-			"instance_rows, duration_ms.",
+			"instance_rows, restored (the solution and version that runs again after a\n" +
+			"holding solution's uninstall), duration_ms.",
 		Args: argsUsage(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error { return runUninstall(g, o, args[0]) },
 	}
@@ -48,6 +52,14 @@ func runUninstall(g *globals, o *uninstallOptions, name string) error {
 	defer stopSignals()
 	out, err := pipeline(g, p).Uninstall(ctx, o.env, name, o.yes, deploy.Options{Who: whoAmI()})
 	return reportOutcome(g, out, err, func() {
+		if out.Restored != "" {
+			fmt.Fprintf(g.stdout, "Uninstalled %s %s from %s: the staged upgrade is canceled and %s runs again; removed %s and %s of instance tables%s.\n",
+				out.Solution, out.Version, out.Environment, out.Restored, compiler.Plural(len(out.Removed), "component"),
+				compiler.Plural(out.InstanceRows, "row"), out.OtherData())
+			printData(g, out)
+			printKept(g, out)
+			return
+		}
 		if !out.Managed {
 			fmt.Fprintf(g.stdout, "Uninstalled %s %s from %s; its components stay (it was unmanaged).\n", out.Solution, out.Version, out.Environment)
 			return

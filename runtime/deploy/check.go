@@ -55,10 +55,10 @@ func checkSolution(st *state, t Target, b *Build, mode Mode) []string {
 		}
 	}
 	if st.holding != nil {
-		// The holding solution alone cannot be uninstalled (the staged
-		// build already runs): the base takes it with it.
-		causes = append(causes, fmt.Sprintf("a staged upgrade of %s (%s %s) is pending in %s: complete it with bpfc apply-upgrade %s --env %s, or uninstall %s (which takes the staged upgrade with it)",
-			name, st.holding.Name, st.holding.Version, t.Env.Name, name, t.Env.Name, name))
+		// As Dataverse refuses a second holding solution: the pending
+		// one is completed or canceled first.
+		causes = append(causes, fmt.Sprintf("a staged upgrade of %s (%s %s) is pending in %s: complete it with bpfc apply-upgrade %s --env %s, or cancel it with bpfc uninstall %s --env %s",
+			name, st.holding.Name, st.holding.Version, t.Env.Name, name, t.Env.Name, st.holding.Name, t.Env.Name))
 	}
 	if mode == Stage && !managed {
 		causes = append(causes, fmt.Sprintf("staged upgrades are for managed solutions; %s receives %s unmanaged (use --mode upgrade or update)", t.Env.Name, name))

@@ -28,6 +28,8 @@ import (
 //	kept           the columns that stay as another solution ships them
 //	               too (Change with action "keep"; absent when none)
 //	instance_rows  rows of instance tables removed with them
+//	restored       after uninstalling a holding solution: the installed
+//	               solution and version that runs again (absent otherwise)
 //	duration_ms    how long it took
 type Outcome struct {
 	Environment  string   `json:"environment"`
@@ -40,6 +42,7 @@ type Outcome struct {
 	Removed      []Change `json:"removed"`
 	Kept         []Change `json:"kept,omitempty"`
 	InstanceRows int      `json:"instance_rows"`
+	Restored     string   `json:"restored,omitempty"`
 	DurationMS   int64    `json:"duration_ms"`
 }
 
@@ -158,7 +161,8 @@ func (pl *Pipeline) ApplyUpgrade(ctx context.Context, envName, solution string, 
 // custom tables and added columns; that needs confirm (bpfc uninstall
 // --yes). An unmanaged one only loses its solution record: its components
 // stay in the environment, as in Dataverse. Uninstalling a solution also
-// uninstalls its pending staged upgrade.
+// uninstalls its pending staged upgrade; uninstalling that holding solution
+// alone cancels the upgrade (cancelStaged).
 func (pl *Pipeline) Uninstall(ctx context.Context, envName, solution string, confirm bool, o Options) (*Outcome, error) {
 	return pl.lifecycle(ctx, envName, solution, "uninstall", o, func(tx store.Tx, out *Outcome, o *Options) error {
 		sol, err := tx.Solution(solution)
@@ -167,9 +171,7 @@ func (pl *Pipeline) Uninstall(ctx context.Context, envName, solution string, con
 		}
 		out.Version, out.Managed = sol.Version, sol.Managed
 		if sol.State == store.StateHolding {
-			return &Refusal{Env: envName, Solution: solution, Version: sol.Version, Operation: "uninstall", Causes: []string{fmt.Sprintf(
-				"%s is a staged upgrade of %s: complete it with bpfc apply-upgrade %s --env %s, or uninstall %s (which takes the upgrade with it)",
-				solution, sol.UpgradeOf, sol.UpgradeOf, envName, sol.UpgradeOf)}}
+			return cancelStaged(tx, envName, sol, confirm, out, o)
 		}
 		names := []string{solution}
 		if h, err := tx.Solution(HoldingName(solution)); err == nil && h.State == store.StateHolding {

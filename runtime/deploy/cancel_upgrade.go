@@ -1,0 +1,132 @@
+package deploy
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// cancelStaged uninstalls a holding solution alone, which cancels its
+// staged upgrade, as deleting the _Upgrade solution does in Dataverse: the
+// holding solution's layer goes, and the installed version below it is
+// what runs again. What only the holding solution has goes with its data
+// (as a managed uninstall takes it, so it needs confirm); what both have
+// reads again as the installed version defines it, from the build the
+// environment keeps of it; the instances at a stage only the upgrade had
+// move back to the last stage of their path the installed version has, as
+// an upgrade that removes a stage moves them.
+func cancelStaged(tx store.Tx, envName string, holding store.Solution, confirm bool, out *Outcome, o *Options) error {
+	refuse := func(format string, args ...any) error {
+		return &Refusal{Env: envName, Solution: holding.Name, Version: holding.Version, Operation: "uninstall",
+			Causes: []string{fmt.Sprintf(format, args...)}}
+	}
+	base, err := tx.Solution(holding.UpgradeOf)
+	if errors.Is(err, store.ErrNotFound) {
+		return refuse("%s is a staged upgrade of %s, which is not installed in %s", holding.Name, holding.UpgradeOf, envName)
+	}
+	if err != nil {
+		return err
+	}
+	b, err := keptBuild(tx, base.BuildDigest)
+	if err != nil {
+		return err
+	}
+	if b == nil {
+		return refuse("%s keeps no build of %s %s to go back to (it was installed by an older bpfc): complete the upgrade with bpfc apply-upgrade %s --env %s, or uninstall %s",
+			envName, base.Name, base.Version, base.Name, envName, base.Name)
+	}
+	out.Restored = base.Name + " " + base.Version
+	holdComps, err := tx.Components(holding.Name)
+	if err != nil {
+		return err
+	}
+	baseComps, err := tx.Components(base.Name)
+	if err != nil {
+		return err
+	}
+	gone, kept, err := splitShared(tx, base.Name, dropped(holdComps, baseComps))
+	if err != nil {
+		return err
+	}
+	if err := refuseDependents(tx, envName, holding, "uninstall", gone); err != nil {
+		return err
+	}
+	if out.InstanceRows, err = instanceRows(tx, gone); err != nil {
+		return err
+	}
+	if out.Removed, err = removalChanges(tx, base.Name, gone); err != nil {
+		return err
+	}
+	out.Kept = keptChanges(kept)
+	if !confirm {
+		return fmt.Errorf("uninstalling %s from %s cancels the staged upgrade of %s to %s (%s %s runs again) and removes %s and %s of instance tables%s; run again with --yes to go ahead: %w",
+			holding.Name, envName, base.Name, holding.Version, base.Name, base.Version, compiler.Plural(len(gone), "component"),
+			compiler.Plural(out.InstanceRows, "row"), out.OtherData(), ErrNeedsConfirmation)
+	}
+	if err := remove(tx, gone, o.Progress); err != nil {
+		return err
+	}
+	if err := handOver(tx, kept); err != nil {
+		return err
+	}
+	if err := tx.DeleteSolution(holding.Name); err != nil {
+		return err
+	}
+	return restore(tx, base, b, o)
+}
+
+// restore writes build b of the installed solution base into the
+// environment again (what a staged upgrade replaced): tables' and columns'
+// metadata, flows with their stages, workflows, roles and variable
+// definitions; the variables' values stay as the environment holds them.
+func restore(tx store.Tx, base store.Solution, b *Build, o *Options) error {
+	st, err := loadState(tx, base.Name)
+	if err != nil {
+		return err
+	}
+	a := &applier{tx: tx, st: st, b: b, p: b.Project, owner: base.Name, o: o, xaml: xamlByID(b.archive(base.Managed).Data)}
+	if err := a.tables(); err != nil {
+		return err
+	}
+	removed, err := a.removedStages()
+	if err != nil {
+		return err
+	}
+	if err := a.flows(); err != nil {
+		return err
+	}
+	if err := a.leaveRemovedStages(removed, o.Now()); err != nil {
+		return err
+	}
+	if err := a.workflows(); err != nil {
+		return err
+	}
+	if err := a.roles(); err != nil {
+		return err
+	}
+	for _, v := range b.Project.Variables {
+		if err := tx.PutVariableDefinition(store.VariableDefinition{SchemaName: v.SchemaName, ID: b.Project.VariableID(v), Name: v.Name,
+			Solution: base.Name, Type: v.Type, Default: defaultText(v), DisplayName: v.DisplayName, Description: v.Description}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// keptBuild is the build the environment keeps of digest; nil when it
+// keeps none.
+func keptBuild(tx store.Tx, digest string) (*Build, error) {
+	if digest == "" {
+		return nil, nil
+	}
+	snap, err := tx.Snapshot(digest)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return buildFromSnapshot(tx, snap)
+}

@@ -1,0 +1,105 @@
+package deploy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// TestCancelStagedUpgrade: uninstalling the holding solution alone cancels
+// the staged upgrade, as deleting the _Upgrade solution does in Dataverse
+// (it was refused): what only the upgrade added goes, with its data, after
+// confirmation, and the environment is as the installed version left it;
+// the upgrade can then be staged again.
+func TestCancelStagedUpgrade(t *testing.T) {
+	pr := newProject(t)
+	pr.edit("bpfc.hcl", "managed = false", "managed = true")
+	pr.deploy("dev", quiet())
+	pr.addInstanceRow("dev", "cts_leadtoopportunity", "i1")
+	// What the cancel may change: the history, the access stamp, the
+	// builds kept (the staged one stays, for a later promote), and the
+	// workflows' modifiedon (compared without it: workflowDefs).
+	skip := []string{"importjob", "accessstamp", "importarchive", "modelsnapshot", "workflow"}
+	before, defs := pr.dump("dev", skip...), pr.workflowDefs("dev")
+
+	// The upgrade drops the project flow, its table and the workflow (kept
+	// until apply-upgrade), adds a flow, a column and a stage, and changes
+	// the variable's default and a stage's steps.
+	pr.v2().set("review.hcl", `
+flow "review_flow" {
+  display_name  = "Review"
+  primary_table = "opportunity"
+  stage "review" {
+    step "margin" {
+      column = "cts_margin"
+    }
+  }
+}
+`)
+	pr.edit("tables.hcl", `column "cts_approved" {`, `column "cts_margin" {
+    type = "decimal"
+  }
+  column "cts_approved" {`)
+	pr.edit("variables.hcl", "50000", "60000")
+	pr.edit("lead.hcl", `  stage "approve" {`, `  stage "approve" {
+    step "note" {
+      column = "description"
+    }`)
+	stage := quiet()
+	stage.Mode = Stage
+	pr.deploy("dev", stage)
+	pr.addInstanceRow("dev", "cts_reviewflow", "r1")
+
+	pl := pr.pipeline(pr.load())
+	staged := pr.dump("dev", "importjob")
+	out, err := pl.Uninstall(context.Background(), "dev", "Sales_Upgrade", false, quiet())
+	if !errors.Is(err, ErrNeedsConfirmation) || out.InstanceRows != 1 || out.Restored != "Sales 1.0.0.0" ||
+		!hasChange(out.Removed, "remove", "flow", "review_flow") || !hasChange(out.Removed, "remove", "column", "opportunity.cts_margin") ||
+		hasChange(out.Removed, "remove", "flow", "project_flow") || !strings.Contains(err.Error(), "cancels the staged upgrade of Sales to 2.0.0.0") {
+		t.Errorf("unconfirmed cancel: %v %+v", err, out)
+	}
+	if d := firstDiff(staged, pr.dump("dev", "importjob")); d != "" {
+		t.Errorf("an unconfirmed cancel changed the environment:\n%s", d)
+	}
+	out, err = pl.Uninstall(context.Background(), "dev", "Sales_Upgrade", true, quiet())
+	must(t, err)
+	if out.Result != Applied || len(out.Removed) != 2 {
+		t.Errorf("cancel = %+v", out)
+	}
+	if d := firstDiff(before, pr.dump("dev", skip...)); d != "" {
+		t.Errorf("the environment after the cancel is not as version 1 left it:\n%s", d)
+	}
+	if got := pr.workflowDefs("dev"); got != defs {
+		t.Errorf("workflows after the cancel:\n%s\nwant:\n%s", got, defs)
+	}
+	pr.read("dev", func(tx store.Tx) {
+		sols, _ := tx.Solutions()
+		if len(sols) != 1 || sols[0].Name != "Sales" || sols[0].Version != "1.0.0.0" {
+			t.Errorf("solutions = %+v", sols)
+		}
+	})
+	// Staged again and applied, as if the first had never been.
+	pr.deploy("dev", stage)
+	_, err = pl.ApplyUpgrade(context.Background(), "dev", "Sales", quiet())
+	must(t, err)
+}
+
+// workflowDefs lists the environment's workflow records but for when they
+// were last modified.
+func (pr *project) workflowDefs(env string) string {
+	var out strings.Builder
+	pr.read(env, func(tx store.Tx) {
+		wfs, err := tx.Workflows()
+		must(pr.t, err)
+		for _, w := range wfs {
+			w.ModifiedOn = time.Time{}
+			fmt.Fprintf(&out, "%+v\n", w)
+		}
+	})
+	return out.String()
+}
