@@ -54,7 +54,7 @@ func runUninstall(g *globals, o *uninstallOptions, name string) error {
 	return reportOutcome(g, out, err, func() {
 		if out.Restored != "" {
 			fmt.Fprintf(g.stdout, "Uninstalled %s %s from %s: the staged upgrade is canceled and %s runs again; removed %s and %s of instance tables%s.\n",
-				out.Solution, out.Version, out.Environment, out.Restored, compiler.Plural(len(out.Removed), "component"),
+				out.Solution, out.Version, out.Environment, out.Restored, compiler.Plural(components(out.Removed), "component"),
 				compiler.Plural(out.InstanceRows, "row"), out.OtherData())
 			printData(g, out)
 			printKept(g, out)
@@ -116,4 +116,16 @@ func printKept(g *globals, out *deploy.Outcome) {
 	for _, c := range out.Kept {
 		fmt.Fprintf(g.stdout, "Keeps %s %s: %s.\n", c.Kind, c.Name, c.Note)
 	}
+}
+
+// components counts the components among removals, not the values a
+// canceled upgrade's variables took (kind "value").
+func components(cs []deploy.Change) int {
+	n := 0
+	for _, c := range cs {
+		if c.Kind != "value" {
+			n++
+		}
+	}
+	return n
 }

@@ -60,6 +60,11 @@ func cancelStaged(tx store.Tx, envName string, holding store.Solution, confirm b
 		return err
 	}
 	out.Kept = keptChanges(kept)
+	unfit, err := unfitValues(tx, b.Project, base.Version)
+	if err != nil {
+		return err
+	}
+	out.Removed = append(out.Removed, unfit...)
 	if !confirm {
 		return fmt.Errorf("uninstalling %s from %s cancels the staged upgrade of %s to %s (%s %s runs again) and removes %s and %s of instance tables%s; run again with --yes to go ahead: %w",
 			holding.Name, envName, base.Name, holding.Version, base.Name, base.Version, compiler.Plural(len(gone), "component"),
@@ -73,6 +78,11 @@ func cancelStaged(tx store.Tx, envName string, holding store.Solution, confirm b
 	}
 	if err := tx.DeleteSolution(holding.Name); err != nil {
 		return err
+	}
+	for _, c := range unfit {
+		if err := tx.DeleteVariableValue(b.Project.Variable(c.Name).SchemaName); err != nil {
+			return err
+		}
 	}
 	return restore(tx, base, b, o)
 }
@@ -113,6 +123,40 @@ func restore(tx store.Tx, base store.Solution, b *Build, o *Options) error {
 		}
 	}
 	return nil
+}
+
+// unfitValues are the values the environment holds for variables of p
+// (the installed version) that are not of the type p declares them: set
+// while the staged upgrade, which changed the variable's type, ran. Each is
+// a removal of kind "value": the default applies again, as the value could
+// not be read as the variable p declares.
+func unfitValues(tx store.Tx, p *compiler.Project, version string) ([]Change, error) {
+	var out []Change
+	for _, v := range p.Variables {
+		cur, err := tx.VariableValue(v.SchemaName)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		why := ""
+		switch sealed := len(cur.Sealed) > 0; {
+		case v.Type == compiler.VarSecret && !sealed:
+			why = "is not sealed, and " + version + " declares a secret"
+		case v.Type != compiler.VarSecret && sealed:
+			why = "is a secret's, and " + version + " declares a " + v.Type
+		case !sealed:
+			if _, err := parseText(v.Type, cur.Value); err != nil {
+				why = fmt.Sprintf("does not fit the %s %s declares: %v", v.Type, version, err)
+			}
+		}
+		if why != "" {
+			out = append(out, Change{Action: "remove", Kind: "value", Name: v.Name,
+				Data: "the value set under the staged upgrade " + why + "; the default applies again"})
+		}
+	}
+	return out, nil
 }
 
 // keptBuild is the build the environment keeps of digest; nil when it

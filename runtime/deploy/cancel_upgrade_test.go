@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -102,4 +103,38 @@ func (pr *project) workflowDefs(env string) string {
 		}
 	})
 	return out.String()
+}
+
+// TestCancelStagedUpgradeValueOfAnotherType: a value given while the
+// staged upgrade declared its variable of another type does not fit the
+// installed version's variable; the cancel takes it away, saying so (it
+// stayed, text in a number variable).
+func TestCancelStagedUpgradeValueOfAnotherType(t *testing.T) {
+	pr := newProject(t)
+	pr.edit("bpfc.hcl", "managed = false", "managed = true")
+	pr.set("level.hcl", "variable \"level\" {\n  type    = \"number\"\n  default = 1\n}\n")
+	pr.deploy("dev", quiet())
+	pr.version("2.0.0.0").set("level.hcl", "variable \"level\" {\n  type    = \"string\"\n  default = \"one\"\n}\n")
+	stage := quiet()
+	stage.Mode = Stage
+	stage.Getenv = func(k string) string { return map[string]string{"BPFC_VAR_LEVEL": "high"}[k] }
+	pr.deploy("dev", stage)
+	pl := pr.pipeline(pr.load())
+	out, err := pl.Uninstall(context.Background(), "dev", "Sales_Upgrade", false, quiet())
+	if !errors.Is(err, ErrNeedsConfirmation) || !hasData(out.Removed, "remove", "value", "level",
+		`the value set under the staged upgrade does not fit the number 1.0.0.0 declares: "high" is not a number (a decimal such as 25000 or 0.5); the default applies again`) {
+		t.Errorf("unconfirmed cancel: %v %+v", err, out.Removed)
+	}
+	_, err = pl.Uninstall(context.Background(), "dev", "Sales_Upgrade", true, quiet())
+	must(t, err)
+	pr.read("dev", func(tx store.Tx) {
+		if v, err := tx.VariableValue("cts_level"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("value after the cancel: %+v %v", v, err)
+		}
+		if defs, _ := tx.VariableDefinitions(); !slices.ContainsFunc(defs, func(d store.VariableDefinition) bool {
+			return d.SchemaName == "cts_level" && d.Type == "number"
+		}) {
+			t.Errorf("definitions after the cancel: %+v", defs)
+		}
+	})
 }
