@@ -72,11 +72,42 @@ func choiceOptionLabel(c *Column, e Expr) Expr {
 	return &Literal{Value: cty.StringVal(label), Kind: KindString, Rng: lit.Rng}
 }
 
-// stepValueText is the digest's text of v, the value a workflow step gives
-// column col of table.
-func stepValueText(p *Project, table, col string, v Expr) string {
-	if t := p.Table(table); t != nil {
-		v = choiceOptionLabel(t.Column(col), v)
+// stepValueText is the digest's text of v, the value field k of step st of
+// workflow w gives.
+func stepValueText(p *Project, w *Workflow, st *WorkflowStep, k string, v Expr) string {
+	if c := stepChoiceColumn(p, w, st, k); c != nil {
+		v = choiceOptionLabel(c, v)
 	}
 	return FormatExpr(v)
+}
+
+// stepChoiceColumn is the column field k of step st sets, for the fields
+// that set one: a column of the record update or create writes, and
+// change_status's status reason (statuscode, with the default reasons
+// where the table lists none, as the build and unpack read it). nil for any
+// other field.
+func stepChoiceColumn(p *Project, w *Workflow, st *WorkflowStep, k string) *Column {
+	table, col := "", k
+	switch st.Kind {
+	case StepUpdate:
+		table = w.Table
+	case StepCreate:
+		table = st.CreateTable
+	case StepChangeStatus:
+		if k != "status" {
+			return nil
+		}
+		table, col = w.Table, "statuscode"
+	default:
+		return nil
+	}
+	t := p.Table(table)
+	if t == nil {
+		return nil
+	}
+	c := t.Column(col)
+	if st.Kind == StepChangeStatus && (c == nil || len(c.Options) == 0) {
+		c = &Column{Name: "statuscode", Type: TypeStatus, Options: DefaultStatusReasons}
+	}
+	return c
 }

@@ -37,8 +37,9 @@ const digestFormat = "bpfc-digest/2"
 //     takes the table's) are left out: an external table is not shipped, and
 //     nothing the build writes holds them.
 //   - a number compared with, or set on, a choice column is spelled as its
-//     option's label (labelChoices): the XAML keeps only the value, so 2 and
-//     "High" build the same, and unpack writes the label back.
+//     option's label (labelChoices), and so is change_status's status reason:
+//     the XAML keeps only the value, so 2 and "High" build the same, and
+//     unpack writes the label back.
 //
 // So a project and the project unpack gives back from its archive have the
 // same digest.
@@ -263,15 +264,8 @@ func digestOf(p *Project) dProject {
 			}
 			if len(st.Values) > 0 {
 				ds.Values = map[string]string{}
-				table := ""
-				switch st.Kind {
-				case StepUpdate:
-					table = w.Table
-				case StepCreate:
-					table = st.CreateTable
-				}
 				for k, v := range st.Values {
-					ds.Values[k] = stepValueText(p, table, k, v)
+					ds.Values[k] = stepValueText(p, w, st, k, v)
 				}
 			}
 			dw.Steps = append(dw.Steps, ds)

@@ -110,3 +110,27 @@ workflow "raise" {
 }
 `}))
 }
+
+// TestRoundTripStatusValueSpelling: change_status sets a status reason by
+// its label ("On Hold") or its value (2); the XAML keeps only the value
+// and unpack writes the label, so both spellings are one build, on a table
+// with status reasons of its own (incident) and on one with the default
+// ones (Active, Inactive).
+func TestRoundTripStatusValueSpelling(t *testing.T) {
+	checkRoundTrip(t, writeProject(t, map[string]string{"bpfc.hcl": spellingSolution + `
+table "cts_ticket" {
+  primary_column = "cts_name"
+  column "cts_name" { type = "string" }
+}
+
+workflow "hold_case" {
+  table = "incident"
+  step "hold" { change_status = 2 }
+}
+
+workflow "close_ticket" {
+  table = "cts_ticket"
+  step "close" { change_status = { status = 2 } }
+}
+`}))
+}
