@@ -2,8 +2,11 @@ package compiler
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/bpfc/bpfc/compiler/catalog"
 )
 
 // relationships checks that every move to another table has a lookup back.
@@ -132,10 +135,103 @@ func clashingFlow(a, b *Flow) (at, first *Flow) {
 	return a, b
 }
 
-// StoreTable is the one table of a bpfc environment's own whose name a
-// project's table could take (a prefix, "_", a name): the stores' others
-// have no "_", which every custom table and instance table has.
+// StoreTable is the table every bpfc environment keeps its schema's
+// migrations in.
 const StoreTable = "schema_migrations"
+
+// StoreObjects are the names of the tables and indexes of a bpfc
+// environment's own that a project's table could take: a custom table or
+// an instance table is named prefix_name, and both SQLite and PostgreSQL
+// keep a schema's tables and indexes under one namespace. The stores'
+// other objects have no "_" in their names (their tables) or start with
+// "_" (the indexes they make on a project's tables), which no table's name
+// does; the stores' tests check the list against the objects they make.
+var StoreObjects = []string{
+	StoreTable,
+	"apitoken_by_user",
+	"processstage_by_workflow",
+	"stageexit_by_visit",
+	"stageexit_done",
+	"stagevisit_by_instance",
+	"stagevisit_entries",
+	"stagevisit_left",
+	"systemuser_domainname",
+	"systemuser_fold",
+	"workflow_by_table",
+	"workflowjob_by_record",
+	"workflowjob_by_state",
+	"workflowjob_due",
+	// PostgreSQL names a table's primary key index table_pkey, a unique
+	// column's table_column_key and a serial's sequence table_column_seq.
+	"apitoken_token_sha256_key",
+	"importjob_importjob_id_seq",
+	"outbox_email_id_seq",
+	"role_role_id_key",
+	"stagevisit_stagevisit_id_seq",
+	"workflowjob_job_id_seq",
+	"accessstamp_pkey",
+	"apitoken_pkey",
+	"attribute_pkey",
+	"entity_pkey",
+	"environmentgate_pkey",
+	"environmentlease_pkey",
+	"environmentlock_pkey",
+	"environmentvariabledefinition_pkey",
+	"environmentvariablevalue_pkey",
+	"importarchive_pkey",
+	"importjob_pkey",
+	"modelsnapshot_pkey",
+	"organization_pkey",
+	"outbox_pkey",
+	"processstage_pkey",
+	"publisher_pkey",
+	"role_pkey",
+	"roleprivilege_pkey",
+	"schema_migrations_pkey",
+	"solution_pkey",
+	"solutioncomponent_pkey",
+	"stagevisit_pkey",
+	"systemuserroles_pkey",
+	"workflow_pkey",
+	"workflowjob_pkey",
+}
+
+// ReportIndexPrefix starts the name of the index the store makes on each
+// flow's instance table (rpt_ and the table's name).
+const ReportIndexPrefix = "rpt_"
+
+// PrimaryKeySuffix ends the name PostgreSQL gives a table's primary key
+// index (table_pkey), which the store lets it choose.
+const PrimaryKeySuffix = "_pkey"
+
+// reservedTable says why a bpfc environment could not hold a project's
+// table (custom or instance) named name, or "" when it could; instances
+// are the project's instance tables, by name, whose report indexes the
+// name must not take, and isTable says whether a name is a table the
+// environment has with the project (a standard, custom or instance table),
+// whose primary key index it must not take.
+func reservedTable(name string, instances map[string]*Flow, isTable func(string) bool) string {
+	switch {
+	case name == StoreTable:
+		return "the name of the table every bpfc environment keeps its schema's migrations in"
+	case slices.Contains(StoreObjects, name):
+		return "the name of an index every bpfc environment keeps on its own tables"
+	case strings.HasPrefix(name, "sqlite_"):
+		// SQLite refuses to create any object so named.
+		return "a name starting with sqlite_, which SQLite keeps for itself"
+	case strings.HasPrefix(name, "pg_"):
+		// pg_catalog is searched before the environment's schema: a table
+		// named as one of its relations would read PostgreSQL's.
+		return "a name starting with pg_, which PostgreSQL keeps for its catalog (pg_class, pg_settings, ...) and looks up before an environment's tables"
+	}
+	if f := instances[strings.TrimPrefix(name, ReportIndexPrefix)]; f != nil && strings.HasPrefix(name, ReportIndexPrefix) {
+		return fmt.Sprintf("the name of the report index bpfc makes on flow %q's instance table %q", f.Name, f.InstanceTable)
+	}
+	if stem, ok := strings.CutSuffix(name, PrimaryKeySuffix); ok && isTable(stem) {
+		return fmt.Sprintf("the name PostgreSQL gives the primary key index of the table %q", stem)
+	}
+	return ""
+}
 
 // freeUniqueName is a unique_name for flow f whose instance table is no
 // table's and no other flow's and fits Dataverse's 50 characters: f's
@@ -189,13 +285,24 @@ func (c *checker) instanceTables() {
 			// that is free.
 			c.errorf(f.DeclRange, "Instance table clashes with a table", "Flow %q's instance table %q has the name of a table; set a different unique_name in the flow, e.g. unique_name = %q.", f.Name, f.InstanceTable, c.freeUniqueName(f))
 		}
-		if f.InstanceTable == StoreTable {
-			c.errorf(f.DeclRange, "Reserved table name", "Flow %q's instance table %q is the name of the table every bpfc environment keeps its schema's migrations in; set a different unique_name.", f.Name, f.InstanceTable)
+	}
+	isTable := func(name string) bool {
+		_, std := catalog.Lookup(name)
+		return std || seen[name] != nil || c.p.Table(name) != nil
+	}
+	for _, f := range c.p.Flows {
+		if why := reservedTable(f.InstanceTable, seen, isTable); why != "" {
+			c.errorf(f.Attrs.Of("unique_name", f.DeclRange), "Reserved table name", "Flow %q's instance table %q is %s; set a different unique_name%s.", f.Name, f.InstanceTable, why, otherPrefix(f.InstanceTable))
 		}
 	}
 	for _, t := range c.p.Tables {
-		if t.Name == StoreTable && !t.Standard {
-			c.errorf(t.DeclRange, "Reserved table name", "%q is the name of the table every bpfc environment keeps its schema's migrations in; name the table otherwise.", t.Name)
+		if !t.Custom {
+			// A standard table is the environment's; an external one is
+			// another solution's, which deploy only looks up.
+			continue
+		}
+		if why := reservedTable(t.Name, seen, isTable); why != "" {
+			c.errorf(t.DeclRange, "Reserved table name", "%q is %s; name the table otherwise%s.", t.Name, why, otherPrefix(t.Name))
 		}
 	}
 	// Active flows per primary table, against every environment's limit.
@@ -213,6 +320,17 @@ func (c *checker) instanceTables() {
 			}
 		}
 	}
+}
+
+// otherPrefix suggests a publisher prefix other than the one that makes
+// name reserved, when the prefix alone does.
+func otherPrefix(name string) string {
+	for _, p := range []string{"sqlite_", "pg_"} {
+		if strings.HasPrefix(name, p) {
+			return fmt.Sprintf(", or choose a publisher prefix other than %q, which starts every table's name so", strings.TrimSuffix(p, "_"))
+		}
+	}
+	return ""
 }
 
 // ownerless says why t's records have no owner.

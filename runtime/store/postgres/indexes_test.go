@@ -38,3 +38,10 @@ func TestUserNameFold(t *testing.T) {
 	url := pgtest.URL(t)
 	storetest.CheckFoldMigrated(t, oldStore(t, url, 12), func() *sqlstore.DB { return open(t, url, Options{Name: "old"}) }, pgIndexes)
 }
+
+// TestOwnNamesReserved: no project's table can take the name of one of
+// the store's own tables and indexes.
+func TestOwnNamesReserved(t *testing.T) {
+	s := open(t, pgtest.URL(t), Options{Name: "test"})
+	storetest.CheckOwnNamesReserved(t, s, storetest.CatalogNames(s.SQL(), `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'i', 'p', 'v', 'S') ORDER BY c.relname`))
+}

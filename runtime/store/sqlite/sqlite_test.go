@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/internal/fulldisk"
 	"github.com/bpfc/bpfc/runtime/store"
 	"github.com/bpfc/bpfc/runtime/store/sqlstore"
@@ -293,33 +292,12 @@ func TestNewDatabaseIsPrivate(t *testing.T) {
 	}
 }
 
-// TestOwnTablesReserved: a project's tables are named prefix_name, so the
-// compiler reserves only the one table of the store's own with a "_" in
-// its name (compiler.StoreTable); another would need reserving too.
-func TestOwnTablesReserved(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "env.db")
-	s := opened(t, path)
+// TestOwnNamesReserved: no project's table can take the name of one of
+// the store's own tables and indexes.
+func TestOwnNamesReserved(t *testing.T) {
+	s := opened(t, filepath.Join(t.TempDir(), "env.db"))
 	defer s.Close()
-	rows, err := s.SQL().QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	n := 0
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			t.Fatal(err)
-		}
-		n++
-		if strings.Contains(name, "_") && name != compiler.StoreTable {
-			t.Errorf("the store's own table %s has a _ in its name: a project's table could take it", name)
-		}
-	}
-	if err := rows.Err(); err != nil || n < 10 {
-		t.Fatalf("%d tables: %v", n, err)
-	}
+	storetest.CheckOwnNamesReserved(t, s, storetest.CatalogNames(s.SQL(), `SELECT name FROM sqlite_master WHERE type IN ('table', 'index') ORDER BY name`))
 }
 
 // TestOnMigrate: opening an environment of an older schema says from which
