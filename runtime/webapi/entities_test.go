@@ -543,3 +543,34 @@ flow "rated" {
 		t.Errorf("upsert answered ETag %s; the row is at %s", r.header.Get("ETag"), got.header.Get("ETag"))
 	}
 }
+
+// TestLookupByItsName: a lookup asked for by its logical name in $select,
+// $filter or $orderby (where bpfc answered with its value) is 400, as in
+// Dataverse, whose name for it there is the navigation property (a row,
+// for $expand); the message names the property that holds its id.
+func TestLookupByItsName(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	acct := f.create("accounts", map[string]any{"name": "Fabrikam"})
+	f.create("leads", map[string]any{"lastname": "Smith", "subject": "Paper", "parentaccountid@odata.bind": "/accounts(" + acct + ")"})
+	for _, q := range []string{
+		"$select=parentaccountid",
+		"$select=subject,parentaccountid",
+		"$filter=" + url.QueryEscape("parentaccountid eq "+acct),
+		"$orderby=parentaccountid",
+		"$select=subject&$expand=parentaccountid($select=parentaccountid)",
+	} {
+		r := f.do("GET", "leads?"+q, f.admin, nil)
+		if r.status != http.StatusBadRequest || r.errCode() != "BadRequest" || !strings.Contains(string(r.raw), "_parentaccountid_value") {
+			t.Errorf("%s: %d %s, want 400 naming _parentaccountid_value", q, r.status, r.raw)
+		}
+	}
+	// The lookup's value property and its expansion still work.
+	r := f.do("GET", "leads?$select=subject,_parentaccountid_value&$filter="+url.QueryEscape("_parentaccountid_value eq "+acct), f.admin, nil).must(t, http.StatusOK)
+	if rows := r.rows(); len(rows) != 1 || rows[0]["_parentaccountid_value"] != acct {
+		t.Errorf("by _parentaccountid_value: %s", r.raw)
+	}
+	r = f.do("GET", "leads?$select=subject&$expand=parentaccountid($select=name)", f.admin, nil).must(t, http.StatusOK)
+	if !strings.Contains(string(r.raw), "Fabrikam") {
+		t.Errorf("$expand=parentaccountid: %s", r.raw)
+	}
+}

@@ -42,7 +42,9 @@ func lookupValueName(prop string) (string, bool) {
 }
 
 // column resolves a property name of a query ($select, $filter, $orderby)
-// to a column: _x_value for a lookup x (x itself is accepted too).
+// to a column: _x_value for a lookup x. x itself is refused, as Dataverse
+// refuses it (400): there it is the lookup's navigation property, a row,
+// which $expand takes, not a value to select, compare or sort by.
 func column(t store.Table, prop string) (store.Column, error) {
 	if name, ok := lookupValueName(prop); ok {
 		if c, ok := t.Column(name); ok && isLookup(c) {
@@ -50,6 +52,10 @@ func column(t store.Table, prop string) (store.Column, error) {
 		}
 	}
 	if c, ok := t.Column(prop); ok {
+		if isLookup(c) {
+			return store.Column{}, badRequest("%s is the lookup %s's navigation property (for $expand=%s), not a value: the lookup's id is the property %s, as in $select=%s or $filter=%s eq <id>",
+				prop, t.Name+"."+c.Name, prop, propertyName(c), propertyName(c), propertyName(c))
+		}
 		return c, nil
 	}
 	if nav, _, isPath := strings.Cut(prop, "/"); isPath {
