@@ -153,6 +153,7 @@ flow "actions" {
     action "deep" { workflow = workflow.rt1 }
     action "deep_ok" { workflow = workflow.rt2 }
     action "bg_deep" { workflow = workflow.bg1 }
+    action "mail_people" { workflow = workflow.mail_people }
   }
   stage "close" {}
 }
@@ -267,6 +268,20 @@ workflow "mail" {
       cc      = "boss@example.com"
       subject = "Lead"
       body    = self.subject
+    }
+  }
+}
+
+# recipients named by the record's lookups: its owner (a user) and its
+# contact, and an address
+workflow "mail_people" {
+  table = "lead"
+  mode  = "realtime"
+  step "send" {
+    send_email = {
+      to      = self.ownerid
+      cc      = self.parentcontactid
+      subject = "Lead"
     }
   }
 }

@@ -425,6 +425,14 @@ func (x *execution) sendEmail(wf *compiler.Workflow, t store.Table, id string, r
 		if !ok {
 			continue
 		}
+		if f.key == "to" || f.key == "cc" {
+			addr, err := x.recipients(t, f.key, e, row)
+			if err != nil {
+				return "", err
+			}
+			*f.dst = addr
+			continue
+		}
 		v, err := x.eval(e, row)
 		if err != nil {
 			return "", err
@@ -442,6 +450,84 @@ func (x *execution) sendEmail(wf *compiler.Workflow, t store.Table, id string, r
 		return "", err
 	}
 	return "to " + e.To, nil
+}
+
+// recipients is the text of an email's to or cc (key), e evaluated on row
+// of t: addresses as they are, or for a lookup column (self.ownerid,
+// self.parentcontactid) the address of the row it names, as Dataverse's
+// e-mail resolves an activity party to its record's primary address; the
+// row's id is no address. An empty lookup is no recipient.
+func (x *execution) recipients(t store.Table, key string, e compiler.Expr, row store.Row) (string, error) {
+	v, err := x.eval(e, row)
+	if err != nil {
+		return "", err
+	}
+	ref, ok := e.(*compiler.ColumnRef)
+	if !ok {
+		return text(v), nil
+	}
+	c, ok := t.Column(ref.Column)
+	id := text(v)
+	if !ok || (c.Type != "lookup" && c.Type != "customer") || id == "" {
+		return text(v), nil
+	}
+	for _, target := range c.Targets {
+		tt, err := x.tx.Table(target)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		} else if err != nil {
+			return "", err
+		}
+		col := primaryEmail(tt)
+		if col == "" {
+			return "", permanent(fmt.Errorf("%s: %s.%s names a %s, which has no email column to send to", key, t.Name, c.Name, target))
+		}
+		r, err := x.tx.GetRow(store.Table{Name: tt.Name, PrimaryKey: tt.PrimaryKey, Columns: columnsNamed(tt, col, tt.PrimaryColumn)}, id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		} else if err != nil {
+			return "", err
+		}
+		addr := strings.TrimSpace(text(r[col]))
+		if addr == "" {
+			who := id
+			if name := text(r[tt.PrimaryColumn]); name != "" {
+				who = name + " (" + id + ")"
+			}
+			return "", fmt.Errorf("%s: %s.%s names %s %s, whose %s is empty: it has no email address to send to", key, t.Name, c.Name, target, who, col)
+		}
+		return addr, nil
+	}
+	return "", fmt.Errorf("%s: %s.%s holds %s, which names no row of %s", key, t.Name, c.Name, id, strings.Join(c.Targets, " or "))
+}
+
+// primaryEmail is the column of t an email to one of its rows goes to, as
+// Dataverse addresses an activity party: a user's internalemailaddress,
+// emailaddress1 elsewhere, else t's first email column; "" for none.
+func primaryEmail(t store.Table) string {
+	for _, name := range []string{"internalemailaddress", "emailaddress1"} {
+		if c, ok := t.Column(name); ok && c.Type == "email" {
+			return name
+		}
+	}
+	for _, c := range t.Columns {
+		if c.Type == "email" {
+			return c.Name
+		}
+	}
+	return ""
+}
+
+// columnsNamed is the columns of t with the names, in t's order: what a
+// read of only those needs.
+func columnsNamed(t store.Table, names ...string) []store.Column {
+	var out []store.Column
+	for _, c := range t.Columns {
+		if slices.Contains(names, c.Name) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // startChild starts a child workflow on the same record: realtime runs in
