@@ -76,9 +76,12 @@ func remoteDeploy(ctx context.Context, g *globals, env *compiler.Environment, b 
 	res, err := webapi.Remotes{Token: remoteToken, TokenHint: tokenHint}.Import(ctx, env, b, opts)
 	if err != nil && ctx.Err() != nil {
 		// The server rolls back an import whose request ended before it
-		// committed; one that committed first stays.
-		err = fmt.Errorf("interrupted while %s imported it: the server keeps the import only if it had committed it, so it may or may not have been made; bpfc history --env %s tells: %w",
-			env.URL, env.Name, err)
+		// committed; one that committed first stays. history refuses a
+		// remote environment, so point at what answers from here (env list
+		// reads the live build through the server) and where history runs.
+		err = fmt.Errorf("interrupted while %s imported it: the server keeps the import only if it had committed it, so it may or may not have been made; "+
+			"bpfc env list shows the build live in %s (this one is %s), and bpfc history, run where its server runs, lists every import: %w",
+			env.URL, env.Name, shortDigest(b.Digest), err)
 	}
 	return reportResult(g, env, opts.Mode, b, res, err)
 }
