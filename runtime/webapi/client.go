@@ -198,8 +198,8 @@ func (c *Client) do(ctx context.Context, method, path string, headers []string, 
 			return nil, err
 		}
 		if sent.Load() && method != http.MethodGet {
-			return nil, fmt.Errorf("%s%s took %s %s but the connection was lost before its answer (%w): the change may have been made there; read what it changed (bpfc instance show, bpfc history) before retrying",
-				c.URL, c.envText(), method, path, err)
+			return nil, fmt.Errorf("%s%s took %s %s but the connection was lost before its answer (%w): the change may have been made there; %s before retrying",
+				c.URL, c.envText(), method, path, err, readBackHint(path))
 		}
 		return nil, fmt.Errorf("cannot reach %s%s (%w): is bpfc serve running there, and does the environment's url name it (http://host:port)?",
 			c.URL, c.envText(), err)
@@ -246,6 +246,18 @@ func (c *Client) do(ctx context.Context, method, path string, headers []string, 
 		}
 	}
 	return resp, nil
+}
+
+// readBackHint says how to read, from the client's side, whether a change
+// whose answer was lost was made: bpfc history needs the environment's
+// store and refuses a remote environment, so it is named only as run where
+// the server runs; env list reads the live build through the server.
+func readBackHint(path string) string {
+	switch strings.TrimPrefix(path, "/") {
+	case "ImportSolution":
+		return "bpfc env list shows the build live there, and bpfc history, run where its server runs, lists every import; read them"
+	}
+	return "read what it changed (bpfc instance show, bpfc record show)"
 }
 
 // maxAnswer bounds the body of an answer the client reads: an exported

@@ -113,6 +113,15 @@ func TestClientLostAnswer(t *testing.T) {
 	if n := got.Load(); n != 1 {
 		t.Errorf("the server saw %d requests, want 1", n)
 	}
+	// history refuses a remote environment: a lost import's answer names
+	// env list, which reaches the server, and history only where it runs.
+	_, err = c.Do(context.Background(), http.MethodPost, "ImportSolution", map[string]any{}, nil, nil)
+	if err == nil || !strings.Contains(err.Error(), "bpfc env list shows the build live there, and bpfc history, run where its server runs") {
+		t.Errorf("a lost import's answer: %v", err)
+	}
+	if err == nil || strings.Contains(err.Error(), "(bpfc instance show, bpfc history)") {
+		t.Errorf("a lost answer names history, which refuses a remote environment: %v", err)
+	}
 }
 
 // A server that takes the connection and never answers fails the request
