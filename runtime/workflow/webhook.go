@@ -19,6 +19,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/secret"
 	"github.com/bpfc/bpfc/runtime/store"
 )
 
@@ -51,6 +52,9 @@ func (x *execution) webhook(wf *compiler.Workflow, t store.Table, row store.Row,
 	}
 	raw, _ := v.(string)
 	if strings.TrimSpace(raw) == "" {
+		if name := secretIn(st.Values["url"]); name != "" {
+			return nil, fmt.Errorf("the url is empty: %s", x.unopenedSecret(name))
+		}
 		return nil, fmt.Errorf("the url is empty")
 	}
 	shown, what := redact(raw), "the url "+strconv.Quote(redact(raw))
@@ -175,6 +179,43 @@ func secretIn(e compiler.Expr) string {
 		}
 	}
 	return ""
+}
+
+// unopenedSecret says why secret variable name gives no value here. A
+// secret that this process cannot open reads as none (the engine's
+// variables leave it out), which on a server beside others, or after a CI
+// deploy straight to a shared store, is a key that differs from the one
+// that sealed it: say so, rather than only "the url is empty".
+func (x *execution) unopenedSecret(name string) string {
+	var def *store.VariableDefinition
+	if defs, err := x.tx.VariableDefinitions(); err == nil {
+		for i := range defs {
+			if defs[i].Name == name {
+				def = &defs[i]
+			}
+		}
+	}
+	if def == nil {
+		return "secret " + name + " is not defined in this environment"
+	}
+	val, err := x.tx.VariableValue(def.SchemaName)
+	if err != nil || len(val.Sealed) == 0 {
+		return "secret " + name + " has no value in this environment: set BPFC_VAR_" + strings.ToUpper(name) + " where bpfc deploy runs"
+	}
+	why := "this process has no secret key"
+	if x.r.o.Keyring != nil {
+		env, err := x.r.envName(x.ctx)
+		if err != nil {
+			return "secret " + name + " could not be opened: " + err.Error()
+		}
+		if _, err := x.r.o.Keyring.Open(val.Sealed, env+"/"+def.SchemaName); err != nil {
+			why = err.Error()
+		} else {
+			return "secret " + name + " opens, yet gives an empty url"
+		}
+	}
+	return "secret " + name + " cannot be opened here (" + why + "): the process that runs the workflow needs the key that sealed it, " +
+		"the one where the deploy that set it ran; give every server of the environment, and a CI that deploys straight to its store, the same " + secret.EnvKey
 }
 
 // redact is a URL without credentials or query.

@@ -1,0 +1,123 @@
+package workflow
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bpfc/bpfc/runtime/deploy"
+	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/internal/testenv"
+	"github.com/bpfc/bpfc/runtime/secret"
+	"github.com/bpfc/bpfc/runtime/store"
+	"github.com/bpfc/bpfc/runtime/store/postgres/pgtest"
+)
+
+const secretHookProject = `
+solution "SK" {
+  version = "1.0.0.0"
+  publisher "p" {
+    prefix              = "sk"
+    option_value_prefix = 10000
+  }
+}
+
+environment "dev" {
+  managed = false
+}
+
+variable "hook" {
+  type = "secret"
+}
+
+workflow "call" {
+  table = "lead"
+  step "post" {
+    webhook = { url = var.hook }
+  }
+}
+
+flow "f" {
+  primary_table = "lead"
+  stage "one" {}
+  stage "two" {
+    on_enter = [workflow.call]
+  }
+}
+`
+
+// A secret sealed with another key than the worker's (a CI that deployed
+// straight to a shared store, a server whose checkout made its own
+// .bpfc/secret.key) reads as no value: the job says that the key differs
+// and which one to share, where it said only "the url is empty"; with the
+// key that sealed it, the webhook is posted.
+func TestWebhookSecretSealedWithAnotherKey(t *testing.T) {
+	dir := t.TempDir()
+	testenv.Write(t, dir, "project.hcl", secretHookProject)
+	p := testenv.Load(t, dir)
+	path := filepath.Join(dir, "dev.db")
+	if testStore == "postgres" {
+		path = pgtest.URL(t)
+	}
+	ctx := context.Background()
+	s, err := openAt(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHookServer(t, 0)
+	// The deploy seals the secret with its own key, as a CI that deploys
+	// straight to the store does (creating ci/.bpfc/secret.key).
+	deployer := secret.NewKeyring(filepath.Join(dir, "ci"), testenv.NoEnv)
+	o := testenv.Options(nil)
+	o.Keyring = deployer
+	o.Getenv = func(k string) string {
+		if k == "BPFC_VAR_HOOK" {
+			return h.URL + "/hooks/XOXSECRET"
+		}
+		return ""
+	}
+	if _, err := deploy.Import(ctx, deploy.Target{Env: p.Environment("dev"), Store: s}, testenv.FakeBuild(t, p), o); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	for _, c := range []struct {
+		name string
+		kr   *secret.Keyring
+		want string
+	}{
+		{"no key", secret.NewKeyring(filepath.Join(dir, "server"), testenv.NoEnv),
+			"the url is empty: secret hook cannot be opened here (reading the secret key: "},
+		{"another key", secret.NewKeyring(dir, func(k string) string {
+			if k == secret.EnvKey {
+				return "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+			}
+			return ""
+		}), "the url is empty: secret hook cannot be opened here (cannot open the secret: wrong key"},
+	} {
+		v := openEnv(t, p, path, Options{Keyring: c.kr})
+		_, in := v.lead("f", nil)
+		if _, err := v.admin().Next(v.ctx, in.ID, engine.MoveOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		ran := v.runDue()
+		if len(ran) != 1 || !strings.Contains(ran[0].LastError, c.want) ||
+			!strings.Contains(ran[0].LastError, "give every server of the environment, and a CI that deploys straight to its store, the same BPFC_SECRET_KEY") ||
+			strings.Contains(ran[0].LastError, "XOXSECRET") {
+			t.Errorf("%s: %+v, want %q", c.name, ran, c.want)
+		}
+	}
+	if n := len(h.seen()); n != 0 {
+		t.Fatalf("%d webhook calls without the key", n)
+	}
+	v := openEnv(t, p, path, Options{Keyring: deployer})
+	v.clock.Advance(24 * time.Hour) // past the failed attempts' backoff
+	if ran := v.runDue(); len(ran) != 2 || ran[0].State != store.JobSucceeded || ran[1].State != store.JobSucceeded {
+		t.Errorf("with the key that sealed it: %+v", ran)
+	}
+	if n := len(h.seen()); n != 2 {
+		t.Errorf("%d webhook calls with the key, want 2", n)
+	}
+}
