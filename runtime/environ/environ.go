@@ -306,20 +306,16 @@ func Exists(ctx context.Context, loc Location) (bool, error) {
 }
 
 // RemoveNew removes the store at loc that the caller created and could not
-// use (a first import that did not apply). A PostgreSQL environment is only
-// dropped while nothing is installed in it and no import succeeded there:
-// another process may have deployed to it meanwhile.
+// use (a first import that did not apply). It is only removed while nothing
+// is installed in it and no import succeeded there: another process may have
+// deployed to it meanwhile.
 func RemoveNew(ctx context.Context, loc Location) error {
 	if loc.Backend == "postgres" {
 		_, err := postgres.DropIfUnused(ctx, loc.URL, loc.Schema, 0)
 		return err
 	}
-	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
-		if err := os.Remove(loc.Path + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return err
-		}
-	}
-	return nil
+	_, err := sqlite.RemoveIfUnused(ctx, loc.Path)
+	return err
 }
 
 // UnknownEnvironment is the error for a name that is not an environment of p.

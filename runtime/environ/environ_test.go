@@ -212,7 +212,33 @@ func TestOpenPostgres(t *testing.T) {
 	if m.Name != "dev" || m.Backend != "postgres" || loc.Schema != "bpfc_dev" || m.Location != loc.Display {
 		t.Errorf("opened %+v at %+v", m, loc)
 	}
-	if err := s.Write(ctx, func(tx store.Tx) error {
+	install(t, s)
+	s.Close()
+	if s, _, err := Open(ctx, p, "dev", Options{MustExist: true}); err != nil {
+		t.Errorf("MustExist on an existing environment: %v", err)
+	} else {
+		s.Close()
+	}
+	checkRemoveNew(t, p, loc, "test")
+}
+
+// TestRemoveNewSQLite: RemoveNew on files works as on schemas: another
+// process's first import may have installed into the file meanwhile.
+func TestRemoveNewSQLite(t *testing.T) {
+	p := &compiler.Project{Dir: t.TempDir(), Environments: []*compiler.Environment{{Name: "dev"}, {Name: "test"}}}
+	s, loc, err := Open(context.Background(), p, "dev", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	install(t, s)
+	s.Close()
+	checkRemoveNew(t, p, loc, "test")
+}
+
+// install puts a solution into s: an environment in use.
+func install(t *testing.T, s store.Store) {
+	t.Helper()
+	if err := s.Write(context.Background(), func(tx store.Tx) error {
 		if err := tx.PutPublisher(store.Publisher{Name: "p", Prefix: "pp"}); err != nil {
 			return err
 		}
@@ -220,28 +246,28 @@ func TestOpenPostgres(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	s.Close()
-	if s, _, err := Open(ctx, p, "dev", Options{MustExist: true}); err != nil {
-		t.Errorf("MustExist on an existing environment: %v", err)
-	} else {
-		s.Close()
+}
+
+// checkRemoveNew: RemoveNew never removes used, an environment with a
+// solution; it removes fresh, a new, empty one it opens.
+func checkRemoveNew(t *testing.T, p *compiler.Project, used Location, fresh string) {
+	t.Helper()
+	ctx := context.Background()
+	if err := RemoveNew(ctx, used); err != nil {
+		t.Fatal(err)
 	}
-	// An environment in use is never removed; a new, empty one is.
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(RemoveNew(ctx, loc))
-	if ok, err := Exists(ctx, loc); !ok || err != nil {
+	if ok, err := Exists(ctx, used); !ok || err != nil {
 		t.Errorf("RemoveNew removed an environment with a solution: %v, %v", ok, err)
 	}
-	s, tloc, err := Open(ctx, p, "test", Options{})
-	must(err)
+	s, loc, err := Open(ctx, p, fresh, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	s.Close()
-	must(RemoveNew(ctx, tloc))
-	if ok, err := Exists(ctx, tloc); ok || err != nil {
+	if err := RemoveNew(ctx, loc); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := Exists(ctx, loc); ok || err != nil {
 		t.Errorf("RemoveNew left an empty new environment: %v, %v", ok, err)
 	}
 }
