@@ -105,7 +105,21 @@ func (s *Server) expanding(next func(http.ResponseWriter, *http.Request)) func(h
 		for _, o := range objs {
 			for _, p := range added {
 				delete(o, p)
+				// Its annotations too: they would describe a property the
+				// row does not have.
+				for k := range o {
+					if strings.HasPrefix(k, p+"@") {
+						delete(o, k)
+					}
+				}
 			}
+		}
+		if ctx, ok := body["@odata.context"].(string); ok {
+			// The context named the properties read, lookups added for
+			// the expansion among them; OData's names the request's
+			// $select and each expansion's own, "(subject,parentaccountid(name))".
+			inner := "#" + set + selected(r2)
+			body["@odata.context"] = strings.Replace(ctx, inner, "#"+set+expandedContext(r, exps), 1)
 		}
 		if link, ok := body["@odata.nextLink"].(string); ok {
 			body["@odata.nextLink"] = restoreOptions(link, q["$select"], raw)
@@ -195,15 +209,49 @@ func (s *Server) expand(r *http.Request, x expansion, objs []map[string]any) err
 	if err != nil {
 		return err
 	}
+	var rows []store.Row
+	var nested []map[string]any
 	for _, o := range objs {
 		id, _ := o[prop].(string)
-		if row, ok := found[strings.ToLower(id)]; ok && id != "" {
-			o[x.name] = rowJSON(t, row, x.cols)
-		} else {
+		row, ok := found[strings.ToLower(id)]
+		if !ok || id == "" {
 			o[x.name] = nil
+			continue
 		}
+		n := rowJSON(t, row, x.cols)
+		o[x.name] = n
+		rows, nested = append(rows, row), append(nested, n)
 	}
-	return nil
+	// Dataverse annotates an expanded row as it does the row itself.
+	ann, _ := wantedAnnotations(r, t)
+	return s.annotate(r, ann, t, rows, nested, x.cols)
+}
+
+// expandedContext is the context URL's list of properties for a request
+// with $expand: its $select's, then each expansion with the properties of
+// its own $select, "(subject,parentaccountid(name))"; "" without $select,
+// as for a request without $expand.
+func expandedContext(r *http.Request, exps []expansion) string {
+	sel := selected(r)
+	if sel == "" {
+		return ""
+	}
+	props := []string{strings.TrimSuffix(strings.TrimPrefix(sel, "("), ")")}
+	for _, x := range exps {
+		if len(x.cols) == 0 {
+			continue
+		}
+		var nested []string
+		for _, name := range x.cols {
+			if c, ok := x.target.Column(name); ok {
+				nested = append(nested, propertyName(c))
+			} else {
+				nested = append(nested, name)
+			}
+		}
+		props = append(props, x.name+"("+strings.Join(nested, ",")+")")
+	}
+	return "(" + strings.Join(props, ",") + ")"
 }
 
 // rowsByID reads the rows of set with the given ids as the request's

@@ -223,3 +223,55 @@ func TestExpandMetadata(t *testing.T) {
 		}
 	}
 }
+
+// TestExpandAnnotationsAndContext: with $expand and
+// odata.include-annotations the expanded row is annotated as Dataverse
+// annotates it (formatted values, its lookups), a lookup read only for the
+// expansion leaves no annotations of its own behind, and the context URL
+// names the request's $select and each expansion's, not the lookups added.
+func TestExpandAnnotationsAndContext(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	parent := f.create("accounts", map[string]any{"name": "Contoso"})
+	acct := f.create("accounts", map[string]any{"name": "Fabrikam", "revenue": 1234.5, "parentaccountid@odata.bind": "/accounts(" + parent + ")"})
+	lead := f.create("leads", map[string]any{"subject": "Printers", "lastname": "Smith", "parentaccountid@odata.bind": "/accounts(" + acct + ")"},
+		"BPFC-Flow", "none")
+
+	const q = "?$select=subject&$expand=parentaccountid($select=name,revenue,statecode,_parentaccountid_value)"
+	for _, path := range []string{"leads(" + lead + ")" + q, "leads" + q} {
+		r := f.do("GET", path, f.admin, nil, "Prefer", `odata.include-annotations="*"`).must(t, http.StatusOK)
+		row := r.body
+		if rows := r.rows(); rows != nil {
+			row = rows[0]
+		}
+		for k := range row {
+			if strings.HasPrefix(k, "_parentaccountid_value") {
+				t.Errorf("%s: %s is left of the lookup read for the expansion: %s", path, k, r.raw)
+			}
+		}
+		nested, _ := row["parentaccountid"].(map[string]any)
+		for prop, want := range map[string]any{
+			"revenue@OData.Community.Display.V1.FormattedValue":                          "1,234.50",
+			"statecode@OData.Community.Display.V1.FormattedValue":                        "Active",
+			"_parentaccountid_value@OData.Community.Display.V1.FormattedValue":           "Contoso",
+			"_parentaccountid_value@Microsoft.Dynamics.CRM.lookuplogicalname":            "account",
+			"_parentaccountid_value@Microsoft.Dynamics.CRM.associatednavigationproperty": "parentaccountid",
+		} {
+			if got := nested[prop]; got != want {
+				t.Errorf("%s: the expanded account's %s = %#v, want %#v", path, prop, got, want)
+			}
+		}
+		ctx := "$metadata#leads(subject,parentaccountid(name,revenue,statecode,_parentaccountid_value))"
+		if !strings.HasPrefix(path, "leads?") {
+			ctx += "/$entity"
+		}
+		if got := r.str("@odata.context"); !strings.HasSuffix(got, ctx) {
+			t.Errorf("%s: @odata.context %q, want …%s", path, got, ctx)
+		}
+	}
+
+	// Without the preference, the expanded row has no annotations.
+	r := f.do("GET", "leads("+lead+")"+q, f.admin, nil).must(t, http.StatusOK)
+	if nested, _ := r.body["parentaccountid"].(map[string]any); len(nested) != 6 {
+		t.Errorf("without annotations: %v", nested)
+	}
+}
