@@ -2,6 +2,7 @@ package odata
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +32,22 @@ type Func struct {
 	Column string
 	Arg    Operand
 }
+
+// QueryFunc is one of Dataverse's query functions that $filter takes,
+// Microsoft.Dynamics.CRM.In(PropertyName='name',PropertyValues=['a','b']):
+// Name without its namespace, the property, and the values as written
+// (Dataverse's are text, whatever the column's type).
+type QueryFunc struct {
+	Name   string
+	Column string
+	Values []string
+}
+
+// QueryFunctions are the query functions QueryFunc holds, with the
+// parameters beside PropertyName each takes.
+var QueryFunctions = map[string]string{"In": "PropertyValues", "NotIn": "PropertyValues", "Null": "", "NotNull": ""}
+
+const queryNamespace = "Microsoft.Dynamics.CRM."
 
 // Operand is a Column or a Literal.
 type Operand interface{ operand() }
@@ -62,6 +79,7 @@ func (Logical) expr()    {}
 func (Not) expr()        {}
 func (Compare) expr()    {}
 func (Func) expr()       {}
+func (QueryFunc) expr()  {}
 func (Column) operand()  {}
 func (Literal) operand() {}
 
@@ -172,6 +190,9 @@ func (p *parser) comparison() (Expr, error) {
 				return p.call(f)
 			}
 		}
+		if len(p.tok.text) > len(queryNamespace) && strings.EqualFold(p.tok.text[:len(queryNamespace)], queryNamespace) {
+			return p.queryCall()
+		}
 	}
 	first := p.tok
 	p.col = ""
@@ -224,6 +245,92 @@ func (p *parser) call(name string) (Expr, error) {
 	}
 	p.next()
 	return Func{Name: name, Column: col, Arg: arg}, nil
+}
+
+// queryCall reads a call of a Dataverse query function, its parameters
+// named as Dataverse names them (in any order).
+func (p *parser) queryCall() (Expr, error) {
+	written := p.tok.text
+	name := written[len(queryNamespace):]
+	values, ok := QueryFunctions[name]
+	if !ok {
+		var known []string
+		for n := range QueryFunctions {
+			known = append(known, queryNamespace+n)
+		}
+		slices.Sort(known)
+		return nil, p.errorf("%s is not a query function bpfc has; it has %s (Dataverse's others, such as LastXDays or Under, are not supported: compare the column with eq, gt, lt…)", written, strings.Join(known, ", "))
+	}
+	p.next()
+	if p.tok.kind != tLParen {
+		return nil, p.errorf("expected '(' after %s", written)
+	}
+	p.next()
+	q := QueryFunc{Name: name}
+	seen := map[string]bool{}
+	for p.tok.kind != tRParen {
+		if len(seen) > 0 {
+			if p.tok.kind != tComma {
+				return nil, p.errorf("expected ',' or ')' in %s", written)
+			}
+			p.next()
+		}
+		param := p.tok.text
+		if known := param == "PropertyName" || values != "" && param == values; p.tok.kind != tIdent || !known {
+			want := "PropertyName"
+			if values != "" {
+				want += " or " + values
+			}
+			return nil, p.errorf("%s takes %s, not %q", written, want, param)
+		}
+		if seen[param] {
+			return nil, p.errorf("%s is given twice in %s", param, written)
+		}
+		seen[param] = true
+		p.next()
+		if p.tok.kind != tEquals {
+			return nil, p.errorf("expected '=' after %s", param)
+		}
+		p.next()
+		if param == "PropertyName" {
+			if p.tok.kind != tString {
+				return nil, p.errorf("%s's PropertyName is a property's name in quotes, PropertyName='name'", written)
+			}
+			q.Column = p.tok.text
+			p.next()
+			continue
+		}
+		if p.tok.kind != tLBracket {
+			return nil, p.errorf("%s's %s is a list of values in quotes, %s=['a','b']", written, values, values)
+		}
+		p.next()
+		for p.tok.kind != tRBracket {
+			if len(q.Values) > 0 {
+				if p.tok.kind != tComma {
+					return nil, p.errorf("expected ',' or ']' in %s", values)
+				}
+				p.next()
+			}
+			if p.tok.kind != tString {
+				return nil, p.errorf("%s's values are written in quotes, whatever the column's type: ['1','2']", values)
+			}
+			q.Values = append(q.Values, p.tok.text)
+			p.next()
+		}
+		if len(q.Values) == 0 {
+			return nil, p.errorf("%s is empty: name at least one value", values)
+		}
+		p.next()
+	}
+	if !seen["PropertyName"] || values != "" && !seen[values] {
+		want := "PropertyName"
+		if values != "" {
+			want += " and " + values
+		}
+		return nil, p.errorf("%s needs %s", written, want)
+	}
+	p.next()
+	return q, nil
 }
 
 func (p *parser) operand() (Operand, error) {

@@ -40,6 +40,11 @@ func TestParseFilter(t *testing.T) {
 			Literal{Enum{"Microsoft.Dynamics.CRM.AttributeTypeCode", "Picklist"}}},
 		"(AttributeType ne Microsoft.Dynamics.CRM.AttributeTypeCode'String')": Compare{"ne", Column{"AttributeType"},
 			Literal{Enum{"Microsoft.Dynamics.CRM.AttributeTypeCode", "String"}}},
+		// Dataverse's query functions, their values text whatever the column.
+		"Microsoft.Dynamics.CRM.In(PropertyName='name',PropertyValues=['A','O''B'])":       QueryFunc{"In", "name", []string{"A", "O'B"}},
+		"not Microsoft.Dynamics.CRM.NotIn(PropertyValues=['1'], PropertyName='statecode')": Not{QueryFunc{"NotIn", "statecode", []string{"1"}}},
+		"Microsoft.Dynamics.CRM.Null(PropertyName='revenue') or a eq 1":                    Logical{"or", QueryFunc{"Null", "revenue", nil}, Compare{"eq", Column{"a"}, Literal{1.0}}},
+		"(microsoft.dynamics.crm.NotNull(PropertyName='revenue'))":                         QueryFunc{"NotNull", "revenue", nil},
 	}
 	for src, want := range cases {
 		got, err := ParseFilter(src)
@@ -74,6 +79,15 @@ func TestParseFilterErrors(t *testing.T) {
 		"a eq 5f3e0a1g-1234-4cde-8f00-0123456789ab":          "unexpected",
 		"a eq 12345678-1234-1234-1234-123456789012x":         "invalid number",
 		"a eq Microsoft.Dynamics.CRM.AttributeTypeCode'Pick": "unexpected",
+		// Query functions: the ones bpfc has, their parameters as Dataverse names them.
+		"Microsoft.Dynamics.CRM.LastXDays(PropertyName='createdon',PropertyValue=3)": "Microsoft.Dynamics.CRM.LastXDays is not a query function bpfc has; it has Microsoft.Dynamics.CRM.In, Microsoft.Dynamics.CRM.NotIn",
+		"Microsoft.Dynamics.CRM.In(PropertyName='name')":                             "Microsoft.Dynamics.CRM.In needs PropertyName and PropertyValues",
+		"Microsoft.Dynamics.CRM.In(PropertyName='name',PropertyValues=[])":           "PropertyValues is empty",
+		"Microsoft.Dynamics.CRM.In(PropertyName='name',PropertyValues=[1,2])":        "PropertyValues's values are written in quotes",
+		"Microsoft.Dynamics.CRM.In(PropertyName=name,PropertyValues=['a'])":          "PropertyName is a property's name in quotes",
+		"Microsoft.Dynamics.CRM.In(PropertyName='a',PropertyName='b')":               "PropertyName is given twice",
+		"Microsoft.Dynamics.CRM.Null(PropertyName='a',PropertyValues=['b'])":         `Microsoft.Dynamics.CRM.Null takes PropertyName, not "PropertyValues"`,
+		"Microsoft.Dynamics.CRM.In(PropertyName='a' PropertyValues=['b'])":           "expected ',' or ')'",
 	} {
 		_, err := ParseFilter(src)
 		if err == nil || !strings.Contains(err.Error(), want) {

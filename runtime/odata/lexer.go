@@ -15,6 +15,9 @@ const (
 	tLParen
 	tRParen
 	tComma
+	tLBracket // [ and ] enclose a query function's list of values
+	tRBracket
+	tEquals // = names a query function's parameter
 	tInvalid
 )
 
@@ -53,6 +56,15 @@ func (l *lexer) next() token {
 	case c == ',':
 		l.pos++
 		return token{kind: tComma, text: ",", pos: start}
+	case c == '[':
+		l.pos++
+		return token{kind: tLBracket, text: "[", pos: start}
+	case c == ']':
+		l.pos++
+		return token{kind: tRBracket, text: "]", pos: start}
+	case c == '=':
+		l.pos++
+		return token{kind: tEquals, text: "=", pos: start}
 	case c == '\'':
 		// A string; '' is an escaped quote.
 		var b strings.Builder

@@ -73,6 +73,8 @@ func attributeExpr(e odata.Expr) (odata.Expr, error) {
 			return nil, badRequest("%s(%s, …) takes a text value in quotes, not an enum value", x.Name, x.Column)
 		}
 		return x, nil
+	case odata.QueryFunc:
+		return nil, badRequest("Microsoft.Dynamics.CRM.%s is a query function of tables' rows, not of metadata: compare %s with eq", x.Name, x.Column)
 	case odata.Compare:
 		l, err := attributeOperand(x.Left, x.Right)
 		if err != nil {

@@ -128,6 +128,8 @@ func exprProperties(e odata.Expr) []string {
 		case odata.Func:
 			out = append(out, x.Column)
 			operand(x.Arg)
+		case odata.QueryFunc:
+			out = append(out, x.Column)
 		}
 	}
 	walk(e)

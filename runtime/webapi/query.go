@@ -190,8 +190,54 @@ func condition(t store.Table, e odata.Expr) (store.Cond, error) {
 		return store.Match{Column: c.Name, Kind: e.Name, Text: pat, Like: true}, nil
 	case odata.Compare:
 		return compare(t, e)
+	case odata.QueryFunc:
+		return queryFunction(t, e)
 	}
 	return nil, badRequest("unsupported $filter expression %T", e)
+}
+
+// queryFunction is a Dataverse query function as the comparisons it
+// stands for: In as eq of each value joined by or, NotIn its negation,
+// Null and NotNull eq and ne null. Its values are text, as Dataverse's
+// PropertyValues are, read by the column's type.
+func queryFunction(t store.Table, e odata.QueryFunc) (store.Cond, error) {
+	c, err := column(t, e.Column)
+	if err != nil {
+		return nil, err
+	}
+	switch e.Name {
+	case "Null":
+		return store.Compare{Column: c.Name, Op: store.OpEq, Value: nil}, nil
+	case "NotNull":
+		return store.Compare{Column: c.Name, Op: store.OpNe, Value: nil}, nil
+	}
+	var either store.Any
+	for _, text := range e.Values {
+		var v any = text
+		switch kindOf(c) {
+		case "number":
+			if f, err := strconv.ParseFloat(strings.TrimSpace(text), 64); err == nil {
+				v = f
+			}
+		case "boolean":
+			if b, err := strconv.ParseBool(strings.TrimSpace(text)); err == nil {
+				v = b
+			}
+		}
+		typed, err := literal(c, store.OpEq, v)
+		if err != nil {
+			return nil, badRequest("Microsoft.Dynamics.CRM.%s(PropertyName='%s'): %v", e.Name, e.Column, err)
+		}
+		if tm, ok := typed.(time.Time); ok && !c.DateOnly() {
+			either = append(either, toTheSecond(c, store.OpEq, tm))
+			continue
+		}
+		either = append(either, store.Compare{Column: c.Name, Op: store.OpEq, Value: typed})
+	}
+	if e.Name == "NotIn" {
+		return store.Not{X: either}, nil
+	}
+	return either, nil
 }
 
 // mirror is the operator with its operands swapped.

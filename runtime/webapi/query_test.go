@@ -499,3 +499,45 @@ func TestFilterEmptyTextWritten(t *testing.T) {
 		}
 	}
 }
+
+// TestFilterQueryFunctions: Dataverse's In, NotIn, Null and NotNull query
+// functions, as its clients write them, their values text read by the
+// column's type (numbers, yes/no, ids in any form, times); a value the
+// column cannot hold, and a query function bpfc has not, are 400.
+func TestFilterQueryFunctions(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	ids := accounts(f)
+	const ns = "Microsoft.Dynamics.CRM."
+	for filter, want := range map[string][]string{
+		ns + "In(PropertyName='name',PropertyValues=['alpha','Beta','nobody'])":                              {"Alpha", "Beta"},
+		ns + "NotIn(PropertyName='name',PropertyValues=['Alpha','Beta'])":                                    {"Gamma Co", "O'Brien", "delta_50%"},
+		ns + "In(PropertyName='numberofemployees',PropertyValues=['10','30'])":                               {"Alpha", "Gamma Co"},
+		ns + "In(PropertyName='revenue',PropertyValues=['1000.5'])":                                          {"Alpha"},
+		ns + "In(PropertyName='creditonhold',PropertyValues=['true'])":                                       {"Alpha", "O'Brien"},
+		ns + "In(PropertyName='statecode',PropertyValues=['0']) and " + ns + "Null(PropertyName='revenue')":  {"Gamma Co"},
+		ns + "NotNull(PropertyName='_parentaccountid_value')":                                                {"O'Brien"},
+		ns + "In(PropertyName='parentaccountid',PropertyValues=['{" + strings.ToUpper(ids["Alpha"]) + "}'])": {"O'Brien"},
+		ns + "In(PropertyName='createdon',PropertyValues=['2026-01-20T00:00:00Z','2026-01-10T08:00:00Z'])":   {"Alpha", "Beta"},
+		"not " + ns + "In(PropertyName='name',PropertyValues=['Alpha']) and startswith(name,'B')":            {"Beta"},
+	} {
+		f.wantAccounts(t, filter, want)
+	}
+	for filter, want := range map[string]string{
+		ns + "In(PropertyName='statecode',PropertyValues=['Active'])":         "statecode is a state column: compare it with its value, 0 (Active), not the label 'Active'",
+		ns + "In(PropertyName='numberofemployees',PropertyValues=['ten'])":    "numberofemployees is an integer column: compare it with a number",
+		ns + "In(PropertyName='nme',PropertyValues=['x'])":                    `accounts has no property "nme" (did you mean name?)`,
+		ns + "LastXDays(PropertyName='createdon',PropertyValue=3)":            "is not a query function bpfc has",
+		ns + "In(PropertyName='_parentaccountid_value',PropertyValues=['x'])": "holds ids: compare it with a GUID",
+	} {
+		r := f.do("GET", "accounts?$select=name&$filter="+url.QueryEscape(filter), f.admin, nil).must(t, http.StatusBadRequest)
+		if msg, _ := r.body["error"].(map[string]any)["message"].(string); !strings.Contains(msg, want) {
+			t.Errorf("%s: %q, want it to contain %q", filter, msg, want)
+		}
+	}
+	// Metadata's $filter takes comparisons only.
+	r := f.do("GET", "EntityDefinitions(LogicalName='account')/Attributes?$select=LogicalName&$filter="+
+		url.QueryEscape(ns+"In(PropertyName='LogicalName',PropertyValues=['name'])"), f.admin, nil).must(t, http.StatusBadRequest)
+	if !strings.Contains(string(r.raw), "not of metadata") {
+		t.Errorf("a query function on metadata: %s", r.raw)
+	}
+}
