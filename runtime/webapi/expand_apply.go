@@ -122,7 +122,7 @@ func (s *Server) expanding(next func(http.ResponseWriter, *http.Request)) func(h
 			body["@odata.context"] = strings.Replace(ctx, inner, "#"+set+expandedContext(r, exps), 1)
 		}
 		if link, ok := body["@odata.nextLink"].(string); ok {
-			body["@odata.nextLink"] = restoreOptions(link, q["$select"], raw)
+			body["@odata.nextLink"] = restoreOptions(link, r.URL.RawQuery)
 		}
 		for k, v := range rec.header {
 			w.Header()[k] = v
@@ -174,20 +174,21 @@ func decodeAnswer(b []byte) (map[string]any, []map[string]any, error) {
 	return body, objs, nil
 }
 
-// restoreOptions puts the request's own $select and $expand back into a
-// next link made for the request served without $expand.
-func restoreOptions(link string, sel, expand []string) string {
+// restoreOptions is the next link made for the request served without
+// $expand, on the request's own query as the client wrote it: its $select
+// and $expand, and the link's $skiptoken and $top.
+func restoreOptions(link, rawQuery string) string {
 	u, err := url.Parse(link)
 	if err != nil {
 		return link
 	}
-	nq := u.Query()
-	nq.Del("$select")
-	if sel != nil {
-		nq["$select"] = sel
+	set := url.Values{}
+	for _, k := range []string{"$skiptoken", "$top"} {
+		if v, ok := u.Query()[k]; ok {
+			set[k] = v
+		}
 	}
-	nq["$expand"] = expand
-	u.RawQuery = nq.Encode()
+	u.RawQuery = withQuery(rawQuery, set)
 	return u.String()
 }
 

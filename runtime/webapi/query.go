@@ -3,6 +3,7 @@ package webapi
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net/url"
 	"slices"
@@ -480,8 +481,14 @@ func withQuery(raw string, set url.Values) string {
 		}
 		parts = append(parts, p)
 	}
-	if enc := set.Encode(); enc != "" {
-		parts = append(parts, enc)
+	keys := slices.Sorted(maps.Keys(set))
+	for _, k := range keys {
+		// $ as Dataverse writes it ($skiptoken=…), not %24: clients find
+		// the token in the link by its name as written.
+		key := strings.ReplaceAll(url.QueryEscape(k), "%24", "$")
+		for _, v := range set[k] {
+			parts = append(parts, key+"="+url.QueryEscape(v))
+		}
 	}
 	return strings.Join(parts, "&")
 }

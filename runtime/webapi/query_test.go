@@ -541,3 +541,31 @@ func TestFilterQueryFunctions(t *testing.T) {
 		t.Errorf("a query function on metadata: %s", r.raw)
 	}
 }
+
+// TestNextLinkAsWritten: a page's @odata.nextLink is the client's query as
+// written with $skiptoken (and $top) beside it, spelt with its $ as
+// Dataverse writes it, so that a client that finds "$skiptoken=" in the
+// link finds it; with $expand too, whose answer is made in two steps.
+func TestNextLinkAsWritten(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	accounts(f)
+	for _, query := range []string{
+		"$select=name&$filter=revenue%20ne%20null&$orderby=name%20desc",
+		"$select=name&$expand=parentaccountid($select=name)&$orderby=name",
+		"$expand=parentaccountid&$top=3",
+	} {
+		r := f.do("GET", "accounts?"+query, f.admin, nil, "Prefer", "odata.maxpagesize=1").must(t, http.StatusOK)
+		next := r.str("@odata.nextLink")
+		kept := strings.TrimSuffix(query, "&$top=3") // $top is the link's own, what is left of it
+		if !strings.HasPrefix(next, f.url+Prefix+"accounts?"+kept+"&") || !strings.Contains(next, "&$skiptoken=") || strings.Contains(next, "%24") {
+			t.Errorf("%s: next link %q", query, next)
+		}
+		if strings.Contains(query, "$top=3") && !strings.HasSuffix(next, "&$top=2") {
+			t.Errorf("%s: next link %q, want the $top left", query, next)
+		}
+		r = f.do("GET", next, f.admin, nil, "Prefer", "odata.maxpagesize=1").must(t, http.StatusOK)
+		if n := r.str("@odata.nextLink"); len(r.rows()) != 1 || !strings.HasPrefix(n, f.url+Prefix+"accounts?"+kept+"&") || strings.Count(n, "$skiptoken") != 1 {
+			t.Errorf("%s: second page's next link %q", query, n)
+		}
+	}
+}
