@@ -173,13 +173,14 @@ func TestNoContentHeaders(t *testing.T) {
 }
 
 // TestPathsBelowARow: a path below an entity set or row ($count, a single
-// property, $ref) is answered in JSON, never with the web pages' HTML.
+// property, $ref but a lookup's PUT and DELETE: TestSingleValuedRef) is
+// answered in JSON, never with the web pages' HTML.
 func TestPathsBelowARow(t *testing.T) {
 	f := serve(t, fixtureOptions{})
 	lead := f.create("leads", map[string]any{"subject": "Paper"}, "BPFC-Flow", "none")
 	for _, c := range []struct{ method, path string }{
 		{"GET", "leads/$count"}, {"GET", "leads(" + lead + ")/subject"}, {"PUT", "leads(" + lead + ")/subject"},
-		{"DELETE", "leads(" + lead + ")/parentaccountid/$ref"}, {"POST", "$batch"},
+		{"GET", "leads(" + lead + ")/parentaccountid/$ref"}, {"DELETE", "leads(" + lead + ")/subject/$ref"}, {"POST", "$batch"},
 	} {
 		r := f.do(c.method, c.path, f.admin, nil).must(t, http.StatusNotImplemented)
 		if r.errCode() != "NotImplemented" || !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") {

@@ -195,6 +195,9 @@ func (s *Server) routes() {
 			s.globalOptionSets(w, r, r.PathValue("seg"), r.PathValue("rest"))
 			return
 		}
+		if nav, ok := strings.CutSuffix(r.PathValue("rest"), "/$ref"); ok && s.singleValuedRef(w, r, r.PathValue("seg"), nav) {
+			return
+		}
 		s.fail(w, r, errorf(http.StatusNotImplemented, "NotImplemented",
 			"%s/%s: paths below an entity set or row are not supported; use $select for a property, $expand or $filter on a lookup's _<column>_value for related rows, @odata.bind to set a lookup",
 			r.PathValue("seg"), r.PathValue("rest")))

@@ -1,0 +1,67 @@
+package webapi
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestSingleValuedRef: Dataverse's association through a single-valued
+// navigation property, PUT …/<nav>/$ref {"@odata.id"} and DELETE
+// …/<nav>/$ref, sets and clears the lookup as a PATCH binding it does
+// (a customer lookup by its halves, If-Match honoured), creates no row,
+// and refuses a row of the wrong table, a bad body and a path that is no
+// lookup.
+func TestSingleValuedRef(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	acct := f.create("accounts", map[string]any{"name": "Fabrikam"})
+	lead := f.create("leads", map[string]any{"subject": "Printers", "lastname": "Smith"}, "BPFC-Flow", "none")
+	contact := f.create("contacts", map[string]any{"lastname": "Lee"})
+	lookup := func(set, id, prop string) any {
+		return f.do("GET", set+"("+id+")?$select="+prop, f.admin, nil).must(t, http.StatusOK).body[prop]
+	}
+
+	// The whole URL, as Microsoft's samples send it, or the set and key.
+	r := f.do("PUT", "leads("+lead+")/parentaccountid/$ref", f.admin, map[string]any{"@odata.id": f.url + Prefix + "accounts(" + acct + ")"}).must(t, http.StatusNoContent)
+	if lookup("leads", lead, "_parentaccountid_value") != acct || r.header.Get("ETag") != `W/"2"` {
+		t.Errorf("PUT $ref: the lead's account %v, ETag %q", lookup("leads", lead, "_parentaccountid_value"), r.header.Get("ETag"))
+	}
+	f.do("PUT", "contacts("+contact+")/parentcustomerid_account/$ref", f.admin, map[string]any{"@odata.id": "/accounts(" + acct + ")"}).must(t, http.StatusNoContent)
+	if lookup("contacts", contact, "_parentcustomerid_value") != acct {
+		t.Errorf("a customer lookup by its half: %v", lookup("contacts", contact, "_parentcustomerid_value"))
+	}
+
+	// DELETE clears it; a stale If-Match changes nothing.
+	f.do("DELETE", "leads("+lead+")/parentaccountid/$ref", f.admin, nil, "If-Match", `W/"1"`).must(t, http.StatusPreconditionFailed)
+	f.do("DELETE", "leads("+lead+")/parentaccountid/$ref", f.admin, nil, "If-Match", `W/"2"`).must(t, http.StatusNoContent)
+	if got := lookup("leads", lead, "_parentaccountid_value"); got != nil {
+		t.Errorf("DELETE $ref left %v", got)
+	}
+
+	// A row that does not exist is not created.
+	const missing = "00000000-0000-0000-0000-00000000beef"
+	f.do("DELETE", "leads("+missing+")/parentaccountid/$ref", f.admin, nil).must(t, http.StatusNotFound)
+	f.do("PUT", "leads("+missing+")/parentaccountid/$ref", f.admin, map[string]any{"@odata.id": "/accounts(" + acct + ")"}).must(t, http.StatusNotFound)
+	f.do("GET", "leads("+missing+")", f.admin, nil).must(t, http.StatusNotFound)
+
+	for _, c := range []struct {
+		method, path string
+		body         any
+		status       int
+		want         string
+	}{
+		{"PUT", "leads(" + lead + ")/parentaccountid/$ref", map[string]any{"@odata.id": "/contacts(" + contact + ")"}, http.StatusBadRequest, "parentaccountid looks up account"},
+		{"PUT", "leads(" + lead + ")/parentaccountid/$ref", map[string]any{"id": acct}, http.StatusBadRequest, `takes one JSON object, {"@odata.id"`},
+		{"PUT", "leads(" + lead + ")/parentaccountid/$ref", `[]`, http.StatusBadRequest, `takes one JSON object`},
+		{"PUT", "leads(" + lead + ")/subject/$ref", map[string]any{"@odata.id": "/accounts(" + acct + ")"}, http.StatusNotImplemented, "paths below an entity set or row are not supported"},
+		{"POST", "accounts(" + acct + ")/lead_parent_account/$ref", map[string]any{"@odata.id": "/leads(" + lead + ")"}, http.StatusNotImplemented, "paths below an entity set or row are not supported"},
+	} {
+		r := f.do(c.method, c.path, f.admin, c.body).must(t, c.status)
+		if msg, _ := r.body["error"].(map[string]any)["message"].(string); !strings.Contains(msg, c.want) {
+			t.Errorf("%s %s: %s, want %q", c.method, c.path, r.raw, c.want)
+		}
+	}
+	if got := lookup("leads", lead, "_parentaccountid_value"); got != nil {
+		t.Errorf("a refused association set the lookup: %v", got)
+	}
+}
