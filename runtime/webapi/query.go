@@ -202,9 +202,15 @@ func condition(t store.Table, e odata.Expr) (store.Cond, error) {
 // Null and NotNull eq and ne null. Its values are text, as Dataverse's
 // PropertyValues are, read by the column's type.
 func queryFunction(t store.Table, e odata.QueryFunc) (store.Cond, error) {
-	c, err := column(t, e.Column)
-	if err != nil {
-		return nil, err
+	// PropertyName is the column's logical name, as a FetchXML condition's
+	// attribute is: a lookup by its own name (parentaccountid), where a
+	// comparison says _parentaccountid_value; either is taken.
+	c, ok := t.Column(e.Column)
+	if !ok {
+		var err error
+		if c, err = column(t, e.Column); err != nil {
+			return nil, err
+		}
 	}
 	switch e.Name {
 	case "Null":
