@@ -28,6 +28,7 @@ func check(p *Project, d *decoder) hcl.Diagnostics {
 	}
 	c.instanceTables()
 	c.workflows()
+	c.variableDefaults()
 	c.roles()
 	c.environments()
 	c.policy()

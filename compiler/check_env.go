@@ -94,10 +94,11 @@ func sameFile(dir, file string) string {
 
 // ValueProblem says what is wrong with raw as the value of v where a
 // workflow posts to it (an http or https URL) or sends email to it
-// (addresses): a diagnostic's summary and its detail (the value first), or
-// "" when nothing is. Defaults are checked here, values from settings files
-// and BPFC_VAR_<NAME> when they are deployed: a job would only find out
-// when it fails.
+// (addresses), or where it meets a column as a literal would (compared
+// with a date-only column, it is a date): a diagnostic's summary and its
+// detail (the value first), or "" when nothing is. Defaults are checked
+// here, values from settings files and BPFC_VAR_<NAME> when they are
+// deployed: a job would only find out when it fails, a condition never.
 func (p *Project) ValueProblem(v *Variable, raw string) (summary, detail string) {
 	for _, w := range p.Workflows {
 		for _, st := range w.Steps {
@@ -110,7 +111,7 @@ func (p *Project) ValueProblem(v *Variable, raw string) (summary, detail string)
 			}
 		}
 	}
-	return "", ""
+	return p.columnValueProblem(v, raw)
 }
 
 // environments checks promote_from and puts the pipeline in order: the
@@ -126,10 +127,19 @@ func (c *checker) environments() {
 	for _, e := range c.p.Environments {
 		for name, val := range e.Values {
 			v := c.p.Variable(name)
-			if v == nil || val.IsNull() || !val.IsKnown() || val.Type() != cty.String {
+			if v == nil || val.IsNull() || !val.IsKnown() {
 				continue
 			}
-			if summary, detail := c.p.ValueProblem(v, val.AsString()); summary != "" {
+			raw := ""
+			switch val.Type() {
+			case cty.String:
+				raw = val.AsString()
+			case cty.Number:
+				raw = val.AsBigFloat().Text('f', -1)
+			default:
+				continue
+			}
+			if summary, detail := c.p.ValueProblem(v, raw); summary != "" {
 				c.errorf(e.ValueRanges[name], summary, "var.%s's value in environment %q: %s", name, e.Name, detail)
 			}
 		}

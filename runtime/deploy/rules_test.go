@@ -1026,3 +1026,43 @@ func TestInterruptedFirstImport(t *testing.T) {
 		})
 	}
 }
+
+// TestValueComparedWithDateOnlyColumn: a value from a settings file or
+// BPFC_VAR_<NAME> for a variable a condition compares with a date-only
+// column is a date, as its default must be (a time there compared as
+// midnight UTC, and the branch never held); a value the environment keeps
+// from an earlier import is checked again.
+func TestValueComparedWithDateOnlyColumn(t *testing.T) {
+	pr := newProject(t)
+	pr.set("cutoff.hcl", `
+table "lead" {
+  column "cts_born" {
+    type     = "datetime"
+    behavior = "date_only"
+  }
+}
+variable "cutoff" {
+  type    = "string"
+  default = "2026-01-31"
+}
+workflow "late" {
+  table = "lead"
+  step "mark" {
+    when   = self.cts_born == var.cutoff
+    update = { description = "late" }
+  }
+}
+`)
+	o := quiet()
+	o.Settings = map[string]string{"cts_cutoff": "2026-01-31T10:00:00Z"}
+	pr.refuse("dev", o, `the value of cutoff from the settings file is not valid: lead.cts_born is a date-only column: it holds a date without a time, such as "2026-12-31"; "2026-01-31T10:00:00Z" has a time (the condition of step "mark" of workflow "late" compares it with lead.cts_born)`)
+	env := quiet()
+	env.Getenv = func(k string) string { return map[string]string{"BPFC_VAR_CUTOFF": "2026-01-31T10:00:00Z"}[k] }
+	pr.refuse("dev", env, `the value of cutoff from BPFC_VAR_CUTOFF is not valid: lead.cts_born is a date-only column`)
+
+	// A value kept from an import before the comparison was written.
+	pr.edit("cutoff.hcl", "when   = self.cts_born == var.cutoff", "when   = self.description == var.cutoff")
+	pr.deploy("dev", o)
+	pr.edit("cutoff.hcl", "when   = self.description == var.cutoff", "when   = self.cts_born == var.cutoff").version("1.0.0.1")
+	pr.refuse("dev", quiet(), `the value of cutoff that environment dev keeps (from the settings file) is not valid now: lead.cts_born is a date-only column`)
+}

@@ -275,6 +275,13 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings, set
 					v.Name, env.Name, sourceText(k.Source, EnvVarName(v)), err))
 				continue
 			}
+			// The new build may use it where it was not (compare it with a
+			// date-only column): it must pass as a value given now would.
+			if _, detail := p.ValueProblem(v, k.Value); detail != "" {
+				causes = append(causes, fmt.Sprintf("the value of %s that environment %s keeps (from %s) is not valid now: %s; give a new one",
+					v.Name, env.Name, sourceText(k.Source, EnvVarName(v)), detail))
+				continue
+			}
 			val.text, val.source = k.Value, SourceKept
 		} else if fromArchive != "" {
 			text, err := checkedText(p, v, fromArchive)
