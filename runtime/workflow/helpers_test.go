@@ -66,6 +66,15 @@ role "clerk" {
   }
 }
 
+# runs the actions of every lead, and reads only the contacts it owns (the
+# basic level): a realtime email to a lead's contact needs to read it
+role "mailer" {
+  grant "actions" {
+    privileges = ["read", "write"]
+    depth      = "organization"
+  }
+}
+
 # the move to close creates a phonecall regarding the lead (append_to on
 # the lead) and points the lead at its account again (append on the lead)
 flow "linking" {

@@ -456,7 +456,8 @@ func (x *execution) sendEmail(wf *compiler.Workflow, t store.Table, id string, r
 // of t: addresses as they are, or for a lookup column (self.ownerid,
 // self.parentcontactid) the address of the row it names, as Dataverse's
 // e-mail resolves an activity party to its record's primary address; the
-// row's id is no address. An empty lookup is no recipient.
+// row's id is no address. An empty lookup is no recipient. A realtime run
+// needs the calling user's read privilege on that row.
 func (x *execution) recipients(t store.Table, key string, e compiler.Expr, row store.Row) (string, error) {
 	v, err := x.eval(e, row)
 	if err != nil {
@@ -482,10 +483,17 @@ func (x *execution) recipients(t store.Table, key string, e compiler.Expr, row s
 		if col == "" {
 			return "", permanent(fmt.Errorf("%s: %s.%s names a %s, which has no email column to send to", key, t.Name, c.Name, target))
 		}
-		r, err := x.tx.GetRow(store.Table{Name: tt.Name, PrimaryKey: tt.PrimaryKey, Columns: columnsNamed(tt, col, tt.PrimaryColumn)}, id)
+		r, err := x.tx.GetRow(store.Table{Name: tt.Name, PrimaryKey: tt.PrimaryKey, Columns: columnsNamed(tt, col, tt.PrimaryColumn, tt.PrimaryKey, "ownerid")}, id)
 		if errors.Is(err, store.ErrNotFound) {
 			continue
 		} else if err != nil {
+			return "", err
+		}
+		// A realtime workflow runs as the calling user, whose read
+		// privilege Dataverse checks when the step reads the row: one the
+		// user may not see fails the step (and the change) rather than
+		// hand its address to the outbox and the step's detail.
+		if err := x.allowed(tt, r, engine.PrivRead, fmt.Sprintf("read %s %s, to which the email's %s sends", target, id, key)); err != nil {
 			return "", err
 		}
 		addr := strings.TrimSpace(text(r[col]))
