@@ -1066,3 +1066,31 @@ workflow "late" {
 	pr.edit("cutoff.hcl", "when   = self.description == var.cutoff", "when   = self.cts_born == var.cutoff").version("1.0.0.1")
 	pr.refuse("dev", quiet(), `the value of cutoff that environment dev keeps (from the settings file) is not valid now: lead.cts_born is a date-only column`)
 }
+
+// TestVariableTypeChange: an upgrade may change a variable's type, as
+// Dataverse's definition takes a new type (its Type column is valid for
+// update; values are not validated there). The definition takes the new
+// type; a value the environment keeps that the new type cannot read
+// refuses the import, naming the variable and where the value came from,
+// until another is given.
+func TestVariableTypeChange(t *testing.T) {
+	pr := newProject(t)
+	pr.set("level.hcl", "variable \"level\" {\n  type    = \"string\"\n  default = \"one\"\n}\n")
+	o := quiet()
+	o.Settings = map[string]string{"cts_level": "high"}
+	pr.deploy("dev", o)
+
+	pr.version("1.0.0.1").set("level.hcl", "variable \"level\" {\n  type    = \"number\"\n  default = 1\n}\n")
+	pr.refuse("dev", quiet(), `the value of level that environment dev keeps (from the settings file) is not valid for its type now: "high" is not a number`)
+	o.Settings = map[string]string{"cts_level": "7"}
+	pr.deploy("dev", o)
+	pr.read("dev", func(tx store.Tx) {
+		defs, _ := tx.VariableDefinitions()
+		if !slices.ContainsFunc(defs, func(d store.VariableDefinition) bool { return d.SchemaName == "cts_level" && d.Type == "number" }) {
+			t.Errorf("definitions after the type change: %+v", defs)
+		}
+		if v, err := tx.VariableValue("cts_level"); err != nil || v.Value != "7" {
+			t.Errorf("value after the type change: %+v %v", v, err)
+		}
+	})
+}
