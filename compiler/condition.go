@@ -316,6 +316,14 @@ func (c *exprConverter) checkLiteralFor(col *Column, lit *Literal) {
 				if o.Label == given && o.refused() {
 					return // its value was reported where it is written
 				}
+				if o.Written != "" && o.Written == given && !o.refused() {
+					// A label read on one line (LoadOptions.OneLineLabels):
+					// the text that named it as written names it as read.
+					c.warnf(lit.Rng, LabelNotOneLine, "The text %s names the option of %s.%s whose label was read on one line; it was read as %s, as the label was.",
+						FormatValue(lit.Value), col.Table, col.Name, FormatValue(cty.StringVal(o.Label)))
+					lit.Value = cty.StringVal(o.Label)
+					return
+				}
 			}
 			c.errorf(lit.Rng, "Unknown choice value", "%s.%s has no option %q; its options are %s%s.%s", col.Table, col.Name, given, joinQuoted(labels), refusedNote(col), didYouMean(given, labels))
 			return

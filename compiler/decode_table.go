@@ -218,14 +218,18 @@ func (d *decoder) options(a *hcl.Attribute) (opts []Option, written []writtenOpt
 			}
 			warn(k)
 		}
+		asWritten := ""
+		if warn != nil {
+			asWritten = o.label
+		}
 		if other, dup := seen[n]; dup {
 			d.errorf(o.keyRange, "Duplicate option value", "Options %q and %q both have the value %d; give each option a value of its own, e.g. %s = %d.", other, k, n, optionLabel(k), free())
-			written = append(written, writtenOption{Label: k, Value: n, DupOf: other})
+			written = append(written, writtenOption{Label: k, Value: n, DupOf: other, Written: asWritten})
 			continue
 		}
 		seen[n] = k
 		out = append(out, Option{Label: k, Value: n})
-		written = append(written, writtenOption{Label: k, Value: n})
+		written = append(written, writtenOption{Label: k, Value: n, Written: asWritten})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Value < out[j].Value })
 	return out, written, false

@@ -192,9 +192,13 @@ type Column struct {
 // writtenOption is one option of a choice column as written.
 type writtenOption struct {
 	Label string
-	Value int    // unless NoInt
-	DupOf string // the option whose value it repeats (refused)
-	NoInt bool   // its value is no whole number (refused)
+	// Written is the label as written when LoadOptions.OneLineLabels read
+	// it on one line as Label ("" otherwise): a condition's text that names
+	// it as written names the option.
+	Written string
+	Value   int    // unless NoInt
+	DupOf   string // the option whose value it repeats (refused)
+	NoInt   bool   // its value is no whole number (refused)
 }
 
 func (o writtenOption) refused() bool { return o.DupOf != "" || o.NoInt }
