@@ -28,6 +28,7 @@ type deployOptions struct {
 	archive  string
 	settings string
 	mode     string
+	timeout  string
 }
 
 func newDeployCmd(g *globals) *cobra.Command {
@@ -55,6 +56,7 @@ func newDeployCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&o.archive, "archive", "", "import this solution `ZIP` (of the environment's flavour) instead of building the project")
 	cmd.Flags().StringVar(&o.settings, "settings", "", "variable values from a deployment settings `FILE` (pac format)")
 	cmd.Flags().StringVar(&o.mode, "mode", "upgrade", "upgrade | update | stage")
+	timeoutFlag(cmd, &o.timeout)
 	return cmd
 }
 
@@ -65,6 +67,10 @@ func runDeploy(g *globals, o *deployOptions) error {
 	mode, err := deploy.ParseMode(o.mode)
 	if err != nil {
 		return usageErr("deploy: %v", err)
+	}
+	timeout, err := parseTimeout("deploy", o.timeout)
+	if err != nil {
+		return err
 	}
 	p, ok := loadForImport(g)
 	if !ok {
@@ -88,10 +94,10 @@ func runDeploy(g *globals, o *deployOptions) error {
 	ctx, stopSignals := interruptible()
 	defer stopSignals()
 	if e := p.Environment(o.env); e != nil && e.URL != "" {
-		return remoteDeploy(ctx, g, e, b, opts)
+		return remoteDeploy(ctx, g, e, b, opts, timeout)
 	}
 	stop := progress(g, o.env, &opts)
-	res, err := remotePipeline(g, p).Deploy(ctx, o.env, b, opts)
+	res, err := remotePipeline(g, p, timeout).Deploy(ctx, o.env, b, opts)
 	stop()
 	return reportResult(g, p.Environment(o.env), opts.Mode, b, res, err)
 }

@@ -40,7 +40,7 @@ func runEnvList(g *globals) error {
 	if !ok {
 		return failed()
 	}
-	envs := remotePipeline(g, p).Status(context.Background())
+	envs := remotePipeline(g, p, 0).Status(context.Background())
 	if g.output == "json" {
 		return writeJSON(g.stdout, map[string]any{"environments": envs})
 	}

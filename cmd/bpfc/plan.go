@@ -16,6 +16,7 @@ type planOptions struct {
 	archive  string
 	settings string
 	mode     string
+	timeout  string
 }
 
 func newPlanCmd(g *globals) *cobra.Command {
@@ -45,6 +46,7 @@ func newPlanCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&o.archive, "archive", "", "plan this solution `ZIP` (of the environment's flavour), as deploy --archive would import it")
 	cmd.Flags().StringVar(&o.settings, "settings", "", "variable values from a deployment settings `FILE` (pac format)")
 	cmd.Flags().StringVar(&o.mode, "mode", "upgrade", "upgrade | update | stage")
+	timeoutFlag(cmd, &o.timeout)
 	return cmd
 }
 
@@ -55,6 +57,10 @@ func runPlan(g *globals, o *planOptions) error {
 	mode, err := deploy.ParseMode(o.mode)
 	if err != nil {
 		return usageErr("plan: %v", err)
+	}
+	timeout, err := parseTimeout("plan", o.timeout)
+	if err != nil {
+		return err
 	}
 	if o.from != "" && o.archive != "" {
 		return usageErr("plan: --from and --archive each name the build to plan; give one")
@@ -67,7 +73,7 @@ func runPlan(g *globals, o *planOptions) error {
 	if err != nil {
 		return err
 	}
-	pl := remotePipeline(g, p)
+	pl := remotePipeline(g, p, timeout)
 	var b *deploy.Build
 	if o.from != "" {
 		if o.from == o.env {

@@ -9,6 +9,7 @@ type promoteOptions struct {
 	from, to string
 	settings string
 	mode     string
+	timeout  string
 }
 
 func newPromoteCmd(g *globals) *cobra.Command {
@@ -31,6 +32,7 @@ func newPromoteCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&o.to, "to", "", "the environment to import into (required)")
 	cmd.Flags().StringVar(&o.settings, "settings", "", "variable values from a deployment settings `FILE` (pac format)")
 	cmd.Flags().StringVar(&o.mode, "mode", "upgrade", "upgrade | update | stage")
+	timeoutFlag(cmd, &o.timeout)
 	return cmd
 }
 
@@ -41,6 +43,10 @@ func runPromote(g *globals, o *promoteOptions) error {
 	mode, err := deploy.ParseMode(o.mode)
 	if err != nil {
 		return usageErr("promote: %v", err)
+	}
+	timeout, err := parseTimeout("promote", o.timeout)
+	if err != nil {
+		return err
 	}
 	if o.from == o.to {
 		return usageErr("promote: --from and --to name the same environment, %s: promote copies one environment's live build into another", o.from)
@@ -57,7 +63,7 @@ func runPromote(g *globals, o *promoteOptions) error {
 	stop := progress(g, o.to, &opts)
 	ctx, stopSignals := interruptible()
 	defer stopSignals()
-	res, err := remotePipeline(g, p).Promote(ctx, o.from, o.to, opts)
+	res, err := remotePipeline(g, p, timeout).Promote(ctx, o.from, o.to, opts)
 	stop()
 	return reportResult(g, p.Environment(o.to), opts.Mode, nil, res, err)
 }

@@ -8,6 +8,7 @@ import (
 )
 
 func newReleaseCmd(g *globals) *cobra.Command {
+	var timeout string
 	cmd := &cobra.Command{
 		Use:   "release",
 		Short: "Build, deploy to the first environment and promote along promote_from to the last",
@@ -28,12 +29,17 @@ func newReleaseCmd(g *globals) *cobra.Command {
 		Example: "  bpfc release\n" +
 			"  bpfc -C examples/sales release --output json",
 		Args: argsUsage(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, args []string) error { return runRelease(g) },
+		RunE: func(cmd *cobra.Command, args []string) error { return runRelease(g, timeout) },
 	}
+	timeoutFlag(cmd, &timeout)
 	return cmd
 }
 
-func runRelease(g *globals) error {
+func runRelease(g *globals, timeoutArg string) error {
+	timeout, err := parseTimeout("release", timeoutArg)
+	if err != nil {
+		return err
+	}
 	p, ok := loadForImport(g)
 	if !ok {
 		return failed()
@@ -49,7 +55,7 @@ func runRelease(g *globals) error {
 	}
 	ctx, stopSignals := interruptible()
 	defer stopSignals()
-	rel, err := remotePipeline(g, p).Release(ctx, b, opts, func(s deploy.ReleaseStep) {
+	rel, err := remotePipeline(g, p, timeout).Release(ctx, b, opts, func(s deploy.ReleaseStep) {
 		if show != nil {
 			show(s.Environment + ": " + s.Result + "\n")
 		}

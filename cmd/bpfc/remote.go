@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/deploy"
@@ -67,13 +68,14 @@ func remoteClient(env *compiler.Environment, o *runtimeOptions) (*webapi.Client,
 
 // remoteDeploy imports b into a remote environment through its server's
 // ImportSolution; the server runs the import and its own promote_from gate.
-func remoteDeploy(ctx context.Context, g *globals, env *compiler.Environment, b *deploy.Build, opts deploy.Options) error {
+// timeout, when not 0, bounds each request to the server (--timeout).
+func remoteDeploy(ctx context.Context, g *globals, env *compiler.Environment, b *deploy.Build, opts deploy.Options, timeout time.Duration) error {
 	if _, err := remoteToken(env.Name); err != nil {
 		// The failed result document under --output json, as any import
 		// that cannot start prints it.
 		return reportResult(g, env, opts.Mode, b, nil, err)
 	}
-	res, err := webapi.Remotes{Token: remoteToken, TokenHint: tokenHint}.Import(ctx, env, b, opts)
+	res, err := webapi.Remotes{Token: remoteToken, TokenHint: tokenHint, Timeout: timeout}.Import(ctx, env, b, opts)
 	if err != nil && ctx.Err() != nil {
 		// The server rolls back an import whose request ended before it
 		// committed; one that committed first stays. history refuses a
@@ -90,9 +92,10 @@ func remoteDeploy(ctx context.Context, g *globals, env *compiler.Environment, b 
 // environments through their servers' Web API (ImportSolution,
 // bpfc_ExportSolution), with the token of each: what promote and release
 // use, so that a remote environment is a source, a target or a
-// promote_from gate like a local one.
-func remotePipeline(g *globals, p *compiler.Project) *deploy.Pipeline {
+// promote_from gate like a local one. timeout, when not 0, bounds each
+// request to a server (--timeout).
+func remotePipeline(g *globals, p *compiler.Project, timeout time.Duration) *deploy.Pipeline {
 	pl := pipeline(g, p)
-	pl.Remote = webapi.Remotes{Token: remoteToken, TokenHint: tokenHint}
+	pl.Remote = webapi.Remotes{Token: remoteToken, TokenHint: tokenHint, Timeout: timeout}
 	return pl
 }

@@ -52,7 +52,7 @@ func TestRemoteDeployInterrupted(t *testing.T) {
 	}()
 	var out, errb bytes.Buffer
 	g := &globals{dir: dir, output: "text", stdout: &out, stderr: &errb}
-	err = remoteDeploy(ctx, g, p.Environment("shared"), b, deploy.Options{})
+	err = remoteDeploy(ctx, g, p.Environment("shared"), b, deploy.Options{}, 0)
 	var ee *exitError
 	if !errors.As(err, &ee) || ee.code != 1 || !strings.Contains(err.Error(), "interrupted while "+srv.URL+" imported it") ||
 		!strings.Contains(err.Error(), "bpfc env list shows the build live in shared (this one is "+shortDigest(b.Digest)+")") ||

@@ -39,6 +39,9 @@ type Client struct {
 	// (CallerIDHeader): a system administrator's token acting as another
 	// user, with that user's roles.
 	OnBehalfOf string
+	// Timeout, when set, is how long each request waits for its whole
+	// answer, in place of answerTimeout's: a CI step's bound (--timeout).
+	Timeout time.Duration
 
 	mu   sync.Mutex
 	defs map[string]EntityDefinition // the tables, once read (Definitions)
@@ -163,6 +166,9 @@ func (c *Client) do(ctx context.Context, method, path string, headers []string, 
 	var limit time.Duration
 	if _, ok := ctx.Deadline(); !ok {
 		limit = answerTimeout(path)
+		if c.Timeout > 0 {
+			limit = c.Timeout
+		}
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, limit)
 		defer cancel()
@@ -192,7 +198,7 @@ func (c *Client) do(ctx context.Context, method, path string, headers []string, 
 	resp, err := c.http().Do(req)
 	if err != nil {
 		if limit > 0 && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return nil, fmt.Errorf("%s%s did not answer %s %s within %v: is bpfc serve there busy or stuck? (a change may still complete there: read before retrying)", c.URL, c.envText(), method, path, limit)
+			return nil, fmt.Errorf("%s%s did not answer %s %s within %v: is bpfc serve there busy or stuck?%s", c.URL, c.envText(), method, path, limit, unansweredHint(method, path))
 		}
 		if ctx.Err() != nil {
 			return nil, err
@@ -258,6 +264,20 @@ func readBackHint(path string) string {
 		return "bpfc env list shows the build live there, and bpfc history, run where its server runs, lists every import; read them"
 	}
 	return "read what it changed (bpfc instance show, bpfc record show)"
+}
+
+// unansweredHint says, after a request that got no answer in time, what
+// may have happened there: nothing for a read; for an import, that the
+// server rolls back one whose request ended before it committed (the
+// client closed it), so it may or may not have been made.
+func unansweredHint(method, path string) string {
+	switch {
+	case method == http.MethodGet || strings.TrimPrefix(path, "/") == "bpfc_PlanImport" || strings.TrimPrefix(path, "/") == "bpfc_ExportSolution":
+		return " Nothing was changed by this request; run it again when the server answers"
+	case strings.TrimPrefix(path, "/") == "ImportSolution":
+		return " The server keeps the import only if it had committed it before the request ended, so it may or may not have been made: " + readBackHint(path) + " before retrying"
+	}
+	return " The change may or may not have been made there: " + readBackHint(path) + " before retrying"
 }
 
 // maxAnswer bounds the body of an answer the client reads: an exported

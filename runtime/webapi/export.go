@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/deploy"
@@ -188,6 +189,8 @@ type Remotes struct {
 	// TokenHint, when set, says for a 401 where the environment's token
 	// comes from (Client.TokenHint).
 	TokenHint func(env string) string
+	// Timeout, when set, bounds each request (Client.Timeout).
+	Timeout time.Duration
 }
 
 var _ deploy.Remote = Remotes{}
@@ -197,7 +200,7 @@ func (rs Remotes) client(env *compiler.Environment) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{URL: env.URL, Token: tok, HTTP: rs.HTTP, Env: env.Name}
+	c := &Client{URL: env.URL, Token: tok, HTTP: rs.HTTP, Env: env.Name, Timeout: rs.Timeout}
 	if rs.TokenHint != nil {
 		c.TokenHint = rs.TokenHint(env.Name)
 	}
