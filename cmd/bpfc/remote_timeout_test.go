@@ -8,18 +8,33 @@ import (
 	"testing"
 )
 
-// silentServer listens on a loopback port (of 49400-49499, the ones the
-// test machines give out) and accepts every connection without ever
+// testListener listens on a free loopback port of 49400-49499, the ones
+// the test machines give out.
+func testListener(t *testing.T) net.Listener {
+	t.Helper()
+	for port := 49400; port < 49500; port++ {
+		if ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+			return ln
+		}
+	}
+	t.Fatal("no free port in 49400-49499")
+	return nil
+}
+
+// testAddr is a free loopback address of 49400-49499, for a server to
+// listen on.
+func testAddr(t *testing.T) string {
+	t.Helper()
+	ln := testListener(t)
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// silentServer listens on a loopback port (testListener) and accepts every connection without ever
 // answering: a server that hangs. Its address as an http:// url.
 func silentServer(t *testing.T) string {
 	t.Helper()
-	var ln net.Listener
-	for port := 49400; port < 49500 && ln == nil; port++ {
-		ln, _ = net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-	}
-	if ln == nil {
-		t.Fatal("no free port in 49400-49499")
-	}
+	ln := testListener(t)
 	var mu sync.Mutex
 	var held []net.Conn
 	go func() {

@@ -9,12 +9,14 @@ import (
 	"os"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/secret"
+	"github.com/bpfc/bpfc/runtime/store"
 	"github.com/bpfc/bpfc/runtime/store/sqlstore"
 	"github.com/bpfc/bpfc/runtime/webapi"
 	"github.com/bpfc/bpfc/runtime/webui"
@@ -98,6 +100,7 @@ func runServe(ctx context.Context, g *globals, o *serveOptions) error {
 	}
 	log := slog.New(h).With("env", o.env)
 	kr := secret.NewKeyring(p.Dir, os.Getenv)
+	warnUnopenedSecrets(ctx, g, s, kr)
 	// The workflow runtime runs realtime workflows inside transitions and,
 	// as a worker beside the server, the background queue. Several servers
 	// on one database each run one: a job is claimed by one worker only.
@@ -165,7 +168,6 @@ func runServe(ctx context.Context, g *globals, o *serveOptions) error {
 	return nil
 }
 
-// listenError says what to do about an address that is taken.
 // addrArg refuses an --addr that is no HOST:PORT (a usage error), before
 // the listener's own words for it.
 func addrArg(addr string) error {
@@ -179,11 +181,36 @@ func addrArg(addr string) error {
 	return nil
 }
 
+// listenError says what to do about an address that is taken.
 func listenError(err error, addr string) string {
 	if errors.Is(err, syscall.EADDRINUSE) {
 		return fmt.Sprintf("%v (another server is on %s; choose another with --addr HOST:PORT)", err, addr)
 	}
 	return err.Error()
+}
+
+// warnUnopenedSecrets warns, without refusing to start, about the
+// environment's secret variables this server's key cannot open: they were
+// sealed by a deploy with another key, read as no value here, and the
+// first job that uses one fails.
+func warnUnopenedSecrets(ctx context.Context, g *globals, s store.Store, kr *secret.Keyring) {
+	bad, err := workflow.UnopenedSecrets(ctx, s, kr)
+	if err != nil {
+		fmt.Fprintf(g.stderr, "warning: serve: could not check that the secret variables open here: %v\n", err)
+		return
+	}
+	if len(bad) == 0 {
+		return
+	}
+	var names []string
+	for _, u := range bad {
+		names = append(names, u.Name+" ("+u.SchemaName+")")
+	}
+	fmt.Fprintf(g.stderr, "warning: serve: this server's secret key (%s) cannot open the value of %s: %s; "+
+		"the workflows that use them (webhooks) fail here until it can. Start the server with the %s of the process that deployed them "+
+		"(its %s, or its checkout's %s), the key every server of the environment, bpfc job run and a CI that deploys straight to its store share; "+
+		"or deploy again with this server's key\n",
+		kr.Source(), strings.Join(names, ", "), bad[0].Reason, secret.EnvKey, secret.EnvKey, secret.KeyFile)
 }
 
 // linkHost is the host and port a link to the server names: a server

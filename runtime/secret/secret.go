@@ -44,6 +44,16 @@ func NewKeyring(dir string, getenv func(string) string) *Keyring {
 	return &Keyring{projectDir: dir, getenv: getenv}
 }
 
+// Source says where the key is read from: BPFC_SECRET_KEY when it is
+// set, else the project's key file; what a warning about a key that
+// differs names.
+func (k *Keyring) Source() string {
+	if strings.TrimSpace(k.getenv(EnvKey)) != "" {
+		return EnvKey
+	}
+	return filepath.Join(k.projectDir, filepath.FromSlash(KeyFile))
+}
+
 // Seal encrypts plain for the place named by aad.
 func (k *Keyring) Seal(plain, aad string) ([]byte, error) {
 	aead, err := k.load(true)
