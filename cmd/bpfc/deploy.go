@@ -42,8 +42,10 @@ func newDeployCmd(g *globals) *cobra.Command {
 			"Modes: upgrade (default) removes what the new version dropped, update keeps it,\n" +
 			"stage installs a holding solution that `bpfc apply-upgrade` completes.\n\n" +
 			"--output json prints the result: environment, solution, version, managed, mode,\n" +
-			"digest, archive, archive_sha256, result (applied | refused | failed), message,\n" +
-			"duration_ms, import_id and changes ([{action, kind, name, data?, fields?}]).",
+			"digest, archive, archive_sha256, result (applied | refused | failed | busy), message,\n" +
+			"duration_ms, import_id and changes ([{action, kind, name, data?, fields?}]). busy:\n" +
+			"it gave up waiting for the environment (another import or a long transaction held\n" +
+			"it), changed nothing and is not in the history: run it again. Each exits 1.",
 		Example: "  bpfc deploy --env dev\n" +
 			"  bpfc deploy --env test --archive dist/ContosoSales_1_0_0_0_managed.zip --settings settings/test.json\n" +
 			"  # a holding solution now, the upgrade later:\n" +

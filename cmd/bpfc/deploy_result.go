@@ -14,6 +14,7 @@ import (
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/deploy"
 	"github.com/bpfc/bpfc/runtime/environ"
+	"github.com/bpfc/bpfc/runtime/store"
 )
 
 // reportResult prints an import's result; a refusal or failure exits 1.
@@ -31,6 +32,9 @@ func reportResult(g *globals, env *compiler.Environment, mode deploy.Mode, b *de
 		// shape.
 		res = &deploy.Result{Environment: env.Name, Managed: env.Managed, Mode: string(mode), Result: deploy.Failed,
 			Message: err.Error(), Changes: []deploy.Change{}}
+		if errors.Is(err, store.ErrBusy) {
+			res.Result = deploy.Busy // opening the store waited too: retry as well
+		}
 		if b != nil && b.Project != nil {
 			res.Solution, res.Version, res.Digest = b.Solution(), b.Version(), b.Digest
 		}
@@ -56,6 +60,11 @@ func reportResult(g *globals, env *compiler.Environment, mode deploy.Mode, b *de
 		// mid-import) says which import, and that it rolled back.
 		ref := (*deploy.Refusal)(nil)
 		switch {
+		case res.Result == deploy.Busy:
+			// Not refused, not failed: the same command may go through
+			// once what held the environment ends.
+			msg = fmt.Sprintf("import of %s %s into %s gave up waiting for the environment, nothing was changed (nor is it in the history): "+
+				"run it again, it goes through once the import or transaction holding the environment ends (%s)", res.Solution, res.Version, res.Environment, msg)
 		case res.Result == deploy.Failed && res.Solution != "" && errors.Is(err, context.Canceled):
 			msg = fmt.Sprintf("import of %s %s into %s %s", res.Solution, res.Version, res.Environment, res.Message)
 		case res.Result == deploy.Failed && res.Solution != "" && !errors.As(err, &ref):

@@ -22,9 +22,9 @@ func newReleaseCmd(g *globals) *cobra.Command {
 			"promote_from gate is checked here, with the token of each (BPFC_TOKEN_<ENV> or\n" +
 			"BPFC_TOKEN).\n\n" +
 			"--output json prints: solution, version, digest, ok, result (applied | refused |\n" +
-			"failed), message (the step that stopped it; left out when none did), and\n" +
+			"failed | busy: run it again), message (the step that stopped it; left out when none did), and\n" +
 			"environments: [{environment, action, solution, version, digest, result (applied |\n" +
-			"refused | failed | skipped), message, duration_ms, and the import's notes and\n" +
+			"refused | failed | busy | skipped), message, duration_ms, and the import's notes and\n" +
 			"data, when it has them}].",
 		Example: "  bpfc release\n" +
 			"  bpfc -C examples/sales release --output json",

@@ -71,6 +71,9 @@ func Import(ctx context.Context, t Target, b *Build, o Options) (*Result, error)
 	if errors.As(err, &ref) {
 		res.Result = Refused
 	}
+	if errors.Is(err, store.ErrBusy) {
+		res.Result = Busy
+	}
 	if !errors.Is(err, store.ErrBusy) {
 		rctx := ctx
 		if interrupted {

@@ -377,7 +377,7 @@ func (pl *Pipeline) liveBuild(ctx context.Context, src *compiler.Environment) (*
 
 // ReleaseStep is one environment of a release. JSON shape: environment,
 // action ("deploy" or "promote from <env>"), solution, version, digest,
-// result (applied | refused | failed | skipped), message, duration_ms.
+// result (applied | refused | failed | busy | skipped), message, duration_ms.
 type ReleaseStep struct {
 	Environment string   `json:"environment"`
 	Action      string   `json:"action"`

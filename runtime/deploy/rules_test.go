@@ -617,7 +617,7 @@ func TestConcurrentImportsNeverInterleave(t *testing.T) {
 	o := quiet()
 	o.Progress = func(s string) { notices = append(notices, s) }
 	res, err := pl.Deploy(context.Background(), "dev", b2, o)
-	if !errors.Is(err, store.ErrBusy) || !strings.Contains(err.Error(), "the environment is busy") || res.Result != Failed {
+	if !errors.Is(err, store.ErrBusy) || !strings.Contains(err.Error(), "the environment is busy") || res.Result != Busy || res.ImportID != 0 {
 		t.Errorf("second import: %v (%+v)", err, res)
 	}
 	if len(notices) == 0 || !strings.Contains(strings.Join(notices, "\n"), "waiting for another import into dev") {

@@ -128,6 +128,11 @@ const (
 	Refused = "refused"
 	Failed  = "failed"
 	Skipped = "skipped"
+	// Busy: the import gave up waiting for the environment (store.ErrBusy,
+	// another import or a long transaction held it). Nothing changed and
+	// no history row was written: unlike a refusal or a failure, running
+	// it again may succeed, which CI tells apart by this value.
+	Busy = "busy"
 )
 
 // Result is what an import did. JSON shape (bpfc deploy/promote --output json):
@@ -139,7 +144,7 @@ const (
 //	mode            upgrade | update | stage
 //	digest          the build digest
 //	archive         the archive's file name; archive_sha256 its SHA-256
-//	result          applied | refused | failed
+//	result          applied | refused | failed | busy (gave up waiting for the environment: retry)
 //	message         why, when not applied
 //	duration_ms     how long the import took
 //	import_id       its entry in the environment's history (0 if none)

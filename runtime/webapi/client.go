@@ -68,7 +68,8 @@ func (e *APIError) Error() string {
 
 // Is makes errors.Is hold for the engine's and the store's errors that the
 // status stands for: 404 store.ErrNotFound, 409 and 412 store.ErrConflict,
-// 403 engine.ErrForbidden, 400 engine.ErrInvalid (but a refusal).
+// 403 engine.ErrForbidden, 400 engine.ErrInvalid (but a refusal), 503 Busy
+// store.ErrBusy.
 func (e *APIError) Is(target error) bool {
 	switch e.Status {
 	case http.StatusNotFound:
@@ -79,6 +80,9 @@ func (e *APIError) Is(target error) bool {
 		return target == engine.ErrForbidden
 	case http.StatusBadRequest:
 		return target == engine.ErrInvalid && e.Code != "Refused"
+	case http.StatusServiceUnavailable:
+		// The server's store stayed busy (classify's Busy): try again.
+		return target == store.ErrBusy && e.Code == "Busy"
 	}
 	return false
 }

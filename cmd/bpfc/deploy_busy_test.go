@@ -1,0 +1,73 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/deploy"
+	"github.com/bpfc/bpfc/runtime/store"
+)
+
+// TestBusyImportResult: an import that gave up waiting for the environment
+// is result "busy" under --output json, told apart from a refusal and a
+// failure, and its text says that nothing changed and to run it again;
+// it exits 1 as every import that did not apply.
+func TestBusyImportResult(t *testing.T) {
+	busy := fmt.Errorf("%w (database is locked)", store.ErrBusy)
+	var out bytes.Buffer
+	g := &globals{output: "text", stdout: &out, stderr: &out}
+	res := &deploy.Result{Environment: "dev", Solution: "Big", Version: "1.1.0.0", Result: deploy.Busy, Message: busy.Error()}
+	err := reportResult(g, nil, deploy.Upgrade, nil, res, busy)
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != 1 || !strings.HasPrefix(ee.msg, "import of Big 1.1.0.0 into dev gave up waiting for the environment, nothing was changed (nor is it in the history): run it again") ||
+		strings.Contains(ee.msg, "failed") {
+		t.Errorf("busy import: %#v", err)
+	}
+
+	// The store could not even be opened for the wait: no import's result,
+	// the document says busy all the same.
+	out.Reset()
+	g.output = "json"
+	err = reportResult(g, &compiler.Environment{Name: "dev"}, deploy.Upgrade, nil, nil, fmt.Errorf("opening dev.db: %w", store.ErrBusy))
+	if r := jsonResult(t, out.String()); !errors.As(err, &ee) || ee.code != 1 || r.Result != deploy.Busy {
+		t.Errorf("busy opening the store: %v %s", err, out.String())
+	}
+}
+
+// TestRemoteDeployBusy: a server whose environment stayed busy answers
+// ImportSolution 503 Busy with the import's result; deploy through it
+// prints result "busy" and exits 1.
+func TestRemoteDeployBusy(t *testing.T) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_ = json.NewEncoder(w).Encode(map[string]any{
+			"error":  map[string]string{"code": "Busy", "message": store.ErrBusy.Error()},
+			"result": deploy.Result{Environment: "dev", Solution: "ContosoSales", Version: "1.0.0.0", Result: deploy.Busy, Message: store.ErrBusy.Error(), Changes: []deploy.Change{}},
+		})
+	}))
+	srv.Listener.Close()
+	srv.Listener = testListener(t)
+	srv.Start()
+	defer srv.Close()
+	dir := copyExample(t, "sales")
+	addSharedEnv(t, dir, srv.URL, "")
+	t.Setenv("BPFC_TOKEN_SHARED", "bpfc_x")
+	code, stdout, _ := bpfc(t, "-C", dir, "deploy", "--env", "shared", "--output", "json")
+	if r := jsonResult(t, stdout); code != 1 || r.Result != deploy.Busy || r.Environment != "shared" {
+		t.Errorf("remote busy deploy: %d %s", code, stdout)
+	}
+	code, _, stderr := bpfc(t, "-C", dir, "deploy", "--env", "shared")
+	if code != 1 || !strings.Contains(stderr, "gave up waiting for the environment, nothing was changed (nor is it in the history): run it again") {
+		t.Errorf("remote busy deploy, text: %d %s", code, stderr)
+	}
+}
