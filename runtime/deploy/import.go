@@ -52,8 +52,8 @@ func Import(ctx context.Context, t Target, b *Build, o Options) (*Result, error)
 	// refused by prepare (checkSolution) with the rules' other causes.
 	ctx = store.WithWaitNotice(ctx, func() { o.Progress("waiting for another import into " + t.Env.Name + " to finish") })
 	err := t.Store.Write(ctx, func(tx store.Tx) error {
-		res.Notes = nil // a transaction run again starts over
-		id, changes, err := importTx(tx, t, b, &o, start, arch, &res.Notes)
+		res.Notes, res.Mode = nil, string(o.Mode) // a transaction run again starts over
+		id, changes, err := importTx(tx, t, b, &o, start, arch, res)
 		res.ImportID, res.Changes = id, changes
 		return err
 	})
@@ -136,7 +136,9 @@ func sameVersionNote(st *state, b *Build) string {
 		base.Version, short(base.BuildDigest))
 }
 
-func importTx(tx store.Tx, t Target, b *Build, o *Options, start time.Time, arch Archive, notes *[]string) (int64, []Change, error) {
+// importTx runs the import in tx; it adds its notes to res and sets the
+// mode it ran in there (a stage with nothing installed installs).
+func importTx(tx store.Tx, t Target, b *Build, o *Options, start time.Time, arch Archive, res *Result) (int64, []Change, error) {
 	o.Progress("checking " + b.Solution() + " " + b.Version() + " against " + t.Env.Name)
 	st, err := loadState(tx, b.Solution())
 	if err != nil {
@@ -147,9 +149,13 @@ func importTx(tx store.Tx, t Target, b *Build, o *Options, start time.Time, arch
 		return 0, nil, err
 	}
 	if n := sameVersionNote(st, b); n != "" {
-		*notes = append(*notes, n)
+		res.Notes = append(res.Notes, n)
 	}
 	mode := importMode(st, o.Mode)
+	if n := stageNote(st, b, t.Env.Name, o.Mode); n != "" {
+		res.Notes = append(res.Notes, n)
+	}
+	res.Mode = string(mode) // what ran, in the result and the history
 	changes, err := importChanges(tx, st, t.Env.Name, b, mode, vals, o.Keyring)
 	if err != nil {
 		return 0, nil, err
@@ -225,7 +231,7 @@ func importTx(tx store.Tx, t Target, b *Build, o *Options, start time.Time, arch
 		return 0, nil, err
 	}
 	id, err := tx.AddImport(store.ImportRecord{Operation: o.Operation, Solution: name, Version: b.Version(), Managed: t.Env.Managed,
-		Mode: string(o.Mode), Who: o.Who, StartedOn: start, Duration: o.Now().Sub(start), ArchiveSHA256: arch.SHA256(), BuildDigest: b.Digest,
+		Mode: string(mode), Who: o.Who, StartedOn: start, Duration: o.Now().Sub(start), ArchiveSHA256: arch.SHA256(), BuildDigest: b.Digest,
 		Result: store.ResultSucceeded, Message: summary(changes)})
 	if err != nil {
 		return 0, nil, err

@@ -118,6 +118,18 @@ func importMode(st *state, mode Mode) Mode {
 	return mode
 }
 
+// stageNote is the note of an import asked to stage with nothing installed
+// ("" otherwise): it installs instead, and says so, since Dataverse stages
+// an upgrade only over an installed version of the solution.
+func stageNote(st *state, b *Build, env string, mode Mode) string {
+	if importMode(st, mode) == mode {
+		return ""
+	}
+	return fmt.Sprintf("%s is not installed in %s, so there is nothing to stage an upgrade beside: it is installed as an upgrade (mode upgrade), "+
+		"with no holding solution for apply-upgrade to complete; staging (--mode stage) needs an installed version, as Dataverse's stage for upgrade does: "+
+		"stage the next version over this one", b.Solution(), env)
+}
+
 // importChanges are what an import in mode (importMode's) changes, as its
 // plan and its result list them: the models' difference, in an upgrade the
 // removal of what an earlier update kept, and the variables' values.

@@ -56,6 +56,10 @@ func PlanImport(ctx context.Context, t Target, b *Build, o Options) (*Plan, erro
 		if n := sameVersionNote(st, b); n != "" {
 			pl.Notes = append(pl.Notes, n)
 		}
+		if n := stageNote(st, b, t.Env.Name, o.Mode); n != "" {
+			pl.Notes = append(pl.Notes, n)
+			pl.Mode = string(importMode(st, o.Mode))
+		}
 		vals, err := prepare(tx, st, t, b, &o)
 		if err != nil {
 			ref, ok := err.(*Refusal)
