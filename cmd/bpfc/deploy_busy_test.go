@@ -46,7 +46,7 @@ func TestBusyImportResult(t *testing.T) {
 // ImportSolution 503 Busy with the import's result; deploy through it
 // prints result "busy" and exits 1.
 func TestRemoteDeployBusy(t *testing.T) {
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusServiceUnavailable)
@@ -55,9 +55,6 @@ func TestRemoteDeployBusy(t *testing.T) {
 			"result": deploy.Result{Environment: "dev", Solution: "ContosoSales", Version: "1.0.0.0", Result: deploy.Busy, Message: store.ErrBusy.Error(), Changes: []deploy.Change{}},
 		})
 	}))
-	srv.Listener.Close()
-	srv.Listener = testListener(t)
-	srv.Start()
 	defer srv.Close()
 	dir := copyExample(t, "sales")
 	addSharedEnv(t, dir, srv.URL, "")

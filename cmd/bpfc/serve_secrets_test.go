@@ -30,7 +30,7 @@ func TestServeWarnsOfUnopenedSecrets(t *testing.T) {
 	}
 
 	t.Setenv("BPFC_SECRET_KEY", hex.EncodeToString([]byte(strings.Repeat("s", 32))))
-	_, stop := startServe(t, dir, "dev", func(o *serveOptions) { o.addr = testAddr(t) })
+	_, stop := startServe(t, dir, "dev")
 	logged := stop()
 	if !strings.Contains(logged, "warning: serve: this server's secret key (BPFC_SECRET_KEY) cannot open the value of hook (") ||
 		!strings.Contains(logged, "Start the server with the BPFC_SECRET_KEY of the process that deployed them") {
@@ -38,7 +38,7 @@ func TestServeWarnsOfUnopenedSecrets(t *testing.T) {
 	}
 
 	t.Setenv("BPFC_SECRET_KEY", deployKey)
-	_, stop = startServe(t, dir, "dev", func(o *serveOptions) { o.addr = testAddr(t) })
+	_, stop = startServe(t, dir, "dev")
 	if logged := stop(); strings.Contains(logged, "secret") {
 		t.Errorf("a server with the deploy's key warned:\n%s", logged)
 	}
