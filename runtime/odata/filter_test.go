@@ -114,8 +114,13 @@ func TestParseQueryOptions(t *testing.T) {
 	if n, err := ParseTop("5"); n != 5 || err != nil {
 		t.Errorf("top: %d %v", n, err)
 	}
-	if _, err := ParseTop("0"); err == nil {
-		t.Error("$top=0 accepted")
+	if n, err := ParseTop("0"); n != 0 || err != nil {
+		t.Errorf("$top=0: %d %v", n, err)
+	}
+	for _, s := range []string{"-1", "x", "1.5"} {
+		if _, err := ParseTop(s); err == nil {
+			t.Errorf("$top=%s accepted", s)
+		}
 	}
 }
 

@@ -48,11 +48,12 @@ func ParseSelect(s string) ([]string, error) {
 	return out, nil
 }
 
-// ParseTop parses $top: a positive whole number.
+// ParseTop parses $top: a whole number, 0 or more. OData allows 0, which
+// clients send with $count=true to have the count without rows.
 func ParseTop(s string) (int, error) {
 	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 {
-		return 0, fmt.Errorf("$top must be a positive whole number, not %q", s)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("$top must be a whole number, 0 or more, not %q", s)
 	}
 	return n, nil
 }

@@ -232,10 +232,13 @@ func queryDefinitions(q url.Values, defs []EntityDefinition) ([]map[string]any, 
 		rows = append(rows, store.Row{"MetadataId": d.MetadataId, "LogicalName": d.LogicalName, "EntitySetName": d.EntitySetName, "PrimaryIdAttribute": d.PrimaryIdAttribute,
 			"PrimaryNameAttribute": d.PrimaryNameAttribute, "IsBPFEntity": d.IsBPFEntity, "IsCustomEntity": d.IsCustomEntity})
 	}
-	query.Table, query.Limit = definitionsTable, opts.top
+	query.Table, query.Limit = definitionsTable, max(opts.top, 0)
 	rows, err = query.Run(rows)
 	if err != nil {
 		return nil, badRequest("%v", err)
+	}
+	if opts.top == 0 {
+		rows = nil // Limit 0 is every row; $top=0 none
 	}
 	out := make([]map[string]any, 0, len(rows))
 	for _, row := range rows {

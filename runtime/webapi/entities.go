@@ -152,7 +152,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, set string) {
 		// The rows of the filter the user may read, every page's, up to
 		// Dataverse's limit.
 		all := *opts
-		all.top, all.after, all.pageSize = 0, nil, maxCount
+		all.top, all.after, all.pageSize = noTop, nil, maxCount
 		_, counted, err := queryRows(r, set, func(t store.Table) (store.Query, error) {
 			q, _, err := all.query(t)
 			q.Select = []string{t.PrimaryKey}
@@ -172,7 +172,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, set string) {
 	if more {
 		rows = rows[:n]
 	}
-	if opts.top > 0 && opts.top <= n {
+	if opts.top != noTop && opts.top <= n {
 		more = false
 	}
 	value := make([]map[string]any, len(rows))
@@ -187,7 +187,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, set string) {
 	out["value"] = value
 	if more {
 		next := url.Values{"$skiptoken": {encodeSkipToken(q.SortKey(rows[len(rows)-1]), opts.pageSize)}}
-		if opts.top > 0 {
+		if opts.top != noTop {
 			next.Set("$top", strconv.Itoa(opts.top-n))
 		}
 		out["@odata.nextLink"] = baseURL(r) + set + "?" + withQuery(r.URL.RawQuery, next)

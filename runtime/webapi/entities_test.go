@@ -111,7 +111,7 @@ func TestRequestErrors(t *testing.T) {
 		{"DELETE", "accounts(nope)", nil, nil, 400, "BadRequest"},
 		{"PUT", "accounts", nil, nil, 405, "MethodNotAllowed"},
 		{"GET", "accounts?$expand=primarycontactid($expand=ownerid)", nil, nil, 400, "BadRequest"},
-		{"GET", "accounts?$top=0", nil, nil, 400, "BadRequest"},
+		{"GET", "accounts?$top=-1", nil, nil, 400, "BadRequest"},
 		{"GET", "accounts?$skiptoken=garbage", nil, nil, 400, "BadRequest"},
 		{"GET", "accounts?$orderby=name%20sideways", nil, nil, 400, "BadRequest"},
 		{"GET", "accounts", nil, []string{"Prefer", "odata.maxpagesize=0"}, 400, "BadRequest"},

@@ -24,11 +24,14 @@ type listOptions struct {
 	sel      []string // properties as written
 	filter   odata.Expr
 	orderBy  []odata.Order
-	top      int // 0 = none
+	top      int // noTop: none ($top=0 is a page of no rows)
 	after    []any
 	pageSize int
 	count    bool // $count=true
 }
+
+// noTop is listOptions.top without $top.
+const noTop = -1
 
 // maxCount is the most rows $count counts, as in Dataverse: a larger
 // total is answered as maxCount with totalrecordcountlimitexceeded.
@@ -43,7 +46,7 @@ var dataverseQueries = map[string]bool{"fetchxml": true, "savedquery": true, "us
 
 // parseList reads a list request's query options.
 func parseList(q url.Values, pageSize int) (*listOptions, error) {
-	o := &listOptions{pageSize: pageSize}
+	o := &listOptions{pageSize: pageSize, top: noTop}
 	for k, v := range q {
 		if !queryOptions[k] {
 			if strings.HasPrefix(k, "$") {
@@ -142,7 +145,7 @@ func (o *listOptions) query(t store.Table) (store.Query, []string, error) {
 
 // limit is how many rows this page returns at most.
 func (o *listOptions) limit() int {
-	if o.top > 0 && o.top < o.pageSize {
+	if o.top != noTop && o.top < o.pageSize {
 		return o.top
 	}
 	return o.pageSize

@@ -326,6 +326,31 @@ func TestCount(t *testing.T) {
 	f.do("GET", "leads?$count=yes", f.admin, nil).must(t, http.StatusBadRequest)
 }
 
+// TestCountOnly: $top=0 with $count=true, as clients ask for the count
+// alone, is the count and no rows (OData allows $top=0), without a next
+// page; EntityDefinitions?$top=0 is no definition, not every one.
+func TestCountOnly(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	for _, subject := range []string{"Paper", "Pens", "Printers"} {
+		f.create("leads", map[string]any{"subject": subject}, "BPFC-Flow", "none")
+	}
+	r := f.do("GET", "leads?$select=subject&$count=true&$top=0", f.admin, nil, "Prefer", "odata.maxpagesize=1").must(t, http.StatusOK)
+	if n, _ := r.body["@odata.count"].(float64); n != 3 || r.rows() != nil || r.body["value"] == nil || r.str("@odata.nextLink") != "" {
+		t.Errorf("count only: %s", r.raw)
+	}
+	r = f.do("GET", "leads?$top=0", f.admin, nil).must(t, http.StatusOK)
+	if len(r.rows()) != 0 || r.str("@odata.nextLink") != "" {
+		t.Errorf("$top=0: %s", r.raw)
+	}
+	r = f.do("GET", "EntityDefinitions?$select=LogicalName&$top=0", f.admin, nil).must(t, http.StatusOK)
+	if len(r.rows()) != 0 {
+		t.Errorf("EntityDefinitions?$top=0: %s", r.raw)
+	}
+	if r := f.do("GET", "leads?$top=-1", f.admin, nil).must(t, http.StatusBadRequest); !strings.Contains(string(r.raw), "0 or more") {
+		t.Errorf("$top=-1: %s", r.raw)
+	}
+}
+
 // TestTextIgnoresCase: as Dataverse, $filter compares text and $orderby
 // sorts it without regard to case (contains and startswith too), and a
 // page continues in that order.
