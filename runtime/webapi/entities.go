@@ -121,12 +121,11 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request) {
 func (s *Server) list(w http.ResponseWriter, r *http.Request, set string) {
 	pageSize := s.cfg.Limits.MaxPageSize
 	applied := ""
-	if v, ok := prefer(r)["odata.maxpagesize"]; ok {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			s.fail(w, r, badRequest("Prefer: odata.maxpagesize=%s is not a positive whole number", v))
-			return
-		}
+	// A preference the server cannot apply is ignored (RFC 7240), as
+	// Dataverse ignores a page size past its limit: odata.maxpagesize=0, or
+	// one that is no number, is the default page, without
+	// Preference-Applied.
+	if n, err := strconv.Atoi(prefer(r)["odata.maxpagesize"]); err == nil && n > 0 {
 		pageSize = min(n, pageSize)
 		applied = "odata.maxpagesize=" + strconv.Itoa(pageSize)
 	}

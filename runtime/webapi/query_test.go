@@ -326,6 +326,26 @@ func TestCount(t *testing.T) {
 	f.do("GET", "leads?$count=yes", f.admin, nil).must(t, http.StatusBadRequest)
 }
 
+// TestMaxPageSizeIgnored: a page size the server cannot use (0, negative,
+// no number) is ignored, as RFC 7240 has a server ignore a preference it
+// cannot apply: the default page, no Preference-Applied, not 400.
+func TestMaxPageSizeIgnored(t *testing.T) {
+	f := serve(t, fixtureOptions{limits: Limits{MaxPageSize: 2}})
+	for _, subject := range []string{"Paper", "Pens", "Printers"} {
+		f.create("leads", map[string]any{"subject": subject}, "BPFC-Flow", "none")
+	}
+	for _, v := range []string{"0", "-3", "many", ""} {
+		r := f.do("GET", "leads?$select=subject", f.admin, nil, "Prefer", "odata.maxpagesize="+v).must(t, http.StatusOK)
+		if len(r.rows()) != 2 || r.str("@odata.nextLink") == "" || r.header.Get("Preference-Applied") != "" {
+			t.Errorf("odata.maxpagesize=%s: Preference-Applied %q, %s", v, r.header.Get("Preference-Applied"), r.raw)
+		}
+	}
+	r := f.do("GET", "leads?$select=subject", f.admin, nil, "Prefer", "odata.maxpagesize=1").must(t, http.StatusOK)
+	if len(r.rows()) != 1 || r.header.Get("Preference-Applied") != "odata.maxpagesize=1" {
+		t.Errorf("odata.maxpagesize=1: Preference-Applied %q, %s", r.header.Get("Preference-Applied"), r.raw)
+	}
+}
+
 // TestCountOnly: $top=0 with $count=true, as clients ask for the count
 // alone, is the count and no rows (OData allows $top=0), without a next
 // page; EntityDefinitions?$top=0 is no definition, not every one.
