@@ -1,7 +1,7 @@
 package webapi
 
 import (
-	"encoding/json"
+	"bytes"
 	"fmt"
 	"maps"
 	"net/http"
@@ -382,9 +382,9 @@ func started(w http.ResponseWriter, c *engine.Created) {
 	}
 	w.Header().Set("BPFC-Instance", c.Instance.ID)
 	if len(c.Instance.Workflows) > 0 {
-		b, err := json.Marshal(c.Instance.Workflows)
+		b, err := marshalJSON(c.Instance.Workflows)
 		if err == nil {
-			w.Header().Set("BPFC-Workflows", string(b))
+			w.Header().Set("BPFC-Workflows", string(bytes.TrimSuffix(b, []byte("\n"))))
 		}
 	}
 }

@@ -2,7 +2,6 @@ package webapi
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -148,21 +147,4 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 // writeError writes an error response outside a handler's flow.
 func writeError(w http.ResponseWriter, status int, code, msg string) {
 	writeJSON(w, status, ErrorBody{Error: ErrorDetail{Code: code, Message: msg}})
-}
-
-// writeJSON writes v as the JSON body of a response.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status = http.StatusInternalServerError
-		b, _ = json.Marshal(ErrorBody{Error: ErrorDetail{Code: "InternalError", Message: err.Error()}})
-	}
-	h := w.Header()
-	if h.Get("Content-Type") == "" || status >= 400 {
-		h.Set("Content-Type", "application/json; odata.metadata=minimal")
-	}
-	h.Set("OData-Version", "4.0")
-	w.WriteHeader(status)
-	w.Write(b)
-	w.Write([]byte("\n"))
 }
