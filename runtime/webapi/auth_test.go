@@ -38,6 +38,54 @@ func TestAuthentication(t *testing.T) {
 	}
 }
 
+// TestAmbiguousCredentials: a request with two Authorization headers, or
+// two MSCRMCallerID headers, is refused (400, RFC 6750's invalid_request)
+// whichever comes first, rather than acting on the first, and changes
+// nothing.
+func TestAmbiguousCredentials(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	f.user("alice", "salesperson")
+	send := func(method, path string, headers ...string) *http.Response {
+		t.Helper()
+		var body io.Reader
+		if method == "POST" {
+			body = strings.NewReader(`{"name": "Twice"}`)
+		}
+		req, err := http.NewRequest(method, f.url+Prefix+path, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		for i := 0; i+1 < len(headers); i += 2 {
+			req.Header.Add(headers[i], headers[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(raw), "send one") {
+			t.Errorf("%s %s %q: %d %s", method, path, headers, resp.StatusCode, raw)
+		}
+		return resp
+	}
+	good, bad := "Bearer "+f.admin, "Bearer nope"
+	resp := send("GET", "accounts", "Authorization", good, "Authorization", bad)
+	if got := resp.Header.Get("WWW-Authenticate"); !strings.Contains(got, `error="invalid_request"`) {
+		t.Errorf("WWW-Authenticate %q", got)
+	}
+	send("GET", "accounts", "Authorization", bad, "Authorization", good)
+	send("GET", "accounts", "Authorization", good, "Authorization", good)
+	send("POST", "accounts", "Authorization", good, "Authorization", bad)
+	send("POST", "accounts", "Authorization", good, CallerIDHeader, "alice", CallerIDHeader, "admin")
+	if rows := f.do("GET", "accounts?$filter=name%20eq%20'Twice'", f.admin, nil).must(t, http.StatusOK).rows(); len(rows) != 0 {
+		t.Errorf("a refused request created %v", rows)
+	}
+}
+
 // TestSessionTokenRefused: a web session's token (the pages' cookie) is no
 // credential of the Web API, and its 401 says so and what to send instead,
 // rather than calling a token that works on the pages unknown.

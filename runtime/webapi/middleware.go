@@ -178,6 +178,19 @@ func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request)) http.Han
 				return
 			}
 		}
+		if n := len(r.Header.Values("Authorization")); n > 1 {
+			// Which credential acts would be the server's guess (the
+			// first, a proxy's or the client's): refused as RFC 6750's
+			// invalid_request, a request with more than one token.
+			w.Header().Set("WWW-Authenticate", `Bearer realm="bpfc", error="invalid_request"`)
+			s.fail(w, r, badRequest("the request has %d Authorization headers: send one, Authorization: Bearer <token>", n))
+			return
+		}
+		if n := len(r.Header.Values(CallerIDHeader)); n > 1 {
+			// As with two tokens: the request would act as the first user.
+			s.fail(w, r, badRequest("the request has %d %s headers: send one, the user to act for", n, CallerIDHeader))
+			return
+		}
 		token, ok := bearer(r)
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="bpfc"`)
