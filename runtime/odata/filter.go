@@ -204,7 +204,7 @@ func (p *parser) comparison() (Expr, error) {
 	case first.kind == tIdent && p.tok.kind == tLParen:
 		return nil, p.errorf("%s() is not a function $filter has; it calls %s", first.text, strings.Join(Functions, ", "))
 	case p.tok.kind == tIdent && strings.EqualFold(p.tok.text, "in"):
-		return nil, p.errorf("the in operator is not supported; join eq comparisons with or")
+		return nil, p.errorf("the in operator is not supported; use %s, as Dataverse's clients do, or join eq comparisons with or", p.inRewrite(l))
 	case p.tok.kind != tIdent || !compareOps[strings.ToLower(p.tok.text)]:
 		return nil, p.errorf("expected a comparison operator (eq, ne, gt, ge, lt, le)")
 	}
@@ -218,6 +218,39 @@ func (p *parser) comparison() (Expr, error) {
 		return nil, err
 	}
 	return Compare{Op: op, Left: l, Right: r}, nil
+}
+
+// inRewrite is the query function In that a "x in (…)" at p means, with
+// its property and values when they are plain ("…" stands in for what is
+// not), so that the error about in shows what to send instead.
+func (p *parser) inRewrite(l Operand) string {
+	name := "…"
+	if c, ok := l.(Column); ok {
+		name = c.Name
+	}
+	values := "'…'"
+	q := *p // reads ahead on a copy: the error stays at "in"
+	q.next()
+	if q.tok.kind == tLParen {
+		var vs []string
+		for {
+			q.next()
+			if q.tok.kind != tString && q.tok.kind != tNumber && q.tok.kind != tGUID {
+				break
+			}
+			// PropertyValues are all written in quotes, numbers too.
+			vs = append(vs, "'"+strings.ReplaceAll(q.tok.text, "'", "''")+"'")
+			q.next()
+			if q.tok.kind == tRParen {
+				values = strings.Join(vs, ",")
+				break
+			}
+			if q.tok.kind != tComma {
+				break
+			}
+		}
+	}
+	return fmt.Sprintf("%sIn(PropertyName='%s',PropertyValues=[%s])", queryNamespace, name, values)
 }
 
 func (p *parser) call(name string) (Expr, error) {

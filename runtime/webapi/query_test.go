@@ -614,3 +614,22 @@ func TestNextLinkAsWritten(t *testing.T) {
 		}
 	}
 }
+
+// TestFilterInOperator: OData's in operator is 400, naming the query
+// function In with the request's own property and values, and that
+// rewrite, sent as it is, finds the rows.
+func TestFilterInOperator(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	for _, name := range []string{"Alpha", "Beta", "Gamma"} {
+		f.create("accounts", map[string]any{"name": name})
+	}
+	r := f.do("GET", "accounts?$select=name&$filter="+url.QueryEscape("name in ('Alpha','Gamma')"), f.admin, nil).must(t, http.StatusBadRequest)
+	const rewrite = "Microsoft.Dynamics.CRM.In(PropertyName='name',PropertyValues=['Alpha','Gamma'])"
+	if !strings.Contains(r.message(), rewrite) || !strings.Contains(r.message(), "join eq comparisons with or") {
+		t.Fatalf("in: %s", r.raw)
+	}
+	r = f.do("GET", "accounts?$select=name&$orderby=name&$filter="+url.QueryEscape(rewrite), f.admin, nil).must(t, http.StatusOK)
+	if d := cmp.Diff([]string{"Alpha", "Gamma"}, names(r)); d != "" {
+		t.Errorf("the rewrite (-want +got):\n%s", d)
+	}
+}
