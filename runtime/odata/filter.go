@@ -409,7 +409,29 @@ func (p *parser) operand() (Operand, error) {
 	if t.kind == tEOF {
 		return nil, p.errorf("unexpected end of the filter; expected a property name or a value")
 	}
+	if t.kind == tInvalid {
+		if msg := quoteError(p.lex.src[t.pos:]); msg != "" {
+			return nil, p.errorf("%s", msg)
+		}
+	}
 	return nil, p.errorf("unexpected %q; expected a property name or a value", t.text)
+}
+
+// quoteError explains the common mistakes in quoting text that src, the
+// filter from an unexpected character on, starts with: double quotes
+// (JSON's and C#'s, not OData's) and a quote never closed. "" for others.
+func quoteError(src string) string {
+	switch {
+	case strings.HasPrefix(src, `"`):
+		if end := strings.IndexByte(src[1:], '"'); end >= 0 {
+			text := src[1 : end+1]
+			return fmt.Sprintf("text is written in single quotes, '%s', not double quotes (a ' inside is written '')", strings.ReplaceAll(text, "'", "''"))
+		}
+		return "text is written in single quotes, 'like this', not double quotes"
+	case strings.HasPrefix(src, "'"):
+		return fmt.Sprintf("the text %s has no closing quote: end it with ' (a ' inside is written '')", src)
+	}
+	return ""
 }
 
 // dateError says what is wrong with the unquoted date text and, for a

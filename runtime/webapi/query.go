@@ -263,6 +263,10 @@ func compare(t store.Table, e odata.Compare) (store.Cond, error) {
 			return nil, err
 		}
 		b, err := column(t, rc.Name)
+		if _, known := t.Column(rc.Name); err != nil && !known && kindOf(a) == "text" {
+			// name eq Smith: text meant, written without its quotes.
+			return nil, badRequest("%v; text is written in single quotes: %s %s '%s'", err, lc.Name, e.Op, rc.Name)
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -633,3 +633,27 @@ func TestFilterInOperator(t *testing.T) {
 		t.Errorf("the rewrite (-want +got):\n%s", d)
 	}
 }
+
+// TestFilterQuoting: text in double quotes, text never closed and text
+// without quotes are 400s that say how OData quotes text, the value
+// written as it should be.
+func TestFilterQuoting(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	for filter, want := range map[string]string{
+		`name eq "O'Brien"`:             `text is written in single quotes, 'O''Brien', not double quotes`,
+		`contains(name,"Smith")`:        `text is written in single quotes, 'Smith', not double quotes`,
+		`name eq 'Smith`:                `the text 'Smith has no closing quote`,
+		`name eq Smith`:                 `accounts has no property "Smith"; text is written in single quotes: name eq 'Smith'`,
+		`revenue gt 5 or name ne Smith`: `name ne 'Smith'`,
+	} {
+		r := f.do("GET", "accounts?$filter="+url.QueryEscape(filter), f.admin, nil).must(t, http.StatusBadRequest)
+		if !strings.Contains(r.message(), want) {
+			t.Errorf("%s: %s, want %q", filter, r.message(), want)
+		}
+	}
+	// A column compared with an unknown one that is not text is no quoting
+	// matter.
+	if r := f.do("GET", "accounts?$filter="+url.QueryEscape("revenue eq Smith"), f.admin, nil).must(t, http.StatusBadRequest); strings.Contains(r.message(), "quotes") {
+		t.Errorf("revenue eq Smith: %s", r.message())
+	}
+}
