@@ -100,7 +100,7 @@ func ParseFilter(s string) (Expr, error) {
 		return nil, err
 	}
 	if p.tok.kind != tEOF {
-		return nil, p.errorf("unexpected %q; expected and, or or the end", p.tok.text)
+		return nil, p.errorf("unexpected %q; expected and, or or the end%s", p.tok.text, p.symbolHint())
 	}
 	return e, nil
 }
@@ -169,7 +169,7 @@ func (p *parser) unary() (Expr, error) {
 			return nil, err
 		}
 		if p.tok.kind != tRParen {
-			return nil, p.errorf("expected ')'")
+			return nil, p.errorf("expected ')'%s", p.symbolHint())
 		}
 		p.next()
 		return e, nil
@@ -178,6 +178,25 @@ func (p *parser) unary() (Expr, error) {
 }
 
 var compareOps = map[string]bool{"eq": true, "ne": true, "gt": true, "ge": true, "lt": true, "le": true}
+
+// symbolWords are the operators other languages write as symbols, longest
+// first, with OData's word for each.
+var symbolWords = []struct{ sym, word string }{
+	{"==", "eq"}, {"!=", "ne"}, {"<>", "ne"}, {">=", "ge"}, {"<=", "le"}, {"&&", "and"}, {"||", "or"},
+	{"=", "eq"}, {">", "gt"}, {"<", "lt"}, {"!", "not"}, {"&", "and"}, {"|", "or"},
+}
+
+// symbolHint is ": OData writes == as eq" when the filter goes on at the
+// current token with such a symbol, "" otherwise.
+func (p *parser) symbolHint() string {
+	rest := p.lex.src[min(p.tok.pos, len(p.lex.src)):]
+	for _, sw := range symbolWords {
+		if strings.HasPrefix(rest, sw.sym) {
+			return fmt.Sprintf(": OData writes %s as %s", sw.sym, sw.word)
+		}
+	}
+	return ""
+}
 
 // Functions lists the functions $filter may call.
 var Functions = []string{"contains", "startswith", "endswith"}
@@ -206,7 +225,7 @@ func (p *parser) comparison() (Expr, error) {
 	case p.tok.kind == tIdent && strings.EqualFold(p.tok.text, "in"):
 		return nil, p.errorf("the in operator is not supported; use %s, as Dataverse's clients do, or join eq comparisons with or", p.inRewrite(l))
 	case p.tok.kind != tIdent || !compareOps[strings.ToLower(p.tok.text)]:
-		return nil, p.errorf("expected a comparison operator (eq, ne, gt, ge, lt, le)")
+		return nil, p.errorf("expected a comparison operator (eq, ne, gt, ge, lt, le)%s", p.symbolHint())
 	}
 	op := strings.ToLower(p.tok.text)
 	p.next()
@@ -414,7 +433,7 @@ func (p *parser) operand() (Operand, error) {
 			return nil, p.errorf("%s", msg)
 		}
 	}
-	return nil, p.errorf("unexpected %q; expected a property name or a value", t.text)
+	return nil, p.errorf("unexpected %q; expected a property name or a value%s", t.text, p.symbolHint())
 }
 
 // quoteError explains the common mistakes in quoting text that src, the

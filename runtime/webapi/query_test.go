@@ -657,3 +657,20 @@ func TestFilterQuoting(t *testing.T) {
 		t.Errorf("revenue eq Smith: %s", r.message())
 	}
 }
+
+// TestFilterSymbols: operators written as other languages write them
+// (==, !=, &&, ||) are 400s that name OData's word for each.
+func TestFilterSymbols(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	for filter, want := range map[string]string{
+		"name == 'a'":                   "OData writes == as eq",
+		"name != 'a'":                   "OData writes != as ne",
+		"name eq 'a' && revenue gt 5":   "OData writes && as and",
+		"(name eq 'a' || revenue gt 5)": "OData writes || as or",
+	} {
+		r := f.do("GET", "accounts?$filter="+url.QueryEscape(filter), f.admin, nil).must(t, http.StatusBadRequest)
+		if !strings.Contains(r.message(), want) {
+			t.Errorf("%s: %s, want %q", filter, r.message(), want)
+		}
+	}
+}
