@@ -574,3 +574,35 @@ func TestLookupByItsName(t *testing.T) {
 		t.Errorf("$expand=parentaccountid: %s", r.raw)
 	}
 }
+
+// TestRowBodyNotAnObject: a row's body that is no JSON object says what
+// it is instead (empty, an array of rows, another value, not JSON) and
+// what to send, on POST and PATCH, and writes nothing.
+func TestRowBodyNotAnObject(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	id := f.create("accounts", map[string]any{"name": "Alpha"})
+	for body, want := range map[string]string{
+		"":                "the body is empty: send a row as one JSON object of its columns",
+		"  \n":            "the body is empty",
+		`[{"name": "x"}]`: "the body is a JSON array: a request writes one row",
+		`"x"`:             "the body is a string, not a JSON object",
+		"5":               "the body is a number, not a JSON object",
+		"true":            "the body is true or false, not a JSON object",
+		"null":            "the body is null, not a JSON object",
+		"<row/>":          "the body is not valid JSON (near byte 1",
+	} {
+		for _, path := range []string{"accounts", "accounts(" + id + ")"} {
+			method := "POST"
+			if path != "accounts" {
+				method = "PATCH"
+			}
+			r := f.do(method, path, f.admin, body).must(t, http.StatusBadRequest)
+			if !strings.Contains(r.message(), want) {
+				t.Errorf("%s %q: %s, want %q", method, body, r.message(), want)
+			}
+		}
+	}
+	if rows := f.do("GET", "accounts", f.admin, nil).must(t, http.StatusOK).rows(); len(rows) != 1 || rows[0]["name"] != "Alpha" {
+		t.Errorf("rows after refused bodies: %v", rows)
+	}
+}

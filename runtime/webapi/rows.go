@@ -147,6 +147,31 @@ type field struct {
 	bindKey string
 }
 
+// notAnObject says what a row's body, which does not begin a JSON object,
+// is instead: empty, not JSON, or another JSON value (tok, its first).
+func notAnObject(body []byte, tok json.Token, err error) error {
+	const send = "send a row as one JSON object of its columns, {\"<column>\": <value>, …}"
+	if len(bytes.TrimSpace(body)) == 0 {
+		return badRequest("the body is empty: %s", send)
+	}
+	if err != nil {
+		return badRequest("the body is not valid JSON (%s): %s", jsonProblem(err), send)
+	}
+	kind := "null"
+	switch tok.(type) {
+	case json.Delim: // '[': '{' and the closing ones are no first token here
+		// Several rows in one request, as some APIs take them.
+		return badRequest("the body is a JSON array: a request writes one row; %s", send)
+	case string:
+		kind = "a string"
+	case json.Number:
+		kind = "a number"
+	case bool:
+		kind = "true or false"
+	}
+	return badRequest("the body is %s, not a JSON object: %s", kind, send)
+}
+
 // readBody decodes a JSON object body into fields, in the order written.
 // Annotations (@…) are skipped; "x@odata.bind": "/set(id)" binds lookup x
 // (_x_value, its read-only value, is refused by lookupValues); numbers
@@ -173,7 +198,7 @@ func readBody(r *http.Request) ([]field, error) {
 	dec.UseNumber()
 	tok, err := dec.Token()
 	if err != nil || tok != json.Delim('{') {
-		return nil, badRequest("the body must be a JSON object")
+		return nil, notAnObject(body, tok, err)
 	}
 	var out []field
 	seen := map[string]bool{}
