@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/bpfc/bpfc/runtime/store"
@@ -55,5 +56,28 @@ func TestRemoveIfUnused(t *testing.T) {
 	close(release)
 	if removed || !errors.Is(err, store.ErrBusy) || !exists(busy) {
 		t.Errorf("a store being written: removed %v, %v", removed, err)
+	}
+}
+
+// TestRemoveIfUnusedWhileOpen: a store another process had opened (a
+// racing first deploy, before its import began) is removed as unused; that
+// process's write is then refused, where it went to the removed file and
+// was lost while its deploy said it applied.
+func TestRemoveIfUnusedWhileOpen(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "race.db")
+	other := opened(t, path)
+	defer other.Close()
+	if removed, err := RemoveIfUnused(ctx, path); err != nil || !removed {
+		t.Fatalf("an unused store: removed %v, %v", removed, err)
+	}
+	err := other.Write(ctx, func(tx store.Tx) error {
+		return tx.PutPublisher(store.Publisher{Name: "p", Prefix: "pp"})
+	})
+	if err == nil || !strings.Contains(err.Error(), "was removed since this command opened it") {
+		t.Errorf("a write to the removed store: %v", err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the store is back: %v", err)
 	}
 }

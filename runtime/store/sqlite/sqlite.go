@@ -60,7 +60,10 @@ func Open(ctx context.Context, path string, opts Options) (*sqlstore.DB, error) 
 	if err != nil {
 		return nil, err
 	}
-	d := &dialect{busy: opts.BusyTimeout}
+	d := &dialect{busy: opts.BusyTimeout, path: path}
+	if fi, err := os.Stat(path); err == nil {
+		d.file = fi
+	}
 	s, err := sqlstore.Open(ctx, db, d, sqlstore.Options{Name: opts.Name, Location: path, Now: opts.Now, OnMigrate: opts.OnMigrate})
 	if err != nil {
 		db.Close()
@@ -94,6 +97,12 @@ func dsn(path string, busy time.Duration) string {
 
 type dialect struct {
 	busy time.Duration
+	// path and file are the store file as Open found it. Another process
+	// may remove it while this one has it open (RemoveIfUnused, after a
+	// first import that failed beside this one): a write would then go to
+	// a file no one opens again and be lost, so it is refused.
+	path string
+	file os.FileInfo
 }
 
 func (d *dialect) Name() string { return "sqlite" }
@@ -163,7 +172,30 @@ func (d *dialect) BeginWrite(ctx context.Context, db *sql.DB, onWait func()) (*s
 		conn.Close()
 		return nil, err
 	}
+	// Checked under the write lock, which RemoveIfUnused takes too: the
+	// file cannot go between the check and the commit.
+	if err := d.unmoved(); err != nil {
+		_ = tx.Rollback()
+		conn.Close()
+		return nil, err
+	}
 	return &sqlstore.Txn{Conn: conn, Tx: tx}, nil
+}
+
+// unmoved says whether the store file is still at its path: removed or
+// replaced since Open, a write to it would be lost.
+func (d *dialect) unmoved() error {
+	if d.file == nil {
+		return nil
+	}
+	fi, err := os.Stat(d.path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil // not known to be gone: SQLite reports what it cannot write
+	}
+	if err == nil && os.SameFile(fi, d.file) {
+		return nil
+	}
+	return fmt.Errorf("the store %s was removed since this command opened it (a first deploy to the environment that failed removes the store it created): nothing was written; run the command again", d.path)
 }
 
 func (d *dialect) IsBusy(err error) bool {
