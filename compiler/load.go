@@ -471,7 +471,11 @@ func TooDeep(src []byte, name string) *hcl.Diagnostic {
 			}
 		case hclsyntax.TokenCParen, hclsyntax.TokenCBrack, hclsyntax.TokenCBrace,
 			hclsyntax.TokenCQuote, hclsyntax.TokenCHeredoc, hclsyntax.TokenTemplateSeqEnd:
-			depth--
+			// A closer with nothing open leaves nothing to undo: counted
+			// below zero, it let as many more openers after it through.
+			if depth > 0 {
+				depth--
+			}
 		}
 	}
 	return nil

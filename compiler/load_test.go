@@ -227,6 +227,13 @@ func TestDeepNesting(t *testing.T) {
 			t.Errorf("%.10s…: %v", v, diags)
 		}
 	}
+	// Closers with nothing open do not make room for more openers after
+	// them (the parser recovers past the first line and recursed on the
+	// second until its stack overflowed).
+	unmatched := "x = " + strings.Repeat(")", 300000) + "\nvariable \"v\" {\n  default = " + strings.Repeat("(", 300000) + "1\n}\n"
+	if _, diags := compiler.LoadSources(map[string][]byte{"closers.hcl": []byte(unmatched)}); !diags.HasErrors() || diags[0].Summary != "Too deeply nested" {
+		t.Errorf("closers before openers: %v", diags)
+	}
 	// What the file declares before the deep line is still known to the
 	// others: the only error is the nesting (there was also "Unknown
 	// variable" for a variable declared above it).
