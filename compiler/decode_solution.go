@@ -306,7 +306,9 @@ func versionSuggestion(v string) string {
 		return "1.0.0.0"
 	}
 	for _, p := range parts {
-		if n, err := strconv.Atoi(p); err != nil || n < 0 || len(p) > 9 || strings.HasPrefix(p, "+") {
+		// Digits only: Atoi also takes a sign ("-0", "+1"), which versionRe
+		// refuses.
+		if p == "" || len(p) > 9 || strings.Trim(p, "0123456789") != "" {
 			return "1.0.0.0"
 		}
 	}

@@ -24,6 +24,7 @@ func TestPastedSuggestionsValidate(t *testing.T) {
 		{"version with a v", solution(`"v1.2"`) + flow, regexp.MustCompile(`write (version = "[^"]*")`), `version = "v1.2"`},
 		{"version of three parts", solution(`"1.2.3"`) + flow, regexp.MustCompile(`write (version = "[^"]*")`), `version = "1.2.3"`},
 		{"version of five parts", solution(`"1.2.3.4.5"`) + flow, regexp.MustCompile(`write (version = "[^"]*")`), `version = "1.2.3.4.5"`},
+		{"version with a signed part", solution(`"1.-0"`) + flow, regexp.MustCompile(`write (version = "[^"]*")`), `version = "1.-0"`},
 		{"version as a number", solution(`1.2`) + flow, regexp.MustCompile(`write (version = "[^"]*")`), `version = 1.2`},
 		{"step named after its column", solution(`"1.0.0.0"`) + "flow \"f\" {\n  primary_table = \"lead\"\n  stage \"a\" {\n    step \"budgetamount\" {}\n  }\n}\n",
 			regexp.MustCompile(`e\.g\. (column = "[^"]*")`), "{}"},
