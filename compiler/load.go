@@ -455,6 +455,11 @@ func TooDeep(src []byte, name string) *hcl.Diagnostic {
 			Subject: &r}
 	}
 	for _, t := range toks {
+		if t.Type == hclsyntax.TokenNewline || t.Type == hclsyntax.TokenComment {
+			// Within brackets the parser reads past both: "!" on each of
+			// many lines inside "(" is still one run.
+			continue
+		}
 		// A run of prefix operators ("!!!!", "- - -") nests as brackets do.
 		if t.Type == hclsyntax.TokenBang || t.Type == hclsyntax.TokenMinus {
 			if unary++; unary > maxNesting {
