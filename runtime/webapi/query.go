@@ -245,7 +245,9 @@ func queryFunction(t store.Table, e odata.QueryFunc) (store.Cond, error) {
 		either = append(either, store.Compare{Column: c.Name, Op: store.OpEq, Value: typed})
 	}
 	if e.Name == "NotIn" {
-		return store.Not{X: either}, nil
+		// FetchXML's not-in is SQL's NOT IN: a row without a value is in
+		// neither list, where $filter's not takes it.
+		return store.All{store.Not{X: either}, store.Compare{Column: c.Name, Op: store.OpNe, Value: nil}}, nil
 	}
 	return either, nil
 }

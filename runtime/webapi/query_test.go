@@ -558,6 +558,7 @@ func TestFilterQueryFunctions(t *testing.T) {
 		ns + "NotIn(PropertyName='name',PropertyValues=['Alpha','Beta'])":                                    {"Gamma Co", "O'Brien", "delta_50%"},
 		ns + "In(PropertyName='numberofemployees',PropertyValues=['10','30'])":                               {"Alpha", "Gamma Co"},
 		ns + "In(PropertyName='revenue',PropertyValues=['1000.5'])":                                          {"Alpha"},
+		ns + "NotIn(PropertyName='revenue',PropertyValues=['1000.5'])":                                       {"Beta", "O'Brien", "delta_50%"},
 		ns + "In(PropertyName='creditonhold',PropertyValues=['true'])":                                       {"Alpha", "O'Brien"},
 		ns + "In(PropertyName='statecode',PropertyValues=['0']) and " + ns + "Null(PropertyName='revenue')":  {"Gamma Co"},
 		ns + "NotNull(PropertyName='_parentaccountid_value')":                                                {"O'Brien"},
