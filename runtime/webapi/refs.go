@@ -24,7 +24,8 @@ func (s *Server) singleValuedRef(w http.ResponseWriter, r *http.Request, seg, na
 	}
 	t, terr := s.tableOf(r, set)
 	if terr != nil {
-		return false
+		s.fail(w, r, terr) // no such set: 404, as for any path below it
+		return true
 	}
 	if c, ok := t.Column(nav); !ok || !isLookup(c) || len(c.Targets) != 1 {
 		if _, _, typed := typedNav(t, nav); !typed {

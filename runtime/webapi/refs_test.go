@@ -54,6 +54,7 @@ func TestSingleValuedRef(t *testing.T) {
 		{"PUT", "leads(" + lead + ")/parentaccountid/$ref", map[string]any{"id": acct}, http.StatusBadRequest, `takes one JSON object, {"@odata.id"`},
 		{"PUT", "leads(" + lead + ")/parentaccountid/$ref", `[]`, http.StatusBadRequest, `takes one JSON object`},
 		{"PUT", "leads(" + lead + ")/subject/$ref", map[string]any{"@odata.id": "/accounts(" + acct + ")"}, http.StatusNotImplemented, "paths below an entity set or row are not supported"},
+		{"DELETE", "nosuchset(" + acct + ")/parentaccountid/$ref", nil, http.StatusNotFound, "nosuchset"},
 		{"POST", "accounts(" + acct + ")/lead_parent_account/$ref", map[string]any{"@odata.id": "/leads(" + lead + ")"}, http.StatusNotImplemented, "paths below an entity set or row are not supported"},
 	} {
 		r := f.do(c.method, c.path, f.admin, c.body).must(t, c.status)
