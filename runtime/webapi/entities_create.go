@@ -389,11 +389,32 @@ func started(w http.ResponseWriter, c *engine.Created) {
 	}
 }
 
+// rowType refuses a body's @odata.type that is not the type of t's rows,
+// as Dataverse does (400): the row would be written to another table than
+// the client meant. "#Microsoft.Dynamics.CRM.account" and the form
+// without '#' name account's.
+func (s *Server) rowType(r *http.Request, t store.Table, odataType string) error {
+	want := crmNS + t.Name
+	if strings.TrimPrefix(odataType, "#") == want {
+		return nil
+	}
+	msg := fmt.Sprintf("@odata.type %s is not the type of %s's rows, %s: send %q or leave @odata.type out", odataType, t.EntitySetName, want, want)
+	if other, ok := strings.CutPrefix(strings.TrimPrefix(odataType, "#"), crmNS); ok {
+		if set, err := s.setOfTable(r, other); err == nil && set != "" {
+			msg += fmt.Sprintf("; a row of %s is written to %s%s", other, Prefix, set)
+		}
+	}
+	return badRequest("%s", msg)
+}
+
 // writeBody reads the fields a POST or PATCH of a row of t sets, with its
 // @odata.bind lookups checked, and checks its $select before anything
 // changes.
 func (s *Server) writeBody(r *http.Request, t store.Table) ([]field, error) {
-	fields, err := readBody(r)
+	fields, odataType, err := readBody(r)
+	if err == nil && odataType != "" {
+		err = s.rowType(r, t, odataType)
+	}
 	if err == nil {
 		err = lookupValues(t, fields)
 	}

@@ -172,45 +172,47 @@ func notAnObject(body []byte, tok json.Token, err error) error {
 	return badRequest("the body is %s, not a JSON object: %s", kind, send)
 }
 
-// readBody decodes a JSON object body into fields, in the order written.
-// Annotations (@…) are skipped; "x@odata.bind": "/set(id)" binds lookup x
-// (_x_value, its read-only value, is refused by lookupValues); numbers
-// become int64 when whole, else float64.
-func readBody(r *http.Request) ([]field, error) {
+// readBody decodes a JSON object body into fields, in the order written,
+// and the row's @odata.type if the body names one (rowType checks it).
+// Other annotations (@…) are skipped; "x@odata.bind": "/set(id)" binds
+// lookup x (_x_value, its read-only value, is refused by lookupValues);
+// numbers become int64 when whole, else float64.
+func readBody(r *http.Request) ([]field, string, error) {
 	if err := jsonContent(r.Header.Get("Content-Type")); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	var buf bytes.Buffer
 	if _, err := buf.ReadFrom(r.Body); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, err // 413
+			return nil, "", err // 413
 		}
 		// The client sent less than it announced, or went away: its
 		// request, not the server, is at fault.
-		return nil, badRequest("the body could not be read: %v", err)
+		return nil, "", badRequest("the body could not be read: %v", err)
 	}
 	if err := jsonText(buf.Bytes()); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	body := bytes.TrimPrefix(buf.Bytes(), []byte("\xef\xbb\xbf")) // a UTF-8 mark some clients write
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	tok, err := dec.Token()
 	if err != nil || tok != json.Delim('{') {
-		return nil, notAnObject(body, tok, err)
+		return nil, "", notAnObject(body, tok, err)
 	}
 	var out []field
+	var odataType string
 	seen := map[string]bool{}
 	for dec.More() {
 		kt, err := dec.Token()
 		if err != nil {
-			return nil, badRequest("the body is not valid JSON (%s): send a row as one JSON object of its columns", jsonProblem(err))
+			return nil, "", badRequest("the body is not valid JSON (%s): send a row as one JSON object of its columns", jsonProblem(err))
 		}
 		key := kt.(string)
 		var raw any
 		if err := dec.Decode(&raw); err != nil {
-			return nil, badRequest("the body is not valid JSON (%s): send a row as one JSON object of its columns", jsonProblem(err))
+			return nil, "", badRequest("the body is not valid JSON (%s): send a row as one JSON object of its columns", jsonProblem(err))
 		}
 		f := field{prop: key, column: key}
 		switch {
@@ -218,15 +220,24 @@ func readBody(r *http.Request) ([]field, error) {
 			f.column = strings.TrimSuffix(key, "@odata.bind")
 			s, ok := raw.(string)
 			if !ok && raw != nil {
-				return nil, badRequest("%s: a binding is a string, \"/<entityset>(<id>)\"", key)
+				return nil, "", badRequest("%s: a binding is a string, \"/<entityset>(<id>)\"", key)
 			}
 			if raw != nil {
 				set, prop, id, err := parseBinding(s)
 				if err != nil {
-					return nil, badRequest("%s: %v", key, err)
+					return nil, "", badRequest("%s: %v", key, err)
 				}
 				f.bind, f.bindKey, raw = set, prop, id
 			}
+		case key == "@odata.type":
+			// The row's type: kept for rowType, as Dataverse refuses one
+			// that is not the entity set's.
+			s, ok := raw.(string)
+			if !ok {
+				return nil, "", badRequest("@odata.type: the type is a string, \"Microsoft.Dynamics.CRM.<table>\"")
+			}
+			odataType = s
+			continue
 		case strings.HasPrefix(key, "@") || strings.Contains(key, "@"):
 			continue // an annotation
 		}
@@ -237,26 +248,26 @@ func readBody(r *http.Request) ([]field, error) {
 			} else if _, err := v.Float64(); err == nil || errors.Is(err, strconv.ErrRange) {
 				f.value = engine.Number(v) // exact until its column reads it, which refuses 1e400 as out of its range
 			} else {
-				return nil, badRequest("%s: %s is not a number", key, v)
+				return nil, "", badRequest("%s: %s is not a number", key, v)
 			}
 		case string, bool, nil:
 			f.value = v
 		default:
-			return nil, badRequest("%s: objects and arrays are not values (write a lookup as %s@odata.bind)", key, f.column)
+			return nil, "", badRequest("%s: objects and arrays are not values (write a lookup as %s@odata.bind)", key, f.column)
 		}
 		if seen[f.column] {
-			return nil, badRequest("%s is given twice", f.column)
+			return nil, "", badRequest("%s is given twice", f.column)
 		}
 		seen[f.column] = true
 		out = append(out, f)
 	}
 	if _, err := dec.Token(); err != nil {
-		return nil, badRequest("the body is not valid JSON (%s): send a row as one JSON object of its columns", jsonProblem(err))
+		return nil, "", badRequest("the body is not valid JSON (%s): send a row as one JSON object of its columns", jsonProblem(err))
 	}
 	if dec.More() {
-		return nil, badRequest("the body holds more than one JSON value")
+		return nil, "", badRequest("the body holds more than one JSON value")
 	}
-	return out, nil
+	return out, odataType, nil
 }
 
 // jsonContent refuses (415) a body whose Content-Type is not JSON:
