@@ -195,6 +195,14 @@ func (s *Server) routes() {
 			s.globalOptionSets(w, r, r.PathValue("seg"), r.PathValue("rest"))
 			return
 		}
+		if r.PathValue("rest") == "" {
+			// accounts/ names no resource of its own: without this the
+			// answer was that paths below a set are not supported.
+			seg := r.PathValue("seg")
+			s.fail(w, r, errorf(http.StatusNotFound, "NotFound",
+				"no resource %s/: the path ends in '/'; drop the trailing slash, %s%s", seg, baseURL(r), seg))
+			return
+		}
 		if nav, ok := strings.CutSuffix(r.PathValue("rest"), "/$ref"); ok && s.singleValuedRef(w, r, r.PathValue("seg"), nav) {
 			return
 		}
