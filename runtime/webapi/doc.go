@@ -64,7 +64,8 @@
 // user token); the token's user acts, with its roles (runtime/engine
 // enforces them). Errors are {"error": {"code", "message"}} (a refusal
 // adds rule, stage and steps): 400 BadRequest or Refused, 401
-// Unauthorized, 403 Forbidden, 404 NotFound, 405, 409 Conflict (changed
+// Unauthorized, 403 Forbidden, 404 NotFound, 405, 406 NotAcceptable (an
+// Accept without JSON), 409 Conflict (changed
 // concurrently), 412 PreconditionFailed (a stale If-Match), 413, 414 and
 // 431 TooLarge, 415, 503 Busy or Timeout (with Retry-After). Bodies, query strings and
 // request times are bounded (Limits).

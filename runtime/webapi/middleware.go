@@ -238,6 +238,11 @@ func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request)) http.Han
 			}
 			info(r).user, info(r).by, user = acting, user, acting
 		}
+		if r.URL.Path != Prefix+"$metadata" && !acceptsJSON(r) {
+			// Before anything runs: a write would be made, then answered 406.
+			s.fail(w, r, notAcceptable(r))
+			return
+		}
 		if r.Body != nil {
 			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 		}

@@ -1,0 +1,45 @@
+package webapi
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestAcceptNotJSON: an Accept that leaves JSON out (application/xml) is
+// a 406 that says to ask for JSON, as OData answers a format it does not
+// write, and a write with it changes nothing; where it was a 200 in JSON.
+// No Accept, */*, application/json with its parameters, and a browser's
+// list ending in */* still get JSON; $metadata still takes XML.
+func TestAcceptNotJSON(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	id := f.create("accounts", map[string]any{"name": "Before"})
+	for _, accept := range []string{"application/xml", "text/html", "application/json;q=0, text/plain", "application/atom+xml, text/xml"} {
+		r := f.do("GET", "accounts", f.admin, nil, "Accept", accept).must(t, http.StatusNotAcceptable)
+		if r.errCode() != "NotAcceptable" || !strings.Contains(r.message(), "send Accept: application/json") {
+			t.Errorf("Accept %s: %s", accept, r.raw)
+		}
+	}
+	f.do("PATCH", "accounts("+id+")", f.admin, map[string]any{"name": "After"}, "Accept", "application/xml").must(t, http.StatusNotAcceptable)
+	for _, accept := range []string{"", "*/*", "application/json", "application/json;odata.metadata=minimal", "application/*",
+		"text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "not a media type"} {
+		r := f.do("GET", "accounts("+id+")?$select=name", f.admin, nil, "Accept", accept).must(t, http.StatusOK)
+		if r.str("name") != "Before" {
+			t.Errorf("Accept %q: %s", accept, r.raw)
+		}
+	}
+	req, err := http.NewRequest("GET", f.url+Prefix+"$metadata", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+f.admin)
+	req.Header.Set("Accept", "application/xml")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("$metadata with Accept: application/xml: %d", resp.StatusCode)
+	}
+}
