@@ -231,6 +231,11 @@ func selectedColumns(r *http.Request, t store.Table) ([]string, error) {
 }
 
 func (s *Server) getRow(w http.ResponseWriter, r *http.Request, set, id string) {
+	tags, anyTag, err := noneMatchTags(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if v, ok := r.URL.Query()["$select"]; ok {
 		if _, err := parseList(url.Values{"$select": v}, 1); err != nil {
 			s.fail(w, r, err) // before the row is read: a bad $select is the request's error
@@ -249,7 +254,7 @@ func (s *Server) getRow(w http.ResponseWriter, r *http.Request, set, id string) 
 	}
 	tag := etag(row)
 	w.Header().Set("ETag", tag)
-	if tags, anyTag := noneMatchTags(r); anyTag || slices.Contains(tags, rowVersion(row)) {
+	if anyTag || slices.Contains(tags, rowVersion(row)) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}

@@ -188,7 +188,10 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
 // client excluded. A missing record is upserted by a PATCH, and is a
 // DELETE's 404.
 func noneMatch(r *http.Request, set, id string, t store.Table, version int64) (int64, error) {
-	tags, anyTag := noneMatchTags(r)
+	tags, anyTag, err := noneMatchTags(r)
+	if err != nil {
+		return 0, err
+	}
 	if !anyTag && len(tags) == 0 {
 		return version, nil
 	}

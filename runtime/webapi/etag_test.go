@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -97,5 +98,40 @@ func TestETagLists(t *testing.T) {
 	tags := fmt.Sprintf(`W/"98", W/"%d"`, int64(v))
 	if r := f.do("POST", "bpfc_AbandonInstance", f.admin, map[string]any{"ProcessInstanceId": inst}, "If-Match", tags).must(t, http.StatusOK); r.str("state") != "aborted" {
 		t.Errorf("abandon If-Match %s: %s", tags, r.raw)
+	}
+}
+
+// TestMalformedETags: a value that is no entity tag (RFC 9110: 1 without
+// quotes) is a 400 in If-None-Match as in If-Match, where If-None-Match
+// took it as naming no version (a GET was 200, a DELETE deleted). A well
+// formed tag that is no version of this API (W/"x") matches no row in
+// either: If-None-Match lets the request on, If-Match is 412 (it was
+// 400). Dataverse's If-None-Match: null still names no version.
+func TestMalformedETags(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	lead := f.create("leads", map[string]any{"lastname": "Tags", "subject": "Malformed"}, "BPFC-Flow", "none")
+	for _, bad := range []string{`1`, `W/1`, `"1`, `W/"1", 2`, `,`, `w/"1"`} {
+		for _, h := range []string{"If-None-Match", "If-Match"} {
+			r := f.do("GET", "leads("+lead+")", f.admin, nil, h, bad)
+			if h == "If-Match" {
+				// A GET takes no If-Match: its write does.
+				r = f.do("PATCH", "leads("+lead+")", f.admin, map[string]any{"subject": "x"}, h, bad)
+			}
+			r.must(t, http.StatusBadRequest)
+			if !strings.Contains(r.message(), h+" ") || !strings.Contains(r.message(), "is not an entity tag") {
+				t.Errorf("%s: %s: %s", h, bad, r.raw)
+			}
+		}
+		f.do("DELETE", "leads("+lead+")", f.admin, nil, "If-None-Match", bad).must(t, http.StatusBadRequest)
+	}
+	f.do("GET", "leads("+lead+")", f.admin, nil, "If-None-Match", "null").must(t, http.StatusOK)
+	f.do("GET", "leads("+lead+")", f.admin, nil, "If-None-Match", `W/"x"`).must(t, http.StatusOK)
+	f.do("GET", "leads("+lead+")", f.admin, nil, "If-None-Match", `W/"x", W/"1"`).must(t, http.StatusNotModified)
+	r := f.do("PATCH", "leads("+lead+")", f.admin, map[string]any{"subject": "x"}, "If-Match", `W/"x"`).must(t, http.StatusPreconditionFailed)
+	if r.errCode() != "PreconditionFailed" {
+		t.Errorf("If-Match W/\"x\": %s", r.raw)
+	}
+	if got := f.do("GET", "leads("+lead+")?$select=subject", f.admin, nil).must(t, http.StatusOK).str("subject"); got != "Malformed" {
+		t.Errorf("subject %q after refused writes", got)
 	}
 }

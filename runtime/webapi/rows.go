@@ -533,12 +533,21 @@ func values(fs []field) engine.Values {
 // any version (0). A list of tags (RFC 9110) matches any of them: * among
 // them is any version, the same version listed twice is that one; of
 // several versions the row's (current, called only then) is the one
-// matched, and 412 when it is none of them. The write is then made at
-// that version, so that a change in between is still a conflict.
+// matched, and 412 when it is none of them. An entity tag that is none
+// of this API's (W/"x") matches no row: 412 when all are such. The write
+// is then made at that version, so that a change in between is still a
+// conflict.
 func ifMatch(r *http.Request, current func() (int64, error)) (int64, error) {
 	versions, anyVersion, err := matchTags(r)
 	if anyVersion || err != nil {
 		return 0, err
+	}
+	if len(versions) == 0 {
+		if _, err := current(); err != nil {
+			return 0, err // no such row, or no If-Match here
+		}
+		return 0, errorf(http.StatusPreconditionFailed, "PreconditionFailed",
+			"If-Match %s names no version of this API's rows (W/\"<version>\"): read the row again for its @odata.etag; nothing was changed", ifMatchValue(r))
 	}
 	if !slices.ContainsFunc(versions[1:], func(v int64) bool { return v != versions[0] }) {
 		return versions[0], nil
@@ -554,46 +563,63 @@ func ifMatch(r *http.Request, current func() (int64, error)) (int64, error) {
 	return v, nil
 }
 
-// matchTags reads If-Match's tags: their versions (one at least), or any
-// (none given, or * among them), or the error of one that is no tag of
-// this API.
+// matchTags reads If-Match's tags: the versions they name (none when
+// every tag is another server's), or any (none given, or * among them),
+// or the 400 of a value that is no entity tag at all (RFC 9110: 12
+// without quotes), as for If-None-Match.
 func matchTags(r *http.Request) (versions []int64, anyVersion bool, err error) {
 	h := ifMatchValue(r)
 	if h == "" {
 		return nil, true, nil
 	}
+	return etagList("If-Match", h, false)
+}
+
+// noneMatchTags reads If-None-Match's tags (RFC 9110: a list, or *):
+// the versions they name, or any when * is among them. An entity tag
+// that is none of this API's matches no row, and so does null, which
+// Dataverse's samples send; a value that is no entity tag is a 400, as it
+// is in If-Match.
+func noneMatchTags(r *http.Request) (versions []int64, anyVersion bool, err error) {
+	h := strings.TrimSpace(strings.Join(r.Header.Values("If-None-Match"), ","))
+	if h == "" {
+		return nil, false, nil
+	}
+	return etagList("If-None-Match", h, true)
+}
+
+// etagList reads the list of entity tags h of header name: the versions
+// of this API's tags, or any when * is among them; null is taken (as no
+// tag) where orNull says so.
+func etagList(name, h string, orNull bool) (versions []int64, anyVersion bool, err error) {
 	for _, tag := range strings.Split(h, ",") {
 		tag = strings.TrimSpace(tag)
-		if tag == "*" {
+		switch v, ok := parseETag(tag); {
+		case tag == "*":
 			return nil, true, nil
+		case ok:
+			versions = append(versions, v)
+		case orNull && tag == "null", entityTag(tag):
+		default:
+			return nil, false, badRequest("%s %q is not an entity tag: send the row's @odata.etag as it came, W/\"<version>\" in double quotes, or *", name, tag)
 		}
-		v, ok := parseETag(tag)
-		if !ok {
-			return nil, false, badRequest("If-Match %q is not an entity tag of this API (W/\"<version>\")", tag)
-		}
-		versions = append(versions, v)
 	}
 	return versions, false, nil
 }
 
-// noneMatchTags reads If-None-Match's tags (RFC 9110: a list, or *):
-// their versions, or any when * is among them. A tag that is none of this
-// API's matches no row: Dataverse's samples send If-None-Match: null.
-func noneMatchTags(r *http.Request) (versions []int64, anyVersion bool) {
-	h := strings.TrimSpace(strings.Join(r.Header.Values("If-None-Match"), ","))
-	if h == "" {
-		return nil, false
+// entityTag reports whether tag has RFC 9110's syntax of an entity tag,
+// [W/]"<characters but '"', spaces and controls>".
+func entityTag(tag string) bool {
+	tag = strings.TrimPrefix(tag, "W/")
+	if len(tag) < 2 || tag[0] != '"' || tag[len(tag)-1] != '"' {
+		return false
 	}
-	for _, tag := range strings.Split(h, ",") {
-		tag = strings.TrimSpace(tag)
-		if tag == "*" {
-			return nil, true
-		}
-		if v, ok := parseETag(tag); ok {
-			versions = append(versions, v)
+	for _, c := range []byte(tag[1 : len(tag)-1]) {
+		if c <= 0x20 || c == '"' || c == 0x7f {
+			return false
 		}
 	}
-	return versions, false
+	return true
 }
 
 // ifMatchValue is If-Match's value, its fields joined (RFC 9110 lets a
