@@ -85,6 +85,17 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 	// Every button of the stage form posts its steps (Set Active's form
 	// has none): what was typed is kept whatever the operation.
 	typed := typedValues(form, v, fi, in)
+	if already := alreadyIn(op, in.State); already != "" {
+		// The same Abandon or Reactivate posted again, as a reload of its
+		// answer (the page itself, a POST) does: the instance is where it
+		// asked, so it is told so, not that someone changed the process.
+		if !h.keepTyped(w, r, id, typed, already+" What you typed in the steps was not saved: "+
+			"it is kept below, marked \u201cNot saved\u201d where it differs from what is stored; Save keeps it.") {
+			h.setFlash(w, r, &flash{Kind: "ok", Text: already, Instance: id})
+			http.Redirect(w, r, back, http.StatusSeeOther)
+		}
+		return
+	}
 	if in.Version != version {
 		err := &engine.ConflictError{What: "instance", ID: id, Expected: version, Actual: in.Version}
 		if !h.typedAnswer(w, r, err, id, typed) {
@@ -160,22 +171,11 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	keep := typed != nil && (op == opAbandon || op == opReactivate)
-	if keep {
-		// A page whose record was deleted meanwhile has nowhere to keep
-		// them: moved answers with the list, saying the move was made.
-		_, err := rs.s.Record(ctx, r.PathValue("table"), r.PathValue("id"))
-		keep = err == nil
-	}
-	if keep {
-		// As in Dataverse, abandoning or reactivating a process leaves the
-		// record as it is and the form keeps its unsaved changes: the
-		// answer is the page itself with them (not a redirect, whose
-		// cookie must not carry them), marked "Not saved", with Save.
-		fl := &flash{Kind: "ok", Instance: id, Typed: typed.Typed, TypedTable: typed.TypedTable, TypedRecord: typed.TypedRecord,
-			Text: done + " What you typed in the steps was not saved (" + notSavedWhy[op] + " does not save the record): " +
-				"it is kept below, marked \u201cNot saved\u201d where it differs from what is stored; Save keeps it."}
-		h.showRecord(w, r, http.StatusOK, id, "", fl)
+	// As in Dataverse, abandoning or reactivating a process leaves the
+	// record as it is and the form keeps its unsaved changes.
+	if (op == opAbandon || op == opReactivate) && h.keepTyped(w, r, id, typed,
+		done+" What you typed in the steps was not saved ("+notSavedWhy[op]+" does not save the record): "+
+			"it is kept below, marked \u201cNot saved\u201d where it differs from what is stored; Save keeps it.") {
 		return
 	}
 	if after != nil && (op == opNext || op == opPrev) {
@@ -184,6 +184,36 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h.moved(w, r, fi, id, after, done)
+}
+
+// keepTyped answers with the record page itself holding the step values
+// typed (not a redirect, whose cookie must not carry them), marked "Not
+// saved", with Save, saying text; false, having written nothing, when
+// there are none or the record is gone (then there is nowhere to keep
+// them).
+func (h *Handler) keepTyped(w http.ResponseWriter, r *http.Request, id string, typed *flash, text string) bool {
+	if typed == nil {
+		return false
+	}
+	if _, err := current(r).s.Record(r.Context(), r.PathValue("table"), r.PathValue("id")); err != nil {
+		return false
+	}
+	fl := &flash{Kind: "ok", Instance: id, Typed: typed.Typed, TypedTable: typed.TypedTable, TypedRecord: typed.TypedRecord, Text: text}
+	h.showRecord(w, r, http.StatusOK, id, "", fl)
+	return true
+}
+
+// alreadyIn says that the instance, in state, is already where op (an
+// Abandon or a Reactivate) would take it; "" when it is not, or op is
+// another.
+func alreadyIn(op, state string) string {
+	switch {
+	case op == opAbandon && state == engine.StateAborted:
+		return "This process is already abandoned."
+	case op == opReactivate && state == engine.StateActive:
+		return "This process is already active."
+	}
+	return ""
 }
 
 // notSavedWhy names the moves that leave the steps typed unsaved.

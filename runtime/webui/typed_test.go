@@ -252,3 +252,49 @@ func TestAbandonKeepsTyped(t *testing.T) {
 		t.Errorf("the stale Abandon left the instance %s", got)
 	}
 }
+
+// TestAbandonPostedAgain: reloading the answer of an Abandon or a
+// Reactivate with typed steps (the page itself, a POST) posts it again:
+// the instance is already where it asks, and the page says so, keeping
+// what was typed, where it was a 409 saying the process was changed after
+// the page was loaded, which the user had done. Nothing changes.
+func TestAbandonPostedAgain(t *testing.T) {
+	f := newFixture(t)
+	lead, inst := f.createLead("lead_to_opportunity", nil)
+	b := f.browser()
+	b.signIn()
+	repost := func(p *page, op string, values ...string) (first, again *page) {
+		t.Helper()
+		m := processAction.FindStringSubmatch(p.body)
+		if m == nil {
+			t.Fatalf("no stage form: %s", p.body)
+		}
+		form := stageForm(t, p, op, values...)
+		return b.post(m[1], form), b.post(m[1], form)
+	}
+	p := b.get(recordHref("lead", lead)).must(t, http.StatusOK)
+	first, again := repost(p, opAbandon, "qualificationcomments", "Fifteen trucks")
+	first.must(t, http.StatusOK, "Abandoned.")
+	v := f.instance(inst).Version
+	again.must(t, http.StatusOK, `class="flash ok" role="status"`, "This process is already abandoned. What you typed in the steps was not saved",
+		`>Fifteen trucks</textarea>`, `value="reactivate"`).lacks(t, "was changed after the page was loaded")
+	if in := f.instance(inst); in.State != engine.StateAborted || in.Version != v {
+		t.Errorf("the Abandon posted again left the instance %s at version %d (was %d)", in.State, in.Version, v)
+	}
+	first, again = repost(first, opReactivate, "qualificationcomments", "Sixteen trucks")
+	first.must(t, http.StatusOK, "Reactivated.")
+	again.must(t, http.StatusOK, "This process is already active.", `>Sixteen trucks</textarea>`).lacks(t, "was changed after the page was loaded")
+	if got := f.instance(inst).State; got != engine.StateActive {
+		t.Errorf("after Reactivate posted again the instance is %s", got)
+	}
+	// Nothing typed: a redirect to the page, which says so.
+	p = b.get(recordHref("lead", lead)).must(t, http.StatusOK)
+	first, again = repost(p, opAbandon)
+	if first.status != http.StatusSeeOther || again.status != http.StatusSeeOther {
+		t.Fatalf("Abandon without typed steps: %d, then %d", first.status, again.status)
+	}
+	b.follow(again).must(t, http.StatusOK, "This process is already abandoned.")
+	if rec, err := f.eng.As("admin").Record(context.Background(), "lead", lead); err != nil || rec.Values["qualificationcomments"] != nil {
+		t.Errorf("the posts saved the record: %v (%v)", rec.Values["qualificationcomments"], err)
+	}
+}
