@@ -162,15 +162,9 @@ func unfitValues(tx store.Tx, p *compiler.Project, version string) ([]Change, er
 // keptBuild is the build the environment keeps of digest; nil when it
 // keeps none.
 func keptBuild(tx store.Tx, digest string) (*Build, error) {
-	if digest == "" {
-		return nil, nil
-	}
-	snap, err := tx.Snapshot(digest)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
+	snap, err := keptSnapshot(tx, digest)
+	if snap == nil || err != nil {
 		return nil, err
 	}
-	return buildFromSnapshot(tx, snap)
+	return buildFromSnapshot(tx, *snap)
 }

@@ -191,6 +191,17 @@ func leaveStagedRemovals(tx store.Tx, base, holding store.Solution, now time.Tim
 // keptProject is the model the environment keeps of build digest; nil
 // when it keeps none.
 func keptProject(tx store.Tx, digest string) (*compiler.Project, error) {
+	snap, err := keptSnapshot(tx, digest)
+	if snap == nil || err != nil {
+		return nil, err
+	}
+	p, _, err := DecodeSnapshot(*snap)
+	return p, err
+}
+
+// keptSnapshot is the snapshot the environment keeps of build digest; nil
+// when it keeps none.
+func keptSnapshot(tx store.Tx, digest string) (*store.Snapshot, error) {
 	if digest == "" {
 		return nil, nil
 	}
@@ -201,6 +212,5 @@ func keptProject(tx store.Tx, digest string) (*compiler.Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, _, err := DecodeSnapshot(snap)
-	return p, err
+	return &snap, nil
 }

@@ -28,6 +28,9 @@ type token struct {
 	pos    int
 }
 
+// punctuation are the tokens of one character.
+var punctuation = map[byte]kind{'(': tLParen, ')': tRParen, ',': tComma, '[': tLBracket, ']': tRBracket, '=': tEquals}
+
 type lexer struct {
 	src string
 	pos int
@@ -46,25 +49,11 @@ func (l *lexer) next() token {
 		l.pos += n
 		return token{kind: tGUID, text: l.src[start:l.pos], pos: start}
 	}
+	if k, ok := punctuation[c]; ok {
+		l.pos++
+		return token{kind: k, text: string(c), pos: start}
+	}
 	switch {
-	case c == '(':
-		l.pos++
-		return token{kind: tLParen, text: "(", pos: start}
-	case c == ')':
-		l.pos++
-		return token{kind: tRParen, text: ")", pos: start}
-	case c == ',':
-		l.pos++
-		return token{kind: tComma, text: ",", pos: start}
-	case c == '[':
-		l.pos++
-		return token{kind: tLBracket, text: "[", pos: start}
-	case c == ']':
-		l.pos++
-		return token{kind: tRBracket, text: "]", pos: start}
-	case c == '=':
-		l.pos++
-		return token{kind: tEquals, text: "=", pos: start}
 	case c == '\'':
 		// A string; '' is an escaped quote.
 		var b strings.Builder

@@ -72,20 +72,7 @@ func CheckLookupIndexes(t *testing.T, s store.Store, indexes Indexes) {
 func CatalogIndexes(db *sql.DB, query string) Indexes {
 	return func(t *testing.T, table string) []string {
 		t.Helper()
-		rows, err := db.Query(query, table)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var out []string
-		for rows.Next() {
-			var n string
-			if err := rows.Scan(&n); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, n)
-		}
-		return out
+		return catalogNames(t, db, query, table)
 	}
 }
 
