@@ -9,25 +9,14 @@ import (
 	"github.com/bpfc/bpfc/runtime/deploy"
 	"github.com/bpfc/bpfc/runtime/internal/testenv"
 	"github.com/bpfc/bpfc/runtime/secret"
-	"github.com/bpfc/bpfc/runtime/store/postgres/pgtest"
 )
 
 // UnopenedSecrets names a secret sealed with another key (and for a
 // keyring with no key at all), and none for the key that sealed it.
 func TestUnopenedSecrets(t *testing.T) {
-	dir := t.TempDir()
-	testenv.Write(t, dir, "project.hcl", secretHookProject)
-	p := testenv.Load(t, dir)
-	path := filepath.Join(dir, "dev.db")
-	if testStore == "postgres" {
-		path = pgtest.URL(t)
-	}
-	ctx := context.Background()
-	s, err := openAt(ctx, path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, _, p, s := secretHookEnv(t)
 	defer s.Close()
+	ctx := context.Background()
 	if got, err := UnopenedSecrets(ctx, s, secret.NewKeyring(dir, testenv.NoEnv)); err != nil || len(got) != 0 {
 		t.Fatalf("nothing deployed: %v %v", got, err)
 	}

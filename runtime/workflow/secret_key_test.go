@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/deploy"
 	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/internal/testenv"
@@ -48,24 +49,33 @@ flow "f" {
 }
 `
 
+// secretHookEnv is a new environment at path (a file in dir, or a
+// PostgreSQL URL) beside secretHookProject written to dir, nothing deployed
+// yet.
+func secretHookEnv(t *testing.T) (dir, path string, p *compiler.Project, s store.Store) {
+	t.Helper()
+	dir = t.TempDir()
+	testenv.Write(t, dir, "project.hcl", secretHookProject)
+	p = testenv.Load(t, dir)
+	path = filepath.Join(dir, "dev.db")
+	if testStore == "postgres" {
+		path = pgtest.URL(t)
+	}
+	s, err := openAt(context.Background(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, path, p, s
+}
+
 // A secret sealed with another key than the worker's (a CI that deployed
 // straight to a shared store, a server whose checkout made its own
 // .bpfc/secret.key) reads as no value: the job says that the key differs
 // and which one to share, where it said only "the url is empty"; with the
 // key that sealed it, the webhook is posted.
 func TestWebhookSecretSealedWithAnotherKey(t *testing.T) {
-	dir := t.TempDir()
-	testenv.Write(t, dir, "project.hcl", secretHookProject)
-	p := testenv.Load(t, dir)
-	path := filepath.Join(dir, "dev.db")
-	if testStore == "postgres" {
-		path = pgtest.URL(t)
-	}
+	dir, path, p, s := secretHookEnv(t)
 	ctx := context.Background()
-	s, err := openAt(ctx, path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	h := newHookServer(t, 0)
 	// The deploy seals the secret with its own key, as a CI that deploys
 	// straight to the store does (creating ci/.bpfc/secret.key).
