@@ -592,7 +592,8 @@ func noneMatchTags(r *http.Request) (versions []int64, anyVersion bool, err erro
 // of this API's tags, or any when * is among them; null is taken (as no
 // tag) where orNull says so.
 func etagList(name, h string, orNull bool) (versions []int64, anyVersion bool, err error) {
-	for _, tag := range strings.Split(h, ",") {
+	// A comma inside quotes is part of its tag (W/"a,b"), not a separator.
+	for _, tag := range splitUnquoted(h, ',') {
 		tag = strings.TrimSpace(tag)
 		switch v, ok := parseETag(tag); {
 		case tag == "*":
