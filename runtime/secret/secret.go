@@ -30,9 +30,8 @@ type Keyring struct {
 	projectDir string
 	getenv     func(string) string
 
-	once sync.Once
-	aead cipher.AEAD
-	err  error
+	mu   sync.Mutex
+	aead cipher.AEAD // once found; a failure is not kept (load)
 }
 
 // NewKeyring returns the keyring of the project in dir. getenv reads the
@@ -86,20 +85,28 @@ func (k *Keyring) Open(sealed []byte, aad string) (string, error) {
 }
 
 func (k *Keyring) load(create bool) (cipher.AEAD, error) {
-	k.once.Do(func() {
-		var key []byte
-		key, k.err = k.key(create)
-		if k.err != nil {
-			return
-		}
-		block, err := aes.NewCipher(key)
-		if err != nil {
-			k.err = err
-			return
-		}
-		k.aead, k.err = cipher.NewGCM(block)
-	})
-	return k.aead, k.err
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.aead != nil {
+		return k.aead, nil
+	}
+	// A failure is tried again next time: a server that found no key file
+	// at start (its check of the secrets) reads the one a deploy through it
+	// creates later, or a key file fixed with chmod, without a restart.
+	key, err := k.key(create)
+	if err != nil {
+		return nil, err
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	k.aead = aead
+	return aead, nil
 }
 
 func (k *Keyring) key(create bool) ([]byte, error) {

@@ -83,3 +83,22 @@ func TestKeyFileReadableByOthersRefused(t *testing.T) {
 		t.Errorf("world-readable key: %v", err)
 	}
 }
+
+// TestKeyFileFoundAfterFailedOpen: a keyring that found no key file (a
+// server checking its secrets at start) reads the file a deploy through
+// the server creates later, where it kept the first failure until the
+// process restarted and every webhook job failed.
+func TestKeyFileFoundAfterFailedOpen(t *testing.T) {
+	dir := t.TempDir()
+	server := NewKeyring(dir, noEnv)
+	if _, err := server.Open([]byte{version}, "dev/cts_key"); err == nil {
+		t.Fatal("opened a value with no key file")
+	}
+	sealed, err := NewKeyring(dir, noEnv).Seal("hunter2", "dev/cts_key") // the deploy's keyring
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := server.Open(sealed, "dev/cts_key"); err != nil || got != "hunter2" {
+		t.Errorf("Open after the key file was created = %q, %v", got, err)
+	}
+}
