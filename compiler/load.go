@@ -447,8 +447,16 @@ const maxNesting = 500
 // and the error's range is the token's, as every other diagnostic's.
 func TooDeep(src []byte, name string) *hcl.Diagnostic {
 	toks, _ := hclsyntax.LexConfig(src, name, hcl.InitialPos)
-	depth, unary := 0, 0
+	// open holds, for each bracket open, the prefix operators just before
+	// it ("!(", "- ("): the parser is inside each of them until the
+	// bracket closes, so they nest with the brackets. Counted apart, 499
+	// "!" before each of 499 "(" passed and overflowed its stack.
+	var open []int
+	ops, unary := 0, 0 // ops: the operators of open; unary: the current run
 	tooDeep := func(t hclsyntax.Token, what string) *hcl.Diagnostic {
+		if ops > 0 {
+			what = "Brackets and the operators before them"
+		}
 		r := t.Range
 		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Too deeply nested",
 			Detail:  fmt.Sprintf("%s nest more than %d deep here; write the expression with fewer levels.", what, maxNesting),
@@ -462,26 +470,28 @@ func TooDeep(src []byte, name string) *hcl.Diagnostic {
 		}
 		// A run of prefix operators ("!!!!", "- - -") nests as brackets do.
 		if t.Type == hclsyntax.TokenBang || t.Type == hclsyntax.TokenMinus {
-			if unary++; unary > maxNesting {
+			if unary++; len(open)+ops+unary > maxNesting {
 				return tooDeep(t, "Operators")
 			}
-		} else {
-			unary = 0
+			continue
 		}
 		switch t.Type {
 		case hclsyntax.TokenOParen, hclsyntax.TokenOBrack, hclsyntax.TokenOBrace,
 			hclsyntax.TokenOQuote, hclsyntax.TokenOHeredoc, hclsyntax.TokenTemplateInterp, hclsyntax.TokenTemplateControl:
-			if depth++; depth > maxNesting {
+			open, ops = append(open, unary), ops+unary
+			if len(open)+ops > maxNesting {
 				return tooDeep(t, "Brackets")
 			}
 		case hclsyntax.TokenCParen, hclsyntax.TokenCBrack, hclsyntax.TokenCBrace,
 			hclsyntax.TokenCQuote, hclsyntax.TokenCHeredoc, hclsyntax.TokenTemplateSeqEnd:
 			// A closer with nothing open leaves nothing to undo: counted
 			// below zero, it let as many more openers after it through.
-			if depth > 0 {
-				depth--
+			if n := len(open); n > 0 {
+				ops -= open[n-1]
+				open = open[:n-1]
 			}
 		}
+		unary = 0
 	}
 	return nil
 }

@@ -240,6 +240,18 @@ func TestDeepNesting(t *testing.T) {
 	if _, diags := compiler.LoadSources(map[string][]byte{"closers.hcl": []byte(unmatched)}); !diags.HasErrors() || diags[0].Summary != "Too deeply nested" {
 		t.Errorf("closers before openers: %v", diags)
 	}
+	// Operators before brackets nest with them: 499 "!" before each of 499
+	// "(" is no run and no bracket depth past the bound, but the parser is
+	// inside every one of them at once (its stack overflowed).
+	mixed := []byte("x = " + strings.Repeat(strings.Repeat("!", 499)+"(", 499) + "true" + strings.Repeat(")", 499) + "\n")
+	if d := compiler.TooDeep(mixed, "mixed.hcl"); d == nil || !strings.Contains(d.Detail, "operators before them") {
+		t.Errorf("operators before brackets: %v", d)
+	}
+	// A few of them, as real conditions have, are not.
+	few := []byte("x = " + strings.Repeat("!(a && -(", 100) + "1" + strings.Repeat("))", 100) + "\n")
+	if d := compiler.TooDeep(few, "few.hcl"); d != nil {
+		t.Errorf("100 levels of !( and -(: %v", d)
+	}
 	// What the file declares before the deep line is still known to the
 	// others: the only error is the nesting (there was also "Unknown
 	// variable" for a variable declared above it).
