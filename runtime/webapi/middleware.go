@@ -63,6 +63,10 @@ func (s *Server) logged(next http.Handler) http.Handler {
 		start := time.Now()
 		ri := &reqInfo{}
 		sw := &statusWriter{ResponseWriter: w}
+		// An answer echoes request text (an unknown path, a property
+		// named): a browser must never read it as anything but its type,
+		// on an origin the web pages' cookies share.
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		// Each connection is a client the store may expect back (store.WithClient).
 		ctx := store.WithClient(context.WithValue(r.Context(), infoKey{}, ri), r.RemoteAddr)
 		next.ServeHTTP(sw, r.WithContext(ctx))
