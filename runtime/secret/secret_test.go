@@ -102,3 +102,22 @@ func TestKeyFileFoundAfterFailedOpen(t *testing.T) {
 		t.Errorf("Open after the key file was created = %q, %v", got, err)
 	}
 }
+
+// TestSealAfterOpenWithoutKey: an Open before any key exists (comparing a
+// value with one the environment kept, say) fails, and a Seal by the same
+// keyring after it still creates the key: the missing file is not kept as
+// the keyring's outcome.
+func TestSealAfterOpenWithoutKey(t *testing.T) {
+	dir := t.TempDir()
+	k := NewKeyring(dir, noEnv)
+	if _, err := k.Open([]byte{version}, "dev/cts_key"); err == nil {
+		t.Fatal("Open without a key succeeded")
+	}
+	sealed, err := k.Seal("hunter2", "dev/cts_key")
+	if err != nil {
+		t.Fatalf("Seal after an Open without a key: %v", err)
+	}
+	if got, err := k.Open(sealed, "dev/cts_key"); err != nil || got != "hunter2" {
+		t.Errorf("Open = %q, %v", got, err)
+	}
+}
