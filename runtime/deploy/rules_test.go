@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bpfc/bpfc/runtime/secret"
 	"github.com/bpfc/bpfc/runtime/store"
 )
 
@@ -1091,6 +1092,94 @@ func TestVariableTypeChange(t *testing.T) {
 		}
 		if v, err := tx.VariableValue("cts_level"); err != nil || v.Value != "7" {
 			t.Errorf("value after the type change: %+v %v", v, err)
+		}
+	})
+}
+
+// TestVariableBecomesSecret: an upgrade that makes a string variable a
+// secret never leaves its value in clear text. One an earlier
+// BPFC_VAR_<NAME> gave is sealed, and the change says so; one from a
+// settings file is not taken (a secret's value never sits in a file): an
+// optional secret's is removed, saying so, a required one's import is
+// refused until BPFC_VAR_<NAME> gives one.
+func TestVariableBecomesSecret(t *testing.T) {
+	asString := func(opt string) string { return "variable \"key\" {\n  type = \"string\"\n" + opt + "}\n" }
+	asSecret := func(opt string) string { return "variable \"key\" {\n  type = \"secret\"\n" + opt + "}\n" }
+	const clear = "clear-Text-1"
+
+	pr := newProject(t)
+	pr.set("key.hcl", asString(""))
+	o := quiet()
+	o.Getenv = func(k string) string { return map[string]string{"BPFC_VAR_KEY": clear}[k] }
+	pr.deploy("dev", o)
+	res := pr.version("1.0.0.1").set("key.hcl", asSecret("")).deploy("dev", quiet())
+	if i := slices.IndexFunc(res.Changes, func(c Change) bool { return c.Kind == "value" }); i < 0 || !strings.Contains(res.Changes[i].Note, "sealed now") {
+		t.Errorf("changes of the value made a secret: %+v", res.Changes)
+	}
+	pr.read("dev", func(tx store.Tx) {
+		v, err := tx.VariableValue("cts_key")
+		if err != nil || v.Value != "" || len(v.Sealed) == 0 || v.Source != SourceProcess {
+			t.Fatalf("the value made a secret's: %+v %v", v, err)
+		}
+		if got, err := secret.NewKeyring(pr.dir, func(string) string { return "" }).Open(v.Sealed, "dev/cts_key"); err != nil || got != clear {
+			t.Errorf("the sealed value opens to %q, %v", got, err)
+		}
+	})
+	if strings.Contains(pr.dump("dev"), clear) {
+		t.Error("the secret's value is in the store in clear text")
+	}
+
+	// From a settings file: refused while the secret is required, removed
+	// when it is optional.
+	pr = newProject(t)
+	pr.set("key.hcl", asString("  required = false\n"))
+	o = quiet()
+	o.Settings = map[string]string{"cts_key": clear}
+	pr.deploy("dev", o)
+	pr.version("1.0.0.1").set("key.hcl", asSecret(""))
+	pr.refuse("dev", quiet(), "secret key has no value for environment dev: set BPFC_VAR_KEY (the value it keeps from the settings file, given before it was a secret, is not taken")
+	res = pr.set("key.hcl", asSecret("  required = false\n")).deploy("dev", quiet())
+	if i := slices.IndexFunc(res.Changes, func(c Change) bool { return c.Kind == "value" }); i < 0 || res.Changes[i].Action != "remove" ||
+		!strings.Contains(res.Changes[i].Note, "clear text from before it was a secret is removed") {
+		t.Errorf("changes of the optional secret: %+v", res.Changes)
+	}
+	if strings.Contains(pr.dump("dev"), clear) {
+		t.Error("the optional secret's value is in the store in clear text")
+	}
+}
+
+// TestSecretBecomesString: an upgrade that makes a secret a string does not
+// read its sealed bytes as text: the sealed value is removed (the default
+// applies) or replaced by the value given, and the change names it as a
+// sealed value, not as "".
+func TestSecretBecomesString(t *testing.T) {
+	pr := newProject(t)
+	pr.set("key.hcl", "variable \"key\" {\n  type = \"secret\"\n}\n")
+	o := quiet()
+	o.Getenv = func(k string) string { return map[string]string{"BPFC_VAR_KEY": "s3cret"}[k] }
+	pr.deploy("dev", o)
+	res := pr.version("1.0.0.1").set("key.hcl", "variable \"key\" {\n  type    = \"string\"\n  default = \"plain\"\n}\n").deploy("dev", quiet())
+	i := slices.IndexFunc(res.Changes, func(c Change) bool { return c.Kind == "value" })
+	if i < 0 || res.Changes[i].Action != "remove" || len(res.Changes[i].Fields) != 1 || !strings.Contains(res.Changes[i].Fields[0].Old, "a sealed value") {
+		t.Errorf("changes of the secret made a string: %+v", res.Changes)
+	}
+	pr.read("dev", func(tx store.Tx) {
+		if v, err := tx.VariableValue("cts_key"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("the sealed value stays for the string: %+v %v", v, err)
+		}
+	})
+
+	pr = newProject(t)
+	pr.set("key.hcl", "variable \"key\" {\n  type = \"secret\"\n}\n")
+	pr.deploy("dev", o)
+	res = pr.version("1.0.0.1").set("key.hcl", "variable \"key\" {\n  type = \"string\"\n}\n").deploy("dev", o)
+	i = slices.IndexFunc(res.Changes, func(c Change) bool { return c.Kind == "value" })
+	if i < 0 || res.Changes[i].Action != "change" || len(res.Changes[i].Fields) != 1 || !strings.Contains(res.Changes[i].Fields[0].Old, "a sealed value") {
+		t.Errorf("changes of the secret given a string value: %+v", res.Changes)
+	}
+	pr.read("dev", func(tx store.Tx) {
+		if v, err := tx.VariableValue("cts_key"); err != nil || v.Value != "s3cret" || len(v.Sealed) != 0 {
+			t.Errorf("the string's value: %+v %v", v, err)
 		}
 	})
 }

@@ -225,10 +225,25 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings, set
 				val.text, val.source = fromProcess, SourceProcess
 			case isKept && len(k.Sealed) > 0:
 				val.source = SourceKept
+			case isKept && k.Source == SourceProcess:
+				// An upgrade made a string a secret: the value an earlier
+				// BPFC_VAR_<NAME> gave is sealed now, never kept as clear text.
+				if summary, detail := p.ValueProblem(v, k.Value); summary != "" {
+					causes = append(causes, fmt.Sprintf("the value of %s that environment %s keeps (from %s) is not valid now: %s; give a new one in %s",
+						v.Name, env.Name, EnvVarName(v), detail, EnvVarName(v)))
+					continue
+				}
+				val.text, val.source = k.Value, SourceProcess
 			case v.Optional:
 				// none: the secret is empty here
 			default:
-				causes = append(causes, fmt.Sprintf("secret %s has no value for environment %s: set %s", v.Name, env.Name, EnvVarName(v)))
+				c := fmt.Sprintf("secret %s has no value for environment %s: set %s", v.Name, env.Name, EnvVarName(v))
+				if isKept {
+					// A string's value from a settings file is not made a
+					// secret's: a secret's value never sits in a file.
+					c += " (the value it keeps from the settings file, given before it was a secret, is not taken: a secret's value never sits in a file)"
+				}
+				causes = append(causes, c)
 				continue
 			}
 			out = append(out, val)
@@ -629,6 +644,12 @@ func valueChanges(current map[string]store.VariableValue, defs map[string]store.
 			continue
 		}
 		c := Change{Action: action, Kind: "value", Name: v.Name}
+		switch {
+		case v.Type == compiler.VarSecret && had && len(cur.Sealed) == 0 && action == "change":
+			c.Note = "the value kept in clear text from before it was a secret is sealed now"
+		case v.Type == compiler.VarSecret && had && len(cur.Sealed) == 0:
+			c.Note = "the value kept in clear text from before it was a secret is removed: a secret's value comes only from " + EnvVarName(v)
+		}
 		if v.Type != compiler.VarSecret {
 			text := func(s string) string {
 				if v.Type == compiler.VarString {
@@ -645,6 +666,11 @@ func valueChanges(current map[string]store.VariableValue, defs map[string]store.
 			// A value the same as the default is still a record that comes
 			// or goes, but what applies stays: said so rather than "7 → 7".
 			same := func(s string) bool { return d != nil && *d == s }
+			old := text(cur.Value)
+			if len(cur.Sealed) > 0 {
+				// A secret's sealed value is no text to show or compare.
+				old, same = "a sealed value (kept from when it was a secret)", func(string) bool { return false }
+			}
 			// Unless this import changes the default too: until now the
 			// environment's definition's applied (none for a new variable
 			// is the build's).
@@ -664,11 +690,11 @@ func valueChanges(current map[string]store.VariableValue, defs map[string]store.
 			case action == "add":
 				c.Fields = []FieldChange{{Field: "value", Old: byDefault, New: text(val.text)}}
 			case action == "change":
-				c.Fields = []FieldChange{{Field: "value", Old: text(cur.Value), New: text(val.text)}}
+				c.Fields = []FieldChange{{Field: "value", Old: old, New: text(val.text)}}
 			case action == "remove" && same(cur.Value):
-				c.Note = "the default is the same, " + text(cur.Value) + ": what applies does not change"
+				c.Note = "the default is the same, " + old + ": what applies does not change"
 			case action == "remove": // the default applies again
-				c.Fields = []FieldChange{{Field: "value", Old: text(cur.Value), New: byDefault}}
+				c.Fields = []FieldChange{{Field: "value", Old: old, New: byDefault}}
 			}
 		}
 		out = append(out, c)
@@ -679,6 +705,9 @@ func valueChanges(current map[string]store.VariableValue, defs map[string]store.
 // opensTo reports whether sealed opens to text with keyring (false when it
 // cannot be opened: sealed with another key, say).
 func opensTo(keyring *secret.Keyring, sealed []byte, env, schemaName, text string) bool {
+	if len(sealed) == 0 {
+		return false // clear text kept from before the variable was a secret
+	}
 	old, err := keyring.Open(sealed, sealContext(env, schemaName))
 	return err == nil && old == text
 }
