@@ -312,6 +312,26 @@ func (c *exprConverter) checkLiteralFor(col *Column, lit *Literal) {
 		}
 		if lit.Kind == KindString {
 			given := lit.Value.AsString() // an option is a label: "High", not the string "High"
+			// The runtime matches a label in any case, as Dataverse
+			// compares text (a variable's "hot" meets the option "Hot"):
+			// so does the check, when one option alone matches so. The
+			// literal becomes the label, so that both spellings build
+			// the same model.
+			var folded []string
+			for _, o := range col.Options {
+				if strings.EqualFold(o.Label, given) {
+					folded = append(folded, o.Label)
+				}
+			}
+			if len(folded) == 1 {
+				lit.Value = cty.StringVal(folded[0])
+				return
+			}
+			if len(folded) > 1 {
+				c.errorf(lit.Rng, "Ambiguous choice value", "%s.%s has the options %s, whose labels differ only in case, and %q matches each ignoring case; write it exactly as one of them is written.",
+					col.Table, col.Name, joinQuoted(folded), given)
+				return
+			}
 			for _, o := range col.writtenOptions {
 				if o.Label == given && o.refused() {
 					return // its value was reported where it is written

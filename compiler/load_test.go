@@ -337,3 +337,39 @@ func TestSharedStoreSpellings(t *testing.T) {
 		}
 	}
 }
+
+// TestChoiceLabelCaseDigest: a condition that names an option by its label
+// in another case builds what the label as written does (the build matches
+// it ignoring case), so the digest is the same too.
+func TestChoiceLabelCaseDigest(t *testing.T) {
+	digest := func(label string) string {
+		p, diags := compiler.LoadSources(map[string][]byte{"a.hcl": []byte(baseSolution + `
+table "fx_thing" {
+  primary_column = "fx_name"
+  column "fx_name" { type = "string" }
+  column "fx_heat" {
+    type    = "choice"
+    options = { "Hot" = 1, "Cold" = 2 }
+  }
+}
+flow "f" {
+  primary_table = "fx_thing"
+  stage "one" {
+    step "heat" { column = "fx_heat" }
+    branch {
+      when = self.fx_heat == "` + label + `"
+      next = stage.two
+    }
+  }
+  stage "two" {}
+}
+`)})
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		return p.Digest()
+	}
+	if a, b := digest("Cold"), digest("COLD"); a != b {
+		t.Errorf("digest with \"Cold\" %s, with \"COLD\" %s", a, b)
+	}
+}

@@ -176,6 +176,13 @@ func alignSide(x compiler.Expr, v, other any) any {
 		return other
 	}
 	if ref, isRef := x.(*compiler.ColumnRef); isRef && ref.Col != nil && compiler.ColumnKind(ref.Col.Type) == compiler.KindChoice {
+		// The label as written first: two options may differ only in
+		// case, and the compiler refused text that matches both so.
+		for _, o := range ref.Col.Options {
+			if o.Label == s {
+				return int64(o.Value)
+			}
+		}
 		for _, o := range ref.Col.Options {
 			if strings.EqualFold(o.Label, s) {
 				return int64(o.Value)

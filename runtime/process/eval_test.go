@@ -157,3 +157,57 @@ func TestEvalComparisons(t *testing.T) {
 		}
 	}
 }
+
+// TestChoiceLabelCase: a variable's text names a choice's option by its
+// label in any case, as the compiler's check takes it; the label as
+// written first, where two options' labels differ only in case.
+func TestChoiceLabelCase(t *testing.T) {
+	p, diags := compiler.LoadSources(map[string][]byte{"p.hcl": []byte(`
+solution "T" {
+  version = "1.0.0.0"
+  publisher "p" { prefix = "tp" }
+}
+table "tp_thing" {
+  primary_column = "tp_name"
+  column "tp_name" { type = "string" }
+  column "tp_heat" {
+    type    = "choice"
+    options = { "Hot" = 1, "Cold" = 2 }
+  }
+  column "tp_twin" {
+    type    = "choice"
+    options = { "Hot" = 1, "hot" = 2 }
+  }
+}
+variable "v" {
+  type     = "string"
+  required = false
+}
+`)})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	for _, c := range []struct {
+		src, v string
+		row    Row
+		want   bool
+	}{
+		{`self.tp_heat == var.v`, "cold", Row{"tp_heat": int64(2)}, true},
+		{`self.tp_heat == var.v`, "HOT", Row{"tp_heat": int64(2)}, false},
+		{`self.tp_twin == var.v`, "hot", Row{"tp_twin": int64(2)}, true},
+		{`self.tp_twin == var.v`, "Hot", Row{"tp_twin": int64(1)}, true},
+		{`self.tp_twin == var.v`, "hot", Row{"tp_twin": int64(1)}, false},
+	} {
+		x, err := compiler.ParseExpr(p, c.src, "tp_thing", true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Eval(x, c.row, Vars{"v": cty.StringVal(c.v)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != c.want {
+			t.Errorf("%s with var.v = %q and %v: %t, want %t", c.src, c.v, c.row, got, c.want)
+		}
+	}
+}
