@@ -234,6 +234,11 @@ func (c *exprConverter) compare(b *Binary) {
 			if l, ok := x.(*Literal); ok && l.Kind == KindString && other.Type() == KindDateTime {
 				continue // a date written as text: one that is none is an Invalid date
 			}
+			if v, ok := x.(*VarRef); ok && v.Var != nil && v.Var.Type == VarString && isDateColumn(other) {
+				// A string variable's values are checked as dates where it
+				// meets the column (varColumns), as a literal's text is.
+				continue
+			}
 			if k := x.Type(); k != KindNumber && k != KindDateTime && k != KindAny && !isDateLiteral(x) {
 				c.errorf(x.Range(), "Invalid ordering comparison", "%s orders numbers and dates; %s is a %s.", b.Op, describeExpr(x), k)
 				return
@@ -252,6 +257,13 @@ func (c *exprConverter) jsonVar(x Expr) bool {
 	}
 	c.errorf(v.Rng, "json variable in a condition", "var.%s is a json variable: a condition compares text, numbers, booleans and dates. Use a string, number or boolean variable for what the condition tests.", v.Name)
 	return true
+}
+
+// isDateColumn reports a datetime column (not another date expression):
+// what a variable's value is checked against where it meets it.
+func isDateColumn(x Expr) bool {
+	c, ok := x.(*ColumnRef)
+	return ok && c.Col != nil && ColumnKind(c.Col.Type) == KindDateTime
 }
 
 // isDateLiteral reports a string literal that reads as a date (compared with a datetime column).

@@ -17,6 +17,10 @@ variable "threshold" {
   type    = "number"
   default = 100
 }
+variable "day" {
+  type    = "string"
+  default = "2026-01-31"
+}
 flow "deal" {
   primary_table = "lead"
   stage "qualify" {
@@ -208,6 +212,23 @@ variable "v" {
 		}
 		if got != c.want {
 			t.Errorf("%s with var.v = %q and %v: %t, want %t", c.src, c.v, c.row, got, c.want)
+		}
+	}
+}
+
+// TestVariableOrderedAgainstDate: a string variable ordered against a date
+// column (the compiler checks its values as dates there) compares as the
+// date it reads as, as a literal's text does.
+func TestVariableOrderedAgainstDate(t *testing.T) {
+	p := load(t)
+	row := Row{"estimatedclosedate": time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)}
+	for day, want := range map[string]bool{"2026-04-30": true, "2026-05-01": false, "2026-05-02": false} {
+		x, err := compiler.ParseExpr(p, `var.day < self.estimatedclosedate`, "lead", true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := Eval(x, row, Vars{"day": cty.StringVal(day)}); err != nil || got != want {
+			t.Errorf("var.day = %q < 2026-05-01: %t %v, want %t", day, got, err, want)
 		}
 	}
 }
