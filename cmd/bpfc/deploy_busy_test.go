@@ -68,3 +68,25 @@ func TestRemoteDeployBusy(t *testing.T) {
 		t.Errorf("remote busy deploy, text: %d %s", code, stderr)
 	}
 }
+
+// TestBusyOutcome: apply-upgrade and uninstall that gave up waiting for
+// the environment say so as a busy import does, and are result "busy"
+// under --output json; each exits 1.
+func TestBusyOutcome(t *testing.T) {
+	busy := fmt.Errorf("%w (database is locked)", store.ErrBusy)
+	var out bytes.Buffer
+	g := &globals{output: "text", stdout: &out, stderr: &out}
+	o := &deploy.Outcome{Environment: "dev", Operation: "uninstall", Solution: "Big", Result: deploy.Busy, Message: busy.Error()}
+	err := reportOutcome(g, o, busy, func() { t.Error("a busy uninstall printed its success") })
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != 1 || !strings.HasPrefix(ee.msg, "uninstall of Big in dev gave up waiting for the environment, nothing was changed (nor is it in the history): run it again") {
+		t.Errorf("busy uninstall: %#v", err)
+	}
+	g.output = "json"
+	o.Operation = "apply-upgrade"
+	err = reportOutcome(g, o, busy, nil)
+	var doc deploy.Outcome
+	if jerr := json.Unmarshal(out.Bytes(), &doc); jerr != nil || !errors.As(err, &ee) || ee.code != 1 || doc.Result != deploy.Busy {
+		t.Errorf("busy apply-upgrade, json: %v %v %s", jerr, err, out.String())
+	}
+}

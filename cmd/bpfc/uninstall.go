@@ -29,7 +29,9 @@ func newUninstallCmd(g *globals) *cobra.Command {
 			"upgrade, as deleting it does in Dataverse: what only the upgrade added goes, with\n" +
 			"its data, and the installed version runs again as it was.\n\n" +
 			"--output json prints: environment, operation, solution, version, managed, result\n" +
-			"(applied | refused | failed), message, removed ([{action, kind, name}]),\n" +
+			"(applied | refused | failed | busy: it gave up waiting for the environment,\n" +
+			"changed nothing and is not in the history, run it again), message, removed\n" +
+			"([{action, kind, name}]),\n" +
 			"instance_rows, restored (the solution and version that runs again after a\n" +
 			"holding solution's uninstall), duration_ms.",
 		Args: argsUsage(cobra.ExactArgs(1)),
@@ -93,6 +95,12 @@ func reportOutcome(g *globals, out *deploy.Outcome, err error, text func()) erro
 		printKept(g, out)
 	} else if err == nil {
 		text()
+	}
+	if err != nil && out.Result == deploy.Busy {
+		// Not refused, not failed, as for an import: the same command
+		// may go through once what held the environment ends.
+		return &exitError{code: 1, msg: fmt.Sprintf("%s of %s in %s gave up waiting for the environment, nothing was changed (nor is it in the history): "+
+			"run it again, it goes through once the import or transaction holding the environment ends (%v)", out.Operation, out.Solution, out.Environment, err)}
 	}
 	if err != nil {
 		return &exitError{code: 1, msg: err.Error()}

@@ -22,7 +22,7 @@ import (
 //	solution       the solution's unique name
 //	version        its version (after apply-upgrade: the new one)
 //	managed        whether it was managed
-//	result         applied | refused | failed
+//	result         applied | refused | failed | busy (gave up waiting for the environment: retry)
 //	message        why, when not applied
 //	removed        the components removed (Change with action "remove")
 //	kept           the columns that stay as another solution ships them
@@ -83,6 +83,9 @@ func (pl *Pipeline) lifecycle(ctx context.Context, envName, solution, op string,
 	var ref *Refusal
 	if errors.As(err, &ref) || errors.Is(err, ErrNeedsConfirmation) {
 		out.Result = Refused
+	}
+	if errors.Is(err, store.ErrBusy) {
+		out.Result = Busy // as an import's: nothing changed, running it again may go through
 	}
 	if !errors.Is(err, store.ErrBusy) && !errors.Is(err, ErrNeedsConfirmation) && !errors.Is(err, store.ErrNotFound) {
 		recordFailure(ctx, s, store.ImportRecord{Operation: op, Solution: solution, Version: out.Version, Managed: out.Managed,

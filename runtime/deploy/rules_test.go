@@ -1183,3 +1183,53 @@ func TestSecretBecomesString(t *testing.T) {
 		}
 	})
 }
+
+// TestLifecycleBusy: apply-upgrade and uninstall that give up waiting for
+// an environment another import holds are result "busy", as such an
+// import is: nothing changed and no history row, so that they are retried.
+func TestLifecycleBusy(t *testing.T) {
+	pr := newProject(t)
+	pr.edit("bpfc.hcl", "managed = false", "managed = true")
+	pr.deploy("dev", quiet())
+	o := quiet()
+	o.Mode = Stage
+	pr.v2().deploy("dev", o)
+
+	// Another writer holds dev, as an import does.
+	inside, release := make(chan struct{}), make(chan struct{})
+	holder := pr.open("dev", time.Second)
+	defer holder.Close()
+	done := make(chan error)
+	go func() {
+		done <- holder.Write(context.Background(), func(store.Tx) error {
+			close(inside)
+			<-release
+			return nil
+		})
+	}()
+	<-inside
+	pl := pr.pipeline(pr.load())
+	pl.Open.BusyTimeout = 300 * time.Millisecond
+	out, err := pl.ApplyUpgrade(context.Background(), "dev", "Sales", quiet())
+	if !errors.Is(err, store.ErrBusy) || out == nil || out.Result != Busy {
+		t.Errorf("apply-upgrade while dev is held: %v (%+v)", err, out)
+	}
+	out, err = pl.Uninstall(context.Background(), "dev", "Sales", true, quiet())
+	if !errors.Is(err, store.ErrBusy) || out == nil || out.Result != Busy {
+		t.Errorf("uninstall while dev is held: %v (%+v)", err, out)
+	}
+	close(release)
+	must(t, <-done)
+	pr.read("dev", func(tx store.Tx) {
+		recs, err := tx.Imports(store.ImportFilter{})
+		must(t, err)
+		for _, r := range recs {
+			if r.Operation == "apply-upgrade" || r.Operation == "uninstall" {
+				t.Errorf("a busy %s is in the history: %+v", r.Operation, r)
+			}
+		}
+		if _, err := tx.Solution("Sales_Upgrade"); err != nil {
+			t.Errorf("the staged upgrade is gone: %v", err)
+		}
+	})
+}
