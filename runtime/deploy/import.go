@@ -66,6 +66,9 @@ func Import(ctx context.Context, t Target, b *Build, o Options) (*Result, error)
 	if interrupted {
 		err = errInterrupted{err} // said as such everywhere (results, release steps, JSON)
 	}
+	// res.Mode is the mode that ran once the rules passed (a stage with
+	// nothing installed installs): a failure after that records it, as a
+	// success does; a refusal, the mode the rules judged.
 	res.Result, res.Message, res.ImportID, res.Changes = Failed, err.Error(), 0, []Change{}
 	var ref *Refusal
 	if errors.As(err, &ref) {
@@ -85,7 +88,7 @@ func Import(ctx context.Context, t Target, b *Build, o Options) (*Result, error)
 			defer cancel()
 		}
 		res.ImportID = recordFailure(rctx, t.Store, store.ImportRecord{Operation: o.Operation, Solution: b.Solution(), Version: b.Version(),
-			Managed: t.Env.Managed, Mode: string(o.Mode), Who: o.Who, StartedOn: start, Duration: o.Now().Sub(start),
+			Managed: t.Env.Managed, Mode: res.Mode, Who: o.Who, StartedOn: start, Duration: o.Now().Sub(start),
 			ArchiveSHA256: res.ArchiveSHA256, BuildDigest: b.Digest, Result: historyResult(err), Message: res.Message})
 		if interrupted && res.ImportID == 0 {
 			res.Message += " (nor is it in the history: the store was busy)"

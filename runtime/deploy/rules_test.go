@@ -1233,3 +1233,36 @@ func TestLifecycleBusy(t *testing.T) {
 		}
 	})
 }
+
+// TestStageWithNothingInstalledFails: --mode stage with the solution not
+// installed runs as an upgrade (it installs); when it then fails, the
+// result and the history say mode upgrade, as a success's do, not stage.
+func TestStageWithNothingInstalledFails(t *testing.T) {
+	pr := newProject(t)
+	pr.edit("bpfc.hcl", "managed = false", "managed = true")
+	pr.deploy("dev", quiet())
+	pl := pr.pipeline(pr.load())
+	if _, err := pl.Uninstall(context.Background(), "dev", "Sales", true, quiet()); err != nil {
+		t.Fatal(err)
+	}
+	b := pr.version("1.1.0.0").build()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	o := quiet()
+	o.Mode = Stage
+	o.Progress = func(msg string) {
+		if msg == "tables" { // inside the import's transaction, past its checks
+			cancel()
+		}
+	}
+	res, err := pr.pipeline(b.Project).Deploy(ctx, "dev", b, o)
+	if err == nil || res == nil || res.Result != Failed || res.Mode != string(Upgrade) {
+		t.Fatalf("a failed stage with nothing installed: %+v %v", res, err)
+	}
+	pr.read("dev", func(tx store.Tx) {
+		imports, err := tx.Imports(store.ImportFilter{Limit: 1})
+		if err != nil || len(imports) != 1 || imports[0].Version != "1.1.0.0" || imports[0].Result != store.ResultFailed || imports[0].Mode != string(Upgrade) {
+			t.Errorf("history: %+v %v", imports, err)
+		}
+	})
+}
