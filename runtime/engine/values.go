@@ -356,9 +356,16 @@ func number(v any) (float64, bool) {
 	return 0, false
 }
 
-// choice accepts an option's label (any case) or its value.
+// choice accepts an option's label (any case) or its value. The label as
+// written comes first: two options may differ only in case ("Hot", "hot"),
+// and "hot" is the second one's, as a condition reads it.
 func choice(c store.Column, in any, bad func(string, ...any) error) (any, error) {
 	if s, ok := in.(string); ok {
+		for _, opt := range c.Options {
+			if opt.Label == strings.TrimSpace(s) {
+				return int64(opt.Value), nil
+			}
+		}
 		for _, opt := range c.Options {
 			if strings.EqualFold(opt.Label, strings.TrimSpace(s)) {
 				return int64(opt.Value), nil

@@ -148,8 +148,17 @@ func (x *execution) columnValue(t store.Table, c store.Column, v any) (any, *eng
 	return nil, nil, bad("the column cannot be written")
 }
 
-// option finds a choice's option by label (any case) or value.
+// option finds a choice's option by label (any case) or value. The label
+// as written comes first: two options may differ only in case, and a
+// condition names the one written so (process.alignSide).
 func option(opts []store.Option, v any) (store.Option, bool) {
+	if s, ok := v.(string); ok {
+		for _, o := range opts {
+			if o.Label == strings.TrimSpace(s) {
+				return o, true
+			}
+		}
+	}
 	for _, o := range opts {
 		switch x := v.(type) {
 		case string:
