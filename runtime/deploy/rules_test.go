@@ -1146,6 +1146,21 @@ func TestVariableBecomesSecret(t *testing.T) {
 	if strings.Contains(pr.dump("dev"), clear) {
 		t.Error("the optional secret's value is in the store in clear text")
 	}
+
+	// A new value from BPFC_VAR_<NAME> replaces the settings file's: the
+	// change says so, not that the file's value is sealed.
+	pr = newProject(t)
+	pr.set("key.hcl", asString(""))
+	o = quiet()
+	o.Settings = map[string]string{"cts_key": clear}
+	pr.deploy("dev", o)
+	o = quiet()
+	o.Getenv = func(k string) string { return map[string]string{"BPFC_VAR_KEY": "another-1"}[k] }
+	res = pr.version("1.0.0.1").set("key.hcl", asSecret("")).deploy("dev", o)
+	if i := slices.IndexFunc(res.Changes, func(c Change) bool { return c.Kind == "value" }); i < 0 ||
+		res.Changes[i].Note != "the value kept in clear text from before it was a secret is replaced by the one from BPFC_VAR_KEY, sealed" {
+		t.Errorf("changes of the value replaced as it became a secret: %+v", res.Changes)
+	}
 }
 
 // TestSecretBecomesString: an upgrade that makes a secret a string does not

@@ -645,8 +645,12 @@ func valueChanges(current map[string]store.VariableValue, defs map[string]store.
 		}
 		c := Change{Action: action, Kind: "value", Name: v.Name}
 		switch {
-		case v.Type == compiler.VarSecret && had && len(cur.Sealed) == 0 && action == "change":
+		case v.Type == compiler.VarSecret && had && len(cur.Sealed) == 0 && action == "change" && val.text == cur.Value:
 			c.Note = "the value kept in clear text from before it was a secret is sealed now"
+		case v.Type == compiler.VarSecret && had && len(cur.Sealed) == 0 && action == "change":
+			// A new value from BPFC_VAR_<NAME>: the kept one (a settings
+			// file's, say, which a secret never takes) is not what is sealed.
+			c.Note = "the value kept in clear text from before it was a secret is replaced by the one from " + EnvVarName(v) + ", sealed"
 		case v.Type == compiler.VarSecret && had && len(cur.Sealed) == 0:
 			c.Note = "the value kept in clear text from before it was a secret is removed: a secret's value comes only from " + EnvVarName(v)
 		}
