@@ -37,8 +37,23 @@ import (
 // null. Every definition has a MetadataId, derived from the names
 // (compiler.ID), the same in every environment.
 
-// crmNS is the namespace of Dataverse's types.
-const crmNS = "Microsoft.Dynamics.CRM."
+// crmNS is the namespace of Dataverse's types, and crmAlias its alias
+// ($metadata's Schema Alias), which a client may write instead.
+const (
+	crmNS    = "Microsoft.Dynamics.CRM."
+	crmAlias = "mscrm"
+)
+
+// crmType is the name of a type of Dataverse's namespace that an
+// @odata.type value names ("#Microsoft.Dynamics.CRM.account",
+// "mscrm.account", …): false if it names another namespace's.
+func crmType(odataType string) (string, bool) {
+	q := strings.TrimPrefix(odataType, "#")
+	if name, ok := strings.CutPrefix(q, crmNS); ok {
+		return name, true
+	}
+	return strings.CutPrefix(q, crmAlias+".")
+}
 
 // attributeMetadataTypes are the AttributeMetadata types of the
 // AttributeTypeCodes (AttributeDefinition.AttributeType).

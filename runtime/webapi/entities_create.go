@@ -391,15 +391,17 @@ func started(w http.ResponseWriter, c *engine.Created) {
 
 // rowType refuses a body's @odata.type that is not the type of t's rows,
 // as Dataverse does (400): the row would be written to another table than
-// the client meant. "#Microsoft.Dynamics.CRM.account" and the form
-// without '#' name account's.
+// the client meant. "#Microsoft.Dynamics.CRM.account", the form without
+// '#' and the alias form "#mscrm.account" ($metadata's Schema Alias, which
+// OData lets a client use for the namespace) name account's.
 func (s *Server) rowType(r *http.Request, t store.Table, odataType string) error {
 	want := crmNS + t.Name
-	if strings.TrimPrefix(odataType, "#") == want {
+	other, ok := crmType(odataType)
+	if ok && other == t.Name {
 		return nil
 	}
 	msg := fmt.Sprintf("@odata.type %s is not the type of %s's rows, %s: send %q or leave @odata.type out", odataType, t.EntitySetName, want, want)
-	if other, ok := strings.CutPrefix(strings.TrimPrefix(odataType, "#"), crmNS); ok {
+	if ok {
 		if set, err := s.setOfTable(r, other); err == nil && set != "" {
 			msg += fmt.Sprintf("; a row of %s is written to %s%s", other, Prefix, set)
 		}

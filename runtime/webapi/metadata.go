@@ -126,7 +126,7 @@ func (s *Server) metadata(w http.ResponseWriter, r *http.Request) {
 	const ns = "Microsoft.Dynamics.CRM"
 	doc := edmx{Version: "4.0", XmlnsEdmx: "http://docs.oasis-open.org/odata/ns/edmx"}
 	sc := &doc.DataServices.Schema
-	sc.Xmlns, sc.Namespace, sc.Alias = "http://docs.oasis-open.org/odata/ns/edm", ns, "mscrm"
+	sc.Xmlns, sc.Namespace, sc.Alias = "http://docs.oasis-open.org/odata/ns/edm", ns, crmAlias
 	sc.Container.Name = "System"
 	// A navigation property names an entity type this document defines.
 	defined := map[string]bool{}
