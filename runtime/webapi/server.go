@@ -187,20 +187,22 @@ func (s *Server) routes() {
 	// property) are Dataverse's but not bpfc's: a JSON error that says what
 	// to use, never the web pages' HTML.
 	m.Handle(Prefix+"{seg}/{rest...}", s.authed(func(w http.ResponseWriter, r *http.Request) {
+		if rest := r.PathValue("rest"); rest == "" || strings.HasSuffix(rest, "/") {
+			// accounts/ names no resource of its own, nor does
+			// EntityDefinitions(…)/ or GlobalOptionSetDefinitions/: checked
+			// before the metadata paths so that every path ending in '/'
+			// gets the same answer (they were a 501, a 400 or the list).
+			p := r.PathValue("seg") + "/" + rest
+			s.fail(w, r, errorf(http.StatusNotFound, "NotFound",
+				"no resource %s: the path ends in '/'; drop the trailing slash, %s%s", p, baseURL(r), strings.TrimSuffix(p, "/")))
+			return
+		}
 		switch name, _, _ := splitKeyRaw(r.PathValue("seg")); {
 		case name == "EntityDefinitions" && r.Method == http.MethodGet:
 			s.attributeDefinitions(w, r, r.PathValue("seg"), r.PathValue("rest"))
 			return
 		case name == "GlobalOptionSetDefinitions" && r.Method == http.MethodGet:
 			s.globalOptionSets(w, r, r.PathValue("seg"), r.PathValue("rest"))
-			return
-		}
-		if r.PathValue("rest") == "" {
-			// accounts/ names no resource of its own: without this the
-			// answer was that paths below a set are not supported.
-			seg := r.PathValue("seg")
-			s.fail(w, r, errorf(http.StatusNotFound, "NotFound",
-				"no resource %s/: the path ends in '/'; drop the trailing slash, %s%s", seg, baseURL(r), seg))
 			return
 		}
 		if nav, ok := strings.CutSuffix(r.PathValue("rest"), "/$ref"); ok && s.singleValuedRef(w, r, r.PathValue("seg"), nav) {

@@ -27,3 +27,27 @@ func TestTrailingSlash(t *testing.T) {
 		t.Errorf("v9.1: %s", r.raw)
 	}
 }
+
+// TestTrailingSlashMetadata: the metadata paths ending in '/' get the same
+// 404 as the others, where EntityDefinitions(…)/ was a 501,
+// EntityDefinitions/ a 400, GlobalOptionSetDefinitions/ the list and a
+// cast or attribute followed by '/' a 501 about casts.
+func TestTrailingSlashMetadata(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	for _, p := range []string{
+		"EntityDefinitions(LogicalName='account')/",
+		"EntityDefinitions/",
+		"EntityDefinitions(LogicalName='account')/Attributes/",
+		"EntityDefinitions(LogicalName='account')/Attributes(LogicalName='name')/",
+		"GlobalOptionSetDefinitions/",
+		"GlobalOptionSetDefinitions/Microsoft.Dynamics.CRM.OptionSetMetadata/",
+	} {
+		r := f.do("GET", p, f.admin, nil).must(t, http.StatusNotFound)
+		if want := "no resource " + p + ": the path ends in '/'; drop the trailing slash, " + f.url + Prefix + strings.TrimSuffix(p, "/"); r.errCode() != "NotFound" || !strings.Contains(r.message(), want) {
+			t.Errorf("GET %s: %s, want %q", p, r.raw, want)
+		}
+	}
+	// Without the slash they are served.
+	f.do("GET", "EntityDefinitions(LogicalName='account')/Attributes", f.admin, nil).must(t, http.StatusOK)
+	f.do("GET", "GlobalOptionSetDefinitions", f.admin, nil).must(t, http.StatusOK)
+}
