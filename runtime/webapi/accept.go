@@ -11,30 +11,46 @@ import (
 // be JSON, the API's one format besides $metadata's XML: no Accept, or a
 // media range application/json, application/* or */* whose q is not 0.
 // OData answers a format it cannot write with 406 (Not Acceptable),
-// where bpfc answered Accept: application/xml with JSON and 200. Ranges
-// that do not parse are left out; an Accept of none that parse asks
-// nothing.
+// where bpfc answered Accept: application/xml with JSON and 200.
+//
+// The most specific range that matches JSON decides (RFC 9110 §12.5.1):
+// "application/json;q=0, */*" refuses JSON, as q=0 says, though */*
+// alone would take it. Ranges that are not type/subtype ("json", "*/json")
+// are left out, and an Accept with none left asks nothing: RFC 9110 lets a
+// server disregard an Accept it cannot read, as bpfc did before the 406.
 func acceptsJSON(r *http.Request) bool {
-	ranges := 0
+	ranges, best, ok := 0, 0, false
 	for _, h := range r.Header.Values("Accept") {
 		for _, part := range splitUnquoted(h, ',') {
 			typ, params, err := mime.ParseMediaType(strings.TrimSpace(part))
 			if err != nil {
 				continue
 			}
-			ranges++
-			if typ != "application/json" && typ != "application/*" && typ != "*/*" {
+			top, sub, found := strings.Cut(typ, "/")
+			if !found || top == "" || sub == "" || top == "*" && sub != "*" {
 				continue
 			}
-			if q, ok := params["q"]; ok {
-				if v, err := strconv.ParseFloat(q, 64); err == nil && v <= 0 {
-					continue
-				}
+			ranges++
+			rank := map[string]int{"application/json": 3, "application/*": 2, "*/*": 1}[typ]
+			if rank == 0 || rank < best {
+				continue
 			}
-			return true
+			refused := false
+			if q, has := params["q"]; has {
+				v, err := strconv.ParseFloat(q, 64)
+				refused = err == nil && v <= 0
+			}
+			// Of equally specific ranges (application/json and
+			// application/json;odata.metadata=minimal) one that takes
+			// JSON is enough.
+			if rank > best {
+				best, ok = rank, !refused
+			} else {
+				ok = ok || !refused
+			}
 		}
 	}
-	return ranges == 0
+	return ranges == 0 || ok
 }
 
 // notAcceptable is the 406 of a request whose Accept leaves JSON out.

@@ -43,3 +43,26 @@ func TestAcceptNotJSON(t *testing.T) {
 		t.Errorf("$metadata with Accept: application/xml: %d", resp.StatusCode)
 	}
 }
+
+// TestAcceptPrecedence: the most specific range that matches JSON decides
+// (RFC 9110 §12.5.1), so application/json;q=0 refuses JSON though */*
+// follows (it was a 200), and a range that is not type/subtype ("json",
+// which was a 406 since the 406 check came) is disregarded as before.
+func TestAcceptPrecedence(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	id := f.create("accounts", map[string]any{"name": "Q"})
+	for _, accept := range []string{"application/json;q=0, */*", "*/*, application/json;q=0", "application/*;q=0, */*",
+		"application/json;q=0, application/*", "json, text/html"} {
+		r := f.do("GET", "accounts("+id+")?$select=name", f.admin, nil, "Accept", accept).must(t, http.StatusNotAcceptable)
+		if r.errCode() != "NotAcceptable" {
+			t.Errorf("Accept %q: %s", accept, r.raw)
+		}
+	}
+	for _, accept := range []string{"json", "*/json", "application/", "*/*;q=0, application/json", "application/*;q=0, application/json;q=0.5",
+		"application/json;q=0, application/json;odata.metadata=minimal", "text/html, */*;q=0.1"} {
+		r := f.do("GET", "accounts("+id+")?$select=name", f.admin, nil, "Accept", accept).must(t, http.StatusOK)
+		if r.str("name") != "Q" {
+			t.Errorf("Accept %q: %s", accept, r.raw)
+		}
+	}
+}
