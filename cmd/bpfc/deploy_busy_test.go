@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -88,5 +91,39 @@ func TestBusyOutcome(t *testing.T) {
 	var doc deploy.Outcome
 	if jerr := json.Unmarshal(out.Bytes(), &doc); jerr != nil || !errors.As(err, &ee) || ee.code != 1 || doc.Result != deploy.Busy {
 		t.Errorf("busy apply-upgrade, json: %v %v %s", jerr, err, out.String())
+	}
+}
+
+// TestUninstallBusyOpening: an uninstall that gives up waiting already
+// while opening the store (another connection holds the SQLite file
+// exclusively) prints the outcome document, result "busy", under
+// --output json, as an import does in that case; it printed only an
+// error. It waits out the default busy timeout (10 s): the CLI has no
+// setting for it.
+func TestUninstallBusyOpening(t *testing.T) {
+	dir := copyExample(t, "sales")
+	if code, _, stderr := bpfc(t, "-C", dir, "deploy", "--env", "dev"); code != 0 {
+		t.Fatalf("deploy dev: %d %s", code, stderr)
+	}
+	ctx := context.Background()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, ".bpfc", "dev.db")+"?_pragma=locking_mode(EXCLUSIVE)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN EXCLUSIVE"); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.ExecContext(ctx, "ROLLBACK")
+	code, stdout, stderr := bpfc(t, "-C", dir, "uninstall", "ContosoSales", "--env", "dev", "--yes", "--output", "json")
+	var doc deploy.Outcome
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil || code != 1 || doc.Result != deploy.Busy || doc.Operation != "uninstall" ||
+		doc.Solution != "ContosoSales" || doc.Environment != "dev" || !strings.Contains(stderr, "gave up waiting for the environment") {
+		t.Errorf("uninstall while dev.db is held: %d %v\n%s\n%s", code, err, stdout, stderr)
 	}
 }

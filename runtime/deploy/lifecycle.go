@@ -58,13 +58,21 @@ func (pl *Pipeline) lifecycle(ctx context.Context, envName, solution, op string,
 	}
 	o = pl.options(o)
 	o.defaults()
+	out := &Outcome{Environment: env.Name, Operation: op, Solution: solution, Removed: []Change{}}
+	opening := o.Now()
 	s, err := pl.open(ctx, envName, true)
+	if errors.Is(err, store.ErrBusy) {
+		// Opening waited for the environment too (a migration or another
+		// writer held it): an outcome, busy, as an import's in that case,
+		// so that --output json prints its document.
+		out.Result, out.Message, out.DurationMS = Busy, err.Error(), o.Now().Sub(opening).Milliseconds()
+		return out, err
+	}
 	if err != nil {
 		return nil, err
 	}
 	defer s.Close()
 	start := o.Now()
-	out := &Outcome{Environment: env.Name, Operation: op, Solution: solution, Removed: []Change{}}
 	ctx = store.WithWaitNotice(ctx, func() { o.Progress("waiting for another import into " + env.Name + " to finish") })
 	err = s.Write(ctx, func(tx store.Tx) error {
 		if err := fn(tx, out, &o); err != nil {
