@@ -55,6 +55,18 @@ func crmType(odataType string) (string, bool) {
 	return strings.CutPrefix(q, crmAlias+".")
 }
 
+// castType is the type a path's cast segment names, in either form
+// (Microsoft.Dynamics.CRM.PicklistAttributeMetadata or
+// mscrm.PicklistAttributeMetadata), as $metadata's alias lets a client
+// write it: false for another namespace's, or for an @odata.type's '#',
+// which a path never has.
+func castType(seg string) (string, bool) {
+	if strings.HasPrefix(seg, "#") {
+		return "", false
+	}
+	return crmType(seg)
+}
+
 // attributeMetadataTypes are the AttributeMetadata types of the
 // AttributeTypeCodes (AttributeDefinition.AttributeType).
 var attributeMetadataTypes = map[string]string{
@@ -108,7 +120,7 @@ func (s *Server) attributeDefinitions(w http.ResponseWriter, r *http.Request, se
 	cast := ""
 	if len(parts) == 2 {
 		var ok bool
-		if cast, ok = strings.CutPrefix(parts[1], crmNS); !ok || !strings.HasSuffix(cast, "AttributeMetadata") {
+		if cast, ok = castType(parts[1]); !ok || !strings.HasSuffix(cast, "AttributeMetadata") {
 			s.fail(w, r, errorf(http.StatusNotImplemented, "NotImplemented",
 				"%s: below an attribute bpfc serves a cast to its type only (Microsoft.Dynamics.CRM.PicklistAttributeMetadata, …)", parts[1]))
 			return

@@ -408,3 +408,27 @@ func TestAttributeFilter(t *testing.T) {
 		t.Errorf("an enum value on a row's column: %q", msg)
 	}
 }
+
+// TestAttributeCastTakesTheAlias: a cast in the path may name its type
+// by $metadata's alias, mscrm, as an @odata.type may: the same answer as
+// the full namespace, its context in the full one; another namespace's
+// prefix is still refused.
+func TestAttributeCastTakesTheAlias(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	const lead = "EntityDefinitions(LogicalName='lead')/Attributes"
+	r := f.do("GET", lead+"/mscrm.PicklistAttributeMetadata?$select=LogicalName", f.admin, nil).must(t, 200)
+	names := map[string]bool{}
+	for _, a := range r.rows() {
+		names[a["LogicalName"].(string)] = true
+	}
+	if !names["budgetstatus"] || names["subject"] || !strings.Contains(r.str("@odata.context"), "/Attributes/Microsoft.Dynamics.CRM.PicklistAttributeMetadata(LogicalName)") {
+		t.Errorf("Attributes/mscrm.PicklistAttributeMetadata: %s", r.raw)
+	}
+	r = f.do("GET", lead+"(LogicalName='budgetstatus')/mscrm.PicklistAttributeMetadata?$select=LogicalName&$expand=OptionSet", f.admin, nil).must(t, 200)
+	if set, _ := r.body["OptionSet"].(map[string]any); r.str("LogicalName") != "budgetstatus" || set["Options"] == nil {
+		t.Errorf("Attributes(LogicalName='budgetstatus')/mscrm.PicklistAttributeMetadata: %s", r.raw)
+	}
+	f.do("GET", lead+"(LogicalName='subject')/mscrm.PicklistAttributeMetadata", f.admin, nil).must(t, 404)
+	f.do("GET", lead+"/mscrm.NosuchAttributeMetadata", f.admin, nil).must(t, 400)
+	f.do("GET", lead+"/other.PicklistAttributeMetadata", f.admin, nil).must(t, 501)
+}

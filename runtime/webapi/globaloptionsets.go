@@ -41,14 +41,14 @@ func (s *Server) globalOptionSets(w http.ResponseWriter, r *http.Request, seg, r
 	ctxPath, cast := "#GlobalOptionSetDefinitions", ""
 	if rest != "" {
 		var ok bool
-		cast, ok = strings.CutPrefix(rest, crmNS)
+		cast, ok = castType(rest)
 		if !ok || !slices.Contains(globalOptionSetCasts, cast) {
 			s.fail(w, r, errorf(http.StatusNotImplemented, "NotImplemented",
 				"GlobalOptionSetDefinitions/%s: bpfc serves the list and its casts to %s%s only (it has no global choices)",
 				rest, crmNS, strings.Join(globalOptionSetCasts, ", "+crmNS)))
 			return
 		}
-		ctxPath += "/" + rest
+		ctxPath += "/" + crmNS + cast
 	}
 	if err := checkGlobalOptionSetQuery(r, cast); err != nil {
 		s.fail(w, r, err)

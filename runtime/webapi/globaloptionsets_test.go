@@ -83,3 +83,17 @@ func TestGlobalOptionSetDefinitions(t *testing.T) {
 	f.do("GET", "GlobalOptionSetDefinitions/Microsoft.Dynamics.CRM.Nosuch", f.admin, nil).must(t, 501)
 	f.do("GET", "GlobalOptionSetDefinitions", "", nil).must(t, 401)
 }
+
+// TestGlobalOptionSetCastTakesTheAlias: GlobalOptionSetDefinitions/
+// mscrm.OptionSetMetadata is the cast with the full namespace, context
+// and all, as $metadata's alias lets a client write it.
+func TestGlobalOptionSetCastTakesTheAlias(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	r := f.do("GET", "GlobalOptionSetDefinitions/mscrm.OptionSetMetadata?$select=Name,Options", f.admin, nil).must(t, 200)
+	if len(r.rows()) != 0 || !strings.Contains(r.str("@odata.context"), "#GlobalOptionSetDefinitions/Microsoft.Dynamics.CRM.OptionSetMetadata(Name,Options)") {
+		t.Errorf("mscrm.OptionSetMetadata: %s", r.raw)
+	}
+	f.do("GET", "GlobalOptionSetDefinitions/mscrm.BooleanOptionSetMetadata?$select=TrueOption", f.admin, nil).must(t, 200)
+	f.do("GET", "GlobalOptionSetDefinitions/mscrm.OptionSetMetadata?$select=TrueOption", f.admin, nil).must(t, 400)
+	f.do("GET", "GlobalOptionSetDefinitions/other.OptionSetMetadata", f.admin, nil).must(t, 501)
+}
