@@ -154,13 +154,19 @@ func (o *listOptions) limit() int {
 // condition turns a $filter into a store condition, checking every
 // property against t and typing every value by its column.
 func condition(t store.Table, e odata.Expr) (store.Cond, error) {
+	return conditionUnder(t, e, false)
+}
+
+// conditionUnder is condition of e where negated says whether an odd
+// number of nots encloses it, which In and NotIn need (queryFunction).
+func conditionUnder(t store.Table, e odata.Expr, negated bool) (store.Cond, error) {
 	switch e := e.(type) {
 	case odata.Logical:
-		l, err := condition(t, e.L)
+		l, err := conditionUnder(t, e.L, negated)
 		if err != nil {
 			return nil, err
 		}
-		r, err := condition(t, e.R)
+		r, err := conditionUnder(t, e.R, negated)
 		if err != nil {
 			return nil, err
 		}
@@ -169,7 +175,7 @@ func condition(t store.Table, e odata.Expr) (store.Cond, error) {
 		}
 		return store.Any{l, r}, nil
 	case odata.Not:
-		x, err := condition(t, e.X)
+		x, err := conditionUnder(t, e.X, !negated)
 		if err != nil {
 			return nil, err
 		}
@@ -195,7 +201,7 @@ func condition(t store.Table, e odata.Expr) (store.Cond, error) {
 	case odata.Compare:
 		return compare(t, e)
 	case odata.QueryFunc:
-		return queryFunction(t, e)
+		return queryFunction(t, e, negated)
 	}
 	return nil, badRequest("unsupported $filter expression %T", e)
 }
@@ -204,7 +210,14 @@ func condition(t store.Table, e odata.Expr) (store.Cond, error) {
 // stands for: In as eq of each value joined by or, NotIn its negation,
 // Null and NotNull eq and ne null. Its values are text, as Dataverse's
 // PropertyValues are, read by the column's type.
-func queryFunction(t store.Table, e odata.QueryFunc) (store.Cond, error) {
+//
+// In and NotIn are FetchXML's in and not-in, SQL's IN and NOT IN: a row
+// without a value is in neither. FetchXML has no not, so Dataverse turns
+// a negated one into the other (not In is not-in, not NotIn is in), and
+// the row is in neither negation either. The store's Not is two-valued,
+// so under an odd number of nots (negated) the function holds for such a
+// row, and the enclosing Not leaves it out.
+func queryFunction(t store.Table, e odata.QueryFunc, negated bool) (store.Cond, error) {
 	// PropertyName is the column's logical name, as a FetchXML condition's
 	// attribute is: a lookup by its own name (parentaccountid), where a
 	// comparison says _parentaccountid_value; either is taken.
@@ -244,10 +257,14 @@ func queryFunction(t store.Table, e odata.QueryFunc) (store.Cond, error) {
 		}
 		either = append(either, store.Compare{Column: c.Name, Op: store.OpEq, Value: typed})
 	}
-	if e.Name == "NotIn" {
-		// FetchXML's not-in is SQL's NOT IN: a row without a value is in
-		// neither list, where $filter's not takes it.
-		return store.All{store.Not{X: either}, store.Compare{Column: c.Name, Op: store.OpNe, Value: nil}}, nil
+	empty := store.Compare{Column: c.Name, Op: store.OpEq, Value: nil}
+	switch {
+	case e.Name == "In" && negated:
+		return append(either, empty), nil
+	case e.Name == "NotIn" && negated:
+		return store.Not{X: either}, nil
+	case e.Name == "NotIn":
+		return store.All{store.Not{X: either}, store.Not{X: empty}}, nil
 	}
 	return either, nil
 }

@@ -565,6 +565,15 @@ func TestFilterQueryFunctions(t *testing.T) {
 		ns + "In(PropertyName='parentaccountid',PropertyValues=['{" + strings.ToUpper(ids["Alpha"]) + "}'])": {"O'Brien"},
 		ns + "In(PropertyName='createdon',PropertyValues=['2026-01-20T00:00:00Z','2026-01-10T08:00:00Z'])":   {"Alpha", "Beta"},
 		"not " + ns + "In(PropertyName='name',PropertyValues=['Alpha']) and startswith(name,'B')":            {"Beta"},
+		// A row without a value (Gamma Co's revenue) is in neither In nor
+		// NotIn, nor in their negations, as FetchXML's in and not-in.
+		"not " + ns + "In(PropertyName='revenue',PropertyValues=['1000.5'])":                              {"Beta", "O'Brien", "delta_50%"},
+		"not " + ns + "NotIn(PropertyName='revenue',PropertyValues=['1000.5'])":                           {"Alpha"},
+		"not not " + ns + "In(PropertyName='revenue',PropertyValues=['1000.5'])":                          {"Alpha"},
+		"not not " + ns + "NotIn(PropertyName='revenue',PropertyValues=['1000.5'])":                       {"Beta", "O'Brien", "delta_50%"},
+		"not (" + ns + "In(PropertyName='revenue',PropertyValues=['1000.5']) and startswith(name,'G'))":   {"Alpha", "Beta", "O'Brien", "delta_50%"},
+		"not (" + ns + "NotIn(PropertyName='revenue',PropertyValues=['1000.5']) or startswith(name,'G'))": {"Alpha"},
+		"not (" + ns + "In(PropertyName='revenue',PropertyValues=['1000.5']) or startswith(name,'A'))":    {"Beta", "O'Brien", "delta_50%"},
 	} {
 		f.wantAccounts(t, filter, want)
 	}
