@@ -140,30 +140,47 @@ func createKey(path string) ([]byte, error) {
 	if _, err := rand.Read(key); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	// The key is written in full to a temporary file (CreateTemp makes it
+	// 0600) and only then linked into place, so another process never reads
+	// a key file that is still empty or half written. A link, unlike a
+	// rename, does not replace a key another process put there first.
+	tmp, err := os.CreateTemp(dir, ".secret.key.tmp-*")
+	if err != nil {
+		return nil, fmt.Errorf("creating the secret key: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(base64.StdEncoding.EncodeToString(key) + "\n"); err != nil {
+		tmp.Close()
+		return nil, fmt.Errorf("creating the secret key: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return nil, fmt.Errorf("creating the secret key: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return nil, fmt.Errorf("creating the secret key: %w", err)
+	}
+	err = os.Link(tmp.Name(), path)
 	if errors.Is(err, fs.ErrExist) {
-		// Another process created it first: use theirs.
+		// Another process created it first: use theirs, complete by now.
 		b, err := os.ReadFile(path)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("reading the secret key: %w", err)
 		}
-		return decodeKey(strings.TrimSpace(string(b)))
+		key, err := decodeKey(strings.TrimSpace(string(b)))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return key, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("creating the secret key: %w", err)
 	}
-	if _, err := f.WriteString(base64.StdEncoding.EncodeToString(key) + "\n"); err != nil {
-		f.Close()
-		return nil, err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return key, f.Close()
+	return key, nil
 }
 
 // decodeKey accepts 32 bytes as standard base64 or hex.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -119,5 +120,47 @@ func TestSealAfterOpenWithoutKey(t *testing.T) {
 	}
 	if got, err := k.Open(sealed, "dev/cts_key"); err != nil || got != "hunter2" {
 		t.Errorf("Open = %q, %v", got, err)
+	}
+}
+
+// TestConcurrentKeyCreation: keyrings of several processes sealing at once
+// with no key file all end up with the one key; the ones that lose the
+// race to create it never read a key file that is still being written
+// (empty, "the key must be 32 bytes").
+func TestConcurrentKeyCreation(t *testing.T) {
+	for round := 0; round < 50; round++ {
+		dir := t.TempDir()
+		const n = 8
+		sealed := make([][]byte, n)
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				sealed[i], errs[i] = NewKeyring(dir, noEnv).Seal("hunter2", "dev/cts_key")
+			}(i)
+		}
+		wg.Wait()
+		for i := 0; i < n; i++ {
+			if errs[i] != nil {
+				t.Fatalf("round %d: keyring %d: %v", round, i, errs[i])
+			}
+			// Every value opens with the key file left behind: one key won.
+			if got, err := NewKeyring(dir, noEnv).Open(sealed[i], "dev/cts_key"); err != nil || got != "hunter2" {
+				t.Fatalf("round %d: value %d: Open = %q, %v", round, i, got, err)
+			}
+		}
+		entries, err := os.ReadDir(filepath.Dir(filepath.Join(dir, KeyFile)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) != 1 {
+			var names []string
+			for _, e := range entries {
+				names = append(names, e.Name())
+			}
+			t.Fatalf("round %d: .bpfc holds %v, want only the key file", round, names)
+		}
 	}
 }
