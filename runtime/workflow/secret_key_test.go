@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -129,5 +130,64 @@ func TestWebhookSecretSealedWithAnotherKey(t *testing.T) {
 	}
 	if n := len(h.seen()); n != 2 {
 		t.Errorf("%d webhook calls with the key, want 2", n)
+	}
+}
+
+// Two solutions in one environment may each define a secret of the same
+// name: the message for the one a webhook reads is about that solution's
+// variable (sk_hook, sealed with another key), not the other's (zz_hook,
+// which has no value), where the variable was found by its name alone.
+func TestWebhookSecretOfSameNameInAnotherSolution(t *testing.T) {
+	dir, path, p, s := secretHookEnv(t)
+	ctx := context.Background()
+	deployer := secret.NewKeyring(filepath.Join(dir, "ci"), testenv.NoEnv)
+	o := testenv.Options(nil)
+	o.Keyring = deployer
+	o.Getenv = func(k string) string {
+		if k == "BPFC_VAR_HOOK" {
+			return "http://127.0.0.1:1/hooks/XOXSECRET"
+		}
+		return ""
+	}
+	if _, err := deploy.Import(ctx, deploy.Target{Env: p.Environment("dev"), Store: s}, testenv.FakeBuild(t, p), o); err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(dir, "other")
+	if err := os.Mkdir(other, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	testenv.Write(t, other, "project.hcl", `
+solution "ZZ" {
+  version = "1.0.0.0"
+  publisher "z" {
+    prefix              = "zz"
+    option_value_prefix = 20000
+  }
+}
+
+environment "dev" {
+  managed = false
+}
+
+variable "hook" {
+  type     = "secret"
+  required = false
+}
+`)
+	op := testenv.Load(t, other)
+	o.Getenv = testenv.NoEnv
+	if _, err := deploy.Import(ctx, deploy.Target{Env: op.Environment("dev"), Store: s}, testenv.FakeBuild(t, op), o); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	v := openEnv(t, p, path, Options{Keyring: secret.NewKeyring(filepath.Join(dir, "server"), testenv.NoEnv)})
+	_, in := v.lead("f", nil)
+	if _, err := v.admin().Next(v.ctx, in.ID, engine.MoveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	want := "the url is empty: secret hook cannot be opened here (reading the secret key: "
+	if ran := v.runDue(); len(ran) != 1 || !strings.Contains(ran[0].LastError, want) {
+		t.Errorf("%+v, want %q", ran, want)
 	}
 }

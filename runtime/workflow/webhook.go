@@ -19,6 +19,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/deploy"
 	"github.com/bpfc/bpfc/runtime/secret"
 	"github.com/bpfc/bpfc/runtime/store"
 )
@@ -52,15 +53,15 @@ func (x *execution) webhook(wf *compiler.Workflow, t store.Table, row store.Row,
 	}
 	raw, _ := v.(string)
 	if strings.TrimSpace(raw) == "" {
-		if name := secretIn(st.Values["url"]); name != "" {
-			return nil, fmt.Errorf("the url is empty: %s", x.unopenedSecret(name))
+		if sv := secretIn(st.Values["url"]); sv != nil {
+			return nil, fmt.Errorf("the url is empty: %s", x.unopenedSecret(sv))
 		}
 		return nil, fmt.Errorf("the url is empty")
 	}
 	shown, what := redact(raw), "the url "+strconv.Quote(redact(raw))
-	name := secretIn(st.Values["url"])
-	if name != "" {
-		shown, what = "(the url in secret "+name+")", "the url in secret "+name
+	sv := secretIn(st.Values["url"])
+	if sv != nil {
+		shown, what = "(the url in secret "+sv.Name+")", "the url in secret "+sv.Name
 	}
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -90,7 +91,7 @@ func (x *execution) webhook(wf *compiler.Workflow, t store.Table, row store.Row,
 		key = fmt.Sprintf("bpfc-op-%s-%d", x.src.op, x.posts)
 	}
 	h.Set("Idempotency-Key", key)
-	return &webhookCall{url: u, shown: shown, secret: name != "", body: body, headers: h}, nil
+	return &webhookCall{url: u, shown: shown, secret: sv != nil, body: body, headers: h}, nil
 }
 
 // post sends a webhook; any answer but 2xx is an error.
@@ -169,28 +170,31 @@ func sameHostRedirects(req *http.Request, via []*http.Request) error {
 // errRedirect is what sameHostRedirects' refusals are (errors.Is).
 var errRedirect = errors.New("redirect refused")
 
-// secretIn names the secret variable an expression reads, or is "": any
-// part of a URL a secret gives may be the secret (a token in the path, as
-// chat services hand them out), so messages show none of it.
-func secretIn(e compiler.Expr) string {
+// secretIn is the secret variable an expression reads, or nil: any part
+// of a URL a secret gives may be the secret (a token in the path, as chat
+// services hand them out), so messages show none of it.
+func secretIn(e compiler.Expr) *compiler.Variable {
 	for _, ref := range compiler.VarRefs(e) {
 		if ref.Var != nil && ref.Var.Type == compiler.VarSecret {
-			return ref.Name
+			return ref.Var
 		}
 	}
-	return ""
+	return nil
 }
 
-// unopenedSecret says why secret variable name gives no value here. A
+// unopenedSecret says why secret variable v gives no value here. A
 // secret that this process cannot open reads as none (the engine's
 // variables leave it out), which on a server beside others, or after a CI
 // deploy straight to a shared store, is a key that differs from the one
 // that sealed it: say so, rather than only "the url is empty".
-func (x *execution) unopenedSecret(name string) string {
+func (x *execution) unopenedSecret(v *compiler.Variable) string {
+	name := v.Name
+	// By schema name: another solution in the environment may define a
+	// variable of the same short name, with a value of its own or none.
 	var def *store.VariableDefinition
 	if defs, err := x.tx.VariableDefinitions(); err == nil {
 		for i := range defs {
-			if defs[i].Name == name {
+			if strings.EqualFold(defs[i].SchemaName, v.SchemaName) {
 				def = &defs[i]
 			}
 		}
@@ -200,7 +204,7 @@ func (x *execution) unopenedSecret(name string) string {
 	}
 	val, err := x.tx.VariableValue(def.SchemaName)
 	if err != nil || len(val.Sealed) == 0 {
-		return "secret " + name + " has no value in this environment: set BPFC_VAR_" + strings.ToUpper(name) + " where bpfc deploy runs"
+		return "secret " + name + " has no value in this environment: set " + deploy.EnvVarName(v) + " where bpfc deploy runs"
 	}
 	why := "this process has no secret key"
 	if x.r.o.Keyring != nil {
