@@ -31,7 +31,8 @@ func newUninstallCmd(g *globals) *cobra.Command {
 			"--output json prints: environment, operation, solution, version, managed, result\n" +
 			"(applied | refused | failed | busy: it gave up waiting for the environment,\n" +
 			"changed nothing and is not in the history, run it again), message, removed\n" +
-			"([{action, kind, name}]),\n" +
+			"([{action, kind, name, data: what it does to rows or users, users: the users a\n" +
+			"removed role is taken from}]),\n" +
 			"instance_rows, restored (the solution and version that runs again after a\n" +
 			"holding solution's uninstall), duration_ms.",
 		Args: argsUsage(cobra.ExactArgs(1)),

@@ -138,3 +138,57 @@ func TestCancelStagedUpgradeValueOfAnotherType(t *testing.T) {
 		}
 	})
 }
+
+// TestCancelStagedUpgradeListsUsersLosingARole: a role only the staged
+// upgrade has goes with the cancel, and with it the users' assignments of
+// it; unconfirmed, the cancel names those users (it listed only the role),
+// and not the users of a role the installed version keeps.
+func TestCancelStagedUpgradeListsUsersLosingARole(t *testing.T) {
+	pr := newProject(t)
+	pr.edit("bpfc.hcl", "managed = false", "managed = true")
+	pr.deploy("dev", quiet())
+	pr.version("2.0.0.0").set("reviewer.hcl", `
+role "reviewer" {
+  grant "lead_to_opportunity" {
+    privileges = ["read"]
+  }
+}
+`)
+	stage := quiet()
+	stage.Mode = Stage
+	pr.deploy("dev", stage)
+	s := pr.open("dev", time.Second)
+	must(t, s.Write(context.Background(), func(tx store.Tx) error {
+		for i, u := range []store.User{
+			{Name: "cy", Roles: []string{"reviewer"}},
+			{Name: "ana", Roles: []string{"reviewer", "salesperson"}},
+			{Name: "bo", Roles: []string{"salesperson"}},
+		} {
+			u.ID = fmt.Sprintf("7f5b6c1e-0000-4000-8000-00000000000%d", i+1)
+			if err := tx.PutUser(u); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	must(t, s.Close())
+
+	pl := pr.pipeline(pr.load())
+	out, err := pl.Uninstall(context.Background(), "dev", "Sales_Upgrade", false, quiet())
+	if !errors.Is(err, ErrNeedsConfirmation) || !hasData(out.Removed, "remove", "role", "reviewer", "2 users lose it: ana, cy") ||
+		hasChange(out.Removed, "remove", "role", "salesperson") {
+		t.Fatalf("unconfirmed cancel: %v %+v", err, out.Removed)
+	}
+	for _, c := range out.Removed {
+		if c.Kind == "role" && !slices.Equal(c.Users, []string{"ana", "cy"}) {
+			t.Errorf("users of the removed role: %q, want [ana cy]", c.Users)
+		}
+	}
+	_, err = pl.Uninstall(context.Background(), "dev", "Sales_Upgrade", true, quiet())
+	must(t, err)
+	pr.read("dev", func(tx store.Tx) {
+		if u, err := tx.User("ana"); err != nil || !slices.Equal(u.Roles, []string{"salesperson"}) {
+			t.Errorf("ana after the cancel: %+v %v", u, err)
+		}
+	})
+}

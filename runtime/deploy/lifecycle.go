@@ -260,21 +260,54 @@ func (o *Outcome) OtherData() string {
 
 // removalChanges lists the components cs of solution as removals, each
 // with what it does to rows, as a plan says it (dataLoss): a flow's
-// instances, a custom table's rows, an added column's values.
+// instances, a custom table's rows, an added column's values; and a
+// role's users, who lose it.
 func removalChanges(tx store.Tx, solution string, cs []store.Component) ([]Change, error) {
 	st, err := loadState(tx, solution)
 	if err != nil {
 		return nil, err
 	}
 	out := []Change{}
+	var users []store.User // read once, for the first role
 	for _, c := range cs {
 		name := c.Name
 		if d, ok := st.defs[name]; ok && c.Kind == store.KindVariable && d.Name != "" {
 			name = d.Name // as plans name variables: the project's name, not the schema name
 		}
-		out = append(out, Change{Action: "remove", Kind: c.Kind, Name: name})
+		ch := Change{Action: "remove", Kind: c.Kind, Name: name}
+		if c.Kind == store.KindRole {
+			if users == nil {
+				if users, err = tx.Users(); err != nil {
+					return nil, err
+				}
+			}
+			ch.Users, ch.Data = roleUsers(users, c.Name)
+		}
+		out = append(out, ch)
 	}
 	return out, dataLoss(tx, st, out, nil) // cs are what goes: shared columns were set aside (splitShared)
+}
+
+// roleUsers are the names of the users who have role, sorted, and what
+// removing the role does to them ("2 users lose it: ana, cy"), or "": a
+// role's removal takes it from its users without a word otherwise, and
+// one only a staged upgrade had may be all the access they have.
+func roleUsers(users []store.User, role string) ([]string, string) {
+	var names []string
+	for _, u := range users {
+		if slices.Contains(u.Roles, role) {
+			names = append(names, u.Name)
+		}
+	}
+	if len(names) == 0 {
+		return nil, ""
+	}
+	slices.Sort(names)
+	verb := " lose it: "
+	if len(names) == 1 {
+		verb = " loses it: "
+	}
+	return names, compiler.Plural(len(names), "user") + verb + strings.Join(names, ", ")
 }
 
 // refuseDependents refuses an operation on sol that would remove

@@ -187,6 +187,8 @@ type Change struct {
 	Data   string        `json:"data,omitempty"`
 	Note   string        `json:"note,omitempty"`
 	Fields []FieldChange `json:"fields,omitempty"`
+	// Users are the users a removed role is taken from (their names).
+	Users []string `json:"users,omitempty"`
 }
 
 // FieldChange is one property of a changed component: its name (the
