@@ -323,7 +323,7 @@ func (e *Engine) variables(tx store.Tx, env string) (process.Vars, error) {
 			continue
 		}
 		if val, ok := variableValue(d.Type, text); ok {
-			vars[d.Name] = val
+			vars[d.SchemaName] = val
 		}
 	}
 	return vars, nil

@@ -15,8 +15,19 @@ import (
 // lookups the target row's id (string).
 type Row map[string]any
 
-// Vars are the environment's variable values by variable name.
+// Vars are the environment's variable values by schema name
+// (<prefix>_<name>): two solutions in one environment may each declare a
+// variable of one short name, and each reads its own.
 type Vars map[string]cty.Value
+
+// VarKey is the key of the variable e names in Vars: its schema name,
+// or its short name where the reference was never resolved.
+func VarKey(e *compiler.VarRef) string {
+	if e.Var != nil && e.Var.SchemaName != "" {
+		return e.Var.SchemaName
+	}
+	return e.Name
+}
 
 // Eval evaluates a condition on row. A comparison that involves an empty
 // column is false, except a comparison with null itself: self.x == null
@@ -53,7 +64,7 @@ func value(e compiler.Expr, row Row, vars Vars) (any, error) {
 		}
 		return v, nil
 	case *compiler.VarRef:
-		v, ok := vars[e.Name]
+		v, ok := vars[VarKey(e)]
 		if !ok || v == cty.NilVal || v.IsNull() {
 			return empty{}, nil
 		}

@@ -70,14 +70,16 @@ func names(stages []*compiler.Stage) []string {
 func TestActivePathFollowsValuesAndVariables(t *testing.T) {
 	p := load(t)
 	f := p.Flow("deal")
-	vars := Vars{"threshold": cty.NumberIntVal(100)}
+	// Vars are by schema name, as the engine reads them from the store.
+	threshold := p.Variable("threshold").SchemaName
+	vars := Vars{threshold: cty.NumberIntVal(100)}
 	cases := []struct {
 		row  Row
 		vars Vars
 		want string
 	}{
 		{Row{"budgetamount": 500.0, "purchasetimeframe": int64(0), "subject": "x"}, vars, "qualify fast close"},
-		{Row{"budgetamount": 500.0, "purchasetimeframe": int64(0), "subject": "x"}, Vars{"threshold": cty.NumberIntVal(1000)}, "qualify close"},
+		{Row{"budgetamount": 500.0, "purchasetimeframe": int64(0), "subject": "x"}, Vars{threshold: cty.NumberIntVal(1000)}, "qualify close"},
 		{Row{"budgetamount": int64(50), "subject": "vip deal"}, vars, "qualify review close"}, // case-insensitive startswith
 		{Row{"budgetamount": 500.0, "purchasetimeframe": int64(1), "subject": "x"}, vars, "qualify close"},
 		{Row{"purchasetimeframe": int64(0)}, vars, "qualify review close"}, // empty budget: > is false; empty subject == null
@@ -206,7 +208,7 @@ variable "v" {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := Eval(x, c.row, Vars{"v": cty.StringVal(c.v)})
+		got, err := Eval(x, c.row, Vars{p.Variable("v").SchemaName: cty.StringVal(c.v)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -227,7 +229,7 @@ func TestVariableOrderedAgainstDate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, err := Eval(x, row, Vars{"day": cty.StringVal(day)}); err != nil || got != want {
+		if got, err := Eval(x, row, Vars{p.Variable("day").SchemaName: cty.StringVal(day)}); err != nil || got != want {
 			t.Errorf("var.day = %q < 2026-05-01: %t %v, want %t", day, got, err, want)
 		}
 	}
