@@ -4,11 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/bpfc/bpfc/runtime/store"
 	"github.com/bpfc/bpfc/runtime/store/postgres/pgtest"
+	"github.com/bpfc/bpfc/runtime/store/sqlstore"
 )
 
 // TestBusyWaitsOnce: while another session holds the environment's lock
@@ -127,5 +129,53 @@ WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting)
 	// again.
 	if waited > busy+700*time.Millisecond {
 		t.Errorf("shared write waited %v in all, want the busy timeout (%v)", waited, busy)
+	}
+}
+
+// beginCounter counts the write transactions a store tries to begin.
+type beginCounter struct {
+	*dialect
+	begins atomic.Int32
+}
+
+func (c *beginCounter) BeginWrite(ctx context.Context, db *sql.DB, onWait func()) (*sqlstore.Txn, error) {
+	c.begins.Add(1)
+	return c.dialect.BeginWrite(ctx, db, onWait)
+}
+
+// TestOpenHeldWaitsOnce: while a session holds the environment's
+// schema_migrations (as a migration's ALTER TABLE does), opening it gives
+// up when its first read has waited the busy timeout; it went on to
+// migrate, and waited a second time.
+func TestOpenHeldWaitsOnce(t *testing.T) {
+	const busy = 300 * time.Millisecond
+	url := pgtest.URL(t)
+	ctx := context.Background()
+	s := open(t, url, Options{Name: "dev"})
+	holder, err := s.SQL().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Rollback()
+	if _, err := holder.ExecContext(ctx, `LOCK TABLE schema_migrations IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	db, err := openDB(url, SchemaFor("dev"), busy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	d := &beginCounter{dialect: &dialect{busy: busy}}
+	if s2, err := sqlstore.Open(ctx, db, d, sqlstore.Options{Name: "dev"}); err == nil || !d.IsBusy(err) && !errors.Is(err, store.ErrBusy) {
+		if s2 != nil {
+			s2.Close()
+		}
+		t.Fatalf("open while held: %v, want busy", err)
+	}
+	if n := d.begins.Load(); n != 0 {
+		t.Errorf("open while held began %d write transactions after its read gave up, want 0", n)
+	}
+	if _, err := Open(ctx, url, Options{Name: "dev", BusyTimeout: busy}); !errors.Is(err, store.ErrBusy) {
+		t.Errorf("Open while held: %v, want ErrBusy", err)
 	}
 }

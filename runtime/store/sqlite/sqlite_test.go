@@ -403,3 +403,58 @@ func TestDropIndexedColumn(t *testing.T) {
 		t.Errorf("pp_x's indexes: %q, want its key's", sqliteIndexes(s.SQL())(t, "pp_x"))
 	}
 }
+
+// beginCounter counts the write transactions a store tries to begin.
+type beginCounter struct {
+	*dialect
+	begins atomic.Int32
+}
+
+func (c *beginCounter) BeginWrite(ctx context.Context, db *sql.DB, onWait func()) (*sqlstore.Txn, error) {
+	c.begins.Add(1)
+	return c.dialect.BeginWrite(ctx, db, onWait)
+}
+
+// TestOpenHeldWaitsOnce: opening a store that another connection holds
+// locked gives up when its first read has waited the busy timeout; it
+// went on to migrate, as for a new file, and waited a second time for the
+// write lock.
+func TestOpenHeldWaitsOnce(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "env.db")
+	opened(t, path).Close()
+	holder, err := sql.Open("sqlite", "file:"+path+"?_pragma=locking_mode(EXCLUSIVE)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	conn, err := holder.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN EXCLUSIVE"); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.ExecContext(ctx, "ROLLBACK")
+	const busy = 200 * time.Millisecond
+	db, err := sql.Open("sqlite", dsn(path, busy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	d := &beginCounter{dialect: &dialect{busy: busy, path: path}}
+	if s, err := sqlstore.Open(ctx, db, d, sqlstore.Options{Name: "dev"}); err == nil || !d.IsBusy(err) && !errors.Is(err, store.ErrBusy) {
+		if s != nil {
+			s.Close()
+		}
+		t.Fatalf("open while held: %v, want busy", err)
+	}
+	if n := d.begins.Load(); n != 0 {
+		t.Errorf("open while held began %d write transactions after its read gave up, want 0", n)
+	}
+	// The store's own Open says so as ErrBusy.
+	if _, err := Open(ctx, path, Options{Name: "dev", BusyTimeout: busy}); !errors.Is(err, store.ErrBusy) {
+		t.Errorf("Open while held: %v, want ErrBusy", err)
+	}
+}

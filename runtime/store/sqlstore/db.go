@@ -304,6 +304,11 @@ func loadMigrations(fsys fs.FS) ([]migration, error) {
 func (s *DB) upToDate(ctx context.Context, migs []migration) (bool, error) {
 	var version int
 	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&version)
+	if err != nil && s.d.IsBusy(err) {
+		// The read already waited the busy timeout: migrating would wait
+		// it a second time for the same holder.
+		return false, err
+	}
 	if err != nil {
 		return false, nil // no schema_migrations yet: a new environment
 	}
@@ -315,6 +320,9 @@ func (s *DB) upToDate(ctx context.Context, migs []migration) (bool, error) {
 	}
 	var digest string
 	if err := s.db.QueryRowContext(ctx, `SELECT catalog_digest FROM organization`).Scan(&digest); err != nil {
+		if s.d.IsBusy(err) {
+			return false, err
+		}
 		return false, nil
 	}
 	return digest == catalogDigest(), nil
