@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/environ"
 	"github.com/bpfc/bpfc/runtime/store"
 	"github.com/bpfc/bpfc/runtime/store/sqlite"
 )
@@ -61,11 +62,16 @@ func (pl *Pipeline) lifecycle(ctx context.Context, envName, solution, op string,
 	out := &Outcome{Environment: env.Name, Operation: op, Solution: solution, Removed: []Change{}}
 	opening := o.Now()
 	s, err := pl.open(ctx, envName, true)
-	if errors.Is(err, store.ErrBusy) {
-		// Opening waited for the environment too (a migration or another
-		// writer held it): an outcome, busy, as an import's in that case,
-		// so that --output json prints its document.
-		out.Result, out.Message, out.DurationMS = Busy, err.Error(), o.Now().Sub(opening).Milliseconds()
+	if err != nil && !errors.Is(err, environ.ErrNotCreated) {
+		// The store could not be opened (unreachable, not a database, held
+		// by another writer): an outcome, failed or busy, as an import's
+		// in that case, so that --output json prints its document. An
+		// environment never created has nothing to remove: the command's
+		// own error, as a solution it does not have.
+		out.Result, out.Message, out.DurationMS = Failed, err.Error(), o.Now().Sub(opening).Milliseconds()
+		if errors.Is(err, store.ErrBusy) {
+			out.Result = Busy // opening waited for the environment: retry as well
+		}
 		return out, err
 	}
 	if err != nil {
