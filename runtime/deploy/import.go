@@ -26,6 +26,7 @@ func prepare(tx store.Tx, st *state, t Target, b *Build, o *Options) ([]value, e
 	vals, vc := resolveValues(b.Project, t.Env, o.Settings, o.SettingsAt, o.EnvironmentValues, o.Getenv, st.values, shipped)
 	causes = append(causes, vc...)
 	causes = append(causes, checkTables(st, b)...)
+	causes = append(causes, checkStoreNames(st, b)...)
 	causes = append(causes, checkActiveFlows(st, t, b, o.Mode)...)
 	deps, err := removalDependents(tx, st, b, o.Mode)
 	if err != nil {
