@@ -192,3 +192,27 @@ role "reviewer" {
 		}
 	})
 }
+
+// TestStageRefusesTypeChangeOfAHeldValue: a staged upgrade that changes
+// the type of a variable the environment holds a value for is refused,
+// the environment as it was (staging would seal or drop the value, and a
+// cancel could not give it back); the same upgrade not staged applies.
+func TestStageRefusesTypeChangeOfAHeldValue(t *testing.T) {
+	pr := newProject(t)
+	pr.edit("bpfc.hcl", "managed = false", "managed = true")
+	pr.set("level.hcl", "variable \"level\" {\n  type    = \"string\"\n  default = \"one\"\n}\n")
+	first := quiet()
+	first.Getenv = func(k string) string { return map[string]string{"BPFC_VAR_LEVEL": "two"}[k] }
+	pr.deploy("dev", first)
+	pr.version("2.0.0.0").set("level.hcl", "variable \"level\" {\n  type = \"secret\"\n  required = false\n}\n")
+	stage := quiet()
+	stage.Mode = Stage
+	pr.refuse("dev", stage, "variable level is a string in the installed version and a secret in this one, and the environment holds a value for it",
+		"upgrade without --mode stage")
+	pr.read("dev", func(tx store.Tx) {
+		if v, err := tx.VariableValue("cts_level"); err != nil || v.Value != "two" {
+			t.Errorf("the value after the refusal: %+v %v", v, err)
+		}
+	})
+	pr.deploy("dev", quiet()) // an upgrade not staged
+}

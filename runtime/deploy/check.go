@@ -60,6 +60,9 @@ func checkSolution(st *state, t Target, b *Build, mode Mode) []string {
 		causes = append(causes, fmt.Sprintf("a staged upgrade of %s (%s %s) is pending in %s: complete it with bpfc apply-upgrade %s --env %s, or cancel it with bpfc uninstall %s --env %s",
 			name, st.holding.Name, st.holding.Version, t.Env.Name, name, t.Env.Name, st.holding.Name, t.Env.Name))
 	}
+	if mode == Stage && st.base != nil {
+		causes = append(causes, stagedTypeChanges(st, b)...)
+	}
 	if mode == Stage && !managed {
 		causes = append(causes, fmt.Sprintf("staged upgrades are for managed solutions; %s receives %s unmanaged (use --mode upgrade or update)", t.Env.Name, name))
 	}
@@ -300,3 +303,24 @@ func isBuiltinRole(r *compiler.Role) bool { return builtinRoles[r.Name] }
 
 // sortedTargets are a lookup column's targets in order of name.
 func sortedTargets(c store.Column) []string { return slices.Sorted(slices.Values(c.Targets)) }
+
+// stagedTypeChanges are the causes refusing a staged upgrade that changes
+// the type of a variable the environment holds a value for. The value
+// would be rewritten for the new type (sealed, or dropped) when the
+// upgrade is staged, and canceling it (uninstalling the holding solution)
+// could not give the installed version its value back; an upgrade that is
+// not staged, or a new variable, keeps the installed version whole.
+func stagedTypeChanges(st *state, b *Build) []string {
+	var causes []string
+	for _, v := range b.Project.Variables {
+		def, ok := st.defs[v.SchemaName]
+		if _, held := st.values[v.SchemaName]; !ok || !held || def.Type == v.Type {
+			continue
+		}
+		causes = append(causes, fmt.Sprintf("variable %s is %s %s in the installed version and %s %s in this one, and the environment holds a value for it: "+
+			"a staged upgrade keeps the installed version's value for a cancel, so it cannot change its type "+
+			"(upgrade without --mode stage, or give the variable a new name)",
+			v.Name, compiler.Article(def.Type), def.Type, compiler.Article(v.Type), v.Type))
+	}
+	return causes
+}
