@@ -139,16 +139,61 @@ func TestWebhookSecretSealedWithAnotherKey(t *testing.T) {
 // which has no value), where the variable was found by its name alone.
 func TestWebhookSecretOfSameNameInAnotherSolution(t *testing.T) {
 	dir, path, p, s := secretHookEnv(t)
-	ctx := context.Background()
 	deployer := secret.NewKeyring(filepath.Join(dir, "ci"), testenv.NoEnv)
-	o := testenv.Options(nil)
-	o.Keyring = deployer
-	o.Getenv = func(k string) string {
-		if k == "BPFC_VAR_HOOK" {
-			return "http://127.0.0.1:1/hooks/XOXSECRET"
-		}
-		return ""
+	deploySameNamedHooks(t, dir, p, s, deployer, "http://127.0.0.1:1/hooks/XOXSECRET", "")
+
+	v := openEnv(t, p, path, Options{Keyring: secret.NewKeyring(filepath.Join(dir, "server"), testenv.NoEnv)})
+	_, in := v.lead("f", nil)
+	if _, err := v.admin().Next(v.ctx, in.ID, engine.MoveOptions{}); err != nil {
+		t.Fatal(err)
 	}
+	want := "the url is empty: secret hook cannot be opened here (reading the secret key: "
+	if ran := v.runDue(); len(ran) != 1 || !strings.Contains(ran[0].LastError, want) {
+		t.Errorf("%+v, want %q", ran, want)
+	}
+}
+
+// Two solutions in one environment may each define a variable of one short
+// name: each solution's webhook posts to its own solution's value, where
+// the values were kept by short name and the last solution's won (a
+// secret url sent another solution's request, and its payload, elsewhere).
+func TestWebhookReadsItsOwnSolutionsVariable(t *testing.T) {
+	dir, path, p, s := secretHookEnv(t)
+	mine, theirs := newHookServer(t, 0), newHookServer(t, 0)
+	kr := secret.NewKeyring(dir, testenv.NoEnv)
+	deploySameNamedHooks(t, dir, p, s, kr, mine.URL+"/hooks/mine", theirs.URL+"/hooks/theirs")
+
+	v := openEnv(t, p, path, Options{Keyring: kr})
+	_, in := v.lead("f", nil)
+	if _, err := v.admin().Next(v.ctx, in.ID, engine.MoveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if ran := v.runDue(); len(ran) != 1 || ran[0].State != store.JobSucceeded {
+		t.Fatalf("%+v", ran)
+	}
+	if len(mine.seen()) != 1 || len(theirs.seen()) != 0 {
+		t.Errorf("the webhook posted %d times to its own solution's url and %d to the other's", len(mine.seen()), len(theirs.seen()))
+	}
+}
+
+// deploySameNamedHooks deploys secretHookProject (p) into s with its
+// secret hook set to mine, then solution ZZ, whose optional secret has the
+// same short name, set to theirs ("" for none); both sealed with kr, and s
+// closed.
+func deploySameNamedHooks(t *testing.T, dir string, p *compiler.Project, s store.Store, kr *secret.Keyring, mine, theirs string) {
+	t.Helper()
+	ctx := context.Background()
+	hook := func(url string) func(string) string {
+		return func(k string) string {
+			if k == "BPFC_VAR_HOOK" {
+				return url
+			}
+			return ""
+		}
+	}
+	o := testenv.Options(nil)
+	o.Keyring = kr
+	o.Getenv = hook(mine)
 	if _, err := deploy.Import(ctx, deploy.Target{Env: p.Environment("dev"), Store: s}, testenv.FakeBuild(t, p), o); err != nil {
 		t.Fatal(err)
 	}
@@ -175,85 +220,9 @@ variable "hook" {
 }
 `)
 	op := testenv.Load(t, other)
-	o.Getenv = testenv.NoEnv
+	o.Getenv = hook(theirs)
 	if _, err := deploy.Import(ctx, deploy.Target{Env: op.Environment("dev"), Store: s}, testenv.FakeBuild(t, op), o); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
-
-	v := openEnv(t, p, path, Options{Keyring: secret.NewKeyring(filepath.Join(dir, "server"), testenv.NoEnv)})
-	_, in := v.lead("f", nil)
-	if _, err := v.admin().Next(v.ctx, in.ID, engine.MoveOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	want := "the url is empty: secret hook cannot be opened here (reading the secret key: "
-	if ran := v.runDue(); len(ran) != 1 || !strings.Contains(ran[0].LastError, want) {
-		t.Errorf("%+v, want %q", ran, want)
-	}
-}
-
-// Two solutions in one environment may each define a variable of one short
-// name: each solution's webhook posts to its own solution's value, where
-// the values were kept by short name and the last solution's won (a
-// secret url sent another solution's request, and its payload, elsewhere).
-func TestWebhookReadsItsOwnSolutionsVariable(t *testing.T) {
-	dir, path, p, s := secretHookEnv(t)
-	ctx := context.Background()
-	mine, theirs := newHookServer(t, 0), newHookServer(t, 0)
-	kr := secret.NewKeyring(dir, testenv.NoEnv)
-	o := testenv.Options(nil)
-	o.Keyring = kr
-	o.Getenv = func(k string) string {
-		if k == "BPFC_VAR_HOOK" {
-			return mine.URL + "/hooks/mine"
-		}
-		return ""
-	}
-	if _, err := deploy.Import(ctx, deploy.Target{Env: p.Environment("dev"), Store: s}, testenv.FakeBuild(t, p), o); err != nil {
-		t.Fatal(err)
-	}
-	other := filepath.Join(dir, "other")
-	if err := os.Mkdir(other, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	testenv.Write(t, other, "project.hcl", `
-solution "ZZ" {
-  version = "1.0.0.0"
-  publisher "z" {
-    prefix              = "zz"
-    option_value_prefix = 20000
-  }
-}
-
-environment "dev" {
-  managed = false
-}
-
-variable "hook" {
-  type = "secret"
-}
-`)
-	op := testenv.Load(t, other)
-	o.Getenv = func(k string) string {
-		if k == "BPFC_VAR_HOOK" {
-			return theirs.URL + "/hooks/theirs"
-		}
-		return ""
-	}
-	if _, err := deploy.Import(ctx, deploy.Target{Env: op.Environment("dev"), Store: s}, testenv.FakeBuild(t, op), o); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-
-	v := openEnv(t, p, path, Options{Keyring: kr})
-	_, in := v.lead("f", nil)
-	if _, err := v.admin().Next(v.ctx, in.ID, engine.MoveOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	if ran := v.runDue(); len(ran) != 1 || ran[0].State != store.JobSucceeded {
-		t.Fatalf("%+v", ran)
-	}
-	if len(mine.seen()) != 1 || len(theirs.seen()) != 0 {
-		t.Errorf("the webhook posted %d times to its own solution's url and %d to the other's", len(mine.seen()), len(theirs.seen()))
-	}
 }
