@@ -49,6 +49,21 @@ var QueryFunctions = map[string]string{"In": "PropertyValues", "NotIn": "Propert
 
 const queryNamespace = "Microsoft.Dynamics.CRM."
 
+// queryAlias is the namespace's alias, as $metadata declares it
+// (Alias="mscrm"): mscrm.In names the same function.
+const queryAlias = "mscrm."
+
+// queryFunctionName is the function name after the namespace or its alias
+// (either in any case), and whether text has one of them.
+func queryFunctionName(text string) (string, bool) {
+	for _, ns := range []string{queryNamespace, queryAlias} {
+		if len(text) > len(ns) && strings.EqualFold(text[:len(ns)], ns) {
+			return text[len(ns):], true
+		}
+	}
+	return "", false
+}
+
 // Operand is a Column or a Literal.
 type Operand interface{ operand() }
 
@@ -209,7 +224,7 @@ func (p *parser) comparison() (Expr, error) {
 				return p.call(f)
 			}
 		}
-		if len(p.tok.text) > len(queryNamespace) && strings.EqualFold(p.tok.text[:len(queryNamespace)], queryNamespace) {
+		if _, ok := queryFunctionName(p.tok.text); ok {
 			return p.queryCall()
 		}
 	}
@@ -303,7 +318,7 @@ func (p *parser) call(name string) (Expr, error) {
 // named as Dataverse names them (in any order).
 func (p *parser) queryCall() (Expr, error) {
 	written := p.tok.text
-	name := written[len(queryNamespace):]
+	name, _ := queryFunctionName(written)
 	values, ok := QueryFunctions[name]
 	if !ok {
 		var known []string

@@ -45,6 +45,7 @@ func TestParseFilter(t *testing.T) {
 		"not Microsoft.Dynamics.CRM.NotIn(PropertyValues=['1'], PropertyName='statecode')": Not{QueryFunc{"NotIn", "statecode", []string{"1"}}},
 		"Microsoft.Dynamics.CRM.Null(PropertyName='revenue') or a eq 1":                    Logical{"or", QueryFunc{"Null", "revenue", nil}, Compare{"eq", Column{"a"}, Literal{1.0}}},
 		"(microsoft.dynamics.crm.NotNull(PropertyName='revenue'))":                         QueryFunc{"NotNull", "revenue", nil},
+		"mscrm.In(PropertyName='name',PropertyValues=['A'])":                               QueryFunc{"In", "name", []string{"A"}}, // the alias $metadata declares
 	}
 	for src, want := range cases {
 		got, err := ParseFilter(src)

@@ -106,6 +106,10 @@ func attributeOperand(o, other odata.Operand) (odata.Operand, error) {
 	}
 	text, isText := lit.Value.(string)
 	if isEnum {
+		// The type by the namespace or its alias (mscrm.AttributeTypeCode).
+		if name, ok := crmType(enum.Type); ok && crmNS+name == attributeTypeCode {
+			enum.Type = attributeTypeCode
+		}
 		if enum.Type != attributeTypeCode {
 			return nil, badRequest("AttributeType is a %s, not a %s: write %s'%s'", attributeTypeCode, enum.Type, attributeTypeCode, enum.Member)
 		}

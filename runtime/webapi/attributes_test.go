@@ -349,6 +349,9 @@ func TestAttributeFilter(t *testing.T) {
 	if got := names("AttributeType eq 'Picklist'"); !slices.Equal(got, picklists) {
 		t.Errorf("AttributeType eq 'Picklist': %v, want %v", got, picklists)
 	}
+	if got := names("AttributeType eq mscrm.AttributeTypeCode'Picklist'"); !slices.Equal(got, picklists) { // $metadata's alias
+		t.Errorf("by the alias: %v, want %v", got, picklists)
+	}
 	if got := names("not (AttributeType ne Microsoft.Dynamics.CRM.AttributeTypeCode'Picklist')"); !slices.Equal(got, picklists) {
 		t.Errorf("not ne: %v, want %v", got, picklists)
 	}
