@@ -296,8 +296,9 @@ func (e *Engine) model(tx store.Tx, digest string) (*model, error) {
 	return m, nil
 }
 
-// variables are the environment's variable values by variable name: the
-// value set in the environment, else the definition's default.
+// variables are the environment's variable values by schema name
+// (process.Vars): the value set in the environment, else the definition's
+// default.
 func (e *Engine) variables(tx store.Tx, env string) (process.Vars, error) {
 	defs, err := tx.VariableDefinitions()
 	if err != nil {
