@@ -323,6 +323,13 @@ func (d *dialect) IsBusy(err error) bool {
 	return false
 }
 
+// IsNoTable: undefined_table (also for a table of a schema that does not
+// exist).
+func (d *dialect) IsNoTable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "42P01"
+}
+
 // IsRetryable: serialization_failure (a row this REPEATABLE READ
 // transaction changes or locks changed since its snapshot) and
 // deadlock_detected. PostgreSQL rolled the transaction back.

@@ -628,3 +628,75 @@ func fakeServer(t *testing.T, serve func(net.Conn)) string {
 	}()
 	return ln.Addr().String()
 }
+
+// restrictedUser adds a login to url's server that may use and create in
+// schema bpfc_dev and do anything to its tables but what revoke takes
+// back, and returns its URL. Roles are the server's: the name is the test
+// database's own.
+func restrictedUser(t *testing.T, base string, revoke ...string) string {
+	t.Helper()
+	db, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	role := strings.TrimPrefix(u.Path, "/") + "_user"
+	stmts := []string{"CREATE ROLE " + role + " LOGIN", "GRANT USAGE, CREATE ON SCHEMA bpfc_dev TO " + role,
+		"GRANT ALL ON ALL TABLES IN SCHEMA bpfc_dev TO " + role}
+	for _, r := range revoke {
+		stmts = append(stmts, r+" FROM "+role)
+	}
+	for _, stmt := range stmts {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatal(stmt, err)
+		}
+	}
+	t.Cleanup(func() {
+		db, err := sql.Open("pgx", base)
+		if err != nil {
+			return
+		}
+		defer db.Close()
+		db.Exec("DROP OWNED BY " + role)
+		db.Exec("DROP ROLE " + role)
+	})
+	u.User = url.User(role)
+	return u.String()
+}
+
+// TestOpenUnreadableWritesNothing: a user that may not read the
+// environment's schema_migrations was taken to open a new environment, and
+// Open began the write transaction that migrates and bootstraps (which
+// then said "creating schema_migrations: permission denied for schema" or
+// the like); it now says which read was refused, beginning nothing.
+func TestOpenUnreadableWritesNothing(t *testing.T) {
+	ctx := context.Background()
+	base := pgtest.URL(t)
+	open(t, base, Options{Name: "dev"}).Close()
+	u := restrictedUser(t, base, "REVOKE SELECT ON bpfc_dev.schema_migrations")
+	db, err := openDB(u, SchemaFor("dev"), time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := prepare(ctx, db, SchemaFor("dev")); err != nil {
+		t.Fatal(err)
+	}
+	d := &beginCounter{dialect: &dialect{busy: time.Second}}
+	if s, err := sqlstore.Open(ctx, db, d, sqlstore.Options{Name: "dev"}); err == nil {
+		s.Close()
+		t.Fatal("opened without reading schema_migrations")
+	}
+	if n := d.begins.Load(); n != 0 {
+		t.Errorf("open that could not read the schema version began %d write transactions, want 0", n)
+	}
+	_, err = Open(ctx, u, Options{Name: "dev"})
+	if err == nil || !strings.Contains(err.Error(), "(schema bpfc_dev): reading the environment's schema version (nothing was written): ") ||
+		!strings.Contains(err.Error(), "permission denied for table schema_migrations") || !InsufficientPrivilege(err) {
+		t.Errorf("Open as a user that may not read schema_migrations: %v", err)
+	}
+}

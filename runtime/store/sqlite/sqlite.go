@@ -225,6 +225,13 @@ func ReadOnly(err error) bool {
 	return errors.As(err, &se) && (se.Code()&0xff == sqlite3.SQLITE_READONLY || se.Code() == sqlite3.SQLITE_CANTOPEN)
 }
 
+// IsNoTable: SQLite's "no such table", which has no code of its own
+// (SQLITE_ERROR, as any statement it cannot prepare).
+func (d *dialect) IsNoTable(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_ERROR && strings.Contains(se.Error(), "no such table: ")
+}
+
 // IsUniqueViolation: SQLITE_CONSTRAINT_PRIMARYKEY or SQLITE_CONSTRAINT_UNIQUE.
 func (d *dialect) IsUniqueViolation(err error) bool {
 	var se *sqlite.Error

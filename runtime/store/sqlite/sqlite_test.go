@@ -458,3 +458,61 @@ func TestOpenHeldWaitsOnce(t *testing.T) {
 		t.Errorf("Open while held: %v, want ErrBusy", err)
 	}
 }
+
+// TestOpenDamagedWritesNothing: a store file whose schema version cannot be
+// read (cut short, or its header overwritten) was taken for a new one, and
+// Open began the write transaction that migrates and bootstraps; it now
+// says what the read met, with the file's path, and leaves the file as it
+// was.
+func TestOpenDamagedWritesNothing(t *testing.T) {
+	ctx := context.Background()
+	for name, damage := range map[string]func(path string) error{
+		"truncated": func(path string) error { return os.Truncate(path, 4*4096) },
+		"overwritten header": func(path string) error {
+			f, err := os.OpenFile(path, os.O_RDWR, 0)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			_, err = f.WriteAt([]byte("not a database at all"), 0)
+			return err
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "env.db")
+			written(t, path).Close()
+			if err := damage(path); err != nil {
+				t.Fatal(err)
+			}
+			before, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			db, err := sql.Open("sqlite", dsn(path, time.Second))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			d := &beginCounter{dialect: &dialect{busy: time.Second, path: path}}
+			if s, err := sqlstore.Open(ctx, db, d, sqlstore.Options{Name: "dev"}); err == nil {
+				s.Close()
+				t.Fatal("a damaged store opened")
+			}
+			if n := d.begins.Load(); n != 0 {
+				t.Errorf("opening a damaged store began %d write transactions, want 0", n)
+			}
+			_, err = Open(ctx, path, Options{Name: "dev"})
+			if err == nil || !strings.Contains(err.Error(), "opening "+path+": reading the environment's schema version (nothing was written): ") ||
+				!strings.Contains(err.Error(), "malformed") && !strings.Contains(err.Error(), "not a database") {
+				t.Errorf("Open of a damaged store: %v", err)
+			}
+			after, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("the damaged store is gone: %v", err)
+			}
+			if string(after) != string(before) {
+				t.Error("opening a damaged store changed its file")
+			}
+		})
+	}
+}

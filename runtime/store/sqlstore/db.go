@@ -301,16 +301,22 @@ func loadMigrations(fsys fs.FS) ([]migration, error) {
 
 // upToDate reports, without taking the write lock, whether every migration
 // is applied and the environment is bootstrapped for the current catalog.
+// Only a missing schema_migrations table makes an environment new: any
+// other error of these reads (a permission refused, a lost connection, a
+// damaged file) is returned, so that Open never migrates, bootstraps or
+// takes the write lock of an environment it could not read.
 func (s *DB) upToDate(ctx context.Context, migs []migration) (bool, error) {
 	var version int
 	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&version)
-	if err != nil && s.d.IsBusy(err) {
+	switch {
+	case err != nil && s.d.IsNoTable(err):
+		return false, nil // no schema_migrations yet: a new environment
+	case err != nil && s.d.IsBusy(err):
 		// The read already waited the busy timeout: migrating would wait
 		// it a second time for the same holder.
 		return false, err
-	}
-	if err != nil {
-		return false, nil // no schema_migrations yet: a new environment
+	case err != nil:
+		return false, fmt.Errorf("reading the environment's schema version (nothing was written): %w", err)
 	}
 	if version > migs[len(migs)-1].version {
 		return false, fmt.Errorf("the environment's schema is version %d, newer than this bpfc knows (%d): upgrade bpfc", version, migs[len(migs)-1].version)
@@ -319,11 +325,14 @@ func (s *DB) upToDate(ctx context.Context, migs []migration) (bool, error) {
 		return false, nil
 	}
 	var digest string
-	if err := s.db.QueryRowContext(ctx, `SELECT catalog_digest FROM organization`).Scan(&digest); err != nil {
-		if s.d.IsBusy(err) {
-			return false, err
-		}
-		return false, nil
+	err = s.db.QueryRowContext(ctx, `SELECT catalog_digest FROM organization`).Scan(&digest)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return false, nil // bootstrap makes the organization row
+	case err != nil && s.d.IsBusy(err):
+		return false, err
+	case err != nil:
+		return false, fmt.Errorf("reading the environment's organization (nothing was written): %w", err)
 	}
 	return digest == catalogDigest(), nil
 }

@@ -27,6 +27,10 @@ type Dialect interface {
 	BeginWrite(ctx context.Context, db *sql.DB, onWait func()) (*Txn, error)
 	// IsBusy reports whether err says another writer holds the database.
 	IsBusy(err error) bool
+	// IsNoTable reports whether err says a table the statement names does
+	// not exist: only then is a store whose schema version cannot be read
+	// a new one.
+	IsNoTable(err error) bool
 	// IsUniqueViolation reports whether err says a statement would have
 	// made two rows with the same key (a primary key or a unique index).
 	IsUniqueViolation(err error) bool
