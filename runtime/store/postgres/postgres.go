@@ -270,14 +270,27 @@ func openDB(url, schema string, busy time.Duration) (*sql.DB, error) {
 // prepare creates the schema, the lock row every write transaction takes
 // and the gate row exclusive writers hold (see dialect.go), unless they are
 // there. Sessions creating the same schema at once can collide on the
-// catalog's unique indexes: that is retried.
+// catalog's unique indexes: that is retried. Only a read that finds them
+// missing goes on to create them: one that failed otherwise (a lock held
+// past the busy timeout, a permission refused, a lost connection) would
+// wait again, or write, in a schema it could not read.
 func prepare(ctx context.Context, db *sql.DB, schema string) error {
 	q := quoteIdent(schema)
 	var n int64 // fails on a schema from before the counter: prepare it again
-	if err := db.QueryRowContext(ctx, `SELECT l.n FROM `+q+`.environmentlock l JOIN `+q+`.environmentgate g ON g.id = l.id
-JOIN `+q+`.environmentlease e ON e.id = l.id WHERE l.id = 1`).
-		Scan(&n); err == nil {
+	err := db.QueryRowContext(ctx, `SELECT l.n FROM `+q+`.environmentlock l JOIN `+q+`.environmentgate g ON g.id = l.id
+JOIN `+q+`.environmentlease e ON e.id = l.id WHERE l.id = 1`).Scan(&n)
+	var pe *pgconn.PgError
+	switch {
+	case err == nil:
 		return nil
+	case errors.Is(err, sql.ErrNoRows): // a lock row missing: prepareOnce adds it
+	case errors.As(err, &pe) && (pe.Code == "42P01" || pe.Code == "42703"): // undefined_table (or schema), undefined_column
+	case (&dialect{}).IsBusy(err):
+		return fmt.Errorf("reading the lock rows of schema %s: %w (%v)", schema, store.ErrBusy, err)
+	case errors.As(err, new(*pgconn.ConnectError)):
+		return err // as it is, for withHint
+	default:
+		return fmt.Errorf("reading the lock rows of schema %s (nothing was written): %w", schema, err)
 	}
 	if tables, err := foreignTables(ctx, db, schema); err != nil {
 		return err

@@ -700,3 +700,39 @@ func TestOpenUnreadableWritesNothing(t *testing.T) {
 		t.Errorf("Open as a user that may not read schema_migrations: %v", err)
 	}
 }
+
+// TestPrepareUnreadable: a user that may not read the lock rows went on to
+// create them (saying "creating schema bpfc_dev: permission denied");
+// now the refused read is the error.
+func TestPrepareUnreadable(t *testing.T) {
+	base := pgtest.URL(t)
+	open(t, base, Options{Name: "dev"}).Close()
+	u := restrictedUser(t, base, "REVOKE SELECT ON bpfc_dev.environmentlock")
+	_, err := Open(context.Background(), u, Options{Name: "dev"})
+	if err == nil || !strings.Contains(err.Error(), "(schema bpfc_dev): reading the lock rows of schema bpfc_dev (nothing was written): ") ||
+		!strings.Contains(err.Error(), "permission denied for table environmentlock") || strings.Contains(err.Error(), "creating") {
+		t.Errorf("Open as a user that may not read the lock rows: %v", err)
+	}
+}
+
+// TestPrepareHeldWaitsOnce: while a session holds the lock table (as
+// another open's ALTER TABLE does), the read of the lock rows gives up after
+// the busy timeout; it went on to create them, and waited a second time
+// (then said "creating schema bpfc_dev: lock timeout").
+func TestPrepareHeldWaitsOnce(t *testing.T) {
+	url := pgtest.URL(t)
+	ctx := context.Background()
+	s := open(t, url, Options{Name: "dev"})
+	holder, err := s.SQL().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Rollback()
+	if _, err := holder.ExecContext(ctx, `LOCK TABLE environmentlock IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Open(ctx, url, Options{Name: "dev", BusyTimeout: 200 * time.Millisecond})
+	if !errors.Is(err, store.ErrBusy) || !strings.Contains(err.Error(), "reading the lock rows") || strings.Contains(err.Error(), "creating") {
+		t.Errorf("Open while the lock table is held: %v, want busy reading the lock rows", err)
+	}
+}
