@@ -1,6 +1,7 @@
 package solution
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/bpfc/bpfc/compiler"
@@ -26,3 +27,32 @@ func benchmarkBuild(b *testing.B, flows int) {
 func BenchmarkBuild10(b *testing.B)   { benchmarkBuild(b, 10) }
 func BenchmarkBuild100(b *testing.B)  { benchmarkBuild(b, 100) }
 func BenchmarkBuild1000(b *testing.B) { benchmarkBuild(b, 1000) }
+
+// BenchmarkBuildLongCondition measures Build of examples/sales whose
+// record_approval step's when joins 2,000 comparisons with &&: the cost of
+// a condition should grow with its terms, not faster.
+func BenchmarkBuildLongCondition(b *testing.B) {
+	srcs, _ := exampleSources(b, "sales")
+	const one = "self.cts_dealapproved == true"
+	terms := make([]string, 2000)
+	for i := range terms {
+		terms[i] = one
+	}
+	wf := string(srcs["workflows.hcl"])
+	long := strings.Replace(wf, "when   = "+one+"\n", "when   = "+strings.Join(terms, " && ")+"\n", 1)
+	if long == wf {
+		b.Fatal("examples/sales/workflows.hcl no longer has the record_approval condition")
+	}
+	srcs["workflows.hcl"] = []byte(long)
+	p, diags := compiler.LoadSources(srcs)
+	if diags.HasErrors() {
+		b.Fatal(diags)
+	}
+	out := b.TempDir()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Build(p, out); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
