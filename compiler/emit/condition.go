@@ -43,14 +43,25 @@ func conditionIssue(e compiler.Expr) string {
 			if ops := logicalOps(e); ops[compiler.OpAnd] && ops[compiler.OpOr] {
 				return "mixes && and ||; a Dataverse condition combines its clauses with one operator"
 			}
-			if issue := conditionIssue(e.L); issue != "" {
-				return issue
-			}
-			return conditionIssue(e.R)
+			return clausesIssue(e)
 		}
 		return comparisonIssue(e)
 	}
 	return "is not a condition Dataverse can encode"
+}
+
+// clausesIssue checks the clauses of a logical tree, left to right, once
+// its root found one operator: every subtree then has one too, so checking
+// the operators again at each level (quadratic in a long && chain) is not
+// needed.
+func clausesIssue(e compiler.Expr) string {
+	if b, ok := e.(*compiler.Binary); ok && (b.Op == compiler.OpAnd || b.Op == compiler.OpOr) {
+		if issue := clausesIssue(b.L); issue != "" {
+			return issue
+		}
+		return clausesIssue(b.R)
+	}
+	return conditionIssue(e)
 }
 
 // textOperators are Dataverse's condition operators for contains,
