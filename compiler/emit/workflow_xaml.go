@@ -276,11 +276,17 @@ func stopStatus(e compiler.Expr) string {
 
 // pruneEmpty removes every element named tag that has no children.
 func pruneEmpty(root *etree.Element, tag string) {
-	for _, c := range root.ChildElements() {
-		if c.FullTag() == tag && len(c.Child) == 0 {
-			root.RemoveChild(c)
+	// By index rather than over a ChildElements copy, which would allocate
+	// for every element of the document.
+	for i := 0; i < len(root.Child); {
+		c, ok := root.Child[i].(*etree.Element)
+		if ok && len(c.Child) == 0 && c.FullTag() == tag {
+			root.RemoveChildAt(i)
 			continue
 		}
-		pruneEmpty(c, tag)
+		if ok {
+			pruneEmpty(c, tag)
+		}
+		i++
 	}
 }

@@ -1,6 +1,7 @@
 package emit
 
 import (
+	"iter"
 	"slices"
 	"strconv"
 	"strings"
@@ -136,12 +137,14 @@ func declareNamespaces(root *etree.Element) {
 		for _, a := range e.Attr {
 			used[a.Space] = true
 			if a.Key == "TypeArguments" || a.Key == "Type" || (e.Tag == "ReferenceLiteral" && a.Key == "Value") {
-				for _, p := range typePrefixes(a.Value) {
+				for p := range typePrefixes(a.Value) {
 					used[p] = true
 				}
 			}
 		}
-		for _, c := range e.ChildElements() {
+		// The iterator, not ChildElements: that allocates a slice per
+		// element, and a long condition's XAML has hundreds of thousands.
+		for c := range e.ChildElementsSeq() {
 			walk(c)
 		}
 	}
@@ -170,16 +173,17 @@ func declareNamespaces(root *etree.Element) {
 	}
 }
 
-// typePrefixes returns the namespace prefixes in a XAML type reference such as
-// "scg:IDictionary(x:String, mxs:Entity)".
-func typePrefixes(v string) []string {
-	var out []string
-	for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == '(' || r == ')' || r == ',' || r == ' ' }) {
-		if i := strings.IndexByte(f, ':'); i > 0 {
-			out = append(out, f[:i])
+// typePrefixes yields the namespace prefixes in a XAML type reference such as
+// "scg:IDictionary(x:String, mxs:Entity)", without collecting them: every
+// variable and argument of a document has one.
+func typePrefixes(v string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for f := range strings.FieldsFuncSeq(v, func(r rune) bool { return r == '(' || r == ')' || r == ',' || r == ' ' }) {
+			if i := strings.IndexByte(f, ':'); i > 0 && !yield(f[:i]) {
+				return
+			}
 		}
 	}
-	return out
 }
 
 // finish indents a document with two spaces, as Dataverse writes, and sets the
