@@ -292,15 +292,19 @@ func (s *scope) emit(e compiler.Expr, result string) {
 // emitClause writes a clause of parent: an in-list clause of an && as one
 // Equal with its values, as Dataverse does (logicalOps counts it so).
 func (s *scope) emitClause(parent *compiler.Binary, e compiler.Expr, result string) {
-	if col, lits, ok := inList(e); ok && parent.Op == compiler.OpAnd {
-		operand := s.object()
-		s.getProperty(col.Column, operand, "")
-		params := make([]string, len(lits))
-		for i, lit := range lits {
-			params[i], _ = s.literal(col.Col, lit)
+	// The operator before inList, which walks all of e: under an || chain
+	// that walk at every level was quadratic.
+	if parent.Op == compiler.OpAnd {
+		if col, lits, ok := inList(e); ok {
+			operand := s.object()
+			s.getProperty(col.Column, operand, "")
+			params := make([]string, len(lits))
+			for i, lit := range lits {
+				params[i], _ = s.literal(col.Col, lit)
+			}
+			s.evalCondition("Equal", params, operand, result)
+			return
 		}
-		s.evalCondition("Equal", params, operand, result)
-		return
 	}
 	s.emit(e, result)
 }

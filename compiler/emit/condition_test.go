@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/beevik/etree"
+
 	"github.com/bpfc/bpfc/compiler"
 )
 
@@ -52,5 +54,48 @@ func TestConditionIssueChecksOperatorsOnce(t *testing.T) {
 	clauses = []compiler.Expr{flag, flag, flag, text, flag}
 	if issue := conditionIssue(andChain(clauses...)); issue != "tests a column that is not a two-options column" {
 		t.Errorf("a text column deep in an && chain: got %q", issue)
+	}
+}
+
+// TestOrChainEmitsLikeAndChain: an || chain is written as an && chain is,
+// one EvaluateLogicalCondition per operator, and costs no more. Looking
+// for an in-list (which only an && has) in every clause of an || chain
+// of one column walked the rest of the chain at every level: quadratic,
+// 8,000 clauses built in 15 s. That walk collects the values it finds,
+// so it shows as allocations the && chain does not make.
+func TestOrChainEmitsLikeAndChain(t *testing.T) {
+	eq := &compiler.Binary{Op: compiler.OpEq,
+		L: &compiler.ColumnRef{Table: "opportunity", Column: "cts_dealapproved", Col: &compiler.Column{Type: compiler.TypeBoolean}},
+		R: &compiler.Literal{Kind: compiler.KindBool, Value: ctyTrue}}
+	chain := func(op string, n int) compiler.Expr {
+		var e compiler.Expr = eq
+		for range n - 1 {
+			e = &compiler.Binary{Op: op, L: e, R: eq}
+		}
+		return e
+	}
+	emitted := func(e compiler.Expr) (*etree.Element, float64) {
+		var acts *etree.Element
+		allocs := testing.AllocsPerRun(3, func() {
+			root := etree.NewElement("root")
+			acts = root.CreateElement("acts")
+			sc := &scope{name: "s", entity: primaryEntity, table: "opportunity", vars: root.CreateElement("vars"), acts: acts}
+			sc.condition(e)
+		})
+		return acts, allocs
+	}
+	const n = 1_000
+	and, andAllocs := emitted(chain(compiler.OpAnd, n))
+	or, orAllocs := emitted(chain(compiler.OpOr, n))
+	count := func(acts *etree.Element, name string) int {
+		return len(acts.FindElements("mxswa:ActivityReference[@DisplayName='" + name + "']"))
+	}
+	for _, name := range []string{"EvaluateLogicalCondition", "EvaluateCondition"} {
+		if a, o := count(and, name), count(or, name); a == 0 || a != o {
+			t.Errorf("%s: %d in the && chain, %d in the || chain", name, a, o)
+		}
+	}
+	if orAllocs > andAllocs {
+		t.Errorf("emitting %d clauses joined by || allocates %v times, by && %v", n, orAllocs, andAllocs)
 	}
 }
