@@ -151,15 +151,7 @@ func TestOpenHeldWaitsOnce(t *testing.T) {
 	const busy = 300 * time.Millisecond
 	url := pgtest.URL(t)
 	ctx := context.Background()
-	s := open(t, url, Options{Name: "dev"})
-	holder, err := s.SQL().BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer holder.Rollback()
-	if _, err := holder.ExecContext(ctx, `LOCK TABLE schema_migrations IN ACCESS EXCLUSIVE MODE`); err != nil {
-		t.Fatal(err)
-	}
+	holdTable(t, open(t, url, Options{Name: "dev"}), "schema_migrations")
 	db, err := openDB(url, SchemaFor("dev"), busy)
 	if err != nil {
 		t.Fatal(err)
@@ -177,5 +169,20 @@ func TestOpenHeldWaitsOnce(t *testing.T) {
 	}
 	if _, err := Open(ctx, url, Options{Name: "dev", BusyTimeout: busy}); !errors.Is(err, store.ErrBusy) {
 		t.Errorf("Open while held: %v, want ErrBusy", err)
+	}
+}
+
+// holdTable locks table of s's environment, as another session's ALTER
+// TABLE holds it, until the test ends.
+func holdTable(t *testing.T, s *sqlstore.DB, table string) {
+	t.Helper()
+	ctx := context.Background()
+	holder, err := s.SQL().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { holder.Rollback() })
+	if _, err := holder.ExecContext(ctx, "LOCK TABLE "+table+" IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
 	}
 }

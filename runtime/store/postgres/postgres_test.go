@@ -722,16 +722,8 @@ func TestPrepareUnreadable(t *testing.T) {
 func TestPrepareHeldWaitsOnce(t *testing.T) {
 	url := pgtest.URL(t)
 	ctx := context.Background()
-	s := open(t, url, Options{Name: "dev"})
-	holder, err := s.SQL().BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer holder.Rollback()
-	if _, err := holder.ExecContext(ctx, `LOCK TABLE environmentlock IN ACCESS EXCLUSIVE MODE`); err != nil {
-		t.Fatal(err)
-	}
-	_, err = Open(ctx, url, Options{Name: "dev", BusyTimeout: 200 * time.Millisecond})
+	holdTable(t, open(t, url, Options{Name: "dev"}), "environmentlock")
+	_, err := Open(ctx, url, Options{Name: "dev", BusyTimeout: 200 * time.Millisecond})
 	if !errors.Is(err, store.ErrBusy) || !strings.Contains(err.Error(), "reading the lock rows") || strings.Contains(err.Error(), "creating") {
 		t.Errorf("Open while the lock table is held: %v, want busy reading the lock rows", err)
 	}
