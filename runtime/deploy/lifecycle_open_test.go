@@ -2,13 +2,13 @@ package deploy
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"os"
 	"testing"
 	"time"
 
 	"github.com/bpfc/bpfc/runtime/environ"
+	"github.com/bpfc/bpfc/runtime/internal/sqlitehold"
 	"github.com/bpfc/bpfc/runtime/store"
 	"github.com/bpfc/bpfc/runtime/store/postgres"
 	"github.com/jackc/pgx/v5"
@@ -34,17 +34,7 @@ func holdStore(t *testing.T, pr *project, env string) {
 		})
 		return
 	}
-	db, err := sql.Open("sqlite", "file:"+pr.path(env)+"?_pragma=locking_mode(EXCLUSIVE)")
-	must(t, err)
-	conn, err := db.Conn(ctx)
-	must(t, err)
-	_, err = conn.ExecContext(ctx, "BEGIN EXCLUSIVE")
-	must(t, err)
-	t.Cleanup(func() {
-		_, _ = conn.ExecContext(ctx, "ROLLBACK")
-		_ = conn.Close()
-		_ = db.Close()
-	})
+	sqlitehold.Hold(t, pr.path(env))
 }
 
 // TestLifecycleBusyOpening: apply-upgrade and uninstall that give up

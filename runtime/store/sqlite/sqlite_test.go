@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/bpfc/bpfc/runtime/internal/fulldisk"
+	"github.com/bpfc/bpfc/runtime/internal/sqlitehold"
 	"github.com/bpfc/bpfc/runtime/store"
 	"github.com/bpfc/bpfc/runtime/store/sqlstore"
 	"github.com/bpfc/bpfc/runtime/store/storetest"
@@ -423,20 +424,7 @@ func TestOpenHeldWaitsOnce(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "env.db")
 	opened(t, path).Close()
-	holder, err := sql.Open("sqlite", "file:"+path+"?_pragma=locking_mode(EXCLUSIVE)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer holder.Close()
-	conn, err := holder.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "BEGIN EXCLUSIVE"); err != nil {
-		t.Fatal(err)
-	}
-	defer conn.ExecContext(ctx, "ROLLBACK")
+	sqlitehold.Hold(t, path)
 	const busy = 200 * time.Millisecond
 	db, err := sql.Open("sqlite", dsn(path, busy))
 	if err != nil {
