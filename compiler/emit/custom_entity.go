@@ -78,18 +78,32 @@ func emptyEntityParts(e *etree.Element) {
 	e.CreateElement("RibbonDiffXml")
 }
 
-// ownerAttrs are the ownership columns of a user-owned table.
+// ownerAttrs are the ownership columns of a user-owned table, with the
+// settings every real export of a user-owned custom table has (the
+// rules-engine archive's bac_Package and bac_userrole): owningteam and
+// owninguser are logical columns read through ownerid, which looks up users
+// (8) and teams (9).
 func ownerAttrs() []attrSpec {
-	lookup := func(physical, display, description string) attrSpec {
-		return attrSpec{physical: physical, logical: strings.ToLower(physical), typ: "lookup", mask: "ValidForAdvancedFind|ValidForGrid", ime: "auto",
-			audit: true, filter: true, tail: lookupTail, display: display, description: description}
+	lookup := func(physical, mask, display, description string, virtual, filter bool) attrSpec {
+		return attrSpec{physical: physical, logical: strings.ToLower(physical), typ: "lookup", mask: mask, ime: "auto",
+			virtual: virtual, filter: filter, tail: lookupTail, display: display, description: description}
 	}
 	return []attrSpec{
-		{physical: "OwnerId", logical: "ownerid", typ: "owner", required: "systemrequired", mask: maskStandard, ime: "auto", update: true, create: true,
-			audit: true, filter: true, fetch: true, tail: lookupTail, display: "Owner", description: "Owner Id"},
-		lookup("OwningBusinessUnit", "Owning Business Unit", "Unique identifier for the business unit that owns the record"),
-		lookup("OwningTeam", "Owning Team", "Unique identifier for the team that owns the record."),
-		lookup("OwningUser", "Owning User", "Unique identifier for the user that owns the record."),
+		{physical: "OwnerId", logical: "ownerid", typ: "owner", required: "systemrequired", mask: maskStandard + "|RequiredForForm", ime: "auto",
+			update: true, create: true, audit: true, filter: true, tail: ownerLookupTail, display: "Owner", description: "Owner Id"},
+		lookup("OwningBusinessUnit", maskStandard, "Owning Business Unit", "Unique identifier for the business unit that owns the record", false, true),
+		lookup("OwningTeam", "", "Owning Team", "Unique identifier for the team that owns the record.", true, false),
+		lookup("OwningUser", "", "Owning User", "Unique identifier for the user that owns the record.", true, false),
+	}
+}
+
+// ownerLookupTail lists ownerid's target types by object type code, with the
+// empty ids Dataverse exports them with.
+func ownerLookupTail(e *etree.Element) {
+	textEl(e, "LookupStyle", "single")
+	types := e.CreateElement("LookupTypes")
+	for _, code := range []string{"8", "9"} {
+		textEl(types, "LookupType", code, "id", "00000000-0000-0000-0000-000000000000")
 	}
 }
 

@@ -18,6 +18,7 @@ type attrSpec struct {
 	ime                    string // ImeMode; "" writes none
 	update, create         bool   // ValidForUpdateApi, ValidForCreateApi
 	custom, audit          bool   // IsCustomField, IsAuditEnabled
+	virtual                bool   // IsLogical 1: a column with no storage of its own
 	calculated             bool   // SourceType 1
 	fixedRequirement       bool   // CanModifyRequirementLevelSettings 0
 	search, filter, fetch  bool   // IsSearchable, IsFilterable, IsRetrievable
@@ -54,8 +55,13 @@ func (a attrSpec) write(parent *etree.Element) {
 	}
 	kv = append(kv, [][2]string{
 		{"ValidForUpdateApi", bit(a.update)}, {"ValidForReadApi", "1"}, {"ValidForCreateApi", bit(a.create)},
-		{"IsCustomField", bit(a.custom)}, {"IsAuditEnabled", bit(a.audit)}, {"IsSecured", "0"},
-		{"IntroducedVersion", "1.0"}, {"IsCustomizable", "1"}, {"IsRenameable", "1"}, {"CanModifySearchSettings", "1"},
+		{"IsCustomField", bit(a.custom)}, {"IsAuditEnabled", bit(a.audit)},
+	}...)
+	if a.virtual {
+		kv = append(kv, [2]string{"IsLogical", "1"})
+	}
+	kv = append(kv, [][2]string{
+		{"IsSecured", "0"}, {"IntroducedVersion", "1.0"}, {"IsCustomizable", "1"}, {"IsRenameable", "1"}, {"CanModifySearchSettings", "1"},
 		{"CanModifyRequirementLevelSettings", bit(!a.fixedRequirement)}, {"CanModifyAdditionalSettings", "1"},
 		{"SourceType", bit(a.calculated)}, {"IsGlobalFilterEnabled", "0"}, {"IsSortableEnabled", "0"},
 		{"CanModifyGlobalFilterSettings", "1"}, {"CanModifyIsSortableSettings", "1"}, {"IsDataSourceSecret", "0"},
