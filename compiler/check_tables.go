@@ -62,7 +62,9 @@ func (c *checker) relationships(f *Flow) {
 					t.Relationship, t.Table, src.Table, c.lookupHint(t, tt, src.Table))
 			}
 		}
-		if !cross && !unknownSource && t.Relationship != "" {
+		// In a flow with a next that names no stage, the stages leading
+		// here are not all known: one on another table may be among them.
+		if !cross && !unknownSource && t.Relationship != "" && !c.d.danglingFlows[f] {
 			c.warnf(t.Attrs.Of("relationship", t.DeclRange), "Relationship on a same-table stage", "Stage %q does not change table, so relationship %q is not used.", t.Name, t.Relationship)
 		}
 	}

@@ -118,6 +118,22 @@ flow "f" {
 }
 `,
 		want: []string{"f.hcl:5: error: Unknown lookup target"},
+	}, {
+		// The next that is no reference leaves b with no stage known to
+		// lead there, which is no reason to say b stays on one table.
+		name: "next written as a string before a cross-table stage",
+		flow: `flow "f" {
+  primary_table = "lead"
+  stage "a" {
+    next = "b"
+  }
+  stage "b" {
+    table        = "opportunity"
+    relationship = "originatingleadid"
+  }
+}
+`,
+		want: []string{"f.hcl:4: error: Invalid reference"},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
