@@ -525,15 +525,31 @@ func elemRange(e hcl.Expression, i int) hcl.Range {
 func (d *decoder) ref(expr hcl.Expression, kind string) (string, bool) {
 	trav, diags := hcl.AbsTraversalForExpr(expr)
 	if diags.HasErrors() || len(trav) != 2 || trav.RootName() != kind {
-		d.errorf(expr.Range(), "Invalid reference", "Expected a reference of the form %s.<name>.", kind)
+		d.errorf(expr.Range(), "Invalid reference", "%s", refDetail(expr, kind))
 		return "", false
 	}
 	attr, ok := trav[1].(hcl.TraverseAttr)
 	if !ok {
-		d.errorf(expr.Range(), "Invalid reference", "Expected a reference of the form %s.<name>.", kind)
+		d.errorf(expr.Range(), "Invalid reference", "%s", refDetail(expr, kind))
 		return "", false
 	}
 	return attr.Name, true
+}
+
+// refDetail says what reference to write instead of expr. A quoted name is
+// the likeliest mistake (stages and workflows are named in quotes where
+// they are declared), so it is answered with the reference itself.
+func refDetail(expr hcl.Expression, kind string) string {
+	if tmpl, ok := expr.(*hclsyntax.TemplateExpr); ok && tmpl.IsStringLiteral() {
+		if v, diags := tmpl.Value(nil); !diags.HasErrors() && v.Type() == cty.String && v.IsKnown() && !v.IsNull() {
+			name := v.AsString()
+			if hclsyntax.ValidIdentifier(name) {
+				return fmt.Sprintf("Expected a reference of the form %s.<name>, not a string: write %s.%s, without quotes.", kind, kind, name)
+			}
+			return fmt.Sprintf("Expected a reference of the form %s.<name>, with the block's label as name, not a string such as %q.", kind, name)
+		}
+	}
+	return fmt.Sprintf("Expected a reference of the form %s.<name>.", kind)
 }
 
 // workflowRefs reads a list of workflow references.

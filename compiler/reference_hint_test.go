@@ -1,0 +1,60 @@
+package compiler_test
+
+import (
+	"testing"
+
+	"github.com/bpfc/bpfc/compiler"
+)
+
+// TestReferenceWrittenAsString: a stage or workflow named in quotes where a
+// reference is wanted (next = "develop", as a display name or a Dataverse
+// field is written) is told the reference to write instead.
+func TestReferenceWrittenAsString(t *testing.T) {
+	for _, tc := range []struct{ name, src, want string }{
+		{"next", `flow "f" {
+  primary_table = "lead"
+  stage "a" { next = "b" }
+  stage "b" {}
+}`, `Expected a reference of the form stage.<name>, not a string: write stage.b, without quotes.`},
+		{"branch next", `flow "f" {
+  primary_table = "lead"
+  stage "a" {
+    branch {
+      when = self.budgetamount > 5
+      next = "c"
+    }
+  }
+  stage "b" {}
+  stage "c" {}
+}`, `Expected a reference of the form stage.<name>, not a string: write stage.c, without quotes.`},
+		{"action workflow", `workflow "w" { table = "lead" }
+flow "f" {
+  primary_table = "lead"
+  stage "a" {
+    action "go" { workflow = "w" }
+  }
+}`, `Expected a reference of the form workflow.<name>, not a string: write workflow.w, without quotes.`},
+		{"on_enter element", `workflow "w" { table = "lead" }
+flow "f" {
+  primary_table = "lead"
+  stage "a" { on_enter = ["w"] }
+}`, `Expected a reference of the form workflow.<name>, not a string: write workflow.w, without quotes.`},
+		{"a display name", `flow "f" {
+  primary_table = "lead"
+  stage "a" { next = "Stage B" }
+  stage "b" {}
+}`, `Expected a reference of the form stage.<name>, with the block's label as name, not a string such as "Stage B".`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, diags := compiler.LoadSources(map[string][]byte{"a.hcl": []byte(tc.src), "s.hcl": []byte(baseSolution)})
+			var details []string
+			for _, d := range diags {
+				if d.Detail == tc.want {
+					return
+				}
+				details = append(details, d.Summary+": "+d.Detail)
+			}
+			t.Errorf("no diagnostic says %q; got %q", tc.want, details)
+		})
+	}
+}
