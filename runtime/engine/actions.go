@@ -97,9 +97,9 @@ func (s *Session) RunAction(ctx context.Context, id, name string) (*Action, erro
 		}
 		switch {
 		case step == nil && len(names) == 0:
-			return refuse(RuleAction, "stage %q has no action steps", stage.Name)
+			return refuse(RuleAction, "stage %q has no action steps%s", stage.Name, actionElsewhere(f.f, stage, name))
 		case step == nil:
-			return refuse(RuleAction, "stage %q has no action step %q; its actions are %s", stage.Name, name, strings.Join(names, ", "))
+			return refuse(RuleAction, "stage %q has no action step %q; its actions are %s%s", stage.Name, name, strings.Join(names, ", "), actionElsewhere(f.f, stage, name))
 		}
 		ah, ok := o.e.o.Hooks.(ActionHooks)
 		if !ok {
@@ -116,6 +116,24 @@ func (s *Session) RunAction(ctx context.Context, id, name string) (*Action, erro
 		return nil, err
 	}
 	return out, nil
+}
+
+// actionElsewhere names the stage of flow f other than active that has the
+// action step name, as "; action "verify" is on stage "qualify", ...", or
+// "". An action step is a button of its stage only, as in Dataverse, so
+// the user is told where the instance must be for it.
+func actionElsewhere(f *compiler.Flow, active *compiler.Stage, name string) string {
+	for _, s := range f.Stages {
+		if s == active {
+			continue
+		}
+		for _, st := range s.Steps {
+			if st.Action && (st.Name == name || strings.EqualFold(st.DisplayName, name)) {
+				return fmt.Sprintf("; action %q is on stage %q, and runs only while the instance is at that stage", st.Name, s.Name)
+			}
+		}
+	}
+	return ""
 }
 
 // Variables reads the variable values of environment env as the engine's
