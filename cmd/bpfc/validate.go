@@ -23,8 +23,9 @@ func newValidateCmd(g *globals) *cobra.Command {
 		Long: "validate reads every *.hcl file of the project (-C DIR) and checks the whole of it:\n" +
 			"names, references, types, limits and policy. Every problem is printed at once as\n" +
 			"FILE:LINE:COL with the source line and a caret; errors exit 1, warnings do not.\n" +
-			"--dataverse also warns about every construct real Dataverse could not import, or\n" +
-			"would refuse when it runs.\n\n" +
+			"--dataverse also warns about every construct real Dataverse could not import as\n" +
+			"bpfc means it (written as a bpfc extension, which Dataverse ignores: \"Ignored by\n" +
+			"Dataverse\"), or would refuse when it runs (\"Refused by Dataverse\").\n\n" +
 			"--output json prints {valid, errors, warnings, diagnostics: [{severity, summary,\n" +
 			"detail, file, range: {start, end: {line, column, byte}}}]}.",
 		Example: "  bpfc validate\n" +
@@ -33,7 +34,7 @@ func newValidateCmd(g *globals) *cobra.Command {
 		Args: argsUsage(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error { return runValidate(g, o) },
 	}
-	cmd.Flags().BoolVar(&o.dataverse, "dataverse", false, "also warn about every construct real Dataverse could not import")
+	cmd.Flags().BoolVar(&o.dataverse, "dataverse", false, "also warn about every construct real Dataverse would ignore or refuse")
 	return cmd
 }
 
@@ -184,7 +185,9 @@ func dataverseDiagnostics(p *compiler.Project) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	for _, w := range emit.DataverseWarnings(p) {
 		r := w.Range
-		summary := "Not importable into Dataverse"
+		// Dataverse imports the construct and skips it (mc:Ignorable): it
+		// is ignored there, not a reason for the import to fail.
+		summary := "Ignored by Dataverse"
 		if w.Refused {
 			summary = "Refused by Dataverse"
 		}
