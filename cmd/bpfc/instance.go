@@ -445,13 +445,42 @@ func runInstanceMove(g *globals, o *instanceOptions, m move, id string) error {
 		in, err = m.do(s, context.Background(), id, mo)
 	}
 	if err != nil {
-		return fillHint(g, o, runtimeErr(err))
+		return finishHint(g, o, id, fillHint(g, o, runtimeErr(err)))
 	}
 	headline := fmt.Sprintf("%s instance %s: %s", m.past, in.ID, in.State)
 	if m.name == "next" || m.name == "prev" {
 		headline = fmt.Sprintf("%s instance %s to stage %s", m.past, in.ID, in.ActiveStage)
 	}
 	return printInstance(g, s, in.ID, headline, in.Workflows)
+}
+
+// finishHint adds to the refusal of a next from the last stage of the
+// active path the command that ends the instance there: Dataverse's
+// process bar shows Finish on that stage, the CLI has no button to show.
+func finishHint(g *globals, o *instanceOptions, id string, err error) error {
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.detail == nil || ee.detail.Rule != engine.RuleLastStage {
+		return err
+	}
+	ee.msg += fmt.Sprintf("\n  finish it with: bpfc%s instance finish %s --env %s%s", dirFlag(g), id, shellQuote(o.env), asFlag(o))
+	return ee
+}
+
+// dirFlag is the -C of a suggested command, quoted for a shell ("" for
+// the current directory).
+func dirFlag(g *globals) string {
+	if g.dir != "." && g.dir != "" {
+		return " -C " + shellQuote(g.dir)
+	}
+	return ""
+}
+
+// asFlag is the --as of a suggested command, when one was given.
+func asFlag(o *instanceOptions) string {
+	if o.asFlag != nil && o.asFlag.Changed {
+		return " --as " + shellQuote(o.as)
+	}
+	return ""
 }
 
 // fillHint adds to a required-step refusal the command that fills the
@@ -472,13 +501,7 @@ func fillHint(g *globals, o *instanceOptions, err error) error {
 	}
 	// Quoted for a shell, as init's next step is: a -C of a path with a
 	// space must paste as one argument.
-	dir, as := "", ""
-	if g.dir != "." && g.dir != "" {
-		dir = " -C " + shellQuote(g.dir)
-	}
-	if o.asFlag != nil && o.asFlag.Changed {
-		as = " --as " + shellQuote(o.as)
-	}
+	dir, as := dirFlag(g), asFlag(o)
 	them := "them"
 	if len(ee.detail.Missing) == 1 {
 		them = "it"
