@@ -225,7 +225,7 @@ func (c *exprConverter) compare(b *Binary) {
 		return
 	}
 	if !c.compatible(b.L, b.R) {
-		c.errorf(b.Rng, "Type mismatch in condition", "Cannot compare %s (%s) with %s (%s).", describeExpr(b.L), typeName(b.L), describeExpr(b.R), typeName(b.R))
+		c.errorf(b.Rng, "Type mismatch in condition", "Cannot compare %s (%s) with %s (%s).%s", describeExpr(b.L), typeName(b.L), describeExpr(b.R), typeName(b.R), quotedLiteralHint(b))
 		return
 	}
 	if b.Op != OpEq && b.Op != OpNe {
@@ -478,6 +478,31 @@ func (c *exprConverter) call(e *hclsyntax.FunctionCallExpr) Expr {
 		call.Args = append(call.Args, x)
 	}
 	return call
+}
+
+// quotedLiteralHint says to drop the quotes when one side of a mismatched
+// comparison is a string holding a number or true/false and the other is a
+// number or a yes/no: the value as Dataverse's condition editor takes it,
+// quoted out of habit.
+func quotedLiteralHint(b *Binary) string {
+	for i, x := range []Expr{b.L, b.R} {
+		l, ok := x.(*Literal)
+		if !ok || l.Kind != KindString || !l.Value.IsKnown() || l.Value.IsNull() {
+			continue
+		}
+		text := strings.TrimSpace(l.Value.AsString())
+		switch []Expr{b.R, b.L}[i].Type() {
+		case KindNumber:
+			if _, err := cty.ParseNumberVal(text); err == nil {
+				return " Write the number without quotes: " + text + "."
+			}
+		case KindBool:
+			if text == "true" || text == "false" {
+				return " Write " + text + " without quotes."
+			}
+		}
+	}
+	return ""
 }
 
 func describeExpr(x Expr) string {
