@@ -122,10 +122,14 @@ func runValidate(g *globals, o *validateOptions) error {
 			}
 		}
 		if ext > 0 {
-			// bpfc runs them; real Dataverse would import them without
-			// their meaning (a branch on a variable never matches there).
-			fmt.Fprintf(g.stdout, "Note: %s bpfc's extensions, which real Dataverse would import without their meaning: bpfc validate --dataverse lists them.\n",
-				map[bool]string{true: "1 construct is one of", false: fmt.Sprintf("%d constructs are", ext)}[ext == 1])
+			// bpfc runs them; real Dataverse imports them and skips them
+			// (a branch on a variable never matches there), which is what
+			// --dataverse's "Ignored by Dataverse" says of each.
+			note := "1 construct is a bpfc extension, which real Dataverse ignores: bpfc validate --dataverse lists it"
+			if ext > 1 {
+				note = fmt.Sprintf("%d constructs are bpfc extensions, which real Dataverse ignores: bpfc validate --dataverse lists them", ext)
+			}
+			fmt.Fprintf(g.stdout, "Note: %s.\n", note)
 		}
 		if refused > 0 {
 			// bpfc runs them; real Dataverse would refuse them when they
