@@ -67,7 +67,7 @@ func runRelease(g *globals, timeoutArg string) error {
 		if werr := writeJSON(g.stdout, rel); werr != nil {
 			return werr
 		}
-	} else {
+	} else if len(rel.Environments) > 0 { // none: the error says why, a table would be empty
 		fmt.Fprintf(g.stdout, "Release of %s %s (build %s)\n", rel.Solution, rel.Version, shortDigest(rel.Digest))
 		rows := [][]string{{"ENVIRONMENT", "ACTION", "SOLUTION", "VERSION", "DIGEST", "RESULT", "TIME"}}
 		for _, s := range rel.Environments {

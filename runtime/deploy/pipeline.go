@@ -415,7 +415,7 @@ type Release struct {
 func (pl *Pipeline) Release(ctx context.Context, b *Build, o Options, progress func(ReleaseStep)) (*Release, error) {
 	rel := &Release{Solution: b.Solution(), Version: b.Version(), Digest: b.Digest, OK: true, Result: Applied, Environments: []ReleaseStep{}}
 	if len(pl.Project.Environments) == 0 {
-		err := errors.New("the project declares no environments: add environment blocks (dev, test, prod) to release")
+		err := errors.New(`the project declares no environments: add environment blocks to release, such as environment "dev" { managed = false }; each later one names the environment it takes builds from with promote_from = "dev"`)
 		rel.OK, rel.Result, rel.Message = false, Failed, err.Error()
 		return rel, err
 	}

@@ -325,7 +325,8 @@ func UnknownEnvironment(p *compiler.Project, name string) error {
 		names = append(names, e.Name)
 	}
 	if len(names) == 0 {
-		return unknownEnv{fmt.Sprintf("no environment %q: the project declares no environments (add an environment block)", name)}
+		// A project unpack wrote from an export has none: say what to add.
+		return unknownEnv{fmt.Sprintf("no environment %q: the project declares no environments; add a block such as environment %q { managed = false } to a .hcl file of the project", name, name)}
 	}
 	msg := fmt.Sprintf("no environment %q: the project's environments are %s", name, strings.Join(names, ", "))
 	if s := compiler.ClosestName(name, names); s != "" {
