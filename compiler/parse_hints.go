@@ -1,0 +1,18 @@
+package compiler
+
+import "github.com/hashicorp/hcl/v2"
+
+// oneLineBlock is HCL's parse error for a block written on one line with
+// more than one argument, `step "b" { column = "x" required = true }`.
+const oneLineBlock = "Invalid single-argument block definition"
+
+// ExplainParseErrors adds to HCL's parse errors that leave a new user
+// without a way forward what to write instead. HCL's own detail for a
+// one-line block says only how such a block must end.
+func ExplainParseErrors(diags hcl.Diagnostics) {
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError && d.Summary == oneLineBlock {
+			d.Detail += " A block written on one line takes one argument only: write each argument on a line of its own, and the closing brace on the line after them (bpfc fmt keeps it so)."
+		}
+	}
+}
