@@ -47,7 +47,11 @@ func TestDateBehaviorAttributes(t *testing.T) {
 		doc := etree.NewDocument()
 		doc.SetRoot(a.Copy())
 		doc.Indent(2)
-		got.WriteString(render(t, doc))
+		s, err := doc.WriteToString()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got.WriteString(s + "\n")
 	}
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(behaviorGolden), 0o755); err != nil {

@@ -25,8 +25,9 @@ type File struct {
 //	Other/Relationships/<referenced table>.xml     the relationships behind lookups (Relationships)
 //	Other/Relationships.xml                        their names
 //
-// Documents carry no XML declaration; the solution package adds BOMs,
-// declarations and line endings as Dataverse writes them.
+// Documents carry no XML declaration and no indentation; the solution
+// package adds BOMs, declarations, indentation and line endings as Dataverse
+// writes them.
 func Files(p *compiler.Project) []File {
 	var out []File
 	for _, f := range p.Flows {

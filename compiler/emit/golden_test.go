@@ -18,9 +18,13 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/em
 
 const goldenDir = "../../testdata/emit"
 
-// render serializes a document as the golden files hold it.
+// render serializes a document as the golden files hold it, indented as
+// Dataverse writes (Files' documents carry no indentation; a copy is
+// indented, the document is the caller's).
 func render(t *testing.T, doc *etree.Document) string {
 	t.Helper()
+	doc = doc.Copy()
+	doc.IndentWithSettings(&etree.IndentSettings{Spaces: 2, PreserveLeafWhitespace: true, SuppressTrailingWhitespace: true})
 	s, err := doc.WriteToString()
 	if err != nil {
 		t.Fatal(err)

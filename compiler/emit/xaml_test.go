@@ -1,6 +1,7 @@
 package emit
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/beevik/etree"
@@ -52,3 +53,29 @@ func TestXAMLWalksDoNotAllocatePerElement(t *testing.T) {
 		}
 	}
 }
+
+// TestDocumentsCarryNoIndentation: the solution package's writer indents
+// as it writes and skips whitespace between elements, so indentation tokens
+// in Files' documents (one per element, a fifth of a build's allocations)
+// are only work and memory thrown away.
+func TestDocumentsCarryNoIndentation(t *testing.T) {
+	for _, f := range Files(newTestProject().p) {
+		var walk func(e *etree.Element)
+		walk = func(e *etree.Element) {
+			if len(e.ChildElements()) > 0 {
+				for _, c := range e.Child {
+					if cd, ok := c.(*etree.CharData); ok && isSpace(cd.Data) {
+						t.Errorf("%s: <%s> has whitespace %q between its elements", f.Path, e.FullTag(), cd.Data)
+						return
+					}
+				}
+			}
+			for c := range e.ChildElementsSeq() {
+				walk(c)
+			}
+		}
+		walk(f.Doc.Root())
+	}
+}
+
+func isSpace(s string) bool { return strings.Trim(s, " \t\r\n") == "" }
