@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/flate"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -117,24 +116,85 @@ func writeMerged(w io.Writer, m *merged) error {
 	if err != nil {
 		return err
 	}
-	cust, err := marshalXML(m.customizations, bare)
+	entries, err := archiveEntries(m)
 	if err != nil {
-		return fmt.Errorf("customizations.xml: %w", err)
+		return err
+	}
+	compressed, err := deflateAll(entries)
+	if err != nil {
+		return err
+	}
+	return writeZip(w, entries, compressed, mod)
+}
+
+// WriteArchives writes tree's unmanaged and managed archives, byte for
+// byte what WriteArchive writes for each. The tree is merged, and every
+// entry serialised and compressed, once for both: only the manifest's
+// Managed flag differs. A tree with managed-only variants (*_managed.xml)
+// is merged once per flavour, as its customizations differ.
+func WriteArchives(tree *Tree, unmanaged, managed io.Writer) error {
+	mod, err := ModTime()
+	if err != nil {
+		return err
+	}
+	isManaged := false
+	m, err := mergeTree(tree, &isManaged)
+	if err != nil {
+		return err
+	}
+	entries, err := archiveEntries(m)
+	if err != nil {
+		return err
+	}
+	compressed, err := deflateAll(entries)
+	if err != nil {
+		return err
+	}
+	if err := writeZip(unmanaged, entries, compressed, mod); err != nil {
+		return err
+	}
+	if hasVariants(tree) {
+		return WriteArchive(managed, tree, true)
+	}
+	isManaged = true
+	if _, err := setManaged(m.solution, &isManaged); err != nil {
+		return fmt.Errorf("%s: %w", SolutionXMLPath, err)
 	}
 	sol, err := marshalXML(m.solution, bare)
 	if err != nil {
 		return fmt.Errorf("solution.xml: %w", err)
 	}
+	comp, err := deflate(sol)
+	if err != nil {
+		return err
+	}
+	entries[solutionEntry].data, compressed[solutionEntry] = sol, comp
+	return writeZip(managed, entries, compressed, mod)
+}
+
+// solutionEntry is the index of solution.xml in archiveEntries' list.
+const solutionEntry = 1
+
+// archiveEntries serialises a merged tree as the entries of its archive,
+// in order: customizations.xml, solution.xml, the parts, [Content_Types].xml.
+func archiveEntries(m *merged) ([]part, error) {
+	cust, err := marshalXML(m.customizations, bare)
+	if err != nil {
+		return nil, fmt.Errorf("customizations.xml: %w", err)
+	}
+	sol, err := marshalXML(m.solution, bare)
+	if err != nil {
+		return nil, fmt.Errorf("solution.xml: %w", err)
+	}
 	entries := []part{{"customizations.xml", cust}, {"solution.xml", sol}}
 	for _, p := range m.parts {
 		switch strings.ToLower(p.name) {
 		case "customizations.xml", "solution.xml", "[content_types].xml":
-			return fmt.Errorf("%s: reserved archive entry name", p.name)
+			return nil, fmt.Errorf("%s: reserved archive entry name", p.name)
 		}
 		entries = append(entries, p)
 	}
-	entries = append(entries, part{"[Content_Types].xml", contentTypes(entries)})
-	return writeZip(w, entries, mod, m.deflated)
+	return append(entries, part{"[Content_Types].xml", contentTypes(entries)}), nil
 }
 
 // contentTypes builds [Content_Types].xml: one Default per extension, in
@@ -169,16 +229,12 @@ func contentTypes(entries []part) []byte {
 	return b.Bytes()
 }
 
-// writeZip writes the entries in order with fixed metadata (see the archive
-// conventions above).
-func writeZip(w io.Writer, entries []part, mod time.Time, cache *deflateCache) error {
+// writeZip writes the entries in order, compressed[i] the deflated data of
+// entries[i], with fixed metadata (see the archive conventions above).
+func writeZip(w io.Writer, entries []part, compressed [][]byte, mod time.Time) error {
 	date, tm := msDosTime(mod)
 	zw := zip.NewWriter(w)
 	seen := map[string]bool{}
-	compressed, err := deflateAll(entries, cache)
-	if err != nil {
-		return err
-	}
 	for i, e := range entries {
 		if err := checkRelPath(e.name); err != nil {
 			return err
@@ -234,7 +290,7 @@ func isASCII(s string) bool {
 // deflateAll compresses every entry at maximum compression, as Dataverse
 // does, on all cores: deflate dominates the cost of a build. The output
 // depends only on the data, so parallelism never changes the bytes.
-func deflateAll(entries []part, cache *deflateCache) ([][]byte, error) {
+func deflateAll(entries []part) ([][]byte, error) {
 	out := make([][]byte, len(entries))
 	errs := make([]error, len(entries))
 	next := make(chan int)
@@ -244,7 +300,7 @@ func deflateAll(entries []part, cache *deflateCache) ([][]byte, error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				out[i], errs[i] = cache.deflate(entries[i].data)
+				out[i], errs[i] = deflate(entries[i].data)
 			}
 		}()
 	}
@@ -276,36 +332,4 @@ func deflate(data []byte) ([]byte, error) {
 		return nil, err
 	}
 	return comp.Bytes(), nil
-}
-
-// deflateCache remembers compressed entries by content: the managed and
-// unmanaged archives of a build share every entry but the manifest. A nil
-// cache compresses every time.
-type deflateCache struct {
-	mu sync.Mutex
-	m  map[[sha256.Size]byte][]byte
-}
-
-func (c *deflateCache) deflate(data []byte) ([]byte, error) {
-	if c == nil {
-		return deflate(data)
-	}
-	key := sha256.Sum256(data)
-	c.mu.Lock()
-	b, ok := c.m[key]
-	c.mu.Unlock()
-	if ok {
-		return b, nil
-	}
-	b, err := deflate(data)
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	if c.m == nil {
-		c.m = map[[sha256.Size]byte][]byte{}
-	}
-	c.m[key] = b
-	c.mu.Unlock()
-	return b, nil
 }

@@ -213,3 +213,90 @@ func TestSourceDateEpochInArchive(t *testing.T) {
 		}
 	}
 }
+
+// TestArchivesMergeTheTreeOnce: a build's two archives differ only in the
+// manifest's Managed flag, so the second must cost a fraction of the first.
+// Merging the tree again for it, serialising customizations.xml again and
+// hashing every entry (SHA-256) to find its compressed copy made it cost
+// as much as the first.
+func TestArchivesMergeTheTreeOnce(t *testing.T) {
+	p := loadExample(t)
+	tree := func() *Tree {
+		em, err := emitProject(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, err := ProjectTree(p, em)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tr
+	}
+	// Each run on a tree of its own: a tree keeps its serialised files.
+	base := testing.AllocsPerRun(1, func() { tree() })
+	one := testing.AllocsPerRun(1, func() {
+		if err := WriteArchive(io.Discard, tree(), false); err != nil {
+			t.Fatal(err)
+		}
+	})
+	both := testing.AllocsPerRun(1, func() {
+		if _, _, err := Archives(p); err != nil {
+			t.Fatal(err)
+		}
+	})
+	first, second := one-base, both-one
+	t.Logf("allocations: emit and tree %.0f, unmanaged archive %.0f, managed archive %.0f", base, first, second)
+	if second > first/4 {
+		t.Errorf("the managed archive allocates %.0f times, the unmanaged one %.0f: want at most a quarter", second, first)
+	}
+}
+
+// TestWriteArchivesIsWriteArchiveTwice: WriteArchives writes byte for
+// byte what WriteArchive writes for each flavour, for a tree with
+// managed-only variants too.
+func TestWriteArchivesIsWriteArchiveTwice(t *testing.T) {
+	p := loadExample(t)
+	em, err := emitProject(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := ProjectTree(p, em)
+	if err != nil {
+		t.Fatal(err)
+	}
+	variants, err := ProjectTree(p, em)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A managed-only form, as SolutionPackager's "Both" extract writes them.
+	var entity string
+	for _, path := range variants.Paths() {
+		if strings.HasPrefix(path, "Entities/") && strings.HasSuffix(path, "/Entity.xml") {
+			entity = strings.TrimSuffix(path, "Entity.xml")
+			break
+		}
+	}
+	form := `<forms><systemform><formid>{f9}</formid></systemform></forms>`
+	if err := variants.AddBytes(entity+"FormXml/card/{f9}_managed.xml", []byte(form)); err != nil {
+		t.Fatal(err)
+	}
+	for name, tr := range map[string]*Tree{"plain": plain, "with variants": variants} {
+		var u, m, wantU, wantM bytes.Buffer
+		if err := WriteArchives(tr, &u, &m); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteArchive(&wantU, tr, false); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteArchive(&wantM, tr, true); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(u.Bytes(), wantU.Bytes()) || !bytes.Equal(m.Bytes(), wantM.Bytes()) {
+			t.Errorf("%s: WriteArchives differs from WriteArchive (unmanaged equal %t, managed equal %t)",
+				name, bytes.Equal(u.Bytes(), wantU.Bytes()), bytes.Equal(m.Bytes(), wantM.Bytes()))
+		}
+		if bytes.Equal(u.Bytes(), m.Bytes()) {
+			t.Errorf("%s: both archives are the same", name)
+		}
+	}
+}

@@ -102,10 +102,7 @@ func Archives(p *compiler.Project) (unmanaged, managed []byte, err error) {
 		return nil, nil, err
 	}
 	var u, m bytes.Buffer
-	if err := WriteArchive(&u, tree, false); err != nil {
-		return nil, nil, err
-	}
-	if err := WriteArchive(&m, tree, true); err != nil {
+	if err := WriteArchives(tree, &u, &m); err != nil {
 		return nil, nil, err
 	}
 	return u.Bytes(), m.Bytes(), nil
@@ -203,12 +200,8 @@ func build(p *compiler.Project, em *Emitted, outDir string, progress func(string
 		Components: Components(p),
 	}
 	var unmanaged, managed bytes.Buffer
-	progress("writing the unmanaged archive")
-	if err := WriteArchive(&unmanaged, tree, false); err != nil {
-		return nil, err
-	}
-	progress("writing the managed archive")
-	if err := WriteArchive(&managed, tree, true); err != nil {
+	progress("writing the archives")
+	if err := WriteArchives(tree, &unmanaged, &managed); err != nil {
 		return nil, err
 	}
 	var schema any

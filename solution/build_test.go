@@ -200,7 +200,7 @@ func TestBuildProgress(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{fmt.Sprintf("emitting %d flows", len(p.Flows)), "assembling the solution tree",
-		"writing the unmanaged archive", "writing the managed archive", "writing " + out}
+		"writing the archives", "writing " + out}
 	if !slices.Equal(steps, want) {
 		t.Errorf("progress steps:\n%q\nwant\n%q", steps, want)
 	}

@@ -1,4 +1,4 @@
 // Package solution turns a checked bpfc project into a Dataverse solution: the
 // unpacked SolutionPackager tree, the managed and unmanaged archives Dataverse
-// imports, and build.json. Entry points: Build, Pack, WriteArchive, CreateSettings.
+// imports, and build.json. Entry points: Build, Pack, WriteArchive, WriteArchives, CreateSettings.
 package solution

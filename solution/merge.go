@@ -36,8 +36,7 @@ type entityParts struct {
 // merged is the unpacked tree folded back into archive form.
 type merged struct {
 	solution, customizations *etree.Document
-	parts                    []part        // every entry besides customizations.xml and solution.xml
-	deflated                 *deflateCache // the tree's, so both archives of a build compress each part once
+	parts                    []part // every entry besides customizations.xml and solution.xml
 }
 
 // mergeTree folds the split files of an unpacked tree back into
@@ -71,7 +70,7 @@ func mergeTree(t *Tree, managed *bool) (*merged, error) {
 		return nil, fmt.Errorf("%s: root element is not ImportExportXml", CustomizationsXMLPath)
 	}
 
-	m := &merged{solution: sol, customizations: cust, deflated: &t.deflated}
+	m := &merged{solution: sol, customizations: cust}
 	entities := map[string]*entityParts{}
 	entity := func(dir string) *entityParts {
 		if e := entities[dir]; e != nil {
@@ -312,6 +311,17 @@ func skipVariant(t *Tree, p string, managed bool) bool {
 	}
 	if managed && isXML(p) {
 		return t.Has(strings.TrimSuffix(p, path.Ext(p)) + "_managed.xml")
+	}
+	return false
+}
+
+// hasVariants reports whether the tree has managed-only files, which make
+// its managed and unmanaged archives differ beyond the manifest.
+func hasVariants(t *Tree) bool {
+	for p := range t.files {
+		if strings.HasSuffix(p, "_managed.xml") {
+			return true
+		}
 	}
 	return false
 }

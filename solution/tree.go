@@ -28,9 +28,8 @@ import (
 // a two-space indent, no final newline, and a UTF-8 BOM plus XML declaration
 // on every XML file except XAML and environment variable definitions.
 type Tree struct {
-	files    map[string]*treeFile
-	lower    map[string]string // lowercased path -> path, to refuse case clashes
-	deflated deflateCache      // compressed entries, shared by the archives of one build
+	files map[string]*treeFile
+	lower map[string]string // lowercased path -> path, to refuse case clashes
 }
 
 type treeFile struct {
