@@ -37,23 +37,30 @@ func BenchmarkBuild1000(b *testing.B) { benchmarkBuild(b, 1000) }
 // record_approval step's when joins 2,000 comparisons with op: the cost of
 // a condition should grow with its clauses, not faster.
 func benchmarkBuildLongCondition(b *testing.B, op string) {
-	srcs, _ := exampleSources(b, "sales")
+	benchBuildOf(b, longConditionProject(b, op, 2000))
+}
+
+// longConditionProject is examples/sales whose record_approval step's when
+// joins n comparisons with op.
+func longConditionProject(tb testing.TB, op string, n int) *compiler.Project {
+	tb.Helper()
+	srcs, _ := exampleSources(tb, "sales")
 	const one = "self.cts_dealapproved == true"
-	terms := make([]string, 2000)
+	terms := make([]string, n)
 	for i := range terms {
 		terms[i] = one
 	}
 	wf := string(srcs["workflows.hcl"])
 	long := strings.Replace(wf, "when   = "+one+"\n", "when   = "+strings.Join(terms, " "+op+" ")+"\n", 1)
 	if long == wf {
-		b.Fatal("examples/sales/workflows.hcl no longer has the record_approval condition")
+		tb.Fatal("examples/sales/workflows.hcl no longer has the record_approval condition")
 	}
 	srcs["workflows.hcl"] = []byte(long)
 	p, diags := compiler.LoadSources(srcs)
 	if diags.HasErrors() {
-		b.Fatal(diags)
+		tb.Fatal(diags)
 	}
-	benchBuildOf(b, p)
+	return p
 }
 
 func BenchmarkBuildLongCondition(b *testing.B)   { benchmarkBuildLongCondition(b, "&&") }

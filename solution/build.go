@@ -118,7 +118,13 @@ func ProjectTree(p *compiler.Project, em *Emitted) (*Tree, error) {
 	t := NewTree()
 	if em != nil {
 		for _, f := range em.Files {
-			if err := t.AddXML(f.Path, f.Doc); err != nil {
+			var err error
+			if f.Doc != nil {
+				err = t.AddXML(f.Path, f.Doc)
+			} else {
+				err = t.AddBytes(f.Path, f.Data)
+			}
+			if err != nil {
 				return nil, err
 			}
 		}

@@ -1,7 +1,9 @@
 package emit
 
 import (
-	"sort"
+	"iter"
+	"slices"
+	"strings"
 
 	"github.com/beevik/etree"
 
@@ -29,39 +31,55 @@ type File struct {
 // package adds BOMs, declarations, indentation and line endings as Dataverse
 // writes them.
 func Files(p *compiler.Project) []File {
-	var out []File
-	for _, f := range p.Flows {
-		base := "Workflows/" + FileName(f.DisplayName, p.FlowID(f))
-		out = append(out, File{base + ".xaml", FlowXAML(p, f)}, File{base + ".xaml.data.xml", FlowData(p, f)})
-		dir := "Entities/" + f.InstanceTable + "/"
-		entity := InstanceEntity(p, f)
-		form := etree.NewDocument()
-		forms := el(&form.Element, "forms", "xmlns:xsi", nsXSI)
-		if fx := entity.SelectElement("FormXml"); fx != nil {
-			for _, sf := range fx.FindElements("forms/systemform") {
-				forms.AddChild(sf)
+	return slices.SortedFunc(EachFile(p), func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+}
+
+// EachFile yields the files Files returns, in no particular order, each
+// document built as it is yielded: a caller that serialises each one and
+// lets it go holds one flow's XAML tree at a time, not every flow's (the
+// XAML of a long condition is tens of megabytes of tree).
+func EachFile(p *compiler.Project) iter.Seq[File] {
+	return func(yield func(File) bool) {
+		for _, f := range p.Flows {
+			base := "Workflows/" + FileName(f.DisplayName, p.FlowID(f))
+			if !yield(File{base + ".xaml", FlowXAML(p, f)}) || !yield(File{base + ".xaml.data.xml", FlowData(p, f)}) {
+				return
 			}
-			for _, c := range fx.ChildElements() {
-				fx.RemoveChild(c)
+			dir := "Entities/" + f.InstanceTable + "/"
+			entity := InstanceEntity(p, f)
+			form := etree.NewDocument()
+			forms := el(&form.Element, "forms", "xmlns:xsi", nsXSI)
+			if fx := entity.SelectElement("FormXml"); fx != nil {
+				for _, sf := range fx.FindElements("forms/systemform") {
+					forms.AddChild(sf)
+				}
+				for _, c := range fx.ChildElements() {
+					fx.RemoveChild(c)
+				}
+			}
+			if !yield(File{dir + "Entity.xml", entityDoc(entity)}) ||
+				!yield(File{dir + "FormXml/main/{" + FormID(p, f) + "}.xml", finish(form)}) ||
+				!yield(File{dir + "Formulas/" + f.InstanceTable + "-bpf_duration.xaml", DurationFormula(p, f)}) {
+				return
 			}
 		}
-		out = append(out,
-			File{dir + "Entity.xml", entityDoc(entity)},
-			File{dir + "FormXml/main/{" + FormID(p, f) + "}.xml", finish(form)},
-			File{dir + "Formulas/" + f.InstanceTable + "-bpf_duration.xaml", DurationFormula(p, f)})
-	}
-	for _, w := range p.Workflows {
-		base := "Workflows/" + FileName(displayName(w), p.WorkflowID(w))
-		out = append(out, File{base + ".xaml", WorkflowXAML(p, w)}, File{base + ".xaml.data.xml", WorkflowData(p, w)})
-	}
-	for _, t := range p.Tables {
-		if ships(t) {
-			out = append(out, File{"Entities/" + TableSchemaName(t.Name) + "/Entity.xml", entityDoc(CustomEntity(p, t))})
+		for _, w := range p.Workflows {
+			base := "Workflows/" + FileName(displayName(w), p.WorkflowID(w))
+			if !yield(File{base + ".xaml", WorkflowXAML(p, w)}) || !yield(File{base + ".xaml.data.xml", WorkflowData(p, w)}) {
+				return
+			}
+		}
+		for _, t := range p.Tables {
+			if ships(t) && !yield(File{"Entities/" + TableSchemaName(t.Name) + "/Entity.xml", entityDoc(CustomEntity(p, t))}) {
+				return
+			}
+		}
+		for _, f := range relationshipFiles(p) {
+			if !yield(f) {
+				return
+			}
 		}
 	}
-	out = append(out, relationshipFiles(p)...)
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	return out
 }
 
 // ships reports whether the solution carries a table: custom tables, and
