@@ -201,7 +201,7 @@ func archiveEntries(m *merged) ([]part, error) {
 // order of first use, all application/octet-stream; an Override for every
 // entry without an extension.
 func contentTypes(entries []part) []byte {
-	var b bytes.Buffer
+	var b xmlOut
 	b.WriteString(bom + xmlDecl)
 	b.WriteString(`<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">`)
 	seen := map[string]bool{}

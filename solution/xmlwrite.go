@@ -1,10 +1,8 @@
 package solution
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/beevik/etree"
@@ -41,24 +39,17 @@ func marshalXML(doc *etree.Document, f framing) ([]byte, error) {
 	if root == nil {
 		return nil, fmt.Errorf("xml document has no root element")
 	}
-	// Written into a buffer kept from an earlier document: a flow's XAML
-	// is megabytes, and growing a new buffer to that clears and copies it
-	// several times over. The bytes returned are the caller's own.
-	b := xmlBuffers.Get().(*bytes.Buffer)
-	defer xmlBuffers.Put(b)
-	b.Reset()
+	var b xmlOut
 	if f == declared {
 		b.WriteString(bom + xmlDecl + newline)
 	}
-	if err := writeElement(b, root, 0); err != nil {
+	if err := writeElement(&b, root, 0); err != nil {
 		return nil, err
 	}
-	return bytes.Clone(b.Bytes()), nil
+	return b.Bytes(), nil
 }
 
-var xmlBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-func writeElement(b *bytes.Buffer, e *etree.Element, depth int) error {
+func writeElement(b *xmlOut, e *etree.Element, depth int) error {
 	b.WriteByte('<')
 	b.WriteString(e.FullTag())
 	for _, a := range e.Attr {
@@ -132,7 +123,7 @@ func writeElement(b *bytes.Buffer, e *etree.Element, depth int) error {
 }
 
 // writeToken writes one child token; depth < 0 means inline (mixed content).
-func writeToken(b *bytes.Buffer, t etree.Token, depth int) error {
+func writeToken(b *xmlOut, t etree.Token, depth int) error {
 	switch t := t.(type) {
 	case *etree.Element:
 		if depth < 0 {
@@ -150,7 +141,7 @@ func writeToken(b *bytes.Buffer, t etree.Token, depth int) error {
 	return nil
 }
 
-func writeCharData(b *bytes.Buffer, cd *etree.CharData) error {
+func writeCharData(b *xmlOut, cd *etree.CharData) error {
 	if cd.IsCData() {
 		if err := checkChars(cd.Data); err != nil {
 			return err
@@ -174,7 +165,7 @@ func writeCharData(b *bytes.Buffer, cd *etree.CharData) error {
 
 // escapeText escapes character data as .NET's XmlWriter does: &, < and >
 // become references; newlines become CRLF; a lone CR is written as &#xD;.
-func escapeText(b *bytes.Buffer, s string) error {
+func escapeText(b *xmlOut, s string) error {
 	if err := checkChars(s); err != nil {
 		return err
 	}
@@ -204,7 +195,7 @@ func escapeText(b *bytes.Buffer, s string) error {
 
 // escapeAttr escapes an attribute value: &, <, >, " and the whitespace
 // characters that attribute normalisation would otherwise lose.
-func escapeAttr(b *bytes.Buffer, s string) error {
+func escapeAttr(b *xmlOut, s string) error {
 	if err := checkChars(s); err != nil {
 		return err
 	}
