@@ -13,12 +13,17 @@ import (
 // OData answers a format it cannot write with 406 (Not Acceptable),
 // where bpfc answered Accept: application/xml with JSON and 200.
 //
-// The most specific range that matches JSON decides (RFC 9110 §12.5.1):
-// "application/json;q=0, */*" refuses JSON, as q=0 says, though */*
-// alone would take it. Ranges that are not type/subtype ("json", "*/json")
+// The most specific range that matches the answer decides (RFC 9110
+// §12.5.1): "application/json;q=0, */*" refuses JSON, as q=0 says, though
+// */* alone would take it, and a range with parameters is more specific
+// than the same range without, so "application/json;odata.metadata=minimal;q=0,
+// application/json" refuses the minimal JSON bpfc would write. A range's
+// odata.metadata has to be the level the answer is written at for the
+// range to match it. Ranges that are not type/subtype ("json", "*/json")
 // are left out, and an Accept with none left asks nothing: RFC 9110 lets a
 // server disregard an Accept it cannot read, as bpfc did before the 406.
 func acceptsJSON(r *http.Request) bool {
+	level := metadataLevel(r)
 	ranges, best, ok := 0, 0, false
 	for _, h := range r.Header.Values("Accept") {
 		for _, part := range splitUnquoted(h, ',') {
@@ -31,8 +36,20 @@ func acceptsJSON(r *http.Request) bool {
 				continue
 			}
 			ranges++
-			rank := map[string]int{"application/json": 3, "application/*": 2, "*/*": 1}[typ]
-			if rank == 0 || rank < best {
+			// Twice the type's rank, plus one for parameters: a range
+			// with parameters outranks the same range without, not a
+			// more specific type.
+			rank := 2 * map[string]int{"application/json": 3, "application/*": 2, "*/*": 1}[typ]
+			if rank == 0 {
+				continue
+			}
+			if hasMediaParams(part) {
+				if v, has := odataMetadataParam(params); has && levelNamed(v) != level {
+					continue
+				}
+				rank++
+			}
+			if rank < best {
 				continue
 			}
 			refused := false
@@ -40,9 +57,9 @@ func acceptsJSON(r *http.Request) bool {
 				v, err := strconv.ParseFloat(q, 64)
 				refused = err == nil && v <= 0
 			}
-			// Of equally specific ranges (application/json and
-			// application/json;odata.metadata=minimal) one that takes
-			// JSON is enough.
+			// Of equally specific ranges (application/json;odata.metadata=minimal
+			// and application/json;charset=utf-8) one that takes JSON is
+			// enough.
 			if rank > best {
 				best, ok = rank, !refused
 			} else {
@@ -51,6 +68,23 @@ func acceptsJSON(r *http.Request) bool {
 		}
 	}
 	return ranges == 0 || ok
+}
+
+// hasMediaParams reports whether a media range has parameters of its own:
+// those before its q, as what follows q are accept-ext (RFC 9110 §12.5.1),
+// which say nothing of the representation.
+func hasMediaParams(part string) bool {
+	for _, p := range splitUnquoted(part, ';')[1:] {
+		name, _, _ := strings.Cut(p, "=")
+		switch strings.ToLower(strings.TrimSpace(name)) {
+		case "q":
+			return false
+		case "":
+		default:
+			return true
+		}
+	}
+	return false
 }
 
 // notAcceptable is the 406 of a request whose Accept leaves JSON out.

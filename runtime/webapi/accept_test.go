@@ -66,3 +66,36 @@ func TestAcceptPrecedence(t *testing.T) {
 		}
 	}
 }
+
+// TestAcceptParamsSpecificity: a range with parameters is more specific
+// than the same range without (RFC 9110 §12.5.1), so its q decides for the
+// answer it matches: refusing the minimal JSON bpfc writes by default is a
+// 406 though a bare application/json follows (it was a 200, both counted
+// as application/json); a refused level bpfc is not writing does not
+// refuse the answer, nor does the refused range pick the level.
+func TestAcceptParamsSpecificity(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	id := f.create("accounts", map[string]any{"name": "P"})
+	for _, accept := range []string{"application/json;odata.metadata=minimal;q=0, application/json",
+		"application/json, application/json;odata.metadata=minimal;q=0",
+		"application/json;odata.metadata=minimal;q=0, application/json;q=0.9, */*",
+		"application/*;odata.metadata=minimal;q=0, application/*"} {
+		r := f.do("GET", "accounts("+id+")?$select=name", f.admin, nil, "Accept", accept).must(t, http.StatusNotAcceptable)
+		if r.errCode() != "NotAcceptable" {
+			t.Errorf("Accept %q: %s", accept, r.raw)
+		}
+	}
+	for _, accept := range []string{"application/json;odata.metadata=minimal;q=0.5, application/json;q=0",
+		"application/json;odata.metadata=none, application/json;q=0",
+		"application/json;odata.metadata=full;q=0, application/json",
+		"application/json;q=0;odata.streaming=true, application/json;odata.metadata=minimal"} {
+		r := f.do("GET", "accounts("+id+")?$select=name", f.admin, nil, "Accept", accept).must(t, http.StatusOK)
+		if r.str("name") != "P" {
+			t.Errorf("Accept %q: %s", accept, r.raw)
+		}
+	}
+	r := f.do("GET", "accounts("+id+")?$select=name", f.admin, nil, "Accept", "application/json;odata.metadata=none;q=0, application/json")
+	if _, ok := r.must(t, http.StatusOK).body["@odata.context"]; !ok {
+		t.Errorf("a refused odata.metadata=none chose the level: %s", r.raw)
+	}
+}

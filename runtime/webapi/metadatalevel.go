@@ -3,6 +3,7 @@ package webapi
 import (
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -19,7 +20,8 @@ const (
 )
 
 // metadataLevel is the odata.metadata a request asks for: minimal
-// without one (or with a value OData does not define).
+// without one (or with a value OData does not define). A range the
+// request refuses (q=0) asks for nothing.
 func metadataLevel(r *http.Request) string {
 	level := ""
 	for _, h := range r.Header.Values("Accept") {
@@ -28,19 +30,36 @@ func metadataLevel(r *http.Request) string {
 			if err != nil || (typ != "application/json" && typ != "*/*" && typ != "application/*") {
 				continue
 			}
-			for k, v := range params {
-				if k == "odata.metadata" || k == "metadata" {
-					level = strings.ToLower(v)
-				}
+			if q, err := strconv.ParseFloat(params["q"], 64); err == nil && q <= 0 {
+				continue
+			}
+			if v, ok := odataMetadataParam(params); ok {
+				level = strings.ToLower(v)
 			}
 		}
 	}
 	if v, ok := prefer(r)["odata.metadata"]; ok && level == "" {
 		level = strings.ToLower(v)
 	}
-	switch level {
+	return levelNamed(level)
+}
+
+// odataMetadataParam is a media range's odata.metadata, which some
+// clients send as metadata.
+func odataMetadataParam(params map[string]string) (string, bool) {
+	if v, ok := params["odata.metadata"]; ok {
+		return v, true
+	}
+	v, ok := params["metadata"]
+	return v, ok
+}
+
+// levelNamed is the level a value of odata.metadata stands for: minimal
+// for one OData does not define.
+func levelNamed(v string) string {
+	switch v = strings.ToLower(v); v {
 	case metadataNone, metadataFull:
-		return level
+		return v
 	}
 	return metadataMinimal
 }
