@@ -85,10 +85,12 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 	// Every button of the stage form posts its steps (Set Active's form
 	// has none): what was typed is kept whatever the operation.
 	typed := typedValues(form, v, fi, in)
-	if already := alreadyIn(op, in.State); already != "" {
+	if already := alreadyIn(op, in.State); already != "" && in.Version-version <= 1 {
 		// The same Abandon or Reactivate posted again, as a reload of its
 		// answer (the page itself, a POST) does: the instance is where it
 		// asked, so it is told so, not that someone changed the process.
+		// Only if that one write is all that changed since the page: a
+		// process also moved meanwhile is a conflict, as any stale post.
 		if !h.keepTyped(w, r, id, typed, already+" What you typed in the steps was not saved: "+
 			"it is kept below, marked \u201cNot saved\u201d where it differs from what is stored; Save keeps it.") {
 			h.setFlash(w, r, &flash{Kind: "ok", Text: already, Instance: id})

@@ -253,6 +253,49 @@ func TestAbandonKeepsTyped(t *testing.T) {
 	}
 }
 
+// TestStaleReactivate: a Reactivate from a page loaded while the process
+// was abandoned, sent after someone else reactivated it and moved it on, is
+// a conflict that says the process changed since the page was loaded and
+// shows it as it is now, as other stale posts do, where it said "This
+// process is already active." as if the post had been this page's own
+// again. So is an Abandon of a process someone else moved on and
+// abandoned meanwhile. Nothing changes.
+func TestStaleReactivate(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	lead, inst := f.createLead("lead_to_opportunity", nil)
+	admin := f.eng.As("admin")
+	b := f.browser()
+	b.signIn()
+	if _, err := admin.Abandon(ctx, inst, engine.MoveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	stale := b.get(recordHref("lead", lead)).must(t, http.StatusOK, `value="reactivate"`)
+	if _, err := admin.Reactivate(ctx, inst, engine.MoveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	want := f.moveOn(inst, 1)
+	b.postStage(stale, opReactivate).must(t, http.StatusOK, `class="flash conflict" role="alert"`,
+		"This process was changed after the page was loaded (by someone else, or on another page of yours), so nothing was changed.").
+		lacks(t, "already active")
+	if in := f.instance(inst); in.State != engine.StateActive || in.Version != want.Version || in.ActiveStage != want.ActiveStage {
+		t.Errorf("the stale Reactivate left the instance %s at %s, version %d (was %s, %d)", in.State, in.ActiveStage, in.Version, want.ActiveStage, want.Version)
+	}
+
+	lead, inst = f.createLead("lead_to_opportunity", nil)
+	stale = b.get(recordHref("lead", lead)).must(t, http.StatusOK, `value="abandon"`)
+	f.moveOn(inst, 1)
+	want, err := admin.Abandon(ctx, inst, engine.MoveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.postStage(stale, opAbandon, "qualificationcomments", "Thirty trucks").must(t, http.StatusConflict,
+		"This process was changed after the page was loaded", "<li>Capture Summary: Thirty trucks</li>").lacks(t, "already abandoned")
+	if in := f.instance(inst); in.State != engine.StateAborted || in.Version != want.Version {
+		t.Errorf("the stale Abandon left the instance %s at version %d (was %d)", in.State, in.Version, want.Version)
+	}
+}
+
 // TestAbandonPostedAgain: reloading the answer of an Abandon or a
 // Reactivate with typed steps (the page itself, a POST) posts it again:
 // the instance is already where it asks, and the page says so, keeping
