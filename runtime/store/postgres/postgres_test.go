@@ -728,3 +728,38 @@ func TestPrepareHeldWaitsOnce(t *testing.T) {
 		t.Errorf("Open while the lock table is held: %v, want busy reading the lock rows", err)
 	}
 }
+
+// TestOpenWithoutOrganization: an environment whose organization row
+// someone deleted was taken for a new one, and Open failed bootstrapping it
+// ("creating the administrator: duplicate key"); it now says the store has
+// no organization row, naming the schema, and begins no write.
+func TestOpenWithoutOrganization(t *testing.T) {
+	ctx := context.Background()
+	u := pgtest.URL(t)
+	s := open(t, u, Options{Name: "dev"})
+	if _, err := s.SQL().ExecContext(ctx, `DELETE FROM organization`); err != nil {
+		t.Fatal(err)
+	}
+	db, err := openDB(u, SchemaFor("dev"), time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	d := &beginCounter{dialect: &dialect{busy: time.Second}}
+	if s, err := sqlstore.Open(ctx, db, d, sqlstore.Options{Name: "dev"}); err == nil {
+		s.Close()
+		t.Fatal("an environment without its organization row opened")
+	}
+	if n := d.begins.Load(); n != 0 {
+		t.Errorf("opening an environment without its organization row began %d write transactions, want 0", n)
+	}
+	_, err = Open(ctx, u, Options{Name: "dev"})
+	if err == nil || !strings.Contains(err.Error(), "(schema bpfc_dev): the store has no organization row") ||
+		!strings.Contains(err.Error(), "nothing was written") || strings.Contains(err.Error(), "administrator") {
+		t.Errorf("Open of an environment without its organization row: %v", err)
+	}
+	var orgs, users int
+	if err := db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM organization), (SELECT COUNT(*) FROM systemuser)`).Scan(&orgs, &users); err != nil || orgs != 0 || users != 1 {
+		t.Errorf("after the open: %d organization rows, %d users (%v)", orgs, users, err)
+	}
+}

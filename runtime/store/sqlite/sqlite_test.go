@@ -504,3 +504,47 @@ func TestOpenDamagedWritesNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenWithoutOrganization: a store whose organization row someone
+// deleted was taken for a new environment, and Open failed bootstrapping
+// it ("creating the administrator: UNIQUE constraint failed"); it now says
+// the store has no organization row, naming the file, and begins no write.
+func TestOpenWithoutOrganization(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "env.db")
+	s := written(t, path)
+	if _, err := s.SQL().ExecContext(ctx, `DELETE FROM organization`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", dsn(path, time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	d := &beginCounter{dialect: &dialect{busy: time.Second, path: path}}
+	if s, err := sqlstore.Open(ctx, db, d, sqlstore.Options{Name: "dev"}); err == nil {
+		s.Close()
+		t.Fatal("a store without its organization row opened")
+	}
+	if n := d.begins.Load(); n != 0 {
+		t.Errorf("opening a store without its organization row began %d write transactions, want 0", n)
+	}
+	_, err = Open(ctx, path, Options{Name: "dev"})
+	if err == nil || !strings.Contains(err.Error(), "opening "+path+": the store has no organization row") ||
+		!strings.Contains(err.Error(), "nothing was written") || strings.Contains(err.Error(), "administrator") {
+		t.Errorf("Open of a store without its organization row: %v", err)
+	}
+	var orgs, users int
+	if err := db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM organization), (SELECT COUNT(*) FROM systemuser)`).Scan(&orgs, &users); err != nil || orgs != 0 || users != 1 {
+		t.Errorf("after the open: %d organization rows, %d users (%v)", orgs, users, err)
+	}
+	db.Close()
+	if after, err := os.ReadFile(path); err != nil || string(after) != string(before) {
+		t.Errorf("opening a store without its organization row changed its file (%v)", err)
+	}
+}

@@ -56,13 +56,18 @@ func StandardTable(ct catalog.Table) store.Table {
 
 // bootstrap creates a new environment's organization row, built-in roles,
 // standard tables and administrator, and adds standard tables and columns
-// that a newer catalog has to an older environment.
-func bootstrap(tx *tx, name string) error {
+// that a newer catalog has to an older environment. from is the schema
+// version the store was at before migrate: 0 for a new environment, the
+// only one that may lack its organization row.
+func bootstrap(tx *tx, name string, from int) error {
 	var have string
 	err := tx.queryRow(`SELECT name FROM organization`).Scan(&have)
 	isNew := errors.Is(err, sql.ErrNoRows)
 	if err != nil && !isNew {
 		return err
+	}
+	if isNew && from > 0 {
+		return noOrganization(from)
 	}
 	if isNew {
 		if _, err := tx.exec(`INSERT INTO organization (name, created_on, catalog_digest) VALUES ($1, $2, '')`, name, tx.stamp()); err != nil {

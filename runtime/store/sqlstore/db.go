@@ -321,20 +321,34 @@ func (s *DB) upToDate(ctx context.Context, migs []migration) (bool, error) {
 	if version > migs[len(migs)-1].version {
 		return false, fmt.Errorf("the environment's schema is version %d, newer than this bpfc knows (%d): upgrade bpfc", version, migs[len(migs)-1].version)
 	}
-	if version < migs[len(migs)-1].version {
+	if version == 0 {
 		return false, nil
 	}
 	var digest string
 	err = s.db.QueryRowContext(ctx, `SELECT catalog_digest FROM organization`).Scan(&digest)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return false, nil // bootstrap makes the organization row
+		// Migrated but without its row: someone deleted it. Bootstrap
+		// would take the store for a new environment and fail on the
+		// administrator it already has.
+		return false, noOrganization(version)
 	case err != nil && s.d.IsBusy(err):
 		return false, err
 	case err != nil:
 		return false, fmt.Errorf("reading the environment's organization (nothing was written): %w", err)
 	}
+	if version < migs[len(migs)-1].version {
+		return false, nil
+	}
 	return digest == catalogDigest(), nil
+}
+
+// noOrganization is the error of a store migrated to schema version
+// (not a new one) whose organization table has no row.
+func noOrganization(version int) error {
+	return fmt.Errorf("the store has no organization row (its organization table is empty, though the store holds an environment "+
+		"at schema version %d): someone deleted it; bpfc will not open it as a new environment over what it holds, and nothing was written. "+
+		"Restore the store from a backup, or give the organization table its row back (name, created_on, catalog_digest '')", version)
 }
 
 // migrate applies the pending migrations and bootstraps the environment in
@@ -372,7 +386,7 @@ func (s *DB) migrate(ctx context.Context, migs []migration) (from int, err error
 				return fmt.Errorf("indexing the tables of schema version %d: %w", from, err)
 			}
 		}
-		return bootstrap(tx, s.opts.Name)
+		return bootstrap(tx, s.opts.Name, from)
 	})
 	return from, err
 }
