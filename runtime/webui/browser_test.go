@@ -264,10 +264,11 @@ func TestBrowserScenario(t *testing.T) {
 		press(`button[value="next"]`),
 		message("Moved to Close"))
 	b.shot("close")
-	// A completed stage of the bar, opened by its link: read-only, and
-	// Set Active takes the instance back to it.
+	// A completed stage of the bar, opened by its button (the stage form
+	// is beside it): read-only, and Set Active takes the instance back to
+	// it.
 	b.do("open a completed stage",
-		press(`.bar a[href*="stage=propose"]`),
+		press(`.bar button[value="show:propose"]`),
 		waitFor(`document.querySelector("#stage-h") && document.querySelector("#stage-h").textContent.includes("Stage: Propose")`))
 	if eval[bool](b, `!!document.querySelector("#step-develop_proposal")`) {
 		t.Error("a completed stage shows its steps as inputs")
@@ -364,10 +365,11 @@ func TestBrowserMultilineText(t *testing.T) {
 }
 
 // TestBrowserUnsavedSteps: steps typed and not saved are not lost without
-// a word. Leaving the page by a link (a stage of the bar, on the way to
-// Set Active) asks first; Abandon keeps them in the form, marked "Not
-// saved", and Save then stores them; a page with nothing typed to lose
-// leaves without asking.
+// a word. Leaving the page by a link (the crumbs) asks first; Abandon
+// keeps them in the form, marked "Not saved", and Save then stores them; a
+// page with nothing typed to lose leaves without asking. A stage of the
+// bar, a button of the stage form, takes what was typed with it, saved,
+// without asking.
 func TestBrowserUnsavedSteps(t *testing.T) {
 	f := newFixture(t)
 	lead, inst := f.createLead("strategic_deal", nil)
@@ -388,9 +390,9 @@ func TestBrowserUnsavedSteps(t *testing.T) {
 	}()
 	b.do("sign in", chromedp.Navigate(b.base+f.ui.SignInPath()), waitFor(`document.querySelector("#signin-once button")`),
 		press(`#signin-once button[type="submit"]`), waitFor(`document.querySelector(".top .who")`))
-	b.do("type a step and leave by the bar", chromedp.Navigate(b.base+recordHref("lead", lead)), waitFor(`document.querySelector("#step-summary")`),
+	b.do("type a step and leave by a link", chromedp.Navigate(b.base+recordHref("lead", lead)), waitFor(`document.querySelector("#step-summary")`),
 		chromedp.SendKeys(chromedp.CSS("#step-summary"), "Forty trucks"),
-		chromedp.Click(chromedp.CSS(`.bar a[href*="stage=develop"]`)))
+		chromedp.Click(chromedp.CSS(`.crumbs a[href="/records/lead"]`)))
 	select {
 	case <-asked:
 	case <-time.After(10 * time.Second):
@@ -417,5 +419,18 @@ func TestBrowserUnsavedSteps(t *testing.T) {
 	rec, err := f.eng.As("admin").Record(context.Background(), "lead", lead)
 	if err != nil || rec.Values["qualificationcomments"] != "Forty trucks" {
 		t.Errorf("after Save: %v %v", rec.Values["qualificationcomments"], err)
+	}
+
+	b.do("type a step and press a stage of the bar", chromedp.Navigate(b.base+recordHref("lead", lead)),
+		waitFor(`document.querySelector('button[value="reactivate"]')`), press(`button[value="reactivate"]`), message("Reactivated."),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector("#step-summary").value = ""`), chromedp.SendKeys(chromedp.CSS("#step-summary"), "Fifty trucks"),
+		press(`.bar button[value="show:develop"]`),
+		waitFor(`document.querySelector("#stage-h").textContent.includes("Stage: Develop")`), message("Saved what you typed"))
+	if len(asked) > 0 {
+		t.Error("pressing a stage of the bar asked")
+	}
+	rec, err = f.eng.As("admin").Record(context.Background(), "lead", lead)
+	if err != nil || rec.Values["qualificationcomments"] != "Fifty trucks" {
+		t.Errorf("after the bar: %v %v", rec.Values["qualificationcomments"], err)
 	}
 }

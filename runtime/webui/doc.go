@@ -9,8 +9,10 @@
 // fields (an input fitting each column's type, required steps marked),
 // Next, Previous, Finish, Abandon, Reactivate and the stage's action
 // steps, a switcher between the record's instances, and the record's own
-// columns. Each stage of the bar links to the page showing it read-only
-// (?stage=NAME: its record and its steps' values), with Set Active on
+// columns. Each stage of the bar opens the page showing it read-only
+// (?stage=NAME: its record and its steps' values; beside a stage form
+// that may be typed in, a button of the form that saves what was typed
+// first, process.go), with Set Active on
 // every completed stage, which moves the instance back there in one move
 // (engine Session.PrevTo);
 // /flows/{flow} the flow's graph (as bpfc graph draws it) and its report

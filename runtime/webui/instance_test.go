@@ -50,7 +50,7 @@ func TestDetachedInstance(t *testing.T) {
 		"This stage's lead record was deleted: its steps cannot be filled.",
 		"Without this stage's record the process cannot move on or back. It may still be abandoned, or deleted with its stage history.",
 		`<button type="submit" name="op" value="abandon"`, `<button type="submit" name="op" value="delete"`,
-		`<form method="post" action="`+href+`" class="panel">`)
+		`<form method="post" action="`+href+`" class="panel" id="stage-form">`)
 	p.lacks(t, `value="next"`, `value="save"`, `value="prev"`, `value="action:`)
 	if activeStage(p) != "Qualify" {
 		t.Errorf("the bar's active stage: %q", activeStage(p))

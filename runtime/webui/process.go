@@ -33,6 +33,9 @@ const (
 	opAbandon    = "abandon"
 	opReactivate = "reactivate"
 	opAction     = "action:"
+	// opShow is a stage of the bar pressed beside the stage form
+	// ("show:NAME"): the steps typed are saved, then the stage is shown.
+	opShow = "show:"
 )
 
 // moves are the stage form's moves: the engine's call, and what the page
@@ -64,6 +67,7 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case op == opSave, op == opSetActive, isMove:
 	case strings.HasPrefix(op, opAction) && len(op) > len(opAction):
+	case strings.HasPrefix(op, opShow) && len(op) > len(opShow):
 	default:
 		h.fail(w, r, rs, errorf(http.StatusBadRequest, "Bad form", "Unknown operation %q.", op))
 		return
@@ -85,6 +89,16 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 	// Every button of the stage form posts its steps (Set Active's form
 	// has none): what was typed is kept whatever the operation.
 	typed := typedValues(form, v, fi, in)
+	show := ""
+	if strings.HasPrefix(op, opShow) {
+		show = stageHref(recordHref(r.PathValue("table"), r.PathValue("id")), id, strings.TrimPrefix(op, opShow)) + "#stage-h"
+		if typed == nil {
+			// Nothing typed: the stage, as its link would show it,
+			// whatever happened to the process since the page.
+			http.Redirect(w, r, show, http.StatusSeeOther)
+			return
+		}
+	}
 	if already := alreadyIn(op, in.State); already != "" && in.Version-version <= 1 {
 		// The same Abandon or Reactivate posted again, as a reload of its
 		// answer (the page itself, a POST) does: the instance is where it
@@ -156,6 +170,12 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 		if saved {
 			done = "Saved."
 		}
+	case show != "":
+		if saved {
+			h.setFlash(w, r, &flash{Kind: "ok", Text: "Saved what you typed in the steps of " + stageTitle(fi.f.Stage(in.ActiveStage)) + ".", Instance: id})
+		}
+		http.Redirect(w, r, show, http.StatusSeeOther)
+		return
 	case isMove:
 		after, err = mv.call(rs.s, ctx, id, mo)
 		done = mv.done

@@ -372,6 +372,12 @@ func typedIndex(m *flash, table, id, col string) int {
 	return -1
 }
 
+// Editable reports whether the page shows the active stage's steps as a
+// form the user may type in: Save, the moves and the bar's stages post it.
+func (p *procView) Editable() bool {
+	return p.View == nil && len(p.Steps) > 0 && !p.Detached && p.CanWrite && (p.Active || p.KeepsTyped)
+}
+
 // sayRefusal says a refused move or a value that did not fit in the
 // words of the page (the steps by their labels) rather than the engine's
 // (step and column names); other messages as they are.

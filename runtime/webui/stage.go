@@ -15,7 +15,8 @@ import (
 )
 
 // A stage of the bar, selected. As in Dataverse's process bar, each stage
-// is a link (?stage=NAME) that shows that stage read-only, with the record
+// shows that stage (?stage=NAME; beside a stage form that may be typed in,
+// through the form's op "show:NAME", process.go) read-only, with the record
 // it is on: its steps' values, not a form. On every completed stage of an
 // active instance a user who may move it has Set Active, which posts the
 // move: as in Dataverse, the instance goes back to that stage at once, one

@@ -44,10 +44,11 @@ func (b *browser) setActive(p *page) *page {
 	return b.post(m[1], form)
 }
 
-// TestStageOfTheBar: each stage of the bar is a link that shows the stage
-// read-only with the record it is on: a completed stage on another table
-// than the page's, with its steps' values, and a stage to come; the active
-// stage stays the bar's current step.
+// TestStageOfTheBar: each stage of the bar shows the stage read-only with
+// the record it is on: a completed stage on another table than the page's,
+// with its steps' values, and a stage to come; the active stage stays the
+// bar's current step. Beside the stage form a stage is a button of the
+// form (TestBarKeepsTyped), on a stage shown read-only a link.
 func TestStageOfTheBar(t *testing.T) {
 	f := newFixture(t)
 	lead, inst := f.createLead("lead_to_opportunity", engine.Values{"budgetamount": "90000", "qualificationcomments": "Twelve trucks"})
@@ -57,8 +58,9 @@ func TestStageOfTheBar(t *testing.T) {
 	b.signIn()
 
 	p := b.get(recordHref("opportunity", opp)+"?instance="+inst).must(t, http.StatusOK, "Active stage: Develop")
-	for _, s := range []string{"qualify", "develop", "propose", "close"} {
-		p.must(t, http.StatusOK, `<a href="`+strings.ReplaceAll(stagePage("opportunity", opp, inst, s), "&", "&amp;")+`#stage-h">`)
+	for s, shows := range map[string]string{"qualify": "Stage: Qualify", "develop": "Active stage: Develop", "propose": "Stage: Propose", "close": "Stage: Close"} {
+		p.must(t, http.StatusOK, `<button type="submit" form="stage-form" name="op" value="show:`+s+`" formnovalidate>`)
+		b.follow(b.post(processAction.FindStringSubmatch(p.body)[1], stageForm(t, p, "show:"+s))).must(t, http.StatusOK, shows)
 	}
 
 	p = b.get(stagePage("opportunity", opp, inst, "qualify")).must(t, http.StatusOK,
@@ -66,8 +68,11 @@ func TestStageOfTheBar(t *testing.T) {
 		`On <a href="/records/lead/`+lead+`?instance=`+inst+`">Bloggs</a> (Lead).`,
 		`<dt>Estimated Budget</dt><dd>90,000.00</dd>`, `<dt>Capture Summary</dt><dd>Twelve trucks</dd>`,
 		`<li class="stage done viewed"`, `Back to the active stage, Develop`)
+	for _, s := range []string{"qualify", "develop", "propose", "close"} {
+		p.must(t, http.StatusOK, `<a href="`+strings.ReplaceAll(stagePage("opportunity", opp, inst, s), "&", "&amp;")+`#stage-h">`)
+	}
 	// Read-only: no inputs for the steps, no moves.
-	p.lacks(t, `name="f_budgetamount"`, `value="next"`, `value="prev"`, "Active stage: Develop")
+	p.lacks(t, `name="f_budgetamount"`, `value="next"`, `value="prev"`, "Active stage: Develop", `value="show:`)
 	if activeStage(p) != "Develop" {
 		t.Errorf("the bar's active stage while showing Qualify: %q", activeStage(p))
 	}

@@ -341,3 +341,70 @@ func TestAbandonPostedAgain(t *testing.T) {
 		t.Errorf("the posts saved the record: %v (%v)", rec.Values["qualificationcomments"], err)
 	}
 }
+
+// TestBarKeepsTyped: without script, a stage of the bar pressed beside the
+// stage form takes the steps typed with it, as Previous and Next do: they
+// are saved, then the stage shows, saying so; where the bar's links left the
+// page and dropped them without a word. Nothing typed, it only shows the
+// stage; a record changed since the page was loaded keeps what was typed,
+// not saved, as a stale Save does. Where nothing may be typed, the bar's
+// stages stay links.
+func TestBarKeepsTyped(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	lead, inst := f.createLead("lead_to_opportunity", nil)
+	b := f.browser()
+	b.signIn()
+	stored := func() *engine.Record {
+		t.Helper()
+		rec, err := f.eng.As("admin").Record(ctx, "lead", lead)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rec
+	}
+	press := func(p *page, stage string, values ...string) *page {
+		t.Helper()
+		p.must(t, http.StatusOK, `<button type="submit" form="stage-form" name="op" value="show:`+stage+`" formnovalidate>`,
+			`<form method="post" action="`+recordHref("lead", lead)+`/process" class="panel" id="stage-form">`)
+		return b.post(processAction.FindStringSubmatch(p.body)[1], stageForm(t, p, "show:"+stage, values...))
+	}
+	view := strings.ReplaceAll(stagePage("lead", lead, inst, "develop"), "&", "&amp;")
+
+	p := b.get(recordHref("lead", lead)).must(t, http.StatusOK, "Active stage: Qualify").lacks(t, `<a href="`+view)
+	before := stored().Version
+	r := press(p, "develop")
+	if r.status != http.StatusSeeOther || r.location != stagePage("lead", lead, inst, "develop")+"#stage-h" {
+		t.Fatalf("the bar with nothing typed: %d %q", r.status, r.location)
+	}
+	b.follow(r).must(t, http.StatusOK, "Stage: Develop").lacks(t, "Saved")
+	if v := stored().Version; v != before {
+		t.Errorf("showing a stage with nothing typed wrote the record (version %d, was %d)", v, before)
+	}
+
+	p = b.get(recordHref("lead", lead)).must(t, http.StatusOK)
+	b.follow(press(p, "develop", "qualificationcomments", "Eighteen trucks")).must(t, http.StatusOK, "Stage: Develop",
+		"Saved what you typed in the steps of Qualify.")
+	if got := stored().Values["qualificationcomments"]; got != "Eighteen trucks" {
+		t.Errorf("after the bar, the step holds %v", got)
+	}
+
+	stale := b.get(recordHref("lead", lead)).must(t, http.StatusOK)
+	if _, err := f.eng.As("admin").UpdateRecord(ctx, "lead", lead, engine.Values{"budgetamount": "95000"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	press(stale, "develop", "qualificationcomments", "Nineteen trucks").must(t, http.StatusConflict,
+		"This record was changed after the page was loaded", `>Nineteen trucks</textarea>`, "Not saved. Stored now: Eighteen trucks")
+	if got := stored().Values["qualificationcomments"]; got != "Eighteen trucks" {
+		t.Errorf("the stale bar press saved %v", got)
+	}
+
+	// Abandoned with a step typed, the form still takes it (Save), and so
+	// does the bar; abandoned with nothing typed, nothing may be typed.
+	p = b.postStage(b.get(recordHref("lead", lead)), opAbandon, "qualificationcomments", "Twenty trucks").must(t, http.StatusOK, "Abandoned.")
+	b.follow(press(p, "qualify", "qualificationcomments", "Twenty trucks")).must(t, http.StatusOK, "Saved what you typed in the steps of Qualify.")
+	if got := stored().Values["qualificationcomments"]; got != "Twenty trucks" {
+		t.Errorf("after the bar on an abandoned process, the step holds %v", got)
+	}
+	b.get(recordHref("lead", lead)).must(t, http.StatusOK, `<a href="`+view+`#stage-h">`, "<fieldset disabled>").lacks(t, `value="show:`)
+}

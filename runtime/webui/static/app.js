@@ -2,9 +2,9 @@
 (function () {
   "use strict";
   // Steps typed and not saved are lost by leaving the page any other way
-  // than the stage form's own buttons (a stage of the bar, on the way to
-  // Set Active; the switcher; Start; a link): the browser asks first, as
-  // Dataverse's form does with unsaved changes.
+  // than the stage form's own buttons, the bar's stages among them (the
+  // switcher; Start; a link): the browser asks first, as Dataverse's form
+  // does with unsaved changes.
   var stageForm = null;
   var sending = false;
   var loaded = [];
@@ -42,15 +42,21 @@
       keep.value = button.value;
       form.appendChild(keep);
     }
+    // form.elements: the bar's stages are the stage form's buttons
+    // outside it (form="stage-form").
     window.setTimeout(function () {
-      form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+      Array.prototype.forEach.call(form.elements, function (b) {
+        if (b.tagName === "BUTTON") {
+          b.disabled = true;
+        }
+      });
     }, 0);
   });
   // A page restored from the back-forward cache gets its buttons back.
   window.addEventListener("pageshow", function (e) {
     if (e.persisted) {
       sending = false;
-      document.querySelectorAll("form button").forEach(function (b) { b.disabled = false; });
+      document.querySelectorAll("button").forEach(function (b) { b.disabled = false; });
     }
   });
   // After a refusal, put the keyboard on the first field it names.
