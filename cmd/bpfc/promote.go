@@ -20,7 +20,7 @@ func newPromoteCmd(g *globals) *cobra.Command {
 		Long: "promote imports into environment B the build live in A — the model and the\n" +
 			"archives A keeps, whatever the project directory now holds — in B's flavour\n" +
 			"(managed or unmanaged). Values for B's variables come from B's environment block,\n" +
-			"--settings and BPFC_VAR_<NAME>. --output json prints the same result as deploy.\n\n" +
+			"--settings and BPFC_VAR_<SCHEMANAME> (or BPFC_VAR_<NAME>). --output json prints the same result as deploy.\n\n" +
 			"Either may be remote (url = \"http://…\"): the build is read from A's server\n" +
 			"(bpfc_ExportSolution) and imported through B's (ImportSolution), with the token\n" +
 			"of each (BPFC_TOKEN_<ENV> or BPFC_TOKEN). B's promote_from gate is checked here,\n" +

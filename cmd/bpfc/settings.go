@@ -60,7 +60,7 @@ func runCreateSettings(g *globals, o *createSettingsOptions) error {
 	}
 	fmt.Fprintf(g.stdout, "Wrote %s (%s to fill in)\n", path, compiler.Plural(n, "variable"))
 	if secrets > 0 {
-		fmt.Fprintf(g.stdout, "%s left out: give their values in BPFC_VAR_<NAME> when you deploy\n", compiler.Plural(secrets, "secret"))
+		fmt.Fprintf(g.stdout, "%s left out: give their values in BPFC_VAR_<SCHEMANAME> (or BPFC_VAR_<NAME>) when you deploy\n", compiler.Plural(secrets, "secret"))
 	}
 	return nil
 }

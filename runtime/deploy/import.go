@@ -152,6 +152,7 @@ func importTx(tx store.Tx, t Target, b *Build, o *Options, start time.Time, arch
 	if err != nil {
 		return 0, nil, err
 	}
+	res.Notes = append(res.Notes, shadowNotes(vals)...)
 	if n := sameVersionNote(st, b); n != "" {
 		res.Notes = append(res.Notes, n)
 	}

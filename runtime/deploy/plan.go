@@ -68,6 +68,7 @@ func PlanImport(ctx context.Context, t Target, b *Build, o Options) (*Plan, erro
 			}
 			pl.Refusals = ref.Causes
 		}
+		pl.Notes = append(pl.Notes, shadowNotes(vals)...)
 		pl.Changes, err = importChanges(tx, st, t.Env.Name, b, importMode(st, o.Mode), vals, o.Keyring)
 		return err
 	})

@@ -64,7 +64,7 @@ type Options struct {
 	// values, by schema name: what a remote deploy's block gives (its
 	// values follow the deploying project, not the serving one's block).
 	EnvironmentValues map[string]string
-	// Getenv reads BPFC_VAR_<NAME> (os.Getenv when nil).
+	// Getenv reads BPFC_VAR_<SCHEMANAME> and BPFC_VAR_<NAME> (os.Getenv when nil).
 	Getenv func(string) string
 	// Keyring seals secret values (runtime/secret); required only when the
 	// build has secret variables.

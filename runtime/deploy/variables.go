@@ -25,7 +25,7 @@ import (
 const (
 	SourceEnvironment = "environment" // the environment block's values
 	SourceSettings    = "settings"    // --settings FILE
-	SourceProcess     = "BPFC_VAR"    // BPFC_VAR_<NAME>
+	SourceProcess     = "BPFC_VAR"    // BPFC_VAR_<SCHEMANAME> or BPFC_VAR_<NAME>
 	SourceKept        = "kept"        // a value already in the environment, from --settings or BPFC_VAR
 	SourceArchive     = "archive"     // the current value the imported archive ships
 )
@@ -178,14 +178,25 @@ func entryOffsets(text []byte) []int64 {
 }
 
 // EnvVarName is the process environment variable of a project variable
-// (BPFC_VAR_<NAME>).
+// by its short name (BPFC_VAR_<NAME>), the one messages suggest.
 func EnvVarName(v *compiler.Variable) string { return "BPFC_VAR_" + strings.ToUpper(v.Name) }
+
+// SchemaEnvVarName is the process environment variable of a project
+// variable by its schema name (BPFC_VAR_<PREFIX>_<NAME>): one process that
+// deploys two solutions declaring the same short name can give each its
+// own value by it.
+func SchemaEnvVarName(v *compiler.Variable) string {
+	return "BPFC_VAR_" + strings.ToUpper(v.SchemaName)
+}
 
 // value is a variable's resolved value in one environment.
 type value struct {
 	v      *compiler.Variable
 	text   string // as Dataverse stores it; secrets: the clear text, sealed before storing
 	source string // "" = none (the definition's default applies)
+	// shadowed is the note that the process gives v two different values
+	// (by schema name and by short name) and which one is taken; "" else.
+	shadowed string
 }
 
 // resolveValues finds each variable's value for env: a settings file, then
@@ -209,7 +220,16 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings, set
 		fromArchive := shippedValue(v, shipped)
 		val := value{v: v}
 		k, isKept := keptValue(current, v.SchemaName)
-		fromProcess, procName := processValue(v, getenv)
+		fromProcess, procName, other := processValue(v, getenv)
+		// Said only when the process's value is the one taken (a settings
+		// file's comes before both).
+		shadowed := func(val value) value {
+			if other != "" && val.source == SourceProcess {
+				val.shadowed = fmt.Sprintf("%s and %s give %s different values: %s's is taken (the schema name's comes first)",
+					procName, other, v.Name, procName)
+			}
+			return val
+		}
 		if v.Type == compiler.VarSecret {
 			if settings[v.SchemaName] != "" {
 				causes = append(causes, fmt.Sprintf("%ssecret %s has a value in the settings file: secrets come only from %s, so that they never sit in a file",
@@ -246,7 +266,7 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings, set
 				causes = append(causes, c)
 				continue
 			}
-			out = append(out, val)
+			out = append(out, shadowed(val))
 			continue
 		}
 		var raw, source string
@@ -311,9 +331,21 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings, set
 				v.Name, env.Name, env.Name, v.SchemaName, EnvVarName(v)))
 			continue
 		}
-		out = append(out, val)
+		out = append(out, shadowed(val))
 	}
 	return out, causes
+}
+
+// shadowNotes are the notes of the variables whose value the process gives
+// twice, differently (value.shadowed).
+func shadowNotes(vals []value) []string {
+	var out []string
+	for _, v := range vals {
+		if v.shadowed != "" {
+			out = append(out, v.shadowed)
+		}
+	}
+	return out
 }
 
 // SentValues are what a deploy to a remote environment (url = "http://…")
@@ -337,7 +369,7 @@ func RemoteValues(p *compiler.Project, env *compiler.Environment, settings, sett
 	}
 	values, block, secrets := map[string]string{}, map[string]string{}, map[string]string{}
 	for _, v := range p.Variables {
-		fromProcess, _ := processValue(v, getenv)
+		fromProcess, _, _ := processValue(v, getenv)
 		switch {
 		case v.Type == compiler.VarSecret:
 			if settings[v.SchemaName] != "" {
@@ -379,6 +411,9 @@ func SecretsGetenv(p *compiler.Project, secrets map[string]string, getenv func(s
 		if i < 0 || p.Variables[i].Type != compiler.VarSecret {
 			return nil, fmt.Errorf("%s is not a secret variable of the build", schema)
 		}
+		// Under both names the server's process could give it: what the
+		// deploying side sends comes before either.
+		byVar[SchemaEnvVarName(p.Variables[i])] = val
 		byVar[EnvVarName(p.Variables[i])] = val
 	}
 	return func(k string) string {
@@ -508,16 +543,35 @@ func sourceText(source, process string) string {
 	return process
 }
 
-// processValue is v's value in the process environment, from
-// BPFC_VAR_<NAME> or BPFC_VAR_<name> as the project spells it, and the
-// variable it came from (BPFC_VAR_<NAME> when neither is set).
-func processValue(v *compiler.Variable, getenv func(string) string) (value, from string) {
-	for _, n := range []string{EnvVarName(v), "BPFC_VAR_" + v.Name} {
-		if s := getenv(n); s != "" {
-			return s, n
+// processValue is v's value in the process environment and the variable
+// it came from (BPFC_VAR_<NAME> when none is set): by schema name first
+// (BPFC_VAR_<SCHEMANAME>, or as the project spells it), which tells apart
+// two solutions' variables of one short name, then by short name
+// (BPFC_VAR_<NAME>, or BPFC_VAR_<name>), which existing pipelines set.
+// other names the short-name variable when it gives a different value
+// than the schema name's, which is taken; "" else.
+func processValue(v *compiler.Variable, getenv func(string) string) (value, from, other string) {
+	bySchema := []string{SchemaEnvVarName(v), "BPFC_VAR_" + v.SchemaName}
+	byName := []string{EnvVarName(v), "BPFC_VAR_" + v.Name}
+	first := func(names []string) (string, string) {
+		for _, n := range names {
+			if s := getenv(n); s != "" {
+				return s, n
+			}
 		}
+		return "", ""
 	}
-	return "", EnvVarName(v)
+	sv, sn := first(bySchema)
+	nv, nn := first(byName)
+	switch {
+	case sv != "" && nv != "" && nv != sv:
+		return sv, sn, nn
+	case sv != "":
+		return sv, sn, ""
+	case nv != "":
+		return nv, nn, ""
+	}
+	return "", EnvVarName(v), ""
 }
 
 // parseText checks a value given as text (settings file, BPFC_VAR_*) and
