@@ -192,6 +192,7 @@ var StoreObjects = []string{
 	"schema_migrations_pkey",
 	"solution_pkey",
 	"solutioncomponent_pkey",
+	"stagedvariablevalue_pkey",
 	"stagevisit_pkey",
 	"systemuserroles_pkey",
 	"workflow_pkey",

@@ -16,7 +16,8 @@ import (
 // reads again as the installed version defines it, from the build the
 // environment keeps of it; the instances at a stage only the upgrade had
 // move back to the last stage of their path the installed version has, as
-// an upgrade that removes a stage moves them.
+// an upgrade that removes a stage moves them; the variables' values are
+// back as the staged import found them (keepStagedValues).
 func cancelStaged(tx store.Tx, envName string, holding store.Solution, confirm bool, out *Outcome, o *Options) error {
 	refuse := func(format string, args ...any) error {
 		return &Refusal{Env: envName, Solution: holding.Name, Version: holding.Version, Operation: "uninstall",
@@ -38,6 +39,11 @@ func cancelStaged(tx store.Tx, envName string, holding store.Solution, confirm b
 			envName, base.Name, base.Version, base.Name, envName, base.Name)
 	}
 	out.Restored = base.Name + " " + base.Version
+	// Read before the holding solution goes: they go with it.
+	kept, err := tx.StagedValues(holding.Name)
+	if err != nil {
+		return err
+	}
 	holdComps, err := tx.Components(holding.Name)
 	if err != nil {
 		return err
@@ -46,7 +52,7 @@ func cancelStaged(tx store.Tx, envName string, holding store.Solution, confirm b
 	if err != nil {
 		return err
 	}
-	gone, kept, err := splitShared(tx, base.Name, dropped(holdComps, baseComps))
+	gone, shared, err := splitShared(tx, base.Name, dropped(holdComps, baseComps))
 	if err != nil {
 		return err
 	}
@@ -59,7 +65,7 @@ func cancelStaged(tx store.Tx, envName string, holding store.Solution, confirm b
 	if out.Removed, err = removalChanges(tx, base.Name, gone); err != nil {
 		return err
 	}
-	out.Kept = keptChanges(kept)
+	out.Kept = keptChanges(shared)
 	unfit, err := unfitValues(tx, b.Project, base.Version)
 	if err != nil {
 		return err
@@ -73,7 +79,7 @@ func cancelStaged(tx store.Tx, envName string, holding store.Solution, confirm b
 	if err := remove(tx, gone, o.Progress); err != nil {
 		return err
 	}
-	if err := handOver(tx, kept); err != nil {
+	if err := handOver(tx, shared); err != nil {
 		return err
 	}
 	if err := tx.DeleteSolution(holding.Name); err != nil {
@@ -84,13 +90,51 @@ func cancelStaged(tx store.Tx, envName string, holding store.Solution, confirm b
 			return err
 		}
 	}
-	return restore(tx, base, b, o)
+	if err := restore(tx, base, b, o); err != nil {
+		return err
+	}
+	return restoreStagedValues(tx, kept)
+}
+
+// keepStagedValues keeps, for a cancel of the staged upgrade holding, the
+// value each variable of vals has in the environment (current) before the
+// staged import writes its own: what it adds, changes or removes comes
+// back as it was.
+func keepStagedValues(tx store.Tx, holding string, vals []value, current map[string]store.VariableValue) error {
+	for _, val := range vals {
+		cur, had := current[val.v.SchemaName]
+		if !had {
+			cur = store.VariableValue{SchemaName: val.v.SchemaName}
+		}
+		if err := tx.PutStagedValue(store.StagedValue{Holding: holding, Had: had, Value: cur}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// restoreStagedValues gives the environment back the values it held before
+// the staged import (keepStagedValues), as they were, modified_on too: a
+// staged upgrade that a cancel undoes leaves no value of its own.
+func restoreStagedValues(tx store.Tx, kept []store.StagedValue) error {
+	for _, k := range kept {
+		var err error
+		if k.Had {
+			err = tx.PutVariableValue(k.Value)
+		} else {
+			err = tx.DeleteVariableValue(k.Value.SchemaName)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // restore writes build b of the installed solution base into the
 // environment again (what a staged upgrade replaced): tables' and columns'
 // metadata, flows with their stages, workflows, roles and variable
-// definitions; the variables' values stay as the environment holds them.
+// definitions. The variables' values are cancelStaged's to give back.
 func restore(tx store.Tx, base store.Solution, b *Build, o *Options) error {
 	st, err := loadState(tx, base.Name)
 	if err != nil {

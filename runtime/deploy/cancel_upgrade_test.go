@@ -216,3 +216,82 @@ func TestStageRefusesTypeChangeOfAHeldValue(t *testing.T) {
 	})
 	pr.deploy("dev", quiet()) // an upgrade not staged
 }
+
+// TestCancelStagedUpgradeRestoresValues: cancelling a staged upgrade gives
+// back the values the environment held before it was staged, as
+// Dataverse's cancel returns to the installed version's state: a value the
+// staged import changed (the block's, a BPFC_VAR's, a secret's), added
+// (level had none) or removed (the block no longer gives region) is as it
+// was, modified_on too (the staged values stayed).
+func TestCancelStagedUpgradeRestoresValues(t *testing.T) {
+	pr := newProject(t)
+	pr.edit("bpfc.hcl", "managed = false", "managed = true")
+	pr.edit("bpfc.hcl", "values  = { threshold = 25000 }", "values  = { threshold = 25000, region = \"north\" }")
+	pr.set("more.hcl", `
+variable "region" {
+  type     = "string"
+  required = false
+}
+variable "level" {
+  type    = "string"
+  default = "one"
+}
+variable "mailbox" {
+  type = "string"
+}
+variable "api_key" {
+  type = "secret"
+}
+`)
+	first := quiet()
+	first.Getenv = func(k string) string {
+		return map[string]string{"BPFC_VAR_MAILBOX": "sales@example.com", "BPFC_VAR_API_KEY": "k1"}[k]
+	}
+	pr.deploy("dev", first)
+	skip := []string{"importjob", "accessstamp", "importarchive", "modelsnapshot", "workflow"}
+	before := pr.dump("dev", skip...)
+
+	pr.version("2.0.0.0").edit("bpfc.hcl", "values  = { threshold = 25000, region = \"north\" }", "values  = { threshold = 30000 }")
+	stage := quiet()
+	stage.Mode = Stage
+	stage.Getenv = func(k string) string {
+		return map[string]string{"BPFC_VAR_MAILBOX": "desk@example.com", "BPFC_VAR_API_KEY": "k2", "BPFC_VAR_LEVEL": "two"}[k]
+	}
+	res := pr.deploy("dev", stage)
+	for _, c := range [][2]string{{"change", "threshold"}, {"remove", "region"}, {"add", "level"}, {"change", "mailbox"}, {"change", "api_key"}} {
+		if !hasChange(res.Changes, c[0], "value", c[1]) {
+			t.Errorf("the staged import does not %s the value of %s: %+v", c[0], c[1], res.Changes)
+		}
+	}
+	pl := pr.pipeline(pr.load())
+	if _, err := pl.Uninstall(context.Background(), "dev", "Sales_Upgrade", true, quiet()); err != nil {
+		t.Fatal(err)
+	}
+	if d := firstDiff(before, pr.dump("dev", skip...)); d != "" {
+		t.Errorf("the environment after the cancel is not as version 1 left it:\n%s", d)
+	}
+	pr.read("dev", func(tx store.Tx) {
+		for schema, want := range map[string]string{"cts_threshold": "25000", "cts_region": "north", "cts_mailbox": "sales@example.com"} {
+			if v, err := tx.VariableValue(schema); err != nil || v.Value != want {
+				t.Errorf("%s after the cancel = %+v %v, want %q", schema, v, err, want)
+			}
+		}
+		if v, err := tx.VariableValue("cts_level"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("level after the cancel = %+v %v, want none (the default)", v, err)
+		}
+	})
+	// The upgrade staged again and applied takes its values, as if the
+	// first had never been staged.
+	pr.deploy("dev", stage)
+	if _, err := pl.ApplyUpgrade(context.Background(), "dev", "Sales", quiet()); err != nil {
+		t.Fatal(err)
+	}
+	pr.read("dev", func(tx store.Tx) {
+		if v, err := tx.VariableValue("cts_mailbox"); err != nil || v.Value != "desk@example.com" {
+			t.Errorf("mailbox after apply-upgrade = %+v %v", v, err)
+		}
+		if kept, err := tx.StagedValues("Sales_Upgrade"); err != nil || len(kept) != 0 {
+			t.Errorf("values kept for a cancel after apply-upgrade: %+v %v", kept, err)
+		}
+	})
+}

@@ -197,6 +197,11 @@ func importTx(tx store.Tx, t Target, b *Build, o *Options, start time.Time, arch
 	if err := a.roles(); err != nil {
 		return 0, nil, err
 	}
+	if mode == Stage {
+		if err := keepStagedValues(tx, HoldingName(name), vals, st.values); err != nil {
+			return 0, nil, err
+		}
+	}
 	if err := storeValues(tx, b, t.Env.Name, vals, st.values, o); err != nil {
 		return 0, nil, err
 	}

@@ -33,8 +33,12 @@ func (refuseTx) DeleteVariableDefinition(_ string) error                  { retu
 func (refuseTx) VariableValue(_ string) (store.VariableValue, error) {
 	return store.VariableValue{}, errOneShot
 }
-func (refuseTx) PutVariableValue(store.VariableValue) error        { return errOneShot }
-func (refuseTx) DeleteVariableValue(_ string) error                { return errOneShot }
+func (refuseTx) PutVariableValue(store.VariableValue) error { return errOneShot }
+func (refuseTx) DeleteVariableValue(_ string) error         { return errOneShot }
+func (refuseTx) PutStagedValue(store.StagedValue) error     { return errOneShot }
+func (refuseTx) StagedValues(_ string) ([]store.StagedValue, error) {
+	return nil, errOneShot
+}
 func (refuseTx) Tables() ([]store.Table, error)                    { return nil, errOneShot }
 func (refuseTx) Table(_ string) (store.Table, error)               { return store.Table{}, errOneShot }
 func (refuseTx) CreateTable(store.Table) error                     { return errOneShot }

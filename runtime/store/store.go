@@ -167,6 +167,11 @@ type Tx interface {
 	VariableValue(schemaName string) (VariableValue, error)
 	PutVariableValue(VariableValue) error
 	DeleteVariableValue(schemaName string) error
+	// PutStagedValue keeps a value as it was before a staged upgrade
+	// changed it; StagedValues are those its holding solution keeps, by
+	// schema name. DeleteSolution of the holding solution drops them.
+	PutStagedValue(StagedValue) error
+	StagedValues(holding string) ([]StagedValue, error)
 
 	// Tables: metadata and the real SQL tables behind it.
 	Tables() ([]Table, error) // with their columns

@@ -128,6 +128,16 @@ type VariableValue struct {
 	ModifiedOn time.Time
 }
 
+// StagedValue is a variable's value as the environment held it before a
+// staged upgrade (its holding solution, Holding) changed it: what
+// cancelling the upgrade gives back, as Dataverse's cancel returns to the
+// installed version's state. Had is false when the environment held none.
+type StagedValue struct {
+	Holding string
+	Had     bool
+	Value   VariableValue
+}
+
 // Table kinds.
 const (
 	TableStandard = "standard" // shipped by every environment

@@ -232,6 +232,10 @@ func (t *tx) DeleteSolution(name string) error {
 	if _, err := t.exec(`DELETE FROM solutioncomponent WHERE solution = $1`, name); err != nil {
 		return err
 	}
+	// A holding solution's kept values go with it (applied or cancelled).
+	if _, err := t.exec(`DELETE FROM stagedvariablevalue WHERE holding = $1`, name); err != nil {
+		return err
+	}
 	res, err := t.exec(`DELETE FROM solution WHERE name = $1`, name)
 	if err != nil {
 		return err

@@ -84,3 +84,42 @@ func (t *tx) DeleteVariableValue(schemaName string) error {
 	_, err := t.exec(`DELETE FROM environmentvariablevalue WHERE schema_name = $1`, schemaName)
 	return err
 }
+
+func (t *tx) PutStagedValue(v store.StagedValue) error {
+	var sealed any
+	if v.Value.Sealed != nil {
+		sealed = v.Value.Sealed
+	}
+	modified := ""
+	if v.Had {
+		modified = formatTime(v.Value.ModifiedOn)
+	}
+	_, err := t.exec(`INSERT INTO stagedvariablevalue (holding, schema_name, had, value, sealed, source, modified_on) VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (holding, schema_name) DO UPDATE SET had = excluded.had, value = excluded.value, sealed = excluded.sealed, source = excluded.source,
+	modified_on = excluded.modified_on`,
+		v.Holding, v.Value.SchemaName, b2i(v.Had), v.Value.Value, sealed, v.Value.Source, modified)
+	return err
+}
+
+func (t *tx) StagedValues(holding string) ([]store.StagedValue, error) {
+	rows, err := t.query(`SELECT schema_name, had, value, sealed, source, modified_on FROM stagedvariablevalue WHERE holding = $1 ORDER BY schema_name`, holding)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.StagedValue
+	for rows.Next() {
+		v := store.StagedValue{Holding: holding}
+		var had int
+		var modified string
+		if err := rows.Scan(&v.Value.SchemaName, &had, &v.Value.Value, &v.Value.Sealed, &v.Value.Source, &modified); err != nil {
+			return nil, err
+		}
+		v.Had = had != 0
+		if v.Had {
+			v.Value.ModifiedOn = parseTime(modified)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
