@@ -205,6 +205,9 @@ func importTx(tx store.Tx, t Target, b *Build, o *Options, start time.Time, arch
 	if err := storeValues(tx, b, t.Env.Name, vals, st.values, o); err != nil {
 		return 0, nil, err
 	}
+	if err := scrubSecretHistory(tx, vals, st.values); err != nil {
+		return 0, nil, err
+	}
 
 	// What the solution row and its component list become.
 	now := o.Now()

@@ -760,6 +760,32 @@ func valueChanges(current map[string]store.VariableValue, defs map[string]store.
 	return out
 }
 
+// SecretInHistory stands in the history for the clear text a variable
+// held before it became a secret.
+const SecretInHistory = "(secret)"
+
+// scrubSecretHistory takes out of the history the clear text each variable
+// of vals that is a secret now held (current) before this import: a
+// refusal's message quotes the value it refused ("ftp://…" is not an http
+// or https URL), and once the variable is a secret its earlier value must
+// not be read there either. Messages quote values (compiler.Shorten), so
+// the quoted forms are replaced: the bare text could be a word of any
+// message.
+func scrubSecretHistory(tx store.Tx, vals []value, current map[string]store.VariableValue) error {
+	for _, val := range vals {
+		cur, had := current[val.v.SchemaName]
+		if val.v.Type != compiler.VarSecret || !had || len(cur.Sealed) > 0 || cur.Value == "" {
+			continue
+		}
+		for _, form := range []string{compiler.Shorten(cur.Value), strconv.Quote(cur.Value)} {
+			if err := tx.ReplaceInImports(form, SecretInHistory); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // opensTo reports whether sealed opens to text with keyring (false when it
 // cannot be opened: sealed with another key, say).
 func opensTo(keyring *secret.Keyring, sealed []byte, env, schemaName, text string) bool {

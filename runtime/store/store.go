@@ -267,5 +267,8 @@ type Tx interface {
 
 	// The import history.
 	AddImport(ImportRecord) (int64, error)
+	// ReplaceInImports replaces old by new in every history entry's
+	// message: a value that became a secret's is taken out of the record.
+	ReplaceInImports(old, new string) error
 	Imports(f ImportFilter) ([]ImportRecord, error) // newest first
 }

@@ -75,6 +75,14 @@ func (t *tx) AddImport(r store.ImportRecord) (int64, error) {
 	return id, err
 }
 
+func (t *tx) ReplaceInImports(old, new string) error {
+	if old == "" {
+		return nil
+	}
+	_, err := t.exec(`UPDATE importjob SET message = replace(message, $1, $2) WHERE message <> replace(message, $1, $2)`, old, new)
+	return err
+}
+
 // write1 runs a writing statement that returns one row.
 func (t *tx) write1(q string, args []any, dest ...any) error {
 	if !t.write {
