@@ -287,8 +287,27 @@ func (d *decoder) checkCustomName(name, prefix string, rng hcl.Range, what strin
 		}
 	}
 	if !strings.HasPrefix(valid, prefix+"_") {
-		d.errorf(rng, "Missing publisher prefix", "A %s is named with the publisher's prefix: %q should start with %q (for example %q).", what, name, prefix+"_", prefix+"_"+valid)
+		example := prefix + "_" + valid
+		if other, rest := publisherPrefixOf(name); other != "" {
+			// A name copied from another publisher's solution (the
+			// spec's cts_, the default publisher's new_) keeps its own
+			// part: stacking prefixes (new_cts_approved) is never meant.
+			example = prefix + "_" + rest
+		}
+		d.errorf(rng, "Missing publisher prefix", "A %s is named with the publisher's prefix: %q should start with %q (for example %q).", what, name, prefix+"_", example)
 	}
+}
+
+// publisherPrefixOf splits a name that starts with what is shaped like a
+// publisher's prefix, as written (an underscore the user typed, not one an
+// invalid name's suggestion put in place of a space), into that prefix and
+// the rest; "" when it has none.
+func publisherPrefixOf(name string) (prefix, rest string) {
+	p, r, ok := strings.Cut(name, "_")
+	if !ok || r == "" || !prefixRe.MatchString(p) || strings.HasPrefix(p, "mscrm") || !identRe.MatchString(name) {
+		return "", ""
+	}
+	return p, r
 }
 
 func tableNames(p *Project) []string {
