@@ -197,10 +197,11 @@ func newRecordShowCmd(g *globals) *cobra.Command {
 	o := &recordOptions{}
 	cmd := &cobra.Command{
 		Use:   "show TABLE ID --env E",
-		Short: "Show a record: every column, lookups as ids",
+		Short: "Show a record: every column, lookups as ids with their rows' names",
 		Long: "record show prints every column of a record (lookups as the ids of the rows\n" +
-			"they point at), its row version included.\n\n" +
-			"--output json prints the record: every column by name, empty ones as null.",
+			"they point at, each with that row's name), its row version included.\n\n" +
+			"--output json prints the record: every column by name, empty ones as null,\n" +
+			"lookups as ids.",
 		Args: argsUsage(cobra.ExactArgs(2)),
 		RunE: func(cmd *cobra.Command, args []string) error { return runRecordShow(g, o, args[0], args[1]) },
 	}

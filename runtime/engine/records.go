@@ -31,7 +31,9 @@ type Record struct {
 	// dates, midnight UTC, which a client shows as 2026-01-31 (Shown).
 	DateOnly []string
 	// Labels are the labels of its choice, state and status values, by
-	// column, which text output shows beside the values.
+	// column, which text output shows beside the values; Record adds the
+	// names of the rows its lookups point at, as instance show names an
+	// instance's records.
 	Labels map[string]string
 }
 
@@ -401,9 +403,49 @@ func (s *Session) Record(ctx context.Context, table, id string) (*Record, error)
 			return err
 		}
 		out = recordOf(t, row)
-		return nil
+		return o.nameLookups(t, out)
 	})
 	return out, err
+}
+
+// nameLookups labels r's lookups with the primary names of the rows they
+// point at, those the acting user may read; an unreadable row says so, and
+// a row with no name (or none found) keeps its id alone.
+func (o *op) nameLookups(t store.Table, r *Record) error {
+	for _, c := range t.Columns {
+		id, _ := r.Values[c.Name].(string)
+		if id == "" || c.Type != compiler.TypeLookup && c.Type != compiler.TypeCustomer {
+			continue
+		}
+		for _, target := range c.Targets {
+			tt, ok := o.dep.tables[target]
+			if !ok || tt.Kind == store.TableInstance {
+				continue
+			}
+			row, err := o.tx.GetRow(tt, id)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			name := ""
+			switch {
+			case !o.readable(tt, row):
+				name = "not readable by you"
+			case tt.PrimaryColumn != "":
+				name = str(row[tt.PrimaryColumn])
+			}
+			if name != "" {
+				if r.Labels == nil {
+					r.Labels = map[string]string{}
+				}
+				r.Labels[c.Name] = name
+			}
+			break
+		}
+	}
+	return nil
 }
 
 // Records reads the records of a table the acting user may read (at user

@@ -164,7 +164,25 @@ func (c *Client) Record(ctx context.Context, table, id string) (*engine.Record, 
 	if _, err := c.do(ctx, http.MethodGet, d.EntitySetName+key(id), withLabels, nil, &raw, nil); err != nil {
 		return nil, err
 	}
-	return d.record(raw)
+	r, err := d.record(raw)
+	if err != nil {
+		return nil, err
+	}
+	// A lookup's formatted value is the name of the row it points at,
+	// which record show prints beside the id, as the engine's Record does.
+	for _, a := range d.Attributes {
+		if a.AttributeType != "Lookup" && a.AttributeType != "Customer" {
+			continue
+		}
+		var name string
+		if json.Unmarshal(raw["_"+a.LogicalName+"_value@"+annFormatted], &name) == nil && name != "" {
+			if r.Labels == nil {
+				r.Labels = map[string]string{}
+			}
+			r.Labels[a.LogicalName] = name
+		}
+	}
+	return r, nil
 }
 
 // Records reads every record of a table, oldest first (by createdon, then
