@@ -339,6 +339,7 @@ func TestRemoteUsersAndTokens(t *testing.T) {
 	for _, args := range [][]string{
 		{"user", "add", "alice", "--env", "dev", "--role", "salesperson"},
 		{"user", "add", "carol", "--env", "dev", "--role", "customer_service_representative"},
+		{"user", "add", "norole", "--env", "dev"},
 	} {
 		if code, _, stderr := bpfc(t, append([]string{"-C", f.server}, args...)...); code != 0 {
 			t.Fatalf("%v: %s", args, stderr)
@@ -373,6 +374,13 @@ func TestRemoteUsersAndTokens(t *testing.T) {
 	code, _, stderr = f.remote("instance", "list", "--as", "alcie")
 	if code != 1 || !strings.Contains(stderr, "may not act on behalf of another user") || strings.Contains(stderr, "alice") {
 		t.Errorf("carol acting as alcie: %d %q", code, stderr)
+	}
+	// The server's no-role refusal names no environment; the client says
+	// its commands with the environment and -C it ran with.
+	t.Setenv("BPFC_TOKEN_SHARED", f.userToken("norole"))
+	code, _, stderr = f.remote("instance", "list")
+	if want := "(bpfc -C " + f.client + " user set norole --role ROLE --env shared gives them one; bpfc -C " + f.client + " user list --env shared shows"; code != 1 || !strings.Contains(stderr, want) {
+		t.Errorf("norole listing instances: %d %q; want %q", code, stderr, want)
 	}
 	t.Setenv("BPFC_TOKEN_SHARED", f.token)
 	code, _, stderr = f.remote("instance", "show", inst, "--as", "carol")

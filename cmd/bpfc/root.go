@@ -262,7 +262,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	root := newRoot(g)
 	args = joinOutput(args)
 	root.SetArgs(args)
-	err := root.Execute()
+	cmd, err := root.ExecuteC()
 	if err == nil {
 		return 0
 	}
@@ -272,6 +272,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		ee = &exitError{code: 1, msg: err.Error()}
 		if isUsage(err) {
 			ee.code = 2
+		}
+	}
+	// The engine's no-role refusal names no environment; the command knows it.
+	if cmd != nil {
+		if f := cmd.Flags().Lookup("env"); f != nil {
+			ee.msg = envNoRole(g, f.Value.String(), ee.msg)
+			if ee.detail != nil {
+				ee.detail.Message = envNoRole(g, f.Value.String(), ee.detail.Message)
+			}
 		}
 	}
 	if store.IsStorageFull(err) {

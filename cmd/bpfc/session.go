@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -103,6 +104,27 @@ func runtimeErr(err error) error {
 		d.Table, d.Record, d.Missing = re.Table, re.Record, re.Missing
 	}
 	return &exitError{code: 1, msg: err.Error(), detail: d, cause: err}
+}
+
+// noRoleRe finds the user of the engine's no-role refusal in a message:
+// the local engine's, the report's or a remote server's, which all say it
+// in NoRoleReason's words.
+var noRoleRe = regexp.MustCompile(`user ("(?:[^"\\]|\\.)*") has no security role`)
+
+// envNoRole words the commands of a no-role refusal, which the engine
+// writes for any client (--env E), with the environment the command ran
+// against and its -C, quoted for a shell, as the fill hint is: pasted, they
+// run.
+func envNoRole(g *globals, env, msg string) string {
+	m := noRoleRe.FindStringSubmatch(msg)
+	if env == "" || m == nil {
+		return msg
+	}
+	user, err := strconv.Unquote(m[1])
+	if err != nil {
+		return msg
+	}
+	return strings.Replace(msg, engine.NoRoleReason(user), engine.NoRoleReasonIn(shellQuote(user), "bpfc"+dirFlag(g), shellQuote(env)), 1)
 }
 
 // errorCode names a run-time failure as the Web API's error codes do.

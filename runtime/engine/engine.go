@@ -134,9 +134,17 @@ func forbidden(user string, acc store.Access) error {
 }
 
 // NoRoleReason says that user has no role, and how an administrator gives
-// one (the report refuses such a user in the same words).
+// one (the report refuses such a user in the same words). Its commands name
+// no environment (--env E): a Web API client's request names none.
 func NoRoleReason(user string) string {
-	return fmt.Sprintf("has no security role (bpfc user set %s --role ROLE --env E gives them one; bpfc user list --env E shows the roles others have)", user)
+	return NoRoleReasonIn(user, "bpfc", "E")
+}
+
+// NoRoleReasonIn is NoRoleReason with its commands as they run: bpfc
+// (with the -C a command ran with) against env. The CLI, which knows both,
+// says this one in place of NoRoleReason's.
+func NoRoleReasonIn(user, bpfc, env string) string {
+	return fmt.Sprintf("has no security role (%s user set %s --role ROLE --env %s gives them one; %s user list --env %s shows the roles others have)", bpfc, user, env, bpfc, env)
 }
 
 // loaded is the deployment loaded last, nil before the first.
