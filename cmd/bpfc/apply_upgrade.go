@@ -31,7 +31,7 @@ func newApplyUpgradeCmd(g *globals) *cobra.Command {
 
 func runApplyUpgrade(g *globals, o *applyUpgradeOptions, args []string) error {
 	if o.env == "" {
-		return usageErr("apply-upgrade: --env is required")
+		return envRequired(g, "apply-upgrade")
 	}
 	p, ok := loadValid(g)
 	if !ok {

@@ -64,7 +64,7 @@ func newDeployCmd(g *globals) *cobra.Command {
 
 func runDeploy(g *globals, o *deployOptions) error {
 	if o.env == "" {
-		return usageErr("deploy: --env is required")
+		return envRequired(g, "deploy")
 	}
 	mode, err := deploy.ParseMode(o.mode)
 	if err != nil {

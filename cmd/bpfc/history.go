@@ -35,7 +35,7 @@ func newHistoryCmd(g *globals) *cobra.Command {
 
 func runHistory(g *globals, o *historyOptions) error {
 	if o.env == "" {
-		return usageErr("history: --env is required")
+		return envRequired(g, "history")
 	}
 	if err := limitArg("history", o.limit); err != nil {
 		return err

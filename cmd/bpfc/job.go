@@ -40,7 +40,7 @@ func newRuntime(s store.Store, kr *secret.Keyring) (*engine.Engine, *workflow.Ru
 // deployed to, with the engine and the workflow runner.
 func openRuntime(g *globals, o *runtimeOptions, command string) (*runtimeEnv, error) {
 	if o.env == "" {
-		return nil, usageErr("%s: --env is required", command)
+		return nil, envRequired(g, command)
 	}
 	p, ok := loadForRuntime(g, o.env)
 	if !ok {

@@ -52,7 +52,7 @@ func newPlanCmd(g *globals) *cobra.Command {
 
 func runPlan(g *globals, o *planOptions) error {
 	if o.env == "" {
-		return usageErr("plan: --env is required")
+		return envRequired(g, "plan")
 	}
 	mode, err := deploy.ParseMode(o.mode)
 	if err != nil {

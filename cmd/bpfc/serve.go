@@ -76,7 +76,7 @@ func newServeCmd(g *globals) *cobra.Command {
 
 func runServe(ctx context.Context, g *globals, o *serveOptions) error {
 	if o.env == "" {
-		return usageErr("serve: --env is required")
+		return envRequired(g, "serve")
 	}
 	if err := addrArg(o.addr); err != nil {
 		return err

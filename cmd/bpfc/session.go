@@ -56,7 +56,7 @@ func openSession(g *globals, o *runtimeOptions, command string) (*engine.Session
 // (BPFC_TOKEN_<ENV> or BPFC_TOKEN). The returned function closes it.
 func openEnv(g *globals, o *runtimeOptions, command string) (runtimeSession, func(), error) {
 	if o.env == "" {
-		return nil, nil, usageErr("%s: --env is required", command)
+		return nil, nil, envRequired(g, command)
 	}
 	p, ok := loadForRuntime(g, o.env)
 	if !ok {

@@ -39,7 +39,7 @@ func newSolutionCmd(g *globals) *cobra.Command {
 
 func runSolutionList(g *globals, o *solutionListOptions) error {
 	if o.env == "" {
-		return usageErr("solution list: --env is required")
+		return envRequired(g, "solution list")
 	}
 	p, ok := loadForRuntime(g, o.env)
 	if !ok {

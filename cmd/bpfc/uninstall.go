@@ -45,7 +45,7 @@ func newUninstallCmd(g *globals) *cobra.Command {
 
 func runUninstall(g *globals, o *uninstallOptions, name string) error {
 	if o.env == "" {
-		return usageErr("uninstall: --env is required")
+		return envRequired(g, "uninstall")
 	}
 	p, ok := loadValid(g)
 	if !ok {
