@@ -27,9 +27,14 @@ environment "prod" {
   promote_from = "test"
 }
 
+# An environment variable: the solution carries its definition, and each
+# environment may set its own value (values = { ... } in its block, or
+# --settings). Dataverse honours it where cloud flows and plug-ins read it;
+# a flow's condition may read it too (self.budgetamount > var.big_deal_threshold),
+# but only bpfc's runtime evaluates that, real Dataverse ignores such a branch.
 variable "big_deal_threshold" {
   type         = "number"
   default      = 50000
   display_name = "Big deal threshold"
-  description  = "Leads with a budget above this take the review stage"
+  description  = "The budget above which a lead is a big deal"
 }

@@ -19,8 +19,10 @@ flow "lead_qualification" {
     }
     step "timeframe" { column = "purchasetimeframe" }
 
+    # A plain number: real Dataverse's branch conditions compare columns
+    # with values, never environment variables (bpfc validate --dataverse).
     branch {
-      when = self.budgetamount > var.big_deal_threshold
+      when = self.budgetamount > 50000
       next = stage.review
     }
     next = stage.close
