@@ -1,6 +1,8 @@
 package compiler
 
 import (
+	"fmt"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -287,14 +289,19 @@ func (d *decoder) checkCustomName(name, prefix string, rng hcl.Range, what strin
 		}
 	}
 	if !strings.HasPrefix(valid, prefix+"_") {
-		example := prefix + "_" + valid
+		example := fmt.Sprintf("%q", prefix+"_"+valid)
 		if other, rest := publisherPrefixOf(name); other != "" {
-			// A name copied from another publisher's solution (the
-			// spec's cts_, the default publisher's new_) keeps its own
-			// part: stacking prefixes (new_cts_approved) is never meant.
-			example = prefix + "_" + rest
+			// A name copied from another publisher's solution keeps its
+			// own part: stacking prefixes (new_cts_approved) is never
+			// meant. Only the default publishers' prefixes are surely
+			// prefixes; due_date's "due" may be a word.
+			if defaultPrefix(other) {
+				example = fmt.Sprintf("%q", prefix+"_"+rest)
+			} else {
+				example += fmt.Sprintf(", or %q if %q is another publisher's prefix", prefix+"_"+rest, other+"_")
+			}
 		}
-		d.errorf(rng, "Missing publisher prefix", "A %s is named with the publisher's prefix: %q should start with %q (for example %q).", what, name, prefix+"_", example)
+		d.errorf(rng, "Missing publisher prefix", "A %s is named with the publisher's prefix: %q should start with %q (for example %s).", what, name, prefix+"_", example)
 	}
 }
 
@@ -309,6 +316,15 @@ func publisherPrefixOf(name string) (prefix, rest string) {
 	}
 	return p, r
 }
+
+// defaultPrefix says whether p is the prefix of a publisher every
+// environment has: the default publisher's new, or the default Common Data
+// Service publisher's cr followed by three hex digits.
+func defaultPrefix(p string) bool {
+	return p == "new" || defaultCDSPrefix.MatchString(p)
+}
+
+var defaultCDSPrefix = regexp.MustCompile(`^cr[0-9a-f]{3}$`)
 
 func tableNames(p *Project) []string {
 	out := make([]string, len(p.Tables))
