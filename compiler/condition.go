@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -480,6 +481,10 @@ func (c *exprConverter) call(e *hclsyntax.FunctionCallExpr) Expr {
 	return call
 }
 
+// hclNumber is a number as HCL reads it in a condition (a minus is its
+// unary operator).
+var hclNumber = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
+
 // quotedLiteralHint says to drop the quotes when one side of a mismatched
 // comparison is a string holding a number or true/false and the other is a
 // number or a yes/no: the value as Dataverse's condition editor takes it,
@@ -493,7 +498,9 @@ func quotedLiteralHint(b *Binary) string {
 		text := strings.TrimSpace(l.Value.AsString())
 		switch []Expr{b.R, b.L}[i].Type() {
 		case KindNumber:
-			if _, err := cty.ParseNumberVal(text); err == nil {
+			// Only what HCL reads as a number: ParseNumberVal also takes
+			// "inf" and "+5", which written bare are a name and an error.
+			if hclNumber.MatchString(text) {
 				return " Write the number without quotes: " + text + "."
 			}
 		case KindBool:

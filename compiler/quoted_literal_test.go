@@ -19,6 +19,14 @@ func TestQuotedLiteralInCondition(t *testing.T) {
 			`Cannot compare lead.decisionmaker (boolean column) with the string "true" (string). Write true without quotes.`},
 		{"text that is no number", `self.budgetamount > "lots"`,
 			`Cannot compare lead.budgetamount (money column) with the string "lots" (string).`},
+		{"a negative number", `self.budgetamount > "-1.5e3"`,
+			`Cannot compare lead.budgetamount (money column) with the string "-1.5e3" (string). Write the number without quotes: -1.5e3.`},
+		// Go reads these as numbers; written bare in HCL, inf is a name
+		// and +5 a syntax error, so there is nothing to tell.
+		{"infinity", `self.budgetamount > "inf"`,
+			`Cannot compare lead.budgetamount (money column) with the string "inf" (string).`},
+		{"a plus sign", `self.budgetamount > "+5"`,
+			`Cannot compare lead.budgetamount (money column) with the string "+5" (string).`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src := "flow \"f\" {\n  primary_table = \"lead\"\n  stage \"a\" {\n    branch {\n      when = " + tc.when + "\n      next = stage.c\n    }\n  }\n  stage \"b\" {}\n  stage \"c\" {}\n}\n"
