@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/big"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -523,26 +524,70 @@ func elemRange(e hcl.Expression, i int) hcl.Range {
 
 // ref reads a reference such as workflow.open_folder or stage.propose.
 func (d *decoder) ref(expr hcl.Expression, kind string) (string, bool) {
+	return d.refAmong(expr, kind, nil)
+}
+
+// refAmong is ref where the blocks a reference may name are known: a
+// quoted name is then told the label it stands for (see refDetail).
+func (d *decoder) refAmong(expr hcl.Expression, kind string, known *labels) (string, bool) {
 	trav, diags := hcl.AbsTraversalForExpr(expr)
 	if diags.HasErrors() || len(trav) != 2 || trav.RootName() != kind {
-		d.errorf(expr.Range(), "Invalid reference", "%s", refDetail(expr, kind))
+		d.errorf(expr.Range(), "Invalid reference", "%s", refDetail(expr, kind, known))
 		return "", false
 	}
 	attr, ok := trav[1].(hcl.TraverseAttr)
 	if !ok {
-		d.errorf(expr.Range(), "Invalid reference", "%s", refDetail(expr, kind))
+		d.errorf(expr.Range(), "Invalid reference", "%s", refDetail(expr, kind, known))
 		return "", false
 	}
 	return attr.Name, true
 }
 
+// labels are the blocks a reference may name: their labels, and the
+// display names they are also known by (display[i] is that of names[i]).
+type labels struct {
+	names, display []string
+	intro          string // introduces the list of names, "The flow's stages are"
+}
+
+// of is the label a quoted name stands for: a label itself, else the one
+// label whose display name (or label, in other case) it is; "" for none,
+// or for more than one.
+func (l *labels) of(s string) string {
+	if s == "" {
+		return ""
+	}
+	if slices.Contains(l.names, s) {
+		return s
+	}
+	found := ""
+	for i, n := range l.names {
+		if strings.EqualFold(n, s) || strings.EqualFold(l.display[i], s) {
+			if found != "" && found != n {
+				return ""
+			}
+			found = n
+		}
+	}
+	return found
+}
+
 // refDetail says what reference to write instead of expr. A quoted name is
 // the likeliest mistake (stages and workflows are named in quotes where
 // they are declared), so it is answered with the reference itself.
-func refDetail(expr hcl.Expression, kind string) string {
+func refDetail(expr hcl.Expression, kind string, known *labels) string {
 	if tmpl, ok := expr.(*hclsyntax.TemplateExpr); ok && tmpl.IsStringLiteral() {
 		if v, diags := tmpl.Value(nil); !diags.HasErrors() && v.Type() == cty.String && v.IsKnown() && !v.IsNull() {
 			name := v.AsString()
+			if known != nil {
+				// A display name ("Develop") is a valid identifier too:
+				// the reference to suggest is the label it belongs to.
+				if l := known.of(name); l != "" {
+					return fmt.Sprintf("Expected a reference of the form %s.<name>, not a string: write %s.%s, without quotes.", kind, kind, l)
+				}
+				return fmt.Sprintf("Expected a reference of the form %s.<name>, with the block's label as name, not a string such as %q.%s",
+					kind, name, didYouMeanOr(name, known.names, known.intro))
+			}
 			if hclsyntax.ValidIdentifier(name) {
 				return fmt.Sprintf("Expected a reference of the form %s.<name>, not a string: write %s.%s, without quotes.", kind, kind, name)
 			}

@@ -43,7 +43,25 @@ flow "f" {
   primary_table = "lead"
   stage "a" { next = "Stage B" }
   stage "b" {}
-}`, `Expected a reference of the form stage.<name>, with the block's label as name, not a string such as "Stage B".`},
+}`, `Expected a reference of the form stage.<name>, with the block's label as name, not a string such as "Stage B". The flow's stages are "a", "b".`},
+		// A display name is an identifier too: the label it belongs to
+		// is the reference, not stage.Develop, which names no stage.
+		{"a display name that is an identifier", `flow "f" {
+  primary_table = "lead"
+  stage "qualify" { next = "Develop" }
+  stage "develop" { display_name = "Develop" }
+}`, `Expected a reference of the form stage.<name>, not a string: write stage.develop, without quotes.`},
+		{"a name that is no stage", `flow "f" {
+  primary_table = "lead"
+  stage "qualify" { next = "finish" }
+  stage "develop" {}
+}`, `Expected a reference of the form stage.<name>, with the block's label as name, not a string such as "finish". The flow's stages are "qualify", "develop".`},
+		{"two stages of one display name", `flow "f" {
+  primary_table = "lead"
+  stage "a" { next = "Review" }
+  stage "b" { display_name = "Review" }
+  stage "c" { display_name = "Review" }
+}`, `Expected a reference of the form stage.<name>, with the block's label as name, not a string such as "Review". The flow's stages are "a", "b", "c".`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, diags := compiler.LoadSources(map[string][]byte{"a.hcl": []byte(tc.src), "s.hcl": []byte(baseSolution)})

@@ -406,6 +406,10 @@ func (d *decoder) resolveFlow(f *Flow, prefix string) {
 		d.brokenFlows[f] = true // its graph is ambiguous: skip the graph checks
 	}
 	stageNames := StageNames(f.Stages)
+	known := &labels{names: stageNames, intro: "The flow's stages are"}
+	for _, s := range f.Stages {
+		known.display = append(known.display, s.DisplayName)
+	}
 	for i, s := range f.Stages {
 		d.dupes("step", len(s.Steps), func(i int) (string, hcl.Range) { return s.Steps[i].Name, s.Steps[i].DeclRange })
 		if !d.stageTable[s] {
@@ -416,7 +420,7 @@ func (d *decoder) resolveFlow(f *Flow, prefix string) {
 			}
 		}
 		resolve := func(e hcl.Expression) string {
-			n, ok := d.ref(e, "stage")
+			n, ok := d.refAmong(e, "stage", known)
 			if !ok {
 				d.danglingFlows[f] = true
 				return ""
