@@ -121,9 +121,15 @@ func readAttribute(a *etree.Element) *attrInfo {
 		}
 	}
 	if lt := a.SelectElement("LookupTypes"); lt != nil {
+		// Dataverse writes the object type code as the text and an empty
+		// id (all zeros) as the attribute: the text is the code.
 		for _, c := range lt.ChildElements() {
-			if id := c.SelectAttrValue("id", strings.TrimSpace(c.Text())); id != "" {
-				ai.lookupTypes = append(ai.lookupTypes, id)
+			code := strings.TrimSpace(c.Text())
+			if code == "" {
+				code = c.SelectAttrValue("id", "")
+			}
+			if code != "" {
+				ai.lookupTypes = append(ai.lookupTypes, code)
 			}
 		}
 	}
