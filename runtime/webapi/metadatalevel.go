@@ -21,20 +21,25 @@ const (
 
 // metadataLevel is the odata.metadata a request asks for: minimal
 // without one (or with a value OData does not define). A range the
-// request refuses (q=0) asks for nothing.
+// request refuses (q=0) asks for nothing; of ranges naming levels, the one
+// of highest q is the client's preference (of equal q, the last).
 func metadataLevel(r *http.Request) string {
-	level := ""
+	level, best := "", 0.0
 	for _, h := range r.Header.Values("Accept") {
 		for _, part := range splitUnquoted(h, ',') {
 			typ, params, err := mime.ParseMediaType(strings.TrimSpace(part))
 			if err != nil || (typ != "application/json" && typ != "*/*" && typ != "application/*") {
 				continue
 			}
-			if q, err := strconv.ParseFloat(params["q"], 64); err == nil && q <= 0 {
+			q := 1.0
+			if v, err := strconv.ParseFloat(params["q"], 64); err == nil {
+				q = v
+			}
+			if q <= 0 {
 				continue
 			}
-			if v, ok := odataMetadataParam(params); ok {
-				level = strings.ToLower(v)
+			if v, ok := odataMetadataParam(params); ok && q >= best {
+				level, best = strings.ToLower(v), q
 			}
 		}
 	}

@@ -56,3 +56,26 @@ func TestMetadataLevel(t *testing.T) {
 		t.Errorf("unknown set under none: %d %s", r.status, r.raw)
 	}
 }
+
+// TestMetadataLevelPreference: of Accept ranges naming levels, the one the
+// client prefers (highest q) is the level, not the last written: full
+// preferred to none keeps @odata.context (it was left out), none preferred
+// to minimal leaves it out.
+func TestMetadataLevelPreference(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	id := f.create("accounts", map[string]any{"name": "Contoso"})
+	for _, tc := range []struct {
+		accept  string
+		context bool
+	}{
+		{"application/json;odata.metadata=full;q=0.9, application/json;odata.metadata=none;q=0.1", true},
+		{"application/json;odata.metadata=none, application/json;odata.metadata=minimal;q=0.9", false},
+		{"application/json;odata.metadata=minimal;q=0.5, application/json;odata.metadata=none;q=0.8", false},
+		{"application/json;odata.metadata=none;q=0.5, application/json;odata.metadata=minimal;q=0.5", true},
+	} {
+		r := f.do("GET", "accounts("+id+")?$select=name", f.admin, nil, "Accept", tc.accept).must(t, 200)
+		if _, ok := r.body["@odata.context"]; ok != tc.context {
+			t.Errorf("Accept %q: @odata.context present %t, want %t: %s", tc.accept, ok, tc.context, r.raw)
+		}
+	}
+}
