@@ -236,13 +236,13 @@ func TestBrowserScenario(t *testing.T) {
 	b.do("a small deal skips approval",
 		chromedp.SendKeys(chromedp.CSS("#step-value"), "10000"),
 		chromedp.SendKeys(chromedp.CSS("#step-customer_need"), "Forty trucks by September"),
-		press(`button[value="save"]`),
+		press(`.moves button[value="save"]`),
 		message("Saved"))
 	small := eval[string](b, `Array.from(document.querySelectorAll(".bar .name")).map(e => e.textContent).join(" ")`)
 	b.do("a large deal takes approval",
 		chromedp.SetValue(chromedp.CSS("#step-value"), ""),
 		chromedp.SendKeys(chromedp.CSS("#step-value"), "180000"),
-		press(`button[value="save"]`),
+		press(`.moves button[value="save"]`),
 		message("Saved"))
 	large := eval[string](b, `Array.from(document.querySelectorAll(".bar .name")).map(e => e.textContent).join(" ")`)
 	if small != "Qualify Develop Propose Close" || large != "Qualify Develop Approval Propose Close" {
@@ -357,7 +357,7 @@ func TestBrowserMultilineText(t *testing.T) {
 		engine.Values{"qualificationcomments": "Ten trucks\nOne van"}, 0); err != nil {
 		t.Fatal(err)
 	}
-	b.do("save over it", chromedp.SetValue(chromedp.CSS("#step-summary"), "Eleven trucks"), press(`button[value="save"]`),
+	b.do("save over it", chromedp.SetValue(chromedp.CSS("#step-summary"), "Eleven trucks"), press(`.moves button[value="save"]`),
 		waitFor(`document.querySelector("#step-summary-unsaved")`))
 	if got := eval[string](b, `document.querySelector("#step-summary-unsaved").innerText`); got != "Not saved. Stored now: Ten trucks\nOne van" {
 		t.Errorf("the stored value beside a refused one shows %q", got)
@@ -410,7 +410,7 @@ func TestBrowserUnsavedSteps(t *testing.T) {
 		t.Errorf("after Abandon the instance is %s", got)
 	}
 	b.shot("abandoned-kept")
-	b.do("save", press(`button[value="save"]`), message("Saved."),
+	b.do("save", press(`.moves button[value="save"]`), message("Saved."),
 		chromedp.Click(chromedp.CSS(`.bar a[href*="stage=develop"]`)),
 		waitFor(`document.querySelector("#stage-h").textContent.includes("Stage: Develop")`))
 	if len(asked) > 0 {
@@ -432,5 +432,28 @@ func TestBrowserUnsavedSteps(t *testing.T) {
 	rec, err = f.eng.As("admin").Record(context.Background(), "lead", lead)
 	if err != nil || rec.Values["qualificationcomments"] != "Fifty trucks" {
 		t.Errorf("after the bar: %v %v", rec.Values["qualificationcomments"], err)
+	}
+}
+
+// TestBrowserEnterSaves: Enter in a step's field submits the stage form
+// with its default button, the first submit button of the form in the
+// page. The bar's stages, buttons of the form above it, came first, so
+// Enter on a later stage saved and left for the first stage, read-only;
+// Enter is Save, as it was before the bar's stages were buttons.
+func TestBrowserEnterSaves(t *testing.T) {
+	f := newFixture(t)
+	lead, inst := f.createLead("strategic_deal", engine.Values{"budgetamount": "90000", "purchasetimeframe": "Immediate", "decisionmaker": "yes"})
+	f.moveOn(inst, 1)
+	b := newTab(t, f)
+	b.do("sign in", chromedp.Navigate(b.base+f.ui.SignInPath()), waitFor(`document.querySelector("#signin-once button")`),
+		press(`#signin-once button[type="submit"]`), waitFor(`document.querySelector(".top .who")`))
+	b.do("type a revenue and press Enter", chromedp.Navigate(b.base+recordHref("lead", lead)), waitFor(`document.querySelector("#step-value")`),
+		chromedp.Evaluate[chromedp.Void](`window.bpfcOld = true`), chromedp.SendKeys(chromedp.CSS("#step-value"), "5000\r"),
+		waitFor(`document.querySelector("#stage-h")`))
+	if got := eval[string](b, `document.querySelector("#stage-h").textContent`); !strings.Contains(got, "Active stage: Develop") {
+		t.Errorf("after Enter the page shows %q, want the active stage's form", got)
+	}
+	if got := eval[string](b, `(document.querySelector("#message") || {}).textContent || ""`); got != "Saved." {
+		t.Errorf("after Enter the message is %q, want Saved.", got)
 	}
 }
