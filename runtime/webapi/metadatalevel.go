@@ -25,6 +25,7 @@ const (
 // of highest q is the client's preference (of equal q, the last).
 func metadataLevel(r *http.Request) string {
 	level, best := "", 0.0
+	refused := map[string]bool{} // levels a range of q=0 names
 	for _, h := range r.Header.Values("Accept") {
 		for _, part := range splitUnquoted(h, ',') {
 			typ, params, err := mime.ParseMediaType(strings.TrimSpace(part))
@@ -36,6 +37,9 @@ func metadataLevel(r *http.Request) string {
 				q = v
 			}
 			if q <= 0 {
+				if v, ok := odataMetadataParam(params); ok && typ == "application/json" {
+					refused[levelNamed(v)] = true
+				}
 				continue
 			}
 			if v, ok := odataMetadataParam(params); ok && q >= best {
@@ -43,7 +47,9 @@ func metadataLevel(r *http.Request) string {
 			}
 		}
 	}
-	if v, ok := prefer(r)["odata.metadata"]; ok && level == "" {
+	// Prefer's level counts unless Accept refuses it: the refusal is the
+	// stronger word, and answering at it would be a 406.
+	if v, ok := prefer(r)["odata.metadata"]; ok && level == "" && !refused[levelNamed(v)] {
 		level = strings.ToLower(v)
 	}
 	return levelNamed(level)

@@ -79,3 +79,20 @@ func TestMetadataLevelPreference(t *testing.T) {
 		}
 	}
 }
+
+// TestPreferLevelRefusedByAccept: a Prefer level the Accept header
+// refuses (q=0) is not the answer's level; the request is answered at
+// minimal, where it used to be a 406 for the refused level.
+func TestPreferLevelRefusedByAccept(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	id := f.create("accounts", map[string]any{"name": "Contoso"})
+	r := f.do("GET", "accounts("+id+")?$select=name", f.admin, nil,
+		"Accept", "application/json;odata.metadata=none;q=0, application/json", "Prefer", "odata.metadata=none").must(t, 200)
+	if _, ok := r.body["@odata.context"]; !ok {
+		t.Errorf("answered without @odata.context, at the refused level none: %s", r.raw)
+	}
+	r = f.do("GET", "accounts("+id+")?$select=name", f.admin, nil, "Accept", "application/json", "Prefer", "odata.metadata=none").must(t, 200)
+	if _, ok := r.body["@odata.context"]; ok {
+		t.Errorf("Prefer odata.metadata=none not honoured: %s", r.raw)
+	}
+}
