@@ -255,14 +255,31 @@ type leasedTx struct {
 
 func (t *leasedTx) Commit() error {
 	err := t.Tx.Commit()
+	if err != nil {
+		t.abandon()
+	}
 	t.end()
 	return err
 }
 
 func (t *leasedTx) Rollback() error {
 	err := t.Tx.Rollback()
+	if err != nil {
+		t.abandon()
+	}
 	t.end()
 	return err
+}
+
+// abandon rolls back, on the connection, a transaction whose Commit or
+// Rollback failed without reaching the server: database/sql refuses both
+// once the context has ended (Ctrl-C just before an import commits) and
+// leaves the session in the transaction, where the lease's own BEGIN …
+// COMMIT (end) would commit it.
+func (t *leasedTx) abandon() {
+	ctx, cancel := ending(t.ctx)
+	defer cancel()
+	_, _ = t.conn.ExecContext(ctx, "ROLLBACK")
 }
 
 func (t *leasedTx) end() {
