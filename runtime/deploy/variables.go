@@ -769,21 +769,40 @@ const SecretInHistory = "(secret)"
 // refusal's message quotes the value it refused ("ftp://…" is not an http
 // or https URL), and once the variable is a secret its earlier value must
 // not be read there either. Messages quote values (compiler.Shorten), so
-// the quoted forms are replaced: the bare text could be a word of any
-// message.
+// the quoted forms are replaced, the bare text could be a word of any
+// message; and only in the lines that name the variable (nameWord).
 func scrubSecretHistory(tx store.Tx, vals []value, current map[string]store.VariableValue) error {
 	for _, val := range vals {
 		cur, had := current[val.v.SchemaName]
 		if val.v.Type != compiler.VarSecret || !had || len(cur.Sealed) > 0 || cur.Value == "" {
 			continue
 		}
+		names := nameWord(val.v.Name)
 		for _, form := range []string{compiler.Shorten(cur.Value), strconv.Quote(cur.Value)} {
-			if err := tx.ReplaceInImports(form, SecretInHistory); err != nil {
+			err := tx.RewriteImports(form, func(m string) string {
+				lines := strings.Split(m, "\n")
+				for i, l := range lines {
+					if names.MatchString(l) {
+						lines[i] = strings.ReplaceAll(l, form, SecretInHistory)
+					}
+				}
+				return strings.Join(lines, "\n")
+			})
+			if err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// nameWord matches a variable's name as a word: a refusal's cause, one
+// line of a history message, names the variable whose value it quotes
+// ("the value of hook …"), and a short value ("2") quoted in the cause of
+// another variable is that one's, to be left readable (replacing it there
+// would also tell what the secret's value was).
+func nameWord(name string) *regexp.Regexp {
+	return regexp.MustCompile(`(^|[^A-Za-z0-9_])` + regexp.QuoteMeta(name) + `($|[^A-Za-z0-9_])`)
 }
 
 // opensTo reports whether sealed opens to text with keyring (false when it

@@ -81,5 +81,5 @@ func (refuseTx) Archive(_ string) (store.Archive, error)                    { re
 func (refuseTx) PutSnapshot(store.Snapshot) error                           { return errOneShot }
 func (refuseTx) Snapshot(_ string) (store.Snapshot, error)                  { return store.Snapshot{}, errOneShot }
 func (refuseTx) AddImport(store.ImportRecord) (int64, error)                { return 0, errOneShot }
-func (refuseTx) ReplaceInImports(_, _ string) error                         { return errOneShot }
+func (refuseTx) RewriteImports(string, func(string) string) error           { return errOneShot }
 func (refuseTx) Imports(_ store.ImportFilter) ([]store.ImportRecord, error) { return nil, errOneShot }

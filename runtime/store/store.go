@@ -267,8 +267,9 @@ type Tx interface {
 
 	// The import history.
 	AddImport(ImportRecord) (int64, error)
-	// ReplaceInImports replaces old by new in every history entry's
-	// message: a value that became a secret's is taken out of the record.
-	ReplaceInImports(old, new string) error
+	// RewriteImports replaces the message of each history entry that
+	// contains the text by rewrite's: a value that became a secret's is
+	// taken out of the record.
+	RewriteImports(containing string, rewrite func(message string) string) error
 	Imports(f ImportFilter) ([]ImportRecord, error) // newest first
 }

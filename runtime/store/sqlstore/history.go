@@ -75,12 +75,43 @@ func (t *tx) AddImport(r store.ImportRecord) (int64, error) {
 	return id, err
 }
 
-func (t *tx) ReplaceInImports(old, new string) error {
-	if old == "" {
+func (t *tx) RewriteImports(containing string, rewrite func(string) string) error {
+	if containing == "" {
 		return nil
 	}
-	_, err := t.exec(`UPDATE importjob SET message = replace(message, $1, $2) WHERE message <> replace(message, $1, $2)`, old, new)
-	return err
+	if !t.write {
+		return errReadOnly
+	}
+	// replace() finds the text in both dialects, where LIKE would read
+	// the text's % and _ as patterns.
+	rows, err := t.query(`SELECT importjob_id, message FROM importjob WHERE replace(message, $1, '') <> message ORDER BY importjob_id`, containing)
+	if err != nil {
+		return err
+	}
+	found := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var m string
+		if err := rows.Scan(&id, &m); err != nil {
+			rows.Close()
+			return err
+		}
+		found[id] = m
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for id, m := range found {
+		if n := rewrite(m); n != m {
+			if _, err := t.exec(`UPDATE importjob SET message = $1 WHERE importjob_id = $2`, n, id); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // write1 runs a writing statement that returns one row.
