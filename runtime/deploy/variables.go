@@ -225,8 +225,7 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings, set
 		// file's comes before both).
 		shadowed := func(val value) value {
 			if other != "" && val.source == SourceProcess {
-				val.shadowed = fmt.Sprintf("%s and %s give %s different values: %s's is taken (the schema name's comes first)",
-					procName, other, v.Name, procName)
+				val.shadowed = shadowNote(v, procName, other)
 			}
 			return val
 		}
@@ -336,6 +335,12 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings, set
 	return out, causes
 }
 
+// shadowNote says that the process gives v two different values, by
+// schema name (taken, from) and by short name (other).
+func shadowNote(v *compiler.Variable, from, other string) string {
+	return fmt.Sprintf("%s and %s give %s different values: %s's is taken (the schema name's comes first)", from, other, v.Name, from)
+}
+
 // shadowNotes are the notes of the variables whose value the process gives
 // twice, differently (value.shadowed).
 func shadowNotes(vals []value) []string {
@@ -358,6 +363,10 @@ func shadowNotes(vals []value) []string {
 // What this side gives none of, the server resolves from what it keeps.
 type SentValues struct {
 	Settings, Environment, Secrets map[string]string
+	// Notes are said on the deploying side, beside the server's: the
+	// variables the process gives two different values (shadowNote),
+	// which the server, sent one, cannot tell.
+	Notes []string
 }
 
 // RemoteValues are the values a deploy of p to env sends (SentValues).
@@ -368,8 +377,12 @@ func RemoteValues(p *compiler.Project, env *compiler.Environment, settings, sett
 		return SentValues{}, errors.New(strings.Join(causes, "; "))
 	}
 	values, block, secrets := map[string]string{}, map[string]string{}, map[string]string{}
+	var notes []string
 	for _, v := range p.Variables {
-		fromProcess, _, _ := processValue(v, getenv)
+		fromProcess, procName, other := processValue(v, getenv)
+		if other != "" && settings[v.SchemaName] == "" {
+			notes = append(notes, shadowNote(v, procName, other))
+		}
 		switch {
 		case v.Type == compiler.VarSecret:
 			if settings[v.SchemaName] != "" {
@@ -393,7 +406,7 @@ func RemoteValues(p *compiler.Project, env *compiler.Environment, settings, sett
 			}
 		}
 	}
-	return SentValues{Settings: values, Environment: block, Secrets: secrets}, nil
+	return SentValues{Settings: values, Environment: block, Secrets: secrets, Notes: notes}, nil
 }
 
 // SecretsGetenv is getenv with the secrets a remote deploy sent (by schema

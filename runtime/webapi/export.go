@@ -247,6 +247,7 @@ func (rs Remotes) Import(ctx context.Context, env *compiler.Environment, b *depl
 	res, err := c.importAs(ctx, op, b, env.Managed, o.Mode, vals, o.Who)
 	if res != nil {
 		res.Environment = env.Name
+		res.Notes = append(res.Notes, vals.Notes...)
 	}
 	return res, err
 }
@@ -268,6 +269,7 @@ func (rs Remotes) Plan(ctx context.Context, env *compiler.Environment, b *deploy
 			pl.Refusals[i] = renameEnv(r, pl.Environment, env.Name)
 		}
 		pl.Environment = env.Name
+		pl.Notes = append(pl.Notes, vals.Notes...)
 	}
 	return pl, err
 }
