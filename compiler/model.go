@@ -93,6 +93,30 @@ type Variable struct {
 	DeclRange hcl.Range
 }
 
+// EnvVarNames are the process environment variables that give v's value
+// at deploy time, the one by schema name (BPFC_VAR_<SCHEMANAME>) first: it
+// cannot reach another solution's variable of the same short name, which
+// the short name's (BPFC_VAR_<NAME>, what existing pipelines set) can.
+// One name when both are the same or the schema name is not known yet.
+func (v *Variable) EnvVarNames() []string {
+	short := "BPFC_VAR_" + strings.ToUpper(v.Name)
+	schema := "BPFC_VAR_" + strings.ToUpper(v.SchemaName)
+	if v.SchemaName == "" || schema == short {
+		return []string{short}
+	}
+	return []string{schema, short}
+}
+
+// EnvVarHint is what a message tells the user to set for v's value:
+// "BPFC_VAR_CTS_HOOK (or BPFC_VAR_HOOK)".
+func (v *Variable) EnvVarHint() string {
+	n := v.EnvVarNames()
+	if len(n) == 1 {
+		return n[0]
+	}
+	return n[0] + " (or " + n[1] + ")"
+}
+
 // GivesDefault reports whether the default is a value: declared, and not
 // empty text ("" is no value: a deploy asks for one).
 func (v *Variable) GivesDefault() bool {

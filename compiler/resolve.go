@@ -343,7 +343,7 @@ func (d *decoder) resolveVariables(prefix string) {
 			continue
 		}
 		if v.Type == VarSecret {
-			d.errorf(e.Range(), "Default for a secret", "A secret never has a default: its value comes from BPFC_VAR_%s at deploy time, so it never lands in a build.", strings.ToUpper(v.Name))
+			d.errorf(e.Range(), "Default for a secret", "A secret never has a default: its value comes from %s at deploy time, so it never lands in a build.", v.EnvVarHint())
 			continue
 		}
 		val, diags := e.Value(nil)
@@ -383,7 +383,7 @@ func (d *decoder) resolveVariables(prefix string) {
 				continue
 			}
 			if v.Type == VarSecret {
-				d.errorf(kv.Key.Range(), "Secret value in a definition", "The value of secret %q must not be written in a project; set BPFC_VAR_%s when deploying.", name, strings.ToUpper(name))
+				d.errorf(kv.Key.Range(), "Secret value in a definition", "The value of secret %q must not be written in a project; set %s when deploying.", name, v.EnvVarHint())
 				continue
 			}
 			val, diags := kv.Value.Value(nil)

@@ -350,8 +350,8 @@ variable "api_key" {
   type = "secret"
 }
 `)
-	pr.refuse("dev", quiet(), "variable mailbox has no value for environment dev and no default",
-		"secret api_key has no value for environment dev: set BPFC_VAR_API_KEY")
+	pr.refuse("dev", quiet(), "variable mailbox has no value for environment dev and no default: set it in environment \"dev\" values, in a --settings file (SchemaName cts_mailbox), or in BPFC_VAR_CTS_MAILBOX (or BPFC_VAR_MAILBOX)",
+		"secret api_key has no value for environment dev: set BPFC_VAR_CTS_API_KEY (or BPFC_VAR_API_KEY)")
 
 	// An empty string is not a value (the compiler refuses one in an
 	// environment block; settings files and BPFC_VAR_* are checked here).
@@ -1137,7 +1137,7 @@ func TestVariableBecomesSecret(t *testing.T) {
 	o.Settings = map[string]string{"cts_key": clear}
 	pr.deploy("dev", o)
 	pr.version("1.0.0.1").set("key.hcl", asSecret(""))
-	pr.refuse("dev", quiet(), "secret key has no value for environment dev: set BPFC_VAR_KEY (the value it keeps from the settings file, given before it was a secret, is not taken")
+	pr.refuse("dev", quiet(), "secret key has no value for environment dev: set BPFC_VAR_CTS_KEY (or BPFC_VAR_KEY) (the value it keeps from the settings file, given before it was a secret, is not taken")
 	res = pr.set("key.hcl", asSecret("  required = false\n")).deploy("dev", quiet())
 	if i := slices.IndexFunc(res.Changes, func(c Change) bool { return c.Kind == "value" }); i < 0 || res.Changes[i].Action != "remove" ||
 		!strings.Contains(res.Changes[i].Note, "clear text from before it was a secret is removed") {
@@ -1158,7 +1158,7 @@ func TestVariableBecomesSecret(t *testing.T) {
 	o.Getenv = func(k string) string { return map[string]string{"BPFC_VAR_KEY": "another-1"}[k] }
 	res = pr.version("1.0.0.1").set("key.hcl", asSecret("")).deploy("dev", o)
 	if i := slices.IndexFunc(res.Changes, func(c Change) bool { return c.Kind == "value" }); i < 0 ||
-		res.Changes[i].Note != "the value kept in clear text from before it was a secret is replaced by the one from BPFC_VAR_KEY, sealed" {
+		res.Changes[i].Note != "the value kept in clear text from before it was a secret is replaced by the one from BPFC_VAR_CTS_KEY or BPFC_VAR_KEY, sealed" {
 		t.Errorf("changes of the value replaced as it became a secret: %+v", res.Changes)
 	}
 }

@@ -26,7 +26,7 @@ workflow "tell" {
 }
 `
 		pr.version("1.0.0.1").set("post.hcl", post)
-		pr.refuse("dev", quiet(), "the value of hook that environment dev keeps (from BPFC_VAR_HOOK) is not valid now")
+		pr.refuse("dev", quiet(), "the value of hook that environment dev keeps (from BPFC_VAR_CTS_HOOK or BPFC_VAR_HOOK) is not valid now")
 		prefix := clear[:min(len(clear), 40)]
 		if !strings.Contains(pr.dump("dev"), prefix) {
 			t.Fatalf("the refusal's entry does not quote the value: the test shows nothing")

@@ -178,7 +178,8 @@ func entryOffsets(text []byte) []int64 {
 }
 
 // EnvVarName is the process environment variable of a project variable
-// by its short name (BPFC_VAR_<NAME>), the one messages suggest.
+// by its short name (BPFC_VAR_<NAME>); messages suggest the schema name's
+// first (compiler.Variable.EnvVarHint).
 func EnvVarName(v *compiler.Variable) string { return "BPFC_VAR_" + strings.ToUpper(v.Name) }
 
 // SchemaEnvVarName is the process environment variable of a project
@@ -232,7 +233,7 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings, set
 		if v.Type == compiler.VarSecret {
 			if settings[v.SchemaName] != "" {
 				causes = append(causes, fmt.Sprintf("%ssecret %s has a value in the settings file: secrets come only from %s, so that they never sit in a file",
-					place(settingsAt, v.SchemaName), v.Name, EnvVarName(v)))
+					place(settingsAt, v.SchemaName), v.Name, v.EnvVarHint()))
 				continue
 			}
 			switch {
@@ -249,14 +250,14 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings, set
 				// BPFC_VAR_<NAME> gave is sealed now, never kept as clear text.
 				if summary, detail := p.ValueProblem(v, k.Value); summary != "" {
 					causes = append(causes, fmt.Sprintf("the value of %s that environment %s keeps (from %s) is not valid now: %s; give a new one in %s",
-						v.Name, env.Name, EnvVarName(v), detail, EnvVarName(v)))
+						v.Name, env.Name, processOrigin(v), detail, v.EnvVarHint()))
 					continue
 				}
 				val.text, val.source = k.Value, SourceProcess
 			case v.Optional:
 				// none: the secret is empty here
 			default:
-				c := fmt.Sprintf("secret %s has no value for environment %s: set %s", v.Name, env.Name, EnvVarName(v))
+				c := fmt.Sprintf("secret %s has no value for environment %s: set %s", v.Name, env.Name, v.EnvVarHint())
 				if isKept {
 					// A string's value from a settings file is not made a
 					// secret's: a secret's value never sits in a file.
@@ -306,14 +307,14 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings, set
 		} else if isKept && k.Value != "" {
 			if _, err := parseText(v.Type, k.Value); err != nil {
 				causes = append(causes, fmt.Sprintf("the value of %s that environment %s keeps (from %s) is not valid for its type now: %v; give a new one",
-					v.Name, env.Name, sourceText(k.Source, EnvVarName(v)), err))
+					v.Name, env.Name, sourceText(k.Source, processOrigin(v)), err))
 				continue
 			}
 			// The new build may use it where it was not (compare it with a
 			// date-only column): it must pass as a value given now would.
 			if _, detail := p.ValueProblem(v, k.Value); detail != "" {
 				causes = append(causes, fmt.Sprintf("the value of %s that environment %s keeps (from %s) is not valid now: %s; give a new one",
-					v.Name, env.Name, sourceText(k.Source, EnvVarName(v)), detail))
+					v.Name, env.Name, sourceText(k.Source, processOrigin(v)), detail))
 				continue
 			}
 			val.text, val.source = k.Value, SourceKept
@@ -321,13 +322,13 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings, set
 			text, err := checkedText(p, v, fromArchive)
 			if err != nil {
 				causes = append(causes, fmt.Sprintf("the current value of %s that the archive ships is not valid: %v; give one in environment %q values, a --settings file or %s",
-					v.Name, err, env.Name, EnvVarName(v)))
+					v.Name, err, env.Name, v.EnvVarHint()))
 				continue
 			}
 			val.text, val.source = text, SourceArchive
 		} else if !v.GivesDefault() && !v.Optional {
 			causes = append(causes, fmt.Sprintf("variable %s has no value for environment %s and no default: set it in environment %q values, in a --settings file (SchemaName %s), or in %s",
-				v.Name, env.Name, env.Name, v.SchemaName, EnvVarName(v)))
+				v.Name, env.Name, env.Name, v.SchemaName, v.EnvVarHint()))
 			continue
 		}
 		out = append(out, shadowed(val))
@@ -387,7 +388,7 @@ func RemoteValues(p *compiler.Project, env *compiler.Environment, settings, sett
 		case v.Type == compiler.VarSecret:
 			if settings[v.SchemaName] != "" {
 				return SentValues{}, fmt.Errorf("%ssecret %s has a value in the settings file: secrets come only from %s, so that they never sit in a file",
-					place(settingsAt, v.SchemaName), v.Name, EnvVarName(v))
+					place(settingsAt, v.SchemaName), v.Name, v.EnvVarHint())
 			}
 			if fromProcess != "" {
 				secrets[v.SchemaName] = fromProcess
@@ -548,6 +549,11 @@ func place(at map[string]string, name string) string {
 	}
 	return ""
 }
+
+// processOrigin names where a value the process gave v came from when
+// which of its two names is not known (a value kept from an earlier
+// import): "BPFC_VAR_CTS_HOOK or BPFC_VAR_HOOK".
+func processOrigin(v *compiler.Variable) string { return strings.Join(v.EnvVarNames(), " or ") }
 
 func sourceText(source, process string) string {
 	if source == SourceSettings {
@@ -717,9 +723,9 @@ func valueChanges(current map[string]store.VariableValue, defs map[string]store.
 		case v.Type == compiler.VarSecret && had && len(cur.Sealed) == 0 && action == "change":
 			// A new value from BPFC_VAR_<NAME>: the kept one (a settings
 			// file's, say, which a secret never takes) is not what is sealed.
-			c.Note = "the value kept in clear text from before it was a secret is replaced by the one from " + EnvVarName(v) + ", sealed"
+			c.Note = "the value kept in clear text from before it was a secret is replaced by the one from " + processOrigin(v) + ", sealed"
 		case v.Type == compiler.VarSecret && had && len(cur.Sealed) == 0:
-			c.Note = "the value kept in clear text from before it was a secret is removed: a secret's value comes only from " + EnvVarName(v)
+			c.Note = "the value kept in clear text from before it was a secret is removed: a secret's value comes only from " + v.EnvVarHint()
 		}
 		if v.Type != compiler.VarSecret {
 			text := func(s string) string {

@@ -398,7 +398,7 @@ func (c *Client) importRequest(b *deploy.Build, managed bool, mode deploy.Mode, 
 		var names, vars []string
 		for _, v := range b.Project.Variables {
 			if _, ok := secrets[v.SchemaName]; ok {
-				names, vars = append(names, v.Name), append(vars, deploy.EnvVarName(v))
+				names, vars = append(names, v.Name), append(vars, v.EnvVarHint())
 			}
 		}
 		return nil, fmt.Errorf("will not send the value of secret %s to %s over plain http: give the environment an https url, or set %s where bpfc serve runs and not here",

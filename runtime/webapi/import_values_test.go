@@ -104,7 +104,7 @@ variable "api_key" {
 	// A secret never goes over plain http to another machine.
 	far := &Client{URL: "http://192.0.2.1:8080", Token: f.admin}
 	if _, err := far.importAs(ctx, "", b, false, deploy.Upgrade, deploy.SentValues{Secrets: map[string]string{"cts_api_key": "x"}}, ""); err == nil ||
-		!strings.Contains(err.Error(), "will not send the value of secret api_key to http://192.0.2.1:8080 over plain http: give the environment an https url, or set BPFC_VAR_API_KEY where bpfc serve runs") {
+		!strings.Contains(err.Error(), "will not send the value of secret api_key to http://192.0.2.1:8080 over plain http: give the environment an https url, or set BPFC_VAR_CTS_API_KEY (or BPFC_VAR_API_KEY) where bpfc serve runs") {
 		t.Errorf("plain http: %v", err)
 	}
 	for u, want := range map[string]bool{"https://bpfc.example": true, "http://localhost:8080": true, "http://[::1]:1": true,

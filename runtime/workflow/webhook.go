@@ -19,7 +19,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/bpfc/bpfc/compiler"
-	"github.com/bpfc/bpfc/runtime/deploy"
 	"github.com/bpfc/bpfc/runtime/secret"
 	"github.com/bpfc/bpfc/runtime/store"
 )
@@ -204,7 +203,7 @@ func (x *execution) unopenedSecret(v *compiler.Variable) string {
 	}
 	val, err := x.tx.VariableValue(def.SchemaName)
 	if err != nil || len(val.Sealed) == 0 {
-		return "secret " + name + " has no value in this environment: set " + deploy.EnvVarName(v) + " where bpfc deploy runs"
+		return "secret " + name + " has no value in this environment: set " + v.EnvVarHint() + " where bpfc deploy runs"
 	}
 	why := "this process has no secret key"
 	if x.r.o.Keyring != nil {
