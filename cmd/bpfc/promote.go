@@ -38,7 +38,7 @@ func newPromoteCmd(g *globals) *cobra.Command {
 
 func runPromote(g *globals, o *promoteOptions) error {
 	if o.from == "" || o.to == "" {
-		return usageErr("promote: --from and --to are required")
+		return promoteRequired(g, o.from, o.to)
 	}
 	mode, err := deploy.ParseMode(o.mode)
 	if err != nil {
