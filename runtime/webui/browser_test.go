@@ -365,7 +365,7 @@ func TestBrowserMultilineText(t *testing.T) {
 }
 
 // TestBrowserUnsavedSteps: steps typed and not saved are not lost without
-// a word. Leaving the page by a link (the crumbs) asks first; Abandon
+// a word. Leaving the page by a link (the top of the page's) asks first; Abandon
 // keeps them in the form, marked "Not saved", and Save then stores them; a
 // page with nothing typed to lose leaves without asking. A stage of the
 // bar, a button of the stage form, takes what was typed with it, saved,
@@ -374,25 +374,12 @@ func TestBrowserUnsavedSteps(t *testing.T) {
 	f := newFixture(t)
 	lead, inst := f.createLead("strategic_deal", nil)
 	b := newTab(t, f)
-	asked := make(chan struct{}, 10)
-	go func() {
-		for e, err := range chromedp.Events(b.ctx, cdppage.JavascriptDialogOpening) {
-			if err != nil {
-				return
-			}
-			// Stay on a page that would lose steps; confirm an Abandon.
-			stay := e.Type == cdppage.DialogTypeBeforeunload
-			if stay {
-				asked <- struct{}{}
-			}
-			go chromedp.Call(b.ctx, cdppage.HandleJavaScriptDialog, cdppage.HandleJavaScriptDialogParams{Accept: !stay})
-		}
-	}()
+	asked := watchDialogs(b) // stays on a page that would lose steps; confirms an Abandon
 	b.do("sign in", chromedp.Navigate(b.base+f.ui.SignInPath()), waitFor(`document.querySelector("#signin-once button")`),
 		press(`#signin-once button[type="submit"]`), waitFor(`document.querySelector(".top .who")`))
 	b.do("type a step and leave by a link", chromedp.Navigate(b.base+recordHref("lead", lead)), waitFor(`document.querySelector("#step-summary")`),
 		chromedp.SendKeys(chromedp.CSS("#step-summary"), "Forty trucks"),
-		chromedp.Click(chromedp.CSS(`.crumbs a[href="/records/lead"]`)))
+		chromedp.Click(chromedp.CSS(`.top nav a[href="/"]`)))
 	select {
 	case <-asked:
 	case <-time.After(10 * time.Second):
@@ -456,4 +443,77 @@ func TestBrowserEnterSaves(t *testing.T) {
 	if got := eval[string](b, `(document.querySelector("#message") || {}).textContent || ""`); got != "Saved." {
 		t.Errorf("after Enter the message is %q, want Saved.", got)
 	}
+}
+
+// TestBrowserLeaveKeepsTyped: beside a stage form being typed in, the
+// crumbs, the switcher and the record's lookups are buttons of the form
+// that read as the links they stand for, fit a 320 px screen, and take
+// what was typed with them, saved, without asking.
+func TestBrowserLeaveKeepsTyped(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	opp, err := f.eng.As("admin").CreateRecord(ctx, "opportunity", engine.Values{"name": "Forty trucks deal"}, engine.StartOptions{NoFlow: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lead, _ := f.createLead("lead_to_opportunity", engine.Values{"qualifyingopportunityid": opp.ID})
+	deal, err := f.eng.As("admin").Start(ctx, "strategic_deal", "lead", lead)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newTab(t, f)
+	asked := watchDialogs(b)
+	b.do("sign in", chromedp.Navigate(b.base+f.ui.SignInPath()), waitFor(`document.querySelector("#signin-once button")`),
+		press(`#signin-once button[type="submit"]`), waitFor(`document.querySelector(".top .who")`))
+	b.do("open the lead", chromedp.Navigate(b.base+recordHref("lead", lead)+"?instance="+deal.ID), waitFor(`document.querySelector("#step-summary")`))
+	for _, sel := range []string{`.crumbs button[value="leave:/records/lead"]`, `.switcher button[aria-current="page"]`,
+		`.cols button[value="leave:` + recordHref("opportunity", opp.ID) + `"]`} {
+		if !eval[bool](b, `!!document.querySelector(`+fmt.Sprintf("%q", sel)+`)`) {
+			t.Errorf("no %s", sel)
+		}
+	}
+	// A crumb reads as a link: the accent colour, underlined, no border.
+	if got := eval[string](b, `(s => s.textDecorationLine + " " + s.borderTopStyle)(getComputedStyle(document.querySelector(".crumbs button")))`); got != "underline none" {
+		t.Errorf("a crumb's button is styled %q", got)
+	}
+	b.shot("leave-buttons")
+	b.do("narrow", chromedp.EmulateViewport(320, 640), chromedp.Evaluate[chromedp.Void](`window.bpfcOld = true`), chromedp.Reload(),
+		waitFor(`document.querySelector(".switcher button")`))
+	if w := eval[int](b, `document.documentElement.scrollWidth`); w > 320 {
+		t.Errorf("at 320 px the record page with the switcher's buttons is %d px wide", w)
+	}
+	b.shot("leave-buttons-narrow")
+
+	b.do("type a step and leave by the crumbs", chromedp.EmulateViewport(1280, 900), chromedp.SendKeys(chromedp.CSS("#step-summary"), "Forty trucks"),
+		press(`.crumbs button[value="leave:/records/lead"]`), message("Saved what you typed in the steps of Qualify on Bloggs."))
+	if got := eval[string](b, `location.pathname`); got != "/records/lead" {
+		t.Errorf("the crumb led to %s", got)
+	}
+	if len(asked) > 0 {
+		t.Error("leaving by a button of the stage form asked")
+	}
+	rec, err := f.eng.As("admin").Record(ctx, "lead", lead)
+	if err != nil || rec.Values["qualificationcomments"] != "Forty trucks" {
+		t.Errorf("after the crumb: %v %v", rec.Values["qualificationcomments"], err)
+	}
+}
+
+// watchDialogs answers the page's dialogs: it stays on a page that would
+// lose steps (counting each such prompt on the channel) and confirms the
+// rest.
+func watchDialogs(b *tab) chan struct{} {
+	asked := make(chan struct{}, 10)
+	go func() {
+		for e, err := range chromedp.Events(b.ctx, cdppage.JavascriptDialogOpening) {
+			if err != nil {
+				return
+			}
+			stay := e.Type == cdppage.DialogTypeBeforeunload
+			if stay {
+				asked <- struct{}{}
+			}
+			go chromedp.Call(b.ctx, cdppage.HandleJavaScriptDialog, cdppage.HandleJavaScriptDialogParams{Accept: !stay})
+		}
+	}()
+	return asked
 }

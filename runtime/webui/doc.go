@@ -14,7 +14,9 @@
 // that may be typed in, a button of the form that saves what was typed
 // first, process.go), with Set Active on
 // every completed stage, which moves the instance back there in one move
-// (engine Session.PrevTo);
+// (engine Session.PrevTo). Beside such a form, the page's other links
+// that leave it (crumbs, switcher, flow, lookups) are its buttons too,
+// saving what was typed before going (leave.go);
 // /flows/{flow} the flow's graph (as bpfc graph draws it) and its report
 // (as bpfc report --format html writes it); /flows/{flow}/instances its
 // instances that no record page reaches (their records deleted, as an

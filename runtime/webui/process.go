@@ -24,7 +24,7 @@ import (
 // with the instance, its version and the stage (target).
 
 // Operations the stage form's buttons post (op); "action:NAME" runs an
-// action step.
+// action step; "leave:HREF" (opLeave, leave.go) stands for a link.
 const (
 	opSave       = "save"
 	opNext       = "next"
@@ -68,6 +68,7 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 	case op == opSave, op == opSetActive, isMove:
 	case strings.HasPrefix(op, opAction) && len(op) > len(opAction):
 	case strings.HasPrefix(op, opShow) && len(op) > len(opShow):
+	case strings.HasPrefix(op, opLeave):
 	default:
 		h.fail(w, r, rs, errorf(http.StatusBadRequest, "Bad form", "Unknown operation %q.", op))
 		return
@@ -75,6 +76,19 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 	v, ok := h.readView(w, r)
 	if !ok {
 		return
+	}
+	// show: where a button standing for a link (a stage of the bar, a link
+	// leaving the page) goes once what was typed is saved.
+	show := ""
+	switch {
+	case strings.HasPrefix(op, opShow):
+		show = stageHref(recordHref(r.PathValue("table"), r.PathValue("id")), id, strings.TrimPrefix(op, opShow)) + "#stage-h"
+	case strings.HasPrefix(op, opLeave):
+		if show, ok = leaveHref(v, op); !ok {
+			h.fail(w, r, rs, errorf(http.StatusBadRequest, "Bad form", "The form asks to go to %q, which is no page the record page links to; reload the page.",
+				strings.TrimPrefix(op, opLeave)))
+			return
+		}
 	}
 	in, err := rs.s.Instance(ctx, id)
 	if err != nil {
@@ -89,15 +103,11 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 	// Every button of the stage form posts its steps (Set Active's form
 	// has none): what was typed is kept whatever the operation.
 	typed := typedValues(form, v, fi, in)
-	show := ""
-	if strings.HasPrefix(op, opShow) {
-		show = stageHref(recordHref(r.PathValue("table"), r.PathValue("id")), id, strings.TrimPrefix(op, opShow)) + "#stage-h"
-		if typed == nil {
-			// Nothing typed: the stage, as its link would show it,
-			// whatever happened to the process since the page.
-			http.Redirect(w, r, show, http.StatusSeeOther)
-			return
-		}
+	if show != "" && typed == nil {
+		// Nothing typed: the page, as its link would show it, whatever
+		// happened to the process since the page.
+		http.Redirect(w, r, show, http.StatusSeeOther)
+		return
 	}
 	if already := alreadyIn(op, in.State); already != "" && in.Version-version <= 1 {
 		// The same Abandon or Reactivate posted again, as a reload of its
@@ -124,6 +134,7 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	saved := false
+	savedOn := "" // the name of the record the steps typed were saved on
 	switch op {
 	case opAbandon, opReactivate:
 	default:
@@ -160,6 +171,7 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		saved = true
+		savedOn = cmp.Or(str(rec.Values[st.PrimaryColumn]), "(no name)")
 	}
 	mo := engine.MoveOptions{IfVersion: version}
 	var after *engine.Instance
@@ -172,7 +184,14 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 		}
 	case show != "":
 		if saved {
-			h.setFlash(w, r, &flash{Kind: "ok", Text: "Saved what you typed in the steps of " + stageTitle(fi.f.Stage(in.ActiveStage)) + ".", Instance: id})
+			fl := &flash{Kind: "ok", Text: "Saved what you typed in the steps of " + stageTitle(fi.f.Stage(in.ActiveStage)) + ".", Instance: id}
+			if strings.HasPrefix(op, opLeave) && show != back {
+				// Another page: said at its top, with the record, as
+				// that page shows another process or none.
+				fl.Instance = ""
+				fl.Text = "Saved what you typed in the steps of " + stageTitle(fi.f.Stage(in.ActiveStage)) + " on " + savedOn + "."
+			}
+			h.setFlash(w, r, fl)
 		}
 		http.Redirect(w, r, show, http.StatusSeeOther)
 		return

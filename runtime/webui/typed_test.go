@@ -408,3 +408,92 @@ func TestBarKeepsTyped(t *testing.T) {
 	}
 	b.get(recordHref("lead", lead)).must(t, http.StatusOK, `<a href="`+view+`#stage-h">`, "<fieldset disabled>").lacks(t, `value="show:`)
 }
+
+// TestLinksKeepTyped: without script, the links leaving a record page
+// whose stage form may be typed in (the crumbs, the switcher, the flow, the
+// record's lookups) are buttons of that form (leave.go), as the bar's
+// stages are: nothing typed, they go where the link went; steps typed,
+// they are saved first and the page gone to says so; a record changed
+// since the page was loaded keeps what was typed, not saved (409). A
+// forged target is refused, changing nothing; where nothing may be typed
+// the links stay links.
+func TestLinksKeepTyped(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	opp, err := f.eng.As("admin").CreateRecord(ctx, "opportunity", engine.Values{"name": "Forty trucks deal"}, engine.StartOptions{NoFlow: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lead, first := f.createLead("lead_to_opportunity", engine.Values{"qualifyingopportunityid": opp.ID})
+	second, err := f.eng.As("admin").Start(ctx, "strategic_deal", "lead", lead)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := f.browser()
+	b.signIn()
+	stored := func() *engine.Record {
+		t.Helper()
+		rec, err := f.eng.As("admin").Record(ctx, "lead", lead)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rec
+	}
+	at := recordHref("lead", lead) + "?instance=" + first
+	leave := func(p *page, to string, values ...string) *page {
+		t.Helper()
+		p.must(t, http.StatusOK, `name="op" value="leave:`+to+`" formnovalidate`)
+		return b.post(processAction.FindStringSubmatch(p.body)[1], stageForm(t, p, "leave:"+to, values...))
+	}
+	oppHref := recordHref("opportunity", opp.ID)
+	secondHref := recordHref("lead", lead) + "?instance=" + second.ID
+
+	p := b.get(at).must(t, http.StatusOK, "Active stage: Qualify").
+		lacks(t, `<a href="/">Tables and flows</a> ›`, `<a href="/records/lead">`, `<a href="`+secondHref+`"`, `<a href="`+oppHref+`"`,
+			`<a href="/flows/lead_to_opportunity"`)
+	before := stored().Version
+	for _, to := range []string{"/", "/records/lead", secondHref, oppHref, "/flows/lead_to_opportunity"} {
+		if r := leave(p, to); r.status != http.StatusSeeOther || r.location != to {
+			t.Errorf("leaving for %s with nothing typed: %d %q", to, r.status, r.location)
+		}
+	}
+	if v := stored().Version; v != before {
+		t.Errorf("leaving with nothing typed wrote the record (version %d, was %d)", v, before)
+	}
+
+	saved := "Saved what you typed in the steps of Qualify on Bloggs."
+	for i, to := range []string{"/records/lead", secondHref, oppHref} {
+		typed := fmt.Sprintf("%d trucks", 40+i)
+		p = b.get(at).must(t, http.StatusOK)
+		b.follow(leave(p, to, "qualificationcomments", typed)).must(t, http.StatusOK, saved)
+		if got := stored().Values["qualificationcomments"]; got != typed {
+			t.Errorf("after leaving for %s, the step holds %v, want %s", to, got, typed)
+		}
+	}
+	// The crumbs to the tables: the home page says it too.
+	p = b.get(at).must(t, http.StatusOK)
+	b.follow(leave(p, "/", "qualificationcomments", "Fifty trucks")).must(t, http.StatusOK, "Tables and flows", saved)
+
+	stale := b.get(at).must(t, http.StatusOK)
+	if _, err := f.eng.As("admin").UpdateRecord(ctx, "lead", lead, engine.Values{"budgetamount": "95000"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	leave(stale, oppHref, "qualificationcomments", "Sixty trucks").must(t, http.StatusConflict,
+		"This record was changed after the page was loaded", `>Sixty trucks</textarea>`, "Not saved. Stored now: Fifty trucks")
+
+	// Forged targets: nowhere but the pages the record page links to.
+	p = b.get(at).must(t, http.StatusOK)
+	form := stageForm(t, p, "", "qualificationcomments", "Seventy trucks")
+	for _, to := range []string{"https://example.com/", "//example.com/", "/records/nosuch", "/records/lead/x", "/signout",
+		"/records/lead?x=1", oppHref + "?stage=develop", "/flows/nosuch"} {
+		form.Set("op", "leave:"+to)
+		b.post(processAction.FindStringSubmatch(p.body)[1], form).must(t, http.StatusBadRequest, "no page the record page links to")
+	}
+	if got := stored().Values["qualificationcomments"]; got != "Fifty trucks" {
+		t.Errorf("a forged target saved %v", got)
+	}
+
+	// A stage shown read-only: nothing to type, the links stay links.
+	b.get(stagePage("lead", lead, first, "develop")).must(t, http.StatusOK, `<a href="/">Tables and flows</a> ›`,
+		`<a href="/records/lead">`, `<a href="`+oppHref+`">`, `<a href="`+secondHref+`">`).lacks(t, `value="leave:`)
+}
