@@ -6,10 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"image/png"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -516,4 +519,77 @@ func watchDialogs(b *tab) chan struct{} {
 		}
 	}()
 	return asked
+}
+
+// TestBrowserNoDoubleSubmit: a second press while a post of the stage form
+// is under way sends nothing more: app.js disables the form's buttons,
+// those outside it too (the bar's stages, the crumbs). No timing: the
+// server holds the first post back until the page has pressed again, and
+// counts the posts; had a press sent the form again, the browser would
+// have dropped the first post for the second, whose answer would be the
+// page loaded.
+//
+// The page presses itself (element.click(), as a user's press, ignored on
+// a disabled button): while a navigation is pending, Chromium holds back
+// DevTools commands to the page until it commits, so chromedp cannot
+// press then. The page learns that the first post reached the server from
+// an image the server answers only then (a press before it would only
+// replace a submission not yet sent), and says it pressed by loading
+// another (the pages' Content-Security-Policy allows no fetch).
+func TestBrowserNoDoubleSubmit(t *testing.T) {
+	f := newFixture(t)
+	lead, _ := f.createLead("strategic_deal", nil)
+	b := newTab(t, f)
+	b.do("sign in", chromedp.Navigate(b.base+f.ui.SignInPath()), waitFor(`document.querySelector("#signin-once button")`),
+		press(`#signin-once button[type="submit"]`), waitFor(`document.querySelector(".top .who")`))
+	b.do("open the lead", chromedp.Navigate(b.base+recordHref("lead", lead)), waitFor(`document.querySelector("#step-summary")`))
+
+	const sentPath, pressedPath = "/test/first-post-sent", "/test/pressed-again"
+	var posts atomic.Int32
+	sent, pressed, held := make(chan struct{}), make(chan struct{}, 1), make(chan struct{})
+	var once sync.Once
+	release := func() { once.Do(func() { close(held) }) }
+	t.Cleanup(release) // before the server's Close, which waits for the post
+	hook := func(r *http.Request) {
+		switch {
+		case r.URL.Path == sentPath:
+			<-sent
+		case r.URL.Path == pressedPath:
+			pressed <- struct{}{}
+		case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/process") && posts.Add(1) == 1:
+			close(sent)
+			<-held
+		}
+	}
+	f.hook.Store(&hook)
+
+	b.do("type a step and save, pressing again while it is sent",
+		chromedp.Evaluate[chromedp.Void](`document.addEventListener("submit", () => {
+			const sent = new Image();
+			sent.onload = sent.onerror = () => {
+				for (const sel of ['button[value="save"]', '.bar button[value="show:develop"]', '.crumbs button[value="leave:/records/lead"]']) {
+					document.querySelector(sel).click();
+				}
+				new Image().src = "`+pressedPath+`";
+			};
+			sent.src = "`+sentPath+`";
+		}, {once: true})`),
+		chromedp.SendKeys(chromedp.CSS("#step-summary"), "Forty trucks"), press(`button[value="save"]`))
+	select {
+	case <-pressed:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the page did not press again")
+	}
+	release()
+	b.do("the answer", waitFor(`document.querySelector(".flash")`))
+	if n := posts.Load(); n != 1 {
+		t.Errorf("the stage form was posted %d times, want once", n)
+	}
+	if got := eval[string](b, `document.querySelector(".flash").textContent`); got != "Saved." {
+		t.Errorf("the answer says %q, want Save's", got)
+	}
+	rec, err := f.eng.As("admin").Record(context.Background(), "lead", lead)
+	if err != nil || rec.Values["qualificationcomments"] != "Forty trucks" {
+		t.Errorf("after Save: %v %v", rec.Values["qualificationcomments"], err)
+	}
 }

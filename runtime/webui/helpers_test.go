@@ -11,6 +11,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -35,6 +36,9 @@ type fixture struct {
 	ui    *Handler
 	srv   *httptest.Server
 	clock *testclock.Clock
+	// hook, when set, sees each request before the server answers it: a
+	// test holds a post back with it, or counts them.
+	hook atomic.Pointer[func(*http.Request)]
 }
 
 // With BPFC_TEST_STORE=postgres the environment is a PostgreSQL store on
@@ -70,9 +74,16 @@ func newFixture(t testing.TB, extra ...string) *fixture {
 		t.Fatal(err)
 	}
 	api.SetPages(ui)
-	srv := httptest.NewServer(api.Handler())
-	t.Cleanup(srv.Close)
-	return &fixture{t: t, p: p, s: s, eng: api.Engine(), ui: ui, srv: srv, clock: c}
+	f := &fixture{t: t, p: p, s: s, eng: api.Engine(), ui: ui, clock: c}
+	served := api.Handler()
+	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h := f.hook.Load(); h != nil {
+			(*h)(r)
+		}
+		served.ServeHTTP(w, r)
+	}))
+	t.Cleanup(f.srv.Close)
+	return f
 }
 
 // addUser adds a user with roles and returns a bearer token of theirs.
