@@ -567,14 +567,14 @@ func TestBrowserNoDoubleSubmit(t *testing.T) {
 		chromedp.Evaluate[chromedp.Void](`document.addEventListener("submit", () => {
 			const sent = new Image();
 			sent.onload = sent.onerror = () => {
-				for (const sel of ['button[value="save"]', '.bar button[value="show:develop"]', '.crumbs button[value="leave:/records/lead"]']) {
+				for (const sel of ['.moves button[value="save"]', '.bar button[value="show:develop"]', '.crumbs button[value="leave:/records/lead"]']) {
 					document.querySelector(sel).click();
 				}
 				new Image().src = "`+pressedPath+`";
 			};
 			sent.src = "`+sentPath+`";
 		}, {once: true})`),
-		chromedp.SendKeys(chromedp.CSS("#step-summary"), "Forty trucks"), press(`button[value="save"]`))
+		chromedp.SendKeys(chromedp.CSS("#step-summary"), "Forty trucks"), press(`.moves button[value="save"]`))
 	select {
 	case <-pressed:
 	case <-time.After(30 * time.Second):
