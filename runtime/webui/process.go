@@ -79,10 +79,11 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 	}
 	// show: where a button standing for a link (a stage of the bar, a link
 	// leaving the page) goes once what was typed is saved.
-	show := ""
+	show, showStage := "", ""
 	switch {
 	case strings.HasPrefix(op, opShow):
-		show = stageHref(recordHref(r.PathValue("table"), r.PathValue("id")), id, strings.TrimPrefix(op, opShow)) + "#stage-h"
+		showStage = strings.TrimPrefix(op, opShow)
+		show = stageHref(recordHref(r.PathValue("table"), r.PathValue("id")), id, showStage) + "#stage-h"
 	case strings.HasPrefix(op, opLeave):
 		if show, ok = leaveHref(v, op); !ok {
 			h.fail(w, r, rs, errorf(http.StatusBadRequest, "Bad form", "The form asks to go to %q, which is no page the record page links to; reload the page.",
@@ -98,6 +99,13 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 	fi := v.byName[in.Flow]
 	if fi == nil {
 		h.fail(w, r, rs, errorf(http.StatusNotFound, "Not found", "Flow %s is not deployed any more.", in.Flow))
+		return
+	}
+	if showStage != "" && fi.f.Stage(showStage) == nil {
+		// Checked before anything typed is saved: a bar the page drew
+		// names only the flow's stages.
+		h.fail(w, r, rs, errorf(http.StatusBadRequest, "Bad form", "The form asks to show stage %q, which flow %s does not have; reload the page.",
+			showStage, fi.f.Name))
 		return
 	}
 	// Every button of the stage form posts its steps (Set Active's form

@@ -389,6 +389,14 @@ func TestBarKeepsTyped(t *testing.T) {
 		t.Errorf("after the bar, the step holds %v", got)
 	}
 
+	// A forged stage name is refused before anything typed is saved.
+	p = b.get(recordHref("lead", lead)).must(t, http.StatusOK)
+	b.post(processAction.FindStringSubmatch(p.body)[1], stageForm(t, p, "show:nosuch", "qualificationcomments", "Forged trucks")).
+		must(t, http.StatusBadRequest, "which flow lead_to_opportunity does not have")
+	if got := stored().Values["qualificationcomments"]; got != "Eighteen trucks" {
+		t.Errorf("a bar press naming no stage saved %v", got)
+	}
+
 	stale := b.get(recordHref("lead", lead)).must(t, http.StatusOK)
 	if _, err := f.eng.As("admin").UpdateRecord(ctx, "lead", lead, engine.Values{"budgetamount": "95000"}, 0); err != nil {
 		t.Fatal(err)
