@@ -41,6 +41,10 @@ func newDeployCmd(g *globals) *cobra.Command {
 			"every cause. An environment with promote_from accepts only the build live there.\n" +
 			"Modes: upgrade (default) removes what the new version dropped, update keeps it,\n" +
 			"stage installs a holding solution that `bpfc apply-upgrade` completes.\n\n" +
+			"A variable's value comes from --settings, then BPFC_VAR_<SCHEMANAME> (or\n" +
+			"BPFC_VAR_<NAME>; the schema name's wins when both are set), then E's environment\n" +
+			"block, then the value E keeps from an earlier import, then one the archive ships,\n" +
+			"then its default. A secret takes only BPFC_VAR_<SCHEMANAME> (or BPFC_VAR_<NAME>).\n\n" +
 			"--output json prints the result: environment, solution, version, managed, mode,\n" +
 			"digest, archive, archive_sha256, result (applied | refused | failed | busy), message,\n" +
 			"duration_ms, import_id and changes ([{action, kind, name, data?, fields?}]). busy:\n" +

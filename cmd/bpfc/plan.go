@@ -32,7 +32,8 @@ func newPlanCmd(g *globals) *cobra.Command {
 			"--from A it plans the build live in A instead of the project's: what bpfc promote\n" +
 			"--from A --to E would do. With --archive ZIP it plans that solution archive (of\n" +
 			"E's flavour) instead of the project's build: what bpfc deploy --env E --archive\n" +
-			"ZIP would do.\n\n" +
+			"ZIP would do. Variable values are read as deploy reads them: --settings, then\n" +
+			"BPFC_VAR_<SCHEMANAME> (or BPFC_VAR_<NAME>), then E's environment block.\n\n" +
 			"--output json prints: environment, solution, installed_version, version, managed,\n" +
 			"mode, digest, changes ([{action, kind, name, data?, fields?}]; a change's fields are\n" +
 			"[{field, old, new}], each property that differs), refusals ([string]) and notes\n" +

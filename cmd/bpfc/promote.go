@@ -19,8 +19,9 @@ func newPromoteCmd(g *globals) *cobra.Command {
 		Short: "Deploy to B exactly the build that is live in A",
 		Long: "promote imports into environment B the build live in A — the model and the\n" +
 			"archives A keeps, whatever the project directory now holds — in B's flavour\n" +
-			"(managed or unmanaged). Values for B's variables come from B's environment block,\n" +
-			"--settings and BPFC_VAR_<SCHEMANAME> (or BPFC_VAR_<NAME>). --output json prints the same result as deploy.\n\n" +
+			"(managed or unmanaged). Values for B's variables come as deploy reads them: from\n" +
+			"--settings, then BPFC_VAR_<SCHEMANAME> (or BPFC_VAR_<NAME>; the schema name's\n" +
+			"wins), then B's environment block. --output json prints the same result as deploy.\n\n" +
 			"Either may be remote (url = \"http://…\"): the build is read from A's server\n" +
 			"(bpfc_ExportSolution) and imported through B's (ImportSolution), with the token\n" +
 			"of each (BPFC_TOKEN_<ENV> or BPFC_TOKEN). B's promote_from gate is checked here,\n" +

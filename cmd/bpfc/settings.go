@@ -19,7 +19,9 @@ func newCreateSettingsCmd(g *globals) *cobra.Command {
 		Short: "Write a deployment settings template (pac format) listing every variable",
 		Long: "Writes the deployment settings file of `pac solution create-settings` for the\n" +
 			"project's build: every environment variable by schema name, sorted, with an\n" +
-			"empty value to fill in. `bpfc deploy --settings FILE` reads it.\n\n" +
+			"empty value to fill in. `bpfc deploy --settings FILE` reads it. Secrets are left\n" +
+			"out: their values come only from BPFC_VAR_<SCHEMANAME> (or BPFC_VAR_<NAME>)\n" +
+			"where deploy runs.\n\n" +
 			"Without -o the settings file itself (JSON) is printed, under --output json too;\n" +
 			"with -o FILE, --output json prints {file, variables (how many it lists)}.",
 		Args: argsUsage(cobra.NoArgs),
