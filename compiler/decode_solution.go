@@ -118,6 +118,11 @@ func (d *decoder) decodePublisher(b *hcl.Block) *Publisher {
 	return p
 }
 
+// ValidEnvironmentName reports whether name is one an environment block
+// may have, so that a hint listing a project's environments names none
+// that validate refuses.
+func ValidEnvironmentName(name string) bool { return envNameRe.MatchString(name) }
+
 func (d *decoder) decodeEnvironment(b *hcl.Block) {
 	e := &Environment{Name: b.Labels[0], DeclRange: b.DefRange, BlockRange: b.DefRange, MaxActiveFlowsPerTable: 10}
 	if body, ok := b.Body.(*hclsyntax.Body); ok {

@@ -25,6 +25,7 @@ func envRequired(g *globals, command string) error {
 		// A project unpack wrote from an export has none: say what to add.
 		msg += "; the project declares no environments: add a block such as environment \"dev\" { managed = false } to a .hcl file of the project"
 	}
+	msg += validateHint(g, p, diags)
 	return usageErr("%s", msg)
 }
 
@@ -42,13 +43,19 @@ func promoteRequired(g *globals, from, to string) error {
 		if !diags.HasErrors() {
 			msg += "; the project declares no environments: add blocks such as environment \"dev\" { managed = false } and environment \"test\" { promote_from = \"dev\" } to a .hcl file of the project"
 		}
-		return usageErr("%s", msg)
+		return usageErr("%s", msg+validateHint(g, p, diags))
 	}
 	msg += "; the project's environments are " + strings.Join(names, ", ")
 	var pairs []string
 	example := ""
+	refused := false // a promote_from pair names one validate refuses
 	for _, e := range p.Environments {
 		if e.PromoteFrom == "" || slices.Contains(pairs, e.PromoteFrom+" → "+e.Name) {
+			continue
+		}
+		if !slices.Contains(names, e.Name) || !slices.Contains(names, e.PromoteFrom) {
+			// No pipeline to follow, nor to deny: validate reports it.
+			refused = true
 			continue
 		}
 		pairs = append(pairs, e.PromoteFrom+" → "+e.Name)
@@ -58,11 +65,11 @@ func promoteRequired(g *globals, from, to string) error {
 	}
 	if len(pairs) > 0 {
 		msg += "; its pipeline promotes " + strings.Join(pairs, ", ")
-	} else {
+	} else if !refused {
 		msg += "; none names another in promote_from"
 	}
 	known := func(n string) bool { return n == "" || slices.Contains(names, n) }
-	if example == "" && len(pairs) == 0 && known(from) && known(to) {
+	if example == "" && len(pairs) == 0 && !refused && known(from) && known(to) {
 		// No pipeline to follow: the flag given and another environment.
 		f, t := from, to
 		for _, n := range names {
@@ -79,12 +86,23 @@ func promoteRequired(g *globals, from, to string) error {
 	if example != "" {
 		msg += " (for example " + example + ")"
 	}
-	return usageErr("%s", msg)
+	return usageErr("%s", msg+validateHint(g, p, diags))
+}
+
+// validateHint points at validate when the project at -C has errors: the
+// command given an environment would refuse to load it, and the names a
+// hint leaves out (those validate refuses) are among them.
+func validateHint(g *globals, p *compiler.Project, diags hcl.Diagnostics) string {
+	if p == nil || !diags.HasErrors() {
+		return ""
+	}
+	return "; the project has errors: bpfc" + dirFlag(g) + " validate lists them"
 }
 
 // projectEnvironments loads the project at -C for a usage error's hint:
 // its environments' names, once each (an invalid project may declare one
-// twice). p is nil outside a project, or when it does not load.
+// twice), leaving out a name validate refuses, which --env could not
+// take. p is nil outside a project, or when it does not load.
 func projectEnvironments(g *globals) (p *compiler.Project, names []string, diags hcl.Diagnostics) {
 	if _, err := os.Stat(filepath.Join(g.dir, compiler.ProjectFile)); err != nil {
 		// Not a project: loading would read every *.hcl below -C (a home
@@ -96,7 +114,7 @@ func projectEnvironments(g *globals) (p *compiler.Project, names []string, diags
 		return nil, nil, diags
 	}
 	for _, e := range p.Environments {
-		if !slices.Contains(names, e.Name) {
+		if compiler.ValidEnvironmentName(e.Name) && !slices.Contains(names, e.Name) {
 			names = append(names, e.Name)
 		}
 	}
