@@ -375,12 +375,17 @@ func TestRemoteUsersAndTokens(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "may not act on behalf of another user") || strings.Contains(stderr, "alice") {
 		t.Errorf("carol acting as alcie: %d %q", code, stderr)
 	}
-	// The server's no-role refusal names no environment; the client says
-	// its commands with the environment and -C it ran with.
+	// The server's no-role refusal names no environment. Its users are
+	// set where it runs, not through this project (user set needs the
+	// store): the client says whom to ask and what they run there.
 	t.Setenv("BPFC_TOKEN_SHARED", f.userToken("norole"))
 	code, _, stderr = f.remote("instance", "list")
-	if want := "(bpfc -C " + f.client + " user set norole --role ROLE --env shared gives them one; bpfc -C " + f.client + " user list --env shared shows"; code != 1 || !strings.Contains(stderr, want) {
+	if want := `user "norole" has no security role (ask an administrator of environment shared's server to run there: bpfc user set norole --role ROLE --env E, E the environment's name on that server; bpfc user list --env E there shows the roles others have)`; code != 1 || !strings.Contains(stderr, want) || strings.Contains(stderr, f.client) {
 		t.Errorf("norole listing instances: %d %q; want %q", code, stderr, want)
+	}
+	code, stdout, _ := f.remote("instance", "list", "--output", "json")
+	if code != 1 || !strings.Contains(stdout, "ask an administrator of environment shared") {
+		t.Errorf("norole listing instances, JSON: %d %s", code, stdout)
 	}
 	t.Setenv("BPFC_TOKEN_SHARED", f.token)
 	code, _, stderr = f.remote("instance", "show", inst, "--as", "carol")

@@ -114,7 +114,10 @@ var noRoleRe = regexp.MustCompile(`user ("(?:[^"\\]|\\.)*") has no security role
 // envNoRole words the commands of a no-role refusal, which the engine
 // writes for any client (--env E), with the environment the command ran
 // against and its -C, quoted for a shell, as the fill hint is: pasted, they
-// run.
+// run. A remote environment's users are set where its server runs, which
+// a token holder cannot do from here: the refusal says whom to ask, and
+// the commands as they run on that server, whose name for the environment
+// this project need not share (as remoteToken's hint).
 func envNoRole(g *globals, env, msg string) string {
 	m := noRoleRe.FindStringSubmatch(msg)
 	if env == "" || m == nil {
@@ -124,7 +127,23 @@ func envNoRole(g *globals, env, msg string) string {
 	if err != nil {
 		return msg
 	}
-	return strings.Replace(msg, engine.NoRoleReason(user), engine.NoRoleReasonIn(shellQuote(user), "bpfc"+dirFlag(g), shellQuote(env)), 1)
+	reason := engine.NoRoleReasonIn(shellQuote(user), "bpfc"+dirFlag(g), shellQuote(env))
+	if envIsRemote(g, env) {
+		reason = "has no security role (ask an administrator of environment " + env + "'s server to run there: bpfc user set " + shellQuote(user) +
+			" --role ROLE --env E, E the environment's name on that server; bpfc user list --env E there shows the roles others have)"
+	}
+	return strings.Replace(msg, engine.NoRoleReason(user), reason, 1)
+}
+
+// envIsRemote reports whether the project at -C names env as remote
+// (url = …). It loads the project again: only a refusal's wording asks.
+func envIsRemote(g *globals, env string) bool {
+	p, _, _ := projectEnvironments(g)
+	if p == nil {
+		return false
+	}
+	e := p.Environment(env)
+	return e != nil && e.URL != ""
 }
 
 // errorCode names a run-time failure as the Web API's error codes do.
