@@ -345,10 +345,23 @@ func TestRemoteUsersAndTokens(t *testing.T) {
 			t.Fatalf("%v: %s", args, stderr)
 		}
 	}
+	// A lookup to a row the acting user may not read says so remotely as
+	// locally (the server gives no name for it, and the client asks).
+	contact, _ := jsonField(t, f.must("record", "create", "contact", "--set", "lastname=Hidden", "--output", "json"), "id").(string)
+	linked, _ := jsonField(t, f.must("record", "create", "lead", "--set", "subject=Linked", "--no-flow", "--as", "alice", "--output", "json"), "id").(string)
+	f.must("record", "update", "lead", linked, "--set", "parentcontactid="+contact)
+	_, out, _ := f.same(nil, "record", "show", "lead", linked, "--as", "alice")
+	if !regexp.MustCompile(`(?m)^parentcontactid +`+contact+` \(not readable by you\)$`).MatchString(out) || strings.Contains(out, "Hidden") {
+		t.Errorf("record show of a lookup alice may not read: %s", out)
+	}
+	if _, out, _ = f.same(nil, "record", "show", "lead", linked); !strings.Contains(out, contact+" (Hidden)") {
+		t.Errorf("record show of a lookup the administrator reads: %s", out)
+	}
+
 	alice, carol := f.userToken("alice"), f.userToken("carol")
 
 	t.Setenv("BPFC_TOKEN_SHARED", alice)
-	out := f.must("record", "create", "lead", "--set", "subject=Fleet", "--output", "json")
+	out = f.must("record", "create", "lead", "--set", "subject=Fleet", "--output", "json")
 	inst, _ := jsonField(t, out, "instance").(string)
 	if inst == "" {
 		t.Fatalf("alice's lead started no flow: %s", out)

@@ -3,6 +3,7 @@ package webapi
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -171,11 +172,19 @@ func (c *Client) Record(ctx context.Context, table, id string) (*engine.Record, 
 	// A lookup's formatted value is the name of the row it points at,
 	// which record show prints beside the id, as the engine's Record does.
 	for _, a := range d.Attributes {
-		if a.AttributeType != "Lookup" && a.AttributeType != "Customer" {
+		id, _ := r.Values[a.LogicalName].(string)
+		if id == "" || a.AttributeType != "Lookup" && a.AttributeType != "Customer" {
 			continue
 		}
 		var name string
-		if json.Unmarshal(raw["_"+a.LogicalName+"_value@"+annFormatted], &name) == nil && name != "" {
+		if json.Unmarshal(raw["_"+a.LogicalName+"_value@"+annFormatted], &name) != nil || name == "" {
+			// The server names only the rows the user may read: ask
+			// whether this one is unreadable, which the engine says.
+			if name, err = c.unreadable(ctx, a, id); err != nil {
+				return nil, err
+			}
+		}
+		if name != "" {
 			if r.Labels == nil {
 				r.Labels = map[string]string{}
 			}
@@ -183,6 +192,35 @@ func (c *Client) Record(ctx context.Context, table, id string) (*engine.Record, 
 		}
 	}
 	return r, nil
+}
+
+// unreadable is "not readable by you" when the row lookup a points at,
+// found as the engine finds it (the first of its tables holding id), is
+// one the user may not read; else "" (readable with no name, or missing).
+func (c *Client) unreadable(ctx context.Context, a AttributeDefinition, id string) (string, error) {
+	defs, err := c.Definitions(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, target := range a.Targets {
+		td, ok := defs[target]
+		if !ok || td.IsBPFEntity || td.EntitySetName == "" {
+			continue // the engine names no instance or process rows
+		}
+		_, err := c.do(ctx, http.MethodGet, td.EntitySetName+key(id)+"?$select="+url.QueryEscape(td.PrimaryIdAttribute), nil, nil, nil, nil)
+		var e *APIError
+		switch {
+		case err == nil:
+			return "", nil
+		case errors.As(err, &e) && e.Status == http.StatusNotFound:
+			continue
+		case errors.As(err, &e) && e.Status == http.StatusForbidden:
+			return "not readable by you", nil
+		default:
+			return "", err
+		}
+	}
+	return "", nil
 }
 
 // Records reads every record of a table, oldest first (by createdon, then
