@@ -210,6 +210,7 @@ type signInData struct {
 	Error   string
 	OneTime string // the one-time link's secret, which the page's button posts
 	Admin   string
+	Notice  string // what a sign-out did first (saved the steps typed)
 }
 
 // signIn signs in with the one-time secret (the field "once", from the
@@ -268,6 +269,13 @@ func (h *Handler) signInOnce(w http.ResponseWriter, r *http.Request, secret, nex
 
 // signOut revokes the session's token.
 func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) {
+	h.endSession(w, r, nil)
+}
+
+// endSession revokes the session's token; saved is what the stage form's
+// Sign out saved first (nil when nothing), said on the sign-in page the
+// answer is: a redirect's cookie would not reach it, signed out.
+func (h *Handler) endSession(w http.ResponseWriter, r *http.Request, saved *flash) {
 	rs := current(r)
 	tk, err := h.token(r.Context(), engine.HashToken(rs.token))
 	if err == nil {
@@ -279,6 +287,11 @@ func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) {
 	}
 	h.forget(rs.token)
 	h.clearCookie(w, r)
+	if saved != nil {
+		w.Header().Set("Cache-Control", "no-store")
+		h.render(w, r, nil, http.StatusOK, "signin", signInData{Admin: h.cfg.Admin, Notice: saved.Text + " You are signed out."})
+		return
+	}
 	http.Redirect(w, r, "/signin", http.StatusSeeOther)
 }
 

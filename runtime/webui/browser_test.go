@@ -382,7 +382,9 @@ func TestBrowserUnsavedSteps(t *testing.T) {
 		press(`#signin-once button[type="submit"]`), waitFor(`document.querySelector(".top .who")`))
 	b.do("type a step and leave by a link", chromedp.Navigate(b.base+recordHref("lead", lead)), waitFor(`document.querySelector("#step-summary")`),
 		chromedp.SendKeys(chromedp.CSS("#step-summary"), "Forty trucks"),
-		chromedp.Click(chromedp.CSS(`.top nav a[href="/"]`)))
+		// Every way out the page offers is a button of the stage form: an
+		// address typed, or the back button, is what is left to ask about.
+		chromedp.Evaluate[chromedp.Void](`setTimeout(() => { location.href = "/" }, 0)`))
 	select {
 	case <-asked:
 	case <-time.After(10 * time.Second):
@@ -498,6 +500,54 @@ func TestBrowserLeaveKeepsTyped(t *testing.T) {
 	rec, err := f.eng.As("admin").Record(ctx, "lead", lead)
 	if err != nil || rec.Values["qualificationcomments"] != "Forty trucks" {
 		t.Errorf("after the crumb: %v %v", rec.Values["qualificationcomments"], err)
+	}
+
+	// The top bar and Start: buttons of the stage form too, the brand and
+	// the links reading as before, at 320 px as at full width.
+	b.do("the top bar", chromedp.Navigate(b.base+recordHref("lead", lead)+"?instance="+deal.ID), waitFor(`document.querySelector("#step-summary")`))
+	for _, sel := range []string{`.top button.brand[value="leave:/"]`, `.top nav button[value="leave:/"]`, `.top button[value="signout"]`,
+		`#start-flow[form="stage-form"]`, `button[value="start"][form="stage-form"]`} {
+		if !eval[bool](b, `!!document.querySelector(`+fmt.Sprintf("%q", sel)+`)`) {
+			t.Errorf("no %s", sel)
+		}
+	}
+	style := `(s => s.textDecorationLine + " " + s.borderTopStyle + " " + s.color)(getComputedStyle(document.querySelector(%q)))`
+	if got := eval[string](b, fmt.Sprintf(style, ".top button.brand")); got != "none none rgb(27, 31, 36)" {
+		t.Errorf("the brand's button is styled %q", got)
+	}
+	if got := eval[string](b, fmt.Sprintf(style, ".top nav button")); got != "underline none rgb(11, 92, 173)" {
+		t.Errorf("the top bar's link button is styled %q", got)
+	}
+	// Enter in a step still saves: the hidden Save is the form's first button.
+	if got := eval[string](b, `Array.from(document.querySelectorAll('button[form="stage-form"], #stage-form button')).find(e => e.form && e.form.id === "stage-form").outerHTML`); !strings.Contains(got, `value="save" hidden`) {
+		t.Errorf("the stage form's first button is %s", got)
+	}
+	b.do("narrow top bar", chromedp.EmulateViewport(320, 640), chromedp.Evaluate[chromedp.Void](`window.bpfcOld = true`), chromedp.Reload(),
+		waitFor(`document.querySelector(".top button.brand")`))
+	if w := eval[int](b, `document.documentElement.scrollWidth`); w > 320 {
+		t.Errorf("at 320 px the record page with the top bar's buttons is %d px wide", w)
+	}
+	b.shot("top-bar-narrow")
+	b.do("type a step and start a flow the record has", chromedp.EmulateViewport(1280, 900),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector("#step-summary").value = ""`), chromedp.SendKeys(chromedp.CSS("#step-summary"), "Sixty trucks"),
+		chromedp.SetValue(chromedp.CSS("#start-flow"), "lead_to_opportunity"), press(`button[value="start"]`),
+		message("Saved what you typed in the steps of Qualify on Bloggs. This record already has the Lead to Opportunity Sales Process"))
+	rec, err = f.eng.As("admin").Record(ctx, "lead", lead)
+	if err != nil || rec.Values["qualificationcomments"] != "Sixty trucks" {
+		t.Errorf("after Start: %v %v", rec.Values["qualificationcomments"], err)
+	}
+	b.do("type a step and sign out", chromedp.Navigate(b.base+recordHref("lead", lead)+"?instance="+deal.ID), waitFor(`document.querySelector("#step-summary")`),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector("#step-summary").value = ""`), chromedp.SendKeys(chromedp.CSS("#step-summary"), "Seventy trucks"),
+		press(`.top button[value="signout"]`), waitFor(`document.querySelector("h1").textContent == "Sign in"`))
+	if got := eval[string](b, `document.querySelector(".flash.ok").textContent`); got != "Saved what you typed in the steps of Qualify on Bloggs. You are signed out." {
+		t.Errorf("after Sign out the page says %q", got)
+	}
+	if len(asked) > 0 {
+		t.Error("Start or Sign out with steps typed asked")
+	}
+	rec, err = f.eng.As("admin").Record(ctx, "lead", lead)
+	if err != nil || rec.Values["qualificationcomments"] != "Seventy trucks" {
+		t.Errorf("after Sign out: %v %v", rec.Values["qualificationcomments"], err)
 	}
 }
 

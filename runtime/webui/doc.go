@@ -15,7 +15,8 @@
 // first, process.go), with Set Active on
 // every completed stage, which moves the instance back there in one move
 // (engine Session.PrevTo). Beside such a form, the page's other links
-// that leave it (crumbs, switcher, flow, lookups) are its buttons too,
+// that leave it (top bar, crumbs, switcher, flow, lookups, Start, Sign
+// out) are its buttons too,
 // saving what was typed before going (leave.go);
 // /flows/{flow} the flow's graph (as bpfc graph draws it) and its report
 // (as bpfc report --format html writes it); /flows/{flow}/instances its

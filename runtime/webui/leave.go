@@ -1,6 +1,7 @@
 package webui
 
 import (
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -15,8 +16,48 @@ import (
 // HREF; with steps typed it saves them first, as a stage of the bar does
 // (opShow), then goes there.
 
-// opLeave is a button of the stage form standing for a link: "leave:HREF".
-const opLeave = "leave:"
+// The stage form's buttons standing for the page's other ways out.
+const (
+	// opLeave stands for a link: "leave:HREF".
+	opLeave = "leave:"
+	// opStart stands for the Start form, its flow a field of the stage
+	// form: the steps typed are saved, then the flow started (start).
+	opStart = "start"
+	// opSignOut stands for the top bar's Sign out: the steps typed are
+	// saved, then the session ends, as Dataverse's autosave saves a form
+	// on leaving it (README, Web pages).
+	opSignOut = "signout"
+)
+
+// leave goes where a button standing for a way out of the page goes, once
+// what was typed is saved: show, the page of a link; Start's flow; signed
+// out. saved is what the page gone to says of what was saved, nil when
+// nothing was.
+func (h *Handler) leave(w http.ResponseWriter, r *http.Request, op, show string, saved *flash) {
+	switch op {
+	case opStart:
+		h.startFlow(w, r, r.PostForm.Get("flow"), saved)
+	case opSignOut:
+		h.endSession(w, r, saved)
+	default:
+		if saved != nil {
+			h.setFlash(w, r, saved)
+		}
+		http.Redirect(w, r, show, http.StatusSeeOther)
+	}
+}
+
+// startable refuses, before anything typed is saved, a Start of the stage
+// form naming no flow of the record's table.
+func startable(v *view, table, flow string) error {
+	if flow == "" {
+		return errorf(http.StatusBadRequest, "Bad form", "Choose a flow to start.")
+	}
+	if fi := v.byName[flow]; fi == nil || fi.f.PrimaryTable != table {
+		return errorf(http.StatusBadRequest, "Bad form", "The form asks to start %q, which is no flow of this table; reload the page.", flow)
+	}
+	return nil
+}
 
 // leaveHref is the page op ("leave:HREF") goes to, rebuilt from its parts:
 // only pages the record page links to (the tables, a table's records, a

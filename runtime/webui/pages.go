@@ -74,7 +74,13 @@ type layout struct {
 	Flash  *flash
 	Page   any
 	Status int
+	// Typing: the page has a stage form the user may type in, so the top
+	// bar's ways out are buttons of that form (leave.go), as the page's own.
+	Typing bool
 }
+
+// typingPage is page data that may hold a stage form the user types in.
+type typingPage interface{ typing() bool }
 
 // titled is page data that names its page.
 type titled interface{ title() string }
@@ -90,6 +96,9 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, rs *reqSession,
 	}
 	if rs != nil {
 		l.User, l.CSRF = rs.user, rs.csrf
+		if tp, ok := data.(typingPage); ok {
+			l.Typing = tp.typing()
+		}
 		if pf, ok := data.(interface{ pageFlash() *flash }); ok {
 			l.Flash = pf.pageFlash()
 		} else if name != "error" {

@@ -68,7 +68,7 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 	case op == opSave, op == opSetActive, isMove:
 	case strings.HasPrefix(op, opAction) && len(op) > len(opAction):
 	case strings.HasPrefix(op, opShow) && len(op) > len(opShow):
-	case strings.HasPrefix(op, opLeave):
+	case strings.HasPrefix(op, opLeave), op == opStart, op == opSignOut:
 	default:
 		h.fail(w, r, rs, errorf(http.StatusBadRequest, "Bad form", "Unknown operation %q.", op))
 		return
@@ -90,7 +90,16 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 				strings.TrimPrefix(op, opLeave)))
 			return
 		}
+	case op == opStart:
+		// Checked before anything typed is saved, as a stage of the bar.
+		if err := startable(v, r.PathValue("table"), form.Get("flow")); err != nil {
+			h.fail(w, r, rs, err)
+			return
+		}
 	}
+	// leaving: a button standing for a way out of the page (a stage of
+	// the bar, a link, Start, Sign out), which saves what was typed first.
+	leaving := show != "" || op == opStart || op == opSignOut
 	in, err := rs.s.Instance(ctx, id)
 	if err != nil {
 		h.failOrBack(w, r, err, id, nil, back)
@@ -111,10 +120,11 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 	// Every button of the stage form posts its steps (Set Active's form
 	// has none): what was typed is kept whatever the operation.
 	typed := typedValues(form, v, fi, in)
-	if show != "" && typed == nil {
-		// Nothing typed: the page, as its link would show it, whatever
-		// happened to the process since the page.
-		http.Redirect(w, r, show, http.StatusSeeOther)
+	if leaving && typed == nil {
+		// Nothing typed: the page, as its link would show it (or Start,
+		// Sign out, as their own forms), whatever happened to the process
+		// since the page.
+		h.leave(w, r, op, show, nil)
 		return
 	}
 	if already := alreadyIn(op, in.State); already != "" && in.Version-version <= 1 {
@@ -190,18 +200,19 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 		if saved {
 			done = "Saved."
 		}
-	case show != "":
+	case leaving:
+		var fl *flash
 		if saved {
-			fl := &flash{Kind: "ok", Text: "Saved what you typed in the steps of " + stageTitle(fi.f.Stage(in.ActiveStage)) + ".", Instance: id}
-			if strings.HasPrefix(op, opLeave) && show != back {
-				// Another page: said at its top, with the record, as
-				// that page shows another process or none.
+			fl = &flash{Kind: "ok", Text: "Saved what you typed in the steps of " + stageTitle(fi.f.Stage(in.ActiveStage)) + ".", Instance: id}
+			if op == opStart || op == opSignOut || strings.HasPrefix(op, opLeave) && show != back {
+				// Another page, or another process: said at its top,
+				// with the record, as that page shows another process or
+				// none.
 				fl.Instance = ""
 				fl.Text = "Saved what you typed in the steps of " + stageTitle(fi.f.Stage(in.ActiveStage)) + " on " + savedOn + "."
 			}
-			h.setFlash(w, r, fl)
 		}
-		http.Redirect(w, r, show, http.StatusSeeOther)
+		h.leave(w, r, op, show, fl)
 		return
 	case isMove:
 		after, err = mv.call(rs.s, ctx, id, mo)
@@ -319,19 +330,36 @@ func actionDone(a *engine.Action) string {
 
 // start starts another flow on the record.
 func (h *Handler) start(w http.ResponseWriter, r *http.Request) {
+	flow := r.PostForm.Get("flow")
+	if flow == "" {
+		h.fail(w, r, current(r), errorf(http.StatusBadRequest, "Bad form", "Choose a flow to start."))
+		return
+	}
+	h.startFlow(w, r, flow, nil)
+}
+
+// startFlow starts flow on the record of the request's path, or opens the
+// instance the record has of it; saved is what the stage form's Start
+// saved first (nil when nothing), said with the outcome.
+func (h *Handler) startFlow(w http.ResponseWriter, r *http.Request, flow string, saved *flash) {
 	rs := current(r)
 	table, id := r.PathValue("table"), r.PathValue("id")
 	back := recordHref(table, id)
-	flow := r.PostForm.Get("flow")
-	if flow == "" {
-		h.fail(w, r, rs, errorf(http.StatusBadRequest, "Bad form", "Choose a flow to start."))
-		return
+	said := ""
+	if saved != nil {
+		said = saved.Text + " "
+	}
+	fail := func(err error) {
+		if saved != nil {
+			err = &moveError{op: opStart, saved: true, err: err}
+		}
+		h.failOrBack(w, r, err, "", nil, back)
 	}
 	// As Dataverse's Switch Process: a flow the record already has is
 	// opened where it stands (its stage, its state), not started twice.
 	ins, err := rs.s.ProcessInstances(r.Context(), table, id)
 	if err != nil {
-		h.failOrBack(w, r, err, "", nil, back)
+		fail(err)
 		return
 	}
 	for _, pi := range ins {
@@ -347,15 +375,15 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request) {
 			text = fmt.Sprintf("This record already has the %s; switched to it, at %s (%s).", fi.title(),
 				stageTitle(fi.f.Stage(pi.ActiveStage)), statusReason(pi.State))
 		}
-		h.setFlash(w, r, &flash{Kind: "ok", Text: text, Instance: pi.ID})
+		h.setFlash(w, r, &flash{Kind: "ok", Text: said + text, Instance: pi.ID})
 		http.Redirect(w, r, back+"?instance="+url.QueryEscape(pi.ID), http.StatusSeeOther)
 		return
 	}
 	in, err := rs.s.Start(r.Context(), flow, table, id)
 	if err != nil {
-		h.failOrBack(w, r, err, "", nil, back)
+		fail(err)
 		return
 	}
-	h.setFlash(w, r, &flash{Kind: "ok", Text: "Started.", Instance: in.ID})
+	h.setFlash(w, r, &flash{Kind: "ok", Text: said + "Started.", Instance: in.ID})
 	http.Redirect(w, r, back+"?instance="+url.QueryEscape(in.ID), http.StatusSeeOther)
 }

@@ -32,6 +32,7 @@ type recordPage struct {
 
 func (p recordPage) title() string     { return p.Name + " · " + p.TableTitle }
 func (p recordPage) pageFlash() *flash { return p.Flash }
+func (p recordPage) typing() bool      { return p.Sel != nil && p.Sel.Editable() }
 
 type colView struct {
 	Label, Column, Value, Href string

@@ -505,3 +505,132 @@ func TestLinksKeepTyped(t *testing.T) {
 	b.get(stagePage("lead", lead, first, "develop")).must(t, http.StatusOK, `<a href="/">Tables and flows</a> ›`,
 		`<a href="/records/lead">`, `<a href="`+oppHref+`">`, `<a href="`+secondHref+`">`).lacks(t, `value="leave:`)
 }
+
+// TestTopBarAndStartKeepTyped: without script, the top bar's links, its
+// Sign out and the Start form of a record page whose stage form may be
+// typed in are buttons of that form too (leave.go), the hidden Save still
+// first so that Enter saves: nothing typed, they do what they did; steps
+// typed, they are saved first (Sign out then signs out, saying so on the
+// sign-in page; Start then starts, or opens the instance the record has of
+// the flow, which the list says); a record changed since the page was
+// loaded keeps what was typed, not saved (409), still signed in and
+// nothing started. A Start naming no flow of the table changes nothing.
+func TestTopBarAndStartKeepTyped(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	lead, first := f.createLead("lead_to_opportunity", nil)
+	b := f.browser()
+	b.signIn()
+	stored := func() *engine.Record {
+		t.Helper()
+		rec, err := f.eng.As("admin").Record(ctx, "lead", lead)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rec
+	}
+	instances := func() int {
+		t.Helper()
+		ins, err := f.eng.As("admin").ProcessInstances(ctx, "lead", lead)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ins)
+	}
+	at := recordHref("lead", lead) + "?instance=" + first
+	press := func(p *page, op string, values ...string) *page {
+		t.Helper()
+		form := stageForm(t, p, op, values[2:]...)
+		form.Set(values[0], values[1])
+		return b.post(processAction.FindStringSubmatch(p.body)[1], form)
+	}
+
+	p := b.get(at).must(t, http.StatusOK,
+		`<button type="submit" form="stage-form" name="op" value="leave:/" formnovalidate class="link brand">bpfc`,
+		`<nav aria-label="Main"><button type="submit" form="stage-form" name="op" value="leave:/" formnovalidate class="link">Tables and flows</button></nav>`,
+		`<button type="submit" form="stage-form" name="op" value="signout" formnovalidate class="link">Sign out</button>`,
+		`<select id="start-flow" name="flow" form="stage-form">`,
+		`<button type="submit" form="stage-form" name="op" value="start" formnovalidate>Start</button>`,
+		`<option value="strategic_deal">Strategic Deal Process</option>`).
+		lacks(t, `<a class="brand"`, `<a href="/">Tables and flows</a>`, `action="/signout"`, `/start"`)
+	// Enter in a step presses the first button of the form in the page.
+	if i := strings.Index(p.body, `form="stage-form"`); i < 0 || !strings.HasPrefix(p.body[i:], `form="stage-form" name="op" value="save" hidden>`) {
+		t.Errorf("the stage form's first button in the page is not the hidden Save: %.80s", p.body[max(i, 0):])
+	}
+
+	// Start, nothing typed: started, the record untouched.
+	before := stored().Version
+	r := press(p, "start", "flow", "strategic_deal")
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, recordHref("lead", lead)+"?instance=") || instances() != 2 {
+		t.Fatalf("Start with nothing typed: %d %q, %d instances", r.status, r.location, instances())
+	}
+	b.follow(r).must(t, http.StatusOK, "Started.").lacks(t, "Saved what you typed")
+	if v := stored().Version; v != before {
+		t.Errorf("Start with nothing typed wrote the record (version %d, was %d)", v, before)
+	}
+
+	// Start of a flow the record has, steps typed: saved, then opened.
+	p = b.get(at).must(t, http.StatusOK)
+	b.follow(press(p, "start", "flow", "strategic_deal", "qualificationcomments", "Forty trucks")).must(t, http.StatusOK,
+		"Saved what you typed in the steps of Qualify on Bloggs. This record already has the Strategic Deal Process; switched to it")
+	if got := stored().Values["qualificationcomments"]; got != "Forty trucks" || instances() != 2 {
+		t.Errorf("after Start with steps typed: %v, %d instances", got, instances())
+	}
+
+	// Stale: kept, not saved, nothing started.
+	stale := b.get(at).must(t, http.StatusOK)
+	if _, err := f.eng.As("admin").UpdateRecord(ctx, "lead", lead, engine.Values{"budgetamount": "95000"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	press(stale, "start", "flow", "strategic_deal", "qualificationcomments", "Fifty trucks").must(t, http.StatusConflict,
+		"This record was changed after the page was loaded", `>Fifty trucks</textarea>`, "Not saved. Stored now: Forty trucks")
+
+	// A flow of no such name, or none: refused before anything is saved.
+	p = b.get(at).must(t, http.StatusOK)
+	press(p, "start", "flow", "nosuch", "qualificationcomments", "Sixty trucks").must(t, http.StatusBadRequest, `start &#34;nosuch&#34;, which is no flow of this table`)
+	press(p, "start", "flow", "", "qualificationcomments", "Sixty trucks").must(t, http.StatusBadRequest, "Choose a flow to start.")
+	if got := stored().Values["qualificationcomments"]; got != "Forty trucks" || instances() != 2 {
+		t.Errorf("a refused Start: %v, %d instances", got, instances())
+	}
+
+	// Sign out, stale: kept, not saved, still signed in.
+	stale = b.get(at).must(t, http.StatusOK)
+	if _, err := f.eng.As("admin").UpdateRecord(ctx, "lead", lead, engine.Values{"budgetamount": "96000"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	press(stale, "signout", "x", "", "qualificationcomments", "Seventy trucks").must(t, http.StatusConflict,
+		`>Seventy trucks</textarea>`, "Not saved. Stored now: Forty trucks")
+	b.get(at).must(t, http.StatusOK)
+
+	// Sign out, steps typed: saved, then signed out, said on the sign-in page.
+	p = b.get(at).must(t, http.StatusOK)
+	press(p, "signout", "x", "", "qualificationcomments", "Eighty trucks").must(t, http.StatusOK,
+		`<p class="flash ok" role="status">Saved what you typed in the steps of Qualify on Bloggs. You are signed out.</p>`, `<h1>Sign in</h1>`)
+	if got := stored().Values["qualificationcomments"]; got != "Eighty trucks" {
+		t.Errorf("Sign out with steps typed saved %v", got)
+	}
+	if r := b.get(at); r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/signin") {
+		t.Errorf("after Sign out the record page answers %d %q", r.status, r.location)
+	}
+
+	// Sign out, nothing typed: signed out, as the plain form does.
+	tok, _, err := f.eng.As("admin").IssueToken(ctx, "admin", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.signInWith(tok)
+	before = stored().Version
+	p = b.get(at).must(t, http.StatusOK)
+	if r := press(p, "signout", "x", ""); r.status != http.StatusSeeOther || r.location != "/signin" {
+		t.Errorf("Sign out with nothing typed: %d %q", r.status, r.location)
+	}
+	if r := b.get(at); r.status != http.StatusSeeOther || stored().Version != before {
+		t.Errorf("after Sign out with nothing typed: %d, version %d (was %d)", r.status, stored().Version, before)
+	}
+
+	// A stage shown read-only: nothing to type, the top bar and Start as
+	// they were.
+	b.signInWith(tok)
+	b.get(stagePage("lead", lead, first, "develop")).must(t, http.StatusOK, `<a class="brand" href="/">`,
+		`<a href="/">Tables and flows</a>`, `action="/signout"`, `/start"`).lacks(t, `form="stage-form"`)
+}

@@ -2,9 +2,9 @@
 (function () {
   "use strict";
   // Steps typed and not saved are lost by leaving the page any other way
-  // than the stage form's own buttons, the bar's stages, crumbs, switcher
-  // and lookups among them (Start; the links at the top): the browser asks
-  // first, as Dataverse's form does with unsaved changes.
+  // than the stage form's own buttons, every way out the page offers among
+  // them (an address typed, Back): the browser asks first, as Dataverse's
+  // form does with unsaved changes.
   var stageForm = null;
   var sending = false;
   var loaded = [];
