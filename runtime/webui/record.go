@@ -165,7 +165,16 @@ func (h *Handler) showRecord(w http.ResponseWriter, r *http.Request, status int,
 	if len(ins) < engine.MaxInstancesPerRecord {
 		for _, fi := range v.readable() {
 			if fi.f.PrimaryTable == t.Name && fi.running(v.deployed) && v.may(fi, "create", "append") {
-				page.Start = append(page.Start, option{Value: fi.f.Name, Label: fi.title()})
+				o := option{Value: fi.f.Name, Label: fi.title()}
+				// Start opens the instance the record has of the flow
+				// (start, as Switch Process: the first of ins, whose tabs
+				// are in its order): the list says so, in the switcher's
+				// words, rather than promise a new one.
+				if i := slices.IndexFunc(ins, func(p engine.ProcessInstance) bool { return p.Flow == fi.f.Name }); i >= 0 {
+					tab := page.Instances[i]
+					o.Label += " (open: " + tab.Stage + " · " + statusReason(tab.State) + ")"
+				}
+				page.Start = append(page.Start, o)
 			}
 		}
 	}

@@ -551,6 +551,8 @@ func TestTopBarAndStartKeepTyped(t *testing.T) {
 		`<button type="submit" form="stage-form" name="op" value="signout" formnovalidate class="link">Sign out</button>`,
 		`<select id="start-flow" name="flow" form="stage-form">`,
 		`<button type="submit" form="stage-form" name="op" value="start" formnovalidate>Start</button>`,
+		// The flow the record has: Start opens it, as the switcher does.
+		`<option value="lead_to_opportunity">Lead to Opportunity Sales Process (open: Qualify · Active)</option>`,
 		`<option value="strategic_deal">Strategic Deal Process</option>`).
 		lacks(t, `<a class="brand"`, `<a href="/">Tables and flows</a>`, `action="/signout"`, `/start"`)
 	// Enter in a step presses the first button of the form in the page.
