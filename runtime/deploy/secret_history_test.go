@@ -63,7 +63,7 @@ func TestSecretScrubLeavesOtherVariablesMessages(t *testing.T) {
 	delete(env, "BPFC_VAR_FLAG")
 	delete(env, "BPFC_VAR_HOOK")
 	pr.version("1.0.0.1").set("post.hcl", "workflow \"tell\" {\n  table = \"lead\"\n  step \"post\" { webhook = { url = var.hook } }\n}\n")
-	pr.refuse("dev", o, "the value of hook that environment dev keeps (from BPFC_VAR_HOOK) is not valid now")
+	pr.refuse("dev", o, "the value of hook that environment dev keeps (from BPFC_VAR_CTS_HOOK or BPFC_VAR_HOOK) is not valid now")
 	pr.set("hook.hcl", "variable \"hook\" {\n  type = \"secret\"\n}\nvariable \"flag\" {\n  type = \"boolean\"\n  required = false\n}\n")
 	env["BPFC_VAR_HOOK"] = "https://hooks.example/new"
 	pr.deploy("dev", o)
