@@ -815,13 +815,15 @@ func scrubSecretHistory(tx store.Tx, vals []value, current map[string]store.Vari
 	return nil
 }
 
-// nameWord matches a variable's name as a word: a refusal's cause, one
-// line of a history message, names the variable whose value it quotes
-// ("the value of hook …"), and a short value ("2") quoted in the cause of
-// another variable is that one's, to be left readable (replacing it there
-// would also tell what the secret's value was).
+// nameWord matches where a refusal's cause, one line of a history
+// message, names the variable whose value it quotes: every such cause
+// says "the value of hook …" (or "the current value of hook"). A short
+// value ("2") quoted in the cause of another variable is that one's, to be
+// left readable (replacing it there would also tell what the secret's
+// value was). The name alone is not enough: a variable named value, say,
+// is a word of every cause.
 func nameWord(name string) *regexp.Regexp {
-	return regexp.MustCompile(`(^|[^A-Za-z0-9_])` + regexp.QuoteMeta(name) + `($|[^A-Za-z0-9_])`)
+	return regexp.MustCompile(`(^|[^A-Za-z0-9_])value of ` + regexp.QuoteMeta(name) + `($|[^A-Za-z0-9_])`)
 }
 
 // opensTo reports whether sealed opens to text with keyring (false when it
