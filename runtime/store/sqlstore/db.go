@@ -42,6 +42,7 @@ type DB struct {
 	access accessCache
 	// oneShots queues one-shot writes for the statements that apply them.
 	oneShots oneShotQueue
+	counts   counts
 }
 
 var _ store.Store = (*DB)(nil)
@@ -111,7 +112,8 @@ func (s *DB) Read(ctx context.Context, fn func(store.Tx) error) error {
 		return err
 	}
 	defer sqlTx.Rollback()
-	return fn(&tx{ctx: ctx, tx: sqlTx, db: s.db, cache: &s.cache, d: s.d, now: s.opts.Now})
+	s.counts.transactions.Add(1)
+	return fn(&tx{ctx: ctx, tx: sqlTx, db: s.db, cache: &s.cache, d: s.d, now: s.opts.Now, counts: &s.counts})
 }
 
 // Write runs fn in the exclusive write transaction.
@@ -171,8 +173,9 @@ func (s *DB) write(ctx context.Context, begin func(context.Context, *sql.DB, fun
 			_ = st.Tx.Rollback()
 		}
 	}()
+	s.counts.transactions.Add(1)
 	t := &tx{ctx: ctx, tx: st.Tx, db: s.db, cache: &s.cache, d: s.d, now: s.opts.Now, write: true,
-		accessStamp: st.AccessStamp, importGen: st.ImportGeneration, access: &s.access}
+		accessStamp: st.AccessStamp, importGen: st.ImportGeneration, access: &s.access, counts: &s.counts}
 	err = fn(t)
 	if err == nil {
 		err = t.flushExit()

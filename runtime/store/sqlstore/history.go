@@ -119,6 +119,7 @@ func (t *tx) write1(q string, args []any, dest ...any) error {
 	if !t.write {
 		return errReadOnly
 	}
+	t.ran()
 	return t.tx.QueryRowContext(t.ctx, q, args...).Scan(dest...)
 }
 

@@ -77,6 +77,7 @@ func (s *DB) writeOne(ctx context.Context, w store.OneShot, shape string) (bool,
 		return false, err
 	}
 	var n int64
+	s.counts.statements.Add(1)
 	if st != nil {
 		err = st.QueryRowContext(ctx, args...).Scan(&n)
 	} else {

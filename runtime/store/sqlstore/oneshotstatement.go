@@ -94,6 +94,7 @@ func (s *DB) oneStatement(ctx context.Context, shape string, ws []store.OneShot)
 		return nil, err
 	}
 	var rows *sql.Rows
+	s.counts.statements.Add(1)
 	if st != nil {
 		rows, err = st.QueryContext(ctx, args...)
 	} else {

@@ -190,6 +190,7 @@ func (s *DB) ReadRow(ctx context.Context, tb store.Table, id string) (store.Row,
 		return nil, err
 	}
 	var rows *sql.Rows
+	s.counts.statements.Add(1)
 	if st != nil {
 		rows, err = st.QueryContext(ctx, id)
 	} else {

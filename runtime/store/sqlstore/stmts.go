@@ -96,6 +96,7 @@ func (t *tx) queryC(q string, args ...any) (*sql.Rows, error) {
 	if st == nil {
 		return t.query(q, args...)
 	}
+	t.ran()
 	return st.QueryContext(t.ctx, args...)
 }
 
@@ -112,6 +113,7 @@ func (t *tx) execC(q string, args ...any) (sql.Result, error) {
 	if st == nil {
 		res, err = t.exec(q, args...)
 	} else {
+		t.ran()
 		res, err = st.ExecContext(t.ctx, args...)
 	}
 	return res, t.exists(err)
@@ -129,5 +131,6 @@ func (t *tx) write1C(q string, args []any, dest ...any) error {
 	if st == nil {
 		return t.write1(q, args, dest...)
 	}
+	t.ran()
 	return st.QueryRowContext(t.ctx, args...).Scan(dest...)
 }

@@ -26,6 +26,7 @@ type tx struct {
 	importGen   int64
 	access      *accessCache
 	exit        *heldExit // CloseStageVisit's, until written (visits.go)
+	counts      *counts   // the store's, which every statement adds to
 }
 
 var _ store.Tx = (*tx)(nil)
@@ -36,6 +37,7 @@ func (t *tx) exec(q string, args ...any) (sql.Result, error) {
 	if !t.write {
 		return nil, errReadOnly
 	}
+	t.ran()
 	return t.tx.ExecContext(t.ctx, q, args...)
 }
 
@@ -56,6 +58,7 @@ func (t *tx) execP(q string, args ...any) (sql.Result, error) {
 		}
 		t.stmts[q] = st
 	}
+	t.ran()
 	return st.ExecContext(t.ctx, args...)
 }
 
@@ -66,6 +69,7 @@ func (t *tx) execLater(q string, args ...any) error {
 		return errReadOnly
 	}
 	if p, ok := t.tx.(Pipeline); ok {
+		t.ran()
 		p.ExecLater(q, args...)
 		return nil
 	}
@@ -74,10 +78,12 @@ func (t *tx) execLater(q string, args ...any) error {
 }
 
 func (t *tx) query(q string, args ...any) (*sql.Rows, error) {
+	t.ran()
 	return t.tx.QueryContext(t.ctx, q, args...)
 }
 
 func (t *tx) queryRow(q string, args ...any) *sql.Row {
+	t.ran()
 	return t.tx.QueryRowContext(t.ctx, q, args...)
 }
 
