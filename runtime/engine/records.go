@@ -394,8 +394,21 @@ func (o *op) unlink(table, id string) error {
 	return nil
 }
 
-// Record reads one record.
+// Record reads one record, its lookups labelled with the names of the rows
+// they point at (record show).
 func (s *Session) Record(ctx context.Context, table, id string) (*Record, error) {
+	return s.record(ctx, table, id, true)
+}
+
+// RecordValues reads one record as Record does but leaves its lookups
+// unnamed: naming costs a read per lookup set, which a caller that shows
+// only the record's own values (the web pages, reading a lookup's row for
+// its name alone) would pay for every row it names.
+func (s *Session) RecordValues(ctx context.Context, table, id string) (*Record, error) {
+	return s.record(ctx, table, id, false)
+}
+
+func (s *Session) record(ctx context.Context, table, id string, named bool) (*Record, error) {
 	var out *Record
 	err := s.e.run(ctx, s.user, false, func(o *op) error {
 		t, row, err := o.reachRecord(table, id, false, PrivRead)
@@ -403,6 +416,9 @@ func (s *Session) Record(ctx context.Context, table, id string) (*Record, error)
 			return err
 		}
 		out = recordOf(t, row)
+		if !named {
+			return nil
+		}
 		return o.nameLookups(t, out)
 	})
 	return out, err

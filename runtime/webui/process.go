@@ -170,7 +170,7 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 		rv, _ := strconv.ParseInt(form.Get("rversion"), 10, 64)
-		rec, err := rs.s.Record(ctx, stage.Table, rid)
+		rec, err := rs.s.RecordValues(ctx, stage.Table, rid)
 		if err != nil {
 			h.failOrBack(w, r, err, id, nil, back)
 			return
@@ -255,7 +255,7 @@ func (h *Handler) keepTyped(w http.ResponseWriter, r *http.Request, id string, t
 	if typed == nil {
 		return false
 	}
-	if _, err := current(r).s.Record(r.Context(), r.PathValue("table"), r.PathValue("id")); err != nil {
+	if _, err := current(r).s.RecordValues(r.Context(), r.PathValue("table"), r.PathValue("id")); err != nil {
 		return false
 	}
 	fl := &flash{Kind: "ok", Instance: id, Typed: typed.Typed, TypedTable: typed.TypedTable, TypedRecord: typed.TypedRecord, Text: text}
@@ -295,7 +295,7 @@ func (h *Handler) moved(w http.ResponseWriter, r *http.Request, fi *flowInfo, id
 		}
 	}
 	fl := &flash{Kind: "ok", Text: done, Instance: id}
-	if _, err := rs.s.Record(r.Context(), table, rid); errors.Is(err, engine.ErrForbidden) || errors.Is(err, engine.ErrNotFound) {
+	if _, err := rs.s.RecordValues(r.Context(), table, rid); errors.Is(err, engine.ErrForbidden) || errors.Is(err, engine.ErrNotFound) {
 		// The move was the user's to make, the record is not theirs to
 		// read or was deleted (an instance outlives its records): the list
 		// says it was made rather than a page saying "Not allowed" or "Not

@@ -112,7 +112,7 @@ func (h *Handler) showRecord(w http.ResponseWriter, r *http.Request, status int,
 			"%q is not a record id: a %s is addressed by its id, a GUID such as 3b7fbd35-5adc-516c-9dc0-1e40c9927088.", id, t.Name))
 		return
 	}
-	rec, err := rs.s.Record(ctx, t.Name, r.PathValue("id"))
+	rec, err := rs.s.RecordValues(ctx, t.Name, r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, rs, err)
 		return
@@ -287,7 +287,7 @@ func (h *Handler) procView(ctx context.Context, rs *reqSession, v *view, lk *loo
 	case !p.Elsewhere:
 		row, p.RecordVersion, p.RecordName = rec.Values, rec.Version, str(rec.Values[st.PrimaryColumn])
 	default:
-		other, err := rs.s.Record(ctx, stage.Table, p.RecordID)
+		other, err := rs.s.RecordValues(ctx, stage.Table, p.RecordID)
 		if errors.Is(err, engine.ErrNotFound) {
 			p.RecordGone = true
 			break
@@ -487,7 +487,7 @@ func (l *lookups) show(ctx context.Context, c store.Column, v any) (string, stri
 		}
 		name, ok := l.names[key]
 		if !ok {
-			rec, err := l.s.Record(ctx, target, id)
+			rec, err := l.s.RecordValues(ctx, target, id)
 			switch {
 			case err == nil:
 				name = cmp.Or(str(rec.Values[rec.PrimaryColumn]), id)

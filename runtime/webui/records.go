@@ -341,7 +341,7 @@ func (h *Handler) gone(w http.ResponseWriter, r *http.Request, err error) bool {
 		return false
 	}
 	rs := current(r)
-	if _, err := rs.s.Record(r.Context(), table, id); !errors.Is(err, engine.ErrNotFound) {
+	if _, err := rs.s.RecordValues(r.Context(), table, id); !errors.Is(err, engine.ErrNotFound) {
 		return false
 	}
 	v, ok := h.readView(w, r)

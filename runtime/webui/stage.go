@@ -64,7 +64,7 @@ func (h *Handler) stageView(ctx context.Context, rs *reqSession, v *view, lk *lo
 	case rec != nil && s.Table == rec.Table && rid == rec.ID:
 		row, sv.RecordName = rec.Values, str(rec.Values[st.PrimaryColumn])
 	default:
-		other, err := rs.s.Record(ctx, s.Table, rid)
+		other, err := rs.s.RecordValues(ctx, s.Table, rid)
 		switch {
 		case errors.Is(err, engine.ErrNotFound):
 			sv.RecordGone = true
