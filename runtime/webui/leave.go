@@ -29,6 +29,12 @@ const (
 	opSignOut = "signout"
 )
 
+// goneUnsaved is what a Sign out says when the page's record or process
+// was deleted (or is no longer the user's to read) since the page was
+// loaded: nothing is left to save the steps on, and a Sign out that kept
+// the session would leave a shared browser signed in.
+var goneUnsaved = &flash{Kind: "ok", Text: "Nothing was saved: the record or process of that page was deleted, or is no longer one you may read."}
+
 // leave goes where a button standing for a way out of the page goes, once
 // what was typed is saved: show, the page of a link; Start's flow; signed
 // out. saved is what the page gone to says of what was saved, nil when

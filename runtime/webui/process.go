@@ -102,11 +102,19 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 	leaving := show != "" || op == opStart || op == opSignOut
 	in, err := rs.s.Instance(ctx, id)
 	if err != nil {
+		if op == opSignOut && (errors.Is(err, engine.ErrNotFound) || errors.Is(err, engine.ErrForbidden)) {
+			h.endSession(w, r, goneUnsaved)
+			return
+		}
 		h.failOrBack(w, r, err, id, nil, back)
 		return
 	}
 	fi := v.byName[in.Flow]
 	if fi == nil {
+		if op == opSignOut {
+			h.endSession(w, r, goneUnsaved)
+			return
+		}
 		h.fail(w, r, rs, errorf(http.StatusNotFound, "Not found", "Flow %s is not deployed any more.", in.Flow))
 		return
 	}
@@ -172,6 +180,10 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 		rv, _ := strconv.ParseInt(form.Get("rversion"), 10, 64)
 		rec, err := rs.s.RecordValues(ctx, stage.Table, rid)
 		if err != nil {
+			if op == opSignOut && (errors.Is(err, engine.ErrNotFound) || errors.Is(err, engine.ErrForbidden)) {
+				h.endSession(w, r, goneUnsaved)
+				return
+			}
 			h.failOrBack(w, r, err, id, nil, back)
 			return
 		}

@@ -636,3 +636,38 @@ func TestTopBarAndStartKeepTyped(t *testing.T) {
 	b.get(stagePage("lead", lead, first, "develop")).must(t, http.StatusOK, `<a class="brand" href="/">`,
 		`<a href="/">Tables and flows</a>`, `action="/signout"`, `/start"`).lacks(t, `form="stage-form"`)
 }
+
+// TestSignOutOfAGoneProcess: Sign out beside a stage form whose process
+// was deleted since the page was loaded (its instance alone, or its
+// record) still signs out, saying that nothing was saved: there is
+// nothing left to save the steps on, and a Sign out that left the user
+// signed in would leave a shared browser signed in.
+func TestSignOutOfAGoneProcess(t *testing.T) {
+	for _, gone := range []string{"instance", "record"} {
+		t.Run(gone, func(t *testing.T) {
+			f := newFixture(t)
+			ctx := context.Background()
+			lead, first := f.createLead("lead_to_opportunity", nil)
+			b := f.browser()
+			b.signIn()
+			at := recordHref("lead", lead) + "?instance=" + first
+			p := b.get(at).must(t, http.StatusOK)
+			admin := f.eng.As("admin")
+			var err error
+			if gone == "instance" {
+				err = admin.DeleteInstance(ctx, first, engine.MoveOptions{})
+			} else {
+				err = admin.DeleteRecord(ctx, "lead", lead)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			form := stageForm(t, p, "signout", "qualificationcomments", "Ninety trucks")
+			b.post(processAction.FindStringSubmatch(p.body)[1], form).must(t, http.StatusOK, `<h1>Sign in</h1>`,
+				"Nothing was saved: the record or process of that page was deleted, or is no longer one you may read. You are signed out.")
+			if r := b.get("/"); r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/signin") {
+				t.Errorf("after Sign out of a deleted %s, / answers %d %q", gone, r.status, r.location)
+			}
+		})
+	}
+}
