@@ -138,6 +138,13 @@ func (h *Handler) authed(fn func(w http.ResponseWriter, r *http.Request)) http.H
 				http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 				return
 			}
+			if signingOut(w, r, h.cfg.MaxForm) {
+				// A Sign out posted again (a reload of its answer, or
+				// another tab's): nothing to repeat, the user is signed out.
+				w.Header().Set("Cache-Control", "no-store")
+				h.render(w, r, nil, http.StatusOK, "signin", signInData{Admin: h.cfg.Admin, Notice: "You are signed out already: nothing was done."})
+				return
+			}
 			// A form posted after the session ended: what it sent is not
 			// kept, but the sign-in comes back to the page it was on.
 			next := ""
@@ -163,6 +170,16 @@ func (h *Handler) authed(fn func(w http.ResponseWriter, r *http.Request)) http.H
 		}
 		fn(w, r)
 	})
+}
+
+// signingOut reports whether r posts a Sign out: the top bar's form, or
+// the stage form's button standing for it (op signout).
+func signingOut(w http.ResponseWriter, r *http.Request, maxForm int64) bool {
+	if r.URL.Path == "/signout" {
+		return true
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	return r.ParseForm() == nil && r.PostForm.Get("op") == opSignOut
 }
 
 func (h *Handler) setCookie(w http.ResponseWriter, r *http.Request, token string) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -669,5 +670,24 @@ func TestSignOutOfAGoneProcess(t *testing.T) {
 				t.Errorf("after Sign out of a deleted %s, / answers %d %q", gone, r.status, r.location)
 			}
 		})
+	}
+}
+
+// TestSignOutPostedAgain: reloading the answer of a Sign out (the sign-in
+// page, answering the stage form's post) posts it again, without a
+// session now; so does Sign out pressed in another tab of the page. The
+// answer says the user is signed out, not that their session ended and
+// they should sign in and repeat what they did (sign out).
+func TestSignOutPostedAgain(t *testing.T) {
+	f := newFixture(t)
+	lead, first := f.createLead("lead_to_opportunity", nil)
+	b := f.browser()
+	b.signIn()
+	p := b.get(recordHref("lead", lead)+"?instance="+first).must(t, http.StatusOK)
+	action := processAction.FindStringSubmatch(p.body)[1]
+	form := stageForm(t, p, "signout", "qualificationcomments", "Eighty trucks")
+	b.post(action, form).must(t, http.StatusOK, "You are signed out.")
+	for _, again := range []*page{b.post(action, form), b.post("/signout", url.Values{"csrf": {p.csrf(t)}})} {
+		again.must(t, http.StatusOK, `<h1>Sign in</h1>`, "You are signed out already: nothing was done.").lacks(t, "repeat what you did")
 	}
 }
