@@ -201,10 +201,11 @@ type value struct {
 }
 
 // resolveValues finds each variable's value for env: a settings file, then
-// BPFC_VAR_<NAME>, then the environment block's values (block's, by schema
-// name, when not nil: a remote deploy's), then the value an
-// earlier settings file or BPFC_VAR_<NAME> left in the environment (kept;
-// secrets: BPFC_VAR_<NAME> or the sealed value kept). A variable with
+// the process's BPFC_VAR_<SCHEMANAME> or BPFC_VAR_<NAME> (processValue),
+// then the environment block's values (block's, by schema name, when not
+// nil: a remote deploy's), then the value an earlier settings file or
+// process variable left in the environment (kept; secrets: the process's
+// value or the sealed value kept). A variable with
 // neither a value nor a default is a cause of refusal; so is a value that is
 // not of the variable's type. An empty string is not a value. A cause
 // about a settings file's value starts with its place there (settingsAt).
