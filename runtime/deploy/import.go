@@ -64,7 +64,11 @@ func Import(ctx context.Context, t Target, b *Build, o Options) (*Result, error)
 		return res, nil
 	}
 	interrupted := errors.Is(err, context.Canceled)
-	if interrupted {
+	switch {
+	case errors.Is(err, store.ErrCommitUnknown):
+		// The COMMIT was in flight: the server may have applied it.
+		err = errCommitUnknown{cause: err, env: t.Env.Name, version: b.Version()}
+	case interrupted:
 		err = errInterrupted{err} // said as such everywhere (results, release steps, JSON)
 	}
 	// res.Mode is the mode that ran once the rules passed (a stage with
@@ -104,6 +108,21 @@ type errInterrupted struct{ cause error }
 
 func (errInterrupted) Error() string   { return "interrupted before it committed: nothing was changed" }
 func (e errInterrupted) Unwrap() error { return e.cause }
+
+// errCommitUnknown is an import its context's end stopped while its
+// COMMIT was in flight: it may have been applied or not, and the history
+// entry that says failed may sit beside its own succeeded one.
+type errCommitUnknown struct {
+	cause        error
+	env, version string
+}
+
+func (e errCommitUnknown) Error() string {
+	return fmt.Sprintf("interrupted while it committed: it may or may not have been applied; "+
+		"bpfc history --env %[1]s lists it as succeeded if it was, bpfc plan --env %[1]s shows whether %[2]s is live, and running it again is safe",
+		e.env, e.version)
+}
+func (e errCommitUnknown) Unwrap() error { return e.cause }
 
 // historyResult is how the history records an operation that ended in err:
 // refused by the rules, or failed.

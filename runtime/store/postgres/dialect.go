@@ -377,3 +377,21 @@ func boolInt(b bool) int64 {
 	}
 	return 0
 }
+
+var _ sqlstore.UncertainCommitDialect = (*dialect)(nil)
+
+// CommitUncertain: a COMMIT whose context ended in flight fails without
+// the server's answer (pgx closes the connection and asks the server to
+// cancel it, which may come too late), and the server may have committed.
+// Not so when pgx had not sent it (SafeToRetry), when database/sql had
+// given the transaction up (ErrTxDone), or when the server answered with
+// an error. pgx says a cancellation in flight with the bare
+// context.Canceled, as database/sql says one before: the caller checks
+// the context before Commit.
+func (d *dialect) CommitUncertain(err error) bool {
+	if errors.Is(err, sql.ErrTxDone) || pgconn.SafeToRetry(err) {
+		return false
+	}
+	var pe *pgconn.PgError
+	return !errors.As(err, &pe)
+}

@@ -188,7 +188,14 @@ func (s *DB) write(ctx context.Context, begin func(context.Context, *sql.DB, fun
 		}
 		return inFn, err
 	}
+	if err := ctx.Err(); err != nil {
+		// Ended before COMMIT was sent: nothing was committed.
+		return atCommit, err
+	}
 	if err := st.Tx.Commit(); err != nil {
+		if u, ok := s.d.(UncertainCommitDialect); ok && ctx.Err() != nil && u.CommitUncertain(err) {
+			return atCommit, fmt.Errorf("%w: %w", store.ErrCommitUnknown, err)
+		}
 		return atCommit, err
 	}
 	committed = true

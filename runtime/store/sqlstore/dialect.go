@@ -73,6 +73,16 @@ type SharedDialect interface {
 	IsRetryable(err error) bool
 }
 
+// UncertainCommitDialect is a Dialect whose driver, when the context ends
+// while COMMIT is in flight, may give up on the connection without the
+// server's answer (pgx closes it), so that the server may still commit.
+// CommitUncertain tells whether err, the failed Commit's error, is such a
+// give-up rather than a COMMIT that never left (a context already ended)
+// or that the server refused.
+type UncertainCommitDialect interface {
+	CommitUncertain(err error) bool
+}
+
 // TxConn runs a transaction's statements: a *sql.Tx, or a transaction a
 // dialect began by hand on one connection (to send BEGIN with its locks).
 type TxConn interface {
