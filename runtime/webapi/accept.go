@@ -8,23 +8,29 @@ import (
 )
 
 // acceptsJSON reports whether the request's Accept header lets the answer
-// be JSON, the API's one format besides $metadata's XML: no Accept, or a
-// media range application/json, application/* or */* whose q is not 0.
-// OData answers a format it cannot write with 406 (Not Acceptable),
-// where bpfc answered Accept: application/xml with JSON and 200.
-//
-// The most specific range that matches the answer decides (RFC 9110
-// §12.5.1): "application/json;q=0, */*" refuses JSON, as q=0 says, though
-// */* alone would take it, and a range with parameters is more specific
-// than the same range without, so "application/json;odata.metadata=minimal;q=0,
-// application/json" refuses the minimal JSON bpfc would write. A range's
-// odata.metadata has to be the level the answer is written at for the
-// range to match it. Ranges that are not type/subtype ("json", "*/json")
-// are left out, and an Accept with none left asks nothing: RFC 9110 lets a
-// server disregard an Accept it cannot read, as bpfc did before the 406.
+// be JSON, the API's one format besides $metadata's XML, at one of the
+// levels of odata.metadata (answerLevel). OData answers a format it cannot
+// write with 406 (Not Acceptable), where bpfc answered Accept:
+// application/xml with JSON and 200.
 func acceptsJSON(r *http.Request) bool {
-	level := metadataLevel(r)
-	ranges, best, ok := 0, 0, false
+	_, ok := answerLevel(r)
+	return ok
+}
+
+// levelQ is the q the request's Accept header gives a JSON answer at
+// level: no Accept, or one whose ranges are all unreadable, takes every
+// level (1); otherwise the most specific range that matches the answer
+// decides (RFC 9110 §12.5.1), 0 when none matches (refused then says
+// whether one matched, with q=0). "application/json;q=0,
+// */*" refuses JSON, as q=0 says, though */* alone would take it, and a
+// range with parameters is more specific than the same range without, so
+// "application/json;odata.metadata=minimal;q=0, application/json" refuses
+// minimal but not none or full. A range's odata.metadata has to be level
+// for the range to match. Ranges that are not type/subtype ("json",
+// "*/json") are left out: RFC 9110 lets a server disregard an Accept it
+// cannot read, as bpfc did before the 406.
+func levelQ(r *http.Request, level string) (q float64, refused bool) {
+	ranges, best := 0, 0
 	for _, h := range r.Header.Values("Accept") {
 		for _, part := range splitUnquoted(h, ',') {
 			typ, params, err := mime.ParseMediaType(strings.TrimSpace(part))
@@ -52,22 +58,26 @@ func acceptsJSON(r *http.Request) bool {
 			if rank < best {
 				continue
 			}
-			refused := false
-			if q, has := params["q"]; has {
-				v, err := strconv.ParseFloat(q, 64)
-				refused = err == nil && v <= 0
+			rq := 1.0
+			if v, has := params["q"]; has {
+				if f, err := strconv.ParseFloat(v, 64); err == nil {
+					rq = max(f, 0)
+				}
 			}
 			// Of equally specific ranges (application/json;odata.metadata=minimal
 			// and application/json;charset=utf-8) one that takes JSON is
 			// enough.
 			if rank > best {
-				best, ok = rank, !refused
+				best, q = rank, rq
 			} else {
-				ok = ok || !refused
+				q = max(q, rq)
 			}
 		}
 	}
-	return ranges == 0 || ok
+	if ranges == 0 {
+		return 1, false
+	}
+	return q, best > 0 && q == 0
 }
 
 // hasMediaParams reports whether a media range has parameters of its own:

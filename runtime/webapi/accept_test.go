@@ -69,10 +69,10 @@ func TestAcceptPrecedence(t *testing.T) {
 
 // TestAcceptParamsSpecificity: a range with parameters is more specific
 // than the same range without (RFC 9110 §12.5.1), so its q decides for the
-// answer it matches: refusing the minimal JSON bpfc writes by default is a
-// 406 though a bare application/json follows (it was a 200, both counted
-// as application/json); a refused level bpfc is not writing does not
-// refuse the answer, nor does the refused range pick the level.
+// answer it matches: refusing the minimal JSON bpfc writes by default
+// though a bare application/json follows is answered at another level the
+// client takes (none; it was a 406); a refused level bpfc is not writing
+// does not refuse the answer, nor does the refused range pick the level.
 func TestAcceptParamsSpecificity(t *testing.T) {
 	f := serve(t, fixtureOptions{})
 	id := f.create("accounts", map[string]any{"name": "P"})
@@ -80,9 +80,9 @@ func TestAcceptParamsSpecificity(t *testing.T) {
 		"application/json, application/json;odata.metadata=minimal;q=0",
 		"application/json;odata.metadata=minimal;q=0, application/json;q=0.9, */*",
 		"application/*;odata.metadata=minimal;q=0, application/*"} {
-		r := f.do("GET", "accounts("+id+")?$select=name", f.admin, nil, "Accept", accept).must(t, http.StatusNotAcceptable)
-		if r.errCode() != "NotAcceptable" {
-			t.Errorf("Accept %q: %s", accept, r.raw)
+		r := f.do("GET", "accounts("+id+")?$select=name", f.admin, nil, "Accept", accept).must(t, http.StatusOK)
+		if _, ok := r.body["@odata.context"]; ok || r.str("name") != "P" || r.header.Get("Content-Type") != "application/json; odata.metadata=none" {
+			t.Errorf("Accept %q refusing minimal: %s %s, want an answer at none", accept, r.header.Get("Content-Type"), r.raw)
 		}
 	}
 	for _, accept := range []string{"application/json;odata.metadata=minimal;q=0.5, application/json;q=0",
@@ -97,5 +97,30 @@ func TestAcceptParamsSpecificity(t *testing.T) {
 	r := f.do("GET", "accounts("+id+")?$select=name", f.admin, nil, "Accept", "application/json;odata.metadata=none;q=0, application/json")
 	if _, ok := r.must(t, http.StatusOK).body["@odata.context"]; !ok {
 		t.Errorf("a refused odata.metadata=none chose the level: %s", r.raw)
+	}
+}
+
+// TestAcceptFallbackLevel: a request whose Accept refuses the level it
+// asks for is answered at the best level the client takes, full among
+// them (said full, not the minimal it refused); 406 only when Accept
+// refuses every level.
+func TestAcceptFallbackLevel(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	id := f.create("accounts", map[string]any{"name": "F"})
+	const noMinimalNorNone = "application/json;odata.metadata=minimal;q=0, application/json;odata.metadata=none;q=0, application/json"
+	for _, h := range [][]string{
+		{"Accept", noMinimalNorNone},
+		{"Accept", noMinimalNorNone, "Prefer", "odata.metadata=none"},
+		{"Accept", "application/json;odata.metadata=minimal;q=0, application/json;odata.metadata=full;q=0.2, application/json;odata.metadata=none;q=0"},
+	} {
+		r := f.do("GET", "accounts("+id+")?$select=name", f.admin, nil, h...).must(t, http.StatusOK)
+		if _, ok := r.body["@odata.context"]; !ok || r.str("name") != "F" || r.header.Get("Content-Type") != "application/json; odata.metadata=full" {
+			t.Errorf("%q: %s %s, want an answer at full", h, r.header.Get("Content-Type"), r.raw)
+		}
+	}
+	r := f.do("GET", "accounts("+id+")?$select=name", f.admin, nil, "Accept",
+		"application/json;odata.metadata=minimal;q=0, application/json;odata.metadata=none;q=0, application/json;odata.metadata=full;q=0, application/json")
+	if r.must(t, http.StatusNotAcceptable).errCode() != "NotAcceptable" {
+		t.Errorf("every level refused: %s", r.raw)
 	}
 }

@@ -82,7 +82,8 @@ func TestMetadataLevelPreference(t *testing.T) {
 
 // TestPreferLevelRefusedByAccept: a Prefer level the Accept header
 // refuses (q=0) is not the answer's level; the request is answered at
-// minimal, where it used to be a 406 for the refused level.
+// minimal, where it used to be a 406 for the refused level, or, with
+// minimal refused too, at full (it was a 406).
 func TestPreferLevelRefusedByAccept(t *testing.T) {
 	f := serve(t, fixtureOptions{})
 	id := f.create("accounts", map[string]any{"name": "Contoso"})
@@ -90,6 +91,12 @@ func TestPreferLevelRefusedByAccept(t *testing.T) {
 		"Accept", "application/json;odata.metadata=none;q=0, application/json", "Prefer", "odata.metadata=none").must(t, 200)
 	if _, ok := r.body["@odata.context"]; !ok {
 		t.Errorf("answered without @odata.context, at the refused level none: %s", r.raw)
+	}
+	r = f.do("GET", "accounts("+id+")?$select=name", f.admin, nil,
+		"Accept", "application/json;odata.metadata=none;q=0, application/json;odata.metadata=minimal;q=0, application/json",
+		"Prefer", "odata.metadata=none").must(t, 200)
+	if _, ok := r.body["@odata.context"]; !ok || r.header.Get("Content-Type") != "application/json; odata.metadata=full" {
+		t.Errorf("none and minimal refused: %s %s, want an answer at full", r.header.Get("Content-Type"), r.raw)
 	}
 	r = f.do("GET", "accounts("+id+")?$select=name", f.admin, nil, "Accept", "application/json", "Prefer", "odata.metadata=none").must(t, 200)
 	if _, ok := r.body["@odata.context"]; ok {
