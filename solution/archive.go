@@ -112,19 +112,24 @@ func PackAs(dir string, w io.Writer, managed *bool) (string, error) {
 }
 
 func writeMerged(w io.Writer, m *merged) error {
-	mod, err := ModTime()
-	if err != nil {
-		return err
-	}
-	entries, err := archiveEntries(m)
-	if err != nil {
-		return err
-	}
-	compressed, err := deflateAll(entries)
+	entries, compressed, mod, err := packMerged(m)
 	if err != nil {
 		return err
 	}
 	return writeZip(w, entries, compressed, mod)
+}
+
+// packMerged serialises and compresses a merged tree's entries, with the
+// time the archive's entries are dated.
+func packMerged(m *merged) (entries []part, compressed [][]byte, mod time.Time, err error) {
+	if mod, err = ModTime(); err != nil {
+		return nil, nil, mod, err
+	}
+	if entries, err = archiveEntries(m); err != nil {
+		return nil, nil, mod, err
+	}
+	compressed, err = deflateAll(entries)
+	return entries, compressed, mod, err
 }
 
 // WriteArchives writes tree's unmanaged and managed archives, byte for
@@ -133,20 +138,12 @@ func writeMerged(w io.Writer, m *merged) error {
 // Managed flag differs. A tree with managed-only variants (*_managed.xml)
 // is merged once per flavour, as its customizations differ.
 func WriteArchives(tree *Tree, unmanaged, managed io.Writer) error {
-	mod, err := ModTime()
-	if err != nil {
-		return err
-	}
 	isManaged := false
 	m, err := mergeTree(tree, &isManaged)
 	if err != nil {
 		return err
 	}
-	entries, err := archiveEntries(m)
-	if err != nil {
-		return err
-	}
-	compressed, err := deflateAll(entries)
+	entries, compressed, mod, err := packMerged(m)
 	if err != nil {
 		return err
 	}
