@@ -290,14 +290,19 @@ func (d *decoder) checkCustomName(name, prefix string, rng hcl.Range, what strin
 	}
 	if !strings.HasPrefix(valid, prefix+"_") {
 		example := fmt.Sprintf("%q", prefix+"_"+valid)
-		if other, rest := publisherPrefixOf(name); other != "" {
+		// Lower-cased as valid is: New_Approved has the default prefix too.
+		if other, rest := publisherPrefixOf(strings.ToLower(name)); other != "" {
 			// A name copied from another publisher's solution keeps its
 			// own part: stacking prefixes (new_cts_approved) is never
 			// meant. Only the default publishers' prefixes are surely
 			// prefixes; due_date's "due" may be a word.
-			if defaultPrefix(other) {
+			switch {
+			case strings.HasPrefix(rest, prefix+"_"):
+				// new_pp_x: ours already follows the other.
+				example = fmt.Sprintf("%q", rest)
+			case defaultPrefix(other):
 				example = fmt.Sprintf("%q", prefix+"_"+rest)
-			} else {
+			default:
 				example += fmt.Sprintf(", or %q if %q is another publisher's prefix", prefix+"_"+rest, other+"_")
 			}
 		}
