@@ -99,13 +99,20 @@ type Variable struct {
 // the short name's (BPFC_VAR_<NAME>, what existing pipelines set) can.
 // One name when both are the same or the schema name is not known yet.
 func (v *Variable) EnvVarNames() []string {
-	short := "BPFC_VAR_" + strings.ToUpper(v.Name)
-	schema := "BPFC_VAR_" + strings.ToUpper(v.SchemaName)
+	short, schema := v.ShortEnvVar(), v.SchemaEnvVar()
 	if v.SchemaName == "" || schema == short {
 		return []string{short}
 	}
 	return []string{schema, short}
 }
+
+// ShortEnvVar is the process environment variable of v by its short
+// name, BPFC_VAR_<NAME>.
+func (v *Variable) ShortEnvVar() string { return "BPFC_VAR_" + strings.ToUpper(v.Name) }
+
+// SchemaEnvVar is the process environment variable of v by its schema
+// name, BPFC_VAR_<PREFIX>_<NAME>.
+func (v *Variable) SchemaEnvVar() string { return "BPFC_VAR_" + strings.ToUpper(v.SchemaName) }
 
 // EnvVarHint is what a message tells the user to set for v's value:
 // "BPFC_VAR_CTS_HOOK (or BPFC_VAR_HOOK)".

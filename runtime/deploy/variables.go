@@ -177,19 +177,6 @@ func entryOffsets(text []byte) []int64 {
 	return out
 }
 
-// EnvVarName is the process environment variable of a project variable
-// by its short name (BPFC_VAR_<NAME>); messages suggest the schema name's
-// first (compiler.Variable.EnvVarHint).
-func EnvVarName(v *compiler.Variable) string { return "BPFC_VAR_" + strings.ToUpper(v.Name) }
-
-// SchemaEnvVarName is the process environment variable of a project
-// variable by its schema name (BPFC_VAR_<PREFIX>_<NAME>): one process that
-// deploys two solutions declaring the same short name can give each its
-// own value by it.
-func SchemaEnvVarName(v *compiler.Variable) string {
-	return "BPFC_VAR_" + strings.ToUpper(v.SchemaName)
-}
-
 // value is a variable's resolved value in one environment.
 type value struct {
 	v      *compiler.Variable
@@ -428,8 +415,8 @@ func SecretsGetenv(p *compiler.Project, secrets map[string]string, getenv func(s
 		}
 		// Under both names the server's process could give it: what the
 		// deploying side sends comes before either.
-		byVar[SchemaEnvVarName(p.Variables[i])] = val
-		byVar[EnvVarName(p.Variables[i])] = val
+		byVar[p.Variables[i].SchemaEnvVar()] = val
+		byVar[p.Variables[i].ShortEnvVar()] = val
 	}
 	return func(k string) string {
 		if v, ok := byVar[k]; ok {
@@ -571,8 +558,8 @@ func sourceText(source, process string) string {
 // other names the short-name variable when it gives a different value
 // than the schema name's, which is taken; "" else.
 func processValue(v *compiler.Variable, getenv func(string) string) (value, from, other string) {
-	bySchema := []string{SchemaEnvVarName(v), "BPFC_VAR_" + v.SchemaName}
-	byName := []string{EnvVarName(v), "BPFC_VAR_" + v.Name}
+	bySchema := []string{v.SchemaEnvVar(), "BPFC_VAR_" + v.SchemaName}
+	byName := []string{v.ShortEnvVar(), "BPFC_VAR_" + v.Name}
 	first := func(names []string) (string, string) {
 		for _, n := range names {
 			if s := getenv(n); s != "" {
@@ -591,7 +578,7 @@ func processValue(v *compiler.Variable, getenv func(string) string) (value, from
 	case nv != "":
 		return nv, nn, ""
 	}
-	return "", EnvVarName(v), ""
+	return "", v.ShortEnvVar(), ""
 }
 
 // parseText checks a value given as text (settings file, BPFC_VAR_*) and
