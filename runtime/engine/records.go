@@ -424,6 +424,10 @@ func (s *Session) record(ctx context.Context, table, id string, named bool) (*Re
 	return out, err
 }
 
+// NotReadableLabel labels a lookup whose row the acting user may not read,
+// where a readable row's name stands (record show, local or remote).
+const NotReadableLabel = "not readable by you"
+
 // nameLookups labels r's lookups with the primary names of the rows they
 // point at, those the acting user may read; an unreadable row says so, and
 // a row with no name (or none found) keeps its id alone.
@@ -448,7 +452,7 @@ func (o *op) nameLookups(t store.Table, r *Record) error {
 			name := ""
 			switch {
 			case !o.readable(tt, row):
-				name = "not readable by you"
+				name = NotReadableLabel
 			case tt.PrimaryColumn != "":
 				name = str(row[tt.PrimaryColumn])
 			}

@@ -194,7 +194,7 @@ func (c *Client) Record(ctx context.Context, table, id string) (*engine.Record, 
 	return r, nil
 }
 
-// unreadable is "not readable by you" when the row lookup a points at,
+// unreadable is engine.NotReadableLabel when the row lookup a points at,
 // found as the engine finds it (the first of its tables holding id), is
 // one the user may not read; else "" (readable with no name, or missing).
 func (c *Client) unreadable(ctx context.Context, a AttributeDefinition, id string) (string, error) {
@@ -215,7 +215,7 @@ func (c *Client) unreadable(ctx context.Context, a AttributeDefinition, id strin
 		case errors.As(err, &e) && e.Status == http.StatusNotFound:
 			continue
 		case errors.As(err, &e) && e.Status == http.StatusForbidden:
-			return "not readable by you", nil
+			return engine.NotReadableLabel, nil
 		default:
 			return "", err
 		}
