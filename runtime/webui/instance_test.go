@@ -123,3 +123,61 @@ role "lead_viewer" {
 		t.Errorf("a forged abandon: %s", got.State)
 	}
 }
+
+// TestInstancePageHasNothingToType: an instance's own page never shows a
+// stage form the user may type in, even with the stage's record still
+// there and a user who may change it: its steps are read-only (they are
+// filled on the record's page, which it links), so its links, top bar and
+// Sign out stay plain where the record page of the same instance makes
+// them buttons of the stage form (leave.go). A post with typed steps to
+// it saves nothing: the record page's ways out are refused, and Abandon
+// leaves the record as it was.
+func TestInstancePageHasNothingToType(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	lead, inst := f.createLead("lead_to_opportunity", nil)
+	b := f.browser()
+	b.signIn()
+	// The record page of the same instance is typed in: its ways out are
+	// buttons there.
+	b.get(recordHref("lead", lead)+"?instance="+inst).must(t, http.StatusOK,
+		`<button type="submit" form="stage-form" name="op" value="leave:/" formnovalidate class="link brand">`)
+
+	href := instanceHref("lead_to_opportunity", inst)
+	p := b.get(href).must(t, http.StatusOK, `<fieldset disabled>`,
+		`These steps fill <a href="`+recordHref("lead", lead)+`?instance=`+inst+`">Bloggs</a> (Lead).`,
+		`<a class="brand" href="/">`, `<a href="/">Tables and flows</a> › <a href="/flows/lead_to_opportunity">`,
+		`<h2 id="proc-h"><a href="/flows/lead_to_opportunity">`, `<form class="signout" method="post" action="/signout">`,
+		`<a href="`+recordHref("lead", lead)+`?instance=`+inst+`">Bloggs</a></dd>`)
+	p.lacks(t, `form="stage-form"`, `value="leave:`, `value="show:`, `value="save"`, `value="signout"`)
+	for _, stage := range []string{"qualify", "develop"} {
+		b.get(stageHref(href, inst, stage)).must(t, http.StatusOK).lacks(t, `form="stage-form"`, `value="leave:`)
+	}
+
+	before := f.instance(inst).Version
+	budget := func() any {
+		t.Helper()
+		rec, err := f.eng.As("admin").RecordValues(ctx, "lead", lead)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rec.Values["budgetamount"]
+	}
+	for _, op := range []string{"leave:/", "leave:/flows/lead_to_opportunity", opSave, opSignOut, opStart, "show:develop"} {
+		form := stageForm(t, p, op, "budgetamount", "120000")
+		form.Set("flow", "lead_to_opportunity")
+		b.post(href, form).must(t, http.StatusBadRequest, "This page cannot")
+		if got := budget(); got != nil {
+			t.Fatalf("%s on the instance's page saved %v", op, got)
+		}
+	}
+	if got := f.instance(inst).Version; got != before {
+		t.Errorf("the refused posts changed the instance: version %d, was %d", got, before)
+	}
+	b.get("/").must(t, http.StatusOK) // still signed in
+
+	b.follow(b.post(href, stageForm(t, p, opAbandon, "budgetamount", "120000"))).must(t, http.StatusOK, "Abandoned.")
+	if got := budget(); got != nil {
+		t.Errorf("Abandon on the instance's page saved %v", got)
+	}
+}

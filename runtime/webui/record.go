@@ -384,6 +384,8 @@ func typedIndex(m *flash, table, id, col string) int {
 
 // Editable reports whether the page shows the active stage's steps as a
 // form the user may type in: Save, the moves and the bar's stages post it.
+// Never on an instance's own page (Detached): its links stay plain there,
+// as nothing typed can be lost by them (TestInstancePageHasNothingToType).
 func (p *procView) Editable() bool {
 	return p.View == nil && len(p.Steps) > 0 && !p.Detached && p.CanWrite && (p.Active || p.KeepsTyped)
 }
