@@ -145,7 +145,7 @@ func TestInstancePageHasNothingToType(t *testing.T) {
 
 	href := instanceHref("lead_to_opportunity", inst)
 	p := b.get(href).must(t, http.StatusOK, `<fieldset disabled>`,
-		`These steps fill <a href="`+recordHref("lead", lead)+`?instance=`+inst+`">Bloggs</a> (Lead).`,
+		`These steps fill <a href="`+recordHref("lead", lead)+`?instance=`+inst+`">Bloggs</a> (Lead): open it to fill them.`,
 		`<a class="brand" href="/">`, `<a href="/">Tables and flows</a> › <a href="/flows/lead_to_opportunity">`,
 		`<h2 id="proc-h"><a href="/flows/lead_to_opportunity">`, `<form class="signout" method="post" action="/signout">`,
 		`<a href="`+recordHref("lead", lead)+`?instance=`+inst+`">Bloggs</a></dd>`)
