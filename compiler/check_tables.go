@@ -182,6 +182,7 @@ var StoreObjects = []string{
 	"environmentvariablevalue_pkey",
 	"importarchive_pkey",
 	"importjob_pkey",
+	"lookuptarget_pkey",
 	"modelsnapshot_pkey",
 	"organization_pkey",
 	"outbox_pkey",

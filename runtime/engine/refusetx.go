@@ -57,7 +57,11 @@ func (refuseTx) FindRows(_ store.Table, _ map[string]any) ([]store.Row, error) {
 func (refuseTx) UpdateRow(_ store.Table, _ string, _ map[string]any, _ int64) (int64, error) {
 	return 0, errOneShot
 }
-func (refuseTx) DeleteRow(_ store.Table, _ string) error                  { return errOneShot }
+func (refuseTx) DeleteRow(_ store.Table, _ string) error       { return errOneShot }
+func (refuseTx) SetLookupTargets(_ []store.LookupTarget) error { return errOneShot }
+func (refuseTx) LookupTargets(_ string, _ []string) ([]store.LookupTarget, error) {
+	return nil, errOneShot
+}
 func (refuseTx) Roles() ([]store.Role, error)                             { return nil, errOneShot }
 func (refuseTx) Role(_ string) (store.Role, error)                        { return store.Role{}, errOneShot }
 func (refuseTx) PutRole(store.Role) error                                 { return errOneShot }

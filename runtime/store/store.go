@@ -216,8 +216,17 @@ type Tx interface {
 	// it writes only when the row's version is still version, else it
 	// returns an error wrapping ErrConflict.
 	UpdateRow(t Table, id string, values map[string]any, version int64) (int64, error)
-	// DeleteRow deletes the row of t whose primary key is id.
+	// DeleteRow deletes the row of t whose primary key is id, with the
+	// lookup targets it keeps.
 	DeleteRow(t Table, id string) error
+	// SetLookupTargets keeps the tables of polymorphic lookups' values as
+	// they are written (one per table, row and column, the last one
+	// written); a target without Target forgets the column's. A target
+	// is the value's only while the column still holds its Value: a
+	// caller compares them (a write that names no table leaves it).
+	SetLookupTargets(ts []LookupTarget) error
+	// LookupTargets reads the targets kept for rows of table, by row id.
+	LookupTargets(table string, rows []string) ([]LookupTarget, error)
 
 	// Security roles and their privileges on tables.
 	Roles() ([]Role, error)

@@ -199,6 +199,23 @@ func (c Column) HoldsIDs() bool {
 	return false
 }
 
+// Polymorphic reports whether c is a lookup to several tables (a
+// customer's: account or contact), whose values' tables the store keeps
+// beside them (LookupTarget).
+func (c Column) Polymorphic() bool {
+	return (c.Type == "lookup" || c.Type == "customer") && len(c.Targets) > 1
+}
+
+// LookupTarget is the table a polymorphic lookup's value points at: the
+// lookup Column of row Row of Table held Value, a row of Target, when it
+// was written. Dataverse keeps it beside the id (parentcustomeridtype);
+// an account and a contact may share an id.
+type LookupTarget struct {
+	Table, Row, Column string
+	Value              string
+	Target             string
+}
+
 // DateOnly reports whether c holds a calendar date without a time: its
 // values are midnight UTC, read and written as 2026-01-31.
 func (c Column) DateOnly() bool { return c.Type == "datetime" && c.Behavior == "date_only" }

@@ -537,3 +537,17 @@ func refusedOpen(t *testing.T, path, what string) error {
 	}
 	return openErr
 }
+
+// TestLookupTargetsMigrated: an environment made before migration 0015,
+// with rows, migrates: its rows keep their lookups, with no table kept,
+// and tables are kept from then on.
+func TestLookupTargetsMigrated(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	storetest.WriteOldCustomerRows(t, oldStore(t, path, 14))
+	s, err := Open(context.Background(), path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	storetest.CheckLookupTargetsMigrated(t, s)
+}

@@ -352,5 +352,10 @@ func (t *tx) DeleteRow(tb store.Table, id string) error {
 	if err != nil {
 		return err
 	}
-	return affected(res, tb.Name, id)
+	if err := affected(res, tb.Name, id); err != nil || !polymorphic(tb) {
+		return err
+	}
+	// A row made again with this id must not read the old one's targets.
+	_, err = t.execC(`DELETE FROM lookuptarget WHERE table_name = $1 AND row_id = $2`, tb.Name, id)
+	return err
 }

@@ -219,6 +219,7 @@ func (t *tx) DropTable(name string) error {
 	for _, stmt := range []string{
 		`DELETE FROM attribute WHERE entity = $1`,
 		`DELETE FROM entity WHERE name = $1`,
+		`DELETE FROM lookuptarget WHERE table_name = $1`,
 	} {
 		if _, err := t.exec(stmt, name); err != nil {
 			return err
@@ -460,7 +461,10 @@ func (t *tx) DropColumn(table, column string) error {
 	if _, err := t.exec("ALTER TABLE " + qt + " DROP COLUMN " + qc); err != nil {
 		return fmt.Errorf("dropping column %s.%s: %w", table, column, err)
 	}
-	_, err = t.exec(`DELETE FROM attribute WHERE entity = $1 AND name = $2`, table, column)
+	if _, err = t.exec(`DELETE FROM attribute WHERE entity = $1 AND name = $2`, table, column); err != nil {
+		return err
+	}
+	_, err = t.exec(`DELETE FROM lookuptarget WHERE table_name = $1 AND column_name = $2`, table, column)
 	return err
 }
 

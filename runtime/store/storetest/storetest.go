@@ -34,6 +34,7 @@ func Run(t *testing.T, open Open) {
 		{"TextBeyondASCII", testTextBeyondASCII},
 		{"AnyOfValues", testAnyOfValues},
 		{"EmptyValues", testEmptyValues},
+		{"LookupTargets", testLookupTargets},
 		{"NewestFirst", testNewestFirst},
 		{"Wildcards", testWildcards},
 		{"Access", testAccess},
