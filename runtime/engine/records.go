@@ -35,6 +35,10 @@ type Record struct {
 	// names of the rows its lookups point at, as instance show names an
 	// instance's records.
 	Labels map[string]string
+	// Tables are the tables of the rows its lookups to several tables
+	// (a customer's account or contact) point at, by column, where Record
+	// found them: text output names them beside the rows' names.
+	Tables map[string]string
 }
 
 // Shown is the record's values as a client shows them: a date-only
@@ -130,6 +134,9 @@ func (s *Session) CreateRecord(ctx context.Context, table string, values Values,
 		}
 		id, err := o.insertRecord(t, vals)
 		if err != nil {
+			return err
+		}
+		if err := o.keepTargets(t, id, vals, links); err != nil {
 			return err
 		}
 		out = &Created{ID: id, Table: table, NotStarted: notStarted}
@@ -330,6 +337,9 @@ func (s *Session) UpdateRecord(ctx context.Context, table, id string, values Val
 		if _, err := o.tx.UpdateRow(t, id, vals, num(row[store.RowVersionColumn])); err != nil {
 			return err
 		}
+		if err := o.keepTargets(t, id, vals, links); err != nil {
+			return err
+		}
 		if err := o.recordChanged(table, id); err != nil {
 			return err
 		}
@@ -384,7 +394,16 @@ func (o *op) unlink(table, id string) error {
 			if err != nil {
 				return err
 			}
+			var kept Targets
+			if c.Polymorphic() && len(rows) > 0 {
+				if kept, err = o.lookupTargets(t, rows); err != nil {
+					return err
+				}
+			}
 			for _, row := range rows {
+				if tg := kept.Of(str(row[t.PrimaryKey]), c.Name); tg != "" && tg != table {
+					continue // the row of another table with the same id
+				}
 				if _, err := o.tx.UpdateRow(t, str(row[t.PrimaryKey]), map[string]any{c.Name: nil}, 0); err != nil {
 					return err
 				}
@@ -432,12 +451,20 @@ const NotReadableLabel = "not readable by you"
 // point at, those the acting user may read; an unreadable row says so, and
 // a row with no name (or none found) keeps its id alone.
 func (o *op) nameLookups(t store.Table, r *Record) error {
+	kept, err := o.lookupTargets(t, []store.Row{r.Values})
+	if err != nil {
+		return err
+	}
 	for _, c := range t.Columns {
 		id, _ := r.Values[c.Name].(string)
 		if id == "" || c.Type != compiler.TypeLookup && c.Type != compiler.TypeCustomer {
 			continue
 		}
-		for _, target := range c.Targets {
+		targets := c.Targets
+		if tg := kept.Of(r.ID, c.Name); tg != "" {
+			targets = []string{tg} // the table it was written with
+		}
+		for _, target := range targets {
 			tt, ok := o.dep.tables[target]
 			if !ok || tt.Kind == store.TableInstance {
 				continue
@@ -448,6 +475,12 @@ func (o *op) nameLookups(t store.Table, r *Record) error {
 			}
 			if err != nil {
 				return err
+			}
+			if c.Polymorphic() {
+				if r.Tables == nil {
+					r.Tables = map[string]string{}
+				}
+				r.Tables[c.Name] = tt.Name
 			}
 			name := ""
 			switch {

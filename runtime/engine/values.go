@@ -119,10 +119,14 @@ func (o *op) value(t store.Table, c store.Column, in any) (any, *Link, error) {
 		bad := func(reason string, args ...any) error {
 			return &ValueError{Table: t.Name, Column: c.Name, Type: c.Type, Value: display(in), Reason: fmt.Sprintf(reason, args...)}
 		}
+		if ref, ok := in.(Ref); ok {
+			return o.lookup(c, ref.Table, strings.TrimSpace(ref.ID), bad)
+		}
 		if !isText {
 			return nil, nil, bad("is not a row id")
 		}
-		return o.lookup(c, strings.TrimSpace(text), bad)
+		table, id := splitRef(c, strings.TrimSpace(text))
+		return o.lookup(c, table, id, bad)
 	}
 	v, err := o.scalar(t, c, in)
 	return v, nil, err
@@ -270,6 +274,8 @@ func display(v any) string {
 		return x
 	case time.Time:
 		return x.Format(time.RFC3339)
+	case Ref:
+		return x.Table + ":" + x.ID
 	}
 	return fmt.Sprint(v)
 }
@@ -408,11 +414,19 @@ func ClosestOption(opts []store.Option, label string) (store.Option, bool) {
 	return store.Option{}, false
 }
 
-// lookup checks that id is a row of one of the column's target tables. A
-// lookup to users also takes a user's name.
-func (o *op) lookup(c store.Column, id string, bad func(string, ...any) error) (any, *Link, error) {
+// lookup checks that id is a row of one of the column's target tables
+// (of table, when the caller named one: a Ref), the first that holds it.
+// A lookup to users also takes a user's name.
+func (o *op) lookup(c store.Column, table, id string, bad func(string, ...any) error) (any, *Link, error) {
 	id = CanonicalID(id) // {BRACED} or upper case, as Dataverse takes them
-	for _, target := range c.Targets {
+	targets := c.Targets
+	if table != "" {
+		if !slices.Contains(c.Targets, table) {
+			return nil, nil, bad("names table %s, which %s does not look up: give a row of %s", table, c.Name, strings.Join(c.Targets, " or "))
+		}
+		targets = []string{table}
+	}
+	for _, target := range targets {
 		tt, ok := o.dep.tables[target]
 		if !ok {
 			continue
@@ -430,5 +444,5 @@ func (o *op) lookup(c store.Column, id string, bad func(string, ...any) error) (
 			}
 		}
 	}
-	return nil, nil, bad("is not the id of a row of %s", strings.Join(c.Targets, " or "))
+	return nil, nil, bad("is not the id of a row of %s", strings.Join(targets, " or "))
 }

@@ -3,11 +3,13 @@ package webapi
 import (
 	"cmp"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/bpfc/bpfc/compiler"
+	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/internal/valuetext"
 	"github.com/bpfc/bpfc/runtime/store"
 )
@@ -69,9 +71,16 @@ func (s *Server) annotate(r *http.Request, f annotationFilter, t store.Table, ro
 			}
 		}
 	}
+	var kept engine.Targets
+	if slices.ContainsFunc(columns, store.Column.Polymorphic) {
+		var err error
+		if kept, err = session(r).LookupTargets(r.Context(), t.Name, rows); err != nil {
+			return err
+		}
+	}
 	for _, c := range columns {
 		if isLookup(c) {
-			if err := s.annotateLookup(r, f, c, rows, objs); err != nil {
+			if err := s.annotateLookup(r, f, c, rows, objs, kept, t.PrimaryKey); err != nil {
 				return err
 			}
 			continue
@@ -116,22 +125,25 @@ func formatted(c store.Column, v any) (string, bool) {
 }
 
 // annotateLookup adds a lookup's target table, navigation property and the
-// name of the row it names (its table's primary column).
-func (s *Server) annotateLookup(r *http.Request, f annotationFilter, c store.Column, rows []store.Row, objs []map[string]any) error {
+// name of the row it names (its table's primary column). A lookup to
+// several tables names the table its value was written with (kept), or
+// else the first of its tables that holds the id.
+func (s *Server) annotateLookup(r *http.Request, f annotationFilter, c store.Column, rows []store.Row, objs []map[string]any, kept engine.Targets, pk string) error {
 	prop := propertyName(c)
-	// The target and name of each id, read per target table.
-	type target struct{ table, name string }
-	found := map[string]target{}
-	var ids []string
-	for _, row := range rows {
-		if id, ok := row[c.Name].(string); ok && id != "" {
-			ids = append(ids, id)
-		}
+	// keptTable is the table row i's value was written with, if known.
+	keptTable := func(i int) string {
+		id, _ := rows[i][pk].(string)
+		return kept.Of(id, c.Name)
 	}
-	if len(ids) == 0 {
+	// The name of each id found, by table.
+	found := map[string]map[string]string{}
+	has := func(table, id string) bool { _, ok := found[table][strings.ToLower(id)]; return ok }
+	inAny := func(id string) bool { return slices.ContainsFunc(c.Targets, func(t string) bool { return has(t, id) }) }
+	if !slices.ContainsFunc(rows, func(row store.Row) bool { id, _ := row[c.Name].(string); return id != "" }) {
 		return nil
 	}
 	for _, table := range c.Targets {
+		found[table] = map[string]string{}
 		if table == "workflow" || table == "processstage" {
 			// No entity sets here: the names of the deployed processes
 			// and their stages.
@@ -139,9 +151,10 @@ func (s *Server) annotateLookup(r *http.Request, f annotationFilter, c store.Col
 			if err != nil {
 				return err
 			}
-			for _, id := range ids {
-				if name, ok := names[strings.ToLower(id)]; ok {
-					found[strings.ToLower(id)] = target{table: table, name: name}
+			for _, row := range rows {
+				id, _ := row[c.Name].(string)
+				if name, ok := names[strings.ToLower(id)]; ok && id != "" {
+					found[table][strings.ToLower(id)] = name
 				}
 			}
 			continue
@@ -151,8 +164,12 @@ func (s *Server) annotateLookup(r *http.Request, f annotationFilter, c store.Col
 			return err
 		}
 		var missing []string
-		for _, id := range ids {
-			if _, ok := found[strings.ToLower(id)]; !ok {
+		for i, row := range rows {
+			id, _ := row[c.Name].(string)
+			if id == "" {
+				continue
+			}
+			if kt := keptTable(i); kt == table || kt == "" && !inAny(id) {
 				missing = append(missing, id)
 			}
 		}
@@ -170,7 +187,7 @@ func (s *Server) annotateLookup(r *http.Request, f annotationFilter, c store.Col
 		}
 		for id, row := range got {
 			name, _ := row[t.PrimaryColumn].(string)
-			found[id] = target{table: table, name: name}
+			found[table][id] = name
 		}
 	}
 	for i, row := range rows {
@@ -178,25 +195,33 @@ func (s *Server) annotateLookup(r *http.Request, f annotationFilter, c store.Col
 		if id == "" {
 			continue
 		}
-		tg, ok := found[strings.ToLower(id)]
-		if !ok && len(c.Targets) == 1 {
-			tg, ok = target{table: c.Targets[0]}, true // not readable: its table only
+		table := keptTable(i)
+		if table == "" {
+			for _, t := range c.Targets {
+				if has(t, id) {
+					table = t
+					break
+				}
+			}
 		}
-		if !ok {
+		if table == "" && len(c.Targets) == 1 {
+			table = c.Targets[0] // not readable: its table only
+		}
+		if table == "" {
 			continue
 		}
 		if f.has(annLogicalName) {
-			objs[i][prop+"@"+annLogicalName] = tg.table
+			objs[i][prop+"@"+annLogicalName] = table
 		}
 		if f.has(annNavigation) {
 			nav := c.Name
 			if len(c.Targets) > 1 {
-				nav += "_" + tg.table
+				nav += "_" + table
 			}
 			objs[i][prop+"@"+annNavigation] = nav
 		}
-		if f.has(annFormatted) && tg.name != "" {
-			objs[i][prop+"@"+annFormatted] = tg.name
+		if name := found[table][strings.ToLower(id)]; f.has(annFormatted) && name != "" {
+			objs[i][prop+"@"+annFormatted] = name
 		}
 	}
 	return nil

@@ -145,6 +145,9 @@ type field struct {
 	// bindKey is the key's property the binding named, if it did
 	// (/accounts(accountid=ID)).
 	bindKey string
+	// bindTable is the table of a binding of a lookup to several tables
+	// (a customer's /contacts(ID)), which the store keeps with the id.
+	bindTable string
 }
 
 // notAnObject says what a row's body, which does not begin a JSON object,
@@ -459,6 +462,9 @@ func (s *Server) bindings(r *http.Request, t store.Table, fields []field) error 
 			return badRequest("%s: %s looks up %s; bind it to /%s(<id>), not /%s(…)", f.prop, what, strings.Join(targets, " or "),
 				strings.Join(targetSets, "(<id>) or /"), f.bind)
 		}
+		if c.Polymorphic() {
+			f.bindTable = bt.Name
+		}
 	}
 	// A navigation property is its lookup: two fields may now name one.
 	given := map[string]string{}
@@ -525,6 +531,9 @@ func values(fs []field) engine.Values {
 	out := engine.Values{}
 	for _, f := range fs {
 		out[f.column] = f.value
+		if id, ok := f.value.(string); ok && f.bindTable != "" {
+			out[f.column] = engine.Ref{Table: f.bindTable, ID: id}
+		}
 	}
 	return out
 }

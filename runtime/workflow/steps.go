@@ -309,6 +309,9 @@ func (x *execution) write(t store.Table, id string, row store.Row, vals map[stri
 	if _, err := x.tx.UpdateRow(t, id, vals, 0); err != nil {
 		return err
 	}
+	if err := engine.KeepTargets(x.tx, t, id, vals, links); err != nil {
+		return err
+	}
 	return x.r.RecordChanged(x.ctx, x.tx, t.Name, id)
 }
 

@@ -285,7 +285,10 @@ func (x *execution) insert(t store.Table, vals map[string]any, links []engine.Li
 			row[name] = int64(c.Options[0].Value)
 		}
 	}
-	return id, x.tx.InsertRow(t.Name, row)
+	if err := x.tx.InsertRow(t.Name, row); err != nil {
+		return "", err
+	}
+	return id, engine.KeepTargets(x.tx, t, id, vals, links)
 }
 
 // recordJSON is a record as a webhook posts it: every column by name,
