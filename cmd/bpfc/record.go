@@ -43,7 +43,9 @@ func newRecordCreateCmd(g *globals) *cobra.Command {
 		Short: "Create a record; the default flow starts on it",
 		Long: "record create creates a record of TABLE in environment E. Every value is checked\n" +
 			"against its column: numbers, yes/no, dates (2026-12-31), a choice's label or value,\n" +
-			"the id of an existing row for a lookup (or a user's name for a lookup to users).\n" +
+			"the id of an existing row for a lookup (or a user's name for a lookup to users;\n" +
+			"TABLE:ID for a lookup to several tables, customerid=contact:ID, which keeps the\n" +
+			"table: an account and a contact may share an id, which alone names the account).\n" +
 			"The default flow starts on it: the active business process flow on TABLE with the\n" +
 			"lowest order that the user (--as) may start; --flow F starts F, --no-flow none.\n" +
 			"When the table has flows but the user may start none of them, it says which\n" +
@@ -199,7 +201,8 @@ func newRecordShowCmd(g *globals) *cobra.Command {
 		Use:   "show TABLE ID --env E",
 		Short: "Show a record: every column, lookups as ids with their rows' names",
 		Long: "record show prints every column of a record (lookups as the ids of the rows\n" +
-			"they point at, each with that row's name), its row version included.\n\n" +
+			"they point at, each with that row's name, and its table for a lookup to several\n" +
+			"tables: customerid ID (contact: Ann Lee)), its row version included.\n\n" +
 			"--output json prints the record: every column by name, empty ones as null,\n" +
 			"lookups as ids.",
 		Args: argsUsage(cobra.ExactArgs(2)),
@@ -237,10 +240,19 @@ func runRecordShow(g *globals, o *recordOptions, tableName, id string) error {
 
 // shownText is a record's value of column name as text output shows it:
 // a date-only column's date (shown is r.Shown()), a choice's value with
-// its label, "1 (This Quarter)".
+// its label, "1 (This Quarter)", a customer lookup's id with its row's
+// table and name, "ID (contact: Ann Lee)".
 func shownText(r *engine.Record, shown store.Row, name string) string {
 	s := formatValue(shown[name])
-	if l, ok := r.Labels[name]; ok && s != "" {
+	l, ok := r.Labels[name]
+	if tb := r.Tables[name]; tb != "" && s != "" {
+		// A lookup to several tables: which one it points at.
+		if ok {
+			tb += ": " + l
+		}
+		return s + " (" + tb + ")"
+	}
+	if ok && s != "" {
 		s += " (" + l + ")"
 	}
 	return s
