@@ -145,6 +145,15 @@ func answerTimeout(path string) time.Duration {
 
 var shortAnswer, longAnswer = 2 * time.Minute, 15 * time.Minute // variables for tests
 
+// timeoutError is do's error for an answer that did not come within its
+// limit, typed so that a caller may say so briefly (nameUnread).
+type timeoutError struct {
+	limit time.Duration
+	msg   string
+}
+
+func (e *timeoutError) Error() string { return e.msg }
+
 // Do sends a request to path (under the API prefix) with body as JSON (nil:
 // none) and decodes a JSON answer into out (nil: discarded). An error
 // answer is an *APIError; with errBody set, its body is decoded there too.
@@ -202,7 +211,8 @@ func (c *Client) do(ctx context.Context, method, path string, headers []string, 
 	resp, err := c.http().Do(req)
 	if err != nil {
 		if limit > 0 && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return nil, fmt.Errorf("%s%s did not answer %s %s within %v: is bpfc serve there busy or stuck?%s", c.URL, c.envText(), method, path, limit, unansweredHint(method, path))
+			return nil, &timeoutError{limit: limit, msg: fmt.Sprintf("%s%s did not answer %s %s within %v: is bpfc serve there busy or stuck?%s",
+				c.URL, c.envText(), method, path, limit, unansweredHint(method, path))}
 		}
 		if ctx.Err() != nil {
 			return nil, err
@@ -218,7 +228,7 @@ func (c *Client) do(ctx context.Context, method, path string, headers []string, 
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
 	if err != nil {
 		if limit > 0 && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return resp, fmt.Errorf("%s%s did not finish answering %s %s within %v", c.URL, c.envText(), method, path, limit)
+			return resp, &timeoutError{limit: limit, msg: fmt.Sprintf("%s%s did not finish answering %s %s within %v", c.URL, c.envText(), method, path, limit)}
 		}
 		return resp, err
 	}

@@ -171,6 +171,10 @@ func (c *Client) Record(ctx context.Context, table, id string) (*engine.Record, 
 	}
 	// A lookup's formatted value is the name of the row it points at,
 	// which record show prints beside the id, as the engine's Record does.
+	// The record is read by then: a failed read of a lookup's row only
+	// labels that lookup. After a read that got no answer, the other
+	// lookups are not read either, each of which would wait as long.
+	var unanswered string
 	for _, a := range d.Attributes {
 		id, _ := r.Values[a.LogicalName].(string)
 		if id == "" || a.AttributeType != "Lookup" && a.AttributeType != "Customer" {
@@ -180,8 +184,18 @@ func (c *Client) Record(ctx context.Context, table, id string) (*engine.Record, 
 		if json.Unmarshal(raw["_"+a.LogicalName+"_value@"+annFormatted], &name) != nil || name == "" {
 			// The server names only the rows the user may read: ask
 			// whether this one is unreadable, which the engine says.
-			if name, err = c.unreadable(ctx, a, id); err != nil {
-				return nil, err
+			name = unanswered
+			if name == "" {
+				if name, err = c.unreadable(ctx, a, id); err != nil {
+					if ctx.Err() != nil {
+						return nil, err // the command was stopped
+					}
+					var e *APIError
+					name = nameUnread(err)
+					if !errors.As(err, &e) {
+						unanswered = name
+					}
+				}
 			}
 		}
 		if name != "" {
@@ -192,6 +206,20 @@ func (c *Client) Record(ctx context.Context, table, id string) (*engine.Record, 
 		}
 	}
 	return r, nil
+}
+
+// nameUnread labels a lookup whose row's read failed with err: why,
+// briefly, beside its id (the record's own read succeeded).
+func nameUnread(err error) string {
+	var e *APIError
+	var te *timeoutError
+	switch {
+	case errors.As(err, &e):
+		return fmt.Sprintf("name could not be read: HTTP %d %s", e.Status, e.Code)
+	case errors.As(err, &te):
+		return fmt.Sprintf("name could not be read: no answer within %v", te.limit)
+	}
+	return "name could not be read: the server was not reached"
 }
 
 // unreadable is engine.NotReadableLabel when the row lookup a points at,
