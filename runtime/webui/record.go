@@ -28,6 +28,10 @@ type recordPage struct {
 	Sel                               *procView
 	Start                             []option // flows that may start on the record
 	Flash                             *flash
+	// AtLimit are the flows the user could start that cannot start here:
+	// the record holds MaxInstances instances, the most it can.
+	AtLimit      []string
+	MaxInstances int
 }
 
 func (p recordPage) title() string     { return p.Name + " · " + p.TableTitle }
@@ -162,21 +166,26 @@ func (h *Handler) showRecord(w http.ResponseWriter, r *http.Request, status int,
 		}
 		page.Sel.Action = page.Href + "/process"
 	}
-	if len(ins) < engine.MaxInstancesPerRecord {
-		for _, fi := range v.readable() {
-			if fi.f.PrimaryTable == t.Name && fi.running(v.deployed) && v.may(fi, "create", "append") {
-				o := option{Value: fi.f.Name, Label: fi.title()}
-				// Start opens the instance the record has of the flow
-				// (start, as Switch Process: the first of ins, whose tabs
-				// are in its order): the list says so, in the switcher's
-				// words, rather than promise a new one.
-				if i := slices.IndexFunc(ins, func(p engine.ProcessInstance) bool { return p.Flow == fi.f.Name }); i >= 0 {
-					tab := page.Instances[i]
-					o.Label += " (open: " + tab.Stage + " · " + statusReason(tab.State) + ")"
-				}
-				page.Start = append(page.Start, o)
-			}
+	// At the limit the list stays, as Dataverse's switcher does: a flow
+	// the record has still opens, and the others say why none starts.
+	page.MaxInstances = engine.MaxInstancesPerRecord
+	for _, fi := range v.readable() {
+		if fi.f.PrimaryTable != t.Name || !fi.running(v.deployed) || !v.may(fi, "create", "append") {
+			continue
 		}
+		o := option{Value: fi.f.Name, Label: fi.title()}
+		// Start opens the instance the record has of the flow (start, as
+		// Switch Process: the first of ins, whose tabs are in its order):
+		// the list says so, in the switcher's words, rather than promise
+		// a new one.
+		if i := slices.IndexFunc(ins, func(p engine.ProcessInstance) bool { return p.Flow == fi.f.Name }); i >= 0 {
+			tab := page.Instances[i]
+			o.Label += " (open: " + tab.Stage + " · " + statusReason(tab.State) + ")"
+		} else if len(ins) >= engine.MaxInstancesPerRecord {
+			page.AtLimit = append(page.AtLimit, fi.title())
+			continue
+		}
+		page.Start = append(page.Start, o)
 	}
 	h.render(w, r, rs, status, "record", page)
 }

@@ -208,6 +208,40 @@ func TestProcessThroughThePages(t *testing.T) {
 	p.must(t, http.StatusOK, "Stage history", "(start, admin)", "(prev, admin)", "(reactivate, admin)")
 }
 
+// TestStartAtInstanceLimit: on a record that holds the most instances a
+// record can, the Start list stays, as Dataverse's switcher does: a flow
+// the record has still opens its instance, and a flow it has not is not
+// offered, the page saying why it cannot start.
+func TestStartAtInstanceLimit(t *testing.T) {
+	f := newFixture(t)
+	lead, _ := f.createLead("strategic_deal", nil)
+	admin := f.eng.As("admin")
+	for i := 1; i < engine.MaxInstancesPerRecord; i++ {
+		if _, err := admin.Start(context.Background(), "strategic_deal", "lead", lead); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := f.browser()
+	b.signIn()
+	p := b.get("/records/lead/"+lead).must(t, http.StatusOK, `<label for="start-flow">Start a process</label>`,
+		`<option value="strategic_deal">Strategic Deal Process (open: `,
+		`Cannot start Lead to Opportunity Sales Process: this record holds 10 process instances, the most a record can hold`)
+	p.lacks(t, `<option value="lead_to_opportunity"`)
+	// The flow the record has opens; the other is refused by the engine,
+	// as a forged form would be, and nothing starts.
+	q := b.follow(b.post("/records/lead/"+lead+"/start", url.Values{"csrf": {p.csrf(t)}, "flow": {"strategic_deal"}}))
+	q.must(t, http.StatusOK, "This record already has the Strategic Deal Process; switched to it")
+	b.follow(b.post("/records/lead/"+lead+"/start", url.Values{"csrf": {p.csrf(t)}, "flow": {"lead_to_opportunity"}})).
+		must(t, http.StatusOK, "the most a record can hold")
+	if ins, err := admin.ProcessInstances(context.Background(), "lead", lead); err != nil || len(ins) != engine.MaxInstancesPerRecord {
+		t.Errorf("the lead holds %d instances (%v), want %d", len(ins), err, engine.MaxInstancesPerRecord)
+	}
+
+	// Below the limit no flow is said to be unable to start.
+	other, _ := f.createLead("strategic_deal", nil)
+	b.get("/records/lead/"+other).must(t, http.StatusOK, `<option value="lead_to_opportunity">`).lacks(t, "Cannot start")
+}
+
 // TestConcurrentInstances: a record's instances are listed and switched
 // between; a flow started from the page becomes one of them.
 func TestConcurrentInstances(t *testing.T) {
