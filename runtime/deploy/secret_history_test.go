@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -88,4 +89,88 @@ func TestSecretScrubLeavesOtherVariablesMessages(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestHistoryQuotesOnlyTheNamedVariablesValue: the scrub takes a secret's
+// earlier clear text out of the lines that name it ("the value of hook"),
+// which holds only if no message quotes one variable's value in a line
+// about another. None does: every cause that quotes a value (a value from
+// the process, from a settings file, one the environment keeps) quotes the
+// value of the variable it names, one cause a line, and the messages that
+// name two variables (shadowNote, a settings file's unknown name) quote no
+// value. Here one refusal has a cause of each kind, every value distinct;
+// each value is found only in its variable's line, and once hook is a
+// secret the other lines read as before.
+func TestHistoryQuotesOnlyTheNamedVariablesValue(t *testing.T) {
+	vars := func(hookType string) string {
+		return "variable \"hook\" {\n  type = \"" + hookType + "\"\n}\n" +
+			"variable \"flag\" {\n  type = \"boolean\"\n  required = false\n}\n" +
+			"variable \"n\" {\n  type = \"number\"\n  required = false\n}\n"
+	}
+	values := map[string]string{"hook": "ftp://files.example/h00k", "flag": "maybe", "n": "many"}
+	pr := newProject(t)
+	pr.set("vars.hcl", vars("string"))
+	env := map[string]string{"BPFC_VAR_HOOK": values["hook"]}
+	o := quiet()
+	o.Getenv = func(k string) string { return env[k] }
+	pr.deploy("dev", o)
+
+	delete(env, "BPFC_VAR_HOOK")
+	env["BPFC_VAR_FLAG"] = values["flag"]
+	o.Settings = map[string]string{"cts_n": values["n"]}
+	o.SettingsAt = map[string]string{"cts_n": "settings.json:3:5"}
+	pr.version("1.0.0.1").set("post.hcl", "workflow \"tell\" {\n  table = \"lead\"\n  step \"post\" { webhook = { url = var.hook } }\n}\n")
+	pr.refuse("dev", o, "the value of hook that environment dev keeps", `the value of flag from BPFC_VAR_FLAG is not valid: "maybe"`,
+		`settings.json:3:5: the value of n from the settings file is not valid: "many"`)
+	before := historyMessages(t, pr)
+	for name, val := range values {
+		quoted, named := strconv.Quote(val), nameWord(name)
+		found := false
+		for _, line := range strings.Split(before[1], "\n") {
+			if !strings.Contains(line, quoted) {
+				continue
+			}
+			found = true
+			if !named.MatchString(line) {
+				t.Errorf("the value of %s, %s, is quoted in a line about another variable: %q", name, quoted, line)
+			}
+		}
+		if !found {
+			t.Errorf("the refusal does not quote the value of %s, %s: the test shows nothing:\n%s", name, quoted, before[1])
+		}
+	}
+
+	delete(env, "BPFC_VAR_FLAG")
+	o.Settings, o.SettingsAt = nil, nil
+	env["BPFC_VAR_HOOK"] = "https://hooks.example/new"
+	pr.set("vars.hcl", vars("secret"))
+	pr.deploy("dev", o)
+	after := historyMessages(t, pr)
+	was, is := strings.Split(before[1], "\n"), strings.Split(after[1], "\n")
+	if len(was) != len(is) {
+		t.Fatalf("the refusal's lines changed in number:\n%s\nnow\n%s", before[1], after[1])
+	}
+	for i := range was {
+		switch {
+		case nameWord("hook").MatchString(was[i]):
+			if strings.Contains(is[i], values["hook"]) || is[i] != strings.ReplaceAll(was[i], strconv.Quote(values["hook"]), SecretInHistory) {
+				t.Errorf("hook's line: %q, was %q", is[i], was[i])
+			}
+		case is[i] != was[i]:
+			t.Errorf("a line about another variable changed: %q, was %q", is[i], was[i])
+		}
+	}
+}
+
+// historyMessages are the messages of the dev environment's history,
+// oldest first.
+func historyMessages(t *testing.T, pr *project) []string {
+	t.Helper()
+	h, err := pr.pipeline(pr.load()).History(context.Background(), "dev", 0)
+	must(t, err)
+	var out []string
+	for i := len(h) - 1; i >= 0; i-- {
+		out = append(out, h[i].Message)
+	}
+	return out
 }
