@@ -123,6 +123,11 @@ func TestHistoryQuotesOnlyTheNamedVariablesValue(t *testing.T) {
 	pr.refuse("dev", o, "the value of hook that environment dev keeps", `the value of flag from BPFC_VAR_FLAG is not valid: "maybe"`,
 		`settings.json:3:5: the value of n from the settings file is not valid: "many"`)
 	before := historyMessages(t, pr)
+	// The detail is a sentence: its full stop does not stand before the
+	// advice that follows it.
+	if strings.Contains(before[1], ".; give a new one") {
+		t.Errorf("the kept value's cause: %q", before[1])
+	}
 	for name, val := range values {
 		quoted, named := strconv.Quote(val), nameWord(name)
 		found := false

@@ -238,7 +238,7 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings, set
 				// BPFC_VAR_<NAME> gave is sealed now, never kept as clear text.
 				if summary, detail := p.ValueProblem(v, k.Value); summary != "" {
 					causes = append(causes, fmt.Sprintf("the value of %s that environment %s keeps (from %s) is not valid now: %s; give a new one in %s",
-						v.Name, env.Name, processOrigin(v), detail, v.EnvVarHint()))
+						v.Name, env.Name, processOrigin(v), strings.TrimSuffix(detail, "."), v.EnvVarHint()))
 					continue
 				}
 				val.text, val.source = k.Value, SourceProcess
@@ -302,7 +302,7 @@ func resolveValues(p *compiler.Project, env *compiler.Environment, settings, set
 			// date-only column): it must pass as a value given now would.
 			if _, detail := p.ValueProblem(v, k.Value); detail != "" {
 				causes = append(causes, fmt.Sprintf("the value of %s that environment %s keeps (from %s) is not valid now: %s; give a new one",
-					v.Name, env.Name, sourceText(k.Source, processOrigin(v)), detail))
+					v.Name, env.Name, sourceText(k.Source, processOrigin(v)), strings.TrimSuffix(detail, ".")))
 				continue
 			}
 			val.text, val.source = k.Value, SourceKept
