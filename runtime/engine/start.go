@@ -146,6 +146,41 @@ func checkInstanceName(name string) error {
 	return nil
 }
 
+// HeldInstances is how many instances the record holds, of every flow on
+// its table, those the acting user may not read too: the number Start
+// holds against MaxInstancesPerRecord (and says in its refusal), so that a
+// page can tell before a start that none can be made. The user must be
+// able to read the record.
+func (s *Session) HeldInstances(ctx context.Context, table, recordID string) (int, error) {
+	var n int
+	err := s.e.run(ctx, s.user, false, func(o *op) error {
+		if _, _, err := o.reachRecord(table, recordID, false, PrivRead); err != nil {
+			return err
+		}
+		var err error
+		n, err = o.heldInstances(table, recordID)
+		return err
+	})
+	return n, err
+}
+
+// heldInstances counts the instances of the flows whose primary table is
+// table on record recordID, whatever their state.
+func (o *op) heldInstances(table, recordID string) (int, error) {
+	n := 0
+	for _, g := range o.dep.flows {
+		if !g.hasTable() || g.f.PrimaryTable != table {
+			continue
+		}
+		rows, err := o.tx.FindRows(g.table, map[string]any{lookupColumn(table): recordID})
+		if err != nil {
+			return 0, err
+		}
+		n += len(rows)
+	}
+	return n, nil
+}
+
 // start inserts an instance of f on a record, at the first stage, named
 // name ("": after the flow). lock says that the record is not new in this
 // transaction: others may start flows on it at the same time.
@@ -189,16 +224,9 @@ func (o *op) start(f *flow, table, recordID, name string, lock bool) (*Instance,
 			}
 		}
 	}
-	n := 0
-	for _, g := range o.dep.flows {
-		if !g.hasTable() || g.f.PrimaryTable != table {
-			continue
-		}
-		rows, err := o.tx.FindRows(g.table, map[string]any{lookupColumn(table): recordID})
-		if err != nil {
-			return nil, err
-		}
-		n += len(rows)
+	n, err := o.heldInstances(table, recordID)
+	if err != nil {
+		return nil, err
 	}
 	if n >= MaxInstancesPerRecord {
 		return nil, refuse(RuleMaxInstances, "%s %s already holds %d process instances, the most a record can hold (finished and aborted ones count too: "+

@@ -29,9 +29,9 @@ type recordPage struct {
 	Start                             []option // flows that may start on the record
 	Flash                             *flash
 	// AtLimit are the flows the user could start that cannot start here:
-	// the record holds MaxInstances instances, the most it can.
-	AtLimit      []string
-	MaxInstances int
+	// the record holds Held instances, the most it can.
+	AtLimit []string
+	Held    int
 }
 
 func (p recordPage) title() string     { return p.Name + " · " + p.TableTitle }
@@ -168,7 +168,7 @@ func (h *Handler) showRecord(w http.ResponseWriter, r *http.Request, status int,
 	}
 	// At the limit the list stays, as Dataverse's switcher does: a flow
 	// the record has still opens, and the others say why none starts.
-	page.MaxInstances = engine.MaxInstancesPerRecord
+	held := -1
 	for _, fi := range v.readable() {
 		if fi.f.PrimaryTable != t.Name || !fi.running(v.deployed) || !v.may(fi, "create", "append") {
 			continue
@@ -181,13 +181,41 @@ func (h *Handler) showRecord(w http.ResponseWriter, r *http.Request, status int,
 		if i := slices.IndexFunc(ins, func(p engine.ProcessInstance) bool { return p.Flow == fi.f.Name }); i >= 0 {
 			tab := page.Instances[i]
 			o.Label += " (open: " + tab.Stage + " · " + statusReason(tab.State) + ")"
-		} else if len(ins) >= engine.MaxInstancesPerRecord {
-			page.AtLimit = append(page.AtLimit, fi.title())
-			continue
+		} else {
+			if held < 0 {
+				if held, err = heldInstances(ctx, rs, v, t.Name, rec.ID, ins); err != nil {
+					h.fail(w, r, rs, err)
+					return
+				}
+			}
+			if held >= engine.MaxInstancesPerRecord {
+				page.AtLimit, page.Held = append(page.AtLimit, fi.title()), held
+				continue
+			}
 		}
 		page.Start = append(page.Start, o)
 	}
 	h.render(w, r, rs, status, "record", page)
+}
+
+// heldInstances is how many instances the record holds as Start counts
+// them against its limit: of every flow whose primary table is the
+// record's, those the user may not read too. ins has every instance of the
+// flows the user may read, so the store is asked only when a flow on the
+// table is hidden from the user.
+func heldInstances(ctx context.Context, rs *reqSession, v *view, table, id string, ins []engine.ProcessInstance) (int, error) {
+	for _, fi := range v.flows {
+		if it, ok := v.tables[fi.wf.InstanceTable]; ok && it.Kind == store.TableInstance && fi.f.PrimaryTable == table && !v.may(fi, "read") {
+			return rs.s.HeldInstances(ctx, table, id)
+		}
+	}
+	n := 0
+	for _, in := range ins {
+		if fi := v.byName[in.Flow]; fi != nil && fi.f.PrimaryTable == table {
+			n++
+		}
+	}
+	return n, nil
 }
 
 func recordHref(table, id string) string { return "/records/" + table + "/" + url.PathEscape(id) }

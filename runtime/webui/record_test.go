@@ -242,6 +242,32 @@ func TestStartAtInstanceLimit(t *testing.T) {
 	b.get("/records/lead/"+other).must(t, http.StatusOK, `<option value="lead_to_opportunity">`).lacks(t, "Cannot start")
 }
 
+// TestStartAtInstanceLimitUnseen: the limit counts the instances a user
+// may not read, as the engine's Start does; a user who reads none of the
+// lead's ten Strategic Deal instances is told that Lead to Opportunity
+// cannot start, not offered a Start the engine refuses.
+func TestStartAtInstanceLimitUnseen(t *testing.T) {
+	f := newFixture(t, "qualifier.hcl", `
+role "qualifier" {
+  grant "lead_to_opportunity" {
+    privileges = ["create", "read", "write", "append", "append_to"]
+    depth      = "organization"
+  }
+}
+`)
+	lead, _ := f.createLead("strategic_deal", nil)
+	for i := 1; i < engine.MaxInstancesPerRecord; i++ {
+		if _, err := f.eng.As("admin").Start(context.Background(), "strategic_deal", "lead", lead); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q := f.browser()
+	q.signInWith(f.addUser("quinn", "qualifier"))
+	p := q.get("/records/lead/"+lead).must(t, http.StatusOK,
+		`Cannot start Lead to Opportunity Sales Process: this record holds 10 process instances, the most a record can hold`)
+	p.lacks(t, "Strategic Deal Process", `<option value="lead_to_opportunity"`, "Start a process")
+}
+
 // TestConcurrentInstances: a record's instances are listed and switched
 // between; a flow started from the page becomes one of them.
 func TestConcurrentInstances(t *testing.T) {
