@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/bpfc/bpfc/runtime/deploy"
+	"github.com/bpfc/bpfc/runtime/store"
 )
 
 // TestFailedImportMessage: an import that failed (the store failed
@@ -21,6 +22,13 @@ func TestFailedImportMessage(t *testing.T) {
 	var ee *exitError
 	if !errors.As(err, &ee) || ee.code != 1 || ee.msg != "import of Big 1.1.0.0 into dev failed, nothing was changed: disk I/O error (778)" {
 		t.Errorf("failed import: %#v", err)
+	}
+	// A COMMIT without the server's answer (the connection lost) says it
+	// may have applied, never "nothing was changed".
+	res.Message = "the connection to the store was lost while it committed: it may or may not have been applied; …"
+	err = reportResult(g, nil, deploy.Upgrade, nil, res, fmt.Errorf("%w: unexpected EOF", store.ErrCommitUnknown))
+	if !errors.As(err, &ee) || ee.msg != "import of Big 1.1.0.0 into dev "+res.Message {
+		t.Errorf("import whose commit got no answer: %#v", err)
 	}
 	ref := &deploy.Refusal{Env: "dev", Solution: "Big", Version: "1.1.0.0", Causes: []string{"version 1.1.0.0 is lower"}}
 	res.Result = deploy.Refused

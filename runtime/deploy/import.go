@@ -66,8 +66,8 @@ func Import(ctx context.Context, t Target, b *Build, o Options) (*Result, error)
 	interrupted := errors.Is(err, context.Canceled)
 	switch {
 	case errors.Is(err, store.ErrCommitUnknown):
-		// The COMMIT was in flight: the server may have applied it.
-		err = errCommitUnknown{cause: err, env: t.Env.Name, version: b.Version()}
+		// The COMMIT got no answer: the server may have applied it.
+		err = errCommitUnknown{cause: err, env: t.Env.Name, version: b.Version(), interrupted: interrupted}
 	case interrupted:
 		err = errInterrupted{err} // said as such everywhere (results, release steps, JSON)
 	}
@@ -109,18 +109,24 @@ type errInterrupted struct{ cause error }
 func (errInterrupted) Error() string   { return "interrupted before it committed: nothing was changed" }
 func (e errInterrupted) Unwrap() error { return e.cause }
 
-// errCommitUnknown is an import its context's end stopped while its
-// COMMIT was in flight: it may have been applied or not, and the history
+// errCommitUnknown is an import whose COMMIT got no answer — its
+// context's end stopped it in flight (interrupted), or the connection to
+// the store was lost — so it may have been applied or not, and the history
 // entry that says failed may sit beside its own succeeded one.
 type errCommitUnknown struct {
 	cause        error
 	env, version string
+	interrupted  bool
 }
 
 func (e errCommitUnknown) Error() string {
-	return fmt.Sprintf("interrupted while it committed: it may or may not have been applied; "+
-		"bpfc history --env %[1]s lists it as succeeded if it was, bpfc plan --env %[1]s shows whether %[2]s is live, and running it again is safe",
-		e.env, e.version)
+	how := "the connection to the store was lost while it committed"
+	if e.interrupted {
+		how = "interrupted while it committed"
+	}
+	return fmt.Sprintf("%[1]s: it may or may not have been applied; "+
+		"bpfc history --env %[2]s lists it as succeeded if it was, bpfc plan --env %[2]s shows whether %[3]s is live, and running it again is safe",
+		how, e.env, e.version)
 }
 func (e errCommitUnknown) Unwrap() error { return e.cause }
 

@@ -17,10 +17,10 @@ var (
 	// shared write, another transaction held a row it changes — for longer
 	// than the busy timeout.
 	ErrBusy = errors.New("the environment is busy: an import, or a transaction holding what this one needs, kept it longer than the busy timeout; try again")
-	// ErrCommitUnknown: the context of a write ended while its COMMIT was
-	// in flight, and the driver gave up on the connection without the
-	// server's answer: the server may have committed it or not.
-	ErrCommitUnknown = errors.New("the write was interrupted while it committed: whether it was committed is unknown")
+	// ErrCommitUnknown: a write's COMMIT got no answer from the server —
+	// its context ended in flight, or the connection was lost — so the
+	// server may have committed it or not.
+	ErrCommitUnknown = errors.New("the write's COMMIT got no answer (interrupted, or the connection was lost): whether it was committed is unknown")
 	// ErrExists: an object that must be new already exists.
 	ErrExists = errors.New("already exists")
 	// ErrConflict: a row changed since the version the caller read

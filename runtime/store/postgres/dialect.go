@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 
@@ -380,18 +381,23 @@ func boolInt(b bool) int64 {
 
 var _ sqlstore.UncertainCommitDialect = (*dialect)(nil)
 
-// CommitUncertain: a COMMIT whose context ended in flight fails without
-// the server's answer (pgx closes the connection and asks the server to
-// cancel it, which may come too late), and the server may have committed.
-// Not so when pgx had not sent it (SafeToRetry), when database/sql had
-// given the transaction up (ErrTxDone), or when the server answered with
-// an error. pgx says a cancellation in flight with the bare
-// context.Canceled, as database/sql says one before: the caller checks
-// the context before Commit.
-func (d *dialect) CommitUncertain(err error) bool {
-	if errors.Is(err, sql.ErrTxDone) || pgconn.SafeToRetry(err) {
+// CommitUncertain: a COMMIT that got no answer from the server, which may
+// have committed: the context ended in flight (pgx closes the connection
+// and asks the server to cancel, which may come too late), or the
+// connection was lost (an administrator's pg_terminate_backend, a server
+// shutting down, the socket reset). Not so when pgx had not sent it
+// (SafeToRetry), when database/sql had given the transaction up
+// (ErrTxDone), or when the server answered with an error other than the
+// connection's end, or with ROLLBACK. pgx says a cancellation in flight
+// with the bare context.Canceled, as database/sql says one before: the
+// caller checks the context before Commit.
+func (d *dialect) CommitUncertain(err error, ended bool) bool {
+	if errors.Is(err, sql.ErrTxDone) || errors.Is(err, pgx.ErrTxCommitRollback) || pgconn.SafeToRetry(err) {
 		return false
 	}
+	if ConnectionLost(err) {
+		return true
+	}
 	var pe *pgconn.PgError
-	return !errors.As(err, &pe)
+	return ended && !errors.As(err, &pe)
 }

@@ -193,7 +193,7 @@ func (s *DB) write(ctx context.Context, begin func(context.Context, *sql.DB, fun
 		return atCommit, err
 	}
 	if err := st.Tx.Commit(); err != nil {
-		if u, ok := s.d.(UncertainCommitDialect); ok && ctx.Err() != nil && u.CommitUncertain(err) {
+		if u, ok := s.d.(UncertainCommitDialect); ok && u.CommitUncertain(err, ctx.Err() != nil) {
 			return atCommit, fmt.Errorf("%w: %w", store.ErrCommitUnknown, err)
 		}
 		return atCommit, err

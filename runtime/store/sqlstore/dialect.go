@@ -73,14 +73,16 @@ type SharedDialect interface {
 	IsRetryable(err error) bool
 }
 
-// UncertainCommitDialect is a Dialect whose driver, when the context ends
-// while COMMIT is in flight, may give up on the connection without the
-// server's answer (pgx closes it), so that the server may still commit.
+// UncertainCommitDialect is a Dialect whose COMMIT may fail without the
+// server's answer, so that the server may have committed: its driver gives
+// up on the connection when the context ends in flight (pgx closes it), or
+// the connection is lost under it (the backend ended, the socket reset).
 // CommitUncertain tells whether err, the failed Commit's error, is such a
-// give-up rather than a COMMIT that never left (a context already ended)
-// or that the server refused.
+// failure (ended: the context ended meanwhile) rather than a COMMIT that
+// never left or that the server refused (a deferred constraint, a
+// serialization failure: it rolled back).
 type UncertainCommitDialect interface {
-	CommitUncertain(err error) bool
+	CommitUncertain(err error, ended bool) bool
 }
 
 // TxConn runs a transaction's statements: a *sql.Tx, or a transaction a
