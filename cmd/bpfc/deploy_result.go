@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -65,8 +64,7 @@ func reportResult(g *globals, env *compiler.Environment, mode deploy.Mode, b *de
 			// once what held the environment ends.
 			msg = fmt.Sprintf("import of %s %s into %s gave up waiting for the environment, nothing was changed (nor is it in the history): "+
 				"run it again, it goes through once the import or transaction holding the environment ends (%s)", res.Solution, res.Version, res.Environment, msg)
-		case res.Result == deploy.Failed && res.Solution != "" && (errors.Is(err, context.Canceled) || errors.Is(err, store.ErrCommitUnknown)):
-			// Says itself whether anything was changed.
+		case res.Result == deploy.Failed && res.Solution != "" && deploy.SaysOutcome(err):
 			msg = fmt.Sprintf("import of %s %s into %s %s", res.Solution, res.Version, res.Environment, res.Message)
 		case res.Result == deploy.Failed && res.Solution != "" && !errors.As(err, &ref):
 			msg = fmt.Sprintf("import of %s %s into %s failed, nothing was changed: %s", res.Solution, res.Version, res.Environment, msg)

@@ -64,10 +64,45 @@ func Import(ctx context.Context, t Target, b *Build, o Options) (*Result, error)
 		return res, nil
 	}
 	interrupted := errors.Is(err, context.Canceled)
+	rctx := ctx
+	if interrupted {
+		// Recorded too, briefly: the interrupt that ended the import
+		// does not end its record, but an import that was waiting
+		// for another's lock does not wait on for it.
+		var cancel context.CancelFunc
+		rctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		defer cancel()
+	}
+	failure := func(err error) store.ImportRecord {
+		return store.ImportRecord{Operation: o.Operation, Solution: b.Solution(), Version: b.Version(),
+			Managed: t.Env.Managed, Mode: res.Mode, Who: o.Who, StartedOn: start, Duration: o.Now().Sub(start),
+			ArchiveSHA256: res.ArchiveSHA256, BuildDigest: b.Digest, Result: historyResult(err), Message: err.Error()}
+	}
 	switch {
 	case errors.Is(err, store.ErrCommitUnknown):
-		// The COMMIT got no answer: the server may have applied it.
-		err = errCommitUnknown{cause: err, env: t.Env.Name, version: b.Version(), interrupted: interrupted}
+		// The COMMIT got no answer: the server may have applied it. The
+		// store says which, once the transaction has ended.
+		how := "the connection to the store was lost while it committed"
+		if interrupted {
+			how = "interrupted while it committed"
+		}
+		notCommitted := errNotCommitted{cause: commitCause(err), how: how}
+		sctx := store.WithWaitNotice(rctx, func() {
+			o.Progress("waiting for the store to end the import's transaction, to read whether it committed")
+		})
+		applied, known, failID := settle(sctx, t.Store, res.ImportID, failure(notCommitted))
+		switch {
+		case applied:
+			res.Result = Applied
+			res.Notes = append(res.Notes, how+"; the store shows it committed")
+			return res, nil
+		case known:
+			res.Result, res.Message, res.ImportID, res.Changes = Failed, notCommitted.Error(), failID, []Change{}
+			return res, notCommitted
+		}
+		err = errCommitUnknown{cause: err, env: t.Env.Name, version: b.Version(), how: how}
+		res.Result, res.Message, res.ImportID, res.Changes = Failed, err.Error(), 0, []Change{}
+		return res, err
 	case interrupted:
 		err = errInterrupted{err} // said as such everywhere (results, release steps, JSON)
 	}
@@ -83,24 +118,72 @@ func Import(ctx context.Context, t Target, b *Build, o Options) (*Result, error)
 		res.Result = Busy
 	}
 	if !errors.Is(err, store.ErrBusy) {
-		rctx := ctx
-		if interrupted {
-			// Recorded too, briefly: the interrupt that ended the import
-			// does not end its record, but an import that was waiting
-			// for another's lock does not wait on for it.
-			var cancel context.CancelFunc
-			rctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-			defer cancel()
-		}
-		res.ImportID = recordFailure(rctx, t.Store, store.ImportRecord{Operation: o.Operation, Solution: b.Solution(), Version: b.Version(),
-			Managed: t.Env.Managed, Mode: res.Mode, Who: o.Who, StartedOn: start, Duration: o.Now().Sub(start),
-			ArchiveSHA256: res.ArchiveSHA256, BuildDigest: b.Digest, Result: historyResult(err), Message: res.Message})
+		res.ImportID = recordFailure(rctx, t.Store, failure(err))
 		if interrupted && res.ImportID == 0 {
 			res.Message += " (nor is it in the history: the store was busy)"
 		}
 	}
 	return res, err
 }
+
+// settle tells, for an import whose COMMIT got no answer, whether it was
+// applied: whether its own history entry (id) is there once its
+// transaction has ended. The exclusive write it runs in waits for that
+// (the import held the environment's lock until it committed or rolled
+// back), so what it reads is the outcome, and it records rec, the failure,
+// beside it when it was not applied: the history then holds the import's
+// own succeeded entry or this failure, never both. known is false when the
+// store could not be asked (its lock still held after the busy timeout,
+// the server gone): nothing is recorded then. failID is 0 when the failure
+// could not be recorded.
+func settle(ctx context.Context, s store.Store, id int64, rec store.ImportRecord) (applied, known bool, failID int64) {
+	if id == 0 {
+		return false, false, 0
+	}
+	err := s.Write(ctx, func(tx store.Tx) error {
+		applied, known, failID = false, false, 0
+		own, err := tx.Imports(store.ImportFilter{ID: id})
+		if err != nil {
+			return err
+		}
+		known, applied = true, len(own) == 1
+		if applied {
+			return nil
+		}
+		failID, err = tx.AddImport(rec)
+		return err
+	})
+	if err != nil {
+		failID = 0
+	}
+	return applied, known, failID
+}
+
+// commitCause is the store's error under store.ErrCommitUnknown (the lost
+// connection, the context's end), for an import that turned out not to have
+// committed: it failed for that cause, its outcome is no longer unknown.
+func commitCause(err error) error {
+	if m, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range m.Unwrap() {
+			if e != store.ErrCommitUnknown {
+				return e
+			}
+		}
+	}
+	return err
+}
+
+// errNotCommitted is an import whose COMMIT got no answer (how says why)
+// and that the store then showed was not applied.
+type errNotCommitted struct {
+	cause error
+	how   string
+}
+
+func (e errNotCommitted) Error() string {
+	return e.how + ", and the store shows it was not committed: nothing was changed, and running it again is safe"
+}
+func (e errNotCommitted) Unwrap() error { return e.cause }
 
 // errInterrupted is an import its context's end (Ctrl-C) stopped before
 // it committed.
@@ -110,25 +193,30 @@ func (errInterrupted) Error() string   { return "interrupted before it committed
 func (e errInterrupted) Unwrap() error { return e.cause }
 
 // errCommitUnknown is an import whose COMMIT got no answer — its
-// context's end stopped it in flight (interrupted), or the connection to
-// the store was lost — so it may have been applied or not, and the history
-// entry that says failed may sit beside its own succeeded one.
+// context's end stopped it in flight, or the connection to the store was
+// lost (how) — and whose outcome the store could not be asked for
+// afterwards (settle): it may have been applied or not, and nothing is
+// recorded for it beyond its own succeeded entry if it was.
 type errCommitUnknown struct {
-	cause        error
-	env, version string
-	interrupted  bool
+	cause             error
+	env, version, how string
 }
 
 func (e errCommitUnknown) Error() string {
-	how := "the connection to the store was lost while it committed"
-	if e.interrupted {
-		how = "interrupted while it committed"
-	}
 	return fmt.Sprintf("%[1]s: it may or may not have been applied; "+
 		"bpfc history --env %[2]s lists it as succeeded if it was, bpfc plan --env %[2]s shows whether %[3]s is live, and running it again is safe",
-		how, e.env, e.version)
+		e.how, e.env, e.version)
 }
 func (e errCommitUnknown) Unwrap() error { return e.cause }
+
+// SaysOutcome reports whether err, an import's failure, says itself
+// whether anything was changed (an interrupt, a COMMIT that got no
+// answer): a caller prints it without adding "nothing was changed".
+func SaysOutcome(err error) bool {
+	var unknown errCommitUnknown
+	var not errNotCommitted
+	return errors.Is(err, context.Canceled) || errors.Is(err, store.ErrCommitUnknown) || errors.As(err, &unknown) || errors.As(err, &not)
+}
 
 // historyResult is how the history records an operation that ended in err:
 // refused by the rules, or failed.

@@ -427,6 +427,7 @@ type ImportRecord struct {
 
 // ImportFilter selects history entries.
 type ImportFilter struct {
+	ID       int64  // 0 = all; else only that entry
 	Solution string // "" = all
 	Limit    int    // 0 = all
 }

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bpfc/bpfc/runtime/store"
@@ -127,9 +128,17 @@ func (t *tx) Imports(f store.ImportFilter) ([]store.ImportRecord, error) {
 	q := `SELECT importjob_id, operation, solution, version, managed, mode, who, started_on, duration_ms, archive_sha256,
 	build_digest, result, message FROM importjob`
 	var args []any
+	var conds []string
+	if f.ID != 0 {
+		args = append(args, f.ID)
+		conds = append(conds, `importjob_id = $`+strconv.Itoa(len(args)))
+	}
 	if f.Solution != "" {
-		q += ` WHERE solution = $1`
 		args = append(args, f.Solution)
+		conds = append(conds, `solution = $`+strconv.Itoa(len(args)))
+	}
+	if len(conds) > 0 {
+		q += ` WHERE ` + strings.Join(conds, ` AND `)
 	}
 	q += ` ORDER BY importjob_id DESC`
 	if f.Limit > 0 {

@@ -366,6 +366,12 @@ func testHistory(t *testing.T, s store.Store) {
 		if len(s1) != 1 || s1[0].ID != ids[2] {
 			t.Errorf("filtered imports = %+v", s1)
 		}
+		if one, err := tx.Imports(store.ImportFilter{ID: ids[1]}); err != nil || len(one) != 1 || one[0].Solution != "T" {
+			t.Errorf("the import of id %d: %+v %v", ids[1], one, err)
+		}
+		if none, err := tx.Imports(store.ImportFilter{ID: ids[1], Solution: "S"}); err != nil || len(none) != 0 {
+			t.Errorf("the import of id %d if it is S's: %+v %v", ids[1], none, err)
+		}
 		return nil
 	})
 }
