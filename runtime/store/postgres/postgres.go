@@ -136,6 +136,12 @@ func withHint(err error) error {
 		return fmt.Errorf("%w; create the database first (createdb, or CREATE DATABASE): bpfc creates its schema in it, not the database", err)
 	case errors.As(err, &pe) && (pe.Code == "28P01" || pe.Code == "28000"):
 		return fmt.Errorf("%w; check the store URL's user, and its password in PGPASSWORD or ~/.pgpass", err)
+	case errors.As(err, &pe) && pe.Code == "42704" && strings.HasPrefix(pe.Message, "unrecognized configuration parameter"):
+		// A URL parameter that is no connection setting goes to the server
+		// as a setting; it names none. Before the TLS case: under the
+		// default sslmode (prefer) the message also holds the TLS refusal
+		// of the first attempt, which is not the cause.
+		return hinted{err, oneLine(err.Error()) + "; " + unknownParamHint(pe.Message)}
 	case strings.Contains(err.Error(), "connection refused") || strings.Contains(err.Error(), "no such host"):
 		return hinted{err, oneLine(err.Error()) + "; is PostgreSQL running at the store URL's host and port?"}
 	case errors.Is(err, context.DeadlineExceeded) && strings.HasPrefix(err.Error(), "failed to connect to"):
@@ -150,6 +156,29 @@ func withHint(err error) error {
 			"turn SSL on in the server (ssl = on), or give the URL an sslmode it accepts (prefer, or disable on a network you trust)"}
 	}
 	return err
+}
+
+// connParams are the store URL's parameters that configure the connection
+// itself (libpq's and pgx's names); any other parameter is sent to the
+// server as a setting.
+var connParams = []string{"host", "hostaddr", "port", "dbname", "user", "password", "passfile", "connect_timeout",
+	"options", "application_name", "fallback_application_name", "sslmode", "sslcert", "sslkey", "sslrootcert",
+	"sslpassword", "sslsni", "sslnegotiation", "target_session_attrs", "service", "servicefile", "channel_binding",
+	"krbsrvname", "krbspn", "min_read_buffer_size"}
+
+// unknownParamHint says what to do about the server's "unrecognized
+// configuration parameter "NAME"": the URL's NAME, with the connection
+// parameter it most likely misspells.
+func unknownParamHint(msg string) string {
+	name := msg
+	if i := strings.IndexByte(msg, '"'); i >= 0 {
+		name = strings.TrimSuffix(msg[i+1:], `"`)
+	}
+	hint := fmt.Sprintf("the store URL's parameter %q is neither a connection parameter nor a setting of the PostgreSQL server: correct or remove it", name)
+	if c := compiler.ClosestName(name, connParams); c != "" {
+		hint += fmt.Sprintf(" (did you mean %s?)", c)
+	}
+	return hint
 }
 
 // hinted is err said as msg (it stays err for errors.Is and As).

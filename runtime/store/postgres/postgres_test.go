@@ -535,6 +535,27 @@ func TestTLSRefusedHint(t *testing.T) {
 	}
 }
 
+// TestUnknownParamHint: a misspelt parameter in the store URL (sslmod)
+// names the parameter and the one meant. Without sslmode the first attempt
+// asks for TLS, which a server without it refuses: the hint was that
+// refusal's ("turn SSL on in the server"), not the cause.
+func TestUnknownParamHint(t *testing.T) {
+	u, err := url.Parse(pgtest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Del("sslmode")
+	q.Set("sslmod", "disable")
+	u.RawQuery = q.Encode()
+	_, err = Open(context.Background(), u.String(), Options{Name: "dev"})
+	if err == nil || !strings.Contains(err.Error(), `the store URL's parameter "sslmod" is neither a connection parameter`) ||
+		!strings.Contains(err.Error(), "did you mean sslmode?") || strings.Contains(err.Error(), "turn SSL on") ||
+		strings.Contains(err.Error(), "\n") {
+		t.Errorf("a misspelt sslmode: %v", err)
+	}
+}
+
 // TestSilentServerTimesOut: a store URL without connect_timeout whose port
 // takes the connection and never answers (a firewall's tarpit, a service
 // that waits for its client to speak first) fails the open after the
