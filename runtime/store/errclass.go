@@ -31,7 +31,7 @@ func (c *errorClass) has(err error) bool {
 	return false
 }
 
-var storageFull, connectionLost, schemaMismatch errorClass
+var storageFull, connectionLost, unreachable, schemaMismatch errorClass
 
 // RegisterStorageFull adds a backend's test for a full disk.
 func RegisterStorageFull(f func(error) bool) { storageFull.register(f) }
@@ -48,6 +48,15 @@ func RegisterConnectionLost(f func(error) bool) { connectionLost.register(f) }
 // lost connection: a write that failed so may or may not have committed
 // (its COMMIT may have reached the server before the connection went).
 func IsConnectionLost(err error) bool { return connectionLost.has(err) }
+
+// RegisterUnreachable adds a backend's test for a connection to its server
+// that could not be made (no server there, a sign-in refused): nothing was
+// sent, so nothing was written.
+func RegisterUnreachable(f func(error) bool) { unreachable.register(f) }
+
+// IsUnreachable reports whether a registered backend takes err for a
+// connection to its server that could not be made.
+func IsUnreachable(err error) bool { return unreachable.has(err) }
 
 // RegisterSchemaMismatch adds a backend's test for a statement that names
 // a table or column the store's schema lacks.

@@ -103,6 +103,12 @@ func classify(err error, ifMatch bool) (int, ErrorDetail) {
 		d.Message = "the connection to the environment's store was lost during the request: a change it was making may or may not have been written " +
 			"(read the record again, its version too, before you retry)"
 		return http.StatusServiceUnavailable, d
+	case store.IsUnreachable(err):
+		// The database's words name its host, port and user: the server's
+		// log has them, a client needs only what to do.
+		d.Code = "StoreUnavailable"
+		d.Message = unreachableMessage
+		return http.StatusServiceUnavailable, d
 	case store.IsStorageFull(err):
 		d.Code = "StorageFull"
 		d.Message = "the disk under the environment's store is full; nothing was written (free space there and try again): " + err.Error()
@@ -115,6 +121,11 @@ func classify(err error, ifMatch bool) (int, ErrorDetail) {
 	}
 	return http.StatusInternalServerError, d
 }
+
+// unreachableMessage answers a request whose store connection could not be
+// made: nothing was sent to the database, so a retry is safe.
+const unreachableMessage = "the server cannot reach the environment's store (its database): nothing was changed; " +
+	"try again, and if it lasts, tell whoever runs the server (its log says why)"
 
 // fail writes err as an error response and notes it for the request log.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
@@ -132,7 +143,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if status >= 500 && d.Code == "InternalError" {
 		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err.Error())
 	}
-	if d.Code == "StoreUnavailable" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+	if d.Code == "StoreUnavailable" && d.Message == unreachableMessage {
+		s.log.Error("store unreachable", "method", r.Method, "path", r.URL.Path, "err", err.Error())
+	} else if d.Code == "StoreUnavailable" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 		d.Message = "the connection to the environment's store was lost during the request: nothing was changed; try again"
 	}
 	if status == http.StatusServiceUnavailable {

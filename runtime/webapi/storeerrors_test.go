@@ -1,8 +1,10 @@
 package webapi
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -49,6 +51,39 @@ func TestConnectionLost(t *testing.T) {
 		if w.Code != http.StatusServiceUnavailable || !strings.Contains(w.Body.String(), want) || w.Header().Get("Retry-After") == "" {
 			t.Errorf("%s: %d %s", method, w.Code, w.Body.String())
 		}
+	}
+}
+
+// TestStoreUnreachable: a request whose connection to PostgreSQL cannot be
+// made (the database down, its port wrong) answers 503 StoreUnavailable
+// with Retry-After, saying that nothing was changed, without the
+// database's host and user, which the server logs instead (it was a 500
+// InternalError that gave them to any client and said nothing to do).
+func TestStoreUnreachable(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	_, err = pgconn.Connect(context.Background(), "postgres://bpfc@"+addr+"/bpfc?sslmode=disable&connect_timeout=5")
+	if err == nil {
+		t.Fatal("connected to a closed port")
+	}
+	err = fmt.Errorf("begin: %w", err)
+	var logged strings.Builder
+	s := &Server{log: slog.New(slog.NewTextHandler(&logged, nil))}
+	for _, method := range []string{"GET", "PATCH"} {
+		w := httptest.NewRecorder()
+		s.fail(w, httptest.NewRequest(method, "/api/data/v9.2/leads", nil), err)
+		body := w.Body.String()
+		if w.Code != http.StatusServiceUnavailable || !strings.Contains(body, `"StoreUnavailable"`) || !strings.Contains(body, "nothing was changed") ||
+			strings.Contains(body, addr) || w.Header().Get("Retry-After") == "" {
+			t.Errorf("%s: %d %s", method, w.Code, body)
+		}
+	}
+	if !strings.Contains(logged.String(), addr) {
+		t.Errorf("the server's log does not say why: %s", logged.String())
 	}
 }
 

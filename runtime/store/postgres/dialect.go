@@ -182,6 +182,10 @@ var _ sqlstore.OneShotBatchDialect = (*dialect)(nil)
 func init() {
 	store.RegisterStorageFull(DiskFull)
 	store.RegisterConnectionLost(ConnectionLost)
+	store.RegisterUnreachable(func(err error) bool {
+		var ce *pgconn.ConnectError
+		return errors.As(err, &ce)
+	})
 	store.RegisterSchemaMismatch(func(err error) bool {
 		var pe *pgconn.PgError // undefined_column, undefined_table
 		return errors.As(err, &pe) && (pe.Code == "42703" || pe.Code == "42P01")
