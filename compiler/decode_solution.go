@@ -3,8 +3,10 @@ package compiler
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -299,8 +301,25 @@ func postgresURLProblem(store string) string {
 	if m := u.Query().Get("sslmode"); m != "" && !contains(sslModes, m) {
 		return fmt.Sprintf("sslmode=%s is not one of %s.%s", m, strings.Join(sslModes, ", "), didYouMean(m, sslModes))
 	}
+	for _, k := range slices.Sorted(maps.Keys(u.Query())) {
+		// Any other parameter goes to the server as a setting, so only
+		// one close to a connection parameter is surely a slip; the
+		// server would refuse it at the first connection, far from here.
+		if !contains(PostgresURLParams, k) && nameSuggestion(k, PostgresURLParams) != "" {
+			return fmt.Sprintf("the store URL's parameter %q is no connection parameter, and the PostgreSQL server would refuse it as a setting.%s",
+				k, didYouMean(k, PostgresURLParams))
+		}
+	}
 	return ""
 }
+
+// PostgresURLParams are the parameters of a postgres:// URL that configure
+// the connection itself (libpq's and pgx's names); the driver sends any
+// other one to the server as a setting.
+var PostgresURLParams = []string{"host", "hostaddr", "port", "dbname", "user", "password", "passfile", "connect_timeout",
+	"options", "application_name", "fallback_application_name", "sslmode", "sslcert", "sslkey", "sslrootcert",
+	"sslpassword", "sslsni", "sslnegotiation", "target_session_attrs", "service", "servicefile", "channel_binding",
+	"krbsrvname", "krbspn", "min_read_buffer_size"}
 
 // versionSuggestion is the version a user most likely meant by v, which
 // versionRe refuses: without a leading "v", padded to four parts with zeros

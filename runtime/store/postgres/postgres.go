@@ -158,14 +158,6 @@ func withHint(err error) error {
 	return err
 }
 
-// connParams are the store URL's parameters that configure the connection
-// itself (libpq's and pgx's names); any other parameter is sent to the
-// server as a setting.
-var connParams = []string{"host", "hostaddr", "port", "dbname", "user", "password", "passfile", "connect_timeout",
-	"options", "application_name", "fallback_application_name", "sslmode", "sslcert", "sslkey", "sslrootcert",
-	"sslpassword", "sslsni", "sslnegotiation", "target_session_attrs", "service", "servicefile", "channel_binding",
-	"krbsrvname", "krbspn", "min_read_buffer_size"}
-
 // unknownParamHint says what to do about the server's "unrecognized
 // configuration parameter "NAME"": the URL's NAME, with the connection
 // parameter it most likely misspells.
@@ -175,7 +167,7 @@ func unknownParamHint(msg string) string {
 		name = strings.TrimSuffix(msg[i+1:], `"`)
 	}
 	hint := fmt.Sprintf("the store URL's parameter %q is neither a connection parameter nor a setting of the PostgreSQL server: correct or remove it", name)
-	if c := compiler.ClosestName(name, connParams); c != "" {
+	if c := compiler.ClosestName(name, compiler.PostgresURLParams); c != "" {
 		hint += fmt.Sprintf(" (did you mean %s?)", c)
 	}
 	return hint
