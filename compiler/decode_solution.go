@@ -155,6 +155,13 @@ func (d *decoder) decodeEnvironment(b *hcl.Block) {
 		d.errorf(c.Attributes["store"].Expr.Range(), "Invalid store", "%s", problem)
 	} else if problem := sqlitePathProblem(e.Store); problem != "" {
 		d.errorf(c.Attributes["store"].Expr.Range(), "Invalid store", "%s", problem)
+	} else if postgresWithoutDatabase(e.Store) {
+		// A warning: PGDATABASE may name it on purpose. Without it the
+		// environment lands, with no word, in the user's database.
+		r := c.Attributes["store"].Expr.Range()
+		d.diags = append(d.diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Store names no database", Subject: &r,
+			Detail: "The store URL names no database, so PostgreSQL connects to the one PGDATABASE names where bpfc runs, else to the database " +
+				"named like the user, and the environment's schema goes there. Name it after the host and port: postgres://user@host:5432/DATABASE."})
 	}
 	if e.URL != "" && !strings.HasPrefix(e.URL, "http://") && !strings.HasPrefix(e.URL, "https://") {
 		d.errorf(c.Attributes["url"].Expr.Range(), "Invalid url", "url must start with http:// or https://; got %q.", e.URL)
@@ -311,6 +318,16 @@ func postgresURLProblem(store string) string {
 		}
 	}
 	return ""
+}
+
+// postgresWithoutDatabase: a postgres:// store URL with neither a path nor
+// dbname= (a URL that does not parse says so elsewhere).
+func postgresWithoutDatabase(store string) bool {
+	if !strings.HasPrefix(store, "postgres://") && !strings.HasPrefix(store, "postgresql://") {
+		return false
+	}
+	u, err := url.Parse(store)
+	return err == nil && strings.Trim(u.Path, "/") == "" && u.Query().Get("dbname") == ""
 }
 
 // PostgresURLParams are the parameters of a postgres:// URL that configure
