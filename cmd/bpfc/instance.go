@@ -92,7 +92,7 @@ func runInstanceStart(g *globals, o *instanceOptions, flow string) error {
 	if err != nil {
 		return runtimeErr(err)
 	}
-	return printInstance(g, s, in.ID, fmt.Sprintf("Started %s on %s %s: instance %s", in.Flow, table, id, in.ID), in.Workflows)
+	return printChanged(g, o, s, in, fmt.Sprintf("Started %s on %s %s: instance %s", in.Flow, table, id, in.ID))
 }
 
 func newInstanceListCmd(g *globals) *cobra.Command {
@@ -180,7 +180,7 @@ func runInstanceShow(g *globals, o *instanceOptions, id string) error {
 		return err
 	}
 	defer done()
-	return printInstance(g, s, id, "", nil)
+	return printInstance(g, s, id)
 }
 
 func newInstanceDeleteCmd(g *globals) *cobra.Command {
@@ -234,22 +234,37 @@ func runInstanceDelete(g *globals, o *instanceOptions, id string) error {
 	return nil
 }
 
-// printInstance reads an instance with its active path and prints it,
-// after a headline when there is one and the workflows the change that
-// led to it ran or queued.
-func printInstance(g *globals, s runtimeSession, id, headline string, runs []engine.WorkflowRun) error {
+// printInstance reads an instance with its active path and prints it.
+func printInstance(g *globals, s runtimeSession, id string) error {
 	in, err := s.Instance(context.Background(), id)
 	if err != nil {
 		return runtimeErr(err)
 	}
-	in.Workflows = runs
 	if g.output == "json" {
 		return writeJSON(g.stdout, in)
 	}
-	if headline != "" {
-		fmt.Fprintln(g.stdout, headline)
+	writeInstance(g.stdout, in)
+	return nil
+}
+
+// printChanged prints an instance a start or a move has just changed, read
+// again for its active path and stage log. The change is made by then: a
+// read that fails (a remote server stopped after answering the move) prints
+// the instance as the change answered it and warns, exit 0, where an error
+// would have the user retry a move that went through.
+func printChanged(g *globals, o *instanceOptions, s runtimeSession, changed *engine.Instance, headline string) error {
+	in, err := s.Instance(context.Background(), changed.ID)
+	if err != nil {
+		fmt.Fprintf(g.stderr, "bpfc: warning: the change was made (instance %s, version %d), but reading the instance back failed: %v; "+
+			"bpfc%s instance show %s --env %s shows it\n", changed.ID, changed.Version, err, dirFlag(g), changed.ID, shellQuote(o.env))
+		in = changed
 	}
-	writeRuns(g.stdout, runs)
+	in.Workflows = changed.Workflows
+	if g.output == "json" {
+		return writeJSON(g.stdout, in)
+	}
+	fmt.Fprintln(g.stdout, headline)
+	writeRuns(g.stdout, in.Workflows)
 	writeInstance(g.stdout, in)
 	return nil
 }
@@ -451,7 +466,7 @@ func runInstanceMove(g *globals, o *instanceOptions, m move, id string) error {
 	if m.name == "next" || m.name == "prev" {
 		headline = fmt.Sprintf("%s instance %s to stage %s", m.past, in.ID, in.ActiveStage)
 	}
-	return printInstance(g, s, in.ID, headline, in.Workflows)
+	return printChanged(g, o, s, in, headline)
 }
 
 // finishHint adds to the refusal of a next from the last stage of the
