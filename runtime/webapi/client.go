@@ -221,6 +221,11 @@ func (c *Client) do(ctx context.Context, method, path string, headers []string, 
 			return nil, fmt.Errorf("%s%s took %s %s but the connection was lost before its answer (%w): the change may have been made there; %s before retrying",
 				c.URL, c.envText(), method, path, err, readBackHint(path))
 		}
+		if strings.Contains(err.Error(), "server gave HTTP response to HTTPS client") {
+			// bpfc serve speaks plain http; https is a proxy's in front of it.
+			return nil, fmt.Errorf("%s%s answers plain http, not https (%w): set the environment's url to %s, or to the https address of a proxy in front of it",
+				c.URL, c.envText(), err, "http://"+strings.TrimPrefix(c.URL, "https://"))
+		}
 		return nil, fmt.Errorf("cannot reach %s%s (%w): is bpfc serve running there, and does the environment's url name it (http://host:port)?",
 			c.URL, c.envText(), err)
 	}

@@ -64,6 +64,17 @@ func TestClientAgainstOtherServers(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "cannot reach http://"+addr+" (environment gone)") || !strings.Contains(err.Error(), "bpfc serve running") {
 		t.Errorf("nothing listening: %v", err)
 	}
+
+	// https:// for bpfc serve, which speaks plain http: the url to write.
+	plain := httptest.NewServer(http.NotFoundHandler())
+	defer plain.Close()
+	host := strings.TrimPrefix(plain.URL, "http://")
+	c = &Client{URL: "https://" + host, Token: "t", Env: "tls"}
+	_, err = c.Do(ctx, http.MethodGet, "leads", nil, nil, nil)
+	if err == nil || !strings.Contains(err.Error(), "https://"+host+" (environment tls) answers plain http, not https") ||
+		!strings.Contains(err.Error(), "set the environment's url to http://"+host) {
+		t.Errorf("https to a plain http server: %v", err)
+	}
 }
 
 // TestClientRefusesRedirectsElsewhere: a redirect to another host sends
