@@ -80,6 +80,14 @@ type errorData struct {
 // fail shows an error page; an unexpected error is logged and shown
 // without its details.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, rs *reqSession, err error) {
+	if store.IsUnreachable(err) {
+		// As the Web API says it: nothing reached the database, and its
+		// words (host, user) are for the log, not the page.
+		h.log.Error("page: store unreachable", "method", r.Method, "path", r.URL.Path, "error", err)
+		err = &pageError{status: http.StatusServiceUnavailable, title: "Database unreachable",
+			text: "The server cannot reach its database just now: nothing was changed. Try again in a moment; " +
+				"if it lasts, tell whoever runs the server (its log says why)."}
+	}
 	status := statusOf(err)
 	text := err.Error()
 	if status == http.StatusInternalServerError {
