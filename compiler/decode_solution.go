@@ -163,6 +163,15 @@ func (d *decoder) decodeEnvironment(b *hcl.Block) {
 			Detail: "The store URL names no database, so PostgreSQL connects to the one PGDATABASE names where bpfc runs, else to the database " +
 				"named like the user, and the environment's schema goes there. Name it after the host and port: postgres://user@host:5432/DATABASE."})
 	}
+	if bare, held := storeWithoutPassword(e.Store); held {
+		// A warning: the URL works. But the project is shared (version
+		// control, CI logs, plans), and the password goes with it; the
+		// detail names the URL without it, never the password.
+		r := c.Attributes["store"].Expr.Range()
+		d.diags = append(d.diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Password in the store URL", Subject: &r,
+			Detail: fmt.Sprintf("The store URL holds the database password, which then goes wherever the project goes (version control, CI logs). "+
+				"Write %q and keep the password where bpfc runs: in PGPASSWORD, or a line host:port:database:user:password of ~/.pgpass (mode 0600).", bare)})
+	}
 	if e.URL != "" && !strings.HasPrefix(e.URL, "http://") && !strings.HasPrefix(e.URL, "https://") {
 		d.errorf(c.Attributes["url"].Expr.Range(), "Invalid url", "url must start with http:// or https://; got %q.", e.URL)
 	} else if u, err := url.Parse(e.URL); e.URL != "" && (err != nil || u.Host == "") {

@@ -29,3 +29,35 @@ func RedactStore(s string) string {
 	}
 	return strings.ReplaceAll(u.String(), "%2A%2A%2A", "***")
 }
+
+// storeWithoutPassword is a postgres:// store URL without the password it
+// holds, in its user information or its password parameter, and whether it
+// held one (an empty one is no secret). The other parameters keep their
+// order, so that the suggestion reads like the line the user wrote.
+func storeWithoutPassword(store string) (string, bool) {
+	if !strings.HasPrefix(store, "postgres://") && !strings.HasPrefix(store, "postgresql://") {
+		return "", false
+	}
+	u, err := url.Parse(store)
+	if err != nil {
+		return "", false
+	}
+	held := false
+	if p, has := u.User.Password(); has && p != "" {
+		u.User = url.User(u.User.Username())
+		held = true
+	}
+	var kept []string
+	for _, kv := range strings.Split(u.RawQuery, "&") {
+		k, v, _ := strings.Cut(kv, "=")
+		if name, err := url.QueryUnescape(k); err == nil && name == "password" {
+			held = held || v != ""
+			continue
+		}
+		if kv != "" {
+			kept = append(kept, kv)
+		}
+	}
+	u.RawQuery = strings.Join(kept, "&")
+	return u.String(), held
+}

@@ -1,0 +1,35 @@
+package compiler_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/bpfc/bpfc/compiler"
+	"github.com/hashicorp/hcl/v2"
+)
+
+// TestStorePasswordWarningHidesIt: the warning that a store URL holds a
+// password says so with the store attribute's range and never quotes the
+// password, wherever the URL holds it.
+func TestStorePasswordWarningHidesIt(t *testing.T) {
+	for _, store := range []string{
+		"postgres://postgres:hunter2@db:5432/bpfc",
+		"postgresql://postgres@db:5432/bpfc?password=hunter2",
+		"postgres://postgres:hunter2@db:5432/bpfc?password=hunter2&sslmode=disable",
+	} {
+		src := "environment \"pg\" {\n  store = \"" + store + "\"\n}\n"
+		_, diags := compiler.LoadSources(map[string][]byte{"env.hcl": []byte(src), "sol.hcl": []byte(baseSolution)})
+		var found *hcl.Diagnostic
+		for _, d := range diags {
+			if strings.Contains(d.Summary+d.Detail, "hunter2") {
+				t.Errorf("%s: the diagnostic quotes the password: %s: %s", store, d.Summary, d.Detail)
+			}
+			if d.Summary == "Password in the store URL" {
+				found = d
+			}
+		}
+		if found == nil || found.Severity != hcl.DiagWarning || found.Subject == nil || found.Subject.Start.Line != 2 || found.Subject.Start.Column != 11 {
+			t.Errorf("%s: want a warning on the store's value (line 2, column 11), got %v", store, diags)
+		}
+	}
+}
