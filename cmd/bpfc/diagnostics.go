@@ -102,6 +102,7 @@ func writeSnippet(w io.Writer, src []byte, r hcl.Range) {
 			continue
 		}
 		text = bytes.TrimSuffix(text, []byte("\r"))
+		text, r = maskPasswords(text, lineStart, r)
 		clusters, cell := displayLine(text)
 		num := fmt.Sprintf("%d", n)
 		from := cellAt(clusters, cell, lineStart, len(text), r.Start)

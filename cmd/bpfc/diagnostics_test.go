@@ -200,3 +200,24 @@ func TestSnippetCaretAtTooDeep(t *testing.T) {
 		t.Errorf("snippet differs (-want +got):\n%s", diff)
 	}
 }
+
+// TestSnippetHidesStorePassword: the line shown under a diagnostic on a
+// store attribute (the warning that its URL holds a password) shows the
+// password as ***, as all other output does, with the caret still under
+// the whole value.
+func TestSnippetHidesStorePassword(t *testing.T) {
+	src := []byte("environment \"pg\" {\n  store = \"postgres://sam:hunter2@db:5432/x?password=hunter2&sslmode=disable\" # here\n}\n")
+	f, diags := hclsyntax.ParseConfig(src, "f.hcl", hcl.InitialPos)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	attrs, _ := f.Body.(*hclsyntax.Body).Blocks[0].Body.JustAttributes()
+	var b bytes.Buffer
+	writeSnippet(&b, src, attrs["store"].Expr.Range())
+	value := `"postgres://sam:***@db:5432/x?password=***&sslmode=disable"`
+	want := "  2 |   store = " + value + " # here\n" +
+		"    |           " + strings.Repeat("^", len(value)) + "\n"
+	if diff := cmp.Diff(want, b.String()); diff != "" {
+		t.Errorf("snippet differs (-want +got):\n%s", diff)
+	}
+}
