@@ -217,6 +217,19 @@ func (c *Client) do(ctx context.Context, method, path string, headers []string, 
 		if ctx.Err() != nil {
 			return nil, err
 		}
+		if first, ok := notHTTP(err); ok {
+			// The first line of the answer is no HTTP status line: the
+			// peer speaks another protocol. bpfc serve, and any HTTP
+			// proxy in front of it, answers with one whatever happened,
+			// so no bpfc serve took this request: nothing was changed.
+			unchanged := ""
+			if method != http.MethodGet {
+				unchanged = ", so nothing was changed there"
+			}
+			return nil, fmt.Errorf("%s%s answered %s %s with bytes that are not HTTP (%s): it is not a bpfc serve, which always answers in HTTP%s; "+
+				"check the environment's url (http://host:port): is the port another service's, such as PostgreSQL's?",
+				c.URL, c.envText(), method, path, first, unchanged)
+		}
 		if sent.Load() && method != http.MethodGet {
 			return nil, fmt.Errorf("%s%s took %s %s but the connection was lost before its answer (%w): the change may have been made there; %s before retrying",
 				c.URL, c.envText(), method, path, err, readBackHint(path))
@@ -271,6 +284,24 @@ func (c *Client) do(ctx context.Context, method, path string, headers []string, 
 		}
 	}
 	return resp, nil
+}
+
+// notHTTP reports whether a request failed on an answer whose status line
+// is not HTTP's (net/http's ReadResponse: "malformed HTTP response …",
+// "… version …", "… status code …"), and that part of the error, clipped:
+// the peer's bytes, quoted.
+func notHTTP(err error) (string, bool) {
+	msg := err.Error()
+	i := strings.Index(msg, "malformed HTTP ")
+	if i < 0 {
+		return "", false
+	}
+	for _, what := range []string{"response ", "version ", "status code "} {
+		if strings.HasPrefix(msg[i+len("malformed HTTP "):], what) {
+			return clip(msg[i:], 120), true
+		}
+	}
+	return "", false
 }
 
 // readBackHint says how to read, from the client's side, whether a change
