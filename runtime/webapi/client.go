@@ -230,6 +230,18 @@ func (c *Client) do(ctx context.Context, method, path string, headers []string, 
 				"check the environment's url (http://host:port): is the port another service's, such as PostgreSQL's?",
 				c.URL, c.envText(), method, path, first, unchanged)
 		}
+		if sent.Load() && postgresAt(ctx, req) {
+			// PostgreSQL reads the request's first bytes as a startup
+			// packet of absurd length and closes without a word: it took
+			// nothing, whatever the method.
+			unchanged := ""
+			if method != http.MethodGet {
+				unchanged = ", so nothing was changed there"
+			}
+			return nil, fmt.Errorf("%s%s is a PostgreSQL server's port, not a bpfc serve: it closed the connection on %s %s without an answer%s; "+
+				"set the environment's url to the bpfc serve's http://host:port, or reach the database itself with store = \"postgres://user@host:5432/DATABASE\" in place of url",
+				c.URL, c.envText(), method, path, unchanged)
+		}
 		if sent.Load() && method != http.MethodGet {
 			return nil, fmt.Errorf("%s%s took %s %s but the connection was lost before its answer (%w): the change may have been made there; %s before retrying",
 				c.URL, c.envText(), method, path, err, readBackHint(path))

@@ -66,3 +66,39 @@ func listenTestPort(t *testing.T) net.Listener {
 	t.Fatal("no free port in 127.0.0.1:19560-19569")
 	return nil
 }
+
+// TestClientAgainstPostgreSQLsPort: an environment's url on a PostgreSQL
+// server's port (which closes the connection on an HTTP request, with no
+// answer) says so and that nothing was changed, where it said the change
+// may have been made. The listener answers as PostgreSQL does: 'N' to an
+// SSL request, nothing to anything else (a startup packet of absurd length).
+func TestClientAgainstPostgreSQLsPort(t *testing.T) {
+	ln := listenTestPort(t)
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				var first [8]byte
+				if _, err := io.ReadFull(conn, first[:]); err != nil || string(first[:]) != string(sslRequest) {
+					return
+				}
+				_, _ = conn.Write([]byte("N"))
+				_, _ = io.Copy(io.Discard, conn)
+			}()
+		}
+	}()
+	url := "http://" + ln.Addr().String()
+	c := &Client{URL: url, Token: "t", Env: "shared"}
+	c.HTTP = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}} // one attempt: no replay on a fresh connection
+	b := &deploy.Build{Digest: "sha256:x", Model: []byte("{}"), Unmanaged: deploy.Archive{Name: "x.zip", Data: []byte("PK")}}
+	_, err := c.Import(context.Background(), b, false, deploy.Upgrade, nil, "tester")
+	if err == nil || !strings.Contains(err.Error(), url+" (environment shared) is a PostgreSQL server's port, not a bpfc serve") ||
+		!strings.Contains(err.Error(), "on POST ImportSolution without an answer, so nothing was changed there") ||
+		!strings.Contains(err.Error(), `store = "postgres://user@host:5432/DATABASE"`) || strings.Contains(err.Error(), "may have been made") {
+		t.Errorf("an import to PostgreSQL's port: %v", err)
+	}
+}
