@@ -1,6 +1,9 @@
 package engine
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Privileges, as roles grant them on a table. On a flow's instance table
 // (organization-owned, as in Dataverse: a privilege at any depth reaches
@@ -55,7 +58,8 @@ func (o *op) requireAdmin(doing string) error {
 			return nil
 		}
 	}
-	return &ForbiddenError{User: o.user, Reason: "may not " + doing + ": only a system_administrator may"}
+	return &ForbiddenError{User: o.user, Reason: "may not " + doing + ": only a system_administrator may", NotAdmin: true,
+		Roles: slices.Clone(o.acc.User.Roles)}
 }
 
 // userID is the acting user's systemuserid.

@@ -96,6 +96,11 @@ type ForbiddenError struct {
 	Record    string // the row refused (Depth set)
 	Owner     string // the row's owner, a user name ("" when it has none)
 	Reason    string // what the user may not do, e.g. "read lead 1f3…"
+	// NotAdmin is set when the user is refused for not being a system
+	// administrator, and Roles are then the roles it has: a command that
+	// gives it the role keeps them.
+	NotAdmin bool
+	Roles    []string
 }
 
 func (e *ForbiddenError) Error() string {

@@ -224,7 +224,7 @@ func (s *Server) bpfcFunction(w http.ResponseWriter, r *http.Request, op *operat
 		}
 		writeJSON(w, http.StatusOK, rep)
 	case "bpfc_RetrieveJobs":
-		if err := sess.RequireAdmin(ctx, "list the workflow queue"); err != nil {
+		if err := s.requireAdmin(r, "list the workflow queue"); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -253,7 +253,7 @@ func (s *Server) bpfcFunction(w http.ResponseWriter, r *http.Request, op *operat
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"value": out})
 	case "bpfc_RetrieveEmails":
-		if err := sess.RequireAdmin(ctx, "read the outbox"); err != nil {
+		if err := s.requireAdmin(r, "read the outbox"); err != nil {
 			s.fail(w, r, err)
 			return
 		}

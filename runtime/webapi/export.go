@@ -61,7 +61,7 @@ type ExportedArchive struct {
 // reads of a remote environment. Only a system administrator may.
 func (s *Server) exportSolution(w http.ResponseWriter, r *http.Request) {
 	ctx, sess := r.Context(), session(r)
-	if err := sess.RequireAdmin(ctx, "export solutions"); err != nil {
+	if err := s.requireAdmin(r, "export solutions"); err != nil {
 		s.fail(w, r, err)
 		return
 	}

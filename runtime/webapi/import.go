@@ -95,7 +95,7 @@ func (s *Server) importSolution(w http.ResponseWriter, r *http.Request) {
 // started with its project: the request, its build and the import's
 // options; on an error it has answered.
 func (s *Server) importArgs(w http.ResponseWriter, r *http.Request, op, doing string) (*ImportRequest, *deploy.Build, deploy.Options, bool) {
-	if err := session(r).RequireAdmin(r.Context(), doing); err != nil {
+	if err := s.requireAdmin(r, doing); err != nil {
 		s.fail(w, r, err)
 		return nil, nil, deploy.Options{}, false
 	}
