@@ -2,9 +2,12 @@ package deploy
 
 import (
 	"context"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/bpfc/bpfc/compiler"
 )
 
 // TestVariableBecomesSecretScrubsHistory: a refusal recorded in the
@@ -178,4 +181,59 @@ func historyMessages(t *testing.T, pr *project) []string {
 		out = append(out, h[i].Message)
 	}
 	return out
+}
+
+// TestSecretScrubOnlyWhereTheValueIsQuoted: a cause that quotes hook's
+// value may quote the same text as a constant on its line, here the step
+// that posts to it ("post" is not an http or https URL, and step "post" of
+// workflow "tell" …). Once hook is a secret, the value's quote is replaced
+// and the step's stays: "step (secret)" would both garble the line and
+// tell what the value had been.
+func TestSecretScrubOnlyWhereTheValueIsQuoted(t *testing.T) {
+	pr := newProject(t)
+	pr.set("hook.hcl", "variable \"hook\" {\n  type = \"string\"\n}\n")
+	env := map[string]string{"BPFC_VAR_HOOK": "post"}
+	o := quiet()
+	o.Getenv = func(k string) string { return env[k] }
+	pr.deploy("dev", o)
+	delete(env, "BPFC_VAR_HOOK")
+	pr.version("1.0.0.1").set("post.hcl", "workflow \"tell\" {\n  table = \"lead\"\n  step \"post\" { webhook = { url = var.hook } }\n}\n")
+	pr.refuse("dev", o, `is not valid now: "post" is not an http or https URL, and step "post" of workflow "tell" posts to it; give a new one`)
+	before := historyMessages(t, pr)
+	pr.set("hook.hcl", "variable \"hook\" {\n  type = \"secret\"\n}\n")
+	env["BPFC_VAR_HOOK"] = "https://hooks.example/new"
+	pr.deploy("dev", o)
+	after := historyMessages(t, pr)
+	want := strings.Replace(before[1], `is not valid now: "post" is not`, "is not valid now: "+SecretInHistory+" is not", 1)
+	if want == before[1] || after[1] != want {
+		t.Errorf("the refusal after hook became a secret:\n%s\nwant\n%s", after[1], want)
+	}
+}
+
+// TestScrubLine: the value's quote in a cause is replaced where the detail
+// quotes it, whatever else the line quotes of the same text: not in the
+// advice after it (an environment named like the value), not where the
+// detail quotes no value at all, and a shortened value with its length.
+func TestScrubLine(t *testing.T) {
+	long := strings.Repeat("ftp-", 30)
+	for _, tc := range []struct{ value, line, want string }{
+		{"post",
+			`the value of hook from BPFC_VAR_HOOK is not valid: "post" is not an http or https URL, and step "post" of workflow "tell" posts to it.`,
+			`the value of hook from BPFC_VAR_HOOK is not valid: (secret) is not an http or https URL, and step "post" of workflow "tell" posts to it.`},
+		{"dev",
+			`the current value of hook that the archive ships is not valid: not valid JSON; give one in environment "dev" values, a --settings file or BPFC_VAR_HOOK`,
+			`the current value of hook that the archive ships is not valid: not valid JSON; give one in environment "dev" values, a --settings file or BPFC_VAR_HOOK`},
+		{"Hott",
+			`the value of pick from BPFC_VAR_PICK is not valid: lead.fx_heat has no option "Hott"; its options are "Hot", "Cold" (step "Hott" of workflow "w" writes it into lead.fx_heat).`,
+			`the value of pick from BPFC_VAR_PICK is not valid: lead.fx_heat has no option (secret); its options are "Hot", "Cold" (step "Hott" of workflow "w" writes it into lead.fx_heat).`},
+		{long,
+			`the value of hook that environment dev keeps (from BPFC_VAR_HOOK) is not valid now: ` + compiler.Shorten(long) + ` is not an http or https URL; give a new one in BPFC_VAR_HOOK`,
+			`the value of hook that environment dev keeps (from BPFC_VAR_HOOK) is not valid now: (secret) is not an http or https URL; give a new one in BPFC_VAR_HOOK`},
+	} {
+		forms := []string{compiler.Shorten(tc.value), strconv.Quote(tc.value)}
+		name := regexp.MustCompile(`value of [a-z]+`).FindStringIndex(tc.line)
+		if got := scrubLine(tc.line, name[1], forms); got != tc.want {
+			t.Errorf("%s:\n got %s\nwant %s", tc.value, got, tc.want)
+		}
+	}
 }

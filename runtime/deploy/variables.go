@@ -775,9 +775,11 @@ const SecretInHistory = "(secret)"
 // of vals that is a secret now held (current) before this import: a
 // refusal's message quotes the value it refused ("ftp://…" is not an http
 // or https URL), and once the variable is a secret its earlier value must
-// not be read there either. Messages quote values (compiler.Shorten), so
-// the quoted forms are replaced, the bare text could be a word of any
-// message; and only in the lines that name the variable (nameWord).
+// not be read there either. Messages quote values (compiler.Shorten, %q),
+// so the quoted forms are replaced, the bare text could be a word of any
+// message; only in the lines that name the variable (nameWord), and there
+// only where the cause quotes the value (scrubLine): the same line may
+// quote a step, a workflow or an environment of the same text.
 func scrubSecretHistory(tx store.Tx, vals []value, current map[string]store.VariableValue) error {
 	for _, val := range vals {
 		cur, had := current[val.v.SchemaName]
@@ -785,12 +787,16 @@ func scrubSecretHistory(tx store.Tx, vals []value, current map[string]store.Vari
 			continue
 		}
 		names := nameWord(val.v.Name)
-		for _, form := range []string{compiler.Shorten(cur.Value), strconv.Quote(cur.Value)} {
+		forms := []string{compiler.Shorten(cur.Value)}
+		if q := strconv.Quote(cur.Value); q != forms[0] {
+			forms = append(forms, q)
+		}
+		for _, form := range forms {
 			err := tx.RewriteImports(form, func(m string) string {
 				lines := strings.Split(m, "\n")
 				for i, l := range lines {
-					if names.MatchString(l) {
-						lines[i] = strings.ReplaceAll(l, form, SecretInHistory)
+					if loc := names.FindStringIndex(l); loc != nil {
+						lines[i] = scrubLine(l, loc[1], forms)
 					}
 				}
 				return strings.Join(lines, "\n")
@@ -801,6 +807,43 @@ func scrubSecretHistory(tx store.Tx, vals []value, current map[string]store.Vari
 		}
 	}
 	return nil
+}
+
+// causeMarker ends what a cause says of where a value came from ("the
+// value of hook from BPFC_VAR_HOOK is not valid: "); the detail that
+// quotes the value follows.
+var causeMarker = regexp.MustCompile(`is not valid(?: now| for its type now)?: `)
+
+// scrubLine replaces, in a cause's line whose "value of NAME" ends at from,
+// the first of the value's quoted forms in the detail: after causeMarker,
+// before the advice ("; give a new one …", which quotes an environment).
+// The detail quotes the value first, or after constants that cannot be it
+// (a choice's other labels, an example id or date), and a step, workflow
+// or column after: replacing every copy on the line also replaced those,
+// and told, by the "(secret)" in "step (secret)", what the value had been.
+// A line already scrubbed is left as it is: a later copy is a constant.
+func scrubLine(line string, from int, forms []string) string {
+	if m := causeMarker.FindStringIndex(line[from:]); m != nil {
+		from += m[1]
+	}
+	to := len(line)
+	if i := strings.LastIndex(line, "; give "); i >= from {
+		to = i
+	}
+	region := line[from:to]
+	if strings.Contains(region, SecretInHistory) {
+		return line
+	}
+	at, form := -1, ""
+	for _, f := range forms {
+		if i := strings.Index(region, f); i >= 0 && (at < 0 || i < at) {
+			at, form = i, f
+		}
+	}
+	if at < 0 {
+		return line
+	}
+	return line[:from+at] + SecretInHistory + line[from+at+len(form):]
 }
 
 // nameWord matches where a refusal's cause, one line of a history
