@@ -1,8 +1,11 @@
 package webapi
 
 import (
+	"context"
 	"net/http"
 	"testing"
+
+	"github.com/bpfc/bpfc/runtime/engine"
 )
 
 // TestCustomerLookupNamesItsTable: an account and a contact share an id;
@@ -46,4 +49,44 @@ func TestCustomerLookupNamesItsTable(t *testing.T) {
 	// Bound again, to the other table.
 	f.do("PATCH", "leads("+toContact+")", f.admin, map[string]any{"customerid_account@odata.bind": "/accounts(" + shared + ")"}).must(t, http.StatusNoContent)
 	names(one(toContact), "account", "customerid_account", "Contoso")
+}
+
+// TestClientRecordNamesCustomerTable: bpfc's client (record show of a
+// remote environment) reads a customer lookup's table from the answer's
+// lookuplogicalname, where an account and a contact share an id: the
+// contact's lookup names the contact, and a user who may read the account
+// but not the contact is told the contact is not readable, not given the
+// account's id as a readable row with no name.
+func TestClientRecordNamesCustomerTable(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	ctx := context.Background()
+	admin := &Client{URL: f.url, Token: f.admin, Env: "remote"}
+	aliceToken := f.user("alice", "salesperson")
+	alice := &Client{URL: f.url, Token: aliceToken, Env: "remote"}
+	const shared = "5f3e0a1b-0000-4000-8000-000000000004"
+	f.create("contacts", map[string]any{"contactid": shared, "firstname": "Ann", "lastname": "Lee"})
+	// Alice's account, which she may read; the administrator's contact,
+	// which she may not.
+	f.do("POST", "accounts", aliceToken, map[string]any{"accountid": shared, "name": "Contoso"}).must(t, http.StatusNoContent)
+	lead, err := alice.CreateRecord(ctx, "lead", engine.Values{"subject": "C", "lastname": "C"}, engine.StartOptions{NoFlow: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.UpdateRecord(ctx, "lead", lead.ID, engine.Values{"customerid": "contact:" + shared}, 0); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		who         string
+		cl          *Client
+		table, name string
+	}{{"admin", admin, "contact", "Ann Lee"}, {"alice", alice, "contact", engine.NotReadableLabel}} {
+		r, err := c.cl.Record(ctx, "lead", lead.ID)
+		if err != nil {
+			t.Fatalf("%s: %v", c.who, err)
+		}
+		if r.Values["customerid"] != shared || r.Tables["customerid"] != c.table || r.Labels["customerid"] != c.name {
+			t.Errorf("%s: customerid %v, table %q, name %q; want %s, %q, %q", c.who, r.Values["customerid"], r.Tables["customerid"],
+				r.Labels["customerid"], shared, c.table, c.name)
+		}
+	}
 }

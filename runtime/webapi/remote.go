@@ -162,7 +162,7 @@ func (c *Client) Record(ctx context.Context, table, id string) (*engine.Record, 
 		return nil, err
 	}
 	var raw map[string]json.RawMessage
-	if _, err := c.do(ctx, http.MethodGet, d.EntitySetName+key(id), withLabels, nil, &raw, nil); err != nil {
+	if _, err := c.do(ctx, http.MethodGet, d.EntitySetName+key(id), withLookupTables, nil, &raw, nil); err != nil {
 		return nil, err
 	}
 	r, err := d.record(raw)
@@ -180,13 +180,19 @@ func (c *Client) Record(ctx context.Context, table, id string) (*engine.Record, 
 		if id == "" || a.AttributeType != "Lookup" && a.AttributeType != "Customer" {
 			continue
 		}
+		// A lookup to several tables: the table its value points at (an
+		// account and a contact may share an id), as the server kept it.
+		var table string
+		if len(a.Targets) > 1 {
+			_ = json.Unmarshal(raw["_"+a.LogicalName+"_value@"+annLogicalName], &table)
+		}
 		var name string
 		if json.Unmarshal(raw["_"+a.LogicalName+"_value@"+annFormatted], &name) != nil || name == "" {
 			// The server names only the rows the user may read: ask
 			// whether this one is unreadable, which the engine says.
 			name = unanswered
 			if name == "" {
-				if name, err = c.unreadable(ctx, a, id); err != nil {
+				if name, table, err = c.unreadable(ctx, a, id, table); err != nil {
 					if ctx.Err() != nil {
 						return nil, err // the command was stopped
 					}
@@ -197,6 +203,12 @@ func (c *Client) Record(ctx context.Context, table, id string) (*engine.Record, 
 					}
 				}
 			}
+		}
+		if table != "" && len(a.Targets) > 1 {
+			if r.Tables == nil {
+				r.Tables = map[string]string{}
+			}
+			r.Tables[a.LogicalName] = table
 		}
 		if name != "" {
 			if r.Labels == nil {
@@ -223,14 +235,20 @@ func nameUnread(err error) string {
 }
 
 // unreadable is engine.NotReadableLabel when the row lookup a points at,
-// found as the engine finds it (the first of its tables holding id), is
-// one the user may not read; else "" (readable with no name, or missing).
-func (c *Client) unreadable(ctx context.Context, a AttributeDefinition, id string) (string, error) {
+// found as the engine finds it (in table, the one its value was written
+// with, when the server named it; else the first of its tables holding
+// id), is one the user may not read; else "" (readable with no name, or
+// missing). It also gives the table of the row found ("" when none is).
+func (c *Client) unreadable(ctx context.Context, a AttributeDefinition, id, table string) (string, string, error) {
 	defs, err := c.Definitions(ctx)
 	if err != nil {
-		return "", err
+		return "", table, err
 	}
-	for _, target := range a.Targets {
+	targets := a.Targets
+	if table != "" {
+		targets = []string{table}
+	}
+	for _, target := range targets {
 		td, ok := defs[target]
 		if !ok || td.IsBPFEntity || td.EntitySetName == "" {
 			continue // the engine names no instance or process rows
@@ -239,16 +257,16 @@ func (c *Client) unreadable(ctx context.Context, a AttributeDefinition, id strin
 		var e *APIError
 		switch {
 		case err == nil:
-			return "", nil
+			return "", target, nil
 		case errors.As(err, &e) && e.Status == http.StatusNotFound:
 			continue
 		case errors.As(err, &e) && e.Status == http.StatusForbidden:
-			return engine.NotReadableLabel, nil
+			return engine.NotReadableLabel, target, nil
 		default:
-			return "", err
+			return "", table, err
 		}
 	}
-	return "", nil
+	return "", table, nil
 }
 
 // Records reads every record of a table, oldest first (by createdon, then
@@ -343,6 +361,11 @@ func (d EntityDefinition) record(raw map[string]json.RawMessage) (*engine.Record
 // withLabels asks for rows with their formatted values, which carry the
 // labels of choices (Record's Labels), as Dataverse's clients ask.
 var withLabels = []string{"Prefer", `odata.include-annotations="` + annFormatted + `"`}
+
+// withLookupTables asks as well for the tables of lookups' values
+// (lookuplogicalname), which tell an account from a contact of the same
+// id (Record's Tables).
+var withLookupTables = []string{"Prefer", `odata.include-annotations="` + annFormatted + `,` + annLogicalName + `"`}
 
 // attributeValue is a JSON value as the store types it.
 func attributeValue(a AttributeDefinition, raw json.RawMessage) (any, error) {
