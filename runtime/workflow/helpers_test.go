@@ -594,7 +594,13 @@ type env struct {
 // environment file; it returns the file's path.
 func deployTestProject(t testing.TB, dir string) (*compiler.Project, string) {
 	t.Helper()
-	testenv.Write(t, dir, "project.hcl", testProject)
+	return deployProject(t, dir, testProject)
+}
+
+// deployProject is deployTestProject of the project src.
+func deployProject(t testing.TB, dir, src string) (*compiler.Project, string) {
+	t.Helper()
+	testenv.Write(t, dir, "project.hcl", src)
 	p := testenv.Load(t, dir)
 	b := testenv.FakeBuild(t, p)
 	path := filepath.Join(dir, "dev.db")

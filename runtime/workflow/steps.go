@@ -225,7 +225,7 @@ func (x *execution) steps(wf *compiler.Workflow, t store.Table, id string, from 
 		case compiler.StepUpdate:
 			err = x.update(t, id, row, st.Values)
 		case compiler.StepCreate:
-			so.Detail, err = x.create(row, st)
+			so.Detail, err = x.create(t, row, st)
 		case compiler.StepAssign:
 			so.Detail, err = x.assign(t, id, row, st)
 		case compiler.StepChangeStatus:
@@ -316,17 +316,17 @@ func (x *execution) write(t store.Table, id string, row store.Row, vals map[stri
 }
 
 func (x *execution) update(t store.Table, id string, row store.Row, values map[string]compiler.Expr) error {
-	vals, links, err := x.values(t, values, row)
+	vals, links, err := x.values(t, row, t, values)
 	if err != nil {
 		return err
 	}
 	return x.write(t, id, row, vals, links, "update "+t.Name+" "+id)
 }
 
-// values evaluates a step's values for columns of t on row (the record the
-// workflow runs on) as the columns store them, with the rows the lookups
-// among them point at.
-func (x *execution) values(t store.Table, values map[string]compiler.Expr, row store.Row) (map[string]any, []engine.Link, error) {
+// values evaluates a step's values for columns of t on row (the record of
+// src the workflow runs on) as the columns store them, with the rows the
+// lookups among them point at.
+func (x *execution) values(src store.Table, row store.Row, t store.Table, values map[string]compiler.Expr) (map[string]any, []engine.Link, error) {
 	vals := map[string]any{}
 	var links []engine.Link
 	for _, col := range slices.Sorted(maps.Keys(values)) {
@@ -338,8 +338,12 @@ func (x *execution) values(t store.Table, values map[string]compiler.Expr, row s
 		if err != nil {
 			return nil, nil, err
 		}
+		from, err := x.sourceTable(src, row, values[col])
+		if err != nil {
+			return nil, nil, err
+		}
 		var l *engine.Link
-		if vals[col], l, err = x.columnValue(t, c, v); err != nil {
+		if vals[col], l, err = x.columnValue(t, c, v, from); err != nil {
 			return nil, nil, err
 		}
 		if l != nil {
@@ -349,12 +353,12 @@ func (x *execution) values(t store.Table, values map[string]compiler.Expr, row s
 	return vals, links, nil
 }
 
-func (x *execution) create(self store.Row, st *compiler.WorkflowStep) (string, error) {
+func (x *execution) create(src store.Table, self store.Row, st *compiler.WorkflowStep) (string, error) {
 	t, err := x.table(st.CreateTable)
 	if err != nil {
 		return "", err
 	}
-	vals, links, err := x.values(t, st.Values, self)
+	vals, links, err := x.values(src, self, t, st.Values)
 	if err != nil {
 		return "", err
 	}
@@ -475,7 +479,17 @@ func (x *execution) recipients(t store.Table, key string, e compiler.Expr, row s
 	if !ok || (c.Type != "lookup" && c.Type != "customer") || id == "" {
 		return text(v), nil
 	}
-	for _, target := range c.Targets {
+	// The row of the table the value was written with: an account and a
+	// contact may share an id.
+	targets := c.Targets
+	from, err := x.sourceTable(t, row, e)
+	if err != nil {
+		return "", err
+	}
+	if from != "" {
+		targets = []string{from}
+	}
+	for _, target := range targets {
 		tt, err := x.tx.Table(target)
 		if errors.Is(err, store.ErrNotFound) {
 			continue
@@ -509,7 +523,7 @@ func (x *execution) recipients(t store.Table, key string, e compiler.Expr, row s
 		}
 		return addr, nil
 	}
-	return "", fmt.Errorf("%s: %s.%s holds %s, which names no row of %s", key, t.Name, c.Name, id, strings.Join(c.Targets, " or "))
+	return "", fmt.Errorf("%s: %s.%s holds %s, which names no row of %s", key, t.Name, c.Name, id, strings.Join(targets, " or "))
 }
 
 // primaryEmail is the column of t an email to one of its rows goes to, as

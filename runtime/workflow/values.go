@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -49,8 +50,9 @@ func text(v any) string {
 // stores it. The compiler checked the kinds; this checks what only the
 // values can say (a whole number, a known option, an existing row). A
 // lookup's value also returns the row it points at, for the privileges
-// setting it needs.
-func (x *execution) columnValue(t store.Table, c store.Column, v any) (any, *engine.Link, error) {
+// setting it needs; from is the table of that row when the value was
+// copied from a lookup that knows it ("" otherwise; see sourceTable).
+func (x *execution) columnValue(t store.Table, c store.Column, v any, from string) (any, *engine.Link, error) {
 	if v == nil {
 		return nil, nil, nil
 	}
@@ -136,7 +138,7 @@ func (x *execution) columnValue(t store.Table, c store.Column, v any) (any, *eng
 		if !ok {
 			return nil, nil, bad("it is not a row id")
 		}
-		return x.lookup(c, id, bad)
+		return x.lookup(c, id, from, bad)
 	case compiler.TypeUniqueID:
 		if s, ok := v.(string); ok {
 			if u, err := uuid.Parse(s); err == nil {
@@ -179,9 +181,19 @@ func option(opts []store.Option, v any) (store.Option, bool) {
 }
 
 // lookup checks that id is a row of one of a lookup's target tables (a
-// lookup to users also takes a user's name) and returns the row.
-func (x *execution) lookup(c store.Column, id string, bad func(string, ...any) error) (any, *engine.Link, error) {
-	for _, target := range c.Targets {
+// lookup to users also takes a user's name) and returns the row: of table
+// from when the value names it, else of the first table holding id.
+func (x *execution) lookup(c store.Column, id, from string, bad func(string, ...any) error) (any, *engine.Link, error) {
+	targets := c.Targets
+	if from != "" {
+		// An account and a contact may share an id: the row copied is
+		// the one of the source's table, or none.
+		if !slices.Contains(c.Targets, from) {
+			return nil, nil, bad("it is a row of %s, which %s does not look up (%s)", from, c.Name, strings.Join(c.Targets, " or "))
+		}
+		targets = []string{from}
+	}
+	for _, target := range targets {
 		if target == "systemuser" {
 			uid, err := x.userID(id)
 			if err != nil {
@@ -203,7 +215,45 @@ func (x *execution) lookup(c store.Column, id string, bad func(string, ...any) e
 			return nil, nil, err
 		}
 	}
-	return nil, nil, bad("it is not the id of a %s row", strings.Join(c.Targets, " or "))
+	return nil, nil, bad("it is not the id of a %s row", strings.Join(targets, " or "))
+}
+
+// sourceTable is the table of the row a step's value e points at when e
+// copies a lookup of the record (src, row) that knows it: a lookup to one
+// table, or one to several whose value's table the store kept. Else "":
+// the value's id is looked up in the target's tables in order.
+func (x *execution) sourceTable(src store.Table, row store.Row, e compiler.Expr) (string, error) {
+	ref, ok := e.(*compiler.ColumnRef)
+	if !ok {
+		return "", nil
+	}
+	c, ok := src.Column(ref.Column)
+	if !ok || c.Type != compiler.TypeLookup && c.Type != compiler.TypeCustomer {
+		return "", nil
+	}
+	if !c.Polymorphic() {
+		if len(c.Targets) == 1 {
+			return c.Targets[0], nil
+		}
+		return "", nil
+	}
+	id, _ := row[src.PrimaryKey].(string)
+	value, _ := row[c.Name].(string)
+	if id == "" || value == "" {
+		return "", nil
+	}
+	kept, err := x.tx.LookupTargets(src.Name, []string{id})
+	if err != nil {
+		return "", err
+	}
+	for _, lt := range kept {
+		// A target kept for another value was left by a write that named
+		// no table: it is not this value's.
+		if lt.Column == c.Name && strings.EqualFold(lt.Value, value) {
+			return lt.Target, nil
+		}
+	}
+	return "", nil
 }
 
 // userLink is a lookup column set to the user uid (systemuser, which no
