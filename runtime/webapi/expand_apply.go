@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/bpfc/bpfc/runtime/engine"
@@ -97,7 +98,7 @@ func (s *Server) expanding(next func(http.ResponseWriter, *http.Request)) func(h
 			return
 		}
 		for _, x := range exps {
-			if err := s.expand(r, x, objs); err != nil {
+			if err := s.expand(r, t, x, objs); err != nil {
 				s.fail(w, r, err)
 				return
 			}
@@ -195,37 +196,101 @@ func restoreOptions(link, rawQuery string) string {
 // expandChunk is how many rows one read of an expansion asks for by id.
 const expandChunk = 200
 
-// expand sets x's navigation property of every row: the row its lookup
-// names, read as the request's user (null when empty, gone or not
-// readable).
-func (s *Server) expand(r *http.Request, x expansion, objs []map[string]any) error {
+// expand sets x's navigation property of every row (objs, of t): the row
+// its lookup names, read as the request's user (null when empty, gone or
+// not readable, or, for a half of a lookup to several tables, when the
+// value points at another table's row).
+func (s *Server) expand(r *http.Request, t store.Table, x expansion, objs []map[string]any) error {
 	prop := propertyName(x.lookup)
+	elsewhere := func(int) bool { return false }
+	if x.lookup.Polymorphic() {
+		var err error
+		if elsewhere, err = s.pointsElsewhere(r, t, x, objs); err != nil {
+			return err
+		}
+	}
 	var ids []string
-	for _, o := range objs {
-		if id, ok := o[prop].(string); ok && id != "" {
+	for i, o := range objs {
+		if id, ok := o[prop].(string); ok && id != "" && !elsewhere(i) {
 			ids = append(ids, id)
 		}
 	}
-	t, found, err := rowsByID(r, x.target.EntitySetName, ids, func(store.Table) []string { return x.cols })
+	tt, found, err := rowsByID(r, x.target.EntitySetName, ids, func(store.Table) []string { return x.cols })
 	if err != nil {
 		return err
 	}
 	var rows []store.Row
 	var nested []map[string]any
-	for _, o := range objs {
+	for i, o := range objs {
 		id, _ := o[prop].(string)
 		row, ok := found[strings.ToLower(id)]
-		if !ok || id == "" {
+		if !ok || id == "" || elsewhere(i) {
 			o[x.name] = nil
 			continue
 		}
-		n := rowJSON(t, row, x.cols)
+		n := rowJSON(tt, row, x.cols)
 		o[x.name] = n
 		rows, nested = append(rows, row), append(nested, n)
 	}
 	// Dataverse annotates an expanded row as it does the row itself.
-	ann, _ := wantedAnnotations(r, t)
-	return s.annotate(r, ann, t, rows, nested, x.cols)
+	ann, _ := wantedAnnotations(r, tt)
+	return s.annotate(r, ann, tt, rows, nested, x.cols)
+}
+
+// pointsElsewhere reports whether row i of objs (rows of t) has a value
+// in x's lookup to several tables that points at a row of another table
+// than x's half: an account and a contact may share an id. A value's
+// table is the one kept with it, else the first of the lookup's tables
+// holding it as the user reads them, as its lookuplogicalname says.
+func (s *Server) pointsElsewhere(r *http.Request, t store.Table, x expansion, objs []map[string]any) (func(int) bool, error) {
+	c, prop := x.lookup, propertyName(x.lookup)
+	rows := make([]store.Row, len(objs))
+	for i, o := range objs {
+		id, _ := o[t.PrimaryKey].(string)
+		v, _ := o[prop].(string)
+		rows[i] = store.Row{t.PrimaryKey: id, c.Name: v}
+	}
+	kept, err := session(r).LookupTargets(r.Context(), t.Name, rows)
+	if err != nil {
+		return nil, err
+	}
+	var unkept []string
+	for _, row := range rows {
+		if v := row[c.Name].(string); v != "" && kept.Of(row[t.PrimaryKey].(string), c.Name) == "" {
+			unkept = append(unkept, v)
+		}
+	}
+	// The ids without a kept table that a table before x's holds.
+	earlier := map[string]bool{}
+	for _, table := range c.Targets[:max(slices.Index(c.Targets, x.target.Name), 0)] {
+		if len(unkept) == 0 {
+			break
+		}
+		set, err := s.setOfTable(r, table)
+		if err != nil {
+			return nil, err
+		}
+		if set == "" {
+			continue
+		}
+		_, found, err := rowsByID(r, set, unkept, func(u store.Table) []string { return []string{u.PrimaryKey} })
+		if err != nil {
+			return nil, err
+		}
+		for id := range found {
+			earlier[id] = true
+		}
+	}
+	return func(i int) bool {
+		v := rows[i][c.Name].(string)
+		if v == "" {
+			return false
+		}
+		if tg := kept.Of(rows[i][t.PrimaryKey].(string), c.Name); tg != "" {
+			return tg != x.target.Name
+		}
+		return earlier[strings.ToLower(v)]
+	}, nil
 }
 
 // expandedContext is the context URL's list of properties for a request

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/store"
 )
 
 // TestCustomerLookupNamesItsTable: an account and a contact share an id;
@@ -89,4 +90,58 @@ func TestClientRecordNamesCustomerTable(t *testing.T) {
 				r.Labels["customerid"], shared, c.table, c.name)
 		}
 	}
+}
+
+// TestExpandCustomerLookupHalf: an account and a contact share an id; a
+// customer lookup's navigation properties expand only the half of the
+// table its value points at (the other is null), on a list and on one
+// row, where both halves gave a row with that id. A value written with
+// no table kept (the id alone) is the account's, the first of its tables.
+func TestExpandCustomerLookupHalf(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	const shared = "5f3e0a1b-0000-4000-8000-000000000007"
+	f.create("accounts", map[string]any{"accountid": shared, "name": "Contoso"})
+	f.create("contacts", map[string]any{"contactid": shared, "firstname": "Ann", "lastname": "Lee"})
+	toContact := f.create("leads", map[string]any{"subject": "C", "lastname": "C", "customerid_contact@odata.bind": "/contacts(" + shared + ")"},
+		"BPFC-Flow", "none")
+	toAccount := f.create("leads", map[string]any{"subject": "A", "lastname": "A", "customerid@odata.bind": "/accounts(" + shared + ")"},
+		"BPFC-Flow", "none")
+	const expand = "$expand=customerid_account($select=name),customerid_contact($select=fullname)"
+	halves := func(row map[string]any, account, contact any) {
+		t.Helper()
+		name := func(half, prop string) any {
+			n, ok := row[half].(map[string]any)
+			if !ok {
+				return row[half] // null, or not an object
+			}
+			return n[prop]
+		}
+		if got := name("customerid_account", "name"); got != account {
+			t.Errorf("lead %v: customerid_account %v, want %v", row["subject"], got, account)
+		}
+		if got := name("customerid_contact", "fullname"); got != contact {
+			t.Errorf("lead %v: customerid_contact %v, want %v", row["subject"], got, contact)
+		}
+	}
+	rows := f.do("GET", "leads?$select=subject&$orderby=subject&"+expand, f.admin, nil).must(t, http.StatusOK).rows()
+	if len(rows) != 2 {
+		t.Fatalf("leads: %v", rows)
+	}
+	halves(rows[0], "Contoso", nil)
+	halves(rows[1], nil, "Ann Lee")
+	halves(f.do("GET", "leads("+toContact+")?"+expand, f.admin, nil).must(t, http.StatusOK).body, nil, "Ann Lee")
+	halves(f.do("GET", "leads("+toAccount+")?$select=subject&"+expand, f.admin, nil).must(t, http.StatusOK).body, "Contoso", nil)
+	// The id alone, as written before the store kept tables: the account.
+	f.do("PATCH", "leads("+toContact+")", f.admin, map[string]any{"customerid": nil}).must(t, http.StatusNoContent)
+	if err := f.s.Write(context.Background(), func(tx store.Tx) error {
+		tb, err := tx.Table("lead")
+		if err != nil {
+			return err
+		}
+		_, err = tx.UpdateRow(tb, toContact, map[string]any{"customerid": shared}, 0)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	halves(f.do("GET", "leads("+toContact+")?"+expand, f.admin, nil).must(t, http.StatusOK).body, "Contoso", nil)
 }
