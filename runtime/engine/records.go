@@ -416,7 +416,7 @@ func (o *op) unlink(table, id string) error {
 // Record reads one record, its lookups labelled with the names of the rows
 // they point at (record show).
 func (s *Session) Record(ctx context.Context, table, id string) (*Record, error) {
-	return s.record(ctx, table, id, true)
+	return s.record(ctx, table, id, recordNamed)
 }
 
 // RecordValues reads one record as Record does but leaves its lookups
@@ -424,10 +424,28 @@ func (s *Session) Record(ctx context.Context, table, id string) (*Record, error)
 // only the record's own values (the web pages, reading a lookup's row for
 // its name alone) would pay for every row it names.
 func (s *Session) RecordValues(ctx context.Context, table, id string) (*Record, error) {
-	return s.record(ctx, table, id, false)
+	return s.record(ctx, table, id, recordValues)
 }
 
-func (s *Session) record(ctx context.Context, table, id string, named bool) (*Record, error) {
+// RecordValuesTables reads one record as RecordValues does, with Tables:
+// the table each of its lookups to several tables was written with (none
+// for a value written as an id alone), which a page that links a lookup
+// to its row needs (an account and a contact may share an id). It reads
+// one more time only when such a lookup holds a value.
+func (s *Session) RecordValuesTables(ctx context.Context, table, id string) (*Record, error) {
+	return s.record(ctx, table, id, recordTables)
+}
+
+// recordDetail is what record reads beside a record's values.
+type recordDetail int
+
+const (
+	recordValues recordDetail = iota
+	recordTables              // the kept tables of its lookups to several tables
+	recordNamed               // the names (and tables) of the rows its lookups point at
+)
+
+func (s *Session) record(ctx context.Context, table, id string, detail recordDetail) (*Record, error) {
 	var out *Record
 	err := s.e.run(ctx, s.user, false, func(o *op) error {
 		t, row, err := o.reachRecord(table, id, false, PrivRead)
@@ -435,10 +453,22 @@ func (s *Session) record(ctx context.Context, table, id string, named bool) (*Re
 			return err
 		}
 		out = recordOf(t, row)
-		if !named {
-			return nil
+		switch detail {
+		case recordTables:
+			kept, err := o.lookupTargets(t, []store.Row{row})
+			if err != nil {
+				return err
+			}
+			for col, tg := range kept[strings.ToLower(out.ID)] {
+				if out.Tables == nil {
+					out.Tables = map[string]string{}
+				}
+				out.Tables[col] = tg
+			}
+		case recordNamed:
+			return o.nameLookups(t, out)
 		}
-		return o.nameLookups(t, out)
+		return nil
 	})
 	return out, err
 }

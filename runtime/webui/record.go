@@ -116,7 +116,7 @@ func (h *Handler) showRecord(w http.ResponseWriter, r *http.Request, status int,
 			"%q is not a record id: a %s is addressed by its id, a GUID such as 3b7fbd35-5adc-516c-9dc0-1e40c9927088.", id, t.Name))
 		return
 	}
-	rec, err := rs.s.RecordValues(ctx, t.Name, r.PathValue("id"))
+	rec, err := rs.s.RecordValuesTables(ctx, t.Name, r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, rs, err)
 		return
@@ -133,7 +133,7 @@ func (h *Handler) showRecord(w http.ResponseWriter, r *http.Request, status int,
 			continue
 		}
 		cv := colView{Label: columnTitle(c), Column: c.Name}
-		cv.Value, cv.Href = lk.show(ctx, c, rec.Values[c.Name])
+		cv.Value, cv.Href = lk.show(ctx, c, rec.Values[c.Name], rec.Tables[c.Name])
 		if cv.Value == "" {
 			page.Empty = append(page.Empty, cv)
 		} else {
@@ -318,13 +318,14 @@ func (h *Handler) procView(ctx context.Context, rs *reqSession, v *view, lk *loo
 	p.Elsewhere = rec == nil || stage.Table != rec.Table || p.RecordID != rec.ID
 	st, ok := v.tables[stage.Table]
 	var row store.Row
+	var tables map[string]string // of the row's lookups to several tables
 	switch {
 	case p.RecordID == "" || !ok:
 		p.RecordGone = true
 	case !p.Elsewhere:
-		row, p.RecordVersion, p.RecordName = rec.Values, rec.Version, str(rec.Values[st.PrimaryColumn])
+		row, tables, p.RecordVersion, p.RecordName = rec.Values, rec.Tables, rec.Version, str(rec.Values[st.PrimaryColumn])
 	default:
-		other, err := rs.s.RecordValues(ctx, stage.Table, p.RecordID)
+		other, err := rs.s.RecordValuesTables(ctx, stage.Table, p.RecordID)
 		if errors.Is(err, engine.ErrNotFound) {
 			p.RecordGone = true
 			break
@@ -338,7 +339,7 @@ func (h *Handler) procView(ctx context.Context, rs *reqSession, v *view, lk *loo
 		if err != nil {
 			return nil, err
 		}
-		row, p.RecordVersion, p.RecordName = other.Values, other.Version, str(other.Values[st.PrimaryColumn])
+		row, tables, p.RecordVersion, p.RecordName = other.Values, other.Tables, other.Version, str(other.Values[st.PrimaryColumn])
 	}
 	if p.RecordHidden {
 		p.CanNext, p.CanFinish = false, false // they read the record the user may not
@@ -388,7 +389,7 @@ func (h *Handler) procView(ctx context.Context, rs *reqSession, v *view, lk *loo
 				if !sameText(c, text, sv.Shown) {
 					sv.Unsaved = true
 					p.KeepsTyped = p.CanWrite && !p.Detached
-					sv.Stored, _ = lk.show(ctx, c, row[c.Name])
+					sv.Stored, _ = lk.show(ctx, c, row[c.Name], tables[c.Name])
 				}
 			}
 		}
@@ -492,17 +493,24 @@ type lookups struct {
 	names map[string]string
 }
 
-// show is a column's value as a person reads it, with a link for a lookup.
 // unreadable marks, among the names looked up, a record that exists but
 // the user may not read.
 const unreadable = "\x00unreadable"
 
-func (l *lookups) show(ctx context.Context, c store.Column, v any) (string, string) {
+// show is a column's value as a person reads it, with a link for a lookup:
+// to the row of table, the one a lookup to several tables was written
+// with (an account and a contact may share an id), or when "" of the
+// first of the lookup's tables holding it.
+func (l *lookups) show(ctx context.Context, c store.Column, v any, table string) (string, string) {
 	id, isText := v.(string)
 	if (c.Type != compiler.TypeLookup && c.Type != compiler.TypeCustomer) || !isText || id == "" {
 		return displayValue(c, v), ""
 	}
-	for _, target := range c.Targets {
+	targets := c.Targets
+	if table != "" && slices.Contains(c.Targets, table) {
+		targets = []string{table}
+	}
+	for _, target := range targets {
 		if target == "systemuser" {
 			if l.users == nil {
 				l.users = map[string]string{}

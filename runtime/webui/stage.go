@@ -56,15 +56,16 @@ func (h *Handler) stageView(ctx context.Context, rs *reqSession, v *view, lk *lo
 	rid := in.Records[s.Table]
 	st, ok := v.tables[s.Table]
 	var row store.Row
+	var tables map[string]string // of the row's lookups to several tables
 	switch {
 	case rid == "" && b.Status == "next":
 		sv.RecordNone = true
 	case rid == "" || !ok:
 		sv.RecordGone = true
 	case rec != nil && s.Table == rec.Table && rid == rec.ID:
-		row, sv.RecordName = rec.Values, str(rec.Values[st.PrimaryColumn])
+		row, tables, sv.RecordName = rec.Values, rec.Tables, str(rec.Values[st.PrimaryColumn])
 	default:
-		other, err := rs.s.RecordValues(ctx, s.Table, rid)
+		other, err := rs.s.RecordValuesTables(ctx, s.Table, rid)
 		switch {
 		case errors.Is(err, engine.ErrNotFound):
 			sv.RecordGone = true
@@ -73,7 +74,7 @@ func (h *Handler) stageView(ctx context.Context, rs *reqSession, v *view, lk *lo
 		case err != nil:
 			return nil, err
 		default:
-			row, sv.RecordName = other.Values, str(other.Values[st.PrimaryColumn])
+			row, tables, sv.RecordName = other.Values, other.Tables, str(other.Values[st.PrimaryColumn])
 		}
 	}
 	if rid != "" && !sv.RecordGone {
@@ -91,7 +92,7 @@ func (h *Handler) stageView(ctx context.Context, rs *reqSession, v *view, lk *lo
 		}
 		cv := colView{Label: cmp.Or(step.DisplayName, columnTitle(c)), Column: c.Name}
 		if row != nil {
-			cv.Value, cv.Href = lk.show(ctx, c, row[c.Name])
+			cv.Value, cv.Href = lk.show(ctx, c, row[c.Name], tables[c.Name])
 		}
 		sv.Steps = append(sv.Steps, stepValue{colView: cv, Required: step.Required})
 	}
