@@ -317,11 +317,17 @@ func postgresURLProblem(store string) string {
 	if m := u.Query().Get("sslmode"); m != "" && !contains(sslModes, m) {
 		return fmt.Sprintf("sslmode=%s is not one of %s.%s", m, strings.Join(sslModes, ", "), didYouMean(m, sslModes))
 	}
-	for _, k := range slices.Sorted(maps.Keys(u.Query())) {
+	q := u.Query()
+	if v, ok := q["ssl"]; ok && (len(v) != 1 || v[0] != "true") {
+		// The driver reads ssl=true as sslmode=require (as libpq does, for
+		// JDBC's URLs); any other value goes to the server, which refuses it.
+		return fmt.Sprintf("ssl=%s: ssl takes only true (which is sslmode=require); give sslmode, one of %s.", strings.Join(v, ","), strings.Join(sslModes, ", "))
+	}
+	for _, k := range slices.Sorted(maps.Keys(q)) {
 		// Any other parameter goes to the server as a setting, so only
 		// one close to a connection parameter is surely a slip; the
 		// server would refuse it at the first connection, far from here.
-		if !contains(PostgresURLParams, k) && nameSuggestion(k, PostgresURLParams) != "" {
+		if k != "ssl" && !contains(PostgresURLParams, k) && nameSuggestion(k, PostgresURLParams) != "" {
 			return fmt.Sprintf("the store URL's parameter %q is no connection parameter, and the PostgreSQL server would refuse it as a setting.%s",
 				k, didYouMean(k, PostgresURLParams))
 		}
@@ -330,22 +336,29 @@ func postgresURLProblem(store string) string {
 }
 
 // postgresWithoutDatabase: a postgres:// store URL with neither a path nor
-// dbname= (a URL that does not parse says so elsewhere).
+// dbname= (or the driver's database=), nor a service= whose entry in the
+// service file may name it (a URL that does not parse says so elsewhere).
 func postgresWithoutDatabase(store string) bool {
 	if !strings.HasPrefix(store, "postgres://") && !strings.HasPrefix(store, "postgresql://") {
 		return false
 	}
 	u, err := url.Parse(store)
-	return err == nil && strings.Trim(u.Path, "/") == "" && u.Query().Get("dbname") == ""
+	if err != nil || strings.Trim(u.Path, "/") != "" {
+		return false
+	}
+	q := u.Query()
+	return q.Get("dbname") == "" && q.Get("database") == "" && q.Get("service") == ""
 }
 
 // PostgresURLParams are the parameters of a postgres:// URL that configure
-// the connection itself (libpq's and pgx's names); the driver sends any
-// other one to the server as a setting.
-var PostgresURLParams = []string{"host", "hostaddr", "port", "dbname", "user", "password", "passfile", "connect_timeout",
-	"options", "application_name", "fallback_application_name", "sslmode", "sslcert", "sslkey", "sslrootcert",
+// the connection itself (libpq's and pgx's names, pgx's own too: database,
+// the statement cache); the driver sends any other one to the server as a
+// setting. ssl=true, an alias of sslmode=require, is checked on its own.
+var PostgresURLParams = []string{"host", "hostaddr", "port", "dbname", "database", "user", "password", "passfile", "connect_timeout",
+	"options", "application_name", "fallback_application_name", "sslmode", "sslcert", "sslcertmode", "sslkey", "sslrootcert",
 	"sslpassword", "sslsni", "sslnegotiation", "target_session_attrs", "service", "servicefile", "channel_binding",
-	"krbsrvname", "krbspn", "min_read_buffer_size"}
+	"require_auth", "min_protocol_version", "max_protocol_version", "krbsrvname", "krbspn", "min_read_buffer_size",
+	"statement_cache_capacity", "description_cache_capacity", "default_query_exec_mode"}
 
 // versionSuggestion is the version a user most likely meant by v, which
 // versionRe refuses: without a leading "v", padded to four parts with zeros
