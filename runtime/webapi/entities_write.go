@@ -72,22 +72,40 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, set, id string,
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
+	// The change is committed: a store that fails the reads of the
+	// representation (unreachable, the connection lost) must not answer
+	// as if the change had failed, "nothing was changed" with Retry-After
+	// that a client follows into a second create. It answers without the
+	// representation, as without the preference (no Preference-Applied).
+	unread := func(err error) bool {
+		if st, _ := classify(err, false); st < http.StatusInternalServerError {
+			return false
+		}
+		s.log.Error("change made, its representation not read", "method", r.Method, "path", r.URL.Path, "err", err.Error())
+		w.Header().Del("Preference-Applied")
+		w.WriteHeader(http.StatusNoContent)
+		return true
+	}
 	t, err := s.tableOf(r, set)
 	if err == nil && row == nil {
 		t, row, err = session(r).Row(r.Context(), set, id)
 	}
 	if err != nil {
-		s.fail(w, r, err)
+		if !unread(err) {
+			s.fail(w, r, err)
+		}
 		return
 	}
 	cols, _ := selectedColumns(r, t) // checked by post and patch before the change
-	w.Header().Set("ETag", etag(row))
-	w.Header().Set("Preference-Applied", "return=representation")
 	body := rowJSON(t, row, cols)
 	if err := s.annotateOne(w, r, t, row, body, cols); err != nil {
-		s.fail(w, r, err)
+		if !unread(err) {
+			s.fail(w, r, err)
+		}
 		return
 	}
+	w.Header().Set("ETag", etag(row))
+	w.Header().Set("Preference-Applied", joinPreferences("return=representation", w.Header().Get("Preference-Applied")))
 	setContext(w, r, body, "#"+set+selected(r)+"/$entity")
 	writeJSON(w, status, body)
 }
