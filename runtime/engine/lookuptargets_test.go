@@ -85,3 +85,60 @@ func TestCustomerLookupKeepsItsTable(t *testing.T) {
 	}
 	shows(toContact.ID, "contact", "Ann Lee")
 }
+
+// contactDealFlow moves from a contact to an opportunity whose customer
+// lookup (account or contact) is the stage's relationship.
+const contactDealFlow = `
+flow "contact_deal" {
+  display_name  = "Contact Deal"
+  primary_table = "contact"
+  order         = 40
+
+  stage "know" {
+    step "last" { column = "lastname" }
+  }
+  stage "sell" {
+    table        = "opportunity"
+    relationship = "customerid"
+    step "name" { column = "name" }
+  }
+}
+`
+
+// TestRelationshipKeepsItsTable: a move to a stage whose relationship is a
+// customer lookup points the opportunity at the contact of the stage
+// before, by table too: an account of the same id is not named, whether
+// the move creates the opportunity or links one whose customer is empty.
+// It named the account, the first of customerid's tables holding the id.
+func TestRelationshipKeepsItsTable(t *testing.T) {
+	p := testenv.Load(t, testenv.Example(t, "sales", "flows/contact_deal.hcl", contactDealFlow))
+	if os.Getenv("BPFC_TEST_STORE") == "postgres" {
+		p.Environment("dev").Store = pgtest.URL(t)
+	}
+	testenv.Deploy(t, p, "dev", testenv.FakeBuild(t, p))
+	v := open(t, p, "dev")
+	admin := v.admin()
+	for i, shared := range []string{"5f3e0a1b-0000-4000-8000-000000000011", "5f3e0a1b-0000-4000-8000-000000000012"} {
+		v.create(admin, "account", Values{"accountid": shared, "name": "Contoso"}, StartOptions{NoFlow: true})
+		c := v.create(admin, "contact", Values{"contactid": shared, "firstname": "Ann", "lastname": "Lee"}, StartOptions{Flow: "contact_deal"})
+		mo := MoveOptions{}
+		if i == 1 {
+			// An opportunity with no customer yet, linked by the move.
+			opp := v.create(admin, "opportunity", Values{"name": "Fleet"}, StartOptions{NoFlow: true})
+			mo.Link = opp.ID
+		}
+		in, err := admin.Next(v.ctx, c.Instance.ID, mo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opp := in.Records["opportunity"]
+		r, err := admin.Record(v.ctx, "opportunity", opp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Values["customerid"] != shared || r.Tables["customerid"] != "contact" || r.Labels["customerid"] != "Ann Lee" {
+			t.Errorf("move %d: the opportunity's customerid %v, table %q, name %q; want the contact %s, Ann Lee", i, r.Values["customerid"],
+				r.Tables["customerid"], r.Labels["customerid"], shared)
+		}
+	}
+}

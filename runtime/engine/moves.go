@@ -147,6 +147,11 @@ func (c *change) cross(to *compiler.Stage, from store.Row, link string) error {
 				if _, err := c.o.tx.UpdateRow(t, link, vals, 0); err != nil {
 					return err
 				}
+				// A customer relationship names the stage's table (a
+				// contact's id may be an account's too).
+				if err := c.o.keepTargets(t, link, vals, rel); err != nil {
+					return err
+				}
 			default:
 				return c.refuse(RuleLink, "%s %s belongs to another %s (%s.%s = %s)", to.Table, link, c.stage.Table, to.Table,
 					to.Relationship, back)
@@ -176,6 +181,9 @@ func (c *change) cross(to *compiler.Stage, from store.Row, link string) error {
 	}
 	id, err := c.o.insertRecord(t, vals)
 	if err != nil {
+		return err
+	}
+	if err := c.o.keepTargets(t, id, vals, rel); err != nil {
 		return err
 	}
 	c.set[col] = id
