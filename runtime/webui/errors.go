@@ -82,10 +82,17 @@ type errorData struct {
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, rs *reqSession, err error) {
 	if store.IsUnreachable(err) {
 		// As the Web API says it: nothing reached the database, and its
-		// words (host, user) are for the log, not the page.
+		// words (host, user) are for the log, not the page. A move or an
+		// action after Save had the steps saved first, in a transaction
+		// of its own: only what followed was not done.
 		h.log.Error("page: store unreachable", "method", r.Method, "path", r.URL.Path, "error", err)
+		done := "nothing was changed"
+		var me *moveError
+		if errors.As(err, &me) && me.saved {
+			done = "what you typed in the steps was saved, nothing else was done"
+		}
 		err = &pageError{status: http.StatusServiceUnavailable, title: "Database unreachable",
-			text: "The server cannot reach its database just now: nothing was changed. Try again in a moment; " +
+			text: "The server cannot reach its database just now: " + done + ". Try again in a moment; " +
 				"if it lasts, tell whoever runs the server (its log says why)."}
 	}
 	status := statusOf(err)

@@ -33,4 +33,13 @@ func TestStoreUnreachablePage(t *testing.T) {
 		!strings.Contains(body, "nothing was changed") || strings.Contains(body, addr) {
 		t.Errorf("%d\n%s", w.Code, body)
 	}
+	// A Next whose steps were saved before its move could not reach the
+	// database: the page does not say that nothing was changed.
+	w = httptest.NewRecorder()
+	f.ui.fail(w, httptest.NewRequest(http.MethodPost, "/records/lead/x/process", nil), nil, &moveError{op: opNext, saved: true, err: err})
+	body = w.Body.String()
+	if w.Code != http.StatusServiceUnavailable || strings.Contains(body, "nothing was changed") ||
+		!strings.Contains(body, "what you typed in the steps was saved, nothing else was done") {
+		t.Errorf("steps saved, then the move unreachable: %d\n%s", w.Code, body)
+	}
 }
