@@ -146,7 +146,12 @@ func settle(ctx context.Context, s store.Store, id int64, rec store.ImportRecord
 		if err != nil {
 			return err
 		}
-		known, applied = true, len(own) == 1
+		// The entry must be this import's: PostgreSQL may hand an
+		// identity value out again after a crash (the one the import
+		// took was never written if it did not commit), to an import
+		// that came after the restart.
+		known, applied = true, len(own) == 1 && own[0].Result == store.ResultSucceeded &&
+			own[0].BuildDigest == rec.BuildDigest && own[0].Version == rec.Version && own[0].StartedOn.Equal(rec.StartedOn)
 		if applied {
 			return nil
 		}
