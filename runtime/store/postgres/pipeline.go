@@ -171,7 +171,10 @@ func (p *pipeTx) PrepareContext(ctx context.Context, q string) (*sql.Stmt, error
 }
 
 // Commit sends what is held and COMMIT in one round trip. PostgreSQL
-// answers ROLLBACK to a COMMIT of a failed transaction.
+// answers ROLLBACK to a COMMIT of a failed transaction: the server's
+// answer, said as pgx says it (pgx.ErrTxCommitRollback), so that
+// CommitUncertain takes it for the definite failure it is even when the
+// context has ended meanwhile.
 func (p *pipeTx) Commit() error {
 	if p.done {
 		return sql.ErrTxDone
@@ -182,7 +185,7 @@ func (p *pipeTx) Commit() error {
 	}
 	p.done = true
 	if tag.String() != "COMMIT" {
-		return fmt.Errorf("the transaction was rolled back (%s)", tag)
+		return fmt.Errorf("the transaction was rolled back (%s): %w", tag, pgx.ErrTxCommitRollback)
 	}
 	return nil
 }
