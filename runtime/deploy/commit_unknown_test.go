@@ -275,11 +275,14 @@ func TestCommitRefusedByConstraint(t *testing.T) {
 // commitCutter is a TCP proxy to PostgreSQL that, once armed, passes on
 // the first COMMIT a client sends (pgx's "commit", a simple query) and
 // then resets that client's connection without the server's answer: the
-// server commits, the client cannot know. It listens on a port of
-// 19510-19519.
+// server commits, the client cannot know. From then on it drops the
+// cancel requests pgx sends for a connection it gives up on, as a lost
+// network would: a slow COMMIT goes on. It listens on a port of
+// 19550-19559.
 type commitCutter struct {
 	ln    net.Listener
 	armed atomic.Bool
+	cut   atomic.Bool
 	mu    sync.Mutex
 	conns []net.Conn
 }
@@ -288,13 +291,13 @@ func newCommitCutter(t *testing.T, server string) *commitCutter {
 	t.Helper()
 	c := &commitCutter{}
 	var err error
-	for port := 19510; port <= 19519 && c.ln == nil; port++ {
+	for port := 19550; port <= 19559 && c.ln == nil; port++ {
 		if c.ln, err = net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port)); err != nil {
 			c.ln = nil
 		}
 	}
 	if c.ln == nil {
-		t.Fatalf("no free port in 19510-19519: %v", err)
+		t.Fatalf("no free port in 19550-19559: %v", err)
 	}
 	t.Cleanup(func() {
 		c.ln.Close()
@@ -329,8 +332,13 @@ func newCommitCutter(t *testing.T, server string) *commitCutter {
 // off after the armed COMMIT.
 func (c *commitCutter) forward(client, srv net.Conn) {
 	buf := make([]byte, 64<<10)
-	for {
+	for first := true; ; first = false {
 		n, err := client.Read(buf)
+		if first && c.cut.Load() && bytes.HasPrefix(buf[:n], cancelRequest) {
+			client.Close()
+			srv.Close()
+			return
+		}
 		if n > 0 {
 			if _, werr := srv.Write(buf[:n]); werr != nil {
 				return
@@ -340,6 +348,7 @@ func (c *commitCutter) forward(client, srv net.Conn) {
 				// client fails); the server's side stays open, so
 				// that it finishes the COMMIT as it would with a
 				// client that vanished.
+				c.cut.Store(true)
 				client.(*net.TCPConn).SetLinger(0)
 				client.Close()
 				return
@@ -350,6 +359,10 @@ func (c *commitCutter) forward(client, srv net.Conn) {
 		}
 	}
 }
+
+// cancelRequest is how PostgreSQL's CancelRequest message starts: its
+// length, 16, and its code, 80877102.
+var cancelRequest = []byte{0, 0, 0, 16, 0x04, 0xd2, 0x16, 0x2e}
 
 // TestConnectionResetAfterCommit: an import whose connection is reset
 // after its COMMIT reached the server, which committed it, got no answer;

@@ -225,7 +225,18 @@ func (pl *Pipeline) importInto(ctx context.Context, env *compiler.Environment, b
 	res, err := Import(ctx, Target{Env: env, Store: s}, b, o)
 	s.Close()
 	if err != nil && !existed {
-		removeNew(ctx, loc)
+		// An import whose COMMIT went unanswered and whose outcome
+		// could not be read (errCommitUnknown) may have committed: the
+		// removal keeps the environment then, for it waits for the
+		// environment's lock and removes it only when no import
+		// succeeded there. When it does remove it, that outcome is
+		// known: not committed, and the message no longer points at
+		// the history of an environment that is gone.
+		var unknown errCommitUnknown
+		if removeNew(ctx, loc) && errors.As(err, &unknown) && res != nil {
+			err = errNotCommitted{cause: commitCause(unknown.cause), how: unknown.how}
+			res.Message = err.Error()
+		}
 		if res != nil {
 			res.ImportID = 0
 		}
@@ -234,13 +245,14 @@ func (pl *Pipeline) importInto(ctx context.Context, env *compiler.Environment, b
 }
 
 // removeNew removes the store of an environment whose first import did not
-// apply. The interrupt that ended the import does not stop it: with the
-// import's cancelled context PostgreSQL's drop failed, leaving the
-// environment created.
-func removeNew(ctx context.Context, loc environ.Location) {
+// apply, and reports whether it did. The interrupt that ended the import
+// does not stop it: with the import's cancelled context PostgreSQL's drop
+// failed, leaving the environment created.
+func removeNew(ctx context.Context, loc environ.Location) bool {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	_ = environ.RemoveNew(ctx, loc)
+	removed, err := environ.RemoveNew(ctx, loc)
+	return removed && err == nil
 }
 
 // refusedBeforeImport reports a refusal that came before the import could

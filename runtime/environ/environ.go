@@ -308,14 +308,14 @@ func Exists(ctx context.Context, loc Location) (bool, error) {
 // RemoveNew removes the store at loc that the caller created and could not
 // use (a first import that did not apply). It is only removed while nothing
 // is installed in it and no import succeeded there: another process may have
-// deployed to it meanwhile.
-func RemoveNew(ctx context.Context, loc Location) error {
+// deployed to it meanwhile. It reports whether it removed it: it checked
+// that under the environment's lock, once every import's transaction there
+// had ended.
+func RemoveNew(ctx context.Context, loc Location) (bool, error) {
 	if loc.Backend == "postgres" {
-		_, err := postgres.DropIfUnused(ctx, loc.URL, loc.Schema, 0)
-		return err
+		return postgres.DropIfUnused(ctx, loc.URL, loc.Schema, 0)
 	}
-	_, err := sqlite.RemoveIfUnused(ctx, loc.Path)
-	return err
+	return sqlite.RemoveIfUnused(ctx, loc.Path)
 }
 
 // UnknownEnvironment is the error for a name that is not an environment of p.

@@ -253,8 +253,8 @@ func install(t *testing.T, s store.Store) {
 func checkRemoveNew(t *testing.T, p *compiler.Project, used Location, fresh string) {
 	t.Helper()
 	ctx := context.Background()
-	if err := RemoveNew(ctx, used); err != nil {
-		t.Fatal(err)
+	if removed, err := RemoveNew(ctx, used); removed || err != nil {
+		t.Fatalf("RemoveNew of an environment with a solution: removed %v, %v", removed, err)
 	}
 	if ok, err := Exists(ctx, used); !ok || err != nil {
 		t.Errorf("RemoveNew removed an environment with a solution: %v, %v", ok, err)
@@ -264,8 +264,8 @@ func checkRemoveNew(t *testing.T, p *compiler.Project, used Location, fresh stri
 		t.Fatal(err)
 	}
 	s.Close()
-	if err := RemoveNew(ctx, loc); err != nil {
-		t.Fatal(err)
+	if removed, err := RemoveNew(ctx, loc); !removed || err != nil {
+		t.Fatalf("RemoveNew of a new, empty environment: removed %v, %v", removed, err)
 	}
 	if ok, err := Exists(ctx, loc); ok || err != nil {
 		t.Errorf("RemoveNew left an empty new environment: %v, %v", ok, err)
