@@ -216,11 +216,14 @@ func (e errCommitUnknown) Unwrap() error { return e.cause }
 
 // SaysOutcome reports whether err, an import's failure, says itself
 // whether anything was changed (an interrupt, a COMMIT that got no
-// answer): a caller prints it without adding "nothing was changed".
+// answer; through a server, an error whose SaysOutcome method says so): a
+// caller prints it without adding "nothing was changed".
 func SaysOutcome(err error) bool {
 	var unknown errCommitUnknown
 	var not errNotCommitted
-	return errors.Is(err, context.Canceled) || errors.Is(err, store.ErrCommitUnknown) || errors.As(err, &unknown) || errors.As(err, &not)
+	var said interface{ SaysOutcome() bool }
+	return errors.Is(err, context.Canceled) || errors.Is(err, store.ErrCommitUnknown) || errors.As(err, &unknown) || errors.As(err, &not) ||
+		(errors.As(err, &said) && said.SaysOutcome())
 }
 
 // historyResult is how the history records an operation that ended in err:

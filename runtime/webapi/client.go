@@ -60,11 +60,20 @@ type APIError struct {
 	Table   string
 	Record  string
 	Missing []engine.Missing
+	// saysOutcome: an import's failure whose message is the import's own
+	// saying whether anything was changed (a COMMIT whose connection was
+	// lost, then read as not committed or unknown).
+	saysOutcome bool
 }
 
 func (e *APIError) Error() string {
 	return fmt.Sprintf("%s (HTTP %d %s)", e.Message, e.Status, e.Code)
 }
+
+// SaysOutcome reports whether the message says whether anything was
+// changed (deploy.SaysOutcome): the CLI prints it without adding "nothing
+// was changed".
+func (e *APIError) SaysOutcome() bool { return e.saysOutcome }
 
 // Is makes errors.Is hold for the engine's and the store's errors that the
 // status stands for: 404 store.ErrNotFound, 409 and 412 store.ErrConflict,
@@ -375,6 +384,13 @@ func (c *Client) importAs(ctx context.Context, op string, b *deploy.Build, manag
 	}
 	if err != nil {
 		if failed.Result != nil {
+			var ae *APIError
+			if errors.As(err, &ae) && ae.Code == "StoreUnavailable" && failed.Result.Result == deploy.Failed &&
+				failed.Error.Message == failed.Result.Message {
+				// The server answered with the import's own message
+				// (before renaming its environment): it says the outcome.
+				ae.saysOutcome = true
+			}
 			return failed.Result, err
 		}
 		return nil, err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/deploy"
+	"github.com/bpfc/bpfc/runtime/store"
 	"github.com/bpfc/bpfc/solution"
 	"github.com/bpfc/bpfc/solution/diff"
 	"github.com/bpfc/bpfc/solution/unpack"
@@ -81,6 +82,16 @@ func (s *Server) importSolution(w http.ResponseWriter, r *http.Request) {
 	var ref *deploy.Refusal
 	if errors.As(err, &ref) {
 		status, d.Code = http.StatusConflict, "ImportRefused"
+	} else if res != nil && res.Result == deploy.Failed && store.IsConnectionLost(err) {
+		// An import knows what became of it where another request
+		// lost with its connection may or may not have written: its
+		// COMMIT unanswered, it read whether it committed (its own
+		// message says so, or that it cannot tell); lost before, it
+		// rolled back. Still 503: running it again is safe.
+		d.Message = importConnectionLost
+		if deploy.SaysOutcome(err) {
+			d.Message = res.Message
+		}
 	} else if d.Code == "InternalError" {
 		d.Code = "ImportFailed"
 		s.log.Error("import failed", "err", err.Error())
@@ -89,6 +100,10 @@ func (s *Server) importSolution(w http.ResponseWriter, r *http.Request) {
 	d.Environment = s.cfg.Env // the client names it as its project does
 	writeJSON(w, status, ImportResponse{Error: d, Result: res})
 }
+
+// importConnectionLost answers an import whose connection to the store was
+// lost before it committed.
+const importConnectionLost = "the connection to the environment's store was lost during the import, before it committed: nothing was changed; run it again"
 
 // importArgs reads the body of ImportSolution or bpfc_PlanImport (op),
 // which only a system administrator may do (doing says what) on a server
