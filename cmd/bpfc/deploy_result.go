@@ -59,6 +59,11 @@ func reportResult(g *globals, env *compiler.Environment, mode deploy.Mode, b *de
 		// mid-import) says which import, and that it rolled back.
 		ref := (*deploy.Refusal)(nil)
 		switch {
+		case res.Result == deploy.Busy && !errors.Is(err, store.ErrBusy):
+			// Not held by another import: a server that could not
+			// reach its store to start it (its message says so).
+			msg = fmt.Sprintf("import of %s %s into %s did not start, nothing was changed (nor is it in the history): run it again: %s",
+				res.Solution, res.Version, res.Environment, msg)
 		case res.Result == deploy.Busy:
 			// Not refused, not failed: the same command may go through
 			// once what held the environment ends.

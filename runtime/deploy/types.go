@@ -129,7 +129,8 @@ const (
 	Failed  = "failed"
 	Skipped = "skipped"
 	// Busy: the import gave up waiting for the environment (store.ErrBusy,
-	// another import or a long transaction held it). Nothing changed and
+	// another import or a long transaction held it), or a server could not
+	// reach its store to start it (webapi's client). Nothing changed and
 	// no history row was written: unlike a refusal or a failure, running
 	// it again may succeed, which CI tells apart by this value.
 	Busy = "busy"
@@ -144,7 +145,8 @@ const (
 //	mode            upgrade | update | stage
 //	digest          the build digest
 //	archive         the archive's file name; archive_sha256 its SHA-256
-//	result          applied | refused | failed | busy (gave up waiting for the environment: retry)
+//	result          applied | refused | failed | busy (gave up waiting for the environment, or
+//	                its server could not reach its store: nothing changed, retry)
 //	message         why, when not applied
 //	duration_ms     how long the import took
 //	import_id       its entry in the environment's history (0 if none)

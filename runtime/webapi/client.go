@@ -393,6 +393,13 @@ func (c *Client) importAs(ctx context.Context, op string, b *deploy.Build, manag
 			}
 			return failed.Result, err
 		}
+		if ae := (*APIError)(nil); errors.As(err, &ae) && ae.Status == http.StatusServiceUnavailable && ae.Code == "StoreUnavailable" {
+			// No import's result: the server could not reach its store
+			// to start one. Nothing was changed and a retry may go
+			// through: busy, as CI retries an environment held busy.
+			return &deploy.Result{Environment: c.Env, Solution: b.Solution(), Version: b.Version(), Managed: managed, Mode: string(mode),
+				Digest: b.Digest, Result: deploy.Busy, Message: err.Error(), Changes: []deploy.Change{}}, err
+		}
 		return nil, err
 	}
 	if res.Result == "" || res.Digest == "" {
