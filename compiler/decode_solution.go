@@ -305,32 +305,69 @@ func postgresURLProblem(store string) string {
 	if !strings.HasPrefix(store, "postgres://") && !strings.HasPrefix(store, "postgresql://") {
 		return ""
 	}
-	u, err := url.Parse(store)
-	if err != nil {
-		return "the store URL does not parse: " + strings.ReplaceAll(err.Error(), store, "…") + "."
+	if problem := postgresSyntaxProblem(store); problem != "" {
+		return "the store URL does not parse: " + problem + "."
 	}
-	if p := u.Port(); p != "" {
-		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return fmt.Sprintf("the store URL's port %q is not a port number (1 to 65535).", p)
+	u, _ := parsePgURL(store)
+	for _, h := range u.hosts {
+		if problem := portProblem(h.port); h.hasPort && problem != "" {
+			return problem
 		}
 	}
-	if m := u.Query().Get("sslmode"); m != "" && !contains(sslModes, m) {
+	if p, ok := u.param("port"); ok {
+		for _, port := range strings.Split(p, ",") {
+			if problem := portProblem(port); problem != "" {
+				return problem
+			}
+		}
+	}
+	if m, _ := u.param("sslmode"); m != "" && !contains(sslModes, m) {
 		return fmt.Sprintf("sslmode=%s is not one of %s.%s", m, strings.Join(sslModes, ", "), didYouMean(m, sslModes))
 	}
-	q := u.Query()
-	if v, ok := q["ssl"]; ok && (len(v) != 1 || v[0] != "true") {
+	if v, ok := u.param("ssl"); ok && v != "true" {
 		// The driver reads ssl=true as sslmode=require (as libpq does, for
 		// JDBC's URLs); any other value goes to the server, which refuses it.
-		return fmt.Sprintf("ssl=%s: ssl takes only true (which is sslmode=require); give sslmode, one of %s.", strings.Join(v, ","), strings.Join(sslModes, ", "))
+		return fmt.Sprintf("ssl=%s: ssl takes only true (which is sslmode=require); give sslmode, one of %s.", v, strings.Join(sslModes, ", "))
 	}
-	for _, k := range slices.Sorted(maps.Keys(q)) {
+	names := map[string]bool{}
+	for _, p := range u.params() {
+		names[p.name] = true
+	}
+	for _, k := range slices.Sorted(maps.Keys(names)) {
+		if contains(PostgresURLParams, k) || k == "ssl" {
+			continue
+		}
+		if contains(unsupportedPostgresParams, k) {
+			// A real parameter, of libpq (psql) or an older pgx: no typo,
+			// but pgx sends it to the server, which refuses it.
+			return fmt.Sprintf("the store URL's parameter %q is one bpfc's PostgreSQL driver (pgx) does not support: it would send it to the server as a setting, "+
+				"which refuses it at the first connection. Remove it.", k)
+		}
 		// Any other parameter goes to the server as a setting, so only
 		// one close to a connection parameter is surely a slip; the
 		// server would refuse it at the first connection, far from here.
-		if k != "ssl" && !contains(PostgresURLParams, k) && nameSuggestion(k, PostgresURLParams) != "" {
+		if nameSuggestion(k, PostgresURLParams) != "" {
 			return fmt.Sprintf("the store URL's parameter %q is no connection parameter, and the PostgreSQL server would refuse it as a setting.%s",
 				k, didYouMean(k, PostgresURLParams))
 		}
+	}
+	return ""
+}
+
+// portProblem says why a store URL's port is none the driver takes, or ""
+// for a port number or an empty one (the default, 5432). A port that is no
+// number is not quoted: a password with an unencoded '/' puts its start there.
+func portProblem(port string) string {
+	port = strings.TrimSpace(port)
+	if port == "" {
+		return ""
+	}
+	n, err := strconv.Atoi(port)
+	switch {
+	case err != nil && strings.Trim(port, "0123456789") != "":
+		return "the store URL's port (after a host's ':') is not a port number (1 to 65535); a '/' in the password must be written %2F."
+	case err != nil || n < 1 || n > 65535:
+		return fmt.Sprintf("the store URL's port %q is not a port number (1 to 65535).", port)
 	}
 	return ""
 }
@@ -339,26 +376,38 @@ func postgresURLProblem(store string) string {
 // dbname= (or the driver's database=), nor a service= whose entry in the
 // service file may name it (a URL that does not parse says so elsewhere).
 func postgresWithoutDatabase(store string) bool {
-	if !strings.HasPrefix(store, "postgres://") && !strings.HasPrefix(store, "postgresql://") {
+	u, ok := parsePgURL(store)
+	if !ok || strings.Trim(u.path, "/") != "" {
 		return false
 	}
-	u, err := url.Parse(store)
-	if err != nil || strings.Trim(u.Path, "/") != "" {
-		return false
+	for _, name := range []string{"dbname", "database", "service"} {
+		if v, _ := u.param(name); v != "" {
+			return false
+		}
 	}
-	q := u.Query()
-	return q.Get("dbname") == "" && q.Get("database") == "" && q.Get("service") == ""
+	return true
 }
 
 // PostgresURLParams are the parameters of a postgres:// URL that configure
-// the connection itself (libpq's and pgx's names, pgx's own too: database,
+// the connection itself (libpq's names pgx takes, and pgx's own: database,
 // the statement cache); the driver sends any other one to the server as a
 // setting. ssl=true, an alias of sslmode=require, is checked on its own.
-var PostgresURLParams = []string{"host", "hostaddr", "port", "dbname", "database", "user", "password", "passfile", "connect_timeout",
-	"options", "application_name", "fallback_application_name", "sslmode", "sslcert", "sslcertmode", "sslkey", "sslrootcert",
+var PostgresURLParams = []string{"host", "port", "dbname", "database", "user", "password", "passfile", "connect_timeout",
+	"options", "application_name", "sslmode", "sslcert", "sslcertmode", "sslkey", "sslrootcert",
 	"sslpassword", "sslsni", "sslnegotiation", "target_session_attrs", "service", "servicefile", "channel_binding",
-	"require_auth", "min_protocol_version", "max_protocol_version", "krbsrvname", "krbspn", "min_read_buffer_size",
+	"require_auth", "min_protocol_version", "max_protocol_version", "krbsrvname", "krbspn",
 	"statement_cache_capacity", "description_cache_capacity", "default_query_exec_mode"}
+
+// unsupportedPostgresParams are connection parameters of libpq (and of pgx
+// v4: min_read_buffer_size) that pgx v5 does not know: it sends them to the
+// server as settings, and the server refuses them ("unrecognized
+// configuration parameter"). Named so, not taken for a slip of a near one
+// (sslcrl is no typo of sslcert).
+var unsupportedPostgresParams = []string{"hostaddr", "fallback_application_name", "keepalives", "keepalives_idle",
+	"keepalives_interval", "keepalives_count", "tcp_user_timeout", "gssencmode", "gsslib", "gssdelegation", "requiressl",
+	"sslcompression", "sslcrl", "sslcrldir", "sslkeylogfile", "requirepeer", "ssl_min_protocol_version", "ssl_max_protocol_version",
+	"load_balance_hosts", "scram_client_key", "scram_server_key", "oauth_issuer", "oauth_client_id", "oauth_client_secret",
+	"oauth_scope", "min_read_buffer_size"}
 
 // versionSuggestion is the version a user most likely meant by v, which
 // versionRe refuses: without a leading "v", padded to four parts with zeros

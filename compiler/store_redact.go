@@ -35,29 +35,23 @@ func RedactStore(s string) string {
 // held one (an empty one is no secret). The other parameters keep their
 // order, so that the suggestion reads like the line the user wrote.
 func storeWithoutPassword(store string) (string, bool) {
-	if !strings.HasPrefix(store, "postgres://") && !strings.HasPrefix(store, "postgresql://") {
-		return "", false
-	}
-	u, err := url.Parse(store)
-	if err != nil {
+	u, ok := parsePgURL(store)
+	if !ok {
 		return "", false
 	}
 	held := false
-	if p, has := u.User.Password(); has && p != "" {
-		u.User = url.User(u.User.Username())
-		held = true
+	if user, password, has := strings.Cut(u.userinfo, ":"); has {
+		u.userinfo = user
+		held = password != ""
 	}
 	var kept []string
-	for _, kv := range strings.Split(u.RawQuery, "&") {
-		k, v, _ := strings.Cut(kv, "=")
-		if name, err := url.QueryUnescape(k); err == nil && name == "password" {
-			held = held || v != ""
+	for _, p := range u.params() {
+		if p.name == "password" {
+			held = held || p.value != ""
 			continue
 		}
-		if kv != "" {
-			kept = append(kept, kv)
-		}
+		kept = append(kept, p.raw)
 	}
-	u.RawQuery = strings.Join(kept, "&")
+	u.query = strings.Join(kept, "&")
 	return u.String(), held
 }
