@@ -229,11 +229,87 @@ func TestScrubLine(t *testing.T) {
 		{long,
 			`the value of hook that environment dev keeps (from BPFC_VAR_HOOK) is not valid now: ` + compiler.Shorten(long) + ` is not an http or https URL; give a new one in BPFC_VAR_HOOK`,
 			`the value of hook that environment dev keeps (from BPFC_VAR_HOOK) is not valid now: (secret) is not an http or https URL; give a new one in BPFC_VAR_HOOK`},
+		// An email step quotes the first bad address alone, not the list.
+		{"a@b.example, nope",
+			`the value of desk from BPFC_VAR_DESK is not valid: "nope" is not an email address, and step "nope" of workflow "w" sends to it.`,
+			`the value of desk from BPFC_VAR_DESK is not valid: (secret) is not an email address, and step "nope" of workflow "w" sends to it.`},
+		{"a@b.example;" + long,
+			`the value of desk from BPFC_VAR_DESK is not valid: ` + compiler.Shorten(long) + ` is not an email address, and step "m" of workflow "w" sends to it.`,
+			`the value of desk from BPFC_VAR_DESK is not valid: (secret) is not an email address, and step "m" of workflow "w" sends to it.`},
+		// A number is shown bare, by the column checks; not in another
+		// number that starts with it, nor in the options' values.
+		{"7.5",
+			`the value of n that environment dev keeps (from BPFC_VAR_N) is not valid now: lead.numberofemployees is a whole number column and cannot take the number 7.5 (step "u" of workflow "w" writes it into lead.numberofemployees); give a new one`,
+			`the value of n that environment dev keeps (from BPFC_VAR_N) is not valid now: lead.numberofemployees is a whole number column and cannot take the number (secret) (step "u" of workflow "w" writes it into lead.numberofemployees); give a new one`},
+		{"2147483648",
+			`the value of n from BPFC_VAR_N is not valid: lead.numberofemployees cannot hold the number 2147483648: it is outside -2147483648 to 2147483647 (step "u" of workflow "w" writes it into lead.numberofemployees).`,
+			`the value of n from BPFC_VAR_N is not valid: lead.numberofemployees cannot hold the number (secret): it is outside -2147483648 to 2147483647 (step "u" of workflow "w" writes it into lead.numberofemployees).`},
+		{"99",
+			`the value of n from BPFC_VAR_N is not valid: lead.prio has no option with the value 99; its options are 1, 99 (…).`,
+			`the value of n from BPFC_VAR_N is not valid: lead.prio has no option with the value (secret); its options are 1, 99 (…).`},
+		{"7",
+			`the value of n from BPFC_VAR_N is not valid: lead.numberofemployees cannot take the number 7.5.`,
+			`the value of n from BPFC_VAR_N is not valid: lead.numberofemployees cannot take the number 7.5.`},
+		{"7",
+			`the value of n from BPFC_VAR_N is not valid: lead.numberofemployees cannot hold the number 7.`,
+			`the value of n from BPFC_VAR_N is not valid: lead.numberofemployees cannot hold the number (secret).`},
+		// Where the whole value is quoted after a constant equal to one of
+		// its parts (the lookup's example id), the whole is replaced.
+		{"x, 3b7fbd35-5adc-516c-9dc0-1e40c9927088",
+			`the value of ref from BPFC_VAR_REF is not valid: lead.parentaccountid is a lookup: it holds a row's id, such as "3b7fbd35-5adc-516c-9dc0-1e40c9927088"; "x, 3b7fbd35-5adc-516c-9dc0-1e40c9927088" is not one.`,
+			`the value of ref from BPFC_VAR_REF is not valid: lead.parentaccountid is a lookup: it holds a row's id, such as "3b7fbd35-5adc-516c-9dc0-1e40c9927088"; (secret) is not one.`},
+		// A JSON value's cause shows none of it.
+		{`{"k": 1}`,
+			`the value of cfg that environment dev keeps (from BPFC_VAR_CFG) is not valid for its type now: not valid JSON; give a new one`,
+			`the value of cfg that environment dev keeps (from BPFC_VAR_CFG) is not valid for its type now: not valid JSON; give a new one`},
 	} {
-		forms := []string{compiler.Shorten(tc.value), strconv.Quote(tc.value)}
 		name := regexp.MustCompile(`value of [a-z]+`).FindStringIndex(tc.line)
-		if got := scrubLine(tc.line, name[1], forms); got != tc.want {
+		if got := scrubLine(tc.line, name[1], formsOf(tc.value)); got != tc.want {
 			t.Errorf("%s:\n got %s\nwant %s", tc.value, got, tc.want)
 		}
+	}
+}
+
+// TestSecretScrubPartsAndBareNumbers: causes that show a value other than
+// quoted whole are scrubbed too once the variable is a secret: an email
+// step's cause quotes only the bad address of the list ("nope" of
+// "a@b.example, nope"), a column's cause shows a number bare ("cannot
+// take the number 7.5"). The rest of each line reads as before.
+func TestSecretScrubPartsAndBareNumbers(t *testing.T) {
+	vars := func(deskType, nType string) string {
+		return "variable \"desk\" {\n  type = \"" + deskType + "\"\n}\n" +
+			"variable \"n\" {\n  type = \"" + nType + "\"\n}\n"
+	}
+	pr := newProject(t)
+	pr.set("vars.hcl", vars("string", "number"))
+	env := map[string]string{"BPFC_VAR_DESK": "a@b.example, nope", "BPFC_VAR_N": "7.5"}
+	o := quiet()
+	o.Getenv = func(k string) string { return env[k] }
+	pr.deploy("dev", o)
+	delete(env, "BPFC_VAR_DESK")
+	delete(env, "BPFC_VAR_N")
+	pr.version("1.0.0.1").set("uses.hcl", `
+workflow "w" {
+  table = "lead"
+  step "mail" { send_email = { to = var.desk, subject = "x" } }
+  step "count" { update = { numberofemployees = var.n } }
+}
+`)
+	pr.refuse("dev", o, `the value of desk that environment dev keeps (from BPFC_VAR_CTS_DESK or BPFC_VAR_DESK) is not valid now: "nope" is not an email address`,
+		"the value of n that environment dev keeps (from BPFC_VAR_CTS_N or BPFC_VAR_N) is not valid now: lead.numberofemployees is a whole number column and cannot take the number 7.5")
+	before := historyMessages(t, pr)
+
+	pr.set("uses.hcl", "")
+	pr.set("vars.hcl", vars("secret", "secret"))
+	env["BPFC_VAR_DESK"], env["BPFC_VAR_N"] = "desk@b.example", "8"
+	pr.deploy("dev", o)
+	after := historyMessages(t, pr)
+	want := strings.Replace(before[1], `is not valid now: "nope" is not`, "is not valid now: "+SecretInHistory+" is not", 1)
+	want = strings.Replace(want, "cannot take the number 7.5", "cannot take the number "+SecretInHistory, 1)
+	if want == before[1] || after[1] != want {
+		t.Errorf("the refusal after desk and n became secrets:\n%s\nwant\n%s", after[1], want)
+	}
+	if d := pr.dump("dev"); strings.Contains(d, "nope") || strings.Contains(d, "7.5") {
+		t.Errorf("the store still shows a value the secrets had in clear text")
 	}
 }

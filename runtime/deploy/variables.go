@@ -9,6 +9,7 @@ import (
 	"io"
 	"maps"
 	"math"
+	"math/big"
 	"os"
 	"regexp"
 	"slices"
@@ -775,11 +776,13 @@ const SecretInHistory = "(secret)"
 // of vals that is a secret now held (current) before this import: a
 // refusal's message quotes the value it refused ("ftp://…" is not an http
 // or https URL), and once the variable is a secret its earlier value must
-// not be read there either. Messages quote values (compiler.Shorten, %q),
-// so the quoted forms are replaced, the bare text could be a word of any
-// message; only in the lines that name the variable (nameWord), and there
-// only where the cause quotes the value (scrubLine): the same line may
-// quote a step, a workflow or an environment of the same text.
+// not be read there either. Messages show a value quoted (compiler.Shorten,
+// %q), a number bare ("cannot hold the number 2147483648") and an email
+// value by its bad address alone; those forms are replaced (scrubForms),
+// the bare text could be a word of any message; only in the lines that
+// name the variable (nameWord), and there only where the cause shows the
+// value (scrubLine): the same line may quote a step, a workflow or an
+// environment of the same text.
 func scrubSecretHistory(tx store.Tx, vals []value, current map[string]store.VariableValue) error {
 	for _, val := range vals {
 		cur, had := current[val.v.SchemaName]
@@ -787,26 +790,58 @@ func scrubSecretHistory(tx store.Tx, vals []value, current map[string]store.Vari
 			continue
 		}
 		names := nameWord(val.v.Name)
-		forms := []string{compiler.Shorten(cur.Value)}
-		if q := strconv.Quote(cur.Value); q != forms[0] {
-			forms = append(forms, q)
-		}
-		for _, form := range forms {
-			err := tx.RewriteImports(form, func(m string) string {
-				lines := strings.Split(m, "\n")
-				for i, l := range lines {
-					if loc := names.FindStringIndex(l); loc != nil {
-						lines[i] = scrubLine(l, loc[1], forms)
-					}
+		forms := formsOf(cur.Value)
+		// Every line that can show the value names the variable so; the
+		// value itself is not searched for, as a part or a bare number
+		// is no text to find it by.
+		err := tx.RewriteImports("value of "+val.v.Name, func(m string) string {
+			lines := strings.Split(m, "\n")
+			for i, l := range lines {
+				if loc := names.FindStringIndex(l); loc != nil {
+					lines[i] = scrubLine(l, loc[1], forms)
 				}
-				return strings.Join(lines, "\n")
-			})
-			if err != nil {
-				return err
 			}
+			return strings.Join(lines, "\n")
+		})
+		if err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// scrubForms are the ways a cause shows a value: whole, quoted (shortened
+// or not); a number bare after "the number " or "the value " (the column
+// checks describe a number so); and, for an address list, one address
+// quoted (an email step names the first bad one alone).
+type scrubForms struct {
+	whole, parts []string
+	number       *regexp.Regexp
+}
+
+// formsOf is how causes can show value (see scrubForms).
+func formsOf(value string) scrubForms {
+	f := scrubForms{whole: quotedForms(value)}
+	if n, _, err := big.ParseFloat(strings.TrimSpace(value), 10, 512, big.ToNearestEven); err == nil {
+		// As compiler.describe writes it; not followed by more digits,
+		// so that 7 is not found in 7.5 or 75.
+		f.number = regexp.MustCompile(`(?:the number|the value) (` + regexp.QuoteMeta(n.Text('f', -1)) + `)(?:$|[^0-9.]|\.(?:$|[^0-9]))`)
+	}
+	for _, part := range strings.FieldsFunc(value, func(r rune) bool { return r == ';' || r == ',' }) {
+		if part = strings.TrimSpace(part); part != "" && part != value {
+			f.parts = append(f.parts, quotedForms(part)...)
+		}
+	}
+	return f
+}
+
+// quotedForms are s quoted as causes quote it: shortened, and whole.
+func quotedForms(s string) []string {
+	forms := []string{compiler.Shorten(s)}
+	if q := strconv.Quote(s); q != forms[0] {
+		forms = append(forms, q)
+	}
+	return forms
 }
 
 // causeMarker ends what a cause says of where a value came from ("the
@@ -815,14 +850,16 @@ func scrubSecretHistory(tx store.Tx, vals []value, current map[string]store.Vari
 var causeMarker = regexp.MustCompile(`is not valid(?: now| for its type now)?: `)
 
 // scrubLine replaces, in a cause's line whose "value of NAME" ends at from,
-// the first of the value's quoted forms in the detail: after causeMarker,
+// the first place the detail shows the value (forms): after causeMarker,
 // before the advice ("; give a new one …", which quotes an environment).
-// The detail quotes the value first, or after constants that cannot be it
+// The detail shows the value first, or after constants that cannot be it
 // (a choice's other labels, an example id or date), and a step, workflow
 // or column after: replacing every copy on the line also replaced those,
 // and told, by the "(secret)" in "step (secret)", what the value had been.
+// The whole value is looked for before its parts: a part may be such a
+// constant (the example id), where the whole is quoted after it.
 // A line already scrubbed is left as it is: a later copy is a constant.
-func scrubLine(line string, from int, forms []string) string {
+func scrubLine(line string, from int, forms scrubForms) string {
 	if m := causeMarker.FindStringIndex(line[from:]); m != nil {
 		from += m[1]
 	}
@@ -834,16 +871,30 @@ func scrubLine(line string, from int, forms []string) string {
 	if strings.Contains(region, SecretInHistory) {
 		return line
 	}
-	at, form := -1, ""
-	for _, f := range forms {
-		if i := strings.Index(region, f); i >= 0 && (at < 0 || i < at) {
-			at, form = i, f
+	at, end := firstOf(region, forms.whole)
+	if forms.number != nil {
+		if m := forms.number.FindStringSubmatchIndex(region); m != nil && (at < 0 || m[2] < at) {
+			at, end = m[2], m[3]
 		}
+	}
+	if at < 0 {
+		at, end = firstOf(region, forms.parts)
 	}
 	if at < 0 {
 		return line
 	}
-	return line[:from+at] + SecretInHistory + line[from+at+len(form):]
+	return line[:from+at] + SecretInHistory + line[from+end:]
+}
+
+// firstOf is where in region the first of forms starts and ends, or -1.
+func firstOf(region string, forms []string) (at, end int) {
+	at, end = -1, -1
+	for _, f := range forms {
+		if i := strings.Index(region, f); i >= 0 && (at < 0 || i < at) {
+			at, end = i, i+len(f)
+		}
+	}
+	return at, end
 }
 
 // nameWord matches where a refusal's cause, one line of a history
