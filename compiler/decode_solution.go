@@ -337,7 +337,7 @@ func postgresURLProblem(store string) string {
 		if contains(PostgresURLParams, k) || k == "ssl" {
 			continue
 		}
-		if contains(unsupportedPostgresParams, k) {
+		if contains(UnsupportedPostgresParams, k) {
 			// A real parameter, of libpq (psql) or an older pgx: no typo,
 			// but pgx sends it to the server, which refuses it.
 			return fmt.Sprintf("the store URL's parameter %q is one bpfc's PostgreSQL driver (pgx) does not support: it would send it to the server as a setting, "+
@@ -398,12 +398,12 @@ var PostgresURLParams = []string{"host", "port", "dbname", "database", "user", "
 	"require_auth", "min_protocol_version", "max_protocol_version", "krbsrvname", "krbspn",
 	"statement_cache_capacity", "description_cache_capacity", "default_query_exec_mode"}
 
-// unsupportedPostgresParams are connection parameters of libpq (and of pgx
+// UnsupportedPostgresParams are connection parameters of libpq (and of pgx
 // v4: min_read_buffer_size) that pgx v5 does not know: it sends them to the
 // server as settings, and the server refuses them ("unrecognized
 // configuration parameter"). Named so, not taken for a slip of a near one
 // (sslcrl is no typo of sslcert).
-var unsupportedPostgresParams = []string{"hostaddr", "fallback_application_name", "keepalives", "keepalives_idle",
+var UnsupportedPostgresParams = []string{"hostaddr", "fallback_application_name", "keepalives", "keepalives_idle",
 	"keepalives_interval", "keepalives_count", "tcp_user_timeout", "gssencmode", "gsslib", "gssdelegation", "requiressl",
 	"sslcompression", "sslcrl", "sslcrldir", "sslkeylogfile", "requirepeer", "ssl_min_protocol_version", "ssl_max_protocol_version",
 	"load_balance_hosts", "scram_client_key", "scram_server_key", "oauth_issuer", "oauth_client_id", "oauth_client_secret",

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -165,6 +166,10 @@ func unknownParamHint(msg string) string {
 	name := msg
 	if i := strings.IndexByte(msg, '"'); i >= 0 {
 		name = strings.TrimSuffix(msg[i+1:], `"`)
+	}
+	if slices.Contains(compiler.UnsupportedPostgresParams, name) {
+		// Another client's parameter, no slip of a near one (sslcrl is not sslcert).
+		return fmt.Sprintf("the store URL's parameter %q is one bpfc's PostgreSQL driver (pgx) does not support (libpq's, or an older pgx's): it sent it to the server as a setting, which refused it; remove it", name)
 	}
 	hint := fmt.Sprintf("the store URL's parameter %q is neither a connection parameter nor a setting of the PostgreSQL server: correct or remove it", name)
 	if c := compiler.ClosestName(name, compiler.PostgresURLParams); c != "" {

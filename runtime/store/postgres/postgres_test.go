@@ -554,6 +554,16 @@ func TestUnknownParamHint(t *testing.T) {
 		strings.Contains(err.Error(), "\n") {
 		t.Errorf("a misspelt sslmode: %v", err)
 	}
+	// sslcrl is libpq's, which pgx lacks: no slip of sslcert.
+	q.Set("sslmode", "disable")
+	q.Del("sslmod")
+	q.Set("sslcrl", "/etc/crl.pem")
+	u.RawQuery = q.Encode()
+	_, err = Open(context.Background(), u.String(), Options{Name: "dev"})
+	if err == nil || !strings.Contains(err.Error(), `the store URL's parameter "sslcrl" is one bpfc's PostgreSQL driver (pgx) does not support`) ||
+		strings.Contains(err.Error(), "did you mean") {
+		t.Errorf("sslcrl: %v", err)
+	}
 }
 
 // TestSilentServerTimesOut: a store URL without connect_timeout whose port
