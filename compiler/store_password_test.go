@@ -33,3 +33,30 @@ func TestStorePasswordWarningHidesIt(t *testing.T) {
 		}
 	}
 }
+
+// TestStoreParseProblemHidesPassword: a URL that does not parse and holds
+// a password with a '/' (which ends pgx's search for it) is refused
+// without quoting any of the password.
+func TestStoreParseProblemHidesPassword(t *testing.T) {
+	for _, store := range []string{
+		"postgres://u:pa/ss%zz@h/db",
+		"postgresql://u:sec/ret@h%zz/db",
+	} {
+		src := "environment \"pg\" {\n  store = \"" + store + "\"\n}\n"
+		_, diags := compiler.LoadSources(map[string][]byte{"env.hcl": []byte(src), "sol.hcl": []byte(baseSolution)})
+		refused := false
+		for _, d := range diags {
+			for _, part := range []string{"ss%zz", "pa/ss", "ret@", "sec/ret"} {
+				if strings.Contains(d.Summary+d.Detail, part) {
+					t.Errorf("%s: the diagnostic quotes the password (%q): %s: %s", store, part, d.Summary, d.Detail)
+				}
+			}
+			if d.Summary == "Invalid store" && strings.Contains(d.Detail, "PGPASSWORD") {
+				refused = true
+			}
+		}
+		if !refused {
+			t.Errorf("%s: want Invalid store saying how to write the password, got %v", store, diags)
+		}
+	}
+}

@@ -180,8 +180,22 @@ func postgresSyntaxProblem(store string) string {
 	var pe *pgconn.ParseConfigError
 	if errors.As(err, &pe) && pe.Unwrap() != nil {
 		// The wrapped error names the part that failed; pgx's own message
-		// repeats the whole URL, password and all.
+		// repeats the whole URL, password and all. The part can hold some
+		// of a password with a '/' in it (pgx redacts what it takes for
+		// the password), so with one the detail is not shown.
+		if user, _, found := cutLast(rest, "@"); found && strings.Contains(user, ":") {
+			return "its detail is not shown, as it could quote some of the password; " +
+				"percent-encode the password's special characters (a / as %2F, a @ as %40), or leave it out and set PGPASSWORD"
+		}
 		return pe.Unwrap().Error()
 	}
 	return ""
+}
+
+// cutLast is strings.Cut at the last sep.
+func cutLast(s, sep string) (before, after string, found bool) {
+	if i := strings.LastIndex(s, sep); i >= 0 {
+		return s[:i], s[i+len(sep):], true
+	}
+	return s, "", false
 }
