@@ -98,6 +98,10 @@ func (s *Server) importSolution(w http.ResponseWriter, r *http.Request) {
 	}
 	info(r).code = d.Code
 	d.Environment = s.cfg.Env // the client names it as its project does
+	if status == http.StatusServiceUnavailable {
+		// Busy and StoreUnavailable: a retry is safe, as fail says.
+		w.Header().Set("Retry-After", "1")
+	}
 	writeJSON(w, status, ImportResponse{Error: d, Result: res})
 }
 

@@ -35,3 +35,20 @@ func TestImportStoreUnreachable(t *testing.T) {
 		t.Errorf("the result: %+v", res)
 	}
 }
+
+// TestImportStoreUnreachableRetryAfter: ImportSolution's 503 answers
+// (StoreUnavailable here, Busy alike) carry Retry-After, as every other
+// 503 of the API does and as the README promises; the import's own answer
+// had none.
+func TestImportStoreUnreachableRetryAfter(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	f.p.Environment("dev").Store = "postgres://bpfc@127.0.0.1:19559/bpfc?sslmode=disable&connect_timeout=5"
+	req, err := (&Client{}).importRequest(build(t, f.p), false, deploy.Upgrade, deploy.SentValues{}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := f.do("POST", "ImportSolution", f.admin, req).must(t, http.StatusServiceUnavailable)
+	if r.errCode() != "StoreUnavailable" || r.header.Get("Retry-After") != "1" {
+		t.Errorf("ImportSolution, the store unreachable: %s (Retry-After %q)", r.raw, r.header.Get("Retry-After"))
+	}
+}
