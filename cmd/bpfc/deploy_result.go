@@ -70,7 +70,9 @@ func reportResult(g *globals, env *compiler.Environment, mode deploy.Mode, b *de
 			msg = fmt.Sprintf("import of %s %s into %s gave up waiting for the environment, nothing was changed (nor is it in the history): "+
 				"run it again, it goes through once the import or transaction holding the environment ends (%s)", res.Solution, res.Version, res.Environment, msg)
 		case res.Result == deploy.Failed && res.Solution != "" && deploy.SaysOutcome(err):
-			msg = fmt.Sprintf("import of %s %s into %s %s", res.Solution, res.Version, res.Environment, res.Message)
+			// The import's own message is a clause of its own ("the
+			// connection … was lost while it committed, …").
+			msg = fmt.Sprintf("import of %s %s into %s: %s", res.Solution, res.Version, res.Environment, res.Message)
 		case res.Result == deploy.Failed && res.Solution != "" && !errors.As(err, &ref):
 			msg = fmt.Sprintf("import of %s %s into %s failed, nothing was changed: %s", res.Solution, res.Version, res.Environment, msg)
 		}

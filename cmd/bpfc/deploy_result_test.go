@@ -27,7 +27,7 @@ func TestFailedImportMessage(t *testing.T) {
 	// may have applied, never "nothing was changed".
 	res.Message = "the connection to the store was lost while it committed: it may or may not have been applied; …"
 	err = reportResult(g, nil, deploy.Upgrade, nil, res, fmt.Errorf("%w: unexpected EOF", store.ErrCommitUnknown))
-	if !errors.As(err, &ee) || ee.msg != "import of Big 1.1.0.0 into dev "+res.Message {
+	if !errors.As(err, &ee) || ee.msg != "import of Big 1.1.0.0 into dev: "+res.Message {
 		t.Errorf("import whose commit got no answer: %#v", err)
 	}
 	ref := &deploy.Refusal{Env: "dev", Solution: "Big", Version: "1.1.0.0", Causes: []string{"version 1.1.0.0 is lower"}}

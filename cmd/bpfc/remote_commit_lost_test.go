@@ -14,7 +14,7 @@ import (
 // TestRemoteDeployNotCommitted: a server whose import lost its store
 // connection during the COMMIT and read that it was not committed answers
 // 503 StoreUnavailable with the import's own message; deploy through it
-// prints that message as a local deploy does ("import of … into shared
+// prints that message as a local deploy does ("import of … into shared:
 // the connection … was not committed: nothing was changed, and running it
 // again is safe"), not "failed, nothing was changed: … may or may not …",
 // and exits 1 with result "failed".
@@ -34,7 +34,7 @@ func TestRemoteDeployNotCommitted(t *testing.T) {
 	addSharedEnv(t, dir, srv.URL, "")
 	t.Setenv("BPFC_TOKEN_SHARED", "bpfc_x")
 	code, _, stderr := bpfc(t, "-C", dir, "deploy", "--env", "shared")
-	if code != 1 || !strings.Contains(stderr, "import of ContosoSales 1.0.0.0 into shared "+said) || strings.Contains(stderr, "failed, nothing was changed") {
+	if code != 1 || !strings.Contains(stderr, "import of ContosoSales 1.0.0.0 into shared: "+said) || strings.Contains(stderr, "failed, nothing was changed") {
 		t.Errorf("remote deploy not committed, text: %d %s", code, stderr)
 	}
 	code, stdout, _ := bpfc(t, "-C", dir, "deploy", "--env", "shared", "--output", "json")
