@@ -220,6 +220,11 @@ func (pl *Pipeline) importInto(ctx context.Context, env *compiler.Environment, b
 			// "creating table …: context canceled".
 			return pl.refusedBeforeImport(ctx, env, b, o, errInterrupted{err})
 		}
+		if errors.Is(err, store.ErrBusy) {
+			// Opening waited for the environment as the import's
+			// transaction would have: busy, not failed (retried).
+			return pl.refusedBeforeImport(ctx, env, b, o, err)
+		}
 		return nil, err
 	}
 	res, err := Import(ctx, Target{Env: env, Store: s}, b, o)
@@ -256,12 +261,16 @@ func removeNew(ctx context.Context, loc environ.Location) bool {
 }
 
 // refusedBeforeImport reports a refusal that came before the import could
-// start, recording it in the target's history when the target exists.
+// start, recording it in the target's history when the target exists; an
+// interrupt is failed and a wait given up busy, neither recorded.
 func (pl *Pipeline) refusedBeforeImport(ctx context.Context, env *compiler.Environment, b *Build, o Options, err error) (*Result, error) {
 	o.defaults()
 	arch := b.archive(env.Managed)
 	res := &Result{Environment: env.Name, Solution: b.Solution(), Version: b.Version(), Managed: env.Managed, Mode: string(o.Mode),
 		Digest: b.Digest, Archive: arch.Name, ArchiveSHA256: arch.SHA256(), Result: Failed, Message: err.Error(), Changes: []Change{}}
+	if errors.Is(err, store.ErrBusy) {
+		res.Result = Busy // nothing changed and nothing recorded, as Import's busy
+	}
 	var ref *Refusal
 	if !errors.As(err, &ref) {
 		return res, err
@@ -408,7 +417,7 @@ type ReleaseStep struct {
 // Release is the outcome of a release. JSON shape (bpfc release --output
 // json): solution, version, digest (of the build released), ok (every
 // environment applied), result (applied, or the result of the environment
-// that stopped the release: refused or failed) and message (that
+// that stopped the release: refused, failed or busy) and message (that
 // environment's, named), as deploy's and promote's documents have them,
 // environments (ReleaseStep, in pipeline order).
 type Release struct {
@@ -463,7 +472,12 @@ func (pl *Pipeline) Release(ctx context.Context, b *Build, o Options, progress f
 			}
 		}
 		if err != nil {
-			if step.Result == "" || step.Result == Applied {
+			switch {
+			case step.Result == "" && errors.Is(err, store.ErrBusy):
+				// No result (a promotion's source could not be opened
+				// for the wait): busy all the same, nothing changed.
+				step.Result = Busy
+			case step.Result == "" || step.Result == Applied:
 				step.Result = Failed
 			}
 			step.Message = err.Error()
