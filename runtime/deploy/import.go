@@ -214,6 +214,23 @@ func (e errCommitUnknown) Error() string {
 }
 func (e errCommitUnknown) Unwrap() error { return e.cause }
 
+// ServedMessage is the message of err, an import's failure, as the server
+// that ran it answers its client, when that differs from err's own: an
+// outcome not known names what tells it from where the client runs. plan
+// reaches a remote environment through its server (the client says its
+// own name for the environment in place of the server's); history needs
+// the store and refuses a remote environment, so it is named as run where
+// the server runs, under the server's name.
+func ServedMessage(err error) (string, bool) {
+	var e errCommitUnknown
+	if !errors.As(err, &e) {
+		return "", false
+	}
+	return fmt.Sprintf("%[1]s: it may or may not have been applied; "+
+		"bpfc plan --env %[2]s shows whether %[3]s is live there, bpfc history --env %[2]s, run where its server runs, lists it as succeeded if it was, "+
+		"and running it again is safe", e.how, e.env, e.version), true
+}
+
 // SaysOutcome reports whether err, an import's failure, says itself
 // whether anything was changed (an interrupt, a COMMIT that got no
 // answer; through a server, an error whose SaysOutcome method says so): a

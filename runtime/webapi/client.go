@@ -389,7 +389,11 @@ func (c *Client) importAs(ctx context.Context, op string, b *deploy.Build, manag
 				failed.Error.Message == failed.Result.Message {
 				// The server answered with the import's own message
 				// (before renaming its environment): it says the outcome.
+				// The plan it names runs from here, under this project's
+				// name for the environment.
 				ae.saysOutcome = true
+				ae.Message = renamePlanEnv(ae.Message, failed.Error.Environment, c.Env)
+				failed.Result.Message = renamePlanEnv(failed.Result.Message, failed.Error.Environment, c.Env)
 			}
 			return failed.Result, err
 		}
@@ -556,4 +560,15 @@ func renameEnv(msg, server, local string) string {
 	}
 	re := regexp.MustCompile(`\b(in|into|environment) ` + regexp.QuoteMeta(server) + `\b`)
 	return re.ReplaceAllString(msg, "${1} "+strings.ReplaceAll(local, "$", "$$"))
+}
+
+// renamePlanEnv says local for server in a message's "bpfc plan --env
+// server", a command the client runs through the server; commands that
+// run only where the server runs (history) keep the server's name.
+func renamePlanEnv(msg, server, local string) string {
+	if server == "" || local == "" || server == local {
+		return msg
+	}
+	re := regexp.MustCompile(`\bbpfc plan --env ` + regexp.QuoteMeta(server) + `([^\w-]|$)`)
+	return re.ReplaceAllString(msg, "bpfc plan --env "+strings.ReplaceAll(local, "$", "$$")+"${1}")
 }

@@ -89,6 +89,9 @@ func (s *Server) importSolution(w http.ResponseWriter, r *http.Request) {
 		// message says so, or that it cannot tell); lost before, it
 		// rolled back. Still 503: running it again is safe.
 		d.Message = importConnectionLost
+		if msg, ok := deploy.ServedMessage(err); ok {
+			res.Message = msg // the commands that tell its outcome from the client's side
+		}
 		if deploy.SaysOutcome(err) {
 			d.Message = res.Message
 		}
