@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -91,6 +92,7 @@ type fixtureOptions struct {
 	limits    Limits
 	ttl       time.Duration
 	getenv    func(string) string // the server's process environment (none by default)
+	logs      io.Writer           // the server's log too, beside the test's
 }
 
 // serve deploys the sales example to dev and serves dev.
@@ -121,7 +123,7 @@ func serveEnv(t testing.TB, p *compiler.Project, env string, fo fixtureOptions) 
 		fo.hooks = workflow.New(s, workflow.Options{Now: c.Now})
 	}
 	srv := New(Config{Store: s, Project: p, Env: env, Getenv: getenv, Limits: fo.limits, AuthCacheTTL: ttl,
-		EngineOptions: engine.Options{Now: c.Now, Hooks: fo.hooks}, Logger: testenv.Logger(t)})
+		EngineOptions: engine.Options{Now: c.Now, Hooks: fo.hooks}, Logger: fixtureLogger(t, fo.logs)})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -265,4 +267,30 @@ func (f *fixture) create(set string, body map[string]any, headers ...string) str
 		f.t.Fatalf("OData-EntityId %q", loc)
 	}
 	return id
+}
+
+// fixtureLogger is the test's logger, writing to logs too when given.
+func fixtureLogger(t testing.TB, logs io.Writer) *slog.Logger {
+	if logs == nil {
+		return testenv.Logger(t)
+	}
+	return slog.New(slog.NewTextHandler(logs, nil))
+}
+
+// syncBuffer is a log a server's goroutines write while a test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }

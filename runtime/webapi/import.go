@@ -99,6 +99,10 @@ func (s *Server) importSolution(w http.ResponseWriter, r *http.Request) {
 		d.Code = "ImportFailed"
 		s.log.Error("import failed", "err", err.Error())
 	}
+	if d.Code == "StoreUnavailable" {
+		// Its answer sends whoever runs the server here for why.
+		s.log.Error("import: store unavailable", "err", err.Error())
+	}
 	info(r).code = d.Code
 	d.Environment = s.cfg.Env // the client names it as its project does
 	if status == http.StatusServiceUnavailable {

@@ -41,7 +41,8 @@ func TestImportStoreUnreachable(t *testing.T) {
 // 503 of the API does and as the README promises; the import's own answer
 // had none.
 func TestImportStoreUnreachableRetryAfter(t *testing.T) {
-	f := serve(t, fixtureOptions{})
+	var logs syncBuffer
+	f := serve(t, fixtureOptions{logs: &logs})
 	f.p.Environment("dev").Store = "postgres://bpfc@127.0.0.1:19559/bpfc?sslmode=disable&connect_timeout=5"
 	req, err := (&Client{}).importRequest(build(t, f.p), false, deploy.Upgrade, deploy.SentValues{}, false)
 	if err != nil {
@@ -50,5 +51,9 @@ func TestImportStoreUnreachableRetryAfter(t *testing.T) {
 	r := f.do("POST", "ImportSolution", f.admin, req).must(t, http.StatusServiceUnavailable)
 	if r.errCode() != "StoreUnavailable" || r.header.Get("Retry-After") != "1" {
 		t.Errorf("ImportSolution, the store unreachable: %s (Retry-After %q)", r.raw, r.header.Get("Retry-After"))
+	}
+	// The answer sends whoever runs the server to its log: it says why.
+	if !strings.Contains(logs.String(), "127.0.0.1:19559") {
+		t.Errorf("the server's log does not say why the store was unavailable:\n%s", logs.String())
 	}
 }
