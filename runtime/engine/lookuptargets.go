@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 
@@ -69,6 +70,25 @@ type Targets map[string]map[string]string
 // Of is the table kept for column of row id ("" when none is).
 func (ts Targets) Of(id, column string) string {
 	return ts[strings.ToLower(id)][column]
+}
+
+// firstHolder is the first of lookup c's tables with a row of id ("" when
+// none has): the table an id alone names (lookup).
+func (o *op) firstHolder(c store.Column, id string) (string, error) {
+	for _, target := range c.Targets {
+		tt, ok := o.dep.tables[target]
+		if !ok || tt.Kind == store.TableInstance {
+			continue
+		}
+		_, err := o.tx.GetRow(tt, id)
+		if err == nil {
+			return target, nil
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return "", err
+		}
+	}
+	return "", nil
 }
 
 // lookupTargets reads the tables kept for the polymorphic lookups of rows

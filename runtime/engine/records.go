@@ -428,10 +428,11 @@ func (s *Session) RecordValues(ctx context.Context, table, id string) (*Record, 
 }
 
 // RecordValuesTables reads one record as RecordValues does, with Tables:
-// the table each of its lookups to several tables was written with (none
-// for a value written as an id alone), which a page that links a lookup
-// to its row needs (an account and a contact may share an id). It reads
-// one more time only when such a lookup holds a value.
+// the table each of its lookups to several tables was written with (for
+// a value written before the tables were kept, the first of the lookup's
+// tables holding the id; none when none does), which a page that links
+// or offers a lookup's row needs (an account and a contact may share an
+// id). It reads one more time only when such a lookup holds a value.
 func (s *Session) RecordValuesTables(ctx context.Context, table, id string) (*Record, error) {
 	return s.record(ctx, table, id, recordTables)
 }
@@ -459,11 +460,25 @@ func (s *Session) record(ctx context.Context, table, id string, detail recordDet
 			if err != nil {
 				return err
 			}
-			for col, tg := range kept[strings.ToLower(out.ID)] {
-				if out.Tables == nil {
-					out.Tables = map[string]string{}
+			for _, c := range t.Columns {
+				v, _ := row[c.Name].(string)
+				if v == "" || !c.Polymorphic() {
+					continue
 				}
-				out.Tables[col] = tg
+				tg := kept.Of(out.ID, c.Name)
+				if tg == "" {
+					// Written before the tables were kept: the row an id
+					// alone names, as a write of it would take it.
+					if tg, err = o.firstHolder(c, v); err != nil {
+						return err
+					}
+				}
+				if tg != "" {
+					if out.Tables == nil {
+						out.Tables = map[string]string{}
+					}
+					out.Tables[c.Name] = tg
+				}
 			}
 		case recordNamed:
 			return o.nameLookups(t, out)

@@ -74,10 +74,12 @@ const fieldPrefix = "f_"
 // takes an id typed in.
 const lookupLimit = 200
 
-// fieldFor builds the input of column c of table t holding value v.
-func (h *Handler) fieldFor(ctx context.Context, s *engine.Session, d *deployed, t store.Table, c store.Column, label string, v any) field {
+// fieldFor builds the input of column c of table t holding value v;
+// table is the table of the row v points at when c is a lookup to several
+// tables (Record.Tables), "" when unknown.
+func (h *Handler) fieldFor(ctx context.Context, s *engine.Session, d *deployed, t store.Table, c store.Column, label string, v any, table string) field {
 	f := field{Name: fieldPrefix + c.Name, ID: "f-" + t.Name + "-" + c.Name, Column: c.Name, Label: label, Type: c.Type,
-		Value: inputValue(v)}
+		Value: lookupText(c, table, inputValue(v))}
 	if f.Label == "" {
 		f.Label = columnTitle(c)
 	}
@@ -111,10 +113,14 @@ func (h *Handler) fieldFor(ctx context.Context, s *engine.Session, d *deployed, 
 			f.Options = append(f.Options, option{Value: strconv.Itoa(o.Value), Label: o.Label})
 		}
 	case compiler.TypeLookup, compiler.TypeCustomer:
-		opts, ok := h.lookupOptions(ctx, s, d, c, f.Value)
-		if ok {
+		opts, ok := h.lookupOptions(ctx, s, d, c, inputValue(v))
+		switch {
+		case ok:
 			f.Input, f.Options = "select", append([]option{{Value: "", Label: "—"}}, opts...)
-		} else {
+		case c.Polymorphic():
+			f.Input, f.Hint = "text", "the id of a row of "+strings.Join(c.Targets, " or ")+
+				", as TABLE:ID to name its table ("+c.Targets[len(c.Targets)-1]+":ID)"
+		default:
 			f.Input, f.Hint = "text", "the id of a row of "+strings.Join(c.Targets, " or ")
 		}
 	default:
@@ -141,10 +147,32 @@ func (f *field) selectValue() {
 	}
 }
 
+// lookupText is the text of lookup c's value id, a row of table: for a
+// lookup to several tables TABLE:ID, as the engine reads it, since an
+// account and a contact may share an id; else (or with no table known)
+// the id alone.
+func lookupText(c store.Column, table, id string) string {
+	if id == "" || table == "" || !c.Polymorphic() {
+		return id
+	}
+	return table + ":" + id
+}
+
+// splitLookupText reads a posted lookup's text as lookupText writes it:
+// the table ("" when the text names none) and the id.
+func splitLookupText(c store.Column, text string) (table, id string) {
+	text = strings.TrimSpace(text)
+	if t, id, ok := strings.Cut(text, ":"); ok && c.Polymorphic() && slices.Contains(c.Targets, strings.ToLower(strings.TrimSpace(t))) {
+		return strings.ToLower(strings.TrimSpace(t)), strings.TrimSpace(id)
+	}
+	return "", text
+}
+
 // lookupOptions lists the rows a lookup may point at, by name, when there
 // are few enough; users by their full names. A disabled user is no choice,
-// unless the lookup holds them now (current): then they are listed, said
-// disabled, rather than as an id.
+// unless the lookup holds them now (current, an id): then they are listed,
+// said disabled, rather than as an id. A lookup to several tables gives
+// its options TABLE:ID values (lookupText).
 func (h *Handler) lookupOptions(ctx context.Context, s *engine.Session, d *deployed, c store.Column, current string) ([]option, bool) {
 	var out []option
 	for _, target := range c.Targets {
@@ -156,9 +184,9 @@ func (h *Handler) lookupOptions(ctx context.Context, s *engine.Session, d *deplo
 			for _, u := range users {
 				switch {
 				case !u.Disabled:
-					out = append(out, option{Value: u.ID, Label: cmp.Or(u.FullName, u.Name)})
+					out = append(out, option{Value: lookupText(c, target, u.ID), Label: cmp.Or(u.FullName, u.Name)})
 				case u.ID == current:
-					out = append(out, option{Value: u.ID, Label: cmp.Or(u.FullName, u.Name) + " (disabled)"})
+					out = append(out, option{Value: lookupText(c, target, u.ID), Label: cmp.Or(u.FullName, u.Name) + " (disabled)"})
 				}
 			}
 			continue
@@ -178,7 +206,7 @@ func (h *Handler) lookupOptions(ctx context.Context, s *engine.Session, d *deplo
 			if len(c.Targets) > 1 {
 				label += " (" + d.tableTitle(target) + ")"
 			}
-			out = append(out, option{Value: id, Label: label})
+			out = append(out, option{Value: lookupText(c, target, id), Label: label})
 		}
 	}
 	if len(out) > lookupLimit {
@@ -316,8 +344,10 @@ func postedValue(c store.Column, text string) any {
 }
 
 // changedValues are the posted columns of t whose values differ from the
-// row's, as engine Values; only the columns in allowed are read.
-func changedValues(form url.Values, t store.Table, row store.Row, allowed []string) (engine.Values, map[string]string) {
+// row's, as engine Values; only the columns in allowed are read. tables
+// are the row's lookups' tables (Record.Tables): a lookup to several
+// tables posted as TABLE:ID changed when its table or its id did.
+func changedValues(form url.Values, t store.Table, row store.Row, tables map[string]string, allowed []string) (engine.Values, map[string]string) {
 	vals := engine.Values{}
 	posted := map[string]string{}
 	for _, col := range allowed {
@@ -337,9 +367,20 @@ func changedValues(form url.Values, t store.Table, row store.Row, allowed []stri
 		if c.Type == compiler.TypeDateTime && sameInstant(text, row[col]) {
 			continue
 		}
+		if c.Polymorphic() && sameRef(c, text, inputValue(row[col]), tables[col]) {
+			continue
+		}
 		vals[col] = postedValue(c, text)
 	}
 	return vals, posted
+}
+
+// sameRef reports whether a posted value of lookup c to several tables
+// is the stored id of table: a posted id that names no table (typed in)
+// is compared by the id alone, as it was before the tables were kept.
+func sameRef(c store.Column, text, id, table string) bool {
+	pt, pid := splitLookupText(c, formText(text))
+	return strings.EqualFold(pid, id) && (pt == "" || pt == table)
 }
 
 // sameInstant reports whether a posted date or time is the stored one

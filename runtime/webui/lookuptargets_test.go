@@ -3,10 +3,12 @@ package webui
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/store"
 )
 
 // TestCustomerLookupLinksItsRow: an account and a contact share an id; a
@@ -43,5 +45,93 @@ func TestCustomerLookupLinksItsRow(t *testing.T) {
 	// No form there: links.
 	if n := strings.Count(p.body, `<a href="/records/contact/`+shared+`">Ann Lee</a>`); n != 2 {
 		t.Errorf("the page viewing stage identify links the customer to the contact %d times, want 2 (its columns and the step):\n%s", n, p.body)
+	}
+}
+
+// TestCustomerLookupFormKeepsItsTable: an account and a contact share an
+// id; the stage form and the create form offer each as TABLE:ID, select
+// only the one the value points at, and a choice of the contact saves the
+// contact, where both options were the id, both selected, and the post
+// saved the account (the first of customerid's tables holding it).
+func TestCustomerLookupFormKeepsItsTable(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	admin := f.eng.As("admin")
+	const shared = "5f3e0a1b-0000-4000-8000-000000000009"
+	no := engine.StartOptions{NoFlow: true}
+	if _, err := admin.CreateRecord(ctx, "account", engine.Values{"accountid": shared, "name": "Contoso"}, no); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.CreateRecord(ctx, "contact", engine.Values{"contactid": shared, "firstname": "Ann", "lastname": "Lee"}, no); err != nil {
+		t.Fatal(err)
+	}
+	c, err := admin.CreateRecord(ctx, "incident", engine.Values{"title": "Broken", "customerid": "account:" + shared},
+		engine.StartOptions{Flow: "phone_to_case"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := func(id string) string {
+		t.Helper()
+		r, err := admin.Record(ctx, "incident", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Tables["customerid"]
+	}
+	b := f.browser()
+	b.signIn()
+	account := `<option value="account:` + shared + `" selected>Contoso (Account)</option>`
+	contact := `<option value="contact:` + shared + `">Ann Lee (Contact)</option>`
+	p := b.get(recordHref("incident", c.ID)).must(t, http.StatusOK, account, contact)
+	for _, m := range selectRe.FindAllStringSubmatch(p.body, -1) {
+		if n := strings.Count(m[2], " selected>"); m[1] == "customerid" && n != 1 {
+			t.Errorf("the stage form's customer selects %d options, want 1 (the account):\n%s", n, m[2])
+		}
+	}
+	// The same choice again is no change.
+	b.postStage(p, "save").must(t, http.StatusOK, "Nothing to save: no step changed.")
+	p = b.postStage(b.get(recordHref("incident", c.ID)), "save", "customerid", "contact:"+shared).must(t, http.StatusOK, "Saved.",
+		`<option value="contact:`+shared+`" selected>Ann Lee (Contact)</option>`)
+	if got := kept(c.ID); got != "contact" {
+		t.Errorf("the case's customer after choosing Ann Lee (Contact): a row of %q, want contact", got)
+	}
+	b.postStage(p, "save").must(t, http.StatusOK, "Nothing to save: no step changed.")
+	if got := kept(c.ID); got != "contact" {
+		t.Errorf("the case's customer after saving it unchanged: a row of %q, want contact", got)
+	}
+
+	// The create form offers the same options and creates with the contact.
+	list := b.get("/records/incident").must(t, http.StatusOK, `<option value="contact:`+shared+`">Ann Lee (Contact)</option>`)
+	r := b.post("/records/incident", url.Values{"csrf": {list.csrf(t)}, "f_title": {"Also broken"},
+		"f_customerid": {"contact:" + shared}, "flow": {"-"}})
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/records/incident/") {
+		t.Fatalf("create: %d %s\n%s", r.status, r.location, r.body)
+	}
+	if got := kept(strings.TrimPrefix(r.location, "/records/incident/")); got != "contact" {
+		t.Errorf("the created case's customer: a row of %q, want contact", got)
+	}
+
+	// A value written before the store kept tables, the id alone, is the
+	// account (the first table holding it): selected, and unchanged when
+	// posted back.
+	old, err := admin.CreateRecord(ctx, "incident", engine.Values{"title": "Old"}, engine.StartOptions{Flow: "phone_to_case"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.Write(ctx, func(tx store.Tx) error {
+		tb, err := tx.Table("incident")
+		if err != nil {
+			return err
+		}
+		_, err = tx.UpdateRow(tb, old.ID, map[string]any{"customerid": shared}, 0)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	p = b.get(recordHref("incident", old.ID)).must(t, http.StatusOK, account, contact)
+	b.postStage(p, "save").must(t, http.StatusOK, "Nothing to save: no step changed.")
+	b.postStage(p, "save", "customerid", "contact:"+shared).must(t, http.StatusOK, "Saved.")
+	if got := kept(old.ID); got != "contact" {
+		t.Errorf("the old case's customer after choosing Ann Lee (Contact): a row of %q, want contact", got)
 	}
 }

@@ -178,7 +178,7 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 		rv, _ := strconv.ParseInt(form.Get("rversion"), 10, 64)
-		rec, err := rs.s.RecordValues(ctx, stage.Table, rid)
+		rec, err := rs.s.RecordValuesTables(ctx, stage.Table, rid)
 		if err != nil {
 			if op == opSignOut && (errors.Is(err, engine.ErrNotFound) || errors.Is(err, engine.ErrForbidden)) {
 				h.endSession(w, r, goneUnsaved)
@@ -187,7 +187,7 @@ func (h *Handler) process(w http.ResponseWriter, r *http.Request) {
 			h.failOrBack(w, r, err, id, nil, back)
 			return
 		}
-		vals, posted := changedValues(form, st, rec.Values, stepColumns(stage))
+		vals, posted := changedValues(form, st, rec.Values, rec.Tables, stepColumns(stage))
 		if len(vals) == 0 {
 			break
 		}

@@ -359,7 +359,7 @@ func (h *Handler) procView(ctx context.Context, rs *reqSession, v *view, lk *loo
 		if !ok || p.RecordGone || p.RecordHidden {
 			continue
 		}
-		sv := stepView{field: h.fieldFor(ctx, rs.s, v.deployed, st, c, step.DisplayName, row[c.Name]), StepName: step.Name}
+		sv := stepView{field: h.fieldFor(ctx, rs.s, v.deployed, st, c, step.DisplayName, row[c.Name], tables[c.Name]), StepName: step.Name}
 		sv.Shown = sv.Value
 		sv.Required = step.Required
 		sv.ID = "step-" + step.Name

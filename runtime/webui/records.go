@@ -206,7 +206,7 @@ func systemColumn(name string) bool {
 func (h *Handler) createForm(ctx context.Context, rs *reqSession, v *view, t store.Table, page *recordsPage, f *flash) {
 	page.CanCreate = true
 	for _, c := range createColumns(t) {
-		fd := h.fieldFor(ctx, rs.s, v.deployed, t, c, "", nil)
+		fd := h.fieldFor(ctx, rs.s, v.deployed, t, c, "", nil, "")
 		fd.ID = "new-" + c.Name
 		fd.Required, fd.Mandatory = c.Required, c.Required
 		if f != nil && f.Instance == "" {
