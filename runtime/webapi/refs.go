@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/bpfc/bpfc/runtime/store"
 )
 
 // singleValuedRef serves Dataverse's association through a single-valued
@@ -40,7 +42,20 @@ func (s *Server) singleValuedRef(w http.ResponseWriter, r *http.Request, seg, na
 			return true
 		}
 	}
-	body, err := json.Marshal(map[string]any{nav + "@odata.bind": target})
+	change := map[string]any{nav + "@odata.bind": target}
+	if r.Method == http.MethodDelete {
+		elsewhere, err := s.refElsewhere(r, t, seg, nav)
+		if err != nil {
+			s.fail(w, r, err)
+			return true
+		}
+		if elsewhere {
+			// Nothing to remove through this half: an empty update, which
+			// still answers 404, 412 or 204 as the clearing would.
+			change = map[string]any{}
+		}
+	}
+	body, err := json.Marshal(change)
 	if err != nil {
 		s.fail(w, r, err)
 		return true
@@ -82,4 +97,54 @@ func refTarget(r *http.Request, set, nav string) (string, error) {
 		return "", badRequest("PUT %s(<id>)/%s/$ref takes one JSON object, {\"@odata.id\": \"<URI of the row>\"} (\"/<entityset>(<id>)\" or the whole URL)", set, nav)
 	}
 	return uri, nil
+}
+
+// refElsewhere reports whether nav is a half of a lookup to several
+// tables (customerid_account) and the row of seg holds a value that
+// points at a row of another of its tables (a contact of the same id as
+// an account): a DELETE …/$ref through that half has no reference to
+// remove and leaves the lookup alone. Dataverse's docs do not say; bpfc
+// answers as for a reference removed (204), changing nothing. A row that
+// cannot be read is not elsewhere: the update answers for it.
+func (s *Server) refElsewhere(r *http.Request, t store.Table, seg, nav string) (bool, error) {
+	c, table, ok := typedNav(t, nav)
+	if !ok {
+		return false, nil
+	}
+	set, id, _ := splitKey(seg)
+	_, row, err := session(r).Row(r.Context(), set, id)
+	if err != nil {
+		return false, nil
+	}
+	v, _ := row[c.Name].(string)
+	if v == "" {
+		return false, nil
+	}
+	key, _ := row[t.PrimaryKey].(string)
+	kept, err := session(r).LookupTargets(r.Context(), t.Name, []store.Row{{t.PrimaryKey: key, c.Name: v}})
+	if err != nil {
+		return false, err
+	}
+	if tg := kept.Of(key, c.Name); tg != "" {
+		return tg != table, nil
+	}
+	// Written before the tables were kept: the first of the lookup's
+	// tables holding the id, as its lookuplogicalname names it.
+	for _, target := range c.Targets {
+		ts, err := s.setOfTable(r, target)
+		if err != nil {
+			return false, err
+		}
+		if ts == "" {
+			continue
+		}
+		_, found, err := rowsByID(r, ts, []string{v}, func(u store.Table) []string { return []string{u.PrimaryKey} })
+		if err != nil {
+			return false, err
+		}
+		if len(found) > 0 {
+			return target != table, nil
+		}
+	}
+	return false, nil // a row of none: clearing the id harms nothing
 }

@@ -1,9 +1,12 @@
 package webapi
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/bpfc/bpfc/runtime/store"
 )
 
 // TestSingleValuedRef: Dataverse's association through a single-valued
@@ -64,5 +67,58 @@ func TestSingleValuedRef(t *testing.T) {
 	}
 	if got := lookup("leads", lead, "_parentaccountid_value"); got != nil {
 		t.Errorf("a refused association set the lookup: %v", got)
+	}
+}
+
+// TestRefDeleteOtherHalf: an account and a contact share an id; DELETE
+// …/customerid_account/$ref on a lead whose customer is the contact has no
+// reference to remove through that half: 204, the lookup and the row's
+// version left alone (a stale If-Match still 412), where it emptied the
+// customer. Through the half its value points at, it clears it. A value
+// written before the store kept tables (the id alone) is the account's.
+func TestRefDeleteOtherHalf(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	const shared = "5f3e0a1b-0000-4000-8000-000000000010"
+	f.create("accounts", map[string]any{"accountid": shared, "name": "Contoso"})
+	f.create("contacts", map[string]any{"contactid": shared, "firstname": "Ann", "lastname": "Lee"})
+	toContact := f.create("leads", map[string]any{"subject": "C", "lastname": "C", "customerid_contact@odata.bind": "/contacts(" + shared + ")"},
+		"BPFC-Flow", "none")
+	toAccount := f.create("leads", map[string]any{"subject": "A", "lastname": "A", "customerid_account@odata.bind": "/accounts(" + shared + ")"},
+		"BPFC-Flow", "none")
+	old := f.create("leads", map[string]any{"subject": "O", "lastname": "O"}, "BPFC-Flow", "none")
+	if err := f.s.Write(context.Background(), func(tx store.Tx) error {
+		tb, err := tx.Table("lead")
+		if err != nil {
+			return err
+		}
+		_, err = tx.UpdateRow(tb, old, map[string]any{"customerid": shared}, 0)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	const table = "_customerid_value@Microsoft.Dynamics.CRM.lookuplogicalname"
+	customer := func(id string) (any, any, string) {
+		t.Helper()
+		r := f.do("GET", "leads("+id+")?$select=_customerid_value", f.admin, nil, "Prefer", `odata.include-annotations="*"`).must(t, http.StatusOK)
+		return r.body["_customerid_value"], r.body[table], r.header.Get("ETag")
+	}
+	del := func(id, nav string, headers ...string) *response {
+		return f.do("DELETE", "leads("+id+")/"+nav+"/$ref", f.admin, nil, headers...)
+	}
+	for _, c := range []struct{ id, other, half, table string }{
+		{toContact, "customerid_account", "customerid_contact", "contact"},
+		{toAccount, "customerid_contact", "customerid_account", "account"},
+		{old, "customerid_contact", "customerid_account", "account"},
+	} {
+		_, _, tag := customer(c.id)
+		del(c.id, c.other, "If-Match", `W/"1000"`).must(t, http.StatusPreconditionFailed)
+		del(c.id, c.other).must(t, http.StatusNoContent)
+		if v, tg, after := customer(c.id); v != shared || tg != c.table || after != tag {
+			t.Errorf("lead %s after DELETE %s/$ref: customer %v of %v, ETag %s; want %s of %s, ETag %s", c.id, c.other, v, tg, after, shared, c.table, tag)
+		}
+		del(c.id, c.half).must(t, http.StatusNoContent)
+		if v, _, _ := customer(c.id); v != nil {
+			t.Errorf("lead %s after DELETE %s/$ref: customer %v, want none", c.id, c.half, v)
+		}
 	}
 }
