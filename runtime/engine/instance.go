@@ -401,7 +401,7 @@ func (o *op) predictPath(f *flow, in *Instance, recs process.Records) ([]*compil
 			// every read of an instance not there yet.
 			return path, nil
 		}
-		id, err := o.earlierRecord(f, in, t, to, ids[from.Table])
+		id, err := o.earlierRecord(f, in, t, to, from.Table, ids[from.Table])
 		if err != nil || id == "" {
 			return path, err
 		}

@@ -142,3 +142,86 @@ func TestRelationshipKeepsItsTable(t *testing.T) {
 		}
 	}
 }
+
+// TestRelationshipComparesItsTable: an account and a contact share an id;
+// an opportunity whose customer is the account does not point back at the
+// contact of a stage whose relationship is customerid. Linking it to the
+// move is refused (it belongs to the account), and a move back to the
+// opportunity table does not take it for the record the instance had
+// there: a new one is created for the contact. Both counted it as linked,
+// comparing the id alone. A value written with no table kept keeps that.
+func TestRelationshipComparesItsTable(t *testing.T) {
+	p := testenv.Load(t, testenv.Example(t, "sales", "flows/contact_deal.hcl", contactDealFlow))
+	if os.Getenv("BPFC_TEST_STORE") == "postgres" {
+		p.Environment("dev").Store = pgtest.URL(t)
+	}
+	testenv.Deploy(t, p, "dev", testenv.FakeBuild(t, p))
+	v := open(t, p, "dev")
+	admin := v.admin()
+	const shared = "5f3e0a1b-0000-4000-8000-000000000013"
+	no := StartOptions{NoFlow: true}
+	v.create(admin, "account", Values{"accountid": shared, "name": "Contoso"}, no)
+	c := v.create(admin, "contact", Values{"contactid": shared, "firstname": "Ann", "lastname": "Lee"}, StartOptions{Flow: "contact_deal"})
+	accounts := v.create(admin, "opportunity", Values{"name": "Account's", "customerid": "account:" + shared}, no)
+
+	// --link to the account's opportunity: refused, nothing changed.
+	_, err := admin.Next(v.ctx, c.Instance.ID, MoveOptions{Link: accounts.ID})
+	var re *ErrRefused
+	if !errors.As(err, &re) || re.Rule != RuleLink || !strings.Contains(err.Error(), "belongs to account "+shared) {
+		t.Fatalf("linking the account's opportunity to the contact's move: %v", err)
+	}
+	if in := v.show(c.Instance.ID); in.ActiveStage != "know" || in.Records["opportunity"] != "" {
+		t.Fatalf("after the refused link: stage %s, opportunity %q", in.ActiveStage, in.Records["opportunity"])
+	}
+
+	// On to sell (a new opportunity of the contact), back, and that one
+	// deleted: the account's is the only one with the id, and no earlier
+	// record of this contact.
+	in := v.must(admin.Next(v.ctx, c.Instance.ID, MoveOptions{}))
+	first := in.Records["opportunity"]
+	if first == "" || first == accounts.ID {
+		t.Fatalf("the first move's opportunity: %q", first)
+	}
+	v.must(admin.Prev(v.ctx, c.Instance.ID, MoveOptions{}))
+	if err := admin.DeleteRecord(v.ctx, "opportunity", first); err != nil {
+		t.Fatal(err)
+	}
+	in = v.must(admin.Next(v.ctx, c.Instance.ID, MoveOptions{}))
+	opp := in.Records["opportunity"]
+	if opp == accounts.ID || opp == "" {
+		t.Fatalf("the move back to sell took opportunity %q (the account's is %s), want a new one", opp, accounts.ID)
+	}
+	r, err := admin.Record(v.ctx, "opportunity", opp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Tables["customerid"] != "contact" {
+		t.Errorf("the new opportunity's customer: a row of %q, want contact", r.Tables["customerid"])
+	}
+	r, err = admin.Record(v.ctx, "opportunity", accounts.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Values["customerid"] != shared || r.Tables["customerid"] != "account" {
+		t.Errorf("the account's opportunity: customerid %v of %q, want %s of account", r.Values["customerid"], r.Tables["customerid"], shared)
+	}
+
+	// The id alone, as written before the store kept tables: linked, as before.
+	const shared2 = "5f3e0a1b-0000-4000-8000-000000000014"
+	v.create(admin, "account", Values{"accountid": shared2, "name": "Fabrikam"}, no)
+	c2 := v.create(admin, "contact", Values{"contactid": shared2, "firstname": "Bo", "lastname": "Ek"}, StartOptions{Flow: "contact_deal"})
+	old := v.create(admin, "opportunity", Values{"name": "Old"}, no)
+	if err := v.s.Write(v.ctx, func(tx store.Tx) error {
+		tb, err := tx.Table("opportunity")
+		if err != nil {
+			return err
+		}
+		_, err = tx.UpdateRow(tb, old.ID, map[string]any{"customerid": shared2}, 0)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if in := v.must(admin.Next(v.ctx, c2.Instance.ID, MoveOptions{Link: old.ID})); in.Records["opportunity"] != old.ID {
+		t.Errorf("linking the opportunity whose customer is the id alone: %q, want %s", in.Records["opportunity"], old.ID)
+	}
+}

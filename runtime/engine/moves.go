@@ -111,7 +111,7 @@ func (c *change) cross(to *compiler.Stage, from store.Row, link string) error {
 		// Back and forth across a table returns to the record the instance
 		// had there (prev cleared its link): Dataverse's instance has one
 		// record of each table, and a new one each time was a duplicate.
-		id, err := c.o.earlierRecord(c.f, c.in, t, to, fromID)
+		id, err := c.o.earlierRecord(c.f, c.in, t, to, c.stage.Table, fromID)
 		if err != nil {
 			return err
 		}
@@ -133,7 +133,20 @@ func (c *change) cross(to *compiler.Stage, from store.Row, link string) error {
 			return err
 		}
 		if to.Relationship != "" {
-			switch back := str(target[to.Relationship]); back {
+			back := str(target[to.Relationship])
+			if back == fromID {
+				// A lookup to several tables may hold the id of another
+				// table's row (an account of the contact's id).
+				other, err := c.o.pointsAtOther(t, target, to.Relationship, c.stage.Table)
+				if err != nil {
+					return err
+				}
+				if other != "" {
+					return c.refuse(RuleLink, "%s %s belongs to %s %s, not to this %s (%s.%s)", to.Table, link, other, back, c.stage.Table,
+						to.Table, to.Relationship)
+				}
+			}
+			switch back {
 			case fromID:
 			case "":
 				if err := c.o.mayRow(t, target, PrivWrite, "update "+to.Table+" "+link); err != nil {
@@ -199,11 +212,13 @@ func (c *change) recordAt(to *compiler.Stage) error {
 }
 
 // earlierRecord is the one record of to's table whose relationship points
-// back at fromID, when the instance was on that table before (it moved
-// back since), the user may read the record and no other instance of the
-// flow has it: the record this instance had there. "" when there is none,
-// or more than one to choose from (a first move there creates one).
-func (o *op) earlierRecord(f *flow, in *Instance, t store.Table, to *compiler.Stage, fromID string) (string, error) {
+// back at fromID, a row of fromTable, when the instance was on that table
+// before (it moved back since), the user may read the record and no other
+// instance of the flow has it: the record this instance had there. "" when
+// there is none, or more than one to choose from (a first move there
+// creates one). A relationship to several tables whose value was kept
+// with another table (an account of the contact's id) is not one.
+func (o *op) earlierRecord(f *flow, in *Instance, t store.Table, to *compiler.Stage, fromTable, fromID string) (string, error) {
 	if to.Relationship == "" || fromID == "" {
 		return "", nil
 	}
@@ -220,8 +235,21 @@ func (o *op) earlierRecord(f *flow, in *Instance, t store.Table, to *compiler.St
 		return "", err
 	}
 	rows, err := o.tx.FindRows(t, map[string]any{to.Relationship: fromID})
-	if err != nil || len(rows) != 1 {
+	if err != nil {
 		return "", err
+	}
+	if c, ok := t.Column(to.Relationship); ok && c.Polymorphic() && len(rows) > 0 {
+		kept, err := o.lookupTargets(t, rows)
+		if err != nil {
+			return "", err
+		}
+		rows = slices.DeleteFunc(rows, func(row store.Row) bool {
+			tg := kept.Of(str(row[t.PrimaryKey]), c.Name)
+			return tg != "" && tg != fromTable
+		})
+	}
+	if len(rows) != 1 {
+		return "", nil
 	}
 	id := str(rows[0][t.PrimaryKey])
 	if o.mayRow(t, rows[0], PrivRead, "read "+to.Table+" "+id) != nil {
@@ -374,4 +402,24 @@ func (c *change) back(path []string, i int) (*Transition, error) {
 		return nil, err
 	}
 	return &Transition{Kind: KindPrev, From: c.stage, To: to}, nil
+}
+
+// pointsAtOther is the table other than fromTable kept with row's value
+// of relationship, a lookup of t to several tables: the row points at
+// another table's row of the same id. "" when it points at fromTable's,
+// when no table was kept (an id written before the tables were, read as
+// it was), or when the relationship looks up one table.
+func (o *op) pointsAtOther(t store.Table, row store.Row, relationship, fromTable string) (string, error) {
+	c, ok := t.Column(relationship)
+	if !ok || !c.Polymorphic() {
+		return "", nil
+	}
+	kept, err := o.lookupTargets(t, []store.Row{row})
+	if err != nil {
+		return "", err
+	}
+	if tg := kept.Of(str(row[t.PrimaryKey]), c.Name); tg != fromTable {
+		return tg, nil
+	}
+	return "", nil
 }
