@@ -276,21 +276,3 @@ func fixtureLogger(t testing.TB, logs io.Writer) *slog.Logger {
 	}
 	return slog.New(slog.NewTextHandler(logs, nil))
 }
-
-// syncBuffer is a log a server's goroutines write while a test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/bpfc/bpfc/runtime/deploy"
+	"github.com/bpfc/bpfc/runtime/internal/testenv"
 	"github.com/bpfc/bpfc/runtime/store"
 )
 
@@ -41,7 +42,7 @@ func TestImportStoreUnreachable(t *testing.T) {
 // 503 of the API does and as the README promises; the import's own answer
 // had none.
 func TestImportStoreUnreachableRetryAfter(t *testing.T) {
-	var logs syncBuffer
+	var logs testenv.LogBuffer
 	f := serve(t, fixtureOptions{logs: &logs})
 	f.p.Environment("dev").Store = "postgres://bpfc@127.0.0.1:19559/bpfc?sslmode=disable&connect_timeout=5"
 	req, err := (&Client{}).importRequest(build(t, f.p), false, deploy.Upgrade, deploy.SentValues{}, false)
@@ -53,7 +54,7 @@ func TestImportStoreUnreachableRetryAfter(t *testing.T) {
 		t.Errorf("ImportSolution, the store unreachable: %s (Retry-After %q)", r.raw, r.header.Get("Retry-After"))
 	}
 	// The answer sends whoever runs the server to its log: it says why.
-	if !strings.Contains(logs.String(), "127.0.0.1:19559") {
-		t.Errorf("the server's log does not say why the store was unavailable:\n%s", logs.String())
+	if logged := logs.Take(); !strings.Contains(logged, "127.0.0.1:19559") {
+		t.Errorf("the server's log does not say why the store was unavailable:\n%s", logged)
 	}
 }
