@@ -310,6 +310,13 @@ func postgresURLProblem(store string) string {
 	}
 	u, _ := parsePgURL(store)
 	for _, h := range u.hosts {
+		if strings.Contains(h.raw(), "@") {
+			// The driver ends the user information at the first '@', so a
+			// password's own '@' makes the rest of it a host name. Not quoted:
+			// that host is some of the password.
+			return "the store URL has a '@' after its user information, so the driver would take the text after the first '@' for the host; " +
+				"a '@' in the password must be written %40 (or leave the password out and set PGPASSWORD)."
+		}
 		if problem := portProblem(h.port); h.hasPort && problem != "" {
 			return problem
 		}

@@ -60,3 +60,30 @@ func TestStoreParseProblemHidesPassword(t *testing.T) {
 		}
 	}
 }
+
+// TestStorePasswordWithAtHidden: a password with an unencoded '@' (which
+// the driver's first '@' cuts, taking the rest for a host) is refused, and
+// neither the error nor the warning's suggestion quotes the rest of it.
+func TestStorePasswordWithAtHidden(t *testing.T) {
+	for store, bare := range map[string]string{
+		"postgres://u:se@cret@h:5432/db":        "postgres://u@h:5432/db",
+		"postgres://u:se@cr:et@h/db":            "postgres://u@h/db",
+		"postgresql://u:se@cr,et@h1,h2:5433/db": "postgresql://u@h1,h2:5433/db",
+	} {
+		src := "environment \"pg\" {\n  store = \"" + store + "\"\n}\n"
+		_, diags := compiler.LoadSources(map[string][]byte{"env.hcl": []byte(src), "sol.hcl": []byte(baseSolution)})
+		refused, suggested := false, false
+		for _, d := range diags {
+			for _, part := range []string{"cret", "cr:et", "cr,et"} {
+				if strings.Contains(d.Summary+d.Detail, part) {
+					t.Errorf("%s: the diagnostic quotes the password (%q): %s: %s", store, part, d.Summary, d.Detail)
+				}
+			}
+			refused = refused || d.Summary == "Invalid store" && strings.Contains(d.Detail, "%40")
+			suggested = suggested || d.Summary == "Password in the store URL" && strings.Contains(d.Detail, `"`+bare+`"`)
+		}
+		if !refused || !suggested {
+			t.Errorf("%s: want Invalid store saying to write '@' as %%40 and a warning suggesting %s, got %v", store, bare, diags)
+		}
+	}
+}

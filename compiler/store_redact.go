@@ -39,6 +39,22 @@ func storeWithoutPassword(store string) (string, bool) {
 	if !ok {
 		return "", false
 	}
+	if u.hasUser {
+		// A password with an unencoded '@' runs on into the hosts (see
+		// postgresURLProblem): the user information the user meant ends
+		// at the netloc's last '@', and the suggestion must quote none of it.
+		for i := len(u.hosts) - 1; i >= 0; i-- {
+			if before, host, found := cutLast(u.hosts[i].raw(), "@"); found {
+				parts := []string{u.userinfo}
+				for _, h := range u.hosts[:i] {
+					parts = append(parts, h.raw())
+				}
+				u.userinfo = strings.Join(append(parts, before), ",")
+				u.hosts = append([]pgHost{splitPgHost(host)}, u.hosts[i+1:]...)
+				break
+			}
+		}
+	}
 	held := false
 	if user, password, has := strings.Cut(u.userinfo, ":"); has {
 		u.userinfo = user

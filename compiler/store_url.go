@@ -59,17 +59,7 @@ func parsePgURL(store string) (u pgURL, ok bool) {
 	}
 	if netloc != "" {
 		for _, h := range splitOutsideBrackets(netloc) {
-			var e pgHost
-			hostEnd := 0
-			if strings.HasPrefix(h, "[") {
-				hostEnd = strings.IndexByte(h, ']') + 1
-			}
-			if i := strings.IndexByte(h[hostEnd:], ':'); i >= 0 {
-				e.host, e.port, e.hasPort = h[:hostEnd+i], h[hostEnd+i+1:], true
-			} else {
-				e.host = h
-			}
-			u.hosts = append(u.hosts, e)
+			u.hosts = append(u.hosts, splitPgHost(h))
 		}
 	}
 	if rest, found := strings.CutPrefix(store, "/"); found {
@@ -81,6 +71,28 @@ func parsePgURL(store string) (u pgURL, ok bool) {
 	}
 	u.query = strings.TrimPrefix(store, "?")
 	return u, true
+}
+
+// splitPgHost cuts one entry of the netloc's host list at its port's ':'.
+func splitPgHost(h string) (e pgHost) {
+	hostEnd := 0
+	if strings.HasPrefix(h, "[") {
+		hostEnd = strings.IndexByte(h, ']') + 1
+	}
+	if i := strings.IndexByte(h[hostEnd:], ':'); i >= 0 {
+		e.host, e.port, e.hasPort = h[:hostEnd+i], h[hostEnd+i+1:], true
+	} else {
+		e.host = h
+	}
+	return e
+}
+
+// raw is the entry as written, host and port.
+func (h pgHost) raw() string {
+	if h.hasPort {
+		return h.host + ":" + h.port
+	}
+	return h.host
 }
 
 // splitOutsideBrackets splits the netloc at the commas not inside an IPv6
@@ -149,10 +161,7 @@ func (u pgURL) String() string {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(h.host)
-		if h.hasPort {
-			b.WriteString(":" + h.port)
-		}
+		b.WriteString(h.raw())
 	}
 	if u.hasPath {
 		b.WriteString("/" + u.path)
