@@ -221,3 +221,28 @@ func TestSnippetHidesStorePassword(t *testing.T) {
 		t.Errorf("snippet differs (-want +got):\n%s", diff)
 	}
 }
+
+// TestSnippetHidesPasswordWithSlashOrAt: a password written with an
+// unencoded '/' or '@' (an invalid store, or a host the driver would take
+// from it) is hidden whole in the shown line, not only up to that character.
+func TestSnippetHidesPasswordWithSlashOrAt(t *testing.T) {
+	for pw, want := range map[string]string{
+		"pa/ss":   `"postgres://u:***@h:5432/db?sslmode=disable"`,
+		"se@cret": `"postgres://u:***@h:5432/db?sslmode=disable"`,
+		"x@y/z":   `"postgres://u:***@h:5432/db?sslmode=disable"`,
+	} {
+		src := []byte("environment \"pg\" {\n  store = \"postgres://u:" + pw + "@h:5432/db?sslmode=disable\"\n}\n")
+		f, diags := hclsyntax.ParseConfig(src, "f.hcl", hcl.InitialPos)
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		attrs, _ := f.Body.(*hclsyntax.Body).Blocks[0].Body.JustAttributes()
+		var b bytes.Buffer
+		writeSnippet(&b, src, attrs["store"].Expr.Range())
+		wantOut := "  2 |   store = " + want + "\n" +
+			"    |           " + strings.Repeat("^", len(want)) + "\n"
+		if diff := cmp.Diff(wantOut, b.String()); diff != "" {
+			t.Errorf("%s: snippet differs (-want +got):\n%s", pw, diff)
+		}
+	}
+}

@@ -9,9 +9,11 @@ import (
 
 // urlPasswordRe finds a password in a URL on a source line: in its user
 // information (scheme://user:PASSWORD@) or its password parameter
-// (?password=PASSWORD). A URL's authority ends at '/', '?' or '#', so a
-// password holds none of them (nor a quote, which ends the HCL string).
-var urlPasswordRe = regexp.MustCompile(`://[^:/@\s"]*:([^@\s"/?#]*)@|[?&]password=([^&\s"#]*)`)
+// (?password=PASSWORD). The user information runs to the last '@' before
+// the query: a password written with an unencoded '/' or '@' (which the
+// driver reads otherwise, and validate refuses) is still all hidden. Only a
+// quote, which ends the HCL string, ends it early.
+var urlPasswordRe = regexp.MustCompile(`://[^:/@\s"]*:([^\s"?#]*)@|[?&]password=([^&\s"#]*)`)
 
 const passwordMask = "***"
 
