@@ -137,7 +137,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		// all, as the CLI does locally.
 		err = many.Errs[0]
 	}
-	status, d := classify(err, r.Header.Get("If-Match") != "")
+	status, d := classify(err, r.Header.Get("If-Match") != "" && r.Context().Value(ownIfMatchKey{}) == nil)
 	d.Environment = s.cfg.Env
 	info(r).code = d.Code
 	if status >= 500 && d.Code == "InternalError" {

@@ -2,8 +2,10 @@ package webapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -43,8 +45,9 @@ func (s *Server) singleValuedRef(w http.ResponseWriter, r *http.Request, seg, na
 		}
 	}
 	change := map[string]any{nav + "@odata.bind": target}
+	var readVersion int64
 	if r.Method == http.MethodDelete {
-		elsewhere, err := s.refElsewhere(r, t, seg, nav)
+		elsewhere, version, err := s.refElsewhere(r, t, seg, nav)
 		if err != nil {
 			s.fail(w, r, err)
 			return true
@@ -53,6 +56,10 @@ func (s *Server) singleValuedRef(w http.ResponseWriter, r *http.Request, seg, na
 			// Nothing to remove through this half: an empty update, which
 			// still answers 404, 412 or 204 as the clearing would.
 			change = map[string]any{}
+		}
+		readVersion = version
+		if refReadHook != nil {
+			refReadHook()
 		}
 	}
 	body, err := json.Marshal(change)
@@ -67,12 +74,28 @@ func (s *Server) singleValuedRef(w http.ResponseWriter, r *http.Request, seg, na
 	p.Body = io.NopCloser(bytes.NewReader(body))
 	p.ContentLength = int64(len(body))
 	p.Header.Set("Content-Type", "application/json")
-	if p.Header.Get("If-Match") == "" {
+	if m := strings.TrimSpace(p.Header.Get("If-Match")); readVersion > 0 && (m == "" || m == "*") {
+		// The choice between clearing and leaving the lookup was made on
+		// the row as read, in another transaction: the update is made at
+		// that version, so that a value written in between (the other
+		// half's) is a conflict, never cleared or left unseen.
+		p.Header.Set("If-Match", fmt.Sprintf(`W/"%d"`, readVersion))
+		p = p.WithContext(context.WithValue(p.Context(), ownIfMatchKey{}, true))
+	} else if m == "" {
 		p.Header.Set("If-Match", "*") // an association changes a row, never creates one
 	}
 	s.patch(w, p)
 	return true
 }
+
+// ownIfMatchKey marks a request whose If-Match bpfc set itself, not the
+// client: a conflict there is another request's change (409), not the
+// client's stale version (412).
+type ownIfMatchKey struct{}
+
+// refReadHook, when set (by a test), runs between a DELETE …/$ref's read of
+// the row and its update: where another request's change can fall.
+var refReadHook func()
 
 // refTarget reads a PUT …/$ref body, {"@odata.id": "<URI>"}: the URI.
 func refTarget(r *http.Request, set, nav string) (string, error) {
@@ -103,48 +126,49 @@ func refTarget(r *http.Request, set, nav string) (string, error) {
 // tables (customerid_account) and the row of seg holds a value that
 // points at a row of another of its tables (a contact of the same id as
 // an account): a DELETE …/$ref through that half has no reference to
-// remove and leaves the lookup alone. Dataverse's docs do not say; bpfc
+// remove and leaves the lookup alone. version is the row's as read. Dataverse's docs do not say; bpfc
 // answers as for a reference removed (204), changing nothing. A row that
 // cannot be read is not elsewhere: the update answers for it.
-func (s *Server) refElsewhere(r *http.Request, t store.Table, seg, nav string) (bool, error) {
+func (s *Server) refElsewhere(r *http.Request, t store.Table, seg, nav string) (elsewhere bool, version int64, err error) {
 	c, table, ok := typedNav(t, nav)
 	if !ok {
-		return false, nil
+		return false, 0, nil
 	}
 	set, id, _ := splitKey(seg)
 	_, row, err := session(r).Row(r.Context(), set, id)
 	if err != nil {
-		return false, nil
+		return false, 0, nil
 	}
+	version = rowVersion(row)
 	v, _ := row[c.Name].(string)
 	if v == "" {
-		return false, nil
+		return false, version, nil
 	}
 	key, _ := row[t.PrimaryKey].(string)
 	kept, err := session(r).LookupTargets(r.Context(), t.Name, []store.Row{{t.PrimaryKey: key, c.Name: v}})
 	if err != nil {
-		return false, err
+		return false, version, err
 	}
 	if tg := kept.Of(key, c.Name); tg != "" {
-		return tg != table, nil
+		return tg != table, version, nil
 	}
 	// Written before the tables were kept: the first of the lookup's
 	// tables holding the id, as its lookuplogicalname names it.
 	for _, target := range c.Targets {
 		ts, err := s.setOfTable(r, target)
 		if err != nil {
-			return false, err
+			return false, version, err
 		}
 		if ts == "" {
 			continue
 		}
 		_, found, err := rowsByID(r, ts, []string{v}, func(u store.Table) []string { return []string{u.PrimaryKey} })
 		if err != nil {
-			return false, err
+			return false, version, err
 		}
 		if len(found) > 0 {
-			return target != table, nil
+			return target != table, version, nil
 		}
 	}
-	return false, nil // a row of none: clearing the id harms nothing
+	return false, version, nil // a row of none: clearing the id harms nothing
 }

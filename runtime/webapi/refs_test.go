@@ -122,3 +122,32 @@ func TestRefDeleteOtherHalf(t *testing.T) {
 		}
 	}
 }
+
+// TestRefDeleteChangedInBetween: a DELETE …/$ref through a customer
+// lookup's half decides on the row as read; another request that changes
+// the lookup before its update makes it a conflict (409), not the clearing
+// of the new value or a 204 that left it in place.
+func TestRefDeleteChangedInBetween(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	const shared = "5f3e0a1b-0000-4000-8000-000000000011"
+	f.create("accounts", map[string]any{"accountid": shared, "name": "Contoso"})
+	f.create("contacts", map[string]any{"contactid": shared, "firstname": "Ann", "lastname": "Lee"})
+	const table = "_customerid_value@Microsoft.Dynamics.CRM.lookuplogicalname"
+	for _, c := range []struct{ from, to, half string }{
+		{"account", "contact", "customerid_account"}, // read: the account's, to clear; then the contact's
+		{"contact", "account", "customerid_account"}, // read: the contact's, to leave; then the account's
+	} {
+		lead := f.create("leads", map[string]any{"subject": "L", "lastname": "L", "customerid_" + c.from + "@odata.bind": "/" + c.from + "s(" + shared + ")"},
+			"BPFC-Flow", "none")
+		refReadHook = func() {
+			f.do("PATCH", "leads("+lead+")", f.admin, map[string]any{"customerid_" + c.to + "@odata.bind": "/" + c.to + "s(" + shared + ")"}).
+				must(t, http.StatusNoContent)
+		}
+		f.do("DELETE", "leads("+lead+")/"+c.half+"/$ref", f.admin, nil).must(t, http.StatusConflict)
+		refReadHook = nil
+		r := f.do("GET", "leads("+lead+")?$select=_customerid_value", f.admin, nil, "Prefer", `odata.include-annotations="*"`).must(t, http.StatusOK)
+		if r.body["_customerid_value"] != shared || r.body[table] != c.to {
+			t.Errorf("customer of %s changed to the %s during DELETE %s/$ref: %v of %v, want the %s's kept", c.from, c.to, c.half, r.body["_customerid_value"], r.body[table], c.to)
+		}
+	}
+}
