@@ -149,7 +149,8 @@ func TestRelationshipKeepsItsTable(t *testing.T) {
 // move is refused (it belongs to the account), and a move back to the
 // opportunity table does not take it for the record the instance had
 // there: a new one is created for the contact. Both counted it as linked,
-// comparing the id alone. A value written with no table kept keeps that.
+// comparing the id alone. A value written with no table kept names the
+// first table holding its id, as record show reads it.
 func TestRelationshipComparesItsTable(t *testing.T) {
 	p := testenv.Load(t, testenv.Example(t, "sales", "flows/contact_deal.hcl", contactDealFlow))
 	if os.Getenv("BPFC_TEST_STORE") == "postgres" {
@@ -206,22 +207,49 @@ func TestRelationshipComparesItsTable(t *testing.T) {
 		t.Errorf("the account's opportunity: customerid %v of %q, want %s of account", r.Values["customerid"], r.Tables["customerid"], shared)
 	}
 
-	// The id alone, as written before the store kept tables: linked, as before.
+	// The id alone, as written before the store kept tables, names the
+	// first of the lookup's tables holding it (record show reads it so):
+	// an account's where one shares the contact's id, so neither linked
+	// nor returned to; the contact's where none does, linked as before.
+	idAlone := func(opp, id string) {
+		t.Helper()
+		if err := v.s.Write(v.ctx, func(tx store.Tx) error {
+			tb, err := tx.Table("opportunity")
+			if err != nil {
+				return err
+			}
+			_, err = tx.UpdateRow(tb, opp, map[string]any{"customerid": id}, 0)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	const shared2 = "5f3e0a1b-0000-4000-8000-000000000014"
 	v.create(admin, "account", Values{"accountid": shared2, "name": "Fabrikam"}, no)
 	c2 := v.create(admin, "contact", Values{"contactid": shared2, "firstname": "Bo", "lastname": "Ek"}, StartOptions{Flow: "contact_deal"})
 	old := v.create(admin, "opportunity", Values{"name": "Old"}, no)
-	if err := v.s.Write(v.ctx, func(tx store.Tx) error {
-		tb, err := tx.Table("opportunity")
-		if err != nil {
-			return err
-		}
-		_, err = tx.UpdateRow(tb, old.ID, map[string]any{"customerid": shared2}, 0)
-		return err
-	}); err != nil {
+	idAlone(old.ID, shared2)
+	if r, err := admin.Record(v.ctx, "opportunity", old.ID); err != nil || r.Tables["customerid"] != "account" {
+		t.Fatalf("record show of the opportunity whose customer is the id alone: %v, %v", r, err)
+	}
+	_, err = admin.Next(v.ctx, c2.Instance.ID, MoveOptions{Link: old.ID})
+	if !errors.As(err, &re) || re.Rule != RuleLink || !strings.Contains(err.Error(), "belongs to account "+shared2) {
+		t.Fatalf("linking the opportunity whose customer is the id alone, an account's too: %v", err)
+	}
+	in = v.must(admin.Next(v.ctx, c2.Instance.ID, MoveOptions{}))
+	v.must(admin.Prev(v.ctx, c2.Instance.ID, MoveOptions{}))
+	if err := admin.DeleteRecord(v.ctx, "opportunity", in.Records["opportunity"]); err != nil {
 		t.Fatal(err)
 	}
-	if in := v.must(admin.Next(v.ctx, c2.Instance.ID, MoveOptions{Link: old.ID})); in.Records["opportunity"] != old.ID {
-		t.Errorf("linking the opportunity whose customer is the id alone: %q, want %s", in.Records["opportunity"], old.ID)
+	if in := v.must(admin.Next(v.ctx, c2.Instance.ID, MoveOptions{})); in.Records["opportunity"] == old.ID {
+		t.Errorf("the move back to sell took the opportunity whose customer is the id alone, the account's (%s)", old.ID)
+	}
+
+	const own = "5f3e0a1b-0000-4000-8000-000000000015"
+	c3 := v.create(admin, "contact", Values{"contactid": own, "firstname": "Cy", "lastname": "Ng"}, StartOptions{Flow: "contact_deal"})
+	old3 := v.create(admin, "opportunity", Values{"name": "Old 3"}, no)
+	idAlone(old3.ID, own)
+	if in := v.must(admin.Next(v.ctx, c3.Instance.ID, MoveOptions{Link: old3.ID})); in.Records["opportunity"] != old3.ID {
+		t.Errorf("linking the opportunity whose customer is the id alone, the contact's only: %q, want %s", in.Records["opportunity"], old3.ID)
 	}
 }

@@ -216,8 +216,9 @@ func (c *change) recordAt(to *compiler.Stage) error {
 // before (it moved back since), the user may read the record and no other
 // instance of the flow has it: the record this instance had there. "" when
 // there is none, or more than one to choose from (a first move there
-// creates one). A relationship to several tables whose value was kept
-// with another table (an account of the contact's id) is not one.
+// creates one). A relationship to several tables whose value names
+// another table's row (kept with it, or, kept with none, an id whose first
+// holder is another table: an account of the contact's id) is not one.
 func (o *op) earlierRecord(f *flow, in *Instance, t store.Table, to *compiler.Stage, fromTable, fromID string) (string, error) {
 	if to.Relationship == "" || fromID == "" {
 		return "", nil
@@ -243,8 +244,22 @@ func (o *op) earlierRecord(f *flow, in *Instance, t store.Table, to *compiler.St
 		if err != nil {
 			return "", err
 		}
+		// An id kept with no table names the first of the lookup's
+		// tables holding it, as record show and the Web API read it.
+		first, looked := "", false
+		for _, row := range rows {
+			if kept.Of(str(row[t.PrimaryKey]), c.Name) == "" && !looked {
+				if first, err = o.firstHolder(c, fromID); err != nil {
+					return "", err
+				}
+				looked = true
+			}
+		}
 		rows = slices.DeleteFunc(rows, func(row store.Row) bool {
 			tg := kept.Of(str(row[t.PrimaryKey]), c.Name)
+			if tg == "" {
+				tg = first
+			}
 			return tg != "" && tg != fromTable
 		})
 	}
@@ -404,11 +419,12 @@ func (c *change) back(path []string, i int) (*Transition, error) {
 	return &Transition{Kind: KindPrev, From: c.stage, To: to}, nil
 }
 
-// pointsAtOther is the table other than fromTable kept with row's value
+// pointsAtOther is the table other than fromTable that row's value names
 // of relationship, a lookup of t to several tables: the row points at
-// another table's row of the same id. "" when it points at fromTable's,
-// when no table was kept (an id written before the tables were, read as
-// it was), or when the relationship looks up one table.
+// another table's row of the same id. A value kept with no table (written
+// before the tables were kept) names the first of the lookup's tables
+// holding it. "" when it points at fromTable's, when no table holds it, or
+// when the relationship looks up one table.
 func (o *op) pointsAtOther(t store.Table, row store.Row, relationship, fromTable string) (string, error) {
 	c, ok := t.Column(relationship)
 	if !ok || !c.Polymorphic() {
@@ -418,7 +434,15 @@ func (o *op) pointsAtOther(t store.Table, row store.Row, relationship, fromTable
 	if err != nil {
 		return "", err
 	}
-	if tg := kept.Of(str(row[t.PrimaryKey]), c.Name); tg != fromTable {
+	tg := kept.Of(str(row[t.PrimaryKey]), c.Name)
+	if tg == "" {
+		// Written before the tables were kept: the table an id alone
+		// names, as record show and the Web API read it.
+		if tg, err = o.firstHolder(c, str(row[relationship])); err != nil {
+			return "", err
+		}
+	}
+	if tg != "" && tg != fromTable {
 		return tg, nil
 	}
 	return "", nil
