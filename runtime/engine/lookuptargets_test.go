@@ -253,3 +253,26 @@ func TestRelationshipComparesItsTable(t *testing.T) {
 		t.Errorf("linking the opportunity whose customer is the id alone, the contact's only: %q, want %s", in.Records["opportunity"], old3.ID)
 	}
 }
+
+// TestLinkNamesTheRelationshipTable: linking, from a contact's stage, an
+// opportunity whose customer is an account (another id than the
+// contact's) is refused as the account's; it was said to belong to
+// "another contact".
+func TestLinkNamesTheRelationshipTable(t *testing.T) {
+	p := testenv.Load(t, testenv.Example(t, "sales", "flows/contact_deal.hcl", contactDealFlow))
+	if os.Getenv("BPFC_TEST_STORE") == "postgres" {
+		p.Environment("dev").Store = pgtest.URL(t)
+	}
+	testenv.Deploy(t, p, "dev", testenv.FakeBuild(t, p))
+	v := open(t, p, "dev")
+	admin := v.admin()
+	no := StartOptions{NoFlow: true}
+	acc := v.create(admin, "account", Values{"name": "Contoso"}, no)
+	c := v.create(admin, "contact", Values{"firstname": "Ann", "lastname": "Lee"}, StartOptions{Flow: "contact_deal"})
+	opp := v.create(admin, "opportunity", Values{"name": "Contoso's", "customerid": "account:" + acc.ID}, no)
+	_, err := admin.Next(v.ctx, c.Instance.ID, MoveOptions{Link: opp.ID})
+	var re *ErrRefused
+	if !errors.As(err, &re) || re.Rule != RuleLink || !strings.Contains(err.Error(), "belongs to account "+acc.ID+", not to this contact") {
+		t.Fatalf("linking an account's opportunity to a contact's move: %v", err)
+	}
+}

@@ -134,9 +134,10 @@ func (c *change) cross(to *compiler.Stage, from store.Row, link string) error {
 		}
 		if to.Relationship != "" {
 			back := str(target[to.Relationship])
-			if back == fromID {
+			if back != "" {
 				// A lookup to several tables may hold the id of another
-				// table's row (an account of the contact's id).
+				// table's row (an account, of the contact's id or not):
+				// said as such, not as another contact's.
 				other, err := c.o.pointsAtOther(t, target, to.Relationship, c.stage.Table)
 				if err != nil {
 					return err
