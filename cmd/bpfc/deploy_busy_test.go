@@ -35,6 +35,17 @@ func TestBusyImportResult(t *testing.T) {
 		t.Errorf("busy import: %#v", err)
 	}
 
+	// The environment promoted from was held (its store read by the gate):
+	// the text names it, not the target.
+	out.Reset()
+	src := &deploy.SourceBusyError{Source: "test", Err: busy}
+	res = &deploy.Result{Environment: "prod", Solution: "Big", Version: "1.1.0.0", Result: deploy.Busy, Message: src.Error()}
+	err = reportResult(g, nil, deploy.Upgrade, nil, res, src)
+	if !errors.As(err, &ee) || ee.code != 1 ||
+		!strings.HasPrefix(ee.msg, "import of Big 1.1.0.0 into prod gave up waiting for test, the environment it promotes from, nothing was changed") {
+		t.Errorf("busy source: %#v", err)
+	}
+
 	// The store could not even be opened for the wait: no import's result,
 	// the document says busy all the same.
 	out.Reset()

@@ -66,9 +66,15 @@ func reportResult(g *globals, env *compiler.Environment, mode deploy.Mode, b *de
 				res.Solution, res.Version, res.Environment, msg)
 		case res.Result == deploy.Busy:
 			// Not refused, not failed: the same command may go through
-			// once what held the environment ends.
-			msg = fmt.Sprintf("import of %s %s into %s gave up waiting for the environment, nothing was changed (nor is it in the history): "+
-				"run it again, it goes through once the import or transaction holding the environment ends (%s)", res.Solution, res.Version, res.Environment, msg)
+			// once what held the environment ends — the target's, or the
+			// one it promotes from, read to check the build is live there.
+			held := "the environment"
+			var src *deploy.SourceBusyError
+			if errors.As(err, &src) {
+				held = fmt.Sprintf("%s, the environment it promotes from", src.Source)
+			}
+			msg = fmt.Sprintf("import of %s %s into %s gave up waiting for %s, nothing was changed (nor is it in the history): "+
+				"run it again, it goes through once the import or transaction holding %s ends (%s)", res.Solution, res.Version, res.Environment, held, held, msg)
 		case res.Result == deploy.Failed && res.Solution != "" && deploy.SaysOutcome(err):
 			// The import's own message is a clause of its own ("the
 			// connection … was lost while it committed, …").

@@ -134,6 +134,9 @@ func (pl *Pipeline) Gate(ctx context.Context, env *compiler.Environment, solutio
 	if errors.Is(err, store.ErrNotFound) {
 		return refuse("%s is not installed in %s; deploy build %s there first", solution, env.PromoteFrom, short(digest))
 	}
+	if errors.Is(err, store.ErrBusy) {
+		return &SourceBusyError{Source: env.PromoteFrom, Err: err}
+	}
 	if err != nil {
 		return err
 	}
@@ -143,6 +146,19 @@ func (pl *Pipeline) Gate(ctx context.Context, env *compiler.Environment, solutio
 	}
 	return nil
 }
+
+// SourceBusyError is a gate that gave up waiting for the store of the
+// environment promoted from (Source), to read what is live there: the
+// import is busy, and it is Source, not the target, that was held.
+type SourceBusyError struct {
+	Source string
+	Err    error
+}
+
+func (e *SourceBusyError) Error() string {
+	return fmt.Sprintf("reading what is live in %s (promote_from): %v", e.Source, e.Err)
+}
+func (e *SourceBusyError) Unwrap() error { return e.Err }
 
 // installed reads solution as the local environment name has it: its
 // holding solution when that is build digest, else the installed one.

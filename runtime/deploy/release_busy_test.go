@@ -3,6 +3,7 @@ package deploy
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,6 +30,14 @@ func TestReleaseBusyOpening(t *testing.T) {
 	res, err := pl.Deploy(context.Background(), "dev", b, quiet())
 	if !errors.Is(err, store.ErrBusy) || res == nil || res.Result != Busy || res.Message != err.Error() || res.Digest != b.Digest {
 		t.Errorf("deploy while dev cannot be opened: %v (%+v)", err, res)
+	}
+	// A deploy to test reads what is live in dev (its promote_from): busy,
+	// and the error names dev, which was held, not test.
+	res, err = pl.Deploy(context.Background(), "test", b, quiet())
+	var src *SourceBusyError
+	if !errors.As(err, &src) || src.Source != "dev" || !errors.Is(err, store.ErrBusy) || res == nil || res.Result != Busy ||
+		!strings.Contains(res.Message, "reading what is live in dev (promote_from)") {
+		t.Errorf("deploy to test while dev cannot be read: %v (%+v)", err, res)
 	}
 
 	pr2 := newProject(t)
