@@ -91,6 +91,17 @@ func (o *op) firstHolder(c store.Column, id string) (string, error) {
 	return "", nil
 }
 
+// valueTable is the table value, row id's value of c (a lookup to several
+// tables), names: the one kept with it, else, written before the tables
+// were kept, the first of c's tables holding the id, as record show and
+// the Web API read it ("" when none does).
+func (o *op) valueTable(kept Targets, id string, c store.Column, value string) (string, error) {
+	if tg := kept.Of(id, c.Name); tg != "" {
+		return tg, nil
+	}
+	return o.firstHolder(c, value)
+}
+
 // lookupTargets reads the tables kept for the polymorphic lookups of rows
 // of t (none when t has no such lookup or the rows no value in one): a
 // target kept for another value than the row's (written by a path that

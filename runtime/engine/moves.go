@@ -246,14 +246,12 @@ func (o *op) earlierRecord(f *flow, in *Instance, t store.Table, to *compiler.St
 			return "", err
 		}
 		// An id kept with no table names the first of the lookup's
-		// tables holding it, as record show and the Web API read it.
-		first, looked := "", false
-		for _, row := range rows {
-			if kept.Of(str(row[t.PrimaryKey]), c.Name) == "" && !looked {
-				if first, err = o.firstHolder(c, fromID); err != nil {
-					return "", err
-				}
-				looked = true
+		// tables holding it, as record show and the Web API read it: the
+		// rows hold one id, so it is looked up once.
+		first := ""
+		if slices.ContainsFunc(rows, func(row store.Row) bool { return kept.Of(str(row[t.PrimaryKey]), c.Name) == "" }) {
+			if first, err = o.firstHolder(c, fromID); err != nil {
+				return "", err
 			}
 		}
 		rows = slices.DeleteFunc(rows, func(row store.Row) bool {
@@ -435,13 +433,9 @@ func (o *op) pointsAtOther(t store.Table, row store.Row, relationship, fromTable
 	if err != nil {
 		return "", err
 	}
-	tg := kept.Of(str(row[t.PrimaryKey]), c.Name)
-	if tg == "" {
-		// Written before the tables were kept: the table an id alone
-		// names, as record show and the Web API read it.
-		if tg, err = o.firstHolder(c, str(row[relationship])); err != nil {
-			return "", err
-		}
+	tg, err := o.valueTable(kept, str(row[t.PrimaryKey]), c, str(row[relationship]))
+	if err != nil {
+		return "", err
 	}
 	if tg != "" && tg != fromTable {
 		return tg, nil

@@ -465,13 +465,9 @@ func (s *Session) record(ctx context.Context, table, id string, detail recordDet
 				if v == "" || !c.Polymorphic() {
 					continue
 				}
-				tg := kept.Of(out.ID, c.Name)
-				if tg == "" {
-					// Written before the tables were kept: the row an id
-					// alone names, as a write of it would take it.
-					if tg, err = o.firstHolder(c, v); err != nil {
-						return err
-					}
+				tg, err := o.valueTable(kept, out.ID, c, v)
+				if err != nil {
+					return err
 				}
 				if tg != "" {
 					if out.Tables == nil {
