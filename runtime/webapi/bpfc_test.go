@@ -405,6 +405,17 @@ func TestClientNamesItsEnvironment(t *testing.T) {
 		{`stage "dev" is in development`, `stage "dev" is in development`},
 		{`no table "x" in devtest`, `no table "x" in devtest`},
 		{`import of ContosoSales 1.0.0.0 into dev refused`, `import of ContosoSales 1.0.0.0 into shared refused`},
+		// A command the client runs through the server takes the client's
+		// name; one that runs only where the server runs keeps the
+		// server's, and the message says whose it is.
+		{`no instance "x" in dev: x is the id of a lead record; its instances are listed by bpfc instance list --env dev --record lead:x`,
+			`no instance "x" in shared: x is the id of a lead record; its instances are listed by bpfc instance list --env shared --record lead:x`},
+		{`bpfc record update lead x --set a=b --env dev, then`, `bpfc record update lead x --set a=b --env shared, then`},
+		{`bpfc deploy --env dev --archive ZIP`, `bpfc deploy --env shared --archive ZIP`},
+		{`pending in dev: complete it with bpfc apply-upgrade S --env dev`,
+			`pending in shared: complete it with bpfc apply-upgrade S --env dev` +
+				` (--env dev: run that where bpfc serve runs, as the server's environment dev)`},
+		{`bpfc instance list --env dev-2`, `bpfc instance list --env dev-2`},
 	} {
 		if got := renameEnv(c.msg, "dev", "shared"); got != c.want {
 			t.Errorf("renameEnv(%q) = %q, want %q", c.msg, got, c.want)

@@ -392,8 +392,8 @@ func (c *Client) importAs(ctx context.Context, op string, b *deploy.Build, manag
 				// The plan it names runs from here, under this project's
 				// name for the environment.
 				ae.saysOutcome = true
-				ae.Message = renamePlanEnv(ae.Message, failed.Error.Environment, c.Env)
-				failed.Result.Message = renamePlanEnv(failed.Result.Message, failed.Error.Environment, c.Env)
+				ae.Message = renameCommandEnv(ae.Message, failed.Error.Environment, c.Env)
+				failed.Result.Message = renameCommandEnv(failed.Result.Message, failed.Error.Environment, c.Env)
 			}
 			return failed.Result, err
 		}
@@ -552,23 +552,70 @@ func clip(s string, n int) string {
 }
 
 // renameEnv says local where a server's message names its environment by
-// the server's name ("in dev", "environment dev"), when the client's
-// project knows it as local.
+// the server's name ("in dev", "environment dev", and the --env of a
+// command the client runs through the server: renameCommandEnv), when the
+// client's project knows it as local. A command that runs only where the
+// server runs keeps the server's name, and the message says whose name
+// that is.
 func renameEnv(msg, server, local string) string {
 	if server == "" || local == "" || server == local {
 		return msg
 	}
 	re := regexp.MustCompile(`\b(in|into|environment) ` + regexp.QuoteMeta(server) + `\b`)
-	return re.ReplaceAllString(msg, "${1} "+strings.ReplaceAll(local, "$", "$$"))
+	msg = renameCommandEnv(re.ReplaceAllString(msg, "${1} "+strings.ReplaceAll(local, "$", "$$")), server, local)
+	if serverEnvFlag(server).MatchString(msg) && !strings.Contains(msg, "bpfc promote") && !saysWhereServerRuns.MatchString(msg) {
+		// (promote's note says so for it, see do; and a message that says
+		// where its command runs needs none.)
+		msg += " (--env " + server + ": run that where bpfc serve runs, as the server's environment " + server + ")"
+	}
+	return msg
 }
 
-// renamePlanEnv says local for server in a message's "bpfc plan --env
-// server", a command the client runs through the server; commands that
-// run only where the server runs (history) keep the server's name.
-func renamePlanEnv(msg, server, local string) string {
+// renameCommandEnv says local for server in a message's --env of a
+// command the client runs through the server ("bpfc plan --env server",
+// "bpfc instance list --env server --record …": environ.RemoteCommands but
+// promote, whose environments in a server's message are the server's own);
+// commands that run only where the server runs (history, user set,
+// uninstall) keep the server's name.
+func renameCommandEnv(msg, server, local string) string {
 	if server == "" || local == "" || server == local {
 		return msg
 	}
-	re := regexp.MustCompile(`\bbpfc plan --env ` + regexp.QuoteMeta(server) + `([^\w-]|$)`)
-	return re.ReplaceAllString(msg, "bpfc plan --env "+strings.ReplaceAll(local, "$", "$$")+"${1}")
+	flag := serverEnvFlag(server)
+	var b strings.Builder
+	for {
+		i := strings.Index(msg, "bpfc ")
+		if i < 0 {
+			b.WriteString(msg)
+			return b.String()
+		}
+		b.WriteString(msg[:i])
+		// The command runs to the end of its clause or the next command.
+		end := len(msg)
+		if j := strings.IndexAny(msg[i:], ";(),\n"); j >= 0 {
+			end = i + j
+		}
+		if j := strings.Index(msg[i+len("bpfc "):end], "bpfc "); j >= 0 {
+			end = i + len("bpfc ") + j
+		}
+		cmd := msg[i:end]
+		if remoteCommand.MatchString(cmd) {
+			cmd = flag.ReplaceAllString(cmd, "--env "+strings.ReplaceAll(local, "$", "$$")+"${1}")
+		}
+		b.WriteString(cmd)
+		msg = msg[end:]
+	}
+}
+
+// remoteCommand finds a command the client runs through the server at the
+// start of a command's words.
+var remoteCommand = regexp.MustCompile(`^bpfc(?: -C \S+)? (?:plan|deploy|record|instance|report|user list|job list|outbox list)\b`)
+
+// saysWhereServerRuns finds a message's own words for where its commands
+// run.
+var saysWhereServerRuns = regexp.MustCompile(`where (?:its|this|the) server runs|where bpfc serve runs`)
+
+// serverEnvFlag finds --env server as a whole word.
+func serverEnvFlag(server string) *regexp.Regexp {
+	return regexp.MustCompile(`--env ` + regexp.QuoteMeta(server) + `([^\w-]|$)`)
 }

@@ -55,8 +55,8 @@ func TestImportOutcomeUnknownThroughClient(t *testing.T) {
 		{"bpfc plan --env dev", "bpfc plan --env shared"},
 		{"bpfc history --env dev lists", "bpfc history --env dev lists"},
 	} {
-		if got := renamePlanEnv(c.msg, "dev", "shared"); got != c.want {
-			t.Errorf("renamePlanEnv(%q) = %q, want %q", c.msg, got, c.want)
+		if got := renameCommandEnv(c.msg, "dev", "shared"); got != c.want {
+			t.Errorf("renameCommandEnv(%q) = %q, want %q", c.msg, got, c.want)
 		}
 	}
 }
