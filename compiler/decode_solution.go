@@ -299,8 +299,9 @@ func rangeText(r hcl.Range) string {
 var sslModes = []string{"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}
 
 // postgresURLProblem says what is wrong with a postgres:// store URL that
-// would only fail when bpfc first connects (a port that is no number, an
-// unknown sslmode), or "" (also for other stores).
+// would only fail when bpfc first connects (a port that is no number, host
+// and port lists that do not match, an unknown sslmode), or "" (also for
+// other stores).
 func postgresURLProblem(store string) string {
 	if !strings.HasPrefix(store, "postgres://") && !strings.HasPrefix(store, "postgresql://") {
 		return ""
@@ -317,16 +318,9 @@ func postgresURLProblem(store string) string {
 			return "the store URL has a '@' after its user information, so the driver would take the text after the first '@' for the host; " +
 				"a '@' in the password must be written %40 (or leave the password out and set PGPASSWORD)."
 		}
-		if problem := portProblem(h.port); h.hasPort && problem != "" {
-			return problem
-		}
 	}
-	if p, ok := u.param("port"); ok {
-		for _, port := range strings.Split(p, ",") {
-			if problem := portProblem(port); problem != "" {
-				return problem
-			}
-		}
+	if problem := hostPortProblem(u); problem != "" {
+		return problem
 	}
 	if m, _ := u.param("sslmode"); m != "" && !contains(sslModes, m) {
 		return fmt.Sprintf("sslmode=%s is not one of %s.%s", m, strings.Join(sslModes, ", "), didYouMean(m, sslModes))
@@ -361,19 +355,22 @@ func postgresURLProblem(store string) string {
 	return ""
 }
 
-// portProblem says why a store URL's port is none the driver takes, or ""
-// for a port number or an empty one (the default, 5432). A port that is no
-// number is not quoted: a password with an unencoded '/' puts its start there.
-func portProblem(port string) string {
-	port = strings.TrimSpace(port)
+// portProblem says why a port of the store URL's list (written from, as
+// hostsAndPorts says) is none the driver takes, or "" for a port number or
+// an empty one (the default, 5432). As the driver, it takes digits only: no
+// sign, no space. A port that is no number is not quoted: a password with an
+// unencoded '/' puts its start there.
+func portProblem(port, from string) string {
 	if port == "" {
 		return ""
 	}
-	n, err := strconv.Atoi(port)
-	switch {
-	case err != nil && strings.Trim(port, "0123456789") != "":
-		return "the store URL's port (after a host's ':') is not a port number (1 to 65535); a '/' in the password must be written %2F."
-	case err != nil || n < 1 || n > 65535:
+	if !isDigits(port) {
+		if from == "in port=" {
+			return "the store URL's port= is not a port number (1 to 65535, digits only), or a list of them separated by ','."
+		}
+		return "the store URL's port (after a host's ':') is not a port number (1 to 65535, digits only); a '/' in the password must be written %2F."
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
 		return fmt.Sprintf("the store URL's port %q is not a port number (1 to 65535).", port)
 	}
 	return ""

@@ -2,7 +2,9 @@ package compiler
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -207,4 +209,101 @@ func cutLast(s, sep string) (before, after string, found bool) {
 		return s[:i], s[i+len(sep):], true
 	}
 	return s, "", false
+}
+
+// hostsAndPorts are the store URL's host and port lists as the driver
+// reads them: host= and port= replace the netloc's lists, each list is
+// decoded as one text and then split at its commas (so %2C splits too), and
+// an IPv6 address loses its brackets. A list the URL does not give is nil
+// (PGHOST, PGPORT or the default stands in, where bpfc runs); hostsFrom and
+// portsFrom say where a given one is written ("in host=", "after '//'").
+func (u pgURL) hostsAndPorts() (hosts []string, hostsFrom string, ports []string, portsFrom string) {
+	var hostList, portList []string
+	for _, h := range u.hosts {
+		hostList = append(hostList, strings.TrimSuffix(strings.TrimPrefix(h.host, "["), "]"))
+		portList = append(portList, h.port)
+	}
+	// As the driver: a netloc of one entry with no host ("postgres://:5433/")
+	// gives no host, and one without ':' gives no port.
+	if joined := strings.Join(hostList, ","); joined != "" {
+		hosts, hostsFrom = strings.Split(decodePgPart(joined), ","), "after '//'"
+	}
+	if joined := strings.Join(portList, ","); joined != "" {
+		ports, portsFrom = strings.Split(decodePgPart(joined), ","), "after the hosts' ':'"
+	}
+	if v, ok := u.param("host"); ok {
+		hosts, hostsFrom = strings.Split(v, ","), "in host="
+	}
+	if v, ok := u.param("port"); ok {
+		ports, portsFrom = strings.Split(v, ","), "in port="
+	}
+	return hosts, hostsFrom, ports, portsFrom
+}
+
+// decodePgPart percent-decodes a part of a store URL as the driver does
+// (spaces around it dropped, no '+' for a space); postgresSyntaxProblem
+// passed it, so it decodes.
+func decodePgPart(s string) string {
+	if d, err := url.PathUnescape(strings.Trim(s, " ")); err == nil {
+		return d
+	}
+	return s
+}
+
+// hostPortProblem says why the driver cannot use the store URL's host and
+// port lists, or "": an empty host= or host entry (the driver would go to
+// the local default where bpfc runs), a number where a host goes (a port
+// listed after the hosts), a port that is no port number, or more than one
+// port and not one per host. Hosts and ports are not quoted: with a '/' in
+// the password, the driver reads some of it as a host or a port.
+func hostPortProblem(u pgURL) string {
+	hosts, hostsFrom, ports, portsFrom := u.hostsAndPorts()
+	if hostsFrom == "in host=" && len(hosts) == 1 && strings.TrimSpace(hosts[0]) == "" {
+		return "the store URL's host= is empty, so the driver would connect to the local default (a Unix socket, else localhost) where bpfc runs; " +
+			"name the host (host=db.internal), or leave host= out."
+	}
+	var empty []string
+	for i, h := range hosts {
+		if strings.TrimSpace(h) == "" {
+			empty = append(empty, strconv.Itoa(i+1))
+		}
+	}
+	switch {
+	case len(empty) == 1:
+		return fmt.Sprintf("the store URL's host list (%s) has an empty host, entry %s of %d, which the driver would take for the local default "+
+			"(a Unix socket, else localhost) where bpfc runs; name a host in each entry (postgres://h1:5432,h2:5432/db), or remove the extra ','.",
+			hostsFrom, empty[0], len(hosts))
+	case len(empty) > 1:
+		return fmt.Sprintf("the store URL's host list (%s) has empty hosts, entries %s and %s of %d, which the driver would take for the local "+
+			"default (a Unix socket, else localhost) where bpfc runs; name a host in each entry (postgres://h1:5432,h2:5432/db), or remove the extra ','.",
+			hostsFrom, strings.Join(empty[:len(empty)-1], ", "), empty[len(empty)-1], len(hosts))
+	}
+	for i, h := range hosts {
+		if isDigits(strings.TrimSpace(h)) {
+			return fmt.Sprintf("the store URL's host %d of %d (%s) is a number, which the driver takes for a host's name, not a port: "+
+				"a port goes after its own host's ':' (postgres://h1:5432,h2:5433/db), or in port= with one per host (?port=5432,5433).",
+				i+1, len(hosts), hostsFrom)
+		}
+	}
+	for _, p := range ports {
+		if problem := portProblem(p, portsFrom); problem != "" {
+			return problem
+		}
+	}
+	switch {
+	case len(ports) <= 1:
+	case hosts == nil:
+		return fmt.Sprintf("the store URL gives %d ports (%s) but names no host, so it works only where PGHOST lists as many; "+
+			"name the hosts, each with its port (postgres://h1:5432,h2:5433/db).", len(ports), portsFrom)
+	case len(ports) != len(hosts):
+		return fmt.Sprintf("the store URL gives %d ports (%s) for %d %s (%s), and the driver takes one port for all hosts or one per host; "+
+			"write each host with its port (postgres://h1:5432,h2:5433/db), or one port for all in port= (?port=5432).",
+			len(ports), portsFrom, len(hosts), map[bool]string{true: "host", false: "hosts"}[len(hosts) == 1], hostsFrom)
+	}
+	return ""
+}
+
+// isDigits: s is one or more ASCII digits.
+func isDigits(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
 }
