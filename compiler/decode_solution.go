@@ -358,9 +358,9 @@ func postgresURLProblem(store string) string {
 // portProblem says why a port of the store URL's list (written from, as
 // hostsAndPorts says) is none the driver takes, or "" for a port number or
 // an empty one (the default, 5432). As the driver, it takes digits only: no
-// sign, no space. A port that is no number is not quoted: a password with an
-// unencoded '/' puts its start there.
-func portProblem(port, from string) string {
+// sign, no space. A port is quoted only when quote says no password can be
+// in it: one with an unencoded '/' puts its start there.
+func portProblem(port, from string, quote bool) string {
 	if port == "" {
 		return ""
 	}
@@ -371,6 +371,9 @@ func portProblem(port, from string) string {
 		return "the store URL's port (after a host's ':') is not a port number (1 to 65535, digits only); a '/' in the password must be written %2F."
 	}
 	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		if !quote {
+			return "the store URL's port (after a host's ':') is out of range (1 to 65535); a '/' in the password must be written %2F."
+		}
 		return fmt.Sprintf("the store URL's port %q is not a port number (1 to 65535).", port)
 	}
 	return ""

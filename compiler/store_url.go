@@ -285,8 +285,11 @@ func hostPortProblem(u pgURL) string {
 				i+1, len(hosts), hostsFrom)
 		}
 	}
+	// A '@' the user information did not take (it ends at the first '/')
+	// may end a password the driver read as a host and a port.
+	quote := portsFrom == "in port=" || !strings.Contains(u.path+"?"+u.query, "@")
 	for _, p := range ports {
-		if problem := portProblem(p, portsFrom); problem != "" {
+		if problem := portProblem(p, portsFrom, quote); problem != "" {
 			return problem
 		}
 	}
