@@ -1,6 +1,7 @@
 package webapi
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -154,6 +155,14 @@ func (s *Server) patch(w http.ResponseWriter, r *http.Request) {
 	fields, err := s.writeBody(r, t)
 	if err == nil && t.Kind != store.TableInstance {
 		fields, err = ownKey(t, set, id, fields)
+	}
+	var pinned bool
+	if err == nil {
+		fields, version, pinned, err = s.otherHalves(r, t, set, id, fields, version)
+	}
+	if pinned {
+		// A version bpfc chose, not the client's: a conflict is 409.
+		r = r.WithContext(context.WithValue(r.Context(), ownIfMatchKey{}, true))
 	}
 	if err != nil {
 		s.fail(w, r, err)

@@ -2,10 +2,8 @@ package webapi
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -44,25 +42,9 @@ func (s *Server) singleValuedRef(w http.ResponseWriter, r *http.Request, seg, na
 			return true
 		}
 	}
-	change := map[string]any{nav + "@odata.bind": target}
-	var readVersion int64
-	if r.Method == http.MethodDelete {
-		elsewhere, version, err := s.refElsewhere(r, t, seg, nav)
-		if err != nil {
-			s.fail(w, r, err)
-			return true
-		}
-		if elsewhere {
-			// Nothing to remove through this half: an empty update, which
-			// still answers 404, 412 or 204 as the clearing would.
-			change = map[string]any{}
-		}
-		readVersion = version
-		if refReadHook != nil {
-			refReadHook()
-		}
-	}
-	body, err := json.Marshal(change)
+	// DELETE through the half of a customer lookup its value does not
+	// point at leaves it alone, as the PATCH of that null does (otherHalves).
+	body, err := json.Marshal(map[string]any{nav + "@odata.bind": target})
 	if err != nil {
 		s.fail(w, r, err)
 		return true
@@ -74,14 +56,7 @@ func (s *Server) singleValuedRef(w http.ResponseWriter, r *http.Request, seg, na
 	p.Body = io.NopCloser(bytes.NewReader(body))
 	p.ContentLength = int64(len(body))
 	p.Header.Set("Content-Type", "application/json")
-	if m := strings.TrimSpace(p.Header.Get("If-Match")); readVersion > 0 && (m == "" || m == "*") {
-		// The choice between clearing and leaving the lookup was made on
-		// the row as read, in another transaction: the update is made at
-		// that version, so that a value written in between (the other
-		// half's) is a conflict, never cleared or left unseen.
-		p.Header.Set("If-Match", fmt.Sprintf(`W/"%d"`, readVersion))
-		p = p.WithContext(context.WithValue(p.Context(), ownIfMatchKey{}, true))
-	} else if m == "" {
+	if strings.TrimSpace(p.Header.Get("If-Match")) == "" {
 		p.Header.Set("If-Match", "*") // an association changes a row, never creates one
 	}
 	s.patch(w, p)
@@ -93,8 +68,9 @@ func (s *Server) singleValuedRef(w http.ResponseWriter, r *http.Request, seg, na
 // client's stale version (412).
 type ownIfMatchKey struct{}
 
-// refReadHook, when set (by a test), runs between a DELETE …/$ref's read of
-// the row and its update: where another request's change can fall.
+// refReadHook, when set (by a test), runs between a DELETE …/$ref's (or a
+// PATCH's null through a customer lookup's half) read of the row and its
+// update: where another request's change can fall.
 var refReadHook func()
 
 // refTarget reads a PUT …/$ref body, {"@odata.id": "<URI>"}: the URI.
@@ -122,53 +98,83 @@ func refTarget(r *http.Request, set, nav string) (string, error) {
 	return uri, nil
 }
 
-// refElsewhere reports whether nav is a half of a lookup to several
-// tables (customerid_account) and the row of seg holds a value that
-// points at a row of another of its tables (a contact of the same id as
-// an account): a DELETE …/$ref through that half has no reference to
-// remove and leaves the lookup alone. version is the row's as read. Dataverse's docs do not say; bpfc
-// answers as for a reference removed (204), changing nothing. A row that
-// cannot be read is not elsewhere: the update answers for it.
-func (s *Server) refElsewhere(r *http.Request, t store.Table, seg, nav string) (elsewhere bool, version int64, err error) {
-	c, table, ok := typedNav(t, nav)
-	if !ok {
-		return false, 0, nil
-	}
-	set, id, _ := splitKey(seg)
-	_, row, err := session(r).Row(r.Context(), set, id)
-	if err != nil {
-		return false, 0, nil
-	}
-	version = rowVersion(row)
+// heldElsewhere reports whether row, of t, holds in lookup c (to several
+// tables) a value that points at a row of a table other than table: the
+// table kept with it, else the first of c's tables holding the id (a
+// value written before the tables were kept), as its lookuplogicalname
+// names it. An empty value, or one no table holds, is not elsewhere.
+func (s *Server) heldElsewhere(r *http.Request, t store.Table, c store.Column, table string, row store.Row) (bool, error) {
 	v, _ := row[c.Name].(string)
 	if v == "" {
-		return false, version, nil
+		return false, nil
 	}
 	key, _ := row[t.PrimaryKey].(string)
 	kept, err := session(r).LookupTargets(r.Context(), t.Name, []store.Row{{t.PrimaryKey: key, c.Name: v}})
 	if err != nil {
-		return false, version, err
+		return false, err
 	}
 	if tg := kept.Of(key, c.Name); tg != "" {
-		return tg != table, version, nil
+		return tg != table, nil
 	}
-	// Written before the tables were kept: the first of the lookup's
-	// tables holding the id, as its lookuplogicalname names it.
 	for _, target := range c.Targets {
 		ts, err := s.setOfTable(r, target)
 		if err != nil {
-			return false, version, err
+			return false, err
 		}
 		if ts == "" {
 			continue
 		}
 		_, found, err := rowsByID(r, ts, []string{v}, func(u store.Table) []string { return []string{u.PrimaryKey} })
 		if err != nil {
-			return false, version, err
+			return false, err
 		}
 		if len(found) > 0 {
-			return target != table, version, nil
+			return target != table, nil
 		}
 	}
-	return false, version, nil // a row of none: clearing the id harms nothing
+	return false, nil // a row of none: clearing the id harms nothing
+}
+
+// otherHalves drops from a PATCH's fields a null bound through the half
+// of a customer lookup its row's value does not point at
+// ("customerid_account@odata.bind": null on a lead whose customer is a
+// contact): there is no reference to remove through that half, as for
+// DELETE …/customerid_account/$ref, and the lookup is left alone. Through
+// the half it points at, the null clears it. The choice is made on the row
+// as read: when the client named no version, the update is made at that
+// one (pinned), so that another request's change in between is a
+// conflict, never the clearing of a value it did not see. A row that
+// cannot be read (or is missing, and upserted) is left to the update.
+// Microsoft's docs say a null clears a single-valued navigation property,
+// not what it does through the half a value does not point at; bpfc
+// answers as for a reference removed (204), changing nothing.
+func (s *Server) otherHalves(r *http.Request, t store.Table, set, id string, fields []field, version int64) (kept []field, at int64, pinned bool, err error) {
+	var row store.Row
+	for i, f := range fields {
+		if f.half == "" || f.value != nil {
+			kept = append(kept, f)
+			continue
+		}
+		if row == nil {
+			_, read, err := session(r).Row(r.Context(), set, id)
+			if err != nil {
+				return fields, version, false, nil
+			}
+			if row = read; version == 0 {
+				version, pinned = rowVersion(row), true
+			}
+			if refReadHook != nil {
+				refReadHook()
+			}
+		}
+		c, _ := t.Column(f.column)
+		elsewhere, err := s.heldElsewhere(r, t, c, f.half, row)
+		if err != nil {
+			return nil, 0, false, err
+		}
+		if !elsewhere {
+			kept = append(kept, fields[i])
+		}
+	}
+	return kept, version, pinned, nil
 }

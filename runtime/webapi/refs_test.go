@@ -151,3 +151,101 @@ func TestRefDeleteChangedInBetween(t *testing.T) {
 		}
 	}
 }
+
+// TestPatchNullOtherHalf: an account and a contact share an id; a PATCH of
+// "customerid_account@odata.bind": null on a lead whose customer is the
+// contact has no reference to remove through that half, as DELETE
+// …/customerid_account/$ref has none: the lookup is left alone (the row's
+// version too, when nothing else changes; the body's other values are
+// written), where it emptied the customer. Through the half its value
+// points at, and by the lookup itself (customerid, customerid@odata.bind),
+// null clears it. A value written before the store kept tables (the id
+// alone) is the account's.
+func TestPatchNullOtherHalf(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	const shared = "5f3e0a1b-0000-4000-8000-000000000012"
+	f.create("accounts", map[string]any{"accountid": shared, "name": "Contoso"})
+	f.create("contacts", map[string]any{"contactid": shared, "firstname": "Ann", "lastname": "Lee"})
+	lead := func(table string) string {
+		return f.create("leads", map[string]any{"subject": "L", "lastname": "L", "customerid_" + table + "@odata.bind": "/" + table + "s(" + shared + ")"},
+			"BPFC-Flow", "none")
+	}
+	old := f.create("leads", map[string]any{"subject": "O", "lastname": "O"}, "BPFC-Flow", "none")
+	if err := f.s.Write(context.Background(), func(tx store.Tx) error {
+		tb, err := tx.Table("lead")
+		if err != nil {
+			return err
+		}
+		_, err = tx.UpdateRow(tb, old, map[string]any{"customerid": shared}, 0)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	const table = "_customerid_value@Microsoft.Dynamics.CRM.lookuplogicalname"
+	customer := func(id string) (any, any, string, any) {
+		t.Helper()
+		r := f.do("GET", "leads("+id+")?$select=_customerid_value,subject", f.admin, nil, "Prefer", `odata.include-annotations="*"`).must(t, http.StatusOK)
+		return r.body["_customerid_value"], r.body[table], r.header.Get("ETag"), r.body["subject"]
+	}
+	null := func(prop string) map[string]any { return map[string]any{prop: nil} }
+	for _, c := range []struct{ id, other, half, table string }{
+		{lead("contact"), "customerid_account", "customerid_contact", "contact"},
+		{lead("account"), "customerid_contact", "customerid_account", "account"},
+		{old, "customerid_contact", "customerid_account", "account"},
+	} {
+		_, _, tag, _ := customer(c.id)
+		f.do("PATCH", "leads("+c.id+")", f.admin, null(c.other+"@odata.bind"), "If-Match", `W/"1000"`).must(t, http.StatusPreconditionFailed)
+		f.do("PATCH", "leads("+c.id+")", f.admin, null(c.other+"@odata.bind")).must(t, http.StatusNoContent)
+		if v, tg, after, _ := customer(c.id); v != shared || tg != c.table || after != tag {
+			t.Errorf("lead %s after PATCH %s null: customer %v of %v, ETag %s; want %s of %s, ETag %s", c.id, c.other, v, tg, after, shared, c.table, tag)
+		}
+		f.do("PATCH", "leads("+c.id+")", f.admin, map[string]any{c.other + "@odata.bind": nil, "subject": "S"}, "If-Match", tag).
+			must(t, http.StatusNoContent)
+		if v, tg, after, subject := customer(c.id); v != shared || tg != c.table || after == tag || subject != "S" {
+			t.Errorf("lead %s after PATCH %s null and a subject: customer %v of %v, ETag %s, subject %v; want %s of %s, a new ETag, S",
+				c.id, c.other, v, tg, after, subject, shared, c.table)
+		}
+		f.do("PATCH", "leads("+c.id+")", f.admin, null(c.half+"@odata.bind")).must(t, http.StatusNoContent)
+		if v, _, _, _ := customer(c.id); v != nil {
+			t.Errorf("lead %s after PATCH %s null: customer %v, want none", c.id, c.half, v)
+		}
+	}
+	// The lookup itself names no half: null clears whatever it points at.
+	for _, prop := range []string{"customerid", "customerid@odata.bind"} {
+		id := lead("contact")
+		f.do("PATCH", "leads("+id+")", f.admin, null(prop)).must(t, http.StatusNoContent)
+		if v, _, _, _ := customer(id); v != nil {
+			t.Errorf("lead %s after PATCH %s null: customer %v, want none", id, prop, v)
+		}
+	}
+}
+
+// TestPatchNullChangedInBetween: a PATCH of null through a customer
+// lookup's half decides on the row as read; another request that changes
+// the lookup before its update makes it a conflict (409), not the clearing
+// of the new value or a 204 that left it in place.
+func TestPatchNullChangedInBetween(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	const shared = "5f3e0a1b-0000-4000-8000-000000000013"
+	f.create("accounts", map[string]any{"accountid": shared, "name": "Contoso"})
+	f.create("contacts", map[string]any{"contactid": shared, "firstname": "Ann", "lastname": "Lee"})
+	const table = "_customerid_value@Microsoft.Dynamics.CRM.lookuplogicalname"
+	for _, c := range []struct{ from, to, half string }{
+		{"account", "contact", "customerid_account"}, // read: the account's, to clear; then the contact's
+		{"contact", "account", "customerid_account"}, // read: the contact's, to leave; then the account's
+	} {
+		lead := f.create("leads", map[string]any{"subject": "L", "lastname": "L", "customerid_" + c.from + "@odata.bind": "/" + c.from + "s(" + shared + ")"},
+			"BPFC-Flow", "none")
+		refReadHook = func() {
+			refReadHook = nil
+			f.do("PATCH", "leads("+lead+")", f.admin, map[string]any{"customerid_" + c.to + "@odata.bind": "/" + c.to + "s(" + shared + ")"}).
+				must(t, http.StatusNoContent)
+		}
+		f.do("PATCH", "leads("+lead+")", f.admin, map[string]any{c.half + "@odata.bind": nil}, "If-Match", "*").must(t, http.StatusConflict)
+		refReadHook = nil
+		r := f.do("GET", "leads("+lead+")?$select=_customerid_value", f.admin, nil, "Prefer", `odata.include-annotations="*"`).must(t, http.StatusOK)
+		if r.body["_customerid_value"] != shared || r.body[table] != c.to {
+			t.Errorf("customer of %s changed to the %s during PATCH %s null: %v of %v, want the %s's kept", c.from, c.to, c.half, r.body["_customerid_value"], r.body[table], c.to)
+		}
+	}
+}

@@ -148,6 +148,9 @@ type field struct {
 	// bindTable is the table of a binding of a lookup to several tables
 	// (a customer's /contacts(ID)), which the store keeps with the id.
 	bindTable string
+	// half is the table of the navigation property of a lookup to several
+	// tables the field was bound through (customerid_account: account).
+	half string
 }
 
 // notAnObject says what a row's body, which does not begin a JSON object,
@@ -403,7 +406,7 @@ func (s *Server) bindings(r *http.Request, t store.Table, fields []field) error 
 		navTable := ""
 		if _, ok := t.Column(f.column); !ok {
 			if lc, table, ok := typedNav(t, f.column); ok {
-				navTable, f.column = table, lc.Name
+				navTable, f.column, f.half = table, lc.Name, table
 			}
 		}
 		if c, ok := t.Column(f.column); ok && !isLookup(c) {
