@@ -91,10 +91,33 @@ func (o *op) firstHolder(c store.Column, id string) (string, error) {
 	return "", nil
 }
 
+// firstReadableHolder is the first of lookup c's tables with a row of id
+// the acting user may read ("" when none has): the table the Web API
+// names for an id alone, its rows read as the user, which the pages
+// follow (RecordValuesTables), so that a row the user cannot read is
+// neither named nor preferred to one they can.
+func (o *op) firstReadableHolder(c store.Column, id string) (string, error) {
+	for _, target := range c.Targets {
+		tt, ok := o.dep.tables[target]
+		if !ok || tt.Kind == store.TableInstance {
+			continue
+		}
+		row, err := o.tx.GetRow(tt, id)
+		if err == nil && o.readable(tt, row) {
+			return target, nil
+		}
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return "", err
+		}
+	}
+	return "", nil
+}
+
 // valueTable is the table value, row id's value of c (a lookup to several
 // tables), names: the one kept with it, else, written before the tables
-// were kept, the first of c's tables holding the id, as record show and
-// the Web API read it ("" when none does).
+// were kept, the first of c's tables holding the id, as record show reads
+// it ("" when none does). The pages and the Web API name the first the
+// acting user may read (firstReadableHolder).
 func (o *op) valueTable(kept Targets, id string, c store.Column, value string) (string, error) {
 	if tg := kept.Of(id, c.Name); tg != "" {
 		return tg, nil

@@ -430,7 +430,8 @@ func (s *Session) RecordValues(ctx context.Context, table, id string) (*Record, 
 // RecordValuesTables reads one record as RecordValues does, with Tables:
 // the table each of its lookups to several tables was written with (for
 // a value written before the tables were kept, the first of the lookup's
-// tables holding the id; none when none does), which a page that links
+// tables holding the id in a row the acting user may read, as the Web API
+// names it; none when none does), which a page that links
 // or offers a lookup's row needs (an account and a contact may share an
 // id). It reads one more time only when such a lookup holds a value.
 func (s *Session) RecordValuesTables(ctx context.Context, table, id string) (*Record, error) {
@@ -465,9 +466,11 @@ func (s *Session) record(ctx context.Context, table, id string, detail recordDet
 				if v == "" || !c.Polymorphic() {
 					continue
 				}
-				tg, err := o.valueTable(kept, out.ID, c, v)
-				if err != nil {
-					return err
+				tg := kept.Of(out.ID, c.Name)
+				if tg == "" {
+					if tg, err = o.firstReadableHolder(c, v); err != nil {
+						return err
+					}
 				}
 				if tg != "" {
 					if out.Tables == nil {

@@ -2,6 +2,7 @@ package webui
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/store"
+	"github.com/bpfc/bpfc/runtime/webapi"
 )
 
 // TestCustomerLookupLinksItsRow: an account and a contact share an id; a
@@ -134,4 +136,72 @@ func TestCustomerLookupFormKeepsItsTable(t *testing.T) {
 	if got := kept(old.ID); got != "contact" {
 		t.Errorf("the old case's customer after choosing Ann Lee (Contact): a row of %q, want contact", got)
 	}
+}
+
+// TestCustomerLookupFirstReadableHolder: an account and a contact share an
+// id; a lead's customer written before the store kept tables (the id
+// alone) is, for a salesperson who may read the contact (theirs) but not
+// the account (the administrator's), the contact: the record page shows
+// and links Ann Lee, as the Web API names the contact for that user (its
+// rows read as the user), where the page took the account, the first
+// table holding the id, and said the value was not readable by them. With
+// neither readable, the value is not shown by name.
+func TestCustomerLookupFirstReadableHolder(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	bobToken := f.addUser("bob", "salesperson")
+	const shared = "5f3e0a1b-0000-4000-8000-000000000014"
+	no := engine.StartOptions{NoFlow: true}
+	if _, err := f.eng.As("admin").CreateRecord(ctx, "account", engine.Values{"accountid": shared, "name": "Contoso"}, no); err != nil {
+		t.Fatal(err)
+	}
+	contact, err := f.eng.As("bob").CreateRecord(ctx, "contact", engine.Values{"contactid": shared, "firstname": "Ann", "lastname": "Lee"}, no)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lead, err := f.eng.As("bob").CreateRecord(ctx, "lead", engine.Values{"subject": "Fleet", "lastname": "Evans"}, no)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.Write(ctx, func(tx store.Tx) error {
+		tb, err := tx.Table("lead")
+		if err != nil {
+			return err
+		}
+		_, err = tx.UpdateRow(tb, lead.ID, map[string]any{"customerid": shared}, 0)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// The Web API, as bob: the contact.
+	req, err := http.NewRequest("GET", f.srv.URL+webapi.Prefix+"leads("+lead.ID+")?$select=_customerid_value", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+bobToken)
+	req.Header.Set("Prefer", `odata.include-annotations="*"`)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var row map[string]any
+	err = json.NewDecoder(resp.Body).Decode(&row)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := row["_customerid_value@Microsoft.Dynamics.CRM.lookuplogicalname"]; got != "contact" {
+		t.Fatalf("the Web API names bob's lead's customer a row of %v, want contact: %v", got, row)
+	}
+	bob := f.browser()
+	bob.signInWith(bobToken)
+	bob.get(recordHref("lead", lead.ID)).must(t, http.StatusOK, `<a href="/records/contact/`+shared+`">Ann Lee</a>`).
+		lacks(t, "not readable by you", "/records/account/"+shared)
+
+	// Neither readable (the contact given to the administrator): the id,
+	// said not readable, and no name.
+	if _, err := f.eng.As("admin").UpdateRecord(ctx, "contact", contact.ID, engine.Values{"ownerid": "admin"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	bob.get(recordHref("lead", lead.ID)).must(t, http.StatusOK, shared+" (not readable by you)").lacks(t, "Ann Lee", "Contoso")
 }
