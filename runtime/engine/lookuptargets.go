@@ -95,7 +95,8 @@ func (o *op) firstHolder(c store.Column, id string) (string, error) {
 // the acting user may read ("" when none has): the table the Web API
 // names for an id alone, its rows read as the user, which the pages
 // follow (RecordValuesTables), so that a row the user cannot read is
-// neither named nor preferred to one they can.
+// neither named nor preferred to one they can; record show's names too
+// (nameLookups).
 func (o *op) firstReadableHolder(c store.Column, id string) (string, error) {
 	for _, target := range c.Targets {
 		tt, ok := o.dep.tables[target]

@@ -276,3 +276,52 @@ func TestLinkNamesTheRelationshipTable(t *testing.T) {
 		t.Fatalf("linking an account's opportunity to a contact's move: %v", err)
 	}
 }
+
+// TestCustomerLookupNamesReadableHolder: a lead's customer is an id alone
+// (written before tables were kept) that an account the salesperson
+// cannot read and a contact they own share; record show names the
+// contact for them, as the Web API and the pages do, where it said the
+// account was not readable by them. Neither readable: the account, so
+// labelled.
+func TestCustomerLookupNamesReadableHolder(t *testing.T) {
+	p := testenv.Load(t, testenv.Example(t, "sales"))
+	if os.Getenv("BPFC_TEST_STORE") == "postgres" {
+		p.Environment("dev").Store = pgtest.URL(t)
+	}
+	testenv.Deploy(t, p, "dev", testenv.FakeBuild(t, p))
+	v := open(t, p, "dev")
+	admin := v.admin()
+	if _, err := admin.AddUser(v.ctx, NewUser{Name: "bob", Roles: []string{"salesperson"}}); err != nil {
+		t.Fatal(err)
+	}
+	bob := v.e.As("bob")
+	const shared = "5f3e0a1b-0000-4000-8000-000000000015"
+	v.create(admin, "account", Values{"accountid": shared, "name": "Contoso"}, StartOptions{NoFlow: true})
+	v.create(bob, "contact", Values{"contactid": shared, "firstname": "Ann", "lastname": "Lee"}, StartOptions{NoFlow: true})
+	lead := v.create(bob, "lead", Values{"subject": "Fleet", "lastname": "Evans"}, StartOptions{NoFlow: true})
+	if err := v.s.Write(v.ctx, func(tx store.Tx) error {
+		tb, err := tx.Table("lead")
+		if err != nil {
+			return err
+		}
+		_, err = tx.UpdateRow(tb, lead.ID, map[string]any{"customerid": shared}, 0)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	shows := func(table, name string) {
+		t.Helper()
+		r, err := bob.Record(v.ctx, "lead", lead.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Tables["customerid"] != table || r.Labels["customerid"] != name {
+			t.Errorf("bob's lead: customerid table %q, name %q; want %q, %q", r.Tables["customerid"], r.Labels["customerid"], table, name)
+		}
+	}
+	shows("contact", "Ann Lee")
+	if _, err := admin.UpdateRecord(v.ctx, "contact", shared, Values{"ownerid": "admin"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	shows("account", NotReadableLabel)
+}

@@ -507,6 +507,17 @@ func (o *op) nameLookups(t store.Table, r *Record) error {
 		targets := c.Targets
 		if tg := kept.Of(r.ID, c.Name); tg != "" {
 			targets = []string{tg} // the table it was written with
+		} else if c.Polymorphic() {
+			// The id alone (written before tables were kept): the first
+			// table holding it in a row the user may read, as the Web API
+			// and the pages name it, else the first holding it at all.
+			tg, err := o.firstReadableHolder(c, id)
+			if err != nil {
+				return err
+			}
+			if tg != "" {
+				targets = []string{tg}
+			}
 		}
 		for _, target := range targets {
 			tt, ok := o.dep.tables[target]
