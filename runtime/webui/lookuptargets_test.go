@@ -3,6 +3,7 @@ package webui
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -204,4 +205,74 @@ func TestCustomerLookupFirstReadableHolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	bob.get(recordHref("lead", lead.ID)).must(t, http.StatusOK, shared+" (not readable by you)").lacks(t, "Ann Lee", "Contoso")
+}
+
+// TestCustomerLookupTypedKeepsItsTable: with more accounts than a list
+// offers (lookupLimit), a case's customer is typed in: the field shows the
+// value as TABLE:ID (the contact, not the account of the same id), a
+// TABLE:ID typed saves that table, and the field posted back unchanged is
+// no change.
+func TestCustomerLookupTypedKeepsItsTable(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	admin := f.eng.As("admin")
+	const shared = "5f3e0a1b-0000-4000-8000-000000000016"
+	no := engine.StartOptions{NoFlow: true}
+	if err := f.s.Write(ctx, func(tx store.Tx) error {
+		for i := range lookupLimit {
+			id := fmt.Sprintf("5f3e0a1b-0000-4000-9000-%012d", i)
+			if err := tx.InsertRow("account", map[string]any{"accountid": id, "name": fmt.Sprintf("Account %d", i)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.CreateRecord(ctx, "account", engine.Values{"accountid": shared, "name": "Contoso"}, no); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.CreateRecord(ctx, "contact", engine.Values{"contactid": shared, "firstname": "Ann", "lastname": "Lee"}, no); err != nil {
+		t.Fatal(err)
+	}
+	c, err := admin.CreateRecord(ctx, "incident", engine.Values{"title": "Broken", "customerid": "contact:" + shared},
+		engine.StartOptions{Flow: "phone_to_case"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := func() string {
+		t.Helper()
+		r, err := admin.Record(ctx, "incident", c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Tables["customerid"]
+	}
+	b := f.browser()
+	b.signIn()
+	field := func(p *page) string {
+		t.Helper()
+		for _, m := range inputRe.FindAllStringSubmatch(p.body, -1) {
+			if m[1] == "customerid" {
+				return m[2]
+			}
+		}
+		t.Fatalf("no customerid input (the list should give way to a typed id):\n%s", p.body)
+		return ""
+	}
+	p := b.get(recordHref("incident", c.ID)).must(t, http.StatusOK, "as TABLE:ID to name its table")
+	if got := field(p); got != "contact:"+shared {
+		t.Errorf("the typed customer field holds %q, want contact:%s", got, shared)
+	}
+	b.postStage(p, "save").must(t, http.StatusOK, "Nothing to save: no step changed.")
+	if got := kept(); got != "contact" {
+		t.Errorf("after saving the field unchanged: a row of %q, want contact", got)
+	}
+	p = b.postStage(p, "save", "customerid", "account:"+shared).must(t, http.StatusOK, "Saved.")
+	if got := kept(); got != "account" {
+		t.Errorf("after typing account:ID: a row of %q, want account", got)
+	}
+	if got := field(p); got != "account:"+shared {
+		t.Errorf("the typed customer field after the save holds %q, want account:%s", got, shared)
+	}
 }
