@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/bpfc/bpfc/runtime/internal/testenv"
-	"github.com/bpfc/bpfc/runtime/store"
 	"github.com/bpfc/bpfc/runtime/store/postgres/pgtest"
 )
 
@@ -34,16 +33,7 @@ func TestCustomerLookupKeepsItsTable(t *testing.T) {
 	byText := v.create(admin, "lead", Values{"subject": "T", "lastname": "T", "customerid": "contact:" + strings.ToUpper(shared)}, StartOptions{NoFlow: true})
 	old := v.create(admin, "lead", Values{"subject": "O", "lastname": "O"}, StartOptions{NoFlow: true})
 	// A value as written before the store kept tables: the id alone.
-	if err := v.s.Write(v.ctx, func(tx store.Tx) error {
-		tb, err := tx.Table("lead")
-		if err != nil {
-			return err
-		}
-		_, err = tx.UpdateRow(tb, old.ID, map[string]any{"customerid": shared}, 0)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	testenv.WriteBare(t, v.s, "lead", old.ID, map[string]any{"customerid": shared})
 	shows := func(id, table, name string) {
 		t.Helper()
 		r, err := admin.Record(v.ctx, "lead", id)
@@ -213,16 +203,7 @@ func TestRelationshipComparesItsTable(t *testing.T) {
 	// nor returned to; the contact's where none does, linked as before.
 	idAlone := func(opp, id string) {
 		t.Helper()
-		if err := v.s.Write(v.ctx, func(tx store.Tx) error {
-			tb, err := tx.Table("opportunity")
-			if err != nil {
-				return err
-			}
-			_, err = tx.UpdateRow(tb, opp, map[string]any{"customerid": id}, 0)
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
+		testenv.WriteBare(t, v.s, "opportunity", opp, map[string]any{"customerid": id})
 	}
 	const shared2 = "5f3e0a1b-0000-4000-8000-000000000014"
 	v.create(admin, "account", Values{"accountid": shared2, "name": "Fabrikam"}, no)
@@ -299,16 +280,7 @@ func TestCustomerLookupNamesReadableHolder(t *testing.T) {
 	v.create(admin, "account", Values{"accountid": shared, "name": "Contoso"}, StartOptions{NoFlow: true})
 	v.create(bob, "contact", Values{"contactid": shared, "firstname": "Ann", "lastname": "Lee"}, StartOptions{NoFlow: true})
 	lead := v.create(bob, "lead", Values{"subject": "Fleet", "lastname": "Evans"}, StartOptions{NoFlow: true})
-	if err := v.s.Write(v.ctx, func(tx store.Tx) error {
-		tb, err := tx.Table("lead")
-		if err != nil {
-			return err
-		}
-		_, err = tx.UpdateRow(tb, lead.ID, map[string]any{"customerid": shared}, 0)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	testenv.WriteBare(t, v.s, "lead", lead.ID, map[string]any{"customerid": shared})
 	shows := func(table, name string) {
 		t.Helper()
 		r, err := bob.Record(v.ctx, "lead", lead.ID)

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/bpfc/bpfc/runtime/engine"
-	"github.com/bpfc/bpfc/runtime/store"
+	"github.com/bpfc/bpfc/runtime/internal/testenv"
 )
 
 // TestCustomerLookupNamesItsTable: an account and a contact share an id;
@@ -133,15 +133,6 @@ func TestExpandCustomerLookupHalf(t *testing.T) {
 	halves(f.do("GET", "leads("+toAccount+")?$select=subject&"+expand, f.admin, nil).must(t, http.StatusOK).body, "Contoso", nil)
 	// The id alone, as written before the store kept tables: the account.
 	f.do("PATCH", "leads("+toContact+")", f.admin, map[string]any{"customerid": nil}).must(t, http.StatusNoContent)
-	if err := f.s.Write(context.Background(), func(tx store.Tx) error {
-		tb, err := tx.Table("lead")
-		if err != nil {
-			return err
-		}
-		_, err = tx.UpdateRow(tb, toContact, map[string]any{"customerid": shared}, 0)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	testenv.WriteBare(t, f.s, "lead", toContact, map[string]any{"customerid": shared})
 	halves(f.do("GET", "leads("+toContact+")?"+expand, f.admin, nil).must(t, http.StatusOK).body, "Contoso", nil)
 }

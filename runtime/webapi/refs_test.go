@@ -1,12 +1,11 @@
 package webapi
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
 
-	"github.com/bpfc/bpfc/runtime/store"
+	"github.com/bpfc/bpfc/runtime/internal/testenv"
 )
 
 // TestSingleValuedRef: Dataverse's association through a single-valued
@@ -86,16 +85,7 @@ func TestRefDeleteOtherHalf(t *testing.T) {
 	toAccount := f.create("leads", map[string]any{"subject": "A", "lastname": "A", "customerid_account@odata.bind": "/accounts(" + shared + ")"},
 		"BPFC-Flow", "none")
 	old := f.create("leads", map[string]any{"subject": "O", "lastname": "O"}, "BPFC-Flow", "none")
-	if err := f.s.Write(context.Background(), func(tx store.Tx) error {
-		tb, err := tx.Table("lead")
-		if err != nil {
-			return err
-		}
-		_, err = tx.UpdateRow(tb, old, map[string]any{"customerid": shared}, 0)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	testenv.WriteBare(t, f.s, "lead", old, map[string]any{"customerid": shared})
 	const table = "_customerid_value@Microsoft.Dynamics.CRM.lookuplogicalname"
 	customer := func(id string) (any, any, string) {
 		t.Helper()
@@ -171,16 +161,7 @@ func TestPatchNullOtherHalf(t *testing.T) {
 			"BPFC-Flow", "none")
 	}
 	old := f.create("leads", map[string]any{"subject": "O", "lastname": "O"}, "BPFC-Flow", "none")
-	if err := f.s.Write(context.Background(), func(tx store.Tx) error {
-		tb, err := tx.Table("lead")
-		if err != nil {
-			return err
-		}
-		_, err = tx.UpdateRow(tb, old, map[string]any{"customerid": shared}, 0)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	testenv.WriteBare(t, f.s, "lead", old, map[string]any{"customerid": shared})
 	const table = "_customerid_value@Microsoft.Dynamics.CRM.lookuplogicalname"
 	customer := func(id string) (any, any, string, any) {
 		t.Helper()

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/bpfc/bpfc/runtime/engine"
+	"github.com/bpfc/bpfc/runtime/internal/testenv"
 	"github.com/bpfc/bpfc/runtime/store"
 	"github.com/bpfc/bpfc/runtime/webapi"
 )
@@ -121,16 +122,7 @@ func TestCustomerLookupFormKeepsItsTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.s.Write(ctx, func(tx store.Tx) error {
-		tb, err := tx.Table("incident")
-		if err != nil {
-			return err
-		}
-		_, err = tx.UpdateRow(tb, old.ID, map[string]any{"customerid": shared}, 0)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	testenv.WriteBare(t, f.s, "incident", old.ID, map[string]any{"customerid": shared})
 	p = b.get(recordHref("incident", old.ID)).must(t, http.StatusOK, account, contact)
 	b.postStage(p, "save").must(t, http.StatusOK, "Nothing to save: no step changed.")
 	b.postStage(p, "save", "customerid", "contact:"+shared).must(t, http.StatusOK, "Saved.")
@@ -164,16 +156,7 @@ func TestCustomerLookupFirstReadableHolder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.s.Write(ctx, func(tx store.Tx) error {
-		tb, err := tx.Table("lead")
-		if err != nil {
-			return err
-		}
-		_, err = tx.UpdateRow(tb, lead.ID, map[string]any{"customerid": shared}, 0)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	testenv.WriteBare(t, f.s, "lead", lead.ID, map[string]any{"customerid": shared})
 	// The Web API, as bob: the contact.
 	req, err := http.NewRequest("GET", f.srv.URL+webapi.Prefix+"leads("+lead.ID+")?$select=_customerid_value", nil)
 	if err != nil {

@@ -140,3 +140,20 @@ func (w logWriter) Write(b []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(b), "\n"))
 	return len(b), nil
 }
+
+// WriteBare writes values into the row of table with id straight into the
+// store, as a bpfc before store migration 0015 wrote a lookup's value: the
+// id alone, no table kept with it (the engine's paths keep one).
+func WriteBare(t testing.TB, s store.Store, table, id string, values map[string]any) {
+	t.Helper()
+	if err := s.Write(context.Background(), func(tx store.Tx) error {
+		tb, err := tx.Table(table)
+		if err != nil {
+			return err
+		}
+		_, err = tx.UpdateRow(tb, id, values, 0)
+		return err
+	}); err != nil {
+		t.Fatalf("write %s %s as an older bpfc: %v", table, id, err)
+	}
+}
