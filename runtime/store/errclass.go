@@ -31,7 +31,7 @@ func (c *errorClass) has(err error) bool {
 	return false
 }
 
-var storageFull, connectionLost, unreachable, schemaMismatch errorClass
+var storageFull, connectionLost, unreachable, refused, schemaMismatch errorClass
 
 // RegisterStorageFull adds a backend's test for a full disk.
 func RegisterStorageFull(f func(error) bool) { storageFull.register(f) }
@@ -50,13 +50,26 @@ func RegisterConnectionLost(f func(error) bool) { connectionLost.register(f) }
 func IsConnectionLost(err error) bool { return connectionLost.has(err) }
 
 // RegisterUnreachable adds a backend's test for a connection to its server
-// that could not be made (no server there, a sign-in refused): nothing was
-// sent, so nothing was written.
+// that could not be made for now (no server there, none answering, one
+// starting or with no connection to spare): nothing was sent, so nothing
+// was written, and a later try may go through.
 func RegisterUnreachable(f func(error) bool) { unreachable.register(f) }
 
 // IsUnreachable reports whether a registered backend takes err for a
-// connection to its server that could not be made.
+// connection to its server that could not be made for now.
 func IsUnreachable(err error) bool { return unreachable.has(err) }
+
+// RegisterRefused adds a backend's test for a connection its server
+// refused for what the store's settings say (a sign-in refused, no such
+// database, TLS the two sides do not agree on): nothing was sent, so
+// nothing was written, and trying again fails the same way until someone
+// corrects the settings or the server.
+func RegisterRefused(f func(error) bool) { refused.register(f) }
+
+// IsRefused reports whether a registered backend takes err for a
+// connection its server refused (RegisterRefused). IsUnreachable does not
+// hold for it.
+func IsRefused(err error) bool { return refused.has(err) }
 
 // RegisterSchemaMismatch adds a backend's test for a statement that names
 // a table or column the store's schema lacks.

@@ -103,6 +103,13 @@ func classify(err error, ifMatch bool) (int, ErrorDetail) {
 		d.Message = "the connection to the environment's store was lost during the request: a change it was making may or may not have been written " +
 			"(read the record again, its version too, before you retry)"
 		return http.StatusServiceUnavailable, d
+	case store.IsRefused(err):
+		// A sign-in or a database the server's store settings name and
+		// the database refuses: no retry goes through until whoever runs
+		// the server corrects them. Its words (host, user) are for the log.
+		d.Code = "StoreRefused"
+		d.Message = refusedMessage
+		return http.StatusInternalServerError, d
 	case store.IsUnreachable(err):
 		// The database's words name its host, port and user: the server's
 		// log has them, a client needs only what to do.
@@ -127,6 +134,12 @@ func classify(err error, ifMatch bool) (int, ErrorDetail) {
 const unreachableMessage = "the server cannot reach the environment's store (its database): nothing was changed; " +
 	"try again, and if it lasts, tell whoever runs the server (its log says why)"
 
+// refusedMessage answers a request whose store connection the database
+// refused for the server's settings (a sign-in, a database name, TLS):
+// nothing was sent to it, and retrying fails the same way.
+const refusedMessage = "the environment's store (its database) refused this server's connection (its sign-in, its database name or its TLS settings): " +
+	"nothing was changed, and trying again will not help until it is corrected; tell whoever runs the server (its log says why)"
+
 // fail writes err as an error response and notes it for the request log.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var many *engine.ValuesError
@@ -142,6 +155,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	info(r).code = d.Code
 	if status >= 500 && d.Code == "InternalError" {
 		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err.Error())
+	}
+	if d.Code == "StoreRefused" {
+		s.log.Error("store refused the connection", "method", r.Method, "path", r.URL.Path, "err", err.Error())
 	}
 	if d.Code == "StoreUnavailable" && d.Message == unreachableMessage {
 		s.log.Error("store unreachable", "method", r.Method, "path", r.URL.Path, "err", err.Error())

@@ -99,9 +99,11 @@ func (s *Server) importSolution(w http.ResponseWriter, r *http.Request) {
 		d.Code = "ImportFailed"
 		s.log.Error("import failed", "err", err.Error())
 	}
-	if d.Code == "StoreUnavailable" {
-		// Its answer sends whoever runs the server here for why.
+	switch d.Code {
+	case "StoreUnavailable": // its answer sends whoever runs the server here for why
 		s.log.Error("import: store unavailable", "err", err.Error())
+	case "StoreRefused":
+		s.log.Error("import: store refused the connection", "err", err.Error())
 	}
 	info(r).code = d.Code
 	d.Environment = s.cfg.Env // the client names it as its project does

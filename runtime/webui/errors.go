@@ -95,9 +95,23 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, rs *reqSession, e
 			text: "The server cannot reach its database just now: " + done + ". Try again in a moment; " +
 				"if it lasts, tell whoever runs the server (its log says why)."}
 	}
+	if store.IsRefused(err) {
+		// Its database refused the server's sign-in or database name:
+		// trying again will not help, only whoever runs the server can.
+		// Nothing reached the database; its words are for the log.
+		h.log.Error("page: store refused the connection", "method", r.Method, "path", r.URL.Path, "error", err)
+		done := "nothing was changed"
+		var me *moveError
+		if errors.As(err, &me) && me.saved {
+			done = "what you typed in the steps was saved, nothing else was done"
+		}
+		err = &pageError{status: http.StatusInternalServerError, title: "Database refused the server",
+			text: "The server's database refused its connection (its sign-in, its database name or its TLS settings): " + done + ". " +
+				"Trying again will not help until that is corrected: tell whoever runs the server (its log says why)."}
+	}
 	status := statusOf(err)
 	text := err.Error()
-	if status == http.StatusInternalServerError {
+	if pe := (*pageError)(nil); status == http.StatusInternalServerError && !errors.As(err, &pe) {
 		h.log.Error("page", "method", r.Method, "path", r.URL.Path, "error", err)
 		text = "The server could not show this page; its log says why."
 	}

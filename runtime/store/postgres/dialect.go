@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"database/sql"
 	"database/sql/driver"
 	"errors"
@@ -184,12 +186,71 @@ func init() {
 	store.RegisterConnectionLost(ConnectionLost)
 	store.RegisterUnreachable(func(err error) bool {
 		var ce *pgconn.ConnectError
-		return errors.As(err, &ce)
+		return errors.As(err, &ce) && !ConnectRefused(err)
 	})
+	store.RegisterRefused(ConnectRefused)
 	store.RegisterSchemaMismatch(func(err error) bool {
 		var pe *pgconn.PgError // undefined_column, undefined_table
 		return errors.As(err, &pe) && (pe.Code == "42703" || pe.Code == "42P01")
 	})
+}
+
+// ConnectRefused: a connection that could not be made because the server
+// refused what the store URL asks for, which trying again does not change:
+// a sign-in refused (class 28: no such role, a wrong password, no
+// pg_hba.conf entry that lets it in), no such database (3D000), a role
+// without CONNECT on it (42501), a URL parameter sent as a setting the
+// server does not know (42704) or with a value it does not take (22023),
+// or TLS that failed for its settings (a certificate not trusted or not
+// for the host, a server without TLS for an sslmode that requires it).
+// Every address and mode tried must have failed so: when one was
+// unreachable (down, too many connections, starting up), a later try may
+// reach it, and the error stays unreachable.
+func ConnectRefused(err error) bool {
+	var ce *pgconn.ConnectError
+	if !errors.As(err, &ce) {
+		return false
+	}
+	return allRefused(ce.Unwrap())
+}
+
+// allRefused: err, and each of the errors it joins (one per attempt), says
+// a refusal (refusedAttempt) somewhere in its chain.
+func allRefused(err error) bool {
+	for err != nil {
+		if refusedAttempt(err) {
+			return true
+		}
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			errs := j.Unwrap()
+			for _, e := range errs {
+				if !allRefused(e) {
+					return false
+				}
+			}
+			return len(errs) > 0
+		}
+		err = errors.Unwrap(err)
+	}
+	return false
+}
+
+// refusedAttempt: err itself (not what it wraps) is one of ConnectRefused's
+// refusals.
+func refusedAttempt(err error) bool {
+	switch e := err.(type) {
+	case *pgconn.PgError:
+		switch e.Code {
+		case "3D000", "42501", "42704", "22023":
+			return true
+		}
+		return strings.HasPrefix(e.Code, "28")
+	case x509.UnknownAuthorityError, x509.HostnameError, x509.CertificateInvalidError, *tls.CertificateVerificationError:
+		return true
+	}
+	// pgx's own words, for sslmode=require (or verify-*) against a
+	// server with ssl off: no type says it.
+	return err.Error() == "server refused TLS connection"
 }
 
 // InsufficientPrivilege: the database user may not do what the statement
