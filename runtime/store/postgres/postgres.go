@@ -135,8 +135,12 @@ func withHint(err error) error {
 	switch {
 	case errors.As(err, &pe) && pe.Code == "3D000":
 		return fmt.Errorf("%w; create the database first (createdb, or CREATE DATABASE): bpfc creates its schema in it, not the database", err)
+	case errors.As(err, &pe) && pe.Code == "28000" && strings.Contains(pe.Message, "not permitted to log in"):
+		return fmt.Errorf("%w; the store URL's user is a role that may not sign in: give it LOGIN (ALTER ROLE … LOGIN), or use another user", err)
 	case errors.As(err, &pe) && (pe.Code == "28P01" || pe.Code == "28000"):
 		return fmt.Errorf("%w; check the store URL's user, and its password in PGPASSWORD or ~/.pgpass", err)
+	case errors.As(err, &pe) && pe.Code == "42501" && errors.As(err, new(*pgconn.ConnectError)):
+		return fmt.Errorf("%w; the store URL's user may not connect to that database: grant it CONNECT (GRANT CONNECT ON DATABASE … TO …), or use another user", err)
 	case errors.As(err, &pe) && pe.Code == "42704" && strings.HasPrefix(pe.Message, "unrecognized configuration parameter"):
 		// A URL parameter that is no connection setting goes to the server
 		// as a setting; it names none. Before the TLS case: under the
