@@ -9,9 +9,11 @@ import (
 )
 
 // nameSuggestion returns the known name closest to given, or "" when none is
-// close enough to be a likely typo.
+// close enough to be a likely typo. Of names equally close, the one fewer
+// edits away wins: a prefix counts as near whatever follows it, so "customer"
+// is as near "customercontacted" as "customerid", yet meant the latter.
 func nameSuggestion(given string, known []string) string {
-	best, bestDist := "", 0
+	best, bestDist, bestEdits := "", 0, 0
 	for _, k := range known {
 		if strings.EqualFold(given, k) {
 			return k // "stage.B" for "b": the case is the slip
@@ -20,6 +22,7 @@ func nameSuggestion(given string, known []string) string {
 		if Swapped(given, k) {
 			dist = 1 // "dve" for "dev": one slip, two edits
 		}
+		edits := dist
 		limit := 2
 		switch {
 		case len(given) > 8:
@@ -31,8 +34,9 @@ func nameSuggestion(given string, known []string) string {
 		if len(given) >= 3 && strings.HasPrefix(k, given) {
 			dist = min(dist, limit)
 		}
-		if dist <= limit && (best == "" || dist < bestDist || dist == bestDist && k < best) {
-			best, bestDist = k, dist
+		if dist <= limit && (best == "" || dist < bestDist ||
+			dist == bestDist && (edits < bestEdits || edits == bestEdits && k < best)) {
+			best, bestDist, bestEdits = k, dist, edits
 		}
 	}
 	return best

@@ -51,3 +51,26 @@ func TestSuggestionsNameWritableColumns(t *testing.T) {
 		})
 	}
 }
+
+// TestSuggestionsPreferFewerEdits: a prefix of several names counts as near
+// each of them; the one fewer edits away is offered, not the first in
+// alphabetical order. incident's Customer is "customerid", which "customer"
+// misses by two letters; "customercontacted" it misses by nine.
+func TestSuggestionsPreferFewerEdits(t *testing.T) {
+	src := `flow "f" {
+  primary_table = "incident"
+  stage "a" {
+    step "s" { column = "customer" }
+  }
+}`
+	want := `Step "s" uses column "customer", which table "incident" does not have. Did you mean "customerid"?`
+	_, diags := compiler.LoadSources(map[string][]byte{"a.hcl": []byte(src), "s.hcl": []byte(baseSolution)})
+	var details []string
+	for _, d := range diags {
+		if d.Detail == want {
+			return
+		}
+		details = append(details, d.Detail)
+	}
+	t.Errorf("no diagnostic says %q; got %q", want, details)
+}
