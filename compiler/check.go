@@ -54,7 +54,7 @@ func (c *checker) warnf(rng hcl.Range, summary, format string, args ...any) {
 func (c *checker) flow(f *Flow) {
 	p := c.p
 	if p.Table(f.PrimaryTable) == nil && f.PrimaryTable != "" {
-		c.errorf(f.Attrs.Of("primary_table", f.DeclRange), "Unknown table", "primary_table %q is neither a standard table nor declared in the project.%s", f.PrimaryTable, didYouMean(f.PrimaryTable, tableNames(p)))
+		c.errorf(f.Attrs.Of("primary_table", f.DeclRange), "Unknown table", "primary_table %q is neither a standard table nor declared in the project.%s", f.PrimaryTable, didYouMeanTable(f.PrimaryTable, p))
 	}
 	if _, set := f.Attrs["primary_table"]; set && f.PrimaryTable == "" {
 		c.errorf(f.Attrs.Of("primary_table", f.DeclRange), "Missing table", "primary_table is empty; name the table the flow runs on, such as \"lead\".")
@@ -107,7 +107,7 @@ func (c *checker) stage(f *Flow, s *Stage) {
 		// unknown table (from primary_table or the stage before) adds
 		// nothing, and nothing is checked on it.
 		if s.Table != "" && c.d.stageTable[s] {
-			c.errorf(s.Attrs.Of("table", s.DeclRange), "Unknown table", "Stage %q is on table %q, which is neither a standard table nor declared in the project.%s", s.Name, s.Table, didYouMean(s.Table, tableNames(c.p)))
+			c.errorf(s.Attrs.Of("table", s.DeclRange), "Unknown table", "Stage %q is on table %q, which is neither a standard table nor declared in the project.%s", s.Name, s.Table, didYouMeanTable(s.Table, c.p))
 		}
 		return
 	}
@@ -134,7 +134,7 @@ func (c *checker) stage(f *Flow, s *Stage) {
 				continue
 			}
 			c.errorf(st.Attrs.Of("column", st.DeclRange), "Unknown column", "Step %q uses column %q, which table %q does not have.%s", st.Name, st.Column, t.Name,
-				didYouMean(st.Column, columnNamesWhere(t, func(c *Column) bool { return c.Type != TypeUniqueID }))) // a key cannot be filled in
+				didYouMeanColumn(st.Column, t, func(c *Column) bool { return c.Type != TypeUniqueID })) // a key cannot be filled in
 			continue
 		}
 		if st.DisplayName == "" {

@@ -143,7 +143,7 @@ func (c *exprConverter) traversal(e *hclsyntax.ScopeTraversalExpr) Expr {
 					return ref
 				}
 			}
-			c.errorf(e.SrcRange, "Unknown column", "Table %q has no column %q.%s", tbl.Name, name, didYouMean(name, columnNames(tbl)))
+			c.errorf(e.SrcRange, "Unknown column", "Table %q has no column %q.%s", tbl.Name, name, didYouMeanColumn(name, tbl, func(*Column) bool { return true }))
 		}
 		return ref
 	case "var":

@@ -105,3 +105,64 @@ func joinQuoted(list []string) string {
 }
 
 func sortStrings(s []string) { sort.Strings(s) }
+
+// didYouMeanTable is didYouMean over the project's tables, or else, when
+// given is the display name of exactly one ("case", "Phone Call": makers know
+// Dataverse's tables by the names its apps show), that table by its logical
+// name.
+func didYouMeanTable(given string, p *Project) string {
+	if hint := didYouMean(given, tableNames(p)); hint != "" {
+		return hint
+	}
+	var names, displays []string
+	for _, t := range p.Tables {
+		names, displays = append(names, t.Name), append(displays, t.DisplayName)
+	}
+	return displayNameHint(given, names, displays, "table")
+}
+
+// didYouMeanColumn is didYouMean over the columns of t that keep takes, or
+// else, when given is the display name of exactly one of them ("Origin" for
+// caseorigincode), that column by its logical name.
+func didYouMeanColumn(given string, t *Table, keep func(*Column) bool) string {
+	if hint := didYouMean(given, columnNamesWhere(t, keep)); hint != "" {
+		return hint
+	}
+	var names, displays []string
+	for _, c := range t.Columns {
+		if keep(c) {
+			names, displays = append(names, c.Name), append(displays, c.DisplayName)
+		}
+	}
+	return displayNameHint(given, names, displays, "column")
+}
+
+// displayNameHint is ` Did you mean "incident"? "Case" is its display name;
+// a table is named by its logical name.` when given matches, in any case and
+// spacing, the display name of exactly one of names; else "".
+func displayNameHint(given string, names, displays []string, kind string) string {
+	key := squashName(given)
+	if key == "" {
+		return ""
+	}
+	match, display := "", ""
+	for i, d := range displays {
+		if d == "" || squashName(d) != key {
+			continue
+		}
+		if match != "" && match != names[i] {
+			return "" // two share it: no guess
+		}
+		match, display = names[i], d
+	}
+	if match == "" {
+		return ""
+	}
+	return fmt.Sprintf(" Did you mean %q? %q is its display name; a %s is named by its logical name.", match, display, kind)
+}
+
+// squashName is s lower-cased without spaces, so that "Phone Call" and
+// "phonecall" compare equal.
+func squashName(s string) string {
+	return strings.ToLower(strings.Join(strings.Fields(s), ""))
+}

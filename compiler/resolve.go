@@ -257,7 +257,6 @@ func (d *decoder) resolveTables(prefix string) {
 	}
 	sort.SliceStable(p.Tables, func(i, j int) bool { return p.Tables[i].Name < p.Tables[j].Name })
 	// Lookup targets.
-	names := tableNames(p)
 	for _, t := range p.Tables {
 		for _, col := range t.Columns {
 			if col.Standard || col.Type != TypeLookup || col.Target == "" {
@@ -265,7 +264,7 @@ func (d *decoder) resolveTables(prefix string) {
 			}
 			if byName[col.Target] == nil {
 				d.errorf(col.Attrs.Of("target", col.DeclRange), "Unknown lookup target", "Column %s.%s looks up table %q, which is neither a standard table nor declared in the project.%s",
-					t.Name, col.Name, col.Target, didYouMean(col.Target, names))
+					t.Name, col.Name, col.Target, didYouMeanTable(col.Target, p))
 			}
 		}
 	}

@@ -74,3 +74,56 @@ func TestSuggestionsPreferFewerEdits(t *testing.T) {
 	}
 	t.Errorf("no diagnostic says %q; got %q", want, details)
 }
+
+// TestSuggestionsByDisplayName: a table or column named by the display name
+// Dataverse's apps show ("case", "Origin"), which is no
+// misspelling of its logical name, is offered that logical name.
+func TestSuggestionsByDisplayName(t *testing.T) {
+	for _, tc := range []struct{ name, src, want string }{
+		{"primary table", `flow "f" {
+  primary_table = "case"
+  stage "a" {}
+}`, `primary_table "case" is neither a standard table nor declared in the project. Did you mean "incident"? "Case" is its display name; a table is named by its logical name.`},
+		{"stage table", `flow "f" {
+  primary_table = "lead"
+  stage "a" {}
+  stage "b" { table = "Case" }
+}`, `Stage "b" is on table "Case", which is neither a standard table nor declared in the project. Did you mean "incident"? "Case" is its display name; a table is named by its logical name.`},
+		{"step column", `flow "f" {
+  primary_table = "incident"
+  stage "a" {
+    step "s" { column = "origin" }
+  }
+}`, `Step "s" uses column "origin", which table "incident" does not have. Did you mean "caseorigincode"? "Origin" is its display name; a column is named by its logical name.`},
+		{"condition column", `flow "f" {
+  primary_table = "incident"
+  stage "a" {
+    branch {
+      when = self.origin == "Web"
+      next = stage.b
+    }
+  }
+  stage "b" {}
+}`, `Table "incident" has no column "origin". Did you mean "caseorigincode"? "Origin" is its display name; a column is named by its logical name.`},
+		{"lookup target", `table "fx_thing" {
+  primary_column = "fx_name"
+  column "fx_name" { type = "string" }
+  column "fx_case" {
+    type   = "lookup"
+    target = "case"
+  }
+}`, `Column fx_thing.fx_case looks up table "case", which is neither a standard table nor declared in the project. Did you mean "incident"? "Case" is its display name; a table is named by its logical name.`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, diags := compiler.LoadSources(map[string][]byte{"a.hcl": []byte(tc.src), "s.hcl": []byte(baseSolution)})
+			var details []string
+			for _, d := range diags {
+				if d.Detail == tc.want {
+					return
+				}
+				details = append(details, d.Detail)
+			}
+			t.Errorf("no diagnostic says %q; got %q", tc.want, details)
+		})
+	}
+}
