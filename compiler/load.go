@@ -376,7 +376,7 @@ func parseAll(names []string, srcs map[string][]byte) (files []*hcl.File, byName
 					continue
 				}
 				parsed[i], fileDiags[i] = hclsyntax.ParseConfig(srcs[names[i]], names[i], hcl.InitialPos)
-				ExplainParseErrors(fileDiags[i])
+				ExplainParseErrors(srcs[names[i]], fileDiags[i])
 				rangeDiags[i] = outOfRange(parsed[i])
 				for _, d := range fileDiags[i] {
 					if d.Summary == redefined {

@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -15,13 +16,57 @@ const oneLineBlock = "Invalid single-argument block definition"
 // one argument per line, and a hint would only repeat it.
 const oneLineBlockEnd = "A single-line block definition must end with a closing brace"
 
+// missingNewline is HCL's parse error for what follows a complete
+// expression on an argument's line: in a condition, a comparison written
+// with one "=" (`when = self.x = "y"`) or joined with a word
+// (`... and self.y`), where HCL says only that the line must end.
+const missingNewline = "Missing newline after argument"
+
+// wordOperators are the words other languages join and negate conditions
+// with, and the operators bpfc's conditions use instead.
+var wordOperators = map[string]string{"and": "&&", "or": "||", "not": "!"}
+
 // ExplainParseErrors adds to HCL's parse errors that leave a new user
 // without a way forward what to write instead. HCL's own detail for a
-// one-line block says only how such a block must end.
-func ExplainParseErrors(diags hcl.Diagnostics) {
+// one-line block says only how such a block must end, and for a condition
+// written with = or and only that the argument must end. src is the file
+// the diagnostics point into.
+func ExplainParseErrors(src []byte, diags hcl.Diagnostics) {
 	for _, d := range diags {
-		if d.Severity == hcl.DiagError && d.Summary == oneLineBlock && strings.HasPrefix(d.Detail, oneLineBlockEnd) {
+		if d.Severity != hcl.DiagError {
+			continue
+		}
+		switch {
+		case d.Summary == oneLineBlock && strings.HasPrefix(d.Detail, oneLineBlockEnd):
 			d.Detail += " A block written on one line takes one argument only: write each argument on a line of its own, and the closing brace on the line after them (bpfc fmt keeps it so)."
+		case d.Summary == missingNewline && d.Subject != nil:
+			d.Detail += conditionHint(src, d.Subject)
 		}
 	}
+}
+
+// conditionHint says what to write where a condition (when, wait_until)
+// goes on after its value with a token a condition would have meant: one
+// "=" for "==", or a word for &&, || or !. "" for other lines and tokens.
+func conditionHint(src []byte, r *hcl.Range) string {
+	if r.Start.Byte < 0 || r.End.Byte > len(src) || r.Start.Byte > r.End.Byte {
+		return ""
+	}
+	lineStart := bytes.LastIndexByte(src[:r.Start.Byte], '\n') + 1
+	before := string(src[lineStart:r.Start.Byte])
+	name, value, ok := strings.Cut(before, "=")
+	if name = strings.TrimSpace(name); !ok || name != "when" && name != "wait_until" {
+		return ""
+	}
+	token := string(src[r.Start.Byte:r.End.Byte])
+	if token == "=" {
+		return " A condition compares with ==; a single = only sets an argument: write " + strings.TrimSpace(value) + " == ..."
+	}
+	if fields := strings.Fields(value); len(fields) == 1 && strings.EqualFold(fields[0], "not") {
+		token = fields[0] // "when = not self.x": HCL read "not" as the value
+	}
+	if op, ok := wordOperators[strings.ToLower(token)]; ok {
+		return " Conditions join and negate with && (and), || (or) and ! (not): write " + op + " for " + token + "."
+	}
+	return ""
 }

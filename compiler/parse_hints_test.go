@@ -36,3 +36,36 @@ func TestOneLineBlockHint(t *testing.T) {
 		})
 	}
 }
+
+// TestConditionOperatorHint: a condition written with one "=" or joined with
+// a word (and, or, not) is a parse error of HCL's, "Missing newline after
+// argument", whose detail says only that the line must end; the hint says
+// what to write. Another argument going on after its value gets no hint.
+func TestConditionOperatorHint(t *testing.T) {
+	for _, tc := range []struct{ name, line, want string }{
+		{"single equals", `when = self.subject = "x"`, `A condition compares with ==; a single = only sets an argument: write self.subject == ...`},
+		{"and", `when = self.subject == "x" and self.decisionmaker`, `write && for and.`},
+		{"or in capitals", `when = self.subject == "x" OR self.decisionmaker`, `write || for OR.`},
+		{"not", `when = not self.decisionmaker`, `write ! for not.`},
+		{"not a condition", `next = stage.b = 3`, ``},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := "flow \"f\" {\n  primary_table = \"lead\"\n  stage \"a\" {\n    branch {\n      " + tc.line + "\n      next = stage.b\n    }\n  }\n  stage \"b\" {}\n}\n"
+			_, diags := compiler.LoadSources(map[string][]byte{"a.hcl": []byte(src), "s.hcl": []byte(baseSolution)})
+			for _, d := range diags {
+				if d.Summary != "Missing newline after argument" {
+					continue
+				}
+				const hcls = "An argument definition must end with a newline."
+				switch {
+				case tc.want == "" && d.Detail != hcls:
+					t.Errorf("detail %q, want HCL's alone", d.Detail)
+				case tc.want != "" && !strings.Contains(d.Detail, tc.want):
+					t.Errorf("detail %q does not say %q", d.Detail, tc.want)
+				}
+				return
+			}
+			t.Errorf("no Missing newline after argument error; got %v", diags)
+		})
+	}
+}

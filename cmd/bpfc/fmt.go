@@ -60,7 +60,7 @@ func runFmt(g *globals, o *fmtOptions) error {
 			continue
 		}
 		_, d := parser.ParseHCL(b, n)
-		compiler.ExplainParseErrors(d)
+		compiler.ExplainParseErrors(b, d)
 		diags = append(diags, d...)
 	}
 	if diags.HasErrors() {
