@@ -158,8 +158,36 @@ func (c *exprConverter) traversal(e *hclsyntax.ScopeTraversalExpr) Expr {
 		return ref
 	}
 	c.errorf(e.SrcRange, "Unknown reference", "%q is not something a condition can refer to; use self.<column> or var.<variable>.%s",
-		t.RootName(), didYouMean(t.RootName(), []string{"self", "var"}))
+		t.RootName(), c.bareNameHint(t))
 	return nil
+}
+
+// bareNameHint is the hint for a reference that starts with neither self
+// nor var: a misspelling of one of them, a column of the stage's record
+// written without self. (`prioritycode == "High"`) or after its table's name
+// (`incident.prioritycode`), or a text value written without quotes
+// (`self.prioritycode == High`).
+func (c *exprConverter) bareNameHint(t hcl.Traversal) string {
+	root := t.RootName()
+	if hint := didYouMean(root, []string{"self", "var"}); hint != "" {
+		return hint
+	}
+	if len(t) == 2 && c.sc.p.Table(root) != nil { // incident.prioritycode
+		if a, ok := t[1].(hcl.TraverseAttr); ok {
+			return fmt.Sprintf(" A condition reads the record of its stage as self, whatever its table: write self.%s.", a.Name)
+		}
+	}
+	if len(t) != 1 {
+		return ""
+	}
+	if tbl := c.sc.table; tbl != nil {
+		for _, col := range tbl.Columns {
+			if strings.EqualFold(col.Name, root) {
+				return fmt.Sprintf(" Did you mean self.%s? A column of the stage's record is self.<column>.", col.Name)
+			}
+		}
+	}
+	return fmt.Sprintf(" A text value, such as a choice's label, is written in quotes: %q.", root)
 }
 
 func (c *exprConverter) unary(e *hclsyntax.UnaryOpExpr) Expr {

@@ -76,3 +76,32 @@ flow "f" {
 		})
 	}
 }
+
+// TestConditionBareNameHint: a condition's name that starts with neither
+// self nor var is told what was likely meant: the column with self., a
+// table's column as self's, or a text value in quotes.
+func TestConditionBareNameHint(t *testing.T) {
+	for _, tc := range []struct{ name, when, want string }{
+		{"column without self", `leadqualitycode == "Hot"`,
+			`"leadqualitycode" is not something a condition can refer to; use self.<column> or var.<variable>. Did you mean self.leadqualitycode? A column of the stage's record is self.<column>.`},
+		{"label without quotes", `self.leadqualitycode == Hot`,
+			`"Hot" is not something a condition can refer to; use self.<column> or var.<variable>. A text value, such as a choice's label, is written in quotes: "Hot".`},
+		{"table's column", `lead.leadqualitycode == "Hot"`,
+			`"lead" is not something a condition can refer to; use self.<column> or var.<variable>. A condition reads the record of its stage as self, whatever its table: write self.leadqualitycode.`},
+		{"misspelt self", `slef.leadqualitycode == "Hot"`,
+			`"slef" is not something a condition can refer to; use self.<column> or var.<variable>. Did you mean "self"?`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := "flow \"f\" {\n  primary_table = \"lead\"\n  stage \"a\" {\n    branch {\n      when = " + tc.when + "\n      next = stage.b\n    }\n  }\n  stage \"b\" {}\n}\n"
+			_, diags := compiler.LoadSources(map[string][]byte{"a.hcl": []byte(src), "s.hcl": []byte(baseSolution)})
+			var details []string
+			for _, d := range diags {
+				if d.Detail == tc.want {
+					return
+				}
+				details = append(details, d.Detail)
+			}
+			t.Errorf("no diagnostic says %q; got %q", tc.want, details)
+		})
+	}
+}
