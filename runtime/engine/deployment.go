@@ -387,7 +387,30 @@ func (d *deployment) table(name string) (store.Table, error) {
 	if best := closest(name, names); best != "" {
 		return store.Table{}, notFound("no table %q in %s; did you mean %s?", name, d.env, best)
 	}
+	if n, display := d.tableByDisplayName(name, names); n != "" {
+		return store.Table{}, notFound("no table %q in %s; did you mean %s? %q is its display name; a table is named by its logical name", name, d.env, n, display)
+	}
 	return store.Table{}, notFound("no table %q in %s", name, d.env)
+}
+
+// tableByDisplayName is the one table whose display name is name, in any
+// case and spacing ("case" for incident, "phone call"), with that display
+// name; "" when none or several have it.
+func (d *deployment) tableByDisplayName(name string, names []string) (string, string) {
+	squash := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), "")) }
+	key := squash(name)
+	found, display := "", ""
+	for _, n := range names {
+		t := d.tables[n]
+		if key == "" || t.DisplayName == "" || squash(t.DisplayName) != key {
+			continue
+		}
+		if found != "" {
+			return "", ""
+		}
+		found, display = n, t.DisplayName
+	}
+	return found, display
 }
 
 // stageReads lists, for each stage of f, the columns of its record a move

@@ -8,7 +8,8 @@ import (
 
 // TestUnknownTableSuggests: a table named by its Web API entity set name
 // ("leads") is told which table that is; a mistyped table name gets the
-// closest one; an unrelated name gets neither. Every one is still a
+// closest one, and one written as its display name ("case") the table that
+// has it; an unrelated name gets none of these. Every one is still a
 // not-found error, wherever a table is named.
 func TestUnknownTableSuggests(t *testing.T) {
 	dev := open(t, release(t, "sales"), "dev")
@@ -21,6 +22,8 @@ func TestUnknownTableSuggests(t *testing.T) {
 		{"laed", `no table "laed" in dev; did you mean lead?`},
 		{"Lead", `no table "Lead" in dev; did you mean lead?`},
 		{"opportunty", `no table "opportunty" in dev; did you mean opportunity?`},
+		{"case", `no table "case" in dev; did you mean incident? "Case" is its display name; a table is named by its logical name`},
+		{"Phone Call", `no table "Phone Call" in dev; did you mean phonecall?`},
 		{"nosuchtable", `no table "nosuchtable" in dev`},
 		{"dev", `no table "dev" in dev`},
 		{"x", `no table "x" in dev`},
