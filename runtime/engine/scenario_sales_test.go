@@ -140,6 +140,8 @@ func (sc *salesScenario) recordValues(t *testing.T) {
 		{"lead", Values{"estimatedclosedate": "tomorrow"}, `lead.estimatedclosedate is a datetime column: "tomorrow" is not a date`, ErrInvalid},
 		{"lead", Values{"parentcontactid": "00000000-0000-0000-0000-000000000001"}, `lead.parentcontactid is a lookup column: "00000000-0000-0000-0000-000000000001" is not the id of a row of contact`, ErrInvalid},
 		{"lead", Values{"customerid": contact.ID + "x"}, `is not the id of a row of account or contact`, ErrInvalid},
+		// A name where the id goes is told a lookup takes the id.
+		{"lead", Values{"parentcontactid": "Ann Lee"}, `lead.parentcontactid is a lookup column: "Ann Lee" is not the id of a row of contact: a lookup is set to the row's id (a GUID such as 3f2c5b1e-0d4a-4c1e-9b8f-2a6d7e5c4b3a), not its name: list the rows of contact to find it`, ErrInvalid},
 		{"lead", Values{"subject": long}, `lead.subject is a string column: "xxx`, ErrInvalid},
 		{"lead", Values{"subject": long}, `is longer than 300 characters`, ErrInvalid},
 		{"lead", Values{"emailaddress1": "not-an-email"}, `lead.emailaddress1 is an email column: "not-an-email" is not an email address`, ErrInvalid},

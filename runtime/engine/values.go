@@ -444,5 +444,9 @@ func (o *op) lookup(c store.Column, table, id string, bad func(string, ...any) e
 			}
 		}
 	}
+	if !IsID(id) && !slices.Contains(targets, "systemuser") { // "Contoso": a name, where the id goes
+		return nil, nil, bad("is not the id of a row of %s: a lookup is set to the row's id (a GUID such as 3f2c5b1e-0d4a-4c1e-9b8f-2a6d7e5c4b3a), not its name: list the rows of %s to find it",
+			strings.Join(targets, " or "), strings.Join(targets, " or "))
+	}
 	return nil, nil, bad("is not the id of a row of %s", strings.Join(targets, " or "))
 }
