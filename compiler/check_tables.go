@@ -39,9 +39,13 @@ func (c *checker) relationships(f *Flow) {
 				case 1:
 					t.Relationship = cands[0]
 				case 0:
+					back := ""
+					if tableBefore(incoming, src, t.Table) {
+						back = fmt.Sprintf(" The move returns to the %s record the instance already has from an earlier stage, yet the stage still needs a relationship to the table before it, as Dataverse's designer writes one for every change of table.", t.Table)
+					}
 					c.errorf(t.DeclRange, "Cross-table stage without a relationship",
-						"Stage %q moves from %s to %s, but %s has no lookup to %s. Add one to table %q and set relationship to it, e.g.:\n%s",
-						t.Name, src.Table, t.Table, t.Table, src.Table, t.Table, lookupColumnExample(c.lookupName(src.Table), src.Table))
+						"Stage %q moves from %s to %s, but %s has no lookup to %s.%s Add one to table %q and set relationship to it, e.g.:\n%s",
+						t.Name, src.Table, t.Table, t.Table, src.Table, back, t.Table, lookupColumnExample(c.lookupName(src.Table), src.Table))
 				default:
 					c.errorf(t.DeclRange, "Ambiguous relationship", "Stage %q moves from %s to %s, and %s has several lookups to %s (%s); set relationship to one of them.",
 						t.Name, src.Table, t.Table, t.Table, src.Table, strings.Join(cands, ", "))
@@ -68,6 +72,28 @@ func (c *checker) relationships(f *Flow) {
 			c.warnf(t.Attrs.Of("relationship", t.DeclRange), "Relationship on a same-table stage", "Stage %q does not change table, so relationship %q is not used.", t.Name, t.Relationship)
 		}
 	}
+}
+
+// tableBefore says whether a stage on table comes before src on some path
+// of its flow: a move from src onto table goes back to a table the instance has a
+// record of. incoming lists each stage's predecessors.
+func tableBefore(incoming map[string][]*Stage, src *Stage, table string) bool {
+	seen := map[string]bool{src.Name: true}
+	queue := []*Stage{src}
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		for _, p := range incoming[s.Name] {
+			if p.Table == table {
+				return true
+			}
+			if !seen[p.Name] {
+				seen[p.Name] = true
+				queue = append(queue, p)
+			}
+		}
+	}
+	return false
 }
 
 // lookupHint says which lookup column of tt to src a stage's relationship
