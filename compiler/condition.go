@@ -3,6 +3,7 @@ package compiler
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -515,8 +516,8 @@ var hclNumber = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
 
 // quotedLiteralHint says to drop the quotes when one side of a mismatched
 // comparison is a string holding a number or true/false and the other is a
-// number or a yes/no: the value as Dataverse's condition editor takes it,
-// quoted out of habit.
+// number or a yes/no (a yes/no's label, "Yes" or "No", too): the value as
+// Dataverse's condition editor takes it, quoted out of habit.
 func quotedLiteralHint(b *Binary) string {
 	for i, x := range []Expr{b.L, b.R} {
 		l, ok := x.(*Literal)
@@ -534,6 +535,10 @@ func quotedLiteralHint(b *Binary) string {
 		case KindBool:
 			if text == "true" || text == "false" {
 				return " Write " + text + " without quotes."
+			}
+			// Yes and No: the labels Dataverse shows a yes/no column with.
+			if b, ok := map[string]string{"yes": "true", "no": "false", "true": "true", "false": "false"}[strings.ToLower(text)]; ok {
+				return " A yes/no value is true or false, without quotes: write " + b + " for " + strconv.Quote(text) + "."
 			}
 		}
 	}
