@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -47,7 +48,8 @@ func ExplainParseErrors(src []byte, diags hcl.Diagnostics) {
 
 // conditionHint says what to write where a condition (when, wait_until)
 // goes on after its value with a token a condition would have meant: one
-// "=" for "==", or a word for &&, || or !. "" for other lines and tokens.
+// "=" for "==", a word for &&, || or !, "in" for comparisons joined with
+// ||, or a function called as a method. "" for other lines and tokens.
 func conditionHint(src []byte, r *hcl.Range) string {
 	if r.Start.Byte < 0 || r.End.Byte > len(src) || r.Start.Byte > r.End.Byte {
 		return ""
@@ -67,6 +69,15 @@ func conditionHint(src []byte, r *hcl.Range) string {
 	}
 	if op, ok := wordOperators[strings.ToLower(token)]; ok {
 		return " Conditions join and negate with && (and), || (or) and ! (not): write " + op + " for " + token + "."
+	}
+	v := strings.TrimSpace(value)
+	if strings.EqualFold(token, "in") {
+		return ` A condition has no "in": compare with each value and join the comparisons with ||: ` + v + ` == "a" || ` + v + ` == "b".`
+	}
+	if token == "(" { // self.title.contains("x"): a function written as a method
+		if dot := strings.LastIndexByte(v, '.'); dot > 0 && slices.Contains(Functions, v[dot+1:]) {
+			return " " + v[dot+1:] + " is a function, not a method: write " + v[dot+1:] + "(" + v[:dot] + ", ...)."
+		}
 	}
 	return ""
 }

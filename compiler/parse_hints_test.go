@@ -37,8 +37,9 @@ func TestOneLineBlockHint(t *testing.T) {
 	}
 }
 
-// TestConditionOperatorHint: a condition written with one "=" or joined with
-// a word (and, or, not) is a parse error of HCL's, "Missing newline after
+// TestConditionOperatorHint: a condition written with one "=", joined with
+// a word (and, or, not), testing "in" a list or calling a function as a
+// method is a parse error of HCL's, "Missing newline after
 // argument", whose detail says only that the line must end; the hint says
 // what to write. Another argument going on after its value gets no hint.
 func TestConditionOperatorHint(t *testing.T) {
@@ -47,6 +48,8 @@ func TestConditionOperatorHint(t *testing.T) {
 		{"and", `when = self.subject == "x" and self.decisionmaker`, `write && for and.`},
 		{"or in capitals", `when = self.subject == "x" OR self.decisionmaker`, `write || for OR.`},
 		{"not", `when = not self.decisionmaker`, `write ! for not.`},
+		{"in a list", `when = self.subject in ["a", "b"]`, `A condition has no "in": compare with each value and join the comparisons with ||: self.subject == "a" || self.subject == "b".`},
+		{"function as a method", `when = self.subject.startswith("a")`, `startswith is a function, not a method: write startswith(self.subject, ...).`},
 		{"not a condition", `next = stage.b = 3`, ``},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
