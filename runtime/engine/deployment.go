@@ -373,44 +373,52 @@ func (d *deployment) flow(name string) (*flow, error) {
 
 // table finds a table by name. For an unknown name it says which table a
 // Web API entity set name ("leads") stands for, or else the closest table
-// name.
+// name, or else the table whose display name it is (UnknownTable).
 func (d *deployment) table(name string) (store.Table, error) {
 	if t, ok := d.tables[name]; ok {
 		return t, nil
 	}
-	names := sortedKeys(d.tables)
-	for _, n := range names {
-		if d.tables[n].EntitySetName == name {
-			return store.Table{}, notFound("no table %q in %s: %s is the Web API's name for table %s", name, d.env, name, n)
-		}
+	tables := make([]store.Table, 0, len(d.tables))
+	for _, n := range sortedKeys(d.tables) {
+		tables = append(tables, d.tables[n])
 	}
-	if best := closest(name, names); best != "" {
-		return store.Table{}, notFound("no table %q in %s; did you mean %s?", name, d.env, best)
-	}
-	if n, display := d.tableByDisplayName(name, names); n != "" {
-		return store.Table{}, notFound("no table %q in %s; did you mean %s? %q is its display name; a table is named by its logical name", name, d.env, n, display)
-	}
-	return store.Table{}, notFound("no table %q in %s", name, d.env)
+	return store.Table{}, notFound("%s", UnknownTable(name, d.env, tables))
 }
 
-// tableByDisplayName is the one table whose display name is name, in any
-// case and spacing ("case" for incident, "phone call"), with that display
-// name; "" when none or several have it.
-func (d *deployment) tableByDisplayName(name string, names []string) (string, string) {
+// UnknownTable is the message for a table name that none of tables has, in
+// environment env: the table a Web API entity set name ("leads") stands
+// for, or else the closest table name, or else the one table whose display
+// name it is, in any case and spacing ("case" for incident); just that
+// there is no such table when none fits. A remote environment's client
+// says it in the same words.
+func UnknownTable(name, env string, tables []store.Table) string {
+	names := make([]string, len(tables))
+	for i, t := range tables {
+		if t.EntitySetName == name {
+			return fmt.Sprintf("no table %q in %s: %s is the Web API's name for table %s", name, env, name, t.Name)
+		}
+		names[i] = t.Name
+	}
+	slices.Sort(names)
+	if best := closest(name, names); best != "" {
+		return fmt.Sprintf("no table %q in %s; did you mean %s?", name, env, best)
+	}
 	squash := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), "")) }
 	key := squash(name)
 	found, display := "", ""
-	for _, n := range names {
-		t := d.tables[n]
+	for _, t := range tables {
 		if key == "" || t.DisplayName == "" || squash(t.DisplayName) != key {
 			continue
 		}
 		if found != "" {
-			return "", ""
+			return fmt.Sprintf("no table %q in %s", name, env) // several have it: no guess
 		}
-		found, display = n, t.DisplayName
+		found, display = t.Name, t.DisplayName
 	}
-	return found, display
+	if found != "" {
+		return fmt.Sprintf("no table %q in %s; did you mean %s? %q is its display name; a table is named by its logical name", name, env, found, display)
+	}
+	return fmt.Sprintf("no table %q in %s", name, env)
 }
 
 // stageReads lists, for each stage of f, the columns of its record a move

@@ -21,6 +21,18 @@ type Label struct {
 	UserLocalizedLabel *LocalizedLabel  `json:"UserLocalizedLabel"`
 }
 
+// Text is the label's text in the caller's language, else its first; ""
+// for none.
+func (l Label) Text() string {
+	if l.UserLocalizedLabel != nil {
+		return l.UserLocalizedLabel.Label
+	}
+	if len(l.LocalizedLabels) > 0 {
+		return l.LocalizedLabels[0].Label
+	}
+	return ""
+}
+
 // LocalizedLabel is one language's text of a Label.
 type LocalizedLabel struct {
 	Label        string `json:"Label"`

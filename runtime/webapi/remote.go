@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -59,7 +60,12 @@ func (c *Client) recordTable(ctx context.Context, table string, writing bool) (E
 	d, ok := defs[table]
 	switch {
 	case !ok:
-		return d, &APIError{Status: http.StatusNotFound, Code: "NotFound", Message: fmt.Sprintf("no table %q in %s", table, c.envName())}
+		tables := make([]store.Table, 0, len(defs))
+		for _, def := range defs {
+			tables = append(tables, store.Table{Name: def.LogicalName, EntitySetName: def.EntitySetName, DisplayName: def.DisplayName.Text()})
+		}
+		slices.SortFunc(tables, func(a, b store.Table) int { return strings.Compare(a.Name, b.Name) })
+		return d, &APIError{Status: http.StatusNotFound, Code: "NotFound", Message: engine.UnknownTable(table, c.envName(), tables)}
 	case d.IsBPFEntity:
 		return d, &APIError{Status: http.StatusBadRequest, Code: "BadRequest",
 			Message: fmt.Sprintf("%s is the instance table of a flow: use bpfc instance (start, next, ...) for its rows", table)}

@@ -93,3 +93,24 @@ func isStatus(err error, status int) bool {
 	var ae *APIError
 	return errors.As(err, &ae) && ae.Status == status
 }
+
+// TestClientUnknownTable: a remote environment's client names an unknown
+// table in the words a local one does: the table an entity set name stands
+// for, the closest name, or the table whose display name it is.
+func TestClientUnknownTable(t *testing.T) {
+	f := serve(t, fixtureOptions{})
+	ctx := context.Background()
+	admin := &Client{URL: f.url, Token: f.admin, Env: "shared"}
+	for _, tc := range []struct{ table, want string }{
+		{"leads", `no table "leads" in shared: leads is the Web API's name for table lead`},
+		{"laed", `no table "laed" in shared; did you mean lead?`},
+		{"case", `no table "case" in shared; did you mean incident? "Case" is its display name; a table is named by its logical name`},
+		{"nosuchtable", `no table "nosuchtable" in shared`},
+	} {
+		_, err := admin.Records(ctx, tc.table)
+		var ae *APIError
+		if !errors.As(err, &ae) || ae.Status != 404 || ae.Message != tc.want {
+			t.Errorf("records of %s: %v, want 404 %s", tc.table, err, tc.want)
+		}
+	}
+}
