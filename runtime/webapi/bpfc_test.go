@@ -416,6 +416,10 @@ func TestClientNamesItsEnvironment(t *testing.T) {
 			`pending in shared: complete it with bpfc apply-upgrade S --env dev` +
 				` (--env dev: run that where bpfc serve runs, as the server's environment dev)`},
 		{`bpfc instance list --env dev-2`, `bpfc instance list --env dev-2`},
+		// An environment whose name starts with the server's is another.
+		{`the build is not in dev-2`, `the build is not in dev-2`},
+		{`environment dev-staging is not deployed; import into dev-2 refused`, `environment dev-staging is not deployed; import into dev-2 refused`},
+		{`no instance "x" in dev, in dev.`, `no instance "x" in shared, in shared.`},
 	} {
 		if got := renameEnv(c.msg, "dev", "shared"); got != c.want {
 			t.Errorf("renameEnv(%q) = %q, want %q", c.msg, got, c.want)

@@ -561,8 +561,10 @@ func renameEnv(msg, server, local string) string {
 	if server == "" || local == "" || server == local {
 		return msg
 	}
-	re := regexp.MustCompile(`\b(in|into|environment) ` + regexp.QuoteMeta(server) + `\b`)
-	msg = renameCommandEnv(re.ReplaceAllString(msg, "${1} "+strings.ReplaceAll(local, "$", "$$")), server, local)
+	// The name ends where no name's character follows: "in dev-2" names
+	// another environment (names take '-', which \b would end them at).
+	re := regexp.MustCompile(`\b(in|into|environment) ` + regexp.QuoteMeta(server) + `([^\w-]|$)`)
+	msg = renameCommandEnv(re.ReplaceAllString(msg, "${1} "+strings.ReplaceAll(local, "$", "$$")+"${2}"), server, local)
 	if serverEnvFlag(server).MatchString(msg) && !strings.Contains(msg, "bpfc promote") && !saysWhereServerRuns.MatchString(msg) {
 		// (promote's note says so for it, see do; and a message that says
 		// where its command runs needs none.)
