@@ -322,6 +322,14 @@ func postgresURLProblem(store string) string {
 	if problem := hostPortProblem(u); problem != "" {
 		return problem
 	}
+	if !u.hasUser && strings.Contains(u.path, "@") {
+		// The driver ends the search for the user information at the first
+		// '/': a password with one (u:5432/x@h/db) makes its start a host
+		// and port and the rest the database name. Not quoted: it is some
+		// of the password.
+		return "the store URL has a '@' in its database name and no user information before its hosts, so the driver would take the text " +
+			"before the first '/' for the host and port; a '/' in the user name or password must be written %2F (and a '@' in a database name %40)."
+	}
 	if m, _ := u.param("sslmode"); m != "" && !contains(sslModes, m) {
 		return fmt.Sprintf("sslmode=%s is not one of %s.%s", m, strings.Join(sslModes, ", "), didYouMean(m, sslModes))
 	}

@@ -76,6 +76,11 @@ func TestStoreHostPortLists(t *testing.T) {
 		// A password with a '/' (and digits after a ':') is read as a port:
 		// not quoted.
 		{"postgres://u:99999/x@h/db", []string{"out of range", "%2F"}},
+		// ... and one whose start reads as a host and a port that is one
+		// would connect to that host, the rest of the password the database.
+		{"postgres://u:5432/x@h/db", []string{"'@' in its database name", "%2F"}},
+		{"postgres://u:/5432x@h/db", []string{"'@' in its database name", "%2F"}},
+		{"postgresql://u:5432/x@h1,h2/db?sslmode=require", []string{"'@' in its database name", "%2F"}},
 	} {
 		var errs []string
 		for _, line := range storeDiags(t, c.store) {
@@ -121,6 +126,9 @@ func TestStoreHostPortListsAccepted(t *testing.T) {
 		"postgresql://%2Fvar%2Frun%2Fpostgresql,db.internal/db",
 		"postgres://h:%35432/db",
 		"postgres://h:65535/db",
+		"postgres://h/db%40x",
+		"postgres://u:p@h/db@x",
+		"postgres://h/db?application_name=me@host",
 	} {
 		for _, line := range storeDiags(t, store) {
 			if strings.HasPrefix(line, "error ") {
