@@ -295,6 +295,9 @@ func hostPortProblem(u pgURL) string {
 	}
 	switch {
 	case len(ports) <= 1:
+	case hosts == nil && u.hasParam("service"):
+		// The service's entry may name the hosts, as it may the database
+		// (postgresWithoutDatabase): the driver takes them from it.
 	case hosts == nil:
 		return fmt.Sprintf("the store URL gives %d ports (%s) but names no host, so it works only where PGHOST lists as many; "+
 			"name the hosts, each with its port (postgres://h1:5432,h2:5433/db).", len(ports), portsFrom)
@@ -309,4 +312,10 @@ func hostPortProblem(u pgURL) string {
 // isDigits: s is one or more ASCII digits.
 func isDigits(s string) bool {
 	return s != "" && strings.Trim(s, "0123456789") == ""
+}
+
+// hasParam: the query gives name a value that is not empty.
+func (u pgURL) hasParam(name string) bool {
+	v, _ := u.param(name)
+	return v != ""
 }

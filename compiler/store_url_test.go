@@ -47,6 +47,8 @@ func TestStoreHostPortLists(t *testing.T) {
 		{"postgres://h1:5432,h2:5433/db?host=a", []string{"2 ports", "1 host", "host="}},
 		{"postgres://h1,h2%2Ch3/db", []string{"2 ports", "3 hosts"}},
 		{"postgres:///db?port=5432,5433", []string{"2 ports", "names no host"}},
+		{"postgres:///db?service=&port=5432,5433", []string{"2 ports", "names no host"}},
+		{"postgres://h1,h2/db?service=prod&port=1,2,3", []string{"3 ports", "2 hosts"}},
 		{"postgres://u:hunter2@h1,h2/db?port=1,2,3", []string{"3 ports", "2 hosts"}},
 		// Ports listed after the hosts read as hosts named by a number.
 		{"postgres://a,b:5432,5433,5434/db", []string{"a number", "postgres://h1:5432,h2:5433/db"}},
@@ -122,6 +124,8 @@ func TestStoreHostPortListsAccepted(t *testing.T) {
 		"postgres:///db",
 		"postgres://:5433/db",
 		"postgres:///db?port=5433",
+		// A service's entry may name the hosts the ports go with.
+		"postgres:///db?service=prod&port=5432,5433",
 		"postgresql://%2Fvar%2Frun%2Fpostgresql/db",
 		"postgresql://%2Fvar%2Frun%2Fpostgresql,db.internal/db",
 		"postgres://h:%35432/db",
