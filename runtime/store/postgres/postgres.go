@@ -139,8 +139,15 @@ func withHint(err error) error {
 		return fmt.Errorf("%w; the store URL's user is a role that may not sign in: give it LOGIN (ALTER ROLE … LOGIN), or use another user", err)
 	case errors.As(err, &pe) && (pe.Code == "28P01" || pe.Code == "28000"):
 		return fmt.Errorf("%w; check the store URL's user, and its password in PGPASSWORD or ~/.pgpass", err)
-	case errors.As(err, &pe) && pe.Code == "42501" && errors.As(err, new(*pgconn.ConnectError)):
+	case errors.As(err, &pe) && pe.Code == "42501" && errors.As(err, new(*pgconn.ConnectError)) &&
+		strings.HasPrefix(pe.Message, "permission denied for database"):
 		return fmt.Errorf("%w; the store URL's user may not connect to that database: grant it CONNECT (GRANT CONNECT ON DATABASE … TO …), or use another user", err)
+	case errors.As(err, &pe) && pe.Code == "42501" && errors.As(err, new(*pgconn.ConnectError)) &&
+		strings.HasPrefix(pe.Message, "permission denied to set parameter"):
+		// A URL parameter that is no connection setting goes to the server
+		// as a setting: this one only a superuser (or a role granted SET
+		// on it) may set. CONNECT is not what is missing.
+		return fmt.Errorf("%w; the store URL names a server setting its user may not set: remove that parameter from the URL, or use a user that may set it", err)
 	case errors.As(err, &pe) && pe.Code == "42704" && strings.HasPrefix(pe.Message, "unrecognized configuration parameter"):
 		// A URL parameter that is no connection setting goes to the server
 		// as a setting; it names none. Before the TLS case: under the

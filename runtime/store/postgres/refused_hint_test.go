@@ -13,7 +13,8 @@ import (
 // TestRefusedSignInHints: a store URL whose user is a role that may not
 // sign in (NOLOGIN, 28000), or may not connect to the database (no
 // CONNECT, 42501), says what to do about it; the first was told to check
-// its password, the second nothing.
+// its password, the second nothing. A URL parameter the server takes as a
+// setting the user may not set (also 42501) is not told to grant CONNECT.
 func TestRefusedSignInHints(t *testing.T) {
 	base := pgtest.URL(t)
 	u, err := url.Parse(base)
@@ -26,9 +27,10 @@ func TestRefusedSignInHints(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer admin.Close()
-	noLogin, noConnect := dbName+"_nologin", dbName+"_noconnect"
+	noLogin, noConnect, noSet := dbName+"_nologin", dbName+"_noconnect", dbName+"_noset"
 	for _, stmt := range []string{"CREATE ROLE " + noLogin + " NOLOGIN", "CREATE ROLE " + noConnect + " LOGIN",
-		"REVOKE CONNECT ON DATABASE " + dbName + " FROM PUBLIC"} {
+		"REVOKE CONNECT ON DATABASE " + dbName + " FROM PUBLIC", "CREATE ROLE " + noSet + " LOGIN",
+		"GRANT CONNECT ON DATABASE " + dbName + " TO " + noSet} {
 		if _, err := admin.Exec(stmt); err != nil {
 			t.Fatal(stmt, err)
 		}
@@ -37,6 +39,8 @@ func TestRefusedSignInHints(t *testing.T) {
 		if db, err := sql.Open("pgx", base); err == nil {
 			db.Exec("DROP ROLE " + noLogin)
 			db.Exec("DROP ROLE " + noConnect)
+			db.Exec("REVOKE CONNECT ON DATABASE " + dbName + " FROM " + noSet)
+			db.Exec("DROP ROLE " + noSet)
 			db.Close()
 		}
 	})
@@ -50,5 +54,16 @@ func TestRefusedSignInHints(t *testing.T) {
 			!strings.Contains(err.Error(), role) {
 			t.Errorf("%s: %v", role, err)
 		}
+	}
+	// log_statement is a superuser's setting: the server refuses it at
+	// sign-in with 42501, as it refuses a role without CONNECT.
+	c := *u
+	q := c.Query()
+	q.Set("log_statement", "all")
+	c.User, c.RawQuery = url.User(noSet), q.Encode()
+	_, err = Open(context.Background(), c.String(), Options{Name: "dev"})
+	if want := "; the store URL names a server setting its user may not set: remove that parameter from the URL, or use a user that may set it"; err == nil ||
+		!strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), `"log_statement"`) || strings.Contains(err.Error(), "grant it CONNECT") {
+		t.Errorf("a setting the user may not set: %v", err)
 	}
 }
