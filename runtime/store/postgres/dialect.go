@@ -205,7 +205,9 @@ func init() {
 // for the host, a server without TLS for an sslmode that requires it).
 // Every address and mode tried must have failed so: when one was
 // unreachable (down, too many connections, starting up), a later try may
-// reach it, and the error stays unreachable.
+// reach it, and the error stays unreachable; only an address of a host
+// name that could not be dialled while another of its addresses refused
+// does not count (allRefused).
 func ConnectRefused(err error) bool {
 	var ce *pgconn.ConnectError
 	if !errors.As(err, &ce) {
@@ -215,7 +217,10 @@ func ConnectRefused(err error) bool {
 }
 
 // allRefused: err, and each of the errors it joins (one per attempt), says
-// a refusal (refusedAttempt) somewhere in its chain.
+// a refusal (refusedAttempt) somewhere in its chain. An attempt that could
+// not dial one address of a host name (and port) whose other address
+// refused counts as refused: it is the same server, reached there
+// (localhost as ::1, where the server listens on 127.0.0.1 only).
 func allRefused(err error) bool {
 	for err != nil {
 		if refusedAttempt(err) {
@@ -223,8 +228,19 @@ func allRefused(err error) bool {
 		}
 		if j, ok := err.(interface{ Unwrap() []error }); ok {
 			errs := j.Unwrap()
+			answered := map[string]bool{} // host (port) of a refused attempt
+			var undialed []error
 			for _, e := range errs {
-				if !allRefused(e) {
+				if allRefused(e) {
+					if host, _, ok := attemptOf(e); ok {
+						answered[host] = true
+					}
+					continue
+				}
+				undialed = append(undialed, e)
+			}
+			for _, e := range undialed {
+				if host, dial, ok := attemptOf(e); !ok || !dial || !answered[host] {
 					return false
 				}
 			}
@@ -233,6 +249,26 @@ func allRefused(err error) bool {
 		err = errors.Unwrap(err)
 	}
 	return false
+}
+
+// attemptOf reads one connection attempt's error as pgx says it
+// ("ADDRESS (HOST NAME): dial error: …"; its type is not exported): the
+// host name with the address's port, and whether the address could not be
+// dialled.
+func attemptOf(err error) (host string, dial, ok bool) {
+	address, rest, ok := strings.Cut(err.Error(), " (")
+	if !ok || strings.ContainsRune(address, ' ') {
+		return "", false, false
+	}
+	name, detail, ok := strings.Cut(rest, "): ")
+	if !ok {
+		return "", false, false
+	}
+	port := address
+	if _, p, err := net.SplitHostPort(address); err == nil {
+		port = p
+	}
+	return name + " " + port, strings.HasPrefix(detail, "dial error: "), true
 }
 
 // refusedAttempt: err itself (not what it wraps) is one of ConnectRefused's

@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/bpfc/bpfc/runtime/store"
 	"github.com/bpfc/bpfc/runtime/store/postgres/pgtest"
 )
@@ -148,4 +150,65 @@ func selfSigned(t *testing.T) tls.Certificate {
 		t.Fatal(err)
 	}
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}
+
+// TestConnectRefusedOneAddressOfTheHost: a host name whose first address
+// has nothing listening (localhost as ::1, the server on 127.0.0.1 only)
+// and whose other address refuses the role is refused: it is the same
+// server, which answered. It was unreachable ("try again", a deploy
+// through the server busy), as for a list of two hosts of which one is
+// down, which stays so.
+func TestConnectRefusedOneAddressOfTheHost(t *testing.T) {
+	base := pgtest.URL(t)
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, port, err := net.SplitHostPort(u.Host)
+	if err != nil || net.ParseIP(host) == nil || net.ParseIP(host).To4() == nil {
+		t.Fatalf("the test server's host %q is no IPv4 address", u.Host)
+	}
+	dbName := strings.TrimPrefix(u.Path, "/")
+	// Another loopback address, where the server does not listen.
+	ip := net.ParseIP(host).To4()
+	other := net.IPv4(ip[0], ip[1], ip[2], ip[3]+1).String()
+	if c, err := net.Dial("tcp", net.JoinHostPort(other, port)); err == nil {
+		c.Close()
+		t.Fatalf("something listens at %s:%s", other, port)
+	}
+	for what, c := range map[string]struct {
+		user    string
+		refused bool
+	}{
+		"no such role": {dbName + "_no_such_role", true},
+		"signed in":    {"", false}, // the URL's own user
+	} {
+		s := *u
+		s.Host, s.RawQuery = "db.invalid:"+port, "sslmode=disable&connect_timeout=5"
+		if c.user != "" {
+			s.User = url.User(c.user)
+		}
+		cfg, err := pgconn.ParseConfig(s.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.LookupFunc = func(_ context.Context, name string) ([]string, error) {
+			if name != "db.invalid" {
+				t.Errorf("looked up %q", name)
+			}
+			return []string{other, host}, nil // the one down first
+		}
+		conn, err := pgconn.ConnectConfig(context.Background(), cfg)
+		if !c.refused {
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			conn.Close(context.Background())
+			continue
+		}
+		if err == nil || !store.IsRefused(err) || store.IsUnreachable(err) || !strings.Contains(err.Error(), "28000") ||
+			!strings.Contains(err.Error(), "dial error") {
+			t.Errorf("%s, the host's first address down: %v (refused %v, unreachable %v)", what, err, store.IsRefused(err), store.IsUnreachable(err))
+		}
+	}
 }
