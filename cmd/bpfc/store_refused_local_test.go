@@ -17,7 +17,8 @@ import (
 // on the database, a database that does not exist) fail, exit 1, result
 // "failed" under --output json, never "busy": the message names what
 // PostgreSQL refused (the role, the database) and what to do, and never
-// the URL's password.
+// the URL's password (nor, for no CONNECT, the advice about a table
+// privilege a command lacks).
 func TestLocalStoreRefused(t *testing.T) {
 	base := pgtest.URL(t)
 	u, err := url.Parse(base)
@@ -66,9 +67,14 @@ func TestLocalStoreRefused(t *testing.T) {
 				t.Errorf("%s: %s --output json: %d %v\n%s\n%s", what, cmd[0], code, err, stdout, stderr)
 			}
 		}
-		code, _, stderr := bpfc(t, "-C", dir, "deploy", "--env", "dev")
-		if code != 1 || !strings.Contains(stderr, c.said) || !strings.Contains(stderr, c.user) || strings.Contains(stderr, "hunter2") {
-			t.Errorf("%s: deploy: %d %s", what, code, stderr)
+		// A connection refused is no table privilege a command lacks: no
+		// advice about SELECT, INSERT and CREATE (record list gave it).
+		for _, cmd := range [][]string{{"deploy", "--env", "dev"}, {"record", "list", "lead", "--env", "dev"}} {
+			code, _, stderr := bpfc(t, append([]string{"-C", dir}, cmd...)...)
+			if code != 1 || !strings.Contains(stderr, c.said) || !strings.Contains(stderr, c.user) || strings.Contains(stderr, "hunter2") ||
+				strings.Contains(stderr, "lacks a privilege this command needs") {
+				t.Errorf("%s: %s: %d %s", what, cmd[0], code, stderr)
+			}
 		}
 	}
 }

@@ -290,10 +290,12 @@ func refusedAttempt(err error) bool {
 }
 
 // InsufficientPrivilege: the database user may not do what the statement
-// does (SQLSTATE 42501), e.g. a read-only user's write.
+// does (SQLSTATE 42501), e.g. a read-only user's write. Not a connection
+// refused with 42501 (no CONNECT on the database, a URL parameter it may
+// not set): that is ConnectRefused, and withHint says what to do.
 func InsufficientPrivilege(err error) bool {
 	var pe *pgconn.PgError
-	return errors.As(err, &pe) && pe.Code == "42501"
+	return errors.As(err, &pe) && pe.Code == "42501" && !errors.As(err, new(*pgconn.ConnectError))
 }
 
 // ConnectionLost: a connection to the server went while in use — ended
