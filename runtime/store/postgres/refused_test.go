@@ -50,11 +50,17 @@ func TestConnectRefused(t *testing.T) {
 			t.Fatal(stmt, err)
 		}
 	}
-	t.Cleanup(func() {
-		if db, err := sql.Open("pgx", base); err == nil {
-			db.Exec("DROP ROLE " + noConnect)
-			db.Exec("DROP ROLE " + full)
-			db.Close()
+	t.Cleanup(func() { // before the database goes: full's CONNECT on it first
+		db, err := sql.Open("pgx", base)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer db.Close()
+		for _, stmt := range []string{"DROP ROLE " + noConnect, "REVOKE CONNECT ON DATABASE " + dbName + " FROM " + full, "DROP ROLE " + full} {
+			if _, err := db.Exec(stmt); err != nil {
+				t.Error(stmt, err)
+			}
 		}
 	})
 	with := func(edit func(u *url.URL)) string {
