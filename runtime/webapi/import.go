@@ -105,6 +105,12 @@ func (s *Server) importSolution(w http.ResponseWriter, r *http.Request) {
 	case "StoreRefused":
 		s.log.Error("import: store refused the connection", "err", err.Error())
 	}
+	if res != nil && (d.Message == unreachableMessage || d.Message == refusedMessage) {
+		// The result's message is the database's words, which name its
+		// host, user and database (a connection refused or not made after
+		// the import began): the log has them, the client the answer's.
+		res.Message = d.Message
+	}
 	info(r).code = d.Code
 	d.Environment = s.cfg.Env // the client names it as its project does
 	if status == http.StatusServiceUnavailable {

@@ -87,6 +87,9 @@ func TestImportStoreRefused(t *testing.T) {
 		if res != nil && res.Result == deploy.Busy {
 			t.Errorf("%s: the result is busy: %+v", name, res)
 		}
+		if res != nil && strings.Contains(res.Message, name) {
+			t.Errorf("%s: the result's message names what only the server's log should: %+v", name, res)
+		}
 		if logged := logs.Take(); !strings.Contains(logged, name) {
 			t.Errorf("%s: the server's log does not say why the store refused:\n%s", name, logged)
 		}
