@@ -65,10 +65,11 @@
 // enforces them). Errors are {"error": {"code", "message"}} (a refusal
 // adds rule, stage and steps): 400 BadRequest or Refused, 401
 // Unauthorized, 403 Forbidden, 404 NotFound, 405, 406 NotAcceptable (an
-// Accept without JSON), 409 Conflict (changed
-// concurrently), 412 PreconditionFailed (a stale If-Match), 413, 414 and
-// 431 TooLarge, 415, 503 Busy or Timeout (with Retry-After). Bodies, query strings and
-// request times are bounded (Limits).
+// Accept without JSON), 409 Conflict (changed concurrently), 412
+// PreconditionFailed (a stale If-Match), 413, 414 and 431 TooLarge, 415,
+// 500 StoreRefused (the database refused the server's connection: no
+// retry helps), 503 Busy, Timeout or StoreUnavailable (with Retry-After).
+// Bodies, query strings and request times are bounded (Limits).
 //
 // The server queues its write transactions in process (one environment
 // takes one writer at a time), so that concurrent writers wait in order
