@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/workflow"
 )
@@ -506,13 +507,11 @@ func fillHint(g *globals, o *instanceOptions, err error) error {
 		ee.detail.Table == "" || ee.detail.Record == "" || len(ee.detail.Missing) == 0 {
 		return err
 	}
-	sets := ""
+	sets, notes := "", ""
 	for _, m := range ee.detail.Missing {
-		value := "VALUE"
-		if m.YesNo {
-			value = "true"
-		}
+		value, note := fillValue(o.project, ee.detail.Table, m)
 		sets += " --set " + m.Column + "=" + value
+		notes += note
 	}
 	// Quoted for a shell, as init's next step is: a -C of a path with a
 	// space must paste as one argument.
@@ -521,6 +520,34 @@ func fillHint(g *globals, o *instanceOptions, err error) error {
 	if len(ee.detail.Missing) == 1 {
 		them = "it"
 	}
-	ee.msg += fmt.Sprintf("\n  fill %s, then try again: bpfc%s record update %s %s --env %s%s%s", them, dir, ee.detail.Table, ee.detail.Record, shellQuote(o.env), as, sets)
+	ee.msg += fmt.Sprintf("\n  fill %s, then try again: bpfc%s record update %s %s --env %s%s%s", them, dir, ee.detail.Table, ee.detail.Record, shellQuote(o.env), as, sets) + notes
 	return ee
+}
+
+// fillValue is what the fill hint sets missing step m's column to: true
+// for a yes/no step, ID for a lookup, TABLE:ID for a lookup to several
+// tables (its first table, and a note that names the others), else VALUE.
+// The project's table says which the column is; a column it does not know
+// (the environment was deployed from other files) is given VALUE.
+func fillValue(p *compiler.Project, table string, m engine.Missing) (value, note string) {
+	if m.YesNo {
+		return "true", ""
+	}
+	var c *compiler.Column
+	if p != nil {
+		if t := p.Table(table); t != nil {
+			c = t.Column(m.Column)
+		}
+	}
+	switch {
+	case c == nil || (c.Type != compiler.TypeLookup && c.Type != compiler.TypeCustomer):
+		return "VALUE", ""
+	case len(c.Targets) > 1:
+		ts := make([]string, len(c.Targets))
+		for i, t := range c.Targets {
+			ts[i] = t + ":ID"
+		}
+		return c.Targets[0] + ":ID", fmt.Sprintf("\n  %s is a lookup to %s: give it %s", m.Column, strings.Join(c.Targets, " or "), strings.Join(ts, " or "))
+	}
+	return "ID", ""
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/bpfc/bpfc/compiler"
 	"github.com/bpfc/bpfc/runtime/engine"
 	"github.com/bpfc/bpfc/runtime/environ"
 	"github.com/bpfc/bpfc/runtime/store/sqlstore"
@@ -22,6 +23,9 @@ type runtimeOptions struct {
 	env    string
 	as     string
 	asFlag *pflag.Flag // --as, to know whether it was given
+	// project is the project openEnv loaded: what a hint reads the
+	// environment's tables from (a lookup's tables).
+	project *compiler.Project
 }
 
 func (o *runtimeOptions) flags(cmd *cobra.Command) {
@@ -62,6 +66,7 @@ func openEnv(g *globals, o *runtimeOptions, command string) (runtimeSession, fun
 	if !ok {
 		return nil, nil, failed()
 	}
+	o.project = p
 	if env := p.Environment(o.env); env != nil && env.URL != "" {
 		c, err := remoteClient(env, o)
 		if err != nil {
