@@ -56,10 +56,16 @@ func (o *op) entitySet(set string) (store.Table, *flow, error) {
 // EntitySetHint is what an unknown entity set's error adds to say which set
 // was meant: a table's logical name where its entity set goes (lead for
 // leads, the commonest slip of a Web API client, as Dataverse's sets are
-// plural) or a misspelt set's closest one; "" when neither.
+// plural), the set of the one table whose display name or plural display
+// name it is, in any case and spacing (case or cases for incidents: makers
+// know tables by the names the apps show), or a misspelt set's closest
+// one; "" when none.
 func EntitySetHint(set string, tables map[string]store.Table) string {
 	if t, ok := tables[set]; ok && t.EntitySetName != "" && t.EntitySetName != set {
 		return fmt.Sprintf(" (%s is a table's logical name; its entity set is %s)", set, t.EntitySetName)
+	}
+	if t, display, ok := displayNamed(set, tables); ok {
+		return fmt.Sprintf(" (did you mean %s? %q is the %s of table %s; a path names a table by its entity set)", t.EntitySetName, display.text, display.what, t.Name)
 	}
 	var sets []string
 	for _, t := range tables {
@@ -71,6 +77,36 @@ func EntitySetHint(set string, tables map[string]store.Table) string {
 		return " (did you mean " + s + "?)"
 	}
 	return ""
+}
+
+// displayName is a table's display name or plural display name, as a
+// name given for the table matched it.
+type displayName struct{ text, what string }
+
+// displayNamed is the one table with an entity set whose display name, or
+// plural display name (the display name pluralized as a custom table's
+// collection name is, "Cases"), is name in any case and spacing; false
+// when none is, or several are.
+func displayNamed(name string, tables map[string]store.Table) (store.Table, displayName, bool) {
+	squash := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), "")) }
+	key := squash(name)
+	var found store.Table
+	var display displayName
+	n := 0
+	for _, t := range tables {
+		if key == "" || t.DisplayName == "" || t.EntitySetName == "" {
+			continue
+		}
+		d := displayName{t.DisplayName, "display name"}
+		if squash(t.DisplayName) != key {
+			d = displayName{compiler.EntitySetName(t.DisplayName), "plural display name"}
+			if squash(d.text) != key {
+				continue
+			}
+		}
+		found, display, n = t, d, n+1
+	}
+	return found, display, n == 1
 }
 
 // TableOf returns the table behind an entity set, if the acting user may

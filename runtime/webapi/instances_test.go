@@ -318,8 +318,9 @@ func TestStartRunningFlow(t *testing.T) {
 }
 
 // TestUnknownSetHint: a client that names a table by its logical name
-// (lead for leads) or misspells a set is told which set it meant, on reads,
-// reads with $expand and writes alike.
+// (lead for leads), by its display name or plural display name (cases for
+// incidents) or misspells a set is told which set it meant, on reads,
+// reads with $expand and writes alike, with Dataverse's NotFound.
 func TestUnknownSetHint(t *testing.T) {
 	f := serve(t, fixtureOptions{})
 	for _, c := range []struct{ method, path, want string }{
@@ -328,6 +329,13 @@ func TestUnknownSetHint(t *testing.T) {
 		{"GET", "opportunitys", "did you mean opportunities?"},
 		{"POST", "lead", "its entity set is leads"},
 		{"PATCH", "opportunitys(5f3e0a1b-0000-4000-8000-000000000001)", "did you mean opportunities?"},
+		// A table's display name, or its plural display name, in any case
+		// and spacing: the set of that table.
+		{"GET", "cases", `did you mean incidents? \"Cases\" is the plural display name of table incident; a path names a table by its entity set`},
+		{"GET", "Case", `did you mean incidents? \"Case\" is the display name of table incident`},
+		{"GET", "cases?$expand=customerid_account", "did you mean incidents?"},
+		{"POST", "cases", "did you mean incidents?"},
+		{"GET", "Phone%20Calls", `did you mean phonecalls? \"Phone Calls\" is the plural display name of table phonecall`},
 	} {
 		var body any
 		if c.method != "GET" {
