@@ -123,8 +123,8 @@ func (c *checker) stage(f *Flow, s *Stage) {
 			c.missingColumn(t, st)
 			continue
 		}
-		if col == nil && c.d.noColumn[st] {
-			continue // no column, or not a string: reported as it was decoded
+		if col == nil && (c.d.noColumn[st] || t.invalidUse(st.Column)) {
+			continue // no column, or not a string, or one declared with an invalid name: reported as it was decoded
 		}
 		if col == nil {
 			if other := otherStageWithColumn(c.p, f, s, st.Column); other != nil {

@@ -135,6 +135,9 @@ func (c *exprConverter) traversal(e *hclsyntax.ScopeTraversalExpr) Expr {
 		}
 		ref.Table = tbl.Name
 		ref.Col = tbl.Column(name)
+		if ref.Col == nil && tbl.invalidUse(name) {
+			return ref // its declaration's invalid name is reported
+		}
 		if ref.Col == nil {
 			for _, other := range c.sc.flowTables {
 				if ot := c.sc.p.Table(other); ot != nil && other != tbl.Name && ot.Column(name) != nil {
@@ -579,11 +582,12 @@ func columnNames(t *Table) []string {
 }
 
 // columnNamesWhere is the names of t's columns keep takes: a suggestion
-// names only a column that is valid where it would be pasted.
+// names only a column that is valid where it would be pasted, and never
+// one whose declared name is itself in error.
 func columnNamesWhere(t *Table, keep func(*Column) bool) []string {
 	var out []string
 	for _, c := range t.Columns {
-		if keep(c) {
+		if keep(c) && !c.invalidName {
 			out = append(out, c.Name)
 		}
 	}

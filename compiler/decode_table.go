@@ -58,6 +58,7 @@ func (d *decoder) decodeColumn(b *hcl.Block, t *Table) *Column {
 	if !identRe.MatchString(col.Name) || len(col.Name) > 50 {
 		d.errorf(b.LabelRanges[0], "Invalid column name",
 			"%q is not a valid logical name: lowercase letters, digits and underscores, starting with a letter, at most 50 characters.%s", col.Name, identHint(col.Name, 50))
+		col.invalidName = true
 	}
 	c := d.content(b.Body, []string{"type", "max_length", "target", "options", "display_name", "required", "description", "behavior"}, []string{"type"})
 	d.unusedDescription(c, "column")

@@ -130,7 +130,7 @@ func didYouMeanColumn(given string, t *Table, keep func(*Column) bool) string {
 	}
 	var names, displays []string
 	for _, c := range t.Columns {
-		if keep(c) {
+		if keep(c) && !c.invalidName {
 			names, displays = append(names, c.Name), append(displays, c.DisplayName)
 		}
 	}

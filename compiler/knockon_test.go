@@ -170,3 +170,61 @@ func TestPrefixKnockOns(t *testing.T) {
 		})
 	}
 }
+
+// TestInvalidColumnKnockOns: a column declared with an invalid name
+// ("fx_Reason") is reported once; a step, a condition or a workflow's
+// update that uses it by the name its error suggests ("fx_reason"), or in
+// another case, is not an Unknown column too, and a name near it that is
+// unknown is never told to use the invalid name.
+func TestInvalidColumnKnockOns(t *testing.T) {
+	tables := `table "fx_ticket" {
+  display_name = "Ticket"
+  column "fx_name" {
+    type = "string"
+  }
+  column "fx_Reason" {
+    type = "string"
+  }
+}
+workflow "w" {
+  table = "fx_ticket"
+  step "s" {
+    update = { COLUMN = "x" }
+  }
+}
+flow "f" {
+  primary_table = "fx_ticket"
+  stage "a" {
+    step "b" { column = "COLUMN" }
+    branch {
+      when = self.COLUMN == "x"
+      next = stage.c
+    }
+    on_enter = [workflow.w]
+    next     = stage.c
+  }
+  stage "c" {}
+}
+`
+	for _, tt := range []struct {
+		column string
+		want   []string
+	}{
+		{"fx_reason", []string{"f.hcl:6: error: Invalid column name"}},
+		{"FX_REASON", []string{"f.hcl:6: error: Invalid column name"}},
+		{"fx_reasn", []string{"f.hcl:6: error: Invalid column name", "f.hcl:13: error: Unknown column", "f.hcl:19: error: Unknown column", "f.hcl:21: error: Unknown column"}},
+	} {
+		t.Run(tt.column, func(t *testing.T) {
+			src := strings.ReplaceAll(tables, "COLUMN", tt.column)
+			_, diags := compiler.LoadSources(map[string][]byte{"f.hcl": []byte(src), "s.hcl": []byte(baseSolution)})
+			if diff := cmp.Diff(tt.want, diagKeys(diags)); diff != "" {
+				t.Errorf("diagnostics differ (-want +got):\n%s", diff)
+			}
+			for _, d := range diags {
+				if d.Summary == "Unknown column" && strings.Contains(d.Detail, "fx_Reason") {
+					t.Errorf("%s suggests the invalid name: %s", d.Summary, d.Detail)
+				}
+			}
+		})
+	}
+}

@@ -196,6 +196,20 @@ func (t *Table) Column(name string) *Column {
 	return nil
 }
 
+// invalidUse says whether name, which t has no column of, names a column
+// of t whose declared name is invalid: that name in another case, or the
+// valid name its declaration's error suggests ("fx_reason" for
+// "fx_Reason"). Its declaration is reported; an Unknown column for the
+// use would be a knock-on of that one mistake.
+func (t *Table) invalidUse(name string) bool {
+	for _, c := range t.Columns {
+		if c.invalidName && (strings.EqualFold(c.Name, name) || name == nearestName(c.Name, 50, "", identRe)) {
+			return true
+		}
+	}
+	return false
+}
+
 // Column is one column of a table.
 type Column struct {
 	Name        string
@@ -213,6 +227,12 @@ type Column struct {
 	Table     string
 	Attrs     Ranges // where each attribute was written
 	DeclRange hcl.Range
+
+	// invalidName is set when the column's declared name is no valid
+	// logical name ("fx_Reason"), which its declaration is told: no
+	// suggestion names it, and a use of it, or of the name its
+	// declaration is told to take, is not reported again (invalidUse).
+	invalidName bool
 
 	// writtenOptions are a choice column's options as the project writes
 	// them, in order, with those reported and left out of Options (a value

@@ -496,6 +496,9 @@ func (d *decoder) resolveExprs() {
 			continue // the unknown table is reported on its own
 		}
 		col := t.Column(a.column)
+		if col == nil && t.invalidUse(a.column) {
+			continue // its declaration's invalid name is reported
+		}
 		if col == nil {
 			writable := columnNamesWhere(t, func(c *Column) bool { return !readOnlyColumns[c.Name] && (c.Name != t.PrimaryKey || a.create) })
 			d.errorf(a.key, "Unknown column", "Table %q has no column %q.%s", tname, a.column, didYouMean(a.column, writable))
