@@ -64,8 +64,14 @@ func EntitySetHint(set string, tables map[string]store.Table) string {
 	if t, ok := tables[set]; ok && t.EntitySetName != "" && t.EntitySetName != set {
 		return fmt.Sprintf(" (%s is a table's logical name; its entity set is %s)", set, t.EntitySetName)
 	}
-	if t, display, ok := displayNamed(set, tables); ok {
-		return fmt.Sprintf(" (did you mean %s? %q is the %s of table %s; a path names a table by its entity set)", t.EntitySetName, display.text, display.what, t.Name)
+	var withSets []store.Table
+	for _, t := range tables {
+		if t.EntitySetName != "" {
+			withSets = append(withSets, t)
+		}
+	}
+	if t, text, what, ok := DisplayNamed(set, withSets); ok {
+		return fmt.Sprintf(" (did you mean %s? %q is the %s of table %s; a path names a table by its entity set)", t.EntitySetName, text, what, t.Name)
 	}
 	var sets []string
 	for _, t := range tables {
@@ -79,34 +85,33 @@ func EntitySetHint(set string, tables map[string]store.Table) string {
 	return ""
 }
 
-// displayName is a table's display name or plural display name, as a
-// name given for the table matched it.
-type displayName struct{ text, what string }
-
-// displayNamed is the one table with an entity set whose display name, or
-// plural display name (the display name pluralized as a custom table's
-// collection name is, "Cases"), is name in any case and spacing; false
-// when none is, or several are.
-func displayNamed(name string, tables map[string]store.Table) (store.Table, displayName, bool) {
+// DisplayNamed is the one of tables whose display name, or plural display
+// name (the display name pluralized as a custom table's collection name
+// is, "Cases"), is name in any case and spacing, with that name (text) and
+// which of the two it is (what: "display name" or "plural display name");
+// false when none is, or several are. A Web API path or a page's address
+// that names a table so is told the table's own name.
+func DisplayNamed(name string, tables []store.Table) (t store.Table, text, what string, ok bool) {
 	squash := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), "")) }
 	key := squash(name)
-	var found store.Table
-	var display displayName
 	n := 0
-	for _, t := range tables {
-		if key == "" || t.DisplayName == "" || t.EntitySetName == "" {
+	for _, c := range tables {
+		if key == "" || c.DisplayName == "" {
 			continue
 		}
-		d := displayName{t.DisplayName, "display name"}
-		if squash(t.DisplayName) != key {
-			d = displayName{compiler.EntitySetName(t.DisplayName), "plural display name"}
-			if squash(d.text) != key {
+		ct, cw := c.DisplayName, "display name"
+		if squash(ct) != key {
+			ct, cw = compiler.EntitySetName(c.DisplayName), "plural display name"
+			if squash(ct) != key {
 				continue
 			}
 		}
-		found, display, n = t, d, n+1
+		t, text, what, n = c, ct, cw, n+1
 	}
-	return found, display, n == 1
+	if n != 1 {
+		return store.Table{}, "", "", false
+	}
+	return t, text, what, true
 }
 
 // TableOf returns the table behind an entity set, if the acting user may

@@ -15,6 +15,10 @@ type pageError struct {
 	status int
 	title  string
 	text   string
+	// link, when set, is the page likely meant, which the error page
+	// offers as "Did you mean linkText?".
+	link, linkText string
+	meant          store.Table // unknownTable's: the table of link
 }
 
 func (e *pageError) Error() string { return e.text }
@@ -75,6 +79,8 @@ type errorData struct {
 	// SignIn, when set, is the sign-in page's address that comes back to
 	// the page the refused form was on.
 	SignIn string
+	// Link is the page likely meant, shown as LinkText ("" for none).
+	Link, LinkText string
 }
 
 // fail shows an error page; an unexpected error is logged and shown
@@ -115,5 +121,9 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, rs *reqSession, e
 		h.log.Error("page", "method", r.Method, "path", r.URL.Path, "error", err)
 		text = "The server could not show this page; its log says why."
 	}
-	h.render(w, r, rs, status, "error", errorData{Title: titleOf(err, status), Text: text, Status: status})
+	data := errorData{Title: titleOf(err, status), Text: text, Status: status}
+	if pe := (*pageError)(nil); errors.As(err, &pe) {
+		data.Link, data.LinkText = pe.link, pe.linkText
+	}
+	h.render(w, r, rs, status, "error", data)
 }

@@ -1,8 +1,11 @@
 package webui
 
 import (
+	"cmp"
 	"context"
+	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -142,10 +145,44 @@ func (h *Handler) tableView(w http.ResponseWriter, r *http.Request) (*view, stor
 	}
 	t, ok := v.recordTable(r.PathValue("table"))
 	if !ok {
-		h.fail(w, r, current(r), errorf(http.StatusNotFound, "Not found", "There is no table %q here.", r.PathValue("table")))
+		h.fail(w, r, current(r), v.unknownTable(r.PathValue("table"), r.PathValue("id")))
 		return nil, store.Table{}, false
 	}
 	return v, t, true
+}
+
+// unknownTable is the 404 of a page's address that names no table whose
+// records the pages show, linking to the page of the table likely meant:
+// the one whose entity set (incidents), display name or plural display
+// name (case, Cases) it is, in any case and spacing, else the closest
+// name; to its record id's page when the address names a record.
+func (d *deployed) unknownTable(name, id string) error {
+	e := &pageError{status: http.StatusNotFound, title: "Not found", text: fmt.Sprintf("There is no table %q here.", name)}
+	tables := d.recordTables()
+	names := make([]string, len(tables))
+	for i, t := range tables {
+		names[i] = t.Name
+		if t.EntitySetName == name {
+			e.text += fmt.Sprintf(" %s is the Web API's name for table %s; a page's address names a table by its logical name.", name, t.Name)
+			e.meant = t
+		}
+	}
+	if e.meant.Name == "" {
+		if t, text, what, ok := engine.DisplayNamed(name, tables); ok {
+			e.text += fmt.Sprintf(" %q is the %s of table %s; a page's address names a table by its logical name.", text, what, t.Name)
+			e.meant = t
+		} else if best := compiler.ClosestName(name, names); best != "" {
+			e.meant = d.tables[best]
+		}
+	}
+	if e.meant.Name != "" {
+		e.link = "/records/" + e.meant.Name
+		if id != "" {
+			e.link += "/" + url.PathEscape(id)
+		}
+		e.linkText = cmp.Or(e.meant.DisplayName, e.meant.Name) + " (" + e.link + ")"
+	}
+	return e
 }
 
 // recordTables lists the tables whose records the pages show: standard and

@@ -513,3 +513,33 @@ func TestRecordListCount(t *testing.T) {
 	f.createLead("lead_to_opportunity", nil)
 	b.get("/records/lead").must(t, http.StatusOK, "<caption>2 records, newest first</caption>")
 }
+
+// TestUnknownTableHint: an address that names a table by its display name
+// or plural display name (/records/case, /records/Cases), its Web API
+// entity set (/records/incidents) or a misspelling (/records/leed) is a
+// 404 that says which table that is and links to its page, the record's
+// when the address names one; a name near no table gets no link, and an
+// instance table's is not offered.
+func TestUnknownTableHint(t *testing.T) {
+	f := newFixture(t)
+	b := f.browser()
+	b.signIn()
+	const id = "5f3e0a1b-0000-4000-8000-000000000001"
+	for _, c := range []struct {
+		path string
+		want []string
+	}{
+		{"/records/case", []string{`&#34;Case&#34; is the display name of table incident; a page&#39;s address names a table by its logical name.`,
+			`Did you mean <a href="/records/incident">Case (/records/incident)</a>?`}},
+		{"/records/Cases", []string{`&#34;Cases&#34; is the plural display name of table incident`, `<a href="/records/incident">`}},
+		{"/records/Phone%20Call", []string{`&#34;Phone Call&#34; is the display name of table phonecall`, `<a href="/records/phonecall">`}},
+		{"/records/incidents", []string{`incidents is the Web API&#39;s name for table incident`, `<a href="/records/incident">`}},
+		{"/records/case/" + id, []string{`<a href="/records/incident/` + id + `">Case (/records/incident/` + id + `)</a>`}},
+		{"/records/leed", []string{`There is no table &#34;leed&#34; here.`, `Did you mean <a href="/records/lead">Lead (/records/lead)</a>?`}},
+	} {
+		b.get(c.path).must(t, http.StatusNotFound, c.want...)
+	}
+	b.get("/records/nosuchtable").must(t, http.StatusNotFound, `There is no table &#34;nosuchtable&#34; here.`).lacks(t, "Did you mean")
+	// A flow's instance table has no records page.
+	b.get("/records/Strategic%20Deal%20Process").must(t, http.StatusNotFound).lacks(t, "Did you mean", "cts_strategicdeal")
+}
