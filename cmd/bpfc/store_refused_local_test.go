@@ -1,7 +1,6 @@
 package main
 
 import (
-	"database/sql"
 	"encoding/json"
 	"net/url"
 	"os"
@@ -26,23 +25,8 @@ func TestLocalStoreRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	dbName := strings.TrimPrefix(u.Path, "/")
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	noConnect := dbName + "_noconnect"
-	for _, stmt := range []string{"CREATE ROLE " + noConnect + " LOGIN", "REVOKE CONNECT ON DATABASE " + dbName + " FROM PUBLIC"} {
-		if _, err := admin.Exec(stmt); err != nil {
-			t.Fatal(stmt, err)
-		}
-	}
-	t.Cleanup(func() {
-		if db, err := sql.Open("pgx", os.Getenv(pgtest.Env)); err == nil {
-			db.Exec("DROP ROLE " + noConnect)
-			db.Close()
-		}
-	})
+	noConnect := pgtest.Roles(t, base, map[string]string{"noconnect": "LOGIN"})["noconnect"]
+	pgtest.RevokePublicConnect(t, base)
 	cases := map[string]struct{ user, db, said string }{
 		"no such role":     {dbName + "_no_such_role", dbName, "check the store URL's user, and its password in PGPASSWORD or ~/.pgpass"},
 		"no CONNECT":       {noConnect, dbName, "the store URL's user may not connect to that database: grant it CONNECT"},

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"database/sql"
 	"net/url"
 	"strings"
 	"testing"
@@ -21,29 +20,9 @@ func TestRefusedSignInHints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dbName := strings.TrimPrefix(u.Path, "/")
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	noLogin, noConnect, noSet := dbName+"_nologin", dbName+"_noconnect", dbName+"_noset"
-	for _, stmt := range []string{"CREATE ROLE " + noLogin + " NOLOGIN", "CREATE ROLE " + noConnect + " LOGIN",
-		"REVOKE CONNECT ON DATABASE " + dbName + " FROM PUBLIC", "CREATE ROLE " + noSet + " LOGIN",
-		"GRANT CONNECT ON DATABASE " + dbName + " TO " + noSet} {
-		if _, err := admin.Exec(stmt); err != nil {
-			t.Fatal(stmt, err)
-		}
-	}
-	t.Cleanup(func() {
-		if db, err := sql.Open("pgx", base); err == nil {
-			db.Exec("DROP ROLE " + noLogin)
-			db.Exec("DROP ROLE " + noConnect)
-			db.Exec("REVOKE CONNECT ON DATABASE " + dbName + " FROM " + noSet)
-			db.Exec("DROP ROLE " + noSet)
-			db.Close()
-		}
-	})
+	roles := pgtest.Roles(t, base, map[string]string{"nologin": "NOLOGIN", "noconnect": "LOGIN", "noset": "LOGIN"}, "noset")
+	pgtest.RevokePublicConnect(t, base)
+	noLogin, noConnect, noSet := roles["nologin"], roles["noconnect"], roles["noset"]
 	for role, want := range map[string]string{
 		noLogin:   "; the store URL's user is a role that may not sign in: give it LOGIN (ALTER ROLE … LOGIN), or use another user",
 		noConnect: "; the store URL's user may not connect to that database: grant it CONNECT (GRANT CONNECT ON DATABASE … TO …), or use another user",

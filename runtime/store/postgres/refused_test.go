@@ -8,7 +8,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"database/sql"
 	"io"
 	"math/big"
 	"net"
@@ -38,31 +37,9 @@ func TestConnectRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	dbName := strings.TrimPrefix(u.Path, "/")
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	noConnect, full := dbName+"_noconnect", dbName+"_full"
-	for _, stmt := range []string{"CREATE ROLE " + noConnect + " LOGIN", "CREATE ROLE " + full + " LOGIN CONNECTION LIMIT 0",
-		"REVOKE CONNECT ON DATABASE " + dbName + " FROM PUBLIC", "GRANT CONNECT ON DATABASE " + dbName + " TO " + full} {
-		if _, err := admin.Exec(stmt); err != nil {
-			t.Fatal(stmt, err)
-		}
-	}
-	t.Cleanup(func() { // before the database goes: full's CONNECT on it first
-		db, err := sql.Open("pgx", base)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer db.Close()
-		for _, stmt := range []string{"DROP ROLE " + noConnect, "REVOKE CONNECT ON DATABASE " + dbName + " FROM " + full, "DROP ROLE " + full} {
-			if _, err := db.Exec(stmt); err != nil {
-				t.Error(stmt, err)
-			}
-		}
-	})
+	roles := pgtest.Roles(t, base, map[string]string{"noconnect": "LOGIN", "full": "LOGIN CONNECTION LIMIT 0"}, "full")
+	pgtest.RevokePublicConnect(t, base)
+	noConnect, full := roles["noconnect"], roles["full"]
 	with := func(edit func(u *url.URL)) string {
 		c := *u
 		c.RawQuery = "sslmode=disable&connect_timeout=5"

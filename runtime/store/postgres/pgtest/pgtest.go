@@ -11,6 +11,8 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,4 +81,75 @@ func open(u string) (*sql.DB, error) {
 		return nil, err
 	}
 	return stdlib.OpenDB(*cfg), nil
+}
+
+// Roles makes roles for a test on the server of dbURL (a URL of URL: the
+// test's own database), each named the database's name, '_' and its key
+// and created with its value's options (LOGIN, NOLOGIN, CONNECTION LIMIT
+// 0); the roles of connect (keys) are granted CONNECT on the database
+// (which matters once PUBLIC's is revoked: RevokePublicConnect). It
+// returns the roles' names by key; when the test ends their grants are
+// revoked and they are dropped, and a statement that fails fails the test:
+// a role left behind outlives the server's test databases.
+func Roles(t testing.TB, dbURL string, roles map[string]string, connect ...string) map[string]string {
+	t.Helper()
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := strings.TrimPrefix(u.Path, "/")
+	admin, err := open(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	names := map[string]string{}
+	var steps [][2]string // a statement and what undoes it
+	for key, options := range roles {
+		names[key] = db + "_" + key
+		steps = append(steps, [2]string{"CREATE ROLE " + names[key] + " " + options, "DROP ROLE " + names[key]})
+	}
+	for _, key := range connect {
+		steps = append(steps, [2]string{"GRANT CONNECT ON DATABASE " + db + " TO " + names[key], "REVOKE CONNECT ON DATABASE " + db + " FROM " + names[key]})
+	}
+	var undo []string // what was done, undone last first
+	t.Cleanup(func() {
+		admin, err := open(dbURL)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer admin.Close()
+		for _, stmt := range slices.Backward(undo) {
+			if _, err := admin.Exec(stmt); err != nil {
+				t.Errorf("%s: %v", stmt, err)
+			}
+		}
+	})
+	for _, step := range steps {
+		if _, err := admin.Exec(step[0]); err != nil {
+			t.Fatalf("%s: %v", step[0], err)
+		}
+		undo = append(undo, step[1])
+	}
+	return names
+}
+
+// RevokePublicConnect lets only roles granted it connect to the test's
+// database of dbURL (and superusers, as the test server's login); the
+// database goes with the test.
+func RevokePublicConnect(t testing.TB, dbURL string) {
+	t.Helper()
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := open(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec("REVOKE CONNECT ON DATABASE " + strings.TrimPrefix(u.Path, "/") + " FROM PUBLIC"); err != nil {
+		t.Fatal(err)
+	}
 }
