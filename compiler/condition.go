@@ -3,6 +3,7 @@ package compiler
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -173,11 +174,18 @@ func (c *exprConverter) traversal(e *hclsyntax.ScopeTraversalExpr) Expr {
 // (`self.prioritycode == High`).
 func (c *exprConverter) bareNameHint(t hcl.Traversal) string {
 	root := t.RootName()
+	if len(t) == 1 && slices.Contains(variableNames(c.sc.p, c.sc.secrets), root) {
+		return fmt.Sprintf(" Did you mean var.%s? A variable is var.<name>.", root)
+	}
 	if hint := didYouMean(root, []string{"self", "var"}); hint != "" {
 		return hint
 	}
 	if len(t) == 2 && c.sc.p.Table(root) != nil { // incident.prioritycode
 		if a, ok := t[1].(hcl.TraverseAttr); ok {
+			if tbl := c.sc.table; tbl != nil && tbl.Name != root && tbl.Column(a.Name) == nil {
+				// account.name on a stage on lead: self.name would name no column.
+				return fmt.Sprintf(" A condition reads only the record of its stage, as self, and this stage is on table %q, not %q.", tbl.Name, root)
+			}
 			return fmt.Sprintf(" A condition reads the record of its stage as self, whatever its table: write self.%s.", a.Name)
 		}
 	}

@@ -88,12 +88,17 @@ func TestConditionBareNameHint(t *testing.T) {
 			`"Hot" is not something a condition can refer to; use self.<column> or var.<variable>. A text value, such as a choice's label, is written in quotes: "Hot".`},
 		{"table's column", `lead.leadqualitycode == "Hot"`,
 			`"lead" is not something a condition can refer to; use self.<column> or var.<variable>. A condition reads the record of its stage as self, whatever its table: write self.leadqualitycode.`},
+		{"variable without var", `self.budgetamount > threshold`,
+			`"threshold" is not something a condition can refer to; use self.<column> or var.<variable>. Did you mean var.threshold? A variable is var.<name>.`},
+		{"another table's column", `account.accountnumber == "A1"`,
+			`"account" is not something a condition can refer to; use self.<column> or var.<variable>. A condition reads only the record of its stage, as self, and this stage is on table "lead", not "account".`},
 		{"misspelt self", `slef.leadqualitycode == "Hot"`,
 			`"slef" is not something a condition can refer to; use self.<column> or var.<variable>. Did you mean "self"?`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src := "flow \"f\" {\n  primary_table = \"lead\"\n  stage \"a\" {\n    branch {\n      when = " + tc.when + "\n      next = stage.b\n    }\n  }\n  stage \"b\" {}\n}\n"
-			_, diags := compiler.LoadSources(map[string][]byte{"a.hcl": []byte(src), "s.hcl": []byte(baseSolution)})
+			_, diags := compiler.LoadSources(map[string][]byte{"a.hcl": []byte(src), "s.hcl": []byte(baseSolution),
+				"v.hcl": []byte("variable \"threshold\" {\n  type = \"number\"\n}\n")})
 			var details []string
 			for _, d := range diags {
 				if d.Detail == tc.want {
