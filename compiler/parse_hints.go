@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"bytes"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -22,6 +23,10 @@ const oneLineBlockEnd = "A single-line block definition must end with a closing 
 // with one "=" (`when = self.x = "y"`) or joined with a word
 // (`... and self.y`), where HCL says only that the line must end.
 const missingNewline = "Missing newline after argument"
+
+// trailingReference is the reference (self.title, var.x) an expression's
+// text ends with.
+var trailingReference = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)*$`)
 
 // wordOperators are the words other languages join and negate conditions
 // with, and the operators bpfc's conditions use instead.
@@ -71,9 +76,20 @@ func conditionHint(src []byte, r *hcl.Range) string {
 		return " Conditions join and negate with && (and), || (or) and ! (not): write " + op + " for " + token + "."
 	}
 	v := strings.TrimSpace(value)
+	// The operand "in" or a method call follows is the reference the value
+	// ends with, not what a && or ! before it joins to it.
+	operand := trailingReference.FindString(v)
 	if strings.EqualFold(token, "in") {
-		return ` A condition has no "in": compare with each value and join the comparisons with ||: ` + v + ` == "a" || ` + v + ` == "b".`
+		switch operand {
+		case "":
+			return ` A condition has no "in": compare with each value and join the comparisons with ||.`
+		case v:
+			return ` A condition has no "in": compare with each value and join the comparisons with ||: ` + v + ` == "a" || ` + v + ` == "b".`
+		}
+		// Parenthesized: && binds tighter than ||.
+		return ` A condition has no "in": compare with each value and join the comparisons with ||, in parentheses: (` + operand + ` == "a" || ` + operand + ` == "b").`
 	}
+	v = operand
 	if token == "(" { // self.title.contains("x"): a function written as a method
 		if dot := strings.LastIndexByte(v, '.'); dot > 0 && slices.Contains(Functions, v[dot+1:]) {
 			return " " + v[dot+1:] + " is a function, not a method: write " + v[dot+1:] + "(" + v[:dot] + ", ...)."

@@ -50,6 +50,10 @@ func TestConditionOperatorHint(t *testing.T) {
 		{"not", `when = not self.decisionmaker`, `write ! for not.`},
 		{"in a list", `when = self.subject in ["a", "b"]`, `A condition has no "in": compare with each value and join the comparisons with ||: self.subject == "a" || self.subject == "b".`},
 		{"function as a method", `when = self.subject.startswith("a")`, `startswith is a function, not a method: write startswith(self.subject, ...).`},
+		{"in after &&", `when = self.budgetamount > 5 && self.subject in ["a", "b"]`,
+			`A condition has no "in": compare with each value and join the comparisons with ||, in parentheses: (self.subject == "a" || self.subject == "b").`},
+		{"method after &&", `when = self.budgetamount > 5 && self.subject.contains("a")`, `contains is a function, not a method: write contains(self.subject, ...).`},
+		{"method after !", `when = !self.subject.endswith("a")`, `endswith is a function, not a method: write endswith(self.subject, ...).`},
 		{"not a condition", `next = stage.b = 3`, ``},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
