@@ -53,7 +53,7 @@ func (c *checker) warnf(rng hcl.Range, summary, format string, args ...any) {
 
 func (c *checker) flow(f *Flow) {
 	p := c.p
-	if p.Table(f.PrimaryTable) == nil && f.PrimaryTable != "" {
+	if p.Table(f.PrimaryTable) == nil && f.PrimaryTable != "" && !p.invalidTableUse(f.PrimaryTable) {
 		c.errorf(f.Attrs.Of("primary_table", f.DeclRange), "Unknown table", "primary_table %q is neither a standard table nor declared in the project.%s", f.PrimaryTable, didYouMeanTable(f.PrimaryTable, p))
 	}
 	if _, set := f.Attrs["primary_table"]; set && f.PrimaryTable == "" {
@@ -106,7 +106,7 @@ func (c *checker) stage(f *Flow, s *Stage) {
 		// Reported where the name is written: a stage that inherits an
 		// unknown table (from primary_table or the stage before) adds
 		// nothing, and nothing is checked on it.
-		if s.Table != "" && c.d.stageTable[s] {
+		if s.Table != "" && c.d.stageTable[s] && !c.p.invalidTableUse(s.Table) {
 			c.errorf(s.Attrs.Of("table", s.DeclRange), "Unknown table", "Stage %q is on table %q, which is neither a standard table nor declared in the project.%s", s.Name, s.Table, didYouMeanTable(s.Table, c.p))
 		}
 		return

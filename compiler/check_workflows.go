@@ -16,12 +16,12 @@ func (c *checker) workflows() {
 		if _, set := w.Attrs["table"]; set && w.Table == "" {
 			c.errorf(w.Attrs.Of("table", w.DeclRange), "Missing table", "table is empty; name the table the workflow runs on, such as \"lead\".")
 		}
-		if p.Table(w.Table) == nil && w.Table != "" {
+		if p.Table(w.Table) == nil && w.Table != "" && !p.invalidTableUse(w.Table) {
 			c.errorf(w.Attrs.Of("table", w.DeclRange), "Unknown table", "Workflow %q runs on table %q, which is neither a standard table nor declared in the project.%s", w.Name, w.Table, didYouMeanTable(w.Table, p))
 		}
 	}
 	for _, cu := range c.d.createTables {
-		if p.Table(cu.step.CreateTable) == nil {
+		if p.Table(cu.step.CreateTable) == nil && !p.invalidTableUse(cu.step.CreateTable) {
 			c.errorf(cu.rng, "Unknown table", "create.table %q is neither a standard table nor declared in the project.%s", cu.step.CreateTable, didYouMeanTable(cu.step.CreateTable, p))
 		}
 	}

@@ -24,7 +24,7 @@ func (d *decoder) decodeTable(b *hcl.Block) {
 		d.errorf(b.LabelRanges[0], "Invalid table name",
 			"%q is not a valid logical name: lowercase letters, digits and underscores, starting with a letter, at most 50 characters.%s", name, identHint(name, 50))
 	}
-	t := &Table{Name: name, DeclRange: b.DefRange}
+	t := &Table{Name: name, DeclRange: b.DefRange, invalidName: !identRe.MatchString(name) || len(name) > 50}
 	c := d.content(b.Body, []string{"display_name", "primary_column", "external", "ownership", "description"}, nil,
 		hcl.BlockHeaderSchema{Type: "column", LabelNames: []string{"name"}})
 	d.unusedDescription(c, "table")

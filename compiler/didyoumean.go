@@ -111,12 +111,14 @@ func sortStrings(s []string) { sort.Strings(s) }
 // Dataverse's tables by the names its apps show), that table by its logical
 // name.
 func didYouMeanTable(given string, p *Project) string {
-	if hint := didYouMean(given, tableNames(p)); hint != "" {
-		return hint
-	}
 	var names, displays []string
 	for _, t := range p.Tables {
-		names, displays = append(names, t.Name), append(displays, t.DisplayName)
+		if !t.invalidName { // its declaration is told its mistake
+			names, displays = append(names, t.Name), append(displays, t.DisplayName)
+		}
+	}
+	if hint := didYouMean(given, names); hint != "" {
+		return hint
 	}
 	return displayNameHint(given, names, displays, "table")
 }

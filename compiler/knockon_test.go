@@ -228,3 +228,51 @@ flow "f" {
 		})
 	}
 }
+
+// TestInvalidTableKnockOns: a table declared with an invalid name
+// ("fx_Thing") is reported once; a flow, a workflow, a create or a lookup
+// that names it by the name its error suggests ("fx_thing"), or in another
+// case, is not an Unknown table too, and an unknown name near it is never
+// told to use the invalid name.
+func TestInvalidTableKnockOns(t *testing.T) {
+	src := `table "fx_Thing" {
+  display_name = "Thing"
+  column "fx_name" {
+    type = "string"
+  }
+}
+table "fx_other" {
+  column "fx_name" {
+    type = "string"
+  }
+  column "fx_ref" {
+    type   = "lookup"
+    target = "fx_thing"
+  }
+}
+workflow "w" {
+  table = "FX_THING"
+  step "s" {
+    create = { table = "fx_thing", values = { fx_name = "x" } }
+  }
+}
+workflow "v" {
+  table = "fx_thin"
+}
+flow "f" {
+  primary_table = "fx_thing"
+  stage "a" {
+    step "b" { column = "fx_name" }
+  }
+}
+`
+	_, diags := compiler.LoadSources(map[string][]byte{"f.hcl": []byte(src), "s.hcl": []byte(baseSolution)})
+	if diff := cmp.Diff([]string{"f.hcl:1: error: Invalid table name", "f.hcl:23: error: Unknown table"}, diagKeys(diags)); diff != "" {
+		t.Errorf("diagnostics differ (-want +got):\n%s", diff)
+	}
+	for _, d := range diags {
+		if d.Summary == "Unknown table" && strings.Contains(d.Detail, "fx_Thing") {
+			t.Errorf("an unknown table is told the invalid name: %s", d.Detail)
+		}
+	}
+}

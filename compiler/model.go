@@ -168,6 +168,27 @@ type Table struct {
 	Columns   []*Column // in declaration order; standard columns first
 	Attrs     Ranges    // where each attribute was written
 	DeclRange hcl.Range // zero for standard tables the project does not mention
+
+	// invalidName is set when the table's declared name is no valid
+	// logical name ("fx_Thing"), which its declaration is told: no
+	// suggestion names it, and a use of it, or of the name its
+	// declaration is told to take, is not reported again
+	// (invalidTableUse).
+	invalidName bool
+}
+
+// invalidTableUse says whether name, which no table of p has, names a
+// table whose declared name is invalid: that name in another case, or the
+// valid name its declaration's error suggests ("fx_thing" for
+// "fx_Thing"). Its declaration is reported; an Unknown table for the use
+// would be a knock-on of that one mistake.
+func (p *Project) invalidTableUse(name string) bool {
+	for _, t := range p.Tables {
+		if t.invalidName && (strings.EqualFold(t.Name, name) || name == nearestName(t.Name, 50, "", identRe)) {
+			return true
+		}
+	}
+	return false
 }
 
 // OwnershipOrganization is an organization-owned custom table's Ownership

@@ -262,7 +262,7 @@ func (d *decoder) resolveTables(prefix string) {
 			if col.Standard || col.Type != TypeLookup || col.Target == "" {
 				continue
 			}
-			if byName[col.Target] == nil {
+			if byName[col.Target] == nil && !p.invalidTableUse(col.Target) {
 				d.errorf(col.Attrs.Of("target", col.DeclRange), "Unknown lookup target", "Column %s.%s looks up table %q, which is neither a standard table nor declared in the project.%s",
 					t.Name, col.Name, col.Target, didYouMeanTable(col.Target, p))
 			}
