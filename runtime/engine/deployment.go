@@ -389,15 +389,20 @@ func (d *deployment) table(name string) (store.Table, error) {
 // environment env: the table a Web API entity set name ("leads") stands
 // for, or else the closest table name, or else the one table whose display
 // name it is, in any case and spacing ("case" for incident); just that
-// there is no such table when none fits. A remote environment's client
+// there is no such table when none fits. A flow's instance table is
+// offered only for its entity set: no command that names a table takes it
+// (record commands send it to bpfc instance), so a near name or a display
+// name (a flow's) is not told to use it. A remote environment's client
 // says it in the same words.
 func UnknownTable(name, env string, tables []store.Table) string {
-	names := make([]string, len(tables))
-	for i, t := range tables {
+	names := make([]string, 0, len(tables))
+	for _, t := range tables {
 		if t.EntitySetName == name {
 			return fmt.Sprintf("no table %q in %s: %s is the Web API's name for table %s", name, env, name, t.Name)
 		}
-		names[i] = t.Name
+		if t.Kind != store.TableInstance {
+			names = append(names, t.Name)
+		}
 	}
 	slices.Sort(names)
 	if best := closest(name, names); best != "" {
@@ -407,7 +412,7 @@ func UnknownTable(name, env string, tables []store.Table) string {
 	key := squash(name)
 	found, display := "", ""
 	for _, t := range tables {
-		if key == "" || t.DisplayName == "" || squash(t.DisplayName) != key {
+		if key == "" || t.DisplayName == "" || squash(t.DisplayName) != key || t.Kind == store.TableInstance {
 			continue
 		}
 		if found != "" {

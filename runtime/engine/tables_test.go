@@ -24,6 +24,10 @@ func TestUnknownTableSuggests(t *testing.T) {
 		{"opportunty", `no table "opportunty" in dev; did you mean opportunity?`},
 		{"case", `no table "case" in dev; did you mean incident? "Case" is its display name; a table is named by its logical name`},
 		{"Phone Call", `no table "Phone Call" in dev; did you mean phonecall?`},
+		// A flow's instance table is no table these take: neither its
+		// flow's display name nor a near name is told to use it.
+		{"Lead to Opportunity Sales Process", `no table "Lead to Opportunity Sales Process" in dev`},
+		{"cts_leadtoopportunit", `no table "cts_leadtoopportunit" in dev`},
 		{"nosuchtable", `no table "nosuchtable" in dev`},
 		{"dev", `no table "dev" in dev`},
 		{"x", `no table "x" in dev`},

@@ -62,7 +62,11 @@ func (c *Client) recordTable(ctx context.Context, table string, writing bool) (E
 	case !ok:
 		tables := make([]store.Table, 0, len(defs))
 		for _, def := range defs {
-			tables = append(tables, store.Table{Name: def.LogicalName, EntitySetName: def.EntitySetName, DisplayName: def.DisplayName.Text()})
+			t := store.Table{Name: def.LogicalName, EntitySetName: def.EntitySetName, DisplayName: def.DisplayName.Text()}
+			if def.IsBPFEntity {
+				t.Kind = store.TableInstance
+			}
+			tables = append(tables, t)
 		}
 		slices.SortFunc(tables, func(a, b store.Table) int { return strings.Compare(a.Name, b.Name) })
 		return d, &APIError{Status: http.StatusNotFound, Code: "NotFound", Message: engine.UnknownTable(table, c.envName(), tables)}

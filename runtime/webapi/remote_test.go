@@ -105,6 +105,8 @@ func TestClientUnknownTable(t *testing.T) {
 		{"leads", `no table "leads" in shared: leads is the Web API's name for table lead`},
 		{"laed", `no table "laed" in shared; did you mean lead?`},
 		{"case", `no table "case" in shared; did you mean incident? "Case" is its display name; a table is named by its logical name`},
+		{"Lead to Opportunity Sales Process", `no table "Lead to Opportunity Sales Process" in shared`},
+		{"cts_leadtoopportunit", `no table "cts_leadtoopportunit" in shared`},
 		{"nosuchtable", `no table "nosuchtable" in shared`},
 	} {
 		_, err := admin.Records(ctx, tc.table)
