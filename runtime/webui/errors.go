@@ -86,34 +86,30 @@ type errorData struct {
 // fail shows an error page; an unexpected error is logged and shown
 // without its details.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, rs *reqSession, err error) {
-	if store.IsUnreachable(err) {
+	if unreachable, refused := store.IsUnreachable(err), store.IsRefused(err); unreachable || refused {
 		// As the Web API says it: nothing reached the database, and its
 		// words (host, user) are for the log, not the page. A move or an
 		// action after Save had the steps saved first, in a transaction
 		// of its own: only what followed was not done.
-		h.log.Error("page: store unreachable", "method", r.Method, "path", r.URL.Path, "error", err)
 		done := "nothing was changed"
 		var me *moveError
 		if errors.As(err, &me) && me.saved {
 			done = "what you typed in the steps was saved, nothing else was done"
 		}
-		err = &pageError{status: http.StatusServiceUnavailable, title: "Database unreachable",
-			text: "The server cannot reach its database just now: " + done + ". Try again in a moment; " +
-				"if it lasts, tell whoever runs the server (its log says why)."}
-	}
-	if store.IsRefused(err) {
-		// Its database refused the server's sign-in or database name:
-		// trying again will not help, only whoever runs the server can.
-		// Nothing reached the database; its words are for the log.
-		h.log.Error("page: store refused the connection", "method", r.Method, "path", r.URL.Path, "error", err)
-		done := "nothing was changed"
-		var me *moveError
-		if errors.As(err, &me) && me.saved {
-			done = "what you typed in the steps was saved, nothing else was done"
+		if refused {
+			// Its database refused the server's sign-in or database
+			// name: trying again will not help, only whoever runs the
+			// server can.
+			h.log.Error("page: store refused the connection", "method", r.Method, "path", r.URL.Path, "error", err)
+			err = &pageError{status: http.StatusInternalServerError, title: "Database refused the server",
+				text: "The server's database refused its connection (its sign-in, its database name or its TLS settings): " + done + ". " +
+					"Trying again will not help until that is corrected: tell whoever runs the server (its log says why)."}
+		} else {
+			h.log.Error("page: store unreachable", "method", r.Method, "path", r.URL.Path, "error", err)
+			err = &pageError{status: http.StatusServiceUnavailable, title: "Database unreachable",
+				text: "The server cannot reach its database just now: " + done + ". Try again in a moment; " +
+					"if it lasts, tell whoever runs the server (its log says why)."}
 		}
-		err = &pageError{status: http.StatusInternalServerError, title: "Database refused the server",
-			text: "The server's database refused its connection (its sign-in, its database name or its TLS settings): " + done + ". " +
-				"Trying again will not help until that is corrected: tell whoever runs the server (its log says why)."}
 	}
 	status := statusOf(err)
 	text := err.Error()
