@@ -143,13 +143,13 @@ func didYouMeanColumn(given string, t *Table, keep func(*Column) bool) string {
 // a table is named by its logical name.` when given matches, in any case and
 // spacing, the display name of exactly one of names; else "".
 func displayNameHint(given string, names, displays []string, kind string) string {
-	key := squashName(given)
+	key := SquashName(given)
 	if key == "" {
 		return ""
 	}
 	match, display := "", ""
 	for i, d := range displays {
-		if d == "" || squashName(d) != key {
+		if d == "" || SquashName(d) != key {
 			continue
 		}
 		if match != "" && match != names[i] {
@@ -163,8 +163,8 @@ func displayNameHint(given string, names, displays []string, kind string) string
 	return fmt.Sprintf(" Did you mean %q? %q is its display name; a %s is named by its logical name.", match, display, kind)
 }
 
-// squashName is s lower-cased without spaces, so that "Phone Call" and
+// SquashName is s lower-cased without spaces, so that "Phone Call" and
 // "phonecall" compare equal.
-func squashName(s string) string {
+func SquashName(s string) string {
 	return strings.ToLower(strings.Join(strings.Fields(s), ""))
 }

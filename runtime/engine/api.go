@@ -92,17 +92,22 @@ func EntitySetHint(set string, tables map[string]store.Table) string {
 // false when none is, or several are. A Web API path or a page's address
 // that names a table so is told the table's own name.
 func DisplayNamed(name string, tables []store.Table) (t store.Table, text, what string, ok bool) {
-	squash := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), "")) }
-	key := squash(name)
+	return displayNamed(name, tables, true)
+}
+
+// displayNamed is DisplayNamed, the plural display names looked at only
+// with plural.
+func displayNamed(name string, tables []store.Table, plural bool) (t store.Table, text, what string, ok bool) {
+	key := compiler.SquashName(name)
 	n := 0
 	for _, c := range tables {
 		if key == "" || c.DisplayName == "" {
 			continue
 		}
 		ct, cw := c.DisplayName, "display name"
-		if squash(ct) != key {
+		if compiler.SquashName(ct) != key {
 			ct, cw = compiler.EntitySetName(c.DisplayName), "plural display name"
-			if squash(ct) != key {
+			if !plural || compiler.SquashName(ct) != key {
 				continue
 			}
 		}

@@ -396,32 +396,21 @@ func (d *deployment) table(name string) (store.Table, error) {
 // says it in the same words.
 func UnknownTable(name, env string, tables []store.Table) string {
 	names := make([]string, 0, len(tables))
+	var records []store.Table // the tables a command that names one takes
 	for _, t := range tables {
 		if t.EntitySetName == name {
 			return fmt.Sprintf("no table %q in %s: %s is the Web API's name for table %s", name, env, name, t.Name)
 		}
 		if t.Kind != store.TableInstance {
-			names = append(names, t.Name)
+			names, records = append(names, t.Name), append(records, t)
 		}
 	}
 	slices.Sort(names)
 	if best := closest(name, names); best != "" {
 		return fmt.Sprintf("no table %q in %s; did you mean %s?", name, env, best)
 	}
-	squash := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), "")) }
-	key := squash(name)
-	found, display := "", ""
-	for _, t := range tables {
-		if key == "" || t.DisplayName == "" || squash(t.DisplayName) != key || t.Kind == store.TableInstance {
-			continue
-		}
-		if found != "" {
-			return fmt.Sprintf("no table %q in %s", name, env) // several have it: no guess
-		}
-		found, display = t.Name, t.DisplayName
-	}
-	if found != "" {
-		return fmt.Sprintf("no table %q in %s; did you mean %s? %q is its display name; a table is named by its logical name", name, env, found, display)
+	if t, display, _, ok := displayNamed(name, records, false); ok { // several have it: no guess
+		return fmt.Sprintf("no table %q in %s; did you mean %s? %q is its display name; a table is named by its logical name", name, env, t.Name, display)
 	}
 	return fmt.Sprintf("no table %q in %s", name, env)
 }
